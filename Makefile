@@ -1,0 +1,30 @@
+# Two commands set up everything on a fresh machine:
+#   make run   — create .venv, install pinned requirements, start the bot (console chat without a token)
+#   make test  — same set-up, then the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+JRE_HINT := Java runtime not found: konlpy needs one. Debian/Ubuntu: sudo apt-get install -y default-jre-headless
+
+.PHONY: run test chat bench java
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+java:
+	@java -version >/dev/null 2>&1 || { echo "$(JRE_HINT)"; exit 1; }
+
+run: $(STAMP) java
+	$(BIN)/python bot.py
+
+chat: $(STAMP) java
+	$(BIN)/python bot.py chat
+
+test: $(STAMP) java
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) java
+	$(BIN)/python benchmarks/accuracy.py

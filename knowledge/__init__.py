@@ -1,0 +1,1 @@
+"""Knowledge base: source documents, their parsers, the entry model and the loader."""

@@ -1,0 +1,1 @@
+"""One parser per document layout: each exposes ``parse(text, doc) -> list[Entry]``."""
