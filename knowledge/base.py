@@ -1,0 +1,319 @@
+"""Loading, validating and diffing the knowledge base.
+
+``load_knowledge_base(directory)`` is the single entry point: it parses every document the
+manifest lists, applies ``curated.yaml``, validates the result and builds the search index.
+The returned ``KnowledgeBase`` is immutable, so a running bot can build a new one and swap a
+single reference — questions in flight keep using the one they started with.
+"""
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+import yaml
+
+from knowledge.model import KINDS, REGIONS, DocumentInfo, Entry, ParseError
+
+if TYPE_CHECKING:
+    from nlp.index import SearchIndex
+    from nlp.tokenizer import Tokenizer
+
+MANIFEST = "manifest.yaml"
+CURATED = "curated.yaml"
+DEFAULT_DIR = Path(__file__).resolve().parent / "sources"
+_MANIFEST_KEYS = {"file", "parser", "region", "document", "year"}
+_CONTACT_KEYS = {"region", "department", "phone", "address", "hours", "note"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation error, pointing at a file and line an admin can open."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge directory cannot be loaded; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Contact details an admin supplied for one department (documents rarely give them)."""
+
+    region: str
+    department: str
+    phone: str | None = None
+    address: str | None = None
+    hours: str | None = None
+    note: str | None = None
+
+    def lines(self) -> list[str]:
+        """Non-empty details as display lines; nothing is shown that nobody supplied."""
+        labels = (("전화", self.phone), ("주소", self.address), ("운영시간", self.hours),
+                  ("안내", self.note))
+        return [f"{label}: {value}" for label, value in labels if value]
+
+
+@dataclass(frozen=True)
+class Curated:
+    """What admins add on top of the documents: synonyms, aliases, contacts."""
+
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    contacts: tuple[Contact, ...] = ()
+    origins: Mapping[str, int] = field(default_factory=dict)  # alias id / department → line
+
+    def contact_for(self, region: str, department: str | None) -> Contact | None:
+        """The admin-supplied contact for a department, if any."""
+        for contact in self.contacts:
+            if department and contact.region == region and contact.department == department:
+                return contact
+        return None
+
+
+@dataclass(frozen=True)
+class KnowledgeDiff:
+    """What a reload changed, by entry id."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+
+    def summary(self) -> str:
+        return f"추가 {len(self.added)} · 삭제 {len(self.removed)} · 변경 {len(self.changed)}"
+
+
+@dataclass(frozen=True, eq=False)
+class KnowledgeBase:
+    """Immutable set of entries plus the search index built over them."""
+
+    entries: tuple[Entry, ...]
+    curated: Curated
+    index: "SearchIndex"
+    directory: str = ""
+    by_id: Mapping[str, Entry] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", MappingProxyType({e.id: e for e in self.entries}))
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self.by_id.get(entry_id)
+
+    def children(self, entry_id: str) -> list[Entry]:
+        return [e for e in self.entries if e.parent_id == entry_id]
+
+    def counts(self) -> Counter:
+        """Number of entries per (kind, region)."""
+        return Counter((e.kind, e.region) for e in self.entries)
+
+    def diff(self, newer: "KnowledgeBase") -> KnowledgeDiff:
+        """Entries added, removed and changed going from ``self`` to ``newer``."""
+        old, new = self.by_id, newer.by_id
+        return KnowledgeDiff(
+            added=tuple(sorted(new.keys() - old.keys())),
+            removed=tuple(sorted(old.keys() - new.keys())),
+            changed=tuple(sorted(i for i in old.keys() & new.keys()
+                                 if old[i].to_dict() != new[i].to_dict())),
+        )
+
+
+def read_manifest(directory: Path) -> list[DocumentInfo]:
+    """The documents listed in ``manifest.yaml``; KnowledgeError if it is malformed."""
+    path = directory / MANIFEST
+    data = _read_yaml(path)
+    if not isinstance(data, list) or not data:
+        raise KnowledgeError([Problem(MANIFEST, 1, "목록(list) 형식이어야 합니다")])
+    docs, problems = [], []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict) or not {"file", "parser", "region", "document"} <= item.keys():
+            problems.append(Problem(MANIFEST, number, "file, parser, region, document 항목이 필요합니다"))
+            continue
+        unknown = item.keys() - _MANIFEST_KEYS
+        if unknown:
+            problems.append(Problem(MANIFEST, number, f"알 수 없는 항목: {', '.join(sorted(unknown))}"))
+        if item["region"] not in REGIONS:
+            problems.append(Problem(MANIFEST, number, f"알 수 없는 지역: {item['region']}"))
+            continue
+        docs.append(DocumentInfo(str(item["file"]), str(item["parser"]), item["region"],
+                                 str(item["document"]), item.get("year")))
+    if problems:
+        raise KnowledgeError(problems)
+    return docs
+
+
+def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
+    """Run every manifest document through its parser; collect problems instead of stopping."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for doc in read_manifest(directory):
+        try:
+            parser = importlib.import_module(f"knowledge.parsers.{doc.parser}")
+        except ImportError:
+            problems.append(Problem(MANIFEST, 1, f"{doc.file}: 알 수 없는 파서 {doc.parser}"))
+            continue
+        try:
+            text = (directory / doc.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(doc.file, 1, f"읽을 수 없습니다: {exc}"))
+            continue
+        try:
+            entries.extend(parser.parse(text, doc))
+        except ParseError as exc:
+            problems.append(Problem(exc.file, exc.line, exc.message))
+    return entries, problems
+
+
+def read_curated(directory: Path) -> Curated:
+    """Parse ``curated.yaml`` (optional); KnowledgeError with line numbers when malformed."""
+    path = directory / CURATED
+    if not path.exists():
+        return Curated()
+    data = _read_yaml(path) or {}
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        raise KnowledgeError([Problem(CURATED, 1, "최상위는 synonyms/aliases/contacts 사전이어야 합니다")])
+    lines = _line_finder(path)
+    synonyms = []
+    for group in data.get("synonyms") or []:
+        words = tuple(str(w).strip() for w in group) if isinstance(group, list) else ()
+        if len(words) < 2 or not all(words):
+            problems.append(Problem(CURATED, lines(str(group)), "동의어 묶음에는 단어가 2개 이상 필요합니다"))
+            continue
+        synonyms.append(words)
+    aliases, origins = {}, {}
+    for entry_id, names in (data.get("aliases") or {}).items():
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            problems.append(Problem(CURATED, lines(str(entry_id)), f"{entry_id}: 별칭은 문자열 목록이어야 합니다"))
+            continue
+        aliases[str(entry_id)] = tuple(n.strip() for n in names)
+        origins[str(entry_id)] = lines(str(entry_id))
+    contacts = []
+    for item in data.get("contacts") or []:
+        if not isinstance(item, dict) or not {"region", "department"} <= item.keys() \
+                or item.keys() - _CONTACT_KEYS:
+            problems.append(Problem(CURATED, lines(str(item.get("department", "contacts")) if isinstance(item, dict) else "contacts"),
+                                    "연락처에는 region, department와 phone/address/hours/note만 쓸 수 있습니다"))
+            continue
+        contacts.append(Contact(**{k: (str(v).strip() or None) if v is not None else None
+                                   for k, v in item.items()}))
+        origins[str(item["department"])] = lines(f"department: {item['department']}")
+    if problems:
+        raise KnowledgeError(problems)
+    return Curated(tuple(synonyms), MappingProxyType(aliases), tuple(contacts),
+                   MappingProxyType(origins))
+
+
+def validate(entries: Iterable[Entry], curated: Curated) -> list[Problem]:
+    """Duplicate ids, empty titles, missing region/source, curated keys that point nowhere."""
+    problems: list[Problem] = []
+    seen: dict[str, Entry] = {}
+    departments = set()
+    for entry in entries:
+        where = (entry.source.file, entry.source.line_start)
+        if entry.id in seen:
+            problems.append(Problem(*where, f"중복 id {entry.id} ({seen[entry.id].title} / {entry.title})"))
+        seen[entry.id] = entry
+        if not entry.title.strip():
+            problems.append(Problem(*where, f"{entry.id}: 제목이 비어 있습니다"))
+        if entry.region not in REGIONS:
+            problems.append(Problem(*where, f"{entry.id}: 지역이 없습니다"))
+        if entry.kind not in KINDS:
+            problems.append(Problem(*where, f"{entry.id}: 알 수 없는 종류 {entry.kind}"))
+        if not entry.source or not entry.source.file or entry.source.line_start < 1:
+            problems.append(Problem(*where, f"{entry.id}: 출처가 없습니다"))
+        if entry.department:
+            departments.add((entry.region, entry.department))
+    for entry in seen.values():
+        if entry.parent_id and entry.parent_id not in seen:
+            problems.append(Problem(entry.source.file, entry.source.line_start,
+                                    f"{entry.id}: 상위 항목 {entry.parent_id}이(가) 없습니다"))
+    for entry_id in curated.aliases:
+        if entry_id not in seen:
+            problems.append(Problem(CURATED, curated.origins.get(entry_id, 1),
+                                    f"aliases: {entry_id}에 해당하는 항목이 없습니다"))
+    for contact in curated.contacts:
+        if (contact.region, contact.department) not in departments:
+            problems.append(Problem(CURATED, curated.origins.get(contact.department, 1),
+                                    f"contacts: {contact.region} {contact.department} 부서가 문서에 없습니다"))
+    return problems
+
+
+def load_entries(directory: Path | str = DEFAULT_DIR) -> tuple[list[Entry], Curated]:
+    """Parsed, curated and validated entries; KnowledgeError listing every problem found."""
+    directory = Path(directory)
+    entries, problems = parse_documents(directory)
+    try:
+        curated = read_curated(directory)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
+        curated = Curated()
+    problems.extend(validate(entries, curated))
+    if problems:
+        raise KnowledgeError(problems)
+    entries = [_with_curated_aliases(e, curated) for e in entries]
+    return entries, curated
+
+
+def load_knowledge_base(directory: Path | str = DEFAULT_DIR, *,
+                        tokenizer: "Tokenizer | None" = None) -> KnowledgeBase:
+    """Parse, validate and index ``directory``; the result is ready to answer questions."""
+    entries, curated = load_entries(directory)
+    return build_knowledge_base(entries, curated, tokenizer=tokenizer, directory=str(directory))
+
+
+def build_knowledge_base(entries: Iterable[Entry], curated: Curated | None = None, *,
+                         tokenizer: "Tokenizer | None" = None, directory: str = "") -> KnowledgeBase:
+    """Index already-validated entries (also used by tests and the synthetic benchmark)."""
+    from nlp.index import SearchIndex
+    from nlp.tokenizer import get_tokenizer
+
+    curated = curated or Curated()
+    entries = tuple(entries)
+    index = SearchIndex.build(entries, tokenizer or get_tokenizer(), curated.synonyms)
+    return KnowledgeBase(entries, curated, index, directory)
+
+
+def _with_curated_aliases(entry: Entry, curated: Curated) -> Entry:
+    extra = curated.aliases.get(entry.id, ())
+    if not extra:
+        return entry
+    return replace(entry, aliases=tuple(dict.fromkeys(entry.aliases + extra)))
+
+
+def _read_yaml(path: Path):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError([Problem(path.name, 0, "파일이 없습니다")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise KnowledgeError([Problem(path.name, line, f"YAML 형식 오류: {getattr(exc, 'problem', exc)}")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError([Problem(path.name, 0, f"읽을 수 없습니다: {exc}")]) from None
+
+
+def _line_finder(path: Path):
+    """Returns a function giving the first line of ``path`` that mentions a key (or 1)."""
+    text_lines = path.read_text(encoding="utf-8").splitlines()
+
+    def find(key: str) -> int:
+        for number, line in enumerate(text_lines, start=1):
+            if key and key in line:
+                return number
+        return 1
+
+    return find

@@ -1,0 +1,1 @@
+"""Korean question understanding: normalization, tokenization, intent, matching, replies."""

@@ -1,0 +1,266 @@
+"""Search index over knowledge entries: recall by morphemes and title n-grams, re-rank with
+rapidfuzz.
+
+Scoring, all on a 0–100 scale:
+- ``coverage``: how much of the question (its content words, weighted by rarity) the entry
+  holds — in its name, its key fields or its body. Out-of-scope questions that share one word
+  with the knowledge base ("축구 경기 결과") cover little of themselves, so they stay low.
+- ``name``: how much of the entry's name the question spells out (character bigrams), which
+  rescues unspaced and slightly misspelled names.
+- ``fuzzy``: rapidfuzz partial ratio of name and question on jamo, for typos.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from rapidfuzz import fuzz, process
+
+from knowledge.model import Entry
+from nlp.jamo import to_jamo
+from nlp.normalizer import compact, normalize
+from nlp.tokenizer import Tokenizer
+
+# Region words a citizen may use → the region they mean.
+REGION_WORDS: dict[str, str] = {
+    "전라북도": "전라북도", "전북특별자치도": "전라북도", "전북도": "전라북도", "전북": "전라북도",
+    "도청": "전라북도", "전주시": "전주시", "전주": "전주시", "인천광역시": "인천광역시",
+    "인천시": "인천광역시", "인천": "인천광역시", "나주시": "나주시", "나주": "나주시",
+}
+# Words that shape a question but name nothing: dropped before matching.
+STOPWORDS = frozenset("""
+어떻다 어떻게 어떤 되다 하다 있다 없다 이다 아니다 알다 알리다 주다 보다 싶다 가다 오다 말다 모르다 궁금 궁금하다
+뭐 뭔가 뭐임 뭐야 무엇 무슨 어디 어디서 어디에 언제 누구 누가 왜 몇 얼마 얼마나 좀 꼭 정말 진짜 혹시 그냥 그거 이거 저거
+것 거 수 등 및 때 중 더 요 임 용 관련 대해 대하 대한 관하다 나요 가요 까요 지요 인가요 해주다 알려주다 부탁 부탁드리다
+ㅇㅇ ㅎㅎ ㅋㅋ ㅠㅠ 제발 그 이 저 내 네 니 우리 저희 여기 거기 말 하나 있나 되나 시 개 명 번 회 데 해 돼 뭘 줄
+""".split())
+# Words that say which field is wanted (조건, 예산 …): they steer the answer, not the match.
+CUE_WEIGHT = 0.3
+CUE_WORDS = frozenset("""
+조건 대상 자격 신청 지원조건 예산 금액 비용 돈 사업비 담당 부서 연락처 전화 번호 문의 팀 기간 일정 날짜 인원 정원 현원
+내용 목적 효과 위원장 대표 주소 위치 이행률 실적 목표 계획 규모 얼마
+""".split())
+
+NAME_MATCH, FIELD_MATCH, BODY_MATCH, TYPO_MATCH = 1.0, 0.8, 0.6, 0.75
+TYPO_MIN_RATIO = 80  # jamo similarity for a word to count as a misspelling of a name word
+W_COVERAGE, W_NAME, W_FUZZY = 0.6, 0.25, 0.15
+MENTIONED_REGION_FACTOR = 0.7  # entries outside a region the question names
+PREFERRED_REGION_FACTOR = 0.93  # entries outside the citizen's chosen region (/region)
+RECALL_LIMIT = 60  # candidates re-ranked per question
+MIN_TOKEN_LEN = 2  # segment words from unspaced text only from this length
+MAX_SEGMENT_LEN = 10
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question analysed once: normalized text, content tokens with weights, region."""
+
+    text: str
+    compact: str
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+    cues: frozenset[str]
+    region: str | None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate entry with its score and the parts it was built from (for tests and tuning)."""
+
+    entry: Entry
+    score: float
+    coverage: float
+    name: float
+    fuzzy: float
+
+
+@dataclass
+class _Doc:
+    entry: Entry
+    names: tuple[str, ...]  # compact, lower-case title and aliases
+    names_jamo: tuple[str, ...]
+    name_tokens: frozenset[str]
+    field_tokens: frozenset[str]
+    body_tokens: frozenset[str]
+    name_grams: tuple[frozenset[str], ...]
+    field_text: str  # compact text of the key fields, for substring hits
+
+
+def bigrams(text: str) -> frozenset[str]:
+    """Character bigrams of a compact string (the string itself when shorter than 2)."""
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1)) or frozenset([text])
+
+
+class SearchIndex:
+    """Immutable once built; ``search`` is safe to call from many threads."""
+
+    def __init__(self, docs: list[_Doc], tokenizer: Tokenizer, synonyms: dict[str, tuple[str, ...]]) -> None:
+        self._docs = docs
+        self._tokenizer = tokenizer
+        self._synonyms = synonyms
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._gram_postings: dict[str, list[int]] = defaultdict(list)
+        df: Counter = Counter()
+        for number, doc in enumerate(docs):
+            words = doc.name_tokens | doc.field_tokens | doc.body_tokens
+            df.update(words)
+            for word in words:
+                self._postings[word].append(number)
+            for gram in set().union(*doc.name_grams):
+                self._gram_postings[gram].append(number)
+        total = max(len(docs), 1)
+        self._idf = {w: math.log(1 + total / n) for w, n in df.items()}
+        self._max_idf = math.log(1 + total)
+        self._vocab = frozenset(w for w in df if len(w) >= MIN_TOKEN_LEN)
+        self._name_vocab = sorted({w for d in docs for w in d.name_tokens if len(w) >= MIN_TOKEN_LEN})
+        self._name_vocab_jamo = [to_jamo(w) for w in self._name_vocab]
+
+    @classmethod
+    def build(cls, entries: Iterable[Entry], tokenizer: Tokenizer,
+              synonym_groups: Sequence[Sequence[str]] = ()) -> "SearchIndex":
+        """Tokenize every entry once; the result answers queries without touching entries again."""
+        synonyms: dict[str, tuple[str, ...]] = {}
+        for group in synonym_groups:
+            for word in group:
+                synonyms[compact(word)] = tuple(compact(w) for w in group if compact(w) != compact(word))
+        docs = [_make_doc(entry, tokenizer) for entry in entries]
+        return cls(docs, tokenizer, synonyms)
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def analyze(self, text: str) -> Query:
+        """Normalize, tokenize, segment unspaced words, drop stopwords, find the region."""
+        text = normalize(text)
+        squeezed = text.replace(" ", "").lower()
+        region = _mentioned_region(squeezed)
+        raw = [t for t in self._tokenizer.morphemes(text) if t not in STOPWORDS]
+        segmented = _segment(squeezed, self._vocab)
+        tokens, seen = [], set()
+        for token in raw + segmented:
+            if token in seen or token in REGION_WORDS or not token.strip():
+                continue
+            if token not in self._vocab and any(token in s and token != s for s in segmented):
+                continue  # a fragment of a known word found by segmentation
+            seen.add(token)
+            tokens.append(token)
+        tokens = [t for t in tokens if not any(t != o and t in o and o in self._vocab for o in tokens)
+                  or t in CUE_WORDS]
+        cues = frozenset(t for t in tokens if t in CUE_WORDS) | frozenset(
+            c for c in CUE_WORDS if c in squeezed)
+        weights = tuple(self._weight(t) for t in tokens)
+        return Query(text, squeezed, tuple(tokens), weights, cues, region)
+
+    def _weight(self, token: str) -> float:
+        idf = self._idf.get(token, self._max_idf)
+        if token in CUE_WORDS:
+            return idf * CUE_WEIGHT
+        if len(token) == 1:
+            return idf * 0.5
+        return idf
+
+    def search(self, query: Query, *, preferred_region: str | None = None, limit: int = 5) -> list[Scored]:
+        """Best entries for ``query``, highest score first."""
+        if not query.tokens and len(query.compact) < 2:
+            return []
+        candidates = self._recall(query)
+        scored = [self._score(self._docs[i], query, preferred_region) for i in candidates]
+        scored.sort(key=lambda s: (-s.score, s.entry.id))
+        return scored[:limit]
+
+    def _recall(self, query: Query) -> list[int]:
+        votes: Counter = Counter()
+        for token, weight in zip(query.tokens, query.weights):
+            for variant in (token, *self._synonyms.get(token, ())):
+                for number in self._postings.get(variant, ()):
+                    votes[number] += weight
+        for gram in bigrams(query.compact):
+            postings = self._gram_postings.get(gram, ())
+            if len(postings) <= max(50, len(self._docs) // 5):
+                for number in postings:
+                    votes[number] += 0.5
+        return [number for number, _ in votes.most_common(RECALL_LIMIT)]
+
+    def _score(self, doc: _Doc, query: Query, preferred_region: str | None) -> Scored:
+        total = sum(query.weights) or 1.0
+        got = sum(w * self._match(doc, t) for t, w in zip(query.tokens, query.weights))
+        coverage = got / total
+        name = max((len(g & bigrams(query.compact)) / len(g) for g in doc.name_grams), default=0.0)
+        q_jamo = to_jamo(query.compact)
+        fuzzy = max((fuzz.partial_ratio(n, q_jamo) / 100 for n in doc.names_jamo), default=0.0)
+        score = 100 * (W_COVERAGE * coverage + W_NAME * name + W_FUZZY * fuzzy)
+        region = doc.entry.region
+        if query.region and region != query.region:
+            score *= MENTIONED_REGION_FACTOR
+        elif preferred_region and not query.region and region != preferred_region:
+            score *= PREFERRED_REGION_FACTOR
+        return Scored(doc.entry, score, coverage, name, fuzzy)
+
+    def _match(self, doc: _Doc, token: str) -> float:
+        best = 0.0
+        for variant in (token, *self._synonyms.get(token, ())):
+            if variant in doc.name_tokens or (len(variant) >= 2 and any(variant in n for n in doc.names)):
+                return NAME_MATCH
+            if variant in doc.field_tokens or (len(variant) >= 2 and variant in doc.field_text):
+                best = max(best, FIELD_MATCH)
+            elif variant in doc.body_tokens:
+                best = max(best, BODY_MATCH)
+        if best == 0.0 and len(token) >= 3 and token not in self._vocab:
+            best = self._typo_match(doc, token)
+        return best
+
+    def _typo_match(self, doc: _Doc, token: str) -> float:
+        """A word no entry uses that is one or two jamo away from a word of this entry's name."""
+        found = process.extractOne(to_jamo(token), [to_jamo(w) for w in doc.name_tokens if len(w) >= 2],
+                                   scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO)
+        return TYPO_MATCH if found else 0.0
+
+    def vocabulary_size(self) -> int:
+        return len(self._vocab)
+
+
+def _mentioned_region(squeezed: str) -> str | None:
+    for word in sorted(REGION_WORDS, key=len, reverse=True):
+        if word in squeezed:
+            return REGION_WORDS[word]
+    return None
+
+
+def _segment(squeezed: str, vocab: frozenset[str]) -> list[str]:
+    """Known words inside unspaced text, longest first, without overlaps ("다문화가족지원센터")."""
+    found: list[tuple[int, int]] = []
+    for length in range(min(MAX_SEGMENT_LEN, len(squeezed)), MIN_TOKEN_LEN - 1, -1):
+        for start in range(len(squeezed) - length + 1):
+            end = start + length
+            if squeezed[start:end] in vocab and all(end <= s or start >= e for s, e in found):
+                found.append((start, end))
+    return [squeezed[s:e] for s, e in sorted(found)]
+
+
+def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:
+    names = tuple(dict.fromkeys(compact(n) for n in (entry.title, *entry.aliases) if compact(n)))
+    name_tokens = set()
+    for name in (entry.title, *entry.aliases):
+        name_tokens.update(tokenizer.morphemes(name, casual=False))
+    key_fields = " ".join([entry.department or "", entry.team or "", entry.region,
+                           *(f"{k} {v}" for k, v in entry.fields.items() if len(v) <= 400)])
+    field_tokens = set(tokenizer.morphemes(key_fields, casual=False))
+    body_tokens = set(tokenizer.morphemes(entry.body, casual=False)) if entry.body else set()
+    return _Doc(
+        entry=entry,
+        names=names,
+        names_jamo=tuple(to_jamo(n) for n in names),
+        name_tokens=frozenset(name_tokens),
+        field_tokens=frozenset(field_tokens - name_tokens),
+        body_tokens=frozenset(body_tokens - field_tokens - name_tokens),
+        name_grams=tuple(bigrams(n) for n in names),
+        field_text=compact(key_fields),
+    )
+
+
+def region_of(text: str) -> str | None:
+    """The region a text names, if any (전북 → 전라북도 …)."""
+    return _mentioned_region(normalize(text).replace(" ", ""))
+

@@ -1,0 +1,52 @@
+"""What a message wants before we try to match it: a question, a complaint, a greeting, or
+something outside what the bot knows.
+
+Rules, not a model: the phrases are few, Korean-specific and easy to audit, and every one is
+covered by a test on both sides (see tests/test_intent.py).
+"""
+from __future__ import annotations
+
+import re
+
+from nlp.normalizer import is_meaningful, normalize
+from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE, QUESTION
+
+# A complaint reports a problem or asks to file one. "민원" alone is not enough: 직소민원실 and
+# 갈등민원 are program names citizens ask about.
+COMPLAINT_PATTERNS = (
+    r"신고", r"고장", r"파손", r"부서졌", r"깨졌", r"망가", r"고쳐\s*주", r"고쳐\s*줘", r"수리\s*(해|요청)",
+    r"민원\s*(을|를)?\s*(접수|넣|신청|제기|올리|내고|낼)", r"접수\s*(하고|하려|할게|해\s*주)", r"항의",
+    r"불편\s*(해|합니다|하다|해요|사항)", r"불친절", r"무단\s*투기", r"불법\s*(주차|투기|광고|현수막|건축)",
+    r"소음", r"악취", r"누수", r"싱크홀", r"포트홀", r"쓰레기.*(쌓|방치|버려)", r"가로등.*(꺼|안\s*켜|나갔)",
+    r"방치", r"위험해요", r"처리\s*(좀|해\s*주|안\s*해)", r"짜증", r"화가\s*나",
+)
+GREETING_PATTERNS = (
+    r"^(안녕|안뇽|하이|헬로|ㅎㅇ|hello|hi|hey|반가|반갑)", r"^(고마워|고맙|감사|ㄳ|ㄱㅅ|thank|땡큐|수고)",
+    r"^(좋은\s*(아침|하루|저녁))", r"^(잘\s*(가|있어)|바이|bye)", r"^(처음\s*왔)", r"^(누구(세요|야|니))",
+)
+# Things no local-government document here can answer; matched as whole words or phrases.
+OUT_OF_SCOPE_PATTERNS = (
+    r"날씨", r"기온", r"농도", r"미세먼지\s*(어때|수치|농도|심해|나빠|좋아)", r"(오늘|내일|지금).*(비|눈)\s*(와|오)",
+    r"주가", r"주식", r"환율", r"코인", r"비트코인", r"로또", r"맛집", r"레시피", r"요리법", r"만드는\s*법",
+    r"경기\s*결과", r"스코어", r"몇\s*대\s*몇", r"연예인", r"아이돌", r"드라마", r"영화\s*추천", r"노래\s*추천",
+    r"게임", r"운세", r"궁합", r"심심", r"사랑해", r"결혼해", r"배고파", r"졸려", r"\d+\s*[+\-*/x×÷]\s*\d+",
+    r"번역해", r"산책\s*코스", r"구독자", r"사는\s*법", r"(경찰|소방|병원)\s*(번호|전화)", r"몇\s*시야",
+)
+_COMPLAINT = re.compile("|".join(COMPLAINT_PATTERNS), re.IGNORECASE)
+_GREETING = re.compile("|".join(GREETING_PATTERNS), re.IGNORECASE)
+_OUT_OF_SCOPE = re.compile("|".join(OUT_OF_SCOPE_PATTERNS), re.IGNORECASE)
+GREETING_MAX_CHARS = 20  # "안녕하세요, 새마을 장학금 알려주세요" is a question, not a greeting
+
+
+def detect_intent(text: str) -> str:
+    """question | complaint | greeting | out_of_scope for one message."""
+    text = normalize(text)
+    if not is_meaningful(text):
+        return OUT_OF_SCOPE
+    if _COMPLAINT.search(text):
+        return COMPLAINT
+    if _GREETING.search(text) and len(text) <= GREETING_MAX_CHARS:
+        return GREETING
+    if _OUT_OF_SCOPE.search(text):
+        return OUT_OF_SCOPE
+    return QUESTION

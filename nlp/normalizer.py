@@ -1,0 +1,70 @@
+"""Question clean-up before tokenizing and matching.
+
+Citizens type fast: full-width characters, zero-width spaces, "ㅋㅋㅋㅋㅋ", emoji and a few
+well-known misspellings. Normalizing them once keeps every later step simple.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_QUESTION_CHARS = 300  # Telegram allows 4,096; nothing in the knowledge base needs more.
+MAX_REPEAT = 2  # "ㅋㅋㅋㅋ" → "ㅋㅋ", "!!!!" → "!!"
+
+# Misspellings seen in citizen questions, as whole substrings → correct spelling. Only
+# unambiguous ones: each left side is never a correct word in our documents.
+COMMON_TYPOS: dict[str, str] = {
+    "세마을": "새마을",
+    "쎈터": "센터",
+    "샌터": "센터",
+    "쎈타": "센터",
+    "센타": "센터",
+    "다문와": "다문화",
+    "장학굼": "장학금",
+    "장학긍": "장학금",
+    "되요": "돼요",
+    "몃": "몇",
+    "어케": "어떻게",
+    "어캐": "어떻게",
+    "머에요": "뭐예요",
+    "뭐에요": "뭐예요",
+    "모에요": "뭐예요",
+    "얼마에요": "얼마예요",
+    "알려죠": "알려줘",
+    "예싼": "예산",
+    "공냑": "공약",
+    "담당자분": "담당자",
+}
+
+_REPEATS = re.compile(r"(.)\1{%d,}" % MAX_REPEAT)
+_SPACES = re.compile(r"\s+")
+_TYPOS = re.compile("|".join(sorted(map(re.escape, COMMON_TYPOS), key=len, reverse=True)))
+
+
+def _keep(char: str) -> bool:
+    """Letters, digits, spaces and ordinary punctuation survive; emoji and controls do not."""
+    category = unicodedata.category(char)
+    if category[0] in "LN" or char.isspace():
+        return True
+    return category[0] == "P" or char in "-+%~.,·/()"
+
+
+def normalize(text: str) -> str:
+    """NFKC, strip emoji/zero-width/control characters, fix common typos, squeeze repeats."""
+    text = unicodedata.normalize("NFKC", text or "")[: MAX_QUESTION_CHARS * 2]
+    text = "".join(ch if _keep(ch) else " " for ch in text)
+    text = _REPEATS.sub(lambda m: m.group(1) * MAX_REPEAT, text)
+    text = _TYPOS.sub(lambda m: COMMON_TYPOS[m.group(0)], text)
+    return _SPACES.sub(" ", text).strip()[:MAX_QUESTION_CHARS]
+
+
+def compact(text: str) -> str:
+    """Normalized text without any spaces — the form used for character n-grams."""
+    return normalize(text).replace(" ", "").lower()
+
+
+def is_meaningful(text: str) -> bool:
+    """True when the text holds at least one Hangul syllable, Latin letter or digit."""
+    return any(
+        "가" <= ch <= "힣" or ch.isascii() and ch.isalnum() for ch in normalize(text)
+    )

@@ -1,0 +1,57 @@
+"""The result of answering one message — the contract shared by the CLI, the console chat and
+the Telegram handlers (``python bot.py ask --json`` prints ``Reply.to_json()``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.model import Entry
+
+QUESTION = "question"
+COMPLAINT = "complaint"
+GREETING = "greeting"
+OUT_OF_SCOPE = "out_of_scope"
+INTENTS = (QUESTION, COMPLAINT, GREETING, OUT_OF_SCOPE)
+
+ANSWER = "answer"  # the bot commits to one entry
+SUGGEST = "suggest"  # "혹시 이것을 찾으셨나요?" with the top 3
+NOT_FOUND = "not_found"  # honest "I don't know" with next steps
+NO_MATCH = "none"  # greeting / complaint / out of scope: matching was not the point
+BANDS = (ANSWER, SUGGEST, NOT_FOUND, NO_MATCH)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked knowledge-base entry with its match score (0–100)."""
+
+    entry: Entry
+    score: float
+
+    def to_json(self) -> dict:
+        e = self.entry
+        return {"id": e.id, "title": e.title, "kind": e.kind, "region": e.region,
+                "department": e.department, "score": round(self.score, 2)}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says to one message, plus why (intent, band, ranked hits)."""
+
+    query: str
+    intent: str
+    band: str
+    text: str
+    hits: tuple[Hit, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        """True only when the bot commits to an answer."""
+        return self.band == ANSWER
+
+    @property
+    def suggestions(self) -> tuple[Hit, ...]:
+        """The entries to offer as "did you mean" buttons (top 3) in the middle band."""
+        return self.hits[:3] if self.band == SUGGEST else ()
+
+    def to_json(self) -> dict:
+        return {"query": self.query, "intent": self.intent, "answered": self.answered,
+                "text": self.text, "results": [h.to_json() for h in self.hits[:5]]}

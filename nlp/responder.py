@@ -1,0 +1,218 @@
+"""From a citizen's message to the reply text: intent, matching, bands, field-aware answers.
+
+``respond`` is pure and synchronous (a few milliseconds), so the CLI, the console chat and the
+Telegram handlers all call the same function and say exactly the same thing.
+"""
+from __future__ import annotations
+
+import re
+
+from knowledge.base import KnowledgeBase
+from knowledge.model import KIND_LABELS, Entry
+from nlp.index import Query, Scored
+from nlp.intent import detect_intent
+from nlp.reply import (ANSWER, COMPLAINT, GREETING, NO_MATCH, NOT_FOUND, OUT_OF_SCOPE, QUESTION,
+                       SUGGEST, Hit, Reply)
+
+# Bands. Scores are 0–100 (see nlp/index.py). Chosen on benchmarks/questions.tsv and
+# ../shared/dev-questions.tsv: below ANSWER_THRESHOLD too many out-of-scope questions that share
+# one word with an entry ("축구 경기 결과" → 드론축구) were answered; above it, correct answers
+# to short questions ("국제행사 유치 활동") started falling into the middle band.
+ANSWER_THRESHOLD = 60.0
+# Below this nothing is close enough to be worth offering as "did you mean".
+SUGGEST_THRESHOLD = 38.0
+# An out-of-scope phrase ("날씨", "맛집") loses to a match this strong: the citizen named an entry.
+OVERRIDE_THRESHOLD = 85.0
+MAX_RESULTS = 5
+MAX_FIELD_CHARS = 260
+MAX_QUOTES = 3
+MAX_REPLY_CHARS = 3500  # Telegram's limit is 4,096
+
+# Question cue → the fields that answer it, in the order to show them.
+FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("조건", "대상", "자격", "누가", "받을수", "신청", "해당"), ("지원조건", "지원대상", "대상", "지원형태", "시행주체")),
+    (("얼마", "예산", "금액", "비용", "돈", "사업비", "백만원", "투자", "시비", "도비", "국비", "재원"),
+     ("예산", "소요예산", "투자계획", "지원조건")),
+    (("담당", "부서", "연락", "전화", "번호", "문의", "어디", "누구", "주소", "위치"),
+     ("연락처", "소재지", "대표", "소관부서", "관리부서", "시행주체")),
+    (("언제", "기간", "일정", "날짜", "몇월", "시기", "했어"), ("사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적")),
+    (("몇명", "인원", "정원", "현원", "회원", "사람", "직원", "구성"), ("정원", "현원", "직급별 정원", "회원수", "구성")),
+    (("팀",), ("팀", "소속", "하위부서")),
+    (("이행", "달성", "실적", "성과", "진행", "추진상황"), ("이행률", "추진상황", "공약달성 확인지표", "실적", "추진실적")),
+    (("위원장", "대표", "회장", "담당관", "국장"), ("위원장", "대표", "담당관")),
+    (("목표", "목적", "왜"), ("목표", "목적", "정책목표", "전략목표")),
+    (("효과", "기대"), ("기대효과",)),
+    (("내용", "뭐", "무엇", "무슨", "어떤", "하는", "포함"), ("사업내용", "주요내용", "내용", "사업방향", "사무분장")),
+)
+# What to show for each kind when the question asks nothing in particular.
+CORE_FIELDS: dict[str, tuple[str, ...]] = {
+    "program": ("사업내용", "지원조건", "지원형태", "시행주체", "예산", "사업기간"),
+    "unit_project": ("목적", "주요내용", "예산", "세부사업"),
+    "department": ("상위조직", "팀", "하위부서", "정원", "현원", "예산", "담당관"),
+    "team": ("소속",),
+    "pledge": ("분야", "관리번호", "정책목표", "추진상황", "이행률", "소요예산"),
+    "news": (),
+    "committee": ("위원장", "구성", "소관부서"),
+    "civic_group": ("대표", "소재지", "회원수", "연락처"),
+    "audit": ("처리구분", "조치상황", "지적 및 건의사항"),
+    "work_plan": ("목표", "사업내용", "사업방향", "예산"),
+    "indicator": ("지표유형", "목표", "실적", "측정방법"),
+}
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?다])\s+|\n")
+
+NOT_FOUND_TEXT = (
+    "죄송합니다. 말씀하신 내용은 제가 가진 자료(전라북도·전주시·인천광역시·나주시 공식 문서)에서 "
+    "찾지 못했습니다.\n"
+    "· 사업 이름, 부서 이름, 지역(전북·전주·인천·나주)을 넣어 다시 물어봐 주세요.\n"
+    "· 불편 사항이나 요청은 민원으로 접수할 수 있습니다: /complaint"
+)
+OUT_OF_SCOPE_TEXT = (
+    "죄송합니다. 저는 전라북도·전주시·인천광역시·나주시의 사업, 지원 조건, 예산, 공약, 담당 부서를 "
+    "안내하는 봇이라 그 질문에는 답할 수 없습니다.\n"
+    "예: \"새마을지도자 자녀 장학금 조건\", \"인천 규제개혁위원회 위원장\", \"나주 자매결연 이행률\"\n"
+    "불편 사항은 민원으로 접수할 수 있습니다: /complaint"
+)
+EMPTY_TEXT = (
+    "질문을 글자로 입력해 주세요. 예: \"다문화가족지원센터 운영\", \"전주 한옥마을 관광상품\"."
+)
+GREETING_TEXT = (
+    "안녕하세요! 지자체 사업·지원 조건·예산·공약·담당 부서를 안내해 드리는 봇입니다. "
+    "궁금한 사업 이름이나 내용을 편하게 물어봐 주세요. 불편 사항은 /complaint 로 접수할 수 있어요."
+)
+THANKS_TEXT = "도움이 되었다니 기쁩니다. 더 궁금한 점이 있으면 언제든 물어봐 주세요!"
+COMPLAINT_TEXT = (
+    "불편을 겪으셨군요. 민원으로 접수해 드릴게요. 아래 [민원 접수하기]를 누르거나 /complaint 를 "
+    "입력해 주세요. 접수하면 접수번호를 알려 드리고, 처리 상황이 바뀔 때마다 알려 드립니다."
+)
+
+
+def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply:
+    """The bot's reply to one message, using ``kb`` only (callers pass one kb per message)."""
+    text = text or ""
+    intent = detect_intent(text)
+    if intent == OUT_OF_SCOPE and not kb.index.analyze(text).tokens:
+        return Reply(text, OUT_OF_SCOPE, NO_MATCH, EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT)
+    if intent == GREETING:
+        thanks = any(w in text for w in ("고마", "감사", "ㄳ", "수고", "땡큐", "thank"))
+        return Reply(text, GREETING, NO_MATCH, THANKS_TEXT if thanks else GREETING_TEXT)
+    query = kb.index.analyze(text)
+    ranked = kb.index.search(query, preferred_region=region, limit=MAX_RESULTS)
+    hits = tuple(Hit(s.entry, s.score) for s in ranked)
+    top = ranked[0].score if ranked else 0.0
+    if intent == COMPLAINT:
+        return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
+    if intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
+        return Reply(text, OUT_OF_SCOPE, NO_MATCH, OUT_OF_SCOPE_TEXT, hits)
+    if top >= ANSWER_THRESHOLD:
+        return Reply(text, QUESTION, ANSWER, format_answer(kb, ranked[0], query), hits)
+    if top >= SUGGEST_THRESHOLD:
+        return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
+    return Reply(text, QUESTION, NOT_FOUND, NOT_FOUND_TEXT, hits)
+
+
+def render_entry(kb: KnowledgeBase, entry_id: str) -> str | None:
+    """The full answer for one entry (a tapped "did you mean" button); None if it is gone."""
+    entry = kb.get(entry_id)
+    if entry is None:
+        return None
+    query = kb.index.analyze(entry.title)
+    return format_answer(kb, Scored(entry, 100.0, 1.0, 1.0, 1.0), query, cue_fields=())
+
+
+def suggest_departments(kb: KnowledgeBase, text: str, *, region: str | None = None,
+                        limit: int = 3) -> list[tuple[str, str]]:
+    """(region, department) pairs most related to a complaint text, best first."""
+    query = kb.index.analyze(text)
+    seen: list[tuple[str, str]] = []
+    for scored in kb.index.search(query, preferred_region=region, limit=20):
+        pair = (scored.entry.region, scored.entry.department)
+        if scored.entry.department and pair not in seen:
+            seen.append(pair)
+        if len(seen) == limit:
+            break
+    return seen
+
+
+def format_suggestions(hits: tuple[Hit, ...]) -> str:
+    lines = ["정확히 일치하는 항목을 찾지 못했습니다. 혹시 이것을 찾으셨나요?"]
+    for number, hit in enumerate(hits, start=1):
+        e = hit.entry
+        lines.append(f"{number}. {e.title} ({e.region} · {KIND_LABELS.get(e.kind, e.kind)})")
+    lines.append("번호를 누르거나, 사업 이름을 넣어 다시 물어봐 주세요.")
+    return "\n".join(lines)
+
+
+def wanted_fields(query: Query) -> tuple[str, ...]:
+    """Fields the question asks for, most specific cue first (조건 → 지원조건 …)."""
+    fields: list[str] = []
+    for cues, names in FIELD_CUES:
+        if any(cue in query.compact for cue in cues):
+            fields.extend(n for n in names if n not in fields)
+    return tuple(fields)
+
+
+def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
+                  cue_fields: tuple[str, ...] | None = None) -> str:
+    """Title, the asked-for fields first, the most relevant quoted lines, department, source."""
+    entry = scored.entry
+    asked = wanted_fields(query) if cue_fields is None else cue_fields
+    lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}"]
+    shown: list[str] = []
+    for name in (*[a for a in asked if a in entry.fields], *CORE_FIELDS.get(entry.kind, ())):
+        if name in entry.fields and name not in shown and len(shown) < 6:
+            shown.append(name)
+    body_lines = []
+    for name in shown:
+        body_lines.append(f"· {name}: {_clip(entry.fields[name])}")
+    quotes = relevant_lines(kb, entry, query, exclude=[entry.fields[n] for n in shown])
+    if quotes:
+        body_lines.append("관련 내용:")
+        body_lines.extend(f"  - {_clip(q)}" for q in quotes)
+    if not body_lines and entry.body:
+        body_lines.append(_clip(entry.body, 500))
+    lines.extend(["", *body_lines, ""])
+    lines.extend(_contact_lines(kb, entry))
+    lines.append(f"출처: {entry.source.cite(entry.region)}")
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_REPLY_CHARS else text[:MAX_REPLY_CHARS - 1] + "…"
+
+
+def relevant_lines(kb: KnowledgeBase, entry: Entry, query: Query, *, exclude: list[str]) -> list[str]:
+    """Up to three sentences of the entry that share the most (rare) words with the question."""
+    weights = {t: w for t, w in zip(query.tokens, query.weights)}
+    if not weights:
+        return []
+    shown = "\n".join(exclude)
+    candidates = []
+    for field_name, value in entry.fields.items():
+        for sentence in _SENTENCE_SPLIT.split(value):
+            sentence = sentence.strip(" ·-•○")
+            if len(sentence) < 4 or sentence in shown:
+                continue
+            squeezed = sentence.replace(" ", "").lower()
+            gain = sum(w for t, w in weights.items() if t in squeezed)
+            if gain > 0:
+                candidates.append((gain, len(candidates), sentence))
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    best = candidates[0][0] if candidates else 0
+    return [s for gain, _, s in candidates[:MAX_QUOTES] if gain >= best * 0.5]
+
+
+def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:
+    if not entry.department:
+        return ["담당: 문서에 담당 부서가 적혀 있지 않습니다. 해당 시청 대표 민원실에 문의해 주세요."]
+    who = entry.department
+    if entry.team:
+        who += f" {entry.team}" + (" (사업명으로 추정)" if "team" in entry.inferred else "")
+    elif "department" in entry.inferred:
+        who += " (사무분장으로 추정)"
+    lines = [f"담당: {entry.region} {who}"]
+    contact = kb.curated.contact_for(entry.region, entry.department)
+    if contact:
+        lines.extend(contact.lines())
+    return lines
+
+
+def _clip(text: str, limit: int = MAX_FIELD_CHARS) -> str:
+    text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
