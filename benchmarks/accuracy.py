@@ -1,0 +1,294 @@
+"""Accuracy and speed of the matcher, with two baselines measured in the same run.
+
+Usage:
+    python benchmarks/accuracy.py                  # everything (about 2–4 minutes)
+    python benchmarks/accuracy.py --quick          # accuracy and latency only
+    python benchmarks/accuracy.py --tagger komoran # same, with Komoran instead of Okt
+    python benchmarks/accuracy.py --misses         # also list every question it gets wrong
+
+Question files (tab-separated, see their header comments): benchmarks/questions.tsv and
+benchmarks/dev-questions.tsv (a copy of ../shared/dev-questions.tsv).
+
+Reported: top-1 and top-3 (ranking), answered-and-right, out-of-scope rejection, intent
+accuracy, per style; the same top-1/top-3 for rapidfuzz WRatio over titles and BM25 (bm25s)
+over Okt morphemes; latency p50/p99 per question; cold start (a fresh ``bot.py ask`` process,
+start to first answer) and its peak RSS; p99 on a synthetic knowledge base of 10,000 entries.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from knowledge.base import DEFAULT_DIR, KnowledgeBase, build_knowledge_base, load_entries  # noqa: E402
+from knowledge.model import Entry, make_id  # noqa: E402
+from nlp.normalizer import compact  # noqa: E402
+from nlp.reply import ANSWER, Reply  # noqa: E402
+from nlp.responder import render_entry, respond  # noqa: E402
+from nlp.tokenizer import get_tokenizer  # noqa: E402
+
+QUESTION_FILES = (ROOT / "benchmarks" / "questions.tsv", ROOT / "benchmarks" / "dev-questions.tsv")
+TARGETS = {"top1": 0.92, "top3": 0.98, "oos": 0.95, "p99_ms": 15.0, "p99_10k_ms": 50.0,
+           "cold_s": 6.0, "rss_mb": 500.0, "over_baseline": 0.20}
+SYNTHETIC_SIZE = 10_000
+LATENCY_PASSES = 5
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    check: str  # title | text | none | intent
+    expected: tuple[str, ...]
+    style: str
+    region: str
+
+
+@dataclass
+class Tally:
+    right: int = 0
+    total: int = 0
+
+    def add(self, ok: bool) -> None:
+        self.right += ok
+        self.total += 1
+
+    @property
+    def rate(self) -> float:
+        return self.right / self.total if self.total else float("nan")
+
+    def __str__(self) -> str:
+        return f"{self.rate:.3f} ({self.right}/{self.total})"
+
+
+@dataclass
+class Report:
+    top1: Tally = field(default_factory=Tally)
+    top3: Tally = field(default_factory=Tally)
+    answered_right: Tally = field(default_factory=Tally)
+    oos: Tally = field(default_factory=Tally)
+    intent: Tally = field(default_factory=Tally)
+    by_style: dict[str, Tally] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+
+def read_questions(paths=QUESTION_FILES) -> list[Question]:
+    """Questions from the TSV files; the dev file has no style/region columns."""
+    questions = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            text, check, expected = cols[0], cols[1], cols[2] if len(cols) > 2 else ""
+            style = cols[3] if len(cols) > 3 else ("oos" if check == "none" else
+                                                  "intent" if check == "intent" else "dev")
+            region = cols[4] if len(cols) > 4 else "-"
+            alternatives = tuple(compact(a) for a in expected.split("|") if a.strip())
+            questions.append(Question(text, check, alternatives, style, region))
+    return questions
+
+
+def _contains(haystack: str, alternatives: tuple[str, ...]) -> bool:
+    squeezed = compact(haystack)
+    return any(a in squeezed for a in alternatives)
+
+
+def evaluate(kb: KnowledgeBase, questions: list[Question]) -> Report:
+    """Score the real matcher on every question."""
+    report = Report()
+    for q in questions:
+        reply = respond(kb, q.text)
+        ok = _judge(kb, q, reply, report)
+        report.by_style.setdefault(q.style, Tally()).add(ok)
+        if not ok:
+            got = reply.hits[0].entry.title if reply.hits else "-"
+            report.misses.append(f"[{q.style}] {q.text} → {reply.intent}/{reply.band} "
+                                 f"top={got} ({reply.hits[0].score:.1f})" if reply.hits else
+                                 f"[{q.style}] {q.text} → {reply.intent}/{reply.band} (no hits)")
+    return report
+
+
+def _judge(kb: KnowledgeBase, q: Question, reply: Reply, report: Report) -> bool:
+    if q.check == "intent":
+        ok = reply.intent == q.expected[0]
+        report.intent.add(ok)
+        return ok
+    if q.check == "none":
+        ok = not reply.answered
+        report.oos.add(ok)
+        return ok
+    entries = [h.entry for h in reply.hits]
+    if q.check == "title":
+        hits = [_contains(e.title, q.expected) for e in entries]
+        top1_text_ok = hits[:1] == [True]
+    else:
+        hits = [_contains(render_entry(kb, e.id) or "", q.expected) for e in entries]
+        top1_text_ok = _contains(reply.text, q.expected) if reply.answered else hits[:1] == [True]
+    report.top1.add(top1_text_ok)
+    report.top3.add(any(hits[:3]))
+    right = reply.band == ANSWER and top1_text_ok
+    report.answered_right.add(right)
+    return top1_text_ok
+
+
+def baseline_rankings(kb: KnowledgeBase, questions: list[Question]) -> dict[str, tuple[Tally, Tally]]:
+    """Top-1/top-3 of WRatio over titles and BM25 over Okt morphemes, on the same entries."""
+    import bm25s
+    from rapidfuzz import fuzz, process
+
+    entries = list(kb.entries)
+    titles = [e.title for e in entries]
+    tokenizer = get_tokenizer("okt")
+    corpus = [tokenizer.morphemes(f"{e.title} {e.body}", casual=False) or ["_"] for e in entries]
+    retriever = bm25s.BM25()
+    retriever.index(corpus, show_progress=False)
+    vocab = retriever.vocab_dict
+
+    def by_wratio(text: str) -> list[Entry]:
+        found = process.extract(text, titles, scorer=fuzz.WRatio, limit=3)
+        return [entries[i] for _, _, i in found]
+
+    def by_bm25(text: str) -> list[Entry]:
+        tokens = [t for t in tokenizer.morphemes(text) if t in vocab]
+        if not tokens:
+            return []
+        ids = [vocab[t] for t in tokens]
+        scores = retriever.get_scores(ids)
+        return [entries[i] for i in sorted(range(len(entries)), key=lambda i: -scores[i])[:3]]
+
+    out = {}
+    for name, rank in (("rapidfuzz WRatio (titles)", by_wratio), ("BM25 (Okt morphemes)", by_bm25)):
+        top1, top3 = Tally(), Tally()
+        for q in questions:
+            if q.check not in ("title", "text"):
+                continue
+            ranked = rank(q.text)
+            if q.check == "title":
+                hits = [_contains(e.title, q.expected) for e in ranked]
+            else:
+                hits = [_contains(render_entry(kb, e.id) or "", q.expected) for e in ranked]
+            top1.add(hits[:1] == [True])
+            top3.add(any(hits[:3]))
+        out[name] = (top1, top3)
+    return out
+
+
+def latency_ms(kb: KnowledgeBase, questions: list[Question], passes: int = LATENCY_PASSES) -> tuple[float, float]:
+    """p50 and p99 of ``respond`` per question, over several passes after one warm-up pass."""
+    texts = [q.text for q in questions]
+    for text in texts:
+        respond(kb, text)
+    samples = []
+    for _ in range(passes):
+        for text in texts:
+            start = time.perf_counter()
+            respond(kb, text)
+            samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+
+
+def cold_start(tagger: str, runs: int = 3) -> tuple[float, float]:
+    """Median seconds from process start to the first answer of ``bot.py ask``, and peak RSS (MB)."""
+    import psutil
+
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = psutil.Popen([sys.executable, str(ROOT / "bot.py"), "ask", "--tagger", tagger,
+                             "새마을지도자 자녀 장학금 지원 조건"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=ROOT)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                peak = max(peak, sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]))
+            except psutil.Error:
+                pass
+            time.sleep(0.02)
+        times.append(time.perf_counter() - start)
+        peaks.append(peak / 1e6)
+        if proc.returncode != 0:
+            raise RuntimeError(f"bot.py ask exited with {proc.returncode}")
+    return statistics.median(times), max(peaks)
+
+
+def synthetic_entries(entries: list[Entry], size: int, seed: int = 7) -> list[Entry]:
+    """``size`` plausible entries: the real ones plus recombinations of their words and fields."""
+    rng = random.Random(seed)
+    words = sorted({w for e in entries for w in e.title.split() if len(w) >= 2})
+    fields = [(k, v) for e in entries for k, v in e.fields.items() if 4 <= len(v) <= 200]
+    out = list(entries)
+    while len(out) < size:
+        base = rng.choice(entries)
+        title = " ".join(rng.sample(words, rng.randint(2, 5)))
+        picked = dict(rng.sample(fields, 3))
+        out.append(replace(base, id=make_id(base.region, base.kind, f"synthetic-{len(out)}"),
+                           title=title, aliases=(), fields=picked, parent_id=None,
+                           body="\n".join(f"{k}: {v}" for k, v in picked.items())))
+    return out
+
+
+def _print_report(name: str, report: Report) -> None:
+    print(f"== {name}")
+    print(f"top-1            {report.top1}")
+    print(f"top-3            {report.top3}")
+    print(f"answered & right {report.answered_right}")
+    print(f"out-of-scope rejection {report.oos}")
+    print(f"intent accuracy  {report.intent}")
+    print("per style (top-1 / rejection / intent as applies):")
+    for style, tally in sorted(report.by_style.items()):
+        print(f"  {style:<11} {tally}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tagger", default="okt", choices=("okt", "komoran"))
+    parser.add_argument("--quick", action="store_true", help="skip baselines, cold start and 10k")
+    parser.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
+    args = parser.parse_args()
+
+    questions = read_questions()
+    tokenizer = get_tokenizer(args.tagger)
+    entries, curated = load_entries(DEFAULT_DIR)
+    start = time.perf_counter()
+    kb = build_knowledge_base(entries, curated, tokenizer=tokenizer)
+    print(f"knowledge base: {len(kb.entries)} entries, indexed in {time.perf_counter() - start:.2f} s "
+          f"with {args.tagger}; {len(questions)} questions")
+    report = evaluate(kb, questions)
+    _print_report(f"matcher ({args.tagger})", report)
+    if args.misses:
+        print("misses:")
+        for miss in report.misses:
+            print(f"  {miss}")
+    p50, p99 = latency_ms(kb, questions)
+    print(f"latency per question: p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 ≤ {TARGETS['p99_ms']} ms)")
+    if args.quick:
+        return 0
+    baselines = baseline_rankings(kb, questions)
+    best = max(t1.rate for t1, _ in baselines.values())
+    for name, (top1, top3) in baselines.items():
+        print(f"baseline {name:<26} top-1 {top1}  top-3 {top3}")
+    print(f"top-1 over the better baseline: {report.top1.rate - best:+.3f} "
+          f"(target ≥ +{TARGETS['over_baseline']:.2f})")
+    seconds, rss = cold_start(args.tagger)
+    print(f"cold start (process start → first answer, median of 3): {seconds:.2f} s; "
+          f"peak RSS {rss:.0f} MB (targets ≤ {TARGETS['cold_s']} s, ≤ {TARGETS['rss_mb']:.0f} MB)")
+    start = time.perf_counter()
+    big = build_knowledge_base(synthetic_entries(list(kb.entries), SYNTHETIC_SIZE), curated, tokenizer=tokenizer)
+    print(f"synthetic knowledge base: {len(big.entries)} entries, indexed in {time.perf_counter() - start:.1f} s")
+    p50, p99 = latency_ms(big, questions, passes=2)
+    print(f"latency at {len(big.entries):,} entries: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+          f"(target p99 ≤ {TARGETS['p99_10k_ms']} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
