@@ -1,0 +1,33 @@
+"""Intent rules, with examples on both sides of every rule."""
+import pytest
+
+from nlp.intent import detect_intent
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("우리 아파트 앞 쓰레기 무단투기 신고할게요", "complaint"),
+    ("가로등이 고장났어요", "complaint"),
+    ("도로 파손 신고하려고요", "complaint"),
+    ("민원 접수하고 싶어요", "complaint"),
+    ("공무원이 너무 불친절해서 항의합니다", "complaint"),
+    ("밤마다 소음 때문에 불편해요", "complaint"),
+    ("불법주차 좀 처리해 주세요", "complaint"),
+    ("안녕", "greeting"),
+    ("안녕하세요", "greeting"),
+    ("고마워요", "greeting"),
+    ("감사합니다!", "greeting"),
+    ("ㅋㅋㅋㅋㅋ", "out_of_scope"),
+    ("😀😀😀", "out_of_scope"),
+    ("", "out_of_scope"),
+    ("환율 얼마야", "out_of_scope"),
+    ("오늘 날씨 어때", "out_of_scope"),
+    ("오늘 미세먼지 농도 알려줘", "out_of_scope"),
+    ("축구 경기 결과", "out_of_scope"),
+    ("새마을지도자 자녀 장학금 조건", "question"),
+    ("직소민원실 운영 예산", "question"),  # 민원 alone is a program word, not a complaint
+    ("갈등민원 관리체계는 뭐예요", "question"),
+    ("전주형 미세먼지 저감대책", "question"),  # the pledge, not today's air
+    ("안녕하세요 새마을지도자 자녀 장학금 지원 조건 알려주세요", "question"),  # long: a question
+])
+def test_detect_intent(text, intent):
+    assert detect_intent(text) == intent

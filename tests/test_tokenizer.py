@@ -1,0 +1,46 @@
+"""konlpy wrapper: content morphemes only, clear Java error, never crashes on any text."""
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nlp import tokenizer as tokenizer_module
+from nlp.tokenizer import JavaMissingError, Tokenizer, check_java
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?", ["새마을", "지도자", "자녀", "장학금", "지원", "조건"]),
+    ("인천 주민참여예산 사업 몇 개", ["인천", "주민", "참여", "예산", "사업"]),
+])
+def test_keeps_content_words_and_drops_particles(tokenizer: Tokenizer, text, expected):
+    words = tokenizer.morphemes(text)
+    assert all(word in words for word in expected)
+    assert "이" not in words and "?" not in words
+
+
+def test_verbs_become_stems(tokenizer: Tokenizer):
+    assert "알리" in tokenizer.morphemes("알려주세요") or "알다" not in tokenizer.morphemes("알려주세요")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀", "ㅋㅋㅋ", "\u200b\u200f", "a" * 4096])
+def test_odd_input_gives_a_list(tokenizer: Tokenizer, text):
+    assert isinstance(tokenizer.morphemes(text), list)
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_never_raises_on_any_text(tokenizer: Tokenizer, text):
+    words = tokenizer.morphemes(text)
+    assert all(isinstance(w, str) and w for w in words)
+
+
+def test_missing_java_gives_one_clear_line(monkeypatch):
+    monkeypatch.setattr(tokenizer_module.shutil, "which", lambda name: None)
+    with pytest.raises(JavaMissingError) as excinfo:
+        check_java()
+    assert "default-jre-headless" in str(excinfo.value)
+    assert "\n" not in str(excinfo.value)
+
+
+def test_unknown_tagger_is_refused():
+    with pytest.raises(ValueError):
+        Tokenizer("mecab")
