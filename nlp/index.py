@@ -12,6 +12,7 @@ Scoring, all on a 0–100 scale:
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -50,6 +51,7 @@ MENTIONED_REGION_FACTOR = 0.7  # entries outside a region the question names
 PREFERRED_REGION_FACTOR = 0.93  # entries outside the citizen's chosen region (/region)
 RECALL_LIMIT = 60  # candidates re-ranked per question
 MIN_TOKEN_LEN = 2  # segment words from unspaced text only from this length
+MAX_KEY_FIELD_CHARS = 400  # longer field values count as body text
 MAX_SEGMENT_LEN = 10
 
 
@@ -82,10 +84,9 @@ class _Doc:
     names: tuple[str, ...]  # compact, lower-case title and aliases
     names_jamo: tuple[str, ...]
     name_tokens: frozenset[str]
-    field_tokens: frozenset[str]
-    body_tokens: frozenset[str]
     name_grams: tuple[frozenset[str], ...]
-    field_text: str  # compact text of the key fields, for substring hits
+    field_text: str  # compact key fields (department, team, short field values)
+    body_text: str  # compact full body
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -100,22 +101,21 @@ class SearchIndex:
         self._docs = docs
         self._tokenizer = tokenizer
         self._synonyms = synonyms
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._postings: dict[str, set[int]] = defaultdict(set)
         self._gram_postings: dict[str, list[int]] = defaultdict(list)
-        df: Counter = Counter()
+        words: set[str] = set()
         for number, doc in enumerate(docs):
-            words = doc.name_tokens | doc.field_tokens | doc.body_tokens
-            df.update(words)
-            for word in words:
-                self._postings[word].append(number)
+            doc_words = _words(doc.entry)
+            words.update(doc_words)
+            words.update(doc.name_tokens)
+            for key in doc.name_tokens | _prefixes(doc_words):
+                self._postings[key].add(number)
             for gram in set().union(*doc.name_grams):
                 self._gram_postings[gram].append(number)
         total = max(len(docs), 1)
-        self._idf = {w: math.log(1 + total / n) for w, n in df.items()}
+        self._idf = {w: math.log(1 + total / len(ids)) for w, ids in self._postings.items()}
         self._max_idf = math.log(1 + total)
-        self._vocab = frozenset(w for w in df if len(w) >= MIN_TOKEN_LEN)
-        self._name_vocab = sorted({w for d in docs for w in d.name_tokens if len(w) >= MIN_TOKEN_LEN})
-        self._name_vocab_jamo = [to_jamo(w) for w in self._name_vocab]
+        self._vocab = frozenset(w for w in words if len(w) >= MIN_TOKEN_LEN)  # whole words only
 
     @classmethod
     def build(cls, entries: Iterable[Entry], tokenizer: Tokenizer,
@@ -203,9 +203,9 @@ class SearchIndex:
         for variant in (token, *self._synonyms.get(token, ())):
             if variant in doc.name_tokens or (len(variant) >= 2 and any(variant in n for n in doc.names)):
                 return NAME_MATCH
-            if variant in doc.field_tokens or (len(variant) >= 2 and variant in doc.field_text):
+            if variant in doc.field_text:
                 best = max(best, FIELD_MATCH)
-            elif variant in doc.body_tokens:
+            elif variant in doc.body_text:
                 best = max(best, BODY_MATCH)
         if best == 0.0 and len(token) >= 3 and token not in self._vocab:
             best = self._typo_match(doc, token)
@@ -240,24 +240,52 @@ def _segment(squeezed: str, vocab: frozenset[str]) -> list[str]:
 
 
 def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:
+    """Only names go through konlpy (they are short and matter most); fields and body are
+    matched as substrings of their compact text, which suits agglutinative Korean
+    ("참석" in "참석인원") and keeps indexing fast enough for a 6-second cold start."""
     names = tuple(dict.fromkeys(compact(n) for n in (entry.title, *entry.aliases) if compact(n)))
     name_tokens = set()
     for name in (entry.title, *entry.aliases):
         name_tokens.update(tokenizer.morphemes(name, casual=False))
-    key_fields = " ".join([entry.department or "", entry.team or "", entry.region,
-                           *(f"{k} {v}" for k, v in entry.fields.items() if len(v) <= 400)])
-    field_tokens = set(tokenizer.morphemes(key_fields, casual=False))
-    body_tokens = set(tokenizer.morphemes(entry.body, casual=False)) if entry.body else set()
     return _Doc(
         entry=entry,
         names=names,
         names_jamo=tuple(to_jamo(n) for n in names),
         name_tokens=frozenset(name_tokens),
-        field_tokens=frozenset(field_tokens - name_tokens),
-        body_tokens=frozenset(body_tokens - field_tokens - name_tokens),
         name_grams=tuple(bigrams(n) for n in names),
-        field_text=compact(key_fields),
+        field_text=compact(_key_fields(entry)),
+        body_text=compact(entry.body),
     )
+
+
+def _key_fields(entry: Entry) -> str:
+    return " ".join([entry.department or "", entry.team or "", entry.region,
+                     *(f"{k} {v}" for k, v in entry.fields.items() if len(v) <= MAX_KEY_FIELD_CHARS)])
+
+
+_PARTICLES = tuple(sorted("""
+에서는 에서도 으로는 으로서 에게서 이라는 이라고 하였다 하는 하고 하여 해서 했다 한다 된다 되는 되어 됩니다 합니다 입니다
+에서 으로 로서 부터 까지 에게 께서 이다 에는 에도 과의 와의 들의 들은 들이 들을
+을 를 이 가 은 는 의 에 와 과 도 만 로 한 할 된 들
+""".split(), key=len, reverse=True))
+_WORD = re.compile(r"[0-9A-Za-z가-힣]+")
+
+
+def _words(entry: Entry) -> set[str]:
+    """Words of the key fields and body, lower-cased, each without its trailing particle."""
+    words: set[str] = set()
+    for word in _WORD.findall(f"{_key_fields(entry)} {entry.body}".lower()):
+        for particle in _PARTICLES:
+            if word.endswith(particle) and len(word) - len(particle) >= MIN_TOKEN_LEN:
+                word = word[: -len(particle)]
+                break
+        words.add(word)
+    return words
+
+
+def _prefixes(words: set[str]) -> set[str]:
+    """Recall keys: every prefix of 2–10 characters, so "참석" finds "참석인원"."""
+    return {w[:end] for w in words for end in range(MIN_TOKEN_LEN, min(len(w), MAX_SEGMENT_LEN) + 1)}
 
 
 def region_of(text: str) -> str | None:

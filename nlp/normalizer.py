@@ -36,6 +36,7 @@ COMMON_TYPOS: dict[str, str] = {
     "담당자분": "담당자",
 }
 
+_NOT_JAMO = re.compile(r"[^\u3131-\u318e]+")  # NFKC would turn "ㅋ" into a conjoining jamo
 _REPEATS = re.compile(r"(.)\1{%d,}" % MAX_REPEAT)
 _SPACES = re.compile(r"\s+")
 _TYPOS = re.compile("|".join(sorted(map(re.escape, COMMON_TYPOS), key=len, reverse=True)))
@@ -51,7 +52,8 @@ def _keep(char: str) -> bool:
 
 def normalize(text: str) -> str:
     """NFKC, strip emoji/zero-width/control characters, fix common typos, squeeze repeats."""
-    text = unicodedata.normalize("NFKC", text or "")[: MAX_QUESTION_CHARS * 2]
+    text = _NOT_JAMO.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), (text or "")[: MAX_QUESTION_CHARS * 4])
+    text = text[: MAX_QUESTION_CHARS * 2]
     text = "".join(ch if _keep(ch) else " " for ch in text)
     text = _REPEATS.sub(lambda m: m.group(1) * MAX_REPEAT, text)
     text = _TYPOS.sub(lambda m: COMMON_TYPOS[m.group(0)], text)

@@ -110,13 +110,18 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     return Reply(text, QUESTION, NOT_FOUND, NOT_FOUND_TEXT, hits)
 
 
-def render_entry(kb: KnowledgeBase, entry_id: str) -> str | None:
-    """The full answer for one entry (a tapped "did you mean" button); None if it is gone."""
+def render_entry(kb: KnowledgeBase, entry_id: str, question: str | None = None) -> str | None:
+    """The full answer for one entry (a tapped "did you mean" button); None if it is gone.
+
+    With the citizen's original ``question`` the answer leads with the fields and sentences
+    that question asked about, exactly as if the entry had been the confident match.
+    """
     entry = kb.get(entry_id)
     if entry is None:
         return None
-    query = kb.index.analyze(entry.title)
-    return format_answer(kb, Scored(entry, 100.0, 1.0, 1.0, 1.0), query, cue_fields=())
+    query = kb.index.analyze(question or entry.title)
+    return format_answer(kb, Scored(entry, 100.0, 1.0, 1.0, 1.0), query,
+                         cue_fields=None if question else ())
 
 
 def suggest_departments(kb: KnowledgeBase, text: str, *, region: str | None = None,
