@@ -1,0 +1,376 @@
+"""Complaints (민원): intake, status workflow, replies, history, export and statistics.
+
+Every change writes a history row and, for the complainant, an outbox notification in the
+same transaction, so a status change is never recorded without its notice or vice versa.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlite_utils
+
+from db import outbox
+from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
+
+RECEIVED = "접수"
+IN_PROGRESS = "처리중"
+DONE = "완료"
+REJECTED = "반려"
+TRANSFERRED = "이관"
+STATUSES = (RECEIVED, IN_PROGRESS, DONE, REJECTED, TRANSFERRED)
+# 완료 and 반려 are final: nothing follows them, so closing twice is refused.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    RECEIVED: frozenset({IN_PROGRESS, DONE, REJECTED, TRANSFERRED}),
+    IN_PROGRESS: frozenset({DONE, REJECTED, TRANSFERRED}),
+    TRANSFERRED: frozenset({IN_PROGRESS, DONE, REJECTED}),
+    DONE: frozenset(),
+    REJECTED: frozenset(),
+}
+
+# No 0/O or 1/I: receipts are read aloud over the phone and typed back in.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+RECEIPT_RANDOM_CHARS = 4
+# 32**4 ≈ 1M receipts per day. By the birthday bound, 100 complaints a day draw a taken one
+# about once in 200 days, so create_complaint retries; five misses in a row never happen.
+RECEIPT_ATTEMPTS = 5
+
+RRN_MASK = "******-*******"
+# 주민등록번호: YYMMDD, an optional separator (-, . or spaces), then 7 digits whose first
+# digit is 1-4 (citizens) or 5-8 (foreigners). The month/day check and the digit boundaries
+# keep phone numbers (010-1234-5678), dates and longer account numbers from matching.
+_RRN = re.compile(
+    r"(?<![0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    r"[ \t]*[-.]?[ \t]*[1-8][0-9]{6}(?![0-9])"
+)
+_DIGITS = re.compile(r"[0-9]+")
+# Cells starting with these are formulas to Excel; a citizen's text must never run as one.
+_CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_HEADER = ("접수번호", "접수일시", "상태", "부서", "지역", "내용", "연락처(마스킹)", "익명", "동의")
+
+
+class ComplaintNotFound(Exception):
+    "No complaint with this receipt number."
+
+
+class InvalidTransition(Exception):
+    "This status change is not allowed from the complaint's current status."
+
+
+@dataclass(frozen=True)
+class Complaint:
+    receipt: str
+    user_id: int
+    chat_id: int
+    content: str
+    department: str | None
+    region: str | None
+    status: str
+    phone: str | None
+    anonymous: bool
+    consent: bool
+    attachments: tuple[str, ...]
+    latitude: float | None
+    longitude: float | None
+    created_at: str
+    updated_at: str
+
+    @property
+    def masked_phone(self) -> str | None:
+        """The phone number with its middle digits hidden, or None."""
+        return mask_phone(self.phone) if self.phone else None
+
+
+def new_receipt(now: datetime | None = None) -> str:
+    """A fresh receipt number 'YYYYMMDD-XXXX' (Korean date, 4 random unambiguous characters)."""
+    day = as_utc(now).astimezone(KST).strftime("%Y%m%d")
+    suffix = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_RANDOM_CHARS))
+    return f"{day}-{suffix}"
+
+
+def redact_personal_data(text: str) -> tuple[str, bool]:
+    """Replaces resident registration numbers by a mask; says whether any were found."""
+    redacted, count = _RRN.subn(RRN_MASK, text)
+    return redacted, count > 0
+
+
+def mask_phone(phone: str) -> str:
+    """Hides the middle of a phone number: '010-1234-5678' → '010-****-5678'.
+
+    Any input is accepted; at most the first 3-4 and last 4 digits stay visible, and
+    numbers of 4 digits or fewer are hidden completely.
+    """
+    groups = list(_DIGITS.finditer(phone))
+    digits = "".join(g.group() for g in groups)
+    first, last = (groups[0].group(), groups[-1].group()) if groups else ("", "")
+    if len(groups) >= 3 and len(digits) >= 8 and len(first) <= 4 and len(last) <= 4:
+        masked = list(phone)
+        for group in groups[1:-1]:
+            masked[group.start():group.end()] = "*" * (group.end() - group.start())
+        return "".join(masked)
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    head = 2 if digits.startswith("02") else 3
+    if len(digits) < head + 4 + 1:
+        head = 0
+    middle = "*" * (len(digits) - head - 4)
+    return "-".join(part for part in (digits[:head], middle, digits[-4:]) if part)
+
+
+@raises_unavailable
+def create_complaint(
+    db: sqlite_utils.Database,
+    *,
+    idempotency_key: str,
+    user_id: int,
+    chat_id: int,
+    content: str,
+    department: str | None,
+    region: str | None,
+    phone: str | None,
+    anonymous: bool,
+    consent: bool,
+    attachments: Sequence[str] = (),
+    latitude: float | None = None,
+    longitude: float | None = None,
+    now: datetime | None = None,
+) -> Complaint:
+    """Stores a new complaint (status 접수) with its first history row.
+
+    Resident registration numbers in content are masked before anything is written. The same
+    idempotency_key (e.g. built from the Telegram update) always returns the first complaint.
+    """
+    if not content.strip():
+        raise ValueError("content is empty: ask the citizen to describe the complaint")
+    if isinstance(attachments, str) or not all(isinstance(a, str) for a in attachments):
+        raise ValueError("attachments must be a sequence of Telegram file_id strings")
+    content, _ = redact_personal_data(content)
+    created = timestamp(now)
+    for _ in range(RECEIPT_ATTEMPTS):
+        existing = _by_idempotency_key(db, idempotency_key)
+        if existing:
+            return existing
+        receipt = new_receipt(now)
+        try:
+            with transaction(db):
+                db["complaints"].insert({
+                    "receipt": receipt, "idempotency_key": idempotency_key,
+                    "user_id": user_id, "chat_id": chat_id, "content": content,
+                    "department": department, "region": region, "status": RECEIVED,
+                    "phone": phone, "anonymous": int(anonymous), "consent": int(consent),
+                    "attachments": json.dumps(list(attachments)),
+                    "latitude": latitude, "longitude": longitude,
+                    "created_at": created, "updated_at": created,
+                })
+                _add_history(db, receipt, kind="status", actor_id=user_id, from_status=None,
+                             to_status=RECEIVED, note=RECEIVED, created_at=created)
+        except sqlite3.IntegrityError as exc:
+            # Either the receipt was taken or another connection stored this key first;
+            # the loop looks the key up again before drawing a new receipt.
+            if "complaints.receipt" not in str(exc) and "idempotency_key" not in str(exc):
+                raise
+            continue
+        return _get(db, receipt)
+    raise RuntimeError(f"could not store complaint {idempotency_key!r} after "
+                       f"{RECEIPT_ATTEMPTS} receipt collisions")
+
+
+@raises_unavailable
+def get_complaint(db: sqlite_utils.Database, receipt: str) -> Complaint | None:
+    """The complaint with this receipt number (case-insensitive), or None."""
+    row = next(db["complaints"].rows_where("receipt = ?", [receipt.strip().upper()]), None)
+    return _complaint(row) if row else None
+
+
+@raises_unavailable
+def list_complaints(
+    db: sqlite_utils.Database,
+    *,
+    status: str | None = None,
+    user_id: int | None = None,
+    department: str | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> list[Complaint]:
+    """Complaints matching every given filter, newest first."""
+    where, args = _filters(status=status, user_id=user_id, department=department)
+    rows = db["complaints"].rows_where(where, args, order_by="created_at desc, rowid desc",
+                                       limit=limit, offset=offset)
+    return [_complaint(row) for row in rows]
+
+
+@raises_unavailable
+def count_complaints(db: sqlite_utils.Database, *, status: str | None = None,
+                     user_id: int | None = None) -> int:
+    """How many complaints match every given filter."""
+    where, args = _filters(status=status, user_id=user_id)
+    return db["complaints"].count_where(where, args)
+
+
+@raises_unavailable
+def change_status(
+    db: sqlite_utils.Database,
+    receipt: str,
+    new_status: str,
+    *,
+    actor_id: int,
+    note: str = "",
+    department: str | None = None,
+    now: datetime | None = None,
+) -> Complaint:
+    """Moves a complaint to new_status, records who did it and notifies the complainant.
+
+    이관 (transfer) needs the receiving department; any other status may also set one.
+    """
+    if new_status not in STATUSES:
+        raise ValueError(f"unknown status {new_status!r}: use one of {', '.join(STATUSES)}")
+    if new_status == TRANSFERRED and not department:
+        raise ValueError("이관 needs department=...: name the department receiving the complaint")
+    changed = timestamp(now)
+    with transaction(db):
+        complaint = _get(db, receipt)
+        if new_status not in TRANSITIONS[complaint.status]:
+            allowed = [s for s in STATUSES if s in TRANSITIONS[complaint.status]]
+            raise InvalidTransition(
+                f"{complaint.receipt}: {complaint.status} → {new_status} is not allowed; "
+                f"next can be {', '.join(allowed) or 'nothing, it is closed'}")
+        updates = {"status": new_status, "updated_at": changed}
+        if department:
+            updates["department"] = department
+        db["complaints"].update(complaint.receipt, updates)
+        _add_history(db, complaint.receipt, kind="status", actor_id=actor_id,
+                     from_status=complaint.status, to_status=new_status, note=note,
+                     created_at=changed)
+        text = f"[민원 {complaint.receipt}] 상태가 '{new_status}'(으)로 바뀌었습니다."
+        outbox.enqueue(db, complaint.chat_id, f"{text}\n{note}" if note else text,
+                       kind="status", now=now)
+        return _get(db, complaint.receipt)
+
+
+@raises_unavailable
+def add_reply(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: str,
+              now: datetime | None = None) -> Complaint:
+    """Records a staff reply and queues it for the complainant."""
+    if not text.strip():
+        raise ValueError("reply text is empty: write the answer for the citizen")
+    replied = timestamp(now)
+    with transaction(db):
+        complaint = _get(db, receipt)
+        db["complaints"].update(complaint.receipt, {"updated_at": replied})
+        _add_history(db, complaint.receipt, kind="reply", actor_id=actor_id,
+                     from_status=complaint.status, to_status=complaint.status, note=text,
+                     created_at=replied)
+        outbox.enqueue(db, complaint.chat_id, f"[민원 {complaint.receipt}] 담당자 답변: {text}",
+                       kind="reply", now=now)
+        return _get(db, complaint.receipt)
+
+
+@raises_unavailable
+def history(db: sqlite_utils.Database, receipt: str) -> list[dict]:
+    """Every status change and reply for the complaint, oldest first."""
+    return list(db["complaint_history"].rows_where(
+        "receipt = ?", [receipt.strip().upper()], order_by="id"))
+
+
+@raises_unavailable
+def export_csv(db: sqlite_utils.Database, *, since: date | None = None,
+               until: date | None = None) -> bytes:
+    """Complaints received between since and until (Korean dates, inclusive) as CSV for Excel.
+
+    UTF-8 with a BOM so Excel shows Hangul; phones are masked; times are in KST.
+    """
+    where, args = [], []
+    if since:
+        where.append("created_at >= ?")
+        args.append(timestamp(kst_day_start(since)))
+    if until:
+        where.append("created_at < ?")
+        args.append(timestamp(kst_day_start(until + timedelta(days=1))))
+    rows = db["complaints"].rows_where(" and ".join(where) or None, args,
+                                       order_by="created_at, rowid")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for complaint in map(_complaint, rows):
+        writer.writerow([
+            complaint.receipt,
+            kst_text(complaint.created_at),
+            complaint.status,
+            _csv_safe(complaint.department or ""),
+            _csv_safe(complaint.region or ""),
+            _csv_safe(complaint.content),
+            complaint.masked_phone or "",
+            "예" if complaint.anonymous else "아니오",
+            "예" if complaint.consent else "아니오",
+        ])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+@raises_unavailable
+def stats_by_status(db: sqlite_utils.Database) -> dict[str, int]:
+    """Number of complaints in each status, every status listed (zero included)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for row in db.query("select status, count(*) as n from complaints group by status"):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+@raises_unavailable
+def stats_by_department(db: sqlite_utils.Database) -> dict[str, int]:
+    """Number of complaints per department ('미지정' when none), largest first."""
+    rows = db.query("select coalesce(department, '미지정') as department, count(*) as n "
+                    "from complaints group by 1 order by n desc, department")
+    return {row["department"]: row["n"] for row in rows}
+
+
+def kst_text(iso_timestamp: str) -> str:
+    """A stored UTC timestamp as Korean local time: '2025-03-01 14:05'."""
+    return datetime.fromisoformat(iso_timestamp).astimezone(KST).strftime("%Y-%m-%d %H:%M")
+
+
+def _filters(**filters: object) -> tuple[str | None, list[object]]:
+    clauses = [(f"{column} = ?", value) for column, value in filters.items() if value is not None]
+    return (" and ".join(c for c, _ in clauses) or None), [v for _, v in clauses]
+
+
+def _by_idempotency_key(db: sqlite_utils.Database, key: str) -> Complaint | None:
+    row = next(db["complaints"].rows_where("idempotency_key = ?", [key]), None)
+    return _complaint(row) if row else None
+
+
+def _get(db: sqlite_utils.Database, receipt: str) -> Complaint:
+    complaint = get_complaint(db, receipt)
+    if complaint is None:
+        raise ComplaintNotFound(receipt)
+    return complaint
+
+
+def _add_history(db: sqlite_utils.Database, receipt: str, *, kind: str, actor_id: int,
+                 from_status: str | None, to_status: str | None, note: str,
+                 created_at: str) -> None:
+    db["complaint_history"].insert({
+        "receipt": receipt, "kind": kind, "actor_id": actor_id, "from_status": from_status,
+        "to_status": to_status, "note": note, "created_at": created_at,
+    })
+
+
+def _complaint(row: dict) -> Complaint:
+    return Complaint(
+        receipt=row["receipt"], user_id=row["user_id"], chat_id=row["chat_id"],
+        content=row["content"], department=row["department"], region=row["region"],
+        status=row["status"], phone=row["phone"], anonymous=bool(row["anonymous"]),
+        consent=bool(row["consent"]), attachments=tuple(json.loads(row["attachments"])),
+        latitude=row["latitude"], longitude=row["longitude"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+    )
+
+
+def _csv_safe(value: str) -> str:
+    return f"'{value}" if value.startswith(_CSV_FORMULA_PREFIXES) else value

@@ -1,0 +1,139 @@
+"""Versioned schema migrations, applied in order at start-up and recorded in `_migrations`.
+
+Add a change as a new function at the end of MIGRATIONS with the next version number;
+never edit one that has shipped.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import sqlite_utils
+
+from db.database import timestamp, transaction
+
+MIGRATIONS_TABLE = "_migrations"
+
+
+class Migration(NamedTuple):
+    version: int
+    name: str
+    fn: Callable[[sqlite_utils.Database], None]
+
+
+def _complaints(db: sqlite_utils.Database) -> None:
+    db["complaints"].create(
+        {
+            "receipt": str, "idempotency_key": str, "user_id": int, "chat_id": int,
+            "content": str, "department": str, "region": str, "status": str, "phone": str,
+            "anonymous": int, "consent": int, "attachments": str,
+            "latitude": float, "longitude": float, "created_at": str, "updated_at": str,
+        },
+        pk="receipt",
+        not_null=["idempotency_key", "user_id", "chat_id", "content", "status", "anonymous",
+                  "consent", "attachments", "created_at", "updated_at"],
+    )
+    complaints = db["complaints"]
+    complaints.create_index(["idempotency_key"], unique=True)
+    for column in ("status", "user_id", "department", "created_at"):
+        complaints.create_index([column])
+    db["complaint_history"].create(
+        {
+            "id": int, "receipt": str, "kind": str, "actor_id": int, "from_status": str,
+            "to_status": str, "note": str, "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("receipt", "complaints", "receipt")],
+        not_null=["receipt", "kind", "actor_id", "note", "created_at"],
+    )
+    db["complaint_history"].create_index(["receipt"])
+
+
+def _outbox(db: sqlite_utils.Database) -> None:
+    db["outbox"].create(
+        {
+            "id": int, "chat_id": int, "text": str, "kind": str, "attempts": int,
+            "last_error": str, "dead": int, "created_at": str, "next_attempt_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null=["chat_id", "text", "kind", "attempts", "dead", "created_at", "next_attempt_at"],
+        defaults={"attempts": 0, "dead": 0},
+    )
+    db["outbox"].create_index(["dead", "sent_at", "next_attempt_at"])
+
+
+def _staff(db: sqlite_utils.Database) -> None:
+    db["staff"].create(
+        {
+            "user_id": int, "role": str, "granted_by": int, "granted_at": str,
+            "revoked_by": int, "revoked_at": str,
+        },
+        pk="user_id",
+        not_null=["role", "granted_by", "granted_at"],
+    )
+    db["denied_attempts"].create(
+        {"id": int, "user_id": int, "command": str, "attempted_at": str},
+        pk="id",
+        not_null=["user_id", "command", "attempted_at"],
+    )
+    db["denied_attempts"].create_index(["attempted_at"])
+
+
+def _questions(db: sqlite_utils.Database) -> None:
+    db["questions"].create(
+        {
+            "id": int, "user_id": int, "query": str, "intent": str, "band": str,
+            "entry_id": str, "score": float, "asked_at": str,
+        },
+        pk="id",
+        not_null=["user_id", "intent", "band", "asked_at"],
+    )
+    db["questions"].create_index(["asked_at"])
+
+
+def _persistence(db: sqlite_utils.Database) -> None:
+    db["persistence_user_data"].create({"user_id": int, "data": str}, pk="user_id",
+                                       not_null=["data"])
+    db["persistence_chat_data"].create({"chat_id": int, "data": str}, pk="chat_id",
+                                       not_null=["data"])
+    db["persistence_bot_data"].create({"id": int, "data": str}, pk="id", not_null=["data"])
+    db["persistence_callback_data"].create({"id": int, "data": str}, pk="id", not_null=["data"])
+    db["persistence_conversations"].create({"name": str, "key": str, "state": str},
+                                           pk=("name", "key"), not_null=["state"])
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "complaints and their history", _complaints),
+    Migration(2, "notification outbox", _outbox),
+    Migration(3, "staff roles and denied attempts", _staff),
+    Migration(4, "question log", _questions),
+    Migration(5, "telegram persistence", _persistence),
+]
+
+
+def applied_versions(db: sqlite_utils.Database) -> list[int]:
+    """Versions already recorded in the migrations table, ascending."""
+    if not db[MIGRATIONS_TABLE].exists():
+        return []
+    return [row["version"] for row in db[MIGRATIONS_TABLE].rows_where(order_by="version")]
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Applies the missing migrations, each in its own transaction; returns their versions."""
+    db[MIGRATIONS_TABLE].create({"version": int, "name": str, "applied_at": str},
+                                pk="version", not_null=["name", "applied_at"], if_not_exists=True)
+    done = set(applied_versions(db))
+    applied: list[int] = []
+    for migration in MIGRATIONS:
+        if migration.version in done:
+            continue
+        with transaction(db):
+            # Checked inside the write lock: another process may have just migrated.
+            if db[MIGRATIONS_TABLE].count_where("version = ?", [migration.version]):
+                continue
+            migration.fn(db)
+            db[MIGRATIONS_TABLE].insert({"version": migration.version, "name": migration.name,
+                                         "applied_at": timestamp()})
+        applied.append(migration.version)
+    return applied

@@ -1,0 +1,103 @@
+"""Notifications that must reach a chat even if Telegram is down: written first, sent later.
+
+A sender loop calls due(), tries each, then mark_sent() or mark_failed(). Failed rows back off
+exponentially; after MAX_ATTEMPTS they are marked dead and kept for an admin to look at.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from db.database import as_utc, raises_unavailable, timestamp, transaction
+
+MAX_ATTEMPTS = 10
+# 30 s, 1 min, 2 min ... doubling, but never more than an hour apart: the ten attempts then
+# span about three hours, longer than Telegram outages usually last, before one is dead.
+BACKOFF_BASE_SECONDS = 30.0
+BACKOFF_CAP_SECONDS = 3600.0
+
+
+class NotificationNotFound(Exception):
+    "No notification with this id in the outbox."
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    chat_id: int
+    text: str
+    kind: str
+    attempts: int
+    last_error: str | None
+    dead: bool
+    created_at: str
+    next_attempt_at: str
+    sent_at: str | None
+
+
+@raises_unavailable
+def enqueue(db: sqlite_utils.Database, chat_id: int, text: str, *, kind: str,
+            now: datetime | None = None) -> int:
+    """Stores a notification to send to chat_id as soon as possible; returns its id."""
+    created = timestamp(now)
+    table = db["outbox"].insert({
+        "chat_id": chat_id, "text": text, "kind": kind, "attempts": 0, "dead": 0,
+        "created_at": created, "next_attempt_at": created,
+    })
+    return table.last_pk
+
+
+@raises_unavailable
+def due(db: sqlite_utils.Database, *, now: datetime | None = None, limit: int = 50
+        ) -> list[Notification]:
+    """Unsent, live notifications whose next attempt is due, oldest first."""
+    rows = db["outbox"].rows_where(
+        "dead = 0 and sent_at is null and next_attempt_at <= ?", [timestamp(now)],
+        order_by="next_attempt_at, id", limit=limit,
+    )
+    return [_notification(row) for row in rows]
+
+
+@raises_unavailable
+def get(db: sqlite_utils.Database, notification_id: int) -> Notification:
+    """The notification with this id; NotificationNotFound if there is none."""
+    row = next(db["outbox"].rows_where("id = ?", [notification_id]), None)
+    if row is None:
+        raise NotificationNotFound(notification_id)
+    return _notification(row)
+
+
+@raises_unavailable
+def mark_sent(db: sqlite_utils.Database, notification_id: int, *, now: datetime | None = None
+              ) -> None:
+    """Records that the notification reached its chat."""
+    with transaction(db):
+        get(db, notification_id)
+        db["outbox"].update(notification_id, {"sent_at": timestamp(now)})
+
+
+@raises_unavailable
+def mark_failed(db: sqlite_utils.Database, notification_id: int, error: str, *,
+                retry_after_seconds: float, now: datetime | None = None) -> Notification:
+    """Counts a failed attempt and schedules the next one (at least retry_after_seconds away).
+
+    Telegram's RetryAfter gives retry_after_seconds; the exponential backoff applies when it is
+    shorter. After MAX_ATTEMPTS the notification is marked dead and no longer due.
+    """
+    with transaction(db):
+        attempts = get(db, notification_id).attempts + 1
+        backoff = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
+        delay = max(retry_after_seconds, backoff)
+        db["outbox"].update(notification_id, {
+            "attempts": attempts,
+            "last_error": error,
+            "dead": int(attempts >= MAX_ATTEMPTS),
+            "next_attempt_at": timestamp(as_utc(now) + timedelta(seconds=delay)),
+        })
+        return get(db, notification_id)
+
+
+def _notification(row: dict) -> Notification:
+    return Notification(**{**row, "dead": bool(row["dead"])})

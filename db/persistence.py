@@ -1,0 +1,130 @@
+"""A python-telegram-bot persistence on SQLite, so a restart mid-conversation loses nothing.
+
+Usage:
+    persistence = SQLitePersistence("data/bot.db", update_interval=1)
+    application = ApplicationBuilder().token(TOKEN).persistence(persistence).build()
+    ConversationHandler(..., name="complaint", persistent=True)
+
+Everything is written through at once (one tiny SQLite write per changed item), on its own
+connection to the same database file. Values are stored as JSON: keep user_data, chat_data and
+bot_data to JSON types with string keys (tuples come back as lists).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+
+from db.database import open_database
+
+_SINGLE_ROW_ID = 1
+
+# The shapes PTB passes in (spelled out here: PTB keeps its own aliases private).
+Data = dict[Any, Any]
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
+
+
+class SQLitePersistence(BasePersistence[Data, Data, Data]):
+    """Stores user_data, chat_data, bot_data, callback_data and conversations in SQLite."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, path: str | Path | None, *, store_data: PersistenceInput | None = None,
+                 update_interval: float = 1) -> None:
+        super().__init__(store_data=store_data, update_interval=update_interval)
+        self._db = open_database(path)
+
+    def close(self) -> None:
+        """Closes the database connection."""
+        self._db.close()
+
+    async def get_user_data(self) -> dict[int, Data]:
+        """All stored user_data by user id."""
+        return self._load_by_id("persistence_user_data", "user_id")
+
+    async def get_chat_data(self) -> dict[int, Data]:
+        """All stored chat_data by chat id."""
+        return self._load_by_id("persistence_chat_data", "chat_id")
+
+    async def get_bot_data(self) -> Data:
+        """The stored bot_data, or an empty dict."""
+        return self._load_single("persistence_bot_data") or {}
+
+    async def get_callback_data(self) -> CDCData | None:
+        """The stored callback data cache, or None."""
+        data = self._load_single("persistence_callback_data")
+        if data is None:
+            return None
+        return [(uuid, float(time), button) for uuid, time, button in data[0]], data[1]
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        """The stored states of the conversation handler called name."""
+        rows = self._db["persistence_conversations"].rows_where("name = ?", [name])
+        return {tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows}
+
+    async def update_conversation(self, name: str, key: ConversationKey,
+                                  new_state: object | None) -> None:
+        """Stores a conversation's new state; None (conversation ended) deletes it."""
+        key_json = json.dumps(list(key))
+        if new_state is None:
+            self._db.execute("delete from persistence_conversations where name = ? and key = ?",
+                             [name, key_json])
+            return
+        self._db["persistence_conversations"].upsert(
+            {"name": name, "key": key_json, "state": _dumps(new_state)}, pk=("name", "key"))
+
+    async def update_user_data(self, user_id: int, data: Data) -> None:
+        """Stores one user's user_data."""
+        self._db["persistence_user_data"].upsert({"user_id": user_id, "data": _dumps(data)},
+                                                 pk="user_id")
+
+    async def update_chat_data(self, chat_id: int, data: Data) -> None:
+        """Stores one chat's chat_data."""
+        self._db["persistence_chat_data"].upsert({"chat_id": chat_id, "data": _dumps(data)},
+                                                 pk="chat_id")
+
+    async def update_bot_data(self, data: Data) -> None:
+        """Stores bot_data."""
+        self._store_single("persistence_bot_data", data)
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        """Stores the callback data cache."""
+        self._store_single("persistence_callback_data", data)
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        """Deletes one chat's chat_data."""
+        self._db.execute("delete from persistence_chat_data where chat_id = ?", [chat_id])
+
+    async def drop_user_data(self, user_id: int) -> None:
+        """Deletes one user's user_data."""
+        self._db.execute("delete from persistence_user_data where user_id = ?", [user_id])
+
+    async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
+        """Nothing to do: this process is the only writer, so memory is never stale."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: Data) -> None:
+        """Nothing to do: this process is the only writer, so memory is never stale."""
+
+    async def refresh_bot_data(self, bot_data: Data) -> None:
+        """Nothing to do: this process is the only writer, so memory is never stale."""
+
+    async def flush(self) -> None:
+        """Nothing to do: every update was already written."""
+
+    def _load_by_id(self, table: str, id_column: str) -> dict[int, Data]:
+        return {row[id_column]: json.loads(row["data"]) for row in self._db[table].rows}
+
+    def _load_single(self, table: str) -> Any:
+        row = next(self._db[table].rows_where("id = ?", [_SINGLE_ROW_ID]), None)
+        return json.loads(row["data"]) if row else None
+
+    def _store_single(self, table: str, data: object) -> None:
+        self._db[table].upsert({"id": _SINGLE_ROW_ID, "data": _dumps(data)}, pk="id")
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)

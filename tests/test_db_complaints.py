@@ -1,0 +1,255 @@
+"""Complaints: intake, idempotency, the status workflow, history, outbox and export."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from db import complaints, outbox
+from db.complaints import (
+    DONE, IN_PROGRESS, RECEIVED, REJECTED, RRN_MASK, STATUSES, TRANSFERRED,
+    ComplaintNotFound, InvalidTransition,
+)
+
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)  # 12:00 in Korea
+
+
+def make(db, key="update-1", **overrides):
+    fields = dict(
+        idempotency_key=key, user_id=11, chat_id=22, content="가로등이 고장났어요",
+        department=None, region="동구", phone="010-1234-5678", anonymous=False, consent=True,
+        now=NOW,
+    )
+    return complaints.create_complaint(db, **{**fields, **overrides})
+
+
+def test_create_stores_every_field(db):
+    complaint = make(db, attachments=["file-a", "file-b"], latitude=37.5, longitude=127.0)
+    assert complaint == complaints.get_complaint(db, complaint.receipt)
+    assert complaint.status == RECEIVED
+    assert complaint.attachments == ("file-a", "file-b")
+    assert (complaint.user_id, complaint.chat_id, complaint.region) == (11, 22, "동구")
+    assert (complaint.latitude, complaint.longitude) == (37.5, 127.0)
+    assert complaint.created_at == complaint.updated_at == "2025-03-01T03:00:00.000000+00:00"
+    assert complaint.masked_phone == "010-****-5678"
+    assert complaint.receipt.startswith("20250301-")
+
+
+def test_create_redacts_resident_numbers_before_storing(db):
+    complaint = make(db, content="주민번호 900101-1234567 로 신청했어요")
+    assert complaint.content == f"주민번호 {RRN_MASK} 로 신청했어요"
+    stored = db.execute("select content from complaints").fetchone()[0]
+    assert "1234567" not in stored
+
+
+def test_create_writes_the_first_history_row(db):
+    complaint = make(db)
+    assert [
+        {k: row[k] for k in ("kind", "actor_id", "from_status", "to_status", "note")}
+        for row in complaints.history(db, complaint.receipt)
+    ] == [{"kind": "status", "actor_id": 11, "from_status": None, "to_status": RECEIVED,
+           "note": RECEIVED}]
+
+
+def test_create_is_idempotent_on_the_same_key(db):
+    first = make(db, key="update-7")
+    again = make(db, key="update-7", content="다른 내용")
+    assert again == first
+    assert complaints.count_complaints(db) == 1
+    assert len(complaints.history(db, first.receipt)) == 1
+    assert make(db, key="update-8").receipt != first.receipt
+
+
+def test_create_retries_when_the_receipt_is_taken(db, monkeypatch):
+    taken = make(db, key="first")
+    draws = iter([taken.receipt, taken.receipt, "20250301-ZZZZ"])
+    monkeypatch.setattr(complaints, "new_receipt", lambda now=None: next(draws))
+    second = make(db, key="second")
+    assert second.receipt == "20250301-ZZZZ"
+    assert complaints.count_complaints(db) == 2
+
+
+def test_a_thousand_complaints_get_a_thousand_receipts(db):
+    receipts = {make(db, key=f"update-{i}").receipt for i in range(1000)}
+    assert len(receipts) == 1000
+
+
+def test_create_refuses_empty_content(db):
+    with pytest.raises(ValueError, match="content is empty"):
+        make(db, content="  ")
+
+
+def test_get_complaint_accepts_lowercase_and_unknown(db):
+    complaint = make(db)
+    assert complaints.get_complaint(db, complaint.receipt.lower()) == complaint
+    assert complaints.get_complaint(db, "20000101-AAAA") is None
+
+
+def test_list_is_newest_first_and_filters(db):
+    a = make(db, key="a", now=NOW)
+    b = make(db, key="b", now=NOW + timedelta(hours=1), user_id=99)
+    c = make(db, key="c", now=NOW + timedelta(hours=2))
+    complaints.change_status(db, c.receipt, TRANSFERRED, actor_id=1, department="도로과")
+    assert [x.receipt for x in complaints.list_complaints(db)] == [c.receipt, b.receipt, a.receipt]
+    assert [x.receipt for x in complaints.list_complaints(db, user_id=99)] == [b.receipt]
+    assert [x.receipt for x in complaints.list_complaints(db, status=RECEIVED)] == [
+        b.receipt, a.receipt]
+    assert [x.receipt for x in complaints.list_complaints(db, department="도로과")] == [c.receipt]
+    assert [x.receipt for x in complaints.list_complaints(db, limit=1, offset=1)] == [b.receipt]
+    assert complaints.count_complaints(db) == 3
+    assert complaints.count_complaints(db, status=RECEIVED, user_id=11) == 1
+
+
+ALLOWED = {
+    (RECEIVED, IN_PROGRESS), (RECEIVED, DONE), (RECEIVED, REJECTED), (RECEIVED, TRANSFERRED),
+    (IN_PROGRESS, DONE), (IN_PROGRESS, REJECTED), (IN_PROGRESS, TRANSFERRED),
+    (TRANSFERRED, IN_PROGRESS), (TRANSFERRED, DONE), (TRANSFERRED, REJECTED),
+}
+# How to bring a fresh complaint (접수) to each status.
+PATHS = {RECEIVED: [], IN_PROGRESS: [IN_PROGRESS], TRANSFERRED: [TRANSFERRED], DONE: [DONE],
+         REJECTED: [REJECTED]}
+
+
+def move(db, receipt, status):
+    return complaints.change_status(db, receipt, status, actor_id=5, department="도로과")
+
+
+@pytest.mark.parametrize("old", STATUSES)
+@pytest.mark.parametrize("new", STATUSES)
+def test_transitions(db, old, new):
+    complaint = make(db)
+    for step in PATHS[old]:
+        move(db, complaint.receipt, step)
+    if (old, new) in ALLOWED:
+        assert move(db, complaint.receipt, new).status == new
+    else:
+        with pytest.raises(InvalidTransition):
+            move(db, complaint.receipt, new)
+        assert complaints.get_complaint(db, complaint.receipt).status == old
+
+
+def test_closing_twice_is_refused(db):
+    complaint = make(db)
+    complaints.change_status(db, complaint.receipt, DONE, actor_id=5)
+    with pytest.raises(InvalidTransition):
+        complaints.change_status(db, complaint.receipt, DONE, actor_id=5)
+    assert len(complaints.history(db, complaint.receipt)) == 2
+
+
+def test_transfer_needs_and_sets_the_department(db):
+    complaint = make(db)
+    with pytest.raises(ValueError, match="department"):
+        complaints.change_status(db, complaint.receipt, TRANSFERRED, actor_id=5)
+    moved = complaints.change_status(db, complaint.receipt, TRANSFERRED, actor_id=5,
+                                     department="환경과")
+    assert (moved.status, moved.department) == (TRANSFERRED, "환경과")
+
+
+def test_unknown_status_and_receipt(db):
+    complaint = make(db)
+    with pytest.raises(ValueError, match="unknown status"):
+        complaints.change_status(db, complaint.receipt, "보류", actor_id=5)
+    with pytest.raises(ComplaintNotFound):
+        complaints.change_status(db, "20000101-AAAA", DONE, actor_id=5)
+    with pytest.raises(ComplaintNotFound):
+        complaints.add_reply(db, "20000101-AAAA", actor_id=5, text="답변")
+
+
+def test_change_status_writes_history_and_notifies_the_complainant(db):
+    complaint = make(db)
+    later = NOW + timedelta(hours=1)
+    changed = complaints.change_status(db, complaint.receipt, IN_PROGRESS, actor_id=5,
+                                       note="담당자가 확인 중입니다", now=later)
+    assert changed.updated_at == "2025-03-01T04:00:00.000000+00:00"
+    last = complaints.history(db, complaint.receipt)[-1]
+    assert {k: last[k] for k in ("kind", "actor_id", "from_status", "to_status", "note")} == {
+        "kind": "status", "actor_id": 5, "from_status": RECEIVED, "to_status": IN_PROGRESS,
+        "note": "담당자가 확인 중입니다"}
+    [notice] = outbox.due(db, now=later)
+    assert (notice.chat_id, notice.kind) == (22, "status")
+    assert notice.text == (f"[민원 {complaint.receipt}] 상태가 '처리중'(으)로 바뀌었습니다.\n"
+                           "담당자가 확인 중입니다")
+
+
+def test_change_status_without_note(db):
+    complaint = make(db)
+    complaints.change_status(db, complaint.receipt, DONE, actor_id=5, now=NOW)
+    assert [n.text for n in outbox.due(db, now=NOW)] == [
+        f"[민원 {complaint.receipt}] 상태가 '완료'(으)로 바뀌었습니다."]
+
+
+def test_change_status_is_one_transaction(db, monkeypatch):
+    complaint = make(db)
+
+    def telegram_outbox_broken(*args, **kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(outbox, "enqueue", telegram_outbox_broken)
+    with pytest.raises(RuntimeError, match="outbox unavailable"):
+        complaints.change_status(db, complaint.receipt, IN_PROGRESS, actor_id=5)
+    assert complaints.get_complaint(db, complaint.receipt) == complaint
+    assert len(complaints.history(db, complaint.receipt)) == 1
+    assert db["outbox"].count == 0
+    assert not db.conn.in_transaction
+
+
+def test_add_reply_records_and_notifies_in_one_transaction(db, monkeypatch):
+    complaint = make(db)
+    replied = complaints.add_reply(db, complaint.receipt, actor_id=5, text="내일 수리합니다",
+                                   now=NOW)
+    assert replied.status == RECEIVED
+    last = complaints.history(db, complaint.receipt)[-1]
+    assert (last["kind"], last["actor_id"], last["note"]) == ("reply", 5, "내일 수리합니다")
+    assert [n.text for n in outbox.due(db, now=NOW)] == [
+        f"[민원 {complaint.receipt}] 담당자 답변: 내일 수리합니다"]
+
+    monkeypatch.setattr(outbox, "enqueue", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        complaints.add_reply(db, complaint.receipt, actor_id=5, text="두 번째")
+    assert len(complaints.history(db, complaint.receipt)) == 2
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_export_csv_has_bom_korean_header_and_masked_phones(db):
+    complaint = make(db, anonymous=True)
+    data = complaints.export_csv(db, since=None, until=None)
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert read_csv(data) == [
+        ["접수번호", "접수일시", "상태", "부서", "지역", "내용", "연락처(마스킹)", "익명", "동의"],
+        [complaint.receipt, "2025-03-01 12:00", RECEIVED, "", "동구", "가로등이 고장났어요",
+         "010-****-5678", "예", "예"],
+    ]
+    assert b"1234-5678" not in data
+
+
+def test_export_csv_date_range_is_inclusive_in_korean_dates(db):
+    # 2025-02-28 15:30 UTC is 2025-03-01 00:30 in Korea.
+    inside_early = make(db, key="a", now=datetime(2025, 2, 28, 15, 30, tzinfo=timezone.utc))
+    inside_late = make(db, key="b", now=datetime(2025, 3, 2, 14, 59, tzinfo=timezone.utc))
+    make(db, key="c", now=datetime(2025, 2, 28, 14, 59, tzinfo=timezone.utc))
+    make(db, key="d", now=datetime(2025, 3, 2, 15, 0, tzinfo=timezone.utc))
+    rows = read_csv(complaints.export_csv(db, since=date(2025, 3, 1), until=date(2025, 3, 2)))
+    assert [row[0] for row in rows[1:]] == [inside_early.receipt, inside_late.receipt]
+    assert len(read_csv(complaints.export_csv(db, since=None, until=None))) == 5
+
+
+def test_export_csv_defuses_formulas(db):
+    make(db, content="=HYPERLINK(\"http://evil\")")
+    rows = read_csv(complaints.export_csv(db, since=None, until=None))
+    assert rows[1][5] == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_stats(db):
+    a = make(db, key="a")
+    make(db, key="b")
+    c = make(db, key="c")
+    complaints.change_status(db, a.receipt, TRANSFERRED, actor_id=5, department="도로과")
+    complaints.change_status(db, c.receipt, DONE, actor_id=5, department="도로과")
+    assert complaints.stats_by_status(db) == {
+        RECEIVED: 1, IN_PROGRESS: 0, DONE: 1, REJECTED: 0, TRANSFERRED: 1}
+    assert complaints.stats_by_department(db) == {"도로과": 2, "미지정": 1}

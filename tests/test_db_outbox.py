@@ -1,0 +1,74 @@
+"""Outbox: due notifications, sending, backoff and dead-lettering."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from db import outbox
+from db.outbox import MAX_ATTEMPTS, NotificationNotFound
+
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)
+
+
+def test_enqueued_notifications_are_due_oldest_first(db):
+    first = outbox.enqueue(db, 1, "첫째", kind="status", now=NOW)
+    second = outbox.enqueue(db, 2, "둘째", kind="reply", now=NOW + timedelta(seconds=1))
+    assert [n.id for n in outbox.due(db, now=NOW + timedelta(seconds=1))] == [first, second]
+    assert [n.id for n in outbox.due(db, now=NOW)] == [first]
+    assert outbox.due(db, now=NOW - timedelta(seconds=1)) == []
+    assert [n.id for n in outbox.due(db, now=NOW + timedelta(days=1), limit=1)] == [first]
+
+
+def test_sent_notifications_are_no_longer_due(db):
+    notification_id = outbox.enqueue(db, 1, "안내", kind="status", now=NOW)
+    outbox.mark_sent(db, notification_id, now=NOW)
+    assert outbox.due(db, now=NOW + timedelta(days=1)) == []
+    assert outbox.get(db, notification_id).sent_at == "2025-03-01T03:00:00.000000+00:00"
+
+
+def test_failure_backs_off_exponentially(db):
+    notification_id = outbox.enqueue(db, 1, "안내", kind="status", now=NOW)
+    delays = []
+    for _ in range(4):
+        failed = outbox.mark_failed(db, notification_id, "Timed out", retry_after_seconds=0,
+                                    now=NOW)
+        delays.append(datetime.fromisoformat(failed.next_attempt_at) - NOW)
+    assert delays == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
+    assert (failed.attempts, failed.last_error, failed.dead) == (4, "Timed out", False)
+    assert outbox.due(db, now=NOW + timedelta(seconds=239)) == []
+    assert [n.id for n in outbox.due(db, now=NOW + timedelta(seconds=240))] == [notification_id]
+
+
+def test_telegram_retry_after_wins_when_longer(db):
+    notification_id = outbox.enqueue(db, 1, "안내", kind="status", now=NOW)
+    failed = outbox.mark_failed(db, notification_id, "Flood control", retry_after_seconds=300,
+                                now=NOW)
+    assert datetime.fromisoformat(failed.next_attempt_at) == NOW + timedelta(seconds=300)
+
+
+def test_backoff_is_capped_at_an_hour(db):
+    notification_id = outbox.enqueue(db, 1, "안내", kind="status", now=NOW)
+    delays = []
+    for _ in range(MAX_ATTEMPTS - 1):
+        failed = outbox.mark_failed(db, notification_id, "down", retry_after_seconds=0, now=NOW)
+        delays.append((datetime.fromisoformat(failed.next_attempt_at) - NOW).total_seconds())
+    assert delays[-3:] == [1920, 3600, 3600]
+
+
+def test_after_ten_failures_the_notification_is_dead_but_kept(db):
+    notification_id = outbox.enqueue(db, 1, "안내", kind="status", now=NOW)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        failed = outbox.mark_failed(db, notification_id, f"error {attempt}",
+                                    retry_after_seconds=0, now=NOW)
+        assert failed.dead == (attempt == MAX_ATTEMPTS)
+    assert outbox.due(db, now=NOW + timedelta(days=365)) == []
+    kept = outbox.get(db, notification_id)
+    assert (kept.attempts, kept.dead, kept.last_error, kept.text) == (10, True, "error 10", "안내")
+
+
+def test_unknown_notification(db):
+    with pytest.raises(NotificationNotFound):
+        outbox.mark_sent(db, 404)
+    with pytest.raises(NotificationNotFound):
+        outbox.mark_failed(db, 404, "x", retry_after_seconds=0)

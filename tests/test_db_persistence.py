@@ -1,0 +1,163 @@
+"""SQLitePersistence: every kind of data survives closing and reopening the database file."""
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timezone
+
+from telegram import Chat, Message, MessageEntity, Update, User
+from telegram.ext import (
+    ApplicationBuilder, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters,
+)
+from telegram.request import BaseRequest
+
+from db.persistence import SQLitePersistence
+
+CONTENT, CONFIRM = range(2)
+CHAT_ID, USER_ID = 42, 7
+
+
+async def test_round_trip_of_every_kind_of_data(tmp_path):
+    path = tmp_path / "bot.db"
+    first = SQLitePersistence(path, update_interval=1)
+    await first.update_user_data(USER_ID, {"draft": "가로등 고장", "photos": ["f1"]})
+    await first.update_user_data(8, {"draft": "지울 것"})
+    await first.update_chat_data(CHAT_ID, {"region": "동구"})
+    await first.update_chat_data(43, {"region": "서구"})
+    await first.update_bot_data({"started": "2025-03-01"})
+    await first.update_callback_data(([("uuid-1", 1700000000.5, {"btn": "ok"})], {"m1": "uuid-1"}))
+    await first.update_conversation("complaint", (CHAT_ID, USER_ID), CONFIRM)
+    await first.update_conversation("complaint", (CHAT_ID, 8), CONTENT)
+    await first.update_conversation("complaint", (CHAT_ID, 8), None)
+    await first.drop_user_data(8)
+    await first.drop_chat_data(43)
+    await first.flush()
+    first.close()
+
+    second = SQLitePersistence(path)
+    assert await second.get_user_data() == {USER_ID: {"draft": "가로등 고장", "photos": ["f1"]}}
+    assert await second.get_chat_data() == {CHAT_ID: {"region": "동구"}}
+    assert await second.get_bot_data() == {"started": "2025-03-01"}
+    assert await second.get_callback_data() == (
+        [("uuid-1", 1700000000.5, {"btn": "ok"})], {"m1": "uuid-1"})
+    assert await second.get_conversations("complaint") == {(CHAT_ID, USER_ID): CONFIRM}
+    assert await second.get_conversations("other") == {}
+    second.close()
+
+
+async def test_empty_persistence(tmp_path):
+    persistence = SQLitePersistence(tmp_path / "bot.db")
+    assert await persistence.get_user_data() == {}
+    assert await persistence.get_chat_data() == {}
+    assert await persistence.get_bot_data() == {}
+    assert await persistence.get_callback_data() is None
+    persistence.close()
+
+
+async def test_stored_as_readable_json(tmp_path):
+    persistence = SQLitePersistence(tmp_path / "bot.db")
+    await persistence.update_conversation("complaint", (CHAT_ID, USER_ID), CONTENT)
+    await persistence.update_user_data(USER_ID, {"draft": "가로등"})
+    rows = persistence._db.execute("select key, state from persistence_conversations").fetchall()
+    assert rows == [(json.dumps([CHAT_ID, USER_ID]), "0")]
+    data = persistence._db.execute("select data from persistence_user_data").fetchone()[0]
+    assert data == '{"draft": "가로등"}'
+    persistence.close()
+
+
+class OfflineRequest(BaseRequest):
+    """Answers getMe and refuses everything else: these tests never touch the network."""
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(self, url, method, request_data=None, **timeouts):
+        if not url.endswith("/getMe"):
+            raise AssertionError(f"unexpected Bot API call {url}")
+        me = {"id": 1, "is_bot": True, "first_name": "민원봇", "username": "civic_bot"}
+        return 200, json.dumps({"ok": True, "result": me}).encode()
+
+
+def build_application(persistence: SQLitePersistence, seen: list[str]):
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """Starts a complaint and asks for its content."""
+        seen.append("start")
+        return CONTENT
+
+    async def content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """Stores the content and asks for confirmation."""
+        seen.append(f"content:{update.message.text}")
+        context.user_data["draft"] = update.message.text
+        return CONFIRM
+
+    async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """Finishes the complaint."""
+        seen.append(f"confirm:{context.user_data['draft']}")
+        return ConversationHandler.END
+
+    application = (
+        ApplicationBuilder().token("123:TEST").request(OfflineRequest())
+        .get_updates_request(OfflineRequest()).persistence(persistence).updater(None).build()
+    )
+    application.add_handler(ConversationHandler(
+        entry_points=[CommandHandler("complaint", start)],
+        states={
+            CONTENT: [MessageHandler(filters.TEXT & ~filters.COMMAND, content)],
+            CONFIRM: [MessageHandler(filters.Regex("^예$"), confirm)],
+        },
+        fallbacks=[],
+        name="complaint",
+        persistent=True,
+    ))
+    return application
+
+
+def text_update(application, update_id: int, text: str) -> Update:
+    command = text.startswith("/")
+    entities = [MessageEntity(MessageEntity.BOT_COMMAND, 0, len(text))] if command else None
+    message = Message(
+        message_id=update_id, date=datetime.now(timezone.utc), chat=Chat(CHAT_ID, Chat.PRIVATE),
+        from_user=User(USER_ID, "민원인", False), text=text, entities=entities,
+    )
+    message.set_bot(application.bot)
+    return Update(update_id, message=message)
+
+
+async def test_conversation_survives_a_crash_mid_complaint(tmp_path):
+    path = tmp_path / "bot.db"
+    seen: list[str] = []
+    before = SQLitePersistence(path, update_interval=1)
+    crashed = build_application(before, seen)
+    await crashed.initialize()
+    await crashed.start()  # runs the periodic persistence update, every second
+    try:
+        await crashed.process_update(text_update(crashed, 1, "/complaint"))
+        await crashed.process_update(text_update(crashed, 2, "가로등이 꺼졌어요"))
+        probe = SQLitePersistence(path)
+        for _ in range(40):
+            if await probe.get_conversations("complaint") == {(CHAT_ID, USER_ID): CONFIRM}:
+                break
+            await asyncio.sleep(0.1)
+        assert await probe.get_conversations("complaint") == {(CHAT_ID, USER_ID): CONFIRM}
+        probe.close()
+        # The process dies here: no stop(), no shutdown(), no final flush.
+
+        restarted = build_application(SQLitePersistence(path, update_interval=1), seen)
+        async with restarted:
+            await restarted.process_update(text_update(restarted, 3, "예"))
+        assert seen == ["start", "content:가로등이 꺼졌어요", "confirm:가로등이 꺼졌어요"]
+
+        after = SQLitePersistence(path)
+        assert await after.get_conversations("complaint") == {}
+        assert await after.get_user_data() == {USER_ID: {"draft": "가로등이 꺼졌어요"}}
+        after.close()
+    finally:
+        await crashed.stop()
+        await crashed.shutdown()
