@@ -44,9 +44,13 @@ CUE_WORDS = frozenset("""
 내용 목적 효과 위원장 대표 주소 위치 이행률 실적 목표 계획 규모 얼마
 """.split())
 
-NAME_MATCH, FIELD_MATCH, BODY_MATCH, TYPO_MATCH = 1.0, 0.8, 0.6, 0.75
+# How much a question word counts when found in the entry's name, key fields or body. Chosen
+# by a grid search on benchmarks/questions.tsv (0.6–0.92 × 0.8–0.92 × coverage weight 0.6–0.8):
+# body facts must count nearly fully or detail questions ("한마음대회 언제") never reach the
+# answer band; the out-of-scope questions stay out because their other words are found nowhere.
+NAME_MATCH, FIELD_MATCH, BODY_MATCH, TYPO_MATCH = 1.0, 0.92, 0.85, 0.75
 TYPO_MIN_RATIO = 80  # jamo similarity for a word to count as a misspelling of a name word
-W_COVERAGE, W_NAME, W_FUZZY = 0.6, 0.25, 0.15
+W_COVERAGE, W_NAME, W_FUZZY = 0.7, 0.18, 0.12
 MENTIONED_REGION_FACTOR = 0.7  # entries outside a region the question names
 PREFERRED_REGION_FACTOR = 0.93  # entries outside the citizen's chosen region (/region)
 RECALL_LIMIT = 60  # candidates re-ranked per question

@@ -18,9 +18,9 @@ from nlp.reply import (ANSWER, COMPLAINT, GREETING, NO_MATCH, NOT_FOUND, OUT_OF_
 # ../shared/dev-questions.tsv: below ANSWER_THRESHOLD too many out-of-scope questions that share
 # one word with an entry ("축구 경기 결과" → 드론축구) were answered; above it, correct answers
 # to short questions ("국제행사 유치 활동") started falling into the middle band.
-ANSWER_THRESHOLD = 60.0
+ANSWER_THRESHOLD = 45.0
 # Below this nothing is close enough to be worth offering as "did you mean".
-SUGGEST_THRESHOLD = 38.0
+SUGGEST_THRESHOLD = 30.0
 # An out-of-scope phrase ("날씨", "맛집") loses to a match this strong: the citizen named an entry.
 OVERRIDE_THRESHOLD = 85.0
 MAX_RESULTS = 5
@@ -158,49 +158,86 @@ def wanted_fields(query: Query) -> tuple[str, ...]:
 
 def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
                   cue_fields: tuple[str, ...] | None = None) -> str:
-    """Title, the asked-for fields first, the most relevant quoted lines, department, source."""
+    """Title; the asked-for fields; the lines that answer the question; core facts; who; source."""
     entry = scored.entry
-    asked = wanted_fields(query) if cue_fields is None else cue_fields
-    lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}"]
-    shown: list[str] = []
-    for name in (*[a for a in asked if a in entry.fields], *CORE_FIELDS.get(entry.kind, ())):
-        if name in entry.fields and name not in shown and len(shown) < 6:
-            shown.append(name)
-    body_lines = []
-    for name in shown:
-        body_lines.append(f"· {name}: {_clip(entry.fields[name])}")
-    quotes = relevant_lines(kb, entry, query, exclude=[entry.fields[n] for n in shown])
+    asked = [f for f in (wanted_fields(query) if cue_fields is None else cue_fields) if f in entry.fields]
+    lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
+    shown = asked[:3]
+    lines.extend(f"· {name}: {_clip(entry.fields[name])}" for name in shown)
+    quotes = relevant_lines(entry, query, exclude=[entry.fields[n] for n in shown])
     if quotes:
-        body_lines.append("관련 내용:")
-        body_lines.extend(f"  - {_clip(q)}" for q in quotes)
-    if not body_lines and entry.body:
-        body_lines.append(_clip(entry.body, 500))
-    lines.extend(["", *body_lines, ""])
+        lines.append("관련 내용:")
+        lines.extend(f"  - {_clip(q)}" for q in quotes)
+    core = [n for n in CORE_FIELDS.get(entry.kind, ()) if n in entry.fields and n not in shown]
+    lines.extend(f"· {name}: {_clip(entry.fields[name])}" for name in core[: max(2, 6 - len(shown) - len(quotes))])
+    if len(lines) == 3 and entry.body:
+        lines.append(_clip(entry.body, 500))
+    lines.append("")
     lines.extend(_contact_lines(kb, entry))
     lines.append(f"출처: {entry.source.cite(entry.region)}")
     text = "\n".join(lines)
     return text if len(text) <= MAX_REPLY_CHARS else text[:MAX_REPLY_CHARS - 1] + "…"
 
 
-def relevant_lines(kb: KnowledgeBase, entry: Entry, query: Query, *, exclude: list[str]) -> list[str]:
-    """Up to three sentences of the entry that share the most (rare) words with the question."""
-    weights = {t: w for t, w in zip(query.tokens, query.weights)}
+_DATE = re.compile(r"(\d{2,4}\s*[.년]\s*\d{1,2}|\d{1,2}\s*월|\d+\s*~\s*\d+\s*월|매년|연중|분기|상반기|하반기|'\d{2})")
+_NUMBER = re.compile(r"\d")
+# Question words that make a line with a date (언제) or a number (몇, 얼마) a better quote.
+_WHEN = ("언제", "기간", "일정", "날짜", "시기", "몇월")
+_HOW_MANY = ("몇", "얼마", "수", "규모", "인원", "횟수", "건")
+
+
+def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[str]:
+    """Up to three lines of the entry that share the most (rare) words with the question.
+
+    A sub-item ("  - 하반기 : 한마음대회 개최") is quoted with its parent line, because the
+    parent usually holds the date or figure the citizen asked about.
+    """
+    weights = dict(zip(query.tokens, query.weights))
     if not weights:
         return []
     shown = "\n".join(exclude)
+    wants_date = any(w in query.compact for w in _WHEN)
+    wants_number = any(w in query.compact for w in _HOW_MANY)
     candidates = []
-    for field_name, value in entry.fields.items():
-        for sentence in _SENTENCE_SPLIT.split(value):
-            sentence = sentence.strip(" ·-•○")
-            if len(sentence) < 4 or sentence in shown:
+    for value in entry.fields.values():
+        for line in _lines_with_context(value):
+            squeezed = line.replace(" ", "").lower()
+            if len(squeezed) < 4 or line in shown:
                 continue
-            squeezed = sentence.replace(" ", "").lower()
             gain = sum(w for t, w in weights.items() if t in squeezed)
-            if gain > 0:
-                candidates.append((gain, len(candidates), sentence))
+            if gain <= 0:
+                continue
+            if wants_date and _DATE.search(line):
+                gain *= 1.3
+            elif wants_number and _NUMBER.search(line):
+                gain *= 1.2
+            candidates.append((gain, len(candidates), line))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     best = candidates[0][0] if candidates else 0
-    return [s for gain, _, s in candidates[:MAX_QUOTES] if gain >= best * 0.5]
+    picked: list[str] = []
+    for gain, _, line in candidates:
+        if gain < best * 0.6 or len(picked) == MAX_QUOTES:
+            break
+        if not any(line in p or p in line for p in picked):
+            picked.append(line)
+    return picked
+
+
+def _lines_with_context(value: str) -> list[str]:
+    """Lines of a field value; an indented or dashed sub-line carries its parent in front."""
+    out, parent = [], ""
+    for raw in value.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        is_child = raw.startswith((" ", "\t")) or (parent and line.startswith(("-", "*", "·")) and not raw.startswith("-"))
+        text = line.strip(" -•○·*")
+        if is_child and parent:
+            out.append(f"{parent} › {text}")
+        else:
+            parent = text
+            out.extend(s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip())
+    return out
 
 
 def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:
