@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.model import Entry
 from nlp.jamo import to_jamo
-from nlp.normalizer import compact, normalize
+from nlp.normalizer import compact, normalize, squeeze
 from nlp.tokenizer import Tokenizer
 
 # Region words a citizen may use → the region they mean.
@@ -49,8 +49,13 @@ CUE_WORDS = frozenset("""
 # body facts must count nearly fully or detail questions ("한마음대회 언제") never reach the
 # answer band; the out-of-scope questions stay out because their other words are found nowhere.
 NAME_MATCH, FIELD_MATCH, BODY_MATCH, TYPO_MATCH = 1.0, 0.92, 0.85, 0.75
-TYPO_MIN_RATIO = 80  # jamo similarity for a word to count as a misspelling of a name word
+TYPO_MIN_RATIO = 80  # jamo similarity for a word to count as a misspelling of a known word
+TYPO_MIN_CHARS = 2
 W_COVERAGE, W_NAME, W_FUZZY = 0.7, 0.18, 0.12
+# A citizen who types an entry's whole name (홍보기획과, 다문화가족지원센터) means that entry,
+# even when a sibling covers the rest of the question better ("홍보기획과 소속 팀" → 홍보협력팀).
+EXACT_NAME_BONUS = 12.0
+EXACT_NAME_MIN_CHARS = 3
 MENTIONED_REGION_FACTOR = 0.7  # entries outside a region the question names
 PREFERRED_REGION_FACTOR = 0.93  # entries outside the citizen's chosen region (/region)
 RECALL_LIMIT = 60  # candidates re-ranked per question
@@ -120,6 +125,8 @@ class SearchIndex:
         self._idf = {w: math.log(1 + total / len(ids)) for w, ids in self._postings.items()}
         self._max_idf = math.log(1 + total)
         self._vocab = frozenset(w for w in words if len(w) >= MIN_TOKEN_LEN)  # whole words only
+        self._vocab_list = sorted(w for w in self._vocab if all("가" <= c <= "힣" for c in w))
+        self._vocab_jamo = [to_jamo(w) for w in self._vocab_list]
 
     @classmethod
     def build(cls, entries: Iterable[Entry], tokenizer: Tokenizer,
@@ -131,6 +138,10 @@ class SearchIndex:
                 synonyms[compact(word)] = tuple(compact(w) for w in group if compact(w) != compact(word))
         docs = [_make_doc(entry, tokenizer) for entry in entries]
         return cls(docs, tokenizer, synonyms)
+
+    def __contains__(self, word: object) -> bool:
+        """True when ``word`` is a whole word of some entry (name, fields or body)."""
+        return word in self._vocab
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -146,16 +157,27 @@ class SearchIndex:
         for token in raw + segmented:
             if token in seen or token in REGION_WORDS or not token.strip():
                 continue
+            if len(token) == 1 and "가" <= token <= "힣" and token not in CUE_WORDS:
+                continue  # a lone syllable ("하", "가") is a stray ending, not a topic
             if token not in self._vocab and any(token in s and token != s for s in segmented):
                 continue  # a fragment of a known word found by segmentation
             seen.add(token)
             tokens.append(token)
-        tokens = [t for t in tokens if not any(t != o and t in o and o in self._vocab for o in tokens)
-                  or t in CUE_WORDS]
+        tokens = [self._spell(t) for t in tokens]
+        tokens = [t for t in dict.fromkeys(tokens)
+                  if not any(t != o and t in o and o in self._vocab for o in tokens) or t in CUE_WORDS]
         cues = frozenset(t for t in tokens if t in CUE_WORDS) | frozenset(
             c for c in CUE_WORDS if c in squeezed)
         weights = tuple(self._weight(t) for t in tokens)
         return Query(text, squeezed, tuple(tokens), weights, cues, region)
+
+    def _spell(self, token: str) -> str:
+        """An unknown Hangul word one or two jamo away from a known word is that word (굳모닝 → 굿모닝)."""
+        if token in self._vocab or len(token) < TYPO_MIN_CHARS or not all("가" <= c <= "힣" for c in token):
+            return token
+        found = process.extractOne(to_jamo(token), self._vocab_jamo, scorer=fuzz.ratio,
+                                   score_cutoff=TYPO_MIN_RATIO)
+        return self._vocab_list[found[2]] if found else token
 
     def _weight(self, token: str) -> float:
         idf = self._idf.get(token, self._max_idf)
@@ -195,6 +217,9 @@ class SearchIndex:
         q_jamo = to_jamo(query.compact)
         fuzzy = max((fuzz.partial_ratio(n, q_jamo) / 100 for n in doc.names_jamo), default=0.0)
         score = 100 * (W_COVERAGE * coverage + W_NAME * name + W_FUZZY * fuzzy)
+        named = max((len(n) for n in doc.names if len(n) >= EXACT_NAME_MIN_CHARS and n in query.compact), default=0)
+        if named:
+            score += EXACT_NAME_BONUS * min(1.0, named / 6)
         region = doc.entry.region
         if query.region and region != query.region:
             score *= MENTIONED_REGION_FACTOR
@@ -247,7 +272,7 @@ def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:
     """Only names go through konlpy (they are short and matter most); fields and body are
     matched as substrings of their compact text, which suits agglutinative Korean
     ("참석" in "참석인원") and keeps indexing fast enough for a 6-second cold start."""
-    names = tuple(dict.fromkeys(compact(n) for n in (entry.title, *entry.aliases) if compact(n)))
+    names = tuple(dict.fromkeys(squeeze(n) for n in (entry.title, *entry.aliases) if squeeze(n)))
     name_tokens = set()
     for name in (entry.title, *entry.aliases):
         name_tokens.update(tokenizer.morphemes(name, casual=False))
@@ -257,8 +282,8 @@ def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:
         names_jamo=tuple(to_jamo(n) for n in names),
         name_tokens=frozenset(name_tokens),
         name_grams=tuple(bigrams(n) for n in names),
-        field_text=compact(_key_fields(entry)),
-        body_text=compact(entry.body),
+        field_text=squeeze(_key_fields(entry)),
+        body_text=squeeze(entry.body),
     )
 
 

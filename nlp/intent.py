@@ -14,7 +14,7 @@ from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE, QUESTION
 # A complaint reports a problem or asks to file one. "민원" alone is not enough: 직소민원실 and
 # 갈등민원 are program names citizens ask about.
 COMPLAINT_PATTERNS = (
-    r"신고", r"고장", r"파손", r"부서졌", r"깨졌", r"망가", r"고쳐\s*주", r"고쳐\s*줘", r"수리\s*(해|요청)",
+    r"신고", r"고장", r"파손", r"부서(졌|져)", r"깨(졌|져)", r"망가", r"다칠", r"넘어질", r"막혔", r"안\s*나와", r"고쳐\s*주", r"고쳐\s*줘", r"수리\s*(해|요청)",
     r"민원\s*(을|를)?\s*(접수|넣|신청|제기|올리|내고|낼)", r"접수\s*(하고|하려|할게|해\s*주)", r"항의",
     r"불편\s*(해|합니다|하다|해요|사항)", r"불친절", r"무단\s*투기", r"불법\s*(주차|투기|광고|현수막|건축)",
     r"소음", r"악취", r"누수", r"싱크홀", r"포트홀", r"쓰레기.*(쌓|방치|버려)", r"가로등.*(꺼|안\s*켜|나갔)",
@@ -30,7 +30,8 @@ OUT_OF_SCOPE_PATTERNS = (
     r"주가", r"주식", r"환율", r"코인", r"비트코인", r"로또", r"맛집", r"레시피", r"요리법", r"만드는\s*법",
     r"경기\s*결과", r"스코어", r"몇\s*대\s*몇", r"연예인", r"아이돌", r"드라마", r"영화\s*추천", r"노래\s*추천",
     r"게임", r"운세", r"궁합", r"심심", r"사랑해", r"결혼해", r"배고파", r"졸려", r"\d+\s*[+\-*/x×÷]\s*\d+",
-    r"번역해", r"산책\s*코스", r"구독자", r"사는\s*법", r"(경찰|소방|병원)\s*(번호|전화)", r"몇\s*시야",
+    r"번역해", r"산책\s*코스", r"구독자\s*늘", r"사는\s*법", r"(경찰|소방|병원)\s*(번호|전화)", r"몇\s*시야",
+    r"^너\s", r"^너는", r"^넌", r"네\s*이름", r"너\s*이름", r"로봇", r"점심", r"저녁\s*뭐", r"뭐\s*먹지", r"꿀팁", r"늘리는\s*법",
 )
 _COMPLAINT = re.compile("|".join(COMPLAINT_PATTERNS), re.IGNORECASE)
 _GREETING = re.compile("|".join(GREETING_PATTERNS), re.IGNORECASE)

@@ -61,8 +61,13 @@ def normalize(text: str) -> str:
 
 
 def compact(text: str) -> str:
-    """Normalized text without any spaces — the form used for character n-grams."""
+    """A question normalized and without any spaces — the form used for character n-grams."""
     return normalize(text).replace(" ", "").lower()
+
+
+def squeeze(text: str) -> str:
+    """Document text without spaces, lower-cased, NFKC — never truncated (unlike questions)."""
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
 def is_meaningful(text: str) -> bool:

@@ -99,7 +99,7 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     ranked = kb.index.search(query, preferred_region=region, limit=MAX_RESULTS)
     hits = tuple(Hit(s.entry, s.score) for s in ranked)
     top = ranked[0].score if ranked else 0.0
-    if intent == COMPLAINT:
+    if intent == COMPLAINT and not _complaint_word_is_a_name(kb, query):
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, OUT_OF_SCOPE_TEXT, hits)
@@ -108,6 +108,15 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     if top >= SUGGEST_THRESHOLD:
         return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
     return Reply(text, QUESTION, NOT_FOUND, NOT_FOUND_TEXT, hits)
+
+
+def _complaint_word_is_a_name(kb: KnowledgeBase, query: Query) -> bool:
+    """"지방규제신고센터" holds 신고 but names a program: without the knowledge base's own words
+    of four or more letters, is the message still a complaint?"""
+    masked = query.text
+    for word in sorted((t for t in query.tokens if len(t) >= 4 and t in kb.index), key=len, reverse=True):
+        masked = masked.replace(word, " ")
+    return masked != query.text and detect_intent(masked) != COMPLAINT
 
 
 def render_entry(kb: KnowledgeBase, entry_id: str, question: str | None = None) -> str | None:
@@ -223,20 +232,32 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
     return picked
 
 
+_BULLET_LEVEL = {"□": 0, "■": 0, "❖": 0, "○": 1, "•": 1, "◦": 1, "ㅇ": 1, "-": 2, "*": 3, "※": 3}
+
+
+def _level(raw: str) -> int:
+    """Outline depth of a line: its bullet kind, then two more levels per indent."""
+    stripped = raw.lstrip(" \t")
+    bullet = _BULLET_LEVEL.get(stripped[:1], 1 if stripped[:1].isdigit() else 0)
+    return bullet + (len(raw) - len(stripped))
+
+
 def _lines_with_context(value: str) -> list[str]:
-    """Lines of a field value; an indented or dashed sub-line carries its parent in front."""
-    out, parent = [], ""
+    """Lines of a field value; a sub-item carries its parent line in front ("parent › item")."""
+    out: list[str] = []
+    stack: list[tuple[int, str]] = []
     for raw in value.splitlines():
-        line = raw.strip()
-        if not line:
+        if not raw.strip():
             continue
-        is_child = raw.startswith((" ", "\t")) or (parent and line.startswith(("-", "*", "·")) and not raw.startswith("-"))
-        text = line.strip(" -•○·*")
-        if is_child and parent:
-            out.append(f"{parent} › {text}")
+        level = _level(raw)
+        text = raw.strip().strip("-•○◦·*□■❖ ").strip()
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        if stack:
+            out.append(f"{stack[-1][1]} › {text}")
         else:
-            parent = text
             out.extend(s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip())
+        stack.append((level, text))
     return out
 
 
