@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from knowledge.base import DEFAULT_DIR, KnowledgeBase, build_knowledge_base, load_entries  # noqa: E402
 from knowledge.model import Entry, make_id  # noqa: E402
-from nlp.normalizer import compact  # noqa: E402
+from nlp.normalizer import compact, squeeze  # noqa: E402
 from nlp.reply import ANSWER, Reply  # noqa: E402
 from nlp.responder import render_entry, respond  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
@@ -97,7 +97,7 @@ def read_questions(paths=QUESTION_FILES) -> list[Question]:
 
 
 def _contains(haystack: str, alternatives: tuple[str, ...]) -> bool:
-    squeezed = compact(haystack)
+    squeezed = squeeze(haystack)
     return any(a in squeezed for a in alternatives)
 
 
@@ -130,7 +130,7 @@ def _judge(kb: KnowledgeBase, q: Question, reply: Reply, report: Report) -> bool
         hits = [_contains(e.title, q.expected) for e in entries]
         top1_text_ok = hits[:1] == [True]
     else:
-        hits = [_contains(render_entry(kb, e.id) or "", q.expected) for e in entries]
+        hits = [_contains(render_entry(kb, e.id, q.text) or "", q.expected) for e in entries]
         top1_text_ok = _contains(reply.text, q.expected) if reply.answered else hits[:1] == [True]
     report.top1.add(top1_text_ok)
     report.top3.add(any(hits[:3]))
@@ -174,7 +174,7 @@ def baseline_rankings(kb: KnowledgeBase, questions: list[Question]) -> dict[str,
             if q.check == "title":
                 hits = [_contains(e.title, q.expected) for e in ranked]
             else:
-                hits = [_contains(render_entry(kb, e.id) or "", q.expected) for e in ranked]
+                hits = [_contains(render_entry(kb, e.id, q.text) or "", q.expected) for e in ranked]
             top1.add(hits[:1] == [True])
             top3.add(any(hits[:3]))
         out[name] = (top1, top3)

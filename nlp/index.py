@@ -36,12 +36,13 @@ STOPWORDS = frozenset("""
 뭐 뭔가 뭐임 뭐야 무엇 무슨 어디 어디서 어디에 언제 누구 누가 왜 몇 얼마 얼마나 좀 꼭 정말 진짜 혹시 그냥 그거 이거 저거
 것 거 수 등 및 때 중 더 요 임 용 관련 대해 대하 대한 관하다 나요 가요 까요 지요 인가요 해주다 알려주다 부탁 부탁드리다
 ㅇㅇ ㅎㅎ ㅋㅋ ㅠㅠ 제발 그 이 저 내 네 니 우리 저희 여기 거기 말 하나 있나 되나 시 개 명 번 회 데 해 돼 뭘 줄
+있어 있나요 없어 해요 했어 했어요 하나요 인가 뭐야 알려줘 어디야 언제야 얼마야 몇개 몇명 몇번 어떻게 됐어 되나요 거야 건가요
 """.split())
 # Words that say which field is wanted (조건, 예산 …): they steer the answer, not the match.
 CUE_WEIGHT = 0.3
 CUE_WORDS = frozenset("""
 조건 대상 자격 신청 지원조건 예산 금액 비용 돈 사업비 담당 부서 연락처 전화 번호 문의 팀 기간 일정 날짜 인원 정원 현원
-내용 목적 효과 위원장 대표 주소 위치 이행률 실적 목표 계획 규모 얼마
+내용 목적 효과 위원장 대표 주소 위치 이행률 실적 목표 계획 규모 얼마 소속 어느
 """.split())
 
 # How much a question word counts when found in the entry's name, key fields or body. Chosen
@@ -51,12 +52,22 @@ CUE_WORDS = frozenset("""
 NAME_MATCH, FIELD_MATCH, BODY_MATCH, TYPO_MATCH = 1.0, 0.92, 0.85, 0.75
 TYPO_MIN_RATIO = 80  # jamo similarity for a word to count as a misspelling of a known word
 TYPO_MIN_CHARS = 2
-W_COVERAGE, W_NAME, W_FUZZY = 0.7, 0.18, 0.12
+TYPO_SHORT_MIN_RATIO = 75  # two-syllable words differ by one jamo out of four at best
+COMPOUND_COVERAGE = 0.8  # known words must cover this much of an unknown word to replace it
+W_PHRASE = 8.0  # two question words found side by side in the entry ("홍보대사 운영")
+W_COVERAGE, W_NAME_WORDS, W_NAME, W_FUZZY = 0.72, 0.14, 0.08, 0.06
 # A citizen who types an entry's whole name (홍보기획과, 다문화가족지원센터) means that entry,
 # even when a sibling covers the rest of the question better ("홍보기획과 소속 팀" → 홍보협력팀).
 EXACT_NAME_BONUS = 12.0
 EXACT_NAME_MIN_CHARS = 3
-MENTIONED_REGION_FACTOR = 0.7  # entries outside a region the question names
+# A body that mentions the asked-about word several times is about it (tf, capped).
+REPEAT_BONUS, MAX_REPEAT_BONUS_COUNT = 0.03, 3
+# Departments and teams list every duty they own; when the question names none of their
+# words and asks no "who/where", the specific program or plan is the better answer.
+UMBRELLA_KINDS = frozenset({"department", "team"})
+UMBRELLA_FACTOR = 0.9
+CONTACT_CUES = frozenset({"담당", "부서", "연락처", "전화", "문의", "팀", "소속", "어느", "번호"})
+MENTIONED_REGION_FACTOR = 0.55  # entries outside a region the question names
 PREFERRED_REGION_FACTOR = 0.93  # entries outside the citizen's chosen region (/region)
 RECALL_LIMIT = 60  # candidates re-ranked per question
 MIN_TOKEN_LEN = 2  # segment words from unspaced text only from this length
@@ -70,6 +81,7 @@ class Query:
 
     text: str
     compact: str
+    bare: str  # compact without the region words: what names are compared against
     tokens: tuple[str, ...]
     weights: tuple[float, ...]
     cues: frozenset[str]
@@ -125,8 +137,12 @@ class SearchIndex:
         self._idf = {w: math.log(1 + total / len(ids)) for w, ids in self._postings.items()}
         self._max_idf = math.log(1 + total)
         self._vocab = frozenset(w for w in words if len(w) >= MIN_TOKEN_LEN)  # whole words only
-        self._vocab_list = sorted(w for w in self._vocab if all("가" <= c <= "힣" for c in w))
-        self._vocab_jamo = [to_jamo(w) for w in self._vocab_list]
+        # Typos keep the number of syllables (치메/치매, 굳모닝/굿모닝); comparing only words of the
+        # same length stops "제주도" from becoming "제도".
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(w for w in self._vocab if all("가" <= c <= "힣" for c in w)):
+            by_length[len(word)].append(word)
+        self._vocab_by_length = {n: (ws, [to_jamo(w) for w in ws]) for n, ws in by_length.items()}
 
     @classmethod
     def build(cls, entries: Iterable[Entry], tokenizer: Tokenizer,
@@ -153,6 +169,13 @@ class SearchIndex:
         region = _mentioned_region(squeezed)
         raw = [t for t in self._tokenizer.morphemes(text) if t not in STOPWORDS]
         segmented = _segment(squeezed, self._vocab)
+        for word in raw:
+            if word in self._vocab or len(word) < 3:
+                continue
+            inside = [piece for piece in segmented if piece in word and piece != word]
+            if sum(map(len, inside)) < COMPOUND_COVERAGE * len(word):
+                # "아이유" is not "아이" + something: keep the unknown word, drop the fragments.
+                segmented = [piece for piece in segmented if piece not in inside]
         tokens, seen = [], set()
         for token in raw + segmented:
             if token in seen or token in REGION_WORDS or not token.strip():
@@ -160,7 +183,7 @@ class SearchIndex:
             if len(token) == 1 and "가" <= token <= "힣" and token not in CUE_WORDS:
                 continue  # a lone syllable ("하", "가") is a stray ending, not a topic
             if token not in self._vocab and any(token in s and token != s for s in segmented):
-                continue  # a fragment of a known word found by segmentation
+                continue  # an unknown compound that segmentation explained ("다문화가족지원센터")
             seen.add(token)
             tokens.append(token)
         tokens = [self._spell(t) for t in tokens]
@@ -169,15 +192,26 @@ class SearchIndex:
         cues = frozenset(t for t in tokens if t in CUE_WORDS) | frozenset(
             c for c in CUE_WORDS if c in squeezed)
         weights = tuple(self._weight(t) for t in tokens)
-        return Query(text, squeezed, tuple(tokens), weights, cues, region)
+        bare = squeezed
+        for word in sorted(REGION_WORDS, key=len, reverse=True):
+            bare = bare.replace(word, "")
+        return Query(text, squeezed, bare or squeezed, tuple(tokens), weights, cues, region)
 
     def _spell(self, token: str) -> str:
         """An unknown Hangul word one or two jamo away from a known word is that word (굳모닝 → 굿모닝)."""
-        if token in self._vocab or len(token) < TYPO_MIN_CHARS or not all("가" <= c <= "힣" for c in token):
+        if (token in self._vocab or token in CUE_WORDS or len(token) < TYPO_MIN_CHARS
+                or not all("가" <= c <= "힣" for c in token)):
             return token
-        found = process.extractOne(to_jamo(token), self._vocab_jamo, scorer=fuzz.ratio,
-                                   score_cutoff=TYPO_MIN_RATIO)
-        return self._vocab_list[found[2]] if found else token
+        same_length = self._vocab_by_length.get(len(token))
+        if not same_length:
+            return token
+        words, jamo = same_length
+        spelled = to_jamo(token)
+        cutoff = TYPO_MIN_RATIO if len(token) > 2 else TYPO_SHORT_MIN_RATIO
+        found = process.extractOne(spelled, jamo, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if not found or (len(token) == 2 and len(found[0]) != len(spelled)):
+            return token  # two syllables: only a vowel or consonant swapped in place (치메/치매)
+        return words[found[2]]
 
     def _weight(self, token: str) -> float:
         idf = self._idf.get(token, self._max_idf)
@@ -211,13 +245,20 @@ class SearchIndex:
 
     def _score(self, doc: _Doc, query: Query, preferred_region: str | None) -> Scored:
         total = sum(query.weights) or 1.0
-        got = sum(w * self._match(doc, t) for t, w in zip(query.tokens, query.weights))
-        coverage = got / total
-        name = max((len(g & bigrams(query.compact)) / len(g) for g in doc.name_grams), default=0.0)
-        q_jamo = to_jamo(query.compact)
+        matches = [self._match(doc, t) for t in query.tokens]
+        coverage = sum(w * m for w, m in zip(query.weights, matches)) / total
+        name_words = sum(w for w, m in zip(query.weights, matches) if m == NAME_MATCH) / total
+        name = max((len(g & bigrams(query.bare)) / len(g) for g in doc.name_grams), default=0.0)
+        q_jamo = to_jamo(query.bare)
         fuzzy = max((fuzz.partial_ratio(n, q_jamo) / 100 for n in doc.names_jamo), default=0.0)
-        score = 100 * (W_COVERAGE * coverage + W_NAME * name + W_FUZZY * fuzzy)
-        named = max((len(n) for n in doc.names if len(n) >= EXACT_NAME_MIN_CHARS and n in query.compact), default=0)
+        score = 100 * (W_COVERAGE * coverage + W_NAME_WORDS * name_words + W_NAME * name + W_FUZZY * fuzzy)
+        pairs = [a + b for a, b in zip(query.tokens, query.tokens[1:]) if len(a) >= 2 and len(b) >= 2]
+        if pairs:
+            together = sum(1 for p in pairs if p in doc.field_text or p in doc.body_text or any(p in n for n in doc.names))
+            score += W_PHRASE * together / len(pairs)
+        if doc.entry.kind in UMBRELLA_KINDS and name_words == 0 and not query.cues & CONTACT_CUES:
+            score *= UMBRELLA_FACTOR
+        named = max((len(n) for n in doc.names if len(n) >= EXACT_NAME_MIN_CHARS and n in query.bare), default=0)
         if named:
             score += EXACT_NAME_BONUS * min(1.0, named / 6)
         region = doc.entry.region
@@ -235,7 +276,8 @@ class SearchIndex:
             if variant in doc.field_text:
                 best = max(best, FIELD_MATCH)
             elif variant in doc.body_text:
-                best = max(best, BODY_MATCH)
+                repeats = min(doc.body_text.count(variant) - 1, MAX_REPEAT_BONUS_COUNT)
+                best = max(best, BODY_MATCH + REPEAT_BONUS * repeats)
         if best == 0.0 and len(token) >= 3 and token not in self._vocab:
             best = self._typo_match(doc, token)
         return best
@@ -265,7 +307,7 @@ def _segment(squeezed: str, vocab: frozenset[str]) -> list[str]:
             end = start + length
             if squeezed[start:end] in vocab and all(end <= s or start >= e for s, e in found):
                 found.append((start, end))
-    return [squeezed[s:e] for s, e in sorted(found)]
+    return [squeezed[s:e] for s, e in sorted(found) if squeezed[s:e] not in STOPWORDS]
 
 
 def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:

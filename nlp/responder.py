@@ -18,13 +18,15 @@ from nlp.reply import (ANSWER, COMPLAINT, GREETING, NO_MATCH, NOT_FOUND, OUT_OF_
 # ../shared/dev-questions.tsv: below ANSWER_THRESHOLD too many out-of-scope questions that share
 # one word with an entry ("축구 경기 결과" → 드론축구) were answered; above it, correct answers
 # to short questions ("국제행사 유치 활동") started falling into the middle band.
-ANSWER_THRESHOLD = 45.0
+ANSWER_THRESHOLD = 42.0
 # Below this nothing is close enough to be worth offering as "did you mean".
-SUGGEST_THRESHOLD = 30.0
+SUGGEST_THRESHOLD = 28.0
 # An out-of-scope phrase ("날씨", "맛집") loses to a match this strong: the citizen named an entry.
 OVERRIDE_THRESHOLD = 85.0
 MAX_RESULTS = 5
 MAX_FIELD_CHARS = 260
+# An asked-for field longer than this is quoted line by line instead of shown whole.
+SHORT_FIELD_CHARS = 160
 MAX_QUOTES = 3
 MAX_REPLY_CHARS = 3500  # Telegram's limit is 4,096
 
@@ -41,7 +43,7 @@ FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("이행", "달성", "실적", "성과", "진행", "추진상황"), ("이행률", "추진상황", "공약달성 확인지표", "실적", "추진실적")),
     (("위원장", "대표", "회장", "담당관", "국장"), ("위원장", "대표", "담당관")),
     (("목표", "목적", "왜"), ("목표", "목적", "정책목표", "전략목표")),
-    (("효과", "기대"), ("기대효과",)),
+    (("효과", "기대", "좋", "혜택", "장점", "이점", "도움"), ("기대효과",)),
     (("내용", "뭐", "무엇", "무슨", "어떤", "하는", "포함"), ("사업내용", "주요내용", "내용", "사업방향", "사무분장")),
 )
 # What to show for each kind when the question asks nothing in particular.
@@ -58,7 +60,8 @@ CORE_FIELDS: dict[str, tuple[str, ...]] = {
     "work_plan": ("목표", "사업내용", "사업방향", "예산"),
     "indicator": ("지표유형", "목표", "실적", "측정방법"),
 }
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?다])\s+|\n")
+# Sentences end with "다." / "요." or ! ?; never split dates such as "'19. 11. 11.".
+_SENTENCE_SPLIT = re.compile(r"(?<=[다요])\.\s+|(?<=[!?])\s+|\n")
 
 NOT_FOUND_TEXT = (
     "죄송합니다. 말씀하신 내용은 제가 가진 자료(전라북도·전주시·인천광역시·나주시 공식 문서)에서 "
@@ -171,9 +174,11 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
     entry = scored.entry
     asked = [f for f in (wanted_fields(query) if cue_fields is None else cue_fields) if f in entry.fields]
     lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
-    shown = asked[:3]
-    lines.extend(f"· {name}: {_clip(entry.fields[name])}" for name in shown)
+    shown = [name for name in asked if len(entry.fields[name]) <= SHORT_FIELD_CHARS][:3]
     quotes = relevant_lines(entry, query, exclude=[entry.fields[n] for n in shown])
+    if not quotes and not shown:
+        shown = asked[:2]
+    lines.extend(f"· {name}: {_clip(entry.fields[name])}" for name in shown)
     if quotes:
         lines.append("관련 내용:")
         lines.extend(f"  - {_clip(q)}" for q in quotes)
@@ -188,11 +193,15 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
     return text if len(text) <= MAX_REPLY_CHARS else text[:MAX_REPLY_CHARS - 1] + "…"
 
 
-_DATE = re.compile(r"(\d{2,4}\s*[.년]\s*\d{1,2}|\d{1,2}\s*월|\d+\s*~\s*\d+\s*월|매년|연중|분기|상반기|하반기|'\d{2})")
-_NUMBER = re.compile(r"\d")
-# Question words that make a line with a date (언제) or a number (몇, 얼마) a better quote.
-_WHEN = ("언제", "기간", "일정", "날짜", "시기", "몇월")
-_HOW_MANY = ("몇", "얼마", "수", "규모", "인원", "횟수", "건")
+# Question words → the kind of figure that answers them; a line holding one is a better quote.
+_FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
+    (("언제", "기간", "일정", "날짜", "시기", "몇월", "며칠"),
+     re.compile(r"\d{2,4}\s*[.년]\s*\d{1,2}|\d{1,2}\s*월|매년|연중|분기|상반기|하반기|'\d{2}")),
+    (("몇", "인원", "횟수", "규모", "개수"),
+     re.compile(r"\d[\d,]*\s*(개|명|회|건|곳|개소|부|팀|번|가구|호|그루|단체|기관|마을)")),
+    (("얼마", "예산", "금액", "비용", "사업비", "돈"), re.compile(r"\d[\d,.]*\s*(원|백만원|천원|억|만원|%)")),
+)
+FIGURE_BOOST = 1.5
 
 
 def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[str]:
@@ -205,8 +214,7 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
     if not weights:
         return []
     shown = "\n".join(exclude)
-    wants_date = any(w in query.compact for w in _WHEN)
-    wants_number = any(w in query.compact for w in _HOW_MANY)
+    figures = [pattern for words, pattern in _FIGURES if any(w in query.compact for w in words)]
     candidates = []
     for value in entry.fields.values():
         for line in _lines_with_context(value):
@@ -216,10 +224,8 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
             gain = sum(w for t, w in weights.items() if t in squeezed)
             if gain <= 0:
                 continue
-            if wants_date and _DATE.search(line):
-                gain *= 1.3
-            elif wants_number and _NUMBER.search(line):
-                gain *= 1.2
+            if any(pattern.search(line) for pattern in figures):
+                gain *= FIGURE_BOOST
             candidates.append((gain, len(candidates), line))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     best = candidates[0][0] if candidates else 0
