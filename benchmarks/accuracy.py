@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from knowledge.base import DEFAULT_DIR, KnowledgeBase, build_knowledge_base, load_entries  # noqa: E402
 from knowledge.model import Entry, make_id  # noqa: E402
-from nlp.normalizer import compact, squeeze  # noqa: E402
+from nlp.normalizer import squeeze  # noqa: E402
 from nlp.reply import ANSWER, Reply  # noqa: E402
 from nlp.responder import render_entry, respond  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
@@ -91,7 +91,7 @@ def read_questions(paths=QUESTION_FILES) -> list[Question]:
             style = cols[3] if len(cols) > 3 else ("oos" if check == "none" else
                                                   "intent" if check == "intent" else "dev")
             region = cols[4] if len(cols) > 4 else "-"
-            alternatives = tuple(compact(a) for a in expected.split("|") if a.strip())
+            alternatives = tuple(squeeze(a) for a in expected.split("|") if a.strip())
             questions.append(Question(text, check, alternatives, style, region))
     return questions
 

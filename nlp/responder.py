@@ -5,11 +5,12 @@ Telegram handlers all call the same function and say exactly the same thing.
 """
 from __future__ import annotations
 
+import math
 import re
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
-from nlp.index import Query, Scored
+from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored
 from nlp.intent import detect_intent
 from nlp.reply import (ANSWER, COMPLAINT, GREETING, NO_MATCH, NOT_FOUND, OUT_OF_SCOPE, QUESTION,
                        SUGGEST, Hit, Reply)
@@ -202,6 +203,9 @@ _FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
     (("얼마", "예산", "금액", "비용", "사업비", "돈"), re.compile(r"\d[\d,.]*\s*(원|백만원|천원|억|만원|%)")),
 )
 FIGURE_BOOST = 1.5
+SUFFIX_WEIGHT = 0.6
+# Words of the entry's own name found the entry; they say little about which line answers.
+NAME_WORD_QUOTE_WEIGHT = 0.3
 
 
 def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[str]:
@@ -210,23 +214,30 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
     A sub-item ("  - 하반기 : 한마음대회 개최") is quoted with its parent line, because the
     parent usually holds the date or figure the citizen asked about.
     """
-    weights = dict(zip(query.tokens, query.weights))
+    names = "".join(n.replace(" ", "").lower() for n in (entry.title, *entry.aliases))
+    weights = {t: (w / CUE_WEIGHT if t in CUE_WORDS else w) * (NAME_WORD_QUOTE_WEIGHT if t in names else 1.0)
+               for t, w in zip(query.tokens, query.weights)}
+    for token, weight in list(weights.items()):
+        if len(token) >= 4:  # "할인가맹점" should still find "가맹점을 441개소까지"
+            weights.setdefault(token[-3:], weight * SUFFIX_WEIGHT)
     if not weights:
         return []
     shown = "\n".join(exclude)
     figures = [pattern for words, pattern in _FIGURES if any(w in query.compact for w in words)]
+    lines = [(line, line.replace(" ", "").lower()) for value in entry.fields.values()
+             for line in _lines_with_context(value)]
+    lines = [(line, squeezed) for line, squeezed in lines if len(squeezed) >= 4 and line not in shown]
+    # Local rarity: a word on every line of this entry (its own name) picks no line; the
+    # detail word the citizen added ("가맹점") does.
+    local = {t: math.log(1 + len(lines) / (1 + sum(t in sq for _, sq in lines))) for t in weights}
     candidates = []
-    for value in entry.fields.values():
-        for line in _lines_with_context(value):
-            squeezed = line.replace(" ", "").lower()
-            if len(squeezed) < 4 or line in shown:
-                continue
-            gain = sum(w for t, w in weights.items() if t in squeezed)
-            if gain <= 0:
-                continue
-            if any(pattern.search(line) for pattern in figures):
-                gain *= FIGURE_BOOST
-            candidates.append((gain, len(candidates), line))
+    for line, squeezed in lines:
+        gain = sum(w * local[t] for t, w in weights.items() if t in squeezed)
+        if gain <= 0:
+            continue
+        if any(pattern.search(line) for pattern in figures):
+            gain *= FIGURE_BOOST
+        candidates.append((gain, len(candidates), line))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     best = candidates[0][0] if candidates else 0
     picked: list[str] = []
