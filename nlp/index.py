@@ -37,6 +37,7 @@ STOPWORDS = frozenset("""
 것 거 수 등 및 때 중 더 요 임 용 관련 대해 대하 대한 관하다 나요 가요 까요 지요 인가요 해주다 알려주다 부탁 부탁드리다
 ㅇㅇ ㅎㅎ ㅋㅋ ㅠㅠ 제발 그 이 저 내 네 니 우리 저희 여기 거기 말 하나 있나 되나 시 개 명 번 회 데 해 돼 뭘 줄
 있어 있나요 없어 해요 했어 했어요 하나요 인가 뭐야 알려줘 어디야 언제야 얼마야 몇개 몇명 몇번 어떻게 됐어 되나요 거야 건가요
+이에 또한 통해 위해 따른 대한 있는 하는 되는 이에요 예요 인가요 나요
 """.split())
 # Words that say which field is wanted (조건, 예산 …): they steer the answer, not the match.
 CUE_WEIGHT = 0.3
@@ -51,10 +52,12 @@ CUE_WORDS = frozenset("""
 # answer band; the out-of-scope questions stay out because their other words are found nowhere.
 NAME_MATCH, FIELD_MATCH, BODY_MATCH, TYPO_MATCH = 1.0, 0.92, 0.85, 0.75
 TYPO_MIN_RATIO = 80  # jamo similarity for a word to count as a misspelling of a known word
-TYPO_MIN_CHARS = 2
-TYPO_SHORT_MIN_RATIO = 75  # two-syllable words differ by one jamo out of four at best
+TYPO_MIN_CHARS = 3  # two-syllable "typos" are too often other words (공제 → 경제)
 COMPOUND_COVERAGE = 0.8  # known words must cover this much of an unknown word to replace it
-W_PHRASE = 8.0  # two question words found side by side in the entry ("홍보대사 운영")
+W_PHRASE = 8.0
+# A synonym (강아지 → 반려동물) is weaker evidence than the word itself: "강아지 산책" is not a
+# question about 반려동물 놀이터.
+SYNONYM_FACTOR = 0.75  # two question words found side by side in the entry ("홍보대사 운영")
 W_COVERAGE, W_NAME_WORDS, W_NAME, W_FUZZY = 0.72, 0.14, 0.08, 0.06
 # A citizen who types an entry's whole name (홍보기획과, 다문화가족지원센터) means that entry,
 # even when a sibling covers the rest of the question better ("홍보기획과 소속 팀" → 홍보협력팀).
@@ -137,6 +140,10 @@ class SearchIndex:
         self._idf = {w: math.log(1 + total / len(ids)) for w, ids in self._postings.items()}
         self._max_idf = math.log(1 + total)
         self._vocab = frozenset(w for w in words if len(w) >= MIN_TOKEN_LEN)  # whole words only
+        # Unspaced text is cut only into words of three or more letters, or two-letter words of
+        # some entry's name: two-letter body words are mostly function words ("이에", "통해").
+        names = {w for d in docs for w in d.name_tokens}
+        self._segment_vocab = frozenset(w for w in self._vocab if len(w) >= 3 or w in names)
         # Typos keep the number of syllables (치메/치매, 굳모닝/굿모닝); comparing only words of the
         # same length stops "제주도" from becoming "제도".
         by_length: dict[int, list[str]] = defaultdict(list)
@@ -167,8 +174,8 @@ class SearchIndex:
         text = normalize(text)
         squeezed = text.replace(" ", "").lower()
         region = _mentioned_region(squeezed)
-        raw = [t for t in self._tokenizer.morphemes(text) if t not in STOPWORDS]
-        segmented = _segment(squeezed, self._vocab)
+        raw = [t for t in self._tokenizer.morphemes(_split_question_words(text)) if t not in STOPWORDS]
+        segmented = _segment(squeezed, self._segment_vocab)
         for word in raw:
             if word in self._vocab or len(word) < 3:
                 continue
@@ -206,12 +213,8 @@ class SearchIndex:
         if not same_length:
             return token
         words, jamo = same_length
-        spelled = to_jamo(token)
-        cutoff = TYPO_MIN_RATIO if len(token) > 2 else TYPO_SHORT_MIN_RATIO
-        found = process.extractOne(spelled, jamo, scorer=fuzz.ratio, score_cutoff=cutoff)
-        if not found or (len(token) == 2 and len(found[0]) != len(spelled)):
-            return token  # two syllables: only a vowel or consonant swapped in place (치메/치매)
-        return words[found[2]]
+        found = process.extractOne(to_jamo(token), jamo, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO)
+        return words[found[2]] if found else token
 
     def _weight(self, token: str) -> float:
         idf = self._idf.get(token, self._max_idf)
@@ -247,7 +250,7 @@ class SearchIndex:
         total = sum(query.weights) or 1.0
         matches = [self._match(doc, t) for t in query.tokens]
         coverage = sum(w * m for w, m in zip(query.weights, matches)) / total
-        name_words = sum(w for w, m in zip(query.weights, matches) if m == NAME_MATCH) / total
+        name_words = sum(w for w, m in zip(query.weights, matches) if m >= NAME_MATCH * SYNONYM_FACTOR) / total
         name = max((len(g & bigrams(query.bare)) / len(g) for g in doc.name_grams), default=0.0)
         q_jamo = to_jamo(query.bare)
         fuzzy = max((fuzz.partial_ratio(n, q_jamo) / 100 for n in doc.names_jamo), default=0.0)
@@ -271,13 +274,14 @@ class SearchIndex:
     def _match(self, doc: _Doc, token: str) -> float:
         best = 0.0
         for variant in (token, *self._synonyms.get(token, ())):
+            factor = 1.0 if variant == token else SYNONYM_FACTOR
             if variant in doc.name_tokens or (len(variant) >= 2 and any(variant in n for n in doc.names)):
-                return NAME_MATCH
-            if variant in doc.field_text:
-                best = max(best, FIELD_MATCH)
+                best = max(best, NAME_MATCH * factor)
+            elif variant in doc.field_text:
+                best = max(best, FIELD_MATCH * factor)
             elif variant in doc.body_text:
                 repeats = min(doc.body_text.count(variant) - 1, MAX_REPEAT_BONUS_COUNT)
-                best = max(best, BODY_MATCH + REPEAT_BONUS * repeats)
+                best = max(best, (BODY_MATCH + REPEAT_BONUS * repeats) * factor)
         if best == 0.0 and len(token) >= 3 and token not in self._vocab:
             best = self._typo_match(doc, token)
         return best
@@ -290,6 +294,19 @@ class SearchIndex:
 
     def vocabulary_size(self) -> int:
         return len(self._vocab)
+
+
+# Question words citizens glue onto the topic ("다문화가족지원센터어디서해요"); in a long
+# unspaced run they are split off before tagging, or Okt reads "…센터어디서해요" as 어디+서해.
+QUESTION_WORDS = ("어디서", "어디에", "어디로", "어디", "언제", "얼마나", "얼마", "몇", "누가", "누구",
+                  "무엇", "뭐", "어떻게", "있어요", "있나요", "해요", "했어요", "되나요", "알려줘",
+                  "알려주세요", "궁금해요")
+_UNSPACED_RUN = re.compile(r"[가-힣]{8,}")
+_QUESTION_WORD = re.compile("|".join(QUESTION_WORDS))
+
+
+def _split_question_words(text: str) -> str:
+    return _UNSPACED_RUN.sub(lambda m: _QUESTION_WORD.sub(lambda q: f" {q.group(0)} ", m.group(0)), text)
 
 
 def _mentioned_region(squeezed: str) -> str | None:

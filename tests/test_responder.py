@@ -1,0 +1,221 @@
+"""The matcher as a citizen meets it: questions that must hit an entry, questions that must
+not, field-aware answers, bands on both sides of each threshold, odd input."""
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from knowledge.base import Curated, KnowledgeBase
+from knowledge.model import PROGRAM, DocumentInfo, Entry
+from nlp.index import Query, Scored
+from nlp.reply import ANSWER, NO_MATCH, NOT_FOUND, SUGGEST
+from nlp.responder import (ANSWER_THRESHOLD, SUGGEST_THRESHOLD, render_entry, respond,
+                           suggest_departments)
+
+
+@pytest.mark.parametrize("question, title", [
+    ("새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?", "새마을지도자 자녀 장학금 지원"),
+    ("세마을지도자 장학금", "새마을지도자 자녀 장학금 지원"),  # typo
+    ("다문화가족지원센터어디서해요", "다문화가족지원센터"),  # no spacing
+    ("자원봉사 코디네이터 인건비 지원", "코디네이터"),
+    ("전국 통합 자원봉사보험 가입", "자원봉사보험"),
+    ("폭력피해 이주여성 쉼터 노후시설 고치는 사업", "폭력피해 이주여성 보호시설"),  # 쉼터 ↔ 보호시설
+    ("한스타일 공간연출사업 예산", "한스타일"),
+    ("국제협력과에는 무슨 팀이 있나요", "국제협력과"),
+    ("자원봉사팀은 어느 과 소속이에요?", "자원봉사팀"),
+    ("고향사랑기부 답례품", "고향사랑기부"),
+    ("전북사랑도민증 가맹점", "전북사랑도민증"),
+    ("드론축구 월드컵", "드론축구"),
+    ("전주 한옥마을 관광상품", "한옥마을 특화 관광상품"),
+    ("전주 지역화폐 도입", "지역화폐"),
+    ("발달장애인 주간활동 서비스", "발달장애인"),
+    ("인천 500인 시민 대토론회", "공감시정"),
+    ("인천 공론화 폐기물 매립지", "공론화"),
+    ("인천 규제개혁위원회 위원장", "규제개혁위원회"),
+    ("인천 새마을회 연락처", "인천광역시 새마을회"),
+    ("굿모닝인천 매거진 발간", "콘텐츠"),
+    ("나주 자매결연 이행률", "16개 공공기관과 상생 자매결연"),
+    ("혁신도시 공공기관 1사1촌 자매결연", "16개 공공기관과 상생 자매결연"),
+])
+def test_questions_hit_their_entry(kb: KnowledgeBase, question, title):
+    reply = respond(kb, question)
+    assert reply.band == ANSWER, reply.text
+    assert title.replace(" ", "") in reply.hits[0].entry.title.replace(" ", "")
+
+
+@pytest.mark.parametrize("question, region", [
+    ("인천 새마을지도자 자녀 학자금", "인천광역시"),
+    ("전북 새마을지도자 자녀 장학금", "전라북도"),
+    ("인천 주민참여예산 사업 몇 개", "인천광역시"),
+    ("전북 주민참여예산 시행주체", "전라북도"),
+    ("나주 자매결연", "나주시"),
+])
+def test_a_region_word_picks_that_region(kb: KnowledgeBase, question, region):
+    assert respond(kb, question).hits[0].entry.region == region
+
+
+def test_chosen_region_is_preferred_when_the_question_names_none(kb: KnowledgeBase):
+    assert respond(kb, "새마을지도자 자녀 학자금", region="인천광역시").hits[0].entry.region == "인천광역시"
+
+
+@pytest.mark.parametrize("question", [
+    "오늘 미세먼지 농도 알려줘",
+    "축구 경기 결과",
+    "강아지 산책",
+    "환율 얼마야",
+    "삼성전자 주가",
+    "ㅋㅋㅋㅋㅋ",
+    "asdfghjkl",
+    "😀😀😀",
+    "한옥마을 맛집 추천해주세요",
+    "아이유 콘서트 언제 해요?",
+    "제주도 항공권 싼 거 있어?",
+    "고향사랑기부 하면 연말정산 세액공제 얼마나 돼요?",
+    "1 더하기 1은?",
+])
+def test_out_of_scope_is_never_answered(kb: KnowledgeBase, question):
+    reply = respond(kb, question)
+    assert not reply.answered, reply.text
+    assert reply.text
+
+
+@pytest.mark.parametrize("question, fact, field", [
+    ("새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?", "공납금", "지원조건"),
+    ("한스타일 공간연출사업 예산 얼마예요", "360", "예산"),
+    ("규제개혁위원회 위원장 누구예요", "박준하", "위원장"),
+    ("인천광역시 새마을회 전화번호", "433-4054", "연락처"),
+    ("홍보기획과 정원 몇 명", "15", "정원"),
+])
+def test_answers_lead_with_the_field_asked_about(kb: KnowledgeBase, question, fact, field):
+    text = respond(kb, question).text
+    first_fact = next(line for line in text.splitlines() if line.startswith("· "))
+    assert first_fact.startswith(f"· {field}:")
+    assert fact in text
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("폭력피해 이주여성 보호시설 안전보강은 어디를 고쳐요?", "익산"),
+    ("나주 자매결연 한마음대회 언제 해요", "하반기"),
+    ("전북사랑도민증 가맹점 몇 곳이에요", "441"),
+    ("인천 주민참여예산 주민주도형 사업 몇 개", "41개"),
+    ("한바탕 국민체육센터 언제 개장했어요", "'19. 11. 11"),
+])
+def test_long_entries_quote_the_line_that_answers(kb: KnowledgeBase, question, fact):
+    assert fact in respond(kb, question).text
+
+
+def test_every_answer_names_who_is_responsible_and_the_source(kb: KnowledgeBase):
+    text = respond(kb, "새마을지도자 자녀 장학금 조건").text
+    assert "담당: 전라북도 정무기획과 민간협력팀 (사업명으로 추정)" in text
+    assert text.splitlines()[-1].startswith("출처: 전라북도 · ")
+    assert "000_15a4bab05bd28ba6.txt" in text
+
+
+def test_no_department_in_the_document_is_said_plainly(kb: KnowledgeBase):
+    text = respond(kb, "전주 한옥마을 인증제").text
+    assert "문서에 담당 부서가 적혀 있지 않습니다" in text
+
+
+def test_no_phone_number_is_invented(kb: KnowledgeBase):
+    text = respond(kb, "다문화가족지원센터 운영 연락처").text
+    assert "전화:" not in text and "063-" not in text
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "😀🎉👍", "ㅋㅋㅋㅋ", "?!?!", "가" * 4096,
+                                  "새마을 " * 700, "\u200b\u200f\u202e", "<b>장학금</b>'; DROP TABLE x;--"])
+def test_odd_input_gets_a_clear_reply_quickly(kb: KnowledgeBase, text):
+    start = time.perf_counter()
+    reply = respond(kb, text)
+    assert time.perf_counter() - start < 2.0
+    assert reply.text.strip()
+    assert reply.to_json()["query"] == text
+
+
+def test_empty_question_asks_for_text(kb: KnowledgeBase):
+    reply = respond(kb, "   ")
+    assert (reply.intent, reply.band, reply.answered) == ("out_of_scope", NO_MATCH, False)
+    assert "입력해 주세요" in reply.text
+
+
+def test_greeting_and_complaint_are_not_matched(kb: KnowledgeBase):
+    assert respond(kb, "안녕하세요").intent == "greeting"
+    complaint = respond(kb, "집 앞 가로등이 고장났어요")
+    assert (complaint.intent, complaint.answered) == ("complaint", False)
+    assert "/complaint" in complaint.text
+
+
+def test_a_program_name_holding_a_complaint_word_is_a_question(kb: KnowledgeBase):
+    reply = respond(kb, "지방규제신고센터는 뭐 하는 곳이에요?")
+    assert reply.intent == "question"
+
+
+def test_json_contract(kb: KnowledgeBase):
+    data = respond(kb, "새마을지도자 자녀 장학금").to_json()
+    assert set(data) == {"query", "intent", "answered", "text", "results"}
+    assert data["intent"] in ("question", "complaint", "greeting", "out_of_scope")
+    assert isinstance(data["answered"], bool) and isinstance(data["text"], str)
+    assert 1 <= len(data["results"]) <= 5
+    for result in data["results"]:
+        assert set(result) == {"id", "title", "kind", "region", "department", "score"}
+        assert isinstance(result["score"], float)
+        assert result["department"] is None or isinstance(result["department"], str)
+
+
+def test_render_entry_and_unknown_id(kb: KnowledgeBase):
+    entry = respond(kb, "한스타일 공간연출사업").hits[0].entry
+    assert render_entry(kb, entry.id).startswith(f"[{entry.title}]")
+    assert "360" in render_entry(kb, entry.id, "한스타일 예산 얼마")
+    assert render_entry(kb, "jb-program-nope") is None
+
+
+def test_suggest_departments_for_a_complaint(kb: KnowledgeBase):
+    pairs = suggest_departments(kb, "다문화가족 지원 프로그램이 너무 부족해요")
+    assert pairs and pairs[0] == ("전라북도", "국제협력과")
+    assert len(pairs) == len(set(pairs)) <= 3
+
+
+class _FixedIndex:
+    """An index that always returns one entry at a chosen score — to test the bands alone."""
+
+    def __init__(self, entry: Entry, score: float) -> None:
+        self.entry, self.score = entry, score
+
+    def analyze(self, text: str) -> Query:
+        return Query(text, text, text, ("사업",), (1.0,), frozenset(), None)
+
+    def search(self, query, *, preferred_region=None, limit=5):
+        return [Scored(self.entry, self.score, 1.0, 1.0, 1.0)]
+
+    def __contains__(self, word) -> bool:
+        return False
+
+
+def _kb_scoring(score: float) -> KnowledgeBase:
+    doc = DocumentInfo("t.txt", "business_plan", "전라북도", "시험 문서", 2021)
+    entry = Entry("jb-program-t", PROGRAM, "전라북도", "시험 사업", doc.source(1, 2),
+                  body="사업내용: 시험", fields={"사업내용": "시험"})
+    return KnowledgeBase((entry,), Curated(), _FixedIndex(entry, score))
+
+
+@pytest.mark.parametrize("score, band", [
+    (ANSWER_THRESHOLD, ANSWER),
+    (ANSWER_THRESHOLD - 0.01, SUGGEST),
+    (SUGGEST_THRESHOLD, SUGGEST),
+    (SUGGEST_THRESHOLD - 0.01, NOT_FOUND),
+])
+def test_bands_on_both_sides_of_each_threshold(score, band):
+    reply = respond(_kb_scoring(score), "시험 사업 알려줘")
+    assert reply.band == band
+    if band == SUGGEST:
+        assert "혹시 이것을 찾으셨나요?" in reply.text and len(reply.suggestions) == 1
+    if band == NOT_FOUND:
+        assert "/complaint" in reply.text
+
+
+@given(st.text(max_size=400))
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_respond_never_raises(kb: KnowledgeBase, text):
+    reply = respond(kb, text)
+    assert reply.text and reply.intent in ("question", "complaint", "greeting", "out_of_scope")
+    assert len(reply.hits) <= 5
