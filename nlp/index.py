@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.model import Entry
@@ -37,7 +38,7 @@ STOPWORDS = frozenset("""
 것 거 수 등 및 때 중 더 요 임 용 관련 대해 대하 대한 관하다 나요 가요 까요 지요 인가요 해주다 알려주다 부탁 부탁드리다
 ㅇㅇ ㅎㅎ ㅋㅋ ㅠㅠ 제발 그 이 저 내 네 니 우리 저희 여기 거기 말 하나 있나 되나 시 개 명 번 회 데 해 돼 뭘 줄
 있어 있나요 없어 해요 했어 했어요 하나요 인가 뭐야 알려줘 어디야 언제야 얼마야 몇개 몇명 몇번 어떻게 됐어 되나요 거야 건가요
-이에 또한 통해 위해 따른 대한 있는 하는 되는 이에요 예요 인가요 나요
+이에 또한 통해 위해 따른 대한 있는 하는 되는 이에요 예요 인가요 나요 너무 완전 매우 많이 계속 자꾸 항상 또
 """.split())
 # Words that say which field is wanted (조건, 예산 …): they steer the answer, not the match.
 CUE_WEIGHT = 0.3
@@ -73,6 +74,7 @@ CONTACT_CUES = frozenset({"담당", "부서", "연락처", "전화", "문의", "
 MENTIONED_REGION_FACTOR = 0.55  # entries outside a region the question names
 PREFERRED_REGION_FACTOR = 0.93  # entries outside the citizen's chosen region (/region)
 RECALL_LIMIT = 60  # candidates re-ranked per question
+GRAM_VOTE = 0.5  # recall vote for each name bigram shared with the question
 MIN_TOKEN_LEN = 2  # segment words from unspaced text only from this length
 MAX_KEY_FIELD_CHARS = 400  # longer field values count as body text
 MAX_SEGMENT_LEN = 10
@@ -125,19 +127,23 @@ class SearchIndex:
         self._docs = docs
         self._tokenizer = tokenizer
         self._synonyms = synonyms
-        self._postings: dict[str, set[int]] = defaultdict(set)
-        self._gram_postings: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, set[int]] = defaultdict(set)
+        gram_postings: dict[str, list[int]] = defaultdict(list)
         words: set[str] = set()
         for number, doc in enumerate(docs):
             doc_words = _words(doc.entry)
             words.update(doc_words)
             words.update(doc.name_tokens)
             for key in doc.name_tokens | _prefixes(doc_words):
-                self._postings[key].add(number)
+                postings[key].add(number)
             for gram in set().union(*doc.name_grams):
-                self._gram_postings[gram].append(number)
+                gram_postings[gram].append(number)
         total = max(len(docs), 1)
-        self._idf = {w: math.log(1 + total / len(ids)) for w, ids in self._postings.items()}
+        self._idf = {w: math.log(1 + total / len(ids)) for w, ids in postings.items()}
+        # Posting lists as integer arrays: recall adds votes for thousands of entries per word
+        # with one numpy operation, which keeps p99 low at 10,000 entries.
+        self._postings = {w: np.fromiter(ids, dtype=np.int32) for w, ids in postings.items()}
+        self._gram_postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in gram_postings.items()}
         self._max_idf = math.log(1 + total)
         self._vocab = frozenset(w for w in words if len(w) >= MIN_TOKEN_LEN)  # whole words only
         # Unspaced text is cut only into words of three or more letters, or two-letter words of
@@ -146,10 +152,12 @@ class SearchIndex:
         self._segment_vocab = frozenset(w for w in self._vocab if len(w) >= 3 or w in names)
         # Typos keep the number of syllables (치메/치매, 굳모닝/굿모닝); comparing only words of the
         # same length stops "제주도" from becoming "제도".
-        by_length: dict[int, list[str]] = defaultdict(list)
+        # Candidates are also grouped by first consonant (세마을/새마을 share ㅅ), so a 10,000-entry
+        # vocabulary costs a few hundred comparisons per unknown word, not tens of thousands.
+        groups: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word in sorted(w for w in self._vocab if all("가" <= c <= "힣" for c in w)):
-            by_length[len(word)].append(word)
-        self._vocab_by_length = {n: (ws, [to_jamo(w) for w in ws]) for n, ws in by_length.items()}
+            groups[(len(word), to_jamo(word[0])[0])].append(word)
+        self._spelling_groups = {key: (ws, [to_jamo(w) for w in ws]) for key, ws in groups.items()}
 
     @classmethod
     def build(cls, entries: Iterable[Entry], tokenizer: Tokenizer,
@@ -209,10 +217,10 @@ class SearchIndex:
         if (token in self._vocab or token in CUE_WORDS or len(token) < TYPO_MIN_CHARS
                 or not all("가" <= c <= "힣" for c in token)):
             return token
-        same_length = self._vocab_by_length.get(len(token))
-        if not same_length:
+        group = self._spelling_groups.get((len(token), to_jamo(token[0])[0]))
+        if not group:
             return token
-        words, jamo = same_length
+        words, jamo = group
         found = process.extractOne(to_jamo(token), jamo, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO)
         return words[found[2]] if found else token
 
@@ -229,31 +237,38 @@ class SearchIndex:
         if not query.tokens and len(query.compact) < 2:
             return []
         candidates = self._recall(query)
-        scored = [self._score(self._docs[i], query, preferred_region) for i in candidates]
+        grams, jamo = bigrams(query.bare), to_jamo(query.bare)
+        scored = [self._score(self._docs[i], query, preferred_region, grams, jamo) for i in candidates]
         scored.sort(key=lambda s: (-s.score, s.entry.id))
         return scored[:limit]
 
     def _recall(self, query: Query) -> list[int]:
-        votes: Counter = Counter()
+        votes = np.zeros(len(self._docs), dtype=np.float32)
         for token, weight in zip(query.tokens, query.weights):
             for variant in (token, *self._synonyms.get(token, ())):
-                for number in self._postings.get(variant, ()):
-                    votes[number] += weight
+                ids = self._postings.get(variant)
+                if ids is not None:
+                    votes[ids] += weight
+        common = max(50, len(self._docs) // 5)
         for gram in bigrams(query.compact):
-            postings = self._gram_postings.get(gram, ())
-            if len(postings) <= max(50, len(self._docs) // 5):
-                for number in postings:
-                    votes[number] += 0.5
-        return [number for number, _ in votes.most_common(RECALL_LIMIT)]
+            ids = self._gram_postings.get(gram)
+            if ids is not None and len(ids) <= common:
+                votes[ids] += GRAM_VOTE
+        found = int(np.count_nonzero(votes))
+        if not found:
+            return []
+        limit = min(RECALL_LIMIT, found)
+        best = np.argpartition(-votes, limit - 1)[:limit]
+        return [int(i) for i in best[np.argsort(-votes[best], kind="stable")]]
 
-    def _score(self, doc: _Doc, query: Query, preferred_region: str | None) -> Scored:
+    def _score(self, doc: _Doc, query: Query, preferred_region: str | None,
+               query_grams: frozenset[str], query_jamo: str) -> Scored:
         total = sum(query.weights) or 1.0
         matches = [self._match(doc, t) for t in query.tokens]
         coverage = sum(w * m for w, m in zip(query.weights, matches)) / total
         name_words = sum(w for w, m in zip(query.weights, matches) if m >= NAME_MATCH * SYNONYM_FACTOR) / total
-        name = max((len(g & bigrams(query.bare)) / len(g) for g in doc.name_grams), default=0.0)
-        q_jamo = to_jamo(query.bare)
-        fuzzy = max((fuzz.partial_ratio(n, q_jamo) / 100 for n in doc.names_jamo), default=0.0)
+        name = max((len(g & query_grams) / len(g) for g in doc.name_grams), default=0.0)
+        fuzzy = max((fuzz.partial_ratio(n, query_jamo) / 100 for n in doc.names_jamo), default=0.0)
         score = 100 * (W_COVERAGE * coverage + W_NAME_WORDS * name_words + W_NAME * name + W_FUZZY * fuzzy)
         pairs = [a + b for a, b in zip(query.tokens, query.tokens[1:]) if len(a) >= 2 and len(b) >= 2]
         if pairs:

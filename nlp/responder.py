@@ -26,6 +26,9 @@ ANSWER_THRESHOLD = 45.0
 SUGGEST_THRESHOLD = 30.0
 # An out-of-scope phrase ("날씨", "맛집") loses to a match this strong: the citizen named an entry.
 OVERRIDE_THRESHOLD = 85.0
+# Complaint texts are full of words no document uses (불친절, 냄새), so routing accepts weaker
+# matches than answering does; below this the "suggestion" would be an unrelated department.
+DEPARTMENT_MIN_SCORE = 20.0
 MAX_RESULTS = 5
 MAX_FIELD_CHARS = 260
 # An asked-for field longer than this is quoted line by line instead of shown whole.
@@ -141,10 +144,13 @@ def render_entry(kb: KnowledgeBase, entry_id: str, question: str | None = None) 
 
 def suggest_departments(kb: KnowledgeBase, text: str, *, region: str | None = None,
                         limit: int = 3) -> list[tuple[str, str]]:
-    """(region, department) pairs most related to a complaint text, best first."""
+    """(region, department) pairs most related to a complaint text, best first; none when
+    nothing in the knowledge base is even "did you mean" close (하수구 냄새 → no guess)."""
     query = kb.index.analyze(text)
     seen: list[tuple[str, str]] = []
     for scored in kb.index.search(query, preferred_region=region, limit=20):
+        if scored.score < DEPARTMENT_MIN_SCORE:
+            break
         pair = (scored.entry.region, scored.entry.department)
         if scored.entry.department and pair not in seen:
             seen.append(pair)

@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per audience; thin: read update, call a service, reply."""

@@ -1,0 +1,49 @@
+"""Who and what may reach a handler: new messages only, private chats, staff and admin roles.
+
+Roles come from ``db.staff.role_of`` on every call (never cached), so a /revoke takes effect
+at once and an old staff button pressed by someone else is refused.
+"""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes, filters
+
+from db.staff import ADMIN, STAFF, log_denied, role_of
+
+logger = logging.getLogger(__name__)
+
+# Edited messages are left alone on purpose: the reply to the first version has already been
+# sent, and answering every correction again would only confuse the conversation.
+NEW_MESSAGE = filters.UpdateType.MESSAGE
+PRIVATE = filters.ChatType.PRIVATE & NEW_MESSAGE
+
+DENIED_TEXT = "권한이 없습니다. 이 명령은 담당 직원만 사용할 수 있습니다."
+ADMIN_DENIED_TEXT = "권한이 없습니다. 이 명령은 관리자만 사용할 수 있습니다."
+STAFF_ROLES = (STAFF, ADMIN)
+ADMIN_ROLES = (ADMIN,)
+
+
+def user_role(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> str | None:
+    """'admin', 'staff' or None for ``user_id``, from the settings and the grants table."""
+    settings = context.bot_data["settings"]
+    return role_of(context.bot_data["db"], user_id, admin_ids=settings.admin_ids,
+                   staff_ids=settings.staff_ids)
+
+
+async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str,
+                  roles: tuple[str, ...] = STAFF_ROLES) -> bool:
+    """True if the user has one of ``roles``; otherwise refuses politely and logs the attempt."""
+    user = update.effective_user
+    if user is not None and user_role(context, user.id) in roles:
+        return True
+    user_id = user.id if user else 0
+    log_denied(context.bot_data["db"], user_id, action)
+    logger.warning("denied %s to user %s", action, user_id)
+    text = ADMIN_DENIED_TEXT if roles == ADMIN_ROLES else DENIED_TEXT
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(text)
+    return False

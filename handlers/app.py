@@ -1,0 +1,184 @@
+"""Builds the Telegram Application: handlers, persistence, jobs, start-up and shutdown.
+
+Usage:
+    run_bot(settings)                                  # polling, or a webhook if WEBHOOK_URL
+    serve(build_application(settings, kb=kb), settings, stop_signals=None)   # e2e tests
+    application = build_application(settings, request=LocalBotApi())   # console and tests
+    async with running(application):
+        await application.process_update(update)
+
+post_init opens the database, starts the tokenizer and loads the knowledge base (both in a
+thread: the JVM and the index take seconds) into ``bot_data``; post_shutdown closes the
+database. ``bot_data`` holds live objects and is therefore not persisted; user_data and the
+conversations are.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from datetime import time
+from typing import Any, AsyncIterator
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
+                          CommandHandler, MessageHandler, PersistenceInput, filters)
+from telegram.request import BaseRequest
+
+from db.database import open_database
+from db.persistence import SQLitePersistence
+from db.staff import list_staff
+from handlers import admin, citizen, complaint, jobs, keyboards, menu, staff
+from handlers.access import NEW_MESSAGE, PRIVATE
+from handlers.errors import handle_error
+from handlers.settings import Settings
+from knowledge.base import KnowledgeBase, load_knowledge_base
+from nlp.tokenizer import Tokenizer, get_tokenizer
+
+logger = logging.getLogger(__name__)
+
+LOCAL_TOKEN = "0:local-console"  # used only with an in-process request, never sent anywhere
+PURGE_TIME = time(4, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+JOB_QUEUE_MISSING = ("APScheduler가 없어 알림 발송과 대화 시간 제한을 쓸 수 없습니다 / the job queue is missing: "
+                     "pip install 'python-telegram-bot[job-queue]==22.8'")
+
+
+def build_application(settings: Settings, *, request: BaseRequest | None = None,
+                      kb: KnowledgeBase | None = None,
+                      tokenizer: Tokenizer | None = None) -> Application:
+    """The bot with every handler registered; ``kb``/``tokenizer`` skip loading (tests)."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token or LOCAL_TOKEN)
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_second,
+                                     overall_time_period=1,
+                                     group_max_rate=settings.rate_limit_group_per_minute,
+                                     group_time_period=60))
+        .persistence(SQLitePersistence(settings.database_path, update_interval=1,
+                                       store_data=PersistenceInput(bot_data=False, callback_data=False)))
+        .post_init(_starter(settings, kb, tokenizer))
+        .post_shutdown(_stop_services)
+    )
+    if settings.telegram_base_url:
+        builder.base_url(f"{settings.telegram_base_url}/bot")
+        builder.base_file_url(f"{settings.telegram_base_url}/file/bot")
+    if request is not None:
+        builder.request(request).get_updates_request(request)
+    application = builder.build()
+    if application.job_queue is None:
+        raise RuntimeError(JOB_QUEUE_MISSING)
+    register_handlers(application, settings)
+    return application
+
+
+def register_handlers(application: Application, settings: Settings) -> None:
+    """Every handler, in the order they are tried, and the one error handler."""
+    question = MessageHandler(PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
+                              citizen.answer_question)
+    # Staff and admin commands accept any chat: their callbacks check the user's role.
+    application.add_handlers([
+        staff.build_reply_conversation(settings.complaint_timeout_seconds),
+        complaint.build_conversation(question, settings.complaint_timeout_seconds),
+        CommandHandler("start", citizen.start, filters=PRIVATE),
+        CommandHandler("help", citizen.show_help, filters=NEW_MESSAGE),
+        CommandHandler("region", citizen.ask_region, filters=PRIVATE),
+        CommandHandler("status", complaint.show_status, filters=NEW_MESSAGE),
+        CommandHandler("my", complaint.my_complaints, filters=PRIVATE),
+        CommandHandler("cancel", citizen.nothing_to_cancel, filters=NEW_MESSAGE),
+        CallbackQueryHandler(citizen.show_entry, pattern=f"^{keyboards.ENTRY}"),
+        CallbackQueryHandler(citizen.choose_region, pattern=f"^{keyboards.REGION}"),
+        CallbackQueryHandler(citizen.find_departments, pattern=f"^{keyboards.FIND_DEPARTMENT}$"),
+        CommandHandler("inbox", staff.inbox, filters=NEW_MESSAGE),
+        CommandHandler("view", staff.view, filters=NEW_MESSAGE),
+        CommandHandler("reply", staff.reply, filters=NEW_MESSAGE),
+        CommandHandler("assign", staff.assign, filters=NEW_MESSAGE),
+        CommandHandler("close", staff.close, filters=NEW_MESSAGE),
+        CommandHandler("export", staff.export, filters=NEW_MESSAGE),
+        CallbackQueryHandler(staff.status_button, pattern=rf"^{keyboards.STAFF_ACTION}(prog|done|rej):"),
+        CallbackQueryHandler(staff.turn_inbox_page, pattern=rf"^{keyboards.INBOX}\w+:\d+$"),
+        CommandHandler("reload", admin.reload_knowledge, filters=NEW_MESSAGE, block=False),
+        CommandHandler("stats", admin.stats, filters=NEW_MESSAGE),
+        CommandHandler("grant", admin.grant_role, filters=NEW_MESSAGE),
+        CommandHandler("revoke", admin.revoke_role, filters=NEW_MESSAGE),
+        MessageHandler(PRIVATE & filters.COMMAND, citizen.unknown_command),
+        MessageHandler(PRIVATE & ~filters.TEXT, citizen.explain_non_text),
+        CallbackQueryHandler(citizen.stale_button),
+    ])
+    application.add_error_handler(handle_error)
+
+
+def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer | None):
+    async def start_services(application: Application) -> None:
+        """Loads tokenizer and knowledge base, opens the database, publishes menus, adds jobs."""
+        words = tokenizer or await asyncio.to_thread(get_tokenizer, settings.nlp_tagger)
+        knowledge = kb or await asyncio.to_thread(load_knowledge_base, settings.knowledge_dir,
+                                                  tokenizer=words)
+        db = open_database(settings.database_path)
+        application.bot_data.update(settings=settings, tokenizer=words, kb=knowledge, db=db,
+                                    reload_lock=asyncio.Lock())
+        roles = [(uid, "admin") for uid in settings.admin_ids]
+        roles += [(uid, "staff") for uid in settings.staff_ids - settings.admin_ids]
+        roles += [(m.user_id, m.role) for m in list_staff(db)]
+        await menu.publish_menus(application.bot, staff_chat_id=settings.staff_chat_id, roles=roles)
+        application.job_queue.run_repeating(jobs.send_notifications, settings.outbox_interval_seconds,
+                                            name="outbox")
+        application.job_queue.run_daily(jobs.purge_question_log, PURGE_TIME, name="purge questions")
+        logger.info("knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir)
+
+    return start_services
+
+
+async def _stop_services(application: Application) -> None:
+    """Closes the database connections."""
+    db = application.bot_data.pop("db", None)
+    if db is not None:
+        db.close()
+    application.persistence.close()
+
+
+@asynccontextmanager
+async def running(application: Application) -> AsyncIterator[Application]:
+    """Runs the application without an updater: the caller feeds it updates."""
+    await application.initialize()
+    try:
+        await application.post_init(application)
+        await application.start()
+        try:
+            yield application
+        finally:
+            await application.stop()
+    finally:
+        await application.shutdown()
+        await application.post_shutdown(application)
+
+
+def configure_logging(level: str) -> None:
+    """Logs to stderr at ``level``, without the libraries' dumps of what people wrote.
+
+    httpx logs every URL (bot token included) at INFO, python-telegram-bot logs whole updates and
+    request parameters (complaint texts) at DEBUG, and APScheduler logs every outbox run at INFO;
+    those loggers are kept above that even when LOG_LEVEL=DEBUG.
+    """
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
+
+
+def run_bot(settings: Settings) -> None:
+    """Runs the bot until interrupted: a webhook server if WEBHOOK_URL is set, else polling."""
+    configure_logging(settings.log_level)
+    serve(build_application(settings), settings)
+
+
+def serve(application: Application, settings: Settings, **options: Any) -> None:
+    """Runs ``application`` against Telegram until stopped; ``options`` go to run_polling/run_webhook."""
+    if settings.webhook_url:
+        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+                                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+                                allowed_updates=Update.ALL_TYPES, **options)
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, **options)

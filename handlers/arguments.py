@@ -1,0 +1,64 @@
+"""Parsing what people type after a command or in a reply: phone numbers, receipts, dates, ids.
+
+Every parser returns None (or raises ValueError with a Korean sentence) instead of guessing.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from db.complaints import RECEIPT_ALPHABET
+
+# Korean numbers, written without separators: mobile 010-1234-5678, Seoul 02-123-4567, other
+# area codes 031…064, internet phones 070, and nationwide 15xx/16xx/18xx numbers. A local
+# number never starts with 0, which keeps "020-123-4567" from reading as 02-0123-4567.
+_PHONE_PATTERNS = (
+    re.compile(r"(01[016789])([1-9]\d{2,3})(\d{4})"),
+    re.compile(r"(02)([1-9]\d{2,3})(\d{4})"),
+    re.compile(r"(0[3-6][1-5])([1-9]\d{2,3})(\d{4})"),
+    re.compile(r"(070)([1-9]\d{3})(\d{4})"),
+    re.compile(r"(1[5-9]\d{2})(\d{4})"),
+)
+_PHONE_SEPARATORS = re.compile(r"[\s().\-]")
+_RECEIPT = re.compile(rf"\d{{8}}-[{RECEIPT_ALPHABET}]{{4}}")
+
+
+def parse_phone(text: str) -> str | None:
+    """The number in its usual dashed form ('010-1234-5678'), or None if it is not one."""
+    digits = _PHONE_SEPARATORS.sub("", text.strip())
+    if digits.startswith("+82"):
+        digits = "0" + digits[3:].lstrip("0")
+    if not digits.isascii() or not digits.isdigit():
+        return None
+    for pattern in _PHONE_PATTERNS:
+        match = pattern.fullmatch(digits)
+        if match:
+            return "-".join(match.groups())
+    return None
+
+
+def parse_receipt(text: str) -> str | None:
+    """A receipt number like '20250301-AB2C' (any case, spaces around), or None."""
+    receipt = text.strip().upper()
+    return receipt if _RECEIPT.fullmatch(receipt) else None
+
+
+def parse_user_id(text: str) -> int | None:
+    """A positive Telegram user id, or None."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else None
+
+
+def parse_period(args: list[str]) -> tuple[date | None, date | None]:
+    """(since, until) from '[YYYY-MM-DD YYYY-MM-DD]'; ValueError with a Korean message."""
+    if not args:
+        return None, None
+    if len(args) != 2:
+        raise ValueError("시작일과 종료일을 함께 적어 주세요.")
+    try:
+        since, until = (date.fromisoformat(a) for a in args)
+    except ValueError:
+        raise ValueError("날짜는 YYYY-MM-DD 형식으로 적어 주세요.") from None
+    if since > until:
+        raise ValueError("시작일이 종료일보다 늦습니다.")
+    return since, until

@@ -1,0 +1,188 @@
+"""What every citizen can do: ask questions, pick a region, tap suggestions.
+
+Replies are plain text (no parse_mode), so nothing a citizen types can break the formatting.
+Edited messages are deliberately ignored (see ``handlers.access.NEW_MESSAGE``): the answer to
+the first version has already been sent.
+"""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes, ConversationHandler
+
+from db.database import DatabaseUnavailable
+from db.questions import log_question
+from handlers import complaint, keyboards
+from knowledge.model import REGIONS
+from nlp.reply import COMPLAINT, NOT_FOUND, OUT_OF_SCOPE, SUGGEST, Reply
+from nlp.responder import render_entry, respond, suggest_departments
+
+logger = logging.getLogger(__name__)
+
+EXAMPLE_QUESTIONS = (
+    "새마을지도자 자녀 장학금 지원 조건이 뭐예요?",
+    "인천 홍보대사추천위원회 위원장은 누구예요?",
+    "나주 자매결연 공약 이행률은?",
+)
+HELP_TEXT = (
+    "사용 방법\n"
+    "· 궁금한 사업, 지원 조건, 예산, 공약, 담당 부서를 글로 물어보세요.\n"
+    "/region – 관심 지역 선택 (전라북도·전주시·인천광역시·나주시)\n"
+    "/complaint – 민원 접수\n"
+    "/status 접수번호 – 내 민원 처리 상황\n"
+    "/my – 내가 접수한 민원 목록\n"
+    "/cancel – 진행 중인 민원 작성 취소\n"
+    "/start – 처음 안내 다시 보기\n"
+    "/help – 이 안내"
+)
+REGION_TEXT = "관심 지역을 골라 주세요. 고른 지역의 정보를 먼저 찾아 드립니다."
+ENTRY_GONE_TEXT = "죄송합니다. 그 항목은 자료가 갱신되면서 없어졌습니다. 다시 질문해 주세요."
+NO_QUESTION_TEXT = "어떤 내용의 담당 부서를 찾을지 알 수 없습니다. 질문을 먼저 입력해 주세요."
+NO_DEPARTMENT_TEXT = (
+    "이 질문을 맡을 부서를 자료에서 찾지 못했습니다. 정부민원안내콜센터(국번 없이 110)에 "
+    "문의하시거나 /complaint 로 민원을 접수해 주세요."
+)
+NON_TEXT_TEXT = {
+    "photo": "사진을 받았습니다. 사진만으로는 답할 수 없어요. 궁금한 점을 글로 적어 주세요. "
+             "사진이 있는 민원은 /complaint 로 접수하면서 보내 주세요.",
+    "location": "위치를 받았습니다. 위치가 필요한 민원은 /complaint 로 접수하면서 보내 주세요.",
+    "sticker": "스티커 고마워요! 궁금한 점은 글로 물어봐 주세요.",
+    "voice": "음성 메시지는 아직 알아듣지 못합니다. 궁금한 점을 글로 적어 주세요.",
+    "document": "파일은 열어 보지 않습니다. 궁금한 점을 글로 적어 주세요.",
+}
+OTHER_NON_TEXT = "글로 된 질문만 이해할 수 있습니다. 궁금한 점을 글로 적어 주세요. 도움말: /help"
+UNKNOWN_COMMAND_TEXT = "알 수 없는 명령입니다. 사용할 수 있는 명령은 /help 에서 확인하세요."
+NOTHING_TO_CANCEL_TEXT = "취소할 작업이 없습니다."
+STALE_BUTTON_TEXT = "이미 끝난 단계의 버튼입니다. 필요하면 처음부터 다시 해 주세요."
+
+
+def welcome_text(retention_days: int) -> str:
+    """The /start message: what the bot does, three example questions, what it stores and why."""
+    examples = "\n".join(f"· {q}" for q in EXAMPLE_QUESTIONS)
+    return (
+        "안녕하세요! 전라북도·전주시·인천광역시·나주시의 사업, 지원 조건, 예산, 공약, 담당 부서를 "
+        "공식 문서에서 찾아 안내하고, 민원 접수를 도와드리는 봇입니다.\n\n"
+        f"이렇게 물어보세요:\n{examples}\n\n"
+        "저장하는 정보\n"
+        f"· 질문 내용: 답하지 못한 질문을 찾아 자료를 보완하려고 {retention_days}일 동안 보관 후 삭제합니다.\n"
+        "· 고른 관심 지역: 그 지역 정보를 먼저 보여 드리려고 보관합니다.\n"
+        "· 민원: 접수할 때 동의를 받아 내용·사진·위치·연락처를 민원 처리에만 씁니다.\n\n"
+        "명령 목록은 /help 를 눌러 보세요."
+    )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greets the citizen with example questions and what the bot stores."""
+    days = context.bot_data["settings"].question_log_retention_days
+    await update.message.reply_text(welcome_text(days))
+
+
+async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Lists the citizen commands."""
+    await update.message.reply_text(HELP_TEXT)
+
+
+async def ask_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offers the regions as buttons."""
+    current = context.user_data.get("region") or "전체"
+    await update.message.reply_text(f"{REGION_TEXT}\n현재: {current}", reply_markup=keyboards.regions())
+
+
+async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remembers the tapped region (or 전체) for later questions."""
+    query = update.callback_query
+    region = keyboards.REGION_BY_CODE.get(query.data.removeprefix(keyboards.REGION))
+    await query.answer()
+    if region in REGIONS:
+        context.user_data["region"] = region
+    else:
+        context.user_data.pop("region", None)
+    await query.edit_message_text(f"관심 지역을 '{region or '전체'}'(으)로 정했습니다. 이제 질문해 주세요.")
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Answers a question, or starts a complaint draft when the message reports a problem."""
+    kb = context.bot_data["kb"]  # read once: a /reload mid-answer cannot mix two versions
+    text = update.message.text or update.message.caption or ""
+    reply = respond(kb, text, region=context.user_data.get("region"))
+    if reply.intent == COMPLAINT:
+        return await complaint.start_from_message(update, context)
+    if reply.band == NOT_FOUND or reply.intent == OUT_OF_SCOPE:
+        context.user_data["last_question"] = text
+    await update.message.reply_text(reply.text, reply_markup=reply_markup(reply))
+    _log(context, update.effective_user.id, reply)
+    return ConversationHandler.END
+
+
+def reply_markup(reply: Reply):
+    """Did-you-mean buttons for the middle band, next steps when nothing matched."""
+    if reply.band == SUGGEST:
+        return keyboards.suggestions(reply.suggestions)
+    if reply.band == NOT_FOUND or reply.intent == OUT_OF_SCOPE:
+        return keyboards.not_found()
+    return None
+
+
+async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Shows the full answer for a tapped "did you mean" button."""
+    query = update.callback_query
+    await query.answer()
+    text = render_entry(context.bot_data["kb"], query.data.removeprefix(keyboards.ENTRY))
+    await query.message.reply_text(text or ENTRY_GONE_TEXT)
+
+
+async def find_departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Lists the departments most related to the last unanswered question."""
+    query = update.callback_query
+    await query.answer()
+    question = context.user_data.get("last_question")
+    if not question:
+        await query.message.reply_text(NO_QUESTION_TEXT)
+        return
+    kb = context.bot_data["kb"]
+    pairs = suggest_departments(kb, question, region=context.user_data.get("region"))
+    await query.message.reply_text(departments_text(kb, pairs) if pairs else NO_DEPARTMENT_TEXT)
+
+
+def departments_text(kb, pairs: list[tuple[str, str]]) -> str:
+    """Numbered departments with any contact details an admin supplied."""
+    lines = ["이 내용과 관련된 담당 부서입니다:"]
+    for number, (region, department) in enumerate(pairs, start=1):
+        lines.append(f"{number}. {region} {department}")
+        contact = kb.curated.contact_for(region, department)
+        lines.extend(f"   {line}" for line in (contact.lines() if contact else ()))
+    lines.append("민원으로 접수하려면 /complaint 를 눌러 주세요.")
+    return "\n".join(lines)
+
+
+async def explain_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tells the citizen that only text questions can be answered."""
+    message = update.message
+    kind = next((k for k in NON_TEXT_TEXT if getattr(message, k, None)), None)
+    await message.reply_text(NON_TEXT_TEXT.get(kind, OTHER_NON_TEXT))
+
+
+async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answers /cancel outside a complaint draft."""
+    await update.message.reply_text(NOTHING_TO_CANCEL_TEXT)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Points to /help for commands the bot does not know."""
+    await update.message.reply_text(UNKNOWN_COMMAND_TEXT)
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answers a button from a step that is over (e.g. a draft that was cancelled)."""
+    await update.callback_query.answer(STALE_BUTTON_TEXT, show_alert=True)
+
+
+def _log(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:
+    top = reply.hits[0] if reply.hits else None
+    try:
+        log_question(context.bot_data["db"], user_id=user_id, query=reply.query,
+                     intent=reply.intent, band=reply.band, entry_id=top.entry.id if top else None,
+                     score=round(top.score, 2) if top else None)
+    except DatabaseUnavailable:
+        logger.warning("question log unavailable; answer sent without logging")

@@ -1,0 +1,360 @@
+"""Complaint intake (민원 접수) as a persistent conversation, plus /status and /my.
+
+Steps: CONTENT (text, optional photo and location) → ATTACH (more photos or a location) →
+DEPARTMENT (suggested, confirmed or changed) → CONSENT (개인정보 수집·이용 동의 or anonymous) →
+PHONE (optional) → CONFIRM → receipt number. /cancel works at every step. The draft lives in
+``user_data["complaint"]`` as plain JSON types, so a restart resumes it where it stopped (PTB
+does not persist timeouts: a draft interrupted by a restart waits until continued or cancelled).
+"""
+from __future__ import annotations
+
+import logging
+import warnings
+
+from telegram import CallbackQuery, Update
+from telegram.error import TelegramError
+from telegram.ext import (BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes,
+                          ConversationHandler, MessageHandler, TypeHandler, filters)
+from telegram.warnings import PTBUserWarning
+
+from db.complaints import (Complaint, create_complaint, get_complaint, history, list_complaints,
+                           redact_personal_data)
+from db.staff import log_denied
+from handlers import formatting, keyboards
+from handlers.access import NEW_MESSAGE, PRIVATE, user_role
+from handlers.arguments import parse_phone, parse_receipt
+from handlers.keyboards import keyboard
+from nlp.responder import suggest_departments
+
+logger = logging.getLogger(__name__)
+
+CONTENT, ATTACH, DEPARTMENT, CONSENT, PHONE, CONFIRM = range(6)
+MAX_PHOTOS = 5
+MY_COMPLAINTS_SHOWN = 10
+
+ASK_CONTENT_TEXT = (
+    "민원 접수를 시작합니다. 어떤 불편이 있는지 한 메시지로 적어 주세요 "
+    "(언제, 어디서, 무엇이). 사진이나 위치는 내용 다음에 보낼 수 있습니다.\n취소: /cancel"
+)
+FROM_MESSAGE_TEXT = "불편을 겪으셨군요. 방금 보내신 내용으로 민원 접수를 시작할게요. 취소: /cancel"
+RRN_REMOVED_TEXT = (
+    "개인정보 보호를 위해 주민등록번호로 보이는 숫자를 지우고 ******-******* 로 바꿨습니다. "
+    "민원 처리에 주민등록번호는 필요하지 않습니다."
+)
+ASK_ATTACHMENTS_TEXT = (
+    "내용을 받았습니다. 현장 사진이나 위치(📎 → 위치)를 보내실 수 있습니다. "
+    "더 보낼 것이 없으면 [다음]을 눌러 주세요."
+)
+PHOTO_FIRST_TEXT = "사진을 받았습니다. 이제 어떤 불편인지 글로 적어 주세요."
+LOCATION_FIRST_TEXT = "위치를 받았습니다. 이제 어떤 불편인지 글로 적어 주세요."
+TOO_MANY_PHOTOS_TEXT = f"사진은 {MAX_PHOTOS}장까지 받을 수 있습니다. [다음]을 눌러 주세요."
+DEPARTMENT_TEXT = "이 민원을 맡을 부서로 아래를 추천합니다. 맞는 부서를 고르거나 부서 이름을 직접 적어 주세요."
+NO_DEPARTMENT_TEXT = "알맞은 부서를 찾지 못했습니다. 부서 이름을 직접 적거나 [잘 모르겠어요]를 눌러 주세요."
+RETENTION = "민원 처리 완료 후 3년"
+CONSENT_TEXT = (
+    "개인정보 수집·이용 동의\n"
+    "· 수집 항목: 민원 내용, 보내신 사진과 위치, 연락처(입력한 경우), 텔레그램 사용자 ID\n"
+    "· 이용 목적: 민원 처리와 처리 결과·답변 회신\n"
+    f"· 보유 기간: {RETENTION}, 이후 파기\n"
+    "동의하지 않으셔도 익명으로 접수할 수 있습니다. 익명 접수는 연락처를 받지 않고, "
+    "처리 결과는 이 대화방으로만 알려 드립니다."
+)
+ASK_PHONE_TEXT = (
+    "담당자가 연락드릴 전화번호를 적어 주세요 (예: 010-1234-5678). "
+    "전화 연락이 필요 없으면 [건너뛰기]를 눌러 주세요."
+)
+BAD_PHONE_TEXT = "전화번호 형식이 아닙니다. 예: 010-1234-5678, 02-123-4567. 또는 [건너뛰기]를 눌러 주세요."
+EMPTY_CONTENT_TEXT = "민원 내용이 비어 있습니다. 어떤 불편인지 글로 적어 주세요."
+CANCELLED_TEXT = "민원 작성을 취소했습니다. 작성하던 내용은 저장하지 않았습니다."
+TIMEOUT_TEXT = "민원 작성 시간이 지나 작성하던 내용을 지웠습니다. 다시 접수하려면 /complaint 를 눌러 주세요."
+REMIND_TEXT = "민원을 작성하고 있습니다. 안내에 따라 입력하거나 버튼을 눌러 주세요. 취소: /cancel"
+STATUS_USAGE_TEXT = "사용법: /status 접수번호 (예: /status 20250301-AB2C)"
+STATUS_DENIED_TEXT = "조회 권한이 없습니다. 본인이 접수한 민원의 접수번호인지 확인해 주세요."
+NO_COMPLAINTS_TEXT = "접수하신 민원이 없습니다. 민원 접수: /complaint"
+
+
+def new_draft() -> dict:
+    """An empty complaint draft (JSON types only: it is persisted)."""
+    return {"content": "", "attachments": [], "latitude": None, "longitude": None,
+            "departments": [], "region": None, "department": None,
+            "anonymous": False, "consent": False, "phone": None}
+
+
+def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict:
+    return context.user_data.setdefault("complaint", new_draft())
+
+
+async def ask_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Starts an empty draft and asks what happened."""
+    context.user_data["complaint"] = new_draft()
+    if update.callback_query:
+        await update.callback_query.answer()
+    await update.effective_message.reply_text(ASK_CONTENT_TEXT)
+    return CONTENT
+
+
+async def start_from_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Starts a draft whose content is the message that reported the problem."""
+    context.user_data["complaint"] = new_draft()
+    await update.message.reply_text(FROM_MESSAGE_TEXT)
+    return await receive_content(update, context)
+
+
+async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Stores the text (주민등록번호 removed) and any photo, then offers attachments."""
+    message, draft = update.message, _draft(context)
+    text, found = redact_personal_data(message.text or message.caption or "")
+    draft["content"] = "\n".join(part for part in (draft["content"], text.strip()) if part)
+    if message.photo and len(draft["attachments"]) < MAX_PHOTOS:
+        draft["attachments"].append(message.photo[-1].file_id)
+    if found:
+        await message.reply_text(RRN_REMOVED_TEXT)
+    await message.reply_text(ASK_ATTACHMENTS_TEXT, reply_markup=_next_or_cancel())
+    return ATTACH
+
+
+async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Adds a photo (a caption joins the content) and asks for the text if still missing."""
+    message, draft = update.message, _draft(context)
+    if message.caption:
+        return await receive_content(update, context)
+    if len(draft["attachments"]) >= MAX_PHOTOS:
+        await message.reply_text(TOO_MANY_PHOTOS_TEXT, reply_markup=_next_or_cancel())
+        return ATTACH
+    draft["attachments"].append(message.photo[-1].file_id)
+    return await _after_attachment(update, draft, f"사진 {len(draft['attachments'])}장을 받았습니다.",
+                                   PHOTO_FIRST_TEXT)
+
+
+async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Stores the location of the problem."""
+    draft, location = _draft(context), update.message.location
+    draft["latitude"], draft["longitude"] = location.latitude, location.longitude
+    return await _after_attachment(update, draft, "위치를 받았습니다.", LOCATION_FIRST_TEXT)
+
+
+async def _after_attachment(update: Update, draft: dict, received: str, first_text: str) -> int:
+    if not draft["content"]:
+        await update.message.reply_text(first_text)
+        return CONTENT
+    await update.message.reply_text(f"{received} 더 보내거나 [다음]을 눌러 주세요.",
+                                    reply_markup=_next_or_cancel())
+    return ATTACH
+
+
+async def ask_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Suggests departments for the content as buttons, plus 잘 모르겠어요."""
+    query, draft = update.callback_query, _draft(context)
+    await query.answer()
+    if not draft["content"]:
+        await query.message.reply_text(EMPTY_CONTENT_TEXT)
+        return CONTENT
+    kb = context.bot_data["kb"]
+    pairs = suggest_departments(kb, draft["content"], region=context.user_data.get("region"))
+    draft["departments"] = [list(pair) for pair in pairs]
+    buttons = [[(formatting.department_label(*pair), f"{keyboards.DEPARTMENT}{n}")]
+               for n, pair in enumerate(pairs)]
+    buttons.append([("잘 모르겠어요", keyboards.DEPARTMENT + keyboards.UNSURE)])
+    await query.message.reply_text(DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT,
+                                   reply_markup=keyboard(buttons))
+    return DEPARTMENT
+
+
+async def choose_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Takes the tapped department (or none when unsure) and asks for consent."""
+    query, draft = update.callback_query, _draft(context)
+    await query.answer()
+    choice = query.data.removeprefix(keyboards.DEPARTMENT)
+    pairs = draft["departments"]
+    if choice.isdigit() and int(choice) < len(pairs):
+        draft["region"], draft["department"] = pairs[int(choice)]
+    else:
+        draft["region"], draft["department"] = context.user_data.get("region"), None
+    label = formatting.department_label(draft["region"], draft["department"])
+    await query.edit_message_text(f"담당 부서: {label}")
+    return await _ask_consent(update)
+
+
+async def type_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Takes a department name the citizen typed instead of a suggestion."""
+    draft = _draft(context)
+    draft["region"] = context.user_data.get("region")
+    draft["department"] = formatting.preview(update.message.text, 50)
+    return await _ask_consent(update)
+
+
+async def _ask_consent(update: Update) -> int:
+    buttons = [[("동의합니다", keyboards.AGREE)], [("익명으로 접수", keyboards.ANONYMOUS)],
+               [("취소", keyboards.CANCEL)]]
+    await update.effective_message.reply_text(CONSENT_TEXT, reply_markup=keyboard(buttons))
+    return CONSENT
+
+
+async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Records consent and asks for an optional phone number."""
+    query, draft = update.callback_query, _draft(context)
+    await query.answer()
+    draft["consent"], draft["anonymous"] = True, False
+    await query.edit_message_text(f"{CONSENT_TEXT}\n\n→ 동의하셨습니다.")
+    await query.message.reply_text(ASK_PHONE_TEXT,
+                                   reply_markup=keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]))
+    return PHONE
+
+
+async def go_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Files without consent or phone number and shows the summary."""
+    query, draft = update.callback_query, _draft(context)
+    await query.answer()
+    draft.update(consent=False, anonymous=True, phone=None)
+    await query.edit_message_text(f"{CONSENT_TEXT}\n\n→ 익명으로 접수합니다.")
+    return await _ask_confirmation(update, draft)
+
+
+async def receive_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Validates the phone number; asks again if it is not a Korean number."""
+    phone = parse_phone(update.message.text)
+    if phone is None:
+        await update.message.reply_text(BAD_PHONE_TEXT,
+                                        reply_markup=keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]))
+        return PHONE
+    _draft(context)["phone"] = phone
+    return await _ask_confirmation(update, _draft(context))
+
+
+async def skip_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Continues without a phone number."""
+    await update.callback_query.answer()
+    _draft(context)["phone"] = None
+    return await _ask_confirmation(update, _draft(context))
+
+
+async def _ask_confirmation(update: Update, draft: dict) -> int:
+    buttons = [[("접수하기", keyboards.SUBMIT), ("취소", keyboards.CANCEL)]]
+    await update.effective_message.reply_text(formatting.draft_summary(draft),
+                                              reply_markup=keyboard(buttons))
+    return CONFIRM
+
+
+async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Stores the complaint once, gives the receipt number and alerts the staff chat."""
+    query, draft = update.callback_query, _draft(context)
+    await query.answer()
+    if not draft["content"]:
+        await query.message.reply_text(EMPTY_CONTENT_TEXT)
+        return CONTENT
+    complaint = _store(context, query, draft)
+    context.user_data.pop("complaint", None)
+    await query.edit_message_reply_markup(None)
+    await query.message.reply_text(formatting.receipt_text(complaint))
+    await _alert_staff(context, complaint)
+    return ConversationHandler.END
+
+
+def _store(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, draft: dict) -> Complaint:
+    """create_complaint keyed by the summary message: a repeated tap cannot file twice."""
+    chat_id = query.message.chat.id
+    return create_complaint(
+        context.bot_data["db"], idempotency_key=f"{chat_id}:{query.message.message_id}",
+        user_id=query.from_user.id, chat_id=chat_id, content=draft["content"],
+        department=draft["department"], region=draft["region"], phone=draft["phone"],
+        anonymous=draft["anonymous"], consent=draft["consent"], attachments=draft["attachments"],
+        latitude=draft["latitude"], longitude=draft["longitude"])
+
+
+async def _alert_staff(context: ContextTypes.DEFAULT_TYPE, complaint: Complaint) -> None:
+    chat_id = context.bot_data["settings"].staff_chat_id
+    if chat_id is None:
+        return
+    try:
+        await context.bot.send_message(chat_id, formatting.staff_alert(complaint),
+                                       reply_markup=keyboards.staff_actions(complaint.receipt))
+    except TelegramError as exc:  # the complaint is stored; staff still see it in /inbox
+        logger.warning("could not alert the staff chat about %s: %s", complaint.receipt, exc)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Drops the draft and ends the conversation."""
+    context.user_data.pop("complaint", None)
+    if update.callback_query:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_reply_markup(None)
+    await update.effective_message.reply_text(CANCELLED_TEXT)
+    return ConversationHandler.END
+
+
+async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tells the citizen the unfinished draft was discarded."""
+    if context.user_data.pop("complaint", None) is not None:
+        await context.bot.send_message(update.effective_chat.id, TIMEOUT_TEXT)
+
+
+async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reminds the citizen which step the draft is at instead of ignoring the message."""
+    await update.message.reply_text(REMIND_TEXT)
+
+
+async def show_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Shows a complaint to its complainant or to staff; refuses anyone else the same way."""
+    receipt = parse_receipt(" ".join(context.args))
+    if receipt is None:
+        await update.message.reply_text(STATUS_USAGE_TEXT)
+        return
+    db, user_id = context.bot_data["db"], update.effective_user.id
+    complaint = get_complaint(db, receipt)
+    if complaint is None or (complaint.user_id != user_id and user_role(context, user_id) is None):
+        if complaint is not None:
+            log_denied(db, user_id, "/status")
+        await update.message.reply_text(STATUS_DENIED_TEXT)
+        return
+    await update.message.reply_text(formatting.status_text(complaint, history(db, receipt)))
+
+
+async def my_complaints(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Lists the citizen's own complaints, newest first."""
+    complaints = list_complaints(context.bot_data["db"], user_id=update.effective_user.id,
+                                 limit=MY_COMPLAINTS_SHOWN)
+    if not complaints:
+        await update.message.reply_text(NO_COMPLAINTS_TEXT)
+        return
+    lines = ["내가 접수한 민원 (최근 순):", *map(formatting.complaint_line, complaints),
+             "자세히 보기: /status 접수번호"]
+    await update.message.reply_text("\n".join(lines))
+
+
+def _next_or_cancel():
+    return keyboard([[("다음 ▶", keyboards.ATTACHMENTS_DONE), ("취소", keyboards.CANCEL)]])
+
+
+def _button(data: str, callback) -> CallbackQueryHandler:
+    return CallbackQueryHandler(callback, pattern=f"^{data}$")
+
+
+def build_conversation(question_handler: BaseHandler, timeout_seconds: float) -> ConversationHandler:
+    """The complaint conversation; ``question_handler`` (free text) may start it too."""
+    text = filters.TEXT & ~filters.COMMAND & NEW_MESSAGE
+    photo, location = filters.PHOTO & NEW_MESSAGE, filters.LOCATION & NEW_MESSAGE
+    restart = [CommandHandler("complaint", ask_content, filters=PRIVATE),
+               _button(keyboards.NEW_COMPLAINT, ask_content)]
+    states = {
+        CONTENT: [MessageHandler(text, receive_content), MessageHandler(photo, receive_photo),
+                  MessageHandler(location, receive_location)],
+        ATTACH: [MessageHandler(text, receive_content), MessageHandler(photo, receive_photo),
+                 MessageHandler(location, receive_location),
+                 _button(keyboards.ATTACHMENTS_DONE, ask_department)],
+        DEPARTMENT: [CallbackQueryHandler(choose_department, pattern=f"^{keyboards.DEPARTMENT}"),
+                     MessageHandler(text, type_department)],
+        CONSENT: [_button(keyboards.AGREE, agree), _button(keyboards.ANONYMOUS, go_anonymous)],
+        PHONE: [MessageHandler(text, receive_phone), _button(keyboards.SKIP_PHONE, skip_phone)],
+        CONFIRM: [_button(keyboards.SUBMIT, submit)],
+        ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+    }
+    fallbacks = [CommandHandler("cancel", cancel, filters=NEW_MESSAGE),
+                 _button(keyboards.CANCEL, cancel), *restart,
+                 MessageHandler(~filters.COMMAND & NEW_MESSAGE, remind)]
+    # Buttons are tracked per chat and user, not per message, on purpose: one draft per citizen.
+    # PTB warns about that combination; the warning does not apply here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*CallbackQueryHandler", category=PTBUserWarning)
+        return ConversationHandler(entry_points=[*restart, question_handler], states=states,
+                                   fallbacks=fallbacks, name="complaint", persistent=True,
+                                   conversation_timeout=timeout_seconds)

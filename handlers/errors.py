@@ -1,0 +1,56 @@
+"""The one error handler: log, apologise to the user in Korean, report to the admins.
+
+Logs never contain what a citizen wrote (complaints carry personal data): an update is
+described by its ids and kind only.
+"""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from db.database import DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
+
+APOLOGY_TEXT = "죄송합니다. 처리 중 문제가 생겼습니다. 잠시 후 다시 시도해 주세요."
+TRY_LATER_TEXT = "지금은 저장소를 쓸 수 없어 처리하지 못했습니다. 잠시 후 다시 시도해 주세요."
+MAX_ERROR_CHARS = 300
+
+
+def describe_update(update: object) -> str:
+    """Ids and kind of an update, without any text the user wrote."""
+    if not isinstance(update, Update):
+        return "no update (job or internal error)"
+    kind = "callback" if update.callback_query else "message" if update.message else "other"
+    chat = update.effective_chat.id if update.effective_chat else "-"
+    user = update.effective_user.id if update.effective_user else "-"
+    command = ""
+    message = update.message
+    if message and message.text and message.text.startswith("/"):
+        command = " " + message.text.split(maxsplit=1)[0][:32]
+    elif update.callback_query and update.callback_query.data:
+        command = " " + update.callback_query.data.split(":", 1)[0]
+    return f"update {update.update_id} {kind}{command} chat {chat} user {user}"
+
+
+async def handle_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Logs the error, tells the user to try again and reports it to every admin."""
+    where = describe_update(update)
+    logger.error("error while handling %s", where, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat:
+        text = TRY_LATER_TEXT if isinstance(context.error, DatabaseUnavailable) else APOLOGY_TEXT
+        await _send(context, update.effective_chat.id, text)
+    error = f"{type(context.error).__name__}: {context.error}"[:MAX_ERROR_CHARS]
+    settings = context.bot_data.get("settings")
+    for admin_id in sorted(settings.admin_ids if settings else ()):
+        await _send(context, admin_id, f"[오류 보고] {error}\n{where}")
+
+
+async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
+    try:
+        await context.bot.send_message(chat_id, text)
+    except TelegramError as exc:
+        logger.warning("could not send the error notice to %s: %s", chat_id, exc)

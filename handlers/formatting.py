@@ -1,0 +1,157 @@
+"""Small pure functions that turn complaints, statistics and reload results into plain text."""
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Sequence
+
+from db.complaints import Complaint, kst_text
+from db.questions import QuestionStats
+from knowledge.base import KnowledgeBase, KnowledgeDiff, Problem
+from knowledge.model import KIND_LABELS
+
+PREVIEW_CHARS = 40
+MAX_PROBLEMS_SHOWN = 15
+MAX_IDS_SHOWN = 5
+
+
+def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """First ``limit`` characters on one line."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def department_label(region: str | None, department: str | None) -> str:
+    """'전주시 시민소통과', or '담당자가 지정 예정' when the citizen was unsure."""
+    if not department:
+        return f"{region} · 담당자가 지정 예정" if region else "담당자가 지정 예정"
+    return f"{region} {department}" if region else department
+
+
+def draft_summary(draft: Mapping) -> str:
+    """What the citizen is about to submit, for the final confirmation."""
+    photos = len(draft.get("attachments") or [])
+    located = draft.get("latitude") is not None
+    mode = "익명" if draft.get("anonymous") else "실명 (개인정보 수집·이용 동의)"
+    return "\n".join([
+        "민원 접수 내용을 확인해 주세요.",
+        f"· 내용: {draft.get('content', '')}",
+        f"· 사진: {photos}장" if photos else "· 사진: 없음",
+        f"· 위치: {draft['latitude']:.5f}, {draft['longitude']:.5f}" if located else "· 위치: 없음",
+        f"· 담당 부서: {department_label(draft.get('region'), draft.get('department'))}",
+        f"· 접수 방식: {mode}",
+        f"· 연락처: {draft.get('phone') or '없음'}",
+        "맞으면 [접수하기]를 눌러 주세요.",
+    ])
+
+
+def receipt_text(complaint: Complaint) -> str:
+    """The confirmation a citizen keeps: the receipt number and how to follow it."""
+    return (
+        "민원이 접수되었습니다.\n"
+        f"접수번호: {complaint.receipt}\n"
+        f"처리 상황은 /status {complaint.receipt} 로 확인할 수 있고, "
+        "상태가 바뀌거나 담당자가 답변하면 이 대화방으로 알려 드립니다."
+    )
+
+
+def staff_alert(complaint: Complaint) -> str:
+    """A new complaint as posted to the staff chat (phone masked)."""
+    return "\n".join([f"[새 민원] {complaint.receipt}", *_complaint_lines(complaint)])
+
+
+def complaint_detail(complaint: Complaint, events: Sequence[Mapping]) -> str:
+    """Everything staff may see about one complaint, history last (phone masked)."""
+    lines = [f"[민원 {complaint.receipt}] 상태: {complaint.status}", *_complaint_lines(complaint)]
+    lines.extend(["", "처리 이력:", *history_lines(events)])
+    return "\n".join(lines)
+
+
+def status_text(complaint: Complaint, events: Sequence[Mapping]) -> str:
+    """A complaint as its complainant sees it with /status."""
+    return "\n".join([
+        f"[민원 {complaint.receipt}]",
+        f"상태: {complaint.status}",
+        f"접수일시: {kst_text(complaint.created_at)}",
+        f"담당 부서: {department_label(complaint.region, complaint.department)}",
+        f"내용: {preview(complaint.content, 100)}",
+        "",
+        "처리 이력:",
+        *history_lines(events),
+    ])
+
+
+def history_lines(events: Iterable[Mapping]) -> list[str]:
+    """One line per status change or staff reply, oldest first."""
+    lines = []
+    for event in events:
+        when = kst_text(event["created_at"])
+        if event["kind"] == "reply":
+            lines.append(f"· {when} 담당자 답변: {event['note']}")
+        else:
+            note = f" ({event['note']})" if event["note"] and event["note"] != event["to_status"] else ""
+            lines.append(f"· {when} {event['to_status']}{note}")
+    return lines or ["· 없음"]
+
+
+def complaint_line(complaint: Complaint) -> str:
+    """One complaint in a list: receipt, status, date, department, preview."""
+    return (f"{complaint.receipt} · {complaint.status} · {kst_text(complaint.created_at)[:10]} · "
+            f"{department_label(complaint.region, complaint.department)}\n"
+            f"   {preview(complaint.content)}")
+
+
+def stats_text(questions: QuestionStats, by_status: Mapping[str, int],
+               by_department: Mapping[str, int]) -> str:
+    """The /stats report for admins."""
+    lines = [
+        "[질문]",
+        f"오늘 {questions.today}건 · 최근 7일 {questions.week}건 · 답변률 {questions.answered_rate:.0%}",
+        "답하지 못한 질문 (최근 7일, 많은 순):",
+        *([f"· {preview(q)} ({n}회)" for q, n in questions.top_unanswered] or ["· 없음"]),
+        "",
+        "[민원 상태별]",
+        " · ".join(f"{status} {n}" for status, n in by_status.items()),
+        "[민원 부서별]",
+        *([f"· {dept} {n}" for dept, n in by_department.items()] or ["· 없음"]),
+    ]
+    return "\n".join(lines)
+
+
+def reload_text(kb: KnowledgeBase, diff: KnowledgeDiff) -> str:
+    """Counts per kind and what a reload changed."""
+    totals: dict[str, int] = {}
+    for (kind, _region), n in kb.counts().items():
+        totals[kind] = totals.get(kind, 0) + n
+    by_size = sorted(totals.items(), key=lambda item: -item[1])
+    counts = ", ".join(f"{KIND_LABELS.get(kind, kind)} {n}" for kind, n in by_size)
+    lines = [f"지식베이스를 다시 불러왔습니다: 항목 {len(kb.entries)}개", counts, f"변경: {diff.summary()}"]
+    for label, ids in (("추가", diff.added), ("삭제", diff.removed), ("변경", diff.changed)):
+        if ids:
+            more = f" 외 {len(ids) - MAX_IDS_SHOWN}개" if len(ids) > MAX_IDS_SHOWN else ""
+            lines.append(f"· {label}: {', '.join(ids[:MAX_IDS_SHOWN])}{more}")
+    return "\n".join(lines)
+
+
+def problems_text(problems: Sequence[Problem]) -> str:
+    """Why a reload failed, one 'file:line: message' per problem."""
+    shown = [f"· {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        shown.append(f"· … 외 {len(problems) - MAX_PROBLEMS_SHOWN}건")
+    return "\n".join(["지식베이스를 불러오지 못해 기존 자료를 그대로 씁니다. 고칠 곳:", *shown])
+
+
+def _complaint_lines(complaint: Complaint) -> list[str]:
+    who = "익명" if complaint.anonymous else "실명 (개인정보 수집·이용 동의)"
+    extras = []
+    if complaint.attachments:
+        extras.append(f"사진 {len(complaint.attachments)}장")
+    if complaint.latitude is not None and complaint.longitude is not None:
+        extras.append(f"위치 {complaint.latitude:.5f}, {complaint.longitude:.5f}")
+    return [
+        f"접수일시: {kst_text(complaint.created_at)}",
+        f"담당 부서: {department_label(complaint.region, complaint.department)}",
+        f"민원인: {who}",
+        f"연락처: {complaint.masked_phone or '없음'}",
+        *([" · ".join(extras)] if extras else []),
+        "내용:",
+        complaint.content,
+    ]

@@ -1,0 +1,88 @@
+"""Inline keyboards and the callback data behind their buttons.
+
+Callback data is short ASCII ("e:jb-program-854f3538", "s:done:20250301-AB2C"), never Korean
+text: Telegram allows 64 bytes and a Hangul syllable takes three.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from knowledge.model import REGION_CODES, REGIONS
+from nlp.reply import Hit
+
+MAX_CALLBACK_BYTES = 64
+MAX_LABEL_CHARS = 40
+
+ENTRY = "e:"  # e:<entry id> — show one knowledge-base entry
+REGION = "r:"  # r:<region code>|all — preferred region
+ALL_REGIONS = "all"
+FIND_DEPARTMENT = "q:dept"  # departments for the last unanswered question
+NEW_COMPLAINT = "c:new"
+ATTACHMENTS_DONE = "c:next"
+DEPARTMENT = "c:d:"  # c:d:<index>|x
+UNSURE = "x"
+AGREE = "c:agree"
+ANONYMOUS = "c:anon"
+SKIP_PHONE = "c:skip"
+SUBMIT = "c:ok"
+CANCEL = "c:cancel"
+STAFF_ACTION = "s:"  # s:<action>:<receipt>
+INBOX = "i:"  # i:<status code>:<offset>
+
+# Staff button actions → the status they set (the reply action asks for text instead).
+PROGRESS, DONE, REJECT, REPLY = "prog", "done", "rej", "reply"
+STAFF_BUTTONS = ((PROGRESS, "처리중"), (DONE, "완료"), (REJECT, "반려"), (REPLY, "답변"))
+REGION_BY_CODE = {code: region for region, code in REGION_CODES.items()}
+
+
+def keyboard(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Markup from rows of (label, callback data); refuses data Telegram would reject."""
+    markup = []
+    for row in rows:
+        buttons = []
+        for label, data in row:
+            if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES or not data.isascii():
+                raise ValueError(f"callback data must be ASCII and ≤ 64 bytes: {data!r}")
+            buttons.append(InlineKeyboardButton(label, callback_data=data))
+        markup.append(buttons)
+    return InlineKeyboardMarkup(markup)
+
+
+def suggestions(hits: Sequence[Hit]) -> InlineKeyboardMarkup:
+    """One button per "did you mean" entry, numbered like the reply text."""
+    return keyboard([(f"{n}. {_clip(hit.entry.title)}", ENTRY + hit.entry.id)]
+                    for n, hit in enumerate(hits, start=1))
+
+
+def not_found() -> InlineKeyboardMarkup:
+    """The two ways forward when nothing matched: file a complaint or find the department."""
+    return keyboard([[("민원 접수하기", NEW_COMPLAINT), ("담당 부서 찾기", FIND_DEPARTMENT)]])
+
+
+def regions() -> InlineKeyboardMarkup:
+    """The four regions plus 전체, two per row."""
+    buttons = [(region, REGION + REGION_CODES[region]) for region in REGIONS]
+    buttons.append(("전체", REGION + ALL_REGIONS))
+    return keyboard(buttons[i:i + 2] for i in range(0, len(buttons), 2))
+
+
+def staff_actions(receipt: str) -> InlineKeyboardMarkup:
+    """[처리중] [완료] [반려] [답변] for one complaint in the staff chat."""
+    return keyboard([[(label, f"{STAFF_ACTION}{action}:{receipt}")
+                      for action, label in STAFF_BUTTONS]])
+
+
+def pager(status_code: str, offset: int, page_size: int, total: int) -> InlineKeyboardMarkup | None:
+    """◀ ▶ buttons for one inbox page, or None when everything fits on one page."""
+    row = []
+    if offset > 0:
+        row.append(("◀ 이전", f"{INBOX}{status_code}:{max(0, offset - page_size)}"))
+    if offset + page_size < total:
+        row.append(("다음 ▶", f"{INBOX}{status_code}:{offset + page_size}"))
+    return keyboard([row]) if row else None
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_LABEL_CHARS else text[:MAX_LABEL_CHARS - 1] + "…"

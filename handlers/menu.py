@@ -1,0 +1,79 @@
+"""The command menus Telegram shows each audience (set with setMyCommands at start-up).
+
+Citizens see the default menu; the staff chat and each staff member's private chat also see
+the staff commands, and admins the admin commands.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from db.staff import ADMIN, STAFF
+
+logger = logging.getLogger(__name__)
+
+CITIZEN_COMMANDS = (
+    BotCommand("start", "시작하기와 안내"),
+    BotCommand("help", "도움말"),
+    BotCommand("region", "관심 지역 선택"),
+    BotCommand("complaint", "민원 접수"),
+    BotCommand("status", "민원 처리 상황 보기 (접수번호)"),
+    BotCommand("my", "내가 접수한 민원"),
+    BotCommand("cancel", "작성 중인 민원 취소"),
+)
+STAFF_COMMANDS = (
+    BotCommand("inbox", "민원함 [상태]"),
+    BotCommand("view", "민원 보기 (접수번호)"),
+    BotCommand("reply", "민원 답변 (접수번호 내용)"),
+    BotCommand("assign", "부서 이관 (접수번호 부서)"),
+    BotCommand("close", "완료 처리 (접수번호)"),
+    BotCommand("export", "CSV 내보내기 [시작일 종료일]"),
+)
+ADMIN_COMMANDS = (
+    BotCommand("reload", "지식베이스 다시 불러오기"),
+    BotCommand("stats", "질문·민원 통계"),
+    BotCommand("grant", "권한 주기 (ID [staff|admin])"),
+    BotCommand("revoke", "권한 회수 (ID)"),
+)
+STAFF_CHAT_COMMANDS = (*STAFF_COMMANDS, BotCommand("cancel", "답변 작성 취소"))
+
+
+def commands_for(role: str | None) -> tuple[BotCommand, ...]:
+    """The private-chat menu for a role (None: citizen)."""
+    if role == ADMIN:
+        return CITIZEN_COMMANDS + STAFF_COMMANDS + ADMIN_COMMANDS
+    if role == STAFF:
+        return CITIZEN_COMMANDS + STAFF_COMMANDS
+    return CITIZEN_COMMANDS
+
+
+async def publish_menus(bot: Bot, *, staff_chat_id: int | None,
+                        roles: Iterable[tuple[int, str]]) -> None:
+    """Sets the default menu, the staff chat's menu and one menu per staff member."""
+    await bot.set_my_commands(CITIZEN_COMMANDS, scope=BotCommandScopeDefault())
+    if staff_chat_id is not None:
+        await _set(bot, staff_chat_id, STAFF_CHAT_COMMANDS)
+    for user_id, role in roles:
+        await _set(bot, user_id, commands_for(role))
+
+
+async def set_menu_for(bot: Bot, user_id: int, role: str | None) -> None:
+    """Shows ``user_id`` the menu of their (new) role; None restores the citizen menu."""
+    if role is None:
+        try:
+            await bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
+        except TelegramError as exc:
+            logger.warning("could not reset the menu of %s: %s", user_id, exc)
+        return
+    await _set(bot, user_id, commands_for(role))
+
+
+async def _set(bot: Bot, chat_id: int, commands: tuple[BotCommand, ...]) -> None:
+    # A user who never opened the bot has no chat yet: that must not stop the bot.
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        logger.warning("could not set the menu for chat %s: %s", chat_id, exc)

@@ -1,0 +1,189 @@
+"""Start-up settings read from the environment and an optional ``.env`` file.
+
+Usage:
+    settings = load_settings(os.environ)      # SettingsError names the first bad key
+
+The real environment wins over ``.env``. Every key is listed, with a comment, in
+``.env.example``; an empty value means "not set".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlparse
+
+from dotenv import dotenv_values
+
+from knowledge.base import DEFAULT_DIR
+from nlp.tokenizer import DEFAULT_TAGGER, TAGGERS
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line that starts with the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot needs to start; built only by ``load_settings``."""
+
+    telegram_token: str | None = None
+    telegram_base_url: str | None = None
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+    admin_ids: frozenset[int] = frozenset()
+    staff_ids: frozenset[int] = frozenset()
+    staff_chat_id: int | None = None
+    database_path: Path = Path("data/bot.db")
+    knowledge_dir: Path = DEFAULT_DIR
+    nlp_tagger: str = DEFAULT_TAGGER
+    log_level: str = "INFO"
+    question_log_retention_days: int = 90
+    complaint_timeout_seconds: float = 30 * 60.0
+    outbox_interval_seconds: float = 5.0
+    rate_limit_per_second: float = 30.0
+    rate_limit_group_per_minute: float = 20.0
+
+
+def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
+    """Settings from ``environ`` over ``env_file`` (if it exists); SettingsError on a bad value."""
+    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None} \
+        if env_file and Path(env_file).is_file() else {}
+    values.update(environ)
+    env = {k: v.strip() for k, v in values.items() if isinstance(v, str) and v.strip()}
+    return Settings(
+        telegram_token=_optional(env, "TELEGRAM_BOT_TOKEN", _token),
+        telegram_base_url=_optional(env, "TELEGRAM_BASE_URL", _http_url),
+        webhook_url=_optional(env, "WEBHOOK_URL", _https_url),
+        webhook_listen=env.get("WEBHOOK_LISTEN", "0.0.0.0"),
+        webhook_port=_optional(env, "WEBHOOK_PORT", _port) or 8443,
+        webhook_secret=_optional(env, "WEBHOOK_SECRET", _secret),
+        admin_ids=_optional(env, "ADMIN_IDS", _id_list) or frozenset(),
+        staff_ids=_optional(env, "STAFF_IDS", _id_list) or frozenset(),
+        staff_chat_id=_optional(env, "STAFF_CHAT_ID", _chat_id),
+        database_path=_optional(env, "DATABASE_PATH", _file_path) or Path("data/bot.db"),
+        knowledge_dir=_optional(env, "KNOWLEDGE_DIR", _directory) or DEFAULT_DIR,
+        nlp_tagger=_optional(env, "NLP_TAGGER", _tagger) or DEFAULT_TAGGER,
+        log_level=_optional(env, "LOG_LEVEL", _log_level) or "INFO",
+        question_log_retention_days=_optional(env, "QUESTION_LOG_RETENTION_DAYS", _days) or 90,
+        complaint_timeout_seconds=_optional(env, "COMPLAINT_TIMEOUT_SECONDS", _seconds) or 1800.0,
+        outbox_interval_seconds=_optional(env, "OUTBOX_INTERVAL_SECONDS", _seconds) or 5.0,
+        rate_limit_per_second=_optional(env, "RATE_LIMIT_PER_SECOND", _rate) or 30.0,
+        rate_limit_group_per_minute=_optional(env, "RATE_LIMIT_GROUP_PER_MINUTE", _rate) or 20.0,
+    )
+
+
+def _optional(env: Mapping[str, str], key: str, parse):
+    """``parse(value)`` for a set key, None for an unset one; ValueError becomes SettingsError."""
+    if key not in env:
+        return None
+    try:
+        return parse(env[key])
+    except ValueError as exc:
+        raise SettingsError(f"{key}: {exc} (현재 값: {env[key][:40]!r})") from None
+
+
+def _token(value: str) -> str:
+    if not _TOKEN.match(value):
+        raise ValueError("BotFather가 준 토큰 형식(123456:ABC...)이 아닙니다 / not a bot token")
+    return value
+
+
+def _http_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError("http:// 또는 https:// 로 시작하는 주소여야 합니다 / must be an http(s) URL")
+    return value.rstrip("/")
+
+
+def _https_url(value: str) -> str:
+    if not value.startswith("https://") or not urlparse(value).netloc:
+        raise ValueError("텔레그램 웹훅은 https:// 주소여야 합니다 / webhook URL must use https")
+    return value
+
+
+def _port(value: str) -> int:
+    port = _integer(value, "포트 번호는 숫자여야 합니다 / port must be a number")
+    if not 1 <= port <= 65535:
+        raise ValueError("포트 번호는 1–65535 사이여야 합니다 / port must be 1-65535")
+    return port
+
+
+def _secret(value: str) -> str:
+    if not _SECRET.match(value):
+        raise ValueError("영문, 숫자, _ 와 - 만 1–256자 쓸 수 있습니다 / use A-Z a-z 0-9 _ - only")
+    return value
+
+
+def _id_list(value: str) -> frozenset[int]:
+    message = "숫자 ID를 쉼표로 구분해 주세요 (예: 12345,67890) / comma-separated numeric ids"
+    return frozenset(_integer(part.strip(), message) for part in value.split(",") if part.strip())
+
+
+def _chat_id(value: str) -> int:
+    return _integer(value, "숫자 채팅 ID여야 합니다 (그룹은 -100…) / must be a numeric chat id")
+
+
+def _file_path(value: str) -> Path:
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise ValueError("폴더가 아니라 파일 경로여야 합니다 / must be a file, not a directory")
+    return path
+
+
+def _directory(value: str) -> Path:
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise ValueError("폴더가 없습니다 / directory not found")
+    return path
+
+
+def _tagger(value: str) -> str:
+    if value not in TAGGERS:
+        raise ValueError(f"{', '.join(TAGGERS)} 중 하나여야 합니다 / unknown tagger")
+    return value
+
+
+def _log_level(value: str) -> str:
+    if value.upper() not in LOG_LEVELS:
+        raise ValueError(f"{', '.join(LOG_LEVELS)} 중 하나여야 합니다 / unknown log level")
+    return value.upper()
+
+
+def _days(value: str) -> int:
+    days = _integer(value, "일수는 숫자여야 합니다 / must be a number of days")
+    if days < 1:
+        raise ValueError("1일 이상이어야 합니다 / must be at least 1")
+    return days
+
+
+def _seconds(value: str) -> float:
+    return _positive(value, "초 단위 양수여야 합니다 / must be a positive number of seconds")
+
+
+def _rate(value: str) -> float:
+    return _positive(value, "양수여야 합니다 / must be a positive number")
+
+
+def _positive(value: str, message: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(message) from None
+    if not number > 0 or number == float("inf"):
+        raise ValueError(message)
+    return number
+
+
+def _integer(value: str, message: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(message) from None

@@ -1,0 +1,260 @@
+"""A fake Telegram Bot API HTTP server for end-to-end tests (never the real Telegram).
+
+Usage:
+    with FakeBotApi() as api:                       # 127.0.0.1, ephemeral port, own thread
+        settings = ...TELEGRAM_BASE_URL=api.url...
+        api.push_message(user_id=42, text="/start")  # queued for the bot's next getUpdates
+        reply = api.wait_for_message(42, "안녕하세요")
+
+Serves getMe, getUpdates (long-polls the queue of scripted updates with a short timeout),
+deleteWebhook, setWebhook, setMyCommands and deleteMyCommands, and records sendMessage, editMessageText,
+editMessageReplyMarkup, answerCallbackQuery and sendDocument with Telegram-shaped answers.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qsl
+
+BOT = {"id": 7000000002, "is_bot": True, "first_name": "테스트봇", "username": "civic_test_bot",
+       "can_join_groups": True, "can_read_all_group_messages": False,
+       "supports_inline_queries": False}
+TEXT_FIELDS = {"text", "caption", "callback_query_id", "input_field_placeholder"}
+SENDING = ("sendMessage", "sendDocument")
+EDITING = ("editMessageText", "editMessageReplyMarkup")
+TRUE_METHODS = ("deleteWebhook", "setWebhook", "setMyCommands", "deleteMyCommands",
+                "answerCallbackQuery", "sendChatAction")
+
+
+class FakeBotApi:
+    """The Bot API as seen by python-telegram-bot, with a queue of updates a test scripts."""
+
+    def __init__(self, *, long_poll_seconds: float = 0.2) -> None:
+        self.long_poll_seconds = long_poll_seconds
+        self.calls: list[tuple[str, dict]] = []
+        self.messages: dict[tuple[int, int], dict] = {}
+        self._updates: list[dict] = []
+        self._changed = threading.Condition()
+        self._ids = itertools.count(1000)
+        self._update_ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api",
+                                        daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> "FakeBotApi":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._changed:
+            self._changed.notify_all()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    # --- what a test does -----------------------------------------------------------------
+
+    def push_message(self, user_id: int, text: str, *, chat_id: int | None = None,
+                     first_name: str = "시민", **fields: Any) -> dict:
+        """Queues a text message from a user (a leading "/word" is marked as a command)."""
+        chat_id = user_id if chat_id is None else chat_id
+        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": _chat(chat_id),
+                   "from": _user(user_id, first_name), "text": text, **fields}
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(text.split(maxsplit=1)[0])}]
+        self._push({"message": message})
+        return message
+
+    def push_callback(self, user_id: int, message: dict, data: str, *, first_name: str = "시민") -> str:
+        """Queues a button press on one of the bot's messages; returns the callback query id."""
+        query_id = f"cq{next(self._ids)}"
+        self._push({"callback_query": {"id": query_id, "from": _user(user_id, first_name),
+                                       "chat_instance": "e2e", "data": data, "message": message}})
+        return query_id
+
+    def press(self, user_id: int, message: dict, label: str) -> str:
+        """Presses the button with ``label`` on ``message``."""
+        for row in message["reply_markup"]["inline_keyboard"]:
+            for button in row:
+                if button["text"] == label:
+                    return self.push_callback(user_id, message, button["callback_data"])
+        raise LookupError(f"no button {label!r} on message {message['message_id']}")
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Waits until ``predicate()`` is truthy and returns it; AssertionError on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                result = predicate()
+                if result:
+                    return result
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out after {timeout}s; calls: {self.methods()}")
+                self._changed.wait(left)
+
+    def wait_for_message(self, chat_id: int, contains: str, timeout: float = 10.0) -> dict:
+        """The first message the bot sent or edited into ``chat_id`` that contains ``contains``."""
+        def found():
+            return next((m for m in self.sent_to(chat_id)
+                         if contains in m.get("text", m.get("caption", ""))), None)
+        return self.wait_for(found, timeout)
+
+    def sent_to(self, chat_id: int) -> list[dict]:
+        """The bot's messages in ``chat_id`` as they are now (edits applied), oldest first."""
+        return [m for (chat, _), m in sorted(self.messages.items()) if chat == chat_id]
+
+    def methods(self) -> list[str]:
+        return [method for method, _ in self.calls]
+
+    def params(self, method: str) -> list[dict]:
+        return [params for name, params in self.calls if name == method]
+
+    # --- what the bot does ----------------------------------------------------------------
+
+    def new_update(self, update: dict) -> dict:
+        """``update`` with the next update_id (for updates a test delivers itself, e.g. webhook)."""
+        return {"update_id": next(self._update_ids), **update}
+
+    def _push(self, update: dict) -> None:
+        with self._changed:
+            self._updates.append(self.new_update(update))
+            self._changed.notify_all()
+
+    def _answer(self, method: str, params: dict) -> tuple[int, dict]:
+        with self._changed:
+            self.calls.append((method, params))
+            self._changed.notify_all()
+            if method == "getMe":
+                return 200, {"ok": True, "result": BOT}
+            if method == "getUpdates":
+                return 200, {"ok": True, "result": self._updates_after(params)}
+            if method in TRUE_METHODS:
+                return 200, {"ok": True, "result": True}
+            if method in SENDING:
+                return 200, {"ok": True, "result": self._store(method, params)}
+            if method in EDITING:
+                return self._edit(method, params)
+        return 404, {"ok": False, "error_code": 404, "description": f"Not Found: {method}"}
+
+    def _updates_after(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset", 0))
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        wait = min(float(params.get("timeout", 0)), self.long_poll_seconds)
+        if not self._updates and wait > 0:
+            self._changed.wait(wait)
+        return self._updates[: int(params.get("limit", 100))]
+
+    def _store(self, method: str, params: dict) -> dict:
+        chat_id = int(params["chat_id"])
+        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": _chat(chat_id),
+                   "from": BOT}
+        if method == "sendDocument":
+            message["document"] = {"file_id": "doc", "file_unique_id": "doc",
+                                   "file_name": params.get("document_name", "file")}
+            message["caption"] = params.get("caption", "")
+        else:
+            message["text"] = params.get("text", "")
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and markup.get("inline_keyboard"):
+            message["reply_markup"] = markup
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _edit(self, method: str, params: dict) -> tuple[int, dict]:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            return 400, {"ok": False, "error_code": 400,
+                         "description": "Bad Request: message to edit not found"}
+        message = dict(self.messages[key])
+        if method == "editMessageText":
+            message["text"] = params.get("text", "")
+        message.pop("reply_markup", None)
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and markup.get("inline_keyboard"):
+            message["reply_markup"] = markup
+        self.messages[key] = message
+        return 200, {"ok": True, "result": message}
+
+
+def _user(user_id: int, first_name: str) -> dict:
+    return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "ko"}
+
+
+def _chat(chat_id: int) -> dict:
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": "시민"}
+    return {"id": chat_id, "type": "supergroup", "title": "직원 단체방"}
+
+
+def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, like api.telegram.org
+        disable_nagle_algorithm = True  # else every reply waits ~40 ms for a delayed ACK
+
+        def do_POST(self) -> None:
+            self._respond()
+
+        def do_GET(self) -> None:
+            self._respond()
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet: the test reports what matters."""
+
+        def _respond(self) -> None:
+            method = self.path.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+            code, body = api._answer(method, self._params())
+            payload = json.dumps(body).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _params(self) -> dict:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            content_type = self.headers.get("Content-Type", "")
+            if content_type.startswith("multipart/form-data"):
+                return _multipart(content_type, body)
+            if content_type.startswith("application/json"):
+                return json.loads(body or b"{}")
+            return {k: _decode(k, v) for k, v in parse_qsl(body.decode())}
+
+    return Handler
+
+
+def _multipart(content_type: str, body: bytes) -> dict:
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    params: dict = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        if filename:
+            params[f"{name}_name"] = filename
+            params[f"{name}_bytes"] = part.get_payload(decode=True)
+        else:
+            params[name] = _decode(name, part.get_payload(decode=True).decode())
+    return params
+
+
+def _decode(name: str, value: str) -> Any:
+    if name in TEXT_FIELDS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value

@@ -1,0 +1,181 @@
+"""Citizen handlers, tested like a user: real Updates through Application.process_update on the
+offline LocalBotApi, assertions on what the bot sent back."""
+from __future__ import annotations
+
+import pytest
+from telegram import Update
+
+from db.questions import question_stats
+from handlers import citizen, complaint, keyboards
+from handlers.errors import APOLOGY_TEXT
+from handlers.menu import ADMIN_COMMANDS, CITIZEN_COMMANDS, STAFF_COMMANDS
+from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
+from nlp.responder import render_entry, respond
+
+CITIZEN = 42
+# Questions tried in order to find one per band, so these tests follow the matcher's tuning.
+CANDIDATES = (
+    "새마을지도자 자녀 장학금 조건", "여권 발급", "쓰레기 수거 요일", "버스 요금 할인", "주차장 요금",
+    "어린이집 입소 대기", "코로나 검사소 위치", "지하철 2호선 배차 간격", "운전면허 갱신 방법",
+    "주민등록등본 발급", "전기요금 누진제", "국민연금 수령 나이", "재산세 납부 기한", "종량제 봉투 가격",
+    "청년 창업 지원", "외국인 정착", "국제 행사", "다문화 가족",
+)
+
+
+def sent_texts(calls) -> str:
+    return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
+
+
+def query_in_band(kb, band: str) -> str:
+    for question in CANDIDATES:
+        reply = respond(kb, question)
+        if reply.band == band and reply.intent == "question":
+            return question
+    pytest.fail(f"no candidate question lands in band {band!r}; add one to CANDIDATES")
+
+
+async def test_start_shows_examples_and_what_is_stored(local_bot):
+    calls = await local_bot.chat(CITIZEN).send("/start")
+    text = sent_texts(calls)
+    assert all(example in text for example in citizen.EXAMPLE_QUESTIONS)
+    assert "저장하는 정보" in text and "90일" in text
+    assert calls[0].params.get("parse_mode") is None
+
+
+async def test_help_lists_every_citizen_command(local_bot):
+    text = sent_texts(await local_bot.chat(CITIZEN).send("/help"))
+    assert [c.command for c in CITIZEN_COMMANDS if f"/{c.command}" not in text] == []
+
+
+async def test_menus_are_published_per_audience(local_bot):
+    menus = {c.params["scope"].get("chat_id"): [cmd["command"] for cmd in c.params["commands"]]
+             for c in local_bot.api.sent(method="setMyCommands")}
+    citizen_menu = [c.command for c in CITIZEN_COMMANDS]
+    staff_menu = [c.command for c in STAFF_COMMANDS]
+    assert menus == {
+        None: citizen_menu,  # the default scope
+        -100500: staff_menu + ["cancel"],
+        800: citizen_menu + staff_menu,
+        900: citizen_menu + staff_menu + [c.command for c in ADMIN_COMMANDS],
+    }
+
+
+async def test_question_is_answered_and_logged(local_bot, kb):
+    question = query_in_band(kb, ANSWER)
+    calls = await local_bot.chat(CITIZEN).send(question)
+    assert sent_texts(calls) == respond(kb, question).text
+    assert calls[0].buttons == []
+    stats = question_stats(local_bot.db)
+    assert (stats.today, stats.answered_rate) == (1, 1.0)
+
+
+async def test_did_you_mean_buttons_and_tap(local_bot, kb):
+    question = query_in_band(kb, SUGGEST)
+    me = local_bot.chat(CITIZEN)
+    calls = await me.send(question)
+    buttons = calls[0].buttons
+    expected = [h.entry.id for h in respond(kb, question).suggestions]
+    assert [data for _, data in buttons] == [keyboards.ENTRY + i for i in expected]
+    assert all(len(data.encode()) <= 64 and data.isascii() for _, data in buttons)
+    tap = await me.press(buttons[0][0])
+    assert tap[0].method == "answerCallbackQuery"
+    assert sent_texts(tap) == render_entry(kb, expected[0])
+
+
+async def test_tap_on_an_entry_that_no_longer_exists(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/region")
+    calls = await me.press(data="e:jb-program-gone")
+    assert sent_texts(calls) == citizen.ENTRY_GONE_TEXT
+
+
+async def test_not_found_offers_complaint_and_department_buttons(local_bot, kb):
+    question = query_in_band(kb, NOT_FOUND)
+    me = local_bot.chat(CITIZEN)
+    calls = await me.send(question)
+    assert calls[0].buttons == [("민원 접수하기", "c:new"), ("담당 부서 찾기", "q:dept")]
+    departments = sent_texts(await me.press("담당 부서 찾기"))
+    assert departments.startswith("이 내용과 관련된 담당 부서") or departments == citizen.NO_DEPARTMENT_TEXT
+    assert sent_texts(await me.press("민원 접수하기")) == complaint.ASK_CONTENT_TEXT
+
+
+async def test_out_of_scope_gets_a_polite_reply_with_next_steps(local_bot):
+    calls = await local_bot.chat(CITIZEN).send("오늘 날씨 어때?")
+    assert "죄송합니다" in calls[0].text
+    assert [label for label, _ in calls[0].buttons] == ["민원 접수하기", "담당 부서 찾기"]
+
+
+async def test_greeting_gets_a_friendly_reply(local_bot):
+    calls = await local_bot.chat(CITIZEN).send("안녕하세요")
+    assert calls[0].text.startswith("안녕하세요!") and calls[0].buttons == []
+
+
+async def test_region_choice_is_remembered_across_restarts(local_bot_factory):
+    async with local_bot_factory() as bot:
+        me = bot.chat(CITIZEN)
+        shown = await me.send("/region")
+        assert [label for label, _ in shown[0].buttons] == ["전라북도", "전주시", "인천광역시", "나주시", "전체"]
+        assert all(data.isascii() and len(data) <= 64 for _, data in shown[0].buttons)
+        assert "전주시" in sent_texts(await me.press("전주시"))
+    async with local_bot_factory() as bot:
+        assert bot.application.user_data[CITIZEN]["region"] == "전주시"
+        calls = await bot.chat(CITIZEN).send("/region")
+        assert "현재: 전주시" in calls[0].text
+
+
+async def test_region_all_clears_the_preference(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/region")
+    await me.press("나주시")
+    await me.send("/region")
+    await me.press("전체")
+    assert "region" not in local_bot.application.user_data[CITIZEN]
+
+
+@pytest.mark.parametrize("fields, expected", [
+    ({"photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]}, "photo"),
+    ({"sticker": {"file_id": "s1", "file_unique_id": "u2", "width": 512, "height": 512,
+                  "is_animated": False, "is_video": False, "type": "regular"}}, "sticker"),
+    ({"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 3}}, "voice"),
+    ({"location": {"latitude": 35.82, "longitude": 127.15}}, "location"),
+    ({"document": {"file_id": "d1", "file_unique_id": "u4", "file_name": "a.pdf"}}, "document"),
+    ({"contact": {"phone_number": "01012345678", "first_name": "홍"}}, None),
+])
+async def test_non_text_messages_get_a_clear_reply(local_bot, fields, expected):
+    calls = await local_bot.chat(CITIZEN).send_message(**fields)
+    assert sent_texts(calls) == citizen.NON_TEXT_TEXT.get(expected, citizen.OTHER_NON_TEXT)
+
+
+async def test_edited_messages_are_ignored(local_bot):
+    me = local_bot.chat(CITIZEN)
+    edited = {"message_id": 5, "date": 1700000000, "edit_date": 1700000100, "chat": me.chat,
+              "from": me.user, "text": "새마을지도자 자녀 장학금 조건"}
+    start = len(local_bot.api.calls)
+    update = Update.de_json({"update_id": 999, "edited_message": edited}, local_bot.application.bot)
+    await local_bot.application.process_update(update)
+    assert local_bot.api.calls[start:] == []
+
+
+async def test_unknown_command_and_nothing_to_cancel(local_bot):
+    me = local_bot.chat(CITIZEN)
+    assert sent_texts(await me.send("/frobnicate")) == citizen.UNKNOWN_COMMAND_TEXT
+    assert sent_texts(await me.send("/cancel")) == citizen.NOTHING_TO_CANCEL_TEXT
+
+
+async def test_stale_button_is_answered_not_ignored(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/region")
+    calls = await me.press(data=keyboards.SUBMIT)
+    assert calls[0].method == "answerCallbackQuery"
+    assert calls[0].params["text"] == citizen.STALE_BUTTON_TEXT
+
+
+async def test_a_failing_handler_apologises_and_reports_without_the_text(local_bot, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("matcher exploded")
+
+    monkeypatch.setattr(citizen, "respond", broken)
+    calls = await local_bot.chat(CITIZEN).send("제 전화번호는 010-9999-8888 입니다")
+    assert sent_texts(calls).startswith(APOLOGY_TEXT)
+    assert any(c.chat_id == 900 and "matcher exploded" in c.text for c in calls)
+    assert "010-9999-8888" not in caplog.text and "matcher exploded" in caplog.text

@@ -1,0 +1,229 @@
+"""The complaint conversation step by step, /status and /my, as a citizen would use them."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from db.complaints import IN_PROGRESS, change_status, create_complaint, list_complaints
+from db.database import DatabaseUnavailable
+from handlers import citizen, complaint
+from handlers.errors import TRY_LATER_TEXT
+
+CITIZEN, STRANGER, STAFF, STAFF_CHAT = 42, 43, 800, -100500
+PHOTO = [{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+         {"file_id": "large", "file_unique_id": "l", "width": 900, "height": 900}]
+LOCATION = {"latitude": 35.8242, "longitude": 127.148}
+
+
+def sent_texts(calls) -> str:
+    return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
+
+
+async def file_until_confirmation(me, content: str = "횡단보도 신호등이 꺼져 있어요") -> None:
+    """/complaint → content → 다음 → first suggested department → 동의 → phone."""
+    await me.send("/complaint")
+    await me.send(content)
+    await me.press("다음 ▶")
+    await me.press(me.buttons()[0][0])
+    await me.press("동의합니다")
+    await me.send("010-1234-5678")
+
+
+async def test_full_complaint_with_photo_location_and_phone(local_bot):
+    me = local_bot.chat(CITIZEN)
+    assert sent_texts(await me.send("/complaint")) == complaint.ASK_CONTENT_TEXT
+    calls = await me.send("외국인 주민 지원 센터 직원이 불친절해요")
+    assert [label for label, _ in calls[-1].buttons] == ["다음 ▶", "취소"]
+    assert "사진 1장" in sent_texts(await me.send_message(photo=PHOTO))
+    assert "위치를 받았습니다" in sent_texts(await me.send_message(location=LOCATION))
+    departments = (await me.press("다음 ▶"))[-1].buttons
+    assert departments[-1] == ("잘 모르겠어요", "c:d:x")
+    assert all(data.isascii() and len(data.encode()) <= 64 for _, data in departments)
+    first_label = departments[0][0]
+    await me.press(first_label)
+    consent = sent_texts(me.api.calls[-1:])
+    assert "개인정보 수집·이용 동의" in consent and "보유 기간" in consent
+    assert sent_texts(await me.press("동의합니다")).endswith(complaint.ASK_PHONE_TEXT)
+    assert sent_texts(await me.send("12345")) == complaint.BAD_PHONE_TEXT
+    summary = sent_texts(await me.send("010 1234 5678"))
+    assert "· 사진: 1장" in summary and "· 연락처: 010-1234-5678" in summary
+    calls = await me.press("접수하기")
+
+    [stored] = list_complaints(local_bot.db)
+    assert f"접수번호: {stored.receipt}" in sent_texts(calls)
+    assert (stored.user_id, stored.chat_id, stored.phone) == (CITIZEN, CITIZEN, "010-1234-5678")
+    assert stored.attachments == ("large",)
+    assert (stored.latitude, stored.longitude) == (35.8242, 127.148)
+    if first_label == "잘 모르겠어요":  # the matcher found no department for this text
+        assert stored.department is None
+    else:
+        assert f"{stored.region} {stored.department}" == first_label
+    assert (stored.consent, stored.anonymous) == (True, False)
+    [alert] = [c for c in calls if c.chat_id == STAFF_CHAT]
+    assert "010-****-5678" in alert.text and "010-1234-5678" not in alert.text
+    assert alert.buttons == [(label, f"s:{action}:{stored.receipt}") for action, label in
+                             (("prog", "처리중"), ("done", "완료"), ("rej", "반려"), ("reply", "답변"))]
+    assert "complaint" not in local_bot.application.user_data[CITIZEN]
+
+
+async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    await me.send("공원 화장실 문이 고장났어요")
+    await me.press("다음 ▶")
+    await me.press("잘 모르겠어요")
+    summary = sent_texts(await me.press("익명으로 접수"))
+    assert "· 접수 방식: 익명" in summary and "· 담당 부서: 담당자가 지정 예정" in summary
+    await me.press("접수하기")
+    [stored] = list_complaints(local_bot.db)
+    assert (stored.anonymous, stored.consent) == (True, False)
+    assert (stored.phone, stored.department) == (None, None)
+
+
+async def test_citizen_may_type_the_department(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    await me.send("보도블록이 깨졌어요")
+    await me.press("다음 ▶")
+    await me.send("도로관리과")
+    await me.press("익명으로 접수")
+    await me.press("접수하기")
+    assert list_complaints(local_bot.db)[0].department == "도로관리과"
+
+
+async def test_a_complaint_message_starts_the_draft_with_its_text(local_bot):
+    me = local_bot.chat(CITIZEN)
+    calls = await me.send("우리 집 앞 가로등이 고장났어요")
+    assert sent_texts(calls).startswith(complaint.FROM_MESSAGE_TEXT)
+    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == "우리 집 앞 가로등이 고장났어요"
+    assert local_bot.db["questions"].count == 0  # complaints are never logged as questions
+
+
+async def test_resident_registration_number_is_removed_and_explained(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    calls = await me.send("주민번호 900101-1234567 로 신청했는데 처리가 안 됩니다")
+    assert complaint.RRN_REMOVED_TEXT in sent_texts(calls)
+    draft = local_bot.application.user_data[CITIZEN]["complaint"]
+    assert "900101-1234567" not in str(draft) and "******-*******" in draft["content"]
+
+
+@pytest.mark.parametrize("steps", [
+    [],
+    ["내용"],
+    ["내용", "다음 ▶"],
+    ["내용", "다음 ▶", "잘 모르겠어요"],
+    ["내용", "다음 ▶", "잘 모르겠어요", "동의합니다"],
+    ["내용", "다음 ▶", "잘 모르겠어요", "익명으로 접수"],
+])
+async def test_cancel_works_at_every_step(local_bot, steps):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    for step in steps:
+        if step == "내용":
+            await me.send("벤치가 부서졌어요")
+        else:
+            await me.press(step)
+    assert sent_texts(await me.send("/cancel")) == complaint.CANCELLED_TEXT
+    assert "complaint" not in local_bot.application.user_data[CITIZEN]
+    assert sent_texts(await me.send("/cancel")) == "취소할 작업이 없습니다."
+    assert list_complaints(local_bot.db) == []
+
+
+async def test_cancel_button_ends_the_draft(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    await me.send("벤치가 부서졌어요")
+    assert complaint.CANCELLED_TEXT in sent_texts(await me.press("취소"))
+
+
+async def test_unexpected_input_mid_draft_gets_a_reminder(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    await me.send("벤치가 부서졌어요")
+    await me.press("다음 ▶")
+    sticker = {"file_id": "s1", "file_unique_id": "u2", "width": 512, "height": 512,
+               "is_animated": False, "is_video": False, "type": "regular"}
+    assert sent_texts(await me.send_message(sticker=sticker)) == complaint.REMIND_TEXT
+    assert sent_texts(await me.send("/help")) == citizen.HELP_TEXT  # commands still work
+    await me.press("잘 모르겠어요")  # and the draft goes on
+
+
+async def test_double_tap_on_submit_files_one_complaint(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await file_until_confirmation(me)
+    summary = me.api.sent(CITIZEN, "sendMessage")[-1]
+    await me.press("접수하기")
+    again = await me.press(data="c:ok", message_id=summary.message_id)
+    assert again[0].method == "answerCallbackQuery" and again[0].params.get("show_alert")
+    assert len(list_complaints(local_bot.db)) == 1
+
+
+async def test_database_unavailable_at_submit_keeps_the_draft(local_bot, monkeypatch):
+    me = local_bot.chat(CITIZEN)
+    await file_until_confirmation(me)
+
+    def locked(*args, **kwargs):
+        raise DatabaseUnavailable("database is locked")
+
+    real = complaint.create_complaint
+    monkeypatch.setattr(complaint, "create_complaint", locked)
+    assert TRY_LATER_TEXT in sent_texts(await me.press("접수하기"))
+    assert list_complaints(local_bot.db) == []
+    monkeypatch.setattr(complaint, "create_complaint", real)
+    assert "접수번호" in sent_texts(await me.press("접수하기"))
+    assert len(list_complaints(local_bot.db)) == 1
+
+
+async def test_unfinished_draft_times_out_with_a_message(local_bot_factory):
+    async with local_bot_factory(complaint_timeout_seconds=0.3) as bot:
+        me = bot.chat(CITIZEN)
+        await me.send("/complaint")
+        await me.send("가로수가 쓰러졌어요")
+        await asyncio.sleep(0.8)
+        assert bot.api.texts(CITIZEN)[-1] == complaint.TIMEOUT_TEXT
+        assert "complaint" not in bot.application.user_data[CITIZEN]
+
+
+async def test_a_plain_question_never_times_out_into_a_draft_message(local_bot_factory):
+    async with local_bot_factory(complaint_timeout_seconds=0.3) as bot:
+        await bot.chat(CITIZEN).send("새마을지도자 자녀 장학금 조건")
+        await asyncio.sleep(0.6)
+        assert complaint.TIMEOUT_TEXT not in bot.api.texts(CITIZEN)
+
+
+def store(db, user_id=CITIZEN, key="k1", phone="010-1234-5678"):
+    return create_complaint(db, idempotency_key=key, user_id=user_id, chat_id=user_id,
+                            content="가로등 고장", department="도로과", region="전주시", phone=phone,
+                            anonymous=False, consent=True)
+
+
+async def test_status_for_the_complainant_and_staff(local_bot):
+    stored = store(local_bot.db)
+    change_status(local_bot.db, stored.receipt, IN_PROGRESS, actor_id=STAFF, note="현장 확인")
+    mine = sent_texts(await local_bot.chat(CITIZEN).send(f"/status {stored.receipt.lower()}"))
+    assert "상태: 처리중" in mine and "현장 확인" in mine
+    assert "상태: 처리중" in sent_texts(await local_bot.chat(STAFF).send(f"/status {stored.receipt}"))
+
+
+async def test_status_by_a_stranger_is_refused_without_leaking(local_bot):
+    stored = store(local_bot.db)
+    refused = sent_texts(await local_bot.chat(STRANGER).send(f"/status {stored.receipt}"))
+    assert refused == complaint.STATUS_DENIED_TEXT and "권한이 없습니다" in refused
+    unknown = sent_texts(await local_bot.chat(STRANGER).send("/status 20200101-ZZZZ"))
+    assert unknown == refused  # the same answer whether or not the receipt exists
+    assert local_bot.db["denied_attempts"].count == 1
+
+
+@pytest.mark.parametrize("command", ["/status", "/status 123", "/status 20250301-AB2C extra"])
+async def test_status_usage(local_bot, command):
+    assert sent_texts(await local_bot.chat(CITIZEN).send(command)) == complaint.STATUS_USAGE_TEXT
+
+
+async def test_my_lists_only_my_complaints(local_bot):
+    mine = store(local_bot.db)
+    other = store(local_bot.db, user_id=STRANGER, key="k2")
+    text = sent_texts(await local_bot.chat(CITIZEN).send("/my"))
+    assert mine.receipt in text and other.receipt not in text
+    assert sent_texts(await local_bot.chat(777).send("/my")) == complaint.NO_COMPLAINTS_TEXT
