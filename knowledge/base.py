@@ -282,7 +282,9 @@ def build_knowledge_base(entries: Iterable[Entry], curated: Curated | None = Non
 
     curated = curated or Curated()
     entries = tuple(entries)
-    index = SearchIndex.build(entries, tokenizer or get_tokenizer(), curated.synonyms)
+    tokenizer = tokenizer or get_tokenizer()
+    index = SearchIndex.build(entries, tokenizer, curated.synonyms)
+    tokenizer.save_cache()
     return KnowledgeBase(entries, curated, index, directory)
 
 

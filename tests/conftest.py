@@ -1,6 +1,11 @@
 """Shared fixtures: the real knowledge base (built once per session) and its tokenizer."""
 from __future__ import annotations
 
+import os
+
+# Tests tag documents afresh instead of reading the on-disk morpheme cache of earlier runs.
+os.environ["MORPHEME_CACHE_DIR"] = ""
+
 import pytest
 
 from knowledge.base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base

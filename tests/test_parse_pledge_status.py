@@ -229,3 +229,14 @@ def test_damaged_document_gives_entries_or_parse_error(deleted: list[int],
         assert isinstance(parse(_damaged(source_text().split("\n"), deleted, inserted)), list)
     except ParseError:
         pass
+
+
+@pytest.mark.parametrize("cut", [200, 1000, 2000, "□ 기대효과"])
+def test_a_half_written_copy_is_refused(cut):
+    """A file cut short before its last section must not load as a smaller pledge (it did: a
+    copy cut after the status table parsed as a pledge without 현황 … 기대효과). A cut inside the
+    last section cannot be told from a complete file by its layout alone."""
+    text = source_text()
+    end = text.index(cut) if isinstance(cut, str) else cut
+    with pytest.raises(ParseError):
+        parse(text[:end])

@@ -29,6 +29,9 @@ PRIOR_INVESTMENT = "기투자"
 LATER_INVESTMENT = "입기후"
 ALIAS_CANDIDATES = ("공공기관 자매결연", "1사1촌 자매결연")  # kept only if the document uses them
 SECTION_KEYS = {"현황및정책개요": "현황", "연도별투자계획": "투자계획"}  # others keep their name
+# Every section of the 공약 추진상황 sheet layout. A file missing one was cut short (a
+# half-written copy) and must not load as a shorter, silently incomplete pledge.
+REQUIRED_FIELDS = ("현황", "추진계획", "연차별 추진일정", "투자계획", "추진실적", "공약달성 확인지표", "기대효과")
 SCHEDULE_SECTION = "연차별추진일정"
 INVESTMENT_SECTION = "연도별투자계획"
 INDICATOR_SECTION = "공약달성확인지표"
@@ -88,6 +91,10 @@ def parse(text: str, doc: DocumentInfo) -> list[Entry]:
             raise ParseError(doc.file, section.line, f"'{key}' 항목이 두 번 나옵니다")
         fields[key] = value
         budget = budget or section_budget
+    missing = [name for name in REQUIRED_FIELDS if name not in fields]
+    if missing:
+        raise ParseError(doc.file, content[-1].number,
+                         f"문서가 중간에 끊겼습니다: {', '.join(missing)} 항목이 없습니다")
     return [Entry(
         id=make_id(doc.region, PLEDGE, number), kind=PLEDGE, region=doc.region, title=title,
         source=doc.source(content[heading_index].number, content[-1].number),

@@ -1,0 +1,132 @@
+"""Loading, validation (`kb check`), export and reload diffs of the knowledge base."""
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import bot
+from knowledge.base import (DEFAULT_DIR, Curated, KnowledgeBase, KnowledgeError, load_entries,
+                            read_curated)
+from knowledge.model import KINDS, REGIONS, Entry, make_id
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    """A writable copy of the bundled knowledge directory."""
+    copy = tmp_path / "sources"
+    shutil.copytree(DEFAULT_DIR, copy)
+    return copy
+
+
+def test_bundled_knowledge_loads_with_every_region_and_kind():
+    entries, curated = load_entries()
+    assert {e.region for e in entries} == set(REGIONS)
+    assert {e.kind for e in entries} == set(KINDS)
+    assert len({e.id for e in entries}) == len(entries)
+    assert all(e.source.file and e.source.line_start >= 1 for e in entries)
+    assert curated.synonyms
+
+
+def test_kb_check_prints_counts_per_kind_and_region(capsys):
+    assert bot.main(["kb", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "program" in out and "pledge" in out and "OK" in out
+    for region in REGIONS:
+        assert region in out
+
+
+@pytest.mark.parametrize("curated_text, where, message", [
+    ("aliases:\n  jb-program-nothere: [새 이름]\n", "curated.yaml:2", "jb-program-nothere"),
+    ("synonyms:\n  - [혼자]\n", "curated.yaml:", "2개 이상"),
+    ("contacts:\n  - region: 전라북도\n    department: 없는과\n    phone: \"063-000-0000\"\n",
+     "curated.yaml:", "없는과"),
+    ("synonyms: [\n  - 깨진\n", "curated.yaml:", "YAML"),
+    ("contacts:\n  - region: 전라북도\n    department: 정무기획과\n    fax: 1\n", "curated.yaml:", "phone"),
+])
+def test_kb_check_fails_on_a_broken_curated_file(sources: Path, capsys, curated_text, where, message):
+    (sources / "curated.yaml").write_text(curated_text, encoding="utf-8")
+    assert bot.main(["kb", "check", "--knowledge-dir", str(sources)]) == 1
+    err = capsys.readouterr().err
+    assert where in err and message in err
+
+
+def test_curated_alias_error_points_at_its_line(sources: Path):
+    (sources / "curated.yaml").write_text("synonyms: []\naliases:\n  jb-x-1: [가]\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as excinfo:
+        load_entries(sources)
+    [problem] = excinfo.value.problems
+    assert (problem.file, problem.line) == ("curated.yaml", 3)
+
+
+def test_curated_aliases_are_added_to_their_entry(sources: Path):
+    entries, _ = load_entries()
+    target = next(e for e in entries if e.title == "새마을지도자 자녀 장학금 지원")
+    (sources / "curated.yaml").write_text(f"aliases:\n  {target.id}: [새마을 장학금]\n", encoding="utf-8")
+    reloaded, _ = load_entries(sources)
+    assert "새마을 장학금" in next(e for e in reloaded if e.id == target.id).aliases
+
+
+def test_a_corrupt_document_names_its_file(sources: Path, capsys):
+    path = sources / "004_8df93a93e5fd5244.txt"
+    path.write_text(path.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    assert bot.main(["kb", "check", "--knowledge-dir", str(sources)]) == 1
+    assert "004_8df93a93e5fd5244.txt:" in capsys.readouterr().err
+
+
+def test_a_missing_document_and_a_broken_manifest(sources: Path):
+    (sources / "001_1cf720f589d4ce67.txt").unlink()
+    with pytest.raises(KnowledgeError) as excinfo:
+        load_entries(sources)
+    assert any(p.file == "001_1cf720f589d4ce67.txt" for p in excinfo.value.problems)
+    (sources / "manifest.yaml").write_text("- file: x.txt\n  parser: nope\n  region: 서울\n  document: d\n")
+    with pytest.raises(KnowledgeError) as excinfo:
+        load_entries(sources)
+    assert "서울" in str(excinfo.value)
+
+
+def test_kb_export_prints_every_entry_as_json(capsys):
+    assert bot.main(["kb", "export", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    entries, _ = load_entries()
+    assert [d["id"] for d in data] == [e.id for e in entries]
+    sample = next(d for d in data if d["title"] == "규제개혁위원회")
+    assert sample["fields"]["위원장"] == "박준하" and sample["region"] == "인천광역시"
+    assert set(sample["source"]) == {"file", "line_start", "line_end", "document", "year"}
+
+
+def test_read_curated_without_a_file_is_empty(tmp_path: Path):
+    assert read_curated(tmp_path) == Curated()
+
+
+def test_ids_are_stable_short_and_ascii():
+    assert make_id("전주시", "pledge", "5-1") == "jj-pledge-5-1"
+    long_id = make_id("전라북도", "program", "새마을지도자 자녀 장학금 지원")
+    assert long_id == make_id("전라북도", "program", "새마을지도자  자녀 장학금지원")
+    assert long_id.isascii() and len(("e:" + long_id).encode()) <= 64
+
+
+def _kb(entries: list[Entry]) -> KnowledgeBase:
+    return KnowledgeBase(tuple(entries), Curated(), index=None)
+
+
+def test_diff_reports_added_removed_and_changed():
+    entries, _ = load_entries()
+    old = _kb(entries[:10])
+    changed = replace(entries[1], fields={**entries[1].fields, "사업내용": "바뀐 내용"})
+    new = _kb([entries[0], changed, *entries[2:9], entries[10]])
+    diff = old.diff(new)
+    assert diff.added == (entries[10].id,)
+    assert diff.removed == (entries[9].id,)
+    assert diff.changed == (entries[1].id,)
+    assert diff.summary() == "추가 1 · 삭제 1 · 변경 1"
+
+
+def test_knowledge_base_is_immutable(kb: KnowledgeBase):
+    with pytest.raises(AttributeError):
+        kb.entries = ()
+    with pytest.raises(TypeError):
+        kb.by_id["x"] = kb.entries[0]
+    with pytest.raises(TypeError):
+        kb.entries[0].fields["사업내용"] = "x"
