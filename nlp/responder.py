@@ -211,6 +211,9 @@ _FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
     (("얼마", "예산", "금액", "비용", "사업비", "돈"), re.compile(r"\d[\d,.]*\s*(원|백만원|천원|억|만원|%)")),
 )
 FIGURE_BOOST = 1.5
+# "몇 명" is answered by a line with "295명", not by any line with a number.
+_COUNTER = re.compile(r"몇\s*(명|개소|개|번|회|곳|부|건|팀|가구|호|년|달|월|일|시간|퍼센트|%)")
+COUNTER_BOOST = 2.0
 SUFFIX_WEIGHT = 0.6
 # Words of the entry's own name found the entry; they say little about which line answers.
 NAME_WORD_QUOTE_WEIGHT = 0.3
@@ -232,6 +235,8 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         return []
     shown = "\n".join(exclude)
     figures = [pattern for words, pattern in _FIGURES if any(w in query.compact for w in words)]
+    counter = _COUNTER.search(query.text)
+    counted = re.compile(rf"\d[\d,.]*\s*{re.escape(counter.group(1))}") if counter else None
     lines = [(line, line.replace(" ", "").lower()) for value in entry.fields.values()
              for line in _lines_with_context(value)]
     lines = [(line, squeezed) for line, squeezed in lines if len(squeezed) >= 4 and line not in shown]
@@ -243,7 +248,9 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         gain = sum(w * local[t] for t, w in weights.items() if t in squeezed)
         if gain <= 0:
             continue
-        if any(pattern.search(line) for pattern in figures):
+        if counted and counted.search(line):
+            gain *= COUNTER_BOOST
+        elif any(pattern.search(line) for pattern in figures):
             gain *= FIGURE_BOOST
         candidates.append((gain, len(candidates), line))
     candidates.sort(key=lambda c: (-c[0], c[1]))
