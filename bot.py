@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Sequence, TextIO
 
+from handlers.settings import Settings, SettingsError, load_settings
 from knowledge.base import DEFAULT_DIR, KnowledgeError, load_entries, load_knowledge_base
 from knowledge.model import KINDS, REGIONS
 from nlp.tokenizer import DEFAULT_TAGGER, TAGGERS, JavaMissingError, get_tokenizer
@@ -31,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.command(args)
-    except JavaMissingError as exc:
+    except (JavaMissingError, SettingsError) as exc:
         print(exc, file=sys.stderr)
         return 2
     except KnowledgeError as exc:
@@ -83,13 +84,7 @@ def _knowledge_dir(args: argparse.Namespace) -> Path:
 
 
 def _run_default(args: argparse.Namespace) -> int:
-    from handlers.settings import SettingsError, load_settings
-
-    try:
-        settings = load_settings(os.environ)
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    settings = load_settings(os.environ)
     if settings.telegram_token:
         from handlers.app import run_bot
 
@@ -98,16 +93,10 @@ def _run_default(args: argparse.Namespace) -> int:
     return _run_chat(args, settings)
 
 
-def _run_chat(args: argparse.Namespace, settings=None) -> int:
+def _run_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
     from handlers.console import run_console
-    from handlers.settings import SettingsError, load_settings
 
-    try:
-        settings = settings or load_settings(os.environ)
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    return run_console(settings, sys.stdin, sys.stdout)
+    return run_console(settings or load_settings(os.environ), sys.stdin, sys.stdout)
 
 
 def _run_ask(args: argparse.Namespace) -> int:
@@ -158,14 +147,8 @@ def _run_kb_export(args: argparse.Namespace) -> int:
 
 def _run_complaints(args: argparse.Namespace) -> int:
     from db.cli import run_complaints_command
-    from handlers.settings import SettingsError, load_settings
 
-    try:
-        settings = load_settings(os.environ)
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    return run_complaints_command(args, settings, sys.stdout)
+    return run_complaints_command(args, load_settings(os.environ), sys.stdout)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from knowledge.base import read_manifest
 from knowledge.model import (
     DEPARTMENT, INDICATOR, PROGRAM, TEAM, UNIT_PROJECT, DocumentInfo, Entry, ParseError,
 )
@@ -20,8 +20,7 @@ FORBIDDEN = ("℃", "기상청", "배너", "<li", "<ul", "\ufffd")
 
 
 def _doc() -> DocumentInfo:
-    manifest = yaml.safe_load((SOURCES / "manifest.yaml").read_text(encoding="utf-8"))
-    return DocumentInfo(**next(item for item in manifest if item["file"] == FILE))
+    return next(doc for doc in read_manifest(SOURCES) if doc.file == FILE)
 
 
 DOC = _doc()

@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from knowledge.base import read_manifest
 from knowledge.model import NEWS, DocumentInfo, Entry, ParseError
 from knowledge.parsers import news_article
 
@@ -18,8 +18,7 @@ LEAD = "강력한 연대와 협력으로 새로운 전북 시대 선도"
 
 
 def _doc() -> DocumentInfo:
-    manifest = yaml.safe_load((SOURCES / "manifest.yaml").read_text(encoding="utf-8"))
-    return DocumentInfo(**next(item for item in manifest if item["file"] == FILE))
+    return next(doc for doc in read_manifest(SOURCES) if doc.file == FILE)
 
 
 DOC = _doc()

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-import yaml
 from hypothesis import given, strategies as st
 
+from knowledge.base import read_manifest
 from knowledge.model import PLEDGE, DocumentInfo, Entry, ParseError
 from knowledge.parsers import pledge_record
 
@@ -27,9 +27,7 @@ PLEDGE_COUNT = 76
 
 @cache
 def document() -> DocumentInfo:
-    manifest = yaml.safe_load((SOURCES / "manifest.yaml").read_text(encoding="utf-8"))
-    item = next(item for item in manifest if item["file"] == FILE)
-    return DocumentInfo(item["file"], item["parser"], item["region"], item["document"], item.get("year"))
+    return next(doc for doc in read_manifest(SOURCES) if doc.file == FILE)
 
 
 @cache

@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from knowledge.base import read_manifest
 from knowledge.model import (
     AUDIT, CIVIC_GROUP, COMMITTEE, DEPARTMENT, WORK_PLAN, DocumentInfo, Entry, ParseError, make_id,
 )
@@ -22,8 +22,7 @@ FORBIDDEN = ("<li", "<ul", "<b>", "<input", "style=", "\ufffd", "&nbsp;")
 
 def _document_info() -> DocumentInfo:
     """DocumentInfo exactly as the manifest describes the file."""
-    manifest = yaml.safe_load((SOURCES / "manifest.yaml").read_text(encoding="utf-8"))
-    return DocumentInfo(**next(item for item in manifest if item["file"] == FILE))
+    return next(doc for doc in read_manifest(SOURCES) if doc.file == FILE)
 
 
 DOC = _document_info()

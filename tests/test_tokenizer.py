@@ -44,3 +44,14 @@ def test_missing_java_gives_one_clear_line(monkeypatch):
 def test_unknown_tagger_is_refused():
     with pytest.raises(ValueError):
         Tokenizer("mecab")
+
+
+def test_document_morphemes_are_cached_on_disk(tmp_path):
+    cache = tmp_path / "cache" / "m.json"
+    first = Tokenizer("okt", cache_file=cache)
+    words = first.morphemes("새마을지도자 자녀 장학금 지원", casual=False)
+    first.save_cache()
+    second = Tokenizer("okt", cache_file=cache)
+    assert second._cache["새마을지도자 자녀 장학금 지원"] == words
+    cache.write_text("{not json", encoding="utf-8")
+    assert Tokenizer("okt", cache_file=cache).morphemes("장학금", casual=False) == ["장학금"]

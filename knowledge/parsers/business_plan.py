@@ -24,7 +24,7 @@ from typing import Iterable, Mapping, Sequence
 from knowledge.model import (
     DEPARTMENT, INDICATOR, PROGRAM, TEAM, UNIT_PROJECT, DocumentInfo, Entry, ParseError, make_id,
 )
-from knowledge.parsers.text import clean, compact, strip_html, to_number
+from knowledge.parsers.text import Line, clean, compact, strip_html, to_number
 
 SECTION_MARK = "전략목표"
 BUREAU_MARK = "[소관실국]"
@@ -68,35 +68,18 @@ _BULLET = re.compile(r"^-\s*")
 
 
 @dataclass(frozen=True)
-class _Line:
-    """One source line with its 1-based number."""
-
-    number: int
-    text: str
-
-    @property
-    def cells(self) -> list[str]:
-        return [cell.strip() for cell in self.text.split("\t")]
-
-    @property
-    def key(self) -> str:
-        """The line without whitespace, for comparing markers spaced differently."""
-        return compact(self.text)
-
-
-@dataclass(frozen=True)
 class _Budget:
     """One row of a 관련 예산사업 내역 table, as a readable summary and as numbers."""
 
     name: str
     summary: str
     amounts: Amounts
-    line: _Line
+    line: Line
 
 
 def parse(text: str, doc: DocumentInfo) -> list[Entry]:
     """All entries of the business plan: the bureau, then per 과 its teams, indicators and projects."""
-    lines = [_Line(number, raw.rstrip("\r").replace(REPLACEMENT_CHAR, ""))
+    lines = [Line(number, raw.rstrip("\r").replace(REPLACEMENT_CHAR, ""))
              for number, raw in enumerate(text.split("\n"), start=1)]
     sections = _sections(lines, doc)
     bureau = _bureau(sections[0], doc)
@@ -107,7 +90,7 @@ def parse(text: str, doc: DocumentInfo) -> list[Entry]:
     return _unambiguous_aliases(entries)
 
 
-def _sections(lines: Sequence[_Line], doc: DocumentInfo) -> list[list[_Line]]:
+def _sections(lines: Sequence[Line], doc: DocumentInfo) -> list[list[Line]]:
     """Split at the 전략목표 lines; the first section must be the bureau's ([소관실국])."""
     starts = [i for i, line in enumerate(lines) if line.cells[0] == SECTION_MARK and len(line.cells) > 1]
     if not starts:
@@ -118,7 +101,7 @@ def _sections(lines: Sequence[_Line], doc: DocumentInfo) -> list[list[_Line]]:
     return sections
 
 
-def _owner(section: Sequence[_Line], doc: DocumentInfo) -> tuple[str, str]:
+def _owner(section: Sequence[Line], doc: DocumentInfo) -> tuple[str, str]:
     """The ([소관실국] or [소관부서], name) line that follows a 전략목표 line."""
     content = _content(section)
     cells = content[1].cells if len(content) > 1 else []
@@ -128,7 +111,7 @@ def _owner(section: Sequence[_Line], doc: DocumentInfo) -> tuple[str, str]:
     return cells[0], cells[1]
 
 
-def _bureau(section: Sequence[_Line], doc: DocumentInfo) -> Entry:
+def _bureau(section: Sequence[Line], doc: DocumentInfo) -> Entry:
     """The bureau (국) entry: goals, directions, head counts and budget of the whole bureau."""
     _, name = _owner(section, doc)
     org = _org_rows(section, doc)
@@ -145,7 +128,7 @@ def _bureau(section: Sequence[_Line], doc: DocumentInfo) -> Entry:
     return _entry(doc, DEPARTMENT, name, fields, _content(section), department=name, budget=budget)
 
 
-def _department(section: Sequence[_Line], bureau: Entry, doc: DocumentInfo, *,
+def _department(section: Sequence[Line], bureau: Entry, doc: DocumentInfo, *,
                 last_line: int) -> list[Entry]:
     """One 과: its entry, its teams, indicators, 단위사업 and 세부사업 (with inferred teams)."""
     mark, name = _owner(section, doc)
@@ -180,7 +163,7 @@ def _department(section: Sequence[_Line], bureau: Entry, doc: DocumentInfo, *,
     return [department, *team_entries, *tagged]
 
 
-def _teams(row: _Line, name: str, doc: DocumentInfo) -> list[str]:
+def _teams(row: Line, name: str, doc: DocumentInfo) -> list[str]:
     """Team names from the 계단위 직제명 cell of the 과's 조직 및 인력현황 row."""
     cells = row.cells
     teams = [team.strip() for team in cells[6].split(",") if team.strip()] if len(cells) > 6 else []
@@ -189,7 +172,7 @@ def _teams(row: _Line, name: str, doc: DocumentInfo) -> list[str]:
     return teams
 
 
-def _check_counts(head: Sequence[_Line], indicators: Sequence[Entry], projects: Sequence[Entry],
+def _check_counts(head: Sequence[Line], indicators: Sequence[Entry], projects: Sequence[Entry],
                   name: str, doc: DocumentInfo) -> None:
     """The 정책사업목표 현황 table states how many indicators and 단위사업 the 과 has; hold it to that."""
     goals = _goal_rows(head, doc)
@@ -201,7 +184,7 @@ def _check_counts(head: Sequence[_Line], indicators: Sequence[Entry], projects: 
                              f"{name}: {label} {stated:g}개라고 적혀 있지만 {found}개를 읽었습니다")
 
 
-def _team(team: str, department: Entry, row: _Line, entries: Sequence[Entry],
+def _team(team: str, department: Entry, row: Line, entries: Sequence[Entry],
           doc: DocumentInfo) -> Entry:
     """A team named in 계단위 직제명; its body lists the projects it is inferred to handle."""
     fields = {"소속": f"{doc.region} {department.fields['상위조직']} {department.title}"}
@@ -215,7 +198,7 @@ def _team(team: str, department: Entry, row: _Line, entries: Sequence[Entry],
 
 # --- overview tables ------------------------------------------------------------------------
 
-def _goal_rows(lines: Sequence[_Line], doc: DocumentInfo) -> list[tuple[list[str], _Line]]:
+def _goal_rows(lines: Sequence[Line], doc: DocumentInfo) -> list[tuple[list[str], Line]]:
     """Rows of < 정책사업목표 현황 >: goal, 성과 지표수, 단위 사업수, 예산액."""
     rows = _data_rows(_segment(lines, "< 정책사업목표 현황 >", ["2. 조직 및 인력현황"], doc),
                       ("정책사업목표",), 4, doc)
@@ -228,13 +211,13 @@ def _goal_summary(cells: Sequence[str]) -> str:
     return f"{cells[0]} (성과지표 {cells[1]}개, 단위사업 {cells[2]}개, 예산 {cells[3]}{BUDGET_UNIT})"
 
 
-def _org_rows(lines: Sequence[_Line], doc: DocumentInfo) -> list[_Line]:
+def _org_rows(lines: Sequence[Line], doc: DocumentInfo) -> list[Line]:
     """Rows of 2. 조직 및 인력현황: name, 정원 (계, 4급이상, 5급, 6급이하), 현원, 계단위 직제명."""
     return _data_rows(_segment(lines, "2. 조직 및 인력현황", ["3. 예산현황"], doc), ("부서명",), 6, doc)
 
 
-def _row_named(rows: Sequence[_Line], name: str, table: str, lines: Sequence[_Line],
-               doc: DocumentInfo) -> _Line:
+def _row_named(rows: Sequence[Line], name: str, table: str, lines: Sequence[Line],
+               doc: DocumentInfo) -> Line:
     """The row whose first cell is ``name``; ParseError naming the table when it is missing."""
     for row in rows:
         if row.cells[0] == name:
@@ -247,7 +230,7 @@ def _staff_fields(cells: Sequence[str]) -> dict[str, str]:
     return {"정원": f"{cells[1]}{PERSON_UNIT}", "현원": f"{cells[5]}{PERSON_UNIT}", "직급별 정원": grades}
 
 
-def _budget_fields(lines: Sequence[_Line], doc: DocumentInfo) -> tuple[dict[str, str], Amounts]:
+def _budget_fields(lines: Sequence[Line], doc: DocumentInfo) -> tuple[dict[str, str], Amounts]:
     """예산 and 예산 내역 from 3. 예산현황 (this year, last year, change), plus Entry.budget."""
     rows = _data_rows(_segment(lines, "3. 예산현황", ["정책사업목표"], doc), ("구분",), 7, doc)
     total_row = _row_named(rows, TOTAL_ROW, "예산현황", lines, doc)
@@ -264,8 +247,8 @@ def _budget_fields(lines: Sequence[_Line], doc: DocumentInfo) -> tuple[dict[str,
     return fields, ((last_year, previous), (this_year, current))
 
 
-def _data_rows(lines: Sequence[_Line], headers: Sequence[str], width: int,
-               doc: DocumentInfo) -> list[_Line]:
+def _data_rows(lines: Sequence[Line], headers: Sequence[str], width: int,
+               doc: DocumentInfo) -> list[Line]:
     """Table rows, skipping the (단위…) note, header rows and header continuations (empty first cell)."""
     header_keys = {compact(header) for header in headers}
     rows = []
@@ -281,7 +264,7 @@ def _data_rows(lines: Sequence[_Line], headers: Sequence[str], width: int,
 
 # --- indicators -----------------------------------------------------------------------------
 
-def _indicators(head: Sequence[_Line], department: Entry, doc: DocumentInfo) -> list[Entry]:
+def _indicators(head: Sequence[Line], department: Entry, doc: DocumentInfo) -> list[Entry]:
     """One entry per 성과지표 (목표 row + optional 실적 row), with its 근거 when one is listed."""
     table = _segment(head, "< 성과지표별 목표치 설정 >", ["< 성과지표별 목표치 설정 근거 >"], doc)
     reasons = _reasons(_segment(head, "< 성과지표별 목표치 설정 근거 >", [UNIT_MARK], doc), doc)
@@ -291,11 +274,11 @@ def _indicators(head: Sequence[_Line], department: Entry, doc: DocumentInfo) -> 
     return [_indicator(target, result, years, reasons, department, doc) for target, result in rows]
 
 
-def _indicator_rows(table: Sequence[_Line], doc: DocumentInfo
-                    ) -> tuple[list[str], list[tuple[_Line, _Line | None]]]:
+def _indicator_rows(table: Sequence[Line], doc: DocumentInfo
+                    ) -> tuple[list[str], list[tuple[Line, Line | None]]]:
     """The year columns ('19 …) and the (목표 row, 실적 row or None) pairs of the indicator table."""
     years: list[str] = []
-    rows: list[tuple[_Line, _Line | None]] = []
+    rows: list[tuple[Line, Line | None]] = []
     for line in table:
         cells = line.cells
         kind = cells[3] if len(cells) > 3 else ""
@@ -312,8 +295,8 @@ def _indicator_rows(table: Sequence[_Line], doc: DocumentInfo
     return years, rows
 
 
-def _indicator(target: _Line, result: _Line | None, years: Sequence[str],
-               reasons: Mapping[str, tuple[str, list[_Line]]], department: Entry,
+def _indicator(target: Line, result: Line | None, years: Sequence[str],
+               reasons: Mapping[str, tuple[str, list[Line]]], department: Entry,
                doc: DocumentInfo) -> Entry:
     """Fields of one 성과지표; its source runs from the table row to the end of its 근거."""
     cells, n = target.cells, len(years)
@@ -332,10 +315,10 @@ def _indicator(target: _Line, result: _Line | None, years: Sequence[str],
                   parent_id=department.id, aliases=(reason_name,) if reason_name else ())
 
 
-def _reasons(lines: Sequence[_Line], doc: DocumentInfo) -> dict[str, tuple[str, list[_Line]]]:
+def _reasons(lines: Sequence[Line], doc: DocumentInfo) -> dict[str, tuple[str, list[Line]]]:
     """< 목표치 설정 근거 >: "- 지표명" lines, each followed by indented " - 근거" lines."""
-    reasons: dict[str, tuple[str, list[_Line]]] = {}
-    current: list[_Line] | None = None
+    reasons: dict[str, tuple[str, list[Line]]] = {}
+    current: list[Line] | None = None
     for line in lines:
         if line.text.startswith((" ", "\t")):
             if current is None:
@@ -354,7 +337,7 @@ def _by_year(years: Sequence[str], values: Sequence[str]) -> str:
 
 # --- 단위사업 and 세부사업 ------------------------------------------------------------------
 
-def _unit(block: Sequence[_Line], department: Entry, doc: DocumentInfo, *, last_line: int) -> list[Entry]:
+def _unit(block: Sequence[Line], department: Entry, doc: DocumentInfo, *, last_line: int) -> list[Entry]:
     """A 단위사업 block: the unit entry followed by one entry per 사업명 block."""
     content = _content(block)
     title = content[1].text.strip() if len(content) > 1 else ""
@@ -388,7 +371,7 @@ def _unit(block: Sequence[_Line], department: Entry, doc: DocumentInfo, *, last_
     return [unit, *programs]
 
 
-def _unit_budgets(lines: Sequence[_Line], doc: DocumentInfo) -> list[_Budget]:
+def _unit_budgets(lines: Sequence[Line], doc: DocumentInfo) -> list[_Budget]:
     """Rows of 관련 예산사업 내역 (사업명, 회계구분, '19결산, '20예산, '21예산, 비고); the unit first."""
     header = next((line for line in lines if line.cells[0] == "사업명"), None)
     if header is None or len(header.cells) < 5:
@@ -407,7 +390,7 @@ def _unit_budgets(lines: Sequence[_Line], doc: DocumentInfo) -> list[_Budget]:
     return [_budget_row(row, columns, labels) for row in rows]
 
 
-def _budget_row(row: _Line, columns: Sequence[str], labels: Sequence[str]) -> _Budget:
+def _budget_row(row: Line, columns: Sequence[str], labels: Sequence[str]) -> _Budget:
     """"'21예산 82백만원 ('20예산 84, '19결산 49)" and ((2019결산, 49.0), …) from one row."""
     amounts: list[tuple[str, float]] = []
     parts: list[str] = []
@@ -423,7 +406,7 @@ def _budget_row(row: _Line, columns: Sequence[str], labels: Sequence[str]) -> _B
     return _Budget(row.cells[0], summary, tuple(amounts), row)
 
 
-def _program(lines: Sequence[_Line], unit_title: str, unit_id: str, department: Entry,
+def _program(lines: Sequence[Line], unit_title: str, unit_id: str, department: Entry,
              budgets: Mapping[str, _Budget], doc: DocumentInfo, *, may_be_cut: bool) -> Entry:
     """One 사업명 … 시행주체 block, with its row of the unit's budget table when there is one.
 
@@ -447,7 +430,7 @@ def _program(lines: Sequence[_Line], unit_title: str, unit_id: str, department: 
                   parent_id=unit_id, budget=budget.amounts if budget else (), aliases=tuple(aliases))
 
 
-def _program_values(lines: Sequence[_Line], doc: DocumentInfo, *, may_be_cut: bool) -> dict[str, str]:
+def _program_values(lines: Sequence[Line], doc: DocumentInfo, *, may_be_cut: bool) -> dict[str, str]:
     """The labelled values of a 사업명 block, checked against PROGRAM_LABELS in order."""
     values: dict[str, str] = {}
     for expected, line in zip(PROGRAM_LABELS, lines):
@@ -515,7 +498,7 @@ def _with_team(entry: Entry, team: str | None) -> Entry:
 # --- shared helpers -------------------------------------------------------------------------
 
 def _entry(doc: DocumentInfo, kind: str, title: str, fields: Mapping[str, str],
-           read: Iterable[_Line], *, key: str | None = None, **extra) -> Entry:
+           read: Iterable[Line], *, key: str | None = None, **extra) -> Entry:
     """An Entry whose source spans the ``read`` lines and whose body lists its fields."""
     numbers = [line.number for line in read]
     body = "\n".join([f"{TITLE_LABELS[kind]}: {title}", *(f"{k}: {v}" for k, v in fields.items())])
@@ -536,11 +519,11 @@ def _unambiguous_aliases(entries: Sequence[Entry]) -> list[Entry]:
     ]
 
 
-def _content(lines: Sequence[_Line]) -> list[_Line]:
+def _content(lines: Sequence[Line]) -> list[Line]:
     return [line for line in lines if line.key]
 
 
-def _index(lines: Sequence[_Line], marker: str, doc: DocumentInfo) -> int:
+def _index(lines: Sequence[Line], marker: str, doc: DocumentInfo) -> int:
     """Position of the line reading ``marker`` (spacing ignored); ParseError when it is missing."""
     key = compact(marker)
     for i, line in enumerate(lines):
@@ -549,7 +532,7 @@ def _index(lines: Sequence[_Line], marker: str, doc: DocumentInfo) -> int:
     raise ParseError(doc.file, lines[0].number if lines else 1, f"'{marker}' 줄이 없습니다")
 
 
-def _segment(lines: Sequence[_Line], start: str, stops: Sequence[str], doc: DocumentInfo) -> list[_Line]:
+def _segment(lines: Sequence[Line], start: str, stops: Sequence[str], doc: DocumentInfo) -> list[Line]:
     """Non-blank lines after the ``start`` marker, up to the first ``stops`` marker or the end."""
     stop_keys = {compact(stop) for stop in stops}
     segment = []
@@ -561,9 +544,9 @@ def _segment(lines: Sequence[_Line], start: str, stops: Sequence[str], doc: Docu
     return segment
 
 
-def _blocks(lines: Sequence[_Line]) -> list[list[_Line]]:
+def _blocks(lines: Sequence[Line]) -> list[list[Line]]:
     """Runs of non-blank lines separated by blank lines."""
-    blocks: list[list[_Line]] = [[]]
+    blocks: list[list[Line]] = [[]]
     for line in lines:
         if line.key:
             blocks[-1].append(line)
@@ -572,7 +555,7 @@ def _blocks(lines: Sequence[_Line]) -> list[list[_Line]]:
     return [block for block in blocks if block]
 
 
-def _items(lines: Sequence[_Line]) -> str:
+def _items(lines: Sequence[Line]) -> str:
     """List lines as text, one per line: top-level "- " bullets dropped (numbers kept), indented
     sub-items kept as "- …" so they still read as belonging to the item above."""
     return "\n".join(line.text.strip() if line.text[:1].isspace() else _BULLET.sub("", line.text.strip())

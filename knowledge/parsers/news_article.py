@@ -11,11 +11,10 @@ where the document puts it, so every source range is one contiguous block.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Sequence
 
 from knowledge.model import NEWS, DocumentInfo, Entry, ParseError, make_id
-from knowledge.parsers.text import clean, compact
+from knowledge.parsers.text import Line, clean, compact
 
 NOISE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\d{4}\.\d{1,2}\.\d{1,2}\s*\(\S\)"),  # widget date: 2026.01.07 (수)
@@ -43,14 +42,6 @@ DEPARTMENT_PATTERN = re.compile(r"([가-힣]{2,}국)(?:장)?은(?=\s|$)")  # "�
 _HEADING = re.compile(r"(?P<number>\d{1,2})\.\s+(?P<title>\S.*)")
 
 
-@dataclass(frozen=True)
-class _Line:
-    """One content line with its 1-based number."""
-
-    number: int
-    text: str
-
-
 def parse(text: str, doc: DocumentInfo) -> list[Entry]:
     """The lead and each numbered section of the article, page furniture dropped."""
     lines = _content_lines(text)
@@ -66,17 +57,17 @@ def parse(text: str, doc: DocumentInfo) -> list[Entry]:
     return entries
 
 
-def _content_lines(text: str) -> list[_Line]:
+def _content_lines(text: str) -> list[Line]:
     """Non-blank lines that are not page furniture, cleaned, with their line numbers."""
     content = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = clean(raw.replace(REPLACEMENT_CHAR, ""))
         if line and not any(pattern.fullmatch(line) for pattern in NOISE_PATTERNS):
-            content.append(_Line(number, line))
+            content.append(Line(number, line))
     return content
 
 
-def _check_numbering(headings: Sequence[_Line], doc: DocumentInfo) -> None:
+def _check_numbering(headings: Sequence[Line], doc: DocumentInfo) -> None:
     """Sections must run 1, 2, 3 … without gaps; a gap means a lost or mangled heading."""
     for expected, line in enumerate(headings, start=1):
         number = int(_HEADING.fullmatch(line.text)["number"])
@@ -84,7 +75,7 @@ def _check_numbering(headings: Sequence[_Line], doc: DocumentInfo) -> None:
             raise ParseError(doc.file, line.number, f"섹션 번호가 {expected}이어야 하는데 {number}입니다")
 
 
-def _department(lines: Sequence[_Line], doc: DocumentInfo) -> str:
+def _department(lines: Sequence[Line], doc: DocumentInfo) -> str:
     """The bureau the article reports on, as the article names it ("대외국제소통국은 …")."""
     for line in lines:
         match = DEPARTMENT_PATTERN.search(line.text)
@@ -93,12 +84,12 @@ def _department(lines: Sequence[_Line], doc: DocumentInfo) -> str:
     raise ParseError(doc.file, lines[0].number, "기사에서 담당 국(…국은) 이름을 찾지 못했습니다")
 
 
-def _lead(lines: Sequence[_Line], department: str, doc: DocumentInfo) -> Entry:
+def _lead(lines: Sequence[Line], department: str, doc: DocumentInfo) -> Entry:
     """Headline as title; sub-headline and intro paragraphs as body."""
     return _entry(lines[0].text, lines[1:], lines, department, doc, aliases=())
 
 
-def _section(lines: Sequence[_Line], department: str, doc: DocumentInfo) -> Entry:
+def _section(lines: Sequence[Line], department: str, doc: DocumentInfo) -> Entry:
     """A numbered section: heading (without its number) as title, its paragraphs as body."""
     title = _HEADING.fullmatch(lines[0].text)["title"]
     if len(lines) < 2:
@@ -108,7 +99,7 @@ def _section(lines: Sequence[_Line], department: str, doc: DocumentInfo) -> Entr
                   aliases=(topic,) if topic and compact(topic) != compact(title) else ())
 
 
-def _entry(title: str, paragraphs: Sequence[_Line], lines: Sequence[_Line], department: str,
+def _entry(title: str, paragraphs: Sequence[Line], lines: Sequence[Line], department: str,
            doc: DocumentInfo, *, aliases: tuple[str, ...]) -> Entry:
     body = "\n".join(line.text for line in paragraphs)
     return Entry(

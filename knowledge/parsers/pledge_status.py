@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge.model import PLEDGE, DocumentInfo, Entry, ParseError, make_id
-from knowledge.parsers.text import clean, compact, to_number
+from knowledge.parsers.text import Line, clean, compact, to_number
 
 MARKS = frozenset("○◯●")
 STATUS_GROUP_LABEL = "사업주체"  # a cell of the first status header row
@@ -47,34 +47,18 @@ _RATE = re.compile(r"\d+(?:\.\d+)?%")
 _YEAR = re.compile(r"\d{4}")
 
 
-@dataclass(frozen=True)
-class _Line:
-    """One source line with its 1-based number."""
-
-    number: int
-    text: str
-
-    @property
-    def cells(self) -> list[str]:
-        return [cell.strip() for cell in self.text.split("\t")]
-
-    @property
-    def is_row(self) -> bool:
-        return "\t" in self.text
-
-
 @dataclass
 class _Section:
     """A □ or < > section: its heading text and the non-blank lines under it."""
 
     name: str
     line: int
-    lines: list[_Line] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
 
 
 def parse(text: str, doc: DocumentInfo) -> list[Entry]:
     """The one PLEDGE entry of the sheet; ParseError without the heading or the 이행률."""
-    lines = [_Line(number, line.rstrip("\r")) for number, line in enumerate(text.split("\n"), 1)]
+    lines = [Line(number, line.rstrip("\r")) for number, line in enumerate(text.split("\n"), 1)]
     content = [line for line in lines if line.text.strip() or line.is_row]  # tab-only rows count
     if not content:
         raise ParseError(doc.file, 1, "빈 문서입니다")
@@ -102,7 +86,7 @@ def parse(text: str, doc: DocumentInfo) -> list[Entry]:
     )]
 
 
-def _heading(content: list[_Line], doc: DocumentInfo) -> tuple[int, str, str]:
+def _heading(content: list[Line], doc: DocumentInfo) -> tuple[int, str, str]:
     """Index, 관리번호 and title of the '## 6-3-3 <공약명>' heading."""
     for index, line in enumerate(content):
         if match := _HEADING.fullmatch(line.text.strip()):
@@ -110,7 +94,7 @@ def _heading(content: list[_Line], doc: DocumentInfo) -> tuple[int, str, str]:
     raise ParseError(doc.file, content[0].number, "'## <관리번호> <공약명>' 제목이 없습니다")
 
 
-def _section_name(line: _Line) -> str | None:
+def _section_name(line: Line) -> str | None:
     """'### □ 추진계획' / '□ **추진실적(…)**' / '< 연차별 추진일정 >' → the name; None otherwise."""
     match = _SECTION.fullmatch(line.text.strip())
     if not match:
@@ -118,9 +102,9 @@ def _section_name(line: _Line) -> str | None:
     return clean((match.group("square") or match.group("angle")).replace("**", ""))
 
 
-def _split_sections(lines: list[_Line]) -> tuple[list[_Line], list[_Section]]:
+def _split_sections(lines: list[Line]) -> tuple[list[Line], list[_Section]]:
     """Lines before the first section (the status table), and the sections in order."""
-    preamble: list[_Line] = []
+    preamble: list[Line] = []
     sections: list[_Section] = []
     for line in lines:
         if (name := _section_name(line)) is not None:
@@ -140,7 +124,7 @@ def _owner(cells: list[str], column: int) -> tuple[int, str] | None:
     return None
 
 
-def _rows_after(lines: list[_Line], index: int, count: int, doc: DocumentInfo) -> list[_Line]:
+def _rows_after(lines: list[Line], index: int, count: int, doc: DocumentInfo) -> list[Line]:
     """The ``count`` table rows right after ``lines[index]``; ParseError if any is missing."""
     rows = lines[index + 1:index + 1 + count]
     if len(rows) < count or not all(row.is_row for row in rows):
@@ -148,7 +132,7 @@ def _rows_after(lines: list[_Line], index: int, count: int, doc: DocumentInfo) -
     return rows
 
 
-def _choice_fields(preamble: list[_Line], doc: DocumentInfo) -> dict[str, str]:
+def _choice_fields(preamble: list[Line], doc: DocumentInfo) -> dict[str, str]:
     """완료시기, 사업주체, 신규여부, 예산구분, 소요예산 from the group / choice / mark rows."""
     index = next((i for i, line in enumerate(preamble)
                   if line.is_row and STATUS_GROUP_LABEL in map(compact, line.cells)), None)
@@ -182,7 +166,7 @@ def _split_unit(label: str) -> tuple[str, str]:
     return (match.group("label"), match.group("unit").strip()) if match else (label, "")
 
 
-def _progress_fields(preamble: list[_Line], heading_line: int, doc: DocumentInfo) -> dict[str, str]:
+def _progress_fields(preamble: list[Line], heading_line: int, doc: DocumentInfo) -> dict[str, str]:
     """추진상황 (the ○-marked choice of its row) and 이행률 (the value after its label)."""
     index = next((i for i, line in enumerate(preamble) if _is_progress_row(line)), None)
     if index is None:
@@ -207,12 +191,12 @@ def _progress_fields(preamble: list[_Line], heading_line: int, doc: DocumentInfo
     return {PROGRESS_LABEL: ", ".join(statuses), RATE_LABEL: rate}
 
 
-def _is_progress_row(line: _Line) -> bool:
+def _is_progress_row(line: Line) -> bool:
     """True for the '추진상황 | 완료 종결 | … | 이행률 | 31.05%' row."""
     return line.is_row and compact(line.cells[0]) == PROGRESS_LABEL
 
 
-def _aim_field(preamble: list[_Line]) -> dict[str, str]:
+def _aim_field(preamble: list[Line]) -> dict[str, str]:
     """The '❖ 정책목표: …' line, if any."""
     for line in preamble:
         if match := _AIM.fullmatch(line.text.strip()):
@@ -242,7 +226,7 @@ def _section_field(section: _Section, doc: DocumentInfo) -> tuple[str, str, Budg
 
 
 def _table(section: _Section, doc: DocumentInfo,
-           header_rows: int) -> tuple[list[list[str]], list[_Line]]:
+           header_rows: int) -> tuple[list[list[str]], list[Line]]:
     """Header rows (as cells) and data rows of the one table in a section."""
     rows = [line for line in section.lines if line.is_row and any(line.cells)]
     if len(rows) <= header_rows:
@@ -320,7 +304,7 @@ def _amount_columns(top: list[str], sub: list[str], source_column: int) -> dict[
     return labels
 
 
-def _row_amounts(row: _Line, labels: dict[int, str], doc: DocumentInfo) -> dict[str, float]:
+def _row_amounts(row: Line, labels: dict[int, str], doc: DocumentInfo) -> dict[str, float]:
     """The amounts of one investment row by column label; ParseError on a cell that is no number."""
     amounts = {}
     for column, label in labels.items():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 _BLOCK_TAG = re.compile(r"<\s*(li|p|br|/ul|/li|/p|ul)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]+>")
@@ -34,3 +35,26 @@ def to_number(text: str) -> float | None:
         return float(cleaned)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One source line with its 1-based number (what every Source line range is made of)."""
+
+    number: int
+    text: str
+
+    @property
+    def cells(self) -> list[str]:
+        """Tab-separated table cells, stripped."""
+        return [cell.strip() for cell in self.text.split("\t")]
+
+    @property
+    def is_row(self) -> bool:
+        """True for a table row (the export writes tables as tab-separated lines)."""
+        return "\t" in self.text
+
+    @property
+    def key(self) -> str:
+        """The line without whitespace, for comparing markers spaced differently."""
+        return compact(self.text)
