@@ -108,8 +108,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     reply = respond(kb, text, region=context.user_data.get("region"))
     if reply.intent == COMPLAINT:
         return await complaint.start_from_message(update, context)
-    if reply.band == NOT_FOUND or reply.intent == OUT_OF_SCOPE:
-        context.user_data["last_question"] = text
+    if reply.band in (NOT_FOUND, SUGGEST) or reply.intent == OUT_OF_SCOPE:
+        context.user_data["last_question"] = text  # for the buttons under this reply
     await update.message.reply_text(reply.text, reply_markup=reply_markup(reply))
     _log(context, update.effective_user.id, reply)
     return ConversationHandler.END
@@ -128,7 +128,8 @@ async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """Shows the full answer for a tapped "did you mean" button."""
     query = update.callback_query
     await query.answer()
-    text = render_entry(context.bot_data["kb"], query.data.removeprefix(keyboards.ENTRY))
+    text = render_entry(context.bot_data["kb"], query.data.removeprefix(keyboards.ENTRY),
+                        context.user_data.get("last_question"))
     await query.message.reply_text(text or ENTRY_GONE_TEXT)
 
 

@@ -79,7 +79,7 @@ async def test_did_you_mean_buttons_and_tap(local_bot, kb):
     assert all(len(data.encode()) <= 64 and data.isascii() for _, data in buttons)
     tap = await me.press(buttons[0][0])
     assert tap[0].method == "answerCallbackQuery"
-    assert sent_texts(tap) == render_entry(kb, expected[0])
+    assert sent_texts(tap) == render_entry(kb, expected[0], question)  # quotes what was asked
 
 
 async def test_tap_on_an_entry_that_no_longer_exists(local_bot):
