@@ -18,6 +18,8 @@ import argparse
 import json
 import os
 import sys
+import unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Sequence, TextIO
 
@@ -123,19 +125,27 @@ def _print_reply(reply, as_json: bool, out: TextIO) -> None:
 
 def _run_kb_check(args: argparse.Namespace) -> int:
     entries, curated = load_entries(_knowledge_dir(args))
-    counts: dict[tuple[str, str], int] = {}
-    for entry in entries:
-        counts[(entry.kind, entry.region)] = counts.get((entry.kind, entry.region), 0) + 1
-    width = max(len(k) for k in KINDS)
-    print(f"{'kind':<{width}}  " + "  ".join(REGIONS) + "  합계")
+    counts = Counter((entry.kind, entry.region) for entry in entries)
+    columns = (*REGIONS, "합계")
+    print(_row("kind", columns))
     for kind in KINDS:
-        row = [counts.get((kind, region), 0) for region in REGIONS]
+        row = [counts[(kind, region)] for region in REGIONS]
         if any(row):
-            print(f"{kind:<{width}}  " + "  ".join(f"{n:>{len(r) * 2}}" for n, r in zip(row, REGIONS))
-                  + f"  {sum(row):>4}")
-    print(f"entries {len(entries)} · synonyms {len(curated.synonyms)} · "
-          f"curated aliases {len(curated.aliases)} · contacts {len(curated.contacts)} · OK")
+            print(_row(kind, [*row, sum(row)]))
+    print(_row("합계", [*(sum(counts[(k, r)] for k in KINDS) for r in REGIONS), len(entries)]))
+    print(f"synonyms {len(curated.synonyms)} · curated aliases {len(curated.aliases)} · "
+          f"contacts {len(curated.contacts)} · OK")
     return 0
+
+
+def _row(label: str, cells: Sequence[object]) -> str:
+    """A table row whose columns line up in a terminal (Hangul takes two cells)."""
+    return label + " " * (13 - _width(label)) + "".join(
+        " " * max(10 - _width(str(cell)), 1) + str(cell) for cell in cells)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _run_kb_export(args: argparse.Namespace) -> int:
