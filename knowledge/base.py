@@ -7,6 +7,7 @@ single reference — questions in flight keep using the one they started with.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.yaml"
 CURATED = "curated.yaml"
 DEFAULT_DIR = Path(__file__).resolve().parent / "sources"
-_MANIFEST_KEYS = {"file", "parser", "region", "document", "year"}
+_MANIFEST_KEYS = {"file", "parser", "region", "document", "year", "sha256"}
 _CONTACT_KEYS = {"region", "department", "phone", "address", "hours", "note"}
 
 
@@ -148,7 +149,7 @@ def read_manifest(directory: Path) -> list[DocumentInfo]:
             problems.append(Problem(MANIFEST, number, f"알 수 없는 지역: {item['region']}"))
             continue
         docs.append(DocumentInfo(str(item["file"]), str(item["parser"]), item["region"],
-                                 str(item["document"]), item.get("year")))
+                                 str(item["document"]), item.get("year"), item.get("sha256")))
     if problems:
         raise KnowledgeError(problems)
     return docs
@@ -165,15 +166,38 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
             problems.append(Problem(MANIFEST, 1, f"{doc.file}: 알 수 없는 파서 {doc.parser}"))
             continue
         try:
-            text = (directory / doc.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            raw = (directory / doc.file).read_bytes()
+        except FileNotFoundError:
+            problems.append(Problem(MANIFEST, _manifest_line(directory, doc.file), f"{doc.file}: 파일이 없습니다"))
+            continue
+        except OSError as exc:
             problems.append(Problem(doc.file, 1, f"읽을 수 없습니다: {exc}"))
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        if doc.sha256 and digest != doc.sha256:
+            problems.append(Problem(MANIFEST, _manifest_line(directory, doc.file), (
+                f"{doc.file}: 내용이 기록된 sha256과 다릅니다 — 잘렸거나 바뀐 파일입니다. 새 문서로 "
+                f"바꾼 것이라면 sha256을 {digest}(으)로 고치세요")))
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            problems.append(Problem(doc.file, line, "UTF-8 텍스트가 아닙니다"))
             continue
         try:
             entries.extend(parser.parse(text, doc))
         except ParseError as exc:
             problems.append(Problem(exc.file, exc.line, exc.message))
     return entries, problems
+
+
+def _manifest_line(directory: Path, file: str) -> int:
+    """The manifest line that names ``file`` (1 when it cannot be found)."""
+    try:
+        lines = (directory / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((n for n, line in enumerate(lines, start=1) if file in line), 1)
 
 
 def read_curated(directory: Path) -> Curated:

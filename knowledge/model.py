@@ -120,6 +120,7 @@ class DocumentInfo:
     region: str
     document: str
     year: int | None = None
+    sha256: str | None = None  # of the file as exported; a mismatch means it was cut or changed
 
     def source(self, line_start: int, line_end: int) -> Source:
         """Source for lines ``line_start..line_end`` (1-based, inclusive) of this file."""

@@ -128,7 +128,23 @@ def _read_cache(path: Path | None) -> dict[str, list[str]]:
     return data if isinstance(data, dict) else {}
 
 
+def start_jvm() -> None:
+    """Start the JVM for konlpy ourselves, with ``-Xrs``: without it the JVM takes over SIGTERM
+    and Ctrl-C and exits at once, so the bot could never shut down cleanly (flush conversation
+    state, close the database). konlpy skips its own start-up when a JVM is running."""
+    import jpype
+    from konlpy import utils
+
+    if jpype.isJVMStarted():
+        return
+    java = Path(utils.installpath) / "java"
+    jpype.startJVM(jpype.getDefaultJVMPath(), "-Dfile.encoding=UTF8", "-ea", "-Xrs",
+                   f"-Xmx{JVM_MAX_HEAP_MB}m", classpath=[str(java), str(java / "bin"), str(java / "*")],
+                   convertStrings=True)
+
+
 def _make_tagger(name: str) -> Callable[[str, bool], list[tuple[str, str]]]:
+    start_jvm()
     if name == "okt":
         from konlpy.tag import Okt
 

@@ -72,14 +72,37 @@ def test_a_corrupt_document_names_its_file(sources: Path, capsys):
     path = sources / "004_8df93a93e5fd5244.txt"
     path.write_text(path.read_text(encoding="utf-8")[:200], encoding="utf-8")
     assert bot.main(["kb", "check", "--knowledge-dir", str(sources)]) == 1
-    assert "004_8df93a93e5fd5244.txt:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "004_8df93a93e5fd5244.txt:" in err  # the parser's own complaint, with a line
+    assert "004_8df93a93e5fd5244.txt: 내용이 기록된 sha256과 다릅니다" in err
+
+
+def test_a_copy_cut_between_blocks_is_caught_by_its_checksum(sources: Path):
+    """A half-written 002 still parses (as fewer pledges); the manifest's sha256 refuses it."""
+    path = sources / "002_6a28f365ff4f5871.txt"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("\n연번", len(text) // 2)], encoding="utf-8")
+    with pytest.raises(KnowledgeError) as excinfo:
+        load_entries(sources)
+    [problem] = excinfo.value.problems
+    assert problem.file == "manifest.yaml" and "sha256" in problem.message
+
+
+def test_a_document_without_a_checksum_is_parsed_as_is(sources: Path):
+    manifest = (sources / "manifest.yaml").read_text(encoding="utf-8")
+    (sources / "manifest.yaml").write_text(
+        "\n".join(line for line in manifest.splitlines() if "sha256:" not in line) + "\n", encoding="utf-8")
+    entries, _ = load_entries(sources)
+    assert len(entries) == len(load_entries()[0])
 
 
 def test_a_missing_document_and_a_broken_manifest(sources: Path):
     (sources / "001_1cf720f589d4ce67.txt").unlink()
     with pytest.raises(KnowledgeError) as excinfo:
         load_entries(sources)
-    assert any(p.file == "001_1cf720f589d4ce67.txt" for p in excinfo.value.problems)
+    [problem] = excinfo.value.problems
+    assert (problem.file, problem.line) == ("manifest.yaml", 12)
+    assert problem.message == "001_1cf720f589d4ce67.txt: 파일이 없습니다"
     (sources / "manifest.yaml").write_text("- file: x.txt\n  parser: nope\n  region: 서울\n  document: d\n")
     with pytest.raises(KnowledgeError) as excinfo:
         load_entries(sources)
