@@ -11,7 +11,7 @@ import json
 import re
 import secrets
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -141,11 +141,14 @@ def create_complaint(
     latitude: float | None = None,
     longitude: float | None = None,
     now: datetime | None = None,
+    on_created: Callable[[sqlite_utils.Database, Complaint], object] | None = None,
 ) -> Complaint:
     """Stores a new complaint (status 접수) with its first history row.
 
     Resident registration numbers in content are masked before anything is written. The same
     idempotency_key (e.g. built from the Telegram update) always returns the first complaint.
+    ``on_created(db, complaint)`` runs inside the same transaction, only for a new complaint
+    (e.g. to queue the staff-chat post in db.outbox): both are stored, or neither.
     """
     if not content.strip():
         raise ValueError("content is empty: ask the citizen to describe the complaint")
@@ -171,6 +174,8 @@ def create_complaint(
                 })
                 _add_history(db, receipt, kind="status", actor_id=user_id, from_status=None,
                              to_status=RECEIVED, note=RECEIVED, created_at=created)
+                if on_created is not None:
+                    on_created(db, _get(db, receipt))
         except sqlite3.IntegrityError as exc:
             # Either the receipt was taken or another connection stored this key first;
             # the loop looks the key up again before drawing a new receipt.
@@ -180,6 +185,12 @@ def create_complaint(
         return _get(db, receipt)
     raise RuntimeError(f"could not store complaint {idempotency_key!r} after "
                        f"{RECEIPT_ATTEMPTS} receipt collisions")
+
+
+@raises_unavailable
+def complaint_for_key(db: sqlite_utils.Database, idempotency_key: str) -> Complaint | None:
+    """The complaint stored under this idempotency key, or None."""
+    return _by_idempotency_key(db, idempotency_key)
 
 
 @raises_unavailable
@@ -208,9 +219,12 @@ def list_complaints(
 
 @raises_unavailable
 def count_complaints(db: sqlite_utils.Database, *, status: str | None = None,
-                     user_id: int | None = None) -> int:
-    """How many complaints match every given filter."""
+                     user_id: int | None = None, since: datetime | None = None) -> int:
+    """How many complaints match every given filter (``since``: filed at or after it)."""
     where, args = _filters(status=status, user_id=user_id)
+    if since is not None:
+        where = " and ".join(filter(None, (where, "created_at >= ?")))
+        args.append(timestamp(since))
     return db["complaints"].count_where(where, args)
 
 

@@ -20,6 +20,10 @@ from telegram.ext import BasePersistence, PersistenceInput
 from db.database import open_database
 
 _SINGLE_ROW_ID = 1
+# python-telegram-bot writes from its event loop (after every update, see handlers.app): a
+# locked database must fail fast rather than freeze the bot. A failed write is reported to the
+# error handler and written again the next time that user's data or conversation changes.
+BUSY_TIMEOUT_MS = 250
 
 # The shapes PTB passes in (spelled out here: PTB keeps its own aliases private).
 Data = dict[Any, Any]
@@ -36,7 +40,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     def __init__(self, path: str | Path | None, *, store_data: PersistenceInput | None = None,
                  update_interval: float = 1) -> None:
         super().__init__(store_data=store_data, update_interval=update_interval)
-        self._db = open_database(path)
+        self._db = open_database(path, busy_timeout_ms=BUSY_TIMEOUT_MS)
 
     def close(self) -> None:
         """Closes the database connection."""

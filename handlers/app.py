@@ -7,8 +7,9 @@ Usage:
     async with running(application):
         await application.process_update(update)
 
-post_init opens the database, starts the tokenizer and loads the knowledge base (both in a
-thread: the JVM and the index take seconds) into ``bot_data``; post_shutdown closes the
+post_init opens the database, starts the tokenizer and loads the knowledge base unless given
+(both in a thread: the JVM and the index take seconds; run_bot loads them before starting) into
+``bot_data``; post_shutdown closes the
 database. ``bot_data`` holds live objects and is therefore not persisted; user_data and the
 conversations are.
 """
@@ -24,15 +25,17 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
-                          CommandHandler, MessageHandler, PersistenceInput, filters)
+                          CommandHandler, ContextTypes, MessageHandler, PersistenceInput,
+                          TypeHandler, filters)
 from telegram.request import BaseRequest
 
 from db.database import open_database
 from db.persistence import SQLitePersistence
 from db.staff import list_staff
-from handlers import admin, citizen, complaint, jobs, keyboards, menu, staff
+from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff
 from handlers.access import NEW_MESSAGE, PRIVATE
 from handlers.errors import handle_error
+from handlers.ordering import PerUserUpdateProcessor
 from handlers.settings import Settings
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from nlp.tokenizer import Tokenizer, get_tokenizer
@@ -41,6 +44,11 @@ logger = logging.getLogger(__name__)
 
 LOCAL_TOKEN = "0:local-console"  # used only with an in-process request, never sent anywhere
 PURGE_TIME = time(4, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+SAVE_STATE_GROUP = 100  # after every other handler: the conversation state is final by then
+# Every query runs on the event loop, so while another process holds the write lock each write
+# freezes the whole bot this long before "잠시 후 다시 시도해 주세요" (5 s measured 30-50 s
+# per update; tests/test_faults_database.py). Real writers hold the lock for milliseconds.
+DB_BUSY_TIMEOUT_MS = 1000
 JOB_QUEUE_MISSING = ("APScheduler가 없어 알림 발송과 대화 시간 제한을 쓸 수 없습니다 / the job queue is missing: "
                      "pip install 'python-telegram-bot[job-queue]==22.8'")
 
@@ -60,6 +68,7 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
                                        store_data=PersistenceInput(bot_data=False, callback_data=False)))
         .post_init(_starter(settings, kb, tokenizer))
         .post_shutdown(_stop_services)
+        .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
     )
     if settings.telegram_base_url:
         builder.base_url(f"{settings.telegram_base_url}/bot")
@@ -106,7 +115,21 @@ def register_handlers(application: Application, settings: Settings) -> None:
         MessageHandler(PRIVATE & ~filters.TEXT, citizen.explain_non_text),
         CallbackQueryHandler(citizen.stale_button),
     ])
+    application.add_handler(flood.FloodControl(settings), group=-1)  # before everything else
+    application.add_handler(TypeHandler(Update, save_state), group=SAVE_STATE_GROUP)
     application.add_error_handler(handle_error)
+
+
+async def save_state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Writes this update's conversation state and user data now, not up to a second later.
+
+    python-telegram-bot persists every ``update_interval``; a crash — or a SIGTERM, which the
+    JVM turns into an immediate exit — would lose the steps answered in that last second.
+    """
+    context.application.mark_data_for_update_persistence(
+        chat_ids=update.effective_chat.id if update.effective_chat else None,
+        user_ids=update.effective_user.id if update.effective_user else None)
+    await context.application.update_persistence()
 
 
 def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer | None):
@@ -115,7 +138,7 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
         words = tokenizer or await asyncio.to_thread(get_tokenizer, settings.nlp_tagger)
         knowledge = kb or await asyncio.to_thread(load_knowledge_base, settings.knowledge_dir,
                                                   tokenizer=words)
-        db = open_database(settings.database_path)
+        db = open_database(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS)
         application.bot_data.update(settings=settings, tokenizer=words, kb=knowledge, db=db,
                                     reload_lock=asyncio.Lock())
         roles = [(uid, "admin") for uid in settings.admin_ids]
@@ -168,9 +191,17 @@ def configure_logging(level: str) -> None:
 
 
 def run_bot(settings: Settings) -> None:
-    """Runs the bot until interrupted: a webhook server if WEBHOOK_URL is set, else polling."""
+    """Runs the bot until interrupted: a webhook server if WEBHOOK_URL is set, else polling.
+
+    The tokenizer and the knowledge base are loaded first, in this main thread: a broken
+    knowledge file then stops the start (KnowledgeError naming file and line) before Telegram
+    is contacted, and the process can exit — with the JVM started from a worker thread, JPype
+    waits forever at exit.
+    """
     configure_logging(settings.log_level)
-    serve(build_application(settings), settings)
+    tokenizer = get_tokenizer(settings.nlp_tagger)
+    kb = load_knowledge_base(settings.knowledge_dir, tokenizer=tokenizer)
+    serve(build_application(settings, kb=kb, tokenizer=tokenizer), settings)
 
 
 def serve(application: Application, settings: Settings, **options: Any) -> None:

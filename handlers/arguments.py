@@ -21,6 +21,12 @@ _PHONE_PATTERNS = (
 )
 _PHONE_SEPARATORS = re.compile(r"[\s().\-]")
 _RECEIPT = re.compile(rf"\d{{8}}-[{RECEIPT_ALPHABET}]{{4}}")
+# Telegram user ids have at most 52 significant bits; anything larger is not an id (and would
+# not fit SQLite's 64-bit integers either).
+MAX_USER_ID = 2**52 - 1
+# Export periods: nothing was filed before 2000, and year 1 or 9999 would overflow the
+# Korean-midnight arithmetic.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
 
 def parse_phone(text: str) -> str | None:
@@ -46,7 +52,7 @@ def parse_receipt(text: str) -> str | None:
 def parse_user_id(text: str) -> int | None:
     """A positive Telegram user id, or None."""
     text = text.strip()
-    return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else None
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_USER_ID else None
 
 
 def parse_period(args: list[str]) -> tuple[date | None, date | None]:
@@ -61,4 +67,6 @@ def parse_period(args: list[str]) -> tuple[date | None, date | None]:
         raise ValueError("날짜는 YYYY-MM-DD 형식으로 적어 주세요.") from None
     if since > until:
         raise ValueError("시작일이 종료일보다 늦습니다.")
+    if since < FIRST_DAY or until > LAST_DAY:
+        raise ValueError(f"날짜는 {FIRST_DAY}부터 {LAST_DAY} 사이로 적어 주세요.")
     return since, until

@@ -98,7 +98,7 @@ async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         context.user_data["region"] = region
     else:
         context.user_data.pop("region", None)
-    await query.edit_message_text(f"관심 지역을 '{region or '전체'}'(으)로 정했습니다. 이제 질문해 주세요.")
+    await keyboards.edit_message(query, f"관심 지역을 '{region or '전체'}'(으)로 정했습니다. 이제 질문해 주세요.")
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -17,10 +17,11 @@ from telegram.ext import (BaseHandler, CallbackQueryHandler, CommandHandler, Con
                           ConversationHandler, MessageHandler, TypeHandler, filters)
 from telegram.warnings import PTBUserWarning
 
-from db.complaints import (Complaint, create_complaint, get_complaint, history, list_complaints,
-                           redact_personal_data)
+from db import outbox
+from db.complaints import (Complaint, complaint_for_key, create_complaint, get_complaint, history,
+                           list_complaints, redact_personal_data)
 from db.staff import log_denied
-from handlers import formatting, keyboards
+from handlers import flood, formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, PRIVATE, user_role
 from handlers.arguments import parse_phone, parse_receipt
 from handlers.keyboards import keyboard
@@ -30,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 CONTENT, ATTACH, DEPARTMENT, CONSENT, PHONE, CONFIRM = range(6)
 MAX_PHOTOS = 5
+# Several messages may add to one complaint; this keeps a draft (persisted on every update) and
+# the database row to a sane size. Views show the start (handlers.formatting.CONTENT_SHOWN_CHARS).
+MAX_CONTENT_CHARS = 10_000
 MY_COMPLAINTS_SHOWN = 10
 
 ASK_CONTENT_TEXT = (
@@ -65,6 +69,7 @@ ASK_PHONE_TEXT = (
 )
 BAD_PHONE_TEXT = "전화번호 형식이 아닙니다. 예: 010-1234-5678, 02-123-4567. 또는 [건너뛰기]를 눌러 주세요."
 EMPTY_CONTENT_TEXT = "민원 내용이 비어 있습니다. 어떤 불편인지 글로 적어 주세요."
+CONTENT_TOO_LONG_TEXT = f"민원 내용은 {MAX_CONTENT_CHARS:,}자까지 받습니다. 넘는 부분은 저장하지 않았습니다."
 CANCELLED_TEXT = "민원 작성을 취소했습니다. 작성하던 내용은 저장하지 않았습니다."
 TIMEOUT_TEXT = "민원 작성 시간이 지나 작성하던 내용을 지웠습니다. 다시 접수하려면 /complaint 를 눌러 주세요."
 REMIND_TEXT = "민원을 작성하고 있습니다. 안내에 따라 입력하거나 버튼을 눌러 주세요. 취소: /cancel"
@@ -85,16 +90,21 @@ def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict:
 
 
 async def ask_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Starts an empty draft and asks what happened."""
-    context.user_data["complaint"] = new_draft()
+    """Starts an empty draft and asks what happened (unless the daily limit is reached)."""
     if update.callback_query:
         await update.callback_query.answer()
-    await update.effective_message.reply_text(ASK_CONTENT_TEXT)
+    if await flood.refuse_complaint(update, context):
+        context.user_data.pop("complaint", None)
+        return ConversationHandler.END
+    context.user_data["complaint"] = new_draft()
+    await update.effective_chat.send_message(ASK_CONTENT_TEXT)
     return CONTENT
 
 
 async def start_from_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Starts a draft whose content is the message that reported the problem."""
+    if await flood.refuse_complaint(update, context):
+        return ConversationHandler.END
     context.user_data["complaint"] = new_draft()
     await update.message.reply_text(FROM_MESSAGE_TEXT)
     return await receive_content(update, context)
@@ -104,9 +114,17 @@ async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Stores the text (주민등록번호 removed) and any photo, then offers attachments."""
     message, draft = update.message, _draft(context)
     text, found = redact_personal_data(message.text or message.caption or "")
-    draft["content"] = "\n".join(part for part in (draft["content"], text.strip()) if part)
+    text = text.strip() if any(ch.isalnum() for ch in text) else ""  # zero-width, emoji only
     if message.photo and len(draft["attachments"]) < MAX_PHOTOS:
         draft["attachments"].append(message.photo[-1].file_id)
+    if not text and not draft["content"]:
+        await message.reply_text(PHOTO_FIRST_TEXT if message.photo else EMPTY_CONTENT_TEXT)
+        return CONTENT
+    room = MAX_CONTENT_CHARS - len(draft["content"]) - 1
+    if len(text) > room:
+        text = text[:max(room, 0)]
+        await message.reply_text(CONTENT_TOO_LONG_TEXT)
+    draft["content"] = "\n".join(part for part in (draft["content"], text) if part)
     if found:
         await message.reply_text(RRN_REMOVED_TEXT)
     await message.reply_text(ASK_ATTACHMENTS_TEXT, reply_markup=_next_or_cancel())
@@ -166,7 +184,7 @@ async def choose_department(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await query.answer()
     choice = query.data.removeprefix(keyboards.DEPARTMENT)
     pairs = draft["departments"]
-    if choice.isdigit() and int(choice) < len(pairs):
+    if choice.isascii() and choice.isdigit() and int(choice) < len(pairs):
         draft["region"], draft["department"] = pairs[int(choice)]
     else:
         draft["region"], draft["department"] = context.user_data.get("region"), None
@@ -236,40 +254,56 @@ async def _ask_confirmation(update: Update, draft: dict) -> int:
 
 
 async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Stores the complaint once, gives the receipt number and alerts the staff chat."""
+    """Stores the complaint once, gives the receipt number and posts it to the staff chat.
+
+    The draft is dropped only once the receipt is sent: if sending fails, tapping [접수하기]
+    again returns the same complaint (keyed by the summary message), never a second one.
+    """
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     if not draft["content"]:
         await query.message.reply_text(EMPTY_CONTENT_TEXT)
         return CONTENT
-    complaint = _store(context, query, draft)
-    context.user_data.pop("complaint", None)
-    await query.edit_message_reply_markup(None)
+    db = context.bot_data["db"]
+    if complaint_for_key(db, _key(query)) is None and await flood.refuse_complaint(update, context):
+        context.user_data.pop("complaint", None)
+        return ConversationHandler.END
+    complaint, staff_posts = _store(context, query, draft)
     await query.message.reply_text(formatting.receipt_text(complaint))
-    await _alert_staff(context, complaint)
+    context.user_data.pop("complaint", None)
+    try:
+        await query.edit_message_reply_markup(None)
+    except TelegramError as exc:  # the buttons stay; a second tap gets the "finished step" answer
+        logger.warning("could not remove the buttons of %s: %s", complaint.receipt, exc)
+    for notification_id in staff_posts:  # at once if possible, else the outbox job retries
+        await jobs.deliver_now(context, notification_id)
     return ConversationHandler.END
 
 
-def _store(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, draft: dict) -> Complaint:
-    """create_complaint keyed by the summary message: a repeated tap cannot file twice."""
-    chat_id = query.message.chat.id
-    return create_complaint(
-        context.bot_data["db"], idempotency_key=f"{chat_id}:{query.message.message_id}",
-        user_id=query.from_user.id, chat_id=chat_id, content=draft["content"],
+def _key(query: CallbackQuery) -> str:
+    """The idempotency key of a submission: the chat and the summary message it was tapped on."""
+    return f"{query.message.chat.id}:{query.message.message_id}"
+
+
+def _store(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery,
+           draft: dict) -> tuple[Complaint, list[int]]:
+    """create_complaint (a repeated tap cannot file twice) with the staff-chat post queued in
+    the same transaction; returns the complaint and the queued post's outbox id, if new."""
+    staff_chat_id = context.bot_data["settings"].staff_chat_id
+    queued: list[int] = []
+
+    def queue_staff_post(db, complaint: Complaint) -> None:
+        if staff_chat_id is not None:
+            queued.append(outbox.enqueue(db, staff_chat_id, formatting.staff_alert(complaint),
+                                         kind=jobs.STAFF_POST))
+
+    complaint = create_complaint(
+        context.bot_data["db"], idempotency_key=_key(query),
+        user_id=query.from_user.id, chat_id=query.message.chat.id, content=draft["content"],
         department=draft["department"], region=draft["region"], phone=draft["phone"],
         anonymous=draft["anonymous"], consent=draft["consent"], attachments=draft["attachments"],
-        latitude=draft["latitude"], longitude=draft["longitude"])
-
-
-async def _alert_staff(context: ContextTypes.DEFAULT_TYPE, complaint: Complaint) -> None:
-    chat_id = context.bot_data["settings"].staff_chat_id
-    if chat_id is None:
-        return
-    try:
-        await context.bot.send_message(chat_id, formatting.staff_alert(complaint),
-                                       reply_markup=keyboards.staff_actions(complaint.receipt))
-    except TelegramError as exc:  # the complaint is stored; staff still see it in /inbox
-        logger.warning("could not alert the staff chat about %s: %s", complaint.receipt, exc)
+        latitude=draft["latitude"], longitude=draft["longitude"], on_created=queue_staff_post)
+    return complaint, queued
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -5,12 +5,36 @@ from typing import Iterable, Mapping, Sequence
 
 from db.complaints import Complaint, kst_text
 from db.questions import QuestionStats
+from handlers.arguments import parse_receipt
 from knowledge.base import KnowledgeBase, KnowledgeDiff, Problem
 from knowledge.model import KIND_LABELS
 
 PREVIEW_CHARS = 40
 MAX_PROBLEMS_SHOWN = 15
 MAX_IDS_SHOWN = 5
+# Telegram refuses a message over 4,096 characters (UTF-16 code units). Complaint texts can be
+# longer than that, so views show their start; the CSV export (/export) keeps every character.
+MAX_MESSAGE_CHARS = 4096
+CONTENT_SHOWN_CHARS = 2500
+NOTE_SHOWN_CHARS = 500  # one reply or note in a history list
+DEPARTMENT_SHOWN_CHARS = 60
+MAX_EVENTS_SHOWN = 20
+STAFF_ALERT_PREFIX = "[새 민원] "
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` if it has at most ``limit`` characters, else its start and how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (전체 {len(text):,}자 중 앞부분)"
+
+
+def fit(text: str) -> str:
+    """``text`` cut to what Telegram accepts in one message, marked with … when cut."""
+    units = text.encode("utf-16-le")
+    if len(units) <= MAX_MESSAGE_CHARS * 2:
+        return text
+    return units[:(MAX_MESSAGE_CHARS - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
 
 
 def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
@@ -23,6 +47,7 @@ def department_label(region: str | None, department: str | None) -> str:
     """'전주시 시민소통과', or '담당자가 지정 예정' when the citizen was unsure."""
     if not department:
         return f"{region} · 담당자가 지정 예정" if region else "담당자가 지정 예정"
+    department = preview(department, DEPARTMENT_SHOWN_CHARS)
     return f"{region} {department}" if region else department
 
 
@@ -31,16 +56,16 @@ def draft_summary(draft: Mapping) -> str:
     photos = len(draft.get("attachments") or [])
     located = draft.get("latitude") is not None
     mode = "익명" if draft.get("anonymous") else "실명 (개인정보 수집·이용 동의)"
-    return "\n".join([
+    return fit("\n".join([
         "민원 접수 내용을 확인해 주세요.",
-        f"· 내용: {draft.get('content', '')}",
+        f"· 내용: {clip(draft.get('content', ''), CONTENT_SHOWN_CHARS)}",
         f"· 사진: {photos}장" if photos else "· 사진: 없음",
         f"· 위치: {draft['latitude']:.5f}, {draft['longitude']:.5f}" if located else "· 위치: 없음",
         f"· 담당 부서: {department_label(draft.get('region'), draft.get('department'))}",
         f"· 접수 방식: {mode}",
         f"· 연락처: {draft.get('phone') or '없음'}",
         "맞으면 [접수하기]를 눌러 주세요.",
-    ])
+    ]))
 
 
 def receipt_text(complaint: Complaint) -> str:
@@ -55,19 +80,27 @@ def receipt_text(complaint: Complaint) -> str:
 
 def staff_alert(complaint: Complaint) -> str:
     """A new complaint as posted to the staff chat (phone masked)."""
-    return "\n".join([f"[새 민원] {complaint.receipt}", *_complaint_lines(complaint)])
+    return fit("\n".join([f"{STAFF_ALERT_PREFIX}{complaint.receipt}", *_complaint_lines(complaint)]))
+
+
+def staff_alert_receipt(text: str) -> str | None:
+    """The receipt number a ``staff_alert`` text starts with, or None for any other text."""
+    first_line = text.split("\n", 1)[0]
+    if not first_line.startswith(STAFF_ALERT_PREFIX):
+        return None
+    return parse_receipt(first_line.removeprefix(STAFF_ALERT_PREFIX))
 
 
 def complaint_detail(complaint: Complaint, events: Sequence[Mapping]) -> str:
     """Everything staff may see about one complaint, history last (phone masked)."""
     lines = [f"[민원 {complaint.receipt}] 상태: {complaint.status}", *_complaint_lines(complaint)]
     lines.extend(["", "처리 이력:", *history_lines(events)])
-    return "\n".join(lines)
+    return fit("\n".join(lines))
 
 
 def status_text(complaint: Complaint, events: Sequence[Mapping]) -> str:
     """A complaint as its complainant sees it with /status."""
-    return "\n".join([
+    return fit("\n".join([
         f"[민원 {complaint.receipt}]",
         f"상태: {complaint.status}",
         f"접수일시: {kst_text(complaint.created_at)}",
@@ -76,18 +109,20 @@ def status_text(complaint: Complaint, events: Sequence[Mapping]) -> str:
         "",
         "처리 이력:",
         *history_lines(events),
-    ])
+    ]))
 
 
 def history_lines(events: Iterable[Mapping]) -> list[str]:
-    """One line per status change or staff reply, oldest first."""
-    lines = []
-    for event in events:
+    """One line per status change or staff reply, oldest first (the latest MAX_EVENTS_SHOWN)."""
+    events = list(events)
+    lines = [f"· … 이전 기록 {len(events) - MAX_EVENTS_SHOWN}건"] if len(events) > MAX_EVENTS_SHOWN else []
+    for event in events[-MAX_EVENTS_SHOWN:]:
         when = kst_text(event["created_at"])
+        text = clip(event["note"] or "", NOTE_SHOWN_CHARS)
         if event["kind"] == "reply":
-            lines.append(f"· {when} 담당자 답변: {event['note']}")
+            lines.append(f"· {when} 담당자 답변: {text}")
         else:
-            note = f" ({event['note']})" if event["note"] and event["note"] != event["to_status"] else ""
+            note = f" ({text})" if event["note"] and event["note"] != event["to_status"] else ""
             lines.append(f"· {when} {event['to_status']}{note}")
     return lines or ["· 없음"]
 
@@ -136,7 +171,7 @@ def problems_text(problems: Sequence[Problem]) -> str:
     shown = [f"· {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
     if len(problems) > MAX_PROBLEMS_SHOWN:
         shown.append(f"· … 외 {len(problems) - MAX_PROBLEMS_SHOWN}건")
-    return "\n".join(["지식베이스를 불러오지 못해 기존 자료를 그대로 씁니다. 고칠 곳:", *shown])
+    return fit("\n".join(["지식베이스를 불러오지 못해 기존 자료를 그대로 씁니다. 고칠 곳:", *shown]))
 
 
 def _complaint_lines(complaint: Complaint) -> list[str]:
@@ -153,5 +188,5 @@ def _complaint_lines(complaint: Complaint) -> list[str]:
         f"연락처: {complaint.masked_phone or '없음'}",
         *([" · ".join(extras)] if extras else []),
         "내용:",
-        complaint.content,
+        clip(complaint.content, CONTENT_SHOWN_CHARS),
     ]

@@ -1,53 +1,97 @@
-"""Scheduled jobs: deliver queued notifications to citizens, purge the old question log.
+"""Scheduled jobs: deliver queued notifications to citizens and staff, purge the question log.
 
-Status changes and staff replies are written to ``db.outbox`` in the same transaction as the
-change; this job sends them afterwards. A failed send stays in the outbox and is retried with
-backoff (longer when Telegram asks for it with RetryAfter), so nothing is lost.
+Status changes, staff replies and the staff-chat post of a new complaint are written to
+``db.outbox`` in the same transaction as the change; this job sends them afterwards. A failed
+send stays in the outbox and is retried with backoff (longer when Telegram asks for it with
+RetryAfter), so nothing is lost. One delivery runs at a time (``outbox_lock``), so a handler
+sending a fresh post at once (``deliver_now``) and the job never send the same row twice.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from db.database import DatabaseUnavailable
-from db.outbox import due, mark_failed, mark_sent
+from db.outbox import Notification, NotificationNotFound, due, get, mark_failed, mark_sent
 from db.questions import purge_older_than
+from handlers import formatting, keyboards
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+STAFF_POST = "staff"  # outbox kind of a new complaint's post in the staff chat
 
 
 async def send_notifications(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Delivers the notifications that are due."""
-    await deliver_due(context.bot, context.bot_data["db"])
+    async with outbox_lock(context.bot_data):
+        await deliver_due(context.bot, context.bot_data["db"])
+
+
+async def deliver_now(context: ContextTypes.DEFAULT_TYPE, notification_id: int) -> bool:
+    """Sends one queued notification at once if no delivery is running; True if it was sent.
+
+    Otherwise it stays queued and the outbox job sends it on its next run.
+    """
+    lock = outbox_lock(context.bot_data)
+    if lock.locked():
+        return False
+    async with lock:
+        db = context.bot_data["db"]
+        try:
+            notification = get(db, notification_id)
+            if notification.sent_at or notification.dead:
+                return False
+            return await _send(context.bot, db, notification)
+        except (RetryAfter, NotificationNotFound, DatabaseUnavailable):
+            return False
+
+
+def outbox_lock(bot_data: dict) -> asyncio.Lock:
+    """The lock that lets one outbox delivery run at a time."""
+    return bot_data.setdefault("outbox_lock", asyncio.Lock())
 
 
 async def deliver_due(bot: Bot, db) -> int:
     """Sends due notifications once each; returns how many were sent."""
+    sent = 0
     try:
-        notifications = due(db, limit=BATCH_SIZE)
+        for notification in due(db, limit=BATCH_SIZE):
+            sent += await _send(bot, db, notification)
+    except RetryAfter:  # flood control: stop this round, Telegram said when to retry
+        pass
     except DatabaseUnavailable as exc:
         logger.warning("outbox unavailable, will retry: %s", exc)
-        return 0
-    sent = 0
-    for notification in notifications:
-        try:
-            await bot.send_message(notification.chat_id, notification.text)
-        except RetryAfter as exc:  # flood control: stop this round, Telegram said when to retry
-            mark_failed(db, notification.id, str(exc), retry_after_seconds=_seconds(exc.retry_after))
-            break
-        except TelegramError as exc:
-            logger.warning("notification %s failed: %s", notification.id, exc)
-            mark_failed(db, notification.id, str(exc), retry_after_seconds=0)
-        else:
-            mark_sent(db, notification.id)
-            sent += 1
     return sent
+
+
+async def _send(bot: Bot, db, notification: Notification) -> bool:
+    """Sends one notification and records the outcome; a failed one stays queued."""
+    try:
+        await bot.send_message(notification.chat_id, formatting.fit(notification.text),
+                               reply_markup=_buttons(notification))
+    except RetryAfter as exc:
+        logger.warning("notification %s deferred by Telegram's flood control: %s",
+                       notification.id, exc)
+        mark_failed(db, notification.id, str(exc), retry_after_seconds=_seconds(exc.retry_after))
+        raise
+    except TelegramError as exc:
+        logger.warning("notification %s failed: %s", notification.id, exc)
+        mark_failed(db, notification.id, str(exc), retry_after_seconds=0)
+        return False
+    mark_sent(db, notification.id)
+    return True
+
+
+def _buttons(notification: Notification) -> InlineKeyboardMarkup | None:
+    """A staff-chat post of a new complaint carries its action buttons, rebuilt from its receipt."""
+    receipt = formatting.staff_alert_receipt(notification.text)
+    return keyboards.staff_actions(receipt) if notification.kind == STAFF_POST and receipt else None
 
 
 async def purge_question_log(context: ContextTypes.DEFAULT_TYPE) -> None:

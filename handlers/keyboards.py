@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest
 
 from knowledge.model import REGION_CODES, REGIONS
 from nlp.reply import Hit
@@ -82,6 +83,17 @@ def pager(status_code: str, offset: int, page_size: int, total: int) -> InlineKe
     if offset + page_size < total:
         row.append(("다음 ▶", f"{INBOX}{status_code}:{offset + page_size}"))
     return keyboard([row]) if row else None
+
+
+async def edit_message(query: CallbackQuery, text: str,
+                       reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replaces the text and buttons of the tapped message; a double tap that changes nothing
+    is not an error (Telegram refuses such an edit with "message is not modified")."""
+    try:
+        await query.edit_message_text(text, reply_markup=reply_markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
 
 
 def _clip(text: str) -> str:

@@ -29,6 +29,11 @@ from telegram.request import BaseRequest, RequestData
 BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "민원안내봇",
             "username": "civic_local_bot", "can_join_groups": True,
             "can_read_all_group_messages": False, "supports_inline_queries": False}
+# Telegram's limits, enforced here so tests fail where Telegram would answer 400 Bad Request.
+MAX_MESSAGE_CHARS = 4096
+MAX_CAPTION_CHARS = 1024
+MAX_ALERT_CHARS = 200
+MAX_CALLBACK_BYTES = 64
 _TRUE_METHODS = frozenset({
     "answerCallbackQuery", "setMyCommands", "deleteMyCommands", "deleteWebhook", "setWebhook",
     "sendChatAction", "close", "logOut", "setChatMenuButton",
@@ -147,6 +152,7 @@ class LocalBotApi(BaseRequest):
         return 200, {"ok": True, "result": call.result}
 
     def _result(self, call: ApiCall) -> Any:
+        _check_limits(call)
         if call.method == "getMe":
             return BOT_USER
         if call.method in ("getUpdates", "getMyCommands"):
@@ -192,6 +198,33 @@ class LocalBotApi(BaseRequest):
                               "of the message")
         self.messages[key] = new
         return new
+
+
+def _check_limits(call: ApiCall) -> None:
+    """Refuses what Telegram refuses: empty or too long texts, oversized buttons, bad parse_mode."""
+    text = call.params.get("text")
+    if call.method in ("sendMessage", "editMessageText"):
+        if not str(text or "").strip():
+            raise LookupError("message text is empty")
+        if utf16_length(str(text)) > MAX_MESSAGE_CHARS:
+            raise LookupError("message is too long")
+    caption = str(call.params.get("caption") or "")
+    if call.method == "sendDocument" and utf16_length(caption) > MAX_CAPTION_CHARS:
+        raise LookupError("message caption is too long")
+    if call.method == "answerCallbackQuery" and utf16_length(str(text or "")) > MAX_ALERT_CHARS:
+        raise LookupError("MESSAGE_TOO_LONG")
+    if call.params.get("parse_mode") not in (None, "HTML", "MarkdownV2", "Markdown"):
+        raise LookupError("unsupported parse_mode")
+    markup = call.params.get("reply_markup") or {}
+    for row in markup.get("inline_keyboard", []) if isinstance(markup, dict) else []:
+        for button in row:
+            if len(str(button.get("callback_data", "")).encode("utf-8")) > MAX_CALLBACK_BYTES:
+                raise LookupError("BUTTON_DATA_INVALID")
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def chat_dict(chat_id: int, *, title: str = "직원 단체방") -> dict:

@@ -50,6 +50,9 @@ class Settings:
     outbox_interval_seconds: float = 5.0
     rate_limit_per_second: float = 30.0
     rate_limit_group_per_minute: float = 20.0
+    flood_messages_per_minute: int = 20
+    flood_complaints_per_day: int = 5
+    max_concurrent_updates: int = 64
 
 
 def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
@@ -77,6 +80,9 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
         outbox_interval_seconds=_optional(env, "OUTBOX_INTERVAL_SECONDS", _seconds) or 5.0,
         rate_limit_per_second=_optional(env, "RATE_LIMIT_PER_SECOND", _rate) or 30.0,
         rate_limit_group_per_minute=_optional(env, "RATE_LIMIT_GROUP_PER_MINUTE", _rate) or 20.0,
+        flood_messages_per_minute=_optional(env, "FLOOD_MESSAGES_PER_MINUTE", _limit) or 20,
+        flood_complaints_per_day=_optional(env, "FLOOD_COMPLAINTS_PER_DAY", _limit) or 5,
+        max_concurrent_updates=_optional(env, "MAX_CONCURRENT_UPDATES", _concurrency) or 64,
     )
 
 
@@ -162,6 +168,20 @@ def _days(value: str) -> int:
     if days < 1:
         raise ValueError("1일 이상이어야 합니다 / must be at least 1")
     return days
+
+
+def _concurrency(value: str) -> int:
+    count = _integer(value, "정수여야 합니다 / must be a whole number")
+    if count < 1:
+        raise ValueError("1 이상이어야 합니다 / must be at least 1")
+    return count
+
+
+def _limit(value: str) -> int:
+    limit = _integer(value, "횟수는 정수여야 합니다 / must be a whole number")
+    if limit < 1:
+        raise ValueError("1 이상이어야 합니다 / must be at least 1")
+    return limit
 
 
 def _seconds(value: str) -> float:

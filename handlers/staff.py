@@ -32,6 +32,12 @@ INBOX_USAGE = "사용법: /inbox [접수|처리중|완료|반려|이관]"
 VIEW_USAGE = "사용법: /view 접수번호"
 REPLY_USAGE = "사용법: /reply 접수번호 답변 내용"
 ASSIGN_USAGE = "사용법: /assign 접수번호 부서이름"
+# A reply or closing note goes to the citizen in one message with a ~40-character header;
+# Telegram's limit is 4,096.
+MAX_NOTE_CHARS = 4000
+NOTE_TOO_LONG_TEXT = f"답변과 메모는 {MAX_NOTE_CHARS:,}자까지 보낼 수 있습니다. 나눠서 보내 주세요."
+MAX_DEPARTMENT_CHARS = 50  # as long as a department a citizen may type (handlers.complaint)
+DEPARTMENT_TOO_LONG_TEXT = f"부서 이름은 {MAX_DEPARTMENT_CHARS}자까지 적을 수 있습니다. {ASSIGN_USAGE}"
 CLOSE_USAGE = "사용법: /close 접수번호 [처리 결과 메모]"
 EXPORT_USAGE = "사용법: /export [시작일 종료일] (예: /export 2025-03-01 2025-03-31)"
 NOT_FOUND_TEXT = "접수번호 {receipt}인 민원이 없습니다."
@@ -60,13 +66,14 @@ async def turn_inbox_page(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     _, code, offset = query.data.split(":")
     await query.answer()
     text, markup = inbox_page(context.bot_data["db"], code if code in STATUS_CODES else ALL, int(offset))
-    await query.edit_message_text(text, reply_markup=markup)
+    await keyboards.edit_message(query, text, markup)
 
 
 def inbox_page(db, code: str, offset: int) -> tuple[str, object]:
-    """The text and ◀ ▶ buttons of one inbox page."""
+    """The text and ◀ ▶ buttons of one inbox page (an offset past the end shows the last page)."""
     status = STATUS_CODES[code]
     total = count_complaints(db, status=status)
+    offset = max(0, min(offset, (total - 1) // PAGE_SIZE * PAGE_SIZE if total else 0))
     complaints = list_complaints(db, status=status, limit=PAGE_SIZE, offset=offset)
     if not complaints:
         return f"민원함 ({status or '전체'}): 민원이 없습니다.", None
@@ -113,6 +120,9 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if receipt is None or not department:
         await update.message.reply_text(ASSIGN_USAGE)
         return
+    if len(department) > MAX_DEPARTMENT_CHARS:
+        await update.message.reply_text(DEPARTMENT_TOO_LONG_TEXT)
+        return
     complaint = await _change(update, context, receipt, TRANSFERRED, department=department,
                               note=f"{department}(으)로 이관")
     if complaint:
@@ -128,6 +138,9 @@ async def close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(CLOSE_USAGE)
         return
     note = " ".join(context.args[1:]).strip()
+    if len(note) > MAX_NOTE_CHARS:
+        await update.message.reply_text(NOTE_TOO_LONG_TEXT)
+        return
     if await _change(update, context, receipt, DONE, note=note):
         await update.message.reply_text(f"민원 {receipt}을(를) 완료 처리했습니다.")
 
@@ -158,8 +171,8 @@ async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     await query.answer(f"'{complaint.status}'(으)로 바꿨습니다.")
     db = context.bot_data["db"]
-    await query.edit_message_text(formatting.complaint_detail(complaint, history(db, receipt)),
-                                  reply_markup=_actions(complaint))
+    await keyboards.edit_message(query, formatting.complaint_detail(complaint, history(db, receipt)),
+                                 _actions(complaint))
 
 
 async def ask_reply_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -181,6 +194,9 @@ async def receive_reply_text(update: Update, context: ContextTypes.DEFAULT_TYPE)
     """Stores the written answer; the outbox delivers it to the citizen."""
     if not await allowed(update, context, "reply text"):
         return ConversationHandler.END
+    if len(update.message.text) > MAX_NOTE_CHARS:  # still writing: a shorter text may follow
+        await update.message.reply_text(NOTE_TOO_LONG_TEXT)
+        return WRITING_REPLY
     receipt = context.user_data.pop("reply_to", "")
     await _save_reply(update, context, receipt, update.message.text)
     return ConversationHandler.END
@@ -201,6 +217,9 @@ async def reply_timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def _save_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, receipt: str,
                       text: str) -> None:
+    if len(text) > MAX_NOTE_CHARS:
+        await update.message.reply_text(NOTE_TOO_LONG_TEXT)
+        return
     try:
         add_reply(context.bot_data["db"], receipt, actor_id=update.effective_user.id, text=text)
     except ComplaintNotFound:

@@ -82,3 +82,83 @@ async def local_bot(local_bot_factory):
     """The bot with default test settings, started for one test."""
     async with local_bot_factory() as bot:
         yield bot
+
+
+@pytest.fixture
+def fake_api():
+    """The fake Bot API HTTP server (tests/fake_bot_api.py) on 127.0.0.1, with fault injection."""
+    from fake_bot_api import FakeBotApi
+
+    with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+def polling_bot_factory(tmp_path, kb, tokenizer, fake_api):
+    """Runs the real bot (run_polling) in its own thread against ``fake_api``.
+
+    ``with polling_bot_factory(**setting_overrides) as bot:`` gives bot.application, bot.settings
+    and bot.db (the bot's own connection: use it from the test thread only while the bot is idle,
+    or open another). Requests time out after 1 s and getUpdates long-polls 1 s, so fault tests
+    do not wait python-telegram-bot's default 5 s timeouts.
+    """
+    import asyncio
+    import dataclasses
+    import threading
+    from contextlib import contextmanager
+    from types import SimpleNamespace
+
+    from telegram.request import HTTPXRequest
+
+    from handlers.app import build_application, serve
+    from handlers.settings import load_settings
+
+    base = load_settings({
+        "TELEGRAM_BOT_TOKEN": "123456:FAULT-test-token", "TELEGRAM_BASE_URL": fake_api.url,
+        "DATABASE_PATH": str(tmp_path / "bot.db"), "ADMIN_IDS": "900", "STAFF_IDS": "800",
+        "STAFF_CHAT_ID": "-100500", "OUTBOX_INTERVAL_SECONDS": "0.2",
+        "RATE_LIMIT_PER_SECOND": "1000", "RATE_LIMIT_GROUP_PER_MINUTE": "1000",
+    }, env_file=None)
+
+    @contextmanager
+    def start(**overrides):
+        settings = dataclasses.replace(base, **overrides)
+        request = HTTPXRequest(connection_pool_size=32, connect_timeout=1, read_timeout=1,
+                               write_timeout=1, pool_timeout=1)
+        application = build_application(settings, request=request, kb=kb, tokenizer=tokenizer)
+        loop = asyncio.new_event_loop()
+
+        def run():
+            asyncio.set_event_loop(loop)
+            serve(application, settings, stop_signals=None, timeout=1)
+
+        polls = len(fake_api.params("getUpdates"))
+        thread = threading.Thread(target=run, name="polling-bot", daemon=True)
+        thread.start()
+        fake_api.wait_for(lambda: len(fake_api.params("getUpdates")) > polls)
+        try:
+            yield SimpleNamespace(application=application, settings=settings, thread=thread,
+                                  db=application.bot_data["db"])
+        finally:
+            loop.call_soon_threadsafe(application.stop_running)
+            thread.join(timeout=15)
+            assert not thread.is_alive(), "the bot did not stop"
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def morpheme_cache_dir(tmp_path_factory, kb, tokenizer):
+    """MORPHEME_CACHE_DIR for ``python bot.py`` subprocesses, filled from this session's tokenizer.
+
+    The session runs with the cache off (top of this file); a child process would then tag the
+    documents with a cold JIT (~7 s) at every start instead of ~1.5 s.
+    """
+    import json
+
+    directory = tmp_path_factory.mktemp("morphemes")
+    cache = getattr(tokenizer, "_cache", None)  # document morphemes tagged for ``kb``
+    if cache:
+        (directory / f"morphemes-{tokenizer.name}.json").write_text(
+            json.dumps(cache, ensure_ascii=False), encoding="utf-8")
+    return directory

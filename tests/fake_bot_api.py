@@ -5,6 +5,10 @@ Usage:
         settings = ...TELEGRAM_BASE_URL=api.url...
         api.push_message(user_id=42, text="/start")  # queued for the bot's next getUpdates
         reply = api.wait_for_message(42, "안녕하세요")
+    FakeBotApi(on_call=record)   # record(method, params, answer) after each call (benchmarks)
+    api.fail_next("sendMessage", code=429, retry_after=1)   # faults: error answers, slow answers,
+    api.delay_next("getUpdates", 2.0)                        # dropped connections, each for the
+    api.drop_next("sendMessage", processed=True)             # next call(s) of one method
 
 Serves getMe, getUpdates (long-polls the queue of scripted updates with a short timeout),
 deleteWebhook, setWebhook, setMyCommands and deleteMyCommands, and records sendMessage, editMessageText,
@@ -14,8 +18,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 import threading
 import time
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,16 +41,19 @@ TRUE_METHODS = ("deleteWebhook", "setWebhook", "setMyCommands", "deleteMyCommand
 class FakeBotApi:
     """The Bot API as seen by python-telegram-bot, with a queue of updates a test scripts."""
 
-    def __init__(self, *, long_poll_seconds: float = 0.2) -> None:
+    def __init__(self, *, long_poll_seconds: float = 0.2,
+                 on_call: Callable[[str, dict, dict], None] | None = None) -> None:
         self.long_poll_seconds = long_poll_seconds
+        self.on_call = on_call
+        self.faults_hit: list[tuple[str, str]] = []  # (method, fault kind), in the order met
+        self._faults: dict[str, list[Fault]] = {}
         self.calls: list[tuple[str, dict]] = []
         self.messages: dict[tuple[int, int], dict] = {}
         self._updates: list[dict] = []
         self._changed = threading.Condition()
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api",
                                         daemon=True)
 
@@ -123,6 +132,55 @@ class FakeBotApi:
     def params(self, method: str) -> list[dict]:
         return [params for name, params in self.calls if name == method]
 
+    # --- faults a test injects --------------------------------------------------------------
+
+    def fail_next(self, method: str, *, code: int = 500, description: str = "Internal Server Error",
+                  retry_after: int | None = None, times: int = 1, chat_id: int | None = None) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id`` if given) get an error answer
+        (429: with retry_after)."""
+        self._add_fault(method, Fault("fail", code, description, retry_after, chat_id=chat_id), times)
+
+    def delay_next(self, method: str, seconds: float, *, times: int = 1,
+                   chat_id: int | None = None) -> None:
+        """The next calls of ``method`` are answered ``seconds`` late (past the bot's read timeout
+        they time out); the call still takes effect, like a message that did arrive."""
+        self._add_fault(method, Fault("delay", seconds=seconds, processed=True, chat_id=chat_id), times)
+
+    def drop_next(self, method: str, *, processed: bool = False, times: int = 1,
+                  chat_id: int | None = None) -> None:
+        """The next calls of ``method`` get no answer at all: the connection is closed. With
+        ``processed`` the call took effect first (a message sent whose answer was lost)."""
+        self._add_fault(method, Fault("drop", processed=processed, chat_id=chat_id), times)
+
+    def _add_fault(self, method: str, fault: "Fault", times: int) -> None:
+        with self._changed:
+            self._faults.setdefault(method, []).extend([fault] * times)
+
+    def _take_fault(self, method: str, params: dict) -> "Fault | None":
+        with self._changed:
+            faults = self._faults.get(method, [])
+            chat_id = params.get("chat_id")
+            fault = next((f for f in faults if f.chat_id is None
+                          or chat_id is not None and int(chat_id) == f.chat_id), None)
+            if fault is None:
+                return None
+            faults.remove(fault)
+            self.faults_hit.append((method, fault.kind))
+            self._changed.notify_all()
+            return fault
+
+    def _faulty_answer(self, fault: "Fault", method: str, params: dict) -> tuple[int, dict] | None:
+        """The answer a fault gives instead of the normal one; None: drop the connection."""
+        if fault.kind == "fail":
+            body = {"ok": False, "error_code": fault.code, "description": fault.description}
+            if fault.retry_after is not None:
+                body["parameters"] = {"retry_after": fault.retry_after}
+            return fault.code, body
+        if fault.kind == "delay":
+            time.sleep(fault.seconds)
+        answer = self._answer(method, params) if fault.processed else None
+        return answer if fault.kind == "delay" else None
+
     # --- what the bot does ----------------------------------------------------------------
 
     def new_update(self, update: dict) -> dict:
@@ -153,9 +211,9 @@ class FakeBotApi:
     def _updates_after(self, params: dict) -> list[dict]:
         offset = int(params.get("offset", 0))
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        wait = min(float(params.get("timeout", 0)), self.long_poll_seconds)
-        if not self._updates and wait > 0:
-            self._changed.wait(wait)
+        deadline = time.monotonic() + min(float(params.get("timeout", 0)), self.long_poll_seconds)
+        while not self._updates and (left := deadline - time.monotonic()) > 0:
+            self._changed.wait(left)  # every call notifies: wait on until an update is queued
         return self._updates[: int(params.get("limit", 100))]
 
     def _store(self, method: str, params: dict) -> dict:
@@ -190,6 +248,35 @@ class FakeBotApi:
         return 200, {"ok": True, "result": message}
 
 
+@dataclass(frozen=True)
+class Fault:
+    """What the next call of a method meets instead of a normal answer."""
+
+    kind: str  # "fail", "delay" or "drop"
+    code: int = 500
+    description: str = "Internal Server Error"
+    retry_after: int | None = None
+    seconds: float = 0.0
+    processed: bool = False  # delay/drop: the call took effect although its answer is late/lost
+    chat_id: int | None = None  # only calls to this chat meet the fault
+
+
+class _Server(ThreadingHTTPServer):
+    """One thread per connection; a backlog for the bot's burst of new connections.
+
+    The default backlog of 5 overflows when the bot opens dozens of connections at once (it
+    handles updates concurrently); the kernel then drops them and the bot sees ReadError.
+    """
+
+    daemon_threads = True
+    request_queue_size = 256
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet about a client that hung up (a bot stopping mid long-poll), loud about the rest."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _user(user_id: int, first_name: str) -> dict:
     return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "ko"}
 
@@ -216,13 +303,24 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
 
         def _respond(self) -> None:
             method = self.path.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
-            code, body = api._answer(method, self._params())
+            params = self._params()
+            fault = api._take_fault(method, params)
+            answer = api._faulty_answer(fault, method, params) if fault else api._answer(method, params)
+            if answer is None:  # a dropped connection: no status line, no body
+                self.close_connection = True
+                return
+            code, body = answer
+            if api.on_call:  # outside the lock: the callback may push updates
+                api.on_call(method, params, body)
             payload = json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):  # the bot gave up waiting (a timeout)
+                self.close_connection = True
 
         def _params(self) -> dict:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

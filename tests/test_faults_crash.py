@@ -1,0 +1,167 @@
+"""kill -9 of a real ``python bot.py`` while citizens are filing complaints, then a restart.
+
+The bot runs as a subprocess against tests/fake_bot_api.py (TELEGRAM_BASE_URL) on a temporary
+DATABASE_PATH. Five citizens are at different steps of the complaint conversation; three of
+them tap [접수하기] and the bot is killed straight away, with those taps in flight. After the
+restart every citizen carries on from the last message they saw. What this proves:
+- every complaint a citizen saw a receipt for is in the database, and none is stored twice;
+- the conversations in progress resume where they were (no "finished step" answers);
+- every complaint reaches the staff chat (through the outbox), and the database is intact.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STAFF_CHAT = -100500
+STEPS = [  # what the citizen does, and the bot's reply that shows it was taken
+    ("send", "/complaint", "민원 접수를 시작합니다"),
+    ("send", None, "현장 사진이나 위치"),  # None: the citizen's own complaint text
+    ("press", "다음 ▶", "부서"),
+    ("press", "잘 모르겠어요", "개인정보 수집·이용 동의"),
+    ("press", "익명으로 접수", "민원 접수 내용을 확인해 주세요"),
+    ("press", "접수하기", "접수번호:"),
+]
+SUBMIT = len(STEPS) - 1
+# Citizen user id → steps taken before the kill; those at SUBMIT tap [접수하기] as it happens.
+# 101 waits at the department buttons, 102 at the consent buttons, both from before the kill.
+PLAN = {101: 3, 102: 4, 103: SUBMIT, 104: SUBMIT, 105: SUBMIT}
+
+
+@dataclass
+class Citizen:
+    user_id: int
+    done: int = 0  # steps whose reply the citizen has seen
+    replies_before: int = 0  # replies of the pending step that existed before it was taken
+
+    @property
+    def content(self) -> str:
+        return f"{self.user_id}번 시민: 가로등이 꺼져 있어요"
+
+
+def last_reply(api, citizen: Citizen, contains: str) -> dict | None:
+    """The bot's newest message in the citizen's chat containing ``contains``."""
+    return next((m for m in reversed(api.sent_to(citizen.user_id))
+                 if contains in m.get("text", "")), None)
+
+
+def count_replies(api, citizen: Citizen, contains: str) -> int:
+    return len([m for m in api.sent_to(citizen.user_id) if contains in m.get("text", "")])
+
+
+def act(api, citizen: Citizen) -> None:
+    """Takes the citizen's next step (on the message the previous step's reply carried)."""
+    kind, what, expected = STEPS[citizen.done]
+    citizen.replies_before = count_replies(api, citizen, expected)
+    if kind == "send":
+        api.push_message(citizen.user_id, what or citizen.content)
+    else:
+        on = last_reply(api, citizen, STEPS[citizen.done - 1][2])
+        api.press(citizen.user_id, on, what)
+
+
+def wait_for_step(api, citizen: Citizen, timeout: float = 10.0) -> None:
+    expected = STEPS[citizen.done][2]
+    api.wait_for(lambda: count_replies(api, citizen, expected) > citizen.replies_before, timeout)
+    citizen.done += 1
+
+
+class BotProcess:
+    """``python bot.py`` in Telegram mode against the fake Bot API."""
+
+    def __init__(self, api, env: dict[str, str], cwd: Path) -> None:
+        self.api, self.env, self.cwd = api, env, cwd
+        self.log = cwd / "bot.log"
+
+    def __enter__(self) -> "BotProcess":
+        polls = len(self.api.params("getUpdates"))
+        self.process = subprocess.Popen([sys.executable, str(ROOT / "bot.py")], env=self.env,
+                                        cwd=self.cwd, stdout=subprocess.DEVNULL,
+                                        stderr=self.log.open("a"))
+        try:
+            self.api.wait_for(lambda: len(self.api.params("getUpdates")) > polls, timeout=60)
+        except AssertionError:
+            self.kill()
+            raise AssertionError(self.log.read_text()[-3000:]) from None
+        return self
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.kill()
+
+
+@pytest.fixture
+def env(tmp_path, fake_api, morpheme_cache_dir) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
+    return base | {"MORPHEME_CACHE_DIR": str(morpheme_cache_dir),
+        "TELEGRAM_BOT_TOKEN": "123456:CRASH-test", "TELEGRAM_BASE_URL": fake_api.url,
+        "DATABASE_PATH": str(tmp_path / "bot.db"), "STAFF_CHAT_ID": str(STAFF_CHAT),
+        "STAFF_IDS": "800", "ADMIN_IDS": "900", "OUTBOX_INTERVAL_SECONDS": "0.2",
+        "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
+    }
+
+
+def receipts_seen(api, citizen: Citizen) -> set[str]:
+    return {m["text"].split("접수번호: ")[1].split()[0] for m in api.sent_to(citizen.user_id)
+            if "접수번호: " in m.get("text", "")}
+
+
+def test_kill_9_while_filing_loses_and_duplicates_nothing(tmp_path, fake_api, env):
+    citizens = [Citizen(user_id) for user_id in PLAN]
+    with BotProcess(fake_api, env, tmp_path) as bot:
+        for step in range(SUBMIT):  # everyone walks to their planned step, replies seen
+            for citizen in citizens:
+                if citizen.done == step and PLAN[citizen.user_id] > step:
+                    act(fake_api, citizen)
+            for citizen in citizens:
+                if citizen.done == step and PLAN[citizen.user_id] > step:
+                    wait_for_step(fake_api, citizen)
+        submitting = [c for c in citizens if PLAN[c.user_id] == SUBMIT]
+        for citizen in submitting:
+            act(fake_api, citizen)
+        time.sleep(0.05)  # let some taps reach the bot, not necessarily all
+        bot.kill()
+    seen_before_restart = {c.user_id: receipts_seen(fake_api, c) for c in citizens}
+
+    with BotProcess(fake_api, env, tmp_path):
+        for citizen in submitting:
+            if not receipts_seen(fake_api, citizen):  # no receipt yet: the citizen taps again
+                act(fake_api, citizen)
+        for citizen in submitting:
+            fake_api.wait_for(lambda c=citizen: receipts_seen(fake_api, c), timeout=10)
+            citizen.done = len(STEPS)
+        for citizen in citizens:  # the rest resume from the last message they saw
+            while citizen.done < len(STEPS):
+                act(fake_api, citizen)
+                wait_for_step(fake_api, citizen)
+        fake_api.wait_for(lambda: len({t for m in fake_api.sent_to(STAFF_CHAT)
+                                       if (t := m.get("text", "")).startswith("[새 민원]")})
+                          >= len(citizens), timeout=10)
+
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        stored = db.execute("select user_id, receipt from complaints order by user_id").fetchall()
+        history = db.execute("select count(*) from complaint_history").fetchone()[0]
+        integrity = db.execute("PRAGMA integrity_check").fetchall()
+    assert [user_id for user_id, _ in stored] == list(PLAN)  # one complaint per citizen
+    for citizen in citizens:
+        assert receipts_seen(fake_api, citizen) == {r for u, r in stored if u == citizen.user_id}
+        assert seen_before_restart[citizen.user_id] <= receipts_seen(fake_api, citizen)
+        assert not any("이미 끝난 단계" in (m.get("text") or "") for m in fake_api.sent_to(citizen.user_id))
+    assert history == len(stored) and integrity == [("ok",)]
+    posted = {m["text"].split()[2] for m in fake_api.sent_to(STAFF_CHAT) if m["text"].startswith("[새 민원]")}
+    assert posted == {receipt for _, receipt in stored}
+    stale = [p for p in fake_api.params("answerCallbackQuery") if "이미 끝난 단계" in p.get("text", "")]
+    assert stale == []  # no citizen was told their step was over

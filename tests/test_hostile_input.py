@@ -1,0 +1,383 @@
+"""Bad and hostile input through the whole stack: the real Application and handlers on the
+offline LocalBotApi (which refuses what Telegram refuses: empty or over-long texts, oversized
+buttons) with the real knowledge base.
+
+Every row of HOSTILE must get a clear Korean reply (or a deliberate silence, marked SILENT and
+explained in the row's id), never reach the error handler, never be sent with a parse_mode
+(so nothing a user types can break Telegram's formatting), never leak another user's complaint,
+and leave every queued notification deliverable. The property tests at the end drive the
+normalizer, tokenizer, matcher and the five parsers with generated text: they never raise
+(parsers: only ParseError) and each call stays under MAX_SECONDS.
+"""
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from db.complaints import create_complaint, get_complaint, list_complaints
+from db.outbox import due
+from handlers import citizen, complaint, staff
+from handlers.access import ADMIN_DENIED_TEXT, DENIED_TEXT
+from handlers.jobs import deliver_due
+from handlers.local_api import MAX_MESSAGE_CHARS, utf16_length
+from knowledge.model import DocumentInfo, ParseError
+from knowledge.parsers import business_plan, news_article, pledge_record, pledge_status, work_report
+from nlp.normalizer import MAX_QUESTION_CHARS, normalize
+from nlp.responder import respond, suggest_departments
+
+CITIZEN, OTHER, STAFF, ADMIN, STAFF_CHAT, GROUP = 42, 43, 800, 900, -100500, -100777
+SECRET = "비밀민원 옆집 홍길동 씨 불법 증축"
+OTHER_PHONE = "010-9876-5432"
+SILENT = None  # a deliberate silence; the row id says why
+ANY = ""  # any clear Korean reply
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+WHO = {"citizen": (CITIZEN, None), "staff": (STAFF, None), "admin": (ADMIN, None),
+       "group": (CITIZEN, GROUP), "staff_chat": (STAFF, STAFF_CHAT)}
+LONG_HANGUL = "가" * 4096
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    who: str
+    kind: str  # send, message, edited, press(_twice, _old), complaint, department, phone, choose
+    payload: Any
+    expect: str | None  # a text the replies must contain, ANY, or SILENT
+
+
+HOSTILE = [
+    # --- questions: empty, whitespace, size, invisible and right-to-left characters, emoji
+    Case("whitespace", "citizen", "send", "   ", ANY),
+    Case("newlines-and-tabs", "citizen", "send", "\n\t\n", ANY),
+    Case("4096-hangul", "citizen", "send", LONG_HANGUL, ANY),
+    Case("4096-latin", "citizen", "send", "a" * 4096, ANY),
+    Case("4096-repeated-words", "citizen", "send", ("새마을 장학금 " * 600)[:4096], ANY),
+    Case("4096-utf16-emoji", "citizen", "send", "😀" * 2048, ANY),
+    Case("4096-digits", "citizen", "send", "9" * 4096, ANY),
+    Case("4096-jamo-laughter", "citizen", "send", "ㅋ" * 4096, ANY),
+    Case("zero-width-only", "citizen", "send", ZERO_WIDTH, ANY),
+    Case("zero-width-inside-words", "citizen", "send", "장\u200b학\u200b금 조\u200d건", ANY),
+    Case("rtl-override", "citizen", "send", "\u202e금학장 지원 조건\u202c", ANY),
+    Case("arabic-and-hebrew", "citizen", "send", "مرحبا שלום \u200f", ANY),
+    Case("emoji-only", "citizen", "send", "😀🎉👍", ANY),
+    Case("zwj-family-and-flag", "citizen", "send", "👨‍👩‍👧‍👦🇰🇷", ANY),
+    Case("control-characters", "citizen", "send", "\x00\x01\x07\x1b[31m장학금", ANY),
+    Case("zalgo", "citizen", "send", "장̴̛͔̈́학̷̢̈금̶͓̽" * 50, ANY),
+    Case("decomposed-hangul", "citizen", "send", unicodedata.normalize("NFD", "장학금 조건"), ANY),
+    Case("full-width-command", "citizen", "send", "／ｓｔａｒｔ", ANY),
+    Case("format-strings", "citizen", "send", "{receipt} {0} %s %n %(x)s", ANY),
+    # --- injection in questions: SQL, HTML, Markdown
+    Case("sql-drop", "citizen", "send", "'; DROP TABLE complaints;--", ANY),
+    Case("sql-or-true", "citizen", "send", "장학금' OR '1'='1", ANY),
+    Case("sql-union", "citizen", "send", "1; SELECT * FROM staff UNION SELECT * FROM outbox --", ANY),
+    Case("html-bold", "citizen", "send", "<b>장학금</b> <i>조건</i>", ANY),
+    Case("html-script", "citizen", "send", "<script>alert('x')</script>", ANY),
+    Case("html-mention-link", "citizen", "send", '<a href="tg://user?id=900">관리자</a>', ANY),
+    Case("markdown", "citizen", "send", "*장학금* _조건_ `코드` [링크](http://example.com)", ANY),
+    Case("markdown-v2-specials", "citizen", "send", "_*[]()~`>#+-=|{}.!\\", ANY),
+    Case("markdown-code-block", "citizen", "send", "```\n새마을 장학금\n```", ANY),
+    Case("photo-with-html-caption", "citizen", "message",
+         {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 9, "height": 9}],
+          "caption": "<b>장학금</b> *조건*"}, ANY),
+    # --- other kinds of messages
+    Case("contact-card", "citizen", "message",
+         {"contact": {"phone_number": "+821099998888", "first_name": "누군가"}}, citizen.OTHER_NON_TEXT),
+    Case("dice", "citizen", "message", {"dice": {"emoji": "🎲", "value": 3}}, citizen.OTHER_NON_TEXT),
+    Case("edited-message-is-ignored-on-purpose", "citizen", "edited", "<b>고친 질문</b>", SILENT),
+    Case("group-question-is-ignored-on-purpose", "group", "send", "장학금 조건 알려줘", SILENT),
+    # --- commands with missing, wrong or hostile arguments
+    Case("start-with-junk-payload", "citizen", "send", "/start " + "A" * 4000, "이렇게 물어보세요"),
+    Case("start-for-another-bot", "citizen", "send", "/start@other_bot", citizen.UNKNOWN_COMMAND_TEXT),
+    Case("unknown-command", "citizen", "send", "/sudo rm -rf /", citizen.UNKNOWN_COMMAND_TEXT),
+    Case("status-without-receipt", "citizen", "send", "/status", complaint.STATUS_USAGE_TEXT),
+    Case("status-sql", "citizen", "send", "/status '; DROP TABLE complaints;--", complaint.STATUS_USAGE_TEXT),
+    Case("status-4000-chars", "citizen", "send", "/status " + "A" * 4000, complaint.STATUS_USAGE_TEXT),
+    Case("status-receipt-not-ours", "citizen", "send", "/status 20250301-AB2C", complaint.STATUS_DENIED_TEXT),
+    Case("status-another-users-receipt", "citizen", "send", "/status {other}", complaint.STATUS_DENIED_TEXT),
+    Case("status-another-users-receipt-lower", "citizen", "send", "/status {other_lower}",
+         complaint.STATUS_DENIED_TEXT),
+    Case("region-with-junk", "citizen", "send", "/region <b>화성</b> ; DROP", citizen.REGION_TEXT),
+    Case("my-with-junk", "citizen", "send", "/my '; --", complaint.NO_COMPLAINTS_TEXT),
+    Case("cancel-with-junk", "citizen", "send", "/cancel %s{0}", citizen.NOTHING_TO_CANCEL_TEXT),
+    Case("view-another-users-receipt", "citizen", "send", "/view {other}", DENIED_TEXT),
+    Case("reply-to-another-users-receipt", "citizen", "send", "/reply {other} 해킹", DENIED_TEXT),
+    Case("close-another-users-receipt", "citizen", "send", "/close {other}", DENIED_TEXT),
+    Case("export-as-citizen", "citizen", "send", "/export 2000-01-01 2100-01-01", DENIED_TEXT),
+    Case("grant-self-admin", "citizen", "send", f"/grant {CITIZEN} admin", ADMIN_DENIED_TEXT),
+    Case("view-sql", "staff", "send", "/view '; DROP TABLE complaints;--", staff.VIEW_USAGE),
+    Case("view-receipt-and-junk", "staff", "send", "/view 20250301-AB2C extra junk", staff.VIEW_USAGE),
+    Case("view-unknown-receipt", "staff", "send", "/view 20200101-ZZZZ", "없습니다"),
+    Case("reply-without-text", "staff", "send", "/reply 20250301-ab2c", staff.REPLY_USAGE),
+    Case("reply-4000-chars", "staff", "send", "/reply {other} " + "답" * 4000, "답변을 등록했습니다"),
+    Case("reply-longest-possible", "staff", "send", ("/reply {other} " + "답" * 4096)[:4096 - 8],
+         staff.NOTE_TOO_LONG_TEXT),
+    Case("reply-html", "staff", "send", "/reply {other} <b>내일</b> *방문* [x](http://e.kr)", "답변을 등록했습니다"),
+    Case("assign-without-department", "staff", "send", "/assign {other}", staff.ASSIGN_USAGE),
+    Case("assign-4000-char-department", "staff", "send", "/assign {other} " + "과" * 4000,
+         staff.DEPARTMENT_TOO_LONG_TEXT),
+    Case("close-4000-char-note", "staff", "send", "/close {other} " + "끝" * 4000, "완료 처리했습니다"),
+    Case("close-longest-possible-note", "staff", "send", ("/close {other} " + "끝" * 4096)[:4096 - 8],
+         staff.NOTE_TOO_LONG_TEXT),
+    Case("close-unknown-receipt", "staff", "send", "/close 20200101-ZZZZ", "없습니다"),
+    Case("inbox-junk", "staff", "send", "/inbox 접수 ; DROP", staff.INBOX_USAGE),
+    Case("export-sql", "staff", "send", "/export ; DROP", staff.EXPORT_USAGE),
+    Case("export-extreme-dates", "staff", "send", "/export 0001-01-01 9999-12-31", staff.EXPORT_USAGE),
+    Case("export-impossible-date", "staff", "send", "/export 2025-02-30 2025-03-01", staff.EXPORT_USAGE),
+    Case("grant-huge-id", "admin", "send", "/grant 99999999999999999999999", "사용법: /grant"),
+    Case("grant-arabic-digits", "admin", "send", "/grant ٣٤٥", "사용법: /grant"),
+    Case("grant-unknown-role", "admin", "send", "/grant 555 superuser", "사용법: /grant"),
+    Case("revoke-huge-id", "admin", "send", "/revoke 99999999999999999999999", "사용법: /revoke"),
+    Case("revoke-junk", "admin", "send", "/revoke '; DROP TABLE staff;--", "사용법: /revoke"),
+    # --- forged callback data
+    Case("entry-that-does-not-exist", "citizen", "press", "e:jb-program-00000000", citizen.ENTRY_GONE_TEXT),
+    Case("entry-empty-id", "citizen", "press", "e:", citizen.ENTRY_GONE_TEXT),
+    Case("entry-overlong-id", "citizen", "press", "e:" + "x" * 62, citizen.ENTRY_GONE_TEXT),
+    Case("entry-hangul-id", "citizen", "press", "e:장학금", citizen.ENTRY_GONE_TEXT),
+    Case("region-unknown-code", "citizen", "press", "r:zz", "관심 지역을 '전체'"),
+    Case("departments-without-question", "citizen", "press", "q:dept", citizen.NO_QUESTION_TEXT),
+    Case("unknown-prefix", "citizen", "press", "zz:unknown", citizen.STALE_BUTTON_TEXT),
+    Case("overlong-data", "citizen", "press", "x" * 64, citizen.STALE_BUTTON_TEXT),
+    Case("submit-outside-a-draft", "citizen", "press", "c:ok", citizen.STALE_BUTTON_TEXT),
+    Case("staff-button-other-receipt", "citizen", "press", "s:done:{other}", DENIED_TEXT),
+    Case("staff-reply-button-other-receipt", "citizen", "press", "s:reply:{other}", DENIED_TEXT),
+    Case("inbox-page-as-citizen", "citizen", "press", "i:all:0", DENIED_TEXT),
+    Case("staff-button-unknown-receipt", "staff_chat", "press", "s:prog:20200101-ZZZZ", "없습니다"),
+    Case("staff-button-garbage-receipt", "staff_chat", "press", "s:done:'; DROP", "없습니다"),
+    Case("staff-button-unknown-action", "staff_chat", "press", "s:zap:{other}", citizen.STALE_BUTTON_TEXT),
+    Case("inbox-page-huge-offset", "staff", "press", "i:all:99999999999999999999999", "민원"),
+    Case("inbox-page-unknown-status", "staff", "press", "i:zz:0", "민원함"),
+    Case("inbox-page-negative-offset", "staff", "press", "i:all:-1", citizen.STALE_BUTTON_TEXT),
+    Case("region-double-tap", "citizen", "press_twice", "r:all", "관심 지역을 '전체'"),
+    Case("inbox-page-double-tap", "staff", "press_twice", "i:all:0", "민원함"),
+    Case("entry-button-on-a-message-too-old", "citizen", "press_old", "e:jb-program-00000000",
+         citizen.ENTRY_GONE_TEXT),
+    Case("department-superscript-digit", "citizen", "choose", "c:d:²", "담당 부서"),
+    Case("department-index-out-of-range", "citizen", "choose", "c:d:99999999999999999999", "담당 부서"),
+    # --- hostile complaint texts, typed departments and phone numbers
+    Case("complaint-html", "citizen", "complaint", "<b>불법주차</b> <script>x</script> &amp;", "접수번호"),
+    Case("complaint-markdown", "citizen", "complaint", "*불법* _주차_ `x` [링크](http://e.kr) ||숨김||", "접수번호"),
+    Case("complaint-sql", "citizen", "complaint", "'); DELETE FROM complaints; --", "접수번호"),
+    Case("complaint-4096-chars", "citizen", "complaint", "불" * 4096, "접수번호"),
+    Case("complaint-two-4096-messages", "citizen", "complaint", ["불" * 4096, "편" * 4096], "접수번호"),
+    Case("complaint-three-4096-messages", "citizen", "complaint", ["불" * 4096] * 3,
+         complaint.CONTENT_TOO_LONG_TEXT),
+    Case("complaint-zero-width-only", "citizen", "complaint", ZERO_WIDTH, complaint.EMPTY_CONTENT_TEXT),
+    Case("complaint-nul-and-controls", "citizen", "complaint", "가로등\x00 고장\x1b[0m", "접수번호"),
+    Case("department-html-sql", "citizen", "department", "<b>도로과</b>'; DROP TABLE x;--", "접수번호"),
+    Case("department-4096-chars", "citizen", "department", "과" * 4096, "접수번호"),
+    Case("phone-with-sql", "citizen", "phone", "010-1234-5678'; DROP TABLE complaints",
+         complaint.BAD_PHONE_TEXT),
+    Case("phone-full-width", "citizen", "phone", "０１０-１２３４-５６７８", complaint.BAD_PHONE_TEXT),
+    Case("phone-4000-digits", "citizen", "phone", "0" * 4000, complaint.BAD_PHONE_TEXT),
+]
+
+
+@pytest.fixture
+async def hostile_bot(local_bot):
+    """The bot with another citizen's complaint stored and an error-handler spy."""
+    errors: list[BaseException] = []
+
+    async def record(update, context):
+        errors.append(context.error)
+
+    local_bot.application.add_error_handler(record)
+    local_bot.errors = errors
+    local_bot.other = create_complaint(
+        local_bot.db, idempotency_key="other", user_id=OTHER, chat_id=OTHER, content=SECRET,
+        department="건축과", region="전주시", phone=OTHER_PHONE, anonymous=False, consent=True)
+    return local_bot
+
+
+def _fill(payload: Any, receipt: str) -> Any:
+    if isinstance(payload, str):
+        return payload.replace("{other}", receipt).replace("{other_lower}", receipt.lower())
+    return payload
+
+
+async def _run(bot, case: Case) -> list:
+    user_id, chat_id = WHO[case.who]
+    me = bot.chat(user_id, chat_id=chat_id)
+    payload = _fill(case.payload, bot.other.receipt)
+    seed = await bot.application.bot.send_message(me.chat["id"], "안내")  # a message to press on
+    start = len(bot.api.calls)
+    if case.kind == "send":
+        await me.send(payload)
+    elif case.kind == "message":
+        await me.send_message(**payload)
+    elif case.kind == "edited":
+        message = {"message_id": 1, "date": 1, "edit_date": 2, "chat": me.chat, "from": me.user,
+                   "text": payload}
+        await me._process({"update_id": bot.api.new_update_id(), "edited_message": message})
+    elif case.kind in ("press", "press_twice"):
+        for _ in range(2 if case.kind == "press_twice" else 1):  # a double tap on one message
+            await me.press(data=payload, message_id=seed.message_id)
+    elif case.kind == "press_old":  # Telegram sends date 0 for a message it no longer shows
+        old = {"message_id": seed.message_id, "date": 0, "chat": me.chat}
+        query = {"id": "old", "from": me.user, "chat_instance": "x", "data": payload, "message": old}
+        await me._process({"update_id": bot.api.new_update_id(), "callback_query": query})
+    else:
+        await _complaint_step(me, case.kind, payload)
+    return bot.api.calls[start:]
+
+
+async def _complaint_step(me, kind: str, payload: Any) -> None:
+    """Walks the complaint conversation with the hostile payload at one step."""
+    await me.send("/complaint")
+    for part in (payload if kind == "complaint" and isinstance(payload, list) else
+                 [payload] if kind == "complaint" else ["가로등이 고장났어요"]):
+        await me.send(part)
+    if kind == "complaint" and complaint.EMPTY_CONTENT_TEXT in me.api.texts(me.user_id)[-1]:
+        return
+    await me.press("다음 ▶")
+    if kind == "choose":
+        await me.press(data=payload)
+        return
+    if kind == "department":
+        await me.send(payload)
+    else:
+        await me.press("잘 모르겠어요")
+    if kind == "phone":
+        await me.press("동의합니다")
+        await me.send(payload)
+        return
+    await me.press("익명으로 접수")
+    await me.press("접수하기")
+
+
+def _texts(calls) -> list[str]:
+    return [c.text for c in calls if c.method in ("sendMessage", "editMessageText", "sendDocument")
+            or (c.method == "answerCallbackQuery" and c.params.get("text"))]
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=[case.id for case in HOSTILE])
+async def test_hostile_input_gets_a_clear_korean_reply(hostile_bot, case: Case):
+    bot = hostile_bot
+    calls = await _run(bot, case)
+    texts = _texts(calls)
+
+    assert bot.errors == [], f"reached the error handler: {bot.errors!r}"
+    refused = [c.error for c in calls if c.error and not (
+        case.kind == "press_twice" and "not modified" in c.error)]  # tolerated, see keyboards.py
+    assert refused == [], "Telegram would have refused a request"
+    assert [c.params["parse_mode"] for c in calls if c.params.get("parse_mode")] == []
+    if case.expect is SILENT:
+        assert texts == []
+    else:
+        assert texts, "no reply at all"
+        assert case.expect in "\n".join(texts)
+        assert all(HANGUL.search(text) for text in texts), texts
+    if case.who in ("citizen", "group"):
+        said = "\n".join(texts)
+        assert SECRET not in said and "9876" not in said and "5432" not in said
+    assert get_complaint(bot.db, bot.other.receipt).content == SECRET or case.who != "citizen"
+
+    await deliver_due(bot.application.bot, bot.db)  # every queued notification is deliverable
+    failed = [(row["chat_id"], row["last_error"]) for row in bot.db["outbox"].rows if row["last_error"]]
+    assert failed == [] and due(bot.db) == []
+
+
+def test_the_table_has_at_least_fifty_rows():
+    assert len(HOSTILE) >= 50 and len({case.id for case in HOSTILE}) == len(HOSTILE)
+
+
+async def test_a_filed_hostile_complaint_is_stored_verbatim_and_shown_within_limits(hostile_bot):
+    me = hostile_bot.chat(CITIZEN)
+    text = "<b>불법주차</b> *신고* '; DROP TABLE complaints;-- " + "가" * 4000
+    await _complaint_step(me, "complaint", text[:4096])
+    [mine] = list_complaints(hostile_bot.db, user_id=CITIZEN)
+    assert mine.content == text[:4096]
+    posts = [c for c in hostile_bot.api.calls if c.chat_id == STAFF_CHAT and c.method == "sendMessage"]
+    assert posts and all(utf16_length(c.text) <= MAX_MESSAGE_CHARS for c in posts)
+    assert posts[-1].text.startswith(f"[새 민원] {mine.receipt}")
+
+
+async def test_long_replies_and_notes_keep_every_view_within_telegram_limits(hostile_bot):
+    receipt = hostile_bot.other.receipt
+    boss = hostile_bot.chat(STAFF)
+    for n in range(25):  # more history than a view shows
+        await boss.send(f"/reply {receipt} {n}번째 답변 " + "길" * 3990)
+    await boss.send(f"/close {receipt} " + "끝" * 3999)
+    start = len(hostile_bot.api.calls)
+    await hostile_bot.chat(OTHER).send(f"/status {receipt}")
+    await boss.send(f"/view {receipt}")
+    await boss.send("/inbox")
+    await deliver_due(hostile_bot.application.bot, hostile_bot.db)
+    calls = hostile_bot.api.calls[start:]
+    assert [c.error for c in calls if c.error] == [] and hostile_bot.errors == []
+    assert "이전 기록" in "\n".join(_texts(calls)) and due(hostile_bot.db) == []
+
+
+async def test_a_too_long_answer_by_button_keeps_the_staff_member_writing(hostile_bot):
+    from handlers.formatting import staff_alert
+    from handlers.keyboards import staff_actions
+
+    other = hostile_bot.other
+    await hostile_bot.application.bot.send_message(STAFF_CHAT, staff_alert(other),
+                                                   reply_markup=staff_actions(other.receipt))
+    desk = hostile_bot.chat(STAFF, chat_id=STAFF_CHAT)
+    prompt = (await desk.press("답변"))[-1]
+    asked = hostile_bot.api.messages[(STAFF_CHAT, prompt.message_id)]
+    assert _texts(await desk.send("길" * 4090, reply_to_message=asked)) == [staff.NOTE_TOO_LONG_TEXT]
+    assert "답변을 등록했습니다" in _texts(await desk.send("짧은 답변", reply_to_message=asked))[0]
+    assert hostile_bot.errors == []
+
+
+# --- property tests: never raise, always bounded time ---------------------------------------
+
+MAX_SECONDS = 1.0
+DOC = DocumentInfo("doc.txt", "any", "전주시", "문서", 2024)
+PARSERS = (business_plan, news_article, pledge_record, pledge_status, work_report)
+# Text that looks like our documents: Hangul, digits, table tabs, bullets and markup fragments.
+DOCUMENT_ALPHABET = st.sampled_from(list("가나다라사업예산공약지원과부서 \t\n0123456789.-·•○□<>/|*#【】()"))
+DOCUMENT_LIKE = st.text(DOCUMENT_ALPHABET, max_size=3000)
+HOSTILE_TEXT = st.one_of(st.text(max_size=4096), DOCUMENT_LIKE,
+                         st.builds(lambda s, n: s * n, st.text(min_size=1, max_size=8), st.integers(1, 600)))
+
+
+def _timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    elapsed = time.perf_counter() - start
+    assert elapsed < MAX_SECONDS, f"{fn.__name__} took {elapsed:.2f}s"
+    return result
+
+
+@settings(max_examples=60, deadline=None)
+@given(HOSTILE_TEXT)
+def test_normalizer_is_bounded_in_time_and_length(text):
+    assert len(_timed(normalize, text)) <= MAX_QUESTION_CHARS
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(HOSTILE_TEXT, st.booleans())
+def test_tokenizer_never_raises_and_is_bounded_in_time(tokenizer, text, casual):
+    words = _timed(tokenizer.morphemes, text[:MAX_QUESTION_CHARS * 2] if not casual else text,
+                   casual=casual)
+    assert all(isinstance(w, str) and w for w in words)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(HOSTILE_TEXT, st.sampled_from([None, "전라북도", "전주시", "인천광역시", "나주시", "화성"]))
+def test_matcher_never_raises_and_is_bounded_in_time(kb, text, region):
+    reply = _timed(respond, kb, text, region=region)
+    assert reply.text.strip() and utf16_length(reply.text) <= MAX_MESSAGE_CHARS
+    assert isinstance(_timed(suggest_departments, kb, text, region=region), list)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(PARSERS), HOSTILE_TEXT)
+def test_parsers_raise_only_parse_error_and_are_bounded_in_time(parser, text):
+    start = time.perf_counter()
+    try:
+        assert isinstance(parser.parse(text, DOC), list)
+    except ParseError:
+        pass
+    assert time.perf_counter() - start < MAX_SECONDS
