@@ -388,3 +388,20 @@ def _complaint(row: dict) -> Complaint:
 
 def _csv_safe(value: str) -> str:
     return f"'{value}" if value.startswith(_CSV_FORMULA_PREFIXES) else value
+
+
+@raises_unavailable
+def purge_closed(db: sqlite_utils.Database, *, days: int, now: datetime | None = None) -> int:
+    """Deletes complaints closed (완료/반려) more than ``days`` ago, with their history — the
+    retention period promised in the consent text. Open complaints are never deleted."""
+    if days < 0:
+        raise ValueError("days must be 0 or more")
+    cutoff = timestamp(as_utc(now) - timedelta(days=days))
+    closed = "status in (?, ?) and updated_at < ?"
+    with transaction(db):
+        receipts = [row["receipt"] for row in db.query(
+            f"select receipt from complaints where {closed}", [DONE, REJECTED, cutoff])]
+        db.execute(f"delete from complaint_history where receipt in "
+                   f"(select receipt from complaints where {closed})", [DONE, REJECTED, cutoff])
+        db.execute(f"delete from complaints where {closed}", [DONE, REJECTED, cutoff])
+    return len(receipts)

@@ -148,6 +148,7 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
         application.job_queue.run_repeating(jobs.send_notifications, settings.outbox_interval_seconds,
                                             name="outbox")
         application.job_queue.run_daily(jobs.purge_question_log, PURGE_TIME, name="purge questions")
+        application.job_queue.run_daily(jobs.purge_closed_complaints, PURGE_TIME, name="purge complaints")
         logger.info("knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir)
 
     return start_services

@@ -54,12 +54,11 @@ LOCATION_FIRST_TEXT = "위치를 받았습니다. 이제 어떤 불편인지 글
 TOO_MANY_PHOTOS_TEXT = f"사진은 {MAX_PHOTOS}장까지 받을 수 있습니다. [다음]을 눌러 주세요."
 DEPARTMENT_TEXT = "이 민원을 맡을 부서로 아래를 추천합니다. 맞는 부서를 고르거나 부서 이름을 직접 적어 주세요."
 NO_DEPARTMENT_TEXT = "알맞은 부서를 찾지 못했습니다. 부서 이름을 직접 적거나 [잘 모르겠어요]를 눌러 주세요."
-RETENTION = "민원 처리 완료 후 3년"
 CONSENT_TEXT = (
     "개인정보 수집·이용 동의\n"
     "· 수집 항목: 민원 내용, 보내신 사진과 위치, 연락처(입력한 경우), 텔레그램 사용자 ID\n"
     "· 이용 목적: 민원 처리와 처리 결과·답변 회신\n"
-    f"· 보유 기간: {RETENTION}, 이후 파기\n"
+    "· 보유 기간: 민원 처리 완료 후 {retention}, 이후 파기\n"
     "동의하지 않으셔도 익명으로 접수할 수 있습니다. 익명 접수는 연락처를 받지 않고, "
     "처리 결과는 이 대화방으로만 알려 드립니다."
 )
@@ -190,7 +189,7 @@ async def choose_department(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         draft["region"], draft["department"] = context.user_data.get("region"), None
     label = formatting.department_label(draft["region"], draft["department"])
     await query.edit_message_text(f"담당 부서: {label}")
-    return await _ask_consent(update)
+    return await _ask_consent(update, context)
 
 
 async def type_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -198,14 +197,25 @@ async def type_department(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     draft = _draft(context)
     draft["region"] = context.user_data.get("region")
     draft["department"] = formatting.preview(update.message.text, 50)
-    return await _ask_consent(update)
+    return await _ask_consent(update, context)
 
 
-async def _ask_consent(update: Update) -> int:
+async def _ask_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     buttons = [[("동의합니다", keyboards.AGREE)], [("익명으로 접수", keyboards.ANONYMOUS)],
                [("취소", keyboards.CANCEL)]]
-    await update.effective_message.reply_text(CONSENT_TEXT, reply_markup=keyboard(buttons))
+    await update.effective_message.reply_text(_consent_text(context), reply_markup=keyboard(buttons))
     return CONSENT
+
+
+def _consent_text(context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The consent notice with the retention period the daily purge actually enforces."""
+    return consent_text(context.bot_data["settings"].complaint_retention_days)
+
+
+def consent_text(retention_days: int) -> str:
+    """개인정보 수집·이용 동의 notice; 1095 days reads "3년"."""
+    years, rest = divmod(retention_days, 365)
+    return CONSENT_TEXT.format(retention=f"{years}년" if years and not rest else f"{retention_days}일")
 
 
 async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -213,7 +223,7 @@ async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft["consent"], draft["anonymous"] = True, False
-    await query.edit_message_text(f"{CONSENT_TEXT}\n\n→ 동의하셨습니다.")
+    await query.edit_message_text(f"{_consent_text(context)}\n\n→ 동의하셨습니다.")
     await query.message.reply_text(ASK_PHONE_TEXT,
                                    reply_markup=keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]))
     return PHONE
@@ -224,7 +234,7 @@ async def go_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft.update(consent=False, anonymous=True, phone=None)
-    await query.edit_message_text(f"{CONSENT_TEXT}\n\n→ 익명으로 접수합니다.")
+    await query.edit_message_text(f"{_consent_text(context)}\n\n→ 익명으로 접수합니다.")
     return await _ask_confirmation(update, draft)
 
 

@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 
 from db.database import DatabaseUnavailable
 from db.outbox import Notification, NotificationNotFound, due, get, mark_failed, mark_sent
+from db.complaints import purge_closed
 from db.questions import purge_older_than
 from handlers import formatting, keyboards
 
@@ -99,6 +100,13 @@ async def purge_question_log(context: ContextTypes.DEFAULT_TYPE) -> None:
     days = context.bot_data["settings"].question_log_retention_days
     removed = purge_older_than(context.bot_data["db"], days)
     logger.info("purged %d question-log rows older than %d days", removed, days)
+
+
+async def purge_closed_complaints(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Deletes complaints closed longer ago than the retention period the citizen agreed to."""
+    days = context.bot_data["settings"].complaint_retention_days
+    removed = purge_closed(context.bot_data["db"], days=days)
+    logger.info("purged %d complaints closed more than %d days ago", removed, days)
 
 
 def _seconds(value: int | timedelta) -> float:

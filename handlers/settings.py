@@ -46,6 +46,7 @@ class Settings:
     nlp_tagger: str = DEFAULT_TAGGER
     log_level: str = "INFO"
     question_log_retention_days: int = 90
+    complaint_retention_days: int = 1095
     complaint_timeout_seconds: float = 30 * 60.0
     outbox_interval_seconds: float = 5.0
     rate_limit_per_second: float = 30.0
@@ -76,6 +77,7 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
         nlp_tagger=_optional(env, "NLP_TAGGER", _tagger) or DEFAULT_TAGGER,
         log_level=_optional(env, "LOG_LEVEL", _log_level) or "INFO",
         question_log_retention_days=_optional(env, "QUESTION_LOG_RETENTION_DAYS", _days) or 90,
+        complaint_retention_days=_optional(env, "COMPLAINT_RETENTION_DAYS", _days) or 1095,
         complaint_timeout_seconds=_optional(env, "COMPLAINT_TIMEOUT_SECONDS", _seconds) or 1800.0,
         outbox_interval_seconds=_optional(env, "OUTBOX_INTERVAL_SECONDS", _seconds) or 5.0,
         rate_limit_per_second=_optional(env, "RATE_LIMIT_PER_SECOND", _rate) or 30.0,

@@ -253,3 +253,20 @@ def test_stats(db):
     assert complaints.stats_by_status(db) == {
         RECEIVED: 1, IN_PROGRESS: 0, DONE: 1, REJECTED: 0, TRANSFERRED: 1}
     assert complaints.stats_by_department(db) == {"도로과": 2, "미지정": 1}
+
+
+
+def test_purge_closed_keeps_open_and_recent_complaints(db):
+    """The consent text promises deletion after the retention period; nothing purged it before."""
+    old = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    done = make(db, "p1", now=old)
+    complaints.change_status(db, done.receipt, DONE, actor_id=9, now=old)
+    still_open = make(db, "p2", now=old)
+    recent = make(db, "p3")
+    complaints.change_status(db, recent.receipt, REJECTED, actor_id=9, now=NOW)
+    assert complaints.purge_closed(db, days=1095, now=NOW) == 1
+    assert complaints.get_complaint(db, done.receipt) is None
+    assert complaints.history(db, done.receipt) == []
+    assert complaints.get_complaint(db, still_open.receipt) and complaints.get_complaint(db, recent.receipt)
+    with pytest.raises(ValueError):
+        complaints.purge_closed(db, days=-1)

@@ -227,3 +227,9 @@ async def test_my_lists_only_my_complaints(local_bot):
     text = sent_texts(await local_bot.chat(CITIZEN).send("/my"))
     assert mine.receipt in text and other.receipt not in text
     assert sent_texts(await local_bot.chat(777).send("/my")) == complaint.NO_COMPLAINTS_TEXT
+
+
+@pytest.mark.parametrize("days, stated", [(1095, "민원 처리 완료 후 3년"), (365, "민원 처리 완료 후 1년"),
+                                          (90, "민원 처리 완료 후 90일")])
+def test_consent_text_states_the_retention_the_purge_enforces(days, stated):
+    assert stated in complaint.consent_text(days)
