@@ -211,8 +211,13 @@ _FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
     (("얼마", "예산", "금액", "비용", "사업비", "돈"), re.compile(r"\d[\d,.]*\s*(원|백만원|천원|억|만원|%)")),
 )
 FIGURE_BOOST = 1.5
-# "몇 명" is answered by a line with "295명", not by any line with a number.
-_COUNTER = re.compile(r"몇\s*(명|개소|개|번|회|곳|부|건|팀|가구|호|년|달|월|일|시간|퍼센트|%)")
+# "몇 명" is answered by a line with "295명" (or "3,000여명", "3인"), not by any number.
+_COUNTER = re.compile(r"몇\s*(명|개소|개|번|회|곳|군데|부|건|팀|가구|호|년|달|월|일|시간|퍼센트|%)")
+_COUNTER_SPELLINGS = {"명": "명|인", "곳": "곳|개소|군데", "군데": "곳|개소|군데", "개소": "곳|개소|개",
+                      "번": "번|회|차례", "회": "번|회|차례", "개": "개|건|개소", "퍼센트": "%|퍼센트"}
+_AMOUNT = r"\d[\d,.]*(?:\s*[만천백억]\s*[\d,.]*)*\s*(?:여|여\s|가량|이상|이내)?\s*"
+_PLACE = re.compile(r"장\s*소|소재지|위치|개최지|에서 (개최|열|진행)")
+_WHERE = ("어디서", "어디에서", "장소", "어디로")
 COUNTER_BOOST = 2.0
 SUFFIX_WEIGHT = 0.6
 # Words of the entry's own name found the entry; they say little about which line answers.
@@ -236,7 +241,10 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
     shown = "\n".join(exclude)
     figures = [pattern for words, pattern in _FIGURES if any(w in query.compact for w in words)]
     counter = _COUNTER.search(query.text)
-    counted = re.compile(rf"\d[\d,.]*\s*{re.escape(counter.group(1))}") if counter else None
+    spellings = _COUNTER_SPELLINGS.get(counter.group(1), re.escape(counter.group(1))) if counter else ""
+    counted = re.compile(rf"{_AMOUNT}(?:{spellings})") if counter else None
+    if any(w in query.compact for w in _WHERE):
+        figures.append(_PLACE)
     lines = [(line, line.replace(" ", "").lower()) for value in entry.fields.values()
              for line in _lines_with_context(value)]
     lines = [(line, squeezed) for line, squeezed in lines if len(squeezed) >= 4 and line not in shown]
