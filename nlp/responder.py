@@ -247,7 +247,9 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         figures.append(_PLACE)
     lines = [(line, line.replace(" ", "").lower()) for value in entry.fields.values()
              for line in _lines_with_context(value)]
-    lines = [(line, squeezed) for line, squeezed in lines if len(squeezed) >= 4 and line not in shown]
+    title = entry.title.replace(" ", "").lower()
+    lines = [(line, squeezed) for line, squeezed in lines
+             if len(squeezed) >= 4 and line not in shown and squeezed != title]
     # Local rarity: a word on every line of this entry (its own name) picks no line; the
     # detail word the citizen added ("가맹점") does.
     local = {t: math.log(1 + len(lines) / (1 + sum(t in sq for _, sq in lines))) for t in weights}
