@@ -113,9 +113,6 @@ class KnowledgeBase:
     def get(self, entry_id: str) -> Entry | None:
         return self.by_id.get(entry_id)
 
-    def children(self, entry_id: str) -> list[Entry]:
-        return [e for e in self.entries if e.parent_id == entry_id]
-
     def counts(self) -> Counter:
         """Number of entries per (kind, region)."""
         return Counter((e.kind, e.region) for e in self.entries)
@@ -159,6 +156,7 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
     """Run every manifest document through its parser; collect problems instead of stopping."""
     entries: list[Entry] = []
     problems: list[Problem] = []
+    manifest_line = _line_finder(directory / MANIFEST)
     for doc in read_manifest(directory):
         try:
             parser = importlib.import_module(f"knowledge.parsers.{doc.parser}")
@@ -168,14 +166,14 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
         try:
             raw = (directory / doc.file).read_bytes()
         except FileNotFoundError:
-            problems.append(Problem(MANIFEST, _manifest_line(directory, doc.file), f"{doc.file}: 파일이 없습니다"))
+            problems.append(Problem(MANIFEST, manifest_line(doc.file), f"{doc.file}: 파일이 없습니다"))
             continue
         except OSError as exc:
             problems.append(Problem(doc.file, 1, f"읽을 수 없습니다: {exc}"))
             continue
         digest = hashlib.sha256(raw).hexdigest()
         if doc.sha256 and digest != doc.sha256:
-            problems.append(Problem(MANIFEST, _manifest_line(directory, doc.file), (
+            problems.append(Problem(MANIFEST, manifest_line(doc.file), (
                 f"{doc.file}: 내용이 기록된 sha256과 다릅니다 — 잘렸거나 바뀐 파일입니다. 새 문서로 "
                 f"바꾼 것이라면 sha256을 {digest}(으)로 고치세요")))
         try:
@@ -189,15 +187,6 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
         except ParseError as exc:
             problems.append(Problem(exc.file, exc.line, exc.message))
     return entries, problems
-
-
-def _manifest_line(directory: Path, file: str) -> int:
-    """The manifest line that names ``file`` (1 when it cannot be found)."""
-    try:
-        lines = (directory / MANIFEST).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 1
-    return next((n for n, line in enumerate(lines, start=1) if file in line), 1)
 
 
 def read_curated(directory: Path) -> Curated:

@@ -113,6 +113,7 @@ class _Doc:
     names: tuple[str, ...]  # compact, lower-case title and aliases
     names_jamo: tuple[str, ...]
     name_tokens: frozenset[str]
+    name_tokens_jamo: tuple[str, ...]  # name words of two or more letters, for typo matching
     name_grams: tuple[frozenset[str], ...]
     field_text: str  # compact key fields (department, team, short field values)
     body_text: str  # compact full body
@@ -306,12 +307,10 @@ class SearchIndex:
 
     def _typo_match(self, doc: _Doc, token: str) -> float:
         """A word no entry uses that is one or two jamo away from a word of this entry's name."""
-        found = process.extractOne(to_jamo(token), [to_jamo(w) for w in doc.name_tokens if len(w) >= 2],
-                                   scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO)
+        found = process.extractOne(to_jamo(token), doc.name_tokens_jamo, scorer=fuzz.ratio,
+                                   score_cutoff=TYPO_MIN_RATIO)
         return TYPO_MATCH if found else 0.0
 
-    def vocabulary_size(self) -> int:
-        return len(self._vocab)
 
 
 # Question words citizens glue onto the topic ("다문화가족지원센터어디서해요"); in a long
@@ -358,6 +357,7 @@ def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:
         names=names,
         names_jamo=tuple(to_jamo(n) for n in names),
         name_tokens=frozenset(name_tokens),
+        name_tokens_jamo=tuple(to_jamo(w) for w in sorted(name_tokens) if len(w) >= 2),
         name_grams=tuple(bigrams(n) for n in names),
         field_text=squeeze(_key_fields(entry)),
         body_text=squeeze(entry.body),
@@ -395,9 +395,3 @@ def _words(entry: Entry) -> set[str]:
 def _prefixes(words: set[str]) -> set[str]:
     """Recall keys: every prefix of 2–10 characters, so "참석" finds "참석인원"."""
     return {w[:end] for w in words for end in range(MIN_TOKEN_LEN, min(len(w), MAX_SEGMENT_LEN) + 1)}
-
-
-def region_of(text: str) -> str | None:
-    """The region a text names, if any (전북 → 전라북도 …)."""
-    return _mentioned_region(normalize(text).replace(" ", ""))
-

@@ -99,12 +99,12 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     """The bot's reply to one message, using ``kb`` only (callers pass one kb per message)."""
     text = text or ""
     intent = detect_intent(text)
-    if intent == OUT_OF_SCOPE and not kb.index.analyze(text).tokens:
-        return Reply(text, OUT_OF_SCOPE, NO_MATCH, EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT)
     if intent == GREETING:
         thanks = any(w in text for w in ("고마", "감사", "ㄳ", "수고", "땡큐", "thank"))
         return Reply(text, GREETING, NO_MATCH, THANKS_TEXT if thanks else GREETING_TEXT)
     query = kb.index.analyze(text)
+    if intent == OUT_OF_SCOPE and not query.tokens:
+        return Reply(text, OUT_OF_SCOPE, NO_MATCH, EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT)
     ranked = kb.index.search(query, preferred_region=region, limit=MAX_RESULTS)
     hits = tuple(Hit(s.entry, s.score) for s in ranked)
     top = ranked[0].score if ranked else 0.0
