@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -24,6 +25,10 @@ DEFAULT_TAGGER = "okt"
 # Morphemes of document text (names, aliases) are cached on disk between runs: tagging them
 # with a cold JIT costs ~1.5 s of the cold start. MORPHEME_CACHE_DIR= (empty) disables it.
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
+# Okt's time grows faster than linearly on one long run without spaces ('받을수' × 134 took
+# 1.2–1.9 s); real words and unspaced questions are far shorter, so longer runs are cut.
+MAX_UNSPACED_RUN = 40
+_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_UNSPACED_RUN + 1))
 WARM_UP_TEXT = "새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?"
 
 # Part-of-speech tags whose morphemes carry meaning for matching. Particles (Josa/J*), endings
@@ -87,7 +92,7 @@ class Tokenizer:
         """
         if not casual and text in self._cache:
             return list(self._cache[text])
-        tagged_text = normalize(text) if casual else text
+        tagged_text = _LONG_RUN.sub(_cut_run, normalize(text) if casual else text)
         if not tagged_text.strip():
             return []
         with self._lock:  # JPype calls from several threads are safe but serialise anyway.
@@ -116,6 +121,11 @@ class Tokenizer:
             self._cache_dirty = False
         except OSError:
             pass
+
+
+def _cut_run(match: re.Match) -> str:
+    run = match.group(0)
+    return " ".join(run[i:i + MAX_UNSPACED_RUN] for i in range(0, len(run), MAX_UNSPACED_RUN))
 
 
 def _read_cache(path: Path | None) -> dict[str, list[str]]:

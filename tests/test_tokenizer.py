@@ -1,4 +1,6 @@
 """konlpy wrapper: content morphemes only, clear Java error, never crashes on any text."""
+import time
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,3 +57,12 @@ def test_document_morphemes_are_cached_on_disk(tmp_path):
     assert second._cache["새마을지도자 자녀 장학금 지원"] == words
     cache.write_text("{not json", encoding="utf-8")
     assert Tokenizer("okt", cache_file=cache).morphemes("장학금", casual=False) == ["장학금"]
+
+
+@pytest.mark.parametrize("casual", [True, False])
+def test_a_long_unspaced_run_is_tagged_in_bounded_time(tokenizer: Tokenizer, casual):
+    """It took 1.2–1.9 s before runs were cut at MAX_UNSPACED_RUN (found by a property test)."""
+    start = time.perf_counter()
+    words = tokenizer.morphemes("받을수" * 134 + ("!" if casual else "?"), casual=casual)
+    assert time.perf_counter() - start < 1.0
+    assert words
