@@ -6,8 +6,11 @@ Usage:
     ConversationHandler(..., name="complaint", persistent=True)
 
 Everything is written through at once (one tiny SQLite write per changed item), on its own
-connection to the same database file. Values are stored as JSON: keep user_data, chat_data and
-bot_data to JSON types with string keys (tuples come back as lists).
+connection to the same database file, which survives a crash of the bot but not a power cut
+(``open_database(durable=False)``: a conversation may then go back a step); a value equal to the one last written is not written
+again (PTB offers every user's data after every update, changed or not). Values are stored as
+JSON: keep user_data, chat_data and bot_data to JSON types with string keys (tuples come back
+as lists).
 """
 from __future__ import annotations
 
@@ -35,12 +38,13 @@ CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 class SQLitePersistence(BasePersistence[Data, Data, Data]):
     """Stores user_data, chat_data, bot_data, callback_data and conversations in SQLite."""
 
-    __slots__ = ("_db",)
+    __slots__ = ("_db", "_written")
 
     def __init__(self, path: str | Path | None, *, store_data: PersistenceInput | None = None,
                  update_interval: float = 1) -> None:
         super().__init__(store_data=store_data, update_interval=update_interval)
-        self._db = open_database(path, busy_timeout_ms=BUSY_TIMEOUT_MS)
+        self._db = open_database(path, busy_timeout_ms=BUSY_TIMEOUT_MS, durable=False)
+        self._written: dict[tuple[str, int], str] = {}  # (table, id) -> JSON in the database
 
     def close(self) -> None:
         """Closes the database connection."""
@@ -78,18 +82,17 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
             self._db.execute("delete from persistence_conversations where name = ? and key = ?",
                              [name, key_json])
             return
-        self._db["persistence_conversations"].upsert(
-            {"name": name, "key": key_json, "state": _dumps(new_state)}, pk=("name", "key"))
+        self._db.execute("insert into persistence_conversations (name, key, state) values (?, ?, ?) "
+                         "on conflict (name, key) do update set state = excluded.state",
+                         [name, key_json, _dumps(new_state)])
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
-        """Stores one user's user_data."""
-        self._db["persistence_user_data"].upsert({"user_id": user_id, "data": _dumps(data)},
-                                                 pk="user_id")
+        """Stores one user's user_data, unless it is what was last stored."""
+        self._store_by_id("persistence_user_data", "user_id", user_id, data)
 
     async def update_chat_data(self, chat_id: int, data: Data) -> None:
-        """Stores one chat's chat_data."""
-        self._db["persistence_chat_data"].upsert({"chat_id": chat_id, "data": _dumps(data)},
-                                                 pk="chat_id")
+        """Stores one chat's chat_data, unless it is what was last stored."""
+        self._store_by_id("persistence_chat_data", "chat_id", chat_id, data)
 
     async def update_bot_data(self, data: Data) -> None:
         """Stores bot_data."""
@@ -101,10 +104,12 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
 
     async def drop_chat_data(self, chat_id: int) -> None:
         """Deletes one chat's chat_data."""
+        self._written.pop(("persistence_chat_data", chat_id), None)
         self._db.execute("delete from persistence_chat_data where chat_id = ?", [chat_id])
 
     async def drop_user_data(self, user_id: int) -> None:
         """Deletes one user's user_data."""
+        self._written.pop(("persistence_user_data", user_id), None)
         self._db.execute("delete from persistence_user_data where user_id = ?", [user_id])
 
     async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
@@ -120,7 +125,20 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         """Nothing to do: every update was already written."""
 
     def _load_by_id(self, table: str, id_column: str) -> dict[int, Data]:
-        return {row[id_column]: json.loads(row["data"]) for row in self._db[table].rows}
+        loaded = {}
+        for row in self._db[table].rows:
+            self._written[(table, row[id_column])] = row["data"]
+            loaded[row[id_column]] = json.loads(row["data"])
+        return loaded
+
+    def _store_by_id(self, table: str, id_column: str, row_id: int, data: Data) -> None:
+        text = _dumps(data)
+        if self._written.get((table, row_id)) == text:
+            return
+        self._db.execute(f"insert into {table} ({id_column}, data) values (?, ?) "
+                         f"on conflict ({id_column}) do update set data = excluded.data",
+                         [row_id, text])
+        self._written[(table, row_id)] = text
 
     def _load_single(self, table: str) -> Any:
         row = next(self._db[table].rows_where("id = ?", [_SINGLE_ROW_ID]), None)

@@ -46,10 +46,10 @@ def log_question(
 ) -> None:
     """Logs one handled message; the text is kept only for TEXT_LOGGED_INTENTS (redacted)."""
     text = redact_personal_data(query)[0] if intent in TEXT_LOGGED_INTENTS else None
-    db["questions"].insert({
-        "user_id": user_id, "query": text, "intent": intent, "band": band,
-        "entry_id": entry_id, "score": score, "asked_at": timestamp(now),
-    })
+    # Plain SQL: this runs for every message, and Table.insert re-reads the table's schema.
+    db.execute("insert into questions (user_id, query, intent, band, entry_id, score, asked_at) "
+               "values (?, ?, ?, ?, ?, ?, ?)",
+               [user_id, text, intent, band, entry_id, score, timestamp(now)])
 
 
 @raises_unavailable

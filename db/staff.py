@@ -52,15 +52,21 @@ def revoke(db: sqlite_utils.Database, user_id: int, *, revoked_by: int,
 
 
 @raises_unavailable
+@raises_unavailable
 def role_of(db: sqlite_utils.Database, user_id: int, *, admin_ids: Collection[int],
             staff_ids: Collection[int]) -> str | None:
-    """'admin', 'staff' or None: settings first, then the roles granted in the bot."""
+    """'admin', 'staff' or None: settings first, then the roles granted in the bot.
+
+    Asked for every update (flood control exempts staff), hence plain SQL: Table.rows_where
+    re-reads the table's schema each time.
+    """
     if user_id in admin_ids:
         return ADMIN
     if user_id in staff_ids:
         return STAFF
-    row = next(db["staff"].rows_where("user_id = ? and revoked_at is null", [user_id]), None)
-    return row["role"] if row else None
+    row = db.execute("select role from staff where user_id = ? and revoked_at is null",
+                     [user_id]).fetchone()
+    return row[0] if row else None
 
 
 @raises_unavailable

@@ -22,6 +22,13 @@ def test_file_database_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
     db.close()
 
 
+@pytest.mark.parametrize("durable, synchronous", [(True, 2), (False, 1)])  # FULL, NORMAL
+def test_only_a_durable_connection_waits_for_the_disk_on_commit(tmp_path, durable, synchronous):
+    db = open_database(tmp_path / "bot.db", durable=durable)
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == synchronous
+    db.close()
+
+
 @pytest.mark.parametrize("path", [None, ":memory:"])
 def test_memory_database(path):
     db = open_database(path)

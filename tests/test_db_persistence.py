@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from datetime import datetime, timezone
 
+import pytest
 from telegram import Chat, Message, MessageEntity, Update, User
 from telegram.ext import (
     ApplicationBuilder, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters,
@@ -62,6 +64,49 @@ async def test_stored_as_readable_json(tmp_path):
     assert rows == [(json.dumps([CHAT_ID, USER_ID]), "0")]
     data = persistence._db.execute("select data from persistence_user_data").fetchone()[0]
     assert data == '{"draft": "가로등"}'
+    persistence.close()
+
+
+def stored_user_data(persistence: SQLitePersistence) -> list[tuple[int, str]]:
+    return persistence._db.execute("select user_id, data from persistence_user_data").fetchall()
+
+
+async def test_unchanged_data_is_not_written_again(tmp_path):
+    """PTB offers every user's data after every update; only a change reaches the file."""
+    persistence = SQLitePersistence(tmp_path / "bot.db")
+    await persistence.update_user_data(USER_ID, {"region": "전주시"})
+    persistence._db.execute("update persistence_user_data set data = '{\"marker\": 1}'")
+    await persistence.update_user_data(USER_ID, {"region": "전주시"})
+    assert stored_user_data(persistence) == [(USER_ID, '{"marker": 1}')]
+    await persistence.update_user_data(USER_ID, {"region": "나주시"})
+    assert stored_user_data(persistence) == [(USER_ID, '{"region": "나주시"}')]
+    persistence.close()
+
+
+async def test_data_loaded_at_start_or_dropped_is_compared_correctly(tmp_path):
+    path = tmp_path / "bot.db"
+    first = SQLitePersistence(path)
+    await first.update_user_data(USER_ID, {"region": "전주시"})
+    first.close()
+    second = SQLitePersistence(path)
+    assert await second.get_user_data() == {USER_ID: {"region": "전주시"}}
+    await second.drop_user_data(USER_ID)
+    await second.update_user_data(USER_ID, {"region": "전주시"})
+    assert stored_user_data(second) == [(USER_ID, '{"region": "전주시"}')]
+    second.close()
+
+
+async def test_a_failed_write_is_tried_again_with_the_same_data(tmp_path):
+    path = tmp_path / "bot.db"
+    persistence = SQLitePersistence(path)
+    locker = sqlite3.connect(path)
+    locker.execute("begin immediate")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        await persistence.update_user_data(USER_ID, {"region": "전주시"})
+    locker.rollback()
+    locker.close()
+    await persistence.update_user_data(USER_ID, {"region": "전주시"})
+    assert stored_user_data(persistence) == [(USER_ID, '{"region": "전주시"}')]
     persistence.close()
 
 
