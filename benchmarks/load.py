@@ -4,6 +4,7 @@ Usage:
     python benchmarks/load.py            # every scenario, full size (about 5 minutes)
     python benchmarks/load.py --quick    # a short version of each scenario (under 60 s)
     python benchmarks/load.py --concurrency 16   # the bot with MAX_CONCURRENT_UPDATES=16
+    python benchmarks/load.py --only complaints  # one scenario (repeat --only for more)
 
 Starts tests/fake_bot_api.py's HTTP server on 127.0.0.1 and ``python bot.py`` as a subprocess
 pointed at it (fake token, temporary database, LOG_LEVEL=WARNING), waits until the bot polls,
@@ -782,7 +783,7 @@ def print_table(rows: list[Row]) -> None:
             print("  ".join("-" * width for width in widths))
 
 
-def run(plan: Plan, concurrency: int | None) -> int:
+def run(plan: Plan, concurrency: int | None, only: set[str]) -> int:
     """Starts the fake API and the bot, runs the four scenarios, prints the table; exit status."""
     print(f"machine: {machine()}")
     citizens = Citizens()
@@ -797,7 +798,7 @@ def run(plan: Plan, concurrency: int | None) -> int:
         try:
             kb = load_knowledge_base(DEFAULT_DIR, tokenizer=get_tokenizer())
             bench = Bench(citizens, load_questions(kb), kb, psutil.Process(bot.process.pid), rss)
-            rows = run_scenarios(bench, plan, bot.database_path)
+            rows = run_scenarios(bench, plan, bot.database_path, only)
         finally:
             rss.stop()
             bot.stop()
@@ -808,17 +809,24 @@ def run(plan: Plan, concurrency: int | None) -> int:
     return 0 if all(r.passed is not False for r in rows) else 1
 
 
-def run_scenarios(bench: Bench, plan: Plan, database: Path) -> list[Row]:
-    """The four scenarios in turn, each announced as it starts; their rows in order."""
+SCENARIOS = ("throughput", "fixed", "complaints", "reload")
+
+
+def run_scenarios(bench: Bench, plan: Plan, database: Path, only: set[str]) -> list[Row]:
+    """The chosen scenarios in turn, each announced as it starts; their rows in order."""
     rows = []
-    print("1 throughput …")
-    rows += scenario_throughput(bench, plan)
-    print("2 fixed rate …")
-    rows += scenario_fixed_rate(bench, plan)
-    print("3 complaints …")
-    rows += scenario_complaints(bench, plan, database)
-    print("4 /reload under load …")
-    rows += scenario_reload(bench, plan)
+    if "throughput" in only:
+        print("1 throughput …")
+        rows += scenario_throughput(bench, plan)
+    if "fixed" in only:
+        print("2 fixed rate …")
+        rows += scenario_fixed_rate(bench, plan)
+    if "complaints" in only:
+        print("3 complaints …")
+        rows += scenario_complaints(bench, plan, database)
+    if "reload" in only:
+        print("4 /reload under load …")
+        rows += scenario_reload(bench, plan)
     return rows
 
 
@@ -837,8 +845,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short version of every scenario (< 60 s)")
     parser.add_argument("--concurrency", type=int, default=None, metavar="N",
                         help="MAX_CONCURRENT_UPDATES for the bot (default: the bot's own default)")
+    parser.add_argument("--only", action="append", choices=SCENARIOS, metavar="SCENARIO",
+                        help=f"run only this scenario (repeatable): {', '.join(SCENARIOS)}")
     args = parser.parse_args(argv)
-    return run(QUICK if args.quick else Plan(), args.concurrency)
+    return run(QUICK if args.quick else Plan(), args.concurrency, set(args.only or SCENARIOS))
 
 
 if __name__ == "__main__":

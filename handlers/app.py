@@ -7,11 +7,12 @@ Usage:
     async with running(application):
         await application.process_update(update)
 
-post_init opens the database, starts the tokenizer and loads the knowledge base unless given
-(both in a thread: the JVM and the index take seconds; run_bot loads them before starting) into
-``bot_data``; post_shutdown closes the
-database. ``bot_data`` holds live objects and is therefore not persisted; user_data and the
-conversations are.
+post_init starts the tokenizer and loads the knowledge base unless given (both in a thread: the
+JVM and the index take seconds; run_bot loads them before starting) and opens two database
+connections into ``bot_data``: ``db`` for complaints and staff, and ``log_db`` for the question
+log, which does not wait for the disk on commit. post_shutdown closes them. ``bot_data`` holds
+live objects and is therefore not persisted, and no handler uses ``chat_data``; user_data and
+the conversations are persisted.
 """
 from __future__ import annotations
 
@@ -34,16 +35,21 @@ from db.persistence import SQLitePersistence
 from db.staff import list_staff
 from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff
 from handlers.access import NEW_MESSAGE, PRIVATE
+from handlers.matching import new_matcher
 from handlers.errors import handle_error
 from handlers.ordering import PerUserUpdateProcessor
 from handlers.settings import Settings
+from handlers.transport import AiohttpRequest
 from knowledge.base import KnowledgeBase, load_knowledge_base
+from nlp.cache import ReplyCache
 from nlp.tokenizer import Tokenizer, get_tokenizer
 
 logger = logging.getLogger(__name__)
 
 LOCAL_TOKEN = "0:local-console"  # used only with an in-process request, never sent anywhere
 PURGE_TIME = time(4, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+HTTP_CONNECTIONS = 64  # one per update handled at once (MAX_CONCURRENT_UPDATES' default)
+STORED = PersistenceInput(bot_data=False, chat_data=False, callback_data=False)
 SAVE_STATE_GROUP = 100  # after every other handler: the conversation state is final by then
 # Every query runs on the event loop, so while another process holds the write lock each write
 # freezes the whole bot this long before "잠시 후 다시 시도해 주세요" (5 s measured 30-50 s
@@ -64,8 +70,7 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
                                      overall_time_period=1,
                                      group_max_rate=settings.rate_limit_group_per_minute,
                                      group_time_period=60))
-        .persistence(SQLitePersistence(settings.database_path, update_interval=1,
-                                       store_data=PersistenceInput(bot_data=False, callback_data=False)))
+        .persistence(SQLitePersistence(settings.database_path, update_interval=1, store_data=STORED))
         .post_init(_starter(settings, kb, tokenizer))
         .post_shutdown(_stop_services)
         .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
@@ -73,7 +78,9 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
     if settings.telegram_base_url:
         builder.base_url(f"{settings.telegram_base_url}/bot")
         builder.base_file_url(f"{settings.telegram_base_url}/file/bot")
-    if request is not None:
+    if request is None:
+        builder.request(AiohttpRequest(HTTP_CONNECTIONS)).get_updates_request(AiohttpRequest(1))
+    else:
         builder.request(request).get_updates_request(request)
     application = builder.build()
     if application.job_queue is None:
@@ -139,8 +146,11 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
         knowledge = kb or await asyncio.to_thread(load_knowledge_base, settings.knowledge_dir,
                                                   tokenizer=words)
         db = open_database(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS)
+        log_db = open_database(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS,
+                               durable=False)
         application.bot_data.update(settings=settings, tokenizer=words, kb=knowledge, db=db,
-                                    reload_lock=asyncio.Lock())
+                                    log_db=log_db, replies=ReplyCache(settings.reply_cache_size),
+                                    matcher=new_matcher(), reload_lock=asyncio.Lock())
         roles = [(uid, "admin") for uid in settings.admin_ids]
         roles += [(uid, "staff") for uid in settings.staff_ids - settings.admin_ids]
         roles += [(m.user_id, m.role) for m in list_staff(db)]
@@ -155,10 +165,14 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
 
 
 async def _stop_services(application: Application) -> None:
-    """Closes the database connections."""
-    db = application.bot_data.pop("db", None)
-    if db is not None:
-        db.close()
+    """Stops the matcher thread and closes the database connections."""
+    matcher = application.bot_data.pop("matcher", None)
+    if matcher is not None:
+        matcher.shutdown()
+    for name in ("db", "log_db"):
+        db = application.bot_data.pop(name, None)
+        if db is not None:
+            db.close()
     application.persistence.close()
 
 

@@ -14,9 +14,10 @@ from telegram.ext import ContextTypes, ConversationHandler
 from db.database import DatabaseUnavailable
 from db.questions import log_question
 from handlers import complaint, keyboards
+from handlers.matching import in_matcher
 from knowledge.model import REGIONS
 from nlp.reply import COMPLAINT, NOT_FOUND, OUT_OF_SCOPE, SUGGEST, Reply
-from nlp.responder import render_entry, respond, suggest_departments
+from nlp.responder import render_entry, suggest_departments
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Answers a question, or starts a complaint draft when the message reports a problem."""
     kb = context.bot_data["kb"]  # read once: a /reload mid-answer cannot mix two versions
     text = update.message.text or update.message.caption or ""
-    reply = respond(kb, text, region=context.user_data.get("region"))
+    reply = await in_matcher(context, context.bot_data["replies"].respond, kb, text,
+                             region=context.user_data.get("region"))
     if reply.intent == COMPLAINT:
         return await complaint.start_from_message(update, context)
     if reply.band in (NOT_FOUND, SUGGEST) or reply.intent == OUT_OF_SCOPE:
@@ -142,7 +144,8 @@ async def find_departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await query.message.reply_text(NO_QUESTION_TEXT)
         return
     kb = context.bot_data["kb"]
-    pairs = suggest_departments(kb, question, region=context.user_data.get("region"))
+    pairs = await in_matcher(context, suggest_departments, kb, question,
+                             region=context.user_data.get("region"))
     await query.message.reply_text(departments_text(kb, pairs) if pairs else NO_DEPARTMENT_TEXT)
 
 
@@ -182,7 +185,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 def _log(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:
     top = reply.hits[0] if reply.hits else None
     try:
-        log_question(context.bot_data["db"], user_id=user_id, query=reply.query,
+        log_question(context.bot_data["log_db"], user_id=user_id, query=reply.query,
                      intent=reply.intent, band=reply.band, entry_id=top.entry.id if top else None,
                      score=round(top.score, 2) if top else None)
     except DatabaseUnavailable:

@@ -54,6 +54,7 @@ class Settings:
     flood_messages_per_minute: int = 20
     flood_complaints_per_day: int = 5
     max_concurrent_updates: int = 64
+    reply_cache_size: int = 5000
 
 
 def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
@@ -85,7 +86,13 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
         flood_messages_per_minute=_optional(env, "FLOOD_MESSAGES_PER_MINUTE", _limit) or 20,
         flood_complaints_per_day=_optional(env, "FLOOD_COMPLAINTS_PER_DAY", _limit) or 5,
         max_concurrent_updates=_optional(env, "MAX_CONCURRENT_UPDATES", _concurrency) or 64,
+        reply_cache_size=_default(_optional(env, "REPLY_CACHE_SIZE", _size), 5000),
     )
+
+
+def _default(value, default):
+    """``value`` unless it is None (unlike ``or``, keeps a 0)."""
+    return default if value is None else value
 
 
 def _optional(env: Mapping[str, str], key: str, parse):
@@ -184,6 +191,13 @@ def _limit(value: str) -> int:
     if limit < 1:
         raise ValueError("1 이상이어야 합니다 / must be at least 1")
     return limit
+
+
+def _size(value: str) -> int:
+    size = _integer(value, "정수여야 합니다 / must be a whole number")
+    if size < 0:
+        raise ValueError("0 이상이어야 합니다 / must be 0 or more")
+    return size
 
 
 def _seconds(value: str) -> float:

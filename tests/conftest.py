@@ -111,10 +111,9 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api):
     from contextlib import contextmanager
     from types import SimpleNamespace
 
-    from telegram.request import HTTPXRequest
-
     from handlers.app import build_application, serve
     from handlers.settings import load_settings
+    from handlers.transport import AiohttpRequest
 
     base = load_settings({
         "TELEGRAM_BOT_TOKEN": "123456:FAULT-test-token", "TELEGRAM_BASE_URL": fake_api.url,
@@ -126,8 +125,8 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api):
     @contextmanager
     def start(**overrides):
         settings = dataclasses.replace(base, **overrides)
-        request = HTTPXRequest(connection_pool_size=32, connect_timeout=1, read_timeout=1,
-                               write_timeout=1, pool_timeout=1)
+        request = AiohttpRequest(32, connect_timeout=1, read_timeout=1, write_timeout=1,
+                                 pool_timeout=1)
         application = build_application(settings, request=request, kb=kb, tokenizer=tokenizer)
         loop = asyncio.new_event_loop()
 

@@ -2,6 +2,8 @@
 offline LocalBotApi, assertions on what the bot sent back."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from telegram import Update
 
@@ -174,8 +176,22 @@ async def test_a_failing_handler_apologises_and_reports_without_the_text(local_b
     def broken(*args, **kwargs):
         raise RuntimeError("matcher exploded")
 
-    monkeypatch.setattr(citizen, "respond", broken)
+    monkeypatch.setattr(local_bot.application.bot_data["replies"], "respond", broken)
     calls = await local_bot.chat(CITIZEN).send("제 전화번호는 010-9999-8888 입니다")
     assert sent_texts(calls).startswith(APOLOGY_TEXT)
     assert any(c.chat_id == 900 and "matcher exploded" in c.text for c in calls)
     assert "010-9999-8888" not in caplog.text and "matcher exploded" in caplog.text
+
+
+async def test_matching_runs_on_the_matcher_thread_not_the_event_loop(local_bot, monkeypatch):
+    replies = local_bot.application.bot_data["replies"]
+    threads = []
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return type(replies).respond(replies, *args, **kwargs)
+
+    monkeypatch.setattr(replies, "respond", recording)
+    calls = await local_bot.chat(CITIZEN).send("새마을지도자 자녀 장학금 조건")
+    assert "[새마을지도자 자녀 장학금 지원]" in sent_texts(calls)
+    assert len(threads) == 1 and threads[0].startswith("matcher")

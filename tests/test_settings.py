@@ -63,12 +63,19 @@ def test_every_key_is_read(tmp_path):
     ("COMPLAINT_TIMEOUT_SECONDS", "-1"),
     ("OUTBOX_INTERVAL_SECONDS", "nan"),
     ("RATE_LIMIT_PER_SECOND", "inf"),
+    ("REPLY_CACHE_SIZE", "-1"),
 ])
 def test_a_bad_value_names_its_key_in_one_line(key, value):
     with pytest.raises(SettingsError) as error:
         load_settings({key: value}, env_file=None)
     message = str(error.value)
     assert message.startswith(f"{key}: ") and "\n" not in message
+
+
+@pytest.mark.parametrize("value, size", [(None, 5000), ("0", 0), ("100", 100)])
+def test_the_reply_cache_can_be_turned_off_with_zero(value, size):
+    environ = {} if value is None else {"REPLY_CACHE_SIZE": value}
+    assert load_settings(environ, env_file=None).reply_cache_size == size
 
 
 def test_admin_ids_message_says_what_to_do():
