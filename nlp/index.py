@@ -81,6 +81,7 @@ GRAM_VOTE = 0.5  # recall vote for each name bigram shared with the question
 MIN_TOKEN_LEN = 2  # segment words from unspaced text only from this length
 MAX_KEY_FIELD_CHARS = 400  # longer field values count as body text
 MAX_SEGMENT_LEN = 10
+VERB_ENDINGS = frozenset("하해했")  # 유치하(다), 운영해(요), 선정했(어요)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Query:
     weights: tuple[float, ...]
     cues: frozenset[str]
     region: str | None
+    recall_only: tuple[str, ...] = ()  # words as typed that a longer token replaced for scoring
 
 
 @dataclass(frozen=True)
@@ -186,8 +188,16 @@ class SearchIndex:
         text = normalize(text)
         squeezed = text.replace(" ", "").lower()
         region = _mentioned_region(squeezed)
-        raw = [t for t in self._tokenizer.morphemes(_split_question_words(text)) if t not in STOPWORDS]
-        segmented = _segment(squeezed, self._segment_vocab)
+        # Verbs come back as stems ("어떻게" → 어떻), the stopword list holds them as 어떻다.
+        raw = [t for t in self._tokenizer.morphemes(_split_question_words(text))
+               if t not in STOPWORDS and f"{t}다" not in STOPWORDS]
+        words = [word for word in text.lower().split() if strip_particle(word) not in REGION_WORDS]
+        # Segmented across spaces ("자녀 학자금" is the document's 자녀학자금), but without the
+        # region words ("인천 시민" is not 인천시민).
+        segmented = _segment("".join(words), self._segment_vocab)
+        # A misspelled compound ("자원봉살") is tagged into fragments ("봉살"); spell it whole.
+        misspelled = {word: fixed for word in map(strip_particle, words) if (fixed := self._spell(word)) != word}
+        segmented += misspelled.values()
         for word in raw:
             if word in self._vocab or len(word) < 3:
                 continue
@@ -203,16 +213,29 @@ class SearchIndex:
                 continue  # a lone syllable ("하", "가") is a stray ending, not a topic
             if token not in self._vocab and any(token in s and token != s for s in segmented):
                 continue  # an unknown compound that segmentation explained ("다문화가족지원센터")
+            if any(token in word for word in misspelled):
+                continue
             seen.add(token)
             tokens.append(token)
-        tokens = [self._spell(t) for t in tokens]
+        tokens = [self._spell(self._verb_noun(t)) for t in tokens]
         tokens = [t for t in dict.fromkeys(tokens)
                   if not any(t != o and t in o and o in self._vocab for o in tokens) or t in CUE_WORDS]
         cues = frozenset(t for t in tokens if t in CUE_WORDS) | frozenset(
             c for c in CUE_WORDS if c in squeezed)
         weights = tuple(self._weight(t) for t in tokens)
-        bare = "".join(word for word in text.lower().split() if _strip_particle(word) not in REGION_WORDS)
-        return Query(text, squeezed, bare or squeezed, tuple(tokens), weights, cues, region)
+        # A phrase one entry writes unspaced ("공공외교한마당") must not hide the entries that
+        # write the words apart: the words as typed also find candidates.
+        typed = [piece for word in words for piece in _segment(word, self._segment_vocab)]
+        recall_only = tuple(p for p in dict.fromkeys(typed) if p not in tokens)
+        return Query(text, squeezed, "".join(words) or squeezed, tuple(tokens), weights, cues, region,
+                     recall_only)
+
+    def _verb_noun(self, token: str) -> str:
+        """A verb stem or form built on a known noun is that noun ("유치하" → "유치", "운영해" → "운영"):
+        the tagger's stem and the rare body word "운영해" would miss every entry that says 유치."""
+        if len(token) >= 3 and token[-1] in VERB_ENDINGS and token[:-1] in self._vocab:
+            return token[:-1]
+        return token
 
     def _spell(self, token: str) -> str:
         """An unknown Hangul word one or two jamo away from a known word is that word (굳모닝 → 굿모닝)."""
@@ -251,6 +274,10 @@ class SearchIndex:
                 ids = self._postings.get(variant)
                 if ids is not None:
                     votes[ids] += weight
+        for word in query.recall_only:
+            ids = self._postings.get(word)
+            if ids is not None:
+                votes[ids] += self._weight(word)
         common = max(50, len(self._docs) // 5)
         for gram in bigrams(query.compact):
             ids = self._gram_postings.get(gram)
@@ -377,7 +404,8 @@ _PARTICLES = tuple(sorted("""
 _WORD = re.compile(r"[0-9A-Za-z가-힣]+")
 
 
-def _strip_particle(word: str) -> str:
+def strip_particle(word: str) -> str:
+    """The word without one trailing particle or ending ("병원이" → "병원"), if two letters remain."""
     for particle in _PARTICLES:
         if word.endswith(particle) and len(word) - len(particle) >= MIN_TOKEN_LEN:
             return word[: -len(particle)]
@@ -388,7 +416,7 @@ def _words(entry: Entry) -> set[str]:
     """Words of the key fields and body, lower-cased, each without its trailing particle."""
     words: set[str] = set()
     for word in _WORD.findall(f"{_key_fields(entry)} {entry.body}".lower()):
-        words.add(_strip_particle(word))
+        words.add(strip_particle(word))
     return words
 
 

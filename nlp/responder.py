@@ -10,7 +10,7 @@ import re
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
-from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored
+from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored, strip_particle
 from nlp.intent import detect_intent
 from nlp.reply import (ANSWER, COMPLAINT, GREETING, NO_MATCH, NOT_FOUND, OUT_OF_SCOPE, QUESTION,
                        SUGGEST, Hit, Reply)
@@ -34,6 +34,13 @@ MAX_FIELD_CHARS = 260
 # An asked-for field longer than this is quoted line by line instead of shown whole.
 SHORT_FIELD_CHARS = 160
 MAX_QUOTES = 3
+# A field the question names is shown first, whole (clipped); two-letter labels (예산, 내용, 분야)
+# are everyday words already handled by FIELD_CUES, so a label must be this long to count.
+NAMED_FIELD_MIN_CHARS = 3
+# "X 개요" / "X 현황" (the only such labels in the documents) are about X: X alone names them.
+GENERIC_FIELD_WORDS = frozenset({"개요", "현황"})
+# "몇 개" of a listed field (세부사업, 팀) is answered by counting its items.
+_HOW_MANY = re.compile(r"몇\s*개|개수|몇\s*가지")
 MAX_REPLY_CHARS = 3500  # Telegram's limit is 4,096
 
 # Question cue → the fields that answer it, most specific cues first (위원장 before 누구).
@@ -177,17 +184,41 @@ def wanted_fields(query: Query) -> tuple[str, ...]:
     return tuple(fields)
 
 
+def named_fields(entry: Entry, query: Query) -> list[str]:
+    """The entry's fields whose label the question spells out ("세부사업 몇 개"); a label
+    ending in 개요/현황 is named by the rest ("공공갈등 진단 대상" → 공공갈등 진단 개요)."""
+    named = []
+    for name in entry.fields:
+        words = name.split()
+        if len(words) > 1 and words[-1] in GENERIC_FIELD_WORDS:
+            words = words[:-1]
+        label = "".join(words).lower()
+        if len(label) >= NAMED_FIELD_MIN_CHARS and label in query.compact:
+            named.append(name)
+    return named
+
+
+def _count_note(value: str) -> str:
+    """" (16개)" for a one-line list of several items, so "몇 개" is answered by a number."""
+    items = [item for item in value.split(",") if item.strip()]
+    return f" ({len(items)}개)" if "\n" not in value and len(items) >= 2 else ""
+
+
 def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
                   cue_fields: tuple[str, ...] | None = None) -> str:
     """Title; the asked-for fields; the lines that answer the question; core facts; who; source."""
     entry = scored.entry
-    asked = [f for f in (wanted_fields(query) if cue_fields is None else cue_fields) if f in entry.fields]
+    named = named_fields(entry, query) if cue_fields is None else []
+    asked = named + [f for f in (wanted_fields(query) if cue_fields is None else cue_fields)
+                     if f in entry.fields and f not in named]
     lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
-    shown = [name for name in asked if len(entry.fields[name]) <= SHORT_FIELD_CHARS][:3]
-    quotes = relevant_lines(entry, query, exclude=[entry.fields[n] for n in shown])
+    shown = [name for name in asked if name in named or len(entry.fields[name]) <= SHORT_FIELD_CHARS][:3]
+    quotes = relevant_lines(entry, query, exclude=[_clip(entry.fields[n]) for n in shown])
     if not quotes and not shown:
         shown = asked[:2]
-    lines.extend(f"· {name}: {_clip(entry.fields[name])}" for name in shown)
+    counting = bool(_HOW_MANY.search(query.text))
+    lines.extend(f"· {name}{_count_note(entry.fields[name]) if counting else ''}: {_clip(entry.fields[name])}"
+                 for name in shown)
     if quotes:
         lines.append("관련 내용:")
         lines.extend(f"  - {_clip(q)}" for q in quotes)
@@ -218,7 +249,11 @@ _COUNTER_SPELLINGS = {"명": "명|인", "곳": "곳|개소|군데", "군데": "�
 _AMOUNT = r"\d[\d,.]*(?:\s*[만천백억]\s*[\d,.]*)*\s*(?:여|여\s|가량|이상|이내)?\s*"
 _PLACE = re.compile(r"장\s*소|소재지|위치|개최지|에서 (개최|열|진행)")
 _WHERE = ("어디서", "어디에서", "장소", "어디로")
-COUNTER_BOOST = 2.0
+# "누가 신청해요" is answered by a line naming a body or an organisation; the endings are those
+# of the bodies the documents name (입주자대표회의, 관리주체, 전북애향운동본부, …센터협회).
+_WHO = re.compile(r"회의|단체|기관|주체|위원회|센터|공단|법인|기업|업체|협회|본부|병원|대학|학교|재단|조합")
+# "어느 병원이", "무슨 단체가": the word after these is the kind of thing the answer names.
+_WHICH = re.compile(r"(?:어느|무슨|어떤)\s+([가-힣]{2,})")
 SUFFIX_WEIGHT = 0.6
 # Words of the entry's own name found the entry; they say little about which line answers.
 NAME_WORD_QUOTE_WEIGHT = 0.3
@@ -245,33 +280,52 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
     counted = re.compile(rf"{_AMOUNT}(?:{spellings})") if counter else None
     if any(w in query.compact for w in _WHERE):
         figures.append(_PLACE)
-    lines = [(line, line.replace(" ", "").lower()) for value in entry.fields.values()
-             for line in _lines_with_context(value)]
+    lines = [(line, quote, line.replace(" ", "").lower()) for value in entry.fields.values()
+             for line, quote in _lines_with_context(value)]
     title = entry.title.replace(" ", "").lower()
-    lines = [(line, squeezed) for line, squeezed in lines
+    lines = [(line, quote, squeezed) for line, quote, squeezed in lines
              if len(squeezed) >= 4 and line not in shown and squeezed != title]
-    # Local rarity: a word on every line of this entry (its own name) picks no line; the
-    # detail word the citizen added ("가맹점") does.
-    local = {t: math.log(1 + len(lines) / (1 + sum(t in sq for _, sq in lines))) for t in weights}
+    # Local rarity: a word on every line of this entry picks no line; the detail word the
+    # citizen added ("가맹점") does. The entry's own name is implied on every line, even where
+    # the document spells it out once ("거점병원 … 채용 공고" does not say which 병원 was chosen).
+    local = {t: math.log(1 + len(lines) / (1 + (len(lines) if t in names else sum(t in sq for _, _, sq in lines))))
+             for t in weights}
+    asked = _asked_for(query, counted)
     candidates = []
-    for line, squeezed in lines:
+    for line, quote, squeezed in lines:
         gain = sum(w * local[t] for t, w in weights.items() if t in squeezed)
         if gain <= 0:
             continue
-        if counted and counted.search(line):
-            gain *= COUNTER_BOOST
-        elif any(pattern.search(line) for pattern in figures):
+        if any(pattern.search(line) for pattern in figures):
             gain *= FIGURE_BOOST
-        candidates.append((gain, len(candidates), line))
-    candidates.sort(key=lambda c: (-c[0], c[1]))
-    best = candidates[0][0] if candidates else 0
+        candidates.append((bool(asked and asked.search(line)), gain, len(candidates), line, quote))
+    # A line holding what was asked for ("295명", "전북대… 병원", "입주자대표회의") comes first,
+    # however few of the question's words it repeats; then the lines sharing the most.
+    candidates.sort(key=lambda c: (not c[0], -c[1], c[2]))
+    best = candidates[0][1] if candidates else 0
     picked: list[str] = []
-    for gain, _, line in candidates:
-        if gain < best * 0.6 or len(picked) == MAX_QUOTES:
+    for _, gain, _, line, quote in candidates:
+        if len(picked) == MAX_QUOTES:
             break
-        if not any(line in p or p in line for p in picked):
-            picked.append(line)
+        if gain < best * 0.6:
+            continue
+        if any(g >= gain and line in other and line != other for _, g, _, other, _ in candidates):
+            continue  # a sub-item carries this parent line and its own detail ("공모 › 지식공유 등")
+        if not any(quote in p or p in quote for p in picked):
+            picked.append(quote)
     return picked
+
+
+def _asked_for(query: Query, counted: re.Pattern | None) -> re.Pattern | None:
+    """What a line must hold to answer the question itself: the counted figure of "몇 명", an
+    organisation for "누가", the noun of "어느 병원"; None when the question names no such thing."""
+    parts = [counted.pattern] if counted else []
+    if "누가" in query.compact or "누구" in query.compact:
+        parts.append(_WHO.pattern)
+    which = _WHICH.search(query.text)
+    if which:
+        parts.append(re.escape(strip_particle(which.group(1))))
+    return re.compile("|".join(parts)) if parts else None
 
 
 _BULLET_LEVEL = {"□": 0, "■": 0, "❖": 0, "○": 1, "•": 1, "◦": 1, "ㅇ": 1, "-": 2, "*": 3, "※": 3}
@@ -284,9 +338,11 @@ def _level(raw: str) -> int:
     return bullet + (len(raw) - len(stripped))
 
 
-def _lines_with_context(value: str) -> list[str]:
-    """Lines of a field value; a sub-item carries its parent line in front ("parent › item")."""
-    out: list[str] = []
+def _lines_with_context(value: str) -> list[tuple[str, str]]:
+    """(line to match, text to quote) for each line of a field value. A sub-item carries its
+    parent line in front ("parent › item"); a sentence of prose is quoted with the sentence after
+    it, which often holds what the first announced ("…지원 방안을 마련했다. 기금사업 매칭, …")."""
+    out: list[tuple[str, str]] = []
     stack: list[tuple[int, str]] = []
     for raw in value.splitlines():
         if not raw.strip():
@@ -296,9 +352,11 @@ def _lines_with_context(value: str) -> list[str]:
         while stack and stack[-1][0] >= level:
             stack.pop()
         if stack:
-            out.append(f"{stack[-1][1]} › {text}")
+            line = f"{stack[-1][1]} › {text}"
+            out.append((line, line))
         else:
-            out.extend(s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip())
+            sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+            out.extend((s, " ".join(sentences[i:i + 2])) for i, s in enumerate(sentences))
         stack.append((level, text))
     return out
 

@@ -100,9 +100,43 @@ def test_answers_lead_with_the_field_asked_about(kb: KnowledgeBase, question, fa
     ("전북사랑도민증 가맹점 몇 곳이에요", "441"),
     ("인천 주민참여예산 주민주도형 사업 몇 개", "41개"),
     ("한바탕 국민체육센터 언제 개장했어요", "'19. 11. 11"),
+    # a sub-item is quoted with its parent, not the parent alone
+    ("전주 공유경제 시범사업 공모 대상 사업", "지식공유"),
+    ("중도입국 자녀 한국어 교육 반 어떻게 나눠요", "왕기초반"),
+    # the line holding what was asked for comes first: a count, a body for 누가, the noun of 어느
+    ("장애인 공공일자리 몇 명 참여했어요", "295명"),
+    ("공동주택 계약원가심사 자문단 누가 신청해요", "입주자대표회의"),
+    ("발달장애인 거점병원 어느 병원이 선정됐어요", "전북대"),
+    # a sentence of prose is quoted with the sentence after it
+    ("고향사랑기부 시군 지원 방안", "기금사업 매칭"),
+    # a field the question names is shown ("공공갈등 진단 개요"), a listed field with its count
+    ("인천 공공갈등 진단 대상 사업 기준", "40억원 이상"),
+    ("외국인주민 지원 세부사업 몇 개", "세부사업 (16개):"),
 ])
 def test_long_entries_quote_the_line_that_answers(kb: KnowledgeBase, question, fact):
     assert fact in respond(kb, question).text
+
+
+@pytest.mark.parametrize("question, present, absent", [
+    ("자원봉살 보험료 지원", "자원봉사", "봉살"),  # a misspelled compound is spelled whole
+    ("보험료 분담 어케 돼요", "분담", "어떻"),  # verb stems of stopwords (어떻다) are stopwords
+    ("제2중앙경찰학교 유치하려고 해요", "유치", "유치하"),  # a verb built on a known noun
+    ("인천 시민정책 소통의 날", "시민정책", "인천시민"),  # region words are not glued to the next word
+])
+def test_question_words_are_read_as_the_documents_spell_them(kb: KnowledgeBase, question, present, absent):
+    tokens = kb.index.analyze(question).tokens
+    assert present in tokens and absent not in tokens, tokens
+
+
+@pytest.mark.parametrize("question, title", [
+    # one entry writes "공공외교한마당" unspaced; the news section that spaces it must still be found
+    ("공공외교 한마당 어디서 열었어요", "전략적 국제교류"),
+    ("인천 시민정책 소통의 날 몇 번 해요", "시민 중심의 소통행정 강화"),
+    ("제2중앙경찰학교 어디로 유치하려고 해요", "도정협력체계"),
+])
+def test_the_entry_holding_the_detail_is_among_the_top_three(kb: KnowledgeBase, question, title):
+    titles = [hit.entry.title for hit in respond(kb, question).hits[:3]]
+    assert any(title in t for t in titles), titles
 
 
 def test_every_answer_names_who_is_responsible_and_the_source(kb: KnowledgeBase):
