@@ -5,13 +5,16 @@ Usage:
     python benchmarks/load.py --quick    # a short version of each scenario (under 60 s)
     python benchmarks/load.py --concurrency 16   # the bot with MAX_CONCURRENT_UPDATES=16
     python benchmarks/load.py --only complaints  # one scenario (repeat --only for more)
+    python benchmarks/load.py --reply-cache 0    # every question matched afresh (no reply cache)
 
 Starts tests/fake_bot_api.py's HTTP server on 127.0.0.1 and ``python bot.py`` as a subprocess
 pointed at it (fake token, temporary database, LOG_LEVEL=WARNING), waits until the bot polls,
 then runs, each after a warm-up:
 
 1. throughput — thousands of questions from hundreds of users queued at once; updates answered
-   per second (answers received / wall time), repeated, median reported;
+   per second (answers received / wall time), repeated, median reported. The questions are
+   drawn from benchmarks/questions.tsv (453), so after the warm-up most are answered from the
+   bot's reply cache; ``--reply-cache 0`` measures matching every one afresh;
 2. fixed rate — 100 updates/s (questions and "did you mean" taps) from idle users; latency from
    the moment getUpdates hands an update out to the bot's first answer to it (sendMessage,
    editMessageText or answerCallbackQuery), p50/p99;
@@ -300,7 +303,8 @@ class RssSampler(threading.Thread):
 class BotProcess:
     """``python bot.py`` on the fake Bot API in a temporary directory, stopped with SIGINT."""
 
-    def __init__(self, api_url: str, workdir: Path, concurrency: int | None = None) -> None:
+    def __init__(self, api_url: str, workdir: Path, concurrency: int | None = None,
+                 reply_cache: int | None = None) -> None:
         self.workdir = workdir
         self.log_path = workdir / "bot.log"
         self.database_path = workdir / "bot.db"
@@ -314,6 +318,8 @@ class BotProcess:
             MORPHEME_CACHE_DIR=str(workdir / "morphemes"))
         if concurrency is not None:
             self.env["MAX_CONCURRENT_UPDATES"] = str(concurrency)
+        if reply_cache is not None:
+            self.env["REPLY_CACHE_SIZE"] = str(reply_cache)
         self.process: subprocess.Popen | None = None
 
     def start(self, ready: Callable[[], bool]) -> None:
@@ -783,16 +789,17 @@ def print_table(rows: list[Row]) -> None:
             print("  ".join("-" * width for width in widths))
 
 
-def run(plan: Plan, concurrency: int | None, only: set[str]) -> int:
+def run(plan: Plan, concurrency: int | None, reply_cache: int | None, only: set[str]) -> int:
     """Starts the fake API and the bot, runs the four scenarios, prints the table; exit status."""
     print(f"machine: {machine()}")
     citizens = Citizens()
     with citizens.api, tempfile.TemporaryDirectory(prefix="load-") as workdir:
-        bot = BotProcess(citizens.api.url, Path(workdir), concurrency)
+        bot = BotProcess(citizens.api.url, Path(workdir), concurrency, reply_cache)
         started = time.monotonic()
         bot.start(lambda: bool(citizens.api.params("getUpdates")))
         print(f"bot polling after {time.monotonic() - started:.1f} s on the fake Bot API at "
-              f"{citizens.api.url}; MAX_CONCURRENT_UPDATES={concurrency or 'default'}")
+              f"{citizens.api.url}; MAX_CONCURRENT_UPDATES={concurrency or 'default'}, "
+              f"REPLY_CACHE_SIZE={'default' if reply_cache is None else reply_cache}")
         rss = RssSampler(bot.process.pid)
         rss.start()
         try:
@@ -845,10 +852,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short version of every scenario (< 60 s)")
     parser.add_argument("--concurrency", type=int, default=None, metavar="N",
                         help="MAX_CONCURRENT_UPDATES for the bot (default: the bot's own default)")
+    parser.add_argument("--reply-cache", type=int, default=None, metavar="N",
+                        help="REPLY_CACHE_SIZE for the bot (0: every question is matched afresh)")
     parser.add_argument("--only", action="append", choices=SCENARIOS, metavar="SCENARIO",
                         help=f"run only this scenario (repeatable): {', '.join(SCENARIOS)}")
     args = parser.parse_args(argv)
-    return run(QUICK if args.quick else Plan(), args.concurrency, set(args.only or SCENARIOS))
+    return run(QUICK if args.quick else Plan(), args.concurrency, args.reply_cache,
+               set(args.only or SCENARIOS))
 
 
 if __name__ == "__main__":
