@@ -5,6 +5,8 @@ Usage:
     python benchmarks/accuracy.py --quick          # accuracy and latency only
     python benchmarks/accuracy.py --tagger komoran # same, with Komoran instead of Okt
     python benchmarks/accuracy.py --misses         # also list every question it gets wrong
+    python benchmarks/accuracy.py --quick --questions benchmarks/holdout-questions.tsv
+                                                   # 40 questions written before the last tuning
 
 Question files (tab-separated, see their header comments): benchmarks/questions.tsv and
 benchmarks/dev-questions.tsv (a copy of ../shared/dev-questions.tsv).
@@ -256,9 +258,12 @@ def main() -> int:
     parser.add_argument("--tagger", default="okt", choices=("okt", "komoran"))
     parser.add_argument("--quick", action="store_true", help="skip baselines, cold start and 10k")
     parser.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
+    parser.add_argument("--questions", action="append", type=Path, metavar="FILE",
+                        help="question file(s) instead of the default two (e.g. "
+                             "benchmarks/holdout-questions.tsv)")
     args = parser.parse_args()
 
-    questions = read_questions()
+    questions = read_questions(args.questions or QUESTION_FILES)
     tokenizer = get_tokenizer(args.tagger)
     entries, curated = load_entries(DEFAULT_DIR)
     start = time.perf_counter()
