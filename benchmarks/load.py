@@ -13,8 +13,8 @@ then runs, each after a warm-up:
 
 1. throughput — thousands of questions from hundreds of users queued at once; updates answered
    per second (answers received / wall time), repeated, median reported. The questions are
-   drawn from benchmarks/questions.tsv (453), so after the warm-up most are answered from the
-   bot's reply cache; ``--reply-cache 0`` measures matching every one afresh;
+   drawn from the 403 of benchmarks/questions.tsv that are not complaints, so after the warm-up
+   most are answered from the bot's reply cache; ``--reply-cache 0`` measures matching every one afresh;
 2. fixed rate — 100 updates/s (questions and "did you mean" taps) from idle users; latency from
    the moment getUpdates hands an update out to the bot's first answer to it (sendMessage,
    editMessageText or answerCallbackQuery), p50/p99;
@@ -816,24 +816,21 @@ def run(plan: Plan, concurrency: int | None, reply_cache: int | None, only: set[
     return 0 if all(r.passed is not False for r in rows) else 1
 
 
-SCENARIOS = ("throughput", "fixed", "complaints", "reload")
+SCENARIOS = {"throughput": "1 throughput", "fixed": "2 fixed rate", "complaints": "3 complaints",
+             "reload": "4 /reload under load"}
 
 
 def run_scenarios(bench: Bench, plan: Plan, database: Path, only: set[str]) -> list[Row]:
     """The chosen scenarios in turn, each announced as it starts; their rows in order."""
+    runs = {"throughput": lambda: scenario_throughput(bench, plan),
+            "fixed": lambda: scenario_fixed_rate(bench, plan),
+            "complaints": lambda: scenario_complaints(bench, plan, database),
+            "reload": lambda: scenario_reload(bench, plan)}
     rows = []
-    if "throughput" in only:
-        print("1 throughput …")
-        rows += scenario_throughput(bench, plan)
-    if "fixed" in only:
-        print("2 fixed rate …")
-        rows += scenario_fixed_rate(bench, plan)
-    if "complaints" in only:
-        print("3 complaints …")
-        rows += scenario_complaints(bench, plan, database)
-    if "reload" in only:
-        print("4 /reload under load …")
-        rows += scenario_reload(bench, plan)
+    for name, label in SCENARIOS.items():
+        if name in only:
+            print(f"{label} …")
+            rows += runs[name]()
     return rows
 
 

@@ -7,10 +7,10 @@ Usage:
 
 Everything is written through at once (one tiny SQLite write per changed item), on its own
 connection to the same database file, which survives a crash of the bot but not a power cut
-(``open_database(durable=False)``: a conversation may then go back a step); a value equal to the one last written is not written
-again (PTB offers every user's data after every update, changed or not). Values are stored as
-JSON: keep user_data, chat_data and bot_data to JSON types with string keys (tuples come back
-as lists).
+(``open_database(durable=False)``: a conversation may then go back a step). A value equal to
+the one last written is not written again (PTB offers every user's data after every update,
+changed or not). Values are stored as JSON: keep user_data, chat_data and bot_data to JSON
+types with string keys (tuples come back as lists).
 """
 from __future__ import annotations
 

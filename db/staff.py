@@ -52,7 +52,6 @@ def revoke(db: sqlite_utils.Database, user_id: int, *, revoked_by: int,
 
 
 @raises_unavailable
-@raises_unavailable
 def role_of(db: sqlite_utils.Database, user_id: int, *, admin_ids: Collection[int],
             staff_ids: Collection[int]) -> str | None:
     """'admin', 'staff' or None: settings first, then the roles granted in the bot.

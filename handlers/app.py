@@ -35,8 +35,8 @@ from db.persistence import SQLitePersistence
 from db.staff import list_staff
 from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff
 from handlers.access import NEW_MESSAGE, PRIVATE
-from handlers.matching import new_matcher
 from handlers.errors import handle_error
+from handlers.matching import new_matcher
 from handlers.ordering import PerUserUpdateProcessor
 from handlers.settings import Settings
 from handlers.transport import AiohttpRequest
