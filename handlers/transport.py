@@ -26,6 +26,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 
+FORM = "application/x-www-form-urlencoded"
 _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # python-telegram-bot's DefaultValue (private module)
 
 
@@ -86,7 +87,7 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect, sock_read=read)
         try:
             async with self._session.request(method, url, data=_body(request_data), timeout=timeout,
-                                             headers={"User-Agent": self.USER_AGENT},
+                                             headers=_headers(request_data, self.USER_AGENT),
                                              proxy=self._proxy_for(url)) as response:
                 return response.status, await response.read()
         except asyncio.TimeoutError as error:  # aiohttp's timeouts subclass it
@@ -109,12 +110,22 @@ class AiohttpRequest(BaseRequest):
         return default if isinstance(value, _DEFAULT) else value
 
 
-def _body(request_data: RequestData | None) -> dict[str, str] | aiohttp.FormData | None:
-    """Form fields, or a multipart form when files are attached (like HTTPXRequest)."""
+def _headers(request_data: RequestData | None, user_agent: str) -> dict[str, str]:
+    if request_data is None or request_data.contains_files:  # aiohttp sets the multipart type
+        return {"User-Agent": user_agent}
+    return {"User-Agent": user_agent, "Content-Type": FORM}
+
+
+def _body(request_data: RequestData | None) -> bytes | aiohttp.FormData | None:
+    """Form fields, or a multipart form when files are attached (like HTTPXRequest).
+
+    Plain fields are encoded here: given a dict, aiohttp builds a multipart writer (and a uuid4
+    boundary) for every request only to send it form-encoded, a tenth of the request's CPU.
+    """
     if request_data is None:
         return None
     if not request_data.contains_files:
-        return request_data.json_parameters
+        return request_data.url_encoded_parameters().encode("ascii")
     # Unquoted: Telegram takes a UTF-8 file name as it is (as httpx sends it) and would show
     # aiohttp's default percent-encoding ("%EB%AF%BC…csv") to the user.
     form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
