@@ -183,14 +183,18 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._docs)
 
-    def analyze(self, text: str) -> Query:
-        """Normalize, tokenize, segment unspaced words, drop stopwords, find the region."""
+    def analyze(self, text: str, *, casual: bool = True) -> Query:
+        """Normalize, tokenize, segment unspaced words, drop stopwords, find the region.
+
+        ``casual=False`` skips konlpy's chat-spelling normalization, which takes more than half
+        of its time: enough to find a complaint's topic words, not to answer a question.
+        """
         text = normalize(text)
         squeezed = text.replace(" ", "").lower()
         region = _mentioned_region(squeezed)
         # Verbs come back as stems ("어떻게" → 어떻), the stopword list holds them as 어떻다.
-        raw = [t for t in self._tokenizer.morphemes(_split_question_words(text))
-               if t not in STOPWORDS and f"{t}다" not in STOPWORDS]
+        morphemes = self._tokenizer.morphemes(_split_question_words(text), casual=casual, cache=False)
+        raw = [t for t in morphemes if t not in STOPWORDS and f"{t}다" not in STOPWORDS]
         words = [word for word in text.lower().split() if strip_particle(word) not in REGION_WORDS]
         # Segmented across spaces ("자녀 학자금" is the document's 자녀학자금), but without the
         # region words ("인천 시민" is not 인천시민).

@@ -83,14 +83,15 @@ class Tokenizer:
         thread.start()
         return thread
 
-    def morphemes(self, text: str, *, casual: bool = True) -> list[str]:
+    def morphemes(self, text: str, *, casual: bool = True, cache: bool | None = None) -> list[str]:
         """Content morphemes of ``text`` in order; verbs and adjectives as stems.
 
         ``casual`` also normalizes chat spelling ("하겟다" → "하겠다"); document text is
-        written carefully and skips it, which halves the time to index the knowledge base, and
-        its results are cached (see ``save_cache``).
+        written carefully and skips it, which halves the time to index the knowledge base.
+        ``cache`` (by default: document text) keeps the result (see ``save_cache``).
         """
-        if not casual and text in self._cache:
+        cache = not casual if cache is None else cache
+        if cache and text in self._cache:
             return list(self._cache[text])
         tagged_text = _LONG_RUN.sub(_cut_run, normalize(text) if casual else text)
         if not tagged_text.strip():
@@ -104,7 +105,7 @@ class Tokenizer:
             if tag in _VERB_TAGS and self.name == "okt":
                 word = word[:-1] if word.endswith("다") and len(word) > 1 else word
             out.append(word.lower())
-        if not casual:
+        if cache:
             self._cache[text] = out
             self._cache_dirty = True
         return out

@@ -203,10 +203,28 @@ def test_render_entry_and_unknown_id(kb: KnowledgeBase):
     assert render_entry(kb, "jb-program-nope") is None
 
 
-def test_suggest_departments_for_a_complaint(kb: KnowledgeBase):
-    pairs = suggest_departments(kb, "다문화가족 지원 프로그램이 너무 부족해요")
-    assert pairs and pairs[0] == ("전라북도", "국제협력과")
+@pytest.mark.parametrize("complaint, department", [
+    ("다문화가족 지원 프로그램이 너무 부족해요", ("전라북도", "국제협력과")),
+    ("외국인주민 통역 서비스가 없어서 병원 갈 때 불편합니다", ("전라북도", "국제협력과")),
+    ("공동주택 관리비 지원 사업 대상인데 못 받았어요", ("인천광역시", "공동체협치담당관실")),
+    ("하수구 냄새가 너무 심해요", None),
+    ("공원 가로등이 고장나서 밤에 너무 어두워요", None),
+])
+def test_suggest_departments_for_a_complaint(kb: KnowledgeBase, complaint, department):
+    pairs = suggest_departments(kb, complaint)
+    assert (pairs[0] if pairs else None) == department
     assert len(pairs) == len(set(pairs)) <= 3
+
+
+def test_a_complaint_is_routed_on_its_start_and_never_cached(kb: KnowledgeBase):
+    """The document morpheme cache is saved to disk: a complaint's words must not end up there."""
+    start = "외국인주민 통역 서비스가 없어서 병원 갈 때 불편합니다. "
+    cached = len(kb.index._tokenizer._cache)
+    began = time.perf_counter()
+    pairs = suggest_departments(kb, start + "아무 말이나 계속 적었습니다. " * 600)
+    assert time.perf_counter() - began < 1.0
+    assert pairs[0] == ("전라북도", "국제협력과")
+    assert len(kb.index._tokenizer._cache) == cached
 
 
 class _FixedIndex:
