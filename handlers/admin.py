@@ -65,6 +65,7 @@ async def grant_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await update.message.reply_text(GRANT_USAGE)
         return
     grant(context.bot_data["db"], user_id, role=role, granted_by=update.effective_user.id)
+    await context.bot_data["wal_sync"].wait()
     await menu.set_menu_for(context.bot, user_id, role)
     await update.message.reply_text(f"{user_id}에게 {ROLE_LABELS[role]} 권한을 주었습니다.")
 
@@ -80,6 +81,7 @@ async def revoke_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     elif user_id in settings.admin_ids | settings.staff_ids:
         text = f"{user_id}은(는) 설정(ADMIN_IDS/STAFF_IDS)에 있는 ID입니다. 설정에서 빼고 다시 시작해 주세요."
     elif revoke(context.bot_data["db"], user_id, revoked_by=update.effective_user.id):
+        await context.bot_data["wal_sync"].wait()
         await menu.set_menu_for(context.bot, user_id, None)
         text = f"{user_id}의 권한을 회수했습니다."
     else:

@@ -10,7 +10,8 @@ Usage:
 post_init starts the tokenizer and loads the knowledge base unless given (both in a thread: the
 JVM and the index take seconds; run_bot loads them before starting) and opens two database
 connections into ``bot_data``: ``db`` for complaints and staff, and ``log_db`` for the question
-log, which does not wait for the disk on commit. post_shutdown closes them. ``bot_data`` holds
+log. Neither waits for the disk on commit; ``wal_sync`` (db.durability) does, before a receipt
+or a staff member's "done" is sent. post_shutdown closes them. ``bot_data`` holds
 live objects and is therefore not persisted, and no handler uses ``chat_data``; user_data and
 the conversations are persisted.
 """
@@ -31,6 +32,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Callb
 from telegram.request import BaseRequest
 
 from db.database import open_database
+from db.durability import WalSync
 from db.persistence import SQLitePersistence
 from db.staff import list_staff
 from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff
@@ -145,11 +147,13 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
         words = tokenizer or await asyncio.to_thread(get_tokenizer, settings.nlp_tagger)
         knowledge = kb or await asyncio.to_thread(load_knowledge_base, settings.knowledge_dir,
                                                   tokenizer=words)
-        db = open_database(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS)
+        db = open_database(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS,
+                           durable=False)  # made durable by wal_sync where a person is told
         log_db = open_database(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS,
                                durable=False)
         application.bot_data.update(settings=settings, tokenizer=words, kb=knowledge, db=db,
-                                    log_db=log_db, replies=ReplyCache(settings.reply_cache_size),
+                                    log_db=log_db, wal_sync=WalSync(settings.database_path),
+                                    replies=ReplyCache(settings.reply_cache_size),
                                     matcher=new_matcher(), reload_lock=asyncio.Lock())
         roles = [(uid, "admin") for uid in settings.admin_ids]
         roles += [(uid, "staff") for uid in settings.staff_ids - settings.admin_ids]
@@ -165,10 +169,13 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
 
 
 async def _stop_services(application: Application) -> None:
-    """Stops the matcher thread and closes the database connections."""
+    """Stops the matcher and fsync threads and closes the database connections."""
     matcher = application.bot_data.pop("matcher", None)
     if matcher is not None:
         matcher.shutdown()
+    wal_sync = application.bot_data.pop("wal_sync", None)
+    if wal_sync is not None:
+        wal_sync.close()
     for name in ("db", "log_db"):
         db = application.bot_data.pop(name, None)
         if db is not None:

@@ -281,6 +281,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         context.user_data.pop("complaint", None)
         return ConversationHandler.END
     complaint, staff_posts = _store(context, query, draft)
+    await context.bot_data["wal_sync"].wait()  # a receipt promises the complaint is kept
     await query.message.reply_text(formatting.receipt_text(complaint))
     context.user_data.pop("complaint", None)
     try:

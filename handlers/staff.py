@@ -225,15 +225,19 @@ async def _save_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, receip
     except ComplaintNotFound:
         await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=receipt))
         return
+    await context.bot_data["wal_sync"].wait()
     await update.message.reply_text(REPLY_SAVED_TEXT.format(receipt=receipt))
 
 
 async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, receipt: str, status: str,
                   **changes: str) -> Complaint | None:
-    """change_status, with not-found and not-allowed transitions told to the staff member."""
+    """change_status (on the disk when it returns), with not-found and not-allowed transitions
+    told to the staff member."""
     db = context.bot_data["db"]
     try:
-        return change_status(db, receipt, status, actor_id=update.effective_user.id, **changes)
+        changed = change_status(db, receipt, status, actor_id=update.effective_user.id, **changes)
+        await context.bot_data["wal_sync"].wait()
+        return changed
     except ComplaintNotFound:
         text = NOT_FOUND_TEXT.format(receipt=receipt)
     except InvalidTransition:

@@ -5,6 +5,7 @@ import asyncio
 
 import pytest
 
+from db import durability
 from db.complaints import IN_PROGRESS, change_status, create_complaint, list_complaints
 from db.database import DatabaseUnavailable
 from handlers import citizen, complaint
@@ -65,6 +66,23 @@ async def test_full_complaint_with_photo_location_and_phone(local_bot):
     assert alert.buttons == [(label, f"s:{action}:{stored.receipt}") for action, label in
                              (("prog", "처리중"), ("done", "완료"), ("rej", "반려"), ("reply", "답변"))]
     assert "complaint" not in local_bot.application.user_data[CITIZEN]
+
+
+async def test_the_receipt_is_sent_once_the_complaint_is_on_the_disk(local_bot, monkeypatch):
+    """Commits skip the wait for the disk; the receipt waits for an fsync begun after the commit."""
+    fsyncs = []  # (complaints stored, Bot API calls made) at each fsync
+    real = durability.os.fsync
+    monkeypatch.setattr(durability.os, "fsync", lambda fd: (
+        real(fd), fsyncs.append((len(list_complaints(local_bot.db)), len(local_bot.api.calls)))))
+    me = local_bot.chat(CITIZEN)
+    await file_until_confirmation(me)
+    assert fsyncs == []
+    before = len(local_bot.api.calls)
+    await me.press("접수하기")
+    [stored] = list_complaints(local_bot.db)
+    receipt_at = next(n for n, call in enumerate(local_bot.api.calls)
+                      if n >= before and f"접수번호: {stored.receipt}" in (call.text or ""))
+    assert any(count == 1 and calls_made <= receipt_at for count, calls_made in fsyncs)
 
 
 async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):

@@ -1,0 +1,95 @@
+"""WalSync: what a person is told was kept is on the disk first, and waits share one fsync."""
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+
+import pytest
+
+from db import durability
+from db.database import DatabaseUnavailable, open_database
+from db.durability import WalSync
+
+
+@pytest.fixture
+def fsyncs(monkeypatch):
+    """Every fsync as (path of the file, moment it ended); each takes 20 ms like a slow disk."""
+    done: list[tuple[str, float]] = []
+    real = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        real(fd)
+        time.sleep(0.02)
+        done.append((os.readlink(f"/proc/self/fd/{fd}"), time.monotonic()))
+
+    monkeypatch.setattr(durability.os, "fsync", slow_fsync)
+    return done
+
+
+async def test_a_wait_flushes_the_write_ahead_log_after_the_commit(tmp_path, fsyncs):
+    path = tmp_path / "bot.db"
+    db = open_database(path, durable=False)
+    sync = WalSync(path)
+    db.execute("insert into staff (user_id, role, granted_by, granted_at) values (1, 'staff', 0, 'x')")
+    committed = time.monotonic()
+    await sync.wait()
+    assert [p for p, _ in fsyncs] == [f"{path}-wal"] and fsyncs[0][1] > committed
+    sync.close()
+    db.close()
+
+
+async def test_waits_begun_together_share_one_fsync(tmp_path, fsyncs):
+    path = tmp_path / "bot.db"
+    open_database(path, durable=False).close()
+    (tmp_path / "bot.db-wal").write_bytes(b"")
+    sync = WalSync(path)
+    await asyncio.gather(*(sync.wait() for _ in range(50)))
+    assert 1 <= len(fsyncs) <= 2  # the first wait's fsync, then one for the 49 behind it
+    sync.close()
+
+
+async def test_a_wait_begun_during_an_fsync_gets_its_own(tmp_path, monkeypatch):
+    """An fsync already running may have started before this wait's commit: it does not count."""
+    (tmp_path / "bot.db-wal").write_bytes(b"")
+    started, release, count = threading.Event(), threading.Event(), []
+
+    def blocking_fsync(fd: int) -> None:
+        count.append(fd)
+        started.set()
+        release.wait(5)
+
+    monkeypatch.setattr(durability.os, "fsync", blocking_fsync)
+    sync = WalSync(tmp_path / "bot.db")
+    first = asyncio.create_task(sync.wait())
+    await asyncio.to_thread(started.wait, 5)
+    second = asyncio.create_task(sync.wait())
+    await asyncio.sleep(0.05)
+    release.set()
+    await asyncio.wait_for(asyncio.gather(first, second), 5)
+    assert len(count) == 2
+    sync.close()
+
+
+async def test_nothing_to_wait_for_in_memory_or_without_a_log(tmp_path, fsyncs):
+    memory = WalSync(None)
+    await memory.wait()
+    missing = WalSync(tmp_path / "never-opened.db")
+    await missing.wait()
+    assert fsyncs == []
+    memory.close()
+    missing.close()
+
+
+async def test_a_failing_disk_is_the_database_being_unavailable(tmp_path, monkeypatch):
+    (tmp_path / "bot.db-wal").write_bytes(b"")
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(durability.os, "fsync", failing_fsync)
+    sync = WalSync(tmp_path / "bot.db")
+    with pytest.raises(DatabaseUnavailable, match="fsync"):
+        await sync.wait()
+    sync.close()
