@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from db import outbox
+from db import durability, outbox
 from db.complaints import (DONE, IN_PROGRESS, REJECTED, TRANSFERRED, create_complaint, get_complaint,
                            history)
 from db.staff import grant, revoke
@@ -84,6 +84,25 @@ async def test_reply_reaches_the_citizen_through_the_outbox(local_bot):
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 1
     assert local_bot.api.texts(CITIZEN) == [f"[민원 {stored.receipt}] 담당자 답변: 내일 보수하겠습니다"]
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
+
+
+@pytest.mark.parametrize("command, confirmation", [
+    ("/reply {receipt} 내일 보수하겠습니다", "답변"), ("/close {receipt} 보수 완료", "완료 처리"),
+    ("/assign {receipt} 전주시 도로관리과", "이관했습니다"), ("/grant 5", "권한을 주었습니다"),
+])
+async def test_a_change_is_on_the_disk_before_it_is_confirmed(local_bot, monkeypatch, command,
+                                                              confirmation):
+    stored = store(local_bot.db)
+    fsyncs = []  # Bot API calls made when each fsync ran
+    real = durability.os.fsync
+    monkeypatch.setattr(durability.os, "fsync",
+                        lambda fd: (real(fd), fsyncs.append(len(local_bot.api.calls))))
+    me = local_bot.chat(ADMIN if command.startswith("/grant") else STAFF)
+    before = len(local_bot.api.calls)
+    assert confirmation in sent_texts(await me.send(command.format(receipt=stored.receipt)))
+    confirmed_at = next(n for n, call in enumerate(local_bot.api.calls)
+                        if n >= before and confirmation in (call.text or ""))
+    assert any(before <= calls_made <= confirmed_at for calls_made in fsyncs)
 
 
 async def test_assign_and_close(local_bot):
