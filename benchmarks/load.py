@@ -140,6 +140,7 @@ class Exchange:
     first_answer: float | None = None
     done: float | None = None
     reply: dict | None = None
+    edits: bool = False  # answered by editing the tapped message instead of a new one
 
     @property
     def text(self) -> str:
@@ -166,8 +167,9 @@ class Citizens:
     """Simulated citizens on a fake Bot API: queue updates, match the bot's calls to them.
 
     The bot answers every update of these scenarios with exactly one sendMessage to the user's
-    chat, after any answerCallbackQuery or edit; one user's updates are answered in order, so
-    the oldest open exchange of a chat is the one an answer belongs to.
+    chat, after any answerCallbackQuery or edit, or (taps made with ``edits``) with an
+    editMessageText of the tapped message; one user's updates are answered in order, so the
+    oldest open exchange of a chat is the one an answer belongs to.
     """
 
     def __init__(self) -> None:
@@ -193,12 +195,12 @@ class Citizens:
                                   ("m", user_id, message["message_id"]))
 
     def tap(self, user_id: int, message: dict, data: str, *, kind: str,
-            expected: str | None = None) -> Exchange:
+            expected: str | None = None, edits: bool = False) -> Exchange:
         """Queues a tap on the button with ``data`` under the bot's ``message``."""
         with self._lock:
             query_id = self.api.push_callback(user_id, message, data)
-            exchange = self._register(Exchange(user_id, kind, data, expected, time.perf_counter()),
-                                      ("q", query_id))
+            exchange = self._register(Exchange(user_id, kind, data, expected, time.perf_counter(),
+                                               edits=edits), ("q", query_id))
             self._by_query[query_id] = exchange
             return exchange
 
@@ -216,7 +218,10 @@ class Citizens:
                  on_finished: Callable[[Exchange], None] | None = None) -> None:
         """Collects until every exchange in the list (``on_finished`` may add more) is done."""
         deadline = time.monotonic() + timeout
-        while any(e.done is None for e in exchanges) and time.monotonic() < deadline:
+        # Also until the finished queue is empty: the last answers are marked done before
+        # ``on_finished`` sees them (a receipt counted in the next run was reported lost).
+        while ((any(e.done is None for e in exchanges) or not self.finished.empty())
+               and time.monotonic() < deadline):
             self.collect(min(deadline, time.monotonic() + 0.05), on_finished)
 
     def texts_to(self, chat_id: int | None = None) -> list[str]:
@@ -255,7 +260,7 @@ class Citizens:
         exchange = waiting[0]
         if exchange.first_answer is None:
             exchange.first_answer = now
-        if method == "sendMessage":
+        if method == ("editMessageText" if exchange.edits else "sendMessage"):
             waiting.popleft()
             exchange.done, exchange.reply = now, message
             self.finished.put(exchange)
@@ -682,20 +687,20 @@ class ComplaintRun:
         if done.text.startswith(ASK_CONTENT_START):
             action = citizens.ask(user_id, self.content(user_id), kind="complaint")
         elif "다음 ▶" in labels:
-            action = citizens.tap(user_id, reply, labels["다음 ▶"], kind="complaint")
+            action = citizens.tap(user_id, reply, labels["다음 ▶"], kind="complaint", edits=True)
         elif "잘 모르겠어요" in labels:
             first = next(iter(labels.values()))  # the top suggestion, or 잘 모르겠어요 if none
             action = citizens.tap(user_id, reply, first if user_id % 2 else labels["잘 모르겠어요"],
-                                  kind="complaint")
+                                  kind="complaint", edits=True)
         elif "동의합니다" in labels:
             choice = "동의합니다" if user_id % 3 else "익명으로 접수"
-            action = citizens.tap(user_id, reply, labels[choice], kind="complaint")
+            action = citizens.tap(user_id, reply, labels[choice], kind="complaint", edits=True)
         elif "건너뛰기" in labels and user_id % 2:
             action = citizens.ask(user_id, "010-2345-6789", kind="complaint")
         elif "건너뛰기" in labels:
             action = citizens.tap(user_id, reply, labels["건너뛰기"], kind="complaint")
         elif "접수하기" in labels:
-            action = citizens.tap(user_id, reply, labels["접수하기"], kind="complaint")
+            action = citizens.tap(user_id, reply, labels["접수하기"], kind="complaint", edits=True)
         elif RECEIPT_LABEL in done.text:
             self.receipts.setdefault(user_id, []).append(done.text.split(RECEIPT_LABEL)[1].split()[0])
             return

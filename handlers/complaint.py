@@ -2,7 +2,9 @@
 
 Steps: CONTENT (text, optional photo and location) → ATTACH (more photos or a location) →
 DEPARTMENT (suggested, confirmed or changed) → CONSENT (개인정보 수집·이용 동의 or anonymous) →
-PHONE (optional) → CONFIRM → receipt number. /cancel works at every step. The draft lives in
+PHONE (optional) → CONFIRM → receipt number. /cancel works at every step. A tapped message
+becomes the next step (its buttons replaced): no stale button stays behind, and a complaint
+costs a few Bot API calls fewer (benchmarks/load.py). The draft lives in
 ``user_data["complaint"]`` as plain JSON types, so a restart resumes it where it stopped (PTB
 does not persist timeouts: a draft interrupted by a restart waits until continued or cancelled).
 """
@@ -12,7 +14,6 @@ import logging
 import warnings
 
 from telegram import CallbackQuery, Update
-from telegram.error import TelegramError
 from telegram.ext import (BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes,
                           ConversationHandler, MessageHandler, TypeHandler, filters)
 from telegram.warnings import PTBUserWarning
@@ -174,8 +175,8 @@ async def ask_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     buttons = [[(formatting.department_label(*pair), f"{keyboards.DEPARTMENT}{n}")]
                for n, pair in enumerate(pairs)]
     buttons.append([("잘 모르겠어요", keyboards.DEPARTMENT + keyboards.UNSURE)])
-    await query.message.reply_text(DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT,
-                                   reply_markup=keyboard(buttons))
+    await keyboards.edit_message(query, DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT,
+                                 keyboard(buttons))
     return DEPARTMENT
 
 
@@ -189,9 +190,9 @@ async def choose_department(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         draft["region"], draft["department"] = pairs[int(choice)]
     else:
         draft["region"], draft["department"] = context.user_data.get("region"), None
-    label = formatting.department_label(draft["region"], draft["department"])
-    await query.edit_message_text(f"담당 부서: {label}")
-    return await _ask_consent(update, context)
+    await keyboards.edit_message(query, f"{_department_line(draft)}\n\n{_consent_text(context)}",
+                                 _consent_buttons())
+    return CONSENT
 
 
 async def type_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -203,10 +204,22 @@ async def type_department(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def _ask_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    buttons = [[("동의합니다", keyboards.AGREE)], [("익명으로 접수", keyboards.ANONYMOUS)],
-               [("취소", keyboards.CANCEL)]]
-    await update.effective_message.reply_text(_consent_text(context), reply_markup=keyboard(buttons))
+    await update.effective_message.reply_text(_consent_text(context), reply_markup=_consent_buttons())
     return CONSENT
+
+
+def _consent_buttons():
+    return keyboard([[("동의합니다", keyboards.AGREE)], [("익명으로 접수", keyboards.ANONYMOUS)],
+                     [("취소", keyboards.CANCEL)]])
+
+
+def _department_line(draft: dict) -> str:
+    return f"담당 부서: {formatting.department_label(draft['region'], draft['department'])}"
+
+
+def _consent_record(context: ContextTypes.DEFAULT_TYPE, draft: dict, answer: str) -> str:
+    """The consent message as it stays in the chat once answered (its buttons replaced)."""
+    return f"{_department_line(draft)}\n\n{_consent_text(context)}\n\n→ {answer}"
 
 
 def _consent_text(context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -225,9 +238,8 @@ async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft["consent"], draft["anonymous"] = True, False
-    await query.edit_message_text(f"{_consent_text(context)}\n\n→ 동의하셨습니다.")
-    await query.message.reply_text(ASK_PHONE_TEXT,
-                                   reply_markup=keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]))
+    await keyboards.edit_message(query, f"{_consent_record(context, draft, '동의하셨습니다.')}\n\n"
+                                 f"{ASK_PHONE_TEXT}", keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]))
     return PHONE
 
 
@@ -236,8 +248,10 @@ async def go_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft.update(consent=False, anonymous=True, phone=None)
-    await query.edit_message_text(f"{_consent_text(context)}\n\n→ 익명으로 접수합니다.")
-    return await _ask_confirmation(update, draft)
+    await keyboards.edit_message(
+        query, f"{_consent_record(context, draft, '익명으로 접수합니다.')}\n\n"
+        f"{formatting.draft_summary(draft)}", _submit_buttons())
+    return CONFIRM
 
 
 async def receive_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -259,17 +273,21 @@ async def skip_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def _ask_confirmation(update: Update, draft: dict) -> int:
-    buttons = [[("접수하기", keyboards.SUBMIT), ("취소", keyboards.CANCEL)]]
     await update.effective_message.reply_text(formatting.draft_summary(draft),
-                                              reply_markup=keyboard(buttons))
+                                              reply_markup=_submit_buttons())
     return CONFIRM
 
 
-async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Stores the complaint once, gives the receipt number and posts it to the staff chat.
+def _submit_buttons():
+    return keyboard([[("접수하기", keyboards.SUBMIT), ("취소", keyboards.CANCEL)]])
 
-    The draft is dropped only once the receipt is sent: if sending fails, tapping [접수하기]
-    again returns the same complaint (keyed by the summary message), never a second one.
+
+async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Stores the complaint once, turns the summary into the receipt and posts it to the staff chat.
+
+    The draft is dropped only once the receipt is shown: if that fails, the buttons stay and
+    tapping [접수하기] again returns the same complaint (keyed by the summary message), never a
+    second one.
     """
     query, draft = update.callback_query, _draft(context)
     await query.answer()
@@ -282,12 +300,8 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return ConversationHandler.END
     complaint, staff_posts = _store(context, query, draft)
     await context.bot_data["wal_sync"].wait()  # a receipt promises the complaint is kept
-    await query.message.reply_text(formatting.receipt_text(complaint))
+    await keyboards.edit_message(query, formatting.receipt_text(complaint, draft))
     context.user_data.pop("complaint", None)
-    try:
-        await query.edit_message_reply_markup(None)
-    except TelegramError as exc:  # the buttons stay; a second tap gets the "finished step" answer
-        logger.warning("could not remove the buttons of %s: %s", complaint.receipt, exc)
     for notification_id in staff_posts:  # at once if possible, else the outbox job retries
         await jobs.deliver_now(context, notification_id)
     return ConversationHandler.END

@@ -68,13 +68,16 @@ def draft_summary(draft: Mapping) -> str:
     ]))
 
 
-def receipt_text(complaint: Complaint) -> str:
-    """The confirmation a citizen keeps: the receipt number and how to follow it."""
-    return (
+def receipt_text(complaint: Complaint, draft: Mapping) -> str:
+    """The confirmation a citizen keeps: the receipt number, how to follow it and what was
+    filed (the confirmation message becomes this, its buttons gone)."""
+    filed = draft_summary(draft).split("\n", 1)[-1]  # without "확인해 주세요"
+    return fit(
         "민원이 접수되었습니다.\n"
         f"접수번호: {complaint.receipt}\n"
         f"처리 상황은 /status {complaint.receipt} 로 확인할 수 있고, "
-        "상태가 바뀌거나 담당자가 답변하면 이 대화방으로 알려 드립니다."
+        "상태가 바뀌거나 담당자가 답변하면 이 대화방으로 알려 드립니다.\n\n"
+        f"접수한 내용:\n{filed}"
     )
 
 

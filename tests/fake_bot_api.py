@@ -244,6 +244,10 @@ class FakeBotApi:
         markup = params.get("reply_markup")
         if isinstance(markup, dict) and markup.get("inline_keyboard"):
             message["reply_markup"] = markup
+        if message == self.messages[key]:
+            return 400, {"ok": False, "error_code": 400, "description": (
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message")}
         self.messages[key] = message
         return 200, {"ok": True, "result": message}
 

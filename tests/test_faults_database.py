@@ -46,11 +46,11 @@ async def file_until_summary(me, content: str = "가로등이 깜빡여요") -> 
     await me.press("다음 ▶")
     await me.press("잘 모르겠어요")
     await me.press("익명으로 접수")
-    return me.api.sent(me.user_id, "sendMessage")[-1].message_id
+    return me.api.sent(me.user_id, "sendMessage")[-1].message_id  # edited into the summary
 
 
 def said(calls) -> str:
-    return "\n".join(c.text for c in calls if c.method == "sendMessage")
+    return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
 
 
 def integrity(path) -> list[tuple]:

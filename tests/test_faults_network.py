@@ -66,7 +66,8 @@ def inject_fault(api, fault: str, chat_id: int) -> None:
 
 
 def texts_to(api, chat_id: int, contains: str) -> list[str]:
-    return [p["text"] for p in api.params("sendMessage")
+    """Texts the bot sent or edited into ``chat_id`` (each call, even one that failed)."""
+    return [p["text"] for method in ("sendMessage", "editMessageText") for p in api.params(method)
             if int(p["chat_id"]) == chat_id and contains in p.get("text", "")]
 
 
@@ -111,7 +112,7 @@ def test_a_failed_reply_is_not_repeated_and_the_bot_goes_on(bot, fake_api):
 
 def test_a_receipt_whose_answer_was_lost_files_the_complaint_once(bot, fake_api, db):
     summary = file_until_summary(fake_api)
-    fake_api.drop_next("sendMessage", processed=True, chat_id=CITIZEN)  # arrives, answer lost
+    fake_api.drop_next("editMessageText", processed=True, chat_id=CITIZEN)  # arrives, answer lost
     fake_api.press(CITIZEN, summary, "접수하기")
     first = fake_api.wait_for_message(CITIZEN, "접수번호:")
     fake_api.wait_for_message(CITIZEN, APOLOGY_TEXT)

@@ -37,7 +37,7 @@ def clock(local_bot):
 
 
 def texts(calls) -> list[str]:
-    return [c.text for c in calls if c.method == "sendMessage"]
+    return [c.text for c in calls if c.method in ("sendMessage", "editMessageText")]
 
 
 def hours_ago(hours: int, **more: int) -> datetime:
@@ -198,8 +198,8 @@ async def test_a_retried_submission_of_a_stored_complaint_is_not_refused(local_b
     await me.press("다음 ▶")
     await me.press("잘 모르겠어요")
     await me.press("익명으로 접수")
-    summary = me.api.sent(CITIZEN, "sendMessage")[-1]
-    local_bot.api.fail_next("sendMessage", code=502, description="Bad Gateway")
+    summary = me.api.sent(CITIZEN, "sendMessage")[-1]  # edited into the summary since
+    local_bot.api.fail_next("editMessageText", code=502, description="Bad Gateway")
     await me.press("접수하기")
     assert len(list_complaints(local_bot.db, user_id=CITIZEN)) == LIMIT
     again = texts(await me.press(data="c:ok", message_id=summary.message_id))

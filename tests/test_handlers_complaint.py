@@ -85,6 +85,21 @@ async def test_the_receipt_is_sent_once_the_complaint_is_on_the_disk(local_bot, 
     assert any(count == 1 and calls_made <= receipt_at for count, calls_made in fsyncs)
 
 
+async def test_each_tapped_step_becomes_the_next_and_leaves_no_stale_button(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    await me.send("공원 화장실 문이 고장났어요")
+    for label in ("다음 ▶", "잘 모르겠어요", "익명으로 접수", "접수하기"):
+        calls = await me.press(label)
+        assert [c.method for c in calls if c.chat_id != STAFF_CHAT] == [
+            "answerCallbackQuery", "editMessageText"]
+    [stored] = list_complaints(local_bot.db)
+    receipt = local_bot.api.messages[(CITIZEN, int(calls[1].params["message_id"]))]
+    assert f"접수번호: {stored.receipt}" in receipt["text"] and "· 접수 방식: 익명" in receipt["text"]
+    assert me.buttons() == []
+    assert len(local_bot.api.sent(CITIZEN, "sendMessage")) == 2  # the two prompts for the content
+
+
 async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
