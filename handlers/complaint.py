@@ -26,7 +26,6 @@ from handlers import flood, formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, PRIVATE, user_role
 from handlers.arguments import parse_phone, parse_receipt
 from handlers.keyboards import keyboard
-from handlers.matching import in_matcher
 from nlp.responder import suggest_departments
 
 logger = logging.getLogger(__name__)
@@ -168,9 +167,10 @@ async def ask_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not draft["content"]:
         await query.message.reply_text(EMPTY_CONTENT_TEXT)
         return CONTENT
-    kb = context.bot_data["kb"]
-    pairs = await in_matcher(context, suggest_departments, kb, draft["content"],
-                             region=context.user_data.get("region"))
+    # On the event loop, not the matcher thread: about 2 ms, mostly Okt without its chat-spelling
+    # pass, and the hand-over to a thread cost the loop more than that (benchmarks/load.py).
+    pairs = suggest_departments(context.bot_data["kb"], draft["content"],
+                                region=context.user_data.get("region"))
     draft["departments"] = [list(pair) for pair in pairs]
     buttons = [[(formatting.department_label(*pair), f"{keyboards.DEPARTMENT}{n}")]
                for n, pair in enumerate(pairs)]
