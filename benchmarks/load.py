@@ -1,7 +1,7 @@
 """Load test: the real bot process against a fake Bot API on 127.0.0.1, with simulated citizens.
 
 Usage:
-    python benchmarks/load.py            # every scenario, full size (about 5 minutes)
+    python benchmarks/load.py            # every scenario, full size (about 6 minutes)
     python benchmarks/load.py --quick    # a short version of each scenario (under 60 s)
     python benchmarks/load.py --concurrency 16   # the bot with MAX_CONCURRENT_UPDATES=16
     python benchmarks/load.py --only complaints  # one scenario (repeat --only for more)
@@ -101,14 +101,14 @@ class Plan:
 
     throughput_users: int = 200
     throughput_updates: int = 3000
-    throughput_repeats: int = 3
+    throughput_repeats: int = 5  # medians of five: these shared machines vary by ±20 % in minutes
     warmup_updates: int = 300
     rate: float = 100.0
     rate_seconds: float = 20.0
     rate_users: int = 600  # enough to stay idle-rich even when answers lag by seconds
     warmup_seconds: float = 3.0
     complaint_users: int = 500
-    complaint_repeats: int = 3
+    complaint_repeats: int = 5
     warmup_complaints: int = 20
     reload_seconds: float = 20.0
 
