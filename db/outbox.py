@@ -49,6 +49,25 @@ def enqueue(db: sqlite_utils.Database, chat_id: int, text: str, *, kind: str,
     return table.last_pk
 
 
+@dataclass(frozen=True)
+class DeliveryStats:
+    """What the outbox holds undelivered: still being tried, and given up (dead)."""
+
+    pending: int
+    dead: int
+    latest_dead: tuple[Notification, ...]
+
+
+@raises_unavailable
+def delivery_stats(db: sqlite_utils.Database, *, shown: int = 3) -> DeliveryStats:
+    """Counts of undelivered notifications, with the newest dead ones for an admin to act on."""
+    pending, dead = db.execute(
+        "select coalesce(sum(dead = 0), 0), coalesce(sum(dead = 1), 0) from outbox "
+        "where sent_at is null").fetchone()
+    rows = db["outbox"].rows_where("dead = 1 and sent_at is null", order_by="id desc", limit=shown)
+    return DeliveryStats(pending, dead, tuple(_notification(row) for row in rows))
+
+
 @raises_unavailable
 def due(db: sqlite_utils.Database, *, now: datetime | None = None, limit: int = 50
         ) -> list[Notification]:

@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from db.complaints import stats_by_department, stats_by_status
+from db.outbox import delivery_stats
 from db.questions import question_stats
 from db.staff import ROLES, STAFF, grant, revoke
 from handlers import formatting, menu
@@ -47,11 +48,13 @@ async def swap_knowledge_base(bot_data: dict) -> str:
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Reports questions asked and answered, top unanswered questions and complaint counts."""
+    """Reports questions asked and answered, top unanswered questions, complaint counts and
+    notifications not delivered (the outbox gives up after ten tries over about three hours)."""
     if not await allowed(update, context, "/stats", ADMIN_ROLES):
         return
     db = context.bot_data["db"]
-    text = formatting.stats_text(question_stats(db), stats_by_status(db), stats_by_department(db))
+    text = formatting.stats_text(question_stats(db), stats_by_status(db), stats_by_department(db),
+                                 delivery_stats(db))
     await update.message.reply_text(text)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterable, Mapping, Sequence
 
 from db.complaints import Complaint, kst_text
+from db.outbox import DeliveryStats
 from db.questions import QuestionStats
 from handlers.arguments import parse_receipt
 from knowledge.base import KnowledgeBase, KnowledgeDiff, Problem
@@ -20,6 +21,8 @@ NOTE_SHOWN_CHARS = 500  # one reply or note in a history list
 DEPARTMENT_SHOWN_CHARS = 60
 MAX_EVENTS_SHOWN = 20
 STAFF_ALERT_PREFIX = "[새 민원] "
+# Outbox kinds (handlers.jobs.STAFF_POST and db.complaints' notices) as /stats names them.
+NOTIFICATION_KINDS = {"staff": "직원방 새 민원 알림", "status": "민원인 상태 알림", "reply": "민원인 답변 알림"}
 
 
 def clip(text: str, limit: int) -> str:
@@ -138,7 +141,7 @@ def complaint_line(complaint: Complaint) -> str:
 
 
 def stats_text(questions: QuestionStats, by_status: Mapping[str, int],
-               by_department: Mapping[str, int]) -> str:
+               by_department: Mapping[str, int], deliveries: DeliveryStats) -> str:
     """The /stats report for admins."""
     lines = [
         "[질문]",
@@ -150,6 +153,10 @@ def stats_text(questions: QuestionStats, by_status: Mapping[str, int],
         " · ".join(f"{status} {n}" for status, n in by_status.items()),
         "[민원 부서별]",
         *([f"· {dept} {n}" for dept, n in by_department.items()] or ["· 없음"]),
+        "[알림 발송]",
+        f"보내는 중 {deliveries.pending}건 · 보내지 못함 {deliveries.dead}건",
+        *[f"· #{n.id} {NOTIFICATION_KINDS.get(n.kind, n.kind)} → 대화방 {n.chat_id}, "
+          f"{kst_text(n.created_at)}: {preview(n.last_error or '', 80)}" for n in deliveries.latest_dead],
     ]
     return "\n".join(lines)
 

@@ -67,6 +67,25 @@ def test_after_ten_failures_the_notification_is_dead_but_kept(db):
     assert (kept.attempts, kept.dead, kept.last_error, kept.text) == (10, True, "error 10", "안내")
 
 
+def kill(db, notification_id: int) -> None:
+    for attempt in range(MAX_ATTEMPTS):
+        outbox.mark_failed(db, notification_id, f"Forbidden: bot was blocked ({attempt})",
+                           retry_after_seconds=0, now=NOW)
+
+
+def test_delivery_stats_count_what_is_still_tried_and_what_was_given_up(db):
+    assert outbox.delivery_stats(db) == outbox.DeliveryStats(0, 0, ())
+    sent = outbox.enqueue(db, 1, "보냄", kind="status", now=NOW)
+    outbox.mark_sent(db, sent, now=NOW)
+    outbox.enqueue(db, 2, "대기", kind="reply", now=NOW)
+    dead = [outbox.enqueue(db, 3 + n, f"실패 {n}", kind="status", now=NOW) for n in range(4)]
+    for notification_id in dead:
+        kill(db, notification_id)
+    stats = outbox.delivery_stats(db, shown=3)
+    assert (stats.pending, stats.dead) == (1, 4)
+    assert [n.id for n in stats.latest_dead] == dead[:0:-1]  # the newest three
+
+
 def test_unknown_notification(db):
     with pytest.raises(NotificationNotFound):
         outbox.mark_sent(db, 404)

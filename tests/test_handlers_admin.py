@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from db import outbox
 from db.complaints import create_complaint
 from handlers import admin
 from handlers.access import ADMIN_DENIED_TEXT
@@ -80,6 +81,20 @@ async def test_stats_reports_questions_and_complaints(local_bot):
     assert "오늘 2건" in text and "답변률 50%" in text
     assert "오늘 날씨 어때?" in text
     assert "접수 1" in text and "· 도로과 1" in text
+    assert "보내는 중 0건 · 보내지 못함 0건" in text
+
+
+async def test_stats_show_notifications_that_could_not_be_delivered(local_bot):
+    """A citizen who blocked the bot never gets the answer: the admin sees that it was given up."""
+    notice = outbox.enqueue(local_bot.db, CITIZEN, "[민원 20250301-AB2C] 담당자 답변: 보수 완료", kind="reply")
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.mark_failed(local_bot.db, notice, "Forbidden: bot was blocked by the user",
+                           retry_after_seconds=0)
+    outbox.enqueue(local_bot.db, CITIZEN, "[민원 20250301-AB2C] 처리 상태: 처리중", kind="status")
+    text = sent_texts(await local_bot.chat(ADMIN).send("/stats"))
+    assert "보내는 중 1건 · 보내지 못함 1건" in text
+    assert f"· #{notice} 민원인 답변 알림 → 대화방 {CITIZEN}" in text
+    assert "bot was blocked by the user" in text and "보수 완료" not in text
 
 
 async def test_grant_and_revoke(local_bot):
