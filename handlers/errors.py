@@ -1,11 +1,16 @@
 """The one error handler: log, apologise to the user in Korean, report to the admins.
 
 Logs never contain what a citizen wrote (complaints carry personal data): an update is
-described by its ids and kind only.
+described by its ids and kind only. Admins get one report per kind of error every ten minutes,
+with how many like it were held back: a locked database or a Telegram outage fails every update,
+and a report for each would flood their chats and use up the bot's sending rate.
 """
 from __future__ import annotations
 
 import logging
+import re
+import time
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -18,6 +23,7 @@ logger = logging.getLogger(__name__)
 APOLOGY_TEXT = "죄송합니다. 처리 중 문제가 생겼습니다. 잠시 후 다시 시도해 주세요."
 TRY_LATER_TEXT = "지금은 저장소를 쓸 수 없어 처리하지 못했습니다. 잠시 후 다시 시도해 주세요."
 MAX_ERROR_CHARS = 300
+REPORT_INTERVAL_SECONDS = 600.0
 
 
 def describe_update(update: object) -> str:
@@ -44,9 +50,34 @@ async def handle_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
         text = TRY_LATER_TEXT if isinstance(context.error, DatabaseUnavailable) else APOLOGY_TEXT
         await _send(context, update.effective_chat.id, text)
     error = f"{type(context.error).__name__}: {context.error}"[:MAX_ERROR_CHARS]
+    held_back = take_report(context.bot_data.setdefault("error_reports", {}), error, time.monotonic())
+    if held_back is None:
+        return
+    more = f"\n(앞선 보고 뒤 같은 오류 {held_back}건은 보고하지 않았습니다)" if held_back else ""
     settings = context.bot_data.get("settings")
     for admin_id in sorted(settings.admin_ids if settings else ()):
-        await _send(context, admin_id, f"[오류 보고] {error}\n{where}")
+        await _send(context, admin_id, f"[오류 보고] {error}\n{where}{more}")
+
+
+@dataclass
+class Reported:
+    """When an error of one kind was last reported, and how many like it came since."""
+
+    at: float
+    held_back: int = 0
+
+
+def take_report(reports: dict[str, Reported], error: str, now: float) -> int | None:
+    """None if an error of this kind was reported less than REPORT_INTERVAL_SECONDS ago (it is
+    counted); otherwise how many were held back since the last report. The kind is the text
+    with its numbers left out ("retry in 7 seconds" and "in 9 seconds" are one kind)."""
+    kind = re.sub(r"\d+", "#", error)
+    last = reports.get(kind)
+    if last is not None and now - last.at < REPORT_INTERVAL_SECONDS:
+        last.held_back += 1
+        return None
+    reports[kind] = Reported(now)
+    return last.held_back if last else 0
 
 
 async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
