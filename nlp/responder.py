@@ -32,6 +32,9 @@ DEPARTMENT_MIN_SCORE = 20.0
 # A complaint says what it is about first ("언제, 어디서, 무엇이"); a 10,000-character one is
 # routed on its start, in bounded time.
 DEPARTMENT_TEXT_CHARS = 300
+# Numbers in a complaint say where or which (3번 출구, 101동, 2개), not whose job it is; left in,
+# they were matched against every year and budget in the documents, which tripled the time.
+_NUMBER = re.compile(r"[0-9]+")
 MAX_RESULTS = 5
 MAX_FIELD_CHARS = 260
 # An asked-for field longer than this is quoted line by line instead of shown whole.
@@ -161,7 +164,7 @@ def suggest_departments(kb: KnowledgeBase, text: str, *, region: str | None = No
     suggestions on the test complaints at less than half the cost, and complaints/s under load
     depend on it (benchmarks/load.py).
     """
-    query = kb.index.analyze(text[:DEPARTMENT_TEXT_CHARS], casual=False)
+    query = kb.index.analyze(_NUMBER.sub(" ", text[:DEPARTMENT_TEXT_CHARS]), casual=False)
     seen: list[tuple[str, str]] = []
     for scored in kb.index.search(query, preferred_region=region, limit=20):
         if scored.score < DEPARTMENT_MIN_SCORE:

@@ -209,6 +209,8 @@ def test_render_entry_and_unknown_id(kb: KnowledgeBase):
     ("공동주택 관리비 지원 사업 대상인데 못 받았어요", ("인천광역시", "공동체협치담당관실")),
     ("하수구 냄새가 너무 심해요", None),
     ("공원 가로등이 고장나서 밤에 너무 어두워요", None),
+    ("101동 앞 가로등 2개가 고장나서 밤에 너무 어두워요", None),
+    ("2024년에 다문화가족 지원 프로그램 3개가 없어졌어요", ("전라북도", "국제협력과")),
 ])
 def test_suggest_departments_for_a_complaint(kb: KnowledgeBase, complaint, department):
     pairs = suggest_departments(kb, complaint)
