@@ -10,7 +10,6 @@ does not persist timeouts: a draft interrupted by a restart waits until continue
 """
 from __future__ import annotations
 
-import logging
 import warnings
 
 from telegram import CallbackQuery, Update
@@ -27,8 +26,6 @@ from handlers.access import NEW_MESSAGE, PRIVATE, user_role
 from handlers.arguments import parse_phone, parse_receipt
 from handlers.keyboards import keyboard
 from nlp.responder import suggest_departments
-
-logger = logging.getLogger(__name__)
 
 CONTENT, ATTACH, DEPARTMENT, CONSENT, PHONE, CONFIRM = range(6)
 MAX_PHOTOS = 5
@@ -175,7 +172,7 @@ async def ask_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     buttons = [[(formatting.department_label(*pair), f"{keyboards.DEPARTMENT}{n}")]
                for n, pair in enumerate(pairs)]
     buttons.append([("잘 모르겠어요", keyboards.DEPARTMENT + keyboards.UNSURE)])
-    await keyboards.edit_message(query, DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT,
+    await keyboards.next_step(query, DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT,
                                  keyboard(buttons))
     return DEPARTMENT
 
@@ -190,7 +187,7 @@ async def choose_department(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         draft["region"], draft["department"] = pairs[int(choice)]
     else:
         draft["region"], draft["department"] = context.user_data.get("region"), None
-    await keyboards.edit_message(query, f"{_department_line(draft)}\n\n{_consent_text(context)}",
+    await keyboards.next_step(query, f"{_department_line(draft)}\n\n{_consent_text(context)}",
                                  _consent_buttons())
     return CONSENT
 
@@ -238,7 +235,7 @@ async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft["consent"], draft["anonymous"] = True, False
-    await keyboards.edit_message(query, f"{_consent_record(context, draft, '동의하셨습니다.')}\n\n"
+    await keyboards.next_step(query, f"{_consent_record(context, draft, '동의하셨습니다.')}\n\n"
                                  f"{ASK_PHONE_TEXT}", keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]))
     return PHONE
 
@@ -248,7 +245,7 @@ async def go_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft.update(consent=False, anonymous=True, phone=None)
-    await keyboards.edit_message(
+    await keyboards.next_step(
         query, f"{_consent_record(context, draft, '익명으로 접수합니다.')}\n\n"
         f"{formatting.draft_summary(draft)}", _submit_buttons())
     return CONFIRM
@@ -300,7 +297,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return ConversationHandler.END
     complaint, staff_posts = _store(context, query, draft)
     await context.bot_data["wal_sync"].wait()  # a receipt promises the complaint is kept
-    await keyboards.edit_message(query, formatting.receipt_text(complaint, draft))
+    await keyboards.next_step(query, formatting.receipt_text(complaint, draft))
     context.user_data.pop("complaint", None)
     for notification_id in staff_posts:  # at once if possible, else the outbox job retries
         await jobs.deliver_now(context, notification_id)

@@ -5,6 +5,7 @@ text: Telegram allows 64 bytes and a Hangul syllable takes three.
 """
 from __future__ import annotations
 
+import logging
 from typing import Iterable, Sequence
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
@@ -12,6 +13,8 @@ from telegram.error import BadRequest
 
 from knowledge.model import REGION_CODES, REGIONS
 from nlp.reply import Hit
+
+logger = logging.getLogger(__name__)
 
 MAX_CALLBACK_BYTES = 64
 MAX_LABEL_CHARS = 40
@@ -94,6 +97,17 @@ async def edit_message(query: CallbackQuery, text: str,
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
+
+
+async def next_step(query: CallbackQuery, text: str,
+                    reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    """The tapped message becomes the next step; if Telegram will not edit it (deleted, too
+    old), the step comes as a new message, so a conversation never gets stuck on it."""
+    try:
+        await edit_message(query, text, reply_markup)
+    except BadRequest as exc:
+        logger.warning("step sent as a new message, the tapped one could not be edited: %s", exc)
+        await query.message.reply_text(text, reply_markup=reply_markup)
 
 
 def _clip(text: str) -> str:

@@ -100,6 +100,26 @@ async def test_each_tapped_step_becomes_the_next_and_leaves_no_stale_button(loca
     assert len(local_bot.api.sent(CITIZEN, "sendMessage")) == 2  # the two prompts for the content
 
 
+async def test_a_message_that_cannot_be_edited_gets_its_next_step_as_a_new_one(local_bot):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    await me.send("가로등이 고장났어요")
+    local_bot.api.fail_next("editMessageText", code=400,
+                            description="Bad Request: message to edit not found")
+    calls = await me.press("다음 ▶")
+    assert [c.method for c in calls if c.chat_id == CITIZEN] == ["editMessageText", "sendMessage"]
+    assert me.buttons()[-1][0] == "잘 모르겠어요"
+    await me.press("잘 모르겠어요")
+    await me.press("익명으로 접수")
+    local_bot.api.fail_next("editMessageText", code=400,
+                            description="Bad Request: message can't be edited")
+    calls = await me.press("접수하기")
+    [stored] = list_complaints(local_bot.db)
+    [receipt] = [c for c in calls if c.method == "sendMessage" and c.chat_id == CITIZEN]
+    assert f"접수번호: {stored.receipt}" in receipt.text
+    assert "complaint" not in local_bot.application.user_data[CITIZEN]
+
+
 async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
