@@ -34,7 +34,7 @@ DEPARTMENT_MIN_SCORE = 20.0
 DEPARTMENT_TEXT_CHARS = 300
 # Numbers in a complaint say where or which (3번 출구, 101동, 2개), not whose job it is; left in,
 # they were matched against every year and budget in the documents, which tripled the time.
-_NUMBER = re.compile(r"[0-9]+")
+_NUMBER = re.compile(r"\d+")  # any script's digits, full-width ones too
 MAX_RESULTS = 5
 MAX_FIELD_CHARS = 260
 # An asked-for field longer than this is quoted line by line instead of shown whole.
