@@ -57,6 +57,9 @@ SAVE_STATE_GROUP = 100  # after every other handler: the conversation state is f
 # freezes the whole bot this long before "잠시 후 다시 시도해 주세요" (5 s measured 30-50 s
 # per update; tests/test_faults_database.py). Real writers hold the lock for milliseconds.
 DB_BUSY_TIMEOUT_MS = 1000
+# python-telegram-bot waits 1 s, then 1.5 times longer each try (at most 30 s): ten tries span
+# about two minutes before the bot gives up starting.
+BOOTSTRAP_RETRIES = 10
 JOB_QUEUE_MISSING = ("APScheduler가 없어 알림 발송과 대화 시간 제한을 쓸 수 없습니다 / the job queue is missing: "
                      "pip install 'python-telegram-bot[job-queue]==22.8'")
 
@@ -227,7 +230,13 @@ def run_bot(settings: Settings) -> None:
 
 
 def serve(application: Application, settings: Settings, **options: Any) -> None:
-    """Runs ``application`` against Telegram until stopped; ``options`` go to run_polling/run_webhook."""
+    """Runs ``application`` against Telegram until stopped; ``options`` go to run_polling/run_webhook.
+
+    The first calls (getMe, deleteWebhook or setWebhook) are retried on network errors, so a
+    start during a network or Telegram hiccup waits instead of exiting; a wrong token still
+    exits at once.
+    """
+    options.setdefault("bootstrap_retries", BOOTSTRAP_RETRIES)
     if settings.webhook_url:
         application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
                                 url_path=urlparse(settings.webhook_url).path.lstrip("/"),

@@ -172,3 +172,13 @@ def test_citizen_notifications_are_retried_until_delivered(bot, fake_api, db):
     time.sleep(0.3)  # and no further copy
     assert {fault: len(texts_to(fake_api, *notices[fault])) for fault in faults} == faults
     assert bot.thread.is_alive()
+
+
+def test_the_bot_starts_when_telegram_fails_its_first_calls(polling_bot_factory, fake_api):
+    """getMe and deleteWebhook are retried at start-up instead of ending the process."""
+    fake_api.drop_next("getMe")
+    fake_api.fail_next("deleteWebhook", code=502, description="Bad Gateway")
+    with polling_bot_factory():
+        fake_api.push_message(CITIZEN, QUESTION)
+        fake_api.wait_for_message(CITIZEN, ANSWER, timeout=15)
+    assert [kind for _, kind in fake_api.faults_hit][:2] == ["drop", "fail"]
