@@ -178,8 +178,12 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answers a button from a step that is over (e.g. a draft that was cancelled)."""
-    await update.callback_query.answer(STALE_BUTTON_TEXT, show_alert=True)
+    """Answers a button from a step that is over (e.g. a draft that was cancelled); a second
+    [접수하기] on a filed complaint gets its receipt number, not a hint to start over."""
+    query = update.callback_query
+    filed = complaint.filed_by(context, query)
+    text = complaint.ALREADY_FILED_TEXT.format(receipt=filed.receipt) if filed else STALE_BUTTON_TEXT
+    await query.answer(text, show_alert=True)
 
 
 def _log(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:

@@ -73,6 +73,7 @@ REMIND_TEXT = "민원을 작성하고 있습니다. 안내에 따라 입력하�
 STATUS_USAGE_TEXT = "사용법: /status 접수번호 (예: /status 20250301-AB2C)"
 STATUS_DENIED_TEXT = "조회 권한이 없습니다. 본인이 접수한 민원의 접수번호인지 확인해 주세요."
 NO_COMPLAINTS_TEXT = "접수하신 민원이 없습니다. 민원 접수: /complaint"
+ALREADY_FILED_TEXT = "이미 접수된 민원입니다. 접수번호: {receipt} (처리 상황: /status {receipt})"
 
 
 def new_draft() -> dict:
@@ -302,6 +303,15 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     for notification_id in staff_posts:  # at once if possible, else the outbox job retries
         await jobs.deliver_now(context, notification_id)
     return ConversationHandler.END
+
+
+def filed_by(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> Complaint | None:
+    """The complaint a [접수하기] tap's message filed, if it is the tapping user's: a double tap,
+    or a tap Telegram delivers again after a restart, reaches the conversation once it is over."""
+    if query.data != keyboards.SUBMIT or query.message is None:
+        return None
+    filed = complaint_for_key(context.bot_data["db"], _key(query))
+    return filed if filed is not None and filed.user_id == query.from_user.id else None
 
 
 def _key(query: CallbackQuery) -> str:

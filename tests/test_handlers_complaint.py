@@ -120,6 +120,23 @@ async def test_a_message_that_cannot_be_edited_gets_its_next_step_as_a_new_one(l
     assert "complaint" not in local_bot.application.user_data[CITIZEN]
 
 
+async def test_a_second_tap_on_a_filed_complaint_shows_its_receipt_not_a_stale_button(local_bot):
+    """A double tap, or a tap Telegram delivers again after a restart, reaches a finished
+    conversation: the citizen must learn the complaint is filed, not "start over"."""
+    me = local_bot.chat(CITIZEN)
+    await file_until_confirmation(me)
+    summary_id = int(local_bot.api.sent(CITIZEN, "sendMessage")[-1].message_id)
+    await me.press("접수하기")
+    [stored] = list_complaints(local_bot.db)
+    calls = await me.press(data="c:ok", message_id=summary_id)
+    [answer] = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert answer.params["text"] == complaint.ALREADY_FILED_TEXT.format(receipt=stored.receipt)
+    assert len(list_complaints(local_bot.db)) == 1
+    stranger = local_bot.chat(STRANGER, chat_id=CITIZEN)  # the same message, someone else's tap
+    calls = await stranger.press(data="c:ok", message_id=summary_id)
+    assert stored.receipt not in [c for c in calls if c.method == "answerCallbackQuery"][0].params["text"]
+
+
 async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
