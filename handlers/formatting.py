@@ -56,32 +56,36 @@ def department_label(region: str | None, department: str | None) -> str:
 
 def draft_summary(draft: Mapping) -> str:
     """What the citizen is about to submit, for the final confirmation."""
+    return fit("\n".join(["민원 접수 내용을 확인해 주세요.", *_draft_lines(draft),
+                          "맞으면 [접수하기]를 눌러 주세요."]))
+
+
+def receipt_text(complaint: Complaint, draft: Mapping) -> str:
+    """The confirmation a citizen keeps: the receipt number, how to follow it and what was
+    filed (the confirmation message becomes this, its buttons gone)."""
+    return fit("\n".join([
+        "민원이 접수되었습니다.",
+        f"접수번호: {complaint.receipt}",
+        f"처리 상황은 /status {complaint.receipt} 로 확인할 수 있고, "
+        "상태가 바뀌거나 담당자가 답변하면 이 대화방으로 알려 드립니다.",
+        "",
+        "접수한 내용:",
+        *_draft_lines(draft),
+    ]))
+
+
+def _draft_lines(draft: Mapping) -> list[str]:
     photos = len(draft.get("attachments") or [])
     located = draft.get("latitude") is not None
     mode = "익명" if draft.get("anonymous") else "실명 (개인정보 수집·이용 동의)"
-    return fit("\n".join([
-        "민원 접수 내용을 확인해 주세요.",
+    return [
         f"· 내용: {clip(draft.get('content', ''), CONTENT_SHOWN_CHARS)}",
         f"· 사진: {photos}장" if photos else "· 사진: 없음",
         f"· 위치: {draft['latitude']:.5f}, {draft['longitude']:.5f}" if located else "· 위치: 없음",
         f"· 담당 부서: {department_label(draft.get('region'), draft.get('department'))}",
         f"· 접수 방식: {mode}",
         f"· 연락처: {draft.get('phone') or '없음'}",
-        "맞으면 [접수하기]를 눌러 주세요.",
-    ]))
-
-
-def receipt_text(complaint: Complaint, draft: Mapping) -> str:
-    """The confirmation a citizen keeps: the receipt number, how to follow it and what was
-    filed (the confirmation message becomes this, its buttons gone)."""
-    filed = draft_summary(draft).split("\n", 1)[-1]  # without "확인해 주세요"
-    return fit(
-        "민원이 접수되었습니다.\n"
-        f"접수번호: {complaint.receipt}\n"
-        f"처리 상황은 /status {complaint.receipt} 로 확인할 수 있고, "
-        "상태가 바뀌거나 담당자가 답변하면 이 대화방으로 알려 드립니다.\n\n"
-        f"접수한 내용:\n{filed}"
-    )
+    ]
 
 
 def staff_alert(complaint: Complaint) -> str:

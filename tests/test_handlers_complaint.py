@@ -96,6 +96,7 @@ async def test_each_tapped_step_becomes_the_next_and_leaves_no_stale_button(loca
     [stored] = list_complaints(local_bot.db)
     receipt = local_bot.api.messages[(CITIZEN, int(calls[1].params["message_id"]))]
     assert f"접수번호: {stored.receipt}" in receipt["text"] and "· 접수 방식: 익명" in receipt["text"]
+    assert "[접수하기]" not in receipt["text"]  # the summary's "tap [접수하기]" is not kept
     assert me.buttons() == []
     assert len(local_bot.api.sent(CITIZEN, "sendMessage")) == 2  # the two prompts for the content
 
