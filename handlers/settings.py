@@ -22,6 +22,8 @@ from nlp.tokenizer import DEFAULT_TAGGER, TAGGERS
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_WHOLE_NUMBER = "정수여야 합니다 / must be a whole number"
+_AT_LEAST_ONE = "1 이상이어야 합니다 / must be at least 1"
 
 
 class SettingsError(Exception):
@@ -173,31 +175,27 @@ def _log_level(value: str) -> str:
 
 
 def _days(value: str) -> int:
-    days = _integer(value, "일수는 숫자여야 합니다 / must be a number of days")
-    if days < 1:
-        raise ValueError("1일 이상이어야 합니다 / must be at least 1")
-    return days
+    return _at_least(value, 1, "일수는 숫자여야 합니다 / must be a number of days",
+                     "1일 이상이어야 합니다 / must be at least 1")
 
 
 def _concurrency(value: str) -> int:
-    count = _integer(value, "정수여야 합니다 / must be a whole number")
-    if count < 1:
-        raise ValueError("1 이상이어야 합니다 / must be at least 1")
-    return count
+    return _at_least(value, 1, _WHOLE_NUMBER, _AT_LEAST_ONE)
 
 
 def _limit(value: str) -> int:
-    limit = _integer(value, "횟수는 정수여야 합니다 / must be a whole number")
-    if limit < 1:
-        raise ValueError("1 이상이어야 합니다 / must be at least 1")
-    return limit
+    return _at_least(value, 1, "횟수는 정수여야 합니다 / must be a whole number", _AT_LEAST_ONE)
 
 
 def _size(value: str) -> int:
-    size = _integer(value, "정수여야 합니다 / must be a whole number")
-    if size < 0:
-        raise ValueError("0 이상이어야 합니다 / must be 0 or more")
-    return size
+    return _at_least(value, 0, _WHOLE_NUMBER, "0 이상이어야 합니다 / must be 0 or more")
+
+
+def _at_least(value: str, minimum: int, not_a_number: str, too_small: str) -> int:
+    number = _integer(value, not_a_number)
+    if number < minimum:
+        raise ValueError(too_small)
+    return number
 
 
 def _seconds(value: str) -> float:
