@@ -399,9 +399,6 @@ def purge_closed(db: sqlite_utils.Database, *, days: int, now: datetime | None =
     cutoff = timestamp(as_utc(now) - timedelta(days=days))
     closed = "status in (?, ?) and updated_at < ?"
     with transaction(db):
-        receipts = [row["receipt"] for row in db.query(
-            f"select receipt from complaints where {closed}", [DONE, REJECTED, cutoff])]
         db.execute(f"delete from complaint_history where receipt in "
                    f"(select receipt from complaints where {closed})", [DONE, REJECTED, cutoff])
-        db.execute(f"delete from complaints where {closed}", [DONE, REJECTED, cutoff])
-    return len(receipts)
+        return db.execute(f"delete from complaints where {closed}", [DONE, REJECTED, cutoff]).rowcount
