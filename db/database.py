@@ -41,7 +41,8 @@ def open_database(path: str | Path | None, *, busy_timeout_ms: int = DEFAULT_BUS
     Every commit survives a crash of this process. ``durable`` (the default) also waits for
     the disk on each commit, so it survives a power cut; ``durable=False`` (SQLite's
     synchronous=NORMAL) does not wait (0.6 ms less per commit here) and may lose the last
-    commits on a power cut: for data that is cheap to lose, like the question log.
+    commits on a power cut: for data that is cheap to lose, like the question log, or where
+    the caller waits for the disk only when it must (db.durability.WalSync).
     """
     from db.migrations import migrate  # migrations use transaction() from this module
 

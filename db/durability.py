@@ -31,7 +31,7 @@ class WalSync:
         in_memory = path is None or str(path) == ":memory:"
         self._wal = None if in_memory else Path(f"{path}-wal")
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsync")
-        self._lock: asyncio.Lock | None = None
+        self._lock = asyncio.Lock()  # binds to the event loop of its first use
         self._asked = 0  # waits begun
         self._covered = 0  # waits the last finished fsync covers
 
@@ -44,8 +44,6 @@ class WalSync:
             return
         self._asked += 1
         ticket = self._asked
-        if self._lock is None:
-            self._lock = asyncio.Lock()
         async with self._lock:  # one fsync at a time; those waiting meanwhile share the next
             if self._covered >= ticket:
                 return
