@@ -144,8 +144,7 @@ async def find_departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await query.message.reply_text(NO_QUESTION_TEXT)
         return
     kb = context.bot_data["kb"]
-    pairs = await in_matcher(context, suggest_departments, kb, question,
-                             region=context.user_data.get("region"))
+    pairs = suggest_departments(kb, question, region=context.user_data.get("region"))
     await query.message.reply_text(departments_text(kb, pairs) if pairs else NO_DEPARTMENT_TEXT)
 
 

@@ -165,8 +165,6 @@ async def ask_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not draft["content"]:
         await query.message.reply_text(EMPTY_CONTENT_TEXT)
         return CONTENT
-    # On the event loop, not the matcher thread: about 2 ms, mostly Okt without its chat-spelling
-    # pass, and the hand-over to a thread cost the loop more than that (benchmarks/load.py).
     pairs = suggest_departments(context.bot_data["kb"], draft["content"],
                                 region=context.user_data.get("region"))
     draft["departments"] = [list(pair) for pair in pairs]
