@@ -40,6 +40,14 @@ def texts(calls) -> list[str]:
     return [c.text for c in calls if c.method in ("sendMessage", "editMessageText")]
 
 
+async def walk_to_summary(me) -> None:
+    """From a started draft to the summary: content, no attachment, no department, anonymous."""
+    await me.send("가로등이 고장났어요")
+    await me.press("다음 ▶")
+    await me.press("잘 모르겠어요")
+    await me.press("익명으로 접수")
+
+
 def hours_ago(hours: int, **more: int) -> datetime:
     return datetime.now(timezone.utc) - timedelta(hours=hours, **more)
 
@@ -155,10 +163,7 @@ async def test_the_last_allowed_complaint_can_be_started_and_submitted(local_bot
         file_complaint(local_bot.db, CITIZEN, n)
     me = local_bot.chat(CITIZEN)
     assert texts(await me.send("/complaint")) == [complaint.ASK_CONTENT_TEXT]
-    await me.send("가로등이 고장났어요")
-    await me.press("다음 ▶")
-    await me.press("잘 모르겠어요")
-    await me.press("익명으로 접수")
+    await walk_to_summary(me)
     assert "접수번호" in "".join(texts(await me.press("접수하기")))
     assert len(list_complaints(local_bot.db, user_id=CITIZEN)) == LIMIT
 
@@ -179,10 +184,7 @@ async def test_the_limit_is_checked_again_at_submission(local_bot):
         file_complaint(local_bot.db, CITIZEN, n)
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
-    await me.send("가로등이 고장났어요")
-    await me.press("다음 ▶")
-    await me.press("잘 모르겠어요")
-    await me.press("익명으로 접수")
+    await walk_to_summary(me)
     file_complaint(local_bot.db, CITIZEN, 99)  # e.g. filed meanwhile from another device
     assert texts(await me.press("접수하기")) == [COMPLAINT_LIMIT_TEXT.format(limit=LIMIT)]
     assert len(list_complaints(local_bot.db, user_id=CITIZEN)) == LIMIT
@@ -194,10 +196,7 @@ async def test_a_retried_submission_of_a_stored_complaint_is_not_refused(local_b
         file_complaint(local_bot.db, CITIZEN, n)
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
-    await me.send("가로등이 고장났어요")
-    await me.press("다음 ▶")
-    await me.press("잘 모르겠어요")
-    await me.press("익명으로 접수")
+    await walk_to_summary(me)
     summary = me.api.sent(CITIZEN, "sendMessage")[-1]  # edited into the summary since
     local_bot.api.fail_next("editMessageText", code=502, description="Bad Gateway")
     await me.press("접수하기")
