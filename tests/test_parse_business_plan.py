@@ -137,9 +137,17 @@ def test_unit_project(entries: list[Entry]) -> None:
         "예산": "'21예산 82백만원 ('20예산 84, '19결산 49)",
         "회계구분": "일반회계",
         "세부사업": "정치권 협력 체계 강화, 당정 정책협의회 운영, 정무기획업무 추진 기본경비, 정무특보 운영",
+        "세부사업 수": "4개",
     }
     assert entry.budget == (("2019결산", 49.0), ("2020예산", 84.0), ("2021예산", 82.0))
     assert (entry.department, entry.team) == ("정무기획과", "정무기획팀")
+
+
+def test_unit_project_program_count_differs_from_overview(entries: list[Entry]) -> None:
+    """The budget table's 비고 says 7; the overview also describes a program it has no row for."""
+    entry = _one(entries, UNIT_PROJECT, "우호·자매결연지역 다변화 및 교류증진")
+    assert entry.fields["세부사업 수"] == "7개 (예산사업 내역 표 기준; 예산사업 개요에는 8개)"
+    assert len(entry.fields["세부사업"].split(", ")) == 8
 
 
 def test_unit_project_keeps_sub_items(entries: list[Entry]) -> None:

@@ -365,10 +365,22 @@ def _unit(block: Sequence[Line], department: Entry, doc: DocumentInfo, *, last_l
         "예산": own.summary,
         "회계구분": own.line.cells[1],
         "세부사업": ", ".join(program.title for program in programs),
+        "세부사업 수": _program_count(own, len(programs)),
     }
     unit = _entry(doc, UNIT_PROJECT, title, {k: v for k, v in fields.items() if v}, content,
                   department=department.title, parent_id=department.id, budget=own.amounts)
     return [unit, *programs]
+
+
+def _program_count(own: _Budget, parsed: int) -> str:
+    """The table's own count (비고 of the unit's row), and the overview's when the two differ."""
+    stated = own.line.cells[5] if len(own.line.cells) > 5 else ""
+    count = to_number(stated)
+    if count is None:
+        return f"{parsed}개"
+    if count == parsed:
+        return f"{stated}개"
+    return f"{stated}개 (예산사업 내역 표 기준; 예산사업 개요에는 {parsed}개)"
 
 
 def _unit_budgets(lines: Sequence[Line], doc: DocumentInfo) -> list[_Budget]:
