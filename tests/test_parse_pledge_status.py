@@ -96,9 +96,18 @@ def test_budget_read_from_the_investment_table() -> None:
 
 def test_target_26_exchanges() -> None:
     schedule = entry().fields["연차별 추진일정"].split("\n")
-    assert schedule[0].startswith("교류활동 횟수(회): 2023년 1분기 4, 2023년 3분기 8,")
-    assert schedule[0].endswith("2026년 1분기 26 (누적 26)")
+    assert schedule[0].startswith("교류활동 횟수(회): 2023년 1~2분기 4, 2023년 3~4분기 8,")
+    assert schedule[0].endswith("2026년 1~2분기 26 (누적 26)")
     assert "교류활동 횟수 26회" in entry().fields["현황"]
+
+
+def test_a_value_in_its_own_quarter_spans_nothing() -> None:
+    """A merged cell keeps its value in its first column; a value with a neighbour is one quarter,
+    and a blank never reaches into the next year."""
+    changed = _edit(42, "\t\t\t4\t\t8\t\t12", "\t\t3\t4\t6\t8\t\t12")(source_text())
+    schedule = parse(changed)[0].fields["연차별 추진일정"].split("\n")
+    assert schedule[0].startswith("교류활동 횟수(회): 2022년 4분기 3, 2023년 1분기 4, 2023년 2분기 6, "
+                                  "2023년 3~4분기 8, 2024년 1~2분기 12,")
 
 
 @pytest.mark.parametrize(("indicator", "lines"), [

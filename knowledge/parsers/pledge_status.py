@@ -241,7 +241,7 @@ def _notes(section: _Section) -> list[str]:
 
 
 def _schedule_lines(section: _Section, doc: DocumentInfo) -> list[str]:
-    """'교류활동 횟수(회): 2023년 1분기 4, …, 2026년 1분기 26 (누적 26)' per row."""
+    """'교류활동 횟수(회): 2023년 1~2분기 4, …, 2026년 1~2분기 26 (누적 26)' per row."""
     (years, quarters), rows = _table(section, doc, header_rows=2)
     lines = _notes(section)
     for row in rows:
@@ -254,13 +254,28 @@ def _schedule_lines(section: _Section, doc: DocumentInfo) -> list[str]:
             if owner[1].startswith(NOTE_LABEL):
                 notes.append(value)
                 continue
-            quarter = quarters[column] if column < len(quarters) else ""
-            steps.append((f"{owner[1]} {quarter}분기" if quarter.isdigit() else owner[1], value))
+            steps.append((_quarters(years, quarters, cells, column, owner), value))
         text = f"{cells[0]}: " + ", ".join(f"{period} {value}" for period, value in steps)
         if steps and any(CUMULATIVE in cell for cell in years):
             text += f" ({CUMULATIVE} {steps[-1][1]})"
         lines.append(text + "".join(f" ({NOTE_LABEL}: {note})" for note in notes))
     return lines
+
+
+def _quarters(years: list[str], quarters: list[str], cells: list[str], column: int,
+               owner: tuple[int, str]) -> str:
+    """'2023년 1~2분기' for a value whose blank neighbours to the right in the same year show a
+    merged cell (the export keeps a merged cell's value in its first column only)."""
+    quarter = quarters[column] if column < len(quarters) else ""
+    if not quarter.isdigit():
+        return owner[1]
+    last = column
+    while (last + 1 < len(quarters) and quarters[last + 1].isdigit()
+           and _owner(years, last + 1) == owner
+           and (cells[last + 1] if last + 1 < len(cells) else "") in MISSING_VALUES):
+        last += 1
+    span = quarter if last == column else f"{quarter}~{quarters[last]}"
+    return f"{owner[1]} {span}분기"
 
 
 def _investment(section: _Section, doc: DocumentInfo) -> tuple[list[str], Budget]:
