@@ -82,6 +82,9 @@ MIN_TOKEN_LEN = 2  # segment words from unspaced text only from this length
 MAX_KEY_FIELD_CHARS = 400  # longer field values count as body text
 MAX_SEGMENT_LEN = 10
 VERB_ENDINGS = frozenset("하해했")  # 유치하(다), 운영해(요), 선정했(어요)
+# Verb and adjective stems in a question ("만든다던데", "생기면") say less about its topic than
+# its nouns do; they count at this share of their rarity.
+PREDICATE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class Query:
     cues: frozenset[str]
     region: str | None
     recall_only: tuple[str, ...] = ()  # words as typed that a longer token replaced for scoring
+    predicates: frozenset[str] = frozenset()  # verb and adjective stems among the tokens
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ class _Doc:
     name_grams: tuple[frozenset[str], ...]
     field_text: str  # compact key fields (department, team, short field values)
     body_text: str  # compact full body
+    spaced_text: str  # key fields and body as " word word … ", for matches at a word's start
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -193,14 +198,17 @@ class SearchIndex:
         squeezed = text.replace(" ", "").lower()
         region = _mentioned_region(squeezed)
         # Verbs come back as stems ("어떻게" → 어떻), the stopword list holds them as 어떻다.
-        morphemes = self._tokenizer.morphemes(_split_question_words(text), casual=casual, cache=False)
-        raw = [t for t in morphemes if t not in STOPWORDS and f"{t}다" not in STOPWORDS]
+        tagged = self._tokenizer.tagged(_split_question_words(text), casual=casual)
+        raw = [t for t, _ in tagged if t not in STOPWORDS and f"{t}다" not in STOPWORDS]
+        stems = {t for t, predicate in tagged if predicate} - {t for t, predicate in tagged if not predicate}
         words = [word for word in text.lower().split() if strip_particle(word) not in REGION_WORDS]
         # Segmented across spaces ("자녀 학자금" is the document's 자녀학자금), but without the
         # region words ("인천 시민" is not 인천시민).
         segmented = _segment("".join(words), self._segment_vocab)
         # A misspelled compound ("자원봉살") is tagged into fragments ("봉살"); spell it whole.
-        misspelled = {word: fixed for word in map(strip_particle, words) if (fixed := self._spell(word)) != word}
+        # A verb form is not a misspelled noun ("다치면" is not "다시면").
+        misspelled = {word: fixed for word in map(strip_particle, words)
+                      if (fixed := self._spell(word)) != word and not any(word.startswith(s) for s in stems)}
         segmented += misspelled.values()
         for word in raw:
             if word in self._vocab or len(word) < 3:
@@ -226,13 +234,14 @@ class SearchIndex:
                   if not any(t != o and t in o and o in self._vocab for o in tokens) or t in CUE_WORDS]
         cues = frozenset(t for t in tokens if t in CUE_WORDS) | frozenset(
             c for c in CUE_WORDS if c in squeezed)
-        weights = tuple(self._weight(t) for t in tokens)
+        predicates = frozenset(t for t in tokens if t in stems)
+        weights = tuple(self._weight(t) * (PREDICATE_WEIGHT if t in predicates else 1.0) for t in tokens)
         # A phrase one entry writes unspaced ("공공외교한마당") must not hide the entries that
         # write the words apart: the words as typed also find candidates.
         typed = [piece for word in words for piece in _segment(word, self._segment_vocab)]
         recall_only = tuple(p for p in dict.fromkeys(typed) if p not in tokens)
         return Query(text, squeezed, "".join(words) or squeezed, tuple(tokens), weights, cues, region,
-                     recall_only)
+                     recall_only, predicates)
 
     def _verb_noun(self, token: str) -> str:
         """A verb stem or form built on a known noun is that noun ("유치하" → "유치", "운영해" → "운영"):
@@ -297,7 +306,7 @@ class SearchIndex:
     def _score(self, doc: _Doc, query: Query, preferred_region: str | None,
                query_grams: frozenset[str], query_jamo: str) -> Scored:
         total = sum(query.weights) or 1.0
-        matches = [self._match(doc, t) for t in query.tokens]
+        matches = [self._match(doc, t, t in query.predicates) for t in query.tokens]
         coverage = sum(w * m for w, (m, _) in zip(query.weights, matches)) / total
         name_words = sum(w for w, (_, in_name) in zip(query.weights, matches) if in_name) / total
         name = max((len(g & query_grams) / len(g) for g in doc.name_grams), default=0.0)
@@ -319,8 +328,16 @@ class SearchIndex:
             score *= PREFERRED_REGION_FACTOR
         return Scored(doc.entry, score, coverage, name, fuzzy)
 
-    def _match(self, doc: _Doc, token: str) -> tuple[float, bool]:
-        """How strongly the entry holds ``token`` (0–1), and whether it is in the entry's name."""
+    def _match(self, doc: _Doc, token: str, predicate: bool = False) -> tuple[float, bool]:
+        """How strongly the entry holds ``token`` (0–1), and whether it is in the entry's name.
+
+        A verb or adjective stem counts only in the name's morphemes or at the start of a word:
+        "가보" (가봐야) is not in "국가보조금".
+        """
+        if predicate:
+            if token in doc.name_tokens:
+                return NAME_MATCH, True
+            return (BODY_MATCH if f" {token}" in doc.spaced_text else 0.0), False
         best, in_name = 0.0, False
         for variant in (token, *self._synonyms.get(token, ())):
             factor = 1.0 if variant == token else SYNONYM_FACTOR
@@ -392,6 +409,7 @@ def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:
         name_grams=tuple(bigrams(n) for n in names),
         field_text=squeeze(_key_fields(entry)),
         body_text=squeeze(entry.body),
+        spaced_text=" " + " ".join(_WORD.findall(f"{_key_fields(entry)} {entry.body}".lower())) + " ",
     )
 
 

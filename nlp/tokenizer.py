@@ -93,6 +93,15 @@ class Tokenizer:
         cache = not casual if cache is None else cache
         if cache and text in self._cache:
             return list(self._cache[text])
+        out = [word for word, _ in self.tagged(text, casual=casual)]
+        if cache:
+            self._cache[text] = out
+            self._cache_dirty = True
+        return out
+
+    def tagged(self, text: str, *, casual: bool = True) -> list[tuple[str, bool]]:
+        """Content morphemes as ``morphemes`` gives them, each with True when it is the stem of a
+        verb or adjective: in a question those say little about the topic ("만든", "다치면")."""
         tagged_text = _LONG_RUN.sub(_cut_run, normalize(text) if casual else text)
         if not tagged_text.strip():
             return []
@@ -102,12 +111,10 @@ class Tokenizer:
         for word, tag in tagged:
             if tag not in self._keep:
                 continue
-            if tag in _VERB_TAGS and self.name == "okt":
+            predicate = tag in _VERB_TAGS
+            if predicate and self.name == "okt":
                 word = word[:-1] if word.endswith("다") and len(word) > 1 else word
-            out.append(word.lower())
-        if cache:
-            self._cache[text] = out
-            self._cache_dirty = True
+            out.append((word.lower(), predicate))
         return out
 
     def save_cache(self) -> None:

@@ -73,6 +73,7 @@ def test_chosen_region_is_preferred_when_the_question_names_none(kb: KnowledgeBa
     "제주도 항공권 싼 거 있어?",
     "고향사랑기부 하면 연말정산 세액공제 얼마나 돼요?",
     "1 더하기 1은?",
+    "우리 강아지가 자꾸 토하는데 병원 가봐야 할까요?",  # 가보(가봐야) is not in 국가보조금
 ])
 def test_out_of_scope_is_never_answered(kb: KnowledgeBase, question):
     reply = respond(kb, question)
@@ -122,10 +123,20 @@ def test_long_entries_quote_the_line_that_answers(kb: KnowledgeBase, question, f
     ("보험료 분담 어케 돼요", "분담", "어떻"),  # verb stems of stopwords (어떻다) are stopwords
     ("제2중앙경찰학교 유치하려고 해요", "유치", "유치하"),  # a verb built on a known noun
     ("인천 시민정책 소통의 날", "시민정책", "인천시민"),  # region words are not glued to the next word
+    ("봉사활동 하다가 다치면 보험 처리 되나요", "다치", "다시면"),  # a verb form is not a misspelled noun
 ])
 def test_question_words_are_read_as_the_documents_spell_them(kb: KnowledgeBase, question, present, absent):
     tokens = kb.index.analyze(question).tokens
     assert present in tokens and absent not in tokens, tokens
+
+
+def test_verb_stems_weigh_less_and_match_only_at_a_word_start(kb: KnowledgeBase):
+    query = kb.index.analyze("전주에 애들 숲에서 뛰어놀 수 있는 놀이터 더 만든다던데요")
+    assert "만들" in query.predicates and "놀이터" not in query.predicates
+    weights = dict(zip(query.tokens, query.weights))
+    assert weights["만들"] < weights["놀이터"]
+    reply = respond(kb, "전주에 애들 숲에서 뛰어놀 수 있는 놀이터 더 만든다던데요")
+    assert reply.band == ANSWER and "아이숲" in reply.hits[0].entry.title, reply.text
 
 
 @pytest.mark.parametrize("question, title", [

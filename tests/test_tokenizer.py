@@ -23,6 +23,12 @@ def test_verbs_become_stems(tokenizer: Tokenizer):
     assert "알리" in tokenizer.morphemes("알려주세요") or "알다" not in tokenizer.morphemes("알려주세요")
 
 
+def test_tagged_marks_verb_and_adjective_stems(tokenizer: Tokenizer):
+    tagged = tokenizer.tagged("봉사활동 하다가 다치면 보험 처리 되나요")
+    assert ("다치", True) in tagged and ("보험", False) in tagged and ("봉사활동", False) in tagged
+    assert [word for word, _ in tagged] == tokenizer.morphemes("봉사활동 하다가 다치면 보험 처리 되나요")
+
+
 @pytest.mark.parametrize("text", ["", "   ", "😀😀", "ㅋㅋㅋ", "\u200b\u200f", "a" * 4096])
 def test_odd_input_gives_a_list(tokenizer: Tokenizer, text):
     assert isinstance(tokenizer.morphemes(text), list)
