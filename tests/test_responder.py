@@ -36,6 +36,7 @@ from nlp.responder import (ANSWER_THRESHOLD, SUGGEST_THRESHOLD, render_entry, re
     ("인천 새마을회 연락처", "인천광역시 새마을회"),
     ("굿모닝인천 매거진 발간", "콘텐츠"),
     ("나주 자매결연 이행률", "16개 공공기관과 상생 자매결연"),
+    ("전북 비자 새로 만든거 머임?", "전북형 비자"),  # slang question word, generic verbs
     ("혁신도시 공공기관 1사1촌 자매결연", "16개 공공기관과 상생 자매결연"),
 ])
 def test_questions_hit_their_entry(kb: KnowledgeBase, question, title):
