@@ -42,6 +42,21 @@ _REPEATS = re.compile(r"([^0-9A-Za-z])\1{%d,}" % MAX_REPEAT)
 _SPACES = re.compile(r"\s+")
 _TYPOS = re.compile("|".join(sorted(map(re.escape, COMMON_TYPOS), key=len, reverse=True)))
 
+# After ㅈ ㅉ ㅊ a y-vowel sounds plain, so "젼북", "쳥년" are typed for 전북, 청년. Standard
+# spelling has no such syllable with a final consonant other than ㅆ (졌, 쳤 are correct).
+_PALATALS = {12, 13, 14}  # ㅈ ㅉ ㅊ as initial-consonant indices
+_PLAIN_VOWEL = {2: 0, 3: 1, 6: 4, 7: 5, 12: 8, 17: 13}  # ㅑㅒㅕㅖㅛㅠ → ㅏㅐㅓㅔㅗㅜ
+_FINAL_SS = 20
+_PALATAL_TYPO = re.compile(
+    "[" + "".join(chr(0xAC00 + (i * 21 + v) * 28 + f) for i in _PALATALS for v in _PLAIN_VOWEL
+                  for f in range(1, 28) if f != _FINAL_SS) + "]")
+
+
+def _plain_vowel(match: re.Match) -> str:
+    initial, rest = divmod(ord(match.group(0)) - 0xAC00, 21 * 28)
+    vowel, final = divmod(rest, 28)
+    return chr(0xAC00 + (initial * 21 + _PLAIN_VOWEL[vowel]) * 28 + final)
+
 
 def _keep(char: str) -> bool:
     """Letters, digits, spaces and ordinary punctuation survive; emoji and controls do not."""
@@ -58,6 +73,7 @@ def normalize(text: str) -> str:
     text = "".join(ch if _keep(ch) else " " for ch in text)
     text = _REPEATS.sub(lambda m: m.group(1) * MAX_REPEAT, text)
     text = _TYPOS.sub(lambda m: COMMON_TYPOS[m.group(0)], text)
+    text = _PALATAL_TYPO.sub(_plain_vowel, text)
     return _SPACES.sub(" ", text).strip()[:MAX_QUESTION_CHARS]
 
 

@@ -16,6 +16,8 @@ import pytest
     ("예산\u200b얼마", "예산 얼마"),  # zero-width space
     ("장학금 😀🎉 조건", "장학금 조건"),
     ("몃 명이에요", "몇 명이에요"),
+    ("젼북 쳥년 쟝학금", "전북 청년 장학금"),  # a y-vowel after ㅈ/ㅊ with a final consonant
+    ("가졌어요 쳤다 그렇죠 가져와", "가졌어요 쳤다 그렇죠 가져와"),  # correct spellings stay
 ])
 def test_normalize_fixes_what_citizens_type(raw, expected):
     assert normalize(raw) == expected
