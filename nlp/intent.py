@@ -19,6 +19,11 @@ COMPLAINT_PATTERNS = (
     r"불편\s*(해|합니다|하다|해요|사항)", r"불친절", r"무단\s*투기", r"불법\s*(주차|투기|광고|현수막|건축)",
     r"소음", r"악취", r"누수", r"싱크홀", r"포트홀", r"쓰레기.*(쌓|방치|버려)", r"가로등.*(꺼|안\s*켜|나갔)",
     r"방치", r"위험해요", r"처리\s*(좀|해\s*주|안\s*해)", r"짜증", r"화가\s*나",
+    # A problem described without the word for it: a light that stays off, noise at night,
+    # a hole in the road, rubbish not collected, and how long it has lasted.
+    r"(가로등|보안등|신호등|전등).*(안\s*(들어|켜)|깜빡|나갔)", r"(며칠|일주일|열흘|한\s*달|몇\s*(일|주|달))\s*째",
+    r"쿵쿵", r"층간", r"시끄러", r"잠을?\s*못\s*자", r"움푹", r"(패인|팬)\s*(곳|데|도로)", r"터졌",
+    r"안\s*치워", r"수거\s*(를|가)?\s*안", r"냄새\s*(가|나|때문)", r"물이\s*(새|넘|고여)", r"너무하",
 )
 GREETING_PATTERNS = (
     r"^(안녕|안뇽|하이|헬로|ㅎㅇ|hello|hi|hey|반가|반갑)", r"^(고마워|고맙|감사|ㄳ|ㄱㅅ|thank|땡큐|수고)",

@@ -12,6 +12,11 @@ from nlp.intent import detect_intent
     ("공무원이 너무 불친절해서 항의합니다", "complaint"),
     ("밤마다 소음 때문에 불편해요", "complaint"),
     ("불법주차 좀 처리해 주세요", "complaint"),
+    ("집 앞 가로등이 며칠째 안 들어와요", "complaint"),  # no complaint word: a light stays off
+    ("윗집이 밤마다 쿵쿵거려서 잠을 못 자요", "complaint"),
+    ("도로에 움푹 팬 데가 있어서 타이어 터졌어요", "complaint"),
+    ("쓰레기를 일주일째 안 치워가요", "complaint"),
+    ("화장실에서 냄새가 너무 나요", "complaint"),
     ("안녕", "greeting"),
     ("안녕하세요", "greeting"),
     ("고마워요", "greeting"),
@@ -27,6 +32,9 @@ from nlp.intent import detect_intent
     ("직소민원실 운영 예산", "question"),  # 민원 alone is a program word, not a complaint
     ("갈등민원 관리체계는 뭐예요", "question"),
     ("전주형 미세먼지 저감대책", "question"),  # the pledge, not today's air
+    ("가로등 정비 사업 예산", "question"),  # a facility named without a problem
+    ("자매결연 한 지 몇 년째예요", "question"),
+    ("쓰레기 매립지 공론화 언제 해요", "question"),
     ("안녕하세요 새마을지도자 자녀 장학금 지원 조건 알려주세요", "question"),  # long: a question
 ])
 def test_detect_intent(text, intent):
