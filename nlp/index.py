@@ -207,9 +207,12 @@ class SearchIndex:
         # region words ("인천 시민" is not 인천시민).
         segmented = _segment("".join(words), self._segment_vocab)
         # A misspelled compound ("자원봉살") is tagged into fragments ("봉살"); spell it whole.
-        # A verb form is not a misspelled noun ("다치면" is not "다시면").
+        # Only a word the tagger could not read is misspelled ("자원봉살" → 자원 + unknown 봉살); a
+        # verb form or a suffixed known word is not ("다치면" ≠ 다시면, "관련해서" ≠ 관련부서,
+        # "단체당" ≠ 단체장).
+        unknown = [t for t, predicate in tagged if not predicate and t not in self._vocab]
         misspelled = {word: fixed for word in map(strip_particle, words)
-                      if (fixed := self._spell(word)) != word and not any(word.startswith(s) for s in stems)}
+                      if any(piece in word for piece in unknown) and (fixed := self._spell(word)) != word}
         segmented += misspelled.values()
         for word in raw:
             if word in self._vocab or len(word) < 3:

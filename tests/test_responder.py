@@ -125,6 +125,8 @@ def test_long_entries_quote_the_line_that_answers(kb: KnowledgeBase, question, f
     ("제2중앙경찰학교 유치하려고 해요", "유치", "유치하"),  # a verb built on a known noun
     ("인천 시민정책 소통의 날", "시민정책", "인천시민"),  # region words are not glued to the next word
     ("봉사활동 하다가 다치면 보험 처리 되나요", "다치", "다시면"),  # a verb form is not a misspelled noun
+    ("자원봉사 관련해서는 어느 팀에 문의해요", "자원봉사", "관련부서"),
+    ("비영리민간단체 한 단체당 얼마까지", "비영리민간단체", "단체장"),  # a known word with a suffix
 ])
 def test_question_words_are_read_as_the_documents_spell_them(kb: KnowledgeBase, question, present, absent):
     tokens = kb.index.analyze(question).tokens
