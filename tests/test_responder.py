@@ -135,9 +135,9 @@ def test_question_words_are_read_as_the_documents_spell_them(kb: KnowledgeBase, 
 
 def test_verb_stems_weigh_less_and_match_only_at_a_word_start(kb: KnowledgeBase):
     query = kb.index.analyze("전주에 애들 숲에서 뛰어놀 수 있는 놀이터 더 만든다던데요")
-    assert "만들" in query.predicates and "놀이터" not in query.predicates
+    assert "뛰어놀" in query.predicates and "놀이터" not in query.predicates
     weights = dict(zip(query.tokens, query.weights))
-    assert weights["만들"] < weights["놀이터"]
+    assert weights["뛰어놀"] < weights["놀이터"]
     reply = respond(kb, "전주에 애들 숲에서 뛰어놀 수 있는 놀이터 더 만든다던데요")
     assert reply.band == ANSWER and "아이숲" in reply.hits[0].entry.title, reply.text
 
