@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 import yaml
 
 from knowledge.model import KINDS, REGIONS, DocumentInfo, Entry, ParseError
+from knowledge.parsers.text import compact
 
 if TYPE_CHECKING:
     from nlp.index import SearchIndex
@@ -199,12 +200,17 @@ def read_curated(directory: Path) -> Curated:
     if not isinstance(data, dict):
         raise KnowledgeError([Problem(CURATED, 1, "최상위는 synonyms/aliases/contacts 사전이어야 합니다")])
     lines = _line_finder(path)
-    synonyms = []
+    synonyms, grouped = [], set()
     for group in data.get("synonyms") or []:
         words = tuple(str(w).strip() for w in group) if isinstance(group, list) else ()
         if len(words) < 2 or not all(words):
             problems.append(Problem(CURATED, lines(str(group)), "동의어 묶음에는 단어가 2개 이상 필요합니다"))
             continue
+        # A word in two groups would silently take the last group's words only.
+        for word in sorted({compact(w) for w in words} & grouped):
+            problems.append(Problem(CURATED, lines(", ".join(words)),
+                                    f"'{word}'이(가) 동의어 묶음 두 곳에 있습니다: 한 묶음으로 합쳐 주세요"))
+        grouped.update(compact(w) for w in words)
         synonyms.append(words)
     aliases, origins = {}, {}
     for entry_id, names in (data.get("aliases") or {}).items():

@@ -40,6 +40,7 @@ def test_kb_check_prints_counts_per_kind_and_region(capsys):
 @pytest.mark.parametrize("curated_text, where, message", [
     ("aliases:\n  jb-program-nothere: [새 이름]\n", "curated.yaml:2", "jb-program-nothere"),
     ("synonyms:\n  - [혼자]\n", "curated.yaml:", "2개 이상"),
+    ("synonyms:\n  - [장학금, 학자금]\n  - [학자금, 학비]\n", "curated.yaml:3", "학자금"),
     ("contacts:\n  - region: 전라북도\n    department: 없는과\n    phone: \"063-000-0000\"\n",
      "curated.yaml:", "없는과"),
     ("synonyms: [\n  - 깨진\n", "curated.yaml:", "YAML"),
