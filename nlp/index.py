@@ -418,7 +418,10 @@ def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:
 
 
 def _key_fields(entry: Entry) -> str:
-    return " ".join([entry.department or "", entry.team or "", entry.region,
+    """Department, team, region, the document's year (what every entry of a 2021 plan is
+    about: "정무기획과 2021년 예산") and the short fields."""
+    year = f"{entry.source.year}년" if entry.source.year else ""
+    return " ".join([entry.department or "", entry.team or "", entry.region, year,
                      *(f"{k} {v}" for k, v in entry.fields.items() if len(v) <= MAX_KEY_FIELD_CHARS)])
 
 
