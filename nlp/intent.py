@@ -11,20 +11,28 @@ import re
 from nlp.normalizer import is_meaningful, normalize
 from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE, QUESTION
 
-# A complaint reports a problem or asks to file one. "민원" alone is not enough: 직소민원실 and
+# A complaint asks to file one, or reports a problem. "민원" alone is not enough: 직소민원실 and
 # 갈등민원 are program names citizens ask about.
-COMPLAINT_PATTERNS = (
-    r"신고", r"고장", r"파손", r"부서(졌|져)", r"깨(졌|져)", r"망가", r"다칠", r"넘어질", r"막혔", r"안\s*나와", r"고쳐\s*주", r"고쳐\s*줘", r"수리\s*(해|요청)",
-    r"민원\s*(을|를)?\s*(접수|넣|신청|제기|올리|내고|낼)", r"접수\s*(하고|하려|할게|해\s*주)", r"항의",
-    r"불편\s*(해|합니다|하다|해요|사항)", r"불친절", r"무단\s*투기", r"불법\s*(주차|투기|광고|현수막|건축)",
+FILING_PATTERNS = (
+    r"신고", r"민원\s*(을|를)?\s*(접수|넣|신청|제기|올리|내고|낼)", r"접수\s*(하고|하려|할게|해\s*주)", r"항의",
+    r"불친절",
+)
+PROBLEM_PATTERNS = (
+    r"고장", r"파손", r"부서(졌|져)", r"깨(졌|져)", r"망가", r"다칠", r"넘어질", r"막혔", r"안\s*나와", r"고쳐\s*주", r"고쳐\s*줘", r"수리\s*(해|요청)",
+    r"불편\s*(해|합니다|하다|해요|사항)", r"무단\s*투기", r"불법\s*(주차|투기|광고|현수막|건축)",
     r"소음", r"악취", r"누수", r"싱크홀", r"포트홀", r"쓰레기.*(쌓|방치|버려)", r"가로등.*(꺼|안\s*켜|나갔)",
     r"방치", r"위험해요", r"처리\s*(좀|해\s*주|안\s*해)", r"짜증", r"화가\s*나",
     # A problem described without the word for it: a light that stays off, noise at night,
-    # a hole in the road, rubbish not collected, and how long it has lasted.
+    # a hole in the road, rubbish not collected, dirt, waiting, and how long it has lasted.
     r"(가로등|보안등|신호등|전등).*(안\s*(들어|켜)|깜빡|나갔)", r"(며칠|일주일|열흘|한\s*달|몇\s*(일|주|달))\s*째",
     r"쿵쿵", r"층간", r"시끄러", r"잠을?\s*못\s*자", r"움푹", r"(패인|팬)\s*(곳|데|도로)", r"터졌",
     r"안\s*치워", r"수거\s*(를|가)?\s*안", r"냄새\s*(가|나|때문)", r"물이\s*(새|넘|고여)", r"너무하",
+    r"더러", r"더럽", r"(청소|정리|단속|조치|치워|정비|수거|교체|보수)\s*(좀\s*)?(해\s*)?주(세요|십시오)",
+    r"배차\s*간격", r"\d+\s*(분|시간)\s*(이나|넘게|째)",
 )
+# A problem word in a question about a program is the program's topic ("쉼터 낡은 거 고쳐주는
+# 사업 대상이 어디예요?"): such a message is a question unless it asks to file.
+PROGRAM_QUESTION = r"대상|조건|자격|사업|지원금|제도|프로그램|예산"
 GREETING_PATTERNS = (
     r"^(안녕|안뇽|하이|헬로|ㅎㅇ|hello|hi|hey|반가|반갑)", r"^(고마워|고맙|감사|ㄳ|ㄱㅅ|thank|땡큐|수고)",
     r"^(좋은\s*(아침|하루|저녁))", r"^(잘\s*(가|있어)|바이|bye)", r"^(처음\s*왔)", r"^(누구(세요|야|니))",
@@ -38,7 +46,9 @@ OUT_OF_SCOPE_PATTERNS = (
     r"번역해", r"산책\s*코스", r"구독자\s*늘", r"사는\s*법", r"(경찰|소방|병원)\s*(번호|전화)", r"몇\s*시야",
     r"^너\s", r"^너는", r"^넌", r"네\s*이름", r"너\s*이름", r"로봇", r"점심", r"저녁\s*뭐", r"뭐\s*먹지", r"꿀팁", r"늘리는\s*법",
 )
-_COMPLAINT = re.compile("|".join(COMPLAINT_PATTERNS), re.IGNORECASE)
+_FILING = re.compile("|".join(FILING_PATTERNS), re.IGNORECASE)
+_PROBLEM = re.compile("|".join(PROBLEM_PATTERNS), re.IGNORECASE)
+_PROGRAM_QUESTION = re.compile(PROGRAM_QUESTION)
 _GREETING = re.compile("|".join(GREETING_PATTERNS), re.IGNORECASE)
 _OUT_OF_SCOPE = re.compile("|".join(OUT_OF_SCOPE_PATTERNS), re.IGNORECASE)
 GREETING_MAX_CHARS = 20  # "안녕하세요, 새마을 장학금 알려주세요" is a question, not a greeting
@@ -49,7 +59,7 @@ def detect_intent(text: str) -> str:
     text = normalize(text)
     if not is_meaningful(text):
         return OUT_OF_SCOPE
-    if _COMPLAINT.search(text):
+    if _FILING.search(text) or _PROBLEM.search(text) and not _PROGRAM_QUESTION.search(text):
         return COMPLAINT
     if _GREETING.search(text) and len(text) <= GREETING_MAX_CHARS:
         return GREETING

@@ -17,6 +17,9 @@ from nlp.intent import detect_intent
     ("도로에 움푹 팬 데가 있어서 타이어 터졌어요", "complaint"),
     ("쓰레기를 일주일째 안 치워가요", "complaint"),
     ("화장실에서 냄새가 너무 나요", "complaint"),
+    ("공원 화장실이 너무 더러워요 청소 좀 해주세요", "complaint"),
+    ("버스 배차 간격이 너무 길어요 40분이나 기다렸어요", "complaint"),
+    ("가로등 교체 사업 예산으로 고장난 거 언제 고쳐요? 신고합니다", "complaint"),  # asks to file
     ("안녕", "greeting"),
     ("안녕하세요", "greeting"),
     ("고마워요", "greeting"),
@@ -35,6 +38,8 @@ from nlp.intent import detect_intent
     ("가로등 정비 사업 예산", "question"),  # a facility named without a problem
     ("자매결연 한 지 몇 년째예요", "question"),
     ("쓰레기 매립지 공론화 언제 해요", "question"),
+    ("폭력 피해 이주여성 쉼터 낡은 거 고쳐주는 거 어디 쉼터가 대상이에요?", "question"),  # a program
+    ("고장난 가로등 교체 사업 예산", "question"),
     ("안녕하세요 새마을지도자 자녀 장학금 지원 조건 알려주세요", "question"),  # long: a question
 ])
 def test_detect_intent(text, intent):
