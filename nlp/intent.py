@@ -18,10 +18,10 @@ FILING_PATTERNS = (
     r"불친절",
 )
 PROBLEM_PATTERNS = (
-    r"고장", r"파손", r"부서(졌|져)", r"깨(졌|져)", r"망가", r"다칠", r"넘어질", r"막혔", r"안\s*나와", r"고쳐\s*주", r"고쳐\s*줘", r"수리\s*(해|요청)",
+    r"고장", r"파손", r"부서(졌|져)", r"깨(졌|져)", r"망가", r"다칠", r"넘어질", r"막혔", r"안\s*나와", r"고쳐\s*(주(세요|십시오|셔)|줘)", r"수리\s*(해\s*주|요청)",
     r"불편\s*(해|합니다|하다|해요|사항)", r"무단\s*투기", r"불법\s*(주차|투기|광고|현수막|건축)",
     r"소음", r"악취", r"누수", r"싱크홀", r"포트홀", r"쓰레기.*(쌓|방치|버려)", r"가로등.*(꺼|안\s*켜|나갔)",
-    r"방치", r"위험해요", r"처리\s*(좀|해\s*주|안\s*해)", r"짜증", r"화가\s*나",
+    r"방치", r"위험해요", r"처리\s*(좀|해\s*(주(세요|십시오|셔)|줘)|안\s*해)", r"짜증", r"화가\s*나",
     # A problem described without the word for it: a light that stays off, noise at night,
     # a hole in the road, rubbish not collected, dirt, waiting, and how long it has lasted.
     r"(가로등|보안등|신호등|전등).*(안\s*(들어|켜)|깜빡|나갔)", r"(며칠|일주일|열흘|한\s*달|몇\s*(일|주|달))\s*째",
@@ -29,6 +29,8 @@ PROBLEM_PATTERNS = (
     r"안\s*치워", r"수거\s*(를|가)?\s*안", r"냄새\s*(가|나|때문)", r"물이\s*(새|넘|고여)", r"너무하",
     r"더러", r"더럽", r"(청소|정리|단속|조치|치워|정비|수거|교체|보수)\s*(좀\s*)?(해\s*)?주(세요|십시오)",
     r"배차\s*간격", r"\d+\s*(분|시간)\s*(이나|넘게|째)",
+    r"패여|패였|구멍이", r"(아무렇게나|함부로)\s*(세워|대|주차|버려)", r"지나갈\s*수가?\s*없", r"퉁명", r"반말",
+    r"기분\s*(이\s*)?(나빴|나쁘|상했)", r"무시\s*(당|하더)", r"뚝뚝", r"(물|비)\s*(이|가)?\s*(새|떨어져)",
 )
 # A problem word in a question about a program is the program's topic ("쉼터 낡은 거 고쳐주는
 # 사업 대상이 어디예요?"): such a message is a question unless it asks to file.

@@ -19,6 +19,11 @@ from nlp.intent import detect_intent
     ("화장실에서 냄새가 너무 나요", "complaint"),
     ("공원 화장실이 너무 더러워요 청소 좀 해주세요", "complaint"),
     ("버스 배차 간격이 너무 길어요 40분이나 기다렸어요", "complaint"),
+    ("집 앞 도로에 구멍이 크게 패여서 차가 덜컹거려요", "complaint"),
+    ("차들이 아무렇게나 세워져 있어서 지나갈 수가 없네요", "complaint"),
+    ("주민센터 직원이 너무 퉁명스럽게 말해서 기분 나빴어요", "complaint"),
+    ("화장실 천장에서 물이 뚝뚝 떨어져요", "complaint"),
+    ("고장난 벤치 좀 고쳐 주세요", "complaint"),
     ("가로등 교체 사업 예산으로 고장난 거 언제 고쳐요? 신고합니다", "complaint"),  # asks to file
     ("안녕", "greeting"),
     ("안녕하세요", "greeting"),
@@ -40,6 +45,7 @@ from nlp.intent import detect_intent
     ("쓰레기 매립지 공론화 언제 해요", "question"),
     ("폭력 피해 이주여성 쉼터 낡은 거 고쳐주는 거 어디 쉼터가 대상이에요?", "question"),  # a program
     ("고장난 가로등 교체 사업 예산", "question"),
+    ("봉사활동 하다가 다치면 보험 처리 해주나요?", "question"),  # asks what is done, requests nothing
     ("안녕하세요 새마을지도자 자녀 장학금 지원 조건 알려주세요", "question"),  # long: a question
 ])
 def test_detect_intent(text, intent):
