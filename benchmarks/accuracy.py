@@ -7,6 +7,9 @@ Usage:
     python benchmarks/accuracy.py --misses         # also list every question it gets wrong
     python benchmarks/accuracy.py --quick --questions benchmarks/holdout-questions.tsv
                                                    # 40 questions written before the last tuning
+    python benchmarks/accuracy.py --questions benchmarks/blind-c.tsv
+                                                   # blind sets A–C: written by a session that
+                                                   # never saw the matcher (see their headers)
 
 Question files (tab-separated, see their header comments): benchmarks/questions.tsv and
 benchmarks/dev-questions.tsv (a copy of ../shared/dev-questions.tsv).
