@@ -46,6 +46,7 @@ from nlp.intent import detect_intent
     ("폭력 피해 이주여성 쉼터 낡은 거 고쳐주는 거 어디 쉼터가 대상이에요?", "question"),  # a program
     ("고장난 가로등 교체 사업 예산", "question"),
     ("봉사활동 하다가 다치면 보험 처리 해주나요?", "question"),  # asks what is done, requests nothing
+    ("전주 기차역 건물 새로 고친다던데 어떻게 돼가요", "question"),  # "건물 새로" is no leak
     ("안녕하세요 새마을지도자 자녀 장학금 지원 조건 알려주세요", "question"),  # long: a question
 ])
 def test_detect_intent(text, intent):
