@@ -264,6 +264,9 @@ _WHERE = ("어디서", "어디에서", "장소", "어디로")
 # "누가 신청해요" is answered by a line naming a body or an organisation; the endings are those
 # of the bodies the documents name (입주자대표회의, 관리주체, 전북애향운동본부, …센터협회).
 _WHO = re.compile(r"회의|단체|기관|주체|위원회|센터|공단|법인|기업|업체|협회|본부|병원|대학|학교|재단|조합")
+# "누가 받을 수 있어요", "누구한테 줘요" ask who benefits: the answer names people (성인 최중증
+# 발달장애인), not an organisation, so the question's own words pick the line.
+_BENEFICIARY = re.compile(r"누가(받|혜택|대상|지원받)|누구(한테|에게)")
 # "어느 병원이", "무슨 단체가": the word after these is the kind of thing the answer names.
 _WHICH = re.compile(r"(?:어느|무슨|어떤)\s+([가-힣]{2,})")
 SUFFIX_WEIGHT = 0.6
@@ -332,7 +335,7 @@ def _asked_for(query: Query, counted: re.Pattern | None) -> re.Pattern | None:
     """What a line must hold to answer the question itself: the counted figure of "몇 명", an
     organisation for "누가", the noun of "어느 병원"; None when the question names no such thing."""
     parts = [counted.pattern] if counted else []
-    if "누가" in query.compact or "누구" in query.compact:
+    if ("누가" in query.compact or "누구" in query.compact) and not _BENEFICIARY.search(query.compact):
         parts.append(_WHO.pattern)
     which = _WHICH.search(query.text)
     if which:

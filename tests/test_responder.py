@@ -112,6 +112,8 @@ def test_answers_lead_with_the_field_asked_about(kb: KnowledgeBase, question, fa
     ("장애인 공공일자리 몇 명 참여했어요", "295명"),
     ("공동주택 계약원가심사 자문단 누가 신청해요", "입주자대표회의"),
     ("발달장애인 거점병원 어느 병원이 선정됐어요", "전북대"),
+    # "누가 받을 수 있어요" asks who benefits, not which body runs it
+    ("전주 발달장애인 주간활동 서비스는 누가 받을 수 있어요?", "최중증"),
     # a sentence of prose is quoted with the sentence after it
     ("고향사랑기부 시군 지원 방안", "기금사업 매칭"),
     # a field the question names is shown ("공공갈등 진단 개요"), a listed field with its count
