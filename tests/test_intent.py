@@ -24,6 +24,8 @@ from nlp.intent import detect_intent
     ("주민센터 직원이 너무 퉁명스럽게 말해서 기분 나빴어요", "complaint"),
     ("화장실 천장에서 물이 뚝뚝 떨어져요", "complaint"),
     ("고장난 벤치 좀 고쳐 주세요", "complaint"),
+    ("천장에서 물이 계속 새는데 관리사무소는 연락도 안 받아요", "complaint"),
+    ("민원실에서 두 시간째 기다리는 중인데 이게 말이 됩니까", "complaint"),
     ("가로등 교체 사업 예산으로 고장난 거 언제 고쳐요? 신고합니다", "complaint"),  # asks to file
     ("안녕", "greeting"),
     ("안녕하세요", "greeting"),
