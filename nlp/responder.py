@@ -246,12 +246,15 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
 
 
 # Question words → the kind of figure that answers them; a line holding one is a better quote.
+_MONEY = re.compile(r"\d[\d,.]*(?:\s*[만천백억]\s*[\d,.]*)*\s*(원|백만원|천원|억|만원|%)")  # "2천만원"
+# "얼마예요", "얼마까지" ask for an amount or a rate ("얼마나 자주" does not).
+_HOW_MUCH = re.compile(r"얼마(?!나)")
 _FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
     (("언제", "기간", "일정", "날짜", "시기", "몇월", "며칠"),
      re.compile(r"\d{2,4}\s*[.년]\s*\d{1,2}|\d{1,2}\s*월|매년|연중|분기|상반기|하반기|'\d{2}")),
     (("몇", "인원", "횟수", "규모", "개수"),
      re.compile(r"\d[\d,]*\s*(개|명|회|건|곳|개소|부|팀|번|가구|호|그루|단체|기관|마을)")),
-    (("얼마", "예산", "금액", "비용", "사업비", "돈"), re.compile(r"\d[\d,.]*\s*(원|백만원|천원|억|만원|%)")),
+    (("얼마", "예산", "금액", "비용", "사업비", "돈"), _MONEY),
 )
 FIGURE_BOOST = 1.5
 # "몇 명" is answered by a line with "295명" (or "3,000여명", "3인"), not by any number.
@@ -288,6 +291,11 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
             weights.setdefault(token[-3:], weight * SUFFIX_WEIGHT)
     if not weights:
         return []
+    # The words as typed that a longer token replaced ("공익활동 지원" → 공익활동지원) still point
+    # at the line that answers ("지원규모: 1개 단체별 … 2천만원").
+    typed_weight = min(weights.values()) * SUFFIX_WEIGHT
+    for word in query.recall_only:
+        weights.setdefault(word, typed_weight)
     shown = "\n".join(exclude)
     figures = [pattern for words, pattern in _FIGURES if any(w in query.compact for w in words)]
     counter = _COUNTER.search(query.text)
@@ -335,6 +343,8 @@ def _asked_for(query: Query, counted: re.Pattern | None) -> re.Pattern | None:
     """What a line must hold to answer the question itself: the counted figure of "몇 명", an
     organisation for "누가", the noun of "어느 병원"; None when the question names no such thing."""
     parts = [counted.pattern] if counted else []
+    if _HOW_MUCH.search(query.compact):
+        parts.append(_MONEY.pattern)
     if ("누가" in query.compact or "누구" in query.compact) and not _BENEFICIARY.search(query.compact):
         parts.append(_WHO.pattern)
     which = _WHICH.search(query.text)

@@ -113,6 +113,8 @@ def test_answers_lead_with_the_field_asked_about(kb: KnowledgeBase, question, fa
     ("장애인 공공일자리 몇 명 참여했어요", "295명"),
     ("공동주택 계약원가심사 자문단 누가 신청해요", "입주자대표회의"),
     ("발달장애인 거점병원 어느 병원이 선정됐어요", "전북대"),
+    # "얼마까지" asks for an amount: the line with "2천만원" comes first, found by the typed "지원"
+    ("인천 비영리민간단체 공익활동 지원은 한 단체당 얼마까지 받을 수 있어요?", "2천만원"),
     # "누가 받을 수 있어요" asks who benefits, not which body runs it
     ("전주 발달장애인 주간활동 서비스는 누가 받을 수 있어요?", "최중증"),
     # a sentence of prose is quoted with the sentence after it
