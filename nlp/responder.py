@@ -36,6 +36,9 @@ DEPARTMENT_TEXT_CHARS = 300
 # they were matched against every year and budget in the documents, which tripled the time.
 _NUMBER = re.compile(r"\d+")  # any script's digits, full-width ones too
 MAX_RESULTS = 5
+# For "얼마" and "몇 명", an entry within this share of the first one's score that holds the asked
+# figure next to a question word answers first (see _answering_first).
+ANSWERING_MARGIN = 0.9
 MAX_FIELD_CHARS = 260
 # An asked-for field longer than this is quoted line by line instead of shown whole.
 SHORT_FIELD_CHARS = 160
@@ -118,9 +121,9 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     query = kb.index.analyze(text)
     if intent == OUT_OF_SCOPE and not query.tokens:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT)
-    ranked = kb.index.search(query, preferred_region=region, limit=MAX_RESULTS)
+    ranked = _answering_first(kb.index.search(query, preferred_region=region, limit=MAX_RESULTS), query)
     hits = tuple(Hit(s.entry, s.score) for s in ranked)
-    top = ranked[0].score if ranked else 0.0
+    top = max((s.score for s in ranked), default=0.0)  # the topic's confidence, whichever entry answers
     if intent == COMPLAINT and not _complaint_word_is_a_name(kb, query):
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
@@ -130,6 +133,22 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     if top >= SUGGEST_THRESHOLD:
         return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
     return Reply(text, QUESTION, NOT_FOUND, NOT_FOUND_TEXT, hits)
+
+
+def _answering_first(ranked: list[Scored], query: Query) -> list[Scored]:
+    """For "얼마", "몇 명": among entries scoring nearly as well as the first, the first that
+    has a line holding a question word and the asked figure ("국가예산 … 10조834억원") leads,
+    keeping its own score; an entry that only mentions the topic does not answer."""
+    asked = _asked_figure(query)
+    if asked is None or len(ranked) < 2:
+        return ranked
+    words = [t for t in query.tokens if t not in CUE_WORDS and len(t) >= 2]
+    close = [s for s in ranked if s.score >= ranked[0].score * ANSWERING_MARGIN]
+    for scored in close:
+        if any(asked.search(line) and any(w in line.replace(" ", "").lower() for w in words)
+               for value in scored.entry.fields.values() for line in value.splitlines()):
+            return [scored, *(s for s in ranked if s is not scored)] if scored is not ranked[0] else ranked
+    return ranked
 
 
 def _complaint_word_is_a_name(kb: KnowledgeBase, query: Query) -> bool:
@@ -246,7 +265,7 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
 
 
 # Question words → the kind of figure that answers them; a line holding one is a better quote.
-_MONEY = re.compile(r"\d[\d,.]*(?:\s*[만천백억]\s*[\d,.]*)*\s*(원|백만원|천원|억|만원|%)")  # "2천만원"
+_MONEY = re.compile(r"\d[\d,.]*(?:\s*[만천백억조]\s*[\d,.]*)*\s*(원|백만원|천원|억|만원|%)")  # "2천만원"
 # "얼마예요", "얼마까지" ask for an amount or a rate ("얼마나 자주" does not).
 _HOW_MUCH = re.compile(r"얼마(?!나)")
 _FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
@@ -261,7 +280,7 @@ FIGURE_BOOST = 1.5
 _COUNTER = re.compile(r"몇\s*(명|개소|개|번|회|곳|군데|부|건|팀|가구|호|년|달|월|일|시간|퍼센트|%)")
 _COUNTER_SPELLINGS = {"명": "명|인", "곳": "곳|개소|군데", "군데": "곳|개소|군데", "개소": "곳|개소|개",
                       "번": "번|회|차례", "회": "번|회|차례", "개": "개|건|개소", "퍼센트": "%|퍼센트"}
-_AMOUNT = r"\d[\d,.]*(?:\s*[만천백억]\s*[\d,.]*)*\s*(?:여|여\s|가량|이상|이내)?\s*"
+_AMOUNT = r"\d[\d,.]*(?:\s*[만천백억조]\s*[\d,.]*)*\s*(?:여|여\s|가량|이상|이내)?\s*"
 _PLACE = re.compile(r"장\s*소|소재지|위치|개최지|에서 (개최|열|진행)")
 _WHERE = ("어디서", "어디에서", "장소", "어디로")
 # "누가 신청해요" is answered by a line naming a body or an organisation; the endings are those
@@ -298,9 +317,7 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         weights.setdefault(word, typed_weight)
     shown = "\n".join(exclude)
     figures = [pattern for words, pattern in _FIGURES if any(w in query.compact for w in words)]
-    counter = _COUNTER.search(query.text)
-    spellings = _COUNTER_SPELLINGS.get(counter.group(1), re.escape(counter.group(1))) if counter else ""
-    counted = re.compile(rf"{_AMOUNT}(?:{spellings})") if counter else None
+    counted = _counted(query)
     if any(w in query.compact for w in _WHERE):
         figures.append(_PLACE)
     lines = [(line, quote, line.replace(" ", "").lower()) for value in entry.fields.values()
@@ -337,6 +354,24 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         if not any(quote in p or p in quote for p in picked):
             picked.append(quote)
     return picked
+
+
+def _counted(query: Query) -> re.Pattern | None:
+    """For "몇 명": a figure counted in people ("295명", "3인"); None when nothing is counted."""
+    counter = _COUNTER.search(query.text)
+    if not counter:
+        return None
+    spellings = _COUNTER_SPELLINGS.get(counter.group(1), re.escape(counter.group(1)))
+    return re.compile(rf"{_AMOUNT}(?:{spellings})")
+
+
+def _asked_figure(query: Query) -> re.Pattern | None:
+    """The figure a "몇 명" or "얼마" question asks for, or None."""
+    counted = _counted(query)
+    parts = [counted.pattern] if counted else []
+    if _HOW_MUCH.search(query.compact):
+        parts.append(_MONEY.pattern)
+    return re.compile("|".join(parts)) if parts else None
 
 
 def _asked_for(query: Query, counted: re.Pattern | None) -> re.Pattern | None:

@@ -150,6 +150,14 @@ def test_verb_stems_weigh_less_and_match_only_at_a_word_start(kb: KnowledgeBase)
     assert reply.band == ANSWER and "아이숲" in reply.hits[0].entry.title, reply.text
 
 
+def test_for_a_figure_the_entry_holding_it_answers_first(kb: KnowledgeBase):
+    """"국가예산 얼마 확보" is matched about as well by the plan that aims to secure it as by the
+    news section that reports 10조원; the one with the figure answers, at the topic's confidence."""
+    reply = respond(kb, "전북 국가예산 얼마 확보했대요?")
+    assert reply.band == ANSWER and "10조" in reply.text, reply.text
+    assert reply.hits[0].entry.kind == "news"
+
+
 @pytest.mark.parametrize("question, title", [
     # one entry writes "공공외교한마당" unspaced; the news section that spaces it must still be found
     ("공공외교 한마당 어디서 열었어요", "전략적 국제교류"),
