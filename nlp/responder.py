@@ -264,8 +264,10 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
     return text if len(text) <= MAX_REPLY_CHARS else text[:MAX_REPLY_CHARS - 1] + "…"
 
 
+# A number with Korean units ("3,000여", "2천만", "10조834억").
+_AMOUNT = r"\d[\d,.]*(?:\s*[만천백억조]\s*[\d,.]*)*\s*(?:여|여\s|가량|이상|이내)?\s*"
 # Question words → the kind of figure that answers them; a line holding one is a better quote.
-_MONEY = re.compile(r"\d[\d,.]*(?:\s*[만천백억조]\s*[\d,.]*)*\s*(원|백만원|천원|억|만원|%)")  # "2천만원"
+_MONEY = re.compile(rf"{_AMOUNT}(?:원|백만원|천원|억|만원|%)")
 # "얼마예요", "얼마까지" ask for an amount or a rate ("얼마나 자주" does not).
 _HOW_MUCH = re.compile(r"얼마(?!나)")
 _FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
@@ -280,7 +282,6 @@ FIGURE_BOOST = 1.5
 _COUNTER = re.compile(r"몇\s*(명|개소|개|번|회|곳|군데|부|건|팀|가구|호|년|달|월|일|시간|퍼센트|%)")
 _COUNTER_SPELLINGS = {"명": "명|인", "곳": "곳|개소|군데", "군데": "곳|개소|군데", "개소": "곳|개소|개",
                       "번": "번|회|차례", "회": "번|회|차례", "개": "개|건|개소", "퍼센트": "%|퍼센트"}
-_AMOUNT = r"\d[\d,.]*(?:\s*[만천백억조]\s*[\d,.]*)*\s*(?:여|여\s|가량|이상|이내)?\s*"
 _PLACE = re.compile(r"장\s*소|소재지|위치|개최지|에서 (개최|열|진행)")
 _WHERE = ("어디서", "어디에서", "장소", "어디로")
 # "누가 신청해요" is answered by a line naming a body or an organisation; the endings are those
@@ -317,7 +318,6 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         weights.setdefault(word, typed_weight)
     shown = "\n".join(exclude)
     figures = [pattern for words, pattern in _FIGURES if any(w in query.compact for w in words)]
-    counted = _counted(query)
     if any(w in query.compact for w in _WHERE):
         figures.append(_PLACE)
     lines = [(line, quote, line.replace(" ", "").lower()) for value in entry.fields.values()
@@ -330,7 +330,7 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
     # the document spells it out once ("거점병원 … 채용 공고" does not say which 병원 was chosen).
     local = {t: math.log(1 + len(lines) / (1 + (len(lines) if t in names else sum(t in sq for _, _, sq in lines))))
              for t in weights}
-    asked = _asked_for(query, counted)
+    asked = _asked_for(query)
     candidates = []
     for line, quote, squeezed in lines:
         gain = sum(w * local[t] for t, w in weights.items() if t in squeezed)
@@ -357,7 +357,7 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
 
 
 def _counted(query: Query) -> re.Pattern | None:
-    """For "몇 명": a figure counted in people ("295명", "3인"); None when nothing is counted."""
+    """For "몇 명": a figure with that counter ("295명", "3인"); None when nothing is counted."""
     counter = _COUNTER.search(query.text)
     if not counter:
         return None
@@ -374,12 +374,11 @@ def _asked_figure(query: Query) -> re.Pattern | None:
     return re.compile("|".join(parts)) if parts else None
 
 
-def _asked_for(query: Query, counted: re.Pattern | None) -> re.Pattern | None:
-    """What a line must hold to answer the question itself: the counted figure of "몇 명", an
+def _asked_for(query: Query) -> re.Pattern | None:
+    """What a line must hold to answer the question itself: the figure of "몇 명" or "얼마", an
     organisation for "누가", the noun of "어느 병원"; None when the question names no such thing."""
-    parts = [counted.pattern] if counted else []
-    if _HOW_MUCH.search(query.compact):
-        parts.append(_MONEY.pattern)
+    figure = _asked_figure(query)
+    parts = [figure.pattern] if figure else []
     if ("누가" in query.compact or "누구" in query.compact) and not _BENEFICIARY.search(query.compact):
         parts.append(_WHO.pattern)
     which = _WHICH.search(query.text)
