@@ -209,16 +209,16 @@ class SearchIndex:
         # joined only into a word of some entry's name ("자녀 학자금" → 자녀학자금). Joining into any
         # body word made "확산 사업" the 확산사업 of one entry and missed the entry that says
         # "확산으로 … 사업"; on the blind sets this lost no question and won five.
-        segmented = [piece for word in words for piece in _segment(word, self._segment_vocab)]
+        typed = [piece for word in words for piece in _segment(word, self._segment_vocab)]
         bare_words = [strip_particle(word) for word in words]
-        segmented += [joined for first, second in zip(bare_words, bare_words[1:])
-                      if (joined := first + second) in self._name_words]
+        segmented = typed + [joined for first, second in zip(bare_words, bare_words[1:])
+                             if (joined := first + second) in self._name_words]
         # A misspelled compound ("자원봉살") is tagged into fragments ("봉살"); spell it whole.
         # Only a word the tagger could not read is misspelled ("자원봉살" → 자원 + unknown 봉살); a
         # verb form or a suffixed known word is not ("다치면" ≠ 다시면, "관련해서" ≠ 관련부서,
         # "단체당" ≠ 단체장).
         unknown = [t for t, predicate in tagged if not predicate and t not in self._vocab]
-        misspelled = {word: fixed for word in map(strip_particle, words)
+        misspelled = {word: fixed for word in bare_words
                       if any(piece in word for piece in unknown) and (fixed := self._spell(word)) != word}
         segmented += misspelled.values()
         for word in raw:
@@ -249,7 +249,6 @@ class SearchIndex:
         weights = tuple(self._weight(t) * (PREDICATE_WEIGHT if t in predicates else 1.0) for t in tokens)
         # A phrase one entry writes unspaced ("공공외교한마당") must not hide the entries that
         # write the words apart: the words as typed also find candidates.
-        typed = [piece for word in words for piece in _segment(word, self._segment_vocab)]
         recall_only = tuple(p for p in dict.fromkeys(typed) if p not in tokens)
         return Query(text, squeezed, "".join(words) or squeezed, tuple(tokens), weights, cues, region,
                      recall_only, predicates)
