@@ -207,10 +207,11 @@ def read_curated(directory: Path) -> Curated:
             problems.append(Problem(CURATED, lines(str(group)), "동의어 묶음에는 단어가 2개 이상 필요합니다"))
             continue
         # A word in two groups would silently take the last group's words only.
-        for word in sorted({compact(w) for w in words} & grouped):
+        keys = {compact(w) for w in words}
+        for word in sorted(keys & grouped):
             problems.append(Problem(CURATED, lines(", ".join(words)),
                                     f"'{word}'이(가) 동의어 묶음 두 곳에 있습니다: 한 묶음으로 합쳐 주세요"))
-        grouped.update(compact(w) for w in words)
+        grouped |= keys
         synonyms.append(words)
     aliases, origins = {}, {}
     for entry_id, names in (data.get("aliases") or {}).items():

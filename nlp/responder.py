@@ -147,7 +147,7 @@ def _answering_first(ranked: list[Scored], query: Query) -> list[Scored]:
     for scored in close:
         if any(asked.search(line) and any(w in line.replace(" ", "").lower() for w in words)
                for value in scored.entry.fields.values() for line in value.splitlines()):
-            return [scored, *(s for s in ranked if s is not scored)] if scored is not ranked[0] else ranked
+            return [scored, *(s for s in ranked if s is not scored)]
     return ranked
 
 
