@@ -1,7 +1,8 @@
 """Notifications that must reach a chat even if Telegram is down: written first, sent later.
 
 A sender loop calls due(), tries each, then mark_sent() or mark_failed(). Failed rows back off
-exponentially; after MAX_ATTEMPTS they are marked dead and kept for an admin to look at.
+exponentially, rows deferred by Telegram's flood control wait exactly as long as it asked; after
+MAX_ATTEMPTS failures they are marked dead and kept for an admin to look at.
 """
 from __future__ import annotations
 
@@ -100,15 +101,20 @@ def mark_sent(db: sqlite_utils.Database, notification_id: int, *, now: datetime 
 @raises_unavailable
 def mark_failed(db: sqlite_utils.Database, notification_id: int, error: str, *,
                 retry_after_seconds: float, now: datetime | None = None) -> Notification:
-    """Counts a failed attempt and schedules the next one (at least retry_after_seconds away).
+    """Schedules the next attempt after a failed one.
 
-    Telegram's RetryAfter gives retry_after_seconds; the exponential backoff applies when it is
-    shorter. After MAX_ATTEMPTS the notification is marked dead and no longer due.
+    Telegram's flood control (retry_after_seconds > 0) is obeyed exactly: the message was not
+    refused, only deferred, so it counts no attempt and adds no backoff. Any other error counts
+    an attempt and backs off exponentially; after MAX_ATTEMPTS the notification is marked dead
+    and no longer due.
     """
     with transaction(db):
-        attempts = get(db, notification_id).attempts + 1
-        backoff = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
-        delay = max(retry_after_seconds, backoff)
+        attempts = get(db, notification_id).attempts
+        if retry_after_seconds > 0:
+            delay = retry_after_seconds
+        else:
+            attempts += 1
+            delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
         db["outbox"].update(notification_id, {
             "attempts": attempts,
             "last_error": error,

@@ -40,11 +40,18 @@ def test_failure_backs_off_exponentially(db):
     assert [n.id for n in outbox.due(db, now=NOW + timedelta(seconds=240))] == [notification_id]
 
 
-def test_telegram_retry_after_wins_when_longer(db):
+@pytest.mark.parametrize("retry_after", [3, 300])
+def test_telegram_retry_after_is_obeyed_exactly_and_counts_no_attempt(db, retry_after):
     notification_id = outbox.enqueue(db, 1, "안내", kind="status", now=NOW)
-    failed = outbox.mark_failed(db, notification_id, "Flood control", retry_after_seconds=300,
-                                now=NOW)
-    assert datetime.fromisoformat(failed.next_attempt_at) == NOW + timedelta(seconds=300)
+    outbox.mark_failed(db, notification_id, "Timed out", retry_after_seconds=0, now=NOW)
+    for _ in range(3):
+        deferred = outbox.mark_failed(db, notification_id, "Flood control",
+                                      retry_after_seconds=retry_after, now=NOW)
+        assert datetime.fromisoformat(deferred.next_attempt_at) == NOW + timedelta(
+            seconds=retry_after)
+    assert (deferred.attempts, deferred.dead) == (1, False)
+    failed = outbox.mark_failed(db, notification_id, "Timed out", retry_after_seconds=0, now=NOW)
+    assert datetime.fromisoformat(failed.next_attempt_at) == NOW + timedelta(seconds=60)
 
 
 def test_backoff_is_capped_at_an_hour(db):

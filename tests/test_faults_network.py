@@ -131,13 +131,13 @@ def test_a_staff_post_that_fails_is_kept_retried_and_delivered_with_its_buttons(
     inject_fault(fake_api, "429", STAFF_CHAT)
     fake_api.press(CITIZEN, summary, "접수하기")
     receipt = fake_api.wait_for_message(CITIZEN, "접수번호:")["text"].split("접수번호: ")[1].split()[0]
-    fake_api.wait_for(lambda: outbox_rows(db, "staff") and outbox_rows(db, "staff")[0]["attempts"])
+    fake_api.wait_for(lambda: outbox_rows(db, "staff") and outbox_rows(db, "staff")[0]["last_error"])
     [post] = outbox_rows(db, "staff")
     assert post["sent_at"] is None and "Flood control" in post["last_error"] and not post["dead"]
-    assert post["next_attempt_at"] > post["created_at"]  # backed off, not hammered
+    assert post["next_attempt_at"] > post["created_at"]  # deferred as asked, not hammered
     inject_fault(fake_api, "500", STAFF_CHAT)
     make_due(db)
-    fake_api.wait_for(lambda: outbox_rows(db, "staff")[0]["attempts"] == 2)
+    fake_api.wait_for(lambda: outbox_rows(db, "staff")[0]["attempts"] == 1)
     assert outbox_rows(db, "staff")[0]["sent_at"] is None
     make_due(db)
     delivered = fake_api.wait_for_message(STAFF_CHAT, f"[새 민원] {receipt}")
@@ -160,9 +160,11 @@ def test_citizen_notifications_are_retried_until_delivered(bot, fake_api, db):
         fake_api.press(STAFF, alert, "처리중")  # the staff chat's edit is not a sendMessage
         notices[fault] = (citizen, f"[민원 {receipt}] 상태가 '처리중'(으)로 바뀌었습니다.")
     fake_api.wait_for(lambda: len(rows := outbox_rows(db, "status")) == len(faults)
-                      and all(r["attempts"] for r in rows), timeout=10)
+                      and all(r["last_error"] for r in rows), timeout=10)
     rows = outbox_rows(db, "status")
-    assert len(rows) == len(faults) and all(r["sent_at"] is None and r["attempts"] == 1 for r in rows)
+    assert len(rows) == len(faults) and all(r["sent_at"] is None for r in rows)
+    # flood control defers without counting an attempt; every other fault counts one
+    assert [r["attempts"] for r in rows] == [0, 1, 1, 1]
     assert all(r["attempts"] < MAX_ATTEMPTS and not r["dead"] for r in rows)
     make_due(db)
     fake_api.wait_for(lambda: all(r["sent_at"] for r in outbox_rows(db, "status")), timeout=10)

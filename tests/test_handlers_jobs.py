@@ -59,3 +59,23 @@ async def test_no_log_line_carries_the_complaint_text(local_bot, caplog):
     finally:
         for name, level in saved.items():
             logging.getLogger(name).setLevel(level)
+
+
+async def test_flood_control_waits_exactly_what_telegram_asked(local_bot):
+    """Three 429s with retry_after 3 delay the staff post by about 9 s, not by the backoff."""
+    from db import outbox
+    from db.database import timestamp
+    from handlers.jobs import STAFF_POST, deliver_due
+
+    posted = outbox.enqueue(local_bot.db, -100, "새 민원", kind=STAFF_POST)
+    now = datetime.now(timezone.utc)
+    for _ in range(3):
+        local_bot.api.fail_next("sendMessage", code=429, description="Too Many Requests",
+                                retry_after=3)
+        assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
+        deferred = outbox.get(local_bot.db, posted)
+        wait = datetime.fromisoformat(deferred.next_attempt_at) - datetime.now(timezone.utc)
+        assert timedelta(seconds=2) < wait <= timedelta(seconds=3)
+        local_bot.db["outbox"].update(posted, {"next_attempt_at": timestamp(now)})
+    assert await deliver_due(local_bot.application.bot, local_bot.db) == 1
+    assert outbox.get(local_bot.db, posted).attempts == 0  # flood control is no failed attempt

@@ -218,12 +218,12 @@ async def test_failed_delivery_is_retried_not_lost(local_bot):
     local_bot.api.fail_next("sendMessage", code=429, description="Too Many Requests", retry_after=7)
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
     after_flood = outbox.get(local_bot.db, pending.id)
-    assert (after_flood.attempts, after_flood.sent_at) == (1, None)
+    assert (after_flood.attempts, after_flood.sent_at) == (0, None)
     assert outbox.due(local_bot.db) == []  # not before Telegram's retry_after
     local_bot.api.fail_next("sendMessage", code=502, description="Bad Gateway")
     local_bot.db["outbox"].update(pending.id, {"next_attempt_at": "2000-01-01T00:00:00.000000+00:00"})
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
     local_bot.db["outbox"].update(pending.id, {"next_attempt_at": "2000-01-01T00:00:00.000000+00:00"})
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 1
-    assert outbox.get(local_bot.db, pending.id).attempts == 2
+    assert outbox.get(local_bot.db, pending.id).attempts == 1
     assert local_bot.api.texts(CITIZEN)[-1].startswith(f"[민원 {stored.receipt}] 상태가 '완료'")
