@@ -385,13 +385,20 @@ def _csv_safe(value: str) -> str:
 
 @raises_unavailable
 def purge_closed(db: sqlite_utils.Database, *, days: int, now: datetime | None = None) -> int:
-    """Deletes complaints closed (완료/반려) more than ``days`` ago, with their history — the
-    retention period promised in the consent text. Open complaints are never deleted."""
+    """Deletes complaints closed (완료/반려) more than ``days`` ago, with their history and their
+    outbox rows (staff post, answers, status notices) — the retention period promised in the
+    consent text. Open complaints are never deleted. Returns how many complaints went."""
     if days < 0:
         raise ValueError("days must be 0 or more")
     cutoff = timestamp(as_utc(now) - timedelta(days=days))
-    closed = "status in (?, ?) and updated_at < ?"
     with transaction(db):
-        db.execute(f"delete from complaint_history where receipt in "
-                   f"(select receipt from complaints where {closed})", [DONE, REJECTED, cutoff])
-        return db.execute(f"delete from complaints where {closed}", [DONE, REJECTED, cutoff]).rowcount
+        receipts = [row[0] for row in db.execute(
+            "select receipt from complaints where status in (?, ?) and updated_at < ?",
+            [DONE, REJECTED, cutoff])]
+        for receipt in receipts:
+            # Rows queued before outbox.receipt existed name the complaint in their text.
+            db.execute("delete from outbox where receipt = ? or "
+                       "(receipt is null and instr(text, ?) > 0)", [receipt, receipt])
+            db.execute("delete from complaint_history where receipt = ?", [receipt])
+            db.execute("delete from complaints where receipt = ?", [receipt])
+        return len(receipts)
