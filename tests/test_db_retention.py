@@ -4,7 +4,7 @@ The clock is fast-forwarded by passing ``now`` to the purge: the rows keep their
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from db.retention import RETENTION, purge_expired
 from handlers.jobs import deliver_due
 
 CITIZEN, OTHER, DRAFTING, STAFF, ADMIN = 42, 43, 44, 800, 900
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 COMPLAINT_DAYS, LOG_DAYS = 1095, 90
 
 
@@ -60,7 +60,7 @@ async def test_after_the_retention_period_no_table_holds_personal_data(local_bot
     assert {"complaints", "complaint_history", "outbox", "questions", "denied_attempts", "staff",
             "persistence_user_data", "persistence_conversations"} <= set(before)
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     purge_expired(db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS, now=now + timedelta(days=1))
     assert counts(db) == before
 
@@ -115,7 +115,7 @@ async def test_the_daily_job_forgets_stale_user_data_in_memory_too(local_bot):
     await me.send("/complaint")
     await me.send("쓰다 만 민원")
     await local_bot.application.update_persistence()
-    long_ago = (datetime.now(timezone.utc) - timedelta(days=LOG_DAYS + 1)).isoformat()
+    long_ago = (datetime.now(UTC) - timedelta(days=LOG_DAYS + 1)).isoformat()
     for table in ("persistence_user_data", "persistence_conversations"):
         local_bot.db.execute(f"update {table} set updated_at = ?", [long_ago])
     [job] = local_bot.application.job_queue.get_jobs_by_name("purge expired")
@@ -132,7 +132,7 @@ async def test_stale_conversation_data_is_not_loaded_at_start(tmp_path):
     await first.update_user_data(CITIZEN, {"last_question": "오래된 질문"})
     await first.update_user_data(OTHER, {"last_question": "새 질문"})
     await first.update_conversation("complaint", (CITIZEN, CITIZEN), 1)
-    long_ago = (datetime.now(timezone.utc) - timedelta(days=LOG_DAYS + 1)).isoformat()
+    long_ago = (datetime.now(UTC) - timedelta(days=LOG_DAYS + 1)).isoformat()
     first._db.execute("update persistence_user_data set updated_at = ? where user_id = ?",
                       [long_ago, CITIZEN])
     first._db.execute("update persistence_conversations set updated_at = ?", [long_ago])
