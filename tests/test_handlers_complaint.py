@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
-from rrn import SPELLED, SPELLINGS, digit_runs, stored_holding
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from rrn import SPELLED, SPELLINGS, digit_runs, rrns, spellings, stored_holding
 
 from db import durability
 from db.complaints import IN_PROGRESS, change_status, create_complaint, list_complaints
@@ -345,3 +348,28 @@ async def test_a_question_with_an_rrn_is_kept_masked_in_the_user_data_and_the_lo
     await local_bot.application.update_persistence()
     assert local_bot.application.user_data[CITIZEN].get("last_question", RRN_MASK).count(RRN_MASK) == 1
     assert stored_holding(local_bot.db, SPELLED) == []
+
+
+USERS = itertools.count(10_000)
+AROUND = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rrns().flatmap(lambda digits: st.tuples(st.just(digits), spellings(digits))), AROUND)
+async def test_any_rrn_in_any_text_of_a_complaint_or_question_is_stored_nowhere(local_bot,
+                                                                                spelled, around):
+    """The property through the whole bot: a complaint and a question with the number somewhere
+    in them, filed and asked by a new citizen; then no table of the file holds its 13 digits."""
+    digits, rrn = spelled
+    assume(digits not in digit_runs(around))
+    me = local_bot.chat(next(USERS))
+    await me.send("/complaint")
+    await me.send(f"민원: {around} 번호 {rrn} 입니다")
+    await me.press("다음 ▶")
+    await me.send(f"부서 {rrn}")
+    await me.press("익명으로 접수")
+    assert "접수번호" in sent_texts(await me.press("접수하기"))
+    await me.send(f"{rrn} 외계인 등록 수수료는 얼마인가요 {around}")
+    await deliver_due(local_bot.application.bot, local_bot.db)
+    await local_bot.application.update_persistence()
+    assert stored_holding(local_bot.db, digits) == []
