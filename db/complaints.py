@@ -19,6 +19,7 @@ import sqlite_utils
 
 from db import outbox
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
+from db.privacy import mask_rrn, redact_personal_data
 
 RECEIVED = "접수"
 IN_PROGRESS = "처리중"
@@ -42,14 +43,6 @@ RECEIPT_RANDOM_CHARS = 4
 # about once in 200 days, so create_complaint retries; five misses in a row never happen.
 RECEIPT_ATTEMPTS = 5
 
-RRN_MASK = "******-*******"
-# 주민등록번호: YYMMDD, an optional separator (-, . or spaces), then 7 digits whose first
-# digit is 1-4 (citizens) or 5-8 (foreigners). The month/day check and the digit boundaries
-# keep phone numbers (010-1234-5678), dates and longer account numbers from matching.
-_RRN = re.compile(
-    r"(?<![0-9])[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-    r"[ \t]*[-.]?[ \t]*[1-8][0-9]{6}(?![0-9])"
-)
 _DIGITS = re.compile(r"[0-9]+")
 # Cells starting with these are formulas to Excel; a citizen's text must never run as one.
 _CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -93,12 +86,6 @@ def new_receipt(now: datetime | None = None) -> str:
     day = as_utc(now).astimezone(KST).strftime("%Y%m%d")
     suffix = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_RANDOM_CHARS))
     return f"{day}-{suffix}"
-
-
-def redact_personal_data(text: str) -> tuple[str, bool]:
-    """Replaces resident registration numbers by a mask; says whether any were found."""
-    redacted, count = _RRN.subn(RRN_MASK, text)
-    return redacted, count > 0
 
 
 def mask_phone(phone: str) -> str:
@@ -145,7 +132,8 @@ def create_complaint(
 ) -> Complaint:
     """Stores a new complaint (status 접수) with its first history row.
 
-    Resident registration numbers in content are masked before anything is written. The same
+    Resident registration numbers in every text (content, department, region, phone) are masked
+    before anything is written (db.privacy). The same
     idempotency_key (e.g. built from the Telegram update) always returns the first complaint.
     ``on_created(db, complaint)`` runs inside the same transaction, only for a new complaint
     (e.g. to queue the staff-chat post in db.outbox): both are stored, or neither.
@@ -155,6 +143,7 @@ def create_complaint(
     if isinstance(attachments, str) or not all(isinstance(a, str) for a in attachments):
         raise ValueError("attachments must be a sequence of Telegram file_id strings")
     content, _ = redact_personal_data(content)
+    department, region, phone = mask_rrn(department), mask_rrn(region), mask_rrn(phone)
     created = timestamp(now)
     for _ in range(RECEIPT_ATTEMPTS):
         existing = _by_idempotency_key(db, idempotency_key)
@@ -241,13 +230,15 @@ def change_status(
 ) -> Complaint:
     """Moves a complaint to new_status, records who did it and notifies the complainant.
 
-    이관 (transfer) needs the receiving department; any other status may also set one.
+    이관 (transfer) needs the receiving department; any other status may also set one. Resident
+    registration numbers in the note and department are masked before they are stored.
     """
     if new_status not in STATUSES:
         raise ValueError(f"unknown status {new_status!r}: use one of {', '.join(STATUSES)}")
     if new_status == TRANSFERRED and not department:
         raise ValueError("이관 needs department=...: name the department receiving the complaint")
     changed = timestamp(now)
+    note, department = mask_rrn(note), mask_rrn(department)
     with transaction(db):
         complaint = _get(db, receipt)
         if new_status not in TRANSITIONS[complaint.status]:
@@ -264,16 +255,18 @@ def change_status(
                      created_at=changed)
         text = f"[민원 {complaint.receipt}] 상태가 '{new_status}'(으)로 바뀌었습니다."
         outbox.enqueue(db, complaint.chat_id, f"{text}\n{note}" if note else text,
-                       kind="status", now=now)
+                       kind="status", receipt=complaint.receipt, now=now)
         return _get(db, complaint.receipt)
 
 
 @raises_unavailable
 def add_reply(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: str,
               now: datetime | None = None) -> Complaint:
-    """Records a staff reply and queues it for the complainant."""
+    """Records a staff reply (resident registration numbers masked) and queues it for the
+    complainant."""
     if not text.strip():
         raise ValueError("reply text is empty: write the answer for the citizen")
+    text = mask_rrn(text)
     replied = timestamp(now)
     with transaction(db):
         complaint = _get(db, receipt)
@@ -282,7 +275,7 @@ def add_reply(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: s
                      from_status=complaint.status, to_status=complaint.status, note=text,
                      created_at=replied)
         outbox.enqueue(db, complaint.chat_id, f"[민원 {complaint.receipt}] 담당자 답변: {text}",
-                       kind="reply", now=now)
+                       kind="reply", receipt=complaint.receipt, now=now)
         return _get(db, complaint.receipt)
 
 
@@ -371,7 +364,7 @@ def _add_history(db: sqlite_utils.Database, receipt: str, *, kind: str, actor_id
                  created_at: str) -> None:
     db["complaint_history"].insert({
         "receipt": receipt, "kind": kind, "actor_id": actor_id, "from_status": from_status,
-        "to_status": to_status, "note": note, "created_at": created_at,
+        "to_status": to_status, "note": mask_rrn(note), "created_at": created_at,
     })
 
 
@@ -392,13 +385,20 @@ def _csv_safe(value: str) -> str:
 
 @raises_unavailable
 def purge_closed(db: sqlite_utils.Database, *, days: int, now: datetime | None = None) -> int:
-    """Deletes complaints closed (완료/반려) more than ``days`` ago, with their history — the
-    retention period promised in the consent text. Open complaints are never deleted."""
+    """Deletes complaints closed (완료/반려) more than ``days`` ago, with their history and their
+    outbox rows (staff post, answers, status notices) — the retention period promised in the
+    consent text. Open complaints are never deleted. Returns how many complaints went."""
     if days < 0:
         raise ValueError("days must be 0 or more")
     cutoff = timestamp(as_utc(now) - timedelta(days=days))
-    closed = "status in (?, ?) and updated_at < ?"
     with transaction(db):
-        db.execute(f"delete from complaint_history where receipt in "
-                   f"(select receipt from complaints where {closed})", [DONE, REJECTED, cutoff])
-        return db.execute(f"delete from complaints where {closed}", [DONE, REJECTED, cutoff]).rowcount
+        receipts = [row[0] for row in db.execute(
+            "select receipt from complaints where status in (?, ?) and updated_at < ?",
+            [DONE, REJECTED, cutoff])]
+        for receipt in receipts:
+            # Rows queued before outbox.receipt existed name the complaint in their text.
+            db.execute("delete from outbox where receipt = ? or "
+                       "(receipt is null and instr(text, ?) > 0)", [receipt, receipt])
+            db.execute("delete from complaint_history where receipt = ?", [receipt])
+            db.execute("delete from complaints where receipt = ?", [receipt])
+        return len(receipts)

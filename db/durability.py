@@ -8,6 +8,12 @@ commit made while an fsync runs is covered by the next one, so under load one fs
 complaints, and the event loop never stops for the disk. Measured by benchmarks/load.py: an
 fsync on each commit, on the loop, cost a third of the bot's time per complaint.
 
+A commit is only as durable as the file it went to. SQLite keeps writing to a database file and
+log that were deleted (the data folder removed, the ``-wal`` file lost) as long as it has them
+open, and all of it is gone at the next start. So a wait also checks that the database file is
+still the one opened (same inode, still linked) and that its log is there; if not, it raises
+DatabaseUnavailable and no promise is made.
+
 Usage:
     sync = WalSync("data/bot.db")
     create_complaint(db, ...)      # committed
@@ -28,8 +34,11 @@ class WalSync:
     """Waits until everything committed to one database file so far is on the disk."""
 
     def __init__(self, path: str | Path | None) -> None:
+        """Open the database first: the file found now is the one every wait checks."""
         in_memory = path is None or str(path) == ":memory:"
+        self._database = None if in_memory else Path(path)
         self._wal = None if in_memory else Path(f"{path}-wal")
+        self._inode = None if in_memory else _inode(Path(path))
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsync")
         self._lock = asyncio.Lock()  # binds to the event loop of its first use
         self._asked = 0  # waits begun
@@ -38,9 +47,10 @@ class WalSync:
     async def wait(self) -> None:
         """Returns once commits made before the call are on the disk (at once for :memory:).
 
-        Raises DatabaseUnavailable when the disk fails: the commit stands, the promise waits.
+        Raises DatabaseUnavailable when the disk fails, or the database file or its log is no
+        longer on the disk where it was opened: the commit stands (or is lost), the promise waits.
         """
-        if self._wal is None:
+        if self._wal is None or self._database is None:
             return
         self._asked += 1
         ticket = self._asked
@@ -48,7 +58,8 @@ class WalSync:
             if self._covered >= ticket:
                 return
             covers = self._asked  # every wait begun so far committed before this fsync starts
-            await asyncio.get_running_loop().run_in_executor(self._executor, _fsync, self._wal)
+            await asyncio.get_running_loop().run_in_executor(
+                self._executor, _fsync, self._database, self._inode, self._wal)
             self._covered = covers
 
     def close(self) -> None:
@@ -56,16 +67,29 @@ class WalSync:
         self._executor.shutdown(wait=True)
 
 
-def _fsync(path: Path) -> None:
-    """fsync flushes a file's written pages whichever descriptor wrote them. No WAL file means
-    nothing waits in one: SQLite's checkpoint already synced it into the database file."""
+def _inode(path: Path) -> tuple[int, int] | None:
     try:
-        fd = os.open(path, os.O_RDONLY)
+        stat = os.stat(path)
     except FileNotFoundError:
-        return
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _fsync(database: Path, inode: tuple[int, int] | None, wal: Path) -> None:
+    """fsync flushes a file's written pages whichever descriptor wrote them. After a commit in
+    WAL mode the log exists (SQLite deletes it only when the last connection closes), so a
+    missing log, or a database file missing or replaced, means the commit went to deleted
+    files."""
+    try:
+        fd = os.open(wal, os.O_RDONLY)
+    except FileNotFoundError as exc:
+        raise DatabaseUnavailable(f"{wal.name} is missing: the commit is not on the disk") from exc
     try:
         os.fsync(fd)
     except OSError as exc:
-        raise DatabaseUnavailable(f"fsync {path.name}: {exc}") from exc
+        raise DatabaseUnavailable(f"fsync {wal.name}: {exc}") from exc
     finally:
         os.close(fd)
+    now = _inode(database)
+    if now is None or (inode is not None and now != inode):
+        raise DatabaseUnavailable(f"{database.name} was removed or replaced while open")

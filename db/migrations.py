@@ -103,12 +103,24 @@ def _persistence(db: sqlite_utils.Database) -> None:
                                            pk=("name", "key"), not_null=["state"])
 
 
+def _retention(db: sqlite_utils.Database) -> None:
+    """What the retention purge (db.retention) needs: the complaint an outbox row belongs to,
+    and when persisted conversation data last changed (rows from before count as changed now)."""
+    db["outbox"].add_column("receipt", str)
+    db["outbox"].create_index(["receipt"])
+    now = timestamp()
+    for table in ("persistence_user_data", "persistence_chat_data", "persistence_conversations"):
+        db[table].add_column("updated_at", str)
+        db.execute(f"update {table} set updated_at = ?", [now])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "complaints and their history", _complaints),
     Migration(2, "notification outbox", _outbox),
     Migration(3, "staff roles and denied attempts", _staff),
     Migration(4, "question log", _questions),
     Migration(5, "telegram persistence", _persistence),
+    Migration(6, "retention: outbox receipts, persistence change times", _retention),
 ]
 
 

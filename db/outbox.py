@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from db.database import as_utc, raises_unavailable, timestamp, transaction
+from db.privacy import mask_rrn
 
 MAX_ATTEMPTS = 10
 # 30 s, 1 min, 2 min ... doubling, but never more than an hour apart: the ten attempts then
@@ -36,16 +37,21 @@ class Notification:
     created_at: str
     next_attempt_at: str
     sent_at: str | None
+    receipt: str | None = None
 
 
 @raises_unavailable
 def enqueue(db: sqlite_utils.Database, chat_id: int, text: str, *, kind: str,
-            now: datetime | None = None) -> int:
-    """Stores a notification to send to chat_id as soon as possible; returns its id."""
+            receipt: str | None = None, now: datetime | None = None) -> int:
+    """Stores a notification to send to chat_id as soon as possible; returns its id.
+
+    Resident registration numbers in the text are masked (db.privacy). ``receipt`` names the
+    complaint it is about: the row is deleted with it (db.retention).
+    """
     created = timestamp(now)
     table = db["outbox"].insert({
-        "chat_id": chat_id, "text": text, "kind": kind, "attempts": 0, "dead": 0,
-        "created_at": created, "next_attempt_at": created,
+        "chat_id": chat_id, "text": mask_rrn(text), "kind": kind, "attempts": 0, "dead": 0,
+        "created_at": created, "next_attempt_at": created, "receipt": receipt,
     })
     return table.last_pk
 
@@ -117,7 +123,7 @@ def mark_failed(db: sqlite_utils.Database, notification_id: int, error: str, *,
             delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
         db["outbox"].update(notification_id, {
             "attempts": attempts,
-            "last_error": error,
+            "last_error": mask_rrn(error),
             "dead": int(attempts >= MAX_ATTEMPTS),
             "next_attempt_at": timestamp(as_utc(now) + timedelta(seconds=delay)),
         })

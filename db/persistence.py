@@ -11,16 +11,22 @@ connection to the same database file, which survives a crash of the bot but not 
 the one last written is not written again (PTB offers every user's data after every update,
 changed or not). Values are stored as JSON: keep user_data, chat_data and bot_data to JSON
 types with string keys (tuples come back as lists).
+
+Every string is stored with resident registration numbers masked (db.privacy), whatever a
+handler put in user_data. Rows record when they last changed: with ``retention`` given, rows
+unchanged for longer are deleted when the bot starts (db.retention purges them daily too).
 """
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from db.database import open_database
+from db.database import as_utc, open_database, timestamp
+from db.privacy import mask_strings
 
 _SINGLE_ROW_ID = 1
 # python-telegram-bot writes from its event loop (after every update, see handlers.app): a
@@ -38,12 +44,13 @@ CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 class SQLitePersistence(BasePersistence[Data, Data, Data]):
     """Stores user_data, chat_data, bot_data, callback_data and conversations in SQLite."""
 
-    __slots__ = ("_db", "_written")
+    __slots__ = ("_db", "_retention", "_written")
 
     def __init__(self, path: str | Path | None, *, store_data: PersistenceInput | None = None,
-                 update_interval: float = 1) -> None:
+                 update_interval: float = 1, retention: timedelta | None = None) -> None:
         super().__init__(store_data=store_data, update_interval=update_interval)
         self._db = open_database(path, busy_timeout_ms=BUSY_TIMEOUT_MS, durable=False)
+        self._retention = retention
         self._written: dict[tuple[str, int], str] = {}  # (table, id) -> JSON in the database
 
     def close(self) -> None:
@@ -70,7 +77,8 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         return [(uuid, float(time), button) for uuid, time, button in data[0]], data[1]
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        """The stored states of the conversation handler called name."""
+        """The stored states of the conversation handler called name (stale ones deleted)."""
+        self._forget_stale("persistence_conversations")
         rows = self._db["persistence_conversations"].rows_where("name = ?", [name])
         return {tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows}
 
@@ -82,9 +90,10 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
             self._db.execute("delete from persistence_conversations where name = ? and key = ?",
                              [name, key_json])
             return
-        self._db.execute("insert into persistence_conversations (name, key, state) values (?, ?, ?) "
-                         "on conflict (name, key) do update set state = excluded.state",
-                         [name, key_json, _dumps(new_state)])
+        self._db.execute("insert into persistence_conversations (name, key, state, updated_at) "
+                         "values (?, ?, ?, ?) on conflict (name, key) do update set "
+                         "state = excluded.state, updated_at = excluded.updated_at",
+                         [name, key_json, _dumps(new_state), timestamp()])
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
         """Stores one user's user_data, unless it is what was last stored."""
@@ -124,7 +133,13 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     async def flush(self) -> None:
         """Nothing to do: every update was already written."""
 
+    def _forget_stale(self, table: str) -> None:
+        if self._retention is not None:
+            cutoff = timestamp(as_utc() - self._retention)
+            self._db.execute(f"delete from {table} where updated_at < ?", [cutoff])
+
     def _load_by_id(self, table: str, id_column: str) -> dict[int, Data]:
+        self._forget_stale(table)
         loaded = {}
         for row in self._db[table].rows:
             self._written[(table, row[id_column])] = row["data"]
@@ -135,9 +150,9 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         text = _dumps(data)
         if self._written.get((table, row_id)) == text:
             return
-        self._db.execute(f"insert into {table} ({id_column}, data) values (?, ?) "
-                         f"on conflict ({id_column}) do update set data = excluded.data",
-                         [row_id, text])
+        self._db.execute(f"insert into {table} ({id_column}, data, updated_at) values (?, ?, ?) "
+                         f"on conflict ({id_column}) do update set data = excluded.data, "
+                         f"updated_at = excluded.updated_at", [row_id, text, timestamp()])
         self._written[(table, row_id)] = text
 
     def _load_single(self, table: str) -> Any:
@@ -149,4 +164,4 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(mask_strings(value), ensure_ascii=False)

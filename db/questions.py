@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from db.complaints import redact_personal_data
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp
+from db.privacy import redact_personal_data
 
 TEXT_LOGGED_INTENTS = frozenset({"question", "out_of_scope", "greeting"})
 # A greeting that found no answer is not a gap in the knowledge base.

@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlite_utils
 
 from db.database import raises_unavailable, timestamp
+from db.privacy import mask_rrn
 
 STAFF = "staff"
 ADMIN = "admin"
@@ -71,8 +72,9 @@ def role_of(db: sqlite_utils.Database, user_id: int, *, admin_ids: Collection[in
 @raises_unavailable
 def log_denied(db: sqlite_utils.Database, user_id: int, command: str, *,
                now: datetime | None = None) -> None:
-    """Records that user_id tried a command their role does not allow."""
-    db["denied_attempts"].insert({"user_id": user_id, "command": command,
+    """Records that user_id tried a command their role does not allow (the command as typed or
+    the button's data, which anyone can forge: resident registration numbers are masked)."""
+    db["denied_attempts"].insert({"user_id": user_id, "command": mask_rrn(command),
                                   "attempted_at": timestamp(now)})
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import asynccontextmanager
-from datetime import time
+from datetime import time, timedelta
 from typing import Any, AsyncIterator
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -75,7 +75,9 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
                                      overall_time_period=1,
                                      group_max_rate=settings.rate_limit_group_per_minute,
                                      group_time_period=60))
-        .persistence(SQLitePersistence(settings.database_path, update_interval=1, store_data=STORED))
+        .persistence(SQLitePersistence(
+            settings.database_path, update_interval=1, store_data=STORED,
+            retention=timedelta(days=settings.question_log_retention_days)))
         .post_init(_starter(settings, kb, tokenizer))
         .post_shutdown(_stop_services)
         .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
@@ -164,8 +166,7 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
         await menu.publish_menus(application.bot, staff_chat_id=settings.staff_chat_id, roles=roles)
         application.job_queue.run_repeating(jobs.send_notifications, settings.outbox_interval_seconds,
                                             name="outbox")
-        application.job_queue.run_daily(jobs.purge_question_log, PURGE_TIME, name="purge questions")
-        application.job_queue.run_daily(jobs.purge_closed_complaints, PURGE_TIME, name="purge complaints")
+        application.job_queue.run_daily(jobs.purge_expired_data, PURGE_TIME, name="purge expired")
         logger.info("knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir)
 
     return start_services

@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import ContextTypes, ConversationHandler
 
 from db.database import DatabaseUnavailable
+from db.privacy import redact_personal_data
 from db.questions import log_question
 from handlers import complaint, keyboards
 from handlers.matching import in_matcher
@@ -55,6 +56,10 @@ NON_TEXT_TEXT = {
 OTHER_NON_TEXT = "글로 된 질문만 이해할 수 있습니다. 궁금한 점을 글로 적어 주세요. 도움말: /help"
 UNKNOWN_COMMAND_TEXT = "알 수 없는 명령입니다. 사용할 수 있는 명령은 /help 에서 확인하세요."
 NOTHING_TO_CANCEL_TEXT = "취소할 작업이 없습니다."
+RRN_REMOVED_TEXT = (
+    "개인정보 보호를 위해 주민등록번호로 보이는 숫자를 지우고 질문을 받았습니다. "
+    "질문에 주민등록번호는 필요하지 않습니다."
+)
 STALE_BUTTON_TEXT = "이미 끝난 단계의 버튼입니다. 필요하면 처음부터 다시 해 주세요."
 
 
@@ -103,13 +108,19 @@ async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Answers a question, or starts a complaint draft when the message reports a problem."""
+    """Answers a question, or starts a complaint draft when the message reports a problem.
+
+    Nothing downstream sees a 주민등록번호: it is masked first (the complaint draft tells the
+    citizen; a question gets the notice before its answer).
+    """
     kb = context.bot_data["kb"]  # read once: a /reload mid-answer cannot mix two versions
-    text = update.message.text or update.message.caption or ""
+    text, found = redact_personal_data(update.message.text or update.message.caption or "")
     reply = await in_matcher(context, context.bot_data["replies"].respond, kb, text,
                              region=context.user_data.get("region"))
     if reply.intent == COMPLAINT:
         return await complaint.start_from_message(update, context)
+    if found:
+        await update.message.reply_text(RRN_REMOVED_TEXT)
     if reply.band in (NOT_FOUND, SUGGEST) or reply.intent == OUT_OF_SCOPE:
         context.user_data["last_question"] = text  # for the buttons under this reply
     await update.message.reply_text(reply.text, reply_markup=reply_markup(reply))

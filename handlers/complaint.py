@@ -19,7 +19,8 @@ from telegram.warnings import PTBUserWarning
 
 from db import outbox
 from db.complaints import (Complaint, complaint_for_key, create_complaint, get_complaint, history,
-                           list_complaints, redact_personal_data)
+                           list_complaints)
+from db.privacy import redact_personal_data
 from db.staff import log_denied
 from handlers import flood, formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, PRIVATE, user_role
@@ -108,10 +109,19 @@ async def start_from_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     return await receive_content(update, context)
 
 
+async def redacted(update: Update, draft: dict, text: str) -> str:
+    """The text with 주민등록번호 masked; the citizen is told the first time in a draft."""
+    text, found = redact_personal_data(text)
+    if found and not draft.get("rrn_told"):
+        draft["rrn_told"] = True
+        await update.effective_message.reply_text(RRN_REMOVED_TEXT)
+    return text
+
+
 async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Stores the text (주민등록번호 removed) and any photo, then offers attachments."""
     message, draft = update.message, _draft(context)
-    text, found = redact_personal_data(message.text or message.caption or "")
+    text = await redacted(update, draft, message.text or message.caption or "")
     text = text.strip() if any(ch.isalnum() for ch in text) else ""  # zero-width, emoji only
     if message.photo and len(draft["attachments"]) < MAX_PHOTOS:
         draft["attachments"].append(message.photo[-1].file_id)
@@ -123,8 +133,6 @@ async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         text = text[:max(room, 0)]
         await message.reply_text(CONTENT_TOO_LONG_TEXT)
     draft["content"] = "\n".join(part for part in (draft["content"], text) if part)
-    if found:
-        await message.reply_text(RRN_REMOVED_TEXT)
     await message.reply_text(ASK_ATTACHMENTS_TEXT, reply_markup=_next_or_cancel())
     return ATTACH
 
@@ -192,10 +200,10 @@ async def choose_department(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def type_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Takes a department name the citizen typed instead of a suggestion."""
+    """Takes a department name the citizen typed instead of a suggestion (주민등록번호 removed)."""
     draft = _draft(context)
     draft["region"] = context.user_data.get("region")
-    draft["department"] = formatting.preview(update.message.text, 50)
+    draft["department"] = formatting.preview(await redacted(update, draft, update.message.text), 50)
     return await _ask_consent(update, context)
 
 
@@ -252,7 +260,7 @@ async def go_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
 
 async def receive_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Validates the phone number; asks again if it is not a Korean number."""
-    phone = parse_phone(update.message.text)
+    phone = parse_phone(await redacted(update, _draft(context), update.message.text))
     if phone is None:
         await update.message.reply_text(BAD_PHONE_TEXT,
                                         reply_markup=keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]))
@@ -327,7 +335,7 @@ def _store(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery,
     def queue_staff_post(db, complaint: Complaint) -> None:
         if staff_chat_id is not None:
             queued.append(outbox.enqueue(db, staff_chat_id, formatting.staff_alert(complaint),
-                                         kind=jobs.STAFF_POST))
+                                         kind=jobs.STAFF_POST, receipt=complaint.receipt))
 
     complaint = create_complaint(
         context.bot_data["db"], idempotency_key=_key(query),

@@ -1,4 +1,4 @@
-"""Scheduled jobs: deliver queued notifications to citizens and staff, purge the question log.
+"""Scheduled jobs: deliver queued notifications to citizens and staff, purge expired data.
 
 Status changes, staff replies and the staff-chat post of a new complaint are written to
 ``db.outbox`` in the same transaction as the change; this job sends them afterwards. A failed
@@ -18,8 +18,7 @@ from telegram.ext import ContextTypes
 
 from db.database import DatabaseUnavailable
 from db.outbox import Notification, NotificationNotFound, due, get, mark_failed, mark_sent
-from db.complaints import purge_closed
-from db.questions import purge_older_than
+from db.retention import purge_expired
 from handlers import formatting, keyboards
 
 logger = logging.getLogger(__name__)
@@ -95,18 +94,16 @@ def _buttons(notification: Notification) -> InlineKeyboardMarkup | None:
     return keyboards.staff_actions(receipt) if notification.kind == STAFF_POST and receipt else None
 
 
-async def purge_question_log(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Deletes question-log rows older than the retention period."""
-    days = context.bot_data["settings"].question_log_retention_days
-    removed = purge_older_than(context.bot_data["db"], days)
-    logger.info("purged %d question-log rows older than %d days", removed, days)
-
-
-async def purge_closed_complaints(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Deletes complaints closed longer ago than the retention period the citizen agreed to."""
-    days = context.bot_data["settings"].complaint_retention_days
-    removed = purge_closed(context.bot_data["db"], days=days)
-    logger.info("purged %d complaints closed more than %d days ago", removed, days)
+async def purge_expired_data(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Deletes what is older than its retention (db.retention): closed complaints with their
+    history and notifications, old question and denied-command logs, stale conversation data
+    (also dropped from memory, so it is not written back)."""
+    settings = context.bot_data["settings"]
+    purged = purge_expired(context.bot_data["db"], complaint_days=settings.complaint_retention_days,
+                           log_days=settings.question_log_retention_days)
+    for user_id in purged.user_ids:
+        context.application.drop_user_data(user_id)
+    logger.info("purged expired rows: %s", ", ".join(f"{t} {n}" for t, n in purged.rows.items()))
 
 
 def _seconds(value: int | timedelta) -> float:

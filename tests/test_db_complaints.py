@@ -9,9 +9,10 @@ import pytest
 
 from db import complaints, outbox
 from db.complaints import (
-    DONE, IN_PROGRESS, RECEIVED, REJECTED, RRN_MASK, STATUSES, TRANSFERRED,
+    DONE, IN_PROGRESS, RECEIVED, REJECTED, STATUSES, TRANSFERRED,
     ComplaintNotFound, InvalidTransition,
 )
+from db.privacy import RRN_MASK
 
 NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)  # 12:00 in Korea
 

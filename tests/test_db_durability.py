@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import threading
 import time
 
@@ -52,6 +53,7 @@ async def test_waits_begun_together_share_one_fsync(tmp_path, fsyncs):
 
 async def test_a_wait_begun_during_an_fsync_gets_its_own(tmp_path, monkeypatch):
     """An fsync already running may have started before this wait's commit: it does not count."""
+    (tmp_path / "bot.db").write_bytes(b"")
     (tmp_path / "bot.db-wal").write_bytes(b"")
     started, release, count = threading.Event(), threading.Event(), []
 
@@ -72,17 +74,36 @@ async def test_a_wait_begun_during_an_fsync_gets_its_own(tmp_path, monkeypatch):
     sync.close()
 
 
-async def test_nothing_to_wait_for_in_memory_or_without_a_log(tmp_path, fsyncs):
+async def test_nothing_to_wait_for_in_memory(fsyncs):
     memory = WalSync(None)
     await memory.wait()
-    missing = WalSync(tmp_path / "never-opened.db")
-    await missing.wait()
     assert fsyncs == []
     memory.close()
-    missing.close()
+
+
+@pytest.mark.parametrize("lost", ["folder", "database", "wal"])
+async def test_a_commit_to_deleted_files_is_not_confirmed(tmp_path, lost):
+    """Issue 10 #10: SQLite goes on committing to a deleted database and log; the wait skipped the
+    fsync for a missing log and confirmed commits that were gone at the next start."""
+    folder = tmp_path / "data"
+    path = folder / "bot.db"
+    db = open_database(path, durable=False)
+    sync = WalSync(path)
+    db.execute("insert into staff (user_id, role, granted_by, granted_at) values (1, 'staff', 0, 'x')")
+    await sync.wait()
+    if lost == "folder":
+        shutil.rmtree(folder)
+    else:
+        (path if lost == "database" else folder / "bot.db-wal").unlink()
+    db.execute("insert into staff (user_id, role, granted_by, granted_at) values (2, 'staff', 0, 'x')")
+    with pytest.raises(DatabaseUnavailable):
+        await sync.wait()
+    sync.close()
+    db.close()
 
 
 async def test_a_failing_disk_is_the_database_being_unavailable(tmp_path, monkeypatch):
+    (tmp_path / "bot.db").write_bytes(b"")
     (tmp_path / "bot.db-wal").write_bytes(b"")
 
     def failing_fsync(fd: int) -> None:

@@ -13,6 +13,7 @@ tap, at once; a notification is never lost (it may be sent twice, see the last t
 """
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import time
 
@@ -149,3 +150,22 @@ async def test_a_notification_sent_while_locked_is_not_lost(bot):
     assert await deliver_due(bot.application.bot, bot.db) == 1
     assert outbox.get(bot.db, notice).sent_at is not None
     assert bot.api.texts(CITIZEN) == ["[민원] 상태가 바뀌었습니다"] * 2
+
+
+@pytest.mark.parametrize("lost", ["folder", "wal"])
+async def test_no_receipt_when_the_database_files_are_gone(local_bot_factory, tmp_path, lost):
+    """Issue 10 #10: with the data folder removed while the bot ran (or its -wal file), SQLite
+    committed to the deleted files, the fsync was skipped and the citizen got a receipt for a
+    complaint gone at the next start. Now: "잠시 후 다시", no receipt, the draft kept."""
+    folder = tmp_path / "data"
+    async with local_bot_factory(database_path=str(folder / "bot.db")) as bot:
+        me = bot.chat(CITIZEN)
+        summary_id = await file_until_summary(me)
+        if lost == "folder":
+            shutil.rmtree(folder)
+        else:
+            (folder / "bot.db-wal").unlink()
+        calls = await me.press(data="c:ok", message_id=summary_id)
+        assert TRY_LATER_TEXT in said(calls) and "접수번호" not in said(calls)
+        assert bot.application.user_data[CITIZEN]["complaint"]["content"] == "가로등이 깜빡여요"
+        assert [c for c in bot.api.calls if c.chat_id == STAFF_CHAT] == []

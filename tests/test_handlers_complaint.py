@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from rrn import SPELLED, SPELLINGS, digit_runs, rrns, spellings, stored_holding
 
 from db import durability
 from db.complaints import IN_PROGRESS, change_status, create_complaint, list_complaints
 from db.database import DatabaseUnavailable
+from db.privacy import RRN_MASK
 from handlers import citizen, complaint
 from handlers.errors import TRY_LATER_TEXT
+from handlers.jobs import deliver_due
 
 CITIZEN, STRANGER, STAFF, STAFF_CHAT = 42, 43, 800, -100500
 PHOTO = [{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
@@ -304,3 +310,66 @@ async def test_my_lists_only_my_complaints(local_bot):
                                           (90, "민원 처리 완료 후 90일")])
 def test_consent_text_states_the_retention_the_purge_enforces(days, stated):
     assert stated in complaint.consent_text(days)
+
+
+@pytest.mark.parametrize(("spelling", "rrn"), SPELLINGS, ids=[s for s, _ in SPELLINGS])
+async def test_an_rrn_in_any_spelling_is_stored_nowhere_and_explained_once(local_bot, spelling, rrn):
+    """Issue 10 #8: typed at the content, department and contact steps, the number is masked in
+    the draft, the receipt, the staff post and every table of the database file; the citizen is
+    told once."""
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    calls = await me.send(f"주민번호 {rrn} 로 신청했는데 처리가 안 됩니다")
+    await me.press("다음 ▶")
+    calls += await me.send(f"민원과 {rrn}")
+    calls += await me.press("동의합니다")
+    calls += await me.send(rrn)
+    assert complaint.BAD_PHONE_TEXT in sent_texts(calls[-1:])
+    await me.send("010-1234-5678")
+    receipt = sent_texts(await me.press("접수하기"))
+    await deliver_due(local_bot.application.bot, local_bot.db)
+
+    told = [c.text for c in me.api.sent(CITIZEN, "sendMessage") if c.text == complaint.RRN_REMOVED_TEXT]
+    assert len(told) == 1
+    [stored] = list_complaints(local_bot.db)
+    assert stored.department == f"민원과 {RRN_MASK}" and f"민원과 {RRN_MASK}" in receipt
+    assert RRN_MASK in stored.content and SPELLED not in digit_runs(receipt)
+    staff_posts = "\n".join(local_bot.api.texts(STAFF_CHAT))
+    assert stored.receipt in staff_posts and SPELLED not in digit_runs(staff_posts)
+    assert stored_holding(local_bot.db, SPELLED) == []
+
+
+@pytest.mark.parametrize(("spelling", "rrn"), SPELLINGS[:6], ids=[s for s, _ in SPELLINGS[:6]])
+async def test_a_question_with_an_rrn_is_kept_masked_in_the_user_data_and_the_log(local_bot,
+                                                                                 spelling, rrn):
+    """An unanswerable question used to stay raw in user_data["last_question"] (persisted)."""
+    calls = await local_bot.chat(CITIZEN).send(f"{rrn} 이 번호로 외계인 등록 되나요?")
+    assert sent_texts(calls).startswith(citizen.RRN_REMOVED_TEXT)
+    await local_bot.application.update_persistence()
+    assert local_bot.application.user_data[CITIZEN].get("last_question", RRN_MASK).count(RRN_MASK) == 1
+    assert stored_holding(local_bot.db, SPELLED) == []
+
+
+USERS = itertools.count(10_000)
+AROUND = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rrns().flatmap(lambda digits: st.tuples(st.just(digits), spellings(digits))), AROUND)
+async def test_any_rrn_in_any_text_of_a_complaint_or_question_is_stored_nowhere(local_bot,
+                                                                                spelled, around):
+    """The property through the whole bot: a complaint and a question with the number somewhere
+    in them, filed and asked by a new citizen; then no table of the file holds its 13 digits."""
+    digits, rrn = spelled
+    assume(digits not in digit_runs(around))
+    me = local_bot.chat(next(USERS))
+    await me.send("/complaint")
+    await me.send(f"민원: {around} 번호 {rrn} 입니다")
+    await me.press("다음 ▶")
+    await me.send(f"부서 {rrn}")
+    await me.press("익명으로 접수")
+    assert "접수번호" in sent_texts(await me.press("접수하기"))
+    await me.send(f"{rrn} 외계인 등록 수수료는 얼마인가요 {around}")
+    await deliver_due(local_bot.application.bot, local_bot.db)
+    await local_bot.application.update_persistence()
+    assert stored_holding(local_bot.db, digits) == []

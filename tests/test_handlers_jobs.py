@@ -15,7 +15,7 @@ CITIZEN, STAFF = 42, 800
 
 async def test_jobs_are_scheduled_at_start(local_bot):
     names = {job.name for job in local_bot.application.job_queue.jobs()}
-    assert {"outbox", "purge questions"} <= names
+    assert {"outbox", "purge expired"} <= names
 
 
 async def test_the_outbox_job_delivers_without_help(local_bot_factory):
@@ -37,7 +37,7 @@ async def test_the_daily_job_purges_old_questions(local_bot):
                  entry_id=None, score=None, now=long_ago)
     log_question(local_bot.db, user_id=1, query="새 질문", intent="question", band="answer",
                  entry_id=None, score=None)
-    [job] = local_bot.application.job_queue.get_jobs_by_name("purge questions")
+    [job] = local_bot.application.job_queue.get_jobs_by_name("purge expired")
     await job.run(local_bot.application)
     assert [row["query"] for row in local_bot.db["questions"].rows] == ["새 질문"]
 

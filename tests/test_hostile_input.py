@@ -21,6 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rrn import SPELLED, SPELLINGS, stored_holding
+
 from db.complaints import create_complaint, get_complaint, list_complaints
 from db.outbox import due
 from handlers import citizen, complaint, staff
@@ -177,6 +179,24 @@ HOSTILE = [
          complaint.BAD_PHONE_TEXT),
     Case("phone-full-width", "citizen", "phone", "０１０-１２３４-５６７８", complaint.BAD_PHONE_TEXT),
     Case("phone-4000-digits", "citizen", "phone", "0" * 4000, complaint.BAD_PHONE_TEXT),
+]
+# --- resident registration numbers (issue 10 #8): in every spelling, at every step, masked and
+# explained; ordinary numbers left alone. test_hostile_rrn_rows_store_no_number checks storage.
+RRN_SAID = "주민등록번호로 보이는 숫자를 지우고"
+HOSTILE += [
+    *(Case(f"rrn-complaint-{name}", "citizen", "complaint", f"주민번호 {rrn} 로 신청했는데 안 됩니다",
+           complaint.RRN_REMOVED_TEXT) for name, rrn in SPELLINGS),
+    *(Case(f"rrn-department-{name}", "citizen", "department", f"민원과 {rrn}",
+           complaint.RRN_REMOVED_TEXT) for name, rrn in SPELLINGS[:8]),
+    *(Case(f"rrn-phone-{name}", "citizen", "phone", rrn, complaint.RRN_REMOVED_TEXT)
+      for name, rrn in SPELLINGS[:8]),
+    *(Case(f"rrn-question-{name}", "citizen", "send", f"{rrn} 이 번호로 등본 떼려면 어디로 가나요",
+           RRN_SAID) for name, rrn in SPELLINGS[:8]),
+    Case("rrn-valid-check-digit-bare", "citizen", "send", "9001011234568 외계인 등록 되나요", RRN_SAID),
+    Case("rrn-in-forged-staff-button", "citizen", "press", "s:done:900101-1234567", DENIED_TEXT),
+    Case("rrn-in-denied-command", "citizen", "send", "/inbox 900101-1234567", DENIED_TEXT),
+    Case("rrn-lookalike-phone-account-date", "citizen", "complaint",
+         "전화 010-1234-5678, 계좌 110-123-456789, 2025-03-01 14:00 주문 9001011234567", "접수번호"),
 ]
 
 
@@ -381,3 +401,24 @@ def test_parsers_raise_only_parse_error_and_are_bounded_in_time(parser, text):
     except ParseError:
         pass
     assert time.perf_counter() - start < MAX_SECONDS
+
+
+RRN_ROWS = [case for case in HOSTILE if case.id.startswith("rrn-") and "lookalike" not in case.id]
+
+
+@pytest.mark.parametrize("case", RRN_ROWS, ids=[case.id for case in RRN_ROWS])
+async def test_hostile_rrn_rows_store_no_number(hostile_bot, case: Case):
+    """After each RRN row, no table of the database file holds the number's 13 digits in order."""
+    await _run(hostile_bot, case)
+    await hostile_bot.application.update_persistence()
+    await deliver_due(hostile_bot.application.bot, hostile_bot.db)
+    digits = "9001011234568" if "check-digit" in case.id else SPELLED
+    assert stored_holding(hostile_bot.db, digits) == []
+
+
+async def test_ordinary_numbers_are_stored_as_written(hostile_bot):
+    """Phone, account, date and a 13-digit order number with a wrong check digit are no RRN."""
+    [row] = [case for case in HOSTILE if case.id == "rrn-lookalike-phone-account-date"]
+    await _run(hostile_bot, row)
+    [mine] = list_complaints(hostile_bot.db, user_id=CITIZEN)
+    assert mine.content == row.payload
