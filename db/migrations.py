@@ -103,12 +103,33 @@ def _persistence(db: sqlite_utils.Database) -> None:
                                            pk=("name", "key"), not_null=["state"])
 
 
+def _staff_answers(db: sqlite_utils.Database) -> None:
+    """Prompts for a staff answer (ForceReply) kept on disk so their expiry survives a restart;
+    reply idempotency keys; the message id of each sent notification (to edit a staff post)."""
+    db["staff_prompts"].create(
+        {
+            "id": int, "chat_id": int, "message_id": int, "user_id": int, "receipt": str,
+            "action": str, "text": str, "source_key": str, "preview_message_id": int,
+            "created_at": str, "expires_at": str,
+        },
+        pk="id",
+        not_null=["chat_id", "message_id", "user_id", "receipt", "action", "created_at",
+                  "expires_at"],
+    )
+    db["staff_prompts"].create_index(["chat_id", "message_id"], unique=True)
+    db["staff_prompts"].create_index(["expires_at"])
+    db["complaint_history"].add_column("idempotency_key", str)
+    db["complaint_history"].create_index(["idempotency_key"], unique=True)
+    db["outbox"].add_column("message_id", int)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "complaints and their history", _complaints),
     Migration(2, "notification outbox", _outbox),
     Migration(3, "staff roles and denied attempts", _staff),
     Migration(4, "question log", _questions),
     Migration(5, "telegram persistence", _persistence),
+    Migration(6, "staff answer prompts, reply keys and sent message ids", _staff_answers),
 ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes, filters
 
 from db.staff import ADMIN, STAFF, log_denied, role_of
@@ -21,6 +22,7 @@ PRIVATE = filters.ChatType.PRIVATE & NEW_MESSAGE
 
 DENIED_TEXT = "권한이 없습니다. 이 명령은 담당 직원만 사용할 수 있습니다."
 ADMIN_DENIED_TEXT = "권한이 없습니다. 이 명령은 관리자만 사용할 수 있습니다."
+PLACE_TEXT = "민원 업무는 봇과의 1:1 대화나 직원 대화방에서만 볼 수 있습니다. 그곳에서 다시 해 주세요."
 STAFF_ROLES = (STAFF, ADMIN)
 ADMIN_ROLES = (ADMIN,)
 
@@ -46,4 +48,28 @@ async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, action: st
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message:
         await update.effective_message.reply_text(text)
+    return False
+
+
+def in_staff_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True in a private chat with the bot or in STAFF_CHAT_ID: the only chats where complaint
+    data may appear."""
+    chat = update.effective_chat
+    staff_chat_id = context.bot_data["settings"].staff_chat_id
+    return chat is not None and (chat.type == ChatType.PRIVATE or chat.id == staff_chat_id)
+
+
+async def staff_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
+    """``allowed`` for staff, and only in a staff place; elsewhere one line says where to go
+    (nothing of the data) and the attempt is logged at INFO."""
+    if not await allowed(update, context, action):
+        return False
+    if in_staff_place(update, context):
+        return True
+    logger.info("%s by user %s refused outside a staff place (chat %s)", action,
+                update.effective_user.id, update.effective_chat.id if update.effective_chat else None)
+    if update.callback_query:
+        await update.callback_query.answer(PLACE_TEXT, show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(PLACE_TEXT)
     return False

@@ -98,9 +98,11 @@ def register_handlers(application: Application, settings: Settings) -> None:
     """Every handler, in the order they are tried, and the one error handler."""
     question = MessageHandler(PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
                               citizen.answer_question)
-    # Staff and admin commands accept any chat: their callbacks check the user's role.
+    # Staff and admin commands accept any chat: their callbacks check the user's role (and
+    # staff ones the chat). A button with empty data would match every pattern: refused first.
     application.add_handlers([
-        staff.build_reply_conversation(settings.complaint_timeout_seconds),
+        CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
+        *staff.build_handlers(),
         complaint.build_conversation(question, settings.complaint_timeout_seconds),
         CommandHandler("start", citizen.start, filters=PRIVATE),
         CommandHandler("help", citizen.show_help, filters=NEW_MESSAGE),
@@ -116,9 +118,8 @@ def register_handlers(application: Application, settings: Settings) -> None:
         CommandHandler("reply", staff.reply, filters=NEW_MESSAGE),
         CommandHandler("assign", staff.assign, filters=NEW_MESSAGE),
         CommandHandler("close", staff.close, filters=NEW_MESSAGE),
+        CommandHandler("note", staff.note, filters=NEW_MESSAGE),
         CommandHandler("export", staff.export, filters=NEW_MESSAGE),
-        CallbackQueryHandler(staff.status_button, pattern=rf"^{keyboards.STAFF_ACTION}(prog|done|rej):"),
-        CallbackQueryHandler(staff.turn_inbox_page, pattern=rf"^{keyboards.INBOX}\w+:\d+$"),
         CommandHandler("reload", admin.reload_knowledge, filters=NEW_MESSAGE, block=False),
         CommandHandler("stats", admin.stats, filters=NEW_MESSAGE),
         CommandHandler("grant", admin.grant_role, filters=NEW_MESSAGE),
