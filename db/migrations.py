@@ -106,21 +106,21 @@ def _persistence(db: sqlite_utils.Database) -> None:
 def _staff_answers(db: sqlite_utils.Database) -> None:
     """Prompts for a staff answer (ForceReply) kept on disk so their expiry survives a restart;
     reply idempotency keys; the message id of each sent notification (to edit a staff post)."""
-    db["staff_prompts"].create(
-        {
-            "id": int, "chat_id": int, "message_id": int, "user_id": int, "receipt": str,
-            "action": str, "text": str, "source_key": str, "preview_message_id": int,
-            "created_at": str, "expires_at": str,
-        },
-        pk="id",
-        not_null=["chat_id", "message_id", "user_id", "receipt", "action", "created_at",
-                  "expires_at"],
-    )
+    # AUTOINCREMENT: an id is never reused, so an old preview's button cannot reach a new prompt.
+    db.execute("""
+        create table staff_prompts (
+            id integer primary key autoincrement, chat_id integer not null,
+            message_id integer not null, user_id integer not null, receipt text not null,
+            action text not null, text text, source_key text, preview_message_id integer,
+            created_at text not null, expires_at text not null
+        )""")
     db["staff_prompts"].create_index(["chat_id", "message_id"], unique=True)
     db["staff_prompts"].create_index(["expires_at"])
     db["complaint_history"].add_column("idempotency_key", str)
     db["complaint_history"].create_index(["idempotency_key"], unique=True)
     db["outbox"].add_column("message_id", int)
+    # The [답변] conversation these prompts replace kept its state here; it is not read any more.
+    db.execute("delete from persistence_conversations where name = 'staff_reply'")
 
 
 MIGRATIONS: list[Migration] = [

@@ -66,8 +66,9 @@ async def staff_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, acti
         return False
     if in_staff_place(update, context):
         return True
+    chat_id = update.effective_chat.id if update.effective_chat else None
     logger.info("%s by user %s refused outside a staff place (chat %s)", action,
-                update.effective_user.id, update.effective_chat.id if update.effective_chat else None)
+                update.effective_user.id, chat_id)
     if update.callback_query:
         await update.callback_query.answer(PLACE_TEXT, show_alert=True)
     elif update.effective_message:

@@ -167,6 +167,8 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
                                             name="outbox")
         application.job_queue.run_daily(jobs.purge_question_log, PURGE_TIME, name="purge questions")
         application.job_queue.run_daily(jobs.purge_closed_complaints, PURGE_TIME, name="purge complaints")
+        application.job_queue.run_daily(staff.purge_expired_prompts, PURGE_TIME,
+                                        name="purge prompts")
         logger.info("knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir)
 
     return start_services

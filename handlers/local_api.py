@@ -174,7 +174,8 @@ class LocalBotApi(BaseRequest):
             message["caption"] = call.params.get("caption", "")
         elif call.method == "sendPhoto":
             photo = str(call.params.get("photo", ""))
-            message["photo"] = [{"file_id": photo, "file_unique_id": photo, "width": 1, "height": 1}]
+            message["photo"] = [{"file_id": photo, "file_unique_id": photo, "width": 1,
+                                 "height": 1}]
             message["caption"] = call.params.get("caption", "")
         elif call.method == "sendLocation":
             message["location"] = {"latitude": call.params["latitude"],

@@ -21,13 +21,41 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from db.complaints import (DONE, IN_PROGRESS, RECEIVED, REJECTED, TRANSFERRED, TRANSITIONS,
-                           AlreadyReplied, Complaint, ComplaintNotFound, InvalidTransition,
-                           add_note, add_reply, change_status, count_complaints, export_csv,
-                           get_complaint, history, list_complaints, record_view)
+from db.complaints import (
+    DONE,
+    IN_PROGRESS,
+    RECEIVED,
+    REJECTED,
+    TRANSFERRED,
+    TRANSITIONS,
+    AlreadyReplied,
+    Complaint,
+    ComplaintNotFound,
+    InvalidTransition,
+    add_note,
+    add_reply,
+    change_status,
+    count_complaints,
+    export_csv,
+    get_complaint,
+    history,
+    list_complaints,
+    record_view,
+)
 from db.outbox import sent_messages
-from db.prompts import (REJECT, REPLY, Prompt, ask_again, close_prompt, get_prompt, open_prompt,
-                        prompt_for_message, save_draft, set_preview)
+from db.prompts import (
+    REJECT,
+    REPLY,
+    Prompt,
+    ask_again,
+    close_prompt,
+    get_prompt,
+    open_prompt,
+    prompt_for_message,
+    purge_expired,
+    save_draft,
+    set_preview,
+)
 from handlers import formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, staff_allowed
 from handlers.arguments import parse_period, parse_receipt
@@ -144,7 +172,8 @@ async def view(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if complaint is None:
         await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=receipt))
         return
-    record_view(db, receipt, actor_id=update.effective_user.id, what="상세 열람 (연락처 포함)")
+    seen = "상세 열람 (연락처 포함)" if complaint.phone else "상세 열람"
+    record_view(db, receipt, actor_id=update.effective_user.id, what=seen)
     await update.message.reply_text(formatting.complaint_detail(complaint, history(db, receipt)),
                                     reply_markup=_actions(complaint))
 
@@ -256,9 +285,8 @@ async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if complaint is None:
         return
     await query.answer(f"'{complaint.status}'(으)로 바꿨습니다.")
-    db = context.bot_data["db"]
-    await keyboards.edit_message(query, formatting.complaint_detail(complaint, history(db, receipt)),
-                                 _actions(complaint))
+    detail = formatting.complaint_detail(complaint, history(context.bot_data["db"], receipt))
+    await keyboards.edit_message(query, detail, _actions(complaint))
     await _retire_staff_posts(context, complaint)
 
 
@@ -307,7 +335,8 @@ async def receive_prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     if await _refused_as_too_long(message, text, limit):
         return  # the prompt stays open: a shorter reply to it may follow
-    save_draft(db, prompt.id, text=text, source_key=_message_key(message), ttl_seconds=_ttl(context))
+    save_draft(db, prompt.id, text=text, source_key=_message_key(message),
+               ttl_seconds=_ttl(context))
     header = PREVIEW_HEADERS[prompt.action].format(receipt=prompt.receipt)
     shown = text if prompt.action == REPLY else REJECT_NOTE.format(reason=text)
     preview = await message.reply_text(formatting.fit(f"{header}\n\n{shown}"),
@@ -368,10 +397,10 @@ async def show_attachments(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     seen = f"사진 {len(complaint.attachments)}장" + (", 위치" if located else "")
     record_view(db, receipt, actor_id=update.effective_user.id, what=f"첨부 열람 ({seen})")
     chat_id, failed = update.effective_chat.id, 0
+    total = len(complaint.attachments)
     for n, file_id in enumerate(complaint.attachments, start=1):
         try:
-            await context.bot.send_photo(chat_id, file_id,
-                                         caption=f"민원 {receipt} 사진 {n}/{len(complaint.attachments)}")
+            await context.bot.send_photo(chat_id, file_id, caption=f"민원 {receipt} 사진 {n}/{total}")
         except BadRequest as exc:
             logger.info("photo %d of %s could not be sent: %s", n, receipt, exc)
             failed += 1
@@ -379,6 +408,12 @@ async def show_attachments(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await context.bot.send_location(chat_id, complaint.latitude, complaint.longitude)
     if failed:
         await context.bot.send_message(chat_id, PHOTO_FAILED_TEXT.format(failed=failed))
+
+
+async def purge_expired_prompts(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Deletes prompts (and unsent drafts) whose time has passed: a job, daily."""
+    removed = purge_expired(context.bot_data["db"])
+    logger.info("purged %d expired staff prompts", removed)
 
 
 async def _send_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str,
@@ -425,8 +460,9 @@ async def _send_rejection(update: Update, context: ContextTypes.DEFAULT_TYPE,
         await keyboards.edit_message(query, NOT_SENT_TEXT)
         return
     await query.answer()
-    await keyboards.edit_message(query, formatting.fit(
-        f"{REJECTED_TEXT.format(receipt=prompt.receipt)}\n\n{REJECT_NOTE.format(reason=prompt.text)}"))
+    done = REJECTED_TEXT.format(receipt=prompt.receipt)
+    await keyboards.edit_message(
+        query, formatting.fit(f"{done}\n\n{REJECT_NOTE.format(reason=prompt.text)}"))
     await _retire_staff_posts(context, complaint)
 
 
@@ -511,7 +547,8 @@ class _RepliesToPrompt(filters.MessageFilter):
 
     def filter(self, message: Message) -> bool:
         asked = message.reply_to_message
-        return (asked is not None and asked.from_user is not None and asked.from_user.is_bot
+        return (asked is not None and asked.from_user is not None
+                and asked.from_user.id == message.get_bot().id
                 and (asked.text or "").startswith(PROMPT_MARKS))
 
 

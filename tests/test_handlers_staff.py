@@ -216,7 +216,8 @@ async def test_a_previewed_answer_can_be_cancelled_or_rewritten(local_bot):
     rewrite = (await staff_in_group.press("수정"))[-1]
     assert rewrite.params["reply_markup"]["force_reply"] is True
     again = local_bot.api.messages[(STAFF_CHAT, rewrite.message_id)]
-    assert staff.PROMPT_GONE_TEXT in sent_texts(await staff_in_group.send("옛 요청", reply_to_message=asked))
+    old = await staff_in_group.send("옛 요청", reply_to_message=asked)
+    assert sent_texts(old) == staff.PROMPT_GONE_TEXT
     await staff_in_group.send("고친 답변", reply_to_message=again)
     assert sent_texts(await staff_in_group.press("취소")) == staff.REPLY_CANCELLED_TEXT
     [gone] = await staff_in_group.press(data="a:send:1")

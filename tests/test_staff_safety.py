@@ -9,8 +9,7 @@ from datetime import timedelta
 import pytest
 
 from db import prompts
-from db.complaints import (DONE, REJECTED, TRANSFERRED, create_complaint, get_complaint,
-                           history)
+from db.complaints import DONE, REJECTED, TRANSFERRED, create_complaint, get_complaint, history
 from db.database import as_utc
 from handlers import keyboards, staff
 from handlers.access import PLACE_TEXT
@@ -29,8 +28,8 @@ def alerts(calls) -> list[str]:
 
 
 def store(db, citizen: int, content: str, **fields):
-    values = dict(department="도로과", region="전주시", phone="010-1234-5678", anonymous=False,
-                  consent=True) | fields
+    values = {"department": "도로과", "region": "전주시", "phone": "010-1234-5678",
+              "anonymous": False, "consent": True} | fields
     return create_complaint(db, idempotency_key=f"k{citizen}{content}", user_id=citizen,
                             chat_id=citizen, content=content, **values)
 
@@ -38,7 +37,8 @@ def store(db, citizen: int, content: str, **fields):
 async def post(bot, complaint):
     """The staff-chat post of a complaint, as the outbox sends it."""
     return await bot.application.bot.send_message(
-        STAFF_CHAT, staff_alert(complaint), reply_markup=keyboards.staff_actions(complaint.receipt))
+        STAFF_CHAT, staff_alert(complaint),
+        reply_markup=keyboards.staff_actions(complaint.receipt))
 
 
 def prompt_message(bot, calls) -> dict:
@@ -156,10 +156,9 @@ async def test_a_double_tap_on_send_or_a_redelivered_reply_is_sent_once(local_bo
     desk = local_bot.chat(STAFF, chat_id=STAFF_CHAT)
     asked = prompt_message(local_bot, await desk.press("답변"))
     await desk.send("한 번만 갑니다", reply_to_message=asked)
-    preview = [m for (chat, _), m in sorted(local_bot.api.messages.items()) if chat == STAFF_CHAT][-1]
+    preview = desk.buttons()
     await desk.press("보내기")
-    second = await desk.press(data=preview["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
-                              message_id=preview["message_id"])
+    second = await desk.press(data=preview[0][1])
     assert alerts(second) == [staff.PREVIEW_GONE_TEXT]
     assert texts(await desk.send("한 번만 갑니다", reply_to_message=asked)) == staff.PROMPT_GONE_TEXT
     assert await answers_to(local_bot, CITIZEN_B) == [f"[민원 {b.receipt}] 담당자 답변: 한 번만 갑니다"]
@@ -195,7 +194,8 @@ async def test_reply_and_close_keep_line_breaks_and_spaces(local_bot):
 
 
 @pytest.mark.parametrize("command", ["/reply {r} ", "/close {r} ", "/note {r} "])
-async def test_2100_emoji_are_refused_with_the_limit_before_anything_is_registered(local_bot, command):
+async def test_2100_emoji_are_refused_with_the_limit_before_anything_is_registered(local_bot,
+                                                                                   command):
     b = store(local_bot.db, CITIZEN_B, "B 민원")
     said = texts(await local_bot.chat(STAFF).send(command.format(r=b.receipt) + "😀" * 2100))
     assert said == f"{staff.NOTE_TOO_LONG_TEXT} 지금 4,200자입니다."
@@ -230,7 +230,8 @@ FORGED = ["", " ", "s:", "s:done", "s:done:", "s:done:20250301-ab2c", "s:done:20
 
 @pytest.mark.parametrize("chat", [STAFF_CHAT, None], ids=["staff-chat", "private"])
 @pytest.mark.parametrize("data", FORGED)
-async def test_forged_button_data_gets_an_alert_and_an_info_log_only(local_bot, caplog, data, chat):
+async def test_forged_button_data_gets_an_alert_and_an_info_log_only(local_bot, caplog, data,
+                                                                     chat):
     errors = []
 
     async def record(update, context):
@@ -256,10 +257,11 @@ GROUP_COMMANDS = ["/inbox", "/view {r}", "/export", "/reply {r} 답변", "/close
 @pytest.mark.parametrize("command", GROUP_COMMANDS)
 async def test_staff_commands_in_another_group_say_where_to_use_them(local_bot, command):
     b = store(local_bot.db, CITIZEN_B, "비밀 민원 내용")
-    before = [list(local_bot.db[t].rows) for t in ("complaints", "complaint_history", "outbox")]
+    tables = ("complaints", "complaint_history", "outbox")
+    before = [list(local_bot.db[t].rows) for t in tables]
     calls = await local_bot.chat(STAFF, chat_id=GROUP).send(command.format(r=b.receipt))
     assert [(c.method, c.text) for c in calls] == [("sendMessage", PLACE_TEXT)]
-    assert before == [list(local_bot.db[t].rows) for t in ("complaints", "complaint_history", "outbox")]
+    assert before == [list(local_bot.db[t].rows) for t in tables]
 
 
 @pytest.mark.parametrize("data", ["s:done:{r}", "s:reply:{r}", "s:att:{r}", "i:all:0"])
@@ -292,7 +294,8 @@ async def test_attachments_are_sent_on_request_and_every_view_is_recorded(local_
     assert [c.params["photo"] for c in calls if c.method == "sendPhoto"] == ["photo-a", "photo-b"]
     [place] = [c for c in calls if c.method == "sendLocation"]
     assert (place.params["latitude"], place.params["longitude"]) == (35.82, 127.15)
-    views = [(e["actor_id"], e["note"]) for e in history(local_bot.db, b.receipt) if e["kind"] == "view"]
+    views = [(e["actor_id"], e["note"])
+             for e in history(local_bot.db, b.receipt) if e["kind"] == "view"]
     assert views == [(STAFF, "상세 열람 (연락처 포함)"), (STAFF, "첨부 열람 (사진 2장, 위치)")]
     again = texts(await me.send(f"/view {b.receipt}"))
     assert f"직원 {STAFF} 첨부 열람 (사진 2장, 위치)" in again
@@ -305,7 +308,8 @@ async def test_a_complaint_without_attachments_has_no_attachment_button(local_bo
     shown = (await local_bot.chat(STAFF).send(f"/view {b.receipt}"))[0]
     assert "첨부 보기" not in [label for label, _ in shown.buttons]
     seed = await local_bot.application.bot.send_message(STAFF, "안내")
-    calls = await local_bot.chat(STAFF).press(data=f"s:att:{b.receipt}", message_id=seed.message_id)
+    calls = await local_bot.chat(STAFF).press(data=f"s:att:{b.receipt}",
+                                              message_id=seed.message_id)
     assert alerts(calls) == [staff.NO_ATTACHMENTS_TEXT]
 
 
@@ -343,7 +347,8 @@ async def test_reject_asks_for_a_reason_and_tells_the_citizen_where_to_appeal(lo
     calls = await desk.press("반려")
     asked = prompt_message(local_bot, calls)
     assert asked["text"].startswith(staff.REASON_MARK)
-    assert get_complaint(local_bot.db, b.receipt).status == "접수" and local_bot.db["outbox"].count == 0
+    assert get_complaint(local_bot.db, b.receipt).status == "접수"
+    assert local_bot.db["outbox"].count == 0
     preview = (await desk.send("사유: 사유지 안의 시설물입니다", reply_to_message=asked))[-1]
     assert staff.APPEAL_TEXT in preview.text
     assert get_complaint(local_bot.db, b.receipt).status == "접수"
@@ -391,3 +396,13 @@ async def test_closing_takes_the_buttons_off_the_staff_post(local_bot, how):
         await me.press("보내기")
     assert get_complaint(local_bot.db, receipt).status in (DONE, REJECTED)
     assert "reply_markup" not in local_bot.api.messages[(STAFF_CHAT, posted.message_id)]
+
+
+async def test_expired_prompts_and_their_drafts_are_purged_daily(local_bot):
+    from types import SimpleNamespace
+
+    assert "purge prompts" in [job.name for job in local_bot.application.job_queue.jobs()]
+    prompts.open_prompt(local_bot.db, chat_id=STAFF_CHAT, message_id=5, user_id=STAFF,
+                        receipt="20250301-AB2C", action=prompts.REPLY, ttl_seconds=0)
+    await staff.purge_expired_prompts(SimpleNamespace(bot_data=local_bot.application.bot_data))
+    assert local_bot.db["staff_prompts"].count == 0
