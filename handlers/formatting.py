@@ -202,7 +202,7 @@ def _complaint_lines(complaint: Complaint) -> list[str]:
     who = "익명" if complaint.anonymous else "실명 (개인정보 수집·이용 동의)"
     extras = []
     if complaint.attachments:
-        extras.append(f"사진 {len(complaint.attachments)}장 ([첨부 보기] 또는 /view {complaint.receipt})")
+        extras.append(f"사진 {len(complaint.attachments)}장 (/view {complaint.receipt} 의 [첨부 보기])")
     if complaint.latitude is not None and complaint.longitude is not None:
         extras.append(f"위치 {complaint.latitude:.5f}, {complaint.longitude:.5f}")
     return [

@@ -420,11 +420,18 @@ async def _send_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, actio
                        receipt: str, *, prompt: Prompt | None = None) -> None:
     """Sends the ForceReply prompt and records it (``prompt``: [수정] moves that one here)."""
     template = REPLY_PROMPT_TEXT if action == REPLY else REASON_PROMPT_TEXT
-    text = template.format(name=update.effective_user.first_name, receipt=receipt,
+    user = update.effective_user
+    text = template.format(name=user.first_name, receipt=receipt,
                            minutes=max(1, round(_ttl(context) / 60)))
+    # The name is a mention, so in a group the reply field opens for this staff member only
+    # (a selective ForceReply targets the users mentioned).
+    mark = REPLY_MARK if action == REPLY else REASON_MARK
+    mention = MessageEntity(MessageEntity.TEXT_MENTION, formatting.telegram_length(f"{mark} "),
+                            formatting.telegram_length(user.first_name), user=user)
     chat_id = update.effective_chat.id
     sent = await context.bot.send_message(
-        chat_id, text, reply_markup=ForceReply(input_field_placeholder=PLACEHOLDERS[action]))
+        chat_id, text, entities=[mention],
+        reply_markup=ForceReply(selective=True, input_field_placeholder=PLACEHOLDERS[action]))
     db = context.bot_data["db"]
     if prompt is None:
         open_prompt(db, chat_id=chat_id, message_id=sent.message_id,

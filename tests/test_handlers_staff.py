@@ -196,7 +196,12 @@ async def test_reply_button_asks_for_text_previews_and_sends_it(local_bot):
     calls = await staff_in_group.press("답변")
     prompt = calls[-1]
     assert stored.receipt in prompt.text and prompt.params["reply_markup"] == {
-        "force_reply": True, "input_field_placeholder": staff.PLACEHOLDERS["reply"]}
+        "force_reply": True, "selective": True,
+        "input_field_placeholder": staff.PLACEHOLDERS["reply"]}
+    [mention] = prompt.params["entities"]  # the selective prompt opens for the presser only
+    assert (mention["type"], mention["user"]["id"]) == ("text_mention", STAFF)
+    name = prompt.text[mention["offset"]:mention["offset"] + mention["length"]]
+    assert name == staff_in_group.first_name
     bot_prompt = local_bot.api.messages[(STAFF_CHAT, prompt.message_id)]
     calls = await staff_in_group.send("오늘 오후에 현장 확인합니다", reply_to_message=bot_prompt)
     assert [label for label, _ in calls[-1].buttons] == ["보내기", "수정", "취소"]

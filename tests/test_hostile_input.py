@@ -246,7 +246,7 @@ HOSTILE = [
            PLACE_TEXT)
       for n, command in enumerate(("/inbox", "/inbox 접수", "/view {other}", "/export",
                                    "/reply {other} 답변", "/close {other}", "/assign {other} 건축과",
-                                   "/note {other} 메모"))],
+                                   "/note {other} 메모", "/status {other}"))],
     *[Case(f"staff-button-in-another-group-{data.split(':')[1]}", "staff_group", "press", data,
            PLACE_TEXT)
       for data in ("s:done:{other}", "s:prog:{other}", "s:rej:{other}", "s:reply:{other}",

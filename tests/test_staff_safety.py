@@ -251,7 +251,7 @@ async def test_forged_button_data_gets_an_alert_and_an_info_log_only(local_bot, 
 # --- 6: staff commands only in staff places ----------------------------------------------------
 
 GROUP_COMMANDS = ["/inbox", "/view {r}", "/export", "/reply {r} 답변", "/close {r} 끝",
-                  "/assign {r} 건축과", "/note {r} 메모"]
+                  "/assign {r} 건축과", "/note {r} 메모", "/status {r}"]
 
 
 @pytest.mark.parametrize("command", GROUP_COMMANDS)
