@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ForceReply, Message, MessageEntity, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -543,7 +543,7 @@ def _ttl(context: ContextTypes.DEFAULT_TYPE) -> float:
     return context.bot_data["settings"].complaint_timeout_seconds
 
 
-def _actions(complaint: Complaint):
+def _actions(complaint: Complaint) -> InlineKeyboardMarkup | None:
     located = complaint.latitude is not None and complaint.longitude is not None
     return keyboards.staff_actions(complaint.receipt, final=not TRANSITIONS[complaint.status],
                                    attachments=bool(complaint.attachments) or located)

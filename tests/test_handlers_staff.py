@@ -8,7 +8,7 @@ import io
 import pytest
 
 from db import durability, outbox
-from db.complaints import (DONE, IN_PROGRESS, REJECTED, TRANSFERRED, create_complaint, get_complaint,
+from db.complaints import (DONE, IN_PROGRESS, TRANSFERRED, create_complaint, get_complaint,
                            history)
 from db.staff import grant, revoke
 from handlers import staff
