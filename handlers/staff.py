@@ -89,6 +89,8 @@ APPEAL_TEXT = ("이의가 있으시면 이 대화방에서 /complaint 로 반려
 REJECT_NOTE = "반려 사유: {reason}\n" + APPEAL_TEXT
 MAX_REASON_UNITS = MAX_NOTE_UNITS - formatting.telegram_length(REJECT_NOTE.format(reason=""))
 REASON_TOO_LONG_TEXT = f"반려 사유는 {MAX_REASON_UNITS:,}자까지 적을 수 있습니다. 줄여서 다시 답장해 주세요."
+TEXT_LIMITS = {REPLY: (MAX_NOTE_UNITS, NOTE_TOO_LONG_TEXT),
+               REJECT: (MAX_REASON_UNITS, REASON_TOO_LONG_TEXT)}
 MAX_DEPARTMENT_CHARS = 50  # as long as a department a citizen may type (handlers.complaint)
 DEPARTMENT_TOO_LONG_TEXT = f"부서 이름은 {MAX_DEPARTMENT_CHARS}자까지 적을 수 있습니다. {ASSIGN_USAGE}"
 CLOSE_USAGE = "사용법: /close 접수번호 [민원인에게 보낼 처리 결과] (내부 메모는 /note)"
@@ -186,7 +188,7 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if receipt is None or not text:
         await update.message.reply_text(REPLY_USAGE)
         return
-    if await _refused_as_too_long(update.message, text, MAX_NOTE_UNITS):
+    if await _refused_as_too_long(update.message, text):
         return
     try:
         add_reply(context.bot_data["db"], receipt, actor_id=update.effective_user.id, text=text,
@@ -209,7 +211,7 @@ async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if receipt is None or not text:
         await update.message.reply_text(NOTE_USAGE)
         return
-    if await _refused_as_too_long(update.message, text, MAX_NOTE_UNITS):
+    if await _refused_as_too_long(update.message, text):
         return
     try:
         add_note(context.bot_data["db"], receipt, actor_id=update.effective_user.id, text=text)
@@ -252,7 +254,7 @@ async def close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if receipt is None:
         await update.message.reply_text(CLOSE_USAGE)
         return
-    if await _refused_as_too_long(update.message, text, MAX_NOTE_UNITS):
+    if await _refused_as_too_long(update.message, text):
         return
     complaint = await _change(update, context, receipt, DONE, note=text)
     if complaint:
@@ -329,11 +331,10 @@ async def receive_prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE
         await message.reply_text(PROMPT_EXPIRED_TEXT)
         return
     text = message.text.strip()
-    limit = MAX_NOTE_UNITS if prompt.action == REPLY else MAX_REASON_UNITS
     if not text:
         await message.reply_text(EMPTY_TEXT)
         return
-    if await _refused_as_too_long(message, text, limit):
+    if await _refused_as_too_long(message, text, *TEXT_LIMITS[prompt.action]):
         return  # the prompt stays open: a shorter reply to it may follow
     save_draft(db, prompt.id, text=text, source_key=_message_key(message),
                ttl_seconds=_ttl(context))
@@ -508,13 +509,14 @@ async def _retire_staff_posts(context: ContextTypes.DEFAULT_TYPE, complaint: Com
                         exc)
 
 
-async def _refused_as_too_long(message: Message, text: str, limit: int) -> bool:
-    """Refuses (before anything is stored) a text longer than ``limit`` UTF-16 units."""
+async def _refused_as_too_long(message: Message, text: str, limit: int = MAX_NOTE_UNITS,
+                               refusal: str = NOTE_TOO_LONG_TEXT) -> bool:
+    """Refuses (before anything is stored) a text longer than ``limit`` UTF-16 units, the way
+    Telegram counts: a text that long would reach the citizen cut short."""
     length = formatting.telegram_length(text)
     if length <= limit:
         return False
-    first = NOTE_TOO_LONG_TEXT if limit == MAX_NOTE_UNITS else REASON_TOO_LONG_TEXT
-    await message.reply_text(f"{first} {TOO_LONG_DETAIL.format(length=length)}")
+    await message.reply_text(f"{refusal} {TOO_LONG_DETAIL.format(length=length)}")
     return True
 
 

@@ -193,6 +193,17 @@ async def test_reply_and_close_keep_line_breaks_and_spaces(local_bot):
         f"[민원 {b.receipt}] 상태가 '완료'(으)로 바뀌었습니다.\n처리 결과:\n  - 보수 완료\n  - 점검 완료"]
 
 
+@pytest.mark.parametrize("written", [
+    "탭\t으로\t나눈 칸", "윈도우 줄바꿈\r\n둘째 줄", "끝에 줄바꿈\n\n", "  앞의 공백은 명령과의 구분",
+    "줄바꿈\u00a0없는\u00a0공백", "전각\u3000공백", "1.\n    들여쓴 줄\n        더 들여쓴 줄",
+])
+async def test_a_reply_reaches_the_citizen_as_written(local_bot, written):
+    b = store(local_bot.db, CITIZEN_B, "B 민원")
+    await local_bot.chat(STAFF).send(f"/reply {b.receipt} {written}")
+    assert await answers_to(local_bot, CITIZEN_B) == [
+        f"[민원 {b.receipt}] 담당자 답변: {written.strip()}"]
+
+
 @pytest.mark.parametrize("command", ["/reply {r} ", "/close {r} ", "/note {r} "])
 async def test_2100_emoji_are_refused_with_the_limit_before_anything_is_registered(local_bot,
                                                                                    command):
