@@ -123,6 +123,19 @@ async def test_an_expired_prompt_is_refused_after_a_restart(local_bot_factory, m
         assert second.db["staff_prompts"].count == 0 and second.db["outbox"].count == 0
 
 
+async def test_a_preview_sent_after_its_deadline_is_refused(local_bot, monkeypatch):
+    b = store(local_bot.db, CITIZEN_B, "B 민원")
+    await post(local_bot, b)
+    desk = local_bot.chat(STAFF, chat_id=STAFF_CHAT)
+    asked = prompt_message(local_bot, await desk.press("답변"))
+    await desk.send("오래 둔 답변", reply_to_message=asked)
+    real, later = prompts.timestamp, local_bot.settings.complaint_timeout_seconds + 1
+    monkeypatch.setattr(prompts, "timestamp",
+                        lambda now=None: real(as_utc(now) + timedelta(seconds=later)))
+    assert texts(await desk.press("보내기")) == staff.PROMPT_EXPIRED_TEXT
+    assert local_bot.db["outbox"].count == 0 and local_bot.db["staff_prompts"].count == 0
+
+
 async def test_a_prompt_still_open_after_a_restart_is_answered(local_bot_factory):
     async with local_bot_factory() as first:
         b = store(first.db, CITIZEN_B, "B 민원")
