@@ -46,7 +46,10 @@ STAFF_BUTTONS = ((PROGRESS, "처리중"), (DONE, "완료"), (REJECT, "반려"), 
 SEND, EDIT, DROP = "send", "edit", "cancel"
 PREVIEW_BUTTONS = ((SEND, "보내기"), (EDIT, "수정"), (DROP, "취소"))
 REGION_BY_CODE = {code: region for region, code in REGION_CODES.items()}
-# Strict callback patterns of the staff buttons: anything else is an unknown button.
+# Strict callback patterns: anything else is an unknown button. An entry id or region code
+# that is well formed but unknown reaches its handler, which says it is gone.
+ENTRY_PATTERN = rf"^{ENTRY}[\w.-]{{0,{MAX_CALLBACK_BYTES - len(ENTRY)}}}\Z"
+REGION_PATTERN = rf"^{REGION}\w{{1,8}}\Z"
 RECEIPT_PATTERN = rf"\d{{8}}-[{RECEIPT_ALPHABET}]{{4}}"
 STATUS_BUTTON_PATTERN = rf"^{STAFF_ACTION}({PROGRESS}|{DONE}):({RECEIPT_PATTERN})\Z"
 ASK_BUTTON_PATTERN = rf"^{STAFF_ACTION}({REPLY}|{REJECT}):({RECEIPT_PATTERN})\Z"

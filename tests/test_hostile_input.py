@@ -257,7 +257,8 @@ HOSTILE = [
       for n, data in enumerate(["", " ", "\x00", "s:", "s:done", "s:done:", "s:done:{other_lower}",
                                 "s:done:{other}\n", "s:rej:x", "s:reply:", "s:att:",
                                 "s:att:{other} ", "a:", "a:send:", "a:send:x", "a:zap:1",
-                                "a:send:" + "9" * 20, "i:all:", "i:all:1e3", "c:d:", "é"])],
+                                "a:send:" + "9" * 20, "i:all:", "i:all:1e3", "c:d:", "é",
+                                "e:a b", "e:x\n", "r:", "r:a:b"])],
 ]
 
 
