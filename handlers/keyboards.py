@@ -138,8 +138,9 @@ async def next_step(query: CallbackQuery, text: str,
 
 
 async def refuse_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answers a button whose data is empty or malformed (forged, or from an old version) with
-    a short alert, logged at INFO: nothing else happens."""
+    """Answers a button with empty data (forged: Telegram never sends one of ours) with a short
+    alert, logged at INFO, and nothing else; malformed data that matches no pattern ends at
+    ``handlers.citizen.stale_button`` the same way."""
     query = update.callback_query
     logger.info("unknown button data %r from user %s", (query.data or "")[:MAX_CALLBACK_BYTES],
                 query.from_user.id)
