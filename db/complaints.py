@@ -27,11 +27,16 @@ DONE = "완료"
 REJECTED = "반려"
 TRANSFERRED = "이관"
 STATUSES = (RECEIVED, IN_PROGRESS, DONE, REJECTED, TRANSFERRED)
-# 완료 and 반려 are final: nothing follows them, so closing twice is refused.
+# History kinds: status changes and replies are the complainant's too; internal notes and
+# records of who viewed the personal data are for staff only.
+STATUS, REPLY, NOTE, VIEW = "status", "reply", "note", "view"
+CITIZEN_KINDS = frozenset({STATUS, REPLY})
+# 완료 and 반려 are final: nothing follows them, so closing twice is refused. A transferred
+# complaint may be transferred again (the receiving department passes it on).
 TRANSITIONS: dict[str, frozenset[str]] = {
     RECEIVED: frozenset({IN_PROGRESS, DONE, REJECTED, TRANSFERRED}),
     IN_PROGRESS: frozenset({DONE, REJECTED, TRANSFERRED}),
-    TRANSFERRED: frozenset({IN_PROGRESS, DONE, REJECTED}),
+    TRANSFERRED: frozenset({IN_PROGRESS, DONE, REJECTED, TRANSFERRED}),
     DONE: frozenset(),
     REJECTED: frozenset(),
 }
@@ -55,6 +60,10 @@ class ComplaintNotFound(Exception):
 
 class InvalidTransition(Exception):
     "This status change is not allowed from the complaint's current status."
+
+
+class AlreadyReplied(Exception):
+    "A reply with this idempotency key was stored before; it is not stored or sent again."
 
 
 @dataclass(frozen=True)
@@ -161,7 +170,7 @@ def create_complaint(
                     "latitude": latitude, "longitude": longitude,
                     "created_at": created, "updated_at": created,
                 })
-                _add_history(db, receipt, kind="status", actor_id=user_id, from_status=None,
+                _add_history(db, receipt, kind=STATUS, actor_id=user_id, from_status=None,
                              to_status=RECEIVED, note=RECEIVED, created_at=created)
                 if on_created is not None:
                     on_created(db, _get(db, receipt))
@@ -250,7 +259,7 @@ def change_status(
         if department:
             updates["department"] = department
         db["complaints"].update(complaint.receipt, updates)
-        _add_history(db, complaint.receipt, kind="status", actor_id=actor_id,
+        _add_history(db, complaint.receipt, kind=STATUS, actor_id=actor_id,
                      from_status=complaint.status, to_status=new_status, note=note,
                      created_at=changed)
         text = f"[민원 {complaint.receipt}] 상태가 '{new_status}'(으)로 바뀌었습니다."
@@ -261,27 +270,59 @@ def change_status(
 
 @raises_unavailable
 def add_reply(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: str,
-              now: datetime | None = None) -> Complaint:
+              idempotency_key: str | None = None, now: datetime | None = None) -> Complaint:
     """Records a staff reply (resident registration numbers masked) and queues it for the
-    complainant."""
+    complainant.
+
+    The same ``idempotency_key`` (e.g. the chat and message id of the staff member's text)
+    raises AlreadyReplied instead of storing and sending the answer a second time.
+    """
     if not text.strip():
         raise ValueError("reply text is empty: write the answer for the citizen")
     text = mask_rrn(text)
     replied = timestamp(now)
     with transaction(db):
         complaint = _get(db, receipt)
+        if idempotency_key is not None and db["complaint_history"].count_where(
+                "idempotency_key = ?", [idempotency_key]):
+            raise AlreadyReplied(idempotency_key)
         db["complaints"].update(complaint.receipt, {"updated_at": replied})
-        _add_history(db, complaint.receipt, kind="reply", actor_id=actor_id,
+        _add_history(db, complaint.receipt, kind=REPLY, actor_id=actor_id,
                      from_status=complaint.status, to_status=complaint.status, note=text,
-                     created_at=replied)
+                     created_at=replied, idempotency_key=idempotency_key)
         outbox.enqueue(db, complaint.chat_id, f"[민원 {complaint.receipt}] 담당자 답변: {text}",
                        kind="reply", receipt=complaint.receipt, now=now)
         return _get(db, complaint.receipt)
 
 
 @raises_unavailable
+def add_note(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: str,
+             now: datetime | None = None) -> Complaint:
+    """Records an internal note that only staff see (/view); the complainant is not told."""
+    if not text.strip():
+        raise ValueError("note text is empty: write the note for the other staff")
+    with transaction(db):
+        complaint = _get(db, receipt)
+        _add_history(db, complaint.receipt, kind=NOTE, actor_id=actor_id,
+                     from_status=complaint.status, to_status=complaint.status, note=text,
+                     created_at=timestamp(now))
+        return complaint
+
+
+@raises_unavailable
+def record_view(db: sqlite_utils.Database, receipt: str, *, actor_id: int, what: str,
+                now: datetime | None = None) -> None:
+    """Records that a staff member saw a complaint's personal data (phone, photos, location)."""
+    with transaction(db):
+        complaint = _get(db, receipt)
+        _add_history(db, complaint.receipt, kind=VIEW, actor_id=actor_id,
+                     from_status=complaint.status, to_status=complaint.status, note=what,
+                     created_at=timestamp(now))
+
+
+@raises_unavailable
 def history(db: sqlite_utils.Database, receipt: str) -> list[dict]:
-    """Every status change and reply for the complaint, oldest first."""
+    """Every status change, reply, internal note and view of the complaint, oldest first."""
     return list(db["complaint_history"].rows_where(
         "receipt = ?", [receipt.strip().upper()], order_by="id"))
 
@@ -361,10 +402,11 @@ def _get(db: sqlite_utils.Database, receipt: str) -> Complaint:
 
 def _add_history(db: sqlite_utils.Database, receipt: str, *, kind: str, actor_id: int,
                  from_status: str | None, to_status: str | None, note: str,
-                 created_at: str) -> None:
+                 created_at: str, idempotency_key: str | None = None) -> None:
     db["complaint_history"].insert({
         "receipt": receipt, "kind": kind, "actor_id": actor_id, "from_status": from_status,
         "to_status": to_status, "note": mask_rrn(note), "created_at": created_at,
+        "idempotency_key": idempotency_key,
     })
 
 

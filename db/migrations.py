@@ -114,6 +114,26 @@ def _retention(db: sqlite_utils.Database) -> None:
         db.execute(f"update {table} set updated_at = ?", [now])
 
 
+def _staff_answers(db: sqlite_utils.Database) -> None:
+    """Prompts for a staff answer (ForceReply) kept on disk so their expiry survives a restart;
+    reply idempotency keys; the message id of each sent notification (to edit a staff post)."""
+    # AUTOINCREMENT: an id is never reused, so an old preview's button cannot reach a new prompt.
+    db.execute("""
+        create table staff_prompts (
+            id integer primary key autoincrement, chat_id integer not null,
+            message_id integer not null, user_id integer not null, receipt text not null,
+            action text not null, text text, source_key text, preview_message_id integer,
+            created_at text not null, expires_at text not null
+        )""")
+    db["staff_prompts"].create_index(["chat_id", "message_id"], unique=True)
+    db["staff_prompts"].create_index(["expires_at"])
+    db["complaint_history"].add_column("idempotency_key", str)
+    db["complaint_history"].create_index(["idempotency_key"], unique=True)
+    db["outbox"].add_column("message_id", int)
+    # The [답변] conversation these prompts replace kept its state here; it is not read any more.
+    db.execute("delete from persistence_conversations where name = 'staff_reply'")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "complaints and their history", _complaints),
     Migration(2, "notification outbox", _outbox),
@@ -121,6 +141,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "question log", _questions),
     Migration(5, "telegram persistence", _persistence),
     Migration(6, "retention: outbox receipts, persistence change times", _retention),
+    Migration(7, "staff answer prompts, reply keys and sent message ids", _staff_answers),
 ]
 
 

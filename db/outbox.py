@@ -38,6 +38,7 @@ class Notification:
     next_attempt_at: str
     sent_at: str | None
     receipt: str | None = None
+    message_id: int | None = None  # the Telegram message it became, once sent
 
 
 @raises_unavailable
@@ -96,12 +97,24 @@ def get(db: sqlite_utils.Database, notification_id: int) -> Notification:
 
 
 @raises_unavailable
-def mark_sent(db: sqlite_utils.Database, notification_id: int, *, now: datetime | None = None
-              ) -> None:
-    """Records that the notification reached its chat."""
+def mark_sent(db: sqlite_utils.Database, notification_id: int, *, message_id: int | None = None,
+              now: datetime | None = None) -> None:
+    """Records that the notification reached its chat (as ``message_id``, to edit it later)."""
     with transaction(db):
         get(db, notification_id)
-        db["outbox"].update(notification_id, {"sent_at": timestamp(now)})
+        db["outbox"].update(notification_id, {"sent_at": timestamp(now), "message_id": message_id})
+
+
+@raises_unavailable
+def sent_messages(db: sqlite_utils.Database, *, kind: str, text_prefix: str
+                  ) -> list[tuple[int, int]]:
+    """(chat id, message id) of the sent notifications of ``kind`` whose text starts with
+    ``text_prefix`` (e.g. a complaint's staff-chat post, to take its buttons away)."""
+    escaped = text_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = db.execute(
+        "select chat_id, message_id from outbox where kind = ? and message_id is not null "
+        "and text like ? escape '\\' order by id", [kind, escaped + "%"]).fetchall()
+    return [(chat_id, message_id) for chat_id, message_id in rows]
 
 
 @raises_unavailable

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from db import prompts
 from db.complaints import purge_closed
 from db.database import as_utc, raises_unavailable, timestamp, transaction
 from db.questions import purge_older_than
@@ -35,7 +36,9 @@ RETENTION: dict[str, str] = {
     "persistence_conversations": f"{LOGS} after its last change",
     "persistence_bot_data": "never written (handlers.app.STORED)",
     "persistence_callback_data": "never written (handlers.app.STORED)",
+    "staff_prompts": "until the prompt expires (STAFF_REPLY_TIMEOUT_SECONDS)",
     "_migrations": "schema versions only, no personal data: kept",
+    "sqlite_sequence": "SQLite's AUTOINCREMENT counters (staff_prompts), no personal data: kept",
 }
 _PERSISTED = ("persistence_user_data", "persistence_chat_data", "persistence_conversations")
 
@@ -58,7 +61,8 @@ def purge_expired(db: sqlite_utils.Database, *, complaint_days: int, log_days: i
     kept_until = timestamp(now - timedelta(days=complaint_days))
     logged_until = timestamp(now - timedelta(days=log_days))
     rows = {"complaints": purge_closed(db, days=complaint_days, now=now),
-            "questions": purge_older_than(db, log_days, now=now)}
+            "questions": purge_older_than(db, log_days, now=now),
+            "staff_prompts": prompts.purge_expired(db, now=now)}
     with transaction(db):
         rows["outbox"] = db.execute(
             "delete from outbox where (sent_at is not null or dead = 1) and created_at < ?",

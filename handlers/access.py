@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes, filters
 
+from db.privacy import mask_rrn
 from db.staff import ADMIN, STAFF, log_denied, role_of
 
 logger = logging.getLogger(__name__)
@@ -21,6 +23,7 @@ PRIVATE = filters.ChatType.PRIVATE & NEW_MESSAGE
 
 DENIED_TEXT = "권한이 없습니다. 이 명령은 담당 직원만 사용할 수 있습니다."
 ADMIN_DENIED_TEXT = "권한이 없습니다. 이 명령은 관리자만 사용할 수 있습니다."
+PLACE_TEXT = "민원 업무는 봇과의 1:1 대화나 직원 대화방에서만 볼 수 있습니다. 그곳에서 다시 해 주세요."
 STAFF_ROLES = (STAFF, ADMIN)
 ADMIN_ROLES = (ADMIN,)
 
@@ -40,10 +43,35 @@ async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, action: st
         return True
     user_id = user.id if user else 0
     log_denied(context.bot_data["db"], user_id, action)
-    logger.warning("denied %s to user %s", action, user_id)
+    logger.warning("denied %s to user %s", mask_rrn(action), user_id)
     text = ADMIN_DENIED_TEXT if roles == ADMIN_ROLES else DENIED_TEXT
     if update.callback_query:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message:
         await update.effective_message.reply_text(text)
+    return False
+
+
+def in_staff_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True in a private chat with the bot or in STAFF_CHAT_ID: the only chats where complaint
+    data may appear."""
+    chat = update.effective_chat
+    staff_chat_id = context.bot_data["settings"].staff_chat_id
+    return chat is not None and (chat.type == ChatType.PRIVATE or chat.id == staff_chat_id)
+
+
+async def staff_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
+    """``allowed`` for staff, and only in a staff place; elsewhere one line says where to go
+    (nothing of the data) and the attempt is logged at INFO."""
+    if not await allowed(update, context, action):
+        return False
+    if in_staff_place(update, context):
+        return True
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    logger.info("%s by user %s refused outside a staff place (chat %s)", mask_rrn(action),
+                update.effective_user.id, chat_id)
+    if update.callback_query:
+        await update.callback_query.answer(PLACE_TEXT, show_alert=True)
+    elif update.effective_message:
+        await update.effective_message.reply_text(PLACE_TEXT)
     return False

@@ -100,9 +100,11 @@ def register_handlers(application: Application, settings: Settings) -> None:
     """Every handler, in the order they are tried, and the one error handler."""
     question = MessageHandler(PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
                               citizen.answer_question)
-    # Staff and admin commands accept any chat: their callbacks check the user's role.
+    # Staff and admin commands accept any chat: their callbacks check the user's role (and
+    # staff ones the chat). A button with empty data would match every pattern: refused first.
     application.add_handlers([
-        staff.build_reply_conversation(settings.complaint_timeout_seconds),
+        CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
+        *staff.build_handlers(),
         complaint.build_conversation(question, settings.complaint_timeout_seconds),
         CommandHandler("start", citizen.start, filters=PRIVATE),
         CommandHandler("help", citizen.show_help, filters=NEW_MESSAGE),
@@ -110,17 +112,16 @@ def register_handlers(application: Application, settings: Settings) -> None:
         CommandHandler("status", complaint.show_status, filters=NEW_MESSAGE),
         CommandHandler("my", complaint.my_complaints, filters=PRIVATE),
         CommandHandler("cancel", citizen.nothing_to_cancel, filters=NEW_MESSAGE),
-        CallbackQueryHandler(citizen.show_entry, pattern=f"^{keyboards.ENTRY}"),
-        CallbackQueryHandler(citizen.choose_region, pattern=f"^{keyboards.REGION}"),
+        CallbackQueryHandler(citizen.show_entry, pattern=keyboards.ENTRY_PATTERN),
+        CallbackQueryHandler(citizen.choose_region, pattern=keyboards.REGION_PATTERN),
         CallbackQueryHandler(citizen.find_departments, pattern=f"^{keyboards.FIND_DEPARTMENT}$"),
         CommandHandler("inbox", staff.inbox, filters=NEW_MESSAGE),
         CommandHandler("view", staff.view, filters=NEW_MESSAGE),
         CommandHandler("reply", staff.reply, filters=NEW_MESSAGE),
         CommandHandler("assign", staff.assign, filters=NEW_MESSAGE),
         CommandHandler("close", staff.close, filters=NEW_MESSAGE),
+        CommandHandler("note", staff.note, filters=NEW_MESSAGE),
         CommandHandler("export", staff.export, filters=NEW_MESSAGE),
-        CallbackQueryHandler(staff.status_button, pattern=rf"^{keyboards.STAFF_ACTION}(prog|done|rej):"),
-        CallbackQueryHandler(staff.turn_inbox_page, pattern=rf"^{keyboards.INBOX}\w+:\d+$"),
         CommandHandler("reload", admin.reload_knowledge, filters=NEW_MESSAGE, block=False),
         CommandHandler("stats", admin.stats, filters=NEW_MESSAGE),
         CommandHandler("grant", admin.grant_role, filters=NEW_MESSAGE),

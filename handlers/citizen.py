@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import ContextTypes, ConversationHandler
 
 from db.database import DatabaseUnavailable
-from db.privacy import redact_personal_data
+from db.privacy import mask_rrn, redact_personal_data
 from db.questions import log_question
 from handlers import complaint, keyboards
 from handlers.matching import in_matcher
@@ -191,6 +191,8 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Answers a button from a step that is over (e.g. a draft that was cancelled); a second
     [접수하기] on a filed complaint gets its receipt number, not a hint to start over."""
     query = update.callback_query
+    logger.info("button %r from user %s matched no step", mask_rrn(query.data),
+                query.from_user.id)
     filed = complaint.filed_by(context, query)
     text = complaint.ALREADY_FILED_TEXT.format(receipt=filed.receipt) if filed else STALE_BUTTON_TEXT
     await query.answer(text, show_alert=True)

@@ -23,7 +23,7 @@ from db.complaints import (Complaint, complaint_for_key, create_complaint, get_c
 from db.privacy import redact_personal_data
 from db.staff import log_denied
 from handlers import flood, formatting, jobs, keyboards
-from handlers.access import NEW_MESSAGE, PRIVATE, user_role
+from handlers.access import NEW_MESSAGE, PLACE_TEXT, PRIVATE, in_staff_place, user_role
 from handlers.arguments import parse_phone, parse_receipt
 from handlers.keyboards import keyboard
 from nlp.responder import suggest_departments
@@ -379,6 +379,9 @@ async def show_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if complaint is not None:
             log_denied(db, user_id, "/status")
         await update.message.reply_text(STATUS_DENIED_TEXT)
+        return
+    if complaint.user_id != user_id and not in_staff_place(update, context):
+        await update.message.reply_text(PLACE_TEXT)  # staff, with someone else's complaint
         return
     await update.message.reply_text(formatting.status_text(complaint, history(db, receipt)))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Sequence
 
-from db.complaints import Complaint, kst_text
+from db.complaints import CITIZEN_KINDS, NOTE, REPLY, VIEW, Complaint, kst_text
 from db.outbox import DeliveryStats
 from db.questions import QuestionStats
 from handlers.arguments import parse_receipt
@@ -23,6 +23,11 @@ MAX_EVENTS_SHOWN = 20
 STAFF_ALERT_PREFIX = "[새 민원] "
 # Outbox kinds (handlers.jobs.STAFF_POST and db.complaints' notices) as /stats names them.
 NOTIFICATION_KINDS = {"staff": "직원방 새 민원 알림", "status": "민원인 상태 알림", "reply": "민원인 답변 알림"}
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it for its limits: UTF-16 code units (an emoji counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def clip(text: str, limit: int) -> str:
@@ -89,7 +94,7 @@ def _draft_lines(draft: Mapping) -> list[str]:
 
 
 def staff_alert(complaint: Complaint) -> str:
-    """A new complaint as posted to the staff chat (phone masked)."""
+    """A new complaint as posted to the staff chat (full phone number, so staff can call back)."""
     return fit("\n".join([f"{STAFF_ALERT_PREFIX}{complaint.receipt}", *_complaint_lines(complaint)]))
 
 
@@ -102,7 +107,7 @@ def staff_alert_receipt(text: str) -> str | None:
 
 
 def complaint_detail(complaint: Complaint, events: Sequence[Mapping]) -> str:
-    """Everything staff may see about one complaint, history last (phone masked)."""
+    """Everything staff may see about one complaint, history (with internal notes) last."""
     lines = [f"[민원 {complaint.receipt}] 상태: {complaint.status}", *_complaint_lines(complaint)]
     lines.extend(["", "처리 이력:", *history_lines(events)])
     return fit("\n".join(lines))
@@ -118,19 +123,24 @@ def status_text(complaint: Complaint, events: Sequence[Mapping]) -> str:
         f"내용: {preview(complaint.content, 100)}",
         "",
         "처리 이력:",
-        *history_lines(events),
+        *history_lines(e for e in events if e["kind"] in CITIZEN_KINDS),
     ]))
 
 
 def history_lines(events: Iterable[Mapping]) -> list[str]:
-    """One line per status change or staff reply, oldest first (the latest MAX_EVENTS_SHOWN)."""
+    """One line per status change, reply, internal note or view, oldest first (the latest
+    MAX_EVENTS_SHOWN); callers showing a citizen pass only CITIZEN_KINDS."""
     events = list(events)
     lines = [f"· … 이전 기록 {len(events) - MAX_EVENTS_SHOWN}건"] if len(events) > MAX_EVENTS_SHOWN else []
     for event in events[-MAX_EVENTS_SHOWN:]:
         when = kst_text(event["created_at"])
         text = clip(event["note"] or "", NOTE_SHOWN_CHARS)
-        if event["kind"] == "reply":
+        if event["kind"] == REPLY:
             lines.append(f"· {when} 담당자 답변: {text}")
+        elif event["kind"] == NOTE:
+            lines.append(f"· {when} 내부 메모 (직원 {event['actor_id']}): {text}")
+        elif event["kind"] == VIEW:
+            lines.append(f"· {when} 직원 {event['actor_id']} {text}")
         else:
             note = f" ({text})" if event["note"] and event["note"] != event["to_status"] else ""
             lines.append(f"· {when} {event['to_status']}{note}")
@@ -192,14 +202,14 @@ def _complaint_lines(complaint: Complaint) -> list[str]:
     who = "익명" if complaint.anonymous else "실명 (개인정보 수집·이용 동의)"
     extras = []
     if complaint.attachments:
-        extras.append(f"사진 {len(complaint.attachments)}장")
+        extras.append(f"사진 {len(complaint.attachments)}장 (/view {complaint.receipt} 의 [첨부 보기])")
     if complaint.latitude is not None and complaint.longitude is not None:
         extras.append(f"위치 {complaint.latitude:.5f}, {complaint.longitude:.5f}")
     return [
         f"접수일시: {kst_text(complaint.created_at)}",
         f"담당 부서: {department_label(complaint.region, complaint.department)}",
         f"민원인: {who}",
-        f"연락처: {complaint.masked_phone or '없음'}",
+        f"연락처: {complaint.phone or '없음'}",
         *([" · ".join(extras)] if extras else []),
         "내용:",
         clip(complaint.content, CONTENT_SHOWN_CHARS),

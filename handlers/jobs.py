@@ -73,8 +73,8 @@ async def deliver_due(bot: Bot, db) -> int:
 async def _send(bot: Bot, db, notification: Notification) -> bool:
     """Sends one notification and records the outcome; a failed one stays queued."""
     try:
-        await bot.send_message(notification.chat_id, formatting.fit(notification.text),
-                               reply_markup=_buttons(notification))
+        message = await bot.send_message(notification.chat_id, formatting.fit(notification.text),
+                                         reply_markup=_buttons(notification))
     except RetryAfter as exc:
         logger.warning("notification %s deferred by Telegram's flood control: %s",
                        notification.id, exc)
@@ -84,7 +84,7 @@ async def _send(bot: Bot, db, notification: Notification) -> bool:
         logger.warning("notification %s failed: %s", notification.id, exc)
         mark_failed(db, notification.id, str(exc), retry_after_seconds=0)
         return False
-    mark_sent(db, notification.id)
+    mark_sent(db, notification.id, message_id=message.message_id)
     return True
 
 

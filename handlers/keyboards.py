@@ -8,9 +8,12 @@ from __future__ import annotations
 import logging
 from typing import Iterable, Sequence
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
+from telegram.ext import ContextTypes
 
+from db.complaints import RECEIPT_ALPHABET
+from db.privacy import mask_rrn
 from knowledge.model import REGION_CODES, REGIONS
 from nlp.reply import Hit
 
@@ -18,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 MAX_CALLBACK_BYTES = 64
 MAX_LABEL_CHARS = 40
+UNKNOWN_BUTTON_TEXT = "알 수 없는 버튼입니다. 메시지를 새로 받아 다시 눌러 주세요."
 
 ENTRY = "e:"  # e:<entry id> — show one knowledge-base entry
 REGION = "r:"  # r:<region code>|all — preferred region
@@ -34,11 +38,24 @@ SUBMIT = "c:ok"
 CANCEL = "c:cancel"
 STAFF_ACTION = "s:"  # s:<action>:<receipt>
 INBOX = "i:"  # i:<status code>:<offset>
+PREVIEW = "a:"  # a:<send|edit|cancel>:<prompt id> — the preview of a staff answer or reason
 
-# Staff button actions → the status they set (the reply action asks for text instead).
-PROGRESS, DONE, REJECT, REPLY = "prog", "done", "rej", "reply"
+# Staff button actions: [처리중] [완료] set a status; [반려] and [답변] ask for text first;
+# [첨부 보기] sends the photos and the location.
+PROGRESS, DONE, REJECT, REPLY, ATTACHMENTS = "prog", "done", "rej", "reply", "att"
 STAFF_BUTTONS = ((PROGRESS, "처리중"), (DONE, "완료"), (REJECT, "반려"), (REPLY, "답변"))
+SEND, EDIT, DROP = "send", "edit", "cancel"
+PREVIEW_BUTTONS = ((SEND, "보내기"), (EDIT, "수정"), (DROP, "취소"))
 REGION_BY_CODE = {code: region for region, code in REGION_CODES.items()}
+# Strict callback patterns: anything else is an unknown button. An entry id or region code
+# that is well formed but unknown reaches its handler, which says it is gone.
+ENTRY_PATTERN = rf"^{ENTRY}[\w.-]{{0,{MAX_CALLBACK_BYTES - len(ENTRY)}}}\Z"
+REGION_PATTERN = rf"^{REGION}\w{{1,8}}\Z"
+RECEIPT_PATTERN = rf"\d{{8}}-[{RECEIPT_ALPHABET}]{{4}}"
+STATUS_BUTTON_PATTERN = rf"^{STAFF_ACTION}({PROGRESS}|{DONE}):({RECEIPT_PATTERN})\Z"
+ASK_BUTTON_PATTERN = rf"^{STAFF_ACTION}({REPLY}|{REJECT}):({RECEIPT_PATTERN})\Z"
+ATTACHMENTS_PATTERN = rf"^{STAFF_ACTION}{ATTACHMENTS}:({RECEIPT_PATTERN})\Z"
+PREVIEW_PATTERN = rf"^{PREVIEW}({SEND}|{EDIT}|{DROP}):(\d{{1,18}})\Z"
 
 
 def keyboard(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -72,10 +89,21 @@ def regions() -> InlineKeyboardMarkup:
     return keyboard(buttons[i:i + 2] for i in range(0, len(buttons), 2))
 
 
-def staff_actions(receipt: str) -> InlineKeyboardMarkup:
-    """[처리중] [완료] [반려] [답변] for one complaint in the staff chat."""
-    return keyboard([[(label, f"{STAFF_ACTION}{action}:{receipt}")
-                      for action, label in STAFF_BUTTONS]])
+def staff_actions(receipt: str, *, final: bool = False,
+                  attachments: bool = False) -> InlineKeyboardMarkup | None:
+    """[처리중] [완료] [반려] [답변] for an open complaint, and [첨부 보기] when it has photos
+    or a location; None when there is nothing to press."""
+    rows = [] if final else [[(label, f"{STAFF_ACTION}{action}:{receipt}")
+                              for action, label in STAFF_BUTTONS]]
+    if attachments:
+        rows.append([("첨부 보기", f"{STAFF_ACTION}{ATTACHMENTS}:{receipt}")])
+    return keyboard(rows) if rows else None
+
+
+def preview_actions(prompt_id: int) -> InlineKeyboardMarkup:
+    """[보내기] [수정] [취소] under the preview of what a citizen is about to receive."""
+    return keyboard([[(label, f"{PREVIEW}{action}:{prompt_id}")
+                      for action, label in PREVIEW_BUTTONS]])
 
 
 def pager(status_code: str, offset: int, page_size: int, total: int) -> InlineKeyboardMarkup | None:
@@ -108,6 +136,22 @@ async def next_step(query: CallbackQuery, text: str,
     except BadRequest as exc:
         logger.warning("step sent as a new message, the tapped one could not be edited: %s", exc)
         await query.message.reply_text(text, reply_markup=reply_markup)
+
+
+async def refuse_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answers a button with empty data (forged: Telegram never sends one of ours) with a short
+    alert, logged at INFO, and nothing else; malformed data that matches no pattern ends at
+    ``handlers.citizen.stale_button`` the same way."""
+    query = update.callback_query
+    data = mask_rrn(query.data or "")[:MAX_CALLBACK_BYTES]
+    logger.info("unknown button data %r from user %s", data, query.from_user.id)
+    await query.answer(UNKNOWN_BUTTON_TEXT, show_alert=True)
+
+
+def no_data(data: object) -> bool:
+    """A pattern that matches no data: python-telegram-bot hands a query with empty data to
+    every pattern handler without calling the pattern, so only empty data reaches it."""
+    return False
 
 
 def _clip(text: str) -> str:

@@ -159,7 +159,7 @@ class LocalBotApi(BaseRequest):
             return []
         if call.method in _TRUE_METHODS:
             return True
-        if call.method in ("sendMessage", "sendDocument"):
+        if call.method in ("sendMessage", "sendDocument", "sendPhoto", "sendLocation"):
             return self._store(call.chat_id, self.new_message_id(), call)
         if call.method in ("editMessageText", "editMessageReplyMarkup"):
             return self._edit(call)
@@ -172,6 +172,14 @@ class LocalBotApi(BaseRequest):
             message["document"] = {"file_id": f"doc{message_id}", "file_unique_id": f"d{message_id}",
                                    "file_name": call.document[0] if call.document else "file"}
             message["caption"] = call.params.get("caption", "")
+        elif call.method == "sendPhoto":
+            photo = str(call.params.get("photo", ""))
+            message["photo"] = [{"file_id": photo, "file_unique_id": photo, "width": 1,
+                                 "height": 1}]
+            message["caption"] = call.params.get("caption", "")
+        elif call.method == "sendLocation":
+            message["location"] = {"latitude": call.params["latitude"],
+                                   "longitude": call.params["longitude"]}
         else:
             message["text"] = call.params.get("text", "")
         markup = call.params.get("reply_markup")
@@ -209,7 +217,7 @@ def _check_limits(call: ApiCall) -> None:
         if utf16_length(str(text)) > MAX_MESSAGE_CHARS:
             raise LookupError("message is too long")
     caption = str(call.params.get("caption") or "")
-    if call.method == "sendDocument" and utf16_length(caption) > MAX_CAPTION_CHARS:
+    if call.method in ("sendDocument", "sendPhoto") and utf16_length(caption) > MAX_CAPTION_CHARS:
         raise LookupError("message caption is too long")
     if call.method == "answerCallbackQuery" and utf16_length(str(text or "")) > MAX_ALERT_CHARS:
         raise LookupError("MESSAGE_TOO_LONG")

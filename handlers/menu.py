@@ -29,7 +29,8 @@ STAFF_COMMANDS = (
     BotCommand("view", "민원 보기 (접수번호)"),
     BotCommand("reply", "민원 답변 (접수번호 내용)"),
     BotCommand("assign", "부서 이관 (접수번호 부서)"),
-    BotCommand("close", "완료 처리 (접수번호)"),
+    BotCommand("close", "완료 처리 (접수번호 [민원인에게 보낼 메모])"),
+    BotCommand("note", "내부 메모 (접수번호 내용, 직원만 봄)"),
     BotCommand("export", "CSV 내보내기 [시작일 종료일]"),
 )
 ADMIN_COMMANDS = (
@@ -38,7 +39,6 @@ ADMIN_COMMANDS = (
     BotCommand("grant", "권한 주기 (ID [staff|admin])"),
     BotCommand("revoke", "권한 회수 (ID)"),
 )
-STAFF_CHAT_COMMANDS = (*STAFF_COMMANDS, BotCommand("cancel", "답변 작성 취소"))
 
 
 def commands_for(role: str | None) -> tuple[BotCommand, ...]:
@@ -55,7 +55,7 @@ async def publish_menus(bot: Bot, *, staff_chat_id: int | None,
     """Sets the default menu, the staff chat's menu and one menu per staff member."""
     await bot.set_my_commands(CITIZEN_COMMANDS, scope=BotCommandScopeDefault())
     if staff_chat_id is not None:
-        await _set(bot, staff_chat_id, STAFF_CHAT_COMMANDS)
+        await _set(bot, staff_chat_id, STAFF_COMMANDS)
     for user_id, role in roles:
         await _set(bot, user_id, commands_for(role))
 

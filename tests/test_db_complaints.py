@@ -107,6 +107,7 @@ ALLOWED = {
     (RECEIVED, IN_PROGRESS), (RECEIVED, DONE), (RECEIVED, REJECTED), (RECEIVED, TRANSFERRED),
     (IN_PROGRESS, DONE), (IN_PROGRESS, REJECTED), (IN_PROGRESS, TRANSFERRED),
     (TRANSFERRED, IN_PROGRESS), (TRANSFERRED, DONE), (TRANSFERRED, REJECTED),
+    (TRANSFERRED, TRANSFERRED),  # the receiving department passes it on
 }
 # How to bring a fresh complaint (접수) to each status.
 PATHS = {RECEIVED: [], IN_PROGRESS: [IN_PROGRESS], TRANSFERRED: [TRANSFERRED], DONE: [DONE],
@@ -271,3 +272,30 @@ def test_purge_closed_keeps_open_and_recent_complaints(db):
     assert complaints.get_complaint(db, still_open.receipt) and complaints.get_complaint(db, recent.receipt)
     with pytest.raises(ValueError):
         complaints.purge_closed(db, days=-1)
+
+
+def test_a_reply_with_the_same_key_is_stored_and_queued_once(db):
+    complaint = make(db)
+    complaints.add_reply(db, complaint.receipt, actor_id=7, text="답변", idempotency_key="-100:5",
+                         now=NOW)
+    with pytest.raises(complaints.AlreadyReplied):
+        complaints.add_reply(db, complaint.receipt, actor_id=7, text="답변",
+                             idempotency_key="-100:5", now=NOW)
+    complaints.add_reply(db, complaint.receipt, actor_id=7, text="다른 답변", now=NOW)
+    complaints.add_reply(db, complaint.receipt, actor_id=7, text="또 다른 답변", now=NOW)
+    assert [n.text.split(": ", 1)[1] for n in outbox.due(db, now=NOW)] == [
+        "답변", "다른 답변", "또 다른 답변"]
+
+
+def test_notes_and_views_are_history_for_staff_without_a_notice(db):
+    complaint = make(db)
+    complaints.add_note(db, complaint.receipt, actor_id=7, text="전화로 확인함", now=NOW)
+    complaints.record_view(db, complaint.receipt, actor_id=8, what="첨부 열람", now=NOW)
+    events = [(e["kind"], e["actor_id"], e["note"])
+              for e in complaints.history(db, complaint.receipt)]
+    assert events[1:] == [("note", 7, "전화로 확인함"), ("view", 8, "첨부 열람")]
+    assert outbox.due(db, now=NOW) == []
+    with pytest.raises(ValueError):
+        complaints.add_note(db, complaint.receipt, actor_id=7, text="  ")
+    with pytest.raises(ComplaintNotFound):
+        complaints.record_view(db, "20200101-ZZZZ", actor_id=8, what="상세 열람")

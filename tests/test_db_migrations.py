@@ -6,6 +6,9 @@ import pytest
 from db.database import open_database
 from db.migrations import MIGRATIONS, applied_versions, migrate
 
+PERSISTENCE_VERSION = 5
+RETENTION_VERSION = 6
+
 
 def test_versions_are_consecutive_and_named():
     assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
@@ -39,14 +42,15 @@ def test_reopening_a_file_database_keeps_data_and_migrates_nothing(tmp_path):
 def test_a_missing_migration_is_applied_on_next_start(tmp_path):
     path = tmp_path / "bot.db"
     first = open_database(path)
-    first.execute("delete from _migrations where version >= 5")  # persistence, retention
+    first.execute("delete from _migrations where version in (?, ?)",
+                  [PERSISTENCE_VERSION, RETENTION_VERSION])
     for table in ("user_data", "chat_data", "bot_data", "callback_data", "conversations"):
         first[f"persistence_{table}"].drop()
     first.execute("drop index idx_outbox_receipt")
     first["outbox"].transform(drop={"receipt"})
     first.close()
     second = open_database(path)
-    assert applied_versions(second)[-1] == MIGRATIONS[-1].version
+    assert applied_versions(second) == [m.version for m in MIGRATIONS]
     assert "updated_at" in second["persistence_conversations"].columns_dict
     second.close()
 

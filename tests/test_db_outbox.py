@@ -98,3 +98,16 @@ def test_unknown_notification(db):
         outbox.mark_sent(db, 404)
     with pytest.raises(NotificationNotFound):
         outbox.mark_failed(db, 404, "x", retry_after_seconds=0)
+
+
+def test_the_sent_message_id_is_kept_to_find_a_post_again(db):
+    post = outbox.enqueue(db, -100, "[새 민원] 20250301-AB2C\n내용", kind="staff", now=NOW)
+    other = outbox.enqueue(db, -100, "[새 민원] 20250301-AB2D\n내용", kind="staff", now=NOW)
+    reply = outbox.enqueue(db, 5, "[새 민원] 20250301-AB2C\n", kind="reply", now=NOW)
+    for notification_id, message_id in ((post, 41), (other, 42), (reply, 43)):
+        outbox.mark_sent(db, notification_id, message_id=message_id, now=NOW)
+    assert outbox.get(db, post).message_id == 41
+    found = outbox.sent_messages(db, kind="staff", text_prefix="[새 민원] 20250301-AB2C\n")
+    assert found == [(-100, 41)]
+    assert outbox.sent_messages(db, kind="staff", text_prefix="[새 민원] 2025%") == []
+    assert outbox.sent_messages(db, kind="staff", text_prefix="[새 민원] 20250301_AB2C") == []

@@ -119,7 +119,7 @@ def test_complaint_filed_handled_by_staff_and_citizen_notified(bot, api):
     receipt = receipt_message["text"].split("접수번호: ")[1].split()[0]
 
     alert = api.wait_for_message(STAFF_CHAT, f"[새 민원] {receipt}")
-    assert "010-****-3333" in alert["text"]
+    assert "010-2222-3333" in alert["text"]  # staff call the citizen back
     api.press(STAFF, alert, "처리중")
     api.wait_for_message(STAFF_CHAT, "상태: 처리중")
     api.wait_for_message(CITIZEN, f"[민원 {receipt}] 상태가 '처리중'(으)로 바뀌었습니다.")
@@ -127,6 +127,8 @@ def test_complaint_filed_handled_by_staff_and_citizen_notified(bot, api):
     api.press(STAFF, api.sent_to(STAFF_CHAT)[0], "답변")
     prompt = api.wait_for_message(STAFF_CHAT, f"민원 {receipt}에 보낼 답변")
     api.push_message(STAFF, "오늘 오후에 수리 기사가 방문합니다", chat_id=STAFF_CHAT, reply_to_message=prompt)
+    preview = api.wait_for_message(STAFF_CHAT, "[미리보기]")
+    api.press(STAFF, preview, "보내기")
     api.wait_for_message(STAFF_CHAT, f"민원 {receipt}에 답변을 등록했습니다")
     api.wait_for_message(CITIZEN, f"[민원 {receipt}] 담당자 답변: 오늘 오후에 수리 기사가 방문합니다")
 

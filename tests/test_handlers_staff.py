@@ -8,7 +8,7 @@ import io
 import pytest
 
 from db import durability, outbox
-from db.complaints import (DONE, IN_PROGRESS, REJECTED, TRANSFERRED, create_complaint, get_complaint,
+from db.complaints import (DONE, IN_PROGRESS, TRANSFERRED, create_complaint, get_complaint,
                            history)
 from db.staff import grant, revoke
 from handlers import staff
@@ -69,11 +69,13 @@ async def test_inbox_by_status_and_usage(local_bot):
     assert sent_texts(await me.send("/inbox 아무거나")) == staff.INBOX_USAGE
 
 
-async def test_view_masks_the_phone_and_offers_actions(local_bot):
+async def test_view_shows_the_full_phone_offers_actions_and_records_the_view(local_bot):
     stored = store(local_bot.db)
     calls = await local_bot.chat(STAFF).send(f"/view {stored.receipt}")
-    assert "010-****-5678" in calls[0].text and "010-1234-5678" not in calls[0].text
+    assert "연락처: 010-1234-5678" in calls[0].text
     assert [label for label, _ in calls[0].buttons] == ["처리중", "완료", "반려", "답변"]
+    [seen] = [e for e in history(local_bot.db, stored.receipt) if e["kind"] == "view"]
+    assert seen["actor_id"] == STAFF and f"직원 {STAFF} 상세 열람" in calls[0].text
 
 
 async def test_reply_reaches_the_citizen_through_the_outbox(local_bot):
@@ -158,8 +160,8 @@ async def test_staff_chat_buttons_change_status_and_notify_after_commit(local_bo
     assert get_complaint(local_bot.db, stored.receipt).status == IN_PROGRESS
     await deliver_due(local_bot.application.bot, local_bot.db)
     assert local_bot.api.texts(CITIZEN) == [f"[민원 {stored.receipt}] 상태가 '처리중'(으)로 바뀌었습니다."]
-    await staff_in_group.press("반려")
-    assert get_complaint(local_bot.db, stored.receipt).status == REJECTED
+    await staff_in_group.press("완료")
+    assert get_complaint(local_bot.db, stored.receipt).status == DONE
     assert staff_in_group.buttons() == []  # a final complaint has no more buttons
 
 
@@ -187,28 +189,46 @@ async def test_revoked_staff_can_no_longer_press_buttons(local_bot):
     assert get_complaint(local_bot.db, stored.receipt).status == IN_PROGRESS
 
 
-async def test_reply_button_asks_for_text_and_sends_it(local_bot):
+async def test_reply_button_asks_for_text_previews_and_sends_it(local_bot):
     stored = store(local_bot.db)
     await alert_in_staff_chat(local_bot, stored)
     staff_in_group = local_bot.chat(STAFF, chat_id=STAFF_CHAT)
     calls = await staff_in_group.press("답변")
     prompt = calls[-1]
-    assert stored.receipt in prompt.text and prompt.params["reply_markup"]["force_reply"] is True
+    assert stored.receipt in prompt.text and prompt.params["reply_markup"] == {
+        "force_reply": True, "selective": True,
+        "input_field_placeholder": staff.PLACEHOLDERS["reply"]}
+    [mention] = prompt.params["entities"]  # the selective prompt opens for the presser only
+    assert (mention["type"], mention["user"]["id"]) == ("text_mention", STAFF)
+    name = prompt.text[mention["offset"]:mention["offset"] + mention["length"]]
+    assert name == staff_in_group.first_name
     bot_prompt = local_bot.api.messages[(STAFF_CHAT, prompt.message_id)]
     calls = await staff_in_group.send("오늘 오후에 현장 확인합니다", reply_to_message=bot_prompt)
-    assert sent_texts(calls) == staff.REPLY_SAVED_TEXT.format(receipt=stored.receipt)
+    assert [label for label, _ in calls[-1].buttons] == ["보내기", "수정", "취소"]
+    assert "오늘 오후에 현장 확인합니다" in calls[-1].text and local_bot.db["outbox"].count == 0
+    calls = await staff_in_group.press("보내기")
+    assert sent_texts(calls).startswith(staff.REPLY_SAVED_TEXT.format(receipt=stored.receipt))
     [reply] = [e for e in history(local_bot.db, stored.receipt) if e["kind"] == "reply"]
     assert (reply["actor_id"], reply["note"]) == (STAFF, "오늘 오후에 현장 확인합니다")
 
 
-async def test_reply_button_can_be_cancelled(local_bot):
+async def test_a_previewed_answer_can_be_cancelled_or_rewritten(local_bot):
     stored = store(local_bot.db)
     await alert_in_staff_chat(local_bot, stored)
     staff_in_group = local_bot.chat(STAFF, chat_id=STAFF_CHAT)
-    await staff_in_group.press("답변")
-    assert sent_texts(await staff_in_group.send("/cancel")) == staff.REPLY_CANCELLED_TEXT
-    await staff_in_group.send("그냥 잡담")
+    asked = local_bot.api.messages[(STAFF_CHAT, (await staff_in_group.press("답변"))[-1].message_id)]
+    await staff_in_group.send("오타 있는 답변", reply_to_message=asked)
+    rewrite = (await staff_in_group.press("수정"))[-1]
+    assert rewrite.params["reply_markup"]["force_reply"] is True
+    again = local_bot.api.messages[(STAFF_CHAT, rewrite.message_id)]
+    old = await staff_in_group.send("옛 요청", reply_to_message=asked)
+    assert sent_texts(old) == staff.PROMPT_GONE_TEXT
+    await staff_in_group.send("고친 답변", reply_to_message=again)
+    assert sent_texts(await staff_in_group.press("취소")) == staff.REPLY_CANCELLED_TEXT
+    [gone] = await staff_in_group.press(data="a:send:1")
+    assert (gone.method, gone.params["text"]) == ("answerCallbackQuery", staff.PREVIEW_GONE_TEXT)
     assert [e for e in history(local_bot.db, stored.receipt) if e["kind"] == "reply"] == []
+    assert local_bot.db["outbox"].count == 0 and local_bot.db["staff_prompts"].count == 0
 
 
 async def test_failed_delivery_is_retried_not_lost(local_bot):

@@ -12,6 +12,7 @@ normalizer, tokenizer, matcher and the five parsers with generated text: they ne
 from __future__ import annotations
 
 import re
+import logging
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from rrn import SPELLED, SPELLINGS, stored_holding
 from db.complaints import create_complaint, get_complaint, list_complaints
 from db.outbox import due
 from handlers import citizen, complaint, staff
-from handlers.access import ADMIN_DENIED_TEXT, DENIED_TEXT
+from handlers.access import ADMIN_DENIED_TEXT, DENIED_TEXT, PLACE_TEXT
 from handlers.jobs import deliver_due
 from handlers.local_api import MAX_MESSAGE_CHARS, utf16_length
 from knowledge.model import DocumentInfo, ParseError
@@ -41,16 +42,22 @@ SILENT = None  # a deliberate silence; the row id says why
 ANY = ""  # any clear Korean reply
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 WHO = {"citizen": (CITIZEN, None), "staff": (STAFF, None), "admin": (ADMIN, None),
-       "group": (CITIZEN, GROUP), "staff_chat": (STAFF, STAFF_CHAT)}
+       "group": (CITIZEN, GROUP), "staff_chat": (STAFF, STAFF_CHAT), "staff_group": (STAFF, GROUP)}
+# Who must never see another citizen's complaint: citizens, and staff outside staff places.
+OUTSIDE = ("citizen", "group", "staff_group")
 LONG_HANGUL = "가" * 4096
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+SAVED = "답변을 등록했습니다"
 
 
 @dataclass(frozen=True)
 class Case:
     id: str
     who: str
-    kind: str  # send, message, edited, press(_twice, _old), complaint, department, phone, choose
+    # send, message, edited, press(_twice, _old), complaint, department, phone, choose, and
+    # answer / reason: [답변] / [반려] on the other complaint, the payload replying to the prompt,
+    # then [보내기] on the preview if one came
+    kind: str
     payload: Any
     expect: str | None  # a text the replies must contain, ANY, or SILENT
 
@@ -152,10 +159,11 @@ HOSTILE = [
     Case("staff-reply-button-other-receipt", "citizen", "press", "s:reply:{other}", DENIED_TEXT),
     Case("inbox-page-as-citizen", "citizen", "press", "i:all:0", DENIED_TEXT),
     Case("staff-button-unknown-receipt", "staff_chat", "press", "s:prog:20200101-ZZZZ", "없습니다"),
-    Case("staff-button-garbage-receipt", "staff_chat", "press", "s:done:'; DROP", "없습니다"),
+    Case("staff-button-garbage-receipt", "staff_chat", "press", "s:done:'; DROP",
+         citizen.STALE_BUTTON_TEXT),
     Case("staff-button-unknown-action", "staff_chat", "press", "s:zap:{other}", citizen.STALE_BUTTON_TEXT),
     Case("inbox-page-huge-offset", "staff", "press", "i:all:99999999999999999999999", "민원"),
-    Case("inbox-page-unknown-status", "staff", "press", "i:zz:0", "민원함"),
+    Case("inbox-page-unknown-status", "staff", "press", "i:zz:0", citizen.STALE_BUTTON_TEXT),
     Case("inbox-page-negative-offset", "staff", "press", "i:all:-1", citizen.STALE_BUTTON_TEXT),
     Case("region-double-tap", "citizen", "press_twice", "r:all", "관심 지역을 '전체'"),
     Case("inbox-page-double-tap", "staff", "press_twice", "i:all:0", "민원함"),
@@ -179,6 +187,81 @@ HOSTILE = [
          complaint.BAD_PHONE_TEXT),
     Case("phone-full-width", "citizen", "phone", "０１０-１２３４-５６７８", complaint.BAD_PHONE_TEXT),
     Case("phone-4000-digits", "citizen", "phone", "0" * 4000, complaint.BAD_PHONE_TEXT),
+    # --- issue 10: staff answers through the prompt, staff text kept and measured in UTF-16 units
+    Case("answer-html", "staff_chat", "answer", "<b>내일</b> <script>x</script> &amp;", SAVED),
+    Case("answer-markdown", "staff_chat", "answer", "*내일* _방문_ `x` [링크](http://e.kr)", SAVED),
+    Case("answer-sql", "staff_chat", "answer", "'); DELETE FROM complaint_history; --", SAVED),
+    Case("answer-format-strings", "staff_chat", "answer", "{receipt} {0} %s %(x)s", SAVED),
+    Case("answer-line-breaks-and-spaces", "staff_chat", "answer", "1) 내일\n\n   2) 모레   점검",
+         SAVED),
+    Case("answer-4000-hangul", "staff_chat", "answer", "답" * staff.MAX_NOTE_UNITS, SAVED),
+    Case("answer-one-over-the-limit", "staff_chat", "answer", "답" * (staff.MAX_NOTE_UNITS + 1),
+         staff.NOTE_TOO_LONG_TEXT),
+    Case("answer-2100-emoji", "staff_chat", "answer", "😀" * 2100, staff.NOTE_TOO_LONG_TEXT),
+    Case("answer-2000-emoji", "staff_chat", "answer", "😀" * 2000, SAVED),
+    Case("answer-4096-latin", "staff_chat", "answer", "a" * 4096, staff.NOTE_TOO_LONG_TEXT),
+    Case("answer-whitespace", "staff_chat", "answer", " \n\t ", staff.EMPTY_TEXT),
+    Case("answer-zero-width", "staff_chat", "answer", "내일\u200b방문" + ZERO_WIDTH, SAVED),
+    Case("answer-rtl-override", "staff_chat", "answer", "\u202e다니합문방 일내\u202c", SAVED),
+    Case("answer-control-characters", "staff_chat", "answer", "\x00\x07\x1b[31m방문", SAVED),
+    Case("answer-decomposed-hangul", "staff_chat", "answer", unicodedata.normalize("NFD", "방문 예정"),
+         SAVED),
+    Case("answer-zwj-emoji", "staff_chat", "answer", "👨‍👩‍👧‍👦🇰🇷 방문", SAVED),
+    Case("answer-privately", "staff", "answer", "1:1 대화에서 쓴 답변", SAVED),
+    Case("reason-html", "staff_chat", "reason", "<b>사유지</b> 시설물", "반려했습니다"),
+    Case("reason-line-breaks", "staff_chat", "reason", "1) 사유지\n2) 관할 아님", "반려했습니다"),
+    Case("reason-at-the-limit", "staff_chat", "reason", "유" * staff.MAX_REASON_UNITS, "반려했습니다"),
+    Case("reason-one-over-the-limit", "staff_chat", "reason", "유" * (staff.MAX_REASON_UNITS + 1),
+         staff.REASON_TOO_LONG_TEXT),
+    Case("reason-2100-emoji", "staff_chat", "reason", "😀" * 2100, staff.REASON_TOO_LONG_TEXT),
+    Case("reason-whitespace", "staff_chat", "reason", "   ", staff.EMPTY_TEXT),
+    Case("reason-privately", "staff", "reason", "중복 민원", "반려했습니다"),
+    Case("staff-chat-chatter-is-ignored-on-purpose", "staff_chat", "send", "점심 뭐 드실래요?", SILENT),
+    Case("staff-chat-receipt-chatter-is-ignored-on-purpose", "staff_chat", "send",
+         "{other} 건 제가 볼게요", SILENT),
+    Case("staff-chat-html-chatter-is-ignored-on-purpose", "staff_chat", "send", "<b>회의</b> 3시",
+         SILENT),
+    Case("reply-keeps-line-breaks", "staff", "send", "/reply {other} 첫 줄\n\n   둘째  줄", SAVED),
+    Case("reply-2100-emoji", "staff", "send", "/reply {other} " + "😀" * 2100,
+         staff.NOTE_TOO_LONG_TEXT),
+    Case("close-2100-emoji", "staff", "send", "/close {other} " + "😀" * 2100,
+         staff.NOTE_TOO_LONG_TEXT),
+    Case("close-keeps-line-breaks", "staff", "send", "/close {other} 결과:\n  - 보수", "완료 처리했습니다"),
+    Case("note-html", "staff", "send", "/note {other} <b>내부</b> *메모*", "내부 메모를 남겼습니다"),
+    Case("note-2100-emoji", "staff", "send", "/note {other} " + "😀" * 2100,
+         staff.NOTE_TOO_LONG_TEXT),
+    Case("note-without-text", "staff", "send", "/note {other}", staff.NOTE_USAGE),
+    Case("note-without-receipt", "staff", "send", "/note", staff.NOTE_USAGE),
+    Case("note-unknown-receipt", "staff", "send", "/note 20200101-ZZZZ 메모", "없습니다"),
+    Case("note-as-citizen", "citizen", "send", "/note {other} 해킹", DENIED_TEXT),
+    Case("assign-to-the-department-it-already-has", "staff", "send", "/assign {other} 건축과",
+         "이관했습니다"),
+    Case("attachments-of-a-complaint-without-any", "staff", "press", "s:att:{other}",
+         staff.NO_ATTACHMENTS_TEXT),
+    Case("attachments-as-citizen", "citizen", "press", "s:att:{other}", DENIED_TEXT),
+    Case("preview-that-does-not-exist", "staff_chat", "press", "a:send:424242",
+         staff.PREVIEW_GONE_TEXT),
+    Case("preview-edit-that-does-not-exist", "staff", "press", "a:edit:1",
+         staff.PREVIEW_GONE_TEXT),
+    Case("preview-as-citizen", "citizen", "press", "a:send:1", DENIED_TEXT),
+    # --- issue 10: staff commands and buttons outside staff places say where to use them
+    *[Case(f"staff-in-another-group-{n}-{command.split()[0][1:]}", "staff_group", "send", command,
+           PLACE_TEXT)
+      for n, command in enumerate(("/inbox", "/inbox 접수", "/view {other}", "/export",
+                                   "/reply {other} 답변", "/close {other}", "/assign {other} 건축과",
+                                   "/note {other} 메모", "/status {other}"))],
+    *[Case(f"staff-button-in-another-group-{data.split(':')[1]}", "staff_group", "press", data,
+           PLACE_TEXT)
+      for data in ("s:done:{other}", "s:prog:{other}", "s:rej:{other}", "s:reply:{other}",
+                   "s:att:{other}", "i:all:0")],
+    # --- issue 10: empty, malformed and forged button data: an alert, nothing else
+    *[Case(f"forged-button-{who}-{n}", who, "press", data, ANY)
+      for who in ("staff_chat", "staff", "citizen")
+      for n, data in enumerate(["", " ", "\x00", "s:", "s:done", "s:done:", "s:done:{other_lower}",
+                                "s:done:{other}\n", "s:rej:x", "s:reply:", "s:att:",
+                                "s:att:{other} ", "a:", "a:send:", "a:send:x", "a:zap:1",
+                                "a:send:" + "9" * 20, "i:all:", "i:all:1e3", "c:d:", "é",
+                                "e:a b", "e:x\n", "r:", "r:a:b"])],
 ]
 # --- resident registration numbers (issue 10 #8): in every spelling, at every step, masked and
 # explained; ordinary numbers left alone. test_hostile_rrn_rows_store_no_number checks storage.
@@ -193,7 +276,8 @@ HOSTILE += [
     *(Case(f"rrn-question-{name}", "citizen", "send", f"{rrn} 이 번호로 등본 떼려면 어디로 가나요",
            RRN_SAID) for name, rrn in SPELLINGS[:8]),
     Case("rrn-valid-check-digit-bare", "citizen", "send", "9001011234568 외계인 등록 되나요", RRN_SAID),
-    Case("rrn-in-forged-staff-button", "citizen", "press", "s:done:900101-1234567", DENIED_TEXT),
+    Case("rrn-in-forged-staff-button", "citizen", "press", "s:done:900101-1234567",
+         citizen.STALE_BUTTON_TEXT),
     Case("rrn-in-denied-command", "citizen", "send", "/inbox 900101-1234567", DENIED_TEXT),
     Case("rrn-lookalike-phone-account-date", "citizen", "complaint",
          "전화 010-1234-5678, 계좌 110-123-456789, 2025-03-01 14:00 주문 9001011234567", "접수번호"),
@@ -243,9 +327,27 @@ async def _run(bot, case: Case) -> list:
         old = {"message_id": seed.message_id, "date": 0, "chat": me.chat}
         query = {"id": "old", "from": me.user, "chat_instance": "x", "data": payload, "message": old}
         await me._process({"update_id": bot.api.new_update_id(), "callback_query": query})
+    elif case.kind in ("answer", "reason"):
+        start = await _answer_step(bot, me, case.kind, payload)
     else:
         await _complaint_step(me, case.kind, payload)
     return bot.api.calls[start:]
+
+
+async def _answer_step(bot, me, kind: str, payload: str) -> int:
+    """[답변] or [반려] on the other complaint, the payload as a reply to the prompt, [보내기];
+    returns where the calls to check start (at the reply)."""
+    from handlers.keyboards import staff_actions
+
+    await bot.application.bot.send_message(me.chat["id"], "민원 알림",
+                                           reply_markup=staff_actions(bot.other.receipt))
+    asked = (await me.press("답변" if kind == "answer" else "반려"))[-1]
+    start = len(bot.api.calls)
+    preview = (await me.send(payload, reply_to_message=bot.api.messages[(asked.chat_id,
+                                                                         asked.message_id)]))[-1]
+    if preview.buttons:
+        await me.press("보내기")
+    return start
 
 
 async def _complaint_step(me, kind: str, payload: Any) -> None:
@@ -294,7 +396,7 @@ async def test_hostile_input_gets_a_clear_korean_reply(hostile_bot, case: Case):
         assert texts, "no reply at all"
         assert case.expect in "\n".join(texts)
         assert all(HANGUL.search(text) for text in texts), texts
-    if case.who in ("citizen", "group"):
+    if case.who in OUTSIDE:
         said = "\n".join(texts)
         assert SECRET not in said and "9876" not in said and "5432" not in said
     assert get_complaint(bot.db, bot.other.receipt).content == SECRET or case.who != "citizen"
@@ -304,8 +406,8 @@ async def test_hostile_input_gets_a_clear_korean_reply(hostile_bot, case: Case):
     assert failed == [] and due(bot.db) == []
 
 
-def test_the_table_has_at_least_fifty_rows():
-    assert len(HOSTILE) >= 50 and len({case.id for case in HOSTILE}) == len(HOSTILE)
+def test_the_table_has_at_least_240_rows():
+    assert len(HOSTILE) >= 240 and len({case.id for case in HOSTILE}) == len(HOSTILE)
 
 
 async def test_a_filed_hostile_complaint_is_stored_verbatim_and_shown_within_limits(hostile_bot):
@@ -345,8 +447,10 @@ async def test_a_too_long_answer_by_button_keeps_the_staff_member_writing(hostil
     desk = hostile_bot.chat(STAFF, chat_id=STAFF_CHAT)
     prompt = (await desk.press("답변"))[-1]
     asked = hostile_bot.api.messages[(STAFF_CHAT, prompt.message_id)]
-    assert _texts(await desk.send("길" * 4090, reply_to_message=asked)) == [staff.NOTE_TOO_LONG_TEXT]
-    assert "답변을 등록했습니다" in _texts(await desk.send("짧은 답변", reply_to_message=asked))[0]
+    [refused] = _texts(await desk.send("길" * 4090, reply_to_message=asked))
+    assert refused.startswith(staff.NOTE_TOO_LONG_TEXT)
+    await desk.send("짧은 답변", reply_to_message=asked)
+    assert "답변을 등록했습니다" in _texts(await desk.press("보내기"))[-1]
     assert hostile_bot.errors == []
 
 
@@ -414,6 +518,17 @@ async def test_hostile_rrn_rows_store_no_number(hostile_bot, case: Case):
     await deliver_due(hostile_bot.application.bot, hostile_bot.db)
     digits = "9001011234568" if "check-digit" in case.id else SPELLED
     assert stored_holding(hostile_bot.db, digits) == []
+
+
+@pytest.mark.parametrize("who", [CITIZEN, STAFF])
+@pytest.mark.parametrize("data", ["s:done:900101-1234567", "zz:900101-1234567", "i:900101-1234567"])
+async def test_forged_button_data_with_an_rrn_is_not_logged(hostile_bot, caplog, who, data):
+    """Unknown or refused button data is logged: the RRN in it is masked there too."""
+    caplog.set_level(logging.INFO)
+    me = hostile_bot.chat(who)
+    seed = await hostile_bot.application.bot.send_message(me.chat["id"], "안내")
+    await me.press(data=data, message_id=seed.message_id)
+    assert "button" in caplog.text and "1234567" not in caplog.text
 
 
 async def test_ordinary_numbers_are_stored_as_written(hostile_bot):
