@@ -60,10 +60,11 @@ def in_staff_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return chat is not None and (chat.type == ChatType.PRIVATE or chat.id == staff_chat_id)
 
 
-async def staff_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
-    """``allowed`` for staff, and only in a staff place; elsewhere one line says where to go
+async def staff_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str,
+                        roles: tuple[str, ...] = STAFF_ROLES) -> bool:
+    """``allowed`` for ``roles``, and only in a staff place; elsewhere one line says where to go
     (nothing of the data) and the attempt is logged at INFO."""
-    if not await allowed(update, context, action):
+    if not await allowed(update, context, action, roles):
         return False
     if in_staff_place(update, context):
         return True

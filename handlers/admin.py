@@ -11,7 +11,7 @@ from db.outbox import delivery_stats
 from db.questions import question_stats
 from db.staff import ROLES, STAFF, grant, revoke
 from handlers import formatting, menu
-from handlers.access import ADMIN_ROLES, allowed
+from handlers.access import ADMIN_ROLES, staff_allowed
 from handlers.arguments import parse_user_id
 from knowledge.base import KnowledgeError, load_knowledge_base
 
@@ -24,7 +24,7 @@ REVOKE_USAGE = "사용법: /revoke 사용자ID"
 
 async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Rebuilds the knowledge base in a thread; on errors the old one stays in use."""
-    if not await allowed(update, context, "/reload", ADMIN_ROLES):
+    if not await staff_allowed(update, context, "/reload", ADMIN_ROLES):
         return
     lock: asyncio.Lock = context.bot_data["reload_lock"]
     if lock.locked():
@@ -50,7 +50,7 @@ async def swap_knowledge_base(bot_data: dict) -> str:
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Reports questions asked and answered, top unanswered questions, complaint counts and
     notifications not delivered (the outbox gives up after ten tries over about three hours)."""
-    if not await allowed(update, context, "/stats", ADMIN_ROLES):
+    if not await staff_allowed(update, context, "/stats", ADMIN_ROLES):
         return
     db = context.bot_data["db"]
     text = formatting.stats_text(question_stats(db), stats_by_status(db), stats_by_department(db),
@@ -60,7 +60,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def grant_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Gives a user the staff (default) or admin role: /grant ID [staff|admin]."""
-    if not await allowed(update, context, "/grant", ADMIN_ROLES):
+    if not await staff_allowed(update, context, "/grant", ADMIN_ROLES):
         return
     user_id = parse_user_id(context.args[0]) if context.args else None
     role = context.args[1].lower() if len(context.args) > 1 else STAFF
@@ -75,7 +75,7 @@ async def grant_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def revoke_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Withdraws a role granted in the bot: /revoke ID."""
-    if not await allowed(update, context, "/revoke", ADMIN_ROLES):
+    if not await staff_allowed(update, context, "/revoke", ADMIN_ROLES):
         return
     user_id = parse_user_id(context.args[0]) if len(context.args) == 1 else None
     settings = context.bot_data["settings"]

@@ -16,7 +16,7 @@ from handlers.access import PLACE_TEXT
 from handlers.formatting import staff_alert, telegram_length
 from handlers.jobs import deliver_due
 
-CITIZEN_B, CITIZEN_C, STAFF, STAFF_CHAT, GROUP = 51, 52, 800, -100500, -100777
+CITIZEN_B, CITIZEN_C, STAFF, ADMIN_ID, STAFF_CHAT, GROUP = 51, 52, 800, 900, -100500, -100777
 
 
 def texts(calls) -> str:
@@ -286,6 +286,16 @@ async def test_staff_commands_in_another_group_say_where_to_use_them(local_bot, 
     calls = await local_bot.chat(STAFF, chat_id=GROUP).send(command.format(r=b.receipt))
     assert [(c.method, c.text) for c in calls] == [("sendMessage", PLACE_TEXT)]
     assert before == [list(local_bot.db[t].rows) for t in tables]
+
+
+@pytest.mark.parametrize("command", ["/stats", "/grant 555 staff", "/revoke 800", "/reload"])
+async def test_admin_commands_in_another_group_say_where_to_use_them(local_bot, command):
+    """/stats shows unanswered questions and /grant user ids: admin data stays in staff places."""
+    await local_bot.chat(CITIZEN_B).send("외계인 등록증 재발급 수수료가 얼마인가요")
+    staff_before = list(local_bot.db["staff"].rows)
+    calls = await local_bot.chat(ADMIN_ID, chat_id=GROUP).send(command)
+    assert [(c.method, c.text) for c in calls] == [("sendMessage", PLACE_TEXT)]
+    assert staff_before == list(local_bot.db["staff"].rows)
 
 
 @pytest.mark.parametrize("data", ["s:done:{r}", "s:reply:{r}", "s:att:{r}", "i:all:0"])
