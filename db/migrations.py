@@ -103,12 +103,50 @@ def _persistence(db: sqlite_utils.Database) -> None:
                                            pk=("name", "key"), not_null=["state"])
 
 
+def _deadlines(db: sqlite_utils.Database) -> None:
+    complaints = db["complaints"]
+    for column in ("complaint_type", "due_at", "extended_at", "extension_reason",
+                   "progress_notice_at"):
+        complaints.add_column(column, str)
+    complaints.create_index(["due_at"])
+    db["closed_days"].create({"day": str, "reason": str, "added_by": int, "added_at": str},
+                             pk="day", not_null=["reason", "added_by", "added_at"])
+    db["statutory_periods"].create({"name": str, "days": int, "updated_by": int,
+                                    "updated_at": str},
+                                   pk="name", not_null=["days", "updated_by", "updated_at"])
+
+
+def _web_console(db: sqlite_utils.Database) -> None:
+    db["web_accounts"].create(
+        {"username": str, "password_hash": str, "user_id": int, "created_at": str},
+        pk="username", not_null=["password_hash", "user_id", "created_at"])
+    db["web_sessions"].create(
+        {"token_hash": str, "user_id": int, "csrf": str, "created_at": str, "expires_at": str},
+        pk="token_hash", not_null=["user_id", "csrf", "created_at", "expires_at"])
+    db["web_login_codes"].create(
+        {"user_id": int, "code_hash": str, "expires_at": str, "attempts": int},
+        pk="user_id", not_null=["code_hash", "expires_at", "attempts"])
+    db["web_login_attempts"].create({"id": int, "client": str, "attempted_at": str}, pk="id",
+                                    not_null=["client", "attempted_at"])
+    db["web_login_attempts"].create_index(["client", "attempted_at"])
+
+
+def _satisfaction(db: sqlite_utils.Database) -> None:
+    db["satisfaction"].create(
+        {"receipt": str, "score": int, "comment": str, "department": str, "rated_at": str},
+        pk="receipt", not_null=["score", "rated_at"])
+    db["satisfaction"].create_index(["rated_at"])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "complaints and their history", _complaints),
     Migration(2, "notification outbox", _outbox),
     Migration(3, "staff roles and denied attempts", _staff),
     Migration(4, "question log", _questions),
     Migration(5, "telegram persistence", _persistence),
+    Migration(6, "legal deadlines, closed days and 법정민원 periods", _deadlines),
+    Migration(7, "web console accounts, sessions and login codes", _web_console),
+    Migration(8, "satisfaction survey", _satisfaction),
 ]
 
 
