@@ -35,7 +35,7 @@ from db.database import open_database
 from db.durability import WalSync
 from db.persistence import SQLitePersistence
 from db.staff import list_staff
-from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff
+from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff, workbench
 from handlers.access import NEW_MESSAGE, PRIVATE
 from handlers.errors import handle_error
 from handlers.matching import new_matcher
@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 LOCAL_TOKEN = "0:local-console"  # used only with an in-process request, never sent anywhere
 PURGE_TIME = time(4, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+DIGEST_TIME = time(8, 30, tzinfo=ZoneInfo("Asia/Seoul"))  # before the office opens at 09:00
+PROGRESS_NOTICE_TIME = time(10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 HTTP_CONNECTIONS = 64  # one per update handled at once (MAX_CONCURRENT_UPDATES' default)
 STORED = PersistenceInput(bot_data=False, chat_data=False, callback_data=False)
 SAVE_STATE_GROUP = 100  # after every other handler: the conversation state is final by then
@@ -117,6 +119,11 @@ def register_handlers(application: Application, settings: Settings) -> None:
         CommandHandler("assign", staff.assign, filters=NEW_MESSAGE),
         CommandHandler("close", staff.close, filters=NEW_MESSAGE),
         CommandHandler("export", staff.export, filters=NEW_MESSAGE),
+        CommandHandler("type", workbench.change_type, filters=NEW_MESSAGE),
+        CommandHandler("extend", workbench.extend, filters=NEW_MESSAGE),
+        CommandHandler("due", workbench.due_list, filters=NEW_MESSAGE),
+        CommandHandler("closed", workbench.closed_days, filters=NEW_MESSAGE),
+        CommandHandler("statutory", workbench.statutory, filters=NEW_MESSAGE),
         CallbackQueryHandler(staff.status_button, pattern=rf"^{keyboards.STAFF_ACTION}(prog|done|rej):"),
         CallbackQueryHandler(staff.turn_inbox_page, pattern=rf"^{keyboards.INBOX}\w+:\d+$"),
         CommandHandler("reload", admin.reload_knowledge, filters=NEW_MESSAGE, block=False),
@@ -166,6 +173,10 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
                                             name="outbox")
         application.job_queue.run_daily(jobs.purge_question_log, PURGE_TIME, name="purge questions")
         application.job_queue.run_daily(jobs.purge_closed_complaints, PURGE_TIME, name="purge complaints")
+        application.job_queue.run_daily(workbench.post_morning_digest, DIGEST_TIME,
+                                        days=(0, 1, 2, 3, 4), name="morning digest")
+        application.job_queue.run_daily(workbench.queue_progress_notices, PROGRESS_NOTICE_TIME,
+                                        name="progress notices")
         logger.info("knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir)
 
     return start_services

@@ -6,6 +6,7 @@ from typing import Iterable, Mapping, Sequence
 from db.complaints import Complaint, kst_text
 from db.outbox import DeliveryStats
 from db.questions import QuestionStats
+from db.workbench import due_text
 from handlers.arguments import parse_receipt
 from knowledge.base import KnowledgeBase, KnowledgeDiff, Problem
 from knowledge.model import KIND_LABELS
@@ -66,6 +67,7 @@ def receipt_text(complaint: Complaint, draft: Mapping) -> str:
     return fit("\n".join([
         "민원이 접수되었습니다.",
         f"접수번호: {complaint.receipt}",
+        f"처리기한: {due_text(complaint)}",
         f"처리 상황은 /status {complaint.receipt} 로 확인할 수 있고, "
         "상태가 바뀌거나 담당자가 답변하면 이 대화방으로 알려 드립니다.",
         "",
@@ -198,6 +200,7 @@ def _complaint_lines(complaint: Complaint) -> list[str]:
     return [
         f"접수일시: {kst_text(complaint.created_at)}",
         f"담당 부서: {department_label(complaint.region, complaint.department)}",
+        f"처리기한: {due_text(complaint)}",
         f"민원인: {who}",
         f"연락처: {complaint.masked_phone or '없음'}",
         *([" · ".join(extras)] if extras else []),

@@ -31,12 +31,17 @@ STAFF_COMMANDS = (
     BotCommand("assign", "부서 이관 (접수번호 부서)"),
     BotCommand("close", "완료 처리 (접수번호)"),
     BotCommand("export", "CSV 내보내기 [시작일 종료일]"),
+    BotCommand("due", "처리기한 순 민원"),
+    BotCommand("type", "민원 유형 (접수번호 유형)"),
+    BotCommand("extend", "처리기한 연장 (접수번호 날짜 사유)"),
 )
 ADMIN_COMMANDS = (
     BotCommand("reload", "지식베이스 다시 불러오기"),
     BotCommand("stats", "질문·민원 통계"),
     BotCommand("grant", "권한 주기 (ID [staff|admin])"),
     BotCommand("revoke", "권한 회수 (ID)"),
+    BotCommand("closed", "추가 휴무일 [날짜 사유]"),
+    BotCommand("statutory", "법정민원 처리기간 [이름 일수]"),
 )
 STAFF_CHAT_COMMANDS = (*STAFF_COMMANDS, BotCommand("cancel", "답변 작성 취소"))
 

@@ -1,0 +1,177 @@
+"""Staff and admin commands for deadlines: type, extension, due list, closed days, 법정민원 table,
+and the daily jobs (morning digest in the staff chat, progress notices to citizens).
+
+Usage (staff): /type 번호 유형 · /extend 번호 YYYY-MM-DD 사유 · /due
+Usage (admin): /closed [YYYY-MM-DD 사유 | -YYYY-MM-DD] · /statutory [이름 일수]
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from db import deadlines
+from db.complaints import ComplaintNotFound
+from db.database import DatabaseUnavailable
+from db.office_calendar import (add_closed_day, list_closed_days, remove_closed_day,
+                                set_statutory_period, statutory_periods)
+from db.workbench import (BadExtension, ComplaintClosed, DeadlineAlreadyExtended, InboxFilter,
+                          describe_kind_error, digest_text, due_digest, due_text, extend_deadline,
+                          inbox, send_progress_notices, set_type)
+from handlers import formatting
+from handlers.access import ADMIN_ROLES, allowed
+from handlers.arguments import parse_receipt
+
+logger = logging.getLogger(__name__)
+
+TYPE_USAGE = f"사용법: /type 접수번호 유형 ({', '.join(deadlines.TYPES)}, 법정:이름)"
+EXTEND_USAGE = "사용법: /extend 접수번호 YYYY-MM-DD 연장 사유 (한 번만 연장할 수 있습니다)"
+CLOSED_USAGE = ("사용법: /closed (목록) · /closed 2025-05-02 사유 (휴무일 추가) · "
+                "/closed -2025-05-02 (삭제)")
+STATUTORY_USAGE = "사용법: /statutory (목록) · /statutory 여권 발급 4 (법정민원 이름과 처리기간 일수)"
+NOT_FOUND_TEXT = "접수번호 {receipt}인 민원이 없습니다."
+CLOSED_TEXT = "민원 {receipt}은(는) 이미 끝난 민원이라 처리기한을 바꿀 수 없습니다."
+DUE_LIST_SIZE = 20
+
+
+async def change_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Sets a complaint's type, which sets its due date again: /type 번호 유형."""
+    if not await allowed(update, context, "/type"):
+        return
+    receipt = parse_receipt(context.args[0]) if context.args else None
+    kind = " ".join(context.args[1:]).strip()
+    if receipt is None or not kind:
+        await update.message.reply_text(TYPE_USAGE)
+        return
+    db = context.bot_data["db"]
+    if kind.startswith(deadlines.STATUTORY_PREFIX) and \
+            kind.removeprefix(deadlines.STATUTORY_PREFIX) not in statutory_periods(db):
+        await update.message.reply_text(f"법정민원 표에 '{kind}'이(가) 없습니다. {STATUTORY_USAGE}")
+        return
+    try:
+        complaint = set_type(db, receipt, kind, actor_id=update.effective_user.id)
+    except deadlines.UnknownType:
+        await update.message.reply_text(describe_kind_error(kind))
+        return
+    except ComplaintNotFound:
+        await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=receipt))
+        return
+    except ComplaintClosed:
+        await update.message.reply_text(CLOSED_TEXT.format(receipt=receipt))
+        return
+    await update.message.reply_text(f"민원 {receipt}의 유형을 바꿨습니다. 처리기한: {due_text(complaint)}")
+
+
+async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Extends the due date once, with a reason told to the citizen: /extend 번호 날짜 사유."""
+    if not await allowed(update, context, "/extend"):
+        return
+    receipt = parse_receipt(context.args[0]) if context.args else None
+    new_due = _date(context.args[1]) if len(context.args) > 1 else None
+    reason = " ".join(context.args[2:]).strip()
+    if receipt is None or new_due is None or not reason:
+        await update.message.reply_text(EXTEND_USAGE)
+        return
+    try:
+        complaint = extend_deadline(context.bot_data["db"], receipt, new_due, reason=reason,
+                                    actor_id=update.effective_user.id)
+    except ComplaintNotFound:
+        text = NOT_FOUND_TEXT.format(receipt=receipt)
+    except ComplaintClosed:
+        text = CLOSED_TEXT.format(receipt=receipt)
+    except DeadlineAlreadyExtended:
+        text = f"민원 {receipt}의 처리기한은 이미 한 번 연장했습니다."
+    except BadExtension as exc:
+        text = str(exc)
+    else:
+        await context.bot_data["wal_sync"].wait()
+        text = f"민원 {receipt}의 처리기한을 연장하고 민원인에게 알렸습니다: {due_text(complaint)}"
+    await update.message.reply_text(text)
+
+
+async def due_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Open complaints, earliest due first, with the digest's counts on top."""
+    if not await allowed(update, context, "/due"):
+        return
+    db = context.bot_data["db"]
+    total, found = inbox(db, InboxFilter(due="open"), limit=DUE_LIST_SIZE)
+    lines = [digest_text(due_digest(db)), "", f"[처리기한 순 열린 민원 {total}건]"]
+    lines += [f"· {c.receipt} {due_text(c)} · {c.status}\n   {formatting.preview(c.content)}"
+              for c in found] or ["· 없음"]
+    await update.message.reply_text(formatting.fit("\n".join(lines)))
+
+
+async def closed_days(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Lists, adds or removes the office's extra closed days (admins)."""
+    if not await allowed(update, context, "/closed", roles=ADMIN_ROLES):
+        return
+    db = context.bot_data["db"]
+    if not context.args:
+        days = [f"· {row['day']} {row['reason']}" for row in list_closed_days(db)]
+        await update.message.reply_text("\n".join(["[추가 휴무일]", *(days or ["· 없음"])]))
+        return
+    first = context.args[0]
+    day = _date(first.removeprefix("-"))
+    if day is None:
+        await update.message.reply_text(CLOSED_USAGE)
+        return
+    if first.startswith("-"):
+        removed = remove_closed_day(db, day)
+        await update.message.reply_text(f"{day}을(를) 휴무일에서 뺐습니다." if removed
+                                        else f"{day}은(는) 휴무일 목록에 없습니다.")
+        return
+    reason = " ".join(context.args[1:]).strip()
+    if not reason:
+        await update.message.reply_text(CLOSED_USAGE)
+        return
+    add_closed_day(db, day, reason=reason, added_by=update.effective_user.id)
+    await update.message.reply_text(f"{day}을(를) 휴무일로 정했습니다. 이후 정하는 처리기한에 반영됩니다.")
+
+
+async def statutory(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Lists or sets the 법정민원 kinds and their periods (admins): /statutory 이름 일수."""
+    if not await allowed(update, context, "/statutory", roles=ADMIN_ROLES):
+        return
+    db = context.bot_data["db"]
+    if not context.args:
+        rows = [f"· 법정:{name} {days}일" for name, days in sorted(statutory_periods(db).items())]
+        await update.message.reply_text("\n".join(["[법정민원 처리기간]", *(rows or ["· 없음"])]))
+        return
+    if len(context.args) < 2 or not context.args[-1].isdigit():
+        await update.message.reply_text(STATUTORY_USAGE)
+        return
+    name, days = " ".join(context.args[:-1]), int(context.args[-1])
+    try:
+        set_statutory_period(db, name, days, updated_by=update.effective_user.id)
+    except ValueError as exc:
+        await update.message.reply_text(f"{exc} {STATUTORY_USAGE}")
+        return
+    await update.message.reply_text(f"법정민원 '법정:{name}'의 처리기간을 {days}일로 정했습니다.")
+
+
+async def post_morning_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Posts the due-today, overdue and due-soon complaints in the staff chat (daily job)."""
+    chat_id = context.bot_data["settings"].staff_chat_id
+    if chat_id is None:
+        return
+    try:
+        text = digest_text(due_digest(context.bot_data["db"]))
+    except DatabaseUnavailable as exc:
+        logger.warning("morning digest skipped: %s", exc)
+        return
+    await context.bot.send_message(chat_id, formatting.fit(text))
+
+
+async def queue_progress_notices(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Queues the 30-day progress notices of complaints still open (daily job)."""
+    queued = send_progress_notices(context.bot_data["db"])
+    logger.info("queued %d progress notices", queued)
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
