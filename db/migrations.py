@@ -131,13 +131,6 @@ def _web_console(db: sqlite_utils.Database) -> None:
     db["web_login_attempts"].create_index(["client", "attempted_at"])
 
 
-def _satisfaction(db: sqlite_utils.Database) -> None:
-    db["satisfaction"].create(
-        {"receipt": str, "score": int, "comment": str, "department": str, "rated_at": str},
-        pk="receipt", not_null=["score", "rated_at"])
-    db["satisfaction"].create_index(["rated_at"])
-
-
 MIGRATIONS: list[Migration] = [
     Migration(1, "complaints and their history", _complaints),
     Migration(2, "notification outbox", _outbox),
@@ -146,7 +139,6 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "telegram persistence", _persistence),
     Migration(6, "legal deadlines, closed days and 법정민원 periods", _deadlines),
     Migration(7, "web console accounts, sessions and login codes", _web_console),
-    Migration(8, "satisfaction survey", _satisfaction),
 ]
 
 

@@ -31,6 +31,7 @@ SORTS = {
 }
 DUE_FILTERS = ("overdue", "today", "soon", "open")
 MAX_REASON_CHARS = 500
+NOTE = "note"  # history kind of an internal note; citizens never see these rows
 
 
 class DeadlineAlreadyExtended(Exception):
@@ -121,6 +122,19 @@ def extend_deadline(db: sqlite_utils.Database, receipt: str, new_due: date, *, r
                        f"[민원 {complaint.receipt}] 처리기한이 {new_due} 18:00(으)로 "
                        f"연장되었습니다.\n사유: {reason}", kind="status", now=now)
         return _get(db, complaint.receipt)
+
+
+@raises_unavailable
+def add_internal_note(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: str,
+                      now: datetime | None = None) -> None:
+    """Records a note for staff only: kept in the history, never sent to the citizen."""
+    if not text.strip():
+        raise ValueError("메모 내용이 비어 있습니다.")
+    with transaction(db):
+        complaint = _get(db, receipt)
+        _add_history(db, complaint.receipt, kind=NOTE, actor_id=actor_id,
+                     from_status=complaint.status, to_status=complaint.status, note=text,
+                     created_at=timestamp(now))
 
 
 @dataclass(frozen=True)

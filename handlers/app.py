@@ -68,8 +68,9 @@ JOB_QUEUE_MISSING = ("APScheduler가 없어 알림 발송과 대화 시간 제�
 
 def build_application(settings: Settings, *, request: BaseRequest | None = None,
                       kb: KnowledgeBase | None = None,
-                      tokenizer: Tokenizer | None = None) -> Application:
-    """The bot with every handler registered; ``kb``/``tokenizer`` skip loading (tests)."""
+                      tokenizer: Tokenizer | None = None, web_console: bool = False) -> Application:
+    """The bot with every handler registered; ``kb``/``tokenizer`` skip loading (tests);
+    ``web_console`` also serves the staff console (web/) from the same event loop."""
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token or LOCAL_TOKEN)
@@ -78,7 +79,7 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
                                      group_max_rate=settings.rate_limit_group_per_minute,
                                      group_time_period=60))
         .persistence(SQLitePersistence(settings.database_path, update_interval=1, store_data=STORED))
-        .post_init(_starter(settings, kb, tokenizer))
+        .post_init(_starter(settings, kb, tokenizer, web_console))
         .post_shutdown(_stop_services)
         .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
     )
@@ -151,7 +152,8 @@ async def save_state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await context.application.update_persistence()
 
 
-def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer | None):
+def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer | None,
+             web_console: bool = False):
     async def start_services(application: Application) -> None:
         """Loads tokenizer and knowledge base, opens the database, publishes menus, adds jobs."""
         words = tokenizer or await asyncio.to_thread(get_tokenizer, settings.nlp_tagger)
@@ -177,13 +179,22 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
                                         days=(0, 1, 2, 3, 4), name="morning digest")
         application.job_queue.run_daily(workbench.queue_progress_notices, PROGRESS_NOTICE_TIME,
                                         name="progress notices")
+        if web_console:
+            from web.server import start_in_loop
+
+            application.bot_data["web_console"] = start_in_loop(settings)
         logger.info("knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir)
 
     return start_services
 
 
 async def _stop_services(application: Application) -> None:
-    """Stops the matcher and fsync threads and closes the database connections."""
+    """Stops the web console, the matcher and fsync threads, closes the database connections."""
+    console = application.bot_data.pop("web_console", None)
+    if console is not None:
+        from web.server import stop
+
+        await stop(console)
     matcher = application.bot_data.pop("matcher", None)
     if matcher is not None:
         matcher.shutdown()
@@ -237,7 +248,8 @@ def run_bot(settings: Settings) -> None:
     configure_logging(settings.log_level)
     tokenizer = get_tokenizer(settings.nlp_tagger)
     kb = load_knowledge_base(settings.knowledge_dir, tokenizer=tokenizer)
-    serve(build_application(settings, kb=kb, tokenizer=tokenizer), settings)
+    serve(build_application(settings, kb=kb, tokenizer=tokenizer,
+                            web_console=settings.web_console), settings)
 
 
 def serve(application: Application, settings: Settings, **options: Any) -> None:

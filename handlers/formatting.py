@@ -120,7 +120,7 @@ def status_text(complaint: Complaint, events: Sequence[Mapping]) -> str:
         f"내용: {preview(complaint.content, 100)}",
         "",
         "처리 이력:",
-        *history_lines(events),
+        *history_lines(e for e in events if e["kind"] != "note"),  # internal notes stay inside
     ]))
 
 
@@ -133,6 +133,8 @@ def history_lines(events: Iterable[Mapping]) -> list[str]:
         text = clip(event["note"] or "", NOTE_SHOWN_CHARS)
         if event["kind"] == "reply":
             lines.append(f"· {when} 담당자 답변: {text}")
+        elif event["kind"] == "note":
+            lines.append(f"· {when} 내부 메모: {text}")
         else:
             note = f" ({text})" if event["note"] and event["note"] != event["to_status"] else ""
             lines.append(f"· {when} {event['to_status']}{note}")
