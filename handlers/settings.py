@@ -93,9 +93,15 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
         max_concurrent_updates=_optional(env, "MAX_CONCURRENT_UPDATES", _concurrency) or 64,
         reply_cache_size=_default(_optional(env, "REPLY_CACHE_SIZE", _size), 5000),
         web_console=_default(_optional(env, "WEB_CONSOLE", _switch), True),
-        web_host=env.get("WEB_HOST", "127.0.0.1"),
+        web_host=_optional(env, "WEB_HOST", _host) or "127.0.0.1",
         web_port=_optional(env, "WEB_PORT", _port) or 8080,
     )
+
+
+def _host(value: str) -> str:
+    if any(ch.isspace() or ch == "/" for ch in value):
+        raise ValueError("호스트 이름이나 IP 주소여야 합니다 / must be a host name or IP address")
+    return value
 
 
 def _switch(value: str) -> bool:
