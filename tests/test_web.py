@@ -2,6 +2,7 @@
 actions that notify the citizen through the same outbox as Telegram."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -188,3 +189,29 @@ def test_logout_ends_the_session(console):
     token = csrf_of(console.get("/"))
     console.post("/logout", data={"csrf": token})
     assert console.get("/").status_code == 303
+
+
+async def test_the_bot_process_serves_the_console_without_blocking_its_loop(bot_settings, kb,
+                                                                             tokenizer):
+    import dataclasses
+    import socket
+
+    import aiohttp
+
+    from handlers.app import build_application, running
+    from handlers.local_api import LocalBotApi
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = dataclasses.replace(bot_settings, web_port=port)
+    application = build_application(settings, request=LocalBotApi(), kb=kb, tokenizer=tokenizer,
+                                    web_console=True)
+    async with running(application):
+        server, _ = application.bot_data["web_console"]
+        while not server.started:
+            await asyncio.sleep(0.05)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/", allow_redirects=False) as answer:
+                assert (answer.status, answer.headers["location"]) == (303, "/login")
+    assert "web_console" not in application.bot_data
