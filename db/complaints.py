@@ -19,6 +19,7 @@ import sqlite_utils
 
 from db import outbox
 from db.office_calendar import initial_deadline
+from db.satisfaction import queue_survey
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
 
 RECEIVED = "접수"
@@ -271,6 +272,8 @@ def change_status(
         text = f"[민원 {complaint.receipt}] 상태가 '{new_status}'(으)로 바뀌었습니다."
         outbox.enqueue(db, complaint.chat_id, f"{text}\n{note}" if note else text,
                        kind="status", now=now)
+        if new_status == DONE:
+            queue_survey(db, complaint.receipt, complaint.chat_id, now=now)
         return _get(db, complaint.receipt)
 
 

@@ -131,6 +131,14 @@ def _web_console(db: sqlite_utils.Database) -> None:
     db["web_login_attempts"].create_index(["client", "attempted_at"])
 
 
+def _satisfaction(db: sqlite_utils.Database) -> None:
+    db["satisfaction"].create(
+        {"receipt": str, "user_id": int, "score": int, "comment": str, "department": str,
+         "rated_at": str},
+        pk="receipt", not_null=["user_id", "score", "rated_at"])
+    db["satisfaction"].create_index(["rated_at"])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "complaints and their history", _complaints),
     Migration(2, "notification outbox", _outbox),
@@ -139,6 +147,7 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "telegram persistence", _persistence),
     Migration(6, "legal deadlines, closed days and 법정민원 periods", _deadlines),
     Migration(7, "web console accounts, sessions and login codes", _web_console),
+    Migration(8, "satisfaction survey after 완료", _satisfaction),
 ]
 
 

@@ -35,7 +35,7 @@ from db.database import open_database
 from db.durability import WalSync
 from db.persistence import SQLitePersistence
 from db.staff import list_staff
-from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff, workbench
+from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff, survey, workbench
 from handlers.access import NEW_MESSAGE, PRIVATE
 from handlers.errors import handle_error
 from handlers.matching import new_matcher
@@ -103,6 +103,8 @@ def register_handlers(application: Application, settings: Settings) -> None:
                               citizen.answer_question)
     # Staff and admin commands accept any chat: their callbacks check the user's role.
     application.add_handlers([
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & survey.REPLY_TO_SURVEY,
+                       survey.comment_on_complaint),
         staff.build_reply_conversation(settings.complaint_timeout_seconds),
         complaint.build_conversation(question, settings.complaint_timeout_seconds),
         CommandHandler("start", citizen.start, filters=PRIVATE),
@@ -125,6 +127,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
         CommandHandler("due", workbench.due_list, filters=NEW_MESSAGE),
         CommandHandler("closed", workbench.closed_days, filters=NEW_MESSAGE),
         CommandHandler("statutory", workbench.statutory, filters=NEW_MESSAGE),
+        CallbackQueryHandler(survey.rate_complaint, pattern=f"^{survey.RATE}"),
         CallbackQueryHandler(staff.status_button, pattern=rf"^{keyboards.STAFF_ACTION}(prog|done|rej):"),
         CallbackQueryHandler(staff.turn_inbox_page, pattern=rf"^{keyboards.INBOX}\w+:\d+$"),
         CommandHandler("reload", admin.reload_knowledge, filters=NEW_MESSAGE, block=False),

@@ -23,7 +23,8 @@ DEPARTMENT_SHOWN_CHARS = 60
 MAX_EVENTS_SHOWN = 20
 STAFF_ALERT_PREFIX = "[새 민원] "
 # Outbox kinds (handlers.jobs.STAFF_POST and db.complaints' notices) as /stats names them.
-NOTIFICATION_KINDS = {"staff": "직원방 새 민원 알림", "status": "민원인 상태 알림", "reply": "민원인 답변 알림"}
+NOTIFICATION_KINDS = {"staff": "직원방 새 민원 알림", "status": "민원인 상태 알림", "reply": "민원인 답변 알림",
+                      "survey": "민원인 만족도 조사", "login": "웹 콘솔 로그인 코드"}
 
 
 def clip(text: str, limit: int) -> str:
@@ -166,6 +167,14 @@ def stats_text(questions: QuestionStats, by_status: Mapping[str, int],
         *[f"· #{n.id} {NOTIFICATION_KINDS.get(n.kind, n.kind)} → 대화방 {n.chat_id}, "
           f"{kst_text(n.created_at)}: {preview(n.last_error or '', 80)}" for n in deliveries.latest_dead],
     ]
+    return "\n".join(lines)
+
+
+def satisfaction_text(rows: Sequence[Mapping], *, limit: int = 12) -> str:
+    """Satisfaction per month and department for /stats (latest first)."""
+    lines = ["[만족도 (월·부서별 평균, 5점 만점)]"]
+    lines += [f"· {r['month']} {r['department']} {r['average']:.1f}점 ({r['count']}명)"
+              for r in rows[:limit]] or ["· 아직 응답이 없습니다"]
     return "\n".join(lines)
 
 

@@ -141,7 +141,8 @@ def test_actions_use_the_same_functions_and_notify_the_citizen(console):
     assert kinds == ["status", "reply", "note", "status", "extend", "status"]
     to_citizen = [r["text"] for r in console.db["outbox"].rows_where("chat_id = ?", [CITIZEN])]
     assert to_citizen[0] == f"[민원 {complaint.receipt}] 담당자 답변: 내일 고치겠습니다"
-    assert len(to_citizen) == 4 and not any("현장 확인 필요" in t for t in to_citizen)
+    assert len(to_citizen) == 5 and to_citizen[-1].startswith("[만족도 조사]")
+    assert not any("현장 확인 필요" in t for t in to_citizen)
 
 
 def test_an_action_without_the_csrf_token_changes_nothing(console):
@@ -181,7 +182,7 @@ def test_exports_and_dashboard(console):
     xlsx = console.get("/export.xlsx")
     assert xlsx.content.startswith(b"PK") and "spreadsheetml" in xlsx.headers["content-type"]
     page = console.get("/dashboard")
-    assert page.status_code == 200 and page.text.count("<svg") == 2 and "도로과" in page.text
+    assert page.status_code == 200 and page.text.count("<svg") == 3 and "도로과" in page.text
 
 
 def test_logout_ends_the_session(console):
@@ -215,3 +216,19 @@ async def test_the_bot_process_serves_the_console_without_blocking_its_loop(bot_
             async with session.get(f"http://127.0.0.1:{port}/", allow_redirects=False) as answer:
                 assert (answer.status, answer.headers["location"]) == (303, "/login")
     assert "web_console" not in application.bot_data
+
+
+async def test_a_taken_port_leaves_the_bot_running(bot_settings, caplog):
+    import dataclasses
+    import socket
+
+    from web.server import start_in_loop, stop
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings = dataclasses.replace(bot_settings, web_port=taken.getsockname()[1])
+        running = start_in_loop(settings)
+        await asyncio.wait_for(running[1], timeout=30)
+        await stop(running)
+    assert "could not listen" in caplog.text

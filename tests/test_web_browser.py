@@ -88,4 +88,4 @@ def test_staff_signs_in_finds_a_complaint_and_answers_it(served, browser):
     assert "내일 고치겠습니다" in browser.find_element(By.ID, "history").text
     assert get_complaint(db, complaint.receipt).status == "접수"
     browser.get(base + "/dashboard")
-    assert len(browser.find_elements(By.TAG_NAME, "svg")) == 2
+    assert len(browser.find_elements(By.TAG_NAME, "svg")) == 3

@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from db import complaints, deadlines
 from db.database import DatabaseUnavailable, open_database
+from db.satisfaction import by_department_and_month
 from db.staff import ADMIN, role_of
 from db.workbench import (DUE_FILTERS, SORTS, BadExtension, ComplaintClosed,
                           DeadlineAlreadyExtended, InboxFilter, add_internal_note,
@@ -204,7 +205,9 @@ def create_app(settings) -> Starlette:
         return page("dashboard.html", request, session,
                     volume_chart=charts.stacked_bars(volume), volume=volume,
                     compliance_chart=charts.compliance_bars(compliance), compliance=compliance,
-                    by_status=complaints.stats_by_status(db))
+                    by_status=complaints.stats_by_status(db),
+                    satisfaction=by_department_and_month(db),
+                    satisfaction_chart=charts.average_bars(by_department_and_month(db)))
 
     def export(request: Request) -> Response:
         session = current(request)

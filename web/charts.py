@@ -66,6 +66,31 @@ def compliance_bars(months: dict[str, dict[str, int]]) -> str:
     return _svg(parts, "월별 처리기한 준수")
 
 
+def average_bars(rows: list[dict], *, top: float = 5.0) -> str:
+    """Horizontal bars of the average score per department over every month shown."""
+    totals: dict[str, list[float]] = {}
+    for row in rows:
+        entry = totals.setdefault(row["department"], [0.0, 0])
+        entry[0] += row["average"] * row["count"]
+        entry[1] += row["count"]
+    if not totals:
+        return _empty()
+    step = (HEIGHT - 2 * MARGIN) / len(totals)
+    parts = []
+    for i, (department, (weighted, count)) in enumerate(sorted(totals.items())):
+        average = weighted / count
+        y = MARGIN + i * step
+        width = average / top * (WIDTH - 200)
+        parts.append(f'<text x="4" y="{y + step * 0.6:.1f}" font-size="11">'
+                     f'{escape(department)}</text>')
+        parts.append(f'<rect x="150" y="{y + step * 0.15:.1f}" width="{width:.1f}" '
+                     f'height="{step * 0.7:.1f}" fill="{PALETTE[0]}"><title>{escape(department)}: '
+                     f'{average:.2f}점 ({count}명)</title></rect>')
+        parts.append(f'<text x="{155 + width:.1f}" y="{y + step * 0.6:.1f}" font-size="11">'
+                     f'{average:.1f}점 ({count}명)</text>')
+    return _svg(parts, "부서별 만족도 평균")
+
+
 def _svg(parts: list[str], title: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
             f'aria-label="{escape(title)}"><title>{escape(title)}</title>{"".join(parts)}</svg>')

@@ -33,9 +33,18 @@ def _config(settings) -> uvicorn.Config:
 def start_in_loop(settings) -> tuple[uvicorn.Server, asyncio.Task]:
     """Starts the console as a task of the running loop; pages run on worker threads."""
     server = _EmbeddedServer(_config(settings))
-    task = asyncio.get_running_loop().create_task(server.serve(), name="web console")
+    task = asyncio.get_running_loop().create_task(_serve(server, settings), name="web console")
     logger.info("web console on http://%s:%d", settings.web_host, settings.web_port)
     return server, task
+
+
+async def _serve(server: uvicorn.Server, settings) -> None:
+    """Runs the server; a port that cannot be opened leaves the bot running, with an error."""
+    try:
+        await server.serve()
+    except SystemExit:  # uvicorn exits when it cannot bind
+        logger.error("web console could not listen on %s:%d (port in use?); the bot goes on "
+                     "without it", settings.web_host, settings.web_port)
 
 
 async def stop(running: tuple[uvicorn.Server, asyncio.Task]) -> None:
