@@ -139,6 +139,13 @@ def _satisfaction(db: sqlite_utils.Database) -> None:
     db["satisfaction"].create_index(["rated_at"])
 
 
+def _reply_templates(db: sqlite_utils.Database) -> None:
+    db["reply_templates"].create(
+        {"id": int, "name": str, "body": str, "complaint_type": str, "department": str,
+         "created_by": int, "created_at": str},
+        pk="id", not_null=["name", "body", "created_by", "created_at"])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "complaints and their history", _complaints),
     Migration(2, "notification outbox", _outbox),
@@ -148,6 +155,7 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "legal deadlines, closed days and 법정민원 periods", _deadlines),
     Migration(7, "web console accounts, sessions and login codes", _web_console),
     Migration(8, "satisfaction survey after 완료", _satisfaction),
+    Migration(9, "reply templates", _reply_templates),
 ]
 
 

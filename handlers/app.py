@@ -127,6 +127,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
         CommandHandler("due", workbench.due_list, filters=NEW_MESSAGE),
         CommandHandler("closed", workbench.closed_days, filters=NEW_MESSAGE),
         CommandHandler("statutory", workbench.statutory, filters=NEW_MESSAGE),
+        CommandHandler("template", workbench.template, filters=NEW_MESSAGE),
         CallbackQueryHandler(survey.rate_complaint, pattern=f"^{survey.RATE}"),
         CallbackQueryHandler(staff.status_button, pattern=rf"^{keyboards.STAFF_ACTION}(prog|done|rej):"),
         CallbackQueryHandler(staff.turn_inbox_page, pattern=rf"^{keyboards.INBOX}\w+:\d+$"),

@@ -34,6 +34,7 @@ STAFF_COMMANDS = (
     BotCommand("due", "처리기한 순 민원"),
     BotCommand("type", "민원 유형 (접수번호 유형)"),
     BotCommand("extend", "처리기한 연장 (접수번호 날짜 사유)"),
+    BotCommand("template", "상용구 [접수번호]"),
 )
 ADMIN_COMMANDS = (
     BotCommand("reload", "지식베이스 다시 불러오기"),

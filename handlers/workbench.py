@@ -3,6 +3,8 @@ and the daily jobs (morning digest in the staff chat, progress notices to citize
 
 Usage (staff): /type 번호 유형 · /extend 번호 YYYY-MM-DD 사유 · /due
 Usage (admin): /closed [YYYY-MM-DD 사유 | -YYYY-MM-DD] · /statutory [이름 일수]
+Templates: /template (목록) · /template 번호 (이 민원에 맞는 상용구, 채운 글) ·
+           /template add 이름 | 본문 · /template del ID (관리자)
 """
 from __future__ import annotations
 
@@ -13,13 +15,15 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from db import deadlines
-from db.complaints import ComplaintNotFound
+from db.complaints import ComplaintNotFound, get_complaint
 from db.database import DatabaseUnavailable
 from db.office_calendar import (add_closed_day, list_closed_days, remove_closed_day,
                                 set_statutory_period, statutory_periods)
 from db.workbench import (BadExtension, ComplaintClosed, DeadlineAlreadyExtended, InboxFilter,
                           describe_kind_error, digest_text, due_digest, due_text, extend_deadline,
                           inbox, send_progress_notices, set_type)
+from db.templates import (TemplateNotFound, add_template, delete_template, fill,
+                          templates_for)
 from handlers import formatting
 from handlers.access import ADMIN_ROLES, allowed
 from handlers.arguments import parse_receipt
@@ -34,6 +38,9 @@ STATUTORY_USAGE = "사용법: /statutory (목록) · /statutory 여권 발급 4 
 NOT_FOUND_TEXT = "접수번호 {receipt}인 민원이 없습니다."
 CLOSED_TEXT = "민원 {receipt}은(는) 이미 끝난 민원이라 처리기한을 바꿀 수 없습니다."
 DUE_LIST_SIZE = 20
+TEMPLATE_USAGE = ("사용법: /template (목록) · /template 접수번호 (채운 상용구) · "
+                  "/template add 이름 | 본문 · /template del 번호 (관리자). "
+                  "자리표시자: {접수번호} {처리기한} {부서} {유형}")
 
 
 async def change_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -149,6 +156,54 @@ async def statutory(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(f"{exc} {STATUTORY_USAGE}")
         return
     await update.message.reply_text(f"법정민원 '법정:{name}'의 처리기간을 {days}일로 정했습니다.")
+
+
+async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Lists templates, shows them filled for one complaint, or (admins) adds and deletes."""
+    if not await allowed(update, context, "/template"):
+        return
+    db = context.bot_data["db"]
+    args = context.args
+    if args and args[0] in ("add", "del"):
+        if not await allowed(update, context, f"/template {args[0]}", roles=ADMIN_ROLES):
+            return
+        await update.message.reply_text(_change_template(db, update, args))
+        return
+    if not args:
+        lines = [f"· #{t.id} {t.name}: {formatting.preview(t.body, 60)}" for t in templates_for(db)]
+        await update.message.reply_text("\n".join(["[상용구]", *(lines or ["· 없음"]),
+                                                    TEMPLATE_USAGE]))
+        return
+    receipt = parse_receipt(args[0])
+    complaint = get_complaint(db, receipt) if receipt else None
+    if complaint is None:
+        await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=args[0]) if receipt
+                                        else TEMPLATE_USAGE)
+        return
+    filled = [f"#{t.id} {t.name}\n{fill(t, complaint)}" for t in templates_for(db, complaint)]
+    text = "\n\n".join([f"[민원 {complaint.receipt}에 맞는 상용구] 고쳐서 /reply 로 보내세요.",
+                         *(filled or ["맞는 상용구가 없습니다."])])
+    await update.message.reply_text(formatting.fit(text))
+
+
+def _change_template(db, update: Update, args: list[str]) -> str:
+    if args[0] == "del":
+        if len(args) != 2 or not args[1].lstrip("#").isdigit():
+            return TEMPLATE_USAGE
+        try:
+            delete_template(db, int(args[1].lstrip("#")))
+        except TemplateNotFound:
+            return f"상용구 {args[1]}이(가) 없습니다."
+        return f"상용구 {args[1]}을(를) 지웠습니다."
+    text = update.message.text.split(maxsplit=2)[2] if len(args) > 1 else ""
+    name, bar, body = text.partition("|")
+    if not bar:
+        return TEMPLATE_USAGE
+    try:
+        template_id = add_template(db, name, body, created_by=update.effective_user.id)
+    except ValueError as exc:
+        return str(exc)
+    return f"상용구 #{template_id} '{name.strip()}'을(를) 저장했습니다."
 
 
 async def post_morning_digest(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -100,3 +100,18 @@ async def test_receipt_and_view_state_the_due_date(local_bot):
     stored = store(local_bot.db)
     reply = texts(await local_bot.chat(STAFF).send(f"/view {stored.receipt}"))
     assert "처리기한: " in reply and "(고충, 7일)" in reply
+
+
+async def test_templates_are_kept_by_admins_and_filled_for_staff(local_bot):
+    admin, me = local_bot.chat(ADMIN), local_bot.chat(STAFF)
+    saved = texts(await admin.send("/template add 보수 안내 | {접수번호} 민원은 {부서}에서 "
+                                   "{처리기한}까지 보수합니다."))
+    assert saved.startswith("상용구 #1 '보수 안내'을(를) 저장했습니다.")
+    assert "알 수 없는 자리표시자" in texts(await admin.send("/template add 나쁜 | {담당자}"))
+    assert "관리자만" in texts(await me.send("/template add 몰래 | 내용"))
+    assert "#1 보수 안내" in texts(await me.send("/template"))
+    stored = store(local_bot.db)
+    filled = texts(await me.send(f"/template {stored.receipt}"))
+    assert f"{stored.receipt} 민원은 도로과에서 " in filled and "{처리기한}" not in filled
+    assert "지웠습니다" in texts(await admin.send("/template del 1"))
+    assert "맞는 상용구가 없습니다" in texts(await me.send(f"/template {stored.receipt}"))

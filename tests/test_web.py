@@ -232,3 +232,23 @@ async def test_a_taken_port_leaves_the_bot_running(bot_settings, caplog):
         await asyncio.wait_for(running[1], timeout=30)
         await stop(running)
     assert "could not listen" in caplog.text
+
+
+def test_admins_keep_templates_and_staff_answer_with_one(console):
+    auth.add_account(console.db, "admin", PASSWORD, user_id=ADMIN)
+    complaint = store(console.db)
+    sign_in(console)
+    token = csrf_of(console.get("/templates"))
+    refused = console.post("/templates", data={"csrf": token, "name": "x", "body": "y"})
+    assert refused.status_code == 403
+    console.cookies.clear()
+    sign_in(console, "admin")
+    token = csrf_of(console.get("/templates"))
+    bad = console.post("/templates", data={"csrf": token, "name": "x", "body": "{담당자}"})
+    assert bad.status_code == 400 and "알 수 없는 자리표시자" in bad.text
+    console.post("/templates", data={"csrf": token, "name": "보수 안내",
+                                     "body": "{접수번호} 민원은 {부서}에서 처리합니다."})
+    page = console.get(f"/complaints/{complaint.receipt}")
+    assert "보수 안내" in page.text
+    filled = console.get(f"/complaints/{complaint.receipt}", params={"template": "1"})
+    assert f"{complaint.receipt} 민원은 도로과에서 처리합니다.</textarea>" in filled.text

@@ -27,6 +27,8 @@ from starlette.routing import Route
 from db import complaints, deadlines
 from db.database import DatabaseUnavailable, open_database
 from db.satisfaction import by_department_and_month
+from db.templates import (TemplateNotFound, add_template, delete_template, fill, get_template,
+                          templates_for)
 from db.staff import ADMIN, role_of
 from db.workbench import (DUE_FILTERS, SORTS, BadExtension, ComplaintClosed,
                           DeadlineAlreadyExtended, InboxFilter, add_internal_note,
@@ -164,7 +166,13 @@ def create_app(settings) -> Starlette:
         complaint = complaints.get_complaint(database(), receipt)
         if complaint is None:
             return page("missing.html", request, session, 404, receipt=receipt)
-        return page("detail.html", request, session, status, c=complaint,
+        chosen = _number(request.query_params.get("template"))
+        try:
+            draft = fill(get_template(database(), chosen), complaint) if chosen else ""
+        except TemplateNotFound:
+            draft = ""
+        return page("detail.html", request, session, status, c=complaint, draft=draft,
+                    templates=templates_for(database(), complaint),
                     message=message or request.query_params.get("m", ""),
                     events=complaints.history(database(), complaint.receipt),
                     types=[*deadlines.TYPES, *statutory_kinds(database())],
@@ -209,6 +217,37 @@ def create_app(settings) -> Starlette:
                     satisfaction=by_department_and_month(db),
                     satisfaction_chart=charts.average_bars(by_department_and_month(db)))
 
+    def templates_page(request: Request, message: str = "", status: int = 200) -> Response:
+        session = current(request)
+        if session is None:
+            return to_login()
+        return page("templates.html", request, session, status, message=message,
+                    templates=templates_for(database()),
+                    types=[*deadlines.TYPES, *statutory_kinds(database())],
+                    departments=departments(database()))
+
+    async def templates_post(request: Request) -> Response:
+        form = await form_of(request)
+        return await _threaded(_change_templates, request, form)
+
+    def _change_templates(request: Request, form: dict[str, str]) -> Response:
+        session = current(request)
+        if session is None:
+            return to_login()
+        if role(session.user_id) != ADMIN or not _same(form.get("csrf"), session.csrf):
+            return templates_page(request, "관리자만 상용구를 바꿀 수 있습니다.", 403)
+        try:
+            if form.get("action") == "delete":
+                delete_template(database(), _number(form.get("id")))
+            else:
+                add_template(database(), form.get("name", ""), form.get("body", ""),
+                             created_by=session.user_id,
+                             complaint_type=form.get("type") or None,
+                             department=form.get("department") or None)
+        except (ValueError, TemplateNotFound) as exc:
+            return templates_page(request, f"저장하지 못했습니다: {exc}", 400)
+        return RedirectResponse("/templates", status_code=303)
+
     def export(request: Request) -> Response:
         session = current(request)
         if session is None:
@@ -230,6 +269,8 @@ def create_app(settings) -> Starlette:
         Route("/complaints/{receipt}", detail),
         Route("/complaints/{receipt}/action", action, methods=["POST"]),
         Route("/dashboard", dashboard),
+        Route("/templates", templates_page, methods=["GET"]),
+        Route("/templates", templates_post, methods=["POST"]),
         Route("/export.{kind:str}", export),
     ]
     app = Starlette(routes=routes, exception_handlers={DatabaseUnavailable: _unavailable})
