@@ -146,6 +146,12 @@ def _reply_templates(db: sqlite_utils.Database) -> None:
         pk="id", not_null=["name", "body", "created_by", "created_at"])
 
 
+def _complaint_links(db: sqlite_utils.Database) -> None:
+    db["complaint_links"].create(
+        {"receipt": str, "linked": str, "linked_by": int, "linked_at": str},
+        pk=("receipt", "linked"), not_null=["linked_by", "linked_at"])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "complaints and their history", _complaints),
     Migration(2, "notification outbox", _outbox),
@@ -156,6 +162,7 @@ MIGRATIONS: list[Migration] = [
     Migration(7, "web console accounts, sessions and login codes", _web_console),
     Migration(8, "satisfaction survey after 완료", _satisfaction),
     Migration(9, "reply templates", _reply_templates),
+    Migration(10, "links between similar complaints", _complaint_links),
 ]
 
 

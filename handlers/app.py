@@ -128,6 +128,8 @@ def register_handlers(application: Application, settings: Settings) -> None:
         CommandHandler("closed", workbench.closed_days, filters=NEW_MESSAGE),
         CommandHandler("statutory", workbench.statutory, filters=NEW_MESSAGE),
         CommandHandler("template", workbench.template, filters=NEW_MESSAGE),
+        CommandHandler("link", workbench.link_complaints, filters=NEW_MESSAGE),
+        CommandHandler("repeat", workbench.repeat, filters=NEW_MESSAGE),
         CallbackQueryHandler(survey.rate_complaint, pattern=f"^{survey.RATE}"),
         CallbackQueryHandler(staff.status_button, pattern=rf"^{keyboards.STAFF_ACTION}(prog|done|rej):"),
         CallbackQueryHandler(staff.turn_inbox_page, pattern=rf"^{keyboards.INBOX}\w+:\d+$"),

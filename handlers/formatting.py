@@ -91,9 +91,17 @@ def _draft_lines(draft: Mapping) -> list[str]:
     ]
 
 
-def staff_alert(complaint: Complaint) -> str:
-    """A new complaint as posted to the staff chat (phone masked)."""
-    return fit("\n".join([f"{STAFF_ALERT_PREFIX}{complaint.receipt}", *_complaint_lines(complaint)]))
+def staff_alert(complaint: Complaint, similar: Sequence = ()) -> str:
+    """A new complaint as posted to the staff chat (phone masked), with similar open ones
+    (db.duplicates.Similar) for staff to link."""
+    lines = [f"{STAFF_ALERT_PREFIX}{complaint.receipt}", *_complaint_lines(complaint)]
+    lines += [f"유사 민원 #{s.complaint.receipt} ({s.complaint.status}, "
+              f"{preview(s.complaint.content, 30)}"
+              + (f", {s.distance_m:.0f}m" if s.distance_m is not None else "") + ")"
+              for s in similar]
+    if similar:
+        lines.append(f"연결: /link {complaint.receipt} 접수번호")
+    return fit("\n".join(lines))
 
 
 def staff_alert_receipt(text: str) -> str | None:

@@ -35,6 +35,8 @@ STAFF_COMMANDS = (
     BotCommand("type", "민원 유형 (접수번호 유형)"),
     BotCommand("extend", "처리기한 연장 (접수번호 날짜 사유)"),
     BotCommand("template", "상용구 [접수번호]"),
+    BotCommand("link", "유사 민원 연결 (접수번호 접수번호)"),
+    BotCommand("repeat", "반복 민원 종결 (접수번호 앞선접수번호)"),
 )
 ADMIN_COMMANDS = (
     BotCommand("reload", "지식베이스 다시 불러오기"),

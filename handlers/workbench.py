@@ -15,8 +15,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from db import deadlines
-from db.complaints import ComplaintNotFound, get_complaint
+from db.complaints import ComplaintNotFound, InvalidTransition, get_complaint
 from db.database import DatabaseUnavailable
+from db.duplicates import SameComplaint, close_as_repeated, link, linked
 from db.office_calendar import (add_closed_day, list_closed_days, remove_closed_day,
                                 set_statutory_period, statutory_periods)
 from db.workbench import (BadExtension, ComplaintClosed, DeadlineAlreadyExtended, InboxFilter,
@@ -204,6 +205,53 @@ def _change_template(db, update: Update, args: list[str]) -> str:
     except ValueError as exc:
         return str(exc)
     return f"상용구 #{template_id} '{name.strip()}'을(를) 저장했습니다."
+
+
+LINK_USAGE = "사용법: /link 접수번호 접수번호 (유사 민원 연결: 답변이 연결된 민원인 모두에게 갑니다)"
+REPEAT_USAGE = "사용법: /repeat 접수번호 앞선접수번호 [안내 내용] (반복 민원 종결, 민원처리법 §23)"
+
+
+async def link_complaints(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Links two similar complaints: /link 번호 번호."""
+    if not await allowed(update, context, "/link"):
+        return
+    receipts = [parse_receipt(a) for a in context.args]
+    if len(receipts) != 2 or None in receipts:
+        await update.message.reply_text(LINK_USAGE)
+        return
+    db = context.bot_data["db"]
+    try:
+        link(db, receipts[0], receipts[1], actor_id=update.effective_user.id)
+    except ComplaintNotFound as exc:
+        await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=exc.args[0]))
+        return
+    except SameComplaint:
+        await update.message.reply_text(LINK_USAGE)
+        return
+    group = [receipts[0], *linked(db, receipts[0])]
+    await update.message.reply_text(f"연결했습니다: {', '.join(group)}. /reply 나 웹 콘솔의 답변은 "
+                                    "연결된 민원 모두에 기록됩니다(웹 콘솔).")
+
+
+async def repeat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Closes a repeated complaint pointing at the earlier one: /repeat 번호 앞선번호 [내용]."""
+    if not await allowed(update, context, "/repeat"):
+        return
+    receipts = [parse_receipt(a) for a in context.args[:2]]
+    if len(receipts) != 2 or None in receipts:
+        await update.message.reply_text(REPEAT_USAGE)
+        return
+    try:
+        close_as_repeated(context.bot_data["db"], receipts[0], receipts[1],
+                          actor_id=update.effective_user.id, text=" ".join(context.args[2:]))
+    except ComplaintNotFound as exc:
+        text = NOT_FOUND_TEXT.format(receipt=exc.args[0])
+    except (SameComplaint, InvalidTransition):
+        text = f"민원 {receipts[0]}은(는) 반복 민원으로 종결할 수 없습니다. {REPEAT_USAGE}"
+    else:
+        await context.bot_data["wal_sync"].wait()
+        text = f"민원 {receipts[0]}을(를) 반복 민원으로 종결하고 민원인에게 알렸습니다."
+    await update.message.reply_text(text)
 
 
 async def post_morning_digest(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -115,3 +115,23 @@ async def test_templates_are_kept_by_admins_and_filled_for_staff(local_bot):
     assert f"{stored.receipt} 민원은 도로과에서 " in filled and "{처리기한}" not in filled
     assert "지웠습니다" in texts(await admin.send("/template del 1"))
     assert "맞는 상용구가 없습니다" in texts(await me.send(f"/template {stored.receipt}"))
+
+
+async def test_staff_chat_post_names_similar_complaints_and_staff_link_them(local_bot):
+    first = store(local_bot.db, 1, "가로등이 고장났어요 밤에 너무 어두워요")
+    citizen = local_bot.chat(CITIZEN)
+    await citizen.send("/complaint")
+    await citizen.send("우리 집 앞 가로등이 고장나서 어두워요")
+    for label in ("다음", "잘 모르겠어요", "익명으로 접수", "접수하기"):
+        if any(label in b for b, _ in citizen.buttons()):
+            await citizen.press(next(b for b, _ in citizen.buttons() if label in b))
+    await deliver_due(local_bot.application.bot, local_bot.db)
+    post = local_bot.api.texts(STAFF_CHAT)[-1]
+    assert f"유사 민원 #{first.receipt}" in post, post
+    new = post.split("\n", 1)[0].removeprefix("[새 민원] ")
+    me = local_bot.chat(STAFF)
+    assert "연결했습니다" in texts(await me.send(f"/link {new} {first.receipt}"))
+    assert workbench.LINK_USAGE in texts(await me.send(f"/link {new}"))
+    reply = texts(await me.send(f"/repeat {new} {first.receipt} 앞선 답변을 참고해 주세요"))
+    assert "반복 민원으로 종결" in reply
+    assert get_complaint(local_bot.db, new).status == "완료"

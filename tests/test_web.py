@@ -252,3 +252,22 @@ def test_admins_keep_templates_and_staff_answer_with_one(console):
     assert "보수 안내" in page.text
     filled = console.get(f"/complaints/{complaint.receipt}", params={"template": "1"})
     assert f"{complaint.receipt} 민원은 도로과에서 처리합니다.</textarea>" in filled.text
+
+
+def test_similar_complaints_are_shown_linked_and_answered_together(console):
+    first = store(console.db, 1, "가로등이 고장났어요 밤에 너무 어두워요")
+    second = create_complaint(console.db, idempotency_key="k2", user_id=77, chat_id=77,
+                              content="우리 집 앞 가로등이 고장나서 어두워요", department="도로과",
+                              region="전주시", phone=None, anonymous=True, consent=False)
+    sign_in(console)
+    page = console.get(f"/complaints/{second.receipt}")
+    assert f"유사 민원 <a href=\"/complaints/{first.receipt}\">" in page.text
+    token = csrf_of(page)
+    url = f"/complaints/{second.receipt}/action"
+    console.post(url, data={"csrf": token, "action": "link", "other": first.receipt})
+    assert f"연결됨: <a href=\"/complaints/{first.receipt}\">" in console.get(
+        f"/complaints/{second.receipt}").text
+    done = console.post(url, data={"csrf": token, "action": "reply", "text": "내일 고칩니다"})
+    assert "%EC%97%B0%EA%B2%B0" in done.headers["location"]  # '연결된 민원 1건에도'
+    replies = {r["chat_id"] for r in console.db["outbox"].rows_where("kind = 'reply'")}
+    assert replies == {CITIZEN, 77}

@@ -26,6 +26,8 @@ from starlette.routing import Route
 
 from db import complaints, deadlines
 from db.database import DatabaseUnavailable, open_database
+from db.duplicates import (SameComplaint, close_as_repeated, link, linked, reply_to_linked,
+                           similar_open)
 from db.satisfaction import by_department_and_month
 from db.templates import (TemplateNotFound, add_template, delete_template, fill, get_template,
                           templates_for)
@@ -173,6 +175,8 @@ def create_app(settings) -> Starlette:
             draft = ""
         return page("detail.html", request, session, status, c=complaint, draft=draft,
                     templates=templates_for(database(), complaint),
+                    similar=similar_open(database(), complaint),
+                    linked=linked(database(), complaint.receipt),
                     message=message or request.query_params.get("m", ""),
                     events=complaints.history(database(), complaint.receipt),
                     types=[*deadlines.TYPES, *statutory_kinds(database())],
@@ -196,6 +200,8 @@ def create_app(settings) -> Starlette:
             message = "지금 상태에서는 할 수 없는 처리입니다."
         except DeadlineAlreadyExtended:
             message = "처리기한은 이미 한 번 연장했습니다."
+        except SameComplaint:
+            message = "같은 민원끼리는 연결할 수 없습니다."
         except (BadExtension, deadlines.UnknownType, ValueError) as exc:
             message = f"처리하지 못했습니다: {exc}"
         else:
@@ -325,8 +331,16 @@ def _apply(db: sqlite_utils.Database, receipt: str, form: dict[str, str], actor:
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(f"{MAX_TEXT_CHARS:,}자까지 쓸 수 있습니다.")
     if what == "reply":
-        complaints.add_reply(db, receipt, actor_id=actor, text=text)
-        return "답변을 등록했습니다. 민원인에게 곧 전달됩니다."
+        answered = reply_to_linked(db, receipt, actor_id=actor, text=text)
+        also = f" (연결된 민원 {len(answered) - 1}건에도)" if len(answered) > 1 else ""
+        return f"답변을 등록했습니다{also}. 민원인에게 곧 전달됩니다."
+    if what == "link":
+        link(db, receipt, form.get("other", "").strip().upper(), actor_id=actor)
+        return "유사 민원을 연결했습니다. 답변은 연결된 민원 모두에 기록됩니다."
+    if what == "repeat":
+        close_as_repeated(db, receipt, form.get("other", "").strip().upper(), actor_id=actor,
+                          text=text)
+        return "반복 민원으로 종결하고 민원인에게 알렸습니다."
     if what == "transfer":
         department = form.get("department", "").strip()
         if not department:
