@@ -271,3 +271,12 @@ def test_similar_complaints_are_shown_linked_and_answered_together(console):
     assert "%EC%97%B0%EA%B2%B0" in done.headers["location"]  # '연결된 민원 1건에도'
     replies = {r["chat_id"] for r in console.db["outbox"].rows_where("kind = 'reply'")}
     assert replies == {CITIZEN, 77}
+
+
+def test_login_code_requests_are_rate_limited_too(console):
+    token = csrf_of(console.get("/login"))
+    for _ in range(auth.MAX_FAILURES):
+        console.post("/login", data={"csrf": token, "step": "send_code", "user_id": STAFF})
+    blocked = console.post("/login", data={"csrf": token, "step": "send_code", "user_id": STAFF})
+    assert blocked.status_code == 429
+    assert console.db["outbox"].count == auth.MAX_FAILURES

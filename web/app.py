@@ -11,7 +11,9 @@ function as the Telegram command, so the citizen is told the same way (db.outbox
 """
 from __future__ import annotations
 
+import hmac
 import logging
+import secrets
 import threading
 from datetime import date
 from pathlib import Path
@@ -79,7 +81,7 @@ def create_app(settings) -> Starlette:
         return HTMLResponse(html, status_code=status)
 
     def login_page(request: Request, message: str = "", status: int = 200, **values) -> Response:
-        token = request.cookies.get(PRE_CSRF_COOKIE) or auth.secrets.token_urlsafe(24)
+        token = request.cookies.get(PRE_CSRF_COOKIE) or secrets.token_urlsafe(24)
         response = page("login.html", request, None, status, message=message, csrf=token, **values)
         response.set_cookie(PRE_CSRF_COOKIE, token, httponly=True, samesite="strict")
         return response
@@ -121,6 +123,7 @@ def create_app(settings) -> Starlette:
             except ValueError:
                 user_id = None
             if user_id is not None and step == "send_code":
+                auth.record_failure(db, client(request))  # code requests count as attempts
                 if role(user_id):
                     auth.send_login_code(db, user_id)
                 # The same answer for anyone: the page does not tell who is staff.
@@ -138,7 +141,9 @@ def create_app(settings) -> Starlette:
         return response
 
     async def logout(request: Request) -> Response:
-        form = await form_of(request)
+        return await _threaded(_logout, request, await form_of(request))
+
+    def _logout(request: Request, form: dict[str, str]) -> Response:
         session = current(request)
         if session and _same(form.get("csrf"), session.csrf):
             auth.close_session(database(), request.cookies[COOKIE])
@@ -296,7 +301,7 @@ def _unavailable(request: Request, exc: Exception) -> Response:
 
 
 def _same(given: str | None, expected: str | None) -> bool:
-    return bool(given and expected) and auth.hmac.compare_digest(given, expected)
+    return bool(given and expected) and hmac.compare_digest(given, expected)
 
 
 def _number(text: str | None) -> int:

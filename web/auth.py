@@ -131,7 +131,7 @@ def check_rate(db: sqlite_utils.Database, client: str, *, now: datetime | None =
 
 @raises_unavailable
 def record_failure(db: sqlite_utils.Database, client: str, *, now: datetime | None = None) -> None:
-    """Counts one failed sign-in of ``client``."""
+    """Counts one failed sign-in (or one code request) of ``client``."""
     db["web_login_attempts"].insert({"client": client, "attempted_at": timestamp(now)})
 
 
