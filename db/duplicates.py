@@ -20,10 +20,14 @@ from db.database import as_utc, raises_unavailable, timestamp, transaction
 
 SIMILAR_WITHIN_DAYS = 30
 SIMILAR_DISTANCE_M = 100.0
-# rapidfuzz WRatio of the two texts. Measured on tests/test_db_duplicates.py's pairs: the same
-# problem told twice scores 60–71 ('가로등이 고장났어요 밤에 너무 어두워요' / '우리 집 앞 가로등이
-# 고장나서 어두워요' 63), different problems 16–25; 55 sits between.
-SIMILAR_TEXT_MIN = 55.0
+# text_similarity (rapidfuzz ratio of the texts without spaces, so 불법 주차 = 불법주차). Measured
+# on tests/test_db_duplicates.py's pairs: the same problem told twice scores 56–71 ('가로등이
+# 고장났어요 밤에 너무 어두워요' / '우리 집 앞 가로등이 고장나서 어두워요' 61), different problems
+# 9–10; 45 sits between. WRatio separated them as well but cost 16 ms per 2,500 candidates
+# against ratio's 1.2 ms (benchmarks/load.py files 2,500 complaints).
+SIMILAR_TEXT_MIN = 45.0
+# Only the newest open complaints are compared, so filing stays cheap however many are open.
+MAX_CANDIDATES = 500
 MAX_SIMILAR_SHOWN = 3
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -37,6 +41,15 @@ class Similar:
     complaint: Complaint
     score: float
     distance_m: float | None
+
+
+def text_similarity(a: str, b: str) -> float:
+    """0–100: how alike two complaint texts are, spaces ignored."""
+    return fuzz.ratio(_squeeze(a), _squeeze(b))
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text[:300].split())
 
 
 def distance_m(a: Complaint, b: Complaint) -> float | None:
@@ -62,11 +75,12 @@ def similar_open(db: sqlite_utils.Database, complaint: Complaint, *,
     rows = db.execute(
         "select receipt, substr(content, 1, 300), latitude, longitude from complaints "
         "where receipt != ? and status in ('접수', '처리중', '이관') and created_at >= ? "
-        "and created_at <= ?", [complaint.receipt, since, complaint.created_at]).fetchall()
-    texts = {receipt: text for receipt, text, _, _ in rows}
+        "and created_at <= ? order by created_at desc limit ?",
+        [complaint.receipt, since, complaint.created_at, MAX_CANDIDATES]).fetchall()
+    texts = {receipt: _squeeze(text) for receipt, text, _, _ in rows}
     places = {receipt: (lat, lon) for receipt, _, lat, lon in rows}
     found = []
-    for _, score, receipt in process.extract(complaint.content[:300], texts, scorer=fuzz.WRatio,
+    for _, score, receipt in process.extract(_squeeze(complaint.content), texts, scorer=fuzz.ratio,
                                              score_cutoff=SIMILAR_TEXT_MIN, limit=None):
         distance = _metres((complaint.latitude, complaint.longitude), places[receipt])
         if distance is None or distance <= SIMILAR_DISTANCE_M:

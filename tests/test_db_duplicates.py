@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from rapidfuzz import fuzz
 
 from db.complaints import DONE, change_status, create_complaint, get_complaint, history
 from db.database import KST
 from db.duplicates import (SIMILAR_TEXT_MIN, SameComplaint, close_as_repeated, distance_m, link,
-                           linked, reply_to_linked, similar_open)
+                           linked, reply_to_linked, similar_open, text_similarity)
 
 FILED = datetime(2025, 3, 4, 10, tzinfo=KST)
 # The pairs SIMILAR_TEXT_MIN was measured on: (a, b, same problem?).
@@ -32,7 +31,7 @@ def make(db, n, content, when=FILED, location=None, user=42):
 
 @pytest.mark.parametrize("a, b, same", PAIRS)
 def test_the_text_threshold_separates_the_measured_pairs(a, b, same):
-    assert (fuzz.WRatio(a, b) >= SIMILAR_TEXT_MIN) is same
+    assert (text_similarity(a, b) >= SIMILAR_TEXT_MIN) is same
 
 
 def test_similar_needs_text_time_distance_and_an_open_status(db):

@@ -5,8 +5,6 @@ import csv
 import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-
 from db.complaints import Complaint, _csv_safe, kst_text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,7 +29,9 @@ def csv_bytes(found: Sequence[Complaint]) -> bytes:
 
 
 def xlsx(found: Sequence[Complaint]) -> bytes:
-    """The same rows as one worksheet."""
+    """The same rows as one worksheet (openpyxl is imported here: 34 MiB the bot rarely needs)."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("민원")
     sheet.append(HEADER)
