@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 JRE_HINT := Java runtime not found: konlpy needs one. Debian/Ubuntu: sudo apt-get install -y default-jre-headless
 
-.PHONY: run test chat bench java
+BROWSER_HINT := Browser tests need Debian's chromium and chromium-driver: sudo apt-get install -y chromium chromium-driver (they are skipped without them)
+
+.PHONY: run test chat bench java browser
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +25,10 @@ run: $(STAMP) java
 chat: $(STAMP) java
 	$(BIN)/python bot.py chat
 
-test: $(STAMP) java
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || echo "$(BROWSER_HINT)"
+
+test: $(STAMP) java browser
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) java

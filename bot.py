@@ -8,6 +8,8 @@ Usage:
     python bot.py kb check             # validate the knowledge base, print counts
     python bot.py kb export --json     # print every entry as one JSON list
     python bot.py complaints list|show|export
+    python bot.py web                  # the staff web console alone, on the same database
+    python bot.py web add-user 아이디 --user-id 12345   # password account (asked twice)
 
 This module only wires things together; every behaviour lives in knowledge/, nlp/, db/ and
 handlers/. Importing it has no side effects.
@@ -78,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     complaints.add_argument("--until", default=None, help="export: to date YYYY-MM-DD")
     complaints.add_argument("--output", default=None, help="export: CSV file (default stdout)")
     complaints.set_defaults(command=_run_complaints)
+
+    web = sub.add_parser("web", help="staff web console alone, or add a password account")
+    web.add_argument("action", nargs="?", choices=("serve", "add-user"), default="serve")
+    web.add_argument("username", nargs="?", help="add-user: the account name")
+    web.add_argument("--user-id", type=int, default=None,
+                     help="add-user: the staff member's Telegram user id (their role applies)")
+    web.set_defaults(command=_run_web)
     return parser
 
 
@@ -159,6 +168,18 @@ def _run_complaints(args: argparse.Namespace) -> int:
     from db.cli import run_complaints_command
 
     return run_complaints_command(args, load_settings(os.environ), sys.stdout)
+
+
+def _run_web(args: argparse.Namespace) -> int:
+    settings = load_settings(os.environ)
+    if args.action == "serve":
+        from web.server import run_alone
+
+        run_alone(settings)
+        return 0
+    from web.accounts import add_user_command
+
+    return add_user_command(settings, args.username, args.user_id)
 
 
 if __name__ == "__main__":

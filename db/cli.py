@@ -21,6 +21,7 @@ from typing import Protocol, TextIO
 import sqlite_utils
 
 from db import complaints
+from db.workbench import due_text
 from db.database import DatabaseUnavailable, open_database
 
 CONTENT_PREVIEW_CHARS = 30
@@ -93,6 +94,9 @@ def _show(db: sqlite_utils.Database, args: argparse.Namespace, out: TextIO) -> i
         ("접수일시", complaints.kst_text(c.created_at)),
         ("최종변경", complaints.kst_text(c.updated_at)),
         ("상태", c.status),
+        ("유형", c.complaint_type or "-"),
+        ("처리기한", due_text(c)),
+        ("연장 사유", c.extension_reason or "-"),
         ("부서", c.department or "-"),
         ("지역", c.region or "-"),
         ("연락처", c.masked_phone or "-"),

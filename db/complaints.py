@@ -18,6 +18,8 @@ from datetime import date, datetime, timedelta
 import sqlite_utils
 
 from db import outbox
+from db.office_calendar import initial_deadline
+from db.satisfaction import queue_survey
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
 from db.privacy import mask_rrn, redact_personal_data
 
@@ -83,6 +85,10 @@ class Complaint:
     longitude: float | None
     created_at: str
     updated_at: str
+    complaint_type: str | None = None
+    due_at: str | None = None
+    extended_at: str | None = None
+    extension_reason: str | None = None
 
     @property
     def masked_phone(self) -> str | None:
@@ -169,6 +175,7 @@ def create_complaint(
                     "attachments": json.dumps(list(attachments)),
                     "latitude": latitude, "longitude": longitude,
                     "created_at": created, "updated_at": created,
+                    **initial_deadline(db, content, as_utc(now)),
                 })
                 _add_history(db, receipt, kind=STATUS, actor_id=user_id, from_status=None,
                              to_status=RECEIVED, note=RECEIVED, created_at=created)
@@ -265,6 +272,8 @@ def change_status(
         text = f"[민원 {complaint.receipt}] 상태가 '{new_status}'(으)로 바뀌었습니다."
         outbox.enqueue(db, complaint.chat_id, f"{text}\n{note}" if note else text,
                        kind="status", receipt=complaint.receipt, now=now)
+        if new_status == DONE:
+            queue_survey(db, complaint.receipt, complaint.chat_id, now=now)
         return _get(db, complaint.receipt)
 
 
@@ -418,6 +427,8 @@ def _complaint(row: dict) -> Complaint:
         consent=bool(row["consent"]), attachments=tuple(json.loads(row["attachments"])),
         latitude=row["latitude"], longitude=row["longitude"],
         created_at=row["created_at"], updated_at=row["updated_at"],
+        complaint_type=row.get("complaint_type"), due_at=row.get("due_at"),
+        extended_at=row.get("extended_at"), extension_reason=row.get("extension_reason"),
     )
 
 

@@ -134,6 +134,55 @@ def _staff_answers(db: sqlite_utils.Database) -> None:
     db.execute("delete from persistence_conversations where name = 'staff_reply'")
 
 
+def _deadlines(db: sqlite_utils.Database) -> None:
+    complaints = db["complaints"]
+    for column in ("complaint_type", "due_at", "extended_at", "extension_reason",
+                   "progress_notice_at"):
+        complaints.add_column(column, str)
+    complaints.create_index(["due_at"])
+    db["closed_days"].create({"day": str, "reason": str, "added_by": int, "added_at": str},
+                             pk="day", not_null=["reason", "added_by", "added_at"])
+    db["statutory_periods"].create({"name": str, "days": int, "updated_by": int,
+                                    "updated_at": str},
+                                   pk="name", not_null=["days", "updated_by", "updated_at"])
+
+
+def _web_console(db: sqlite_utils.Database) -> None:
+    db["web_accounts"].create(
+        {"username": str, "password_hash": str, "user_id": int, "created_at": str},
+        pk="username", not_null=["password_hash", "user_id", "created_at"])
+    db["web_sessions"].create(
+        {"token_hash": str, "user_id": int, "csrf": str, "created_at": str, "expires_at": str},
+        pk="token_hash", not_null=["user_id", "csrf", "created_at", "expires_at"])
+    db["web_login_codes"].create(
+        {"user_id": int, "code_hash": str, "expires_at": str, "attempts": int},
+        pk="user_id", not_null=["code_hash", "expires_at", "attempts"])
+    db["web_login_attempts"].create({"id": int, "client": str, "attempted_at": str}, pk="id",
+                                    not_null=["client", "attempted_at"])
+    db["web_login_attempts"].create_index(["client", "attempted_at"])
+
+
+def _satisfaction(db: sqlite_utils.Database) -> None:
+    db["satisfaction"].create(
+        {"receipt": str, "user_id": int, "score": int, "comment": str, "department": str,
+         "rated_at": str},
+        pk="receipt", not_null=["user_id", "score", "rated_at"])
+    db["satisfaction"].create_index(["rated_at"])
+
+
+def _reply_templates(db: sqlite_utils.Database) -> None:
+    db["reply_templates"].create(
+        {"id": int, "name": str, "body": str, "complaint_type": str, "department": str,
+         "created_by": int, "created_at": str},
+        pk="id", not_null=["name", "body", "created_by", "created_at"])
+
+
+def _complaint_links(db: sqlite_utils.Database) -> None:
+    db["complaint_links"].create(
+        {"receipt": str, "linked": str, "linked_by": int, "linked_at": str},
+        pk=("receipt", "linked"), not_null=["linked_by", "linked_at"])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "complaints and their history", _complaints),
     Migration(2, "notification outbox", _outbox),
@@ -142,6 +191,11 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "telegram persistence", _persistence),
     Migration(6, "retention: outbox receipts, persistence change times", _retention),
     Migration(7, "staff answer prompts, reply keys and sent message ids", _staff_answers),
+    Migration(8, "legal deadlines, closed days and 법정민원 periods", _deadlines),
+    Migration(9, "web console accounts, sessions and login codes", _web_console),
+    Migration(10, "satisfaction survey after 완료", _satisfaction),
+    Migration(11, "reply templates", _reply_templates),
+    Migration(12, "links between similar complaints", _complaint_links),
 ]
 
 

@@ -26,8 +26,8 @@ LOGS = "QUESTION_LOG_RETENTION_DAYS"
 RETENTION: dict[str, str] = {
     "complaints": f"closed (완료/반려): {COMPLAINTS}; open: kept",
     "complaint_history": "with its complaint",
-    "outbox": "with its complaint; else, once delivered or given up, "
-              "COMPLAINT_RETENTION_DAYS after queueing",
+    "outbox": "with its complaint; console sign-in codes a day after queueing; else, once "
+              "delivered or given up, COMPLAINT_RETENTION_DAYS after queueing",
     "staff": "revoked roles: COMPLAINT_RETENTION_DAYS after revoking; current roles: kept",
     "denied_attempts": f"{LOGS} after the attempt",
     "questions": f"{LOGS} after asking",
@@ -36,10 +36,20 @@ RETENTION: dict[str, str] = {
     "persistence_conversations": f"{LOGS} after its last change",
     "persistence_bot_data": "never written (handlers.app.STORED)",
     "persistence_callback_data": "never written (handlers.app.STORED)",
-    "staff_prompts": "until the prompt expires (STAFF_REPLY_TIMEOUT_SECONDS)",
+    "staff_prompts": "until the prompt expires (COMPLAINT_TIMEOUT_SECONDS)",
+    "satisfaction": "with its complaint",
+    "complaint_links": "with either complaint",
+    "web_sessions": "until the session expires",
+    "web_login_codes": "until the code expires",
+    "web_login_attempts": f"{LOGS} after the attempt",
+    "web_accounts": "until an admin removes the account (scrypt hash only, no plain password)",
+    "reply_templates": "admin-kept texts, no personal data: kept",
+    "closed_days": "admin-kept calendar, no personal data: kept",
+    "statutory_periods": "admin-kept table, no personal data: kept",
     "_migrations": "schema versions only, no personal data: kept",
     "sqlite_sequence": "SQLite's AUTOINCREMENT counters (staff_prompts), no personal data: kept",
 }
+SIGN_IN_CODE = "login"  # outbox kind of a web console sign-in code (web.auth)
 _PERSISTED = ("persistence_user_data", "persistence_chat_data", "persistence_conversations")
 
 
@@ -67,6 +77,18 @@ def purge_expired(db: sqlite_utils.Database, *, complaint_days: int, log_days: i
         rows["outbox"] = db.execute(
             "delete from outbox where (sent_at is not null or dead = 1) and created_at < ?",
             [kept_until]).rowcount
+        rows["outbox"] += db.execute(
+            "delete from outbox where kind = ? and created_at < ?",
+            [SIGN_IN_CODE, timestamp(now - timedelta(days=1))]).rowcount
+        gone = "not in (select receipt from complaints)"
+        rows["satisfaction"] = db.execute(f"delete from satisfaction where receipt {gone}").rowcount
+        rows["complaint_links"] = db.execute(
+            f"delete from complaint_links where receipt {gone} or linked {gone}").rowcount
+        for table in ("web_sessions", "web_login_codes"):
+            rows[table] = db.execute(f"delete from {table} where expires_at < ?",
+                                     [timestamp(now)]).rowcount
+        rows["web_login_attempts"] = db.execute(
+            "delete from web_login_attempts where attempted_at < ?", [logged_until]).rowcount
         rows["staff"] = db.execute("delete from staff where revoked_at < ?", [kept_until]).rowcount
         rows["denied_attempts"] = db.execute(
             "delete from denied_attempts where attempted_at < ?", [logged_until]).rowcount

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from db.complaints import stats_by_department, stats_by_status
 from db.outbox import delivery_stats
 from db.questions import question_stats
+from db.satisfaction import by_department_and_month
 from db.staff import ROLES, STAFF, grant, revoke
 from handlers import formatting, menu
 from handlers.access import ADMIN_ROLES, staff_allowed
@@ -55,6 +56,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     db = context.bot_data["db"]
     text = formatting.stats_text(question_stats(db), stats_by_status(db), stats_by_department(db),
                                  delivery_stats(db))
+    text += "\n" + formatting.satisfaction_text(by_department_and_month(db))
     await update.message.reply_text(text)
 
 

@@ -35,7 +35,7 @@ from db.database import open_database
 from db.durability import WalSync
 from db.persistence import SQLitePersistence
 from db.staff import list_staff
-from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff
+from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff, survey, workbench
 from handlers.access import NEW_MESSAGE, PRIVATE
 from handlers.errors import handle_error
 from handlers.matching import new_matcher
@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 LOCAL_TOKEN = "0:local-console"  # used only with an in-process request, never sent anywhere
 PURGE_TIME = time(4, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+DIGEST_TIME = time(8, 30, tzinfo=ZoneInfo("Asia/Seoul"))  # before the office opens at 09:00
+PROGRESS_NOTICE_TIME = time(10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 HTTP_CONNECTIONS = 64  # one per update handled at once (MAX_CONCURRENT_UPDATES' default)
 STORED = PersistenceInput(bot_data=False, chat_data=False, callback_data=False)
 SAVE_STATE_GROUP = 100  # after every other handler: the conversation state is final by then
@@ -66,8 +68,9 @@ JOB_QUEUE_MISSING = ("APScheduler가 없어 알림 발송과 대화 시간 제�
 
 def build_application(settings: Settings, *, request: BaseRequest | None = None,
                       kb: KnowledgeBase | None = None,
-                      tokenizer: Tokenizer | None = None) -> Application:
-    """The bot with every handler registered; ``kb``/``tokenizer`` skip loading (tests)."""
+                      tokenizer: Tokenizer | None = None, web_console: bool = False) -> Application:
+    """The bot with every handler registered; ``kb``/``tokenizer`` skip loading (tests);
+    ``web_console`` also serves the staff console (web/) from the same event loop."""
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token or LOCAL_TOKEN)
@@ -78,7 +81,7 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
         .persistence(SQLitePersistence(
             settings.database_path, update_interval=1, store_data=STORED,
             retention=timedelta(days=settings.question_log_retention_days)))
-        .post_init(_starter(settings, kb, tokenizer))
+        .post_init(_starter(settings, kb, tokenizer, web_console))
         .post_shutdown(_stop_services)
         .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
     )
@@ -105,6 +108,8 @@ def register_handlers(application: Application, settings: Settings) -> None:
     application.add_handlers([
         CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
         *staff.build_handlers(),
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & survey.REPLY_TO_SURVEY,
+                       survey.comment_on_complaint),
         complaint.build_conversation(question, settings.complaint_timeout_seconds),
         CommandHandler("start", citizen.start, filters=PRIVATE),
         CommandHandler("help", citizen.show_help, filters=NEW_MESSAGE),
@@ -122,6 +127,15 @@ def register_handlers(application: Application, settings: Settings) -> None:
         CommandHandler("close", staff.close, filters=NEW_MESSAGE),
         CommandHandler("note", staff.note, filters=NEW_MESSAGE),
         CommandHandler("export", staff.export, filters=NEW_MESSAGE),
+        CommandHandler("type", workbench.change_type, filters=NEW_MESSAGE),
+        CommandHandler("extend", workbench.extend, filters=NEW_MESSAGE),
+        CommandHandler("due", workbench.due_list, filters=NEW_MESSAGE),
+        CommandHandler("closed", workbench.closed_days, filters=NEW_MESSAGE),
+        CommandHandler("statutory", workbench.statutory, filters=NEW_MESSAGE),
+        CommandHandler("template", workbench.template, filters=NEW_MESSAGE),
+        CommandHandler("link", workbench.link_complaints, filters=NEW_MESSAGE),
+        CommandHandler("repeat", workbench.repeat, filters=NEW_MESSAGE),
+        CallbackQueryHandler(survey.rate_complaint, pattern=survey.RATE_PATTERN),
         CommandHandler("reload", admin.reload_knowledge, filters=NEW_MESSAGE, block=False),
         CommandHandler("stats", admin.stats, filters=NEW_MESSAGE),
         CommandHandler("grant", admin.grant_role, filters=NEW_MESSAGE),
@@ -147,7 +161,8 @@ async def save_state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await context.application.update_persistence()
 
 
-def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer | None):
+def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer | None,
+             web_console: bool = False):
     async def start_services(application: Application) -> None:
         """Loads tokenizer and knowledge base, opens the database, publishes menus, adds jobs."""
         words = tokenizer or await asyncio.to_thread(get_tokenizer, settings.nlp_tagger)
@@ -168,13 +183,26 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
         application.job_queue.run_repeating(jobs.send_notifications, settings.outbox_interval_seconds,
                                             name="outbox")
         application.job_queue.run_daily(jobs.purge_expired_data, PURGE_TIME, name="purge expired")
+        application.job_queue.run_daily(workbench.post_morning_digest, DIGEST_TIME,
+                                        days=(0, 1, 2, 3, 4), name="morning digest")
+        application.job_queue.run_daily(workbench.queue_progress_notices, PROGRESS_NOTICE_TIME,
+                                        name="progress notices")
+        if web_console:
+            from web.server import start_in_loop
+
+            application.bot_data["web_console"] = start_in_loop(settings)
         logger.info("knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir)
 
     return start_services
 
 
 async def _stop_services(application: Application) -> None:
-    """Stops the matcher and fsync threads and closes the database connections."""
+    """Stops the web console, the matcher and fsync threads, closes the database connections."""
+    console = application.bot_data.pop("web_console", None)
+    if console is not None:
+        from web.server import stop
+
+        await stop(console)
     matcher = application.bot_data.pop("matcher", None)
     if matcher is not None:
         matcher.shutdown()
@@ -228,7 +256,8 @@ def run_bot(settings: Settings) -> None:
     configure_logging(settings.log_level)
     tokenizer = get_tokenizer(settings.nlp_tagger)
     kb = load_knowledge_base(settings.knowledge_dir, tokenizer=tokenizer)
-    serve(build_application(settings, kb=kb, tokenizer=tokenizer), settings)
+    serve(build_application(settings, kb=kb, tokenizer=tokenizer,
+                            web_console=settings.web_console), settings)
 
 
 def serve(application: Application, settings: Settings, **options: Any) -> None:

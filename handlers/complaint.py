@@ -20,6 +20,7 @@ from telegram.warnings import PTBUserWarning
 from db import outbox
 from db.complaints import (Complaint, complaint_for_key, create_complaint, get_complaint, history,
                            list_complaints)
+from db.duplicates import similar_open
 from db.privacy import redact_personal_data
 from db.staff import log_denied
 from handlers import flood, formatting, jobs, keyboards
@@ -334,8 +335,9 @@ def _store(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery,
 
     def queue_staff_post(db, complaint: Complaint) -> None:
         if staff_chat_id is not None:
-            queued.append(outbox.enqueue(db, staff_chat_id, formatting.staff_alert(complaint),
-                                         kind=jobs.STAFF_POST, receipt=complaint.receipt))
+            alert = formatting.staff_alert(complaint, similar_open(db, complaint))
+            queued.append(outbox.enqueue(db, staff_chat_id, alert, kind=jobs.STAFF_POST,
+                                         receipt=complaint.receipt))
 
     complaint = create_complaint(
         context.bot_data["db"], idempotency_key=_key(query),

@@ -6,6 +6,7 @@ from typing import Iterable, Mapping, Sequence
 from db.complaints import CITIZEN_KINDS, NOTE, REPLY, VIEW, Complaint, kst_text
 from db.outbox import DeliveryStats
 from db.questions import QuestionStats
+from db.workbench import due_text
 from handlers.arguments import parse_receipt
 from knowledge.base import KnowledgeBase, KnowledgeDiff, Problem
 from knowledge.model import KIND_LABELS
@@ -22,7 +23,8 @@ DEPARTMENT_SHOWN_CHARS = 60
 MAX_EVENTS_SHOWN = 20
 STAFF_ALERT_PREFIX = "[새 민원] "
 # Outbox kinds (handlers.jobs.STAFF_POST and db.complaints' notices) as /stats names them.
-NOTIFICATION_KINDS = {"staff": "직원방 새 민원 알림", "status": "민원인 상태 알림", "reply": "민원인 답변 알림"}
+NOTIFICATION_KINDS = {"staff": "직원방 새 민원 알림", "status": "민원인 상태 알림", "reply": "민원인 답변 알림",
+                      "survey": "민원인 만족도 조사", "login": "웹 콘솔 로그인 코드"}
 
 
 def telegram_length(text: str) -> int:
@@ -71,6 +73,7 @@ def receipt_text(complaint: Complaint, draft: Mapping) -> str:
     return fit("\n".join([
         "민원이 접수되었습니다.",
         f"접수번호: {complaint.receipt}",
+        f"처리기한: {due_text(complaint)}",
         f"처리 상황은 /status {complaint.receipt} 로 확인할 수 있고, "
         "상태가 바뀌거나 담당자가 답변하면 이 대화방으로 알려 드립니다.",
         "",
@@ -93,9 +96,17 @@ def _draft_lines(draft: Mapping) -> list[str]:
     ]
 
 
-def staff_alert(complaint: Complaint) -> str:
-    """A new complaint as posted to the staff chat (full phone number, so staff can call back)."""
-    return fit("\n".join([f"{STAFF_ALERT_PREFIX}{complaint.receipt}", *_complaint_lines(complaint)]))
+def staff_alert(complaint: Complaint, similar: Sequence = ()) -> str:
+    """A new complaint as posted to the staff chat (full phone number, so staff can call back),
+    with similar open ones (db.duplicates.Similar) for staff to link."""
+    lines = [f"{STAFF_ALERT_PREFIX}{complaint.receipt}", *_complaint_lines(complaint)]
+    lines += [f"유사 민원 #{s.complaint.receipt} ({s.complaint.status}, "
+              f"{preview(s.complaint.content, 30)}"
+              + (f", {s.distance_m:.0f}m" if s.distance_m is not None else "") + ")"
+              for s in similar]
+    if similar:
+        lines.append(f"연결: /link {complaint.receipt} 접수번호")
+    return fit("\n".join(lines))
 
 
 def staff_alert_receipt(text: str) -> str | None:
@@ -175,6 +186,14 @@ def stats_text(questions: QuestionStats, by_status: Mapping[str, int],
     return "\n".join(lines)
 
 
+def satisfaction_text(rows: Sequence[Mapping], *, limit: int = 12) -> str:
+    """Satisfaction per month and department for /stats (latest first)."""
+    lines = ["[만족도 (월·부서별 평균, 5점 만점)]"]
+    lines += [f"· {r['month']} {r['department']} {r['average']:.1f}점 ({r['count']}명)"
+              for r in rows[:limit]] or ["· 아직 응답이 없습니다"]
+    return "\n".join(lines)
+
+
 def reload_text(kb: KnowledgeBase, diff: KnowledgeDiff) -> str:
     """Counts per kind and what a reload changed."""
     totals: dict[str, int] = {}
@@ -208,6 +227,7 @@ def _complaint_lines(complaint: Complaint) -> list[str]:
     return [
         f"접수일시: {kst_text(complaint.created_at)}",
         f"담당 부서: {department_label(complaint.region, complaint.department)}",
+        f"처리기한: {due_text(complaint)}",
         f"민원인: {who}",
         f"연락처: {complaint.phone or '없음'}",
         *([" · ".join(extras)] if extras else []),

@@ -19,7 +19,8 @@ from telegram.ext import ContextTypes
 from db.database import DatabaseUnavailable
 from db.outbox import Notification, NotificationNotFound, due, get, mark_failed, mark_sent
 from db.retention import purge_expired
-from handlers import formatting, keyboards
+from db.satisfaction import SURVEY, survey_receipt
+from handlers import formatting, keyboards, survey
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,11 @@ async def _send(bot: Bot, db, notification: Notification) -> bool:
 
 
 def _buttons(notification: Notification) -> InlineKeyboardMarkup | None:
-    """A staff-chat post of a new complaint carries its action buttons, rebuilt from its receipt."""
+    """A staff-chat post of a new complaint carries its action buttons, and a satisfaction
+    survey its 1–5 buttons, both rebuilt from the receipt in the text."""
+    if notification.kind == SURVEY:
+        surveyed = survey_receipt(notification.text)
+        return survey.rating_buttons(surveyed) if surveyed else None
     receipt = formatting.staff_alert_receipt(notification.text)
     return keyboards.staff_actions(receipt) if notification.kind == STAFF_POST and receipt else None
 

@@ -32,12 +32,20 @@ STAFF_COMMANDS = (
     BotCommand("close", "완료 처리 (접수번호 [민원인에게 보낼 메모])"),
     BotCommand("note", "내부 메모 (접수번호 내용, 직원만 봄)"),
     BotCommand("export", "CSV 내보내기 [시작일 종료일]"),
+    BotCommand("due", "처리기한 순 민원"),
+    BotCommand("type", "민원 유형 (접수번호 유형)"),
+    BotCommand("extend", "처리기한 연장 (접수번호 날짜 사유)"),
+    BotCommand("template", "상용구 [접수번호]"),
+    BotCommand("link", "유사 민원 연결 (접수번호 접수번호)"),
+    BotCommand("repeat", "반복 민원 종결 (접수번호 앞선접수번호)"),
 )
 ADMIN_COMMANDS = (
     BotCommand("reload", "지식베이스 다시 불러오기"),
     BotCommand("stats", "질문·민원 통계"),
     BotCommand("grant", "권한 주기 (ID [staff|admin])"),
     BotCommand("revoke", "권한 회수 (ID)"),
+    BotCommand("closed", "추가 휴무일 [날짜 사유]"),
+    BotCommand("statutory", "법정민원 처리기간 [이름 일수]"),
 )
 
 

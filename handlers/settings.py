@@ -57,6 +57,9 @@ class Settings:
     flood_complaints_per_day: int = 5
     max_concurrent_updates: int = 64
     reply_cache_size: int = 5000
+    web_console: bool = True
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
 
 
 def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
@@ -89,7 +92,22 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
         flood_complaints_per_day=_optional(env, "FLOOD_COMPLAINTS_PER_DAY", _limit) or 5,
         max_concurrent_updates=_optional(env, "MAX_CONCURRENT_UPDATES", _concurrency) or 64,
         reply_cache_size=_default(_optional(env, "REPLY_CACHE_SIZE", _size), 5000),
+        web_console=_default(_optional(env, "WEB_CONSOLE", _switch), True),
+        web_host=_optional(env, "WEB_HOST", _host) or "127.0.0.1",
+        web_port=_optional(env, "WEB_PORT", _port) or 8080,
     )
+
+
+def _host(value: str) -> str:
+    if any(ch.isspace() or ch == "/" for ch in value):
+        raise ValueError("호스트 이름이나 IP 주소여야 합니다 / must be a host name or IP address")
+    return value
+
+
+def _switch(value: str) -> bool:
+    if value.lower() not in ("on", "off", "1", "0", "true", "false"):
+        raise ValueError("on 또는 off 여야 합니다 / must be on or off")
+    return value.lower() in ("on", "1", "true")
 
 
 def _default(value, default):

@@ -141,3 +141,42 @@ async def test_stale_conversation_data_is_not_loaded_at_start(tmp_path):
     assert await second.get_user_data() == {OTHER: {"last_question": "새 질문"}}
     assert await second.get_conversations("complaint") == {}
     second.close()
+
+
+def test_workbench_tables_follow_their_complaint_or_expiry(db):
+    """Satisfaction, links, console sessions, codes and failed sign-ins have a retention too."""
+    from db import duplicates, satisfaction
+    from web import auth
+
+    def file(content: str):
+        return complaints.create_complaint(
+            db, idempotency_key=content, user_id=CITIZEN, chat_id=CITIZEN, content=content,
+            department=None, region=None, phone=None, anonymous=True, consent=False, now=NOW)
+
+    closed, still_open = file("가로등 고장"), file("보도블록 파손")
+    complaints.change_status(db, closed.receipt, DONE, actor_id=STAFF, now=NOW)
+    satisfaction.rate(db, closed.receipt, user_id=CITIZEN, score=4, now=NOW)
+    satisfaction.comment(db, closed.receipt, user_id=CITIZEN, text="친절 900101-1234567")
+    assert "1234567" not in db["satisfaction"].get(closed.receipt)["comment"]
+    duplicates.link(db, closed.receipt, still_open.receipt, actor_id=STAFF, now=NOW)
+    auth.open_session(db, STAFF, now=NOW)
+    auth.send_login_code(db, STAFF, now=NOW)
+    auth.record_failure(db, "127.0.0.1", now=NOW)
+    tables = ("satisfaction", "complaint_links", "web_sessions", "web_login_codes",
+              "web_login_attempts")
+    assert all(db[t].count for t in tables)
+    purge_expired(db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS,
+                  now=NOW + timedelta(days=COMPLAINT_DAYS + 1))
+    assert {t: db[t].count for t in tables} == dict.fromkeys(tables, 0)
+    assert [c.receipt for c in list_complaints(db)] == [still_open.receipt]
+
+
+def test_a_console_sign_in_code_leaves_the_outbox_after_a_day(db):
+    from web import auth
+
+    auth.send_login_code(db, STAFF, now=NOW)
+    purge_expired(db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS, now=NOW)
+    assert db["outbox"].count == 1  # still to be delivered
+    purge_expired(db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS,
+                  now=NOW + timedelta(days=1, seconds=1))
+    assert db["outbox"].count == 0

@@ -1,0 +1,304 @@
+"""The staff workbench over complaints: type and legal deadline, one extension, the morning
+digest, progress notices, the filtered inbox and the dashboard figures.
+
+The Telegram commands (handlers.workbench) and the web console (web/) call these same
+functions, so both see one truth and the citizen is told the same way (db.outbox), in the
+same transaction as the change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlite_utils
+
+from db import deadlines, outbox
+from db.complaints import (DONE, IN_PROGRESS, RECEIVED, REJECTED, TRANSFERRED, Complaint,
+                           _add_history, _complaint, _get, kst_text)
+from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
+from db.office_calendar import closed_days, due_for, statutory_periods
+
+OPEN_STATUSES = (RECEIVED, IN_PROGRESS, TRANSFERRED)
+CLOSED_STATUSES = (DONE, REJECTED)
+# 민원인에게 처리 상황을 알리는 간격: 30일이 지나도 끝나지 않은 민원은 30일마다 알립니다.
+PROGRESS_NOTICE_DAYS = 30
+# The digest's "곧 마감": due after today and at most this many days ahead.
+DUE_SOON_DAYS = 2
+SORTS = {
+    "due": "due_at is null, due_at, created_at",
+    "new": "created_at desc",
+    "old": "created_at",
+}
+DUE_FILTERS = ("overdue", "today", "soon", "open")
+MAX_REASON_CHARS = 500
+
+
+class DeadlineAlreadyExtended(Exception):
+    "The processing period of this complaint was already extended once."
+
+
+class ComplaintClosed(Exception):
+    "The complaint is 완료 or 반려; its deadline no longer changes."
+
+
+class BadExtension(Exception):
+    "The new due date or the reason is not acceptable; the message says why."
+
+
+def due_text(complaint: Complaint) -> str:
+    """'2025-03-10 18:00 (고충, 7일)' or '-' when the complaint has no due date."""
+    if not complaint.due_at:
+        return "-"
+    kind = complaint.complaint_type or "-"
+    extended = " · 연장됨" if complaint.extended_at else ""
+    try:
+        period = f", {deadlines.period_for(kind).label()}"
+    except deadlines.UnknownType:
+        period = ""
+    return f"{kst_text(complaint.due_at)} ({kind}{period}{extended})"
+
+
+@raises_unavailable
+def set_type(db: sqlite_utils.Database, receipt: str, kind: str, *, actor_id: int,
+             now: datetime | None = None) -> Complaint:
+    """Changes the complaint's type; an unextended due date is counted again from receipt."""
+    kind = kind.strip()
+    if not deadlines.is_type(kind):
+        raise deadlines.UnknownType(kind)
+    changed = timestamp(now)
+    with transaction(db):
+        complaint = _get(db, receipt)
+        if complaint.status in CLOSED_STATUSES:
+            raise ComplaintClosed(complaint.receipt)
+        due = complaint.due_at
+        if not complaint.extended_at:
+            due = timestamp(due_for(db, kind, datetime.fromisoformat(complaint.created_at)))
+        db["complaints"].update(complaint.receipt, {"complaint_type": kind, "due_at": due,
+                                                    "updated_at": changed})
+        note = f"민원 유형 {complaint.complaint_type or '-'} → {kind}, 처리기한 {kst_text(due)}"
+        _add_history(db, complaint.receipt, kind="type", actor_id=actor_id,
+                     from_status=complaint.status, to_status=complaint.status, note=note,
+                     created_at=changed)
+        if due != complaint.due_at:
+            outbox.enqueue(db, complaint.chat_id,
+                           f"[민원 {complaint.receipt}] 민원 유형이 '{kind}'(으)로 정해져 "
+                           f"처리기한이 {kst_text(due)}입니다.", kind="status",
+                           receipt=complaint.receipt, now=now)
+        return _get(db, complaint.receipt)
+
+
+@raises_unavailable
+def extend_deadline(db: sqlite_utils.Database, receipt: str, new_due: date, *, reason: str,
+                    actor_id: int, now: datetime | None = None) -> Complaint:
+    """Extends the processing period once, to the end of ``new_due``, and tells the citizen
+    the reason and the new date (시행령 §21)."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise BadExtension("연장 사유를 적어 주세요.")
+    if len(reason) > MAX_REASON_CHARS:
+        raise BadExtension(f"연장 사유는 {MAX_REASON_CHARS}자까지 적을 수 있습니다.")
+    changed = timestamp(now)
+    with transaction(db):
+        complaint = _get(db, receipt)
+        if complaint.status in CLOSED_STATUSES:
+            raise ComplaintClosed(complaint.receipt)
+        if complaint.extended_at:
+            raise DeadlineAlreadyExtended(complaint.receipt)
+        if not deadlines.is_working_day(new_due, closed_days(db)):
+            raise BadExtension(f"{new_due}은(는) 근무일이 아닙니다. 평일을 골라 주세요.")
+        due = datetime.combine(new_due, deadlines.WORK_BLOCKS[-1][1], KST)
+        if complaint.due_at and due <= datetime.fromisoformat(complaint.due_at):
+            raise BadExtension(f"새 처리기한은 지금 기한({kst_text(complaint.due_at)})보다 "
+                               "늦어야 합니다.")
+        if due <= as_utc(now):
+            raise BadExtension("새 처리기한은 오늘 이후여야 합니다.")
+        db["complaints"].update(complaint.receipt, {
+            "due_at": timestamp(due), "extended_at": changed, "extension_reason": reason,
+            "updated_at": changed})
+        _add_history(db, complaint.receipt, kind="extend", actor_id=actor_id,
+                     from_status=complaint.status, to_status=complaint.status,
+                     note=f"처리기한 연장 → {new_due}: {reason}", created_at=changed)
+        outbox.enqueue(db, complaint.chat_id,
+                       f"[민원 {complaint.receipt}] 처리기한이 {new_due} 18:00(으)로 "
+                       f"연장되었습니다.\n사유: {reason}", kind="status",
+                       receipt=complaint.receipt, now=now)
+        return _get(db, complaint.receipt)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Open complaints by urgency, for the morning post in the staff chat."""
+
+    overdue: list[Complaint]
+    today: list[Complaint]
+    soon: list[Complaint]
+
+
+@raises_unavailable
+def due_digest(db: sqlite_utils.Database, *, now: datetime | None = None) -> Digest:
+    """Overdue, due later today and due within DUE_SOON_DAYS, each earliest first."""
+    moment = as_utc(now)
+    tomorrow = kst_day_start(moment.astimezone(KST).date() + timedelta(days=1))
+    soon_end = tomorrow + timedelta(days=DUE_SOON_DAYS)
+
+    def between(start: datetime | None, end: datetime) -> list[Complaint]:
+        where = "due_at < ?" if start is None else "due_at >= ? and due_at < ?"
+        args = [timestamp(end)] if start is None else [timestamp(start), timestamp(end)]
+        return _open_where(db, where, args)
+
+    return Digest(between(None, moment), between(moment, tomorrow), between(tomorrow, soon_end))
+
+
+def _open_where(db: sqlite_utils.Database, where: str, args: list) -> list[Complaint]:
+    marks = ", ".join("?" * len(OPEN_STATUSES))
+    rows = db["complaints"].rows_where(f"status in ({marks}) and {where}",
+                                       [*OPEN_STATUSES, *args], order_by="due_at")
+    return [_complaint(row) for row in rows]
+
+
+def digest_text(digest: Digest, *, limit: int = 15) -> str:
+    """The morning digest as one staff-chat message."""
+    lines = ["[오늘의 처리기한]"]
+    for title, items in (("기한 지남", digest.overdue), ("오늘 마감", digest.today),
+                         (f"{DUE_SOON_DAYS}일 안에 마감", digest.soon)):
+        lines.append(f"■ {title} {len(items)}건")
+        lines.extend(f"· {c.receipt} {kst_text(c.due_at)} {c.complaint_type or ''} "
+                     f"{c.department or '부서 미지정'}" for c in items[:limit])
+        if len(items) > limit:
+            lines.append(f"· … 외 {len(items) - limit}건")
+    lines.append("자세히: /view 접수번호 · 목록: /due")
+    return "\n".join(lines)
+
+
+@raises_unavailable
+def send_progress_notices(db: sqlite_utils.Database, *, now: datetime | None = None) -> int:
+    """Tells each citizen whose complaint is open for PROGRESS_NOTICE_DAYS (again) that it is
+    still being handled; returns how many were queued."""
+    cutoff = timestamp(as_utc(now) - timedelta(days=PROGRESS_NOTICE_DAYS))
+    marks = ", ".join("?" * len(OPEN_STATUSES))
+    with transaction(db):
+        rows = db["complaints"].rows_where(
+            f"status in ({marks}) and coalesce(progress_notice_at, created_at) <= ?",
+            [*OPEN_STATUSES, cutoff])
+        found = [_complaint(row) for row in rows]
+        for c in found:
+            outbox.enqueue(db, c.chat_id,
+                           f"[민원 {c.receipt}] 접수하신 민원을 아직 처리하고 있습니다. "
+                           f"현재 상태: {c.status}, 처리기한: {due_text(c)}. "
+                           f"처리 상황: /status {c.receipt}", kind="status",
+                           receipt=c.receipt, now=now)
+            db["complaints"].update(c.receipt, {"progress_notice_at": timestamp(now)})
+    return len(found)
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox shows; every field optional. ``due``: overdue, today, soon or open."""
+
+    status: str | None = None
+    complaint_type: str | None = None
+    department: str | None = None
+    due: str | None = None
+    text: str | None = None
+    since: date | None = None
+    until: date | None = None
+    sort: str = "due"
+
+
+@raises_unavailable
+def inbox(db: sqlite_utils.Database, filters: InboxFilter, *, limit: int = 50, offset: int = 0,
+          now: datetime | None = None) -> tuple[int, list[Complaint]]:
+    """The total matching and one page of complaints, sorted by due date unless asked."""
+    where, args = _inbox_where(filters, as_utc(now))
+    clause = " and ".join(where) or "1"
+    total = db.execute(f"select count(*) from complaints where {clause}", args).fetchone()[0]
+    order = SORTS.get(filters.sort, SORTS["due"])
+    cursor = db.execute(f"select * from complaints where {clause} order by {order} "
+                        "limit ? offset ?", [*args, limit, offset])
+    columns = [d[0] for d in cursor.description]
+    return total, [_complaint(dict(zip(columns, row))) for row in cursor.fetchall()]
+
+
+def _inbox_where(f: InboxFilter, moment: datetime) -> tuple[list[str], list]:
+    where: list[str] = []
+    args: list = []
+    for column, value in (("status", f.status), ("complaint_type", f.complaint_type),
+                          ("department", f.department)):
+        if value:
+            where.append(f"{column} = ?")
+            args.append(value)
+    if f.due:
+        where.append(f"status in ({', '.join('?' * len(OPEN_STATUSES))})")
+        args.extend(OPEN_STATUSES)
+        tomorrow = kst_day_start(moment.astimezone(KST).date() + timedelta(days=1))
+        ranges = {"overdue": (None, moment), "today": (moment, tomorrow),
+                  "soon": (tomorrow, tomorrow + timedelta(days=DUE_SOON_DAYS))}
+        start, end = ranges.get(f.due, (None, None))
+        if start is not None:
+            where.append("due_at >= ?")
+            args.append(timestamp(start))
+        if end is not None:
+            where.append("due_at < ?")
+            args.append(timestamp(end))
+    if f.text:
+        where.append("(content like ? escape '\\' or receipt like ? escape '\\')")
+        pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        args.extend([pattern, pattern])
+    if f.since:
+        where.append("created_at >= ?")
+        args.append(timestamp(kst_day_start(f.since)))
+    if f.until:
+        where.append("created_at < ?")
+        args.append(timestamp(kst_day_start(f.until + timedelta(days=1))))
+    return where, args
+
+
+@raises_unavailable
+def departments(db: sqlite_utils.Database) -> list[str]:
+    """Every department a complaint names, alphabetically."""
+    return [d for (d,) in db.execute("select distinct department from complaints "
+                                     "where department is not null order by 1").fetchall()]
+
+
+@raises_unavailable
+def volume_by_department_and_week(db: sqlite_utils.Database, *, weeks: int = 8,
+                                  now: datetime | None = None) -> dict[str, dict[str, int]]:
+    """Complaints filed per department and Korean week ('2025-W09'), the last ``weeks`` weeks."""
+    start = kst_day_start(as_utc(now).astimezone(KST).date() - timedelta(weeks=weeks))
+    rows = db.execute(
+        "select coalesce(department, '미지정'), "
+        "strftime('%Y-W%W', created_at, '+9 hours'), count(*) from complaints "
+        "where created_at >= ? group by 1, 2 order by 2", [timestamp(start)]).fetchall()
+    volume: dict[str, dict[str, int]] = {}
+    for department, week, count in rows:
+        volume.setdefault(department, {})[week] = count
+    return volume
+
+
+@raises_unavailable
+def deadline_compliance(db: sqlite_utils.Database, *, now: datetime | None = None
+                        ) -> dict[str, dict[str, int]]:
+    """Per Korean month of the due date: closed on time, closed late, open and overdue."""
+    marks = ", ".join("?" * len(CLOSED_STATUSES))
+    rows = db.execute(
+        f"select strftime('%Y-%m', c.due_at, '+9 hours') as month, "
+        f"sum(h.closed_at <= c.due_at), sum(h.closed_at > c.due_at), "
+        f"sum(h.closed_at is null and c.due_at < ?) "
+        f"from complaints c left join (select receipt, min(created_at) as closed_at "
+        f"from complaint_history where to_status in ({marks}) and kind = 'status' "
+        f"group by receipt) h on h.receipt = c.receipt "
+        f"where c.due_at is not null group by 1 order by 1",
+        [timestamp(now), *CLOSED_STATUSES]).fetchall()
+    return {month: {"on_time": on or 0, "late": late or 0, "overdue": overdue or 0}
+            for month, on, late, overdue in rows}
+
+
+def describe_kind_error(kind: str) -> str:
+    """Why ``kind`` is not a type, with the 법정민원 kinds the admin defined."""
+    return (f"'{kind}'은(는) 민원 유형이 아닙니다. {', '.join(deadlines.TYPES)} 또는 "
+            f"법정:이름 (예: 법정:여권 발급) 중에서 고르세요.")
+
+
+def statutory_kinds(db: sqlite_utils.Database) -> list[str]:
+    """The 법정민원 kinds as types staff can pick: '법정:여권 발급'."""
+    return [f"{deadlines.STATUTORY_PREFIX}{name}" for name in sorted(statutory_periods(db))]

@@ -1,0 +1,137 @@
+"""Deadline commands through the real Application: /type, /extend, /due, /closed, /statutory,
+and the morning digest job."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from db.complaints import create_complaint, get_complaint
+from db.database import KST
+from db.deadlines import is_working_day
+from handlers import workbench
+from handlers.jobs import deliver_due
+
+CITIZEN, STRANGER, STAFF, ADMIN, STAFF_CHAT = 42, 43, 800, 900, -100500
+
+
+def texts(calls) -> str:
+    return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
+
+
+def store(db, n: int = 1, content: str = "가로등이 고장났어요"):
+    return create_complaint(db, idempotency_key=f"k{n}", user_id=CITIZEN, chat_id=CITIZEN,
+                            content=content, department="도로과", region="전주시", phone=None,
+                            anonymous=True, consent=False)
+
+
+def next_working_day_after(days: int) -> date:
+    day = datetime.now(KST).date() + timedelta(days=days)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.mark.parametrize("command", ["/type 20250301-AB2C 질의", "/extend 20250301-AB2C 2025-03-20 x",
+                                     "/due", "/closed", "/statutory"])
+async def test_refused_to_citizens(local_bot, command):
+    assert "권한이 없습니다" in texts(await local_bot.chat(STRANGER).send(command))
+
+
+@pytest.mark.parametrize("command", ["/closed", "/statutory 여권 4"])
+async def test_admin_commands_are_refused_to_staff(local_bot, command):
+    assert "관리자만" in texts(await local_bot.chat(STAFF).send(command))
+
+
+async def test_type_and_extend_reach_the_citizen(local_bot):
+    stored = store(local_bot.db)
+    me = local_bot.chat(STAFF)
+    reply = texts(await me.send(f"/type {stored.receipt} 질의(법령해석)"))
+    assert reply.startswith(f"민원 {stored.receipt}의 유형을 바꿨습니다. 처리기한:")
+    assert "질의(법령해석), 14일" in reply
+    new_due = next_working_day_after(40)
+    reply = texts(await me.send(f"/extend {stored.receipt} {new_due} 현장 조사가 필요합니다"))
+    assert "연장하고 민원인에게 알렸습니다" in reply
+    assert "이미 한 번 연장" in texts(await me.send(f"/extend {stored.receipt} {new_due} 다시"))
+    await deliver_due(local_bot.application.bot, local_bot.db)
+    sent = local_bot.api.texts(CITIZEN)
+    assert sent[-1] == (f"[민원 {stored.receipt}] 처리기한이 {new_due} 18:00(으)로 연장되었습니다."
+                        "\n사유: 현장 조사가 필요합니다")
+    assert get_complaint(local_bot.db, stored.receipt).complaint_type == "질의(법령해석)"
+
+
+@pytest.mark.parametrize("command, expected", [
+    ("/type", workbench.TYPE_USAGE), ("/type 20250301-AB2C 아무거나", "민원 유형이 아닙니다"),
+    ("/type 20250301-AB2C 법정:없는것", "법정민원 표에"),
+    ("/extend 20250301-AB2C 내일 사유", workbench.EXTEND_USAGE),
+    ("/extend 20250301-AB2C 2030-01-02", workbench.EXTEND_USAGE),
+    ("/type 20200101-ZZZZ 질의", "민원이 없습니다"),
+])
+async def test_bad_arguments_get_a_clear_line(local_bot, command, expected):
+    assert expected in texts(await local_bot.chat(STAFF).send(command))
+
+
+async def test_closed_days_and_statutory_table(local_bot):
+    admin = local_bot.chat(ADMIN)
+    assert "휴무일로 정했습니다" in texts(await admin.send("/closed 2030-05-02 개청 기념일"))
+    assert "2030-05-02 개청 기념일" in texts(await admin.send("/closed"))
+    assert "뺐습니다" in texts(await admin.send("/closed -2030-05-02"))
+    assert workbench.CLOSED_USAGE in texts(await admin.send("/closed 어제"))
+    assert "4일로 정했습니다" in texts(await admin.send("/statutory 여권 발급 4"))
+    assert "법정:여권 발급 4일" in texts(await admin.send("/statutory"))
+    stored = store(local_bot.db)
+    assert "법정:여권 발급, " not in texts(await local_bot.chat(STAFF).send(
+        f"/type {stored.receipt} 법정:여권 발급"))
+    assert get_complaint(local_bot.db, stored.receipt).complaint_type == "법정:여권 발급"
+
+
+async def test_due_lists_open_complaints_and_the_digest_job_posts_it(local_bot):
+    stored = store(local_bot.db)
+    reply = texts(await local_bot.chat(STAFF).send("/due"))
+    assert reply.startswith("[오늘의 처리기한]") and stored.receipt in reply
+    context = SimpleNamespace(bot=local_bot.application.bot,
+                              bot_data=local_bot.application.bot_data)
+    await workbench.post_morning_digest(context)
+    assert local_bot.api.texts(STAFF_CHAT)[-1].startswith("[오늘의 처리기한]")
+
+
+async def test_receipt_and_view_state_the_due_date(local_bot):
+    stored = store(local_bot.db)
+    reply = texts(await local_bot.chat(STAFF).send(f"/view {stored.receipt}"))
+    assert "처리기한: " in reply and "(고충, 7일)" in reply
+
+
+async def test_templates_are_kept_by_admins_and_filled_for_staff(local_bot):
+    admin, me = local_bot.chat(ADMIN), local_bot.chat(STAFF)
+    saved = texts(await admin.send("/template add 보수 안내 | {접수번호} 민원은 {부서}에서 "
+                                   "{처리기한}까지 보수합니다."))
+    assert saved.startswith("상용구 #1 '보수 안내'을(를) 저장했습니다.")
+    assert "알 수 없는 자리표시자" in texts(await admin.send("/template add 나쁜 | {담당자}"))
+    assert "관리자만" in texts(await me.send("/template add 몰래 | 내용"))
+    assert "#1 보수 안내" in texts(await me.send("/template"))
+    stored = store(local_bot.db)
+    filled = texts(await me.send(f"/template {stored.receipt}"))
+    assert f"{stored.receipt} 민원은 도로과에서 " in filled and "{처리기한}" not in filled
+    assert "지웠습니다" in texts(await admin.send("/template del 1"))
+    assert "맞는 상용구가 없습니다" in texts(await me.send(f"/template {stored.receipt}"))
+
+
+async def test_staff_chat_post_names_similar_complaints_and_staff_link_them(local_bot):
+    first = store(local_bot.db, 1, "가로등이 고장났어요 밤에 너무 어두워요")
+    citizen = local_bot.chat(CITIZEN)
+    await citizen.send("/complaint")
+    await citizen.send("우리 집 앞 가로등이 고장나서 어두워요")
+    for label in ("다음", "잘 모르겠어요", "익명으로 접수", "접수하기"):
+        if any(label in b for b, _ in citizen.buttons()):
+            await citizen.press(next(b for b, _ in citizen.buttons() if label in b))
+    await deliver_due(local_bot.application.bot, local_bot.db)
+    post = local_bot.api.texts(STAFF_CHAT)[-1]
+    assert f"유사 민원 #{first.receipt}" in post, post
+    new = post.split("\n", 1)[0].removeprefix("[새 민원] ")
+    me = local_bot.chat(STAFF)
+    assert "연결했습니다" in texts(await me.send(f"/link {new} {first.receipt}"))
+    assert workbench.LINK_USAGE in texts(await me.send(f"/link {new}"))
+    reply = texts(await me.send(f"/repeat {new} {first.receipt} 앞선 답변을 참고해 주세요"))
+    assert "반복 민원으로 종결" in reply
+    assert get_complaint(local_bot.db, new).status == "완료"

@@ -1,0 +1,282 @@
+"""The staff web console through Starlette's TestClient: sign-in, CSRF, rate limit, pages and
+actions that notify the citizen through the same outbox as Telegram."""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from db.complaints import create_complaint, get_complaint, history
+from db.database import open_database
+from web import auth
+from web.app import create_app
+
+CITIZEN, STAFF, ADMIN, STRANGER = 42, 800, 900, 43
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def console(bot_settings):
+    db = open_database(bot_settings.database_path)
+    auth.add_account(db, "kim", PASSWORD, user_id=STAFF)
+    auth.add_account(db, "former", PASSWORD, user_id=STRANGER)
+    client = TestClient(create_app(bot_settings), follow_redirects=False)
+    client.db = db
+    yield client
+    db.close()
+
+
+def csrf_of(response) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', response.text).group(1)
+
+
+def sign_in(client, username="kim", password=PASSWORD):
+    token = csrf_of(client.get("/login"))
+    return client.post("/login", data={"csrf": token, "step": "password", "username": username,
+                                       "password": password})
+
+
+def store(db, n=1, content="가로등이 고장났어요"):
+    return create_complaint(db, idempotency_key=f"k{n}", user_id=CITIZEN, chat_id=CITIZEN,
+                            content=content, department="도로과", region="전주시",
+                            phone="010-1234-5678", anonymous=False, consent=True,
+                            latitude=35.8, longitude=127.1)
+
+
+@pytest.mark.parametrize("path", ["/", "/dashboard", "/complaints/20250301-AB2C", "/export.csv"])
+def test_pages_redirect_to_login_without_a_session(console, path):
+    response = console.get(path)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+
+
+def test_password_sign_in_opens_an_expiring_session(console):
+    response = sign_in(console)
+    assert response.status_code == 303
+    assert "Max-Age=28800" in response.headers["set-cookie"]
+    assert console.get("/").status_code == 200
+    stored = console.db["web_sessions"].rows.__next__()
+    assert console.cookies["console_session"] not in str(stored)  # only the hash is kept
+
+
+@pytest.mark.parametrize("username, password", [("kim", "wrong password!"), ("nobody", PASSWORD),
+                                                ("former", PASSWORD)])
+def test_wrong_or_non_staff_sign_in_is_refused(console, username, password):
+    response = sign_in(console, username, password)
+    assert response.status_code == 401 and "로그인 정보가 맞지 않습니다" in response.text
+    assert console.get("/").status_code == 303
+
+
+def test_sign_in_without_the_csrf_token_is_refused(console):
+    response = console.post("/login", data={"step": "password", "username": "kim",
+                                            "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_failed_sign_ins_are_rate_limited(console):
+    for _ in range(auth.MAX_FAILURES):
+        assert sign_in(console, "kim", "wrong password!").status_code == 401
+    blocked = sign_in(console)  # even the right password waits now
+    assert blocked.status_code == 429 and "잠시 후" in blocked.text
+
+
+def test_one_time_code_goes_through_the_outbox_to_the_staff_chat(console):
+    token = csrf_of(console.get("/login"))
+    page = console.post("/login", data={"csrf": token, "step": "send_code", "user_id": STAFF})
+    assert "로그인 코드를 보냈습니다" in page.text
+    [notice] = list(console.db["outbox"].rows_where("chat_id = ?", [STAFF]))
+    code = re.search(r"코드: (\d{6})", notice["text"]).group(1)
+    bad = console.post("/login", data={"csrf": token, "step": "code", "user_id": STAFF,
+                                       "code": "000000" if code != "000000" else "111111"})
+    assert bad.status_code == 401
+    good = console.post("/login", data={"csrf": token, "step": "code", "user_id": STAFF,
+                                        "code": code})
+    assert good.status_code == 303 and console.get("/").status_code == 200
+    again = console.post("/login", data={"csrf": token, "step": "code", "user_id": STAFF,
+                                         "code": code})
+    assert again.status_code == 401  # a code works once
+
+
+def test_no_code_is_sent_to_a_non_staff_id_but_the_page_looks_the_same(console):
+    token = csrf_of(console.get("/login"))
+    page = console.post("/login", data={"csrf": token, "step": "send_code", "user_id": STRANGER})
+    assert "로그인 코드를 보냈습니다" in page.text
+    assert console.db["outbox"].count == 0
+
+
+def test_inbox_filters_and_escapes(console):
+    store(console.db, 1, "<script>alert(1)</script> 가로등")
+    store(console.db, 2, "여권 재발급 절차가 궁금합니다")
+    sign_in(console)
+    page = console.get("/")
+    assert "2건" in page.text and "<script>alert" not in page.text
+    assert "&lt;script&gt;" in page.text
+    found = console.get("/", params={"type": "질의"})
+    assert "여권" in found.text and "가로등" not in found.text
+    assert "가로등" in console.get("/", params={"q": "가로등"}).text
+    assert "날짜" in console.get("/", params={"since": "어제"}).text
+
+
+def test_actions_use_the_same_functions_and_notify_the_citizen(console):
+    complaint = store(console.db)
+    sign_in(console)
+    page = console.get(f"/complaints/{complaint.receipt}")
+    assert "010-****-5678" in page.text and "openstreetmap.org/?mlat=35.8" in page.text
+    token = csrf_of(page)
+    url = f"/complaints/{complaint.receipt}/action"
+    assert console.post(url, data={"csrf": token, "action": "reply",
+                                   "text": "내일 고치겠습니다"}).status_code == 303
+    console.post(url, data={"csrf": token, "action": "note", "text": "현장 확인 필요"})
+    console.post(url, data={"csrf": token, "action": "transfer", "department": "전주시 도로관리과"})
+    console.post(url, data={"csrf": token, "action": "extend", "due": "2099-03-04",
+                            "text": "현장 조사"})
+    console.post(url, data={"csrf": token, "action": "close", "text": "수리 완료"})
+    after = get_complaint(console.db, complaint.receipt)
+    assert (after.status, after.department) == ("완료", "전주시 도로관리과")
+    assert after.extension_reason == "현장 조사"
+    kinds = [e["kind"] for e in history(console.db, complaint.receipt)]
+    assert kinds == ["status", "reply", "note", "status", "extend", "status"]
+    to_citizen = [r["text"] for r in console.db["outbox"].rows_where("chat_id = ?", [CITIZEN])]
+    assert to_citizen[0] == f"[민원 {complaint.receipt}] 담당자 답변: 내일 고치겠습니다"
+    assert len(to_citizen) == 5 and to_citizen[-1].startswith("[만족도 조사]")
+    assert not any("현장 확인 필요" in t for t in to_citizen)
+
+
+def test_an_action_without_the_csrf_token_changes_nothing(console):
+    complaint = store(console.db)
+    sign_in(console)
+    response = console.post(f"/complaints/{complaint.receipt}/action",
+                            data={"csrf": "forged", "action": "close"})
+    assert response.status_code == 403
+    assert get_complaint(console.db, complaint.receipt).status == "접수"
+
+
+def test_a_refused_action_is_explained(console):
+    complaint = store(console.db)
+    sign_in(console)
+    token = csrf_of(console.get(f"/complaints/{complaint.receipt}"))
+    url = f"/complaints/{complaint.receipt}/action"
+    response = console.post(url, data={"csrf": token, "action": "extend", "due": "내일",
+                                       "text": "x"})
+    assert response.status_code == 400 and "YYYY-MM-DD" in response.text
+
+
+def test_revoked_staff_lose_their_session(console):
+    sign_in(console)
+    console.db["web_accounts"].update("kim", {"user_id": STRANGER})
+    console.db.execute("update web_sessions set user_id = ?", [STRANGER])
+    assert console.get("/").status_code == 303
+
+
+def test_exports_and_dashboard(console):
+    store(console.db, 1, "=cmd|' /C calc'!A0")
+    sign_in(console)
+    data = console.get("/export.csv").content
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["접수번호", "접수일시", "상태", "유형", "처리기한"]
+    assert rows[1][7].startswith("'=")
+    xlsx = console.get("/export.xlsx")
+    assert xlsx.content.startswith(b"PK") and "spreadsheetml" in xlsx.headers["content-type"]
+    page = console.get("/dashboard")
+    assert page.status_code == 200 and page.text.count("<svg") == 3 and "도로과" in page.text
+
+
+def test_logout_ends_the_session(console):
+    sign_in(console)
+    token = csrf_of(console.get("/"))
+    console.post("/logout", data={"csrf": token})
+    assert console.get("/").status_code == 303
+
+
+async def test_the_bot_process_serves_the_console_without_blocking_its_loop(bot_settings, kb,
+                                                                             tokenizer):
+    import dataclasses
+    import socket
+
+    import aiohttp
+
+    from handlers.app import build_application, running
+    from handlers.local_api import LocalBotApi
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = dataclasses.replace(bot_settings, web_port=port)
+    application = build_application(settings, request=LocalBotApi(), kb=kb, tokenizer=tokenizer,
+                                    web_console=True)
+    async with running(application):
+        server, _ = application.bot_data["web_console"]
+        while not server.started:
+            await asyncio.sleep(0.05)
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/", allow_redirects=False) as answer:
+                assert (answer.status, answer.headers["location"]) == (303, "/login")
+    assert "web_console" not in application.bot_data
+
+
+async def test_a_taken_port_leaves_the_bot_running(bot_settings, caplog):
+    import dataclasses
+    import socket
+
+    from web.server import start_in_loop, stop
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings = dataclasses.replace(bot_settings, web_port=taken.getsockname()[1])
+        running = start_in_loop(settings)
+        await asyncio.wait_for(running[1], timeout=30)
+        await stop(running)
+    assert "could not listen" in caplog.text
+
+
+def test_admins_keep_templates_and_staff_answer_with_one(console):
+    auth.add_account(console.db, "admin", PASSWORD, user_id=ADMIN)
+    complaint = store(console.db)
+    sign_in(console)
+    token = csrf_of(console.get("/templates"))
+    refused = console.post("/templates", data={"csrf": token, "name": "x", "body": "y"})
+    assert refused.status_code == 403
+    console.cookies.clear()
+    sign_in(console, "admin")
+    token = csrf_of(console.get("/templates"))
+    bad = console.post("/templates", data={"csrf": token, "name": "x", "body": "{담당자}"})
+    assert bad.status_code == 400 and "알 수 없는 자리표시자" in bad.text
+    console.post("/templates", data={"csrf": token, "name": "보수 안내",
+                                     "body": "{접수번호} 민원은 {부서}에서 처리합니다."})
+    page = console.get(f"/complaints/{complaint.receipt}")
+    assert "보수 안내" in page.text
+    filled = console.get(f"/complaints/{complaint.receipt}", params={"template": "1"})
+    assert f"{complaint.receipt} 민원은 도로과에서 처리합니다.</textarea>" in filled.text
+
+
+def test_similar_complaints_are_shown_linked_and_answered_together(console):
+    first = store(console.db, 1, "가로등이 고장났어요 밤에 너무 어두워요")
+    second = create_complaint(console.db, idempotency_key="k2", user_id=77, chat_id=77,
+                              content="우리 집 앞 가로등이 고장나서 어두워요", department="도로과",
+                              region="전주시", phone=None, anonymous=True, consent=False)
+    sign_in(console)
+    page = console.get(f"/complaints/{second.receipt}")
+    assert f"유사 민원 <a href=\"/complaints/{first.receipt}\">" in page.text
+    token = csrf_of(page)
+    url = f"/complaints/{second.receipt}/action"
+    console.post(url, data={"csrf": token, "action": "link", "other": first.receipt})
+    assert f"연결됨: <a href=\"/complaints/{first.receipt}\">" in console.get(
+        f"/complaints/{second.receipt}").text
+    done = console.post(url, data={"csrf": token, "action": "reply", "text": "내일 고칩니다"})
+    assert "%EC%97%B0%EA%B2%B0" in done.headers["location"]  # '연결된 민원 1건에도'
+    replies = {r["chat_id"] for r in console.db["outbox"].rows_where("kind = 'reply'")}
+    assert replies == {CITIZEN, 77}
+
+
+def test_login_code_requests_are_rate_limited_too(console):
+    token = csrf_of(console.get("/login"))
+    for _ in range(auth.MAX_FAILURES):
+        console.post("/login", data={"csrf": token, "step": "send_code", "user_id": STAFF})
+    blocked = console.post("/login", data={"csrf": token, "step": "send_code", "user_id": STAFF})
+    assert blocked.status_code == 429
+    assert console.db["outbox"].count == auth.MAX_FAILURES

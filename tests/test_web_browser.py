@@ -1,0 +1,91 @@
+"""The web console in a real browser: Debian's chromium and chromium-driver through selenium.
+
+Skipped, saying why, when the browser is missing (install: apt-get install -y chromium
+chromium-driver; `make test` checks for them).
+"""
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+
+from db.complaints import create_complaint, get_complaint
+from db.database import open_database
+from web import auth
+from web.app import create_app
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER),
+    reason="브라우저 시험 건너뜀: chromium/chromedriver 없음 "
+           "(apt-get install -y chromium chromium-driver)")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def served(bot_settings):
+    """The console on a free local port in a background thread, with one staff account."""
+    import dataclasses
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = dataclasses.replace(bot_settings, web_port=port)
+    db = open_database(settings.database_path)
+    auth.add_account(db, "kim", PASSWORD, user_id=800)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", db
+    server.should_exit = True
+    thread.join()
+    db.close()
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_staff_signs_in_finds_a_complaint_and_answers_it(served, browser):
+    from selenium.webdriver.common.by import By
+
+    base, db = served
+    complaint = create_complaint(db, idempotency_key="k1", user_id=42, chat_id=42,
+                                 content="가로등이 고장났어요", department="도로과", region="전주시",
+                                 phone=None, anonymous=True, consent=False)
+    browser.get(base + "/")
+    assert browser.current_url.endswith("/login")
+    form = browser.find_element(By.ID, "password-form")
+    form.find_element(By.NAME, "username").send_keys("kim")
+    form.find_element(By.NAME, "password").send_keys(PASSWORD)
+    form.find_element(By.TAG_NAME, "button").click()
+    assert "민원함" in browser.find_element(By.TAG_NAME, "h1").text
+    browser.find_element(By.NAME, "q").send_keys("가로등")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    browser.find_element(By.LINK_TEXT, complaint.receipt).click()
+    reply = browser.find_element(By.CSS_SELECTOR, "textarea[name=text]")
+    reply.send_keys("내일 고치겠습니다")
+    reply.find_element(By.XPATH, "..").find_element(By.TAG_NAME, "button").click()
+    assert "답변을 등록했습니다" in browser.find_element(By.CSS_SELECTOR, "p.message").text
+    assert "내일 고치겠습니다" in browser.find_element(By.ID, "history").text
+    assert get_complaint(db, complaint.receipt).status == "접수"
+    browser.get(base + "/dashboard")
+    assert len(browser.find_elements(By.TAG_NAME, "svg")) == 3
