@@ -11,7 +11,7 @@ from typing import Iterable, Sequence
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from knowledge.model import REGION_CODES, REGIONS
+from knowledge.model import Region
 from nlp.reply import Hit
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,6 @@ INBOX = "i:"  # i:<status code>:<offset>
 # Staff button actions → the status they set (the reply action asks for text instead).
 PROGRESS, DONE, REJECT, REPLY = "prog", "done", "rej", "reply"
 STAFF_BUTTONS = ((PROGRESS, "처리중"), (DONE, "완료"), (REJECT, "반려"), (REPLY, "답변"))
-REGION_BY_CODE = {code: region for region, code in REGION_CODES.items()}
 
 
 def keyboard(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -65,9 +64,9 @@ def not_found() -> InlineKeyboardMarkup:
     return keyboard([[("민원 접수하기", NEW_COMPLAINT), ("담당 부서 찾기", FIND_DEPARTMENT)]])
 
 
-def regions() -> InlineKeyboardMarkup:
-    """The four regions plus 전체, two per row."""
-    buttons = [(region, REGION + REGION_CODES[region]) for region in REGIONS]
+def regions(declared: Sequence[Region]) -> InlineKeyboardMarkup:
+    """The knowledge base's regions plus 전체, two per row."""
+    buttons = [(region.name, REGION + region.code) for region in declared]
     buttons.append(("전체", REGION + ALL_REGIONS))
     return keyboard(buttons[i:i + 2] for i in range(0, len(buttons), 2))
 
