@@ -36,9 +36,12 @@ def read(raw: bytes, doc: DocumentInfo) -> Reading:
 
 def _page_blocks(page, number: int, order: list[str]) -> list[Block]:
     tables = page.find_tables()
-    outside = page
-    for table in tables:
-        outside = outside.outside_bbox(table.bbox)
+    cells = [cell for table in tables for cell in table.cells if cell]
+    # Characters inside a table cell belong to the table; the rest is the page's text (a
+    # heading right above a table can sit inside the table's outer box, so cells decide).
+    outside = page.filter(lambda obj: obj.get("object_type") != "char" or not any(
+        x0 <= (obj["x0"] + obj["x1"]) / 2 <= x1 and top <= (obj["top"] + obj["bottom"]) / 2 <= bottom
+        for x0, top, x1, bottom in cells))
     found = [Block(b.kind, b.text, b.level, b.rows, b.header, line=number, line_end=number)
              for b in text_blocks(outside.extract_text() or "", order=order)]
     for table in tables:

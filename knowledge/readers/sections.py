@@ -29,7 +29,7 @@ FIELD_LABELS = frozenset("""
 MAX_LABEL_CHARS = 8
 # A heading this short or one of the field labels ("구비서류") is read under its parent:
 # "여권 발급 구비서류", not "구비서류".
-GENERIC_TITLE_CHARS = 4
+GENERIC_TITLE_CHARS = 2
 PHONE = re.compile(r"(?<!\d)(0\d{1,2}[-)\s.]\d{3,4}[-\s.]\d{4}|1\d{3}-\d{4}|\d{3}-\d{4})(?!\d)")
 # A department or team name right before a phone number: "민원봉사과 063-222-1234",
 # "여권민원팀(☎ 032-440-2471)".
@@ -118,6 +118,8 @@ def build_entries(blocks: Iterable[Block], doc: DocumentInfo, *, unit: str = "�
             f"표 {tables}개 중 {headerless}개는 머리글이 없어 본문으로 읽었습니다")
     titles: Counter = Counter()
     for section in sections:
+        if not section.path:  # the document's own title is not a section of it
+            section.body = [line for line in section.body if line.strip() != doc.document]
         if not section.body and not section.fields:
             continue
         title = _title(section.path, doc.document)
@@ -180,7 +182,7 @@ def _read_table(block: Block, section: _Section, reading: Reading, doc: Document
         if phone_col is not None and name_col is not None and len(row) > max(phone_col, name_col) \
                 and row[name_col] and PHONE.search(row[phone_col]):
             fields = {names[i]: cell for i, cell in enumerate(row)
-                      if i < len(names) and i != name_col and cell}
+                      if i < len(names) and i not in (name_col, phone_col) and cell}
             fields["전화"] = PHONE.search(row[phone_col]).group(0)
             reading.entries.append(department_entry(doc, row[name_col], block.line, fields,
                                                     unit=unit))
