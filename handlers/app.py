@@ -36,7 +36,7 @@ from db.durability import WalSync
 from db.persistence import SQLitePersistence
 from db.staff import list_staff
 from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff
-from handlers.access import NEW_MESSAGE, PRIVATE
+from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
 from handlers.errors import handle_error
 from handlers.matching import new_matcher
 from handlers.ordering import PerUserUpdateProcessor
@@ -99,7 +99,9 @@ def register_handlers(application: Application, settings: Settings) -> None:
     question = MessageHandler(PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
                               citizen.answer_question)
     # Staff and admin commands accept any chat: their callbacks check the user's role.
+    admin_file = PRIVATE & filters.Document.ALL & FromAdmin(application.bot_data)
     application.add_handlers([
+        MessageHandler(admin_file, admin.receive_file, block=False),
         staff.build_reply_conversation(settings.complaint_timeout_seconds),
         complaint.build_conversation(question, settings.complaint_timeout_seconds),
         CommandHandler("start", citizen.start, filters=PRIVATE),
@@ -123,6 +125,9 @@ def register_handlers(application: Application, settings: Settings) -> None:
         CommandHandler("stats", admin.stats, filters=NEW_MESSAGE),
         CommandHandler("grant", admin.grant_role, filters=NEW_MESSAGE),
         CommandHandler("revoke", admin.revoke_role, filters=NEW_MESSAGE),
+        CommandHandler("kb_versions", admin.show_versions, filters=NEW_MESSAGE),
+        CommandHandler("rollback", admin.rollback_version, filters=NEW_MESSAGE, block=False),
+        CallbackQueryHandler(admin.upload_button, pattern=rf"^{keyboards.UPLOAD}", block=False),
         MessageHandler(PRIVATE & filters.COMMAND, citizen.unknown_command),
         MessageHandler(PRIVATE & ~filters.TEXT, citizen.explain_non_text),
         CallbackQueryHandler(citizen.stale_button),

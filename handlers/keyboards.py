@@ -34,6 +34,8 @@ SUBMIT = "c:ok"
 CANCEL = "c:cancel"
 STAFF_ACTION = "s:"  # s:<action>:<receipt>
 INBOX = "i:"  # i:<status code>:<offset>
+UPLOAD = "k:"  # k:pub|drop:<token> — an admin's previewed file
+PUBLISH, DROP = "pub", "drop"
 
 # Staff button actions → the status they set (the reply action asks for text instead).
 PROGRESS, DONE, REJECT, REPLY = "prog", "done", "rej", "reply"
@@ -69,6 +71,11 @@ def regions(declared: Sequence[Region]) -> InlineKeyboardMarkup:
     buttons = [(region.name, REGION + region.code) for region in declared]
     buttons.append(("전체", REGION + ALL_REGIONS))
     return keyboard(buttons[i:i + 2] for i in range(0, len(buttons), 2))
+
+
+def upload_actions(token: str) -> InlineKeyboardMarkup:
+    """[반영] [취소] under the preview of an uploaded file."""
+    return keyboard([[("반영", f"{UPLOAD}{PUBLISH}:{token}"), ("취소", f"{UPLOAD}{DROP}:{token}")]])
 
 
 def staff_actions(receipt: str) -> InlineKeyboardMarkup:

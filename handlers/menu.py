@@ -37,6 +37,8 @@ ADMIN_COMMANDS = (
     BotCommand("stats", "질문·민원 통계"),
     BotCommand("grant", "권한 주기 (ID [staff|admin])"),
     BotCommand("revoke", "권한 회수 (ID)"),
+    BotCommand("kb_versions", "지식베이스 버전 목록"),
+    BotCommand("rollback", "지식베이스 되돌리기 (버전번호)"),
 )
 STAFF_CHAT_COMMANDS = (*STAFF_COMMANDS, BotCommand("cancel", "답변 작성 취소"))
 

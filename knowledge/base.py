@@ -250,7 +250,25 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
             entries.extend(reader(text, doc))
         except ParseError as exc:
             problems.append(Problem(exc.file, exc.line, exc.message))
-    return entries, problems
+    return _merge_departments(entries), problems
+
+
+def _merge_departments(entries: list[Entry]) -> list[Entry]:
+    """One entry per department or team: many pages of a site repeat the same contact table,
+    and a contact directory names departments a document already describes. The first entry
+    (manifest order) stays; later ones only add the fields it lacks (a phone number)."""
+    merged: dict[str, int] = {}
+    out: list[Entry] = []
+    for entry in entries:
+        first = merged.get(entry.id)
+        if first is None or entry.kind not in (DEPARTMENT, TEAM) or out[first].kind != entry.kind:
+            merged.setdefault(entry.id, len(out))
+            out.append(entry)
+            continue
+        extra = {k: v for k, v in entry.fields.items() if k not in out[first].fields}
+        if extra:
+            out[first] = replace(out[first], fields={**out[first].fields, **extra})
+    return out
 
 
 def read_curated(directory: Path) -> Curated:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,3 +196,14 @@ def _restore(directory: Path, manifest: str | None, regions: str | None,
 
 def _read_text(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def preview_file(directory: Path, name: str, data: bytes, region: str) -> list[FileReport]:
+    """What ``add_files`` would report for one uploaded file, tried on a copy of ``directory``
+    (the real one is not touched); LibraryError with the reason when it would be refused."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "kb"
+        shutil.copytree(directory, copy, ignore=shutil.ignore_patterns(".*"))
+        upload = Path(tmp) / Path(name).name
+        upload.write_bytes(data)
+        return add_files(copy, [upload], region)

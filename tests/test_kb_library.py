@@ -114,3 +114,17 @@ def test_a_directory_without_regions_yaml_uses_the_manifest_regions(sources):
     entries, _, regions = load_contents(sources)
     assert [r.name for r in regions] == ["전라북도", "전주시", "인천광역시", "나주시"]
     assert all(r.spellings == () for r in regions)
+
+
+def test_pages_that_repeat_a_contact_table_give_one_department(sources, tmp_path, capsys):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"p{n}.html").write_text(render.html().replace(render.PROGRAM, f"장학금 {n}호"),
+                                           encoding="utf-8")
+    assert bot.main(["kb", "add", *map(str, sorted(folder.iterdir())), "--region", "가나시",
+                     "--knowledge-dir", str(sources)]) == 0
+    entries, curated, _ = load_contents(sources)
+    departments = [e for e in entries if e.region == "가나시" and e.kind == "department"]
+    assert sorted(e.title for e in departments) == ["국제협력과", "정무기획과"]
+    assert curated.contact_for("가나시", "국제협력과").phone == "063-280-1111"
