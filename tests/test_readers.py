@@ -129,3 +129,25 @@ def test_an_unknown_file_type_is_refused_with_the_types_that_are_read():
     with pytest.raises(ReadError) as excinfo:
         reader_for("사진.jpg")
     assert ".jpg" in excinfo.value.reason and "hwpx" in excinfo.value.reason
+
+
+def test_a_list_table_gives_one_entry_per_row_titled_by_its_name_column():
+    text = ("□ 공약 목록\n연번\t분 야\t공약사업명\t추진실적\n"
+            "1\t경제\t드론축구 월드컵 개최\t<ul><li>• 자문회의 개최</li><li>• 포럼</li></ul>\n"
+            "2\t경제\t탄소기업 유치\t투자유치 전략수립\n3\t문화\t한옥마을 관광상품\t상품 개발\n")
+    entries = read("p.txt", text.encode()).entries
+    row = next(e for e in entries if e.title == "드론축구 월드컵 개최")
+    assert dict(row.fields) == {"연번": "1", "분 야": "경제", "추진실적": "• 자문회의 개최\n• 포럼"}
+    assert (row.source.line_start, row.aliases) == (3, ("공약 목록 드론축구 월드컵 개최",))
+    assert {"탄소기업 유치", "한옥마을 관광상품"} <= {e.title for e in entries}
+
+
+def test_a_heading_several_sections_share_is_titled_with_its_parent():
+    text = "## □ 마을공동체 지원\n### □ 처리계획\n- 공모 추진\n## □ 주민자치 강화\n### □ 처리계획\n- 교육\n"
+    titles = [e.title for e in read("p.md", text.encode()).entries]
+    assert titles == ["마을공동체 지원 처리계획", "주민자치 강화 처리계획"]
+
+
+def test_a_unit_note_is_not_a_field():
+    [entry] = read("p.txt", "□ 예산\n(단위: 백만원)\n사업비 : 40\n".encode()).entries
+    assert dict(entry.fields) == {"사업비": "40"} and "(단위: 백만원)" in entry.body

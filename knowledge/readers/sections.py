@@ -37,6 +37,12 @@ DEPARTMENT_NAME = re.compile(
     r"([가-힣A-Za-z0-9]{1,15}(?:과|팀|실|센터|담당관|사업소|민원실|주민센터|행정복지센터|본부))"
     r"\s*[(:：]?\s*(?:☎|전화|tel\.?|TEL\.?)?\s*[:：]?\s*$")
 PHONE_HEADERS = ("전화번호", "연락처", "전화", "대표전화")
+# A headed table of at least ROW_ENTRY_MIN_ROWS rows whose header names a column of names
+# (공약사업명, 사업명, 위원회명 …) is a list of things: each row becomes an entry of its own,
+# titled by that cell, with the other columns as fields.
+ROW_ENTRY_MIN_ROWS = 3
+NAME_COLUMN_WORDS = ("명", "사업", "과제", "공약", "제목", "항목", "단체", "위원회", "시설", "프로그램")
+HEADING_MARKS = "#□■○◦●◎❖◆◇▶▷※·•-– "
 NAME_HEADERS = ("부서", "부서명", "담당부서", "기관", "기관명", "팀", "팀명", "담당", "시설명", "명칭")
 _LABEL_LINE = re.compile(r"^\s*[□○◦•·\-*※]?\s*([^:：]{1,20}?)\s*[:：]\s*(\S.*)$")
 
@@ -61,6 +67,7 @@ class Block:
     header: bool | None = None  # a table's first row is its header: True, False, None = guess
     line: int = 1
     line_end: int | None = None
+    row_lines: tuple[int, ...] = ()  # each table row's line, when the reader knows it
 
 
 @dataclass
@@ -98,7 +105,7 @@ def build_entries(blocks: Iterable[Block], doc: DocumentInfo, *, unit: str = "�
             sections.append(current)
             while path and path[-1][0] >= block.level:
                 path.pop()
-            path.append((block.level, block.text.strip()))
+            path.append((block.level, block.text.strip(HEADING_MARKS) or block.text.strip()))
             current = _Section(tuple(title for _, title in path), block.line, end)
             continue
         current.line_end = max(current.line_end, end)
@@ -106,7 +113,7 @@ def build_entries(blocks: Iterable[Block], doc: DocumentInfo, *, unit: str = "�
             current.line = block.line
         if block.kind == TABLE:
             tables += 1
-            headerless += not _read_table(block, current, reading, doc, unit)
+            headerless += not _read_table(block, current, reading, doc, unit, sections)
         elif block.kind == ITEM:
             _read_line(current, block.text, "  " * (block.level - 1) + "- ")
         else:
@@ -120,9 +127,11 @@ def build_entries(blocks: Iterable[Block], doc: DocumentInfo, *, unit: str = "�
     for section in sections:
         if not section.path:  # the document's own title is not a section of it
             section.body = [line for line in section.body if line.strip() != doc.document]
-        if not section.body and not section.fields:
-            continue
-        title = _title(section.path, doc.document)
+    kept = [s for s in sections if s.body or s.fields]
+    # A heading used by several sections (처리계획, 사업개요) names a part of its parent.
+    repeated = {t for t, n in Counter(s.path[-1] for s in kept if s.path).items() if n > 1}
+    for section in kept:
+        title = _title(section.path, doc.document, repeated)
         titles[title] += 1
         key = f"{doc.file}#{title}" + (f"#{titles[title]}" if titles[title] > 1 else "")
         aliases = (" ".join(section.path),) if len(section.path) > 1 else ()
@@ -158,8 +167,9 @@ def guess_header(rows: Sequence[Sequence[str]]) -> bool:
 
 
 def _read_table(block: Block, section: _Section, reading: Reading, doc: DocumentInfo,
-                unit: str) -> bool:
-    """Adds a table to the section; False when it had to be read as plain text (no header)."""
+                unit: str, sections: list[_Section]) -> bool:
+    """Adds a table to the section (or its rows as sections of their own, see
+    ROW_ENTRY_MIN_ROWS); False when it had to be read as plain text (no header)."""
     rows = [tuple(cell.strip() for cell in row) for row in block.rows if any(c.strip() for c in row)]
     if not rows:
         return True
@@ -176,6 +186,19 @@ def _read_table(block: Block, section: _Section, reading: Reading, doc: Document
     names = rows[0]
     phone_col = next((i for i, n in enumerate(names) if _compact(n) in PHONE_HEADERS), None)
     name_col = next((i for i, n in enumerate(names) if _compact(n) in NAME_HEADERS), None)
+    listed = _name_column(names, rows[1:]) if phone_col is None else None
+    if listed is not None:
+        lines = block.row_lines or (block.line,) * len(block.rows)
+        line_of = {row: lines[min(i, len(lines) - 1)] for i, row in enumerate(
+            tuple(c.strip() for c in r) for r in block.rows)}
+        for row in rows[1:]:
+            if len(row) <= listed or not row[listed]:
+                continue
+            line = line_of.get(row, block.line)
+            sections.append(_Section((*section.path, row[listed]), line, line, fields={
+                names[i]: cell for i, cell in enumerate(row)
+                if i < len(names) and i != listed and cell and names[i]}))
+        return True
     for row in rows[1:]:
         pairs = [(names[i], cell) for i, cell in enumerate(row) if i < len(names) and cell]
         section.body.append(" · ".join(f"{label}: {cell}" if label else cell for label, cell in pairs))
@@ -187,6 +210,23 @@ def _read_table(block: Block, section: _Section, reading: Reading, doc: Document
             reading.entries.append(department_entry(doc, row[name_col], block.line, fields,
                                                     unit=unit))
     return True
+
+
+def _name_column(names: Sequence[str], rows: Sequence[Sequence[str]]) -> int | None:
+    """The column of a list table that names each row: its header holds a name word and its
+    cells are distinct words, not numbers."""
+    if len(rows) < ROW_ENTRY_MIN_ROWS:
+        return None
+    for index, name in enumerate(names):
+        cells = [row[index] for row in rows if len(row) > index and row[index]]
+        if any(w in _compact(name) for w in NAME_COLUMN_WORDS) and len(cells) >= len(rows) * 0.8 \
+                and len(set(cells)) == len(cells) and not all(_is_number(c) for c in cells):
+            return index
+    return None
+
+
+def _is_number(text: str) -> bool:
+    return all(ch.isdigit() or ch in ",.-% " for ch in text)
 
 
 def _read_line(section: _Section, raw: str, prefix: str) -> None:
@@ -218,15 +258,19 @@ def _find_contact(section: _Section, text: str) -> None:
 
 def _is_label(text: str) -> bool:
     label = _compact(text.strip("□○◦•·-*※ "))
-    return label in FIELD_LABELS or (0 < len(label) <= MAX_LABEL_CHARS and not any(
+    if not label or label[0] in "([<【":  # "(단위: 백만원)" is a note, not a field
+        return False
+    return label in FIELD_LABELS or (len(label) <= MAX_LABEL_CHARS and not any(
         ch.isdigit() for ch in label))
 
 
-def _title(path: Sequence[str], document: str) -> str:
+def _title(path: Sequence[str], document: str, repeated: frozenset[str] | set[str] = frozenset()
+           ) -> str:
     if not path:
         return document
     title = path[-1]
-    if len(path) > 1 and (_compact(title) in FIELD_LABELS or len(_compact(title)) <= GENERIC_TITLE_CHARS):
+    if len(path) > 1 and (_compact(title) in FIELD_LABELS or title in repeated
+                          or len(_compact(title)) <= GENERIC_TITLE_CHARS):
         return f"{path[-2]} {title}"
     return title
 

@@ -9,6 +9,7 @@ lines are table rows.
 """
 from __future__ import annotations
 
+import html
 import re
 
 from knowledge.model import DocumentInfo
@@ -50,6 +51,7 @@ def blocks(text: str, *, markdown: bool = False, order: list[str] | None = None)
     out: list[Block] = []
     order = [] if order is None else order
     table: list[tuple[str, ...]] = []
+    table_lines: list[int] = []
     table_start = 0
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -59,11 +61,12 @@ def blocks(text: str, *, markdown: bool = False, order: list[str] | None = None)
                 table_start = number
             if not all(set(c) <= set("-: ") for c in cells):  # the |---|---| rule
                 table.append(cells)
+                table_lines.append(number)
             continue
         if table:
             out.append(Block(TABLE, rows=tuple(table), line=table_start, line_end=number - 1,
-                             header=True if markdown else None))
-            table = []
+                             header=True if markdown else None, row_lines=tuple(table_lines)))
+            table, table_lines = [], []
         if not line:
             continue
         heading = _MD_HEADING.match(line) if markdown or line.startswith("#") else None
@@ -88,8 +91,8 @@ def blocks(text: str, *, markdown: bool = False, order: list[str] | None = None)
         else:
             out.append(Block(ITEM, rest, max(level - HEADING_MARKER_LEVELS, 1), line=number))
     if table:
-        out.append(Block(TABLE, rows=tuple(table), line=table_start,
-                         line_end=table_start + len(table) - 1, header=True if markdown else None))
+        out.append(Block(TABLE, rows=tuple(table), line=table_start, line_end=table_lines[-1],
+                         header=True if markdown else None, row_lines=tuple(table_lines)))
     return out
 
 
@@ -104,7 +107,19 @@ def _marker(line: str) -> tuple[str | None, str]:
 def _table_cells(raw: str, markdown: bool) -> tuple[str, ...] | None:
     stripped = raw.strip()
     if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
-        return tuple(cell.strip() for cell in stripped[1:-1].split("|"))
+        return tuple(_plain(cell) for cell in stripped[1:-1].split("|"))
     if "\t" in raw.strip("\t ") and not markdown:
-        return tuple(cell.strip() for cell in raw.split("\t"))
+        return tuple(_plain(cell) for cell in raw.split("\t"))
     return None
+
+
+_BREAK_TAG = re.compile(r"<\s*(?:br|/?li|/?p|/?ul|/?ol|/?div)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]{1,200}>")
+
+
+def _plain(cell: str) -> str:
+    """A cell's text: exports often leave HTML lists in cells (<ul><li>• …); one item a line."""
+    if "<" not in cell:
+        return cell.strip()
+    text = html.unescape(_ANY_TAG.sub(" ", _BREAK_TAG.sub("\n", cell)))
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
