@@ -1,7 +1,7 @@
 """Generic readers against the specialised layout parsers, and the time of `kb add`.
 
 Usage:
-    python benchmarks/readers.py [--pages 50]
+    python benchmarks/readers.py [--pages 50] [--pdf FILE]
 
 1. The five seed documents are read twice in the same run: by their specialised parsers
    (manifest.yaml as shipped) and by the generic text reader (as if no parser had been
@@ -9,6 +9,9 @@ Usage:
    benchmarks/questions.tsv + dev-questions.tsv (the question sets' checks name the
    specialised parsers' titles and facts, so this measures what a new city's admin would get
    from the same documents without code).
+3. With ``--pdf FILE`` (e.g. a 30-page PDF): the time from an uploaded file's bytes to the
+   admin's preview (``knowledge.library.preview_file``: reading it on a copy of the knowledge
+   directory and validating), the work the bot does between download and preview.
 2. `kb add` of N generated saved pages (one program each, from the seed fixture) into a copy of
    the bundled knowledge directory: wall time of copying, reading, recording and validating.
 """
@@ -30,7 +33,7 @@ import yaml  # noqa: E402
 
 from accuracy import QUESTION_FILES, evaluate, read_questions  # noqa: E402
 from knowledge.base import DEFAULT_DIR, MANIFEST, build_knowledge_base, load_contents  # noqa: E402
-from knowledge.library import add_files  # noqa: E402
+from knowledge.library import add_files, preview_file  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
 from tests.fixtures import render  # noqa: E402
 
@@ -65,6 +68,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=50)
+    parser.add_argument("--pdf", type=Path, default=None, help="time upload → preview of this file")
     args = parser.parse_args()
     tokenizer = get_tokenizer()
     questions = read_questions(QUESTION_FILES)
@@ -84,6 +88,11 @@ def main() -> int:
         took = time.perf_counter() - start
         entries = sum(sum(r.counts.values()) for r in reports)
         print(f"kb add of {len(files)} pages: {took:.2f} s ({entries} entries read)")
+    if args.pdf:
+        start = time.perf_counter()
+        reports = preview_file(DEFAULT_DIR, args.pdf.name, args.pdf.read_bytes(), "가나시")
+        took = time.perf_counter() - start
+        print(f"preview of {args.pdf.name}: {took:.2f} s ({sum(reports[0].counts.values())} entries)")
     return 0
 
 

@@ -250,10 +250,10 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
             entries.extend(reader(text, doc))
         except ParseError as exc:
             problems.append(Problem(exc.file, exc.line, exc.message))
-    return _merge_departments(entries), problems
+    return merge_departments(entries), problems
 
 
-def _merge_departments(entries: list[Entry]) -> list[Entry]:
+def merge_departments(entries: list[Entry]) -> list[Entry]:
     """One entry per department or team: many pages of a site repeat the same contact table,
     and a contact directory names departments a document already describes. The first entry
     (manifest order) stays; later ones only add the fields it lacks (a phone number)."""

@@ -18,8 +18,8 @@ from typing import Iterable, Sequence
 import yaml
 
 from knowledge.base import (MANIFEST, REGIONS_FILE, KnowledgeError, Problem, load_contents,
-                            read_regions)
-from knowledge.model import KIND_LABELS, DocumentInfo, Region, region_code
+                            merge_departments, read_regions)
+from knowledge.model import DEPARTMENT, KIND_LABELS, TEAM, DocumentInfo, Region, region_code
 from knowledge.readers import READERS, ReadError, reader_for
 
 SAMPLE_TITLES = 3  # titles shown per file so the admin sees what was read
@@ -87,8 +87,11 @@ def add_files(directory: Path, files: Sequence[Path], region: str, *, document: 
         except ReadError as exc:
             report.error = exc.reason
             continue
-        report.counts = Counter(e.kind for e in reading.entries)
-        report.titles = [e.title for e in reading.entries[:SAMPLE_TITLES]]
+        entries = merge_departments(reading.entries)
+        report.counts = Counter(e.kind for e in entries)
+        # Sections and FAQ first: they show best whether the file was read as meant.
+        samples = sorted(entries, key=lambda e: e.kind in (DEPARTMENT, TEAM))
+        report.titles = [e.title for e in samples[:SAMPLE_TITLES]]
         report.warnings = reading.warnings
         if not reading.entries:
             report.error = "읽은 항목이 없습니다"

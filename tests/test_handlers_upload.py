@@ -84,7 +84,6 @@ async def test_a_file_without_a_region_asks_for_one(bot):
 
 
 async def test_a_citizens_file_is_not_read(bot):
-    replies = texts(await bot.chat(CITIZEN).send_file("faq.csv", render.csv(render.FAQ_ROWS),
-                                                      caption="가나시"))
+    replies = texts(await bot.chat(CITIZEN).send_file("faq.csv", render.csv(render.FAQ_ROWS)))
     assert replies == [citizen.NON_TEXT_TEXT["document"]]
     assert bot.application.bot_data.get("uploads", {}) == {}

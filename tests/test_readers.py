@@ -151,3 +151,11 @@ def test_a_heading_several_sections_share_is_titled_with_its_parent():
 def test_a_unit_note_is_not_a_field():
     [entry] = read("p.txt", "□ 예산\n(단위: 백만원)\n사업비 : 40\n".encode()).entries
     assert dict(entry.fields) == {"사업비": "40"} and "(단위: 백만원)" in entry.body
+
+
+def test_a_header_with_merged_gaps_is_still_a_header():
+    text = ("□ 조직 현황\n부서명\t정원\t\t현원\n\t계\t5급\t\n정무기획과\t21\t5\t20\n"
+            "홍보기획과\t15\t3\t15\n국제협력과\t19\t5\t17\n")
+    reading = read("p.txt", text.encode())
+    row = next(e for e in reading.entries if e.title == "홍보기획과")
+    assert dict(row.fields) == {"정원": "15", "현원": "15"} and reading.warnings == []

@@ -41,6 +41,7 @@ PHONE_HEADERS = ("전화번호", "연락처", "전화", "대표전화")
 # (공약사업명, 사업명, 위원회명 …) is a list of things: each row becomes an entry of its own,
 # titled by that cell, with the other columns as fields.
 ROW_ENTRY_MIN_ROWS = 3
+NAME_COLUMN_FILLED = 2 / 3  # share of rows naming something (sub-header rows leave it empty)
 NAME_COLUMN_WORDS = ("명", "사업", "과제", "공약", "제목", "항목", "단체", "위원회", "시설", "프로그램")
 HEADING_MARKS = "#□■○◦●◎❖◆◇▶▷※·•-– "
 NAME_HEADERS = ("부서", "부서명", "담당부서", "기관", "기관명", "팀", "팀명", "담당", "시설명", "명칭")
@@ -156,14 +157,16 @@ def department_entry(doc: DocumentInfo, name: str, line: int, fields: dict[str, 
 
 
 def guess_header(rows: Sequence[Sequence[str]]) -> bool:
-    """Whether a table's first row reads as column names: every cell short, non-empty, no
-    digits, and the rows below hold something else."""
+    """Whether a table's first row reads as column names: its first cell and at least half of
+    the others filled (merged header cells leave gaps), each short, without digits, distinct,
+    and the rows below hold something else."""
     if len(rows) < 2:
         return False
     first = [cell.strip() for cell in rows[0]]
-    return (len(first) >= 2 and all(first) and all(len(c) <= 12 and not any(ch.isdigit() for ch in c)
-                                                    for c in first)
-            and len(set(first)) == len(first) and list(rows[1]) != list(rows[0]))
+    named = [c for c in first if c]
+    return (len(first) >= 2 and bool(first[0]) and len(named) >= max(2, len(first) / 2)
+            and all(len(c) <= 12 and not any(ch.isdigit() for ch in c) for c in named)
+            and len(set(named)) == len(named) and list(rows[1]) != list(rows[0]))
 
 
 def _read_table(block: Block, section: _Section, reading: Reading, doc: DocumentInfo,
@@ -219,7 +222,7 @@ def _name_column(names: Sequence[str], rows: Sequence[Sequence[str]]) -> int | N
         return None
     for index, name in enumerate(names):
         cells = [row[index] for row in rows if len(row) > index and row[index]]
-        if any(w in _compact(name) for w in NAME_COLUMN_WORDS) and len(cells) >= len(rows) * 0.8 \
+        if any(w in _compact(name) for w in NAME_COLUMN_WORDS) and len(cells) >= len(rows) * NAME_COLUMN_FILLED \
                 and len(set(cells)) == len(cells) and not all(_is_number(c) for c in cells):
             return index
     return None
