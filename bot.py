@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question ('-' reads lines from stdin)")
     ask.add_argument("question", help="the question, or - to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--region", default=None, help="prefer this region (a declared region's name)")
+    ask.add_argument("--region", default=None,
+                     help="prefer this region (a declared region's name)")
     ask.add_argument("--knowledge-dir", default=None, help="defaults to KNOWLEDGE_DIR or the bundled sources")
     ask.add_argument("--tagger", choices=TAGGERS, default=None, help=f"konlpy tagger (default {DEFAULT_TAGGER})")
     ask.set_defaults(command=_run_ask)
@@ -72,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--knowledge-dir", default=None)
     export.set_defaults(command=_run_kb_export)
     add = kb_sub.add_parser("add", help="copy files in, record them in the manifest, validate")
-    add.add_argument("files", nargs="+", type=Path, help="HTML, PDF, DOCX, HWP(X), MD, TXT, XLSX, CSV")
+    add.add_argument("files", nargs="+", type=Path,
+                     help="HTML, PDF, DOCX, HWP(X), MD, TXT, XLSX, CSV")
     add.add_argument("--region", required=True, help="region name; a new one is created")
     add.add_argument("--document", default=None, help="document title (default: the file name)")
     add.add_argument("--year", type=int, default=None, help="the document's year")

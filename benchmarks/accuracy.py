@@ -33,7 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge.base import DEFAULT_DIR, KnowledgeBase, build_knowledge_base, load_contents  # noqa: E402
+from knowledge.base import (  # noqa: E402
+    DEFAULT_DIR, KnowledgeBase, build_knowledge_base, load_contents,
+)
 from knowledge.model import Entry, make_id  # noqa: E402
 from nlp.normalizer import squeeze  # noqa: E402
 from nlp.reply import ANSWER, Reply  # noqa: E402

@@ -15,6 +15,7 @@ Usage:
 2. `kb add` of N generated saved pages (one program each, from the seed fixture) into a copy of
    the bundled knowledge directory: wall time of copying, reading, recording and validating.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,13 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import yaml  # noqa: E402
+import yaml
+from accuracy import QUESTION_FILES, evaluate, read_questions
 
-from accuracy import QUESTION_FILES, evaluate, read_questions  # noqa: E402
-from knowledge.base import DEFAULT_DIR, MANIFEST, build_knowledge_base, load_contents  # noqa: E402
-from knowledge.library import add_files, preview_file  # noqa: E402
-from nlp.tokenizer import get_tokenizer  # noqa: E402
-from tests.fixtures import render  # noqa: E402
+from knowledge.base import DEFAULT_DIR, MANIFEST, build_knowledge_base, load_contents
+from knowledge.library import add_files, preview_file
+from nlp.tokenizer import get_tokenizer
+from tests.fixtures import render
 
 
 def generic_copy(target: Path) -> Path:
@@ -58,26 +59,37 @@ def pages(folder: Path, count: int) -> list[Path]:
     out = []
     for n in range(count):
         path = folder / f"page{n:03d}.html"
-        path.write_text(render.html().replace(render.PROGRAM, f"{render.PROGRAM} {n}호")
-                        .replace("정무기획과", f"정무기획{n}과"), encoding="utf-8")
+        path.write_text(
+            render.html()
+            .replace(render.PROGRAM, f"{render.PROGRAM} {n}호")
+            .replace("정무기획과", f"정무기획{n}과"),
+            encoding="utf-8",
+        )
         out.append(path)
     return out
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pages", type=int, default=50)
-    parser.add_argument("--pdf", type=Path, default=None, help="time upload → preview of this file")
+    parser.add_argument(
+        "--pdf", type=Path, default=None, help="time upload → preview of this file"
+    )
     args = parser.parse_args()
     tokenizer = get_tokenizer()
     questions = read_questions(QUESTION_FILES)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, directory in (("specialised parsers", DEFAULT_DIR),
-                                ("generic text reader", generic_copy(Path(tmp) / "generic"))):
+        for name, directory in (
+            ("specialised parsers", DEFAULT_DIR),
+            ("generic text reader", generic_copy(Path(tmp) / "generic")),
+        ):
             counts, report = measure(directory, tokenizer, questions)
             print(f"{name}: {sum(counts.values())} entries ({dict(counts.most_common())})")
-            print(f"  top-1 {report.top1}  top-3 {report.top3}  answered & right {report.answered_right}  out-of-scope rejection {report.oos}")
+            print(
+                f"  top-1 {report.top1}  top-3 {report.top3}  answered & right {report.answered_right}  out-of-scope rejection {report.oos}"
+            )
         folder = Path(tmp) / "pages"
         folder.mkdir()
         files = pages(folder, args.pages)
@@ -92,7 +104,9 @@ def main() -> int:
         start = time.perf_counter()
         reports = preview_file(DEFAULT_DIR, args.pdf.name, args.pdf.read_bytes(), "가나시")
         took = time.perf_counter() - start
-        print(f"preview of {args.pdf.name}: {took:.2f} s ({sum(reports[0].counts.values())} entries)")
+        print(
+            f"preview of {args.pdf.name}: {took:.2f} s ({sum(reports[0].counts.values())} entries)"
+        )
     return 0
 
 

@@ -84,7 +84,8 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def ask_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Offers the regions as buttons."""
     current = context.user_data.get("region") or "전체"
-    await update.message.reply_text(f"{REGION_TEXT}\n현재: {current}", reply_markup=keyboards.regions(context.bot_data["kb"].regions))
+    markup = keyboards.regions(context.bot_data["kb"].regions)
+    await update.message.reply_text(f"{REGION_TEXT}\n현재: {current}", reply_markup=markup)
 
 
 async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

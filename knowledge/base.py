@@ -169,8 +169,8 @@ def read_regions(directory: Path, named: Iterable[str] = ()) -> tuple[Region, ..
             continue
         optional = {k: (str(item[k]).strip() or None) if item.get(k) is not None else None
                     for k in ("short", "phone", "note")}
-        regions.append(Region(name, code, tuple(str(w).strip() for w in spellings if str(w).strip()),
-                              **optional))
+        words = tuple(str(w).strip() for w in spellings if str(w).strip())
+        regions.append(Region(name, code, words, **optional))
     for key in ("name", "code"):
         seen = Counter(getattr(r, key) for r in regions)
         problems.extend(Problem(REGIONS_FILE, lines(value), f"지역 {key} {value}이(가) 두 번 있습니다")
@@ -312,7 +312,8 @@ def read_curated(directory: Path) -> Curated:
                                    for k, v in item.items()}))
         origins[str(item["department"])] = lines(f"department: {item['department']}")
     examples = data.get("examples") or []
-    if not isinstance(examples, list) or not all(isinstance(q, str) and q.strip() for q in examples):
+    if not isinstance(examples, list) or not all(isinstance(q, str) and q.strip()
+                                                 for q in examples):
         problems.append(Problem(CURATED, lines("examples"), "examples는 질문 문자열 목록이어야 합니다"))
         examples = []
     if problems:

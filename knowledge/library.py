@@ -5,21 +5,36 @@ sha256), declares a new region in ``regions.yaml`` and validates the whole direc
 anything is wrong the directory is put back exactly as it was. Each file's report says what
 was read: entries by kind, a few titles and warnings.
 """
+
 from __future__ import annotations
 
 import hashlib
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import yaml
 
-from knowledge.base import (MANIFEST, REGIONS_FILE, KnowledgeError, Problem, load_contents,
-                            merge_departments, read_regions)
-from knowledge.model import DEPARTMENT, KIND_LABELS, TEAM, DocumentInfo, Region, region_code
+from knowledge.base import (
+    MANIFEST,
+    REGIONS_FILE,
+    KnowledgeError,
+    Problem,
+    load_contents,
+    merge_departments,
+    read_regions,
+)
+from knowledge.model import (
+    DEPARTMENT,
+    KIND_LABELS,
+    TEAM,
+    DocumentInfo,
+    Region,
+    region_code,
+)
 from knowledge.readers import READERS, ReadError, reader_for
 
 SAMPLE_TITLES = 3  # titles shown per file so the admin sees what was read
@@ -53,8 +68,14 @@ class LibraryError(Exception):
     """The change was refused; the knowledge directory is unchanged."""
 
 
-def add_files(directory: Path, files: Sequence[Path], region: str, *, document: str | None = None,
-              year: int | None = None) -> list[FileReport]:
+def add_files(
+    directory: Path,
+    files: Sequence[Path],
+    region: str,
+    *,
+    document: str | None = None,
+    year: int | None = None,
+) -> list[FileReport]:
     """Copy ``files`` into ``directory`` and record them; LibraryError (nothing changed) when a
     file cannot be read or the knowledge base would not load afterwards."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -77,11 +98,17 @@ def add_files(directory: Path, files: Sequence[Path], region: str, *, document: 
         except OSError as exc:
             report.error = f"파일을 열 수 없습니다 ({exc.strerror or exc})"
             continue
-        item = {"file": path.name, "parser": report.reader, "region": region,
-                "document": document or path.stem, "year": year,
-                "sha256": hashlib.sha256(raw).hexdigest()}
-        doc = DocumentInfo(path.name, report.reader, region, item["document"], year,
-                           item["sha256"], code)
+        item = {
+            "file": path.name,
+            "parser": report.reader,
+            "region": region,
+            "document": document or path.stem,
+            "year": year,
+            "sha256": hashlib.sha256(raw).hexdigest(),
+        }
+        doc = DocumentInfo(
+            path.name, report.reader, region, item["document"], year, item["sha256"], code
+        )
         try:
             reading = READERS[report.reader](raw, doc)
         except ReadError as exc:
@@ -106,8 +133,9 @@ def add_files(directory: Path, files: Sequence[Path], region: str, *, document: 
         for source, target in copies:
             if source.resolve() != target.resolve():
                 shutil.copyfile(source, target)
-        _write_manifest(directory, [i for i in items if i.get("file") not in replaced] + new_items,
-                        manifest)
+        _write_manifest(
+            directory, [i for i in items if i.get("file") not in replaced] + new_items, manifest
+        )
         _write_regions(directory, regions)
         load_contents(directory)
     except KnowledgeError as exc:
@@ -148,8 +176,10 @@ def list_files(directory: Path) -> list[tuple[dict, Counter]]:
 
 def new_region(name: str) -> Region:
     """A region an admin names for the first time, spelled also without its suffix."""
-    stem = next((name[:-len(s)] for s in REGION_SUFFIXES
-                 if name.endswith(s) and len(name) - len(s) >= 2), None)
+    stem = next(
+        (name[: -len(s)] for s in REGION_SUFFIXES if name.endswith(s) and len(name) - len(s) >= 2),
+        None,
+    )
     return Region(name, region_code(name), (stem,) if stem else (), short=stem)
 
 
@@ -166,8 +196,11 @@ def _manifest_items(directory: Path) -> list[dict]:
 
 def _write_manifest(directory: Path, items: Iterable[dict], old_text: str | None) -> None:
     """The manifest with its leading comment kept and one block per document."""
-    comment = "".join(line + "\n" for line in (old_text or "").splitlines()
-                      if line.startswith("#")) if old_text else ""
+    comment = (
+        "".join(line + "\n" for line in (old_text or "").splitlines() if line.startswith("#"))
+        if old_text
+        else ""
+    )
     body = yaml.safe_dump(list(items), allow_unicode=True, sort_keys=False) if items else "[]\n"
     (directory / MANIFEST).write_text(comment + body, encoding="utf-8")
 
@@ -176,15 +209,35 @@ def _write_regions(directory: Path, regions: Sequence[Region]) -> None:
     path = directory / REGIONS_FILE
     old = _read_text(path)
     comment = "".join(line + "\n" for line in (old or "").splitlines() if line.startswith("#"))
-    data = [{k: v for k, v in (("name", r.name), ("code", r.code), ("short", r.short),
-                               ("spellings", list(r.spellings)), ("phone", r.phone),
-                               ("note", r.note)) if v} for r in regions]
-    path.write_text(comment + yaml.safe_dump(data, allow_unicode=True, sort_keys=False,
-                                             default_flow_style=None), encoding="utf-8")
+    data = [
+        {
+            k: v
+            for k, v in (
+                ("name", r.name),
+                ("code", r.code),
+                ("short", r.short),
+                ("spellings", list(r.spellings)),
+                ("phone", r.phone),
+                ("note", r.note),
+            )
+            if v
+        }
+        for r in regions
+    ]
+    path.write_text(
+        comment
+        + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None),
+        encoding="utf-8",
+    )
 
 
-def _restore(directory: Path, manifest: str | None, regions: str | None,
-             copies: Sequence[tuple[Path, Path]], backups: dict[Path, bytes]) -> None:
+def _restore(
+    directory: Path,
+    manifest: str | None,
+    regions: str | None,
+    copies: Sequence[tuple[Path, Path]],
+    backups: dict[Path, bytes],
+) -> None:
     for name, text in ((MANIFEST, manifest), (REGIONS_FILE, regions)):
         if text is None:
             (directory / name).unlink(missing_ok=True)

@@ -5,18 +5,25 @@ file stored once by its sha256 under ``.versions/files/``. Publishing records th
 as it was before the first change (version 1) and after each change; a rollback restores an
 older version's files and records the result as a new version, so history only grows.
 """
+
 from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Sequence
 
 import yaml
 
-from knowledge.base import CURATED, MANIFEST, REGIONS_FILE, KnowledgeError, load_contents
+from knowledge.base import (
+    CURATED,
+    MANIFEST,
+    REGIONS_FILE,
+    KnowledgeError,
+    load_contents,
+)
 from knowledge.library import FileReport, LibraryError, add_files
 
 VERSIONS = ".versions"
@@ -33,9 +40,15 @@ class Version:
     note: str
 
 
-def publish_files(directory: Path, files: Sequence[Path], region: str, *, by: str,
-                  document: str | None = None, year: int | None = None
-                  ) -> tuple[int, list[FileReport]]:
+def publish_files(
+    directory: Path,
+    files: Sequence[Path],
+    region: str,
+    *,
+    by: str,
+    document: str | None = None,
+    year: int | None = None,
+) -> tuple[int, list[FileReport]]:
     """``kb add`` the files and record the result as a new version; LibraryError when refused."""
     if not list_versions(directory):
         _record(directory, by, "처음 상태")
@@ -50,8 +63,9 @@ def list_versions(directory: Path) -> list[Version]:
     found = []
     for path in sorted(root.glob("v*/version.yaml"), key=lambda p: int(p.parent.name[1:])):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        found.append(Version(int(path.parent.name[1:]), data["published_at"], str(data["by"]),
-                             data["note"]))
+        found.append(
+            Version(int(path.parent.name[1:]), data["published_at"], str(data["by"]), data["note"])
+        )
     return found
 
 
@@ -61,8 +75,11 @@ def rollback(directory: Path, number: int, *, by: str) -> int:
     source = directory / VERSIONS / f"v{number}"
     if not (source / "version.yaml").exists():
         raise LibraryError(f"버전 {number}이(가) 없습니다. /kb_versions 로 목록을 확인하세요")
-    saved = {name: (directory / name).read_bytes() for name in _STATE_FILES
-             if (directory / name).exists()}
+    saved = {
+        name: (directory / name).read_bytes()
+        for name in _STATE_FILES
+        if (directory / name).exists()
+    }
     listed = yaml.safe_load((source / "version.yaml").read_text(encoding="utf-8"))["files"]
     current = _listed_files(directory)
     for name in _STATE_FILES:
@@ -98,9 +115,15 @@ def _record(directory: Path, by: str, note: str) -> int:
     for name in _STATE_FILES:
         if (directory / name).exists():
             shutil.copyfile(directory / name, target / name)
-    info = {"published_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "by": by,
-            "note": note, "files": files}
-    (target / "version.yaml").write_text(yaml.safe_dump(info, allow_unicode=True), encoding="utf-8")
+    info = {
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "by": by,
+        "note": note,
+        "files": files,
+    }
+    (target / "version.yaml").write_text(
+        yaml.safe_dump(info, allow_unicode=True), encoding="utf-8"
+    )
     return number
 
 
@@ -108,5 +131,8 @@ def _listed_files(directory: Path) -> dict[str, str]:
     """The manifest's files → sha256 of their bytes now."""
     path = directory / MANIFEST
     items = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
-    return {item["file"]: hashlib.sha256((directory / item["file"]).read_bytes()).hexdigest()
-            for item in items or [] if isinstance(item, dict) and (directory / item["file"]).exists()}
+    return {
+        item["file"]: hashlib.sha256((directory / item["file"]).read_bytes()).hexdigest()
+        for item in items or []
+        if isinstance(item, dict) and (directory / item["file"]).exists()
+    }

@@ -129,7 +129,8 @@ def bigrams(text: str) -> frozenset[str]:
 class SearchIndex:
     """Immutable once built; ``search`` is safe to call from many threads."""
 
-    def __init__(self, docs: list[_Doc], tokenizer: Tokenizer, synonyms: dict[str, tuple[str, ...]],
+    def __init__(self, docs: list[_Doc], tokenizer: Tokenizer,
+                 synonyms: dict[str, tuple[str, ...]],
                  region_words: Mapping[str, str] | None = None) -> None:
         self._docs = docs
         self._tokenizer = tokenizer
@@ -205,7 +206,8 @@ class SearchIndex:
         tagged = self._tokenizer.tagged(_split_question_words(text), casual=casual)
         raw = [t for t, _ in tagged if t not in STOPWORDS and f"{t}다" not in STOPWORDS]
         stems = {t for t, predicate in tagged if predicate} - {t for t, predicate in tagged if not predicate}
-        words = [word for word in text.lower().split() if strip_particle(word) not in self._region_words]
+        words = [word for word in text.lower().split()
+                 if strip_particle(word) not in self._region_words]
         # Each typed word is segmented on its own ("다문화가족지원센터어디서"); two typed words are
         # joined only into a word of some entry's name ("자녀 학자금" → 자녀학자금). Joining into any
         # body word made "확산 사업" the 확산사업 of one entry and missed the entry that says

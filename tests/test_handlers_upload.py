@@ -1,5 +1,6 @@
 """An admin sends a file to the bot: preview → [반영] publishes a numbered version → answers
 change; /kb_versions lists versions and /rollback N brings one back; bad files change nothing."""
+
 from __future__ import annotations
 
 import shutil
@@ -64,14 +65,24 @@ async def test_cancel_changes_nothing(bot):
     assert texts(await bot.chat(ADMIN).press(data="k:pub:00000000")) == [admin.GONE_TEXT]
 
 
-@pytest.mark.parametrize("name, data, fields, reason", [
-    ("사진.jpg", b"\xff\xd8", {}, "읽을 수 없는 파일 형식입니다(.jpg)"),
-    ("깨진.pdf", b"%PDF-1.4 broken", {}, "PDF 파일이 손상되어 읽을 수 없습니다"),
-    ("깨진.hwp", b"not a hwp", {}, "한글 문서가 손상되었거나"),
-    ("열없음.csv", render.csv((("부서", "위치"), ("세정과", "2층"))), {}, "'전화' 열이 필요합니다"),
-    ("큰.pdf", b"%PDF", {"file_size": 60_000_000}, "파일이 너무 큽니다(60 MB). 50 MB 이하로"),
-])
-async def test_a_bad_file_gets_one_korean_line_and_changes_nothing(bot, name, data, fields, reason):
+@pytest.mark.parametrize(
+    "name, data, fields, reason",
+    [
+        ("사진.jpg", b"\xff\xd8", {}, "읽을 수 없는 파일 형식입니다(.jpg)"),
+        ("깨진.pdf", b"%PDF-1.4 broken", {}, "PDF 파일이 손상되어 읽을 수 없습니다"),
+        ("깨진.hwp", b"not a hwp", {}, "한글 문서가 손상되었거나"),
+        (
+            "열없음.csv",
+            render.csv((("부서", "위치"), ("세정과", "2층"))),
+            {},
+            "'전화' 열이 필요합니다",
+        ),
+        ("큰.pdf", b"%PDF", {"file_size": 60_000_000}, "파일이 너무 큽니다(60 MB). 50 MB 이하로"),
+    ],
+)
+async def test_a_bad_file_gets_one_korean_line_and_changes_nothing(
+    bot, name, data, fields, reason
+):
     before = files(bot.directory)
     replies = texts(await bot.chat(ADMIN).send_file(name, data, caption="가나시", **fields))
     assert reason in replies[-1] and len(replies[-1].splitlines()) == 1
@@ -80,7 +91,9 @@ async def test_a_bad_file_gets_one_korean_line_and_changes_nothing(bot, name, da
 
 async def test_a_file_without_a_region_asks_for_one(bot):
     replies = texts(await bot.chat(ADMIN).send_file("faq.csv", render.csv(render.FAQ_ROWS)))
-    assert replies == [admin.NEED_REGION_TEXT.format(regions="전라북도, 전주시, 인천광역시, 나주시")]
+    assert replies == [
+        admin.NEED_REGION_TEXT.format(regions="전라북도, 전주시, 인천광역시, 나주시")
+    ]
 
 
 async def test_a_citizens_file_is_not_read(bot):

@@ -514,8 +514,9 @@ def _entry(doc: DocumentInfo, kind: str, title: str, fields: Mapping[str, str],
     """An Entry whose source spans the ``read`` lines and whose body lists its fields."""
     numbers = [line.number for line in read]
     body = "\n".join([f"{TITLE_LABELS[kind]}: {title}", *(f"{k}: {v}" for k, v in fields.items())])
-    return Entry(id=make_id(doc.region_code, kind, key or title), kind=kind, region=doc.region, title=title,
-                 source=doc.source(min(numbers), max(numbers)), body=body, fields=fields, **extra)
+    return Entry(id=make_id(doc.region_code, kind, key or title), kind=kind, region=doc.region,
+                 title=title, source=doc.source(min(numbers), max(numbers)), body=body,
+                 fields=fields, **extra)
 
 
 def _unambiguous_aliases(entries: Sequence[Entry]) -> list[Entry]:

@@ -1,6 +1,7 @@
 """Word files (python-docx): heading styles make sections, list styles keep their depth,
 tables keep header → cell pairs; other paragraphs go through the outline rules of plain text
 (documents typed with □ ○ - markers rather than styles). Line numbers count paragraphs."""
+
 from __future__ import annotations
 
 import io
@@ -8,7 +9,15 @@ import re
 import zipfile
 
 from knowledge.model import DocumentInfo
-from knowledge.readers.sections import HEADING, ITEM, TABLE, Block, Reading, ReadError, build_entries
+from knowledge.readers.sections import (
+    HEADING,
+    ITEM,
+    TABLE,
+    Block,
+    ReadError,
+    Reading,
+    build_entries,
+)
 from knowledge.readers.text import blocks as text_blocks
 
 _HEADING_STYLE = re.compile(r"(?:Heading|제목)\s*(\d)")
@@ -28,8 +37,9 @@ def read(raw: bytes, doc: DocumentInfo) -> Reading:
     order: list[str] = []
     for number, item in enumerate(document.iter_inner_content(), start=1):
         if hasattr(item, "rows"):
-            rows = tuple(tuple(" ".join(cell.text.split()) for cell in row.cells)
-                         for row in item.rows)
+            rows = tuple(
+                tuple(" ".join(cell.text.split()) for cell in row.cells) for row in item.rows
+            )
             found.append(Block(TABLE, rows=_unmerged(rows), line=number))
             continue
         text = item.text.strip()
@@ -42,8 +52,10 @@ def read(raw: bytes, doc: DocumentInfo) -> Reading:
         elif (listed := _LIST_STYLE.match(style)) and style.startswith("List"):
             found.append(Block(ITEM, text, int(listed.group(1) or 1), line=number))
         else:
-            found.extend(Block(b.kind, b.text, b.level, b.rows, b.header, line=number)
-                         for b in text_blocks(text, order=order))
+            found.extend(
+                Block(b.kind, b.text, b.level, b.rows, b.header, line=number)
+                for b in text_blocks(text, order=order)
+            )
     return build_entries(found, doc)
 
 

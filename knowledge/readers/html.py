@@ -3,21 +3,54 @@ make sections; tables keep their header → cell pairs; lists keep their nesting
 
 Line numbers are the page source's, so an answer can point at the line an admin opens.
 """
+
 from __future__ import annotations
 
 import lxml.etree
 import lxml.html
 
 from knowledge.model import DocumentInfo
-from knowledge.readers.sections import (HEADING, ITEM, PARAGRAPH, TABLE, Block, Reading, ReadError,
-                                        build_entries)
+from knowledge.readers.sections import (
+    HEADING,
+    ITEM,
+    PARAGRAPH,
+    TABLE,
+    Block,
+    ReadError,
+    Reading,
+    build_entries,
+)
 from knowledge.readers.text import decode
 
-DROPPED_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-                "button", "select", "iframe", "svg", "template")
+DROPPED_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "iframe",
+    "svg",
+    "template",
+)
 # Site chrome that pages mark by class or id rather than by tag.
-DROPPED_MARKS = ("gnb", "lnb", "snb", "breadcrumb", "skip", "footer", "header", "sitemap",
-                 "quick", "util", "location")
+DROPPED_MARKS = (
+    "gnb",
+    "lnb",
+    "snb",
+    "breadcrumb",
+    "skip",
+    "footer",
+    "header",
+    "sitemap",
+    "quick",
+    "util",
+    "location",
+)
 HEADING_LEVELS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
 BLOCK_TAGS = ("p", "div", "section", "article", "main", "dd", "dt", "blockquote", "pre", "address")
 
@@ -68,8 +101,11 @@ def _walk(element, out: list[Block], depth: int) -> None:
                 header = all(cell.tag == "th" for cell in row if cell.tag in ("td", "th")) or None
             rows.append(tuple(cells))
         if rows:
-            out.append(Block(TABLE, rows=tuple(rows), header=header, line=line,
-                             line_end=_last_line(element)))
+            out.append(
+                Block(
+                    TABLE, rows=tuple(rows), header=header, line=line, line_end=_last_line(element)
+                )
+            )
         return
     if tag in ("ul", "ol"):
         _list(element, out, 1)
@@ -111,8 +147,10 @@ def _text(element) -> str:
 
 
 def _last_line(element) -> int:
-    return max((e.sourceline or 0 for e in element.iter() if isinstance(e.tag, str)),
-               default=element.sourceline or 1)
+    return max(
+        (e.sourceline or 0 for e in element.iter() if isinstance(e.tag, str)),
+        default=element.sourceline or 1,
+    )
 
 
 def _drop(element) -> None:

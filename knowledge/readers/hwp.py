@@ -5,13 +5,14 @@ as one list in reading order with each table's cell grid, which the sectioning s
 hwp-hwpx-parser returns the text and the tables separately. pyhwp (AGPL) is not used.
 Paragraphs go through the outline rules of plain text; line numbers count blocks.
 """
+
 from __future__ import annotations
 
 import os
 import tempfile
 
 from knowledge.model import DocumentInfo
-from knowledge.readers.sections import TABLE, Block, Reading, ReadError, build_entries
+from knowledge.readers.sections import TABLE, Block, ReadError, Reading, build_entries
 from knowledge.readers.text import blocks as text_blocks
 
 
@@ -28,7 +29,9 @@ def read(raw: bytes, doc: DocumentInfo) -> Reading:
     except syhwp.EncryptedDocumentError:
         raise ReadError("암호가 걸린 한글 문서입니다. 암호를 풀어 다시 저장해 주세요") from None
     except (syhwp.SyhwpError, OSError, ValueError, KeyError) as exc:
-        raise ReadError(f"한글 문서가 손상되었거나 읽을 수 없는 형식입니다 ({type(exc).__name__})") from None
+        raise ReadError(
+            f"한글 문서가 손상되었거나 읽을 수 없는 형식입니다 ({type(exc).__name__})"
+        ) from None
     finally:
         os.unlink(path)
     found: list[Block] = []
@@ -38,6 +41,8 @@ def read(raw: bytes, doc: DocumentInfo) -> Reading:
             rows = tuple(tuple(" ".join(cell.split()) for cell in row) for row in block.grid())
             found.append(Block(TABLE, rows=rows, line=number))
         elif block.text.strip():
-            found.extend(Block(b.kind, b.text, b.level, b.rows, b.header, line=number)
-                         for b in text_blocks(block.text, order=order))
+            found.extend(
+                Block(b.kind, b.text, b.level, b.rows, b.header, line=number)
+                for b in text_blocks(block.text, order=order)
+            )
     return build_entries(found, doc)

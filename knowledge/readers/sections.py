@@ -7,12 +7,13 @@ two-column tables become labelled fields (대상, 지원내용, 신청방법, �
 a table row with a 전화번호/연락처 column becomes a department with its phone number, and a phone
 number written next to a department name becomes the section's contact.
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from knowledge.model import DEPARTMENT, SECTION, DocumentInfo, Entry, Source, make_id
 
@@ -22,9 +23,9 @@ HEADING, PARAGRAPH, ITEM, TABLE = "heading", "paragraph", "item", "table"
 # length; other labels count when they are short (MAX_LABEL_CHARS) — "운영시간 : 09:00" is a
 # field, "이 사업은 다음과 같습니다: …" is a sentence.
 FIELD_LABELS = frozenset("""
-대상 지원대상 신청대상 자격 지원자격 지원내용 내용 지원금액 금액 신청방법 신청기간 접수기간 기간 신청장소 접수처
-구비서류 제출서류 필요서류 수수료 처리기간 문의 문의처 연락처 전화 전화번호 담당 담당부서 부서 위치 주소 장소
-운영시간 시간 근거 근거법령 선정방법 절차 처리절차 유의사항 비고 목적 사업기간 예산 시행주체 발급 발급기관
+대상 지원대상 신청대상 자격 지원자격 지원내용 내용 지원금액 금액 신청방법 신청기간 접수기간 기간 신청장소 접수처 구비서류 제출서류 필요서류 수수료 처리기간
+문의 문의처 연락처 전화 전화번호 담당 담당부서 부서 위치 주소 장소 운영시간 시간 근거 근거법령 선정방법 절차 처리절차 유의사항 비고 목적 사업기간 예산
+시행주체 발급 발급기관
 """.split())
 MAX_LABEL_CHARS = 8
 # A heading this short or one of the field labels ("구비서류") is read under its parent:
@@ -35,16 +36,39 @@ PHONE = re.compile(r"(?<!\d)(0\d{1,2}[-)\s.]\d{3,4}[-\s.]\d{4}|1\d{3}-\d{4}|\d{3
 # "여권민원팀(☎ 032-440-2471)".
 DEPARTMENT_NAME = re.compile(
     r"([가-힣A-Za-z0-9]{1,15}(?:과|팀|실|센터|담당관|사업소|민원실|주민센터|행정복지센터|본부))"
-    r"\s*[(:：]?\s*(?:☎|전화|tel\.?|TEL\.?)?\s*[:：]?\s*$")
+    r"\s*[(:：]?\s*(?:☎|전화|tel\.?|TEL\.?)?\s*[:：]?\s*$"
+)
 PHONE_HEADERS = ("전화번호", "연락처", "전화", "대표전화")
 # A headed table of at least ROW_ENTRY_MIN_ROWS rows whose header names a column of names
 # (공약사업명, 사업명, 위원회명 …) is a list of things: each row becomes an entry of its own,
 # titled by that cell, with the other columns as fields.
 ROW_ENTRY_MIN_ROWS = 3
 NAME_COLUMN_FILLED = 2 / 3  # share of rows naming something (sub-header rows leave it empty)
-NAME_COLUMN_WORDS = ("명", "사업", "과제", "공약", "제목", "항목", "단체", "위원회", "시설", "프로그램")
+NAME_COLUMN_WORDS = (
+    "명",
+    "사업",
+    "과제",
+    "공약",
+    "제목",
+    "항목",
+    "단체",
+    "위원회",
+    "시설",
+    "프로그램",
+)
 HEADING_MARKS = "#□■○◦●◎❖◆◇▶▷※·•-– "
-NAME_HEADERS = ("부서", "부서명", "담당부서", "기관", "기관명", "팀", "팀명", "담당", "시설명", "명칭")
+NAME_HEADERS = (
+    "부서",
+    "부서명",
+    "담당부서",
+    "기관",
+    "기관명",
+    "팀",
+    "팀명",
+    "담당",
+    "시설명",
+    "명칭",
+)
 _LABEL_LINE = re.compile(r"^\s*[□○◦•·\-*※]?\s*([^:：]{1,20}?)\s*[:：]\s*(\S.*)$")
 
 
@@ -123,7 +147,8 @@ def build_entries(blocks: Iterable[Block], doc: DocumentInfo, *, unit: str = "�
     sections.append(current)
     if headerless:
         reading.warnings.append(
-            f"표 {tables}개 중 {headerless}개는 머리글이 없어 본문으로 읽었습니다")
+            f"표 {tables}개 중 {headerless}개는 머리글이 없어 본문으로 읽었습니다"
+        )
     titles: Counter = Counter()
     for section in sections:
         if not section.path:  # the document's own title is not a section of it
@@ -136,24 +161,48 @@ def build_entries(blocks: Iterable[Block], doc: DocumentInfo, *, unit: str = "�
         titles[title] += 1
         key = f"{doc.file}#{title}" + (f"#{titles[title]}" if titles[title] > 1 else "")
         aliases = (" ".join(section.path),) if len(section.path) > 1 else ()
-        reading.entries.append(Entry(
-            id=make_id(doc.region_code, SECTION, key), kind=SECTION, region=doc.region, title=title,
-            source=_source(doc, section.line, section.line_end, unit), body="\n".join(section.body),
-            aliases=aliases, fields=section.fields, department=section.department))
+        reading.entries.append(
+            Entry(
+                id=make_id(doc.region_code, SECTION, key),
+                kind=SECTION,
+                region=doc.region,
+                title=title,
+                source=_source(doc, section.line, section.line_end, unit),
+                body="\n".join(section.body),
+                aliases=aliases,
+                fields=section.fields,
+                department=section.department,
+            )
+        )
     if not reading.entries:
         reading.warnings.append("읽을 수 있는 글이 없습니다(스캔한 그림 파일이거나 빈 문서입니다)")
     return reading
 
 
-def department_entry(doc: DocumentInfo, name: str, line: int, fields: dict[str, str], *,
-                     unit: str = "행", kind: str = DEPARTMENT, parent: str | None = None) -> Entry:
+def department_entry(
+    doc: DocumentInfo,
+    name: str,
+    line: int,
+    fields: dict[str, str],
+    *,
+    unit: str = "행",
+    kind: str = DEPARTMENT,
+    parent: str | None = None,
+) -> Entry:
     """A department (or team) entry with its contact fields, as contact directories give it."""
     key = f"{parent} {name}" if parent else name
     body = "\n".join(f"{label}: {value}" for label, value in fields.items() if value)
-    return Entry(id=make_id(doc.region_code, kind, key), kind=kind, region=doc.region, title=name,
-                 source=_source(doc, line, line, unit), body=body,
-                 fields={k: v for k, v in fields.items() if v},
-                 department=parent or name, team=name if parent else None)
+    return Entry(
+        id=make_id(doc.region_code, kind, key),
+        kind=kind,
+        region=doc.region,
+        title=name,
+        source=_source(doc, line, line, unit),
+        body=body,
+        fields={k: v for k, v in fields.items() if v},
+        department=parent or name,
+        team=name if parent else None,
+    )
 
 
 def guess_header(rows: Sequence[Sequence[str]]) -> bool:
@@ -164,16 +213,29 @@ def guess_header(rows: Sequence[Sequence[str]]) -> bool:
         return False
     first = [cell.strip() for cell in rows[0]]
     named = [c for c in first if c]
-    return (len(first) >= 2 and bool(first[0]) and len(named) >= max(2, len(first) / 2)
-            and all(len(c) <= 12 and not any(ch.isdigit() for ch in c) for c in named)
-            and len(set(named)) == len(named) and list(rows[1]) != list(rows[0]))
+    return (
+        len(first) >= 2
+        and bool(first[0])
+        and len(named) >= max(2, len(first) / 2)
+        and all(len(c) <= 12 and not any(ch.isdigit() for ch in c) for c in named)
+        and len(set(named)) == len(named)
+        and list(rows[1]) != list(rows[0])
+    )
 
 
-def _read_table(block: Block, section: _Section, reading: Reading, doc: DocumentInfo,
-                unit: str, sections: list[_Section]) -> bool:
+def _read_table(
+    block: Block,
+    section: _Section,
+    reading: Reading,
+    doc: DocumentInfo,
+    unit: str,
+    sections: list[_Section],
+) -> bool:
     """Adds a table to the section (or its rows as sections of their own, see
     ROW_ENTRY_MIN_ROWS); False when it had to be read as plain text (no header)."""
-    rows = [tuple(cell.strip() for cell in row) for row in block.rows if any(c.strip() for c in row)]
+    rows = [
+        tuple(cell.strip() for cell in row) for row in block.rows if any(c.strip() for c in row)
+    ]
     if not rows:
         return True
     width = max(map(len, rows))
@@ -192,26 +254,48 @@ def _read_table(block: Block, section: _Section, reading: Reading, doc: Document
     listed = _name_column(names, rows[1:]) if phone_col is None else None
     if listed is not None:
         lines = block.row_lines or (block.line,) * len(block.rows)
-        line_of = {row: lines[min(i, len(lines) - 1)] for i, row in enumerate(
-            tuple(c.strip() for c in r) for r in block.rows)}
+        line_of = {
+            row: lines[min(i, len(lines) - 1)]
+            for i, row in enumerate(tuple(c.strip() for c in r) for r in block.rows)
+        }
         for row in rows[1:]:
             if len(row) <= listed or not row[listed]:
                 continue
             line = line_of.get(row, block.line)
-            sections.append(_Section((*section.path, row[listed]), line, line, fields={
-                names[i]: cell for i, cell in enumerate(row)
-                if i < len(names) and i != listed and cell and names[i]}))
+            sections.append(
+                _Section(
+                    (*section.path, row[listed]),
+                    line,
+                    line,
+                    fields={
+                        names[i]: cell
+                        for i, cell in enumerate(row)
+                        if i < len(names) and i != listed and cell and names[i]
+                    },
+                )
+            )
         return True
     for row in rows[1:]:
         pairs = [(names[i], cell) for i, cell in enumerate(row) if i < len(names) and cell]
-        section.body.append(" · ".join(f"{label}: {cell}" if label else cell for label, cell in pairs))
-        if phone_col is not None and name_col is not None and len(row) > max(phone_col, name_col) \
-                and row[name_col] and PHONE.search(row[phone_col]):
-            fields = {names[i]: cell for i, cell in enumerate(row)
-                      if i < len(names) and i not in (name_col, phone_col) and cell}
+        section.body.append(
+            " · ".join(f"{label}: {cell}" if label else cell for label, cell in pairs)
+        )
+        if (
+            phone_col is not None
+            and name_col is not None
+            and len(row) > max(phone_col, name_col)
+            and row[name_col]
+            and PHONE.search(row[phone_col])
+        ):
+            fields = {
+                names[i]: cell
+                for i, cell in enumerate(row)
+                if i < len(names) and i not in (name_col, phone_col) and cell
+            }
             fields["전화"] = PHONE.search(row[phone_col]).group(0)
-            reading.entries.append(department_entry(doc, row[name_col], block.line, fields,
-                                                    unit=unit))
+            reading.entries.append(
+                department_entry(doc, row[name_col], block.line, fields, unit=unit)
+            )
     return True
 
 
@@ -222,8 +306,12 @@ def _name_column(names: Sequence[str], rows: Sequence[Sequence[str]]) -> int | N
         return None
     for index, name in enumerate(names):
         cells = [row[index] for row in rows if len(row) > index and row[index]]
-        if any(w in _compact(name) for w in NAME_COLUMN_WORDS) and len(cells) >= len(rows) * NAME_COLUMN_FILLED \
-                and len(set(cells)) == len(cells) and not all(_is_number(c) for c in cells):
+        if (
+            any(w in _compact(name) for w in NAME_COLUMN_WORDS)
+            and len(cells) >= len(rows) * NAME_COLUMN_FILLED
+            and len(set(cells)) == len(cells)
+            and not all(_is_number(c) for c in cells)
+        ):
             return index
     return None
 
@@ -246,14 +334,16 @@ def _read_line(section: _Section, raw: str, prefix: str) -> None:
 
 def _add_field(section: _Section, label: str, value: str) -> None:
     label = _compact(label.strip("□○◦•·-*※ "))
-    section.fields[label] = f"{section.fields[label]}\n{value}" if label in section.fields else value
+    section.fields[label] = (
+        f"{section.fields[label]}\n{value}" if label in section.fields else value
+    )
     _find_contact(section, value)
 
 
 def _find_contact(section: _Section, text: str) -> None:
     """A phone number right after a department name makes that department the contact."""
     for match in PHONE.finditer(text):
-        name = DEPARTMENT_NAME.search(text[:match.start()])
+        name = DEPARTMENT_NAME.search(text[: match.start()])
         if name and not section.department:
             section.department = name.group(1)
         section.fields.setdefault("문의", text.strip(" -·○□"))
@@ -263,17 +353,22 @@ def _is_label(text: str) -> bool:
     label = _compact(text.strip("□○◦•·-*※ "))
     if not label or label[0] in "([<【":  # "(단위: 백만원)" is a note, not a field
         return False
-    return label in FIELD_LABELS or (len(label) <= MAX_LABEL_CHARS and not any(
-        ch.isdigit() for ch in label))
+    return label in FIELD_LABELS or (
+        len(label) <= MAX_LABEL_CHARS and not any(ch.isdigit() for ch in label)
+    )
 
 
-def _title(path: Sequence[str], document: str, repeated: frozenset[str] | set[str] = frozenset()
-           ) -> str:
+def _title(
+    path: Sequence[str], document: str, repeated: frozenset[str] | set[str] = frozenset()
+) -> str:
     if not path:
         return document
     title = path[-1]
-    if len(path) > 1 and (_compact(title) in FIELD_LABELS or title in repeated
-                          or len(_compact(title)) <= GENERIC_TITLE_CHARS):
+    if len(path) > 1 and (
+        _compact(title) in FIELD_LABELS
+        or title in repeated
+        or len(_compact(title)) <= GENERIC_TITLE_CHARS
+    ):
         return f"{path[-2]} {title}"
     return title
 

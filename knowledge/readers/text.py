@@ -7,20 +7,35 @@ marked line that is short and not a sentence is a heading when its marker is one
 HEADING_MARKER_LEVELS kinds; everything else marked is a list item at its depth. Tab-separated
 lines are table rows.
 """
+
 from __future__ import annotations
 
 import html
 import re
 
 from knowledge.model import DocumentInfo
-from knowledge.readers.sections import (HEADING, ITEM, PARAGRAPH, TABLE, Block, Reading, ReadError,
-                                        build_entries)
+from knowledge.readers.sections import (
+    HEADING,
+    ITEM,
+    PARAGRAPH,
+    TABLE,
+    Block,
+    ReadError,
+    Reading,
+    build_entries,
+)
 
 # Outline marker kinds, as regular expressions on the start of a stripped line.
 MARKERS = (
-    ("roman", r"[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+\.?\s"), ("number", r"\d{1,2}\.\s"), ("hangul", r"[가-하]\.\s"),
-    ("square", r"[□■❑❏]\s?"), ("paren_number", r"\d{1,2}\)\s"), ("paren_hangul", r"[가-하]\)\s"),
-    ("circle", r"[○◦●◎]\s?"), ("dash", r"[-–]\s"), ("dot", r"[·•∙]\s?"),
+    ("roman", r"[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+\.?\s"),
+    ("number", r"\d{1,2}\.\s"),
+    ("hangul", r"[가-하]\.\s"),
+    ("square", r"[□■❑❏]\s?"),
+    ("paren_number", r"\d{1,2}\)\s"),
+    ("paren_hangul", r"[가-하]\)\s"),
+    ("circle", r"[○◦●◎]\s?"),
+    ("dash", r"[-–]\s"),
+    ("dot", r"[·•∙]\s?"),
 )
 _MARKER = [(name, re.compile(pattern)) for name, pattern in MARKERS]
 HEADING_MARKER_LEVELS = 2  # the first two marker kinds a document uses make headings
@@ -64,8 +79,16 @@ def blocks(text: str, *, markdown: bool = False, order: list[str] | None = None)
                 table_lines.append(number)
             continue
         if table:
-            out.append(Block(TABLE, rows=tuple(table), line=table_start, line_end=number - 1,
-                             header=True if markdown else None, row_lines=tuple(table_lines)))
+            out.append(
+                Block(
+                    TABLE,
+                    rows=tuple(table),
+                    line=table_start,
+                    line_end=number - 1,
+                    header=True if markdown else None,
+                    row_lines=tuple(table_lines),
+                )
+            )
             table, table_lines = [], []
         if not line:
             continue
@@ -85,22 +108,34 @@ def blocks(text: str, *, markdown: bool = False, order: list[str] | None = None)
         if kind not in order:
             order.append(kind)
         level = order.index(kind) + 1
-        if level <= HEADING_MARKER_LEVELS and len(rest) <= MAX_HEADING_CHARS \
-                and not _SENTENCE_END.search(rest) and ":" not in rest:
+        if (
+            level <= HEADING_MARKER_LEVELS
+            and len(rest) <= MAX_HEADING_CHARS
+            and not _SENTENCE_END.search(rest)
+            and ":" not in rest
+        ):
             out.append(Block(HEADING, rest, level + (1 if markdown else 0), line=number))
         else:
             out.append(Block(ITEM, rest, max(level - HEADING_MARKER_LEVELS, 1), line=number))
     if table:
-        out.append(Block(TABLE, rows=tuple(table), line=table_start, line_end=table_lines[-1],
-                         header=True if markdown else None, row_lines=tuple(table_lines)))
+        out.append(
+            Block(
+                TABLE,
+                rows=tuple(table),
+                line=table_start,
+                line_end=table_lines[-1],
+                header=True if markdown else None,
+                row_lines=tuple(table_lines),
+            )
+        )
     return out
 
 
 def _marker(line: str) -> tuple[str | None, str]:
     for name, pattern in _MARKER:
         match = pattern.match(line)
-        if match and line[match.end():].strip():
-            return name, line[match.end():].strip()
+        if match and line[match.end() :].strip():
+            return name, line[match.end() :].strip()
     return None, line
 
 
