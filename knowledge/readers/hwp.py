@@ -1,8 +1,11 @@
 """한글 documents, HWPX and HWP 5 (syhwp: pure Python, MIT).
 
-syhwp was chosen over hwp-hwpx-parser (Apache-2.0) because it returns paragraphs and tables
-as one list in reading order with each table's cell grid, which the sectioning step needs;
-hwp-hwpx-parser returns the text and the tables separately. pyhwp (AGPL) is not used.
+Both candidates read the test fixture (tests/fixtures/render.py hwpx) into the same text.
+syhwp (MIT) was chosen over hwp-hwpx-parser (Apache-2.0) because it returns typed blocks —
+paragraphs and tables with their cell grid — in reading order, which is what the sectioning
+step takes; hwp-hwpx-parser returns the text with tables inlined as Markdown (a cell holding
+"|" or a line break would have to be parsed back) and the tables again separately.
+pyhwp (AGPL) is not used.
 Paragraphs go through the outline rules of plain text; line numbers count blocks.
 """
 
