@@ -33,8 +33,15 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import yaml
 from accuracy import QUESTION_FILES, evaluate, read_questions
 
-from knowledge.base import DEFAULT_DIR, MANIFEST, build_knowledge_base, load_contents
+from knowledge.base import (
+    DEFAULT_DIR,
+    MANIFEST,
+    build_knowledge_base,
+    load_contents,
+    load_knowledge_base,
+)
 from knowledge.library import add_files, preview_file
+from nlp.responder import changed_answers
 from nlp.tokenizer import get_tokenizer
 from tests.fixtures import render
 
@@ -101,12 +108,20 @@ def main() -> int:
         entries = sum(sum(r.counts.values()) for r in reports)
         print(f"kb add of {len(files)} pages: {took:.2f} s ({entries} entries read)")
     if args.pdf:
+        # What the bot does for the preview: read on a copy, build the knowledge base it would
+        # give, re-answer questions with both (here the question set stands in for the log).
+        old = load_knowledge_base(DEFAULT_DIR, tokenizer=tokenizer)
+        texts = [q.text for q in questions]
         start = time.perf_counter()
-        reports = preview_file(DEFAULT_DIR, args.pdf.name, args.pdf.read_bytes(), "가나시")
-        took = time.perf_counter() - start
-        print(
-            f"preview of {args.pdf.name}: {took:.2f} s ({sum(reports[0].counts.values())} entries)"
+        reports, new = preview_file(
+            DEFAULT_DIR, args.pdf.name, args.pdf.read_bytes(), "가나시",
+            inspect=lambda d: load_knowledge_base(d, tokenizer=tokenizer),
         )
+        changed = changed_answers(old, new, texts)
+        took = time.perf_counter() - start
+        entries = sum(reports[0].counts.values())
+        print(f"upload → preview of {args.pdf.name}: {took:.2f} s ({entries} entries; "
+              f"{changed} of {len(texts)} answers change)")
     return 0
 
 

@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from db.complaints import stats_by_department, stats_by_status
 from db.outbox import delivery_stats
-from db.questions import question_stats
+from db.questions import question_stats, recent_questions
 from db.staff import ROLES, STAFF, grant, revoke
 from handlers import formatting, keyboards, menu
 from handlers.access import ADMIN_ROLES, allowed
@@ -23,6 +23,7 @@ from knowledge.base import KnowledgeError, load_knowledge_base
 from knowledge.library import LibraryError, preview_file
 from knowledge.readers import ReadError, reader_for
 from knowledge.versions import list_versions, publish_files, rollback
+from nlp.responder import changed_answers
 
 ROLE_LABELS = {"staff": "담당 직원", "admin": "관리자"}
 RELOADING_TEXT = "지식베이스를 다시 불러오는 중입니다…"
@@ -33,7 +34,12 @@ READING_TEXT = "{name}을(를) 읽는 중입니다…"
 NEED_REGION_TEXT = "어느 지역의 자료인지 파일 설명(캡션)에 지역 이름을 적어 다시 보내 주세요. 지역: {regions}"
 TOO_BIG_TEXT = "파일이 너무 큽니다({size} MB). {limit} MB 이하로 보내 주세요."
 REFUSED_TEXT = "{name}을(를) 넣지 않았습니다: {reason}"
-PREVIEW_TEXT = "미리보기 — 아직 반영하지 않았습니다.\n{report}\n\n[반영]을 누르면 지역 '{region}'에 넣고 새 버전으로 게시합니다."
+PREVIEW_TEXT = (
+    "미리보기 — 아직 반영하지 않았습니다.\n{report}\n"
+    "이 자료를 넣으면 달라지는 답: {changed}개 (최근 {days}일 질문 {asked}개 중)\n\n"
+    "[반영]을 누르면 지역 '{region}'에 넣고 새 버전으로 게시합니다."
+)
+CHANGED_ANSWER_DAYS = 30  # the questions of the last month are re-answered for the preview
 GONE_TEXT = "이미 처리했거나 오래된 미리보기입니다. 파일을 다시 보내 주세요."
 CANCELLED_TEXT = "취소했습니다. 지식베이스는 바뀌지 않았습니다."
 ROLLBACK_USAGE = "사용법: /rollback 버전번호 (목록: /kb_versions)"
@@ -133,17 +139,18 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     await update.message.reply_text(READING_TEXT.format(name=name))
     data = bytes(await (await document.get_file()).download_as_bytearray())
-    directory = Path(context.bot_data["settings"].knowledge_dir)
     try:
-        reports = await asyncio.to_thread(preview_file, directory, name, data, region)
+        reports, changed, asked = await asyncio.to_thread(_preview, context.bot_data, name,
+                                                          data, region)
     except LibraryError as exc:
         await update.message.reply_text(REFUSED_TEXT.format(name=name, reason=_one_line(exc)))
         return
     token = secrets.token_hex(4)
     context.bot_data.setdefault("uploads", {})[token] = (name, data, region)
     report = "\n".join(line for r in reports for line in r.lines())
-    await update.message.reply_text(PREVIEW_TEXT.format(report=report, region=region),
-                                    reply_markup=keyboards.upload_actions(token))
+    text = PREVIEW_TEXT.format(report=report, region=region, changed=changed, asked=asked,
+                               days=CHANGED_ANSWER_DAYS)
+    await update.message.reply_text(text, reply_markup=keyboards.upload_actions(token))
 
 
 async def upload_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -198,6 +205,16 @@ async def rollback_version(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     report = await swap_knowledge_base(context.bot_data)
     await update.message.reply_text(f"버전 {context.args[0]}(으)로 되돌렸습니다(새 버전 {number}).\n{report}")
+
+
+def _preview(bot_data: dict, name: str, data: bytes, region: str) -> tuple[list, int, int]:
+    """Reads the file on a copy of the knowledge directory, builds the knowledge base it would
+    give and re-answers the last month's questions with both (runs in a worker thread)."""
+    directory = Path(bot_data["settings"].knowledge_dir)
+    reports, new = preview_file(directory, name, data, region, inspect=lambda copy: (
+        load_knowledge_base(copy, tokenizer=bot_data["tokenizer"])))
+    questions = recent_questions(bot_data["log_db"], days=CHANGED_ANSWER_DAYS)
+    return reports, changed_answers(bot_data["kb"], new, questions), len(questions)
 
 
 def _publish(directory: Path, name: str, data: bytes, region: str, by: str) -> int:

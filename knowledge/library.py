@@ -12,9 +12,10 @@ import hashlib
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
@@ -37,6 +38,7 @@ from knowledge.model import (
 )
 from knowledge.readers import READERS, ReadError, reader_for
 
+T = TypeVar("T")
 SAMPLE_TITLES = 3  # titles shown per file so the admin sees what was read
 # Suffixes of Korean region names: a citizen says 인천 for 인천광역시, 나주 for 나주시.
 REGION_SUFFIXES = ("특별자치도", "특별자치시", "광역시", "특별시", "도", "시", "군", "구")
@@ -254,12 +256,15 @@ def _read_text(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.exists() else None
 
 
-def preview_file(directory: Path, name: str, data: bytes, region: str) -> list[FileReport]:
+def preview_file(directory: Path, name: str, data: bytes, region: str,
+                 inspect: Callable[[Path], T] | None = None) -> tuple[list[FileReport], T | None]:
     """What ``add_files`` would report for one uploaded file, tried on a copy of ``directory``
-    (the real one is not touched); LibraryError with the reason when it would be refused."""
+    (the real one is not touched), and what ``inspect`` makes of that copy (the bot builds the
+    knowledge base it would get); LibraryError with the reason when the file would be refused."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "kb"
         shutil.copytree(directory, copy, ignore=shutil.ignore_patterns(".*"))
         upload = Path(tmp) / Path(name).name
         upload.write_bytes(data)
-        return add_files(copy, [upload], region)
+        reports = add_files(copy, [upload], region)
+        return reports, inspect(copy) if inspect else None

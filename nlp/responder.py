@@ -6,6 +6,7 @@ Telegram handlers all call the same function and say exactly the same thing.
 from __future__ import annotations
 
 import math
+from typing import Iterable
 import re
 
 from knowledge.base import KnowledgeBase
@@ -451,3 +452,13 @@ def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:
 def _clip(text: str, limit: int = MAX_FIELD_CHARS) -> str:
     text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def changed_answers(old: KnowledgeBase, new: KnowledgeBase, questions: Iterable[str]) -> int:
+    """How many of ``questions`` would get another answer (band or answering entry) from
+    ``new`` than from ``old``: the upload preview's "달라지는 답"."""
+    def outcome(kb: KnowledgeBase, question: str) -> tuple[str, str | None]:
+        reply = respond(kb, question)
+        return reply.band, reply.hits[0].entry.id if reply.hits and reply.answered else None
+
+    return sum(outcome(old, q) != outcome(new, q) for q in questions)

@@ -37,11 +37,14 @@ def files(directory: Path) -> dict[str, bytes]:
 async def test_an_uploaded_faq_sheet_is_previewed_then_published_and_rolled_back(bot):
     admin_chat = bot.chat(ADMIN)
     before = files(bot.directory)
+    assert "53,000원" not in texts(await bot.chat(CITIZEN).send(QUESTION))[0]
+    await bot.chat(CITIZEN).send("다문화가족지원센터 어디서 해요")  # answered, and stays so
     calls = await admin_chat.send_file("faq.xlsx", render.xlsx(render.FAQ_ROWS), caption="가나시")
     preview = texts(calls)[-1]
     assert texts(calls)[0] == "faq.xlsx을(를) 읽는 중입니다…"
     assert "미리보기" in preview and "자주 묻는 질문 2개" in preview
     assert "여권 재발급 수수료는 얼마인가요?" in preview
+    assert "이 자료를 넣으면 달라지는 답: 1개 (최근 30일 질문 2개 중)" in preview
     assert files(bot.directory) == before  # nothing changes before [반영]
     assert "53,000원" not in texts(await bot.chat(CITIZEN).send(QUESTION))[0]
 
