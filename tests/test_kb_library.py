@@ -207,3 +207,14 @@ def test_pages_that_repeat_a_contact_table_give_one_department(sources, tmp_path
     departments = [e for e in entries if e.region == "가나시" and e.kind == "department"]
     assert sorted(e.title for e in departments) == ["국제협력과", "정무기획과"]
     assert curated.contact_for("가나시", "국제협력과").phone == "063-280-1111"
+
+
+def test_kb_add_starts_a_new_knowledge_directory(tmp_path, files, capsys):
+    directory = tmp_path / "new-city"
+    assert bot.main(["kb", "add", str(files / "여권.html"), "--region", "가나특별자치도",
+                     "--knowledge-dir", str(directory)]) == 0
+    entries, _, regions = load_contents(directory)
+    assert [(r.name, r.spellings) for r in regions] == [("가나특별자치도", ("가나",))]
+    assert {e.title for e in entries} >= {render.PROGRAM, "정무기획과", "국제협력과"}
+    assert bot.main(["kb", "check", "--knowledge-dir", str(directory)]) == 0
+    assert "가나특별자치도" in capsys.readouterr().out
