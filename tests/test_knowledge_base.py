@@ -8,7 +8,7 @@ import pytest
 
 import bot
 from knowledge.base import (DEFAULT_DIR, Curated, KnowledgeBase, KnowledgeError, load_entries,
-                            read_curated)
+                            load_knowledge_base, read_curated)
 from knowledge.model import FAQ, KINDS, SECTION, Entry, make_id
 
 
@@ -157,3 +157,26 @@ def test_knowledge_base_is_immutable(kb: KnowledgeBase):
         kb.by_id["x"] = kb.entries[0]
     with pytest.raises(TypeError):
         kb.entries[0].fields["사업내용"] = "x"
+
+
+@pytest.mark.parametrize("regions_text, message", [
+    ("- name: 전라북도\n  code: jb\n- name: 전주시\n  code: jb\n", "지역 code jb이(가) 두 번 있습니다"),
+    ("- name: 전라북도\n  code: 전북\n", "code는 영문·숫자여야 합니다"),
+    ("- name: 전라북도\n  fax: 1\n", "name과 code, short, spellings, phone, note만"),
+    ("- name: 전라북도\n  code: jb\n", "알 수 없는 지역: 전주시 — regions.yaml에 지역을 추가하세요"),
+])
+def test_kb_check_fails_on_a_broken_regions_file(sources: Path, capsys, regions_text, message):
+    (sources / "regions.yaml").write_text(regions_text, encoding="utf-8")
+    assert bot.main(["kb", "check", "--knowledge-dir", str(sources)]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_region_spellings_come_from_regions_yaml(sources: Path, tokenizer):
+    path = sources / "regions.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("spellings: [나주]",
+                                                             "spellings: [나주, 빛가람]"),
+                    encoding="utf-8")
+    kb = load_knowledge_base(sources, tokenizer=tokenizer)
+    assert kb.index.analyze("빛가람 자매결연 이행률").region == "나주시"
+    assert kb.index.analyze("가나 자매결연 이행률").region is None
+    assert [r.code for r in kb.regions] == ["jb", "jj", "ic", "nj"]
