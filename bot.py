@@ -7,6 +7,8 @@ Usage:
     python bot.py ask --json "질문"     # print the reply as JSON; "-" reads one question per line
     python bot.py kb check             # validate the knowledge base, print counts
     python bot.py kb export --json     # print every entry as one JSON list
+    python bot.py kb add FILE... --region 지역 [--document 제목] [--year 2025]
+    python bot.py kb list | kb remove FILE
     python bot.py complaints list|show|export
     python bot.py web                  # the staff web console alone, on the same database
     python bot.py web add-user 아이디 --user-id 12345   # password account (asked twice)
@@ -26,8 +28,8 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from handlers.settings import Settings, SettingsError, load_settings
-from knowledge.base import DEFAULT_DIR, KnowledgeError, load_entries, load_knowledge_base
-from knowledge.model import KINDS, REGIONS
+from knowledge.base import KnowledgeError, load_contents, load_entries, load_knowledge_base
+from knowledge.model import KIND_LABELS, KINDS
 from nlp.tokenizer import DEFAULT_TAGGER, TAGGERS, JavaMissingError, get_tokenizer
 
 
@@ -57,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question ('-' reads lines from stdin)")
     ask.add_argument("question", help="the question, or - to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--region", choices=REGIONS, help="prefer this region")
+    ask.add_argument("--region", default=None,
+                     help="prefer this region (a declared region's name)")
     ask.add_argument("--knowledge-dir", default=None, help="defaults to KNOWLEDGE_DIR or the bundled sources")
     ask.add_argument("--tagger", choices=TAGGERS, default=None, help=f"konlpy tagger (default {DEFAULT_TAGGER})")
     ask.set_defaults(command=_run_ask)
@@ -71,6 +74,21 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--json", action="store_true", required=True, help="as one JSON list")
     export.add_argument("--knowledge-dir", default=None)
     export.set_defaults(command=_run_kb_export)
+    add = kb_sub.add_parser("add", help="copy files in, record them in the manifest, validate")
+    add.add_argument("files", nargs="+", type=Path,
+                     help="HTML, PDF, DOCX, HWP(X), MD, TXT, XLSX, CSV")
+    add.add_argument("--region", required=True, help="region name; a new one is created")
+    add.add_argument("--document", default=None, help="document title (default: the file name)")
+    add.add_argument("--year", type=int, default=None, help="the document's year")
+    add.add_argument("--knowledge-dir", default=None)
+    add.set_defaults(command=_run_kb_add)
+    listing = kb_sub.add_parser("list", help="the documents of the knowledge base")
+    listing.add_argument("--knowledge-dir", default=None)
+    listing.set_defaults(command=_run_kb_list)
+    remove = kb_sub.add_parser("remove", help="drop one document from the knowledge base")
+    remove.add_argument("file", help="the file name as `kb list` shows it")
+    remove.add_argument("--knowledge-dir", default=None)
+    remove.set_defaults(command=_run_kb_remove)
 
     complaints = sub.add_parser("complaints", help="complaints from the shell: list, show, export")
     complaints.add_argument("action", choices=("list", "show", "export"))
@@ -91,7 +109,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _knowledge_dir(args: argparse.Namespace) -> Path:
-    return Path(getattr(args, "knowledge_dir", None) or os.environ.get("KNOWLEDGE_DIR") or DEFAULT_DIR)
+    """--knowledge-dir, else KNOWLEDGE_DIR from the environment or .env (as the bot reads it)."""
+    if getattr(args, "knowledge_dir", None):
+        return Path(args.knowledge_dir)
+    return Path(load_settings(os.environ).knowledge_dir)
 
 
 def _run_default(args: argparse.Namespace) -> int:
@@ -115,6 +136,10 @@ def _run_ask(args: argparse.Namespace) -> int:
 
     tokenizer = get_tokenizer(args.tagger or os.environ.get("NLP_TAGGER") or DEFAULT_TAGGER)
     kb = load_knowledge_base(_knowledge_dir(args), tokenizer=tokenizer)
+    if args.region and kb.region(args.region) is None:
+        names = ", ".join(r.name for r in kb.regions)
+        print(f"알 수 없는 지역입니다: {args.region} (지역: {names})", file=sys.stderr)
+        return 2
     questions = sys.stdin if args.question == "-" else [args.question]
     for question in questions:
         if args.question == "-":
@@ -133,15 +158,16 @@ def _print_reply(reply, as_json: bool, out: TextIO) -> None:
 
 
 def _run_kb_check(args: argparse.Namespace) -> int:
-    entries, curated = load_entries(_knowledge_dir(args))
+    entries, curated, declared = load_contents(_knowledge_dir(args))
+    regions = [region.name for region in declared]
     counts = Counter((entry.kind, entry.region) for entry in entries)
-    columns = (*REGIONS, "합계")
+    columns = (*regions, "합계")
     print(_row("kind", columns))
     for kind in KINDS:
-        row = [counts[(kind, region)] for region in REGIONS]
+        row = [counts[(kind, region)] for region in regions]
         if any(row):
             print(_row(kind, [*row, sum(row)]))
-    print(_row("합계", [*(sum(counts[(k, r)] for k in KINDS) for r in REGIONS), len(entries)]))
+    print(_row("합계", [*(sum(counts[(k, r)] for k in KINDS) for r in regions), len(entries)]))
     print(f"synonyms {len(curated.synonyms)} · curated aliases {len(curated.aliases)} · "
           f"contacts {len(curated.contacts)} · OK")
     return 0
@@ -161,6 +187,45 @@ def _run_kb_export(args: argparse.Namespace) -> int:
     entries, _ = load_entries(_knowledge_dir(args))
     json.dump([e.to_dict() for e in entries], sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
+    return 0
+
+
+def _run_kb_add(args: argparse.Namespace) -> int:
+    from knowledge.library import LibraryError, add_files
+
+    directory = _knowledge_dir(args)
+    try:
+        reports = add_files(directory, args.files, args.region, document=args.document,
+                            year=args.year)
+    except LibraryError as exc:
+        print(f"지식베이스를 바꾸지 않았습니다:\n{exc}", file=sys.stderr)
+        return 1
+    for report in reports:
+        print("\n".join(report.lines()))
+    print(f"{len(reports)}개 파일을 {directory}에 넣었습니다. 봇에서 /reload 하면 반영됩니다.")
+    return 0
+
+
+def _run_kb_list(args: argparse.Namespace) -> int:
+    from knowledge.library import list_files
+
+    for item, counts in list_files(_knowledge_dir(args)):
+        kinds = ", ".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in counts.most_common())
+        year = f" {item['year']}" if item.get("year") else ""
+        print(f"{item['file']}  [{item['parser']}] {item['region']} · {item['document']}{year} — "
+              f"{kinds or '항목 없음'}")
+    return 0
+
+
+def _run_kb_remove(args: argparse.Namespace) -> int:
+    from knowledge.library import LibraryError, remove_file
+
+    try:
+        remove_file(_knowledge_dir(args), args.file)
+    except LibraryError as exc:
+        print(f"지식베이스를 바꾸지 않았습니다:\n{exc}", file=sys.stderr)
+        return 1
+    print(f"{args.file}을(를) 뺐습니다. 봇에서 /reload 하면 반영됩니다.")
     return 0
 
 

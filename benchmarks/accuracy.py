@@ -33,7 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge.base import DEFAULT_DIR, KnowledgeBase, build_knowledge_base, load_entries  # noqa: E402
+from knowledge.base import (  # noqa: E402
+    DEFAULT_DIR, KnowledgeBase, build_knowledge_base, load_contents,
+)
 from knowledge.model import Entry, make_id  # noqa: E402
 from nlp.normalizer import squeeze  # noqa: E402
 from nlp.reply import ANSWER, Reply  # noqa: E402
@@ -268,9 +270,9 @@ def main() -> int:
 
     questions = read_questions(args.questions or QUESTION_FILES)
     tokenizer = get_tokenizer(args.tagger)
-    entries, curated = load_entries(DEFAULT_DIR)
+    entries, curated, regions = load_contents(DEFAULT_DIR)
     start = time.perf_counter()
-    kb = build_knowledge_base(entries, curated, tokenizer=tokenizer)
+    kb = build_knowledge_base(entries, curated, tokenizer=tokenizer, regions=regions)
     print(f"knowledge base: {len(kb.entries)} entries, indexed in {time.perf_counter() - start:.2f} s "
           f"with {args.tagger}; {len(questions)} questions")
     report = evaluate(kb, questions)
@@ -294,7 +296,8 @@ def main() -> int:
     print(f"cold start (process start → first answer, median of 3): {seconds:.2f} s; "
           f"peak RSS {rss:.0f} MB (targets ≤ {TARGETS['cold_s']} s, ≤ {TARGETS['rss_mb']:.0f} MB)")
     start = time.perf_counter()
-    big = build_knowledge_base(synthetic_entries(list(kb.entries), SYNTHETIC_SIZE), curated, tokenizer=tokenizer)
+    big = build_knowledge_base(synthetic_entries(list(kb.entries), SYNTHETIC_SIZE), curated,
+                               tokenizer=tokenizer, regions=regions)
     print(f"synthetic knowledge base: {len(big.entries)} entries, indexed in {time.perf_counter() - start:.1f} s")
     p50, p99 = latency_ms(big, questions, passes=2)
     print(f"latency at {len(big.entries):,} entries: p50 {p50:.2f} ms, p99 {p99:.2f} ms "

@@ -93,3 +93,15 @@ def question_stats(db: sqlite_utils.Database, *, now: datetime | None = None) ->
         answered_rate=answered / week if week else 0.0,
         top_unanswered=[(shown[key], n) for key, n in counts.most_common(TOP_UNANSWERED)],
     )
+
+
+@raises_unavailable
+def recent_questions(db: sqlite_utils.Database, *, days: int = 30, limit: int = 500,
+                     now: datetime | None = None) -> list[str]:
+    """The distinct questions citizens asked in the last ``days`` (newest first, at most
+    ``limit``): what an admin's upload preview re-answers to say which answers would change."""
+    since = timestamp(as_utc(now) - timedelta(days=days))
+    rows = db.execute("select query from questions where asked_at >= ? and intent = 'question' "
+                      "and query is not null group by query order by max(asked_at) desc limit ?",
+                      [since, limit]).fetchall()
+    return [row[0] for row in rows]

@@ -76,3 +76,17 @@ async def staff_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, acti
     elif update.effective_message:
         await update.effective_message.reply_text(PLACE_TEXT)
     return False
+class FromAdmin(filters.MessageFilter):
+    """Messages from an admin (roles read at each message, like ``allowed``): lets an admin's
+    file reach the upload handler before the citizen handlers read its caption as a question."""
+
+    def __init__(self, bot_data: dict) -> None:
+        super().__init__(name="FromAdmin")
+        self._bot_data = bot_data
+
+    def filter(self, message) -> bool:
+        settings, db = self._bot_data.get("settings"), self._bot_data.get("db")
+        if message.from_user is None or settings is None or db is None:
+            return False
+        return role_of(db, message.from_user.id, admin_ids=settings.admin_ids,
+                       staff_ids=settings.staff_ids) in ADMIN_ROLES

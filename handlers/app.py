@@ -35,8 +35,9 @@ from db.database import open_database
 from db.durability import WalSync
 from db.persistence import SQLitePersistence
 from db.staff import list_staff
-from handlers import admin, citizen, complaint, flood, jobs, keyboards, menu, staff, survey, workbench
-from handlers.access import NEW_MESSAGE, PRIVATE
+from handlers import (admin, citizen, complaint, flood, jobs, keyboards, menu, staff, survey,
+                      workbench)
+from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
 from handlers.errors import handle_error
 from handlers.matching import new_matcher
 from handlers.ordering import PerUserUpdateProcessor
@@ -104,9 +105,11 @@ def register_handlers(application: Application, settings: Settings) -> None:
     question = MessageHandler(PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
                               citizen.answer_question)
     # Staff and admin commands accept any chat: their callbacks check the user's role (and
-    # staff ones the chat). A button with empty data would match every pattern: refused first.
+    # the chat). A button with empty data would match every pattern: refused first.
+    admin_file = PRIVATE & filters.Document.ALL & FromAdmin(application.bot_data)
     application.add_handlers([
         CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
+        MessageHandler(admin_file, admin.receive_file, block=False),
         *staff.build_handlers(),
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & survey.REPLY_TO_SURVEY,
                        survey.comment_on_complaint),
@@ -140,6 +143,9 @@ def register_handlers(application: Application, settings: Settings) -> None:
         CommandHandler("stats", admin.stats, filters=NEW_MESSAGE),
         CommandHandler("grant", admin.grant_role, filters=NEW_MESSAGE),
         CommandHandler("revoke", admin.revoke_role, filters=NEW_MESSAGE),
+        CommandHandler("kb_versions", admin.show_versions, filters=NEW_MESSAGE),
+        CommandHandler("rollback", admin.rollback_version, filters=NEW_MESSAGE, block=False),
+        CallbackQueryHandler(admin.upload_button, pattern=keyboards.UPLOAD_PATTERN, block=False),
         MessageHandler(PRIVATE & filters.COMMAND, citizen.unknown_command),
         MessageHandler(PRIVATE & ~filters.TEXT, citizen.explain_non_text),
         CallbackQueryHandler(citizen.stale_button),

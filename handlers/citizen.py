@@ -16,21 +16,16 @@ from db.privacy import mask_rrn, redact_personal_data
 from db.questions import log_question
 from handlers import complaint, keyboards
 from handlers.matching import in_matcher
-from knowledge.model import REGIONS
+from knowledge.base import KnowledgeBase
 from nlp.reply import COMPLAINT, NOT_FOUND, OUT_OF_SCOPE, SUGGEST, Reply
 from nlp.responder import render_entry, suggest_departments
 
 logger = logging.getLogger(__name__)
 
-EXAMPLE_QUESTIONS = (
-    "새마을지도자 자녀 장학금 지원 조건이 뭐예요?",
-    "인천 홍보대사추천위원회 위원장은 누구예요?",
-    "나주 자매결연 공약 이행률은?",
-)
 HELP_TEXT = (
     "사용 방법\n"
     "· 궁금한 사업, 지원 조건, 예산, 공약, 담당 부서를 글로 물어보세요.\n"
-    "/region – 관심 지역 선택 (전라북도·전주시·인천광역시·나주시)\n"
+    "/region – 관심 지역 선택\n"
     "/complaint – 민원 접수\n"
     "/status 접수번호 – 내 민원 처리 상황\n"
     "/my – 내가 접수한 민원 목록\n"
@@ -63,13 +58,15 @@ RRN_REMOVED_TEXT = (
 STALE_BUTTON_TEXT = "이미 끝난 단계의 버튼입니다. 필요하면 처음부터 다시 해 주세요."
 
 
-def welcome_text(retention_days: int) -> str:
-    """The /start message: what the bot does, three example questions, what it stores and why."""
-    examples = "\n".join(f"· {q}" for q in EXAMPLE_QUESTIONS)
+def welcome_text(retention_days: int, kb: KnowledgeBase) -> str:
+    """The /start message: what the bot does, the knowledge base's example questions (curated
+    ``examples``), what it stores and why."""
+    regions = "·".join(region.name for region in kb.regions) or "지자체"
+    examples = "\n".join(f"· {q}" for q in kb.curated.examples[:3])
     return (
-        "안녕하세요! 전라북도·전주시·인천광역시·나주시의 사업, 지원 조건, 예산, 공약, 담당 부서를 "
+        f"안녕하세요! {regions}의 사업, 지원 조건, 예산, 공약, 담당 부서를 "
         "공식 문서에서 찾아 안내하고, 민원 접수를 도와드리는 봇입니다.\n\n"
-        f"이렇게 물어보세요:\n{examples}\n\n"
+        + (f"이렇게 물어보세요:\n{examples}\n\n" if examples else "") +
         "저장하는 정보\n"
         f"· 질문 내용: 답하지 못한 질문을 찾아 자료를 보완하려고 {retention_days}일 동안 보관 후 삭제합니다.\n"
         "· 고른 관심 지역: 그 지역 정보를 먼저 보여 드리려고 보관합니다.\n"
@@ -81,7 +78,7 @@ def welcome_text(retention_days: int) -> str:
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greets the citizen with example questions and what the bot stores."""
     days = context.bot_data["settings"].question_log_retention_days
-    await update.message.reply_text(welcome_text(days))
+    await update.message.reply_text(welcome_text(days, context.bot_data["kb"]))
 
 
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,15 +89,17 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def ask_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Offers the regions as buttons."""
     current = context.user_data.get("region") or "전체"
-    await update.message.reply_text(f"{REGION_TEXT}\n현재: {current}", reply_markup=keyboards.regions())
+    markup = keyboards.regions(context.bot_data["kb"].regions)
+    await update.message.reply_text(f"{REGION_TEXT}\n현재: {current}", reply_markup=markup)
 
 
 async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Remembers the tapped region (or 전체) for later questions."""
     query = update.callback_query
-    region = keyboards.REGION_BY_CODE.get(query.data.removeprefix(keyboards.REGION))
+    chosen = context.bot_data["kb"].region(query.data.removeprefix(keyboards.REGION))
+    region = chosen.name if chosen else None
     await query.answer()
-    if region in REGIONS:
+    if region:
         context.user_data["region"] = region
     else:
         context.user_data.pop("region", None)

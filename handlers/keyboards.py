@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from db.complaints import RECEIPT_ALPHABET
 from db.privacy import mask_rrn
-from knowledge.model import REGION_CODES, REGIONS
+from knowledge.model import Region
 from nlp.reply import Hit
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ CANCEL = "c:cancel"
 STAFF_ACTION = "s:"  # s:<action>:<receipt>
 INBOX = "i:"  # i:<status code>:<offset>
 PREVIEW = "a:"  # a:<send|edit|cancel>:<prompt id> — the preview of a staff answer or reason
+UPLOAD = "k:"  # k:pub|drop:<token> — an admin's previewed file
+PUBLISH, DISCARD = "pub", "drop"
 
 # Staff button actions: [처리중] [완료] set a status; [반려] and [답변] ask for text first;
 # [첨부 보기] sends the photos and the location.
@@ -46,7 +48,6 @@ PROGRESS, DONE, REJECT, REPLY, ATTACHMENTS = "prog", "done", "rej", "reply", "at
 STAFF_BUTTONS = ((PROGRESS, "처리중"), (DONE, "완료"), (REJECT, "반려"), (REPLY, "답변"))
 SEND, EDIT, DROP = "send", "edit", "cancel"
 PREVIEW_BUTTONS = ((SEND, "보내기"), (EDIT, "수정"), (DROP, "취소"))
-REGION_BY_CODE = {code: region for region, code in REGION_CODES.items()}
 # Strict callback patterns: anything else is an unknown button. An entry id or region code
 # that is well formed but unknown reaches its handler, which says it is gone.
 ENTRY_PATTERN = rf"^{ENTRY}[\w.-]{{0,{MAX_CALLBACK_BYTES - len(ENTRY)}}}\Z"
@@ -56,6 +57,7 @@ STATUS_BUTTON_PATTERN = rf"^{STAFF_ACTION}({PROGRESS}|{DONE}):({RECEIPT_PATTERN}
 ASK_BUTTON_PATTERN = rf"^{STAFF_ACTION}({REPLY}|{REJECT}):({RECEIPT_PATTERN})\Z"
 ATTACHMENTS_PATTERN = rf"^{STAFF_ACTION}{ATTACHMENTS}:({RECEIPT_PATTERN})\Z"
 PREVIEW_PATTERN = rf"^{PREVIEW}({SEND}|{EDIT}|{DROP}):(\d{{1,18}})\Z"
+UPLOAD_PATTERN = rf"^{UPLOAD}({PUBLISH}|{DISCARD}):([0-9a-f]{{8}})\Z"  # secrets.token_hex(4)
 
 
 def keyboard(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -82,11 +84,17 @@ def not_found() -> InlineKeyboardMarkup:
     return keyboard([[("민원 접수하기", NEW_COMPLAINT), ("담당 부서 찾기", FIND_DEPARTMENT)]])
 
 
-def regions() -> InlineKeyboardMarkup:
-    """The four regions plus 전체, two per row."""
-    buttons = [(region, REGION + REGION_CODES[region]) for region in REGIONS]
+def regions(declared: Sequence[Region]) -> InlineKeyboardMarkup:
+    """The knowledge base's regions plus 전체, two per row."""
+    buttons = [(region.name, REGION + region.code) for region in declared]
     buttons.append(("전체", REGION + ALL_REGIONS))
     return keyboard(buttons[i:i + 2] for i in range(0, len(buttons), 2))
+
+
+def upload_actions(token: str) -> InlineKeyboardMarkup:
+    """[반영] [취소] under the preview of an uploaded file."""
+    return keyboard([[("반영", f"{UPLOAD}{PUBLISH}:{token}"),
+                      ("취소", f"{UPLOAD}{DISCARD}:{token}")]])
 
 
 def staff_actions(receipt: str, *, final: bool = False,

@@ -91,6 +91,7 @@ class LocalBotApi(BaseRequest):
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._failures: dict[str, list[_Failure]] = {}
+        self.files: dict[str, bytes] = {}  # file_id → content, for getFile and its download
 
     @property
     def read_timeout(self) -> float | None:
@@ -127,6 +128,8 @@ class LocalBotApi(BaseRequest):
                          *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         """Answers one Bot API request from memory."""
         endpoint = url.rsplit("/", 1)[-1]
+        if "/file/bot" in url:  # a file download after getFile
+            return (200, self.files[endpoint]) if endpoint in self.files else (404, b"")
         call = ApiCall(endpoint, dict(request_data.parameters) if request_data else {},
                        _document(request_data))
         self.calls.append(call)
@@ -161,6 +164,12 @@ class LocalBotApi(BaseRequest):
             return True
         if call.method in ("sendMessage", "sendDocument", "sendPhoto", "sendLocation"):
             return self._store(call.chat_id, self.new_message_id(), call)
+        if call.method == "getFile":
+            file_id = call.params.get("file_id", "")
+            if file_id not in self.files:
+                raise LookupError("wrong file_id or the file is temporarily unavailable")
+            return {"file_id": file_id, "file_unique_id": file_id,
+                    "file_size": len(self.files[file_id]), "file_path": f"documents/{file_id}"}
         if call.method in ("editMessageText", "editMessageReplyMarkup"):
             return self._edit(call)
         raise LookupError(f"method {call.method} is not supported by the local Bot API")
@@ -294,6 +303,16 @@ class LocalChat:
         query = {"id": str(self.api.new_update_id()), "from": self.user, "chat_instance": "local",
                  "data": button_data, "message": message}
         return await self._process({"update_id": self.api.new_update_id(), "callback_query": query})
+
+    async def send_file(self, name: str, data: bytes, caption: str | None = None,
+                        **fields: Any) -> list[ApiCall]:
+        """Sends a document the bot can fetch with getFile (``file_size`` may be overridden)."""
+        file_id = f"upload{len(self.api.files) + 1}"
+        self.api.files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
+                    "file_size": len(data), **fields}
+        extra = {"caption": caption} if caption else {}
+        return await self.send_message(document=document, **extra)
 
     def buttons(self) -> list[tuple[str, str]]:
         """(label, data) of the newest bot message in this chat that has buttons."""

@@ -46,6 +46,8 @@ ADMIN_COMMANDS = (
     BotCommand("revoke", "권한 회수 (ID)"),
     BotCommand("closed", "추가 휴무일 [날짜 사유]"),
     BotCommand("statutory", "법정민원 처리기간 [이름 일수]"),
+    BotCommand("kb_versions", "지식베이스 버전 목록"),
+    BotCommand("rollback", "지식베이스 되돌리기 (버전번호)"),
 )
 
 

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 import yaml
 
-from knowledge.model import KINDS, REGIONS, DocumentInfo, Entry, ParseError
+from knowledge.model import (DEPARTMENT, KINDS, TEAM, DocumentInfo, Entry, ParseError, Region,
+                             region_code)
 from knowledge.parsers.text import compact
+from knowledge.readers import READERS, ReadError
 
 if TYPE_CHECKING:
     from nlp.index import SearchIndex
@@ -26,9 +28,12 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.yaml"
 CURATED = "curated.yaml"
+REGIONS_FILE = "regions.yaml"
 DEFAULT_DIR = Path(__file__).resolve().parent / "sources"
 _MANIFEST_KEYS = {"file", "parser", "region", "document", "year", "sha256"}
 _CONTACT_KEYS = {"region", "department", "phone", "address", "hours", "note"}
+_REGION_KEYS = {"name", "code", "short", "spellings", "phone", "note"}
+_PHONE_FIELDS = ("전화", "전화번호", "연락처")
 
 
 @dataclass(frozen=True)
@@ -77,12 +82,15 @@ class Curated:
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     contacts: tuple[Contact, ...] = ()
     origins: Mapping[str, int] = field(default_factory=dict)  # alias id / department → line
+    examples: tuple[str, ...] = ()  # example questions shown by /start and "not found" replies
 
-    def contact_for(self, region: str, department: str | None) -> Contact | None:
-        """The admin-supplied contact for a department, if any."""
-        for contact in self.contacts:
-            if department and contact.region == region and contact.department == department:
-                return contact
+    def contact_for(self, region: str, department: str | None,
+                    team: str | None = None) -> Contact | None:
+        """The contact for a team (if one is listed) or else its department, if any."""
+        for name in (f"{department} {team}" if team else None, department, team):
+            for contact in self.contacts:
+                if name and contact.region == region and contact.department == name:
+                    return contact
         return None
 
 
@@ -106,6 +114,7 @@ class KnowledgeBase:
     curated: Curated
     index: "SearchIndex"
     directory: str = ""
+    regions: tuple[Region, ...] = ()
     by_id: Mapping[str, Entry] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -113,6 +122,10 @@ class KnowledgeBase:
 
     def get(self, entry_id: str) -> Entry | None:
         return self.by_id.get(entry_id)
+
+    def region(self, name_or_code: str | None) -> Region | None:
+        """The declared region with this name or code."""
+        return next((r for r in self.regions if name_or_code in (r.name, r.code)), None)
 
     def counts(self) -> Counter:
         """Number of entries per (kind, region)."""
@@ -129,12 +142,52 @@ class KnowledgeBase:
         )
 
 
+def read_regions(directory: Path, named: Iterable[str] = ()) -> tuple[Region, ...]:
+    """The regions ``regions.yaml`` declares; without the file, the regions the manifest names
+    (with generated codes and no other spellings). KnowledgeError when malformed."""
+    path = directory / REGIONS_FILE
+    if not path.exists():
+        return tuple(Region(name, region_code(name)) for name in dict.fromkeys(named))
+    data = _read_yaml(path) or []
+    lines = _line_finder(path)
+    if not isinstance(data, list):
+        raise KnowledgeError([Problem(REGIONS_FILE, 1, "지역 목록(list) 형식이어야 합니다")])
+    regions, problems = [], []
+    for item in data:
+        if not isinstance(item, dict) or not item.get("name") or item.keys() - _REGION_KEYS:
+            problems.append(Problem(REGIONS_FILE, lines(str(item.get("name", "")) if isinstance(
+                item, dict) else ""), "지역에는 name과 code, short, spellings, phone, note만 쓸 수 있습니다"))
+            continue
+        name = str(item["name"]).strip()
+        code = str(item.get("code") or region_code(name))
+        if not code.isascii() or not code.isalnum():
+            problems.append(Problem(REGIONS_FILE, lines(name), f"{name}: code는 영문·숫자여야 합니다"))
+            continue
+        spellings = item.get("spellings") or []
+        if not isinstance(spellings, list):
+            problems.append(Problem(REGIONS_FILE, lines(name), f"{name}: spellings는 목록이어야 합니다"))
+            continue
+        optional = {k: (str(item[k]).strip() or None) if item.get(k) is not None else None
+                    for k in ("short", "phone", "note")}
+        words = tuple(str(w).strip() for w in spellings if str(w).strip())
+        regions.append(Region(name, code, words, **optional))
+    for key in ("name", "code"):
+        seen = Counter(getattr(r, key) for r in regions)
+        problems.extend(Problem(REGIONS_FILE, lines(value), f"지역 {key} {value}이(가) 두 번 있습니다")
+                        for value, n in seen.items() if n > 1)
+    if problems:
+        raise KnowledgeError(problems)
+    return tuple(regions)
+
+
 def read_manifest(directory: Path) -> list[DocumentInfo]:
     """The documents listed in ``manifest.yaml``; KnowledgeError if it is malformed."""
     path = directory / MANIFEST
     data = _read_yaml(path)
     if not isinstance(data, list) or not data:
         raise KnowledgeError([Problem(MANIFEST, 1, "목록(list) 형식이어야 합니다")])
+    named = [item["region"] for item in data if isinstance(item, dict) and "region" in item]
+    codes = {region.name: region.code for region in read_regions(directory, named)}
     docs, problems = [], []
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict) or not {"file", "parser", "region", "document"} <= item.keys():
@@ -143,27 +196,31 @@ def read_manifest(directory: Path) -> list[DocumentInfo]:
         unknown = item.keys() - _MANIFEST_KEYS
         if unknown:
             problems.append(Problem(MANIFEST, number, f"알 수 없는 항목: {', '.join(sorted(unknown))}"))
-        if item["region"] not in REGIONS:
-            problems.append(Problem(MANIFEST, number, f"알 수 없는 지역: {item['region']}"))
+        if item["region"] not in codes:
+            problems.append(Problem(MANIFEST, number, (
+                f"알 수 없는 지역: {item['region']} — {REGIONS_FILE}에 지역을 추가하세요")))
             continue
         docs.append(DocumentInfo(str(item["file"]), str(item["parser"]), item["region"],
-                                 str(item["document"]), item.get("year"), item.get("sha256")))
+                                 str(item["document"]), item.get("year"), item.get("sha256"),
+                                 codes[item["region"]]))
     if problems:
         raise KnowledgeError(problems)
     return docs
 
 
 def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
-    """Run every manifest document through its parser; collect problems instead of stopping."""
+    """Run every manifest document through its reader; collect problems instead of stopping."""
     entries: list[Entry] = []
     problems: list[Problem] = []
     manifest_line = _line_finder(directory / MANIFEST)
     for doc in read_manifest(directory):
-        try:
-            parser = importlib.import_module(f"knowledge.parsers.{doc.parser}")
-        except ImportError:
-            problems.append(Problem(MANIFEST, 1, f"{doc.file}: 알 수 없는 파서 {doc.parser}"))
-            continue
+        reader = READERS.get(doc.parser)
+        if reader is None:
+            try:
+                reader = importlib.import_module(f"knowledge.parsers.{doc.parser}").parse
+            except ImportError:
+                problems.append(Problem(MANIFEST, 1, f"{doc.file}: 알 수 없는 파서 {doc.parser}"))
+                continue
         try:
             raw = (directory / doc.file).read_bytes()
         except FileNotFoundError:
@@ -177,6 +234,12 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
             problems.append(Problem(MANIFEST, manifest_line(doc.file), (
                 f"{doc.file}: 내용이 기록된 sha256과 다릅니다 — 잘렸거나 바뀐 파일입니다. 새 문서로 "
                 f"바꾼 것이라면 sha256을 {digest}(으)로 고치세요")))
+        if doc.parser in READERS:
+            try:
+                entries.extend(reader(raw, doc).entries)
+            except ReadError as exc:
+                problems.append(Problem(doc.file, exc.line, exc.reason))
+            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -184,10 +247,28 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
             problems.append(Problem(doc.file, line, "UTF-8 텍스트가 아닙니다"))
             continue
         try:
-            entries.extend(parser.parse(text, doc))
+            entries.extend(reader(text, doc))
         except ParseError as exc:
             problems.append(Problem(exc.file, exc.line, exc.message))
-    return entries, problems
+    return merge_departments(entries), problems
+
+
+def merge_departments(entries: list[Entry]) -> list[Entry]:
+    """One entry per department or team: many pages of a site repeat the same contact table,
+    and a contact directory names departments a document already describes. The first entry
+    (manifest order) stays; later ones only add the fields it lacks (a phone number)."""
+    merged: dict[str, int] = {}
+    out: list[Entry] = []
+    for entry in entries:
+        first = merged.get(entry.id)
+        if first is None or entry.kind not in (DEPARTMENT, TEAM) or out[first].kind != entry.kind:
+            merged.setdefault(entry.id, len(out))
+            out.append(entry)
+            continue
+        extra = {k: v for k, v in entry.fields.items() if k not in out[first].fields}
+        if extra:
+            out[first] = replace(out[first], fields={**out[first].fields, **extra})
+    return out
 
 
 def read_curated(directory: Path) -> Curated:
@@ -230,14 +311,21 @@ def read_curated(directory: Path) -> Curated:
         contacts.append(Contact(**{k: (str(v).strip() or None) if v is not None else None
                                    for k, v in item.items()}))
         origins[str(item["department"])] = lines(f"department: {item['department']}")
+    examples = data.get("examples") or []
+    if not isinstance(examples, list) or not all(isinstance(q, str) and q.strip()
+                                                 for q in examples):
+        problems.append(Problem(CURATED, lines("examples"), "examples는 질문 문자열 목록이어야 합니다"))
+        examples = []
     if problems:
         raise KnowledgeError(problems)
     return Curated(tuple(synonyms), MappingProxyType(aliases), tuple(contacts),
-                   MappingProxyType(origins))
+                   MappingProxyType(origins), tuple(q.strip() for q in examples))
 
 
-def validate(entries: Iterable[Entry], curated: Curated) -> list[Problem]:
+def validate(entries: Iterable[Entry], curated: Curated,
+             regions: Iterable[str]) -> list[Problem]:
     """Duplicate ids, empty titles, missing region/source, curated keys that point nowhere."""
+    regions = set(regions)
     problems: list[Problem] = []
     seen: dict[str, Entry] = {}
     departments = set()
@@ -248,7 +336,7 @@ def validate(entries: Iterable[Entry], curated: Curated) -> list[Problem]:
         seen[entry.id] = entry
         if not entry.title.strip():
             problems.append(Problem(*where, f"{entry.id}: 제목이 비어 있습니다"))
-        if entry.region not in REGIONS:
+        if entry.region not in regions:
             problems.append(Problem(*where, f"{entry.id}: 지역이 없습니다"))
         if entry.kind not in KINDS:
             problems.append(Problem(*where, f"{entry.id}: 알 수 없는 종류 {entry.kind}"))
@@ -256,6 +344,8 @@ def validate(entries: Iterable[Entry], curated: Curated) -> list[Problem]:
             problems.append(Problem(*where, f"{entry.id}: 출처가 없습니다"))
         if entry.department:
             departments.add((entry.region, entry.department))
+        if entry.kind in (DEPARTMENT, TEAM):
+            departments.add((entry.region, entry.title))
     for entry in seen.values():
         if entry.parent_id and entry.parent_id not in seen:
             problems.append(Problem(entry.source.file, entry.source.line_start,
@@ -273,39 +363,72 @@ def validate(entries: Iterable[Entry], curated: Curated) -> list[Problem]:
 
 def load_entries(directory: Path | str = DEFAULT_DIR) -> tuple[list[Entry], Curated]:
     """Parsed, curated and validated entries; KnowledgeError listing every problem found."""
+    entries, curated, _ = load_contents(directory)
+    return entries, curated
+
+
+def load_contents(directory: Path | str = DEFAULT_DIR
+                  ) -> tuple[list[Entry], Curated, tuple[Region, ...]]:
+    """Entries, curated data (with the contacts read from contact directories) and regions."""
     directory = Path(directory)
     entries, problems = parse_documents(directory)
+    regions = read_regions(directory, [e.region for e in entries])
     try:
         curated = read_curated(directory)
     except KnowledgeError as exc:
         problems.extend(exc.problems)
         curated = Curated()
-    problems.extend(validate(entries, curated))
+    problems.extend(validate(entries, curated, (r.name for r in regions)))
     if problems:
         raise KnowledgeError(problems)
     entries = [_with_curated_aliases(e, curated) for e in entries]
-    return entries, curated
+    return entries, _with_document_contacts(curated, entries), regions
 
 
 def load_knowledge_base(directory: Path | str = DEFAULT_DIR, *,
                         tokenizer: "Tokenizer | None" = None) -> KnowledgeBase:
     """Parse, validate and index ``directory``; the result is ready to answer questions."""
-    entries, curated = load_entries(directory)
-    return build_knowledge_base(entries, curated, tokenizer=tokenizer, directory=str(directory))
+    entries, curated, regions = load_contents(directory)
+    return build_knowledge_base(entries, curated, tokenizer=tokenizer, directory=str(directory),
+                                regions=regions)
 
 
 def build_knowledge_base(entries: Iterable[Entry], curated: Curated | None = None, *,
-                         tokenizer: "Tokenizer | None" = None, directory: str = "") -> KnowledgeBase:
-    """Index already-validated entries (also used by tests and the synthetic benchmark)."""
+                         tokenizer: "Tokenizer | None" = None, directory: str = "",
+                         regions: Iterable[Region] = ()) -> KnowledgeBase:
+    """Index already-validated entries (also used by tests and the synthetic benchmark).
+
+    Without declared ``regions`` the entries' region names are the only region words.
+    """
     from nlp.index import SearchIndex
     from nlp.tokenizer import get_tokenizer
 
     curated = curated or Curated()
     entries = tuple(entries)
+    regions = tuple(regions) or tuple(Region(name, region_code(name))
+                                      for name in dict.fromkeys(e.region for e in entries))
     tokenizer = tokenizer or get_tokenizer()
-    index = SearchIndex.build(entries, tokenizer, curated.synonyms)
+    region_words = {word: region.name for region in regions for word in region.words}
+    index = SearchIndex.build(entries, tokenizer, curated.synonyms, region_words=region_words)
     tokenizer.save_cache()
-    return KnowledgeBase(entries, curated, index, directory)
+    return KnowledgeBase(entries, curated, index, directory, regions)
+
+
+def _with_document_contacts(curated: Curated, entries: Iterable[Entry]) -> Curated:
+    """Curated contacts plus the phone numbers that department and team entries carry
+    (contact directories, tables with 전화번호); an admin's curated contact wins."""
+    known = {(c.region, c.department) for c in curated.contacts}
+    found = []
+    for entry in entries:
+        phone = next((entry.fields[k] for k in _PHONE_FIELDS if entry.fields.get(k)), None)
+        if entry.kind not in (DEPARTMENT, TEAM) or not phone:
+            continue
+        name = f"{entry.department} {entry.title}" if entry.kind == TEAM and entry.department \
+            else entry.title
+        if (entry.region, name) not in known:
+            known.add((entry.region, name))
+            found.append(Contact(entry.region, name, phone, entry.fields.get("위치")))
+    return replace(curated, contacts=curated.contacts + tuple(found)) if found else curated
 
 
 def _with_curated_aliases(entry: Entry, curated: Curated) -> Entry:

@@ -10,12 +10,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-REGIONS: tuple[str, ...] = ("전라북도", "전주시", "인천광역시", "나주시")
-REGION_CODES: Mapping[str, str] = MappingProxyType(
-    {"전라북도": "jb", "전주시": "jj", "인천광역시": "ic", "나주시": "nj"}
-)
-
-# Entry kinds. Parsers use these constants, never bare strings.
+# Entry kinds: a small fixed core that readers produce. Readers use these constants, never
+# bare strings. The first group comes from the specialised layout parsers, the second from the
+# generic readers (sheets, pages, outlines).
 PROGRAM = "program"  # 세부사업 (000) — one budgeted project
 UNIT_PROJECT = "unit_project"  # 단위사업 (000)
 WORK_PLAN = "work_plan"  # 인천 2020 주요업무 추진계획 (003)
@@ -27,15 +24,49 @@ COMMITTEE = "committee"  # 위원회 (003)
 CIVIC_GROUP = "civic_group"  # 국민운동 및 건전시민단체 (003)
 AUDIT = "audit"  # 행정사무감사 지적사항 처리계획 (003)
 INDICATOR = "indicator"  # 성과지표 (000)
+FAQ = "faq"  # one question and its answer from an FAQ sheet
+SECTION = "section"  # one headed section of a page, report or outline
 KINDS: tuple[str, ...] = (
     PROGRAM, UNIT_PROJECT, WORK_PLAN, DEPARTMENT, TEAM, PLEDGE, NEWS, COMMITTEE,
-    CIVIC_GROUP, AUDIT, INDICATOR,
+    CIVIC_GROUP, AUDIT, INDICATOR, FAQ, SECTION,
 )
 KIND_LABELS: Mapping[str, str] = MappingProxyType({
     PROGRAM: "세부사업", UNIT_PROJECT: "단위사업", WORK_PLAN: "주요업무", DEPARTMENT: "부서",
     TEAM: "팀", PLEDGE: "공약", NEWS: "보도", COMMITTEE: "위원회", CIVIC_GROUP: "시민단체",
-    AUDIT: "감사 지적사항", INDICATOR: "성과지표",
+    AUDIT: "감사 지적사항", INDICATOR: "성과지표", FAQ: "자주 묻는 질문", SECTION: "안내",
 })
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region the knowledge directory declares (``regions.yaml``), never a constant in code.
+
+    ``code`` is the short ASCII prefix of entry ids and region buttons; ``spellings`` are the
+    words citizens use for it (전북, 전북도 …); ``phone``/``note`` is a representative contact
+    (city hall, 민원 콜센터) shown when no department is known.
+    """
+
+    name: str
+    code: str
+    spellings: tuple[str, ...] = ()
+    short: str | None = None
+    phone: str | None = None
+    note: str | None = None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every word that names this region in a question: the name and its spellings."""
+        return tuple(dict.fromkeys((self.name, *self.spellings)))
+
+    @property
+    def label(self) -> str:
+        """The short form for lists in messages ("전북"), else the name."""
+        return self.short or self.name
+
+
+def region_code(name: str) -> str:
+    """An ASCII code for a region an admin names without one (``kb add --region``)."""
+    return "r" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:5]
 
 
 @dataclass(frozen=True)
@@ -45,13 +76,16 @@ class Source:
     file: str
     line_start: int
     line_end: int
-    document: str  # human title, e.g. "전라북도 대외협력국 2021 주요업무계획"
+    document: str  # human title of the document it comes from
     year: int | None = None
+    unit: str = "행"  # what line_start..line_end count: 행 (lines, rows) or 쪽 (PDF pages)
 
     def cite(self, region: str) -> str:
         """One-line citation shown under every answer."""
         year = f", {self.year}" if self.year else ""
-        return f"{region} · {self.document}{year} ({self.file} {self.line_start}–{self.line_end}행)"
+        where = f"{self.line_start}–{self.line_end}" if self.line_end != self.line_start \
+            or self.unit == "행" else str(self.line_start)
+        return f"{region} · {self.document}{year} ({self.file} {where}{self.unit})"
 
 
 @dataclass(frozen=True)
@@ -91,18 +125,17 @@ class Entry:
             "body": self.body,
             "source": {"file": self.source.file, "line_start": self.source.line_start,
                        "line_end": self.source.line_end, "document": self.source.document,
-                       "year": self.source.year},
+                       "year": self.source.year, "unit": self.source.unit},
         }
 
 
-def make_id(region: str, kind: str, key: str) -> str:
-    """Stable id from region, kind and a natural key (title or document number).
+def make_id(code: str, kind: str, key: str) -> str:
+    """Stable id from a region code, kind and a natural key (title or document number).
 
     Short ASCII keys such as a pledge number ("5-1") are kept readable; anything else is
     hashed, so ids survive reloads as long as the key does and stay far below Telegram's
     64-byte callback_data limit.
     """
-    code = REGION_CODES[region]
     compact = "".join(key.split())
     if compact and len(compact) <= 12 and all(c.isascii() and (c.isalnum() or c in "-_.") for c in compact):
         suffix = compact
@@ -121,6 +154,7 @@ class DocumentInfo:
     document: str
     year: int | None = None
     sha256: str | None = None  # of the file as exported; a mismatch means it was cut or changed
+    region_code: str = ""  # the region's id prefix (regions.yaml)
 
     def source(self, line_start: int, line_end: int) -> Source:
         """Source for lines ``line_start..line_end`` (1-based, inclusive) of this file."""

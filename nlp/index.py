@@ -15,7 +15,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -25,12 +25,6 @@ from nlp.jamo import to_jamo
 from nlp.normalizer import compact, normalize, squeeze
 from nlp.tokenizer import Tokenizer
 
-# Region words a citizen may use → the region they mean.
-REGION_WORDS: dict[str, str] = {
-    "전라북도": "전라북도", "전북특별자치도": "전라북도", "전북도": "전라북도", "전북": "전라북도",
-    "도청": "전라북도", "전주시": "전주시", "전주": "전주시", "인천광역시": "인천광역시",
-    "인천시": "인천광역시", "인천": "인천광역시", "나주시": "나주시", "나주": "나주시",
-}
 # Words that shape a question but name nothing: dropped before matching.
 STOPWORDS = frozenset("""
 어떻다 어떻게 어떤 되다 하다 있다 없다 이다 아니다 알다 알리다 주다 보다 싶다 가다 오다 말다 모르다 궁금 궁금하다
@@ -135,10 +129,17 @@ def bigrams(text: str) -> frozenset[str]:
 class SearchIndex:
     """Immutable once built; ``search`` is safe to call from many threads."""
 
-    def __init__(self, docs: list[_Doc], tokenizer: Tokenizer, synonyms: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, docs: list[_Doc], tokenizer: Tokenizer,
+                 synonyms: dict[str, tuple[str, ...]],
+                 region_words: Mapping[str, str] | None = None) -> None:
         self._docs = docs
         self._tokenizer = tokenizer
         self._synonyms = synonyms
+        # Region words a citizen may use → the region they mean (the knowledge directory's
+        # regions.yaml); without them, each entry's region name stands for itself.
+        words_of_regions = region_words or {d.entry.region: d.entry.region for d in docs}
+        self._region_words = {compact(w).lower(): r for w, r in words_of_regions.items()}
+        self._region_order = sorted(self._region_words, key=len, reverse=True)
         postings: dict[str, set[int]] = defaultdict(set)
         gram_postings: dict[str, list[int]] = defaultdict(list)
         words: set[str] = set()
@@ -175,14 +176,15 @@ class SearchIndex:
 
     @classmethod
     def build(cls, entries: Iterable[Entry], tokenizer: Tokenizer,
-              synonym_groups: Sequence[Sequence[str]] = ()) -> "SearchIndex":
+              synonym_groups: Sequence[Sequence[str]] = (), *,
+              region_words: Mapping[str, str] | None = None) -> "SearchIndex":
         """Tokenize every entry once; the result answers queries without touching entries again."""
         synonyms: dict[str, tuple[str, ...]] = {}
         for group in synonym_groups:
             for word in group:
                 synonyms[compact(word)] = tuple(compact(w) for w in group if compact(w) != compact(word))
         docs = [_make_doc(entry, tokenizer) for entry in entries]
-        return cls(docs, tokenizer, synonyms)
+        return cls(docs, tokenizer, synonyms, region_words)
 
     def __contains__(self, word: object) -> bool:
         """True when ``word`` is a whole word of some entry (name, fields or body)."""
@@ -199,12 +201,13 @@ class SearchIndex:
         """
         text = normalize(text)
         squeezed = text.replace(" ", "").lower()
-        region = _mentioned_region(squeezed)
+        region = self._mentioned_region(squeezed)
         # Verbs come back as stems ("어떻게" → 어떻), the stopword list holds them as 어떻다.
         tagged = self._tokenizer.tagged(_split_question_words(text), casual=casual)
         raw = [t for t, _ in tagged if t not in STOPWORDS and f"{t}다" not in STOPWORDS]
         stems = {t for t, predicate in tagged if predicate} - {t for t, predicate in tagged if not predicate}
-        words = [word for word in text.lower().split() if strip_particle(word) not in REGION_WORDS]
+        words = [word for word in text.lower().split()
+                 if strip_particle(word) not in self._region_words]
         # Each typed word is segmented on its own ("다문화가족지원센터어디서"); two typed words are
         # joined only into a word of some entry's name ("자녀 학자금" → 자녀학자금). Joining into any
         # body word made "확산 사업" the 확산사업 of one entry and missed the entry that says
@@ -230,7 +233,7 @@ class SearchIndex:
                 segmented = [piece for piece in segmented if piece not in inside]
         tokens, seen = [], set()
         for token in raw + segmented:
-            if token in seen or token in REGION_WORDS or not token.strip():
+            if token in seen or token in self._region_words or not token.strip():
                 continue
             if len(token) == 1 and "가" <= token <= "힣" and token not in CUE_WORDS:
                 continue  # a lone syllable ("하", "가") is a stray ending, not a topic
@@ -338,6 +341,13 @@ class SearchIndex:
             score *= PREFERRED_REGION_FACTOR
         return Scored(doc.entry, score, coverage, name, fuzzy)
 
+    def _mentioned_region(self, squeezed: str) -> str | None:
+        """The region a question names ("전북 …", "인천시에서 …"), longest spelling first."""
+        for word in self._region_order:
+            if word in squeezed:
+                return self._region_words[word]
+        return None
+
     def _match(self, doc: _Doc, token: str, predicate: bool = False) -> tuple[float, bool]:
         """How strongly the entry holds ``token`` (0–1), and whether it is in the entry's name.
 
@@ -382,13 +392,6 @@ _QUESTION_WORD = re.compile("|".join(QUESTION_WORDS))
 
 def _split_question_words(text: str) -> str:
     return _UNSPACED_RUN.sub(lambda m: _QUESTION_WORD.sub(lambda q: f" {q.group(0)} ", m.group(0)), text)
-
-
-def _mentioned_region(squeezed: str) -> str | None:
-    for word in sorted(REGION_WORDS, key=len, reverse=True):
-        if word in squeezed:
-            return REGION_WORDS[word]
-    return None
 
 
 def _segment(squeezed: str, vocab: frozenset[str]) -> list[str]:

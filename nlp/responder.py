@@ -6,6 +6,7 @@ Telegram handlers all call the same function and say exactly the same thing.
 from __future__ import annotations
 
 import math
+from typing import Iterable
 import re
 
 from knowledge.base import KnowledgeBase
@@ -86,20 +87,17 @@ CORE_FIELDS: dict[str, tuple[str, ...]] = {
 _SENTENCE_SPLIT = re.compile(r"(?<=[다요])\.\s+|(?<=[!?])\s+|\n")
 
 NOT_FOUND_TEXT = (
-    "죄송합니다. 말씀하신 내용은 제가 가진 자료(전라북도·전주시·인천광역시·나주시 공식 문서)에서 "
-    "찾지 못했습니다.\n"
-    "· 사업 이름, 부서 이름, 지역(전북·전주·인천·나주)을 넣어 다시 물어봐 주세요.\n"
+    "죄송합니다. 말씀하신 내용은 제가 가진 자료({regions} 공식 문서)에서 찾지 못했습니다.\n"
+    "· 사업 이름, 부서 이름, 지역({short})을 넣어 다시 물어봐 주세요.\n"
     "· 불편 사항이나 요청은 민원으로 접수할 수 있습니다: /complaint"
 )
 OUT_OF_SCOPE_TEXT = (
-    "죄송합니다. 저는 전라북도·전주시·인천광역시·나주시의 사업, 지원 조건, 예산, 공약, 담당 부서를 "
+    "죄송합니다. 저는 {regions}의 사업, 지원 조건, 예산, 공약, 담당 부서를 "
     "안내하는 봇이라 그 질문에는 답할 수 없습니다.\n"
-    "예: \"새마을지도자 자녀 장학금 조건\", \"인천 규제개혁위원회 위원장\", \"나주 자매결연 이행률\"\n"
+    "{examples}"
     "불편 사항은 민원으로 접수할 수 있습니다: /complaint"
 )
-EMPTY_TEXT = (
-    "질문을 글자로 입력해 주세요. 예: \"다문화가족지원센터 운영\", \"전주 한옥마을 관광상품\"."
-)
+EMPTY_TEXT = "질문을 글자로 입력해 주세요. {examples}"
 GREETING_TEXT = (
     "안녕하세요! 지자체 사업·지원 조건·예산·공약·담당 부서를 안내해 드리는 봇입니다. "
     "궁금한 사업 이름이나 내용을 편하게 물어봐 주세요. 불편 사항은 /complaint 로 접수할 수 있어요."
@@ -120,19 +118,30 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
         return Reply(text, GREETING, NO_MATCH, THANKS_TEXT if thanks else GREETING_TEXT)
     query = kb.index.analyze(text)
     if intent == OUT_OF_SCOPE and not query.tokens:
-        return Reply(text, OUT_OF_SCOPE, NO_MATCH, EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT)
+        template = EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT
+        return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, template))
     ranked = _answering_first(kb.index.search(query, preferred_region=region, limit=MAX_RESULTS), query)
     hits = tuple(Hit(s.entry, s.score) for s in ranked)
     top = max((s.score for s in ranked), default=0.0)  # the topic's confidence, whichever entry answers
     if intent == COMPLAINT and not _complaint_word_is_a_name(kb, query):
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
-        return Reply(text, OUT_OF_SCOPE, NO_MATCH, OUT_OF_SCOPE_TEXT, hits)
+        return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, OUT_OF_SCOPE_TEXT), hits)
     if top >= ANSWER_THRESHOLD:
         return Reply(text, QUESTION, ANSWER, format_answer(kb, ranked[0], query), hits)
     if top >= SUGGEST_THRESHOLD:
         return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
-    return Reply(text, QUESTION, NOT_FOUND, NOT_FOUND_TEXT, hits)
+    return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
+
+
+def _about(kb: KnowledgeBase, template: str) -> str:
+    """A message naming the knowledge base's own regions and example questions."""
+    regions = kb.regions or ()
+    examples = ", ".join(f'"{q}"' for q in kb.curated.examples[:3])
+    return template.format(
+        regions="·".join(r.name for r in regions) or "지자체",
+        short="·".join(r.label for r in regions) or "시·군 이름",
+        examples=f"예: {examples}\n" if examples else "")
 
 
 def _answering_first(ranked: list[Scored], query: Query) -> list[Scored]:
@@ -422,6 +431,11 @@ def _lines_with_context(value: str) -> list[tuple[str, str]]:
 
 def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:
     if not entry.department:
+        region = kb.region(entry.region)
+        if region and region.phone:
+            note = f" ({region.note})" if region.note else ""
+            return [f"담당: 문서에 담당 부서가 적혀 있지 않습니다. {region.name} 대표 전화 "
+                    f"{region.phone}{note}로 문의해 주세요."]
         return ["담당: 문서에 담당 부서가 적혀 있지 않습니다. 해당 시청 대표 민원실에 문의해 주세요."]
     who = entry.department
     if entry.team:
@@ -429,7 +443,7 @@ def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:
     elif "department" in entry.inferred:
         who += " (사무분장으로 추정)"
     lines = [f"담당: {entry.region} {who}"]
-    contact = kb.curated.contact_for(entry.region, entry.department)
+    contact = kb.curated.contact_for(entry.region, entry.department, entry.team)
     if contact:
         lines.extend(contact.lines())
     return lines
@@ -438,3 +452,13 @@ def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:
 def _clip(text: str, limit: int = MAX_FIELD_CHARS) -> str:
     text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def changed_answers(old: KnowledgeBase, new: KnowledgeBase, questions: Iterable[str]) -> int:
+    """How many of ``questions`` would get another answer (band or answering entry) from
+    ``new`` than from ``old``: the upload preview's "달라지는 답"."""
+    def outcome(kb: KnowledgeBase, question: str) -> tuple[str, str | None]:
+        reply = respond(kb, question)
+        return reply.band, reply.hits[0].entry.id if reply.hits and reply.answered else None
+
+    return sum(outcome(old, q) != outcome(new, q) for q in questions)

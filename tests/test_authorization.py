@@ -27,10 +27,10 @@ COMMANDS = [
     ("/note {r} 내부 메모", STAFF_ONLY),
     ("/export 2020-01-01 2030-12-31", STAFF_ONLY),
     ("/reload", ADMIN_ONLY), ("/stats", ADMIN_ONLY), (f"/grant {CITIZEN} admin", ADMIN_ONLY),
-    (f"/revoke {STAFF}", ADMIN_ONLY),
+    (f"/revoke {STAFF}", ADMIN_ONLY), ("/kb_versions", ADMIN_ONLY), ("/rollback 1", ADMIN_ONLY),
 ]
 BUTTONS = ["s:prog:{r}", "s:done:{r}", "s:rej:{r}", "s:reply:{r}", "s:att:{r}", "i:new:5",
-           "a:send:1", "a:edit:1", "a:cancel:1"]
+           "a:send:1", "a:edit:1", "a:cancel:1", "k:pub:0a1b2c3d"]
 # (user, chat) pairs without the role: a citizen privately and as a member of the staff chat,
 # a staff member whose grant was revoked, and an anonymous group admin.
 OUTSIDERS = {"citizen": (CITIZEN, None), "citizen-in-staff-chat": (CITIZEN, STAFF_CHAT),
@@ -86,7 +86,8 @@ async def test_staff_buttons_replayed_by_outsiders_are_refused(bot, data, who):
     else:
         calls = await me.press(data=data.format(r=bot.stored.receipt), message_id=bot.alert.message_id)
     assert [c.method for c in calls] == ["answerCallbackQuery"]
-    assert (calls[0].params["text"], calls[0].params["show_alert"]) == (DENIED_TEXT, True)
+    expected = ADMIN_DENIED_TEXT if data.startswith("k:") else DENIED_TEXT  # k: admin uploads
+    assert (calls[0].params["text"], calls[0].params["show_alert"]) == (expected, True)
     [(denied_user, label)] = denials(bot)
     assert denied_user == user_id and label
     assert snapshot(bot) == before
@@ -109,8 +110,9 @@ async def test_a_grant_revoked_while_writing_a_reply_stops_the_reply(bot):
 async def test_staff_and_admins_are_let_through(bot):
     """The other side of the table: the same commands work for the role they need."""
     for command, level in COMMANDS:
-        if command.startswith(("/reload", "/revoke", "/grant")):
+        if command.startswith(("/reload", "/revoke", "/grant", "/rollback")):
             continue  # changes roles or reloads; covered by tests/test_handlers_admin.py
+            # and tests/test_handlers_upload.py
         user_id = ADMIN if level == ADMIN_ONLY else STAFF
         calls = await bot.chat(user_id).send(command.format(r=bot.stored.receipt))
         assert all("권한이 없습니다" not in c.text for c in calls), command
@@ -141,7 +143,8 @@ async def test_the_table_covers_every_privileged_handler(local_bot):
         elif isinstance(handler, CallbackQueryHandler):
             if not any(handler.pattern.match(data) for data in buttons):
                 uncovered.append(handler.pattern.pattern)
-        # a reply to a prompt: test_a_grant_revoked_while_writing_a_reply_stops_the_reply
-        elif handler.callback is not staff.receive_prompt_text:
+        # a reply to a prompt: test_a_grant_revoked_while_writing_a_reply_stops_the_reply;
+        # an admin's file is filtered by access.FromAdmin
+        elif handler.callback not in (staff.receive_prompt_text, admin.receive_file):
             uncovered.append(handler.callback.__qualname__)
     assert uncovered == []

@@ -68,3 +68,13 @@ def test_top_unanswered_keeps_ten(db):
             log(db, f"질문 {i}", band="none", now=NOW - timedelta(hours=1))
     top = questions.question_stats(db, now=NOW).top_unanswered
     assert top == [(f"질문 {i}", i + 1) for i in range(11, 1, -1)]
+
+
+def test_recent_questions_are_distinct_newest_first_and_only_questions(db):
+    log(db, "여권 재발급", now=NOW - timedelta(days=40))  # older than the window
+    log(db, "전입신고", now=NOW - timedelta(days=3))
+    log(db, "여권 재발급", now=NOW - timedelta(days=2))
+    log(db, "전입신고", now=NOW - timedelta(days=1))
+    log(db, "우주 날씨", intent="out_of_scope", band="none", now=NOW)
+    assert questions.recent_questions(db, days=30, now=NOW) == ["전입신고", "여권 재발급"]
+    assert questions.recent_questions(db, days=30, limit=1, now=NOW) == ["전입신고"]

@@ -36,10 +36,11 @@ def query_in_band(kb, band: str) -> str:
     pytest.fail(f"no candidate question lands in band {band!r}; add one to CANDIDATES")
 
 
-async def test_start_shows_examples_and_what_is_stored(local_bot):
+async def test_start_shows_examples_and_what_is_stored(local_bot, kb):
     calls = await local_bot.chat(CITIZEN).send("/start")
     text = sent_texts(calls)
-    assert all(example in text for example in citizen.EXAMPLE_QUESTIONS)
+    assert kb.curated.examples and all(example in text for example in kb.curated.examples)
+    assert all(region.name in text for region in kb.regions)
     assert "저장하는 정보" in text and "90일" in text
     assert calls[0].params.get("parse_mode") is None
 

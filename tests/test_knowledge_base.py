@@ -8,8 +8,8 @@ import pytest
 
 import bot
 from knowledge.base import (DEFAULT_DIR, Curated, KnowledgeBase, KnowledgeError, load_entries,
-                            read_curated)
-from knowledge.model import KINDS, REGIONS, Entry, make_id
+                            load_knowledge_base, read_curated)
+from knowledge.model import FAQ, KINDS, SECTION, Entry, make_id
 
 
 @pytest.fixture
@@ -20,10 +20,13 @@ def sources(tmp_path: Path) -> Path:
     return copy
 
 
+REGIONS = ("전라북도", "전주시", "인천광역시", "나주시")  # declared in sources/regions.yaml
+
+
 def test_bundled_knowledge_loads_with_every_region_and_kind():
     entries, curated = load_entries()
     assert {e.region for e in entries} == set(REGIONS)
-    assert {e.kind for e in entries} == set(KINDS)
+    assert {e.kind for e in entries} == set(KINDS) - {FAQ, SECTION}  # no sheets or pages yet
     assert len({e.id for e in entries}) == len(entries)
     assert all(e.source.file and e.source.line_start >= 1 for e in entries)
     assert curated.synonyms
@@ -117,7 +120,7 @@ def test_kb_export_prints_every_entry_as_json(capsys):
     assert [d["id"] for d in data] == [e.id for e in entries]
     sample = next(d for d in data if d["title"] == "규제개혁위원회")
     assert sample["fields"]["위원장"] == "박준하" and sample["region"] == "인천광역시"
-    assert set(sample["source"]) == {"file", "line_start", "line_end", "document", "year"}
+    assert set(sample["source"]) == {"file", "line_start", "line_end", "document", "year", "unit"}
 
 
 def test_read_curated_without_a_file_is_empty(tmp_path: Path):
@@ -125,9 +128,9 @@ def test_read_curated_without_a_file_is_empty(tmp_path: Path):
 
 
 def test_ids_are_stable_short_and_ascii():
-    assert make_id("전주시", "pledge", "5-1") == "jj-pledge-5-1"
-    long_id = make_id("전라북도", "program", "새마을지도자 자녀 장학금 지원")
-    assert long_id == make_id("전라북도", "program", "새마을지도자  자녀 장학금지원")
+    assert make_id("jj", "pledge", "5-1") == "jj-pledge-5-1"
+    long_id = make_id("jb", "program", "새마을지도자 자녀 장학금 지원")
+    assert long_id == make_id("jb", "program", "새마을지도자  자녀 장학금지원")
     assert long_id.isascii() and len(("e:" + long_id).encode()) <= 64
 
 
@@ -154,3 +157,26 @@ def test_knowledge_base_is_immutable(kb: KnowledgeBase):
         kb.by_id["x"] = kb.entries[0]
     with pytest.raises(TypeError):
         kb.entries[0].fields["사업내용"] = "x"
+
+
+@pytest.mark.parametrize("regions_text, message", [
+    ("- name: 전라북도\n  code: jb\n- name: 전주시\n  code: jb\n", "지역 code jb이(가) 두 번 있습니다"),
+    ("- name: 전라북도\n  code: 전북\n", "code는 영문·숫자여야 합니다"),
+    ("- name: 전라북도\n  fax: 1\n", "name과 code, short, spellings, phone, note만"),
+    ("- name: 전라북도\n  code: jb\n", "알 수 없는 지역: 전주시 — regions.yaml에 지역을 추가하세요"),
+])
+def test_kb_check_fails_on_a_broken_regions_file(sources: Path, capsys, regions_text, message):
+    (sources / "regions.yaml").write_text(regions_text, encoding="utf-8")
+    assert bot.main(["kb", "check", "--knowledge-dir", str(sources)]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_region_spellings_come_from_regions_yaml(sources: Path, tokenizer):
+    path = sources / "regions.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("spellings: [나주]",
+                                                             "spellings: [나주, 빛가람]"),
+                    encoding="utf-8")
+    kb = load_knowledge_base(sources, tokenizer=tokenizer)
+    assert kb.index.analyze("빛가람 자매결연 이행률").region == "나주시"
+    assert kb.index.analyze("가나 자매결연 이행률").region is None
+    assert [r.code for r in kb.regions] == ["jb", "jj", "ic", "nj"]

@@ -16,6 +16,7 @@ from knowledge.parsers.work_report import parse, resolve_department
 SOURCES = Path(__file__).resolve().parent.parent / "knowledge" / "sources"
 FILE = "003_32de262c82867890.txt"
 REGION = "인천광역시"
+CODE = "ic"
 DEPARTMENTS = ("시민정책담당관실", "공동체협치담당관실", "소통기획담당관실", "혁신담당관실")
 FORBIDDEN = ("<li", "<ul", "<b>", "<input", "style=", "\ufffd", "&nbsp;")
 
@@ -121,7 +122,7 @@ def test_department_entries(name: str, staff: tuple[str, str], budget: float, he
     assert department.budget == (("2020", budget),)
     assert department.fields["담당관"] == head
     assert department.fields["상위조직"] == "소통협력관"
-    assert department.parent_id == make_id(REGION, DEPARTMENT, "소통협력관")
+    assert department.parent_id == make_id(CODE, DEPARTMENT, "소통협력관")
     assert department.aliases == (name.removesuffix("실"),)
     assert department.fields["사무분장"] and department.fields["주요업무"]
 
@@ -192,7 +193,7 @@ def test_civic_group_department_is_inferred_from_duties(title: str, department: 
 def test_audit_numbers_are_normalized() -> None:
     audits = [entry for entry in ENTRIES if entry.kind == AUDIT]
     assert [a.fields["관리번호"] for a in audits] == [f"19-{n}" for n in range(1, 14)]
-    assert [a.id for a in audits] == [make_id(REGION, AUDIT, f"19-{n}") for n in range(1, 14)]
+    assert [a.id for a in audits] == [make_id(CODE, AUDIT, f"19-{n}") for n in range(1, 14)]
     seventh = audits[6]
     assert seventh.id == "ic-audit-19-7"  # written "'19-7" in the document
     assert seventh.title.startswith("인천시 도시자산(건축자산, 문화유산, 산업유산)을 활용한")
@@ -211,7 +212,7 @@ def test_audit_numbers_are_normalized() -> None:
     ],
 )
 def test_audit_follow_up_sections(number: str, department: str, labels: tuple[str, ...]) -> None:
-    audit = next(entry for entry in ENTRIES if entry.id == make_id(REGION, AUDIT, number))
+    audit = next(entry for entry in ENTRIES if entry.id == make_id(CODE, AUDIT, number))
     assert audit.department == audit.fields["관리부서"] == department
     assert audit.fields["처리결과"] == "진행"
     assert audit.fields["지적 및 건의사항"]

@@ -19,7 +19,7 @@ def test_readme_keeps_both_languages_and_every_section():
     headings = re.findall(r"^#+ .+$", README.read_text(encoding="utf-8"), re.M)
     assert headings == [
         "# 지자체 정책·민원 안내 봇 / Korean civil-affairs Q&A bot", "## 두 명령으로 시작하기", "## 설정",
-        "## 명령", "## 직원 업무: 처리기한과 웹 콘솔", "## 예시", "## 측정 결과 요약",
-        "## 저장하는 것과 이유", "## English", "### Two commands", "### How it works",
-        "### What is stored and why", "### Figures", "## Reliability",
+        "## 명령", "## 직원 업무: 처리기한과 웹 콘솔", "## 관리자: 자료 넣기", "## 예시",
+        "## 측정 결과 요약", "## 저장하는 것과 이유", "## English", "### Two commands",
+        "### How it works", "### What is stored and why", "### Figures", "## Reliability",
     ]

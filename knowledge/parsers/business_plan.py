@@ -352,7 +352,7 @@ def _unit(block: Sequence[Line], department: Entry, doc: DocumentInfo, *, last_l
     program_blocks = _blocks(block[overview + 1:])
     if not program_blocks:
         raise ParseError(doc.file, block[overview].number, f"{title}: 관련 예산사업 개요에 사업명 블록이 없습니다")
-    unit_id = make_id(doc.region, UNIT_PROJECT, title)
+    unit_id = make_id(doc.region_code, UNIT_PROJECT, title)
     by_name = {compact(budget.name): budget for budget in budgets[1:]}
     programs = [
         _program(lines, title, unit_id, department, by_name, doc,
@@ -514,8 +514,9 @@ def _entry(doc: DocumentInfo, kind: str, title: str, fields: Mapping[str, str],
     """An Entry whose source spans the ``read`` lines and whose body lists its fields."""
     numbers = [line.number for line in read]
     body = "\n".join([f"{TITLE_LABELS[kind]}: {title}", *(f"{k}: {v}" for k, v in fields.items())])
-    return Entry(id=make_id(doc.region, kind, key or title), kind=kind, region=doc.region, title=title,
-                 source=doc.source(min(numbers), max(numbers)), body=body, fields=fields, **extra)
+    return Entry(id=make_id(doc.region_code, kind, key or title), kind=kind, region=doc.region,
+                 title=title, source=doc.source(min(numbers), max(numbers)), body=body,
+                 fields=fields, **extra)
 
 
 def _unambiguous_aliases(entries: Sequence[Entry]) -> list[Entry]:

@@ -103,7 +103,7 @@ def _entry(title: str, paragraphs: Sequence[Line], lines: Sequence[Line], depart
            doc: DocumentInfo, *, aliases: tuple[str, ...]) -> Entry:
     body = "\n".join(line.text for line in paragraphs)
     return Entry(
-        id=make_id(doc.region, NEWS, title), kind=NEWS, region=doc.region, title=title,
+        id=make_id(doc.region_code, NEWS, title), kind=NEWS, region=doc.region, title=title,
         source=doc.source(lines[0].number, lines[-1].number), body=body,
         fields={"내용": body} if body else {}, department=department, aliases=aliases,
     )

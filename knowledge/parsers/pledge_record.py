@@ -163,7 +163,7 @@ def _to_entry(pledge: _Pledge, doc: DocumentInfo) -> Entry:
     fields = {"분야": pledge.sector, "관리번호": pledge.number, "공약사업명": pledge.title,
               "시민소통실적": "\n".join(activities)}
     return Entry(
-        id=make_id(doc.region, PLEDGE, pledge.number), kind=PLEDGE, region=doc.region,
+        id=make_id(doc.region_code, PLEDGE, pledge.number), kind=PLEDGE, region=doc.region,
         title=pledge.title, source=doc.source(pledge.line_start, pledge.line_end),
         body=_body(fields), aliases=_aliases(pledge.title), fields=fields,
     )

@@ -80,7 +80,7 @@ def parse(text: str, doc: DocumentInfo) -> list[Entry]:
         raise ParseError(doc.file, content[-1].number,
                          f"문서가 중간에 끊겼습니다: {', '.join(missing)} 항목이 없습니다")
     return [Entry(
-        id=make_id(doc.region, PLEDGE, number), kind=PLEDGE, region=doc.region, title=title,
+        id=make_id(doc.region_code, PLEDGE, number), kind=PLEDGE, region=doc.region, title=title,
         source=doc.source(content[heading_index].number, content[-1].number),
         body=_body(title, fields), aliases=_aliases(title, text), fields=fields, budget=budget,
     )]

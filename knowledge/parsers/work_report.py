@@ -20,7 +20,6 @@ from knowledge.model import (
 )
 from knowledge.parsers.text import clean, compact, strip_html, to_number
 
-REGION = "인천광역시"
 OFFICE = "소통협력관"
 TOTAL = "계"
 
@@ -404,7 +403,7 @@ def _department_entries(
 ) -> list[Entry]:
     """The office entry, then one entry per 담당관실 with its work-plan titles."""
     office = units[OFFICE]
-    office_id = make_id(REGION, DEPARTMENT, OFFICE)
+    office_id = make_id(report.doc.region_code, DEPARTMENT, OFFICE)
     entries = [_entry(
         report, DEPARTMENT, OFFICE, office.lines, {**office.fields, "하위부서": ", ".join(names)},
         department=OFFICE, budget=office.budget,
@@ -465,7 +464,7 @@ def _read_civic_groups(report: _Text, span: Span, units: Mapping[str, _Facts]) -
             for n, (label, unit) in enumerate(columns) if n and label
         }
         fields["기준일"] = base_date
-        department = _civic_department(cells[0], units)
+        department = _civic_department(cells[0], units, report.doc.region)
         entries.append(_entry(
             report, CIVIC_GROUP, cells[0], [i], fields, department=department,
             inferred=("department",) if department else (),
@@ -484,7 +483,7 @@ def _with_unit(value: str, unit: str) -> str:
     return NUMBER.sub(lambda number: number.group(0) + unit, value) if unit else value
 
 
-def _civic_department(group: str, units: Mapping[str, _Facts]) -> str | None:
+def _civic_department(group: str, units: Mapping[str, _Facts], region: str) -> str | None:
     """The 담당관실 whose 사무분장 names the group, else the one supporting 국민운동 단체.
 
     "인천광역시 주민자치연합회" is named in 공동체협치담당관실's duties; the national-movement
@@ -494,7 +493,7 @@ def _civic_department(group: str, units: Mapping[str, _Facts]) -> str | None:
         name: [compact(duty) for duty in unit.fields.get("사무분장", "").split("\n") if duty]
         for name, unit in units.items()
     }
-    core = compact(group).replace(REGION, "")
+    core = compact(group).replace(region, "")
     for keyword in (core, CIVIC_DUTY_KEYWORD):
         matches = [name for name, items in duties.items() if any(keyword in duty for duty in items)]
         if len(matches) == 1:
@@ -824,7 +823,8 @@ def _entry(
     """Entry spanning ``lines`` (0-based) whose body is its title and its fields."""
     present = {label: value for label, value in fields.items() if value}
     return Entry(
-        id=make_id(REGION, kind, key or title), kind=kind, region=REGION, title=title,
+        id=make_id(report.doc.region_code, kind, key or title), kind=kind,
+        region=report.doc.region, title=title,
         source=report.source(min(lines), max(lines)), body=_body(title, present), fields=present,
         **attributes,
     )

@@ -1,0 +1,105 @@
+"""An admin sends a file to the bot: preview → [반영] publishes a numbered version → answers
+change; /kb_versions lists versions and /rollback N brings one back; bad files change nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from handlers import admin, citizen
+from knowledge.base import DEFAULT_DIR
+from tests.fixtures import render
+
+ADMIN, CITIZEN = 900, 42
+QUESTION = "가나 여권 재발급 수수료 얼마예요"
+
+
+@pytest.fixture
+async def bot(local_bot_factory, tmp_path: Path):
+    """The bot on a writable copy of the bundled knowledge directory."""
+    directory = tmp_path / "kb"
+    shutil.copytree(DEFAULT_DIR, directory)
+    async with local_bot_factory(knowledge_dir=directory) as started:
+        started.directory = directory
+        yield started
+
+
+def texts(calls) -> list[str]:
+    return [c.text for c in calls if c.method in ("sendMessage", "editMessageText")]
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in directory.iterdir() if p.is_file()}
+
+
+async def test_an_uploaded_faq_sheet_is_previewed_then_published_and_rolled_back(bot):
+    admin_chat = bot.chat(ADMIN)
+    before = files(bot.directory)
+    assert "53,000원" not in texts(await bot.chat(CITIZEN).send(QUESTION))[0]
+    await bot.chat(CITIZEN).send("다문화가족지원센터 어디서 해요")  # answered, and stays so
+    calls = await admin_chat.send_file("faq.xlsx", render.xlsx(render.FAQ_ROWS), caption="가나시")
+    preview = texts(calls)[-1]
+    assert texts(calls)[0] == "faq.xlsx을(를) 읽는 중입니다…"
+    assert "미리보기" in preview and "자주 묻는 질문 2개" in preview
+    assert "여권 재발급 수수료는 얼마인가요?" in preview
+    assert "이 자료를 넣으면 달라지는 답: 1개 (최근 30일 질문 2개 중)" in preview
+    assert files(bot.directory) == before  # nothing changes before [반영]
+    assert "53,000원" not in texts(await bot.chat(CITIZEN).send(QUESTION))[0]
+
+    published = texts(await admin_chat.press("반영"))[-1]
+    assert published.startswith("faq.xlsx을(를) 반영했습니다: 버전 2.")
+    assert "53,000원" in texts(await bot.chat(CITIZEN).send(QUESTION))[0]
+    listing = texts(await admin_chat.send("/kb_versions"))[0]
+    assert "1. " in listing and "처음 상태" in listing and "추가: faq.xlsx" in listing
+
+    rolled = texts(await admin_chat.send("/rollback 1"))[-1]
+    assert rolled.startswith("버전 1(으)로 되돌렸습니다(새 버전 3).")
+    assert files(bot.directory) == before
+    assert "53,000원" not in texts(await bot.chat(CITIZEN).send(QUESTION))[0]
+
+
+async def test_cancel_changes_nothing(bot):
+    before = files(bot.directory)
+    await bot.chat(ADMIN).send_file("faq.csv", render.csv(render.FAQ_ROWS), caption="가나시")
+    assert texts(await bot.chat(ADMIN).press("취소")) == [admin.CANCELLED_TEXT]
+    assert files(bot.directory) == before
+    assert texts(await bot.chat(ADMIN).press(data="k:pub:00000000")) == [admin.GONE_TEXT]
+
+
+@pytest.mark.parametrize(
+    "name, data, fields, reason",
+    [
+        ("사진.jpg", b"\xff\xd8", {}, "읽을 수 없는 파일 형식입니다(.jpg)"),
+        ("깨진.pdf", b"%PDF-1.4 broken", {}, "PDF 파일이 손상되어 읽을 수 없습니다"),
+        ("깨진.hwp", b"not a hwp", {}, "한글 문서가 손상되었거나"),
+        (
+            "열없음.csv",
+            render.csv((("부서", "위치"), ("세정과", "2층"))),
+            {},
+            "'전화' 열이 필요합니다",
+        ),
+        ("큰.pdf", b"%PDF", {"file_size": 60_000_000}, "파일이 너무 큽니다(60 MB). 50 MB 이하로"),
+    ],
+)
+async def test_a_bad_file_gets_one_korean_line_and_changes_nothing(
+    bot, name, data, fields, reason
+):
+    before = files(bot.directory)
+    replies = texts(await bot.chat(ADMIN).send_file(name, data, caption="가나시", **fields))
+    assert reason in replies[-1] and len(replies[-1].splitlines()) == 1
+    assert files(bot.directory) == before and not bot.chat(ADMIN).buttons()
+
+
+async def test_a_file_without_a_region_asks_for_one(bot):
+    replies = texts(await bot.chat(ADMIN).send_file("faq.csv", render.csv(render.FAQ_ROWS)))
+    assert replies == [
+        admin.NEED_REGION_TEXT.format(regions="전라북도, 전주시, 인천광역시, 나주시")
+    ]
+
+
+async def test_a_citizens_file_is_not_read(bot):
+    replies = texts(await bot.chat(CITIZEN).send_file("faq.csv", render.csv(render.FAQ_ROWS)))
+    assert replies == [citizen.NON_TEXT_TEXT["document"]]
+    assert bot.application.bot_data.get("uploads", {}) == {}
