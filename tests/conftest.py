@@ -27,6 +27,33 @@ def kb(tokenizer: Tokenizer) -> KnowledgeBase:
 
 
 @pytest.fixture
+def tagger_inputs(tokenizer: Tokenizer):
+    """``with tagger_inputs() as texts:`` records every text handed to the konlpy tagger.
+
+    What reaches the tagger bounds the time a question costs (its time grows faster than
+    linearly on long runs without spaces), so tests check that instead of a stopwatch.
+    """
+    from contextlib import contextmanager
+
+    @contextmanager
+    def record():
+        texts: list[str] = []
+        tag = tokenizer._pos
+
+        def recording(text: str, casual: bool):
+            texts.append(text)
+            return tag(text, casual)
+
+        tokenizer._pos = recording
+        try:
+            yield texts
+        finally:
+            tokenizer._pos = tag
+
+    return record
+
+
+@pytest.fixture
 def db():
     """An in-memory database with every migration applied, closed after the test."""
     from db.database import open_database
