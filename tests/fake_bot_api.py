@@ -37,6 +37,9 @@ BOT = {"id": 7000000002, "is_bot": True, "first_name": "테스트봇", "username
 TEXT_FIELDS = {"text", "caption", "callback_query_id", "input_field_placeholder"}
 # How long shutdown() may wait for serve_forever to notice (its default, 0.5 s, at every test).
 SHUTDOWN_POLL_SECONDS = 0.05
+# How long a test waits for the bot before failing: a guard against a hang, not a speed check
+# (on a loaded machine a bot process answered a tap after more than 10 s).
+WAIT_SECONDS = 30.0
 
 
 class FakeBotApi:
@@ -104,7 +107,7 @@ class FakeBotApi:
                     return self.push_callback(user_id, message, button["callback_data"])
         raise LookupError(f"no button {label!r} on message {message['message_id']}")
 
-    def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = WAIT_SECONDS) -> Any:
         """Waits until ``predicate()`` is truthy and returns it; AssertionError on timeout."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -117,7 +120,8 @@ class FakeBotApi:
                     raise AssertionError(f"timed out after {timeout}s; calls: {self.methods()}")
                 self._changed.wait(left)
 
-    def wait_for_message(self, chat_id: int, contains: str, timeout: float = 10.0) -> dict:
+    def wait_for_message(self, chat_id: int, contains: str,
+                         timeout: float = WAIT_SECONDS) -> dict:
         """The first message the bot sent or edited into ``chat_id`` that contains ``contains``."""
         def found():
             return next((m for m in self.sent_to(chat_id)
