@@ -11,7 +11,8 @@ Usage:
 
 ``LocalBotApi`` answers the methods the bot uses (getMe, sendMessage, editMessageText,
 answerCallbackQuery, setMyCommands, sendDocument …), records every call and never opens a
-socket. The console chat prints what it records; tests assert on it.
+socket. The console chat prints what it records; tests assert on it. Its ``MessageStore`` (the
+messages, and Telegram's answers and limits) also serves the HTTP fake in tests/fake_bot_api.py.
 """
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from knowledge.base import Curated, KnowledgeBase
 from knowledge.model import PROGRAM, DocumentInfo, Entry
 from nlp.index import Query, Scored
-from nlp.reply import ANSWER, NO_MATCH, NOT_FOUND, SUGGEST
 from nlp.normalizer import MAX_QUESTION_CHARS
+from nlp.reply import ANSWER, NO_MATCH, NOT_FOUND, SUGGEST
 from nlp.responder import (ANSWER_THRESHOLD, DEPARTMENT_TEXT_CHARS, SUGGEST_THRESHOLD,
                            render_entry, respond, suggest_departments)
 from nlp.tokenizer import MAX_UNSPACED_RUN
