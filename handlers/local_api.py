@@ -11,7 +11,8 @@ Usage:
 
 ``LocalBotApi`` answers the methods the bot uses (getMe, sendMessage, editMessageText,
 answerCallbackQuery, setMyCommands, sendDocument …), records every call and never opens a
-socket. The console chat prints what it records; tests assert on it.
+socket. The console chat prints what it records; tests assert on it. Its ``MessageStore`` (the
+messages, and Telegram's answers and limits) also serves the HTTP fake in tests/fake_bot_api.py.
 """
 from __future__ import annotations
 
@@ -86,9 +87,9 @@ class LocalBotApi(BaseRequest):
 
     def __init__(self, on_call: Callable[[ApiCall], None] | None = None) -> None:
         self.calls: list[ApiCall] = []
-        self.messages: dict[tuple[int, int], dict] = {}
+        self.store = MessageStore(BOT_USER)
+        self.messages = self.store.messages
         self.on_call = on_call
-        self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._failures: dict[str, list[_Failure]] = {}
         self.files: dict[str, bytes] = {}  # file_id → content, for getFile and its download
@@ -109,7 +110,7 @@ class LocalBotApi(BaseRequest):
         self._failures.setdefault(method, []).append(_Failure(code, description, retry_after))
 
     def new_message_id(self) -> int:
-        return next(self._message_ids)
+        return self.store.new_message_id()
 
     def new_update_id(self) -> int:
         return next(self._update_ids)
@@ -147,6 +148,31 @@ class LocalBotApi(BaseRequest):
             if failure.retry_after:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return failure.code, body
+        if call.method in ("getUpdates", "getMyCommands"):
+            call.result = []
+            return 200, {"ok": True, "result": call.result}
+        return self.store.answer(call)
+
+
+class MessageStore:
+    """The chats as Telegram keeps them, and its answers to sending and editing.
+
+    Messages are kept by (chat_id, message_id); a call breaking one of Telegram's limits gets the
+    400 Bad Request Telegram gives. Shared by ``LocalBotApi`` and the HTTP fake Bot API of the
+    end-to-end tests, so both refuse exactly the same things.
+    """
+
+    def __init__(self, bot_user: dict, *, first_message_id: int = 1) -> None:
+        self.bot_user = bot_user
+        self.messages: dict[tuple[int, int], dict] = {}
+        self._message_ids = itertools.count(first_message_id)
+
+    def new_message_id(self) -> int:
+        """The next message id, for the bot's messages and for those users send alike."""
+        return next(self._message_ids)
+
+    def answer(self, call: ApiCall) -> tuple[int, dict]:
+        """Telegram's answer to ``call`` (HTTP status, JSON body); sets its result or error."""
         try:
             call.result = self._result(call)
         except LookupError as exc:
@@ -157,9 +183,7 @@ class LocalBotApi(BaseRequest):
     def _result(self, call: ApiCall) -> Any:
         _check_limits(call)
         if call.method == "getMe":
-            return BOT_USER
-        if call.method in ("getUpdates", "getMyCommands"):
-            return []
+            return self.bot_user
         if call.method in _TRUE_METHODS:
             return True
         if call.method in ("sendMessage", "sendDocument", "sendPhoto", "sendLocation"):
@@ -176,7 +200,7 @@ class LocalBotApi(BaseRequest):
 
     def _store(self, chat_id: int, message_id: int, call: ApiCall) -> dict:
         message = {"message_id": message_id, "date": int(time.time()), "chat": chat_dict(chat_id),
-                   "from": BOT_USER}
+                   "from": self.bot_user}
         if call.method == "sendDocument":
             message["document"] = {"file_id": f"doc{message_id}", "file_unique_id": f"d{message_id}",
                                    "file_name": call.document[0] if call.document else "file"}
@@ -191,9 +215,8 @@ class LocalBotApi(BaseRequest):
                                    "longitude": call.params["longitude"]}
         else:
             message["text"] = call.params.get("text", "")
-        markup = call.params.get("reply_markup")
-        if markup and "inline_keyboard" in markup:
-            message["reply_markup"] = markup
+        if _keyboard(call):
+            message["reply_markup"] = call.params["reply_markup"]
         self.messages[(chat_id, message_id)] = message
         return message
 
@@ -206,15 +229,20 @@ class LocalBotApi(BaseRequest):
         if call.method == "editMessageText":
             new["text"] = call.params.get("text", "")
         new.pop("reply_markup", None)
-        markup = call.params.get("reply_markup")
-        if markup and markup.get("inline_keyboard"):
-            new["reply_markup"] = markup
+        if _keyboard(call):
+            new["reply_markup"] = call.params["reply_markup"]
         if new == old:
             raise LookupError("message is not modified: specified new message content and reply "
                               "markup are exactly the same as a current content and reply markup "
                               "of the message")
         self.messages[key] = new
         return new
+
+
+def _keyboard(call: ApiCall) -> bool:
+    """Whether ``call`` gives its message inline buttons (Telegram drops an empty keyboard)."""
+    markup = call.params.get("reply_markup")
+    return isinstance(markup, dict) and bool(markup.get("inline_keyboard"))
 
 
 def _check_limits(call: ApiCall) -> None:

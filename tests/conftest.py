@@ -7,9 +7,15 @@ import os
 os.environ["MORPHEME_CACHE_DIR"] = ""
 
 import pytest
+from hypothesis import settings
 
 from knowledge.base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
 from nlp.tokenizer import Tokenizer, get_tokenizer
+
+# Hypothesis fails an example that takes over 200 ms by default: a wall-clock bound that a busy
+# machine trips (a 33 ms parse took 517 ms under load). Timing belongs in benchmarks/.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +30,33 @@ def tokenizer() -> Tokenizer:
 def kb(tokenizer: Tokenizer) -> KnowledgeBase:
     """The knowledge base built from the bundled documents, exactly as the bot loads it."""
     return load_knowledge_base(DEFAULT_DIR, tokenizer=tokenizer)
+
+
+@pytest.fixture
+def tagger_inputs(tokenizer: Tokenizer):
+    """``with tagger_inputs() as texts:`` records every text handed to the konlpy tagger.
+
+    What reaches the tagger bounds the time a question costs (its time grows faster than
+    linearly on long runs without spaces), so tests check that instead of a stopwatch.
+    """
+    from contextlib import contextmanager
+
+    @contextmanager
+    def record():
+        texts: list[str] = []
+        tag = tokenizer._pos
+
+        def recording(text: str, casual: bool):
+            texts.append(text)
+            return tag(text, casual)
+
+        tokenizer._pos = recording
+        try:
+            yield texts
+        finally:
+            tokenizer._pos = tag
+
+    return record
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ Usage:
     api.delay_next("getUpdates", 2.0)                        # dropped connections, each for the
     api.drop_next("sendMessage", processed=True)             # next call(s) of one method
 
-Serves getMe, getUpdates (long-polls the queue of scripted updates with a short timeout),
-deleteWebhook, setWebhook, setMyCommands and deleteMyCommands, and records sendMessage, editMessageText,
-editMessageReplyMarkup, answerCallbackQuery and sendDocument with Telegram-shaped answers.
+Serves getUpdates (long-polls the queue of scripted updates with a short timeout) itself; every
+other method is answered by handlers/local_api.py's MessageStore, as LocalBotApi answers it: the
+same Telegram-shaped messages and the same 400 Bad Request for what Telegram refuses (empty or too
+long texts, oversized button data, editing a message to what it already says).
 """
 from __future__ import annotations
 
@@ -28,14 +29,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qsl
 
+from handlers.local_api import ApiCall, MessageStore, chat_dict
+
 BOT = {"id": 7000000002, "is_bot": True, "first_name": "테스트봇", "username": "civic_test_bot",
        "can_join_groups": True, "can_read_all_group_messages": False,
        "supports_inline_queries": False}
 TEXT_FIELDS = {"text", "caption", "callback_query_id", "input_field_placeholder"}
-SENDING = ("sendMessage", "sendDocument")
-EDITING = ("editMessageText", "editMessageReplyMarkup")
-TRUE_METHODS = ("deleteWebhook", "setWebhook", "setMyCommands", "deleteMyCommands",
-                "answerCallbackQuery", "sendChatAction")
+# How long shutdown() may wait for serve_forever to notice (its default, 0.5 s, at every test).
+SHUTDOWN_POLL_SECONDS = 0.05
+# How long a test waits for the bot before failing: a guard against a hang, not a speed check
+# (on a loaded machine a bot process answered a tap after more than 10 s).
+WAIT_SECONDS = 30.0
 
 
 class FakeBotApi:
@@ -48,14 +52,14 @@ class FakeBotApi:
         self.faults_hit: list[tuple[str, str]] = []  # (method, fault kind), in the order met
         self._faults: dict[str, list[Fault]] = {}
         self.calls: list[tuple[str, dict]] = []
-        self.messages: dict[tuple[int, int], dict] = {}
+        self.store = MessageStore(BOT, first_message_id=1000)
+        self.messages = self.store.messages
         self._updates: list[dict] = []
         self._changed = threading.Condition()
-        self._ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api",
-                                        daemon=True)
+                                        args=(SHUTDOWN_POLL_SECONDS,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -79,7 +83,8 @@ class FakeBotApi:
                      first_name: str = "시민", **fields: Any) -> dict:
         """Queues a text message from a user (a leading "/word" is marked as a command)."""
         chat_id = user_id if chat_id is None else chat_id
-        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": _chat(chat_id),
+        message = {"message_id": self.store.new_message_id(), "date": int(time.time()),
+                   "chat": chat_dict(chat_id),
                    "from": _user(user_id, first_name), "text": text, **fields}
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0,
@@ -89,7 +94,7 @@ class FakeBotApi:
 
     def push_callback(self, user_id: int, message: dict, data: str, *, first_name: str = "시민") -> str:
         """Queues a button press on one of the bot's messages; returns the callback query id."""
-        query_id = f"cq{next(self._ids)}"
+        query_id = f"cq{self.store.new_message_id()}"
         self._push({"callback_query": {"id": query_id, "from": _user(user_id, first_name),
                                        "chat_instance": "e2e", "data": data, "message": message}})
         return query_id
@@ -102,7 +107,7 @@ class FakeBotApi:
                     return self.push_callback(user_id, message, button["callback_data"])
         raise LookupError(f"no button {label!r} on message {message['message_id']}")
 
-    def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = WAIT_SECONDS) -> Any:
         """Waits until ``predicate()`` is truthy and returns it; AssertionError on timeout."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -115,7 +120,8 @@ class FakeBotApi:
                     raise AssertionError(f"timed out after {timeout}s; calls: {self.methods()}")
                 self._changed.wait(left)
 
-    def wait_for_message(self, chat_id: int, contains: str, timeout: float = 10.0) -> dict:
+    def wait_for_message(self, chat_id: int, contains: str,
+                         timeout: float = WAIT_SECONDS) -> dict:
         """The first message the bot sent or edited into ``chat_id`` that contains ``contains``."""
         def found():
             return next((m for m in self.sent_to(chat_id)
@@ -196,17 +202,9 @@ class FakeBotApi:
         with self._changed:
             self.calls.append((method, params))
             self._changed.notify_all()
-            if method == "getMe":
-                return 200, {"ok": True, "result": BOT}
             if method == "getUpdates":
                 return 200, {"ok": True, "result": self._updates_after(params)}
-            if method in TRUE_METHODS:
-                return 200, {"ok": True, "result": True}
-            if method in SENDING:
-                return 200, {"ok": True, "result": self._store(method, params)}
-            if method in EDITING:
-                return self._edit(method, params)
-        return 404, {"ok": False, "error_code": 404, "description": f"Not Found: {method}"}
+            return self.store.answer(ApiCall(method, params, _document(params)))
 
     def _updates_after(self, params: dict) -> list[dict]:
         offset = int(params.get("offset", 0))
@@ -215,41 +213,6 @@ class FakeBotApi:
         while not self._updates and (left := deadline - time.monotonic()) > 0:
             self._changed.wait(left)  # every call notifies: wait on until an update is queued
         return self._updates[: int(params.get("limit", 100))]
-
-    def _store(self, method: str, params: dict) -> dict:
-        chat_id = int(params["chat_id"])
-        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": _chat(chat_id),
-                   "from": BOT}
-        if method == "sendDocument":
-            message["document"] = {"file_id": "doc", "file_unique_id": "doc",
-                                   "file_name": params.get("document_name", "file")}
-            message["caption"] = params.get("caption", "")
-        else:
-            message["text"] = params.get("text", "")
-        markup = params.get("reply_markup")
-        if isinstance(markup, dict) and markup.get("inline_keyboard"):
-            message["reply_markup"] = markup
-        self.messages[(chat_id, message["message_id"])] = message
-        return message
-
-    def _edit(self, method: str, params: dict) -> tuple[int, dict]:
-        key = (int(params["chat_id"]), int(params["message_id"]))
-        if key not in self.messages:
-            return 400, {"ok": False, "error_code": 400,
-                         "description": "Bad Request: message to edit not found"}
-        message = dict(self.messages[key])
-        if method == "editMessageText":
-            message["text"] = params.get("text", "")
-        message.pop("reply_markup", None)
-        markup = params.get("reply_markup")
-        if isinstance(markup, dict) and markup.get("inline_keyboard"):
-            message["reply_markup"] = markup
-        if message == self.messages[key]:
-            return 400, {"ok": False, "error_code": 400, "description": (
-                "Bad Request: message is not modified: specified new message content and reply "
-                "markup are exactly the same as a current content and reply markup of the message")}
-        self.messages[key] = message
-        return 200, {"ok": True, "result": message}
 
 
 @dataclass(frozen=True)
@@ -285,10 +248,11 @@ def _user(user_id: int, first_name: str) -> dict:
     return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "ko"}
 
 
-def _chat(chat_id: int) -> dict:
-    if chat_id > 0:
-        return {"id": chat_id, "type": "private", "first_name": "시민"}
-    return {"id": chat_id, "type": "supergroup", "title": "직원 단체방"}
+def _document(params: dict) -> tuple[str, bytes] | None:
+    """(file name, content) of an uploaded document, as LocalBotApi records it."""
+    if "document_bytes" not in params:
+        return None
+    return params.get("document_name", "file"), params["document_bytes"]
 
 
 def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:

@@ -2,8 +2,10 @@
 
 The bot runs as a subprocess against tests/fake_bot_api.py (TELEGRAM_BASE_URL) on a temporary
 DATABASE_PATH. Five citizens are at different steps of the complaint conversation; three of
-them tap [접수하기] and the bot is killed straight away, with those taps in flight. After the
-restart every citizen carries on from the last message they saw. What this proves:
+them tap [접수하기] and the bot is killed straight away, with those taps in flight. The bot is
+then started again on the same database file (in this process, conftest
+``polling_bot_factory``: everything it resumes from is in that file) and every citizen carries
+on from the last message they saw. What this proves:
 - every complaint a citizen saw a receipt for is in the database, and none is stored twice;
 - the conversations in progress resume where they were (no "finished step" answers);
 - every complaint reaches the staff chat (through the outbox), and the database is intact.
@@ -69,9 +71,9 @@ def act(api, citizen: Citizen) -> None:
         api.press(citizen.user_id, on, what)
 
 
-def wait_for_step(api, citizen: Citizen, timeout: float = 10.0) -> None:
+def wait_for_step(api, citizen: Citizen) -> None:
     expected = STEPS[citizen.done][2]
-    api.wait_for(lambda: count_replies(api, citizen, expected) > citizen.replies_before, timeout)
+    api.wait_for(lambda: count_replies(api, citizen, expected) > citizen.replies_before)
     citizen.done += 1
 
 
@@ -119,7 +121,8 @@ def receipts_seen(api, citizen: Citizen) -> set[str]:
             if "접수번호: " in m.get("text", "")}
 
 
-def test_kill_9_while_filing_loses_and_duplicates_nothing(tmp_path, fake_api, env):
+def test_kill_9_while_filing_loses_and_duplicates_nothing(tmp_path, fake_api, env,
+                                                         polling_bot_factory):
     citizens = [Citizen(user_id) for user_id in PLAN]
     with BotProcess(fake_api, env, tmp_path) as bot:
         for step in range(SUBMIT):  # everyone walks to their planned step, replies seen
@@ -136,12 +139,12 @@ def test_kill_9_while_filing_loses_and_duplicates_nothing(tmp_path, fake_api, en
         bot.kill()
     seen_before_restart = {c.user_id: receipts_seen(fake_api, c) for c in citizens}
 
-    with BotProcess(fake_api, env, tmp_path):
+    with polling_bot_factory(database_path=tmp_path / "bot.db"):
         for citizen in submitting:
             if not receipts_seen(fake_api, citizen):  # no receipt yet: the citizen taps again
                 act(fake_api, citizen)
         for citizen in submitting:
-            fake_api.wait_for(lambda c=citizen: receipts_seen(fake_api, c), timeout=10)
+            fake_api.wait_for(lambda c=citizen: receipts_seen(fake_api, c))
             citizen.done = len(STEPS)
         for citizen in citizens:  # the rest resume from the last message they saw
             while citizen.done < len(STEPS):
@@ -149,7 +152,7 @@ def test_kill_9_while_filing_loses_and_duplicates_nothing(tmp_path, fake_api, en
                 wait_for_step(fake_api, citizen)
         fake_api.wait_for(lambda: len({t for m in fake_api.sent_to(STAFF_CHAT)
                                        if (t := m.get("text", "")).startswith("[새 민원]")})
-                          >= len(citizens), timeout=10)
+                          >= len(citizens))
 
     with sqlite3.connect(tmp_path / "bot.db") as db:
         stored = db.execute("select user_id, receipt from complaints order by user_id").fetchall()

@@ -9,13 +9,12 @@ handlers.app.DB_BUSY_TIMEOUT_MS) are cut to 0.1 s here: the same failure, sooner
 What these tests prove: the citizen gets "잠시 후 다시 시도해 주세요"; questions are still
 answered; nothing half-written is left (no complaint without its history or staff post) and
 PRAGMA integrity_check says ok; once the cause goes away the same citizen files with the same
-tap, at once; a notification is never lost (it may be sent twice, see the last test).
+tap; a notification is never lost (it may be sent twice, see the last test).
 """
 from __future__ import annotations
 
 import shutil
 import sqlite3
-import time
 
 import pytest
 
@@ -67,12 +66,10 @@ def assert_nothing_half_written(db) -> None:
     assert history == receipts and len(posts) == len(receipts)
 
 
-async def submit_after_recovery(bot, me, summary_id: int) -> float:
-    started = time.perf_counter()
+async def submit_after_recovery(bot, me, summary_id: int) -> None:
+    """The citizen taps [접수하기] on the same summary again, and it is filed at this tap."""
     calls = await me.press(data="c:ok", message_id=summary_id)
-    elapsed = time.perf_counter() - started
     assert "접수번호:" in said(calls)
-    return elapsed
 
 
 async def test_a_locked_database_asks_to_try_later_and_recovers(bot):
@@ -88,7 +85,7 @@ async def test_a_locked_database_asks_to_try_later_and_recovers(bot):
     finally:
         locker.execute("ROLLBACK")
         locker.close()
-    assert await submit_after_recovery(bot, me, summary_id) < 1.0  # the same tap, at once
+    await submit_after_recovery(bot, me, summary_id)
     [stored] = list_complaints(bot.db)
     assert stored.user_id == CITIZEN
     assert_nothing_half_written(bot.db)

@@ -2,28 +2,28 @@
 
 At start-up ``python bot.py`` (Telegram mode, against tests/fake_bot_api.py) and ``python bot.py
 ask`` refuse to start: exit code 1, a message naming the file and line, and no contact with
-Telegram at all. At /reload the old knowledge base stays in use and the admin is told where
+Telegram at all. (Both run in this process through ``bot.main``; tests/test_cli.py runs the real
+process once.) At /reload the old knowledge base stays in use and the admin is told where
 the problem is. (tests/test_handlers_admin.py covers a garbage file and a broken manifest.)
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
+import bot
 from knowledge.base import DEFAULT_DIR, KnowledgeError, load_entries
 
-ROOT = Path(__file__).resolve().parent.parent
 ADMIN, CITIZEN = 900, 42
 BUSINESS_PLAN, PLEDGE_RECORD, PLEDGE_STATUS = (
     "000_15a4bab05bd28ba6.txt", "002_6a28f365ff4f5871.txt", "004_8df93a93e5fd5244.txt")
-START_TIMEOUT = 60  # seconds; a refusal takes about two
+# Loggers whose level the bot's start-up sets (handlers.app.configure_logging).
+STARTUP_LOGGERS = ("httpx", "apscheduler", "telegram")
 
 
 def half_written(directory: Path, name: str, fraction: float = 0.5) -> None:
@@ -59,40 +59,54 @@ def knowledge_dir(tmp_path) -> Path:
     return shutil.copytree(DEFAULT_DIR, tmp_path / "sources")
 
 
-def run_bot_py(args: list[str], env: dict[str, str],
-               cwd: Path) -> tuple[subprocess.CompletedProcess, float]:
-    started = time.monotonic()
-    result = subprocess.run([sys.executable, str(ROOT / "bot.py"), *args], env=env, cwd=cwd,
-                            capture_output=True, text=True, timeout=START_TIMEOUT)
-    return result, time.monotonic() - started
+@pytest.fixture
+def run_bot_py(monkeypatch, capsys, tokenizer):
+    """``run_bot_py(args, env, cwd)`` → (exit code, stdout, stderr) of ``python bot.py args``,
+    run as ``bot.main(args)`` in this process with exactly ``env`` as its environment."""
+    levels = {name: logging.getLogger(name).level for name in STARTUP_LOGGERS}
+
+    def run(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+        for name in os.environ:
+            monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = bot.main(args)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def bot_env(tmp_path: Path, knowledge_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
     return env | {"KNOWLEDGE_DIR": str(knowledge_dir), "DATABASE_PATH": str(tmp_path / "bot.db"),
-                  "PYTHONUNBUFFERED": "1", **extra}
+                  **extra}
 
 
 @pytest.mark.parametrize("breakage", ["half-written-business-plan", "manifest-names-a-missing-file"])
-def test_the_telegram_bot_refuses_to_start(tmp_path, knowledge_dir, fake_api, breakage):
+def test_the_telegram_bot_refuses_to_start(tmp_path, knowledge_dir, fake_api, run_bot_py,
+                                           breakage):
     damage, name, where = BREAKAGES[breakage]
     damage(knowledge_dir, name)
     env = bot_env(tmp_path, knowledge_dir, TELEGRAM_BOT_TOKEN="123456:KB-test",
                   TELEGRAM_BASE_URL=fake_api.url)
-    result, seconds = run_bot_py([], env, tmp_path)
-    assert result.returncode == 1, result.stderr[-2000:]
-    assert "지식베이스를 불러올 수 없습니다" in result.stderr and re.search(where, result.stderr)
+    code, _, err = run_bot_py([], env, tmp_path)
+    assert code == 1, err[-2000:]
+    assert "지식베이스를 불러올 수 없습니다" in err and re.search(where, err)
     assert fake_api.methods() == []  # refused before talking to Telegram
-    assert seconds < 20
 
 
 @pytest.mark.parametrize("breakage", ["half-written-pledge-status"])
-def test_ask_refuses_to_answer(tmp_path, knowledge_dir, breakage):
+def test_ask_refuses_to_answer(tmp_path, knowledge_dir, run_bot_py, breakage):
     damage, name, where = BREAKAGES[breakage]
     damage(knowledge_dir, name)
-    result, _ = run_bot_py(["ask", "장학금"], bot_env(tmp_path, knowledge_dir), tmp_path)
-    assert result.returncode == 1 and result.stdout == ""
-    assert re.search(where, result.stderr), result.stderr[-2000:]
+    code, out, err = run_bot_py(["ask", "장학금"], bot_env(tmp_path, knowledge_dir), tmp_path)
+    assert code == 1 and out == ""
+    assert re.search(where, err), err[-2000:]
 
 
 @pytest.mark.parametrize("breakage", sorted(BREAKAGES))

@@ -86,12 +86,10 @@ def test_polling_survives_timeouts_and_dropped_connections(bot, fake_api):
     fake_api.delay_next("getUpdates", 2.5)  # past the 1 s + 1 s long-poll read timeout
     fake_api.drop_next("getUpdates")
     fake_api.wait_for(lambda: len(fake_api.faults_hit) == 2, timeout=15)
-    started = time.monotonic()
     fake_api.push_message(CITIZEN, QUESTION)
     fake_api.wait_for_message(CITIZEN, ANSWER, timeout=15)
     assert [kind for _, kind in fake_api.faults_hit] == ["delay", "drop"]
     assert bot.thread.is_alive() and bot.application.running
-    assert time.monotonic() - started < 5
 
 
 def test_a_failed_reply_is_not_repeated_and_the_bot_goes_on(bot, fake_api):

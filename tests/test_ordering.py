@@ -85,13 +85,10 @@ async def test_one_users_updates_run_strictly_in_order_even_when_the_first_is_sl
 
 async def test_different_users_overlap():
     recorder, processor = Recorder(), PerUserUpdateProcessor(8)
-    started = time.monotonic()
     async with processor:
         await _process_all(processor, [(_message_update(1, 42, 42), recorder.work("a", SLOW)),
                                        (_message_update(2, 43, 43), recorder.work("b", SLOW))])
-    elapsed = time.monotonic() - started
-    assert recorder.peak == 2
-    assert SLOW <= elapsed < 1.5 * SLOW, f"two users took {elapsed:.3f}s, one alone takes {SLOW}s"
+    assert recorder.peak == 2  # both were running at once
 
 
 async def test_no_more_than_the_limit_run_at_once():

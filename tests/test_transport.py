@@ -6,6 +6,7 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from fake_bot_api import FakeBotApi
+from handlers.local_api import MAX_MESSAGE_CHARS
 from handlers.transport import AiohttpRequest
 
 CHAT = 42
@@ -36,10 +37,35 @@ async def test_a_message_and_its_buttons_arrive_intact(api):
 async def test_a_file_is_uploaded_as_multipart_with_its_korean_name(api):
     content = "접수번호,내용\n20261121-7K3Q,가로등\n".encode("utf-8-sig")
     async with bot_on(api) as bot:
-        await bot.send_document(CHAT, content, filename="민원_내보내기.csv", caption="민원 내보내기")
+        sent = await bot.send_document(CHAT, content, filename="민원_내보내기.csv",
+                                       caption="민원 내보내기")
     params = api.params("sendDocument")[-1]
     assert (params["document_name"], params["document_bytes"], params["caption"]) == (
         "민원_내보내기.csv", content, "민원 내보내기")
+    assert (sent.document.file_name, sent.caption) == ("민원_내보내기.csv", "민원 내보내기")
+
+
+@pytest.mark.parametrize("text, markup, refusal", [
+    ("", None, "message text is empty"),
+    ("가" * (MAX_MESSAGE_CHARS + 1), None, "message is too long"),
+    ("😀" * (MAX_MESSAGE_CHARS // 2 + 1), None, "message is too long"),  # UTF-16 units
+    ("버튼", {"inline_keyboard": [[{"text": "처리", "callback_data": "가" * 22}]]},
+     "BUTTON_DATA_INVALID"),  # 66 bytes
+])
+async def test_the_fake_refuses_what_telegram_refuses(api, text, markup, refusal):
+    async with bot_on(api) as bot:
+        with pytest.raises(BadRequest, match=f"(?i){refusal}"):
+            await bot.send_message(CHAT, text, reply_markup=markup)
+    assert api.sent_to(CHAT) == []
+
+
+async def test_an_edit_to_the_same_content_is_refused_and_a_real_edit_kept(api):
+    async with bot_on(api) as bot:
+        sent = await bot.send_message(CHAT, "처리 중입니다")
+        with pytest.raises(BadRequest, match="(?i)message is not modified"):
+            await bot.edit_message_text("처리 중입니다", CHAT, sent.message_id)
+        await bot.edit_message_text("처리했습니다", CHAT, sent.message_id)
+    assert [m["text"] for m in api.sent_to(CHAT)] == ["처리했습니다"]
 
 
 async def test_updates_are_long_polled(api):
