@@ -127,15 +127,18 @@ def linked(db: sqlite_utils.Database, receipt: str) -> list[str]:
 
 @raises_unavailable
 def reply_to_linked(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: str,
-                    now: datetime | None = None) -> list[str]:
+                    idempotency_key: str | None = None, now: datetime | None = None) -> list[str]:
     """Records the reply on the complaint and every open linked one, in one transaction;
-    returns the receipts answered."""
+    returns the receipts answered. A repeated ``idempotency_key`` raises AlreadyReplied and
+    stores nothing (each linked copy is keyed by it and its receipt)."""
     with transaction(db):
         others = [get_complaint(db, r) for r in linked(db, receipt)]  # purged ones are gone
         answered = [_get(db, receipt).receipt,
                     *[c.receipt for c in others if c and c.status not in (DONE, REJECTED)]]
         for each in answered:
-            add_reply(db, each, actor_id=actor_id, text=text, now=now)
+            key = idempotency_key if each == receipt or idempotency_key is None else (
+                f"{idempotency_key}>{each}")
+            add_reply(db, each, actor_id=actor_id, text=text, idempotency_key=key, now=now)
     return answered
 
 

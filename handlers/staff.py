@@ -33,7 +33,6 @@ from db.complaints import (
     ComplaintNotFound,
     InvalidTransition,
     add_note,
-    add_reply,
     change_status,
     count_complaints,
     export_csv,
@@ -42,6 +41,7 @@ from db.complaints import (
     list_complaints,
     record_view,
 )
+from db.duplicates import reply_to_linked
 from db.outbox import sent_messages
 from db.prompts import (
     REJECT,
@@ -191,8 +191,8 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await _refused_as_too_long(update.message, text):
         return
     try:
-        add_reply(context.bot_data["db"], receipt, actor_id=update.effective_user.id, text=text,
-                  idempotency_key=_message_key(update.message))
+        reply_to_linked(context.bot_data["db"], receipt, actor_id=update.effective_user.id,
+                        text=text, idempotency_key=_message_key(update.message))
     except ComplaintNotFound:
         await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=receipt))
         return
@@ -439,8 +439,8 @@ async def _send_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, actio
 async def _send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt) -> None:
     query, db = update.callback_query, context.bot_data["db"]
     try:
-        add_reply(db, prompt.receipt, actor_id=prompt.user_id, text=prompt.text,
-                  idempotency_key=prompt.source_key)
+        reply_to_linked(db, prompt.receipt, actor_id=prompt.user_id, text=prompt.text,
+                        idempotency_key=prompt.source_key)
         done = REPLY_SAVED_TEXT.format(receipt=prompt.receipt)
     except AlreadyReplied:
         done = ALREADY_REPLIED_TEXT.format(receipt=prompt.receipt)

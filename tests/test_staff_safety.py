@@ -193,6 +193,31 @@ async def test_the_same_draft_sent_twice_is_recognised_by_its_key(local_bot):
     assert len(await answers_to(local_bot, CITIZEN_B)) == 1
 
 
+@pytest.mark.parametrize("how", ["command", "button"])
+async def test_an_answer_reaches_every_linked_open_complaint_once(local_bot, how):
+    """/reply and [답변] answer linked complaints like the web console does (one truth)."""
+    from db.duplicates import link
+
+    b = store(local_bot.db, CITIZEN_B, "B 가로등 고장")
+    c = store(local_bot.db, CITIZEN_C, "C 같은 가로등 고장")
+    link(local_bot.db, b.receipt, c.receipt, actor_id=STAFF)
+    if how == "command":
+        me = local_bot.chat(STAFF)
+        await me.send(f"/reply {b.receipt} 오늘 교체합니다")
+        await me.send(f"/reply {b.receipt} 오늘 교체합니다")  # another message: another answer
+    else:
+        await post(local_bot, b)
+        desk = local_bot.chat(STAFF, chat_id=STAFF_CHAT)
+        asked = prompt_message(local_bot, await desk.press("답변"))
+        await desk.send("오늘 교체합니다", reply_to_message=asked)
+        await desk.press("보내기")
+    copies = 2 if how == "command" else 1
+    assert await answers_to(local_bot, CITIZEN_B) == [
+        f"[민원 {b.receipt}] 담당자 답변: 오늘 교체합니다"] * copies
+    assert await answers_to(local_bot, CITIZEN_C) == [
+        f"[민원 {c.receipt}] 담당자 답변: 오늘 교체합니다"] * copies
+
+
 # --- 4: the staff member's text as written, measured as Telegram measures it -------------------
 
 async def test_reply_and_close_keep_line_breaks_and_spaces(local_bot):
