@@ -92,7 +92,7 @@ class LocalBotApi(BaseRequest):
         self.on_call = on_call
         self._update_ids = itertools.count(1)
         self._failures: dict[str, list[_Failure]] = {}
-        self.files: dict[str, bytes] = {}  # file_id → content, for getFile and its download
+        self.files = self.store.files
 
     @property
     def read_timeout(self) -> float | None:
@@ -165,6 +165,7 @@ class MessageStore:
     def __init__(self, bot_user: dict, *, first_message_id: int = 1) -> None:
         self.bot_user = bot_user
         self.messages: dict[tuple[int, int], dict] = {}
+        self.files: dict[str, bytes] = {}  # file_id → content, for getFile and its download
         self._message_ids = itertools.count(first_message_id)
 
     def new_message_id(self) -> int:
