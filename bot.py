@@ -103,9 +103,13 @@ def _run_chat(args: argparse.Namespace, settings: Settings | None = None) -> int
 
 def _run_ask(args: argparse.Namespace) -> int:
     from nlp.responder import respond
+    from nlp.semantic import SemanticService
 
     tokenizer = get_tokenizer(args.tagger or os.environ.get("NLP_TAGGER") or DEFAULT_TAGGER)
     kb = load_knowledge_base(_knowledge_dir(args), tokenizer=tokenizer)
+    settings = load_settings(os.environ)
+    if settings.retrieval == "hybrid":  # in this thread: the first answer is already hybrid
+        SemanticService(settings.semantic_cache_path, settings.semantic_model).build(kb)
     questions = sys.stdin if args.question == "-" else [args.question]
     for question in questions:
         if args.question == "-":

@@ -44,6 +44,8 @@ async def swap_knowledge_base(bot_data: dict) -> str:
     except KnowledgeError as exc:
         return formatting.problems_text(exc.problems)
     bot_data["kb"] = new  # one assignment: a question sees either the old or the new kb
+    if bot_data.get("semantic") is not None:
+        bot_data["semantic"].prepare(new)  # embeds only changed passages; words answer meanwhile
     return formatting.reload_text(new, old.diff(new))
 
 
@@ -55,6 +57,8 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     db = context.bot_data["db"]
     text = formatting.stats_text(question_stats(db), stats_by_status(db), stats_by_department(db),
                                  delivery_stats(db))
+    semantic = context.bot_data.get("semantic")
+    text += "\n[검색]\n" + (semantic.status_text() if semantic else "의미 검색: 꺼져 있습니다 (RETRIEVAL=lexical)")
     await update.message.reply_text(text)
 
 

@@ -12,6 +12,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
 from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored, strip_particle
 from nlp.intent import detect_intent
+from nlp.retrieval import search
 from nlp.reply import (ANSWER, COMPLAINT, GREETING, NO_MATCH, NOT_FOUND, OUT_OF_SCOPE, QUESTION,
                        SUGGEST, Hit, Reply)
 
@@ -24,6 +25,13 @@ ANSWER_THRESHOLD = 45.0
 # Below this nothing is close enough to be worth offering as "did you mean": under 30 the top
 # candidates of out-of-scope questions are unrelated entries that share a stray word.
 SUGGEST_THRESHOLD = 30.0
+# The same bands on the fused score (nlp/retrieval.py, used once the semantic index is ready),
+# chosen by the same grid as its weights: thresholds 28–49 × suggest 8–20 below, on the tuning
+# sets (665 answerable, 94 out-of-scope questions), the most answered right while out-of-scope
+# rejection stays ≥ 0.95, answers are right ≥ 95 % and suggestions hold the right entry ≥ 90 %.
+# Reliability per band on every set: benchmarks/README.md.
+FUSED_ANSWER_THRESHOLD = 33.0
+FUSED_SUGGEST_THRESHOLD = 26.0
 # An out-of-scope phrase ("날씨", "맛집") loses to a match this strong: the citizen named an entry.
 OVERRIDE_THRESHOLD = 85.0
 # Complaint texts are full of words no document uses (불친절, 냄새), so routing accepts weaker
@@ -121,16 +129,18 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     query = kb.index.analyze(text)
     if intent == OUT_OF_SCOPE and not query.tokens:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT)
-    ranked = _answering_first(kb.index.search(query, preferred_region=region, limit=MAX_RESULTS), query)
+    ranked = _answering_first(search(kb.index, query, preferred_region=region, limit=MAX_RESULTS),
+                              query)
     hits = tuple(Hit(s.entry, s.score) for s in ranked)
     top = max((s.score for s in ranked), default=0.0)  # the topic's confidence, whichever entry answers
     if intent == COMPLAINT and not _complaint_word_is_a_name(kb, query):
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, OUT_OF_SCOPE_TEXT, hits)
-    if top >= ANSWER_THRESHOLD:
+    fused = bool(ranked) and ranked[0].semantic is not None
+    if top >= (FUSED_ANSWER_THRESHOLD if fused else ANSWER_THRESHOLD):
         return Reply(text, QUESTION, ANSWER, format_answer(kb, ranked[0], query), hits)
-    if top >= SUGGEST_THRESHOLD:
+    if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
         return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
     return Reply(text, QUESTION, NOT_FOUND, NOT_FOUND_TEXT, hits)
 
