@@ -20,6 +20,7 @@ RELOADING_TEXT = "지식베이스를 다시 불러오는 중입니다…"
 BUSY_TEXT = "이미 지식베이스를 불러오는 중입니다. 끝나면 결과를 알려 드립니다."
 GRANT_USAGE = "사용법: /grant 사용자ID [staff|admin]"
 REVOKE_USAGE = "사용법: /revoke 사용자ID"
+SEMANTIC_OFF_TEXT = "의미 검색: 꺼져 있습니다 (RETRIEVAL=lexical, 낱말 검색으로 답합니다)"
 
 
 async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,7 +59,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = formatting.stats_text(question_stats(db), stats_by_status(db), stats_by_department(db),
                                  delivery_stats(db))
     semantic = context.bot_data.get("semantic")
-    text += "\n[검색]\n" + (semantic.status_text() if semantic else "의미 검색: 꺼져 있습니다 (RETRIEVAL=lexical)")
+    text += "\n[검색]\n" + (semantic.status_text() if semantic else SEMANTIC_OFF_TEXT)
     await update.message.reply_text(text)
 
 

@@ -98,7 +98,8 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
         reply_cache_size=_default(_optional(env, "REPLY_CACHE_SIZE", _size), 5000),
         retrieval=_optional(env, "RETRIEVAL", _retrieval) or DEFAULT_RETRIEVAL,
         semantic_model=_optional(env, "SEMANTIC_MODEL", _model) or DEFAULT_MODEL,
-        semantic_cache_path=_optional(env, "SEMANTIC_CACHE_PATH", _file_path) or DEFAULT_CACHE_PATH,
+        semantic_cache_path=(_optional(env, "SEMANTIC_CACHE_PATH", _file_path)
+                             or DEFAULT_CACHE_PATH),
     )
 
 

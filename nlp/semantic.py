@@ -19,9 +19,11 @@ import logging
 import os
 import threading
 import time
+import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -104,7 +106,8 @@ def load_encoder(name: str = DEFAULT_MODEL) -> Encoder:
         raise SemanticUnavailable(f"unknown model {name!r} (known: {', '.join(MODELS)})")
     try:
         return factories[name]()
-    except Exception as exc:  # ImportError, OSError from a foreign binary, a corrupt weight file
+    except (ImportError, OSError, RuntimeError, ValueError) as exc:
+        # the package missing, a binary for another platform, a corrupt weight file
         raise SemanticUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -153,7 +156,7 @@ def _chunks(value: str, chars: int) -> list[str]:
 
 def text_key(model: str, text: str) -> str:
     """The cache key of one passage: a hash of the model name and the exact text."""
-    return hashlib.sha256(f"{model}\0{text}".encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
 
 
 class VectorCache:
@@ -173,9 +176,11 @@ class VectorCache:
                     if len(keys) != len(vectors) or vectors.ndim != 2:
                         raise ValueError("keys and vectors differ in length")
                     self._vectors = {str(k): v for k, v in zip(keys, vectors.astype(np.float32))}
-            except Exception as exc:  # a truncated or foreign file: rebuild it, never crash
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+                # a truncated or foreign file: embed again, never crash
                 self.problem = f"{type(exc).__name__}: {exc}"
-                logger.warning("vector cache %s unreadable, embedding again: %s", path, self.problem)
+                logger.warning("vector cache %s unreadable, embedding again: %s", path,
+                               self.problem)
 
     def get(self, key: str) -> np.ndarray | None:
         return self._vectors.get(key)
@@ -196,7 +201,8 @@ class VectorCache:
         keys = sorted(self._vectors)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(self.path.name + ".tmp.npz")
-        np.savez(temporary, keys=np.array(keys), vectors=np.stack([self._vectors[k] for k in keys]))
+        vectors = np.stack([self._vectors[k] for k in keys])
+        np.savez(temporary, keys=np.array(keys), vectors=vectors)
         os.replace(temporary, self.path)
 
 
@@ -224,7 +230,7 @@ class SemanticIndex:
 
     @classmethod
     def build(cls, entries: Iterable[Entry], encoder: Encoder, cache: VectorCache | None = None,
-              ) -> tuple["SemanticIndex", int]:
+              ) -> tuple[SemanticIndex, int]:
         """The index and how many passages had to be embedded (the rest came from ``cache``)."""
         cache = cache if cache is not None else VectorCache(None)
         items = [p for entry in entries for p in passages(entry)]
@@ -237,7 +243,8 @@ class SemanticIndex:
         if missing:
             cache.save(keep=keys)
         dim = len(cache.get(keys[0])) if keys else 1
-        vectors = np.stack([cache.get(k) for k in keys]) if keys else np.zeros((0, dim), np.float32)
+        vectors = (np.stack([cache.get(k) for k in keys]) if keys
+                   else np.zeros((0, dim), np.float32))
         return cls(encoder, items, vectors.astype(np.float32)), len(missing)
 
     def __len__(self) -> int:
@@ -313,8 +320,10 @@ class SemanticService:
         self.state = "embedding"
         start = time.perf_counter()
         try:
-            index, embedded = SemanticIndex.build(kb.entries, encoder, VectorCache(self.cache_path))
-        except Exception as exc:  # a failing model must not take the bot down: answer lexically
+            index, embedded = SemanticIndex.build(kb.entries, encoder,
+                                                  VectorCache(self.cache_path))
+        except (OSError, RuntimeError, ValueError, MemoryError) as exc:
+            # a model failing mid-way must not take the bot down: answer by words
             self.error, self.state = f"{type(exc).__name__}: {exc}", "unavailable"
             logger.exception("semantic index could not be built; answering by words only")
             return False

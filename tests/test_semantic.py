@@ -14,8 +14,16 @@ from knowledge.model import Entry, Source
 from nlp import retrieval
 from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
 from nlp.responder import FUSED_ANSWER_THRESHOLD, FUSED_SUGGEST_THRESHOLD, respond
-from nlp.semantic import (PASSAGE_CHARS, SemanticIndex, SemanticService, SemanticUnavailable,
-                          VectorCache, load_encoder, passages, text_key)
+from nlp.semantic import (
+    PASSAGE_CHARS,
+    SemanticIndex,
+    SemanticService,
+    SemanticUnavailable,
+    VectorCache,
+    load_encoder,
+    passages,
+    text_key,
+)
 
 SOURCE = Source("test.txt", 1, 2, "시험 문서", 2021)
 
@@ -110,7 +118,7 @@ def test_a_corrupt_cache_is_rebuilt_not_fatal(tmp_path, garbage):
 
 @pytest.mark.parametrize("similarity, expected", [
     (retrieval.SEMANTIC_LOW - 0.01, 0.0), (retrieval.SEMANTIC_LOW, 0.0),
-    (retrieval.SEMANTIC_LOW + 0.01, 0.1), (retrieval.SEMANTIC_HIGH, 1.0),
+    ((retrieval.SEMANTIC_LOW + retrieval.SEMANTIC_HIGH) / 2, 0.5), (retrieval.SEMANTIC_HIGH, 1.0),
     (retrieval.SEMANTIC_HIGH + 0.01, 1.0),
 ])
 def test_meaning_rescales_cosines_between_the_measured_bounds(similarity, expected):
@@ -156,6 +164,14 @@ def test_fusion_weights_words_and_meaning_as_documented(tiny_kb):
     query = tiny_kb.index.analyze("새마을지도자 자녀 장학금")
     fused = retrieval.search(tiny_kb.index, query)[0]
     assert fused.score == pytest.approx(_fused_score(fused.lexical, fused.semantic))
+
+
+def test_a_question_about_another_city_is_not_answered_with_ours(tiny_kb):
+    """("서울시 마을공동체 공모": 48 → 27 on the real index, a suggestion, not an answer.)"""
+    seoul = retrieval.search(tiny_kb.index, tiny_kb.index.analyze("서울시 자원봉사 보험 가입"))[0]
+    assert seoul.entry.id == "t2"
+    assert seoul.score == pytest.approx(
+        _fused_score(seoul.lexical, seoul.semantic) * retrieval.MENTIONED_REGION_FACTOR)
 
 
 def test_a_missing_package_leaves_the_bot_answering_by_words(kb, monkeypatch, caplog):
