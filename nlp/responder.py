@@ -255,6 +255,8 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
     lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
     shown = [name for name in asked if name in named or len(entry.fields[name]) <= SHORT_FIELD_CHARS][:3]
     quotes = relevant_lines(entry, query, exclude=[_clip(entry.fields[n]) for n in shown])
+    if not quotes and scored.passage and not any(scored.passage in entry.fields[n] for n in shown):
+        quotes = [scored.passage]  # no line shares the question's words; this one its meaning
     if not quotes and not shown:
         shown = asked[:2]
     counting = bool(_HOW_MANY.search(query.text))

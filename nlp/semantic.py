@@ -250,6 +250,11 @@ class SemanticIndex:
     def __len__(self) -> int:
         return len(self._passages)
 
+    @property
+    def dim(self) -> int:
+        """The length of the model's vectors."""
+        return self._vectors.shape[1]
+
     def position(self, entry_id: str) -> int | None:
         """The entry's row in ``similarities``' arrays, None if it has no passage."""
         return self._row.get(entry_id)

@@ -13,7 +13,8 @@ from knowledge.base import build_knowledge_base
 from knowledge.model import Entry, Source
 from nlp import retrieval
 from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
-from nlp.responder import FUSED_ANSWER_THRESHOLD, FUSED_SUGGEST_THRESHOLD, respond
+from nlp.responder import (FUSED_ANSWER_THRESHOLD, FUSED_SUGGEST_THRESHOLD, format_answer,
+                           respond)
 from nlp.semantic import (
     PASSAGE_CHARS,
     SemanticIndex,
@@ -139,6 +140,12 @@ def test_a_paraphrase_no_word_recalls_is_found_by_meaning(tiny_kb):
     fused = retrieval.search(tiny_kb.index, query)
     assert fused[0].entry.id == "t1" and fused[0].semantic is not None
     assert fused[0].passage == "결혼이민자 가족의 친정 나라 방문 항공료 지원"
+
+
+def test_the_answer_quotes_the_passage_that_matched_by_meaning(tiny_kb):
+    query = tiny_kb.index.analyze("며느리 고향 가는 비행기 값")
+    text = format_answer(tiny_kb, retrieval.search(tiny_kb.index, query)[0], query)
+    assert "관련 내용:\n  - 결혼이민자 가족의 친정 나라 방문 항공료 지원" in text
 
 
 def _fused_score(lexical: float, similarity: float) -> float:
