@@ -13,8 +13,8 @@ from knowledge.base import build_knowledge_base
 from knowledge.model import Entry, Source
 from nlp import retrieval
 from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
-from nlp.responder import (FUSED_ANSWER_THRESHOLD, FUSED_SUGGEST_THRESHOLD, format_answer,
-                           respond)
+from nlp.responder import (FUSED_ANSWER_THRESHOLD, FUSED_MIN_COSINE, FUSED_SUGGEST_THRESHOLD,
+                           format_answer, respond)
 from nlp.semantic import (
     PASSAGE_CHARS,
     SemanticIndex,
@@ -162,6 +162,20 @@ def test_fused_bands_on_both_sides_of_each_threshold(tiny_kb, monkeypatch, score
 
     def fixed(index, query, **kwargs):
         return [dataclasses.replace(s, score=score) for s in real(index, query, **kwargs)]
+
+    monkeypatch.setattr("nlp.responder.search", fixed)
+    assert respond(tiny_kb, "새마을지도자 자녀 장학금 조건").band == band
+
+
+@pytest.mark.parametrize("cosine, band", [(FUSED_MIN_COSINE + 0.001, ANSWER),
+                                          (FUSED_MIN_COSINE, SUGGEST)])
+def test_a_fused_answer_needs_a_passage_near_in_meaning(tiny_kb, monkeypatch, cosine, band):
+    """("축구" shares a word with 드론축구 월드컵 but not its meaning: cosine 0.837.)"""
+    real = retrieval.search
+
+    def fixed(index, query, **kwargs):
+        return [dataclasses.replace(s, score=FUSED_ANSWER_THRESHOLD + 20, semantic=cosine)
+                for s in real(index, query, **kwargs)]
 
     monkeypatch.setattr("nlp.responder.search", fixed)
     assert respond(tiny_kb, "새마을지도자 자녀 장학금 조건").band == band
