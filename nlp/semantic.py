@@ -199,11 +199,16 @@ class VectorCache:
             wanted = set(keep)
             self._vectors = {k: v for k, v in self._vectors.items() if k in wanted}
         keys = sorted(self._vectors)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(self.path.name + ".tmp.npz")
-        vectors = np.stack([self._vectors[k] for k in keys])
-        np.savez(temporary, keys=np.array(keys), vectors=vectors)
-        os.replace(temporary, self.path)
+        # One temporary file per writer: a /reload during the first build writes its own.
+        temporary = self.path.with_name(
+            f"{self.path.name}.{os.getpid()}-{threading.get_ident()}.tmp.npz")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(temporary, keys=np.array(keys),
+                     vectors=np.stack([self._vectors[k] for k in keys]))
+            os.replace(temporary, self.path)
+        except OSError as exc:  # a full or read-only disk costs the next start time, not answers
+            logger.warning("vector cache %s not written: %s", self.path, exc)
 
 
 @dataclass(frozen=True)

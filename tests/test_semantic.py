@@ -117,6 +117,15 @@ def test_a_corrupt_cache_is_rebuilt_not_fatal(tmp_path, garbage):
     assert embedded == len(index) and len(VectorCache(path)) == len(index)
 
 
+def test_an_unwritable_cache_costs_time_not_answers(tmp_path, tokenizer):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    service = SemanticService(blocker / "vectors.npz", loader=lambda name: CountingEncoder())
+    assert service.build(kb) is True and kb.index.semantic is not None
+    assert service.state == "ready"
+
+
 @pytest.mark.parametrize("similarity, expected", [
     (retrieval.SEMANTIC_LOW - 0.01, 0.0), (retrieval.SEMANTIC_LOW, 0.0),
     ((retrieval.SEMANTIC_LOW + retrieval.SEMANTIC_HIGH) / 2, 0.5), (retrieval.SEMANTIC_HIGH, 1.0),
