@@ -32,9 +32,10 @@ class ReplyCache:
 
     def respond(self, kb: KnowledgeBase, text: str, region: str | None = None) -> Reply:
         """The reply ``nlp.responder.respond`` gives, from the cache when it holds it."""
-        if kb is not self._kb or kb.index.semantic is not self._semantic:
+        semantic = getattr(kb.index, "semantic", None)
+        if kb is not self._kb or semantic is not self._semantic:
             # replies found by words alone are dropped once the semantic index is ready
-            self._kb, self._semantic = kb, kb.index.semantic
+            self._kb, self._semantic = kb, semantic
             self._replies.clear()
         key = (text, region)
         reply = self._replies.get(key)

@@ -49,7 +49,7 @@ def meaning(similarity: float) -> float:
 def search(index: SearchIndex, query: Query, *, preferred_region: str | None = None,
            limit: int = 5) -> list[Scored]:
     """Best entries for ``query``: fused when the semantic index is ready, else lexical."""
-    semantic = index.semantic
+    semantic = getattr(index, "semantic", None)  # an index of another kind has none
     if semantic is None or not query.text.strip():
         return index.search(query, preferred_region=preferred_region, limit=limit)
     best, where = semantic.similarities(query.text)

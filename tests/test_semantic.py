@@ -284,3 +284,15 @@ def test_bad_retrieval_settings_name_the_key(key, value):
 
     with pytest.raises(SettingsError, match=key):
         load_settings({key: value}, env_file=None)
+
+
+def test_replies_found_by_words_are_not_served_once_meaning_is_ready(tokenizer):
+    from nlp.cache import ReplyCache
+
+    kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    replies = ReplyCache(10)
+    replies.respond(kb, "며느리 고향 가는 비행기 값")
+    kb.index.semantic, _ = SemanticIndex.build(kb.entries, CountingEncoder())
+    reply = replies.respond(kb, "며느리 고향 가는 비행기 값")
+    assert (replies.hits, replies.misses) == (0, 2)
+    assert reply.hits[0].entry.id == "t1"
