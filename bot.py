@@ -133,6 +133,7 @@ def _run_chat(args: argparse.Namespace, settings: Settings | None = None) -> int
 
 def _run_ask(args: argparse.Namespace) -> int:
     from nlp.responder import respond
+    from nlp.semantic import SemanticService
 
     tokenizer = get_tokenizer(args.tagger or os.environ.get("NLP_TAGGER") or DEFAULT_TAGGER)
     kb = load_knowledge_base(_knowledge_dir(args), tokenizer=tokenizer)
@@ -140,6 +141,9 @@ def _run_ask(args: argparse.Namespace) -> int:
         names = ", ".join(r.name for r in kb.regions)
         print(f"알 수 없는 지역입니다: {args.region} (지역: {names})", file=sys.stderr)
         return 2
+    settings = load_settings(os.environ)
+    if settings.retrieval == "hybrid":  # in this thread: the first answer is already hybrid
+        SemanticService(settings.semantic_cache_path, settings.semantic_model).build(kb)
     questions = sys.stdin if args.question == "-" else [args.question]
     for question in questions:
         if args.question == "-":

@@ -10,6 +10,8 @@ Usage:
     python benchmarks/accuracy.py --questions benchmarks/blind-c.tsv
                                                    # blind sets A–C: written by a session that
                                                    # never saw the matcher (see their headers)
+    python benchmarks/accuracy.py --side-by-side   # every question file, one run: lexical,
+                                                   # semantic, hybrid, BM25, WRatio (~30 min)
 
 Question files (tab-separated, see their header comments): benchmarks/questions.tsv and
 benchmarks/dev-questions.tsv (a copy of ../shared/dev-questions.tsv).
@@ -22,11 +24,13 @@ start to first answer) and its peak RSS; p99 on a synthetic knowledge base of 10
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -38,11 +42,12 @@ from knowledge.base import (  # noqa: E402
 )
 from knowledge.model import Entry, make_id  # noqa: E402
 from nlp.normalizer import squeeze  # noqa: E402
-from nlp.reply import ANSWER, Reply  # noqa: E402
+from nlp.reply import ANSWER, SUGGEST, Reply  # noqa: E402
 from nlp.responder import render_entry, respond  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
 
 QUESTION_FILES = (ROOT / "benchmarks" / "questions.tsv", ROOT / "benchmarks" / "dev-questions.tsv")
+CHECKS = ("title", "text", "none", "intent")
 TARGETS = {"top1": 0.92, "top3": 0.98, "oos": 0.95, "p99_ms": 15.0, "p99_10k_ms": 50.0,
            "cold_s": 6.0, "rss_mb": 500.0, "over_baseline": 0.20}
 SYNTHETIC_SIZE = 10_000
@@ -84,6 +89,9 @@ class Report:
     intent: Tally = field(default_factory=Tally)
     by_style: dict[str, Tally] = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)
+    # Reliability per band: is the first entry right (answer) / is the right one in the three
+    # offered (suggest) / was a right entry first all the same (not found)?
+    band_right: dict[str, Tally] = field(default_factory=dict)
 
 
 def read_questions(paths=QUESTION_FILES) -> list[Question]:
@@ -95,6 +103,8 @@ def read_questions(paths=QUESTION_FILES) -> list[Question]:
                 continue
             cols = line.split("\t")
             text, check, expected = cols[0], cols[1], cols[2] if len(cols) > 2 else ""
+            if check not in CHECKS:
+                continue  # list / count / missing / all / clarify: judged by other benchmarks
             style = cols[3] if len(cols) > 3 else ("oos" if check == "none" else
                                                   "intent" if check == "intent" else "dev")
             region = cols[4] if len(cols) > 4 else "-"
@@ -141,6 +151,8 @@ def _judge(kb: KnowledgeBase, q: Question, reply: Reply, report: Report) -> bool
         top1_text_ok = _contains(reply.text, q.expected) if reply.answered else hits[:1] == [True]
     report.top1.add(top1_text_ok)
     report.top3.add(any(hits[:3]))
+    shown = any(hits[:3]) if reply.band == SUGGEST else top1_text_ok
+    report.band_right.setdefault(reply.band, Tally()).add(shown)
     right = reply.band == ANSWER and top1_text_ok
     report.answered_right.add(right)
     return top1_text_ok
@@ -258,15 +270,182 @@ def _print_report(name: str, report: Report) -> None:
         print(f"  {style:<11} {tally}")
 
 
+# Semantic only: the bands on 100 · meaning (nlp/retrieval.py), chosen by the grid that chose
+# the fusion (most answered right with answers right ≥ 95 %, suggestions right ≥ 90 %).
+SEMANTIC_ONLY_ANSWER, SEMANTIC_ONLY_SUGGEST = 47.0, 31.0
+MODES = ("lexical", "semantic", "hybrid")
+LATENCY_SAMPLE = 200  # questions timed per mode (a fixed random sample of all files)
+
+
+@contextmanager
+def retrieval_mode(kb: KnowledgeBase, mode: str, semantic):
+    """``respond`` answering by words only, by meaning only, or by both (the default)."""
+    from nlp import responder, retrieval
+
+    saved = (kb.index.semantic, responder.search, responder.FUSED_ANSWER_THRESHOLD,
+             responder.FUSED_SUGGEST_THRESHOLD)
+    kb.index.semantic = None if mode == "lexical" else semantic
+    if mode == "semantic":
+        responder.search = lambda index, query, **kw: retrieval.search_by_meaning(
+            index, query, limit=kw.get("limit", 5))
+        responder.FUSED_ANSWER_THRESHOLD = SEMANTIC_ONLY_ANSWER
+        responder.FUSED_SUGGEST_THRESHOLD = SEMANTIC_ONLY_SUGGEST
+    try:
+        yield
+    finally:
+        (kb.index.semantic, responder.search, responder.FUSED_ANSWER_THRESHOLD,
+         responder.FUSED_SUGGEST_THRESHOLD) = saved
+
+
+def merged(reports: list[Report]) -> Report:
+    """One report adding up several (the "all files" row)."""
+    out = Report()
+
+    def add(into: Tally, tally: Tally) -> None:
+        into.right += tally.right
+        into.total += tally.total
+
+    for report in reports:
+        for name in ("top1", "top3", "answered_right", "oos", "intent"):
+            add(getattr(out, name), getattr(report, name))
+        for into, part in ((out.by_style, report.by_style), (out.band_right, report.band_right)):
+            for key, tally in part.items():
+                add(into.setdefault(key, Tally()), tally)
+        out.misses.extend(report.misses)
+    return out
+
+
+def _row(name: str, cells: list[str]) -> str:
+    return f"| {name} | " + " | ".join(cells) + " |"
+
+
+def side_by_side(args: argparse.Namespace) -> int:
+    """Every question file, each method, one run: the tables of benchmarks/README.md."""
+    import os
+
+    from nlp.semantic import DEFAULT_CACHE_PATH, SemanticService, VectorCache
+
+    files = args.questions or sorted((ROOT / "benchmarks").glob("*.tsv"))
+    tokenizer = get_tokenizer(args.tagger)
+    entries, curated = load_entries(DEFAULT_DIR)
+    kb = build_knowledge_base(entries, curated, tokenizer=tokenizer)
+    cache_path = ROOT / DEFAULT_CACHE_PATH
+    service = SemanticService(cache_path)
+    start = time.perf_counter()
+    if not service.build(kb):
+        print(f"semantic model unavailable: {service.error}")
+        return 1
+    semantic = kb.index.semantic
+    embed = semantic.encoder.query
+    # Each question is embedded once for all modes and files (timed separately below).
+    semantic.encoder.query = functools.lru_cache(maxsize=None)(embed)
+    print(f"knowledge base: {len(kb.entries)} entries, {len(semantic)} passages "
+          f"({service.embedded} embedded now, the rest from {cache_path.name}) in "
+          f"{time.perf_counter() - start:.1f} s")
+    per_file: dict[str, dict[str, Report]] = {}
+    baselines: dict[str, dict] = {}
+    everything: dict[str, Report] = {}
+    for path in files:
+        questions = read_questions([path])
+        per_file[path.name] = {}
+        for mode in MODES:
+            with retrieval_mode(kb, mode, semantic):
+                per_file[path.name][mode] = evaluate(kb, questions)
+        baselines[path.name] = baseline_rankings(kb, questions)
+    all_questions = read_questions(files)
+    for mode in MODES:
+        everything[mode] = merged([reports[mode] for reports in per_file.values()])
+    every_baseline = baseline_rankings(kb, all_questions)
+    names = ["lexical", "semantic", "hybrid", "BM25", "WRatio"]
+    print("\n### Top-1 / top-3 / answered-and-right / out-of-scope rejection, per question file")
+    print("| file | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for name, reports in [*per_file.items(), ("all", everything)]:
+        base = baselines.get(name) or every_baseline
+        cells = [f"{r.top1.rate:.3f} / {r.top3.rate:.3f} / {r.answered_right.rate:.3f} / "
+                 f"{r.oos.rate:.2f}" for r in (reports[m] for m in MODES)]
+        cells += [f"{top1.rate:.3f} / {top3.rate:.3f}" for top1, top3, _ in
+                  (base["BM25 (Okt morphemes)"], base["rapidfuzz WRatio (titles)"])]
+        print(_row(f"{name} ({reports['hybrid'].top1.total})", cells))
+    print("\n### Top-1 per style (all files; oos and intent: rejection / intent accuracy)")
+    print("| style | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for style in sorted(everything["hybrid"].by_style):
+        cells = [str(everything[m].by_style[style]) for m in MODES]
+        cells += [f"{base[2][style].rate:.3f}" if style in base[2] else "–" for base in
+                  (every_baseline["BM25 (Okt morphemes)"], every_baseline["rapidfuzz WRatio (titles)"])]
+        print(_row(style, cells))
+    print("\n### Relative error: hybrid top-1 errors / BM25 top-1 errors (target ≤ 0.5)")
+    for name, reports in [*per_file.items(), ("all", everything)]:
+        base = (baselines.get(name) or every_baseline)["BM25 (Okt morphemes)"][0]
+        ours = reports["hybrid"].top1
+        ratio = (ours.total - ours.right) / max(1, base.total - base.right)
+        print(f"- {name}: {ours.total - ours.right} vs {base.total - base.right} → {ratio:.2f}")
+    print("\n### Reliability per band (hybrid): share of shown replies whose entry is right")
+    held = [n for n in per_file if n.startswith(("blind-d", "blind-e", "blind-f", "holdout"))]
+    print("| band | all files | held back (" + ", ".join(held) + ") |")
+    print("|---|---|---|")
+    for band in ("answer", "suggest", "not_found"):
+        held_tally = Tally()
+        for name in held:
+            tally = per_file[name]["hybrid"].band_right.get(band, Tally())
+            held_tally.right += tally.right
+            held_tally.total += tally.total
+        print(_row(band, [str(everything["hybrid"].band_right.get(band, Tally())), str(held_tally)]))
+    semantic.encoder.query = embed
+    timed = random.Random(7).sample(all_questions, LATENCY_SAMPLE)
+    for mode in ("lexical", "hybrid"):
+        with retrieval_mode(kb, mode, semantic):
+            p50, p99 = latency_ms(kb, timed, passes=1)
+        print(f"\nlatency per question ({mode}, {len(timed)} questions after a warm-up pass): "
+              f"p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+              f"(target p99 ≤ 30 ms)")
+    os.environ.update(RETRIEVAL="hybrid", SEMANTIC_CACHE_PATH=str(cache_path))
+    seconds, rss = cold_start(args.tagger)
+    print(f"cold start with a warm vector cache (bot.py ask, median of 3): {seconds:.2f} s; "
+          f"peak RSS {rss:.0f} MB (targets ≤ 8 s, ≤ 650 MB)")
+    big = build_knowledge_base(synthetic_entries(list(kb.entries), SYNTHETIC_SIZE), curated,
+                               tokenizer=tokenizer)
+    big.index.semantic = synthetic_semantic(big.entries, semantic, VectorCache(cache_path))
+    p50, p99 = latency_ms(big, timed[:LATENCY_SAMPLE // 2], passes=1)
+    print(f"hybrid latency at {len(big.entries):,} entries ({len(big.index.semantic):,} passages): "
+          f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 ≤ 80 ms)")
+    return 0
+
+
+def synthetic_semantic(entries, semantic, cache):
+    """A semantic index over synthetic entries: real vectors where the cache has the passage,
+    random unit vectors for the made-up ones (enough to time the search, not to judge it)."""
+    import numpy as np
+
+    from nlp.semantic import SemanticIndex, passages, text_key
+
+    rng = np.random.default_rng(7)
+    items = [p for entry in entries for p in passages(entry)]
+    dim = semantic.dim
+    vectors = []
+    for item in items:
+        vector = cache.get(text_key(semantic.encoder.name, item.embedded))
+        if vector is None:
+            vector = rng.standard_normal(dim).astype(np.float32)
+            vector /= np.linalg.norm(vector)
+        vectors.append(vector)
+    return SemanticIndex(semantic.encoder, items, np.stack(vectors))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tagger", default="okt", choices=("okt", "komoran"))
     parser.add_argument("--quick", action="store_true", help="skip baselines, cold start and 10k")
+    parser.add_argument("--side-by-side", action="store_true",
+                        help="lexical, semantic, hybrid, BM25, WRatio on every question file")
     parser.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
     parser.add_argument("--questions", action="append", type=Path, metavar="FILE",
                         help="question file(s) instead of the default two (e.g. "
                              "benchmarks/holdout-questions.tsv)")
     args = parser.parse_args()
+    if args.side_by_side:
+        return side_by_side(args)
 
     questions = read_questions(args.questions or QUESTION_FILES)
     tokenizer = get_tokenizer(args.tagger)

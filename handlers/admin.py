@@ -49,6 +49,7 @@ CANCELLED_TEXT = "취소했습니다. 지식베이스는 바뀌지 않았습니�
 ROLLBACK_USAGE = "사용법: /rollback 버전번호 (목록: /kb_versions)"
 MAX_UPLOAD_BYTES = FileSizeLimit.FILESIZE_UPLOAD  # 50 MB, what Telegram lets a bot send too
 MB = 1_000_000
+SEMANTIC_OFF_TEXT = "의미 검색: 꺼져 있습니다 (RETRIEVAL=lexical, 낱말 검색으로 답합니다)"
 
 
 async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -73,6 +74,8 @@ async def swap_knowledge_base(bot_data: dict) -> str:
     except KnowledgeError as exc:
         return formatting.problems_text(exc.problems)
     bot_data["kb"] = new  # one assignment: a question sees either the old or the new kb
+    if bot_data.get("semantic") is not None:
+        bot_data["semantic"].prepare(new)  # embeds only changed passages; words answer meanwhile
     return formatting.reload_text(new, old.diff(new))
 
 
@@ -85,6 +88,8 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = formatting.stats_text(question_stats(db), stats_by_status(db), stats_by_department(db),
                                  delivery_stats(db))
     text += "\n" + formatting.satisfaction_text(by_department_and_month(db))
+    semantic = context.bot_data.get("semantic")
+    text += "\n[검색]\n" + (semantic.status_text() if semantic else SEMANTIC_OFF_TEXT)
     await update.message.reply_text(text)
 
 

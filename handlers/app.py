@@ -39,6 +39,7 @@ from handlers import (admin, citizen, complaint, flood, jobs, keyboards, menu, s
                       workbench)
 from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
 from handlers.errors import handle_error
+from nlp.semantic import SemanticService
 from handlers.matching import new_matcher
 from handlers.ordering import PerUserUpdateProcessor
 from handlers.settings import Settings
@@ -181,7 +182,8 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
         application.bot_data.update(settings=settings, tokenizer=words, kb=knowledge, db=db,
                                     log_db=log_db, wal_sync=WalSync(settings.database_path),
                                     replies=ReplyCache(settings.reply_cache_size),
-                                    matcher=new_matcher(), reload_lock=asyncio.Lock())
+                                    matcher=new_matcher(), reload_lock=asyncio.Lock(),
+                                    semantic=_semantic_service(settings, knowledge))
         roles = [(uid, "admin") for uid in settings.admin_ids]
         roles += [(uid, "staff") for uid in settings.staff_ids - settings.admin_ids]
         roles += [(m.user_id, m.role) for m in list_staff(db)]
@@ -200,6 +202,16 @@ def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer 
         logger.info("knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir)
 
     return start_services
+
+
+def _semantic_service(settings: Settings, kb: KnowledgeBase) -> SemanticService | None:
+    """With RETRIEVAL=hybrid, starts embedding the knowledge base in the background (questions
+    are answered by words until it is ready, or for good if the model cannot be loaded)."""
+    if settings.retrieval != "hybrid":
+        return None
+    service = SemanticService(settings.semantic_cache_path, settings.semantic_model)
+    service.prepare(kb)
+    return service
 
 
 async def _stop_services(application: Application) -> None:

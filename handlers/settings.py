@@ -9,7 +9,7 @@ The real environment wins over ``.env``. Every key is listed, with a comment, in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlparse
@@ -17,12 +17,15 @@ from urllib.parse import urlparse
 from dotenv import dotenv_values
 
 from knowledge.base import DEFAULT_DIR
+from nlp.semantic import DEFAULT_CACHE_PATH, DEFAULT_MODEL, MODELS
 from nlp.tokenizer import DEFAULT_TAGGER, TAGGERS
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _WHOLE_NUMBER = "정수여야 합니다 / must be a whole number"
+RETRIEVAL_MODES = ("hybrid", "lexical")
+DEFAULT_RETRIEVAL = "hybrid"
 _AT_LEAST_ONE = "1 이상이어야 합니다 / must be at least 1"
 
 
@@ -60,6 +63,10 @@ class Settings:
     web_console: bool = True
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    # Read when built (not when defined), so the test suite can default to words only.
+    retrieval: str = field(default_factory=lambda: DEFAULT_RETRIEVAL)
+    semantic_model: str = DEFAULT_MODEL
+    semantic_cache_path: Path = DEFAULT_CACHE_PATH
 
 
 def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
@@ -95,6 +102,10 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
         web_console=_default(_optional(env, "WEB_CONSOLE", _switch), True),
         web_host=_optional(env, "WEB_HOST", _host) or "127.0.0.1",
         web_port=_optional(env, "WEB_PORT", _port) or 8080,
+        retrieval=_optional(env, "RETRIEVAL", _retrieval) or DEFAULT_RETRIEVAL,
+        semantic_model=_optional(env, "SEMANTIC_MODEL", _model) or DEFAULT_MODEL,
+        semantic_cache_path=(_optional(env, "SEMANTIC_CACHE_PATH", _file_path)
+                             or DEFAULT_CACHE_PATH),
     )
 
 
@@ -184,6 +195,18 @@ def _tagger(value: str) -> str:
     if value not in TAGGERS:
         raise ValueError(f"{', '.join(TAGGERS)} 중 하나여야 합니다 / unknown tagger")
     return value
+
+
+def _retrieval(value: str) -> str:
+    if value.lower() not in RETRIEVAL_MODES:
+        raise ValueError(f"{', '.join(RETRIEVAL_MODES)} 중 하나여야 합니다 / unknown retrieval mode")
+    return value.lower()
+
+
+def _model(value: str) -> str:
+    if value.lower() not in MODELS:
+        raise ValueError(f"{', '.join(MODELS)} 중 하나여야 합니다 / unknown model")
+    return value.lower()
 
 
 def _log_level(value: str) -> str:

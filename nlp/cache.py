@@ -27,12 +27,15 @@ class ReplyCache:
         self.size = size
         self.hits = self.misses = 0
         self._kb: KnowledgeBase | None = None
+        self._semantic: object | None = None
         self._replies: OrderedDict[tuple[str, str | None], Reply] = OrderedDict()
 
     def respond(self, kb: KnowledgeBase, text: str, region: str | None = None) -> Reply:
         """The reply ``nlp.responder.respond`` gives, from the cache when it holds it."""
-        if kb is not self._kb:
-            self._kb = kb
+        semantic = getattr(kb.index, "semantic", None)
+        if kb is not self._kb or semantic is not self._semantic:
+            # replies found by words alone are dropped once the semantic index is ready
+            self._kb, self._semantic = kb, semantic
             self._replies.clear()
         key = (text, region)
         reply = self._replies.get(key)

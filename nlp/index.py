@@ -15,12 +15,15 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.model import Entry
+
+if TYPE_CHECKING:
+    from nlp.semantic import SemanticIndex
 from nlp.jamo import to_jamo
 from nlp.normalizer import compact, normalize, squeeze
 from nlp.tokenizer import Tokenizer
@@ -106,6 +109,9 @@ class Scored:
     coverage: float
     name: float
     fuzzy: float
+    lexical: float | None = None  # the word score before fusion (None: not fused)
+    semantic: float | None = None  # cosine of the best passage (None: no semantic index)
+    passage: str | None = None  # the passage that matched by meaning, to quote
 
 
 @dataclass
@@ -133,6 +139,10 @@ class SearchIndex:
                  synonyms: dict[str, tuple[str, ...]],
                  region_words: Mapping[str, str] | None = None) -> None:
         self._docs = docs
+        self._number = {doc.entry.id: number for number, doc in enumerate(docs)}
+        # Set by nlp.semantic.SemanticService once the passage vectors are ready (a background
+        # thread); until then retrieval is lexical only.
+        self.semantic: "SemanticIndex | None" = None
         self._tokenizer = tokenizer
         self._synonyms = synonyms
         # Region words a citizen may use → the region they mean (the knowledge directory's
@@ -192,6 +202,11 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self._docs)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The indexed entry with this id, or None."""
+        number = self._number.get(entry_id)
+        return None if number is None else self._docs[number].entry
 
     def analyze(self, text: str, *, casual: bool = True) -> Query:
         """Normalize, tokenize, segment unspaced words, drop stopwords, find the region.
@@ -283,11 +298,16 @@ class SearchIndex:
             return idf * 0.5
         return idf
 
-    def search(self, query: Query, *, preferred_region: str | None = None, limit: int = 5) -> list[Scored]:
-        """Best entries for ``query``, highest score first."""
+    def search(self, query: Query, *, preferred_region: str | None = None, limit: int = 5,
+               also: Iterable[str] = ()) -> list[Scored]:
+        """Best entries for ``query``, highest score first; the entries ``also`` names (found by
+        meaning) are scored too, even when no word of the question recalls them."""
         if not query.tokens and len(query.compact) < 2:
             return []
         candidates = self._recall(query)
+        recalled = set(candidates)
+        candidates += [n for n in dict.fromkeys(self._number[i] for i in also if i in self._number)
+                       if n not in recalled]
         grams, jamo = bigrams(query.bare), to_jamo(query.bare)
         scored = [self._score(self._docs[i], query, preferred_region, grams, jamo) for i in candidates]
         scored.sort(key=lambda s: (-s.score, s.entry.id))

