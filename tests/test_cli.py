@@ -106,5 +106,7 @@ def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command in ("python bot.py ask", "ask --json", "kb check", "kb export --json", "bot.py chat",
                     "complaints list", "make run", "make test", "benchmarks/accuracy.py",
-                    "benchmarks/load.py"):
+                    "benchmarks/load.py", "python bot.py web", "web add-user",
+                    "benchmarks/console.py", "/due", "/type", "/extend", "/closed", "/statutory",
+                    "/template", "/link", "/repeat"):
         assert command in readme, command

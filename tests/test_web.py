@@ -280,3 +280,20 @@ def test_login_code_requests_are_rate_limited_too(console):
     blocked = console.post("/login", data={"csrf": token, "step": "send_code", "user_id": STAFF})
     assert blocked.status_code == 429
     assert console.db["outbox"].count == auth.MAX_FAILURES
+
+
+@pytest.mark.parametrize("user_id, answers, code, said", [
+    (STAFF, ["long enough pw", "long enough pw"], 0, "만들었습니다"),
+    (STAFF, ["long enough pw", "different pw!!"], 1, "다릅니다"),
+    (STAFF, ["short", "short"], 1, "10자 이상"),
+    (STRANGER, [], 1, "직원이 아닙니다"),
+])
+def test_add_user_command(bot_settings, capsys, user_id, answers, code, said):
+    from web.accounts import add_user_command
+
+    replies = iter(answers)
+    assert add_user_command(bot_settings, "lee", user_id, ask=lambda _: next(replies)) == code
+    assert said in "".join(capsys.readouterr())
+    db = open_database(bot_settings.database_path)
+    assert (auth.check_account(db, "lee", "long enough pw") == STAFF) is (code == 0)
+    db.close()
