@@ -10,8 +10,11 @@ import re
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
+from nlp.fields import Fact, asked_facts, missing_facts, missing_sentence, substitutes
+from nlp.comparison import find_comparison, format_comparison
 from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored, strip_particle
 from nlp.intent import detect_intent
+from nlp.listing import find_listing, format_listing
 from nlp.reply import (ANSWER, COMPLAINT, GREETING, NO_MATCH, NOT_FOUND, OUT_OF_SCOPE, QUESTION,
                        SUGGEST, Hit, Reply)
 
@@ -51,6 +54,9 @@ GENERIC_FIELD_WORDS = frozenset({"개요", "현황"})
 # "몇 개" of a listed field (세부사업, 팀) is answered by counting its items.
 _HOW_MANY = re.compile(r"몇\s*개|개수|몇\s*가지")
 MAX_REPLY_CHARS = 3500  # Telegram's limit is 4,096
+# A reply longer than this is sent in short form with [자세히] for the whole card (issue 11: a
+# citizen reads the first lines; the median reply was 356 characters, the longest 888).
+BRIEF_CHARS = 400
 
 # Question cue → the fields that answer it, most specific cues first (위원장 before 누구).
 FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -74,7 +80,7 @@ CORE_FIELDS: dict[str, tuple[str, ...]] = {
     "unit_project": ("목적", "주요내용", "예산", "세부사업"),
     "department": ("상위조직", "팀", "하위부서", "정원", "현원", "예산", "담당관"),
     "team": ("소속",),
-    "pledge": ("분야", "관리번호", "정책목표", "추진상황", "이행률", "소요예산"),
+    "pledge": ("분야", "시민소통실적", "정책목표", "추진상황", "이행률", "소요예산"),
     "news": (),
     "committee": ("위원장", "구성", "소관부서"),
     "civic_group": ("대표", "소재지", "회원수", "연락처"),
@@ -128,11 +134,50 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, OUT_OF_SCOPE_TEXT, hits)
+    browsing = _browse_or_compare(kb, text, query, hits, region)
+    if browsing is not None:
+        return browsing
     if top >= ANSWER_THRESHOLD:
-        return Reply(text, QUESTION, ANSWER, format_answer(kb, ranked[0], query), hits)
+        full = format_answer(kb, ranked[0], query)
+        short = brief(full)
+        return Reply(text, QUESTION, ANSWER, short, hits, detail=full if short != full else "",
+                     entry_id=ranked[0].entry.id)
     if top >= SUGGEST_THRESHOLD:
         return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
     return Reply(text, QUESTION, NOT_FOUND, NOT_FOUND_TEXT, hits)
+
+
+def _browse_or_compare(kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...],
+                       region: str | None) -> Reply | None:
+    """A list for browsing questions, regions side by side for comparisons; else None."""
+    comparison = find_comparison(kb, text, fields=wanted_fields(query))
+    if comparison is not None:
+        return Reply(text, QUESTION, ANSWER, format_comparison(comparison), hits,
+                     items=tuple(e.id for e in comparison.entries))
+    listing = find_listing(kb, query, text, region=region)
+    if listing is not None:
+        return Reply(text, QUESTION, ANSWER, format_listing(listing), hits,
+                     items=tuple(e.id for e in listing.entries))
+    return None
+
+
+def brief(full: str, limit: int = BRIEF_CHARS) -> str:
+    """The answer's first lines within ``limit`` characters, its 담당 and 출처 lines kept:
+    what a citizen reads on a phone; the whole card is one tap away ([자세히])."""
+    if len(full) <= limit:
+        return full
+    lines = full.split("\n")
+    tail_at = next((i for i, line in enumerate(lines) if line.startswith("담당:")), len(lines))
+    head, tail = lines[:tail_at], lines[tail_at:]
+    budget = limit - sum(len(line) + 1 for line in tail)
+    kept: list[str] = []
+    for line in head:
+        if sum(len(k) + 1 for k in kept) + len(line) + 1 > budget and len(kept) > 3:
+            break
+        kept.append(line)
+    if kept and kept[-1] == "관련 내용:":
+        kept.pop()
+    return "\n".join([*kept, "(더 보려면 [자세히])", *tail]) if len(kept) < len(head) else full
 
 
 def _answering_first(ranked: list[Scored], query: Query) -> list[Scored]:
@@ -239,23 +284,31 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
                   cue_fields: tuple[str, ...] | None = None) -> str:
     """Title; the asked-for fields; the lines that answer the question; core facts; who; source."""
     entry = scored.entry
+    lacking = _lacking(kb, entry, query) if cue_fields is None else ()
+    avoid = substitutes(lacking)
     named = named_fields(entry, query) if cue_fields is None else []
-    asked = named + [f for f in (wanted_fields(query) if cue_fields is None else cue_fields)
-                     if f in entry.fields and f not in named]
+    asked_fields = named + [f for f in (wanted_fields(query) if cue_fields is None else cue_fields)
+                            if f in entry.fields and f not in named and f not in avoid]
     lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
-    shown = [name for name in asked if name in named or len(entry.fields[name]) <= SHORT_FIELD_CHARS][:3]
-    quotes = relevant_lines(entry, query, exclude=[_clip(entry.fields[n]) for n in shown])
+    if lacking:
+        lines.insert(0, f"{missing_sentence(lacking, entry.title)} {_where_to_ask(kb, entry)}")
+    shown = [name for name in asked_fields
+             if name in named or len(entry.fields[name]) <= SHORT_FIELD_CHARS][:3]
+    quotes = relevant_lines(entry, query, exclude=[_clip(entry.fields[n]) for n in shown]
+                            + [entry.fields[n] for n in avoid if n in entry.fields])
     if not quotes and not shown:
-        shown = asked[:2]
+        shown = asked_fields[:2]
     counting = bool(_HOW_MANY.search(query.text))
     lines.extend(f"· {name}{_count_note(entry.fields[name]) if counting else ''}: {_clip(entry.fields[name])}"
                  for name in shown)
     if quotes:
         lines.append("관련 내용:")
         lines.extend(f"  - {_clip(q)}" for q in quotes)
-    core = [n for n in CORE_FIELDS.get(entry.kind, ()) if n in entry.fields and n not in shown]
+    quoted = "\n".join(quotes)
+    core = [n for n in CORE_FIELDS.get(entry.kind, ()) if n in entry.fields and n not in shown
+            and n not in avoid and not _said(entry.fields[n], quoted)]
     lines.extend(f"· {name}: {_clip(entry.fields[name])}" for name in core[: max(2, 6 - len(shown) - len(quotes))])
-    if len(lines) == 3 and entry.body:
+    if not shown and not quotes and not core and entry.body:
         lines.append(_clip(entry.body, 500))
     lines.append("")
     lines.extend(_contact_lines(kb, entry))
@@ -418,6 +471,29 @@ def _lines_with_context(value: str) -> list[tuple[str, str]]:
             out.extend((s, " ".join(sentences[i:i + 2])) for i, s in enumerate(sentences))
         stack.append((level, text))
     return out
+
+
+def _lacking(kb: KnowledgeBase, entry: Entry, query: Query) -> tuple[Fact, ...]:
+    """The facts the question asks for that ``entry`` does not state (nlp.fields)."""
+    facts = asked_facts(query.text, title=entry.title)
+    contact = kb.curated.contact_for(entry.region, entry.department)
+    return missing_facts(entry, facts, contact_known=bool(contact and contact.phone))
+
+
+def _where_to_ask(kb: KnowledgeBase, entry: Entry) -> str:
+    """Where a citizen can ask what the documents do not say: the department (with an
+    admin-supplied phone), else the region's city hall."""
+    if entry.department:
+        contact = kb.curated.contact_for(entry.region, entry.department)
+        phone = f"(전화 {contact.phone})" if contact and contact.phone else ""
+        return f"{entry.region} {entry.department}{phone}에 문의해 주세요."
+    return f"{entry.region} 대표 민원실(정부민원안내콜센터 국번 없이 110)에 문의해 주세요."
+
+
+def _said(value: str, quoted: str) -> bool:
+    """Whether a quoted line already shows this field's value (no line twice)."""
+    lines = [line.strip(" -•○·") for line in value.splitlines() if line.strip(" -•○·")]
+    return bool(lines) and all(line in quoted for line in lines[:1])
 
 
 def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:

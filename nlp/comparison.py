@@ -1,0 +1,102 @@
+"""Comparisons across regions ("전북이랑 인천 주민참여예산 차이", "지역별 홍보 사업").
+
+The same topic is looked up once per region and shown side by side, each with the field the
+question asks for (or the entry's first core fact), so a citizen sees both instead of the one
+region the matcher happened to rank first.
+
+Usage:
+    comparison = find_comparison(kb, text)      # None unless two or more regions are compared
+    format_comparison(comparison)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.base import KnowledgeBase
+from knowledge.model import REGIONS, Entry
+from nlp.index import REGION_WORDS
+from nlp.listing import mentioned_regions
+
+_COMPARE = re.compile(r"차이|비교|다른\s*점|다른\s*가|다른지|vs|VS|대비|지역별|각\s*지역|어디가\s*더")
+_ALL_REGIONS = re.compile(r"지역별|각\s*지역|지역마다")
+# A region's entry must be at least a "did you mean" match (nlp.responder.SUGGEST_THRESHOLD)
+# for the topic; below it the region is said to have nothing on it.
+MIN_SCORE = 30.0
+MAX_VALUE_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One topic per region: the best entry there (None when the region has nothing on it)."""
+
+    topic: str
+    rows: tuple[tuple[str, Entry | None, str | None], ...]  # region, entry, (field, value)
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(e for _, e, _ in self.rows if e is not None)
+
+
+def is_comparison(text: str) -> bool:
+    """Whether the message compares regions (two named, or "지역별")."""
+    if not _COMPARE.search(text):
+        return False
+    return bool(_ALL_REGIONS.search(text)) or len(mentioned_regions(text)) >= 2
+
+
+def find_comparison(kb: KnowledgeBase, text: str, *,
+                    fields: tuple[str, ...] = ()) -> Comparison | None:
+    """The topic's best entry in each compared region; None when not a comparison or when no
+    region has the topic at all."""
+    if not is_comparison(text):
+        return None
+    regions = mentioned_regions(text) if not _ALL_REGIONS.search(text) else list(REGIONS)
+    topic = _without_regions(_COMPARE.sub(" ", text))
+    query = kb.index.analyze(topic)
+    if not query.tokens:
+        return None
+    ranked = kb.index.search(query, limit=40)
+    rows = []
+    for region in regions:
+        best = next((s.entry for s in ranked if s.entry.region == region and s.score >= MIN_SCORE),
+                    None)
+        rows.append((region, best, _fact(best, fields) if best else None))
+    if not any(entry for _, entry, _ in rows):
+        return None
+    return Comparison(" ".join(topic.split()), tuple(rows))
+
+
+def format_comparison(comparison: Comparison) -> str:
+    """One line per region; the first sentence says where the topic exists."""
+    having = [region for region, entry, _ in comparison.rows if entry is not None]
+    lacking = [region for region, entry, _ in comparison.rows if entry is None]
+    head = f"'{comparison.topic}'을(를) 지역별로 비교합니다: 자료가 있는 지역은 {', '.join(having)}입니다."
+    if lacking:
+        head += f" {', '.join(lacking)} 자료에는 관련 항목이 없습니다."
+    lines = [head]
+    for region, entry, fact in comparison.rows:
+        if entry is None:
+            continue
+        line = f"■ {region}: {entry.title}"
+        if fact:
+            line += f"\n   · {fact}"
+        lines.append(line)
+    lines.append("항목 버튼을 누르면 자세히 알려 드립니다.")
+    return "\n".join(lines)
+
+
+def _fact(entry: Entry, fields: tuple[str, ...]) -> str | None:
+    for name in (*fields, "예산", "사업내용", "목표", "주요내용", "분야", "구성", "소관부서"):
+        value = entry.fields.get(name)
+        if value:
+            value = " / ".join(line.strip() for line in value.splitlines() if line.strip())
+            clipped = value if len(value) <= MAX_VALUE_CHARS else value[:MAX_VALUE_CHARS - 1] + "…"
+            return f"{name}: {clipped}"
+    return None
+
+
+def _without_regions(text: str) -> str:
+    for word in sorted(REGION_WORDS, key=len, reverse=True):
+        text = re.sub(rf"{word}(이랑|랑|하고|과|와|및|,|의|은|는|이|가)?", " ", text)
+    return re.sub(r"\b(이랑|랑|하고|와|과)\b", " ", text)

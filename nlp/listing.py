@@ -1,0 +1,230 @@
+"""Browsing questions ("청년 지원 사업 뭐 있어요?", "전주시 공약 몇 개예요") answered with a list.
+
+A browsing question names a set, not an entry: a region, a kind (사업, 공약, 위원회 …), a field
+value (전주 공약 "문화" 분야), a parent (정무기획과's teams, a unit project's programs) and topic
+words (청년, 다문화, 자원봉사). ``find_listing`` filters the whole knowledge base by what the
+question names and returns the entries in a useful order; ``format_listing`` writes the count
+first, then a numbered page of titles.
+
+Usage:
+    listing = find_listing(kb, query, text)       # None when the question is not browsing
+    format_listing(kb, listing, offset=0)         # "전주시 공약은 모두 76개입니다.\n1. …"
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.base import KnowledgeBase
+from knowledge.model import KIND_LABELS, REGIONS, Entry
+from nlp.index import CUE_WORDS, REGION_WORDS, STOPWORDS, Query, strip_particle
+
+PAGE_SIZE = 8  # items per page; "더 보기" shows the next eight
+# "뭐 있어요", "목록", "종류", "몇 개" … — the words that turn a question into browsing.
+_BROWSE = re.compile(
+    r"뭐\s*뭐|뭐\s*(가|들)?\s*있|뭐\s*하는\s*(사업|것)들|무엇(이|들이)?\s*있|어떤\s*(것|거)\s*들|"
+    r"어떤\s*[가-힣]+\s*(들|이|가)?\s*있|어떤\s*게\s*있|목록|리스트|종류|다\s*(알려|보여)|"
+    r"있는\s*(거|것|사업)\s*(다|좀|전부)|[가-힣]+들\s*(알려|보여)|또\s*(뭐|어떤)")
+# "몇 개", "전체", "모두" browse only a kind the question names ("공약 몇 개", "위원회 전체"):
+# "가맹점 몇 개", "전체 정원" ask for one entry's figure.
+_KIND_ONLY = re.compile(r"몇\s*개|몇\s*가지|개수|전체|모두|전부")
+# "국민운동단체 연락처", "위원회 위원장들": a kind named with a fact asks for every one of them,
+# unless the question names one entry by its whole title ("규제개혁위원회 위원장").
+_KIND_FACT = re.compile(r"(단체|위원회|공약|부서|팀)\s*(들)?\s*(의\s*)?(연락처|전화번호|대표|위원장|회원수|소재지)")
+_COUNT = re.compile(r"몇\s*개|몇\s*가지|개수|몇\s*건|몇\s*곳")
+# Kind words → the kinds they name. 사업 covers every kind of project the documents list.
+KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("세부사업", ("program",)), ("단위사업", ("unit_project",)), ("주요업무", ("work_plan",)),
+    ("업무계획", ("work_plan",)), ("공약", ("pledge",)), ("위원회", ("committee",)),
+    ("시민단체", ("civic_group",)), ("국민운동단체", ("civic_group",)), ("단체", ("civic_group",)),
+    ("부서", ("department",)), ("팀", ("team",)), ("감사", ("audit",)), ("지적사항", ("audit",)),
+    ("성과지표", ("indicator",)), ("지표", ("indicator",)), ("보도", ("news",)), ("성과", ("news",)),
+    ("사업", ("program", "unit_project", "work_plan", "pledge")),
+)
+# Words of a browsing question that are neither a topic nor a filter.
+_FILLER = frozenset({"목록", "리스트", "종류", "전체", "모두", "전부", "다", "알려", "보여", "있어", "관련",
+                     "지원", "뭐뭐", "가지", "개수", "무엇", "어떤", "어떻다", "있다", "알다",
+                     "보이다", "주다", "하다", "되다", "몇", "개", "건", "것", "거", "들", "또",
+                     "시행", "추진", "운영", "하는", "정책", "분야", "소관"})
+PARENT_KINDS = frozenset({"department", "unit_project"})
+MIN_ITEMS = 2  # one match is an answer, not a list
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The entries a browsing question names, and how to describe them."""
+
+    label: str  # "전주시 공약", "전라북도 '청년' 관련 사업"
+    entries: tuple[Entry, ...]
+    counting: bool  # "몇 개": the number is the answer
+
+
+def is_browsing(text: str) -> bool:
+    """Whether the message asks for a set of things rather than one (kinds aside)."""
+    return bool(_BROWSE.search(text))
+
+
+def mentioned_regions(text: str) -> list[str]:
+    """Every region the text names, in document order of ``REGIONS`` (전북이랑 인천 → both)."""
+    squeezed = text.replace(" ", "")
+    found = []
+    for word in sorted(REGION_WORDS, key=len, reverse=True):
+        if word in squeezed:
+            found.append(REGION_WORDS[word])
+            squeezed = squeezed.replace(word, " ")
+    return [r for r in REGIONS if r in found]
+
+
+def find_listing(kb: KnowledgeBase, query: Query, text: str, *,
+                 region: str | None = None) -> Listing | None:
+    """The set a browsing question names, or None (not browsing, or fewer than two entries)."""
+    browsing = is_browsing(text)
+    kinds, kind_words = _kinds(query.compact)
+    kind_only = bool(_KIND_ONLY.search(text)) or bool(_KIND_FACT.search(text))
+    if not browsing and not (kind_only and kinds):
+        return None
+    if (not browsing or not kinds) and _names_an_entry(kb, query):
+        return None  # "대외협력국 전체 정원", "규제개혁위원회 위원장": one entry's fact
+    regions = mentioned_regions(text)
+    parent = _parent(kb, query, kinds)
+    pool = [e for e in kb.entries if not regions or e.region in regions]
+    if parent is not None:
+        pool = [e for e in kb.entries if e.parent_id == parent.id]
+    if kinds:
+        pool = [e for e in pool if e.kind in kinds]
+    field_value = _field_value(pool, query)
+    if field_value:
+        pool = [e for e in pool if field_value in e.fields.get("분야", "")]
+    topics = [] if parent else _topics(query, kind_words, field_value)
+    if kinds:  # "소통협력관 위원회": the owning department names no topic of its committees
+        owners = {e.title.replace(" ", "").lower() for e in kb.entries if e.kind == "department"}
+        topics = [t for t in topics if t not in owners]
+    if topics:
+        pool = [e for e in pool if all(_mentions(e, t) for t in topics)]
+    if len(pool) < MIN_ITEMS or (not kinds and not topics and parent is None and not field_value):
+        return None
+    pool = _ordered(kb, pool, topics, region)
+    return Listing(_label(regions, kinds, kind_words, parent, field_value, topics), tuple(pool),
+                   bool(_COUNT.search(text)))
+
+
+def format_listing(listing: Listing, *, offset: int = 0) -> str:
+    """Count first, then one numbered page of titles (region · kind), contacts inline."""
+    total = len(listing.entries)
+    page = listing.entries[offset:offset + PAGE_SIZE]
+    if offset:
+        head = f"{listing.label} {total}개 중 {offset + 1}–{offset + len(page)}번째입니다."
+    else:
+        head = f"{listing.label}{_topic_particle(listing.label)} 모두 {total}개입니다."
+    lines = [head]
+    for number, entry in enumerate(page, start=offset + 1):
+        lines.append(f"{number}. {entry.title} ({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
+                     f"{_inline_contact(entry)}")
+    rest = total - offset - len(page)
+    if rest > 0:
+        lines.append(f"나머지 {rest}개는 [더 보기]를 눌러 보세요.")
+    lines.append("번호를 누르거나 \"2번\"처럼 말하면 자세히 알려 드립니다.")
+    return "\n".join(lines)
+
+
+def _kinds(compact: str) -> tuple[frozenset[str], list[str]]:
+    kinds: set[str] = set()
+    words = []
+    for word, names in KIND_WORDS:
+        if word in compact and not any(word in w for w in words):
+            kinds.update(names)
+            words.append(word)
+    if "사업" in words and len(words) > 1:  # "세부사업" already narrowed "사업"
+        words.remove("사업")
+        kinds = {k for w in words for word, names in KIND_WORDS if word == w for k in names}
+    return frozenset(kinds), words
+
+
+def _parent(kb: KnowledgeBase, query: Query, kinds: frozenset[str]) -> Entry | None:
+    """A department or unit project the question names by its whole title, whose children of
+    the asked kind are the list (정무기획과 팀 → its five teams)."""
+    for entry in kb.entries:
+        if entry.kind not in PARENT_KINDS:
+            continue
+        if entry.title.replace(" ", "").lower() in query.compact:
+            children = [e for e in kb.entries if e.parent_id == entry.id
+                        and (not kinds or e.kind in kinds)]
+            if len(children) >= MIN_ITEMS:
+                return entry
+    return None
+
+
+def _field_value(pool: list[Entry], query: Query) -> str | None:
+    """A pledge field (분야) value the question names ("문화 분야 공약")."""
+    values = {e.fields.get("분야") for e in pool if e.fields.get("분야")}
+    for value in sorted(values, key=len, reverse=True):
+        if value in query.compact:
+            return value
+    return None
+
+
+def _topics(query: Query, kind_words: list[str], field_value: str | None) -> list[str]:
+    """Content words left once regions, kinds, cues and browsing words are taken out."""
+    topics = []
+    for token in query.tokens:
+        word = strip_particle(token)
+        if (len(word) < 2 or word in REGION_WORDS or word in CUE_WORDS or word in STOPWORDS
+                or word in _FILLER or word == field_value or any(word in k or k in word for k in kind_words)):
+            continue
+        if not any(word in t or t in word for t in topics):
+            topics.append(word)
+    return topics
+
+
+def _mentions(entry: Entry, word: str) -> bool:
+    text = " ".join((entry.title, *entry.aliases, entry.body)).replace(" ", "").lower()
+    return word in text
+
+
+def _names_an_entry(kb: KnowledgeBase, query: Query) -> bool:
+    return any(len(e.title) >= 4 and e.title.replace(" ", "").lower() in query.compact
+               for e in kb.entries)
+
+
+def _ordered(kb: KnowledgeBase, pool: list[Entry], topics: list[str],
+             region: str | None) -> list[Entry]:
+    """The citizen's region first, then entries whose name holds the topic, then document order."""
+    order = {e.id: n for n, e in enumerate(kb.entries)}
+
+    def in_name(entry: Entry) -> bool:
+        name = entry.title.replace(" ", "").lower()
+        return all(t in name for t in topics)
+
+    return sorted(pool, key=lambda e: (region is not None and e.region != region,
+                                       not in_name(e), order[e.id]))
+
+
+def _label(regions: list[str], kinds: frozenset[str], kind_words: list[str], parent: Entry | None,
+           field_value: str | None, topics: list[str]) -> str:
+    parts = [" ".join(regions)] if regions and not parent else []
+    if parent is not None:
+        parts.append(f"{parent.title} 소속")
+    if field_value:
+        parts.append(f"{field_value} 분야")
+    if topics:
+        parts.append("·".join(f"'{t}'" for t in topics) + " 관련")
+    parts.append(_kind_label(kinds, kind_words))
+    return " ".join(p for p in parts if p)
+
+
+def _kind_label(kinds: frozenset[str], kind_words: list[str]) -> str:
+    if len(kinds) == 1:
+        return KIND_LABELS.get(next(iter(kinds)), "항목")
+    return kind_words[0] if kind_words else "항목"
+
+
+def _inline_contact(entry: Entry) -> str:
+    phone = entry.fields.get("연락처")
+    return f" ☎ {phone}" if phone else ""
+
+
+def _topic_particle(label: str) -> str:
+    last = label.rstrip("'")[-1:]
+    if "가" <= last <= "힣":
+        return "은" if (ord(last) - 0xAC00) % 28 else "는"
+    return "은"
