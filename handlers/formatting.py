@@ -60,12 +60,14 @@ def draft_summary(draft: Mapping) -> str:
                           "맞으면 [접수하기]를 눌러 주세요."]))
 
 
-def receipt_text(complaint: Complaint, draft: Mapping) -> str:
-    """The confirmation a citizen keeps: the receipt number, how to follow it and what was
-    filed (the confirmation message becomes this, its buttons gone)."""
+def receipt_text(complaint: Complaint, draft: Mapping, *, expected: str = "") -> str:
+    """The confirmation a citizen keeps: the receipt number, how long it usually takes
+    (``expected``), how to follow it and what was filed (the confirmation message becomes
+    this, its buttons gone)."""
     return fit("\n".join([
         "민원이 접수되었습니다.",
         f"접수번호: {complaint.receipt}",
+        *([expected] if expected else []),
         f"처리 상황은 /status {complaint.receipt} 로 확인할 수 있고, "
         "상태가 바뀌거나 담당자가 답변하면 이 대화방으로 알려 드립니다.",
         "",

@@ -57,6 +57,7 @@ class Settings:
     flood_complaints_per_day: int = 5
     max_concurrent_updates: int = 64
     reply_cache_size: int = 5000
+    context_idle_minutes: float = 30.0
 
 
 def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
@@ -89,6 +90,7 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
         flood_complaints_per_day=_optional(env, "FLOOD_COMPLAINTS_PER_DAY", _limit) or 5,
         max_concurrent_updates=_optional(env, "MAX_CONCURRENT_UPDATES", _concurrency) or 64,
         reply_cache_size=_default(_optional(env, "REPLY_CACHE_SIZE", _size), 5000),
+        context_idle_minutes=_optional(env, "CONTEXT_IDLE_MINUTES", _minutes) or 30.0,
     )
 
 
@@ -200,6 +202,10 @@ def _at_least(value: str, minimum: int, not_a_number: str, too_small: str) -> in
 
 def _seconds(value: str) -> float:
     return _positive(value, "초 단위 양수여야 합니다 / must be a positive number of seconds")
+
+
+def _minutes(value: str) -> float:
+    return _positive(value, "분 단위 양수여야 합니다 / must be a positive number of minutes")
 
 
 def _rate(value: str) -> float:

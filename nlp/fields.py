@@ -130,7 +130,14 @@ def substitutes(facts: tuple[Fact, ...]) -> frozenset[str]:
 
 def _subject(word: str) -> str:
     """이 or 가 after ``word``, by its last syllable's final consonant."""
-    last = word[-1]
-    if "가" <= last <= "힣":
-        return "이" if (ord(last) - 0xAC00) % 28 else "가"
-    return "이"
+    return "이" if _has_final(word) else "가"
+
+
+def object_particle(word: str) -> str:
+    """을 or 를 after ``word`` ("예산을", "신청 방법을", "담당 부서를")."""
+    return "을" if _has_final(word) else "를"
+
+
+def _has_final(word: str) -> bool:
+    last = word.rstrip("'\" ")[-1:]
+    return not ("가" <= last <= "힣") or bool((ord(last) - 0xAC00) % 28)

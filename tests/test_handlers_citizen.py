@@ -65,8 +65,10 @@ async def test_menus_are_published_per_audience(local_bot):
 async def test_question_is_answered_and_logged(local_bot, kb):
     question = query_in_band(kb, ANSWER)
     calls = await local_bot.chat(CITIZEN).send(question)
-    assert sent_texts(calls) == respond(kb, question).text
-    assert calls[0].buttons == []
+    reply = respond(kb, question)
+    assert sent_texts(calls) == reply.text
+    expected = [("자세히", keyboards.DETAIL + reply.entry_id)] if reply.detail else []
+    assert calls[0].buttons == [*expected, ("출처", keyboards.SOURCE + reply.entry_id)]
     stats = question_stats(local_bot.db)
     assert (stats.today, stats.answered_rate) == (1, 1.0)
 
@@ -95,10 +97,12 @@ async def test_not_found_offers_complaint_and_department_buttons(local_bot, kb):
     question = query_in_band(kb, NOT_FOUND)
     me = local_bot.chat(CITIZEN)
     calls = await me.send(question)
-    assert calls[0].buttons == [("민원 접수하기", "c:new"), ("담당 부서 찾기", "q:dept")]
+    assert calls[0].buttons == [("민원 접수하기", "c:text"), ("담당 부서 찾기", "q:dept")]
     departments = sent_texts(await me.press("담당 부서 찾기"))
     assert departments.startswith("이 내용과 관련된 담당 부서") or departments == citizen.NO_DEPARTMENT_TEXT
-    assert sent_texts(await me.press("민원 접수하기")) == complaint.ASK_CONTENT_TEXT
+    started = sent_texts(await me.press("민원 접수하기"))  # the message is carried into the draft
+    assert started.startswith("방금 보내신 내용으로 민원 작성을 시작합니다") and question in started
+    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == question
 
 
 async def test_out_of_scope_gets_a_polite_reply_with_next_steps(local_bot):

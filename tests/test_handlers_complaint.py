@@ -152,15 +152,39 @@ async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):
     assert (stored.phone, stored.department) == (None, None)
 
 
-async def test_citizen_may_type_the_department(local_bot):
+@pytest.mark.parametrize("typed, region, department", [
+    ("정무기획과", "전라북도", "정무기획과"),
+    ("정무 기획과", "전라북도", "정무기획과"),
+    ("전북 홍보기획과", "전라북도", "홍보기획과"),
+    ("시민정책담당관실", "인천광역시", "시민정책담당관실"),
+])
+async def test_citizen_may_type_a_known_department(local_bot, typed, region, department):
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
     await me.send("보도블록이 깨졌어요")
     await me.press("다음 ▶")
-    await me.send("도로관리과")
+    await me.send(typed)
     await me.press("익명으로 접수")
     await me.press("접수하기")
-    assert list_complaints(local_bot.db)[0].department == "도로관리과"
+    stored = list_complaints(local_bot.db)[0]
+    assert (stored.region, stored.department) == (region, department)
+
+
+@pytest.mark.parametrize("typed", ["인천 새마을회 전화번호 알려주세요", "도로관리과", "잘 모르겠는데요",
+                                   "가로등이 또 꺼졌어요"])
+async def test_text_that_is_no_known_department_is_refused_with_a_hint(local_bot, typed):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    await me.send("보도블록이 깨졌어요")
+    await me.press("다음 ▶")
+    calls = await me.send(typed)
+    assert "자료에 있는 부서 이름이 아닙니다" in sent_texts(calls)
+    assert ("잘 모르겠어요", "c:d:x") in calls[-1].buttons
+    assert local_bot.application.user_data[CITIZEN]["complaint"]["department"] is None
+    await me.press("잘 모르겠어요")  # the flow goes on from the same step
+    await me.press("익명으로 접수")
+    await me.press("접수하기")
+    assert list_complaints(local_bot.db)[0].department is None
 
 
 async def test_a_complaint_message_starts_the_draft_with_its_text(local_bot):
@@ -281,7 +305,8 @@ async def test_status_for_the_complainant_and_staff(local_bot):
 async def test_status_by_a_stranger_is_refused_without_leaking(local_bot):
     stored = store(local_bot.db)
     refused = sent_texts(await local_bot.chat(STRANGER).send(f"/status {stored.receipt}"))
-    assert refused == complaint.STATUS_DENIED_TEXT and "권한이 없습니다" in refused
+    assert refused == complaint.STATUS_DENIED_TEXT and "찾지 못했습니다" in refused
+    assert "권한" not in refused  # a mistyped number is not "no permission"
     unknown = sent_texts(await local_bot.chat(STRANGER).send("/status 20200101-ZZZZ"))
     assert unknown == refused  # the same answer whether or not the receipt exists
     assert local_bot.db["denied_attempts"].count == 1
