@@ -83,10 +83,10 @@ def find_listing(kb: KnowledgeBase, query: Query, text: str, *,
     kind_only = bool(_KIND_ONLY.search(text)) or bool(_KIND_FACT.search(text))
     if not browsing and not (kind_only and kinds):
         return None
-    if (not browsing or not kinds) and _names_an_entry(kb, query):
+    parent = _parent(kb, query, kinds) if kinds else None
+    if parent is None and (not browsing or not kinds) and _names_an_entry(kb, query):
         return None  # "대외협력국 전체 정원", "규제개혁위원회 위원장": one entry's fact
     regions = mentioned_regions(text)
-    parent = _parent(kb, query, kinds)
     pool = [e for e in kb.entries if not regions or e.region in regions]
     if parent is not None:
         pool = [e for e in kb.entries if e.parent_id == parent.id]
@@ -142,7 +142,7 @@ def _kinds(compact: str) -> tuple[frozenset[str], list[str]]:
 
 def _parent(kb: KnowledgeBase, query: Query, kinds: frozenset[str]) -> Entry | None:
     """A department or unit project the question names by its whole title, whose children of
-    the asked kind are the list (정무기획과 팀 → its five teams)."""
+    the asked kind are the list (정무기획과 팀 → its five teams; 대외협력국 부서 → its three)."""
     for entry in kb.entries:
         if entry.kind not in PARENT_KINDS:
             continue

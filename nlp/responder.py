@@ -46,6 +46,8 @@ MAX_FIELD_CHARS = 260
 # An asked-for field longer than this is quoted line by line instead of shown whole.
 SHORT_FIELD_CHARS = 160
 MAX_QUOTES = 3
+# The answering first sentence quotes at most this much of the asked field.
+LEAD_VALUE_CHARS = 200
 # A field the question names is shown first, whole (clipped); two-letter labels (예산, 내용, 분야)
 # are everyday words already handled by FIELD_CUES, so a label must be this long to count.
 NAMED_FIELD_MIN_CHARS = 3
@@ -299,6 +301,10 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
     if not quotes and not shown:
         shown = asked_fields[:2]
     counting = bool(_HOW_MANY.search(query.text))
+    led = []
+    if shown and not lacking and cue_fields is None:  # the answer itself comes first
+        led, shown = shown[:1], shown[1:]
+        lines.insert(0, _lead_sentence(entry, led[0], entry.fields[led[0]], counting))
     lines.extend(f"· {name}{_count_note(entry.fields[name]) if counting else ''}: {_clip(entry.fields[name])}"
                  for name in shown)
     if quotes:
@@ -306,13 +312,13 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
         lines.extend(f"  - {_clip(q)}" for q in quotes)
     quoted = "\n".join(quotes)
     core = [n for n in CORE_FIELDS.get(entry.kind, ()) if n in entry.fields and n not in shown
-            and n not in avoid and not _said(entry.fields[n], quoted)]
+            and n not in led and n not in avoid and not _said(entry.fields[n], quoted)]
     lines.extend(f"· {name}: {_clip(entry.fields[name])}" for name in core[: max(2, 6 - len(shown) - len(quotes))])
-    if not shown and not quotes and not core and entry.body:
+    if not shown and not led and not quotes and not core and entry.body:
         lines.append(_clip(entry.body, 500))
     lines.append("")
     lines.extend(_contact_lines(kb, entry))
-    lines.append(f"출처: {entry.source.cite(entry.region)}")
+    lines.append(f"출처: {short_citation(entry)}")
     text = "\n".join(lines)
     return text if len(text) <= MAX_REPLY_CHARS else text[:MAX_REPLY_CHARS - 1] + "…"
 
@@ -471,6 +477,27 @@ def _lines_with_context(value: str) -> list[tuple[str, str]]:
             out.extend((s, " ".join(sentences[i:i + 2])) for i, s in enumerate(sentences))
         stack.append((level, text))
     return out
+
+
+def _lead_sentence(entry: Entry, name: str, value: str, counting: bool) -> str:
+    """"새마을지도자 자녀 장학금 지원의 지원조건은 …입니다." — the asked field as a sentence."""
+    count = _count_note(value).strip(" ()") if counting else ""
+    value = _clip(value, LEAD_VALUE_CHARS).rstrip(". ")
+    if count:
+        return f"{entry.title}의 {name}{_topic(name)} {count}입니다: {value}."
+    return f"{entry.title}의 {name}{_topic(name)} {value}입니다."
+
+
+def _topic(word: str) -> str:
+    last = word[-1:]
+    return "은" if not ("가" <= last <= "힣") or (ord(last) - 0xAC00) % 28 else "는"
+
+
+def short_citation(entry: Entry) -> str:
+    """Region, document and year ("전라북도 · … 주요업무계획, 2021"); the file and lines are one
+    tap away ([출처], /source: ``entry.source.cite``)."""
+    year = f", {entry.source.year}" if entry.source.year else ""
+    return f"{entry.region} · {entry.source.document}{year}"
 
 
 def _lacking(kb: KnowledgeBase, entry: Entry, query: Query) -> tuple[Fact, ...]:
