@@ -20,9 +20,9 @@ from nlp.listing import mentioned_regions
 
 _COMPARE = re.compile(r"차이|비교|다른\s*점|다른\s*가|다른지|vs|VS|대비|지역별|각\s*지역|어디가\s*더")
 _ALL_REGIONS = re.compile(r"지역별|각\s*지역|지역마다")
-# A region's entry must be at least a "did you mean" match (nlp.responder.SUGGEST_THRESHOLD)
-# for the topic; below it the region is said to have nothing on it.
-MIN_SCORE = 30.0
+# A region's entry must be a match the bot would answer with (nlp.responder.ANSWER_THRESHOLD);
+# at the "did you mean" level (30) "지역별 자원봉사 사업" showed a 전주 pledge on local currency.
+MIN_SCORE = 45.0
 MAX_VALUE_CHARS = 120
 
 

@@ -188,6 +188,10 @@ class SearchIndex:
         """True when ``word`` is a whole word of some entry (name, fields or body)."""
         return word in self._vocab
 
+    def synonyms_of(self, word: str) -> tuple[str, ...]:
+        """The curated synonyms of ``word`` (compact), without the word itself."""
+        return self._synonyms.get(word, ())
+
     def __len__(self) -> int:
         return len(self._docs)
 

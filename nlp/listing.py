@@ -45,7 +45,13 @@ KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _FILLER = frozenset({"목록", "리스트", "종류", "전체", "모두", "전부", "다", "알려", "보여", "있어", "관련",
                      "지원", "뭐뭐", "가지", "개수", "무엇", "어떤", "어떻다", "있다", "알다",
                      "보이다", "주다", "하다", "되다", "몇", "개", "건", "것", "거", "들", "또",
-                     "시행", "추진", "운영", "하는", "정책", "분야", "소관"})
+                     "시행", "추진", "운영", "하는", "정책", "분야", "소관", "보여주", "알려주",
+                     "보여주다", "알려주다", "가르쳐주", "가르치다", "싶다", "궁금하다"})
+# A fact asked of every item ("위원회 위원장들", "단체 연락처") → the field shown beside each.
+_INLINE_FIELDS = (("연락처", "연락처"), ("전화", "연락처"), ("위원장", "위원장"), ("대표", "대표"),
+                  ("회원", "회원수"), ("소재지", "소재지"), ("주소", "소재지"), ("예산", "예산"),
+                  ("이행률", "이행률"), ("구성", "구성"), ("소관", "소관부서"))
+INLINE_VALUE_CHARS = 40
 PARENT_KINDS = frozenset({"department", "unit_project"})
 MIN_ITEMS = 2  # one match is an answer, not a list
 
@@ -57,6 +63,7 @@ class Listing:
     label: str  # "전주시 공약", "전라북도 '청년' 관련 사업"
     entries: tuple[Entry, ...]
     counting: bool  # "몇 개": the number is the answer
+    field: str | None = None  # shown beside each item ("위원장 원혜욱")
 
 
 def is_browsing(text: str) -> bool:
@@ -100,12 +107,14 @@ def find_listing(kb: KnowledgeBase, query: Query, text: str, *,
         owners = {e.title.replace(" ", "").lower() for e in kb.entries if e.kind == "department"}
         topics = [t for t in topics if t not in owners]
     if topics:
-        pool = [e for e in pool if all(_mentions(e, t) for t in topics)]
+        pool = [e for e in pool if all(_mentions(e, t, kb.index.synonyms_of(t)) for t in topics)]
     if len(pool) < MIN_ITEMS or (not kinds and not topics and parent is None and not field_value):
         return None
     pool = _ordered(kb, pool, topics, region)
+    inline = next((name for word, name in _INLINE_FIELDS if word in query.compact
+                   and any(name in e.fields for e in pool)), None)
     return Listing(_label(regions, kinds, kind_words, parent, field_value, topics), tuple(pool),
-                   bool(_COUNT.search(text)))
+                   bool(_COUNT.search(text)), inline)
 
 
 def format_listing(listing: Listing, *, offset: int = 0) -> str:
@@ -119,7 +128,7 @@ def format_listing(listing: Listing, *, offset: int = 0) -> str:
     lines = [head]
     for number, entry in enumerate(page, start=offset + 1):
         lines.append(f"{number}. {entry.title} ({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
-                     f"{_inline_contact(entry)}")
+                     f"{_inline(entry, listing.field)}")
     rest = total - offset - len(page)
     if rest > 0:
         lines.append(f"나머지 {rest}개는 [더 보기]를 눌러 보세요.")
@@ -157,8 +166,9 @@ def _parent(kb: KnowledgeBase, query: Query, kinds: frozenset[str]) -> Entry | N
 def _field_value(pool: list[Entry], query: Query) -> str | None:
     """A pledge field (분야) value the question names ("문화 분야 공약")."""
     values = {e.fields.get("분야") for e in pool if e.fields.get("분야")}
+    words = {strip_particle(t) for t in query.tokens}
     for value in sorted(values, key=len, reverse=True):
-        if value in query.compact:
+        if value in words:  # "문화 분야", not the 문화 of 다문화
             return value
     return None
 
@@ -176,9 +186,10 @@ def _topics(query: Query, kind_words: list[str], field_value: str | None) -> lis
     return topics
 
 
-def _mentions(entry: Entry, word: str) -> bool:
+def _mentions(entry: Entry, word: str, synonyms: tuple[str, ...] = ()) -> bool:
+    """Whether the entry's name or text holds the word or one of its curated synonyms."""
     text = " ".join((entry.title, *entry.aliases, entry.body)).replace(" ", "").lower()
-    return word in text
+    return any(w in text for w in (word, *synonyms))
 
 
 def _names_an_entry(kb: KnowledgeBase, query: Query) -> bool:
@@ -218,9 +229,16 @@ def _kind_label(kinds: frozenset[str], kind_words: list[str]) -> str:
     return kind_words[0] if kind_words else "항목"
 
 
-def _inline_contact(entry: Entry) -> str:
+def _inline(entry: Entry, field: str | None) -> str:
+    """The asked field beside an item, and a group's phone whatever was asked."""
     phone = entry.fields.get("연락처")
-    return f" ☎ {phone}" if phone else ""
+    parts = [f"☎ {phone}"] if phone else []
+    value = entry.fields.get(field) if field and field != "연락처" else None
+    if value:
+        value = " ".join(value.split())
+        clipped = value if len(value) <= INLINE_VALUE_CHARS else value[:INLINE_VALUE_CHARS - 1] + "…"
+        parts.insert(0, f"{field} {clipped}")
+    return f" — {', '.join(parts)}" if parts else ""
 
 
 def _topic_particle(label: str) -> str:
