@@ -22,15 +22,16 @@ from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
 from nlp.fields import asked_facts, object_particle
 from nlp.index import CUE_WORDS, REGION_WORDS, STOPWORDS, strip_particle
-from nlp.listing import PAGE_SIZE, Listing, format_listing, mentioned_regions
+from nlp.listing import PAGE_SIZE, Listing, format_listing, is_browsing, mentioned_regions
 from nlp.reply import ANSWER, QUESTION, Hit, Reply
-from nlp.responder import brief, render_entry, wanted_fields
+from nlp.responder import FIELD_CUES, brief, render_entry, wanted_fields
 
 CLARIFY = "clarify"  # the band of a question asked back
 DEFAULT_IDLE_SECONDS = 30 * 60.0
 
-_NUMBER = re.compile(r"^\s*(\d{1,2})\s*(번|번째)\s*(항목|거|것)?\s*(이요|요|은|는|이|좀|을|를)?\s*"
-                     r"(자세히|알려\s*\S*|보여\s*\S*|뭐\S*)?\s*[?.!~]*\s*$")
+_NUMBER = re.compile(r"^\s*(\d{1,2})\s*(번|번째)\s*(항목|거|것)?\s*(이요|요|은|는|이|가|좀|을|를|의)?\s*")
+# "국제협력과는요?", "홍보기획과도?": another entry, the same question as before.
+_SAME_FOR = re.compile(r"^\s*(.+?)\s*(은요|는요|도요|은|는|도)\s*[?？]+\s*$|^\s*(.+?)\s*(은요|는요|도요)\s*[?.!~]*\s*$")
 _MORE = re.compile(r"^\s*(좀\s*)?(더\s*)?(자세히|자세하게|상세히|상세하게|전체|전부)\s*(좀\s*)?"
                    r"(알려\s*\S*|보여\s*\S*|요|설명\S*)?\s*[?.!~]*\s*$|^\s*더\s*(알려|보여)\s*\S*\s*[?.!]*$")
 _OTHERS = re.compile(r"^\s*(다른|또\s*다른|그\s*외|나머지|그밖의|그\s*밖의)\s*(사업|거|것|공약|위원회|단체|팀|부서|항목)?"
@@ -41,6 +42,8 @@ _POINTER = re.compile(r"^\s*(그거|그것|그게|이거|이것|저거|거기|�
                       r"(은|는|이|가|을|를|의|에|에서|도|요)?\s*")
 _REGION_ONLY = re.compile(r"^\s*(\S+?)(은|는|도|의\s*경우|쪽은|에서는|은요|는요|도요)?\s*(요|어때\S*|어떻\S*|는요|"
                           r"있어\S*|도\s*있어\S*)?\s*[?.!~]*\s*$")
+_POINTED_KINDS = frozenset({"사업", "공약", "위원회", "단체", "팀", "부서", "항목", "프로그램", "번", "번째",
+                            "곳", "거기"})
 # Words a follow-up about a field is made of: field cues and the everyday words around them.
 _FIELD_WORDS = frozenset(CUE_WORDS | {
     "전화번호", "전화", "번호", "홈페이지", "사이트", "방법", "신청", "신청방법", "가입", "접수",
@@ -66,13 +69,14 @@ def converse(kb: KnowledgeBase, text: str, state: dict | None, *,
     """The reply to ``text`` given the context ``state`` (as returned by the last turn);
     ``respond(kb, text, region=…)`` answers messages that are not follow-ups."""
     context = state if state and now - state.get("at", 0) <= idle_seconds else None
-    kind = _kind_of(kb, text)
+    kind = _kind_of(kb, text, context)
     if kind is None:
         reply = respond(kb, text, region=region)
-        return Turn(reply, _remember(reply, text, context, now, region))
+        return Turn(reply, _remember(reply, text, context, now, region, fields=_field_words(kb, text)))
     reply, question = _follow_up(kb, kind, text, context, respond)
     return Turn(reply, _remember(reply, question, context, now, region,
-                                 offset=_offset_of(reply, context)))
+                                 offset=_offset_of(reply, context),
+                                 fields=_field_words(kb, text) or None))
 
 
 def is_follow_up(kb: KnowledgeBase, text: str) -> bool:
@@ -80,9 +84,22 @@ def is_follow_up(kb: KnowledgeBase, text: str) -> bool:
     return _kind_of(kb, text) is not None
 
 
-def _kind_of(kb: KnowledgeBase, text: str) -> str | None:
-    """"number", "more", "others", "region", "pointer" or "field"; None for a new question."""
-    if _NUMBER.match(text):
+def _field_words(kb: KnowledgeBase, text: str) -> str:
+    """The words of a question that ask for a field ("예산", "정원 몇 명"), kept so that
+    "국제협력과는요?" asks the same of another entry."""
+    compact = "".join(text.split()).lower()
+    cues = [w for cues, _ in FIELD_CUES for w in cues if w in compact]
+    return " ".join(dict.fromkeys(cues))
+
+
+def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str | None:
+    """"number", "more", "others", "region", "pointer", "field" or "same"; None for a new
+    question. Browsing questions ("청년 사업 뭐 있어요?") are always new."""
+    if is_browsing(text):
+        return None
+    entry = kb.get(context["entry"]) if context and context.get("entry") else None
+    number = _NUMBER.match(text)
+    if number and not _content_words(kb, text, entry, pointing=True):
         return "number"
     if _MORE.match(text):
         return "more"
@@ -91,11 +108,14 @@ def _kind_of(kb: KnowledgeBase, text: str) -> str | None:
     if _region_named_alone(text):
         return "region"
     pointer = _POINTER.match(text)
-    rest = text[pointer.end():] if pointer else text
-    if pointer and not _content_words(kb, rest):
+    if pointer and not _content_words(kb, text, entry, pointing=True):
         return "pointer"
-    if not _content_words(kb, text) and (asked_facts(text) or wanted_fields(kb.index.analyze(text))):
+    if not _content_words(kb, text, entry) and (asked_facts(text) or wanted_fields(kb.index.analyze(text))
+                                                or entry is not None and _names_a_field(text, entry)):
         return "field"
+    if context and context.get("fields") and _SAME_FOR.match(text) \
+            and not asked_facts(text) and not wanted_fields(kb.index.analyze(text)):
+        return "same"
     return None
 
 
@@ -108,20 +128,38 @@ def _region_named_alone(text: str) -> str | None:
     return REGION_WORDS.get(word) or REGION_WORDS.get(strip_particle(word))
 
 
-def _content_words(kb: KnowledgeBase, text: str) -> list[str]:
-    """Words of the message that could name an entry (not fields, fillers or endings)."""
-    query = kb.index.analyze(text)
-    words = [strip_particle(t) for t in query.tokens]
+def _content_words(kb: KnowledgeBase, text: str, entry: Entry | None = None, *,
+                   pointing: bool = False) -> list[str]:
+    """Words of the message that could name an entry (not fields, fillers or endings, nor the
+    start or end of a field label of the entry in context: "시민소통 실적" of 시민소통실적);
+    ``pointing``: the kind nouns of "그 사업", "3번 항목" name nothing either."""
+    query = kb.index.analyze(text)  # analysed once per message (SearchIndex keeps the last few)
+    words = [strip_particle(t) for t in query.tokens
+             if not (pointing and strip_particle(t) in _POINTED_KINDS)]
     if query.region:
         words.append(query.region)
+    labels = [n.replace(" ", "") for n in entry.fields] if entry is not None else []
     return [w for w in words if len(w) >= 2 and w not in _FIELD_WORDS and w not in STOPWORDS
-            and not any(w.startswith(f) for f in _FIELD_WORDS if len(f) >= 2)]
+            and not any(w.startswith(f) for f in _FIELD_WORDS if len(f) >= 2)
+            and not any(label.startswith(w) or label.endswith(w) for label in labels)]
+
+
+def _names_a_field(text: str, entry: Entry) -> bool:
+    squeezed = text.replace(" ", "")
+    return any(len(label) >= 2 and label.replace(" ", "") in squeezed for label in entry.fields) or \
+        any(label.replace(" ", "").startswith(w) for w in squeezed.split() for label in entry.fields
+            if len(w) >= 2)
 
 
 def _follow_up(kb: KnowledgeBase, kind: str, text: str, context: dict | None,
                respond: Callable[..., Reply]) -> tuple[Reply, str | None]:
     """The reply to a follow-up of ``kind``, and the question the context now holds (None:
     unchanged)."""
+    if kind == "same":
+        match = _SAME_FOR.match(text)
+        subject = match.group(1) or match.group(3)
+        rewritten = f"{subject} {context['fields']}"
+        return respond(kb, rewritten, region=None), rewritten
     if kind == "region":
         new_region = _region_named_alone(text)
         if not context or not context.get("question"):
@@ -136,11 +174,14 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
     entry = kb.get(context["entry"]) if context and context.get("entry") else None
     items = [i for i in (context or {}).get("items", []) if kb.get(i) is not None]
     if kind == "number":
-        number = int(_NUMBER.match(text).group(1))
+        match = _NUMBER.match(text)
+        number, rest = int(match.group(1)), text[match.end():]
         if not 1 <= number <= len(items):
-            return _clarify(text, "몇 번 항목인지 찾지 못했습니다. 목록을 먼저 보여 드릴 질문을 해 주세요 "
-                                  "(예: \"전주 공약 뭐 있어요?\").")
-        return _about(kb, kb.get(items[number - 1]), text, question=None)
+            return _clarify(text, f"어느 목록의 {number}번을 말씀하시나요? 목록을 먼저 보여 드릴 질문을 해 "
+                                  "주세요 (예: \"전주 공약 뭐 있어요?\").")
+        chosen = kb.get(items[number - 1])
+        asks = rest.strip(" ?.!~") and not re.fullmatch(r"(자세히|알려\S*|보여\S*|뭐\S*)", rest.strip(" ?.!~"))
+        return _about(kb, chosen, text, question=text if asks else None)
     if kind == "more":
         if entry is None:
             return _clarify(text, "어떤 항목을 자세히 알려 드릴까요? 사업이나 부서 이름을 알려 주세요.")
@@ -159,8 +200,8 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
         return _clarify(text, f"어떤 사업의 {what} 말씀하시나요? 사업이나 부서 이름과 함께 다시 "
                               "물어봐 주세요 (예: \"주민참여예산 예산\").")
     pointer = _POINTER.match(text)
-    question = text[pointer.end():] if pointer else text
-    return _about(kb, entry, text, question=f"{entry.title} {question}" if question.strip() else None)
+    asks = (text[pointer.end():] if pointer else text).strip(" ?.!~")
+    return _about(kb, entry, text, question=text if asks else None)
 
 
 def _about(kb: KnowledgeBase, entry: Entry, text: str, *, question: str | None) -> Reply:
@@ -215,7 +256,7 @@ def _offset_of(reply: Reply, context: dict | None) -> int:
 
 
 def _remember(reply: Reply, question: str | None, context: dict | None, now: float,
-              region: str | None, *, offset: int = 0) -> dict:
+              region: str | None, *, offset: int = 0, fields: str | None = None) -> dict:
     """The context after ``reply``: a new entry or list replaces the old; a clarifying question
     or a non-answer keeps what was there (the citizen may still mean it). ``question`` is the
     topic a region follow-up re-asks (None keeps the earlier one)."""
@@ -230,6 +271,8 @@ def _remember(reply: Reply, question: str | None, context: dict | None, now: flo
         state.update(items=[h.entry.id for h in reply.suggestions], offset=0, entry=None)
     if reply.entry_id:
         state["entry"] = reply.entry_id
+    if fields is not None:
+        state["fields"] = fields
     if question:
         state["question"] = question
         regions = mentioned_regions(question)
