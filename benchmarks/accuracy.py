@@ -22,6 +22,7 @@ Checks on the reply text (``judge_text``, shared with benchmarks/dialogues.py):
   count    the number (one alternative) appears in the reply's first sentence
   missing  the first sentence says the asked fact is not in the documents
   clarify  the bot asks back instead of answering about an entry (dialogues)
+  title    (dialogues) the entry's title appears in the reply; none: no entry's card
 
 Reported: top-1 and top-3 (ranking), answered-and-right, out-of-scope rejection, intent
 accuracy, per style; the same top-1/top-3 for rapidfuzz WRatio over titles and BM25 (bm25s)
@@ -137,8 +138,10 @@ def first_sentence(text: str) -> str:
 def judge_text(check: str, expected: tuple[str, ...], text: str) -> bool:
     """Whether a reply passes one of the text checks (expected items already squeezed)."""
     squeezed = squeeze(text)
-    if check == "text":
+    if check in ("text", "title"):  # in a dialogue the title is judged in the reply text
         return any(a in squeezed for a in expected)
+    if check == "none":  # nothing claimed: no entry's card (its 출처 line)
+        return "출처:" not in text
     if check == "list":
         return bool(expected) and sum(a in squeezed for a in expected) * 2 >= len(expected)
     if check == "all":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import sys
 import tempfile
@@ -40,6 +41,7 @@ from nlp.tokenizer import get_tokenizer  # noqa: E402
 DIALOGUE_FILE = ROOT / "benchmarks" / "dialogues.tsv"
 TARGETS = {"dialogues": 0.90, "p99_ms": 30.0}
 FIRST_USER_ID = 5_000_000
+_DETAIL = re.compile(r"자세히|자세하게|상세|전부|전체")
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ async def run(dialogues: dict[str, list[Turn]], database: Path) -> tuple[dict, l
                 calls = await chat.send(turn.message)
                 latencies.append((time.perf_counter() - start) * 1000)
                 text = _replies(calls)
-                if not any(label == "자세히" for c in calls for label, _ in c.buttons):
+                asked_detail = _DETAIL.search(turn.message)  # as if [자세히] were pressed
+                if not asked_detail and not any(label == "자세히" for c in calls for label, _ in c.buttons):
                     longest = max(longest, max((len(c.text) for c in calls), default=0))
                 if not turn.check:
                     continue

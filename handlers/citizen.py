@@ -19,9 +19,9 @@ from handlers.matching import in_matcher
 from knowledge.model import REGIONS
 from nlp.dialogue import converse
 from nlp.filing import is_bare_request
-from nlp.listing import PAGE_SIZE, Listing, format_listing
+from nlp.listing import PAGE_SIZE, Listing, format_listing, mentioned_regions
 from nlp.reply import ANSWER, COMPLAINT, NOT_FOUND, OUT_OF_SCOPE, QUESTION, SUGGEST, Reply
-from nlp.responder import render_entry, suggest_departments
+from nlp.responder import full_card, render_entry, suggest_departments
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,12 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def ask_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Offers the regions as buttons."""
+    """Offers the regions as buttons; "/region 인천" chooses at once."""
+    chosen = mentioned_regions(" ".join(context.args or ()))
+    if len(chosen) == 1:
+        context.user_data["region"] = chosen[0]
+        await update.message.reply_text(f"관심 지역을 '{chosen[0]}'(으)로 정했습니다. 이제 질문해 주세요.")
+        return
     current = context.user_data.get("region") or "전체"
     await update.message.reply_text(f"{REGION_TEXT}\n현재: {current}", reply_markup=keyboards.regions())
 
@@ -172,8 +177,7 @@ async def show_detail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     await query.answer()
     entry_id = query.data.removeprefix(keyboards.DETAIL)
-    question = (context.user_data.get(DIALOGUE) or {}).get("question")
-    text = render_entry(context.bot_data["kb"], entry_id, question)
+    text = full_card(context.bot_data["kb"], entry_id)
     await query.message.reply_text(text or ENTRY_GONE_TEXT)
 
 

@@ -18,11 +18,18 @@ from knowledge.model import REGIONS, Entry
 from nlp.index import REGION_WORDS
 from nlp.listing import mentioned_regions
 
-_COMPARE = re.compile(r"차이|비교|다른\s*점|다른\s*가|다른지|vs|VS|대비|지역별|각\s*지역|어디가\s*더")
+_COMPARE = re.compile(r"차이|비교|다른\s*점|다른\s*가|다른지|달라|다르|vs|VS|대비|지역별|각\s*지역|어디가\s*더")
+# Words of a comparison request that name no topic.
+_FILLER = re.compile(r"(해\s*줘|해\s*주세요|해\s*주실래요|하면|해\s*봐|뭐가|뭔가요|뭐예요|어떻게|둘\s*다|각각|"
+                     r"있어요|있나요|점|요)(?=\s|[?.!]|$)|[?.!]")
 _ALL_REGIONS = re.compile(r"지역별|각\s*지역|지역마다")
-# A region's entry must be a match the bot would answer with (nlp.responder.ANSWER_THRESHOLD);
-# at the "did you mean" level (30) "지역별 자원봉사 사업" showed a 전주 pledge on local currency.
-MIN_SCORE = 45.0
+# A named region's entry must be at least a "did you mean" match (nlp.responder's 30); for
+# "지역별" (every region) one the bot would answer with (45): at 30 "지역별 자원봉사 사업" showed
+# a 전주 pledge on local currency.
+MIN_SCORE = 30.0
+ALL_REGIONS_MIN_SCORE = 45.0
+# "전북 파워블로거랑 인천 블로그기자단": each side of the conjunction names its own topic.
+_SIDES = re.compile(r"(?:이랑|랑|하고|와|과|vs|VS|대비)\s+")
 MAX_VALUE_CHARS = 120
 
 
@@ -51,16 +58,17 @@ def find_comparison(kb: KnowledgeBase, text: str, *,
     region has the topic at all."""
     if not is_comparison(text):
         return None
-    regions = mentioned_regions(text) if not _ALL_REGIONS.search(text) else list(REGIONS)
+    every = bool(_ALL_REGIONS.search(text))
+    regions = list(REGIONS) if every else mentioned_regions(text)
     topic = _without_regions(_COMPARE.sub(" ", text))
-    query = kb.index.analyze(topic)
-    if not query.tokens:
+    if not kb.index.analyze(topic).tokens:
         return None
-    ranked = kb.index.search(query, limit=40)
+    topics = _topics_by_region(text, regions, topic)
+    floor = ALL_REGIONS_MIN_SCORE if every else MIN_SCORE
     rows = []
     for region in regions:
-        best = next((s.entry for s in ranked if s.entry.region == region and s.score >= MIN_SCORE),
-                    None)
+        ranked = kb.index.search(kb.index.analyze(topics[region]), preferred_region=region, limit=10)
+        best = next((s.entry for s in ranked if s.entry.region == region and s.score >= floor), None)
         rows.append((region, best, _fact(best, fields) if best else None))
     if not any(entry for _, entry, _ in rows):
         return None
@@ -86,6 +94,18 @@ def format_comparison(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
+def _topics_by_region(text: str, regions: list[str], shared: str) -> dict[str, str]:
+    """Each region's own words when the sides of "A랑 B" name different things, else the
+    words the question shares."""
+    topics = {region: shared for region in regions}
+    for side in _SIDES.split(text):
+        named = mentioned_regions(side)
+        own = _without_regions(_COMPARE.sub(" ", side))
+        if len(named) == 1 and named[0] in topics and len(own.replace(" ", "")) >= 2:
+            topics[named[0]] = own
+    return topics
+
+
 def _fact(entry: Entry, fields: tuple[str, ...]) -> str | None:
     for name in (*fields, "예산", "사업내용", "목표", "주요내용", "분야", "구성", "소관부서"):
         value = entry.fields.get(name)
@@ -97,6 +117,8 @@ def _fact(entry: Entry, fields: tuple[str, ...]) -> str | None:
 
 
 def _without_regions(text: str) -> str:
+    """The topic words: regions, the conjunctions joining the sides and fillers taken out."""
     for word in sorted(REGION_WORDS, key=len, reverse=True):
-        text = re.sub(rf"{word}(이랑|랑|하고|과|와|및|,|의|은|는|이|가)?", " ", text)
-    return re.sub(r"\b(이랑|랑|하고|와|과)\b", " ", text)
+        text = re.sub(rf"{word}(이랑|랑|하고|과|와|및|,|의|은|는|이|가|도)?", " ", text)
+    text = re.sub(r"(이랑|랑|하고)(?=\s|$)", " ", text)
+    return " ".join(_FILLER.sub(" ", text).split())

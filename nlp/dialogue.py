@@ -24,9 +24,11 @@ from nlp.fields import asked_facts, object_particle
 from nlp.index import CUE_WORDS, REGION_WORDS, STOPWORDS, strip_particle
 from nlp.listing import PAGE_SIZE, Listing, format_listing, is_browsing, mentioned_regions
 from nlp.reply import ANSWER, QUESTION, Hit, Reply
-from nlp.responder import FIELD_CUES, brief, render_entry, wanted_fields
+from nlp.responder import FIELD_CUES, brief, full_card, render_entry, wanted_fields
 
 CLARIFY = "clarify"  # the band of a question asked back
+# A follow-up about the entry in context is short; a longer message is a question of its own.
+MAX_FOLLOW_UP_CHARS = 20
 DEFAULT_IDLE_SECONDS = 30 * 60.0
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*(번|번째)\s*(항목|거|것)?\s*(이요|요|은|는|이|가|좀|을|를|의)?\s*")
@@ -40,10 +42,14 @@ _OTHERS = re.compile(r"^\s*(다른|또\s*다른|그\s*외|나머지|그밖의|�
 _POINTER = re.compile(r"^\s*(그거|그것|그게|이거|이것|저거|거기|그곳|그\s*곳|그\s*사업|이\s*사업|해당\s*사업|"
                       r"그\s*공약|그\s*위원회|그\s*단체|그\s*팀|그\s*부서|그\s*항목|그\s*프로그램)"
                       r"(은|는|이|가|을|를|의|에|에서|도|요)?\s*")
-_REGION_ONLY = re.compile(r"^\s*(\S+?)(은|는|도|의\s*경우|쪽은|에서는|은요|는요|도요)?\s*(요|어때\S*|어떻\S*|는요|"
-                          r"있어\S*|도\s*있어\S*)?\s*[?.!~]*\s*$")
+_REGION_ONLY = re.compile(r"^\s*(\S+?)(은|는|도|의\s*경우|쪽은|에서는|은요|는요|도요)?\s*"
+                          r"((비슷한|같은|그런)\s*(거|것|사업|게)?\s*(은|는|도)?\s*)?"
+                          r"(요|어때\S*|어떻\S*|는요|있어\S*|없어\S*|도\s*있어\S*)?\s*[?.!~]*\s*$")
 _POINTED_KINDS = frozenset({"사업", "공약", "위원회", "단체", "팀", "부서", "항목", "프로그램", "번", "번째",
                             "곳", "거기"})
+# Words asking how to be told, not what about ("2번 자세히 알려줘").
+_TELLING = frozenset({"자세히", "자세하다", "자세하", "상세히", "상세하다", "상세하", "알려주", "보여주", "설명", "설명하다",
+                      "알려주다", "보여주다", "가르쳐주", "말하다", "말해주"})
 # Words a follow-up about a field is made of: field cues and the everyday words around them.
 _FIELD_WORDS = frozenset(CUE_WORDS | {
     "전화번호", "전화", "번호", "홈페이지", "사이트", "방법", "신청", "신청방법", "가입", "접수",
@@ -108,10 +114,13 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
     if _region_named_alone(text):
         return "region"
     pointer = _POINTER.match(text)
-    if pointer and not _content_words(kb, text, entry, pointing=True):
-        return "pointer"
+    if pointer and (not _content_words(kb, text, entry, pointing=True)
+                    or entry is not None and not _names_elsewhere(kb, text, entry)):
+        return "pointer"  # "그 사업 첫 행사 때 몇 명 왔어요?": about the entry in context
     if not _content_words(kb, text, entry) and (asked_facts(text) or wanted_fields(kb.index.analyze(text))
                                                 or entry is not None and _names_a_field(text, entry)):
+        return "field"
+    if entry is not None and _about_entry(kb, text, entry):
         return "field"
     if context and context.get("fields") and _SAME_FOR.match(text) \
             and not asked_facts(text) and not wanted_fields(kb.index.analyze(text)):
@@ -134,14 +143,36 @@ def _content_words(kb: KnowledgeBase, text: str, entry: Entry | None = None, *,
     start or end of a field label of the entry in context: "시민소통 실적" of 시민소통실적);
     ``pointing``: the kind nouns of "그 사업", "3번 항목" name nothing either."""
     query = kb.index.analyze(text)  # analysed once per message (SearchIndex keeps the last few)
-    words = [strip_particle(t) for t in query.tokens
-             if not (pointing and strip_particle(t) in _POINTED_KINDS)]
+    words = [strip_particle(t) for t in query.tokens if t not in query.predicates
+             and not (pointing and strip_particle(t) in _POINTED_KINDS)]
     if query.region:
         words.append(query.region)
     labels = [n.replace(" ", "") for n in entry.fields] if entry is not None else []
     return [w for w in words if len(w) >= 2 and w not in _FIELD_WORDS and w not in STOPWORDS
+            and w not in _TELLING
             and not any(w.startswith(f) for f in _FIELD_WORDS if len(f) >= 2)
             and not any(label.startswith(w) or label.endswith(w) for label in labels)]
+
+
+def _about_entry(kb: KnowledgeBase, text: str, entry: Entry) -> bool:
+    """A short question whose every naming word is in the entry in context ("교류활동은 언제
+    해요?" after the 자매결연 pledge) asks more about it, unless it names a region or another
+    entry by its whole name."""
+    if len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
+        return False
+    words = _content_words(kb, text, entry, pointing=True)
+    body = " ".join((entry.title, *entry.fields.values())).replace(" ", "").lower()
+    if not words or not all(w in body for w in words):
+        return False
+    return not _names_elsewhere(kb, text, entry)
+
+
+def _names_elsewhere(kb: KnowledgeBase, text: str, entry: Entry) -> bool:
+    """Whether the message names a region or another entry by its whole name."""
+    squeezed = text.replace(" ", "").lower()
+    return bool(mentioned_regions(text)) or any(
+        e is not entry and len(e.title) >= 4 and e.title.replace(" ", "").lower() in squeezed
+        for e in kb.entries)
 
 
 def _names_a_field(text: str, entry: Entry) -> bool:
@@ -185,8 +216,8 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
     if kind == "more":
         if entry is None:
             return _clarify(text, "어떤 항목을 자세히 알려 드릴까요? 사업이나 부서 이름을 알려 주세요.")
-        full = render_entry(kb, entry.id) or ""
-        return Reply(text, QUESTION, ANSWER, full, (Hit(entry, 100.0),), entry_id=entry.id)
+        return Reply(text, QUESTION, ANSWER, full_card(kb, entry.id) or "", (Hit(entry, 100.0),),
+                     entry_id=entry.id)
     if kind == "others":
         return _others(kb, text, context, entry, items)
     # a field or a pointer: about the last entry

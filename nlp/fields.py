@@ -37,7 +37,7 @@ PHONE = Fact("전화번호", re.compile(r"전화|연락처|연락\s*(방법|어�
              fields=("연락처", "전화", "전화번호"),
              line=re.compile(r"\d{2,4}\s*[-)]\s*\d{3,4}\s*-\s*\d{4}|\d{3}-\d{4}"))
 HOW_TO_APPLY = Fact("신청 방법", re.compile(
-    r"(신청|가입|접수|지원|참여|등록)\s*(하는\s*)?(방법|절차|하려면|할\s*수\s*있|어떻게|하나요|해요|어디서)|"
+    r"(신청|가입|접수|지원|참여|등록|구독)\s*(은|는|을|를)?\s*(하는\s*)?(방법|절차|하려면|할\s*수\s*있|어떻게|하나요|해요|어디서)|"
     r"어떻게\s*(신청|가입|접수|참여|등록|지원)|(신청|가입|등록)\s*(은|는)?\s*어디"),
     fields=("신청방법", "신청 방법", "접수방법", "접수 방법", "신청절차"),
     line=re.compile(r"(신청|접수|가입)\S*\s*(방법|절차|:)|(온라인|방문|우편|이메일)\s*(신청|접수)"))
@@ -66,12 +66,22 @@ PLACE = Fact("장소", re.compile(r"장소|어디서\s*(해|열|하|개최|진�
                         "사이트"))
 TEAM = Fact("담당 부서", re.compile(r"담당\s*(팀|부서|과)|(어느|무슨|어떤)\s*(팀|부서|과)|소속|부서\s*(는|가|어디)|팀\s*(은|이)"),
             fields=("소관부서", "관리부서", "소속", "팀"), by_department=True)
+# Things citizens ask about that the documents rarely state; an entry records one only where its
+# text names it (an entry that mentions 답례품 may say which).
+_ATTRIBUTE_NOUNS = ("이메일", "팩스", "답례품", "참가비", "이용료", "요금", "월세", "임대료", "보증금", "활동비",
+                    "입장료", "회비", "수강료", "운행 시간", "운영 시간", "이용 시간", "완공", "개관", "준공",
+                    "개장", "마감일", "자격증", "준비물", "구비서류")
+ATTRIBUTES: tuple[Fact, ...] = tuple(
+    Fact(noun, re.compile(r"\s*".join(map(re.escape, noun.split()))),
+         line=re.compile(r"\s*".join(map(re.escape, noun.split()))))
+    for noun in _ATTRIBUTE_NOUNS)
 FACTS: tuple[Fact, ...] = (PHONE, HOW_TO_APPLY, RECRUITING, HOMEPAGE, PERSON, BUDGET, TARGET,
-                           PLACE, TEAM)
+                           PLACE, TEAM, *ATTRIBUTES)
 # Facts a question asks for beside one of these is that one: "신청 기간" is RECRUITING, not the
 # "신청" of TARGET or HOW_TO_APPLY; "담당자 전화" is PHONE, not PERSON.
 _SHADOWED_BY = {HOW_TO_APPLY: (RECRUITING,), TARGET: (HOW_TO_APPLY, RECRUITING),
-                PERSON: (PHONE,), BUDGET: (), PLACE: (PHONE, HOMEPAGE), TEAM: (PHONE, PERSON)}
+                PERSON: (PHONE,), BUDGET: (), PLACE: (PHONE, HOMEPAGE, *ATTRIBUTES),
+                TEAM: (PHONE, PERSON), PHONE: (), HOMEPAGE: ATTRIBUTES[:1]}
 
 
 def asked_facts(text: str, *, title: str = "") -> tuple[Fact, ...]:
@@ -112,6 +122,14 @@ def missing_sentence(facts: tuple[Fact, ...], title: str) -> str:
     """"이 자료에는 '전자민원 모니터'의 모집·신청 기간이 나와 있지 않습니다." """
     labels = "·".join(f.label for f in facts)
     return f"이 자료에는 '{title}'의 {labels}{_subject(labels)} 나와 있지 않습니다."
+
+
+def without_cues(text: str, facts: tuple[Fact, ...]) -> str:
+    """The question with the words that ask for ``facts`` taken out ("행복투어버스 운행 시간" →
+    "행복투어버스"): the documents do not hold those words, so they only weaken the match."""
+    for fact in facts:
+        text = fact.cue.sub(" ", text)
+    return " ".join(text.split())
 
 
 def substitutes(facts: tuple[Fact, ...]) -> frozenset[str]:

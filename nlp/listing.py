@@ -24,18 +24,24 @@ PAGE_SIZE = 8  # items per page; "더 보기" shows the next eight
 _BROWSE = re.compile(
     r"뭐\s*뭐|뭐\s*(가|들)?\s*있|뭐\s*하는\s*(사업|것)들|무엇(이|들이)?\s*있|어떤\s*(것|거)\s*들|"
     r"어떤\s*[가-힣]+\s*(들|이|가)?\s*있|어떤\s*게\s*있|목록|리스트|종류|다\s*(알려|보여)|"
-    r"있는\s*(거|것|사업)\s*(다|좀|전부)|[가-힣]+들\s*(알려|보여)|또\s*(뭐|어떤)")
+    r"있는\s*(거|것|사업)\s*(다|좀|전부)|[가-힣]+들\s*(알려|보여)|또\s*(뭐|어떤)|모아서?|"
+    r"다\s*(보여|알려)|\s다\s*[?.!]*$|뭐\s*있는지|어떤\s*(거|것)\s*[?]*$|[가-힣]+들로\s*(되어|구성)|"
+    r"하는\s*일")
 # "몇 개", "전체", "모두" browse only a kind the question names ("공약 몇 개", "위원회 전체"):
 # "가맹점 몇 개", "전체 정원" ask for one entry's figure.
-_KIND_ONLY = re.compile(r"몇\s*개|몇\s*가지|개수|전체|모두|전부")
+_KIND_ONLY = re.compile(r"몇\s*개|몇\s*가지|개수|전체|모두|전부|어디\s*어디")
 # "국민운동단체 연락처", "위원회 위원장들": a kind named with a fact asks for every one of them,
 # unless the question names one entry by its whole title ("규제개혁위원회 위원장").
 _KIND_FACT = re.compile(r"(단체|위원회|공약|부서|팀)\s*(들)?\s*(의\s*)?(연락처|전화번호|대표|위원장|회원수|소재지)")
+# "복지 공약 알려줘", "교통 공약 뭐 있냐", "어르신들 위한 공약": a kind asked for in general.
+_PLURAL_ASK = re.compile(r"(공약|사업|위원회|단체|팀)(들|은요|는요)|위한\s*(공약|사업)")
 _COUNT = re.compile(r"몇\s*개|몇\s*가지|개수|몇\s*건|몇\s*곳")
 # Kind words → the kinds they name. 사업 covers every kind of project the documents list.
 KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("담당관실", ("department",)), ("하는일", ("work_plan", "unit_project", "program")),
+    ("업무", ("work_plan", "unit_project", "program")),
     ("세부사업", ("program",)), ("단위사업", ("unit_project",)), ("주요업무", ("work_plan",)),
-    ("업무계획", ("work_plan",)), ("공약", ("pledge",)), ("위원회", ("committee",)),
+    ("업무계획", ("work_plan", "unit_project", "program")), ("공약", ("pledge",)), ("위원회", ("committee",)),
     ("시민단체", ("civic_group",)), ("국민운동단체", ("civic_group",)), ("단체", ("civic_group",)),
     ("부서", ("department",)), ("팀", ("team",)), ("감사", ("audit",)), ("지적사항", ("audit",)),
     ("성과지표", ("indicator",)), ("지표", ("indicator",)), ("보도", ("news",)), ("성과", ("news",)),
@@ -54,6 +60,10 @@ _INLINE_FIELDS = (("연락처", "연락처"), ("전화", "연락처"), ("위원�
 INLINE_VALUE_CHARS = 40
 PARENT_KINDS = frozenset({"department", "unit_project"})
 MIN_ITEMS = 2  # one match is an answer, not a list
+# When no entry holds every topic word, the matcher's ranking gives the list: up to this many,
+# each at least a "did you mean" match (nlp.responder.SUGGEST_THRESHOLD).
+RELATED_LIMIT = 12
+RELATED_MIN_SCORE = 30.0
 
 
 @dataclass(frozen=True)
@@ -85,8 +95,10 @@ def mentioned_regions(text: str) -> list[str]:
 def find_listing(kb: KnowledgeBase, query: Query, text: str, *,
                  region: str | None = None) -> Listing | None:
     """The set a browsing question names, or None (not browsing, or fewer than two entries)."""
-    browsing = is_browsing(text)
-    kinds, kind_words = _kinds(query.compact)
+    browsing = is_browsing(text) or bool(_PLURAL_ASK.search(text))
+    kinds, kind_words = _kinds(query.compact, text)
+    if not browsing and "pledge" in kinds and _field_value(kb.entries, query):
+        browsing = True  # "복지 공약 알려줘": a whole field of pledges
     kind_only = bool(_KIND_ONLY.search(text)) or bool(_KIND_FACT.search(text))
     if not browsing and not (kind_only and kinds):
         return None
@@ -96,7 +108,7 @@ def find_listing(kb: KnowledgeBase, query: Query, text: str, *,
     regions = mentioned_regions(text)
     pool = [e for e in kb.entries if not regions or e.region in regions]
     if parent is not None:
-        pool = [e for e in kb.entries if e.parent_id == parent.id]
+        pool = children_of(kb, parent, kinds)
     if kinds:
         pool = [e for e in pool if e.kind in kinds]
     field_value = _field_value(pool, query)
@@ -107,7 +119,8 @@ def find_listing(kb: KnowledgeBase, query: Query, text: str, *,
         owners = {e.title.replace(" ", "").lower() for e in kb.entries if e.kind == "department"}
         topics = [t for t in topics if t not in owners]
     if topics:
-        pool = [e for e in pool if all(_mentions(e, t, kb.index.synonyms_of(t)) for t in topics)]
+        matching = [e for e in pool if all(_mentions(e, t, kb.index.synonyms_of(t)) for t in topics)]
+        pool = matching if len(matching) >= MIN_ITEMS or not kinds else _related(kb, query, pool)
     if len(pool) < MIN_ITEMS or (not kinds and not topics and parent is None and not field_value):
         return None
     pool = _ordered(kb, pool, topics, region)
@@ -136,9 +149,15 @@ def format_listing(listing: Listing, *, offset: int = 0) -> str:
     return "\n".join(lines)
 
 
-def _kinds(compact: str) -> tuple[frozenset[str], list[str]]:
+_DEPARTMENT_WORD = re.compile(r"(^|\s)(과|부서|국)(들|은|는|이|가|에|만)?(\s|$)")
+
+
+def _kinds(compact: str, text: str = "") -> tuple[frozenset[str], list[str]]:
     kinds: set[str] = set()
     words = []
+    if _DEPARTMENT_WORD.search(text):  # "밑에 과 뭐 있어요": 과 alone is a department
+        kinds.add("department")
+        words.append("부서")
     for word, names in KIND_WORDS:
         if word in compact and not any(word in w for w in words):
             kinds.update(names)
@@ -152,15 +171,27 @@ def _kinds(compact: str) -> tuple[frozenset[str], list[str]]:
 def _parent(kb: KnowledgeBase, query: Query, kinds: frozenset[str]) -> Entry | None:
     """A department or unit project the question names by its whole title, whose children of
     the asked kind are the list (정무기획과 팀 → its five teams; 대외협력국 부서 → its three)."""
-    for entry in kb.entries:
+    for entry in sorted(kb.entries, key=lambda e: -len(e.title)):
         if entry.kind not in PARENT_KINDS:
             continue
         if entry.title.replace(" ", "").lower() in query.compact:
-            children = [e for e in kb.entries if e.parent_id == entry.id
-                        and (not kinds or e.kind in kinds)]
-            if len(children) >= MIN_ITEMS:
+            if len(children_of(kb, entry, kinds)) >= MIN_ITEMS:
                 return entry
     return None
+
+
+def children_of(kb: KnowledgeBase, parent: Entry, kinds: frozenset[str]) -> list[Entry]:
+    """What belongs to ``parent``: entries under it, and for a department the work of it and of
+    its sub-departments and teams (인천 소통협력관 → its 담당관실's committees)."""
+    ids = {parent.id}
+    names = {parent.title}
+    if parent.kind == "department":
+        for field in ("하위부서", "팀"):
+            names |= {n.strip() for n in parent.fields.get(field, "").split(",") if n.strip()}
+        ids |= {e.id for e in kb.entries if e.kind == "department" and e.title in names}
+    return [e for e in kb.entries if e is not parent and (not kinds or e.kind in kinds)
+            and (e.parent_id in ids or (parent.kind == "department" and e.department in names
+                                         and e.kind != "team"))]
 
 
 def _field_value(pool: list[Entry], query: Query) -> str | None:
@@ -178,6 +209,9 @@ def _topics(query: Query, kind_words: list[str], field_value: str | None) -> lis
     topics = []
     for token in query.tokens:
         word = strip_particle(token)
+        word = word[:-1] if word.endswith("들") and len(word) > 2 else word
+        if any(ch.isdigit() for ch in word):
+            continue
         if (len(word) < 2 or word in REGION_WORDS or word in CUE_WORDS or word in STOPWORDS
                 or word in _FILLER or word == field_value or any(word in k or k in word for k in kind_words)):
             continue
@@ -188,8 +222,17 @@ def _topics(query: Query, kind_words: list[str], field_value: str | None) -> lis
 
 def _mentions(entry: Entry, word: str, synonyms: tuple[str, ...] = ()) -> bool:
     """Whether the entry's name or text holds the word or one of its curated synonyms."""
-    text = " ".join((entry.title, *entry.aliases, entry.body)).replace(" ", "").lower()
+    text = " ".join((entry.title, *entry.aliases, entry.body, entry.department or "")
+                    ).replace(" ", "").lower()
     return any(w in text for w in (word, *synonyms))
+
+
+def _related(kb: KnowledgeBase, query: Query, pool: list[Entry]) -> list[Entry]:
+    """The pool's entries the matcher finds for the question ("애들 키우는 집에 도움되는 공약"):
+    topic words that no entry holds all of still point at related entries."""
+    allowed = {e.id for e in pool}
+    return [s.entry for s in kb.index.search(query, limit=RELATED_LIMIT)
+            if s.entry.id in allowed and s.score >= RELATED_MIN_SCORE]
 
 
 def _names_an_entry(kb: KnowledgeBase, query: Query) -> bool:

@@ -10,7 +10,8 @@ import re
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
-from nlp.fields import Fact, asked_facts, missing_facts, missing_sentence, substitutes
+from nlp.fields import (Fact, asked_facts, missing_facts, missing_sentence, substitutes,
+                        without_cues)
 from nlp.comparison import find_comparison, format_comparison
 from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored, strip_particle
 from nlp.intent import detect_intent
@@ -46,6 +47,7 @@ MAX_FIELD_CHARS = 260
 # An asked-for field longer than this is quoted line by line instead of shown whole.
 SHORT_FIELD_CHARS = 160
 MAX_QUOTES = 3
+FULL_FIELD_CHARS = 700  # one field in the full card ([자세히])
 # The answering first sentence quotes at most this much of the asked field.
 LEAD_VALUE_CHARS = 200
 # A field the question names is shown first, whole (clipped); two-letter labels (예산, 내용, 분야)
@@ -139,8 +141,16 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     browsing = _browse_or_compare(kb, text, query, hits, region)
     if browsing is not None:
         return browsing
+    if top < ANSWER_THRESHOLD:  # "행복투어버스 운행 시간": words no document holds weaken the match
+        retry = _without_asked_fact(kb, text, query, region)
+        if retry:
+            ranked, top = retry, retry[0].score
+            hits = tuple(Hit(s.entry, s.score) for s in ranked)
+    note = ""
+    if region and query.region is None and top >= ANSWER_THRESHOLD and ranked[0].entry.region != region:
+        ranked, note = _chosen_region_first(ranked, region)
     if top >= ANSWER_THRESHOLD:
-        full = format_answer(kb, ranked[0], query)
+        full = note + format_answer(kb, ranked[0], query)
         short = brief(full)
         return Reply(text, QUESTION, ANSWER, short, hits, detail=full if short != full else "",
                      entry_id=ranked[0].entry.id)
@@ -161,6 +171,27 @@ def _browse_or_compare(kb: KnowledgeBase, text: str, query: Query, hits: tuple[H
         return Reply(text, QUESTION, ANSWER, format_listing(listing), hits,
                      items=tuple(e.id for e in listing.entries))
     return None
+
+
+def _without_asked_fact(kb: KnowledgeBase, text: str, query: Query,
+                        region: str | None) -> list[Scored] | None:
+    """The ranking for the question without the words that ask for a fact, when that finds an
+    entry to answer about (and then say the fact is missing); None otherwise."""
+    facts = asked_facts(text)
+    topic = without_cues(text, facts) if facts else text
+    if topic == text or not topic:
+        return None
+    ranked = kb.index.search(kb.index.analyze(topic), preferred_region=region, limit=MAX_RESULTS)
+    return ranked if ranked and ranked[0].score >= ANSWER_THRESHOLD else None
+
+
+def _chosen_region_first(ranked: list[Scored], region: str) -> tuple[list[Scored], str]:
+    """The citizen's /region: its entry answers when it is a confident match too; otherwise the
+    reply says it comes from another region."""
+    local = next((s for s in ranked if s.entry.region == region and s.score >= ANSWER_THRESHOLD), None)
+    if local is not None:
+        return [local, *(s for s in ranked if s is not local)], ""
+    return ranked, (f"관심 지역({region}) 자료에는 없어 {ranked[0].entry.region} 자료로 답합니다.\n")
 
 
 def brief(full: str, limit: int = BRIEF_CHARS) -> str:
@@ -219,6 +250,21 @@ def render_entry(kb: KnowledgeBase, entry_id: str, question: str | None = None) 
     query = kb.index.analyze(question or entry.title)
     return format_answer(kb, Scored(entry, 100.0, 1.0, 1.0, 1.0), query,
                          cue_fields=None if question else ())
+
+
+def full_card(kb: KnowledgeBase, entry_id: str) -> str | None:
+    """Every field of one entry ("더 자세히", [자세히]), who is in charge and the source; None
+    if the entry is gone."""
+    entry = kb.get(entry_id)
+    if entry is None:
+        return None
+    lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
+    lines.extend(f"· {name}: {_clip(value, FULL_FIELD_CHARS)}" for name, value in entry.fields.items())
+    if not entry.fields and entry.body:
+        lines.append(_clip(entry.body, MAX_REPLY_CHARS // 2))
+    lines += ["", *_contact_lines(kb, entry), f"출처: {short_citation(entry)}"]
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_REPLY_CHARS else text[:MAX_REPLY_CHARS - 1] + "…"
 
 
 def suggest_departments(kb: KnowledgeBase, text: str, *, region: str | None = None,
