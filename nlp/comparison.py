@@ -30,7 +30,7 @@ MIN_SCORE = 30.0
 ALL_REGIONS_MIN_SCORE = 45.0
 # "전북 파워블로거랑 인천 블로그기자단": each side of the conjunction names its own topic.
 _SIDES = re.compile(r"(?:이랑|랑|하고|와|과|vs|VS|대비)\s+")
-MAX_VALUE_CHARS = 120
+MAX_VALUE_CHARS = 90  # four regions side by side stay within ~600 characters
 
 
 @dataclass(frozen=True)
