@@ -312,7 +312,8 @@ def _print_report(name: str, report: Report) -> None:
     if report.lengths:
         lengths = sorted(report.lengths)
         within = sum(n <= MAX_REPLY_CHARS_TARGET for n in lengths)
-        print(f"answer length: median {statistics.median(lengths):.0f}, max {lengths[-1]} characters; "
+        print(f"answer length: median {statistics.median(lengths):.0f}, "
+              f"max {lengths[-1]} characters; "
               f"{within}/{len(lengths)} within {MAX_REPLY_CHARS_TARGET}")
     print("per style (top-1 / rejection / intent / text checks as applies):")
     for style, tally in sorted(report.by_style.items()):

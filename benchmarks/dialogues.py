@@ -12,6 +12,7 @@ clarify; expected items separated by |). Each dialogue is one new citizen in a f
 Reported: the share of dialogues whose every check passes, per check, the per-message latency
 (update in → last reply recorded, p50/p99) and the longest reply sent without [자세히].
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,8 +64,15 @@ def read_dialogues(path: Path) -> dict[str, list[Turn]]:
         if cols[0] == "dialogue" and cols[1] == "turn":
             continue
         name, turn, message, check, expected = (c.strip() for c in cols)
-        dialogues[name].append(Turn(name, int(turn or 0), message, check,
-                                    tuple(squeeze(a) for a in expected.split("|") if a.strip())))
+        dialogues[name].append(
+            Turn(
+                name,
+                int(turn or 0),
+                message,
+                check,
+                tuple(squeeze(a) for a in expected.split("|") if a.strip()),
+            )
+        )
     for turns in dialogues.values():
         turns.sort(key=lambda t: t.number)
     return dict(dialogues)
@@ -74,12 +82,20 @@ def _replies(calls) -> str:
     return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
 
 
-async def run(dialogues: dict[str, list[Turn]], database: Path) -> tuple[dict, list[float], list[str], int]:
+async def run(
+    dialogues: dict[str, list[Turn]], database: Path
+) -> tuple[dict, list[float], list[str], int]:
     """Every dialogue through the real bot; per-check tallies, latencies, misses, longest reply."""
-    settings = load_settings({"DATABASE_PATH": str(database), "OUTBOX_INTERVAL_SECONDS": "3600",
-                              "RATE_LIMIT_PER_SECOND": "100000",
-                              "RATE_LIMIT_GROUP_PER_MINUTE": "100000",
-                              "FLOOD_MESSAGES_PER_MINUTE": "1000"}, env_file=None)
+    settings = load_settings(
+        {
+            "DATABASE_PATH": str(database),
+            "OUTBOX_INTERVAL_SECONDS": "3600",
+            "RATE_LIMIT_PER_SECOND": "100000",
+            "RATE_LIMIT_GROUP_PER_MINUTE": "100000",
+            "FLOOD_MESSAGES_PER_MINUTE": "1000",
+        },
+        env_file=None,
+    )
     tokenizer = get_tokenizer(settings.nlp_tagger)
     kb = load_knowledge_base(DEFAULT_DIR, tokenizer=tokenizer)
     api = LocalBotApi()
@@ -99,7 +115,9 @@ async def run(dialogues: dict[str, list[Turn]], database: Path) -> tuple[dict, l
                 latencies.append((time.perf_counter() - start) * 1000)
                 text = _replies(calls)
                 asked_detail = _DETAIL.search(turn.message)  # as if [자세히] were pressed
-                if not asked_detail and not any(label == "자세히" for c in calls for label, _ in c.buttons):
+                if not asked_detail and not any(
+                    label == "자세히" for c in calls for label, _ in c.buttons
+                ):
                     longest = max(longest, max((len(c.text) for c in calls), default=0))
                 if not turn.check:
                     continue
@@ -107,16 +125,19 @@ async def run(dialogues: dict[str, list[Turn]], database: Path) -> tuple[dict, l
                 tallies[turn.check].add(ok)
                 if not ok:
                     passed = False
-                    misses.append(f"[{name}] {' → '.join(t.message for t in turns)} "
-                                  f"({turn.check}: {'|'.join(turn.expected)}) got: "
-                                  f"{' '.join(text.split())[:160]}")
+                    misses.append(
+                        f"[{name}] {' → '.join(t.message for t in turns)} "
+                        f"({turn.check}: {'|'.join(turn.expected)}) got: "
+                        f"{' '.join(text.split())[:160]}"
+                    )
             tallies["dialogues"].add(passed)
     return tallies, latencies, misses, longest
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dialogues", type=Path, default=DIALOGUE_FILE, metavar="FILE")
     parser.add_argument("--misses", action="store_true", help="list the dialogues that failed")
     args = parser.parse_args()
@@ -130,9 +151,13 @@ def main() -> int:
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print(f"slowest messages: {', '.join(f'{ms:.0f}' for ms in latencies[-5:])} ms")
-    print(f"latency per message through the Application: p50 {statistics.median(latencies):.1f} ms, "
-          f"p99 {p99:.1f} ms (target p99 ≤ {TARGETS['p99_ms']:.0f} ms)")
-    print(f"longest reply without [자세히]: {longest} characters (target ≤ {MAX_REPLY_CHARS_TARGET})")
+    print(
+        f"latency per message through the Application: p50 {statistics.median(latencies):.1f} ms, "
+        f"p99 {p99:.1f} ms (target p99 ≤ {TARGETS['p99_ms']:.0f} ms)"
+    )
+    print(
+        f"longest reply without [자세히]: {longest} characters (target ≤ {MAX_REPLY_CHARS_TARGET})"
+    )
     if args.misses:
         print("misses:")
         for miss in misses:

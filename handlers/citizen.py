@@ -151,7 +151,8 @@ def reply_markup(kb, reply: Reply, state: dict | None = None):
         return keyboards.not_found(carry_text=reply.intent == QUESTION)
     if reply.band == ANSWER and reply.items:
         entries = [kb.get(i) for i in reply.items]
-        offset = (state or {}).get("offset", 0) if (state or {}).get("items") == list(reply.items) else 0
+        state = state or {}
+        offset = state.get("offset", 0) if state.get("items") == list(reply.items) else 0
         return keyboards.listing(reply.items, [e.title if e else "" for e in entries],
                                  offset=offset, page_size=PAGE_SIZE)
     if reply.band == ANSWER and reply.entry_id:
@@ -168,8 +169,8 @@ async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     text = render_entry(context.bot_data["kb"], entry_id, context.user_data.get("last_question"))
     if text:
         _remember_entry(context, entry_id)
-    await query.message.reply_text(text or ENTRY_GONE_TEXT,
-                                   reply_markup=keyboards.answer(entry_id, detail=False) if text else None)
+    markup = keyboards.answer(entry_id, detail=False) if text else None
+    await query.message.reply_text(text or ENTRY_GONE_TEXT, reply_markup=markup)
 
 
 async def show_detail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

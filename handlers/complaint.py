@@ -25,8 +25,8 @@ from handlers import flood, formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, PRIVATE, user_role
 from handlers.arguments import parse_phone, parse_receipt
 from handlers.keyboards import keyboard
-from nlp.filing import (EXPECTED_PROCESSING_DAYS, PROCESSING_TIME_TEXT, is_processing_time_question,
-                        is_question, match_department)
+from nlp.filing import (EXPECTED_PROCESSING_DAYS, PROCESSING_TIME_TEXT,
+                        is_processing_time_question, is_question, match_department)
 from nlp.reply import QUESTION
 from nlp.responder import suggest_departments
 
@@ -141,7 +141,8 @@ async def start_from_question(update: Update, context: ContextTypes.DEFAULT_TYPE
         return ConversationHandler.END
     draft = context.user_data["complaint"] = new_draft()
     draft["content"] = redact_personal_data(text)[0].strip()[:MAX_CONTENT_CHARS]
-    await query.message.reply_text(CARRIED_TEXT.format(content=formatting.preview(draft["content"], 200)))
+    shown = formatting.preview(draft["content"], 200)
+    await query.message.reply_text(CARRIED_TEXT.format(content=shown))
     await query.message.reply_text(ASK_ATTACHMENTS_TEXT, reply_markup=_next_or_cancel())
     return ATTACH
 
@@ -388,7 +389,8 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return ConversationHandler.END
     complaint, staff_posts = _store(context, query, draft)
     await context.bot_data["wal_sync"].wait()  # a receipt promises the complaint is kept
-    await keyboards.next_step(query, formatting.receipt_text(complaint, draft, expected=EXPECTED_TEXT))
+    await keyboards.next_step(query,
+                              formatting.receipt_text(complaint, draft, expected=EXPECTED_TEXT))
     context.user_data.pop("complaint", None)
     for notification_id in staff_posts:  # at once if possible, else the outbox job retries
         await jobs.deliver_now(context, notification_id)

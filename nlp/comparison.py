@@ -8,6 +8,7 @@ Usage:
     comparison = find_comparison(kb, text)      # None unless two or more regions are compared
     format_comparison(comparison)
 """
+
 from __future__ import annotations
 
 import re
@@ -18,10 +19,14 @@ from knowledge.model import REGIONS, Entry
 from nlp.index import REGION_WORDS
 from nlp.listing import mentioned_regions
 
-_COMPARE = re.compile(r"차이|비교|다른\s*점|다른\s*가|다른지|달라|다르|vs|VS|대비|지역별|각\s*지역|어디가\s*더")
+_COMPARE = re.compile(
+    r"차이|비교|다른\s*점|다른\s*가|다른지|달라|다르|vs|VS|대비|지역별|각\s*지역|어디가\s*더"
+)
 # Words of a comparison request that name no topic.
-_FILLER = re.compile(r"(해\s*줘|해\s*주세요|해\s*주실래요|하면|해\s*봐|뭐가|뭔가요|뭐예요|어떻게|둘\s*다|각각|"
-                     r"있어요|있나요|점|요)(?=\s|[?.!]|$)|[?.!]")
+_FILLER = re.compile(
+    r"(해\s*줘|해\s*주세요|해\s*주실래요|하면|해\s*봐|뭐가|뭔가요|뭐예요|어떻게|둘\s*다|각각|"
+    r"있어요|있나요|점|요)(?=\s|[?.!]|$)|[?.!]"
+)
 _ALL_REGIONS = re.compile(r"지역별|각\s*지역|지역마다")
 # A named region's entry must be at least a "did you mean" match (nlp.responder's 30); for
 # "지역별" (every region) one the bot would answer with (45): at 30 "지역별 자원봉사 사업" showed
@@ -52,8 +57,9 @@ def is_comparison(text: str) -> bool:
     return bool(_ALL_REGIONS.search(text)) or len(mentioned_regions(text)) >= 2
 
 
-def find_comparison(kb: KnowledgeBase, text: str, *,
-                    fields: tuple[str, ...] = ()) -> Comparison | None:
+def find_comparison(
+    kb: KnowledgeBase, text: str, *, fields: tuple[str, ...] = ()
+) -> Comparison | None:
     """The topic's best entry in each compared region; None when not a comparison or when no
     region has the topic at all."""
     if not is_comparison(text):
@@ -67,8 +73,12 @@ def find_comparison(kb: KnowledgeBase, text: str, *,
     floor = ALL_REGIONS_MIN_SCORE if every else MIN_SCORE
     rows = []
     for region in regions:
-        ranked = kb.index.search(kb.index.analyze(topics[region]), preferred_region=region, limit=10)
-        best = next((s.entry for s in ranked if s.entry.region == region and s.score >= floor), None)
+        ranked = kb.index.search(
+            kb.index.analyze(topics[region]), preferred_region=region, limit=10
+        )
+        best = next(
+            (s.entry for s in ranked if s.entry.region == region and s.score >= floor), None
+        )
         rows.append((region, best, _fact(best, fields) if best else None))
     if not any(entry for _, entry, _ in rows):
         return None
@@ -79,7 +89,8 @@ def format_comparison(comparison: Comparison) -> str:
     """One line per region; the first sentence says where the topic exists."""
     having = [region for region, entry, _ in comparison.rows if entry is not None]
     lacking = [region for region, entry, _ in comparison.rows if entry is None]
-    head = f"'{comparison.topic}'을(를) 지역별로 비교합니다: 자료가 있는 지역은 {', '.join(having)}입니다."
+    head = (f"'{comparison.topic}'을(를) 지역별로 비교합니다: "
+            f"자료가 있는 지역은 {', '.join(having)}입니다.")
     if lacking:
         head += f" {', '.join(lacking)} 자료에는 관련 항목이 없습니다."
     lines = [head]
@@ -111,7 +122,9 @@ def _fact(entry: Entry, fields: tuple[str, ...]) -> str | None:
         value = entry.fields.get(name)
         if value:
             value = " / ".join(line.strip() for line in value.splitlines() if line.strip())
-            clipped = value if len(value) <= MAX_VALUE_CHARS else value[:MAX_VALUE_CHARS - 1] + "…"
+            clipped = (
+                value if len(value) <= MAX_VALUE_CHARS else value[: MAX_VALUE_CHARS - 1] + "…"
+            )
             return f"{name}: {clipped}"
     return None
 

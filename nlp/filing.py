@@ -6,6 +6,7 @@ Usage:
     is_question("접수하면 보통 며칠 걸려요?")        # True: ask whether it belongs in the draft
     match_department(kb, "정무기획과")             # ("전라북도", "정무기획과")
 """
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,13 @@ from nlp.index import REGION_WORDS
 _REQUEST = re.compile(
     r"^\s*(저\s*)?(민원|신고|불편\s*신고|건의)\s*(을|를|좀|하나)?\s*"
     r"(넣|접수|하|신청|제기|올리|내|등록|드리|쓰)\S*\s*(싶|려|할|게|래|고|요|는데|ㄹ게)?\S*\s*[?.!~]*\s*$|"
-    r"^\s*(민원|신고)\s*(접수)?\s*[?.!~]*\s*$|^\s*(어떻게|어디서)\s*(민원|신고)\S*\s*[?.!]*\s*$")
+    r"^\s*(민원|신고)\s*(접수)?\s*[?.!~]*\s*$|^\s*(어떻게|어디서)\s*(민원|신고)\S*\s*[?.!]*\s*$"
+)
 # A question typed while a draft is open: a question word or a question ending.
 _QUESTION = re.compile(
     r"\?|？|(나요|까요|ㄴ가요|는지|인가요|건가요|되나요|돼요\?|어때요|뭐예요|뭔가요|맞나요|있나요|없나요)\s*$|"
-    r"(언제|며칠|몇\s*일|얼마나|어떻게|어디서|어디로|누가|누구|왜|무엇|뭐)")
+    r"(언제|며칠|몇\s*일|얼마나|어떻게|어디서|어디로|누가|누구|왜|무엇|뭐)"
+)
 # A typed department must be this close (rapidfuzz WRatio) to a known one; lower matched
 # "새마을회 전화번호" to 새마을지원팀-like names on the test table.
 DEPARTMENT_MIN_RATIO = 88
@@ -34,14 +37,17 @@ _DEPARTMENT_ENDING = re.compile(r"(과|팀|실|국|관|센터|담당관실|사�
 # Receipts state it: 「민원 처리에 관한 법률 시행령」 gives 고충민원 seven days (extendable).
 EXPECTED_PROCESSING_DAYS = 7
 PROCESSING_TIME_TEXT = (
-    f"민원은 보통 접수 후 {EXPECTED_PROCESSING_DAYS}일 안에 처리 결과를 알려 드립니다(고충민원 처리 기간 "
-    "기준, 현장 확인이 필요하면 늘어날 수 있습니다). 처리 상황이 바뀔 때마다 이 대화방으로 알려 드립니다."
+    f"민원은 보통 접수 후 {EXPECTED_PROCESSING_DAYS}일 안에 처리 결과를 알려 드립니다"
+    "(고충민원 처리 기간 기준, 현장 확인이 필요하면 늘어날 수 있습니다). "
+    "처리 상황이 바뀔 때마다 이 대화방으로 알려 드립니다."
 )
-_PROCESSING = re.compile(r"며칠|몇\s*일|얼마나\s*걸|언제\s*(처리|답|연락|해결|결과)|처리\s*(기간|기한|시간)")
+_PROCESSING = re.compile(
+    r"며칠|몇\s*일|얼마나\s*걸|언제\s*(처리|답|연락|해결|결과)|처리\s*(기간|기한|시간)"
+)
 
 
 def is_processing_time_question(text: str) -> bool:
-    """"접수하면 보통 며칠 안에 처리돼요?" — about the complaint process itself."""
+    """ "접수하면 보통 며칠 안에 처리돼요?" — about the complaint process itself."""
     return bool(_PROCESSING.search(text or ""))
 
 
@@ -72,7 +78,7 @@ def match_department(kb: KnowledgeBase, text: str) -> tuple[str, str] | None:
     typed = "".join((text or "").split())
     for word in sorted(REGION_WORDS, key=len, reverse=True):
         if typed.startswith(word) and len(typed) > len(word) + 1:
-            typed = typed[len(word):]
+            typed = typed[len(word) :]
             break
     if not typed or len(typed) > 30:
         return None

@@ -10,6 +10,7 @@ Usage:
     listing = find_listing(kb, query, text)       # None when the question is not browsing
     format_listing(kb, listing, offset=0)         # "전주시 공약은 모두 76개입니다.\n1. …"
 """
+
 from __future__ import annotations
 
 import re
@@ -26,37 +27,108 @@ _BROWSE = re.compile(
     r"어떤\s*[가-힣]+\s*(들|이|가)?\s*있|어떤\s*게\s*있|목록|리스트|종류|다\s*(알려|보여)|"
     r"있는\s*(거|것|사업)\s*(다|좀|전부)|[가-힣]+들\s*(알려|보여)|또\s*(뭐|어떤)|모아서?|"
     r"다\s*(보여|알려)|\s다\s*[?.!]*$|뭐\s*있는지|어떤\s*(거|것)\s*[?]*$|[가-힣]+들로\s*(되어|구성)|"
-    r"하는\s*일")
+    r"하는\s*일"
+)
 # "몇 개", "전체", "모두" browse only a kind the question names ("공약 몇 개", "위원회 전체"):
 # "가맹점 몇 개", "전체 정원" ask for one entry's figure.
 _KIND_ONLY = re.compile(r"몇\s*개|몇\s*가지|개수|전체|모두|전부|어디\s*어디")
 # "국민운동단체 연락처", "위원회 위원장들": a kind named with a fact asks for every one of them,
 # unless the question names one entry by its whole title ("규제개혁위원회 위원장").
-_KIND_FACT = re.compile(r"(단체|위원회|공약|부서|팀)\s*(들)?\s*(의\s*)?(연락처|전화번호|대표|위원장|회원수|소재지)")
+_KIND_FACT = re.compile(
+    r"(단체|위원회|공약|부서|팀)\s*(들)?\s*(의\s*)?(연락처|전화번호|대표|위원장|회원수|소재지)"
+)
 # "복지 공약 알려줘", "교통 공약 뭐 있냐", "어르신들 위한 공약": a kind asked for in general.
 _PLURAL_ASK = re.compile(r"(공약|사업|위원회|단체|팀)(들|은요|는요)|위한\s*(공약|사업)")
 _COUNT = re.compile(r"몇\s*개|몇\s*가지|개수|몇\s*건|몇\s*곳")
 # Kind words → the kinds they name. 사업 covers every kind of project the documents list.
 KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("담당관실", ("department",)), ("하는일", ("work_plan", "unit_project", "program")),
+    ("담당관실", ("department",)),
+    ("하는일", ("work_plan", "unit_project", "program")),
     ("업무", ("work_plan", "unit_project", "program")),
-    ("세부사업", ("program",)), ("단위사업", ("unit_project",)), ("주요업무", ("work_plan",)),
-    ("업무계획", ("work_plan", "unit_project", "program")), ("공약", ("pledge",)), ("위원회", ("committee",)),
-    ("시민단체", ("civic_group",)), ("국민운동단체", ("civic_group",)), ("단체", ("civic_group",)),
-    ("부서", ("department",)), ("팀", ("team",)), ("감사", ("audit",)), ("지적사항", ("audit",)),
-    ("성과지표", ("indicator",)), ("지표", ("indicator",)), ("보도", ("news",)), ("성과", ("news",)),
+    ("세부사업", ("program",)),
+    ("단위사업", ("unit_project",)),
+    ("주요업무", ("work_plan",)),
+    ("업무계획", ("work_plan", "unit_project", "program")),
+    ("공약", ("pledge",)),
+    ("위원회", ("committee",)),
+    ("시민단체", ("civic_group",)),
+    ("국민운동단체", ("civic_group",)),
+    ("단체", ("civic_group",)),
+    ("부서", ("department",)),
+    ("팀", ("team",)),
+    ("감사", ("audit",)),
+    ("지적사항", ("audit",)),
+    ("성과지표", ("indicator",)),
+    ("지표", ("indicator",)),
+    ("보도", ("news",)),
+    ("성과", ("news",)),
     ("사업", ("program", "unit_project", "work_plan", "pledge")),
 )
 # Words of a browsing question that are neither a topic nor a filter.
-_FILLER = frozenset({"목록", "리스트", "종류", "전체", "모두", "전부", "다", "알려", "보여", "있어", "관련",
-                     "지원", "뭐뭐", "가지", "개수", "무엇", "어떤", "어떻다", "있다", "알다",
-                     "보이다", "주다", "하다", "되다", "몇", "개", "건", "것", "거", "들", "또",
-                     "시행", "추진", "운영", "하는", "정책", "분야", "소관", "보여주", "알려주",
-                     "보여주다", "알려주다", "가르쳐주", "가르치다", "싶다", "궁금하다"})
+_FILLER = frozenset(
+    {
+        "목록",
+        "리스트",
+        "종류",
+        "전체",
+        "모두",
+        "전부",
+        "다",
+        "알려",
+        "보여",
+        "있어",
+        "관련",
+        "지원",
+        "뭐뭐",
+        "가지",
+        "개수",
+        "무엇",
+        "어떤",
+        "어떻다",
+        "있다",
+        "알다",
+        "보이다",
+        "주다",
+        "하다",
+        "되다",
+        "몇",
+        "개",
+        "건",
+        "것",
+        "거",
+        "들",
+        "또",
+        "시행",
+        "추진",
+        "운영",
+        "하는",
+        "정책",
+        "분야",
+        "소관",
+        "보여주",
+        "알려주",
+        "보여주다",
+        "알려주다",
+        "가르쳐주",
+        "가르치다",
+        "싶다",
+        "궁금하다",
+    }
+)
 # A fact asked of every item ("위원회 위원장들", "단체 연락처") → the field shown beside each.
-_INLINE_FIELDS = (("연락처", "연락처"), ("전화", "연락처"), ("위원장", "위원장"), ("대표", "대표"),
-                  ("회원", "회원수"), ("소재지", "소재지"), ("주소", "소재지"), ("예산", "예산"),
-                  ("이행률", "이행률"), ("구성", "구성"), ("소관", "소관부서"))
+_INLINE_FIELDS = (
+    ("연락처", "연락처"),
+    ("전화", "연락처"),
+    ("위원장", "위원장"),
+    ("대표", "대표"),
+    ("회원", "회원수"),
+    ("소재지", "소재지"),
+    ("주소", "소재지"),
+    ("예산", "예산"),
+    ("이행률", "이행률"),
+    ("구성", "구성"),
+    ("소관", "소관부서"),
+)
 INLINE_VALUE_CHARS = 40
 PARENT_KINDS = frozenset({"department", "unit_project"})
 MIN_ITEMS = 2  # one match is an answer, not a list
@@ -92,8 +164,9 @@ def mentioned_regions(text: str) -> list[str]:
     return [r for r in REGIONS if r in found]
 
 
-def find_listing(kb: KnowledgeBase, query: Query, text: str, *,
-                 region: str | None = None) -> Listing | None:
+def find_listing(
+    kb: KnowledgeBase, query: Query, text: str, *, region: str | None = None
+) -> Listing | None:
     """The set a browsing question names, or None (not browsing, or fewer than two entries)."""
     browsing = is_browsing(text) or bool(_PLURAL_ASK.search(text))
     kinds, kind_words = _kinds(query.compact, text)
@@ -119,33 +192,47 @@ def find_listing(kb: KnowledgeBase, query: Query, text: str, *,
         owners = {e.title.replace(" ", "").lower() for e in kb.entries if e.kind == "department"}
         topics = [t for t in topics if t not in owners]
     if topics:
-        matching = [e for e in pool if all(_mentions(e, t, kb.index.synonyms_of(t)) for t in topics)]
+        matching = [
+            e for e in pool if all(_mentions(e, t, kb.index.synonyms_of(t)) for t in topics)
+        ]
         pool = matching if len(matching) >= MIN_ITEMS or not kinds else _related(kb, query, pool)
     if len(pool) < MIN_ITEMS or (not kinds and not topics and parent is None and not field_value):
         return None
     pool = _ordered(kb, pool, topics, region)
-    inline = next((name for word, name in _INLINE_FIELDS if word in query.compact
-                   and any(name in e.fields for e in pool)), None)
-    return Listing(_label(regions, kinds, kind_words, parent, field_value, topics), tuple(pool),
-                   bool(_COUNT.search(text)), inline)
+    inline = next(
+        (
+            name
+            for word, name in _INLINE_FIELDS
+            if word in query.compact and any(name in e.fields for e in pool)
+        ),
+        None,
+    )
+    return Listing(
+        _label(regions, kinds, kind_words, parent, field_value, topics),
+        tuple(pool),
+        bool(_COUNT.search(text)),
+        inline,
+    )
 
 
 def format_listing(listing: Listing, *, offset: int = 0) -> str:
     """Count first, then one numbered page of titles (region · kind), contacts inline."""
     total = len(listing.entries)
-    page = listing.entries[offset:offset + PAGE_SIZE]
+    page = listing.entries[offset : offset + PAGE_SIZE]
     if offset:
         head = f"{listing.label} {total}개 중 {offset + 1}–{offset + len(page)}번째입니다."
     else:
         head = f"{listing.label}{_topic_particle(listing.label)} 모두 {total}개입니다."
     lines = [head]
     for number, entry in enumerate(page, start=offset + 1):
-        lines.append(f"{number}. {entry.title} ({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
-                     f"{_inline(entry, listing.field)}")
+        lines.append(
+            f"{number}. {entry.title} ({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
+            f"{_inline(entry, listing.field)}"
+        )
     rest = total - offset - len(page)
     if rest > 0:
         lines.append(f"나머지 {rest}개는 [더 보기]를 눌러 보세요.")
-    lines.append("번호를 누르거나 \"2번\"처럼 말하면 자세히 알려 드립니다.")
+    lines.append('번호를 누르거나 "2번"처럼 말하면 자세히 알려 드립니다.')
     return "\n".join(lines)
 
 
@@ -189,9 +276,16 @@ def children_of(kb: KnowledgeBase, parent: Entry, kinds: frozenset[str]) -> list
         for field in ("하위부서", "팀"):
             names |= {n.strip() for n in parent.fields.get(field, "").split(",") if n.strip()}
         ids |= {e.id for e in kb.entries if e.kind == "department" and e.title in names}
-    return [e for e in kb.entries if e is not parent and (not kinds or e.kind in kinds)
-            and (e.parent_id in ids or (parent.kind == "department" and e.department in names
-                                         and e.kind != "team"))]
+    return [
+        e
+        for e in kb.entries
+        if e is not parent
+        and (not kinds or e.kind in kinds)
+        and (
+            e.parent_id in ids
+            or (parent.kind == "department" and e.department in names and e.kind != "team")
+        )
+    ]
 
 
 def _field_value(pool: list[Entry], query: Query) -> str | None:
@@ -212,8 +306,15 @@ def _topics(query: Query, kind_words: list[str], field_value: str | None) -> lis
         word = word[:-1] if word.endswith("들") and len(word) > 2 else word
         if any(ch.isdigit() for ch in word):
             continue
-        if (len(word) < 2 or word in REGION_WORDS or word in CUE_WORDS or word in STOPWORDS
-                or word in _FILLER or word == field_value or any(word in k or k in word for k in kind_words)):
+        if (
+            len(word) < 2
+            or word in REGION_WORDS
+            or word in CUE_WORDS
+            or word in STOPWORDS
+            or word in _FILLER
+            or word == field_value
+            or any(word in k or k in word for k in kind_words)
+        ):
             continue
         if not any(word in t or t in word for t in topics):
             topics.append(word)
@@ -222,8 +323,11 @@ def _topics(query: Query, kind_words: list[str], field_value: str | None) -> lis
 
 def _mentions(entry: Entry, word: str, synonyms: tuple[str, ...] = ()) -> bool:
     """Whether the entry's name or text holds the word or one of its curated synonyms."""
-    text = " ".join((entry.title, *entry.aliases, entry.body, entry.department or "")
-                    ).replace(" ", "").lower()
+    text = (
+        " ".join((entry.title, *entry.aliases, entry.body, entry.department or ""))
+        .replace(" ", "")
+        .lower()
+    )
     return any(w in text for w in (word, *synonyms))
 
 
@@ -231,17 +335,22 @@ def _related(kb: KnowledgeBase, query: Query, pool: list[Entry]) -> list[Entry]:
     """The pool's entries the matcher finds for the question ("애들 키우는 집에 도움되는 공약"):
     topic words that no entry holds all of still point at related entries."""
     allowed = {e.id for e in pool}
-    return [s.entry for s in kb.index.search(query, limit=RELATED_LIMIT)
-            if s.entry.id in allowed and s.score >= RELATED_MIN_SCORE]
+    return [
+        s.entry
+        for s in kb.index.search(query, limit=RELATED_LIMIT)
+        if s.entry.id in allowed and s.score >= RELATED_MIN_SCORE
+    ]
 
 
 def _names_an_entry(kb: KnowledgeBase, query: Query) -> bool:
-    return any(len(e.title) >= 4 and e.title.replace(" ", "").lower() in query.compact
-               for e in kb.entries)
+    return any(
+        len(e.title) >= 4 and e.title.replace(" ", "").lower() in query.compact for e in kb.entries
+    )
 
 
-def _ordered(kb: KnowledgeBase, pool: list[Entry], topics: list[str],
-             region: str | None) -> list[Entry]:
+def _ordered(
+    kb: KnowledgeBase, pool: list[Entry], topics: list[str], region: str | None
+) -> list[Entry]:
     """The citizen's region first, then entries whose name holds the topic, then document order."""
     order = {e.id: n for n, e in enumerate(kb.entries)}
 
@@ -249,12 +358,20 @@ def _ordered(kb: KnowledgeBase, pool: list[Entry], topics: list[str],
         name = entry.title.replace(" ", "").lower()
         return all(t in name for t in topics)
 
-    return sorted(pool, key=lambda e: (region is not None and e.region != region,
-                                       not in_name(e), order[e.id]))
+    return sorted(
+        pool,
+        key=lambda e: (region is not None and e.region != region, not in_name(e), order[e.id]),
+    )
 
 
-def _label(regions: list[str], kinds: frozenset[str], kind_words: list[str], parent: Entry | None,
-           field_value: str | None, topics: list[str]) -> str:
+def _label(
+    regions: list[str],
+    kinds: frozenset[str],
+    kind_words: list[str],
+    parent: Entry | None,
+    field_value: str | None,
+    topics: list[str],
+) -> str:
     parts = [" ".join(regions)] if regions and not parent else []
     if parent is not None:
         parts.append(f"{parent.title} 소속")
@@ -279,7 +396,9 @@ def _inline(entry: Entry, field: str | None) -> str:
     value = entry.fields.get(field) if field and field != "연락처" else None
     if value:
         value = " ".join(value.split())
-        clipped = value if len(value) <= INLINE_VALUE_CHARS else value[:INLINE_VALUE_CHARS - 1] + "…"
+        clipped = (
+            value if len(value) <= INLINE_VALUE_CHARS else value[: INLINE_VALUE_CHARS - 1] + "…"
+        )
         parts.insert(0, f"{field} {clipped}")
     return f" — {', '.join(parts)}" if parts else ""
 

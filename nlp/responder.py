@@ -147,7 +147,8 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
             ranked, top = retry, retry[0].score
             hits = tuple(Hit(s.entry, s.score) for s in ranked)
     note = ""
-    if region and query.region is None and top >= ANSWER_THRESHOLD and ranked[0].entry.region != region:
+    if (region and query.region is None and top >= ANSWER_THRESHOLD
+            and ranked[0].entry.region != region):
         ranked, note = _chosen_region_first(ranked, region)
     if top >= ANSWER_THRESHOLD:
         full = note + format_answer(kb, ranked[0], query)
@@ -188,7 +189,8 @@ def _without_asked_fact(kb: KnowledgeBase, text: str, query: Query,
 def _chosen_region_first(ranked: list[Scored], region: str) -> tuple[list[Scored], str]:
     """The citizen's /region: its entry answers when it is a confident match too; otherwise the
     reply says it comes from another region."""
-    local = next((s for s in ranked if s.entry.region == region and s.score >= ANSWER_THRESHOLD), None)
+    local = next((s for s in ranked
+                  if s.entry.region == region and s.score >= ANSWER_THRESHOLD), None)
     if local is not None:
         return [local, *(s for s in ranked if s is not local)], ""
     return ranked, (f"관심 지역({region}) 자료에는 없어 {ranked[0].entry.region} 자료로 답합니다.\n")
@@ -259,7 +261,8 @@ def full_card(kb: KnowledgeBase, entry_id: str) -> str | None:
     if entry is None:
         return None
     lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
-    lines.extend(f"· {name}: {_clip(value, FULL_FIELD_CHARS)}" for name, value in entry.fields.items())
+    lines.extend(f"· {name}: {_clip(value, FULL_FIELD_CHARS)}"
+                 for name, value in entry.fields.items())
     if not entry.fields and entry.body:
         lines.append(_clip(entry.body, MAX_REPLY_CHARS // 2))
     lines += ["", *_contact_lines(kb, entry), f"출처: {short_citation(entry)}"]

@@ -55,7 +55,8 @@ def test_dialogue_file_is_well_formed(kb: KnowledgeBase):
     bodies = [squeeze(e.body) for e in kb.entries]
     assert len(found) >= 25
     for name, turns in found.items():
-        assert 1 <= len(turns) <= 3 and [t.number for t in turns] == list(range(1, len(turns) + 1)), name
+        assert [t.number for t in turns] == list(range(1, len(turns) + 1)), name
+        assert 1 <= len(turns) <= 3, name
         assert turns[-1].check in {"text", "title", "clarify", "missing", "all", "list"}, name
         if turns[-1].check == "text":
             assert any(a in b for a in turns[-1].expected for b in bodies), name

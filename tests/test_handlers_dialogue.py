@@ -1,5 +1,6 @@
 """Lists, follow-ups, [자세히]/[출처] and the complaint-flow questions through the real
 Application on the offline LocalBotApi (tested like a user)."""
+
 from __future__ import annotations
 
 from db.complaints import list_complaints
@@ -27,8 +28,10 @@ async def test_a_list_has_a_button_per_item_and_more(local_bot):
 async def test_a_tapped_item_becomes_the_context_of_follow_ups(local_bot):
     me = local_bot.chat(CITIZEN)
     await me.send("인천 위원회 종류")
-    shown = await me.press(data=f"{keyboards.ENTRY}" + local_bot.application.user_data[CITIZEN]
-                           ["dialogue"]["items"][4])
+    shown = await me.press(
+        data=f"{keyboards.ENTRY}"
+        + local_bot.application.user_data[CITIZEN]["dialogue"]["items"][4]
+    )
     assert "[마을공동체만들기위원회]" in sent_texts(shown)
     assert "박인서" in sent_texts(await me.send("위원장은?"))
 
@@ -73,8 +76,10 @@ async def test_detail_and_source_buttons_and_the_source_command(local_bot):
     source = sent_texts(await me.press("출처"))
     assert source.startswith("출처: 인천광역시 · ") and "003_32de262c82867890.txt" in source
     assert sent_texts(await me.send("/source")) == source
-    if ("자세히", keyboards.DETAIL + calls[0].buttons[0][1].removeprefix(keyboards.DETAIL)) \
-            in calls[0].buttons:
+    if (
+        "자세히",
+        keyboards.DETAIL + calls[0].buttons[0][1].removeprefix(keyboards.DETAIL),
+    ) in calls[0].buttons:
         full = sent_texts(await me.press("자세히"))
         assert len(full) > len(calls[0].text)
 
@@ -105,11 +110,15 @@ async def test_a_question_during_a_draft_is_asked_about(local_bot):
     assert [label for label, _ in calls[0].buttons] == ["민원에 넣기", "질문으로 답하기"]
     answered = sent_texts(await me.press("질문으로 답하기"))
     assert "7일" in answered and complaint.STILL_DRAFTING_TEXT in answered
-    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == "보도블록이 깨졌어요"
+    assert (
+        local_bot.application.user_data[CITIZEN]["complaint"]["content"] == "보도블록이 깨졌어요"
+    )
     await me.send("왜 아직도 안 고쳐요?")
     await me.press("민원에 넣기")
-    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == \
-        "보도블록이 깨졌어요\n왜 아직도 안 고쳐요?"
+    assert (
+        local_bot.application.user_data[CITIZEN]["complaint"]["content"]
+        == "보도블록이 깨졌어요\n왜 아직도 안 고쳐요?"
+    )
 
 
 async def test_the_receipt_states_the_usual_processing_time(local_bot):
@@ -125,8 +134,17 @@ async def test_the_receipt_states_the_usual_processing_time(local_bot):
 
 
 def test_bare_requests_and_questions_are_told_apart():
-    assert [is_bare_request(t) for t in ("민원 넣고 싶어요", "민원 접수할게요", "신고하려고요",
-                                         "가로등이 고장났어요", "민원 처리 기간")] == \
-        [True, True, True, False, False]
-    assert [is_question(t) for t in ("며칠 걸려요?", "언제 처리되나요", "어제도 그랬어요",
-                                     "사진 더 보낼게요")] == [True, True, False, False]
+    assert [
+        is_bare_request(t)
+        for t in (
+            "민원 넣고 싶어요",
+            "민원 접수할게요",
+            "신고하려고요",
+            "가로등이 고장났어요",
+            "민원 처리 기간",
+        )
+    ] == [True, True, True, False, False]
+    assert [
+        is_question(t)
+        for t in ("며칠 걸려요?", "언제 처리되나요", "어제도 그랬어요", "사진 더 보낼게요")
+    ] == [True, True, False, False]
