@@ -353,7 +353,7 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
     led = []
     if shown and not lacking and cue_fields is None:  # the answer itself comes first
         led, shown = shown[:1], shown[1:]
-        lines.insert(0, _lead_sentence(entry, led[0], entry.fields[led[0]], counting))
+        lines.insert(0, _lead_sentence(entry, led[0], entry.fields[led[0]], counting, query))
     lines.extend(f"· {name}{_count_note(entry.fields[name]) if counting else ''}: {_clip(entry.fields[name])}"
                  for name in shown)
     if quotes:
@@ -528,13 +528,35 @@ def _lines_with_context(value: str) -> list[tuple[str, str]]:
     return out
 
 
-def _lead_sentence(entry: Entry, name: str, value: str, counting: bool) -> str:
-    """"새마을지도자 자녀 장학금 지원의 지원조건은 …입니다." — the asked field as a sentence."""
+def _lead_sentence(entry: Entry, name: str, value: str, counting: bool, query: Query) -> str:
+    """"새마을지도자 자녀 장학금 지원의 지원조건은 …입니다." — the asked field as a sentence; of
+    a table of rows ("시민토론회 개최: '20년 146백만원"), only the row the question names."""
+    row = _asked_row(value, query)
+    if row is not None:
+        label, rest = row
+        rest = _clip(rest, LEAD_VALUE_CHARS)
+        return f"{entry.title}의 {name} 중 {label}{_topic(label)} {rest}입니다."
     count = _count_note(value).strip(" ()") if counting else ""
     value = _clip(value, LEAD_VALUE_CHARS).rstrip(". ")
     if count:
         return f"{entry.title}의 {name}{_topic(name)} {count}입니다: {value}."
     return f"{entry.title}의 {name}{_topic(name)} {value}입니다."
+
+
+def _asked_row(value: str, query: Query) -> tuple[str, str] | None:
+    """The "label: value" row of a multi-line field whose label holds the most of the question's
+    own words (not cue words); None when no row is named."""
+    best, best_gain = None, 0
+    for line in value.splitlines():
+        label, colon, rest = line.partition(":")
+        if not colon or not rest.strip():
+            continue
+        squeezed = label.replace(" ", "").lower()
+        gain = sum(len(t) for t in query.tokens
+                   if t not in CUE_WORDS and len(t) >= 2 and t in squeezed)
+        if gain > best_gain:
+            best, best_gain = (label.strip(), rest.strip()), gain
+    return best if value.count("\n") else None
 
 
 def _topic(word: str) -> str:

@@ -96,3 +96,14 @@ def test_facts_shadow_the_broader_ones():
     assert asked_facts("신청 기간 언제예요") == (RECRUITING,)
     assert asked_facts("신청 방법 알려주세요") == (HOW_TO_APPLY,)
     assert asked_facts("담당자 전화번호") == (PHONE,)
+
+
+@pytest.mark.parametrize("question, row, other", [
+    ("시민토론회 개최 예산 얼마", "예산 중 시민토론회 개최는 '19년 106백만원, '20년 146백만원입니다.",
+     "시민정책자문단 운영: '19년 27백만원"),
+    ("인천 시민정책자문단 운영 예산", "예산 중 시민정책자문단 운영은 '19년 27백만원, '20년 31백만원입니다.",
+     "시민토론회 개최: '19년 106백만원"),
+])
+def test_only_the_budget_row_asked_for_answers(kb: KnowledgeBase, question, row, other):
+    text = respond(kb, question).text
+    assert row in text.splitlines()[0] and other not in text
