@@ -14,7 +14,17 @@ Usage:
                                                    # semantic, hybrid, BM25, WRatio (~30 min)
 
 Question files (tab-separated, see their header comments): benchmarks/questions.tsv and
-benchmarks/dev-questions.tsv (a copy of ../shared/dev-questions.tsv).
+benchmarks/dev-questions.tsv (a copy of ../shared/dev-questions.tsv); benchmarks/answers.tsv holds
+the list, count, missing-fact and comparison questions (checks list | count | missing | all).
+
+Checks on the reply text (``judge_text``, shared with benchmarks/dialogues.py):
+  text     one |-separated alternative appears in the reply
+  list     at least half of the |-separated items appear
+  all      every |-separated item appears
+  count    the number (one alternative) appears in the reply's first sentence
+  missing  the first sentence says the asked fact is not in the documents
+  clarify  the bot asks back instead of answering about an entry (dialogues)
+  title    (dialogues) the entry's title appears in the reply; none: no entry's card
 
 Reported: top-1 and top-3 (ranking), answered-and-right, out-of-scope rejection, intent
 accuracy, per style; the same top-1/top-3 for rapidfuzz WRatio over titles and BM25 (bm25s)
@@ -26,6 +36,7 @@ from __future__ import annotations
 import argparse
 import functools
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -46,8 +57,18 @@ from nlp.reply import ANSWER, SUGGEST, Reply  # noqa: E402
 from nlp.responder import render_entry, respond  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
 
-QUESTION_FILES = (ROOT / "benchmarks" / "questions.tsv", ROOT / "benchmarks" / "dev-questions.tsv")
-CHECKS = ("title", "text", "none", "intent")
+QUESTION_FILES = (ROOT / "benchmarks" / "questions.tsv", ROOT / "benchmarks" / "dev-questions.tsv",
+                  ROOT / "benchmarks" / "answers.tsv")
+# Checks judged on the reply text alone (not counted in top-1/top-3, which rank entries).
+TEXT_CHECKS = ("list", "all", "count", "missing", "clarify")
+# A first sentence saying the documents lack the asked fact.
+MISSING_MARKERS = ("나와있지않", "적혀있지않", "자료에없", "자료에는없", "없습니다", "않습니다")
+# The bot asking back: a question to the citizen and no entry's card (no 출처 line).
+CLARIFY_MARKERS = ("말씀하시나요", "알려드릴까요", "찾으시나요", "골라주세요", "알려주세요")
+MAX_REPLY_CHARS_TARGET = 600
+_SENTENCE_END = re.compile(r"(?<=[다요])[.!]|[?!]|\n")
+# Checks that rank entries, the ones the retrieval comparison (--side-by-side) scores.
+RANKING_CHECKS = ("title", "text", "none", "intent")
 TARGETS = {"top1": 0.92, "top3": 0.98, "oos": 0.95, "p99_ms": 15.0, "p99_10k_ms": 50.0,
            "cold_s": 6.0, "rss_mb": 500.0, "over_baseline": 0.20}
 SYNTHETIC_SIZE = 10_000
@@ -88,14 +109,17 @@ class Report:
     oos: Tally = field(default_factory=Tally)
     intent: Tally = field(default_factory=Tally)
     by_style: dict[str, Tally] = field(default_factory=dict)
+    by_check: dict[str, Tally] = field(default_factory=dict)
+    lengths: list[int] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
     # Reliability per band: is the first entry right (answer) / is the right one in the three
     # offered (suggest) / was a right entry first all the same (not found)?
     band_right: dict[str, Tally] = field(default_factory=dict)
 
 
-def read_questions(paths=QUESTION_FILES) -> list[Question]:
-    """Questions from the TSV files; the dev file has no style/region columns."""
+def read_questions(paths=QUESTION_FILES, checks=RANKING_CHECKS + TEXT_CHECKS) -> list[Question]:
+    """Questions from the TSV files with one of ``checks``; the dev file has no style/region
+    columns."""
     questions = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -103,11 +127,12 @@ def read_questions(paths=QUESTION_FILES) -> list[Question]:
                 continue
             cols = line.split("\t")
             text, check, expected = cols[0], cols[1], cols[2] if len(cols) > 2 else ""
-            if check not in CHECKS:
-                continue  # list / count / missing / all / clarify: judged by other benchmarks
+            if check not in checks:
+                continue
             style = cols[3] if len(cols) > 3 else ("oos" if check == "none" else
                                                   "intent" if check == "intent" else "dev")
             region = cols[4] if len(cols) > 4 else "-"
+            style = "list" if check in ("list", "all") and style == "dev" else style
             alternatives = tuple(squeeze(a) for a in expected.split("|") if a.strip())
             questions.append(Question(text, check, alternatives, style, region))
     return questions
@@ -118,11 +143,40 @@ def _contains(haystack: str, alternatives: tuple[str, ...]) -> bool:
     return any(a in squeezed for a in alternatives)
 
 
+def first_sentence(text: str) -> str:
+    """The reply up to its first sentence end ("…입니다.", "?", a line break)."""
+    match = _SENTENCE_END.search(text)
+    return text[:match.end()] if match else text
+
+
+def judge_text(check: str, expected: tuple[str, ...], text: str) -> bool:
+    """Whether a reply passes one of the text checks (expected items already squeezed)."""
+    squeezed = squeeze(text)
+    if check in ("text", "title"):  # in a dialogue the title is judged in the reply text
+        return any(a in squeezed for a in expected)
+    if check == "none":  # nothing claimed: no entry's card (its 출처 line)
+        return "출처:" not in text
+    if check == "list":
+        return bool(expected) and sum(a in squeezed for a in expected) * 2 >= len(expected)
+    if check == "all":
+        return bool(expected) and all(a in squeezed for a in expected)
+    if check == "count":
+        return _contains(first_sentence(text), expected)
+    if check == "missing":
+        first = squeeze(first_sentence(text))
+        return any(m in first for m in MISSING_MARKERS)
+    if check == "clarify":
+        return "출처:" not in text and any(m in squeezed for m in CLARIFY_MARKERS)
+    raise ValueError(f"unknown check {check!r}")
+
+
 def evaluate(kb: KnowledgeBase, questions: list[Question]) -> Report:
     """Score the real matcher on every question."""
     report = Report()
     for q in questions:
         reply = respond(kb, q.text)
+        if reply.answered:
+            report.lengths.append(len(reply.text))
         ok = _judge(kb, q, reply, report)
         report.by_style.setdefault(q.style, Tally()).add(ok)
         if not ok:
@@ -134,6 +188,10 @@ def evaluate(kb: KnowledgeBase, questions: list[Question]) -> Report:
 
 
 def _judge(kb: KnowledgeBase, q: Question, reply: Reply, report: Report) -> bool:
+    if q.check in TEXT_CHECKS:
+        ok = judge_text(q.check, q.expected, reply.text)
+        report.by_check.setdefault(q.check, Tally()).add(ok)
+        return ok
     if q.check == "intent":
         ok = reply.intent == q.expected[0]
         report.intent.add(ok)
@@ -265,7 +323,15 @@ def _print_report(name: str, report: Report) -> None:
     print(f"answered & right {report.answered_right}")
     print(f"out-of-scope rejection {report.oos}")
     print(f"intent accuracy  {report.intent}")
-    print("per style (top-1 / rejection / intent as applies):")
+    for check, tally in sorted(report.by_check.items()):
+        print(f"check {check:<10} {tally}")
+    if report.lengths:
+        lengths = sorted(report.lengths)
+        within = sum(n <= MAX_REPLY_CHARS_TARGET for n in lengths)
+        print(f"answer length: median {statistics.median(lengths):.0f}, "
+              f"max {lengths[-1]} characters; "
+              f"{within}/{len(lengths)} within {MAX_REPLY_CHARS_TARGET}")
+    print("per style (top-1 / rejection / intent / text checks as applies):")
     for style, tally in sorted(report.by_style.items()):
         print(f"  {style:<11} {tally}")
 
@@ -346,13 +412,13 @@ def side_by_side(args: argparse.Namespace) -> int:
     baselines: dict[str, dict] = {}
     everything: dict[str, Report] = {}
     for path in files:
-        questions = read_questions([path])
+        questions = read_questions([path], RANKING_CHECKS)
         per_file[path.name] = {}
         for mode in MODES:
             with retrieval_mode(kb, mode, semantic):
                 per_file[path.name][mode] = evaluate(kb, questions)
         baselines[path.name] = baseline_rankings(kb, questions)
-    all_questions = read_questions(files)
+    all_questions = read_questions(files, RANKING_CHECKS)
     for mode in MODES:
         everything[mode] = merged([reports[mode] for reports in per_file.values()])
     every_baseline = baseline_rankings(kb, all_questions)

@@ -7,6 +7,7 @@ the first version has already been sent.
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram import Update
 from telegram.ext import ContextTypes, ConversationHandler
@@ -17,15 +18,21 @@ from db.questions import log_question
 from handlers import complaint, keyboards
 from handlers.matching import in_matcher
 from knowledge.base import KnowledgeBase
-from nlp.reply import COMPLAINT, NOT_FOUND, OUT_OF_SCOPE, SUGGEST, Reply
-from nlp.responder import render_entry, suggest_departments
+from nlp.dialogue import converse
+from nlp.filing import is_bare_request
+from nlp.listing import PAGE_SIZE, Listing, format_listing, mentioned_regions
+from nlp.reply import ANSWER, COMPLAINT, NOT_FOUND, OUT_OF_SCOPE, QUESTION, SUGGEST, Reply
+from nlp.responder import full_card, render_entry, suggest_departments
 
 logger = logging.getLogger(__name__)
 
 HELP_TEXT = (
     "사용 방법\n"
     "· 궁금한 사업, 지원 조건, 예산, 공약, 담당 부서를 글로 물어보세요.\n"
+    "· \"청년 사업 뭐 있어요?\"처럼 물으면 목록으로, \"예산은?\", \"2번\", \"인천은요?\"처럼 "
+    "이어서 물으면 앞의 답에 이어 답합니다.\n"
     "/region – 관심 지역 선택\n"
+    "/source – 마지막 답의 출처(문서 파일과 줄)\n"
     "/complaint – 민원 접수\n"
     "/status 접수번호 – 내 민원 처리 상황\n"
     "/my – 내가 접수한 민원 목록\n"
@@ -56,6 +63,10 @@ RRN_REMOVED_TEXT = (
     "질문에 주민등록번호는 필요하지 않습니다."
 )
 STALE_BUTTON_TEXT = "이미 끝난 단계의 버튼입니다. 필요하면 처음부터 다시 해 주세요."
+NO_SOURCE_TEXT = "출처를 보여 드릴 답이 아직 없습니다. 먼저 질문해 주세요."
+LIST_GONE_TEXT = "그 목록은 시간이 지나 지워졌습니다. 다시 질문해 주세요."
+# user_data key of the conversation context (nlp.dialogue): persisted, expires when idle.
+DIALOGUE = "dialogue"
 
 
 def welcome_text(retention_days: int, kb: KnowledgeBase) -> str:
@@ -87,7 +98,12 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def ask_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Offers the regions as buttons."""
+    """Offers the regions as buttons; "/region 인천" chooses at once."""
+    chosen = mentioned_regions(context.bot_data["kb"], " ".join(context.args or ()))
+    if len(chosen) == 1:
+        context.user_data["region"] = chosen[0]
+        await update.message.reply_text(f"관심 지역을 '{chosen[0]}'(으)로 정했습니다. 이제 질문해 주세요.")
+        return
     current = context.user_data.get("region") or "전체"
     markup = keyboards.regions(context.bot_data["kb"].regions)
     await update.message.reply_text(f"{REGION_TEXT}\n현재: {current}", reply_markup=markup)
@@ -107,42 +123,111 @@ async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Answers a question, or starts a complaint draft when the message reports a problem.
+    """Answers a question (a follow-up in the context of the last answer), or starts a complaint
+    draft when the message reports a problem or asks to file one.
 
     Nothing downstream sees a 주민등록번호: it is masked first (the complaint draft tells the
     citizen; a question gets the notice before its answer).
     """
     kb = context.bot_data["kb"]  # read once: a /reload mid-answer cannot mix two versions
     text, found = redact_personal_data(update.message.text or update.message.caption or "")
-    reply = await in_matcher(context, context.bot_data["replies"].respond, kb, text,
-                             region=context.user_data.get("region"))
+    idle_seconds = context.bot_data["settings"].context_idle_minutes * 60
+    turn = await in_matcher(context, converse, kb, text, context.user_data.get(DIALOGUE),
+                            respond=context.bot_data["replies"].respond, now=time.time(),
+                            region=context.user_data.get("region"), idle_seconds=idle_seconds)
+    reply = turn.reply
     if reply.intent == COMPLAINT:
+        if is_bare_request(text):
+            return await complaint.ask_content(update, context)
         return await complaint.start_from_message(update, context)
     if found:
         await update.message.reply_text(RRN_REMOVED_TEXT)
+    context.user_data[DIALOGUE] = turn.state
     if reply.band in (NOT_FOUND, SUGGEST) or reply.intent == OUT_OF_SCOPE:
         context.user_data["last_question"] = text  # for the buttons under this reply
-    await update.message.reply_text(reply.text, reply_markup=reply_markup(reply))
+    else:
+        context.user_data.pop("last_question", None)
+    await update.message.reply_text(reply.text, reply_markup=reply_markup(kb, reply, turn.state))
     _log(context, update.effective_user.id, reply)
     return ConversationHandler.END
 
 
-def reply_markup(reply: Reply):
-    """Did-you-mean buttons for the middle band, next steps when nothing matched."""
+def reply_markup(kb, reply: Reply, state: dict | None = None):
+    """List items and "더 보기" for lists, [자세히] [출처] under an answer, did-you-mean buttons
+    for the middle band, next steps when nothing matched."""
     if reply.band == SUGGEST:
         return keyboards.suggestions(reply.suggestions)
     if reply.band == NOT_FOUND or reply.intent == OUT_OF_SCOPE:
-        return keyboards.not_found()
+        return keyboards.not_found(carry_text=reply.intent == QUESTION)
+    if reply.band == ANSWER and reply.items:
+        entries = [kb.get(i) for i in reply.items]
+        state = state or {}
+        offset = state.get("offset", 0) if state.get("items") == list(reply.items) else 0
+        return keyboards.listing(reply.items, [e.title if e else "" for e in entries],
+                                 offset=offset, page_size=PAGE_SIZE)
+    if reply.band == ANSWER and reply.entry_id:
+        return keyboards.answer(reply.entry_id, detail=bool(reply.detail))
     return None
 
 
 async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Shows the full answer for a tapped "did you mean" button."""
+    """Shows the answer for a tapped list item or "did you mean" button; follow-ups are then
+    about that entry."""
     query = update.callback_query
     await query.answer()
-    text = render_entry(context.bot_data["kb"], query.data.removeprefix(keyboards.ENTRY),
-                        context.user_data.get("last_question"))
+    entry_id = query.data.removeprefix(keyboards.ENTRY)
+    text = render_entry(context.bot_data["kb"], entry_id, context.user_data.get("last_question"))
+    if text:
+        _remember_entry(context, entry_id)
+    markup = keyboards.answer(entry_id, detail=False) if text else None
+    await query.message.reply_text(text or ENTRY_GONE_TEXT, reply_markup=markup)
+
+
+async def show_detail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """[자세히]: the whole card of the entry a short answer was about."""
+    query = update.callback_query
+    await query.answer()
+    entry_id = query.data.removeprefix(keyboards.DETAIL)
+    text = full_card(context.bot_data["kb"], entry_id)
     await query.message.reply_text(text or ENTRY_GONE_TEXT)
+
+
+async def show_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """[출처] or /source: the document, file and lines the last answer was read from."""
+    if update.callback_query:
+        await update.callback_query.answer()
+        entry_id = update.callback_query.data.removeprefix(keyboards.SOURCE)
+    else:
+        entry_id = (context.user_data.get(DIALOGUE) or {}).get("entry")
+    entry = context.bot_data["kb"].get(entry_id) if entry_id else None
+    text = f"출처: {entry.source.cite(entry.region)}\n[{entry.title}]" if entry else NO_SOURCE_TEXT
+    await update.effective_message.reply_text(text)
+
+
+async def next_list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"더 보기": the next eight items of the last list."""
+    query = update.callback_query
+    await query.answer()
+    state = context.user_data.get(DIALOGUE) or {}
+    kb = context.bot_data["kb"]
+    entries = tuple(e for e in (kb.get(i) for i in state.get("items", ())) if e is not None)
+    offset = int(query.data.removeprefix(keyboards.LIST_PAGE))
+    if not entries or offset >= len(entries):
+        await query.message.reply_text(LIST_GONE_TEXT)
+        return
+    state["offset"] = offset
+    context.user_data[DIALOGUE] = state
+    listing = Listing(state.get("label") or "목록", entries, False)
+    await query.message.reply_text(
+        format_listing(listing, offset=offset),
+        reply_markup=keyboards.listing([e.id for e in entries], [e.title for e in entries],
+                                       offset=offset, page_size=PAGE_SIZE))
+
+
+def _remember_entry(context: ContextTypes.DEFAULT_TYPE, entry_id: str) -> None:
+    state = dict(context.user_data.get(DIALOGUE) or {})
+    state.update(entry=entry_id, at=time.time())
+    context.user_data[DIALOGUE] = state
 
 
 async def find_departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -27,6 +27,9 @@ from handlers import flood, formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, PLACE_TEXT, PRIVATE, in_staff_place, user_role
 from handlers.arguments import parse_phone, parse_receipt
 from handlers.keyboards import keyboard
+from nlp.filing import (PROCESSING_TIME_TEXT, is_processing_time_question, is_question,
+                        match_department)
+from nlp.reply import QUESTION
 from nlp.responder import suggest_departments
 
 CONTENT, ATTACH, DEPARTMENT, CONSENT, PHONE, CONFIRM = range(6)
@@ -73,7 +76,24 @@ CANCELLED_TEXT = "민원 작성을 취소했습니다. 작성하던 내용은 �
 TIMEOUT_TEXT = "민원 작성 시간이 지나 작성하던 내용을 지웠습니다. 다시 접수하려면 /complaint 를 눌러 주세요."
 REMIND_TEXT = "민원을 작성하고 있습니다. 안내에 따라 입력하거나 버튼을 눌러 주세요. 취소: /cancel"
 STATUS_USAGE_TEXT = "사용법: /status 접수번호 (예: /status 20250301-AB2C)"
-STATUS_DENIED_TEXT = "조회 권한이 없습니다. 본인이 접수한 민원의 접수번호인지 확인해 주세요."
+# The same words whether the number does not exist or is someone else's: nobody learns which.
+STATUS_DENIED_TEXT = (
+    "그 접수번호의 민원을 찾지 못했습니다. 번호가 맞는지, 본인이 접수한 민원인지 확인해 주세요. "
+    "내가 접수한 민원: /my"
+)
+CARRIED_TEXT = "방금 보내신 내용으로 민원 작성을 시작합니다:\n«{content}»\n취소: /cancel"
+DRAFT_OR_QUESTION_TEXT = "이 내용을 민원에 넣을까요, 질문으로 답해 드릴까요?\n«{text}»"
+ADDED_TEXT = "민원 내용에 넣었습니다."
+STILL_DRAFTING_TEXT = (
+    "작성 중인 민원은 그대로 있습니다. 더 적을 내용·사진·위치를 보내거나 [다음]을 눌러 주세요."
+)
+NOT_A_QUESTION_I_CAN_ANSWER = (
+    "그 질문에는 자료로 답하기 어렵습니다. 민원에 넣으시면 담당자가 답변합니다."
+)
+BAD_DEPARTMENT_TEXT = (
+    "'{text}'은(는) 자료에 있는 부서 이름이 아닙니다. 추천 부서를 누르거나, 부서 이름만 적거나"
+    "(예: {example}), [잘 모르겠어요]를 눌러 주세요. 담당자가 알맞은 부서로 보냅니다."
+)
 NO_COMPLAINTS_TEXT = "접수하신 민원이 없습니다. 민원 접수: /complaint"
 ALREADY_FILED_TEXT = "이미 접수된 민원입니다. 접수번호: {receipt} (처리 상황: /status {receipt})"
 
@@ -117,6 +137,63 @@ async def redacted(update: Update, draft: dict, text: str) -> str:
         draft["rrn_told"] = True
         await update.effective_message.reply_text(RRN_REMOVED_TEXT)
     return text
+
+
+async def start_from_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """[민원 접수하기] under a message the bot could not answer: that message is the content."""
+    query = update.callback_query
+    text = context.user_data.pop("last_question", None)
+    if not text:
+        return await ask_content(update, context)
+    await query.answer()
+    if await flood.refuse_complaint(update, context):
+        return ConversationHandler.END
+    draft = context.user_data["complaint"] = new_draft()
+    draft["content"] = redact_personal_data(text)[0].strip()[:MAX_CONTENT_CHARS]
+    shown = formatting.preview(draft["content"], 200)
+    await query.message.reply_text(CARRIED_TEXT.format(content=shown))
+    await query.message.reply_text(ASK_ATTACHMENTS_TEXT, reply_markup=_next_or_cancel())
+    return ATTACH
+
+
+async def receive_more_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """More text for a draft that has content; a question is asked about first."""
+    text = update.message.text or ""
+    if not is_question(text):
+        return await receive_content(update, context)
+    _draft(context)["pending"] = text[:MAX_CONTENT_CHARS]
+    await update.message.reply_text(
+        DRAFT_OR_QUESTION_TEXT.format(text=formatting.preview(text, 100)),
+        reply_markup=keyboards.draft_or_question())
+    return ATTACH
+
+
+async def add_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """[민원에 넣기]: the question typed during the draft joins its content."""
+    query, draft = update.callback_query, _draft(context)
+    await query.answer()
+    pending = draft.pop("pending", None)
+    if pending:
+        text = redact_personal_data(pending)[0].strip()
+        draft["content"] = "\n".join(p for p in (draft["content"], text) if p)[:MAX_CONTENT_CHARS]
+    await keyboards.next_step(query, f"{ADDED_TEXT} {ASK_ATTACHMENTS_TEXT}", _next_or_cancel())
+    return ATTACH
+
+
+async def answer_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """[질문으로 답하기]: answers the question; the draft stays as it was."""
+    query, draft = update.callback_query, _draft(context)
+    await query.answer()
+    pending = draft.pop("pending", None) or ""
+    if is_processing_time_question(pending):
+        answer = PROCESSING_TIME_TEXT
+    else:
+        reply = context.bot_data["replies"].respond(context.bot_data["kb"], pending,
+                                                    region=context.user_data.get("region"))
+        answer = reply.text if reply.intent == QUESTION else NOT_A_QUESTION_I_CAN_ANSWER
+    await keyboards.next_step(query, formatting.fit(f"{answer}\n\n{STILL_DRAFTING_TEXT}"),
+                              _next_or_cancel())
+    return ATTACH
 
 
 async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -177,11 +254,8 @@ async def ask_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     pairs = suggest_departments(context.bot_data["kb"], draft["content"],
                                 region=context.user_data.get("region"))
     draft["departments"] = [list(pair) for pair in pairs]
-    buttons = [[(formatting.department_label(*pair), f"{keyboards.DEPARTMENT}{n}")]
-               for n, pair in enumerate(pairs)]
-    buttons.append([("잘 모르겠어요", keyboards.DEPARTMENT + keyboards.UNSURE)])
     await keyboards.next_step(query, DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT,
-                                 keyboard(buttons))
+                              _department_buttons(pairs))
     return DEPARTMENT
 
 
@@ -201,11 +275,28 @@ async def choose_department(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def type_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Takes a department name the citizen typed instead of a suggestion (주민등록번호 removed)."""
+    """Takes a department the citizen typed, if the documents know it; other text (주민등록번호
+    masked before it is echoed) is refused with a hint and the suggestions again."""
     draft = _draft(context)
-    draft["region"] = context.user_data.get("region")
-    draft["department"] = formatting.preview(await redacted(update, draft, update.message.text), 50)
+    typed = await redacted(update, draft, update.message.text or "")
+    found = match_department(context.bot_data["kb"], typed)
+    if found is None:
+        pairs = [tuple(p) for p in draft.get("departments") or []]
+        example = pairs[0][1] if pairs else "정무기획과"
+        await update.message.reply_text(
+            BAD_DEPARTMENT_TEXT.format(text=formatting.preview(typed, 30), example=example),
+            reply_markup=_department_buttons(pairs))
+        return DEPARTMENT
+    draft["region"], draft["department"] = found
+    await update.message.reply_text(_department_line(draft))
     return await _ask_consent(update, context)
+
+
+def _department_buttons(pairs: list[tuple[str, str]]):
+    buttons = [[(formatting.department_label(*pair), f"{keyboards.DEPARTMENT}{n}")]
+               for n, pair in enumerate(pairs)]
+    buttons.append([("잘 모르겠어요", keyboards.DEPARTMENT + keyboards.UNSURE)])
+    return keyboard(buttons)
 
 
 async def _ask_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -305,7 +396,8 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return ConversationHandler.END
     complaint, staff_posts = _store(context, query, draft)
     await context.bot_data["wal_sync"].wait()  # a receipt promises the complaint is kept
-    await keyboards.next_step(query, formatting.receipt_text(complaint, draft))
+    await keyboards.next_step(query,
+                              formatting.receipt_text(complaint, draft))
     context.user_data.pop("complaint", None)
     for notification_id in staff_posts:  # at once if possible, else the outbox job retries
         await jobs.deliver_now(context, notification_id)
@@ -413,13 +505,16 @@ def build_conversation(question_handler: BaseHandler, timeout_seconds: float) ->
     text = filters.TEXT & ~filters.COMMAND & NEW_MESSAGE
     photo, location = filters.PHOTO & NEW_MESSAGE, filters.LOCATION & NEW_MESSAGE
     restart = [CommandHandler("complaint", ask_content, filters=PRIVATE),
-               _button(keyboards.NEW_COMPLAINT, ask_content)]
+               _button(keyboards.NEW_COMPLAINT, ask_content),
+               _button(keyboards.COMPLAINT_FROM_QUESTION, start_from_question)]
     states = {
         CONTENT: [MessageHandler(text, receive_content), MessageHandler(photo, receive_photo),
                   MessageHandler(location, receive_location)],
-        ATTACH: [MessageHandler(text, receive_content), MessageHandler(photo, receive_photo),
+        ATTACH: [MessageHandler(text, receive_more_text), MessageHandler(photo, receive_photo),
                  MessageHandler(location, receive_location),
-                 _button(keyboards.ATTACHMENTS_DONE, ask_department)],
+                 _button(keyboards.ATTACHMENTS_DONE, ask_department),
+                 _button(keyboards.ADD_TO_DRAFT, add_pending),
+                 _button(keyboards.ANSWER_INSTEAD, answer_pending)],
         DEPARTMENT: [CallbackQueryHandler(choose_department, pattern=f"^{keyboards.DEPARTMENT}"),
                      MessageHandler(text, type_department)],
         CONSENT: [_button(keyboards.AGREE, agree), _button(keyboards.ANONYMOUS, go_anonymous)],

@@ -68,8 +68,8 @@ def draft_summary(draft: Mapping) -> str:
 
 
 def receipt_text(complaint: Complaint, draft: Mapping) -> str:
-    """The confirmation a citizen keeps: the receipt number, how to follow it and what was
-    filed (the confirmation message becomes this, its buttons gone)."""
+    """The confirmation a citizen keeps: the receipt number, the legal due date, how to follow
+    it and what was filed (the confirmation message becomes this, its buttons gone)."""
     return fit("\n".join([
         "민원이 접수되었습니다.",
         f"접수번호: {complaint.receipt}",

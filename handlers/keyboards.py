@@ -24,10 +24,16 @@ MAX_LABEL_CHARS = 40
 UNKNOWN_BUTTON_TEXT = "알 수 없는 버튼입니다. 메시지를 새로 받아 다시 눌러 주세요."
 
 ENTRY = "e:"  # e:<entry id> — show one knowledge-base entry
+DETAIL = "d:"  # d:<entry id> — the whole card of an entry ([자세히])
+SOURCE = "src:"  # src:<entry id> — file and lines an entry was read from ([출처])
+LIST_PAGE = "l:"  # l:<offset> — the next page of the last list ("더 보기")
 REGION = "r:"  # r:<region code>|all — preferred region
 ALL_REGIONS = "all"
 FIND_DEPARTMENT = "q:dept"  # departments for the last unanswered question
 NEW_COMPLAINT = "c:new"
+COMPLAINT_FROM_QUESTION = "c:text"  # a draft whose content is the message just answered
+ADD_TO_DRAFT = "c:add"  # the text typed during a draft belongs in it
+ANSWER_INSTEAD = "c:ask"  # … or is a question to answer
 ATTACHMENTS_DONE = "c:next"
 DEPARTMENT = "c:d:"  # c:d:<index>|x
 UNSURE = "x"
@@ -52,6 +58,9 @@ PREVIEW_BUTTONS = ((SEND, "보내기"), (EDIT, "수정"), (DROP, "취소"))
 # that is well formed but unknown reaches its handler, which says it is gone.
 ENTRY_PATTERN = rf"^{ENTRY}[\w.-]{{0,{MAX_CALLBACK_BYTES - len(ENTRY)}}}\Z"
 REGION_PATTERN = rf"^{REGION}\w{{1,8}}\Z"
+DETAIL_PATTERN = rf"^{DETAIL}[\w.-]{{1,{MAX_CALLBACK_BYTES - len(DETAIL)}}}\Z"
+SOURCE_PATTERN = rf"^{SOURCE}[\w.-]{{1,{MAX_CALLBACK_BYTES - len(SOURCE)}}}\Z"
+LIST_PAGE_PATTERN = rf"^{LIST_PAGE}\d{{1,5}}\Z"
 RECEIPT_PATTERN = rf"\d{{8}}-[{RECEIPT_ALPHABET}]{{4}}"
 STATUS_BUTTON_PATTERN = rf"^{STAFF_ACTION}({PROGRESS}|{DONE}):({RECEIPT_PATTERN})\Z"
 ASK_BUTTON_PATTERN = rf"^{STAFF_ACTION}({REPLY}|{REJECT}):({RECEIPT_PATTERN})\Z"
@@ -79,9 +88,35 @@ def suggestions(hits: Sequence[Hit]) -> InlineKeyboardMarkup:
                     for n, hit in enumerate(hits, start=1))
 
 
-def not_found() -> InlineKeyboardMarkup:
-    """The two ways forward when nothing matched: file a complaint or find the department."""
-    return keyboard([[("민원 접수하기", NEW_COMPLAINT), ("담당 부서 찾기", FIND_DEPARTMENT)]])
+def not_found(*, carry_text: bool = False) -> InlineKeyboardMarkup:
+    """The two ways forward when nothing matched: file a complaint (with the message as its
+    content when ``carry_text``) or find the department."""
+    start = COMPLAINT_FROM_QUESTION if carry_text else NEW_COMPLAINT
+    return keyboard([[("민원 접수하기", start), ("담당 부서 찾기", FIND_DEPARTMENT)]])
+
+
+def listing(entry_ids: Sequence[str], titles: Sequence[str], *, offset: int,
+            page_size: int) -> InlineKeyboardMarkup:
+    """One numbered button per item on the page, then "더 보기" when items remain."""
+    rows = [[(f"{n}. {_clip(title)}", ENTRY + entry_id)]
+            for n, (entry_id, title) in enumerate(zip(entry_ids[offset:offset + page_size],
+                                                      titles[offset:offset + page_size]),
+                                                  start=offset + 1)]
+    if offset + page_size < len(entry_ids):
+        rows.append([("더 보기", f"{LIST_PAGE}{offset + page_size}")])
+    return keyboard(rows)
+
+
+def answer(entry_id: str, *, detail: bool) -> InlineKeyboardMarkup:
+    """[자세히] (when the reply is a short form) and [출처] under an answer about one entry."""
+    row = [("자세히", DETAIL + entry_id)] if detail else []
+    row.append(("출처", SOURCE + entry_id))
+    return keyboard([row])
+
+
+def draft_or_question() -> InlineKeyboardMarkup:
+    """The two readings of a question typed during a complaint draft."""
+    return keyboard([[("민원에 넣기", ADD_TO_DRAFT), ("질문으로 답하기", ANSWER_INSTEAD)]])
 
 
 def regions(declared: Sequence[Region]) -> InlineKeyboardMarkup:

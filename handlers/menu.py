@@ -19,6 +19,7 @@ CITIZEN_COMMANDS = (
     BotCommand("start", "시작하기와 안내"),
     BotCommand("help", "도움말"),
     BotCommand("region", "관심 지역 선택"),
+    BotCommand("source", "마지막 답의 출처 (문서 파일과 줄)"),
     BotCommand("complaint", "민원 접수"),
     BotCommand("status", "민원 처리 상황 보기 (접수번호)"),
     BotCommand("my", "내가 접수한 민원"),

@@ -67,6 +67,7 @@ class Settings:
     retrieval: str = field(default_factory=lambda: DEFAULT_RETRIEVAL)
     semantic_model: str = DEFAULT_MODEL
     semantic_cache_path: Path = DEFAULT_CACHE_PATH
+    context_idle_minutes: float = 30.0
 
 
 def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
@@ -106,6 +107,7 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
         semantic_model=_optional(env, "SEMANTIC_MODEL", _model) or DEFAULT_MODEL,
         semantic_cache_path=(_optional(env, "SEMANTIC_CACHE_PATH", _file_path)
                              or DEFAULT_CACHE_PATH),
+        context_idle_minutes=_optional(env, "CONTEXT_IDLE_MINUTES", _minutes) or 30.0,
     )
 
 
@@ -241,6 +243,10 @@ def _at_least(value: str, minimum: int, not_a_number: str, too_small: str) -> in
 
 def _seconds(value: str) -> float:
     return _positive(value, "초 단위 양수여야 합니다 / must be a positive number of seconds")
+
+
+def _minutes(value: str) -> float:
+    return _positive(value, "분 단위 양수여야 합니다 / must be a positive number of minutes")
 
 
 def _rate(value: str) -> float:

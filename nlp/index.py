@@ -74,6 +74,9 @@ UMBRELLA_FACTOR = 0.8
 CONTACT_CUES = frozenset({"담당", "부서", "연락처", "전화", "문의", "팀", "소속", "어느", "번호"})
 MENTIONED_REGION_FACTOR = 0.55  # entries outside a region the question names
 PREFERRED_REGION_FACTOR = 0.85  # entries outside the citizen's chosen region (/region)
+# A message is analysed by the dialogue (is it a follow-up?) and again by the responder; the
+# last few analyses are kept so the tagger (most of a message's cost) runs once per message.
+RECENT_QUERIES = 8
 RECALL_LIMIT = 60  # candidates re-ranked per question
 GRAM_VOTE = 0.5  # recall vote for each name bigram shared with the question
 MIN_TOKEN_LEN = 2  # segment words from unspaced text only from this length
@@ -150,6 +153,9 @@ class SearchIndex:
         words_of_regions = region_words or {d.entry.region: d.entry.region for d in docs}
         self._region_words = {compact(w).lower(): r for w, r in words_of_regions.items()}
         self._region_order = sorted(self._region_words, key=len, reverse=True)
+        # Public, longest spelling first: the words a citizen uses for each region.
+        self.region_words: dict[str, str] = {w: self._region_words[w] for w in self._region_order}
+        self._recent: dict[tuple[str, bool], Query] = {}  # see RECENT_QUERIES
         postings: dict[str, set[int]] = defaultdict(set)
         gram_postings: dict[str, list[int]] = defaultdict(list)
         words: set[str] = set()
@@ -200,6 +206,10 @@ class SearchIndex:
         """True when ``word`` is a whole word of some entry (name, fields or body)."""
         return word in self._vocab
 
+    def synonyms_of(self, word: str) -> tuple[str, ...]:
+        """The curated synonyms of ``word`` (compact), without the word itself."""
+        return self._synonyms.get(word, ())
+
     def __len__(self) -> int:
         return len(self._docs)
 
@@ -214,6 +224,17 @@ class SearchIndex:
         ``casual=False`` skips konlpy's chat-spelling normalization, which takes more than half
         of its time: enough to find a complaint's topic words, not to answer a question.
         """
+        key = (text, casual)
+        recent = self._recent.get(key)
+        if recent is not None:
+            return recent
+        query = self._analyze(text, casual)
+        if len(self._recent) >= RECENT_QUERIES:
+            self._recent.clear()
+        self._recent[key] = query
+        return query
+
+    def _analyze(self, text: str, casual: bool) -> Query:
         text = normalize(text)
         squeezed = text.replace(" ", "").lower()
         region = self._mentioned_region(squeezed)

@@ -41,6 +41,12 @@ class Reply:
     band: str
     text: str
     hits: tuple[Hit, ...] = ()
+    # A list answer's entry ids in order (buttons, "더 보기", "2번"); empty for other replies.
+    items: tuple[str, ...] = ()
+    # The whole card when ``text`` is its short form ([자세히]); empty when ``text`` is all.
+    detail: str = ""
+    # The entry the reply is about (follow-ups, [출처]); None for lists and non-answers.
+    entry_id: str | None = None
 
     @property
     def answered(self) -> bool:

@@ -11,8 +11,12 @@ import re
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
+from nlp.fields import (Fact, asked_facts, missing_facts, missing_sentence, substitutes,
+                        without_cues)
+from nlp.comparison import find_comparison, format_comparison
 from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored, strip_particle
 from nlp.intent import detect_intent
+from nlp.listing import find_listing, format_listing
 from nlp.retrieval import search
 from nlp.reply import (ANSWER, COMPLAINT, GREETING, NO_MATCH, NOT_FOUND, OUT_OF_SCOPE, QUESTION,
                        SUGGEST, Hit, Reply)
@@ -57,6 +61,9 @@ MAX_FIELD_CHARS = 260
 # An asked-for field longer than this is quoted line by line instead of shown whole.
 SHORT_FIELD_CHARS = 160
 MAX_QUOTES = 3
+FULL_FIELD_CHARS = 700  # one field in the full card ([자세히])
+# The answering first sentence quotes at most this much of the asked field.
+LEAD_VALUE_CHARS = 200
 # A field the question names is shown first, whole (clipped); two-letter labels (예산, 내용, 분야)
 # are everyday words already handled by FIELD_CUES, so a label must be this long to count.
 NAMED_FIELD_MIN_CHARS = 3
@@ -65,6 +72,9 @@ GENERIC_FIELD_WORDS = frozenset({"개요", "현황"})
 # "몇 개" of a listed field (세부사업, 팀) is answered by counting its items.
 _HOW_MANY = re.compile(r"몇\s*개|개수|몇\s*가지")
 MAX_REPLY_CHARS = 3500  # Telegram's limit is 4,096
+# A reply longer than this is sent in short form with [자세히] for the whole card (issue 11: a
+# citizen reads the first lines; the median reply was 356 characters, the longest 888).
+BRIEF_CHARS = 400
 
 # Question cue → the fields that answer it, most specific cues first (위원장 before 누구).
 FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -88,7 +98,7 @@ CORE_FIELDS: dict[str, tuple[str, ...]] = {
     "unit_project": ("목적", "주요내용", "예산", "세부사업"),
     "department": ("상위조직", "팀", "하위부서", "정원", "현원", "예산", "담당관"),
     "team": ("소속",),
-    "pledge": ("분야", "관리번호", "정책목표", "추진상황", "이행률", "소요예산"),
+    "pledge": ("분야", "시민소통실적", "정책목표", "추진상황", "이행률", "소요예산"),
     "news": (),
     "committee": ("위원장", "구성", "소관부서"),
     "civic_group": ("대표", "소재지", "회원수", "연락처"),
@@ -141,10 +151,26 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, OUT_OF_SCOPE_TEXT), hits)
+    browsing = _browse_or_compare(kb, text, query, hits, region)
+    if browsing is not None:
+        return browsing
+    if top < _answer_threshold(ranked):  # "행복투어버스 운행 시간": words no document holds
+        retry = _without_asked_fact(kb, text, query, region)
+        if retry:
+            ranked, top = retry, retry[0].score
+            hits = tuple(Hit(s.entry, s.score) for s in ranked)
     fused = bool(ranked) and ranked[0].semantic is not None
     near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
-    if top >= (FUSED_ANSWER_THRESHOLD if fused else ANSWER_THRESHOLD) and near:
-        return Reply(text, QUESTION, ANSWER, format_answer(kb, ranked[0], query), hits)
+    answer_at = _answer_threshold(ranked)
+    note = ""
+    if (region and query.region is None and top >= answer_at and near
+            and ranked[0].entry.region != region):
+        ranked, note = _chosen_region_first(ranked, region, answer_at)
+    if top >= answer_at and near:
+        full = note + format_answer(kb, ranked[0], query)
+        short = brief(full)
+        return Reply(text, QUESTION, ANSWER, short, hits, detail=full if short != full else "",
+                     entry_id=ranked[0].entry.id)
     if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
         return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
     return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
@@ -158,6 +184,68 @@ def _about(kb: KnowledgeBase, template: str) -> str:
         regions="·".join(r.name for r in regions) or "지자체",
         short="·".join(r.label for r in regions) or "시·군 이름",
         examples=f"예: {examples}\n" if examples else "")
+
+
+def _browse_or_compare(kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...],
+                       region: str | None) -> Reply | None:
+    """A list for browsing questions, regions side by side for comparisons; else None."""
+    comparison = find_comparison(kb, text, fields=wanted_fields(query))
+    if comparison is not None:
+        return Reply(text, QUESTION, ANSWER, format_comparison(comparison), hits,
+                     items=tuple(e.id for e in comparison.entries))
+    listing = find_listing(kb, query, text, region=region)
+    if listing is not None:
+        return Reply(text, QUESTION, ANSWER, format_listing(listing), hits,
+                     items=tuple(e.id for e in listing.entries))
+    return None
+
+
+def _without_asked_fact(kb: KnowledgeBase, text: str, query: Query,
+                        region: str | None) -> list[Scored] | None:
+    """The ranking for the question without the words that ask for a fact, when that finds an
+    entry to answer about (and then say the fact is missing); None otherwise."""
+    facts = asked_facts(text)
+    topic = without_cues(text, facts) if facts else text
+    if topic == text or not topic:
+        return None
+    ranked = kb.index.search(kb.index.analyze(topic), preferred_region=region, limit=MAX_RESULTS)
+    return ranked if ranked and ranked[0].score >= ANSWER_THRESHOLD else None
+
+
+def _answer_threshold(ranked: list[Scored]) -> float:
+    """The answer band of this ranking's scale: fused scores when meaning took part."""
+    fused = bool(ranked) and ranked[0].semantic is not None
+    return FUSED_ANSWER_THRESHOLD if fused else ANSWER_THRESHOLD
+
+
+def _chosen_region_first(ranked: list[Scored], region: str,
+                         answer_at: float) -> tuple[list[Scored], str]:
+    """The citizen's /region: its entry answers when it is a confident match too; otherwise the
+    reply says it comes from another region."""
+    local = next((s for s in ranked
+                  if s.entry.region == region and s.score >= answer_at), None)
+    if local is not None:
+        return [local, *(s for s in ranked if s is not local)], ""
+    return ranked, (f"관심 지역({region}) 자료에는 없어 {ranked[0].entry.region} 자료로 답합니다.\n")
+
+
+def brief(full: str, limit: int = BRIEF_CHARS) -> str:
+    """The answer's first lines within ``limit`` characters, its 담당 and 출처 lines kept:
+    what a citizen reads on a phone; the whole card is one tap away ([자세히])."""
+    if len(full) <= limit:
+        return full
+    lines = full.split("\n")
+    tail_at = next((i for i, line in enumerate(lines) if line.startswith("담당:")), len(lines))
+    head, tail = lines[:tail_at], lines[tail_at:]
+    budget = limit - sum(len(line) + 1 for line in tail)
+    kept: list[str] = []
+    for line in head:
+        if sum(len(k) + 1 for k in kept) + len(line) + 1 > budget and len(kept) > 3:
+            break
+        kept.append(line)
+    if kept and kept[-1] == "관련 내용:":
+        kept.pop()
+    return "\n".join([*kept, "(더 보려면 [자세히])", *tail]) if len(kept) < len(head) else full
 
 
 def _answering_first(ranked: list[Scored], query: Query) -> list[Scored]:
@@ -197,6 +285,22 @@ def render_entry(kb: KnowledgeBase, entry_id: str, question: str | None = None) 
     query = kb.index.analyze(question or entry.title)
     return format_answer(kb, Scored(entry, 100.0, 1.0, 1.0, 1.0), query,
                          cue_fields=None if question else ())
+
+
+def full_card(kb: KnowledgeBase, entry_id: str) -> str | None:
+    """Every field of one entry ("더 자세히", [자세히]), who is in charge and the source; None
+    if the entry is gone."""
+    entry = kb.get(entry_id)
+    if entry is None:
+        return None
+    lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
+    lines.extend(f"· {name}: {_clip(value, FULL_FIELD_CHARS)}"
+                 for name, value in entry.fields.items())
+    if not entry.fields and entry.body:
+        lines.append(_clip(entry.body, MAX_REPLY_CHARS // 2))
+    lines += ["", *_contact_lines(kb, entry), f"출처: {short_citation(entry)}"]
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_REPLY_CHARS else text[:MAX_REPLY_CHARS - 1] + "…"
 
 
 def suggest_departments(kb: KnowledgeBase, text: str, *, region: str | None = None,
@@ -264,29 +368,41 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
                   cue_fields: tuple[str, ...] | None = None) -> str:
     """Title; the asked-for fields; the lines that answer the question; core facts; who; source."""
     entry = scored.entry
+    lacking = _lacking(kb, entry, query) if cue_fields is None else ()
+    avoid = substitutes(lacking)
     named = named_fields(entry, query) if cue_fields is None else []
-    asked = named + [f for f in (wanted_fields(query) if cue_fields is None else cue_fields)
-                     if f in entry.fields and f not in named]
+    asked_fields = named + [f for f in (wanted_fields(query) if cue_fields is None else cue_fields)
+                            if f in entry.fields and f not in named and f not in avoid]
     lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
-    shown = [name for name in asked if name in named or len(entry.fields[name]) <= SHORT_FIELD_CHARS][:3]
-    quotes = relevant_lines(entry, query, exclude=[_clip(entry.fields[n]) for n in shown])
+    if lacking:
+        lines.insert(0, f"{missing_sentence(lacking, entry.title)} {_where_to_ask(kb, entry)}")
+    shown = [name for name in asked_fields
+             if name in named or len(entry.fields[name]) <= SHORT_FIELD_CHARS][:3]
+    quotes = relevant_lines(entry, query, exclude=[_clip(entry.fields[n]) for n in shown]
+                            + [entry.fields[n] for n in avoid if n in entry.fields])
     if not quotes and scored.passage and not any(scored.passage in entry.fields[n] for n in shown):
         quotes = [scored.passage]  # no line shares the question's words; this one its meaning
     if not quotes and not shown:
-        shown = asked[:2]
+        shown = asked_fields[:2]
     counting = bool(_HOW_MANY.search(query.text))
+    led = []
+    if shown and not lacking and cue_fields is None:  # the answer itself comes first
+        led, shown = shown[:1], shown[1:]
+        lines.insert(0, _lead_sentence(entry, led[0], entry.fields[led[0]], counting, query))
     lines.extend(f"· {name}{_count_note(entry.fields[name]) if counting else ''}: {_clip(entry.fields[name])}"
                  for name in shown)
     if quotes:
         lines.append("관련 내용:")
         lines.extend(f"  - {_clip(q)}" for q in quotes)
-    core = [n for n in CORE_FIELDS.get(entry.kind, ()) if n in entry.fields and n not in shown]
+    quoted = "\n".join(quotes)
+    core = [n for n in CORE_FIELDS.get(entry.kind, ()) if n in entry.fields and n not in shown
+            and n not in led and n not in avoid and not _said(entry.fields[n], quoted)]
     lines.extend(f"· {name}: {_clip(entry.fields[name])}" for name in core[: max(2, 6 - len(shown) - len(quotes))])
-    if len(lines) == 3 and entry.body:
+    if not shown and not led and not quotes and not core and entry.body:
         lines.append(_clip(entry.body, 500))
     lines.append("")
     lines.extend(_contact_lines(kb, entry))
-    lines.append(f"출처: {entry.source.cite(entry.region)}")
+    lines.append(f"출처: {short_citation(entry)}")
     text = "\n".join(lines)
     return text if len(text) <= MAX_REPLY_CHARS else text[:MAX_REPLY_CHARS - 1] + "…"
 
@@ -445,6 +561,77 @@ def _lines_with_context(value: str) -> list[tuple[str, str]]:
             out.extend((s, " ".join(sentences[i:i + 2])) for i, s in enumerate(sentences))
         stack.append((level, text))
     return out
+
+
+def _lead_sentence(entry: Entry, name: str, value: str, counting: bool, query: Query) -> str:
+    """"새마을지도자 자녀 장학금 지원의 지원조건은 …입니다." — the asked field as a sentence; of
+    a table of rows ("시민토론회 개최: '20년 146백만원"), only the row the question names."""
+    row = _asked_row(value, query)
+    if row is not None:
+        label, rest = row
+        rest = _clip(rest, LEAD_VALUE_CHARS)
+        return f"{entry.title}의 {name} 중 {label}{_topic(label)} {rest}입니다."
+    count = _count_note(value).strip(" ()") if counting else ""
+    value = _clip(value, LEAD_VALUE_CHARS).rstrip(". ")
+    if count:
+        return f"{entry.title}의 {name}{_topic(name)} {count}입니다: {value}."
+    return f"{entry.title}의 {name}{_topic(name)} {value}입니다."
+
+
+def _asked_row(value: str, query: Query) -> tuple[str, str] | None:
+    """The "label: value" row of a multi-line field whose label holds the most of the question's
+    own words (not cue words); None when no row is named."""
+    best, best_gain = None, 0
+    for line in value.splitlines():
+        label, colon, rest = line.partition(":")
+        if not colon or not rest.strip():
+            continue
+        squeezed = label.replace(" ", "").lower()
+        gain = sum(len(t) for t in query.tokens
+                   if t not in CUE_WORDS and len(t) >= 2 and t in squeezed)
+        if gain > best_gain:
+            best, best_gain = (label.strip(), rest.strip()), gain
+    return best if value.count("\n") else None
+
+
+def _topic(word: str) -> str:
+    last = word[-1:]
+    return "은" if not ("가" <= last <= "힣") or (ord(last) - 0xAC00) % 28 else "는"
+
+
+def short_citation(entry: Entry) -> str:
+    """Region, document and year ("전라북도 · … 주요업무계획, 2021"); the file and lines are one
+    tap away ([출처], /source: ``entry.source.cite``)."""
+    year = f", {entry.source.year}" if entry.source.year else ""
+    return f"{entry.region} · {entry.source.document}{year}"
+
+
+def _lacking(kb: KnowledgeBase, entry: Entry, query: Query) -> tuple[Fact, ...]:
+    """The facts the question asks for that ``entry`` does not state (nlp.fields)."""
+    facts = asked_facts(query.text, title=entry.title)
+    contact = kb.curated.contact_for(entry.region, entry.department)
+    return missing_facts(entry, facts, contact_known=bool(contact and contact.phone))
+
+
+def _where_to_ask(kb: KnowledgeBase, entry: Entry) -> str:
+    """Where a citizen can ask what the documents do not say: the department (with an
+    admin-supplied phone), else the region's representative contact (regions.yaml), else its
+    city hall through the government call centre."""
+    if entry.department:
+        contact = kb.curated.contact_for(entry.region, entry.department)
+        phone = f"(전화 {contact.phone})" if contact and contact.phone else ""
+        return f"{entry.region} {entry.department}{phone}에 문의해 주세요."
+    region = kb.region(entry.region)
+    if region and region.phone:  # the representative contact an admin gave in regions.yaml
+        note = f", {region.note}" if region.note else ""
+        return f"{region.name} 대표 전화({region.phone}{note})로 문의해 주세요."
+    return f"{entry.region} 대표 민원실(정부민원안내콜센터 국번 없이 110)에 문의해 주세요."
+
+
+def _said(value: str, quoted: str) -> bool:
+    """Whether a quoted line already shows this field's value (no line twice)."""
+    lines = [line.strip(" -•○·") for line in value.splitlines() if line.strip(" -•○·")]
+    return bool(lines) and all(line in quoted for line in lines[:1])
 
 
 def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:

@@ -10,11 +10,13 @@ from nlp.normalizer import squeeze
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import accuracy  # noqa: E402
+import dialogues  # noqa: E402
 
-FILES = sorted((Path(accuracy.ROOT) / "benchmarks").glob("*.tsv"))
-CHECKS = {"title", "text", "none", "intent"}
+FILES = sorted(p for p in (Path(accuracy.ROOT) / "benchmarks").glob("*.tsv")
+               if p.name != "dialogues.tsv")
+CHECKS = {"title", "text", "none", "intent", *accuracy.TEXT_CHECKS}
 STYLES = {"exact", "paraphrase", "condition", "contact", "figure", "typo", "nospace", "slang", "oos",
-          "intent", "dev"}
+          "intent", "dev", "list", "count", "missing", "comparison"}
 INTENTS = {"question", "complaint", "greeting", "out_of_scope"}
 
 
@@ -24,7 +26,7 @@ def test_question_file_is_well_formed(path: Path):
     assert len(questions) >= 30
     for q in questions:
         assert q.text.strip() and q.check in CHECKS and q.style in STYLES, q
-        if q.check in ("title", "text"):
+        if q.check in ("title", "text", "list", "all", "count"):
             assert q.expected, q
         if q.check == "none":
             assert not q.expected, q
@@ -41,3 +43,37 @@ def test_every_expected_answer_is_in_the_knowledge_base(kb: KnowledgeBase, path:
             assert any(a in t for a in q.expected for t in titles), q
         elif q.check == "text":
             assert any(a in b for a in q.expected for b in bodies), q
+        elif q.check in ("list", "all"):  # every item, or a region compared, is in the documents
+            regions = {squeeze(e.region) for e in kb.entries}
+            assert all(a in regions or any(a in b for b in bodies + titles)
+                       for a in q.expected), q
+
+
+def test_dialogue_file_is_well_formed(kb: KnowledgeBase):
+    """benchmarks/dialogues.tsv: at least 25 dialogues of one to three turns, each judged on its
+    last turn with a known check, the expected text found in the documents."""
+    found = dialogues.read_dialogues(dialogues.DIALOGUE_FILE)
+    bodies = [squeeze(e.body) for e in kb.entries]
+    assert len(found) >= 25
+    for name, turns in found.items():
+        assert [t.number for t in turns] == list(range(1, len(turns) + 1)), name
+        assert 1 <= len(turns) <= 3, name
+        assert turns[-1].check in {"text", "title", "clarify", "missing", "all", "list"}, name
+        if turns[-1].check == "text":
+            assert any(a in b for a in turns[-1].expected for b in bodies), name
+
+
+@pytest.mark.parametrize("check, expected, text, ok", [
+    ("list", ("가", "나", "다", "라"), "가 나", True),
+    ("list", ("가", "나", "다", "라"), "가", False),
+    ("all", ("가", "나"), "가 나", True),
+    ("all", ("가", "나"), "가", False),
+    ("count", ("76",), "전주시 공약은 모두 76개입니다.\n1. …", True),
+    ("count", ("76",), "공약입니다.\n모두 76개", False),
+    ("missing", (), "이 자료에는 '가'의 전화번호가 나와 있지 않습니다. …", True),
+    ("missing", (), "죄송합니다. 말씀하신 내용은 … 찾지 못했습니다.", False),
+    ("clarify", (), "어떤 사업의 예산을 말씀하시나요?", True),
+    ("clarify", (), "[가]\n출처: 전라북도 · 문서", False),
+])
+def test_text_checks(check, expected, text, ok):
+    assert accuracy.judge_text(check, expected, text) is ok

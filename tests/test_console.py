@@ -21,7 +21,8 @@ def chat(settings, kb, tokenizer, *lines: str) -> str:
 def test_banner_question_and_quit(bot_settings, kb, tokenizer):
     out = chat(bot_settings, kb, tokenizer, "새마을지도자 자녀 장학금 조건", "/quit", "never read")
     assert BANNER in out
-    assert "봇> [새마을지도자 자녀 장학금 지원]" in out
+    assert "봇> 새마을지도자 자녀 장학금 지원의 지원조건은" in out
+    assert "[새마을지도자 자녀 장학금 지원]" in out
     assert out.rstrip().endswith(GOODBYE_TEXT)
 
 

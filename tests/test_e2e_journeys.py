@@ -84,7 +84,8 @@ def test_a_question_is_answered_and_a_suggestion_tapped(bot, api, kb):
     api.wait_for_message(CITIZEN, "이렇게 물어보세요")
     api.push_message(CITIZEN, "새마을지도자 자녀 장학금 조건")
     answer = api.wait_for_message(CITIZEN, "[새마을지도자 자녀 장학금 지원]")
-    assert "지원조건" in answer["text"] and "reply_markup" not in answer
+    assert "지원조건" in answer["text"]
+    assert [b["text"] for row in answer["reply_markup"]["inline_keyboard"] for b in row] == ["출처"]
 
     question = next((q for q in SUGGEST_CANDIDATES if respond(kb, q).band == SUGGEST), None)
     assert question, "no candidate lands in the did-you-mean band; add one to SUGGEST_CANDIDATES"
@@ -144,7 +145,7 @@ def test_status_by_a_stranger_is_refused(bot, api, e2e_settings):
                               phone="010-1234-5678", anonymous=False, consent=True)
     db.close()
     api.push_message(STRANGER, f"/status {stored.receipt}")
-    refusal = api.wait_for_message(STRANGER, "권한이 없습니다")
+    refusal = api.wait_for_message(STRANGER, "찾지 못했습니다")
     assert "가로등" not in refusal["text"] and "5678" not in refusal["text"]
     api.push_message(STRANGER, "/inbox")
     api.wait_for(lambda: len(api.sent_to(STRANGER)) == 2)

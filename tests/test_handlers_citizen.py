@@ -45,6 +45,8 @@ BAND_QUESTIONS = {band: question for band, question in zip((ANSWER, SUGGEST, NOT
 class _FixedIndex:
     """An index that finds what SCORES says for a question, and nothing for anything else."""
 
+    region_words = {"전북": "전라북도"}
+
     def analyze(self, text: str, *, casual: bool = True) -> Query:
         return Query(text, text, text, tuple(text.split()), (1.0,) * len(text.split()),
                      frozenset(), None)
@@ -104,9 +106,11 @@ async def test_menus_are_published_per_audience(local_bot):
 async def test_question_is_answered_and_logged(local_bot, kb):
     question = BAND_QUESTIONS[ANSWER]
     calls = await local_bot.chat(CITIZEN).send(question)
-    assert sent_texts(calls) == respond(kb, question).text
-    assert "[청년 창업 지원 사업]" in sent_texts(calls) and "만 39세 이하" in sent_texts(calls)
-    assert calls[0].buttons == []
+    reply = respond(kb, question)
+    assert sent_texts(calls) == reply.text
+    assert "만 39세 이하" in sent_texts(calls)
+    expected = [("자세히", keyboards.DETAIL + reply.entry_id)] if reply.detail else []
+    assert calls[0].buttons == [*expected, ("출처", keyboards.SOURCE + reply.entry_id)]
     stats = question_stats(local_bot.db)
     assert (stats.today, stats.answered_rate) == (1, 1.0)
 
@@ -136,10 +140,12 @@ async def test_not_found_offers_complaint_and_department_buttons(local_bot, kb):
     question = BAND_QUESTIONS[NOT_FOUND]
     me = local_bot.chat(CITIZEN)
     calls = await me.send(question)
-    assert calls[0].buttons == [("민원 접수하기", "c:new"), ("담당 부서 찾기", "q:dept")]
+    assert calls[0].buttons == [("민원 접수하기", "c:text"), ("담당 부서 찾기", "q:dept")]
     departments = sent_texts(await me.press("담당 부서 찾기"))
     assert departments == citizen.departments_text(kb, [("전라북도", "일자리정책과")])
-    assert sent_texts(await me.press("민원 접수하기")) == complaint.ASK_CONTENT_TEXT
+    started = sent_texts(await me.press("민원 접수하기"))  # the message is carried into the draft
+    assert started.startswith("방금 보내신 내용으로 민원 작성을 시작합니다") and question in started
+    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == question
 
 
 async def test_no_department_is_guessed_for_an_unrelated_question(local_bot):

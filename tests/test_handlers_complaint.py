@@ -158,15 +158,39 @@ async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):
     assert (stored.phone, stored.department) == (None, None)
 
 
-async def test_citizen_may_type_the_department(local_bot):
+@pytest.mark.parametrize("typed, region, department", [
+    ("정무기획과", "전라북도", "정무기획과"),
+    ("정무 기획과", "전라북도", "정무기획과"),
+    ("전북 홍보기획과", "전라북도", "홍보기획과"),
+    ("시민정책담당관실", "인천광역시", "시민정책담당관실"),
+])
+async def test_citizen_may_type_a_known_department(local_bot, typed, region, department):
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
     await me.send("보도블록이 깨졌어요")
     await me.press("다음 ▶")
-    await me.send("도로관리과")
+    await me.send(typed)
     await me.press("익명으로 접수")
     await me.press("접수하기")
-    assert list_complaints(local_bot.db)[0].department == "도로관리과"
+    stored = list_complaints(local_bot.db)[0]
+    assert (stored.region, stored.department) == (region, department)
+
+
+@pytest.mark.parametrize("typed", ["인천 새마을회 전화번호 알려주세요", "도로관리과", "잘 모르겠는데요",
+                                   "가로등이 또 꺼졌어요"])
+async def test_text_that_is_no_known_department_is_refused_with_a_hint(local_bot, typed):
+    me = local_bot.chat(CITIZEN)
+    await me.send("/complaint")
+    await me.send("보도블록이 깨졌어요")
+    await me.press("다음 ▶")
+    calls = await me.send(typed)
+    assert "자료에 있는 부서 이름이 아닙니다" in sent_texts(calls)
+    assert ("잘 모르겠어요", "c:d:x") in calls[-1].buttons
+    assert local_bot.application.user_data[CITIZEN]["complaint"]["department"] is None
+    await me.press("잘 모르겠어요")  # the flow goes on from the same step
+    await me.press("익명으로 접수")
+    await me.press("접수하기")
+    assert list_complaints(local_bot.db)[0].department is None
 
 
 async def test_a_complaint_message_starts_the_draft_with_its_text(local_bot):
@@ -287,7 +311,8 @@ async def test_status_for_the_complainant_and_staff(local_bot):
 async def test_status_by_a_stranger_is_refused_without_leaking(local_bot):
     stored = store(local_bot.db)
     refused = sent_texts(await local_bot.chat(STRANGER).send(f"/status {stored.receipt}"))
-    assert refused == complaint.STATUS_DENIED_TEXT and "권한이 없습니다" in refused
+    assert refused == complaint.STATUS_DENIED_TEXT and "찾지 못했습니다" in refused
+    assert "권한" not in refused  # a mistyped number is not "no permission"
     unknown = sent_texts(await local_bot.chat(STRANGER).send("/status 20200101-ZZZZ"))
     assert unknown == refused  # the same answer whether or not the receipt exists
     assert local_bot.db["denied_attempts"].count == 1
@@ -321,7 +346,10 @@ async def test_an_rrn_in_any_spelling_is_stored_nowhere_and_explained_once(local
     await me.send("/complaint")
     calls = await me.send(f"주민번호 {rrn} 로 신청했는데 처리가 안 됩니다")
     await me.press("다음 ▶")
-    calls += await me.send(f"민원과 {rrn}")
+    refused = await me.send(f"민원과 {rrn}")  # no known department: refused, echoed masked
+    assert RRN_MASK in sent_texts(refused) and SPELLED not in digit_runs(sent_texts(refused))
+    calls += refused
+    await me.press("잘 모르겠어요")
     calls += await me.press("동의합니다")
     calls += await me.send(rrn)
     assert complaint.BAD_PHONE_TEXT in sent_texts(calls[-1:])
@@ -332,7 +360,7 @@ async def test_an_rrn_in_any_spelling_is_stored_nowhere_and_explained_once(local
     told = [c.text for c in me.api.sent(CITIZEN, "sendMessage") if c.text == complaint.RRN_REMOVED_TEXT]
     assert len(told) == 1
     [stored] = list_complaints(local_bot.db)
-    assert stored.department == f"민원과 {RRN_MASK}" and f"민원과 {RRN_MASK}" in receipt
+    assert stored.department is None and SPELLED not in digit_runs(receipt)
     assert RRN_MASK in stored.content and SPELLED not in digit_runs(receipt)
     staff_posts = "\n".join(local_bot.api.texts(STAFF_CHAT))
     assert stored.receipt in staff_posts and SPELLED not in digit_runs(staff_posts)
@@ -366,7 +394,8 @@ async def test_any_rrn_in_any_text_of_a_complaint_or_question_is_stored_nowhere(
     await me.send("/complaint")
     await me.send(f"민원: {around} 번호 {rrn} 입니다")
     await me.press("다음 ▶")
-    await me.send(f"부서 {rrn}")
+    await me.send(f"부서 {rrn}")  # not a known department: refused
+    await me.press("잘 모르겠어요")
     await me.press("익명으로 접수")
     assert "접수번호" in sent_texts(await me.press("접수하기"))
     await me.send(f"{rrn} 외계인 등록 수수료는 얼마인가요 {around}")

@@ -182,8 +182,9 @@ HOSTILE = [
          complaint.CONTENT_TOO_LONG_TEXT),
     Case("complaint-zero-width-only", "citizen", "complaint", ZERO_WIDTH, complaint.EMPTY_CONTENT_TEXT),
     Case("complaint-nul-and-controls", "citizen", "complaint", "가로등\x00 고장\x1b[0m", "접수번호"),
-    Case("department-html-sql", "citizen", "department", "<b>도로과</b>'; DROP TABLE x;--", "접수번호"),
-    Case("department-4096-chars", "citizen", "department", "과" * 4096, "접수번호"),
+    Case("department-html-sql", "citizen", "department", "<b>도로과</b>'; DROP TABLE x;--",
+         "부서 이름이 아닙니다"),
+    Case("department-4096-chars", "citizen", "department", "과" * 4096, "부서 이름이 아닙니다"),
     Case("phone-with-sql", "citizen", "phone", "010-1234-5678'; DROP TABLE complaints",
          complaint.BAD_PHONE_TEXT),
     Case("phone-full-width", "citizen", "phone", "０１０-１２３４-５６７８", complaint.BAD_PHONE_TEXT),
@@ -363,8 +364,9 @@ async def _complaint_step(me, kind: str, payload: Any) -> None:
     if kind == "choose":
         await me.press(data=payload)
         return
-    if kind == "department":
+    if kind == "department":  # text that is no known department is refused with a hint
         await me.send(payload)
+        return
     else:
         await me.press("잘 모르겠어요")
     if kind == "phone":

@@ -1,0 +1,174 @@
+"""Two- and three-turn dialogues driven through the real Application (LocalChat, no network).
+
+Usage:
+    python benchmarks/dialogues.py                               # benchmarks/dialogues.tsv
+    python benchmarks/dialogues.py --dialogues FILE [--misses]   # another set (same columns)
+
+The file is tab-separated with the columns ``dialogue, turn, message, check, expected``: one row
+per turn, in order; a row with a check (usually the last turn) is judged on the bot's reply to
+that message, with the checks of benchmarks/accuracy.py (text, list, all, count, missing,
+clarify; expected items separated by |). Each dialogue is one new citizen in a fresh chat.
+
+Reported: the share of dialogues whose every check passes, per check, the per-message latency
+(update in → last reply recorded, p50/p99) and the longest reply sent without [자세히].
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from accuracy import MAX_REPLY_CHARS_TARGET, Tally, judge_text  # noqa: E402
+
+from handlers.app import build_application, running  # noqa: E402
+from handlers.local_api import LocalBotApi, LocalChat  # noqa: E402
+from handlers.settings import load_settings  # noqa: E402
+from knowledge.base import DEFAULT_DIR, load_knowledge_base  # noqa: E402
+from nlp.normalizer import squeeze  # noqa: E402
+from nlp.tokenizer import get_tokenizer  # noqa: E402
+
+DIALOGUE_FILE = ROOT / "benchmarks" / "dialogues.tsv"
+TARGETS = {"dialogues": 0.90, "p99_ms": 30.0}
+FIRST_USER_ID = 5_000_000
+_DETAIL = re.compile(r"자세히|자세하게|상세|전부|전체")
+
+
+@dataclass(frozen=True)
+class Turn:
+    dialogue: str
+    number: int
+    message: str
+    check: str
+    expected: tuple[str, ...]
+
+
+def read_dialogues(path: Path) -> dict[str, list[Turn]]:
+    """Turns grouped by dialogue, in file order; '#' lines and a header row are skipped."""
+    dialogues: dict[str, list[Turn]] = defaultdict(list)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = (line.split("\t") + [""] * 5)[:5]
+        if cols[0] == "dialogue" and cols[1] == "turn":
+            continue
+        name, turn, message, check, expected = (c.strip() for c in cols)
+        dialogues[name].append(
+            Turn(
+                name,
+                int(turn or 0),
+                message,
+                check,
+                tuple(squeeze(a) for a in expected.split("|") if a.strip()),
+            )
+        )
+    for turns in dialogues.values():
+        turns.sort(key=lambda t: t.number)
+    return dict(dialogues)
+
+
+def _replies(calls) -> str:
+    return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
+
+
+async def run(
+    dialogues: dict[str, list[Turn]], database: Path
+) -> tuple[dict, list[float], list[str], int]:
+    """Every dialogue through the real bot; per-check tallies, latencies, misses, longest reply."""
+    settings = load_settings(
+        {
+            "DATABASE_PATH": str(database),
+            "OUTBOX_INTERVAL_SECONDS": "3600",
+            "RATE_LIMIT_PER_SECOND": "100000",
+            "RATE_LIMIT_GROUP_PER_MINUTE": "100000",
+            "FLOOD_MESSAGES_PER_MINUTE": "1000",
+        },
+        env_file=None,
+    )
+    tokenizer = get_tokenizer(settings.nlp_tagger)
+    kb = load_knowledge_base(DEFAULT_DIR, tokenizer=tokenizer)
+    api = LocalBotApi()
+    application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    latencies: list[float] = []
+    misses: list[str] = []
+    slowest: list[tuple[float, str]] = []
+    longest = 0
+    async with running(application):
+        warm_up = LocalChat(application, api, user_id=FIRST_USER_ID - 1)
+        await warm_up.send("새마을지도자 자녀 장학금 조건")  # the tagger's first call takes seconds
+        for number, (name, turns) in enumerate(dialogues.items()):
+            chat = LocalChat(application, api, user_id=FIRST_USER_ID + number)
+            passed = True
+            for turn in turns:
+                start = time.perf_counter()
+                calls = await chat.send(turn.message)
+                latencies.append((time.perf_counter() - start) * 1000)
+                slowest.append((latencies[-1], turn.message))
+                text = _replies(calls)
+                asked_detail = _DETAIL.search(turn.message)  # as if [자세히] were pressed
+                if not asked_detail and not any(
+                    label == "자세히" for c in calls for label, _ in c.buttons
+                ):
+                    longest = max(longest, max((len(c.text) for c in calls), default=0))
+                if not turn.check:
+                    continue
+                ok = judge_text(turn.check, turn.expected, text)
+                tallies[turn.check].add(ok)
+                if not ok:
+                    passed = False
+                    misses.append(
+                        f"[{name}] {' → '.join(t.message for t in turns)} "
+                        f"({turn.check}: {'|'.join(turn.expected)}) got: "
+                        f"{' '.join(text.split())[:160]}"
+                    )
+            tallies["dialogues"].add(passed)
+    for ms, message in sorted(slowest)[-3:]:
+        misses.append(f"(slow: {ms:.0f} ms) {message}")
+    return tallies, latencies, misses, longest
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--dialogues", type=Path, default=DIALOGUE_FILE, metavar="FILE")
+    parser.add_argument("--misses", action="store_true", help="list the dialogues that failed")
+    args = parser.parse_args()
+    dialogues = read_dialogues(args.dialogues)
+    with tempfile.TemporaryDirectory() as folder:
+        tallies, latencies, misses, longest = asyncio.run(run(dialogues, Path(folder) / "bot.db"))
+    print(f"{len(dialogues)} dialogues, {len(latencies)} messages from {args.dialogues.name}")
+    print(f"dialogues passed {tallies.pop('dialogues')} (target ≥ {TARGETS['dialogues']})")
+    for check, tally in sorted(tallies.items()):
+        print(f"check {check:<10} {tally}")
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(f"slowest messages: {', '.join(f'{ms:.0f}' for ms in latencies[-5:])} ms")
+    print(
+        f"latency per message through the Application: p50 {statistics.median(latencies):.1f} ms, "
+        f"p99 {p99:.1f} ms (target p99 ≤ {TARGETS['p99_ms']:.0f} ms)"
+    )
+    print(
+        f"longest reply without [자세히]: {longest} characters (target ≤ {MAX_REPLY_CHARS_TARGET})"
+    )
+    if args.misses:
+        print("misses:")
+        for miss in misses:
+            print(f"  {miss}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

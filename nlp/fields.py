@@ -1,0 +1,263 @@
+"""Which fact a question asks for, whether an entry records it, and what to say when it does not.
+
+The documents hold programs, budgets and departments, but rarely a phone number, a way to apply
+or a recruitment period. A card that silently lacks the asked fact reads as an answer; worse, a
+neighbouring field (사업기간) reads as the asked one (모집 기간). ``missing_facts`` finds the asked
+facts an entry lacks, so the reply can say so first and name where to ask.
+
+Usage:
+    facts = asked_facts("전자민원 모니터 모집 기간")      # (RECRUITING,)
+    lacking = missing_facts(entry, facts)                 # (RECRUITING,) — 사업기간 does not count
+    missing_sentence(lacking, entry.title)  # "이 자료에는 … 모집 기간이 나와 있지 않습니다."
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.model import Entry
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A kind of fact citizens ask for: its cue in the question, the fields that record it, and
+    a pattern a line of any field must match to state it."""
+
+    label: str  # as the reply names it ("신청 방법")
+    cue: re.Pattern
+    fields: tuple[str, ...] = ()
+    line: re.Pattern | None = None
+    # Facts the entry's own department or team answers (담당 팀 → entry.team).
+    by_department: bool = False
+    # Words that, near the cue, make it another fact ("사업 기간" is not a recruitment period).
+    overrides: tuple[str, ...] = ()
+
+
+PHONE = Fact(
+    "전화번호",
+    re.compile(r"전화|연락처|연락\s*(방법|어디|드리|하려면)|콜센터|문의\s*처"),
+    fields=("연락처", "전화", "전화번호"),
+    line=re.compile(r"\d{2,4}\s*[-)]\s*\d{3,4}\s*-\s*\d{4}|\d{3}-\d{4}"),
+)
+HOW_TO_APPLY = Fact(
+    "신청 방법",
+    re.compile(
+        r"(신청|가입|접수|지원|참여|등록|구독)\s*(은|는|을|를)?\s*(하는\s*)?(방법|절차|하려면|할\s*수\s*있|어떻게|하나요|해요|어디서)|"
+        r"어떻게\s*(신청|가입|접수|참여|등록|지원)|(신청|가입|등록)\s*(은|는)?\s*어디"
+    ),
+    fields=("신청방법", "신청 방법", "접수방법", "접수 방법", "신청절차"),
+    line=re.compile(
+        r"(신청|접수|가입)\S*\s*(방법|절차|:)|(온라인|방문|우편|이메일)\s*(신청|접수)"
+    ),
+)
+RECRUITING = Fact(
+    "모집·신청 기간",
+    re.compile(
+        r"(모집|신청|접수|지원|공모|가입)\s*(기간|기한|마감|일정|시기|언제|날짜)|"
+        r"언제\s*(까지\s*)?(모집|신청|접수|공모|뽑)|마감\s*(일|이|은|언제)|(모집|뽑)\S*\s*언제"
+    ),
+    fields=("모집기간", "모집 기간", "신청기간", "신청 기간", "접수기간", "접수 기간"),
+    line=re.compile(r"(모집|신청|접수|공모)\S*\s*(기간|기한|:)?\s*[:：]?\s*['\d]"),
+)
+HOMEPAGE = Fact(
+    "홈페이지",
+    re.compile(
+        r"홈페이지|웹\s*사이트|사이트|누리집|링크|url|URL|"
+        r"(채널|유튜브|블로그|카페|인스타|페이스북)\s*(주소|링크|이름)"
+    ),
+    fields=("홈페이지", "누리집"),
+    line=re.compile(r"https?://|www\.|\.(?:kr|com|net|org)\b|[A-Za-z]{5,}"),
+)
+PERSON = Fact(
+    "담당자 이름",
+    re.compile(r"담당자\s*(이름|성함|누구|가\s*누구|는\s*누구)|담당\s*공무원|담당하시는\s*분"),
+    fields=("담당자", "담당관", "대표", "위원장"),
+)
+BUDGET = Fact(
+    "예산",
+    re.compile(r"예산|금액|비용|사업비|돈\s*(이|은|얼마)|재원"),
+    fields=("예산", "소요예산", "투자계획", "예산 내역", "지원규모"),
+    line=re.compile(r"\d[\d,.]*\s*(?:백만원|천원|만원|억원?|조원?|원)"),
+)
+TARGET = Fact(
+    "지원 대상",
+    re.compile(
+        r"대상\s*(이|은|자)?\s*(누구|뭐|어떻게|이에요|인가요|\?|$)|자격|"
+        r"누가\s*(받|신청|지원|참여|할\s*수)|누구\s*(한테|에게|나|든지)"
+    ),
+    fields=("지원조건", "지원대상", "대상", "조사대상", "참여대상"),
+    line=re.compile(r"대상|자격|(?<!지원)조건"),
+)
+PLACE = Fact(
+    "장소",
+    re.compile(
+        r"장소|어디서\s*(해|열|하|개최|진행|모여)|어디에서\s*(해|열|하)|위치|주소|어디\s*있"
+    ),
+    fields=("소재지", "장소", "주소", "위치"),
+    line=re.compile(
+        r"장\s*소\s*[:：]|소재지|개최지|[가-힣]+(로|길)\s*\d|\S+(에서)\s*(개최|열|진행)"
+    ),
+    overrides=(
+        "부서",
+        "담당",
+        "소속",
+        "팀",
+        "과",
+        "채널",
+        "유튜브",
+        "블로그",
+        "홈페이지",
+        "사이트",
+    ),
+)
+TEAM = Fact(
+    "담당 부서",
+    re.compile(
+        r"담당\s*(팀|부서|과)|(어느|무슨|어떤)\s*(팀|부서|과)|소속|부서\s*(는|가|어디)|팀\s*(은|이)"
+    ),
+    fields=("소관부서", "관리부서", "소속", "팀"),
+    by_department=True,
+)
+# Things citizens ask about that the documents rarely state; an entry records one only where its
+# text names it (an entry that mentions 답례품 may say which).
+_ATTRIBUTE_NOUNS = (
+    "이메일",
+    "팩스",
+    "답례품",
+    "참가비",
+    "이용료",
+    "요금",
+    "월세",
+    "임대료",
+    "보증금",
+    "활동비",
+    "입장료",
+    "회비",
+    "수강료",
+    "운행 시간",
+    "운영 시간",
+    "이용 시간",
+    "완공",
+    "개관",
+    "준공",
+    "개장",
+    "마감일",
+    "자격증",
+    "준비물",
+    "구비서류",
+)
+ATTRIBUTES: tuple[Fact, ...] = tuple(
+    Fact(
+        noun,
+        re.compile(r"\s*".join(map(re.escape, noun.split()))),
+        line=re.compile(r"\s*".join(map(re.escape, noun.split()))),
+    )
+    for noun in _ATTRIBUTE_NOUNS
+)
+FACTS: tuple[Fact, ...] = (
+    PHONE,
+    HOW_TO_APPLY,
+    RECRUITING,
+    HOMEPAGE,
+    PERSON,
+    BUDGET,
+    TARGET,
+    PLACE,
+    TEAM,
+    *ATTRIBUTES,
+)
+# Facts a question asks for beside one of these is that one: "신청 기간" is RECRUITING, not the
+# "신청" of TARGET or HOW_TO_APPLY; "담당자 전화" is PHONE, not PERSON.
+_SHADOWED_BY = {
+    HOW_TO_APPLY: (RECRUITING,),
+    TARGET: (HOW_TO_APPLY, RECRUITING),
+    PERSON: (PHONE,),
+    BUDGET: (),
+    PLACE: (PHONE, HOMEPAGE, *ATTRIBUTES),
+    TEAM: (PHONE, PERSON),
+    PHONE: (),
+    HOMEPAGE: ATTRIBUTES[:1],
+}
+
+
+def asked_facts(text: str, *, title: str = "") -> tuple[Fact, ...]:
+    """The facts the question asks for, in ``FACTS`` order (usually one); the words of the
+    entry's ``title`` are not cues ("주민참여예산 사업" asks for no budget)."""
+    for word in sorted(title.split(), key=len, reverse=True):
+        if len(word) >= 2:
+            text = text.replace(word, " ")
+    found = [
+        fact
+        for fact in FACTS
+        if fact.cue.search(text) and not any(word in text for word in fact.overrides)
+    ]
+    return tuple(f for f in found if not any(s in found for s in _SHADOWED_BY.get(f, ())))
+
+
+def records(entry: Entry, fact: Fact, *, contact_known: bool = False) -> bool:
+    """Whether ``entry`` states ``fact``: in a field of its own, in a line of any field, or,
+    for "who is in charge", in its department (and, for phones, an admin-supplied contact)."""
+    if any(name in entry.fields for name in fact.fields):
+        return True
+    if fact.by_department and (entry.department or entry.team):
+        return True
+    if fact is PHONE and contact_known:
+        return True
+    if fact is BUDGET and entry.budget:
+        return True
+    if fact.line is None:
+        return False
+    return any(
+        fact.line.search(line) for value in entry.fields.values() for line in value.splitlines()
+    )
+
+
+def missing_facts(
+    entry: Entry, facts: tuple[Fact, ...], *, contact_known: bool = False
+) -> tuple[Fact, ...]:
+    """The asked facts ``entry`` does not state."""
+    return tuple(f for f in facts if not records(entry, f, contact_known=contact_known))
+
+
+def missing_sentence(facts: tuple[Fact, ...], title: str) -> str:
+    """ "이 자료에는 '전자민원 모니터'의 모집·신청 기간이 나와 있지 않습니다." """
+    labels = "·".join(f.label for f in facts)
+    return f"이 자료에는 '{title}'의 {labels}{_subject(labels)} 나와 있지 않습니다."
+
+
+def without_cues(text: str, facts: tuple[Fact, ...]) -> str:
+    """The question with the words that ask for ``facts`` taken out ("행복투어버스 운행 시간" →
+    "행복투어버스"): the documents do not hold those words, so they only weaken the match."""
+    for fact in facts:
+        text = fact.cue.sub(" ", text)
+    return " ".join(text.split())
+
+
+def substitutes(facts: tuple[Fact, ...]) -> frozenset[str]:
+    """Fields that must not stand in for a missing fact: a 모집 기간 question must not lead with
+    사업기간, nor a 신청 방법 question with 지원조건."""
+    out: set[str] = set()
+    for fact in facts:
+        if fact in (RECRUITING,):
+            out |= {"사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적", "기준일"}
+        if fact in (HOW_TO_APPLY,):
+            out |= {"지원조건", "지원대상", "대상", "지원형태", "시행주체"}
+        if fact in (PHONE, HOMEPAGE):
+            out |= {"소재지", "대표", "소관부서", "관리부서", "시행주체"}
+    return frozenset(out)
+
+
+def _subject(word: str) -> str:
+    """이 or 가 after ``word``, by its last syllable's final consonant."""
+    return "이" if _has_final(word) else "가"
+
+
+def object_particle(word: str) -> str:
+    """을 or 를 after ``word`` ("예산을", "신청 방법을", "담당 부서를")."""
+    return "을" if _has_final(word) else "를"
+
+
+def _has_final(word: str) -> bool:
+    last = word.rstrip("'\" ")[-1:]
+    return not ("가" <= last <= "힣") or bool((ord(last) - 0xAC00) % 28)

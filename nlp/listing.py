@@ -1,0 +1,418 @@
+"""Browsing questions ("청년 지원 사업 뭐 있어요?", "전주시 공약 몇 개예요") answered with a list.
+
+A browsing question names a set, not an entry: a region, a kind (사업, 공약, 위원회 …), a field
+value (전주 공약 "문화" 분야), a parent (정무기획과's teams, a unit project's programs) and topic
+words (청년, 다문화, 자원봉사). ``find_listing`` filters the whole knowledge base by what the
+question names and returns the entries in a useful order; ``format_listing`` writes the count
+first, then a numbered page of titles.
+
+Usage:
+    listing = find_listing(kb, query, text)       # None when the question is not browsing
+    format_listing(kb, listing, offset=0)         # "전주시 공약은 모두 76개입니다.\n1. …"
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.base import KnowledgeBase
+from knowledge.model import KIND_LABELS, Entry
+from nlp.index import CUE_WORDS, STOPWORDS, Query, strip_particle
+
+PAGE_SIZE = 8  # items per page; "더 보기" shows the next eight
+# "뭐 있어요", "목록", "종류", "몇 개" … — the words that turn a question into browsing.
+_BROWSE = re.compile(
+    r"뭐\s*뭐|뭐\s*(가|들)?\s*있|뭐\s*하는\s*(사업|것)들|무엇(이|들이)?\s*있|어떤\s*(것|거)\s*들|"
+    r"어떤\s*[가-힣]+\s*(들|이|가)?\s*있|어떤\s*게\s*있|목록|리스트|종류|다\s*(알려|보여)|"
+    r"있는\s*(거|것|사업)\s*(다|좀|전부)|[가-힣]+들\s*(알려|보여)|또\s*(뭐|어떤)|모아서?|"
+    r"다\s*(보여|알려)|\s다\s*[?.!]*$|뭐\s*있는지|어떤\s*(거|것)\s*[?]*$|[가-힣]+들로\s*(되어|구성)|"
+    r"하는\s*일"
+)
+# "몇 개", "전체", "모두" browse only a kind the question names ("공약 몇 개", "위원회 전체"):
+# "가맹점 몇 개", "전체 정원" ask for one entry's figure.
+_KIND_ONLY = re.compile(r"몇\s*개|몇\s*가지|개수|전체|모두|전부|어디\s*어디")
+# "국민운동단체 연락처", "위원회 위원장들": a kind named with a fact asks for every one of them,
+# unless the question names one entry by its whole title ("규제개혁위원회 위원장").
+_KIND_FACT = re.compile(
+    r"(단체|위원회|공약|부서|팀)\s*(들)?\s*(의\s*)?(연락처|전화번호|대표|위원장|회원수|소재지)"
+)
+# "복지 공약 알려줘", "교통 공약 뭐 있냐", "어르신들 위한 공약": a kind asked for in general.
+_PLURAL_ASK = re.compile(r"(공약|사업|위원회|단체|팀)(들|은요|는요)|위한\s*(공약|사업)")
+_COUNT = re.compile(r"몇\s*개|몇\s*가지|개수|몇\s*건|몇\s*곳")
+# Kind words → the kinds they name. 사업 covers every kind of project the documents list.
+KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("담당관실", ("department",)),
+    ("하는일", ("work_plan", "unit_project", "program")),
+    ("업무", ("work_plan", "unit_project", "program")),
+    ("세부사업", ("program",)),
+    ("단위사업", ("unit_project",)),
+    ("주요업무", ("work_plan",)),
+    ("업무계획", ("work_plan", "unit_project", "program")),
+    ("공약", ("pledge",)),
+    ("위원회", ("committee",)),
+    ("시민단체", ("civic_group",)),
+    ("국민운동단체", ("civic_group",)),
+    ("단체", ("civic_group",)),
+    ("부서", ("department",)),
+    ("팀", ("team",)),
+    ("감사", ("audit",)),
+    ("지적사항", ("audit",)),
+    ("성과지표", ("indicator",)),
+    ("지표", ("indicator",)),
+    ("보도", ("news",)),
+    ("성과", ("news",)),
+    ("사업", ("program", "unit_project", "work_plan", "pledge")),
+)
+# Words of a browsing question that are neither a topic nor a filter.
+_FILLER = frozenset(
+    {
+        "목록",
+        "리스트",
+        "종류",
+        "전체",
+        "모두",
+        "전부",
+        "다",
+        "알려",
+        "보여",
+        "있어",
+        "관련",
+        "지원",
+        "뭐뭐",
+        "가지",
+        "개수",
+        "무엇",
+        "어떤",
+        "어떻다",
+        "있다",
+        "알다",
+        "보이다",
+        "주다",
+        "하다",
+        "되다",
+        "몇",
+        "개",
+        "건",
+        "것",
+        "거",
+        "들",
+        "또",
+        "시행",
+        "추진",
+        "운영",
+        "하는",
+        "정책",
+        "분야",
+        "소관",
+        "보여주",
+        "알려주",
+        "보여주다",
+        "알려주다",
+        "가르쳐주",
+        "가르치다",
+        "싶다",
+        "궁금하다",
+    }
+)
+# A fact asked of every item ("위원회 위원장들", "단체 연락처") → the field shown beside each.
+_INLINE_FIELDS = (
+    ("연락처", "연락처"),
+    ("전화", "연락처"),
+    ("위원장", "위원장"),
+    ("대표", "대표"),
+    ("회원", "회원수"),
+    ("소재지", "소재지"),
+    ("주소", "소재지"),
+    ("예산", "예산"),
+    ("이행률", "이행률"),
+    ("구성", "구성"),
+    ("소관", "소관부서"),
+)
+INLINE_VALUE_CHARS = 40
+PARENT_KINDS = frozenset({"department", "unit_project"})
+MIN_ITEMS = 2  # one match is an answer, not a list
+# When no entry holds every topic word, the matcher's ranking gives the list: up to this many,
+# each at least a "did you mean" match (nlp.responder.SUGGEST_THRESHOLD).
+RELATED_LIMIT = 12
+RELATED_MIN_SCORE = 30.0
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The entries a browsing question names, and how to describe them."""
+
+    label: str  # "전주시 공약", "전라북도 '청년' 관련 사업"
+    entries: tuple[Entry, ...]
+    counting: bool  # "몇 개": the number is the answer
+    field: str | None = None  # shown beside each item ("위원장 원혜욱")
+
+
+def is_browsing(text: str) -> bool:
+    """Whether the message asks for a set of things rather than one (kinds aside)."""
+    return bool(_BROWSE.search(text))
+
+
+def mentioned_regions(kb: KnowledgeBase, text: str) -> list[str]:
+    """Every region the text names, in the order the knowledge base declares them
+    (전북이랑 인천 → both)."""
+    squeezed = text.replace(" ", "").lower()
+    found = []
+    for word, region in kb.index.region_words.items():
+        if word in squeezed:
+            found.append(region)
+            squeezed = squeezed.replace(word, " ")
+    return [name for name in region_names(kb) if name in found]
+
+
+def region_names(kb: KnowledgeBase) -> list[str]:
+    """The knowledge base's regions, declared ones first, then any other an entry names."""
+    names = [r.name for r in kb.regions]
+    return names + sorted({e.region for e in kb.entries} - set(names))
+
+
+def find_listing(
+    kb: KnowledgeBase, query: Query, text: str, *, region: str | None = None
+) -> Listing | None:
+    """The set a browsing question names, or None (not browsing, or fewer than two entries)."""
+    browsing = is_browsing(text) or bool(_PLURAL_ASK.search(text))
+    kinds, kind_words = _kinds(query.compact, text)
+    if not browsing and "pledge" in kinds and _field_value(kb.entries, query):
+        browsing = True  # "복지 공약 알려줘": a whole field of pledges
+    kind_only = bool(_KIND_ONLY.search(text)) or bool(_KIND_FACT.search(text))
+    if not browsing and not (kind_only and kinds):
+        return None
+    parent = _parent(kb, query, kinds) if kinds else None
+    if parent is None and (not browsing or not kinds) and _names_an_entry(kb, query):
+        return None  # "대외협력국 전체 정원", "규제개혁위원회 위원장": one entry's fact
+    regions = mentioned_regions(kb, text)
+    pool = [e for e in kb.entries if not regions or e.region in regions]
+    if parent is not None:
+        pool = children_of(kb, parent, kinds)
+    if kinds:
+        pool = [e for e in pool if e.kind in kinds]
+    field_value = _field_value(pool, query)
+    if field_value:
+        pool = [e for e in pool if field_value in e.fields.get("분야", "")]
+    topics = [] if parent else _topics(kb, query, kind_words, field_value)
+    if kinds:  # "소통협력관 위원회": the owning department names no topic of its committees
+        owners = {e.title.replace(" ", "").lower() for e in kb.entries if e.kind == "department"}
+        topics = [t for t in topics if t not in owners]
+    if topics:
+        matching = [
+            e for e in pool if all(_mentions(e, t, kb.index.synonyms_of(t)) for t in topics)
+        ]
+        pool = matching if len(matching) >= MIN_ITEMS or not kinds else _related(kb, query, pool)
+    if len(pool) < MIN_ITEMS or (not kinds and not topics and parent is None and not field_value):
+        return None
+    pool = _ordered(kb, pool, topics, region)
+    inline = next(
+        (
+            name
+            for word, name in _INLINE_FIELDS
+            if word in query.compact and any(name in e.fields for e in pool)
+        ),
+        None,
+    )
+    return Listing(
+        _label(regions, kinds, kind_words, parent, field_value, topics),
+        tuple(pool),
+        bool(_COUNT.search(text)),
+        inline,
+    )
+
+
+def format_listing(listing: Listing, *, offset: int = 0) -> str:
+    """Count first, then one numbered page of titles (region · kind), contacts inline."""
+    total = len(listing.entries)
+    page = listing.entries[offset : offset + PAGE_SIZE]
+    if offset:
+        head = f"{listing.label} {total}개 중 {offset + 1}–{offset + len(page)}번째입니다."
+    else:
+        head = f"{listing.label}{_topic_particle(listing.label)} 모두 {total}개입니다."
+    lines = [head]
+    for number, entry in enumerate(page, start=offset + 1):
+        lines.append(
+            f"{number}. {entry.title} ({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
+            f"{_inline(entry, listing.field)}"
+        )
+    rest = total - offset - len(page)
+    if rest > 0:
+        lines.append(f"나머지 {rest}개는 [더 보기]를 눌러 보세요.")
+    lines.append('번호를 누르거나 "2번"처럼 말하면 자세히 알려 드립니다.')
+    return "\n".join(lines)
+
+
+_DEPARTMENT_WORD = re.compile(r"(^|\s)(과|부서|국)(들|은|는|이|가|에|만)?(\s|$)")
+
+
+def _kinds(compact: str, text: str = "") -> tuple[frozenset[str], list[str]]:
+    kinds: set[str] = set()
+    words = []
+    if _DEPARTMENT_WORD.search(text):  # "밑에 과 뭐 있어요": 과 alone is a department
+        kinds.add("department")
+        words.append("부서")
+    for word, names in KIND_WORDS:
+        if word in compact and not any(word in w for w in words):
+            kinds.update(names)
+            words.append(word)
+    if "사업" in words and len(words) > 1:  # "세부사업" already narrowed "사업"
+        words.remove("사업")
+        kinds = {k for w in words for word, names in KIND_WORDS if word == w for k in names}
+    return frozenset(kinds), words
+
+
+def _parent(kb: KnowledgeBase, query: Query, kinds: frozenset[str]) -> Entry | None:
+    """A department or unit project the question names by its whole title, whose children of
+    the asked kind are the list (정무기획과 팀 → its five teams; 대외협력국 부서 → its three)."""
+    for entry in sorted(kb.entries, key=lambda e: -len(e.title)):
+        if entry.kind not in PARENT_KINDS:
+            continue
+        if entry.title.replace(" ", "").lower() in query.compact:
+            if len(children_of(kb, entry, kinds)) >= MIN_ITEMS:
+                return entry
+    return None
+
+
+def children_of(kb: KnowledgeBase, parent: Entry, kinds: frozenset[str]) -> list[Entry]:
+    """What belongs to ``parent``: entries under it, and for a department the work of it and of
+    its sub-departments and teams (인천 소통협력관 → its 담당관실's committees)."""
+    ids = {parent.id}
+    names = {parent.title}
+    if parent.kind == "department":
+        for field in ("하위부서", "팀"):
+            names |= {n.strip() for n in parent.fields.get(field, "").split(",") if n.strip()}
+        ids |= {e.id for e in kb.entries if e.kind == "department" and e.title in names}
+    return [
+        e
+        for e in kb.entries
+        if e is not parent
+        and (not kinds or e.kind in kinds)
+        and (
+            e.parent_id in ids
+            or (parent.kind == "department" and e.department in names and e.kind != "team")
+        )
+    ]
+
+
+def _field_value(pool: list[Entry], query: Query) -> str | None:
+    """A pledge field (분야) value the question names ("문화 분야 공약")."""
+    values = {e.fields.get("분야") for e in pool if e.fields.get("분야")}
+    words = {strip_particle(t) for t in query.tokens}
+    for value in sorted(values, key=len, reverse=True):
+        if value in words:  # "문화 분야", not the 문화 of 다문화
+            return value
+    return None
+
+
+def _topics(kb: KnowledgeBase, query: Query, kind_words: list[str],
+            field_value: str | None) -> list[str]:
+    """Content words left once regions, kinds, cues and browsing words are taken out."""
+    topics = []
+    for token in query.tokens:
+        word = strip_particle(token)
+        word = word[:-1] if word.endswith("들") and len(word) > 2 else word
+        if any(ch.isdigit() for ch in word):
+            continue
+        if (
+            len(word) < 2
+            or word in kb.index.region_words
+            or word in CUE_WORDS
+            or word in STOPWORDS
+            or word in _FILLER
+            or word == field_value
+            or any(word in k or k in word for k in kind_words)
+        ):
+            continue
+        if not any(word in t or t in word for t in topics):
+            topics.append(word)
+    return topics
+
+
+def _mentions(entry: Entry, word: str, synonyms: tuple[str, ...] = ()) -> bool:
+    """Whether the entry's name or text holds the word or one of its curated synonyms."""
+    text = (
+        " ".join((entry.title, *entry.aliases, entry.body, entry.department or ""))
+        .replace(" ", "")
+        .lower()
+    )
+    return any(w in text for w in (word, *synonyms))
+
+
+def _related(kb: KnowledgeBase, query: Query, pool: list[Entry]) -> list[Entry]:
+    """The pool's entries the matcher finds for the question ("애들 키우는 집에 도움되는 공약"):
+    topic words that no entry holds all of still point at related entries."""
+    allowed = {e.id for e in pool}
+    return [
+        s.entry
+        for s in kb.index.search(query, limit=RELATED_LIMIT)
+        if s.entry.id in allowed and s.score >= RELATED_MIN_SCORE
+    ]
+
+
+def _names_an_entry(kb: KnowledgeBase, query: Query) -> bool:
+    return any(
+        len(e.title) >= 4 and e.title.replace(" ", "").lower() in query.compact for e in kb.entries
+    )
+
+
+def _ordered(
+    kb: KnowledgeBase, pool: list[Entry], topics: list[str], region: str | None
+) -> list[Entry]:
+    """The citizen's region first, then entries whose name holds the topic, then document order."""
+    order = {e.id: n for n, e in enumerate(kb.entries)}
+
+    def in_name(entry: Entry) -> bool:
+        name = entry.title.replace(" ", "").lower()
+        return all(t in name for t in topics)
+
+    return sorted(
+        pool,
+        key=lambda e: (region is not None and e.region != region, not in_name(e), order[e.id]),
+    )
+
+
+def _label(
+    regions: list[str],
+    kinds: frozenset[str],
+    kind_words: list[str],
+    parent: Entry | None,
+    field_value: str | None,
+    topics: list[str],
+) -> str:
+    parts = [" ".join(regions)] if regions and not parent else []
+    if parent is not None:
+        parts.append(f"{parent.title} 소속")
+    if field_value:
+        parts.append(f"{field_value} 분야")
+    if topics:
+        parts.append("·".join(f"'{t}'" for t in topics) + " 관련")
+    parts.append(_kind_label(kinds, kind_words))
+    return " ".join(p for p in parts if p)
+
+
+def _kind_label(kinds: frozenset[str], kind_words: list[str]) -> str:
+    if len(kinds) == 1:
+        return KIND_LABELS.get(next(iter(kinds)), "항목")
+    return kind_words[0] if kind_words else "항목"
+
+
+def _inline(entry: Entry, field: str | None) -> str:
+    """The asked field beside an item, and a group's phone whatever was asked."""
+    phone = entry.fields.get("연락처")
+    parts = [f"☎ {phone}"] if phone else []
+    value = entry.fields.get(field) if field and field != "연락처" else None
+    if value:
+        value = " ".join(value.split())
+        clipped = (
+            value if len(value) <= INLINE_VALUE_CHARS else value[: INLINE_VALUE_CHARS - 1] + "…"
+        )
+        parts.insert(0, f"{field} {clipped}")
+    return f" — {', '.join(parts)}" if parts else ""
+
+
+def _topic_particle(label: str) -> str:
+    last = label.rstrip("'")[-1:]
+    if "가" <= last <= "힣":
+        return "은" if (ord(last) - 0xAC00) % 28 else "는"
+    return "은"

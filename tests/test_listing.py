@@ -1,0 +1,103 @@
+"""Browsing questions get a list (nlp.listing), comparisons regions side by side
+(nlp.comparison); questions about one entry do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from nlp.comparison import find_comparison, is_comparison
+from nlp.listing import PAGE_SIZE, Listing, find_listing, format_listing, mentioned_regions
+from nlp.responder import respond
+
+
+@pytest.mark.parametrize(
+    "question, count, items",
+    [
+        ("정무기획과 산하 팀 목록 좀 보여주세요", 5, ["의정협력팀", "직소민원팀"]),
+        ("국제협력과 팀 뭐 있어요", 4, ["국제정책팀", "남북국제협력팀"]),
+        ("전북 대외협력국 밑에 과 뭐 있어요", 3, ["정무기획과", "국제협력과"]),
+        ("인천 소통협력관 위원회 종류", 9, ["공론화위원회", "홍보대사추천위원회"]),
+        ("인천 소통협력관 밑에 담당관실 몇개", 4, ["시민정책담당관실", "혁신담당관실"]),
+        ("인천 국민운동단체 연락처", 5, ["433-4054", "822-7445"]),
+        ("전주시 공약 몇 개예요", 76, ["지역경제활성화 기여도 평가제 도입"]),
+        ("전주 복지 공약 알려줘", 20, []),
+        ("다문화 관련 사업 목록", 19, ["다문화가족 특성화사업"]),
+        ("외국인주민 지원 세부사업 몇 개", 16, ["다문화가족 정착지원(직접)"]),
+        ("인천 위원회 위원장들 알려줘", 9, ["원혜욱", "박인서"]),
+        ("인천 혁신담당관실 업무계획 뭐 있어?", 3, []),
+    ],
+)
+def test_browsing_questions_get_the_count_first_then_the_items(
+    kb: KnowledgeBase, question, count, items
+):
+    reply = respond(kb, question)
+    first = reply.text.splitlines()[0]
+    assert f"모두 {count}개입니다." in first
+    assert len(reply.items) == count
+    assert all(item in reply.text for item in items)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "인천 규제개혁위원회 위원장",  # one committee's chair, not every chair
+        "전라북도 대외협력국 전체 정원은 몇 명인가요",  # 전체 of one department
+        "고향사랑기금사업 몇 건 발굴했어요",  # a figure in one entry
+        "전자민원 모니터 하면 어떤 혜택 있어요?",
+        "전북 폭력피해 이주여성 상담소 지원 사업 알려줘",  # names one program
+        "새마을지도자 자녀 장학금 조건",
+    ],
+)
+def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
+    reply = respond(kb, question)
+    assert reply.items == () and reply.entry_id is not None
+
+
+def test_a_list_is_paged_by_eight(kb: KnowledgeBase):
+    entries = tuple(e for e in kb.entries if e.kind == "pledge" and e.region == "전주시")
+    listing = Listing("전주시 공약", entries, False)
+    first, second = format_listing(listing), format_listing(listing, offset=PAGE_SIZE)
+    assert f"{PAGE_SIZE}. {entries[PAGE_SIZE - 1].title}" in first
+    assert entries[PAGE_SIZE].title not in first and "[더 보기]" in first
+    assert second.startswith(f"전주시 공약 {len(entries)}개 중 9–16번째입니다.")
+
+
+def test_civic_groups_show_their_phone_inline(kb: KnowledgeBase):
+    listing = find_listing(
+        kb, kb.index.analyze("인천 시민단체 목록 보여줘"), "인천 시민단체 목록 보여줘"
+    )
+    assert "인천광역시 새마을회 (인천광역시 · 시민단체) — ☎ 433-4054" in format_listing(listing)
+
+
+@pytest.mark.parametrize(
+    "text, regions",
+    [
+        ("전북이랑 인천 주민참여예산 차이", ["전라북도", "인천광역시"]),
+        ("전주랑 나주 공약", ["전주시", "나주시"]),
+        ("다문화가족지원센터", []),
+    ],
+)
+def test_every_region_named_is_found(kb: KnowledgeBase, text, regions):
+    assert mentioned_regions(kb, text) == regions
+
+
+@pytest.mark.parametrize(
+    "question, shown",
+    [
+        ("전북이랑 인천 주민참여예산 차이", ["■ 전라북도: 주민참여예산", "■ 인천광역시:"]),
+        (
+            "전북 파워블로거랑 인천 블로그기자단 뭐가 달라요",
+            ["■ 전라북도: 파워블로거 활용 도정 홍보", "■ 인천광역시:"],
+        ),
+    ],
+)
+def test_comparisons_show_each_region_side_by_side(kb: KnowledgeBase, question, shown):
+    text = respond(kb, question).text
+    assert text.startswith("'") and "지역별로 비교합니다" in text.splitlines()[0]
+    assert all(line in text for line in shown)
+
+
+@pytest.mark.parametrize("question", ["주민참여예산 예산 얼마", "전북 주민참여예산", "다른 점"])
+def test_one_region_is_no_comparison(kb: KnowledgeBase, question):
+    assert not is_comparison(kb, question) or find_comparison(kb, question) is None
