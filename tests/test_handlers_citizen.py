@@ -151,7 +151,8 @@ async def test_not_found_offers_complaint_and_department_buttons(local_bot, kb):
 async def test_no_department_is_guessed_for_an_unrelated_question(local_bot):
     me = local_bot.chat(CITIZEN)
     calls = await me.send("강아지 산책 모임 알려주세요")
-    assert calls[0].buttons == [("민원 접수하기", "c:new"), ("담당 부서 찾기", "q:dept")]
+    assert calls[0].buttons == [("민원 접수하기", keyboards.COMPLAINT_FROM_QUESTION),
+                                ("담당 부서 찾기", keyboards.FIND_DEPARTMENT)]
     assert sent_texts(await me.press("담당 부서 찾기")) == citizen.NO_DEPARTMENT_TEXT
 
 

@@ -64,6 +64,17 @@ def browser():
     driver.quit()
 
 
+def follow(browser, element) -> None:
+    """Clicks a link or a form's button and waits until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
+
+
 def test_staff_signs_in_finds_a_complaint_and_answers_it(served, browser):
     from selenium.webdriver.common.by import By
 
@@ -76,14 +87,14 @@ def test_staff_signs_in_finds_a_complaint_and_answers_it(served, browser):
     form = browser.find_element(By.ID, "password-form")
     form.find_element(By.NAME, "username").send_keys("kim")
     form.find_element(By.NAME, "password").send_keys(PASSWORD)
-    form.find_element(By.TAG_NAME, "button").click()
+    follow(browser, form.find_element(By.TAG_NAME, "button"))
     assert "민원함" in browser.find_element(By.TAG_NAME, "h1").text
     browser.find_element(By.NAME, "q").send_keys("가로등")
-    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
-    browser.find_element(By.LINK_TEXT, complaint.receipt).click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.filters button"))
+    follow(browser, browser.find_element(By.LINK_TEXT, complaint.receipt))
     reply = browser.find_element(By.CSS_SELECTOR, "textarea[name=text]")
     reply.send_keys("내일 고치겠습니다")
-    reply.find_element(By.XPATH, "..").find_element(By.TAG_NAME, "button").click()
+    follow(browser, reply.find_element(By.XPATH, "..").find_element(By.TAG_NAME, "button"))
     assert "답변을 등록했습니다" in browser.find_element(By.CSS_SELECTOR, "p.message").text
     assert "내일 고치겠습니다" in browser.find_element(By.ID, "history").text
     assert get_complaint(db, complaint.receipt).status == "접수"
