@@ -393,8 +393,8 @@ def side_by_side(args: argparse.Namespace) -> int:
 
     files = args.questions or sorted((ROOT / "benchmarks").glob("*.tsv"))
     tokenizer = get_tokenizer(args.tagger)
-    entries, curated = load_entries(DEFAULT_DIR)
-    kb = build_knowledge_base(entries, curated, tokenizer=tokenizer)
+    entries, curated, regions = load_contents(DEFAULT_DIR)
+    kb = build_knowledge_base(entries, curated, tokenizer=tokenizer, regions=regions)
     cache_path = ROOT / DEFAULT_CACHE_PATH
     service = SemanticService(cache_path)
     start = time.perf_counter()
