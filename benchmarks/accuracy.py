@@ -459,7 +459,7 @@ def side_by_side(args: argparse.Namespace) -> int:
             held_tally.total += tally.total
         print(_row(band, [str(everything["hybrid"].band_right.get(band, Tally())), str(held_tally)]))
     semantic.encoder.query = embed
-    timed = random.Random(7).sample(all_questions, LATENCY_SAMPLE)
+    timed = random.Random(7).sample(all_questions, min(LATENCY_SAMPLE, len(all_questions)))
     for mode in ("lexical", "hybrid"):
         with retrieval_mode(kb, mode, semantic):
             p50, p99 = latency_ms(kb, timed, passes=1)
