@@ -13,7 +13,8 @@ import accuracy  # noqa: E402
 import dialogues  # noqa: E402
 
 FILES = sorted(p for p in (Path(accuracy.ROOT) / "benchmarks").glob("*.tsv")
-               if p.name != "dialogues.tsv")
+               if not p.name.endswith("dialogues.tsv"))
+BLIND_DIALOGUES = sorted((Path(accuracy.ROOT) / "benchmarks").glob("blind-*-dialogues.tsv"))
 CHECKS = {"title", "text", "none", "intent", *accuracy.TEXT_CHECKS}
 STYLES = {"exact", "paraphrase", "condition", "contact", "figure", "typo", "nospace", "slang", "oos",
           "intent", "dev", "list", "count", "missing", "comparison"}
@@ -47,6 +48,16 @@ def test_every_expected_answer_is_in_the_knowledge_base(kb: KnowledgeBase, path:
             regions = {squeeze(e.region) for e in kb.entries}
             assert all(a in regions or any(a in b for b in bodies + titles)
                        for a in q.expected), q
+
+
+@pytest.mark.parametrize("path", BLIND_DIALOGUES, ids=[p.name for p in BLIND_DIALOGUES])
+def test_blind_dialogue_files_are_well_formed(path: Path):
+    """The blind dialogue sets: at least 40 dialogues of one to three turns, judged on the last."""
+    found = dialogues.read_dialogues(path)
+    assert len(found) >= 40
+    for name, turns in found.items():
+        assert [t.number for t in turns] == list(range(1, len(turns) + 1)), name
+        assert turns[-1].check in {*CHECKS, "clarify"}, name
 
 
 def test_dialogue_file_is_well_formed(kb: KnowledgeBase):
