@@ -107,7 +107,9 @@ async def run(
     longest = 0
     async with running(application):
         warm_up = LocalChat(application, api, user_id=FIRST_USER_ID - 1)
-        await warm_up.send("새마을지도자 자녀 장학금 조건")  # the tagger's first call takes seconds
+        await warm_up.send(
+            "새마을지도자 자녀 장학금 조건"
+        )  # the tagger's first call takes seconds
         for number, (name, turns) in enumerate(dialogues.items()):
             chat = LocalChat(application, api, user_id=FIRST_USER_ID + number)
             passed = True

@@ -9,6 +9,7 @@ command); the bot's replies are printed with their buttons as "[#1 label]", and 
 presses that button. Complaints are stored in DATABASE_PATH like on Telegram. /quit or end of
 input (Ctrl-D) leaves.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -78,16 +79,27 @@ class ConsoleScreen:
         self.out.flush()
 
 
-def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *,
-                kb: KnowledgeBase | None = None, tokenizer: Tokenizer | None = None) -> int:
+def run_console(
+    settings: Settings,
+    stdin: TextIO,
+    stdout: TextIO,
+    *,
+    kb: KnowledgeBase | None = None,
+    tokenizer: Tokenizer | None = None,
+) -> int:
     """Chats on ``stdin``/``stdout`` until end of input or /quit; returns the exit code."""
     # The chat is the output: only warnings reach stderr unless LOG_LEVEL=DEBUG.
     configure_logging("DEBUG" if settings.log_level == "DEBUG" else "WARNING")
     return asyncio.run(_chat(settings, stdin, stdout, kb, tokenizer))
 
 
-async def _chat(settings: Settings, stdin: TextIO, stdout: TextIO, kb: KnowledgeBase | None,
-                tokenizer: Tokenizer | None) -> int:
+async def _chat(
+    settings: Settings,
+    stdin: TextIO,
+    stdout: TextIO,
+    kb: KnowledgeBase | None,
+    tokenizer: Tokenizer | None,
+) -> int:
     screen = ConsoleScreen(stdout, CONSOLE_USER_ID)
     api = LocalBotApi(on_call=screen.show)
     application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)

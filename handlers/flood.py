@@ -11,6 +11,7 @@ told once per minute, not once per message, so a flood never makes the bot flood
 Complaints are counted in the database (filed in the last 24 hours) when a complaint starts
 and again when it is submitted. Staff and admins are exempt from both limits.
 """
+
 from __future__ import annotations
 
 import logging
@@ -113,8 +114,9 @@ def is_exempt(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> bool:
         return False
 
 
-async def refuse_complaint(update: Update, context: ContextTypes.DEFAULT_TYPE, *,
-                           now: datetime | None = None) -> bool:
+async def refuse_complaint(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, now: datetime | None = None
+) -> bool:
     """True, after telling the citizen, when they filed FLOOD_COMPLAINTS_PER_DAY in 24 hours."""
     user = update.effective_user
     limit = context.bot_data["settings"].flood_complaints_per_day

@@ -21,6 +21,7 @@ empties, so the lane table never holds more than ``max_concurrent_updates`` keys
 Polling and webhooks both deliver through this processor; ``application.process_update`` called
 directly (tests, the console) bypasses it and runs at once.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Question log: what is stored, purging, and the admin /stats numbers."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -12,9 +13,16 @@ NOW = datetime(2025, 3, 10, 3, 0, tzinfo=timezone.utc)  # 12:00 in Korea
 
 
 def log(db, query="전입신고 어떻게 해요", *, intent="question", band="answer", now=NOW):
-    questions.log_question(db, user_id=1, query=query, intent=intent, band=band,
-                           entry_id="e1" if band == "answer" else None,
-                           score=0.9 if band == "answer" else None, now=now)
+    questions.log_question(
+        db,
+        user_id=1,
+        query=query,
+        intent=intent,
+        band=band,
+        entry_id="e1" if band == "answer" else None,
+        score=0.9 if band == "answer" else None,
+        now=now,
+    )
 
 
 def test_only_question_like_intents_keep_their_text(db):
