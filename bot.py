@@ -1,7 +1,7 @@
 """Korean civil-affairs Q&A bot: entry points.
 
 Usage:
-    python bot.py                      # Telegram bot if TELEGRAM_BOT_TOKEN is set, else console chat
+    python bot.py                      # Telegram bot given TELEGRAM_BOT_TOKEN, else console chat
     python bot.py chat                 # console chat on the bundled knowledge base
     python bot.py ask "질문"            # print the reply text
     python bot.py ask --json "질문"     # print the reply as JSON; "-" reads one question per line
@@ -25,8 +25,9 @@ import os
 import sys
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from handlers.settings import Settings, SettingsError, load_settings
 from knowledge.base import KnowledgeError, load_contents, load_entries, load_knowledge_base

@@ -307,7 +307,8 @@ def latency_ms(
 
 
 def cold_start(tagger: str, runs: int = 3) -> tuple[float, float]:
-    """Median seconds from process start to the first answer of ``bot.py ask``, and peak RSS (MB)."""
+    """Median seconds from process start to the first answer of ``bot.py ask``, and peak RSS
+    (MB)."""
     import psutil
 
     times, peaks = [], []
@@ -612,7 +613,8 @@ def main() -> int:
     start = time.perf_counter()
     kb = build_knowledge_base(entries, curated, tokenizer=tokenizer, regions=regions)
     print(
-        f"knowledge base: {len(kb.entries)} entries, indexed in {time.perf_counter() - start:.2f} s "
+        f"knowledge base: {len(kb.entries)} entries, "
+        f"indexed in {time.perf_counter() - start:.2f} s "
         f"with {args.tagger}; {len(questions)} questions"
     )
     report = evaluate(kb, questions)
@@ -623,7 +625,8 @@ def main() -> int:
             print(f"  {miss}")
     p50, p99 = latency_ms(kb, questions)
     print(
-        f"latency per question: p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 ≤ {TARGETS['p99_ms']} ms)"
+        f"latency per question: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+        f"(target p99 ≤ {TARGETS['p99_ms']} ms)"
     )
     if args.quick:
         return 0
@@ -652,7 +655,8 @@ def main() -> int:
         regions=regions,
     )
     print(
-        f"synthetic knowledge base: {len(big.entries)} entries, indexed in {time.perf_counter() - start:.1f} s"
+        f"synthetic knowledge base: {len(big.entries)} entries, "
+        f"indexed in {time.perf_counter() - start:.1f} s"
     )
     p50, p99 = latency_ms(big, questions, passes=2)
     print(

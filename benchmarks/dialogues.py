@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import MAX_REPLY_CHARS_TARGET, Tally, judge_text  # noqa: E402
-
 from handlers.app import build_application, running  # noqa: E402
 from handlers.local_api import LocalBotApi, LocalChat  # noqa: E402
 from handlers.settings import load_settings  # noqa: E402

@@ -23,7 +23,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import _contains, read_questions
-
 from knowledge.base import DEFAULT_DIR, load_knowledge_base
 from nlp.intent import detect_intent
 from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE

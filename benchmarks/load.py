@@ -14,7 +14,8 @@ then runs, each after a warm-up:
 1. throughput — thousands of questions from hundreds of users queued at once; updates answered
    per second (answers received / wall time), repeated, median reported. The questions are
    drawn from the 403 of benchmarks/questions.tsv that are not complaints, so after the warm-up
-   most are answered from the bot's reply cache; ``--reply-cache 0`` measures matching every one afresh;
+   most are answered from the bot's reply cache; ``--reply-cache 0`` measures matching every one
+   afresh;
 2. fixed rate — 100 updates/s (questions and "did you mean" taps) from idle users; latency from
    the moment getUpdates hands an update out to the bot's first answer to it (sendMessage,
    editMessageText or answerCallbackQuery), p50/p99;
@@ -61,9 +62,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fake_bot_api import FakeBotApi  # noqa: E402
-from handlers.complaint import ASK_CONTENT_TEXT  # noqa: E402
 from handlers import keyboards  # noqa: E402
 from handlers.admin import RELOADING_TEXT  # noqa: E402
+from handlers.complaint import ASK_CONTENT_TEXT  # noqa: E402
 from handlers.errors import APOLOGY_TEXT, TRY_LATER_TEXT  # noqa: E402
 from knowledge.base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base  # noqa: E402
 from nlp.reply import COMPLAINT, SUGGEST  # noqa: E402
@@ -230,7 +231,8 @@ class Citizens:
             return exchange
 
     def collect(self, until: float, on_finished: Callable[[Exchange], None] | None = None) -> None:
-        """Hands finished exchanges to ``on_finished`` until ``time.monotonic()`` reaches ``until``."""
+        """Hands finished exchanges to ``on_finished`` until ``time.monotonic()`` reaches
+        ``until``."""
         while (left := until - time.monotonic()) > 0:
             try:
                 exchange = self.finished.get(timeout=left)
@@ -256,7 +258,8 @@ class Citizens:
             self.collect(min(deadline, time.monotonic() + 0.05), on_finished)
 
     def texts_to(self, chat_id: int | None = None) -> list[str]:
-        """Messages the bot sent to ``chat_id`` (any chat) that answered no update (reports, alerts)."""
+        """Messages the bot sent to ``chat_id`` (any chat) that answered no update (reports,
+        alerts)."""
         with self._lock:
             chats = (
                 self.unmatched.values() if chat_id is None else [self.unmatched.get(chat_id, [])]
@@ -832,7 +835,8 @@ def file_complaints(bench: Bench, users: int) -> tuple[float, ComplaintRun]:
 
 
 def check_stored(database: Path, run: ComplaintRun) -> tuple[int, int, int]:
-    """(lost, duplicated, unreceipted) complaints: the receipts citizens saw against the SQLite file."""
+    """(lost, duplicated, unreceipted) complaints: the receipts citizens saw against the SQLite
+    file."""
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
         marks = [f"[부하시험 {u}]%" for u in run.users]
         rows = [

@@ -21,7 +21,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import _contains, read_questions  # noqa: E402
-
 from knowledge.base import DEFAULT_DIR, load_entries  # noqa: E402
 from nlp.semantic import SemanticIndex, SemanticUnavailable, VectorCache, load_encoder  # noqa: E402
 

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import yaml
-from accuracy import QUESTION_FILES, evaluate, read_questions
 
+from accuracy import QUESTION_FILES, evaluate, read_questions
 from handlers.admin import CHANGED_ANSWER_LIMIT
 from knowledge.base import (
     DEFAULT_DIR,

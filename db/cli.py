@@ -22,8 +22,8 @@ from typing import Protocol, TextIO
 import sqlite_utils
 
 from db import complaints
-from db.workbench import due_text
 from db.database import DatabaseUnavailable, open_database
+from db.workbench import due_text
 
 CONTENT_PREVIEW_CHARS = 30
 
@@ -156,7 +156,9 @@ def _date(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"{option} 날짜 '{text}'를 읽을 수 없습니다: YYYY-MM-DD 로 적어 주세요.")
+        raise UsageError(
+            f"{option} 날짜 '{text}'를 읽을 수 없습니다: YYYY-MM-DD 로 적어 주세요."
+        ) from None
 
 
 ACTIONS: dict[str, Callable[[sqlite_utils.Database, argparse.Namespace, TextIO], int]] = {

@@ -19,10 +19,10 @@ from datetime import date, datetime, timedelta
 import sqlite_utils
 
 from db import outbox
-from db.office_calendar import initial_deadline
-from db.satisfaction import queue_survey
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
+from db.office_calendar import initial_deadline
 from db.privacy import mask_rrn, redact_personal_data
+from db.satisfaction import queue_survey
 
 RECEIVED = "접수"
 IN_PROGRESS = "처리중"

@@ -12,13 +12,12 @@ import functools
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import sqlite_utils
 
-UTC = timezone.utc
 # Korea has no daylight saving time, so a fixed offset needs no tz database.
 KST = timezone(timedelta(hours=9), "KST")
 

@@ -1,4 +1,5 @@
-"""Legal processing deadlines of complaints (민원 처리에 관한 법률 and its 시행령), as pure functions.
+"""Legal processing deadlines of complaints (민원 처리에 관한 법률 and its 시행령), as pure
+functions.
 
 Usage:
     period = period_for(QUERY)                       # 7 days (시행령 §14)

@@ -9,7 +9,7 @@ same transaction as the change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlite_utils
 

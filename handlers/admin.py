@@ -124,7 +124,10 @@ async def revoke_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if user_id is None:
         text = REVOKE_USAGE
     elif user_id in settings.admin_ids | settings.staff_ids:
-        text = f"{user_id}은(는) 설정(ADMIN_IDS/STAFF_IDS)에 있는 ID입니다. 설정에서 빼고 다시 시작해 주세요."
+        text = (
+            f"{user_id}은(는) 설정(ADMIN_IDS/STAFF_IDS)에 있는 ID입니다. "
+            "설정에서 빼고 다시 시작해 주세요."
+        )
     elif revoke(context.bot_data["db"], user_id, revoked_by=update.effective_user.id):
         await context.bot_data["wal_sync"].wait()
         await menu.set_menu_for(context.bot, user_id, None)

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import time, timedelta
-from typing import Any, AsyncIterator
+from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -59,13 +60,13 @@ from handlers import (
 )
 from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
 from handlers.errors import handle_error
-from nlp.semantic import SemanticService
 from handlers.matching import new_matcher
 from handlers.ordering import PerUserUpdateProcessor
 from handlers.settings import Settings
 from handlers.transport import AiohttpRequest
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from nlp.cache import ReplyCache
+from nlp.semantic import SemanticService
 from nlp.tokenizer import Tokenizer, get_tokenizer
 
 logger = logging.getLogger(__name__)
@@ -352,7 +353,8 @@ def run_bot(settings: Settings) -> None:
 
 
 def serve(application: Application, settings: Settings, **options: Any) -> None:
-    """Runs ``application`` against Telegram until stopped; ``options`` go to run_polling/run_webhook.
+    """Runs ``application`` against Telegram until stopped; ``options`` go to run_polling or
+    run_webhook.
 
     The first calls (getMe, deleteWebhook or setWebhook) are retried on network errors, so a
     start during a network or Telegram hiccup waits instead of exiting; a wrong token still

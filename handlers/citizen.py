@@ -80,7 +80,8 @@ def welcome_text(retention_days: int, kb: KnowledgeBase) -> str:
         "공식 문서에서 찾아 안내하고, 민원 접수를 도와드리는 봇입니다.\n\n"
         + (f"이렇게 물어보세요:\n{examples}\n\n" if examples else "")
         + "저장하는 정보\n"
-        f"· 질문 내용: 답하지 못한 질문을 찾아 자료를 보완하려고 {retention_days}일 동안 보관 후 삭제합니다.\n"
+        "· 질문 내용: 답하지 못한 질문을 찾아 자료를 보완하려고 "
+        f"{retention_days}일 동안 보관 후 삭제합니다.\n"
         "· 고른 관심 지역: 그 지역 정보를 먼저 보여 드리려고 보관합니다.\n"
         "· 민원: 접수할 때 동의를 받아 내용·사진·위치·연락처를 민원 처리에만 씁니다.\n\n"
         "명령 목록은 /help 를 눌러 보세요."

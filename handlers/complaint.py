@@ -445,7 +445,8 @@ def _submit_buttons():
 
 
 async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Stores the complaint once, turns the summary into the receipt and posts it to the staff chat.
+    """Stores the complaint once, turns the summary into the receipt and posts it to the staff
+    chat.
 
     The draft is dropped only once the receipt is shown: if that fails, the buttons stay and
     tapping [접수하기] again returns the same complaint (keyed by the summary message), never a

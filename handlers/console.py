@@ -31,7 +31,8 @@ BANNER = (
     " · 질문을 입력하세요. 예: 새마을지도자 자녀 장학금 조건\n"
     " · 명령: /help /region /complaint /status 접수번호 /my /cancel\n"
     " · 버튼은 번호로 누릅니다: #1, #2 …\n"
-    f" · 콘솔 사용자 ID는 {CONSOLE_USER_ID}입니다 (ADMIN_IDS에 넣으면 관리자 명령도 쓸 수 있습니다).\n"
+    f" · 콘솔 사용자 ID는 {CONSOLE_USER_ID}입니다 "
+    "(ADMIN_IDS에 넣으면 관리자 명령도 쓸 수 있습니다).\n"
     f" · 끝내기: {QUIT} 또는 Ctrl-D\n"
     "──────────────────────────────────────────"
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from db.complaints import CITIZEN_KINDS, NOTE, REPLY, VIEW, Complaint, kst_text
 from db.outbox import DeliveryStats
@@ -206,7 +206,8 @@ def stats_text(
     """The /stats report for admins."""
     lines = [
         "[질문]",
-        f"오늘 {questions.today}건 · 최근 7일 {questions.week}건 · 답변률 {questions.answered_rate:.0%}",
+        f"오늘 {questions.today}건 · 최근 7일 {questions.week}건 · "
+        f"답변률 {questions.answered_rate:.0%}",
         "답하지 못한 질문 (최근 7일, 많은 순):",
         *([f"· {preview(q)} ({n}회)" for q, n in questions.top_unanswered] or ["· 없음"]),
         "",

@@ -21,8 +21,9 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
@@ -303,7 +304,8 @@ def _keyboard(call: ApiCall) -> bool:
 
 
 def _check_limits(call: ApiCall) -> None:
-    """Refuses what Telegram refuses: empty or too long texts, oversized buttons, bad parse_mode."""
+    """Refuses what Telegram refuses: empty or too long texts, oversized buttons, bad
+    parse_mode."""
     text = call.params.get("text")
     if call.method in ("sendMessage", "editMessageText"):
         if not str(text or "").strip():

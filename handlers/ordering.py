@@ -1,4 +1,5 @@
-"""Concurrent updates that stay in order per user: a ``BaseUpdateProcessor`` with one lane per user.
+"""Concurrent updates that stay in order per user: a ``BaseUpdateProcessor`` with one lane per
+user.
 
 Usage:
     ApplicationBuilder().concurrent_updates(PerUserUpdateProcessor(64))

@@ -10,9 +10,9 @@ The real environment wins over ``.env``. Every key is listed, with a comment, in
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlparse
 
 from dotenv import dotenv_values

@@ -53,7 +53,6 @@ from db.prompts import (
     get_prompt,
     open_prompt,
     prompt_for_message,
-    purge_expired,
     save_draft,
     set_preview,
 )
@@ -129,8 +128,14 @@ REASON_PROMPT_TEXT = (
 )
 PLACEHOLDERS = {REPLY: "민원인에게 보낼 답변", REJECT: "반려 사유"}
 PREVIEW_HEADERS = {
-    REPLY: "[미리보기] 민원 {receipt}의 민원인에게 아래 답변을 보냅니다. 맞으면 [보내기]를 눌러 주세요.",
-    REJECT: "[미리보기] 민원 {receipt}을(를) 반려하고 민원인에게 아래 내용을 보냅니다. 맞으면 [보내기]를 눌러 주세요.",
+    REPLY: (
+        "[미리보기] 민원 {receipt}의 민원인에게 아래 답변을 보냅니다. "
+        "맞으면 [보내기]를 눌러 주세요."
+    ),
+    REJECT: (
+        "[미리보기] 민원 {receipt}을(를) 반려하고 민원인에게 아래 내용을 보냅니다. "
+        "맞으면 [보내기]를 눌러 주세요."
+    ),
 }
 PROMPT_GONE_TEXT = "이 요청은 시간이 지났거나 이미 끝났습니다. 민원의 버튼을 다시 눌러 주세요."
 PROMPT_EXPIRED_TEXT = "작성 시간이 지나 이 요청은 끝났습니다. 민원의 버튼을 다시 눌러 주세요."

@@ -18,7 +18,6 @@ own ``trust_env`` looks them and ~/.netrc up in a thread on every request: 10% o
 
 from __future__ import annotations
 
-import asyncio
 import json
 import urllib.request
 from urllib.parse import urlsplit
@@ -26,7 +25,6 @@ from urllib.parse import urlsplit
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
-
 
 JSON = "application/json"
 _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # python-telegram-bot's DefaultValue (private module)
@@ -115,13 +113,14 @@ class AiohttpRequest(BaseRequest):
                 proxy=self._proxy_for(url),
             ) as response:
                 return response.status, await response.read()
-        except asyncio.TimeoutError as error:  # aiohttp's timeouts subclass it
+        except TimeoutError as error:  # aiohttp's timeouts subclass it
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
     def _proxy_for(self, url: str) -> str | None:
-        """The proxy the environment names for ``url``'s scheme, unless NO_PROXY exempts its host."""
+        """The proxy the environment names for ``url``'s scheme, unless NO_PROXY exempts its
+        host."""
         parts = urlsplit(url)
         key = (parts.scheme, parts.hostname or "")
         if key not in self._proxies:

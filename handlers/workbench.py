@@ -26,6 +26,7 @@ from db.office_calendar import (
     set_statutory_period,
     statutory_periods,
 )
+from db.templates import TemplateNotFound, add_template, delete_template, fill, templates_for
 from db.workbench import (
     BadExtension,
     ComplaintClosed,
@@ -40,7 +41,6 @@ from db.workbench import (
     send_progress_notices,
     set_type,
 )
-from db.templates import TemplateNotFound, add_template, delete_template, fill, templates_for
 from handlers import formatting
 from handlers.access import ADMIN_ROLES, staff_allowed
 from handlers.arguments import parse_receipt

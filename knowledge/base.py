@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import importlib
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -126,7 +127,7 @@ class KnowledgeBase:
 
     entries: tuple[Entry, ...]
     curated: Curated
-    index: "SearchIndex"
+    index: SearchIndex
     directory: str = ""
     regions: tuple[Region, ...] = ()
     by_id: Mapping[str, Entry] = field(init=False)
@@ -145,7 +146,7 @@ class KnowledgeBase:
         """Number of entries per (kind, region)."""
         return Counter((e.kind, e.region) for e in self.entries)
 
-    def diff(self, newer: "KnowledgeBase") -> KnowledgeDiff:
+    def diff(self, newer: KnowledgeBase) -> KnowledgeDiff:
         """Entries added, removed and changed going from ``self`` to ``newer``."""
         old, new = self.by_id, newer.by_id
         return KnowledgeDiff(
@@ -287,7 +288,8 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
                     MANIFEST,
                     manifest_line(doc.file),
                     (
-                        f"{doc.file}: 내용이 기록된 sha256과 다릅니다 — 잘렸거나 바뀐 파일입니다. 새 문서로 "
+                        f"{doc.file}: 내용이 기록된 sha256과 다릅니다 — "
+                        "잘렸거나 바뀐 파일입니다. 새 문서로 "
                         f"바꾼 것이라면 sha256을 {digest}(으)로 고치세요"
                     ),
                 )
@@ -497,7 +499,7 @@ def load_contents(
 
 
 def load_knowledge_base(
-    directory: Path | str = DEFAULT_DIR, *, tokenizer: "Tokenizer | None" = None
+    directory: Path | str = DEFAULT_DIR, *, tokenizer: Tokenizer | None = None
 ) -> KnowledgeBase:
     """Parse, validate and index ``directory``; the result is ready to answer questions."""
     entries, curated, regions = load_contents(directory)
@@ -510,7 +512,7 @@ def build_knowledge_base(
     entries: Iterable[Entry],
     curated: Curated | None = None,
     *,
-    tokenizer: "Tokenizer | None" = None,
+    tokenizer: Tokenizer | None = None,
     directory: str = "",
     regions: Iterable[Region] = (),
 ) -> KnowledgeBase:

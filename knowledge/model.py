@@ -7,9 +7,9 @@ file and line range it was read from, so every answer can cite its source.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 # Entry kinds: a small fixed core that readers produce. Readers use these constants, never
 # bare strings. The first group comes from the specialised layout parsers, the second from the

@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -32,20 +33,28 @@ from nlp.tokenizer import Tokenizer
 # Words that shape a question but name nothing: dropped before matching.
 STOPWORDS = frozenset(
     """
-어떻다 어떻게 어떤 되다 하다 있다 없다 이다 아니다 알다 알리다 주다 보다 싶다 가다 오다 말다 모르다 궁금 궁금하다
-뭐 뭔가 뭐임 뭐야 무엇 무슨 어디 어디서 어디에 언제 누구 누가 왜 몇 얼마 얼마나 좀 꼭 정말 진짜 혹시 그냥 그거 이거 저거
-것 거 수 등 및 때 중 더 요 임 용 관련 대해 대하 대한 관하다 나요 가요 까요 지요 인가요 해주다 알려주다 부탁 부탁드리다
-ㅇㅇ ㅎㅎ ㅋㅋ ㅠㅠ 제발 그 이 저 내 네 니 우리 저희 여기 거기 말 하나 있나 되나 시 개 명 번 회 데 해 돼 뭘 줄
-있어 있나요 없어 해요 했어 했어요 하나요 인가 뭐야 알려줘 어디야 언제야 얼마야 몇개 몇명 몇번 어떻게 됐어 되나요 거야 건가요
-이에 또한 통해 위해 따른 대한 있는 하는 되는 이에요 예요 인가요 나요 너무 완전 매우 많이 계속 자꾸 항상 또
-머 머임 머야 머지 뭐지 뭔데 뭐였 ㄹㅇ ㅇㅈ 대요 래요 까지 부터 마다 만들다 받다 생기다 나오다 물어보다 새롭다 같다 그렇다 이렇다
+어떻다 어떻게 어떤 되다 하다 있다 없다 이다 아니다 알다 알리다 주다 보다 싶다 가다 오다 말다 모르다
+궁금 궁금하다
+뭐 뭔가 뭐임 뭐야 무엇 무슨 어디 어디서 어디에 언제 누구 누가 왜 몇 얼마 얼마나 좀 꼭 정말 진짜
+혹시 그냥 그거 이거 저거
+것 거 수 등 및 때 중 더 요 임 용 관련 대해 대하 대한 관하다 나요 가요 까요 지요 인가요 해주다
+알려주다 부탁 부탁드리다
+ㅇㅇ ㅎㅎ ㅋㅋ ㅠㅠ 제발 그 이 저 내 네 니 우리 저희 여기 거기 말 하나 있나 되나 시 개 명 번 회 데
+해 돼 뭘 줄
+있어 있나요 없어 해요 했어 했어요 하나요 인가 뭐야 알려줘 어디야 언제야 얼마야 몇개 몇명 몇번
+어떻게 됐어 되나요 거야 건가요
+이에 또한 통해 위해 따른 대한 있는 하는 되는 이에요 예요 인가요 나요 너무 완전 매우 많이 계속 자꾸
+항상 또
+머 머임 머야 머지 뭐지 뭔데 뭐였 ㄹㅇ ㅇㅈ 대요 래요 까지 부터 마다 만들다 받다 생기다 나오다
+물어보다 새롭다 같다 그렇다 이렇다
 """.split()
 )
 # Words that say which field is wanted (조건, 예산 …): they steer the answer, not the match.
 CUE_WEIGHT = 0.3
 CUE_WORDS = frozenset(
     """
-조건 대상 자격 신청 지원조건 예산 금액 비용 돈 사업비 담당 부서 연락처 전화 번호 문의 팀 기간 일정 날짜 인원 정원 현원
+조건 대상 자격 신청 지원조건 예산 금액 비용 돈 사업비 담당 부서 연락처 전화 번호 문의 팀 기간 일정
+날짜 인원 정원 현원
 내용 목적 효과 위원장 대표 주소 위치 이행률 실적 목표 계획 규모 얼마 소속 어느
 """.split()
 )
@@ -154,7 +163,7 @@ class SearchIndex:
         self._number = {doc.entry.id: number for number, doc in enumerate(docs)}
         # Set by nlp.semantic.SemanticService once the passage vectors are ready (a background
         # thread); until then retrieval is lexical only.
-        self.semantic: "SemanticIndex | None" = None
+        self.semantic: SemanticIndex | None = None
         self._tokenizer = tokenizer
         self._synonyms = synonyms
         # Region words a citizen may use → the region they mean (the knowledge directory's
@@ -197,10 +206,11 @@ class SearchIndex:
             if len(w) >= 3
         )
         self._segment_vocab = frozenset(w for w in self._vocab if len(w) >= 3 or w in names)
-        # Typos keep the number of syllables (치메/치매, 굳모닝/굿모닝); comparing only words of the
-        # same length stops "제주도" from becoming "제도".
-        # Candidates are also grouped by first consonant (세마을/새마을 share ㅅ), so a 10,000-entry
-        # vocabulary costs a few hundred comparisons per unknown word, not tens of thousands.
+        # Typos keep the number of syllables (치메/치매, 굳모닝/굿모닝); comparing only words of
+        # the same length stops "제주도" from becoming "제도".
+        # Candidates are also grouped by first consonant (세마을/새마을 share ㅅ), so a
+        # 10,000-entry vocabulary costs a few hundred comparisons per unknown word, not tens of
+        # thousands.
         groups: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word in sorted(w for w in self._vocab if all("가" <= c <= "힣" for c in w)):
             groups[(len(word), to_jamo(word[0])[0])].append(word)
@@ -214,7 +224,7 @@ class SearchIndex:
         synonym_groups: Sequence[Sequence[str]] = (),
         *,
         region_words: Mapping[str, str] | None = None,
-    ) -> "SearchIndex":
+    ) -> SearchIndex:
         """Tokenize every entry once; the result answers queries without touching entries again."""
         synonyms: dict[str, tuple[str, ...]] = {}
         for group in synonym_groups:
@@ -270,10 +280,10 @@ class SearchIndex:
         words = [
             word for word in text.lower().split() if strip_particle(word) not in self._region_words
         ]
-        # Each typed word is segmented on its own ("다문화가족지원센터어디서"); two typed words are
-        # joined only into a word of some entry's name ("자녀 학자금" → 자녀학자금). Joining into any
-        # body word made "확산 사업" the 확산사업 of one entry and missed the entry that says
-        # "확산으로 … 사업"; on the blind sets this lost no question and won five.
+        # Each typed word is segmented on its own ("다문화가족지원센터어디서"); two typed words
+        # are joined only into a word of some entry's name ("자녀 학자금" → 자녀학자금). Joining
+        # into any body word made "확산 사업" the 확산사업 of one entry and missed the entry that
+        # says "확산으로 … 사업"; on the blind sets this lost no question and won five.
         typed = [piece for word in words for piece in _segment(word, self._segment_vocab)]
         bare_words = [strip_particle(word) for word in words]
         segmented = typed + [
@@ -340,14 +350,16 @@ class SearchIndex:
         )
 
     def _verb_noun(self, token: str) -> str:
-        """A verb stem or form built on a known noun is that noun ("유치하" → "유치", "운영해" → "운영"):
+        """A verb stem or form built on a known noun is that noun ("유치하" → "유치", "운영해" →
+        "운영"):
         the tagger's stem and the rare body word "운영해" would miss every entry that says 유치."""
         if len(token) >= 3 and token[-1] in VERB_ENDINGS and token[:-1] in self._vocab:
             return token[:-1]
         return token
 
     def _spell(self, token: str) -> str:
-        """An unknown Hangul word one or two jamo away from a known word is that word (굳모닝 → 굿모닝)."""
+        """An unknown Hangul word one or two jamo away from a known word is that word (굳모닝 →
+        굿모닝)."""
         if (
             token in self._vocab
             or token in CUE_WORDS
@@ -592,7 +604,8 @@ def _key_fields(entry: Entry) -> str:
 _PARTICLES = tuple(
     sorted(
         """
-에서는 에서도 으로는 으로서 에게서 이라는 이라고 하였다 하는 하고 하여 해서 했다 한다 된다 되는 되어 됩니다 합니다 입니다
+에서는 에서도 으로는 으로서 에게서 이라는 이라고 하였다 하는 하고 하여 해서 했다 한다 된다 되는
+되어 됩니다 합니다 입니다
 에서 으로 로서 부터 까지 에게 께서 이다 에는 에도 과의 와의 들의 들은 들이 들을
 을 를 이 가 은 는 의 에 와 과 도 만 로 한 할 된 들
 """.split(),
@@ -604,7 +617,8 @@ _WORD = re.compile(r"[0-9A-Za-z가-힣]+")
 
 
 def strip_particle(word: str) -> str:
-    """The word without one trailing particle or ending ("병원이" → "병원"), if two letters remain."""
+    """The word without one trailing particle or ending ("병원이" → "병원"), if two letters
+    remain."""
     for particle in _PARTICLES:
         if word.endswith(particle) and len(word) - len(particle) >= MIN_TOKEN_LEN:
             return word[: -len(particle)]

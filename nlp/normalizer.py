@@ -39,7 +39,7 @@ COMMON_TYPOS: dict[str, str] = {
 
 _NOT_JAMO = re.compile(r"[^\u3131-\u318e]+")  # NFKC would turn "ㅋ" into a conjoining jamo
 # Digits and Latin letters repeat legitimately ("1000명", "www"); only squeeze the rest.
-_REPEATS = re.compile(r"([^0-9A-Za-z])\1{%d,}" % MAX_REPEAT)
+_REPEATS = re.compile(rf"([^0-9A-Za-z])\1{{{MAX_REPEAT},}}")
 _SPACES = re.compile(r"\s+")
 _TYPOS = re.compile("|".join(sorted(map(re.escape, COMMON_TYPOS), key=len, reverse=True)))
 

@@ -7,11 +7,12 @@ Telegram handlers all call the same function and say exactly the same thing.
 from __future__ import annotations
 
 import math
-from typing import Iterable
 import re
+from collections.abc import Iterable
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
+from nlp.comparison import find_comparison, format_comparison
 from nlp.fields import (
     Fact,
     asked_facts,
@@ -20,11 +21,9 @@ from nlp.fields import (
     substitutes,
     without_cues,
 )
-from nlp.comparison import find_comparison, format_comparison
 from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored, strip_particle
 from nlp.intent import detect_intent
 from nlp.listing import find_listing, format_listing
-from nlp.retrieval import search
 from nlp.reply import (
     ANSWER,
     COMPLAINT,
@@ -37,6 +36,7 @@ from nlp.reply import (
     Hit,
     Reply,
 )
+from nlp.retrieval import search
 
 # Bands. Scores are 0–100 (see nlp/index.py). Measured on benchmarks/questions.tsv and
 # benchmarks/dev-questions.tsv (sweep of 36–57 in steps of 3): at 42, two out-of-scope
@@ -490,7 +490,8 @@ def format_answer(
         led, shown = shown[:1], shown[1:]
         lines.insert(0, _lead_sentence(entry, led[0], entry.fields[led[0]], counting, query))
     lines.extend(
-        f"· {name}{_count_note(entry.fields[name]) if counting else ''}: {_clip(entry.fields[name])}"
+        f"· {name}{_count_note(entry.fields[name]) if counting else ''}: "
+        f"{_clip(entry.fields[name])}"
         for name in shown
     )
     if quotes:
@@ -635,7 +636,8 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         if gain < best * 0.6:
             continue
         if any(g >= gain and line in other and line != other for _, g, _, other, _ in candidates):
-            continue  # a sub-item carries this parent line and its own detail ("공모 › 지식공유 등")
+            # a sub-item carries this parent line and its own detail ("공모 › 지식공유 등")
+            continue
         if not any(quote in p or p in quote for p in picked):
             picked.append(quote)
     return picked
@@ -661,7 +663,8 @@ def _asked_figure(query: Query) -> re.Pattern | None:
 
 def _asked_for(query: Query) -> re.Pattern | None:
     """What a line must hold to answer the question itself: the figure of "몇 명" or "얼마", an
-    organisation for "누가", the noun of "어느 병원"; None when the question names no such thing."""
+    organisation for "누가", the noun of "어느 병원"; None when the question names no such
+    thing."""
     figure = _asked_figure(query)
     parts = [figure.pattern] if figure else []
     if ("누가" in query.compact or "누구" in query.compact) and not _BENEFICIARY.search(

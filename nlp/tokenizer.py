@@ -13,8 +13,8 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from nlp.normalizer import normalize
 
@@ -29,7 +29,7 @@ DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
 # Okt's time grows faster than linearly on one long run without spaces ('받을수' × 134 took
 # 1.2–1.9 s); real words and unspaced questions are far shorter, so longer runs are cut.
 MAX_UNSPACED_RUN = 40
-_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_UNSPACED_RUN + 1))
+_LONG_RUN = re.compile(rf"\S{{{MAX_UNSPACED_RUN + 1},}}")
 WARM_UP_TEXT = "새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?"
 
 # Part-of-speech tags whose morphemes carry meaning for matching. Particles (Josa/J*), endings

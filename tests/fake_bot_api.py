@@ -23,11 +23,12 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from handlers.local_api import ApiCall, MessageStore, chat_dict
@@ -81,7 +82,7 @@ class FakeBotApi:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> "FakeBotApi":
+    def __enter__(self) -> FakeBotApi:
         self._thread.start()
         return self
 
@@ -218,11 +219,11 @@ class FakeBotApi:
         ``processed`` the call took effect first (a message sent whose answer was lost)."""
         self._add_fault(method, Fault("drop", processed=processed, chat_id=chat_id), times)
 
-    def _add_fault(self, method: str, fault: "Fault", times: int) -> None:
+    def _add_fault(self, method: str, fault: Fault, times: int) -> None:
         with self._changed:
             self._faults.setdefault(method, []).extend([fault] * times)
 
-    def _take_fault(self, method: str, params: dict) -> "Fault | None":
+    def _take_fault(self, method: str, params: dict) -> Fault | None:
         with self._changed:
             faults = self._faults.get(method, [])
             chat_id = params.get("chat_id")
@@ -241,7 +242,7 @@ class FakeBotApi:
             self._changed.notify_all()
             return fault
 
-    def _faulty_answer(self, fault: "Fault", method: str, params: dict) -> tuple[int, dict] | None:
+    def _faulty_answer(self, fault: Fault, method: str, params: dict) -> tuple[int, dict] | None:
         """The answer a fault gives instead of the normal one; None: drop the connection."""
         if fault.kind == "fail":
             body = {"ok": False, "error_code": fault.code, "description": fault.description}
@@ -256,7 +257,8 @@ class FakeBotApi:
     # --- what the bot does ----------------------------------------------------------------
 
     def new_update(self, update: dict) -> dict:
-        """``update`` with the next update_id (for updates a test delivers itself, e.g. webhook)."""
+        """``update`` with the next update_id (for updates a test delivers itself, e.g.
+        webhook)."""
         return {"update_id": next(self._update_ids), **update}
 
     def _push(self, update: dict) -> None:
@@ -305,7 +307,8 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
 
     def handle_error(self, request: object, client_address: object) -> None:
-        """Quiet about a client that hung up (a bot stopping mid long-poll), loud about the rest."""
+        """Quiet about a client that hung up (a bot stopping mid long-poll), loud about the
+        rest."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 

@@ -114,7 +114,8 @@ async def test_commands_are_refused_without_the_role(bot, command, level, who):
 
 @pytest.mark.parametrize("data, who", BUTTON_ROWS, ids=[f"{d}-{w}" for d, w in BUTTON_ROWS])
 async def test_staff_buttons_replayed_by_outsiders_are_refused(bot, data, who):
-    """The buttons of an old staff-chat message, pressed (or forged) by someone without the role."""
+    """The buttons of an old staff-chat message, pressed (or forged) by someone without the
+    role."""
     user_id, chat_id = OUTSIDERS[who]
     before = snapshot(bot)
     me = bot.chat(user_id, chat_id=chat_id)

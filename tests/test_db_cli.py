@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import io
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from db import cli, complaints
 from db.database import open_database
 
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def settings(tmp_path) -> Settings:
         phone=None,
         anonymous=True,
         consent=False,
-        now=datetime(2025, 3, 5, 3, 0, tzinfo=timezone.utc),
+        now=datetime(2025, 3, 5, 3, 0, tzinfo=UTC),
     )
     complaints.change_status(
         db,
@@ -102,7 +102,7 @@ def test_list(settings):
     assert "다니기" not in lines[2]
     assert lines[2].endswith("010-****-5678")
     assert lines[-1] == "합계 2건"
-    assert "1234-5678".encode() not in output
+    assert b"1234-5678" not in output
 
 
 def test_list_columns_line_up_with_hangul(settings):

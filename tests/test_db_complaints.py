@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -21,7 +21,7 @@ from db.complaints import (
 )
 from db.privacy import RRN_MASK
 
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)  # 12:00 in Korea
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)  # 12:00 in Korea
 
 
 def make(db, key="update-1", **overrides):
@@ -285,10 +285,10 @@ def test_export_csv_has_bom_korean_header_and_masked_phones(db):
 
 def test_export_csv_date_range_is_inclusive_in_korean_dates(db):
     # 2025-02-28 15:30 UTC is 2025-03-01 00:30 in Korea.
-    inside_early = make(db, key="a", now=datetime(2025, 2, 28, 15, 30, tzinfo=timezone.utc))
-    inside_late = make(db, key="b", now=datetime(2025, 3, 2, 14, 59, tzinfo=timezone.utc))
-    make(db, key="c", now=datetime(2025, 2, 28, 14, 59, tzinfo=timezone.utc))
-    make(db, key="d", now=datetime(2025, 3, 2, 15, 0, tzinfo=timezone.utc))
+    inside_early = make(db, key="a", now=datetime(2025, 2, 28, 15, 30, tzinfo=UTC))
+    inside_late = make(db, key="b", now=datetime(2025, 3, 2, 14, 59, tzinfo=UTC))
+    make(db, key="c", now=datetime(2025, 2, 28, 14, 59, tzinfo=UTC))
+    make(db, key="d", now=datetime(2025, 3, 2, 15, 0, tzinfo=UTC))
     rows = read_csv(complaints.export_csv(db, since=date(2025, 3, 1), until=date(2025, 3, 2)))
     assert [row[0] for row in rows[1:]] == [inside_early.receipt, inside_late.receipt]
     assert len(read_csv(complaints.export_csv(db, since=None, until=None))) == 5
@@ -318,7 +318,7 @@ def test_stats(db):
 
 def test_purge_closed_keeps_open_and_recent_complaints(db):
     """The consent text promises deletion after the retention period; nothing purged it before."""
-    old = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    old = datetime(2020, 1, 1, tzinfo=UTC)
     done = make(db, "p1", now=old)
     complaints.change_status(db, done.receipt, DONE, actor_id=9, now=old)
     still_open = make(db, "p2", now=old)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from db import outbox
 from db.outbox import MAX_ATTEMPTS, NotificationNotFound
 
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 
 
 def test_enqueued_notifications_are_due_oldest_first(db):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from telegram import Chat, Message, MessageEntity, Update, User
@@ -184,7 +184,7 @@ def text_update(application, update_id: int, text: str) -> Update:
     entities = [MessageEntity(MessageEntity.BOT_COMMAND, 0, len(text))] if command else None
     message = Message(
         message_id=update_id,
-        date=datetime.now(timezone.utc),
+        date=datetime.now(UTC),
         chat=Chat(CHAT_ID, Chat.PRIVATE),
         from_user=User(USER_ID, "민원인", False),
         text=text,

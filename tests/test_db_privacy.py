@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from rrn import SPELLINGS, check_digit, digit_runs, rrns, spellings, stored_holding
 
 from db import complaints, outbox, questions, staff
 from db.complaints import RECEIPT_ALPHABET, mask_phone, new_receipt
 from db.database import open_database
 from db.persistence import SQLitePersistence
 from db.privacy import RRN_MASK, has_valid_check_digit, mask_strings, redact_personal_data
+from rrn import SPELLINGS, check_digit, digit_runs, rrns, spellings, stored_holding
 
 RECEIPT = re.compile(r"^\d{8}-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{4}$")
 
 
 def test_receipt_format_uses_the_korean_date():
     # 2025-03-01 20:00 UTC is already 2 March in Korea.
-    receipt = new_receipt(datetime(2025, 3, 1, 20, 0, tzinfo=timezone.utc))
+    receipt = new_receipt(datetime(2025, 3, 1, 20, 0, tzinfo=UTC))
     assert RECEIPT.match(receipt)
     assert receipt.startswith("20250302-")
 
@@ -32,7 +32,7 @@ def test_receipt_alphabet_has_no_ambiguous_characters():
 
 
 def test_receipts_are_random_not_sequential():
-    now = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    now = datetime(2025, 3, 1, tzinfo=UTC)
     receipts = [new_receipt(now) for _ in range(1000)]
     assert all(RECEIPT.match(r) for r in receipts)
     # 32**4 suffixes: 1,000 draws repeat one about half the time (the birthday bound), which

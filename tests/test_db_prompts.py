@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from db import prompts
 from db.prompts import REJECT, REPLY
 
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 TTL = 1800.0
 
 

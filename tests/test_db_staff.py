@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from db import staff
 from db.staff import StaffMember
 
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 STAMP = "2025-03-01T03:00:00.000000+00:00"
 
 

@@ -15,10 +15,10 @@ import threading
 
 import httpx
 import pytest
-from fake_bot_api import FakeBotApi
 
 from db.complaints import create_complaint
 from db.database import open_database
+from fake_bot_api import FakeBotApi
 from handlers.app import build_application, serve
 from handlers.settings import load_settings
 from knowledge.base import DEFAULT_DIR
@@ -53,7 +53,7 @@ class RunningBot:
         asyncio.set_event_loop(self.loop)
         serve(self.application, self.settings, stop_signals=None)
 
-    def __enter__(self) -> "RunningBot":
+    def __enter__(self) -> RunningBot:
         ready = "setWebhook" if self.settings.webhook_url else "getUpdates"
         calls = len(self.api.params(ready))
         self.thread.start()

@@ -86,7 +86,7 @@ class BotProcess:
         self.api, self.env, self.cwd = api, env, cwd
         self.log = cwd / "bot.log"
 
-    def __enter__(self) -> "BotProcess":
+    def __enter__(self) -> BotProcess:
         polls = len(self.api.params("getUpdates"))
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "bot.py")],

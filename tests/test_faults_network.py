@@ -109,9 +109,9 @@ def test_a_failed_reply_is_not_repeated_and_the_bot_goes_on(bot, fake_api):
         fake_api.push_message(citizen, QUESTION)
         fake_api.wait_for_message(citizen, APOLOGY_TEXT, timeout=10)  # the error handler's
         answers = 1 if fault in ("timeout", "dropped") else 0  # it may have arrived: then once
-        fake_api.wait_for(lambda: len(texts_to(fake_api, citizen, ANSWER)) == answers)
+        fake_api.wait_for(lambda c=citizen, a=answers: len(texts_to(fake_api, c, ANSWER)) == a)
         fake_api.push_message(citizen, QUESTION)  # the citizen asks again and is answered
-        fake_api.wait_for(lambda: len(texts_to(fake_api, citizen, ANSWER)) == answers + 1)
+        fake_api.wait_for(lambda c=citizen, a=answers: len(texts_to(fake_api, c, ANSWER)) == a + 1)
         time.sleep(0.3)  # nothing else is sent later on its own
         assert len(texts_to(fake_api, citizen, ANSWER)) == answers + 1, fault
         assert len(texts_to(fake_api, citizen, APOLOGY_TEXT)) == 1, fault
@@ -195,7 +195,7 @@ def test_citizen_notifications_are_retried_until_delivered(bot, fake_api, db):
     fake_api.wait_for(lambda: all(r["sent_at"] for r in outbox_rows(db, "status")), timeout=10)
     for fault, copies in faults.items():
         citizen, notice = notices[fault]
-        fake_api.wait_for(lambda: len(texts_to(fake_api, citizen, notice)) >= copies)
+        fake_api.wait_for(lambda c=citizen, n=notice, k=copies: len(texts_to(fake_api, c, n)) >= k)
     time.sleep(0.3)  # and no further copy
     assert {fault: len(texts_to(fake_api, *notices[fault])) for fault in faults} == faults
     assert bot.thread.is_alive()

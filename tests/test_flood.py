@@ -6,7 +6,7 @@ counted from the database, so the tests store them with chosen creation times.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -55,11 +55,11 @@ async def walk_to_summary(me) -> None:
 
 
 def hours_ago(hours: int, **more: int) -> datetime:
-    return datetime.now(timezone.utc) - timedelta(hours=hours, **more)
+    return datetime.now(UTC) - timedelta(hours=hours, **more)
 
 
 def file_complaint(db, user_id: int, n: int, when: datetime | None = None):
-    when = when or datetime.now(timezone.utc)
+    when = when or datetime.now(UTC)
     return create_complaint(
         db,
         idempotency_key=f"{user_id}:{n}:{when}",

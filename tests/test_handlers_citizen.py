@@ -15,7 +15,7 @@ import pytest
 from telegram import Update
 
 from db.questions import question_stats
-from handlers import citizen, complaint, keyboards
+from handlers import citizen, keyboards
 from handlers.errors import APOLOGY_TEXT
 from handlers.menu import ADMIN_COMMANDS, CITIZEN_COMMANDS, STAFF_COMMANDS
 from knowledge.base import Curated, KnowledgeBase, read_regions

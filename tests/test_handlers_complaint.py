@@ -8,7 +8,6 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from rrn import SPELLED, SPELLINGS, digit_runs, rrns, spellings, stored_holding
 
 from db import durability
 from db.complaints import IN_PROGRESS, change_status, create_complaint, list_complaints
@@ -17,6 +16,7 @@ from db.privacy import RRN_MASK
 from handlers import citizen, complaint
 from handlers.errors import TRY_LATER_TEXT
 from handlers.jobs import deliver_due
+from rrn import SPELLED, SPELLINGS, digit_runs, rrns, spellings, stored_holding
 
 CITIZEN, STRANGER, STAFF, STAFF_CHAT = 42, 43, 800, -100500
 PHOTO = [
@@ -85,7 +85,8 @@ async def test_full_complaint_with_photo_location_and_phone(local_bot):
 
 
 async def test_the_receipt_is_sent_once_the_complaint_is_on_the_disk(local_bot, monkeypatch):
-    """Commits skip the wait for the disk; the receipt waits for an fsync begun after the commit."""
+    """Commits skip the wait for the disk; the receipt waits for an fsync begun after the
+    commit."""
     fsyncs = []  # (complaints stored, Bot API calls made) at each fsync
     real = durability.os.fsync
     monkeypatch.setattr(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from db.complaints import create_complaint
 from db.questions import log_question
@@ -44,7 +44,7 @@ async def test_the_outbox_job_delivers_without_help(local_bot_factory):
 
 
 async def test_the_daily_job_purges_old_questions(local_bot):
-    long_ago = datetime.now(timezone.utc) - timedelta(days=91)
+    long_ago = datetime.now(UTC) - timedelta(days=91)
     log_question(
         local_bot.db,
         user_id=1,
@@ -95,14 +95,14 @@ async def test_flood_control_waits_exactly_what_telegram_asked(local_bot):
     from handlers.jobs import STAFF_POST, deliver_due
 
     posted = outbox.enqueue(local_bot.db, -100, "새 민원", kind=STAFF_POST)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for _ in range(3):
         local_bot.api.fail_next(
             "sendMessage", code=429, description="Too Many Requests", retry_after=3
         )
         assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
         deferred = outbox.get(local_bot.db, posted)
-        wait = datetime.fromisoformat(deferred.next_attempt_at) - datetime.now(timezone.utc)
+        wait = datetime.fromisoformat(deferred.next_attempt_at) - datetime.now(UTC)
         assert timedelta(seconds=2) < wait <= timedelta(seconds=3)
         local_bot.db["outbox"].update(posted, {"next_attempt_at": timestamp(now)})
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 1

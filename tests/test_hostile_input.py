@@ -23,8 +23,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rrn import SPELLED, SPELLINGS, stored_holding
-
 from db.complaints import create_complaint, get_complaint, list_complaints
 from db.outbox import due
 from handlers import citizen, complaint, staff
@@ -42,6 +40,7 @@ from knowledge.parsers import (
 from nlp.normalizer import MAX_QUESTION_CHARS, normalize
 from nlp.responder import respond, suggest_departments
 from nlp.tokenizer import MAX_UNSPACED_RUN
+from rrn import SPELLED, SPELLINGS, stored_holding
 
 CITIZEN, OTHER, STAFF, ADMIN, STAFF_CHAT, GROUP = 42, 43, 800, 900, -100500, -100777
 SECRET = "비밀민원 옆집 홍길동 씨 불법 증축"

@@ -1,10 +1,10 @@
 """Normalization: typos, repeats, emoji, width — and it never fails on any string."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp.normalizer import MAX_QUESTION_CHARS, compact, is_meaningful, normalize
-import pytest
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ import asyncio
 import itertools
 import random
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from telegram import Update
@@ -177,7 +178,8 @@ class JitteryBotApi(LocalBotApi):
 
 
 class QueuedCitizen:
-    """A citizen whose updates go through ``application.update_queue``, as polling delivers them."""
+    """A citizen whose updates go through ``application.update_queue``, as polling delivers
+    them."""
 
     _ids = itertools.count(1)
 

@@ -1,4 +1,5 @@
-"""news_article parser on the real 전북 대외국제소통국 2025 article (001) and damaged copies of it."""
+"""news_article parser on the real 전북 대외국제소통국 2025 article (001) and damaged copies of
+it."""
 
 from __future__ import annotations
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from knowledge.base import read_manifest
 from knowledge.model import PLEDGE, DocumentInfo, Entry, ParseError
@@ -194,7 +195,8 @@ def test_indicators_keep_date_and_overall_rate() -> None:
         (
             "추진실적",
             "(2022. 7. 1. ~ 현재)",
-            "  - 봉사일정 및 내용 등 1개 마을에 대한 활동 애로로 확대된 결연 체계 필요(읍면동 단위 결연)",
+            "  - 봉사일정 및 내용 등 1개 마을에 대한 활동 애로로 확대된 결연 체계 필요"
+            "(읍면동 단위 결연)",
         ),
         (
             "기대효과",
@@ -247,7 +249,8 @@ def test_investment_years_that_differ_are_listed() -> None:
         parse(changed)[0]
         .fields["투자계획"]
         .startswith(
-            "총 40백만원 = 시비 40백만원 (2023년 10백만원, 2024년 5백만원, 2025년 15백만원, 2026년 10백만원)"
+            "총 40백만원 = 시비 40백만원 "
+            "(2023년 10백만원, 2024년 5백만원, 2025년 15백만원, 2026년 10백만원)"
         )
     )
 

@@ -140,11 +140,13 @@ def test_answers_lead_with_the_field_asked_about(kb: KnowledgeBase, question, fa
         # a sub-item is quoted with its parent, not the parent alone
         ("전주 공유경제 시범사업 공모 대상 사업", "지식공유"),
         ("중도입국 자녀 한국어 교육 반 어떻게 나눠요", "왕기초반"),
-        # the line holding what was asked for comes first: a count, a body for 누가, the noun of 어느
+        # the line holding what was asked for comes first: a count, a body for 누가, the noun
+        # of 어느
         ("장애인 공공일자리 몇 명 참여했어요", "295명"),
         ("공동주택 계약원가심사 자문단 누가 신청해요", "입주자대표회의"),
         ("발달장애인 거점병원 어느 병원이 선정됐어요", "전북대"),
-        # "얼마까지" asks for an amount: the line with "2천만원" comes first, found by the typed "지원"
+        # "얼마까지" asks for an amount: the line with "2천만원" comes first, found by the typed
+        # "지원"
         ("인천 비영리민간단체 공익활동 지원은 한 단체당 얼마까지 받을 수 있어요?", "2천만원"),
         # "누가 받을 수 있어요" asks who benefits, not which body runs it
         ("전주 발달장애인 주간활동 서비스는 누가 받을 수 있어요?", "최중증"),
@@ -205,7 +207,8 @@ def test_verb_stems_weigh_less_and_match_only_at_a_word_start(kb: KnowledgeBase)
 
 def test_for_a_figure_the_entry_holding_it_answers_first(kb: KnowledgeBase):
     """ "국가예산 얼마 확보" is matched about as well by the plan that aims to secure it as by the
-    news section that reports 10조원; the one with the figure answers, at the topic's confidence."""
+    news section that reports 10조원; the one with the figure answers, at the topic's
+    confidence."""
     reply = respond(kb, "전북 국가예산 얼마 확보했대요?")
     assert reply.band == ANSWER and "10조" in reply.text, reply.text
     assert reply.hits[0].entry.kind == "news"
@@ -214,7 +217,8 @@ def test_for_a_figure_the_entry_holding_it_answers_first(kb: KnowledgeBase):
 @pytest.mark.parametrize(
     "question, title",
     [
-        # one entry writes "공공외교한마당" unspaced; the news section that spaces it must still be found
+        # one entry writes "공공외교한마당" unspaced; the news section that spaces it must still
+        # be found
         ("공공외교 한마당 어디서 열었어요", "전략적 국제교류"),
         ("인천 시민정책 소통의 날 몇 번 해요", "시민 중심의 소통행정 강화"),
         ("제2중앙경찰학교 어디로 유치하려고 해요", "도정협력체계"),

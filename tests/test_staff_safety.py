@@ -273,7 +273,8 @@ async def test_reply_and_close_keep_line_breaks_and_spaces(local_bot):
     await me.send(f"/close {b.receipt} 처리 결과:\n  - 보수 완료\n  - 점검 완료")
     assert await answers_to(local_bot, CITIZEN_B) == [
         f"[민원 {b.receipt}] 담당자 답변: {written}",
-        f"[민원 {b.receipt}] 상태가 '완료'(으)로 바뀌었습니다.\n처리 결과:\n  - 보수 완료\n  - 점검 완료",
+        f"[민원 {b.receipt}] 상태가 '완료'(으)로 바뀌었습니다.\n"
+        "처리 결과:\n  - 보수 완료\n  - 점검 완료",
     ]
 
 

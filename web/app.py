@@ -38,6 +38,7 @@ from db.duplicates import (
     similar_open,
 )
 from db.satisfaction import by_department_and_month
+from db.staff import ADMIN, role_of
 from db.templates import (
     TemplateNotFound,
     add_template,
@@ -46,7 +47,6 @@ from db.templates import (
     get_template,
     templates_for,
 )
-from db.staff import ADMIN, role_of
 from db.workbench import (
     DUE_FILTERS,
     SORTS,

@@ -38,7 +38,8 @@ def stacked_bars(series: dict[str, dict[str, int]]) -> str:
             f'text-anchor="middle">{escape(column[-3:])}</text>'
         )
         parts.append(
-            f'<text x="{x + step * 0.35:.1f}" y="{HEIGHT - MARGIN - 4 - totals[i] / top * (HEIGHT - 2 * MARGIN):.1f}" '
+            f'<text x="{x + step * 0.35:.1f}" '
+            f'y="{HEIGHT - MARGIN - 4 - totals[i] / top * (HEIGHT - 2 * MARGIN):.1f}" '
             f'font-size="10" text-anchor="middle">{totals[i]}</text>'
         )
     legend = [

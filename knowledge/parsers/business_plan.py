@@ -19,8 +19,8 @@ a damaged export fails loudly instead of producing half-read entries. Only the f
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
 
 from knowledge.model import (
     DEPARTMENT,
@@ -91,7 +91,8 @@ class _Budget:
 
 
 def parse(text: str, doc: DocumentInfo) -> list[Entry]:
-    """All entries of the business plan: the bureau, then per 과 its teams, indicators and projects."""
+    """All entries of the business plan: the bureau, then per 과 its teams, indicators and
+    projects."""
     lines = [
         Line(number, raw.rstrip("\r").replace(REPLACEMENT_CHAR, ""))
         for number, raw in enumerate(text.split("\n"), start=1)
@@ -216,7 +217,8 @@ def _check_counts(
     name: str,
     doc: DocumentInfo,
 ) -> None:
-    """The 정책사업목표 현황 table states how many indicators and 단위사업 the 과 has; hold it to that."""
+    """The 정책사업목표 현황 table states how many indicators and 단위사업 the 과 has; hold it to
+    that."""
     goals = _goal_rows(head, doc)
     units = sum(1 for entry in projects if entry.kind == UNIT_PROJECT)
     for column, label, found in ((1, "성과 지표수", len(indicators)), (2, "단위 사업수", units)):
@@ -325,7 +327,8 @@ def _budget_fields(lines: Sequence[Line], doc: DocumentInfo) -> tuple[dict[str, 
 def _data_rows(
     lines: Sequence[Line], headers: Sequence[str], width: int, doc: DocumentInfo
 ) -> list[Line]:
-    """Table rows, skipping the (단위…) note, header rows and header continuations (empty first cell)."""
+    """Table rows, skipping the (단위…) note, header rows and header continuations (empty first
+    cell)."""
     header_keys = {compact(header) for header in headers}
     rows = []
     for line in lines:
@@ -356,7 +359,8 @@ def _indicators(head: Sequence[Line], department: Entry, doc: DocumentInfo) -> l
 def _indicator_rows(
     table: Sequence[Line], doc: DocumentInfo
 ) -> tuple[list[str], list[tuple[Line, Line | None]]]:
-    """The year columns ('19 …) and the (목표 row, 실적 row or None) pairs of the indicator table."""
+    """The year columns ('19 …) and the (목표 row, 실적 row or None) pairs of the indicator
+    table."""
     years: list[str] = []
     rows: list[tuple[Line, Line | None]] = []
     for line in table:
@@ -510,7 +514,8 @@ def _program_count(own: _Budget, parsed: int) -> str:
 
 
 def _unit_budgets(lines: Sequence[Line], doc: DocumentInfo) -> list[_Budget]:
-    """Rows of 관련 예산사업 내역 (사업명, 회계구분, '19결산, '20예산, '21예산, 비고); the unit first."""
+    """Rows of 관련 예산사업 내역 (사업명, 회계구분, '19결산, '20예산, '21예산, 비고); the unit
+    first."""
     header = next((line for line in lines if line.cells[0] == "사업명"), None)
     if header is None or len(header.cells) < 5:
         where = lines[0].number if lines else 1
@@ -700,7 +705,8 @@ def _entry(
 
 
 def _unambiguous_aliases(entries: Sequence[Entry]) -> list[Entry]:
-    """Drop aliases that are another entry's title or alias — they would answer with the wrong entry."""
+    """Drop aliases that are another entry's title or alias — they would answer with the wrong
+    entry."""
     owners: dict[str, set[str]] = {}
     for entry in entries:
         for name in (entry.title, *entry.aliases):

@@ -12,7 +12,7 @@ where the document puts it, so every source range is one contiguous block.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from knowledge.model import NEWS, DocumentInfo, Entry, ParseError, make_id
 from knowledge.parsers.text import Line, clean, compact
@@ -171,7 +171,8 @@ def _topic_phrase(heading: str) -> str:
 
 
 def _strip_particle(word: str) -> tuple[str, bool]:
-    """(stem, True) when ``word`` ends in a particle after a stem of at least MIN_STEM syllables."""
+    """(stem, True) when ``word`` ends in a particle after a stem of at least MIN_STEM
+    syllables."""
     for particle in PARTICLES:
         if word.endswith(particle) and len(word) - len(particle) >= MIN_STEM:
             return word[: -len(particle)], True

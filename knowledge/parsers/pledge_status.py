@@ -115,7 +115,8 @@ def _heading(content: list[Line], doc: DocumentInfo) -> tuple[int, str, str]:
 
 
 def _section_name(line: Line) -> str | None:
-    """'### □ 추진계획' / '□ **추진실적(…)**' / '< 연차별 추진일정 >' → the name; None otherwise."""
+    """'### □ 추진계획' / '□ **추진실적(…)**' / '< 연차별 추진일정 >' → the name; None
+    otherwise."""
     match = _SECTION.fullmatch(line.text.strip())
     if not match:
         return None
@@ -373,7 +374,8 @@ def _investment(section: _Section, doc: DocumentInfo) -> tuple[list[str], Budget
 
 
 def _amount_columns(top: list[str], sub: list[str], source_column: int) -> dict[int, str]:
-    """Label of every amount column: its year or sub-header ('2023', '소계'), else its top header."""
+    """Label of every amount column: its year or sub-header ('2023', '소계'), else its top
+    header."""
     labels = {}
     for column in range(source_column + 1, max(len(top), len(sub))):
         owner = _owner(top, column)
@@ -383,7 +385,8 @@ def _amount_columns(top: list[str], sub: list[str], source_column: int) -> dict[
 
 
 def _row_amounts(row: Line, labels: dict[int, str], doc: DocumentInfo) -> dict[str, float]:
-    """The amounts of one investment row by column label; ParseError on a cell that is no number."""
+    """The amounts of one investment row by column label; ParseError on a cell that is no
+    number."""
     amounts = {}
     for column, label in labels.items():
         cell = row.cells[column] if column < len(row.cells) else ""
@@ -397,7 +400,8 @@ def _row_amounts(row: Line, labels: dict[int, str], doc: DocumentInfo) -> dict[s
 
 
 def _yearly(amounts: dict[str, float], unit: str) -> str:
-    """' (2023~2026년 매년 10백만원)' for equal consecutive years, else ' (2023년 5…, 2024년 …)'."""
+    """' (2023~2026년 매년 10백만원)' for equal consecutive years,
+    else ' (2023년 5…, 2024년 …)'."""
     spent = {
         int(label): value for label, value in amounts.items() if value and _YEAR.fullmatch(label)
     }

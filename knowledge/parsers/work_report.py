@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 from knowledge.model import (
     AUDIT,
@@ -854,7 +854,8 @@ def _field_text(lines: Sequence[str]) -> str:
 
 
 def _inline(text: str) -> str:
-    """Undo Markdown escapes ('\\*' → '*') and dotted leaders ('추진 ..... \\'20. 2.' → '추진: …')."""
+    """Undo Markdown escapes ('\\*' → '*')
+    and dotted leaders ('추진 ..... \\'20. 2.' → '추진: …')."""
     return clean(LEADER.sub(": ", MARKDOWN_ESCAPE.sub(r"\1", text)))
 
 
