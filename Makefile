@@ -1,6 +1,7 @@
-# Two commands set up everything on a fresh machine:
+# Each command sets up everything on a fresh machine:
 #   make run   — create .venv, install pinned requirements, start the bot (console chat without a token)
 #   make test  — same set-up, then the whole test suite
+#   make lint  — same set-up, then ruff check and ruff format --check (CI runs it before make test)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ JRE_HINT := Java runtime not found: konlpy needs one. Debian/Ubuntu: sudo apt-ge
 
 BROWSER_HINT := Browser tests need Debian's chromium and chromium-driver: sudo apt-get install -y chromium chromium-driver (they are skipped without them)
 
-.PHONY: run test chat bench java browser
+.PHONY: run test lint chat bench java browser
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,10 @@ browser:
 
 test: $(STAMP) java browser
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(STAMP) java
 	$(BIN)/python benchmarks/accuracy.py

@@ -1,7 +1,7 @@
 """Korean civil-affairs Q&A bot: entry points.
 
 Usage:
-    python bot.py                      # Telegram bot if TELEGRAM_BOT_TOKEN is set, else console chat
+    python bot.py                      # Telegram bot given TELEGRAM_BOT_TOKEN, else console chat
     python bot.py chat                 # console chat on the bundled knowledge base
     python bot.py ask "질문"            # print the reply text
     python bot.py ask --json "질문"     # print the reply as JSON; "-" reads one question per line
@@ -16,6 +16,7 @@ Usage:
 This module only wires things together; every behaviour lives in knowledge/, nlp/, db/ and
 handlers/. Importing it has no side effects.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,9 @@ import os
 import sys
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from handlers.settings import Settings, SettingsError, load_settings
 from knowledge.base import KnowledgeError, load_contents, load_entries, load_knowledge_base
@@ -59,10 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question ('-' reads lines from stdin)")
     ask.add_argument("question", help="the question, or - to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--region", default=None,
-                     help="prefer this region (a declared region's name)")
-    ask.add_argument("--knowledge-dir", default=None, help="defaults to KNOWLEDGE_DIR or the bundled sources")
-    ask.add_argument("--tagger", choices=TAGGERS, default=None, help=f"konlpy tagger (default {DEFAULT_TAGGER})")
+    ask.add_argument(
+        "--region", default=None, help="prefer this region (a declared region's name)"
+    )
+    ask.add_argument(
+        "--knowledge-dir", default=None, help="defaults to KNOWLEDGE_DIR or the bundled sources"
+    )
+    ask.add_argument(
+        "--tagger", choices=TAGGERS, default=None, help=f"konlpy tagger (default {DEFAULT_TAGGER})"
+    )
     ask.set_defaults(command=_run_ask)
 
     kb = sub.add_parser("kb", help="knowledge base tools")
@@ -75,8 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--knowledge-dir", default=None)
     export.set_defaults(command=_run_kb_export)
     add = kb_sub.add_parser("add", help="copy files in, record them in the manifest, validate")
-    add.add_argument("files", nargs="+", type=Path,
-                     help="HTML, PDF, DOCX, HWP(X), MD, TXT, XLSX, CSV")
+    add.add_argument(
+        "files", nargs="+", type=Path, help="HTML, PDF, DOCX, HWP(X), MD, TXT, XLSX, CSV"
+    )
     add.add_argument("--region", required=True, help="region name; a new one is created")
     add.add_argument("--document", default=None, help="document title (default: the file name)")
     add.add_argument("--year", type=int, default=None, help="the document's year")
@@ -102,8 +110,12 @@ def _parser() -> argparse.ArgumentParser:
     web = sub.add_parser("web", help="staff web console alone, or add a password account")
     web.add_argument("action", nargs="?", choices=("serve", "add-user"), default="serve")
     web.add_argument("username", nargs="?", help="add-user: the account name")
-    web.add_argument("--user-id", type=int, default=None,
-                     help="add-user: the staff member's Telegram user id (their role applies)")
+    web.add_argument(
+        "--user-id",
+        type=int,
+        default=None,
+        help="add-user: the staff member's Telegram user id (their role applies)",
+    )
     web.set_defaults(command=_run_web)
     return parser
 
@@ -172,15 +184,20 @@ def _run_kb_check(args: argparse.Namespace) -> int:
         if any(row):
             print(_row(kind, [*row, sum(row)]))
     print(_row("합계", [*(sum(counts[(k, r)] for k in KINDS) for r in regions), len(entries)]))
-    print(f"synonyms {len(curated.synonyms)} · curated aliases {len(curated.aliases)} · "
-          f"contacts {len(curated.contacts)} · OK")
+    print(
+        f"synonyms {len(curated.synonyms)} · curated aliases {len(curated.aliases)} · "
+        f"contacts {len(curated.contacts)} · OK"
+    )
     return 0
 
 
 def _row(label: str, cells: Sequence[object]) -> str:
     """A table row whose columns line up in a terminal (Hangul takes two cells)."""
-    return label + " " * (13 - _width(label)) + "".join(
-        " " * max(10 - _width(str(cell)), 1) + str(cell) for cell in cells)
+    return (
+        label
+        + " " * (13 - _width(label))
+        + "".join(" " * max(10 - _width(str(cell)), 1) + str(cell) for cell in cells)
+    )
 
 
 def _width(text: str) -> int:
@@ -199,8 +216,9 @@ def _run_kb_add(args: argparse.Namespace) -> int:
 
     directory = _knowledge_dir(args)
     try:
-        reports = add_files(directory, args.files, args.region, document=args.document,
-                            year=args.year)
+        reports = add_files(
+            directory, args.files, args.region, document=args.document, year=args.year
+        )
     except LibraryError as exc:
         print(f"지식베이스를 바꾸지 않았습니다:\n{exc}", file=sys.stderr)
         return 1
@@ -216,8 +234,10 @@ def _run_kb_list(args: argparse.Namespace) -> int:
     for item, counts in list_files(_knowledge_dir(args)):
         kinds = ", ".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in counts.most_common())
         year = f" {item['year']}" if item.get("year") else ""
-        print(f"{item['file']}  [{item['parser']}] {item['region']} · {item['document']}{year} — "
-              f"{kinds or '항목 없음'}")
+        print(
+            f"{item['file']}  [{item['parser']}] {item['region']} · {item['document']}{year} — "
+            f"{kinds or '항목 없음'}"
+        )
     return 0
 
 

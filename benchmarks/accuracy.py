@@ -31,6 +31,7 @@ accuracy, per style; the same top-1/top-3 for rapidfuzz WRatio over titles and B
 over Okt morphemes; latency p50/p99 per question; cold start (a fresh ``bot.py ask`` process,
 start to first answer) and its peak RSS; p99 on a synthetic knowledge base of 10,000 entries.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from knowledge.base import (  # noqa: E402
-    DEFAULT_DIR, KnowledgeBase, build_knowledge_base, load_contents,
+    DEFAULT_DIR,
+    KnowledgeBase,
+    build_knowledge_base,
+    load_contents,
 )
 from knowledge.model import Entry, make_id  # noqa: E402
 from nlp.normalizer import squeeze  # noqa: E402
@@ -57,8 +61,11 @@ from nlp.reply import ANSWER, SUGGEST, Reply  # noqa: E402
 from nlp.responder import render_entry, respond  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
 
-QUESTION_FILES = (ROOT / "benchmarks" / "questions.tsv", ROOT / "benchmarks" / "dev-questions.tsv",
-                  ROOT / "benchmarks" / "answers.tsv")
+QUESTION_FILES = (
+    ROOT / "benchmarks" / "questions.tsv",
+    ROOT / "benchmarks" / "dev-questions.tsv",
+    ROOT / "benchmarks" / "answers.tsv",
+)
 # Checks judged on the reply text alone (not counted in top-1/top-3, which rank entries).
 TEXT_CHECKS = ("list", "all", "count", "missing", "clarify")
 # A first sentence saying the documents lack the asked fact.
@@ -69,8 +76,16 @@ MAX_REPLY_CHARS_TARGET = 600
 _SENTENCE_END = re.compile(r"(?<=[다요])[.!]|[?!]|\n")
 # Checks that rank entries, the ones the retrieval comparison (--side-by-side) scores.
 RANKING_CHECKS = ("title", "text", "none", "intent")
-TARGETS = {"top1": 0.92, "top3": 0.98, "oos": 0.95, "p99_ms": 15.0, "p99_10k_ms": 50.0,
-           "cold_s": 6.0, "rss_mb": 500.0, "over_baseline": 0.20}
+TARGETS = {
+    "top1": 0.92,
+    "top3": 0.98,
+    "oos": 0.95,
+    "p99_ms": 15.0,
+    "p99_10k_ms": 50.0,
+    "cold_s": 6.0,
+    "rss_mb": 500.0,
+    "over_baseline": 0.20,
+}
 SYNTHETIC_SIZE = 10_000
 LATENCY_PASSES = 5
 
@@ -129,8 +144,11 @@ def read_questions(paths=QUESTION_FILES, checks=RANKING_CHECKS + TEXT_CHECKS) ->
             text, check, expected = cols[0], cols[1], cols[2] if len(cols) > 2 else ""
             if check not in checks:
                 continue
-            style = cols[3] if len(cols) > 3 else ("oos" if check == "none" else
-                                                  "intent" if check == "intent" else "dev")
+            style = (
+                cols[3]
+                if len(cols) > 3
+                else ("oos" if check == "none" else "intent" if check == "intent" else "dev")
+            )
             region = cols[4] if len(cols) > 4 else "-"
             style = "list" if check in ("list", "all") and style == "dev" else style
             alternatives = tuple(squeeze(a) for a in expected.split("|") if a.strip())
@@ -146,7 +164,7 @@ def _contains(haystack: str, alternatives: tuple[str, ...]) -> bool:
 def first_sentence(text: str) -> str:
     """The reply up to its first sentence end ("…입니다.", "?", a line break)."""
     match = _SENTENCE_END.search(text)
-    return text[:match.end()] if match else text
+    return text[: match.end()] if match else text
 
 
 def judge_text(check: str, expected: tuple[str, ...], text: str) -> bool:
@@ -181,9 +199,12 @@ def evaluate(kb: KnowledgeBase, questions: list[Question]) -> Report:
         report.by_style.setdefault(q.style, Tally()).add(ok)
         if not ok:
             got = reply.hits[0].entry.title if reply.hits else "-"
-            report.misses.append(f"[{q.style}] {q.text} → {reply.intent}/{reply.band} "
-                                 f"top={got} ({reply.hits[0].score:.1f})" if reply.hits else
-                                 f"[{q.style}] {q.text} → {reply.intent}/{reply.band} (no hits)")
+            report.misses.append(
+                f"[{q.style}] {q.text} → {reply.intent}/{reply.band} "
+                f"top={got} ({reply.hits[0].score:.1f})"
+                if reply.hits
+                else f"[{q.style}] {q.text} → {reply.intent}/{reply.band} (no hits)"
+            )
     return report
 
 
@@ -216,7 +237,9 @@ def _judge(kb: KnowledgeBase, q: Question, reply: Reply, report: Report) -> bool
     return top1_text_ok
 
 
-def baseline_rankings(kb: KnowledgeBase, questions: list[Question]) -> dict[str, tuple[Tally, Tally, dict]]:
+def baseline_rankings(
+    kb: KnowledgeBase, questions: list[Question]
+) -> dict[str, tuple[Tally, Tally, dict]]:
     """Top-1/top-3 (and top-1 per style) of WRatio over titles and BM25 over Okt morphemes, on
     the same entries. For text checks a baseline's entry is rendered by our own field-aware
     formatter with the question — generous to the baselines, so the gap is the ranking's."""
@@ -244,7 +267,10 @@ def baseline_rankings(kb: KnowledgeBase, questions: list[Question]) -> dict[str,
         return [entries[i] for i in sorted(range(len(entries)), key=lambda i: -scores[i])[:3]]
 
     out = {}
-    for name, rank in (("rapidfuzz WRatio (titles)", by_wratio), ("BM25 (Okt morphemes)", by_bm25)):
+    for name, rank in (
+        ("rapidfuzz WRatio (titles)", by_wratio),
+        ("BM25 (Okt morphemes)", by_bm25),
+    ):
         top1, top3, by_style = Tally(), Tally(), {}
         for q in questions:
             if q.check not in ("title", "text"):
@@ -253,7 +279,9 @@ def baseline_rankings(kb: KnowledgeBase, questions: list[Question]) -> dict[str,
             if q.check == "title":
                 hits = [_contains(e.title, q.expected) for e in ranked]
             else:
-                hits = [_contains(render_entry(kb, e.id, q.text) or "", q.expected) for e in ranked]
+                hits = [
+                    _contains(render_entry(kb, e.id, q.text) or "", q.expected) for e in ranked
+                ]
             top1.add(hits[:1] == [True])
             top3.add(any(hits[:3]))
             by_style.setdefault(q.style, Tally()).add(hits[:1] == [True])
@@ -261,7 +289,9 @@ def baseline_rankings(kb: KnowledgeBase, questions: list[Question]) -> dict[str,
     return out
 
 
-def latency_ms(kb: KnowledgeBase, questions: list[Question], passes: int = LATENCY_PASSES) -> tuple[float, float]:
+def latency_ms(
+    kb: KnowledgeBase, questions: list[Question], passes: int = LATENCY_PASSES
+) -> tuple[float, float]:
     """p50 and p99 of ``respond`` per question, over several passes after one warm-up pass."""
     texts = [q.text for q in questions]
     for text in texts:
@@ -277,19 +307,32 @@ def latency_ms(kb: KnowledgeBase, questions: list[Question], passes: int = LATEN
 
 
 def cold_start(tagger: str, runs: int = 3) -> tuple[float, float]:
-    """Median seconds from process start to the first answer of ``bot.py ask``, and peak RSS (MB)."""
+    """Median seconds from process start to the first answer of ``bot.py ask``, and peak RSS
+    (MB)."""
     import psutil
 
     times, peaks = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        proc = psutil.Popen([sys.executable, str(ROOT / "bot.py"), "ask", "--tagger", tagger,
-                             "새마을지도자 자녀 장학금 지원 조건"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, cwd=ROOT)
+        proc = psutil.Popen(
+            [
+                sys.executable,
+                str(ROOT / "bot.py"),
+                "ask",
+                "--tagger",
+                tagger,
+                "새마을지도자 자녀 장학금 지원 조건",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
         peak = 0
         while proc.poll() is None:
             try:
-                peak = max(peak, sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]))
+                peak = max(
+                    peak, sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)])
+                )
             except psutil.Error:
                 pass
             time.sleep(0.02)
@@ -310,9 +353,17 @@ def synthetic_entries(entries: list[Entry], size: int, seed: int = 7) -> list[En
         base = rng.choice(entries)
         title = " ".join(rng.sample(words, rng.randint(2, 5)))
         picked = dict(rng.sample(fields, 3))
-        out.append(replace(base, id=make_id(base.region, base.kind, f"synthetic-{len(out)}"),
-                           title=title, aliases=(), fields=picked, parent_id=None,
-                           body="\n".join(f"{k}: {v}" for k, v in picked.items())))
+        out.append(
+            replace(
+                base,
+                id=make_id(base.region, base.kind, f"synthetic-{len(out)}"),
+                title=title,
+                aliases=(),
+                fields=picked,
+                parent_id=None,
+                body="\n".join(f"{k}: {v}" for k, v in picked.items()),
+            )
+        )
     return out
 
 
@@ -328,9 +379,11 @@ def _print_report(name: str, report: Report) -> None:
     if report.lengths:
         lengths = sorted(report.lengths)
         within = sum(n <= MAX_REPLY_CHARS_TARGET for n in lengths)
-        print(f"answer length: median {statistics.median(lengths):.0f}, "
-              f"max {lengths[-1]} characters; "
-              f"{within}/{len(lengths)} within {MAX_REPLY_CHARS_TARGET}")
+        print(
+            f"answer length: median {statistics.median(lengths):.0f}, "
+            f"max {lengths[-1]} characters; "
+            f"{within}/{len(lengths)} within {MAX_REPLY_CHARS_TARGET}"
+        )
     print("per style (top-1 / rejection / intent / text checks as applies):")
     for style, tally in sorted(report.by_style.items()):
         print(f"  {style:<11} {tally}")
@@ -348,19 +401,28 @@ def retrieval_mode(kb: KnowledgeBase, mode: str, semantic):
     """``respond`` answering by words only, by meaning only, or by both (the default)."""
     from nlp import responder, retrieval
 
-    saved = (kb.index.semantic, responder.search, responder.FUSED_ANSWER_THRESHOLD,
-             responder.FUSED_SUGGEST_THRESHOLD)
+    saved = (
+        kb.index.semantic,
+        responder.search,
+        responder.FUSED_ANSWER_THRESHOLD,
+        responder.FUSED_SUGGEST_THRESHOLD,
+    )
     kb.index.semantic = None if mode == "lexical" else semantic
     if mode == "semantic":
         responder.search = lambda index, query, **kw: retrieval.search_by_meaning(
-            index, query, limit=kw.get("limit", 5))
+            index, query, limit=kw.get("limit", 5)
+        )
         responder.FUSED_ANSWER_THRESHOLD = SEMANTIC_ONLY_ANSWER
         responder.FUSED_SUGGEST_THRESHOLD = SEMANTIC_ONLY_SUGGEST
     try:
         yield
     finally:
-        (kb.index.semantic, responder.search, responder.FUSED_ANSWER_THRESHOLD,
-         responder.FUSED_SUGGEST_THRESHOLD) = saved
+        (
+            kb.index.semantic,
+            responder.search,
+            responder.FUSED_ANSWER_THRESHOLD,
+            responder.FUSED_SUGGEST_THRESHOLD,
+        ) = saved
 
 
 def merged(reports: list[Report]) -> Report:
@@ -405,9 +467,11 @@ def side_by_side(args: argparse.Namespace) -> int:
     embed = semantic.encoder.query
     # Each question is embedded once for all modes and files (timed separately below).
     semantic.encoder.query = functools.lru_cache(maxsize=None)(embed)
-    print(f"knowledge base: {len(kb.entries)} entries, {len(semantic)} passages "
-          f"({service.embedded} embedded now, the rest from {cache_path.name}) in "
-          f"{time.perf_counter() - start:.1f} s")
+    print(
+        f"knowledge base: {len(kb.entries)} entries, {len(semantic)} passages "
+        f"({service.embedded} embedded now, the rest from {cache_path.name}) in "
+        f"{time.perf_counter() - start:.1f} s"
+    )
     per_file: dict[str, dict[str, Report]] = {}
     baselines: dict[str, dict] = {}
     everything: dict[str, Report] = {}
@@ -428,18 +492,28 @@ def side_by_side(args: argparse.Namespace) -> int:
     print("|---|" + "---|" * len(names))
     for name, reports in [*per_file.items(), ("all", everything)]:
         base = baselines.get(name) or every_baseline
-        cells = [f"{r.top1.rate:.3f} / {r.top3.rate:.3f} / {r.answered_right.rate:.3f} / "
-                 f"{r.oos.rate:.2f}" for r in (reports[m] for m in MODES)]
-        cells += [f"{top1.rate:.3f} / {top3.rate:.3f}" for top1, top3, _ in
-                  (base["BM25 (Okt morphemes)"], base["rapidfuzz WRatio (titles)"])]
+        cells = [
+            f"{r.top1.rate:.3f} / {r.top3.rate:.3f} / {r.answered_right.rate:.3f} / "
+            f"{r.oos.rate:.2f}"
+            for r in (reports[m] for m in MODES)
+        ]
+        cells += [
+            f"{top1.rate:.3f} / {top3.rate:.3f}"
+            for top1, top3, _ in (base["BM25 (Okt morphemes)"], base["rapidfuzz WRatio (titles)"])
+        ]
         print(_row(f"{name} ({reports['hybrid'].top1.total})", cells))
     print("\n### Top-1 per style (all files; oos and intent: rejection / intent accuracy)")
     print("| style | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
     for style in sorted(everything["hybrid"].by_style):
         cells = [str(everything[m].by_style[style]) for m in MODES]
-        cells += [f"{base[2][style].rate:.3f}" if style in base[2] else "–" for base in
-                  (every_baseline["BM25 (Okt morphemes)"], every_baseline["rapidfuzz WRatio (titles)"])]
+        cells += [
+            f"{base[2][style].rate:.3f}" if style in base[2] else "–"
+            for base in (
+                every_baseline["BM25 (Okt morphemes)"],
+                every_baseline["rapidfuzz WRatio (titles)"],
+            )
+        ]
         print(_row(style, cells))
     print("\n### Relative error: hybrid top-1 errors / BM25 top-1 errors (target ≤ 0.5)")
     for name, reports in [*per_file.items(), ("all", everything)]:
@@ -457,25 +531,34 @@ def side_by_side(args: argparse.Namespace) -> int:
             tally = per_file[name]["hybrid"].band_right.get(band, Tally())
             held_tally.right += tally.right
             held_tally.total += tally.total
-        print(_row(band, [str(everything["hybrid"].band_right.get(band, Tally())), str(held_tally)]))
+        print(
+            _row(band, [str(everything["hybrid"].band_right.get(band, Tally())), str(held_tally)])
+        )
     semantic.encoder.query = embed
     timed = random.Random(7).sample(all_questions, min(LATENCY_SAMPLE, len(all_questions)))
     for mode in ("lexical", "hybrid"):
         with retrieval_mode(kb, mode, semantic):
             p50, p99 = latency_ms(kb, timed, passes=1)
-        print(f"\nlatency per question ({mode}, {len(timed)} questions after a warm-up pass): "
-              f"p50 {p50:.2f} ms, p99 {p99:.2f} ms "
-              f"(target p99 ≤ 30 ms)")
+        print(
+            f"\nlatency per question ({mode}, {len(timed)} questions after a warm-up pass): "
+            f"p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+            f"(target p99 ≤ 30 ms)"
+        )
     os.environ.update(RETRIEVAL="hybrid", SEMANTIC_CACHE_PATH=str(cache_path))
     seconds, rss = cold_start(args.tagger)
-    print(f"cold start with a warm vector cache (bot.py ask, median of 3): {seconds:.2f} s; "
-          f"peak RSS {rss:.0f} MB (targets ≤ 8 s, ≤ 650 MB)")
-    big = build_knowledge_base(synthetic_entries(list(kb.entries), SYNTHETIC_SIZE), curated,
-                               tokenizer=tokenizer)
+    print(
+        f"cold start with a warm vector cache (bot.py ask, median of 3): {seconds:.2f} s; "
+        f"peak RSS {rss:.0f} MB (targets ≤ 8 s, ≤ 650 MB)"
+    )
+    big = build_knowledge_base(
+        synthetic_entries(list(kb.entries), SYNTHETIC_SIZE), curated, tokenizer=tokenizer
+    )
     big.index.semantic = synthetic_semantic(big.entries, semantic, VectorCache(cache_path))
-    p50, p99 = latency_ms(big, timed[:LATENCY_SAMPLE // 2], passes=1)
-    print(f"hybrid latency at {len(big.entries):,} entries ({len(big.index.semantic):,} passages): "
-          f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 ≤ 80 ms)")
+    p50, p99 = latency_ms(big, timed[: LATENCY_SAMPLE // 2], passes=1)
+    print(
+        f"hybrid latency at {len(big.entries):,} entries ({len(big.index.semantic):,} passages): "
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 ≤ 80 ms)"
+    )
     return 0
 
 
@@ -500,15 +583,26 @@ def synthetic_semantic(entries, semantic, cache):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tagger", default="okt", choices=("okt", "komoran"))
     parser.add_argument("--quick", action="store_true", help="skip baselines, cold start and 10k")
-    parser.add_argument("--side-by-side", action="store_true",
-                        help="lexical, semantic, hybrid, BM25, WRatio on every question file")
-    parser.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
-    parser.add_argument("--questions", action="append", type=Path, metavar="FILE",
-                        help="question file(s) instead of the default two (e.g. "
-                             "benchmarks/holdout-questions.tsv)")
+    parser.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="lexical, semantic, hybrid, BM25, WRatio on every question file",
+    )
+    parser.add_argument(
+        "--misses", action="store_true", help="list the questions answered wrongly"
+    )
+    parser.add_argument(
+        "--questions",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="question file(s) instead of the default two (e.g. benchmarks/holdout-questions.tsv)",
+    )
     args = parser.parse_args()
     if args.side_by_side:
         return side_by_side(args)
@@ -518,8 +612,11 @@ def main() -> int:
     entries, curated, regions = load_contents(DEFAULT_DIR)
     start = time.perf_counter()
     kb = build_knowledge_base(entries, curated, tokenizer=tokenizer, regions=regions)
-    print(f"knowledge base: {len(kb.entries)} entries, indexed in {time.perf_counter() - start:.2f} s "
-          f"with {args.tagger}; {len(questions)} questions")
+    print(
+        f"knowledge base: {len(kb.entries)} entries, "
+        f"indexed in {time.perf_counter() - start:.2f} s "
+        f"with {args.tagger}; {len(questions)} questions"
+    )
     report = evaluate(kb, questions)
     _print_report(f"matcher ({args.tagger})", report)
     if args.misses:
@@ -527,26 +624,45 @@ def main() -> int:
         for miss in report.misses:
             print(f"  {miss}")
     p50, p99 = latency_ms(kb, questions)
-    print(f"latency per question: p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 ≤ {TARGETS['p99_ms']} ms)")
+    print(
+        f"latency per question: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+        f"(target p99 ≤ {TARGETS['p99_ms']} ms)"
+    )
     if args.quick:
         return 0
     baselines = baseline_rankings(kb, questions)
     best = max(t1.rate for t1, _, _ in baselines.values())
     for name, (top1, top3, by_style) in baselines.items():
         print(f"baseline {name:<26} top-1 {top1}  top-3 {top3}")
-        print("  per style top-1: " + ", ".join(f"{k} {v.rate:.2f}" for k, v in sorted(by_style.items())))
-    print(f"top-1 over the better baseline: {report.top1.rate - best:+.3f} "
-          f"(target ≥ +{TARGETS['over_baseline']:.2f})")
+        print(
+            "  per style top-1: "
+            + ", ".join(f"{k} {v.rate:.2f}" for k, v in sorted(by_style.items()))
+        )
+    print(
+        f"top-1 over the better baseline: {report.top1.rate - best:+.3f} "
+        f"(target ≥ +{TARGETS['over_baseline']:.2f})"
+    )
     seconds, rss = cold_start(args.tagger)
-    print(f"cold start (process start → first answer, median of 3): {seconds:.2f} s; "
-          f"peak RSS {rss:.0f} MB (targets ≤ {TARGETS['cold_s']} s, ≤ {TARGETS['rss_mb']:.0f} MB)")
+    print(
+        f"cold start (process start → first answer, median of 3): {seconds:.2f} s; "
+        f"peak RSS {rss:.0f} MB (targets ≤ {TARGETS['cold_s']} s, ≤ {TARGETS['rss_mb']:.0f} MB)"
+    )
     start = time.perf_counter()
-    big = build_knowledge_base(synthetic_entries(list(kb.entries), SYNTHETIC_SIZE), curated,
-                               tokenizer=tokenizer, regions=regions)
-    print(f"synthetic knowledge base: {len(big.entries)} entries, indexed in {time.perf_counter() - start:.1f} s")
+    big = build_knowledge_base(
+        synthetic_entries(list(kb.entries), SYNTHETIC_SIZE),
+        curated,
+        tokenizer=tokenizer,
+        regions=regions,
+    )
+    print(
+        f"synthetic knowledge base: {len(big.entries)} entries, "
+        f"indexed in {time.perf_counter() - start:.1f} s"
+    )
     p50, p99 = latency_ms(big, questions, passes=2)
-    print(f"latency at {len(big.entries):,} entries: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
-          f"(target p99 ≤ {TARGETS['p99_10k_ms']} ms)")
+    print(
+        f"latency at {len(big.entries):,} entries: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+        f"(target p99 ≤ {TARGETS['p99_10k_ms']} ms)"
+    )
     return 0
 
 

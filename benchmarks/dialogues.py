@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import MAX_REPLY_CHARS_TARGET, Tally, judge_text  # noqa: E402
-
 from handlers.app import build_application, running  # noqa: E402
 from handlers.local_api import LocalBotApi, LocalChat  # noqa: E402
 from handlers.settings import load_settings  # noqa: E402
@@ -107,7 +106,9 @@ async def run(
     longest = 0
     async with running(application):
         warm_up = LocalChat(application, api, user_id=FIRST_USER_ID - 1)
-        await warm_up.send("새마을지도자 자녀 장학금 조건")  # the tagger's first call takes seconds
+        await warm_up.send(
+            "새마을지도자 자녀 장학금 조건"
+        )  # the tagger's first call takes seconds
         for number, (name, turns) in enumerate(dialogues.items()):
             chat = LocalChat(application, api, user_id=FIRST_USER_ID + number)
             passed = True

@@ -11,6 +11,7 @@ tuning sets (questions, dev, blind A–C, F): the most answered right while out-
 stays ≥ 0.95, answers are right ≥ 95 % and suggestions hold the right entry ≥ 90 %; the held-back
 sets (holdout, blind D and E) show whether that holds on questions nobody tuned on.
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,7 +23,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import _contains, read_questions
-
 from knowledge.base import DEFAULT_DIR, load_knowledge_base
 from nlp.intent import detect_intent
 from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE
@@ -35,8 +35,9 @@ LOW_HIGH = ((0.82, 0.94), (0.84, 0.94), (0.84, 0.96), (0.86, 0.96))
 GRIDS = {
     "lexical only": [{}],
     "semantic only": [{"lo": lo, "hi": hi} for lo, hi in LOW_HIGH],
-    "weighted sum": [{"lo": lo, "hi": hi, "a": a} for lo, hi in LOW_HIGH
-                     for a in (0.2, 0.3, 0.4, 0.5)],
+    "weighted sum": [
+        {"lo": lo, "hi": hi, "a": a} for lo, hi in LOW_HIGH for a in (0.2, 0.3, 0.4, 0.5)
+    ],
     "reciprocal-rank fusion": [{"k": k} for k in (5, 10, 20, 60)],
     "semantic recall, lexical re-rank": [{"K": k} for k in (5, 10, 20, 40)],
 }
@@ -59,16 +60,26 @@ def collect(kb, paths: list[Path]) -> list[dict]:
             if q.check == "title":
                 ok = {e.id: _contains(e.title, q.expected) for e in kb.entries}
             elif q.check == "text":
-                ok = {i: _contains(render_entry(kb, i, q.text) or "", q.expected)
-                      for i in {s.entry.id for s in lexical[:6]} | set(near[:6])}
+                ok = {
+                    i: _contains(render_entry(kb, i, q.text) or "", q.expected)
+                    for i in {s.entry.id for s in lexical[:6]} | set(near[:6])
+                }
             else:
                 ok = {}
-            rows.append({"file": path.name, "check": q.check, "intent": intent,
-                         "tokens": bool(query.tokens),
-                         "name": intent == COMPLAINT and _complaint_word_is_a_name(kb, query),
-                         "lex": {s.entry.id: s.score for s in lexical},
-                         "lex_order": [s.entry.id for s in lexical], "sims": sims, "near": near,
-                         "ok": ok})
+            rows.append(
+                {
+                    "file": path.name,
+                    "check": q.check,
+                    "intent": intent,
+                    "tokens": bool(query.tokens),
+                    "name": intent == COMPLAINT and _complaint_word_is_a_name(kb, query),
+                    "lex": {s.entry.id: s.score for s in lexical},
+                    "lex_order": [s.entry.id for s in lexical],
+                    "sims": sims,
+                    "near": near,
+                    "ok": ok,
+                }
+            )
     return rows
 
 
@@ -84,17 +95,24 @@ def ranked(row: dict, method: str, p: dict) -> list[tuple[str, float]]:
     elif method == "semantic only":
         items = [(i, 100 * meaning(i)) for i in row["near"][:10]]
     elif method == "weighted sum":
-        items = [(i, (1 - p["a"]) * lex.get(i, 0.0) + p["a"] * 100 * meaning(i))
-                 for i in set(lex) | set(row["near"][:20])]
+        items = [
+            (i, (1 - p["a"]) * lex.get(i, 0.0) + p["a"] * 100 * meaning(i))
+            for i in set(lex) | set(row["near"][:20])
+        ]
     elif method == "reciprocal-rank fusion":
         lexical_rank = {i: n for n, i in enumerate(row["lex_order"])}
         semantic_rank = {i: n for n, i in enumerate(row["near"])}
         scale = 100 * (p["k"] + 1) / 2  # first in both = 100
-        items = [(i, scale * (1 / (p["k"] + lexical_rank.get(i, 10**6))
-                              + 1 / (p["k"] + semantic_rank[i])))
-                 for i in set(lexical_rank) | set(row["near"][:20])]
+        items = [
+            (
+                i,
+                scale
+                * (1 / (p["k"] + lexical_rank.get(i, 10**6)) + 1 / (p["k"] + semantic_rank[i])),
+            )
+            for i in set(lexical_rank) | set(row["near"][:20])
+        ]
     else:
-        items = [(i, lex.get(i, 0.0)) for i in row["near"][:p["K"]]]
+        items = [(i, lex.get(i, 0.0)) for i in row["near"][: p["K"]]]
     return sorted(items, key=lambda x: (-x[1], x[0]))[:3]
 
 
@@ -103,19 +121,27 @@ def tally(rows: list[dict], tops: list, answer_at: float, suggest_at: float) -> 
     m: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row, items in zip(rows, tops):
         top = items[0][1] if items else 0.0
-        if row["intent"] == GREETING or (row["intent"] == OUT_OF_SCOPE and not row["tokens"]) \
-                or (row["intent"] == COMPLAINT and not row["name"]) \
-                or (row["intent"] == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD):
+        if (
+            row["intent"] == GREETING
+            or (row["intent"] == OUT_OF_SCOPE and not row["tokens"])
+            or (row["intent"] == COMPLAINT and not row["name"])
+            or (row["intent"] == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD)
+        ):
             band = "none"
         else:
-            band = "answer" if top >= answer_at else "suggest" if top >= suggest_at else "not found"
+            band = (
+                "answer" if top >= answer_at else "suggest" if top >= suggest_at else "not found"
+            )
         if row["check"] == "none":
             m["oos"][0] += band != "answer"
             m["oos"][1] += 1
             continue
         ok = [row["ok"].get(i, False) for i, _ in items]
-        for name, right in (("top1", ok[:1] == [True]), ("top3", any(ok)),
-                            ("answered right", band == "answer" and ok[:1] == [True])):
+        for name, right in (
+            ("top1", ok[:1] == [True]),
+            ("top3", any(ok)),
+            ("answered right", band == "answer" and ok[:1] == [True]),
+        ):
             m[name][0] += right
             m[name][1] += 1
         if band in ("answer", "suggest"):
@@ -125,8 +151,7 @@ def tally(rows: list[dict], tops: list, answer_at: float, suggest_at: float) -> 
 
 
 def feasible(m: dict) -> bool:
-    return (m.get("oos", 1) >= 0.95 and m.get("answer", 1) >= 0.95
-            and m.get("suggest", 1) >= 0.90)
+    return m.get("oos", 1) >= 0.95 and m.get("answer", 1) >= 0.95 and m.get("suggest", 1) >= 0.90
 
 
 def main() -> int:
@@ -138,8 +163,10 @@ def main() -> int:
     tune = [r for r in rows if r["file"] not in HELD_BACK]
     held = [r for r in rows if r["file"] in HELD_BACK]
     print(f"{len(tune)} tuning questions, {len(held)} held back")
-    print("| method | best parameters, bands | tuning: top-1 / top-3 / answered right / answers "
-          "right / suggestions right / OOS | held back: the same |")
+    print(
+        "| method | best parameters, bands | tuning: top-1 / top-3 / answered right / answers "
+        "right / suggestions right / OOS | held back: the same |"
+    )
     print("|---|---|---|---|")
     for method, grid in GRIDS.items():
         best = None
@@ -148,12 +175,16 @@ def main() -> int:
             for answer_at in range(25, 70):
                 for suggest_at in range(max(5, answer_at - 20), answer_at + 1, 2):
                     m = tally(tune, tops_tune, answer_at, suggest_at)
-                    if feasible(m) and (best is None or m["answered right"] > best[0]["answered right"]):
+                    if feasible(m) and (
+                        best is None or m["answered right"] > best[0]["answered right"]
+                    ):
                         best = (m, p, answer_at, suggest_at)
         if best is None:
             m = tally(tune, [ranked(r, method, grid[0]) for r in tune], 45, 30)
-            print(f"| {method} | no bands keep out-of-scope rejection ≥ 0.95 "
-                  f"(at 45/30: {_cells(m)}) | – | – |")
+            print(
+                f"| {method} | no bands keep out-of-scope rejection ≥ 0.95 "
+                f"(at 45/30: {_cells(m)}) | – | – |"
+            )
             continue
         m, p, answer_at, suggest_at = best
         h = tally(held, [ranked(r, method, p) for r in held], answer_at, suggest_at)

@@ -14,7 +14,8 @@ then runs, each after a warm-up:
 1. throughput — thousands of questions from hundreds of users queued at once; updates answered
    per second (answers received / wall time), repeated, median reported. The questions are
    drawn from the 403 of benchmarks/questions.tsv that are not complaints, so after the warm-up
-   most are answered from the bot's reply cache; ``--reply-cache 0`` measures matching every one afresh;
+   most are answered from the bot's reply cache; ``--reply-cache 0`` measures matching every one
+   afresh;
 2. fixed rate — 100 updates/s (questions and "did you mean" taps) from idle users; latency from
    the moment getUpdates hands an update out to the bot's first answer to it (sendMessage,
    editMessageText or answerCallbackQuery), p50/p99;
@@ -33,6 +34,7 @@ The bot's send limits (RATE_LIMIT_PER_SECOND=30, RATE_LIMIT_GROUP_PER_MINUTE=20)
 Telegram's and would cap every figure at 30 messages/s; the fake has no limits, so they are
 lifted here to measure the bot itself. Network: 127.0.0.1 only, proxy variables removed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,9 +62,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fake_bot_api import FakeBotApi  # noqa: E402
-from handlers.complaint import ASK_CONTENT_TEXT  # noqa: E402
 from handlers import keyboards  # noqa: E402
 from handlers.admin import RELOADING_TEXT  # noqa: E402
+from handlers.complaint import ASK_CONTENT_TEXT  # noqa: E402
 from handlers.errors import APOLOGY_TEXT, TRY_LATER_TEXT  # noqa: E402
 from knowledge.base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base  # noqa: E402
 from nlp.reply import COMPLAINT, SUGGEST  # noqa: E402
@@ -75,7 +77,9 @@ ADMIN_ID, STAFF_ID, STAFF_CHAT_ID = 900, 800, -100500
 FIRST_CITIZEN_ID = 10_000_000
 SEED = 20250301
 LONG_POLL_SECONDS = 1.0
-BOT_START_SECONDS = 90.0  # the JVM and the knowledge base take a few seconds; a broken bot never polls
+BOT_START_SECONDS = (
+    90.0  # the JVM and the knowledge base take a few seconds; a broken bot never polls
+)
 BOT_STOP_SECONDS = 20.0
 DRAIN_SECONDS = 30.0  # wait this long for the last answers of a scenario, ...
 SLOWEST_RATE = 20.0  # ... plus one second per this many updates, before counting them lost
@@ -113,9 +117,18 @@ class Plan:
     reload_seconds: float = 20.0
 
 
-QUICK = Plan(throughput_users=100, throughput_updates=400, throughput_repeats=1, warmup_updates=50,
-             rate_seconds=4.0, warmup_seconds=1.0, complaint_users=60, complaint_repeats=1,
-             warmup_complaints=5, reload_seconds=5.0)
+QUICK = Plan(
+    throughput_users=100,
+    throughput_updates=400,
+    throughput_repeats=1,
+    warmup_updates=50,
+    rate_seconds=4.0,
+    warmup_seconds=1.0,
+    complaint_users=60,
+    complaint_repeats=1,
+    warmup_complaints=5,
+    reload_seconds=5.0,
+)
 
 
 @dataclass(frozen=True)
@@ -186,26 +199,40 @@ class Citizens:
         """Ids nobody has used yet, so no scenario inherits another's conversation state."""
         return [next(self._user_ids) for _ in range(count)]
 
-    def ask(self, user_id: int, text: str, *, kind: str = "question",
-            expected: str | None = None) -> Exchange:
+    def ask(
+        self, user_id: int, text: str, *, kind: str = "question", expected: str | None = None
+    ) -> Exchange:
         """Queues a text message from ``user_id``."""
         with self._lock:  # registered before the bot can possibly answer it
             message = self.api.push_message(user_id, text)
-            return self._register(Exchange(user_id, kind, text, expected, time.perf_counter()),
-                                  ("m", user_id, message["message_id"]))
+            return self._register(
+                Exchange(user_id, kind, text, expected, time.perf_counter()),
+                ("m", user_id, message["message_id"]),
+            )
 
-    def tap(self, user_id: int, message: dict, data: str, *, kind: str,
-            expected: str | None = None, edits: bool = False) -> Exchange:
+    def tap(
+        self,
+        user_id: int,
+        message: dict,
+        data: str,
+        *,
+        kind: str,
+        expected: str | None = None,
+        edits: bool = False,
+    ) -> Exchange:
         """Queues a tap on the button with ``data`` under the bot's ``message``."""
         with self._lock:
             query_id = self.api.push_callback(user_id, message, data)
-            exchange = self._register(Exchange(user_id, kind, data, expected, time.perf_counter(),
-                                               edits=edits), ("q", query_id))
+            exchange = self._register(
+                Exchange(user_id, kind, data, expected, time.perf_counter(), edits=edits),
+                ("q", query_id),
+            )
             self._by_query[query_id] = exchange
             return exchange
 
     def collect(self, until: float, on_finished: Callable[[Exchange], None] | None = None) -> None:
-        """Hands finished exchanges to ``on_finished`` until ``time.monotonic()`` reaches ``until``."""
+        """Hands finished exchanges to ``on_finished`` until ``time.monotonic()`` reaches
+        ``until``."""
         while (left := until - time.monotonic()) > 0:
             try:
                 exchange = self.finished.get(timeout=left)
@@ -214,20 +241,29 @@ class Citizens:
             if on_finished:
                 on_finished(exchange)
 
-    def wait_all(self, exchanges: list[Exchange], *, timeout: float = DRAIN_SECONDS,
-                 on_finished: Callable[[Exchange], None] | None = None) -> None:
+    def wait_all(
+        self,
+        exchanges: list[Exchange],
+        *,
+        timeout: float = DRAIN_SECONDS,
+        on_finished: Callable[[Exchange], None] | None = None,
+    ) -> None:
         """Collects until every exchange in the list (``on_finished`` may add more) is done."""
         deadline = time.monotonic() + timeout
         # Also until the finished queue is empty: the last answers are marked done before
         # ``on_finished`` sees them (a receipt counted in the next run was reported lost).
-        while ((any(e.done is None for e in exchanges) or not self.finished.empty())
-               and time.monotonic() < deadline):
+        while (
+            any(e.done is None for e in exchanges) or not self.finished.empty()
+        ) and time.monotonic() < deadline:
             self.collect(min(deadline, time.monotonic() + 0.05), on_finished)
 
     def texts_to(self, chat_id: int | None = None) -> list[str]:
-        """Messages the bot sent to ``chat_id`` (any chat) that answered no update (reports, alerts)."""
+        """Messages the bot sent to ``chat_id`` (any chat) that answered no update (reports,
+        alerts)."""
         with self._lock:
-            chats = self.unmatched.values() if chat_id is None else [self.unmatched.get(chat_id, [])]
+            chats = (
+                self.unmatched.values() if chat_id is None else [self.unmatched.get(chat_id, [])]
+            )
             return [text for texts in chats for text in texts]
 
     def _register(self, exchange: Exchange, key: tuple) -> Exchange:
@@ -308,19 +344,33 @@ class RssSampler(threading.Thread):
 class BotProcess:
     """``python bot.py`` on the fake Bot API in a temporary directory, stopped with SIGINT."""
 
-    def __init__(self, api_url: str, workdir: Path, concurrency: int | None = None,
-                 reply_cache: int | None = None) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        workdir: Path,
+        concurrency: int | None = None,
+        reply_cache: int | None = None,
+    ) -> None:
         self.workdir = workdir
         self.log_path = workdir / "bot.log"
         self.database_path = workdir / "bot.db"
         self.env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
         self.env.update(
-            TELEGRAM_BOT_TOKEN="123456:LOAD-test-token", TELEGRAM_BASE_URL=api_url,
-            DATABASE_PATH=str(self.database_path), KNOWLEDGE_DIR=str(DEFAULT_DIR),
-            ADMIN_IDS=str(ADMIN_ID), STAFF_IDS=str(STAFF_ID), STAFF_CHAT_ID=str(STAFF_CHAT_ID),
-            LOG_LEVEL="WARNING", WEBHOOK_URL="", RATE_LIMIT_PER_SECOND="1000000",
-            RATE_LIMIT_GROUP_PER_MINUTE="1000000", NO_PROXY="127.0.0.1", PYTHONUNBUFFERED="1",
-            MORPHEME_CACHE_DIR=str(workdir / "morphemes"))
+            TELEGRAM_BOT_TOKEN="123456:LOAD-test-token",
+            TELEGRAM_BASE_URL=api_url,
+            DATABASE_PATH=str(self.database_path),
+            KNOWLEDGE_DIR=str(DEFAULT_DIR),
+            ADMIN_IDS=str(ADMIN_ID),
+            STAFF_IDS=str(STAFF_ID),
+            STAFF_CHAT_ID=str(STAFF_CHAT_ID),
+            LOG_LEVEL="WARNING",
+            WEBHOOK_URL="",
+            RATE_LIMIT_PER_SECOND="1000000",
+            RATE_LIMIT_GROUP_PER_MINUTE="1000000",
+            NO_PROXY="127.0.0.1",
+            PYTHONUNBUFFERED="1",
+            MORPHEME_CACHE_DIR=str(workdir / "morphemes"),
+        )
         if concurrency is not None:
             self.env["MAX_CONCURRENT_UPDATES"] = str(concurrency)
         if reply_cache is not None:
@@ -330,8 +380,13 @@ class BotProcess:
     def start(self, ready: Callable[[], bool]) -> None:
         """Starts the bot and waits until ``ready()`` (it polls); exits with its log if it dies."""
         log = self.log_path.open("wb")
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "bot.py")], cwd=self.workdir,
-                                        env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bot.py")],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
         deadline = time.monotonic() + BOT_START_SECONDS
         while not ready():
@@ -426,8 +481,10 @@ class CpuMeter:
     def percent(self) -> tuple[float, float, float]:
         """(bot, benchmark, everything else) as percentages of one core."""
         wall = time.monotonic() - self.started
-        bot, here = (100 * (self._seconds(p) - before) / wall
-                     for p, before in zip(self.processes, self.used))
+        bot, here = (
+            100 * (self._seconds(p) - before) / wall
+            for p, before in zip(self.processes, self.used)
+        )
         machine = 100 * (self._machine_busy() - self.machine) / wall
         return bot, here, max(0.0, machine - bot - here)
 
@@ -447,12 +504,15 @@ def percentile(values: list[float], p: int) -> float:
 
 # --- scenario 1: throughput -------------------------------------------------------------------
 
+
 def burst_of_questions(bench: Bench, users: int, updates: int) -> tuple[float, list[Exchange]]:
     """Queues ``updates`` questions from ``users`` users at once; answered updates per second."""
     ids = bench.citizens.new_users(users)
     started = time.perf_counter()
-    exchanges = [bench.citizens.ask(ids[n % users], q.text, expected=q.answer)
-                 for n, q in enumerate(bench.pick_question() for _ in range(updates))]
+    exchanges = [
+        bench.citizens.ask(ids[n % users], q.text, expected=q.answer)
+        for n, q in enumerate(bench.pick_question() for _ in range(updates))
+    ]
     bench.citizens.wait_all(exchanges, timeout=patience(updates))
     answered = [e.done for e in exchanges if e.done is not None]
     wall = (max(answered) - started) if answered else float("inf")
@@ -463,21 +523,29 @@ def scenario_throughput(bench: Bench, plan: Plan) -> list[Row]:
     burst_of_questions(bench, plan.throughput_users, plan.warmup_updates)
     rates, exchanges, cpu = [], [], CpuMeter(bench.bot)
     for run in range(plan.throughput_repeats):
-        rate, run_exchanges = burst_of_questions(bench, plan.throughput_users, plan.throughput_updates)
+        rate, run_exchanges = burst_of_questions(
+            bench, plan.throughput_users, plan.throughput_updates
+        )
         rates.append(rate)
         exchanges += run_exchanges
         print(f"  run {run + 1}: {rate:.0f} updates/s")
     median = statistics.median(rates)
     return [
-        Row("1 throughput", f"updates/s, median of {len(rates)} ({plan.throughput_updates} from "
-            f"{plan.throughput_users} users at once)", f"{median:.0f}", f"≥ {TARGETS['throughput']:.0f}",
-            median >= TARGETS["throughput"]),
+        Row(
+            "1 throughput",
+            f"updates/s, median of {len(rates)} ({plan.throughput_updates} from "
+            f"{plan.throughput_users} users at once)",
+            f"{median:.0f}",
+            f"≥ {TARGETS['throughput']:.0f}",
+            median >= TARGETS["throughput"],
+        ),
         _correctness_row("1 throughput", exchanges),
         _cpu_row("1 throughput", cpu, len(exchanges)),
     ]
 
 
 # --- scenarios 2 and 4: fixed rate --------------------------------------------------------------
+
 
 class Reloader:
     """An admin sending /reload again and again, each time a second after the last report."""
@@ -494,7 +562,7 @@ class Reloader:
     @property
     def reports(self) -> list[str]:
         """The admin's reload reports since this reloader started."""
-        return self._all_reports()[self._earlier:]
+        return self._all_reports()[self._earlier :]
 
     def tick(self, now: float) -> None:
         """Sends /reload when due (``now`` in seconds since the load started)."""
@@ -518,8 +586,9 @@ class FixedRateRun:
         return [e.latency * 1000 for e in self.exchanges if e.latency is not None]
 
 
-def fixed_rate(bench: Bench, plan: Plan, seconds: float, reloader: Reloader | None = None
-               ) -> FixedRateRun:
+def fixed_rate(
+    bench: Bench, plan: Plan, seconds: float, reloader: Reloader | None = None
+) -> FixedRateRun:
     """``plan.rate`` updates/s from idle users for ``seconds``.
 
     A user whose last answer offered "did you mean" buttons acts next and usually taps the
@@ -574,13 +643,23 @@ def scenario_fixed_rate(bench: Bench, plan: Plan) -> list[Row]:
     latencies = run.latencies_ms()
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     taps = sum(e.kind == "tap" for e in run.exchanges)
-    print(f"  {len(run.exchanges)} updates ({taps} taps), ticks skipped {run.skipped}, "
-          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(latencies, default=0):.1f} ms")
+    print(
+        f"  {len(run.exchanges)} updates ({taps} taps), ticks skipped {run.skipped}, "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(latencies, default=0):.1f} ms"
+    )
     return [
-        Row("2 fixed rate", f"latency p50 ms ({plan.rate:.0f}/s for {plan.rate_seconds:.0f} s, "
-            f"{taps} taps)", f"{p50:.1f}"),
-        Row("2 fixed rate", "latency p99 ms", f"{p99:.1f}", f"≤ {TARGETS['p99_ms']:.0f}",
-            p99 <= TARGETS["p99_ms"]),
+        Row(
+            "2 fixed rate",
+            f"latency p50 ms ({plan.rate:.0f}/s for {plan.rate_seconds:.0f} s, {taps} taps)",
+            f"{p50:.1f}",
+        ),
+        Row(
+            "2 fixed rate",
+            "latency p99 ms",
+            f"{p99:.1f}",
+            f"≤ {TARGETS['p99_ms']:.0f}",
+            p99 <= TARGETS["p99_ms"],
+        ),
         _offered_row("2 fixed rate", run),
         _correctness_row("2 fixed rate", run.exchanges),
         _cpu_row("2 fixed rate", cpu, len(run.exchanges)),
@@ -602,17 +681,27 @@ def scenario_reload(bench: Bench, plan: Plan) -> list[Row]:
     mixed = _count_wrong(run.exchanges)
     latencies = run.latencies_ms()
     took = ", ".join(f"{t:.1f}" for t in reloader.seconds)
-    print(f"  {len(run.exchanges)} updates, {reloader.sent} reloads sent, {len(reports)} reported "
-          f"(seconds from /reload to report: {took}); "
-          f"failed: {no_answer} unanswered, {apologies} apologies, {stray} other error messages, "
-          f"{failed_reloads} failed reloads; p99 {percentile(latencies, 99):.1f} ms, "
-          f"max {max(latencies, default=0):.1f} ms")
+    print(
+        f"  {len(run.exchanges)} updates, {reloader.sent} reloads sent, {len(reports)} reported "
+        f"(seconds from /reload to report: {took}); "
+        f"failed: {no_answer} unanswered, {apologies} apologies, {stray} other error messages, "
+        f"{failed_reloads} failed reloads; p99 {percentile(latencies, 99):.1f} ms, "
+        f"max {max(latencies, default=0):.1f} ms"
+    )
     return [
-        Row("4 reload", f"failed answers ({len(run.exchanges)} updates, {len(reports)} reloads)",
-            str(failed), "0", failed == 0 and len(reports) > 0),
+        Row(
+            "4 reload",
+            f"failed answers ({len(run.exchanges)} updates, {len(reports)} reloads)",
+            str(failed),
+            "0",
+            failed == 0 and len(reports) > 0,
+        ),
         Row("4 reload", "answers not equal to the reference (mixed)", str(mixed), "0", mixed == 0),
-        Row("4 reload", "latency p50 / p99 ms while reloading",
-            f"{percentile(latencies, 50):.0f} / {percentile(latencies, 99):.0f}"),
+        Row(
+            "4 reload",
+            "latency p50 / p99 ms while reloading",
+            f"{percentile(latencies, 50):.0f} / {percentile(latencies, 99):.0f}",
+        ),
         _offered_row("4 reload", run),
         _cpu_row("4 reload", cpu, len(run.exchanges)),
     ]
@@ -628,29 +717,43 @@ def _count_wrong(exchanges: list[Exchange]) -> int:
     """Answers that differ from the reference, printing the first few to show how."""
     wrong = [e for e in exchanges if e.wrong]
     for exchange in wrong[:WRONG_SHOWN]:
-        print(f"  wrong {exchange.kind} for user {exchange.user_id}: expected "
-              f"{exchange.expected[:60]!r}, got {exchange.text[:60]!r}")
+        print(
+            f"  wrong {exchange.kind} for user {exchange.user_id}: expected "
+            f"{exchange.expected[:60]!r}, got {exchange.text[:60]!r}"
+        )
     return len(wrong)
 
 
 def _correctness_row(scenario: str, exchanges: list[Exchange]) -> Row:
     failed, wrong = sum(e.failed for e in exchanges), _count_wrong(exchanges)
-    return Row(scenario, f"failed / wrong or out-of-order answers (of {len(exchanges)})",
-               f"{failed} / {wrong}", "0 / 0", failed == 0 and wrong == 0)
+    return Row(
+        scenario,
+        f"failed / wrong or out-of-order answers (of {len(exchanges)})",
+        f"{failed} / {wrong}",
+        "0 / 0",
+        failed == 0 and wrong == 0,
+    )
 
 
 def _offered_row(scenario: str, run: FixedRateRun) -> Row:
     """Ticks on which every simulated user still waited for an answer, so nothing was sent."""
-    return Row(scenario, "rate held: ticks skipped, every user waiting", str(run.skipped), "0",
-               run.skipped == 0)
+    return Row(
+        scenario,
+        "rate held: ticks skipped, every user waiting",
+        str(run.skipped),
+        "0",
+        run.skipped == 0,
+    )
 
 
 def _cpu_row(scenario: str, cpu: CpuMeter, done: int, unit: str = "update") -> Row:
     """Where the CPU went, and the bot's CPU time per update (or complaint)."""
     bot, here, others = cpu.percent()
-    return Row(scenario, f"CPU, % of a core: bot / fake API + citizens / other processes; "
-               f"bot CPU ms per {unit}",
-               f"{bot:.0f} / {here:.0f} / {others:.0f}; {cpu.bot_ms_per(done):.1f}")
+    return Row(
+        scenario,
+        f"CPU, % of a core: bot / fake API + citizens / other processes; bot CPU ms per {unit}",
+        f"{bot:.0f} / {here:.0f} / {others:.0f}; {cpu.bot_ms_per(done):.1f}",
+    )
 
 
 def patience(updates: int) -> float:
@@ -659,6 +762,7 @@ def patience(updates: int) -> float:
 
 
 # --- scenario 3: complaints ----------------------------------------------------------------------
+
 
 @dataclass
 class ComplaintRun:
@@ -690,8 +794,13 @@ class ComplaintRun:
             action = citizens.tap(user_id, reply, labels["다음 ▶"], kind="complaint", edits=True)
         elif "잘 모르겠어요" in labels:
             first = next(iter(labels.values()))  # the top suggestion, or 잘 모르겠어요 if none
-            action = citizens.tap(user_id, reply, first if user_id % 2 else labels["잘 모르겠어요"],
-                                  kind="complaint", edits=True)
+            action = citizens.tap(
+                user_id,
+                reply,
+                first if user_id % 2 else labels["잘 모르겠어요"],
+                kind="complaint",
+                edits=True,
+            )
         elif "동의합니다" in labels:
             choice = "동의합니다" if user_id % 3 else "익명으로 접수"
             action = citizens.tap(user_id, reply, labels[choice], kind="complaint", edits=True)
@@ -702,7 +811,9 @@ class ComplaintRun:
         elif "접수하기" in labels:
             action = citizens.tap(user_id, reply, labels["접수하기"], kind="complaint", edits=True)
         elif RECEIPT_LABEL in done.text:
-            self.receipts.setdefault(user_id, []).append(done.text.split(RECEIPT_LABEL)[1].split()[0])
+            self.receipts.setdefault(user_id, []).append(
+                done.text.split(RECEIPT_LABEL)[1].split()[0]
+            )
             return
         else:
             self.stuck[user_id] = done.text[:60]
@@ -715,19 +826,26 @@ def file_complaints(bench: Bench, users: int) -> tuple[float, ComplaintRun]:
     run = ComplaintRun(bench, bench.citizens.new_users(users))
     started = time.perf_counter()
     run.start()
-    bench.citizens.wait_all(run.exchanges, on_finished=run.step,
-                            timeout=patience(users * COMPLAINT_STEPS))
+    bench.citizens.wait_all(
+        run.exchanges, on_finished=run.step, timeout=patience(users * COMPLAINT_STEPS)
+    )
     ends = [e.done for e in run.exchanges if e.done is not None and RECEIPT_LABEL in e.text]
     rate = len(ends) / (max(ends) - started) if ends else 0.0
     return rate, run
 
 
 def check_stored(database: Path, run: ComplaintRun) -> tuple[int, int, int]:
-    """(lost, duplicated, unreceipted) complaints: the receipts citizens saw against the SQLite file."""
+    """(lost, duplicated, unreceipted) complaints: the receipts citizens saw against the SQLite
+    file."""
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
         marks = [f"[부하시험 {u}]%" for u in run.users]
-        rows = [row for mark in marks for row in conn.execute(
-            "select receipt, user_id, content from complaints where content like ?", [mark])]
+        rows = [
+            row
+            for mark in marks
+            for row in conn.execute(
+                "select receipt, user_id, content from complaints where content like ?", [mark]
+            )
+        ]
     stored: dict[str, list[tuple[int, str]]] = {}
     for receipt, user_id, content in rows:
         stored.setdefault(receipt, []).append((user_id, content))
@@ -752,41 +870,70 @@ def scenario_complaints(bench: Bench, plan: Plan, database: Path) -> list[Row]:
         filed += len(run.receipts)
         missing += len(run.users) - len(run.receipts)
         stuck = f", stuck: {sorted(set(run.stuck.values()))}" if run.stuck else ""
-        print(f"  run {attempt + 1}: {rate:.0f} complaints/s, {len(run.receipts)}/{len(run.users)} "
-              f"receipts, lost/duplicated/unreceipted {counts}{stuck}")
+        print(
+            f"  run {attempt + 1}: {rate:.0f} complaints/s, {len(run.receipts)}/{len(run.users)} "
+            f"receipts, lost/duplicated/unreceipted {counts}{stuck}"
+        )
     median = statistics.median(rates)
     lost, duplicated, unreceipted = totals
     return [
-        Row("3 complaints", f"complaints/s, median of {len(rates)} ({plan.complaint_users} users "
-            "at once)", f"{median:.0f}", f"≥ {TARGETS['complaints']:.0f}",
-            median >= TARGETS["complaints"]),
-        Row("3 complaints", f"conversations without a receipt (of {filed + missing})", str(missing),
-            "0", missing == 0),
-        Row("3 complaints", "receipts lost / duplicated / stored without receipt",
-            f"{lost} / {duplicated} / {unreceipted}", "0 / 0 / 0", totals == [0, 0, 0]),
+        Row(
+            "3 complaints",
+            f"complaints/s, median of {len(rates)} ({plan.complaint_users} users at once)",
+            f"{median:.0f}",
+            f"≥ {TARGETS['complaints']:.0f}",
+            median >= TARGETS["complaints"],
+        ),
+        Row(
+            "3 complaints",
+            f"conversations without a receipt (of {filed + missing})",
+            str(missing),
+            "0",
+            missing == 0,
+        ),
+        Row(
+            "3 complaints",
+            "receipts lost / duplicated / stored without receipt",
+            f"{lost} / {duplicated} / {unreceipted}",
+            "0 / 0 / 0",
+            totals == [0, 0, 0],
+        ),
         _cpu_row("3 complaints", cpu, filed, unit="complaint"),
     ]
 
 
 # --- running it all --------------------------------------------------------------------------
 
+
 def machine() -> str:
     """Cores, CPU model, memory and load: the figures only mean something next to these."""
     cpuinfo = Path("/proc/cpuinfo")
-    models = [line.split(":", 1)[1].strip() for line in
-              (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
-              if line.startswith("model name")]
+    models = [
+        line.split(":", 1)[1].strip()
+        for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
+        if line.startswith("model name")
+    ]
     model = models[0] if models else platform.processor() or "unknown CPU"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     memory = psutil.virtual_memory().total / 2**30
-    return (f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB RAM, load average {load}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB RAM, load average {load}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def print_table(rows: list[Row]) -> None:
     header = ("scenario", "measure", "result", "target", "")
-    cells = [header] + [(r.scenario, r.measure, r.value, r.target,
-                         "" if r.passed is None else "PASS" if r.passed else "FAIL") for r in rows]
+    cells = [header] + [
+        (
+            r.scenario,
+            r.measure,
+            r.value,
+            r.target,
+            "" if r.passed is None else "PASS" if r.passed else "FAIL",
+        )
+        for r in rows
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     for n, row in enumerate(cells):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -802,9 +949,11 @@ def run(plan: Plan, concurrency: int | None, reply_cache: int | None, only: set[
         bot = BotProcess(citizens.api.url, Path(workdir), concurrency, reply_cache)
         started = time.monotonic()
         bot.start(lambda: bool(citizens.api.params("getUpdates")))
-        print(f"bot polling after {time.monotonic() - started:.1f} s on the fake Bot API at "
-              f"{citizens.api.url}; MAX_CONCURRENT_UPDATES={concurrency or 'default'}, "
-              f"REPLY_CACHE_SIZE={'default' if reply_cache is None else reply_cache}")
+        print(
+            f"bot polling after {time.monotonic() - started:.1f} s on the fake Bot API at "
+            f"{citizens.api.url}; MAX_CONCURRENT_UPDATES={concurrency or 'default'}, "
+            f"REPLY_CACHE_SIZE={'default' if reply_cache is None else reply_cache}"
+        )
         rss = RssSampler(bot.process.pid)
         rss.start()
         try:
@@ -821,16 +970,22 @@ def run(plan: Plan, concurrency: int | None, reply_cache: int | None, only: set[
     return 0 if all(r.passed is not False for r in rows) else 1
 
 
-SCENARIOS = {"throughput": "1 throughput", "fixed": "2 fixed rate", "complaints": "3 complaints",
-             "reload": "4 /reload under load"}
+SCENARIOS = {
+    "throughput": "1 throughput",
+    "fixed": "2 fixed rate",
+    "complaints": "3 complaints",
+    "reload": "4 /reload under load",
+}
 
 
 def run_scenarios(bench: Bench, plan: Plan, database: Path, only: set[str]) -> list[Row]:
     """The chosen scenarios in turn, each announced as it starts; their rows in order."""
-    runs = {"throughput": lambda: scenario_throughput(bench, plan),
-            "fixed": lambda: scenario_fixed_rate(bench, plan),
-            "complaints": lambda: scenario_complaints(bench, plan, database),
-            "reload": lambda: scenario_reload(bench, plan)}
+    runs = {
+        "throughput": lambda: scenario_throughput(bench, plan),
+        "fixed": lambda: scenario_fixed_rate(bench, plan),
+        "complaints": lambda: scenario_complaints(bench, plan, database),
+        "reload": lambda: scenario_reload(bench, plan),
+    }
     rows = []
     for name, label in SCENARIOS.items():
         if name in only:
@@ -844,23 +999,47 @@ def _log_row(log: str) -> Row:
     lines = log.splitlines()
     problems = [n for n, line in enumerate(lines) if " ERROR " in line or " CRITICAL " in line]
     if problems:
-        print("first error in the bot's log:", *lines[problems[0]:problems[0] + LOG_LINES_SHOWN],
-              sep="\n  ")
+        print(
+            "first error in the bot's log:",
+            *lines[problems[0] : problems[0] + LOG_LINES_SHOWN],
+            sep="\n  ",
+        )
     return Row("all", "ERROR lines in the bot's log", str(len(problems)), "0", not problems)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="short version of every scenario (< 60 s)")
-    parser.add_argument("--concurrency", type=int, default=None, metavar="N",
-                        help="MAX_CONCURRENT_UPDATES for the bot (default: the bot's own default)")
-    parser.add_argument("--reply-cache", type=int, default=None, metavar="N",
-                        help="REPLY_CACHE_SIZE for the bot (0: every question is matched afresh)")
-    parser.add_argument("--only", action="append", choices=SCENARIOS, metavar="SCENARIO",
-                        help=f"run only this scenario (repeatable): {', '.join(SCENARIOS)}")
+    parser.add_argument(
+        "--quick", action="store_true", help="short version of every scenario (< 60 s)"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        metavar="N",
+        help="MAX_CONCURRENT_UPDATES for the bot (default: the bot's own default)",
+    )
+    parser.add_argument(
+        "--reply-cache",
+        type=int,
+        default=None,
+        metavar="N",
+        help="REPLY_CACHE_SIZE for the bot (0: every question is matched afresh)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SCENARIOS,
+        metavar="SCENARIO",
+        help=f"run only this scenario (repeatable): {', '.join(SCENARIOS)}",
+    )
     args = parser.parse_args(argv)
-    return run(QUICK if args.quick else Plan(), args.concurrency, args.reply_cache,
-               set(args.only or SCENARIOS))
+    return run(
+        QUICK if args.quick else Plan(),
+        args.concurrency,
+        args.reply_cache,
+        set(args.only or SCENARIOS),
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Per file: top-1 and top-3 of the entry whose best passage is nearest; then laten
 (p50/p99 of embedding the question and one matrix product) and the process's peak RSS.
 Vectors are cached in data/vectors-MODEL.npz, so a second run measures only the questions.
 """
+
 from __future__ import annotations
 
 import resource
@@ -20,7 +21,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import _contains, read_questions  # noqa: E402
-
 from knowledge.base import DEFAULT_DIR, load_entries  # noqa: E402
 from nlp.semantic import SemanticIndex, SemanticUnavailable, VectorCache, load_encoder  # noqa: E402
 
@@ -35,10 +35,13 @@ def main(models: list[str]) -> int:
             print(f"{model}: not available here ({exc})")
             continue
         start = time.perf_counter()
-        index, embedded = SemanticIndex.build(entries, encoder,
-                                              VectorCache(ROOT / "data" / f"vectors-{model}.npz"))
-        print(f"== {model} ({encoder.name}): {len(index)} passages, {embedded} embedded in "
-              f"{time.perf_counter() - start:.1f} s")
+        index, embedded = SemanticIndex.build(
+            entries, encoder, VectorCache(ROOT / "data" / f"vectors-{model}.npz")
+        )
+        print(
+            f"== {model} ({encoder.name}): {len(index)} passages, {embedded} embedded in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
         samples = []
         for path in sorted((ROOT / "benchmarks").glob("*.tsv")):
             questions = [q for q in read_questions([path]) if q.check == "title"]
@@ -51,12 +54,16 @@ def main(models: list[str]) -> int:
                 top1 += right[:1] == [True]
                 top3 += any(right)
             if questions:
-                print(f"  {path.name:<24} {len(questions):>4} title questions: "
-                      f"top-1 {top1 / len(questions):.3f}, top-3 {top3 / len(questions):.3f}")
+                print(
+                    f"  {path.name:<24} {len(questions):>4} title questions: "
+                    f"top-1 {top1 / len(questions):.3f}, top-3 {top3 / len(questions):.3f}"
+                )
         samples.sort()
-        print(f"  latency per question: p50 {samples[len(samples) // 2]:.1f} ms, "
-              f"p99 {samples[int(len(samples) * 0.99)]:.1f} ms; peak RSS "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB so far")
+        print(
+            f"  latency per question: p50 {samples[len(samples) // 2]:.1f} ms, "
+            f"p99 {samples[int(len(samples) * 0.99)]:.1f} ms; peak RSS "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB so far"
+        )
     return 0
 
 

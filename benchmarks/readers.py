@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import yaml
-from accuracy import QUESTION_FILES, evaluate, read_questions
 
+from accuracy import QUESTION_FILES, evaluate, read_questions
 from handlers.admin import CHANGED_ANSWER_LIMIT
 from knowledge.base import (
     DEFAULT_DIR,
@@ -95,8 +95,10 @@ def main() -> int:
         ):
             counts, report = measure(directory, tokenizer, questions)
             print(f"{name}: {sum(counts.values())} entries ({dict(counts.most_common())})")
-            print(f"  top-1 {report.top1}  top-3 {report.top3}  "
-                  f"answered & right {report.answered_right}  out-of-scope rejection {report.oos}")
+            print(
+                f"  top-1 {report.top1}  top-3 {report.top3}  "
+                f"answered & right {report.answered_right}  out-of-scope rejection {report.oos}"
+            )
         folder = Path(tmp) / "pages"
         folder.mkdir()
         files = pages(folder, args.pages)
@@ -114,14 +116,19 @@ def main() -> int:
         texts = [q.text for q in questions][:CHANGED_ANSWER_LIMIT]
         start = time.perf_counter()
         reports, new = preview_file(
-            DEFAULT_DIR, args.pdf.name, args.pdf.read_bytes(), "가나시",
+            DEFAULT_DIR,
+            args.pdf.name,
+            args.pdf.read_bytes(),
+            "가나시",
             inspect=lambda d: load_knowledge_base(d, tokenizer=tokenizer),
         )
         changed = changed_answers(old, new, texts)
         took = time.perf_counter() - start
         entries = sum(reports[0].counts.values())
-        print(f"upload → preview of {args.pdf.name}: {took:.2f} s ({entries} entries; "
-              f"{changed} of {len(texts)} answers change)")
+        print(
+            f"upload → preview of {args.pdf.name}: {took:.2f} s ({entries} entries; "
+            f"{changed} of {len(texts)} answers change)"
+        )
     return 0
 
 

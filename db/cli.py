@@ -8,6 +8,7 @@ Usage:
 Phones are always shown masked. Times are Korean local time. Exit codes: 0 done,
 1 no such complaint or database unavailable, 2 bad arguments.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,8 @@ from typing import Protocol, TextIO
 import sqlite_utils
 
 from db import complaints
-from db.workbench import due_text
 from db.database import DatabaseUnavailable, open_database
+from db.workbench import due_text
 
 CONTENT_PREVIEW_CHARS = 30
 
@@ -54,14 +55,17 @@ def run_complaints_command(args: argparse.Namespace, settings: _Settings, out: T
 
 
 def _unavailable(exc: DatabaseUnavailable) -> int:
-    print(f"데이터베이스를 사용할 수 없습니다. 잠시 후 다시 시도해 주세요. ({exc})", file=sys.stderr)
+    print(
+        f"데이터베이스를 사용할 수 없습니다. 잠시 후 다시 시도해 주세요. ({exc})", file=sys.stderr
+    )
     return 1
 
 
 def _list(db: sqlite_utils.Database, args: argparse.Namespace, out: TextIO) -> int:
     if args.status is not None and args.status not in complaints.STATUSES:
-        raise UsageError(f"알 수 없는 상태 '{args.status}': {', '.join(complaints.STATUSES)} 중 "
-                         "하나를 쓰세요.")
+        raise UsageError(
+            f"알 수 없는 상태 '{args.status}': {', '.join(complaints.STATUSES)} 중 하나를 쓰세요."
+        )
     total = complaints.count_complaints(db, status=args.status)
     found = complaints.list_complaints(db, status=args.status, limit=total)
     if not found:
@@ -70,8 +74,16 @@ def _list(db: sqlite_utils.Database, args: argparse.Namespace, out: TextIO) -> i
     rows = [("접수번호", "접수일", "상태", "부서", "내용", "연락처")]
     for c in found:
         preview = " ".join(c.content.split())[:CONTENT_PREVIEW_CHARS]
-        rows.append((c.receipt, complaints.kst_text(c.created_at)[:10], c.status,
-                     c.department or "-", preview, c.masked_phone or "-"))
+        rows.append(
+            (
+                c.receipt,
+                complaints.kst_text(c.created_at)[:10],
+                c.status,
+                c.department or "-",
+                preview,
+                c.masked_phone or "-",
+            )
+        )
     widths = [max(_display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         cells = [_pad(cell, width) for cell, width in zip(row, widths)]
@@ -144,11 +156,15 @@ def _date(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"{option} 날짜 '{text}'를 읽을 수 없습니다: YYYY-MM-DD 로 적어 주세요.")
+        raise UsageError(
+            f"{option} 날짜 '{text}'를 읽을 수 없습니다: YYYY-MM-DD 로 적어 주세요."
+        ) from None
 
 
 ACTIONS: dict[str, Callable[[sqlite_utils.Database, argparse.Namespace, TextIO], int]] = {
-    "list": _list, "show": _show, "export": _export,
+    "list": _list,
+    "show": _show,
+    "export": _export,
 }
 
 

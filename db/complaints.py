@@ -3,6 +3,7 @@
 Every change writes a history row and, for the complainant, an outbox notification in the
 same transaction, so a status change is never recorded without its notice or vice versa.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,10 +19,10 @@ from datetime import date, datetime, timedelta
 import sqlite_utils
 
 from db import outbox
-from db.office_calendar import initial_deadline
-from db.satisfaction import queue_survey
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
+from db.office_calendar import initial_deadline
 from db.privacy import mask_rrn, redact_personal_data
+from db.satisfaction import queue_survey
 
 RECEIVED = "접수"
 IN_PROGRESS = "처리중"
@@ -53,7 +54,17 @@ RECEIPT_ATTEMPTS = 5
 _DIGITS = re.compile(r"[0-9]+")
 # Cells starting with these are formulas to Excel; a citizen's text must never run as one.
 _CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CSV_HEADER = ("접수번호", "접수일시", "상태", "부서", "지역", "내용", "연락처(마스킹)", "익명", "동의")
+CSV_HEADER = (
+    "접수번호",
+    "접수일시",
+    "상태",
+    "부서",
+    "지역",
+    "내용",
+    "연락처(마스킹)",
+    "익명",
+    "동의",
+)
 
 
 class ComplaintNotFound(Exception):
@@ -115,7 +126,7 @@ def mask_phone(phone: str) -> str:
     if len(groups) >= 3 and len(digits) >= 8 and len(first) <= 4 and len(last) <= 4:
         masked = list(phone)
         for group in groups[1:-1]:
-            masked[group.start():group.end()] = "*" * (group.end() - group.start())
+            masked[group.start() : group.end()] = "*" * (group.end() - group.start())
         return "".join(masked)
     if len(digits) <= 4:
         return "*" * len(digits)
@@ -167,18 +178,37 @@ def create_complaint(
         receipt = new_receipt(now)
         try:
             with transaction(db):
-                db["complaints"].insert({
-                    "receipt": receipt, "idempotency_key": idempotency_key,
-                    "user_id": user_id, "chat_id": chat_id, "content": content,
-                    "department": department, "region": region, "status": RECEIVED,
-                    "phone": phone, "anonymous": int(anonymous), "consent": int(consent),
-                    "attachments": json.dumps(list(attachments)),
-                    "latitude": latitude, "longitude": longitude,
-                    "created_at": created, "updated_at": created,
-                    **initial_deadline(db, content, as_utc(now)),
-                })
-                _add_history(db, receipt, kind=STATUS, actor_id=user_id, from_status=None,
-                             to_status=RECEIVED, note=RECEIVED, created_at=created)
+                db["complaints"].insert(
+                    {
+                        "receipt": receipt,
+                        "idempotency_key": idempotency_key,
+                        "user_id": user_id,
+                        "chat_id": chat_id,
+                        "content": content,
+                        "department": department,
+                        "region": region,
+                        "status": RECEIVED,
+                        "phone": phone,
+                        "anonymous": int(anonymous),
+                        "consent": int(consent),
+                        "attachments": json.dumps(list(attachments)),
+                        "latitude": latitude,
+                        "longitude": longitude,
+                        "created_at": created,
+                        "updated_at": created,
+                        **initial_deadline(db, content, as_utc(now)),
+                    }
+                )
+                _add_history(
+                    db,
+                    receipt,
+                    kind=STATUS,
+                    actor_id=user_id,
+                    from_status=None,
+                    to_status=RECEIVED,
+                    note=RECEIVED,
+                    created_at=created,
+                )
                 if on_created is not None:
                     on_created(db, _get(db, receipt))
         except sqlite3.IntegrityError as exc:
@@ -188,8 +218,10 @@ def create_complaint(
                 raise
             continue
         return _get(db, receipt)
-    raise RuntimeError(f"could not store complaint {idempotency_key!r} after "
-                       f"{RECEIPT_ATTEMPTS} receipt collisions")
+    raise RuntimeError(
+        f"could not store complaint {idempotency_key!r} after "
+        f"{RECEIPT_ATTEMPTS} receipt collisions"
+    )
 
 
 @raises_unavailable
@@ -217,14 +249,20 @@ def list_complaints(
 ) -> list[Complaint]:
     """Complaints matching every given filter, newest first."""
     where, args = _filters(status=status, user_id=user_id, department=department)
-    rows = db["complaints"].rows_where(where, args, order_by="created_at desc, rowid desc",
-                                       limit=limit, offset=offset)
+    rows = db["complaints"].rows_where(
+        where, args, order_by="created_at desc, rowid desc", limit=limit, offset=offset
+    )
     return [_complaint(row) for row in rows]
 
 
 @raises_unavailable
-def count_complaints(db: sqlite_utils.Database, *, status: str | None = None,
-                     user_id: int | None = None, since: datetime | None = None) -> int:
+def count_complaints(
+    db: sqlite_utils.Database,
+    *,
+    status: str | None = None,
+    user_id: int | None = None,
+    since: datetime | None = None,
+) -> int:
     """How many complaints match every given filter (``since``: filed at or after it)."""
     where, args = _filters(status=status, user_id=user_id)
     if since is not None:
@@ -261,25 +299,46 @@ def change_status(
             allowed = [s for s in STATUSES if s in TRANSITIONS[complaint.status]]
             raise InvalidTransition(
                 f"{complaint.receipt}: {complaint.status} → {new_status} is not allowed; "
-                f"next can be {', '.join(allowed) or 'nothing, it is closed'}")
+                f"next can be {', '.join(allowed) or 'nothing, it is closed'}"
+            )
         updates = {"status": new_status, "updated_at": changed}
         if department:
             updates["department"] = department
         db["complaints"].update(complaint.receipt, updates)
-        _add_history(db, complaint.receipt, kind=STATUS, actor_id=actor_id,
-                     from_status=complaint.status, to_status=new_status, note=note,
-                     created_at=changed)
+        _add_history(
+            db,
+            complaint.receipt,
+            kind=STATUS,
+            actor_id=actor_id,
+            from_status=complaint.status,
+            to_status=new_status,
+            note=note,
+            created_at=changed,
+        )
         text = f"[민원 {complaint.receipt}] 상태가 '{new_status}'(으)로 바뀌었습니다."
-        outbox.enqueue(db, complaint.chat_id, f"{text}\n{note}" if note else text,
-                       kind="status", receipt=complaint.receipt, now=now)
+        outbox.enqueue(
+            db,
+            complaint.chat_id,
+            f"{text}\n{note}" if note else text,
+            kind="status",
+            receipt=complaint.receipt,
+            now=now,
+        )
         if new_status == DONE:
             queue_survey(db, complaint.receipt, complaint.chat_id, now=now)
         return _get(db, complaint.receipt)
 
 
 @raises_unavailable
-def add_reply(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: str,
-              idempotency_key: str | None = None, now: datetime | None = None) -> Complaint:
+def add_reply(
+    db: sqlite_utils.Database,
+    receipt: str,
+    *,
+    actor_id: int,
+    text: str,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Complaint:
     """Records a staff reply (resident registration numbers masked) and queues it for the
     complainant.
 
@@ -293,52 +352,95 @@ def add_reply(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: s
     with transaction(db):
         complaint = _get(db, receipt)
         if idempotency_key is not None and db["complaint_history"].count_where(
-                "idempotency_key = ?", [idempotency_key]):
+            "idempotency_key = ?", [idempotency_key]
+        ):
             raise AlreadyReplied(idempotency_key)
         db["complaints"].update(complaint.receipt, {"updated_at": replied})
-        _add_history(db, complaint.receipt, kind=REPLY, actor_id=actor_id,
-                     from_status=complaint.status, to_status=complaint.status, note=text,
-                     created_at=replied, idempotency_key=idempotency_key)
-        outbox.enqueue(db, complaint.chat_id, f"[민원 {complaint.receipt}] 담당자 답변: {text}",
-                       kind="reply", receipt=complaint.receipt, now=now)
+        _add_history(
+            db,
+            complaint.receipt,
+            kind=REPLY,
+            actor_id=actor_id,
+            from_status=complaint.status,
+            to_status=complaint.status,
+            note=text,
+            created_at=replied,
+            idempotency_key=idempotency_key,
+        )
+        outbox.enqueue(
+            db,
+            complaint.chat_id,
+            f"[민원 {complaint.receipt}] 담당자 답변: {text}",
+            kind="reply",
+            receipt=complaint.receipt,
+            now=now,
+        )
         return _get(db, complaint.receipt)
 
 
 @raises_unavailable
-def add_note(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: str,
-             now: datetime | None = None) -> Complaint:
+def add_note(
+    db: sqlite_utils.Database,
+    receipt: str,
+    *,
+    actor_id: int,
+    text: str,
+    now: datetime | None = None,
+) -> Complaint:
     """Records an internal note that only staff see (/view); the complainant is not told."""
     if not text.strip():
         raise ValueError("note text is empty: write the note for the other staff")
     with transaction(db):
         complaint = _get(db, receipt)
-        _add_history(db, complaint.receipt, kind=NOTE, actor_id=actor_id,
-                     from_status=complaint.status, to_status=complaint.status, note=text,
-                     created_at=timestamp(now))
+        _add_history(
+            db,
+            complaint.receipt,
+            kind=NOTE,
+            actor_id=actor_id,
+            from_status=complaint.status,
+            to_status=complaint.status,
+            note=text,
+            created_at=timestamp(now),
+        )
         return complaint
 
 
 @raises_unavailable
-def record_view(db: sqlite_utils.Database, receipt: str, *, actor_id: int, what: str,
-                now: datetime | None = None) -> None:
+def record_view(
+    db: sqlite_utils.Database,
+    receipt: str,
+    *,
+    actor_id: int,
+    what: str,
+    now: datetime | None = None,
+) -> None:
     """Records that a staff member saw a complaint's personal data (phone, photos, location)."""
     with transaction(db):
         complaint = _get(db, receipt)
-        _add_history(db, complaint.receipt, kind=VIEW, actor_id=actor_id,
-                     from_status=complaint.status, to_status=complaint.status, note=what,
-                     created_at=timestamp(now))
+        _add_history(
+            db,
+            complaint.receipt,
+            kind=VIEW,
+            actor_id=actor_id,
+            from_status=complaint.status,
+            to_status=complaint.status,
+            note=what,
+            created_at=timestamp(now),
+        )
 
 
 @raises_unavailable
 def history(db: sqlite_utils.Database, receipt: str) -> list[dict]:
     """Every status change, reply, internal note and view of the complaint, oldest first."""
-    return list(db["complaint_history"].rows_where(
-        "receipt = ?", [receipt.strip().upper()], order_by="id"))
+    return list(
+        db["complaint_history"].rows_where("receipt = ?", [receipt.strip().upper()], order_by="id")
+    )
 
 
 @raises_unavailable
-def export_csv(db: sqlite_utils.Database, *, since: date | None = None,
-               until: date | None = None) -> bytes:
+def export_csv(
+    db: sqlite_utils.Database, *, since: date | None = None, until: date | None = None
+) -> bytes:
     """Complaints received between since and until (Korean dates, inclusive) as CSV for Excel.
 
     UTF-8 with a BOM so Excel shows Hangul; phones are masked; times are in KST.
@@ -350,23 +452,26 @@ def export_csv(db: sqlite_utils.Database, *, since: date | None = None,
     if until:
         where.append("created_at < ?")
         args.append(timestamp(kst_day_start(until + timedelta(days=1))))
-    rows = db["complaints"].rows_where(" and ".join(where) or None, args,
-                                       order_by="created_at, rowid")
+    rows = db["complaints"].rows_where(
+        " and ".join(where) or None, args, order_by="created_at, rowid"
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for complaint in map(_complaint, rows):
-        writer.writerow([
-            complaint.receipt,
-            kst_text(complaint.created_at),
-            complaint.status,
-            _csv_safe(complaint.department or ""),
-            _csv_safe(complaint.region or ""),
-            _csv_safe(complaint.content),
-            complaint.masked_phone or "",
-            "예" if complaint.anonymous else "아니오",
-            "예" if complaint.consent else "아니오",
-        ])
+        writer.writerow(
+            [
+                complaint.receipt,
+                kst_text(complaint.created_at),
+                complaint.status,
+                _csv_safe(complaint.department or ""),
+                _csv_safe(complaint.region or ""),
+                _csv_safe(complaint.content),
+                complaint.masked_phone or "",
+                "예" if complaint.anonymous else "아니오",
+                "예" if complaint.consent else "아니오",
+            ]
+        )
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -382,8 +487,10 @@ def stats_by_status(db: sqlite_utils.Database) -> dict[str, int]:
 @raises_unavailable
 def stats_by_department(db: sqlite_utils.Database) -> dict[str, int]:
     """Number of complaints per department ('미지정' when none), largest first."""
-    rows = db.query("select coalesce(department, '미지정') as department, count(*) as n "
-                    "from complaints group by 1 order by n desc, department")
+    rows = db.query(
+        "select coalesce(department, '미지정') as department, count(*) as n "
+        "from complaints group by 1 order by n desc, department"
+    )
     return {row["department"]: row["n"] for row in rows}
 
 
@@ -409,26 +516,53 @@ def _get(db: sqlite_utils.Database, receipt: str) -> Complaint:
     return complaint
 
 
-def _add_history(db: sqlite_utils.Database, receipt: str, *, kind: str, actor_id: int,
-                 from_status: str | None, to_status: str | None, note: str,
-                 created_at: str, idempotency_key: str | None = None) -> None:
-    db["complaint_history"].insert({
-        "receipt": receipt, "kind": kind, "actor_id": actor_id, "from_status": from_status,
-        "to_status": to_status, "note": mask_rrn(note), "created_at": created_at,
-        "idempotency_key": idempotency_key,
-    })
+def _add_history(
+    db: sqlite_utils.Database,
+    receipt: str,
+    *,
+    kind: str,
+    actor_id: int,
+    from_status: str | None,
+    to_status: str | None,
+    note: str,
+    created_at: str,
+    idempotency_key: str | None = None,
+) -> None:
+    db["complaint_history"].insert(
+        {
+            "receipt": receipt,
+            "kind": kind,
+            "actor_id": actor_id,
+            "from_status": from_status,
+            "to_status": to_status,
+            "note": mask_rrn(note),
+            "created_at": created_at,
+            "idempotency_key": idempotency_key,
+        }
+    )
 
 
 def _complaint(row: dict) -> Complaint:
     return Complaint(
-        receipt=row["receipt"], user_id=row["user_id"], chat_id=row["chat_id"],
-        content=row["content"], department=row["department"], region=row["region"],
-        status=row["status"], phone=row["phone"], anonymous=bool(row["anonymous"]),
-        consent=bool(row["consent"]), attachments=tuple(json.loads(row["attachments"])),
-        latitude=row["latitude"], longitude=row["longitude"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
-        complaint_type=row.get("complaint_type"), due_at=row.get("due_at"),
-        extended_at=row.get("extended_at"), extension_reason=row.get("extension_reason"),
+        receipt=row["receipt"],
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        content=row["content"],
+        department=row["department"],
+        region=row["region"],
+        status=row["status"],
+        phone=row["phone"],
+        anonymous=bool(row["anonymous"]),
+        consent=bool(row["consent"]),
+        attachments=tuple(json.loads(row["attachments"])),
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        complaint_type=row.get("complaint_type"),
+        due_at=row.get("due_at"),
+        extended_at=row.get("extended_at"),
+        extension_reason=row.get("extension_reason"),
     )
 
 
@@ -445,13 +579,19 @@ def purge_closed(db: sqlite_utils.Database, *, days: int, now: datetime | None =
         raise ValueError("days must be 0 or more")
     cutoff = timestamp(as_utc(now) - timedelta(days=days))
     with transaction(db):
-        receipts = [row[0] for row in db.execute(
-            "select receipt from complaints where status in (?, ?) and updated_at < ?",
-            [DONE, REJECTED, cutoff])]
+        receipts = [
+            row[0]
+            for row in db.execute(
+                "select receipt from complaints where status in (?, ?) and updated_at < ?",
+                [DONE, REJECTED, cutoff],
+            )
+        ]
         for receipt in receipts:
             # Rows queued before outbox.receipt existed name the complaint in their text.
-            db.execute("delete from outbox where receipt = ? or "
-                       "(receipt is null and instr(text, ?) > 0)", [receipt, receipt])
+            db.execute(
+                "delete from outbox where receipt = ? or (receipt is null and instr(text, ?) > 0)",
+                [receipt, receipt],
+            )
             db.execute("delete from complaint_history where receipt = ?", [receipt])
             db.execute("delete from complaints where receipt = ?", [receipt])
         return len(receipts)

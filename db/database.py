@@ -5,19 +5,19 @@ Usage:
     with transaction(db):
         ...                              # BEGIN IMMEDIATE ... COMMIT, or a savepoint if nested
 """
+
 from __future__ import annotations
 
 import functools
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import sqlite_utils
 
-UTC = timezone.utc
 # Korea has no daylight saving time, so a fixed offset needs no tz database.
 KST = timezone(timedelta(hours=9), "KST")
 
@@ -34,8 +34,12 @@ class DatabaseUnavailable(Exception):
     "The database is locked, full or failing; the user should try again later."
 
 
-def open_database(path: str | Path | None, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-                  durable: bool = True) -> sqlite_utils.Database:
+def open_database(
+    path: str | Path | None,
+    *,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    durable: bool = True,
+) -> sqlite_utils.Database:
     """Opens (creating if needed) the database at path, or an in-memory one, and migrates it.
 
     Every commit survives a crash of this process. ``durable`` (the default) also waits for
@@ -87,7 +91,8 @@ def raises_unavailable(fn: Callable[P, R]) -> Callable[P, R]:
 def _is_unavailable(exc: BaseException) -> bool:
     message = str(exc).lower()
     return isinstance(exc, sqlite3.OperationalError) and any(
-        marker in message for marker in _UNAVAILABLE_MESSAGES)
+        marker in message for marker in _UNAVAILABLE_MESSAGES
+    )
 
 
 @contextmanager

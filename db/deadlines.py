@@ -1,4 +1,5 @@
-"""Legal processing deadlines of complaints (민원 처리에 관한 법률 and its 시행령), as pure functions.
+"""Legal processing deadlines of complaints (민원 처리에 관한 법률 and its 시행령), as pure
+functions.
 
 Usage:
     period = period_for(QUERY)                       # 7 days (시행령 §14)
@@ -10,6 +11,7 @@ the close of its last working day. Saturdays, Sundays, public holidays (the ``ho
 lunar holidays and substitute days included) and the office's own closed days never count.
 Nothing here reads the database or the clock: callers pass the closed days and the moment.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,8 +68,11 @@ class Period:
 # 시행령 §14 (질의: 절차 7일, 법령 해석 14일), §15 (건의 14일), §16 (기타: 즉시, 3근무시간),
 # §17 (고충 7일).
 PERIODS: dict[str, Period] = {
-    QUERY: Period(days=7), QUERY_LAW: Period(days=14), PROPOSAL: Period(days=14),
-    GRIEVANCE: Period(days=7), OTHER: Period(hours=3),
+    QUERY: Period(days=7),
+    QUERY_LAW: Period(days=14),
+    PROPOSAL: Period(days=14),
+    GRIEVANCE: Period(days=7),
+    OTHER: Period(hours=3),
 }
 
 # Suggesting a type from the citizen's words; first match wins, else 고충 — most complaints
@@ -89,7 +94,9 @@ def suggest_type(text: str) -> str:
 
 def is_type(kind: str) -> bool:
     """True for one of TYPES or a 법정민원 kind written '법정:이름'."""
-    return kind in TYPES or (kind.startswith(STATUTORY_PREFIX) and len(kind) > len(STATUTORY_PREFIX))
+    return kind in TYPES or (
+        kind.startswith(STATUTORY_PREFIX) and len(kind) > len(STATUTORY_PREFIX)
+    )
 
 
 def period_for(kind: str, statutory: dict[str, int] | None = None) -> Period:
@@ -112,8 +119,9 @@ def is_working_day(day: date, closed_days: frozenset[date] | set[date] = frozens
     return day.weekday() < 5 and day not in _public_holidays(day.year) and day not in closed_days
 
 
-def due_at(received: datetime, period: Period, *,
-           closed_days: frozenset[date] | set[date] = frozenset()) -> datetime:
+def due_at(
+    received: datetime, period: Period, *, closed_days: frozenset[date] | set[date] = frozenset()
+) -> datetime:
     """When a complaint received at ``received`` (aware) must be answered, in KST."""
     local = received.astimezone(KST)
     hours = period.working_hours
@@ -142,4 +150,3 @@ def _add_working_hours(start: datetime, hours: int, closed_days) -> datetime:
                     return block_start + remaining
                 remaining -= block_end - block_start
         day += timedelta(days=1)
-

@@ -5,6 +5,7 @@ score at least SIMILAR_TEXT_MIN and, if both have a location, they lie at most
 SIMILAR_DISTANCE_M apart. Linked complaints share answers: ``reply_to_linked`` records the
 same reply on each, so every linked citizen is told through db.outbox.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,8 +15,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from db.complaints import (DONE, REJECTED, Complaint, _get, add_reply, change_status,
-                           get_complaint)
+from db.complaints import DONE, REJECTED, Complaint, _get, add_reply, change_status, get_complaint
 from db.database import as_utc, raises_unavailable, timestamp, transaction
 
 SIMILAR_WITHIN_DAYS = 30
@@ -70,11 +70,13 @@ def _metres(a: tuple, b: tuple) -> float | None:
 
 
 @raises_unavailable
-def similar_open(db: sqlite_utils.Database, complaint: Complaint, *,
-                 limit: int = MAX_SIMILAR_SHOWN) -> list[Similar]:
+def similar_open(
+    db: sqlite_utils.Database, complaint: Complaint, *, limit: int = MAX_SIMILAR_SHOWN
+) -> list[Similar]:
     """Open complaints filed up to SIMILAR_WITHIN_DAYS before this one that look the same."""
-    since = timestamp(datetime.fromisoformat(complaint.created_at)
-                      - timedelta(days=SIMILAR_WITHIN_DAYS))
+    since = timestamp(
+        datetime.fromisoformat(complaint.created_at) - timedelta(days=SIMILAR_WITHIN_DAYS)
+    )
     # '+status' keeps SQLite off the status index: walking created_at backwards and stopping
     # at MAX_CANDIDATES took 0.9 ms with 2,250 open complaints, the status index 20 ms. Spaces
     # are removed in SQL: the same in Python took longer than the comparison.
@@ -83,14 +85,14 @@ def similar_open(db: sqlite_utils.Database, complaint: Complaint, *,
         "char(9), ''), latitude, longitude from complaints "
         "where receipt != ? and +status in ('접수', '처리중', '이관') and created_at >= ? "
         "and created_at <= ? order by created_at desc limit ?",
-        [COMPARED_CHARS, complaint.receipt, since, complaint.created_at, MAX_CANDIDATES]
+        [COMPARED_CHARS, complaint.receipt, since, complaint.created_at, MAX_CANDIDATES],
     ).fetchall()
     texts = {receipt: text for receipt, text, _, _ in rows}
     places = {receipt: (lat, lon) for receipt, _, lat, lon in rows}
     found = []  # newest first: the candidates come in that order
-    for _, score, receipt in process.extract_iter(_squeeze(complaint.content), texts,
-                                                  scorer=fuzz.ratio,
-                                                  score_cutoff=SIMILAR_TEXT_MIN):
+    for _, score, receipt in process.extract_iter(
+        _squeeze(complaint.content), texts, scorer=fuzz.ratio, score_cutoff=SIMILAR_TEXT_MIN
+    ):
         distance = _metres((complaint.latitude, complaint.longitude), places[receipt])
         if distance is None or distance <= SIMILAR_DISTANCE_M:
             found.append((receipt, score, distance))
@@ -100,16 +102,25 @@ def similar_open(db: sqlite_utils.Database, complaint: Complaint, *,
 
 
 @raises_unavailable
-def link(db: sqlite_utils.Database, receipt: str, other: str, *, actor_id: int,
-         now: datetime | None = None) -> None:
+def link(
+    db: sqlite_utils.Database,
+    receipt: str,
+    other: str,
+    *,
+    actor_id: int,
+    now: datetime | None = None,
+) -> None:
     """Links two complaints (both ways); linking again changes nothing."""
     with transaction(db):
         a, b = _get(db, receipt), _get(db, other)
         if a.receipt == b.receipt:
             raise SameComplaint(receipt)
         for left, right in ((a.receipt, b.receipt), (b.receipt, a.receipt)):
-            db.execute("insert or ignore into complaint_links (receipt, linked, linked_by, "
-                       "linked_at) values (?, ?, ?, ?)", [left, right, actor_id, timestamp(now)])
+            db.execute(
+                "insert or ignore into complaint_links (receipt, linked, linked_by, "
+                "linked_at) values (?, ?, ?, ?)",
+                [left, right, actor_id, timestamp(now)],
+            )
 
 
 @raises_unavailable
@@ -117,8 +128,9 @@ def linked(db: sqlite_utils.Database, receipt: str) -> list[str]:
     """Every complaint linked to this one, directly or through others, oldest receipt first."""
     seen, todo = {receipt}, [receipt]
     while todo:
-        for (other,) in db.execute("select linked from complaint_links where receipt = ?",
-                                   [todo.pop()]).fetchall():
+        for (other,) in db.execute(
+            "select linked from complaint_links where receipt = ?", [todo.pop()]
+        ).fetchall():
             if other not in seen:
                 seen.add(other)
                 todo.append(other)
@@ -126,29 +138,49 @@ def linked(db: sqlite_utils.Database, receipt: str) -> list[str]:
 
 
 @raises_unavailable
-def reply_to_linked(db: sqlite_utils.Database, receipt: str, *, actor_id: int, text: str,
-                    idempotency_key: str | None = None, now: datetime | None = None) -> list[str]:
+def reply_to_linked(
+    db: sqlite_utils.Database,
+    receipt: str,
+    *,
+    actor_id: int,
+    text: str,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> list[str]:
     """Records the reply on the complaint and every open linked one, in one transaction;
     returns the receipts answered. A repeated ``idempotency_key`` raises AlreadyReplied and
     stores nothing (each linked copy is keyed by it and its receipt)."""
     with transaction(db):
         others = [get_complaint(db, r) for r in linked(db, receipt)]  # purged ones are gone
-        answered = [_get(db, receipt).receipt,
-                    *[c.receipt for c in others if c and c.status not in (DONE, REJECTED)]]
+        answered = [
+            _get(db, receipt).receipt,
+            *[c.receipt for c in others if c and c.status not in (DONE, REJECTED)],
+        ]
         for each in answered:
-            key = idempotency_key if each == receipt or idempotency_key is None else (
-                f"{idempotency_key}>{each}")
+            key = (
+                idempotency_key
+                if each == receipt or idempotency_key is None
+                else (f"{idempotency_key}>{each}")
+            )
             add_reply(db, each, actor_id=actor_id, text=text, idempotency_key=key, now=now)
     return answered
 
 
 @raises_unavailable
-def close_as_repeated(db: sqlite_utils.Database, receipt: str, original: str, *, actor_id: int,
-                      text: str, now: datetime | None = None) -> Complaint:
+def close_as_repeated(
+    db: sqlite_utils.Database,
+    receipt: str,
+    original: str,
+    *,
+    actor_id: int,
+    text: str,
+    now: datetime | None = None,
+) -> Complaint:
     """Closes a repeated complaint (법 §23) with a note pointing at the one already answered."""
     with transaction(db):
         first = _get(db, original)
         link(db, receipt, first.receipt, actor_id=actor_id, now=now)
         note = f"반복 민원으로 종결합니다(민원처리법 §23, 앞선 민원 {first.receipt})."
-        return change_status(db, receipt, DONE, actor_id=actor_id,
-                             note=f"{note}\n{text}".strip(), now=as_utc(now))
+        return change_status(
+            db, receipt, DONE, actor_id=actor_id, note=f"{note}\n{text}".strip(), now=as_utc(now)
+        )

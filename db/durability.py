@@ -20,6 +20,7 @@ Usage:
     await sync.wait()              # ... and on the disk
     sync.close()
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -59,7 +60,8 @@ class WalSync:
                 return
             covers = self._asked  # every wait begun so far committed before this fsync starts
             await asyncio.get_running_loop().run_in_executor(
-                self._executor, _fsync, self._database, self._inode, self._wal)
+                self._executor, _fsync, self._database, self._inode, self._wal
+            )
             self._covered = covers
 
     def close(self) -> None:

@@ -3,6 +3,7 @@
 Add a change as a new function at the end of MIGRATIONS with the next version number;
 never edit one that has shipped.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,14 +25,36 @@ class Migration(NamedTuple):
 def _complaints(db: sqlite_utils.Database) -> None:
     db["complaints"].create(
         {
-            "receipt": str, "idempotency_key": str, "user_id": int, "chat_id": int,
-            "content": str, "department": str, "region": str, "status": str, "phone": str,
-            "anonymous": int, "consent": int, "attachments": str,
-            "latitude": float, "longitude": float, "created_at": str, "updated_at": str,
+            "receipt": str,
+            "idempotency_key": str,
+            "user_id": int,
+            "chat_id": int,
+            "content": str,
+            "department": str,
+            "region": str,
+            "status": str,
+            "phone": str,
+            "anonymous": int,
+            "consent": int,
+            "attachments": str,
+            "latitude": float,
+            "longitude": float,
+            "created_at": str,
+            "updated_at": str,
         },
         pk="receipt",
-        not_null=["idempotency_key", "user_id", "chat_id", "content", "status", "anonymous",
-                  "consent", "attachments", "created_at", "updated_at"],
+        not_null=[
+            "idempotency_key",
+            "user_id",
+            "chat_id",
+            "content",
+            "status",
+            "anonymous",
+            "consent",
+            "attachments",
+            "created_at",
+            "updated_at",
+        ],
     )
     complaints = db["complaints"]
     complaints.create_index(["idempotency_key"], unique=True)
@@ -39,8 +62,14 @@ def _complaints(db: sqlite_utils.Database) -> None:
         complaints.create_index([column])
     db["complaint_history"].create(
         {
-            "id": int, "receipt": str, "kind": str, "actor_id": int, "from_status": str,
-            "to_status": str, "note": str, "created_at": str,
+            "id": int,
+            "receipt": str,
+            "kind": str,
+            "actor_id": int,
+            "from_status": str,
+            "to_status": str,
+            "note": str,
+            "created_at": str,
         },
         pk="id",
         foreign_keys=[("receipt", "complaints", "receipt")],
@@ -52,8 +81,15 @@ def _complaints(db: sqlite_utils.Database) -> None:
 def _outbox(db: sqlite_utils.Database) -> None:
     db["outbox"].create(
         {
-            "id": int, "chat_id": int, "text": str, "kind": str, "attempts": int,
-            "last_error": str, "dead": int, "created_at": str, "next_attempt_at": str,
+            "id": int,
+            "chat_id": int,
+            "text": str,
+            "kind": str,
+            "attempts": int,
+            "last_error": str,
+            "dead": int,
+            "created_at": str,
+            "next_attempt_at": str,
             "sent_at": str,
         },
         pk="id",
@@ -66,8 +102,12 @@ def _outbox(db: sqlite_utils.Database) -> None:
 def _staff(db: sqlite_utils.Database) -> None:
     db["staff"].create(
         {
-            "user_id": int, "role": str, "granted_by": int, "granted_at": str,
-            "revoked_by": int, "revoked_at": str,
+            "user_id": int,
+            "role": str,
+            "granted_by": int,
+            "granted_at": str,
+            "revoked_by": int,
+            "revoked_at": str,
         },
         pk="user_id",
         not_null=["role", "granted_by", "granted_at"],
@@ -83,8 +123,14 @@ def _staff(db: sqlite_utils.Database) -> None:
 def _questions(db: sqlite_utils.Database) -> None:
     db["questions"].create(
         {
-            "id": int, "user_id": int, "query": str, "intent": str, "band": str,
-            "entry_id": str, "score": float, "asked_at": str,
+            "id": int,
+            "user_id": int,
+            "query": str,
+            "intent": str,
+            "band": str,
+            "entry_id": str,
+            "score": float,
+            "asked_at": str,
         },
         pk="id",
         not_null=["user_id", "intent", "band", "asked_at"],
@@ -93,14 +139,17 @@ def _questions(db: sqlite_utils.Database) -> None:
 
 
 def _persistence(db: sqlite_utils.Database) -> None:
-    db["persistence_user_data"].create({"user_id": int, "data": str}, pk="user_id",
-                                       not_null=["data"])
-    db["persistence_chat_data"].create({"chat_id": int, "data": str}, pk="chat_id",
-                                       not_null=["data"])
+    db["persistence_user_data"].create(
+        {"user_id": int, "data": str}, pk="user_id", not_null=["data"]
+    )
+    db["persistence_chat_data"].create(
+        {"chat_id": int, "data": str}, pk="chat_id", not_null=["data"]
+    )
     db["persistence_bot_data"].create({"id": int, "data": str}, pk="id", not_null=["data"])
     db["persistence_callback_data"].create({"id": int, "data": str}, pk="id", not_null=["data"])
-    db["persistence_conversations"].create({"name": str, "key": str, "state": str},
-                                           pk=("name", "key"), not_null=["state"])
+    db["persistence_conversations"].create(
+        {"name": str, "key": str, "state": str}, pk=("name", "key"), not_null=["state"]
+    )
 
 
 def _retention(db: sqlite_utils.Database) -> None:
@@ -136,51 +185,89 @@ def _staff_answers(db: sqlite_utils.Database) -> None:
 
 def _deadlines(db: sqlite_utils.Database) -> None:
     complaints = db["complaints"]
-    for column in ("complaint_type", "due_at", "extended_at", "extension_reason",
-                   "progress_notice_at"):
+    for column in (
+        "complaint_type",
+        "due_at",
+        "extended_at",
+        "extension_reason",
+        "progress_notice_at",
+    ):
         complaints.add_column(column, str)
     complaints.create_index(["due_at"])
-    db["closed_days"].create({"day": str, "reason": str, "added_by": int, "added_at": str},
-                             pk="day", not_null=["reason", "added_by", "added_at"])
-    db["statutory_periods"].create({"name": str, "days": int, "updated_by": int,
-                                    "updated_at": str},
-                                   pk="name", not_null=["days", "updated_by", "updated_at"])
+    db["closed_days"].create(
+        {"day": str, "reason": str, "added_by": int, "added_at": str},
+        pk="day",
+        not_null=["reason", "added_by", "added_at"],
+    )
+    db["statutory_periods"].create(
+        {"name": str, "days": int, "updated_by": int, "updated_at": str},
+        pk="name",
+        not_null=["days", "updated_by", "updated_at"],
+    )
 
 
 def _web_console(db: sqlite_utils.Database) -> None:
     db["web_accounts"].create(
         {"username": str, "password_hash": str, "user_id": int, "created_at": str},
-        pk="username", not_null=["password_hash", "user_id", "created_at"])
+        pk="username",
+        not_null=["password_hash", "user_id", "created_at"],
+    )
     db["web_sessions"].create(
         {"token_hash": str, "user_id": int, "csrf": str, "created_at": str, "expires_at": str},
-        pk="token_hash", not_null=["user_id", "csrf", "created_at", "expires_at"])
+        pk="token_hash",
+        not_null=["user_id", "csrf", "created_at", "expires_at"],
+    )
     db["web_login_codes"].create(
         {"user_id": int, "code_hash": str, "expires_at": str, "attempts": int},
-        pk="user_id", not_null=["code_hash", "expires_at", "attempts"])
-    db["web_login_attempts"].create({"id": int, "client": str, "attempted_at": str}, pk="id",
-                                    not_null=["client", "attempted_at"])
+        pk="user_id",
+        not_null=["code_hash", "expires_at", "attempts"],
+    )
+    db["web_login_attempts"].create(
+        {"id": int, "client": str, "attempted_at": str},
+        pk="id",
+        not_null=["client", "attempted_at"],
+    )
     db["web_login_attempts"].create_index(["client", "attempted_at"])
 
 
 def _satisfaction(db: sqlite_utils.Database) -> None:
     db["satisfaction"].create(
-        {"receipt": str, "user_id": int, "score": int, "comment": str, "department": str,
-         "rated_at": str},
-        pk="receipt", not_null=["user_id", "score", "rated_at"])
+        {
+            "receipt": str,
+            "user_id": int,
+            "score": int,
+            "comment": str,
+            "department": str,
+            "rated_at": str,
+        },
+        pk="receipt",
+        not_null=["user_id", "score", "rated_at"],
+    )
     db["satisfaction"].create_index(["rated_at"])
 
 
 def _reply_templates(db: sqlite_utils.Database) -> None:
     db["reply_templates"].create(
-        {"id": int, "name": str, "body": str, "complaint_type": str, "department": str,
-         "created_by": int, "created_at": str},
-        pk="id", not_null=["name", "body", "created_by", "created_at"])
+        {
+            "id": int,
+            "name": str,
+            "body": str,
+            "complaint_type": str,
+            "department": str,
+            "created_by": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null=["name", "body", "created_by", "created_at"],
+    )
 
 
 def _complaint_links(db: sqlite_utils.Database) -> None:
     db["complaint_links"].create(
         {"receipt": str, "linked": str, "linked_by": int, "linked_at": str},
-        pk=("receipt", "linked"), not_null=["linked_by", "linked_at"])
+        pk=("receipt", "linked"),
+        not_null=["linked_by", "linked_at"],
+    )
 
 
 MIGRATIONS: list[Migration] = [
@@ -208,8 +295,12 @@ def applied_versions(db: sqlite_utils.Database) -> list[int]:
 
 def migrate(db: sqlite_utils.Database) -> list[int]:
     """Applies the missing migrations, each in its own transaction; returns their versions."""
-    db[MIGRATIONS_TABLE].create({"version": int, "name": str, "applied_at": str},
-                                pk="version", not_null=["name", "applied_at"], if_not_exists=True)
+    db[MIGRATIONS_TABLE].create(
+        {"version": int, "name": str, "applied_at": str},
+        pk="version",
+        not_null=["name", "applied_at"],
+        if_not_exists=True,
+    )
     done = set(applied_versions(db))
     applied: list[int] = []
     for migration in MIGRATIONS:
@@ -220,7 +311,8 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
             if db[MIGRATIONS_TABLE].count_where("version = ?", [migration.version]):
                 continue
             migration.fn(db)
-            db[MIGRATIONS_TABLE].insert({"version": migration.version, "name": migration.name,
-                                         "applied_at": timestamp()})
+            db[MIGRATIONS_TABLE].insert(
+                {"version": migration.version, "name": migration.name, "applied_at": timestamp()}
+            )
         applied.append(migration.version)
     return applied

@@ -4,6 +4,7 @@ and the type and due date a new complaint starts with.
 Public holidays come from the ``holidays`` package (db.deadlines); this table adds the days the
 office is closed on its own (e.g. a local 임시공휴일 the package does not know yet).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,8 +18,9 @@ from db.database import raises_unavailable, timestamp
 @raises_unavailable
 def closed_days(db: sqlite_utils.Database) -> frozenset[date]:
     """The admin's extra closed days."""
-    return frozenset(date.fromisoformat(day) for (day,) in
-                     db.execute("select day from closed_days").fetchall())
+    return frozenset(
+        date.fromisoformat(day) for (day,) in db.execute("select day from closed_days").fetchall()
+    )
 
 
 @raises_unavailable
@@ -28,11 +30,24 @@ def list_closed_days(db: sqlite_utils.Database) -> list[dict]:
 
 
 @raises_unavailable
-def add_closed_day(db: sqlite_utils.Database, day: date, *, reason: str, added_by: int,
-                   now: datetime | None = None) -> None:
+def add_closed_day(
+    db: sqlite_utils.Database,
+    day: date,
+    *,
+    reason: str,
+    added_by: int,
+    now: datetime | None = None,
+) -> None:
     """Marks ``day`` closed (again: the reason is replaced). Due dates set later skip it."""
-    db["closed_days"].upsert({"day": day.isoformat(), "reason": reason, "added_by": added_by,
-                              "added_at": timestamp(now)}, pk="day")
+    db["closed_days"].upsert(
+        {
+            "day": day.isoformat(),
+            "reason": reason,
+            "added_by": added_by,
+            "added_at": timestamp(now),
+        },
+        pk="day",
+    )
 
 
 @raises_unavailable
@@ -44,21 +59,31 @@ def remove_closed_day(db: sqlite_utils.Database, day: date) -> bool:
 @raises_unavailable
 def statutory_periods(db: sqlite_utils.Database) -> dict[str, int]:
     """법정민원 kinds and their periods in days, from the admin's table."""
-    return {name: days for name, days in
-            db.execute("select name, days from statutory_periods").fetchall()}
+    return {
+        name: days
+        for name, days in db.execute("select name, days from statutory_periods").fetchall()
+    }
 
 
 @raises_unavailable
-def set_statutory_period(db: sqlite_utils.Database, name: str, days: int, *, updated_by: int,
-                         now: datetime | None = None) -> None:
+def set_statutory_period(
+    db: sqlite_utils.Database,
+    name: str,
+    days: int,
+    *,
+    updated_by: int,
+    now: datetime | None = None,
+) -> None:
     """Adds or changes one 법정민원 kind, e.g. ('여권 발급', 4)."""
     name = " ".join(name.split())
     if not name or ":" in name:
         raise ValueError("법정민원 이름이 비어 있거나 ':'을 포함합니다.")
     if not 1 <= days <= deadlines.MAX_STATUTORY_DAYS:
         raise ValueError(f"처리기간은 1–{deadlines.MAX_STATUTORY_DAYS}일이어야 합니다.")
-    db["statutory_periods"].upsert({"name": name, "days": days, "updated_by": updated_by,
-                                    "updated_at": timestamp(now)}, pk="name")
+    db["statutory_periods"].upsert(
+        {"name": name, "days": days, "updated_by": updated_by, "updated_at": timestamp(now)},
+        pk="name",
+    )
 
 
 def due_for(db: sqlite_utils.Database, kind: str, received: datetime) -> datetime:

@@ -16,6 +16,7 @@ Every string is stored with resident registration numbers masked (db.privacy), w
 handler put in user_data. Rows record when they last changed: with ``retention`` given, rows
 unchanged for longer are deleted when the bot starts (db.retention purges them daily too).
 """
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,14 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
 
     __slots__ = ("_db", "_retention", "_written")
 
-    def __init__(self, path: str | Path | None, *, store_data: PersistenceInput | None = None,
-                 update_interval: float = 1, retention: timedelta | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path | None,
+        *,
+        store_data: PersistenceInput | None = None,
+        update_interval: float = 1,
+        retention: timedelta | None = None,
+    ) -> None:
         super().__init__(store_data=store_data, update_interval=update_interval)
         self._db = open_database(path, busy_timeout_ms=BUSY_TIMEOUT_MS, durable=False)
         self._retention = retention
@@ -82,18 +89,23 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         rows = self._db["persistence_conversations"].rows_where("name = ?", [name])
         return {tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows}
 
-    async def update_conversation(self, name: str, key: ConversationKey,
-                                  new_state: object | None) -> None:
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
         """Stores a conversation's new state; None (conversation ended) deletes it."""
         key_json = json.dumps(list(key))
         if new_state is None:
-            self._db.execute("delete from persistence_conversations where name = ? and key = ?",
-                             [name, key_json])
+            self._db.execute(
+                "delete from persistence_conversations where name = ? and key = ?",
+                [name, key_json],
+            )
             return
-        self._db.execute("insert into persistence_conversations (name, key, state, updated_at) "
-                         "values (?, ?, ?, ?) on conflict (name, key) do update set "
-                         "state = excluded.state, updated_at = excluded.updated_at",
-                         [name, key_json, _dumps(new_state), timestamp()])
+        self._db.execute(
+            "insert into persistence_conversations (name, key, state, updated_at) "
+            "values (?, ?, ?, ?) on conflict (name, key) do update set "
+            "state = excluded.state, updated_at = excluded.updated_at",
+            [name, key_json, _dumps(new_state), timestamp()],
+        )
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
         """Stores one user's user_data, unless it is what was last stored."""
@@ -150,9 +162,12 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         text = _dumps(data)
         if self._written.get((table, row_id)) == text:
             return
-        self._db.execute(f"insert into {table} ({id_column}, data, updated_at) values (?, ?, ?) "
-                         f"on conflict ({id_column}) do update set data = excluded.data, "
-                         f"updated_at = excluded.updated_at", [row_id, text, timestamp()])
+        self._db.execute(
+            f"insert into {table} ({id_column}, data, updated_at) values (?, ?, ?) "
+            f"on conflict ({id_column}) do update set data = excluded.data, "
+            f"updated_at = excluded.updated_at",
+            [row_id, text, timestamp()],
+        )
         self._written[(table, row_id)] = text
 
     def _load_single(self, table: str) -> Any:

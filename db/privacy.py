@@ -20,6 +20,7 @@ so a valid check digit cannot be required of a number someone writes as 900101-1
 wrong check digit (a 1-in-10 coincidence otherwise) says "not an RRN" for anyone born before
 the change. tests/test_db_privacy.py shows both sides.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -44,18 +45,19 @@ _MAX_SEPARATORS = 5
 # 15 µs on that complaint, against a leading lookbehind).
 _COMPACT = re.compile(
     rf"(?P<front>[0-9](?<![0-9]{{2}})[0-9]{{5}})(?P<gap>[{_SEPARATORS}]{{1,{_MAX_SEPARATORS}}})?"
-    rf"(?P<back>[1-8][0-9]{{6}})(?![0-9])")
+    rf"(?P<back>[1-8][0-9]{{6}})(?![0-9])"
+)
 # Every digit spaced out ("9 0 0 1 0 1 - 1 2 3 ..."): one space between digits, any separator
 # run between the halves. Not preceded or followed by another spaced digit.
 _SPACED = re.compile(
     rf"(?P<front>[0-9](?<![0-9]{{2}})(?<![0-9] [0-9])(?: [0-9]){{5}})"
     rf"(?P<gap>[{_SEPARATORS}]{{1,{_MAX_SEPARATORS}}})"
-    rf"(?P<back>[1-8](?: [0-9]){{6}})(?![0-9])(?! [0-9])")
+    rf"(?P<back>[1-8](?: [0-9]){{6}})(?![0-9])(?! [0-9])"
+)
 _CHECK_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 # Numbers issued from this birth date on have random last digits (no check digit).
 RANDOM_DIGITS_SINCE = date(2020, 10, 1)
-_CENTURY = {"1": 1900, "2": 1900, "5": 1900, "6": 1900,
-            "3": 2000, "4": 2000, "7": 2000, "8": 2000}
+_CENTURY = {"1": 1900, "2": 1900, "5": 1900, "6": 1900, "3": 2000, "4": 2000, "7": 2000, "8": 2000}
 # Characters that are or become (NFKC) a decimal digit: \d is every script's decimal digits
 # (full-width too); the rest (superscripts, fractions, circled and parenthesized numbers, ㉑,
 # ㍘) were listed from Python 3.11's Unicode tables. Fewer than _MIN_DIGIT_CHARS of them cannot
@@ -63,7 +65,8 @@ _CENTURY = {"1": 1900, "2": 1900, "5": 1900, "6": 1900,
 _DIGIT_LIKE = re.compile(
     "[\\d\u00b2\u00b3\u00b9\u00bc-\u00be\u2070\u2074-\u2079\u2080-\u2089\u2150-\u215f"
     "\u2189\u2460-\u249b\u24ea\u3251-\u325f\u32b1-\u32cb\u3358-\u3370\u3378\u3379"
-    "\u339f-\u33a6\u33a8\u33af\u33e0-\u33fe\U0001f100-\U0001f10a]")
+    "\u339f-\u33a6\u33a8\u33af\u33e0-\u33fe\U0001f100-\U0001f10a]"
+)
 _MIN_DIGIT_CHARS = 5
 # ASCII and Hangul syllables are their own normalization: runs of them are copied at once. With
 # the digit-first patterns below, redacting a 300-character complaint holding a phone number and
@@ -84,7 +87,7 @@ def redact_personal_data(text: str, *, today: date | None = None) -> tuple[str, 
         return text, False
     pieces, end = [], 0
     for start, stop in spans:  # normalized positions → original characters
-        pieces += [text[end:origin[start]], RRN_MASK]
+        pieces += [text[end : origin[start]], RRN_MASK]
         end = origin[stop - 1] + 1
     pieces.append(text[end:])
     return "".join(pieces), True
@@ -158,8 +161,9 @@ def _rrn_spans(normalized: str, today: date) -> list[tuple[int, int]]:
         for match in pattern.finditer(normalized):
             front = match["front"].replace(" ", "")
             back = match["back"].replace(" ", "")
-            if _is_rrn(front, back, separated=pattern is _SPACED or bool(match["gap"]),
-                       today=today):
+            if _is_rrn(
+                front, back, separated=pattern is _SPACED or bool(match["gap"]), today=today
+            ):
                 spans.append(match.span())
     spans.sort()
     merged: list[tuple[int, int]] = []

@@ -7,6 +7,7 @@ recognised and refused once it has expired. The text written lands here as a dra
 staff member taps [보내기] on the preview; the row is deleted once sent or cancelled, and
 expired rows are deleted whenever a new prompt opens.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,29 +42,51 @@ class Prompt:
 
 
 @raises_unavailable
-def open_prompt(db: sqlite_utils.Database, *, chat_id: int, message_id: int, user_id: int,
-                receipt: str, action: str, ttl_seconds: float,
-                now: datetime | None = None) -> Prompt:
+def open_prompt(
+    db: sqlite_utils.Database,
+    *,
+    chat_id: int,
+    message_id: int,
+    user_id: int,
+    receipt: str,
+    action: str,
+    ttl_seconds: float,
+    now: datetime | None = None,
+) -> Prompt:
     """Records the prompt message the bot just sent; it expires ``ttl_seconds`` from now."""
     if action not in ACTIONS:
         raise ValueError(f"unknown prompt action {action!r}: use one of {', '.join(ACTIONS)}")
     with transaction(db):
         purge_expired(db, now=now)
-        prompt_id = db["staff_prompts"].insert({
-            "chat_id": chat_id, "message_id": message_id, "user_id": user_id,
-            "receipt": receipt, "action": action, "text": None, "source_key": None,
-            "preview_message_id": None, "created_at": timestamp(now),
-            "expires_at": _deadline(ttl_seconds, now),
-        }, replace=True).last_pk
+        prompt_id = (
+            db["staff_prompts"]
+            .insert(
+                {
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "user_id": user_id,
+                    "receipt": receipt,
+                    "action": action,
+                    "text": None,
+                    "source_key": None,
+                    "preview_message_id": None,
+                    "created_at": timestamp(now),
+                    "expires_at": _deadline(ttl_seconds, now),
+                },
+                replace=True,
+            )
+            .last_pk
+        )
     return get_prompt(db, prompt_id)
 
 
 @raises_unavailable
-def prompt_for_message(db: sqlite_utils.Database, chat_id: int, message_id: int
-                       ) -> Prompt | None:
+def prompt_for_message(db: sqlite_utils.Database, chat_id: int, message_id: int) -> Prompt | None:
     """The prompt sent as ``message_id`` in ``chat_id``, or None (never asked, done, purged)."""
-    row = next(db["staff_prompts"].rows_where("chat_id = ? and message_id = ?",
-                                              [chat_id, message_id]), None)
+    row = next(
+        db["staff_prompts"].rows_where("chat_id = ? and message_id = ?", [chat_id, message_id]),
+        None,
+    )
     return Prompt(**row) if row else None
 
 
@@ -75,14 +98,27 @@ def get_prompt(db: sqlite_utils.Database, prompt_id: int) -> Prompt | None:
 
 
 @raises_unavailable
-def save_draft(db: sqlite_utils.Database, prompt_id: int, *, text: str, source_key: str,
-               ttl_seconds: float, now: datetime | None = None) -> None:
+def save_draft(
+    db: sqlite_utils.Database,
+    prompt_id: int,
+    *,
+    text: str,
+    source_key: str,
+    ttl_seconds: float,
+    now: datetime | None = None,
+) -> None:
     """Keeps the written text (from the message ``source_key``) until it is sent or dropped;
     the staff member gets ``ttl_seconds`` again to look at the preview."""
     with transaction(db):
-        db["staff_prompts"].update(prompt_id, {
-            "text": text, "source_key": source_key, "preview_message_id": None,
-            "expires_at": _deadline(ttl_seconds, now)})
+        db["staff_prompts"].update(
+            prompt_id,
+            {
+                "text": text,
+                "source_key": source_key,
+                "preview_message_id": None,
+                "expires_at": _deadline(ttl_seconds, now),
+            },
+        )
 
 
 @raises_unavailable
@@ -93,13 +129,26 @@ def set_preview(db: sqlite_utils.Database, prompt_id: int, preview_message_id: i
 
 
 @raises_unavailable
-def ask_again(db: sqlite_utils.Database, prompt_id: int, *, message_id: int, ttl_seconds: float,
-              now: datetime | None = None) -> None:
+def ask_again(
+    db: sqlite_utils.Database,
+    prompt_id: int,
+    *,
+    message_id: int,
+    ttl_seconds: float,
+    now: datetime | None = None,
+) -> None:
     """[수정]: the draft is dropped and a new prompt message takes the old one's place."""
     with transaction(db):
-        db["staff_prompts"].update(prompt_id, {
-            "message_id": message_id, "text": None, "source_key": None,
-            "preview_message_id": None, "expires_at": _deadline(ttl_seconds, now)})
+        db["staff_prompts"].update(
+            prompt_id,
+            {
+                "message_id": message_id,
+                "text": None,
+                "source_key": None,
+                "preview_message_id": None,
+                "expires_at": _deadline(ttl_seconds, now),
+            },
+        )
 
 
 @raises_unavailable
@@ -113,8 +162,9 @@ def close_prompt(db: sqlite_utils.Database, prompt_id: int) -> None:
 def purge_expired(db: sqlite_utils.Database, *, now: datetime | None = None) -> int:
     """Deletes expired prompts and their drafts; returns how many."""
     with transaction(db):
-        return db.execute("delete from staff_prompts where expires_at <= ?",
-                          [timestamp(now)]).rowcount
+        return db.execute(
+            "delete from staff_prompts where expires_at <= ?", [timestamp(now)]
+        ).rowcount
 
 
 def _deadline(ttl_seconds: float, now: datetime | None) -> str:

@@ -3,6 +3,7 @@
 Only the text of questions, out-of-scope messages and greetings is kept; for any other intent
 (complaints above all) just the intent, band and match are logged, never what was written.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,14 +48,15 @@ def log_question(
     """Logs one handled message; the text is kept only for TEXT_LOGGED_INTENTS (redacted)."""
     text = redact_personal_data(query)[0] if intent in TEXT_LOGGED_INTENTS else None
     # Plain SQL: this runs for every message, and Table.insert re-reads the table's schema.
-    db.execute("insert into questions (user_id, query, intent, band, entry_id, score, asked_at) "
-               "values (?, ?, ?, ?, ?, ?, ?)",
-               [user_id, text, intent, band, entry_id, score, timestamp(now)])
+    db.execute(
+        "insert into questions (user_id, query, intent, band, entry_id, score, asked_at) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
+        [user_id, text, intent, band, entry_id, score, timestamp(now)],
+    )
 
 
 @raises_unavailable
-def purge_older_than(db: sqlite_utils.Database, days: int, *, now: datetime | None = None
-                     ) -> int:
+def purge_older_than(db: sqlite_utils.Database, days: int, *, now: datetime | None = None) -> int:
     """Deletes log rows older than days; returns how many were deleted."""
     if days < 0:
         raise ValueError("days must be 0 or more")
@@ -78,7 +80,8 @@ def question_stats(db: sqlite_utils.Database, *, now: datetime | None = None) ->
         f"{window} and band != ? and query is not null "
         f"and intent in ({', '.join('?' * len(UNANSWERED_INTENTS))})",
         [week_start, until, ANSWERED_BAND, *UNANSWERED_INTENTS],
-        order_by="asked_at desc, id desc", select="query",
+        order_by="asked_at desc, id desc",
+        select="query",
     )
     counts: Counter[str] = Counter()
     shown: dict[str, str] = {}
@@ -96,12 +99,15 @@ def question_stats(db: sqlite_utils.Database, *, now: datetime | None = None) ->
 
 
 @raises_unavailable
-def recent_questions(db: sqlite_utils.Database, *, days: int = 30, limit: int = 500,
-                     now: datetime | None = None) -> list[str]:
+def recent_questions(
+    db: sqlite_utils.Database, *, days: int = 30, limit: int = 500, now: datetime | None = None
+) -> list[str]:
     """The distinct questions citizens asked in the last ``days`` (newest first, at most
     ``limit``): what an admin's upload preview re-answers to say which answers would change."""
     since = timestamp(as_utc(now) - timedelta(days=days))
-    rows = db.execute("select query from questions where asked_at >= ? and intent = 'question' "
-                      "and query is not null group by query order by max(asked_at) desc limit ?",
-                      [since, limit]).fetchall()
+    rows = db.execute(
+        "select query from questions where asked_at >= ? and intent = 'question' "
+        "and query is not null group by query order by max(asked_at) desc limit ?",
+        [since, limit],
+    ).fetchall()
     return [row[0] for row in rows]

@@ -9,6 +9,7 @@ Usage:
     purged = purge_expired(db, complaint_days=1095, log_days=90)
     purged.user_ids   # whose persisted user_data went: drop it from memory too
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ RETENTION: dict[str, str] = {
     "complaints": f"closed (완료/반려): {COMPLAINTS}; open: kept",
     "complaint_history": "with its complaint",
     "outbox": "with its complaint; console sign-in codes a day after queueing; else, once "
-              "delivered or given up, COMPLAINT_RETENTION_DAYS after queueing",
+    "delivered or given up, COMPLAINT_RETENTION_DAYS after queueing",
     "staff": "revoked roles: COMPLAINT_RETENTION_DAYS after revoking; current roles: kept",
     "denied_attempts": f"{LOGS} after the attempt",
     "questions": f"{LOGS} after asking",
@@ -62,39 +63,55 @@ class Purged:
 
 
 @raises_unavailable
-def purge_expired(db: sqlite_utils.Database, *, complaint_days: int, log_days: int,
-                  now: datetime | None = None) -> Purged:
+def purge_expired(
+    db: sqlite_utils.Database, *, complaint_days: int, log_days: int, now: datetime | None = None
+) -> Purged:
     """Deletes every row older than its table's retention (RETENTION)."""
     if complaint_days < 0 or log_days < 0:
         raise ValueError("retention days must be 0 or more")
     now = as_utc(now)
     kept_until = timestamp(now - timedelta(days=complaint_days))
     logged_until = timestamp(now - timedelta(days=log_days))
-    rows = {"complaints": purge_closed(db, days=complaint_days, now=now),
-            "questions": purge_older_than(db, log_days, now=now),
-            "staff_prompts": prompts.purge_expired(db, now=now)}
+    rows = {
+        "complaints": purge_closed(db, days=complaint_days, now=now),
+        "questions": purge_older_than(db, log_days, now=now),
+        "staff_prompts": prompts.purge_expired(db, now=now),
+    }
     with transaction(db):
         rows["outbox"] = db.execute(
             "delete from outbox where (sent_at is not null or dead = 1) and created_at < ?",
-            [kept_until]).rowcount
+            [kept_until],
+        ).rowcount
         rows["outbox"] += db.execute(
             "delete from outbox where kind = ? and created_at < ?",
-            [SIGN_IN_CODE, timestamp(now - timedelta(days=1))]).rowcount
+            [SIGN_IN_CODE, timestamp(now - timedelta(days=1))],
+        ).rowcount
         gone = "not in (select receipt from complaints)"
-        rows["satisfaction"] = db.execute(f"delete from satisfaction where receipt {gone}").rowcount
+        rows["satisfaction"] = db.execute(
+            f"delete from satisfaction where receipt {gone}"
+        ).rowcount
         rows["complaint_links"] = db.execute(
-            f"delete from complaint_links where receipt {gone} or linked {gone}").rowcount
+            f"delete from complaint_links where receipt {gone} or linked {gone}"
+        ).rowcount
         for table in ("web_sessions", "web_login_codes"):
-            rows[table] = db.execute(f"delete from {table} where expires_at < ?",
-                                     [timestamp(now)]).rowcount
+            rows[table] = db.execute(
+                f"delete from {table} where expires_at < ?", [timestamp(now)]
+            ).rowcount
         rows["web_login_attempts"] = db.execute(
-            "delete from web_login_attempts where attempted_at < ?", [logged_until]).rowcount
+            "delete from web_login_attempts where attempted_at < ?", [logged_until]
+        ).rowcount
         rows["staff"] = db.execute("delete from staff where revoked_at < ?", [kept_until]).rowcount
         rows["denied_attempts"] = db.execute(
-            "delete from denied_attempts where attempted_at < ?", [logged_until]).rowcount
-        user_ids = tuple(row[0] for row in db.execute(
-            "select user_id from persistence_user_data where updated_at < ?", [logged_until]))
+            "delete from denied_attempts where attempted_at < ?", [logged_until]
+        ).rowcount
+        user_ids = tuple(
+            row[0]
+            for row in db.execute(
+                "select user_id from persistence_user_data where updated_at < ?", [logged_until]
+            )
+        )
         for table in _PERSISTED:
-            rows[table] = db.execute(f"delete from {table} where updated_at < ?",
-                                     [logged_until]).rowcount
+            rows[table] = db.execute(
+                f"delete from {table} where updated_at < ?", [logged_until]
+            ).rowcount
     return Purged(rows, user_ids)

@@ -4,6 +4,7 @@ The survey message is queued (db.outbox, kind SURVEY) in the same transaction as
 change, so every closed complaint asks once. Only the complainant can answer; answering again
 replaces the score, and the department at answer time is kept for the monthly figures.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -33,15 +34,19 @@ class NotClosed(Exception):
 
 def survey_text(receipt: str) -> str:
     """The question sent to the citizen; its first line names the receipt for the buttons."""
-    return (f"{SURVEY_PREFIX}{receipt}\n민원 처리에 얼마나 만족하셨나요? 1(매우 불만)부터 "
-            "5(매우 만족)까지 눌러 주세요.")
+    return (
+        f"{SURVEY_PREFIX}{receipt}\n민원 처리에 얼마나 만족하셨나요? 1(매우 불만)부터 "
+        "5(매우 만족)까지 눌러 주세요."
+    )
 
 
-def queue_survey(db: sqlite_utils.Database, receipt: str, chat_id: int, *,
-                 now: datetime | None = None) -> int:
+def queue_survey(
+    db: sqlite_utils.Database, receipt: str, chat_id: int, *, now: datetime | None = None
+) -> int:
     """Queues the survey for a complaint just closed (call inside its transaction)."""
-    notification = outbox.enqueue(db, chat_id, survey_text(receipt), kind=SURVEY,
-                                  receipt=receipt, now=now)
+    notification = outbox.enqueue(
+        db, chat_id, survey_text(receipt), kind=SURVEY, receipt=receipt, now=now
+    )
     later = as_utc(now) + timedelta(seconds=SURVEY_DELAY_SECONDS)
     db["outbox"].update(notification, {"next_attempt_at": timestamp(later)})
     return notification
@@ -54,30 +59,41 @@ def survey_receipt(text: str) -> str | None:
 
 
 @raises_unavailable
-def rate(db: sqlite_utils.Database, receipt: str, *, user_id: int, score: int,
-         now: datetime | None = None) -> None:
+def rate(
+    db: sqlite_utils.Database,
+    receipt: str,
+    *,
+    user_id: int,
+    score: int,
+    now: datetime | None = None,
+) -> None:
     """Stores the complainant's score (1–5) for a 완료 complaint."""
     if score not in SCORES:
         raise ValueError("score must be 1-5")
     with transaction(db):
-        row = db.execute("select user_id, status, department from complaints where receipt = ?",
-                         [receipt]).fetchone()
+        row = db.execute(
+            "select user_id, status, department from complaints where receipt = ?", [receipt]
+        ).fetchone()
         if row is None or row[0] != user_id:
             raise NotYourComplaint(receipt)
         if row[1] != "완료":
             raise NotClosed(receipt)
-        db.execute("insert into satisfaction (receipt, user_id, score, department, rated_at) "
-                   "values (?, ?, ?, ?, ?) on conflict(receipt) do update set "
-                   "score = excluded.score, rated_at = excluded.rated_at",
-                   [receipt, user_id, score, row[2], timestamp(now)])
+        db.execute(
+            "insert into satisfaction (receipt, user_id, score, department, rated_at) "
+            "values (?, ?, ?, ?, ?) on conflict(receipt) do update set "
+            "score = excluded.score, rated_at = excluded.rated_at",
+            [receipt, user_id, score, row[2], timestamp(now)],
+        )
 
 
 @raises_unavailable
 def comment(db: sqlite_utils.Database, receipt: str, *, user_id: int, text: str) -> None:
     """Adds the complainant's comment to their score (NotYourComplaint if none of theirs)."""
     text = mask_rrn(text.strip()[:MAX_COMMENT_CHARS])
-    changed = db.execute("update satisfaction set comment = ? where receipt = ? and user_id = ?",
-                         [text, receipt, user_id]).rowcount
+    changed = db.execute(
+        "update satisfaction set comment = ? where receipt = ? and user_id = ?",
+        [text, receipt, user_id],
+    ).rowcount
     if not changed:
         raise NotYourComplaint(receipt)
 
@@ -88,6 +104,8 @@ def by_department_and_month(db: sqlite_utils.Database) -> list[dict]:
     rows = db.execute(
         "select strftime('%Y-%m', rated_at, '+9 hours') as month, "
         "coalesce(department, '미지정') as department, avg(score), count(*) from satisfaction "
-        "group by 1, 2 order by 1 desc, 2").fetchall()
-    return [{"month": m, "department": d, "average": round(a, 2), "count": n}
-            for m, d, a, n in rows]
+        "group by 1, 2 order by 1 desc, 2"
+    ).fetchall()
+    return [
+        {"month": m, "department": d, "average": round(a, 2), "count": n} for m, d, a, n in rows
+    ]

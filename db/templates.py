@@ -4,6 +4,7 @@ filled from the complaint: {접수번호}, {처리기한}, {부서}, {유형}.
 Staff pick one, edit the filled text and send it as an ordinary reply (db.complaints.add_reply),
 so a template never reaches a citizen unread.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,9 +36,16 @@ class Template:
 
 
 @raises_unavailable
-def add_template(db: sqlite_utils.Database, name: str, body: str, *, created_by: int,
-                 complaint_type: str | None = None, department: str | None = None,
-                 now: datetime | None = None) -> int:
+def add_template(
+    db: sqlite_utils.Database,
+    name: str,
+    body: str,
+    *,
+    created_by: int,
+    complaint_type: str | None = None,
+    department: str | None = None,
+    now: datetime | None = None,
+) -> int:
     """Stores a template; ValueError naming the problem for an empty or unknown placeholder."""
     name, body = " ".join(name.split()), body.strip()
     if not name or not body:
@@ -48,10 +56,20 @@ def add_template(db: sqlite_utils.Database, name: str, body: str, *, created_by:
     if unknown:
         allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
         raise ValueError(f"알 수 없는 자리표시자 {{{unknown[0]}}}: {allowed}만 쓸 수 있습니다.")
-    return db["reply_templates"].insert({
-        "name": name, "body": body, "complaint_type": complaint_type or None,
-        "department": department or None, "created_by": created_by,
-        "created_at": timestamp(now)}).last_pk
+    return (
+        db["reply_templates"]
+        .insert(
+            {
+                "name": name,
+                "body": body,
+                "complaint_type": complaint_type or None,
+                "department": department or None,
+                "created_by": created_by,
+                "created_at": timestamp(now),
+            }
+        )
+        .last_pk
+    )
 
 
 @raises_unavailable
@@ -62,24 +80,29 @@ def delete_template(db: sqlite_utils.Database, template_id: int) -> None:
 
 
 @raises_unavailable
-def templates_for(db: sqlite_utils.Database, complaint: Complaint | None = None
-                  ) -> list[Template]:
+def templates_for(db: sqlite_utils.Database, complaint: Complaint | None = None) -> list[Template]:
     """Templates fitting the complaint's type and department (unset = fits all), or all."""
-    rows = db.execute("select id, name, body, complaint_type, department from reply_templates "
-                      "order by name, id").fetchall()
+    rows = db.execute(
+        "select id, name, body, complaint_type, department from reply_templates order by name, id"
+    ).fetchall()
     found = [Template(*row) for row in rows]
     if complaint is None:
         return found
-    return [t for t in found
-            if t.complaint_type in (None, complaint.complaint_type)
-            and t.department in (None, complaint.department)]
+    return [
+        t
+        for t in found
+        if t.complaint_type in (None, complaint.complaint_type)
+        and t.department in (None, complaint.department)
+    ]
 
 
 @raises_unavailable
 def get_template(db: sqlite_utils.Database, template_id: int) -> Template:
     """The template with this id; TemplateNotFound if there is none."""
-    row = db.execute("select id, name, body, complaint_type, department from reply_templates "
-                     "where id = ?", [template_id]).fetchone()
+    row = db.execute(
+        "select id, name, body, complaint_type, department from reply_templates where id = ?",
+        [template_id],
+    ).fetchone()
     if row is None:
         raise TemplateNotFound(template_id)
     return Template(*row)
@@ -87,7 +110,10 @@ def get_template(db: sqlite_utils.Database, template_id: int) -> Template:
 
 def fill(template: Template, complaint: Complaint) -> str:
     """The template's text with the complaint's values in its placeholders."""
-    values = {"접수번호": complaint.receipt,
-              "처리기한": kst_text(complaint.due_at) if complaint.due_at else "-",
-              "부서": complaint.department or "담당 부서", "유형": complaint.complaint_type or "-"}
+    values = {
+        "접수번호": complaint.receipt,
+        "처리기한": kst_text(complaint.due_at) if complaint.due_at else "-",
+        "부서": complaint.department or "담당 부서",
+        "유형": complaint.complaint_type or "-",
+    }
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template.body)

@@ -5,16 +5,27 @@ The Telegram commands (handlers.workbench) and the web console (web/) call these
 functions, so both see one truth and the citizen is told the same way (db.outbox), in the
 same transaction as the change.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
 from db import deadlines, outbox
-from db.complaints import (DONE, IN_PROGRESS, RECEIVED, REJECTED, TRANSFERRED, Complaint,
-                           _add_history, _complaint, _get, kst_text)
+from db.complaints import (
+    DONE,
+    IN_PROGRESS,
+    RECEIVED,
+    REJECTED,
+    TRANSFERRED,
+    Complaint,
+    _add_history,
+    _complaint,
+    _get,
+    kst_text,
+)
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
 from db.office_calendar import closed_days, due_for, statutory_periods
 
@@ -59,8 +70,14 @@ def due_text(complaint: Complaint) -> str:
 
 
 @raises_unavailable
-def set_type(db: sqlite_utils.Database, receipt: str, kind: str, *, actor_id: int,
-             now: datetime | None = None) -> Complaint:
+def set_type(
+    db: sqlite_utils.Database,
+    receipt: str,
+    kind: str,
+    *,
+    actor_id: int,
+    now: datetime | None = None,
+) -> Complaint:
     """Changes the complaint's type; an unextended due date is counted again from receipt."""
     kind = kind.strip()
     if not deadlines.is_type(kind):
@@ -73,23 +90,43 @@ def set_type(db: sqlite_utils.Database, receipt: str, kind: str, *, actor_id: in
         due = complaint.due_at
         if not complaint.extended_at:
             due = timestamp(due_for(db, kind, datetime.fromisoformat(complaint.created_at)))
-        db["complaints"].update(complaint.receipt, {"complaint_type": kind, "due_at": due,
-                                                    "updated_at": changed})
+        db["complaints"].update(
+            complaint.receipt, {"complaint_type": kind, "due_at": due, "updated_at": changed}
+        )
         note = f"민원 유형 {complaint.complaint_type or '-'} → {kind}, 처리기한 {kst_text(due)}"
-        _add_history(db, complaint.receipt, kind="type", actor_id=actor_id,
-                     from_status=complaint.status, to_status=complaint.status, note=note,
-                     created_at=changed)
+        _add_history(
+            db,
+            complaint.receipt,
+            kind="type",
+            actor_id=actor_id,
+            from_status=complaint.status,
+            to_status=complaint.status,
+            note=note,
+            created_at=changed,
+        )
         if due != complaint.due_at:
-            outbox.enqueue(db, complaint.chat_id,
-                           f"[민원 {complaint.receipt}] 민원 유형이 '{kind}'(으)로 정해져 "
-                           f"처리기한이 {kst_text(due)}입니다.", kind="status",
-                           receipt=complaint.receipt, now=now)
+            outbox.enqueue(
+                db,
+                complaint.chat_id,
+                f"[민원 {complaint.receipt}] 민원 유형이 '{kind}'(으)로 정해져 "
+                f"처리기한이 {kst_text(due)}입니다.",
+                kind="status",
+                receipt=complaint.receipt,
+                now=now,
+            )
         return _get(db, complaint.receipt)
 
 
 @raises_unavailable
-def extend_deadline(db: sqlite_utils.Database, receipt: str, new_due: date, *, reason: str,
-                    actor_id: int, now: datetime | None = None) -> Complaint:
+def extend_deadline(
+    db: sqlite_utils.Database,
+    receipt: str,
+    new_due: date,
+    *,
+    reason: str,
+    actor_id: int,
+    now: datetime | None = None,
+) -> Complaint:
     """Extends the processing period once, to the end of ``new_due``, and tells the citizen
     the reason and the new date (시행령 §21)."""
     reason = " ".join(reason.split())
@@ -108,20 +145,39 @@ def extend_deadline(db: sqlite_utils.Database, receipt: str, new_due: date, *, r
             raise BadExtension(f"{new_due}은(는) 근무일이 아닙니다. 평일을 골라 주세요.")
         due = datetime.combine(new_due, deadlines.WORK_BLOCKS[-1][1], KST)
         if complaint.due_at and due <= datetime.fromisoformat(complaint.due_at):
-            raise BadExtension(f"새 처리기한은 지금 기한({kst_text(complaint.due_at)})보다 "
-                               "늦어야 합니다.")
+            raise BadExtension(
+                f"새 처리기한은 지금 기한({kst_text(complaint.due_at)})보다 늦어야 합니다."
+            )
         if due <= as_utc(now):
             raise BadExtension("새 처리기한은 오늘 이후여야 합니다.")
-        db["complaints"].update(complaint.receipt, {
-            "due_at": timestamp(due), "extended_at": changed, "extension_reason": reason,
-            "updated_at": changed})
-        _add_history(db, complaint.receipt, kind="extend", actor_id=actor_id,
-                     from_status=complaint.status, to_status=complaint.status,
-                     note=f"처리기한 연장 → {new_due}: {reason}", created_at=changed)
-        outbox.enqueue(db, complaint.chat_id,
-                       f"[민원 {complaint.receipt}] 처리기한이 {new_due} 18:00(으)로 "
-                       f"연장되었습니다.\n사유: {reason}", kind="status",
-                       receipt=complaint.receipt, now=now)
+        db["complaints"].update(
+            complaint.receipt,
+            {
+                "due_at": timestamp(due),
+                "extended_at": changed,
+                "extension_reason": reason,
+                "updated_at": changed,
+            },
+        )
+        _add_history(
+            db,
+            complaint.receipt,
+            kind="extend",
+            actor_id=actor_id,
+            from_status=complaint.status,
+            to_status=complaint.status,
+            note=f"처리기한 연장 → {new_due}: {reason}",
+            created_at=changed,
+        )
+        outbox.enqueue(
+            db,
+            complaint.chat_id,
+            f"[민원 {complaint.receipt}] 처리기한이 {new_due} 18:00(으)로 "
+            f"연장되었습니다.\n사유: {reason}",
+            kind="status",
+            receipt=complaint.receipt,
+            now=now,
+        )
         return _get(db, complaint.receipt)
 
 
@@ -151,19 +207,26 @@ def due_digest(db: sqlite_utils.Database, *, now: datetime | None = None) -> Dig
 
 def _open_where(db: sqlite_utils.Database, where: str, args: list) -> list[Complaint]:
     marks = ", ".join("?" * len(OPEN_STATUSES))
-    rows = db["complaints"].rows_where(f"status in ({marks}) and {where}",
-                                       [*OPEN_STATUSES, *args], order_by="due_at")
+    rows = db["complaints"].rows_where(
+        f"status in ({marks}) and {where}", [*OPEN_STATUSES, *args], order_by="due_at"
+    )
     return [_complaint(row) for row in rows]
 
 
 def digest_text(digest: Digest, *, limit: int = 15) -> str:
     """The morning digest as one staff-chat message."""
     lines = ["[오늘의 처리기한]"]
-    for title, items in (("기한 지남", digest.overdue), ("오늘 마감", digest.today),
-                         (f"{DUE_SOON_DAYS}일 안에 마감", digest.soon)):
+    for title, items in (
+        ("기한 지남", digest.overdue),
+        ("오늘 마감", digest.today),
+        (f"{DUE_SOON_DAYS}일 안에 마감", digest.soon),
+    ):
         lines.append(f"■ {title} {len(items)}건")
-        lines.extend(f"· {c.receipt} {kst_text(c.due_at)} {c.complaint_type or ''} "
-                     f"{c.department or '부서 미지정'}" for c in items[:limit])
+        lines.extend(
+            f"· {c.receipt} {kst_text(c.due_at)} {c.complaint_type or ''} "
+            f"{c.department or '부서 미지정'}"
+            for c in items[:limit]
+        )
         if len(items) > limit:
             lines.append(f"· … 외 {len(items) - limit}건")
     lines.append("자세히: /view 접수번호 · 목록: /due")
@@ -179,14 +242,20 @@ def send_progress_notices(db: sqlite_utils.Database, *, now: datetime | None = N
     with transaction(db):
         rows = db["complaints"].rows_where(
             f"status in ({marks}) and coalesce(progress_notice_at, created_at) <= ?",
-            [*OPEN_STATUSES, cutoff])
+            [*OPEN_STATUSES, cutoff],
+        )
         found = [_complaint(row) for row in rows]
         for c in found:
-            outbox.enqueue(db, c.chat_id,
-                           f"[민원 {c.receipt}] 접수하신 민원을 아직 처리하고 있습니다. "
-                           f"현재 상태: {c.status}, 처리기한: {due_text(c)}. "
-                           f"처리 상황: /status {c.receipt}", kind="status",
-                           receipt=c.receipt, now=now)
+            outbox.enqueue(
+                db,
+                c.chat_id,
+                f"[민원 {c.receipt}] 접수하신 민원을 아직 처리하고 있습니다. "
+                f"현재 상태: {c.status}, 처리기한: {due_text(c)}. "
+                f"처리 상황: /status {c.receipt}",
+                kind="status",
+                receipt=c.receipt,
+                now=now,
+            )
             db["complaints"].update(c.receipt, {"progress_notice_at": timestamp(now)})
     return len(found)
 
@@ -206,15 +275,23 @@ class InboxFilter:
 
 
 @raises_unavailable
-def inbox(db: sqlite_utils.Database, filters: InboxFilter, *, limit: int = 50, offset: int = 0,
-          now: datetime | None = None) -> tuple[int, list[Complaint]]:
+def inbox(
+    db: sqlite_utils.Database,
+    filters: InboxFilter,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> tuple[int, list[Complaint]]:
     """The total matching and one page of complaints, sorted by due date unless asked."""
     where, args = _inbox_where(filters, as_utc(now))
     clause = " and ".join(where) or "1"
     total = db.execute(f"select count(*) from complaints where {clause}", args).fetchone()[0]
     order = SORTS.get(filters.sort, SORTS["due"])
-    cursor = db.execute(f"select * from complaints where {clause} order by {order} "
-                        "limit ? offset ?", [*args, limit, offset])
+    cursor = db.execute(
+        f"select * from complaints where {clause} order by {order} limit ? offset ?",
+        [*args, limit, offset],
+    )
     columns = [d[0] for d in cursor.description]
     return total, [_complaint(dict(zip(columns, row))) for row in cursor.fetchall()]
 
@@ -222,8 +299,11 @@ def inbox(db: sqlite_utils.Database, filters: InboxFilter, *, limit: int = 50, o
 def _inbox_where(f: InboxFilter, moment: datetime) -> tuple[list[str], list]:
     where: list[str] = []
     args: list = []
-    for column, value in (("status", f.status), ("complaint_type", f.complaint_type),
-                          ("department", f.department)):
+    for column, value in (
+        ("status", f.status),
+        ("complaint_type", f.complaint_type),
+        ("department", f.department),
+    ):
         if value:
             where.append(f"{column} = ?")
             args.append(value)
@@ -231,8 +311,11 @@ def _inbox_where(f: InboxFilter, moment: datetime) -> tuple[list[str], list]:
         where.append(f"status in ({', '.join('?' * len(OPEN_STATUSES))})")
         args.extend(OPEN_STATUSES)
         tomorrow = kst_day_start(moment.astimezone(KST).date() + timedelta(days=1))
-        ranges = {"overdue": (None, moment), "today": (moment, tomorrow),
-                  "soon": (tomorrow, tomorrow + timedelta(days=DUE_SOON_DAYS))}
+        ranges = {
+            "overdue": (None, moment),
+            "today": (moment, tomorrow),
+            "soon": (tomorrow, tomorrow + timedelta(days=DUE_SOON_DAYS)),
+        }
         start, end = ranges.get(f.due, (None, None))
         if start is not None:
             where.append("due_at >= ?")
@@ -256,19 +339,26 @@ def _inbox_where(f: InboxFilter, moment: datetime) -> tuple[list[str], list]:
 @raises_unavailable
 def departments(db: sqlite_utils.Database) -> list[str]:
     """Every department a complaint names, alphabetically."""
-    return [d for (d,) in db.execute("select distinct department from complaints "
-                                     "where department is not null order by 1").fetchall()]
+    return [
+        d
+        for (d,) in db.execute(
+            "select distinct department from complaints where department is not null order by 1"
+        ).fetchall()
+    ]
 
 
 @raises_unavailable
-def volume_by_department_and_week(db: sqlite_utils.Database, *, weeks: int = 8,
-                                  now: datetime | None = None) -> dict[str, dict[str, int]]:
+def volume_by_department_and_week(
+    db: sqlite_utils.Database, *, weeks: int = 8, now: datetime | None = None
+) -> dict[str, dict[str, int]]:
     """Complaints filed per department and Korean week ('2025-W09'), the last ``weeks`` weeks."""
     start = kst_day_start(as_utc(now).astimezone(KST).date() - timedelta(weeks=weeks))
     rows = db.execute(
         "select coalesce(department, '미지정'), "
         "strftime('%Y-W%W', created_at, '+9 hours'), count(*) from complaints "
-        "where created_at >= ? group by 1, 2 order by 2", [timestamp(start)]).fetchall()
+        "where created_at >= ? group by 1, 2 order by 2",
+        [timestamp(start)],
+    ).fetchall()
     volume: dict[str, dict[str, int]] = {}
     for department, week, count in rows:
         volume.setdefault(department, {})[week] = count
@@ -276,8 +366,9 @@ def volume_by_department_and_week(db: sqlite_utils.Database, *, weeks: int = 8,
 
 
 @raises_unavailable
-def deadline_compliance(db: sqlite_utils.Database, *, now: datetime | None = None
-                        ) -> dict[str, dict[str, int]]:
+def deadline_compliance(
+    db: sqlite_utils.Database, *, now: datetime | None = None
+) -> dict[str, dict[str, int]]:
     """Per Korean month of the due date: closed on time, closed late, open and overdue."""
     marks = ", ".join("?" * len(CLOSED_STATUSES))
     rows = db.execute(
@@ -288,15 +379,20 @@ def deadline_compliance(db: sqlite_utils.Database, *, now: datetime | None = Non
         f"from complaint_history where to_status in ({marks}) and kind = 'status' "
         f"group by receipt) h on h.receipt = c.receipt "
         f"where c.due_at is not null group by 1 order by 1",
-        [timestamp(now), *CLOSED_STATUSES]).fetchall()
-    return {month: {"on_time": on or 0, "late": late or 0, "overdue": overdue or 0}
-            for month, on, late, overdue in rows}
+        [timestamp(now), *CLOSED_STATUSES],
+    ).fetchall()
+    return {
+        month: {"on_time": on or 0, "late": late or 0, "overdue": overdue or 0}
+        for month, on, late, overdue in rows
+    }
 
 
 def describe_kind_error(kind: str) -> str:
     """Why ``kind`` is not a type, with the 법정민원 kinds the admin defined."""
-    return (f"'{kind}'은(는) 민원 유형이 아닙니다. {', '.join(deadlines.TYPES)} 또는 "
-            f"법정:이름 (예: 법정:여권 발급) 중에서 고르세요.")
+    return (
+        f"'{kind}'은(는) 민원 유형이 아닙니다. {', '.join(deadlines.TYPES)} 또는 "
+        f"법정:이름 (예: 법정:여권 발급) 중에서 고르세요."
+    )
 
 
 def statutory_kinds(db: sqlite_utils.Database) -> list[str]:

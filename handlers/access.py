@@ -3,6 +3,7 @@
 Roles come from ``db.staff.role_of`` on every call (never cached), so a /revoke takes effect
 at once and an old staff button pressed by someone else is refused.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,7 +24,9 @@ PRIVATE = filters.ChatType.PRIVATE & NEW_MESSAGE
 
 DENIED_TEXT = "권한이 없습니다. 이 명령은 담당 직원만 사용할 수 있습니다."
 ADMIN_DENIED_TEXT = "권한이 없습니다. 이 명령은 관리자만 사용할 수 있습니다."
-PLACE_TEXT = "민원 업무는 봇과의 1:1 대화나 직원 대화방에서만 볼 수 있습니다. 그곳에서 다시 해 주세요."
+PLACE_TEXT = (
+    "민원 업무는 봇과의 1:1 대화나 직원 대화방에서만 볼 수 있습니다. 그곳에서 다시 해 주세요."
+)
 STAFF_ROLES = (STAFF, ADMIN)
 ADMIN_ROLES = (ADMIN,)
 
@@ -31,12 +34,17 @@ ADMIN_ROLES = (ADMIN,)
 def user_role(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> str | None:
     """'admin', 'staff' or None for ``user_id``, from the settings and the grants table."""
     settings = context.bot_data["settings"]
-    return role_of(context.bot_data["db"], user_id, admin_ids=settings.admin_ids,
-                   staff_ids=settings.staff_ids)
+    return role_of(
+        context.bot_data["db"], user_id, admin_ids=settings.admin_ids, staff_ids=settings.staff_ids
+    )
 
 
-async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str,
-                  roles: tuple[str, ...] = STAFF_ROLES) -> bool:
+async def allowed(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    action: str,
+    roles: tuple[str, ...] = STAFF_ROLES,
+) -> bool:
     """True if the user has one of ``roles``; otherwise refuses politely and logs the attempt."""
     user = update.effective_user
     if user is not None and user_role(context, user.id) in roles:
@@ -60,8 +68,12 @@ def in_staff_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return chat is not None and (chat.type == ChatType.PRIVATE or chat.id == staff_chat_id)
 
 
-async def staff_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str,
-                        roles: tuple[str, ...] = STAFF_ROLES) -> bool:
+async def staff_allowed(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    action: str,
+    roles: tuple[str, ...] = STAFF_ROLES,
+) -> bool:
     """``allowed`` for ``roles``, and only in a staff place; elsewhere one line says where to go
     (nothing of the data) and the attempt is logged at INFO."""
     if not await allowed(update, context, action, roles):
@@ -69,13 +81,19 @@ async def staff_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, acti
     if in_staff_place(update, context):
         return True
     chat_id = update.effective_chat.id if update.effective_chat else None
-    logger.info("%s by user %s refused outside a staff place (chat %s)", mask_rrn(action),
-                update.effective_user.id, chat_id)
+    logger.info(
+        "%s by user %s refused outside a staff place (chat %s)",
+        mask_rrn(action),
+        update.effective_user.id,
+        chat_id,
+    )
     if update.callback_query:
         await update.callback_query.answer(PLACE_TEXT, show_alert=True)
     elif update.effective_message:
         await update.effective_message.reply_text(PLACE_TEXT)
     return False
+
+
 class FromAdmin(filters.MessageFilter):
     """Messages from an admin (roles read at each message, like ``allowed``): lets an admin's
     file reach the upload handler before the citizen handlers read its caption as a question."""
@@ -88,5 +106,12 @@ class FromAdmin(filters.MessageFilter):
         settings, db = self._bot_data.get("settings"), self._bot_data.get("db")
         if message.from_user is None or settings is None or db is None:
             return False
-        return role_of(db, message.from_user.id, admin_ids=settings.admin_ids,
-                       staff_ids=settings.staff_ids) in ADMIN_ROLES
+        return (
+            role_of(
+                db,
+                message.from_user.id,
+                admin_ids=settings.admin_ids,
+                staff_ids=settings.staff_ids,
+            )
+            in ADMIN_ROLES
+        )

@@ -1,6 +1,7 @@
 """Admin commands: reload the knowledge base, statistics, grant and revoke staff roles, and
 files sent to the bot: read in the background → preview → [반영] publishes a numbered version
 (/kb_versions, /rollback N)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,7 +33,9 @@ BUSY_TEXT = "이미 지식베이스를 불러오는 중입니다. 끝나면 결�
 GRANT_USAGE = "사용법: /grant 사용자ID [staff|admin]"
 REVOKE_USAGE = "사용법: /revoke 사용자ID"
 READING_TEXT = "{name}을(를) 읽는 중입니다…"
-NEED_REGION_TEXT = "어느 지역의 자료인지 파일 설명(캡션)에 지역 이름을 적어 다시 보내 주세요. 지역: {regions}"
+NEED_REGION_TEXT = (
+    "어느 지역의 자료인지 파일 설명(캡션)에 지역 이름을 적어 다시 보내 주세요. 지역: {regions}"
+)
 TOO_BIG_TEXT = "파일이 너무 큽니다({size} MB). {limit} MB 이하로 보내 주세요."
 REFUSED_TEXT = "{name}을(를) 넣지 않았습니다: {reason}"
 PREVIEW_TEXT = (
@@ -69,8 +72,11 @@ async def swap_knowledge_base(bot_data: dict) -> str:
     """Loads KNOWLEDGE_DIR again; swaps it in only if valid. Returns the report for the admin."""
     old = bot_data["kb"]
     try:
-        new = await asyncio.to_thread(load_knowledge_base, bot_data["settings"].knowledge_dir,
-                                      tokenizer=bot_data["tokenizer"])
+        new = await asyncio.to_thread(
+            load_knowledge_base,
+            bot_data["settings"].knowledge_dir,
+            tokenizer=bot_data["tokenizer"],
+        )
     except KnowledgeError as exc:
         return formatting.problems_text(exc.problems)
     bot_data["kb"] = new  # one assignment: a question sees either the old or the new kb
@@ -85,8 +91,9 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await staff_allowed(update, context, "/stats", ADMIN_ROLES):
         return
     db = context.bot_data["db"]
-    text = formatting.stats_text(question_stats(db), stats_by_status(db), stats_by_department(db),
-                                 delivery_stats(db))
+    text = formatting.stats_text(
+        question_stats(db), stats_by_status(db), stats_by_department(db), delivery_stats(db)
+    )
     text += "\n" + formatting.satisfaction_text(by_department_and_month(db))
     semantic = context.bot_data.get("semantic")
     text += "\n[검색]\n" + (semantic.status_text() if semantic else SEMANTIC_OFF_TEXT)
@@ -117,7 +124,10 @@ async def revoke_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if user_id is None:
         text = REVOKE_USAGE
     elif user_id in settings.admin_ids | settings.staff_ids:
-        text = f"{user_id}은(는) 설정(ADMIN_IDS/STAFF_IDS)에 있는 ID입니다. 설정에서 빼고 다시 시작해 주세요."
+        text = (
+            f"{user_id}은(는) 설정(ADMIN_IDS/STAFF_IDS)에 있는 ID입니다. "
+            "설정에서 빼고 다시 시작해 주세요."
+        )
     elif revoke(context.bot_data["db"], user_id, revoked_by=update.effective_user.id):
         await context.bot_data["wal_sync"].wait()
         await menu.set_menu_for(context.bot, user_id, None)
@@ -133,15 +143,17 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     document, kb = update.message.document, context.bot_data["kb"]
     name = document.file_name or "파일"
     region = (update.message.caption or "").strip() or (
-        kb.regions[0].name if len(kb.regions) == 1 else "")
+        kb.regions[0].name if len(kb.regions) == 1 else ""
+    )
     try:
         reader_for(name)
     except ReadError as exc:
         await update.message.reply_text(REFUSED_TEXT.format(name=name, reason=exc.reason))
         return
     if (document.file_size or 0) > MAX_UPLOAD_BYTES:
-        await update.message.reply_text(TOO_BIG_TEXT.format(
-            size=round(document.file_size / MB), limit=MAX_UPLOAD_BYTES // MB))
+        await update.message.reply_text(
+            TOO_BIG_TEXT.format(size=round(document.file_size / MB), limit=MAX_UPLOAD_BYTES // MB)
+        )
         return
     if not region:
         regions = ", ".join(r.name for r in kb.regions)
@@ -150,16 +162,18 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await update.message.reply_text(READING_TEXT.format(name=name))
     data = bytes(await (await document.get_file()).download_as_bytearray())
     try:
-        reports, changed, asked = await asyncio.to_thread(_preview, context.bot_data, name,
-                                                          data, region)
+        reports, changed, asked = await asyncio.to_thread(
+            _preview, context.bot_data, name, data, region
+        )
     except LibraryError as exc:
         await update.message.reply_text(REFUSED_TEXT.format(name=name, reason=_one_line(exc)))
         return
     token = secrets.token_hex(4)
     context.bot_data.setdefault("uploads", {})[token] = (name, data, region)
     report = "\n".join(line for r in reports for line in r.lines())
-    text = PREVIEW_TEXT.format(report=report, region=region, changed=changed, asked=asked,
-                               days=CHANGED_ANSWER_DAYS)
+    text = PREVIEW_TEXT.format(
+        report=report, region=region, changed=changed, asked=asked, days=CHANGED_ANSWER_DAYS
+    )
     await update.message.reply_text(text, reply_markup=keyboards.upload_actions(token))
 
 
@@ -180,8 +194,9 @@ async def upload_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     name, data, region = pending
     directory = Path(context.bot_data["settings"].knowledge_dir)
     try:
-        number = await asyncio.to_thread(_publish, directory, name, data, region,
-                                         str(update.effective_user.id))
+        number = await asyncio.to_thread(
+            _publish, directory, name, data, region, str(update.effective_user.id)
+        )
     except LibraryError as exc:
         await keyboards.edit_message(query, REFUSED_TEXT.format(name=name, reason=_one_line(exc)))
         return
@@ -195,8 +210,11 @@ async def show_versions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     versions = list_versions(Path(context.bot_data["settings"].knowledge_dir))
     lines = [f"{v.number}. {v.published_at} · {v.by} · {v.note}" for v in versions[-20:]]
-    await update.message.reply_text("\n".join(["게시한 버전 (/rollback 번호)", *lines])
-                                    if lines else "아직 게시한 버전이 없습니다.")
+    await update.message.reply_text(
+        "\n".join(["게시한 버전 (/rollback 번호)", *lines])
+        if lines
+        else "아직 게시한 버전이 없습니다."
+    )
 
 
 async def rollback_version(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -208,23 +226,32 @@ async def rollback_version(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     directory = Path(context.bot_data["settings"].knowledge_dir)
     try:
-        number = await asyncio.to_thread(rollback, directory, int(context.args[0]),
-                                         by=str(update.effective_user.id))
+        number = await asyncio.to_thread(
+            rollback, directory, int(context.args[0]), by=str(update.effective_user.id)
+        )
     except LibraryError as exc:
         await update.message.reply_text(_one_line(exc))
         return
     report = await swap_knowledge_base(context.bot_data)
-    await update.message.reply_text(f"버전 {context.args[0]}(으)로 되돌렸습니다(새 버전 {number}).\n{report}")
+    await update.message.reply_text(
+        f"버전 {context.args[0]}(으)로 되돌렸습니다(새 버전 {number}).\n{report}"
+    )
 
 
 def _preview(bot_data: dict, name: str, data: bytes, region: str) -> tuple[list, int, int]:
     """Reads the file on a copy of the knowledge directory, builds the knowledge base it would
     give and re-answers the last month's questions with both (runs in a worker thread)."""
     directory = Path(bot_data["settings"].knowledge_dir)
-    reports, new = preview_file(directory, name, data, region, inspect=lambda copy: (
-        load_knowledge_base(copy, tokenizer=bot_data["tokenizer"])))
-    questions = recent_questions(bot_data["log_db"], days=CHANGED_ANSWER_DAYS,
-                                 limit=CHANGED_ANSWER_LIMIT)
+    reports, new = preview_file(
+        directory,
+        name,
+        data,
+        region,
+        inspect=lambda copy: load_knowledge_base(copy, tokenizer=bot_data["tokenizer"]),
+    )
+    questions = recent_questions(
+        bot_data["log_db"], days=CHANGED_ANSWER_DAYS, limit=CHANGED_ANSWER_LIMIT
+    )
     return reports, changed_answers(bot_data["kb"], new, questions), len(questions)
 
 

@@ -15,37 +15,58 @@ or a staff member's "done" is sent. post_shutdown closes them. ``bot_data`` hold
 live objects and is therefore not persisted, and no handler uses ``chat_data``; user_data and
 the conversations are persisted.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import time, timedelta
-from typing import Any, AsyncIterator
+from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler,
-                          CommandHandler, ContextTypes, MessageHandler, PersistenceInput,
-                          TypeHandler, filters)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    PersistenceInput,
+    TypeHandler,
+    filters,
+)
 from telegram.request import BaseRequest
 
 from db.database import open_database
 from db.durability import WalSync
 from db.persistence import SQLitePersistence
 from db.staff import list_staff
-from handlers import (admin, citizen, complaint, flood, jobs, keyboards, menu, staff, survey,
-                      workbench)
+from handlers import (
+    admin,
+    citizen,
+    complaint,
+    flood,
+    jobs,
+    keyboards,
+    menu,
+    staff,
+    survey,
+    workbench,
+)
 from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
 from handlers.errors import handle_error
-from nlp.semantic import SemanticService
 from handlers.matching import new_matcher
 from handlers.ordering import PerUserUpdateProcessor
 from handlers.settings import Settings
 from handlers.transport import AiohttpRequest
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from nlp.cache import ReplyCache
+from nlp.semantic import SemanticService
 from nlp.tokenizer import Tokenizer, get_tokenizer
 
 logger = logging.getLogger(__name__)
@@ -64,25 +85,41 @@ DB_BUSY_TIMEOUT_MS = 1000
 # python-telegram-bot waits 1 s, then 1.5 times longer each try (at most 30 s): ten tries span
 # about two minutes before the bot gives up starting.
 BOOTSTRAP_RETRIES = 10
-JOB_QUEUE_MISSING = ("APScheduler가 없어 알림 발송과 대화 시간 제한을 쓸 수 없습니다 / the job queue is missing: "
-                     "pip install 'python-telegram-bot[job-queue]==22.8'")
+JOB_QUEUE_MISSING = (
+    "APScheduler가 없어 알림 발송과 대화 시간 제한을 쓸 수 없습니다 / the job queue is missing: "
+    "pip install 'python-telegram-bot[job-queue]==22.8'"
+)
 
 
-def build_application(settings: Settings, *, request: BaseRequest | None = None,
-                      kb: KnowledgeBase | None = None,
-                      tokenizer: Tokenizer | None = None, web_console: bool = False) -> Application:
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    kb: KnowledgeBase | None = None,
+    tokenizer: Tokenizer | None = None,
+    web_console: bool = False,
+) -> Application:
     """The bot with every handler registered; ``kb``/``tokenizer`` skip loading (tests);
     ``web_console`` also serves the staff console (web/) from the same event loop."""
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_token or LOCAL_TOKEN)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_second,
-                                     overall_time_period=1,
-                                     group_max_rate=settings.rate_limit_group_per_minute,
-                                     group_time_period=60))
-        .persistence(SQLitePersistence(
-            settings.database_path, update_interval=1, store_data=STORED,
-            retention=timedelta(days=settings.question_log_retention_days)))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit_per_second,
+                overall_time_period=1,
+                group_max_rate=settings.rate_limit_group_per_minute,
+                group_time_period=60,
+            )
+        )
+        .persistence(
+            SQLitePersistence(
+                settings.database_path,
+                update_interval=1,
+                store_data=STORED,
+                retention=timedelta(days=settings.question_log_retention_days),
+            )
+        )
         .post_init(_starter(settings, kb, tokenizer, web_console))
         .post_shutdown(_stop_services)
         .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
@@ -103,58 +140,67 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
 
 def register_handlers(application: Application, settings: Settings) -> None:
     """Every handler, in the order they are tried, and the one error handler."""
-    question = MessageHandler(PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
-                              citizen.answer_question)
+    question = MessageHandler(
+        PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, citizen.answer_question
+    )
     # Staff and admin commands accept any chat: their callbacks check the user's role (and
     # the chat). A button with empty data would match every pattern: refused first.
     admin_file = PRIVATE & filters.Document.ALL & FromAdmin(application.bot_data)
-    application.add_handlers([
-        CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
-        MessageHandler(admin_file, admin.receive_file, block=False),
-        *staff.build_handlers(),
-        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & survey.REPLY_TO_SURVEY,
-                       survey.comment_on_complaint),
-        complaint.build_conversation(question, settings.complaint_timeout_seconds),
-        CommandHandler("start", citizen.start, filters=PRIVATE),
-        CommandHandler("help", citizen.show_help, filters=NEW_MESSAGE),
-        CommandHandler("region", citizen.ask_region, filters=PRIVATE),
-        CommandHandler("status", complaint.show_status, filters=NEW_MESSAGE),
-        CommandHandler("my", complaint.my_complaints, filters=PRIVATE),
-        CommandHandler("cancel", citizen.nothing_to_cancel, filters=NEW_MESSAGE),
-        CallbackQueryHandler(citizen.show_entry, pattern=keyboards.ENTRY_PATTERN),
-        CallbackQueryHandler(citizen.show_detail, pattern=keyboards.DETAIL_PATTERN),
-        CallbackQueryHandler(citizen.show_source, pattern=keyboards.SOURCE_PATTERN),
-        CallbackQueryHandler(citizen.next_list_page, pattern=keyboards.LIST_PAGE_PATTERN),
-        CommandHandler("source", citizen.show_source, filters=PRIVATE),
-        CallbackQueryHandler(citizen.choose_region, pattern=keyboards.REGION_PATTERN),
-        CallbackQueryHandler(citizen.find_departments, pattern=f"^{keyboards.FIND_DEPARTMENT}$"),
-        CommandHandler("inbox", staff.inbox, filters=NEW_MESSAGE),
-        CommandHandler("view", staff.view, filters=NEW_MESSAGE),
-        CommandHandler("reply", staff.reply, filters=NEW_MESSAGE),
-        CommandHandler("assign", staff.assign, filters=NEW_MESSAGE),
-        CommandHandler("close", staff.close, filters=NEW_MESSAGE),
-        CommandHandler("note", staff.note, filters=NEW_MESSAGE),
-        CommandHandler("export", staff.export, filters=NEW_MESSAGE),
-        CommandHandler("type", workbench.change_type, filters=NEW_MESSAGE),
-        CommandHandler("extend", workbench.extend, filters=NEW_MESSAGE),
-        CommandHandler("due", workbench.due_list, filters=NEW_MESSAGE),
-        CommandHandler("closed", workbench.closed_days, filters=NEW_MESSAGE),
-        CommandHandler("statutory", workbench.statutory, filters=NEW_MESSAGE),
-        CommandHandler("template", workbench.template, filters=NEW_MESSAGE),
-        CommandHandler("link", workbench.link_complaints, filters=NEW_MESSAGE),
-        CommandHandler("repeat", workbench.repeat, filters=NEW_MESSAGE),
-        CallbackQueryHandler(survey.rate_complaint, pattern=survey.RATE_PATTERN),
-        CommandHandler("reload", admin.reload_knowledge, filters=NEW_MESSAGE, block=False),
-        CommandHandler("stats", admin.stats, filters=NEW_MESSAGE),
-        CommandHandler("grant", admin.grant_role, filters=NEW_MESSAGE),
-        CommandHandler("revoke", admin.revoke_role, filters=NEW_MESSAGE),
-        CommandHandler("kb_versions", admin.show_versions, filters=NEW_MESSAGE),
-        CommandHandler("rollback", admin.rollback_version, filters=NEW_MESSAGE, block=False),
-        CallbackQueryHandler(admin.upload_button, pattern=keyboards.UPLOAD_PATTERN, block=False),
-        MessageHandler(PRIVATE & filters.COMMAND, citizen.unknown_command),
-        MessageHandler(PRIVATE & ~filters.TEXT, citizen.explain_non_text),
-        CallbackQueryHandler(citizen.stale_button),
-    ])
+    application.add_handlers(
+        [
+            CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
+            MessageHandler(admin_file, admin.receive_file, block=False),
+            *staff.build_handlers(),
+            MessageHandler(
+                PRIVATE & filters.TEXT & ~filters.COMMAND & survey.REPLY_TO_SURVEY,
+                survey.comment_on_complaint,
+            ),
+            complaint.build_conversation(question, settings.complaint_timeout_seconds),
+            CommandHandler("start", citizen.start, filters=PRIVATE),
+            CommandHandler("help", citizen.show_help, filters=NEW_MESSAGE),
+            CommandHandler("region", citizen.ask_region, filters=PRIVATE),
+            CommandHandler("status", complaint.show_status, filters=NEW_MESSAGE),
+            CommandHandler("my", complaint.my_complaints, filters=PRIVATE),
+            CommandHandler("cancel", citizen.nothing_to_cancel, filters=NEW_MESSAGE),
+            CallbackQueryHandler(citizen.show_entry, pattern=keyboards.ENTRY_PATTERN),
+            CallbackQueryHandler(citizen.show_detail, pattern=keyboards.DETAIL_PATTERN),
+            CallbackQueryHandler(citizen.show_source, pattern=keyboards.SOURCE_PATTERN),
+            CallbackQueryHandler(citizen.next_list_page, pattern=keyboards.LIST_PAGE_PATTERN),
+            CommandHandler("source", citizen.show_source, filters=PRIVATE),
+            CallbackQueryHandler(citizen.choose_region, pattern=keyboards.REGION_PATTERN),
+            CallbackQueryHandler(
+                citizen.find_departments, pattern=f"^{keyboards.FIND_DEPARTMENT}$"
+            ),
+            CommandHandler("inbox", staff.inbox, filters=NEW_MESSAGE),
+            CommandHandler("view", staff.view, filters=NEW_MESSAGE),
+            CommandHandler("reply", staff.reply, filters=NEW_MESSAGE),
+            CommandHandler("assign", staff.assign, filters=NEW_MESSAGE),
+            CommandHandler("close", staff.close, filters=NEW_MESSAGE),
+            CommandHandler("note", staff.note, filters=NEW_MESSAGE),
+            CommandHandler("export", staff.export, filters=NEW_MESSAGE),
+            CommandHandler("type", workbench.change_type, filters=NEW_MESSAGE),
+            CommandHandler("extend", workbench.extend, filters=NEW_MESSAGE),
+            CommandHandler("due", workbench.due_list, filters=NEW_MESSAGE),
+            CommandHandler("closed", workbench.closed_days, filters=NEW_MESSAGE),
+            CommandHandler("statutory", workbench.statutory, filters=NEW_MESSAGE),
+            CommandHandler("template", workbench.template, filters=NEW_MESSAGE),
+            CommandHandler("link", workbench.link_complaints, filters=NEW_MESSAGE),
+            CommandHandler("repeat", workbench.repeat, filters=NEW_MESSAGE),
+            CallbackQueryHandler(survey.rate_complaint, pattern=survey.RATE_PATTERN),
+            CommandHandler("reload", admin.reload_knowledge, filters=NEW_MESSAGE, block=False),
+            CommandHandler("stats", admin.stats, filters=NEW_MESSAGE),
+            CommandHandler("grant", admin.grant_role, filters=NEW_MESSAGE),
+            CommandHandler("revoke", admin.revoke_role, filters=NEW_MESSAGE),
+            CommandHandler("kb_versions", admin.show_versions, filters=NEW_MESSAGE),
+            CommandHandler("rollback", admin.rollback_version, filters=NEW_MESSAGE, block=False),
+            CallbackQueryHandler(
+                admin.upload_button, pattern=keyboards.UPLOAD_PATTERN, block=False
+            ),
+            MessageHandler(PRIVATE & filters.COMMAND, citizen.unknown_command),
+            MessageHandler(PRIVATE & ~filters.TEXT, citizen.explain_non_text),
+            CallbackQueryHandler(citizen.stale_button),
+        ]
+    )
     application.add_handler(flood.FloodControl(settings), group=-1)  # before everything else
     application.add_handler(TypeHandler(Update, save_state), group=SAVE_STATE_GROUP)
     application.add_error_handler(handle_error)
@@ -168,42 +214,64 @@ async def save_state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """
     context.application.mark_data_for_update_persistence(
         chat_ids=update.effective_chat.id if update.effective_chat else None,
-        user_ids=update.effective_user.id if update.effective_user else None)
+        user_ids=update.effective_user.id if update.effective_user else None,
+    )
     await context.application.update_persistence()
 
 
-def _starter(settings: Settings, kb: KnowledgeBase | None, tokenizer: Tokenizer | None,
-             web_console: bool = False):
+def _starter(
+    settings: Settings,
+    kb: KnowledgeBase | None,
+    tokenizer: Tokenizer | None,
+    web_console: bool = False,
+):
     async def start_services(application: Application) -> None:
         """Loads tokenizer and knowledge base, opens the database, publishes menus, adds jobs."""
         words = tokenizer or await asyncio.to_thread(get_tokenizer, settings.nlp_tagger)
-        knowledge = kb or await asyncio.to_thread(load_knowledge_base, settings.knowledge_dir,
-                                                  tokenizer=words)
-        db = open_database(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS,
-                           durable=False)  # made durable by wal_sync where a person is told
-        log_db = open_database(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS,
-                               durable=False)
-        application.bot_data.update(settings=settings, tokenizer=words, kb=knowledge, db=db,
-                                    log_db=log_db, wal_sync=WalSync(settings.database_path),
-                                    replies=ReplyCache(settings.reply_cache_size),
-                                    matcher=new_matcher(), reload_lock=asyncio.Lock(),
-                                    semantic=_semantic_service(settings, knowledge))
+        knowledge = kb or await asyncio.to_thread(
+            load_knowledge_base, settings.knowledge_dir, tokenizer=words
+        )
+        db = open_database(
+            settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS, durable=False
+        )  # made durable by wal_sync where a person is told
+        log_db = open_database(
+            settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS, durable=False
+        )
+        application.bot_data.update(
+            settings=settings,
+            tokenizer=words,
+            kb=knowledge,
+            db=db,
+            log_db=log_db,
+            wal_sync=WalSync(settings.database_path),
+            replies=ReplyCache(settings.reply_cache_size),
+            matcher=new_matcher(),
+            reload_lock=asyncio.Lock(),
+            semantic=_semantic_service(settings, knowledge),
+        )
         roles = [(uid, "admin") for uid in settings.admin_ids]
         roles += [(uid, "staff") for uid in settings.staff_ids - settings.admin_ids]
         roles += [(m.user_id, m.role) for m in list_staff(db)]
-        await menu.publish_menus(application.bot, staff_chat_id=settings.staff_chat_id, roles=roles)
-        application.job_queue.run_repeating(jobs.send_notifications, settings.outbox_interval_seconds,
-                                            name="outbox")
+        await menu.publish_menus(
+            application.bot, staff_chat_id=settings.staff_chat_id, roles=roles
+        )
+        application.job_queue.run_repeating(
+            jobs.send_notifications, settings.outbox_interval_seconds, name="outbox"
+        )
         application.job_queue.run_daily(jobs.purge_expired_data, PURGE_TIME, name="purge expired")
-        application.job_queue.run_daily(workbench.post_morning_digest, DIGEST_TIME,
-                                        days=(0, 1, 2, 3, 4), name="morning digest")
-        application.job_queue.run_daily(workbench.queue_progress_notices, PROGRESS_NOTICE_TIME,
-                                        name="progress notices")
+        application.job_queue.run_daily(
+            workbench.post_morning_digest, DIGEST_TIME, days=(0, 1, 2, 3, 4), name="morning digest"
+        )
+        application.job_queue.run_daily(
+            workbench.queue_progress_notices, PROGRESS_NOTICE_TIME, name="progress notices"
+        )
         if web_console:
             from web.server import start_in_loop
 
             application.bot_data["web_console"] = start_in_loop(settings)
-        logger.info("knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir)
+        logger.info(
+            "knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir
+        )
 
     return start_services
 
@@ -278,12 +346,15 @@ def run_bot(settings: Settings) -> None:
     configure_logging(settings.log_level)
     tokenizer = get_tokenizer(settings.nlp_tagger)
     kb = load_knowledge_base(settings.knowledge_dir, tokenizer=tokenizer)
-    serve(build_application(settings, kb=kb, tokenizer=tokenizer,
-                            web_console=settings.web_console), settings)
+    serve(
+        build_application(settings, kb=kb, tokenizer=tokenizer, web_console=settings.web_console),
+        settings,
+    )
 
 
 def serve(application: Application, settings: Settings, **options: Any) -> None:
-    """Runs ``application`` against Telegram until stopped; ``options`` go to run_polling/run_webhook.
+    """Runs ``application`` against Telegram until stopped; ``options`` go to run_polling or
+    run_webhook.
 
     The first calls (getMe, deleteWebhook or setWebhook) are retried on network errors, so a
     start during a network or Telegram hiccup waits instead of exiting; a wrong token still
@@ -291,9 +362,14 @@ def serve(application: Application, settings: Settings, **options: Any) -> None:
     """
     options.setdefault("bootstrap_retries", BOOTSTRAP_RETRIES)
     if settings.webhook_url:
-        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-                                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-                                allowed_updates=Update.ALL_TYPES, **options)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+            **options,
+        )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES, **options)

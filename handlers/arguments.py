@@ -2,6 +2,7 @@
 
 Every parser returns None (or raises ValueError with a Korean sentence) instead of guessing.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,7 +53,9 @@ def parse_receipt(text: str) -> str | None:
 def parse_user_id(text: str) -> int | None:
     """A positive Telegram user id, or None."""
     text = text.strip()
-    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_USER_ID else None
+    return (
+        int(text) if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_USER_ID else None
+    )
 
 
 def parse_period(args: list[str]) -> tuple[date | None, date | None]:

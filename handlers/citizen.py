@@ -4,6 +4,7 @@ Replies are plain text (no parse_mode), so nothing a citizen types can break the
 Edited messages are deliberately ignored (see ``handlers.access.NEW_MESSAGE``): the answer to
 the first version has already been sent.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 HELP_TEXT = (
     "사용 방법\n"
     "· 궁금한 사업, 지원 조건, 예산, 공약, 담당 부서를 글로 물어보세요.\n"
-    "· \"청년 사업 뭐 있어요?\"처럼 물으면 목록으로, \"예산은?\", \"2번\", \"인천은요?\"처럼 "
+    '· "청년 사업 뭐 있어요?"처럼 물으면 목록으로, "예산은?", "2번", "인천은요?"처럼 '
     "이어서 물으면 앞의 답에 이어 답합니다.\n"
     "/region – 관심 지역 선택\n"
     "/source – 마지막 답의 출처(문서 파일과 줄)\n"
@@ -49,7 +50,7 @@ NO_DEPARTMENT_TEXT = (
 )
 NON_TEXT_TEXT = {
     "photo": "사진을 받았습니다. 사진만으로는 답할 수 없어요. 궁금한 점을 글로 적어 주세요. "
-             "사진이 있는 민원은 /complaint 로 접수하면서 보내 주세요.",
+    "사진이 있는 민원은 /complaint 로 접수하면서 보내 주세요.",
     "location": "위치를 받았습니다. 위치가 필요한 민원은 /complaint 로 접수하면서 보내 주세요.",
     "sticker": "스티커 고마워요! 궁금한 점은 글로 물어봐 주세요.",
     "voice": "음성 메시지는 아직 알아듣지 못합니다. 궁금한 점을 글로 적어 주세요.",
@@ -77,9 +78,10 @@ def welcome_text(retention_days: int, kb: KnowledgeBase) -> str:
     return (
         f"안녕하세요! {regions}의 사업, 지원 조건, 예산, 공약, 담당 부서를 "
         "공식 문서에서 찾아 안내하고, 민원 접수를 도와드리는 봇입니다.\n\n"
-        + (f"이렇게 물어보세요:\n{examples}\n\n" if examples else "") +
-        "저장하는 정보\n"
-        f"· 질문 내용: 답하지 못한 질문을 찾아 자료를 보완하려고 {retention_days}일 동안 보관 후 삭제합니다.\n"
+        + (f"이렇게 물어보세요:\n{examples}\n\n" if examples else "")
+        + "저장하는 정보\n"
+        "· 질문 내용: 답하지 못한 질문을 찾아 자료를 보완하려고 "
+        f"{retention_days}일 동안 보관 후 삭제합니다.\n"
         "· 고른 관심 지역: 그 지역 정보를 먼저 보여 드리려고 보관합니다.\n"
         "· 민원: 접수할 때 동의를 받아 내용·사진·위치·연락처를 민원 처리에만 씁니다.\n\n"
         "명령 목록은 /help 를 눌러 보세요."
@@ -102,7 +104,9 @@ async def ask_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     chosen = mentioned_regions(context.bot_data["kb"], " ".join(context.args or ()))
     if len(chosen) == 1:
         context.user_data["region"] = chosen[0]
-        await update.message.reply_text(f"관심 지역을 '{chosen[0]}'(으)로 정했습니다. 이제 질문해 주세요.")
+        await update.message.reply_text(
+            f"관심 지역을 '{chosen[0]}'(으)로 정했습니다. 이제 질문해 주세요."
+        )
         return
     current = context.user_data.get("region") or "전체"
     markup = keyboards.regions(context.bot_data["kb"].regions)
@@ -119,7 +123,9 @@ async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         context.user_data["region"] = region
     else:
         context.user_data.pop("region", None)
-    await keyboards.edit_message(query, f"관심 지역을 '{region or '전체'}'(으)로 정했습니다. 이제 질문해 주세요.")
+    await keyboards.edit_message(
+        query, f"관심 지역을 '{region or '전체'}'(으)로 정했습니다. 이제 질문해 주세요."
+    )
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -132,9 +138,17 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     kb = context.bot_data["kb"]  # read once: a /reload mid-answer cannot mix two versions
     text, found = redact_personal_data(update.message.text or update.message.caption or "")
     idle_seconds = context.bot_data["settings"].context_idle_minutes * 60
-    turn = await in_matcher(context, converse, kb, text, context.user_data.get(DIALOGUE),
-                            respond=context.bot_data["replies"].respond, now=time.time(),
-                            region=context.user_data.get("region"), idle_seconds=idle_seconds)
+    turn = await in_matcher(
+        context,
+        converse,
+        kb,
+        text,
+        context.user_data.get(DIALOGUE),
+        respond=context.bot_data["replies"].respond,
+        now=time.time(),
+        region=context.user_data.get("region"),
+        idle_seconds=idle_seconds,
+    )
     reply = turn.reply
     if reply.intent == COMPLAINT:
         if is_bare_request(text):
@@ -163,8 +177,12 @@ def reply_markup(kb, reply: Reply, state: dict | None = None):
         entries = [kb.get(i) for i in reply.items]
         state = state or {}
         offset = state.get("offset", 0) if state.get("items") == list(reply.items) else 0
-        return keyboards.listing(reply.items, [e.title if e else "" for e in entries],
-                                 offset=offset, page_size=PAGE_SIZE)
+        return keyboards.listing(
+            reply.items,
+            [e.title if e else "" for e in entries],
+            offset=offset,
+            page_size=PAGE_SIZE,
+        )
     if reply.band == ANSWER and reply.entry_id:
         return keyboards.answer(reply.entry_id, detail=bool(reply.detail))
     return None
@@ -205,7 +223,7 @@ async def show_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def next_list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """"더 보기": the next eight items of the last list."""
+    """ "더 보기": the next eight items of the last list."""
     query = update.callback_query
     await query.answer()
     state = context.user_data.get(DIALOGUE) or {}
@@ -220,8 +238,10 @@ async def next_list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     listing = Listing(state.get("label") or "목록", entries, False)
     await query.message.reply_text(
         format_listing(listing, offset=offset),
-        reply_markup=keyboards.listing([e.id for e in entries], [e.title for e in entries],
-                                       offset=offset, page_size=PAGE_SIZE))
+        reply_markup=keyboards.listing(
+            [e.id for e in entries], [e.title for e in entries], offset=offset, page_size=PAGE_SIZE
+        ),
+    )
 
 
 def _remember_entry(context: ContextTypes.DEFAULT_TYPE, entry_id: str) -> None:
@@ -275,18 +295,25 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Answers a button from a step that is over (e.g. a draft that was cancelled); a second
     [접수하기] on a filed complaint gets its receipt number, not a hint to start over."""
     query = update.callback_query
-    logger.info("button %r from user %s matched no step", mask_rrn(query.data),
-                query.from_user.id)
+    logger.info("button %r from user %s matched no step", mask_rrn(query.data), query.from_user.id)
     filed = complaint.filed_by(context, query)
-    text = complaint.ALREADY_FILED_TEXT.format(receipt=filed.receipt) if filed else STALE_BUTTON_TEXT
+    text = (
+        complaint.ALREADY_FILED_TEXT.format(receipt=filed.receipt) if filed else STALE_BUTTON_TEXT
+    )
     await query.answer(text, show_alert=True)
 
 
 def _log(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:
     top = reply.hits[0] if reply.hits else None
     try:
-        log_question(context.bot_data["log_db"], user_id=user_id, query=reply.query,
-                     intent=reply.intent, band=reply.band, entry_id=top.entry.id if top else None,
-                     score=round(top.score, 2) if top else None)
+        log_question(
+            context.bot_data["log_db"],
+            user_id=user_id,
+            query=reply.query,
+            intent=reply.intent,
+            band=reply.band,
+            entry_id=top.entry.id if top else None,
+            score=round(top.score, 2) if top else None,
+        )
     except DatabaseUnavailable:
         logger.warning("question log unavailable; answer sent without logging")

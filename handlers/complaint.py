@@ -8,18 +8,33 @@ costs a few Bot API calls fewer (benchmarks/load.py). The draft lives in
 ``user_data["complaint"]`` as plain JSON types, so a restart resumes it where it stopped (PTB
 does not persist timeouts: a draft interrupted by a restart waits until continued or cancelled).
 """
+
 from __future__ import annotations
 
 import warnings
 
 from telegram import CallbackQuery, Update
-from telegram.ext import (BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes,
-                          ConversationHandler, MessageHandler, TypeHandler, filters)
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 from telegram.warnings import PTBUserWarning
 
 from db import outbox
-from db.complaints import (Complaint, complaint_for_key, create_complaint, get_complaint, history,
-                           list_complaints)
+from db.complaints import (
+    Complaint,
+    complaint_for_key,
+    create_complaint,
+    get_complaint,
+    history,
+    list_complaints,
+)
 from db.duplicates import similar_open
 from db.privacy import redact_personal_data
 from db.staff import log_denied
@@ -27,8 +42,12 @@ from handlers import flood, formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, PLACE_TEXT, PRIVATE, in_staff_place, user_role
 from handlers.arguments import parse_phone, parse_receipt
 from handlers.keyboards import keyboard
-from nlp.filing import (PROCESSING_TIME_TEXT, is_processing_time_question, is_question,
-                        match_department)
+from nlp.filing import (
+    PROCESSING_TIME_TEXT,
+    is_processing_time_question,
+    is_question,
+    match_department,
+)
 from nlp.reply import QUESTION
 from nlp.responder import suggest_departments
 
@@ -55,8 +74,12 @@ ASK_ATTACHMENTS_TEXT = (
 PHOTO_FIRST_TEXT = "사진을 받았습니다. 이제 어떤 불편인지 글로 적어 주세요."
 LOCATION_FIRST_TEXT = "위치를 받았습니다. 이제 어떤 불편인지 글로 적어 주세요."
 TOO_MANY_PHOTOS_TEXT = f"사진은 {MAX_PHOTOS}장까지 받을 수 있습니다. [다음]을 눌러 주세요."
-DEPARTMENT_TEXT = "이 민원을 맡을 부서로 아래를 추천합니다. 맞는 부서를 고르거나 부서 이름을 직접 적어 주세요."
-NO_DEPARTMENT_TEXT = "알맞은 부서를 찾지 못했습니다. 부서 이름을 직접 적거나 [잘 모르겠어요]를 눌러 주세요."
+DEPARTMENT_TEXT = (
+    "이 민원을 맡을 부서로 아래를 추천합니다. 맞는 부서를 고르거나 부서 이름을 직접 적어 주세요."
+)
+NO_DEPARTMENT_TEXT = (
+    "알맞은 부서를 찾지 못했습니다. 부서 이름을 직접 적거나 [잘 모르겠어요]를 눌러 주세요."
+)
 CONSENT_TEXT = (
     "개인정보 수집·이용 동의\n"
     "· 수집 항목: 민원 내용, 보내신 사진과 위치, 연락처(입력한 경우), 텔레그램 사용자 ID\n"
@@ -69,11 +92,17 @@ ASK_PHONE_TEXT = (
     "담당자가 연락드릴 전화번호를 적어 주세요 (예: 010-1234-5678). "
     "전화 연락이 필요 없으면 [건너뛰기]를 눌러 주세요."
 )
-BAD_PHONE_TEXT = "전화번호 형식이 아닙니다. 예: 010-1234-5678, 02-123-4567. 또는 [건너뛰기]를 눌러 주세요."
+BAD_PHONE_TEXT = (
+    "전화번호 형식이 아닙니다. 예: 010-1234-5678, 02-123-4567. 또는 [건너뛰기]를 눌러 주세요."
+)
 EMPTY_CONTENT_TEXT = "민원 내용이 비어 있습니다. 어떤 불편인지 글로 적어 주세요."
-CONTENT_TOO_LONG_TEXT = f"민원 내용은 {MAX_CONTENT_CHARS:,}자까지 받습니다. 넘는 부분은 저장하지 않았습니다."
+CONTENT_TOO_LONG_TEXT = (
+    f"민원 내용은 {MAX_CONTENT_CHARS:,}자까지 받습니다. 넘는 부분은 저장하지 않았습니다."
+)
 CANCELLED_TEXT = "민원 작성을 취소했습니다. 작성하던 내용은 저장하지 않았습니다."
-TIMEOUT_TEXT = "민원 작성 시간이 지나 작성하던 내용을 지웠습니다. 다시 접수하려면 /complaint 를 눌러 주세요."
+TIMEOUT_TEXT = (
+    "민원 작성 시간이 지나 작성하던 내용을 지웠습니다. 다시 접수하려면 /complaint 를 눌러 주세요."
+)
 REMIND_TEXT = "민원을 작성하고 있습니다. 안내에 따라 입력하거나 버튼을 눌러 주세요. 취소: /cancel"
 STATUS_USAGE_TEXT = "사용법: /status 접수번호 (예: /status 20250301-AB2C)"
 # The same words whether the number does not exist or is someone else's: nobody learns which.
@@ -100,9 +129,18 @@ ALREADY_FILED_TEXT = "이미 접수된 민원입니다. 접수번호: {receipt} 
 
 def new_draft() -> dict:
     """An empty complaint draft (JSON types only: it is persisted)."""
-    return {"content": "", "attachments": [], "latitude": None, "longitude": None,
-            "departments": [], "region": None, "department": None,
-            "anonymous": False, "consent": False, "phone": None}
+    return {
+        "content": "",
+        "attachments": [],
+        "latitude": None,
+        "longitude": None,
+        "departments": [],
+        "region": None,
+        "department": None,
+        "anonymous": False,
+        "consent": False,
+        "phone": None,
+    }
 
 
 def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict:
@@ -164,7 +202,8 @@ async def receive_more_text(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     _draft(context)["pending"] = text[:MAX_CONTENT_CHARS]
     await update.message.reply_text(
         DRAFT_OR_QUESTION_TEXT.format(text=formatting.preview(text, 100)),
-        reply_markup=keyboards.draft_or_question())
+        reply_markup=keyboards.draft_or_question(),
+    )
     return ATTACH
 
 
@@ -188,11 +227,13 @@ async def answer_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if is_processing_time_question(pending):
         answer = PROCESSING_TIME_TEXT
     else:
-        reply = context.bot_data["replies"].respond(context.bot_data["kb"], pending,
-                                                    region=context.user_data.get("region"))
+        reply = context.bot_data["replies"].respond(
+            context.bot_data["kb"], pending, region=context.user_data.get("region")
+        )
         answer = reply.text if reply.intent == QUESTION else NOT_A_QUESTION_I_CAN_ANSWER
-    await keyboards.next_step(query, formatting.fit(f"{answer}\n\n{STILL_DRAFTING_TEXT}"),
-                              _next_or_cancel())
+    await keyboards.next_step(
+        query, formatting.fit(f"{answer}\n\n{STILL_DRAFTING_TEXT}"), _next_or_cancel()
+    )
     return ATTACH
 
 
@@ -208,7 +249,7 @@ async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return CONTENT
     room = MAX_CONTENT_CHARS - len(draft["content"]) - 1
     if len(text) > room:
-        text = text[:max(room, 0)]
+        text = text[: max(room, 0)]
         await message.reply_text(CONTENT_TOO_LONG_TEXT)
     draft["content"] = "\n".join(part for part in (draft["content"], text) if part)
     await message.reply_text(ASK_ATTACHMENTS_TEXT, reply_markup=_next_or_cancel())
@@ -224,8 +265,9 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         await message.reply_text(TOO_MANY_PHOTOS_TEXT, reply_markup=_next_or_cancel())
         return ATTACH
     draft["attachments"].append(message.photo[-1].file_id)
-    return await _after_attachment(update, draft, f"사진 {len(draft['attachments'])}장을 받았습니다.",
-                                   PHOTO_FIRST_TEXT)
+    return await _after_attachment(
+        update, draft, f"사진 {len(draft['attachments'])}장을 받았습니다.", PHOTO_FIRST_TEXT
+    )
 
 
 async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -239,8 +281,9 @@ async def _after_attachment(update: Update, draft: dict, received: str, first_te
     if not draft["content"]:
         await update.message.reply_text(first_text)
         return CONTENT
-    await update.message.reply_text(f"{received} 더 보내거나 [다음]을 눌러 주세요.",
-                                    reply_markup=_next_or_cancel())
+    await update.message.reply_text(
+        f"{received} 더 보내거나 [다음]을 눌러 주세요.", reply_markup=_next_or_cancel()
+    )
     return ATTACH
 
 
@@ -251,11 +294,13 @@ async def ask_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not draft["content"]:
         await query.message.reply_text(EMPTY_CONTENT_TEXT)
         return CONTENT
-    pairs = suggest_departments(context.bot_data["kb"], draft["content"],
-                                region=context.user_data.get("region"))
+    pairs = suggest_departments(
+        context.bot_data["kb"], draft["content"], region=context.user_data.get("region")
+    )
     draft["departments"] = [list(pair) for pair in pairs]
-    await keyboards.next_step(query, DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT,
-                              _department_buttons(pairs))
+    await keyboards.next_step(
+        query, DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT, _department_buttons(pairs)
+    )
     return DEPARTMENT
 
 
@@ -269,8 +314,9 @@ async def choose_department(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         draft["region"], draft["department"] = pairs[int(choice)]
     else:
         draft["region"], draft["department"] = context.user_data.get("region"), None
-    await keyboards.next_step(query, f"{_department_line(draft)}\n\n{_consent_text(context)}",
-                                 _consent_buttons())
+    await keyboards.next_step(
+        query, f"{_department_line(draft)}\n\n{_consent_text(context)}", _consent_buttons()
+    )
     return CONSENT
 
 
@@ -285,7 +331,8 @@ async def type_department(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         example = pairs[0][1] if pairs else "정무기획과"
         await update.message.reply_text(
             BAD_DEPARTMENT_TEXT.format(text=formatting.preview(typed, 30), example=example),
-            reply_markup=_department_buttons(pairs))
+            reply_markup=_department_buttons(pairs),
+        )
         return DEPARTMENT
     draft["region"], draft["department"] = found
     await update.message.reply_text(_department_line(draft))
@@ -293,20 +340,29 @@ async def type_department(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 def _department_buttons(pairs: list[tuple[str, str]]):
-    buttons = [[(formatting.department_label(*pair), f"{keyboards.DEPARTMENT}{n}")]
-               for n, pair in enumerate(pairs)]
+    buttons = [
+        [(formatting.department_label(*pair), f"{keyboards.DEPARTMENT}{n}")]
+        for n, pair in enumerate(pairs)
+    ]
     buttons.append([("잘 모르겠어요", keyboards.DEPARTMENT + keyboards.UNSURE)])
     return keyboard(buttons)
 
 
 async def _ask_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await update.effective_message.reply_text(_consent_text(context), reply_markup=_consent_buttons())
+    await update.effective_message.reply_text(
+        _consent_text(context), reply_markup=_consent_buttons()
+    )
     return CONSENT
 
 
 def _consent_buttons():
-    return keyboard([[("동의합니다", keyboards.AGREE)], [("익명으로 접수", keyboards.ANONYMOUS)],
-                     [("취소", keyboards.CANCEL)]])
+    return keyboard(
+        [
+            [("동의합니다", keyboards.AGREE)],
+            [("익명으로 접수", keyboards.ANONYMOUS)],
+            [("취소", keyboards.CANCEL)],
+        ]
+    )
 
 
 def _department_line(draft: dict) -> str:
@@ -326,7 +382,9 @@ def _consent_text(context: ContextTypes.DEFAULT_TYPE) -> str:
 def consent_text(retention_days: int) -> str:
     """개인정보 수집·이용 동의 notice; 1095 days reads "3년"."""
     years, rest = divmod(retention_days, 365)
-    return CONSENT_TEXT.format(retention=f"{years}년" if years and not rest else f"{retention_days}일")
+    return CONSENT_TEXT.format(
+        retention=f"{years}년" if years and not rest else f"{retention_days}일"
+    )
 
 
 async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -334,8 +392,11 @@ async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft["consent"], draft["anonymous"] = True, False
-    await keyboards.next_step(query, f"{_consent_record(context, draft, '동의하셨습니다.')}\n\n"
-                                 f"{ASK_PHONE_TEXT}", keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]))
+    await keyboards.next_step(
+        query,
+        f"{_consent_record(context, draft, '동의하셨습니다.')}\n\n{ASK_PHONE_TEXT}",
+        keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]),
+    )
     return PHONE
 
 
@@ -345,8 +406,11 @@ async def go_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     await query.answer()
     draft.update(consent=False, anonymous=True, phone=None)
     await keyboards.next_step(
-        query, f"{_consent_record(context, draft, '익명으로 접수합니다.')}\n\n"
-        f"{formatting.draft_summary(draft)}", _submit_buttons())
+        query,
+        f"{_consent_record(context, draft, '익명으로 접수합니다.')}\n\n"
+        f"{formatting.draft_summary(draft)}",
+        _submit_buttons(),
+    )
     return CONFIRM
 
 
@@ -354,8 +418,9 @@ async def receive_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     """Validates the phone number; asks again if it is not a Korean number."""
     phone = parse_phone(await redacted(update, _draft(context), update.message.text))
     if phone is None:
-        await update.message.reply_text(BAD_PHONE_TEXT,
-                                        reply_markup=keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]))
+        await update.message.reply_text(
+            BAD_PHONE_TEXT, reply_markup=keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]])
+        )
         return PHONE
     _draft(context)["phone"] = phone
     return await _ask_confirmation(update, _draft(context))
@@ -369,8 +434,9 @@ async def skip_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def _ask_confirmation(update: Update, draft: dict) -> int:
-    await update.effective_message.reply_text(formatting.draft_summary(draft),
-                                              reply_markup=_submit_buttons())
+    await update.effective_message.reply_text(
+        formatting.draft_summary(draft), reply_markup=_submit_buttons()
+    )
     return CONFIRM
 
 
@@ -379,7 +445,8 @@ def _submit_buttons():
 
 
 async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Stores the complaint once, turns the summary into the receipt and posts it to the staff chat.
+    """Stores the complaint once, turns the summary into the receipt and posts it to the staff
+    chat.
 
     The draft is dropped only once the receipt is shown: if that fails, the buttons stay and
     tapping [접수하기] again returns the same complaint (keyed by the summary message), never a
@@ -391,13 +458,14 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await query.message.reply_text(EMPTY_CONTENT_TEXT)
         return CONTENT
     db = context.bot_data["db"]
-    if complaint_for_key(db, _key(query)) is None and await flood.refuse_complaint(update, context):
+    if complaint_for_key(db, _key(query)) is None and await flood.refuse_complaint(
+        update, context
+    ):
         context.user_data.pop("complaint", None)
         return ConversationHandler.END
     complaint, staff_posts = _store(context, query, draft)
     await context.bot_data["wal_sync"].wait()  # a receipt promises the complaint is kept
-    await keyboards.next_step(query,
-                              formatting.receipt_text(complaint, draft))
+    await keyboards.next_step(query, formatting.receipt_text(complaint, draft))
     context.user_data.pop("complaint", None)
     for notification_id in staff_posts:  # at once if possible, else the outbox job retries
         await jobs.deliver_now(context, notification_id)
@@ -418,8 +486,9 @@ def _key(query: CallbackQuery) -> str:
     return f"{query.message.chat.id}:{query.message.message_id}"
 
 
-def _store(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery,
-           draft: dict) -> tuple[Complaint, list[int]]:
+def _store(
+    context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, draft: dict
+) -> tuple[Complaint, list[int]]:
     """create_complaint (a repeated tap cannot file twice) with the staff-chat post queued in
     the same transaction; returns the complaint and the queued post's outbox id, if new."""
     staff_chat_id = context.bot_data["settings"].staff_chat_id
@@ -428,15 +497,28 @@ def _store(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery,
     def queue_staff_post(db, complaint: Complaint) -> None:
         if staff_chat_id is not None:
             alert = formatting.staff_alert(complaint, similar_open(db, complaint))
-            queued.append(outbox.enqueue(db, staff_chat_id, alert, kind=jobs.STAFF_POST,
-                                         receipt=complaint.receipt))
+            queued.append(
+                outbox.enqueue(
+                    db, staff_chat_id, alert, kind=jobs.STAFF_POST, receipt=complaint.receipt
+                )
+            )
 
     complaint = create_complaint(
-        context.bot_data["db"], idempotency_key=_key(query),
-        user_id=query.from_user.id, chat_id=query.message.chat.id, content=draft["content"],
-        department=draft["department"], region=draft["region"], phone=draft["phone"],
-        anonymous=draft["anonymous"], consent=draft["consent"], attachments=draft["attachments"],
-        latitude=draft["latitude"], longitude=draft["longitude"], on_created=queue_staff_post)
+        context.bot_data["db"],
+        idempotency_key=_key(query),
+        user_id=query.from_user.id,
+        chat_id=query.message.chat.id,
+        content=draft["content"],
+        department=draft["department"],
+        region=draft["region"],
+        phone=draft["phone"],
+        anonymous=draft["anonymous"],
+        consent=draft["consent"],
+        attachments=draft["attachments"],
+        latitude=draft["latitude"],
+        longitude=draft["longitude"],
+        on_created=queue_staff_post,
+    )
     return complaint, queued
 
 
@@ -482,13 +564,17 @@ async def show_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def my_complaints(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Lists the citizen's own complaints, newest first."""
-    complaints = list_complaints(context.bot_data["db"], user_id=update.effective_user.id,
-                                 limit=MY_COMPLAINTS_SHOWN)
+    complaints = list_complaints(
+        context.bot_data["db"], user_id=update.effective_user.id, limit=MY_COMPLAINTS_SHOWN
+    )
     if not complaints:
         await update.message.reply_text(NO_COMPLAINTS_TEXT)
         return
-    lines = ["내가 접수한 민원 (최근 순):", *map(formatting.complaint_line, complaints),
-             "자세히 보기: /status 접수번호"]
+    lines = [
+        "내가 접수한 민원 (최근 순):",
+        *map(formatting.complaint_line, complaints),
+        "자세히 보기: /status 접수번호",
+    ]
     await update.message.reply_text("\n".join(lines))
 
 
@@ -500,35 +586,57 @@ def _button(data: str, callback) -> CallbackQueryHandler:
     return CallbackQueryHandler(callback, pattern=f"^{data}$")
 
 
-def build_conversation(question_handler: BaseHandler, timeout_seconds: float) -> ConversationHandler:
+def build_conversation(
+    question_handler: BaseHandler, timeout_seconds: float
+) -> ConversationHandler:
     """The complaint conversation; ``question_handler`` (free text) may start it too."""
     text = filters.TEXT & ~filters.COMMAND & NEW_MESSAGE
     photo, location = filters.PHOTO & NEW_MESSAGE, filters.LOCATION & NEW_MESSAGE
-    restart = [CommandHandler("complaint", ask_content, filters=PRIVATE),
-               _button(keyboards.NEW_COMPLAINT, ask_content),
-               _button(keyboards.COMPLAINT_FROM_QUESTION, start_from_question)]
+    restart = [
+        CommandHandler("complaint", ask_content, filters=PRIVATE),
+        _button(keyboards.NEW_COMPLAINT, ask_content),
+        _button(keyboards.COMPLAINT_FROM_QUESTION, start_from_question),
+    ]
     states = {
-        CONTENT: [MessageHandler(text, receive_content), MessageHandler(photo, receive_photo),
-                  MessageHandler(location, receive_location)],
-        ATTACH: [MessageHandler(text, receive_more_text), MessageHandler(photo, receive_photo),
-                 MessageHandler(location, receive_location),
-                 _button(keyboards.ATTACHMENTS_DONE, ask_department),
-                 _button(keyboards.ADD_TO_DRAFT, add_pending),
-                 _button(keyboards.ANSWER_INSTEAD, answer_pending)],
-        DEPARTMENT: [CallbackQueryHandler(choose_department, pattern=f"^{keyboards.DEPARTMENT}"),
-                     MessageHandler(text, type_department)],
+        CONTENT: [
+            MessageHandler(text, receive_content),
+            MessageHandler(photo, receive_photo),
+            MessageHandler(location, receive_location),
+        ],
+        ATTACH: [
+            MessageHandler(text, receive_more_text),
+            MessageHandler(photo, receive_photo),
+            MessageHandler(location, receive_location),
+            _button(keyboards.ATTACHMENTS_DONE, ask_department),
+            _button(keyboards.ADD_TO_DRAFT, add_pending),
+            _button(keyboards.ANSWER_INSTEAD, answer_pending),
+        ],
+        DEPARTMENT: [
+            CallbackQueryHandler(choose_department, pattern=f"^{keyboards.DEPARTMENT}"),
+            MessageHandler(text, type_department),
+        ],
         CONSENT: [_button(keyboards.AGREE, agree), _button(keyboards.ANONYMOUS, go_anonymous)],
         PHONE: [MessageHandler(text, receive_phone), _button(keyboards.SKIP_PHONE, skip_phone)],
         CONFIRM: [_button(keyboards.SUBMIT, submit)],
         ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
     }
-    fallbacks = [CommandHandler("cancel", cancel, filters=NEW_MESSAGE),
-                 _button(keyboards.CANCEL, cancel), *restart,
-                 MessageHandler(~filters.COMMAND & NEW_MESSAGE, remind)]
+    fallbacks = [
+        CommandHandler("cancel", cancel, filters=NEW_MESSAGE),
+        _button(keyboards.CANCEL, cancel),
+        *restart,
+        MessageHandler(~filters.COMMAND & NEW_MESSAGE, remind),
+    ]
     # Buttons are tracked per chat and user, not per message, on purpose: one draft per citizen.
     # PTB warns about that combination; the warning does not apply here.
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*CallbackQueryHandler", category=PTBUserWarning)
-        return ConversationHandler(entry_points=[*restart, question_handler], states=states,
-                                   fallbacks=fallbacks, name="complaint", persistent=True,
-                                   conversation_timeout=timeout_seconds)
+        warnings.filterwarnings(
+            "ignore", message=".*CallbackQueryHandler", category=PTBUserWarning
+        )
+        return ConversationHandler(
+            entry_points=[*restart, question_handler],
+            states=states,
+            fallbacks=fallbacks,
+            name="complaint",
+            persistent=True,
+            conversation_timeout=timeout_seconds,
+        )

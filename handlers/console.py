@@ -9,6 +9,7 @@ command); the bot's replies are printed with their buttons as "[#1 label]", and 
 presses that button. Complaints are stored in DATABASE_PATH like on Telegram. /quit or end of
 input (Ctrl-D) leaves.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,7 +31,8 @@ BANNER = (
     " · 질문을 입력하세요. 예: 새마을지도자 자녀 장학금 조건\n"
     " · 명령: /help /region /complaint /status 접수번호 /my /cancel\n"
     " · 버튼은 번호로 누릅니다: #1, #2 …\n"
-    f" · 콘솔 사용자 ID는 {CONSOLE_USER_ID}입니다 (ADMIN_IDS에 넣으면 관리자 명령도 쓸 수 있습니다).\n"
+    f" · 콘솔 사용자 ID는 {CONSOLE_USER_ID}입니다 "
+    "(ADMIN_IDS에 넣으면 관리자 명령도 쓸 수 있습니다).\n"
     f" · 끝내기: {QUIT} 또는 Ctrl-D\n"
     "──────────────────────────────────────────"
 )
@@ -78,16 +80,27 @@ class ConsoleScreen:
         self.out.flush()
 
 
-def run_console(settings: Settings, stdin: TextIO, stdout: TextIO, *,
-                kb: KnowledgeBase | None = None, tokenizer: Tokenizer | None = None) -> int:
+def run_console(
+    settings: Settings,
+    stdin: TextIO,
+    stdout: TextIO,
+    *,
+    kb: KnowledgeBase | None = None,
+    tokenizer: Tokenizer | None = None,
+) -> int:
     """Chats on ``stdin``/``stdout`` until end of input or /quit; returns the exit code."""
     # The chat is the output: only warnings reach stderr unless LOG_LEVEL=DEBUG.
     configure_logging("DEBUG" if settings.log_level == "DEBUG" else "WARNING")
     return asyncio.run(_chat(settings, stdin, stdout, kb, tokenizer))
 
 
-async def _chat(settings: Settings, stdin: TextIO, stdout: TextIO, kb: KnowledgeBase | None,
-                tokenizer: Tokenizer | None) -> int:
+async def _chat(
+    settings: Settings,
+    stdin: TextIO,
+    stdout: TextIO,
+    kb: KnowledgeBase | None,
+    tokenizer: Tokenizer | None,
+) -> int:
     screen = ConsoleScreen(stdout, CONSOLE_USER_ID)
     api = LocalBotApi(on_call=screen.show)
     application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)

@@ -5,6 +5,7 @@ described by its ids and kind only. Admins get one report per kind of error ever
 with how many like it were held back: a locked database or a Telegram outage fails every update,
 and a report for each would flood their chats and use up the bot's sending rate.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,7 +51,9 @@ async def handle_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
         text = TRY_LATER_TEXT if isinstance(context.error, DatabaseUnavailable) else APOLOGY_TEXT
         await _send(context, update.effective_chat.id, text)
     error = f"{type(context.error).__name__}: {context.error}"[:MAX_ERROR_CHARS]
-    held_back = take_report(context.bot_data.setdefault("error_reports", {}), error, time.monotonic())
+    held_back = take_report(
+        context.bot_data.setdefault("error_reports", {}), error, time.monotonic()
+    )
     if held_back is None:
         return
     more = f"\n(앞선 보고 뒤 같은 오류 {held_back}건은 보고하지 않았습니다)" if held_back else ""

@@ -11,13 +11,14 @@ told once per minute, not once per message, so a flood never makes the bot flood
 Complaints are counted in the database (filed in the last 24 hours) when a complaint starts
 and again when it is submitted. Staff and admins are exempt from both limits.
 """
+
 from __future__ import annotations
 
 import logging
 import time
 from collections import deque
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -40,7 +41,8 @@ SLOW_DOWN_TEXT = (
     "그동안 보내신 메시지는 처리하지 않았습니다."
 )
 COMPLAINT_LIMIT_TEXT = (
-    "민원은 24시간 동안 {limit}건까지 접수할 수 있습니다. 접수하신 민원은 /my 에서 볼 수 있습니다. "
+    "민원은 24시간 동안 {limit}건까지 접수할 수 있습니다. "
+    "접수하신 민원은 /my 에서 볼 수 있습니다. "
     "급한 일은 정부민원안내콜센터(국번 없이 110)로 연락해 주세요."
 )
 
@@ -113,14 +115,15 @@ def is_exempt(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> bool:
         return False
 
 
-async def refuse_complaint(update: Update, context: ContextTypes.DEFAULT_TYPE, *,
-                           now: datetime | None = None) -> bool:
+async def refuse_complaint(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, now: datetime | None = None
+) -> bool:
     """True, after telling the citizen, when they filed FLOOD_COMPLAINTS_PER_DAY in 24 hours."""
     user = update.effective_user
     limit = context.bot_data["settings"].flood_complaints_per_day
     if is_exempt(context, user.id):
         return False
-    since = (now or datetime.now(timezone.utc)) - COMPLAINT_WINDOW
+    since = (now or datetime.now(UTC)) - COMPLAINT_WINDOW
     if count_complaints(context.bot_data["db"], user_id=user.id, since=since) < limit:
         return False
     logger.info("flood control: complaint limit reached for user %s", user.id)

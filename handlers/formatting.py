@@ -1,7 +1,8 @@
 """Small pure functions that turn complaints, statistics and reload results into plain text."""
+
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from db.complaints import CITIZEN_KINDS, NOTE, REPLY, VIEW, Complaint, kst_text
 from db.outbox import DeliveryStats
@@ -23,8 +24,13 @@ DEPARTMENT_SHOWN_CHARS = 60
 MAX_EVENTS_SHOWN = 20
 STAFF_ALERT_PREFIX = "[새 민원] "
 # Outbox kinds (handlers.jobs.STAFF_POST and db.complaints' notices) as /stats names them.
-NOTIFICATION_KINDS = {"staff": "직원방 새 민원 알림", "status": "민원인 상태 알림", "reply": "민원인 답변 알림",
-                      "survey": "민원인 만족도 조사", "login": "웹 콘솔 로그인 코드"}
+NOTIFICATION_KINDS = {
+    "staff": "직원방 새 민원 알림",
+    "status": "민원인 상태 알림",
+    "reply": "민원인 답변 알림",
+    "survey": "민원인 만족도 조사",
+    "login": "웹 콘솔 로그인 코드",
+}
 
 
 def telegram_length(text: str) -> int:
@@ -44,13 +50,13 @@ def fit(text: str) -> str:
     units = text.encode("utf-16-le")
     if len(units) <= MAX_MESSAGE_CHARS * 2:
         return text
-    return units[:(MAX_MESSAGE_CHARS - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
+    return units[: (MAX_MESSAGE_CHARS - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
 
 
 def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     """First ``limit`` characters on one line."""
     line = " ".join(text.split())
-    return line if len(line) <= limit else line[:limit - 1] + "…"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def department_label(region: str | None, department: str | None) -> str:
@@ -63,23 +69,34 @@ def department_label(region: str | None, department: str | None) -> str:
 
 def draft_summary(draft: Mapping) -> str:
     """What the citizen is about to submit, for the final confirmation."""
-    return fit("\n".join(["민원 접수 내용을 확인해 주세요.", *_draft_lines(draft),
-                          "맞으면 [접수하기]를 눌러 주세요."]))
+    return fit(
+        "\n".join(
+            [
+                "민원 접수 내용을 확인해 주세요.",
+                *_draft_lines(draft),
+                "맞으면 [접수하기]를 눌러 주세요.",
+            ]
+        )
+    )
 
 
 def receipt_text(complaint: Complaint, draft: Mapping) -> str:
     """The confirmation a citizen keeps: the receipt number, the legal due date, how to follow
     it and what was filed (the confirmation message becomes this, its buttons gone)."""
-    return fit("\n".join([
-        "민원이 접수되었습니다.",
-        f"접수번호: {complaint.receipt}",
-        f"처리기한: {due_text(complaint)}",
-        f"처리 상황은 /status {complaint.receipt} 로 확인할 수 있고, "
-        "상태가 바뀌거나 담당자가 답변하면 이 대화방으로 알려 드립니다.",
-        "",
-        "접수한 내용:",
-        *_draft_lines(draft),
-    ]))
+    return fit(
+        "\n".join(
+            [
+                "민원이 접수되었습니다.",
+                f"접수번호: {complaint.receipt}",
+                f"처리기한: {due_text(complaint)}",
+                f"처리 상황은 /status {complaint.receipt} 로 확인할 수 있고, "
+                "상태가 바뀌거나 담당자가 답변하면 이 대화방으로 알려 드립니다.",
+                "",
+                "접수한 내용:",
+                *_draft_lines(draft),
+            ]
+        )
+    )
 
 
 def _draft_lines(draft: Mapping) -> list[str]:
@@ -89,7 +106,9 @@ def _draft_lines(draft: Mapping) -> list[str]:
     return [
         f"· 내용: {clip(draft.get('content', ''), CONTENT_SHOWN_CHARS)}",
         f"· 사진: {photos}장" if photos else "· 사진: 없음",
-        f"· 위치: {draft['latitude']:.5f}, {draft['longitude']:.5f}" if located else "· 위치: 없음",
+        f"· 위치: {draft['latitude']:.5f}, {draft['longitude']:.5f}"
+        if located
+        else "· 위치: 없음",
         f"· 담당 부서: {department_label(draft.get('region'), draft.get('department'))}",
         f"· 접수 방식: {mode}",
         f"· 연락처: {draft.get('phone') or '없음'}",
@@ -100,10 +119,13 @@ def staff_alert(complaint: Complaint, similar: Sequence = ()) -> str:
     """A new complaint as posted to the staff chat (full phone number, so staff can call back),
     with similar open ones (db.duplicates.Similar) for staff to link."""
     lines = [f"{STAFF_ALERT_PREFIX}{complaint.receipt}", *_complaint_lines(complaint)]
-    lines += [f"유사 민원 #{s.complaint.receipt} ({s.complaint.status}, "
-              f"{preview(s.complaint.content, 30)}"
-              + (f", {s.distance_m:.0f}m" if s.distance_m is not None else "") + ")"
-              for s in similar]
+    lines += [
+        f"유사 민원 #{s.complaint.receipt} ({s.complaint.status}, "
+        f"{preview(s.complaint.content, 30)}"
+        + (f", {s.distance_m:.0f}m" if s.distance_m is not None else "")
+        + ")"
+        for s in similar
+    ]
     if similar:
         lines.append(f"연결: /link {complaint.receipt} 접수번호")
     return fit("\n".join(lines))
@@ -126,23 +148,31 @@ def complaint_detail(complaint: Complaint, events: Sequence[Mapping]) -> str:
 
 def status_text(complaint: Complaint, events: Sequence[Mapping]) -> str:
     """A complaint as its complainant sees it with /status."""
-    return fit("\n".join([
-        f"[민원 {complaint.receipt}]",
-        f"상태: {complaint.status}",
-        f"접수일시: {kst_text(complaint.created_at)}",
-        f"담당 부서: {department_label(complaint.region, complaint.department)}",
-        f"내용: {preview(complaint.content, 100)}",
-        "",
-        "처리 이력:",
-        *history_lines(e for e in events if e["kind"] in CITIZEN_KINDS),
-    ]))
+    return fit(
+        "\n".join(
+            [
+                f"[민원 {complaint.receipt}]",
+                f"상태: {complaint.status}",
+                f"접수일시: {kst_text(complaint.created_at)}",
+                f"담당 부서: {department_label(complaint.region, complaint.department)}",
+                f"내용: {preview(complaint.content, 100)}",
+                "",
+                "처리 이력:",
+                *history_lines(e for e in events if e["kind"] in CITIZEN_KINDS),
+            ]
+        )
+    )
 
 
 def history_lines(events: Iterable[Mapping]) -> list[str]:
     """One line per status change, reply, internal note or view, oldest first (the latest
     MAX_EVENTS_SHOWN); callers showing a citizen pass only CITIZEN_KINDS."""
     events = list(events)
-    lines = [f"· … 이전 기록 {len(events) - MAX_EVENTS_SHOWN}건"] if len(events) > MAX_EVENTS_SHOWN else []
+    lines = (
+        [f"· … 이전 기록 {len(events) - MAX_EVENTS_SHOWN}건"]
+        if len(events) > MAX_EVENTS_SHOWN
+        else []
+    )
     for event in events[-MAX_EVENTS_SHOWN:]:
         when = kst_text(event["created_at"])
         text = clip(event["note"] or "", NOTE_SHOWN_CHARS)
@@ -160,17 +190,24 @@ def history_lines(events: Iterable[Mapping]) -> list[str]:
 
 def complaint_line(complaint: Complaint) -> str:
     """One complaint in a list: receipt, status, date, department, preview."""
-    return (f"{complaint.receipt} · {complaint.status} · {kst_text(complaint.created_at)[:10]} · "
-            f"{department_label(complaint.region, complaint.department)}\n"
-            f"   {preview(complaint.content)}")
+    return (
+        f"{complaint.receipt} · {complaint.status} · {kst_text(complaint.created_at)[:10]} · "
+        f"{department_label(complaint.region, complaint.department)}\n"
+        f"   {preview(complaint.content)}"
+    )
 
 
-def stats_text(questions: QuestionStats, by_status: Mapping[str, int],
-               by_department: Mapping[str, int], deliveries: DeliveryStats) -> str:
+def stats_text(
+    questions: QuestionStats,
+    by_status: Mapping[str, int],
+    by_department: Mapping[str, int],
+    deliveries: DeliveryStats,
+) -> str:
     """The /stats report for admins."""
     lines = [
         "[질문]",
-        f"오늘 {questions.today}건 · 최근 7일 {questions.week}건 · 답변률 {questions.answered_rate:.0%}",
+        f"오늘 {questions.today}건 · 최근 7일 {questions.week}건 · "
+        f"답변률 {questions.answered_rate:.0%}",
         "답하지 못한 질문 (최근 7일, 많은 순):",
         *([f"· {preview(q)} ({n}회)" for q, n in questions.top_unanswered] or ["· 없음"]),
         "",
@@ -180,8 +217,11 @@ def stats_text(questions: QuestionStats, by_status: Mapping[str, int],
         *([f"· {dept} {n}" for dept, n in by_department.items()] or ["· 없음"]),
         "[알림 발송]",
         f"보내는 중 {deliveries.pending}건 · 보내지 못함 {deliveries.dead}건",
-        *[f"· #{n.id} {NOTIFICATION_KINDS.get(n.kind, n.kind)} → 대화방 {n.chat_id}, "
-          f"{kst_text(n.created_at)}: {preview(n.last_error or '', 80)}" for n in deliveries.latest_dead],
+        *[
+            f"· #{n.id} {NOTIFICATION_KINDS.get(n.kind, n.kind)} → 대화방 {n.chat_id}, "
+            f"{kst_text(n.created_at)}: {preview(n.last_error or '', 80)}"
+            for n in deliveries.latest_dead
+        ],
     ]
     return "\n".join(lines)
 
@@ -189,8 +229,10 @@ def stats_text(questions: QuestionStats, by_status: Mapping[str, int],
 def satisfaction_text(rows: Sequence[Mapping], *, limit: int = 12) -> str:
     """Satisfaction per month and department for /stats (latest first)."""
     lines = ["[만족도 (월·부서별 평균, 5점 만점)]"]
-    lines += [f"· {r['month']} {r['department']} {r['average']:.1f}점 ({r['count']}명)"
-              for r in rows[:limit]] or ["· 아직 응답이 없습니다"]
+    lines += [
+        f"· {r['month']} {r['department']} {r['average']:.1f}점 ({r['count']}명)"
+        for r in rows[:limit]
+    ] or ["· 아직 응답이 없습니다"]
     return "\n".join(lines)
 
 
@@ -201,7 +243,11 @@ def reload_text(kb: KnowledgeBase, diff: KnowledgeDiff) -> str:
         totals[kind] = totals.get(kind, 0) + n
     by_size = sorted(totals.items(), key=lambda item: -item[1])
     counts = ", ".join(f"{KIND_LABELS.get(kind, kind)} {n}" for kind, n in by_size)
-    lines = [f"지식베이스를 다시 불러왔습니다: 항목 {len(kb.entries)}개", counts, f"변경: {diff.summary()}"]
+    lines = [
+        f"지식베이스를 다시 불러왔습니다: 항목 {len(kb.entries)}개",
+        counts,
+        f"변경: {diff.summary()}",
+    ]
     for label, ids in (("추가", diff.added), ("삭제", diff.removed), ("변경", diff.changed)):
         if ids:
             more = f" 외 {len(ids) - MAX_IDS_SHOWN}개" if len(ids) > MAX_IDS_SHOWN else ""
@@ -214,14 +260,18 @@ def problems_text(problems: Sequence[Problem]) -> str:
     shown = [f"· {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
     if len(problems) > MAX_PROBLEMS_SHOWN:
         shown.append(f"· … 외 {len(problems) - MAX_PROBLEMS_SHOWN}건")
-    return fit("\n".join(["지식베이스를 불러오지 못해 기존 자료를 그대로 씁니다. 고칠 곳:", *shown]))
+    return fit(
+        "\n".join(["지식베이스를 불러오지 못해 기존 자료를 그대로 씁니다. 고칠 곳:", *shown])
+    )
 
 
 def _complaint_lines(complaint: Complaint) -> list[str]:
     who = "익명" if complaint.anonymous else "실명 (개인정보 수집·이용 동의)"
     extras = []
     if complaint.attachments:
-        extras.append(f"사진 {len(complaint.attachments)}장 (/view {complaint.receipt} 의 [첨부 보기])")
+        extras.append(
+            f"사진 {len(complaint.attachments)}장 (/view {complaint.receipt} 의 [첨부 보기])"
+        )
     if complaint.latitude is not None and complaint.longitude is not None:
         extras.append(f"위치 {complaint.latitude:.5f}, {complaint.longitude:.5f}")
     return [

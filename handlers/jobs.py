@@ -6,6 +6,7 @@ send stays in the outbox and is retried with backoff (longer when Telegram asks 
 RetryAfter), so nothing is lost. One delivery runs at a time (``outbox_lock``), so a handler
 sending a fresh post at once (``deliver_now``) and the job never send the same row twice.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -74,11 +75,15 @@ async def deliver_due(bot: Bot, db) -> int:
 async def _send(bot: Bot, db, notification: Notification) -> bool:
     """Sends one notification and records the outcome; a failed one stays queued."""
     try:
-        message = await bot.send_message(notification.chat_id, formatting.fit(notification.text),
-                                         reply_markup=_buttons(notification))
+        message = await bot.send_message(
+            notification.chat_id,
+            formatting.fit(notification.text),
+            reply_markup=_buttons(notification),
+        )
     except RetryAfter as exc:
-        logger.warning("notification %s deferred by Telegram's flood control: %s",
-                       notification.id, exc)
+        logger.warning(
+            "notification %s deferred by Telegram's flood control: %s", notification.id, exc
+        )
         mark_failed(db, notification.id, str(exc), retry_after_seconds=_seconds(exc.retry_after))
         raise
     except TelegramError as exc:
@@ -96,7 +101,9 @@ def _buttons(notification: Notification) -> InlineKeyboardMarkup | None:
         surveyed = survey_receipt(notification.text)
         return survey.rating_buttons(surveyed) if surveyed else None
     receipt = formatting.staff_alert_receipt(notification.text)
-    return keyboards.staff_actions(receipt) if notification.kind == STAFF_POST and receipt else None
+    return (
+        keyboards.staff_actions(receipt) if notification.kind == STAFF_POST and receipt else None
+    )
 
 
 async def purge_expired_data(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,8 +111,11 @@ async def purge_expired_data(context: ContextTypes.DEFAULT_TYPE) -> None:
     history and notifications, old question and denied-command logs, stale conversation data
     (also dropped from memory, so it is not written back)."""
     settings = context.bot_data["settings"]
-    purged = purge_expired(context.bot_data["db"], complaint_days=settings.complaint_retention_days,
-                           log_days=settings.question_log_retention_days)
+    purged = purge_expired(
+        context.bot_data["db"],
+        complaint_days=settings.complaint_retention_days,
+        log_days=settings.question_log_retention_days,
+    )
     for user_id in purged.user_ids:
         context.application.drop_user_data(user_id)
     logger.info("purged expired rows: %s", ", ".join(f"{t} {n}" for t, n in purged.rows.items()))

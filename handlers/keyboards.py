@@ -3,10 +3,11 @@
 Callback data is short ASCII ("e:jb-program-854f3538", "s:done:20250301-AB2C"), never Korean
 text: Telegram allows 64 bytes and a Hangul syllable takes three.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -84,8 +85,10 @@ def keyboard(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 def suggestions(hits: Sequence[Hit]) -> InlineKeyboardMarkup:
     """One button per "did you mean" entry, numbered like the reply text."""
-    return keyboard([(f"{n}. {_clip(hit.entry.title)}", ENTRY + hit.entry.id)]
-                    for n, hit in enumerate(hits, start=1))
+    return keyboard(
+        [(f"{n}. {_clip(hit.entry.title)}", ENTRY + hit.entry.id)]
+        for n, hit in enumerate(hits, start=1)
+    )
 
 
 def not_found(*, carry_text: bool = False) -> InlineKeyboardMarkup:
@@ -95,13 +98,17 @@ def not_found(*, carry_text: bool = False) -> InlineKeyboardMarkup:
     return keyboard([[("민원 접수하기", start), ("담당 부서 찾기", FIND_DEPARTMENT)]])
 
 
-def listing(entry_ids: Sequence[str], titles: Sequence[str], *, offset: int,
-            page_size: int) -> InlineKeyboardMarkup:
+def listing(
+    entry_ids: Sequence[str], titles: Sequence[str], *, offset: int, page_size: int
+) -> InlineKeyboardMarkup:
     """One numbered button per item on the page, then "더 보기" when items remain."""
-    rows = [[(f"{n}. {_clip(title)}", ENTRY + entry_id)]
-            for n, (entry_id, title) in enumerate(zip(entry_ids[offset:offset + page_size],
-                                                      titles[offset:offset + page_size]),
-                                                  start=offset + 1)]
+    rows = [
+        [(f"{n}. {_clip(title)}", ENTRY + entry_id)]
+        for n, (entry_id, title) in enumerate(
+            zip(entry_ids[offset : offset + page_size], titles[offset : offset + page_size]),
+            start=offset + 1,
+        )
+    ]
     if offset + page_size < len(entry_ids):
         rows.append([("더 보기", f"{LIST_PAGE}{offset + page_size}")])
     return keyboard(rows)
@@ -123,21 +130,26 @@ def regions(declared: Sequence[Region]) -> InlineKeyboardMarkup:
     """The knowledge base's regions plus 전체, two per row."""
     buttons = [(region.name, REGION + region.code) for region in declared]
     buttons.append(("전체", REGION + ALL_REGIONS))
-    return keyboard(buttons[i:i + 2] for i in range(0, len(buttons), 2))
+    return keyboard(buttons[i : i + 2] for i in range(0, len(buttons), 2))
 
 
 def upload_actions(token: str) -> InlineKeyboardMarkup:
     """[반영] [취소] under the preview of an uploaded file."""
-    return keyboard([[("반영", f"{UPLOAD}{PUBLISH}:{token}"),
-                      ("취소", f"{UPLOAD}{DISCARD}:{token}")]])
+    return keyboard(
+        [[("반영", f"{UPLOAD}{PUBLISH}:{token}"), ("취소", f"{UPLOAD}{DISCARD}:{token}")]]
+    )
 
 
-def staff_actions(receipt: str, *, final: bool = False,
-                  attachments: bool = False) -> InlineKeyboardMarkup | None:
+def staff_actions(
+    receipt: str, *, final: bool = False, attachments: bool = False
+) -> InlineKeyboardMarkup | None:
     """[처리중] [완료] [반려] [답변] for an open complaint, and [첨부 보기] when it has photos
     or a location; None when there is nothing to press."""
-    rows = [] if final else [[(label, f"{STAFF_ACTION}{action}:{receipt}")
-                              for action, label in STAFF_BUTTONS]]
+    rows = (
+        []
+        if final
+        else [[(label, f"{STAFF_ACTION}{action}:{receipt}") for action, label in STAFF_BUTTONS]]
+    )
     if attachments:
         rows.append([("첨부 보기", f"{STAFF_ACTION}{ATTACHMENTS}:{receipt}")])
     return keyboard(rows) if rows else None
@@ -145,11 +157,14 @@ def staff_actions(receipt: str, *, final: bool = False,
 
 def preview_actions(prompt_id: int) -> InlineKeyboardMarkup:
     """[보내기] [수정] [취소] under the preview of what a citizen is about to receive."""
-    return keyboard([[(label, f"{PREVIEW}{action}:{prompt_id}")
-                      for action, label in PREVIEW_BUTTONS]])
+    return keyboard(
+        [[(label, f"{PREVIEW}{action}:{prompt_id}") for action, label in PREVIEW_BUTTONS]]
+    )
 
 
-def pager(status_code: str, offset: int, page_size: int, total: int) -> InlineKeyboardMarkup | None:
+def pager(
+    status_code: str, offset: int, page_size: int, total: int
+) -> InlineKeyboardMarkup | None:
     """◀ ▶ buttons for one inbox page, or None when everything fits on one page."""
     row = []
     if offset > 0:
@@ -159,8 +174,9 @@ def pager(status_code: str, offset: int, page_size: int, total: int) -> InlineKe
     return keyboard([row]) if row else None
 
 
-async def edit_message(query: CallbackQuery, text: str,
-                       reply_markup: InlineKeyboardMarkup | None = None) -> None:
+async def edit_message(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
     """Replaces the text and buttons of the tapped message; a double tap that changes nothing
     is not an error (Telegram refuses such an edit with "message is not modified")."""
     try:
@@ -170,8 +186,9 @@ async def edit_message(query: CallbackQuery, text: str,
             raise
 
 
-async def next_step(query: CallbackQuery, text: str,
-                    reply_markup: InlineKeyboardMarkup | None = None) -> None:
+async def next_step(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
     """The tapped message becomes the next step; if Telegram will not edit it (deleted, too
     old), the step comes as a new message, so a conversation never gets stuck on it."""
     try:
@@ -198,4 +215,4 @@ def no_data(data: object) -> bool:
 
 
 def _clip(text: str) -> str:
-    return text if len(text) <= MAX_LABEL_CHARS else text[:MAX_LABEL_CHARS - 1] + "…"
+    return text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1] + "…"

@@ -14,31 +14,48 @@ answerCallbackQuery, setMyCommands, sendDocument …), records every call and ne
 socket. The console chat prints what it records; tests assert on it. Its ``MessageStore`` (the
 messages, and Telegram's answers and limits) also serves the HTTP fake in tests/fake_bot_api.py.
 """
+
 from __future__ import annotations
 
 import asyncio
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "민원안내봇",
-            "username": "civic_local_bot", "can_join_groups": True,
-            "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 7000000001,
+    "is_bot": True,
+    "first_name": "민원안내봇",
+    "username": "civic_local_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 # Telegram's limits, enforced here so tests fail where Telegram would answer 400 Bad Request.
 MAX_MESSAGE_CHARS = 4096
 MAX_CAPTION_CHARS = 1024
 MAX_ALERT_CHARS = 200
 MAX_CALLBACK_BYTES = 64
-_TRUE_METHODS = frozenset({
-    "answerCallbackQuery", "setMyCommands", "deleteMyCommands", "deleteWebhook", "setWebhook",
-    "sendChatAction", "close", "logOut", "setChatMenuButton",
-})
+_TRUE_METHODS = frozenset(
+    {
+        "answerCallbackQuery",
+        "setMyCommands",
+        "deleteMyCommands",
+        "deleteWebhook",
+        "setWebhook",
+        "sendChatAction",
+        "close",
+        "logOut",
+        "setChatMenuButton",
+    }
+)
 
 
 @dataclass
@@ -71,8 +88,11 @@ class ApiCall:
     def buttons(self) -> list[tuple[str, str]]:
         """(label, callback_data) of every inline button, row by row."""
         markup = self.params.get("reply_markup") or {}
-        return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
-                for b in row]
+        return [
+            (b["text"], b.get("callback_data", ""))
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+        ]
 
 
 @dataclass
@@ -104,8 +124,14 @@ class LocalBotApi(BaseRequest):
     async def shutdown(self) -> None:
         """Nothing to close."""
 
-    def fail_next(self, method: str, *, code: int = 502, description: str = "Bad Gateway",
-                  retry_after: int | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        *,
+        code: int = 502,
+        description: str = "Bad Gateway",
+        retry_after: int | None = None,
+    ) -> None:
         """Makes the next call of ``method`` fail (429 with ``retry_after`` for flood control)."""
         self._failures.setdefault(method, []).append(_Failure(code, description, retry_after))
 
@@ -117,22 +143,37 @@ class LocalBotApi(BaseRequest):
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[ApiCall]:
         """Recorded calls, optionally only those to one chat or of one method."""
-        return [c for c in self.calls if (chat_id is None or c.chat_id == chat_id)
-                and (method is None or c.method == method)]
+        return [
+            c
+            for c in self.calls
+            if (chat_id is None or c.chat_id == chat_id) and (method is None or c.method == method)
+        ]
 
     def texts(self, chat_id: int) -> list[str]:
         """Texts the bot sent or edited into ``chat_id``, oldest first."""
-        return [c.text for c in self.sent(chat_id)
-                if c.method in ("sendMessage", "editMessageText", "sendDocument")]
+        return [
+            c.text
+            for c in self.sent(chat_id)
+            if c.method in ("sendMessage", "editMessageText", "sendDocument")
+        ]
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
         """Answers one Bot API request from memory."""
         endpoint = url.rsplit("/", 1)[-1]
         if "/file/bot" in url:  # a file download after getFile
             return (200, self.files[endpoint]) if endpoint in self.files else (404, b"")
-        call = ApiCall(endpoint, dict(request_data.parameters) if request_data else {},
-                       _document(request_data))
+        call = ApiCall(
+            endpoint,
+            dict(request_data.parameters) if request_data else {},
+            _document(request_data),
+        )
         self.calls.append(call)
         code, body = self._answer(call)
         if self.on_call:
@@ -193,27 +234,41 @@ class MessageStore:
             file_id = call.params.get("file_id", "")
             if file_id not in self.files:
                 raise LookupError("wrong file_id or the file is temporarily unavailable")
-            return {"file_id": file_id, "file_unique_id": file_id,
-                    "file_size": len(self.files[file_id]), "file_path": f"documents/{file_id}"}
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(self.files[file_id]),
+                "file_path": f"documents/{file_id}",
+            }
         if call.method in ("editMessageText", "editMessageReplyMarkup"):
             return self._edit(call)
         raise LookupError(f"method {call.method} is not supported by the local Bot API")
 
     def _store(self, chat_id: int, message_id: int, call: ApiCall) -> dict:
-        message = {"message_id": message_id, "date": int(time.time()), "chat": chat_dict(chat_id),
-                   "from": self.bot_user}
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat_dict(chat_id),
+            "from": self.bot_user,
+        }
         if call.method == "sendDocument":
-            message["document"] = {"file_id": f"doc{message_id}", "file_unique_id": f"d{message_id}",
-                                   "file_name": call.document[0] if call.document else "file"}
+            message["document"] = {
+                "file_id": f"doc{message_id}",
+                "file_unique_id": f"d{message_id}",
+                "file_name": call.document[0] if call.document else "file",
+            }
             message["caption"] = call.params.get("caption", "")
         elif call.method == "sendPhoto":
             photo = str(call.params.get("photo", ""))
-            message["photo"] = [{"file_id": photo, "file_unique_id": photo, "width": 1,
-                                 "height": 1}]
+            message["photo"] = [
+                {"file_id": photo, "file_unique_id": photo, "width": 1, "height": 1}
+            ]
             message["caption"] = call.params.get("caption", "")
         elif call.method == "sendLocation":
-            message["location"] = {"latitude": call.params["latitude"],
-                                   "longitude": call.params["longitude"]}
+            message["location"] = {
+                "latitude": call.params["latitude"],
+                "longitude": call.params["longitude"],
+            }
         else:
             message["text"] = call.params.get("text", "")
         if _keyboard(call):
@@ -233,9 +288,11 @@ class MessageStore:
         if _keyboard(call):
             new["reply_markup"] = call.params["reply_markup"]
         if new == old:
-            raise LookupError("message is not modified: specified new message content and reply "
-                              "markup are exactly the same as a current content and reply markup "
-                              "of the message")
+            raise LookupError(
+                "message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup "
+                "of the message"
+            )
         self.messages[key] = new
         return new
 
@@ -247,7 +304,8 @@ def _keyboard(call: ApiCall) -> bool:
 
 
 def _check_limits(call: ApiCall) -> None:
-    """Refuses what Telegram refuses: empty or too long texts, oversized buttons, bad parse_mode."""
+    """Refuses what Telegram refuses: empty or too long texts, oversized buttons, bad
+    parse_mode."""
     text = call.params.get("text")
     if call.method in ("sendMessage", "editMessageText"):
         if not str(text or "").strip():
@@ -305,8 +363,12 @@ class LocalChat:
 
     @property
     def user(self) -> dict:
-        return {"id": self.user_id, "is_bot": False, "first_name": self.first_name,
-                "language_code": "ko"}
+        return {
+            "id": self.user_id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": "ko",
+        }
 
     @property
     def chat(self) -> dict:
@@ -315,31 +377,51 @@ class LocalChat:
     async def send(self, text: str, **fields: Any) -> list[ApiCall]:
         """Sends ``text``; a leading "/word" is marked as a bot command, like Telegram does."""
         if text.startswith("/") and len(text) > 1:
-            fields["entities"] = [{"type": "bot_command", "offset": 0,
-                                   "length": len(text.split(maxsplit=1)[0])}]
+            fields["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split(maxsplit=1)[0])}
+            ]
         return await self.send_message(text=text, **fields)
 
     async def send_message(self, **fields: Any) -> list[ApiCall]:
         """Sends any message (photo=[…], location={…}, sticker={…}) and returns the bot's calls."""
-        message = {"message_id": self.api.new_message_id(), "date": int(time.time()),
-                   "chat": self.chat, "from": self.user, **fields}
+        message = {
+            "message_id": self.api.new_message_id(),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            **fields,
+        }
         return await self._process({"update_id": self.api.new_update_id(), "message": message})
 
-    async def press(self, label: str | None = None, *, data: str | None = None,
-                    message_id: int | None = None) -> list[ApiCall]:
+    async def press(
+        self, label: str | None = None, *, data: str | None = None, message_id: int | None = None
+    ) -> list[ApiCall]:
         """Taps the newest button with ``label``, or sends ``data`` as if from ``message_id``."""
         message, button_data = self._find_button(label, data, message_id)
-        query = {"id": str(self.api.new_update_id()), "from": self.user, "chat_instance": "local",
-                 "data": button_data, "message": message}
-        return await self._process({"update_id": self.api.new_update_id(), "callback_query": query})
+        query = {
+            "id": str(self.api.new_update_id()),
+            "from": self.user,
+            "chat_instance": "local",
+            "data": button_data,
+            "message": message,
+        }
+        return await self._process(
+            {"update_id": self.api.new_update_id(), "callback_query": query}
+        )
 
-    async def send_file(self, name: str, data: bytes, caption: str | None = None,
-                        **fields: Any) -> list[ApiCall]:
+    async def send_file(
+        self, name: str, data: bytes, caption: str | None = None, **fields: Any
+    ) -> list[ApiCall]:
         """Sends a document the bot can fetch with getFile (``file_size`` may be overridden)."""
         file_id = f"upload{len(self.api.files) + 1}"
         self.api.files[file_id] = data
-        document = {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
-                    "file_size": len(data), **fields}
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": name,
+            "file_size": len(data),
+            **fields,
+        }
         extra = {"caption": caption} if caption else {}
         return await self.send_message(document=document, **extra)
 
@@ -350,8 +432,9 @@ class LocalChat:
                 return ApiCall("", message).buttons
         return []
 
-    def _find_button(self, label: str | None, data: str | None, message_id: int | None
-                     ) -> tuple[dict, str]:
+    def _find_button(
+        self, label: str | None, data: str | None, message_id: int | None
+    ) -> tuple[dict, str]:
         for (chat_id, mid), message in sorted(self.api.messages.items(), reverse=True):
             if chat_id != self.chat["id"] or message_id not in (None, mid):
                 continue
@@ -366,6 +449,8 @@ class LocalChat:
         """Processes the update, waiting also for handlers that run without blocking (/reload)."""
         start, before = len(self.api.calls), asyncio.all_tasks()
         await self.application.process_update(Update.de_json(data, self.application.bot))
-        spawned = [t for t in asyncio.all_tasks() - before if t.get_name().startswith("Application:")]
+        spawned = [
+            t for t in asyncio.all_tasks() - before if t.get_name().startswith("Application:")
+        ]
         await asyncio.gather(*spawned, return_exceptions=True)
         return self.api.calls[start:]

@@ -7,6 +7,7 @@ two threads at once, and calls run in the order they were made.
 Usage:
     reply = await in_matcher(context, replies.respond, kb, text, region)
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,9 @@ def new_matcher() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="matcher")
 
 
-async def in_matcher(context: ContextTypes.DEFAULT_TYPE, fn: Callable[P, R], *args: P.args,
-                     **kwargs: P.kwargs) -> R:
+async def in_matcher(
+    context: ContextTypes.DEFAULT_TYPE, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+) -> R:
     """``fn(*args, **kwargs)`` on the matcher thread; the caller's coroutine waits for it."""
     call = functools.partial(fn, *args, **kwargs)
     return await asyncio.get_running_loop().run_in_executor(context.bot_data["matcher"], call)

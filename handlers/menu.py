@@ -3,10 +3,11 @@
 Citizens see the default menu; the staff chat and each staff member's private chat also see
 the staff commands, and admins the admin commands.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from collections.abc import Iterable
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
@@ -61,8 +62,9 @@ def commands_for(role: str | None) -> tuple[BotCommand, ...]:
     return CITIZEN_COMMANDS
 
 
-async def publish_menus(bot: Bot, *, staff_chat_id: int | None,
-                        roles: Iterable[tuple[int, str]]) -> None:
+async def publish_menus(
+    bot: Bot, *, staff_chat_id: int | None, roles: Iterable[tuple[int, str]]
+) -> None:
     """Sets the default menu, the staff chat's menu and one menu per staff member."""
     await bot.set_my_commands(CITIZEN_COMMANDS, scope=BotCommandScopeDefault())
     if staff_chat_id is not None:

@@ -1,4 +1,5 @@
-"""Concurrent updates that stay in order per user: a ``BaseUpdateProcessor`` with one lane per user.
+"""Concurrent updates that stay in order per user: a ``BaseUpdateProcessor`` with one lane per
+user.
 
 Usage:
     ApplicationBuilder().concurrent_updates(PerUserUpdateProcessor(64))
@@ -21,6 +22,7 @@ empties, so the lane table never holds more than ``max_concurrent_updates`` keys
 Polling and webhooks both deliver through this processor; ``application.process_update`` called
 directly (tests, the console) bypasses it and runs at once.
 """
+
 from __future__ import annotations
 
 import logging

@@ -6,12 +6,13 @@ Usage:
 The real environment wins over ``.env``. Every key is listed, with a comment, in
 ``.env.example``; an empty value means "not set".
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlparse
 
 from dotenv import dotenv_values
@@ -72,8 +73,11 @@ class Settings:
 
 def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
     """Settings from ``environ`` over ``env_file`` (if it exists); SettingsError on a bad value."""
-    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None} \
-        if env_file and Path(env_file).is_file() else {}
+    values = (
+        {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+        if env_file and Path(env_file).is_file()
+        else {}
+    )
     values.update(environ)
     env = {k: v.strip() for k, v in values.items() if isinstance(v, str) and v.strip()}
     return Settings(
@@ -105,8 +109,9 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
         web_port=_optional(env, "WEB_PORT", _port) or 8080,
         retrieval=_optional(env, "RETRIEVAL", _retrieval) or DEFAULT_RETRIEVAL,
         semantic_model=_optional(env, "SEMANTIC_MODEL", _model) or DEFAULT_MODEL,
-        semantic_cache_path=(_optional(env, "SEMANTIC_CACHE_PATH", _file_path)
-                             or DEFAULT_CACHE_PATH),
+        semantic_cache_path=(
+            _optional(env, "SEMANTIC_CACHE_PATH", _file_path) or DEFAULT_CACHE_PATH
+        ),
         context_idle_minutes=_optional(env, "CONTEXT_IDLE_MINUTES", _minutes) or 30.0,
     )
 
@@ -147,7 +152,9 @@ def _token(value: str) -> str:
 def _http_url(value: str) -> str:
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ValueError("http:// 또는 https:// 로 시작하는 주소여야 합니다 / must be an http(s) URL")
+        raise ValueError(
+            "http:// 또는 https:// 로 시작하는 주소여야 합니다 / must be an http(s) URL"
+        )
     return value.rstrip("/")
 
 
@@ -201,7 +208,9 @@ def _tagger(value: str) -> str:
 
 def _retrieval(value: str) -> str:
     if value.lower() not in RETRIEVAL_MODES:
-        raise ValueError(f"{', '.join(RETRIEVAL_MODES)} 중 하나여야 합니다 / unknown retrieval mode")
+        raise ValueError(
+            f"{', '.join(RETRIEVAL_MODES)} 중 하나여야 합니다 / unknown retrieval mode"
+        )
     return value.lower()
 
 
@@ -218,8 +227,12 @@ def _log_level(value: str) -> str:
 
 
 def _days(value: str) -> int:
-    return _at_least(value, 1, "일수는 숫자여야 합니다 / must be a number of days",
-                     "1일 이상이어야 합니다 / must be at least 1")
+    return _at_least(
+        value,
+        1,
+        "일수는 숫자여야 합니다 / must be a number of days",
+        "1일 이상이어야 합니다 / must be at least 1",
+    )
 
 
 def _concurrency(value: str) -> int:

@@ -12,6 +12,7 @@ its deadline are on disk, so they survive a restart); it is shown as a preview, 
 same message, are stored at once and are keyed by that message, so a retried or re-delivered
 command never reaches the citizen twice.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,7 +53,6 @@ from db.prompts import (
     get_prompt,
     open_prompt,
     prompt_for_message,
-    purge_expired,
     save_draft,
     set_preview,
 )
@@ -65,8 +65,14 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 5
 ALL = "all"
 # Inbox filter codes for callback data (ASCII) ↔ the Korean status names staff type.
-STATUS_CODES = {ALL: None, "new": RECEIVED, "prog": IN_PROGRESS, "done": DONE,
-                "rej": REJECTED, "xfer": TRANSFERRED}
+STATUS_CODES = {
+    ALL: None,
+    "new": RECEIVED,
+    "prog": IN_PROGRESS,
+    "done": DONE,
+    "rej": REJECTED,
+    "xfer": TRANSFERRED,
+}
 CODE_BY_NAME = {name: code for code, name in STATUS_CODES.items() if name} | {"전체": ALL}
 INBOX_PATTERN = rf"^{keyboards.INBOX}({'|'.join(STATUS_CODES)}):(\d+)\Z"
 BUTTON_STATUS = {keyboards.PROGRESS: IN_PROGRESS, keyboards.DONE: DONE}
@@ -81,18 +87,28 @@ NOTE_USAGE = "사용법: /note 접수번호 내부 메모 (민원인에게는 �
 # adds a header of ~60 units too. Counted in UTF-16 units, as Telegram counts its 4,096.
 NOTICE_HEADROOM = 96
 MAX_NOTE_UNITS = MessageLimit.MAX_TEXT_LENGTH - NOTICE_HEADROOM
-NOTE_TOO_LONG_TEXT = (f"답변과 메모는 한 메시지에 {MAX_NOTE_UNITS:,}자까지 보낼 수 있습니다 "
-                      "(이모지 등 일부 문자는 2자로 셉니다). 나눠서 보내 주세요.")
+NOTE_TOO_LONG_TEXT = (
+    f"답변과 메모는 한 메시지에 {MAX_NOTE_UNITS:,}자까지 보낼 수 있습니다 "
+    "(이모지 등 일부 문자는 2자로 셉니다). 나눠서 보내 주세요."
+)
 TOO_LONG_DETAIL = "지금 {length:,}자입니다."
-APPEAL_TEXT = ("이의가 있으시면 이 대화방에서 /complaint 로 반려된 접수번호를 적어 이의 신청 민원을 "
-               "접수해 주세요.")
+APPEAL_TEXT = (
+    "이의가 있으시면 이 대화방에서 /complaint 로 반려된 접수번호를 적어 이의 신청 민원을 "
+    "접수해 주세요."
+)
 REJECT_NOTE = "반려 사유: {reason}\n" + APPEAL_TEXT
 MAX_REASON_UNITS = MAX_NOTE_UNITS - formatting.telegram_length(REJECT_NOTE.format(reason=""))
-REASON_TOO_LONG_TEXT = f"반려 사유는 {MAX_REASON_UNITS:,}자까지 적을 수 있습니다. 줄여서 다시 답장해 주세요."
-TEXT_LIMITS = {REPLY: (MAX_NOTE_UNITS, NOTE_TOO_LONG_TEXT),
-               REJECT: (MAX_REASON_UNITS, REASON_TOO_LONG_TEXT)}
+REASON_TOO_LONG_TEXT = (
+    f"반려 사유는 {MAX_REASON_UNITS:,}자까지 적을 수 있습니다. 줄여서 다시 답장해 주세요."
+)
+TEXT_LIMITS = {
+    REPLY: (MAX_NOTE_UNITS, NOTE_TOO_LONG_TEXT),
+    REJECT: (MAX_REASON_UNITS, REASON_TOO_LONG_TEXT),
+}
 MAX_DEPARTMENT_CHARS = 50  # as long as a department a citizen may type (handlers.complaint)
-DEPARTMENT_TOO_LONG_TEXT = f"부서 이름은 {MAX_DEPARTMENT_CHARS}자까지 적을 수 있습니다. {ASSIGN_USAGE}"
+DEPARTMENT_TOO_LONG_TEXT = (
+    f"부서 이름은 {MAX_DEPARTMENT_CHARS}자까지 적을 수 있습니다. {ASSIGN_USAGE}"
+)
 CLOSE_USAGE = "사용법: /close 접수번호 [민원인에게 보낼 처리 결과] (내부 메모는 /note)"
 EXPORT_USAGE = "사용법: /export [시작일 종료일] (예: /export 2025-03-01 2025-03-31)"
 NOT_FOUND_TEXT = "접수번호 {receipt}인 민원이 없습니다."
@@ -102,14 +118,24 @@ NOTE_SAVED_TEXT = "민원 {receipt}에 내부 메모를 남겼습니다. 민원�
 # Prompts: each starts with a mark, so a reply to one is recognised without a look-up.
 REPLY_MARK, REASON_MARK = "[답변 작성]", "[반려 사유]"
 PROMPT_MARKS = (REPLY_MARK, REASON_MARK)
-REPLY_PROMPT_TEXT = (REPLY_MARK + " {name}님, 민원 {receipt}에 보낼 답변을 이 메시지에 답장으로 "
-                     "적어 주세요. 보내기 전에 미리보기를 보여 드립니다. ({minutes}분 안에)")
-REASON_PROMPT_TEXT = (REASON_MARK + " {name}님, 민원 {receipt}을(를) 반려하는 이유를 이 메시지에 "
-                      "답장으로 적어 주세요. 이의 신청 방법과 함께 민원인에게 전달됩니다. ({minutes}분 안에)")
+REPLY_PROMPT_TEXT = (
+    REPLY_MARK + " {name}님, 민원 {receipt}에 보낼 답변을 이 메시지에 답장으로 "
+    "적어 주세요. 보내기 전에 미리보기를 보여 드립니다. ({minutes}분 안에)"
+)
+REASON_PROMPT_TEXT = (
+    REASON_MARK + " {name}님, 민원 {receipt}을(를) 반려하는 이유를 이 메시지에 "
+    "답장으로 적어 주세요. 이의 신청 방법과 함께 민원인에게 전달됩니다. ({minutes}분 안에)"
+)
 PLACEHOLDERS = {REPLY: "민원인에게 보낼 답변", REJECT: "반려 사유"}
 PREVIEW_HEADERS = {
-    REPLY: "[미리보기] 민원 {receipt}의 민원인에게 아래 답변을 보냅니다. 맞으면 [보내기]를 눌러 주세요.",
-    REJECT: "[미리보기] 민원 {receipt}을(를) 반려하고 민원인에게 아래 내용을 보냅니다. 맞으면 [보내기]를 눌러 주세요.",
+    REPLY: (
+        "[미리보기] 민원 {receipt}의 민원인에게 아래 답변을 보냅니다. "
+        "맞으면 [보내기]를 눌러 주세요."
+    ),
+    REJECT: (
+        "[미리보기] 민원 {receipt}을(를) 반려하고 민원인에게 아래 내용을 보냅니다. "
+        "맞으면 [보내기]를 눌러 주세요."
+    ),
 }
 PROMPT_GONE_TEXT = "이 요청은 시간이 지났거나 이미 끝났습니다. 민원의 버튼을 다시 눌러 주세요."
 PROMPT_EXPIRED_TEXT = "작성 시간이 지나 이 요청은 끝났습니다. 민원의 버튼을 다시 눌러 주세요."
@@ -176,8 +202,10 @@ async def view(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     seen = "상세 열람 (연락처 포함)" if complaint.phone else "상세 열람"
     record_view(db, receipt, actor_id=update.effective_user.id, what=seen)
-    await update.message.reply_text(formatting.complaint_detail(complaint, history(db, receipt)),
-                                    reply_markup=_actions(complaint))
+    await update.message.reply_text(
+        formatting.complaint_detail(complaint, history(db, receipt)),
+        reply_markup=_actions(complaint),
+    )
 
 
 async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -191,8 +219,13 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await _refused_as_too_long(update.message, text):
         return
     try:
-        reply_to_linked(context.bot_data["db"], receipt, actor_id=update.effective_user.id,
-                        text=text, idempotency_key=_message_key(update.message))
+        reply_to_linked(
+            context.bot_data["db"],
+            receipt,
+            actor_id=update.effective_user.id,
+            text=text,
+            idempotency_key=_message_key(update.message),
+        )
     except ComplaintNotFound:
         await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=receipt))
         return
@@ -237,7 +270,9 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     before = get_complaint(context.bot_data["db"], receipt)
     if before is not None and before.status == TRANSFERRED and before.department == department:
-        await update.message.reply_text(f"민원 {receipt}은(는) 이미 {department}(으)로 이관되어 있습니다.")
+        await update.message.reply_text(
+            f"민원 {receipt}은(는) 이미 {department}(으)로 이관되어 있습니다."
+        )
         return
     again = before is not None and before.status == TRANSFERRED
     note = f"{before.department} → {department} 재이관" if again else f"{department}(으)로 이관"
@@ -322,8 +357,12 @@ async def receive_prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE
         await message.reply_text(PROMPT_GONE_TEXT)
         return
     if prompt.user_id != update.effective_user.id:
-        logger.info("user %s replied to prompt %s of user %s", update.effective_user.id,
-                    prompt.id, prompt.user_id)
+        logger.info(
+            "user %s replied to prompt %s of user %s",
+            update.effective_user.id,
+            prompt.id,
+            prompt.user_id,
+        )
         await message.reply_text(NOT_YOUR_PROMPT_TEXT)
         return
     if prompt.expired():
@@ -336,12 +375,14 @@ async def receive_prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     if await _refused_as_too_long(message, text, *TEXT_LIMITS[prompt.action]):
         return  # the prompt stays open: a shorter reply to it may follow
-    save_draft(db, prompt.id, text=text, source_key=_message_key(message),
-               ttl_seconds=_ttl(context))
+    save_draft(
+        db, prompt.id, text=text, source_key=_message_key(message), ttl_seconds=_ttl(context)
+    )
     header = PREVIEW_HEADERS[prompt.action].format(receipt=prompt.receipt)
     shown = text if prompt.action == REPLY else REJECT_NOTE.format(reason=text)
-    preview = await message.reply_text(formatting.fit(f"{header}\n\n{shown}"),
-                                       reply_markup=keyboards.preview_actions(prompt.id))
+    preview = await message.reply_text(
+        formatting.fit(f"{header}\n\n{shown}"), reply_markup=keyboards.preview_actions(prompt.id)
+    )
     set_preview(db, prompt.id, preview.message_id)
 
 
@@ -354,8 +395,12 @@ async def preview_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     db = context.bot_data["db"]
     prompt = get_prompt(db, prompt_id)
     tapped = query.message
-    if (prompt is None or tapped is None or prompt.chat_id != tapped.chat.id
-            or prompt.preview_message_id != tapped.message_id):
+    if (
+        prompt is None
+        or tapped is None
+        or prompt.chat_id != tapped.chat.id
+        or prompt.preview_message_id != tapped.message_id
+    ):
         await query.answer(PREVIEW_GONE_TEXT, show_alert=True)
         return
     if prompt.user_id != update.effective_user.id:
@@ -401,7 +446,9 @@ async def show_attachments(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     total = len(complaint.attachments)
     for n, file_id in enumerate(complaint.attachments, start=1):
         try:
-            await context.bot.send_photo(chat_id, file_id, caption=f"민원 {receipt} 사진 {n}/{total}")
+            await context.bot.send_photo(
+                chat_id, file_id, caption=f"민원 {receipt} 사진 {n}/{total}"
+            )
         except BadRequest as exc:
             logger.info("photo %d of %s could not be sent: %s", n, receipt, exc)
             failed += 1
@@ -411,27 +458,47 @@ async def show_attachments(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await context.bot.send_message(chat_id, PHOTO_FAILED_TEXT.format(failed=failed))
 
 
-async def _send_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str,
-                       receipt: str, *, prompt: Prompt | None = None) -> None:
+async def _send_prompt(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    action: str,
+    receipt: str,
+    *,
+    prompt: Prompt | None = None,
+) -> None:
     """Sends the ForceReply prompt and records it (``prompt``: [수정] moves that one here)."""
     template = REPLY_PROMPT_TEXT if action == REPLY else REASON_PROMPT_TEXT
     user = update.effective_user
-    text = template.format(name=user.first_name, receipt=receipt,
-                           minutes=max(1, round(_ttl(context) / 60)))
+    text = template.format(
+        name=user.first_name, receipt=receipt, minutes=max(1, round(_ttl(context) / 60))
+    )
     # The name is a mention, so in a group the reply field opens for this staff member only
     # (a selective ForceReply targets the users mentioned).
     mark = REPLY_MARK if action == REPLY else REASON_MARK
-    mention = MessageEntity(MessageEntity.TEXT_MENTION, formatting.telegram_length(f"{mark} "),
-                            formatting.telegram_length(user.first_name), user=user)
+    mention = MessageEntity(
+        MessageEntity.TEXT_MENTION,
+        formatting.telegram_length(f"{mark} "),
+        formatting.telegram_length(user.first_name),
+        user=user,
+    )
     chat_id = update.effective_chat.id
     sent = await context.bot.send_message(
-        chat_id, text, entities=[mention],
-        reply_markup=ForceReply(selective=True, input_field_placeholder=PLACEHOLDERS[action]))
+        chat_id,
+        text,
+        entities=[mention],
+        reply_markup=ForceReply(selective=True, input_field_placeholder=PLACEHOLDERS[action]),
+    )
     db = context.bot_data["db"]
     if prompt is None:
-        open_prompt(db, chat_id=chat_id, message_id=sent.message_id,
-                    user_id=update.effective_user.id, receipt=receipt, action=action,
-                    ttl_seconds=_ttl(context))
+        open_prompt(
+            db,
+            chat_id=chat_id,
+            message_id=sent.message_id,
+            user_id=update.effective_user.id,
+            receipt=receipt,
+            action=action,
+            ttl_seconds=_ttl(context),
+        )
     else:
         ask_again(db, prompt.id, message_id=sent.message_id, ttl_seconds=_ttl(context))
 
@@ -439,8 +506,13 @@ async def _send_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, actio
 async def _send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt) -> None:
     query, db = update.callback_query, context.bot_data["db"]
     try:
-        reply_to_linked(db, prompt.receipt, actor_id=prompt.user_id, text=prompt.text,
-                        idempotency_key=prompt.source_key)
+        reply_to_linked(
+            db,
+            prompt.receipt,
+            actor_id=prompt.user_id,
+            text=prompt.text,
+            idempotency_key=prompt.source_key,
+        )
         done = REPLY_SAVED_TEXT.format(receipt=prompt.receipt)
     except AlreadyReplied:
         done = ALREADY_REPLIED_TEXT.format(receipt=prompt.receipt)
@@ -452,11 +524,13 @@ async def _send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt
     await keyboards.edit_message(query, formatting.fit(f"{done}\n\n{prompt.text}"))
 
 
-async def _send_rejection(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                          prompt: Prompt) -> None:
+async def _send_rejection(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt
+) -> None:
     query, db = update.callback_query, context.bot_data["db"]
-    complaint = await _change(update, context, prompt.receipt, REJECTED,
-                              note=REJECT_NOTE.format(reason=prompt.text))
+    complaint = await _change(
+        update, context, prompt.receipt, REJECTED, note=REJECT_NOTE.format(reason=prompt.text)
+    )
     close_prompt(db, prompt.id)
     if complaint is None:  # closed meanwhile: _change told the staff member
         await keyboards.edit_message(query, NOT_SENT_TEXT)
@@ -464,12 +538,14 @@ async def _send_rejection(update: Update, context: ContextTypes.DEFAULT_TYPE,
     await query.answer()
     done = REJECTED_TEXT.format(receipt=prompt.receipt)
     await keyboards.edit_message(
-        query, formatting.fit(f"{done}\n\n{REJECT_NOTE.format(reason=prompt.text)}"))
+        query, formatting.fit(f"{done}\n\n{REJECT_NOTE.format(reason=prompt.text)}")
+    )
     await _retire_staff_posts(context, complaint)
 
 
-async def _change(update: Update, context: ContextTypes.DEFAULT_TYPE, receipt: str, status: str,
-                  **changes: str) -> Complaint | None:
+async def _change(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, receipt: str, status: str, **changes: str
+) -> Complaint | None:
     """change_status (on the disk when it returns), with not-found and not-allowed transitions
     told to the staff member."""
     db = context.bot_data["db"]
@@ -494,17 +570,20 @@ async def _retire_staff_posts(context: ContextTypes.DEFAULT_TYPE, complaint: Com
     if TRANSITIONS[complaint.status]:
         return
     prefix = f"{formatting.STAFF_ALERT_PREFIX}{complaint.receipt}\n"
-    for chat_id, message_id in sent_messages(context.bot_data["db"], kind=jobs.STAFF_POST,
-                                             text_prefix=prefix):
+    for chat_id, message_id in sent_messages(
+        context.bot_data["db"], kind=jobs.STAFF_POST, text_prefix=prefix
+    ):
         try:
             await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
         except BadRequest as exc:  # already without buttons, deleted, or too old to edit
-            logger.info("staff post %s of %s kept its buttons: %s", message_id, complaint.receipt,
-                        exc)
+            logger.info(
+                "staff post %s of %s kept its buttons: %s", message_id, complaint.receipt, exc
+            )
 
 
-async def _refused_as_too_long(message: Message, text: str, limit: int = MAX_NOTE_UNITS,
-                               refusal: str = NOTE_TOO_LONG_TEXT) -> bool:
+async def _refused_as_too_long(
+    message: Message, text: str, limit: int = MAX_NOTE_UNITS, refusal: str = NOTE_TOO_LONG_TEXT
+) -> bool:
     """Refuses (before anything is stored) a text longer than ``limit`` UTF-16 units, the way
     Telegram counts: a text that long would reach the citizen cut short."""
     length = formatting.telegram_length(text)
@@ -517,9 +596,11 @@ async def _refused_as_too_long(message: Message, text: str, limit: int = MAX_NOT
 def _receipt_and_text(message: Message) -> tuple[str | None, str]:
     """The receipt and the text after it, with the staff member's line breaks and spaces."""
     text = message.text or ""
-    command = next((e for e in message.entities
-                    if e.type == MessageEntity.BOT_COMMAND and e.offset == 0), None)
-    parts = text[command.length if command else 0:].strip().split(maxsplit=1)
+    command = next(
+        (e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0),
+        None,
+    )
+    parts = text[command.length if command else 0 :].strip().split(maxsplit=1)
     receipt = parse_receipt(parts[0]) if parts else None
     return receipt, parts[1] if len(parts) > 1 else ""
 
@@ -530,8 +611,10 @@ def _message_key(message: Message) -> str:
 
 
 def _cannot_change(complaint: Complaint, status: str) -> str:
-    return (f"민원 {complaint.receipt}은(는) 이미 '{complaint.status}' 상태라 '{status}'(으)로 "
-            "바꿀 수 없습니다.")
+    return (
+        f"민원 {complaint.receipt}은(는) 이미 '{complaint.status}' 상태라 '{status}'(으)로 "
+        "바꿀 수 없습니다."
+    )
 
 
 def _ttl(context: ContextTypes.DEFAULT_TYPE) -> float:
@@ -541,8 +624,11 @@ def _ttl(context: ContextTypes.DEFAULT_TYPE) -> float:
 
 def _actions(complaint: Complaint) -> InlineKeyboardMarkup | None:
     located = complaint.latitude is not None and complaint.longitude is not None
-    return keyboards.staff_actions(complaint.receipt, final=not TRANSITIONS[complaint.status],
-                                   attachments=bool(complaint.attachments) or located)
+    return keyboards.staff_actions(
+        complaint.receipt,
+        final=not TRANSITIONS[complaint.status],
+        attachments=bool(complaint.attachments) or located,
+    )
 
 
 class _RepliesToPrompt(filters.MessageFilter):
@@ -550,9 +636,12 @@ class _RepliesToPrompt(filters.MessageFilter):
 
     def filter(self, message: Message) -> bool:
         asked = message.reply_to_message
-        return (asked is not None and asked.from_user is not None
-                and asked.from_user.id == message.get_bot().id
-                and (asked.text or "").startswith(PROMPT_MARKS))
+        return (
+            asked is not None
+            and asked.from_user is not None
+            and asked.from_user.id == message.get_bot().id
+            and (asked.text or "").startswith(PROMPT_MARKS)
+        )
 
 
 def build_handlers() -> list:

@@ -1,5 +1,6 @@
 """The citizen's satisfaction survey after 완료: 1–5 buttons, then an optional comment written
 as a reply to the survey message."""
+
 from __future__ import annotations
 
 from telegram import Message, Update
@@ -10,8 +11,10 @@ from handlers import keyboards
 
 RATE = "v:"  # v:<receipt>:<score>
 RATE_PATTERN = rf"^{RATE}({keyboards.RECEIPT_PATTERN}):([1-5])\Z"
-THANKS_TEXT = ("{receipt} 민원 처리에 {score}점을 주셨습니다. 고맙습니다. 하고 싶은 말씀이 있으면 "
-               "이 메시지에 답장으로 적어 주세요.")
+THANKS_TEXT = (
+    "{receipt} 민원 처리에 {score}점을 주셨습니다. 고맙습니다. 하고 싶은 말씀이 있으면 "
+    "이 메시지에 답장으로 적어 주세요."
+)
 COMMENT_SAVED_TEXT = "의견을 담당 부서에 전했습니다. 고맙습니다."
 NOT_YOURS_TEXT = "본인이 접수한 민원만 평가할 수 있습니다."
 NOT_CLOSED_TEXT = "아직 처리가 끝나지 않은 민원입니다."
@@ -52,8 +55,9 @@ async def rate_complaint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.answer(NOT_CLOSED_TEXT, show_alert=True)
         return
     await query.answer()
-    text = f"{query.message.text.splitlines()[0]}\n" + THANKS_TEXT.format(receipt=receipt,
-                                                                          score=score)
+    text = f"{query.message.text.splitlines()[0]}\n" + THANKS_TEXT.format(
+        receipt=receipt, score=score
+    )
     await keyboards.edit_message(query, text, None)
 
 
@@ -61,8 +65,12 @@ async def comment_on_complaint(update: Update, context: ContextTypes.DEFAULT_TYP
     """Keeps the citizen's comment with their score."""
     receipt = survey_receipt(update.message.reply_to_message.text)
     try:
-        comment(context.bot_data["db"], receipt, user_id=update.effective_user.id,
-                text=update.message.text)
+        comment(
+            context.bot_data["db"],
+            receipt,
+            user_id=update.effective_user.id,
+            text=update.message.text,
+        )
     except NotYourComplaint:
         await update.message.reply_text(RATE_FIRST_TEXT)
         return

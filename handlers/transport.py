@@ -15,9 +15,9 @@ request instead (``media_write`` plus ``read`` for uploads). Proxies come from t
 environment variables (HTTPS_PROXY, NO_PROXY), as with httpx, looked up once per host (aiohttp's
 own ``trust_env`` looks them and ~/.netrc up in a thread on every request: 10% of the bot's CPU).
 """
+
 from __future__ import annotations
 
-import asyncio
 import json
 import urllib.request
 from urllib.parse import urlsplit
@@ -26,7 +26,6 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-
 JSON = "application/json"
 _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # python-telegram-bot's DefaultValue (private module)
 
@@ -34,12 +33,27 @@ _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # python-telegram-bot's DefaultValue 
 class AiohttpRequest(BaseRequest):
     """A ``telegram.request.BaseRequest`` on one ``aiohttp.ClientSession``."""
 
-    __slots__ = ("_connections", "_read", "_write", "_connect", "_pool", "_media_write", "_session",
-                 "_proxies")
+    __slots__ = (
+        "_connections",
+        "_read",
+        "_write",
+        "_connect",
+        "_pool",
+        "_media_write",
+        "_session",
+        "_proxies",
+    )
 
-    def __init__(self, connections: int = 1, *, read_timeout: float | None = 5.0,
-                 write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0) -> None:
+    def __init__(
+        self,
+        connections: int = 1,
+        *,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
         if connections < 1:
             raise ValueError("connections must be at least 1")
         self._connections = connections
@@ -57,7 +71,8 @@ class AiohttpRequest(BaseRequest):
         """Opens the session; it must be made inside the running event loop."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections))
+                connector=aiohttp.TCPConnector(limit=self._connections)
+            )
 
     async def shutdown(self) -> None:
         """Closes the session and its connections."""
@@ -85,19 +100,27 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(
             total=None if write is None or read is None else write + read,
             connect=None if pool is None or connect is None else pool + connect,
-            sock_connect=connect, sock_read=read)
+            sock_connect=connect,
+            sock_read=read,
+        )
         try:
-            async with self._session.request(method, url, data=_body(request_data), timeout=timeout,
-                                             headers=_headers(request_data, self.USER_AGENT),
-                                             proxy=self._proxy_for(url)) as response:
+            async with self._session.request(
+                method,
+                url,
+                data=_body(request_data),
+                timeout=timeout,
+                headers=_headers(request_data, self.USER_AGENT),
+                proxy=self._proxy_for(url),
+            ) as response:
                 return response.status, await response.read()
-        except asyncio.TimeoutError as error:  # aiohttp's timeouts subclass it
+        except TimeoutError as error:  # aiohttp's timeouts subclass it
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
     def _proxy_for(self, url: str) -> str | None:
-        """The proxy the environment names for ``url``'s scheme, unless NO_PROXY exempts its host."""
+        """The proxy the environment names for ``url``'s scheme, unless NO_PROXY exempts its
+        host."""
         parts = urlsplit(url)
         key = (parts.scheme, parts.hostname or "")
         if key not in self._proxies:

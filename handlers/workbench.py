@@ -6,6 +6,7 @@ Usage (admin): /closed [YYYY-MM-DD 사유 | -YYYY-MM-DD] · /statutory [이름 �
 Templates: /template (목록) · /template 번호 (이 민원에 맞는 상용구, 채운 글) ·
            /template add 이름 | 본문 · /template del ID (관리자)
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,13 +19,28 @@ from db import deadlines
 from db.complaints import ComplaintNotFound, InvalidTransition, get_complaint
 from db.database import DatabaseUnavailable
 from db.duplicates import SameComplaint, close_as_repeated, link, linked
-from db.office_calendar import (add_closed_day, list_closed_days, remove_closed_day,
-                                set_statutory_period, statutory_periods)
-from db.workbench import (BadExtension, ComplaintClosed, DeadlineAlreadyExtended, InboxFilter,
-                          describe_kind_error, digest_text, due_digest, due_text, extend_deadline,
-                          inbox, send_progress_notices, set_type)
-from db.templates import (TemplateNotFound, add_template, delete_template, fill,
-                          templates_for)
+from db.office_calendar import (
+    add_closed_day,
+    list_closed_days,
+    remove_closed_day,
+    set_statutory_period,
+    statutory_periods,
+)
+from db.templates import TemplateNotFound, add_template, delete_template, fill, templates_for
+from db.workbench import (
+    BadExtension,
+    ComplaintClosed,
+    DeadlineAlreadyExtended,
+    InboxFilter,
+    describe_kind_error,
+    digest_text,
+    due_digest,
+    due_text,
+    extend_deadline,
+    inbox,
+    send_progress_notices,
+    set_type,
+)
 from handlers import formatting
 from handlers.access import ADMIN_ROLES, staff_allowed
 from handlers.arguments import parse_receipt
@@ -33,15 +49,20 @@ logger = logging.getLogger(__name__)
 
 TYPE_USAGE = f"사용법: /type 접수번호 유형 ({', '.join(deadlines.TYPES)}, 법정:이름)"
 EXTEND_USAGE = "사용법: /extend 접수번호 YYYY-MM-DD 연장 사유 (한 번만 연장할 수 있습니다)"
-CLOSED_USAGE = ("사용법: /closed (목록) · /closed 2025-05-02 사유 (휴무일 추가) · "
-                "/closed -2025-05-02 (삭제)")
-STATUTORY_USAGE = "사용법: /statutory (목록) · /statutory 여권 발급 4 (법정민원 이름과 처리기간 일수)"
+CLOSED_USAGE = (
+    "사용법: /closed (목록) · /closed 2025-05-02 사유 (휴무일 추가) · /closed -2025-05-02 (삭제)"
+)
+STATUTORY_USAGE = (
+    "사용법: /statutory (목록) · /statutory 여권 발급 4 (법정민원 이름과 처리기간 일수)"
+)
 NOT_FOUND_TEXT = "접수번호 {receipt}인 민원이 없습니다."
 CLOSED_TEXT = "민원 {receipt}은(는) 이미 끝난 민원이라 처리기한을 바꿀 수 없습니다."
 DUE_LIST_SIZE = 20
-TEMPLATE_USAGE = ("사용법: /template (목록) · /template 접수번호 (채운 상용구) · "
-                  "/template add 이름 | 본문 · /template del 번호 (관리자). "
-                  "자리표시자: {접수번호} {처리기한} {부서} {유형}")
+TEMPLATE_USAGE = (
+    "사용법: /template (목록) · /template 접수번호 (채운 상용구) · "
+    "/template add 이름 | 본문 · /template del 번호 (관리자). "
+    "자리표시자: {접수번호} {처리기한} {부서} {유형}"
+)
 
 
 async def change_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -54,9 +75,12 @@ async def change_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await update.message.reply_text(TYPE_USAGE)
         return
     db = context.bot_data["db"]
-    if kind.startswith(deadlines.STATUTORY_PREFIX) and \
-            kind.removeprefix(deadlines.STATUTORY_PREFIX) not in statutory_periods(db):
-        await update.message.reply_text(f"법정민원 표에 '{kind}'이(가) 없습니다. {STATUTORY_USAGE}")
+    if kind.startswith(deadlines.STATUTORY_PREFIX) and kind.removeprefix(
+        deadlines.STATUTORY_PREFIX
+    ) not in statutory_periods(db):
+        await update.message.reply_text(
+            f"법정민원 표에 '{kind}'이(가) 없습니다. {STATUTORY_USAGE}"
+        )
         return
     try:
         complaint = set_type(db, receipt, kind, actor_id=update.effective_user.id)
@@ -69,7 +93,9 @@ async def change_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     except ComplaintClosed:
         await update.message.reply_text(CLOSED_TEXT.format(receipt=receipt))
         return
-    await update.message.reply_text(f"민원 {receipt}의 유형을 바꿨습니다. 처리기한: {due_text(complaint)}")
+    await update.message.reply_text(
+        f"민원 {receipt}의 유형을 바꿨습니다. 처리기한: {due_text(complaint)}"
+    )
 
 
 async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -83,8 +109,13 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(EXTEND_USAGE)
         return
     try:
-        complaint = extend_deadline(context.bot_data["db"], receipt, new_due, reason=reason,
-                                    actor_id=update.effective_user.id)
+        complaint = extend_deadline(
+            context.bot_data["db"],
+            receipt,
+            new_due,
+            reason=reason,
+            actor_id=update.effective_user.id,
+        )
     except ComplaintNotFound:
         text = NOT_FOUND_TEXT.format(receipt=receipt)
     except ComplaintClosed:
@@ -106,8 +137,10 @@ async def due_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     db = context.bot_data["db"]
     total, found = inbox(db, InboxFilter(due="open"), limit=DUE_LIST_SIZE)
     lines = [digest_text(due_digest(db)), "", f"[처리기한 순 열린 민원 {total}건]"]
-    lines += [f"· {c.receipt} {due_text(c)} · {c.status}\n   {formatting.preview(c.content)}"
-              for c in found] or ["· 없음"]
+    lines += [
+        f"· {c.receipt} {due_text(c)} · {c.status}\n   {formatting.preview(c.content)}"
+        for c in found
+    ] or ["· 없음"]
     await update.message.reply_text(formatting.fit("\n".join(lines)))
 
 
@@ -127,15 +160,20 @@ async def closed_days(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if first.startswith("-"):
         removed = remove_closed_day(db, day)
-        await update.message.reply_text(f"{day}을(를) 휴무일에서 뺐습니다." if removed
-                                        else f"{day}은(는) 휴무일 목록에 없습니다.")
+        await update.message.reply_text(
+            f"{day}을(를) 휴무일에서 뺐습니다."
+            if removed
+            else f"{day}은(는) 휴무일 목록에 없습니다."
+        )
         return
     reason = " ".join(context.args[1:]).strip()
     if not reason:
         await update.message.reply_text(CLOSED_USAGE)
         return
     add_closed_day(db, day, reason=reason, added_by=update.effective_user.id)
-    await update.message.reply_text(f"{day}을(를) 휴무일로 정했습니다. 이후 정하는 처리기한에 반영됩니다.")
+    await update.message.reply_text(
+        f"{day}을(를) 휴무일로 정했습니다. 이후 정하는 처리기한에 반영됩니다."
+    )
 
 
 async def statutory(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -171,19 +209,27 @@ async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(_change_template(db, update, args))
         return
     if not args:
-        lines = [f"· #{t.id} {t.name}: {formatting.preview(t.body, 60)}" for t in templates_for(db)]
-        await update.message.reply_text("\n".join(["[상용구]", *(lines or ["· 없음"]),
-                                                    TEMPLATE_USAGE]))
+        lines = [
+            f"· #{t.id} {t.name}: {formatting.preview(t.body, 60)}" for t in templates_for(db)
+        ]
+        await update.message.reply_text(
+            "\n".join(["[상용구]", *(lines or ["· 없음"]), TEMPLATE_USAGE])
+        )
         return
     receipt = parse_receipt(args[0])
     complaint = get_complaint(db, receipt) if receipt else None
     if complaint is None:
-        await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=args[0]) if receipt
-                                        else TEMPLATE_USAGE)
+        await update.message.reply_text(
+            NOT_FOUND_TEXT.format(receipt=args[0]) if receipt else TEMPLATE_USAGE
+        )
         return
     filled = [f"#{t.id} {t.name}\n{fill(t, complaint)}" for t in templates_for(db, complaint)]
-    text = "\n\n".join([f"[민원 {complaint.receipt}에 맞는 상용구] 고쳐서 /reply 로 보내세요.",
-                         *(filled or ["맞는 상용구가 없습니다."])])
+    text = "\n\n".join(
+        [
+            f"[민원 {complaint.receipt}에 맞는 상용구] 고쳐서 /reply 로 보내세요.",
+            *(filled or ["맞는 상용구가 없습니다."]),
+        ]
+    )
     await update.message.reply_text(formatting.fit(text))
 
 
@@ -207,7 +253,9 @@ def _change_template(db, update: Update, args: list[str]) -> str:
     return f"상용구 #{template_id} '{name.strip()}'을(를) 저장했습니다."
 
 
-LINK_USAGE = "사용법: /link 접수번호 접수번호 (유사 민원 연결: 답변이 연결된 민원인 모두에게 갑니다)"
+LINK_USAGE = (
+    "사용법: /link 접수번호 접수번호 (유사 민원 연결: 답변이 연결된 민원인 모두에게 갑니다)"
+)
 REPEAT_USAGE = "사용법: /repeat 접수번호 앞선접수번호 [안내 내용] (반복 민원 종결, 민원처리법 §23)"
 
 
@@ -229,8 +277,10 @@ async def link_complaints(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await update.message.reply_text(LINK_USAGE)
         return
     group = [receipts[0], *linked(db, receipts[0])]
-    await update.message.reply_text(f"연결했습니다: {', '.join(group)}. /reply 나 웹 콘솔의 답변은 "
-                                    "연결된 민원 모두에 기록됩니다(웹 콘솔).")
+    await update.message.reply_text(
+        f"연결했습니다: {', '.join(group)}. /reply 나 웹 콘솔의 답변은 "
+        "연결된 민원 모두에 기록됩니다(웹 콘솔)."
+    )
 
 
 async def repeat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -242,8 +292,13 @@ async def repeat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(REPEAT_USAGE)
         return
     try:
-        close_as_repeated(context.bot_data["db"], receipts[0], receipts[1],
-                          actor_id=update.effective_user.id, text=" ".join(context.args[2:]))
+        close_as_repeated(
+            context.bot_data["db"],
+            receipts[0],
+            receipts[1],
+            actor_id=update.effective_user.id,
+            text=" ".join(context.args[2:]),
+        )
     except ComplaintNotFound as exc:
         text = NOT_FOUND_TEXT.format(receipt=exc.args[0])
     except (SameComplaint, InvalidTransition):

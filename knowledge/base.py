@@ -5,20 +5,30 @@ manifest lists, applies ``curated.yaml``, validates the result and builds the se
 The returned ``KnowledgeBase`` is immutable, so a running bot can build a new one and swap a
 single reference — questions in flight keep using the one they started with.
 """
+
 from __future__ import annotations
 
 import hashlib
 import importlib
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import yaml
 
-from knowledge.model import (DEPARTMENT, KINDS, TEAM, DocumentInfo, Entry, ParseError, Region,
-                             region_code)
+from knowledge.model import (
+    DEPARTMENT,
+    KINDS,
+    TEAM,
+    DocumentInfo,
+    Entry,
+    ParseError,
+    Region,
+    region_code,
+)
 from knowledge.parsers.text import compact
 from knowledge.readers import READERS, ReadError
 
@@ -69,8 +79,12 @@ class Contact:
 
     def lines(self) -> list[str]:
         """Non-empty details as display lines; nothing is shown that nobody supplied."""
-        labels = (("전화", self.phone), ("주소", self.address), ("운영시간", self.hours),
-                  ("안내", self.note))
+        labels = (
+            ("전화", self.phone),
+            ("주소", self.address),
+            ("운영시간", self.hours),
+            ("안내", self.note),
+        )
         return [f"{label}: {value}" for label, value in labels if value]
 
 
@@ -84,8 +98,9 @@ class Curated:
     origins: Mapping[str, int] = field(default_factory=dict)  # alias id / department → line
     examples: tuple[str, ...] = ()  # example questions shown by /start and "not found" replies
 
-    def contact_for(self, region: str, department: str | None,
-                    team: str | None = None) -> Contact | None:
+    def contact_for(
+        self, region: str, department: str | None, team: str | None = None
+    ) -> Contact | None:
         """The contact for a team (if one is listed) or else its department, if any."""
         for name in (f"{department} {team}" if team else None, department, team):
             for contact in self.contacts:
@@ -112,7 +127,7 @@ class KnowledgeBase:
 
     entries: tuple[Entry, ...]
     curated: Curated
-    index: "SearchIndex"
+    index: SearchIndex
     directory: str = ""
     regions: tuple[Region, ...] = ()
     by_id: Mapping[str, Entry] = field(init=False)
@@ -131,14 +146,15 @@ class KnowledgeBase:
         """Number of entries per (kind, region)."""
         return Counter((e.kind, e.region) for e in self.entries)
 
-    def diff(self, newer: "KnowledgeBase") -> KnowledgeDiff:
+    def diff(self, newer: KnowledgeBase) -> KnowledgeDiff:
         """Entries added, removed and changed going from ``self`` to ``newer``."""
         old, new = self.by_id, newer.by_id
         return KnowledgeDiff(
             added=tuple(sorted(new.keys() - old.keys())),
             removed=tuple(sorted(old.keys() - new.keys())),
-            changed=tuple(sorted(i for i in old.keys() & new.keys()
-                                 if old[i].to_dict() != new[i].to_dict())),
+            changed=tuple(
+                sorted(i for i in old.keys() & new.keys() if old[i].to_dict() != new[i].to_dict())
+            ),
         )
 
 
@@ -155,26 +171,40 @@ def read_regions(directory: Path, named: Iterable[str] = ()) -> tuple[Region, ..
     regions, problems = [], []
     for item in data:
         if not isinstance(item, dict) or not item.get("name") or item.keys() - _REGION_KEYS:
-            problems.append(Problem(REGIONS_FILE, lines(str(item.get("name", "")) if isinstance(
-                item, dict) else ""), "지역에는 name과 code, short, spellings, phone, note만 쓸 수 있습니다"))
+            problems.append(
+                Problem(
+                    REGIONS_FILE,
+                    lines(str(item.get("name", "")) if isinstance(item, dict) else ""),
+                    "지역에는 name과 code, short, spellings, phone, note만 쓸 수 있습니다",
+                )
+            )
             continue
         name = str(item["name"]).strip()
         code = str(item.get("code") or region_code(name))
         if not code.isascii() or not code.isalnum():
-            problems.append(Problem(REGIONS_FILE, lines(name), f"{name}: code는 영문·숫자여야 합니다"))
+            problems.append(
+                Problem(REGIONS_FILE, lines(name), f"{name}: code는 영문·숫자여야 합니다")
+            )
             continue
         spellings = item.get("spellings") or []
         if not isinstance(spellings, list):
-            problems.append(Problem(REGIONS_FILE, lines(name), f"{name}: spellings는 목록이어야 합니다"))
+            problems.append(
+                Problem(REGIONS_FILE, lines(name), f"{name}: spellings는 목록이어야 합니다")
+            )
             continue
-        optional = {k: (str(item[k]).strip() or None) if item.get(k) is not None else None
-                    for k in ("short", "phone", "note")}
+        optional = {
+            k: (str(item[k]).strip() or None) if item.get(k) is not None else None
+            for k in ("short", "phone", "note")
+        }
         words = tuple(str(w).strip() for w in spellings if str(w).strip())
         regions.append(Region(name, code, words, **optional))
     for key in ("name", "code"):
         seen = Counter(getattr(r, key) for r in regions)
-        problems.extend(Problem(REGIONS_FILE, lines(value), f"지역 {key} {value}이(가) 두 번 있습니다")
-                        for value, n in seen.items() if n > 1)
+        problems.extend(
+            Problem(REGIONS_FILE, lines(value), f"지역 {key} {value}이(가) 두 번 있습니다")
+            for value, n in seen.items()
+            if n > 1
+        )
     if problems:
         raise KnowledgeError(problems)
     return tuple(regions)
@@ -190,19 +220,39 @@ def read_manifest(directory: Path) -> list[DocumentInfo]:
     codes = {region.name: region.code for region in read_regions(directory, named)}
     docs, problems = [], []
     for number, item in enumerate(data, start=1):
-        if not isinstance(item, dict) or not {"file", "parser", "region", "document"} <= item.keys():
-            problems.append(Problem(MANIFEST, number, "file, parser, region, document 항목이 필요합니다"))
+        if (
+            not isinstance(item, dict)
+            or not {"file", "parser", "region", "document"} <= item.keys()
+        ):
+            problems.append(
+                Problem(MANIFEST, number, "file, parser, region, document 항목이 필요합니다")
+            )
             continue
         unknown = item.keys() - _MANIFEST_KEYS
         if unknown:
-            problems.append(Problem(MANIFEST, number, f"알 수 없는 항목: {', '.join(sorted(unknown))}"))
+            problems.append(
+                Problem(MANIFEST, number, f"알 수 없는 항목: {', '.join(sorted(unknown))}")
+            )
         if item["region"] not in codes:
-            problems.append(Problem(MANIFEST, number, (
-                f"알 수 없는 지역: {item['region']} — {REGIONS_FILE}에 지역을 추가하세요")))
+            problems.append(
+                Problem(
+                    MANIFEST,
+                    number,
+                    (f"알 수 없는 지역: {item['region']} — {REGIONS_FILE}에 지역을 추가하세요"),
+                )
+            )
             continue
-        docs.append(DocumentInfo(str(item["file"]), str(item["parser"]), item["region"],
-                                 str(item["document"]), item.get("year"), item.get("sha256"),
-                                 codes[item["region"]]))
+        docs.append(
+            DocumentInfo(
+                str(item["file"]),
+                str(item["parser"]),
+                item["region"],
+                str(item["document"]),
+                item.get("year"),
+                item.get("sha256"),
+                codes[item["region"]],
+            )
+        )
     if problems:
         raise KnowledgeError(problems)
     return docs
@@ -224,16 +274,26 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
         try:
             raw = (directory / doc.file).read_bytes()
         except FileNotFoundError:
-            problems.append(Problem(MANIFEST, manifest_line(doc.file), f"{doc.file}: 파일이 없습니다"))
+            problems.append(
+                Problem(MANIFEST, manifest_line(doc.file), f"{doc.file}: 파일이 없습니다")
+            )
             continue
         except OSError as exc:
             problems.append(Problem(doc.file, 1, f"읽을 수 없습니다: {exc}"))
             continue
         digest = hashlib.sha256(raw).hexdigest()
         if doc.sha256 and digest != doc.sha256:
-            problems.append(Problem(MANIFEST, manifest_line(doc.file), (
-                f"{doc.file}: 내용이 기록된 sha256과 다릅니다 — 잘렸거나 바뀐 파일입니다. 새 문서로 "
-                f"바꾼 것이라면 sha256을 {digest}(으)로 고치세요")))
+            problems.append(
+                Problem(
+                    MANIFEST,
+                    manifest_line(doc.file),
+                    (
+                        f"{doc.file}: 내용이 기록된 sha256과 다릅니다 — "
+                        "잘렸거나 바뀐 파일입니다. 새 문서로 "
+                        f"바꾼 것이라면 sha256을 {digest}(으)로 고치세요"
+                    ),
+                )
+            )
         if doc.parser in READERS:
             try:
                 entries.extend(reader(raw, doc).entries)
@@ -279,51 +339,86 @@ def read_curated(directory: Path) -> Curated:
     data = _read_yaml(path) or {}
     problems: list[Problem] = []
     if not isinstance(data, dict):
-        raise KnowledgeError([Problem(CURATED, 1, "최상위는 synonyms/aliases/contacts 사전이어야 합니다")])
+        raise KnowledgeError(
+            [Problem(CURATED, 1, "최상위는 synonyms/aliases/contacts 사전이어야 합니다")]
+        )
     lines = _line_finder(path)
     synonyms, grouped = [], set()
     for group in data.get("synonyms") or []:
         words = tuple(str(w).strip() for w in group) if isinstance(group, list) else ()
         if len(words) < 2 or not all(words):
-            problems.append(Problem(CURATED, lines(str(group)), "동의어 묶음에는 단어가 2개 이상 필요합니다"))
+            problems.append(
+                Problem(CURATED, lines(str(group)), "동의어 묶음에는 단어가 2개 이상 필요합니다")
+            )
             continue
         # A word in two groups would silently take the last group's words only.
         keys = {compact(w) for w in words}
         for word in sorted(keys & grouped):
-            problems.append(Problem(CURATED, lines(", ".join(words)),
-                                    f"'{word}'이(가) 동의어 묶음 두 곳에 있습니다: 한 묶음으로 합쳐 주세요"))
+            problems.append(
+                Problem(
+                    CURATED,
+                    lines(", ".join(words)),
+                    f"'{word}'이(가) 동의어 묶음 두 곳에 있습니다: 한 묶음으로 합쳐 주세요",
+                )
+            )
         grouped |= keys
         synonyms.append(words)
     aliases, origins = {}, {}
     for entry_id, names in (data.get("aliases") or {}).items():
         if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-            problems.append(Problem(CURATED, lines(str(entry_id)), f"{entry_id}: 별칭은 문자열 목록이어야 합니다"))
+            problems.append(
+                Problem(
+                    CURATED, lines(str(entry_id)), f"{entry_id}: 별칭은 문자열 목록이어야 합니다"
+                )
+            )
             continue
         aliases[str(entry_id)] = tuple(n.strip() for n in names)
         origins[str(entry_id)] = lines(str(entry_id))
     contacts = []
     for item in data.get("contacts") or []:
-        if not isinstance(item, dict) or not {"region", "department"} <= item.keys() \
-                or item.keys() - _CONTACT_KEYS:
-            problems.append(Problem(CURATED, lines(str(item.get("department", "contacts")) if isinstance(item, dict) else "contacts"),
-                                    "연락처에는 region, department와 phone/address/hours/note만 쓸 수 있습니다"))
+        if (
+            not isinstance(item, dict)
+            or not {"region", "department"} <= item.keys()
+            or item.keys() - _CONTACT_KEYS
+        ):
+            problems.append(
+                Problem(
+                    CURATED,
+                    lines(
+                        str(item.get("department", "contacts"))
+                        if isinstance(item, dict)
+                        else "contacts"
+                    ),
+                    "연락처에는 region, department와 phone/address/hours/note만 쓸 수 있습니다",
+                )
+            )
             continue
-        contacts.append(Contact(**{k: (str(v).strip() or None) if v is not None else None
-                                   for k, v in item.items()}))
+        contacts.append(
+            Contact(
+                **{k: (str(v).strip() or None) if v is not None else None for k, v in item.items()}
+            )
+        )
         origins[str(item["department"])] = lines(f"department: {item['department']}")
     examples = data.get("examples") or []
-    if not isinstance(examples, list) or not all(isinstance(q, str) and q.strip()
-                                                 for q in examples):
-        problems.append(Problem(CURATED, lines("examples"), "examples는 질문 문자열 목록이어야 합니다"))
+    if not isinstance(examples, list) or not all(
+        isinstance(q, str) and q.strip() for q in examples
+    ):
+        problems.append(
+            Problem(CURATED, lines("examples"), "examples는 질문 문자열 목록이어야 합니다")
+        )
         examples = []
     if problems:
         raise KnowledgeError(problems)
-    return Curated(tuple(synonyms), MappingProxyType(aliases), tuple(contacts),
-                   MappingProxyType(origins), tuple(q.strip() for q in examples))
+    return Curated(
+        tuple(synonyms),
+        MappingProxyType(aliases),
+        tuple(contacts),
+        MappingProxyType(origins),
+        tuple(q.strip() for q in examples),
+    )
 
 
-def validate(entries: Iterable[Entry], curated: Curated,
-             regions: Iterable[str]) -> list[Problem]:
+def validate(entries: Iterable[Entry], curated: Curated, regions: Iterable[str]) -> list[Problem]:
     """Duplicate ids, empty titles, missing region/source, curated keys that point nowhere."""
     regions = set(regions)
     problems: list[Problem] = []
@@ -332,7 +427,9 @@ def validate(entries: Iterable[Entry], curated: Curated,
     for entry in entries:
         where = (entry.source.file, entry.source.line_start)
         if entry.id in seen:
-            problems.append(Problem(*where, f"중복 id {entry.id} ({seen[entry.id].title} / {entry.title})"))
+            problems.append(
+                Problem(*where, f"중복 id {entry.id} ({seen[entry.id].title} / {entry.title})")
+            )
         seen[entry.id] = entry
         if not entry.title.strip():
             problems.append(Problem(*where, f"{entry.id}: 제목이 비어 있습니다"))
@@ -348,16 +445,31 @@ def validate(entries: Iterable[Entry], curated: Curated,
             departments.add((entry.region, entry.title))
     for entry in seen.values():
         if entry.parent_id and entry.parent_id not in seen:
-            problems.append(Problem(entry.source.file, entry.source.line_start,
-                                    f"{entry.id}: 상위 항목 {entry.parent_id}이(가) 없습니다"))
+            problems.append(
+                Problem(
+                    entry.source.file,
+                    entry.source.line_start,
+                    f"{entry.id}: 상위 항목 {entry.parent_id}이(가) 없습니다",
+                )
+            )
     for entry_id in curated.aliases:
         if entry_id not in seen:
-            problems.append(Problem(CURATED, curated.origins.get(entry_id, 1),
-                                    f"aliases: {entry_id}에 해당하는 항목이 없습니다"))
+            problems.append(
+                Problem(
+                    CURATED,
+                    curated.origins.get(entry_id, 1),
+                    f"aliases: {entry_id}에 해당하는 항목이 없습니다",
+                )
+            )
     for contact in curated.contacts:
         if (contact.region, contact.department) not in departments:
-            problems.append(Problem(CURATED, curated.origins.get(contact.department, 1),
-                                    f"contacts: {contact.region} {contact.department} 부서가 문서에 없습니다"))
+            problems.append(
+                Problem(
+                    CURATED,
+                    curated.origins.get(contact.department, 1),
+                    f"contacts: {contact.region} {contact.department} 부서가 문서에 없습니다",
+                )
+            )
     return problems
 
 
@@ -367,8 +479,9 @@ def load_entries(directory: Path | str = DEFAULT_DIR) -> tuple[list[Entry], Cura
     return entries, curated
 
 
-def load_contents(directory: Path | str = DEFAULT_DIR
-                  ) -> tuple[list[Entry], Curated, tuple[Region, ...]]:
+def load_contents(
+    directory: Path | str = DEFAULT_DIR,
+) -> tuple[list[Entry], Curated, tuple[Region, ...]]:
     """Entries, curated data (with the contacts read from contact directories) and regions."""
     directory = Path(directory)
     entries, problems = parse_documents(directory)
@@ -385,17 +498,24 @@ def load_contents(directory: Path | str = DEFAULT_DIR
     return entries, _with_document_contacts(curated, entries), regions
 
 
-def load_knowledge_base(directory: Path | str = DEFAULT_DIR, *,
-                        tokenizer: "Tokenizer | None" = None) -> KnowledgeBase:
+def load_knowledge_base(
+    directory: Path | str = DEFAULT_DIR, *, tokenizer: Tokenizer | None = None
+) -> KnowledgeBase:
     """Parse, validate and index ``directory``; the result is ready to answer questions."""
     entries, curated, regions = load_contents(directory)
-    return build_knowledge_base(entries, curated, tokenizer=tokenizer, directory=str(directory),
-                                regions=regions)
+    return build_knowledge_base(
+        entries, curated, tokenizer=tokenizer, directory=str(directory), regions=regions
+    )
 
 
-def build_knowledge_base(entries: Iterable[Entry], curated: Curated | None = None, *,
-                         tokenizer: "Tokenizer | None" = None, directory: str = "",
-                         regions: Iterable[Region] = ()) -> KnowledgeBase:
+def build_knowledge_base(
+    entries: Iterable[Entry],
+    curated: Curated | None = None,
+    *,
+    tokenizer: Tokenizer | None = None,
+    directory: str = "",
+    regions: Iterable[Region] = (),
+) -> KnowledgeBase:
     """Index already-validated entries (also used by tests and the synthetic benchmark).
 
     Without declared ``regions`` the entries' region names are the only region words.
@@ -405,8 +525,9 @@ def build_knowledge_base(entries: Iterable[Entry], curated: Curated | None = Non
 
     curated = curated or Curated()
     entries = tuple(entries)
-    regions = tuple(regions) or tuple(Region(name, region_code(name))
-                                      for name in dict.fromkeys(e.region for e in entries))
+    regions = tuple(regions) or tuple(
+        Region(name, region_code(name)) for name in dict.fromkeys(e.region for e in entries)
+    )
     tokenizer = tokenizer or get_tokenizer()
     region_words = {word: region.name for region in regions for word in region.words}
     index = SearchIndex.build(entries, tokenizer, curated.synonyms, region_words=region_words)
@@ -423,8 +544,11 @@ def _with_document_contacts(curated: Curated, entries: Iterable[Entry]) -> Curat
         phone = next((entry.fields[k] for k in _PHONE_FIELDS if entry.fields.get(k)), None)
         if entry.kind not in (DEPARTMENT, TEAM) or not phone:
             continue
-        name = f"{entry.department} {entry.title}" if entry.kind == TEAM and entry.department \
+        name = (
+            f"{entry.department} {entry.title}"
+            if entry.kind == TEAM and entry.department
             else entry.title
+        )
         if (entry.region, name) not in known:
             known.add((entry.region, name))
             found.append(Contact(entry.region, name, phone, entry.fields.get("위치")))
@@ -446,7 +570,9 @@ def _read_yaml(path: Path):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise KnowledgeError([Problem(path.name, line, f"YAML 형식 오류: {getattr(exc, 'problem', exc)}")]) from None
+        raise KnowledgeError(
+            [Problem(path.name, line, f"YAML 형식 오류: {getattr(exc, 'problem', exc)}")]
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise KnowledgeError([Problem(path.name, 0, f"읽을 수 없습니다: {exc}")]) from None
 

@@ -256,8 +256,13 @@ def _read_text(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.exists() else None
 
 
-def preview_file(directory: Path, name: str, data: bytes, region: str,
-                 inspect: Callable[[Path], T] | None = None) -> tuple[list[FileReport], T | None]:
+def preview_file(
+    directory: Path,
+    name: str,
+    data: bytes,
+    region: str,
+    inspect: Callable[[Path], T] | None = None,
+) -> tuple[list[FileReport], T | None]:
     """What ``add_files`` would report for one uploaded file, tried on a copy of ``directory``
     (the real one is not touched), and what ``inspect`` makes of that copy (the bot builds the
     knowledge base it would get); LibraryError with the reason when the file would be refused."""

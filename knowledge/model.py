@@ -3,12 +3,13 @@
 Every fact the bot states comes from an ``Entry``; an entry always knows its region and the
 file and line range it was read from, so every answer can cite its source.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 # Entry kinds: a small fixed core that readers produce. Readers use these constants, never
 # bare strings. The first group comes from the specialised layout parsers, the second from the
@@ -27,14 +28,37 @@ INDICATOR = "indicator"  # 성과지표 (000)
 FAQ = "faq"  # one question and its answer from an FAQ sheet
 SECTION = "section"  # one headed section of a page, report or outline
 KINDS: tuple[str, ...] = (
-    PROGRAM, UNIT_PROJECT, WORK_PLAN, DEPARTMENT, TEAM, PLEDGE, NEWS, COMMITTEE,
-    CIVIC_GROUP, AUDIT, INDICATOR, FAQ, SECTION,
+    PROGRAM,
+    UNIT_PROJECT,
+    WORK_PLAN,
+    DEPARTMENT,
+    TEAM,
+    PLEDGE,
+    NEWS,
+    COMMITTEE,
+    CIVIC_GROUP,
+    AUDIT,
+    INDICATOR,
+    FAQ,
+    SECTION,
 )
-KIND_LABELS: Mapping[str, str] = MappingProxyType({
-    PROGRAM: "세부사업", UNIT_PROJECT: "단위사업", WORK_PLAN: "주요업무", DEPARTMENT: "부서",
-    TEAM: "팀", PLEDGE: "공약", NEWS: "보도", COMMITTEE: "위원회", CIVIC_GROUP: "시민단체",
-    AUDIT: "감사 지적사항", INDICATOR: "성과지표", FAQ: "자주 묻는 질문", SECTION: "안내",
-})
+KIND_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        PROGRAM: "세부사업",
+        UNIT_PROJECT: "단위사업",
+        WORK_PLAN: "주요업무",
+        DEPARTMENT: "부서",
+        TEAM: "팀",
+        PLEDGE: "공약",
+        NEWS: "보도",
+        COMMITTEE: "위원회",
+        CIVIC_GROUP: "시민단체",
+        AUDIT: "감사 지적사항",
+        INDICATOR: "성과지표",
+        FAQ: "자주 묻는 질문",
+        SECTION: "안내",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -83,8 +107,11 @@ class Source:
     def cite(self, region: str) -> str:
         """One-line citation shown under every answer."""
         year = f", {self.year}" if self.year else ""
-        where = f"{self.line_start}–{self.line_end}" if self.line_end != self.line_start \
-            or self.unit == "행" else str(self.line_start)
+        where = (
+            f"{self.line_start}–{self.line_end}"
+            if self.line_end != self.line_start or self.unit == "행"
+            else str(self.line_start)
+        )
         return f"{region} · {self.document}{year} ({self.file} {where}{self.unit})"
 
 
@@ -118,14 +145,26 @@ class Entry:
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (``kb export --json``)."""
         return {
-            "id": self.id, "kind": self.kind, "region": self.region, "title": self.title,
-            "aliases": list(self.aliases), "fields": dict(self.fields),
-            "department": self.department, "team": self.team, "parent_id": self.parent_id,
-            "budget": [list(b) for b in self.budget], "inferred": list(self.inferred),
+            "id": self.id,
+            "kind": self.kind,
+            "region": self.region,
+            "title": self.title,
+            "aliases": list(self.aliases),
+            "fields": dict(self.fields),
+            "department": self.department,
+            "team": self.team,
+            "parent_id": self.parent_id,
+            "budget": [list(b) for b in self.budget],
+            "inferred": list(self.inferred),
             "body": self.body,
-            "source": {"file": self.source.file, "line_start": self.source.line_start,
-                       "line_end": self.source.line_end, "document": self.source.document,
-                       "year": self.source.year, "unit": self.source.unit},
+            "source": {
+                "file": self.source.file,
+                "line_start": self.source.line_start,
+                "line_end": self.source.line_end,
+                "document": self.source.document,
+                "year": self.source.year,
+                "unit": self.source.unit,
+            },
         }
 
 
@@ -137,7 +176,11 @@ def make_id(code: str, kind: str, key: str) -> str:
     64-byte callback_data limit.
     """
     compact = "".join(key.split())
-    if compact and len(compact) <= 12 and all(c.isascii() and (c.isalnum() or c in "-_.") for c in compact):
+    if (
+        compact
+        and len(compact) <= 12
+        and all(c.isascii() and (c.isalnum() or c in "-_.") for c in compact)
+    ):
         suffix = compact
     else:
         suffix = hashlib.sha1(compact.encode("utf-8")).hexdigest()[:8]

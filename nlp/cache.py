@@ -9,6 +9,7 @@ Usage:
     replies = ReplyCache(5000)
     reply = replies.respond(kb, "다문화가족지원센터 어디", region="전주시")
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict

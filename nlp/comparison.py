@@ -88,8 +88,10 @@ def format_comparison(comparison: Comparison) -> str:
     """One line per region; the first sentence says where the topic exists."""
     having = [region for region, entry, _ in comparison.rows if entry is not None]
     lacking = [region for region, entry, _ in comparison.rows if entry is None]
-    head = (f"'{comparison.topic}'을(를) 지역별로 비교합니다: "
-            f"자료가 있는 지역은 {', '.join(having)}입니다.")
+    head = (
+        f"'{comparison.topic}'을(를) 지역별로 비교합니다: "
+        f"자료가 있는 지역은 {', '.join(having)}입니다."
+    )
     if lacking:
         head += f" {', '.join(lacking)} 자료에는 관련 항목이 없습니다."
     lines = [head]
@@ -104,8 +106,9 @@ def format_comparison(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
-def _topics_by_region(kb: KnowledgeBase, text: str, regions: list[str],
-                      shared: str) -> dict[str, str]:
+def _topics_by_region(
+    kb: KnowledgeBase, text: str, regions: list[str], shared: str
+) -> dict[str, str]:
     """Each region's own words when the sides of "A랑 B" name different things, else the
     words the question shares."""
     topics = {region: shared for region in regions}

@@ -16,8 +16,8 @@ Usage:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry

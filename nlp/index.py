@@ -9,13 +9,15 @@ Scoring, all on a 0–100 scale:
   rescues unspaced and slightly misspelled names.
 - ``fuzzy``: rapidfuzz partial ratio of name and question on jamo, for typos.
 """
+
 from __future__ import annotations
 
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -29,21 +31,33 @@ from nlp.normalizer import compact, normalize, squeeze
 from nlp.tokenizer import Tokenizer
 
 # Words that shape a question but name nothing: dropped before matching.
-STOPWORDS = frozenset("""
-어떻다 어떻게 어떤 되다 하다 있다 없다 이다 아니다 알다 알리다 주다 보다 싶다 가다 오다 말다 모르다 궁금 궁금하다
-뭐 뭔가 뭐임 뭐야 무엇 무슨 어디 어디서 어디에 언제 누구 누가 왜 몇 얼마 얼마나 좀 꼭 정말 진짜 혹시 그냥 그거 이거 저거
-것 거 수 등 및 때 중 더 요 임 용 관련 대해 대하 대한 관하다 나요 가요 까요 지요 인가요 해주다 알려주다 부탁 부탁드리다
-ㅇㅇ ㅎㅎ ㅋㅋ ㅠㅠ 제발 그 이 저 내 네 니 우리 저희 여기 거기 말 하나 있나 되나 시 개 명 번 회 데 해 돼 뭘 줄
-있어 있나요 없어 해요 했어 했어요 하나요 인가 뭐야 알려줘 어디야 언제야 얼마야 몇개 몇명 몇번 어떻게 됐어 되나요 거야 건가요
-이에 또한 통해 위해 따른 대한 있는 하는 되는 이에요 예요 인가요 나요 너무 완전 매우 많이 계속 자꾸 항상 또
-머 머임 머야 머지 뭐지 뭔데 뭐였 ㄹㅇ ㅇㅈ 대요 래요 까지 부터 마다 만들다 받다 생기다 나오다 물어보다 새롭다 같다 그렇다 이렇다
-""".split())
+STOPWORDS = frozenset(
+    """
+어떻다 어떻게 어떤 되다 하다 있다 없다 이다 아니다 알다 알리다 주다 보다 싶다 가다 오다 말다 모르다
+궁금 궁금하다
+뭐 뭔가 뭐임 뭐야 무엇 무슨 어디 어디서 어디에 언제 누구 누가 왜 몇 얼마 얼마나 좀 꼭 정말 진짜
+혹시 그냥 그거 이거 저거
+것 거 수 등 및 때 중 더 요 임 용 관련 대해 대하 대한 관하다 나요 가요 까요 지요 인가요 해주다
+알려주다 부탁 부탁드리다
+ㅇㅇ ㅎㅎ ㅋㅋ ㅠㅠ 제발 그 이 저 내 네 니 우리 저희 여기 거기 말 하나 있나 되나 시 개 명 번 회 데
+해 돼 뭘 줄
+있어 있나요 없어 해요 했어 했어요 하나요 인가 뭐야 알려줘 어디야 언제야 얼마야 몇개 몇명 몇번
+어떻게 됐어 되나요 거야 건가요
+이에 또한 통해 위해 따른 대한 있는 하는 되는 이에요 예요 인가요 나요 너무 완전 매우 많이 계속 자꾸
+항상 또
+머 머임 머야 머지 뭐지 뭔데 뭐였 ㄹㅇ ㅇㅈ 대요 래요 까지 부터 마다 만들다 받다 생기다 나오다
+물어보다 새롭다 같다 그렇다 이렇다
+""".split()
+)
 # Words that say which field is wanted (조건, 예산 …): they steer the answer, not the match.
 CUE_WEIGHT = 0.3
-CUE_WORDS = frozenset("""
-조건 대상 자격 신청 지원조건 예산 금액 비용 돈 사업비 담당 부서 연락처 전화 번호 문의 팀 기간 일정 날짜 인원 정원 현원
+CUE_WORDS = frozenset(
+    """
+조건 대상 자격 신청 지원조건 예산 금액 비용 돈 사업비 담당 부서 연락처 전화 번호 문의 팀 기간 일정
+날짜 인원 정원 현원
 내용 목적 효과 위원장 대표 주소 위치 이행률 실적 목표 계획 규모 얼마 소속 어느
-""".split())
+""".split()
+)
 
 # How much a question word counts when found in the entry's name, key fields or body. Chosen
 # by a grid search on benchmarks/questions.tsv (0.6–0.92 × 0.8–0.92 × coverage weight 0.6–0.8):
@@ -132,20 +146,24 @@ class _Doc:
 
 def bigrams(text: str) -> frozenset[str]:
     """Character bigrams of a compact string (the string itself when shorter than 2)."""
-    return frozenset(text[i:i + 2] for i in range(len(text) - 1)) or frozenset([text])
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) or frozenset([text])
 
 
 class SearchIndex:
     """Immutable once built; ``search`` is safe to call from many threads."""
 
-    def __init__(self, docs: list[_Doc], tokenizer: Tokenizer,
-                 synonyms: dict[str, tuple[str, ...]],
-                 region_words: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        docs: list[_Doc],
+        tokenizer: Tokenizer,
+        synonyms: dict[str, tuple[str, ...]],
+        region_words: Mapping[str, str] | None = None,
+    ) -> None:
         self._docs = docs
         self._number = {doc.entry.id: number for number, doc in enumerate(docs)}
         # Set by nlp.semantic.SemanticService once the passage vectors are ready (a background
         # thread); until then retrieval is lexical only.
-        self.semantic: "SemanticIndex | None" = None
+        self.semantic: SemanticIndex | None = None
         self._tokenizer = tokenizer
         self._synonyms = synonyms
         # Region words a citizen may use → the region they mean (the knowledge directory's
@@ -172,33 +190,48 @@ class SearchIndex:
         # Posting lists as integer arrays: recall adds votes for thousands of entries per word
         # with one numpy operation, which keeps p99 low at 10,000 entries.
         self._postings = {w: np.fromiter(ids, dtype=np.int32) for w, ids in postings.items()}
-        self._gram_postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in gram_postings.items()}
+        self._gram_postings = {
+            g: np.asarray(ids, dtype=np.int32) for g, ids in gram_postings.items()
+        }
         self._max_idf = math.log(1 + total)
         self._vocab = frozenset(w for w in words if len(w) >= MIN_TOKEN_LEN)  # whole words only
         # Unspaced text is cut only into words of three or more letters, or two-letter words of
         # some entry's name: two-letter body words are mostly function words ("이에", "통해").
         names = {w for d in docs for w in d.name_tokens}
-        self._name_words = frozenset(w for d in docs for n in (d.entry.title, *d.entry.aliases)
-                                     for w in _WORD.findall(n.lower()) if len(w) >= 3)
+        self._name_words = frozenset(
+            w
+            for d in docs
+            for n in (d.entry.title, *d.entry.aliases)
+            for w in _WORD.findall(n.lower())
+            if len(w) >= 3
+        )
         self._segment_vocab = frozenset(w for w in self._vocab if len(w) >= 3 or w in names)
-        # Typos keep the number of syllables (치메/치매, 굳모닝/굿모닝); comparing only words of the
-        # same length stops "제주도" from becoming "제도".
-        # Candidates are also grouped by first consonant (세마을/새마을 share ㅅ), so a 10,000-entry
-        # vocabulary costs a few hundred comparisons per unknown word, not tens of thousands.
+        # Typos keep the number of syllables (치메/치매, 굳모닝/굿모닝); comparing only words of
+        # the same length stops "제주도" from becoming "제도".
+        # Candidates are also grouped by first consonant (세마을/새마을 share ㅅ), so a
+        # 10,000-entry vocabulary costs a few hundred comparisons per unknown word, not tens of
+        # thousands.
         groups: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word in sorted(w for w in self._vocab if all("가" <= c <= "힣" for c in w)):
             groups[(len(word), to_jamo(word[0])[0])].append(word)
         self._spelling_groups = {key: (ws, [to_jamo(w) for w in ws]) for key, ws in groups.items()}
 
     @classmethod
-    def build(cls, entries: Iterable[Entry], tokenizer: Tokenizer,
-              synonym_groups: Sequence[Sequence[str]] = (), *,
-              region_words: Mapping[str, str] | None = None) -> "SearchIndex":
+    def build(
+        cls,
+        entries: Iterable[Entry],
+        tokenizer: Tokenizer,
+        synonym_groups: Sequence[Sequence[str]] = (),
+        *,
+        region_words: Mapping[str, str] | None = None,
+    ) -> SearchIndex:
         """Tokenize every entry once; the result answers queries without touching entries again."""
         synonyms: dict[str, tuple[str, ...]] = {}
         for group in synonym_groups:
             for word in group:
-                synonyms[compact(word)] = tuple(compact(w) for w in group if compact(w) != compact(word))
+                synonyms[compact(word)] = tuple(
+                    compact(w) for w in group if compact(w) != compact(word)
+                )
         docs = [_make_doc(entry, tokenizer) for entry in entries]
         return cls(docs, tokenizer, synonyms, region_words)
 
@@ -241,24 +274,33 @@ class SearchIndex:
         # Verbs come back as stems ("어떻게" → 어떻), the stopword list holds them as 어떻다.
         tagged = self._tokenizer.tagged(_split_question_words(text), casual=casual)
         raw = [t for t, _ in tagged if t not in STOPWORDS and f"{t}다" not in STOPWORDS]
-        stems = {t for t, predicate in tagged if predicate} - {t for t, predicate in tagged if not predicate}
-        words = [word for word in text.lower().split()
-                 if strip_particle(word) not in self._region_words]
-        # Each typed word is segmented on its own ("다문화가족지원센터어디서"); two typed words are
-        # joined only into a word of some entry's name ("자녀 학자금" → 자녀학자금). Joining into any
-        # body word made "확산 사업" the 확산사업 of one entry and missed the entry that says
-        # "확산으로 … 사업"; on the blind sets this lost no question and won five.
+        stems = {t for t, predicate in tagged if predicate} - {
+            t for t, predicate in tagged if not predicate
+        }
+        words = [
+            word for word in text.lower().split() if strip_particle(word) not in self._region_words
+        ]
+        # Each typed word is segmented on its own ("다문화가족지원센터어디서"); two typed words
+        # are joined only into a word of some entry's name ("자녀 학자금" → 자녀학자금). Joining
+        # into any body word made "확산 사업" the 확산사업 of one entry and missed the entry that
+        # says "확산으로 … 사업"; on the blind sets this lost no question and won five.
         typed = [piece for word in words for piece in _segment(word, self._segment_vocab)]
         bare_words = [strip_particle(word) for word in words]
-        segmented = typed + [joined for first, second in zip(bare_words, bare_words[1:])
-                             if (joined := first + second) in self._name_words]
+        segmented = typed + [
+            joined
+            for first, second in zip(bare_words, bare_words[1:])
+            if (joined := first + second) in self._name_words
+        ]
         # A misspelled compound ("자원봉살") is tagged into fragments ("봉살"); spell it whole.
         # Only a word the tagger could not read is misspelled ("자원봉살" → 자원 + unknown 봉살); a
         # verb form or a suffixed known word is not ("다치면" ≠ 다시면, "관련해서" ≠ 관련부서,
         # "단체당" ≠ 단체장).
         unknown = [t for t, predicate in tagged if not predicate and t not in self._vocab]
-        misspelled = {word: fixed for word in bare_words
-                      if any(piece in word for piece in unknown) and (fixed := self._spell(word)) != word}
+        misspelled = {
+            word: fixed
+            for word in bare_words
+            if any(piece in word for piece in unknown) and (fixed := self._spell(word)) != word
+        }
         segmented += misspelled.values()
         for word in raw:
             if word in self._vocab or len(word) < 3:
@@ -280,35 +322,58 @@ class SearchIndex:
             seen.add(token)
             tokens.append(token)
         tokens = [self._spell(self._verb_noun(t)) for t in tokens]
-        tokens = [t for t in dict.fromkeys(tokens)
-                  if not any(t != o and t in o and o in self._vocab for o in tokens) or t in CUE_WORDS]
+        tokens = [
+            t
+            for t in dict.fromkeys(tokens)
+            if not any(t != o and t in o and o in self._vocab for o in tokens) or t in CUE_WORDS
+        ]
         cues = frozenset(t for t in tokens if t in CUE_WORDS) | frozenset(
-            c for c in CUE_WORDS if c in squeezed)
+            c for c in CUE_WORDS if c in squeezed
+        )
         predicates = frozenset(t for t in tokens if t in stems)
-        weights = tuple(self._weight(t) * (PREDICATE_WEIGHT if t in predicates else 1.0) for t in tokens)
+        weights = tuple(
+            self._weight(t) * (PREDICATE_WEIGHT if t in predicates else 1.0) for t in tokens
+        )
         # A phrase one entry writes unspaced ("공공외교한마당") must not hide the entries that
         # write the words apart: the words as typed also find candidates.
         recall_only = tuple(p for p in dict.fromkeys(typed) if p not in tokens)
-        return Query(text, squeezed, "".join(words) or squeezed, tuple(tokens), weights, cues, region,
-                     recall_only, predicates)
+        return Query(
+            text,
+            squeezed,
+            "".join(words) or squeezed,
+            tuple(tokens),
+            weights,
+            cues,
+            region,
+            recall_only,
+            predicates,
+        )
 
     def _verb_noun(self, token: str) -> str:
-        """A verb stem or form built on a known noun is that noun ("유치하" → "유치", "운영해" → "운영"):
+        """A verb stem or form built on a known noun is that noun ("유치하" → "유치", "운영해" →
+        "운영"):
         the tagger's stem and the rare body word "운영해" would miss every entry that says 유치."""
         if len(token) >= 3 and token[-1] in VERB_ENDINGS and token[:-1] in self._vocab:
             return token[:-1]
         return token
 
     def _spell(self, token: str) -> str:
-        """An unknown Hangul word one or two jamo away from a known word is that word (굳모닝 → 굿모닝)."""
-        if (token in self._vocab or token in CUE_WORDS or len(token) < TYPO_MIN_CHARS
-                or not all("가" <= c <= "힣" for c in token)):
+        """An unknown Hangul word one or two jamo away from a known word is that word (굳모닝 →
+        굿모닝)."""
+        if (
+            token in self._vocab
+            or token in CUE_WORDS
+            or len(token) < TYPO_MIN_CHARS
+            or not all("가" <= c <= "힣" for c in token)
+        ):
             return token
         group = self._spelling_groups.get((len(token), to_jamo(token[0])[0]))
         if not group:
             return token
         words, jamo = group
-        found = process.extractOne(to_jamo(token), jamo, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO)
+        found = process.extractOne(
+            to_jamo(token), jamo, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO
+        )
         return words[found[2]] if found else token
 
     def _weight(self, token: str) -> float:
@@ -319,18 +384,29 @@ class SearchIndex:
             return idf * 0.5
         return idf
 
-    def search(self, query: Query, *, preferred_region: str | None = None, limit: int = 5,
-               also: Iterable[str] = ()) -> list[Scored]:
+    def search(
+        self,
+        query: Query,
+        *,
+        preferred_region: str | None = None,
+        limit: int = 5,
+        also: Iterable[str] = (),
+    ) -> list[Scored]:
         """Best entries for ``query``, highest score first; the entries ``also`` names (found by
         meaning) are scored too, even when no word of the question recalls them."""
         if not query.tokens and len(query.compact) < 2:
             return []
         candidates = self._recall(query)
         recalled = set(candidates)
-        candidates += [n for n in dict.fromkeys(self._number[i] for i in also if i in self._number)
-                       if n not in recalled]
+        candidates += [
+            n
+            for n in dict.fromkeys(self._number[i] for i in also if i in self._number)
+            if n not in recalled
+        ]
         grams, jamo = bigrams(query.bare), to_jamo(query.bare)
-        scored = [self._score(self._docs[i], query, preferred_region, grams, jamo) for i in candidates]
+        scored = [
+            self._score(self._docs[i], query, preferred_region, grams, jamo) for i in candidates
+        ]
         scored.sort(key=lambda s: (-s.score, s.entry.id))
         return scored[:limit]
 
@@ -357,22 +433,39 @@ class SearchIndex:
         best = np.argpartition(-votes, limit - 1)[:limit]
         return [int(i) for i in best[np.argsort(-votes[best], kind="stable")]]
 
-    def _score(self, doc: _Doc, query: Query, preferred_region: str | None,
-               query_grams: frozenset[str], query_jamo: str) -> Scored:
+    def _score(
+        self,
+        doc: _Doc,
+        query: Query,
+        preferred_region: str | None,
+        query_grams: frozenset[str],
+        query_jamo: str,
+    ) -> Scored:
         total = sum(query.weights) or 1.0
         matches = [self._match(doc, t, t in query.predicates) for t in query.tokens]
         coverage = sum(w * m for w, (m, _) in zip(query.weights, matches)) / total
         name_words = sum(w for w, (_, in_name) in zip(query.weights, matches) if in_name) / total
         name = max((len(g & query_grams) / len(g) for g in doc.name_grams), default=0.0)
         fuzzy = max((fuzz.partial_ratio(n, query_jamo) / 100 for n in doc.names_jamo), default=0.0)
-        score = 100 * (W_COVERAGE * coverage + W_NAME_WORDS * name_words + W_NAME * name + W_FUZZY * fuzzy)
-        pairs = [a + b for a, b in zip(query.tokens, query.tokens[1:]) if len(a) >= 2 and len(b) >= 2]
+        score = 100 * (
+            W_COVERAGE * coverage + W_NAME_WORDS * name_words + W_NAME * name + W_FUZZY * fuzzy
+        )
+        pairs = [
+            a + b for a, b in zip(query.tokens, query.tokens[1:]) if len(a) >= 2 and len(b) >= 2
+        ]
         if pairs:
-            together = sum(1 for p in pairs if p in doc.field_text or p in doc.body_text or any(p in n for n in doc.names))
+            together = sum(
+                1
+                for p in pairs
+                if p in doc.field_text or p in doc.body_text or any(p in n for n in doc.names)
+            )
             score += W_PHRASE * together / len(pairs)
         if doc.entry.kind in UMBRELLA_KINDS and name_words == 0 and not query.cues & CONTACT_CUES:
             score *= UMBRELLA_FACTOR
-        named = max((len(n) for n in doc.names if len(n) >= EXACT_NAME_MIN_CHARS and n in query.bare), default=0)
+        named = max(
+            (len(n) for n in doc.names if len(n) >= EXACT_NAME_MIN_CHARS and n in query.bare),
+            default=0,
+        )
         if named:
             score += EXACT_NAME_BONUS * min(1.0, named / 6)
         region = doc.entry.region
@@ -402,7 +495,9 @@ class SearchIndex:
         best, in_name = 0.0, False
         for variant in (token, *self._synonyms.get(token, ())):
             factor = 1.0 if variant == token else SYNONYM_FACTOR
-            if variant in doc.name_tokens or (len(variant) >= 2 and any(variant in n for n in doc.names)):
+            if variant in doc.name_tokens or (
+                len(variant) >= 2 and any(variant in n for n in doc.names)
+            ):
                 best, in_name = max(best, NAME_MATCH * factor), True
             elif variant in doc.field_text:
                 best = max(best, FIELD_MATCH * factor)
@@ -416,23 +511,45 @@ class SearchIndex:
 
     def _typo_match(self, doc: _Doc, token: str) -> float:
         """A word no entry uses that is one or two jamo away from a word of this entry's name."""
-        found = process.extractOne(to_jamo(token), doc.name_tokens_jamo, scorer=fuzz.ratio,
-                                   score_cutoff=TYPO_MIN_RATIO)
+        found = process.extractOne(
+            to_jamo(token), doc.name_tokens_jamo, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO
+        )
         return TYPO_MATCH if found else 0.0
-
 
 
 # Question words citizens glue onto the topic ("다문화가족지원센터어디서해요"); in a long
 # unspaced run they are split off before tagging, or Okt reads "…센터어디서해요" as 어디+서해.
-QUESTION_WORDS = ("어디서", "어디에", "어디로", "어디", "언제", "얼마나", "얼마", "몇", "누가", "누구",
-                  "무엇", "뭐", "어떻게", "있어요", "있나요", "해요", "했어요", "되나요", "알려줘",
-                  "알려주세요", "궁금해요")
+QUESTION_WORDS = (
+    "어디서",
+    "어디에",
+    "어디로",
+    "어디",
+    "언제",
+    "얼마나",
+    "얼마",
+    "몇",
+    "누가",
+    "누구",
+    "무엇",
+    "뭐",
+    "어떻게",
+    "있어요",
+    "있나요",
+    "해요",
+    "했어요",
+    "되나요",
+    "알려줘",
+    "알려주세요",
+    "궁금해요",
+)
 _UNSPACED_RUN = re.compile(r"[가-힣]{8,}")
 _QUESTION_WORD = re.compile("|".join(QUESTION_WORDS))
 
 
 def _split_question_words(text: str) -> str:
-    return _UNSPACED_RUN.sub(lambda m: _QUESTION_WORD.sub(lambda q: f" {q.group(0)} ", m.group(0)), text)
+    return _UNSPACED_RUN.sub(
+        lambda m: _QUESTION_WORD.sub(lambda q: f" {q.group(0)} ", m.group(0)), text
+    )
 
 
 def _segment(squeezed: str, vocab: frozenset[str]) -> list[str]:
@@ -463,7 +580,9 @@ def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:
         name_grams=tuple(bigrams(n) for n in names),
         field_text=squeeze(_key_fields(entry)),
         body_text=squeeze(entry.body),
-        spaced_text=" " + " ".join(_WORD.findall(f"{_key_fields(entry)} {entry.body}".lower())) + " ",
+        spaced_text=" "
+        + " ".join(_WORD.findall(f"{_key_fields(entry)} {entry.body}".lower()))
+        + " ",
     )
 
 
@@ -471,20 +590,35 @@ def _key_fields(entry: Entry) -> str:
     """Department, team, region, the document's year (what every entry of a 2021 plan is
     about: "정무기획과 2021년 예산") and the short fields."""
     year = f"{entry.source.year}년" if entry.source.year else ""
-    return " ".join([entry.department or "", entry.team or "", entry.region, year,
-                     *(f"{k} {v}" for k, v in entry.fields.items() if len(v) <= MAX_KEY_FIELD_CHARS)])
+    return " ".join(
+        [
+            entry.department or "",
+            entry.team or "",
+            entry.region,
+            year,
+            *(f"{k} {v}" for k, v in entry.fields.items() if len(v) <= MAX_KEY_FIELD_CHARS),
+        ]
+    )
 
 
-_PARTICLES = tuple(sorted("""
-에서는 에서도 으로는 으로서 에게서 이라는 이라고 하였다 하는 하고 하여 해서 했다 한다 된다 되는 되어 됩니다 합니다 입니다
+_PARTICLES = tuple(
+    sorted(
+        """
+에서는 에서도 으로는 으로서 에게서 이라는 이라고 하였다 하는 하고 하여 해서 했다 한다 된다 되는
+되어 됩니다 합니다 입니다
 에서 으로 로서 부터 까지 에게 께서 이다 에는 에도 과의 와의 들의 들은 들이 들을
 을 를 이 가 은 는 의 에 와 과 도 만 로 한 할 된 들
-""".split(), key=len, reverse=True))
+""".split(),
+        key=len,
+        reverse=True,
+    )
+)
 _WORD = re.compile(r"[0-9A-Za-z가-힣]+")
 
 
 def strip_particle(word: str) -> str:
-    """The word without one trailing particle or ending ("병원이" → "병원"), if two letters remain."""
+    """The word without one trailing particle or ending ("병원이" → "병원"), if two letters
+    remain."""
     for particle in _PARTICLES:
         if word.endswith(particle) and len(word) - len(particle) >= MIN_TOKEN_LEN:
             return word[: -len(particle)]
@@ -501,4 +635,6 @@ def _words(entry: Entry) -> set[str]:
 
 def _prefixes(words: set[str]) -> set[str]:
     """Recall keys: every prefix of 2–10 characters, so "참석" finds "참석인원"."""
-    return {w[:end] for w in words for end in range(MIN_TOKEN_LEN, min(len(w), MAX_SEGMENT_LEN) + 1)}
+    return {
+        w[:end] for w in words for end in range(MIN_TOKEN_LEN, min(len(w), MAX_SEGMENT_LEN) + 1)
+    }

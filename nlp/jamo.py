@@ -1,4 +1,6 @@
-"""Hangul syllables to jamo, so a one-letter typo (세마을/새마을) costs one jamo, not a syllable."""
+"""Hangul syllables to jamo, so a one-letter typo (세마을/새마을) costs one jamo, not a
+syllable."""
+
 from __future__ import annotations
 
 _CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"

@@ -305,8 +305,9 @@ def _field_value(pool: list[Entry], query: Query) -> str | None:
     return None
 
 
-def _topics(kb: KnowledgeBase, query: Query, kind_words: list[str],
-            field_value: str | None) -> list[str]:
+def _topics(
+    kb: KnowledgeBase, query: Query, kind_words: list[str], field_value: str | None
+) -> list[str]:
     """Content words left once regions, kinds, cues and browsing words are taken out."""
     topics = []
     for token in query.tokens:

@@ -3,6 +3,7 @@
 Citizens type fast: full-width characters, zero-width spaces, "ㅋㅋㅋㅋㅋ", emoji and a few
 well-known misspellings. Normalizing them once keeps every later step simple.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,7 @@ COMMON_TYPOS: dict[str, str] = {
 
 _NOT_JAMO = re.compile(r"[^\u3131-\u318e]+")  # NFKC would turn "ㅋ" into a conjoining jamo
 # Digits and Latin letters repeat legitimately ("1000명", "www"); only squeeze the rest.
-_REPEATS = re.compile(r"([^0-9A-Za-z])\1{%d,}" % MAX_REPEAT)
+_REPEATS = re.compile(rf"([^0-9A-Za-z])\1{{{MAX_REPEAT},}}")
 _SPACES = re.compile(r"\s+")
 _TYPOS = re.compile("|".join(sorted(map(re.escape, COMMON_TYPOS), key=len, reverse=True)))
 
@@ -48,8 +49,16 @@ _PALATALS = {12, 13, 14}  # ㅈ ㅉ ㅊ as initial-consonant indices
 _PLAIN_VOWEL = {2: 0, 3: 1, 6: 4, 7: 5, 12: 8, 17: 13}  # ㅑㅒㅕㅖㅛㅠ → ㅏㅐㅓㅔㅗㅜ
 _FINAL_SS = 20
 _PALATAL_TYPO = re.compile(
-    "[" + "".join(chr(0xAC00 + (i * 21 + v) * 28 + f) for i in _PALATALS for v in _PLAIN_VOWEL
-                  for f in range(1, 28) if f != _FINAL_SS) + "]")
+    "["
+    + "".join(
+        chr(0xAC00 + (i * 21 + v) * 28 + f)
+        for i in _PALATALS
+        for v in _PLAIN_VOWEL
+        for f in range(1, 28)
+        if f != _FINAL_SS
+    )
+    + "]"
+)
 
 
 def _plain_vowel(match: re.Match) -> str:
@@ -68,7 +77,9 @@ def _keep(char: str) -> bool:
 
 def normalize(text: str) -> str:
     """NFKC, strip emoji/zero-width/control characters, fix common typos, squeeze repeats."""
-    text = _NOT_JAMO.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), (text or "")[: MAX_QUESTION_CHARS * 4])
+    text = _NOT_JAMO.sub(
+        lambda m: unicodedata.normalize("NFKC", m.group(0)), (text or "")[: MAX_QUESTION_CHARS * 4]
+    )
     text = text[: MAX_QUESTION_CHARS * 2]
     text = "".join(ch if _keep(ch) else " " for ch in text)
     text = _REPEATS.sub(lambda m: m.group(1) * MAX_REPEAT, text)
@@ -89,6 +100,4 @@ def squeeze(text: str) -> str:
 
 def is_meaningful(text: str) -> bool:
     """True when the text holds at least one Hangul syllable, Latin letter or digit."""
-    return any(
-        "가" <= ch <= "힣" or ch.isascii() and ch.isalnum() for ch in normalize(text)
-    )
+    return any("가" <= ch <= "힣" or ch.isascii() and ch.isalnum() for ch in normalize(text))

@@ -1,5 +1,6 @@
 """The result of answering one message — the contract shared by the CLI, the console chat and
 the Telegram handlers (``python bot.py ask --json`` prints ``Reply.to_json()``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,14 @@ class Hit:
 
     def to_json(self) -> dict:
         e = self.entry
-        return {"id": e.id, "title": e.title, "kind": e.kind, "region": e.region,
-                "department": e.department, "score": round(self.score, 2)}
+        return {
+            "id": e.id,
+            "title": e.title,
+            "kind": e.kind,
+            "region": e.region,
+            "department": e.department,
+            "score": round(self.score, 2),
+        }
 
 
 @dataclass(frozen=True)
@@ -59,5 +66,10 @@ class Reply:
         return self.hits[:3] if self.band == SUGGEST else ()
 
     def to_json(self) -> dict:
-        return {"query": self.query, "intent": self.intent, "answered": self.answered,
-                "text": self.text, "results": [h.to_json() for h in self.hits[:5]]}
+        return {
+            "query": self.query,
+            "intent": self.intent,
+            "answered": self.answered,
+            "text": self.text,
+            "results": [h.to_json() for h in self.hits[:5]],
+        }

@@ -3,23 +3,40 @@
 ``respond`` is pure and synchronous (a few milliseconds), so the CLI, the console chat and the
 Telegram handlers all call the same function and say exactly the same thing.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Iterable
 import re
+from collections.abc import Iterable
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
-from nlp.fields import (Fact, asked_facts, missing_facts, missing_sentence, substitutes,
-                        without_cues)
 from nlp.comparison import find_comparison, format_comparison
+from nlp.fields import (
+    Fact,
+    asked_facts,
+    missing_facts,
+    missing_sentence,
+    substitutes,
+    without_cues,
+)
 from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored, strip_particle
 from nlp.intent import detect_intent
 from nlp.listing import find_listing, format_listing
+from nlp.reply import (
+    ANSWER,
+    COMPLAINT,
+    GREETING,
+    NO_MATCH,
+    NOT_FOUND,
+    OUT_OF_SCOPE,
+    QUESTION,
+    SUGGEST,
+    Hit,
+    Reply,
+)
 from nlp.retrieval import search
-from nlp.reply import (ANSWER, COMPLAINT, GREETING, NO_MATCH, NOT_FOUND, OUT_OF_SCOPE, QUESTION,
-                       SUGGEST, Hit, Reply)
 
 # Bands. Scores are 0–100 (see nlp/index.py). Measured on benchmarks/questions.tsv and
 # benchmarks/dev-questions.tsv (sweep of 36–57 in steps of 3): at 42, two out-of-scope
@@ -78,19 +95,51 @@ BRIEF_CHARS = 400
 
 # Question cue → the fields that answer it, most specific cues first (위원장 before 누구).
 FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("조건", "대상", "자격", "누가", "받을수", "신청", "해당"), ("지원조건", "지원대상", "대상", "지원형태", "시행주체")),
-    (("얼마", "예산", "금액", "비용", "돈", "사업비", "백만원", "투자", "시비", "도비", "국비", "재원"),
-     ("예산", "소요예산", "투자계획", "지원조건")),
-    (("언제", "기간", "일정", "날짜", "몇월", "시기", "했어"), ("사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적")),
-    (("몇명", "인원", "정원", "현원", "회원", "사람", "직원", "구성"), ("정원", "현원", "직급별 정원", "회원수", "구성")),
+    (
+        ("조건", "대상", "자격", "누가", "받을수", "신청", "해당"),
+        ("지원조건", "지원대상", "대상", "지원형태", "시행주체"),
+    ),
+    (
+        (
+            "얼마",
+            "예산",
+            "금액",
+            "비용",
+            "돈",
+            "사업비",
+            "백만원",
+            "투자",
+            "시비",
+            "도비",
+            "국비",
+            "재원",
+        ),
+        ("예산", "소요예산", "투자계획", "지원조건"),
+    ),
+    (
+        ("언제", "기간", "일정", "날짜", "몇월", "시기", "했어"),
+        ("사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적"),
+    ),
+    (
+        ("몇명", "인원", "정원", "현원", "회원", "사람", "직원", "구성"),
+        ("정원", "현원", "직급별 정원", "회원수", "구성"),
+    ),
     (("팀",), ("팀", "소속", "하위부서")),
-    (("이행", "달성", "실적", "성과", "진행", "추진상황"), ("이행률", "추진상황", "공약달성 확인지표", "실적", "추진실적")),
+    (
+        ("이행", "달성", "실적", "성과", "진행", "추진상황"),
+        ("이행률", "추진상황", "공약달성 확인지표", "실적", "추진실적"),
+    ),
     (("위원장", "대표", "회장", "담당관", "국장"), ("위원장", "대표", "담당관")),
     (("목표", "목적", "왜"), ("목표", "목적", "정책목표", "전략목표")),
     (("효과", "기대", "좋", "혜택", "장점", "이점", "도움"), ("기대효과",)),
-    (("담당", "부서", "연락", "전화", "번호", "문의", "어디", "누구", "주소", "위치"),
-     ("연락처", "소재지", "대표", "소관부서", "관리부서", "시행주체")),
-    (("내용", "뭐", "무엇", "무슨", "어떤", "하는", "포함"), ("사업내용", "주요내용", "내용", "사업방향", "사무분장")),
+    (
+        ("담당", "부서", "연락", "전화", "번호", "문의", "어디", "누구", "주소", "위치"),
+        ("연락처", "소재지", "대표", "소관부서", "관리부서", "시행주체"),
+    ),
+    (
+        ("내용", "뭐", "무엇", "무슨", "어떤", "하는", "포함"),
+        ("사업내용", "주요내용", "내용", "사업방향", "사무분장"),
+    ),
 )
 # What to show for each kind when the question asks nothing in particular.
 CORE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -143,10 +192,13 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     if intent == OUT_OF_SCOPE and not query.tokens:
         template = EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, template))
-    ranked = _answering_first(search(kb.index, query, preferred_region=region, limit=MAX_RESULTS),
-                              query)
+    ranked = _answering_first(
+        search(kb.index, query, preferred_region=region, limit=MAX_RESULTS), query
+    )
     hits = tuple(Hit(s.entry, s.score) for s in ranked)
-    top = max((s.score for s in ranked), default=0.0)  # the topic's confidence, whichever entry answers
+    top = max(
+        (s.score for s in ranked), default=0.0
+    )  # the topic's confidence, whichever entry answers
     if intent == COMPLAINT and not _complaint_word_is_a_name(kb, query):
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
@@ -163,14 +215,26 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
     answer_at = _answer_threshold(ranked)
     note = ""
-    if (region and query.region is None and top >= answer_at and near
-            and ranked[0].entry.region != region):
+    if (
+        region
+        and query.region is None
+        and top >= answer_at
+        and near
+        and ranked[0].entry.region != region
+    ):
         ranked, note = _chosen_region_first(ranked, region, answer_at)
     if top >= answer_at and near:
         full = note + format_answer(kb, ranked[0], query)
         short = brief(full)
-        return Reply(text, QUESTION, ANSWER, short, hits, detail=full if short != full else "",
-                     entry_id=ranked[0].entry.id)
+        return Reply(
+            text,
+            QUESTION,
+            ANSWER,
+            short,
+            hits,
+            detail=full if short != full else "",
+            entry_id=ranked[0].entry.id,
+        )
     if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
         return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
     return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
@@ -183,25 +247,40 @@ def _about(kb: KnowledgeBase, template: str) -> str:
     return template.format(
         regions="·".join(r.name for r in regions) or "지자체",
         short="·".join(r.label for r in regions) or "시·군 이름",
-        examples=f"예: {examples}\n" if examples else "")
+        examples=f"예: {examples}\n" if examples else "",
+    )
 
 
-def _browse_or_compare(kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...],
-                       region: str | None) -> Reply | None:
+def _browse_or_compare(
+    kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...], region: str | None
+) -> Reply | None:
     """A list for browsing questions, regions side by side for comparisons; else None."""
     comparison = find_comparison(kb, text, fields=wanted_fields(query))
     if comparison is not None:
-        return Reply(text, QUESTION, ANSWER, format_comparison(comparison), hits,
-                     items=tuple(e.id for e in comparison.entries))
+        return Reply(
+            text,
+            QUESTION,
+            ANSWER,
+            format_comparison(comparison),
+            hits,
+            items=tuple(e.id for e in comparison.entries),
+        )
     listing = find_listing(kb, query, text, region=region)
     if listing is not None:
-        return Reply(text, QUESTION, ANSWER, format_listing(listing), hits,
-                     items=tuple(e.id for e in listing.entries))
+        return Reply(
+            text,
+            QUESTION,
+            ANSWER,
+            format_listing(listing),
+            hits,
+            items=tuple(e.id for e in listing.entries),
+        )
     return None
 
 
-def _without_asked_fact(kb: KnowledgeBase, text: str, query: Query,
-                        region: str | None) -> list[Scored] | None:
+def _without_asked_fact(
+    kb: KnowledgeBase, text: str, query: Query, region: str | None
+) -> list[Scored] | None:
     """The ranking for the question without the words that ask for a fact, when that finds an
     entry to answer about (and then say the fact is missing); None otherwise."""
     facts = asked_facts(text)
@@ -218,15 +297,17 @@ def _answer_threshold(ranked: list[Scored]) -> float:
     return FUSED_ANSWER_THRESHOLD if fused else ANSWER_THRESHOLD
 
 
-def _chosen_region_first(ranked: list[Scored], region: str,
-                         answer_at: float) -> tuple[list[Scored], str]:
+def _chosen_region_first(
+    ranked: list[Scored], region: str, answer_at: float
+) -> tuple[list[Scored], str]:
     """The citizen's /region: its entry answers when it is a confident match too; otherwise the
     reply says it comes from another region."""
-    local = next((s for s in ranked
-                  if s.entry.region == region and s.score >= answer_at), None)
+    local = next((s for s in ranked if s.entry.region == region and s.score >= answer_at), None)
     if local is not None:
         return [local, *(s for s in ranked if s is not local)], ""
-    return ranked, (f"관심 지역({region}) 자료에는 없어 {ranked[0].entry.region} 자료로 답합니다.\n")
+    return ranked, (
+        f"관심 지역({region}) 자료에는 없어 {ranked[0].entry.region} 자료로 답합니다.\n"
+    )
 
 
 def brief(full: str, limit: int = BRIEF_CHARS) -> str:
@@ -258,17 +339,22 @@ def _answering_first(ranked: list[Scored], query: Query) -> list[Scored]:
     words = [t for t in query.tokens if t not in CUE_WORDS and len(t) >= 2]
     close = [s for s in ranked if s.score >= ranked[0].score * ANSWERING_MARGIN]
     for scored in close:
-        if any(asked.search(line) and any(w in line.replace(" ", "").lower() for w in words)
-               for value in scored.entry.fields.values() for line in value.splitlines()):
+        if any(
+            asked.search(line) and any(w in line.replace(" ", "").lower() for w in words)
+            for value in scored.entry.fields.values()
+            for line in value.splitlines()
+        ):
             return [scored, *(s for s in ranked if s is not scored)]
     return ranked
 
 
 def _complaint_word_is_a_name(kb: KnowledgeBase, query: Query) -> bool:
-    """"지방규제신고센터" holds 신고 but names a program: without the knowledge base's own words
+    """ "지방규제신고센터" holds 신고 but names a program: without the knowledge base's own words
     of four or more letters, is the message still a complaint?"""
     masked = query.text
-    for word in sorted((t for t in query.tokens if len(t) >= 4 and t in kb.index), key=len, reverse=True):
+    for word in sorted(
+        (t for t in query.tokens if len(t) >= 4 and t in kb.index), key=len, reverse=True
+    ):
         masked = masked.replace(word, " ")
     return masked != query.text and detect_intent(masked) != COMPLAINT
 
@@ -283,8 +369,9 @@ def render_entry(kb: KnowledgeBase, entry_id: str, question: str | None = None) 
     if entry is None:
         return None
     query = kb.index.analyze(question or entry.title)
-    return format_answer(kb, Scored(entry, 100.0, 1.0, 1.0, 1.0), query,
-                         cue_fields=None if question else ())
+    return format_answer(
+        kb, Scored(entry, 100.0, 1.0, 1.0, 1.0), query, cue_fields=None if question else ()
+    )
 
 
 def full_card(kb: KnowledgeBase, entry_id: str) -> str | None:
@@ -294,17 +381,19 @@ def full_card(kb: KnowledgeBase, entry_id: str) -> str | None:
     if entry is None:
         return None
     lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
-    lines.extend(f"· {name}: {_clip(value, FULL_FIELD_CHARS)}"
-                 for name, value in entry.fields.items())
+    lines.extend(
+        f"· {name}: {_clip(value, FULL_FIELD_CHARS)}" for name, value in entry.fields.items()
+    )
     if not entry.fields and entry.body:
         lines.append(_clip(entry.body, MAX_REPLY_CHARS // 2))
     lines += ["", *_contact_lines(kb, entry), f"출처: {short_citation(entry)}"]
     text = "\n".join(lines)
-    return text if len(text) <= MAX_REPLY_CHARS else text[:MAX_REPLY_CHARS - 1] + "…"
+    return text if len(text) <= MAX_REPLY_CHARS else text[: MAX_REPLY_CHARS - 1] + "…"
 
 
-def suggest_departments(kb: KnowledgeBase, text: str, *, region: str | None = None,
-                        limit: int = 3) -> list[tuple[str, str]]:
+def suggest_departments(
+    kb: KnowledgeBase, text: str, *, region: str | None = None, limit: int = 3
+) -> list[tuple[str, str]]:
     """(region, department) pairs most related to a complaint text, best first; none when
     nothing in the knowledge base is even "did you mean" close (하수구 냄새 → no guess).
 
@@ -359,27 +448,38 @@ def named_fields(entry: Entry, query: Query) -> list[str]:
 
 
 def _count_note(value: str) -> str:
-    """" (16개)" for a one-line list of several items, so "몇 개" is answered by a number."""
+    """ " (16개)" for a one-line list of several items, so "몇 개" is answered by a number."""
     items = [item for item in value.split(",") if item.strip()]
     return f" ({len(items)}개)" if "\n" not in value and len(items) >= 2 else ""
 
 
-def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
-                  cue_fields: tuple[str, ...] | None = None) -> str:
+def format_answer(
+    kb: KnowledgeBase, scored: Scored, query: Query, cue_fields: tuple[str, ...] | None = None
+) -> str:
     """Title; the asked-for fields; the lines that answer the question; core facts; who; source."""
     entry = scored.entry
     lacking = _lacking(kb, entry, query) if cue_fields is None else ()
     avoid = substitutes(lacking)
     named = named_fields(entry, query) if cue_fields is None else []
-    asked_fields = named + [f for f in (wanted_fields(query) if cue_fields is None else cue_fields)
-                            if f in entry.fields and f not in named and f not in avoid]
+    asked_fields = named + [
+        f
+        for f in (wanted_fields(query) if cue_fields is None else cue_fields)
+        if f in entry.fields and f not in named and f not in avoid
+    ]
     lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
     if lacking:
         lines.insert(0, f"{missing_sentence(lacking, entry.title)} {_where_to_ask(kb, entry)}")
-    shown = [name for name in asked_fields
-             if name in named or len(entry.fields[name]) <= SHORT_FIELD_CHARS][:3]
-    quotes = relevant_lines(entry, query, exclude=[_clip(entry.fields[n]) for n in shown]
-                            + [entry.fields[n] for n in avoid if n in entry.fields])
+    shown = [
+        name
+        for name in asked_fields
+        if name in named or len(entry.fields[name]) <= SHORT_FIELD_CHARS
+    ][:3]
+    quotes = relevant_lines(
+        entry,
+        query,
+        exclude=[_clip(entry.fields[n]) for n in shown]
+        + [entry.fields[n] for n in avoid if n in entry.fields],
+    )
     if not quotes and scored.passage and not any(scored.passage in entry.fields[n] for n in shown):
         quotes = [scored.passage]  # no line shares the question's words; this one its meaning
     if not quotes and not shown:
@@ -389,22 +489,35 @@ def format_answer(kb: KnowledgeBase, scored: Scored, query: Query,
     if shown and not lacking and cue_fields is None:  # the answer itself comes first
         led, shown = shown[:1], shown[1:]
         lines.insert(0, _lead_sentence(entry, led[0], entry.fields[led[0]], counting, query))
-    lines.extend(f"· {name}{_count_note(entry.fields[name]) if counting else ''}: {_clip(entry.fields[name])}"
-                 for name in shown)
+    lines.extend(
+        f"· {name}{_count_note(entry.fields[name]) if counting else ''}: "
+        f"{_clip(entry.fields[name])}"
+        for name in shown
+    )
     if quotes:
         lines.append("관련 내용:")
         lines.extend(f"  - {_clip(q)}" for q in quotes)
     quoted = "\n".join(quotes)
-    core = [n for n in CORE_FIELDS.get(entry.kind, ()) if n in entry.fields and n not in shown
-            and n not in led and n not in avoid and not _said(entry.fields[n], quoted)]
-    lines.extend(f"· {name}: {_clip(entry.fields[name])}" for name in core[: max(2, 6 - len(shown) - len(quotes))])
+    core = [
+        n
+        for n in CORE_FIELDS.get(entry.kind, ())
+        if n in entry.fields
+        and n not in shown
+        and n not in led
+        and n not in avoid
+        and not _said(entry.fields[n], quoted)
+    ]
+    lines.extend(
+        f"· {name}: {_clip(entry.fields[name])}"
+        for name in core[: max(2, 6 - len(shown) - len(quotes))]
+    )
     if not shown and not led and not quotes and not core and entry.body:
         lines.append(_clip(entry.body, 500))
     lines.append("")
     lines.extend(_contact_lines(kb, entry))
     lines.append(f"출처: {short_citation(entry)}")
     text = "\n".join(lines)
-    return text if len(text) <= MAX_REPLY_CHARS else text[:MAX_REPLY_CHARS - 1] + "…"
+    return text if len(text) <= MAX_REPLY_CHARS else text[: MAX_REPLY_CHARS - 1] + "…"
 
 
 # A number with Korean units ("3,000여", "2천만", "10조834억").
@@ -414,22 +527,38 @@ _MONEY = re.compile(rf"{_AMOUNT}(?:원|백만원|천원|억|만원|%)")
 # "얼마예요", "얼마까지" ask for an amount or a rate ("얼마나 자주" does not).
 _HOW_MUCH = re.compile(r"얼마(?!나)")
 _FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
-    (("언제", "기간", "일정", "날짜", "시기", "몇월", "며칠"),
-     re.compile(r"\d{2,4}\s*[.년]\s*\d{1,2}|\d{1,2}\s*월|매년|연중|분기|상반기|하반기|'\d{2}")),
-    (("몇", "인원", "횟수", "규모", "개수"),
-     re.compile(r"\d[\d,]*\s*(개|명|회|건|곳|개소|부|팀|번|가구|호|그루|단체|기관|마을)")),
+    (
+        ("언제", "기간", "일정", "날짜", "시기", "몇월", "며칠"),
+        re.compile(r"\d{2,4}\s*[.년]\s*\d{1,2}|\d{1,2}\s*월|매년|연중|분기|상반기|하반기|'\d{2}"),
+    ),
+    (
+        ("몇", "인원", "횟수", "규모", "개수"),
+        re.compile(r"\d[\d,]*\s*(개|명|회|건|곳|개소|부|팀|번|가구|호|그루|단체|기관|마을)"),
+    ),
     (("얼마", "예산", "금액", "비용", "사업비", "돈"), _MONEY),
 )
 FIGURE_BOOST = 1.5
 # "몇 명" is answered by a line with "295명" (or "3,000여명", "3인"), not by any number.
-_COUNTER = re.compile(r"몇\s*(명|개소|개|번|회|곳|군데|부|건|팀|가구|호|년|달|월|일|시간|퍼센트|%)")
-_COUNTER_SPELLINGS = {"명": "명|인", "곳": "곳|개소|군데", "군데": "곳|개소|군데", "개소": "곳|개소|개",
-                      "번": "번|회|차례", "회": "번|회|차례", "개": "개|건|개소", "퍼센트": "%|퍼센트"}
+_COUNTER = re.compile(
+    r"몇\s*(명|개소|개|번|회|곳|군데|부|건|팀|가구|호|년|달|월|일|시간|퍼센트|%)"
+)
+_COUNTER_SPELLINGS = {
+    "명": "명|인",
+    "곳": "곳|개소|군데",
+    "군데": "곳|개소|군데",
+    "개소": "곳|개소|개",
+    "번": "번|회|차례",
+    "회": "번|회|차례",
+    "개": "개|건|개소",
+    "퍼센트": "%|퍼센트",
+}
 _PLACE = re.compile(r"장\s*소|소재지|위치|개최지|에서 (개최|열|진행)")
 _WHERE = ("어디서", "어디에서", "장소", "어디로")
 # "누가 신청해요" is answered by a line naming a body or an organisation; the endings are those
 # of the bodies the documents name (입주자대표회의, 관리주체, 전북애향운동본부, …센터협회).
-_WHO = re.compile(r"회의|단체|기관|주체|위원회|센터|공단|법인|기업|업체|협회|본부|병원|대학|학교|재단|조합")
+_WHO = re.compile(
+    r"회의|단체|기관|주체|위원회|센터|공단|법인|기업|업체|협회|본부|병원|대학|학교|재단|조합"
+)
 # "누가 받을 수 있어요", "누구한테 줘요" ask who benefits: the answer names people (성인 최중증
 # 발달장애인), not an organisation, so the question's own words pick the line.
 _BENEFICIARY = re.compile(r"누가(받|혜택|대상|지원받)|누구(한테|에게)")
@@ -447,8 +576,11 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
     parent usually holds the date or figure the citizen asked about.
     """
     names = "".join(n.replace(" ", "").lower() for n in (entry.title, *entry.aliases))
-    weights = {t: (w / CUE_WEIGHT if t in CUE_WORDS else w) * (NAME_WORD_QUOTE_WEIGHT if t in names else 1.0)
-               for t, w in zip(query.tokens, query.weights)}
+    weights = {
+        t: (w / CUE_WEIGHT if t in CUE_WORDS else w)
+        * (NAME_WORD_QUOTE_WEIGHT if t in names else 1.0)
+        for t, w in zip(query.tokens, query.weights)
+    }
     for token, weight in list(weights.items()):
         if len(token) >= 4:  # "할인가맹점" should still find "가맹점을 441개소까지"
             weights.setdefault(token[-3:], weight * SUFFIX_WEIGHT)
@@ -463,16 +595,27 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
     figures = [pattern for words, pattern in _FIGURES if any(w in query.compact for w in words)]
     if any(w in query.compact for w in _WHERE):
         figures.append(_PLACE)
-    lines = [(line, quote, line.replace(" ", "").lower()) for value in entry.fields.values()
-             for line, quote in _lines_with_context(value)]
+    lines = [
+        (line, quote, line.replace(" ", "").lower())
+        for value in entry.fields.values()
+        for line, quote in _lines_with_context(value)
+    ]
     title = entry.title.replace(" ", "").lower()
-    lines = [(line, quote, squeezed) for line, quote, squeezed in lines
-             if len(squeezed) >= 4 and line not in shown and squeezed != title]
+    lines = [
+        (line, quote, squeezed)
+        for line, quote, squeezed in lines
+        if len(squeezed) >= 4 and line not in shown and squeezed != title
+    ]
     # Local rarity: a word on every line of this entry picks no line; the detail word the
     # citizen added ("가맹점") does. The entry's own name is implied on every line, even where
     # the document spells it out once ("거점병원 … 채용 공고" does not say which 병원 was chosen).
-    local = {t: math.log(1 + len(lines) / (1 + (len(lines) if t in names else sum(t in sq for _, _, sq in lines))))
-             for t in weights}
+    local = {
+        t: math.log(
+            1
+            + len(lines) / (1 + (len(lines) if t in names else sum(t in sq for _, _, sq in lines)))
+        )
+        for t in weights
+    }
     asked = _asked_for(query)
     candidates = []
     for line, quote, squeezed in lines:
@@ -493,7 +636,8 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         if gain < best * 0.6:
             continue
         if any(g >= gain and line in other and line != other for _, g, _, other, _ in candidates):
-            continue  # a sub-item carries this parent line and its own detail ("공모 › 지식공유 등")
+            # a sub-item carries this parent line and its own detail ("공모 › 지식공유 등")
+            continue
         if not any(quote in p or p in quote for p in picked):
             picked.append(quote)
     return picked
@@ -519,10 +663,13 @@ def _asked_figure(query: Query) -> re.Pattern | None:
 
 def _asked_for(query: Query) -> re.Pattern | None:
     """What a line must hold to answer the question itself: the figure of "몇 명" or "얼마", an
-    organisation for "누가", the noun of "어느 병원"; None when the question names no such thing."""
+    organisation for "누가", the noun of "어느 병원"; None when the question names no such
+    thing."""
     figure = _asked_figure(query)
     parts = [figure.pattern] if figure else []
-    if ("누가" in query.compact or "누구" in query.compact) and not _BENEFICIARY.search(query.compact):
+    if ("누가" in query.compact or "누구" in query.compact) and not _BENEFICIARY.search(
+        query.compact
+    ):
         parts.append(_WHO.pattern)
     which = _WHICH.search(query.text)
     if which:
@@ -558,13 +705,13 @@ def _lines_with_context(value: str) -> list[tuple[str, str]]:
             out.append((line, line))
         else:
             sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
-            out.extend((s, " ".join(sentences[i:i + 2])) for i, s in enumerate(sentences))
+            out.extend((s, " ".join(sentences[i : i + 2])) for i, s in enumerate(sentences))
         stack.append((level, text))
     return out
 
 
 def _lead_sentence(entry: Entry, name: str, value: str, counting: bool, query: Query) -> str:
-    """"새마을지도자 자녀 장학금 지원의 지원조건은 …입니다." — the asked field as a sentence; of
+    """ "새마을지도자 자녀 장학금 지원의 지원조건은 …입니다." — the asked field as a sentence; of
     a table of rows ("시민토론회 개최: '20년 146백만원"), only the row the question names."""
     row = _asked_row(value, query)
     if row is not None:
@@ -587,8 +734,9 @@ def _asked_row(value: str, query: Query) -> tuple[str, str] | None:
         if not colon or not rest.strip():
             continue
         squeezed = label.replace(" ", "").lower()
-        gain = sum(len(t) for t in query.tokens
-                   if t not in CUE_WORDS and len(t) >= 2 and t in squeezed)
+        gain = sum(
+            len(t) for t in query.tokens if t not in CUE_WORDS and len(t) >= 2 and t in squeezed
+        )
         if gain > best_gain:
             best, best_gain = (label.strip(), rest.strip()), gain
     return best if value.count("\n") else None
@@ -639,9 +787,13 @@ def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:
         region = kb.region(entry.region)
         if region and region.phone:
             note = f" ({region.note})" if region.note else ""
-            return [f"담당: 문서에 담당 부서가 적혀 있지 않습니다. {region.name} 대표 전화 "
-                    f"{region.phone}{note}로 문의해 주세요."]
-        return ["담당: 문서에 담당 부서가 적혀 있지 않습니다. 해당 시청 대표 민원실에 문의해 주세요."]
+            return [
+                f"담당: 문서에 담당 부서가 적혀 있지 않습니다. {region.name} 대표 전화 "
+                f"{region.phone}{note}로 문의해 주세요."
+            ]
+        return [
+            "담당: 문서에 담당 부서가 적혀 있지 않습니다. 해당 시청 대표 민원실에 문의해 주세요."
+        ]
     who = entry.department
     if entry.team:
         who += f" {entry.team}" + (" (사업명으로 추정)" if "team" in entry.inferred else "")
@@ -656,12 +808,13 @@ def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:
 
 def _clip(text: str, limit: int = MAX_FIELD_CHARS) -> str:
     text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def changed_answers(old: KnowledgeBase, new: KnowledgeBase, questions: Iterable[str]) -> int:
     """How many of ``questions`` would get another answer (band or answering entry) from
     ``new`` than from ``old``: the upload preview's "달라지는 답"."""
+
     def outcome(kb: KnowledgeBase, question: str) -> tuple[str, str | None]:
         reply = respond(kb, question)
         return reply.band, reply.hits[0].entry.id if reply.hits and reply.answered else None

@@ -8,6 +8,7 @@ questions out (rejection 0.19); recall-then-rerank answered no more than words a
 Without a semantic index (model missing, still embedding, RETRIEVAL=lexical) the lexical
 ranking is returned unchanged, with the lexical bands.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,8 +38,23 @@ LEXICAL_CANDIDATES = 60
 # Places the documents do not cover. "서울시 마을공동체 공모" is about Seoul's, not ours: an entry
 # that never names the place scores as one outside a region the question names. An entry that
 # does ("서울 전광판에 전북 광고" → 수도권 거점지역 마케팅) is unaffected.
-OTHER_PLACES = ("서울", "부산", "대구", "대전", "울산", "세종시", "경기도", "강원", "충북", "충남",
-                "충청", "경북", "경남", "경상", "제주")
+OTHER_PLACES = (
+    "서울",
+    "부산",
+    "대구",
+    "대전",
+    "울산",
+    "세종시",
+    "경기도",
+    "강원",
+    "충북",
+    "충남",
+    "충청",
+    "경북",
+    "경남",
+    "경상",
+    "제주",
+)
 
 
 def meaning(similarity: float) -> float:
@@ -46,8 +62,9 @@ def meaning(similarity: float) -> float:
     return min(1.0, max(0.0, (similarity - SEMANTIC_LOW) / (SEMANTIC_HIGH - SEMANTIC_LOW)))
 
 
-def search(index: SearchIndex, query: Query, *, preferred_region: str | None = None,
-           limit: int = 5) -> list[Scored]:
+def search(
+    index: SearchIndex, query: Query, *, preferred_region: str | None = None, limit: int = 5
+) -> list[Scored]:
     """Best entries for ``query``: fused when the semantic index is ready, else lexical."""
     semantic = getattr(index, "semantic", None)  # an index of another kind has none
     if semantic is None or not query.text.strip():
@@ -55,8 +72,9 @@ def search(index: SearchIndex, query: Query, *, preferred_region: str | None = N
     best, where = semantic.similarities(query.text)
     top = np.argsort(-best, kind="stable")[:SEMANTIC_CANDIDATES]
     also = [semantic.entry_ids[i] for i in top]
-    lexical = index.search(query, preferred_region=preferred_region, limit=LEXICAL_CANDIDATES,
-                           also=also)
+    lexical = index.search(
+        query, preferred_region=preferred_region, limit=LEXICAL_CANDIDATES, also=also
+    )
     if not lexical:
         return []
     places = [p for p in OTHER_PLACES if p in query.compact]
@@ -65,17 +83,31 @@ def search(index: SearchIndex, query: Query, *, preferred_region: str | None = N
         row = semantic.position(scored.entry.id)
         similarity = float(best[row]) if row is not None else 0.0
         region = scored.entry.region
-        factor = (MENTIONED_REGION_FACTOR if query.region and region != query.region else
-                  PREFERRED_REGION_FACTOR if preferred_region and not query.region
-                  and region != preferred_region else 1.0)
-        score = ((1 - SEMANTIC_WEIGHT) * scored.score
-                 + SEMANTIC_WEIGHT * 100 * meaning(similarity) * factor)
+        factor = (
+            MENTIONED_REGION_FACTOR
+            if query.region and region != query.region
+            else PREFERRED_REGION_FACTOR
+            if preferred_region and not query.region and region != preferred_region
+            else 1.0
+        )
+        score = (1 - SEMANTIC_WEIGHT) * scored.score + SEMANTIC_WEIGHT * 100 * meaning(
+            similarity
+        ) * factor
         if places and not any(p in scored.entry.title or p in scored.entry.body for p in places):
             score *= MENTIONED_REGION_FACTOR
         passage = semantic.passage(int(where[row])) if row is not None else None
-        fused.append(Scored(scored.entry, score, scored.coverage, scored.name, scored.fuzzy,
-                            lexical=scored.score, semantic=similarity,
-                            passage=passage.text if passage and passage.field else None))
+        fused.append(
+            Scored(
+                scored.entry,
+                score,
+                scored.coverage,
+                scored.name,
+                scored.fuzzy,
+                lexical=scored.score,
+                semantic=similarity,
+                passage=passage.text if passage and passage.field else None,
+            )
+        )
     fused.sort(key=lambda s: (-s.score, s.entry.id))
     return fused[:limit]
 
@@ -85,7 +117,16 @@ def search_by_meaning(index: SearchIndex, query: Query, *, limit: int = 5) -> li
     semantic = index.semantic
     if semantic is None or not query.text.strip():
         return []
-    return [Scored(entry, 100 * meaning(hit.similarity), 0.0, 0.0, 0.0, semantic=hit.similarity,
-                   passage=hit.passage.text if hit.passage.field else None)
-            for hit in semantic.search(query.text, limit=limit)
-            if (entry := index.entry(hit.entry_id)) is not None]
+    return [
+        Scored(
+            entry,
+            100 * meaning(hit.similarity),
+            0.0,
+            0.0,
+            0.0,
+            semantic=hit.similarity,
+            passage=hit.passage.text if hit.passage.field else None,
+        )
+        for hit in semantic.search(query.text, limit=limit)
+        if (entry := index.entry(hit.entry_id)) is not None
+    ]

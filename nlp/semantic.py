@@ -12,6 +12,7 @@ Usage:
     service.prepare(kb)            # returns at once; kb.index.semantic is set when ready
     service.status_text()          # one line for /stats
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -123,9 +124,18 @@ class Passage:
 
 def passages(entry: Entry, *, chars: int = PASSAGE_CHARS) -> list[Passage]:
     """The entry's title line, then each field cut into runs of whole lines of ≤ ``chars``."""
-    head = " ".join(x for x in (entry.title, *entry.aliases, entry.region,
-                                KIND_LABELS.get(entry.kind, entry.kind), entry.department or "",
-                                entry.team or "") if x)
+    head = " ".join(
+        x
+        for x in (
+            entry.title,
+            *entry.aliases,
+            entry.region,
+            KIND_LABELS.get(entry.kind, entry.kind),
+            entry.department or "",
+            entry.team or "",
+        )
+        if x
+    )
     out = [Passage(entry.id, None, entry.title, head)]
     sections = list(entry.fields.items()) or ([("", entry.body)] if entry.body else [])
     for name, value in sections:
@@ -179,8 +189,9 @@ class VectorCache:
             except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
                 # a truncated or foreign file: embed again, never crash
                 self.problem = f"{type(exc).__name__}: {exc}"
-                logger.warning("vector cache %s unreadable, embedding again: %s", path,
-                               self.problem)
+                logger.warning(
+                    "vector cache %s unreadable, embedding again: %s", path, self.problem
+                )
 
     def get(self, key: str) -> np.ndarray | None:
         return self._vectors.get(key)
@@ -201,11 +212,13 @@ class VectorCache:
         keys = sorted(self._vectors)
         # One temporary file per writer: a /reload during the first build writes its own.
         temporary = self.path.with_name(
-            f"{self.path.name}.{os.getpid()}-{threading.get_ident()}.tmp.npz")
+            f"{self.path.name}.{os.getpid()}-{threading.get_ident()}.tmp.npz"
+        )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(temporary, keys=np.array(keys),
-                     vectors=np.stack([self._vectors[k] for k in keys]))
+            np.savez(
+                temporary, keys=np.array(keys), vectors=np.stack([self._vectors[k] for k in keys])
+            )
             os.replace(temporary, self.path)
         except OSError as exc:  # a full or read-only disk costs the next start time, not answers
             logger.warning("vector cache %s not written: %s", self.path, exc)
@@ -234,22 +247,27 @@ class SemanticIndex:
         self._row = number
 
     @classmethod
-    def build(cls, entries: Iterable[Entry], encoder: Encoder, cache: VectorCache | None = None,
-              ) -> tuple[SemanticIndex, int]:
+    def build(
+        cls,
+        entries: Iterable[Entry],
+        encoder: Encoder,
+        cache: VectorCache | None = None,
+    ) -> tuple[SemanticIndex, int]:
         """The index and how many passages had to be embedded (the rest came from ``cache``)."""
         cache = cache if cache is not None else VectorCache(None)
         items = [p for entry in entries for p in passages(entry)]
         keys = [text_key(encoder.name, p.embedded) for p in items]
         missing = [i for i, key in enumerate(keys) if cache.get(key) is None]
         for start in range(0, len(missing), EMBED_BATCH):
-            batch = missing[start:start + EMBED_BATCH]
+            batch = missing[start : start + EMBED_BATCH]
             for i, vector in zip(batch, encoder.passages([items[i].embedded for i in batch])):
                 cache.put(keys[i], vector)
         if missing:
             cache.save(keep=keys)
         dim = len(cache.get(keys[0])) if keys else 1
-        vectors = (np.stack([cache.get(k) for k in keys]) if keys
-                   else np.zeros((0, dim), np.float32))
+        vectors = (
+            np.stack([cache.get(k) for k in keys]) if keys else np.zeros((0, dim), np.float32)
+        )
         return cls(encoder, items, vectors.astype(np.float32)), len(missing)
 
     def __len__(self) -> int:
@@ -283,16 +301,23 @@ class SemanticIndex:
         limit = min(limit, len(best))
         top = np.argpartition(-best, limit - 1)[:limit]
         top = top[np.argsort(-best[top], kind="stable")]
-        return [SemanticHit(self.entry_ids[e], float(best[e]), self._passages[int(where[e])])
-                for e in top]
+        return [
+            SemanticHit(self.entry_ids[e], float(best[e]), self._passages[int(where[e])])
+            for e in top
+        ]
 
 
 class SemanticService:
     """Loads the model once, builds each knowledge base's semantic index in the background and
     attaches it to ``kb.index``; reports its state for /stats. Never raises to its caller."""
 
-    def __init__(self, cache_path: Path | None = DEFAULT_CACHE_PATH, model: str = DEFAULT_MODEL,
-                 *, loader=load_encoder) -> None:
+    def __init__(
+        self,
+        cache_path: Path | None = DEFAULT_CACHE_PATH,
+        model: str = DEFAULT_MODEL,
+        *,
+        loader=load_encoder,
+    ) -> None:
         self.cache_path = cache_path
         self.model = model
         self._loader = loader
@@ -330,8 +355,9 @@ class SemanticService:
         self.state = "embedding"
         start = time.perf_counter()
         try:
-            index, embedded = SemanticIndex.build(kb.entries, encoder,
-                                                  VectorCache(self.cache_path))
+            index, embedded = SemanticIndex.build(
+                kb.entries, encoder, VectorCache(self.cache_path)
+            )
         except (OSError, RuntimeError, ValueError, MemoryError) as exc:
             # a model failing mid-way must not take the bot down: answer by words
             self.error, self.state = f"{type(exc).__name__}: {exc}", "unavailable"
@@ -343,14 +369,19 @@ class SemanticService:
                 self.state = "ready"
                 self.embedded, self.passages = embedded, len(index)
                 self.seconds = time.perf_counter() - start
-        logger.info("semantic index: %d passages, %d embedded, %.1f s", len(index), embedded,
-                    time.perf_counter() - start)
+        logger.info(
+            "semantic index: %d passages, %d embedded, %.1f s",
+            len(index),
+            embedded,
+            time.perf_counter() - start,
+        )
         return True
 
     def prepare(self, kb) -> threading.Thread:
         """``build`` in a daemon thread; the kb answers lexically until it finishes."""
-        self.thread = threading.Thread(target=self.build, args=(kb,), name="semantic-index",
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.build, args=(kb,), name="semantic-index", daemon=True
+        )
         self.thread.start()
         return self.thread
 
@@ -359,8 +390,10 @@ class SemanticService:
         if self.state == "unavailable":
             return f"의미 검색: 사용할 수 없어 낱말 검색으로 답합니다 ({self.error})"
         if self.state == "ready":
-            return (f"의미 검색: 사용 중 ({self._encoder.name if self._encoder else self.model}, "
-                    f"문단 {self.passages}개, 마지막 갱신 때 새로 계산 {self.embedded}개)")
+            return (
+                f"의미 검색: 사용 중 ({self._encoder.name if self._encoder else self.model}, "
+                f"문단 {self.passages}개, 마지막 갱신 때 새로 계산 {self.embedded}개)"
+            )
         if self.state == "embedding":
             return "의미 검색: 문단을 계산하는 중이라 그동안은 낱말 검색으로 답합니다"
         return "의미 검색: 꺼져 있습니다 (낱말 검색)"

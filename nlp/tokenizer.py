@@ -4,6 +4,7 @@ konlpy runs on the JVM: the JVM can start once per process, so the tagger is a p
 singleton created on first use (never at import). ``java -version`` is checked first so a
 machine without Java gets one clear line instead of a JPype stack trace.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,8 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from nlp.normalizer import normalize
 
@@ -28,7 +29,7 @@ DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
 # Okt's time grows faster than linearly on one long run without spaces ('받을수' × 134 took
 # 1.2–1.9 s); real words and unspaced questions are far shorter, so longer runs are cut.
 MAX_UNSPACED_RUN = 40
-_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_UNSPACED_RUN + 1))
+_LONG_RUN = re.compile(rf"\S{{{MAX_UNSPACED_RUN + 1},}}")
 WARM_UP_TEXT = "새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?"
 
 # Part-of-speech tags whose morphemes carry meaning for matching. Particles (Josa/J*), endings
@@ -133,7 +134,7 @@ class Tokenizer:
 
 def _cut_run(match: re.Match) -> str:
     run = match.group(0)
-    return " ".join(run[i:i + MAX_UNSPACED_RUN] for i in range(0, len(run), MAX_UNSPACED_RUN))
+    return " ".join(run[i : i + MAX_UNSPACED_RUN] for i in range(0, len(run), MAX_UNSPACED_RUN))
 
 
 def _read_cache(path: Path | None) -> dict[str, list[str]]:
@@ -156,9 +157,15 @@ def start_jvm() -> None:
     if jpype.isJVMStarted():
         return
     java = Path(utils.installpath) / "java"
-    jpype.startJVM(jpype.getDefaultJVMPath(), "-Dfile.encoding=UTF8", "-ea", "-Xrs",
-                   f"-Xmx{JVM_MAX_HEAP_MB}m", classpath=[str(java), str(java / "bin"), str(java / "*")],
-                   convertStrings=True)
+    jpype.startJVM(
+        jpype.getDefaultJVMPath(),
+        "-Dfile.encoding=UTF8",
+        "-ea",
+        "-Xrs",
+        f"-Xmx{JVM_MAX_HEAP_MB}m",
+        classpath=[str(java), str(java / "bin"), str(java / "*")],
+        convertStrings=True,
+    )
 
 
 def _make_tagger(name: str) -> Callable[[str, bool], list[tuple[str, str]]]:

@@ -1,4 +1,5 @@
 """Shared fixtures: the real knowledge base (built once per session) and its tokenizer."""
+
 from __future__ import annotations
 
 import os
@@ -86,11 +87,18 @@ def bot_settings(tmp_path):
     """
     from handlers.settings import load_settings
 
-    return load_settings({
-        "DATABASE_PATH": str(tmp_path / "bot.db"), "ADMIN_IDS": "900", "STAFF_IDS": "800",
-        "STAFF_CHAT_ID": "-100500", "OUTBOX_INTERVAL_SECONDS": "3600",
-        "RATE_LIMIT_PER_SECOND": "1000", "RATE_LIMIT_GROUP_PER_MINUTE": "1000",
-    }, env_file=None)
+    return load_settings(
+        {
+            "DATABASE_PATH": str(tmp_path / "bot.db"),
+            "ADMIN_IDS": "900",
+            "STAFF_IDS": "800",
+            "STAFF_CHAT_ID": "-100500",
+            "OUTBOX_INTERVAL_SECONDS": "3600",
+            "RATE_LIMIT_PER_SECOND": "1000",
+            "RATE_LIMIT_GROUP_PER_MINUTE": "1000",
+        },
+        env_file=None,
+    )
 
 
 @pytest.fixture
@@ -114,9 +122,13 @@ def local_bot_factory(bot_settings, kb, tokenizer):
         api = LocalBotApi()
         application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)
         async with running(application):
-            yield SimpleNamespace(application=application, api=api, settings=settings,
-                                  db=application.bot_data["db"],
-                                  chat=partial(LocalChat, application, api))
+            yield SimpleNamespace(
+                application=application,
+                api=api,
+                settings=settings,
+                db=application.bot_data["db"],
+                chat=partial(LocalChat, application, api),
+            )
 
     return start
 
@@ -156,18 +168,27 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api):
     from handlers.settings import load_settings
     from handlers.transport import AiohttpRequest
 
-    base = load_settings({
-        "TELEGRAM_BOT_TOKEN": "123456:FAULT-test-token", "TELEGRAM_BASE_URL": fake_api.url,
-        "DATABASE_PATH": str(tmp_path / "bot.db"), "ADMIN_IDS": "900", "STAFF_IDS": "800",
-        "STAFF_CHAT_ID": "-100500", "OUTBOX_INTERVAL_SECONDS": "0.2",
-        "RATE_LIMIT_PER_SECOND": "1000", "RATE_LIMIT_GROUP_PER_MINUTE": "1000",
-    }, env_file=None)
+    base = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": "123456:FAULT-test-token",
+            "TELEGRAM_BASE_URL": fake_api.url,
+            "DATABASE_PATH": str(tmp_path / "bot.db"),
+            "ADMIN_IDS": "900",
+            "STAFF_IDS": "800",
+            "STAFF_CHAT_ID": "-100500",
+            "OUTBOX_INTERVAL_SECONDS": "0.2",
+            "RATE_LIMIT_PER_SECOND": "1000",
+            "RATE_LIMIT_GROUP_PER_MINUTE": "1000",
+        },
+        env_file=None,
+    )
 
     @contextmanager
     def start(**overrides):
         settings = dataclasses.replace(base, **overrides)
-        request = AiohttpRequest(32, connect_timeout=1, read_timeout=1, write_timeout=1,
-                                 pool_timeout=1)
+        request = AiohttpRequest(
+            32, connect_timeout=1, read_timeout=1, write_timeout=1, pool_timeout=1
+        )
         application = build_application(settings, request=request, kb=kb, tokenizer=tokenizer)
         loop = asyncio.new_event_loop()
 
@@ -180,8 +201,12 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api):
         thread.start()
         fake_api.wait_for(lambda: len(fake_api.params("getUpdates")) > polls)
         try:
-            yield SimpleNamespace(application=application, settings=settings, thread=thread,
-                                  db=application.bot_data["db"])
+            yield SimpleNamespace(
+                application=application,
+                settings=settings,
+                thread=thread,
+                db=application.bot_data["db"],
+            )
         finally:
             loop.call_soon_threadsafe(application.stop_running)
             thread.join(timeout=15)
@@ -203,5 +228,6 @@ def morpheme_cache_dir(tmp_path_factory, kb, tokenizer):
     cache = getattr(tokenizer, "_cache", None)  # document morphemes tagged for ``kb``
     if cache:
         (directory / f"morphemes-{tokenizer.name}.json").write_text(
-            json.dumps(cache, ensure_ascii=False), encoding="utf-8")
+            json.dumps(cache, ensure_ascii=False), encoding="utf-8"
+        )
     return directory

@@ -15,6 +15,7 @@ other method is answered by handlers/local_api.py's MessageStore, as LocalBotApi
 same Telegram-shaped messages and the same 400 Bad Request for what Telegram refuses (empty or too
 long texts, oversized button data, editing a message to what it already says).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -22,18 +23,25 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from handlers.local_api import ApiCall, MessageStore, chat_dict
 
-BOT = {"id": 7000000002, "is_bot": True, "first_name": "테스트봇", "username": "civic_test_bot",
-       "can_join_groups": True, "can_read_all_group_messages": False,
-       "supports_inline_queries": False}
+BOT = {
+    "id": 7000000002,
+    "is_bot": True,
+    "first_name": "테스트봇",
+    "username": "civic_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 TEXT_FIELDS = {"text", "caption", "callback_query_id", "input_field_placeholder"}
 # How long shutdown() may wait for serve_forever to notice (its default, 0.5 s, at every test).
 SHUTDOWN_POLL_SECONDS = 0.05
@@ -45,8 +53,12 @@ WAIT_SECONDS = 30.0
 class FakeBotApi:
     """The Bot API as seen by python-telegram-bot, with a queue of updates a test scripts."""
 
-    def __init__(self, *, long_poll_seconds: float = 0.2,
-                 on_call: Callable[[str, dict, dict], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        long_poll_seconds: float = 0.2,
+        on_call: Callable[[str, dict, dict], None] | None = None,
+    ) -> None:
         self.long_poll_seconds = long_poll_seconds
         self.on_call = on_call
         self.faults_hit: list[tuple[str, str]] = []  # (method, fault kind), in the order met
@@ -58,15 +70,19 @@ class FakeBotApi:
         self._changed = threading.Condition()
         self._update_ids = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api",
-                                        args=(SHUTDOWN_POLL_SECONDS,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            name="fake-bot-api",
+            args=(SHUTDOWN_POLL_SECONDS,),
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> "FakeBotApi":
+    def __enter__(self) -> FakeBotApi:
         self._thread.start()
         return self
 
@@ -79,24 +95,48 @@ class FakeBotApi:
 
     # --- what a test does -----------------------------------------------------------------
 
-    def push_message(self, user_id: int, text: str, *, chat_id: int | None = None,
-                     first_name: str = "시민", **fields: Any) -> dict:
+    def push_message(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        first_name: str = "시민",
+        **fields: Any,
+    ) -> dict:
         """Queues a text message from a user (a leading "/word" is marked as a command)."""
         chat_id = user_id if chat_id is None else chat_id
-        message = {"message_id": self.store.new_message_id(), "date": int(time.time()),
-                   "chat": chat_dict(chat_id),
-                   "from": _user(user_id, first_name), "text": text, **fields}
+        message = {
+            "message_id": self.store.new_message_id(),
+            "date": int(time.time()),
+            "chat": chat_dict(chat_id),
+            "from": _user(user_id, first_name),
+            "text": text,
+            **fields,
+        }
         if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split(maxsplit=1)[0])}]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split(maxsplit=1)[0])}
+            ]
         self._push({"message": message})
         return message
 
-    def push_callback(self, user_id: int, message: dict, data: str, *, first_name: str = "시민") -> str:
+    def push_callback(
+        self, user_id: int, message: dict, data: str, *, first_name: str = "시민"
+    ) -> str:
         """Queues a button press on one of the bot's messages; returns the callback query id."""
         query_id = f"cq{self.store.new_message_id()}"
-        self._push({"callback_query": {"id": query_id, "from": _user(user_id, first_name),
-                                       "chat_instance": "e2e", "data": data, "message": message}})
+        self._push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": _user(user_id, first_name),
+                    "chat_instance": "e2e",
+                    "data": data,
+                    "message": message,
+                }
+            }
+        )
         return query_id
 
     def press(self, user_id: int, message: dict, label: str) -> str:
@@ -120,12 +160,19 @@ class FakeBotApi:
                     raise AssertionError(f"timed out after {timeout}s; calls: {self.methods()}")
                 self._changed.wait(left)
 
-    def wait_for_message(self, chat_id: int, contains: str,
-                         timeout: float = WAIT_SECONDS) -> dict:
+    def wait_for_message(self, chat_id: int, contains: str, timeout: float = WAIT_SECONDS) -> dict:
         """The first message the bot sent or edited into ``chat_id`` that contains ``contains``."""
+
         def found():
-            return next((m for m in self.sent_to(chat_id)
-                         if contains in m.get("text", m.get("caption", ""))), None)
+            return next(
+                (
+                    m
+                    for m in self.sent_to(chat_id)
+                    if contains in m.get("text", m.get("caption", ""))
+                ),
+                None,
+            )
+
         return self.wait_for(found, timeout)
 
     def sent_to(self, chat_id: int) -> list[dict]:
@@ -140,34 +187,54 @@ class FakeBotApi:
 
     # --- faults a test injects --------------------------------------------------------------
 
-    def fail_next(self, method: str, *, code: int = 500, description: str = "Internal Server Error",
-                  retry_after: int | None = None, times: int = 1, chat_id: int | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        *,
+        code: int = 500,
+        description: str = "Internal Server Error",
+        retry_after: int | None = None,
+        times: int = 1,
+        chat_id: int | None = None,
+    ) -> None:
         """The next ``times`` calls of ``method`` (to ``chat_id`` if given) get an error answer
         (429: with retry_after)."""
-        self._add_fault(method, Fault("fail", code, description, retry_after, chat_id=chat_id), times)
+        self._add_fault(
+            method, Fault("fail", code, description, retry_after, chat_id=chat_id), times
+        )
 
-    def delay_next(self, method: str, seconds: float, *, times: int = 1,
-                   chat_id: int | None = None) -> None:
+    def delay_next(
+        self, method: str, seconds: float, *, times: int = 1, chat_id: int | None = None
+    ) -> None:
         """The next calls of ``method`` are answered ``seconds`` late (past the bot's read timeout
         they time out); the call still takes effect, like a message that did arrive."""
-        self._add_fault(method, Fault("delay", seconds=seconds, processed=True, chat_id=chat_id), times)
+        self._add_fault(
+            method, Fault("delay", seconds=seconds, processed=True, chat_id=chat_id), times
+        )
 
-    def drop_next(self, method: str, *, processed: bool = False, times: int = 1,
-                  chat_id: int | None = None) -> None:
+    def drop_next(
+        self, method: str, *, processed: bool = False, times: int = 1, chat_id: int | None = None
+    ) -> None:
         """The next calls of ``method`` get no answer at all: the connection is closed. With
         ``processed`` the call took effect first (a message sent whose answer was lost)."""
         self._add_fault(method, Fault("drop", processed=processed, chat_id=chat_id), times)
 
-    def _add_fault(self, method: str, fault: "Fault", times: int) -> None:
+    def _add_fault(self, method: str, fault: Fault, times: int) -> None:
         with self._changed:
             self._faults.setdefault(method, []).extend([fault] * times)
 
-    def _take_fault(self, method: str, params: dict) -> "Fault | None":
+    def _take_fault(self, method: str, params: dict) -> Fault | None:
         with self._changed:
             faults = self._faults.get(method, [])
             chat_id = params.get("chat_id")
-            fault = next((f for f in faults if f.chat_id is None
-                          or chat_id is not None and int(chat_id) == f.chat_id), None)
+            fault = next(
+                (
+                    f
+                    for f in faults
+                    if f.chat_id is None or chat_id is not None and int(chat_id) == f.chat_id
+                ),
+                None,
+            )
             if fault is None:
                 return None
             faults.remove(fault)
@@ -175,7 +242,7 @@ class FakeBotApi:
             self._changed.notify_all()
             return fault
 
-    def _faulty_answer(self, fault: "Fault", method: str, params: dict) -> tuple[int, dict] | None:
+    def _faulty_answer(self, fault: Fault, method: str, params: dict) -> tuple[int, dict] | None:
         """The answer a fault gives instead of the normal one; None: drop the connection."""
         if fault.kind == "fail":
             body = {"ok": False, "error_code": fault.code, "description": fault.description}
@@ -190,7 +257,8 @@ class FakeBotApi:
     # --- what the bot does ----------------------------------------------------------------
 
     def new_update(self, update: dict) -> dict:
-        """``update`` with the next update_id (for updates a test delivers itself, e.g. webhook)."""
+        """``update`` with the next update_id (for updates a test delivers itself, e.g.
+        webhook)."""
         return {"update_id": next(self._update_ids), **update}
 
     def _push(self, update: dict) -> None:
@@ -239,7 +307,8 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
 
     def handle_error(self, request: object, client_address: object) -> None:
-        """Quiet about a client that hung up (a bot stopping mid long-poll), loud about the rest."""
+        """Quiet about a client that hung up (a bot stopping mid long-poll), loud about the
+        rest."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
@@ -273,7 +342,9 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             method = self.path.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
             params = self._params()
             fault = api._take_fault(method, params)
-            answer = api._faulty_answer(fault, method, params) if fault else api._answer(method, params)
+            answer = (
+                api._faulty_answer(fault, method, params) if fault else api._answer(method, params)
+            )
             if answer is None:  # a dropped connection: no status line, no body
                 self.close_connection = True
                 return
@@ -304,7 +375,8 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
 
 def _multipart(content_type: str, body: bytes) -> dict:
     message = BytesParser(policy=HTTP).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
     params: dict = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")

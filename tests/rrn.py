@@ -4,6 +4,7 @@ producing any of them, and the check that a stored text does not hold one.
 Every number here is made up (and most fail the check digit on purpose); the valid ones are
 built from a birth date and random digits, never taken from a real person.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,25 @@ from db.privacy import RANDOM_DIGITS_SINCE, has_valid_check_digit
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 # Between the halves, as people type them.
-SEPARATORS = ("-", " ", "\n", "\r\n", "\u2013", "\u2014", "\u2212", "\uff0d", "\u2010", "_", "/",
-              ".", " - ", "\t", "ㅡ", "\u00a0", "\u3000")
+SEPARATORS = (
+    "-",
+    " ",
+    "\n",
+    "\r\n",
+    "\u2013",
+    "\u2014",
+    "\u2212",
+    "\uff0d",
+    "\u2010",
+    "_",
+    "/",
+    ".",
+    " - ",
+    "\t",
+    "ㅡ",
+    "\u00a0",
+    "\u3000",
+)
 _NOT_SEPARATOR = str.maketrans("", "", " \t\r\n\u00a0\u3000-_/.")
 
 # (id, spelling of 900101-1234567, which is a made-up number with a wrong check digit)
@@ -93,8 +111,11 @@ def digit_runs(text: str) -> str:
         if unicodedata.category(ch) == "Cf":
             continue
         ch = unicodedata.normalize("NFKC", ch)
-        if ch == "ㅡ" or ch == "\u1173" or any(unicodedata.category(c) == "Pd" or c == "\u2212"
-                                             for c in ch):
+        if (
+            ch == "ㅡ"
+            or ch == "\u1173"
+            or any(unicodedata.category(c) == "Pd" or c == "\u2212" for c in ch)
+        ):
             continue
         kept.append(ch.translate(_NOT_SEPARATOR))
     return "".join(kept)

@@ -1,5 +1,6 @@
 """The benchmark's question files: well-formed, and every expected answer exists in the
 knowledge base — a typo in an expected string would count as the matcher's miss forever."""
+
 import sys
 from pathlib import Path
 
@@ -12,12 +13,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import accuracy  # noqa: E402
 import dialogues  # noqa: E402
 
-FILES = sorted(p for p in (Path(accuracy.ROOT) / "benchmarks").glob("*.tsv")
-               if not p.name.endswith("dialogues.tsv"))
+FILES = sorted(
+    p
+    for p in (Path(accuracy.ROOT) / "benchmarks").glob("*.tsv")
+    if not p.name.endswith("dialogues.tsv")
+)
 BLIND_DIALOGUES = sorted((Path(accuracy.ROOT) / "benchmarks").glob("blind-*-dialogues.tsv"))
 CHECKS = {"title", "text", "none", "intent", *accuracy.TEXT_CHECKS}
-STYLES = {"exact", "paraphrase", "condition", "contact", "figure", "typo", "nospace", "slang", "oos",
-          "intent", "dev", "list", "count", "missing", "comparison"}
+STYLES = {
+    "exact",
+    "paraphrase",
+    "condition",
+    "contact",
+    "figure",
+    "typo",
+    "nospace",
+    "slang",
+    "oos",
+    "intent",
+    "dev",
+    "list",
+    "count",
+    "missing",
+    "comparison",
+}
 INTENTS = {"question", "complaint", "greeting", "out_of_scope"}
 
 
@@ -46,8 +65,7 @@ def test_every_expected_answer_is_in_the_knowledge_base(kb: KnowledgeBase, path:
             assert any(a in b for a in q.expected for b in bodies), q
         elif q.check in ("list", "all"):  # every item, or a region compared, is in the documents
             regions = {squeeze(e.region) for e in kb.entries}
-            assert all(a in regions or any(a in b for b in bodies + titles)
-                       for a in q.expected), q
+            assert all(a in regions or any(a in b for b in bodies + titles) for a in q.expected), q
 
 
 @pytest.mark.parametrize("path", BLIND_DIALOGUES, ids=[p.name for p in BLIND_DIALOGUES])
@@ -74,17 +92,20 @@ def test_dialogue_file_is_well_formed(kb: KnowledgeBase):
             assert any(a in b for a in turns[-1].expected for b in bodies), name
 
 
-@pytest.mark.parametrize("check, expected, text, ok", [
-    ("list", ("가", "나", "다", "라"), "가 나", True),
-    ("list", ("가", "나", "다", "라"), "가", False),
-    ("all", ("가", "나"), "가 나", True),
-    ("all", ("가", "나"), "가", False),
-    ("count", ("76",), "전주시 공약은 모두 76개입니다.\n1. …", True),
-    ("count", ("76",), "공약입니다.\n모두 76개", False),
-    ("missing", (), "이 자료에는 '가'의 전화번호가 나와 있지 않습니다. …", True),
-    ("missing", (), "죄송합니다. 말씀하신 내용은 … 찾지 못했습니다.", False),
-    ("clarify", (), "어떤 사업의 예산을 말씀하시나요?", True),
-    ("clarify", (), "[가]\n출처: 전라북도 · 문서", False),
-])
+@pytest.mark.parametrize(
+    "check, expected, text, ok",
+    [
+        ("list", ("가", "나", "다", "라"), "가 나", True),
+        ("list", ("가", "나", "다", "라"), "가", False),
+        ("all", ("가", "나"), "가 나", True),
+        ("all", ("가", "나"), "가", False),
+        ("count", ("76",), "전주시 공약은 모두 76개입니다.\n1. …", True),
+        ("count", ("76",), "공약입니다.\n모두 76개", False),
+        ("missing", (), "이 자료에는 '가'의 전화번호가 나와 있지 않습니다. …", True),
+        ("missing", (), "죄송합니다. 말씀하신 내용은 … 찾지 못했습니다.", False),
+        ("clarify", (), "어떤 사업의 예산을 말씀하시나요?", True),
+        ("clarify", (), "[가]\n출처: 전라북도 · 문서", False),
+    ],
+)
 def test_text_checks(check, expected, text, ok):
     assert accuracy.judge_text(check, expected, text) is ok

@@ -5,6 +5,7 @@ row here fails ``test_the_table_covers_every_privileged_handler``. Each refusal 
 the denial text, add one ``denied_attempts`` row (db.staff.log_denied) for that user, and change
 nothing else: no complaint, history, notification, role or knowledge base touched.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -22,19 +23,40 @@ GROUP_ANONYMOUS_BOT = 1087968824  # how Telegram shows an anonymous group admin
 STAFF_ONLY, ADMIN_ONLY = "staff", "admin"
 
 COMMANDS = [
-    ("/inbox 접수", STAFF_ONLY), ("/view {r}", STAFF_ONLY), ("/reply {r} 답변입니다", STAFF_ONLY),
-    ("/assign {r} 도로관리과", STAFF_ONLY), ("/close {r} 처리 끝", STAFF_ONLY),
+    ("/inbox 접수", STAFF_ONLY),
+    ("/view {r}", STAFF_ONLY),
+    ("/reply {r} 답변입니다", STAFF_ONLY),
+    ("/assign {r} 도로관리과", STAFF_ONLY),
+    ("/close {r} 처리 끝", STAFF_ONLY),
     ("/note {r} 내부 메모", STAFF_ONLY),
     ("/export 2020-01-01 2030-12-31", STAFF_ONLY),
-    ("/reload", ADMIN_ONLY), ("/stats", ADMIN_ONLY), (f"/grant {CITIZEN} admin", ADMIN_ONLY),
-    (f"/revoke {STAFF}", ADMIN_ONLY), ("/kb_versions", ADMIN_ONLY), ("/rollback 1", ADMIN_ONLY),
+    ("/reload", ADMIN_ONLY),
+    ("/stats", ADMIN_ONLY),
+    (f"/grant {CITIZEN} admin", ADMIN_ONLY),
+    (f"/revoke {STAFF}", ADMIN_ONLY),
+    ("/kb_versions", ADMIN_ONLY),
+    ("/rollback 1", ADMIN_ONLY),
 ]
-BUTTONS = ["s:prog:{r}", "s:done:{r}", "s:rej:{r}", "s:reply:{r}", "s:att:{r}", "i:new:5",
-           "a:send:1", "a:edit:1", "a:cancel:1", "k:pub:0a1b2c3d"]
+BUTTONS = [
+    "s:prog:{r}",
+    "s:done:{r}",
+    "s:rej:{r}",
+    "s:reply:{r}",
+    "s:att:{r}",
+    "i:new:5",
+    "a:send:1",
+    "a:edit:1",
+    "a:cancel:1",
+    "k:pub:0a1b2c3d",
+]
 # (user, chat) pairs without the role: a citizen privately and as a member of the staff chat,
 # a staff member whose grant was revoked, and an anonymous group admin.
-OUTSIDERS = {"citizen": (CITIZEN, None), "citizen-in-staff-chat": (CITIZEN, STAFF_CHAT),
-             "revoked-staff": (REVOKED, None), "anonymous-admin": (GROUP_ANONYMOUS_BOT, STAFF_CHAT)}
+OUTSIDERS = {
+    "citizen": (CITIZEN, None),
+    "citizen-in-staff-chat": (CITIZEN, STAFF_CHAT),
+    "revoked-staff": (REVOKED, None),
+    "anonymous-admin": (GROUP_ANONYMOUS_BOT, STAFF_CHAT),
+}
 ROWS = [(command, level, who) for command, level in COMMANDS for who in OUTSIDERS]
 ROWS += [(command, level, "staff") for command, level in COMMANDS if level == ADMIN_ONLY]
 BUTTON_ROWS = [(data, who) for data in BUTTONS for who in OUTSIDERS]
@@ -44,10 +66,22 @@ BUTTON_ROWS = [(data, who) for data in BUTTONS for who in OUTSIDERS]
 async def bot(local_bot):
     """A complaint posted to the staff chat, and a staff member whose role was revoked."""
     local_bot.stored = create_complaint(
-        local_bot.db, idempotency_key="k", user_id=7, chat_id=7, content="가로등 고장",
-        department="도로과", region="전주시", phone="010-1234-5678", anonymous=False, consent=True)
+        local_bot.db,
+        idempotency_key="k",
+        user_id=7,
+        chat_id=7,
+        content="가로등 고장",
+        department="도로과",
+        region="전주시",
+        phone="010-1234-5678",
+        anonymous=False,
+        consent=True,
+    )
     local_bot.alert = await local_bot.application.bot.send_message(
-        STAFF_CHAT, staff_alert(local_bot.stored), reply_markup=staff_actions(local_bot.stored.receipt))
+        STAFF_CHAT,
+        staff_alert(local_bot.stored),
+        reply_markup=staff_actions(local_bot.stored.receipt),
+    )
     grant(local_bot.db, REVOKED, role="staff", granted_by=ADMIN)
     revoke(local_bot.db, REVOKED, revoked_by=ADMIN)
     return local_bot
@@ -55,28 +89,33 @@ async def bot(local_bot):
 
 def snapshot(bot) -> dict:
     tables = ("complaints", "complaint_history", "outbox", "staff", "questions")
-    return {name: list(bot.db[name].rows) for name in tables} | {"kb": id(bot.application.bot_data["kb"])}
+    return {name: list(bot.db[name].rows) for name in tables} | {
+        "kb": id(bot.application.bot_data["kb"])
+    }
 
 
 def denials(bot) -> list[tuple[int, str]]:
     return [(row["user_id"], row["command"]) for row in bot.db["denied_attempts"].rows]
 
 
-@pytest.mark.parametrize("command, level, who", ROWS,
-                         ids=[f"{c.split()[0]}-{lvl}-{w}" for c, lvl, w in ROWS])
+@pytest.mark.parametrize(
+    "command, level, who", ROWS, ids=[f"{c.split()[0]}-{lvl}-{w}" for c, lvl, w in ROWS]
+)
 async def test_commands_are_refused_without_the_role(bot, command, level, who):
     user_id, chat_id = (STAFF, None) if who == "staff" else OUTSIDERS[who]
     before = snapshot(bot)
     calls = await bot.chat(user_id, chat_id=chat_id).send(command.format(r=bot.stored.receipt))
     assert [(c.method, c.text) for c in calls] == [
-        ("sendMessage", ADMIN_DENIED_TEXT if level == ADMIN_ONLY else DENIED_TEXT)]
+        ("sendMessage", ADMIN_DENIED_TEXT if level == ADMIN_ONLY else DENIED_TEXT)
+    ]
     assert denials(bot) == [(user_id, command.split()[0])]
     assert snapshot(bot) == before
 
 
 @pytest.mark.parametrize("data, who", BUTTON_ROWS, ids=[f"{d}-{w}" for d, w in BUTTON_ROWS])
 async def test_staff_buttons_replayed_by_outsiders_are_refused(bot, data, who):
-    """The buttons of an old staff-chat message, pressed (or forged) by someone without the role."""
+    """The buttons of an old staff-chat message, pressed (or forged) by someone without the
+    role."""
     user_id, chat_id = OUTSIDERS[who]
     before = snapshot(bot)
     me = bot.chat(user_id, chat_id=chat_id)
@@ -84,7 +123,9 @@ async def test_staff_buttons_replayed_by_outsiders_are_refused(bot, data, who):
         seed = await bot.application.bot.send_message(user_id, "안내")
         calls = await me.press(data=data.format(r=bot.stored.receipt), message_id=seed.message_id)
     else:
-        calls = await me.press(data=data.format(r=bot.stored.receipt), message_id=bot.alert.message_id)
+        calls = await me.press(
+            data=data.format(r=bot.stored.receipt), message_id=bot.alert.message_id
+        )
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     expected = ADMIN_DENIED_TEXT if data.startswith("k:") else DENIED_TEXT  # k: admin uploads
     assert (calls[0].params["text"], calls[0].params["show_alert"]) == (expected, True)
@@ -124,8 +165,13 @@ def _privileged(handlers) -> list:
     found = []
     for handler in handlers:
         if isinstance(handler, ConversationHandler):
-            found += _privileged([*handler.entry_points, *handler.fallbacks,
-                                  *(h for state in handler.states.values() for h in state)])
+            found += _privileged(
+                [
+                    *handler.entry_points,
+                    *handler.fallbacks,
+                    *(h for state in handler.states.values() for h in state),
+                ]
+            )
         elif getattr(handler.callback, "__module__", "") in (staff.__name__, admin.__name__):
             found.append(handler)
     return found

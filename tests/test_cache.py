@@ -1,4 +1,5 @@
 """ReplyCache: a repeated question is served from memory, never across knowledge bases."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,8 +33,9 @@ def test_a_new_knowledge_base_never_gets_a_reply_of_the_old_one(kb, tokenizer):
     old = replies.respond(kb, QUESTION)
     assert old.answered and ANSWER_ID_PART in old.hits[0].entry.title
     answer_id = old.hits[0].entry.id
-    reloaded = build_knowledge_base([e for e in kb.entries if e.id != answer_id], kb.curated,
-                                    tokenizer=tokenizer)
+    reloaded = build_knowledge_base(
+        [e for e in kb.entries if e.id != answer_id], kb.curated, tokenizer=tokenizer
+    )
     new = replies.respond(reloaded, QUESTION)
     assert all(hit.entry.id != answer_id for hit in new.hits)
     assert new == respond(reloaded, QUESTION)

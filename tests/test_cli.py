@@ -3,6 +3,7 @@
 The commands run in this process through ``bot.main(argv)`` on the session's tokenizer and
 knowledge base; one smoke test runs the real ``python bot.py`` and checks it prints the same.
 """
+
 import io
 import json
 import os
@@ -16,8 +17,14 @@ import bot
 from knowledge.base import DEFAULT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ["새마을지도자 자녀 장학금 지원 조건", "오늘 미세먼지 농도 알려줘", "안녕하세요",
-             "가로등이 고장났어요", "", "😀😀"]
+QUESTIONS = [
+    "새마을지도자 자녀 장학금 지원 조건",
+    "오늘 미세먼지 농도 알려줘",
+    "안녕하세요",
+    "가로등이 고장났어요",
+    "",
+    "😀😀",
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +34,7 @@ def run_main(kb, tokenizer):
     The bundled knowledge base is the session's ``kb`` (built with the same tokenizer the
     command asks for); any other directory is loaded for real.
     """
+
     def load(directory, *, tokenizer):
         assert tokenizer is tokenizer_of_session
         return kb if Path(directory) == DEFAULT_DIR else real_load(directory, tokenizer=tokenizer)
@@ -84,8 +92,10 @@ def test_plain_ask_prints_exactly_the_reply_text(run_main, json_lines):
 
 
 def test_ask_with_a_broken_knowledge_dir_fails_clearly(run_main, tmp_path: Path):
-    (tmp_path / "manifest.yaml").write_text("- file: gone.txt\n  parser: pledge_status\n"
-                                            "  region: 나주시\n  document: 없는 문서\n", encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(
+        "- file: gone.txt\n  parser: pledge_status\n  region: 나주시\n  document: 없는 문서\n",
+        encoding="utf-8",
+    )
     code, out, err = run_main("ask", "--knowledge-dir", str(tmp_path), "질문")
     assert code == 1 and out == ""
     assert "gone.txt" in err and "Traceback" not in err
@@ -95,18 +105,42 @@ def test_the_real_process_prints_what_main_prints(json_lines, morpheme_cache_dir
     """Smoke test of ``python bot.py ask --json -`` itself: a new interpreter, JVM and tagger."""
     env = {**os.environ, "MORPHEME_CACHE_DIR": str(morpheme_cache_dir)}
     env.pop("KNOWLEDGE_DIR", None)
-    done = subprocess.run([sys.executable, str(ROOT / "bot.py"), "ask", "--json", "-"],
-                          input="\n".join(QUESTIONS) + "\n", capture_output=True, text=True,
-                          timeout=120, cwd=ROOT, env=env)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "ask", "--json", "-"],
+        input="\n".join(QUESTIONS) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     assert [json.loads(line) for line in done.stdout.splitlines()] == json_lines
 
 
 def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("python bot.py ask", "ask --json", "kb check", "kb export --json", "bot.py chat",
-                    "complaints list", "make run", "make test", "benchmarks/accuracy.py",
-                    "benchmarks/load.py", "python bot.py web", "web add-user",
-                    "benchmarks/console.py", "/due", "/type", "/extend", "/closed", "/statutory",
-                    "/template", "/link", "/repeat"):
+    for command in (
+        "python bot.py ask",
+        "ask --json",
+        "kb check",
+        "kb export --json",
+        "bot.py chat",
+        "complaints list",
+        "make run",
+        "make test",
+        "benchmarks/accuracy.py",
+        "benchmarks/load.py",
+        "python bot.py web",
+        "web add-user",
+        "benchmarks/console.py",
+        "/due",
+        "/type",
+        "/extend",
+        "/closed",
+        "/statutory",
+        "/template",
+        "/link",
+        "/repeat",
+    ):
         assert command in readme, command

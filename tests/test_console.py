@@ -1,4 +1,5 @@
 """The console chat: the same handlers driven from stdin, buttons pressed by number."""
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,16 @@ from handlers.errors import APOLOGY_TEXT
 
 def chat(settings, kb, tokenizer, *lines: str) -> str:
     stdout = io.StringIO()
-    assert run_console(settings, io.StringIO("".join(f"{line}\n" for line in lines)), stdout,
-                       kb=kb, tokenizer=tokenizer) == 0
+    assert (
+        run_console(
+            settings,
+            io.StringIO("".join(f"{line}\n" for line in lines)),
+            stdout,
+            kb=kb,
+            tokenizer=tokenizer,
+        )
+        == 0
+    )
     return stdout.getvalue()
 
 
@@ -37,20 +46,51 @@ def test_buttons_are_numbered_and_pressed(bot_settings, kb, tokenizer):
 
 
 def test_a_complaint_filed_in_the_console_is_stored(bot_settings, kb, tokenizer):
-    out = chat(bot_settings, kb, tokenizer, "/complaint", "놀이터 그네가 부서졌어요", "#1", "#1",
-               "#2", "#1", "/my")
+    out = chat(
+        bot_settings,
+        kb,
+        tokenizer,
+        "/complaint",
+        "놀이터 그네가 부서졌어요",
+        "#1",
+        "#1",
+        "#2",
+        "#1",
+        "/my",
+    )
     assert "접수번호:" in out and "→ 채팅 -100500> [새 민원]" in out
     db = open_database(bot_settings.database_path)
     [stored] = list_complaints(db)
     db.close()
-    assert (stored.content, stored.user_id, stored.anonymous) == ("놀이터 그네가 부서졌어요", 1, True)
+    assert (stored.content, stored.user_id, stored.anonymous) == (
+        "놀이터 그네가 부서졌어요",
+        1,
+        True,
+    )
     assert out.count(stored.receipt) >= 3  # receipt message, staff alert, /my
 
 
-@pytest.mark.parametrize("line", [
-    "#99", "#0", "#", "# 1", "#abc", "", "   ", "/", "/unknown", "/status", "/status ../../etc",
-    "😀" * 50, "가" * 5000, "\x00\x07", "/complaint@other_bot", "/start extra args",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "#99",
+        "#0",
+        "#",
+        "# 1",
+        "#abc",
+        "",
+        "   ",
+        "/",
+        "/unknown",
+        "/status",
+        "/status ../../etc",
+        "😀" * 50,
+        "가" * 5000,
+        "\x00\x07",
+        "/complaint@other_bot",
+        "/start extra args",
+    ],
+)
 def test_odd_input_never_crashes(bot_settings, kb, tokenizer, line):
     out = chat(bot_settings, kb, tokenizer, line, "안녕하세요", "/quit")
     assert APOLOGY_TEXT not in out

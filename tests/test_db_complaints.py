@@ -1,26 +1,40 @@
 """Complaints: intake, idempotency, the status workflow, history, outbox and export."""
+
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from db import complaints, outbox
 from db.complaints import (
-    DONE, IN_PROGRESS, RECEIVED, REJECTED, STATUSES, TRANSFERRED,
-    ComplaintNotFound, InvalidTransition,
+    DONE,
+    IN_PROGRESS,
+    RECEIVED,
+    REJECTED,
+    STATUSES,
+    TRANSFERRED,
+    ComplaintNotFound,
+    InvalidTransition,
 )
 from db.privacy import RRN_MASK
 
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)  # 12:00 in Korea
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)  # 12:00 in Korea
 
 
 def make(db, key="update-1", **overrides):
     fields = dict(
-        idempotency_key=key, user_id=11, chat_id=22, content="가로등이 고장났어요",
-        department=None, region="동구", phone="010-1234-5678", anonymous=False, consent=True,
+        idempotency_key=key,
+        user_id=11,
+        chat_id=22,
+        content="가로등이 고장났어요",
+        department=None,
+        region="동구",
+        phone="010-1234-5678",
+        anonymous=False,
+        consent=True,
         now=NOW,
     )
     return complaints.create_complaint(db, **{**fields, **overrides})
@@ -50,8 +64,15 @@ def test_create_writes_the_first_history_row(db):
     assert [
         {k: row[k] for k in ("kind", "actor_id", "from_status", "to_status", "note")}
         for row in complaints.history(db, complaint.receipt)
-    ] == [{"kind": "status", "actor_id": 11, "from_status": None, "to_status": RECEIVED,
-           "note": RECEIVED}]
+    ] == [
+        {
+            "kind": "status",
+            "actor_id": 11,
+            "from_status": None,
+            "to_status": RECEIVED,
+            "note": RECEIVED,
+        }
+    ]
 
 
 def test_create_is_idempotent_on_the_same_key(db):
@@ -96,7 +117,9 @@ def test_list_is_newest_first_and_filters(db):
     assert [x.receipt for x in complaints.list_complaints(db)] == [c.receipt, b.receipt, a.receipt]
     assert [x.receipt for x in complaints.list_complaints(db, user_id=99)] == [b.receipt]
     assert [x.receipt for x in complaints.list_complaints(db, status=RECEIVED)] == [
-        b.receipt, a.receipt]
+        b.receipt,
+        a.receipt,
+    ]
     assert [x.receipt for x in complaints.list_complaints(db, department="도로과")] == [c.receipt]
     assert [x.receipt for x in complaints.list_complaints(db, limit=1, offset=1)] == [b.receipt]
     assert complaints.count_complaints(db) == 3
@@ -104,14 +127,26 @@ def test_list_is_newest_first_and_filters(db):
 
 
 ALLOWED = {
-    (RECEIVED, IN_PROGRESS), (RECEIVED, DONE), (RECEIVED, REJECTED), (RECEIVED, TRANSFERRED),
-    (IN_PROGRESS, DONE), (IN_PROGRESS, REJECTED), (IN_PROGRESS, TRANSFERRED),
-    (TRANSFERRED, IN_PROGRESS), (TRANSFERRED, DONE), (TRANSFERRED, REJECTED),
+    (RECEIVED, IN_PROGRESS),
+    (RECEIVED, DONE),
+    (RECEIVED, REJECTED),
+    (RECEIVED, TRANSFERRED),
+    (IN_PROGRESS, DONE),
+    (IN_PROGRESS, REJECTED),
+    (IN_PROGRESS, TRANSFERRED),
+    (TRANSFERRED, IN_PROGRESS),
+    (TRANSFERRED, DONE),
+    (TRANSFERRED, REJECTED),
     (TRANSFERRED, TRANSFERRED),  # the receiving department passes it on
 }
 # How to bring a fresh complaint (접수) to each status.
-PATHS = {RECEIVED: [], IN_PROGRESS: [IN_PROGRESS], TRANSFERRED: [TRANSFERRED], DONE: [DONE],
-         REJECTED: [REJECTED]}
+PATHS = {
+    RECEIVED: [],
+    IN_PROGRESS: [IN_PROGRESS],
+    TRANSFERRED: [TRANSFERRED],
+    DONE: [DONE],
+    REJECTED: [REJECTED],
+}
 
 
 def move(db, receipt, status):
@@ -144,8 +179,9 @@ def test_transfer_needs_and_sets_the_department(db):
     complaint = make(db)
     with pytest.raises(ValueError, match="department"):
         complaints.change_status(db, complaint.receipt, TRANSFERRED, actor_id=5)
-    moved = complaints.change_status(db, complaint.receipt, TRANSFERRED, actor_id=5,
-                                     department="환경과")
+    moved = complaints.change_status(
+        db, complaint.receipt, TRANSFERRED, actor_id=5, department="환경과"
+    )
     assert (moved.status, moved.department) == (TRANSFERRED, "환경과")
 
 
@@ -162,24 +198,31 @@ def test_unknown_status_and_receipt(db):
 def test_change_status_writes_history_and_notifies_the_complainant(db):
     complaint = make(db)
     later = NOW + timedelta(hours=1)
-    changed = complaints.change_status(db, complaint.receipt, IN_PROGRESS, actor_id=5,
-                                       note="담당자가 확인 중입니다", now=later)
+    changed = complaints.change_status(
+        db, complaint.receipt, IN_PROGRESS, actor_id=5, note="담당자가 확인 중입니다", now=later
+    )
     assert changed.updated_at == "2025-03-01T04:00:00.000000+00:00"
     last = complaints.history(db, complaint.receipt)[-1]
     assert {k: last[k] for k in ("kind", "actor_id", "from_status", "to_status", "note")} == {
-        "kind": "status", "actor_id": 5, "from_status": RECEIVED, "to_status": IN_PROGRESS,
-        "note": "담당자가 확인 중입니다"}
+        "kind": "status",
+        "actor_id": 5,
+        "from_status": RECEIVED,
+        "to_status": IN_PROGRESS,
+        "note": "담당자가 확인 중입니다",
+    }
     [notice] = outbox.due(db, now=later)
     assert (notice.chat_id, notice.kind) == (22, "status")
-    assert notice.text == (f"[민원 {complaint.receipt}] 상태가 '처리중'(으)로 바뀌었습니다.\n"
-                           "담당자가 확인 중입니다")
+    assert notice.text == (
+        f"[민원 {complaint.receipt}] 상태가 '처리중'(으)로 바뀌었습니다.\n담당자가 확인 중입니다"
+    )
 
 
 def test_change_status_without_note(db):
     complaint = make(db)
     complaints.change_status(db, complaint.receipt, DONE, actor_id=5, now=NOW)
     assert [n.text for n in outbox.due(db, now=NOW)] == [
-        f"[민원 {complaint.receipt}] 상태가 '완료'(으)로 바뀌었습니다."]
+        f"[민원 {complaint.receipt}] 상태가 '완료'(으)로 바뀌었습니다."
+    ]
 
 
 def test_change_status_is_one_transaction(db, monkeypatch):
@@ -199,13 +242,15 @@ def test_change_status_is_one_transaction(db, monkeypatch):
 
 def test_add_reply_records_and_notifies_in_one_transaction(db, monkeypatch):
     complaint = make(db)
-    replied = complaints.add_reply(db, complaint.receipt, actor_id=5, text="내일 수리합니다",
-                                   now=NOW)
+    replied = complaints.add_reply(
+        db, complaint.receipt, actor_id=5, text="내일 수리합니다", now=NOW
+    )
     assert replied.status == RECEIVED
     last = complaints.history(db, complaint.receipt)[-1]
     assert (last["kind"], last["actor_id"], last["note"]) == ("reply", 5, "내일 수리합니다")
     assert [n.text for n in outbox.due(db, now=NOW)] == [
-        f"[민원 {complaint.receipt}] 담당자 답변: 내일 수리합니다"]
+        f"[민원 {complaint.receipt}] 담당자 답변: 내일 수리합니다"
+    ]
 
     monkeypatch.setattr(outbox, "enqueue", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
@@ -223,27 +268,36 @@ def test_export_csv_has_bom_korean_header_and_masked_phones(db):
     assert data.startswith(b"\xef\xbb\xbf")
     assert read_csv(data) == [
         ["접수번호", "접수일시", "상태", "부서", "지역", "내용", "연락처(마스킹)", "익명", "동의"],
-        [complaint.receipt, "2025-03-01 12:00", RECEIVED, "", "동구", "가로등이 고장났어요",
-         "010-****-5678", "예", "예"],
+        [
+            complaint.receipt,
+            "2025-03-01 12:00",
+            RECEIVED,
+            "",
+            "동구",
+            "가로등이 고장났어요",
+            "010-****-5678",
+            "예",
+            "예",
+        ],
     ]
     assert b"1234-5678" not in data
 
 
 def test_export_csv_date_range_is_inclusive_in_korean_dates(db):
     # 2025-02-28 15:30 UTC is 2025-03-01 00:30 in Korea.
-    inside_early = make(db, key="a", now=datetime(2025, 2, 28, 15, 30, tzinfo=timezone.utc))
-    inside_late = make(db, key="b", now=datetime(2025, 3, 2, 14, 59, tzinfo=timezone.utc))
-    make(db, key="c", now=datetime(2025, 2, 28, 14, 59, tzinfo=timezone.utc))
-    make(db, key="d", now=datetime(2025, 3, 2, 15, 0, tzinfo=timezone.utc))
+    inside_early = make(db, key="a", now=datetime(2025, 2, 28, 15, 30, tzinfo=UTC))
+    inside_late = make(db, key="b", now=datetime(2025, 3, 2, 14, 59, tzinfo=UTC))
+    make(db, key="c", now=datetime(2025, 2, 28, 14, 59, tzinfo=UTC))
+    make(db, key="d", now=datetime(2025, 3, 2, 15, 0, tzinfo=UTC))
     rows = read_csv(complaints.export_csv(db, since=date(2025, 3, 1), until=date(2025, 3, 2)))
     assert [row[0] for row in rows[1:]] == [inside_early.receipt, inside_late.receipt]
     assert len(read_csv(complaints.export_csv(db, since=None, until=None))) == 5
 
 
 def test_export_csv_defuses_formulas(db):
-    make(db, content="=HYPERLINK(\"http://evil\")")
+    make(db, content='=HYPERLINK("http://evil")')
     rows = read_csv(complaints.export_csv(db, since=None, until=None))
-    assert rows[1][5] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1][5] == '\'=HYPERLINK("http://evil")'
 
 
 def test_stats(db):
@@ -253,14 +307,18 @@ def test_stats(db):
     complaints.change_status(db, a.receipt, TRANSFERRED, actor_id=5, department="도로과")
     complaints.change_status(db, c.receipt, DONE, actor_id=5, department="도로과")
     assert complaints.stats_by_status(db) == {
-        RECEIVED: 1, IN_PROGRESS: 0, DONE: 1, REJECTED: 0, TRANSFERRED: 1}
+        RECEIVED: 1,
+        IN_PROGRESS: 0,
+        DONE: 1,
+        REJECTED: 0,
+        TRANSFERRED: 1,
+    }
     assert complaints.stats_by_department(db) == {"도로과": 2, "미지정": 1}
-
 
 
 def test_purge_closed_keeps_open_and_recent_complaints(db):
     """The consent text promises deletion after the retention period; nothing purged it before."""
-    old = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    old = datetime(2020, 1, 1, tzinfo=UTC)
     done = make(db, "p1", now=old)
     complaints.change_status(db, done.receipt, DONE, actor_id=9, now=old)
     still_open = make(db, "p2", now=old)
@@ -269,30 +327,38 @@ def test_purge_closed_keeps_open_and_recent_complaints(db):
     assert complaints.purge_closed(db, days=1095, now=NOW) == 1
     assert complaints.get_complaint(db, done.receipt) is None
     assert complaints.history(db, done.receipt) == []
-    assert complaints.get_complaint(db, still_open.receipt) and complaints.get_complaint(db, recent.receipt)
+    assert complaints.get_complaint(db, still_open.receipt) and complaints.get_complaint(
+        db, recent.receipt
+    )
     with pytest.raises(ValueError):
         complaints.purge_closed(db, days=-1)
 
 
 def test_a_reply_with_the_same_key_is_stored_and_queued_once(db):
     complaint = make(db)
-    complaints.add_reply(db, complaint.receipt, actor_id=7, text="답변", idempotency_key="-100:5",
-                         now=NOW)
+    complaints.add_reply(
+        db, complaint.receipt, actor_id=7, text="답변", idempotency_key="-100:5", now=NOW
+    )
     with pytest.raises(complaints.AlreadyReplied):
-        complaints.add_reply(db, complaint.receipt, actor_id=7, text="답변",
-                             idempotency_key="-100:5", now=NOW)
+        complaints.add_reply(
+            db, complaint.receipt, actor_id=7, text="답변", idempotency_key="-100:5", now=NOW
+        )
     complaints.add_reply(db, complaint.receipt, actor_id=7, text="다른 답변", now=NOW)
     complaints.add_reply(db, complaint.receipt, actor_id=7, text="또 다른 답변", now=NOW)
     assert [n.text.split(": ", 1)[1] for n in outbox.due(db, now=NOW)] == [
-        "답변", "다른 답변", "또 다른 답변"]
+        "답변",
+        "다른 답변",
+        "또 다른 답변",
+    ]
 
 
 def test_notes_and_views_are_history_for_staff_without_a_notice(db):
     complaint = make(db)
     complaints.add_note(db, complaint.receipt, actor_id=7, text="전화로 확인함", now=NOW)
     complaints.record_view(db, complaint.receipt, actor_id=8, what="첨부 열람", now=NOW)
-    events = [(e["kind"], e["actor_id"], e["note"])
-              for e in complaints.history(db, complaint.receipt)]
+    events = [
+        (e["kind"], e["actor_id"], e["note"]) for e in complaints.history(db, complaint.receipt)
+    ]
     assert events[1:] == [("note", 7, "전화로 확인함"), ("view", 8, "첨부 열람")]
     assert outbox.due(db, now=NOW) == []
     with pytest.raises(ValueError):

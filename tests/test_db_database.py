@@ -1,4 +1,5 @@
 """Opening the database: pragmas, WAL, parent directories, and DatabaseUnavailable."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -17,8 +18,11 @@ def test_file_database_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
     path = tmp_path / "nested" / "dir" / "bot.db"
     db = open_database(path)
     assert path.exists()
-    assert (pragma(db, "journal_mode"), pragma(db, "foreign_keys"), pragma(db, "busy_timeout")) == (
-        "wal", 1, 5000)
+    assert (
+        pragma(db, "journal_mode"),
+        pragma(db, "foreign_keys"),
+        pragma(db, "busy_timeout"),
+    ) == ("wal", 1, 5000)
     db.close()
 
 
@@ -39,8 +43,9 @@ def test_memory_database(path):
 
 def test_foreign_keys_are_enforced(db):
     with pytest.raises(sqlite3.IntegrityError):
-        db["complaint_history"].insert({"receipt": "nope", "kind": "status", "actor_id": 1,
-                                        "note": "", "created_at": "x"})
+        db["complaint_history"].insert(
+            {"receipt": "nope", "kind": "status", "actor_id": 1, "note": "", "created_at": "x"}
+        )
 
 
 def test_locked_database_raises_database_unavailable(tmp_path):
@@ -51,16 +56,37 @@ def test_locked_database_raises_database_unavailable(tmp_path):
     try:
         with pytest.raises(DatabaseUnavailable, match="locked"):
             complaints.create_complaint(
-                db, idempotency_key="k", user_id=1, chat_id=1, content="내용", department=None,
-                region=None, phone=None, anonymous=True, consent=False)
+                db,
+                idempotency_key="k",
+                user_id=1,
+                chat_id=1,
+                content="내용",
+                department=None,
+                region=None,
+                phone=None,
+                anonymous=True,
+                consent=False,
+            )
         assert not db.conn.in_transaction
     finally:
         other.execute("ROLLBACK")
         other.close()
     # Once the lock is gone the same call works.
-    assert complaints.create_complaint(
-        db, idempotency_key="k", user_id=1, chat_id=1, content="내용", department=None,
-        region=None, phone=None, anonymous=True, consent=False).status == complaints.RECEIVED
+    assert (
+        complaints.create_complaint(
+            db,
+            idempotency_key="k",
+            user_id=1,
+            chat_id=1,
+            content="내용",
+            department=None,
+            region=None,
+            phone=None,
+            anonymous=True,
+            consent=False,
+        ).status
+        == complaints.RECEIVED
+    )
     db.close()
 
 

@@ -1,4 +1,5 @@
 """Legal deadlines at fixed dates across 설날, 추석 and substitute holidays."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -7,30 +8,45 @@ import pytest
 
 from db import deadlines
 from db.database import KST
-from db.deadlines import (GRIEVANCE, OTHER, PROPOSAL, QUERY, QUERY_LAW, Period, UnknownType,
-                          due_at, is_working_day, period_for, suggest_type)
+from db.deadlines import (
+    GRIEVANCE,
+    OTHER,
+    PROPOSAL,
+    QUERY,
+    QUERY_LAW,
+    Period,
+    UnknownType,
+    due_at,
+    is_working_day,
+    period_for,
+    suggest_type,
+)
 
 
 def kst(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=KST)
 
 
-@pytest.mark.parametrize("kind, received, expected", [
-    # 고충 7일, 2025 설날: 1/27 임시공휴일, 1/28–30 설 연휴; day 1 is the Friday of receipt.
-    (GRIEVANCE, kst(2025, 1, 24, 10), kst(2025, 2, 7, 18)),
-    # 질의(법령해석) 14일 over 2025 추석: 10/3 개천절, 10/5–7 추석, 10/8 대체공휴일, 10/9 한글날.
-    (QUERY_LAW, kst(2025, 10, 1, 15), kst(2025, 10, 27, 18)),
-    # 건의 14일 from the same day.
-    (PROPOSAL, kst(2025, 10, 1, 9), kst(2025, 10, 27, 18)),
-    # 질의 7일 received on the Saturday before 2026 설날 (2/16–18): day 1 is Thu 2/19.
-    (QUERY, kst(2026, 2, 14, 11), kst(2026, 2, 27, 18)),
-    # 기타 3근무시간 received at 16:30 before the 추석 break: 1.5 h, then 10/10 09:00 + 1.5 h.
-    (OTHER, kst(2025, 10, 2, 16, 30), kst(2025, 10, 10, 10, 30)),
-    # 기타 in the morning: the lunch hour does not count.
-    (OTHER, kst(2025, 3, 4, 11), kst(2025, 3, 4, 15)),
-    # 기타 received after hours starts the next working morning.
-    (OTHER, kst(2025, 3, 4, 19), kst(2025, 3, 5, 12)),
-])
+@pytest.mark.parametrize(
+    "kind, received, expected",
+    [
+        # 고충 7일, 2025 설날: 1/27 임시공휴일, 1/28–30 설 연휴; day 1 is the Friday of receipt.
+        (GRIEVANCE, kst(2025, 1, 24, 10), kst(2025, 2, 7, 18)),
+        # 질의(법령해석) 14일 over 2025 추석: 10/3 개천절, 10/5–7 추석, 10/8 대체공휴일,
+        # 10/9 한글날.
+        (QUERY_LAW, kst(2025, 10, 1, 15), kst(2025, 10, 27, 18)),
+        # 건의 14일 from the same day.
+        (PROPOSAL, kst(2025, 10, 1, 9), kst(2025, 10, 27, 18)),
+        # 질의 7일 received on the Saturday before 2026 설날 (2/16–18): day 1 is Thu 2/19.
+        (QUERY, kst(2026, 2, 14, 11), kst(2026, 2, 27, 18)),
+        # 기타 3근무시간 received at 16:30 before the 추석 break: 1.5 h, then 10/10 09:00 + 1.5 h.
+        (OTHER, kst(2025, 10, 2, 16, 30), kst(2025, 10, 10, 10, 30)),
+        # 기타 in the morning: the lunch hour does not count.
+        (OTHER, kst(2025, 3, 4, 11), kst(2025, 3, 4, 15)),
+        # 기타 received after hours starts the next working morning.
+        (OTHER, kst(2025, 3, 4, 19), kst(2025, 3, 5, 12)),
+    ],
+)
 def test_due_dates_across_holidays(kind, received, expected):
     assert due_at(received, period_for(kind)) == expected
 
@@ -61,24 +77,30 @@ def test_utc_input_is_counted_in_korean_time():
     assert due_at(utc, period_for(OTHER)) == kst(2025, 3, 5, 12)
 
 
-@pytest.mark.parametrize("day, working", [
-    (date(2025, 1, 27), False),   # 임시공휴일
-    (date(2025, 1, 31), True),
-    (date(2025, 10, 8), False),   # 추석 대체공휴일
-    (date(2026, 3, 2), False),    # 삼일절 대체공휴일
-    (date(2026, 3, 3), True),
-    (date(2026, 3, 7), False),    # Saturday
-])
+@pytest.mark.parametrize(
+    "day, working",
+    [
+        (date(2025, 1, 27), False),  # 임시공휴일
+        (date(2025, 1, 31), True),
+        (date(2025, 10, 8), False),  # 추석 대체공휴일
+        (date(2026, 3, 2), False),  # 삼일절 대체공휴일
+        (date(2026, 3, 3), True),
+        (date(2026, 3, 7), False),  # Saturday
+    ],
+)
 def test_working_days(day, working):
     assert is_working_day(day) is working
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("가로등이 고장났어요 고쳐 주세요", GRIEVANCE),
-    ("여권 재발급 절차가 궁금합니다", QUERY),
-    ("이 조례 해석이 맞는지 알려 주세요", QUERY_LAW),
-    ("공원에 벤치를 설치해 주시면 좋겠어요 건의합니다", PROPOSAL),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("가로등이 고장났어요 고쳐 주세요", GRIEVANCE),
+        ("여권 재발급 절차가 궁금합니다", QUERY),
+        ("이 조례 해석이 맞는지 알려 주세요", QUERY_LAW),
+        ("공원에 벤치를 설치해 주시면 좋겠어요 건의합니다", PROPOSAL),
+    ],
+)
 def test_type_is_suggested_from_the_text(text, kind):
     assert suggest_type(text) == kind
 

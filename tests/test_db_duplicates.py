@@ -1,5 +1,6 @@
 """Similar open complaints: text and distance on both sides of their thresholds, links that
 share answers, repeated complaints closed with a note (§23)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -8,8 +9,17 @@ import pytest
 
 from db.complaints import DONE, change_status, create_complaint, get_complaint, history
 from db.database import KST
-from db.duplicates import (SIMILAR_TEXT_MIN, SameComplaint, close_as_repeated, distance_m, link,
-                           linked, reply_to_linked, similar_open, text_similarity)
+from db.duplicates import (
+    SIMILAR_TEXT_MIN,
+    SameComplaint,
+    close_as_repeated,
+    distance_m,
+    link,
+    linked,
+    reply_to_linked,
+    similar_open,
+    text_similarity,
+)
 
 FILED = datetime(2025, 3, 4, 10, tzinfo=KST)
 # The pairs SIMILAR_TEXT_MIN was measured on: (a, b, same problem?).
@@ -24,9 +34,21 @@ PAIRS = [
 
 def make(db, n, content, when=FILED, location=None, user=42):
     lat, lon = location or (None, None)
-    return create_complaint(db, idempotency_key=f"k{n}", user_id=user, chat_id=user,
-                            content=content, department="도로과", region="전주시", phone=None,
-                            anonymous=True, consent=False, latitude=lat, longitude=lon, now=when)
+    return create_complaint(
+        db,
+        idempotency_key=f"k{n}",
+        user_id=user,
+        chat_id=user,
+        content=content,
+        department="도로과",
+        region="전주시",
+        phone=None,
+        anonymous=True,
+        consent=False,
+        latitude=lat,
+        longitude=lon,
+        now=when,
+    )
 
 
 @pytest.mark.parametrize("a, b, same", PAIRS)
@@ -53,8 +75,10 @@ def test_linked_complaints_share_one_answer(db):
     link(db, a.receipt, b.receipt, actor_id=800)  # again: nothing changes
     assert linked(db, a.receipt) == sorted([b.receipt, c.receipt])
     change_status(db, c.receipt, DONE, actor_id=800)
-    assert reply_to_linked(db, a.receipt, actor_id=800, text="내일 고칩니다") == [a.receipt,
-                                                                             b.receipt]
+    assert reply_to_linked(db, a.receipt, actor_id=800, text="내일 고칩니다") == [
+        a.receipt,
+        b.receipt,
+    ]
     replies = list(db["outbox"].rows_where("kind = 'reply'", order_by="id"))
     assert [r["chat_id"] for r in replies] == [41, 42]
     with pytest.raises(SameComplaint):
@@ -64,8 +88,11 @@ def test_linked_complaints_share_one_answer(db):
 def test_a_repeated_complaint_is_closed_pointing_at_the_first(db):
     first = make(db, 1, PAIRS[0][0])
     again = make(db, 2, PAIRS[0][0])
-    close_as_repeated(db, again.receipt, first.receipt, actor_id=800, text="앞선 답변을 참고해 주세요")
+    close_as_repeated(
+        db, again.receipt, first.receipt, actor_id=800, text="앞선 답변을 참고해 주세요"
+    )
     assert get_complaint(db, again.receipt).status == DONE
     assert history(db, again.receipt)[-1]["note"].startswith(
-        f"반복 민원으로 종결합니다(민원처리법 §23, 앞선 민원 {first.receipt}).")
+        f"반복 민원으로 종결합니다(민원처리법 §23, 앞선 민원 {first.receipt})."
+    )
     assert linked(db, again.receipt) == [first.receipt]

@@ -1,4 +1,5 @@
 """WalSync: what a person is told was kept is on the disk first, and waits share one fsync."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +34,9 @@ async def test_a_wait_flushes_the_write_ahead_log_after_the_commit(tmp_path, fsy
     path = tmp_path / "bot.db"
     db = open_database(path, durable=False)
     sync = WalSync(path)
-    db.execute("insert into staff (user_id, role, granted_by, granted_at) values (1, 'staff', 0, 'x')")
+    db.execute(
+        "insert into staff (user_id, role, granted_by, granted_at) values (1, 'staff', 0, 'x')"
+    )
     committed = time.monotonic()
     await sync.wait()
     assert [p for p, _ in fsyncs] == [f"{path}-wal"] and fsyncs[0][1] > committed
@@ -89,13 +92,17 @@ async def test_a_commit_to_deleted_files_is_not_confirmed(tmp_path, lost):
     path = folder / "bot.db"
     db = open_database(path, durable=False)
     sync = WalSync(path)
-    db.execute("insert into staff (user_id, role, granted_by, granted_at) values (1, 'staff', 0, 'x')")
+    db.execute(
+        "insert into staff (user_id, role, granted_by, granted_at) values (1, 'staff', 0, 'x')"
+    )
     await sync.wait()
     if lost == "folder":
         shutil.rmtree(folder)
     else:
         (path if lost == "database" else folder / "bot.db-wal").unlink()
-    db.execute("insert into staff (user_id, role, granted_by, granted_at) values (2, 'staff', 0, 'x')")
+    db.execute(
+        "insert into staff (user_id, role, granted_by, granted_at) values (2, 'staff', 0, 'x')"
+    )
     with pytest.raises(DatabaseUnavailable):
         await sync.wait()
     sync.close()

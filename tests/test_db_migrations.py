@@ -1,4 +1,5 @@
 """Migrations: applied in order, recorded, idempotent."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,8 +43,9 @@ def test_reopening_a_file_database_keeps_data_and_migrates_nothing(tmp_path):
 def test_a_missing_migration_is_applied_on_next_start(tmp_path):
     path = tmp_path / "bot.db"
     first = open_database(path)
-    first.execute("delete from _migrations where version in (?, ?)",
-                  [PERSISTENCE_VERSION, RETENTION_VERSION])
+    first.execute(
+        "delete from _migrations where version in (?, ?)", [PERSISTENCE_VERSION, RETENTION_VERSION]
+    )
     for table in ("user_data", "chat_data", "bot_data", "callback_data", "conversations"):
         first[f"persistence_{table}"].drop()
     first.execute("drop index idx_outbox_receipt")

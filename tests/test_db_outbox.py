@@ -1,14 +1,15 @@
 """Outbox: due notifications, sending, backoff and dead-lettering."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from db import outbox
 from db.outbox import MAX_ATTEMPTS, NotificationNotFound
 
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 
 
 def test_enqueued_notifications_are_due_oldest_first(db):
@@ -31,8 +32,9 @@ def test_failure_backs_off_exponentially(db):
     notification_id = outbox.enqueue(db, 1, "안내", kind="status", now=NOW)
     delays = []
     for _ in range(4):
-        failed = outbox.mark_failed(db, notification_id, "Timed out", retry_after_seconds=0,
-                                    now=NOW)
+        failed = outbox.mark_failed(
+            db, notification_id, "Timed out", retry_after_seconds=0, now=NOW
+        )
         delays.append(datetime.fromisoformat(failed.next_attempt_at) - NOW)
     assert delays == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
     assert (failed.attempts, failed.last_error, failed.dead) == (4, "Timed out", False)
@@ -45,10 +47,12 @@ def test_telegram_retry_after_is_obeyed_exactly_and_counts_no_attempt(db, retry_
     notification_id = outbox.enqueue(db, 1, "안내", kind="status", now=NOW)
     outbox.mark_failed(db, notification_id, "Timed out", retry_after_seconds=0, now=NOW)
     for _ in range(3):
-        deferred = outbox.mark_failed(db, notification_id, "Flood control",
-                                      retry_after_seconds=retry_after, now=NOW)
+        deferred = outbox.mark_failed(
+            db, notification_id, "Flood control", retry_after_seconds=retry_after, now=NOW
+        )
         assert datetime.fromisoformat(deferred.next_attempt_at) == NOW + timedelta(
-            seconds=retry_after)
+            seconds=retry_after
+        )
     assert (deferred.attempts, deferred.dead) == (1, False)
     failed = outbox.mark_failed(db, notification_id, "Timed out", retry_after_seconds=0, now=NOW)
     assert datetime.fromisoformat(failed.next_attempt_at) == NOW + timedelta(seconds=60)
@@ -66,8 +70,9 @@ def test_backoff_is_capped_at_an_hour(db):
 def test_after_ten_failures_the_notification_is_dead_but_kept(db):
     notification_id = outbox.enqueue(db, 1, "안내", kind="status", now=NOW)
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        failed = outbox.mark_failed(db, notification_id, f"error {attempt}",
-                                    retry_after_seconds=0, now=NOW)
+        failed = outbox.mark_failed(
+            db, notification_id, f"error {attempt}", retry_after_seconds=0, now=NOW
+        )
         assert failed.dead == (attempt == MAX_ATTEMPTS)
     assert outbox.due(db, now=NOW + timedelta(days=365)) == []
     kept = outbox.get(db, notification_id)
@@ -76,8 +81,13 @@ def test_after_ten_failures_the_notification_is_dead_but_kept(db):
 
 def kill(db, notification_id: int) -> None:
     for attempt in range(MAX_ATTEMPTS):
-        outbox.mark_failed(db, notification_id, f"Forbidden: bot was blocked ({attempt})",
-                           retry_after_seconds=0, now=NOW)
+        outbox.mark_failed(
+            db,
+            notification_id,
+            f"Forbidden: bot was blocked ({attempt})",
+            retry_after_seconds=0,
+            now=NOW,
+        )
 
 
 def test_delivery_stats_count_what_is_still_tried_and_what_was_given_up(db):

@@ -1,15 +1,21 @@
 """SQLitePersistence: every kind of data survives closing and reopening the database file."""
+
 from __future__ import annotations
 
 import asyncio
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from telegram import Chat, Message, MessageEntity, Update, User
 from telegram.ext import (
-    ApplicationBuilder, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
 )
 from telegram.request import BaseRequest
 
@@ -41,7 +47,9 @@ async def test_round_trip_of_every_kind_of_data(tmp_path):
     assert await second.get_chat_data() == {CHAT_ID: {"region": "동구"}}
     assert await second.get_bot_data() == {"started": "2025-03-01"}
     assert await second.get_callback_data() == (
-        [("uuid-1", 1700000000.5, {"btn": "ok"})], {"m1": "uuid-1"})
+        [("uuid-1", 1700000000.5, {"btn": "ok"})],
+        {"m1": "uuid-1"},
+    )
     assert await second.get_conversations("complaint") == {(CHAT_ID, USER_ID): CONFIRM}
     assert await second.get_conversations("other") == {}
     second.close()
@@ -148,19 +156,26 @@ def build_application(persistence: SQLitePersistence, seen: list[str]):
         return ConversationHandler.END
 
     application = (
-        ApplicationBuilder().token("123:TEST").request(OfflineRequest())
-        .get_updates_request(OfflineRequest()).persistence(persistence).updater(None).build()
+        ApplicationBuilder()
+        .token("123:TEST")
+        .request(OfflineRequest())
+        .get_updates_request(OfflineRequest())
+        .persistence(persistence)
+        .updater(None)
+        .build()
     )
-    application.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("complaint", start)],
-        states={
-            CONTENT: [MessageHandler(filters.TEXT & ~filters.COMMAND, content)],
-            CONFIRM: [MessageHandler(filters.Regex("^예$"), confirm)],
-        },
-        fallbacks=[],
-        name="complaint",
-        persistent=True,
-    ))
+    application.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("complaint", start)],
+            states={
+                CONTENT: [MessageHandler(filters.TEXT & ~filters.COMMAND, content)],
+                CONFIRM: [MessageHandler(filters.Regex("^예$"), confirm)],
+            },
+            fallbacks=[],
+            name="complaint",
+            persistent=True,
+        )
+    )
     return application
 
 
@@ -168,8 +183,12 @@ def text_update(application, update_id: int, text: str) -> Update:
     command = text.startswith("/")
     entities = [MessageEntity(MessageEntity.BOT_COMMAND, 0, len(text))] if command else None
     message = Message(
-        message_id=update_id, date=datetime.now(timezone.utc), chat=Chat(CHAT_ID, Chat.PRIVATE),
-        from_user=User(USER_ID, "민원인", False), text=text, entities=entities,
+        message_id=update_id,
+        date=datetime.now(UTC),
+        chat=Chat(CHAT_ID, Chat.PRIVATE),
+        from_user=User(USER_ID, "민원인", False),
+        text=text,
+        entities=entities,
     )
     message.set_bot(application.bot)
     return Update(update_id, message=message)

@@ -1,27 +1,28 @@
 """Receipt numbers, resident-registration-number redaction and phone masking."""
+
 from __future__ import annotations
 
 import itertools
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from rrn import SPELLINGS, check_digit, digit_runs, rrns, spellings, stored_holding
 
 from db import complaints, outbox, questions, staff
 from db.complaints import RECEIPT_ALPHABET, mask_phone, new_receipt
 from db.database import open_database
 from db.persistence import SQLitePersistence
 from db.privacy import RRN_MASK, has_valid_check_digit, mask_strings, redact_personal_data
+from rrn import SPELLINGS, check_digit, digit_runs, rrns, spellings, stored_holding
 
 RECEIPT = re.compile(r"^\d{8}-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{4}$")
 
 
 def test_receipt_format_uses_the_korean_date():
     # 2025-03-01 20:00 UTC is already 2 March in Korea.
-    receipt = new_receipt(datetime(2025, 3, 1, 20, 0, tzinfo=timezone.utc))
+    receipt = new_receipt(datetime(2025, 3, 1, 20, 0, tzinfo=UTC))
     assert RECEIPT.match(receipt)
     assert receipt.startswith("20250302-")
 
@@ -31,15 +32,17 @@ def test_receipt_alphabet_has_no_ambiguous_characters():
 
 
 def test_receipts_are_random_not_sequential():
-    now = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    now = datetime(2025, 3, 1, tzinfo=UTC)
     receipts = [new_receipt(now) for _ in range(1000)]
     assert all(RECEIPT.match(r) for r in receipts)
     # 32**4 suffixes: 1,000 draws repeat one about half the time (the birthday bound), which
     # create_complaint retries; ten repeats would mean the draws are not random.
     assert len(set(receipts)) >= 990
     assert receipts != sorted(receipts)
-    steps = {RECEIPT_ALPHABET.index(b[-1]) - RECEIPT_ALPHABET.index(a[-1])
-             for a, b in zip(receipts, receipts[1:])}
+    steps = {
+        RECEIPT_ALPHABET.index(b[-1]) - RECEIPT_ALPHABET.index(a[-1])
+        for a, b in zip(receipts, receipts[1:])
+    }
     assert len(steps) > 10
 
 
@@ -116,13 +119,13 @@ def test_every_spelling_is_masked_in_the_original_text(spelling, text):
         "2025.03.01 14:00",
         "20250301",
         "2025-03-01 1234567",
-        "900101-9234567",    # 9 is no valid gender/nationality digit
+        "900101-9234567",  # 9 is no valid gender/nationality digit
         "900101-0234567",
-        "901301-1234567",    # month 13
-        "900132-1234567",    # day 32
-        "010229-3234567",    # 29 February 2001 did not exist
-        "990101-3234567",    # born 2099: in the future
-        "1900101-1234567",   # part of a longer number
+        "901301-1234567",  # month 13
+        "900132-1234567",  # day 32
+        "010229-3234567",  # 29 February 2001 did not exist
+        "990101-3234567",  # born 2099: in the future
+        "1900101-1234567",  # part of a longer number
         "900101-12345678",
         "9 0 0 1 0 1 1 2 3 4 5 6 7 8",  # 14 spaced digits
         "계좌 110-123-456789",
@@ -168,8 +171,13 @@ RIGHT = st.sampled_from([" 입니다", ")", "이고", "\n끝", "y", "😀"])
 
 
 @settings(max_examples=300)
-@given(rrns().flatmap(lambda digits: st.tuples(st.just(digits), spellings(digits))),
-       st.text(max_size=40), LEFT, RIGHT, st.text(max_size=40))
+@given(
+    rrns().flatmap(lambda digits: st.tuples(st.just(digits), spellings(digits))),
+    st.text(max_size=40),
+    LEFT,
+    RIGHT,
+    st.text(max_size=40),
+)
 def test_any_rrn_in_any_spelling_in_any_text_is_masked(spelled, before, left, right, after):
     digits, rrn = spelled
     assume(digits not in digit_runs(before + after))
@@ -179,10 +187,18 @@ def test_any_rrn_in_any_spelling_in_any_text_is_masked(spelled, before, left, ri
 
 
 def test_mask_strings_masks_every_string_in_json_like_data():
-    data = {"last_question": "900101-1234567 발급", "900101-1234567": [1, ("９００１０１－１２３４５６７",)],
-            "n": 3, "none": None}
-    assert mask_strings(data) == {"last_question": f"{RRN_MASK} 발급", RRN_MASK: [1, (RRN_MASK,)],
-                                  "n": 3, "none": None}
+    data = {
+        "last_question": "900101-1234567 발급",
+        "900101-1234567": [1, ("９００１０１－１２３４５６７",)],
+        "n": 3,
+        "none": None,
+    }
+    assert mask_strings(data) == {
+        "last_question": f"{RRN_MASK} 발급",
+        RRN_MASK: [1, (RRN_MASK,)],
+        "n": 3,
+        "none": None,
+    }
 
 
 KEYS = itertools.count()
@@ -199,9 +215,14 @@ def file_db(tmp_path):
     database.close()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rrns().flatmap(lambda digits: st.tuples(st.just(digits), spellings(digits))),
-       st.text(max_size=20), st.integers(1, 10**6))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rrns().flatmap(lambda digits: st.tuples(st.just(digits), spellings(digits))),
+    st.text(max_size=20),
+    st.integers(1, 10**6),
+)
 async def test_nothing_stored_holds_an_rrn_written_anywhere(file_db, spelled, around, user_id):
     """Every free text the bot stores, each holding an RRN in some spelling: the complaint's
     content, department, region and phone, the staff post, a staff answer, a status note and a
@@ -213,23 +234,51 @@ async def test_nothing_stored_holds_an_rrn_written_anywhere(file_db, spelled, ar
     text = f"{around} 번호 {rrn} 입니다"
 
     def staff_post(db, complaint):
-        outbox.enqueue(db, -100, f"[새 민원] {complaint.receipt}\n{text}", kind="staff",
-                       receipt=complaint.receipt)
+        outbox.enqueue(
+            db,
+            -100,
+            f"[새 민원] {complaint.receipt}\n{text}",
+            kind="staff",
+            receipt=complaint.receipt,
+        )
 
     filed = complaints.create_complaint(
-        database, idempotency_key=f"key-{next(KEYS)}", user_id=user_id, chat_id=user_id,
-        content=text, department=text, region=text, phone=text, anonymous=False, consent=True,
-        on_created=staff_post)
+        database,
+        idempotency_key=f"key-{next(KEYS)}",
+        user_id=user_id,
+        chat_id=user_id,
+        content=text,
+        department=text,
+        region=text,
+        phone=text,
+        anonymous=False,
+        consent=True,
+        on_created=staff_post,
+    )
     complaints.add_reply(database, filed.receipt, actor_id=800, text=text)
-    complaints.change_status(database, filed.receipt, complaints.TRANSFERRED, actor_id=800,
-                             note=text, department=text)
+    complaints.change_status(
+        database, filed.receipt, complaints.TRANSFERRED, actor_id=800, note=text, department=text
+    )
     notice = outbox.enqueue(database, user_id, text, kind="status")
     outbox.mark_failed(database, notice, text, retry_after_seconds=0)
-    questions.log_question(database, user_id=user_id, query=text, intent="question",
-                           band="not_found", entry_id=None, score=None)
+    questions.log_question(
+        database,
+        user_id=user_id,
+        query=text,
+        intent="question",
+        band="not_found",
+        entry_id=None,
+        score=None,
+    )
     staff.log_denied(database, user_id, text)
-    await persistence.update_user_data(user_id, {"last_question": text, "complaint": {
-        "content": text, "department": text, "departments": [[text, text]]}, text: text})
+    await persistence.update_user_data(
+        user_id,
+        {
+            "last_question": text,
+            "complaint": {"content": text, "department": text, "departments": [[text, text]]},
+            text: text,
+        },
+    )
     await persistence.update_chat_data(user_id, {"note": text})
     await persistence.update_conversation("complaint", (user_id, user_id), text)
     assert stored_holding(database, digits) == []

@@ -1,20 +1,28 @@
 """Prompts for a staff member's text: keyed by chat and prompt message, with a deadline on disk."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from db import prompts
 from db.prompts import REJECT, REPLY
 
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 TTL = 1800.0
 
 
 def ask(db, message_id: int = 10, chat_id: int = -100, **overrides):
-    fields = {"chat_id": chat_id, "message_id": message_id, "user_id": 800,
-              "receipt": "20250301-AB2C", "action": REPLY, "ttl_seconds": TTL, "now": NOW}
+    fields = {
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "user_id": 800,
+        "receipt": "20250301-AB2C",
+        "action": REPLY,
+        "ttl_seconds": TTL,
+        "now": NOW,
+    }
     return prompts.open_prompt(db, **(fields | overrides))
 
 
@@ -24,7 +32,11 @@ def test_a_prompt_is_found_by_its_chat_and_message_only(db):
     assert prompts.prompt_for_message(db, -100, 11) is None
     assert prompts.prompt_for_message(db, 800, 10) is None
     assert (prompt.user_id, prompt.receipt, prompt.action, prompt.text) == (
-        800, "20250301-AB2C", REPLY, None)
+        800,
+        "20250301-AB2C",
+        REPLY,
+        None,
+    )
 
 
 def test_the_deadline_is_stored_and_checked_on_both_sides(db):
@@ -37,12 +49,16 @@ def test_the_deadline_is_stored_and_checked_on_both_sides(db):
 def test_a_draft_resets_the_deadline_and_a_rewrite_drops_it(db):
     prompt = ask(db)
     later = NOW + timedelta(minutes=20)
-    prompts.save_draft(db, prompt.id, text="답변\n  둘째 줄", source_key="-100:11", ttl_seconds=TTL,
-                       now=later)
+    prompts.save_draft(
+        db, prompt.id, text="답변\n  둘째 줄", source_key="-100:11", ttl_seconds=TTL, now=later
+    )
     prompts.set_preview(db, prompt.id, 12)
     drafted = prompts.get_prompt(db, prompt.id)
     assert (drafted.text, drafted.source_key, drafted.preview_message_id) == (
-        "답변\n  둘째 줄", "-100:11", 12)
+        "답변\n  둘째 줄",
+        "-100:11",
+        12,
+    )
     assert drafted.expires_at == "2025-03-01T03:50:00.000000+00:00"
     prompts.ask_again(db, prompt.id, message_id=13, ttl_seconds=TTL, now=later)
     again = prompts.get_prompt(db, prompt.id)

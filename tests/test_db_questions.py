@@ -1,20 +1,28 @@
 """Question log: what is stored, purging, and the admin /stats numbers."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from db import questions
 from db.questions import QuestionStats
 
-NOW = datetime(2025, 3, 10, 3, 0, tzinfo=timezone.utc)  # 12:00 in Korea
+NOW = datetime(2025, 3, 10, 3, 0, tzinfo=UTC)  # 12:00 in Korea
 
 
 def log(db, query="전입신고 어떻게 해요", *, intent="question", band="answer", now=NOW):
-    questions.log_question(db, user_id=1, query=query, intent=intent, band=band,
-                           entry_id="e1" if band == "answer" else None,
-                           score=0.9 if band == "answer" else None, now=now)
+    questions.log_question(
+        db,
+        user_id=1,
+        query=query,
+        intent=intent,
+        band=band,
+        entry_id="e1" if band == "answer" else None,
+        score=0.9 if band == "answer" else None,
+        now=now,
+    )
 
 
 def test_only_question_like_intents_keep_their_text(db):
@@ -40,8 +48,8 @@ def test_purge_older_than(db):
 
 def test_question_stats(db):
     # 2025-03-09 15:30 UTC is already 10 March (today) in Korea; 14:30 is yesterday.
-    log(db, now=datetime(2025, 3, 9, 15, 30, tzinfo=timezone.utc))
-    log(db, now=datetime(2025, 3, 9, 14, 30, tzinfo=timezone.utc))
+    log(db, now=datetime(2025, 3, 9, 15, 30, tzinfo=UTC))
+    log(db, now=datetime(2025, 3, 9, 14, 30, tzinfo=UTC))
     for text in ("여권 재발급", "여권재발급", " 여권  재발급 "):
         log(db, text, band="none", now=NOW - timedelta(hours=1))
     log(db, "쓰레기 봉투", band="suggest", now=NOW - timedelta(days=6))

@@ -2,6 +2,7 @@
 
 The clock is fast-forwarded by passing ``now`` to the purge: the rows keep their real times.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -57,35 +58,71 @@ async def test_after_the_retention_period_no_table_holds_personal_data(local_bot
     await deliver_due(app.bot, db)
     await app.update_persistence()
     before = counts(db)
-    assert {"complaints", "complaint_history", "outbox", "questions", "denied_attempts", "staff",
-            "persistence_user_data", "persistence_conversations"} <= set(before)
+    assert {
+        "complaints",
+        "complaint_history",
+        "outbox",
+        "questions",
+        "denied_attempts",
+        "staff",
+        "persistence_user_data",
+        "persistence_conversations",
+    } <= set(before)
 
     now = datetime.now(UTC)
-    purge_expired(db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS, now=now + timedelta(days=1))
+    purge_expired(
+        db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS, now=now + timedelta(days=1)
+    )
     assert counts(db) == before
 
-    purge_expired(db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS,
-                  now=now + timedelta(days=LOG_DAYS + 1))
+    purge_expired(
+        db,
+        complaint_days=COMPLAINT_DAYS,
+        log_days=LOG_DAYS,
+        now=now + timedelta(days=LOG_DAYS + 1),
+    )
     left = counts(db)
-    assert not {"questions", "denied_attempts", "persistence_user_data",
-                "persistence_conversations"} & set(left)
+    assert not {
+        "questions",
+        "denied_attempts",
+        "persistence_user_data",
+        "persistence_conversations",
+    } & set(left)
     assert left["complaints"] == 2
 
-    purge_expired(db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS,
-                  now=now + timedelta(days=COMPLAINT_DAYS + 1))
+    purge_expired(
+        db,
+        complaint_days=COMPLAINT_DAYS,
+        log_days=LOG_DAYS,
+        now=now + timedelta(days=COMPLAINT_DAYS + 1),
+    )
     assert [c.receipt for c in list_complaints(db)] == [still_open.receipt]  # open: kept
     assert db["complaint_history"].count_where("receipt != ?", [still_open.receipt]) == 0
-    assert counts(db) == {"_migrations": len(list(db["_migrations"].rows)),
-                          "complaints": 1, "complaint_history": 2}
+    assert counts(db) == {
+        "_migrations": len(list(db["_migrations"].rows)),
+        "complaints": 1,
+        "complaint_history": 2,
+    }
 
 
 def test_purging_a_complaint_takes_its_outbox_rows_sent_or_not(db):
     old = NOW - timedelta(days=COMPLAINT_DAYS + 1)
     filed = complaints.create_complaint(
-        db, idempotency_key="k", user_id=CITIZEN, chat_id=CITIZEN, content="가로등 고장",
-        department=None, region=None, phone=None, anonymous=True, consent=False, now=old,
-        on_created=lambda d, c: outbox.enqueue(d, -100, f"[새 민원] {c.receipt}", kind="staff",
-                                               receipt=c.receipt, now=old))
+        db,
+        idempotency_key="k",
+        user_id=CITIZEN,
+        chat_id=CITIZEN,
+        content="가로등 고장",
+        department=None,
+        region=None,
+        phone=None,
+        anonymous=True,
+        consent=False,
+        now=old,
+        on_created=lambda d, c: outbox.enqueue(
+            d, -100, f"[새 민원] {c.receipt}", kind="staff", receipt=c.receipt, now=old
+        ),
+    )
     outbox.enqueue(db, -100, f"[민원 {filed.receipt}] 예전 방식의 행", kind="status", now=old)
     complaints.change_status(db, filed.receipt, DONE, actor_id=STAFF, now=old)
     unrelated = outbox.enqueue(db, OTHER, "다른 알림", kind="status", now=NOW)
@@ -93,12 +130,15 @@ def test_purging_a_complaint_takes_its_outbox_rows_sent_or_not(db):
     assert [row["id"] for row in db["outbox"].rows] == [unrelated]
 
 
-@pytest.mark.parametrize(("sent", "dead", "age_days", "kept"), [
-    (True, False, COMPLAINT_DAYS + 1, False),
-    (False, True, COMPLAINT_DAYS + 1, False),
-    (True, False, COMPLAINT_DAYS - 1, True),
-    (False, False, COMPLAINT_DAYS + 1, True),  # still being tried: never thrown away unsent
-])
+@pytest.mark.parametrize(
+    ("sent", "dead", "age_days", "kept"),
+    [
+        (True, False, COMPLAINT_DAYS + 1, False),
+        (False, True, COMPLAINT_DAYS + 1, False),
+        (True, False, COMPLAINT_DAYS - 1, True),
+        (False, False, COMPLAINT_DAYS + 1, True),  # still being tried: never thrown away unsent
+    ],
+)
 def test_delivered_or_dead_notifications_go_after_the_retention(db, sent, dead, age_days, kept):
     queued = NOW - timedelta(days=age_days)
     notice = outbox.enqueue(db, CITIZEN, "알림", kind="status", now=queued)
@@ -133,8 +173,9 @@ async def test_stale_conversation_data_is_not_loaded_at_start(tmp_path):
     await first.update_user_data(OTHER, {"last_question": "새 질문"})
     await first.update_conversation("complaint", (CITIZEN, CITIZEN), 1)
     long_ago = (datetime.now(UTC) - timedelta(days=LOG_DAYS + 1)).isoformat()
-    first._db.execute("update persistence_user_data set updated_at = ? where user_id = ?",
-                      [long_ago, CITIZEN])
+    first._db.execute(
+        "update persistence_user_data set updated_at = ? where user_id = ?", [long_ago, CITIZEN]
+    )
     first._db.execute("update persistence_conversations set updated_at = ?", [long_ago])
     first.close()
     second = SQLitePersistence(path, retention=timedelta(days=LOG_DAYS))
@@ -150,8 +191,18 @@ def test_workbench_tables_follow_their_complaint_or_expiry(db):
 
     def file(content: str):
         return complaints.create_complaint(
-            db, idempotency_key=content, user_id=CITIZEN, chat_id=CITIZEN, content=content,
-            department=None, region=None, phone=None, anonymous=True, consent=False, now=NOW)
+            db,
+            idempotency_key=content,
+            user_id=CITIZEN,
+            chat_id=CITIZEN,
+            content=content,
+            department=None,
+            region=None,
+            phone=None,
+            anonymous=True,
+            consent=False,
+            now=NOW,
+        )
 
     closed, still_open = file("가로등 고장"), file("보도블록 파손")
     complaints.change_status(db, closed.receipt, DONE, actor_id=STAFF, now=NOW)
@@ -162,11 +213,20 @@ def test_workbench_tables_follow_their_complaint_or_expiry(db):
     auth.open_session(db, STAFF, now=NOW)
     auth.send_login_code(db, STAFF, now=NOW)
     auth.record_failure(db, "127.0.0.1", now=NOW)
-    tables = ("satisfaction", "complaint_links", "web_sessions", "web_login_codes",
-              "web_login_attempts")
+    tables = (
+        "satisfaction",
+        "complaint_links",
+        "web_sessions",
+        "web_login_codes",
+        "web_login_attempts",
+    )
     assert all(db[t].count for t in tables)
-    purge_expired(db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS,
-                  now=NOW + timedelta(days=COMPLAINT_DAYS + 1))
+    purge_expired(
+        db,
+        complaint_days=COMPLAINT_DAYS,
+        log_days=LOG_DAYS,
+        now=NOW + timedelta(days=COMPLAINT_DAYS + 1),
+    )
     assert {t: db[t].count for t in tables} == dict.fromkeys(tables, 0)
     assert [c.receipt for c in list_complaints(db)] == [still_open.receipt]
 
@@ -177,6 +237,10 @@ def test_a_console_sign_in_code_leaves_the_outbox_after_a_day(db):
     auth.send_login_code(db, STAFF, now=NOW)
     purge_expired(db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS, now=NOW)
     assert db["outbox"].count == 1  # still to be delivered
-    purge_expired(db, complaint_days=COMPLAINT_DAYS, log_days=LOG_DAYS,
-                  now=NOW + timedelta(days=1, seconds=1))
+    purge_expired(
+        db,
+        complaint_days=COMPLAINT_DAYS,
+        log_days=LOG_DAYS,
+        now=NOW + timedelta(days=1, seconds=1),
+    )
     assert db["outbox"].count == 0

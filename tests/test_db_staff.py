@@ -1,14 +1,15 @@
 """Staff roles: settings ids, grants made in the bot, revocation and denied attempts."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from db import staff
 from db.staff import StaffMember
 
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 STAMP = "2025-03-01T03:00:00.000000+00:00"
 
 
@@ -51,11 +52,14 @@ def test_list_staff_shows_current_grants_admins_first(db):
     staff.grant(db, 4, role="admin", granted_by=1, now=NOW)
     staff.grant(db, 6, role="staff", granted_by=1, now=NOW)
     staff.revoke(db, 6, revoked_by=1)
-    assert staff.list_staff(db) == [StaffMember(4, "admin", 1, STAMP),
-                                    StaffMember(5, "staff", 1, STAMP)]
+    assert staff.list_staff(db) == [
+        StaffMember(4, "admin", 1, STAMP),
+        StaffMember(5, "staff", 1, STAMP),
+    ]
 
 
 def test_denied_attempts_are_logged(db):
     staff.log_denied(db, 77, "/export", now=NOW)
     assert list(db["denied_attempts"].rows) == [
-        {"id": 1, "user_id": 77, "command": "/export", "attempted_at": STAMP}]
+        {"id": 1, "user_id": 77, "command": "/export", "attempted_at": STAMP}
+    ]

@@ -1,5 +1,6 @@
 """Reply templates: placeholders checked when stored, filled from the complaint, and chosen by
 the complaint's type and department."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,30 +9,54 @@ import pytest
 
 from db.complaints import create_complaint
 from db.database import KST
-from db.templates import (TemplateNotFound, add_template, delete_template, fill, get_template,
-                          templates_for)
+from db.templates import (
+    TemplateNotFound,
+    add_template,
+    delete_template,
+    fill,
+    get_template,
+    templates_for,
+)
 
 
 def make(db, department="도로과"):
-    return create_complaint(db, idempotency_key=f"k-{department}", user_id=42, chat_id=42,
-                            content="가로등이 고장났어요", department=department, region="전주시",
-                            phone=None, anonymous=True, consent=False,
-                            now=datetime(2025, 3, 4, 10, tzinfo=KST))
+    return create_complaint(
+        db,
+        idempotency_key=f"k-{department}",
+        user_id=42,
+        chat_id=42,
+        content="가로등이 고장났어요",
+        department=department,
+        region="전주시",
+        phone=None,
+        anonymous=True,
+        consent=False,
+        now=datetime(2025, 3, 4, 10, tzinfo=KST),
+    )
 
 
 def test_placeholders_are_filled_from_the_complaint(db):
     complaint = make(db)
-    template_id = add_template(db, "접수 안내", "{접수번호} 민원은 {부서}에서 {처리기한}까지 "
-                               "처리합니다 ({유형}).", created_by=900)
+    template_id = add_template(
+        db,
+        "접수 안내",
+        "{접수번호} 민원은 {부서}에서 {처리기한}까지 처리합니다 ({유형}).",
+        created_by=900,
+    )
     assert fill(get_template(db, template_id), complaint) == (
-        f"{complaint.receipt} 민원은 도로과에서 2025-03-12 18:00까지 처리합니다 (고충).")
+        f"{complaint.receipt} 민원은 도로과에서 2025-03-12 18:00까지 처리합니다 (고충)."
+    )
 
 
-@pytest.mark.parametrize("name, body, message", [
-    ("", "내용", "모두 적어"), ("이름", "  ", "모두 적어"),
-    ("이름", "{담당자}님이 처리합니다", "알 수 없는 자리표시자 {담당자}"),
-    ("가" * 41, "내용", "까지입니다"),
-])
+@pytest.mark.parametrize(
+    "name, body, message",
+    [
+        ("", "내용", "모두 적어"),
+        ("이름", "  ", "모두 적어"),
+        ("이름", "{담당자}님이 처리합니다", "알 수 없는 자리표시자 {담당자}"),
+        ("가" * 41, "내용", "까지입니다"),
+    ],
+)
 def test_bad_templates_are_refused_with_the_reason(db, name, body, message):
     with pytest.raises(ValueError, match=message):
         add_template(db, name, body, created_by=900)

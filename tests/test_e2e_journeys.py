@@ -4,6 +4,7 @@ The bot runs exactly as in production (``handlers.app.serve`` → run_polling) i
 and event loop; the test plays the citizens and staff by queueing updates on
 ``tests/fake_bot_api.py`` and waiting for what the bot sends back.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -14,10 +15,10 @@ import threading
 
 import httpx
 import pytest
-from fake_bot_api import FakeBotApi
 
 from db.complaints import create_complaint
 from db.database import open_database
+from fake_bot_api import FakeBotApi
 from handlers.app import build_application, serve
 from handlers.settings import load_settings
 from knowledge.base import DEFAULT_DIR
@@ -25,8 +26,17 @@ from nlp.reply import SUGGEST
 from nlp.responder import respond
 
 CITIZEN, STRANGER, STAFF, ADMIN, STAFF_CHAT = 42, 43, 800, 900, -100500
-SUGGEST_CANDIDATES = ("여권 발급", "주차장 요금", "어린이집 입소 대기", "코로나 검사소 위치",
-                      "쓰레기 수거 요일", "버스 요금 할인", "도서관 운영시간", "반려동물 등록", "체육관 대관")
+SUGGEST_CANDIDATES = (
+    "여권 발급",
+    "주차장 요금",
+    "어린이집 입소 대기",
+    "코로나 검사소 위치",
+    "쓰레기 수거 요일",
+    "버스 요금 할인",
+    "도서관 운영시간",
+    "반려동물 등록",
+    "체육관 대관",
+)
 
 
 class RunningBot:
@@ -43,7 +53,7 @@ class RunningBot:
         asyncio.set_event_loop(self.loop)
         serve(self.application, self.settings, stop_signals=None)
 
-    def __enter__(self) -> "RunningBot":
+    def __enter__(self) -> RunningBot:
         ready = "setWebhook" if self.settings.webhook_url else "getUpdates"
         calls = len(self.api.params(ready))
         self.thread.start()
@@ -65,12 +75,19 @@ def api():
 @pytest.fixture
 def e2e_settings(tmp_path, api):
     knowledge_dir = shutil.copytree(DEFAULT_DIR, tmp_path / "sources")
-    return load_settings({
-        "TELEGRAM_BOT_TOKEN": "123456:E2E-test-token", "TELEGRAM_BASE_URL": api.url,
-        "DATABASE_PATH": str(tmp_path / "bot.db"), "KNOWLEDGE_DIR": str(knowledge_dir),
-        "ADMIN_IDS": str(ADMIN), "STAFF_IDS": str(STAFF), "STAFF_CHAT_ID": str(STAFF_CHAT),
-        "OUTBOX_INTERVAL_SECONDS": "0.2",
-    }, env_file=None)
+    return load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": "123456:E2E-test-token",
+            "TELEGRAM_BASE_URL": api.url,
+            "DATABASE_PATH": str(tmp_path / "bot.db"),
+            "KNOWLEDGE_DIR": str(knowledge_dir),
+            "ADMIN_IDS": str(ADMIN),
+            "STAFF_IDS": str(STAFF),
+            "STAFF_CHAT_ID": str(STAFF_CHAT),
+            "OUTBOX_INTERVAL_SECONDS": "0.2",
+        },
+        env_file=None,
+    )
 
 
 @pytest.fixture
@@ -85,7 +102,9 @@ def test_a_question_is_answered_and_a_suggestion_tapped(bot, api, kb):
     api.push_message(CITIZEN, "새마을지도자 자녀 장학금 조건")
     answer = api.wait_for_message(CITIZEN, "[새마을지도자 자녀 장학금 지원]")
     assert "지원조건" in answer["text"]
-    assert [b["text"] for row in answer["reply_markup"]["inline_keyboard"] for b in row] == ["출처"]
+    assert [b["text"] for row in answer["reply_markup"]["inline_keyboard"] for b in row] == [
+        "출처"
+    ]
 
     question = next((q for q in SUGGEST_CANDIDATES if respond(kb, q).band == SUGGEST), None)
     assert question, "no candidate lands in the did-you-mean band; add one to SUGGEST_CANDIDATES"
@@ -127,11 +146,15 @@ def test_complaint_filed_handled_by_staff_and_citizen_notified(bot, api):
 
     api.press(STAFF, api.sent_to(STAFF_CHAT)[0], "답변")
     prompt = api.wait_for_message(STAFF_CHAT, f"민원 {receipt}에 보낼 답변")
-    api.push_message(STAFF, "오늘 오후에 수리 기사가 방문합니다", chat_id=STAFF_CHAT, reply_to_message=prompt)
+    api.push_message(
+        STAFF, "오늘 오후에 수리 기사가 방문합니다", chat_id=STAFF_CHAT, reply_to_message=prompt
+    )
     preview = api.wait_for_message(STAFF_CHAT, "[미리보기]")
     api.press(STAFF, preview, "보내기")
     api.wait_for_message(STAFF_CHAT, f"민원 {receipt}에 답변을 등록했습니다")
-    api.wait_for_message(CITIZEN, f"[민원 {receipt}] 담당자 답변: 오늘 오후에 수리 기사가 방문합니다")
+    api.wait_for_message(
+        CITIZEN, f"[민원 {receipt}] 담당자 답변: 오늘 오후에 수리 기사가 방문합니다"
+    )
 
     api.push_message(CITIZEN, f"/status {receipt}")
     status = api.wait_for_message(CITIZEN, "처리 이력:")
@@ -140,9 +163,18 @@ def test_complaint_filed_handled_by_staff_and_citizen_notified(bot, api):
 
 def test_status_by_a_stranger_is_refused(bot, api, e2e_settings):
     db = open_database(e2e_settings.database_path)
-    stored = create_complaint(db, idempotency_key="e2e", user_id=CITIZEN, chat_id=CITIZEN,
-                              content="가로등 고장", department="도로과", region="전주시",
-                              phone="010-1234-5678", anonymous=False, consent=True)
+    stored = create_complaint(
+        db,
+        idempotency_key="e2e",
+        user_id=CITIZEN,
+        chat_id=CITIZEN,
+        content="가로등 고장",
+        department="도로과",
+        region="전주시",
+        phone="010-1234-5678",
+        anonymous=False,
+        consent=True,
+    )
     db.close()
     api.push_message(STRANGER, f"/status {stored.receipt}")
     refusal = api.wait_for_message(STRANGER, "찾지 못했습니다")
@@ -153,7 +185,9 @@ def test_status_by_a_stranger_is_refused(bot, api, e2e_settings):
 
 
 def test_reload_with_a_broken_file_keeps_the_old_knowledge_base(bot, api, e2e_settings):
-    (e2e_settings.knowledge_dir / "002_6a28f365ff4f5871.txt").write_text("깨진 파일\n", encoding="utf-8")
+    (e2e_settings.knowledge_dir / "002_6a28f365ff4f5871.txt").write_text(
+        "깨진 파일\n", encoding="utf-8"
+    )
     api.push_message(ADMIN, "/reload")
     report = api.wait_for_message(ADMIN, "기존 자료를 그대로 씁니다")
     assert "002_6a28f365ff4f5871.txt:1:" in report["text"]
@@ -183,14 +217,26 @@ def test_webhook_mode_answers_updates_with_the_secret_token(e2e_settings, kb, to
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings = dataclasses.replace(
-        e2e_settings, webhook_url="https://bot.example.kr/telegram-hook", webhook_listen="127.0.0.1",
-        webhook_port=port, webhook_secret="s3cret")
+        e2e_settings,
+        webhook_url="https://bot.example.kr/telegram-hook",
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+        webhook_secret="s3cret",
+    )
     with RunningBot(settings, kb, tokenizer, api):
         [registered] = api.params("setWebhook")
         assert (registered["url"], registered["secret_token"]) == (settings.webhook_url, "s3cret")
-        update = api.new_update({"message": {
-            "message_id": 1, "date": 1700000000, "chat": {"id": CITIZEN, "type": "private"},
-            "from": {"id": CITIZEN, "is_bot": False, "first_name": "시민"}, "text": "안녕하세요"}})
+        update = api.new_update(
+            {
+                "message": {
+                    "message_id": 1,
+                    "date": 1700000000,
+                    "chat": {"id": CITIZEN, "type": "private"},
+                    "from": {"id": CITIZEN, "is_bot": False, "first_name": "시민"},
+                    "text": "안녕하세요",
+                }
+            }
+        )
         url = f"http://127.0.0.1:{port}/telegram-hook"
         forged = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
         assert forged.status_code == 403

@@ -1,4 +1,5 @@
 """The error handler's reports to admins: one per kind of error every ten minutes."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,10 +16,16 @@ def test_one_report_per_kind_and_interval_with_the_count_held_back():
     assert take_report(reports, "DatabaseUnavailable: database is locked", 0.0) == 0
     assert take_report(reports, "DatabaseUnavailable: database is locked", 1.0) is None
     assert take_report(reports, "RetryAfter: Flood control exceeded. Retry in 7 seconds", 2.0) == 0
-    assert take_report(reports, "RetryAfter: Flood control exceeded. Retry in 9 seconds", 3.0) is None
+    assert (
+        take_report(reports, "RetryAfter: Flood control exceeded. Retry in 9 seconds", 3.0) is None
+    )
     assert take_report(reports, "DatabaseUnavailable: database is locked", 5.0) is None
-    assert take_report(reports, "DatabaseUnavailable: database is locked",
-                       REPORT_INTERVAL_SECONDS + 1) == 2
+    assert (
+        take_report(
+            reports, "DatabaseUnavailable: database is locked", REPORT_INTERVAL_SECONDS + 1
+        )
+        == 2
+    )
 
 
 async def test_a_locked_database_reports_once_but_apologises_to_everyone(local_bot, monkeypatch):

@@ -10,6 +10,7 @@ on from the last message they saw. What this proves:
 - the conversations in progress resume where they were (no "finished step" answers);
 - every complaint reaches the staff chat (through the outbox), and the database is intact.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,9 @@ class Citizen:
 
 def last_reply(api, citizen: Citizen, contains: str) -> dict | None:
     """The bot's newest message in the citizen's chat containing ``contains``."""
-    return next((m for m in reversed(api.sent_to(citizen.user_id))
-                 if contains in m.get("text", "")), None)
+    return next(
+        (m for m in reversed(api.sent_to(citizen.user_id)) if contains in m.get("text", "")), None
+    )
 
 
 def count_replies(api, citizen: Citizen, contains: str) -> int:
@@ -84,11 +86,15 @@ class BotProcess:
         self.api, self.env, self.cwd = api, env, cwd
         self.log = cwd / "bot.log"
 
-    def __enter__(self) -> "BotProcess":
+    def __enter__(self) -> BotProcess:
         polls = len(self.api.params("getUpdates"))
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "bot.py")], env=self.env,
-                                        cwd=self.cwd, stdout=subprocess.DEVNULL,
-                                        stderr=self.log.open("a"))
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bot.py")],
+            env=self.env,
+            cwd=self.cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log.open("a"),
+        )
         try:
             self.api.wait_for(lambda: len(self.api.params("getUpdates")) > polls, timeout=60)
         except AssertionError:
@@ -108,21 +114,31 @@ class BotProcess:
 @pytest.fixture
 def env(tmp_path, fake_api, morpheme_cache_dir) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    return base | {"MORPHEME_CACHE_DIR": str(morpheme_cache_dir),
-        "TELEGRAM_BOT_TOKEN": "123456:CRASH-test", "TELEGRAM_BASE_URL": fake_api.url,
-        "DATABASE_PATH": str(tmp_path / "bot.db"), "STAFF_CHAT_ID": str(STAFF_CHAT),
-        "STAFF_IDS": "800", "ADMIN_IDS": "900", "OUTBOX_INTERVAL_SECONDS": "0.2",
-        "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
+    return base | {
+        "MORPHEME_CACHE_DIR": str(morpheme_cache_dir),
+        "TELEGRAM_BOT_TOKEN": "123456:CRASH-test",
+        "TELEGRAM_BASE_URL": fake_api.url,
+        "DATABASE_PATH": str(tmp_path / "bot.db"),
+        "STAFF_CHAT_ID": str(STAFF_CHAT),
+        "STAFF_IDS": "800",
+        "ADMIN_IDS": "900",
+        "OUTBOX_INTERVAL_SECONDS": "0.2",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
     }
 
 
 def receipts_seen(api, citizen: Citizen) -> set[str]:
-    return {m["text"].split("접수번호: ")[1].split()[0] for m in api.sent_to(citizen.user_id)
-            if "접수번호: " in m.get("text", "")}
+    return {
+        m["text"].split("접수번호: ")[1].split()[0]
+        for m in api.sent_to(citizen.user_id)
+        if "접수번호: " in m.get("text", "")
+    }
 
 
-def test_kill_9_while_filing_loses_and_duplicates_nothing(tmp_path, fake_api, env,
-                                                         polling_bot_factory):
+def test_kill_9_while_filing_loses_and_duplicates_nothing(
+    tmp_path, fake_api, env, polling_bot_factory
+):
     citizens = [Citizen(user_id) for user_id in PLAN]
     with BotProcess(fake_api, env, tmp_path) as bot:
         for step in range(SUBMIT):  # everyone walks to their planned step, replies seen
@@ -150,9 +166,18 @@ def test_kill_9_while_filing_loses_and_duplicates_nothing(tmp_path, fake_api, en
             while citizen.done < len(STEPS):
                 act(fake_api, citizen)
                 wait_for_step(fake_api, citizen)
-        fake_api.wait_for(lambda: len({t for m in fake_api.sent_to(STAFF_CHAT)
-                                       if (t := m.get("text", "")).startswith("[새 민원]")})
-                          >= len(citizens))
+        fake_api.wait_for(
+            lambda: (
+                len(
+                    {
+                        t
+                        for m in fake_api.sent_to(STAFF_CHAT)
+                        if (t := m.get("text", "")).startswith("[새 민원]")
+                    }
+                )
+                >= len(citizens)
+            )
+        )
 
     with sqlite3.connect(tmp_path / "bot.db") as db:
         stored = db.execute("select user_id, receipt from complaints order by user_id").fetchall()
@@ -162,9 +187,17 @@ def test_kill_9_while_filing_loses_and_duplicates_nothing(tmp_path, fake_api, en
     for citizen in citizens:
         assert receipts_seen(fake_api, citizen) == {r for u, r in stored if u == citizen.user_id}
         assert seen_before_restart[citizen.user_id] <= receipts_seen(fake_api, citizen)
-        assert not any("이미 끝난 단계" in (m.get("text") or "") for m in fake_api.sent_to(citizen.user_id))
+        assert not any(
+            "이미 끝난 단계" in (m.get("text") or "") for m in fake_api.sent_to(citizen.user_id)
+        )
     assert history == len(stored) and integrity == [("ok",)]
-    posted = {m["text"].split()[2] for m in fake_api.sent_to(STAFF_CHAT) if m["text"].startswith("[새 민원]")}
+    posted = {
+        m["text"].split()[2]
+        for m in fake_api.sent_to(STAFF_CHAT)
+        if m["text"].startswith("[새 민원]")
+    }
     assert posted == {receipt for _, receipt in stored}
-    stale = [p for p in fake_api.params("answerCallbackQuery") if "이미 끝난 단계" in p.get("text", "")]
+    stale = [
+        p for p in fake_api.params("answerCallbackQuery") if "이미 끝난 단계" in p.get("text", "")
+    ]
     assert stale == []  # no citizen was told their step was over

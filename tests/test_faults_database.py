@@ -11,6 +11,7 @@ answered; nothing half-written is left (no complaint without its history or staf
 PRAGMA integrity_check says ok; once the cause goes away the same citizen files with the same
 tap; a notification is never lost (it may be sent twice, see the last test).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -116,9 +117,18 @@ async def test_a_full_disk_asks_to_try_later_and_recovers(bot):
 
 
 async def test_staff_actions_during_a_lock_change_nothing_and_work_afterwards(bot):
-    stored = create_complaint(bot.db, idempotency_key="k", user_id=CITIZEN, chat_id=CITIZEN,
-                              content="가로등 고장", department=None, region=None, phone=None,
-                              anonymous=True, consent=False)
+    stored = create_complaint(
+        bot.db,
+        idempotency_key="k",
+        user_id=CITIZEN,
+        chat_id=CITIZEN,
+        content="가로등 고장",
+        department=None,
+        region=None,
+        phone=None,
+        anonymous=True,
+        consent=False,
+    )
     desk = bot.chat(STAFF)
     locker = sqlite3.connect(bot.settings.database_path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")

@@ -6,6 +6,7 @@ Telegram at all. (Both run in this process through ``bot.main``; tests/test_cli.
 process once.) At /reload the old knowledge base stays in use and the admin is told where
 the problem is. (tests/test_handlers_admin.py covers a garbage file and a broken manifest.)
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,10 @@ from knowledge.base import DEFAULT_DIR, KnowledgeError, load_entries
 
 ADMIN, CITIZEN = 900, 42
 BUSINESS_PLAN, PLEDGE_RECORD, PLEDGE_STATUS = (
-    "000_15a4bab05bd28ba6.txt", "002_6a28f365ff4f5871.txt", "004_8df93a93e5fd5244.txt")
+    "000_15a4bab05bd28ba6.txt",
+    "002_6a28f365ff4f5871.txt",
+    "004_8df93a93e5fd5244.txt",
+)
 # Loggers whose level the bot's start-up sets (handlers.app.configure_logging).
 STARTUP_LOGGERS = ("httpx", "apscheduler", "telegram")
 
@@ -31,7 +35,7 @@ def half_written(directory: Path, name: str, fraction: float = 0.5) -> None:
     path = directory / name
     text = path.read_text(encoding="utf-8")
     cut = int(len(text) * fraction)
-    cut += 3 if text[cut:cut + 3].strip() == text[cut:cut + 3] else 0  # inside a line
+    cut += 3 if text[cut : cut + 3].strip() == text[cut : cut + 3] else 0  # inside a line
     path.write_text(text[:cut], encoding="utf-8")
 
 
@@ -42,14 +46,17 @@ def missing_from_disk(directory: Path, name: str) -> None:
 def not_utf8(directory: Path, name: str) -> None:
     path = directory / name
     data = path.read_bytes()
-    path.write_bytes(data[:len(data) // 2] + b"\xff\xfe\x00garbage" + data[len(data) // 2:])
+    path.write_bytes(data[: len(data) // 2] + b"\xff\xfe\x00garbage" + data[len(data) // 2 :])
 
 
 BREAKAGES = {
     "half-written-business-plan": (half_written, BUSINESS_PLAN, rf"{BUSINESS_PLAN}:\d+:"),
     "half-written-pledge-status": (half_written, PLEDGE_STATUS, rf"{PLEDGE_STATUS}:\d+:"),
-    "manifest-names-a-missing-file": (missing_from_disk, PLEDGE_RECORD,
-                                      rf"manifest\.yaml:\d+: {PLEDGE_RECORD}: 파일이 없습니다"),
+    "manifest-names-a-missing-file": (
+        missing_from_disk,
+        PLEDGE_RECORD,
+        rf"manifest\.yaml:\d+: {PLEDGE_RECORD}: 파일이 없습니다",
+    ),
     "not-utf8": (not_utf8, PLEDGE_STATUS, rf"{PLEDGE_STATUS}:\d+:"),
 }
 
@@ -83,17 +90,27 @@ def run_bot_py(monkeypatch, capsys, tokenizer):
 
 def bot_env(tmp_path: Path, knowledge_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
-    return env | {"KNOWLEDGE_DIR": str(knowledge_dir), "DATABASE_PATH": str(tmp_path / "bot.db"),
-                  **extra}
+    return env | {
+        "KNOWLEDGE_DIR": str(knowledge_dir),
+        "DATABASE_PATH": str(tmp_path / "bot.db"),
+        **extra,
+    }
 
 
-@pytest.mark.parametrize("breakage", ["half-written-business-plan", "manifest-names-a-missing-file"])
-def test_the_telegram_bot_refuses_to_start(tmp_path, knowledge_dir, fake_api, run_bot_py,
-                                           breakage):
+@pytest.mark.parametrize(
+    "breakage", ["half-written-business-plan", "manifest-names-a-missing-file"]
+)
+def test_the_telegram_bot_refuses_to_start(
+    tmp_path, knowledge_dir, fake_api, run_bot_py, breakage
+):
     damage, name, where = BREAKAGES[breakage]
     damage(knowledge_dir, name)
-    env = bot_env(tmp_path, knowledge_dir, TELEGRAM_BOT_TOKEN="123456:KB-test",
-                  TELEGRAM_BASE_URL=fake_api.url)
+    env = bot_env(
+        tmp_path,
+        knowledge_dir,
+        TELEGRAM_BOT_TOKEN="123456:KB-test",
+        TELEGRAM_BASE_URL=fake_api.url,
+    )
     code, _, err = run_bot_py([], env, tmp_path)
     assert code == 1, err[-2000:]
     assert "지식베이스를 불러올 수 없습니다" in err and re.search(where, err)
@@ -123,8 +140,10 @@ async def test_reload_keeps_the_old_knowledge_base(local_bot_factory, knowledge_
         assert "[새마을지도자 자녀 장학금 지원]" in answer[0].text
 
 
-@pytest.mark.parametrize("name, fraction", [(PLEDGE_RECORD, 0.5), ("001_1cf720f589d4ce67.txt", 0.5),
-                                            (BUSINESS_PLAN, 0.9)])
+@pytest.mark.parametrize(
+    "name, fraction",
+    [(PLEDGE_RECORD, 0.5), ("001_1cf720f589d4ce67.txt", 0.5), (BUSINESS_PLAN, 0.9)],
+)
 def test_a_document_cut_between_blocks_is_refused(knowledge_dir, name, fraction):
     half_written(knowledge_dir, name, fraction)
     with pytest.raises(KnowledgeError):

@@ -10,6 +10,7 @@ request timeouts). What these tests prove:
 - at-least-once, stated plainly: a notification whose send timed out after Telegram took it is
   sent again (Telegram offers no idempotency key), so it can arrive twice; it is never lost.
 """
+
 from __future__ import annotations
 
 import time
@@ -53,8 +54,13 @@ def file_until_summary(api, user_id: int = CITIZEN, content: str = "가로등이
 def inject_fault(api, fault: str, chat_id: int) -> None:
     """The next sendMessage to ``chat_id`` meets ``fault``."""
     if fault == "429":
-        api.fail_next("sendMessage", code=429, description="Too Many Requests", retry_after=1,
-                      chat_id=chat_id)
+        api.fail_next(
+            "sendMessage",
+            code=429,
+            description="Too Many Requests",
+            retry_after=1,
+            chat_id=chat_id,
+        )
     elif fault == "500":
         api.fail_next("sendMessage", code=500, chat_id=chat_id)
     elif fault in ("timeout", "timeout-after-arrival"):
@@ -67,8 +73,12 @@ def inject_fault(api, fault: str, chat_id: int) -> None:
 
 def texts_to(api, chat_id: int, contains: str) -> list[str]:
     """Texts the bot sent or edited into ``chat_id`` (each call, even one that failed)."""
-    return [p["text"] for method in ("sendMessage", "editMessageText") for p in api.params(method)
-            if int(p["chat_id"]) == chat_id and contains in p.get("text", "")]
+    return [
+        p["text"]
+        for method in ("sendMessage", "editMessageText")
+        for p in api.params(method)
+        if int(p["chat_id"]) == chat_id and contains in p.get("text", "")
+    ]
 
 
 def outbox_rows(db, kind: str) -> list[dict]:
@@ -99,9 +109,9 @@ def test_a_failed_reply_is_not_repeated_and_the_bot_goes_on(bot, fake_api):
         fake_api.push_message(citizen, QUESTION)
         fake_api.wait_for_message(citizen, APOLOGY_TEXT, timeout=10)  # the error handler's
         answers = 1 if fault in ("timeout", "dropped") else 0  # it may have arrived: then once
-        fake_api.wait_for(lambda: len(texts_to(fake_api, citizen, ANSWER)) == answers)
+        fake_api.wait_for(lambda c=citizen, a=answers: len(texts_to(fake_api, c, ANSWER)) == a)
         fake_api.push_message(citizen, QUESTION)  # the citizen asks again and is answered
-        fake_api.wait_for(lambda: len(texts_to(fake_api, citizen, ANSWER)) == answers + 1)
+        fake_api.wait_for(lambda c=citizen, a=answers: len(texts_to(fake_api, c, ANSWER)) == a + 1)
         time.sleep(0.3)  # nothing else is sent later on its own
         assert len(texts_to(fake_api, citizen, ANSWER)) == answers + 1, fault
         assert len(texts_to(fake_api, citizen, APOLOGY_TEXT)) == 1, fault
@@ -116,7 +126,9 @@ def test_a_receipt_whose_answer_was_lost_files_the_complaint_once(bot, fake_api,
     fake_api.wait_for_message(CITIZEN, APOLOGY_TEXT)
     fake_api.press(CITIZEN, summary, "접수하기")  # the citizen taps again
     fake_api.wait_for(lambda: len(texts_to(fake_api, CITIZEN, "접수번호:")) == 2)
-    receipts = {text.split("접수번호: ")[1].split()[0] for text in texts_to(fake_api, CITIZEN, "접수번호:")}
+    receipts = {
+        text.split("접수번호: ")[1].split()[0] for text in texts_to(fake_api, CITIZEN, "접수번호:")
+    }
     assert receipts == {first["text"].split("접수번호: ")[1].split()[0]}
     assert [c.receipt for c in list_complaints(db)] == list(receipts)
     fake_api.wait_for(lambda: texts_to(fake_api, STAFF_CHAT, "[새 민원]"))
@@ -128,8 +140,12 @@ def test_a_staff_post_that_fails_is_kept_retried_and_delivered_with_its_buttons(
     summary = file_until_summary(fake_api)
     inject_fault(fake_api, "429", STAFF_CHAT)
     fake_api.press(CITIZEN, summary, "접수하기")
-    receipt = fake_api.wait_for_message(CITIZEN, "접수번호:")["text"].split("접수번호: ")[1].split()[0]
-    fake_api.wait_for(lambda: outbox_rows(db, "staff") and outbox_rows(db, "staff")[0]["last_error"])
+    receipt = (
+        fake_api.wait_for_message(CITIZEN, "접수번호:")["text"].split("접수번호: ")[1].split()[0]
+    )
+    fake_api.wait_for(
+        lambda: outbox_rows(db, "staff") and outbox_rows(db, "staff")[0]["last_error"]
+    )
     [post] = outbox_rows(db, "staff")
     assert post["sent_at"] is None and "Flood control" in post["last_error"] and not post["dead"]
     assert post["next_attempt_at"] > post["created_at"]  # deferred as asked, not hammered
@@ -139,7 +155,9 @@ def test_a_staff_post_that_fails_is_kept_retried_and_delivered_with_its_buttons(
     assert outbox_rows(db, "staff")[0]["sent_at"] is None
     make_due(db)
     delivered = fake_api.wait_for_message(STAFF_CHAT, f"[새 민원] {receipt}")
-    buttons = [b["callback_data"] for row in delivered["reply_markup"]["inline_keyboard"] for b in row]
+    buttons = [
+        b["callback_data"] for row in delivered["reply_markup"]["inline_keyboard"] for b in row
+    ]
     assert buttons == [f"s:{action}:{receipt}" for action in ("prog", "done", "rej", "reply")]
     fake_api.wait_for(lambda: outbox_rows(db, "staff")[0]["sent_at"])
     time.sleep(0.5)
@@ -152,13 +170,22 @@ def test_citizen_notifications_are_retried_until_delivered(bot, fake_api, db):
     for n, fault in enumerate(faults):
         citizen = CITIZEN + 200 + n
         fake_api.press(citizen, file_until_summary(fake_api, citizen), "접수하기")
-        receipt = fake_api.wait_for_message(citizen, "접수번호:")["text"].split("접수번호: ")[1].split()[0]
+        receipt = (
+            fake_api.wait_for_message(citizen, "접수번호:")["text"]
+            .split("접수번호: ")[1]
+            .split()[0]
+        )
         alert = fake_api.wait_for_message(STAFF_CHAT, f"[새 민원] {receipt}")
         inject_fault(fake_api, fault, citizen)
         fake_api.press(STAFF, alert, "처리중")  # the staff chat's edit is not a sendMessage
         notices[fault] = (citizen, f"[민원 {receipt}] 상태가 '처리중'(으)로 바뀌었습니다.")
-    fake_api.wait_for(lambda: len(rows := outbox_rows(db, "status")) == len(faults)
-                      and all(r["last_error"] for r in rows), timeout=10)
+    fake_api.wait_for(
+        lambda: (
+            len(rows := outbox_rows(db, "status")) == len(faults)
+            and all(r["last_error"] for r in rows)
+        ),
+        timeout=10,
+    )
     rows = outbox_rows(db, "status")
     assert len(rows) == len(faults) and all(r["sent_at"] is None for r in rows)
     # flood control defers without counting an attempt; every other fault counts one
@@ -168,7 +195,7 @@ def test_citizen_notifications_are_retried_until_delivered(bot, fake_api, db):
     fake_api.wait_for(lambda: all(r["sent_at"] for r in outbox_rows(db, "status")), timeout=10)
     for fault, copies in faults.items():
         citizen, notice = notices[fault]
-        fake_api.wait_for(lambda: len(texts_to(fake_api, citizen, notice)) >= copies)
+        fake_api.wait_for(lambda c=citizen, n=notice, k=copies: len(texts_to(fake_api, c, n)) >= k)
     time.sleep(0.3)  # and no further copy
     assert {fault: len(texts_to(fake_api, *notices[fault])) for fault in faults} == faults
     assert bot.thread.is_alive()

@@ -70,10 +70,15 @@ def test_a_missing_fact_without_a_department_names_the_regions_own_contact(kb: K
     """A representative contact an admin put in regions.yaml replaces the 110 fallback."""
     import dataclasses
 
-    regions = tuple(dataclasses.replace(r, phone="063-222-1000", note="전주시청 민원콜센터")
-                    if r.name == "전주시" else r for r in kb.regions)
-    first = respond(dataclasses.replace(kb, regions=regions),
-                    "전주 행복투어버스 운행 시간 알려줘").text.splitlines()[0]
+    regions = tuple(
+        dataclasses.replace(r, phone="063-222-1000", note="전주시청 민원콜센터")
+        if r.name == "전주시"
+        else r
+        for r in kb.regions
+    )
+    first = respond(
+        dataclasses.replace(kb, regions=regions), "전주 행복투어버스 운행 시간 알려줘"
+    ).text.splitlines()[0]
     assert "전주시 대표 전화(063-222-1000, 전주시청 민원콜센터)로 문의해 주세요." in first
 
 
@@ -109,12 +114,21 @@ def test_facts_shadow_the_broader_ones():
     assert asked_facts("담당자 전화번호") == (PHONE,)
 
 
-@pytest.mark.parametrize("question, row, other", [
-    ("시민토론회 개최 예산 얼마", "예산 중 시민토론회 개최는 '19년 106백만원, '20년 146백만원입니다.",
-     "시민정책자문단 운영: '19년 27백만원"),
-    ("인천 시민정책자문단 운영 예산", "예산 중 시민정책자문단 운영은 '19년 27백만원, '20년 31백만원입니다.",
-     "시민토론회 개최: '19년 106백만원"),
-])
+@pytest.mark.parametrize(
+    "question, row, other",
+    [
+        (
+            "시민토론회 개최 예산 얼마",
+            "예산 중 시민토론회 개최는 '19년 106백만원, '20년 146백만원입니다.",
+            "시민정책자문단 운영: '19년 27백만원",
+        ),
+        (
+            "인천 시민정책자문단 운영 예산",
+            "예산 중 시민정책자문단 운영은 '19년 27백만원, '20년 31백만원입니다.",
+            "시민토론회 개최: '19년 106백만원",
+        ),
+    ],
+)
 def test_only_the_budget_row_asked_for_answers(kb: KnowledgeBase, question, row, other):
     text = respond(kb, question).text
     assert row in text.splitlines()[0] and other not in text

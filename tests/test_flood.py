@@ -3,16 +3,22 @@
 The message limiter runs on a fake clock, so a minute passes without waiting; complaints are
 counted from the database, so the tests store them with chosen creation times.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from db.complaints import create_complaint, list_complaints
 from handlers import citizen, complaint
-from handlers.flood import (COMPLAINT_LIMIT_TEXT, SLOW_DOWN_TEXT, WINDOW_SECONDS, FloodControl,
-                            MessageLimiter)
+from handlers.flood import (
+    COMPLAINT_LIMIT_TEXT,
+    SLOW_DOWN_TEXT,
+    WINDOW_SECONDS,
+    FloodControl,
+    MessageLimiter,
+)
 from handlers.settings import SettingsError, load_settings
 
 CITIZEN, OTHER, STAFF, ADMIN, STAFF_CHAT, GROUP = 42, 43, 800, 900, -100500, -100777
@@ -49,14 +55,24 @@ async def walk_to_summary(me) -> None:
 
 
 def hours_ago(hours: int, **more: int) -> datetime:
-    return datetime.now(timezone.utc) - timedelta(hours=hours, **more)
+    return datetime.now(UTC) - timedelta(hours=hours, **more)
 
 
 def file_complaint(db, user_id: int, n: int, when: datetime | None = None):
-    when = when or datetime.now(timezone.utc)
-    return create_complaint(db, idempotency_key=f"{user_id}:{n}:{when}", user_id=user_id,
-                            chat_id=user_id, content=f"민원 {n}", department=None, region=None,
-                            phone=None, anonymous=True, consent=False, now=when)
+    when = when or datetime.now(UTC)
+    return create_complaint(
+        db,
+        idempotency_key=f"{user_id}:{n}:{when}",
+        user_id=user_id,
+        chat_id=user_id,
+        content=f"민원 {n}",
+        department=None,
+        region=None,
+        phone=None,
+        anonymous=True,
+        consent=False,
+        now=when,
+    )
 
 
 async def test_messages_up_to_the_limit_are_answered_and_the_next_one_is_not(local_bot, clock):
@@ -130,7 +146,9 @@ async def test_a_dropped_update_leaves_the_complaint_draft_alone(local_bot, cloc
         await me.send("/help")
     assert texts(await me.send("더 보탤 내용")) == [SLOW_DOWN_TEXT]
     clock.now += WINDOW_SECONDS + 1
-    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == "가로등이 고장났어요"
+    assert (
+        local_bot.application.user_data[CITIZEN]["complaint"]["content"] == "가로등이 고장났어요"
+    )
     await me.press("다음 ▶")
     assert "부서" in texts(me.api.calls[-1:])[0]
 
@@ -174,9 +192,13 @@ async def test_one_more_complaint_than_the_limit_is_refused_at_the_start(local_b
     me = local_bot.chat(CITIZEN)
     refusal = COMPLAINT_LIMIT_TEXT.format(limit=LIMIT)
     assert texts(await me.send("/complaint")) == [refusal]
-    assert texts(await me.send("우리 집 앞 가로등이 고장났어요")) == [refusal]  # a complaint message
+    assert texts(await me.send("우리 집 앞 가로등이 고장났어요")) == [
+        refusal
+    ]  # a complaint message
     assert "complaint" not in local_bot.application.user_data.get(CITIZEN, {})
-    assert texts(await me.send("새마을지도자 자녀 장학금 조건")) != [refusal]  # questions still work
+    assert texts(await me.send("새마을지도자 자녀 장학금 조건")) != [
+        refusal
+    ]  # questions still work
 
 
 async def test_the_limit_is_checked_again_at_submission(local_bot):
@@ -232,7 +254,9 @@ async def test_limits_come_from_the_settings(local_bot_factory):
         await me.send("/cancel")
         assert texts(await me.send("/help")) == [SLOW_DOWN_TEXT]
         file_complaint(bot.db, OTHER, 1)
-        assert texts(await bot.chat(OTHER).send("/complaint")) == [COMPLAINT_LIMIT_TEXT.format(limit=1)]
+        assert texts(await bot.chat(OTHER).send("/complaint")) == [
+            COMPLAINT_LIMIT_TEXT.format(limit=1)
+        ]
 
 
 @pytest.mark.parametrize("key", ["FLOOD_MESSAGES_PER_MINUTE", "FLOOD_COMPLAINTS_PER_DAY"])

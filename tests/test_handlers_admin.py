@@ -1,4 +1,5 @@
 """Admin commands: /reload keeps the old knowledge base on errors, /stats, /grant and /revoke."""
+
 from __future__ import annotations
 
 import shutil
@@ -33,8 +34,9 @@ def drop_from_manifest(directory, file_name: str) -> None:
     manifest.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
 
 
-async def test_reload_swaps_in_the_new_knowledge_base_and_reports_the_diff(local_bot_factory,
-                                                                           knowledge_dir, kb):
+async def test_reload_swaps_in_the_new_knowledge_base_and_reports_the_diff(
+    local_bot_factory, knowledge_dir, kb
+):
     drop_from_manifest(knowledge_dir, NAJU_DOCUMENT)
     async with local_bot_factory(knowledge_dir=knowledge_dir) as bot:
         calls = await bot.chat(ADMIN).send("/reload")
@@ -48,18 +50,29 @@ async def test_reload_swaps_in_the_new_knowledge_base_and_reports_the_diff(local
         assert all(e.region != "나주시" for e in new_kb.entries)
 
 
-@pytest.mark.parametrize("broken_file, content, where", [
-    ("manifest.yaml", "- file: 000_15a4bab05bd28ba6.txt\n  parser: [oops\n", "manifest.yaml:3:"),
-    ("002_6a28f365ff4f5871.txt", "garbage\n", "002_6a28f365ff4f5871.txt:1:"),
-])
-async def test_reload_with_errors_keeps_the_old_knowledge_base(local_bot_factory, knowledge_dir, kb,
-                                                               broken_file, content, where):
+@pytest.mark.parametrize(
+    "broken_file, content, where",
+    [
+        (
+            "manifest.yaml",
+            "- file: 000_15a4bab05bd28ba6.txt\n  parser: [oops\n",
+            "manifest.yaml:3:",
+        ),
+        ("002_6a28f365ff4f5871.txt", "garbage\n", "002_6a28f365ff4f5871.txt:1:"),
+    ],
+)
+async def test_reload_with_errors_keeps_the_old_knowledge_base(
+    local_bot_factory, knowledge_dir, kb, broken_file, content, where
+):
     (knowledge_dir / broken_file).write_text(content, encoding="utf-8")
     async with local_bot_factory(knowledge_dir=knowledge_dir) as bot:
         calls = await bot.chat(ADMIN).send("/reload")
         assert bot.application.bot_data["kb"] is kb
         report = calls[-1].text
-        assert report.startswith("지식베이스를 불러오지 못해 기존 자료를 그대로 씁니다") and where in report
+        assert (
+            report.startswith("지식베이스를 불러오지 못해 기존 자료를 그대로 씁니다")
+            and where in report
+        )
         answer = await bot.chat(CITIZEN).send("새마을지도자 자녀 장학금 조건")
         assert "새마을지도자 자녀 장학금" in answer[0].text
 
@@ -74,9 +87,18 @@ async def test_stats_reports_questions_and_complaints(local_bot):
     me = local_bot.chat(CITIZEN)
     await me.send("새마을지도자 자녀 장학금 조건")
     await me.send("오늘 날씨 어때?")
-    create_complaint(local_bot.db, idempotency_key="k", user_id=CITIZEN, chat_id=CITIZEN,
-                     content="가로등 고장", department="도로과", region="전주시", phone=None,
-                     anonymous=True, consent=False)
+    create_complaint(
+        local_bot.db,
+        idempotency_key="k",
+        user_id=CITIZEN,
+        chat_id=CITIZEN,
+        content="가로등 고장",
+        department="도로과",
+        region="전주시",
+        phone=None,
+        anonymous=True,
+        consent=False,
+    )
     text = sent_texts(await local_bot.chat(ADMIN).send("/stats"))
     assert "오늘 2건" in text and "답변률 50%" in text
     assert "오늘 날씨 어때?" in text
@@ -86,10 +108,13 @@ async def test_stats_reports_questions_and_complaints(local_bot):
 
 async def test_stats_show_notifications_that_could_not_be_delivered(local_bot):
     """A citizen who blocked the bot never gets the answer: the admin sees that it was given up."""
-    notice = outbox.enqueue(local_bot.db, CITIZEN, "[민원 20250301-AB2C] 담당자 답변: 보수 완료", kind="reply")
+    notice = outbox.enqueue(
+        local_bot.db, CITIZEN, "[민원 20250301-AB2C] 담당자 답변: 보수 완료", kind="reply"
+    )
     for _ in range(outbox.MAX_ATTEMPTS):
-        outbox.mark_failed(local_bot.db, notice, "Forbidden: bot was blocked by the user",
-                           retry_after_seconds=0)
+        outbox.mark_failed(
+            local_bot.db, notice, "Forbidden: bot was blocked by the user", retry_after_seconds=0
+        )
     outbox.enqueue(local_bot.db, CITIZEN, "[민원 20250301-AB2C] 처리 상태: 처리중", kind="status")
     text = sent_texts(await local_bot.chat(ADMIN).send("/stats"))
     assert "보내는 중 1건 · 보내지 못함 1건" in text
@@ -103,8 +128,11 @@ async def test_grant_and_revoke(local_bot):
     assert "권한이 없습니다" in sent_texts(await newcomer.send("/inbox"))
     assert sent_texts(await boss.send("/grant 555")) == "555에게 담당 직원 권한을 주었습니다."
     assert "민원함" in sent_texts(await newcomer.send("/inbox"))
-    menu = [c for c in local_bot.api.sent(method="setMyCommands")
-            if c.params["scope"].get("chat_id") == 555]
+    menu = [
+        c
+        for c in local_bot.api.sent(method="setMyCommands")
+        if c.params["scope"].get("chat_id") == 555
+    ]
     assert "inbox" in [c["command"] for c in menu[-1].params["commands"]]
     assert "관리자만" in sent_texts(await newcomer.send("/stats"))
     await boss.send("/grant 555 admin")
@@ -115,11 +143,17 @@ async def test_grant_and_revoke(local_bot):
     assert sent_texts(await boss.send("/revoke 555")) == "555에게 부여된 권한이 없습니다."
 
 
-@pytest.mark.parametrize("command, expected", [
-    ("/grant", admin.GRANT_USAGE), ("/grant abc", admin.GRANT_USAGE),
-    ("/grant 555 boss", admin.GRANT_USAGE), ("/grant -5", admin.GRANT_USAGE),
-    ("/revoke", admin.REVOKE_USAGE), ("/revoke 1 2", admin.REVOKE_USAGE),
-])
+@pytest.mark.parametrize(
+    "command, expected",
+    [
+        ("/grant", admin.GRANT_USAGE),
+        ("/grant abc", admin.GRANT_USAGE),
+        ("/grant 555 boss", admin.GRANT_USAGE),
+        ("/grant -5", admin.GRANT_USAGE),
+        ("/revoke", admin.REVOKE_USAGE),
+        ("/revoke 1 2", admin.REVOKE_USAGE),
+    ],
+)
 async def test_grant_and_revoke_usage(local_bot, command, expected):
     assert sent_texts(await local_bot.chat(ADMIN).send(command)) == expected
 

@@ -1,4 +1,5 @@
 """Parsing what people type: phone numbers, receipt numbers, user ids and export periods."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -11,34 +12,53 @@ from db.complaints import RECEIPT_ALPHABET, new_receipt
 from handlers.arguments import parse_period, parse_phone, parse_receipt, parse_user_id
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("010-1234-5678", "010-1234-5678"),
-    ("01012345678", "010-1234-5678"),
-    ("010 1234 5678", "010-1234-5678"),
-    ("(010) 1234.5678", "010-1234-5678"),
-    ("+82 10-1234-5678", "010-1234-5678"),
-    ("011-123-4567", "011-123-4567"),
-    ("010-123-4567", "010-123-4567"),
-    ("02-123-4567", "02-123-4567"),
-    ("0212345678", "02-1234-5678"),
-    ("063-222-1234", "063-222-1234"),
-    ("070-1234-5678", "070-1234-5678"),
-    ("1588-1234", "1588-1234"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("010-1234-5678", "010-1234-5678"),
+        ("01012345678", "010-1234-5678"),
+        ("010 1234 5678", "010-1234-5678"),
+        ("(010) 1234.5678", "010-1234-5678"),
+        ("+82 10-1234-5678", "010-1234-5678"),
+        ("011-123-4567", "011-123-4567"),
+        ("010-123-4567", "010-123-4567"),
+        ("02-123-4567", "02-123-4567"),
+        ("0212345678", "02-1234-5678"),
+        ("063-222-1234", "063-222-1234"),
+        ("070-1234-5678", "070-1234-5678"),
+        ("1588-1234", "1588-1234"),
+    ],
+)
 def test_korean_phone_numbers_are_accepted(typed, expected):
     assert parse_phone(typed) == expected
 
 
-@pytest.mark.parametrize("typed", [
-    "", "12345", "010-0234-5678", "010-1234-56789", "020-123-4567", "abc", "010-１２３４-5678",
-    "900101-1234567", "112", "119", "+1 415 555 0100",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "12345",
+        "010-0234-5678",
+        "010-1234-56789",
+        "020-123-4567",
+        "abc",
+        "010-１２３４-5678",
+        "900101-1234567",
+        "112",
+        "119",
+        "+1 415 555 0100",
+    ],
+)
 def test_other_input_is_not_a_phone_number(typed):
     assert parse_phone(typed) is None
 
 
-@given(st.sampled_from(["010", "011", "016", "017", "018", "019"]),
-       st.integers(1000, 9999), st.integers(0, 9999), st.sampled_from(["-", " ", "", "."]))
+@given(
+    st.sampled_from(["010", "011", "016", "017", "018", "019"]),
+    st.integers(1000, 9999),
+    st.integers(0, 9999),
+    st.sampled_from(["-", " ", "", "."]),
+)
 def test_mobile_numbers_round_trip_in_any_spelling(prefix, middle, last, sep):
     typed = f"{prefix}{sep}{middle}{sep}{last:04d}"
     assert parse_phone(typed) == f"{prefix}-{middle}-{last:04d}"
@@ -56,7 +76,9 @@ def test_every_generated_receipt_parses(moment):
     assert parse_receipt(f"  {receipt.lower()} ") == receipt
 
 
-@pytest.mark.parametrize("typed", ["", "20250301", "20250301-AB1C", "20250301-ABCDE", "2025-0301-ABCD"])
+@pytest.mark.parametrize(
+    "typed", ["", "20250301", "20250301-AB1C", "20250301-ABCDE", "2025-0301-ABCD"]
+)
 def test_malformed_receipts(typed):
     assert parse_receipt(typed) is None
 
@@ -65,8 +87,10 @@ def test_receipt_alphabet_excludes_ambiguous_letters():
     assert not set("01IO") & set(RECEIPT_ALPHABET)
 
 
-@pytest.mark.parametrize("typed, expected", [("555", 555), (" 7 ", 7), ("0", None), ("-5", None),
-                                             ("abc", None), ("５", None), ("", None)])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [("555", 555), (" 7 ", 7), ("0", None), ("-5", None), ("abc", None), ("５", None), ("", None)],
+)
 def test_user_ids(typed, expected):
     assert parse_user_id(typed) == expected
 

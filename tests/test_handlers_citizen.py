@@ -5,6 +5,7 @@ The bot answers from a two-entry knowledge base on a fixed index (``kb`` below),
 question of BAND_QUESTIONS scores what it must: these tests follow the handlers, not the
 matcher's tuning (tests/test_responder.py tests the matcher on the real knowledge base).
 """
+
 from __future__ import annotations
 
 import threading
@@ -14,29 +15,51 @@ import pytest
 from telegram import Update
 
 from db.questions import question_stats
-from handlers import citizen, complaint, keyboards
+from handlers import citizen, keyboards
 from handlers.errors import APOLOGY_TEXT
 from handlers.menu import ADMIN_COMMANDS, CITIZEN_COMMANDS, STAFF_COMMANDS
 from knowledge.base import Curated, KnowledgeBase, read_regions
 from knowledge.model import PROGRAM, DocumentInfo, Entry
 from nlp.index import Query, Scored
 from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
-from nlp.responder import (ANSWER_THRESHOLD, DEPARTMENT_MIN_SCORE, SUGGEST_THRESHOLD,
-                           render_entry, respond)
+from nlp.responder import (
+    ANSWER_THRESHOLD,
+    DEPARTMENT_MIN_SCORE,
+    SUGGEST_THRESHOLD,
+    render_entry,
+    respond,
+)
 
 CITIZEN = 42
 SOURCES = Path(__file__).parent.parent / "knowledge" / "sources"
 DOC = DocumentInfo("t.txt", "business_plan", "전라북도", "시험 문서", 2021)
-STARTUPS = Entry("jb-program-startup", PROGRAM, "전라북도", "청년 창업 지원 사업", DOC.source(1, 4),
-                 body="지원조건: 만 39세 이하 예비 창업자", department="일자리정책과",
-                 fields={"지원조건": "만 39세 이하 예비 창업자", "예산": "500백만원"})
-HOUSING = Entry("jb-program-housing", PROGRAM, "전라북도", "청년 주거 지원 사업", DOC.source(5, 8),
-                body="지원내용: 월세 20만원", department="주거복지과",
-                fields={"지원내용": "월세 20만원"})
+STARTUPS = Entry(
+    "jb-program-startup",
+    PROGRAM,
+    "전라북도",
+    "청년 창업 지원 사업",
+    DOC.source(1, 4),
+    body="지원조건: 만 39세 이하 예비 창업자",
+    department="일자리정책과",
+    fields={"지원조건": "만 39세 이하 예비 창업자", "예산": "500백만원"},
+)
+HOUSING = Entry(
+    "jb-program-housing",
+    PROGRAM,
+    "전라북도",
+    "청년 주거 지원 사업",
+    DOC.source(5, 8),
+    body="지원내용: 월세 20만원",
+    department="주거복지과",
+    fields={"지원내용": "월세 20만원"},
+)
 # Question → what the fixed index finds for it: (entry, score), best first.
 SCORES = {
     "청년 창업 지원 조건이 어떻게 되나요": [(STARTUPS, ANSWER_THRESHOLD + 20)],
-    "청년 지원 사업 알려주세요": [(STARTUPS, SUGGEST_THRESHOLD + 10), (HOUSING, SUGGEST_THRESHOLD + 5)],
+    "청년 지원 사업 알려주세요": [
+        (STARTUPS, SUGGEST_THRESHOLD + 10),
+        (HOUSING, SUGGEST_THRESHOLD + 5),
+    ],
     "마을 공동체 모임 공간 알려주세요": [(STARTUPS, DEPARTMENT_MIN_SCORE + 5)],
 }
 BAND_QUESTIONS = {band: question for band, question in zip((ANSWER, SUGGEST, NOT_FOUND), SCORES)}
@@ -48,12 +71,14 @@ class _FixedIndex:
     region_words = {"전북": "전라북도"}
 
     def analyze(self, text: str, *, casual: bool = True) -> Query:
-        return Query(text, text, text, tuple(text.split()), (1.0,) * len(text.split()),
-                     frozenset(), None)
+        return Query(
+            text, text, text, tuple(text.split()), (1.0,) * len(text.split()), frozenset(), None
+        )
 
     def search(self, query: Query, *, preferred_region=None, limit=5) -> list[Scored]:
-        return [Scored(entry, score, 1.0, 1.0, 1.0)
-                for entry, score in SCORES.get(query.text, [])][:limit]
+        return [
+            Scored(entry, score, 1.0, 1.0, 1.0) for entry, score in SCORES.get(query.text, [])
+        ][:limit]
 
     def __contains__(self, word: str) -> bool:
         return False
@@ -62,8 +87,12 @@ class _FixedIndex:
 @pytest.fixture
 def kb() -> KnowledgeBase:
     """The knowledge base the bot answers from in this module (instead of the bundled one)."""
-    return KnowledgeBase((STARTUPS, HOUSING), Curated(examples=tuple(SCORES)[:2]), _FixedIndex(),
-                         regions=read_regions(SOURCES))
+    return KnowledgeBase(
+        (STARTUPS, HOUSING),
+        Curated(examples=tuple(SCORES)[:2]),
+        _FixedIndex(),
+        regions=read_regions(SOURCES),
+    )
 
 
 def sent_texts(calls) -> str:
@@ -91,8 +120,10 @@ async def test_help_lists_every_citizen_command(local_bot):
 
 
 async def test_menus_are_published_per_audience(local_bot):
-    menus = {c.params["scope"].get("chat_id"): [cmd["command"] for cmd in c.params["commands"]]
-             for c in local_bot.api.sent(method="setMyCommands")}
+    menus = {
+        c.params["scope"].get("chat_id"): [cmd["command"] for cmd in c.params["commands"]]
+        for c in local_bot.api.sent(method="setMyCommands")
+    }
     citizen_menu = [c.command for c in CITIZEN_COMMANDS]
     staff_menu = [c.command for c in STAFF_COMMANDS]
     assert menus == {
@@ -144,15 +175,19 @@ async def test_not_found_offers_complaint_and_department_buttons(local_bot, kb):
     departments = sent_texts(await me.press("담당 부서 찾기"))
     assert departments == citizen.departments_text(kb, [("전라북도", "일자리정책과")])
     started = sent_texts(await me.press("민원 접수하기"))  # the message is carried into the draft
-    assert started.startswith("방금 보내신 내용으로 민원 작성을 시작합니다") and question in started
+    assert (
+        started.startswith("방금 보내신 내용으로 민원 작성을 시작합니다") and question in started
+    )
     assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == question
 
 
 async def test_no_department_is_guessed_for_an_unrelated_question(local_bot):
     me = local_bot.chat(CITIZEN)
     calls = await me.send("강아지 산책 모임 알려주세요")
-    assert calls[0].buttons == [("민원 접수하기", keyboards.COMPLAINT_FROM_QUESTION),
-                                ("담당 부서 찾기", keyboards.FIND_DEPARTMENT)]
+    assert calls[0].buttons == [
+        ("민원 접수하기", keyboards.COMPLAINT_FROM_QUESTION),
+        ("담당 부서 찾기", keyboards.FIND_DEPARTMENT),
+    ]
     assert sent_texts(await me.press("담당 부서 찾기")) == citizen.NO_DEPARTMENT_TEXT
 
 
@@ -171,7 +206,13 @@ async def test_region_choice_is_remembered_across_restarts(local_bot_factory):
     async with local_bot_factory() as bot:
         me = bot.chat(CITIZEN)
         shown = await me.send("/region")
-        assert [label for label, _ in shown[0].buttons] == ["전라북도", "전주시", "인천광역시", "나주시", "전체"]
+        assert [label for label, _ in shown[0].buttons] == [
+            "전라북도",
+            "전주시",
+            "인천광역시",
+            "나주시",
+            "전체",
+        ]
         assert all(data.isascii() and len(data) <= 64 for _, data in shown[0].buttons)
         assert "전주시" in sent_texts(await me.press("전주시"))
     async with local_bot_factory() as bot:
@@ -189,15 +230,36 @@ async def test_region_all_clears_the_preference(local_bot):
     assert "region" not in local_bot.application.user_data[CITIZEN]
 
 
-@pytest.mark.parametrize("fields, expected", [
-    ({"photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]}, "photo"),
-    ({"sticker": {"file_id": "s1", "file_unique_id": "u2", "width": 512, "height": 512,
-                  "is_animated": False, "is_video": False, "type": "regular"}}, "sticker"),
-    ({"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 3}}, "voice"),
-    ({"location": {"latitude": 35.82, "longitude": 127.15}}, "location"),
-    ({"document": {"file_id": "d1", "file_unique_id": "u4", "file_name": "a.pdf"}}, "document"),
-    ({"contact": {"phone_number": "01012345678", "first_name": "홍"}}, None),
-])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        (
+            {"photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]},
+            "photo",
+        ),
+        (
+            {
+                "sticker": {
+                    "file_id": "s1",
+                    "file_unique_id": "u2",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                }
+            },
+            "sticker",
+        ),
+        ({"voice": {"file_id": "v1", "file_unique_id": "u3", "duration": 3}}, "voice"),
+        ({"location": {"latitude": 35.82, "longitude": 127.15}}, "location"),
+        (
+            {"document": {"file_id": "d1", "file_unique_id": "u4", "file_name": "a.pdf"}},
+            "document",
+        ),
+        ({"contact": {"phone_number": "01012345678", "first_name": "홍"}}, None),
+    ],
+)
 async def test_non_text_messages_get_a_clear_reply(local_bot, fields, expected):
     calls = await local_bot.chat(CITIZEN).send_message(**fields)
     assert sent_texts(calls) == citizen.NON_TEXT_TEXT.get(expected, citizen.OTHER_NON_TEXT)
@@ -205,10 +267,18 @@ async def test_non_text_messages_get_a_clear_reply(local_bot, fields, expected):
 
 async def test_edited_messages_are_ignored(local_bot):
     me = local_bot.chat(CITIZEN)
-    edited = {"message_id": 5, "date": 1700000000, "edit_date": 1700000100, "chat": me.chat,
-              "from": me.user, "text": "새마을지도자 자녀 장학금 조건"}
+    edited = {
+        "message_id": 5,
+        "date": 1700000000,
+        "edit_date": 1700000100,
+        "chat": me.chat,
+        "from": me.user,
+        "text": "새마을지도자 자녀 장학금 조건",
+    }
     start = len(local_bot.api.calls)
-    update = Update.de_json({"update_id": 999, "edited_message": edited}, local_bot.application.bot)
+    update = Update.de_json(
+        {"update_id": 999, "edited_message": edited}, local_bot.application.bot
+    )
     await local_bot.application.process_update(update)
     assert local_bot.api.calls[start:] == []
 
@@ -227,7 +297,9 @@ async def test_stale_button_is_answered_not_ignored(local_bot):
     assert calls[0].params["text"] == citizen.STALE_BUTTON_TEXT
 
 
-async def test_a_failing_handler_apologises_and_reports_without_the_text(local_bot, monkeypatch, caplog):
+async def test_a_failing_handler_apologises_and_reports_without_the_text(
+    local_bot, monkeypatch, caplog
+):
     def broken(*args, **kwargs):
         raise RuntimeError("matcher exploded")
 

@@ -1,4 +1,5 @@
 """The complaint conversation step by step, /status and /my, as a citizen would use them."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +8,6 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from rrn import SPELLED, SPELLINGS, digit_runs, rrns, spellings, stored_holding
 
 from db import durability
 from db.complaints import IN_PROGRESS, change_status, create_complaint, list_complaints
@@ -16,10 +16,13 @@ from db.privacy import RRN_MASK
 from handlers import citizen, complaint
 from handlers.errors import TRY_LATER_TEXT
 from handlers.jobs import deliver_due
+from rrn import SPELLED, SPELLINGS, digit_runs, rrns, spellings, stored_holding
 
 CITIZEN, STRANGER, STAFF, STAFF_CHAT = 42, 43, 800, -100500
-PHOTO = [{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
-         {"file_id": "large", "file_unique_id": "l", "width": 900, "height": 900}]
+PHOTO = [
+    {"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+    {"file_id": "large", "file_unique_id": "l", "width": 900, "height": 900},
+]
 LOCATION = {"latitude": 35.8242, "longitude": 127.148}
 
 
@@ -69,25 +72,42 @@ async def test_full_complaint_with_photo_location_and_phone(local_bot):
     assert (stored.consent, stored.anonymous) == (True, False)
     [alert] = [c for c in calls if c.chat_id == STAFF_CHAT]
     assert "연락처: 010-1234-5678" in alert.text  # staff call the citizen back
-    assert alert.buttons == [(label, f"s:{action}:{stored.receipt}") for action, label in
-                             (("prog", "처리중"), ("done", "완료"), ("rej", "반려"), ("reply", "답변"))]
+    assert alert.buttons == [
+        (label, f"s:{action}:{stored.receipt}")
+        for action, label in (
+            ("prog", "처리중"),
+            ("done", "완료"),
+            ("rej", "반려"),
+            ("reply", "답변"),
+        )
+    ]
     assert "complaint" not in local_bot.application.user_data[CITIZEN]
 
 
 async def test_the_receipt_is_sent_once_the_complaint_is_on_the_disk(local_bot, monkeypatch):
-    """Commits skip the wait for the disk; the receipt waits for an fsync begun after the commit."""
+    """Commits skip the wait for the disk; the receipt waits for an fsync begun after the
+    commit."""
     fsyncs = []  # (complaints stored, Bot API calls made) at each fsync
     real = durability.os.fsync
-    monkeypatch.setattr(durability.os, "fsync", lambda fd: (
-        real(fd), fsyncs.append((len(list_complaints(local_bot.db)), len(local_bot.api.calls)))))
+    monkeypatch.setattr(
+        durability.os,
+        "fsync",
+        lambda fd: (
+            real(fd),
+            fsyncs.append((len(list_complaints(local_bot.db)), len(local_bot.api.calls))),
+        ),
+    )
     me = local_bot.chat(CITIZEN)
     await file_until_confirmation(me)
     assert fsyncs == []
     before = len(local_bot.api.calls)
     await me.press("접수하기")
     [stored] = list_complaints(local_bot.db)
-    receipt_at = next(n for n, call in enumerate(local_bot.api.calls)
-                      if n >= before and f"접수번호: {stored.receipt}" in (call.text or ""))
+    receipt_at = next(
+        n
+        for n, call in enumerate(local_bot.api.calls)
+        if n >= before and f"접수번호: {stored.receipt}" in (call.text or "")
+    )
     assert any(count == 1 and calls_made <= receipt_at for count, calls_made in fsyncs)
 
 
@@ -98,10 +118,14 @@ async def test_each_tapped_step_becomes_the_next_and_leaves_no_stale_button(loca
     for label in ("다음 ▶", "잘 모르겠어요", "익명으로 접수", "접수하기"):
         calls = await me.press(label)
         assert [c.method for c in calls if c.chat_id != STAFF_CHAT] == [
-            "answerCallbackQuery", "editMessageText"]
+            "answerCallbackQuery",
+            "editMessageText",
+        ]
     [stored] = list_complaints(local_bot.db)
     receipt = local_bot.api.messages[(CITIZEN, int(calls[1].params["message_id"]))]
-    assert f"접수번호: {stored.receipt}" in receipt["text"] and "· 접수 방식: 익명" in receipt["text"]
+    assert (
+        f"접수번호: {stored.receipt}" in receipt["text"] and "· 접수 방식: 익명" in receipt["text"]
+    )
     assert "[접수하기]" not in receipt["text"]  # the summary's "tap [접수하기]" is not kept
     assert me.buttons() == []
     assert len(local_bot.api.sent(CITIZEN, "sendMessage")) == 2  # the two prompts for the content
@@ -111,15 +135,17 @@ async def test_a_message_that_cannot_be_edited_gets_its_next_step_as_a_new_one(l
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
     await me.send("가로등이 고장났어요")
-    local_bot.api.fail_next("editMessageText", code=400,
-                            description="Bad Request: message to edit not found")
+    local_bot.api.fail_next(
+        "editMessageText", code=400, description="Bad Request: message to edit not found"
+    )
     calls = await me.press("다음 ▶")
     assert [c.method for c in calls if c.chat_id == CITIZEN] == ["editMessageText", "sendMessage"]
     assert me.buttons()[-1][0] == "잘 모르겠어요"
     await me.press("잘 모르겠어요")
     await me.press("익명으로 접수")
-    local_bot.api.fail_next("editMessageText", code=400,
-                            description="Bad Request: message can't be edited")
+    local_bot.api.fail_next(
+        "editMessageText", code=400, description="Bad Request: message can't be edited"
+    )
     calls = await me.press("접수하기")
     [stored] = list_complaints(local_bot.db)
     [receipt] = [c for c in calls if c.method == "sendMessage" and c.chat_id == CITIZEN]
@@ -141,7 +167,10 @@ async def test_a_second_tap_on_a_filed_complaint_shows_its_receipt_not_a_stale_b
     assert len(list_complaints(local_bot.db)) == 1
     stranger = local_bot.chat(STRANGER, chat_id=CITIZEN)  # the same message, someone else's tap
     calls = await stranger.press(data="c:ok", message_id=summary_id)
-    assert stored.receipt not in [c for c in calls if c.method == "answerCallbackQuery"][0].params["text"]
+    assert (
+        stored.receipt
+        not in [c for c in calls if c.method == "answerCallbackQuery"][0].params["text"]
+    )
 
 
 async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):
@@ -158,12 +187,15 @@ async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):
     assert (stored.phone, stored.department) == (None, None)
 
 
-@pytest.mark.parametrize("typed, region, department", [
-    ("정무기획과", "전라북도", "정무기획과"),
-    ("정무 기획과", "전라북도", "정무기획과"),
-    ("전북 홍보기획과", "전라북도", "홍보기획과"),
-    ("시민정책담당관실", "인천광역시", "시민정책담당관실"),
-])
+@pytest.mark.parametrize(
+    "typed, region, department",
+    [
+        ("정무기획과", "전라북도", "정무기획과"),
+        ("정무 기획과", "전라북도", "정무기획과"),
+        ("전북 홍보기획과", "전라북도", "홍보기획과"),
+        ("시민정책담당관실", "인천광역시", "시민정책담당관실"),
+    ],
+)
 async def test_citizen_may_type_a_known_department(local_bot, typed, region, department):
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
@@ -176,8 +208,10 @@ async def test_citizen_may_type_a_known_department(local_bot, typed, region, dep
     assert (stored.region, stored.department) == (region, department)
 
 
-@pytest.mark.parametrize("typed", ["인천 새마을회 전화번호 알려주세요", "도로관리과", "잘 모르겠는데요",
-                                   "가로등이 또 꺼졌어요"])
+@pytest.mark.parametrize(
+    "typed",
+    ["인천 새마을회 전화번호 알려주세요", "도로관리과", "잘 모르겠는데요", "가로등이 또 꺼졌어요"],
+)
 async def test_text_that_is_no_known_department_is_refused_with_a_hint(local_bot, typed):
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
@@ -197,7 +231,10 @@ async def test_a_complaint_message_starts_the_draft_with_its_text(local_bot):
     me = local_bot.chat(CITIZEN)
     calls = await me.send("우리 집 앞 가로등이 고장났어요")
     assert sent_texts(calls).startswith(complaint.FROM_MESSAGE_TEXT)
-    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == "우리 집 앞 가로등이 고장났어요"
+    assert (
+        local_bot.application.user_data[CITIZEN]["complaint"]["content"]
+        == "우리 집 앞 가로등이 고장났어요"
+    )
     assert local_bot.db["questions"].count == 0  # complaints are never logged as questions
 
 
@@ -210,14 +247,17 @@ async def test_resident_registration_number_is_removed_and_explained(local_bot):
     assert "900101-1234567" not in str(draft) and "******-*******" in draft["content"]
 
 
-@pytest.mark.parametrize("steps", [
-    [],
-    ["내용"],
-    ["내용", "다음 ▶"],
-    ["내용", "다음 ▶", "잘 모르겠어요"],
-    ["내용", "다음 ▶", "잘 모르겠어요", "동의합니다"],
-    ["내용", "다음 ▶", "잘 모르겠어요", "익명으로 접수"],
-])
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [],
+        ["내용"],
+        ["내용", "다음 ▶"],
+        ["내용", "다음 ▶", "잘 모르겠어요"],
+        ["내용", "다음 ▶", "잘 모르겠어요", "동의합니다"],
+        ["내용", "다음 ▶", "잘 모르겠어요", "익명으로 접수"],
+    ],
+)
 async def test_cancel_works_at_every_step(local_bot, steps):
     me = local_bot.chat(CITIZEN)
     await me.send("/complaint")
@@ -244,8 +284,15 @@ async def test_unexpected_input_mid_draft_gets_a_reminder(local_bot):
     await me.send("/complaint")
     await me.send("벤치가 부서졌어요")
     await me.press("다음 ▶")
-    sticker = {"file_id": "s1", "file_unique_id": "u2", "width": 512, "height": 512,
-               "is_animated": False, "is_video": False, "type": "regular"}
+    sticker = {
+        "file_id": "s1",
+        "file_unique_id": "u2",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "type": "regular",
+    }
     assert sent_texts(await me.send_message(sticker=sticker)) == complaint.REMIND_TEXT
     assert sent_texts(await me.send("/help")) == citizen.HELP_TEXT  # commands still work
     await me.press("잘 모르겠어요")  # and the draft goes on
@@ -295,9 +342,18 @@ async def test_a_plain_question_never_times_out_into_a_draft_message(local_bot_f
 
 
 def store(db, user_id=CITIZEN, key="k1", phone="010-1234-5678"):
-    return create_complaint(db, idempotency_key=key, user_id=user_id, chat_id=user_id,
-                            content="가로등 고장", department="도로과", region="전주시", phone=phone,
-                            anonymous=False, consent=True)
+    return create_complaint(
+        db,
+        idempotency_key=key,
+        user_id=user_id,
+        chat_id=user_id,
+        content="가로등 고장",
+        department="도로과",
+        region="전주시",
+        phone=phone,
+        anonymous=False,
+        consent=True,
+    )
 
 
 async def test_status_for_the_complainant_and_staff(local_bot):
@@ -305,7 +361,9 @@ async def test_status_for_the_complainant_and_staff(local_bot):
     change_status(local_bot.db, stored.receipt, IN_PROGRESS, actor_id=STAFF, note="현장 확인")
     mine = sent_texts(await local_bot.chat(CITIZEN).send(f"/status {stored.receipt.lower()}"))
     assert "상태: 처리중" in mine and "현장 확인" in mine
-    assert "상태: 처리중" in sent_texts(await local_bot.chat(STAFF).send(f"/status {stored.receipt}"))
+    assert "상태: 처리중" in sent_texts(
+        await local_bot.chat(STAFF).send(f"/status {stored.receipt}")
+    )
 
 
 async def test_status_by_a_stranger_is_refused_without_leaking(local_bot):
@@ -331,14 +389,22 @@ async def test_my_lists_only_my_complaints(local_bot):
     assert sent_texts(await local_bot.chat(777).send("/my")) == complaint.NO_COMPLAINTS_TEXT
 
 
-@pytest.mark.parametrize("days, stated", [(1095, "민원 처리 완료 후 3년"), (365, "민원 처리 완료 후 1년"),
-                                          (90, "민원 처리 완료 후 90일")])
+@pytest.mark.parametrize(
+    "days, stated",
+    [
+        (1095, "민원 처리 완료 후 3년"),
+        (365, "민원 처리 완료 후 1년"),
+        (90, "민원 처리 완료 후 90일"),
+    ],
+)
 def test_consent_text_states_the_retention_the_purge_enforces(days, stated):
     assert stated in complaint.consent_text(days)
 
 
 @pytest.mark.parametrize(("spelling", "rrn"), SPELLINGS, ids=[s for s, _ in SPELLINGS])
-async def test_an_rrn_in_any_spelling_is_stored_nowhere_and_explained_once(local_bot, spelling, rrn):
+async def test_an_rrn_in_any_spelling_is_stored_nowhere_and_explained_once(
+    local_bot, spelling, rrn
+):
     """Issue 10 #8: typed at the content, department and contact steps, the number is masked in
     the draft, the receipt, the staff post and every table of the database file; the citizen is
     told once."""
@@ -357,7 +423,9 @@ async def test_an_rrn_in_any_spelling_is_stored_nowhere_and_explained_once(local
     receipt = sent_texts(await me.press("접수하기"))
     await deliver_due(local_bot.application.bot, local_bot.db)
 
-    told = [c.text for c in me.api.sent(CITIZEN, "sendMessage") if c.text == complaint.RRN_REMOVED_TEXT]
+    told = [
+        c.text for c in me.api.sent(CITIZEN, "sendMessage") if c.text == complaint.RRN_REMOVED_TEXT
+    ]
     assert len(told) == 1
     [stored] = list_complaints(local_bot.db)
     assert stored.department is None and SPELLED not in digit_runs(receipt)
@@ -368,13 +436,17 @@ async def test_an_rrn_in_any_spelling_is_stored_nowhere_and_explained_once(local
 
 
 @pytest.mark.parametrize(("spelling", "rrn"), SPELLINGS[:6], ids=[s for s, _ in SPELLINGS[:6]])
-async def test_a_question_with_an_rrn_is_kept_masked_in_the_user_data_and_the_log(local_bot,
-                                                                                 spelling, rrn):
+async def test_a_question_with_an_rrn_is_kept_masked_in_the_user_data_and_the_log(
+    local_bot, spelling, rrn
+):
     """An unanswerable question used to stay raw in user_data["last_question"] (persisted)."""
     calls = await local_bot.chat(CITIZEN).send(f"{rrn} 이 번호로 외계인 등록 되나요?")
     assert sent_texts(calls).startswith(citizen.RRN_REMOVED_TEXT)
     await local_bot.application.update_persistence()
-    assert local_bot.application.user_data[CITIZEN].get("last_question", RRN_MASK).count(RRN_MASK) == 1
+    assert (
+        local_bot.application.user_data[CITIZEN].get("last_question", RRN_MASK).count(RRN_MASK)
+        == 1
+    )
     assert stored_holding(local_bot.db, SPELLED) == []
 
 
@@ -382,10 +454,13 @@ USERS = itertools.count(10_000)
 AROUND = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rrns().flatmap(lambda digits: st.tuples(st.just(digits), spellings(digits))), AROUND)
-async def test_any_rrn_in_any_text_of_a_complaint_or_question_is_stored_nowhere(local_bot,
-                                                                                spelled, around):
+async def test_any_rrn_in_any_text_of_a_complaint_or_question_is_stored_nowhere(
+    local_bot, spelled, around
+):
     """The property through the whole bot: a complaint and a question with the number somewhere
     in them, filed and asked by a new citizen; then no table of the file holds its 13 digits."""
     digits, rrn = spelled

@@ -1,10 +1,11 @@
 """Scheduled jobs and logging: the outbox job delivers on its own, the question log is purged,
 and no log line carries what a citizen wrote."""
+
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from db.complaints import create_complaint
 from db.questions import log_question
@@ -20,23 +21,49 @@ async def test_jobs_are_scheduled_at_start(local_bot):
 
 async def test_the_outbox_job_delivers_without_help(local_bot_factory):
     async with local_bot_factory(outbox_interval_seconds=0.1) as bot:
-        stored = create_complaint(bot.db, idempotency_key="k", user_id=CITIZEN, chat_id=CITIZEN,
-                                  content="가로등 고장", department=None, region=None, phone=None,
-                                  anonymous=True, consent=False)
+        stored = create_complaint(
+            bot.db,
+            idempotency_key="k",
+            user_id=CITIZEN,
+            chat_id=CITIZEN,
+            content="가로등 고장",
+            department=None,
+            region=None,
+            phone=None,
+            anonymous=True,
+            consent=False,
+        )
         await bot.chat(STAFF).send(f"/close {stored.receipt}")
         for _ in range(50):
             if bot.api.texts(CITIZEN):
                 break
             await asyncio.sleep(0.05)
-        assert bot.api.texts(CITIZEN) == [f"[민원 {stored.receipt}] 상태가 '완료'(으)로 바뀌었습니다."]
+        assert bot.api.texts(CITIZEN) == [
+            f"[민원 {stored.receipt}] 상태가 '완료'(으)로 바뀌었습니다."
+        ]
 
 
 async def test_the_daily_job_purges_old_questions(local_bot):
-    long_ago = datetime.now(timezone.utc) - timedelta(days=91)
-    log_question(local_bot.db, user_id=1, query="오래된 질문", intent="question", band="answer",
-                 entry_id=None, score=None, now=long_ago)
-    log_question(local_bot.db, user_id=1, query="새 질문", intent="question", band="answer",
-                 entry_id=None, score=None)
+    long_ago = datetime.now(UTC) - timedelta(days=91)
+    log_question(
+        local_bot.db,
+        user_id=1,
+        query="오래된 질문",
+        intent="question",
+        band="answer",
+        entry_id=None,
+        score=None,
+        now=long_ago,
+    )
+    log_question(
+        local_bot.db,
+        user_id=1,
+        query="새 질문",
+        intent="question",
+        band="answer",
+        entry_id=None,
+        score=None,
+    )
     [job] = local_bot.application.job_queue.get_jobs_by_name("purge expired")
     await job.run(local_bot.application)
     assert [row["query"] for row in local_bot.db["questions"].rows] == ["새 질문"]
@@ -68,13 +95,14 @@ async def test_flood_control_waits_exactly_what_telegram_asked(local_bot):
     from handlers.jobs import STAFF_POST, deliver_due
 
     posted = outbox.enqueue(local_bot.db, -100, "새 민원", kind=STAFF_POST)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for _ in range(3):
-        local_bot.api.fail_next("sendMessage", code=429, description="Too Many Requests",
-                                retry_after=3)
+        local_bot.api.fail_next(
+            "sendMessage", code=429, description="Too Many Requests", retry_after=3
+        )
         assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
         deferred = outbox.get(local_bot.db, posted)
-        wait = datetime.fromisoformat(deferred.next_attempt_at) - datetime.now(timezone.utc)
+        wait = datetime.fromisoformat(deferred.next_attempt_at) - datetime.now(UTC)
         assert timedelta(seconds=2) < wait <= timedelta(seconds=3)
         local_bot.db["outbox"].update(posted, {"next_attempt_at": timestamp(now)})
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 1

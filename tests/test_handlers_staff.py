@@ -1,5 +1,6 @@
 """Staff commands and staff-chat buttons: roles re-checked on every use, notifications via the
 outbox, usage lines for bad arguments."""
+
 from __future__ import annotations
 
 import csv
@@ -8,8 +9,7 @@ import io
 import pytest
 
 from db import durability, outbox
-from db.complaints import (DONE, IN_PROGRESS, TRANSFERRED, create_complaint, get_complaint,
-                           history)
+from db.complaints import DONE, IN_PROGRESS, TRANSFERRED, create_complaint, get_complaint, history
 from db.staff import grant, revoke
 from handlers import staff
 from handlers.access import DENIED_TEXT
@@ -23,9 +23,18 @@ def sent_texts(calls) -> str:
 
 
 def store(db, n: int = 1, phone: str | None = "010-1234-5678"):
-    return create_complaint(db, idempotency_key=f"k{n}", user_id=CITIZEN, chat_id=CITIZEN,
-                            content=f"민원 내용 {n}", department="도로과", region="전주시", phone=phone,
-                            anonymous=False, consent=True)
+    return create_complaint(
+        db,
+        idempotency_key=f"k{n}",
+        user_id=CITIZEN,
+        chat_id=CITIZEN,
+        content=f"민원 내용 {n}",
+        department="도로과",
+        region="전주시",
+        phone=phone,
+        anonymous=False,
+        consent=True,
+    )
 
 
 async def alert_in_staff_chat(bot, complaint) -> None:
@@ -33,14 +42,26 @@ async def alert_in_staff_chat(bot, complaint) -> None:
     from handlers.formatting import staff_alert
     from handlers.keyboards import staff_actions
 
-    await bot.application.bot.send_message(STAFF_CHAT, staff_alert(complaint),
-                                           reply_markup=staff_actions(complaint.receipt))
+    await bot.application.bot.send_message(
+        STAFF_CHAT, staff_alert(complaint), reply_markup=staff_actions(complaint.receipt)
+    )
 
 
-@pytest.mark.parametrize("command", [
-    "/inbox", "/view 20250301-AB2C", "/reply 20250301-AB2C 답변", "/assign 20250301-AB2C 도로과",
-    "/close 20250301-AB2C", "/export", "/reload", "/stats", "/grant 5", "/revoke 5",
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/inbox",
+        "/view 20250301-AB2C",
+        "/reply 20250301-AB2C 답변",
+        "/assign 20250301-AB2C 도로과",
+        "/close 20250301-AB2C",
+        "/export",
+        "/reload",
+        "/stats",
+        "/grant 5",
+        "/revoke 5",
+    ],
+)
 async def test_staff_and_admin_commands_are_refused_to_citizens(local_bot, command):
     calls = await local_bot.chat(STRANGER).send(command)
     assert "권한이 없습니다" in sent_texts(calls)
@@ -84,26 +105,38 @@ async def test_reply_reaches_the_citizen_through_the_outbox(local_bot):
     assert sent_texts(calls) == staff.REPLY_SAVED_TEXT.format(receipt=stored.receipt)
     assert local_bot.api.texts(CITIZEN) == []  # nothing is sent before the outbox runs
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 1
-    assert local_bot.api.texts(CITIZEN) == [f"[민원 {stored.receipt}] 담당자 답변: 내일 보수하겠습니다"]
+    assert local_bot.api.texts(CITIZEN) == [
+        f"[민원 {stored.receipt}] 담당자 답변: 내일 보수하겠습니다"
+    ]
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
 
 
-@pytest.mark.parametrize("command, confirmation", [
-    ("/reply {receipt} 내일 보수하겠습니다", "답변"), ("/close {receipt} 보수 완료", "완료 처리"),
-    ("/assign {receipt} 전주시 도로관리과", "이관했습니다"), ("/grant 5", "권한을 주었습니다"),
-])
-async def test_a_change_is_on_the_disk_before_it_is_confirmed(local_bot, monkeypatch, command,
-                                                              confirmation):
+@pytest.mark.parametrize(
+    "command, confirmation",
+    [
+        ("/reply {receipt} 내일 보수하겠습니다", "답변"),
+        ("/close {receipt} 보수 완료", "완료 처리"),
+        ("/assign {receipt} 전주시 도로관리과", "이관했습니다"),
+        ("/grant 5", "권한을 주었습니다"),
+    ],
+)
+async def test_a_change_is_on_the_disk_before_it_is_confirmed(
+    local_bot, monkeypatch, command, confirmation
+):
     stored = store(local_bot.db)
     fsyncs = []  # Bot API calls made when each fsync ran
     real = durability.os.fsync
-    monkeypatch.setattr(durability.os, "fsync",
-                        lambda fd: (real(fd), fsyncs.append(len(local_bot.api.calls))))
+    monkeypatch.setattr(
+        durability.os, "fsync", lambda fd: (real(fd), fsyncs.append(len(local_bot.api.calls)))
+    )
     me = local_bot.chat(ADMIN if command.startswith("/grant") else STAFF)
     before = len(local_bot.api.calls)
     assert confirmation in sent_texts(await me.send(command.format(receipt=stored.receipt)))
-    confirmed_at = next(n for n, call in enumerate(local_bot.api.calls)
-                        if n >= before and confirmation in (call.text or ""))
+    confirmed_at = next(
+        n
+        for n, call in enumerate(local_bot.api.calls)
+        if n >= before and confirmation in (call.text or "")
+    )
     assert any(before <= calls_made <= confirmed_at for calls_made in fsyncs)
 
 
@@ -119,11 +152,17 @@ async def test_assign_and_close(local_bot):
     assert "이미 '완료' 상태" in again
 
 
-@pytest.mark.parametrize("command, usage", [
-    ("/view", staff.VIEW_USAGE), ("/view 12", staff.VIEW_USAGE),
-    ("/reply", staff.REPLY_USAGE), ("/reply 20250301-AB2C", staff.REPLY_USAGE),
-    ("/assign 20250301-AB2C", staff.ASSIGN_USAGE), ("/close", staff.CLOSE_USAGE),
-])
+@pytest.mark.parametrize(
+    "command, usage",
+    [
+        ("/view", staff.VIEW_USAGE),
+        ("/view 12", staff.VIEW_USAGE),
+        ("/reply", staff.REPLY_USAGE),
+        ("/reply 20250301-AB2C", staff.REPLY_USAGE),
+        ("/assign 20250301-AB2C", staff.ASSIGN_USAGE),
+        ("/close", staff.CLOSE_USAGE),
+    ],
+)
 async def test_missing_arguments_get_a_usage_line(local_bot, command, usage):
     assert sent_texts(await local_bot.chat(STAFF).send(command)) == usage
 
@@ -131,7 +170,9 @@ async def test_missing_arguments_get_a_usage_line(local_bot, command, usage):
 async def test_unknown_receipt_is_reported(local_bot):
     me = local_bot.chat(STAFF)
     for command in ("/view 20200101-ZZZZ", "/reply 20200101-ZZZZ 답변", "/close 20200101-ZZZZ"):
-        assert sent_texts(await me.send(command)) == staff.NOT_FOUND_TEXT.format(receipt="20200101-ZZZZ")
+        assert sent_texts(await me.send(command)) == staff.NOT_FOUND_TEXT.format(
+            receipt="20200101-ZZZZ"
+        )
 
 
 async def test_export_sends_a_csv_document(local_bot):
@@ -159,7 +200,9 @@ async def test_staff_chat_buttons_change_status_and_notify_after_commit(local_bo
     assert "상태: 처리중" in sent_texts(calls)
     assert get_complaint(local_bot.db, stored.receipt).status == IN_PROGRESS
     await deliver_due(local_bot.application.bot, local_bot.db)
-    assert local_bot.api.texts(CITIZEN) == [f"[민원 {stored.receipt}] 상태가 '처리중'(으)로 바뀌었습니다."]
+    assert local_bot.api.texts(CITIZEN) == [
+        f"[민원 {stored.receipt}] 상태가 '처리중'(으)로 바뀌었습니다."
+    ]
     await staff_in_group.press("완료")
     assert get_complaint(local_bot.db, stored.receipt).status == DONE
     assert staff_in_group.buttons() == []  # a final complaint has no more buttons
@@ -170,8 +213,11 @@ async def test_replayed_staff_button_is_refused_to_a_citizen(local_bot):
     await alert_in_staff_chat(local_bot, stored)
     intruder = local_bot.chat(STRANGER, chat_id=STAFF_CHAT)
     calls = await intruder.press("완료")
-    assert calls[0].params == {"callback_query_id": calls[0].params["callback_query_id"],
-                               "text": DENIED_TEXT, "show_alert": True}
+    assert calls[0].params == {
+        "callback_query_id": calls[0].params["callback_query_id"],
+        "text": DENIED_TEXT,
+        "show_alert": True,
+    }
     assert get_complaint(local_bot.db, stored.receipt).status == "접수"
     assert len(history(local_bot.db, stored.receipt)) == 1
     assert local_bot.db["denied_attempts"].count == 1
@@ -196,11 +242,13 @@ async def test_reply_button_asks_for_text_previews_and_sends_it(local_bot):
     calls = await staff_in_group.press("답변")
     prompt = calls[-1]
     assert stored.receipt in prompt.text and prompt.params["reply_markup"] == {
-        "force_reply": True, "selective": True,
-        "input_field_placeholder": staff.PLACEHOLDERS["reply"]}
+        "force_reply": True,
+        "selective": True,
+        "input_field_placeholder": staff.PLACEHOLDERS["reply"],
+    }
     [mention] = prompt.params["entities"]  # the selective prompt opens for the presser only
     assert (mention["type"], mention["user"]["id"]) == ("text_mention", STAFF)
-    name = prompt.text[mention["offset"]:mention["offset"] + mention["length"]]
+    name = prompt.text[mention["offset"] : mention["offset"] + mention["length"]]
     assert name == staff_in_group.first_name
     bot_prompt = local_bot.api.messages[(STAFF_CHAT, prompt.message_id)]
     calls = await staff_in_group.send("오늘 오후에 현장 확인합니다", reply_to_message=bot_prompt)
@@ -216,7 +264,9 @@ async def test_a_previewed_answer_can_be_cancelled_or_rewritten(local_bot):
     stored = store(local_bot.db)
     await alert_in_staff_chat(local_bot, stored)
     staff_in_group = local_bot.chat(STAFF, chat_id=STAFF_CHAT)
-    asked = local_bot.api.messages[(STAFF_CHAT, (await staff_in_group.press("답변"))[-1].message_id)]
+    asked = local_bot.api.messages[
+        (STAFF_CHAT, (await staff_in_group.press("답변"))[-1].message_id)
+    ]
     await staff_in_group.send("오타 있는 답변", reply_to_message=asked)
     rewrite = (await staff_in_group.press("수정"))[-1]
     assert rewrite.params["reply_markup"]["force_reply"] is True
@@ -235,15 +285,21 @@ async def test_failed_delivery_is_retried_not_lost(local_bot):
     stored = store(local_bot.db)
     await local_bot.chat(STAFF).send(f"/close {stored.receipt}")
     [pending] = outbox.due(local_bot.db)
-    local_bot.api.fail_next("sendMessage", code=429, description="Too Many Requests", retry_after=7)
+    local_bot.api.fail_next(
+        "sendMessage", code=429, description="Too Many Requests", retry_after=7
+    )
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
     after_flood = outbox.get(local_bot.db, pending.id)
     assert (after_flood.attempts, after_flood.sent_at) == (0, None)
     assert outbox.due(local_bot.db) == []  # not before Telegram's retry_after
     local_bot.api.fail_next("sendMessage", code=502, description="Bad Gateway")
-    local_bot.db["outbox"].update(pending.id, {"next_attempt_at": "2000-01-01T00:00:00.000000+00:00"})
+    local_bot.db["outbox"].update(
+        pending.id, {"next_attempt_at": "2000-01-01T00:00:00.000000+00:00"}
+    )
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
-    local_bot.db["outbox"].update(pending.id, {"next_attempt_at": "2000-01-01T00:00:00.000000+00:00"})
+    local_bot.db["outbox"].update(
+        pending.id, {"next_attempt_at": "2000-01-01T00:00:00.000000+00:00"}
+    )
     assert await deliver_due(local_bot.application.bot, local_bot.db) == 1
     assert outbox.get(local_bot.db, pending.id).attempts == 1
     assert local_bot.api.texts(CITIZEN)[-1].startswith(f"[민원 {stored.receipt}] 상태가 '완료'")

@@ -1,5 +1,6 @@
 """Deadline commands through the real Application: /type, /extend, /due, /closed, /statutory,
 and the morning digest job."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -21,9 +22,18 @@ def texts(calls) -> str:
 
 
 def store(db, n: int = 1, content: str = "가로등이 고장났어요"):
-    return create_complaint(db, idempotency_key=f"k{n}", user_id=CITIZEN, chat_id=CITIZEN,
-                            content=content, department="도로과", region="전주시", phone=None,
-                            anonymous=True, consent=False)
+    return create_complaint(
+        db,
+        idempotency_key=f"k{n}",
+        user_id=CITIZEN,
+        chat_id=CITIZEN,
+        content=content,
+        department="도로과",
+        region="전주시",
+        phone=None,
+        anonymous=True,
+        consent=False,
+    )
 
 
 def next_working_day_after(days: int) -> date:
@@ -33,8 +43,16 @@ def next_working_day_after(days: int) -> date:
     return day
 
 
-@pytest.mark.parametrize("command", ["/type 20250301-AB2C 질의", "/extend 20250301-AB2C 2025-03-20 x",
-                                     "/due", "/closed", "/statutory"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/type 20250301-AB2C 질의",
+        "/extend 20250301-AB2C 2025-03-20 x",
+        "/due",
+        "/closed",
+        "/statutory",
+    ],
+)
 async def test_refused_to_citizens(local_bot, command):
     assert "권한이 없습니다" in texts(await local_bot.chat(STRANGER).send(command))
 
@@ -56,18 +74,24 @@ async def test_type_and_extend_reach_the_citizen(local_bot):
     assert "이미 한 번 연장" in texts(await me.send(f"/extend {stored.receipt} {new_due} 다시"))
     await deliver_due(local_bot.application.bot, local_bot.db)
     sent = local_bot.api.texts(CITIZEN)
-    assert sent[-1] == (f"[민원 {stored.receipt}] 처리기한이 {new_due} 18:00(으)로 연장되었습니다."
-                        "\n사유: 현장 조사가 필요합니다")
+    assert sent[-1] == (
+        f"[민원 {stored.receipt}] 처리기한이 {new_due} 18:00(으)로 연장되었습니다."
+        "\n사유: 현장 조사가 필요합니다"
+    )
     assert get_complaint(local_bot.db, stored.receipt).complaint_type == "질의(법령해석)"
 
 
-@pytest.mark.parametrize("command, expected", [
-    ("/type", workbench.TYPE_USAGE), ("/type 20250301-AB2C 아무거나", "민원 유형이 아닙니다"),
-    ("/type 20250301-AB2C 법정:없는것", "법정민원 표에"),
-    ("/extend 20250301-AB2C 내일 사유", workbench.EXTEND_USAGE),
-    ("/extend 20250301-AB2C 2030-01-02", workbench.EXTEND_USAGE),
-    ("/type 20200101-ZZZZ 질의", "민원이 없습니다"),
-])
+@pytest.mark.parametrize(
+    "command, expected",
+    [
+        ("/type", workbench.TYPE_USAGE),
+        ("/type 20250301-AB2C 아무거나", "민원 유형이 아닙니다"),
+        ("/type 20250301-AB2C 법정:없는것", "법정민원 표에"),
+        ("/extend 20250301-AB2C 내일 사유", workbench.EXTEND_USAGE),
+        ("/extend 20250301-AB2C 2030-01-02", workbench.EXTEND_USAGE),
+        ("/type 20200101-ZZZZ 질의", "민원이 없습니다"),
+    ],
+)
 async def test_bad_arguments_get_a_clear_line(local_bot, command, expected):
     assert expected in texts(await local_bot.chat(STAFF).send(command))
 
@@ -81,8 +105,9 @@ async def test_closed_days_and_statutory_table(local_bot):
     assert "4일로 정했습니다" in texts(await admin.send("/statutory 여권 발급 4"))
     assert "법정:여권 발급 4일" in texts(await admin.send("/statutory"))
     stored = store(local_bot.db)
-    assert "법정:여권 발급, " not in texts(await local_bot.chat(STAFF).send(
-        f"/type {stored.receipt} 법정:여권 발급"))
+    assert "법정:여권 발급, " not in texts(
+        await local_bot.chat(STAFF).send(f"/type {stored.receipt} 법정:여권 발급")
+    )
     assert get_complaint(local_bot.db, stored.receipt).complaint_type == "법정:여권 발급"
 
 
@@ -90,8 +115,9 @@ async def test_due_lists_open_complaints_and_the_digest_job_posts_it(local_bot):
     stored = store(local_bot.db)
     reply = texts(await local_bot.chat(STAFF).send("/due"))
     assert reply.startswith("[오늘의 처리기한]") and stored.receipt in reply
-    context = SimpleNamespace(bot=local_bot.application.bot,
-                              bot_data=local_bot.application.bot_data)
+    context = SimpleNamespace(
+        bot=local_bot.application.bot, bot_data=local_bot.application.bot_data
+    )
     await workbench.post_morning_digest(context)
     assert local_bot.api.texts(STAFF_CHAT)[-1].startswith("[오늘의 처리기한]")
 
@@ -104,8 +130,11 @@ async def test_receipt_and_view_state_the_due_date(local_bot):
 
 async def test_templates_are_kept_by_admins_and_filled_for_staff(local_bot):
     admin, me = local_bot.chat(ADMIN), local_bot.chat(STAFF)
-    saved = texts(await admin.send("/template add 보수 안내 | {접수번호} 민원은 {부서}에서 "
-                                   "{처리기한}까지 보수합니다."))
+    saved = texts(
+        await admin.send(
+            "/template add 보수 안내 | {접수번호} 민원은 {부서}에서 {처리기한}까지 보수합니다."
+        )
+    )
     assert saved.startswith("상용구 #1 '보수 안내'을(를) 저장했습니다.")
     assert "알 수 없는 자리표시자" in texts(await admin.send("/template add 나쁜 | {담당자}"))
     assert "관리자만" in texts(await me.send("/template add 몰래 | 내용"))

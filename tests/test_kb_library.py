@@ -211,8 +211,20 @@ def test_pages_that_repeat_a_contact_table_give_one_department(sources, tmp_path
 
 def test_kb_add_starts_a_new_knowledge_directory(tmp_path, files, capsys):
     directory = tmp_path / "new-city"
-    assert bot.main(["kb", "add", str(files / "여권.html"), "--region", "가나특별자치도",
-                     "--knowledge-dir", str(directory)]) == 0
+    assert (
+        bot.main(
+            [
+                "kb",
+                "add",
+                str(files / "여권.html"),
+                "--region",
+                "가나특별자치도",
+                "--knowledge-dir",
+                str(directory),
+            ]
+        )
+        == 0
+    )
     entries, _, regions = load_contents(directory)
     assert [(r.name, r.spellings) for r in regions] == [("가나특별자치도", ("가나",))]
     assert {e.title for e in entries} >= {render.PROGRAM, "정무기획과", "국제협력과"}

@@ -1,4 +1,5 @@
 """Loading, validation (`kb check`), export and reload diffs of the knowledge base."""
+
 import json
 import shutil
 from dataclasses import replace
@@ -7,8 +8,15 @@ from pathlib import Path
 import pytest
 
 import bot
-from knowledge.base import (DEFAULT_DIR, Curated, KnowledgeBase, KnowledgeError, load_entries,
-                            load_knowledge_base, read_curated)
+from knowledge.base import (
+    DEFAULT_DIR,
+    Curated,
+    KnowledgeBase,
+    KnowledgeError,
+    load_entries,
+    load_knowledge_base,
+    read_curated,
+)
 from knowledge.model import FAQ, KINDS, SECTION, Entry, make_id
 
 
@@ -40,16 +48,28 @@ def test_kb_check_prints_counts_per_kind_and_region(capsys):
         assert region in out
 
 
-@pytest.mark.parametrize("curated_text, where, message", [
-    ("aliases:\n  jb-program-nothere: [새 이름]\n", "curated.yaml:2", "jb-program-nothere"),
-    ("synonyms:\n  - [혼자]\n", "curated.yaml:", "2개 이상"),
-    ("synonyms:\n  - [장학금, 학자금]\n  - [학자금, 학비]\n", "curated.yaml:3", "학자금"),
-    ("contacts:\n  - region: 전라북도\n    department: 없는과\n    phone: \"063-000-0000\"\n",
-     "curated.yaml:", "없는과"),
-    ("synonyms: [\n  - 깨진\n", "curated.yaml:", "YAML"),
-    ("contacts:\n  - region: 전라북도\n    department: 정무기획과\n    fax: 1\n", "curated.yaml:", "phone"),
-])
-def test_kb_check_fails_on_a_broken_curated_file(sources: Path, capsys, curated_text, where, message):
+@pytest.mark.parametrize(
+    "curated_text, where, message",
+    [
+        ("aliases:\n  jb-program-nothere: [새 이름]\n", "curated.yaml:2", "jb-program-nothere"),
+        ("synonyms:\n  - [혼자]\n", "curated.yaml:", "2개 이상"),
+        ("synonyms:\n  - [장학금, 학자금]\n  - [학자금, 학비]\n", "curated.yaml:3", "학자금"),
+        (
+            'contacts:\n  - region: 전라북도\n    department: 없는과\n    phone: "063-000-0000"\n',
+            "curated.yaml:",
+            "없는과",
+        ),
+        ("synonyms: [\n  - 깨진\n", "curated.yaml:", "YAML"),
+        (
+            "contacts:\n  - region: 전라북도\n    department: 정무기획과\n    fax: 1\n",
+            "curated.yaml:",
+            "phone",
+        ),
+    ],
+)
+def test_kb_check_fails_on_a_broken_curated_file(
+    sources: Path, capsys, curated_text, where, message
+):
     (sources / "curated.yaml").write_text(curated_text, encoding="utf-8")
     assert bot.main(["kb", "check", "--knowledge-dir", str(sources)]) == 1
     err = capsys.readouterr().err
@@ -57,7 +77,9 @@ def test_kb_check_fails_on_a_broken_curated_file(sources: Path, capsys, curated_
 
 
 def test_curated_alias_error_points_at_its_line(sources: Path):
-    (sources / "curated.yaml").write_text("synonyms: []\naliases:\n  jb-x-1: [가]\n", encoding="utf-8")
+    (sources / "curated.yaml").write_text(
+        "synonyms: []\naliases:\n  jb-x-1: [가]\n", encoding="utf-8"
+    )
     with pytest.raises(KnowledgeError) as excinfo:
         load_entries(sources)
     [problem] = excinfo.value.problems
@@ -67,7 +89,9 @@ def test_curated_alias_error_points_at_its_line(sources: Path):
 def test_curated_aliases_are_added_to_their_entry(sources: Path):
     entries, _ = load_entries()
     target = next(e for e in entries if e.title == "새마을지도자 자녀 장학금 지원")
-    (sources / "curated.yaml").write_text(f"aliases:\n  {target.id}: [새마을 장학금]\n", encoding="utf-8")
+    (sources / "curated.yaml").write_text(
+        f"aliases:\n  {target.id}: [새마을 장학금]\n", encoding="utf-8"
+    )
     reloaded, _ = load_entries(sources)
     assert "새마을 장학금" in next(e for e in reloaded if e.id == target.id).aliases
 
@@ -95,7 +119,9 @@ def test_a_copy_cut_between_blocks_is_caught_by_its_checksum(sources: Path):
 def test_a_document_without_a_checksum_is_parsed_as_is(sources: Path):
     manifest = (sources / "manifest.yaml").read_text(encoding="utf-8")
     (sources / "manifest.yaml").write_text(
-        "\n".join(line for line in manifest.splitlines() if "sha256:" not in line) + "\n", encoding="utf-8")
+        "\n".join(line for line in manifest.splitlines() if "sha256:" not in line) + "\n",
+        encoding="utf-8",
+    )
     entries, _ = load_entries(sources)
     assert len(entries) == len(load_entries()[0])
 
@@ -107,7 +133,9 @@ def test_a_missing_document_and_a_broken_manifest(sources: Path):
     [problem] = excinfo.value.problems
     assert (problem.file, problem.line) == ("manifest.yaml", 12)
     assert problem.message == "001_1cf720f589d4ce67.txt: 파일이 없습니다"
-    (sources / "manifest.yaml").write_text("- file: x.txt\n  parser: nope\n  region: 서울\n  document: d\n")
+    (sources / "manifest.yaml").write_text(
+        "- file: x.txt\n  parser: nope\n  region: 서울\n  document: d\n"
+    )
     with pytest.raises(KnowledgeError) as excinfo:
         load_entries(sources)
     assert "서울" in str(excinfo.value)
@@ -159,12 +187,21 @@ def test_knowledge_base_is_immutable(kb: KnowledgeBase):
         kb.entries[0].fields["사업내용"] = "x"
 
 
-@pytest.mark.parametrize("regions_text, message", [
-    ("- name: 전라북도\n  code: jb\n- name: 전주시\n  code: jb\n", "지역 code jb이(가) 두 번 있습니다"),
-    ("- name: 전라북도\n  code: 전북\n", "code는 영문·숫자여야 합니다"),
-    ("- name: 전라북도\n  fax: 1\n", "name과 code, short, spellings, phone, note만"),
-    ("- name: 전라북도\n  code: jb\n", "알 수 없는 지역: 전주시 — regions.yaml에 지역을 추가하세요"),
-])
+@pytest.mark.parametrize(
+    "regions_text, message",
+    [
+        (
+            "- name: 전라북도\n  code: jb\n- name: 전주시\n  code: jb\n",
+            "지역 code jb이(가) 두 번 있습니다",
+        ),
+        ("- name: 전라북도\n  code: 전북\n", "code는 영문·숫자여야 합니다"),
+        ("- name: 전라북도\n  fax: 1\n", "name과 code, short, spellings, phone, note만"),
+        (
+            "- name: 전라북도\n  code: jb\n",
+            "알 수 없는 지역: 전주시 — regions.yaml에 지역을 추가하세요",
+        ),
+    ],
+)
 def test_kb_check_fails_on_a_broken_regions_file(sources: Path, capsys, regions_text, message):
     (sources / "regions.yaml").write_text(regions_text, encoding="utf-8")
     assert bot.main(["kb", "check", "--knowledge-dir", str(sources)]) == 1
@@ -173,9 +210,10 @@ def test_kb_check_fails_on_a_broken_regions_file(sources: Path, capsys, regions_
 
 def test_region_spellings_come_from_regions_yaml(sources: Path, tokenizer):
     path = sources / "regions.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("spellings: [나주]",
-                                                             "spellings: [나주, 빛가람]"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("spellings: [나주]", "spellings: [나주, 빛가람]"),
+        encoding="utf-8",
+    )
     kb = load_knowledge_base(sources, tokenizer=tokenizer)
     assert kb.index.analyze("빛가람 자매결연 이행률").region == "나주시"
     assert kb.index.analyze("가나 자매결연 이행률").region is None

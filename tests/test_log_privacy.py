@@ -5,6 +5,7 @@ LOG_LEVEL=DEBUG, the root logger captured at DEBUG, and a few failures on the wa
 fails, a flood), so error and warning paths are logged too. The assertion covers every record
 at every level, tracebacks included.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,7 +53,9 @@ async def test_a_whole_journey_logs_nothing_a_citizen_wrote(local_bot, debug_log
     await me.send(f"{PHONE} 로 전화 주세요")
     await me.send("/complaint")
     local_bot.api.fail_next("sendMessage", code=500, description="Internal Server Error")
-    await me.send(f"{COMPLAINT_TEXT}. 주민번호 {RRN}, 연락처 {PHONE}")  # its reply fails: error path
+    await me.send(
+        f"{COMPLAINT_TEXT}. 주민번호 {RRN}, 연락처 {PHONE}"
+    )  # its reply fails: error path
     await me.send_message(photo=PHOTO, caption=f"사진 설명: {COMPLAINT_TEXT}")
     await me.send_message(location={"latitude": 35.82, "longitude": 127.14})
     await me.press("다음 ▶")
@@ -68,7 +71,9 @@ async def test_a_whole_journey_logs_nothing_a_citizen_wrote(local_bot, debug_log
     await desk.press("처리중")
     await local_bot.chat(STAFF).send(f"/view {stored['receipt']}")
     await local_bot.chat(STAFF).send(f"/reply {stored['receipt']} {REPLY}")
-    local_bot.api.fail_next("sendMessage", code=429, description="Too Many Requests", retry_after=3)
+    local_bot.api.fail_next(
+        "sendMessage", code=429, description="Too Many Requests", retry_after=3
+    )
     await deliver_due(local_bot.application.bot, local_bot.db)  # a failed delivery is logged
     local_bot.db.execute("update outbox set next_attempt_at = '2000-01-01T00:00:00.000000+00:00'")
     await deliver_due(local_bot.application.bot, local_bot.db)
@@ -85,6 +90,12 @@ async def test_a_whole_journey_logs_nothing_a_citizen_wrote(local_bot, debug_log
 
 async def test_questions_with_personal_data_are_not_logged(local_bot, debug_logs):
     me = local_bot.chat(CITIZEN)
-    for question in (QUESTION, f"{RRN} 조회", f"김영희 {PHONE}", f"/status {RRN}", f"/region {PHONE}"):
+    for question in (
+        QUESTION,
+        f"{RRN} 조회",
+        f"김영희 {PHONE}",
+        f"/status {RRN}",
+        f"/region {PHONE}",
+    ):
         await me.send(question)
     assert leaks(debug_logs.records) == []

@@ -5,13 +5,15 @@ a flooding user, the lane table), then inside the real Application: twenty citiz
 complaints at the same time through ``application.update_queue`` — the path polling takes — on
 a Bot API that answers after a random delay, so handlers really interleave.
 """
+
 from __future__ import annotations
 
 import asyncio
 import itertools
 import random
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from telegram import Update
@@ -30,8 +32,12 @@ WAIT_SECONDS = 30.0
 
 def _message_update(update_id: int, user_id: int | None, chat_id: int) -> Update:
     """A private (or channel, without a user) text message as Telegram would send it."""
-    message: dict[str, Any] = {"message_id": update_id, "date": 1700000000,
-                               "chat": chat_dict(chat_id), "text": "안녕하세요"}
+    message: dict[str, Any] = {
+        "message_id": update_id,
+        "date": 1700000000,
+        "chat": chat_dict(chat_id),
+        "text": "안녕하세요",
+    }
     if user_id is None:
         return Update.de_json({"update_id": update_id, "channel_post": message}, None)
     message["from"] = {"id": user_id, "is_bot": False, "first_name": "시민"}
@@ -55,11 +61,14 @@ class Recorder:
         self.log.append(("end", name))
 
 
-async def _process_all(processor: PerUserUpdateProcessor,
-                       jobs: list[tuple[Update, Awaitable[Any]]]) -> None:
+async def _process_all(
+    processor: PerUserUpdateProcessor, jobs: list[tuple[Update, Awaitable[Any]]]
+) -> None:
     """Hands every update to the processor in order, each in its own task (as PTB does)."""
-    tasks = [asyncio.create_task(processor.process_update(update, coroutine))
-             for update, coroutine in jobs]
+    tasks = [
+        asyncio.create_task(processor.process_update(update, coroutine))
+        for update, coroutine in jobs
+    ]
     await asyncio.gather(*tasks)
 
 
@@ -74,20 +83,34 @@ def test_the_key_is_the_user_then_the_chat_then_global():
 async def test_one_users_updates_run_strictly_in_order_even_when_the_first_is_slow():
     recorder, processor = Recorder(), PerUserUpdateProcessor(8)
     async with processor:
-        await _process_all(processor, [
-            (_message_update(1, 42, 42), recorder.work("first", SLOW)),
-            (_message_update(2, 42, 42), recorder.work("second")),
-            (_message_update(3, 42, 42), recorder.work("third", SLOW / 10)),
-        ])
-    assert recorder.log == [("start", "first"), ("end", "first"), ("start", "second"),
-                            ("end", "second"), ("start", "third"), ("end", "third")]
+        await _process_all(
+            processor,
+            [
+                (_message_update(1, 42, 42), recorder.work("first", SLOW)),
+                (_message_update(2, 42, 42), recorder.work("second")),
+                (_message_update(3, 42, 42), recorder.work("third", SLOW / 10)),
+            ],
+        )
+    assert recorder.log == [
+        ("start", "first"),
+        ("end", "first"),
+        ("start", "second"),
+        ("end", "second"),
+        ("start", "third"),
+        ("end", "third"),
+    ]
 
 
 async def test_different_users_overlap():
     recorder, processor = Recorder(), PerUserUpdateProcessor(8)
     async with processor:
-        await _process_all(processor, [(_message_update(1, 42, 42), recorder.work("a", SLOW)),
-                                       (_message_update(2, 43, 43), recorder.work("b", SLOW))])
+        await _process_all(
+            processor,
+            [
+                (_message_update(1, 42, 42), recorder.work("a", SLOW)),
+                (_message_update(2, 43, 43), recorder.work("b", SLOW)),
+            ],
+        )
     assert recorder.peak == 2  # both were running at once
 
 
@@ -95,17 +118,23 @@ async def test_no_more_than_the_limit_run_at_once():
     recorder, processor = Recorder(), PerUserUpdateProcessor(2)
     started = time.monotonic()
     async with processor:
-        await _process_all(processor, [(_message_update(n, n, n), recorder.work(str(n), SLOW / 3))
-                                       for n in range(1, 7)])
+        await _process_all(
+            processor,
+            [(_message_update(n, n, n), recorder.work(str(n), SLOW / 3)) for n in range(1, 7)],
+        )
     assert recorder.peak == 2
     assert time.monotonic() - started >= SLOW  # six updates, two at a time, SLOW/3 each
 
 
 async def test_a_flooding_user_holds_one_slot_so_others_still_get_through():
     recorder, processor = Recorder(), PerUserUpdateProcessor(2)
-    flood = [(_message_update(n, 42, 42), recorder.work(f"flood{n}", SLOW / 3)) for n in range(1, 6)]
+    flood = [
+        (_message_update(n, 42, 42), recorder.work(f"flood{n}", SLOW / 3)) for n in range(1, 6)
+    ]
     async with processor:
-        await _process_all(processor, [*flood, (_message_update(9, 43, 43), recorder.work("other"))])
+        await _process_all(
+            processor, [*flood, (_message_update(9, 43, 43), recorder.work("other"))]
+        )
     assert recorder.log.index(("end", "other")) < recorder.log.index(("end", "flood1"))
 
 
@@ -115,8 +144,10 @@ async def test_lanes_are_dropped_after_a_burst_and_a_failure_does_not_stop_the_l
     async def fail() -> None:
         raise RuntimeError("broken update")
 
-    jobs = [(_message_update(n, 40 + n % 3, 40 + n % 3), recorder.work(str(n), 0.001))
-            for n in range(30)]
+    jobs = [
+        (_message_update(n, 40 + n % 3, 40 + n % 3), recorder.work(str(n), 0.001))
+        for n in range(30)
+    ]
     jobs.insert(1, (_message_update(99, 40, 40), fail()))
     async with processor:
         await _process_all(processor, jobs)
@@ -126,7 +157,9 @@ async def test_lanes_are_dropped_after_a_burst_and_a_failure_does_not_stop_the_l
 
 def test_max_concurrent_updates_is_a_positive_whole_number():
     assert load_settings({}, env_file=None).max_concurrent_updates == 64
-    assert load_settings({"MAX_CONCURRENT_UPDATES": "8"}, env_file=None).max_concurrent_updates == 8
+    assert (
+        load_settings({"MAX_CONCURRENT_UPDATES": "8"}, env_file=None).max_concurrent_updates == 8
+    )
     for bad in ("0", "-3", "many", "1.5"):
         with pytest.raises(SettingsError, match="^MAX_CONCURRENT_UPDATES: "):
             load_settings({"MAX_CONCURRENT_UPDATES": bad}, env_file=None)
@@ -145,7 +178,8 @@ class JitteryBotApi(LocalBotApi):
 
 
 class QueuedCitizen:
-    """A citizen whose updates go through ``application.update_queue``, as polling delivers them."""
+    """A citizen whose updates go through ``application.update_queue``, as polling delivers
+    them."""
 
     _ids = itertools.count(1)
 
@@ -154,8 +188,13 @@ class QueuedCitizen:
         self.user = {"id": user_id, "is_bot": False, "first_name": "시민"}
 
     async def send(self, text: str) -> None:
-        message = {"message_id": next(self._ids), "date": int(time.time()),
-                   "chat": chat_dict(self.user_id), "from": self.user, "text": text}
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": chat_dict(self.user_id),
+            "from": self.user,
+            "text": text,
+        }
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
         await self._put({"message": message})
@@ -164,16 +203,26 @@ class QueuedCitizen:
         """Taps the button ``label`` on the newest bot message that has it, ``times`` in a row."""
         message, data = self._button(label)
         for _ in range(times):
-            await self._put({"callback_query": {"id": str(next(self._ids)), "from": self.user,
-                                                "chat_instance": "queued", "data": data,
-                                                "message": message}})
+            await self._put(
+                {
+                    "callback_query": {
+                        "id": str(next(self._ids)),
+                        "from": self.user,
+                        "chat_instance": "queued",
+                        "data": data,
+                        "message": message,
+                    }
+                }
+            )
 
     def texts(self, contains: str) -> list[str]:
         return [text for text in self.api.texts(self.user_id) if contains in text]
 
     async def wait_for(self, contains: str, count: int = 1) -> None:
-        await _until(lambda: len(self.texts(contains)) >= count,
-                     f"user {self.user_id}: {count}× {contains!r}")
+        await _until(
+            lambda: len(self.texts(contains)) >= count,
+            f"user {self.user_id}: {count}× {contains!r}",
+        )
 
     def _button(self, label: str) -> tuple[dict, str]:
         for (chat_id, _), message in sorted(self.api.messages.items(), reverse=True):
@@ -197,7 +246,10 @@ async def _until(predicate: Callable[[], bool], what: str) -> None:
 
 
 def _content(user_id: int) -> tuple[str, str]:
-    return f"{user_id}번 시민: 가로등이 꺼져 있어요", f"{user_id}번 시민: 밤마다 어두워서 위험합니다"
+    return (
+        f"{user_id}번 시민: 가로등이 꺼져 있어요",
+        f"{user_id}번 시민: 밤마다 어두워서 위험합니다",
+    )
 
 
 async def _file_complaint(citizen: QueuedCitizen) -> None:
@@ -217,7 +269,8 @@ async def _file_complaint(citizen: QueuedCitizen) -> None:
 
 
 async def test_twenty_citizens_file_complaints_at_once_through_the_real_application(
-        bot_settings, kb, tokenizer):
+    bot_settings, kb, tokenizer
+):
     api = JitteryBotApi(seed=7)
     application = build_application(bot_settings, request=api, kb=kb, tokenizer=tokenizer)
     processor = application.update_processor

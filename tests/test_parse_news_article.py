@@ -1,4 +1,6 @@
-"""news_article parser on the real 전북 대외국제소통국 2025 article (001) and damaged copies of it."""
+"""news_article parser on the real 전북 대외국제소통국 2025 article (001) and damaged copies of
+it."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -55,7 +57,12 @@ SECTIONS = [
     ("도정 역점사업 전략적 집중 홍보로 도정 브랜딩 강화", ("도정 역점사업",), 199, 211),
     ("온라인 매체를 통한 도정 소식 제공, 실시간 소통으로 홍보 극대화", ("온라인 매체",), 215, 235),
     ("도정 공감 콘텐츠 제작을 통한 도민 소통 강화", ("도정 공감 콘텐츠",), 239, 251),
-    ("수도권·세종 지역 도정협력체계 구축을 통한 주요 현안 해결", ("수도권·세종 지역 도정협력체계",), 255, 271),
+    (
+        "수도권·세종 지역 도정협력체계 구축을 통한 주요 현안 해결",
+        ("수도권·세종 지역 도정협력체계",),
+        255,
+        271,
+    ),
 ]
 
 
@@ -64,8 +71,9 @@ def test_titles_in_document_order(entries: list[Entry]) -> None:
 
 
 @pytest.mark.parametrize("title, aliases, start, end", SECTIONS)
-def test_section_aliases_and_source(entries: list[Entry], title: str, aliases: tuple[str, ...],
-                                    start: int, end: int) -> None:
+def test_section_aliases_and_source(
+    entries: list[Entry], title: str, aliases: tuple[str, ...], start: int, end: int
+) -> None:
     entry = _titled(entries, title)
     assert entry.aliases == aliases
     assert (entry.source.line_start, entry.source.line_end) == (start, end)
@@ -82,8 +90,10 @@ def test_body_is_the_paragraphs_without_blank_lines(entries: list[Entry]) -> Non
     entry = _titled(entries, "외국인 정착지원 확대를 통한 지역 정주 기반 강화")
     paragraphs = entry.body.split("\n")
     assert len(paragraphs) == 5  # lines 159, 163, 167, 171, 175
-    assert paragraphs[1] == ("지역특화형 비자·숙련기능인력 추천을 통하여 외국인력 611명과 동반가족 808명이 "
-                             "지역에 정착 거주함으로써 지역 산업 현장의 인력수요에 대응하고 생활인구 기반을 확대했다.")
+    assert paragraphs[1] == (
+        "지역특화형 비자·숙련기능인력 추천을 통하여 외국인력 611명과 동반가족 808명이 "
+        "지역에 정착 거주함으로써 지역 산업 현장의 인력수요에 대응하고 생활인구 기반을 확대했다."
+    )
     assert dict(entry.fields) == {"내용": entry.body}
     for entry in entries:
         assert all(p.strip() for p in entry.body.split("\n"))
@@ -98,7 +108,9 @@ def test_lead_has_sub_headline_and_intro(entries: list[Entry]) -> None:
 
 def test_closing_quote_stays_in_the_last_section(entries: list[Entry]) -> None:
     last = entries[-1]
-    assert last.body.split("\n")[-1].startswith("백경태 대외국제소통국장은 “전북특별자치도의 미래를")
+    assert last.body.split("\n")[-1].startswith(
+        "백경태 대외국제소통국장은 “전북특별자치도의 미래를"
+    )
     assert "백경태" not in _titled(entries, LEAD).body
 
 
@@ -116,13 +128,19 @@ def test_furniture_is_found_by_pattern_not_position() -> None:
     assert not any("℃" in e.body or "배너" in e.body for e in entries)
 
 
-@pytest.mark.parametrize("text, line", [
-    ("", 1),
-    ("\n".join(LINES[:20]), 1),  # the weather widget only
-    (TEXT.replace("3. 고향사랑기부", "고향사랑기부", 1), 103),  # heading 3 lost: 2 is followed by 4
-    ("\n".join(LINES[:256]), 255),  # cut right after heading 11: a section without paragraphs
-    (TEXT.replace("대외국제소통국", "대외협력 부서"), 21),  # no "…국은" naming the bureau
-])
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("", 1),
+        ("\n".join(LINES[:20]), 1),  # the weather widget only
+        (
+            TEXT.replace("3. 고향사랑기부", "고향사랑기부", 1),
+            103,
+        ),  # heading 3 lost: 2 is followed by 4
+        ("\n".join(LINES[:256]), 255),  # cut right after heading 11: a section without paragraphs
+        (TEXT.replace("대외국제소통국", "대외협력 부서"), 21),  # no "…국은" naming the bureau
+    ],
+)
 def test_damaged_article_raises(text: str, line: int) -> None:
     with pytest.raises(ParseError) as error:
         news_article.parse(text, DOC)

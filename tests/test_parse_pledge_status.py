@@ -1,12 +1,14 @@
 """The 나주시 pledge status parser (source 004) on the real document and on damaged copies."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from knowledge.base import read_manifest
 from knowledge.model import PLEDGE, DocumentInfo, Entry, ParseError
@@ -39,16 +41,24 @@ def entry() -> Entry:
 
 def _edit(line_no: int, old: str, new: str) -> Callable[[str], str]:
     """A change that replaces ``old`` with ``new`` on one (1-based) line."""
+
     def change(text: str) -> str:
-        return "\n".join(line.replace(old, new, 1) if number == line_no else line
-                         for number, line in enumerate(text.split("\n"), 1))
+        return "\n".join(
+            line.replace(old, new, 1) if number == line_no else line
+            for number, line in enumerate(text.split("\n"), 1)
+        )
+
     return change
 
 
 def _drop(*line_nos: int) -> Callable[[str], str]:
     """A change that deletes whole (1-based) lines."""
+
     def change(text: str) -> str:
-        return "\n".join(line for number, line in enumerate(text.split("\n"), 1) if number not in line_nos)
+        return "\n".join(
+            line for number, line in enumerate(text.split("\n"), 1) if number not in line_nos
+        )
+
     return change
 
 
@@ -64,30 +74,54 @@ def test_one_naju_pledge() -> None:
 def test_id_title_and_source() -> None:
     assert entry().id == "nj-pledge-6-3-3"
     assert entry().title == "16개 공공기관과 상생 자매결연 활성화"
-    assert (entry().source.file, entry().source.line_start, entry().source.line_end) == (FILE, 3, 94)
+    assert (entry().source.file, entry().source.line_start, entry().source.line_end) == (
+        FILE,
+        3,
+        94,
+    )
 
 
-@pytest.mark.parametrize(("label", "value"), [
-    ("관리번호", "6-3-3"),
-    ("완료시기", "입기내"),
-    ("사업주체", "나주시"),
-    ("신규여부", "계속"),
-    ("예산구분", "예산"),
-    ("소요예산", "40백만원"),
-    ("추진상황", "정상추진"),
-    ("이행률", "31.05%"),
-    ("정책목표", "16개 이전공공기관 임직원과 주민과의 상생교류를 늘려 함께하는 공동체 만들기에 기여"),
-    ("투자계획", "총 40백만원 = 시비 40백만원 (2023~2026년 매년 10백만원)\n집행액 0백만원"),
-])
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [
+        ("관리번호", "6-3-3"),
+        ("완료시기", "입기내"),
+        ("사업주체", "나주시"),
+        ("신규여부", "계속"),
+        ("예산구분", "예산"),
+        ("소요예산", "40백만원"),
+        ("추진상황", "정상추진"),
+        ("이행률", "31.05%"),
+        (
+            "정책목표",
+            "16개 이전공공기관 임직원과 주민과의 상생교류를 늘려 함께하는 공동체 만들기에 기여",
+        ),
+        ("투자계획", "총 40백만원 = 시비 40백만원 (2023~2026년 매년 10백만원)\n집행액 0백만원"),
+    ],
+)
 def test_fields(label: str, value: str) -> None:
     assert entry().fields[label] == value
 
 
 def test_fields_in_document_order() -> None:
     assert list(entry().fields) == [
-        "관리번호", "완료시기", "사업주체", "신규여부", "예산구분", "소요예산", "추진상황", "이행률",
-        "정책목표", "현황", "추진계획", "연차별 추진일정", "투자계획", "추진실적", "공약달성 확인지표",
-        "기대효과"]
+        "관리번호",
+        "완료시기",
+        "사업주체",
+        "신규여부",
+        "예산구분",
+        "소요예산",
+        "추진상황",
+        "이행률",
+        "정책목표",
+        "현황",
+        "추진계획",
+        "연차별 추진일정",
+        "투자계획",
+        "추진실적",
+        "공약달성 확인지표",
+        "기대효과",
+    ]
 
 
 def test_budget_read_from_the_investment_table() -> None:
@@ -106,24 +140,37 @@ def test_a_value_in_its_own_quarter_spans_nothing() -> None:
     and a blank never reaches into the next year."""
     changed = _edit(42, "\t\t\t4\t\t8\t\t12", "\t\t3\t4\t6\t8\t\t12")(source_text())
     schedule = parse(changed)[0].fields["연차별 추진일정"].split("\n")
-    assert schedule[0].startswith("교류활동 횟수(회): 2022년 4분기 3, 2023년 1분기 4, 2023년 2분기 6, "
-                                  "2023년 3~4분기 8, 2024년 1~2분기 12,")
+    assert schedule[0].startswith(
+        "교류활동 횟수(회): 2022년 4분기 3, 2023년 1분기 4, 2023년 2분기 6, "
+        "2023년 3~4분기 8, 2024년 1~2분기 12,"
+    )
 
 
-@pytest.mark.parametrize(("indicator", "lines"), [
-    ("교류활동 횟수(회) (단위: 개소)", [
-        "- 목표 (누계): 2023년: 8, 2024년: 8(16), 2025년: 8(24), 2026. 6.: 2(26)",
-        "- 이행 (누계): 2023년: 5",
-        "- 이행률: 19.23%"]),
-    ("행사개최 횟수(회) (단위: 회)", [
-        "- 목표 (누계): 2023년: 2, 2024년: 2(4), 2025년: 2(6), 2026. 6.: 1(7)",
-        "- 이행 (누계): 2023년: 2, 2024년: 1(3)",
-        "- 이행률: 42.86%"]),
-])
+@pytest.mark.parametrize(
+    ("indicator", "lines"),
+    [
+        (
+            "교류활동 횟수(회) (단위: 개소)",
+            [
+                "- 목표 (누계): 2023년: 8, 2024년: 8(16), 2025년: 8(24), 2026. 6.: 2(26)",
+                "- 이행 (누계): 2023년: 5",
+                "- 이행률: 19.23%",
+            ],
+        ),
+        (
+            "행사개최 횟수(회) (단위: 회)",
+            [
+                "- 목표 (누계): 2023년: 2, 2024년: 2(4), 2025년: 2(6), 2026. 6.: 1(7)",
+                "- 이행 (누계): 2023년: 2, 2024년: 1(3)",
+                "- 이행률: 42.86%",
+            ],
+        ),
+    ],
+)
 def test_indicators(indicator: str, lines: list[str]) -> None:
     text = entry().fields["공약달성 확인지표"].split("\n")
     start = text.index(indicator)
-    assert text[start + 1:start + 4] == lines
+    assert text[start + 1 : start + 4] == lines
 
 
 def test_indicators_keep_date_and_overall_rate() -> None:
@@ -132,16 +179,32 @@ def test_indicators_keep_date_and_overall_rate() -> None:
     assert text[-1] == "공약 이행률 (각 지표 이행률의 평균으로 산출): 31.05%"
 
 
-@pytest.mark.parametrize(("label", "first", "last"), [
-    ("현황", "- 1사1촌 자매결연 체결 현황 : 16개 기관 70개소",
-     "  - 23. 11. : (농림식품기술기획평가원+콘텐츠진흥원) 노안면 벽화그리기"),
-    ("추진계획", "- 자매결연 신규 결연 희망 수요조사 및 교류현황 현행화 : 매년 1/4분기",
-     "  - 상반기 : 전 기관 참여 사회공헌활동 / 하반기 : 자매결연 한마음대회 개최"),
-    ("추진실적", "(2022. 7. 1. ~ 현재)",
-     "  - 봉사일정 및 내용 등 1개 마을에 대한 활동 애로로 확대된 결연 체계 필요(읍면동 단위 결연)"),
-    ("기대효과", "- 실질적 교류활동 증대로 인한 지역공동체 의식 함양 및 동반 성장",
-     "- 지속적인 상생교류활동을 통한 농번기 농촌 일손부족 문제 해소 기여"),
-])
+@pytest.mark.parametrize(
+    ("label", "first", "last"),
+    [
+        (
+            "현황",
+            "- 1사1촌 자매결연 체결 현황 : 16개 기관 70개소",
+            "  - 23. 11. : (농림식품기술기획평가원+콘텐츠진흥원) 노안면 벽화그리기",
+        ),
+        (
+            "추진계획",
+            "- 자매결연 신규 결연 희망 수요조사 및 교류현황 현행화 : 매년 1/4분기",
+            "  - 상반기 : 전 기관 참여 사회공헌활동 / 하반기 : 자매결연 한마음대회 개최",
+        ),
+        (
+            "추진실적",
+            "(2022. 7. 1. ~ 현재)",
+            "  - 봉사일정 및 내용 등 1개 마을에 대한 활동 애로로 확대된 결연 체계 필요"
+            "(읍면동 단위 결연)",
+        ),
+        (
+            "기대효과",
+            "- 실질적 교류활동 증대로 인한 지역공동체 의식 함양 및 동반 성장",
+            "- 지속적인 상생교류활동을 통한 농번기 농촌 일손부족 문제 해소 기여",
+        ),
+    ],
+)
 def test_bullet_sections(label: str, first: str, last: str) -> None:
     lines = entry().fields[label].split("\n")
     assert (lines[0], lines[-1]) == (first, last)
@@ -163,15 +226,18 @@ def test_body_holds_every_field() -> None:
 
 
 # The ○ marks are read by tab position: moving one moves the answer.
-@pytest.mark.parametrize(("change", "label", "value"), [
-    (_edit(9, "\t\t\t\t\t○", "\t\t\t\t\t\t\t○"), "추진상황", "일부추진"),
-    (_edit(9, "\t\t\t\t\t○", "\t○"), "추진상황", "완료 종결"),
-    (_edit(7, "○\t\t\t\t○", "○\t\t○\t\t\t"), "사업주체", "국가"),
-    (_edit(7, "\t\t\t○\t○", "\t\t○\t\t○"), "신규여부", "신규"),
-    (_edit(7, "○\t\t40", "\t○\t40"), "예산구분", "비예산"),
-    (_edit(7, "○\t\t\t\t○", "\t○\t\t\t○"), "완료시기", "입기후"),
-    (_edit(8, "31.05%", "50%"), "이행률", "50%"),
-])
+@pytest.mark.parametrize(
+    ("change", "label", "value"),
+    [
+        (_edit(9, "\t\t\t\t\t○", "\t\t\t\t\t\t\t○"), "추진상황", "일부추진"),
+        (_edit(9, "\t\t\t\t\t○", "\t○"), "추진상황", "완료 종결"),
+        (_edit(7, "○\t\t\t\t○", "○\t\t○\t\t\t"), "사업주체", "국가"),
+        (_edit(7, "\t\t\t○\t○", "\t\t○\t\t○"), "신규여부", "신규"),
+        (_edit(7, "○\t\t40", "\t○\t40"), "예산구분", "비예산"),
+        (_edit(7, "○\t\t\t\t○", "\t○\t\t\t○"), "완료시기", "입기후"),
+        (_edit(8, "31.05%", "50%"), "이행률", "50%"),
+    ],
+)
 def test_marks_follow_their_columns(change: Callable[[str], str], label: str, value: str) -> None:
     (changed,) = parse(change(source_text()))
     assert changed.fields[label] == value
@@ -179,8 +245,14 @@ def test_marks_follow_their_columns(change: Callable[[str], str], label: str, va
 
 def test_investment_years_that_differ_are_listed() -> None:
     changed = _edit(54, "\t10\t10\t10\t10\t", "\t10\t5\t15\t10\t")(source_text())
-    assert parse(changed)[0].fields["투자계획"].startswith(
-        "총 40백만원 = 시비 40백만원 (2023년 10백만원, 2024년 5백만원, 2025년 15백만원, 2026년 10백만원)")
+    assert (
+        parse(changed)[0]
+        .fields["투자계획"]
+        .startswith(
+            "총 40백만원 = 시비 40백만원 "
+            "(2023년 10백만원, 2024년 5백만원, 2025년 15백만원, 2026년 10백만원)"
+        )
+    )
 
 
 # (what is damaged, line the error points at, damage)
@@ -205,8 +277,12 @@ CORRUPTED = [
 ]
 
 
-@pytest.mark.parametrize(("name", "line", "damage"), CORRUPTED, ids=[case[0] for case in CORRUPTED])
-def test_damaged_copy_raises_parse_error(name: str, line: int, damage: Callable[[str], str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "line", "damage"), CORRUPTED, ids=[case[0] for case in CORRUPTED]
+)
+def test_damaged_copy_raises_parse_error(
+    name: str, line: int, damage: Callable[[str], str]
+) -> None:
     with pytest.raises(ParseError) as error:
         parse(damage(source_text()))
     assert (error.value.file, error.value.line) == (FILE, line)
@@ -228,10 +304,17 @@ def test_arbitrary_text_gives_entries_or_parse_error(text: str) -> None:
         pass
 
 
-@given(st.lists(st.integers(0, 93)),
-       st.lists(st.tuples(st.integers(0, 100), st.text(alphabet=st.sampled_from("\t○-#□<> 12가총계이행률%")))))
-def test_damaged_document_gives_entries_or_parse_error(deleted: list[int],
-                                                       inserted: list[tuple[int, str]]) -> None:
+@given(
+    st.lists(st.integers(0, 93)),
+    st.lists(
+        st.tuples(
+            st.integers(0, 100), st.text(alphabet=st.sampled_from("\t○-#□<> 12가총계이행률%"))
+        )
+    ),
+)
+def test_damaged_document_gives_entries_or_parse_error(
+    deleted: list[int], inserted: list[tuple[int, str]]
+) -> None:
     try:
         assert isinstance(parse(_damaged(source_text().split("\n"), deleted, inserted)), list)
     except ParseError:

@@ -1,4 +1,5 @@
 """Tests for the 인천광역시 소통협력관 work-report parser, run on the real document (003)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +10,15 @@ from hypothesis import strategies as st
 
 from knowledge.base import read_manifest
 from knowledge.model import (
-    AUDIT, CIVIC_GROUP, COMMITTEE, DEPARTMENT, WORK_PLAN, DocumentInfo, Entry, ParseError, make_id,
+    AUDIT,
+    CIVIC_GROUP,
+    COMMITTEE,
+    DEPARTMENT,
+    WORK_PLAN,
+    DocumentInfo,
+    Entry,
+    ParseError,
+    make_id,
 )
 from knowledge.parsers.work_report import parse, resolve_department
 
@@ -102,7 +111,10 @@ def test_office_entry() -> None:
     assert (office.fields["정원"], office.fields["현원"]) == ("67명", "68명")
     assert office.fields["소통협력관"] == "신봉훈"
     assert office.fields["하위부서"] == ", ".join(DEPARTMENTS)
-    assert office.fields["예산"] == "'20년 11,815백만원 (사업예산 11,700백만원, 행정운영경비 115백만원)"
+    assert (
+        office.fields["예산"]
+        == "'20년 11,815백만원 (사업예산 11,700백만원, 행정운영경비 115백만원)"
+    )
     assert office.budget == (("2020", 11815.0),)
     assert office.parent_id is None
 
@@ -132,11 +144,20 @@ def test_department_details() -> None:
     assert citizens.fields["직급별 정·현원"] == (
         "2급 1/1, 4급 1/1, 5급 4/4, 6급 8/7, 7급 5/5, 8급 0/1 (정원/현원)"
     )
-    assert citizens.fields["예산"] == "'20년 1,751백만원 (사업예산 1,718백만원, 행정운영경비 33백만원)"
+    assert (
+        citizens.fields["예산"]
+        == "'20년 1,751백만원 (사업예산 1,718백만원, 행정운영경비 33백만원)"
+    )
     assert citizens.fields["사무분장"].split("\n")[0] == "시민정책 과제 발굴 및 추진 총괄"
-    assert "국민운동 및 시민사회단체 지원 및 대외협력 등에 관한 사항" in citizens.fields["사무분장"]
+    assert (
+        "국민운동 및 시민사회단체 지원 및 대외협력 등에 관한 사항" in citizens.fields["사무분장"]
+    )
     assert citizens.fields["주요업무"].split("\n")[0] == "시민과 함께하는 공감시정 구현"
-    assert _find(DEPARTMENT, "혁신담당관실").fields["사무분장"].endswith("적극행정 계획 수립 및 추진 총괄")
+    assert (
+        _find(DEPARTMENT, "혁신담당관실")
+        .fields["사무분장"]
+        .endswith("적극행정 계획 수립 및 추진 총괄")
+    )
 
 
 @pytest.mark.parametrize(
@@ -144,9 +165,24 @@ def test_department_details() -> None:
     [
         ("규제개혁위원회", "박준하", "혁신담당관실", "계 18명 (당연 8, 위촉 10)"),
         ("기부심사위원회", "박남춘", "공동체협치담당관실", "계 10명 (당연 8, 위촉 2)"),  # “
-        ("인천민관동행위원회", "박남춘, 정세일 (공동위원장)", "공동체협치담당관실", "계 38명 (당연 7, 위촉 31)"),  # blank
-        ("마을공동체만들기위원회", "박인서", "공동체협치담당관실", "계 19명 (당연 5, 위촉 14)"),  # “
-        ("공익사업선정위원회", "이상권", "공동체협치담당관실", "계 15명 (당연 0, 위촉 15)"),  # 당연 "-"
+        (
+            "인천민관동행위원회",
+            "박남춘, 정세일 (공동위원장)",
+            "공동체협치담당관실",
+            "계 38명 (당연 7, 위촉 31)",
+        ),  # blank
+        (
+            "마을공동체만들기위원회",
+            "박인서",
+            "공동체협치담당관실",
+            "계 19명 (당연 5, 위촉 14)",
+        ),  # “
+        (
+            "공익사업선정위원회",
+            "이상권",
+            "공동체협치담당관실",
+            "계 15명 (당연 0, 위촉 15)",
+        ),  # 당연 "-"
         ("간행물발간심의위원회", "김광용", "소통기획담당관실", "계 11명 (당연 9, 위촉 2)"),  # “
         ("공론화위원회", "원혜욱", "시민정책담당관실", "계 15명 (당연 3, 위촉 12)"),
     ],
@@ -237,8 +273,8 @@ def test_work_plan_budget_table() -> None:
     assert plan.department == "공동체협치담당관실"  # 【공동체 협치 담당관실】
     assert "41개 사업" in plan.fields["예산"]
     assert (
-        "주민 참여 예산 (주민주도형사업): '20년 492백만원 — 보조금 교부(민간경상보조금) · 8개구(18개동) 41개 사업"
-        in plan.fields["예산"].split("\n")
+        "주민 참여 예산 (주민주도형사업): '20년 492백만원 — "
+        "보조금 교부(민간경상보조금) · 8개구(18개동) 41개 사업" in plan.fields["예산"].split("\n")
     )
     assert plan.fields["예산"].split("\n")[0] == "계: '19년 275백만원, '20년 1,473백만원"
     assert plan.budget == (("2019", 275.0), ("2020", 1473.0))
@@ -248,18 +284,36 @@ def test_work_plan_budget_table() -> None:
 @pytest.mark.parametrize(
     ("title", "budget", "line"),
     [
-        ("국민운동단체 등과 함께하는 협치 시정 추진", (("2019", 2208.0), ("2020", 1196.0)),
-         "국민운동 및 건전시민단체 지원: '19년 2,208백만원, '20년 1,196백만원 — 민간경상보조금(216), "
-         "단체법정운영비(117), 민간위탁금(647), 학자금(206), 사무관리비 등(10)"),
-        ("갈등민원 관리체계 및 해결 역량 강화", (("2019", 12.0), ("2020", 12.0)),  # note in 1st cell
-         "체계적인 갈등관리: '19년 12백만원, '20년 12백만원 — 갈등조정전문가 수당 및 교육 등(12)"),
-        ("시민 중심의 소통행정 강화", (("2019", 4.6), ("2020", 4.6)),
-         "시민소통실 운영: '19년 4.6백만원, '20년 4.6백만원 — 관리대장 제작 등(4.6)"),
-        ("지역주민이 주도하는 따뜻한 마을공동체 실현", (("2019", 856.0), ("2020", 1275.0)),  # no "##"
-         "2기 기본계획 수립: '20년 100백만원 — 연구용역 수행에 따른 집행(선금, 준공금)"),
-        ("도시브랜드 확산으로 시민소통 마케팅 추진", (("2019", 1056.0), ("2020", 1183.0)),
-         "인천브랜드 마케팅: '19년 650백만원, '20년 750백만원 — 인천 브랜드 홍보 캠페인 활용 도시 "
-         "마케팅(600), 콜라보 콘텐츠 제작(50), 도시브랜드 포럼(100)"),
+        (
+            "국민운동단체 등과 함께하는 협치 시정 추진",
+            (("2019", 2208.0), ("2020", 1196.0)),
+            "국민운동 및 건전시민단체 지원: '19년 2,208백만원, '20년 1,196백만원 — "
+            "민간경상보조금(216), "
+            "단체법정운영비(117), 민간위탁금(647), 학자금(206), 사무관리비 등(10)",
+        ),
+        (
+            "갈등민원 관리체계 및 해결 역량 강화",
+            (("2019", 12.0), ("2020", 12.0)),  # note in 1st cell
+            "체계적인 갈등관리: '19년 12백만원, '20년 12백만원 — "
+            "갈등조정전문가 수당 및 교육 등(12)",
+        ),
+        (
+            "시민 중심의 소통행정 강화",
+            (("2019", 4.6), ("2020", 4.6)),
+            "시민소통실 운영: '19년 4.6백만원, '20년 4.6백만원 — 관리대장 제작 등(4.6)",
+        ),
+        (
+            "지역주민이 주도하는 따뜻한 마을공동체 실현",
+            (("2019", 856.0), ("2020", 1275.0)),  # no "##"
+            "2기 기본계획 수립: '20년 100백만원 — 연구용역 수행에 따른 집행(선금, 준공금)",
+        ),
+        (
+            "도시브랜드 확산으로 시민소통 마케팅 추진",
+            (("2019", 1056.0), ("2020", 1183.0)),
+            "인천브랜드 마케팅: '19년 650백만원, '20년 750백만원 — "
+            "인천 브랜드 홍보 캠페인 활용 도시 "
+            "마케팅(600), 콜라보 콘텐츠 제작(50), 도시브랜드 포럼(100)",
+        ),
     ],
 )
 def test_work_plan_budgets(title: str, budget: tuple, line: str) -> None:
@@ -275,10 +329,15 @@ def test_work_plan_contents() -> None:
     assert plan.fields["목표"].startswith("민선7기 ‘협치 시정’의 성공적 추진을 위해")
     assert list(plan.fields) == ["목표", "사업내용", "추진계획", "예산", "세부사업", "기대효과"]
     network = _find(WORK_PLAN, "시민참여 활성화를 위한 정책기반 강화")
-    assert "  - ① 인천 공항경제권 살리기 운동\n  - ② 인천 바다 되찾기 운동" in network.fields["추진계획"]
+    assert (
+        "  - ① 인천 공항경제권 살리기 운동\n  - ② 인천 바다 되찾기 운동"
+        in network.fields["추진계획"]
+    )
     assert "  - ⑥ 인천 생활쓰레기 감량 운동" in network.fields["추진계획"].split("\n")
     media = _find(WORK_PLAN, "뉴미디어를 통한 소통과 정책홍보")
-    assert "영상운영채널 · 네이버TV · tv.naver.com/ontongtv · 2016. 5." in media.fields["추진계획"].split("\n")
+    assert "영상운영채널 · 네이버TV · tv.naver.com/ontongtv · 2016. 5." in media.fields[
+        "추진계획"
+    ].split("\n")
     committees = _find(WORK_PLAN, "위원회 운영 활성화 추진")
     assert committees.fields["사업방향"].startswith("- 위원회 역량 강화를 통한 민관 협치 기반조성")
     innovation = _find(WORK_PLAN, "시민이 체감할 수 있는 시정혁신 추진")
@@ -337,9 +396,14 @@ def test_no_markup_left() -> None:
 def test_body_lists_fields() -> None:
     committee = _find(COMMITTEE, "규제개혁위원회")
     assert committee.body.split("\n")[:3] == [
-        "규제개혁위원회", "위원장: 박준하", "구성: 계 18명 (당연 8, 위촉 10)",
+        "규제개혁위원회",
+        "위원장: 박준하",
+        "구성: 계 18명 (당연 8, 위촉 10)",
     ]
-    assert "추진계획:\n- 시민정책자문단 운영" in _find(WORK_PLAN, "시민과 함께하는 공감시정 구현").body
+    assert (
+        "추진계획:\n- 시민정책자문단 운영"
+        in _find(WORK_PLAN, "시민과 함께하는 공감시정 구현").body
+    )
 
 
 def _without_budget_table(text: str) -> str:
@@ -349,7 +413,7 @@ def _without_budget_table(text: str) -> str:
 
 def _without_one_audit(text: str) -> str:
     start = text.index("## 처리계획\n\n관리번호\t구 분\t위원회명\t관리부서\t처리결과\t비 고\n19-2")
-    return text[:start] + text[text.index("## 처리계획", start + 1):]
+    return text[:start] + text[text.index("## 처리계획", start + 1) :]
 
 
 @pytest.mark.parametrize(
@@ -358,8 +422,18 @@ def _without_one_audit(text: str) -> str:
         (_without_budget_table, "2 예산 규모"),
         (lambda text: text.replace("【혁신담당관실】", "【총무과】", 1), "총무과"),
         (lambda text: text.replace("혁신담당관실\t239", "총무과\t239"), "혁 신 담 당 관 실"),
-        (lambda text: text.replace("시민정책담당관실\n공익사업선정위원회", "“\n공익사업선정위원회"), "ditto"),
-        (lambda text: text.replace("관리번호\t구 분\t위원회명\t관리부서\t처리결과\t비 고\n19-5", "19-5"), "관리번호"),
+        (
+            lambda text: text.replace(
+                "시민정책담당관실\n공익사업선정위원회", "“\n공익사업선정위원회"
+            ),
+            "ditto",
+        ),
+        (
+            lambda text: text.replace(
+                "관리번호\t구 분\t위원회명\t관리부서\t처리결과\t비 고\n19-5", "19-5"
+            ),
+            "관리번호",
+        ),
         (_without_one_audit, "처리현황 counts 13"),
         (lambda text: text.replace("○ 불합리한 규제 발굴·해소", ""), "순서 lists 18"),
         (lambda text: text.replace("(단위:백만원)", "(단위:천원)", 1), "천원"),
@@ -389,7 +463,7 @@ def test_document_with_lines_removed_returns_entries_or_parse_error(
     start: int, length: int
 ) -> None:
     try:
-        assert isinstance(parse("\n".join(LINES[:start] + LINES[start + length:]), DOC), list)
+        assert isinstance(parse("\n".join(LINES[:start] + LINES[start + length :]), DOC), list)
     except ParseError:
         pass
 
@@ -408,7 +482,10 @@ def test_shuffled_document_lines_return_entries_or_parse_error(lines: list[str])
     [
         ("시민이 체감할 수 있는 시정책신 추진", ()),  # as printed: one-character typo
         ("시민이 체감할수 있는 시정혁신  추진", ()),  # spacing only
-        ("시민이 체감할 수 있는 시정개선 추진", ("시민이 체감할 수 있는 시정개선 추진",)),  # 2 chars
+        (
+            "시민이 체감할 수 있는 시정개선 추진",
+            ("시민이 체감할 수 있는 시정개선 추진",),
+        ),  # 2 chars
         ("시민 체감형 시정혁신", ("시민 체감형 시정혁신",)),
     ],
 )

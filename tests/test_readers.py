@@ -177,7 +177,10 @@ def test_a_list_table_gives_one_entry_per_row_titled_by_its_name_column():
 
 
 def test_a_heading_several_sections_share_is_titled_with_its_parent():
-    text = "## □ 마을공동체 지원\n### □ 처리계획\n- 공모 추진\n## □ 주민자치 강화\n### □ 처리계획\n- 교육\n"
+    text = (
+        "## □ 마을공동체 지원\n### □ 처리계획\n- 공모 추진\n"
+        "## □ 주민자치 강화\n### □ 처리계획\n- 교육\n"
+    )
     titles = [e.title for e in read("p.md", text.encode()).entries]
     assert titles == ["마을공동체 지원 처리계획", "주민자치 강화 처리계획"]
 

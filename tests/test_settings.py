@@ -1,4 +1,5 @@
 """Start-up settings: defaults, .env handling, and one clear line naming each bad key."""
+
 from __future__ import annotations
 
 import re
@@ -20,51 +21,82 @@ def test_defaults_when_nothing_is_set():
     settings = load_settings({}, env_file=None)
     assert settings == Settings()
     assert (settings.telegram_token, settings.database_path, settings.knowledge_dir) == (
-        None, Path("data/bot.db"), DEFAULT_DIR)
-    assert (settings.question_log_retention_days, settings.complaint_timeout_seconds) == (90, 1800.0)
+        None,
+        Path("data/bot.db"),
+        DEFAULT_DIR,
+    )
+    assert (settings.question_log_retention_days, settings.complaint_timeout_seconds) == (
+        90,
+        1800.0,
+    )
 
 
 def test_every_key_is_read(tmp_path):
     environ = {
-        "TELEGRAM_BOT_TOKEN": "123456:ABC-def_ghi", "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/",
-        "WEBHOOK_URL": "https://bot.example.kr/telegram", "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": "8443", "WEBHOOK_SECRET": "s3cret_-", "ADMIN_IDS": "1, 2",
-        "STAFF_IDS": "3,", "STAFF_CHAT_ID": "-1001234", "DATABASE_PATH": str(tmp_path / "b.db"),
-        "KNOWLEDGE_DIR": str(tmp_path), "NLP_TAGGER": "komoran", "LOG_LEVEL": "debug",
-        "QUESTION_LOG_RETENTION_DAYS": "30", "COMPLAINT_TIMEOUT_SECONDS": "60",
-        "OUTBOX_INTERVAL_SECONDS": "2.5", "RATE_LIMIT_PER_SECOND": "10",
+        "TELEGRAM_BOT_TOKEN": "123456:ABC-def_ghi",
+        "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/",
+        "WEBHOOK_URL": "https://bot.example.kr/telegram",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": "8443",
+        "WEBHOOK_SECRET": "s3cret_-",
+        "ADMIN_IDS": "1, 2",
+        "STAFF_IDS": "3,",
+        "STAFF_CHAT_ID": "-1001234",
+        "DATABASE_PATH": str(tmp_path / "b.db"),
+        "KNOWLEDGE_DIR": str(tmp_path),
+        "NLP_TAGGER": "komoran",
+        "LOG_LEVEL": "debug",
+        "QUESTION_LOG_RETENTION_DAYS": "30",
+        "COMPLAINT_TIMEOUT_SECONDS": "60",
+        "OUTBOX_INTERVAL_SECONDS": "2.5",
+        "RATE_LIMIT_PER_SECOND": "10",
         "RATE_LIMIT_GROUP_PER_MINUTE": "15",
     }
     assert load_settings(environ, env_file=None) == Settings(
-        telegram_token="123456:ABC-def_ghi", telegram_base_url="http://127.0.0.1:8081",
-        webhook_url="https://bot.example.kr/telegram", webhook_listen="127.0.0.1", webhook_port=8443,
-        webhook_secret="s3cret_-", admin_ids=frozenset({1, 2}), staff_ids=frozenset({3}),
-        staff_chat_id=-1001234, database_path=tmp_path / "b.db", knowledge_dir=tmp_path,
-        nlp_tagger="komoran", log_level="DEBUG", question_log_retention_days=30,
-        complaint_timeout_seconds=60.0, outbox_interval_seconds=2.5, rate_limit_per_second=10.0,
-        rate_limit_group_per_minute=15.0)
+        telegram_token="123456:ABC-def_ghi",
+        telegram_base_url="http://127.0.0.1:8081",
+        webhook_url="https://bot.example.kr/telegram",
+        webhook_listen="127.0.0.1",
+        webhook_port=8443,
+        webhook_secret="s3cret_-",
+        admin_ids=frozenset({1, 2}),
+        staff_ids=frozenset({3}),
+        staff_chat_id=-1001234,
+        database_path=tmp_path / "b.db",
+        knowledge_dir=tmp_path,
+        nlp_tagger="komoran",
+        log_level="DEBUG",
+        question_log_retention_days=30,
+        complaint_timeout_seconds=60.0,
+        outbox_interval_seconds=2.5,
+        rate_limit_per_second=10.0,
+        rate_limit_group_per_minute=15.0,
+    )
 
 
-@pytest.mark.parametrize("key, value", [
-    ("TELEGRAM_BOT_TOKEN", "not-a-token"),
-    ("TELEGRAM_BASE_URL", "localhost:8081"),
-    ("WEBHOOK_URL", "http://bot.example.kr/hook"),
-    ("WEBHOOK_PORT", "eighty"),
-    ("WEBHOOK_PORT", "70000"),
-    ("WEBHOOK_SECRET", "has space"),
-    ("ADMIN_IDS", "12,abc"),
-    ("STAFF_IDS", "1;2"),
-    ("STAFF_CHAT_ID", "staff"),
-    ("DATABASE_PATH", "."),
-    ("KNOWLEDGE_DIR", "/nonexistent/knowledge"),
-    ("NLP_TAGGER", "mecab"),
-    ("LOG_LEVEL", "LOUD"),
-    ("QUESTION_LOG_RETENTION_DAYS", "0"),
-    ("COMPLAINT_TIMEOUT_SECONDS", "-1"),
-    ("OUTBOX_INTERVAL_SECONDS", "nan"),
-    ("RATE_LIMIT_PER_SECOND", "inf"),
-    ("REPLY_CACHE_SIZE", "-1"),
-])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("TELEGRAM_BASE_URL", "localhost:8081"),
+        ("WEBHOOK_URL", "http://bot.example.kr/hook"),
+        ("WEBHOOK_PORT", "eighty"),
+        ("WEBHOOK_PORT", "70000"),
+        ("WEBHOOK_SECRET", "has space"),
+        ("ADMIN_IDS", "12,abc"),
+        ("STAFF_IDS", "1;2"),
+        ("STAFF_CHAT_ID", "staff"),
+        ("DATABASE_PATH", "."),
+        ("KNOWLEDGE_DIR", "/nonexistent/knowledge"),
+        ("NLP_TAGGER", "mecab"),
+        ("LOG_LEVEL", "LOUD"),
+        ("QUESTION_LOG_RETENTION_DAYS", "0"),
+        ("COMPLAINT_TIMEOUT_SECONDS", "-1"),
+        ("OUTBOX_INTERVAL_SECONDS", "nan"),
+        ("RATE_LIMIT_PER_SECOND", "inf"),
+        ("REPLY_CACHE_SIZE", "-1"),
+    ],
+)
 def test_a_bad_value_names_its_key_in_one_line(key, value):
     with pytest.raises(SettingsError) as error:
         load_settings({key: value}, env_file=None)
@@ -88,7 +120,10 @@ def test_env_file_is_read_and_the_real_environment_wins(tmp_path):
     env_file.write_text("ADMIN_IDS=1,2\nLOG_LEVEL=WARNING\nSTAFF_CHAT_ID=\n", encoding="utf-8")
     settings = load_settings({"LOG_LEVEL": "ERROR"}, env_file=env_file)
     assert (settings.admin_ids, settings.log_level, settings.staff_chat_id) == (
-        frozenset({1, 2}), "ERROR", None)
+        frozenset({1, 2}),
+        "ERROR",
+        None,
+    )
 
 
 def test_a_missing_env_file_is_fine(tmp_path):
@@ -96,12 +131,16 @@ def test_a_missing_env_file_is_fine(tmp_path):
 
 
 def test_empty_values_mean_not_set():
-    assert load_settings({"TELEGRAM_BOT_TOKEN": "  ", "ADMIN_IDS": ""}, env_file=None) == Settings()
+    assert (
+        load_settings({"TELEGRAM_BOT_TOKEN": "  ", "ADMIN_IDS": ""}, env_file=None) == Settings()
+    )
 
 
 def test_env_example_lists_every_key_and_loads():
     example = dotenv_values(ROOT / ".env.example")
-    read = set(re.findall(r'_optional\(env, "([A-Z_]+)"', Path(settings_module.__file__).read_text()))
+    read = set(
+        re.findall(r'_optional\(env, "([A-Z_]+)"', Path(settings_module.__file__).read_text())
+    )
     read.add("WEBHOOK_LISTEN")
     assert set(example) == read
     load_settings({k: v for k, v in example.items() if v}, env_file=None)
@@ -121,7 +160,7 @@ def test_env_example_comments_every_key_in_korean_and_english():
             assert re.search(r"[가-힣]", text) and re.search(r"[A-Za-z]{4}", text), line
 
 
-@given(st.lists(st.integers(min_value=-10**15, max_value=10**15), max_size=6))
+@given(st.lists(st.integers(min_value=-(10**15), max_value=10**15), max_size=6))
 def test_id_lists_round_trip(ids):
     text = ", ".join(map(str, ids))
     assert load_settings({"ADMIN_IDS": text}, env_file=None).admin_ids == frozenset(ids)

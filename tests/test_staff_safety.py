@@ -1,6 +1,7 @@
 """Issue 10, through the real Application on the LocalBotApi: a staff answer reaches the citizen
 of the prompt it replies to, once, as written; forged buttons get an alert; complaint data stays
 in staff places; staff see what they need and the history says who looked; the workflow gaps."""
+
 from __future__ import annotations
 
 import logging
@@ -28,17 +29,28 @@ def alerts(calls) -> list[str]:
 
 
 def store(db, citizen: int, content: str, **fields):
-    values = {"department": "도로과", "region": "전주시", "phone": "010-1234-5678",
-              "anonymous": False, "consent": True} | fields
-    return create_complaint(db, idempotency_key=f"k{citizen}{content}", user_id=citizen,
-                            chat_id=citizen, content=content, **values)
+    values = {
+        "department": "도로과",
+        "region": "전주시",
+        "phone": "010-1234-5678",
+        "anonymous": False,
+        "consent": True,
+    } | fields
+    return create_complaint(
+        db,
+        idempotency_key=f"k{citizen}{content}",
+        user_id=citizen,
+        chat_id=citizen,
+        content=content,
+        **values,
+    )
 
 
 async def post(bot, complaint):
     """The staff-chat post of a complaint, as the outbox sends it."""
     return await bot.application.bot.send_message(
-        STAFF_CHAT, staff_alert(complaint),
-        reply_markup=keyboards.staff_actions(complaint.receipt))
+        STAFF_CHAT, staff_alert(complaint), reply_markup=keyboards.staff_actions(complaint.receipt)
+    )
 
 
 def prompt_message(bot, calls) -> dict:
@@ -53,6 +65,7 @@ async def answers_to(bot, citizen: int) -> list[str]:
 
 
 # --- 1, 2: the answer belongs to the prompt it replies to --------------------------------------
+
 
 async def test_answers_go_to_the_complaint_of_the_prompt_they_reply_to(local_bot):
     """The outside test's scenario: [답변] under B in the group, then /view C and [답변] in the
@@ -70,9 +83,11 @@ async def test_answers_go_to_the_complaint_of_the_prompt_they_reply_to(local_bot
     await private.send("가로등은 내일 교체합니다", reply_to_message=c_prompt)
     await private.press("보내기")
     assert await answers_to(local_bot, CITIZEN_B) == [
-        f"[민원 {b.receipt}] 담당자 답변: 12가3456 차량은 견인했습니다"]
+        f"[민원 {b.receipt}] 담당자 답변: 12가3456 차량은 견인했습니다"
+    ]
     assert await answers_to(local_bot, CITIZEN_C) == [
-        f"[민원 {c.receipt}] 담당자 답변: 가로등은 내일 교체합니다"]
+        f"[민원 {c.receipt}] 담당자 답변: 가로등은 내일 교체합니다"
+    ]
 
 
 async def test_chatter_and_replies_to_other_posts_are_never_an_answer(local_bot, kb):
@@ -100,9 +115,14 @@ async def test_chatter_and_replies_to_other_posts_are_never_an_answer(local_bot,
 async def test_another_staff_members_reply_to_a_prompt_is_refused(local_bot):
     b = store(local_bot.db, CITIZEN_B, "B 민원")
     await post(local_bot, b)
-    asked = prompt_message(local_bot, await local_bot.chat(STAFF, chat_id=STAFF_CHAT).press("답변"))
+    asked = prompt_message(
+        local_bot, await local_bot.chat(STAFF, chat_id=STAFF_CHAT).press("답변")
+    )
     admin = local_bot.chat(900, chat_id=STAFF_CHAT)
-    assert texts(await admin.send("대신 답합니다", reply_to_message=asked)) == staff.NOT_YOUR_PROMPT_TEXT
+    assert (
+        texts(await admin.send("대신 답합니다", reply_to_message=asked))
+        == staff.NOT_YOUR_PROMPT_TEXT
+    )
     assert local_bot.db["staff_prompts"].get(1)["text"] is None
 
 
@@ -115,11 +135,15 @@ async def test_an_expired_prompt_is_refused_after_a_restart(local_bot_factory, m
         asked = prompt_message(first, await first.chat(STAFF, chat_id=STAFF_CHAT).press("답변"))
     real = prompts.timestamp
     later = first.settings.complaint_timeout_seconds + 1
-    monkeypatch.setattr(prompts, "timestamp",
-                        lambda now=None: real(as_utc(now) + timedelta(seconds=later)))
+    monkeypatch.setattr(
+        prompts, "timestamp", lambda now=None: real(as_utc(now) + timedelta(seconds=later))
+    )
     async with local_bot_factory() as second:
         desk = second.chat(STAFF, chat_id=STAFF_CHAT)
-        assert texts(await desk.send("늦은 답변", reply_to_message=asked)) == staff.PROMPT_EXPIRED_TEXT
+        assert (
+            texts(await desk.send("늦은 답변", reply_to_message=asked))
+            == staff.PROMPT_EXPIRED_TEXT
+        )
         assert second.db["staff_prompts"].count == 0 and second.db["outbox"].count == 0
 
 
@@ -130,8 +154,9 @@ async def test_a_preview_sent_after_its_deadline_is_refused(local_bot, monkeypat
     asked = prompt_message(local_bot, await desk.press("답변"))
     await desk.send("오래 둔 답변", reply_to_message=asked)
     real, later = prompts.timestamp, local_bot.settings.complaint_timeout_seconds + 1
-    monkeypatch.setattr(prompts, "timestamp",
-                        lambda now=None: real(as_utc(now) + timedelta(seconds=later)))
+    monkeypatch.setattr(
+        prompts, "timestamp", lambda now=None: real(as_utc(now) + timedelta(seconds=later))
+    )
     assert texts(await desk.press("보내기")) == staff.PROMPT_EXPIRED_TEXT
     assert local_bot.db["outbox"].count == 0 and local_bot.db["staff_prompts"].count == 0
 
@@ -145,22 +170,33 @@ async def test_a_prompt_still_open_after_a_restart_is_answered(local_bot_factory
         desk = second.chat(STAFF, chat_id=STAFF_CHAT)
         await desk.send("재시작 뒤의 답변", reply_to_message=asked)
         await desk.press("보내기")
-        assert await answers_to(second, CITIZEN_B) == [f"[민원 {b.receipt}] 담당자 답변: 재시작 뒤의 답변"]
+        assert await answers_to(second, CITIZEN_B) == [
+            f"[민원 {b.receipt}] 담당자 답변: 재시작 뒤의 답변"
+        ]
 
 
 # --- 3: an answer is stored and queued once ------------------------------------------------------
+
 
 async def test_a_reply_command_retried_after_a_failed_confirmation_is_sent_once(local_bot):
     b = store(local_bot.db, CITIZEN_B, "B 민원")
     me = local_bot.chat(STAFF)
     text = f"/reply {b.receipt} 내일 보수하겠습니다"
-    message = {"message_id": 777, "date": 1, "chat": me.chat, "from": me.user, "text": text,
-               "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}
+    message = {
+        "message_id": 777,
+        "date": 1,
+        "chat": me.chat,
+        "from": me.user,
+        "text": text,
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }
     local_bot.api.fail_next("sendMessage", code=500, description="Internal Server Error")
     await me._process({"update_id": local_bot.api.new_update_id(), "message": message})
     again = await me._process({"update_id": local_bot.api.new_update_id(), "message": message})
     assert texts(again) == staff.ALREADY_REPLIED_TEXT.format(receipt=b.receipt)
-    assert await answers_to(local_bot, CITIZEN_B) == [f"[민원 {b.receipt}] 담당자 답변: 내일 보수하겠습니다"]
+    assert await answers_to(local_bot, CITIZEN_B) == [
+        f"[민원 {b.receipt}] 담당자 답변: 내일 보수하겠습니다"
+    ]
 
 
 async def test_a_double_tap_on_send_or_a_redelivered_reply_is_sent_once(local_bot):
@@ -173,8 +209,12 @@ async def test_a_double_tap_on_send_or_a_redelivered_reply_is_sent_once(local_bo
     await desk.press("보내기")
     second = await desk.press(data=preview[0][1])
     assert alerts(second) == [staff.PREVIEW_GONE_TEXT]
-    assert texts(await desk.send("한 번만 갑니다", reply_to_message=asked)) == staff.PROMPT_GONE_TEXT
-    assert await answers_to(local_bot, CITIZEN_B) == [f"[민원 {b.receipt}] 담당자 답변: 한 번만 갑니다"]
+    assert (
+        texts(await desk.send("한 번만 갑니다", reply_to_message=asked)) == staff.PROMPT_GONE_TEXT
+    )
+    assert await answers_to(local_bot, CITIZEN_B) == [
+        f"[민원 {b.receipt}] 담당자 답변: 한 번만 갑니다"
+    ]
 
 
 async def test_the_same_draft_sent_twice_is_recognised_by_its_key(local_bot):
@@ -212,13 +252,18 @@ async def test_an_answer_reaches_every_linked_open_complaint_once(local_bot, how
         await desk.send("오늘 교체합니다", reply_to_message=asked)
         await desk.press("보내기")
     copies = 2 if how == "command" else 1
-    assert await answers_to(local_bot, CITIZEN_B) == [
-        f"[민원 {b.receipt}] 담당자 답변: 오늘 교체합니다"] * copies
-    assert await answers_to(local_bot, CITIZEN_C) == [
-        f"[민원 {c.receipt}] 담당자 답변: 오늘 교체합니다"] * copies
+    assert (
+        await answers_to(local_bot, CITIZEN_B)
+        == [f"[민원 {b.receipt}] 담당자 답변: 오늘 교체합니다"] * copies
+    )
+    assert (
+        await answers_to(local_bot, CITIZEN_C)
+        == [f"[민원 {c.receipt}] 담당자 답변: 오늘 교체합니다"] * copies
+    )
 
 
 # --- 4: the staff member's text as written, measured as Telegram measures it -------------------
+
 
 async def test_reply_and_close_keep_line_breaks_and_spaces(local_bot):
     b = store(local_bot.db, CITIZEN_B, "B 민원")
@@ -228,23 +273,35 @@ async def test_reply_and_close_keep_line_breaks_and_spaces(local_bot):
     await me.send(f"/close {b.receipt} 처리 결과:\n  - 보수 완료\n  - 점검 완료")
     assert await answers_to(local_bot, CITIZEN_B) == [
         f"[민원 {b.receipt}] 담당자 답변: {written}",
-        f"[민원 {b.receipt}] 상태가 '완료'(으)로 바뀌었습니다.\n처리 결과:\n  - 보수 완료\n  - 점검 완료"]
+        f"[민원 {b.receipt}] 상태가 '완료'(으)로 바뀌었습니다.\n"
+        "처리 결과:\n  - 보수 완료\n  - 점검 완료",
+    ]
 
 
-@pytest.mark.parametrize("written", [
-    "탭\t으로\t나눈 칸", "윈도우 줄바꿈\r\n둘째 줄", "끝에 줄바꿈\n\n", "  앞의 공백은 명령과의 구분",
-    "줄바꿈\u00a0없는\u00a0공백", "전각\u3000공백", "1.\n    들여쓴 줄\n        더 들여쓴 줄",
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "탭\t으로\t나눈 칸",
+        "윈도우 줄바꿈\r\n둘째 줄",
+        "끝에 줄바꿈\n\n",
+        "  앞의 공백은 명령과의 구분",
+        "줄바꿈\u00a0없는\u00a0공백",
+        "전각\u3000공백",
+        "1.\n    들여쓴 줄\n        더 들여쓴 줄",
+    ],
+)
 async def test_a_reply_reaches_the_citizen_as_written(local_bot, written):
     b = store(local_bot.db, CITIZEN_B, "B 민원")
     await local_bot.chat(STAFF).send(f"/reply {b.receipt} {written}")
     assert await answers_to(local_bot, CITIZEN_B) == [
-        f"[민원 {b.receipt}] 담당자 답변: {written.strip()}"]
+        f"[민원 {b.receipt}] 담당자 답변: {written.strip()}"
+    ]
 
 
 @pytest.mark.parametrize("command", ["/reply {r} ", "/close {r} ", "/note {r} "])
-async def test_2100_emoji_are_refused_with_the_limit_before_anything_is_registered(local_bot,
-                                                                                   command):
+async def test_2100_emoji_are_refused_with_the_limit_before_anything_is_registered(
+    local_bot, command
+):
     b = store(local_bot.db, CITIZEN_B, "B 민원")
     said = texts(await local_bot.chat(STAFF).send(command.format(r=b.receipt) + "😀" * 2100))
     assert said == f"{staff.NOTE_TOO_LONG_TEXT} 지금 4,200자입니다."
@@ -272,15 +329,35 @@ def test_telegram_length_counts_utf16_units(text, units):
 
 # --- 5: forged button data ---------------------------------------------------------------------
 
-FORGED = ["", " ", "s:", "s:done", "s:done:", "s:done:20250301-ab2c", "s:done:20250301-AB2C\n",
-          "s:rej:x", "s:reply:", "s:att:", "a:", "a:send:", "a:send:x", "a:zap:1",
-          "a:send:99999999999999999999", "i:all:", "i:zz:0", "i:all:-1", "zz", "\x00"]
+FORGED = [
+    "",
+    " ",
+    "s:",
+    "s:done",
+    "s:done:",
+    "s:done:20250301-ab2c",
+    "s:done:20250301-AB2C\n",
+    "s:rej:x",
+    "s:reply:",
+    "s:att:",
+    "a:",
+    "a:send:",
+    "a:send:x",
+    "a:zap:1",
+    "a:send:99999999999999999999",
+    "i:all:",
+    "i:zz:0",
+    "i:all:-1",
+    "zz",
+    "\x00",
+]
 
 
 @pytest.mark.parametrize("chat", [STAFF_CHAT, None], ids=["staff-chat", "private"])
 @pytest.mark.parametrize("data", FORGED)
-async def test_forged_button_data_gets_an_alert_and_an_info_log_only(local_bot, caplog, data,
-                                                                     chat):
+async def test_forged_button_data_gets_an_alert_and_an_info_log_only(
+    local_bot, caplog, data, chat
+):
     errors = []
 
     async def record(update, context):
@@ -299,8 +376,16 @@ async def test_forged_button_data_gets_an_alert_and_an_info_log_only(local_bot, 
 
 # --- 6: staff commands only in staff places ----------------------------------------------------
 
-GROUP_COMMANDS = ["/inbox", "/view {r}", "/export", "/reply {r} 답변", "/close {r} 끝",
-                  "/assign {r} 건축과", "/note {r} 메모", "/status {r}"]
+GROUP_COMMANDS = [
+    "/inbox",
+    "/view {r}",
+    "/export",
+    "/reply {r} 답변",
+    "/close {r} 끝",
+    "/assign {r} 건축과",
+    "/note {r} 메모",
+    "/status {r}",
+]
 
 
 @pytest.mark.parametrize("command", GROUP_COMMANDS)
@@ -327,8 +412,9 @@ async def test_admin_commands_in_another_group_say_where_to_use_them(local_bot, 
 async def test_staff_buttons_in_another_group_say_where_to_use_them(local_bot, data):
     b = store(local_bot.db, CITIZEN_B, "비밀 민원 내용", latitude=35.8, longitude=127.1)
     seed = await local_bot.application.bot.send_message(GROUP, "안내")
-    calls = await local_bot.chat(STAFF, chat_id=GROUP).press(data=data.format(r=b.receipt),
-                                                          message_id=seed.message_id)
+    calls = await local_bot.chat(STAFF, chat_id=GROUP).press(
+        data=data.format(r=b.receipt), message_id=seed.message_id
+    )
     assert alerts(calls) == [PLACE_TEXT] and len(calls) == 1
     assert get_complaint(local_bot.db, b.receipt).status == "접수"
 
@@ -342,9 +428,16 @@ async def test_staff_commands_work_in_the_staff_chat_and_privately(local_bot):
 
 # --- 7: staff see the phone number and the attachments; who looked is recorded ----------------
 
+
 async def test_attachments_are_sent_on_request_and_every_view_is_recorded(local_bot):
-    b = store(local_bot.db, CITIZEN_B, "사진 있는 민원", attachments=["photo-a", "photo-b"],
-              latitude=35.82, longitude=127.15)
+    b = store(
+        local_bot.db,
+        CITIZEN_B,
+        "사진 있는 민원",
+        attachments=["photo-a", "photo-b"],
+        latitude=35.82,
+        longitude=127.15,
+    )
     me = local_bot.chat(STAFF)
     shown = (await me.send(f"/view {b.receipt}"))[0]
     assert "연락처: 010-1234-5678" in shown.text
@@ -353,8 +446,9 @@ async def test_attachments_are_sent_on_request_and_every_view_is_recorded(local_
     assert [c.params["photo"] for c in calls if c.method == "sendPhoto"] == ["photo-a", "photo-b"]
     [place] = [c for c in calls if c.method == "sendLocation"]
     assert (place.params["latitude"], place.params["longitude"]) == (35.82, 127.15)
-    views = [(e["actor_id"], e["note"])
-             for e in history(local_bot.db, b.receipt) if e["kind"] == "view"]
+    views = [
+        (e["actor_id"], e["note"]) for e in history(local_bot.db, b.receipt) if e["kind"] == "view"
+    ]
     assert views == [(STAFF, "상세 열람 (연락처 포함)"), (STAFF, "첨부 열람 (사진 2장, 위치)")]
     again = texts(await me.send(f"/view {b.receipt}"))
     assert f"직원 {STAFF} 첨부 열람 (사진 2장, 위치)" in again
@@ -367,8 +461,9 @@ async def test_a_complaint_without_attachments_has_no_attachment_button(local_bo
     shown = (await local_bot.chat(STAFF).send(f"/view {b.receipt}"))[0]
     assert "첨부 보기" not in [label for label, _ in shown.buttons]
     seed = await local_bot.application.bot.send_message(STAFF, "안내")
-    calls = await local_bot.chat(STAFF).press(data=f"s:att:{b.receipt}",
-                                              message_id=seed.message_id)
+    calls = await local_bot.chat(STAFF).press(
+        data=f"s:att:{b.receipt}", message_id=seed.message_id
+    )
     assert alerts(calls) == [staff.NO_ATTACHMENTS_TEXT]
 
 
@@ -386,6 +481,7 @@ async def test_the_staff_post_of_a_filed_complaint_shows_the_full_phone(local_bo
 
 
 # --- 11: re-transfer, a reason to reject, internal notes, buttons of a closed complaint ---------
+
 
 async def test_a_transferred_complaint_can_be_transferred_again(local_bot):
     b = store(local_bot.db, CITIZEN_B, "B 민원")
@@ -414,8 +510,10 @@ async def test_reject_asks_for_a_reason_and_tells_the_citizen_where_to_appeal(lo
     await desk.press("보내기")
     assert get_complaint(local_bot.db, b.receipt).status == REJECTED
     [notice] = await answers_to(local_bot, CITIZEN_B)
-    assert notice == (f"[민원 {b.receipt}] 상태가 '반려'(으)로 바뀌었습니다.\n"
-                      f"반려 사유: 사유: 사유지 안의 시설물입니다\n{staff.APPEAL_TEXT}")
+    assert notice == (
+        f"[민원 {b.receipt}] 상태가 '반려'(으)로 바뀌었습니다.\n"
+        f"반려 사유: 사유: 사유지 안의 시설물입니다\n{staff.APPEAL_TEXT}"
+    )
 
 
 async def test_an_internal_note_is_shown_to_staff_only(local_bot):
@@ -423,7 +521,9 @@ async def test_an_internal_note_is_shown_to_staff_only(local_bot):
     me = local_bot.chat(STAFF)
     said = texts(await me.send(f"/note {b.receipt} 민원인이 전화로\n두 번 항의함"))
     assert said == staff.NOTE_SAVED_TEXT.format(receipt=b.receipt)
-    assert "내부 메모 (직원 800): 민원인이 전화로\n두 번 항의함" in texts(await me.send(f"/view {b.receipt}"))
+    assert "내부 메모 (직원 800): 민원인이 전화로\n두 번 항의함" in texts(
+        await me.send(f"/view {b.receipt}")
+    )
     await me.send(f"/close {b.receipt} 처리했습니다")
     status = texts(await local_bot.chat(CITIZEN_B).send(f"/status {b.receipt}"))
     assert "항의" not in status and "처리했습니다" in status
@@ -458,8 +558,15 @@ async def test_closing_takes_the_buttons_off_the_staff_post(local_bot, how):
 
 
 async def test_expired_prompts_and_their_drafts_are_purged_daily(local_bot):
-    prompts.open_prompt(local_bot.db, chat_id=STAFF_CHAT, message_id=5, user_id=STAFF,
-                        receipt="20250301-AB2C", action=prompts.REPLY, ttl_seconds=0)
+    prompts.open_prompt(
+        local_bot.db,
+        chat_id=STAFF_CHAT,
+        message_id=5,
+        user_id=STAFF,
+        receipt="20250301-AB2C",
+        action=prompts.REPLY,
+        ttl_seconds=0,
+    )
     [job] = local_bot.application.job_queue.get_jobs_by_name("purge expired")
     await job.run(local_bot.application)
     assert local_bot.db["staff_prompts"].count == 0

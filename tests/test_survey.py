@@ -1,5 +1,6 @@
 """Satisfaction survey after 완료: queued with the status change, 1–5 buttons, a comment as a
 reply, only the complainant may answer, figures per department and month."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,8 +9,7 @@ import pytest
 
 from db.complaints import DONE, IN_PROGRESS, change_status, create_complaint
 from db.database import KST
-from db.satisfaction import (NotClosed, NotYourComplaint, by_department_and_month, rate,
-                             survey_text)
+from db.satisfaction import NotClosed, NotYourComplaint, by_department_and_month, rate, survey_text
 from handlers import survey
 from handlers.jobs import deliver_due
 
@@ -17,9 +17,18 @@ CITIZEN, STRANGER, STAFF, ADMIN = 42, 43, 800, 900
 
 
 def store(db, n=1, department="도로과"):
-    return create_complaint(db, idempotency_key=f"k{n}", user_id=CITIZEN, chat_id=CITIZEN,
-                            content="가로등이 고장났어요", department=department, region="전주시",
-                            phone=None, anonymous=True, consent=False)
+    return create_complaint(
+        db,
+        idempotency_key=f"k{n}",
+        user_id=CITIZEN,
+        chat_id=CITIZEN,
+        content="가로등이 고장났어요",
+        department=department,
+        region="전주시",
+        phone=None,
+        anonymous=True,
+        consent=False,
+    )
 
 
 def test_closing_queues_one_survey_in_the_same_transaction(db):
@@ -40,10 +49,12 @@ def test_only_the_complainant_rates_a_closed_complaint(db):
         rate(db, complaint.receipt, user_id=STRANGER, score=1)
     with pytest.raises(ValueError):
         rate(db, complaint.receipt, user_id=CITIZEN, score=6)
-    rate(db, complaint.receipt, user_id=CITIZEN, score=2,
-         now=datetime(2025, 3, 31, 20, tzinfo=KST))
-    rate(db, complaint.receipt, user_id=CITIZEN, score=4,
-         now=datetime(2025, 3, 31, 20, tzinfo=KST))  # answering again replaces
+    rate(
+        db, complaint.receipt, user_id=CITIZEN, score=2, now=datetime(2025, 3, 31, 20, tzinfo=KST)
+    )
+    rate(
+        db, complaint.receipt, user_id=CITIZEN, score=4, now=datetime(2025, 3, 31, 20, tzinfo=KST)
+    )  # answering again replaces
     other = store(db, 2, department="환경과")
     change_status(db, other.receipt, DONE, actor_id=STAFF)
     rate(db, other.receipt, user_id=CITIZEN, score=3, now=datetime(2025, 4, 1, 9, tzinfo=KST))
@@ -67,14 +78,19 @@ async def test_citizen_rates_with_buttons_comments_and_admin_sees_it(local_bot):
     edited = [c.text for c in calls if c.method == "editMessageText"]
     assert edited and "5점을 주셨습니다" in edited[0]
     survey_message = edited[0]
-    calls = await citizen.send("친절하게 처리해 주셔서 감사합니다",
-                               reply_to_message=_reply_to(local_bot, survey_message))
+    calls = await citizen.send(
+        "친절하게 처리해 주셔서 감사합니다", reply_to_message=_reply_to(local_bot, survey_message)
+    )
     assert [c.text for c in calls if c.method == "sendMessage"] == [survey.COMMENT_SAVED_TEXT]
     [row] = local_bot.db["satisfaction"].rows
-    assert (row["score"], row["comment"], row["department"]) == (5, "친절하게 처리해 주셔서 감사합니다",
-                                                                  "도로과")
-    stats = "\n".join(c.text for c in await local_bot.chat(ADMIN).send("/stats")
-                      if c.method == "sendMessage")
+    assert (row["score"], row["comment"], row["department"]) == (
+        5,
+        "친절하게 처리해 주셔서 감사합니다",
+        "도로과",
+    )
+    stats = "\n".join(
+        c.text for c in await local_bot.chat(ADMIN).send("/stats") if c.method == "sendMessage"
+    )
     assert "도로과 5.0점 (1명)" in stats
 
 
@@ -82,5 +98,10 @@ def _reply_to(local_bot, text):
     """The survey message as the Bot API attaches it to the citizen's reply."""
     from handlers.local_api import chat_dict
 
-    return {"message_id": 1, "date": 0, "chat": chat_dict(CITIZEN), "text": text,
-            "from": {"id": 1, "is_bot": True, "first_name": "봇"}}
+    return {
+        "message_id": 1,
+        "date": 0,
+        "chat": chat_dict(CITIZEN),
+        "text": text,
+        "from": {"id": 1, "is_bot": True, "first_name": "봇"},
+    }

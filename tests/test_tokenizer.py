@@ -8,10 +8,16 @@ from nlp import tokenizer as tokenizer_module
 from nlp.tokenizer import MAX_UNSPACED_RUN, JavaMissingError, Tokenizer, check_java
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?", ["새마을", "지도자", "자녀", "장학금", "지원", "조건"]),
-    ("인천 주민참여예산 사업 몇 개", ["인천", "주민", "참여", "예산", "사업"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?",
+            ["새마을", "지도자", "자녀", "장학금", "지원", "조건"],
+        ),
+        ("인천 주민참여예산 사업 몇 개", ["인천", "주민", "참여", "예산", "사업"]),
+    ],
+)
 def test_keeps_content_words_and_drops_particles(tokenizer: Tokenizer, text, expected):
     words = tokenizer.morphemes(text)
     assert all(word in words for word in expected)
@@ -19,13 +25,17 @@ def test_keeps_content_words_and_drops_particles(tokenizer: Tokenizer, text, exp
 
 
 def test_verbs_become_stems(tokenizer: Tokenizer):
-    assert "알리" in tokenizer.morphemes("알려주세요") or "알다" not in tokenizer.morphemes("알려주세요")
+    assert "알리" in tokenizer.morphemes("알려주세요") or "알다" not in tokenizer.morphemes(
+        "알려주세요"
+    )
 
 
 def test_tagged_marks_verb_and_adjective_stems(tokenizer: Tokenizer):
     tagged = tokenizer.tagged("봉사활동 하다가 다치면 보험 처리 되나요")
     assert ("다치", True) in tagged and ("보험", False) in tagged and ("봉사활동", False) in tagged
-    assert [word for word, _ in tagged] == tokenizer.morphemes("봉사활동 하다가 다치면 보험 처리 되나요")
+    assert [word for word, _ in tagged] == tokenizer.morphemes(
+        "봉사활동 하다가 다치면 보험 처리 되나요"
+    )
 
 
 @pytest.mark.parametrize("text", ["", "   ", "😀😀", "ㅋㅋㅋ", "\u200b\u200f", "a" * 4096])
@@ -34,7 +44,9 @@ def test_odd_input_gives_a_list(tokenizer: Tokenizer, text):
 
 
 @given(st.text(max_size=300))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_never_raises_on_any_text(tokenizer: Tokenizer, text):
     words = tokenizer.morphemes(text)
     assert all(isinstance(w, str) and w for w in words)

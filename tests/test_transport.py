@@ -1,4 +1,5 @@
 """AiohttpRequest: the bot's Bot API client, against the fake Bot API over real HTTP."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,15 +20,21 @@ def api():
 
 
 def bot_on(api: FakeBotApi, **timeouts: float) -> Bot:
-    return Bot("123456:TRANSPORT-test", base_url=f"{api.url}/bot",
-               request=AiohttpRequest(4, **timeouts), get_updates_request=AiohttpRequest(1))
+    return Bot(
+        "123456:TRANSPORT-test",
+        base_url=f"{api.url}/bot",
+        request=AiohttpRequest(4, **timeouts),
+        get_updates_request=AiohttpRequest(1),
+    )
 
 
 async def test_a_message_and_its_buttons_arrive_intact(api):
     async with bot_on(api) as bot:
-        sent = await bot.send_message(CHAT, "접수번호 20261121-7K3Q & <b>안내</b> 😀",
-                                      reply_markup={"inline_keyboard": [[
-                                          {"text": "처리중", "callback_data": "s:prog:1"}]]})
+        sent = await bot.send_message(
+            CHAT,
+            "접수번호 20261121-7K3Q & <b>안내</b> 😀",
+            reply_markup={"inline_keyboard": [[{"text": "처리중", "callback_data": "s:prog:1"}]]},
+        )
     params = api.params("sendMessage")[-1]
     assert params["text"] == "접수번호 20261121-7K3Q & <b>안내</b> 😀"
     assert params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "s:prog:1"
@@ -37,21 +44,31 @@ async def test_a_message_and_its_buttons_arrive_intact(api):
 async def test_a_file_is_uploaded_as_multipart_with_its_korean_name(api):
     content = "접수번호,내용\n20261121-7K3Q,가로등\n".encode("utf-8-sig")
     async with bot_on(api) as bot:
-        sent = await bot.send_document(CHAT, content, filename="민원_내보내기.csv",
-                                       caption="민원 내보내기")
+        sent = await bot.send_document(
+            CHAT, content, filename="민원_내보내기.csv", caption="민원 내보내기"
+        )
     params = api.params("sendDocument")[-1]
     assert (params["document_name"], params["document_bytes"], params["caption"]) == (
-        "민원_내보내기.csv", content, "민원 내보내기")
+        "민원_내보내기.csv",
+        content,
+        "민원 내보내기",
+    )
     assert (sent.document.file_name, sent.caption) == ("민원_내보내기.csv", "민원 내보내기")
 
 
-@pytest.mark.parametrize("text, markup, refusal", [
-    ("", None, "message text is empty"),
-    ("가" * (MAX_MESSAGE_CHARS + 1), None, "message is too long"),
-    ("😀" * (MAX_MESSAGE_CHARS // 2 + 1), None, "message is too long"),  # UTF-16 units
-    ("버튼", {"inline_keyboard": [[{"text": "처리", "callback_data": "가" * 22}]]},
-     "BUTTON_DATA_INVALID"),  # 66 bytes
-])
+@pytest.mark.parametrize(
+    "text, markup, refusal",
+    [
+        ("", None, "message text is empty"),
+        ("가" * (MAX_MESSAGE_CHARS + 1), None, "message is too long"),
+        ("😀" * (MAX_MESSAGE_CHARS // 2 + 1), None, "message is too long"),  # UTF-16 units
+        (
+            "버튼",
+            {"inline_keyboard": [[{"text": "처리", "callback_data": "가" * 22}]]},
+            "BUTTON_DATA_INVALID",
+        ),  # 66 bytes
+    ],
+)
 async def test_the_fake_refuses_what_telegram_refuses(api, text, markup, refusal):
     async with bot_on(api) as bot:
         with pytest.raises(BadRequest, match=f"(?i){refusal}"):
@@ -80,7 +97,9 @@ async def test_a_late_answer_is_a_timeout(api):
     async with bot_on(api, read_timeout=0.3) as bot:
         with pytest.raises(TimedOut):
             await bot.send_message(CHAT, "늦은 답")
-        assert (await bot.send_message(CHAT, "다음 답")).text == "다음 답"  # the client still works
+        assert (
+            await bot.send_message(CHAT, "다음 답")
+        ).text == "다음 답"  # the client still works
 
 
 async def test_a_dropped_connection_is_a_network_error(api):
@@ -115,8 +134,16 @@ async def test_a_closed_client_refuses_to_send(api):
 
 @pytest.mark.parametrize("no_proxy, reaches_the_api", [("", False), ("127.0.0.1", True)])
 async def test_proxy_variables_are_honoured(api, monkeypatch, no_proxy, reaches_the_api):
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
-                 "ALL_PROXY", "no_proxy", "NO_PROXY"):
+    for name in (
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("no_proxy", no_proxy)

@@ -1,5 +1,6 @@
 """The staff web console through Starlette's TestClient: sign-in, CSRF, rate limit, pages and
 actions that notify the citizen through the same outbox as Telegram."""
+
 from __future__ import annotations
 
 import asyncio
@@ -36,15 +37,27 @@ def csrf_of(response) -> str:
 
 def sign_in(client, username="kim", password=PASSWORD):
     token = csrf_of(client.get("/login"))
-    return client.post("/login", data={"csrf": token, "step": "password", "username": username,
-                                       "password": password})
+    return client.post(
+        "/login",
+        data={"csrf": token, "step": "password", "username": username, "password": password},
+    )
 
 
 def store(db, n=1, content="가로등이 고장났어요"):
-    return create_complaint(db, idempotency_key=f"k{n}", user_id=CITIZEN, chat_id=CITIZEN,
-                            content=content, department="도로과", region="전주시",
-                            phone="010-1234-5678", anonymous=False, consent=True,
-                            latitude=35.8, longitude=127.1)
+    return create_complaint(
+        db,
+        idempotency_key=f"k{n}",
+        user_id=CITIZEN,
+        chat_id=CITIZEN,
+        content=content,
+        department="도로과",
+        region="전주시",
+        phone="010-1234-5678",
+        anonymous=False,
+        consent=True,
+        latitude=35.8,
+        longitude=127.1,
+    )
 
 
 @pytest.mark.parametrize("path", ["/", "/dashboard", "/complaints/20250301-AB2C", "/export.csv"])
@@ -62,8 +75,9 @@ def test_password_sign_in_opens_an_expiring_session(console):
     assert console.cookies["console_session"] not in str(stored)  # only the hash is kept
 
 
-@pytest.mark.parametrize("username, password", [("kim", "wrong password!"), ("nobody", PASSWORD),
-                                                ("former", PASSWORD)])
+@pytest.mark.parametrize(
+    "username, password", [("kim", "wrong password!"), ("nobody", PASSWORD), ("former", PASSWORD)]
+)
 def test_wrong_or_non_staff_sign_in_is_refused(console, username, password):
     response = sign_in(console, username, password)
     assert response.status_code == 401 and "로그인 정보가 맞지 않습니다" in response.text
@@ -71,8 +85,9 @@ def test_wrong_or_non_staff_sign_in_is_refused(console, username, password):
 
 
 def test_sign_in_without_the_csrf_token_is_refused(console):
-    response = console.post("/login", data={"step": "password", "username": "kim",
-                                            "password": PASSWORD})
+    response = console.post(
+        "/login", data={"step": "password", "username": "kim", "password": PASSWORD}
+    )
     assert response.status_code == 400
 
 
@@ -89,14 +104,23 @@ def test_one_time_code_goes_through_the_outbox_to_the_staff_chat(console):
     assert "로그인 코드를 보냈습니다" in page.text
     [notice] = list(console.db["outbox"].rows_where("chat_id = ?", [STAFF]))
     code = re.search(r"코드: (\d{6})", notice["text"]).group(1)
-    bad = console.post("/login", data={"csrf": token, "step": "code", "user_id": STAFF,
-                                       "code": "000000" if code != "000000" else "111111"})
+    bad = console.post(
+        "/login",
+        data={
+            "csrf": token,
+            "step": "code",
+            "user_id": STAFF,
+            "code": "000000" if code != "000000" else "111111",
+        },
+    )
     assert bad.status_code == 401
-    good = console.post("/login", data={"csrf": token, "step": "code", "user_id": STAFF,
-                                        "code": code})
+    good = console.post(
+        "/login", data={"csrf": token, "step": "code", "user_id": STAFF, "code": code}
+    )
     assert good.status_code == 303 and console.get("/").status_code == 200
-    again = console.post("/login", data={"csrf": token, "step": "code", "user_id": STAFF,
-                                         "code": code})
+    again = console.post(
+        "/login", data={"csrf": token, "step": "code", "user_id": STAFF, "code": code}
+    )
     assert again.status_code == 401  # a code works once
 
 
@@ -127,12 +151,19 @@ def test_actions_use_the_same_functions_and_notify_the_citizen(console):
     assert "010-****-5678" in page.text and "openstreetmap.org/?mlat=35.8" in page.text
     token = csrf_of(page)
     url = f"/complaints/{complaint.receipt}/action"
-    assert console.post(url, data={"csrf": token, "action": "reply",
-                                   "text": "내일 고치겠습니다"}).status_code == 303
+    assert (
+        console.post(
+            url, data={"csrf": token, "action": "reply", "text": "내일 고치겠습니다"}
+        ).status_code
+        == 303
+    )
     console.post(url, data={"csrf": token, "action": "note", "text": "현장 확인 필요"})
-    console.post(url, data={"csrf": token, "action": "transfer", "department": "전주시 도로관리과"})
-    console.post(url, data={"csrf": token, "action": "extend", "due": "2099-03-04",
-                            "text": "현장 조사"})
+    console.post(
+        url, data={"csrf": token, "action": "transfer", "department": "전주시 도로관리과"}
+    )
+    console.post(
+        url, data={"csrf": token, "action": "extend", "due": "2099-03-04", "text": "현장 조사"}
+    )
     console.post(url, data={"csrf": token, "action": "close", "text": "수리 완료"})
     after = get_complaint(console.db, complaint.receipt)
     assert (after.status, after.department) == ("완료", "전주시 도로관리과")
@@ -148,8 +179,9 @@ def test_actions_use_the_same_functions_and_notify_the_citizen(console):
 def test_an_action_without_the_csrf_token_changes_nothing(console):
     complaint = store(console.db)
     sign_in(console)
-    response = console.post(f"/complaints/{complaint.receipt}/action",
-                            data={"csrf": "forged", "action": "close"})
+    response = console.post(
+        f"/complaints/{complaint.receipt}/action", data={"csrf": "forged", "action": "close"}
+    )
     assert response.status_code == 403
     assert get_complaint(console.db, complaint.receipt).status == "접수"
 
@@ -159,8 +191,9 @@ def test_a_refused_action_is_explained(console):
     sign_in(console)
     token = csrf_of(console.get(f"/complaints/{complaint.receipt}"))
     url = f"/complaints/{complaint.receipt}/action"
-    response = console.post(url, data={"csrf": token, "action": "extend", "due": "내일",
-                                       "text": "x"})
+    response = console.post(
+        url, data={"csrf": token, "action": "extend", "due": "내일", "text": "x"}
+    )
     assert response.status_code == 400 and "YYYY-MM-DD" in response.text
 
 
@@ -192,8 +225,9 @@ def test_logout_ends_the_session(console):
     assert console.get("/").status_code == 303
 
 
-async def test_the_bot_process_serves_the_console_without_blocking_its_loop(bot_settings, kb,
-                                                                             tokenizer):
+async def test_the_bot_process_serves_the_console_without_blocking_its_loop(
+    bot_settings, kb, tokenizer
+):
     import dataclasses
     import socket
 
@@ -206,8 +240,9 @@ async def test_the_bot_process_serves_the_console_without_blocking_its_loop(bot_
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings = dataclasses.replace(bot_settings, web_port=port)
-    application = build_application(settings, request=LocalBotApi(), kb=kb, tokenizer=tokenizer,
-                                    web_console=True)
+    application = build_application(
+        settings, request=LocalBotApi(), kb=kb, tokenizer=tokenizer, web_console=True
+    )
     async with running(application):
         server, _ = application.bot_data["web_console"]
         while not server.started:
@@ -246,8 +281,14 @@ def test_admins_keep_templates_and_staff_answer_with_one(console):
     token = csrf_of(console.get("/templates"))
     bad = console.post("/templates", data={"csrf": token, "name": "x", "body": "{담당자}"})
     assert bad.status_code == 400 and "알 수 없는 자리표시자" in bad.text
-    console.post("/templates", data={"csrf": token, "name": "보수 안내",
-                                     "body": "{접수번호} 민원은 {부서}에서 처리합니다."})
+    console.post(
+        "/templates",
+        data={
+            "csrf": token,
+            "name": "보수 안내",
+            "body": "{접수번호} 민원은 {부서}에서 처리합니다.",
+        },
+    )
     page = console.get(f"/complaints/{complaint.receipt}")
     assert "보수 안내" in page.text
     filled = console.get(f"/complaints/{complaint.receipt}", params={"template": "1"})
@@ -256,17 +297,28 @@ def test_admins_keep_templates_and_staff_answer_with_one(console):
 
 def test_similar_complaints_are_shown_linked_and_answered_together(console):
     first = store(console.db, 1, "가로등이 고장났어요 밤에 너무 어두워요")
-    second = create_complaint(console.db, idempotency_key="k2", user_id=77, chat_id=77,
-                              content="우리 집 앞 가로등이 고장나서 어두워요", department="도로과",
-                              region="전주시", phone=None, anonymous=True, consent=False)
+    second = create_complaint(
+        console.db,
+        idempotency_key="k2",
+        user_id=77,
+        chat_id=77,
+        content="우리 집 앞 가로등이 고장나서 어두워요",
+        department="도로과",
+        region="전주시",
+        phone=None,
+        anonymous=True,
+        consent=False,
+    )
     sign_in(console)
     page = console.get(f"/complaints/{second.receipt}")
-    assert f"유사 민원 <a href=\"/complaints/{first.receipt}\">" in page.text
+    assert f'유사 민원 <a href="/complaints/{first.receipt}">' in page.text
     token = csrf_of(page)
     url = f"/complaints/{second.receipt}/action"
     console.post(url, data={"csrf": token, "action": "link", "other": first.receipt})
-    assert f"연결됨: <a href=\"/complaints/{first.receipt}\">" in console.get(
-        f"/complaints/{second.receipt}").text
+    assert (
+        f'연결됨: <a href="/complaints/{first.receipt}">'
+        in console.get(f"/complaints/{second.receipt}").text
+    )
     done = console.post(url, data={"csrf": token, "action": "reply", "text": "내일 고칩니다"})
     assert "%EC%97%B0%EA%B2%B0" in done.headers["location"]  # '연결된 민원 1건에도'
     replies = {r["chat_id"] for r in console.db["outbox"].rows_where("kind = 'reply'")}
@@ -282,12 +334,15 @@ def test_login_code_requests_are_rate_limited_too(console):
     assert console.db["outbox"].count == auth.MAX_FAILURES
 
 
-@pytest.mark.parametrize("user_id, answers, code, said", [
-    (STAFF, ["long enough pw", "long enough pw"], 0, "만들었습니다"),
-    (STAFF, ["long enough pw", "different pw!!"], 1, "다릅니다"),
-    (STAFF, ["short", "short"], 1, "10자 이상"),
-    (STRANGER, [], 1, "직원이 아닙니다"),
-])
+@pytest.mark.parametrize(
+    "user_id, answers, code, said",
+    [
+        (STAFF, ["long enough pw", "long enough pw"], 0, "만들었습니다"),
+        (STAFF, ["long enough pw", "different pw!!"], 1, "다릅니다"),
+        (STAFF, ["short", "short"], 1, "10자 이상"),
+        (STRANGER, [], 1, "직원이 아닙니다"),
+    ],
+)
 def test_add_user_command(bot_settings, capsys, user_id, answers, code, said):
     from web.accounts import add_user_command
 

@@ -3,6 +3,7 @@
 Skipped, saying why, when the browser is missing (install: apt-get install -y chromium
 chromium-driver; `make test` checks for them).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -23,7 +24,8 @@ DRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM and DRIVER),
     reason="브라우저 시험 건너뜀: chromium/chromedriver 없음 "
-           "(apt-get install -y chromium chromium-driver)")
+    "(apt-get install -y chromium chromium-driver)",
+)
 PASSWORD = "correct horse battery"
 
 
@@ -38,8 +40,9 @@ def served(bot_settings):
     settings = dataclasses.replace(bot_settings, web_port=port)
     db = open_database(settings.database_path)
     auth.add_account(db, "kim", PASSWORD, user_id=800)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -79,9 +82,18 @@ def test_staff_signs_in_finds_a_complaint_and_answers_it(served, browser):
     from selenium.webdriver.common.by import By
 
     base, db = served
-    complaint = create_complaint(db, idempotency_key="k1", user_id=42, chat_id=42,
-                                 content="가로등이 고장났어요", department="도로과", region="전주시",
-                                 phone=None, anonymous=True, consent=False)
+    complaint = create_complaint(
+        db,
+        idempotency_key="k1",
+        user_id=42,
+        chat_id=42,
+        content="가로등이 고장났어요",
+        department="도로과",
+        region="전주시",
+        phone=None,
+        anonymous=True,
+        consent=False,
+    )
     browser.get(base + "/")
     assert browser.current_url.endswith("/login")
     form = browser.find_element(By.ID, "password-form")

@@ -9,6 +9,7 @@ and template rendering never hold up the bot's event loop when both share a proc
 thread keeps its own connection to the same database file. Every action calls the same db/
 function as the Telegram command, so the citizen is told the same way (db.outbox).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -28,16 +29,40 @@ from starlette.routing import Route
 
 from db import complaints, deadlines
 from db.database import DatabaseUnavailable, open_database
-from db.duplicates import (SameComplaint, close_as_repeated, link, linked, reply_to_linked,
-                           similar_open)
+from db.duplicates import (
+    SameComplaint,
+    close_as_repeated,
+    link,
+    linked,
+    reply_to_linked,
+    similar_open,
+)
 from db.satisfaction import by_department_and_month
-from db.templates import (TemplateNotFound, add_template, delete_template, fill, get_template,
-                          templates_for)
 from db.staff import ADMIN, role_of
-from db.workbench import (DUE_FILTERS, SORTS, BadExtension, ComplaintClosed,
-                          DeadlineAlreadyExtended, InboxFilter,
-                          deadline_compliance, departments, due_text, extend_deadline, inbox,
-                          set_type, statutory_kinds, volume_by_department_and_week)
+from db.templates import (
+    TemplateNotFound,
+    add_template,
+    delete_template,
+    fill,
+    get_template,
+    templates_for,
+)
+from db.workbench import (
+    DUE_FILTERS,
+    SORTS,
+    BadExtension,
+    ComplaintClosed,
+    DeadlineAlreadyExtended,
+    InboxFilter,
+    deadline_compliance,
+    departments,
+    due_text,
+    extend_deadline,
+    inbox,
+    set_type,
+    statutory_kinds,
+    volume_by_department_and_week,
+)
 from web import auth, charts, exports
 
 logger = logging.getLogger(__name__)
@@ -46,8 +71,10 @@ COOKIE = "console_session"
 PRE_CSRF_COOKIE = "console_csrf"
 PAGE_SIZE = 50
 MAX_TEXT_CHARS = 4000  # as a Telegram reply (handlers.staff.MAX_NOTE_CHARS)
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"]))
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
 TEMPLATES.filters["kst"] = lambda value: complaints.kst_text(value) if value else "-"
 TEMPLATES.globals["due_text"] = due_text
 
@@ -66,18 +93,23 @@ def create_app(settings) -> Starlette:
         return connections.db
 
     def role(user_id: int) -> str | None:
-        return role_of(database(), user_id, admin_ids=settings.admin_ids,
-                       staff_ids=settings.staff_ids)
+        return role_of(
+            database(), user_id, admin_ids=settings.admin_ids, staff_ids=settings.staff_ids
+        )
 
     def current(request: Request) -> auth.Session | None:
         session = auth.session_for(database(), request.cookies.get(COOKIE))
         return session if session and role(session.user_id) else None
 
-    def page(name: str, request: Request, session: auth.Session | None, status: int = 200,
-             **values) -> HTMLResponse:
+    def page(
+        name: str, request: Request, session: auth.Session | None, status: int = 200, **values
+    ) -> HTMLResponse:
         html = TEMPLATES.get_template(name).render(
-            request=request, session=session, is_admin=bool(session and role(session.user_id) == ADMIN),
-            **values)
+            request=request,
+            session=session,
+            is_admin=bool(session and role(session.user_id) == ADMIN),
+            **values,
+        )
         return HTMLResponse(html, status_code=status)
 
     def login_page(request: Request, message: str = "", status: int = 200, **values) -> Response:
@@ -110,13 +142,18 @@ def create_app(settings) -> Starlette:
         try:
             auth.check_rate(db, client(request))
         except auth.TooManyAttempts:
-            return login_page(request, f"로그인 실패가 많아 {auth.FAILURE_WINDOW_MINUTES}분 동안 "
-                              "막았습니다. 잠시 후 다시 시도해 주세요.", 429)
+            return login_page(
+                request,
+                f"로그인 실패가 많아 {auth.FAILURE_WINDOW_MINUTES}분 동안 "
+                "막았습니다. 잠시 후 다시 시도해 주세요.",
+                429,
+            )
         step = form.get("step", "password")
         user_id: int | None = None
         if step == "password":
-            user_id = auth.check_account(db, form.get("username", "").strip(),
-                                         form.get("password", ""))
+            user_id = auth.check_account(
+                db, form.get("username", "").strip(), form.get("password", "")
+            )
         elif step in ("send_code", "code"):
             try:
                 user_id = int(form.get("user_id", "").strip())
@@ -127,17 +164,27 @@ def create_app(settings) -> Starlette:
                 if role(user_id):
                     auth.send_login_code(db, user_id)
                 # The same answer for anyone: the page does not tell who is staff.
-                return login_page(request, "텔레그램으로 로그인 코드를 보냈습니다. 코드를 "
-                                  "입력해 주세요.", user_id=user_id, code_sent=True)
-            if user_id is not None and not auth.check_login_code(db, user_id,
-                                                                 form.get("code", "")):
+                return login_page(
+                    request,
+                    "텔레그램으로 로그인 코드를 보냈습니다. 코드를 입력해 주세요.",
+                    user_id=user_id,
+                    code_sent=True,
+                )
+            if user_id is not None and not auth.check_login_code(
+                db, user_id, form.get("code", "")
+            ):
                 user_id = None
         if user_id is None or not role(user_id):
             auth.record_failure(db, client(request))
             return login_page(request, "로그인 정보가 맞지 않습니다.", 401)
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(COOKIE, auth.open_session(db, user_id), httponly=True,
-                            samesite="strict", max_age=auth.SESSION_HOURS * 3600)
+        response.set_cookie(
+            COOKIE,
+            auth.open_session(db, user_id),
+            httponly=True,
+            samesite="strict",
+            max_age=auth.SESSION_HOURS * 3600,
+        )
         return response
 
     async def logout(request: Request) -> Response:
@@ -159,11 +206,23 @@ def create_app(settings) -> Starlette:
         offset = _number(request.query_params.get("offset"))
         total, found = inbox(database(), filters, limit=PAGE_SIZE, offset=offset)
         query = {k: v for k, v in request.query_params.items() if k != "offset" and v}
-        return page("inbox.html", request, session, complaints=found, total=total,
-                    filters=filters, problems=problems, offset=offset, page_size=PAGE_SIZE,
-                    query=urlencode(query), statuses=complaints.STATUSES,
-                    types=[*deadlines.TYPES, *statutory_kinds(database())],
-                    departments=departments(database()), due_filters=DUE_FILTERS, sorts=SORTS)
+        return page(
+            "inbox.html",
+            request,
+            session,
+            complaints=found,
+            total=total,
+            filters=filters,
+            problems=problems,
+            offset=offset,
+            page_size=PAGE_SIZE,
+            query=urlencode(query),
+            statuses=complaints.STATUSES,
+            types=[*deadlines.TYPES, *statutory_kinds(database())],
+            departments=departments(database()),
+            due_filters=DUE_FILTERS,
+            sorts=SORTS,
+        )
 
     def detail(request: Request, message: str = "", status: int = 200) -> Response:
         session = current(request)
@@ -178,14 +237,21 @@ def create_app(settings) -> Starlette:
             draft = fill(get_template(database(), chosen), complaint) if chosen else ""
         except TemplateNotFound:
             draft = ""
-        return page("detail.html", request, session, status, c=complaint, draft=draft,
-                    templates=templates_for(database(), complaint),
-                    similar=similar_open(database(), complaint),
-                    linked=linked(database(), complaint.receipt),
-                    message=message or request.query_params.get("m", ""),
-                    events=complaints.history(database(), complaint.receipt),
-                    types=[*deadlines.TYPES, *statutory_kinds(database())],
-                    final=not complaints.TRANSITIONS[complaint.status])
+        return page(
+            "detail.html",
+            request,
+            session,
+            status,
+            c=complaint,
+            draft=draft,
+            templates=templates_for(database(), complaint),
+            similar=similar_open(database(), complaint),
+            linked=linked(database(), complaint.receipt),
+            message=message or request.query_params.get("m", ""),
+            events=complaints.history(database(), complaint.receipt),
+            types=[*deadlines.TYPES, *statutory_kinds(database())],
+            final=not complaints.TRANSITIONS[complaint.status],
+        )
 
     async def action(request: Request) -> Response:
         form = await form_of(request)
@@ -196,7 +262,9 @@ def create_app(settings) -> Starlette:
         if session is None:
             return to_login()
         if not _same(form.get("csrf"), session.csrf):
-            return detail(request, "보안 확인(CSRF)에 실패했습니다. 페이지를 새로 고쳐 주세요.", 403)
+            return detail(
+                request, "보안 확인(CSRF)에 실패했습니다. 페이지를 새로 고쳐 주세요.", 403
+            )
         try:
             message = _apply(database(), request.path_params["receipt"], form, session.user_id)
         except complaints.ComplaintNotFound:
@@ -221,21 +289,33 @@ def create_app(settings) -> Starlette:
         db = database()
         volume = volume_by_department_and_week(db)
         compliance = deadline_compliance(db)
-        return page("dashboard.html", request, session,
-                    volume_chart=charts.stacked_bars(volume), volume=volume,
-                    compliance_chart=charts.compliance_bars(compliance), compliance=compliance,
-                    by_status=complaints.stats_by_status(db),
-                    satisfaction=by_department_and_month(db),
-                    satisfaction_chart=charts.average_bars(by_department_and_month(db)))
+        return page(
+            "dashboard.html",
+            request,
+            session,
+            volume_chart=charts.stacked_bars(volume),
+            volume=volume,
+            compliance_chart=charts.compliance_bars(compliance),
+            compliance=compliance,
+            by_status=complaints.stats_by_status(db),
+            satisfaction=by_department_and_month(db),
+            satisfaction_chart=charts.average_bars(by_department_and_month(db)),
+        )
 
     def templates_page(request: Request, message: str = "", status: int = 200) -> Response:
         session = current(request)
         if session is None:
             return to_login()
-        return page("templates.html", request, session, status, message=message,
-                    templates=templates_for(database()),
-                    types=[*deadlines.TYPES, *statutory_kinds(database())],
-                    departments=departments(database()))
+        return page(
+            "templates.html",
+            request,
+            session,
+            status,
+            message=message,
+            templates=templates_for(database()),
+            types=[*deadlines.TYPES, *statutory_kinds(database())],
+            departments=departments(database()),
+        )
 
     async def templates_post(request: Request) -> Response:
         form = await form_of(request)
@@ -251,10 +331,14 @@ def create_app(settings) -> Starlette:
             if form.get("action") == "delete":
                 delete_template(database(), _number(form.get("id")))
             else:
-                add_template(database(), form.get("name", ""), form.get("body", ""),
-                             created_by=session.user_id,
-                             complaint_type=form.get("type") or None,
-                             department=form.get("department") or None)
+                add_template(
+                    database(),
+                    form.get("name", ""),
+                    form.get("body", ""),
+                    created_by=session.user_id,
+                    complaint_type=form.get("type") or None,
+                    department=form.get("department") or None,
+                )
         except (ValueError, TemplateNotFound) as exc:
             return templates_page(request, f"저장하지 못했습니다: {exc}", 400)
         return RedirectResponse("/templates", status_code=303)
@@ -267,10 +351,16 @@ def create_app(settings) -> Starlette:
         kind = request.path_params["kind"]
         _, found = inbox(database(), filters, limit=-1)
         if kind == "xlsx":
-            return Response(exports.xlsx(found), media_type=exports.XLSX_TYPE,
-                            headers={"Content-Disposition": "attachment; filename=complaints.xlsx"})
-        return Response(exports.csv_bytes(found), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": "attachment; filename=complaints.csv"})
+            return Response(
+                exports.xlsx(found),
+                media_type=exports.XLSX_TYPE,
+                headers={"Content-Disposition": "attachment; filename=complaints.xlsx"},
+            )
+        return Response(
+            exports.csv_bytes(found),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": "attachment; filename=complaints.csv"},
+        )
 
     routes = [
         Route("/login", login_get, methods=["GET"]),
@@ -296,8 +386,9 @@ async def _threaded(fn, *args):
 
 def _unavailable(request: Request, exc: Exception) -> Response:
     logger.warning("console: database unavailable: %s", exc)
-    return HTMLResponse("데이터베이스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도해 주세요.",
-                        status_code=503)
+    return HTMLResponse(
+        "데이터베이스를 잠시 사용할 수 없습니다. 잠시 후 다시 시도해 주세요.", status_code=503
+    )
 
 
 def _same(given: str | None, expected: str | None) -> bool:
@@ -322,10 +413,14 @@ def _filters(params) -> tuple[InboxFilter, list[str]]:
     due = params.get("due") or None
     sort = params.get("sort") or "due"
     return InboxFilter(
-        status=params.get("status") or None, complaint_type=params.get("type") or None,
+        status=params.get("status") or None,
+        complaint_type=params.get("type") or None,
         department=params.get("department") or None,
-        due=due if due in DUE_FILTERS else None, text=(params.get("q") or "").strip() or None,
-        since=dates["since"], until=dates["until"], sort=sort if sort in SORTS else "due",
+        due=due if due in DUE_FILTERS else None,
+        text=(params.get("q") or "").strip() or None,
+        since=dates["since"],
+        until=dates["until"],
+        sort=sort if sort in SORTS else "due",
     ), problems
 
 
@@ -343,15 +438,22 @@ def _apply(db: sqlite_utils.Database, receipt: str, form: dict[str, str], actor:
         link(db, receipt, form.get("other", "").strip().upper(), actor_id=actor)
         return "유사 민원을 연결했습니다. 답변은 연결된 민원 모두에 기록됩니다."
     if what == "repeat":
-        close_as_repeated(db, receipt, form.get("other", "").strip().upper(), actor_id=actor,
-                          text=text)
+        close_as_repeated(
+            db, receipt, form.get("other", "").strip().upper(), actor_id=actor, text=text
+        )
         return "반복 민원으로 종결하고 민원인에게 알렸습니다."
     if what == "transfer":
         department = form.get("department", "").strip()
         if not department:
             raise ValueError("이관할 부서를 적어 주세요.")
-        complaints.change_status(db, receipt, complaints.TRANSFERRED, actor_id=actor,
-                                 department=department, note=f"{department}(으)로 이관")
+        complaints.change_status(
+            db,
+            receipt,
+            complaints.TRANSFERRED,
+            actor_id=actor,
+            department=department,
+            note=f"{department}(으)로 이관",
+        )
         return f"{department}(으)로 이관했습니다."
     if what in ("progress", "close"):
         status = complaints.IN_PROGRESS if what == "progress" else complaints.DONE

@@ -4,6 +4,7 @@ expire, CSRF tokens and a limit on failed attempts.
 Nothing secret is stored in plain text: passwords are scrypt hashes with a salt, and session
 tokens and login codes are stored as SHA-256 hashes (a copy of the database opens no session).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,7 +29,7 @@ MAX_FAILURES = 5
 FAILURE_WINDOW_MINUTES = 10
 MIN_PASSWORD_CHARS = 10
 # scrypt cost (RFC 7914 interactive parameters): about 50 ms here, 16 MiB of memory.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 
 class TooManyAttempts(Exception):
@@ -57,8 +58,9 @@ def check_password(password: str, stored: str) -> bool:
     """True if ``password`` hashes to ``stored``."""
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        actual = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                                p=int(p))
+        actual = hashlib.scrypt(
+            password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p)
+        )
     except ValueError:
         return False
     return hmac.compare_digest(actual.hex(), digest)
@@ -69,20 +71,34 @@ def _sha(text: str) -> str:
 
 
 @raises_unavailable
-def add_account(db: sqlite_utils.Database, username: str, password: str, *, user_id: int,
-                now: datetime | None = None) -> None:
+def add_account(
+    db: sqlite_utils.Database,
+    username: str,
+    password: str,
+    *,
+    user_id: int,
+    now: datetime | None = None,
+) -> None:
     """Creates or replaces a password account for staff member ``user_id``."""
     if len(password) < MIN_PASSWORD_CHARS:
         raise WeakPassword(f"비밀번호는 {MIN_PASSWORD_CHARS}자 이상이어야 합니다.")
-    db["web_accounts"].upsert({"username": username, "password_hash": hash_password(password),
-                               "user_id": user_id, "created_at": timestamp(now)}, pk="username")
+    db["web_accounts"].upsert(
+        {
+            "username": username,
+            "password_hash": hash_password(password),
+            "user_id": user_id,
+            "created_at": timestamp(now),
+        },
+        pk="username",
+    )
 
 
 @raises_unavailable
 def check_account(db: sqlite_utils.Database, username: str, password: str) -> int | None:
     """The staff user id of a correct username and password, else None."""
-    row = db.execute("select password_hash, user_id from web_accounts where username = ?",
-                     [username]).fetchone()
+    row = db.execute(
+        "select password_hash, user_id from web_accounts where username = ?", [username]
+    ).fetchone()
     if row is None:
         check_password(password, hash_password("x" * MIN_PASSWORD_CHARS))  # same time either way
         return None
@@ -90,33 +106,45 @@ def check_account(db: sqlite_utils.Database, username: str, password: str) -> in
 
 
 @raises_unavailable
-def send_login_code(db: sqlite_utils.Database, user_id: int, *, now: datetime | None = None
-                    ) -> None:
+def send_login_code(
+    db: sqlite_utils.Database, user_id: int, *, now: datetime | None = None
+) -> None:
     """Queues a one-time code to the staff member's private chat (db.outbox → Telegram)."""
-    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     expires = timestamp(as_utc(now) + timedelta(minutes=CODE_MINUTES))
     with transaction(db):
-        db["web_login_codes"].upsert({"user_id": user_id, "code_hash": _sha(code),
-                                      "expires_at": expires, "attempts": 0}, pk="user_id")
-        outbox.enqueue(db, user_id, f"웹 콘솔 로그인 코드: {code}\n{CODE_MINUTES}분 안에 입력해 "
-                       "주세요. 요청하지 않았다면 무시하고 관리자에게 알려 주세요.",
-                       kind=SIGN_IN_CODE, now=now)
+        db["web_login_codes"].upsert(
+            {"user_id": user_id, "code_hash": _sha(code), "expires_at": expires, "attempts": 0},
+            pk="user_id",
+        )
+        outbox.enqueue(
+            db,
+            user_id,
+            f"웹 콘솔 로그인 코드: {code}\n{CODE_MINUTES}분 안에 입력해 "
+            "주세요. 요청하지 않았다면 무시하고 관리자에게 알려 주세요.",
+            kind=SIGN_IN_CODE,
+            now=now,
+        )
 
 
 @raises_unavailable
-def check_login_code(db: sqlite_utils.Database, user_id: int, code: str, *,
-                     now: datetime | None = None) -> bool:
+def check_login_code(
+    db: sqlite_utils.Database, user_id: int, code: str, *, now: datetime | None = None
+) -> bool:
     """True once for the right, unexpired code; a code dies after MAX_CODE_TRIES tries."""
     with transaction(db):
-        row = db.execute("select code_hash, expires_at, attempts from web_login_codes "
-                         "where user_id = ?", [user_id]).fetchone()
+        row = db.execute(
+            "select code_hash, expires_at, attempts from web_login_codes where user_id = ?",
+            [user_id],
+        ).fetchone()
         if row is None or row[1] < timestamp(now) or row[2] >= MAX_CODE_TRIES:
             return False
         if hmac.compare_digest(row[0], _sha(code.strip())):
             db.execute("delete from web_login_codes where user_id = ?", [user_id])
             return True
-        db.execute("update web_login_codes set attempts = attempts + 1 where user_id = ?",
-                   [user_id])
+        db.execute(
+            "update web_login_codes set attempts = attempts + 1 where user_id = ?", [user_id]
+        )
         return False
 
 
@@ -124,8 +152,10 @@ def check_login_code(db: sqlite_utils.Database, user_id: int, code: str, *,
 def check_rate(db: sqlite_utils.Database, client: str, *, now: datetime | None = None) -> None:
     """TooManyAttempts if ``client`` failed MAX_FAILURES times within the window."""
     since = timestamp(as_utc(now) - timedelta(minutes=FAILURE_WINDOW_MINUTES))
-    failures = db.execute("select count(*) from web_login_attempts where client = ? and "
-                          "attempted_at >= ?", [client, since]).fetchone()[0]
+    failures = db.execute(
+        "select count(*) from web_login_attempts where client = ? and attempted_at >= ?",
+        [client, since],
+    ).fetchone()[0]
     if failures >= MAX_FAILURES:
         raise TooManyAttempts(client)
 
@@ -137,26 +167,34 @@ def record_failure(db: sqlite_utils.Database, client: str, *, now: datetime | No
 
 
 @raises_unavailable
-def open_session(db: sqlite_utils.Database, user_id: int, *, now: datetime | None = None
-                 ) -> str:
+def open_session(db: sqlite_utils.Database, user_id: int, *, now: datetime | None = None) -> str:
     """A new session token for ``user_id`` (the cookie value; only its hash is stored)."""
     token = secrets.token_urlsafe(32)
     moment = as_utc(now)
-    db["web_sessions"].insert({
-        "token_hash": _sha(token), "user_id": user_id, "csrf": secrets.token_urlsafe(24),
-        "created_at": timestamp(moment),
-        "expires_at": timestamp(moment + timedelta(hours=SESSION_HOURS))})
+    db["web_sessions"].insert(
+        {
+            "token_hash": _sha(token),
+            "user_id": user_id,
+            "csrf": secrets.token_urlsafe(24),
+            "created_at": timestamp(moment),
+            "expires_at": timestamp(moment + timedelta(hours=SESSION_HOURS)),
+        }
+    )
     return token
 
 
 @raises_unavailable
-def session_for(db: sqlite_utils.Database, token: str | None, *, now: datetime | None = None
-                ) -> Session | None:
+def session_for(
+    db: sqlite_utils.Database, token: str | None, *, now: datetime | None = None
+) -> Session | None:
     """The live session of a cookie token, or None (unknown or expired)."""
     if not token:
         return None
-    row = db.execute("select user_id, csrf, expires_at from web_sessions where token_hash = ? "
-                     "and expires_at > ?", [_sha(token), timestamp(now)]).fetchone()
+    row = db.execute(
+        "select user_id, csrf, expires_at from web_sessions where token_hash = ? "
+        "and expires_at > ?",
+        [_sha(token), timestamp(now)],
+    ).fetchone()
     return Session(*row) if row else None
 
 

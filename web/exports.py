@@ -1,4 +1,5 @@
 """The inbox as a file: UTF-8 BOM CSV (Excel shows Hangul) and XLSX, phones masked."""
+
 from __future__ import annotations
 
 import csv
@@ -8,15 +9,34 @@ from collections.abc import Sequence
 from db.complaints import Complaint, _csv_safe, kst_text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER = ("접수번호", "접수일시", "상태", "유형", "처리기한", "부서", "지역", "내용",
-          "연락처(마스킹)")
+HEADER = (
+    "접수번호",
+    "접수일시",
+    "상태",
+    "유형",
+    "처리기한",
+    "부서",
+    "지역",
+    "내용",
+    "연락처(마스킹)",
+)
 
 
 def _rows(found: Sequence[Complaint]) -> list[list[str]]:
-    return [[c.receipt, kst_text(c.created_at), c.status, c.complaint_type or "",
-             kst_text(c.due_at) if c.due_at else "", _csv_safe(c.department or ""),
-             _csv_safe(c.region or ""), _csv_safe(c.content), c.masked_phone or ""]
-            for c in found]
+    return [
+        [
+            c.receipt,
+            kst_text(c.created_at),
+            c.status,
+            c.complaint_type or "",
+            kst_text(c.due_at) if c.due_at else "",
+            _csv_safe(c.department or ""),
+            _csv_safe(c.region or ""),
+            _csv_safe(c.content),
+            c.masked_phone or "",
+        ]
+        for c in found
+    ]
 
 
 def csv_bytes(found: Sequence[Complaint]) -> bytes:

@@ -4,6 +4,7 @@ Usage:
     server = start_in_loop(settings)    # in post_init; await stop(server) in post_shutdown
     run_alone(settings)                 # blocks until Ctrl-C
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,13 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 def _config(settings) -> uvicorn.Config:
-    return uvicorn.Config(create_app(settings), host=settings.web_host, port=settings.web_port,
-                          log_level="warning", access_log=False)
+    return uvicorn.Config(
+        create_app(settings),
+        host=settings.web_host,
+        port=settings.web_port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 def start_in_loop(settings) -> tuple[uvicorn.Server, asyncio.Task]:
@@ -43,8 +49,11 @@ async def _serve(server: uvicorn.Server, settings) -> None:
     try:
         await server.serve()
     except SystemExit:  # uvicorn exits when it cannot bind
-        logger.error("web console could not listen on %s:%d (port in use?); the bot goes on "
-                     "without it", settings.web_host, settings.web_port)
+        logger.error(
+            "web console could not listen on %s:%d (port in use?); the bot goes on without it",
+            settings.web_host,
+            settings.web_port,
+        )
 
 
 async def stop(running: tuple[uvicorn.Server, asyncio.Task]) -> None:

@@ -15,14 +15,23 @@ A marker or table row that is not where this layout puts it raises ParseError wi
 a damaged export fails loudly instead of producing half-read entries. Only the file's very last
 세부사업 block may stop early (after 사업내용), as it does in an export that was cut off.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
 
 from knowledge.model import (
-    DEPARTMENT, INDICATOR, PROGRAM, TEAM, UNIT_PROJECT, DocumentInfo, Entry, ParseError, make_id,
+    DEPARTMENT,
+    INDICATOR,
+    PROGRAM,
+    TEAM,
+    UNIT_PROJECT,
+    DocumentInfo,
+    Entry,
+    ParseError,
+    make_id,
 )
 from knowledge.parsers.text import Line, clean, compact, strip_html, to_number
 
@@ -37,7 +46,11 @@ GRADE_LABELS = ("4급이상", "5급", "6급이하")  # columns 2–4 of the 조�
 PROGRAM_LABELS = ("사업명", "사업내용", "사업기간", "지원형태", "지원조건", "시행주체")
 PROGRAM_REQUIRED = 2  # 사업명 + 사업내용: a block shorter than this is damaged, not just cut off
 TITLE_LABELS: Mapping[str, str] = {
-    DEPARTMENT: "부서", TEAM: "팀", INDICATOR: "성과지표", UNIT_PROJECT: "단위사업", PROGRAM: "사업명",
+    DEPARTMENT: "부서",
+    TEAM: "팀",
+    INDICATOR: "성과지표",
+    UNIT_PROJECT: "단위사업",
+    PROGRAM: "사업명",
 }
 
 # Which team of a 과 handles an entry, judged from words in its title. Checked in this order and
@@ -78,9 +91,12 @@ class _Budget:
 
 
 def parse(text: str, doc: DocumentInfo) -> list[Entry]:
-    """All entries of the business plan: the bureau, then per 과 its teams, indicators and projects."""
-    lines = [Line(number, raw.rstrip("\r").replace(REPLACEMENT_CHAR, ""))
-             for number, raw in enumerate(text.split("\n"), start=1)]
+    """All entries of the business plan: the bureau, then per 과 its teams, indicators and
+    projects."""
+    lines = [
+        Line(number, raw.rstrip("\r").replace(REPLACEMENT_CHAR, ""))
+        for number, raw in enumerate(text.split("\n"), start=1)
+    ]
     sections = _sections(lines, doc)
     bureau = _bureau(sections[0], doc)
     entries = [bureau]
@@ -92,12 +108,18 @@ def parse(text: str, doc: DocumentInfo) -> list[Entry]:
 
 def _sections(lines: Sequence[Line], doc: DocumentInfo) -> list[list[Line]]:
     """Split at the 전략목표 lines; the first section must be the bureau's ([소관실국])."""
-    starts = [i for i, line in enumerate(lines) if line.cells[0] == SECTION_MARK and len(line.cells) > 1]
+    starts = [
+        i for i, line in enumerate(lines) if line.cells[0] == SECTION_MARK and len(line.cells) > 1
+    ]
     if not starts:
-        raise ParseError(doc.file, 1, f"'{SECTION_MARK}' 줄이 없습니다 — 주요업무계획 형식이 아닙니다")
+        raise ParseError(
+            doc.file, 1, f"'{SECTION_MARK}' 줄이 없습니다 — 주요업무계획 형식이 아닙니다"
+        )
     sections = [list(lines[a:b]) for a, b in zip(starts, starts[1:] + [len(lines)])]
     if _owner(sections[0], doc)[0] != BUREAU_MARK:
-        raise ParseError(doc.file, sections[0][0].number, f"첫 부분은 {BUREAU_MARK}(국) 개요여야 합니다")
+        raise ParseError(
+            doc.file, sections[0][0].number, f"첫 부분은 {BUREAU_MARK}(국) 개요여야 합니다"
+        )
     return sections
 
 
@@ -106,8 +128,11 @@ def _owner(section: Sequence[Line], doc: DocumentInfo) -> tuple[str, str]:
     content = _content(section)
     cells = content[1].cells if len(content) > 1 else []
     if len(cells) < 2 or cells[0] not in (BUREAU_MARK, DEPARTMENT_MARK) or not cells[1]:
-        raise ParseError(doc.file, section[0].number,
-                         f"'{SECTION_MARK}' 다음 줄에 {BUREAU_MARK} 또는 {DEPARTMENT_MARK}와 부서명이 없습니다")
+        raise ParseError(
+            doc.file,
+            section[0].number,
+            f"'{SECTION_MARK}' 다음 줄에 {BUREAU_MARK} 또는 {DEPARTMENT_MARK}와 부서명이 없습니다",
+        )
     return cells[0], cells[1]
 
 
@@ -128,16 +153,19 @@ def _bureau(section: Sequence[Line], doc: DocumentInfo) -> Entry:
     return _entry(doc, DEPARTMENT, name, fields, _content(section), department=name, budget=budget)
 
 
-def _department(section: Sequence[Line], bureau: Entry, doc: DocumentInfo, *,
-                last_line: int) -> list[Entry]:
+def _department(
+    section: Sequence[Line], bureau: Entry, doc: DocumentInfo, *, last_line: int
+) -> list[Entry]:
     """One 과: its entry, its teams, indicators, 단위사업 and 세부사업 (with inferred teams)."""
     mark, name = _owner(section, doc)
     if mark != DEPARTMENT_MARK:
-        raise ParseError(doc.file, section[0].number, f"{BUREAU_MARK}는 문서 첫 부분에만 올 수 있습니다")
+        raise ParseError(
+            doc.file, section[0].number, f"{BUREAU_MARK}는 문서 첫 부분에만 올 수 있습니다"
+        )
     unit_starts = [i for i, line in enumerate(section) if line.key == UNIT_MARK]
     if not unit_starts:
         raise ParseError(doc.file, section[0].number, f"{name}: '{UNIT_MARK}' 블록이 없습니다")
-    head = section[:unit_starts[0]]
+    head = section[: unit_starts[0]]
     row = _row_named(_org_rows(head, doc), name, "조직 및 인력현황", head, doc)
     teams = _teams(row, name, doc)
     budget_fields, budget = _budget_fields(head, doc)
@@ -151,8 +179,16 @@ def _department(section: Sequence[Line], bureau: Entry, doc: DocumentInfo, *,
         "정책사업목표": _items(_segment(head, "정책사업목표", ["(1) 주요내용"], doc)),
         "주요내용": _items(_segment(head, "(1) 주요내용", ["(2) 성과지표 및 목표치 설정"], doc)),
     }
-    department = _entry(doc, DEPARTMENT, name, fields, _content(head), department=name,
-                        parent_id=bureau.id, budget=budget)
+    department = _entry(
+        doc,
+        DEPARTMENT,
+        name,
+        fields,
+        _content(head),
+        department=name,
+        parent_id=bureau.id,
+        budget=budget,
+    )
     indicators = _indicators(head, department, doc)
     projects: list[Entry] = []
     for start, end in zip(unit_starts, unit_starts[1:] + [len(section)]):
@@ -166,30 +202,51 @@ def _department(section: Sequence[Line], bureau: Entry, doc: DocumentInfo, *,
 def _teams(row: Line, name: str, doc: DocumentInfo) -> list[str]:
     """Team names from the 계단위 직제명 cell of the 과's 조직 및 인력현황 row."""
     cells = row.cells
-    teams = [team.strip() for team in cells[6].split(",") if team.strip()] if len(cells) > 6 else []
+    teams = (
+        [team.strip() for team in cells[6].split(",") if team.strip()] if len(cells) > 6 else []
+    )
     if not teams:
         raise ParseError(doc.file, row.number, f"{name}: 계단위 직제명(팀 목록)이 비어 있습니다")
     return teams
 
 
-def _check_counts(head: Sequence[Line], indicators: Sequence[Entry], projects: Sequence[Entry],
-                  name: str, doc: DocumentInfo) -> None:
-    """The 정책사업목표 현황 table states how many indicators and 단위사업 the 과 has; hold it to that."""
+def _check_counts(
+    head: Sequence[Line],
+    indicators: Sequence[Entry],
+    projects: Sequence[Entry],
+    name: str,
+    doc: DocumentInfo,
+) -> None:
+    """The 정책사업목표 현황 table states how many indicators and 단위사업 the 과 has; hold it to
+    that."""
     goals = _goal_rows(head, doc)
     units = sum(1 for entry in projects if entry.kind == UNIT_PROJECT)
     for column, label, found in ((1, "성과 지표수", len(indicators)), (2, "단위 사업수", units)):
         stated = sum(to_number(cells[column]) or 0 for cells, _ in goals)
         if stated != found:
-            raise ParseError(doc.file, goals[0][1].number,
-                             f"{name}: {label} {stated:g}개라고 적혀 있지만 {found}개를 읽었습니다")
+            raise ParseError(
+                doc.file,
+                goals[0][1].number,
+                f"{name}: {label} {stated:g}개라고 적혀 있지만 {found}개를 읽었습니다",
+            )
 
 
-def _team(team: str, department: Entry, row: Line, entries: Sequence[Entry],
-          doc: DocumentInfo) -> Entry:
+def _team(
+    team: str, department: Entry, row: Line, entries: Sequence[Entry], doc: DocumentInfo
+) -> Entry:
     """A team named in 계단위 직제명; its body lists the projects it is inferred to handle."""
     fields = {"소속": f"{doc.region} {department.fields['상위조직']} {department.title}"}
-    entry = _entry(doc, TEAM, team, fields, [row], key=f"{department.title}/{team}",
-                   department=department.title, team=team, parent_id=department.id)
+    entry = _entry(
+        doc,
+        TEAM,
+        team,
+        fields,
+        [row],
+        key=f"{department.title}/{team}",
+        department=department.title,
+        team=team,
+        parent_id=department.id,
+    )
     handled = [e.title for e in entries if e.team == team and e.kind in (UNIT_PROJECT, PROGRAM)]
     if not handled:
         return entry
@@ -198,26 +255,36 @@ def _team(team: str, department: Entry, row: Line, entries: Sequence[Entry],
 
 # --- overview tables ------------------------------------------------------------------------
 
+
 def _goal_rows(lines: Sequence[Line], doc: DocumentInfo) -> list[tuple[list[str], Line]]:
     """Rows of < 정책사업목표 현황 >: goal, 성과 지표수, 단위 사업수, 예산액."""
-    rows = _data_rows(_segment(lines, "< 정책사업목표 현황 >", ["2. 조직 및 인력현황"], doc),
-                      ("정책사업목표",), 4, doc)
+    rows = _data_rows(
+        _segment(lines, "< 정책사업목표 현황 >", ["2. 조직 및 인력현황"], doc),
+        ("정책사업목표",),
+        4,
+        doc,
+    )
     if not rows:
         raise ParseError(doc.file, lines[0].number, "정책사업목표 현황 표에 행이 없습니다")
     return [(line.cells, line) for line in rows]
 
 
 def _goal_summary(cells: Sequence[str]) -> str:
-    return f"{cells[0]} (성과지표 {cells[1]}개, 단위사업 {cells[2]}개, 예산 {cells[3]}{BUDGET_UNIT})"
+    return (
+        f"{cells[0]} (성과지표 {cells[1]}개, 단위사업 {cells[2]}개, 예산 {cells[3]}{BUDGET_UNIT})"
+    )
 
 
 def _org_rows(lines: Sequence[Line], doc: DocumentInfo) -> list[Line]:
     """Rows of 2. 조직 및 인력현황: name, 정원 (계, 4급이상, 5급, 6급이하), 현원, 계단위 직제명."""
-    return _data_rows(_segment(lines, "2. 조직 및 인력현황", ["3. 예산현황"], doc), ("부서명",), 6, doc)
+    return _data_rows(
+        _segment(lines, "2. 조직 및 인력현황", ["3. 예산현황"], doc), ("부서명",), 6, doc
+    )
 
 
-def _row_named(rows: Sequence[Line], name: str, table: str, lines: Sequence[Line],
-               doc: DocumentInfo) -> Line:
+def _row_named(
+    rows: Sequence[Line], name: str, table: str, lines: Sequence[Line], doc: DocumentInfo
+) -> Line:
     """The row whose first cell is ``name``; ParseError naming the table when it is missing."""
     for row in rows:
         if row.cells[0] == name:
@@ -226,8 +293,14 @@ def _row_named(rows: Sequence[Line], name: str, table: str, lines: Sequence[Line
 
 
 def _staff_fields(cells: Sequence[str]) -> dict[str, str]:
-    grades = ", ".join(f"{label} {count}{PERSON_UNIT}" for label, count in zip(GRADE_LABELS, cells[2:5]))
-    return {"정원": f"{cells[1]}{PERSON_UNIT}", "현원": f"{cells[5]}{PERSON_UNIT}", "직급별 정원": grades}
+    grades = ", ".join(
+        f"{label} {count}{PERSON_UNIT}" for label, count in zip(GRADE_LABELS, cells[2:5])
+    )
+    return {
+        "정원": f"{cells[1]}{PERSON_UNIT}",
+        "현원": f"{cells[5]}{PERSON_UNIT}",
+        "직급별 정원": grades,
+    }
 
 
 def _budget_fields(lines: Sequence[Line], doc: DocumentInfo) -> tuple[dict[str, str], Amounts]:
@@ -241,15 +314,21 @@ def _budget_fields(lines: Sequence[Line], doc: DocumentInfo) -> tuple[dict[str, 
     unit = BUDGET_UNIT
     fields = {
         "예산": f"{total[1]}{unit} (전년도 {total[3]}{unit}, 증감 {total[5]}{unit}, {total[6]})",
-        "예산 내역": ", ".join(f"{r.cells[0]} {r.cells[1]}{unit}" for r in rows if r.cells[0] != TOTAL_ROW),
+        "예산 내역": ", ".join(
+            f"{r.cells[0]} {r.cells[1]}{unit}" for r in rows if r.cells[0] != TOTAL_ROW
+        ),
     }
-    this_year, last_year = (f"{doc.year}예산", f"{doc.year - 1}예산") if doc.year else ("예산", "전년도예산")
+    this_year, last_year = (
+        (f"{doc.year}예산", f"{doc.year - 1}예산") if doc.year else ("예산", "전년도예산")
+    )
     return fields, ((last_year, previous), (this_year, current))
 
 
-def _data_rows(lines: Sequence[Line], headers: Sequence[str], width: int,
-               doc: DocumentInfo) -> list[Line]:
-    """Table rows, skipping the (단위…) note, header rows and header continuations (empty first cell)."""
+def _data_rows(
+    lines: Sequence[Line], headers: Sequence[str], width: int, doc: DocumentInfo
+) -> list[Line]:
+    """Table rows, skipping the (단위…) note, header rows and header continuations (empty first
+    cell)."""
     header_keys = {compact(header) for header in headers}
     rows = []
     for line in lines:
@@ -257,12 +336,15 @@ def _data_rows(lines: Sequence[Line], headers: Sequence[str], width: int,
         if line.key.startswith("(단위") or not cells[0] or compact(cells[0]) in header_keys:
             continue
         if len(cells) < width:
-            raise ParseError(doc.file, line.number, f"표의 칸이 {width}개보다 적습니다: {line.text.strip()}")
+            raise ParseError(
+                doc.file, line.number, f"표의 칸이 {width}개보다 적습니다: {line.text.strip()}"
+            )
         rows.append(line)
     return rows
 
 
 # --- indicators -----------------------------------------------------------------------------
+
 
 def _indicators(head: Sequence[Line], department: Entry, doc: DocumentInfo) -> list[Entry]:
     """One entry per 성과지표 (목표 row + optional 실적 row), with its 근거 when one is listed."""
@@ -274,9 +356,11 @@ def _indicators(head: Sequence[Line], department: Entry, doc: DocumentInfo) -> l
     return [_indicator(target, result, years, reasons, department, doc) for target, result in rows]
 
 
-def _indicator_rows(table: Sequence[Line], doc: DocumentInfo
-                    ) -> tuple[list[str], list[tuple[Line, Line | None]]]:
-    """The year columns ('19 …) and the (목표 row, 실적 row or None) pairs of the indicator table."""
+def _indicator_rows(
+    table: Sequence[Line], doc: DocumentInfo
+) -> tuple[list[str], list[tuple[Line, Line | None]]]:
+    """The year columns ('19 …) and the (목표 row, 실적 row or None) pairs of the indicator
+    table."""
     years: list[str] = []
     rows: list[tuple[Line, Line | None]] = []
     for line in table:
@@ -291,28 +375,45 @@ def _indicator_rows(table: Sequence[Line], doc: DocumentInfo
         elif kind == "실적" and rows and rows[-1][1] is None:
             rows[-1] = (rows[-1][0], line)
         else:
-            raise ParseError(doc.file, line.number, f"성과지표 표의 행을 읽을 수 없습니다: {line.text.strip()}")
+            raise ParseError(
+                doc.file, line.number, f"성과지표 표의 행을 읽을 수 없습니다: {line.text.strip()}"
+            )
     return years, rows
 
 
-def _indicator(target: Line, result: Line | None, years: Sequence[str],
-               reasons: Mapping[str, tuple[str, list[Line]]], department: Entry,
-               doc: DocumentInfo) -> Entry:
+def _indicator(
+    target: Line,
+    result: Line | None,
+    years: Sequence[str],
+    reasons: Mapping[str, tuple[str, list[Line]]],
+    department: Entry,
+    doc: DocumentInfo,
+) -> Entry:
     """Fields of one 성과지표; its source runs from the table row to the end of its 근거."""
     cells, n = target.cells, len(years)
     name = _TRAILING_PARENTHETICAL.sub("", cells[0])
     reason_name, reason_lines = reasons.get(compact(name), (None, []))
     fields = {
-        "지표유형": cells[1], "가중치": cells[2],
-        "목표": _by_year(years, cells[4:4 + n]),
-        "실적": _by_year(years, result.cells[4:4 + n]) if result else "",
-        "측정방법": cells[4 + n], "자료수집": cells[5 + n],
+        "지표유형": cells[1],
+        "가중치": cells[2],
+        "목표": _by_year(years, cells[4 : 4 + n]),
+        "실적": _by_year(years, result.cells[4 : 4 + n]) if result else "",
+        "측정방법": cells[4 + n],
+        "자료수집": cells[5 + n],
         "근거": "\n".join(_BULLET.sub("", line.text.strip()) for line in reason_lines[1:]),
     }
     read = [target, *([result] if result else []), *reason_lines]
-    return _entry(doc, INDICATOR, cells[0], {k: v for k, v in fields.items() if v}, read,
-                  key=f"{department.title}/{cells[0]}", department=department.title,
-                  parent_id=department.id, aliases=(reason_name,) if reason_name else ())
+    return _entry(
+        doc,
+        INDICATOR,
+        cells[0],
+        {k: v for k, v in fields.items() if v},
+        read,
+        key=f"{department.title}/{cells[0]}",
+        department=department.title,
+        parent_id=department.id,
+        aliases=(reason_name,) if reason_name else (),
+    )
 
 
 def _reasons(lines: Sequence[Line], doc: DocumentInfo) -> dict[str, tuple[str, list[Line]]]:
@@ -337,26 +438,47 @@ def _by_year(years: Sequence[str], values: Sequence[str]) -> str:
 
 # --- 단위사업 and 세부사업 ------------------------------------------------------------------
 
-def _unit(block: Sequence[Line], department: Entry, doc: DocumentInfo, *, last_line: int) -> list[Entry]:
+
+def _unit(
+    block: Sequence[Line], department: Entry, doc: DocumentInfo, *, last_line: int
+) -> list[Entry]:
     """A 단위사업 block: the unit entry followed by one entry per 사업명 block."""
     content = _content(block)
     title = content[1].text.strip() if len(content) > 1 else ""
     if not title or title.startswith(("□", "○")):
-        raise ParseError(doc.file, block[0].number, f"'{UNIT_MARK}' 다음 줄에 단위사업명이 없습니다")
-    budgets = _unit_budgets(_segment(block, "□ 관련 예산사업 내역", ["□ 관련 예산사업 개요"], doc), doc)
+        raise ParseError(
+            doc.file, block[0].number, f"'{UNIT_MARK}' 다음 줄에 단위사업명이 없습니다"
+        )
+    budgets = _unit_budgets(
+        _segment(block, "□ 관련 예산사업 내역", ["□ 관련 예산사업 개요"], doc), doc
+    )
     own = budgets[0]
     if compact(own.name) != compact(title):
-        raise ParseError(doc.file, own.line.number,
-                         f"예산사업 내역 첫 행 '{own.name}'이(가) 단위사업 '{title}'과(와) 다릅니다")
+        raise ParseError(
+            doc.file,
+            own.line.number,
+            f"예산사업 내역 첫 행 '{own.name}'이(가) 단위사업 '{title}'과(와) 다릅니다",
+        )
     overview = _index(block, "□ 관련 예산사업 개요", doc)
-    program_blocks = _blocks(block[overview + 1:])
+    program_blocks = _blocks(block[overview + 1 :])
     if not program_blocks:
-        raise ParseError(doc.file, block[overview].number, f"{title}: 관련 예산사업 개요에 사업명 블록이 없습니다")
+        raise ParseError(
+            doc.file,
+            block[overview].number,
+            f"{title}: 관련 예산사업 개요에 사업명 블록이 없습니다",
+        )
     unit_id = make_id(doc.region_code, UNIT_PROJECT, title)
     by_name = {compact(budget.name): budget for budget in budgets[1:]}
     programs = [
-        _program(lines, title, unit_id, department, by_name, doc,
-                 may_be_cut=lines[-1].number == last_line)
+        _program(
+            lines,
+            title,
+            unit_id,
+            department,
+            by_name,
+            doc,
+            may_be_cut=lines[-1].number == last_line,
+        )
         for lines in program_blocks
     ]
     fields = {
@@ -367,8 +489,16 @@ def _unit(block: Sequence[Line], department: Entry, doc: DocumentInfo, *, last_l
         "세부사업": ", ".join(program.title for program in programs),
         "세부사업 수": _program_count(own, len(programs)),
     }
-    unit = _entry(doc, UNIT_PROJECT, title, {k: v for k, v in fields.items() if v}, content,
-                  department=department.title, parent_id=department.id, budget=own.amounts)
+    unit = _entry(
+        doc,
+        UNIT_PROJECT,
+        title,
+        {k: v for k, v in fields.items() if v},
+        content,
+        department=department.title,
+        parent_id=department.id,
+        budget=own.amounts,
+    )
     return [unit, *programs]
 
 
@@ -384,17 +514,22 @@ def _program_count(own: _Budget, parsed: int) -> str:
 
 
 def _unit_budgets(lines: Sequence[Line], doc: DocumentInfo) -> list[_Budget]:
-    """Rows of 관련 예산사업 내역 (사업명, 회계구분, '19결산, '20예산, '21예산, 비고); the unit first."""
+    """Rows of 관련 예산사업 내역 (사업명, 회계구분, '19결산, '20예산, '21예산, 비고); the unit
+    first."""
     header = next((line for line in lines if line.cells[0] == "사업명"), None)
     if header is None or len(header.cells) < 5:
         where = lines[0].number if lines else 1
-        raise ParseError(doc.file, where, "관련 예산사업 내역 표에 머리행(사업명, 회계구분, 연도)이 없습니다")
+        raise ParseError(
+            doc.file, where, "관련 예산사업 내역 표에 머리행(사업명, 회계구분, 연도)이 없습니다"
+        )
     columns = header.cells[2:5]
     labels = []
     for column in columns:
         match = _YEAR_COLUMN.fullmatch(column)
         if not match:
-            raise ParseError(doc.file, header.number, f"예산 열 이름 '{column}'을(를) 읽을 수 없습니다")
+            raise ParseError(
+                doc.file, header.number, f"예산 열 이름 '{column}'을(를) 읽을 수 없습니다"
+            )
         labels.append(f"20{match['yy']}{match['what']}")
     rows = _data_rows([line for line in lines if line is not header], (), 5, doc)
     if not rows:
@@ -403,7 +538,7 @@ def _unit_budgets(lines: Sequence[Line], doc: DocumentInfo) -> list[_Budget]:
 
 
 def _budget_row(row: Line, columns: Sequence[str], labels: Sequence[str]) -> _Budget:
-    """"'21예산 82백만원 ('20예산 84, '19결산 49)" and ((2019결산, 49.0), …) from one row."""
+    """ "'21예산 82백만원 ('20예산 84, '19결산 49)" and ((2019결산, 49.0), …) from one row."""
     amounts: list[tuple[str, float]] = []
     parts: list[str] = []
     for column, label, cell in zip(columns, labels, row.cells[2:5]):
@@ -418,8 +553,16 @@ def _budget_row(row: Line, columns: Sequence[str], labels: Sequence[str]) -> _Bu
     return _Budget(row.cells[0], summary, tuple(amounts), row)
 
 
-def _program(lines: Sequence[Line], unit_title: str, unit_id: str, department: Entry,
-             budgets: Mapping[str, _Budget], doc: DocumentInfo, *, may_be_cut: bool) -> Entry:
+def _program(
+    lines: Sequence[Line],
+    unit_title: str,
+    unit_id: str,
+    department: Entry,
+    budgets: Mapping[str, _Budget],
+    doc: DocumentInfo,
+    *,
+    may_be_cut: bool,
+) -> Entry:
     """One 사업명 … 시행주체 block, with its row of the unit's budget table when there is one.
 
     The source is the block itself: the budget row sits in the unit's table (cited by the unit),
@@ -438,27 +581,48 @@ def _program(lines: Sequence[Line], unit_title: str, unit_id: str, department: E
     base = _TRAILING_PARENTHETICAL.sub("", title)
     if base and base != title:
         aliases.append(base)
-    return _entry(doc, PROGRAM, title, fields, lines, department=department.title,
-                  parent_id=unit_id, budget=budget.amounts if budget else (), aliases=tuple(aliases))
+    return _entry(
+        doc,
+        PROGRAM,
+        title,
+        fields,
+        lines,
+        department=department.title,
+        parent_id=unit_id,
+        budget=budget.amounts if budget else (),
+        aliases=tuple(aliases),
+    )
 
 
-def _program_values(lines: Sequence[Line], doc: DocumentInfo, *, may_be_cut: bool) -> dict[str, str]:
+def _program_values(
+    lines: Sequence[Line], doc: DocumentInfo, *, may_be_cut: bool
+) -> dict[str, str]:
     """The labelled values of a 사업명 block, checked against PROGRAM_LABELS in order."""
     values: dict[str, str] = {}
     for expected, line in zip(PROGRAM_LABELS, lines):
         label, _, value = line.text.partition("\t")
         if label.strip() != expected:
-            raise ParseError(doc.file, line.number,
-                             f"'{expected}' 줄이 와야 할 자리에 '{line.text.strip()}'이(가) 있습니다")
+            raise ParseError(
+                doc.file,
+                line.number,
+                f"'{expected}' 줄이 와야 할 자리에 '{line.text.strip()}'이(가) 있습니다",
+            )
         values[expected] = _value(value)
     if len(lines) > len(PROGRAM_LABELS):
-        raise ParseError(doc.file, lines[len(PROGRAM_LABELS)].number,
-                         f"사업명 블록이 '{PROGRAM_LABELS[-1]}' 뒤에 빈 줄 없이 이어집니다")
+        raise ParseError(
+            doc.file,
+            lines[len(PROGRAM_LABELS)].number,
+            f"사업명 블록이 '{PROGRAM_LABELS[-1]}' 뒤에 빈 줄 없이 이어집니다",
+        )
     if not values["사업명"]:
         raise ParseError(doc.file, lines[0].number, "사업명이 비어 있습니다")
     if len(lines) < PROGRAM_REQUIRED or (len(lines) < len(PROGRAM_LABELS) and not may_be_cut):
-        missing = ", ".join(PROGRAM_LABELS[len(lines):])
-        raise ParseError(doc.file, lines[-1].number, f"사업명 '{values['사업명']}' 블록에 {missing} 줄이 없습니다")
+        missing = ", ".join(PROGRAM_LABELS[len(lines) :])
+        raise ParseError(
+            doc.file,
+            lines[-1].number,
+            f"사업명 '{values['사업명']}' 블록에 {missing} 줄이 없습니다",
+        )
     return values
 
 
@@ -470,6 +634,7 @@ def _value(raw: str) -> str:
 
 
 # --- team inference -------------------------------------------------------------------------
+
 
 def _with_inferred_teams(entries: Sequence[Entry], teams: Sequence[str]) -> list[Entry]:
     """Set ``team`` (marked inferred) on indicators, 단위사업 and 세부사업 of one 과.
@@ -503,31 +668,53 @@ def _own_team(entry: Entry, teams: Sequence[str]) -> str | None:
 def _with_team(entry: Entry, team: str | None) -> Entry:
     if team is None:
         return entry
-    return replace(entry, team=team, inferred=(*entry.inferred, "team"),
-                   body=f"{entry.body}\n담당팀(추정): {team}")
+    return replace(
+        entry,
+        team=team,
+        inferred=(*entry.inferred, "team"),
+        body=f"{entry.body}\n담당팀(추정): {team}",
+    )
 
 
 # --- shared helpers -------------------------------------------------------------------------
 
-def _entry(doc: DocumentInfo, kind: str, title: str, fields: Mapping[str, str],
-           read: Iterable[Line], *, key: str | None = None, **extra) -> Entry:
+
+def _entry(
+    doc: DocumentInfo,
+    kind: str,
+    title: str,
+    fields: Mapping[str, str],
+    read: Iterable[Line],
+    *,
+    key: str | None = None,
+    **extra,
+) -> Entry:
     """An Entry whose source spans the ``read`` lines and whose body lists its fields."""
     numbers = [line.number for line in read]
     body = "\n".join([f"{TITLE_LABELS[kind]}: {title}", *(f"{k}: {v}" for k, v in fields.items())])
-    return Entry(id=make_id(doc.region_code, kind, key or title), kind=kind, region=doc.region,
-                 title=title, source=doc.source(min(numbers), max(numbers)), body=body,
-                 fields=fields, **extra)
+    return Entry(
+        id=make_id(doc.region_code, kind, key or title),
+        kind=kind,
+        region=doc.region,
+        title=title,
+        source=doc.source(min(numbers), max(numbers)),
+        body=body,
+        fields=fields,
+        **extra,
+    )
 
 
 def _unambiguous_aliases(entries: Sequence[Entry]) -> list[Entry]:
-    """Drop aliases that are another entry's title or alias — they would answer with the wrong entry."""
+    """Drop aliases that are another entry's title or alias — they would answer with the wrong
+    entry."""
     owners: dict[str, set[str]] = {}
     for entry in entries:
         for name in (entry.title, *entry.aliases):
             owners.setdefault(compact(name), set()).add(entry.id)
     return [
         replace(entry, aliases=tuple(a for a in entry.aliases if owners[compact(a)] == {entry.id}))
-        if entry.aliases else entry
+        if entry.aliases
+        else entry
         for entry in entries
     ]
 
@@ -545,11 +732,13 @@ def _index(lines: Sequence[Line], marker: str, doc: DocumentInfo) -> int:
     raise ParseError(doc.file, lines[0].number if lines else 1, f"'{marker}' 줄이 없습니다")
 
 
-def _segment(lines: Sequence[Line], start: str, stops: Sequence[str], doc: DocumentInfo) -> list[Line]:
+def _segment(
+    lines: Sequence[Line], start: str, stops: Sequence[str], doc: DocumentInfo
+) -> list[Line]:
     """Non-blank lines after the ``start`` marker, up to the first ``stops`` marker or the end."""
     stop_keys = {compact(stop) for stop in stops}
     segment = []
-    for line in lines[_index(lines, start, doc) + 1:]:
+    for line in lines[_index(lines, start, doc) + 1 :]:
         if line.key in stop_keys:
             break
         if line.key:
@@ -571,5 +760,7 @@ def _blocks(lines: Sequence[Line]) -> list[list[Line]]:
 def _items(lines: Sequence[Line]) -> str:
     """List lines as text, one per line: top-level "- " bullets dropped (numbers kept), indented
     sub-items kept as "- …" so they still read as belonging to the item above."""
-    return "\n".join(line.text.strip() if line.text[:1].isspace() else _BULLET.sub("", line.text.strip())
-                     for line in lines)
+    return "\n".join(
+        line.text.strip() if line.text[:1].isspace() else _BULLET.sub("", line.text.strip())
+        for line in lines
+    )

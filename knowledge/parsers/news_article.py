@@ -8,10 +8,11 @@ everything between the widget and "1. …": headline, sub-headline and intro par
 run from "N. heading" to the next heading; the closing quote of the 국장 stays in section 11,
 where the document puts it, so every source range is one contiguous block.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from knowledge.model import NEWS, DocumentInfo, Entry, ParseError, make_id
 from knowledge.parsers.text import Line, clean, compact
@@ -24,10 +25,26 @@ NOISE_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 # The heading's topic phrase becomes an alias ("고향사랑기부 확산으로 …" → 고향사랑기부). Reading
 # stops at a noun that names the action rather than the topic …
-ACTION_NOUNS = frozenset({
-    "변화", "확산", "활성화", "설계", "확대", "확장", "기반", "홍보", "제공", "제작", "구축",
-    "강화", "해결", "도모", "창출", "대응",
-})
+ACTION_NOUNS = frozenset(
+    {
+        "변화",
+        "확산",
+        "활성화",
+        "설계",
+        "확대",
+        "확장",
+        "기반",
+        "홍보",
+        "제공",
+        "제작",
+        "구축",
+        "강화",
+        "해결",
+        "도모",
+        "창출",
+        "대응",
+    }
+)
 # … at a word carrying one of these particles (the word's stem is kept) …
 PARTICLES = ("으로", "로", "를", "을", "에", "과", "와", "의")
 # … or at a modifier ("전략적", "기반한"). A modifier right after a particle word ("수요에 기반한")
@@ -47,10 +64,12 @@ def parse(text: str, doc: DocumentInfo) -> list[Entry]:
     lines = _content_lines(text)
     starts = [i for i, line in enumerate(lines) if _HEADING.fullmatch(line.text)]
     if not starts:
-        raise ParseError(doc.file, 1, "번호가 붙은 섹션(1. …)이 없습니다 — 보도 기사 형식이 아닙니다")
+        raise ParseError(
+            doc.file, 1, "번호가 붙은 섹션(1. …)이 없습니다 — 보도 기사 형식이 아닙니다"
+        )
     _check_numbering([lines[i] for i in starts], doc)
     department = _department(lines, doc)
-    lead = lines[:starts[0]]
+    lead = lines[: starts[0]]
     entries = [_lead(lead, department, doc)] if lead else []
     for start, end in zip(starts, starts[1:] + [len(lines)]):
         entries.append(_section(lines[start:end], department, doc))
@@ -72,7 +91,9 @@ def _check_numbering(headings: Sequence[Line], doc: DocumentInfo) -> None:
     for expected, line in enumerate(headings, start=1):
         number = int(_HEADING.fullmatch(line.text)["number"])
         if number != expected:
-            raise ParseError(doc.file, line.number, f"섹션 번호가 {expected}이어야 하는데 {number}입니다")
+            raise ParseError(
+                doc.file, line.number, f"섹션 번호가 {expected}이어야 하는데 {number}입니다"
+            )
 
 
 def _department(lines: Sequence[Line], doc: DocumentInfo) -> str:
@@ -95,17 +116,36 @@ def _section(lines: Sequence[Line], department: str, doc: DocumentInfo) -> Entry
     if len(lines) < 2:
         raise ParseError(doc.file, lines[0].number, f"섹션 '{title}'에 본문이 없습니다")
     topic = _topic_phrase(title)
-    return _entry(title, lines[1:], lines, department, doc,
-                  aliases=(topic,) if topic and compact(topic) != compact(title) else ())
+    return _entry(
+        title,
+        lines[1:],
+        lines,
+        department,
+        doc,
+        aliases=(topic,) if topic and compact(topic) != compact(title) else (),
+    )
 
 
-def _entry(title: str, paragraphs: Sequence[Line], lines: Sequence[Line], department: str,
-           doc: DocumentInfo, *, aliases: tuple[str, ...]) -> Entry:
+def _entry(
+    title: str,
+    paragraphs: Sequence[Line],
+    lines: Sequence[Line],
+    department: str,
+    doc: DocumentInfo,
+    *,
+    aliases: tuple[str, ...],
+) -> Entry:
     body = "\n".join(line.text for line in paragraphs)
     return Entry(
-        id=make_id(doc.region_code, NEWS, title), kind=NEWS, region=doc.region, title=title,
-        source=doc.source(lines[0].number, lines[-1].number), body=body,
-        fields={"내용": body} if body else {}, department=department, aliases=aliases,
+        id=make_id(doc.region_code, NEWS, title),
+        kind=NEWS,
+        region=doc.region,
+        title=title,
+        source=doc.source(lines[0].number, lines[-1].number),
+        body=body,
+        fields={"내용": body} if body else {},
+        department=department,
+        aliases=aliases,
     )
 
 
@@ -131,7 +171,8 @@ def _topic_phrase(heading: str) -> str:
 
 
 def _strip_particle(word: str) -> tuple[str, bool]:
-    """(stem, True) when ``word`` ends in a particle after a stem of at least MIN_STEM syllables."""
+    """(stem, True) when ``word`` ends in a particle after a stem of at least MIN_STEM
+    syllables."""
     for particle in PARTICLES:
         if word.endswith(particle) and len(word) - len(particle) >= MIN_STEM:
             return word[: -len(particle)], True

@@ -5,6 +5,7 @@ last cell is an HTML list of meetings. The header row repeats at every page brea
 that a page break split appears again with the same 연번 (sometimes with an empty 공약사업명);
 those parts are merged into one entry so a citizen sees the whole record of a pledge at once.
 """
+
 from __future__ import annotations
 
 import re
@@ -75,7 +76,7 @@ def _read_pledges(lines: list[str], header: int, doc: DocumentInfo) -> list[_Ple
     """Table rows below the header; a tab-less line right under a row continues its last cell."""
     pledges: list[_Pledge] = []
     after_row = False
-    for line_no, line in enumerate(lines[header + 1:], start=header + 2):
+    for line_no, line in enumerate(lines[header + 1 :], start=header + 2):
         if not line.strip():
             after_row = False
         elif "\t" not in line:
@@ -96,7 +97,9 @@ def _read_pledges(lines: list[str], header: int, doc: DocumentInfo) -> list[_Ple
 def _add_row(pledges: list[_Pledge], cells: list[str], line_no: int, doc: DocumentInfo) -> None:
     """Start a new pledge, or append to the previous one when the row repeats its 연번."""
     if len(cells) != len(HEADER):
-        raise ParseError(doc.file, line_no, f"열이 {len(HEADER)}개여야 하는데 {len(cells)}개입니다")
+        raise ParseError(
+            doc.file, line_no, f"열이 {len(HEADER)}개여야 하는데 {len(cells)}개입니다"
+        )
     serial, sector, number, title, record = cells
     if not _SERIAL.fullmatch(serial):
         raise ParseError(doc.file, line_no, f"연번 {serial!r}이 숫자가 아닙니다")
@@ -104,20 +107,28 @@ def _add_row(pledges: list[_Pledge], cells: list[str], line_no: int, doc: Docume
         _continue_pledge(pledges[-1], number, title, record, line_no, doc)
         return
     if any(pledge.serial == serial or pledge.number == number for pledge in pledges):
-        raise ParseError(doc.file, line_no, f"연번 {serial}·관리번호 {number}: 앞 행에서 이미 쓴 번호입니다")
+        raise ParseError(
+            doc.file, line_no, f"연번 {serial}·관리번호 {number}: 앞 행에서 이미 쓴 번호입니다"
+        )
     if not _PLEDGE_NUMBER.fullmatch(number):
         raise ParseError(doc.file, line_no, f"관리번호 {number!r}의 형식이 다릅니다")
     if not title:
         raise ParseError(doc.file, line_no, "공약사업명이 비어 있습니다")
-    pledges.append(_Pledge(serial, _sector(sector, line_no, doc), number, clean(title),
-                           line_no, line_no, [record]))
+    pledges.append(
+        _Pledge(
+            serial, _sector(sector, line_no, doc), number, clean(title), line_no, line_no, [record]
+        )
+    )
 
 
-def _continue_pledge(pledge: _Pledge, number: str, title: str, record: str, line_no: int,
-                     doc: DocumentInfo) -> None:
+def _continue_pledge(
+    pledge: _Pledge, number: str, title: str, record: str, line_no: int, doc: DocumentInfo
+) -> None:
     """Merge a page-break continuation; its 관리번호 and (if given) 공약사업명 must agree."""
     if number != pledge.number or (title and compact(title) != compact(pledge.title)):
-        raise ParseError(doc.file, line_no, f"연번 {pledge.serial}의 이어지는 행이 앞 행과 다릅니다")
+        raise ParseError(
+            doc.file, line_no, f"연번 {pledge.serial}의 이어지는 행이 앞 행과 다릅니다"
+        )
     pledge.fragments.append(record)
     pledge.line_end = line_no
 
@@ -153,17 +164,28 @@ def _aliases(title: str) -> tuple[str, ...]:
 
 def _body(fields: dict[str, str]) -> str:
     """All fields as plain text, multi-line values under their label."""
-    return "\n".join(f"{label}:\n{value}" if "\n" in value else f"{label}: {value}"
-                     for label, value in fields.items())
+    return "\n".join(
+        f"{label}:\n{value}" if "\n" in value else f"{label}: {value}"
+        for label, value in fields.items()
+    )
 
 
 def _to_entry(pledge: _Pledge, doc: DocumentInfo) -> Entry:
     """The finished entry; its source spans every part of a split row."""
     activities = [line for fragment in pledge.fragments for line in _activities(fragment)]
-    fields = {"분야": pledge.sector, "관리번호": pledge.number, "공약사업명": pledge.title,
-              "시민소통실적": "\n".join(activities)}
+    fields = {
+        "분야": pledge.sector,
+        "관리번호": pledge.number,
+        "공약사업명": pledge.title,
+        "시민소통실적": "\n".join(activities),
+    }
     return Entry(
-        id=make_id(doc.region_code, PLEDGE, pledge.number), kind=PLEDGE, region=doc.region,
-        title=pledge.title, source=doc.source(pledge.line_start, pledge.line_end),
-        body=_body(fields), aliases=_aliases(pledge.title), fields=fields,
+        id=make_id(doc.region_code, PLEDGE, pledge.number),
+        kind=PLEDGE,
+        region=doc.region,
+        title=pledge.title,
+        source=doc.source(pledge.line_start, pledge.line_end),
+        body=_body(fields),
+        aliases=_aliases(pledge.title),
+        fields=fields,
     )

@@ -6,6 +6,7 @@ the headers by tab position. Then come □ and < > sections: bullet lists, and t
 (연차별 추진일정, 연도별 투자 계획, 공약달성 확인지표) that are rewritten as readable lines,
 because a citizen asking "얼마나 진행됐나요" needs sentences, not tab positions.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,15 @@ ALIAS_CANDIDATES = ("공공기관 자매결연", "1사1촌 자매결연")  # kep
 SECTION_KEYS = {"현황및정책개요": "현황", "연도별투자계획": "투자계획"}  # others keep their name
 # Every section of the 공약 추진상황 sheet layout. A file missing one was cut short (a
 # half-written copy) and must not load as a shorter, silently incomplete pledge.
-REQUIRED_FIELDS = ("현황", "추진계획", "연차별 추진일정", "투자계획", "추진실적", "공약달성 확인지표", "기대효과")
+REQUIRED_FIELDS = (
+    "현황",
+    "추진계획",
+    "연차별 추진일정",
+    "투자계획",
+    "추진실적",
+    "공약달성 확인지표",
+    "기대효과",
+)
 SCHEDULE_SECTION = "연차별추진일정"
 INVESTMENT_SECTION = "연도별투자계획"
 INDICATOR_SECTION = "공약달성확인지표"
@@ -63,7 +72,7 @@ def parse(text: str, doc: DocumentInfo) -> list[Entry]:
     if not content:
         raise ParseError(doc.file, 1, "빈 문서입니다")
     heading_index, number, title = _heading(content, doc)
-    preamble, sections = _split_sections(content[heading_index + 1:])
+    preamble, sections = _split_sections(content[heading_index + 1 :])
     fields: dict[str, str] = {"관리번호": number}
     fields.update(_choice_fields(preamble, doc))
     fields.update(_progress_fields(preamble, content[heading_index].number, doc))
@@ -77,13 +86,24 @@ def parse(text: str, doc: DocumentInfo) -> list[Entry]:
         budget = budget or section_budget
     missing = [name for name in REQUIRED_FIELDS if name not in fields]
     if missing:
-        raise ParseError(doc.file, content[-1].number,
-                         f"문서가 중간에 끊겼습니다: {', '.join(missing)} 항목이 없습니다")
-    return [Entry(
-        id=make_id(doc.region_code, PLEDGE, number), kind=PLEDGE, region=doc.region, title=title,
-        source=doc.source(content[heading_index].number, content[-1].number),
-        body=_body(title, fields), aliases=_aliases(title, text), fields=fields, budget=budget,
-    )]
+        raise ParseError(
+            doc.file,
+            content[-1].number,
+            f"문서가 중간에 끊겼습니다: {', '.join(missing)} 항목이 없습니다",
+        )
+    return [
+        Entry(
+            id=make_id(doc.region_code, PLEDGE, number),
+            kind=PLEDGE,
+            region=doc.region,
+            title=title,
+            source=doc.source(content[heading_index].number, content[-1].number),
+            body=_body(title, fields),
+            aliases=_aliases(title, text),
+            fields=fields,
+            budget=budget,
+        )
+    ]
 
 
 def _heading(content: list[Line], doc: DocumentInfo) -> tuple[int, str, str]:
@@ -95,7 +115,8 @@ def _heading(content: list[Line], doc: DocumentInfo) -> tuple[int, str, str]:
 
 
 def _section_name(line: Line) -> str | None:
-    """'### □ 추진계획' / '□ **추진실적(…)**' / '< 연차별 추진일정 >' → the name; None otherwise."""
+    """'### □ 추진계획' / '□ **추진실적(…)**' / '< 연차별 추진일정 >' → the name; None
+    otherwise."""
     match = _SECTION.fullmatch(line.text.strip())
     if not match:
         return None
@@ -126,7 +147,7 @@ def _owner(cells: list[str], column: int) -> tuple[int, str] | None:
 
 def _rows_after(lines: list[Line], index: int, count: int, doc: DocumentInfo) -> list[Line]:
     """The ``count`` table rows right after ``lines[index]``; ParseError if any is missing."""
-    rows = lines[index + 1:index + 1 + count]
+    rows = lines[index + 1 : index + 1 + count]
     if len(rows) < count or not all(row.is_row for row in rows):
         raise ParseError(doc.file, lines[index].number, "상황표의 행이 모자랍니다")
     return rows
@@ -134,8 +155,14 @@ def _rows_after(lines: list[Line], index: int, count: int, doc: DocumentInfo) ->
 
 def _choice_fields(preamble: list[Line], doc: DocumentInfo) -> dict[str, str]:
     """완료시기, 사업주체, 신규여부, 예산구분, 소요예산 from the group / choice / mark rows."""
-    index = next((i for i, line in enumerate(preamble)
-                  if line.is_row and STATUS_GROUP_LABEL in map(compact, line.cells)), None)
+    index = next(
+        (
+            i
+            for i, line in enumerate(preamble)
+            if line.is_row and STATUS_GROUP_LABEL in map(compact, line.cells)
+        ),
+        None,
+    )
     if index is None:
         return {}
     choice_row, mark_row = _rows_after(preamble, index, 2, doc)
@@ -148,12 +175,16 @@ def _choice_fields(preamble: list[Line], doc: DocumentInfo) -> dict[str, str]:
             continue
         group = _owner(groups, column)
         if group is None:
-            raise ParseError(doc.file, mark_row.number, f"{column + 1}번째 칸의 {mark!r}에 머리칸이 없습니다")
+            raise ParseError(
+                doc.file, mark_row.number, f"{column + 1}번째 칸의 {mark!r}에 머리칸이 없습니다"
+            )
         label, unit = _split_unit(group[1])
         if mark in MARKS:
             choice = _owner(choices, column)
             if choice is None or choice[0] < group[0]:
-                raise ParseError(doc.file, mark_row.number, f"{label}의 ○에 해당하는 항목이 없습니다")
+                raise ParseError(
+                    doc.file, mark_row.number, f"{label}의 ○에 해당하는 항목이 없습니다"
+                )
             picked.setdefault(label, []).append(choice[1])
         else:
             picked.setdefault(label, []).append(mark + unit)
@@ -173,8 +204,10 @@ def _progress_fields(preamble: list[Line], heading_line: int, doc: DocumentInfo)
         raise ParseError(doc.file, heading_line, f"{PROGRESS_LABEL}·{RATE_LABEL} 행이 없습니다")
     row = preamble[index]
     cells = row.cells
-    rate_column = next((i for i, cell in enumerate(cells) if compact(cell) == RATE_LABEL), len(cells))
-    rate = next((cell for cell in cells[rate_column + 1:] if cell), "")
+    rate_column = next(
+        (i for i, cell in enumerate(cells) if compact(cell) == RATE_LABEL), len(cells)
+    )
+    rate = next((cell for cell in cells[rate_column + 1 :] if cell), "")
     if not _RATE.fullmatch(rate):
         raise ParseError(doc.file, row.number, f"{RATE_LABEL}을 찾을 수 없습니다")
     (mark_row,) = _rows_after(preamble, index, 1, doc)
@@ -184,7 +217,9 @@ def _progress_fields(preamble: list[Line], heading_line: int, doc: DocumentInfo)
             continue
         choice = _owner(cells[:rate_column], column)
         if choice is None or choice[0] == 0:
-            raise ParseError(doc.file, mark_row.number, f"{PROGRESS_LABEL}의 ○에 해당하는 항목이 없습니다")
+            raise ParseError(
+                doc.file, mark_row.number, f"{PROGRESS_LABEL}의 ○에 해당하는 항목이 없습니다"
+            )
         statuses.append(choice[1])
     if not statuses:
         raise ParseError(doc.file, mark_row.number, f"{PROGRESS_LABEL}에 ○ 표시가 없습니다")
@@ -225,8 +260,9 @@ def _section_field(section: _Section, doc: DocumentInfo) -> tuple[str, str, Budg
     return label, "\n".join(prefix + bullets), ()
 
 
-def _table(section: _Section, doc: DocumentInfo,
-           header_rows: int) -> tuple[list[list[str]], list[Line]]:
+def _table(
+    section: _Section, doc: DocumentInfo, header_rows: int
+) -> tuple[list[list[str]], list[Line]]:
     """Header rows (as cells) and data rows of the one table in a section."""
     rows = [line for line in section.lines if line.is_row and any(line.cells)]
     if len(rows) <= header_rows:
@@ -236,8 +272,11 @@ def _table(section: _Section, doc: DocumentInfo,
 
 def _notes(section: _Section) -> list[str]:
     """Lines of a table section that are not table rows (e.g. '2024. 5. 31. 기준')."""
-    return [clean(line.text) for line in section.lines if line.text.strip()
-            and not line.is_row and not _UNIT_LINE.fullmatch(line.text.strip())]
+    return [
+        clean(line.text)
+        for line in section.lines
+        if line.text.strip() and not line.is_row and not _UNIT_LINE.fullmatch(line.text.strip())
+    ]
 
 
 def _schedule_lines(section: _Section, doc: DocumentInfo) -> list[str]:
@@ -262,17 +301,21 @@ def _schedule_lines(section: _Section, doc: DocumentInfo) -> list[str]:
     return lines
 
 
-def _quarters(years: list[str], quarters: list[str], cells: list[str], column: int,
-               owner: tuple[int, str]) -> str:
+def _quarters(
+    years: list[str], quarters: list[str], cells: list[str], column: int, owner: tuple[int, str]
+) -> str:
     """'2023년 1~2분기' for a value whose blank neighbours to the right in the same year show a
     merged cell (the export keeps a merged cell's value in its first column only)."""
     quarter = quarters[column] if column < len(quarters) else ""
     if not quarter.isdigit():
         return owner[1]
     last = column
-    while (last + 1 < len(quarters) and quarters[last + 1].isdigit()
-           and _owner(years, last + 1) == owner
-           and (cells[last + 1] if last + 1 < len(cells) else "") in MISSING_VALUES):
+    while (
+        last + 1 < len(quarters)
+        and quarters[last + 1].isdigit()
+        and _owner(years, last + 1) == owner
+        and (cells[last + 1] if last + 1 < len(cells) else "") in MISSING_VALUES
+    ):
         last += 1
     span = quarter if last == column else f"{quarter}~{quarters[last]}"
     return f"{owner[1]} {span}분기"
@@ -280,37 +323,59 @@ def _quarters(years: list[str], quarters: list[str], cells: list[str], column: i
 
 def _investment(section: _Section, doc: DocumentInfo) -> tuple[list[str], Budget]:
     """'총 40백만원 = 시비 40백만원 (2023~2026년 매년 10백만원)' and the budget tuple."""
-    unit = next((m.group("unit") for line in section.lines
-                 if (m := _UNIT_LINE.fullmatch(line.text.strip()))), None)
+    unit = next(
+        (
+            m.group("unit")
+            for line in section.lines
+            if (m := _UNIT_LINE.fullmatch(line.text.strip()))
+        ),
+        None,
+    )
     if unit != BUDGET_UNIT:
-        raise ParseError(doc.file, section.line, f"투자 계획의 단위가 {BUDGET_UNIT}이 아닙니다: {unit}")
+        raise ParseError(
+            doc.file, section.line, f"투자 계획의 단위가 {BUDGET_UNIT}이 아닙니다: {unit}"
+        )
     (top, sub), rows = _table(section, doc, header_rows=2)
     keys = [compact(cell) for cell in top]
     if SOURCE_LABEL not in keys:
         raise ParseError(doc.file, section.line, f"투자 계획에 {SOURCE_LABEL} 열이 없습니다")
     source_column = keys.index(SOURCE_LABEL)
     labels = _amount_columns(top, sub, source_column)
-    table = {compact(row.cells[source_column]): _row_amounts(row, labels, doc)
-             for row in rows if len(row.cells) > source_column}
+    table = {
+        compact(row.cells[source_column]): _row_amounts(row, labels, doc)
+        for row in rows
+        if len(row.cells) > source_column
+    }
     total = table.get(TOTAL_LABEL, {}).get(TOTAL_LABEL)
     if total is None:
         raise ParseError(doc.file, section.line, f"투자 계획에 {TOTAL_LABEL}이 없습니다")
-    sources = {name: amounts for name, amounts in table.items()
-               if name not in (TOTAL_LABEL, SPENT_LABEL) and amounts.get(TOTAL_LABEL)}
-    parts = [f"{name} {_amount(amounts[TOTAL_LABEL])}{unit}{_yearly(amounts, unit)}"
-             for name, amounts in sources.items()]
+    sources = {
+        name: amounts
+        for name, amounts in table.items()
+        if name not in (TOTAL_LABEL, SPENT_LABEL) and amounts.get(TOTAL_LABEL)
+    }
+    parts = [
+        f"{name} {_amount(amounts[TOTAL_LABEL])}{unit}{_yearly(amounts, unit)}"
+        for name, amounts in sources.items()
+    ]
     lines = [f"총 {_amount(total)}{unit}" + (" = " + " + ".join(parts) if parts else "")]
-    lines += [f"{label} {_amount(value)}{unit}" for label, value in table[TOTAL_LABEL].items()
-              if value and (label == PRIOR_INVESTMENT or label.startswith(LATER_INVESTMENT))]
+    lines += [
+        f"{label} {_amount(value)}{unit}"
+        for label, value in table[TOTAL_LABEL].items()
+        if value and (label == PRIOR_INVESTMENT or label.startswith(LATER_INVESTMENT))
+    ]
     if SPENT_LABEL in table:
         lines.append(f"{SPENT_LABEL} {_amount(table[SPENT_LABEL].get(TOTAL_LABEL, 0.0))}{unit}")
-    budget = ((TOTAL_LABEL, total),
-              *((name, amounts[TOTAL_LABEL]) for name, amounts in sources.items()))
+    budget = (
+        (TOTAL_LABEL, total),
+        *((name, amounts[TOTAL_LABEL]) for name, amounts in sources.items()),
+    )
     return lines, budget
 
 
 def _amount_columns(top: list[str], sub: list[str], source_column: int) -> dict[int, str]:
-    """Label of every amount column: its year or sub-header ('2023', '소계'), else its top header."""
+    """Label of every amount column: its year or sub-header ('2023', '소계'), else its top
+    header."""
     labels = {}
     for column in range(source_column + 1, max(len(top), len(sub))):
         owner = _owner(top, column)
@@ -320,7 +385,8 @@ def _amount_columns(top: list[str], sub: list[str], source_column: int) -> dict[
 
 
 def _row_amounts(row: Line, labels: dict[int, str], doc: DocumentInfo) -> dict[str, float]:
-    """The amounts of one investment row by column label; ParseError on a cell that is no number."""
+    """The amounts of one investment row by column label; ParseError on a cell that is no
+    number."""
     amounts = {}
     for column, label in labels.items():
         cell = row.cells[column] if column < len(row.cells) else ""
@@ -334,9 +400,11 @@ def _row_amounts(row: Line, labels: dict[int, str], doc: DocumentInfo) -> dict[s
 
 
 def _yearly(amounts: dict[str, float], unit: str) -> str:
-    """' (2023~2026년 매년 10백만원)' for equal consecutive years, else ' (2023년 5…, 2024년 …)'."""
-    spent = {int(label): value for label, value in amounts.items()
-             if value and _YEAR.fullmatch(label)}
+    """' (2023~2026년 매년 10백만원)' for equal consecutive years,
+    else ' (2023년 5…, 2024년 …)'."""
+    spent = {
+        int(label): value for label, value in amounts.items() if value and _YEAR.fullmatch(label)
+    }
     if not spent:
         return ""
     years = sorted(spent)
@@ -375,8 +443,11 @@ def _indicator_lines(section: _Section, doc: DocumentInfo) -> list[str]:
         if cells[0]:
             unit = cells[unit_column] if unit_column is not None else ""
             lines.append(f"{cells[0]} (단위: {unit})" if unit else cells[0])
-        values = [f"{_period(header[c])} {cells[c]}" for c in range(kind_column + 1, rate_column)
-                  if cells[c] not in MISSING_VALUES]
+        values = [
+            f"{_period(header[c])} {cells[c]}"
+            for c in range(kind_column + 1, rate_column)
+            if cells[c] not in MISSING_VALUES
+        ]
         if values:
             lines.append(f"- {cells[kind_column]}: " + ", ".join(values))
         if rate not in MISSING_VALUES:
@@ -397,5 +468,10 @@ def _aliases(title: str, text: str) -> tuple[str, ...]:
 
 def _body(title: str, fields: dict[str, str]) -> str:
     """Title and all fields as plain text, multi-line values under their label."""
-    return "\n".join([title] + [f"{label}:\n{value}" if "\n" in value else f"{label}: {value}"
-                                for label, value in fields.items()])
+    return "\n".join(
+        [title]
+        + [
+            f"{label}:\n{value}" if "\n" in value else f"{label}: {value}"
+            for label, value in fields.items()
+        ]
+    )

@@ -1,4 +1,5 @@
 """Text clean-up shared by the parsers: HTML fragments, spacing, numbers."""
+
 from __future__ import annotations
 
 import html

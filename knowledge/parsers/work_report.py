@@ -7,16 +7,25 @@ department names in several broken ways ("시 민 정 책 담 당 관 실", "혁
 text read across as "시 담 민 당 정 관 책 실"); every spelling is resolved against the clean names
 of the 예산 규모 table so entries always carry the canonical name.
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 from knowledge.model import (
-    AUDIT, CIVIC_GROUP, COMMITTEE, DEPARTMENT, WORK_PLAN, DocumentInfo, Entry, ParseError,
-    Source, make_id,
+    AUDIT,
+    CIVIC_GROUP,
+    COMMITTEE,
+    DEPARTMENT,
+    WORK_PLAN,
+    DocumentInfo,
+    Entry,
+    ParseError,
+    Source,
+    make_id,
 )
 from knowledge.parsers.text import clean, compact, strip_html, to_number
 
@@ -42,11 +51,17 @@ AUDIT_BLOCK = "처리계획"
 AUDIT_STATUS_HEADER = "처리구분"
 AUDIT_TABLE_HEADER = "관리번호"
 AUDIT_COLUMNS: Mapping[str, str] = {
-    "관리번호": "관리번호", "구분": "처리구분", "위원회명": "위원회명", "관리부서": "관리부서",
-    "처리결과": "처리결과", "비고": "비고",
+    "관리번호": "관리번호",
+    "구분": "처리구분",
+    "위원회명": "위원회명",
+    "관리부서": "관리부서",
+    "처리결과": "처리결과",
+    "비고": "비고",
 }
 AUDIT_ROWS: Mapping[str, str] = {
-    "제목": "제목", "지적및건의사항": "지적 및 건의사항", "추진사항": "추진사항",
+    "제목": "제목",
+    "지적및건의사항": "지적 및 건의사항",
+    "추진사항": "추진사항",
 }
 AUDIT_NUMBER = re.compile(r"['‘’]?(\d{2}-\d{1,2})")
 
@@ -54,8 +69,11 @@ AUDIT_NUMBER = re.compile(r"['‘’]?(\d{2}-\d{1,2})")
 AIMS = "목표"
 PLAN_BUDGET = "예산"
 WORK_PLAN_SECTIONS: Mapping[str, str] = {
-    "사업내용": "사업내용", "사업방향": "사업방향", "추진계획": "추진계획",
-    "예산집행계획": PLAN_BUDGET, "기대효과": "기대효과",
+    "사업내용": "사업내용",
+    "사업방향": "사업방향",
+    "추진계획": "추진계획",
+    "예산집행계획": PLAN_BUDGET,
+    "기대효과": "기대효과",
 }
 PLAN_HEADING = re.compile(r"#(?!#)\s*(\S.*)")
 PLAN_DEPARTMENT = re.compile(r"【(.+?)】")
@@ -175,7 +193,8 @@ def resolve_department(spelling: str, names: Sequence[str]) -> str | None:
     if exact:
         return exact[0] if len(exact) == 1 else None
     near = [
-        name for name in names
+        name
+        for name in names
         if not chars - Counter(compact(name))
         and sum((Counter(compact(name)) - chars).values()) <= MAX_MISSING_CHARS
     ]
@@ -199,7 +218,8 @@ def _locate_sections(report: _Text) -> dict[str, Span]:
     for heading in SECTIONS:
         wanted = compact(heading)
         found = next(
-            (i for i in range(position, len(report.lines)) if _key(report.lines[i]) == wanted), None
+            (i for i in range(position, len(report.lines)) if _key(report.lines[i]) == wanted),
+            None,
         )
         if found is None:
             raise report.error(position, f"section {heading!r} not found")
@@ -219,7 +239,8 @@ def _tab_rows(report: _Text, span: Span) -> list[Row]:
     start, end = span
     return [
         (i, [clean(cell) for cell in report.lines[i].split("\t")])
-        for i in range(start, end) if "\t" in report.lines[i]
+        for i in range(start, end)
+        if "\t" in report.lines[i]
     ]
 
 
@@ -238,7 +259,7 @@ def _table(report: _Text, span: Span, header: str) -> tuple[list[str], list[str]
     position = _header_position(rows, header)
     if position is None:
         raise report.error(span[0], f"table {header!r} not found")
-    after = rows[position + 1:]
+    after = rows[position + 1 :]
     sub = next((cells for _, cells in after if not cells[0]), [])
     return rows[position][1], sub, [(i, cells) for i, cells in after if cells[0]]
 
@@ -286,6 +307,7 @@ def _year(cell: str) -> str | None:
 
 # --- departments ---------------------------------------------------------------------------
 
+
 def _department_names(report: _Text, span: Span) -> list[str]:
     """The 담당관실 names, read from the 예산 규모 table, which spells them cleanly."""
     _, _, rows = _table(report, span, "부서명")
@@ -327,20 +349,27 @@ def _read_staff(report: _Text, span: Span, names: Sequence[str], units: dict[str
         if counts is None:
             raise report.error(i, f"정·현원 {_cell(cells, 1)!r} is not 정원/현원")
         by_grade = ", ".join(
-            f"{grade} {value}" for grade, value in zip(grades[2:], cells[2:])
+            f"{grade} {value}"
+            for grade, value in zip(grades[2:], cells[2:])
             if grade and value and value != "0/0"
         )
         units[_unit_key(report, i, cells[0], names)].add(
-            i, 정원=f"{counts.group(1)}명", 현원=f"{counts.group(2)}명",
-            **{"직급별 정·현원": f"{by_grade} (정원/현원)" if by_grade else "",
-               "정·현원 기준일": base_date},
+            i,
+            정원=f"{counts.group(1)}명",
+            현원=f"{counts.group(2)}명",
+            **{
+                "직급별 정·현원": f"{by_grade} (정원/현원)" if by_grade else "",
+                "정·현원 기준일": base_date,
+            },
         )
     for i, line in lines:
         if line.startswith("※"):
             units[OFFICE].add(i, 비고=line.lstrip("※ "))
 
 
-def _read_budget(report: _Text, span: Span, names: Sequence[str], units: dict[str, _Facts]) -> None:
+def _read_budget(
+    report: _Text, span: Span, names: Sequence[str], units: dict[str, _Facts]
+) -> None:
     """'20년 budget with its 사업예산/행정운영경비 split, from the 예산 규모 table."""
     _check_unit(report, span)
     header, sub, rows = _table(report, span, "부서명")
@@ -355,10 +384,13 @@ def _read_budget(report: _Text, span: Span, names: Sequence[str], units: dict[st
             raise report.error(i, f"budget {_cell(cells, 1)!r} is not a number")
         split = ", ".join(
             f"{label} {value}{BUDGET_UNIT}"
-            for label, value in zip(sub[2:], cells[2:]) if label and value
+            for label, value in zip(sub[2:], cells[2:])
+            if label and value
         )
         unit = units[_unit_key(report, i, cells[0], names)]
-        unit.add(i, 예산=f"'{year[2:]}년 {cells[1]}{BUDGET_UNIT}" + (f" ({split})" if split else ""))
+        unit.add(
+            i, 예산=f"'{year[2:]}년 {cells[1]}{BUDGET_UNIT}" + (f" ({split})" if split else "")
+        )
         unit.budget = ((year, total),)
 
 
@@ -385,7 +417,9 @@ def _read_heads(report: _Text, span: Span, names: Sequence[str], units: dict[str
         title = None
 
 
-def _read_duties(report: _Text, span: Span, names: Sequence[str], units: dict[str, _Facts]) -> None:
+def _read_duties(
+    report: _Text, span: Span, names: Sequence[str], units: dict[str, _Facts]
+) -> None:
     """Duty list (사무분장) of each 담당관실; the name cell is two columns read across."""
     found = False
     for i, cells in _tab_rows(report, span):
@@ -404,22 +438,39 @@ def _department_entries(
     """The office entry, then one entry per 담당관실 with its work-plan titles."""
     office = units[OFFICE]
     office_id = make_id(report.doc.region_code, DEPARTMENT, OFFICE)
-    entries = [_entry(
-        report, DEPARTMENT, OFFICE, office.lines, {**office.fields, "하위부서": ", ".join(names)},
-        department=OFFICE, budget=office.budget,
-    )]
+    entries = [
+        _entry(
+            report,
+            DEPARTMENT,
+            OFFICE,
+            office.lines,
+            {**office.fields, "하위부서": ", ".join(names)},
+            department=OFFICE,
+            budget=office.budget,
+        )
+    ]
     for name in names:
         unit = units[name]
         work = "\n".join(plan.title for plan in plans if plan.department == name)
         fields = {"상위조직": OFFICE, **unit.fields, "주요업무": work}
-        entries.append(_entry(
-            report, DEPARTMENT, name, unit.lines, fields, aliases=(name.removesuffix("실"),),
-            department=name, parent_id=office_id, budget=unit.budget,
-        ))
+        entries.append(
+            _entry(
+                report,
+                DEPARTMENT,
+                name,
+                unit.lines,
+                fields,
+                aliases=(name.removesuffix("실"),),
+                department=name,
+                parent_id=office_id,
+                budget=unit.budget,
+            )
+        )
     return entries
 
 
 # --- committees and civic groups -----------------------------------------------------------
+
 
 def _read_committees(report: _Text, span: Span, names: Sequence[str]) -> list[Entry]:
     """One entry per 위원회; a ditto mark or blank 비고 repeats the department above."""
@@ -461,14 +512,22 @@ def _read_civic_groups(report: _Text, span: Span, units: Mapping[str, _Facts]) -
     for i, cells in rows:
         fields = {
             label: _with_unit(_cell(cells, n), unit)
-            for n, (label, unit) in enumerate(columns) if n and label
+            for n, (label, unit) in enumerate(columns)
+            if n and label
         }
         fields["기준일"] = base_date
         department = _civic_department(cells[0], units, report.doc.region)
-        entries.append(_entry(
-            report, CIVIC_GROUP, cells[0], [i], fields, department=department,
-            inferred=("department",) if department else (),
-        ))
+        entries.append(
+            _entry(
+                report,
+                CIVIC_GROUP,
+                cells[0],
+                [i],
+                fields,
+                department=department,
+                inferred=("department",) if department else (),
+            )
+        )
     return entries
 
 
@@ -495,13 +554,16 @@ def _civic_department(group: str, units: Mapping[str, _Facts], region: str) -> s
     }
     core = compact(group).replace(region, "")
     for keyword in (core, CIVIC_DUTY_KEYWORD):
-        matches = [name for name, items in duties.items() if any(keyword in duty for duty in items)]
+        matches = [
+            name for name, items in duties.items() if any(keyword in duty for duty in items)
+        ]
         if len(matches) == 1:
             return matches[0]
     return None
 
 
 # --- audit follow-ups ----------------------------------------------------------------------
+
 
 def _read_audits(report: _Text, span: Span, names: Sequence[str]) -> list[Entry]:
     """One entry per 지적사항 block; their number must match the 처리현황 total."""
@@ -531,7 +593,8 @@ def _read_audit(report: _Text, span: Span, names: Sequence[str]) -> Entry:
     header, (line, values) = rows[position][1], rows[position + 1]
     columns = {
         AUDIT_COLUMNS[_key(label)]: _cell(values, n)
-        for n, label in enumerate(header) if _key(label) in AUDIT_COLUMNS
+        for n, label in enumerate(header)
+        if _key(label) in AUDIT_COLUMNS
     }
     number = AUDIT_NUMBER.fullmatch(columns.get("관리번호", ""))
     if number is None:
@@ -539,7 +602,8 @@ def _read_audit(report: _Text, span: Span, names: Sequence[str]) -> Entry:
     columns["관리번호"] = number.group(1)
     columns["관리부서"] = _department(report, line, columns.get("관리부서", ""), names)
     labelled = {
-        AUDIT_ROWS[_key(cells[0])]: (i, cells) for i, cells in rows[position + 2:]
+        AUDIT_ROWS[_key(cells[0])]: (i, cells)
+        for i, cells in rows[position + 2 :]
         if _key(cells[0]) in AUDIT_ROWS
     }
     if "제목" not in labelled or "추진사항" not in labelled:
@@ -553,14 +617,21 @@ def _read_audit(report: _Text, span: Span, names: Sequence[str]) -> Entry:
     sections = _html_sections(_cell(follow_cells, 1)) + [
         (label, _render_lines([report.lines[i] for i in indices])) for label, indices in markdown
     ]
-    fields = {**{label: value for label, value in columns.items() if value},
-              "지적 및 건의사항": _cell(finding, 1)}
+    fields = {
+        **{label: value for label, value in columns.items() if value},
+        "지적 및 건의사항": _cell(finding, 1),
+    }
     for label, lines in sections:
         previous = fields.get(label)
         fields[label] = _field_text([previous, *lines] if previous else lines)
     return _entry(
-        report, AUDIT, title, [span[0], _last_content_line(report, span)], fields,
-        key=number.group(1), department=columns["관리부서"],
+        report,
+        AUDIT,
+        title,
+        [span[0], _last_content_line(report, span)],
+        fields,
+        key=number.group(1),
+        department=columns["관리부서"],
     )
 
 
@@ -582,6 +653,7 @@ def _html_sections(fragment: str) -> list[tuple[str, list[str]]]:
 
 
 # --- work plans ----------------------------------------------------------------------------
+
 
 def _toc_titles(report: _Text, span: Span) -> list[str]:
     """Work-plan titles as worded in the 순서 list ('○ title ..... page')."""
@@ -641,13 +713,21 @@ def _read_work_plan(report: _Text, span: Span, toc_title: str, names: Sequence[s
             fields[PLAN_BUDGET] = "\n".join(lines)
             fields["세부사업"] = ", ".join(programs)
         elif label == AIMS:
-            fields[AIMS] = "\n".join(AIM_MARK.sub("", line, count=1) for line in _render_lines(raw))
+            fields[AIMS] = "\n".join(
+                AIM_MARK.sub("", line, count=1) for line in _render_lines(raw)
+            )
         else:
             fields[label] = _field_text(_render_lines(raw))
     alias = _toc_alias(toc_title, title)
     return _entry(
-        report, WORK_PLAN, title, [start, _last_content_line(report, span)], fields,
-        aliases=(alias,) if alias else (), department=department, budget=budget,
+        report,
+        WORK_PLAN,
+        title,
+        [start, _last_content_line(report, span)],
+        fields,
+        aliases=(alias,) if alias else (),
+        department=department,
+        budget=budget,
     )
 
 
@@ -670,7 +750,7 @@ def _plan_budget(report: _Text, indices: Sequence[int]) -> tuple[list[str], list
         raise report.error(span[0], "예산 집행계획 table without '19년/'20년 columns")
     years = [(n, year) for n, cell in enumerate(rows[position][1]) if (year := _year(cell))]
     items: list[_BudgetRow] = []
-    for i, cells in rows[position + 1:]:
+    for i, cells in rows[position + 1 :]:
         amounts = [_cell(cells, column) for column, _ in years]
         if any(_amount(amount) is not None for amount in amounts):
             if not cells[0]:
@@ -712,6 +792,7 @@ def _execution_note(text: str) -> str:
 
 
 # --- shared text helpers -------------------------------------------------------------------
+
 
 def _split_sections(
     report: _Text, span: Span, first_label: str, heading: Callable[[_Text, int], str | None]
@@ -773,7 +854,8 @@ def _field_text(lines: Sequence[str]) -> str:
 
 
 def _inline(text: str) -> str:
-    """Undo Markdown escapes ('\\*' → '*') and dotted leaders ('추진 ..... \\'20. 2.' → '추진: …')."""
+    """Undo Markdown escapes ('\\*' → '*')
+    and dotted leaders ('추진 ..... \\'20. 2.' → '추진: …')."""
     return clean(LEADER.sub(": ", MARKDOWN_ESCAPE.sub(r"\1", text)))
 
 
@@ -810,22 +892,35 @@ def _last_content_line(report: _Text, span: Span) -> int:
     """Last line of a span that is neither blank nor noise such as '---' or a page number."""
     start, end = span
     return next(
-        (i for i in range(end - 1, start, -1)
-         if report.lines[i].strip() and not NOISE.fullmatch(report.lines[i].strip())),
+        (
+            i
+            for i in range(end - 1, start, -1)
+            if report.lines[i].strip() and not NOISE.fullmatch(report.lines[i].strip())
+        ),
         start,
     )
 
 
 def _entry(
-    report: _Text, kind: str, title: str, lines: Sequence[int], fields: Mapping[str, str],
-    *, key: str | None = None, **attributes,
+    report: _Text,
+    kind: str,
+    title: str,
+    lines: Sequence[int],
+    fields: Mapping[str, str],
+    *,
+    key: str | None = None,
+    **attributes,
 ) -> Entry:
     """Entry spanning ``lines`` (0-based) whose body is its title and its fields."""
     present = {label: value for label, value in fields.items() if value}
     return Entry(
-        id=make_id(report.doc.region_code, kind, key or title), kind=kind,
-        region=report.doc.region, title=title,
-        source=report.source(min(lines), max(lines)), body=_body(title, present), fields=present,
+        id=make_id(report.doc.region_code, kind, key or title),
+        kind=kind,
+        region=report.doc.region,
+        title=title,
+        source=report.source(min(lines), max(lines)),
+        body=_body(title, present),
+        fields=present,
         **attributes,
     )
 

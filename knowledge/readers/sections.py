@@ -22,11 +22,15 @@ HEADING, PARAGRAPH, ITEM, TABLE = "heading", "paragraph", "item", "table"
 # Labels that make a "label : value" line or a two-column table row a field, whatever its
 # length; other labels count when they are short (MAX_LABEL_CHARS) — "운영시간 : 09:00" is a
 # field, "이 사업은 다음과 같습니다: …" is a sentence.
-FIELD_LABELS = frozenset("""
-대상 지원대상 신청대상 자격 지원자격 지원내용 내용 지원금액 금액 신청방법 신청기간 접수기간 기간 신청장소 접수처 구비서류 제출서류 필요서류 수수료 처리기간
-문의 문의처 연락처 전화 전화번호 담당 담당부서 부서 위치 주소 장소 운영시간 시간 근거 근거법령 선정방법 절차 처리절차 유의사항 비고 목적 사업기간 예산
+FIELD_LABELS = frozenset(
+    """
+대상 지원대상 신청대상 자격 지원자격 지원내용 내용 지원금액 금액 신청방법 신청기간 접수기간 기간
+신청장소 접수처 구비서류 제출서류 필요서류 수수료 처리기간
+문의 문의처 연락처 전화 전화번호 담당 담당부서 부서 위치 주소 장소 운영시간 시간 근거 근거법령
+선정방법 절차 처리절차 유의사항 비고 목적 사업기간 예산
 시행주체 발급 발급기관
-""".split())
+""".split()
+)
 MAX_LABEL_CHARS = 8
 # A heading this short or one of the field labels ("구비서류") is read under its parent:
 # "여권 발급 구비서류", not "구비서류".
