@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from telegram.constants import MessageLimit
+
 from db.complaints import CITIZEN_KINDS, NOTE, REPLY, VIEW, Complaint, kst_text
 from db.outbox import DeliveryStats
 from db.questions import QuestionStats
@@ -17,7 +19,7 @@ MAX_PROBLEMS_SHOWN = 15
 MAX_IDS_SHOWN = 5
 # Telegram refuses a message over 4,096 characters (UTF-16 code units). Complaint texts can be
 # longer than that, so views show their start; the CSV export (/export) keeps every character.
-MAX_MESSAGE_CHARS = 4096
+MAX_MESSAGE_CHARS = MessageLimit.MAX_TEXT_LENGTH
 CONTENT_SHOWN_CHARS = 2500
 NOTE_SHOWN_CHARS = 500  # one reply or note in a history list
 DEPARTMENT_SHOWN_CHARS = 60

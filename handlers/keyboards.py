@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import InlineKeyboardButtonLimit
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -20,7 +21,7 @@ from nlp.reply import Hit
 
 logger = logging.getLogger(__name__)
 
-MAX_CALLBACK_BYTES = 64
+MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 MAX_LABEL_CHARS = 40
 UNKNOWN_BUTTON_TEXT = "알 수 없는 버튼입니다. 메시지를 새로 받아 다시 눌러 주세요."
 

@@ -26,8 +26,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
+from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, MessageLimit
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
+
+from handlers.formatting import telegram_length
 
 BOT_USER = {
     "id": 7000000001,
@@ -39,10 +42,10 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 # Telegram's limits, enforced here so tests fail where Telegram would answer 400 Bad Request.
-MAX_MESSAGE_CHARS = 4096
-MAX_CAPTION_CHARS = 1024
-MAX_ALERT_CHARS = 200
-MAX_CALLBACK_BYTES = 64
+MAX_MESSAGE_CHARS = MessageLimit.MAX_TEXT_LENGTH
+MAX_CAPTION_CHARS = MessageLimit.CAPTION_LENGTH
+MAX_ALERT_CHARS = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
+MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 _TRUE_METHODS = frozenset(
     {
         "answerCallbackQuery",
@@ -310,12 +313,15 @@ def _check_limits(call: ApiCall) -> None:
     if call.method in ("sendMessage", "editMessageText"):
         if not str(text or "").strip():
             raise LookupError("message text is empty")
-        if utf16_length(str(text)) > MAX_MESSAGE_CHARS:
+        if telegram_length(str(text)) > MAX_MESSAGE_CHARS:
             raise LookupError("message is too long")
     caption = str(call.params.get("caption") or "")
-    if call.method in ("sendDocument", "sendPhoto") and utf16_length(caption) > MAX_CAPTION_CHARS:
+    if (
+        call.method in ("sendDocument", "sendPhoto")
+        and telegram_length(caption) > MAX_CAPTION_CHARS
+    ):
         raise LookupError("message caption is too long")
-    if call.method == "answerCallbackQuery" and utf16_length(str(text or "")) > MAX_ALERT_CHARS:
+    if call.method == "answerCallbackQuery" and telegram_length(str(text or "")) > MAX_ALERT_CHARS:
         raise LookupError("MESSAGE_TOO_LONG")
     if call.params.get("parse_mode") not in (None, "HTML", "MarkdownV2", "Markdown"):
         raise LookupError("unsupported parse_mode")
@@ -324,11 +330,6 @@ def _check_limits(call: ApiCall) -> None:
         for button in row:
             if len(str(button.get("callback_data", "")).encode("utf-8")) > MAX_CALLBACK_BYTES:
                 raise LookupError("BUTTON_DATA_INVALID")
-
-
-def utf16_length(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def chat_dict(chat_id: int, *, title: str = "직원 단체방") -> dict:

@@ -27,8 +27,9 @@ from db.complaints import create_complaint, get_complaint, list_complaints
 from db.outbox import due
 from handlers import citizen, complaint, staff
 from handlers.access import ADMIN_DENIED_TEXT, DENIED_TEXT, PLACE_TEXT
+from handlers.formatting import telegram_length
 from handlers.jobs import deliver_due
-from handlers.local_api import MAX_MESSAGE_CHARS, utf16_length
+from handlers.local_api import MAX_MESSAGE_CHARS
 from knowledge.model import DocumentInfo, ParseError
 from knowledge.parsers import (
     business_plan,
@@ -831,7 +832,7 @@ async def test_a_filed_hostile_complaint_is_stored_verbatim_and_shown_within_lim
     posts = [
         c for c in hostile_bot.api.calls if c.chat_id == STAFF_CHAT and c.method == "sendMessage"
     ]
-    assert posts and all(utf16_length(c.text) <= MAX_MESSAGE_CHARS for c in posts)
+    assert posts and all(telegram_length(c.text) <= MAX_MESSAGE_CHARS for c in posts)
     assert posts[-1].text.startswith(f"[새 민원] {mine.receipt}")
 
 
@@ -920,7 +921,7 @@ def test_matcher_never_raises_and_tags_bounded_input(kb, tagger_inputs, text, re
     with tagger_inputs() as tagged:
         reply = respond(kb, text, region=region)
         assert isinstance(suggest_departments(kb, text, region=region), list)
-    assert reply.text.strip() and utf16_length(reply.text) <= MAX_MESSAGE_CHARS
+    assert reply.text.strip() and telegram_length(reply.text) <= MAX_MESSAGE_CHARS
     assert_tagged_in_bounds(tagged)
 
 
