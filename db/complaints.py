@@ -356,13 +356,11 @@ def add_reply(
         ):
             raise AlreadyReplied(idempotency_key)
         db["complaints"].update(complaint.receipt, {"updated_at": replied})
-        _add_history(
+        _add_event(
             db,
-            complaint.receipt,
+            complaint,
             kind=REPLY,
             actor_id=actor_id,
-            from_status=complaint.status,
-            to_status=complaint.status,
             note=text,
             created_at=replied,
             idempotency_key=idempotency_key,
@@ -392,15 +390,8 @@ def add_note(
         raise ValueError("note text is empty: write the note for the other staff")
     with transaction(db):
         complaint = _get(db, receipt)
-        _add_history(
-            db,
-            complaint.receipt,
-            kind=NOTE,
-            actor_id=actor_id,
-            from_status=complaint.status,
-            to_status=complaint.status,
-            note=text,
-            created_at=timestamp(now),
+        _add_event(
+            db, complaint, kind=NOTE, actor_id=actor_id, note=text, created_at=timestamp(now)
         )
         return complaint
 
@@ -417,15 +408,8 @@ def record_view(
     """Records that a staff member saw a complaint's personal data (phone, photos, location)."""
     with transaction(db):
         complaint = _get(db, receipt)
-        _add_history(
-            db,
-            complaint.receipt,
-            kind=VIEW,
-            actor_id=actor_id,
-            from_status=complaint.status,
-            to_status=complaint.status,
-            note=what,
-            created_at=timestamp(now),
+        _add_event(
+            db, complaint, kind=VIEW, actor_id=actor_id, note=what, created_at=timestamp(now)
         )
 
 
@@ -539,6 +523,30 @@ def _add_history(
             "created_at": created_at,
             "idempotency_key": idempotency_key,
         }
+    )
+
+
+def _add_event(
+    db: sqlite_utils.Database,
+    complaint: Complaint,
+    *,
+    kind: str,
+    actor_id: int,
+    note: str,
+    created_at: str,
+    idempotency_key: str | None = None,
+) -> None:
+    """A history row that leaves the status as it is: a reply, note, view, type or extension."""
+    _add_history(
+        db,
+        complaint.receipt,
+        kind=kind,
+        actor_id=actor_id,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        note=note,
+        created_at=created_at,
+        idempotency_key=idempotency_key,
     )
 
 

@@ -21,7 +21,7 @@ from db.complaints import (
     REJECTED,
     TRANSFERRED,
     Complaint,
-    _add_history,
+    _add_event,
     _complaint,
     _get,
     kst_text,
@@ -94,16 +94,7 @@ def set_type(
             complaint.receipt, {"complaint_type": kind, "due_at": due, "updated_at": changed}
         )
         note = f"민원 유형 {complaint.complaint_type or '-'} → {kind}, 처리기한 {kst_text(due)}"
-        _add_history(
-            db,
-            complaint.receipt,
-            kind="type",
-            actor_id=actor_id,
-            from_status=complaint.status,
-            to_status=complaint.status,
-            note=note,
-            created_at=changed,
-        )
+        _add_event(db, complaint, kind="type", actor_id=actor_id, note=note, created_at=changed)
         if due != complaint.due_at:
             outbox.enqueue(
                 db,
@@ -159,13 +150,11 @@ def extend_deadline(
                 "updated_at": changed,
             },
         )
-        _add_history(
+        _add_event(
             db,
-            complaint.receipt,
+            complaint,
             kind="extend",
             actor_id=actor_id,
-            from_status=complaint.status,
-            to_status=complaint.status,
             note=f"처리기한 연장 → {new_due}: {reason}",
             created_at=changed,
         )
