@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from handlers.settings import Settings, SettingsError, load_settings
+from config import Settings, SettingsError, load_settings
 from knowledge.base import KnowledgeError, load_contents, load_entries, load_knowledge_base
 from knowledge.model import KIND_LABELS, KINDS
 from nlp.tokenizer import DEFAULT_TAGGER, TAGGERS, JavaMissingError, get_tokenizer
@@ -120,15 +120,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _knowledge_dir(args: argparse.Namespace) -> Path:
+def _settings() -> Settings:
+    """The settings from the environment over ``.env``: every command reads them here."""
+    return load_settings(os.environ)
+
+
+def _knowledge_dir(args: argparse.Namespace, settings: Settings | None = None) -> Path:
     """--knowledge-dir, else KNOWLEDGE_DIR from the environment or .env (as the bot reads it)."""
     if getattr(args, "knowledge_dir", None):
         return Path(args.knowledge_dir)
-    return Path(load_settings(os.environ).knowledge_dir)
+    return Path((settings or _settings()).knowledge_dir)
 
 
 def _run_default(args: argparse.Namespace) -> int:
-    settings = load_settings(os.environ)
+    settings = _settings()
     if settings.telegram_token:
         from handlers.app import run_bot
 
@@ -140,20 +145,22 @@ def _run_default(args: argparse.Namespace) -> int:
 def _run_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
     from handlers.console import run_console
 
-    return run_console(settings or load_settings(os.environ), sys.stdin, sys.stdout)
+    return run_console(settings or _settings(), sys.stdin, sys.stdout)
 
 
 def _run_ask(args: argparse.Namespace) -> int:
     from nlp.responder import respond
     from nlp.semantic import SemanticService
 
-    tokenizer = get_tokenizer(args.tagger or os.environ.get("NLP_TAGGER") or DEFAULT_TAGGER)
-    kb = load_knowledge_base(_knowledge_dir(args), tokenizer=tokenizer)
+    settings = _settings()
+    tokenizer = get_tokenizer(
+        args.tagger or settings.nlp_tagger, cache_dir=settings.morpheme_cache_dir
+    )
+    kb = load_knowledge_base(_knowledge_dir(args, settings), tokenizer=tokenizer)
     if args.region and kb.region(args.region) is None:
         names = ", ".join(r.name for r in kb.regions)
         print(f"알 수 없는 지역입니다: {args.region} (지역: {names})", file=sys.stderr)
         return 2
-    settings = load_settings(os.environ)
     if settings.retrieval == "hybrid":  # in this thread: the first answer is already hybrid
         SemanticService(settings.semantic_cache_path, settings.semantic_model).build(kb)
     questions = sys.stdin if args.question == "-" else [args.question]
@@ -256,11 +263,11 @@ def _run_kb_remove(args: argparse.Namespace) -> int:
 def _run_complaints(args: argparse.Namespace) -> int:
     from db.cli import run_complaints_command
 
-    return run_complaints_command(args, load_settings(os.environ), sys.stdout)
+    return run_complaints_command(args, _settings(), sys.stdout)
 
 
 def _run_web(args: argparse.Namespace) -> int:
-    settings = load_settings(os.environ)
+    settings = _settings()
     if args.action == "serve":
         from web.server import run_alone
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import random
 import re
 import statistics
@@ -49,6 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from config import load_settings  # noqa: E402
 from knowledge.base import (  # noqa: E402
     DEFAULT_DIR,
     KnowledgeBase,
@@ -248,7 +250,7 @@ def baseline_rankings(
 
     entries = list(kb.entries)
     titles = [e.title for e in entries]
-    tokenizer = get_tokenizer("okt")
+    tokenizer = get_tokenizer("okt", cache_dir=load_settings(os.environ).morpheme_cache_dir)
     corpus = [tokenizer.morphemes(f"{e.title} {e.body}", casual=False) or ["_"] for e in entries]
     retriever = bm25s.BM25()
     retriever.index(corpus, show_progress=False)
@@ -454,7 +456,7 @@ def side_by_side(args: argparse.Namespace) -> int:
     from nlp.semantic import DEFAULT_CACHE_PATH, SemanticService, VectorCache
 
     files = args.questions or sorted((ROOT / "benchmarks").glob("*.tsv"))
-    tokenizer = get_tokenizer(args.tagger)
+    tokenizer = get_tokenizer(args.tagger, cache_dir=load_settings(os.environ).morpheme_cache_dir)
     entries, curated, regions = load_contents(DEFAULT_DIR)
     kb = build_knowledge_base(entries, curated, tokenizer=tokenizer, regions=regions)
     cache_path = ROOT / DEFAULT_CACHE_PATH
@@ -608,7 +610,7 @@ def main() -> int:
         return side_by_side(args)
 
     questions = read_questions(args.questions or QUESTION_FILES)
-    tokenizer = get_tokenizer(args.tagger)
+    tokenizer = get_tokenizer(args.tagger, cache_dir=load_settings(os.environ).morpheme_cache_dir)
     entries, curated, regions = load_contents(DEFAULT_DIR)
     start = time.perf_counter()
     kb = build_knowledge_base(entries, curated, tokenizer=tokenizer, regions=regions)

@@ -135,9 +135,9 @@ def score_questions(worktree: Path, path: Path) -> dict:
 async def run_dialogues(worktree: Path, path: Path) -> dict:
     sys.path.insert(0, str(worktree))
     os.chdir(worktree)
+    from config import load_settings
     from handlers.app import build_application, running
     from handlers.local_api import LocalBotApi, LocalChat
-    from handlers.settings import load_settings
 
     tmp = tempfile.mkdtemp()
     settings = load_settings(

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from starlette.testclient import TestClient  # noqa: E402
 
+from config import load_settings  # noqa: E402
 from db.complaints import create_complaint  # noqa: E402
 from db.database import UTC, open_database, transaction  # noqa: E402
-from handlers.settings import load_settings  # noqa: E402
 from web import auth  # noqa: E402
 from web.app import create_app  # noqa: E402
 

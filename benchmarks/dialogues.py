@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import MAX_REPLY_CHARS_TARGET, Tally, judge_text  # noqa: E402
+from config import load_settings  # noqa: E402
 from handlers.app import build_application, running  # noqa: E402
 from handlers.local_api import LocalBotApi, LocalChat  # noqa: E402
-from handlers.settings import load_settings  # noqa: E402
 from knowledge.base import DEFAULT_DIR, load_knowledge_base  # noqa: E402
 from nlp.normalizer import squeeze  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
@@ -95,7 +95,7 @@ async def run(
         },
         env_file=None,
     )
-    tokenizer = get_tokenizer(settings.nlp_tagger)
+    tokenizer = get_tokenizer(settings.nlp_tagger, cache_dir=settings.morpheme_cache_dir)
     kb = load_knowledge_base(DEFAULT_DIR, tokenizer=tokenizer)
     api = LocalBotApi()
     application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)

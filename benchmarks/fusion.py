@@ -14,6 +14,7 @@ sets (holdout, blind D and E) show whether that holds on questions nobody tuned 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -23,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import _contains, read_questions
+from config import load_settings
 from knowledge.base import DEFAULT_DIR, load_knowledge_base
 from nlp.intent import detect_intent
 from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE
@@ -155,7 +157,10 @@ def feasible(m: dict) -> bool:
 
 
 def main() -> int:
-    kb = load_knowledge_base(DEFAULT_DIR, tokenizer=get_tokenizer("okt"))
+    kb = load_knowledge_base(
+        DEFAULT_DIR,
+        tokenizer=get_tokenizer("okt", cache_dir=load_settings(os.environ).morpheme_cache_dir),
+    )
     if not SemanticService(ROOT / DEFAULT_CACHE_PATH).build(kb):
         print("the semantic model cannot be loaded here")
         return 1

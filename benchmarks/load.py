@@ -61,6 +61,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from config import load_settings  # noqa: E402
 from fake_bot_api import FakeBotApi  # noqa: E402
 from handlers import keyboards  # noqa: E402
 from handlers.admin import RELOADING_TEXT  # noqa: E402
@@ -957,7 +958,10 @@ def run(plan: Plan, concurrency: int | None, reply_cache: int | None, only: set[
         rss = RssSampler(bot.process.pid)
         rss.start()
         try:
-            kb = load_knowledge_base(DEFAULT_DIR, tokenizer=get_tokenizer())
+            kb = load_knowledge_base(
+                DEFAULT_DIR,
+                tokenizer=get_tokenizer(cache_dir=load_settings(os.environ).morpheme_cache_dir),
+            )
             bench = Bench(citizens, load_questions(kb), kb, psutil.Process(bot.process.pid), rss)
             rows = run_scenarios(bench, plan, bot.database_path, only)
         finally:

@@ -19,6 +19,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import yaml
 
 from accuracy import QUESTION_FILES, evaluate, read_questions
+from config import load_settings
 from handlers.admin import CHANGED_ANSWER_LIMIT
 from knowledge.base import (
     DEFAULT_DIR,
@@ -86,7 +88,7 @@ def main() -> int:
         "--pdf", type=Path, default=None, help="time upload → preview of this file"
     )
     args = parser.parse_args()
-    tokenizer = get_tokenizer()
+    tokenizer = get_tokenizer(cache_dir=load_settings(os.environ).morpheme_cache_dir)
     questions = read_questions(QUESTION_FILES)
     with tempfile.TemporaryDirectory() as tmp:
         for name, directory in (

@@ -42,6 +42,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from config import Settings
 from db.database import open_database
 from db.durability import WalSync
 from db.persistence import SQLitePersistence
@@ -62,7 +63,6 @@ from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
 from handlers.errors import handle_error
 from handlers.matching import new_matcher
 from handlers.ordering import PerUserUpdateProcessor
-from handlers.settings import Settings
 from handlers.transport import AiohttpRequest
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from nlp.cache import ReplyCache
@@ -227,7 +227,9 @@ def _starter(
 ):
     async def start_services(application: Application) -> None:
         """Loads tokenizer and knowledge base, opens the database, publishes menus, adds jobs."""
-        words = tokenizer or await asyncio.to_thread(get_tokenizer, settings.nlp_tagger)
+        words = tokenizer or await asyncio.to_thread(
+            get_tokenizer, settings.nlp_tagger, cache_dir=settings.morpheme_cache_dir
+        )
         knowledge = kb or await asyncio.to_thread(
             load_knowledge_base, settings.knowledge_dir, tokenizer=words
         )
@@ -344,7 +346,7 @@ def run_bot(settings: Settings) -> None:
     waits forever at exit.
     """
     configure_logging(settings.log_level)
-    tokenizer = get_tokenizer(settings.nlp_tagger)
+    tokenizer = get_tokenizer(settings.nlp_tagger, cache_dir=settings.morpheme_cache_dir)
     kb = load_knowledge_base(settings.knowledge_dir, tokenizer=tokenizer)
     serve(
         build_application(settings, kb=kb, tokenizer=tokenizer, web_console=settings.web_console),

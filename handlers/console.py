@@ -16,9 +16,9 @@ import asyncio
 import re
 from typing import TextIO
 
+from config import Settings
 from handlers.app import build_application, configure_logging, running
 from handlers.local_api import ApiCall, LocalBotApi, LocalChat
-from handlers.settings import Settings
 from knowledge.base import KnowledgeBase
 from nlp.tokenizer import Tokenizer
 

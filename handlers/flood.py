@@ -25,10 +25,10 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
 
+from config import Settings
 from db.complaints import count_complaints
 from db.database import DatabaseUnavailable
 from handlers.access import user_role
-from handlers.settings import Settings
 
 logger = logging.getLogger(__name__)
 

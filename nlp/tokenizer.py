@@ -24,7 +24,7 @@ JVM_MAX_HEAP_MB = 512
 TAGGERS = ("okt", "komoran")
 DEFAULT_TAGGER = "okt"
 # Morphemes of document text (names, aliases) are cached on disk between runs: tagging them
-# with a cold JIT costs ~1.5 s of the cold start. MORPHEME_CACHE_DIR= (empty) disables it.
+# with a cold JIT costs ~1.5 s of the cold start (config.py: MORPHEME_CACHE_DIR, off disables it).
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
 # Okt's time grows faster than linearly on one long run without spaces ('받을수' × 134 took
 # 1.2–1.9 s); real words and unspaced questions are far shorter, so longer runs are cut.
@@ -185,13 +185,13 @@ _instances: dict[str, Tokenizer] = {}
 _instances_lock = threading.Lock()
 
 
-def get_tokenizer(name: str = DEFAULT_TAGGER) -> Tokenizer:
+def get_tokenizer(name: str = DEFAULT_TAGGER, *, cache_dir: Path | None = None) -> Tokenizer:
     """The process-wide tokenizer for ``name`` (created on first call, then warmed up in the
-    background), with the on-disk morpheme cache unless MORPHEME_CACHE_DIR is set empty."""
+    background), with its on-disk morpheme cache in ``cache_dir`` (the first call decides; None
+    tags afresh). Callers pass ``Settings.morpheme_cache_dir``."""
     with _instances_lock:
         if name not in _instances:
-            cache_dir = os.environ.get("MORPHEME_CACHE_DIR", str(DEFAULT_CACHE_DIR))
-            cache_file = Path(cache_dir) / f"morphemes-{name}.json" if cache_dir else None
+            cache_file = cache_dir / f"morphemes-{name}.json" if cache_dir else None
             _instances[name] = Tokenizer(name, cache_file=cache_file)
             _instances[name].warm_up_in_background()
         return _instances[name]

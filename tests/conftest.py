@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 # Tests tag documents afresh instead of reading the on-disk morpheme cache of earlier runs.
-os.environ["MORPHEME_CACHE_DIR"] = ""
+os.environ["MORPHEME_CACHE_DIR"] = "off"
 # Answers must not depend on whether a background embedding has finished: the suite answers by
 # words (the shared kb fixture stays lexical) unless a test asks for hybrid retrieval itself
 # (tests/test_semantic.py). `bot.py ask` subprocesses inherit this.
@@ -14,7 +14,7 @@ os.environ["RETRIEVAL"] = "lexical"
 import pytest
 from hypothesis import settings
 
-import handlers.settings
+import config
 from knowledge.base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
 from nlp.tokenizer import Tokenizer, get_tokenizer
 
@@ -24,7 +24,7 @@ settings.register_profile("suite", deadline=None)
 settings.load_profile("suite")
 
 
-handlers.settings.DEFAULT_RETRIEVAL = "lexical"  # for the settings built from a dict in tests
+config.DEFAULT_RETRIEVAL = "lexical"  # for the settings built from a dict in tests
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +85,7 @@ def bot_settings(tmp_path):
     The outbox job is effectively off (tests call handlers.jobs.deliver_due themselves) and the
     send rate limits are out of the way.
     """
-    from handlers.settings import load_settings
+    from config import load_settings
 
     return load_settings(
         {
@@ -164,8 +164,8 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api):
     from contextlib import contextmanager
     from types import SimpleNamespace
 
+    from config import load_settings
     from handlers.app import build_application, serve
-    from handlers.settings import load_settings
     from handlers.transport import AiohttpRequest
 
     base = load_settings(

@@ -16,11 +16,11 @@ import threading
 import httpx
 import pytest
 
+from config import load_settings
 from db.complaints import create_complaint
 from db.database import open_database
 from fake_bot_api import FakeBotApi
 from handlers.app import build_application, serve
-from handlers.settings import load_settings
 from knowledge.base import DEFAULT_DIR
 from nlp.reply import SUGGEST
 from nlp.responder import respond

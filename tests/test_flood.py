@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from config import SettingsError, load_settings
 from db.complaints import create_complaint, list_complaints
 from handlers import citizen, complaint
 from handlers.flood import (
@@ -19,7 +20,6 @@ from handlers.flood import (
     FloodControl,
     MessageLimiter,
 )
-from handlers.settings import SettingsError, load_settings
 
 CITIZEN, OTHER, STAFF, ADMIN, STAFF_CHAT, GROUP = 42, 43, 800, 900, -100500, -100777
 PER_MINUTE = 20  # the default

@@ -19,11 +19,11 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
+from config import SettingsError, load_settings
 from db.complaints import list_complaints
 from handlers.app import build_application, running
 from handlers.local_api import BOT_USER, LocalBotApi, chat_dict
 from handlers.ordering import GLOBAL_KEY, PerUserUpdateProcessor, ordering_key
-from handlers.settings import SettingsError, load_settings
 
 SLOW = 0.3  # seconds a "slow" handler takes; long against scheduling noise on a busy machine
 CITIZENS = range(5001, 5021)

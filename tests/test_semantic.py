@@ -321,7 +321,7 @@ def test_the_real_model_loads_from_the_package_and_finds_a_paraphrase(tmp_path):
     ],
 )
 def test_retrieval_settings(environ, expected, tmp_path):
-    from handlers.settings import load_settings
+    from config import load_settings
 
     settings = load_settings(
         {**environ, "SEMANTIC_CACHE_PATH": str(tmp_path / "v.npz")}, env_file=None
@@ -335,7 +335,7 @@ def test_retrieval_settings(environ, expected, tmp_path):
     [("RETRIEVAL", "fuzzy"), ("SEMANTIC_MODEL", "bert"), ("SEMANTIC_CACHE_PATH", ".")],
 )
 def test_bad_retrieval_settings_name_the_key(key, value):
-    from handlers.settings import SettingsError, load_settings
+    from config import SettingsError, load_settings
 
     with pytest.raises(SettingsError, match=key):
         load_settings({key: value}, env_file=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -10,9 +11,11 @@ from dotenv import dotenv_values
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers import settings as settings_module
-from handlers.settings import Settings, SettingsError, load_settings
+import bot
+import config
+from config import Settings, SettingsError, load_settings
 from knowledge.base import DEFAULT_DIR
+from nlp.tokenizer import DEFAULT_CACHE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +48,7 @@ def test_every_key_is_read(tmp_path):
         "DATABASE_PATH": str(tmp_path / "b.db"),
         "KNOWLEDGE_DIR": str(tmp_path),
         "NLP_TAGGER": "komoran",
+        "MORPHEME_CACHE_DIR": str(tmp_path / "morphemes"),
         "LOG_LEVEL": "debug",
         "QUESTION_LOG_RETENTION_DAYS": "30",
         "COMPLAINT_TIMEOUT_SECONDS": "60",
@@ -65,6 +69,7 @@ def test_every_key_is_read(tmp_path):
         database_path=tmp_path / "b.db",
         knowledge_dir=tmp_path,
         nlp_tagger="komoran",
+        morpheme_cache_dir=tmp_path / "morphemes",
         log_level="DEBUG",
         question_log_retention_days=30,
         complaint_timeout_seconds=60.0,
@@ -89,6 +94,7 @@ def test_every_key_is_read(tmp_path):
         ("DATABASE_PATH", "."),
         ("KNOWLEDGE_DIR", "/nonexistent/knowledge"),
         ("NLP_TAGGER", "mecab"),
+        ("MORPHEME_CACHE_DIR", __file__),
         ("LOG_LEVEL", "LOUD"),
         ("QUESTION_LOG_RETENTION_DAYS", "0"),
         ("COMPLAINT_TIMEOUT_SECONDS", "-1"),
@@ -138,12 +144,53 @@ def test_empty_values_mean_not_set():
 
 def test_env_example_lists_every_key_and_loads():
     example = dotenv_values(ROOT / ".env.example")
-    read = set(
-        re.findall(r'_optional\(env, "([A-Z_]+)"', Path(settings_module.__file__).read_text())
-    )
-    read.add("WEBHOOK_LISTEN")
-    assert set(example) == read
+    assert set(example) == set(config.KEYS)
     load_settings({k: v for k, v in example.items() if v}, env_file=None)
+
+
+def test_every_key_has_a_field_and_no_field_is_left_unread():
+    fields = {field.name for field in dataclasses.fields(Settings)}
+    assert sorted(name for name, _ in config.KEYS.values()) == sorted(fields)
+
+
+def test_only_config_reads_the_environment():
+    """Settings are read in one place, so .env counts for every command, not only the bot."""
+    readers = [
+        path.relative_to(ROOT).as_posix()
+        for folder in ("handlers", "knowledge", "nlp", "db", "web", "console", "transport")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if re.search(r"os\.environ\b(?!\.setdefault)|os\.getenv|getenv\(", path.read_text())
+    ]
+    assert readers == []
+
+
+@pytest.mark.parametrize(
+    "value, directory",
+    [(None, DEFAULT_CACHE_DIR), ("off", None), ("OFF", None), ("/tmp/m", Path("/tmp/m"))],
+)
+def test_the_morpheme_cache_directory_can_be_moved_or_turned_off(value, directory):
+    environ = {} if value is None else {"MORPHEME_CACHE_DIR": value}
+    assert load_settings(environ, env_file=None).morpheme_cache_dir == directory
+
+
+def test_bot_ask_honours_settings_in_dotenv(tmp_path, monkeypatch, tokenizer, capsys):
+    """`bot.py ask` reads NLP_TAGGER and MORPHEME_CACHE_DIR from .env, as the bot does."""
+    used = []
+
+    def recording_get_tokenizer(name, *, cache_dir):
+        used.append((name, cache_dir))
+        return tokenizer
+
+    for key in ("NLP_TAGGER", "MORPHEME_CACHE_DIR"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(
+        f"NLP_TAGGER=komoran\nMORPHEME_CACHE_DIR={tmp_path / 'm'}\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(bot, "get_tokenizer", recording_get_tokenizer)
+    assert bot.main(["ask", "여권 발급"]) == 0
+    assert used == [("komoran", tmp_path / "m")]
+    assert capsys.readouterr().out.strip()
 
 
 def test_env_example_comments_every_key_in_korean_and_english():

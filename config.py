@@ -1,16 +1,18 @@
-"""Start-up settings read from the environment and an optional ``.env`` file.
+"""Every setting the bot reads, from the environment and an optional ``.env`` file.
 
 Usage:
     settings = load_settings(os.environ)      # SettingsError names the first bad key
 
-The real environment wins over ``.env``. Every key is listed, with a comment, in
-``.env.example``; an empty value means "not set".
+This is the only module that reads the environment's settings: entry points (bot.py,
+benchmarks) load them once and hand the ``Settings`` on. The real environment wins over
+``.env``. Every key is in ``KEYS``, listed with a comment in ``.env.example``; an empty value
+means "not set", so the field keeps its default, written once on ``Settings``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -19,7 +21,7 @@ from dotenv import dotenv_values
 
 from knowledge.base import DEFAULT_DIR
 from nlp.semantic import DEFAULT_CACHE_PATH, DEFAULT_MODEL, MODELS
-from nlp.tokenizer import DEFAULT_TAGGER, TAGGERS
+from nlp.tokenizer import DEFAULT_CACHE_DIR, DEFAULT_TAGGER, TAGGERS
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -50,10 +52,12 @@ class Settings:
     database_path: Path = Path("data/bot.db")
     knowledge_dir: Path = DEFAULT_DIR
     nlp_tagger: str = DEFAULT_TAGGER
+    # None (MORPHEME_CACHE_DIR=off) tags every text afresh
+    morpheme_cache_dir: Path | None = DEFAULT_CACHE_DIR
     log_level: str = "INFO"
     question_log_retention_days: int = 90
     complaint_retention_days: int = 1095
-    complaint_timeout_seconds: float = 30 * 60.0
+    complaint_timeout_seconds: float = 1800.0
     outbox_interval_seconds: float = 5.0
     rate_limit_per_second: float = 30.0
     rate_limit_group_per_minute: float = 20.0
@@ -72,7 +76,10 @@ class Settings:
 
 
 def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
-    """Settings from ``environ`` over ``env_file`` (if it exists); SettingsError on a bad value."""
+    """Settings from ``environ`` over ``env_file`` (if it exists); SettingsError on a bad value.
+
+    A key that is not set (or set empty) keeps the ``Settings`` field's default.
+    """
     values = (
         {k: v for k, v in dotenv_values(env_file).items() if v is not None}
         if env_file and Path(env_file).is_file()
@@ -80,40 +87,18 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
     )
     values.update(environ)
     env = {k: v.strip() for k, v in values.items() if isinstance(v, str) and v.strip()}
-    return Settings(
-        telegram_token=_optional(env, "TELEGRAM_BOT_TOKEN", _token),
-        telegram_base_url=_optional(env, "TELEGRAM_BASE_URL", _http_url),
-        webhook_url=_optional(env, "WEBHOOK_URL", _https_url),
-        webhook_listen=env.get("WEBHOOK_LISTEN", "0.0.0.0"),
-        webhook_port=_optional(env, "WEBHOOK_PORT", _port) or 8443,
-        webhook_secret=_optional(env, "WEBHOOK_SECRET", _secret),
-        admin_ids=_optional(env, "ADMIN_IDS", _id_list) or frozenset(),
-        staff_ids=_optional(env, "STAFF_IDS", _id_list) or frozenset(),
-        staff_chat_id=_optional(env, "STAFF_CHAT_ID", _chat_id),
-        database_path=_optional(env, "DATABASE_PATH", _file_path) or Path("data/bot.db"),
-        knowledge_dir=_optional(env, "KNOWLEDGE_DIR", _directory) or DEFAULT_DIR,
-        nlp_tagger=_optional(env, "NLP_TAGGER", _tagger) or DEFAULT_TAGGER,
-        log_level=_optional(env, "LOG_LEVEL", _log_level) or "INFO",
-        question_log_retention_days=_optional(env, "QUESTION_LOG_RETENTION_DAYS", _days) or 90,
-        complaint_retention_days=_optional(env, "COMPLAINT_RETENTION_DAYS", _days) or 1095,
-        complaint_timeout_seconds=_optional(env, "COMPLAINT_TIMEOUT_SECONDS", _seconds) or 1800.0,
-        outbox_interval_seconds=_optional(env, "OUTBOX_INTERVAL_SECONDS", _seconds) or 5.0,
-        rate_limit_per_second=_optional(env, "RATE_LIMIT_PER_SECOND", _rate) or 30.0,
-        rate_limit_group_per_minute=_optional(env, "RATE_LIMIT_GROUP_PER_MINUTE", _rate) or 20.0,
-        flood_messages_per_minute=_optional(env, "FLOOD_MESSAGES_PER_MINUTE", _limit) or 20,
-        flood_complaints_per_day=_optional(env, "FLOOD_COMPLAINTS_PER_DAY", _limit) or 5,
-        max_concurrent_updates=_optional(env, "MAX_CONCURRENT_UPDATES", _concurrency) or 64,
-        reply_cache_size=_default(_optional(env, "REPLY_CACHE_SIZE", _size), 5000),
-        web_console=_default(_optional(env, "WEB_CONSOLE", _switch), True),
-        web_host=_optional(env, "WEB_HOST", _host) or "127.0.0.1",
-        web_port=_optional(env, "WEB_PORT", _port) or 8080,
-        retrieval=_optional(env, "RETRIEVAL", _retrieval) or DEFAULT_RETRIEVAL,
-        semantic_model=_optional(env, "SEMANTIC_MODEL", _model) or DEFAULT_MODEL,
-        semantic_cache_path=(
-            _optional(env, "SEMANTIC_CACHE_PATH", _file_path) or DEFAULT_CACHE_PATH
-        ),
-        context_idle_minutes=_optional(env, "CONTEXT_IDLE_MINUTES", _minutes) or 30.0,
-    )
+    fields = {
+        name: _parse(key, env[key], parse) for key, (name, parse) in KEYS.items() if key in env
+    }
+    return Settings(**fields)
+
+
+def _parse(key: str, value: str, parse: Callable[[str], object]) -> object:
+    """``parse(value)``; its ValueError becomes a SettingsError naming the key."""
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise SettingsError(f"{key}: {exc} (현재 값: {value[:40]!r})") from None
 
 
 def _host(value: str) -> str:
@@ -126,21 +111,6 @@ def _switch(value: str) -> bool:
     if value.lower() not in ("on", "off", "1", "0", "true", "false"):
         raise ValueError("on 또는 off 여야 합니다 / must be on or off")
     return value.lower() in ("on", "1", "true")
-
-
-def _default(value, default):
-    """``value`` unless it is None (unlike ``or``, keeps a 0)."""
-    return default if value is None else value
-
-
-def _optional(env: Mapping[str, str], key: str, parse):
-    """``parse(value)`` for a set key, None for an unset one; ValueError becomes SettingsError."""
-    if key not in env:
-        return None
-    try:
-        return parse(env[key])
-    except ValueError as exc:
-        raise SettingsError(f"{key}: {exc} (현재 값: {env[key][:40]!r})") from None
 
 
 def _token(value: str) -> str:
@@ -281,3 +251,53 @@ def _integer(value: str, message: str) -> int:
         return int(value)
     except ValueError:
         raise ValueError(message) from None
+
+
+def _morpheme_cache_dir(value: str) -> Path | None:
+    if value.lower() == "off":
+        return None
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ValueError("파일이 아니라 폴더 경로여야 합니다 / must be a directory, not a file")
+    return path
+
+
+def _text(value: str) -> str:
+    return value
+
+
+# Every environment key the bot reads → (Settings field, parser). Defaults live only on Settings;
+# tests/test_config.py checks that .env.example lists exactly these keys.
+KEYS: dict[str, tuple[str, Callable[[str], object]]] = {
+    "TELEGRAM_BOT_TOKEN": ("telegram_token", _token),
+    "TELEGRAM_BASE_URL": ("telegram_base_url", _http_url),
+    "WEBHOOK_URL": ("webhook_url", _https_url),
+    "WEBHOOK_LISTEN": ("webhook_listen", _text),
+    "WEBHOOK_PORT": ("webhook_port", _port),
+    "WEBHOOK_SECRET": ("webhook_secret", _secret),
+    "ADMIN_IDS": ("admin_ids", _id_list),
+    "STAFF_IDS": ("staff_ids", _id_list),
+    "STAFF_CHAT_ID": ("staff_chat_id", _chat_id),
+    "DATABASE_PATH": ("database_path", _file_path),
+    "KNOWLEDGE_DIR": ("knowledge_dir", _directory),
+    "NLP_TAGGER": ("nlp_tagger", _tagger),
+    "MORPHEME_CACHE_DIR": ("morpheme_cache_dir", _morpheme_cache_dir),
+    "LOG_LEVEL": ("log_level", _log_level),
+    "QUESTION_LOG_RETENTION_DAYS": ("question_log_retention_days", _days),
+    "COMPLAINT_RETENTION_DAYS": ("complaint_retention_days", _days),
+    "COMPLAINT_TIMEOUT_SECONDS": ("complaint_timeout_seconds", _seconds),
+    "OUTBOX_INTERVAL_SECONDS": ("outbox_interval_seconds", _seconds),
+    "RATE_LIMIT_PER_SECOND": ("rate_limit_per_second", _rate),
+    "RATE_LIMIT_GROUP_PER_MINUTE": ("rate_limit_group_per_minute", _rate),
+    "FLOOD_MESSAGES_PER_MINUTE": ("flood_messages_per_minute", _limit),
+    "FLOOD_COMPLAINTS_PER_DAY": ("flood_complaints_per_day", _limit),
+    "MAX_CONCURRENT_UPDATES": ("max_concurrent_updates", _concurrency),
+    "REPLY_CACHE_SIZE": ("reply_cache_size", _size),
+    "WEB_CONSOLE": ("web_console", _switch),
+    "WEB_HOST": ("web_host", _host),
+    "WEB_PORT": ("web_port", _port),
+    "RETRIEVAL": ("retrieval", _retrieval),
+    "SEMANTIC_MODEL": ("semantic_model", _model),
+    "SEMANTIC_CACHE_PATH": ("semantic_cache_path", _file_path),
+    "CONTEXT_IDLE_MINUTES": ("context_idle_minutes", _minutes),
+}
