@@ -143,7 +143,7 @@ def _run_default(args: argparse.Namespace) -> int:
 
 
 def _run_chat(args: argparse.Namespace, settings: Settings | None = None) -> int:
-    from handlers.console import run_console
+    from console.chat import run_console
 
     return run_console(settings or _settings(), sys.stdin, sys.stdout)
 

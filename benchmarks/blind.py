@@ -136,8 +136,8 @@ async def run_dialogues(worktree: Path, path: Path) -> dict:
     sys.path.insert(0, str(worktree))
     os.chdir(worktree)
     from config import load_settings
+    from console.local_api import LocalBotApi, LocalChat
     from handlers.app import build_application, running
-    from handlers.local_api import LocalBotApi, LocalChat
 
     tmp = tempfile.mkdtemp()
     settings = load_settings(

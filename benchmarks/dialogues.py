@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import MAX_REPLY_CHARS_TARGET, Tally, judge_text  # noqa: E402
 from config import load_settings  # noqa: E402
+from console.local_api import LocalBotApi, LocalChat  # noqa: E402
 from handlers.app import build_application, running  # noqa: E402
-from handlers.local_api import LocalBotApi, LocalChat  # noqa: E402
 from knowledge.base import DEFAULT_DIR, load_knowledge_base  # noqa: E402
 from nlp.normalizer import squeeze  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402

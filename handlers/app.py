@@ -61,13 +61,13 @@ from handlers import (
 )
 from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
 from handlers.errors import handle_error
-from handlers.matching import new_matcher
-from handlers.ordering import PerUserUpdateProcessor
-from handlers.transport import AiohttpRequest
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from nlp.cache import ReplyCache
 from nlp.semantic import SemanticService
 from nlp.tokenizer import Tokenizer, get_tokenizer
+from transport.matching import new_matcher
+from transport.ordering import PerUserUpdateProcessor
+from transport.request import AiohttpRequest
 
 logger = logging.getLogger(__name__)
 

@@ -400,7 +400,7 @@ def suggest_departments(
     Only the start of the text is read, without chat-spelling normalization: the same
     suggestions on the test complaints at less than half the cost, and complaints/s under load
     depend on it (benchmarks/load.py). At 2–4 ms it is called on the event loop: handing it to
-    the matcher thread (handlers.matching) cost the loop more than that.
+    the matcher thread (transport.matching) cost the loop more than that.
     """
     query = kb.index.analyze(_NUMBER.sub(" ", text[:DEPARTMENT_TEXT_CHARS]), casual=False)
     seen: list[tuple[str, str]] = []

@@ -113,8 +113,8 @@ def local_bot_factory(bot_settings, kb, tokenizer):
     from functools import partial
     from types import SimpleNamespace
 
+    from console.local_api import LocalBotApi, LocalChat
     from handlers.app import build_application, running
-    from handlers.local_api import LocalBotApi, LocalChat
 
     @asynccontextmanager
     async def start(**overrides):
@@ -166,7 +166,7 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api):
 
     from config import load_settings
     from handlers.app import build_application, serve
-    from handlers.transport import AiohttpRequest
+    from transport.request import AiohttpRequest
 
     base = load_settings(
         {

@@ -11,7 +11,7 @@ Usage:
     api.drop_next("sendMessage", processed=True)             # next call(s) of one method
 
 Serves getUpdates (long-polls the queue of scripted updates with a short timeout) itself; every
-other method is answered by handlers/local_api.py's MessageStore, as LocalBotApi answers it: the
+other method is answered by console/local_api.py's MessageStore, as LocalBotApi answers it: the
 same Telegram-shaped messages and the same 400 Bad Request for what Telegram refuses (empty or too
 long texts, oversized button data, editing a message to what it already says).
 """
@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from handlers.local_api import ApiCall, MessageStore, chat_dict
+from console.local_api import ApiCall, MessageStore, chat_dict
 
 BOT = {
     "id": 7000000002,

@@ -133,7 +133,7 @@ def test_every_command_is_documented_in_the_readme():
         "benchmarks/load.py",
         "python bot.py web",
         "web add-user",
-        "benchmarks/console.py",
+        "benchmarks/web_console.py",
         "/due",
         "/type",
         "/extend",

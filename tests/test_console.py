@@ -6,9 +6,9 @@ import io
 
 import pytest
 
+from console.chat import BANNER, GOODBYE_TEXT, NO_BUTTON_TEXT, run_console
 from db.complaints import list_complaints
 from db.database import open_database
-from handlers.console import BANNER, GOODBYE_TEXT, NO_BUTTON_TEXT, run_console
 from handlers.errors import APOLOGY_TEXT
 
 

@@ -23,13 +23,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from console.local_api import MAX_MESSAGE_CHARS
 from db.complaints import create_complaint, get_complaint, list_complaints
 from db.outbox import due
 from handlers import citizen, complaint, staff
 from handlers.access import ADMIN_DENIED_TEXT, DENIED_TEXT, PLACE_TEXT
 from handlers.formatting import telegram_length
 from handlers.jobs import deliver_due
-from handlers.local_api import MAX_MESSAGE_CHARS
 from knowledge.model import DocumentInfo, ParseError
 from knowledge.parsers import (
     business_plan,

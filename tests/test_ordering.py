@@ -1,4 +1,4 @@
-"""Per-user ordering with concurrent updates (handlers/ordering.py).
+"""Per-user ordering with concurrent updates (transport/ordering.py).
 
 The processor is tested on its own with slow coroutines (order, overlap, the concurrency limit,
 a flooding user, the lane table), then inside the real Application: twenty citizens file
@@ -20,10 +20,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from config import SettingsError, load_settings
+from console.local_api import BOT_USER, LocalBotApi, chat_dict
 from db.complaints import list_complaints
 from handlers.app import build_application, running
-from handlers.local_api import BOT_USER, LocalBotApi, chat_dict
-from handlers.ordering import GLOBAL_KEY, PerUserUpdateProcessor, ordering_key
+from transport.ordering import GLOBAL_KEY, PerUserUpdateProcessor, ordering_key
 
 SLOW = 0.3  # seconds a "slow" handler takes; long against scheduling noise on a busy machine
 CITIZENS = range(5001, 5021)

@@ -96,7 +96,7 @@ async def test_citizen_rates_with_buttons_comments_and_admin_sees_it(local_bot):
 
 def _reply_to(local_bot, text):
     """The survey message as the Bot API attaches it to the citizen's reply."""
-    from handlers.local_api import chat_dict
+    from console.local_api import chat_dict
 
     return {
         "message_id": 1,

@@ -6,9 +6,9 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
+from console.local_api import MAX_MESSAGE_CHARS
 from fake_bot_api import FakeBotApi
-from handlers.local_api import MAX_MESSAGE_CHARS
-from handlers.transport import AiohttpRequest
+from transport.request import AiohttpRequest
 
 CHAT = 42
 

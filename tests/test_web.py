@@ -233,8 +233,8 @@ async def test_the_bot_process_serves_the_console_without_blocking_its_loop(
 
     import aiohttp
 
+    from console.local_api import LocalBotApi
     from handlers.app import build_application, running
-    from handlers.local_api import LocalBotApi
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -17,8 +17,8 @@ import re
 from typing import TextIO
 
 from config import Settings
+from console.local_api import ApiCall, LocalBotApi, LocalChat
 from handlers.app import build_application, configure_logging, running
-from handlers.local_api import ApiCall, LocalBotApi, LocalChat
 from knowledge.base import KnowledgeBase
 from nlp.tokenizer import Tokenizer
 

@@ -1,7 +1,7 @@
 """Web console inbox latency with 10,000 complaints (target: p95 ≤ 300 ms).
 
 Usage:
-    python benchmarks/console.py [--complaints 10000] [--requests 200]
+    python benchmarks/web_console.py [--complaints 10000] [--requests 200]
 
 Fills a fresh database file with complaints of several departments, types and dates, signs in
 through the real login form and times GET / (the default view: open and closed complaints,
