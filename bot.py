@@ -23,13 +23,13 @@ import argparse
 import json
 import os
 import sys
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from config import Settings, SettingsError, load_settings
+from display import pad, pad_left
 from knowledge.base import KnowledgeError, load_contents, load_entries, load_knowledge_base
 from knowledge.model import KIND_LABELS, KINDS
 from nlp.tokenizer import DEFAULT_TAGGER, TAGGERS, JavaMissingError, get_tokenizer
@@ -200,15 +200,7 @@ def _run_kb_check(args: argparse.Namespace) -> int:
 
 def _row(label: str, cells: Sequence[object]) -> str:
     """A table row whose columns line up in a terminal (Hangul takes two cells)."""
-    return (
-        label
-        + " " * (13 - _width(label))
-        + "".join(" " * max(10 - _width(str(cell)), 1) + str(cell) for cell in cells)
-    )
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return pad(label, 13) + "".join(pad_left(str(cell), 10) for cell in cells)
 
 
 def _run_kb_export(args: argparse.Namespace) -> int:
@@ -261,7 +253,7 @@ def _run_kb_remove(args: argparse.Namespace) -> int:
 
 
 def _run_complaints(args: argparse.Namespace) -> int:
-    from db.cli import run_complaints_command
+    from cli.complaints import run_complaints_command
 
     return run_complaints_command(args, _settings(), sys.stdout)
 

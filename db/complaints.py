@@ -23,6 +23,7 @@ from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestam
 from db.office_calendar import initial_deadline
 from db.privacy import mask_rrn, redact_personal_data
 from db.satisfaction import queue_survey
+from display import kst_text
 
 RECEIVED = "접수"
 IN_PROGRESS = "처리중"
@@ -210,14 +211,14 @@ def create_complaint(
                     created_at=created,
                 )
                 if on_created is not None:
-                    on_created(db, _get(db, receipt))
+                    on_created(db, require_complaint(db, receipt))
         except sqlite3.IntegrityError as exc:
             # Either the receipt was taken or another connection stored this key first;
             # the loop looks the key up again before drawing a new receipt.
             if "complaints.receipt" not in str(exc) and "idempotency_key" not in str(exc):
                 raise
             continue
-        return _get(db, receipt)
+        return require_complaint(db, receipt)
     raise RuntimeError(
         f"could not store complaint {idempotency_key!r} after "
         f"{RECEIPT_ATTEMPTS} receipt collisions"
@@ -234,7 +235,7 @@ def complaint_for_key(db: sqlite_utils.Database, idempotency_key: str) -> Compla
 def get_complaint(db: sqlite_utils.Database, receipt: str) -> Complaint | None:
     """The complaint with this receipt number (case-insensitive), or None."""
     row = next(db["complaints"].rows_where("receipt = ?", [receipt.strip().upper()]), None)
-    return _complaint(row) if row else None
+    return complaint_from_row(row) if row else None
 
 
 @raises_unavailable
@@ -252,7 +253,7 @@ def list_complaints(
     rows = db["complaints"].rows_where(
         where, args, order_by="created_at desc, rowid desc", limit=limit, offset=offset
     )
-    return [_complaint(row) for row in rows]
+    return [complaint_from_row(row) for row in rows]
 
 
 @raises_unavailable
@@ -294,7 +295,7 @@ def change_status(
     changed = timestamp(now)
     note, department = mask_rrn(note), mask_rrn(department)
     with transaction(db):
-        complaint = _get(db, receipt)
+        complaint = require_complaint(db, receipt)
         if new_status not in TRANSITIONS[complaint.status]:
             allowed = [s for s in STATUSES if s in TRANSITIONS[complaint.status]]
             raise InvalidTransition(
@@ -326,7 +327,7 @@ def change_status(
         )
         if new_status == DONE:
             queue_survey(db, complaint.receipt, complaint.chat_id, now=now)
-        return _get(db, complaint.receipt)
+        return require_complaint(db, complaint.receipt)
 
 
 @raises_unavailable
@@ -350,13 +351,13 @@ def add_reply(
     text = mask_rrn(text)
     replied = timestamp(now)
     with transaction(db):
-        complaint = _get(db, receipt)
+        complaint = require_complaint(db, receipt)
         if idempotency_key is not None and db["complaint_history"].count_where(
             "idempotency_key = ?", [idempotency_key]
         ):
             raise AlreadyReplied(idempotency_key)
         db["complaints"].update(complaint.receipt, {"updated_at": replied})
-        _add_event(
+        add_event(
             db,
             complaint,
             kind=REPLY,
@@ -373,7 +374,7 @@ def add_reply(
             receipt=complaint.receipt,
             now=now,
         )
-        return _get(db, complaint.receipt)
+        return require_complaint(db, complaint.receipt)
 
 
 @raises_unavailable
@@ -389,8 +390,8 @@ def add_note(
     if not text.strip():
         raise ValueError("note text is empty: write the note for the other staff")
     with transaction(db):
-        complaint = _get(db, receipt)
-        _add_event(
+        complaint = require_complaint(db, receipt)
+        add_event(
             db, complaint, kind=NOTE, actor_id=actor_id, note=text, created_at=timestamp(now)
         )
         return complaint
@@ -407,8 +408,8 @@ def record_view(
 ) -> None:
     """Records that a staff member saw a complaint's personal data (phone, photos, location)."""
     with transaction(db):
-        complaint = _get(db, receipt)
-        _add_event(
+        complaint = require_complaint(db, receipt)
+        add_event(
             db, complaint, kind=VIEW, actor_id=actor_id, note=what, created_at=timestamp(now)
         )
 
@@ -442,15 +443,15 @@ def export_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
-    for complaint in map(_complaint, rows):
+    for complaint in map(complaint_from_row, rows):
         writer.writerow(
             [
                 complaint.receipt,
                 kst_text(complaint.created_at),
                 complaint.status,
-                _csv_safe(complaint.department or ""),
-                _csv_safe(complaint.region or ""),
-                _csv_safe(complaint.content),
+                csv_safe(complaint.department or ""),
+                csv_safe(complaint.region or ""),
+                csv_safe(complaint.content),
                 complaint.masked_phone or "",
                 "예" if complaint.anonymous else "아니오",
                 "예" if complaint.consent else "아니오",
@@ -478,11 +479,6 @@ def stats_by_department(db: sqlite_utils.Database) -> dict[str, int]:
     return {row["department"]: row["n"] for row in rows}
 
 
-def kst_text(iso_timestamp: str) -> str:
-    """A stored UTC timestamp as Korean local time: '2025-03-01 14:05'."""
-    return datetime.fromisoformat(iso_timestamp).astimezone(KST).strftime("%Y-%m-%d %H:%M")
-
-
 def _filters(**filters: object) -> tuple[str | None, list[object]]:
     clauses = [(f"{column} = ?", value) for column, value in filters.items() if value is not None]
     return (" and ".join(c for c, _ in clauses) or None), [v for _, v in clauses]
@@ -490,10 +486,11 @@ def _filters(**filters: object) -> tuple[str | None, list[object]]:
 
 def _by_idempotency_key(db: sqlite_utils.Database, key: str) -> Complaint | None:
     row = next(db["complaints"].rows_where("idempotency_key = ?", [key]), None)
-    return _complaint(row) if row else None
+    return complaint_from_row(row) if row else None
 
 
-def _get(db: sqlite_utils.Database, receipt: str) -> Complaint:
+def require_complaint(db: sqlite_utils.Database, receipt: str) -> Complaint:
+    """The complaint with this receipt, for changes that need one: ComplaintNotFound if none."""
     complaint = get_complaint(db, receipt)
     if complaint is None:
         raise ComplaintNotFound(receipt)
@@ -526,7 +523,7 @@ def _add_history(
     )
 
 
-def _add_event(
+def add_event(
     db: sqlite_utils.Database,
     complaint: Complaint,
     *,
@@ -536,7 +533,11 @@ def _add_event(
     created_at: str,
     idempotency_key: str | None = None,
 ) -> None:
-    """A history row that leaves the status as it is: a reply, note, view, type or extension."""
+    """A history row that leaves the status as it is: a reply, note, view, type or extension.
+
+    Call it inside the transaction that makes the change, so the row and the change commit
+    together (db/workbench.py records type changes and extensions with it).
+    """
     _add_history(
         db,
         complaint.receipt,
@@ -550,7 +551,8 @@ def _add_event(
     )
 
 
-def _complaint(row: dict) -> Complaint:
+def complaint_from_row(row: dict) -> Complaint:
+    """A ``complaints`` table row (as sqlite_utils returns it) as a Complaint."""
     return Complaint(
         receipt=row["receipt"],
         user_id=row["user_id"],
@@ -574,7 +576,8 @@ def _complaint(row: dict) -> Complaint:
     )
 
 
-def _csv_safe(value: str) -> str:
+def csv_safe(value: str) -> str:
+    """A cell spreadsheets will not run as a formula: a leading = + - @ (tab, CR) gets a quote."""
     return f"'{value}" if value.startswith(_CSV_FORMULA_PREFIXES) else value
 
 

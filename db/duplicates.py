@@ -15,7 +15,15 @@ from datetime import datetime, timedelta
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from db.complaints import DONE, REJECTED, Complaint, _get, add_reply, change_status, get_complaint
+from db.complaints import (
+    DONE,
+    REJECTED,
+    Complaint,
+    add_reply,
+    change_status,
+    get_complaint,
+    require_complaint,
+)
 from db.database import as_utc, raises_unavailable, timestamp, transaction
 
 SIMILAR_WITHIN_DAYS = 30
@@ -98,7 +106,10 @@ def similar_open(
             found.append((receipt, score, distance))
             if len(found) == limit:
                 break
-    return [Similar(_get(db, receipt), score, distance) for receipt, score, distance in found]
+    return [
+        Similar(require_complaint(db, receipt), score, distance)
+        for receipt, score, distance in found
+    ]
 
 
 @raises_unavailable
@@ -112,7 +123,7 @@ def link(
 ) -> None:
     """Links two complaints (both ways); linking again changes nothing."""
     with transaction(db):
-        a, b = _get(db, receipt), _get(db, other)
+        a, b = require_complaint(db, receipt), require_complaint(db, other)
         if a.receipt == b.receipt:
             raise SameComplaint(receipt)
         for left, right in ((a.receipt, b.receipt), (b.receipt, a.receipt)):
@@ -153,7 +164,7 @@ def reply_to_linked(
     with transaction(db):
         others = [get_complaint(db, r) for r in linked(db, receipt)]  # purged ones are gone
         answered = [
-            _get(db, receipt).receipt,
+            require_complaint(db, receipt).receipt,
             *[c.receipt for c in others if c and c.status not in (DONE, REJECTED)],
         ]
         for each in answered:
@@ -178,7 +189,7 @@ def close_as_repeated(
 ) -> Complaint:
     """Closes a repeated complaint (법 §23) with a note pointing at the one already answered."""
     with transaction(db):
-        first = _get(db, original)
+        first = require_complaint(db, original)
         link(db, receipt, first.receipt, actor_id=actor_id, now=now)
         note = f"반복 민원으로 종결합니다(민원처리법 §23, 앞선 민원 {first.receipt})."
         return change_status(

@@ -13,8 +13,9 @@ from datetime import datetime
 
 import sqlite_utils
 
-from db.complaints import Complaint, kst_text
+from db.complaints import Complaint
 from db.database import raises_unavailable, timestamp
+from display import kst_text
 
 PLACEHOLDERS = ("접수번호", "처리기한", "부서", "유형")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")

@@ -21,13 +21,13 @@ from db.complaints import (
     REJECTED,
     TRANSFERRED,
     Complaint,
-    _add_event,
-    _complaint,
-    _get,
-    kst_text,
+    add_event,
+    complaint_from_row,
+    require_complaint,
 )
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
 from db.office_calendar import closed_days, due_for, statutory_periods
+from display import kst_text
 
 OPEN_STATUSES = (RECEIVED, IN_PROGRESS, TRANSFERRED)
 CLOSED_STATUSES = (DONE, REJECTED)
@@ -84,7 +84,7 @@ def set_type(
         raise deadlines.UnknownType(kind)
     changed = timestamp(now)
     with transaction(db):
-        complaint = _get(db, receipt)
+        complaint = require_complaint(db, receipt)
         if complaint.status in CLOSED_STATUSES:
             raise ComplaintClosed(complaint.receipt)
         due = complaint.due_at
@@ -94,7 +94,7 @@ def set_type(
             complaint.receipt, {"complaint_type": kind, "due_at": due, "updated_at": changed}
         )
         note = f"민원 유형 {complaint.complaint_type or '-'} → {kind}, 처리기한 {kst_text(due)}"
-        _add_event(db, complaint, kind="type", actor_id=actor_id, note=note, created_at=changed)
+        add_event(db, complaint, kind="type", actor_id=actor_id, note=note, created_at=changed)
         if due != complaint.due_at:
             outbox.enqueue(
                 db,
@@ -105,7 +105,7 @@ def set_type(
                 receipt=complaint.receipt,
                 now=now,
             )
-        return _get(db, complaint.receipt)
+        return require_complaint(db, complaint.receipt)
 
 
 @raises_unavailable
@@ -127,7 +127,7 @@ def extend_deadline(
         raise BadExtension(f"연장 사유는 {MAX_REASON_CHARS}자까지 적을 수 있습니다.")
     changed = timestamp(now)
     with transaction(db):
-        complaint = _get(db, receipt)
+        complaint = require_complaint(db, receipt)
         if complaint.status in CLOSED_STATUSES:
             raise ComplaintClosed(complaint.receipt)
         if complaint.extended_at:
@@ -150,7 +150,7 @@ def extend_deadline(
                 "updated_at": changed,
             },
         )
-        _add_event(
+        add_event(
             db,
             complaint,
             kind="extend",
@@ -167,7 +167,7 @@ def extend_deadline(
             receipt=complaint.receipt,
             now=now,
         )
-        return _get(db, complaint.receipt)
+        return require_complaint(db, complaint.receipt)
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def _open_where(db: sqlite_utils.Database, where: str, args: list) -> list[Compl
     rows = db["complaints"].rows_where(
         f"status in ({marks}) and {where}", [*OPEN_STATUSES, *args], order_by="due_at"
     )
-    return [_complaint(row) for row in rows]
+    return [complaint_from_row(row) for row in rows]
 
 
 def digest_text(digest: Digest, *, limit: int = 15) -> str:
@@ -233,7 +233,7 @@ def send_progress_notices(db: sqlite_utils.Database, *, now: datetime | None = N
             f"status in ({marks}) and coalesce(progress_notice_at, created_at) <= ?",
             [*OPEN_STATUSES, cutoff],
         )
-        found = [_complaint(row) for row in rows]
+        found = [complaint_from_row(row) for row in rows]
         for c in found:
             outbox.enqueue(
                 db,
@@ -282,7 +282,7 @@ def inbox(
         [*args, limit, offset],
     )
     columns = [d[0] for d in cursor.description]
-    return total, [_complaint(dict(zip(columns, row))) for row in cursor.fetchall()]
+    return total, [complaint_from_row(dict(zip(columns, row))) for row in cursor.fetchall()]
 
 
 def _inbox_where(f: InboxFilter, moment: datetime) -> tuple[list[str], list]:

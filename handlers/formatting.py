@@ -6,10 +6,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from telegram.constants import MessageLimit
 
-from db.complaints import CITIZEN_KINDS, NOTE, REPLY, VIEW, Complaint, kst_text
+from db.complaints import CITIZEN_KINDS, NOTE, REPLY, VIEW, Complaint
 from db.outbox import DeliveryStats
 from db.questions import QuestionStats
 from db.workbench import due_text
+from display import kst_text
 from handlers.arguments import parse_receipt
 from knowledge.base import KnowledgeBase, KnowledgeDiff, Problem
 from knowledge.model import KIND_LABELS

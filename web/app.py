@@ -63,6 +63,7 @@ from db.workbench import (
     statutory_kinds,
     volume_by_department_and_week,
 )
+from display import kst_text
 from web import auth, charts, exports
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
-TEMPLATES.filters["kst"] = lambda value: complaints.kst_text(value) if value else "-"
+TEMPLATES.filters["kst"] = lambda value: kst_text(value) if value else "-"
 TEMPLATES.globals["due_text"] = due_text
 
 

@@ -6,7 +6,8 @@ import csv
 import io
 from collections.abc import Sequence
 
-from db.complaints import Complaint, _csv_safe, kst_text
+from db.complaints import Complaint, csv_safe
+from display import kst_text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = (
@@ -30,9 +31,9 @@ def _rows(found: Sequence[Complaint]) -> list[list[str]]:
             c.status,
             c.complaint_type or "",
             kst_text(c.due_at) if c.due_at else "",
-            _csv_safe(c.department or ""),
-            _csv_safe(c.region or ""),
-            _csv_safe(c.content),
+            csv_safe(c.department or ""),
+            csv_safe(c.region or ""),
+            csv_safe(c.content),
             c.masked_phone or "",
         ]
         for c in found

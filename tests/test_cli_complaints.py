@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from db import cli, complaints
+from cli import complaints as cli
+from db import complaints
 from db.database import open_database
+from display import display_width
 
 NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 
@@ -109,7 +111,7 @@ def test_list_columns_line_up_with_hangul(settings):
     _, output = run(settings, "list")
     lines = output.decode().splitlines()[:3]
     starts = [
-        cli._display_width(line[: line.index(content)])
+        display_width(line[: line.index(content)])
         for line, content in zip(lines, ("내용", "불법", "가로등"))
     ]
     assert len(set(starts)) == 1

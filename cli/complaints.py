@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ import sqlite_utils
 from db import complaints
 from db.database import DatabaseUnavailable, open_database
 from db.workbench import due_text
+from display import display_width, kst_text, pad
 
 CONTENT_PREVIEW_CHARS = 30
 
@@ -77,16 +77,16 @@ def _list(db: sqlite_utils.Database, args: argparse.Namespace, out: TextIO) -> i
         rows.append(
             (
                 c.receipt,
-                complaints.kst_text(c.created_at)[:10],
+                kst_text(c.created_at)[:10],
                 c.status,
                 c.department or "-",
                 preview,
                 c.masked_phone or "-",
             )
         )
-    widths = [max(_display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        cells = [_pad(cell, width) for cell, width in zip(row, widths)]
+        cells = [pad(cell, width) for cell, width in zip(row, widths)]
         out.write("  ".join(cells).rstrip() + "\n")
     out.write(f"합계 {total}건\n")
     return 0
@@ -103,8 +103,8 @@ def _show(db: sqlite_utils.Database, args: argparse.Namespace, out: TextIO) -> i
     location = f"{c.latitude}, {c.longitude}" if c.latitude is not None else "-"
     fields = [
         ("접수번호", c.receipt),
-        ("접수일시", complaints.kst_text(c.created_at)),
-        ("최종변경", complaints.kst_text(c.updated_at)),
+        ("접수일시", kst_text(c.created_at)),
+        ("최종변경", kst_text(c.updated_at)),
         ("상태", c.status),
         ("유형", c.complaint_type or "-"),
         ("처리기한", due_text(c)),
@@ -124,7 +124,7 @@ def _show(db: sqlite_utils.Database, args: argparse.Namespace, out: TextIO) -> i
     out.writelines(f"  {line}\n" for line in c.content.splitlines() or [""])
     out.write("이력:\n")
     for event in complaints.history(db, c.receipt):
-        when = complaints.kst_text(event["created_at"])
+        when = kst_text(event["created_at"])
         if event["kind"] == "reply":
             what = f"답변: {event['note']}"
         else:
@@ -166,11 +166,3 @@ ACTIONS: dict[str, Callable[[sqlite_utils.Database, argparse.Namespace, TextIO],
     "show": _show,
     "export": _export,
 }
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _display_width(text))
