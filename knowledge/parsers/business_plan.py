@@ -33,6 +33,7 @@ from knowledge.model import (
     ParseError,
     make_id,
 )
+from knowledge.parsers import read_team_keywords
 from knowledge.parsers.text import Line, clean, compact, strip_html, to_number
 
 SECTION_MARK = "전략목표"
@@ -53,23 +54,9 @@ TITLE_LABELS: Mapping[str, str] = {
     PROGRAM: "사업명",
 }
 
-# Which team of a 과 handles an entry, judged from words in its title. Checked in this order and
-# only among the teams of the entry's own 과; specific teams come before the 홍보/국제 catch-alls
-# ("포털사이트 및 뉴미디어 도정홍보" is 인터넷홍보팀, not 미디어홍보팀 or 홍보협력팀).
-TEAM_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("자원봉사팀", ("자원봉사",)),
-    ("다문화지원팀", ("다문화", "이주", "결혼이민")),
-    ("국제행사팀", ("국제행사",)),
-    ("직소민원팀", ("직소민원", "전자민원")),
-    ("의정협력팀", ("도의회", "의정")),
-    ("민간협력팀", ("민간", "출향", "새마을", "주민참여")),
-    ("정무기획팀", ("정무", "정치권", "당정")),
-    ("인터넷홍보팀", ("인터넷", "온라인", "블로그", "블로거", "포털")),
-    ("미디어홍보팀", ("영상", "미디어", "간행물", "홍보물")),
-    ("홍보협력팀", ("홍보",)),
-    ("남북국제협력팀", ("남북",)),
-    ("국제정책팀", ("국제", "해외", "자매", "재외")),
-)
+# Which team of a 과 handles an entry, judged from words in its title (curated; the file says
+# how they are checked).
+TEAM_KEYWORDS = read_team_keywords("team_keywords.yaml")
 
 Amounts = tuple[tuple[str, float], ...]  # Entry.budget: (label, 백만원)
 REPLACEMENT_CHAR = "\ufffd"  # left where the export cut a character in half; never content

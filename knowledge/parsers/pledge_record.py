@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge.model import PLEDGE, DocumentInfo, Entry, ParseError, make_id
-from knowledge.parsers.text import clean, compact, strip_html
+from knowledge.parsers.text import clean, compact, entry_body, strip_html
 
 HEADER = ("연번", "분야", "관리번호", "공약사업명", "시민소통실적")
 SECTORS = ("경제", "문화", "도시", "공동체", "복지")
@@ -162,14 +162,6 @@ def _aliases(title: str) -> tuple[str, ...]:
     return (match.group("name"),) if match else ()
 
 
-def _body(fields: dict[str, str]) -> str:
-    """All fields as plain text, multi-line values under their label."""
-    return "\n".join(
-        f"{label}:\n{value}" if "\n" in value else f"{label}: {value}"
-        for label, value in fields.items()
-    )
-
-
 def _to_entry(pledge: _Pledge, doc: DocumentInfo) -> Entry:
     """The finished entry; its source spans every part of a split row."""
     activities = [line for fragment in pledge.fragments for line in _activities(fragment)]
@@ -185,7 +177,7 @@ def _to_entry(pledge: _Pledge, doc: DocumentInfo) -> Entry:
         region=doc.region,
         title=pledge.title,
         source=doc.source(pledge.line_start, pledge.line_end),
-        body=_body(fields),
+        body=entry_body(fields),
         aliases=_aliases(pledge.title),
         fields=fields,
     )

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge.model import PLEDGE, DocumentInfo, Entry, ParseError, make_id
-from knowledge.parsers.text import Line, clean, compact, to_number
+from knowledge.parsers import read_words
+from knowledge.parsers.text import Line, clean, compact, entry_body, to_number
 
 MARKS = frozenset("○◯●")
 STATUS_GROUP_LABEL = "사업주체"  # a cell of the first status header row
@@ -28,7 +29,8 @@ NOTE_LABEL = "비고"
 CUMULATIVE = "누적"
 PRIOR_INVESTMENT = "기투자"
 LATER_INVESTMENT = "입기후"
-ALIAS_CANDIDATES = ("공공기관 자매결연", "1사1촌 자매결연")  # kept only if the document uses them
+# Short names a citizen may use, kept only if the document uses them (curated).
+ALIAS_CANDIDATES = read_words("pledge_aliases.yaml")
 SECTION_KEYS = {"현황및정책개요": "현황", "연도별투자계획": "투자계획"}  # others keep their name
 # Every section of the 공약 추진상황 sheet layout. A file missing one was cut short (a
 # half-written copy) and must not load as a shorter, silently incomplete pledge.
@@ -98,7 +100,7 @@ def parse(text: str, doc: DocumentInfo) -> list[Entry]:
             region=doc.region,
             title=title,
             source=doc.source(content[heading_index].number, content[-1].number),
-            body=_body(title, fields),
+            body=entry_body(fields, title=title),
             aliases=_aliases(title, text),
             fields=fields,
             budget=budget,
@@ -464,14 +466,3 @@ def _aliases(title: str, text: str) -> tuple[str, ...]:
     """Short names a citizen may use, kept only when the document itself uses them."""
     words = compact(text)
     return tuple(alias for alias in ALIAS_CANDIDATES if compact(alias) in words and alias != title)
-
-
-def _body(title: str, fields: dict[str, str]) -> str:
-    """Title and all fields as plain text, multi-line values under their label."""
-    return "\n".join(
-        [title]
-        + [
-            f"{label}:\n{value}" if "\n" in value else f"{label}: {value}"
-            for label, value in fields.items()
-        ]
-    )

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from knowledge.model import (
     AUDIT,
@@ -27,7 +28,17 @@ from knowledge.model import (
     Source,
     make_id,
 )
-from knowledge.parsers.text import clean, compact, strip_html, to_number
+from knowledge.parsers.text import (
+    clean,
+    compact,
+    entry_body,
+    field_text,
+    last_content_line,
+    render_lines,
+    split_sections,
+    strip_html,
+    to_number,
+)
 
 OFFICE = "소통협력관"
 TOTAL = "계"
@@ -86,8 +97,6 @@ MAX_MISSING_CHARS = 1
 # A 순서 wording that differs from its heading by one substituted character is a typo
 # ("시정책신" for "시정혁신"), not another name worth an alias.
 TYPO_MAX_SUBSTITUTIONS = 1
-# Table cells written letter by letter ("블 로 그", "네 이 버 T V") have only tokens this short.
-SPACED_TOKEN_MAX = 2
 
 DITTO_MARKS = frozenset({"", "“", "”", '"', "〃"})
 CAREER_HEADER = "주요경력사항"
@@ -102,13 +111,6 @@ ORGANISATION = re.compile(r"□?\s*기구\s*:\s*(.+)")
 STAFF_COUNT = re.compile(r"(\d+)/(\d+)")
 TOC_ITEM = re.compile(r"○\s*(.+?)(?:\s*\.{3,}.*)?")
 BOLD = re.compile(r"<b>(.*?)</b>", re.DOTALL)
-LIST_ITEM = re.compile(r"( *)-\s+(.*)")
-PIPE_ROW = re.compile(r"\s*(?:-\s*)?\|(.*)\|\s*")
-PIPE_RULE = re.compile(r"[\s:-]*")
-NOISE = re.compile(r"-{3,}|\d{1,3}|#+")
-BULLET = re.compile(r"(?:-|○)\s+")
-LEADER = re.compile(r"\s*\.{3,}\s*")
-MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
 EXECUTION_ITEM = re.compile(r"(?:^|\s)-(?=\S)")
 UNIT_SUFFIX = re.compile(r"(.+?)\((.+)\)")
 NUMBER = re.compile(r"\d[\d,]*(?![\d,])")
@@ -613,9 +615,11 @@ def _read_audit(report: _Text, span: Span, names: Sequence[str]) -> Entry:
         raise report.error(labelled["제목"][0], "audit without 제목")
     finding = labelled.get("지적 및 건의사항", (line, []))[1]
     follow_line, follow_cells = labelled["추진사항"]
-    markdown = _split_sections(report, (follow_line + 1, span[1]), "추진사항", _audit_heading)
+    markdown = split_sections(
+        report.lines, (follow_line + 1, span[1]), "추진사항", partial(_audit_heading, report)
+    )
     sections = _html_sections(_cell(follow_cells, 1)) + [
-        (label, _render_lines([report.lines[i] for i in indices])) for label, indices in markdown
+        (label, render_lines([report.lines[i] for i in indices])) for label, indices in markdown
     ]
     fields = {
         **{label: value for label, value in columns.items() if value},
@@ -623,12 +627,12 @@ def _read_audit(report: _Text, span: Span, names: Sequence[str]) -> Entry:
     }
     for label, lines in sections:
         previous = fields.get(label)
-        fields[label] = _field_text([previous, *lines] if previous else lines)
+        fields[label] = field_text([previous, *lines] if previous else lines)
     return _entry(
         report,
         AUDIT,
         title,
-        [span[0], _last_content_line(report, span)],
+        [span[0], last_content_line(report.lines, span)],
         fields,
         key=number.group(1),
         department=columns["관리부서"],
@@ -706,24 +710,24 @@ def _read_work_plan(report: _Text, span: Span, toc_title: str, names: Sequence[s
     department = _department(report, marker, department_mark.group(1), names)
     fields: dict[str, str] = {}
     budget: Budget = ()
-    for label, indices in _split_sections(report, (marker + 1, end), AIMS, _plan_heading):
+    for label, indices in split_sections(
+        report.lines, (marker + 1, end), AIMS, partial(_plan_heading, report)
+    ):
         raw = [report.lines[i] for i in indices]
         if label == PLAN_BUDGET:
             lines, programs, budget = _plan_budget(report, indices)
             fields[PLAN_BUDGET] = "\n".join(lines)
             fields["세부사업"] = ", ".join(programs)
         elif label == AIMS:
-            fields[AIMS] = "\n".join(
-                AIM_MARK.sub("", line, count=1) for line in _render_lines(raw)
-            )
+            fields[AIMS] = "\n".join(AIM_MARK.sub("", line, count=1) for line in render_lines(raw))
         else:
-            fields[label] = _field_text(_render_lines(raw))
+            fields[label] = field_text(render_lines(raw))
     alias = _toc_alias(toc_title, title)
     return _entry(
         report,
         WORK_PLAN,
         title,
-        [start, _last_content_line(report, span)],
+        [start, last_content_line(report.lines, span)],
         fields,
         aliases=(alias,) if alias else (),
         department=department,
@@ -791,116 +795,6 @@ def _execution_note(text: str) -> str:
     return ", ".join(item for item in items if item)
 
 
-# --- shared text helpers -------------------------------------------------------------------
-
-
-def _split_sections(
-    report: _Text, span: Span, first_label: str, heading: Callable[[_Text, int], str | None]
-) -> list[tuple[str, list[int]]]:
-    """Lines of a span grouped under their headings; lines before the first go to first_label."""
-    sections: list[tuple[str, list[int]]] = [(first_label, [])]
-    for i in range(*span):
-        label = heading(report, i)
-        if label:
-            sections.append((label, []))
-        else:
-            sections[-1][1].append(i)
-    return [
-        (label, lines) for label, lines in sections if any(report.lines[i].strip() for i in lines)
-    ]
-
-
-def _render_lines(raw: Sequence[str]) -> list[str]:
-    """Readable lines from Markdown-ish text: nested '-' items keep their depth, a line after
-    a hard break ('  ') is indented under its item, tables become one line per row (pipe-table
-    cells one item each), page numbers and '---' are dropped and escapes are undone."""
-    out: list[str] = []
-    table: list[list[str]] = []
-    depth = 0
-    hard_break = False
-    for line in [*raw, ""]:
-        if "\t" in line:
-            table.append(line.split("\t"))
-            continue
-        if table:
-            out.extend(_render_table(table))
-            table = []
-        stripped = line.strip()
-        if not stripped or NOISE.fullmatch(stripped):
-            hard_break = False
-            continue
-        pipe = PIPE_ROW.fullmatch(line)
-        item = LIST_ITEM.fullmatch(line)
-        if pipe:
-            cells = [clean(cell) for cell in pipe.group(1).split("|")]
-            indent = "  " * (depth + 1)
-            out.extend(
-                f"{indent}- {cell}" for cell in cells if cell and not PIPE_RULE.fullmatch(cell)
-            )
-        elif item:
-            depth = len(item.group(1)) // 2
-            out.append("  " * depth + "- " + _inline(item.group(2)))
-        else:
-            out.append("  " * (depth + 1 if hard_break else 0) + _inline(stripped))
-        hard_break = line.endswith("  ")
-    return [line for line in out if line.strip()]
-
-
-def _field_text(lines: Sequence[str]) -> str:
-    """A field value from rendered lines; a lone item loses its bullet ('- 확대' → '확대')."""
-    if len(lines) == 1:
-        return BULLET.sub("", lines[0], count=1)
-    return "\n".join(lines)
-
-
-def _inline(text: str) -> str:
-    """Undo Markdown escapes ('\\*' → '*')
-    and dotted leaders ('추진 ..... \\'20. 2.' → '추진: …')."""
-    return clean(LEADER.sub(": ", MARKDOWN_ESCAPE.sub(r"\1", text)))
-
-
-def _render_table(rows: Sequence[Sequence[str]]) -> list[str]:
-    """One ' · '-joined line per table row; a row's empty leading cells repeat the row above
-    (merged cells), and letter-spaced cells are closed up ('블 로 그' → '블로그')."""
-    out = []
-    previous: list[str] = []
-    for row in rows:
-        cells = [_despace(clean(cell)) for cell in row]
-        for n, cell in enumerate(cells):
-            if cell or n >= len(previous):
-                break
-            cells[n] = previous[n]
-        previous = cells
-        values = [cell for cell in cells if cell]
-        if values:
-            out.append(" · ".join(values))
-    return out
-
-
-def _despace(cell: str) -> str:
-    """Close up a cell written letter by letter; leave ordinary text alone."""
-    tokens = cell.split()
-    spaced = (
-        len(tokens) > 1
-        and all(len(token) <= SPACED_TOKEN_MAX for token in tokens)
-        and sum(len(token) == 1 for token in tokens) * 2 >= len(tokens)
-    )
-    return "".join(tokens) if spaced else cell
-
-
-def _last_content_line(report: _Text, span: Span) -> int:
-    """Last line of a span that is neither blank nor noise such as '---' or a page number."""
-    start, end = span
-    return next(
-        (
-            i
-            for i in range(end - 1, start, -1)
-            if report.lines[i].strip() and not NOISE.fullmatch(report.lines[i].strip())
-        ),
-        start,
-    )
-
-
 def _entry(
     report: _Text,
     kind: str,
@@ -919,22 +813,10 @@ def _entry(
         region=report.doc.region,
         title=title,
         source=report.source(min(lines), max(lines)),
-        body=_body(title, present),
+        body=entry_body(present, title=title),
         fields=present,
         **attributes,
     )
-
-
-def _body(title: str, fields: Mapping[str, str]) -> str:
-    """Plain text for search and quoting: the title, then 'label: value' per field, or
-    'label:' followed by the lines of a multi-line value."""
-    out = [title]
-    for label, value in fields.items():
-        if "\n" in value:
-            out.extend([f"{label}:", value])
-        else:
-            out.append(f"{label}: {value}")
-    return "\n".join(out)
 
 
 def _check_unique_ids(report: _Text, entries: Sequence[Entry]) -> None:
