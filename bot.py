@@ -68,7 +68,10 @@ def _parser() -> argparse.ArgumentParser:
         "--knowledge-dir", default=None, help="defaults to KNOWLEDGE_DIR or the bundled sources"
     )
     ask.add_argument(
-        "--tagger", choices=TAGGERS, default=None, help=f"konlpy tagger (default {DEFAULT_TAGGER})"
+        "--tagger",
+        choices=TAGGERS,
+        default=None,
+        help=f"konlpy tagger (default: NLP_TAGGER, else {DEFAULT_TAGGER})",
     )
     ask.set_defaults(command=_run_ask)
 
