@@ -54,6 +54,7 @@ from handlers import (
     jobs,
     keyboards,
     menu,
+    relay,
     staff,
     survey,
     workbench,
@@ -150,6 +151,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
         [
             CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
             MessageHandler(admin_file, admin.receive_file, block=False),
+            *relay.build_handlers(application.bot_data),
             *staff.build_handlers(),
             MessageHandler(
                 PRIVATE & filters.TEXT & ~filters.COMMAND & survey.REPLY_TO_SURVEY,
@@ -261,6 +263,9 @@ def _starter(
         application.job_queue.run_daily(jobs.purge_expired_data, PURGE_TIME, name="purge expired")
         application.job_queue.run_daily(
             workbench.post_morning_digest, DIGEST_TIME, days=(0, 1, 2, 3, 4), name="morning digest"
+        )
+        application.job_queue.run_repeating(
+            relay.end_idle_relays, relay.IDLE_CHECK_SECONDS, name="idle relays"
         )
         application.job_queue.run_daily(
             workbench.queue_progress_notices, PROGRESS_NOTICE_TIME, name="progress notices"

@@ -19,6 +19,7 @@ from telegram.ext import ContextTypes
 
 from db.database import DatabaseUnavailable
 from db.outbox import Notification, NotificationNotFound, due, get, mark_failed, mark_sent
+from db.relay import RELAY_POST_KIND, relay_id_in
 from db.retention import purge_expired
 from db.satisfaction import SURVEY, survey_receipt
 from handlers import formatting, keyboards, survey
@@ -95,11 +96,15 @@ async def _send(bot: Bot, db, notification: Notification) -> bool:
 
 
 def _buttons(notification: Notification) -> InlineKeyboardMarkup | None:
-    """A staff-chat post of a new complaint carries its action buttons, and a satisfaction
-    survey its 1–5 buttons, both rebuilt from the receipt in the text."""
+    """A staff-chat post of a new complaint carries its action buttons, a satisfaction survey
+    its 1–5 buttons and a 상담원 연결 post [연결 받기], rebuilt from the receipt or relay id in
+    the text."""
     if notification.kind == SURVEY:
         surveyed = survey_receipt(notification.text)
         return survey.rating_buttons(surveyed) if surveyed else None
+    if notification.kind == RELAY_POST_KIND:
+        relay_id = relay_id_in(notification.text)
+        return keyboards.relay_post(relay_id) if relay_id else None
     receipt = formatting.staff_alert_receipt(notification.text)
     return (
         keyboards.staff_actions(receipt) if notification.kind == STAFF_POST and receipt else None

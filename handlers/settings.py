@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -69,6 +70,8 @@ class Settings:
     semantic_model: str = DEFAULT_MODEL
     semantic_cache_path: Path = DEFAULT_CACHE_PATH
     context_idle_minutes: float = 30.0
+    office_hours: tuple[time, time] = (time(9), time(18))
+    relay_idle_minutes: float = 30.0
 
 
 def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
@@ -113,7 +116,20 @@ def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".en
             _optional(env, "SEMANTIC_CACHE_PATH", _file_path) or DEFAULT_CACHE_PATH
         ),
         context_idle_minutes=_optional(env, "CONTEXT_IDLE_MINUTES", _minutes) or 30.0,
+        office_hours=_optional(env, "OFFICE_HOURS", _office_hours) or (time(9), time(18)),
+        relay_idle_minutes=_optional(env, "RELAY_IDLE_MINUTES", _minutes) or 30.0,
     )
+
+
+def _office_hours(value: str) -> tuple[time, time]:
+    """ "09:00-18:00": when staff answer 상담원 연결 on working days (KST)."""
+    try:
+        opens, closes = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ValueError("HH:MM-HH:MM 형식이어야 합니다 / must look like 09:00-18:00") from None
+    if opens >= closes:
+        raise ValueError("시작이 끝보다 앞서야 합니다 / must open before it closes")
+    return opens, closes
 
 
 def _host(value: str) -> str:
