@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from db.complaints import create_complaint, get_complaint, history
 from db.database import open_database
+from db.templates import acknowledgement
 from web import auth
 from web.app import create_app
 
@@ -352,3 +353,24 @@ def test_add_user_command(bot_settings, capsys, user_id, answers, code, said):
     db = open_database(bot_settings.database_path)
     assert (auth.check_account(db, "lee", "long enough pw") == STAFF) is (code == 0)
     db.close()
+
+
+def test_an_admin_marks_a_template_as_the_automatic_acknowledgement(console):
+    auth.add_account(console.db, "admin", PASSWORD, user_id=ADMIN)
+    sign_in(console, "admin")
+    token = csrf_of(console.get("/templates"))
+    console.post(
+        "/templates",
+        data={"csrf": token, "name": "접수 안내", "body": "{접수번호} 접수", "department": ""},
+    )
+    marked = console.post(
+        "/templates", data={"csrf": token, "action": "auto", "id": "1", "on": "1"}
+    )
+    assert marked.status_code == 303
+    page = console.get("/templates").text
+    assert '<td class="auto-ack">사용' in page and "끄기</button>" in page
+    assert acknowledgement(console.db, store(console.db)).endswith(" 접수")
+    console.cookies.clear()
+    sign_in(console)
+    refused = console.post("/templates", data={"csrf": token, "action": "auto", "id": "1"})
+    assert refused.status_code == 403

@@ -45,6 +45,7 @@ from db.templates import (
     delete_template,
     fill,
     get_template,
+    set_auto_ack,
     templates_for,
 )
 from db.workbench import (
@@ -330,6 +331,8 @@ def create_app(settings) -> Starlette:
         try:
             if form.get("action") == "delete":
                 delete_template(database(), _number(form.get("id")))
+            elif form.get("action") == "auto":
+                set_auto_ack(database(), _number(form.get("id")), form.get("on") == "1")
             else:
                 add_template(
                     database(),
