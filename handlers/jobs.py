@@ -17,6 +17,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
+from db.complaints import get_complaint
 from db.database import DatabaseUnavailable
 from db.outbox import Notification, NotificationNotFound, due, get, mark_failed, mark_sent
 from db.relay import RELAY_POST_KIND, relay_id_in
@@ -113,8 +114,9 @@ def _buttons(notification: Notification) -> InlineKeyboardMarkup | None:
 
 async def purge_expired_data(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Deletes what is older than its retention (db.retention): closed complaints with their
-    history and notifications, old question and denied-command logs, stale conversation data
-    (also dropped from memory, so it is not written back)."""
+    history and notifications (and the console's cached photos of them), old question and
+    denied-command logs, stale conversation data (also dropped from memory, so it is not
+    written back)."""
     settings = context.bot_data["settings"]
     purged = purge_expired(
         context.bot_data["db"],
@@ -123,6 +125,12 @@ async def purge_expired_data(context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     for user_id in purged.user_ids:
         context.application.drop_user_data(user_id)
+    from web.photos import cache_dir, purge_orphans
+
+    db = context.bot_data["db"]
+    purged.rows["photo_cache"] = purge_orphans(
+        cache_dir(settings.database_path), lambda receipt: get_complaint(db, receipt) is not None
+    )
     logger.info("purged expired rows: %s", ", ".join(f"{t} {n}" for t, n in purged.rows.items()))
 
 
