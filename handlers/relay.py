@@ -95,7 +95,10 @@ RELAY_OVER_TEXT = "이미 끝난 상담입니다."
 NOT_CLAIMED_TEXT = "먼저 상담 글의 [연결 받기]를 눌러 주세요."
 NOT_YOURS_TEXT = "다른 직원이 맡은 상담입니다."
 FORWARDED_TEXT = "전달했습니다."
-NOT_YOUR_RELAY_TEXT = "이 상담을 끝낼 수 없습니다."
+TEXT_ONLY_TEXT = (
+    "상담 중에는 글만 직원에게 전달됩니다. 사진이나 위치는 /complaint 로 민원을 접수하면서 "
+    "보내 주세요."
+)
 
 
 def office_hours(context: ContextTypes.DEFAULT_TYPE) -> OfficeHours:
@@ -162,6 +165,11 @@ async def forward_citizen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     await context.bot_data["wal_sync"].wait()
     await jobs.deliver_now(context, outbox_id)
+
+
+async def text_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo, sticker or file while the relay is open: says only text is relayed."""
+    await update.message.reply_text(TEXT_ONLY_TEXT)
 
 
 async def claim_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -387,5 +395,6 @@ def build_handlers(bot_data: dict) -> list:
         CallbackQueryHandler(end_button, pattern=keyboards.RELAY_END_PATTERN),
         MessageHandler(text & NEW_MESSAGE & _RepliesToRelay(), staff_reply),
         MessageHandler(PRIVATE & text & InRelay(bot_data), forward_citizen),
+        MessageHandler(PRIVATE & ~filters.TEXT & InRelay(bot_data), text_only),
         MessageHandler(PRIVATE & text & AGENT_WORDS, request_agent),
     ]

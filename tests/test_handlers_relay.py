@@ -213,6 +213,15 @@ async def test_relayed_texts_are_stored_and_sent_with_resident_numbers_masked(lo
     assert all("1234567" not in row["text"] for row in local_bot.db["outbox"].rows)
 
 
+async def test_only_text_is_relayed_and_the_citizen_is_told(local_bot, clock):
+    citizen = local_bot.chat(CITIZEN)
+    await citizen.send("/agent")
+    photo = [{"file_id": "AgAC-1", "file_unique_id": "u1", "width": 1, "height": 1}]
+    calls = await citizen.send_message(photo=photo)
+    assert texts(calls) == relay.TEXT_ONLY_TEXT
+    assert not any(c.chat_id == STAFF_CHAT for c in calls)
+
+
 async def test_without_a_staff_chat_the_citizen_is_pointed_elsewhere(local_bot_factory, clock):
     async with local_bot_factory(staff_chat_id=None) as bot:
         assert texts(await bot.chat(CITIZEN).send("/agent")) == relay.UNAVAILABLE_TEXT
