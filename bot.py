@@ -266,11 +266,30 @@ def _run_web(args: argparse.Namespace) -> int:
     if args.action == "serve":
         from web.server import run_alone
 
-        run_alone(settings)
+        run_alone(settings, _standalone_fetcher(settings))
         return 0
     from web.accounts import add_user_command
 
     return add_user_command(settings, args.username, args.user_id)
+
+
+def _standalone_fetcher(settings):
+    """With a bot token, the console alone fetches complaint photos through a Bot of its own
+    (each fetch opens and closes it; web.photos caches what it got); without, none."""
+    if not settings.telegram_token:
+        return None
+    from telegram import Bot
+
+    from handlers.app import telegram_file_fetcher
+
+    async def fetch(file_id: str) -> bytes:
+        base = f"{settings.telegram_base_url}/bot" if settings.telegram_base_url else None
+        files = f"{settings.telegram_base_url}/file/bot" if settings.telegram_base_url else None
+        options = {"base_url": base, "base_file_url": files} if base else {}
+        async with Bot(settings.telegram_token, **options) as bot:
+            return await telegram_file_fetcher(bot)(file_id)
+
+    return fetch
 
 
 if __name__ == "__main__":

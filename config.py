@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -73,6 +74,8 @@ class Settings:
     semantic_model: str = DEFAULT_MODEL
     semantic_cache_path: Path = DEFAULT_CACHE_PATH
     context_idle_minutes: float = 30.0
+    office_hours: tuple[time, time] = (time(9), time(18))
+    relay_idle_minutes: float = 30.0
 
 
 def load_settings(environ: Mapping[str, str], env_file: str | Path | None = ".env") -> Settings:
@@ -99,6 +102,17 @@ def _parse(key: str, value: str, parse: Callable[[str], object]) -> object:
         return parse(value)
     except ValueError as exc:
         raise SettingsError(f"{key}: {exc} (현재 값: {value[:40]!r})") from None
+
+
+def _office_hours(value: str) -> tuple[time, time]:
+    """ "09:00-18:00": when staff answer 상담원 연결 on working days (KST)."""
+    try:
+        opens, closes = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ValueError("HH:MM-HH:MM 형식이어야 합니다 / must look like 09:00-18:00") from None
+    if opens >= closes:
+        raise ValueError("시작이 끝보다 앞서야 합니다 / must open before it closes")
+    return opens, closes
 
 
 def _host(value: str) -> str:
@@ -300,4 +314,6 @@ KEYS: dict[str, tuple[str, Callable[[str], object]]] = {
     "SEMANTIC_MODEL": ("semantic_model", _model),
     "SEMANTIC_CACHE_PATH": ("semantic_cache_path", _file_path),
     "CONTEXT_IDLE_MINUTES": ("context_idle_minutes", _minutes),
+    "OFFICE_HOURS": ("office_hours", _office_hours),
+    "RELAY_IDLE_MINUTES": ("relay_idle_minutes", _minutes),
 }

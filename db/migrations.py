@@ -270,6 +270,44 @@ def _complaint_links(db: sqlite_utils.Database) -> None:
     )
 
 
+def _relays_and_acknowledgements(db: sqlite_utils.Database) -> None:
+    db["relays"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "chat_id": int,
+            "name": str,
+            "status": str,
+            "staff_id": int,
+            "staff_chat_id": int,
+            "post_outbox_id": int,
+            "created_at": str,
+            "claimed_at": str,
+            "last_activity_at": str,
+            "closed_at": str,
+            "closed_by": str,
+        },
+        pk="id",
+        not_null=["user_id", "chat_id", "name", "status", "created_at", "last_activity_at"],
+    )
+    db["relays"].create_index(["user_id", "status"])
+    db["relay_messages"].create(
+        {
+            "id": int,
+            "relay_id": int,
+            "direction": str,
+            "actor_id": int,
+            "text": str,
+            "outbox_id": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null=["relay_id", "direction", "actor_id", "text", "created_at"],
+    )
+    db["relay_messages"].create_index(["relay_id"])
+    db["reply_templates"].add_column("auto_ack", int, not_null_default=0)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "complaints and their history", _complaints),
     Migration(2, "notification outbox", _outbox),
@@ -283,6 +321,7 @@ MIGRATIONS: list[Migration] = [
     Migration(10, "satisfaction survey after 완료", _satisfaction),
     Migration(11, "reply templates", _reply_templates),
     Migration(12, "links between similar complaints", _complaint_links),
+    Migration(14, "상담원 연결 relays, automatic acknowledgements", _relays_and_acknowledgements),
 ]
 
 

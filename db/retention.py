@@ -40,6 +40,8 @@ RETENTION: dict[str, str] = {
     "staff_prompts": "until the prompt expires (COMPLAINT_TIMEOUT_SECONDS)",
     "satisfaction": "with its complaint",
     "complaint_links": "with either complaint",
+    "relays": "ended (상담 종료): COMPLAINT_RETENTION_DAYS after ending; open: kept",
+    "relay_messages": "with its relay",
     "web_sessions": "until the session expires",
     "web_login_codes": "until the code expires",
     "web_login_attempts": f"{LOGS} after the attempt",
@@ -89,6 +91,12 @@ def purge_expired(
         gone = "not in (select receipt from complaints)"
         rows["satisfaction"] = db.execute(
             f"delete from satisfaction where receipt {gone}"
+        ).rowcount
+        rows["relays"] = db.execute(
+            "delete from relays where closed_at < ?", [kept_until]
+        ).rowcount
+        rows["relay_messages"] = db.execute(
+            "delete from relay_messages where relay_id not in (select id from relays)"
         ).rowcount
         rows["complaint_links"] = db.execute(
             f"delete from complaint_links where receipt {gone} or linked {gone}"

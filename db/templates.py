@@ -2,7 +2,9 @@
 filled from the complaint: {접수번호}, {처리기한}, {부서}, {유형}.
 
 Staff pick one, edit the filled text and send it as an ordinary reply (db.complaints.add_reply),
-so a template never reaches a citizen unread.
+so a template never reaches a citizen unread — except the automatic acknowledgement (자동 접수
+안내), which an admin marks once and every new complaint it fits then gets right after its
+receipt (``acknowledgement``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from display import kst_text
 PLACEHOLDERS = ("접수번호", "처리기한", "부서", "유형")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 MAX_NAME_CHARS = 40
+_COLUMNS = "id, name, body, complaint_type, department, auto_ack"
 MAX_BODY_CHARS = 3000  # leaves room for the reply header within Telegram's 4,096
 
 
@@ -34,6 +37,7 @@ class Template:
     body: str
     complaint_type: str | None
     department: str | None
+    auto_ack: bool = False
 
 
 @raises_unavailable
@@ -83,10 +87,8 @@ def delete_template(db: sqlite_utils.Database, template_id: int) -> None:
 @raises_unavailable
 def templates_for(db: sqlite_utils.Database, complaint: Complaint | None = None) -> list[Template]:
     """Templates fitting the complaint's type and department (unset = fits all), or all."""
-    rows = db.execute(
-        "select id, name, body, complaint_type, department from reply_templates order by name, id"
-    ).fetchall()
-    found = [Template(*row) for row in rows]
+    rows = db.execute(f"select {_COLUMNS} from reply_templates order by name, id").fetchall()
+    found = [_template(row) for row in rows]
     if complaint is None:
         return found
     return [
@@ -101,12 +103,40 @@ def templates_for(db: sqlite_utils.Database, complaint: Complaint | None = None)
 def get_template(db: sqlite_utils.Database, template_id: int) -> Template:
     """The template with this id; TemplateNotFound if there is none."""
     row = db.execute(
-        "select id, name, body, complaint_type, department from reply_templates where id = ?",
+        f"select {_COLUMNS} from reply_templates where id = ?",
         [template_id],
     ).fetchone()
     if row is None:
         raise TemplateNotFound(template_id)
-    return Template(*row)
+    return _template(row)
+
+
+@raises_unavailable
+def set_auto_ack(db: sqlite_utils.Database, template_id: int, on: bool) -> None:
+    """Marks (or unmarks) a template as the automatic acknowledgement of the new complaints
+    it fits; TemplateNotFound if there is none."""
+    changed = db.execute(
+        "update reply_templates set auto_ack = ? where id = ?", [int(on), template_id]
+    ).rowcount
+    if not changed:
+        raise TemplateNotFound(template_id)
+
+
+@raises_unavailable
+def acknowledgement(db: sqlite_utils.Database, complaint: Complaint) -> str | None:
+    """The filled automatic acknowledgement for a new complaint, or None: of the marked
+    templates that fit it, the most specific (type and department, then department, then
+    type, then global), the oldest on a tie."""
+    fitting = [t for t in templates_for(db, complaint) if t.auto_ack]
+    if not fitting:
+        return None
+    best = min(fitting, key=lambda t: (t.department is None, t.complaint_type is None, t.id))
+    return fill(best, complaint)
+
+
+def _template(row: tuple) -> Template:
+    *fields, auto_ack = row
+    return Template(*fields, auto_ack=bool(auto_ack))
 
 
 def fill(template: Template, complaint: Complaint) -> str:

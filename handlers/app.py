@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import time, timedelta
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -55,6 +56,7 @@ from handlers import (
     jobs,
     keyboards,
     menu,
+    relay,
     staff,
     survey,
     workbench,
@@ -150,6 +152,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
         [
             CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
             MessageHandler(admin_file, admin.receive_file, block=False),
+            *relay.build_handlers(application.bot_data),
             *staff.build_handlers(),
             MessageHandler(
                 PRIVATE & filters.TEXT & ~filters.COMMAND & survey.REPLY_TO_SURVEY,
@@ -264,18 +267,38 @@ def _starter(
         application.job_queue.run_daily(
             workbench.post_morning_digest, DIGEST_TIME, days=(0, 1, 2, 3, 4), name="morning digest"
         )
+        application.job_queue.run_repeating(
+            relay.end_idle_relays, relay.IDLE_CHECK_SECONDS, name="idle relays"
+        )
         application.job_queue.run_daily(
             workbench.queue_progress_notices, PROGRESS_NOTICE_TIME, name="progress notices"
         )
         if web_console:
             from web.server import start_in_loop
 
-            application.bot_data["web_console"] = start_in_loop(settings)
+            application.bot_data["web_console"] = start_in_loop(
+                settings, telegram_file_fetcher(application.bot)
+            )
         logger.info(
             "knowledge base: %d entries from %s", len(knowledge.entries), settings.knowledge_dir
         )
 
     return start_services
+
+
+def telegram_file_fetcher(bot: Bot) -> Callable[[str], Awaitable[bytes]]:
+    """The web console's photo source: a file's bytes through ``bot`` (getFile, then the
+    download); web.photos.PhotoUnavailable when Telegram cannot give it."""
+    from web.photos import PhotoUnavailable
+
+    async def fetch(file_id: str) -> bytes:
+        try:
+            telegram_file = await bot.get_file(file_id)
+            return bytes(await telegram_file.download_as_bytearray())
+        except TelegramError as exc:
+            raise PhotoUnavailable(str(exc)) from exc
+
+    return fetch
 
 
 def _semantic_service(settings: Settings, kb: KnowledgeBase) -> SemanticService | None:

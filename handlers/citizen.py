@@ -38,6 +38,7 @@ HELP_TEXT = (
     "/status 접수번호 – 내 민원 처리 상황\n"
     "/my – 내가 접수한 민원 목록\n"
     "/cancel – 진행 중인 민원 작성 취소\n"
+    "/agent – 상담원 연결 (직원과 대화, /endchat 으로 종료)\n"
     "/start – 처음 안내 다시 보기\n"
     "/help – 이 안내"
 )

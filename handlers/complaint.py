@@ -38,6 +38,7 @@ from db.complaints import (
 from db.duplicates import similar_open
 from db.privacy import redact_personal_data
 from db.staff import log_denied
+from db.templates import acknowledgement
 from handlers import flood, formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, PLACE_TEXT, PRIVATE, in_staff_place, user_role
 from handlers.arguments import parse_phone, parse_receipt
@@ -57,6 +58,7 @@ MAX_PHOTOS = 5
 # the database row to a sane size. Views show the start (handlers.formatting.CONTENT_SHOWN_CHARS).
 MAX_CONTENT_CHARS = 10_000
 MY_COMPLAINTS_SHOWN = 10
+ACK_KIND = "ack"  # outbox kind of the automatic acknowledgement (db.templates)
 
 ASK_CONTENT_TEXT = (
     "민원 접수를 시작합니다. 어떤 불편이 있는지 한 메시지로 적어 주세요 "
@@ -463,11 +465,11 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     ):
         context.user_data.pop("complaint", None)
         return ConversationHandler.END
-    complaint, staff_posts = _store(context, query, draft)
+    complaint, queued = _store(context, query, draft)
     await context.bot_data["wal_sync"].wait()  # a receipt promises the complaint is kept
     await keyboards.next_step(query, formatting.receipt_text(complaint, draft))
     context.user_data.pop("complaint", None)
-    for notification_id in staff_posts:  # at once if possible, else the outbox job retries
+    for notification_id in queued:  # at once if possible, else the outbox job retries
         await jobs.deliver_now(context, notification_id)
     return ConversationHandler.END
 
@@ -489,12 +491,21 @@ def _key(query: CallbackQuery) -> str:
 def _store(
     context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, draft: dict
 ) -> tuple[Complaint, list[int]]:
-    """create_complaint (a repeated tap cannot file twice) with the staff-chat post queued in
-    the same transaction; returns the complaint and the queued post's outbox id, if new."""
+    """create_complaint (a repeated tap cannot file twice) with the automatic acknowledgement
+    (db.templates) and the staff-chat post queued in the same transaction; returns the
+    complaint and the queued outbox ids, in sending order, if new."""
     staff_chat_id = context.bot_data["settings"].staff_chat_id
     queued: list[int] = []
 
     def queue_staff_post(db, complaint: Complaint) -> None:
+        acknowledged = acknowledgement(db, complaint)
+        if acknowledged is not None:
+            notice = f"[민원 {complaint.receipt}] {acknowledged}"
+            queued.append(
+                outbox.enqueue(
+                    db, complaint.chat_id, notice, kind=ACK_KIND, receipt=complaint.receipt
+                )
+            )
         if staff_chat_id is not None:
             alert = formatting.staff_alert(complaint, similar_open(db, complaint))
             queued.append(

@@ -32,6 +32,9 @@ NOTIFICATION_KINDS = {
     "status": "민원인 상태 알림",
     "reply": "민원인 답변 알림",
     "survey": "민원인 만족도 조사",
+    "ack": "민원인 자동 접수 안내",
+    "relay": "상담원 연결 메시지",
+    "relay_post": "직원방 상담원 연결 요청",
     "login": "웹 콘솔 로그인 코드",
 }
 

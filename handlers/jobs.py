@@ -17,8 +17,10 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
+from db.complaints import get_complaint
 from db.database import DatabaseUnavailable
 from db.outbox import Notification, NotificationNotFound, due, get, mark_failed, mark_sent
+from db.relay import RELAY_POST_KIND, relay_id_in
 from db.retention import purge_expired
 from db.satisfaction import SURVEY, survey_receipt
 from handlers import formatting, keyboards, survey
@@ -95,11 +97,15 @@ async def _send(bot: Bot, db, notification: Notification) -> bool:
 
 
 def _buttons(notification: Notification) -> InlineKeyboardMarkup | None:
-    """A staff-chat post of a new complaint carries its action buttons, and a satisfaction
-    survey its 1–5 buttons, both rebuilt from the receipt in the text."""
+    """A staff-chat post of a new complaint carries its action buttons, a satisfaction survey
+    its 1–5 buttons and a 상담원 연결 post [연결 받기], rebuilt from the receipt or relay id in
+    the text."""
     if notification.kind == SURVEY:
         surveyed = survey_receipt(notification.text)
         return survey.rating_buttons(surveyed) if surveyed else None
+    if notification.kind == RELAY_POST_KIND:
+        relay_id = relay_id_in(notification.text)
+        return keyboards.relay_post(relay_id) if relay_id else None
     receipt = formatting.staff_alert_receipt(notification.text)
     return (
         keyboards.staff_actions(receipt) if notification.kind == STAFF_POST and receipt else None
@@ -108,8 +114,9 @@ def _buttons(notification: Notification) -> InlineKeyboardMarkup | None:
 
 async def purge_expired_data(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Deletes what is older than its retention (db.retention): closed complaints with their
-    history and notifications, old question and denied-command logs, stale conversation data
-    (also dropped from memory, so it is not written back)."""
+    history and notifications (and the console's cached photos of them), old question and
+    denied-command logs, stale conversation data (also dropped from memory, so it is not
+    written back)."""
     settings = context.bot_data["settings"]
     purged = purge_expired(
         context.bot_data["db"],
@@ -118,6 +125,12 @@ async def purge_expired_data(context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     for user_id in purged.user_ids:
         context.application.drop_user_data(user_id)
+    from web.photos import cache_dir, purge_orphans
+
+    db = context.bot_data["db"]
+    purged.rows["photo_cache"] = purge_orphans(
+        cache_dir(settings.database_path), lambda receipt: get_complaint(db, receipt) is not None
+    )
     logger.info("purged expired rows: %s", ", ".join(f"{t} {n}" for t, n in purged.rows.items()))
 
 

@@ -49,6 +49,9 @@ INBOX = "i:"  # i:<status code>:<offset>
 PREVIEW = "a:"  # a:<send|edit|cancel>:<prompt id> — the preview of a staff answer or reason
 UPLOAD = "k:"  # k:pub|drop:<token> — an admin's previewed file
 PUBLISH, DISCARD = "pub", "drop"
+AGENT = "h:agent"  # 상담원 연결: open a relay to a staff member
+RELAY_CLAIM = "h:claim:"  # h:claim:<relay id> — [연결 받기] in the staff chat
+RELAY_END = "h:end:"  # h:end:<relay id> — [연결 종료], either side
 
 # Staff button actions: [처리중] [완료] set a status; [반려] and [답변] ask for text first;
 # [첨부 보기] sends the photos and the location.
@@ -68,6 +71,8 @@ STATUS_BUTTON_PATTERN = rf"^{STAFF_ACTION}({PROGRESS}|{DONE}):({RECEIPT_PATTERN}
 ASK_BUTTON_PATTERN = rf"^{STAFF_ACTION}({REPLY}|{REJECT}):({RECEIPT_PATTERN})\Z"
 ATTACHMENTS_PATTERN = rf"^{STAFF_ACTION}{ATTACHMENTS}:({RECEIPT_PATTERN})\Z"
 PREVIEW_PATTERN = rf"^{PREVIEW}({SEND}|{EDIT}|{DROP}):(\d{{1,18}})\Z"
+RELAY_CLAIM_PATTERN = rf"^{RELAY_CLAIM}(\d{{1,18}})\Z"
+RELAY_END_PATTERN = rf"^{RELAY_END}(\d{{1,18}})\Z"
 UPLOAD_PATTERN = rf"^{UPLOAD}({PUBLISH}|{DISCARD}):([0-9a-f]{{8}})\Z"  # secrets.token_hex(4)
 
 
@@ -96,7 +101,24 @@ def not_found(*, carry_text: bool = False) -> InlineKeyboardMarkup:
     """The two ways forward when nothing matched: file a complaint (with the message as its
     content when ``carry_text``) or find the department."""
     start = COMPLAINT_FROM_QUESTION if carry_text else NEW_COMPLAINT
-    return keyboard([[("민원 접수하기", start), ("담당 부서 찾기", FIND_DEPARTMENT)]])
+    return keyboard(
+        [
+            [("민원 접수하기", start), ("담당 부서 찾기", FIND_DEPARTMENT)],
+            [("상담원 연결", AGENT)],
+        ]
+    )
+
+
+def relay_post(relay_id: int) -> InlineKeyboardMarkup:
+    """[연결 받기] [연결 종료] under a relay's post in the staff chat."""
+    return keyboard(
+        [[("연결 받기", f"{RELAY_CLAIM}{relay_id}"), ("연결 종료", f"{RELAY_END}{relay_id}")]]
+    )
+
+
+def relay_end(relay_id: int) -> InlineKeyboardMarkup:
+    """[연결 종료] for either side of a relay."""
+    return keyboard([[("연결 종료", f"{RELAY_END}{relay_id}")]])
 
 
 def listing(

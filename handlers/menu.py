@@ -25,6 +25,8 @@ CITIZEN_COMMANDS = (
     BotCommand("status", "민원 처리 상황 보기 (접수번호)"),
     BotCommand("my", "내가 접수한 민원"),
     BotCommand("cancel", "작성 중인 민원 취소"),
+    BotCommand("agent", "상담원 연결"),
+    BotCommand("endchat", "상담원 연결 종료"),
 )
 STAFF_COMMANDS = (
     BotCommand("inbox", "민원함 [상태]"),

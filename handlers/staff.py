@@ -16,6 +16,7 @@ command never reaches the citizen twice.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from telegram import ForceReply, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import MessageLimit
@@ -35,11 +36,9 @@ from db.complaints import (
     InvalidTransition,
     add_note,
     change_status,
-    count_complaints,
     export_csv,
     get_complaint,
     history,
-    list_complaints,
     record_view,
 )
 from db.duplicates import reply_to_linked
@@ -56,6 +55,8 @@ from db.prompts import (
     save_draft,
     set_preview,
 )
+from db.workbench import InboxFilter, due_text
+from db.workbench import inbox as workbench_inbox
 from handlers import formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, staff_allowed
 from handlers.arguments import parse_period, parse_receipt
@@ -63,6 +64,7 @@ from handlers.arguments import parse_period, parse_receipt
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
+OVERDUE_MARK = " ⚠ 기한 지남"
 ALL = "all"
 # Inbox filter codes for callback data (ASCII) ↔ the Korean status names staff type.
 STATUS_CODES = {
@@ -151,7 +153,8 @@ PHOTO_FAILED_TEXT = "사진 {failed}장을 보내지 못했습니다 (텔레그�
 
 
 async def inbox(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Lists complaints newest first, optionally of one status, with ◀ ▶ paging."""
+    """Lists complaints by due date (overdue first, as the web console does), optionally of one
+    status, with ◀ ▶ paging."""
     if not await staff_allowed(update, context, "/inbox"):
         return
     code = CODE_BY_NAME.get(context.args[0]) if context.args else ALL
@@ -173,17 +176,34 @@ async def turn_inbox_page(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await keyboards.edit_message(query, text, markup)
 
 
-def inbox_page(db, code: str, offset: int) -> tuple[str, object]:
+def inbox_page(db, code: str, offset: int, *, now: datetime | None = None) -> tuple[str, object]:
     """The text and ◀ ▶ buttons of one inbox page (an offset past the end shows the last page)."""
+    now = now or datetime.now(UTC)
     status = STATUS_CODES[code]
-    total = count_complaints(db, status=status)
+    filters = InboxFilter(status=status, sort="due")
+    total, _ = workbench_inbox(db, filters, limit=0)
     offset = max(0, min(offset, (total - 1) // PAGE_SIZE * PAGE_SIZE if total else 0))
-    complaints = list_complaints(db, status=status, limit=PAGE_SIZE, offset=offset)
+    _, complaints = workbench_inbox(db, filters, limit=PAGE_SIZE, offset=offset)
     if not complaints:
         return f"민원함 ({status or '전체'}): 민원이 없습니다.", None
-    header = f"민원함 ({status or '전체'}) {offset + 1}–{offset + len(complaints)} / {total}건"
-    lines = [header, *map(formatting.complaint_line, complaints), "자세히: /view 접수번호"]
+    header = (
+        f"민원함 ({status or '전체'}, 처리기한 순) {offset + 1}–{offset + len(complaints)} "
+        f"/ {total}건"
+    )
+    lines = [header, *(_inbox_line(c, now) for c in complaints), "자세히: /view 접수번호"]
     return "\n".join(lines), keyboards.pager(code, offset, PAGE_SIZE, total)
+
+
+def _inbox_line(complaint: Complaint, now: datetime) -> str:
+    """The complaint's list line with its due date, marked when an open one is overdue."""
+    due = due_text(complaint)
+    late = (
+        TRANSITIONS[complaint.status]
+        and complaint.due_at
+        and datetime.fromisoformat(complaint.due_at) < now
+    )
+    mark = OVERDUE_MARK if late else ""
+    return f"{formatting.complaint_line(complaint)}\n   처리기한: {due}{mark}"
 
 
 async def view(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,7 +4,8 @@ and the daily jobs (morning digest in the staff chat, progress notices to citize
 Usage (staff): /type 번호 유형 · /extend 번호 YYYY-MM-DD 사유 · /due
 Usage (admin): /closed [YYYY-MM-DD 사유 | -YYYY-MM-DD] · /statutory [이름 일수]
 Templates: /template (목록) · /template 번호 (이 민원에 맞는 상용구, 채운 글) ·
-           /template add 이름 | 본문 · /template del ID (관리자)
+           /template add 이름 | 본문 · /template del ID ·
+           /template auto ID [끄기] (관리자: 새 민원마다 접수 직후 보내는 자동 접수 안내)
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from db.office_calendar import (
     set_statutory_period,
     statutory_periods,
 )
-from db.templates import TemplateNotFound, add_template, delete_template, fill, templates_for
+from db.templates import (
+    TemplateNotFound,
+    add_template,
+    delete_template,
+    fill,
+    set_auto_ack,
+    templates_for,
+)
 from db.workbench import (
     BadExtension,
     ComplaintClosed,
@@ -58,9 +66,11 @@ STATUTORY_USAGE = (
 NOT_FOUND_TEXT = "접수번호 {receipt}인 민원이 없습니다."
 CLOSED_TEXT = "민원 {receipt}은(는) 이미 끝난 민원이라 처리기한을 바꿀 수 없습니다."
 DUE_LIST_SIZE = 20
+AUTO_ACK_MARK = " [자동 접수 안내]"
 TEMPLATE_USAGE = (
     "사용법: /template (목록) · /template 접수번호 (채운 상용구) · "
-    "/template add 이름 | 본문 · /template del 번호 (관리자). "
+    "/template add 이름 | 본문 · /template del 번호 · "
+    "/template auto 번호 [끄기] (관리자, 자동 접수 안내). "
     "자리표시자: {접수번호} {처리기한} {부서} {유형}"
 )
 
@@ -203,14 +213,16 @@ async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     db = context.bot_data["db"]
     args = context.args
-    if args and args[0] in ("add", "del"):
+    if args and args[0] in ("add", "del", "auto"):
         if not await staff_allowed(update, context, f"/template {args[0]}", roles=ADMIN_ROLES):
             return
         await update.message.reply_text(_change_template(db, update, args))
         return
     if not args:
         lines = [
-            f"· #{t.id} {t.name}: {formatting.preview(t.body, 60)}" for t in templates_for(db)
+            f"· #{t.id} {t.name}{AUTO_ACK_MARK if t.auto_ack else ''}: "
+            f"{formatting.preview(t.body, 60)}"
+            for t in templates_for(db)
         ]
         await update.message.reply_text(
             "\n".join(["[상용구]", *(lines or ["· 없음"]), TEMPLATE_USAGE])
@@ -234,6 +246,24 @@ async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _change_template(db, update: Update, args: list[str]) -> str:
+    if args[0] == "auto":
+        off = len(args) == 3 and args[2] in ("끄기", "off")
+        if (
+            len(args) not in (2, 3)
+            or not args[1].lstrip("#").isdigit()
+            or (len(args) == 3 and not off)
+        ):
+            return TEMPLATE_USAGE
+        try:
+            set_auto_ack(db, int(args[1].lstrip("#")), not off)
+        except TemplateNotFound:
+            return f"상용구 {args[1]}이(가) 없습니다."
+        if off:
+            return f"상용구 {args[1]}을(를) 자동 접수 안내에서 뺐습니다."
+        return (
+            f"상용구 {args[1]}을(를) 자동 접수 안내로 정했습니다. 맞는 새 민원마다 접수 직후 "
+            "민원인에게 보냅니다."
+        )
     if args[0] == "del":
         if len(args) != 2 or not args[1].lstrip("#").isdigit():
             return TEMPLATE_USAGE

@@ -44,6 +44,18 @@ _MANIFEST_KEYS = {"file", "parser", "region", "document", "year", "sha256"}
 _CONTACT_KEYS = {"region", "department", "phone", "address", "hours", "note"}
 _REGION_KEYS = {"name", "code", "short", "spellings", "phone", "note"}
 _PHONE_FIELDS = ("전화", "전화번호", "연락처")
+# What a department or team does, as the documents state it: a contact directory's 담당업무
+# (knowledge.readers.sheet) and a work plan's 주요업무.
+DUTY_FIELDS = ("담당업무", "주요업무")
+# Share of a complaint's noun weight that one unit's duties must contain. On the table in
+# tests/test_responder.py (a contact directory with road, parking, cleaning, passport and tax
+# teams beside the bundled documents) the right unit covered 0.33–1.0 (포트홀 of 포트홀, 때문,
+# 타이어) and a wrong one at most 0.12 (지원 in 성장지원 against a 5-noun complaint); 0.3 keeps
+# one naming noun of three.
+DUTY_MIN_COVERAGE = 0.3
+# A unit outside the citizen's chosen region counts at this share, as answers do
+# (nlp.index.PREFERRED_REGION_FACTOR).
+DUTY_OTHER_REGION_FACTOR = 0.85
 
 
 @dataclass(frozen=True)
@@ -131,9 +143,48 @@ class KnowledgeBase:
     directory: str = ""
     regions: tuple[Region, ...] = ()
     by_id: Mapping[str, Entry] = field(init=False)
+    duties: tuple[tuple[Entry, str], ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", MappingProxyType({e.id: e for e in self.entries}))
+        stated = (
+            (e, compact(" ".join(e.fields.get(f, "") for f in DUTY_FIELDS)).lower())
+            for e in self.entries
+            if e.kind in (DEPARTMENT, TEAM)
+        )
+        object.__setattr__(self, "duties", tuple((e, text) for e, text in stated if text))
+
+    def departments_by_duties(
+        self,
+        words: Iterable[tuple[str, float]],
+        *,
+        region: str | None = None,
+        preferred_region: str | None = None,
+        limit: int = 3,
+    ) -> list[tuple[str, str]]:
+        """(region, department) of the departments and teams whose stated duties hold the most
+        of ``words`` (word, weight), best first, each covering at least DUTY_MIN_COVERAGE; a
+        team routes to its department. ``region``: only that region's units."""
+        words = [(word.lower(), weight) for word, weight in words if word]
+        total = sum(weight for _, weight in words)
+        if not total:
+            return []
+        ranked = []
+        for entry, duties in self.duties:
+            if region and entry.region != region:
+                continue
+            coverage = sum(weight for word, weight in words if word in duties) / total
+            if preferred_region and not region and entry.region != preferred_region:
+                coverage *= DUTY_OTHER_REGION_FACTOR
+            if coverage >= DUTY_MIN_COVERAGE:
+                ranked.append(
+                    (-coverage, entry.id, (entry.region, entry.department or entry.title))
+                )
+        found: list[tuple[str, str]] = []
+        for _, _, pair in sorted(ranked):
+            if pair not in found:
+                found.append(pair)
+        return found[:limit]
 
     def get(self, entry_id: str) -> Entry | None:
         return self.by_id.get(entry_id)

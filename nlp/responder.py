@@ -70,6 +70,16 @@ DEPARTMENT_TEXT_CHARS = 300
 # Numbers in a complaint say where or which (3번 출구, 101동, 2개), not whose job it is; left in,
 # they were matched against every year and budget in the documents, which tripled the time.
 _NUMBER = re.compile(r"\d+")  # any script's digits, full-width ones too
+# Duties are matched on nouns: tokens shorter than this (집, 앞, 길) and verb or adjective stems
+# (위험하, 넘어지) name no duty and are left out.
+DUTY_MIN_TOKEN_CHARS = 2
+# Words every complaint uses about itself ("도로 파임 민원입니다", "신고합니다"): they say it is a
+# complaint, not whose job it is. Left in, 민원 routed a pothole to 정무기획과 (its 직소민원팀).
+# Removed only as whole words, with a particle or a 하다/이다 ending, so 민원여권과 stays.
+_ROUTING_WORDS = re.compile(
+    r"(?<![가-힣])(민원|신고|접수|요청|문의|건의|불편)"
+    r"(?=[\s.,!?]|$|[을를이가은는에도의]|입니다|이에요|예요|합니다|해요|하|드립니다|드려요|사항)"
+)
 MAX_RESULTS = 5
 # For "얼마" and "몇 명", an entry within this share of the first one's score that holds the asked
 # figure next to a question word answers first (see _answering_first).
@@ -394,17 +404,28 @@ def full_card(kb: KnowledgeBase, entry_id: str) -> str | None:
 def suggest_departments(
     kb: KnowledgeBase, text: str, *, region: str | None = None, limit: int = 3
 ) -> list[tuple[str, str]]:
-    """(region, department) pairs most related to a complaint text, best first; none when
-    nothing in the knowledge base is even "did you mean" close (하수구 냄새 → no guess).
+    """(region, department) pairs most related to a complaint text, best first: first the
+    departments whose stated duties (contact directory 담당업무, 주요업무) hold its words, then
+    the entries it matches; none when nothing is even "did you mean" close (하수구 냄새).
 
     Only the start of the text is read, without chat-spelling normalization: the same
     suggestions on the test complaints at less than half the cost, and complaints/s under load
     depend on it (benchmarks/load.py). At 2–4 ms it is called on the event loop: handing it to
     the matcher thread (transport.matching) cost the loop more than that.
     """
-    query = kb.index.analyze(_NUMBER.sub(" ", text[:DEPARTMENT_TEXT_CHARS]), casual=False)
-    seen: list[tuple[str, str]] = []
+    start = _ROUTING_WORDS.sub(" ", _NUMBER.sub(" ", text[:DEPARTMENT_TEXT_CHARS]))
+    query = kb.index.analyze(start, casual=False)
+    words = [
+        (token, weight)
+        for token, weight in zip(query.tokens, query.weights)
+        if len(token) >= DUTY_MIN_TOKEN_CHARS and token not in query.predicates
+    ]
+    seen = kb.departments_by_duties(
+        words, region=query.region, preferred_region=region, limit=limit
+    )
     for scored in kb.index.search(query, preferred_region=region, limit=20):
+        if len(seen) >= limit:
+            break
         if scored.score < DEPARTMENT_MIN_SCORE:
             break
         pair = (scored.entry.region, scored.entry.department)

@@ -11,10 +11,12 @@ from db.complaints import create_complaint
 from db.database import KST
 from db.templates import (
     TemplateNotFound,
+    acknowledgement,
     add_template,
     delete_template,
     fill,
     get_template,
+    set_auto_ack,
     templates_for,
 )
 
@@ -74,3 +76,44 @@ def test_templates_fit_the_type_and_department(db):
     delete_template(db, roads)
     with pytest.raises(TemplateNotFound):
         delete_template(db, roads)
+
+
+@pytest.mark.parametrize(
+    ("marked", "chosen"),
+    [
+        ([], None),
+        (["global"], "global"),
+        (["global", "type"], "type"),
+        (["global", "type", "department"], "department"),
+        (["global", "type", "department", "both"], "both"),
+        (["other department", "global"], "global"),
+        (["other department"], None),
+    ],
+)
+def test_the_most_specific_marked_template_acknowledges_a_new_complaint(db, marked, chosen):
+    complaint = make(db)  # 도로과, suggested type 고충
+    scopes = {
+        "global": (None, None),
+        "type": (complaint.complaint_type, None),
+        "department": (None, "도로과"),
+        "both": (complaint.complaint_type, "도로과"),
+        "other department": (None, "복지과"),
+        "unmarked": (None, None),
+    }
+    for name, (kind, department) in scopes.items():
+        template_id = add_template(
+            db,
+            name,
+            f"{name}: {{접수번호}} 접수",
+            created_by=900,
+            complaint_type=kind,
+            department=department,
+        )
+        set_auto_ack(db, template_id, name in marked)
+    expected = f"{chosen}: {complaint.receipt} 접수" if chosen else None
+    assert acknowledgement(db, complaint) == expected
+
+
+def test_marking_an_unknown_template_fails(db):
+    with pytest.raises(TemplateNotFound):
+        set_auto_ack(db, 99, True)

@@ -171,7 +171,11 @@ async def test_not_found_offers_complaint_and_department_buttons(local_bot, kb):
     question = BAND_QUESTIONS[NOT_FOUND]
     me = local_bot.chat(CITIZEN)
     calls = await me.send(question)
-    assert calls[0].buttons == [("민원 접수하기", "c:text"), ("담당 부서 찾기", "q:dept")]
+    assert calls[0].buttons == [
+        ("민원 접수하기", "c:text"),
+        ("담당 부서 찾기", "q:dept"),
+        ("상담원 연결", "h:agent"),
+    ]
     departments = sent_texts(await me.press("담당 부서 찾기"))
     assert departments == citizen.departments_text(kb, [("전라북도", "일자리정책과")])
     started = sent_texts(await me.press("민원 접수하기"))  # the message is carried into the draft
@@ -187,6 +191,7 @@ async def test_no_department_is_guessed_for_an_unrelated_question(local_bot):
     assert calls[0].buttons == [
         ("민원 접수하기", keyboards.COMPLAINT_FROM_QUESTION),
         ("담당 부서 찾기", keyboards.FIND_DEPARTMENT),
+        ("상담원 연결", keyboards.AGENT),
     ]
     assert sent_texts(await me.press("담당 부서 찾기")) == citizen.NO_DEPARTMENT_TEXT
 
@@ -194,7 +199,11 @@ async def test_no_department_is_guessed_for_an_unrelated_question(local_bot):
 async def test_out_of_scope_gets_a_polite_reply_with_next_steps(local_bot):
     calls = await local_bot.chat(CITIZEN).send("오늘 날씨 어때?")
     assert "죄송합니다" in calls[0].text
-    assert [label for label, _ in calls[0].buttons] == ["민원 접수하기", "담당 부서 찾기"]
+    assert [label for label, _ in calls[0].buttons] == [
+        "민원 접수하기",
+        "담당 부서 찾기",
+        "상담원 연결",
+    ]
 
 
 async def test_greeting_gets_a_friendly_reply(local_bot):

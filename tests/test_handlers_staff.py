@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,7 +23,7 @@ def sent_texts(calls) -> str:
     return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
 
 
-def store(db, n: int = 1, phone: str | None = "010-1234-5678"):
+def store(db, n: int = 1, phone: str | None = "010-1234-5678", now: datetime | None = None):
     return create_complaint(
         db,
         idempotency_key=f"k{n}",
@@ -34,6 +35,7 @@ def store(db, n: int = 1, phone: str | None = "010-1234-5678"):
         phone=phone,
         anonymous=False,
         consent=True,
+        now=now,
     )
 
 
@@ -68,18 +70,32 @@ async def test_staff_and_admin_commands_are_refused_to_citizens(local_bot, comma
     assert [r["command"] for r in local_bot.db["denied_attempts"].rows] == [command.split()[0]]
 
 
-async def test_inbox_pages_newest_first(local_bot):
-    receipts = [store(local_bot.db, n).receipt for n in range(7)]
+async def test_inbox_pages_by_due_date_overdue_first(local_bot):
+    """Issue 14: /inbox listed newest first while the web console sorts by due date."""
+    now = datetime.now(UTC)
+    received_days_ago = [1, 30, 3, 60, 0, 20, 10]  # 고충: due 7 days after receipt
+    receipts = [
+        store(local_bot.db, n, now=now - timedelta(days=days)).receipt
+        for n, days in enumerate(received_days_ago)
+    ]
     me = local_bot.chat(STAFF)
     first = (await me.send("/inbox"))[0]
-    assert first.text.startswith("민원함 (전체) 1–5 / 7건")
+    assert first.text.startswith("민원함 (전체, 처리기한 순) 1–5 / 7건")
     assert first.buttons == [("다음 ▶", "i:all:5")]
-    assert first.text.index("민원 내용 6") < first.text.index("민원 내용 2")
+    order = [3, 1, 5, 6, 2, 0, 4]  # oldest receipt, so earliest due date, first
+    shown = [n for n in order if receipts[n] in first.text]
+    assert shown == order[:5]
+    assert [first.text.index(receipts[n]) for n in shown] == sorted(
+        first.text.index(receipts[n]) for n in shown
+    )
+    assert first.text.count(staff.OVERDUE_MARK) == 4  # received 60, 30, 20 and 10 days ago
     second = sent_texts(await me.press("다음 ▶"))
-    assert second.startswith("민원함 (전체) 6–7 / 7건") and "민원 내용 0" in second
+    assert second.startswith("민원함 (전체, 처리기한 순) 6–7 / 7건")
+    assert receipts[0] in second and receipts[4] in second
     assert me.buttons() == [("◀ 이전", "i:all:0")]
-    assert sent_texts(await me.press("◀ 이전")).startswith("민원함 (전체) 1–5")
-    assert len(set(receipts)) == 7
+    await me.send(f"/close {receipts[3]}")  # a closed one is no longer overdue
+    closed = (await me.send("/inbox"))[0].text
+    assert closed.count(staff.OVERDUE_MARK) == 3
 
 
 async def test_inbox_by_status_and_usage(local_bot):

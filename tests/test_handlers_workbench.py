@@ -164,3 +164,24 @@ async def test_staff_chat_post_names_similar_complaints_and_staff_link_them(loca
     reply = texts(await me.send(f"/repeat {new} {first.receipt} 앞선 답변을 참고해 주세요"))
     assert "반복 민원으로 종결" in reply
     assert get_complaint(local_bot.db, new).status == "완료"
+
+
+async def test_an_admin_marks_the_automatic_acknowledgement_and_new_complaints_get_it(local_bot):
+    admin, citizen = local_bot.chat(ADMIN), local_bot.chat(CITIZEN)
+    await admin.send("/template add 접수 안내 | {접수번호} 민원을 받았습니다. 기한: {처리기한}")
+    assert "관리자만" in texts(await local_bot.chat(STAFF).send("/template auto 1"))
+    assert "자동 접수 안내로 정했습니다" in texts(await admin.send("/template auto 1"))
+    assert "#1 접수 안내 [자동 접수 안내]" in texts(await admin.send("/template"))
+    await citizen.send("/complaint")
+    await citizen.send("집 앞 도로가 파였어요")
+    await citizen.press("다음 ▶")
+    await citizen.press("잘 모르겠어요")
+    await citizen.press("익명으로 접수")
+    calls = await citizen.press("접수하기")
+    to_citizen = [c.text for c in calls if c.chat_id == CITIZEN and c.text]
+    [filed] = local_bot.db["complaints"].rows
+    assert filed["receipt"] in to_citizen[0]  # the receipt first, then the acknowledgement
+    assert to_citizen[1].startswith(f"[민원 {filed['receipt']}] {filed['receipt']} 민원을 받았")
+    assert "{처리기한}" not in to_citizen[1]
+    assert "뺐습니다" in texts(await admin.send("/template auto 1 끄기"))
+    assert "사용법" in texts(await admin.send("/template auto 1 켜기"))

@@ -326,6 +326,83 @@ def test_suggest_departments_for_a_complaint(kb: KnowledgeBase, complaint, depar
     assert len(pairs) == len(set(pairs)) <= 3
 
 
+ROUTING_DIRECTORY = (
+    ("부서", "팀", "담당업무", "전화"),
+    ("도로관리과", "도로보수팀", "도로 파임(포트홀) 보수, 보도블록 정비", "063-100-1000"),
+    ("교통행정과", "주차단속팀", "불법 주정차 단속, 견인", "063-100-2000"),
+    ("청소행정과", "청소팀", "쓰레기 무단투기 단속, 생활폐기물 수거", "063-100-3000"),
+    ("민원여권과", "", "민원 총괄", "063-100-4000"),
+    ("민원여권과", "여권팀", "여권 발급, 여권 재발급", "063-100-4100"),
+    ("세정과", "세무팀", "지방세 부과, 체납 징수", "063-100-5000"),
+)
+
+
+@pytest.fixture(scope="module")
+def directory_kb(tmp_path_factory, tokenizer) -> KnowledgeBase:
+    """The bundled documents plus a contact directory whose teams state their duties."""
+    import shutil
+
+    from knowledge.base import DEFAULT_DIR, load_knowledge_base
+    from knowledge.library import add_files
+    from tests.fixtures import render
+
+    folder = tmp_path_factory.mktemp("routing")
+    sources = folder / "sources"
+    shutil.copytree(DEFAULT_DIR, sources)
+    directory = folder / "연락처.csv"
+    directory.write_bytes(render.csv(ROUTING_DIRECTORY))
+    add_files(sources, [directory], "전라북도")
+    return load_knowledge_base(sources, tokenizer=tokenizer)
+
+
+@pytest.mark.parametrize(
+    "complaint, department",
+    [
+        ("집 앞 도로가 파여서 위험해요", "도로관리과"),
+        ("도로 파임 민원입니다", "도로관리과"),
+        ("포트홀 때문에 타이어가 터졌어요", "도로관리과"),
+        ("보도블록이 깨져서 넘어질 뻔했어요", "도로관리과"),
+        ("골목에 불법 주정차 차량이 너무 많아요", "교통행정과"),
+        ("쓰레기 무단투기 신고합니다", "청소행정과"),
+        ("여권 재발급이 너무 오래 걸려요", "민원여권과"),
+        ("지방세 부과가 잘못된 것 같아요", "세정과"),
+        ("다문화가족 지원 프로그램이 너무 부족해요", "국제협력과"),  # the documents still route
+        ("여권 사진 규격을 바꿔 주세요", "민원여권과"),  # 여권 is one noun of three
+    ],
+)
+def test_a_complaint_goes_to_the_department_whose_duties_it_names(
+    directory_kb, complaint, department
+):
+    pairs = suggest_departments(directory_kb, complaint)
+    assert pairs and pairs[0] == ("전라북도", department)
+
+
+@pytest.mark.parametrize(("passport", "routed"), [(3.0, True), (2.9, False)])
+def test_duties_must_hold_a_share_of_the_complaint(directory_kb, passport, routed):
+    """DUTY_MIN_COVERAGE (0.3) on both sides: 여권 at 3.0 of 10 routes, at 2.9 of 10 not."""
+    words = [("여권", passport), ("규격", 10.0 - passport)]
+    found = directory_kb.departments_by_duties(words)
+    assert (found == [("전라북도", "민원여권과")]) is routed
+
+
+@pytest.mark.parametrize(
+    "complaint, never",
+    [
+        ("집 앞 도로가 파여서 위험해요", "정무기획과"),  # issue 14: 민원 → 직소민원팀
+        ("도로 파임 민원입니다", "정무기획과"),
+        ("도로 파임 민원입니다", "민원여권과"),  # 민원 총괄 is no duty a pothole names
+        ("가로등 민원 접수합니다", "정무기획과"),
+        ("불법 주정차 신고합니다", "민원여권과"),
+        ("여권 사진 규격을 바꿔 주세요", "세정과"),
+        ("하수구 냄새가 너무 심해요", "도로관리과"),
+    ],
+)
+def test_words_every_complaint_uses_route_nowhere(directory_kb, complaint, never):
+    assert never not in [
+        department for _, department in suggest_departments(directory_kb, complaint)
+    ]
+
+
 def test_a_complaint_is_routed_on_its_start_and_never_cached(kb: KnowledgeBase, tagger_inputs):
     """The document morpheme cache is saved to disk: a complaint's words must not end up there."""
     start = "외국인주민 통역 서비스가 없어서 병원 갈 때 불편합니다. "

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from db.complaints import create_complaint, get_complaint, history
 from db.database import open_database
+from db.templates import acknowledgement
 from web import auth
 from web.app import create_app
 
@@ -352,3 +353,152 @@ def test_add_user_command(bot_settings, capsys, user_id, answers, code, said):
     db = open_database(bot_settings.database_path)
     assert (auth.check_account(db, "lee", "long enough pw") == STAFF) is (code == 0)
     db.close()
+
+
+def test_an_admin_marks_a_template_as_the_automatic_acknowledgement(console):
+    auth.add_account(console.db, "admin", PASSWORD, user_id=ADMIN)
+    sign_in(console, "admin")
+    token = csrf_of(console.get("/templates"))
+    console.post(
+        "/templates",
+        data={"csrf": token, "name": "접수 안내", "body": "{접수번호} 접수", "department": ""},
+    )
+    marked = console.post(
+        "/templates", data={"csrf": token, "action": "auto", "id": "1", "on": "1"}
+    )
+    assert marked.status_code == 303
+    page = console.get("/templates").text
+    assert '<td class="auto-ack">사용' in page and "끄기</button>" in page
+    assert acknowledgement(console.db, store(console.db)).endswith(" 접수")
+    console.cookies.clear()
+    sign_in(console)
+    refused = console.post("/templates", data={"csrf": token, "action": "auto", "id": "1"})
+    assert refused.status_code == 403
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    """A real PNG (grey pixels), as a browser would decode it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def with_photos(db, file_ids):
+    return create_complaint(
+        db,
+        idempotency_key="photos",
+        user_id=CITIZEN,
+        chat_id=CITIZEN,
+        content="도로가 파였어요",
+        department=None,
+        region=None,
+        phone=None,
+        anonymous=True,
+        consent=True,
+        attachments=list(file_ids),
+    )
+
+
+@pytest.fixture
+def fetched():
+    """A photo source like the bot's: counts fetches, knows one file."""
+    from web.photos import PhotoUnavailable
+
+    calls = []
+
+    async def fetch(file_id: str) -> bytes:
+        calls.append(file_id)
+        if file_id != "AgAC-known":
+            raise PhotoUnavailable("wrong file_id")
+        return png()
+
+    fetch.calls = calls
+    return fetch
+
+
+def test_photos_need_a_session_come_through_the_bot_once_and_then_from_the_cache(
+    bot_settings, fetched
+):
+    from web.photos import GONE_TEXT, cache_dir
+
+    client = TestClient(create_app(bot_settings, fetch_file=fetched), follow_redirects=False)
+    db = open_database(bot_settings.database_path)
+    auth.add_account(db, "kim", PASSWORD, user_id=STAFF)
+    complaint = with_photos(db, ["AgAC-known", "AgAC-gone"])
+    first = f"/complaints/{complaint.receipt}/photos/1"
+    assert client.get(first).headers["location"] == "/login"
+    sign_in(client)
+    page = client.get(f"/complaints/{complaint.receipt}").text
+    assert f'<img src="{first}"' in page and f"/complaints/{complaint.receipt}/photos/2" in page
+    for _ in range(2):
+        shown = client.get(first)
+        assert shown.status_code == 200 and shown.headers["content-type"] == "image/png"
+        assert shown.content == png()
+    assert fetched.calls == ["AgAC-known"]  # the second view came from the cache
+    assert [
+        p.parent.name for p in cache_dir(bot_settings.database_path).rglob("*") if p.is_file()
+    ] == [complaint.receipt]
+    gone = client.get(f"/complaints/{complaint.receipt}/photos/2")
+    assert gone.headers["content-type"] == "image/svg+xml" and GONE_TEXT in gone.text
+    assert client.get(f"/complaints/{complaint.receipt}/photos/3").status_code == 404
+    db.close()
+
+
+def test_without_the_bot_a_photo_is_a_placeholder_saying_so(console):
+    from web.photos import NO_BOT_TEXT
+
+    complaint = with_photos(console.db, ["AgAC-known"])
+    sign_in(console)
+    shown = console.get(f"/complaints/{complaint.receipt}/photos/1")
+    assert shown.headers["content-type"] == "image/svg+xml" and NO_BOT_TEXT in shown.text
+
+
+def test_cached_photos_of_purged_complaints_go(tmp_path):
+    from web.photos import cached_path, purge_orphans
+
+    for receipt in ("20250301-AAAA", "20250301-BBBB"):
+        path = cached_path(tmp_path, receipt, "file")
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"x")
+    assert purge_orphans(tmp_path, lambda receipt: receipt == "20250301-BBBB") == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["20250301-BBBB"]
+
+
+async def test_the_bot_fetches_a_photo_for_the_console_through_get_file(local_bot):
+    """The real Application's Bot against the local Bot API: getFile, then the download."""
+    import httpx
+
+    from handlers.app import telegram_file_fetcher
+    from web.photos import GONE_TEXT
+
+    local_bot.api.files["AgAC-real"] = png(3, 3)
+    complaint = with_photos(local_bot.db, ["AgAC-real", "AgAC-missing"])
+    auth.add_account(local_bot.db, "kim", PASSWORD, user_id=STAFF)
+    app = create_app(
+        local_bot.settings, fetch_file=telegram_file_fetcher(local_bot.application.bot)
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://console") as client:
+        login = await client.get("/login")
+        token = csrf_of(login)
+        await client.post(
+            "/login",
+            data={"csrf": token, "step": "password", "username": "kim", "password": PASSWORD},
+        )
+        shown = await client.get(f"/complaints/{complaint.receipt}/photos/1")
+        missing = await client.get(f"/complaints/{complaint.receipt}/photos/2")
+    assert shown.content == png(3, 3)
+    assert GONE_TEXT in missing.text
+    assert [c.method for c in local_bot.api.calls if c.method == "getFile"] == ["getFile"] * 2

@@ -29,6 +29,16 @@ pytestmark = pytest.mark.skipif(
 PASSWORD = "correct horse battery"
 
 
+async def photo_source(file_id: str) -> bytes:
+    """The bot's getFile as the console sees it: one known photo."""
+    from tests.test_web import png
+    from web.photos import PhotoUnavailable
+
+    if file_id != "AgAC-known":
+        raise PhotoUnavailable(file_id)
+    return png(40, 30)
+
+
 @pytest.fixture
 def served(bot_settings):
     """The console on a free local port in a background thread, with one staff account."""
@@ -41,7 +51,12 @@ def served(bot_settings):
     db = open_database(settings.database_path)
     auth.add_account(db, "kim", PASSWORD, user_id=800)
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings, fetch_file=photo_source),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -112,3 +127,42 @@ def test_staff_signs_in_finds_a_complaint_and_answers_it(served, browser):
     assert get_complaint(db, complaint.receipt).status == "접수"
     browser.get(base + "/dashboard")
     assert len(browser.find_elements(By.TAG_NAME, "svg")) == 3
+
+
+def test_the_complaint_page_shows_its_photos_as_images(served, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, db = served
+    complaint = create_complaint(
+        db,
+        idempotency_key="k-photos",
+        user_id=42,
+        chat_id=42,
+        content="도로가 파였어요",
+        department=None,
+        region=None,
+        phone=None,
+        anonymous=True,
+        consent=True,
+        attachments=["AgAC-known", "AgAC-gone"],
+    )
+    browser.get(base + "/login")
+    form = browser.find_element(By.ID, "password-form")
+    form.find_element(By.NAME, "username").send_keys("kim")
+    form.find_element(By.NAME, "password").send_keys(PASSWORD)
+    follow(browser, form.find_element(By.TAG_NAME, "button"))
+    browser.get(f"{base}/complaints/{complaint.receipt}")
+    images = browser.find_elements(By.CSS_SELECTOR, "#photos img")
+    assert len(images) == 2
+
+    def sizes(_):
+        loaded = [
+            browser.execute_script(
+                "return arguments[0].complete && arguments[0].naturalWidth", image
+            )
+            for image in images
+        ]
+        return loaded if all(loaded) else False
+
+    assert WebDriverWait(browser, 30).until(sizes) == [40, 320]  # the photo, the placeholder

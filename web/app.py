@@ -45,6 +45,7 @@ from db.templates import (
     delete_template,
     fill,
     get_template,
+    set_auto_ack,
     templates_for,
 )
 from db.workbench import (
@@ -64,7 +65,7 @@ from db.workbench import (
     volume_by_department_and_week,
 )
 from display import kst_text
-from web import auth, charts, exports
+from web import auth, charts, exports, photos
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +85,11 @@ class _Connections(threading.local):
     db: sqlite_utils.Database | None = None
 
 
-def create_app(settings) -> Starlette:
-    """The console for the database and roles of ``settings``."""
+def create_app(settings, *, fetch_file: photos.FileFetcher | None = None) -> Starlette:
+    """The console for the database and roles of ``settings``; ``fetch_file`` gets a Telegram
+    file's bytes for the complaint photos (without it they show a placeholder)."""
     connections = _Connections()
+    photo_cache = photos.cache_dir(settings.database_path)
 
     def database() -> sqlite_utils.Database:
         if connections.db is None:
@@ -254,6 +257,19 @@ def create_app(settings) -> Starlette:
             final=not complaints.TRANSITIONS[complaint.status],
         )
 
+    async def photo(request: Request) -> Response:
+        session = await _threaded(current, request)
+        if session is None:
+            return to_login()
+        receipt, number = request.path_params["receipt"], request.path_params["n"]
+        complaint = await _threaded(complaints.get_complaint, database(), receipt)
+        if complaint is None or not 1 <= number <= len(complaint.attachments):
+            return Response("사진이 없습니다.", status_code=404)
+        data, kind = await photos.photo(
+            photo_cache, receipt, complaint.attachments[number - 1], fetch_file
+        )
+        return Response(data, media_type=kind, headers={"Cache-Control": "private, no-store"})
+
     async def action(request: Request) -> Response:
         form = await form_of(request)
         return await _threaded(_act, request, form)
@@ -331,6 +347,8 @@ def create_app(settings) -> Starlette:
         try:
             if form.get("action") == "delete":
                 delete_template(database(), _number(form.get("id")))
+            elif form.get("action") == "auto":
+                set_auto_ack(database(), _number(form.get("id")), form.get("on") == "1")
             else:
                 add_template(
                     database(),
@@ -370,6 +388,7 @@ def create_app(settings) -> Starlette:
         Route("/", inbox_page),
         Route("/complaints/{receipt}", detail),
         Route("/complaints/{receipt}/action", action, methods=["POST"]),
+        Route("/complaints/{receipt}/photos/{n:int}", photo),
         Route("/dashboard", dashboard),
         Route("/templates", templates_page, methods=["GET"]),
         Route("/templates", templates_post, methods=["POST"]),

@@ -14,6 +14,7 @@ import logging
 import uvicorn
 
 from web.app import create_app
+from web.photos import FileFetcher
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +27,9 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
-def _config(settings) -> uvicorn.Config:
+def _config(settings, fetch_file: FileFetcher | None = None) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(settings),
+        create_app(settings, fetch_file=fetch_file),
         host=settings.web_host,
         port=settings.web_port,
         log_level="warning",
@@ -36,9 +37,12 @@ def _config(settings) -> uvicorn.Config:
     )
 
 
-def start_in_loop(settings) -> tuple[uvicorn.Server, asyncio.Task]:
-    """Starts the console as a task of the running loop; pages run on worker threads."""
-    server = _EmbeddedServer(_config(settings))
+def start_in_loop(
+    settings, fetch_file: FileFetcher | None = None
+) -> tuple[uvicorn.Server, asyncio.Task]:
+    """Starts the console as a task of the running loop; pages run on worker threads;
+    ``fetch_file`` (the bot's getFile) brings the complaint photos."""
+    server = _EmbeddedServer(_config(settings, fetch_file))
     task = asyncio.get_running_loop().create_task(_serve(server, settings), name="web console")
     logger.info("web console on http://%s:%d", settings.web_host, settings.web_port)
     return server, task
@@ -63,7 +67,7 @@ async def stop(running: tuple[uvicorn.Server, asyncio.Task]) -> None:
     await task
 
 
-def run_alone(settings) -> None:
+def run_alone(settings, fetch_file: FileFetcher | None = None) -> None:
     """Serves the console against the same database until interrupted."""
     print(f"웹 콘솔: http://{settings.web_host}:{settings.web_port} (끝내려면 Ctrl-C)")
-    uvicorn.Server(_config(settings)).run()
+    uvicorn.Server(_config(settings, fetch_file)).run()
