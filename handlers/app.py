@@ -144,8 +144,14 @@ def register_handlers(application: Application, settings: Settings) -> None:
         PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, citizen.answer_question
     )
     # Staff and admin commands accept any chat: their callbacks check the user's role (and
-    # the chat). A button with empty data would match every pattern: refused first.
-    admin_file = PRIVATE & filters.Document.ALL & FromAdmin(application.bot_data)
+    # the chat). A button with empty data would match every pattern: refused first. An admin's
+    # file during their own complaint draft belongs to the complaint, not the knowledge base.
+    admin_file = (
+        PRIVATE
+        & filters.Document.ALL
+        & FromAdmin(application.bot_data)
+        & ~complaint.DraftOpen(application.user_data)
+    )
     application.add_handlers(
         [
             CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
