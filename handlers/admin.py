@@ -252,7 +252,12 @@ def _preview(bot_data: dict, name: str, data: bytes, region: str) -> tuple[list,
     questions = recent_questions(
         bot_data["log_db"], days=CHANGED_ANSWER_DAYS, limit=CHANGED_ANSWER_LIMIT
     )
-    return reports, changed_answers(bot_data["kb"], new, questions), len(questions)
+    live = bot_data["kb"]
+    remembered = bot_data.get("preview_outcomes")
+    if remembered is None or remembered[0] is not live:  # a reload or publish since
+        remembered = bot_data["preview_outcomes"] = (live, {})
+    changed = changed_answers(live, new, questions, before=remembered[1])
+    return reports, changed, len(questions)
 
 
 def _publish(directory: Path, name: str, data: bytes, region: str, by: str) -> int:

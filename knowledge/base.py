@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,7 +31,7 @@ from knowledge.model import (
     region_code,
 )
 from knowledge.parsers.text import compact
-from knowledge.readers import READERS, ReadError
+from knowledge.readers import READERS, ReadError, Reading
 
 if TYPE_CHECKING:
     from nlp.index import SearchIndex
@@ -44,6 +45,12 @@ _MANIFEST_KEYS = {"file", "parser", "region", "document", "year", "sha256"}
 _CONTACT_KEYS = {"region", "department", "phone", "address", "hours", "note"}
 _REGION_KEYS = {"name", "code", "short", "spellings", "phone", "note"}
 _PHONE_FIELDS = ("전화", "전화번호", "연락처")
+# Readings remembered by (document, sha256): entries are immutable, so sharing them is safe. A
+# knowledge directory holds tens of generic documents; 256 readings of a few hundred entries
+# each stay within a few megabytes.
+READINGS_KEPT = 256
+_READINGS: OrderedDict[tuple[DocumentInfo, str], Reading] = OrderedDict()
+_READINGS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -296,7 +303,7 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
             )
         if doc.parser in READERS:
             try:
-                entries.extend(reader(raw, doc).entries)
+                entries.extend(read_document(raw, doc).entries)
             except ReadError as exc:
                 problems.append(Problem(doc.file, exc.line, exc.reason))
             continue
@@ -311,6 +318,31 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
         except ParseError as exc:
             problems.append(Problem(exc.file, exc.line, exc.message))
     return merge_departments(entries), problems
+
+
+def read_document(raw: bytes, doc: DocumentInfo) -> Reading:
+    """``doc``'s reader on ``raw``, remembered by the document and its sha256: an upload's
+    preview validates the directory and builds the would-be knowledge base, and [반영] loads it
+    again — a 30-page PDF is read once instead of four times (benchmarks/preview.py)."""
+    key = (doc, hashlib.sha256(raw).hexdigest())
+    with _READINGS_LOCK:
+        found = _READINGS.get(key)
+        if found is not None:
+            _READINGS.move_to_end(key)
+            return found
+    reading = READERS[doc.parser](raw, doc)  # outside the lock: reading takes seconds
+    reading = Reading(list(reading.entries), list(reading.warnings))
+    with _READINGS_LOCK:
+        _READINGS[key] = reading
+        while len(_READINGS) > READINGS_KEPT:
+            _READINGS.popitem(last=False)
+    return Reading(list(reading.entries), list(reading.warnings))
+
+
+def clear_readings() -> None:
+    """Forgets every remembered reading (benchmarks time a cold read)."""
+    with _READINGS_LOCK:
+        _READINGS.clear()
 
 
 def merge_departments(entries: list[Entry]) -> list[Entry]:
