@@ -56,6 +56,7 @@ from handlers import (
     menu,
     staff,
     survey,
+    teaching,
     workbench,
 )
 from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
@@ -157,6 +158,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
             CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
             MessageHandler(admin_file, admin.receive_file, block=False),
             *staff.build_handlers(),
+            *teaching.build_handlers(),
             MessageHandler(
                 PRIVATE & filters.TEXT & ~filters.COMMAND & survey.REPLY_TO_SURVEY,
                 survey.comment_on_complaint,
@@ -198,6 +200,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
             CommandHandler("grant", admin.grant_role, filters=NEW_MESSAGE),
             CommandHandler("revoke", admin.revoke_role, filters=NEW_MESSAGE),
             CommandHandler("kb_versions", admin.show_versions, filters=NEW_MESSAGE),
+            CommandHandler("unanswered", teaching.show_unanswered, filters=NEW_MESSAGE),
             CommandHandler("rollback", admin.rollback_version, filters=NEW_MESSAGE, block=False),
             CallbackQueryHandler(
                 admin.upload_button, pattern=keyboards.UPLOAD_PATTERN, block=False

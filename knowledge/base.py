@@ -22,12 +22,15 @@ import yaml
 
 from knowledge.model import (
     DEPARTMENT,
+    FAQ,
     KINDS,
     TEAM,
     DocumentInfo,
     Entry,
     ParseError,
     Region,
+    Source,
+    make_id,
     region_code,
 )
 from knowledge.parsers.text import compact
@@ -45,6 +48,8 @@ _MANIFEST_KEYS = {"file", "parser", "region", "document", "year", "sha256"}
 _CONTACT_KEYS = {"region", "department", "phone", "address", "hours", "note"}
 _REGION_KEYS = {"name", "code", "short", "spellings", "phone", "note"}
 _PHONE_FIELDS = ("전화", "전화번호", "연락처")
+_TAUGHT_KEYS = {"id", "questions", "by", "at", "entry", "answer", "region", "department"}
+TAUGHT_DOCUMENT = "관리자가 가르친 답"  # the source shown under a taught answer
 # Readings remembered by (document, sha256): entries are immutable, so sharing them is safe. A
 # knowledge directory holds tens of generic documents; 256 readings of a few hundred entries
 # each stay within a few megabytes.
@@ -96,6 +101,29 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Taught:
+    """What an admin taught from unanswered questions (``/unanswered``), with who and when:
+    the questions become aliases of ``entry``, or with ``answer`` one FAQ entry of ``region``."""
+
+    id: str
+    questions: tuple[str, ...]
+    by: str
+    at: str  # ISO time in UTC, compared with the question log's asked_at
+    entry: str | None = None
+    answer: str | None = None
+    region: str | None = None
+    department: str | None = None
+    line: int = 1  # where it stands in curated.yaml
+
+    def entry_id(self, regions: Iterable[Region]) -> str | None:
+        """The entry that answers with what was taught (None for an undeclared region)."""
+        if self.entry:
+            return self.entry
+        code = next((r.code for r in regions if r.name == self.region), None)
+        return make_id(code, FAQ, f"taught#{self.id}") if code else None
+
+
+@dataclass(frozen=True)
 class Curated:
     """What admins add on top of the documents: synonyms, aliases, contacts."""
 
@@ -104,6 +132,7 @@ class Curated:
     contacts: tuple[Contact, ...] = ()
     origins: Mapping[str, int] = field(default_factory=dict)  # alias id / department → line
     examples: tuple[str, ...] = ()  # example questions shown by /start and "not found" replies
+    taught: tuple[Taught, ...] = ()  # answers taught from unanswered questions
 
     def contact_for(
         self, region: str, department: str | None, team: str | None = None
@@ -439,6 +468,13 @@ def read_curated(directory: Path) -> Curated:
             Problem(CURATED, lines("examples"), "examples는 질문 문자열 목록이어야 합니다")
         )
         examples = []
+    taught = _read_taught(data.get("taught") or [], lines, problems)
+    for item in taught:
+        if item.entry:
+            aliases[item.entry] = tuple(
+                dict.fromkeys(aliases.get(item.entry, ()) + item.questions)
+            )
+            origins.setdefault(item.entry, item.line)
     if problems:
         raise KnowledgeError(problems)
     return Curated(
@@ -447,7 +483,76 @@ def read_curated(directory: Path) -> Curated:
         tuple(contacts),
         MappingProxyType(origins),
         tuple(q.strip() for q in examples),
+        tuple(taught),
     )
+
+
+def _read_taught(data, lines, problems: list[Problem]) -> list[Taught]:
+    """The ``taught`` list: each item has questions, by, at and either entry or answer+region."""
+    if not isinstance(data, list):
+        problems.append(Problem(CURATED, lines("taught"), "taught는 목록이어야 합니다"))
+        return []
+    found = []
+    for item in data:
+        where = lines(f"id: {item.get('id')}") if isinstance(item, dict) else lines("taught")
+        questions = item.get("questions") if isinstance(item, dict) else None
+        if (
+            not isinstance(item, dict)
+            or item.keys() - _TAUGHT_KEYS
+            or not {"id", "questions", "by", "at"} <= item.keys()
+            or not isinstance(questions, list)
+            or not questions
+            or not all(isinstance(q, str) and q.strip() for q in questions)
+            or bool(item.get("entry")) == bool(item.get("answer"))
+            or (item.get("answer") and not item.get("region"))
+        ):
+            problems.append(
+                Problem(
+                    CURATED,
+                    where,
+                    "taught 항목에는 id, questions(질문 목록), by, at과 entry 하나 또는 "
+                    "answer와 region(+ department)이 필요합니다",
+                )
+            )
+            continue
+        optional = {
+            k: str(item[k]).strip() or None if item.get(k) is not None else None
+            for k in ("entry", "answer", "region", "department")
+        }
+        found.append(
+            Taught(
+                str(item["id"]),
+                tuple(q.strip() for q in questions),
+                str(item["by"]),
+                str(item["at"]),
+                line=where,
+                **optional,
+            )
+        )
+    return found
+
+
+def taught_entries(curated: Curated, regions: Iterable[Region]) -> list[Entry]:
+    """One FAQ entry per taught answer: titled by its first question, found by the others."""
+    regions = tuple(regions)
+    entries = []
+    for item in curated.taught:
+        if not item.answer:
+            continue
+        entries.append(
+            Entry(
+                id=item.entry_id(regions) or f"taught-{item.id}",
+                kind=FAQ,
+                region=item.region or "",
+                title=item.questions[0],
+                source=Source(CURATED, item.line, item.line, TAUGHT_DOCUMENT),
+                body=item.answer,
+                aliases=item.questions[1:],
+                fields={"답변": item.answer},
+                department=item.department,
+            )
+        )
+    return entries
 
 
 def validate(entries: Iterable[Entry], curated: Curated, regions: Iterable[str]) -> list[Problem]:
@@ -466,7 +571,13 @@ def validate(entries: Iterable[Entry], curated: Curated, regions: Iterable[str])
         if not entry.title.strip():
             problems.append(Problem(*where, f"{entry.id}: 제목이 비어 있습니다"))
         if entry.region not in regions:
-            problems.append(Problem(*where, f"{entry.id}: 지역이 없습니다"))
+            problems.append(
+                Problem(
+                    *where,
+                    f"{entry.id}: 지역 '{entry.region}'은(는) {REGIONS_FILE}에 없는 지역입니다"
+                    f" — {REGIONS_FILE}에 추가하세요",
+                )
+            )
         if entry.kind not in KINDS:
             problems.append(Problem(*where, f"{entry.id}: 알 수 없는 종류 {entry.kind}"))
         if not entry.source or not entry.source.file or entry.source.line_start < 1:
@@ -523,6 +634,7 @@ def load_contents(
     except KnowledgeError as exc:
         problems.extend(exc.problems)
         curated = Curated()
+    entries = entries + taught_entries(curated, regions)
     problems.extend(validate(entries, curated, (r.name for r in regions)))
     if problems:
         raise KnowledgeError(problems)
