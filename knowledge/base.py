@@ -14,6 +14,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -505,6 +506,7 @@ def _read_taught(data, lines, problems: list[Problem]) -> list[Taught]:
             or not all(isinstance(q, str) and q.strip() for q in questions)
             or bool(item.get("entry")) == bool(item.get("answer"))
             or (item.get("answer") and not item.get("region"))
+            or not _is_time(item.get("at"))
         ):
             problems.append(
                 Problem(
@@ -530,6 +532,14 @@ def _read_taught(data, lines, problems: list[Problem]) -> list[Taught]:
             )
         )
     return found
+
+
+def _is_time(value) -> bool:
+    try:
+        datetime.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def taught_entries(curated: Curated, regions: Iterable[Region]) -> list[Entry]:
