@@ -42,7 +42,7 @@ MAX_ANSWER_CHARS = 1000
 PICK, ANSWER, ENTRY, SAVE, DROP = "pick", "ans", "ent", "save", "drop"
 TEACH = "t:"  # t:<action>:<token>[:<number>]
 TEACH_PATTERN = (
-    rf"^{TEACH}({PICK}|{ANSWER}|{ENTRY}|{SAVE}|{DROP}):([0-9a-f]{{8}})(?::(\d{{1,2}}))?\Z"
+    rf"^{TEACH}({PICK}|{ANSWER}|{ENTRY}|{SAVE}|{DROP}):([0-9a-f]{{8}})(?::(\d{{1,3}}))?\Z"
 )
 # Prompts start with a mark, so a reply to one is recognised without a look-up (as staff's).
 SEARCH_MARK, ANSWER_MARK = "[항목 찾기]", "[답 쓰기]"
@@ -78,6 +78,9 @@ AFTER_SAVE = (
     "다시 불러와 바로 답에 씁니다(/rollback 으로 되돌릴 수 있습니다)."
 )
 SAVED_TEXT = "저장했습니다: 버전 {number}. 지금부터 답에 씁니다.\n{report}"
+TAUGHT_ALREADY_TEXT = (
+    "{n}번 묶음은 이 목록에서 이미 가르쳤습니다. /unanswered 로 새 목록을 여세요."
+)
 GONE_TEXT = "이미 처리했거나 오래된 목록입니다. /unanswered 로 다시 여세요."
 CANCELLED_TEXT = "취소했습니다. 아무것도 저장하지 않았습니다."
 NOT_YOURS_TEXT = "다른 관리자가 연 목록입니다. /unanswered 로 직접 여세요."
@@ -92,9 +95,11 @@ class Lesson:
 
     user_id: int
     groups: list[QuestionGroup]
-    group: int = 0  # index of the group being taught
-    candidates: list[str] = field(default_factory=list)  # entry ids shown as buttons
-    item: dict | None = None  # the taught item previewed, saved on [저장]
+    # Append-only, so every button shown stays valid: (group index, entry id) offered by a
+    # search, and (group index, taught item) previewed; a button carries the list index.
+    candidates: list[tuple[int, str]] = field(default_factory=list)
+    items: list[tuple[int, dict]] = field(default_factory=list)
+    done: set[int] = field(default_factory=set)  # groups taught from this listing
 
 
 @dataclass(frozen=True)
@@ -160,15 +165,16 @@ async def teach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer(NOT_YOURS_TEXT, show_alert=True)
         return
     await query.answer()
-    index = int(number) if number is not None else None
-    if action in (PICK, ANSWER) and index is not None and index < len(lesson.groups):
+    index = int(number) if number is not None else -1
+    if action in (PICK, ANSWER) and index in lesson.done:
+        await query.message.reply_text(TAUGHT_ALREADY_TEXT.format(n=index + 1))
+    elif action in (PICK, ANSWER) and 0 <= index < len(lesson.groups):
         await _ask(update, context, token, lesson, index, action)
-    elif action == ENTRY and index is not None and index < len(lesson.candidates):
-        await _preview_alias(query, context, lesson, lesson.candidates[index])
-    elif action == SAVE and lesson.item is not None:
-        await _save(query, context, token, lesson)
-    elif action == DROP:
-        _lessons(context).pop(token, None)
+    elif action == ENTRY and 0 <= index < len(lesson.candidates):
+        await _preview_alias(query, context, token, lesson, *lesson.candidates[index])
+    elif action == SAVE and 0 <= index < len(lesson.items):
+        await _save(query, context, lesson, *lesson.items[index])
+    elif action == DROP:  # this preview or search only: the listing's buttons still work
         await keyboards.edit_message(query, CANCELLED_TEXT)
     else:
         await keyboards.edit_message(query, GONE_TEXT)
@@ -189,11 +195,12 @@ async def receive_prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     if not await staff_allowed(update, context, "teach reply", ADMIN_ROLES):
         return
-    lesson.group = prompt.group
-    if prompt.kind == PICK:
-        await _offer_entries(message, context, prompt.token, lesson)
+    if prompt.group in lesson.done:
+        await message.reply_text(TAUGHT_ALREADY_TEXT.format(n=prompt.group + 1))
+    elif prompt.kind == PICK:
+        await _offer_entries(message, context, prompt.token, lesson, prompt.group)
     else:
-        await _preview_answer(message, context, prompt.token, lesson)
+        await _preview_answer(message, context, prompt.token, lesson, prompt.group)
 
 
 def build_handlers() -> list:
@@ -227,37 +234,44 @@ async def _ask(
 
 
 async def _offer_entries(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, token: str, lesson: Lesson
+    message: Message,
+    context: ContextTypes.DEFAULT_TYPE,
+    token: str,
+    lesson: Lesson,
+    index: int,
 ) -> None:
     kb: KnowledgeBase = context.bot_data["kb"]
     words = " ".join((message.text or "").split())
     found = search(kb.index, kb.index.analyze(words), limit=SEARCH_RESULTS) if words else []
-    group = lesson.groups[lesson.group]
+    group = lesson.groups[index]
     if not found:
         await message.reply_text(NOTHING_FOUND_TEXT.format(words=formatting.preview(words, 30)))
         return
-    lesson.candidates = [hit.entry.id for hit in found]
+    first = len(lesson.candidates)
+    lesson.candidates.extend((index, hit.entry.id) for hit in found)
     buttons = [
-        [(_entry_label(kb, hit.entry.id), f"{TEACH}{ENTRY}:{token}:{k}")]
+        [(_entry_label(kb, hit.entry.id), f"{TEACH}{ENTRY}:{token}:{first + k}")]
         for k, hit in enumerate(found)
     ]
     buttons.append([("취소", f"{TEACH}{DROP}:{token}")])
     text = FOUND_TEXT.format(
         words=formatting.preview(words, 30),
-        n=lesson.group + 1,
+        n=index + 1,
         leader=formatting.preview(group.leader, 60),
     )
     await message.reply_text(text, reply_markup=keyboards.keyboard(buttons))
 
 
-async def _preview_alias(query, context: ContextTypes.DEFAULT_TYPE, lesson: Lesson, entry_id: str):
+async def _preview_alias(
+    query, context: ContextTypes.DEFAULT_TYPE, token: str, lesson: Lesson, index: int, entry_id
+) -> None:
     kb: KnowledgeBase = context.bot_data["kb"]
     entry = kb.get(entry_id)
     if entry is None:  # a reload since the search removed it
         await keyboards.edit_message(query, GONE_TEXT)
         return
-    group = lesson.groups[lesson.group]
-    lesson.item = {"entry": entry.id, "questions": [text for text, _ in group.questions]}
+    group = lesson.groups[index]
+    item = {"entry": entry.id, "questions": [text for text, _ in group.questions]}
     text = ALIAS_PREVIEW.format(
         title=entry.title,
         where=f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}",
@@ -265,15 +279,19 @@ async def _preview_alias(query, context: ContextTypes.DEFAULT_TYPE, lesson: Less
         questions=_question_lines(group),
         after=AFTER_SAVE,
     )
-    token = next(t for t, lsn in _lessons(context).items() if lsn is lesson)
-    await keyboards.edit_message(query, formatting.fit(text), _save_buttons(token))
+    buttons = _save_buttons(token, lesson, index, item)
+    await keyboards.edit_message(query, formatting.fit(text), buttons)
 
 
 async def _preview_answer(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, token: str, lesson: Lesson
+    message: Message,
+    context: ContextTypes.DEFAULT_TYPE,
+    token: str,
+    lesson: Lesson,
+    index: int,
 ) -> None:
     kb: KnowledgeBase = context.bot_data["kb"]
-    group = lesson.groups[lesson.group]
+    group = lesson.groups[index]
     text = redact_personal_data(message.text or "")[0]
     labels, body = _labelled_lines(text)
     region_name = labels.get("지역")
@@ -290,7 +308,7 @@ async def _preview_answer(
         return
     region_name = region.name if region else _default_region(kb, group)
     department = labels.get("부서")
-    lesson.item = {
+    item = {
         "answer": body,
         "region": region_name,
         "department": department,
@@ -304,31 +322,39 @@ async def _preview_answer(
         questions=_question_lines(group),
         after=AFTER_SAVE,
     )
-    await message.reply_text(formatting.fit(preview), reply_markup=_save_buttons(token))
+    buttons = _save_buttons(token, lesson, index, item)
+    await message.reply_text(formatting.fit(preview), reply_markup=buttons)
 
 
-async def _save(query, context: ContextTypes.DEFAULT_TYPE, token: str, lesson: Lesson) -> None:
-    item, leader = lesson.item, lesson.groups[lesson.group].leader
+async def _save(
+    query, context: ContextTypes.DEFAULT_TYPE, lesson: Lesson, index: int, item: dict
+) -> None:
+    if index in lesson.done:  # a second [저장], or another preview of the same group
+        await keyboards.edit_message(query, TAUGHT_ALREADY_TEXT.format(n=index + 1))
+        return
+    lesson.done.add(index)
+    leader = lesson.groups[index].leader
     directory = Path(context.bot_data["settings"].knowledge_dir)
     by = str(query.from_user.id)
     note = f"가르침: {formatting.preview(leader, 40)}"
     try:
         number = await asyncio.to_thread(publish_taught, directory, item, by=by, note=note)
     except LibraryError as exc:
+        lesson.done.discard(index)
         first = str(exc).splitlines()[0] if str(exc) else "알 수 없는 오류"
         await keyboards.edit_message(query, f"저장하지 못했습니다: {first}")
         return
-    _lessons(context).pop(token, None)
     report = await swap_knowledge_base(context.bot_data)
     await keyboards.edit_message(
         query, formatting.fit(SAVED_TEXT.format(number=number, report=report))
     )
 
 
-def _save_buttons(token: str):
-    return keyboards.keyboard(
-        [[("저장", f"{TEACH}{SAVE}:{token}"), ("취소", f"{TEACH}{DROP}:{token}")]]
-    )
+def _save_buttons(token: str, lesson: Lesson, index: int, item: dict):
+    """[저장] [취소] under a preview; [저장] saves exactly the item previewed."""
+    lesson.items.append((index, item))
+    save = f"{TEACH}{SAVE}:{token}:{len(lesson.items) - 1}"
+    return keyboards.keyboard([[("저장", save), ("취소", f"{TEACH}{DROP}:{token}")]])
 
 
 def _question_lines(group: QuestionGroup) -> str:

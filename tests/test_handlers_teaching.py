@@ -178,3 +178,23 @@ async def test_cancel_and_someone_elses_reply_change_nothing(bot):
     assert texts(await me.press("취소")) == [teaching.CANCELLED_TEXT]
     assert taught(bot.directory) == []
     assert texts(await me.press(data="t:save:00000000")) == []  # only an alert: gone
+
+
+async def test_each_preview_saves_its_own_group_once(bot):
+    await ask_unanswered(bot)
+    await bot.chat(CITIZEN).send("주차장 야간 개방 시간 알려주세요")
+    me = bot.chat(ADMIN)
+    await me.send("/unanswered")
+    first = await reply_to_prompt(bot, me, await me.press("1 답"), "여권 답입니다.")
+    await reply_to_prompt(bot, me, await me.press("2 답"), "주차장 답입니다.")
+    [save_first] = [data for label, data in first[-1].buttons if label == "저장"]
+    assert texts(await me.press(data=save_first, message_id=first[-1].message_id))[-1].startswith(
+        "저장했습니다: 버전 2."
+    )
+    [item] = taught(bot.directory)
+    assert (item["answer"], item["questions"][0]) == ("여권 답입니다.", ASKED[0])
+    again = await me.press(data=save_first, message_id=first[-1].message_id)
+    assert texts(again) == [teaching.TAUGHT_ALREADY_TEXT.format(n=1)]
+    assert len(taught(bot.directory)) == 1
+    assert texts(await me.press("저장"))[-1].startswith("저장했습니다: 버전 3.")
+    assert [t["answer"] for t in taught(bot.directory)] == ["여권 답입니다.", "주차장 답입니다."]
