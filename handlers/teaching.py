@@ -35,6 +35,7 @@ MAX_DAYS = 90  # the question log's default retention (QUESTION_LOG_RETENTION_DA
 GROUPS_SHOWN = 10  # groups listed, most asked first: two buttons each stay on one screen
 WORDINGS_SHOWN = 3  # wordings shown per group
 SEARCH_RESULTS = 8  # entries offered as buttons for the admin's search words
+LESSONS_KEPT = 20  # open listings kept in memory (a few admins, a few listings each)
 # "A short answer": what fits on a phone screen under the question; longer facts belong in a
 # document uploaded to the knowledge base.
 MAX_ANSWER_CHARS = 1000
@@ -124,13 +125,17 @@ async def show_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     days = days or DEFAULT_DAYS
     texts = unanswered_questions(context.bot_data["log_db"], days=days)
-    groups = group_questions(texts)[:GROUPS_SHOWN]
+    every = group_questions(texts)
+    groups = every[:GROUPS_SHOWN]
     if not groups:
         await update.message.reply_text(NONE_TEXT.format(days=days))
         return
     token = secrets.token_hex(4)
-    _lessons(context)[token] = Lesson(update.effective_user.id, groups)
-    lines = [LIST_HEAD.format(days=days, total=len(texts), groups=len(group_questions(texts)))]
+    lessons = _lessons(context)
+    lessons[token] = Lesson(update.effective_user.id, groups)
+    for old in list(lessons)[:-LESSONS_KEPT]:  # the oldest listings' buttons say "다시 여세요"
+        del lessons[old]
+    lines = [LIST_HEAD.format(days=days, total=len(texts), groups=len(every))]
     for n, group in enumerate(groups, start=1):
         lines.append(f"{n}. «{group.leader}» — {group.count}번")
         lines.extend(
@@ -228,8 +233,11 @@ async def _ask(
         text = ANSWER_PROMPT.format(n=index + 1, leader=leader, region=region)
     sent = await update.effective_chat.send_message(text, reply_markup=ForceReply(selective=True))
     ttl = context.bot_data["settings"].complaint_timeout_seconds
-    _prompts(context)[(sent.chat.id, sent.message_id)] = Prompt(
-        token, index, kind, update.effective_user.id, time.monotonic() + ttl
+    prompts, now = _prompts(context), time.monotonic()
+    for key in [key for key, open_prompt in prompts.items() if open_prompt.expires < now]:
+        del prompts[key]
+    prompts[(sent.chat.id, sent.message_id)] = Prompt(
+        token, index, kind, update.effective_user.id, now + ttl
     )
 
 

@@ -198,3 +198,15 @@ async def test_each_preview_saves_its_own_group_once(bot):
     assert len(taught(bot.directory)) == 1
     assert texts(await me.press("저장"))[-1].startswith("저장했습니다: 버전 3.")
     assert [t["answer"] for t in taught(bot.directory)] == ["여권 답입니다.", "주차장 답입니다."]
+
+
+async def test_a_reply_to_an_expired_prompt_is_refused(local_bot_factory, tmp_path):
+    directory = tmp_path / "kb"
+    shutil.copytree(DEFAULT_DIR, directory)
+    async with local_bot_factory(knowledge_dir=directory, complaint_timeout_seconds=0) as bot:
+        await ask_unanswered(bot)
+        me = bot.chat(ADMIN)
+        await me.send("/unanswered")
+        said = await reply_to_prompt(bot, me, await me.press("1 답"), "여권 답입니다.")
+        assert texts(said) == [teaching.GONE_TEXT]
+        assert taught(directory) == []
