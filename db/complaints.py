@@ -80,6 +80,11 @@ class AlreadyReplied(Exception):
     "A reply with this idempotency key was stored before; it is not stored or sent again."
 
 
+# A file (not a photo) is kept among a complaint's attachments as this prefix + its Telegram
+# file_id, so [첨부 보기] sends it back as a document; Telegram file ids never contain ':'.
+DOCUMENT_PREFIX = "document:"
+
+
 @dataclass(frozen=True)
 class Complaint:
     receipt: str

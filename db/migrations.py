@@ -321,7 +321,7 @@ MIGRATIONS: list[Migration] = [
     Migration(10, "satisfaction survey after 완료", _satisfaction),
     Migration(11, "reply templates", _reply_templates),
     Migration(12, "links between similar complaints", _complaint_links),
-    Migration(14, "상담원 연결 relays, automatic acknowledgements", _relays_and_acknowledgements),
+    Migration(13, "상담원 연결 relays, automatic acknowledgements", _relays_and_acknowledgements),
 ]
 
 

@@ -111,3 +111,32 @@ def recent_questions(
         [since, limit],
     ).fetchall()
     return [row[0] for row in rows]
+
+
+@raises_unavailable
+def unanswered_questions(
+    db: sqlite_utils.Database, *, days: int = 7, now: datetime | None = None
+) -> list[str]:
+    """Every question of the last ``days`` that got no answer or only a suggestion (low
+    confidence), newest first, once per time it was asked: what /unanswered groups."""
+    rows = db.execute(
+        "select query from questions where asked_at >= ? and asked_at <= ? and band != ? "
+        f"and query is not null and intent in ({', '.join('?' * len(UNANSWERED_INTENTS))}) "
+        "order by asked_at desc, id desc",
+        [
+            timestamp(as_utc(now) - timedelta(days=days)),
+            timestamp(now),
+            ANSWERED_BAND,
+            *UNANSWERED_INTENTS,
+        ],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+@raises_unavailable
+def answered_since(db: sqlite_utils.Database, entry_id: str, since: datetime) -> int:
+    """How many questions ``entry_id`` answered from ``since`` on (/stats, taught answers)."""
+    return db.execute(
+        "select count(*) from questions where entry_id = ? and band = ? and asked_at >= ?",
+        [entry_id, ANSWERED_BAND, timestamp(since)],
+    ).fetchone()[0]

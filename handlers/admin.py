@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from telegram import Update
@@ -14,14 +15,15 @@ from telegram.constants import FileSizeLimit
 from telegram.ext import ContextTypes
 
 from db.complaints import stats_by_department, stats_by_status
+from db.database import KST
 from db.outbox import delivery_stats
-from db.questions import question_stats, recent_questions
+from db.questions import answered_since, question_stats, recent_questions
 from db.satisfaction import by_department_and_month
 from db.staff import ROLES, STAFF, grant, revoke
 from handlers import formatting, keyboards, menu
 from handlers.access import ADMIN_ROLES, staff_allowed
 from handlers.arguments import parse_user_id
-from knowledge.base import KnowledgeError, load_knowledge_base
+from knowledge.base import KnowledgeBase, KnowledgeError, load_knowledge_base
 from knowledge.library import LibraryError, preview_file
 from knowledge.readers import ReadError, reader_for
 from knowledge.versions import list_versions, publish_files, rollback
@@ -52,6 +54,7 @@ CANCELLED_TEXT = "취소했습니다. 지식베이스는 바뀌지 않았습니�
 ROLLBACK_USAGE = "사용법: /rollback 버전번호 (목록: /kb_versions)"
 MAX_UPLOAD_BYTES = FileSizeLimit.FILESIZE_UPLOAD  # 50 MB, what Telegram lets a bot send too
 MB = 1_000_000
+TAUGHT_SHOWN = 10  # taught answers listed in /stats, newest first
 SEMANTIC_OFF_TEXT = "의미 검색: 꺼져 있습니다 (RETRIEVAL=lexical, 낱말 검색으로 답합니다)"
 
 
@@ -95,6 +98,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         question_stats(db), stats_by_status(db), stats_by_department(db), delivery_stats(db)
     )
     text += "\n" + formatting.satisfaction_text(by_department_and_month(db))
+    text += "\n" + taught_text(context.bot_data["kb"], context.bot_data["log_db"])
     semantic = context.bot_data.get("semantic")
     text += "\n[검색]\n" + (semantic.status_text() if semantic else SEMANTIC_OFF_TEXT)
     await update.message.reply_text(text)
@@ -238,6 +242,24 @@ async def rollback_version(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
+def taught_text(kb: KnowledgeBase, log_db) -> str:
+    """/stats: how many questions each taught entry answered since it was taught."""
+    taught = list(kb.curated.taught)[-TAUGHT_SHOWN:]
+    if not taught:
+        return "[가르친 답]\n아직 없습니다 (/unanswered)."
+    lines = ["[가르친 답] 가르친 뒤 답한 질문 수"]
+    for item in reversed(taught):
+        entry_id = item.entry_id(kb.regions)
+        entry = kb.get(entry_id) if entry_id else None
+        title = entry.title if entry else item.questions[0]
+        how = "별칭" if item.entry else "답"
+        since = datetime.fromisoformat(item.at)
+        count = answered_since(log_db, entry_id, since) if entry_id else 0
+        when = since.astimezone(KST).strftime("%m-%d")
+        lines.append(f"· «{formatting.preview(title, 40)}» — {count}번 ({when} {how}, {item.by})")
+    return "\n".join(lines)
+
+
 def _preview(bot_data: dict, name: str, data: bytes, region: str) -> tuple[list, int, int]:
     """Reads the file on a copy of the knowledge directory, builds the knowledge base it would
     give and re-answers the last month's questions with both (runs in a worker thread)."""
@@ -252,7 +274,12 @@ def _preview(bot_data: dict, name: str, data: bytes, region: str) -> tuple[list,
     questions = recent_questions(
         bot_data["log_db"], days=CHANGED_ANSWER_DAYS, limit=CHANGED_ANSWER_LIMIT
     )
-    return reports, changed_answers(bot_data["kb"], new, questions), len(questions)
+    live = bot_data["kb"]
+    remembered = bot_data.get("preview_outcomes")
+    if remembered is None or remembered[0] is not live:  # a reload or publish since
+        remembered = bot_data["preview_outcomes"] = (live, {})
+    changed = changed_answers(live, new, questions, before=remembered[1])
+    return reports, changed, len(questions)
 
 
 def _publish(directory: Path, name: str, data: bytes, region: str, by: str) -> int:

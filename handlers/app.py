@@ -59,6 +59,7 @@ from handlers import (
     relay,
     staff,
     survey,
+    teaching,
     workbench,
 )
 from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
@@ -146,14 +147,21 @@ def register_handlers(application: Application, settings: Settings) -> None:
         PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, citizen.answer_question
     )
     # Staff and admin commands accept any chat: their callbacks check the user's role (and
-    # the chat). A button with empty data would match every pattern: refused first.
-    admin_file = PRIVATE & filters.Document.ALL & FromAdmin(application.bot_data)
+    # the chat). A button with empty data would match every pattern: refused first. An admin's
+    # file during their own complaint draft belongs to the complaint, not the knowledge base.
+    admin_file = (
+        PRIVATE
+        & filters.Document.ALL
+        & FromAdmin(application.bot_data)
+        & ~complaint.DraftOpen(application.user_data)
+    )
     application.add_handlers(
         [
             CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
             MessageHandler(admin_file, admin.receive_file, block=False),
             *relay.build_handlers(application.bot_data),
             *staff.build_handlers(),
+            *teaching.build_handlers(),
             MessageHandler(
                 PRIVATE & filters.TEXT & ~filters.COMMAND & survey.REPLY_TO_SURVEY,
                 survey.comment_on_complaint,
@@ -195,6 +203,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
             CommandHandler("grant", admin.grant_role, filters=NEW_MESSAGE),
             CommandHandler("revoke", admin.revoke_role, filters=NEW_MESSAGE),
             CommandHandler("kb_versions", admin.show_versions, filters=NEW_MESSAGE),
+            CommandHandler("unanswered", teaching.show_unanswered, filters=NEW_MESSAGE),
             CommandHandler("rollback", admin.rollback_version, filters=NEW_MESSAGE, block=False),
             CallbackQueryHandler(
                 admin.upload_button, pattern=keyboards.UPLOAD_PATTERN, block=False

@@ -28,6 +28,7 @@ from telegram.warnings import PTBUserWarning
 
 from db import outbox
 from db.complaints import (
+    DOCUMENT_PREFIX,
     Complaint,
     complaint_for_key,
     create_complaint,
@@ -76,6 +77,10 @@ ASK_ATTACHMENTS_TEXT = (
 PHOTO_FIRST_TEXT = "사진을 받았습니다. 이제 어떤 불편인지 글로 적어 주세요."
 LOCATION_FIRST_TEXT = "위치를 받았습니다. 이제 어떤 불편인지 글로 적어 주세요."
 TOO_MANY_PHOTOS_TEXT = f"사진은 {MAX_PHOTOS}장까지 받을 수 있습니다. [다음]을 눌러 주세요."
+TOO_MANY_FILES_TEXT = (
+    f"사진과 파일은 합해서 {MAX_PHOTOS}개까지 받을 수 있습니다. [다음]을 눌러 주세요."
+)
+DOCUMENT_FIRST_TEXT = "파일을 받았습니다. 이제 어떤 불편인지 글로 적어 주세요."
 DEPARTMENT_TEXT = (
     "이 민원을 맡을 부서로 아래를 추천합니다. 맞는 부서를 고르거나 부서 이름을 직접 적어 주세요."
 )
@@ -270,6 +275,32 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return await _after_attachment(
         update, draft, f"사진 {len(draft['attachments'])}장을 받았습니다.", PHOTO_FIRST_TEXT
     )
+
+
+async def receive_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Adds a file sent during the draft (an admin's file too: it is not a knowledge upload
+    while a draft is open); a caption joins the content."""
+    message, draft = update.message, _draft(context)
+    if len(draft["attachments"]) >= MAX_PHOTOS:
+        await message.reply_text(TOO_MANY_FILES_TEXT, reply_markup=_next_or_cancel())
+        return ATTACH if draft["content"] else CONTENT
+    draft["attachments"].append(DOCUMENT_PREFIX + message.document.file_id)
+    if message.caption:
+        return await receive_content(update, context)
+    return await _after_attachment(update, draft, "파일을 받았습니다.", DOCUMENT_FIRST_TEXT)
+
+
+class DraftOpen(filters.MessageFilter):
+    """Messages from a user whose complaint draft is open (``user_data["complaint"]`` exists
+    from the first step until it is filed, cancelled or timed out)."""
+
+    def __init__(self, user_data) -> None:
+        super().__init__(name="DraftOpen")
+        self._user_data = user_data
+
+    def filter(self, message) -> bool:
+        user = message.from_user
+        return user is not None and "complaint" in (self._user_data.get(user.id) or {})
 
 
 async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -603,6 +634,7 @@ def build_conversation(
     """The complaint conversation; ``question_handler`` (free text) may start it too."""
     text = filters.TEXT & ~filters.COMMAND & NEW_MESSAGE
     photo, location = filters.PHOTO & NEW_MESSAGE, filters.LOCATION & NEW_MESSAGE
+    document = filters.Document.ALL & NEW_MESSAGE
     restart = [
         CommandHandler("complaint", ask_content, filters=PRIVATE),
         _button(keyboards.NEW_COMPLAINT, ask_content),
@@ -612,11 +644,13 @@ def build_conversation(
         CONTENT: [
             MessageHandler(text, receive_content),
             MessageHandler(photo, receive_photo),
+            MessageHandler(document, receive_document),
             MessageHandler(location, receive_location),
         ],
         ATTACH: [
             MessageHandler(text, receive_more_text),
             MessageHandler(photo, receive_photo),
+            MessageHandler(document, receive_document),
             MessageHandler(location, receive_location),
             _button(keyboards.ATTACHMENTS_DONE, ask_department),
             _button(keyboards.ADD_TO_DRAFT, add_pending),

@@ -24,6 +24,7 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from db.complaints import (
+    DOCUMENT_PREFIX,
     DONE,
     IN_PROGRESS,
     RECEIVED,
@@ -466,9 +467,16 @@ async def show_attachments(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     total = len(complaint.attachments)
     for n, file_id in enumerate(complaint.attachments, start=1):
         try:
-            await context.bot.send_photo(
-                chat_id, file_id, caption=f"민원 {receipt} 사진 {n}/{total}"
-            )
+            if file_id.startswith(DOCUMENT_PREFIX):
+                await context.bot.send_document(
+                    chat_id,
+                    file_id.removeprefix(DOCUMENT_PREFIX),
+                    caption=f"민원 {receipt} 첨부 {n}/{total}",
+                )
+            else:
+                await context.bot.send_photo(
+                    chat_id, file_id, caption=f"민원 {receipt} 사진 {n}/{total}"
+                )
         except BadRequest as exc:
             logger.info("photo %d of %s could not be sent: %s", n, receipt, exc)
             failed += 1

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -21,16 +23,19 @@ import yaml
 
 from knowledge.model import (
     DEPARTMENT,
+    FAQ,
     KINDS,
     TEAM,
     DocumentInfo,
     Entry,
     ParseError,
     Region,
+    Source,
+    make_id,
     region_code,
 )
 from knowledge.parsers.text import compact
-from knowledge.readers import READERS, ReadError
+from knowledge.readers import READERS, ReadError, Reading
 
 if TYPE_CHECKING:
     from nlp.index import SearchIndex
@@ -56,6 +61,14 @@ DUTY_MIN_COVERAGE = 0.3
 # A unit outside the citizen's chosen region counts at this share, as answers do
 # (nlp.index.PREFERRED_REGION_FACTOR).
 DUTY_OTHER_REGION_FACTOR = 0.85
+_TAUGHT_KEYS = {"id", "questions", "by", "at", "entry", "answer", "region", "department"}
+TAUGHT_DOCUMENT = "관리자가 가르친 답"  # the source shown under a taught answer
+# Readings remembered by (document, sha256): entries are immutable, so sharing them is safe. A
+# knowledge directory holds tens of generic documents; 256 readings of a few hundred entries
+# each stay within a few megabytes.
+READINGS_KEPT = 256
+_READINGS: OrderedDict[tuple[DocumentInfo, str], Reading] = OrderedDict()
+_READINGS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,29 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Taught:
+    """What an admin taught from unanswered questions (``/unanswered``), with who and when:
+    the questions become aliases of ``entry``, or with ``answer`` one FAQ entry of ``region``."""
+
+    id: str
+    questions: tuple[str, ...]
+    by: str
+    at: str  # ISO time in UTC, compared with the question log's asked_at
+    entry: str | None = None
+    answer: str | None = None
+    region: str | None = None
+    department: str | None = None
+    line: int = 1  # where it stands in curated.yaml
+
+    def entry_id(self, regions: Iterable[Region]) -> str | None:
+        """The entry that answers with what was taught (None for an undeclared region)."""
+        if self.entry:
+            return self.entry
+        code = next((r.code for r in regions if r.name == self.region), None)
+        return make_id(code, FAQ, f"taught#{self.id}") if code else None
+
+
+@dataclass(frozen=True)
 class Curated:
     """What admins add on top of the documents: synonyms, aliases, contacts."""
 
@@ -109,6 +145,7 @@ class Curated:
     contacts: tuple[Contact, ...] = ()
     origins: Mapping[str, int] = field(default_factory=dict)  # alias id / department → line
     examples: tuple[str, ...] = ()  # example questions shown by /start and "not found" replies
+    taught: tuple[Taught, ...] = ()  # answers taught from unanswered questions
 
     def contact_for(
         self, region: str, department: str | None, team: str | None = None
@@ -347,7 +384,7 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
             )
         if doc.parser in READERS:
             try:
-                entries.extend(reader(raw, doc).entries)
+                entries.extend(read_document(raw, doc).entries)
             except ReadError as exc:
                 problems.append(Problem(doc.file, exc.line, exc.reason))
             continue
@@ -362,6 +399,31 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
         except ParseError as exc:
             problems.append(Problem(exc.file, exc.line, exc.message))
     return merge_departments(entries), problems
+
+
+def read_document(raw: bytes, doc: DocumentInfo) -> Reading:
+    """``doc``'s reader on ``raw``, remembered by the document and its sha256: an upload's
+    preview validates the directory and builds the would-be knowledge base, and [반영] loads it
+    again — a 30-page PDF is read once instead of four times (benchmarks/preview.py)."""
+    key = (doc, hashlib.sha256(raw).hexdigest())
+    with _READINGS_LOCK:
+        found = _READINGS.get(key)
+        if found is not None:
+            _READINGS.move_to_end(key)
+            return found
+    reading = READERS[doc.parser](raw, doc)  # outside the lock: reading takes seconds
+    reading = Reading(list(reading.entries), list(reading.warnings))
+    with _READINGS_LOCK:
+        _READINGS[key] = reading
+        while len(_READINGS) > READINGS_KEPT:
+            _READINGS.popitem(last=False)
+    return Reading(list(reading.entries), list(reading.warnings))
+
+
+def clear_readings() -> None:
+    """Forgets every remembered reading (benchmarks time a cold read)."""
+    with _READINGS_LOCK:
+        _READINGS.clear()
 
 
 def merge_departments(entries: list[Entry]) -> list[Entry]:
@@ -458,6 +520,13 @@ def read_curated(directory: Path) -> Curated:
             Problem(CURATED, lines("examples"), "examples는 질문 문자열 목록이어야 합니다")
         )
         examples = []
+    taught = _read_taught(data.get("taught") or [], lines, problems)
+    for item in taught:
+        if item.entry:
+            aliases[item.entry] = tuple(
+                dict.fromkeys(aliases.get(item.entry, ()) + item.questions)
+            )
+            origins.setdefault(item.entry, item.line)
     if problems:
         raise KnowledgeError(problems)
     return Curated(
@@ -466,7 +535,85 @@ def read_curated(directory: Path) -> Curated:
         tuple(contacts),
         MappingProxyType(origins),
         tuple(q.strip() for q in examples),
+        tuple(taught),
     )
+
+
+def _read_taught(data, lines, problems: list[Problem]) -> list[Taught]:
+    """The ``taught`` list: each item has questions, by, at and either entry or answer+region."""
+    if not isinstance(data, list):
+        problems.append(Problem(CURATED, lines("taught"), "taught는 목록이어야 합니다"))
+        return []
+    found = []
+    for item in data:
+        where = lines(f"id: {item.get('id')}") if isinstance(item, dict) else lines("taught")
+        questions = item.get("questions") if isinstance(item, dict) else None
+        if (
+            not isinstance(item, dict)
+            or item.keys() - _TAUGHT_KEYS
+            or not {"id", "questions", "by", "at"} <= item.keys()
+            or not isinstance(questions, list)
+            or not questions
+            or not all(isinstance(q, str) and q.strip() for q in questions)
+            or bool(item.get("entry")) == bool(item.get("answer"))
+            or (item.get("answer") and not item.get("region"))
+            or not _is_time(item.get("at"))
+        ):
+            problems.append(
+                Problem(
+                    CURATED,
+                    where,
+                    "taught 항목에는 id, questions(질문 목록), by, at과 entry 하나 또는 "
+                    "answer와 region(+ department)이 필요합니다",
+                )
+            )
+            continue
+        optional = {
+            k: str(item[k]).strip() or None if item.get(k) is not None else None
+            for k in ("entry", "answer", "region", "department")
+        }
+        found.append(
+            Taught(
+                str(item["id"]),
+                tuple(q.strip() for q in questions),
+                str(item["by"]),
+                str(item["at"]),
+                line=where,
+                **optional,
+            )
+        )
+    return found
+
+
+def _is_time(value) -> bool:
+    try:
+        datetime.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def taught_entries(curated: Curated, regions: Iterable[Region]) -> list[Entry]:
+    """One FAQ entry per taught answer: titled by its first question, found by the others."""
+    regions = tuple(regions)
+    entries = []
+    for item in curated.taught:
+        if not item.answer:
+            continue
+        entries.append(
+            Entry(
+                id=item.entry_id(regions) or f"taught-{item.id}",
+                kind=FAQ,
+                region=item.region or "",
+                title=item.questions[0],
+                source=Source(CURATED, item.line, item.line, TAUGHT_DOCUMENT),
+                body=item.answer,
+                aliases=item.questions[1:],
+                fields={"답변": item.answer},
+                department=item.department,
+            )
+        )
+    return entries
 
 
 def validate(entries: Iterable[Entry], curated: Curated, regions: Iterable[str]) -> list[Problem]:
@@ -485,7 +632,13 @@ def validate(entries: Iterable[Entry], curated: Curated, regions: Iterable[str])
         if not entry.title.strip():
             problems.append(Problem(*where, f"{entry.id}: 제목이 비어 있습니다"))
         if entry.region not in regions:
-            problems.append(Problem(*where, f"{entry.id}: 지역이 없습니다"))
+            problems.append(
+                Problem(
+                    *where,
+                    f"{entry.id}: 지역 '{entry.region}'은(는) {REGIONS_FILE}에 없는 지역입니다"
+                    f" — {REGIONS_FILE}에 추가하세요",
+                )
+            )
         if entry.kind not in KINDS:
             problems.append(Problem(*where, f"{entry.id}: 알 수 없는 종류 {entry.kind}"))
         if not entry.source or not entry.source.file or entry.source.line_start < 1:
@@ -542,6 +695,7 @@ def load_contents(
     except KnowledgeError as exc:
         problems.extend(exc.problems)
         curated = Curated()
+    entries = entries + taught_entries(curated, regions)
     problems.extend(validate(entries, curated, (r.name for r in regions)))
     if problems:
         raise KnowledgeError(problems)

@@ -26,6 +26,7 @@ from knowledge.base import (
     Problem,
     load_contents,
     merge_departments,
+    read_document,
     read_regions,
 )
 from knowledge.model import (
@@ -36,12 +37,17 @@ from knowledge.model import (
     Region,
     region_code,
 )
-from knowledge.readers import READERS, ReadError, reader_for
+from knowledge.readers import ReadError, reader_for
 
 T = TypeVar("T")
 SAMPLE_TITLES = 3  # titles shown per file so the admin sees what was read
 # Suffixes of Korean region names: a citizen says 인천 for 인천광역시, 나주 for 나주시.
 REGION_SUFFIXES = ("특별자치도", "특별자치시", "광역시", "특별시", "도", "시", "군", "구")
+# A sheet's 지역 column may name any region; one that regions.yaml does not declare is refused.
+UNKNOWN_REGION_TEXT = (
+    "{line}의 지역 '{region}'은(는) regions.yaml에 없는 지역입니다. "
+    "regions.yaml에 추가하거나 `kb add 파일 --region {region}`로 먼저 만드세요"
+)
 
 
 @dataclass
@@ -87,6 +93,7 @@ def add_files(
     if not any(r.name == region for r in regions):
         regions.append(new_region(region))
     code = next(r.code for r in regions if r.name == region)
+    names = {r.name for r in regions}
     reports, copies, new_items = [], [], []
     for path in files:
         report = FileReport(path.name)
@@ -112,7 +119,7 @@ def add_files(
             path.name, report.reader, region, item["document"], year, item["sha256"], code
         )
         try:
-            reading = READERS[report.reader](raw, doc)
+            reading = read_document(raw, doc)
         except ReadError as exc:
             report.error = exc.reason
             continue
@@ -124,6 +131,12 @@ def add_files(
         report.warnings = reading.warnings
         if not reading.entries:
             report.error = "읽은 항목이 없습니다"
+            continue
+        unknown = next((e for e in entries if e.region not in names), None)
+        if unknown is not None:
+            report.error = UNKNOWN_REGION_TEXT.format(
+                line=f"{unknown.source.line_start}{unknown.source.unit}", region=unknown.region
+            )
             continue
         new_items.append({k: v for k, v in item.items() if v is not None})
         copies.append((path, directory / path.name))

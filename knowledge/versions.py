@@ -9,6 +9,7 @@ older version's files and records the result as a new version, so history only g
 from __future__ import annotations
 
 import hashlib
+import secrets
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,10 @@ from knowledge.base import (
 from knowledge.library import FileReport, LibraryError, add_files
 
 VERSIONS = ".versions"
+TAUGHT_COMMENT = (
+    "# taught: what admins taught from unanswered questions (/unanswered), with who (by) and\n"
+    "#   when (at): questions that became aliases of an entry, or a short answer (an FAQ entry).\n"
+)
 _STATE_FILES = (MANIFEST, REGIONS_FILE, CURATED)
 
 
@@ -55,6 +60,50 @@ def publish_files(
     reports = add_files(directory, files, region, document=document, year=year)
     names = ", ".join(path.name for path in files)
     return _record(directory, by, f"추가: {names}"), reports
+
+
+def publish_taught(directory: Path, item: dict, *, by: str, note: str) -> int:
+    """Add one taught item (``knowledge.base.Taught`` fields; id, by and at are filled in) to
+    ``curated.yaml``, validate the whole directory and record a new version; LibraryError
+    (nothing changed) when it would not load."""
+    if not list_versions(directory):
+        _record(directory, by, "처음 상태")
+    path = directory / CURATED
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    now = datetime.now(UTC)
+    item = {
+        "id": now.strftime("%Y%m%d%H%M%S") + secrets.token_hex(2),
+        **{k: v for k, v in item.items() if v},
+        "by": by,
+        "at": now.isoformat(timespec="seconds"),
+    }
+    path.write_text(_with_taught(old, item), encoding="utf-8")
+    try:
+        load_contents(directory)
+    except KnowledgeError as exc:
+        path.write_text(old, encoding="utf-8")
+        raise LibraryError("\n".join(str(p) for p in exc.problems)) from None
+    return _record(directory, by, note)
+
+
+def _with_taught(text: str, item: dict) -> str:
+    """``curated.yaml`` with ``item`` appended to its ``taught`` list, comments kept; the
+    list is written last in the file (rewritten without comments only if it is elsewhere)."""
+    data = yaml.safe_load(text) if text.strip() else {}
+    data = data if isinstance(data, dict) else {}
+    taught = data.get("taught") or []
+    dumped = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, width=1000)
+    block = "".join(f"  {line}\n" for line in dumped.splitlines())
+    body = text if text.endswith("\n") or not text else text + "\n"
+    if "taught" not in data:
+        candidate = f"{body}\n{TAUGHT_COMMENT}taught:\n{block}"
+    else:
+        candidate = body + block
+    parsed = yaml.safe_load(candidate)
+    if isinstance(parsed, dict) and parsed.get("taught") == [*taught, item]:
+        return candidate
+    data["taught"] = [*taught, item]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 
 
 def list_versions(directory: Path) -> list[Version]:

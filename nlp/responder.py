@@ -832,12 +832,25 @@ def _clip(text: str, limit: int = MAX_FIELD_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def changed_answers(old: KnowledgeBase, new: KnowledgeBase, questions: Iterable[str]) -> int:
+def changed_answers(
+    old: KnowledgeBase,
+    new: KnowledgeBase,
+    questions: Iterable[str],
+    *,
+    before: dict[str, tuple[str, str | None]] | None = None,
+) -> int:
     """How many of ``questions`` would get another answer (band or answering entry) from
-    ``new`` than from ``old``: the upload preview's "달라지는 답"."""
+    ``new`` than from ``old``: the upload preview's "달라지는 답". ``before`` remembers the
+    outcomes from ``old`` (the live knowledge base) across previews: half the work."""
+    before = {} if before is None else before
 
     def outcome(kb: KnowledgeBase, question: str) -> tuple[str, str | None]:
         reply = respond(kb, question)
         return reply.band, reply.hits[0].entry.id if reply.hits and reply.answered else None
 
-    return sum(outcome(old, q) != outcome(new, q) for q in questions)
+    changed = 0
+    for question in questions:
+        if question not in before:
+            before[question] = outcome(old, question)
+        changed += before[question] != outcome(new, question)
+    return changed

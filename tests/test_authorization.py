@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from db.complaints import create_complaint
 from db.staff import grant, revoke
-from handlers import admin, staff
+from handlers import admin, staff, teaching
 from handlers.access import ADMIN_DENIED_TEXT, DENIED_TEXT
 from handlers.formatting import staff_alert
 from handlers.keyboards import staff_actions
@@ -36,6 +36,8 @@ COMMANDS = [
     (f"/revoke {STAFF}", ADMIN_ONLY),
     ("/kb_versions", ADMIN_ONLY),
     ("/rollback 1", ADMIN_ONLY),
+    ("/unanswered", ADMIN_ONLY),
+    ("/unanswered 30", ADMIN_ONLY),
 ]
 BUTTONS = [
     "s:prog:{r}",
@@ -48,6 +50,8 @@ BUTTONS = [
     "a:edit:1",
     "a:cancel:1",
     "k:pub:0a1b2c3d",
+    "t:pick:0a1b2c3d:0",
+    "t:save:0a1b2c3d",
 ]
 # (user, chat) pairs without the role: a citizen privately and as a member of the staff chat,
 # a staff member whose grant was revoked, and an anonymous group admin.
@@ -127,7 +131,8 @@ async def test_staff_buttons_replayed_by_outsiders_are_refused(bot, data, who):
             data=data.format(r=bot.stored.receipt), message_id=bot.alert.message_id
         )
     assert [c.method for c in calls] == ["answerCallbackQuery"]
-    expected = ADMIN_DENIED_TEXT if data.startswith("k:") else DENIED_TEXT  # k: admin uploads
+    # k: admin uploads, t: teaching from unanswered questions
+    expected = ADMIN_DENIED_TEXT if data.startswith(("k:", "t:")) else DENIED_TEXT
     assert (calls[0].params["text"], calls[0].params["show_alert"]) == (expected, True)
     [(denied_user, label)] = denials(bot)
     assert denied_user == user_id and label
@@ -161,7 +166,7 @@ async def test_staff_and_admins_are_let_through(bot):
 
 
 def _privileged(handlers) -> list:
-    """Every registered handler whose callback lives in handlers.staff or handlers.admin."""
+    """Every registered handler whose callback lives in handlers.staff, admin or teaching."""
     found = []
     for handler in handlers:
         if isinstance(handler, ConversationHandler):
@@ -172,7 +177,11 @@ def _privileged(handlers) -> list:
                     *(h for state in handler.states.values() for h in state),
                 ]
             )
-        elif getattr(handler.callback, "__module__", "") in (staff.__name__, admin.__name__):
+        elif getattr(handler.callback, "__module__", "") in (
+            staff.__name__,
+            admin.__name__,
+            teaching.__name__,
+        ):
             found.append(handler)
     return found
 
@@ -190,7 +199,12 @@ async def test_the_table_covers_every_privileged_handler(local_bot):
             if not any(handler.pattern.match(data) for data in buttons):
                 uncovered.append(handler.pattern.pattern)
         # a reply to a prompt: test_a_grant_revoked_while_writing_a_reply_stops_the_reply;
-        # an admin's file is filtered by access.FromAdmin
-        elif handler.callback not in (staff.receive_prompt_text, admin.receive_file):
+        # an admin's file is filtered by access.FromAdmin; a reply to a teaching prompt:
+        # test_handlers_teaching.py::test_cancel_and_someone_elses_reply_change_nothing
+        elif handler.callback not in (
+            staff.receive_prompt_text,
+            admin.receive_file,
+            teaching.receive_prompt_text,
+        ):
             uncovered.append(handler.callback.__qualname__)
     assert uncovered == []

@@ -11,11 +11,8 @@ PERSISTENCE_VERSION = 5
 RETENTION_VERSION = 6
 
 
-def test_versions_ascend_and_are_named():
-    # Numbers are handed out per branch (13 and 14 may land in either order), so a gap may
-    # stand until the other branch is merged; never a repeat or a step back.
-    versions = [m.version for m in MIGRATIONS]
-    assert versions == sorted(set(versions)) and versions[0] == 1
+def test_versions_are_consecutive_and_named():
+    assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
     assert all(m.name for m in MIGRATIONS)
 
 

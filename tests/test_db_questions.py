@@ -86,3 +86,58 @@ def test_recent_questions_are_distinct_newest_first_and_only_questions(db):
     log(db, "우주 날씨", intent="out_of_scope", band="none", now=NOW)
     assert questions.recent_questions(db, days=30, now=NOW) == ["전입신고", "여권 재발급"]
     assert questions.recent_questions(db, days=30, limit=1, now=NOW) == ["전입신고"]
+
+
+@pytest.mark.parametrize(
+    "intent, band, age, listed",
+    [
+        ("question", "none", timedelta(days=1), True),  # not found
+        ("question", "suggest", timedelta(days=1), True),  # low confidence
+        ("out_of_scope", "none", timedelta(days=1), True),
+        ("question", "answer", timedelta(days=1), False),
+        ("greeting", "none", timedelta(days=1), False),
+        ("complaint", "none", timedelta(days=1), False),  # no text is kept
+        ("question", "none", timedelta(days=7, seconds=1), False),  # before the window
+        ("question", "none", timedelta(days=6, hours=23), True),
+    ],
+)
+def test_unanswered_questions_of_the_window(db, intent, band, age, listed):
+    log(db, "여권 수수료", intent=intent, band=band, now=NOW - age)
+    expected = ["여권 수수료"] if listed else []
+    assert questions.unanswered_questions(db, days=7, now=NOW) == expected
+
+
+def test_unanswered_questions_keep_every_time_asked_newest_first(db):
+    log(db, "여권 수수료", band="none", now=NOW - timedelta(hours=2))
+    log(db, "등본 발급", band="suggest", now=NOW - timedelta(hours=1))
+    log(db, "여권 수수료", band="none", now=NOW)
+    assert questions.unanswered_questions(db, now=NOW) == [
+        "여권 수수료",
+        "등본 발급",
+        "여권 수수료",
+    ]
+
+
+@pytest.mark.parametrize(
+    "entry_id, band, asked, counted",
+    [
+        ("e1", "answer", NOW, True),
+        ("e1", "answer", NOW - timedelta(seconds=1), False),  # before it was taught
+        ("e1", "suggest", NOW, False),  # only suggested
+        ("e2", "answer", NOW, False),
+    ],
+)
+def test_answered_since_counts_answers_by_the_entry_from_then_on(
+    db, entry_id, band, asked, counted
+):
+    questions.log_question(
+        db,
+        user_id=1,
+        query="q",
+        intent="question",
+        band=band,
+        entry_id=entry_id,
+        score=50.0,
+        now=asked,
+    )
+    assert questions.answered_since(db, "e1", NOW) == int(counted)

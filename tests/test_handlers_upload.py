@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers import admin, citizen
+from db.complaints import list_complaints
+from handlers import admin, citizen, complaint
 from knowledge.base import DEFAULT_DIR
 from tests.fixtures import render
 
@@ -81,6 +82,15 @@ async def test_cancel_changes_nothing(bot):
             "'전화' 열이 필요합니다",
         ),
         ("큰.pdf", b"%PDF", {"file_size": 60_000_000}, "파일이 너무 큽니다(60 MB). 50 MB 이하로"),
+        (
+            "지역.csv",
+            render.csv(
+                (("질문", "답변", "지역"), ("여권 수수료는요?", "53,000원입니다.", "다나시"))
+            ),
+            {},
+            "2행의 지역 '다나시'은(는) regions.yaml에 없는 지역입니다. regions.yaml에 추가하거나 "
+            "`kb add 파일 --region 다나시`로 먼저 만드세요",
+        ),
     ],
 )
 async def test_a_bad_file_gets_one_korean_line_and_changes_nothing(
@@ -103,3 +113,60 @@ async def test_a_citizens_file_is_not_read(bot):
     replies = texts(await bot.chat(CITIZEN).send_file("faq.csv", render.csv(render.FAQ_ROWS)))
     assert replies == [citizen.NON_TEXT_TEXT["document"]]
     assert bot.application.bot_data.get("uploads", {}) == {}
+
+
+@pytest.mark.parametrize("user", [ADMIN, CITIZEN])
+@pytest.mark.parametrize(
+    "content_first, caption, reply, content",
+    [
+        (
+            True,
+            None,
+            "파일을 받았습니다. 더 보내거나 [다음]을 눌러 주세요.",
+            "가로등이 꺼져 있어요",
+        ),
+        (True, "가나시", complaint.ASK_ATTACHMENTS_TEXT, "가로등이 꺼져 있어요\n가나시"),
+        (False, "가로등이 꺼져 있어요", complaint.ASK_ATTACHMENTS_TEXT, "가로등이 꺼져 있어요"),
+        (False, None, complaint.DOCUMENT_FIRST_TEXT, ""),
+    ],
+)
+async def test_a_file_sent_during_a_complaint_draft_goes_to_the_complaint(
+    bot, user, content_first, caption, reply, content
+):
+    chat = bot.chat(user)
+    await chat.send("/complaint")
+    if content_first:
+        await chat.send("가로등이 꺼져 있어요")
+    replies = texts(await chat.send_file("현장.pdf", b"%PDF-1.4 scan", caption=caption))
+    assert replies == [reply]
+    assert bot.application.bot_data.get("uploads", {}) == {}
+    draft = bot.application.user_data[user]["complaint"]
+    assert draft["attachments"] == ["document:upload1"]
+    assert draft["content"] == content
+
+
+async def test_a_file_filed_with_a_complaint_reaches_staff_as_a_document(bot):
+    chat = bot.chat(ADMIN)
+    await chat.send("/complaint")
+    await chat.send("가로등이 꺼져 있어요")
+    await chat.send_file("현장.pdf", b"%PDF-1.4 scan")
+    await chat.press("다음 ▶")
+    await chat.press("잘 모르겠어요")
+    await chat.press("익명으로 접수")
+    await chat.press("접수하기")
+    [filed] = list_complaints(bot.db, user_id=ADMIN)
+    assert filed.attachments == ("document:upload1",)
+    receipt = filed.receipt
+    staff = bot.chat(800)
+    await staff.send(f"/view {receipt}")
+    calls = await staff.press("첨부 보기")
+    assert [c.params["document"] for c in calls if c.method == "sendDocument"] == ["upload1"]
+    assert not [c for c in calls if c.method == "sendPhoto"]
+
+
+async def test_an_admins_file_after_the_draft_is_cancelled_is_an_upload_again(bot):
+    chat = bot.chat(ADMIN)
+    await chat.send("/complaint")
+    await chat.send("/cancel")
+    replies = texts(await chat.send_file("faq.csv", render.csv(render.FAQ_ROWS), caption="가나시"))
+    assert replies[0] == "faq.csv을(를) 읽는 중입니다…" and "미리보기" in replies[-1]

@@ -230,3 +230,37 @@ def test_kb_add_starts_a_new_knowledge_directory(tmp_path, files, capsys):
     assert {e.title for e in entries} >= {render.PROGRAM, "정무기획과", "국제협력과"}
     assert bot.main(["kb", "check", "--knowledge-dir", str(directory)]) == 0
     assert "가나특별자치도" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "region_cell, region_arg, accepted",
+    [
+        ("다나시", "가나시", False),  # the sheet names a region nobody declared
+        ("전주시", "가나시", True),  # declared in regions.yaml
+        ("가나시", "가나시", True),  # the one --region creates in the same kb add
+        ("", "가나시", True),  # no 지역: the file's region
+    ],
+)
+def test_an_faq_sheet_naming_an_undeclared_region_says_which_and_how_to_declare_it(
+    sources, tmp_path, capsys, region_cell, region_arg, accepted
+):
+    sheet = tmp_path / "faq.csv"
+    sheet.write_bytes(
+        render.csv(
+            (("질문", "답변", "지역"), ("여권 수수료는요?", "53,000원입니다.", region_cell))
+        )
+    )
+    before = snapshot(sources)
+    code = bot.main(
+        ["kb", "add", str(sheet), "--region", region_arg, "--knowledge-dir", str(sources)]
+    )
+    out = capsys.readouterr()
+    if accepted:
+        assert code == 0
+        return
+    assert code != 0 and snapshot(sources) == before
+    message = (out.out + out.err).strip().splitlines()
+    assert message[1:] == [
+        "faq.csv: 넣지 못했습니다 — 2행의 지역 '다나시'은(는) regions.yaml에 없는 지역입니다. "
+        "regions.yaml에 추가하거나 `kb add 파일 --region 다나시`로 먼저 만드세요"
+    ]
