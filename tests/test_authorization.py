@@ -13,8 +13,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from db.complaints import create_complaint
 from db.staff import grant, revoke
-from handlers import admin, staff
-from handlers.access import ADMIN_DENIED_TEXT, DENIED_TEXT
+from handlers import admin, staff, workbench
+from handlers.access import ADMIN_DENIED_TEXT, ADMIN_ROLES, DENIED_TEXT, STAFF_ROLES
 from handlers.formatting import staff_alert
 from handlers.keyboards import staff_actions
 
@@ -36,7 +36,17 @@ COMMANDS = [
     (f"/revoke {STAFF}", ADMIN_ONLY),
     ("/kb_versions", ADMIN_ONLY),
     ("/rollback 1", ADMIN_ONLY),
+    ("/type {r} 일반", STAFF_ONLY),
+    ("/extend {r} 2030-01-02 현장 확인", STAFF_ONLY),
+    ("/due", STAFF_ONLY),
+    ("/closed 2030-05-02 개청 기념일", ADMIN_ONLY),
+    ("/statutory 여권 발급 4", ADMIN_ONLY),
+    ("/template", STAFF_ONLY),
+    ("/link {r} {r}", STAFF_ONLY),
+    ("/repeat {r} {r}", STAFF_ONLY),
 ]
+# Commands anyone may send: every other registered command must be in COMMANDS.
+PUBLIC_COMMANDS = {"start", "help", "region", "status", "my", "cancel", "source", "complaint"}
 BUTTONS = [
     "s:prog:{r}",
     "s:done:{r}",
@@ -160,8 +170,11 @@ async def test_staff_and_admins_are_let_through(bot):
     assert denials(bot) == []
 
 
+PRIVILEGED_MODULES = (staff.__name__, workbench.__name__, admin.__name__)
+
+
 def _privileged(handlers) -> list:
-    """Every registered handler whose callback lives in handlers.staff or handlers.admin."""
+    """Every registered handler whose callback lives in handlers.staff, .workbench or .admin."""
     found = []
     for handler in handlers:
         if isinstance(handler, ConversationHandler):
@@ -172,7 +185,7 @@ def _privileged(handlers) -> list:
                     *(h for state in handler.states.values() for h in state),
                 ]
             )
-        elif getattr(handler.callback, "__module__", "") in (staff.__name__, admin.__name__):
+        elif getattr(handler.callback, "__module__", "") in PRIVILEGED_MODULES:
             found.append(handler)
     return found
 
@@ -194,3 +207,38 @@ async def test_the_table_covers_every_privileged_handler(local_bot):
         elif handler.callback not in (staff.receive_prompt_text, admin.receive_file):
             uncovered.append(handler.callback.__qualname__)
     assert uncovered == []
+
+
+def _registered_commands(handlers) -> set[str]:
+    found = set()
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            found |= _registered_commands([*handler.entry_points, *handler.fallbacks])
+            found |= _registered_commands(h for state in handler.states.values() for h in state)
+        elif isinstance(handler, CommandHandler):
+            found |= handler.commands
+    return found
+
+
+async def test_every_command_is_public_or_in_the_table(local_bot):
+    """A new staff command must get a row above, where a citizen's attempt is refused."""
+    registered = _registered_commands(local_bot.application.handlers[0])
+    table = {c.split()[0].lstrip("/") for c, _ in COMMANDS}
+    assert registered - PUBLIC_COMMANDS == table
+
+
+async def test_every_privileged_callback_requires_its_role(local_bot):
+    """Each staff, workbench and admin callback is wrapped by access.requires (the admin's file
+    upload is filtered by access.FromAdmin instead), with the role its table row expects."""
+    levels = {c.split()[0].lstrip("/"): level for c, level in COMMANDS}
+    unwrapped = []
+    for handler in _privileged(local_bot.application.handlers[0]):
+        roles = getattr(handler.callback, "required_roles", None)
+        if handler.callback is admin.receive_file:
+            continue
+        if roles is None:
+            unwrapped.append(handler.callback.__qualname__)
+        elif isinstance(handler, CommandHandler):
+            [command] = handler.commands
+            assert roles == (ADMIN_ROLES if levels[command] == ADMIN_ONLY else STAFF_ROLES)
+    assert unwrapped == []
