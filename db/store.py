@@ -31,7 +31,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -68,7 +68,6 @@ class _Write:
     args: tuple
     kwargs: dict
     future: Future | None = None
-    tries: int = field(default=0)
 
 
 class Store:
@@ -219,7 +218,6 @@ class Store:
             if job.future is None and (
                 isinstance(exc, DatabaseUnavailable) or is_unavailable(exc)
             ):
-                job.tries += 1
                 self._retry.append(job)
                 return
             self._finished()
