@@ -67,7 +67,7 @@ def open_database(
         migrate(db)
     except BaseException as exc:
         conn.close()
-        if _is_unavailable(exc):
+        if is_unavailable(exc):
             raise DatabaseUnavailable(str(exc)) from exc
         raise
     return db
@@ -81,14 +81,15 @@ def raises_unavailable(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except sqlite3.OperationalError as exc:
-            if _is_unavailable(exc):
+            if is_unavailable(exc):
                 raise DatabaseUnavailable(str(exc)) from exc
             raise
 
     return wrapper
 
 
-def _is_unavailable(exc: BaseException) -> bool:
+def is_unavailable(exc: BaseException) -> bool:
+    """True for SQLite's "try again later" errors: locked, I/O error, disk full."""
     message = str(exc).lower()
     return isinstance(exc, sqlite3.OperationalError) and any(
         marker in message for marker in _UNAVAILABLE_MESSAGES

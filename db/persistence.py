@@ -5,9 +5,12 @@ Usage:
     application = ApplicationBuilder().token(TOKEN).persistence(persistence).build()
     ConversationHandler(..., name="complaint", persistent=True)
 
-Everything is written through at once (one tiny SQLite write per changed item), on its own
-connection to the same database file, which survives a crash of the bot but not a power cut
-(``open_database(durable=False)``: a conversation may then go back a step). A value equal to
+Every change is handed to a writer thread of its own (one tiny SQLite write per changed item,
+on its own connection to the same database file) and written within milliseconds, which
+survives a crash of the bot but not a power cut (``open_database(durable=False)``: a
+conversation may then go back a step). The event loop never waits for it: while another
+process locks the database, the newest value of each item waits in memory and is written when
+the lock ends (``flush`` waits for that, as python-telegram-bot does at shutdown). A value equal to
 the one last written is not written again (PTB offers every user's data after every update,
 changed or not). Values are stored as JSON: keep user_data, chat_data and bot_data to JSON
 types with string keys (tuples come back as lists).
@@ -19,21 +22,31 @@ unchanged for longer are deleted when the bot starts (db.retention purges them d
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import sqlite3
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from db.database import as_utc, open_database, timestamp
+from db.database import as_utc, is_unavailable, open_database, timestamp
 from db.privacy import mask_strings
 
+logger = logging.getLogger(__name__)
+
 _SINGLE_ROW_ID = 1
-# python-telegram-bot writes from its event loop (after every update, see handlers.app): a
-# locked database must fail fast rather than freeze the bot. A failed write is reported to the
-# error handler and written again the next time that user's data or conversation changes.
+# The writer thread waits this long for a lock, then keeps what it could not write and tries
+# again RETRY_SECONDS later; newer values replace kept ones meanwhile.
 BUSY_TIMEOUT_MS = 250
+RETRY_SECONDS = 0.2
+# At shutdown ``flush`` waits this long for a lock to end before the kept writes are given up
+# (logged): python-telegram-bot stops the bot only after it returns.
+FLUSH_SECONDS = 10.0
 
 # The shapes PTB passes in (spelled out here: PTB keeps its own aliases private).
 Data = dict[Any, Any]
@@ -45,7 +58,7 @@ CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 class SQLitePersistence(BasePersistence[Data, Data, Data]):
     """Stores user_data, chat_data, bot_data, callback_data and conversations in SQLite."""
 
-    __slots__ = ("_db", "_retention", "_written")
+    __slots__ = ("_changed", "_closing", "_db", "_pending", "_retention", "_writer", "_written")
 
     def __init__(
         self,
@@ -58,10 +71,20 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         super().__init__(store_data=store_data, update_interval=update_interval)
         self._db = open_database(path, busy_timeout_ms=BUSY_TIMEOUT_MS, durable=False)
         self._retention = retention
-        self._written: dict[tuple[str, int], str] = {}  # (table, id) -> JSON in the database
+        self._written: dict[tuple, str] = {}  # (table, id) -> JSON handed to the writer
+        self._pending: dict[tuple, tuple[str, list]] = {}  # key -> newest (sql, parameters)
+        self._changed = threading.Condition()
+        self._closing = False
+        self._writer = threading.Thread(target=self._write_loop, name="persistence", daemon=True)
+        self._writer.start()
 
     def close(self) -> None:
-        """Closes the database connection."""
+        """Writes what is handed over (one more try if the database is locked), stops the
+        writer thread and closes the database connection."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        self._writer.join()
         self._db.close()
 
     async def get_user_data(self) -> dict[int, Data]:
@@ -94,13 +117,16 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     ) -> None:
         """Stores a conversation's new state; None (conversation ended) deletes it."""
         key_json = json.dumps(list(key))
+        item = ("persistence_conversations", name, key_json)
         if new_state is None:
-            self._db.execute(
+            self._hand_over(
+                item,
                 "delete from persistence_conversations where name = ? and key = ?",
                 [name, key_json],
             )
             return
-        self._db.execute(
+        self._hand_over(
+            item,
             "insert into persistence_conversations (name, key, state, updated_at) "
             "values (?, ?, ?, ?) on conflict (name, key) do update set "
             "state = excluded.state, updated_at = excluded.updated_at",
@@ -125,13 +151,15 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
 
     async def drop_chat_data(self, chat_id: int) -> None:
         """Deletes one chat's chat_data."""
-        self._written.pop(("persistence_chat_data", chat_id), None)
-        self._db.execute("delete from persistence_chat_data where chat_id = ?", [chat_id])
+        item = ("persistence_chat_data", chat_id)
+        self._written.pop(item, None)
+        self._hand_over(item, "delete from persistence_chat_data where chat_id = ?", [chat_id])
 
     async def drop_user_data(self, user_id: int) -> None:
         """Deletes one user's user_data."""
-        self._written.pop(("persistence_user_data", user_id), None)
-        self._db.execute("delete from persistence_user_data where user_id = ?", [user_id])
+        item = ("persistence_user_data", user_id)
+        self._written.pop(item, None)
+        self._hand_over(item, "delete from persistence_user_data where user_id = ?", [user_id])
 
     async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
         """Nothing to do: this process is the only writer, so memory is never stale."""
@@ -143,7 +171,60 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         """Nothing to do: this process is the only writer, so memory is never stale."""
 
     async def flush(self) -> None:
-        """Nothing to do: every update was already written."""
+        """Waits until everything handed over is written (at most FLUSH_SECONDS)."""
+        if not await asyncio.to_thread(self._wait_written, FLUSH_SECONDS):
+            logger.error("persistence: the database stayed locked; writes still waiting")
+
+    def _hand_over(self, item: tuple, sql: str, parameters: list) -> None:
+        """Gives the writer thread the newest write of ``item`` (replacing a waiting one)."""
+        with self._changed:
+            self._pending[item] = (sql, parameters)
+            self._changed.notify_all()
+
+    def _wait_written(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._pending, timeout)
+
+    def _write_loop(self) -> None:
+        """The writer thread: writes what is handed over; keeps it while the database is
+        locked, and gives it up (logged) only when closing finds it still locked."""
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._pending or self._closing)
+                if not self._pending:
+                    return
+                batch = dict(self._pending)
+            refused = self._write(batch)
+            with self._changed:
+                for item, write in batch.items():
+                    if self._pending.get(item) is write and item not in refused:
+                        del self._pending[item]  # written, and nothing newer came meanwhile
+                self._changed.notify_all()
+                if not refused:
+                    continue
+                if self._closing:
+                    logger.error(
+                        "persistence: database locked at shutdown, %d writes lost",
+                        len(self._pending),
+                    )
+                    self._pending.clear()
+                    self._changed.notify_all()
+                    return
+            time.sleep(RETRY_SECONDS)
+
+    def _write(self, batch: dict[tuple, tuple[str, list]]) -> set[tuple]:
+        """Writes ``batch`` in order; returns the items a locked or full database refused."""
+        items = list(batch)
+        for n, item in enumerate(items):
+            sql, parameters = batch[item]
+            try:
+                self._db.execute(sql, parameters)
+            except sqlite3.Error as exc:
+                if is_unavailable(exc):
+                    return set(items[n:])  # the rest would wait for the same lock
+                logger.error("persistence: write of %s failed", item[0], exc_info=exc)
+                self._written.pop(item, None)  # a later change writes it again
+        return set()
 
     def _forget_stale(self, table: str) -> None:
         if self._retention is not None:
@@ -162,7 +243,8 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         text = _dumps(data)
         if self._written.get((table, row_id)) == text:
             return
-        self._db.execute(
+        self._hand_over(
+            (table, row_id),
             f"insert into {table} ({id_column}, data, updated_at) values (?, ?, ?) "
             f"on conflict ({id_column}) do update set data = excluded.data, "
             f"updated_at = excluded.updated_at",
@@ -175,7 +257,12 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         return json.loads(row["data"]) if row else None
 
     def _store_single(self, table: str, data: object) -> None:
-        self._db[table].upsert({"id": _SINGLE_ROW_ID, "data": _dumps(data)}, pk="id")
+        self._hand_over(
+            (table,),
+            f"insert into {table} (id, data) values (?, ?) "
+            "on conflict (id) do update set data = excluded.data",
+            [_SINGLE_ROW_ID, _dumps(data)],
+        )
 
 
 def _dumps(value: object) -> str:

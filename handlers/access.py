@@ -1,19 +1,27 @@
 """Who and what may reach a handler: new messages only, private chats, staff and admin roles.
 
+Usage:
+    @requires(STAFF_ROLES)             # or ADMIN_ROLES; refused users are told and logged
+    async def inbox(update: Update, context: BotContext) -> None: ...
+
 Roles come from ``db.staff.role_of`` on every call (never cached), so a /revoke takes effect
 at once and an old staff button pressed by someone else is refused.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes, filters
+from telegram.ext import filters
 
 from db.privacy import mask_rrn
 from db.staff import ADMIN, STAFF, log_denied, role_of
+from handlers.context import BotContext, MissingService, service
 
 logger = logging.getLogger(__name__)
 
@@ -30,27 +38,29 @@ PLACE_TEXT = (
 STAFF_ROLES = (STAFF, ADMIN)
 ADMIN_ROLES = (ADMIN,)
 
+Callback = Callable[[Update, BotContext], Awaitable[Any]]
 
-def user_role(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> str | None:
+
+async def user_role(context: BotContext, user_id: int) -> str | None:
     """'admin', 'staff' or None for ``user_id``, from the settings and the grants table."""
-    settings = context.bot_data["settings"]
-    return role_of(
-        context.bot_data["db"], user_id, admin_ids=settings.admin_ids, staff_ids=settings.staff_ids
+    settings = context.settings
+    return await context.store.read(
+        role_of, user_id, admin_ids=settings.admin_ids, staff_ids=settings.staff_ids
     )
 
 
 async def allowed(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     action: str,
     roles: tuple[str, ...] = STAFF_ROLES,
 ) -> bool:
     """True if the user has one of ``roles``; otherwise refuses politely and logs the attempt."""
     user = update.effective_user
-    if user is not None and user_role(context, user.id) in roles:
+    if user is not None and await user_role(context, user.id) in roles:
         return True
     user_id = user.id if user else 0
-    log_denied(context.bot_data["db"], user_id, action)
+    await context.store.write(log_denied, user_id, action)
     logger.warning("denied %s to user %s", mask_rrn(action), user_id)
     text = ADMIN_DENIED_TEXT if roles == ADMIN_ROLES else DENIED_TEXT
     if update.callback_query:
@@ -60,17 +70,17 @@ async def allowed(
     return False
 
 
-def in_staff_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def in_staff_place(update: Update, context: BotContext) -> bool:
     """True in a private chat with the bot or in STAFF_CHAT_ID: the only chats where complaint
     data may appear."""
     chat = update.effective_chat
-    staff_chat_id = context.bot_data["settings"].staff_chat_id
+    staff_chat_id = context.settings.staff_chat_id
     return chat is not None and (chat.type == ChatType.PRIVATE or chat.id == staff_chat_id)
 
 
 async def staff_allowed(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     action: str,
     roles: tuple[str, ...] = STAFF_ROLES,
 ) -> bool:
@@ -94,6 +104,37 @@ async def staff_allowed(
     return False
 
 
+def requires(
+    roles: tuple[str, ...] = STAFF_ROLES, *, action: str | None = None
+) -> Callable[[Callback], Callback]:
+    """Decorator: the callback runs only for a user with one of ``roles`` in a staff place.
+
+    Anyone else gets what ``staff_allowed`` answers (the denial, or where to go) and the attempt
+    is logged under ``action``: by default the command ("/inbox") or "button <data>".
+    """
+
+    def decorate(callback: Callback) -> Callback:
+        @functools.wraps(callback)
+        async def checked(update: Update, context: BotContext) -> Any:
+            label = action or action_label(update)
+            if not await staff_allowed(update, context, label, roles):
+                return None
+            return await callback(update, context)
+
+        checked.required_roles = roles
+        return checked
+
+    return decorate
+
+
+def action_label(update: Update) -> str:
+    """How a refused attempt is logged: the command without its @bot suffix, or the button."""
+    if update.callback_query is not None:
+        return f"button {update.callback_query.data}"
+    text = update.effective_message.text if update.effective_message else None
+    return (text or "").split(maxsplit=1)[0].split("@", 1)[0] if text else "message"
+
+
 class FromAdmin(filters.MessageFilter):
     """Messages from an admin (roles read at each message, like ``allowed``): lets an admin's
     file reach the upload handler before the citizen handlers read its caption as a question."""
@@ -103,12 +144,15 @@ class FromAdmin(filters.MessageFilter):
         self._bot_data = bot_data
 
     def filter(self, message) -> bool:
-        settings, db = self._bot_data.get("settings"), self._bot_data.get("db")
-        if message.from_user is None or settings is None or db is None:
+        if message.from_user is None:
+            return False
+        try:
+            settings, store = service(self._bot_data, "settings"), service(self._bot_data, "store")
+        except MissingService:
             return False
         return (
-            role_of(
-                db,
+            store.read_now(
+                role_of,
                 message.from_user.id,
                 admin_ids=settings.admin_ids,
                 staff_ids=settings.staff_ids,

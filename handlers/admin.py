@@ -10,9 +10,9 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+import sqlite_utils
 from telegram import Update
 from telegram.constants import FileSizeLimit
-from telegram.ext import ContextTypes
 
 from db.complaints import stats_by_department, stats_by_status
 from db.database import KST
@@ -21,8 +21,9 @@ from db.questions import answered_since, question_stats, recent_questions
 from db.satisfaction import by_department_and_month
 from db.staff import ROLES, STAFF, grant, revoke
 from handlers import formatting, keyboards, menu
-from handlers.access import ADMIN_ROLES, staff_allowed
+from handlers.access import ADMIN_ROLES, requires
 from handlers.arguments import parse_user_id
+from handlers.context import BotContext
 from knowledge.base import KnowledgeBase, KnowledgeError, load_knowledge_base
 from knowledge.library import LibraryError, preview_file
 from knowledge.readers import ReadError, reader_for
@@ -58,73 +59,72 @@ TAUGHT_SHOWN = 10  # taught answers listed in /stats, newest first
 SEMANTIC_OFF_TEXT = "의미 검색: 꺼져 있습니다 (RETRIEVAL=lexical, 낱말 검색으로 답합니다)"
 
 
-async def reload_knowledge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES)
+async def reload_knowledge(update: Update, context: BotContext) -> None:
     """Rebuilds the knowledge base in a thread; on errors the old one stays in use."""
-    if not await staff_allowed(update, context, "/reload", ADMIN_ROLES):
-        return
-    lock: asyncio.Lock = context.bot_data["reload_lock"]
+    lock: asyncio.Lock = context.reload_lock
     if lock.locked():
         await update.message.reply_text(BUSY_TEXT)
         return
     async with lock:
         await update.message.reply_text(RELOADING_TEXT)
-        await update.message.reply_text(await swap_knowledge_base(context.bot_data))
+        await update.message.reply_text(await swap_knowledge_base(context))
 
 
-async def swap_knowledge_base(bot_data: dict) -> str:
+async def swap_knowledge_base(context: BotContext) -> str:
     """Loads KNOWLEDGE_DIR again; swaps it in only if valid. Returns the report for the admin."""
-    old = bot_data["kb"]
+    old = context.kb
     try:
         new = await asyncio.to_thread(
             load_knowledge_base,
-            bot_data["settings"].knowledge_dir,
-            tokenizer=bot_data["tokenizer"],
+            context.settings.knowledge_dir,
+            tokenizer=context.tokenizer,
         )
     except KnowledgeError as exc:
         return formatting.problems_text(exc.problems)
-    bot_data["kb"] = new  # one assignment: a question sees either the old or the new kb
-    if bot_data.get("semantic") is not None:
-        bot_data["semantic"].prepare(new)  # embeds only changed passages; words answer meanwhile
+    context.kb = new  # one assignment: a question sees either the old or the new kb
+    if context.semantic is not None:
+        context.semantic.prepare(new)  # embeds only changed passages; words answer meanwhile
     return formatting.reload_text(new, old.diff(new))
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES)
+async def stats(update: Update, context: BotContext) -> None:
     """Reports questions asked and answered, top unanswered questions, complaint counts and
     notifications not delivered (the outbox gives up after ten tries over about three hours)."""
-    if not await staff_allowed(update, context, "/stats", ADMIN_ROLES):
-        return
-    db = context.bot_data["db"]
-    text = formatting.stats_text(
-        question_stats(db), stats_by_status(db), stats_by_department(db), delivery_stats(db)
-    )
-    text += "\n" + formatting.satisfaction_text(by_department_and_month(db))
-    text += "\n" + taught_text(context.bot_data["kb"], context.bot_data["log_db"])
-    semantic = context.bot_data.get("semantic")
+    text = await context.store.read(_stats_text)
+    text += "\n" + await context.store.read(taught_text, context.kb)
+    semantic = context.semantic
     text += "\n[검색]\n" + (semantic.status_text() if semantic else SEMANTIC_OFF_TEXT)
     await update.message.reply_text(text)
 
 
-async def grant_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def _stats_text(db: sqlite_utils.Database) -> str:
+    text = formatting.stats_text(
+        question_stats(db), stats_by_status(db), stats_by_department(db), delivery_stats(db)
+    )
+    return text + "\n" + formatting.satisfaction_text(by_department_and_month(db))
+
+
+@requires(ADMIN_ROLES)
+async def grant_role(update: Update, context: BotContext) -> None:
     """Gives a user the staff (default) or admin role: /grant ID [staff|admin]."""
-    if not await staff_allowed(update, context, "/grant", ADMIN_ROLES):
-        return
     user_id = parse_user_id(context.args[0]) if context.args else None
     role = context.args[1].lower() if len(context.args) > 1 else STAFF
     if user_id is None or role not in ROLES or len(context.args) > 2:
         await update.message.reply_text(GRANT_USAGE)
         return
-    grant(context.bot_data["db"], user_id, role=role, granted_by=update.effective_user.id)
-    await context.bot_data["wal_sync"].wait()
+    await context.store.write(grant, user_id, role=role, granted_by=update.effective_user.id)
+    await context.wal_sync.wait()
     await menu.set_menu_for(context.bot, user_id, role)
     await update.message.reply_text(f"{user_id}에게 {ROLE_LABELS[role]} 권한을 주었습니다.")
 
 
-async def revoke_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES)
+async def revoke_role(update: Update, context: BotContext) -> None:
     """Withdraws a role granted in the bot: /revoke ID."""
-    if not await staff_allowed(update, context, "/revoke", ADMIN_ROLES):
-        return
     user_id = parse_user_id(context.args[0]) if len(context.args) == 1 else None
-    settings = context.bot_data["settings"]
+    settings = context.settings
     if user_id is None:
         text = REVOKE_USAGE
     elif user_id in settings.admin_ids | settings.staff_ids:
@@ -132,8 +132,8 @@ async def revoke_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             f"{user_id}은(는) 설정(ADMIN_IDS/STAFF_IDS)에 있는 ID입니다. "
             "설정에서 빼고 다시 시작해 주세요."
         )
-    elif revoke(context.bot_data["db"], user_id, revoked_by=update.effective_user.id):
-        await context.bot_data["wal_sync"].wait()
+    elif await context.store.write(revoke, user_id, revoked_by=update.effective_user.id):
+        await context.wal_sync.wait()
         await menu.set_menu_for(context.bot, user_id, None)
         text = f"{user_id}의 권한을 회수했습니다."
     else:
@@ -141,10 +141,10 @@ async def revoke_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await update.message.reply_text(text)
 
 
-async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def receive_file(update: Update, context: BotContext) -> None:
     """An admin's file (``access.FromAdmin``): read on a copy of the knowledge base in the
     background, then a preview with [반영] [취소]."""
-    document, kb = update.message.document, context.bot_data["kb"]
+    document, kb = update.message.document, context.kb
     name = document.file_name or "파일"
     region = (update.message.caption or "").strip() or (
         kb.regions[0].name if len(kb.regions) == 1 else ""
@@ -166,14 +166,12 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await update.message.reply_text(READING_TEXT.format(name=name))
     data = bytes(await (await document.get_file()).download_as_bytearray())
     try:
-        reports, changed, asked = await asyncio.to_thread(
-            _preview, context.bot_data, name, data, region
-        )
+        reports, changed, asked = await asyncio.to_thread(_preview, context, name, data, region)
     except LibraryError as exc:
         await update.message.reply_text(REFUSED_TEXT.format(name=name, reason=_one_line(exc)))
         return
     token = secrets.token_hex(4)
-    context.bot_data.setdefault("uploads", {})[token] = (name, data, region)
+    context.uploads[token] = (name, data, region)
     report = "\n".join(line for r in reports for line in r.lines())
     text = PREVIEW_TEXT.format(
         report=report, region=region, changed=changed, asked=asked, days=CHANGED_ANSWER_DAYS
@@ -181,13 +179,12 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await update.message.reply_text(text, reply_markup=keyboards.upload_actions(token))
 
 
-async def upload_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES, action="upload")
+async def upload_button(update: Update, context: BotContext) -> None:
     """[반영] publishes the previewed file as a new version and reloads; [취소] drops it."""
     query = update.callback_query
-    if not await staff_allowed(update, context, "upload", ADMIN_ROLES):
-        return
     action, token = query.data.removeprefix(keyboards.UPLOAD).split(":", 1)
-    pending = context.bot_data.setdefault("uploads", {}).pop(token, None)
+    pending = context.uploads.pop(token, None)
     await query.answer()
     if pending is None:
         await keyboards.edit_message(query, GONE_TEXT)
@@ -196,7 +193,7 @@ async def upload_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await keyboards.edit_message(query, CANCELLED_TEXT)
         return
     name, data, region = pending
-    directory = Path(context.bot_data["settings"].knowledge_dir)
+    directory = Path(context.settings.knowledge_dir)
     try:
         number = await asyncio.to_thread(
             _publish, directory, name, data, region, str(update.effective_user.id)
@@ -204,15 +201,14 @@ async def upload_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     except LibraryError as exc:
         await keyboards.edit_message(query, REFUSED_TEXT.format(name=name, reason=_one_line(exc)))
         return
-    report = await swap_knowledge_base(context.bot_data)
+    report = await swap_knowledge_base(context)
     await keyboards.edit_message(query, f"{name}을(를) 반영했습니다: 버전 {number}.\n{report}")
 
 
-async def show_versions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES)
+async def show_versions(update: Update, context: BotContext) -> None:
     """Lists the published knowledge-base versions: /kb_versions."""
-    if not await staff_allowed(update, context, "/kb_versions", ADMIN_ROLES):
-        return
-    versions = list_versions(Path(context.bot_data["settings"].knowledge_dir))
+    versions = list_versions(Path(context.settings.knowledge_dir))
     lines = [f"{v.number}. {v.published_at} · {v.by} · {v.note}" for v in versions[-20:]]
     await update.message.reply_text(
         "\n".join(["게시한 버전 (/rollback 번호)", *lines])
@@ -221,14 +217,13 @@ async def show_versions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
-async def rollback_version(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES)
+async def rollback_version(update: Update, context: BotContext) -> None:
     """Brings an older version back and reloads: /rollback N."""
-    if not await staff_allowed(update, context, "/rollback", ADMIN_ROLES):
-        return
     if len(context.args) != 1 or not context.args[0].isdigit():
         await update.message.reply_text(ROLLBACK_USAGE)
         return
-    directory = Path(context.bot_data["settings"].knowledge_dir)
+    directory = Path(context.settings.knowledge_dir)
     try:
         number = await asyncio.to_thread(
             rollback, directory, int(context.args[0]), by=str(update.effective_user.id)
@@ -236,13 +231,13 @@ async def rollback_version(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     except LibraryError as exc:
         await update.message.reply_text(_one_line(exc))
         return
-    report = await swap_knowledge_base(context.bot_data)
+    report = await swap_knowledge_base(context)
     await update.message.reply_text(
         f"버전 {context.args[0]}(으)로 되돌렸습니다(새 버전 {number}).\n{report}"
     )
 
 
-def taught_text(kb: KnowledgeBase, log_db) -> str:
+def taught_text(db: sqlite_utils.Database, kb: KnowledgeBase) -> str:
     """/stats: how many questions each taught entry answered since it was taught."""
     taught = list(kb.curated.taught)[-TAUGHT_SHOWN:]
     if not taught:
@@ -254,31 +249,31 @@ def taught_text(kb: KnowledgeBase, log_db) -> str:
         title = entry.title if entry else item.questions[0]
         how = "별칭" if item.entry else "답"
         since = datetime.fromisoformat(item.at)
-        count = answered_since(log_db, entry_id, since) if entry_id else 0
+        count = answered_since(db, entry_id, since) if entry_id else 0
         when = since.astimezone(KST).strftime("%m-%d")
         lines.append(f"· «{formatting.preview(title, 40)}» — {count}번 ({when} {how}, {item.by})")
     return "\n".join(lines)
 
 
-def _preview(bot_data: dict, name: str, data: bytes, region: str) -> tuple[list, int, int]:
+def _preview(context: BotContext, name: str, data: bytes, region: str) -> tuple[list, int, int]:
     """Reads the file on a copy of the knowledge directory, builds the knowledge base it would
     give and re-answers the last month's questions with both (runs in a worker thread)."""
-    directory = Path(bot_data["settings"].knowledge_dir)
+    directory = Path(context.settings.knowledge_dir)
     reports, new = preview_file(
         directory,
         name,
         data,
         region,
-        inspect=lambda copy: load_knowledge_base(copy, tokenizer=bot_data["tokenizer"]),
+        inspect=lambda copy: load_knowledge_base(copy, tokenizer=context.tokenizer),
     )
-    questions = recent_questions(
-        bot_data["log_db"], days=CHANGED_ANSWER_DAYS, limit=CHANGED_ANSWER_LIMIT
+    questions = context.store.read_now(
+        recent_questions, days=CHANGED_ANSWER_DAYS, limit=CHANGED_ANSWER_LIMIT
     )
-    live = bot_data["kb"]
-    remembered = bot_data.get("preview_outcomes")
-    if remembered is None or remembered[0] is not live:  # a reload or publish since
-        remembered = bot_data["preview_outcomes"] = (live, {})
-    changed = changed_answers(live, new, questions, before=remembered[1])
+    memory = context.preview_outcomes
+    if memory.get("kb") is not context.kb:  # a reload or publish since
+        memory.clear()
+        memory.update(kb=context.kb, outcomes={})
+    changed = changed_answers(context.kb, new, questions, before=memory["outcomes"])
     return reports, changed, len(questions)
 
 

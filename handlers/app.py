@@ -8,11 +8,12 @@ Usage:
         await application.process_update(update)
 
 post_init starts the tokenizer and loads the knowledge base unless given (both in a thread: the
-JVM and the index take seconds; run_bot loads them before starting) and opens two database
-connections into ``bot_data``: ``db`` for complaints and staff, and ``log_db`` for the question
-log. Neither waits for the disk on commit; ``wal_sync`` (db.durability) does, before a receipt
-or a staff member's "done" is sent. post_shutdown closes them. ``bot_data`` holds
-live objects and is therefore not persisted, and no handler uses ``chat_data``; user_data and
+JVM and the index take seconds; run_bot loads them before starting), opens the database
+(``store``: one writer thread and a pool of readers, db.store), and sets every service
+handlers read from their ``BotContext`` (handlers.context). A commit does not wait for the
+disk; ``wal_sync`` (db.durability) does, before a receipt or a staff member's "done" is sent.
+post_shutdown writes what is queued and closes the database. ``bot_data`` holds live objects and is
+therefore not persisted, and no handler uses ``chat_data``; user_data and
 the conversations are persisted.
 """
 
@@ -44,10 +45,10 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from config import Settings
-from db.database import open_database
 from db.durability import WalSync
 from db.persistence import SQLitePersistence
 from db.staff import list_staff
+from db.store import Store
 from handlers import (
     admin,
     citizen,
@@ -63,6 +64,7 @@ from handlers import (
     workbench,
 )
 from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
+from handlers.context import BotContext, set_services
 from handlers.errors import handle_error
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from nlp.cache import ReplyCache
@@ -81,9 +83,9 @@ PROGRESS_NOTICE_TIME = time(10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 HTTP_CONNECTIONS = 64  # one per update handled at once (MAX_CONCURRENT_UPDATES' default)
 STORED = PersistenceInput(bot_data=False, chat_data=False, callback_data=False)
 SAVE_STATE_GROUP = 100  # after every other handler: the conversation state is final by then
-# Every query runs on the event loop, so while another process holds the write lock each write
-# freezes the whole bot this long before "잠시 후 다시 시도해 주세요" (5 s measured 30-50 s
-# per update; tests/test_faults_database.py). Real writers hold the lock for milliseconds.
+# While another process holds the write lock, a write someone awaits (a complaint, a staff
+# action) waits this long on the writer thread (db.store) before "잠시 후 다시 시도해
+# 주세요"; the event loop goes on answering. Real writers hold the lock for milliseconds.
 DB_BUSY_TIMEOUT_MS = 1000
 # python-telegram-bot waits 1 s, then 1.5 times longer each try (at most 30 s): ten tries span
 # about two minutes before the bot gives up starting.
@@ -125,6 +127,7 @@ def build_application(
         )
         .post_init(_starter(settings, kb, tokenizer, web_console))
         .post_shutdown(_stop_services)
+        .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerUserUpdateProcessor(settings.max_concurrent_updates))
     )
     if settings.telegram_base_url:
@@ -218,7 +221,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
     application.add_error_handler(handle_error)
 
 
-async def save_state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def save_state(update: Update, context: BotContext) -> None:
     """Writes this update's conversation state and user data now, not up to a second later.
 
     python-telegram-bot persists every ``update_interval``; a crash — or a SIGTERM, which the
@@ -245,27 +248,29 @@ def _starter(
         knowledge = kb or await asyncio.to_thread(
             load_knowledge_base, settings.knowledge_dir, tokenizer=words
         )
-        db = open_database(
-            settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS, durable=False
-        )  # made durable by wal_sync where a person is told
-        log_db = open_database(
-            settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS, durable=False
-        )
-        application.bot_data.update(
+        # made durable by wal_sync where a person is told
+        store = Store(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS)
+        set_services(
+            application,
             settings=settings,
             tokenizer=words,
             kb=knowledge,
-            db=db,
-            log_db=log_db,
+            store=store,
             wal_sync=WalSync(settings.database_path),
             replies=ReplyCache(settings.reply_cache_size),
             matcher=new_matcher(),
             reload_lock=asyncio.Lock(),
+            outbox_lock=asyncio.Lock(),
             semantic=_semantic_service(settings, knowledge),
+            uploads={},
+            error_reports={},
+            preview_outcomes={},
+            lessons={},
+            teaching_prompts={},
         )
         roles = [(uid, "admin") for uid in settings.admin_ids]
         roles += [(uid, "staff") for uid in settings.staff_ids - settings.admin_ids]
-        roles += [(m.user_id, m.role) for m in list_staff(db)]
+        roles += [(m.user_id, m.role) for m in await store.read(list_staff)]
         await menu.publish_menus(
             application.bot, staff_chat_id=settings.staff_chat_id, roles=roles
         )
@@ -321,7 +326,8 @@ def _semantic_service(settings: Settings, kb: KnowledgeBase) -> SemanticService 
 
 
 async def _stop_services(application: Application) -> None:
-    """Stops the web console, the matcher and fsync threads, closes the database connections."""
+    """Stops the web console, the matcher and fsync threads, writes what is queued and closes
+    the database."""
     console = application.bot_data.pop("web_console", None)
     if console is not None:
         from web.server import stop
@@ -333,10 +339,9 @@ async def _stop_services(application: Application) -> None:
     wal_sync = application.bot_data.pop("wal_sync", None)
     if wal_sync is not None:
         wal_sync.close()
-    for name in ("db", "log_db"):
-        db = application.bot_data.pop(name, None)
-        if db is not None:
-            db.close()
+    store = application.bot_data.pop("store", None)
+    if store is not None:
+        await store.close()  # after every queued write
     application.persistence.close()
 
 

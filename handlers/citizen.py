@@ -11,12 +11,12 @@ import logging
 import time
 
 from telegram import Update
-from telegram.ext import ContextTypes, ConversationHandler
+from telegram.ext import ConversationHandler
 
-from db.database import DatabaseUnavailable
 from db.privacy import mask_rrn, redact_personal_data
 from db.questions import log_question
 from handlers import complaint, keyboards
+from handlers.context import BotContext
 from knowledge.base import KnowledgeBase
 from nlp.dialogue import converse
 from nlp.filing import is_bare_request
@@ -89,20 +89,20 @@ def welcome_text(retention_days: int, kb: KnowledgeBase) -> str:
     )
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """Greets the citizen with example questions and what the bot stores."""
-    days = context.bot_data["settings"].question_log_retention_days
-    await update.message.reply_text(welcome_text(days, context.bot_data["kb"]))
+    days = context.settings.question_log_retention_days
+    await update.message.reply_text(welcome_text(days, context.kb))
 
 
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_help(update: Update, context: BotContext) -> None:
     """Lists the citizen commands."""
     await update.message.reply_text(HELP_TEXT)
 
 
-async def ask_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_region(update: Update, context: BotContext) -> None:
     """Offers the regions as buttons; "/region 인천" chooses at once."""
-    chosen = mentioned_regions(context.bot_data["kb"], " ".join(context.args or ()))
+    chosen = mentioned_regions(context.kb, " ".join(context.args or ()))
     if len(chosen) == 1:
         context.user_data["region"] = chosen[0]
         await update.message.reply_text(
@@ -110,14 +110,14 @@ async def ask_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         )
         return
     current = context.user_data.get("region") or "전체"
-    markup = keyboards.regions(context.bot_data["kb"].regions)
+    markup = keyboards.regions(context.kb.regions)
     await update.message.reply_text(f"{REGION_TEXT}\n현재: {current}", reply_markup=markup)
 
 
-async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose_region(update: Update, context: BotContext) -> None:
     """Remembers the tapped region (or 전체) for later questions."""
     query = update.callback_query
-    chosen = context.bot_data["kb"].region(query.data.removeprefix(keyboards.REGION))
+    chosen = context.kb.region(query.data.removeprefix(keyboards.REGION))
     region = chosen.name if chosen else None
     await query.answer()
     if region:
@@ -129,23 +129,23 @@ async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def answer_question(update: Update, context: BotContext) -> int:
     """Answers a question (a follow-up in the context of the last answer), or starts a complaint
     draft when the message reports a problem or asks to file one.
 
     Nothing downstream sees a 주민등록번호: it is masked first (the complaint draft tells the
     citizen; a question gets the notice before its answer).
     """
-    kb = context.bot_data["kb"]  # read once: a /reload mid-answer cannot mix two versions
+    kb = context.kb  # read once: a /reload mid-answer cannot mix two versions
     text, found = redact_personal_data(update.message.text or update.message.caption or "")
-    idle_seconds = context.bot_data["settings"].context_idle_minutes * 60
+    idle_seconds = context.settings.context_idle_minutes * 60
     turn = await in_matcher(
         context,
         converse,
         kb,
         text,
         context.user_data.get(DIALOGUE),
-        respond=context.bot_data["replies"].respond,
+        respond=context.replies.respond,
         now=time.time(),
         region=context.user_data.get("region"),
         idle_seconds=idle_seconds,
@@ -189,46 +189,46 @@ def reply_markup(kb, reply: Reply, state: dict | None = None):
     return None
 
 
-async def show_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_entry(update: Update, context: BotContext) -> None:
     """Shows the answer for a tapped list item or "did you mean" button; follow-ups are then
     about that entry."""
     query = update.callback_query
     await query.answer()
     entry_id = query.data.removeprefix(keyboards.ENTRY)
-    text = render_entry(context.bot_data["kb"], entry_id, context.user_data.get("last_question"))
+    text = render_entry(context.kb, entry_id, context.user_data.get("last_question"))
     if text:
         _remember_entry(context, entry_id)
     markup = keyboards.answer(entry_id, detail=False) if text else None
     await query.message.reply_text(text or ENTRY_GONE_TEXT, reply_markup=markup)
 
 
-async def show_detail(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_detail(update: Update, context: BotContext) -> None:
     """[자세히]: the whole card of the entry a short answer was about."""
     query = update.callback_query
     await query.answer()
     entry_id = query.data.removeprefix(keyboards.DETAIL)
-    text = full_card(context.bot_data["kb"], entry_id)
+    text = full_card(context.kb, entry_id)
     await query.message.reply_text(text or ENTRY_GONE_TEXT)
 
 
-async def show_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_source(update: Update, context: BotContext) -> None:
     """[출처] or /source: the document, file and lines the last answer was read from."""
     if update.callback_query:
         await update.callback_query.answer()
         entry_id = update.callback_query.data.removeprefix(keyboards.SOURCE)
     else:
         entry_id = (context.user_data.get(DIALOGUE) or {}).get("entry")
-    entry = context.bot_data["kb"].get(entry_id) if entry_id else None
+    entry = context.kb.get(entry_id) if entry_id else None
     text = f"출처: {entry.source.cite(entry.region)}\n[{entry.title}]" if entry else NO_SOURCE_TEXT
     await update.effective_message.reply_text(text)
 
 
-async def next_list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def next_list_page(update: Update, context: BotContext) -> None:
     """ "더 보기": the next eight items of the last list."""
     query = update.callback_query
     await query.answer()
     state = context.user_data.get(DIALOGUE) or {}
-    kb = context.bot_data["kb"]
+    kb = context.kb
     entries = tuple(e for e in (kb.get(i) for i in state.get("items", ())) if e is not None)
     offset = int(query.data.removeprefix(keyboards.LIST_PAGE))
     if not entries or offset >= len(entries):
@@ -245,13 +245,13 @@ async def next_list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-def _remember_entry(context: ContextTypes.DEFAULT_TYPE, entry_id: str) -> None:
+def _remember_entry(context: BotContext, entry_id: str) -> None:
     state = dict(context.user_data.get(DIALOGUE) or {})
     state.update(entry=entry_id, at=time.time())
     context.user_data[DIALOGUE] = state
 
 
-async def find_departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def find_departments(update: Update, context: BotContext) -> None:
     """Lists the departments most related to the last unanswered question."""
     query = update.callback_query
     await query.answer()
@@ -259,7 +259,7 @@ async def find_departments(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if not question:
         await query.message.reply_text(NO_QUESTION_TEXT)
         return
-    kb = context.bot_data["kb"]
+    kb = context.kb
     pairs = suggest_departments(kb, question, region=context.user_data.get("region"))
     await query.message.reply_text(departments_text(kb, pairs) if pairs else NO_DEPARTMENT_TEXT)
 
@@ -275,46 +275,44 @@ def departments_text(kb, pairs: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-async def explain_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def explain_non_text(update: Update, context: BotContext) -> None:
     """Tells the citizen that only text questions can be answered."""
     message = update.message
     kind = next((k for k in NON_TEXT_TEXT if getattr(message, k, None)), None)
     await message.reply_text(NON_TEXT_TEXT.get(kind, OTHER_NON_TEXT))
 
 
-async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     """Answers /cancel outside a complaint draft."""
     await update.message.reply_text(NOTHING_TO_CANCEL_TEXT)
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     """Points to /help for commands the bot does not know."""
     await update.message.reply_text(UNKNOWN_COMMAND_TEXT)
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: BotContext) -> None:
     """Answers a button from a step that is over (e.g. a draft that was cancelled); a second
     [접수하기] on a filed complaint gets its receipt number, not a hint to start over."""
     query = update.callback_query
     logger.info("button %r from user %s matched no step", mask_rrn(query.data), query.from_user.id)
-    filed = complaint.filed_by(context, query)
+    filed = await complaint.filed_by(context, query)
     text = (
         complaint.ALREADY_FILED_TEXT.format(receipt=filed.receipt) if filed else STALE_BUTTON_TEXT
     )
     await query.answer(text, show_alert=True)
 
 
-def _log(context: ContextTypes.DEFAULT_TYPE, user_id: int, reply: Reply) -> None:
+def _log(context: BotContext, user_id: int, reply: Reply) -> None:
+    """Queues the question's log row: a locked database delays the row, not the answer."""
     top = reply.hits[0] if reply.hits else None
-    try:
-        log_question(
-            context.bot_data["log_db"],
-            user_id=user_id,
-            query=reply.query,
-            intent=reply.intent,
-            band=reply.band,
-            entry_id=top.entry.id if top else None,
-            score=round(top.score, 2) if top else None,
-        )
-    except DatabaseUnavailable:
-        logger.warning("question log unavailable; answer sent without logging")
+    context.store.queue(
+        log_question,
+        user_id=user_id,
+        query=reply.query,
+        intent=reply.intent,
+        band=reply.band,
+        entry_id=top.entry.id if top else None,
+        score=round(top.score, 2) if top else None,
+    )

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import warnings
 
+import sqlite_utils
 from telegram import CallbackQuery, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     TypeHandler,
@@ -43,6 +43,7 @@ from db.templates import acknowledgement
 from handlers import flood, formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, PLACE_TEXT, PRIVATE, in_staff_place, user_role
 from handlers.arguments import parse_phone, parse_receipt
+from handlers.context import BotContext
 from handlers.keyboards import keyboard
 from nlp.filing import (
     PROCESSING_TIME_TEXT,
@@ -150,11 +151,11 @@ def new_draft() -> dict:
     }
 
 
-def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict:
+def _draft(context: BotContext) -> dict:
     return context.user_data.setdefault("complaint", new_draft())
 
 
-async def ask_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def ask_content(update: Update, context: BotContext) -> int:
     """Starts an empty draft and asks what happened (unless the daily limit is reached)."""
     if update.callback_query:
         await update.callback_query.answer()
@@ -166,7 +167,7 @@ async def ask_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     return CONTENT
 
 
-async def start_from_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def start_from_message(update: Update, context: BotContext) -> int:
     """Starts a draft whose content is the message that reported the problem."""
     if await flood.refuse_complaint(update, context):
         return ConversationHandler.END
@@ -184,7 +185,7 @@ async def redacted(update: Update, draft: dict, text: str) -> str:
     return text
 
 
-async def start_from_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def start_from_question(update: Update, context: BotContext) -> int:
     """[민원 접수하기] under a message the bot could not answer: that message is the content."""
     query = update.callback_query
     text = context.user_data.pop("last_question", None)
@@ -201,7 +202,7 @@ async def start_from_question(update: Update, context: ContextTypes.DEFAULT_TYPE
     return ATTACH
 
 
-async def receive_more_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_more_text(update: Update, context: BotContext) -> int:
     """More text for a draft that has content; a question is asked about first."""
     text = update.message.text or ""
     if not is_question(text):
@@ -214,7 +215,7 @@ async def receive_more_text(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     return ATTACH
 
 
-async def add_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def add_pending(update: Update, context: BotContext) -> int:
     """[민원에 넣기]: the question typed during the draft joins its content."""
     query, draft = update.callback_query, _draft(context)
     await query.answer()
@@ -226,7 +227,7 @@ async def add_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     return ATTACH
 
 
-async def answer_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def answer_pending(update: Update, context: BotContext) -> int:
     """[질문으로 답하기]: answers the question; the draft stays as it was."""
     query, draft = update.callback_query, _draft(context)
     await query.answer()
@@ -234,8 +235,8 @@ async def answer_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if is_processing_time_question(pending):
         answer = PROCESSING_TIME_TEXT
     else:
-        reply = context.bot_data["replies"].respond(
-            context.bot_data["kb"], pending, region=context.user_data.get("region")
+        reply = context.replies.respond(
+            context.kb, pending, region=context.user_data.get("region")
         )
         answer = reply.text if reply.intent == QUESTION else NOT_A_QUESTION_I_CAN_ANSWER
     await keyboards.next_step(
@@ -244,7 +245,7 @@ async def answer_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return ATTACH
 
 
-async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_content(update: Update, context: BotContext) -> int:
     """Stores the text (주민등록번호 removed) and any photo, then offers attachments."""
     message, draft = update.message, _draft(context)
     text = await redacted(update, draft, message.text or message.caption or "")
@@ -263,7 +264,7 @@ async def receive_content(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return ATTACH
 
 
-async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_photo(update: Update, context: BotContext) -> int:
     """Adds a photo (a caption joins the content) and asks for the text if still missing."""
     message, draft = update.message, _draft(context)
     if message.caption:
@@ -277,7 +278,7 @@ async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     )
 
 
-async def receive_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_document(update: Update, context: BotContext) -> int:
     """Adds a file sent during the draft (an admin's file too: it is not a knowledge upload
     while a draft is open); a caption joins the content."""
     message, draft = update.message, _draft(context)
@@ -303,7 +304,7 @@ class DraftOpen(filters.MessageFilter):
         return user is not None and "complaint" in (self._user_data.get(user.id) or {})
 
 
-async def receive_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_location(update: Update, context: BotContext) -> int:
     """Stores the location of the problem."""
     draft, location = _draft(context), update.message.location
     draft["latitude"], draft["longitude"] = location.latitude, location.longitude
@@ -320,7 +321,7 @@ async def _after_attachment(update: Update, draft: dict, received: str, first_te
     return ATTACH
 
 
-async def ask_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def ask_department(update: Update, context: BotContext) -> int:
     """Suggests departments for the content as buttons, plus 잘 모르겠어요."""
     query, draft = update.callback_query, _draft(context)
     await query.answer()
@@ -328,7 +329,7 @@ async def ask_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.message.reply_text(EMPTY_CONTENT_TEXT)
         return CONTENT
     pairs = suggest_departments(
-        context.bot_data["kb"], draft["content"], region=context.user_data.get("region")
+        context.kb, draft["content"], region=context.user_data.get("region")
     )
     draft["departments"] = [list(pair) for pair in pairs]
     await keyboards.next_step(
@@ -337,7 +338,7 @@ async def ask_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return DEPARTMENT
 
 
-async def choose_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def choose_department(update: Update, context: BotContext) -> int:
     """Takes the tapped department (or none when unsure) and asks for consent."""
     query, draft = update.callback_query, _draft(context)
     await query.answer()
@@ -353,12 +354,12 @@ async def choose_department(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     return CONSENT
 
 
-async def type_department(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def type_department(update: Update, context: BotContext) -> int:
     """Takes a department the citizen typed, if the documents know it; other text (주민등록번호
     masked before it is echoed) is refused with a hint and the suggestions again."""
     draft = _draft(context)
     typed = await redacted(update, draft, update.message.text or "")
-    found = match_department(context.bot_data["kb"], typed)
+    found = match_department(context.kb, typed)
     if found is None:
         pairs = [tuple(p) for p in draft.get("departments") or []]
         example = pairs[0][1] if pairs else "정무기획과"
@@ -381,7 +382,7 @@ def _department_buttons(pairs: list[tuple[str, str]]):
     return keyboard(buttons)
 
 
-async def _ask_consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def _ask_consent(update: Update, context: BotContext) -> int:
     await update.effective_message.reply_text(
         _consent_text(context), reply_markup=_consent_buttons()
     )
@@ -402,14 +403,14 @@ def _department_line(draft: dict) -> str:
     return f"담당 부서: {formatting.department_label(draft['region'], draft['department'])}"
 
 
-def _consent_record(context: ContextTypes.DEFAULT_TYPE, draft: dict, answer: str) -> str:
+def _consent_record(context: BotContext, draft: dict, answer: str) -> str:
     """The consent message as it stays in the chat once answered (its buttons replaced)."""
     return f"{_department_line(draft)}\n\n{_consent_text(context)}\n\n→ {answer}"
 
 
-def _consent_text(context: ContextTypes.DEFAULT_TYPE) -> str:
+def _consent_text(context: BotContext) -> str:
     """The consent notice with the retention period the daily purge actually enforces."""
-    return consent_text(context.bot_data["settings"].complaint_retention_days)
+    return consent_text(context.settings.complaint_retention_days)
 
 
 def consent_text(retention_days: int) -> str:
@@ -420,7 +421,7 @@ def consent_text(retention_days: int) -> str:
     )
 
 
-async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def agree(update: Update, context: BotContext) -> int:
     """Records consent and asks for an optional phone number."""
     query, draft = update.callback_query, _draft(context)
     await query.answer()
@@ -433,7 +434,7 @@ async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return PHONE
 
 
-async def go_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def go_anonymous(update: Update, context: BotContext) -> int:
     """Files without consent or phone number and shows the summary."""
     query, draft = update.callback_query, _draft(context)
     await query.answer()
@@ -447,7 +448,7 @@ async def go_anonymous(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     return CONFIRM
 
 
-async def receive_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def receive_phone(update: Update, context: BotContext) -> int:
     """Validates the phone number; asks again if it is not a Korean number."""
     phone = parse_phone(await redacted(update, _draft(context), update.message.text))
     if phone is None:
@@ -459,7 +460,7 @@ async def receive_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return await _ask_confirmation(update, _draft(context))
 
 
-async def skip_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def skip_phone(update: Update, context: BotContext) -> int:
     """Continues without a phone number."""
     await update.callback_query.answer()
     _draft(context)["phone"] = None
@@ -477,7 +478,7 @@ def _submit_buttons():
     return keyboard([[("접수하기", keyboards.SUBMIT), ("취소", keyboards.CANCEL)]])
 
 
-async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def submit(update: Update, context: BotContext) -> int:
     """Stores the complaint once, turns the summary into the receipt and posts it to the staff
     chat.
 
@@ -490,14 +491,14 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if not draft["content"]:
         await query.message.reply_text(EMPTY_CONTENT_TEXT)
         return CONTENT
-    db = context.bot_data["db"]
-    if complaint_for_key(db, _key(query)) is None and await flood.refuse_complaint(
-        update, context
-    ):
+    filed = await context.store.read(complaint_for_key, _key(query))
+    if filed is None and await flood.refuse_complaint(update, context):
         context.user_data.pop("complaint", None)
         return ConversationHandler.END
-    complaint, queued = _store(context, query, draft)
-    await context.bot_data["wal_sync"].wait()  # a receipt promises the complaint is kept
+    complaint, queued = await context.store.write(
+        _store, context.settings.staff_chat_id, query, draft
+    )
+    await context.wal_sync.wait()  # a receipt promises the complaint is kept
     await keyboards.next_step(query, formatting.receipt_text(complaint, draft))
     context.user_data.pop("complaint", None)
     for notification_id in queued:  # at once if possible, else the outbox job retries
@@ -505,12 +506,12 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-def filed_by(context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery) -> Complaint | None:
+async def filed_by(context: BotContext, query: CallbackQuery) -> Complaint | None:
     """The complaint a [접수하기] tap's message filed, if it is the tapping user's: a double tap,
     or a tap Telegram delivers again after a restart, reaches the conversation once it is over."""
     if query.data != keyboards.SUBMIT or query.message is None:
         return None
-    filed = complaint_for_key(context.bot_data["db"], _key(query))
+    filed = await context.store.read(complaint_for_key, _key(query))
     return filed if filed is not None and filed.user_id == query.from_user.id else None
 
 
@@ -520,12 +521,11 @@ def _key(query: CallbackQuery) -> str:
 
 
 def _store(
-    context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery, draft: dict
+    db: sqlite_utils.Database, staff_chat_id: int | None, query: CallbackQuery, draft: dict
 ) -> tuple[Complaint, list[int]]:
     """create_complaint (a repeated tap cannot file twice) with the automatic acknowledgement
     (db.templates) and the staff-chat post queued in the same transaction; returns the
     complaint and the queued outbox ids, in sending order, if new."""
-    staff_chat_id = context.bot_data["settings"].staff_chat_id
     queued: list[int] = []
 
     def queue_staff_post(db, complaint: Complaint) -> None:
@@ -546,7 +546,7 @@ def _store(
             )
 
     complaint = create_complaint(
-        context.bot_data["db"],
+        db,
         idempotency_key=_key(query),
         user_id=query.from_user.id,
         chat_id=query.message.chat.id,
@@ -564,7 +564,7 @@ def _store(
     return complaint, queued
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def cancel(update: Update, context: BotContext) -> int:
     """Drops the draft and ends the conversation."""
     context.user_data.pop("complaint", None)
     if update.callback_query:
@@ -574,40 +574,43 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def timed_out(update: Update, context: BotContext) -> None:
     """Tells the citizen the unfinished draft was discarded."""
     if context.user_data.pop("complaint", None) is not None:
         await context.bot.send_message(update.effective_chat.id, TIMEOUT_TEXT)
 
 
-async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remind(update: Update, context: BotContext) -> None:
     """Reminds the citizen which step the draft is at instead of ignoring the message."""
     await update.message.reply_text(REMIND_TEXT)
 
 
-async def show_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_status(update: Update, context: BotContext) -> None:
     """Shows a complaint to its complainant or to staff; refuses anyone else the same way."""
     receipt = parse_receipt(" ".join(context.args))
     if receipt is None:
         await update.message.reply_text(STATUS_USAGE_TEXT)
         return
-    db, user_id = context.bot_data["db"], update.effective_user.id
-    complaint = get_complaint(db, receipt)
-    if complaint is None or (complaint.user_id != user_id and user_role(context, user_id) is None):
+    user_id = update.effective_user.id
+    complaint = await context.store.read(get_complaint, receipt)
+    if complaint is None or (
+        complaint.user_id != user_id and await user_role(context, user_id) is None
+    ):
         if complaint is not None:
-            log_denied(db, user_id, "/status")
+            await context.store.write(log_denied, user_id, "/status")
         await update.message.reply_text(STATUS_DENIED_TEXT)
         return
     if complaint.user_id != user_id and not in_staff_place(update, context):
         await update.message.reply_text(PLACE_TEXT)  # staff, with someone else's complaint
         return
-    await update.message.reply_text(formatting.status_text(complaint, history(db, receipt)))
+    events = await context.store.read(history, receipt)
+    await update.message.reply_text(formatting.status_text(complaint, events))
 
 
-async def my_complaints(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def my_complaints(update: Update, context: BotContext) -> None:
     """Lists the citizen's own complaints, newest first."""
-    complaints = list_complaints(
-        context.bot_data["db"], user_id=update.effective_user.id, limit=MY_COMPLAINTS_SHOWN
+    complaints = await context.store.read(
+        list_complaints, user_id=update.effective_user.id, limit=MY_COMPLAINTS_SHOWN
     )
     if not complaints:
         await update.message.reply_text(NO_COMPLAINTS_TEXT)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from db.database import DatabaseUnavailable
+from handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def describe_update(update: object) -> str:
     return f"update {update.update_id} {kind}{command} chat {chat} user {user}"
 
 
-async def handle_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def handle_error(update: object, context: BotContext) -> None:
     """Logs the error, tells the user to try again and reports it to every admin."""
     where = describe_update(update)
     logger.error("error while handling %s", where, exc_info=context.error)
@@ -51,14 +51,11 @@ async def handle_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
         text = TRY_LATER_TEXT if isinstance(context.error, DatabaseUnavailable) else APOLOGY_TEXT
         await _send(context, update.effective_chat.id, text)
     error = f"{type(context.error).__name__}: {context.error}"[:MAX_ERROR_CHARS]
-    held_back = take_report(
-        context.bot_data.setdefault("error_reports", {}), error, time.monotonic()
-    )
+    held_back = take_report(context.error_reports, error, time.monotonic())
     if held_back is None:
         return
     more = f"\n(앞선 보고 뒤 같은 오류 {held_back}건은 보고하지 않았습니다)" if held_back else ""
-    settings = context.bot_data.get("settings")
-    for admin_id in sorted(settings.admin_ids if settings else ()):
+    for admin_id in sorted(context.settings.admin_ids):
         await _send(context, admin_id, f"[오류 보고] {error}\n{where}{more}")
 
 
@@ -83,7 +80,7 @@ def take_report(reports: dict[str, Reported], error: str, now: float) -> int | N
     return last.held_back if last else 0
 
 
-async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> None:
+async def _send(context: BotContext, chat_id: int, text: str) -> None:
     try:
         await context.bot.send_message(chat_id, text)
     except TelegramError as exc:

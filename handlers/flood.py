@@ -23,12 +23,13 @@ from datetime import UTC, datetime, timedelta
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from config import Settings
 from db.complaints import count_complaints
 from db.database import DatabaseUnavailable
 from handlers.access import user_role
+from handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
 
@@ -92,13 +93,13 @@ class FloodControl(TypeHandler):
         super().__init__(Update, self._limit_messages)
         self.limiter = MessageLimiter(settings.flood_messages_per_minute, clock=clock)
 
-    async def _limit_messages(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _limit_messages(self, update: Update, context: BotContext) -> None:
         """Lets the update through, or stops it (telling the user once per window)."""
         user = update.effective_user
         counted = update.message or update.callback_query  # not edits, not member updates
-        if user is None or not counted or is_exempt(context, user.id):
+        if user is None or not counted or self.limiter.allow(user.id):
             return
-        if self.limiter.allow(user.id):
+        if await is_exempt(context, user.id):  # asked only over the limit: one read less
             return
         tell = self.limiter.should_tell(user.id)
         if tell:  # once per window, like the notice: a flood must not flood the log either
@@ -107,24 +108,24 @@ class FloodControl(TypeHandler):
         raise ApplicationHandlerStop
 
 
-def is_exempt(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> bool:
+async def is_exempt(context: BotContext, user_id: int) -> bool:
     """Staff and admins are never limited (an unreadable role counts as a citizen)."""
     try:
-        return user_role(context, user_id) is not None
+        return await user_role(context, user_id) is not None
     except DatabaseUnavailable:
         return False
 
 
 async def refuse_complaint(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, *, now: datetime | None = None
+    update: Update, context: BotContext, *, now: datetime | None = None
 ) -> bool:
     """True, after telling the citizen, when they filed FLOOD_COMPLAINTS_PER_DAY in 24 hours."""
     user = update.effective_user
-    limit = context.bot_data["settings"].flood_complaints_per_day
-    if is_exempt(context, user.id):
+    limit = context.settings.flood_complaints_per_day
+    if await is_exempt(context, user.id):
         return False
     since = (now or datetime.now(UTC)) - COMPLAINT_WINDOW
-    if count_complaints(context.bot_data["db"], user_id=user.id, since=since) < limit:
+    if await context.store.read(count_complaints, user_id=user.id, since=since) < limit:
         return False
     logger.info("flood control: complaint limit reached for user %s", user.id)
     if update.callback_query:

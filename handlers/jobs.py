@@ -9,13 +9,13 @@ sending a fresh post at once (``deliver_now``) and the job never send the same r
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
+from pathlib import Path
 
+import sqlite_utils
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
 from db.complaints import get_complaint
 from db.database import DatabaseUnavailable
@@ -23,7 +23,10 @@ from db.outbox import Notification, NotificationNotFound, due, get, mark_failed,
 from db.relay import RELAY_POST_KIND, relay_id_in
 from db.retention import purge_expired
 from db.satisfaction import SURVEY, survey_receipt
+from db.store import Store
 from handlers import formatting, keyboards, survey
+from handlers.context import BotContext
+from web.photos import cache_dir, purge_orphans
 
 logger = logging.getLogger(__name__)
 
@@ -31,42 +34,36 @@ BATCH_SIZE = 50
 STAFF_POST = "staff"  # outbox kind of a new complaint's post in the staff chat
 
 
-async def send_notifications(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def send_notifications(context: BotContext) -> None:
     """Delivers the notifications that are due."""
-    async with outbox_lock(context.bot_data):
-        await deliver_due(context.bot, context.bot_data["db"])
+    async with context.outbox_lock:
+        await deliver_due(context.bot, context.store)
 
 
-async def deliver_now(context: ContextTypes.DEFAULT_TYPE, notification_id: int) -> bool:
+async def deliver_now(context: BotContext, notification_id: int) -> bool:
     """Sends one queued notification at once if no delivery is running; True if it was sent.
 
     Otherwise it stays queued and the outbox job sends it on its next run.
     """
-    lock = outbox_lock(context.bot_data)
+    lock = context.outbox_lock
     if lock.locked():
         return False
     async with lock:
-        db = context.bot_data["db"]
         try:
-            notification = get(db, notification_id)
+            notification = await context.store.read(get, notification_id)
             if notification.sent_at or notification.dead:
                 return False
-            return await _send(context.bot, db, notification)
+            return await _send(context.bot, context.store, notification)
         except (RetryAfter, NotificationNotFound, DatabaseUnavailable):
             return False
 
 
-def outbox_lock(bot_data: dict) -> asyncio.Lock:
-    """The lock that lets one outbox delivery run at a time."""
-    return bot_data.setdefault("outbox_lock", asyncio.Lock())
-
-
-async def deliver_due(bot: Bot, db) -> int:
+async def deliver_due(bot: Bot, store: Store) -> int:
     """Sends due notifications once each; returns how many were sent."""
     sent = 0
     try:
-        for notification in due(db, limit=BATCH_SIZE):
-            sent += await _send(bot, db, notification)
+        for notification in await store.read(due, limit=BATCH_SIZE):
+            sent += await _send(bot, store, notification)
     except RetryAfter:  # flood control: stop this round, Telegram said when to retry
         pass
     except DatabaseUnavailable as exc:
@@ -74,7 +71,7 @@ async def deliver_due(bot: Bot, db) -> int:
     return sent
 
 
-async def _send(bot: Bot, db, notification: Notification) -> bool:
+async def _send(bot: Bot, store: Store, notification: Notification) -> bool:
     """Sends one notification and records the outcome; a failed one stays queued."""
     try:
         message = await bot.send_message(
@@ -86,13 +83,15 @@ async def _send(bot: Bot, db, notification: Notification) -> bool:
         logger.warning(
             "notification %s deferred by Telegram's flood control: %s", notification.id, exc
         )
-        mark_failed(db, notification.id, str(exc), retry_after_seconds=_seconds(exc.retry_after))
+        await store.write(
+            mark_failed, notification.id, str(exc), retry_after_seconds=_seconds(exc.retry_after)
+        )
         raise
     except TelegramError as exc:
         logger.warning("notification %s failed: %s", notification.id, exc)
-        mark_failed(db, notification.id, str(exc), retry_after_seconds=0)
+        await store.write(mark_failed, notification.id, str(exc), retry_after_seconds=0)
         return False
-    mark_sent(db, notification.id, message_id=message.message_id)
+    await store.write(mark_sent, notification.id, message_id=message.message_id)
     return True
 
 
@@ -112,26 +111,28 @@ def _buttons(notification: Notification) -> InlineKeyboardMarkup | None:
     )
 
 
-async def purge_expired_data(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def purge_expired_data(context: BotContext) -> None:
     """Deletes what is older than its retention (db.retention): closed complaints with their
     history and notifications (and the console's cached photos of them), old question and
     denied-command logs, stale conversation data (also dropped from memory, so it is not
     written back)."""
-    settings = context.bot_data["settings"]
-    purged = purge_expired(
-        context.bot_data["db"],
+    settings = context.settings
+    purged = await context.store.write(
+        purge_expired,
         complaint_days=settings.complaint_retention_days,
         log_days=settings.question_log_retention_days,
     )
     for user_id in purged.user_ids:
         context.application.drop_user_data(user_id)
-    from web.photos import cache_dir, purge_orphans
-
-    db = context.bot_data["db"]
-    purged.rows["photo_cache"] = purge_orphans(
-        cache_dir(settings.database_path), lambda receipt: get_complaint(db, receipt) is not None
+    purged.rows["photo_cache"] = await context.store.read(
+        _purge_photo_cache, cache_dir(settings.database_path)
     )
     logger.info("purged expired rows: %s", ", ".join(f"{t} {n}" for t, n in purged.rows.items()))
+
+
+def _purge_photo_cache(db: sqlite_utils.Database, folder: Path) -> int:
+    """Drops the console's cached photos of complaints that are gone (web.photos)."""
+    return purge_orphans(folder, lambda receipt: get_complaint(db, receipt) is not None)
 
 
 def _seconds(value: int | timedelta) -> float:

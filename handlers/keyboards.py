@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import InlineKeyboardButtonLimit
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from db.complaints import RECEIPT_ALPHABET
 from db.privacy import mask_rrn
+from handlers.context import BotContext
 from knowledge.model import Region
 from nlp.reply import Hit
 
@@ -221,7 +221,7 @@ async def next_step(
         await query.message.reply_text(text, reply_markup=reply_markup)
 
 
-async def refuse_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def refuse_unknown(update: Update, context: BotContext) -> None:
     """Answers a button with empty data (forged: Telegram never sends one of ours) with a short
     alert, logged at INFO, and nothing else; malformed data that matches no pattern ends at
     ``handlers.citizen.stale_button`` the same way."""

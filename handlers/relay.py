@@ -16,12 +16,12 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+import sqlite_utils
 from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -51,7 +51,8 @@ from db.relay import (
     staff_post,
 )
 from handlers import jobs, keyboards
-from handlers.access import NEW_MESSAGE, PRIVATE, staff_allowed
+from handlers.access import NEW_MESSAGE, PRIVATE, STAFF_ROLES, requires, staff_allowed
+from handlers.context import BotContext, MissingService, service
 
 logger = logging.getLogger(__name__)
 
@@ -101,37 +102,30 @@ TEXT_ONLY_TEXT = (
 )
 
 
-def office_hours(context: ContextTypes.DEFAULT_TYPE) -> OfficeHours:
+def office_hours(context: BotContext) -> OfficeHours:
     """OFFICE_HOURS from the settings."""
-    opens, closes = context.bot_data["settings"].office_hours
+    opens, closes = context.settings.office_hours
     return OfficeHours(opens, closes)
 
 
-async def request_agent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def request_agent(update: Update, context: BotContext) -> None:
     """/agent, "상담원 연결" or its button: opens a waiting relay and posts it to staff."""
     if update.callback_query:
         await update.callback_query.answer()
     chat, user = update.effective_chat, update.effective_user
-    settings, db = context.bot_data["settings"], context.bot_data["db"]
+    settings = context.settings
     if settings.staff_chat_id is None:
         await chat.send_message(UNAVAILABLE_TEXT)
         return
-    hours, now = office_hours(context), _now()
-    closed = closed_days(db)
-    opening = None if hours.is_open(now, closed) else hours.next_opening(now, closed)
-    relay, new = open_relay(
-        db,
-        user_id=user.id,
-        chat_id=chat.id,
-        name=user.full_name,
-        staff_chat_id=settings.staff_chat_id,
-        post=_who(db, update, opening),
-        now=now,
+    hours = office_hours(context)
+    handle = f" @{user.username}" if user.username else ""
+    relay, new, opening = await context.store.write(
+        _open, hours, user.id, chat.id, user.full_name, handle, settings.staff_chat_id, _now()
     )
     if not new:
         await chat.send_message(ALREADY_TEXT, reply_markup=keyboards.relay_end(relay.id))
         return
-    await context.bot_data["wal_sync"].wait()
+    await context.wal_sync.wait()
     await jobs.deliver_now(context, relay.post_outbox_id)
     text = REQUESTED_TEXT
     if opening is not None:
@@ -141,17 +135,17 @@ async def request_agent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await chat.send_message(text, reply_markup=keyboards.relay_end(relay.id))
 
 
-async def forward_citizen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forward_citizen(update: Update, context: BotContext) -> None:
     """A citizen's text while their relay is open: posted to the staff chat."""
-    db, message = context.bot_data["db"], update.message
-    relay = active_relay(db, update.effective_user.id)
+    message = update.message
+    relay = await context.store.read(active_relay, update.effective_user.id)
     if relay is None:  # ended between the filter and here: nothing to relay to
         await message.reply_text(NO_RELAY_TEXT)
         return
     text = message.text or ""
     try:
-        outbox_id = add_message(
-            db,
+        outbox_id = await context.store.write(
+            add_message,
             relay.id,
             FROM_CITIZEN,
             text,
@@ -163,24 +157,22 @@ async def forward_citizen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     except RelayNotFound:
         await message.reply_text(NO_RELAY_TEXT)
         return
-    await context.bot_data["wal_sync"].wait()
+    await context.wal_sync.wait()
     await jobs.deliver_now(context, outbox_id)
 
 
-async def text_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text_only(update: Update, context: BotContext) -> None:
     """A photo, sticker or file while the relay is open: says only text is relayed."""
     await update.message.reply_text(TEXT_ONLY_TEXT)
 
 
-async def claim_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def claim_button(update: Update, context: BotContext) -> None:
     """[연결 받기]: the first staff member to tap takes the relay; later taps are told who."""
     query = update.callback_query
-    if not await staff_allowed(update, context, f"button {query.data}"):
-        return
-    relay_id, db, me = int(context.matches[0].group(1)), context.bot_data["db"], query.from_user
+    relay_id, me = int(context.matches[0].group(1)), query.from_user
     try:
-        won = claim(db, relay_id, staff_id=me.id, now=_now())
-        relay = get_relay(db, relay_id)
+        won, relay = await context.store.write(_claim, relay_id, me.id, _now())
     except RelayNotFound:
         await query.answer(RELAY_OVER_TEXT, show_alert=True)
         return
@@ -191,8 +183,8 @@ async def claim_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             text = CLAIM_MINE_TEXT if relay.staff_id == me.id else CLAIM_TAKEN_TEXT
         await query.answer(text, show_alert=True)
         return
-    outbox_id = add_message(
-        db,
+    outbox_id = await context.store.write(
+        add_message,
         relay.id,
         FROM_STAFF,
         CLAIMED_CITIZEN_TEXT,
@@ -201,21 +193,19 @@ async def claim_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         outbox_text=CLAIMED_CITIZEN_TEXT,
         now=_now(),
     )
-    await context.bot_data["wal_sync"].wait()
+    await context.wal_sync.wait()
     await query.answer(CLAIM_DONE_TEXT)
     claimed = f"{query.message.text}\n담당: {me.full_name} (직원 {me.id}) — 연결됨"
     await keyboards.edit_message(query, claimed, keyboards.relay_end(relay.id))
     await jobs.deliver_now(context, outbox_id)
 
 
-async def staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES, action="relay reply")
+async def staff_reply(update: Update, context: BotContext) -> None:
     """The claimant's reply to a relay post in the staff chat: sent to the citizen."""
     message = update.message
-    if not await staff_allowed(update, context, "relay reply"):
-        return
-    db = context.bot_data["db"]
     try:
-        relay = get_relay(db, relay_id_in(message.reply_to_message.text))
+        relay = await context.store.read(get_relay, relay_id_in(message.reply_to_message.text))
     except RelayNotFound:
         await message.reply_text(RELAY_OVER_TEXT)
         return
@@ -224,8 +214,8 @@ async def staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(refusal)
         return
     try:
-        outbox_id = add_message(
-            db,
+        outbox_id = await context.store.write(
+            add_message,
             relay.id,
             FROM_STAFF,
             message.text,
@@ -237,17 +227,17 @@ async def staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     except RelayNotFound:
         await message.reply_text(RELAY_OVER_TEXT)
         return
-    await context.bot_data["wal_sync"].wait()
+    await context.wal_sync.wait()
     await jobs.deliver_now(context, outbox_id)
     await message.reply_text(FORWARDED_TEXT)
 
 
-async def end_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def end_button(update: Update, context: BotContext) -> None:
     """[연결 종료], from the citizen's chat or the staff chat."""
     query = update.callback_query
     relay_id = int(context.matches[0].group(1))
     try:
-        relay = get_relay(context.bot_data["db"], relay_id)
+        relay = await context.store.read(get_relay, relay_id)
     except RelayNotFound:
         await query.answer(RELAY_OVER_TEXT, show_alert=True)
         return
@@ -262,11 +252,11 @@ async def end_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await query.answer(RELAY_OVER_TEXT, show_alert=True)
 
 
-async def end_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def end_command(update: Update, context: BotContext) -> None:
     """/endchat: a citizen ends their relay; staff name the relay (/endchat 12)."""
-    db, user, message = context.bot_data["db"], update.effective_user, update.message
+    user, message = update.effective_user, update.message
     if not context.args:
-        relay = active_relay(db, user.id)
+        relay = await context.store.read(active_relay, user.id)
         if relay is None or update.effective_chat.id != relay.chat_id:
             await message.reply_text(NO_RELAY_TEXT)
             return
@@ -276,7 +266,7 @@ async def end_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     number = context.args[0].strip("[]#상담 ")
     try:
-        relay = get_relay(db, int(number))
+        relay = await context.store.read(get_relay, int(number))
     except (ValueError, RelayNotFound):
         await message.reply_text(ENDCHAT_USAGE)
         return
@@ -284,38 +274,77 @@ async def end_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(RELAY_OVER_TEXT)
 
 
-async def end_idle_relays(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def end_idle_relays(context: BotContext) -> None:
     """Ends the relays idle for RELAY_IDLE_MINUTES of office time (a repeating job)."""
-    db, settings = context.bot_data["db"], context.bot_data["settings"]
-    idle = timedelta(minutes=settings.relay_idle_minutes)
-    for relay in idle_relays(
-        db, idle=idle, hours=office_hours(context), closed_days=closed_days(db), now=_now()
-    ):
+    idle = timedelta(minutes=context.settings.relay_idle_minutes)
+    for relay in await context.store.read(_idle, idle, office_hours(context), _now()):
         await _end(context, relay, IDLE, 0)
 
 
-async def _end(context: ContextTypes.DEFAULT_TYPE, relay: Relay, side: str, actor_id: int) -> bool:
+async def _end(context: BotContext, relay: Relay, side: str, actor_id: int) -> bool:
     """Closes the relay, tells both sides and takes the buttons off the staff-chat post;
     False if it had already ended."""
-    db = context.bot_data["db"]
     who = ENDED_BY[side].format(staff=actor_id)
     notices = {
         relay.chat_id: ENDED_TEXTS[side],
         relay.staff_chat_id: ENDED_STAFF_TEXT.format(mark=relay_mark(relay.id), who=who),
     }
-    ids = close_relay(db, relay.id, closed_by=side, notices=notices, now=_now())
+    ids = await context.store.write(
+        close_relay, relay.id, closed_by=side, notices=notices, now=_now()
+    )
     if ids is None:
         return False
-    await context.bot_data["wal_sync"].wait()
+    await context.wal_sync.wait()
     for outbox_id in ids:
         await jobs.deliver_now(context, outbox_id)
-    post = staff_post(db, relay.id)
+    post = await context.store.read(staff_post, relay.id)
     if post is not None:
         try:
             await context.bot.edit_message_reply_markup(*post, reply_markup=None)
         except BadRequest as exc:  # already without buttons, deleted, or too old to edit
             logger.info("relay post %s kept its buttons: %s", relay.id, exc)
     return True
+
+
+def _open(
+    db: sqlite_utils.Database,
+    hours: OfficeHours,
+    user_id: int,
+    chat_id: int,
+    name: str,
+    handle: str,
+    staff_chat_id: int,
+    now: datetime,
+) -> tuple[Relay, bool, datetime | None]:
+    """Opens (or finds) the citizen's relay with its staff-chat post; also when staff will
+    answer if it is outside office hours (None inside them)."""
+    closed = closed_days(db)
+    opening = None if hours.is_open(now, closed) else hours.next_opening(now, closed)
+    post = _who(db, user_id, chat_id, name, handle, opening)
+    relay, new = open_relay(
+        db,
+        user_id=user_id,
+        chat_id=chat_id,
+        name=name,
+        staff_chat_id=staff_chat_id,
+        post=post,
+        now=now,
+    )
+    return relay, new, opening
+
+
+def _claim(
+    db: sqlite_utils.Database, relay_id: int, staff_id: int, now: datetime
+) -> tuple[bool, Relay]:
+    """Whether this staff member took the relay, and the relay as it now is."""
+    won = claim(db, relay_id, staff_id=staff_id, now=now)
+    return won, get_relay(db, relay_id)
+
+
+def _idle(
+    db: sqlite_utils.Database, idle: timedelta, hours: OfficeHours, now: datetime
+) -> list[Relay]:
+    return list(idle_relays(db, idle=idle, hours=hours, closed_days=closed_days(db), now=now))
 
 
 def _now() -> datetime:
@@ -330,16 +359,18 @@ def _cannot_answer(relay: Relay, staff_id: int) -> str | None:
     return None if relay.staff_id == staff_id else NOT_YOURS_TEXT
 
 
-def _who(db, update: Update, opening: datetime | None) -> str:
+def _who(
+    db: sqlite_utils.Database,
+    user_id: int,
+    chat_id: int,
+    name: str,
+    handle: str,
+    opening: datetime | None,
+) -> str:
     """The staff-chat post's body: who asks, their chat, their open complaints."""
-    user = update.effective_user
-    handle = f" @{user.username}" if user.username else ""
-    lines = [
-        "상담원 연결 요청",
-        f"민원인: {user.full_name}{handle} (대화 {update.effective_chat.id})",
-    ]
+    lines = ["상담원 연결 요청", f"민원인: {name}{handle} (대화 {chat_id})"]
     open_ones = [
-        c for c in list_complaints(db, user_id=user.id, limit=50) if TRANSITIONS[c.status]
+        c for c in list_complaints(db, user_id=user_id, limit=50) if TRANSITIONS[c.status]
     ][:OPEN_COMPLAINTS_SHOWN]
     lines.append(
         "진행 중인 민원: "
@@ -365,10 +396,13 @@ class InRelay(filters.MessageFilter):
         self._bot_data = bot_data
 
     def filter(self, message: Message) -> bool:
-        db = self._bot_data.get("db")
-        if message.from_user is None or db is None:
+        if message.from_user is None:
             return False
-        return active_relay(db, message.from_user.id) is not None
+        try:
+            store = service(self._bot_data, "store")
+        except MissingService:
+            return False
+        return store.read_now(active_relay, message.from_user.id) is not None
 
 
 class _RepliesToRelay(filters.MessageFilter):

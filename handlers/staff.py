@@ -1,7 +1,7 @@
 """Staff commands and the staff-chat buttons for complaints.
 
 Every command and every button press checks the user's role again and the chat
-(``handlers.access.staff_allowed``): an old staff button forwarded or replayed by someone else
+(``handlers.access.requires``): an old staff button forwarded or replayed by someone else
 is refused and logged, and complaint data appears only in a private chat with the bot or in
 the staff chat.
 
@@ -18,10 +18,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+import sqlite_utils
 from telegram import ForceReply, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from db.complaints import (
     DOCUMENT_PREFIX,
@@ -59,8 +60,9 @@ from db.prompts import (
 from db.workbench import InboxFilter, due_text
 from db.workbench import inbox as workbench_inbox
 from handlers import formatting, jobs, keyboards
-from handlers.access import NEW_MESSAGE, staff_allowed
+from handlers.access import NEW_MESSAGE, STAFF_ROLES, requires
 from handlers.arguments import parse_period, parse_receipt
+from handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
 
@@ -153,31 +155,31 @@ NO_ATTACHMENTS_TEXT = "이 민원에는 사진이나 위치가 없습니다."
 PHOTO_FAILED_TEXT = "사진 {failed}장을 보내지 못했습니다 (텔레그램에서 더 이상 받을 수 없는 파일)."
 
 
-async def inbox(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def inbox(update: Update, context: BotContext) -> None:
     """Lists complaints by due date (overdue first, as the web console does), optionally of one
     status, with ◀ ▶ paging."""
-    if not await staff_allowed(update, context, "/inbox"):
-        return
     code = CODE_BY_NAME.get(context.args[0]) if context.args else ALL
     if code is None or len(context.args) > 1:
         await update.message.reply_text(INBOX_USAGE)
         return
-    text, markup = inbox_page(context.bot_data["db"], code, 0)
+    text, markup = await context.store.read(inbox_page, code, 0)
     await update.message.reply_text(text, reply_markup=markup)
 
 
-async def turn_inbox_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES, action="inbox page")
+async def turn_inbox_page(update: Update, context: BotContext) -> None:
     """Shows the previous or next inbox page in place."""
     query = update.callback_query
-    if not await staff_allowed(update, context, "inbox page"):
-        return
     code, offset = context.matches[0].groups()
     await query.answer()
-    text, markup = inbox_page(context.bot_data["db"], code, int(offset))
+    text, markup = await context.store.read(inbox_page, code, int(offset))
     await keyboards.edit_message(query, text, markup)
 
 
-def inbox_page(db, code: str, offset: int, *, now: datetime | None = None) -> tuple[str, object]:
+def inbox_page(
+    db: sqlite_utils.Database, code: str, offset: int, *, now: datetime | None = None
+) -> tuple[str, object]:
     """The text and ◀ ▶ buttons of one inbox page (an offset past the end shows the last page)."""
     now = now or datetime.now(UTC)
     status = STATUS_CODES[code]
@@ -207,32 +209,29 @@ def _inbox_line(complaint: Complaint, now: datetime) -> str:
     return f"{formatting.complaint_line(complaint)}\n   처리기한: {due}{mark}"
 
 
-async def view(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def view(update: Update, context: BotContext) -> None:
     """Shows one complaint in full (phone number included) with its action buttons; the view
     is recorded in the complaint's history."""
-    if not await staff_allowed(update, context, "/view"):
-        return
     receipt = parse_receipt(" ".join(context.args))
     if receipt is None:
         await update.message.reply_text(VIEW_USAGE)
         return
-    db = context.bot_data["db"]
-    complaint = get_complaint(db, receipt)
+    complaint = await context.store.read(get_complaint, receipt)
     if complaint is None:
         await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=receipt))
         return
     seen = "상세 열람 (연락처 포함)" if complaint.phone else "상세 열람"
-    record_view(db, receipt, actor_id=update.effective_user.id, what=seen)
+    await context.store.write(record_view, receipt, actor_id=update.effective_user.id, what=seen)
+    events = await context.store.read(history, receipt)
     await update.message.reply_text(
-        formatting.complaint_detail(complaint, history(db, receipt)),
-        reply_markup=_actions(complaint),
+        formatting.complaint_detail(complaint, events), reply_markup=_actions(complaint)
     )
 
 
-async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def reply(update: Update, context: BotContext) -> None:
     """Sends a staff answer to the complainant: /reply 번호 내용 (line breaks kept)."""
-    if not await staff_allowed(update, context, "/reply"):
-        return
     receipt, text = _receipt_and_text(update.message)
     if receipt is None or not text:
         await update.message.reply_text(REPLY_USAGE)
@@ -240,8 +239,8 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await _refused_as_too_long(update.message, text):
         return
     try:
-        reply_to_linked(
-            context.bot_data["db"],
+        await context.store.write(
+            reply_to_linked,
             receipt,
             actor_id=update.effective_user.id,
             text=text,
@@ -253,14 +252,13 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except AlreadyReplied:
         await update.message.reply_text(ALREADY_REPLIED_TEXT.format(receipt=receipt))
         return
-    await context.bot_data["wal_sync"].wait()
+    await context.wal_sync.wait()
     await update.message.reply_text(REPLY_SAVED_TEXT.format(receipt=receipt))
 
 
-async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def note(update: Update, context: BotContext) -> None:
     """Adds an internal note that only staff see in /view: /note 번호 내용."""
-    if not await staff_allowed(update, context, "/note"):
-        return
     receipt, text = _receipt_and_text(update.message)
     if receipt is None or not text:
         await update.message.reply_text(NOTE_USAGE)
@@ -268,19 +266,18 @@ async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await _refused_as_too_long(update.message, text):
         return
     try:
-        add_note(context.bot_data["db"], receipt, actor_id=update.effective_user.id, text=text)
+        await context.store.write(add_note, receipt, actor_id=update.effective_user.id, text=text)
     except ComplaintNotFound:
         await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=receipt))
         return
-    await context.bot_data["wal_sync"].wait()
+    await context.wal_sync.wait()
     await update.message.reply_text(NOTE_SAVED_TEXT.format(receipt=receipt))
 
 
-async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def assign(update: Update, context: BotContext) -> None:
     """Transfers a complaint to another department, again if it was transferred before:
     /assign 번호 부서."""
-    if not await staff_allowed(update, context, "/assign"):
-        return
     receipt = parse_receipt(context.args[0]) if context.args else None
     department = " ".join(context.args[1:]).strip()
     if receipt is None or not department:
@@ -289,7 +286,7 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(department) > MAX_DEPARTMENT_CHARS:
         await update.message.reply_text(DEPARTMENT_TOO_LONG_TEXT)
         return
-    before = get_complaint(context.bot_data["db"], receipt)
+    before = await context.store.read(get_complaint, receipt)
     if before is not None and before.status == TRANSFERRED and before.department == department:
         await update.message.reply_text(
             f"민원 {receipt}은(는) 이미 {department}(으)로 이관되어 있습니다."
@@ -301,11 +298,10 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(f"민원 {receipt}을(를) {department}(으)로 이관했습니다.")
 
 
-async def close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def close(update: Update, context: BotContext) -> None:
     """Marks a complaint 완료, with an optional note for the citizen (line breaks kept):
     /close 번호 [메모]. The staff-chat post loses its buttons."""
-    if not await staff_allowed(update, context, "/close"):
-        return
     receipt, text = _receipt_and_text(update.message)
     if receipt is None:
         await update.message.reply_text(CLOSE_USAGE)
@@ -318,45 +314,43 @@ async def close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _retire_staff_posts(context, complaint)
 
 
-async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def export(update: Update, context: BotContext) -> None:
     """Sends the complaints received in a period (default: all) as a CSV file."""
-    if not await staff_allowed(update, context, "/export"):
-        return
     try:
         since, until = parse_period(context.args)
     except ValueError as exc:
         await update.message.reply_text(f"{exc}\n{EXPORT_USAGE}")
         return
-    data = export_csv(context.bot_data["db"], since=since, until=until)
+    data = await context.store.read(export_csv, since=since, until=until)
     name = f"complaints_{since or 'all'}_{until or 'all'}.csv"
     period = f"{since} ~ {until}" if since else "전체 기간"
     await update.message.reply_document(data, filename=name, caption=f"민원 내보내기 ({period})")
 
 
-async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def status_button(update: Update, context: BotContext) -> None:
     """Applies [처리중] [완료] from the staff chat, re-checking the presser's role."""
     query = update.callback_query
-    if not await staff_allowed(update, context, f"button {query.data}"):
-        return
     action, receipt = context.matches[0].groups()
     complaint = await _change(update, context, receipt, BUTTON_STATUS[action])
     if complaint is None:
         return
     await query.answer(f"'{complaint.status}'(으)로 바꿨습니다.")
-    detail = formatting.complaint_detail(complaint, history(context.bot_data["db"], receipt))
+    events = await context.store.read(history, receipt)
+    detail = formatting.complaint_detail(complaint, events)
     await keyboards.edit_message(query, detail, _actions(complaint))
     await _retire_staff_posts(context, complaint)
 
 
-async def ask_for_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def ask_for_text(update: Update, context: BotContext) -> None:
     """[답변] or [반려]: asks the staff member who pressed it for the answer or the reason, with
     a prompt that only a reply in this chat answers."""
     query = update.callback_query
-    if not await staff_allowed(update, context, f"button {query.data}"):
-        return
     action = REPLY if context.matches[0].group(1) == keyboards.REPLY else REJECT
     receipt = context.matches[0].group(2)
-    complaint = get_complaint(context.bot_data["db"], receipt)
+    complaint = await context.store.read(get_complaint, receipt)
     if complaint is None:
         await query.answer(NOT_FOUND_TEXT.format(receipt=receipt), show_alert=True)
         return
@@ -367,13 +361,13 @@ async def ask_for_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _send_prompt(update, context, action, receipt)
 
 
-async def receive_prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES, action="reply text")
+async def receive_prompt_text(update: Update, context: BotContext) -> None:
     """A reply to a prompt: kept as a draft and shown as a preview with [보내기] [수정] [취소]."""
     message = update.message
-    if not await staff_allowed(update, context, "reply text"):
-        return
-    db = context.bot_data["db"]
-    prompt = prompt_for_message(db, message.chat.id, message.reply_to_message.message_id)
+    prompt = await context.store.read(
+        prompt_for_message, message.chat.id, message.reply_to_message.message_id
+    )
     if prompt is None:
         await message.reply_text(PROMPT_GONE_TEXT)
         return
@@ -387,7 +381,7 @@ async def receive_prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE
         await message.reply_text(NOT_YOUR_PROMPT_TEXT)
         return
     if prompt.expired():
-        close_prompt(db, prompt.id)
+        await context.store.write(close_prompt, prompt.id)
         await message.reply_text(PROMPT_EXPIRED_TEXT)
         return
     text = message.text.strip()
@@ -396,25 +390,27 @@ async def receive_prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     if await _refused_as_too_long(message, text, *TEXT_LIMITS[prompt.action]):
         return  # the prompt stays open: a shorter reply to it may follow
-    save_draft(
-        db, prompt.id, text=text, source_key=_message_key(message), ttl_seconds=_ttl(context)
+    await context.store.write(
+        save_draft,
+        prompt.id,
+        text=text,
+        source_key=_message_key(message),
+        ttl_seconds=_ttl(context),
     )
     header = PREVIEW_HEADERS[prompt.action].format(receipt=prompt.receipt)
     shown = text if prompt.action == REPLY else REJECT_NOTE.format(reason=text)
     preview = await message.reply_text(
         formatting.fit(f"{header}\n\n{shown}"), reply_markup=keyboards.preview_actions(prompt.id)
     )
-    set_preview(db, prompt.id, preview.message_id)
+    await context.store.write(set_preview, prompt.id, preview.message_id)
 
 
-async def preview_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def preview_button(update: Update, context: BotContext) -> None:
     """[보내기] stores and queues the previewed text (once), [수정] asks again, [취소] drops it."""
     query = update.callback_query
-    if not await staff_allowed(update, context, f"button {query.data}"):
-        return
     action, prompt_id = context.matches[0].group(1), int(context.matches[0].group(2))
-    db = context.bot_data["db"]
-    prompt = get_prompt(db, prompt_id)
+    prompt = await context.store.read(get_prompt, prompt_id)
     tapped = query.message
     if (
         prompt is None
@@ -428,7 +424,7 @@ async def preview_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.answer(NOT_YOUR_PROMPT_TEXT, show_alert=True)
         return
     if action == keyboards.DROP or prompt.expired():
-        close_prompt(db, prompt.id)
+        await context.store.write(close_prompt, prompt.id)
         await query.answer()
         done = REPLY_CANCELLED_TEXT if action == keyboards.DROP else PROMPT_EXPIRED_TEXT
         await keyboards.edit_message(query, done)
@@ -444,15 +440,13 @@ async def preview_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _send_rejection(update, context, prompt)
 
 
-async def show_attachments(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def show_attachments(update: Update, context: BotContext) -> None:
     """[첨부 보기]: sends the complaint's photos and location into this chat and records who
     saw them."""
     query = update.callback_query
-    if not await staff_allowed(update, context, f"button {query.data}"):
-        return
     receipt = context.matches[0].group(1)
-    db = context.bot_data["db"]
-    complaint = get_complaint(db, receipt)
+    complaint = await context.store.read(get_complaint, receipt)
     if complaint is None:
         await query.answer(NOT_FOUND_TEXT.format(receipt=receipt), show_alert=True)
         return
@@ -462,7 +456,9 @@ async def show_attachments(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     await query.answer()
     seen = f"사진 {len(complaint.attachments)}장" + (", 위치" if located else "")
-    record_view(db, receipt, actor_id=update.effective_user.id, what=f"첨부 열람 ({seen})")
+    await context.store.write(
+        record_view, receipt, actor_id=update.effective_user.id, what=f"첨부 열람 ({seen})"
+    )
     chat_id, failed = update.effective_chat.id, 0
     total = len(complaint.attachments)
     for n, file_id in enumerate(complaint.attachments, start=1):
@@ -488,7 +484,7 @@ async def show_attachments(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def _send_prompt(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     action: str,
     receipt: str,
     *,
@@ -516,10 +512,9 @@ async def _send_prompt(
         entities=[mention],
         reply_markup=ForceReply(selective=True, input_field_placeholder=PLACEHOLDERS[action]),
     )
-    db = context.bot_data["db"]
     if prompt is None:
-        open_prompt(
-            db,
+        await context.store.write(
+            open_prompt,
             chat_id=chat_id,
             message_id=sent.message_id,
             user_id=update.effective_user.id,
@@ -528,14 +523,16 @@ async def _send_prompt(
             ttl_seconds=_ttl(context),
         )
     else:
-        ask_again(db, prompt.id, message_id=sent.message_id, ttl_seconds=_ttl(context))
+        await context.store.write(
+            ask_again, prompt.id, message_id=sent.message_id, ttl_seconds=_ttl(context)
+        )
 
 
-async def _send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt) -> None:
-    query, db = update.callback_query, context.bot_data["db"]
+async def _send_reply(update: Update, context: BotContext, prompt: Prompt) -> None:
+    query = update.callback_query
     try:
-        reply_to_linked(
-            db,
+        await context.store.write(
+            reply_to_linked,
             prompt.receipt,
             actor_id=prompt.user_id,
             text=prompt.text,
@@ -546,20 +543,18 @@ async def _send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, prompt
         done = ALREADY_REPLIED_TEXT.format(receipt=prompt.receipt)
     except ComplaintNotFound:
         done = NOT_FOUND_TEXT.format(receipt=prompt.receipt)
-    close_prompt(db, prompt.id)
-    await context.bot_data["wal_sync"].wait()
+    await context.store.write(close_prompt, prompt.id)
+    await context.wal_sync.wait()
     await query.answer()
     await keyboards.edit_message(query, formatting.fit(f"{done}\n\n{prompt.text}"))
 
 
-async def _send_rejection(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, prompt: Prompt
-) -> None:
-    query, db = update.callback_query, context.bot_data["db"]
+async def _send_rejection(update: Update, context: BotContext, prompt: Prompt) -> None:
+    query = update.callback_query
     complaint = await _change(
         update, context, prompt.receipt, REJECTED, note=REJECT_NOTE.format(reason=prompt.text)
     )
-    close_prompt(db, prompt.id)
+    await context.store.write(close_prompt, prompt.id)
     if complaint is None:  # closed meanwhile: _change told the staff member
         await keyboards.edit_message(query, NOT_SENT_TEXT)
         return
@@ -572,19 +567,20 @@ async def _send_rejection(
 
 
 async def _change(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, receipt: str, status: str, **changes: str
+    update: Update, context: BotContext, receipt: str, status: str, **changes: str
 ) -> Complaint | None:
     """change_status (on the disk when it returns), with not-found and not-allowed transitions
     told to the staff member."""
-    db = context.bot_data["db"]
     try:
-        changed = change_status(db, receipt, status, actor_id=update.effective_user.id, **changes)
-        await context.bot_data["wal_sync"].wait()
+        changed = await context.store.write(
+            change_status, receipt, status, actor_id=update.effective_user.id, **changes
+        )
+        await context.wal_sync.wait()
         return changed
     except ComplaintNotFound:
         text = NOT_FOUND_TEXT.format(receipt=receipt)
     except InvalidTransition:
-        text = _cannot_change(get_complaint(db, receipt), status)
+        text = _cannot_change(await context.store.read(get_complaint, receipt), status)
     if update.callback_query:
         await update.callback_query.answer(text, show_alert=True)
     else:
@@ -592,15 +588,14 @@ async def _change(
     return None
 
 
-async def _retire_staff_posts(context: ContextTypes.DEFAULT_TYPE, complaint: Complaint) -> None:
+async def _retire_staff_posts(context: BotContext, complaint: Complaint) -> None:
     """Takes the buttons off a closed complaint's staff-chat post, whichever way it was closed
     (a /close, or a button on another message): they could only be refused now."""
     if TRANSITIONS[complaint.status]:
         return
     prefix = f"{formatting.STAFF_ALERT_PREFIX}{complaint.receipt}\n"
-    for chat_id, message_id in sent_messages(
-        context.bot_data["db"], kind=jobs.STAFF_POST, text_prefix=prefix
-    ):
+    posts = await context.store.read(sent_messages, kind=jobs.STAFF_POST, text_prefix=prefix)
+    for chat_id, message_id in posts:
         try:
             await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
         except BadRequest as exc:  # already without buttons, deleted, or too old to edit
@@ -645,9 +640,9 @@ def _cannot_change(complaint: Complaint, status: str) -> str:
     )
 
 
-def _ttl(context: ContextTypes.DEFAULT_TYPE) -> float:
+def _ttl(context: BotContext) -> float:
     """How long a prompt waits for its text: as long as a citizen's complaint draft."""
-    return context.bot_data["settings"].complaint_timeout_seconds
+    return context.settings.complaint_timeout_seconds
 
 
 def _actions(complaint: Complaint) -> InlineKeyboardMarkup | None:

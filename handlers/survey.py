@@ -4,10 +4,11 @@ as a reply to the survey message."""
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.ext import ContextTypes, filters
+from telegram.ext import filters
 
 from db.satisfaction import NotClosed, NotYourComplaint, comment, rate, survey_receipt
 from handlers import keyboards
+from handlers.context import BotContext
 
 RATE = "v:"  # v:<receipt>:<score>
 RATE_PATTERN = rf"^{RATE}({keyboards.RECEIPT_PATTERN}):([1-5])\Z"
@@ -38,7 +39,7 @@ class _ReplyToSurvey(filters.MessageFilter):
 REPLY_TO_SURVEY = _ReplyToSurvey()
 
 
-async def rate_complaint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def rate_complaint(update: Update, context: BotContext) -> None:
     """Stores the pressed score and invites a comment."""
     query = update.callback_query
     parts = query.data.removeprefix(RATE).rsplit(":", 1)
@@ -47,7 +48,7 @@ async def rate_complaint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     receipt, score = parts[0], int(parts[1])
     try:
-        rate(context.bot_data["db"], receipt, user_id=update.effective_user.id, score=score)
+        await context.store.write(rate, receipt, user_id=update.effective_user.id, score=score)
     except NotYourComplaint:
         await query.answer(NOT_YOURS_TEXT, show_alert=True)
         return
@@ -61,12 +62,12 @@ async def rate_complaint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await keyboards.edit_message(query, text, None)
 
 
-async def comment_on_complaint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def comment_on_complaint(update: Update, context: BotContext) -> None:
     """Keeps the citizen's comment with their score."""
     receipt = survey_receipt(update.message.reply_to_message.text)
     try:
-        comment(
-            context.bot_data["db"],
+        await context.store.write(
+            comment,
             receipt,
             user_id=update.effective_user.id,
             text=update.message.text,

@@ -3,8 +3,8 @@ low-confidence questions; for a group the admin picks the right entry (its quest
 aliases) or writes a short answer (an FAQ entry). Both are previewed, then stored in
 curated.yaml with who and when, published as a new version and reloaded at once.
 
-The groups, the prompts and the previews live in ``bot_data`` (not persisted): after a restart
-a button or a reply to an old prompt is told to run /unanswered again.
+The groups, the prompts and the previews live in memory (``context.lessons``, not persisted):
+after a restart a button or a reply to an old prompt is told to run /unanswered again.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from telegram import ForceReply, Message, Update
-from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from db.privacy import redact_personal_data
 from db.questions import unanswered_questions
 from handlers import formatting, keyboards
-from handlers.access import ADMIN_ROLES, NEW_MESSAGE, staff_allowed
+from handlers.access import ADMIN_ROLES, NEW_MESSAGE, requires
 from handlers.admin import swap_knowledge_base
+from handlers.context import BotContext
 from knowledge.base import KnowledgeBase
 from knowledge.library import LibraryError
 from knowledge.model import KIND_LABELS
@@ -114,17 +115,16 @@ class Prompt:
     expires: float  # time.monotonic()
 
 
-async def show_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES)
+async def show_unanswered(update: Update, context: BotContext) -> None:
     """Lists the groups of unanswered questions of the last N days with two buttons each."""
-    if not await staff_allowed(update, context, "/unanswered", ADMIN_ROLES):
-        return
     args = context.args or []
     days = int(args[0]) if len(args) == 1 and args[0].isascii() and args[0].isdigit() else None
     if len(args) > 1 or (args and (days is None or not 1 <= days <= MAX_DAYS)):
         await update.message.reply_text(USAGE_TEXT)
         return
     days = days or DEFAULT_DAYS
-    texts = unanswered_questions(context.bot_data["log_db"], days=days)
+    texts = await context.store.read(unanswered_questions, days=days)
     every = group_questions(texts)
     groups = every[:GROUPS_SHOWN]
     if not groups:
@@ -156,11 +156,10 @@ async def show_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
-async def teach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES)
+async def teach_button(update: Update, context: BotContext) -> None:
     """The buttons of a listing, of a search result and of a preview."""
     query = update.callback_query
-    if not await staff_allowed(update, context, f"button {query.data}", ADMIN_ROLES):
-        return
     action, token, number = context.matches[0].groups()
     lesson = _lessons(context).get(token)
     if lesson is None:
@@ -185,7 +184,8 @@ async def teach_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await keyboards.edit_message(query, GONE_TEXT)
 
 
-async def receive_prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES, action="teach reply")
+async def receive_prompt_text(update: Update, context: BotContext) -> None:
     """The admin's reply to a search or answer prompt: entries to choose, or the preview."""
     message = update.message
     key = (message.chat.id, message.reply_to_message.message_id)
@@ -197,8 +197,6 @@ async def receive_prompt_text(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     if prompt.user_id != update.effective_user.id:
         await message.reply_text(NOT_YOURS_TEXT)
-        return
-    if not await staff_allowed(update, context, "teach reply", ADMIN_ROLES):
         return
     if prompt.group in lesson.done:
         await message.reply_text(TAUGHT_ALREADY_TEXT.format(n=prompt.group + 1))
@@ -219,7 +217,7 @@ def build_handlers() -> list:
 
 async def _ask(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     token: str,
     lesson: Lesson,
     index: int,
@@ -229,10 +227,10 @@ async def _ask(
     if kind == PICK:
         text = SEARCH_PROMPT.format(n=index + 1, leader=leader)
     else:
-        region = _default_region(context.bot_data["kb"], lesson.groups[index])
+        region = _default_region(context.kb, lesson.groups[index])
         text = ANSWER_PROMPT.format(n=index + 1, leader=leader, region=region)
     sent = await update.effective_chat.send_message(text, reply_markup=ForceReply(selective=True))
-    ttl = context.bot_data["settings"].complaint_timeout_seconds
+    ttl = context.settings.complaint_timeout_seconds
     prompts, now = _prompts(context), time.monotonic()
     for key in [key for key, open_prompt in prompts.items() if open_prompt.expires < now]:
         del prompts[key]
@@ -243,12 +241,12 @@ async def _ask(
 
 async def _offer_entries(
     message: Message,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     token: str,
     lesson: Lesson,
     index: int,
 ) -> None:
-    kb: KnowledgeBase = context.bot_data["kb"]
+    kb: KnowledgeBase = context.kb
     words = " ".join((message.text or "").split())
     found = search(kb.index, kb.index.analyze(words), limit=SEARCH_RESULTS) if words else []
     group = lesson.groups[index]
@@ -271,9 +269,9 @@ async def _offer_entries(
 
 
 async def _preview_alias(
-    query, context: ContextTypes.DEFAULT_TYPE, token: str, lesson: Lesson, index: int, entry_id
+    query, context: BotContext, token: str, lesson: Lesson, index: int, entry_id
 ) -> None:
-    kb: KnowledgeBase = context.bot_data["kb"]
+    kb: KnowledgeBase = context.kb
     entry = kb.get(entry_id)
     if entry is None:  # a reload since the search removed it
         await keyboards.edit_message(query, GONE_TEXT)
@@ -293,12 +291,12 @@ async def _preview_alias(
 
 async def _preview_answer(
     message: Message,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     token: str,
     lesson: Lesson,
     index: int,
 ) -> None:
-    kb: KnowledgeBase = context.bot_data["kb"]
+    kb: KnowledgeBase = context.kb
     group = lesson.groups[index]
     text = redact_personal_data(message.text or "")[0]
     labels, body = _labelled_lines(text)
@@ -334,15 +332,13 @@ async def _preview_answer(
     await message.reply_text(formatting.fit(preview), reply_markup=buttons)
 
 
-async def _save(
-    query, context: ContextTypes.DEFAULT_TYPE, lesson: Lesson, index: int, item: dict
-) -> None:
+async def _save(query, context: BotContext, lesson: Lesson, index: int, item: dict) -> None:
     if index in lesson.done:  # a second [저장], or another preview of the same group
         await keyboards.edit_message(query, TAUGHT_ALREADY_TEXT.format(n=index + 1))
         return
     lesson.done.add(index)
     leader = lesson.groups[index].leader
-    directory = Path(context.bot_data["settings"].knowledge_dir)
+    directory = Path(context.settings.knowledge_dir)
     by = str(query.from_user.id)
     note = f"가르침: {formatting.preview(leader, 40)}"
     try:
@@ -352,7 +348,7 @@ async def _save(
         first = str(exc).splitlines()[0] if str(exc) else "알 수 없는 오류"
         await keyboards.edit_message(query, f"저장하지 못했습니다: {first}")
         return
-    report = await swap_knowledge_base(context.bot_data)
+    report = await swap_knowledge_base(context)
     await keyboards.edit_message(
         query, formatting.fit(SAVED_TEXT.format(number=number, report=report))
     )
@@ -407,12 +403,12 @@ def _default_region(kb: KnowledgeBase, group: QuestionGroup) -> str:
     return kb.regions[0].name if kb.regions else ""
 
 
-def _lessons(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Lesson]:
-    return context.bot_data.setdefault("teaching", {})
+def _lessons(context: BotContext) -> dict[str, Lesson]:
+    return context.lessons
 
 
-def _prompts(context: ContextTypes.DEFAULT_TYPE) -> dict[tuple[int, int], Prompt]:
-    return context.bot_data.setdefault("teaching_prompts", {})
+def _prompts(context: BotContext) -> dict[tuple[int, int], Prompt]:
+    return context.teaching_prompts
 
 
 class _RepliesToTeachingPrompt(filters.MessageFilter):

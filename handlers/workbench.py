@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+import sqlite_utils
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from db import deadlines
 from db.complaints import ComplaintNotFound, InvalidTransition, get_complaint
@@ -50,8 +50,9 @@ from db.workbench import (
     set_type,
 )
 from handlers import formatting
-from handlers.access import ADMIN_ROLES, staff_allowed
+from handlers.access import ADMIN_ROLES, STAFF_ROLES, requires, staff_allowed
 from handlers.arguments import parse_receipt
+from handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
 
@@ -75,25 +76,25 @@ TEMPLATE_USAGE = (
 )
 
 
-async def change_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def change_type(update: Update, context: BotContext) -> None:
     """Sets a complaint's type, which sets its due date again: /type 번호 유형."""
-    if not await staff_allowed(update, context, "/type"):
-        return
     receipt = parse_receipt(context.args[0]) if context.args else None
     kind = " ".join(context.args[1:]).strip()
     if receipt is None or not kind:
         await update.message.reply_text(TYPE_USAGE)
         return
-    db = context.bot_data["db"]
     if kind.startswith(deadlines.STATUTORY_PREFIX) and kind.removeprefix(
         deadlines.STATUTORY_PREFIX
-    ) not in statutory_periods(db):
+    ) not in await context.store.read(statutory_periods):
         await update.message.reply_text(
             f"법정민원 표에 '{kind}'이(가) 없습니다. {STATUTORY_USAGE}"
         )
         return
     try:
-        complaint = set_type(db, receipt, kind, actor_id=update.effective_user.id)
+        complaint = await context.store.write(
+            set_type, receipt, kind, actor_id=update.effective_user.id
+        )
     except deadlines.UnknownType:
         await update.message.reply_text(describe_kind_error(kind))
         return
@@ -108,10 +109,9 @@ async def change_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
 
 
-async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def extend(update: Update, context: BotContext) -> None:
     """Extends the due date once, with a reason told to the citizen: /extend 번호 날짜 사유."""
-    if not await staff_allowed(update, context, "/extend"):
-        return
     receipt = parse_receipt(context.args[0]) if context.args else None
     new_due = _date(context.args[1]) if len(context.args) > 1 else None
     reason = " ".join(context.args[2:]).strip()
@@ -119,8 +119,8 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(EXTEND_USAGE)
         return
     try:
-        complaint = extend_deadline(
-            context.bot_data["db"],
+        complaint = await context.store.write(
+            extend_deadline,
             receipt,
             new_due,
             reason=reason,
@@ -135,18 +135,17 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except BadExtension as exc:
         text = str(exc)
     else:
-        await context.bot_data["wal_sync"].wait()
+        await context.wal_sync.wait()
         text = f"민원 {receipt}의 처리기한을 연장하고 민원인에게 알렸습니다: {due_text(complaint)}"
     await update.message.reply_text(text)
 
 
-async def due_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def due_list(update: Update, context: BotContext) -> None:
     """Open complaints, earliest due first, with the digest's counts on top."""
-    if not await staff_allowed(update, context, "/due"):
-        return
-    db = context.bot_data["db"]
-    total, found = inbox(db, InboxFilter(due="open"), limit=DUE_LIST_SIZE)
-    lines = [digest_text(due_digest(db)), "", f"[처리기한 순 열린 민원 {total}건]"]
+    total, found = await context.store.read(inbox, InboxFilter(due="open"), limit=DUE_LIST_SIZE)
+    digest = await context.store.read(due_digest)
+    lines = [digest_text(digest), "", f"[처리기한 순 열린 민원 {total}건]"]
     lines += [
         f"· {c.receipt} {due_text(c)} · {c.status}\n   {formatting.preview(c.content)}"
         for c in found
@@ -154,13 +153,12 @@ async def due_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.message.reply_text(formatting.fit("\n".join(lines)))
 
 
-async def closed_days(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES)
+async def closed_days(update: Update, context: BotContext) -> None:
     """Lists, adds or removes the office's extra closed days (admins)."""
-    if not await staff_allowed(update, context, "/closed", roles=ADMIN_ROLES):
-        return
-    db = context.bot_data["db"]
     if not context.args:
-        days = [f"· {row['day']} {row['reason']}" for row in list_closed_days(db)]
+        listed = await context.store.read(list_closed_days)
+        days = [f"· {row['day']} {row['reason']}" for row in listed]
         await update.message.reply_text("\n".join(["[추가 휴무일]", *(days or ["· 없음"])]))
         return
     first = context.args[0]
@@ -169,7 +167,7 @@ async def closed_days(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await update.message.reply_text(CLOSED_USAGE)
         return
     if first.startswith("-"):
-        removed = remove_closed_day(db, day)
+        removed = await context.store.write(remove_closed_day, day)
         await update.message.reply_text(
             f"{day}을(를) 휴무일에서 뺐습니다."
             if removed
@@ -180,19 +178,20 @@ async def closed_days(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not reason:
         await update.message.reply_text(CLOSED_USAGE)
         return
-    add_closed_day(db, day, reason=reason, added_by=update.effective_user.id)
+    await context.store.write(
+        add_closed_day, day, reason=reason, added_by=update.effective_user.id
+    )
     await update.message.reply_text(
         f"{day}을(를) 휴무일로 정했습니다. 이후 정하는 처리기한에 반영됩니다."
     )
 
 
-async def statutory(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(ADMIN_ROLES)
+async def statutory(update: Update, context: BotContext) -> None:
     """Lists or sets the 법정민원 kinds and their periods (admins): /statutory 이름 일수."""
-    if not await staff_allowed(update, context, "/statutory", roles=ADMIN_ROLES):
-        return
-    db = context.bot_data["db"]
     if not context.args:
-        rows = [f"· 법정:{name} {days}일" for name, days in sorted(statutory_periods(db).items())]
+        periods = await context.store.read(statutory_periods)
+        rows = [f"· 법정:{name} {days}일" for name, days in sorted(periods.items())]
         await update.message.reply_text("\n".join(["[법정민원 처리기간]", *(rows or ["· 없음"])]))
         return
     if len(context.args) < 2 or not context.args[-1].isdigit():
@@ -200,42 +199,44 @@ async def statutory(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     name, days = " ".join(context.args[:-1]), int(context.args[-1])
     try:
-        set_statutory_period(db, name, days, updated_by=update.effective_user.id)
+        await context.store.write(
+            set_statutory_period, name, days, updated_by=update.effective_user.id
+        )
     except ValueError as exc:
         await update.message.reply_text(f"{exc} {STATUTORY_USAGE}")
         return
     await update.message.reply_text(f"법정민원 '법정:{name}'의 처리기간을 {days}일로 정했습니다.")
 
 
-async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def template(update: Update, context: BotContext) -> None:
     """Lists templates, shows them filled for one complaint, or (admins) adds and deletes."""
-    if not await staff_allowed(update, context, "/template"):
-        return
-    db = context.bot_data["db"]
     args = context.args
     if args and args[0] in ("add", "del", "auto"):
         if not await staff_allowed(update, context, f"/template {args[0]}", roles=ADMIN_ROLES):
             return
-        await update.message.reply_text(_change_template(db, update, args))
+        await update.message.reply_text(await context.store.write(_change_template, update, args))
         return
     if not args:
+        templates = await context.store.read(templates_for)
         lines = [
             f"· #{t.id} {t.name}{AUTO_ACK_MARK if t.auto_ack else ''}: "
             f"{formatting.preview(t.body, 60)}"
-            for t in templates_for(db)
+            for t in templates
         ]
         await update.message.reply_text(
             "\n".join(["[상용구]", *(lines or ["· 없음"]), TEMPLATE_USAGE])
         )
         return
     receipt = parse_receipt(args[0])
-    complaint = get_complaint(db, receipt) if receipt else None
+    complaint = await context.store.read(get_complaint, receipt) if receipt else None
     if complaint is None:
         await update.message.reply_text(
             NOT_FOUND_TEXT.format(receipt=args[0]) if receipt else TEMPLATE_USAGE
         )
         return
-    filled = [f"#{t.id} {t.name}\n{fill(t, complaint)}" for t in templates_for(db, complaint)]
+    templates = await context.store.read(templates_for, complaint)
+    filled = [f"#{t.id} {t.name}\n{fill(t, complaint)}" for t in templates]
     text = "\n\n".join(
         [
             f"[민원 {complaint.receipt}에 맞는 상용구] 고쳐서 /reply 로 보내세요.",
@@ -245,7 +246,7 @@ async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.message.reply_text(formatting.fit(text))
 
 
-def _change_template(db, update: Update, args: list[str]) -> str:
+def _change_template(db: sqlite_utils.Database, update: Update, args: list[str]) -> str:
     if args[0] == "auto":
         off = len(args) == 3 and args[2] in ("끄기", "off")
         if (
@@ -289,41 +290,40 @@ LINK_USAGE = (
 REPEAT_USAGE = "사용법: /repeat 접수번호 앞선접수번호 [안내 내용] (반복 민원 종결, 민원처리법 §23)"
 
 
-async def link_complaints(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def link_complaints(update: Update, context: BotContext) -> None:
     """Links two similar complaints: /link 번호 번호."""
-    if not await staff_allowed(update, context, "/link"):
-        return
     receipts = [parse_receipt(a) for a in context.args]
     if len(receipts) != 2 or None in receipts:
         await update.message.reply_text(LINK_USAGE)
         return
-    db = context.bot_data["db"]
     try:
-        link(db, receipts[0], receipts[1], actor_id=update.effective_user.id)
+        await context.store.write(
+            link, receipts[0], receipts[1], actor_id=update.effective_user.id
+        )
     except ComplaintNotFound as exc:
         await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=exc.args[0]))
         return
     except SameComplaint:
         await update.message.reply_text(LINK_USAGE)
         return
-    group = [receipts[0], *linked(db, receipts[0])]
+    group = [receipts[0], *await context.store.read(linked, receipts[0])]
     await update.message.reply_text(
         f"연결했습니다: {', '.join(group)}. /reply 나 웹 콘솔의 답변은 "
         "연결된 민원 모두에 기록됩니다(웹 콘솔)."
     )
 
 
-async def repeat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@requires(STAFF_ROLES)
+async def repeat(update: Update, context: BotContext) -> None:
     """Closes a repeated complaint pointing at the earlier one: /repeat 번호 앞선번호 [내용]."""
-    if not await staff_allowed(update, context, "/repeat"):
-        return
     receipts = [parse_receipt(a) for a in context.args[:2]]
     if len(receipts) != 2 or None in receipts:
         await update.message.reply_text(REPEAT_USAGE)
         return
     try:
-        close_as_repeated(
-            context.bot_data["db"],
+        await context.store.write(
+            close_as_repeated,
             receipts[0],
             receipts[1],
             actor_id=update.effective_user.id,
@@ -334,27 +334,27 @@ async def repeat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except (SameComplaint, InvalidTransition):
         text = f"민원 {receipts[0]}은(는) 반복 민원으로 종결할 수 없습니다. {REPEAT_USAGE}"
     else:
-        await context.bot_data["wal_sync"].wait()
+        await context.wal_sync.wait()
         text = f"민원 {receipts[0]}을(를) 반복 민원으로 종결하고 민원인에게 알렸습니다."
     await update.message.reply_text(text)
 
 
-async def post_morning_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def post_morning_digest(context: BotContext) -> None:
     """Posts the due-today, overdue and due-soon complaints in the staff chat (daily job)."""
-    chat_id = context.bot_data["settings"].staff_chat_id
+    chat_id = context.settings.staff_chat_id
     if chat_id is None:
         return
     try:
-        text = digest_text(due_digest(context.bot_data["db"]))
+        text = digest_text(await context.store.read(due_digest))
     except DatabaseUnavailable as exc:
         logger.warning("morning digest skipped: %s", exc)
         return
     await context.bot.send_message(chat_id, formatting.fit(text))
 
 
-async def queue_progress_notices(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def queue_progress_notices(context: BotContext) -> None:
     """Queues the 30-day progress notices of complaints still open (daily job)."""
-    queued = send_progress_notices(context.bot_data["db"])
+    queued = await context.store.write(send_progress_notices)
     logger.info("queued %d progress notices", queued)
 
 

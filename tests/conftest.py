@@ -126,7 +126,8 @@ def local_bot_factory(bot_settings, kb, tokenizer):
                 application=application,
                 api=api,
                 settings=settings,
-                db=application.bot_data["db"],
+                db=application.bot_data["store"].db,
+                store=application.bot_data["store"],
                 chat=partial(LocalChat, application, api),
             )
 
@@ -205,7 +206,8 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api):
                 application=application,
                 settings=settings,
                 thread=thread,
-                db=application.bot_data["db"],
+                db=application.bot_data["store"].db,
+                store=application.bot_data["store"],
             )
         finally:
             loop.call_soon_threadsafe(application.stop_running)

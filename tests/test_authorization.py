@@ -13,8 +13,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 from db.complaints import create_complaint
 from db.staff import grant, revoke
-from handlers import admin, staff, teaching
-from handlers.access import ADMIN_DENIED_TEXT, DENIED_TEXT
+from handlers import admin, staff, teaching, workbench
+from handlers.access import ADMIN_DENIED_TEXT, ADMIN_ROLES, DENIED_TEXT, STAFF_ROLES
 from handlers.formatting import staff_alert
 from handlers.keyboards import staff_actions
 
@@ -38,7 +38,22 @@ COMMANDS = [
     ("/rollback 1", ADMIN_ONLY),
     ("/unanswered", ADMIN_ONLY),
     ("/unanswered 30", ADMIN_ONLY),
+    ("/type {r} 일반", STAFF_ONLY),
+    ("/extend {r} 2030-01-02 현장 확인", STAFF_ONLY),
+    ("/due", STAFF_ONLY),
+    ("/closed 2030-05-02 개청 기념일", ADMIN_ONLY),
+    ("/statutory 여권 발급 4", ADMIN_ONLY),
+    ("/template", STAFF_ONLY),
+    ("/link {r} {r}", STAFF_ONLY),
+    ("/repeat {r} {r}", STAFF_ONLY),
 ]
+# Commands anyone may send: every other registered command must be in COMMANDS.
+# /agent and /endchat are the citizen's 상담원 연결; "/endchat N" for staff checks the role inline
+# (tests/test_handlers_relay.py).
+PUBLIC_COMMANDS = {
+    *("start", "help", "region", "status", "my", "cancel", "source", "complaint"),
+    *("agent", "endchat"),
+}
 BUTTONS = [
     "s:prog:{r}",
     "s:done:{r}",
@@ -165,8 +180,12 @@ async def test_staff_and_admins_are_let_through(bot):
     assert denials(bot) == []
 
 
+PRIVILEGED_MODULES = (staff.__name__, workbench.__name__, admin.__name__, teaching.__name__)
+
+
 def _privileged(handlers) -> list:
-    """Every registered handler whose callback lives in handlers.staff, admin or teaching."""
+    """Every registered handler whose callback lives in handlers.staff, .workbench, .admin or
+    .teaching."""
     found = []
     for handler in handlers:
         if isinstance(handler, ConversationHandler):
@@ -177,11 +196,7 @@ def _privileged(handlers) -> list:
                     *(h for state in handler.states.values() for h in state),
                 ]
             )
-        elif getattr(handler.callback, "__module__", "") in (
-            staff.__name__,
-            admin.__name__,
-            teaching.__name__,
-        ):
+        elif getattr(handler.callback, "__module__", "") in PRIVILEGED_MODULES:
             found.append(handler)
     return found
 
@@ -208,3 +223,38 @@ async def test_the_table_covers_every_privileged_handler(local_bot):
         ):
             uncovered.append(handler.callback.__qualname__)
     assert uncovered == []
+
+
+def _registered_commands(handlers) -> set[str]:
+    found = set()
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            found |= _registered_commands([*handler.entry_points, *handler.fallbacks])
+            found |= _registered_commands(h for state in handler.states.values() for h in state)
+        elif isinstance(handler, CommandHandler):
+            found |= handler.commands
+    return found
+
+
+async def test_every_command_is_public_or_in_the_table(local_bot):
+    """A new staff command must get a row above, where a citizen's attempt is refused."""
+    registered = _registered_commands(local_bot.application.handlers[0])
+    table = {c.split()[0].lstrip("/") for c, _ in COMMANDS}
+    assert registered - PUBLIC_COMMANDS == table
+
+
+async def test_every_privileged_callback_requires_its_role(local_bot):
+    """Each staff, workbench and admin callback is wrapped by access.requires (the admin's file
+    upload is filtered by access.FromAdmin instead), with the role its table row expects."""
+    levels = {c.split()[0].lstrip("/"): level for c, level in COMMANDS}
+    unwrapped = []
+    for handler in _privileged(local_bot.application.handlers[0]):
+        roles = getattr(handler.callback, "required_roles", None)
+        if handler.callback is admin.receive_file:
+            continue
+        if roles is None:
+            unwrapped.append(handler.callback.__qualname__)
+        elif isinstance(handler, CommandHandler):
+            [command] = handler.commands
+            assert roles == (ADMIN_ROLES if levels[command] == ADMIN_ONLY else STAFF_ROLES)
+    assert unwrapped == []

@@ -7,7 +7,6 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 
-import pytest
 from telegram import Chat, Message, MessageEntity, Update, User
 from telegram.ext import (
     ApplicationBuilder,
@@ -68,6 +67,7 @@ async def test_stored_as_readable_json(tmp_path):
     persistence = SQLitePersistence(tmp_path / "bot.db")
     await persistence.update_conversation("complaint", (CHAT_ID, USER_ID), CONTENT)
     await persistence.update_user_data(USER_ID, {"draft": "가로등"})
+    await persistence.flush()
     rows = persistence._db.execute("select key, state from persistence_conversations").fetchall()
     assert rows == [(json.dumps([CHAT_ID, USER_ID]), "0")]
     data = persistence._db.execute("select data from persistence_user_data").fetchone()[0]
@@ -83,10 +83,13 @@ async def test_unchanged_data_is_not_written_again(tmp_path):
     """PTB offers every user's data after every update; only a change reaches the file."""
     persistence = SQLitePersistence(tmp_path / "bot.db")
     await persistence.update_user_data(USER_ID, {"region": "전주시"})
+    await persistence.flush()
     persistence._db.execute("update persistence_user_data set data = '{\"marker\": 1}'")
     await persistence.update_user_data(USER_ID, {"region": "전주시"})
+    await persistence.flush()
     assert stored_user_data(persistence) == [(USER_ID, '{"marker": 1}')]
     await persistence.update_user_data(USER_ID, {"region": "나주시"})
+    await persistence.flush()
     assert stored_user_data(persistence) == [(USER_ID, '{"region": "나주시"}')]
     persistence.close()
 
@@ -100,22 +103,40 @@ async def test_data_loaded_at_start_or_dropped_is_compared_correctly(tmp_path):
     assert await second.get_user_data() == {USER_ID: {"region": "전주시"}}
     await second.drop_user_data(USER_ID)
     await second.update_user_data(USER_ID, {"region": "전주시"})
+    await second.flush()
     assert stored_user_data(second) == [(USER_ID, '{"region": "전주시"}')]
     second.close()
 
 
-async def test_a_failed_write_is_tried_again_with_the_same_data(tmp_path):
+async def test_a_write_refused_by_a_lock_waits_and_only_the_newest_value_is_written(tmp_path):
+    """The event loop is not held up: the writes return at once and wait for the lock."""
     path = tmp_path / "bot.db"
     persistence = SQLitePersistence(path)
     locker = sqlite3.connect(path)
     locker.execute("begin immediate")
-    with pytest.raises(sqlite3.OperationalError, match="locked"):
+    try:
         await persistence.update_user_data(USER_ID, {"region": "전주시"})
-    locker.rollback()
-    locker.close()
-    await persistence.update_user_data(USER_ID, {"region": "전주시"})
-    assert stored_user_data(persistence) == [(USER_ID, '{"region": "전주시"}')]
+        await persistence.update_conversation("complaint", (CHAT_ID, USER_ID), CONTENT)
+        await persistence.update_user_data(USER_ID, {"region": "나주시"})
+        assert locker.execute("select count(*) from persistence_user_data").fetchone() == (0,)
+    finally:
+        locker.rollback()
+        locker.close()
+    await persistence.flush()
+    assert stored_user_data(persistence) == [(USER_ID, '{"region": "나주시"}')]
+    assert await persistence.get_conversations("complaint") == {(CHAT_ID, USER_ID): CONTENT}
     persistence.close()
+
+
+async def test_close_writes_what_was_handed_over(tmp_path):
+    path = tmp_path / "bot.db"
+    first = SQLitePersistence(path)
+    for user_id in range(100):
+        await first.update_user_data(user_id, {"n": user_id})
+    first.close()
+    second = SQLitePersistence(path)
+    assert await second.get_user_data() == {user_id: {"n": user_id} for user_id in range(100)}
+    second.close()
 
 
 class OfflineRequest(BaseRequest):

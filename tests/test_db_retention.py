@@ -55,8 +55,10 @@ async def test_after_the_retention_period_no_table_holds_personal_data(local_bot
     drafting = local_bot.chat(DRAFTING)
     await drafting.send("/complaint")
     await drafting.send("쓰다 만 민원")  # a draft: user data and a conversation state
-    await deliver_due(app.bot, db)
+    await deliver_due(app.bot, local_bot.store)
     await app.update_persistence()
+    await app.persistence.flush()  # user data and conversations are written by their thread
+    await local_bot.store.flush()  # the question log row is queued
     before = counts(db)
     assert {
         "complaints",
@@ -155,12 +157,14 @@ async def test_the_daily_job_forgets_stale_user_data_in_memory_too(local_bot):
     await me.send("/complaint")
     await me.send("쓰다 만 민원")
     await local_bot.application.update_persistence()
+    await local_bot.application.persistence.flush()
     long_ago = (datetime.now(UTC) - timedelta(days=LOG_DAYS + 1)).isoformat()
     for table in ("persistence_user_data", "persistence_conversations"):
         local_bot.db.execute(f"update {table} set updated_at = ?", [long_ago])
     [job] = local_bot.application.job_queue.get_jobs_by_name("purge expired")
     await job.run(local_bot.application)
     await local_bot.application.update_persistence()
+    await local_bot.application.persistence.flush()
     assert CITIZEN not in local_bot.application.user_data
     assert local_bot.db["persistence_user_data"].count == 0
     assert local_bot.db["persistence_conversations"].count == 0
@@ -172,6 +176,7 @@ async def test_stale_conversation_data_is_not_loaded_at_start(tmp_path):
     await first.update_user_data(CITIZEN, {"last_question": "오래된 질문"})
     await first.update_user_data(OTHER, {"last_question": "새 질문"})
     await first.update_conversation("complaint", (CITIZEN, CITIZEN), 1)
+    await first.flush()
     long_ago = (datetime.now(UTC) - timedelta(days=LOG_DAYS + 1)).isoformat()
     first._db.execute(
         "update persistence_user_data set updated_at = ? where user_id = ?", [long_ago, CITIZEN]

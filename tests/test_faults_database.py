@@ -149,12 +149,12 @@ async def test_a_notification_sent_while_locked_is_not_lost(bot):
     locker = sqlite3.connect(bot.settings.database_path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     try:
-        assert await deliver_due(bot.application.bot, bot.db) == 0  # no exception escapes
+        assert await deliver_due(bot.application.bot, bot.store) == 0  # no exception escapes
     finally:
         locker.execute("ROLLBACK")
         locker.close()
     assert outbox.get(bot.db, notice).sent_at is None
-    assert await deliver_due(bot.application.bot, bot.db) == 1
+    assert await deliver_due(bot.application.bot, bot.store) == 1
     assert outbox.get(bot.db, notice).sent_at is not None
     assert bot.api.texts(CITIZEN) == ["[민원] 상태가 바뀌었습니다"] * 2
 

@@ -99,6 +99,7 @@ async def test_stats_reports_questions_and_complaints(local_bot):
         anonymous=True,
         consent=False,
     )
+    await local_bot.store.flush()  # question log rows are queued after the answers
     text = sent_texts(await local_bot.chat(ADMIN).send("/stats"))
     assert "오늘 2건" in text and "답변률 50%" in text
     assert "오늘 날씨 어때?" in text

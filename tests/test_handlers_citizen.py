@@ -142,6 +142,7 @@ async def test_question_is_answered_and_logged(local_bot, kb):
     assert "만 39세 이하" in sent_texts(calls)
     expected = [("자세히", keyboards.DETAIL + reply.entry_id)] if reply.detail else []
     assert calls[0].buttons == [*expected, ("출처", keyboards.SOURCE + reply.entry_id)]
+    await local_bot.store.flush()  # the log row is queued after the answer
     stats = question_stats(local_bot.db)
     assert (stats.today, stats.answered_rate) == (1, 1.0)
 

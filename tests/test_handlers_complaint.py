@@ -235,6 +235,7 @@ async def test_a_complaint_message_starts_the_draft_with_its_text(local_bot):
         local_bot.application.user_data[CITIZEN]["complaint"]["content"]
         == "우리 집 앞 가로등이 고장났어요"
     )
+    await local_bot.store.flush()
     assert local_bot.db["questions"].count == 0  # complaints are never logged as questions
 
 
@@ -421,7 +422,7 @@ async def test_an_rrn_in_any_spelling_is_stored_nowhere_and_explained_once(
     assert complaint.BAD_PHONE_TEXT in sent_texts(calls[-1:])
     await me.send("010-1234-5678")
     receipt = sent_texts(await me.press("접수하기"))
-    await deliver_due(local_bot.application.bot, local_bot.db)
+    await deliver_due(local_bot.application.bot, local_bot.store)
 
     told = [
         c.text for c in me.api.sent(CITIZEN, "sendMessage") if c.text == complaint.RRN_REMOVED_TEXT
@@ -443,6 +444,8 @@ async def test_a_question_with_an_rrn_is_kept_masked_in_the_user_data_and_the_lo
     calls = await local_bot.chat(CITIZEN).send(f"{rrn} 이 번호로 외계인 등록 되나요?")
     assert sent_texts(calls).startswith(citizen.RRN_REMOVED_TEXT)
     await local_bot.application.update_persistence()
+    await local_bot.application.persistence.flush()
+    await local_bot.store.flush()
     assert (
         local_bot.application.user_data[CITIZEN].get("last_question", RRN_MASK).count(RRN_MASK)
         == 1
@@ -474,6 +477,8 @@ async def test_any_rrn_in_any_text_of_a_complaint_or_question_is_stored_nowhere(
     await me.press("익명으로 접수")
     assert "접수번호" in sent_texts(await me.press("접수하기"))
     await me.send(f"{rrn} 외계인 등록 수수료는 얼마인가요 {around}")
-    await deliver_due(local_bot.application.bot, local_bot.db)
+    await deliver_due(local_bot.application.bot, local_bot.store)
     await local_bot.application.update_persistence()
+    await local_bot.application.persistence.flush()
+    await local_bot.store.flush()
     assert stored_holding(local_bot.db, digits) == []

@@ -100,10 +100,10 @@ async def test_flood_control_waits_exactly_what_telegram_asked(local_bot):
         local_bot.api.fail_next(
             "sendMessage", code=429, description="Too Many Requests", retry_after=3
         )
-        assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
+        assert await deliver_due(local_bot.application.bot, local_bot.store) == 0
         deferred = outbox.get(local_bot.db, posted)
         wait = datetime.fromisoformat(deferred.next_attempt_at) - datetime.now(UTC)
         assert timedelta(seconds=2) < wait <= timedelta(seconds=3)
         local_bot.db["outbox"].update(posted, {"next_attempt_at": timestamp(now)})
-    assert await deliver_due(local_bot.application.bot, local_bot.db) == 1
+    assert await deliver_due(local_bot.application.bot, local_bot.store) == 1
     assert outbox.get(local_bot.db, posted).attempts == 0  # flood control is no failed attempt

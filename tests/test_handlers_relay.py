@@ -229,6 +229,4 @@ async def test_without_a_staff_chat_the_citizen_is_pointed_elsewhere(local_bot_f
 
 
 def _job_context(bot):
-    from telegram.ext import CallbackContext
-
-    return CallbackContext(bot.application)
+    return bot.application.context_types.context(bot.application)

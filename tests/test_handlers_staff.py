@@ -120,11 +120,11 @@ async def test_reply_reaches_the_citizen_through_the_outbox(local_bot):
     calls = await local_bot.chat(STAFF).send(f"/reply {stored.receipt} 내일 보수하겠습니다")
     assert sent_texts(calls) == staff.REPLY_SAVED_TEXT.format(receipt=stored.receipt)
     assert local_bot.api.texts(CITIZEN) == []  # nothing is sent before the outbox runs
-    assert await deliver_due(local_bot.application.bot, local_bot.db) == 1
+    assert await deliver_due(local_bot.application.bot, local_bot.store) == 1
     assert local_bot.api.texts(CITIZEN) == [
         f"[민원 {stored.receipt}] 담당자 답변: 내일 보수하겠습니다"
     ]
-    assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
+    assert await deliver_due(local_bot.application.bot, local_bot.store) == 0
 
 
 @pytest.mark.parametrize(
@@ -215,7 +215,7 @@ async def test_staff_chat_buttons_change_status_and_notify_after_commit(local_bo
     assert calls[0].method == "answerCallbackQuery" and "처리중" in calls[0].params["text"]
     assert "상태: 처리중" in sent_texts(calls)
     assert get_complaint(local_bot.db, stored.receipt).status == IN_PROGRESS
-    await deliver_due(local_bot.application.bot, local_bot.db)
+    await deliver_due(local_bot.application.bot, local_bot.store)
     assert local_bot.api.texts(CITIZEN) == [
         f"[민원 {stored.receipt}] 상태가 '처리중'(으)로 바뀌었습니다."
     ]
@@ -304,7 +304,7 @@ async def test_failed_delivery_is_retried_not_lost(local_bot):
     local_bot.api.fail_next(
         "sendMessage", code=429, description="Too Many Requests", retry_after=7
     )
-    assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
+    assert await deliver_due(local_bot.application.bot, local_bot.store) == 0
     after_flood = outbox.get(local_bot.db, pending.id)
     assert (after_flood.attempts, after_flood.sent_at) == (0, None)
     assert outbox.due(local_bot.db) == []  # not before Telegram's retry_after
@@ -312,10 +312,10 @@ async def test_failed_delivery_is_retried_not_lost(local_bot):
     local_bot.db["outbox"].update(
         pending.id, {"next_attempt_at": "2000-01-01T00:00:00.000000+00:00"}
     )
-    assert await deliver_due(local_bot.application.bot, local_bot.db) == 0
+    assert await deliver_due(local_bot.application.bot, local_bot.store) == 0
     local_bot.db["outbox"].update(
         pending.id, {"next_attempt_at": "2000-01-01T00:00:00.000000+00:00"}
     )
-    assert await deliver_due(local_bot.application.bot, local_bot.db) == 1
+    assert await deliver_due(local_bot.application.bot, local_bot.store) == 1
     assert outbox.get(local_bot.db, pending.id).attempts == 1
     assert local_bot.api.texts(CITIZEN)[-1].startswith(f"[민원 {stored.receipt}] 상태가 '완료'")

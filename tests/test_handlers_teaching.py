@@ -4,6 +4,7 @@ as a version and live at once; /stats counts what the taught entries answered si
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -166,6 +167,9 @@ async def test_a_bad_answer_is_refused_and_nothing_is_stored(bot, answer, reply)
 
 
 async def test_cancel_and_someone_elses_reply_change_nothing(bot):
+    bot.settings = bot.application.bot_data["settings"] = dataclasses.replace(
+        bot.settings, admin_ids=bot.settings.admin_ids | {OTHER_ADMIN}
+    )
     await ask_unanswered(bot)
     me = bot.chat(ADMIN)
     await me.send("/unanswered")

@@ -4,7 +4,6 @@ and the morning digest job."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 
@@ -12,6 +11,7 @@ from db.complaints import create_complaint, get_complaint
 from db.database import KST
 from db.deadlines import is_working_day
 from handlers import workbench
+from handlers.context import BotContext
 from handlers.jobs import deliver_due
 
 CITIZEN, STRANGER, STAFF, ADMIN, STAFF_CHAT = 42, 43, 800, 900, -100500
@@ -72,7 +72,7 @@ async def test_type_and_extend_reach_the_citizen(local_bot):
     reply = texts(await me.send(f"/extend {stored.receipt} {new_due} 현장 조사가 필요합니다"))
     assert "연장하고 민원인에게 알렸습니다" in reply
     assert "이미 한 번 연장" in texts(await me.send(f"/extend {stored.receipt} {new_due} 다시"))
-    await deliver_due(local_bot.application.bot, local_bot.db)
+    await deliver_due(local_bot.application.bot, local_bot.store)
     sent = local_bot.api.texts(CITIZEN)
     assert sent[-1] == (
         f"[민원 {stored.receipt}] 처리기한이 {new_due} 18:00(으)로 연장되었습니다."
@@ -115,10 +115,7 @@ async def test_due_lists_open_complaints_and_the_digest_job_posts_it(local_bot):
     stored = store(local_bot.db)
     reply = texts(await local_bot.chat(STAFF).send("/due"))
     assert reply.startswith("[오늘의 처리기한]") and stored.receipt in reply
-    context = SimpleNamespace(
-        bot=local_bot.application.bot, bot_data=local_bot.application.bot_data
-    )
-    await workbench.post_morning_digest(context)
+    await workbench.post_morning_digest(BotContext(local_bot.application))
     assert local_bot.api.texts(STAFF_CHAT)[-1].startswith("[오늘의 처리기한]")
 
 
@@ -154,7 +151,7 @@ async def test_staff_chat_post_names_similar_complaints_and_staff_link_them(loca
     for label in ("다음", "잘 모르겠어요", "익명으로 접수", "접수하기"):
         if any(label in b for b, _ in citizen.buttons()):
             await citizen.press(next(b for b, _ in citizen.buttons() if label in b))
-    await deliver_due(local_bot.application.bot, local_bot.db)
+    await deliver_due(local_bot.application.bot, local_bot.store)
     post = local_bot.api.texts(STAFF_CHAT)[-1]
     assert f"유사 민원 #{first.receipt}" in post, post
     new = post.split("\n", 1)[0].removeprefix("[새 민원] ")

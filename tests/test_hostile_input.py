@@ -812,7 +812,7 @@ async def test_hostile_input_gets_a_clear_korean_reply(hostile_bot, case: Case):
         assert SECRET not in said and "9876" not in said and "5432" not in said
     assert get_complaint(bot.db, bot.other.receipt).content == SECRET or case.who != "citizen"
 
-    await deliver_due(bot.application.bot, bot.db)  # every queued notification is deliverable
+    await deliver_due(bot.application.bot, bot.store)  # every queued notification is deliverable
     failed = [
         (row["chat_id"], row["last_error"]) for row in bot.db["outbox"].rows if row["last_error"]
     ]
@@ -846,7 +846,7 @@ async def test_long_replies_and_notes_keep_every_view_within_telegram_limits(hos
     await hostile_bot.chat(OTHER).send(f"/status {receipt}")
     await boss.send(f"/view {receipt}")
     await boss.send("/inbox")
-    await deliver_due(hostile_bot.application.bot, hostile_bot.db)
+    await deliver_due(hostile_bot.application.bot, hostile_bot.store)
     calls = hostile_bot.api.calls[start:]
     assert [c.error for c in calls if c.error] == [] and hostile_bot.errors == []
     assert "이전 기록" in "\n".join(_texts(calls)) and due(hostile_bot.db) == []
@@ -942,7 +942,9 @@ async def test_hostile_rrn_rows_store_no_number(hostile_bot, case: Case):
     """After each RRN row, no table of the database file holds the number's 13 digits in order."""
     await _run(hostile_bot, case)
     await hostile_bot.application.update_persistence()
-    await deliver_due(hostile_bot.application.bot, hostile_bot.db)
+    await hostile_bot.application.persistence.flush()
+    await hostile_bot.store.flush()
+    await deliver_due(hostile_bot.application.bot, hostile_bot.store)
     digits = "9001011234568" if "check-digit" in case.id else SPELLED
     assert stored_holding(hostile_bot.db, digits) == []
 

@@ -74,9 +74,9 @@ async def test_a_whole_journey_logs_nothing_a_citizen_wrote(local_bot, debug_log
     local_bot.api.fail_next(
         "sendMessage", code=429, description="Too Many Requests", retry_after=3
     )
-    await deliver_due(local_bot.application.bot, local_bot.db)  # a failed delivery is logged
+    await deliver_due(local_bot.application.bot, local_bot.store)  # a failed delivery is logged
     local_bot.db.execute("update outbox set next_attempt_at = '2000-01-01T00:00:00.000000+00:00'")
-    await deliver_due(local_bot.application.bot, local_bot.db)
+    await deliver_due(local_bot.application.bot, local_bot.store)
     await me.send(f"/status {stored['receipt']}")
     await me.send("/my")
     await local_bot.chat(STAFF).send("/export")

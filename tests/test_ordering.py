@@ -280,7 +280,7 @@ async def test_twenty_citizens_file_complaints_at_once_through_the_real_applicat
         citizens = [QueuedCitizen(application, api, user_id) for user_id in CITIZENS]
         await asyncio.gather(*(_file_complaint(citizen) for citizen in citizens))
         await _until(lambda: processor.active_keys == 0, "every lane to close")
-        stored = list_complaints(application.bot_data["db"], limit=100)
+        stored = list_complaints(application.bot_data["store"].db, limit=100)
         receipts = {c.user_id: c.texts("접수번호:") for c in citizens}
     assert sorted(c.user_id for c in stored) == list(CITIZENS)
     for complaint in stored:

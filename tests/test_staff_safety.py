@@ -60,7 +60,7 @@ def prompt_message(bot, calls) -> dict:
 
 
 async def answers_to(bot, citizen: int) -> list[str]:
-    await deliver_due(bot.application.bot, bot.db)
+    await deliver_due(bot.application.bot, bot.store)
     return bot.api.texts(citizen)
 
 

@@ -67,10 +67,10 @@ def test_only_the_complainant_rates_a_closed_complaint(db):
 async def test_citizen_rates_with_buttons_comments_and_admin_sees_it(local_bot):
     complaint = store(local_bot.db)
     await local_bot.chat(STAFF).send(f"/close {complaint.receipt} 수리 완료")
-    await deliver_due(local_bot.application.bot, local_bot.db)
+    await deliver_due(local_bot.application.bot, local_bot.store)
     assert local_bot.api.texts(CITIZEN)[-1].startswith(f"[민원 {complaint.receipt}] 상태가 '완료'")
     local_bot.db.execute("update outbox set next_attempt_at = '2000-01-01' where kind = 'survey'")
-    await deliver_due(local_bot.application.bot, local_bot.db)
+    await deliver_due(local_bot.application.bot, local_bot.store)
     citizen = local_bot.chat(CITIZEN)
     labels = [label for label, _ in citizen.buttons()]
     assert labels == ["1 매우 불만", "2", "3 보통", "4", "5 매우 만족"]

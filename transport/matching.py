@@ -16,20 +16,20 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
-from telegram.ext import ContextTypes
+from handlers.context import BotContext
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def new_matcher() -> ThreadPoolExecutor:
-    """The executor ``in_matcher`` uses (``bot_data["matcher"]``); shut it down at the end."""
+    """The executor ``in_matcher`` uses (``BotContext.matcher``); shut it down at the end."""
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="matcher")
 
 
 async def in_matcher(
-    context: ContextTypes.DEFAULT_TYPE, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+    context: BotContext, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
 ) -> R:
     """``fn(*args, **kwargs)`` on the matcher thread; the caller's coroutine waits for it."""
     call = functools.partial(fn, *args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(context.bot_data["matcher"], call)
+    return await asyncio.get_running_loop().run_in_executor(context.matcher, call)
