@@ -1,6 +1,6 @@
 # Each command sets up everything on a fresh machine:
 #   make run   — create .venv, install pinned requirements, start the bot (console chat without a token)
-#   make test  — same set-up, then the whole test suite
+#   make test  — same set-up, then the whole test suite (two pytest-xdist workers)
 #   make lint  — same set-up, then ruff check and ruff format --check (CI runs it before make test)
 PYTHON ?= python3
 VENV := .venv
@@ -30,7 +30,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || echo "$(BROWSER_HINT)"
 
 test: $(STAMP) java browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
+# Test files (tmp_path) live in memory where the machine has a tmpfs: the bot waits for the disk
+# at every durable commit, and on a busy machine those waits were most of a handler test's time.
+# What the tests check does not depend on the file system; crash tests kill processes, not power.
+if os.access("/dev/shm", os.W_OK):
+    tempfile.tempdir = "/dev/shm"
+
+# The konlpy JVM (one per pytest worker, and in each `python bot.py` the tests start) compiles
+# with its quick compiler only: a third less start-up CPU; what it tags is the same.
+os.environ.setdefault("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1")
 # Tests tag documents afresh instead of reading the on-disk morpheme cache of earlier runs.
 os.environ["MORPHEME_CACHE_DIR"] = "off"
 # Answers must not depend on whether a background embedding has finished: the suite answers by
@@ -78,8 +90,29 @@ def db():
     database.close()
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """A database file with every migration applied, for tests to copy instead of migrating.
+
+    Migrating a new file commits once per migration and connection, and a bot start opens
+    three connections: copying this file makes a fresh database cost a file copy.
+    """
+    from db.database import open_database
+
+    path = tmp_path_factory.mktemp("migrated") / "bot.db"
+    open_database(path).close()  # the last connection out folds the WAL into the file
+    return path
+
+
+def fresh_database(migrated_database: Path, path: Path) -> Path:
+    """``path`` as a new, fully migrated database file with no rows (a copy of the template)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated_database, path)
+    return path
+
+
 @pytest.fixture
-def bot_settings(tmp_path):
+def bot_settings(tmp_path, migrated_database):
     """Bot settings on a fresh database file: admin 900, staff 800, staff chat -100500.
 
     The outbox job is effectively off (tests call handlers.jobs.deliver_due themselves) and the
@@ -87,6 +120,7 @@ def bot_settings(tmp_path):
     """
     from config import load_settings
 
+    fresh_database(migrated_database, tmp_path / "bot.db")
     return load_settings(
         {
             "DATABASE_PATH": str(tmp_path / "bot.db"),
@@ -151,7 +185,7 @@ def fake_api():
 
 
 @pytest.fixture
-def polling_bot_factory(tmp_path, kb, tokenizer, fake_api):
+def polling_bot_factory(tmp_path, kb, tokenizer, fake_api, migrated_database):
     """Runs the real bot (run_polling) in its own thread against ``fake_api``.
 
     ``with polling_bot_factory(**setting_overrides) as bot:`` gives bot.application, bot.settings
@@ -169,6 +203,7 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api):
     from handlers.app import build_application, serve
     from transport.request import AiohttpRequest
 
+    fresh_database(migrated_database, tmp_path / "bot.db")
     base = load_settings(
         {
             "TELEGRAM_BOT_TOKEN": "123456:FAULT-test-token",

@@ -123,6 +123,7 @@ def env(tmp_path, fake_api, morpheme_cache_dir) -> dict[str, str]:
         "STAFF_IDS": "800",
         "ADMIN_IDS": "900",
         "OUTBOX_INTERVAL_SECONDS": "0.2",
+        "WEB_CONSOLE": "off",  # not on the fixed port 8080 other tests and sessions may hold
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }

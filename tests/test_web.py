@@ -19,6 +19,23 @@ from web.app import create_app
 
 CITIZEN, STAFF, ADMIN, STRANGER = 42, 800, 900, 43
 PASSWORD = "correct horse battery"
+FULL_COST = auth.SCRYPT_N
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """Hashes made here cost 2**4 instead of 2**14 (about 50 ms each, three or more per test);
+    the cost is stored in each hash, so signing in checks them the same way.
+    test_passwords_are_stored_as_full_cost_scrypt_hashes checks the real cost."""
+    monkeypatch.setattr(auth, "SCRYPT_N", 2**4)
+
+
+def test_passwords_are_stored_as_full_cost_scrypt_hashes(monkeypatch):
+    monkeypatch.setattr(auth, "SCRYPT_N", FULL_COST)
+    stored = auth.hash_password(PASSWORD)
+    assert stored.startswith(f"scrypt${2**14}$8$1$") and PASSWORD not in stored
+    assert auth.check_password(PASSWORD, stored)
+    assert not auth.check_password(PASSWORD + "!", stored)
 
 
 @pytest.fixture
