@@ -140,7 +140,7 @@ async def answer_question(update: Update, context: BotContext) -> int:
     text, found = redact_personal_data(update.message.text or update.message.caption or "")
     idle_seconds = context.settings.context_idle_minutes * 60
     turn = await in_matcher(
-        context,
+        context.matcher,
         converse,
         kb,
         text,

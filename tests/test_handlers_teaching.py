@@ -47,6 +47,7 @@ def taught(directory: Path) -> list[dict]:
 async def ask_unanswered(bot) -> None:
     for question in ASKED:
         await bot.chat(CITIZEN).send(question)
+    await bot.store.flush()  # the question log is written behind the replies
 
 
 async def reply_to_prompt(bot, chat, calls, text: str):
@@ -187,6 +188,7 @@ async def test_cancel_and_someone_elses_reply_change_nothing(bot):
 async def test_each_preview_saves_its_own_group_once(bot):
     await ask_unanswered(bot)
     await bot.chat(CITIZEN).send("주차장 야간 개방 시간 알려주세요")
+    await bot.store.flush()
     me = bot.chat(ADMIN)
     await me.send("/unanswered")
     first = await reply_to_prompt(bot, me, await me.press("1 답"), "여권 답입니다.")

@@ -5,7 +5,7 @@ overlaps with the loop's sending and receiving. One thread, so the tagger is nev
 two threads at once, and calls run in the order they were made.
 
 Usage:
-    reply = await in_matcher(context, replies.respond, kb, text, region)
+    reply = await in_matcher(context.matcher, replies.respond, kb, text, region)
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
-
-from handlers.context import BotContext
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -28,8 +26,8 @@ def new_matcher() -> ThreadPoolExecutor:
 
 
 async def in_matcher(
-    context: BotContext, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+    matcher: ThreadPoolExecutor, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
 ) -> R:
     """``fn(*args, **kwargs)`` on the matcher thread; the caller's coroutine waits for it."""
     call = functools.partial(fn, *args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(context.matcher, call)
+    return await asyncio.get_running_loop().run_in_executor(matcher, call)
