@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import TextIO
 
 from handlers.settings import Settings, SettingsError, load_settings
-from knowledge.base import KnowledgeError, load_contents, load_entries, load_knowledge_base
+from knowledge.base import KnowledgeError, load_contents, load_entries
 from knowledge.model import KIND_LABELS, KINDS
+from nlp.retrieval import load_knowledge_base
 from nlp.tokenizer import DEFAULT_TAGGER, TAGGERS, JavaMissingError, get_tokenizer
 
 

@@ -64,8 +64,9 @@ from handlers.matching import new_matcher
 from handlers.ordering import PerUserUpdateProcessor
 from handlers.settings import Settings
 from handlers.transport import AiohttpRequest
-from knowledge.base import KnowledgeBase, load_knowledge_base
+from knowledge.base import KnowledgeBase
 from nlp.cache import ReplyCache
+from nlp.retrieval import load_knowledge_base
 from nlp.semantic import SemanticService
 from nlp.tokenizer import Tokenizer, get_tokenizer
 

@@ -1,17 +1,18 @@
-"""From a citizen's message to the reply text: intent, matching, bands, field-aware answers.
+"""The last stage of answering: from the analysed question and its ranked candidates to the
+reply — the band (answer, suggest, not found), and the reply's text: the asked-for fields, the
+lines that answer, who is in charge, the source.
 
-``respond`` is pure and synchronous (a few milliseconds), so the CLI, the console chat and the
-Telegram handlers all call the same function and say exactly the same thing.
+Nothing here analyses or searches: nlp/responder.py runs analyzer → retrieval → this module.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
+from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, Query, strip_particle
 from nlp.comparison import find_comparison, format_comparison
 from nlp.fields import (
     Fact,
@@ -19,10 +20,8 @@ from nlp.fields import (
     missing_facts,
     missing_sentence,
     substitutes,
-    without_cues,
 )
-from nlp.index import CUE_WEIGHT, CUE_WORDS, Query, Scored, strip_particle
-from nlp.intent import detect_intent
+from nlp.index import Scored
 from nlp.listing import find_listing, format_listing
 from nlp.reply import (
     ANSWER,
@@ -36,7 +35,6 @@ from nlp.reply import (
     Hit,
     Reply,
 )
-from nlp.retrieval import search
 
 # Bands. Scores are 0–100 (see nlp/index.py). Measured on benchmarks/questions.tsv and
 # benchmarks/dev-questions.tsv (sweep of 36–57 in steps of 3): at 42, two out-of-scope
@@ -61,16 +59,6 @@ FUSED_SUGGEST_THRESHOLD = 29.0
 FUSED_MIN_COSINE = 0.84
 # An out-of-scope phrase ("날씨", "맛집") loses to a match this strong: the citizen named an entry.
 OVERRIDE_THRESHOLD = 85.0
-# Complaint texts are full of words no document uses (불친절, 냄새), so routing accepts weaker
-# matches than answering does; below this the "suggestion" would be an unrelated department.
-DEPARTMENT_MIN_SCORE = 20.0
-# A complaint says what it is about first ("언제, 어디서, 무엇이"); a 10,000-character one is
-# routed on its start, in bounded time.
-DEPARTMENT_TEXT_CHARS = 300
-# Numbers in a complaint say where or which (3번 출구, 101동, 2개), not whose job it is; left in,
-# they were matched against every year and budget in the documents, which tripled the time.
-_NUMBER = re.compile(r"\d+")  # any script's digits, full-width ones too
-MAX_RESULTS = 5
 # For "얼마" and "몇 명", an entry within this share of the first one's score that holds the asked
 # figure next to a question word answers first (see _answering_first).
 ANSWERING_MARGIN = 0.9
@@ -181,36 +169,54 @@ COMPLAINT_TEXT = (
 )
 
 
-def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply:
-    """The bot's reply to one message, using ``kb`` only (callers pass one kb per message)."""
-    text = text or ""
-    intent = detect_intent(text)
-    if intent == GREETING:
+def without_search(kb: KnowledgeBase, text: str, query: Query) -> Reply | None:
+    """The reply to a greeting, or to a message with nothing to look up (empty, out of scope
+    with no content word); None when the question is to be searched."""
+    if query.intent == GREETING:
         thanks = any(w in text for w in ("고마", "감사", "ㄳ", "수고", "땡큐", "thank"))
         return Reply(text, GREETING, NO_MATCH, THANKS_TEXT if thanks else GREETING_TEXT)
-    query = kb.index.analyze(text)
-    if intent == OUT_OF_SCOPE and not query.tokens:
+    if query.intent == OUT_OF_SCOPE and not query.tokens:
         template = EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, template))
-    ranked = _answering_first(
-        search(kb.index, query, preferred_region=region, limit=MAX_RESULTS), query
-    )
+    return None
+
+
+def needs_topic(query: Query, ranked: list[Scored]) -> bool:
+    """Whether ``answer`` would look at the ranking of the question without its fact words
+    ("행복투어버스 운행 시간": words no document holds): a question below the answer band."""
+    top = max((s.score for s in ranked), default=0.0)
+    if query.intent == COMPLAINT or query.intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
+        return False
+    return top < _answer_threshold(ranked)
+
+
+def answer(
+    kb: KnowledgeBase,
+    text: str,
+    query: Query,
+    ranked: list[Scored],
+    *,
+    topic: list[Scored] | None = None,
+    region: str | None = None,
+) -> Reply:
+    """The reply to a searched question: ``ranked`` are its candidates, ``topic`` those of the
+    question without the words asking for a fact (when ``needs_topic``; an entry found there is
+    answered about, saying the fact is missing)."""
+    ranked = _answering_first(ranked, query)
     hits = tuple(Hit(s.entry, s.score) for s in ranked)
     top = max(
         (s.score for s in ranked), default=0.0
     )  # the topic's confidence, whichever entry answers
-    if intent == COMPLAINT and not _complaint_word_is_a_name(kb, query):
+    if query.intent == COMPLAINT:
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
-    if intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
+    if query.intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, OUT_OF_SCOPE_TEXT), hits)
     browsing = _browse_or_compare(kb, text, query, hits, region)
     if browsing is not None:
         return browsing
-    if top < _answer_threshold(ranked):  # "행복투어버스 운행 시간": words no document holds
-        retry = _without_asked_fact(kb, text, query, region)
-        if retry:
-            ranked, top = retry, retry[0].score
-            hits = tuple(Hit(s.entry, s.score) for s in ranked)
+    if top < _answer_threshold(ranked) and topic:
+        ranked, top = topic, topic[0].score
+        hits = tuple(Hit(s.entry, s.score) for s in ranked)
     fused = bool(ranked) and ranked[0].semantic is not None
     near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
     answer_at = _answer_threshold(ranked)
@@ -278,19 +284,6 @@ def _browse_or_compare(
     return None
 
 
-def _without_asked_fact(
-    kb: KnowledgeBase, text: str, query: Query, region: str | None
-) -> list[Scored] | None:
-    """The ranking for the question without the words that ask for a fact, when that finds an
-    entry to answer about (and then say the fact is missing); None otherwise."""
-    facts = asked_facts(text)
-    topic = without_cues(text, facts) if facts else text
-    if topic == text or not topic:
-        return None
-    ranked = kb.index.search(kb.index.analyze(topic), preferred_region=region, limit=MAX_RESULTS)
-    return ranked if ranked and ranked[0].score >= ANSWER_THRESHOLD else None
-
-
 def _answer_threshold(ranked: list[Scored]) -> float:
     """The answer band of this ranking's scale: fused scores when meaning took part."""
     fused = bool(ranked) and ranked[0].semantic is not None
@@ -348,32 +341,6 @@ def _answering_first(ranked: list[Scored], query: Query) -> list[Scored]:
     return ranked
 
 
-def _complaint_word_is_a_name(kb: KnowledgeBase, query: Query) -> bool:
-    """ "지방규제신고센터" holds 신고 but names a program: without the knowledge base's own words
-    of four or more letters, is the message still a complaint?"""
-    masked = query.text
-    for word in sorted(
-        (t for t in query.tokens if len(t) >= 4 and t in kb.index), key=len, reverse=True
-    ):
-        masked = masked.replace(word, " ")
-    return masked != query.text and detect_intent(masked) != COMPLAINT
-
-
-def render_entry(kb: KnowledgeBase, entry_id: str, question: str | None = None) -> str | None:
-    """The full answer for one entry (a tapped "did you mean" button); None if it is gone.
-
-    With the citizen's original ``question`` the answer leads with the fields and sentences
-    that question asked about, exactly as if the entry had been the confident match.
-    """
-    entry = kb.get(entry_id)
-    if entry is None:
-        return None
-    query = kb.index.analyze(question or entry.title)
-    return format_answer(
-        kb, Scored(entry, 100.0, 1.0, 1.0, 1.0), query, cue_fields=None if question else ()
-    )
-
-
 def full_card(kb: KnowledgeBase, entry_id: str) -> str | None:
     """Every field of one entry ("더 자세히", [자세히]), who is in charge and the source; None
     if the entry is gone."""
@@ -389,30 +356,6 @@ def full_card(kb: KnowledgeBase, entry_id: str) -> str | None:
     lines += ["", *_contact_lines(kb, entry), f"출처: {short_citation(entry)}"]
     text = "\n".join(lines)
     return text if len(text) <= MAX_REPLY_CHARS else text[: MAX_REPLY_CHARS - 1] + "…"
-
-
-def suggest_departments(
-    kb: KnowledgeBase, text: str, *, region: str | None = None, limit: int = 3
-) -> list[tuple[str, str]]:
-    """(region, department) pairs most related to a complaint text, best first; none when
-    nothing in the knowledge base is even "did you mean" close (하수구 냄새 → no guess).
-
-    Only the start of the text is read, without chat-spelling normalization: the same
-    suggestions on the test complaints at less than half the cost, and complaints/s under load
-    depend on it (benchmarks/load.py). At 2–4 ms it is called on the event loop: handing it to
-    the matcher thread (handlers.matching) cost the loop more than that.
-    """
-    query = kb.index.analyze(_NUMBER.sub(" ", text[:DEPARTMENT_TEXT_CHARS]), casual=False)
-    seen: list[tuple[str, str]] = []
-    for scored in kb.index.search(query, preferred_region=region, limit=20):
-        if scored.score < DEPARTMENT_MIN_SCORE:
-            break
-        pair = (scored.entry.region, scored.entry.department)
-        if scored.entry.department and pair not in seen:
-            seen.append(pair)
-        if len(seen) == limit:
-            break
-    return seen
 
 
 def format_suggestions(hits: tuple[Hit, ...]) -> str:
@@ -809,14 +752,3 @@ def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:
 def _clip(text: str, limit: int = MAX_FIELD_CHARS) -> str:
     text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def changed_answers(old: KnowledgeBase, new: KnowledgeBase, questions: Iterable[str]) -> int:
-    """How many of ``questions`` would get another answer (band or answering entry) from
-    ``new`` than from ``old``: the upload preview's "달라지는 답"."""
-
-    def outcome(kb: KnowledgeBase, question: str) -> tuple[str, str | None]:
-        reply = respond(kb, question)
-        return reply.band, reply.hits[0].entry.id if reply.hits and reply.answered else None
-
-    return sum(outcome(old, q) != outcome(new, q) for q in questions)

@@ -20,15 +20,11 @@ from handlers.errors import APOLOGY_TEXT
 from handlers.menu import ADMIN_COMMANDS, CITIZEN_COMMANDS, STAFF_COMMANDS
 from knowledge.base import Curated, KnowledgeBase, read_regions
 from knowledge.model import PROGRAM, DocumentInfo, Entry
-from nlp.index import Query, Scored
+from nlp.analyzer import Query
+from nlp.answer import ANSWER_THRESHOLD, SUGGEST_THRESHOLD
+from nlp.index import Scored
 from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
-from nlp.responder import (
-    ANSWER_THRESHOLD,
-    DEPARTMENT_MIN_SCORE,
-    SUGGEST_THRESHOLD,
-    render_entry,
-    respond,
-)
+from nlp.responder import DEPARTMENT_MIN_SCORE, render_entry, respond
 
 CITIZEN = 42
 SOURCES = Path(__file__).parent.parent / "knowledge" / "sources"

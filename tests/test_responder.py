@@ -7,18 +7,18 @@ from hypothesis import strategies as st
 
 from knowledge.base import Curated, KnowledgeBase
 from knowledge.model import PROGRAM, DocumentInfo, Entry
-from nlp.index import Query, Scored
+from nlp.analyzer import Query
+from nlp.answer import ANSWER_THRESHOLD, SUGGEST_THRESHOLD
+from nlp.index import Scored
 from nlp.normalizer import MAX_QUESTION_CHARS
 from nlp.reply import ANSWER, NO_MATCH, NOT_FOUND, SUGGEST
 from nlp.responder import (
-    ANSWER_THRESHOLD,
     DEPARTMENT_TEXT_CHARS,
-    SUGGEST_THRESHOLD,
     render_entry,
     respond,
     suggest_departments,
 )
-from nlp.tokenizer import MAX_UNSPACED_RUN
+from nlp.tokenizer import MAX_UNSPACED_RUN, Tokenizer
 
 
 @pytest.mark.parametrize(
@@ -326,15 +326,17 @@ def test_suggest_departments_for_a_complaint(kb: KnowledgeBase, complaint, depar
     assert len(pairs) == len(set(pairs)) <= 3
 
 
-def test_a_complaint_is_routed_on_its_start_and_never_cached(kb: KnowledgeBase, tagger_inputs):
+def test_a_complaint_is_routed_on_its_start_and_never_cached(
+    kb: KnowledgeBase, tokenizer: Tokenizer, tagger_inputs
+):
     """The document morpheme cache is saved to disk: a complaint's words must not end up there."""
     start = "외국인주민 통역 서비스가 없어서 병원 갈 때 불편합니다. "
-    cached = len(kb.index._tokenizer._cache)
+    cached = len(tokenizer._cache)
     with tagger_inputs() as tagged:
         pairs = suggest_departments(kb, start + "아무 말이나 계속 적었습니다. " * 600)
     assert tagged and all(len(t.replace(" ", "")) <= DEPARTMENT_TEXT_CHARS for t in tagged)
     assert pairs[0] == ("전라북도", "국제협력과")
-    assert len(kb.index._tokenizer._cache) == cached
+    assert len(tokenizer._cache) == cached
 
 
 class _FixedIndex:

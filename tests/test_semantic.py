@@ -10,17 +10,17 @@ import sys
 import numpy as np
 import pytest
 
-from knowledge.base import build_knowledge_base
 from knowledge.model import Entry, Source
 from nlp import retrieval
-from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
-from nlp.responder import (
+from nlp.answer import (
     FUSED_ANSWER_THRESHOLD,
     FUSED_MIN_COSINE,
     FUSED_SUGGEST_THRESHOLD,
     format_answer,
-    respond,
 )
+from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
+from nlp.responder import respond
+from nlp.retrieval import build_knowledge_base
 from nlp.semantic import (
     PASSAGE_CHARS,
     SemanticIndex,
