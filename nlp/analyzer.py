@@ -59,6 +59,8 @@ CONTACT_CUES = WORDS["contact cues"]
 QUESTION_WORDS = _WORDS["question words"]
 # Longest first, so "에서는" is stripped before "는".
 PARTICLES = tuple(sorted(_WORDS["particles"], key=len, reverse=True))
+_PARTICLE_SET = frozenset(PARTICLES)
+_PARTICLE_LENGTHS = tuple(sorted({len(p) for p in PARTICLES}, reverse=True))
 
 # A cue word counts at this share of its rarity: it steers the answer, not the match.
 CUE_WEIGHT = 0.3
@@ -112,10 +114,11 @@ def words_of(text: str) -> list[str]:
 
 def strip_particle(word: str) -> str:
     """The word without one trailing particle or ending ("병원이" → "병원"), if two letters
-    remain."""
-    for particle in PARTICLES:
-        if word.endswith(particle) and len(word) - len(particle) >= MIN_TOKEN_LEN:
-            return word[: -len(particle)]
+    remain; the longest such particle. (A set lookup per length, not a scan of every particle:
+    indexing calls this for every word of every entry.)"""
+    for length in _PARTICLE_LENGTHS:
+        if len(word) - length >= MIN_TOKEN_LEN and word[-length:] in _PARTICLE_SET:
+            return word[:-length]
     return word
 
 

@@ -143,3 +143,18 @@ def test_a_question_is_normalized_once(kb: KnowledgeBase, monkeypatch):
         monkeypatch.setattr(module, "normalize", counting)
     kb.index.analyze("다문화 가족 언어발달 지원 대상이 누구예요?")
     assert calls == ["다문화 가족 언어발달 지원 대상이 누구예요?"]
+
+
+@pytest.mark.parametrize(
+    "word, stripped",
+    [
+        ("병원이", "병원"),
+        ("전주시에서는", "전주시"),  # the longest particle, not 는
+        ("센터에서", "센터"),
+        ("학교", "학교"),  # nothing to strip
+        ("한가", "한가"),  # one letter would remain
+        ("어린이집", "어린이집"),
+    ],
+)
+def test_strip_particle_removes_the_longest_trailing_particle(word: str, stripped: str):
+    assert nlp.analyzer.strip_particle(word) == stripped
