@@ -10,6 +10,7 @@ from knowledge.model import PROGRAM, DocumentInfo, Entry
 from nlp.analyzer import Query
 from nlp.answer import ANSWER_THRESHOLD, SUGGEST_THRESHOLD
 from nlp.index import Scored
+from nlp.intent import detect_intent
 from nlp.normalizer import MAX_QUESTION_CHARS
 from nlp.reply import ANSWER, NO_MATCH, NOT_FOUND, SUGGEST
 from nlp.responder import (
@@ -346,7 +347,9 @@ class _FixedIndex:
         self.entry, self.score = entry, score
 
     def analyze(self, text: str) -> Query:
-        return Query(text, text, text, ("사업",), (1.0,), frozenset(), None)
+        return Query(
+            text, text, text, ("사업",), (1.0,), frozenset(), None, intent=detect_intent(text)
+        )
 
     def search(self, query, *, preferred_region=None, limit=5):
         return [Scored(self.entry, self.score, 1.0, 1.0, 1.0)]
