@@ -30,8 +30,9 @@ from typing import TextIO
 
 from config import Settings, SettingsError, load_settings
 from display import pad, pad_left
-from knowledge.base import KnowledgeError, load_contents, load_entries, load_knowledge_base
+from knowledge.base import KnowledgeError, load_contents, load_entries
 from knowledge.model import KIND_LABELS, KINDS
+from nlp.retrieval import load_knowledge_base
 from nlp.tokenizer import DEFAULT_TAGGER, TAGGERS, JavaMissingError, get_tokenizer
 
 

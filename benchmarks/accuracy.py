@@ -54,13 +54,13 @@ from config import load_settings  # noqa: E402
 from knowledge.base import (  # noqa: E402
     DEFAULT_DIR,
     KnowledgeBase,
-    build_knowledge_base,
     load_contents,
 )
 from knowledge.model import Entry, make_id  # noqa: E402
 from nlp.normalizer import squeeze  # noqa: E402
 from nlp.reply import ANSWER, SUGGEST, Reply  # noqa: E402
 from nlp.responder import render_entry, respond  # noqa: E402
+from nlp.retrieval import build_knowledge_base  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
 
 QUESTION_FILES = (
@@ -401,29 +401,29 @@ LATENCY_SAMPLE = 200  # questions timed per mode (a fixed random sample of all f
 @contextmanager
 def retrieval_mode(kb: KnowledgeBase, mode: str, semantic):
     """``respond`` answering by words only, by meaning only, or by both (the default)."""
-    from nlp import responder, retrieval
+    from nlp import answer, responder, retrieval
 
     saved = (
         kb.index.semantic,
         responder.search,
-        responder.FUSED_ANSWER_THRESHOLD,
-        responder.FUSED_SUGGEST_THRESHOLD,
+        answer.FUSED_ANSWER_THRESHOLD,
+        answer.FUSED_SUGGEST_THRESHOLD,
     )
     kb.index.semantic = None if mode == "lexical" else semantic
     if mode == "semantic":
         responder.search = lambda index, query, **kw: retrieval.search_by_meaning(
             index, query, limit=kw.get("limit", 5)
         )
-        responder.FUSED_ANSWER_THRESHOLD = SEMANTIC_ONLY_ANSWER
-        responder.FUSED_SUGGEST_THRESHOLD = SEMANTIC_ONLY_SUGGEST
+        answer.FUSED_ANSWER_THRESHOLD = SEMANTIC_ONLY_ANSWER
+        answer.FUSED_SUGGEST_THRESHOLD = SEMANTIC_ONLY_SUGGEST
     try:
         yield
     finally:
         (
             kb.index.semantic,
             responder.search,
-            responder.FUSED_ANSWER_THRESHOLD,
-            responder.FUSED_SUGGEST_THRESHOLD,
+            answer.FUSED_ANSWER_THRESHOLD,
+            answer.FUSED_SUGGEST_THRESHOLD,
         ) = saved
 
 

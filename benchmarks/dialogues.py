@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/dialogues.py                               # benchmarks/dialogues.tsv
     python benchmarks/dialogues.py --dialogues FILE [--misses]   # another set (same columns)
+    python benchmarks/dialogues.py --replies FILE                # also write every reply to FILE
 
 The file is tab-separated with the columns ``dialogue, turn, message, check, expected``: one row
 per turn, in order; a row with a check (usually the last turn) is judged on the bot's reply to
@@ -34,8 +35,9 @@ from accuracy import MAX_REPLY_CHARS_TARGET, Tally, judge_text  # noqa: E402
 from config import load_settings  # noqa: E402
 from console.local_api import LocalBotApi, LocalChat  # noqa: E402
 from handlers.app import build_application, running  # noqa: E402
-from knowledge.base import DEFAULT_DIR, load_knowledge_base  # noqa: E402
+from knowledge.base import DEFAULT_DIR  # noqa: E402
 from nlp.normalizer import squeeze  # noqa: E402
+from nlp.retrieval import load_knowledge_base  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
 
 DIALOGUE_FILE = ROOT / "benchmarks" / "dialogues.tsv"
@@ -82,7 +84,7 @@ def _replies(calls) -> str:
 
 
 async def run(
-    dialogues: dict[str, list[Turn]], database: Path
+    dialogues: dict[str, list[Turn]], database: Path, replies: list[str] | None = None
 ) -> tuple[dict, list[float], list[str], int]:
     """Every dialogue through the real bot; per-check tallies, latencies, misses, longest reply."""
     settings = load_settings(
@@ -118,6 +120,8 @@ async def run(
                 latencies.append((time.perf_counter() - start) * 1000)
                 slowest.append((latencies[-1], turn.message))
                 text = _replies(calls)
+                if replies is not None:
+                    replies.append(f"[{name} {turn.number}] {turn.message}\n{text}\n")
                 asked_detail = _DETAIL.search(turn.message)  # as if [자세히] were pressed
                 if not asked_detail and not any(
                     label == "자세히" for c in calls for label, _ in c.buttons
@@ -146,10 +150,18 @@ def main() -> int:
     )
     parser.add_argument("--dialogues", type=Path, default=DIALOGUE_FILE, metavar="FILE")
     parser.add_argument("--misses", action="store_true", help="list the dialogues that failed")
+    parser.add_argument(
+        "--replies", type=Path, metavar="FILE", help="write every turn's replies (to diff runs)"
+    )
     args = parser.parse_args()
     dialogues = read_dialogues(args.dialogues)
+    replies: list[str] | None = [] if args.replies else None
     with tempfile.TemporaryDirectory() as folder:
-        tallies, latencies, misses, longest = asyncio.run(run(dialogues, Path(folder) / "bot.db"))
+        tallies, latencies, misses, longest = asyncio.run(
+            run(dialogues, Path(folder) / "bot.db", replies)
+        )
+    if args.replies and replies is not None:
+        args.replies.write_text("".join(replies), encoding="utf-8")
     print(f"{len(dialogues)} dialogues, {len(latencies)} messages from {args.dialogues.name}")
     print(f"dialogues passed {tallies.pop('dialogues')} (target ≥ {TARGETS['dialogues']})")
     for check, tally in sorted(tallies.items()):

@@ -25,10 +25,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import _contains, read_questions
 from config import load_settings
-from knowledge.base import DEFAULT_DIR, load_knowledge_base
+from knowledge.base import DEFAULT_DIR
+from nlp.answer import OVERRIDE_THRESHOLD, render_entry
 from nlp.intent import detect_intent
 from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE
-from nlp.responder import OVERRIDE_THRESHOLD, _complaint_word_is_a_name, render_entry
+from nlp.retrieval import load_knowledge_base
 from nlp.semantic import DEFAULT_CACHE_PATH, SemanticService
 from nlp.tokenizer import get_tokenizer
 
@@ -74,7 +75,8 @@ def collect(kb, paths: list[Path]) -> list[dict]:
                     "check": q.check,
                     "intent": intent,
                     "tokens": bool(query.tokens),
-                    "name": intent == COMPLAINT and _complaint_word_is_a_name(kb, query),
+                    # a complaint word inside a name ("지방규제신고센터"): the analyzer's intent
+                    "name": intent == COMPLAINT and query.intent != COMPLAINT,
                     "lex": {s.entry.id: s.score for s in lexical},
                     "lex_order": [s.entry.id for s in lexical],
                     "sims": sims,

@@ -72,9 +72,10 @@ from handlers import keyboards  # noqa: E402
 from handlers.admin import RELOADING_TEXT  # noqa: E402
 from handlers.complaint import ASK_CONTENT_TEXT  # noqa: E402
 from handlers.errors import APOLOGY_TEXT, TRY_LATER_TEXT  # noqa: E402
-from knowledge.base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base  # noqa: E402
+from knowledge.base import DEFAULT_DIR, KnowledgeBase  # noqa: E402
 from nlp.reply import COMPLAINT, SUGGEST  # noqa: E402
 from nlp.responder import render_entry, respond  # noqa: E402
+from nlp.retrieval import load_knowledge_base  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
 
 QUESTIONS_FILE = ROOT / "benchmarks" / "questions.tsv"

@@ -37,9 +37,10 @@ from config import load_settings
 from db.database import open_database
 from db.questions import log_question
 from handlers import admin
-from knowledge.base import DEFAULT_DIR, clear_readings, load_knowledge_base
+from knowledge.base import DEFAULT_DIR, clear_readings
 from knowledge.library import preview_file
 from nlp.responder import changed_answers
+from nlp.retrieval import load_knowledge_base
 from nlp.tokenizer import get_tokenizer
 
 PDF = ROOT / "benchmarks" / "fixtures" / "thirty-pages.pdf"

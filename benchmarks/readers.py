@@ -39,12 +39,11 @@ from handlers.admin import CHANGED_ANSWER_LIMIT
 from knowledge.base import (
     DEFAULT_DIR,
     MANIFEST,
-    build_knowledge_base,
     load_contents,
-    load_knowledge_base,
 )
 from knowledge.library import add_files, preview_file
 from nlp.responder import changed_answers
+from nlp.retrieval import build_knowledge_base, load_knowledge_base
 from nlp.tokenizer import get_tokenizer
 from tests.fixtures import render
 

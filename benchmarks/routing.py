@@ -20,9 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from knowledge.base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base  # noqa: E402
+from knowledge.base import DEFAULT_DIR, KnowledgeBase  # noqa: E402
 from knowledge.library import add_files  # noqa: E402
 from nlp.responder import suggest_departments  # noqa: E402
+from nlp.retrieval import load_knowledge_base  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
 from tests.fixtures import render  # noqa: E402
 

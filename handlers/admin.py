@@ -24,11 +24,12 @@ from handlers import formatting, keyboards, menu
 from handlers.access import ADMIN_ROLES, requires
 from handlers.arguments import parse_user_id
 from handlers.context import BotContext
-from knowledge.base import KnowledgeBase, KnowledgeError, load_knowledge_base
+from knowledge.base import KnowledgeBase, KnowledgeError
 from knowledge.library import LibraryError, preview_file
 from knowledge.readers import ReadError, reader_for
 from knowledge.versions import list_versions, publish_files, rollback
 from nlp.responder import changed_answers
+from nlp.retrieval import load_knowledge_base
 
 ROLE_LABELS = {"staff": "담당 직원", "admin": "관리자"}
 RELOADING_TEXT = "지식베이스를 다시 불러오는 중입니다…"

@@ -66,8 +66,9 @@ from handlers import (
 from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
 from handlers.context import BotContext, set_services
 from handlers.errors import handle_error
-from knowledge.base import KnowledgeBase, load_knowledge_base
+from knowledge.base import KnowledgeBase
 from nlp.cache import ReplyCache
+from nlp.retrieval import load_knowledge_base
 from nlp.semantic import SemanticService
 from nlp.tokenizer import Tokenizer, get_tokenizer
 from transport.matching import new_matcher

@@ -18,11 +18,12 @@ from db.questions import log_question
 from handlers import complaint, keyboards
 from handlers.context import BotContext
 from knowledge.base import KnowledgeBase
+from nlp.answer import full_card
 from nlp.dialogue import converse
 from nlp.filing import is_bare_request
 from nlp.listing import PAGE_SIZE, Listing, format_listing, mentioned_regions
 from nlp.reply import ANSWER, COMPLAINT, NOT_FOUND, OUT_OF_SCOPE, QUESTION, SUGGEST, Reply
-from nlp.responder import full_card, render_entry, suggest_departments
+from nlp.responder import render_entry, suggest_departments
 from transport.matching import in_matcher
 
 logger = logging.getLogger(__name__)

@@ -98,7 +98,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     @property
     def matcher(self) -> ThreadPoolExecutor:
-        """The one thread that runs the matcher (handlers.matching)."""
+        """The one thread that runs the matcher (transport.matching)."""
         return self._service("matcher")
 
     @property

@@ -1,9 +1,10 @@
 """Loading, validating and diffing the knowledge base.
 
-``load_knowledge_base(directory)`` is the single entry point: it parses every document the
-manifest lists, applies ``curated.yaml``, validates the result and builds the search index.
-The returned ``KnowledgeBase`` is immutable, so a running bot can build a new one and swap a
-single reference — questions in flight keep using the one they started with.
+``load_contents(directory)`` parses every document the manifest lists, applies
+``curated.yaml`` and validates the result; nlp builds the search index over it
+(``nlp.retrieval.load_knowledge_base``), so this package never imports nlp. The resulting
+``KnowledgeBase`` is immutable, so a running bot can build a new one and swap a single
+reference — questions in flight keep using the one they started with.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import Any
 
 import yaml
 
@@ -36,10 +37,6 @@ from knowledge.model import (
 )
 from knowledge.parsers.text import compact
 from knowledge.readers import READERS, ReadError, Reading
-
-if TYPE_CHECKING:
-    from nlp.index import SearchIndex
-    from nlp.tokenizer import Tokenizer
 
 MANIFEST = "manifest.yaml"
 CURATED = "curated.yaml"
@@ -172,11 +169,11 @@ class KnowledgeDiff:
 
 @dataclass(frozen=True, eq=False)
 class KnowledgeBase:
-    """Immutable set of entries plus the search index built over them."""
+    """Immutable set of entries plus the search index nlp built over them."""
 
     entries: tuple[Entry, ...]
     curated: Curated
-    index: SearchIndex
+    index: Any  # nlp.index.SearchIndex (nlp.retrieval builds it; knowledge never looks inside)
     directory: str = ""
     regions: tuple[Region, ...] = ()
     by_id: Mapping[str, Entry] = field(init=False)
@@ -703,41 +700,13 @@ def load_contents(
     return entries, _with_document_contacts(curated, entries), regions
 
 
-def load_knowledge_base(
-    directory: Path | str = DEFAULT_DIR, *, tokenizer: Tokenizer | None = None
-) -> KnowledgeBase:
-    """Parse, validate and index ``directory``; the result is ready to answer questions."""
-    entries, curated, regions = load_contents(directory)
-    return build_knowledge_base(
-        entries, curated, tokenizer=tokenizer, directory=str(directory), regions=regions
-    )
-
-
-def build_knowledge_base(
-    entries: Iterable[Entry],
-    curated: Curated | None = None,
-    *,
-    tokenizer: Tokenizer | None = None,
-    directory: str = "",
-    regions: Iterable[Region] = (),
-) -> KnowledgeBase:
-    """Index already-validated entries (also used by tests and the synthetic benchmark).
-
-    Without declared ``regions`` the entries' region names are the only region words.
-    """
-    from nlp.index import SearchIndex
-    from nlp.tokenizer import get_tokenizer
-
-    curated = curated or Curated()
-    entries = tuple(entries)
-    regions = tuple(regions) or tuple(
+def declared_regions(
+    entries: Iterable[Entry], regions: Iterable[Region] = ()
+) -> tuple[Region, ...]:
+    """``regions``, or without any declared, one per region name the entries use."""
+    return tuple(regions) or tuple(
         Region(name, region_code(name)) for name in dict.fromkeys(e.region for e in entries)
     )
-    tokenizer = tokenizer or get_tokenizer()
-    region_words = {word: region.name for region in regions for word in region.words}
-    index = SearchIndex.build(entries, tokenizer, curated.synonyms, region_words=region_words)
-    tokenizer.save_cache()
-    return KnowledgeBase(entries, curated, index, directory, regions)
 
 
 def _with_document_contacts(curated: Curated, entries: Iterable[Entry]) -> Curated:

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
+from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, strip_particle
+from nlp.answer import FIELD_CUES, brief, full_card, wanted_fields
 from nlp.fields import asked_facts, object_particle
-from nlp.index import CUE_WORDS, STOPWORDS, strip_particle
 from nlp.listing import PAGE_SIZE, Listing, format_listing, is_browsing, mentioned_regions
 from nlp.reply import ANSWER, QUESTION, Hit, Reply
-from nlp.responder import FIELD_CUES, brief, full_card, render_entry, wanted_fields
+from nlp.responder import render_entry
 
 CLARIFY = "clarify"  # the band of a question asked back
 # A follow-up about the entry in context is short; a longer message is a question of its own.
@@ -58,110 +59,11 @@ _REGION_ONLY = re.compile(
     r"((비슷한|같은|그런)\s*(거|것|사업|게)?\s*(은|는|도)?\s*)?"
     r"(요|어때\S*|어떻\S*|는요|있어\S*|없어\S*|도\s*있어\S*)?\s*[?.!~]*\s*$"
 )
-_POINTED_KINDS = frozenset(
-    {
-        "사업",
-        "공약",
-        "위원회",
-        "단체",
-        "팀",
-        "부서",
-        "항목",
-        "프로그램",
-        "번",
-        "번째",
-        "곳",
-        "거기",
-    }
-)
+_POINTED_KINDS = WORDS["follow-up pointers"]
 # Words asking how to be told, not what about ("2번 자세히 알려줘").
-_TELLING = frozenset(
-    {
-        "자세히",
-        "자세하다",
-        "자세하",
-        "상세히",
-        "상세하다",
-        "상세하",
-        "알려주",
-        "보여주",
-        "설명",
-        "설명하다",
-        "알려주다",
-        "보여주다",
-        "가르쳐주",
-        "말하다",
-        "말해주",
-    }
-)
+_TELLING = WORDS["telling words"]
 # Words a follow-up about a field is made of: field cues and the everyday words around them.
-_FIELD_WORDS = frozenset(
-    CUE_WORDS
-    | {
-        "전화번호",
-        "전화",
-        "번호",
-        "홈페이지",
-        "사이트",
-        "방법",
-        "신청",
-        "신청방법",
-        "가입",
-        "접수",
-        "장소",
-        "어디",
-        "언제",
-        "누구",
-        "대상",
-        "기간",
-        "모집",
-        "모집기간",
-        "담당자",
-        "이름",
-        "성함",
-        "마감",
-        "시작",
-        "끝나",
-        "위원장",
-        "회원",
-        "회원수",
-        "소재지",
-        "예산은",
-        "얼마",
-        "몇",
-        "명",
-        "내용",
-        "무엇",
-        "뭐",
-        "하다",
-        "해요",
-        "되다",
-        "담당팀",
-        "팀은",
-        "부서는",
-        "이행률",
-        "실적",
-        "목표",
-        "효과",
-        "기대효과",
-        "사업기간",
-        "지원",
-        "조건",
-        "자격",
-        "금액",
-        "규모",
-        "현황",
-        "진행",
-        "상황",
-        "분야",
-        "구성",
-        "운영",
-        "열다",
-        "개최",
-        "참여",
-        "나오다",
-    }
-)
+_FIELD_WORDS = CUE_WORDS | WORDS["follow-up field words"]
 
 
 @dataclass(frozen=True)

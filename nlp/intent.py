@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.normalizer import is_meaningful, normalize
+from nlp.normalizer import has_content, normalize
 from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE, QUESTION
 
 # A complaint asks to file one, or reports a problem. "민원" alone is not enough: 직소민원실 and
@@ -152,8 +152,12 @@ GREETING_MAX_CHARS = 20  # "안녕하세요, 새마을 장학금 알려주세요
 
 def detect_intent(text: str) -> str:
     """question | complaint | greeting | out_of_scope for one message."""
-    text = normalize(text)
-    if not is_meaningful(text):
+    return classify(normalize(text))
+
+
+def classify(text: str) -> str:
+    """``detect_intent`` of a message already normalized (nlp.normalizer.normalize)."""
+    if not has_content(text):
         return OUT_OF_SCOPE
     if _FILING.search(text) or _PROBLEM.search(text) and not _PROGRAM_QUESTION.search(text):
         return COMPLAINT

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
-from nlp.index import CUE_WORDS, STOPWORDS, Query, strip_particle
+from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, Query, strip_particle
 
 PAGE_SIZE = 8  # items per page; "더 보기" shows the next eight
 # "뭐 있어요", "목록", "종류", "몇 개" … — the words that turn a question into browsing.
@@ -65,56 +65,7 @@ KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("사업", ("program", "unit_project", "work_plan", "pledge")),
 )
 # Words of a browsing question that are neither a topic nor a filter.
-_FILLER = frozenset(
-    {
-        "목록",
-        "리스트",
-        "종류",
-        "전체",
-        "모두",
-        "전부",
-        "다",
-        "알려",
-        "보여",
-        "있어",
-        "관련",
-        "지원",
-        "뭐뭐",
-        "가지",
-        "개수",
-        "무엇",
-        "어떤",
-        "어떻다",
-        "있다",
-        "알다",
-        "보이다",
-        "주다",
-        "하다",
-        "되다",
-        "몇",
-        "개",
-        "건",
-        "것",
-        "거",
-        "들",
-        "또",
-        "시행",
-        "추진",
-        "운영",
-        "하는",
-        "정책",
-        "분야",
-        "소관",
-        "보여주",
-        "알려주",
-        "보여주다",
-        "알려주다",
-        "가르쳐주",
-        "가르치다",
-        "싶다",
-        "궁금하다",
-    }
-)
+_FILLER = WORDS["browsing filler"]
 # A fact asked of every item ("위원회 위원장들", "단체 연락처") → the field shown beside each.
 _INLINE_FIELDS = (
     ("연락처", "연락처"),
@@ -133,7 +84,7 @@ INLINE_VALUE_CHARS = 40
 PARENT_KINDS = frozenset({"department", "unit_project"})
 MIN_ITEMS = 2  # one match is an answer, not a list
 # When no entry holds every topic word, the matcher's ranking gives the list: up to this many,
-# each at least a "did you mean" match (nlp.responder.SUGGEST_THRESHOLD).
+# each at least a "did you mean" match (nlp.answer.SUGGEST_THRESHOLD).
 RELATED_LIMIT = 12
 RELATED_MIN_SCORE = 30.0
 

@@ -100,4 +100,9 @@ def squeeze(text: str) -> str:
 
 def is_meaningful(text: str) -> bool:
     """True when the text holds at least one Hangul syllable, Latin letter or digit."""
-    return any("가" <= ch <= "힣" or ch.isascii() and ch.isalnum() for ch in normalize(text))
+    return has_content(normalize(text))
+
+
+def has_content(normalized: str) -> bool:
+    """``is_meaningful`` of a text already normalized."""
+    return any("가" <= ch <= "힣" or ch.isascii() and ch.isalnum() for ch in normalized)

@@ -1,5 +1,8 @@
 """Ranked candidates for a question: the lexical index, the semantic index, and their fusion.
 
+The indexes are built here from the knowledge base (``load_knowledge_base``,
+``build_knowledge_base``): knowledge/ holds the entries and never imports nlp/.
+
 Fusion is a weighted sum on the lexical 0–100 scale: ``(1 - w) · lexical + w · 100 · meaning``,
 where ``meaning`` is the cosine of the entry's best passage rescaled from [LOW, HIGH] to [0, 1].
 Reciprocal-rank fusion and "semantic recall, lexical re-rank" were measured beside it
@@ -11,18 +14,30 @@ ranking is returned unchanged, with the lexical bands.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 import numpy as np
 
+from knowledge.base import (
+    DEFAULT_DIR,
+    Curated,
+    KnowledgeBase,
+    declared_regions,
+    load_contents,
+)
+from knowledge.model import Entry, Region
+from nlp.analyzer import Query
 from nlp.index import (
     MENTIONED_REGION_FACTOR,
     PREFERRED_REGION_FACTOR,
-    Query,
     Scored,
     SearchIndex,
 )
+from nlp.tokenizer import Tokenizer, get_tokenizer
 
 # Grid on the tuning sets (questions, dev, blind A–C and F; 864 answerable, 115 out-of-scope):
-# weight 0.2–0.5 × LOW 0.82–0.86 × HIGH 0.92–0.96 × both bands (responder.FUSED_*), keeping
+# weight 0.2–0.5 × LOW 0.82–0.86 × HIGH 0.92–0.96 × both bands (answer.FUSED_*), keeping
 # out-of-scope rejection ≥ 0.95, answers right ≥ 95 % and suggestions right ≥ 90 %; the most
 # answered right won (0.912 of 864; words alone 0.87), and the held-back sets (holdout, D, E)
 # agreed (0.912 answered right, 0.962 of answers right). e5-small's cosines: out-of-scope
@@ -130,3 +145,35 @@ def search_by_meaning(index: SearchIndex, query: Query, *, limit: int = 5) -> li
         for hit in semantic.search(query.text, limit=limit)
         if (entry := index.entry(hit.entry_id)) is not None
     ]
+
+
+def load_knowledge_base(
+    directory: Path | str = DEFAULT_DIR, *, tokenizer: Tokenizer | None = None
+) -> KnowledgeBase:
+    """Parse, validate and index ``directory``; the result is ready to answer questions."""
+    entries, curated, regions = load_contents(directory)
+    return build_knowledge_base(
+        entries, curated, tokenizer=tokenizer, directory=str(directory), regions=regions
+    )
+
+
+def build_knowledge_base(
+    entries: Iterable[Entry],
+    curated: Curated | None = None,
+    *,
+    tokenizer: Tokenizer | None = None,
+    directory: str = "",
+    regions: Iterable[Region] = (),
+) -> KnowledgeBase:
+    """Index already-validated entries (also used by tests and the synthetic benchmark).
+
+    Without declared ``regions`` the entries' region names are the only region words.
+    """
+    curated = curated or Curated()
+    entries = tuple(entries)
+    regions = declared_regions(entries, regions)
+    tokenizer = tokenizer or get_tokenizer()
+    region_words = {word: region.name for region in regions for word in region.words}
+    index = SearchIndex.build(entries, tokenizer, curated.synonyms, region_words=region_words)
+    tokenizer.save_cache()
+    return KnowledgeBase(entries, curated, index, directory, regions)

@@ -245,6 +245,10 @@ class SemanticIndex:
         number = {entry_id: i for i, entry_id in enumerate(ids)}
         self._owner = np.array([number[p.entry_id] for p in items], dtype=np.int64)
         self._row = number
+        # Each entry's passages are consecutive (as ``build`` makes them): its best passage is
+        # then found group by group in linear time instead of by sorting every passage.
+        grouped = len(items) > 0 and bool(np.all(np.diff(self._owner) >= 0))
+        self._starts = np.flatnonzero(np.r_[True, np.diff(self._owner) != 0]) if grouped else None
 
     @classmethod
     def build(
@@ -286,6 +290,12 @@ class SemanticIndex:
         """For each entry (in ``entry_ids`` order): the cosine of its best passage to ``text``,
         and that passage's number (for ``passage``)."""
         similarities = self._vectors @ self.encoder.query(text)
+        if self._starts is not None:
+            best = np.maximum.reduceat(similarities, self._starts)
+            at_best = np.flatnonzero(similarities == best[self._owner])
+            owners = self._owner[at_best]
+            first = at_best[np.r_[True, owners[1:] != owners[:-1]]]  # the first of equal bests
+            return similarities[first], first
         order = np.lexsort((-similarities, self._owner))  # by entry, best passage first
         first = order[np.r_[True, self._owner[order][1:] != self._owner[order][:-1]]]
         return similarities[first], first

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.normalizer import normalize
@@ -43,6 +44,23 @@ JRE_HINT = (
     "Java 런타임이 없습니다 / No Java runtime found: konlpy needs one. "
     "Debian/Ubuntu: sudo apt-get install -y default-jre-headless ; macOS: brew install openjdk"
 )
+
+
+@dataclass(frozen=True)
+class Token:
+    """One content morpheme as konlpy tagged it: its form (lower-cased; a verb or adjective as
+    its stem), its part-of-speech tag and where it starts in the normalized question (for a
+    stem or a spelling the tagger normalized, where the previous morpheme ended)."""
+
+    form: str
+    tag: str
+    start: int
+
+    @property
+    def predicate(self) -> bool:
+        """True for the stem of a verb or adjective: in a question those say little about the
+        topic ("만든", "다치면")."""
+        return self.tag in _VERB_TAGS
 
 
 class JavaMissingError(RuntimeError):
@@ -87,35 +105,43 @@ class Tokenizer:
     def morphemes(self, text: str, *, casual: bool = True, cache: bool | None = None) -> list[str]:
         """Content morphemes of ``text`` in order; verbs and adjectives as stems.
 
-        ``casual`` also normalizes chat spelling ("하겟다" → "하겠다"); document text is
-        written carefully and skips it, which halves the time to index the knowledge base.
-        ``cache`` (by default: document text) keeps the result (see ``save_cache``).
+        ``casual`` also normalizes the text and chat spelling ("하겟다" → "하겠다"); document
+        text is written carefully and skips it, which halves the time to index the knowledge
+        base. ``cache`` (by default: document text) keeps the result (see ``save_cache``).
         """
         cache = not casual if cache is None else cache
         if cache and text in self._cache:
             return list(self._cache[text])
-        out = [word for word, _ in self.tagged(text, casual=casual)]
+        out = [t.form for t in self.tokens(normalize(text) if casual else text, casual=casual)]
         if cache:
             self._cache[text] = out
             self._cache_dirty = True
         return out
 
-    def tagged(self, text: str, *, casual: bool = True) -> list[tuple[str, bool]]:
-        """Content morphemes as ``morphemes`` gives them, each with True when it is the stem of a
-        verb or adjective: in a question those say little about the topic ("만든", "다치면")."""
-        tagged_text = _LONG_RUN.sub(_cut_run, normalize(text) if casual else text)
+    def tokens(self, text: str, *, casual: bool = True, within: str | None = None) -> list[Token]:
+        """Content morphemes of already-normalized ``text`` as konlpy tags them, verbs and
+        adjectives as stems, each with where it starts in ``within`` (default: ``text``), the
+        text as the citizen typed it once normalized; ``casual`` as in ``morphemes``."""
+        tagged_text = _LONG_RUN.sub(_cut_run, text)
         if not tagged_text.strip():
             return []
         with self._lock:  # JPype calls from several threads are safe but serialise anyway.
             tagged = self._pos(tagged_text, casual)
-        out = []
+        haystack = (text if within is None else within).lower()
+        out, cursor = [], 0
         for word, tag in tagged:
+            word = word.lower()
+            found = haystack.find(word, cursor)
             if tag not in self._keep:
+                cursor = found + len(word) if found >= 0 else cursor
                 continue
             predicate = tag in _VERB_TAGS
             if predicate and self.name == "okt":
                 word = word[:-1] if word.endswith("다") and len(word) > 1 else word
-            out.append((word.lower(), predicate))
+                found = haystack.find(word, cursor)  # the stem, not the dictionary form
+            start = found if found >= 0 else cursor
+            cursor = start + len(word) if found >= 0 else cursor
+            out.append(Token(word, tag, start))
         return out
 
     def save_cache(self) -> None:

@@ -27,7 +27,8 @@ import pytest
 from hypothesis import settings
 
 import config
-from knowledge.base import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
+from knowledge.base import DEFAULT_DIR, KnowledgeBase
+from nlp.retrieval import load_knowledge_base
 from nlp.tokenizer import Tokenizer, get_tokenizer
 
 # Hypothesis fails an example that takes over 200 ms by default: a wall-clock bound that a busy

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.base import build_knowledge_base
 from nlp.cache import ReplyCache
 from nlp.responder import respond
+from nlp.retrieval import build_knowledge_base
 
 QUESTION = "새마을지도자 자녀 장학금 지원 조건"
 ANSWER_ID_PART = "새마을"

@@ -20,15 +20,12 @@ from handlers.errors import APOLOGY_TEXT
 from handlers.menu import ADMIN_COMMANDS, CITIZEN_COMMANDS, STAFF_COMMANDS
 from knowledge.base import Curated, KnowledgeBase, read_regions
 from knowledge.model import PROGRAM, DocumentInfo, Entry
-from nlp.index import Query, Scored
+from nlp.analyzer import Query
+from nlp.answer import ANSWER_THRESHOLD, SUGGEST_THRESHOLD
+from nlp.index import Scored
+from nlp.intent import detect_intent
 from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
-from nlp.responder import (
-    ANSWER_THRESHOLD,
-    DEPARTMENT_MIN_SCORE,
-    SUGGEST_THRESHOLD,
-    render_entry,
-    respond,
-)
+from nlp.responder import DEPARTMENT_MIN_SCORE, render_entry, respond
 
 CITIZEN = 42
 SOURCES = Path(__file__).parent.parent / "knowledge" / "sources"
@@ -71,8 +68,16 @@ class _FixedIndex:
     region_words = {"전북": "전라북도"}
 
     def analyze(self, text: str, *, casual: bool = True) -> Query:
+        words = tuple(text.split())
         return Query(
-            text, text, text, tuple(text.split()), (1.0,) * len(text.split()), frozenset(), None
+            text,
+            text,
+            text,
+            words,
+            (1.0,) * len(words),
+            frozenset(),
+            None,
+            intent=detect_intent(text),
         )
 
     def search(self, query: Query, *, preferred_region=None, limit=5) -> list[Scored]:

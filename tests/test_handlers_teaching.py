@@ -121,6 +121,7 @@ async def test_picking_an_entry_makes_the_questions_its_aliases_after_a_preview(
 
     reply = texts(await bot.chat(CITIZEN).send(ASKED[0]))[0]
     assert entry.title in reply
+    await bot.store.flush()  # the question log is written behind the replies
     stats = texts(await me.send("/stats"))[0]
     assert f"· «{entry.title[:39]}" in stats and "— 1번" in stats
 
@@ -145,6 +146,7 @@ async def test_a_short_answer_becomes_an_faq_entry_with_region_and_department(bo
     assert (item["region"], item["department"], item["by"]) == ("전주시", "민원여권과", "900")
     reply = texts(await bot.chat(CITIZEN).send(ASKED_AGAIN))[0]
     assert "53,000원" in reply
+    await bot.store.flush()  # the question log is written behind the replies
     stats = texts(await me.send("/stats"))[0]
     assert "[가르친 답] 가르친 뒤 답한 질문 수" in stats
     assert "· «여권 재발급 수수료 얼마예요» — 1번" in stats

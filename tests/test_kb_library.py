@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 import bot
-from knowledge.base import DEFAULT_DIR, load_contents, load_knowledge_base
+from knowledge.base import DEFAULT_DIR, load_contents
 from nlp.responder import respond
+from nlp.retrieval import load_knowledge_base
 from tests.fixtures import render
 
 

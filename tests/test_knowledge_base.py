@@ -14,10 +14,10 @@ from knowledge.base import (
     KnowledgeBase,
     KnowledgeError,
     load_entries,
-    load_knowledge_base,
     read_curated,
 )
 from knowledge.model import FAQ, KINDS, SECTION, Entry, make_id
+from nlp.retrieval import load_knowledge_base
 
 
 @pytest.fixture

@@ -7,18 +7,19 @@ from hypothesis import strategies as st
 
 from knowledge.base import Curated, KnowledgeBase
 from knowledge.model import PROGRAM, DocumentInfo, Entry
-from nlp.index import Query, Scored
+from nlp.analyzer import Query
+from nlp.answer import ANSWER_THRESHOLD, SUGGEST_THRESHOLD
+from nlp.index import Scored
+from nlp.intent import detect_intent
 from nlp.normalizer import MAX_QUESTION_CHARS
 from nlp.reply import ANSWER, NO_MATCH, NOT_FOUND, SUGGEST
 from nlp.responder import (
-    ANSWER_THRESHOLD,
     DEPARTMENT_TEXT_CHARS,
-    SUGGEST_THRESHOLD,
     render_entry,
     respond,
     suggest_departments,
 )
-from nlp.tokenizer import MAX_UNSPACED_RUN
+from nlp.tokenizer import MAX_UNSPACED_RUN, Tokenizer
 
 
 @pytest.mark.parametrize(
@@ -342,8 +343,9 @@ def directory_kb(tmp_path_factory, tokenizer) -> KnowledgeBase:
     """The bundled documents plus a contact directory whose teams state their duties."""
     import shutil
 
-    from knowledge.base import DEFAULT_DIR, load_knowledge_base
+    from knowledge.base import DEFAULT_DIR
     from knowledge.library import add_files
+    from nlp.retrieval import load_knowledge_base
     from tests.fixtures import render
 
     folder = tmp_path_factory.mktemp("routing")
@@ -403,15 +405,17 @@ def test_words_every_complaint_uses_route_nowhere(directory_kb, complaint, never
     ]
 
 
-def test_a_complaint_is_routed_on_its_start_and_never_cached(kb: KnowledgeBase, tagger_inputs):
+def test_a_complaint_is_routed_on_its_start_and_never_cached(
+    kb: KnowledgeBase, tokenizer: Tokenizer, tagger_inputs
+):
     """The document morpheme cache is saved to disk: a complaint's words must not end up there."""
     start = "외국인주민 통역 서비스가 없어서 병원 갈 때 불편합니다. "
-    cached = len(kb.index._tokenizer._cache)
+    cached = len(tokenizer._cache)
     with tagger_inputs() as tagged:
         pairs = suggest_departments(kb, start + "아무 말이나 계속 적었습니다. " * 600)
     assert tagged and all(len(t.replace(" ", "")) <= DEPARTMENT_TEXT_CHARS for t in tagged)
     assert pairs[0] == ("전라북도", "국제협력과")
-    assert len(kb.index._tokenizer._cache) == cached
+    assert len(tokenizer._cache) == cached
 
 
 class _FixedIndex:
@@ -421,7 +425,9 @@ class _FixedIndex:
         self.entry, self.score = entry, score
 
     def analyze(self, text: str) -> Query:
-        return Query(text, text, text, ("사업",), (1.0,), frozenset(), None)
+        return Query(
+            text, text, text, ("사업",), (1.0,), frozenset(), None, intent=detect_intent(text)
+        )
 
     def search(self, query, *, preferred_region=None, limit=5):
         return [Scored(self.entry, self.score, 1.0, 1.0, 1.0)]

@@ -10,19 +10,20 @@ import sys
 import numpy as np
 import pytest
 
-from knowledge.base import build_knowledge_base
 from knowledge.model import Entry, Source
 from nlp import retrieval
-from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
-from nlp.responder import (
+from nlp.answer import (
     FUSED_ANSWER_THRESHOLD,
     FUSED_MIN_COSINE,
     FUSED_SUGGEST_THRESHOLD,
     format_answer,
-    respond,
 )
+from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
+from nlp.responder import respond
+from nlp.retrieval import build_knowledge_base
 from nlp.semantic import (
     PASSAGE_CHARS,
+    Passage,
     SemanticIndex,
     SemanticService,
     SemanticUnavailable,
@@ -351,3 +352,30 @@ def test_replies_found_by_words_are_not_served_once_meaning_is_ready(tokenizer):
     reply = replies.respond(kb, "며느리 고향 가는 비행기 값")
     assert (replies.hits, replies.misses) == (0, 2)
     assert reply.hits[0].entry.id == "t1"
+
+
+class _FixedQuery:
+    """An encoder whose question vector is set by the test."""
+
+    name = "fixed"
+
+    def __init__(self, vector: list[float]) -> None:
+        self.vector = np.array(vector, dtype=np.float32)
+
+    def query(self, text: str) -> np.ndarray:
+        return self.vector
+
+
+@pytest.mark.parametrize("interleaved", [False, True])
+def test_each_entry_scores_by_its_best_passage_the_first_of_equal_ones(interleaved):
+    """Entries' passages side by side (as built) or interleaved give the same best passages."""
+    owners = ["a", "a", "b", "b", "b", "c"]
+    vectors = [[0.2, 0], [0.6, 0], [0.5, 0], [0.9, 0], [0.9, 0], [0.1, 0]]
+    rows = [0, 2, 5, 1, 3, 4] if interleaved else list(range(6))
+    items = [Passage(owners[i], "f", f"p{i}", f"p{i}") for i in rows]
+    index = SemanticIndex(
+        _FixedQuery([1.0, 0.0]), items, np.array([vectors[i] for i in rows], np.float32)
+    )
+    best, where = index.similarities("질문")
+    assert [round(float(b), 2) for b in best] == [0.6, 0.9, 0.1]
+    assert [items[int(w)].text for w in where] == ["p1", "p3", "p5"]

@@ -30,10 +30,11 @@ def test_verbs_become_stems(tokenizer: Tokenizer):
     )
 
 
-def test_tagged_marks_verb_and_adjective_stems(tokenizer: Tokenizer):
-    tagged = tokenizer.tagged("봉사활동 하다가 다치면 보험 처리 되나요")
-    assert ("다치", True) in tagged and ("보험", False) in tagged and ("봉사활동", False) in tagged
-    assert [word for word, _ in tagged] == tokenizer.morphemes(
+def test_tokens_mark_verb_and_adjective_stems(tokenizer: Tokenizer):
+    tokens = tokenizer.tokens("봉사활동 하다가 다치면 보험 처리 되나요")
+    predicates = {t.form: t.predicate for t in tokens}
+    assert predicates["다치"] and not predicates["보험"] and not predicates["봉사활동"]
+    assert [t.form for t in tokens] == tokenizer.morphemes(
         "봉사활동 하다가 다치면 보험 처리 되나요"
     )
 

@@ -1,0 +1,754 @@
+"""The last stage of answering: from the analysed question and its ranked candidates to the
+reply — the band (answer, suggest, not found), and the reply's text: the asked-for fields, the
+lines that answer, who is in charge, the source.
+
+Nothing here analyses or searches: nlp/responder.py runs analyzer → retrieval → this module.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from knowledge.base import KnowledgeBase
+from knowledge.model import KIND_LABELS, Entry
+from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, Query, strip_particle
+from nlp.comparison import find_comparison, format_comparison
+from nlp.fields import (
+    Fact,
+    asked_facts,
+    missing_facts,
+    missing_sentence,
+    substitutes,
+)
+from nlp.index import Scored
+from nlp.listing import find_listing, format_listing
+from nlp.reply import (
+    ANSWER,
+    COMPLAINT,
+    GREETING,
+    NO_MATCH,
+    NOT_FOUND,
+    OUT_OF_SCOPE,
+    QUESTION,
+    SUGGEST,
+    Hit,
+    Reply,
+)
+
+# Bands. Scores are 0–100 (see nlp/index.py). Measured on benchmarks/questions.tsv and
+# benchmarks/dev-questions.tsv (sweep of 36–57 in steps of 3): at 42, two out-of-scope
+# questions that share one word with an entry were answered ("전주 비빔밥 축제" → a pledge that
+# mentions 비빔밥); from 45 none were, while 334 of 369 answerable questions were still
+# answered correctly (339 at 42, 309 at 57).
+ANSWER_THRESHOLD = 45.0
+# Below this nothing is close enough to be worth offering as "did you mean": under 30 the top
+# candidates of out-of-scope questions are unrelated entries that share a stray word.
+SUGGEST_THRESHOLD = 30.0
+# The same bands on the fused score (nlp/retrieval.py, used once the semantic index is ready),
+# chosen by the same grid as its weights: thresholds 26–49 × suggest 2–16 below, on the tuning
+# sets (864 answerable, 115 out-of-scope questions), the most answered right while out-of-scope
+# rejection stays ≥ 0.95, answers are right ≥ 95 % and suggestions hold the right entry ≥ 90 %.
+# Reliability per band on every set: benchmarks/README.md.
+FUSED_ANSWER_THRESHOLD = 33.0
+FUSED_SUGGEST_THRESHOLD = 29.0
+# A fused answer also needs the entry to be near in meaning: a best passage at or under this
+# cosine (where retrieval.meaning is 0) is only suggested. On the same grid a floor of 0.84
+# changed no answer of the tuning or held-back sets; it keeps "축구" (0.837 to 드론축구 월드컵,
+# lexical 92) and "1+1은?" (0.812) out.
+FUSED_MIN_COSINE = 0.84
+# An out-of-scope phrase ("날씨", "맛집") loses to a match this strong: the citizen named an entry.
+OVERRIDE_THRESHOLD = 85.0
+# For "얼마" and "몇 명", an entry within this share of the first one's score that holds the asked
+# figure next to a question word answers first (see _answering_first).
+ANSWERING_MARGIN = 0.9
+MAX_FIELD_CHARS = 260
+# An asked-for field longer than this is quoted line by line instead of shown whole.
+SHORT_FIELD_CHARS = 160
+MAX_QUOTES = 3
+FULL_FIELD_CHARS = 700  # one field in the full card ([자세히])
+# The answering first sentence quotes at most this much of the asked field.
+LEAD_VALUE_CHARS = 200
+# A field the question names is shown first, whole (clipped); two-letter labels (예산, 내용, 분야)
+# are everyday words already handled by FIELD_CUES, so a label must be this long to count.
+NAMED_FIELD_MIN_CHARS = 3
+# "X 개요" / "X 현황" (the only such labels in the documents) are about X: X alone names them.
+GENERIC_FIELD_WORDS = frozenset({"개요", "현황"})
+# "몇 개" of a listed field (세부사업, 팀) is answered by counting its items.
+_HOW_MANY = re.compile(r"몇\s*개|개수|몇\s*가지")
+MAX_REPLY_CHARS = 3500  # Telegram's limit is 4,096
+# A reply longer than this is sent in short form with [자세히] for the whole card (issue 11: a
+# citizen reads the first lines; the median reply was 356 characters, the longest 888).
+BRIEF_CHARS = 400
+
+# Question cue → the fields that answer it, most specific cues first (위원장 before 누구).
+FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("조건", "대상", "자격", "누가", "받을수", "신청", "해당"),
+        ("지원조건", "지원대상", "대상", "지원형태", "시행주체"),
+    ),
+    (
+        (
+            "얼마",
+            "예산",
+            "금액",
+            "비용",
+            "돈",
+            "사업비",
+            "백만원",
+            "투자",
+            "시비",
+            "도비",
+            "국비",
+            "재원",
+        ),
+        ("예산", "소요예산", "투자계획", "지원조건"),
+    ),
+    (
+        ("언제", "기간", "일정", "날짜", "몇월", "시기", "했어"),
+        ("사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적"),
+    ),
+    (
+        ("몇명", "인원", "정원", "현원", "회원", "사람", "직원", "구성"),
+        ("정원", "현원", "직급별 정원", "회원수", "구성"),
+    ),
+    (("팀",), ("팀", "소속", "하위부서")),
+    (
+        ("이행", "달성", "실적", "성과", "진행", "추진상황"),
+        ("이행률", "추진상황", "공약달성 확인지표", "실적", "추진실적"),
+    ),
+    (("위원장", "대표", "회장", "담당관", "국장"), ("위원장", "대표", "담당관")),
+    (("목표", "목적", "왜"), ("목표", "목적", "정책목표", "전략목표")),
+    (("효과", "기대", "좋", "혜택", "장점", "이점", "도움"), ("기대효과",)),
+    (
+        ("담당", "부서", "연락", "전화", "번호", "문의", "어디", "누구", "주소", "위치"),
+        ("연락처", "소재지", "대표", "소관부서", "관리부서", "시행주체"),
+    ),
+    (
+        ("내용", "뭐", "무엇", "무슨", "어떤", "하는", "포함"),
+        ("사업내용", "주요내용", "내용", "사업방향", "사무분장"),
+    ),
+)
+# What to show for each kind when the question asks nothing in particular.
+CORE_FIELDS: dict[str, tuple[str, ...]] = {
+    "program": ("사업내용", "지원조건", "지원형태", "시행주체", "예산", "사업기간"),
+    "unit_project": ("목적", "주요내용", "예산", "세부사업"),
+    "department": ("상위조직", "팀", "하위부서", "정원", "현원", "예산", "담당관"),
+    "team": ("소속",),
+    "pledge": ("분야", "시민소통실적", "정책목표", "추진상황", "이행률", "소요예산"),
+    "news": (),
+    "committee": ("위원장", "구성", "소관부서"),
+    "civic_group": ("대표", "소재지", "회원수", "연락처"),
+    "audit": ("처리구분", "조치상황", "지적 및 건의사항"),
+    "work_plan": ("목표", "사업내용", "사업방향", "예산"),
+    "indicator": ("지표유형", "목표", "실적", "측정방법"),
+}
+# Sentences end with "다." / "요." or ! ?; never split dates such as "'19. 11. 11.".
+_SENTENCE_SPLIT = re.compile(r"(?<=[다요])\.\s+|(?<=[!?])\s+|\n")
+
+NOT_FOUND_TEXT = (
+    "죄송합니다. 말씀하신 내용은 제가 가진 자료({regions} 공식 문서)에서 찾지 못했습니다.\n"
+    "· 사업 이름, 부서 이름, 지역({short})을 넣어 다시 물어봐 주세요.\n"
+    "· 불편 사항이나 요청은 민원으로 접수할 수 있습니다: /complaint"
+)
+OUT_OF_SCOPE_TEXT = (
+    "죄송합니다. 저는 {regions}의 사업, 지원 조건, 예산, 공약, 담당 부서를 "
+    "안내하는 봇이라 그 질문에는 답할 수 없습니다.\n"
+    "{examples}"
+    "불편 사항은 민원으로 접수할 수 있습니다: /complaint"
+)
+EMPTY_TEXT = "질문을 글자로 입력해 주세요. {examples}"
+GREETING_TEXT = (
+    "안녕하세요! 지자체 사업·지원 조건·예산·공약·담당 부서를 안내해 드리는 봇입니다. "
+    "궁금한 사업 이름이나 내용을 편하게 물어봐 주세요. 불편 사항은 /complaint 로 접수할 수 있어요."
+)
+THANKS_TEXT = "도움이 되었다니 기쁩니다. 더 궁금한 점이 있으면 언제든 물어봐 주세요!"
+COMPLAINT_TEXT = (
+    "불편을 겪으셨군요. 민원으로 접수해 드릴게요. 아래 [민원 접수하기]를 누르거나 /complaint 를 "
+    "입력해 주세요. 접수하면 접수번호를 알려 드리고, 처리 상황이 바뀔 때마다 알려 드립니다."
+)
+
+
+def without_search(kb: KnowledgeBase, text: str, query: Query) -> Reply | None:
+    """The reply to a greeting, or to a message with nothing to look up (empty, out of scope
+    with no content word); None when the question is to be searched."""
+    if query.intent == GREETING:
+        thanks = any(w in text for w in ("고마", "감사", "ㄳ", "수고", "땡큐", "thank"))
+        return Reply(text, GREETING, NO_MATCH, THANKS_TEXT if thanks else GREETING_TEXT)
+    if query.intent == OUT_OF_SCOPE and not query.tokens:
+        template = EMPTY_TEXT if not text.strip() else OUT_OF_SCOPE_TEXT
+        return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, template))
+    return None
+
+
+def needs_topic(query: Query, ranked: list[Scored]) -> bool:
+    """Whether ``answer`` would look at the ranking of the question without its fact words
+    ("행복투어버스 운행 시간": words no document holds): a question below the answer band."""
+    top = max((s.score for s in ranked), default=0.0)
+    if query.intent == COMPLAINT or query.intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
+        return False
+    return top < _answer_threshold(ranked)
+
+
+def answer(
+    kb: KnowledgeBase,
+    text: str,
+    query: Query,
+    ranked: list[Scored],
+    *,
+    topic: list[Scored] | None = None,
+    region: str | None = None,
+) -> Reply:
+    """The reply to a searched question: ``ranked`` are its candidates, ``topic`` those of the
+    question without the words asking for a fact (when ``needs_topic``; an entry found there is
+    answered about, saying the fact is missing)."""
+    ranked = _answering_first(ranked, query)
+    hits = tuple(Hit(s.entry, s.score) for s in ranked)
+    top = max(
+        (s.score for s in ranked), default=0.0
+    )  # the topic's confidence, whichever entry answers
+    if query.intent == COMPLAINT:
+        return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
+    if query.intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
+        return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, OUT_OF_SCOPE_TEXT), hits)
+    browsing = _browse_or_compare(kb, text, query, hits, region)
+    if browsing is not None:
+        return browsing
+    if top < _answer_threshold(ranked) and topic:
+        ranked, top = topic, topic[0].score
+        hits = tuple(Hit(s.entry, s.score) for s in ranked)
+    fused = bool(ranked) and ranked[0].semantic is not None
+    near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
+    answer_at = _answer_threshold(ranked)
+    note = ""
+    if (
+        region
+        and query.region is None
+        and top >= answer_at
+        and near
+        and ranked[0].entry.region != region
+    ):
+        ranked, note = _chosen_region_first(ranked, region, answer_at)
+    if top >= answer_at and near:
+        full = note + format_answer(kb, ranked[0], query)
+        short = brief(full)
+        return Reply(
+            text,
+            QUESTION,
+            ANSWER,
+            short,
+            hits,
+            detail=full if short != full else "",
+            entry_id=ranked[0].entry.id,
+        )
+    if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
+        return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
+    return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
+
+
+def _about(kb: KnowledgeBase, template: str) -> str:
+    """A message naming the knowledge base's own regions and example questions."""
+    regions = kb.regions or ()
+    examples = ", ".join(f'"{q}"' for q in kb.curated.examples[:3])
+    return template.format(
+        regions="·".join(r.name for r in regions) or "지자체",
+        short="·".join(r.label for r in regions) or "시·군 이름",
+        examples=f"예: {examples}\n" if examples else "",
+    )
+
+
+def _browse_or_compare(
+    kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...], region: str | None
+) -> Reply | None:
+    """A list for browsing questions, regions side by side for comparisons; else None."""
+    comparison = find_comparison(kb, text, fields=wanted_fields(query))
+    if comparison is not None:
+        return Reply(
+            text,
+            QUESTION,
+            ANSWER,
+            format_comparison(comparison),
+            hits,
+            items=tuple(e.id for e in comparison.entries),
+        )
+    listing = find_listing(kb, query, text, region=region)
+    if listing is not None:
+        return Reply(
+            text,
+            QUESTION,
+            ANSWER,
+            format_listing(listing),
+            hits,
+            items=tuple(e.id for e in listing.entries),
+        )
+    return None
+
+
+def _answer_threshold(ranked: list[Scored]) -> float:
+    """The answer band of this ranking's scale: fused scores when meaning took part."""
+    fused = bool(ranked) and ranked[0].semantic is not None
+    return FUSED_ANSWER_THRESHOLD if fused else ANSWER_THRESHOLD
+
+
+def _chosen_region_first(
+    ranked: list[Scored], region: str, answer_at: float
+) -> tuple[list[Scored], str]:
+    """The citizen's /region: its entry answers when it is a confident match too; otherwise the
+    reply says it comes from another region."""
+    local = next((s for s in ranked if s.entry.region == region and s.score >= answer_at), None)
+    if local is not None:
+        return [local, *(s for s in ranked if s is not local)], ""
+    return ranked, (
+        f"관심 지역({region}) 자료에는 없어 {ranked[0].entry.region} 자료로 답합니다.\n"
+    )
+
+
+def brief(full: str, limit: int = BRIEF_CHARS) -> str:
+    """The answer's first lines within ``limit`` characters, its 담당 and 출처 lines kept:
+    what a citizen reads on a phone; the whole card is one tap away ([자세히])."""
+    if len(full) <= limit:
+        return full
+    lines = full.split("\n")
+    tail_at = next((i for i, line in enumerate(lines) if line.startswith("담당:")), len(lines))
+    head, tail = lines[:tail_at], lines[tail_at:]
+    budget = limit - sum(len(line) + 1 for line in tail)
+    kept: list[str] = []
+    for line in head:
+        if sum(len(k) + 1 for k in kept) + len(line) + 1 > budget and len(kept) > 3:
+            break
+        kept.append(line)
+    if kept and kept[-1] == "관련 내용:":
+        kept.pop()
+    return "\n".join([*kept, "(더 보려면 [자세히])", *tail]) if len(kept) < len(head) else full
+
+
+def _answering_first(ranked: list[Scored], query: Query) -> list[Scored]:
+    """For "얼마", "몇 명": among entries scoring nearly as well as the first, the first that
+    has a line holding a question word and the asked figure ("국가예산 … 10조834억원") leads,
+    keeping its own score; an entry that only mentions the topic does not answer."""
+    asked = _asked_figure(query)
+    if asked is None or len(ranked) < 2:
+        return ranked
+    words = [t for t in query.tokens if t not in CUE_WORDS and len(t) >= 2]
+    close = [s for s in ranked if s.score >= ranked[0].score * ANSWERING_MARGIN]
+    for scored in close:
+        if any(
+            asked.search(line) and any(w in line.replace(" ", "").lower() for w in words)
+            for value in scored.entry.fields.values()
+            for line in value.splitlines()
+        ):
+            return [scored, *(s for s in ranked if s is not scored)]
+    return ranked
+
+
+def full_card(kb: KnowledgeBase, entry_id: str) -> str | None:
+    """Every field of one entry ("더 자세히", [자세히]), who is in charge and the source; None
+    if the entry is gone."""
+    entry = kb.get(entry_id)
+    if entry is None:
+        return None
+    lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
+    lines.extend(
+        f"· {name}: {_clip(value, FULL_FIELD_CHARS)}" for name, value in entry.fields.items()
+    )
+    if not entry.fields and entry.body:
+        lines.append(_clip(entry.body, MAX_REPLY_CHARS // 2))
+    lines += ["", *_contact_lines(kb, entry), f"출처: {short_citation(entry)}"]
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_REPLY_CHARS else text[: MAX_REPLY_CHARS - 1] + "…"
+
+
+def format_suggestions(hits: tuple[Hit, ...]) -> str:
+    lines = ["정확히 일치하는 항목을 찾지 못했습니다. 혹시 이것을 찾으셨나요?"]
+    for number, hit in enumerate(hits, start=1):
+        e = hit.entry
+        lines.append(f"{number}. {e.title} ({e.region} · {KIND_LABELS.get(e.kind, e.kind)})")
+    lines.append("번호를 누르거나, 사업 이름을 넣어 다시 물어봐 주세요.")
+    return "\n".join(lines)
+
+
+def wanted_fields(query: Query) -> tuple[str, ...]:
+    """Fields the question asks for, most specific cue first (조건 → 지원조건 …)."""
+    fields: list[str] = []
+    for cues, names in FIELD_CUES:
+        if any(cue in query.compact for cue in cues):
+            fields.extend(n for n in names if n not in fields)
+    return tuple(fields)
+
+
+def named_fields(entry: Entry, query: Query) -> list[str]:
+    """The entry's fields whose label the question spells out ("세부사업 몇 개"); a label
+    ending in 개요/현황 is named by the rest ("공공갈등 진단 대상" → 공공갈등 진단 개요)."""
+    named = []
+    for name in entry.fields:
+        words = name.split()
+        if len(words) > 1 and words[-1] in GENERIC_FIELD_WORDS:
+            words = words[:-1]
+        label = "".join(words).lower()
+        if len(label) >= NAMED_FIELD_MIN_CHARS and label in query.compact:
+            named.append(name)
+    return named
+
+
+def _count_note(value: str) -> str:
+    """ " (16개)" for a one-line list of several items, so "몇 개" is answered by a number."""
+    items = [item for item in value.split(",") if item.strip()]
+    return f" ({len(items)}개)" if "\n" not in value and len(items) >= 2 else ""
+
+
+def format_answer(
+    kb: KnowledgeBase, scored: Scored, query: Query, cue_fields: tuple[str, ...] | None = None
+) -> str:
+    """Title; the asked-for fields; the lines that answer the question; core facts; who; source."""
+    entry = scored.entry
+    lacking = _lacking(kb, entry, query) if cue_fields is None else ()
+    avoid = substitutes(lacking)
+    named = named_fields(entry, query) if cue_fields is None else []
+    asked_fields = named + [
+        f
+        for f in (wanted_fields(query) if cue_fields is None else cue_fields)
+        if f in entry.fields and f not in named and f not in avoid
+    ]
+    lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]
+    if lacking:
+        lines.insert(0, f"{missing_sentence(lacking, entry.title)} {_where_to_ask(kb, entry)}")
+    shown = [
+        name
+        for name in asked_fields
+        if name in named or len(entry.fields[name]) <= SHORT_FIELD_CHARS
+    ][:3]
+    quotes = relevant_lines(
+        entry,
+        query,
+        exclude=[_clip(entry.fields[n]) for n in shown]
+        + [entry.fields[n] for n in avoid if n in entry.fields],
+    )
+    if not quotes and scored.passage and not any(scored.passage in entry.fields[n] for n in shown):
+        quotes = [scored.passage]  # no line shares the question's words; this one its meaning
+    if not quotes and not shown:
+        shown = asked_fields[:2]
+    counting = bool(_HOW_MANY.search(query.text))
+    led = []
+    if shown and not lacking and cue_fields is None:  # the answer itself comes first
+        led, shown = shown[:1], shown[1:]
+        lines.insert(0, _lead_sentence(entry, led[0], entry.fields[led[0]], counting, query))
+    lines.extend(
+        f"· {name}{_count_note(entry.fields[name]) if counting else ''}: "
+        f"{_clip(entry.fields[name])}"
+        for name in shown
+    )
+    if quotes:
+        lines.append("관련 내용:")
+        lines.extend(f"  - {_clip(q)}" for q in quotes)
+    quoted = "\n".join(quotes)
+    core = [
+        n
+        for n in CORE_FIELDS.get(entry.kind, ())
+        if n in entry.fields
+        and n not in shown
+        and n not in led
+        and n not in avoid
+        and not _said(entry.fields[n], quoted)
+    ]
+    lines.extend(
+        f"· {name}: {_clip(entry.fields[name])}"
+        for name in core[: max(2, 6 - len(shown) - len(quotes))]
+    )
+    if not shown and not led and not quotes and not core and entry.body:
+        lines.append(_clip(entry.body, 500))
+    lines.append("")
+    lines.extend(_contact_lines(kb, entry))
+    lines.append(f"출처: {short_citation(entry)}")
+    text = "\n".join(lines)
+    return text if len(text) <= MAX_REPLY_CHARS else text[: MAX_REPLY_CHARS - 1] + "…"
+
+
+# A number with Korean units ("3,000여", "2천만", "10조834억").
+_AMOUNT = r"\d[\d,.]*(?:\s*[만천백억조]\s*[\d,.]*)*\s*(?:여|여\s|가량|이상|이내)?\s*"
+# Question words → the kind of figure that answers them; a line holding one is a better quote.
+_MONEY = re.compile(rf"{_AMOUNT}(?:원|백만원|천원|억|만원|%)")
+# "얼마예요", "얼마까지" ask for an amount or a rate ("얼마나 자주" does not).
+_HOW_MUCH = re.compile(r"얼마(?!나)")
+_FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
+    (
+        ("언제", "기간", "일정", "날짜", "시기", "몇월", "며칠"),
+        re.compile(r"\d{2,4}\s*[.년]\s*\d{1,2}|\d{1,2}\s*월|매년|연중|분기|상반기|하반기|'\d{2}"),
+    ),
+    (
+        ("몇", "인원", "횟수", "규모", "개수"),
+        re.compile(r"\d[\d,]*\s*(개|명|회|건|곳|개소|부|팀|번|가구|호|그루|단체|기관|마을)"),
+    ),
+    (("얼마", "예산", "금액", "비용", "사업비", "돈"), _MONEY),
+)
+FIGURE_BOOST = 1.5
+# "몇 명" is answered by a line with "295명" (or "3,000여명", "3인"), not by any number.
+_COUNTER = re.compile(
+    r"몇\s*(명|개소|개|번|회|곳|군데|부|건|팀|가구|호|년|달|월|일|시간|퍼센트|%)"
+)
+_COUNTER_SPELLINGS = {
+    "명": "명|인",
+    "곳": "곳|개소|군데",
+    "군데": "곳|개소|군데",
+    "개소": "곳|개소|개",
+    "번": "번|회|차례",
+    "회": "번|회|차례",
+    "개": "개|건|개소",
+    "퍼센트": "%|퍼센트",
+}
+_PLACE = re.compile(r"장\s*소|소재지|위치|개최지|에서 (개최|열|진행)")
+_WHERE = ("어디서", "어디에서", "장소", "어디로")
+# "누가 신청해요" is answered by a line naming a body or an organisation; the endings are those
+# of the bodies the documents name (입주자대표회의, 관리주체, 전북애향운동본부, …센터협회).
+_WHO = re.compile(
+    r"회의|단체|기관|주체|위원회|센터|공단|법인|기업|업체|협회|본부|병원|대학|학교|재단|조합"
+)
+# "누가 받을 수 있어요", "누구한테 줘요" ask who benefits: the answer names people (성인 최중증
+# 발달장애인), not an organisation, so the question's own words pick the line.
+_BENEFICIARY = re.compile(r"누가(받|혜택|대상|지원받)|누구(한테|에게)")
+# "어느 병원이", "무슨 단체가": the word after these is the kind of thing the answer names.
+_WHICH = re.compile(r"(?:어느|무슨|어떤)\s+([가-힣]{2,})")
+SUFFIX_WEIGHT = 0.6
+# Words of the entry's own name found the entry; they say little about which line answers.
+NAME_WORD_QUOTE_WEIGHT = 0.3
+
+
+def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[str]:
+    """Up to three lines of the entry that share the most (rare) words with the question.
+
+    A sub-item ("  - 하반기 : 한마음대회 개최") is quoted with its parent line, because the
+    parent usually holds the date or figure the citizen asked about.
+    """
+    names = "".join(n.replace(" ", "").lower() for n in (entry.title, *entry.aliases))
+    weights = {
+        t: (w / CUE_WEIGHT if t in CUE_WORDS else w)
+        * (NAME_WORD_QUOTE_WEIGHT if t in names else 1.0)
+        for t, w in zip(query.tokens, query.weights)
+    }
+    for token, weight in list(weights.items()):
+        if len(token) >= 4:  # "할인가맹점" should still find "가맹점을 441개소까지"
+            weights.setdefault(token[-3:], weight * SUFFIX_WEIGHT)
+    if not weights:
+        return []
+    # The words as typed that a longer token replaced ("공익활동 지원" → 공익활동지원) still point
+    # at the line that answers ("지원규모: 1개 단체별 … 2천만원").
+    typed_weight = min(weights.values()) * SUFFIX_WEIGHT
+    for word in query.recall_only:
+        weights.setdefault(word, typed_weight)
+    shown = "\n".join(exclude)
+    figures = [pattern for words, pattern in _FIGURES if any(w in query.compact for w in words)]
+    if any(w in query.compact for w in _WHERE):
+        figures.append(_PLACE)
+    lines = [
+        (line, quote, line.replace(" ", "").lower())
+        for value in entry.fields.values()
+        for line, quote in _lines_with_context(value)
+    ]
+    title = entry.title.replace(" ", "").lower()
+    lines = [
+        (line, quote, squeezed)
+        for line, quote, squeezed in lines
+        if len(squeezed) >= 4 and line not in shown and squeezed != title
+    ]
+    # Local rarity: a word on every line of this entry picks no line; the detail word the
+    # citizen added ("가맹점") does. The entry's own name is implied on every line, even where
+    # the document spells it out once ("거점병원 … 채용 공고" does not say which 병원 was chosen).
+    local = {
+        t: math.log(
+            1
+            + len(lines) / (1 + (len(lines) if t in names else sum(t in sq for _, _, sq in lines)))
+        )
+        for t in weights
+    }
+    asked = _asked_for(query)
+    candidates = []
+    for line, quote, squeezed in lines:
+        gain = sum(w * local[t] for t, w in weights.items() if t in squeezed)
+        if gain <= 0:
+            continue
+        if any(pattern.search(line) for pattern in figures):
+            gain *= FIGURE_BOOST
+        candidates.append((bool(asked and asked.search(line)), gain, len(candidates), line, quote))
+    # A line holding what was asked for ("295명", "전북대… 병원", "입주자대표회의") comes first,
+    # however few of the question's words it repeats; then the lines sharing the most.
+    candidates.sort(key=lambda c: (not c[0], -c[1], c[2]))
+    best = candidates[0][1] if candidates else 0
+    picked: list[str] = []
+    for _, gain, _, line, quote in candidates:
+        if len(picked) == MAX_QUOTES:
+            break
+        if gain < best * 0.6:
+            continue
+        if any(g >= gain and line in other and line != other for _, g, _, other, _ in candidates):
+            # a sub-item carries this parent line and its own detail ("공모 › 지식공유 등")
+            continue
+        if not any(quote in p or p in quote for p in picked):
+            picked.append(quote)
+    return picked
+
+
+def _counted(query: Query) -> re.Pattern | None:
+    """For "몇 명": a figure with that counter ("295명", "3인"); None when nothing is counted."""
+    counter = _COUNTER.search(query.text)
+    if not counter:
+        return None
+    spellings = _COUNTER_SPELLINGS.get(counter.group(1), re.escape(counter.group(1)))
+    return re.compile(rf"{_AMOUNT}(?:{spellings})")
+
+
+def _asked_figure(query: Query) -> re.Pattern | None:
+    """The figure a "몇 명" or "얼마" question asks for, or None."""
+    counted = _counted(query)
+    parts = [counted.pattern] if counted else []
+    if _HOW_MUCH.search(query.compact):
+        parts.append(_MONEY.pattern)
+    return re.compile("|".join(parts)) if parts else None
+
+
+def _asked_for(query: Query) -> re.Pattern | None:
+    """What a line must hold to answer the question itself: the figure of "몇 명" or "얼마", an
+    organisation for "누가", the noun of "어느 병원"; None when the question names no such
+    thing."""
+    figure = _asked_figure(query)
+    parts = [figure.pattern] if figure else []
+    if ("누가" in query.compact or "누구" in query.compact) and not _BENEFICIARY.search(
+        query.compact
+    ):
+        parts.append(_WHO.pattern)
+    which = _WHICH.search(query.text)
+    if which:
+        parts.append(re.escape(strip_particle(which.group(1))))
+    return re.compile("|".join(parts)) if parts else None
+
+
+_BULLET_LEVEL = {"□": 0, "■": 0, "❖": 0, "○": 1, "•": 1, "◦": 1, "ㅇ": 1, "-": 2, "*": 3, "※": 3}
+
+
+def _level(raw: str) -> int:
+    """Outline depth of a line: its bullet kind, then two more levels per indent."""
+    stripped = raw.lstrip(" \t")
+    bullet = _BULLET_LEVEL.get(stripped[:1], 1 if stripped[:1].isdigit() else 0)
+    return bullet + (len(raw) - len(stripped))
+
+
+def _lines_with_context(value: str) -> list[tuple[str, str]]:
+    """(line to match, text to quote) for each line of a field value. A sub-item carries its
+    parent line in front ("parent › item"); a sentence of prose is quoted with the sentence after
+    it, which often holds what the first announced ("…지원 방안을 마련했다. 기금사업 매칭, …")."""
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[int, str]] = []
+    for raw in value.splitlines():
+        if not raw.strip():
+            continue
+        level = _level(raw)
+        text = raw.strip().strip("-•○◦·*□■❖ ").strip()
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        if stack:
+            line = f"{stack[-1][1]} › {text}"
+            out.append((line, line))
+        else:
+            sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+            out.extend((s, " ".join(sentences[i : i + 2])) for i, s in enumerate(sentences))
+        stack.append((level, text))
+    return out
+
+
+def _lead_sentence(entry: Entry, name: str, value: str, counting: bool, query: Query) -> str:
+    """ "새마을지도자 자녀 장학금 지원의 지원조건은 …입니다." — the asked field as a sentence; of
+    a table of rows ("시민토론회 개최: '20년 146백만원"), only the row the question names."""
+    row = _asked_row(value, query)
+    if row is not None:
+        label, rest = row
+        rest = _clip(rest, LEAD_VALUE_CHARS)
+        return f"{entry.title}의 {name} 중 {label}{_topic(label)} {rest}입니다."
+    count = _count_note(value).strip(" ()") if counting else ""
+    value = _clip(value, LEAD_VALUE_CHARS).rstrip(". ")
+    if count:
+        return f"{entry.title}의 {name}{_topic(name)} {count}입니다: {value}."
+    return f"{entry.title}의 {name}{_topic(name)} {value}입니다."
+
+
+def _asked_row(value: str, query: Query) -> tuple[str, str] | None:
+    """The "label: value" row of a multi-line field whose label holds the most of the question's
+    own words (not cue words); None when no row is named."""
+    best, best_gain = None, 0
+    for line in value.splitlines():
+        label, colon, rest = line.partition(":")
+        if not colon or not rest.strip():
+            continue
+        squeezed = label.replace(" ", "").lower()
+        gain = sum(
+            len(t) for t in query.tokens if t not in CUE_WORDS and len(t) >= 2 and t in squeezed
+        )
+        if gain > best_gain:
+            best, best_gain = (label.strip(), rest.strip()), gain
+    return best if value.count("\n") else None
+
+
+def _topic(word: str) -> str:
+    last = word[-1:]
+    return "은" if not ("가" <= last <= "힣") or (ord(last) - 0xAC00) % 28 else "는"
+
+
+def short_citation(entry: Entry) -> str:
+    """Region, document and year ("전라북도 · … 주요업무계획, 2021"); the file and lines are one
+    tap away ([출처], /source: ``entry.source.cite``)."""
+    year = f", {entry.source.year}" if entry.source.year else ""
+    return f"{entry.region} · {entry.source.document}{year}"
+
+
+def _lacking(kb: KnowledgeBase, entry: Entry, query: Query) -> tuple[Fact, ...]:
+    """The facts the question asks for that ``entry`` does not state (nlp.fields)."""
+    facts = asked_facts(query.text, title=entry.title)
+    contact = kb.curated.contact_for(entry.region, entry.department)
+    return missing_facts(entry, facts, contact_known=bool(contact and contact.phone))
+
+
+def _where_to_ask(kb: KnowledgeBase, entry: Entry) -> str:
+    """Where a citizen can ask what the documents do not say: the department (with an
+    admin-supplied phone), else the region's representative contact (regions.yaml), else its
+    city hall through the government call centre."""
+    if entry.department:
+        contact = kb.curated.contact_for(entry.region, entry.department)
+        phone = f"(전화 {contact.phone})" if contact and contact.phone else ""
+        return f"{entry.region} {entry.department}{phone}에 문의해 주세요."
+    region = kb.region(entry.region)
+    if region and region.phone:  # the representative contact an admin gave in regions.yaml
+        note = f", {region.note}" if region.note else ""
+        return f"{region.name} 대표 전화({region.phone}{note})로 문의해 주세요."
+    return f"{entry.region} 대표 민원실(정부민원안내콜센터 국번 없이 110)에 문의해 주세요."
+
+
+def _said(value: str, quoted: str) -> bool:
+    """Whether a quoted line already shows this field's value (no line twice)."""
+    lines = [line.strip(" -•○·") for line in value.splitlines() if line.strip(" -•○·")]
+    return bool(lines) and all(line in quoted for line in lines[:1])
+
+
+def _contact_lines(kb: KnowledgeBase, entry: Entry) -> list[str]:
+    if not entry.department:
+        region = kb.region(entry.region)
+        if region and region.phone:
+            note = f" ({region.note})" if region.note else ""
+            return [
+                f"담당: 문서에 담당 부서가 적혀 있지 않습니다. {region.name} 대표 전화 "
+                f"{region.phone}{note}로 문의해 주세요."
+            ]
+        return [
+            "담당: 문서에 담당 부서가 적혀 있지 않습니다. 해당 시청 대표 민원실에 문의해 주세요."
+        ]
+    who = entry.department
+    if entry.team:
+        who += f" {entry.team}" + (" (사업명으로 추정)" if "team" in entry.inferred else "")
+    elif "department" in entry.inferred:
+        who += " (사무분장으로 추정)"
+    lines = [f"담당: {entry.region} {who}"]
+    contact = kb.curated.contact_for(entry.region, entry.department, entry.team)
+    if contact:
+        lines.extend(contact.lines())
+    return lines
+
+
+def _clip(text: str, limit: int = MAX_FIELD_CHARS) -> str:
+    text = " / ".join(line.strip() for line in text.splitlines() if line.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
