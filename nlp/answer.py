@@ -12,7 +12,7 @@ import re
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
-from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, Query, strip_particle
+from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, WORDS, Query, strip_particle
 from nlp.comparison import find_comparison, format_comparison
 from nlp.fields import (
     Fact,
@@ -22,7 +22,7 @@ from nlp.fields import (
     substitutes,
 )
 from nlp.index import Scored
-from nlp.listing import find_listing, format_listing
+from nlp.listing import find_listing, format_listing, mentioned_regions
 from nlp.reply import (
     ANSWER,
     COMPLAINT,
@@ -157,6 +157,13 @@ OUT_OF_SCOPE_TEXT = (
     "{examples}"
     "불편 사항은 민원으로 접수할 수 있습니다: /complaint"
 )
+ELSEWHERE_TEXT = (
+    "죄송합니다. 제가 가진 자료는 {regions}의 공식 문서라 {place}의 사업이나 제도는 안내할 수 "
+    "없습니다. {place}의 시청·도청 누리집이나 정부민원안내콜센터(국번 없이 110)에 문의해 주세요.\n"
+    "{examples}"
+)
+# Places in Korea a question may name instead of the knowledge base's regions (nlp/words.txt).
+_OTHER_PLACES = tuple(sorted(WORDS["other places"], key=len, reverse=True))
 EMPTY_TEXT = "질문을 글자로 입력해 주세요. {examples}"
 GREETING_TEXT = (
     "안녕하세요! 지자체 사업·지원 조건·예산·공약·담당 부서를 안내해 드리는 봇입니다. "
@@ -211,6 +218,9 @@ def answer(
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if query.intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, OUT_OF_SCOPE_TEXT), hits)
+    elsewhere = _elsewhere(kb, text, ranked)
+    if elsewhere is not None:
+        return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, ELSEWHERE_TEXT, elsewhere), hits)
     browsing = _browse_or_compare(kb, text, query, hits, region)
     if browsing is not None:
         return browsing
@@ -246,11 +256,27 @@ def answer(
     return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
 
 
-def _about(kb: KnowledgeBase, template: str) -> str:
+def _elsewhere(kb: KnowledgeBase, text: str, ranked: list[Scored]) -> str | None:
+    """The place a question is about when it is none of the knowledge base's ("서울시 청년수당",
+    "광주 다문화가족지원센터"): named, not one of its regions, and not in the best candidate
+    (남원 in a 전라북도 program is the knowledge base's own)."""
+    squeezed = text.replace(" ", "")
+    place = next((p for p in _OTHER_PLACES if p in squeezed), None)
+    if place is None or place.lower() in kb.index.region_words or mentioned_regions(kb, text):
+        return None
+    return place if not ranked or place not in _text_of(ranked[0].entry) else None
+
+
+def _text_of(entry: Entry) -> str:
+    return " ".join((entry.title, entry.department or "", *entry.fields.values(), entry.body))
+
+
+def _about(kb: KnowledgeBase, template: str, place: str = "") -> str:
     """A message naming the knowledge base's own regions and example questions."""
     regions = kb.regions or ()
     examples = ", ".join(f'"{q}"' for q in kb.curated.examples[:3])
     return template.format(
+        place=place,
         regions="·".join(r.name for r in regions) or "지자체",
         short="·".join(r.label for r in regions) or "시·군 이름",
         examples=f"예: {examples}\n" if examples else "",

@@ -23,7 +23,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, strip_particle
 from nlp.answer import FIELD_CUES, brief, full_card, wanted_fields
-from nlp.fields import asked_facts, object_particle
+from nlp.fields import asked_facts, object_particle, without_cues
 from nlp.listing import PAGE_SIZE, Listing, format_listing, is_browsing, mentioned_regions
 from nlp.reply import ANSWER, QUESTION, Hit, Reply
 from nlp.responder import render_entry
@@ -145,8 +145,11 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
         and not _names_elsewhere(kb, text, entry)
     ):
         return "pointer"  # "그 사업 첫 행사 때 몇 명 왔어요?": about the entry in context
+    facts = asked_facts(text)
+    if entry is not None and facts and not _content_words(kb, without_cues(text, facts), entry):
+        return "field"  # "운영시간은요?": every word asks for a fact the entry may lack
     if not _content_words(kb, text, entry) and (
-        asked_facts(text)
+        facts
         or wanted_fields(kb.index.analyze(text))
         or entry is not None
         and _names_a_field(text, entry)

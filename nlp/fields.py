@@ -32,6 +32,8 @@ class Fact:
     by_department: bool = False
     # Words that, near the cue, make it another fact ("사업 기간" is not a recruitment period).
     overrides: tuple[str, ...] = ()
+    # Fields whose lines do not state it (a budget row is not what a citizen receives).
+    ignores: tuple[str, ...] = ()
 
 
 PHONE = Fact(
@@ -119,6 +121,25 @@ TEAM = Fact(
     fields=("소관부서", "관리부서", "소속", "팀"),
     by_department=True,
 )
+DOCUMENTS = Fact(
+    "구비서류",
+    re.compile(
+        r"(구비|제출|신청|필요한|준비|내야\s*하는|첨부)\s*서류|서류\s*(는|은|가|를|로|뭐|무엇|어떤|필요)|"
+        r"뭘\s*(내야|제출|준비)|무엇을\s*(내야|제출|준비)"
+    ),
+    fields=("구비서류", "제출서류", "신청서류", "필요서류"),
+    line=re.compile(r"서류|증명서|신청서|등본"),
+)
+SUPPORT_AMOUNT = Fact(
+    "지원 금액",
+    re.compile(
+        r"지원\s*금(액)?\s*(은|는|이|가)?\s*(얼마|몇)|얼마\s*(나|씩)?\s*(받|줘|주나|주는|나와|지원)|"
+        r"몇\s*(만|천)\s*원\s*(받|줘|주|지원)"
+    ),
+    fields=("지원금액", "지원금", "지원규모", "지원내용", "지원조건"),
+    line=re.compile(r"\d[\d,.]*\s*(?:백만원|천원|만원|억원?|원)|전액|\d+\s*%"),
+    ignores=("예산", "소요예산", "투자계획", "예산 내역", "사업비", "총사업비", "재원"),
+)
 # Things citizens ask about that the documents rarely state; an entry records one only where its
 # text names it (an entry that mentions 답례품 may say which).
 _ATTRIBUTE_NOUNS = (
@@ -145,7 +166,6 @@ _ATTRIBUTE_NOUNS = (
     "마감일",
     "자격증",
     "준비물",
-    "구비서류",
 )
 ATTRIBUTES: tuple[Fact, ...] = tuple(
     Fact(
@@ -165,15 +185,17 @@ FACTS: tuple[Fact, ...] = (
     TARGET,
     PLACE,
     TEAM,
+    DOCUMENTS,
+    SUPPORT_AMOUNT,
     *ATTRIBUTES,
 )
 # Facts a question asks for beside one of these is that one: "신청 기간" is RECRUITING, not the
 # "신청" of TARGET or HOW_TO_APPLY; "담당자 전화" is PHONE, not PERSON.
 _SHADOWED_BY = {
-    HOW_TO_APPLY: (RECRUITING,),
-    TARGET: (HOW_TO_APPLY, RECRUITING),
+    HOW_TO_APPLY: (RECRUITING, DOCUMENTS),
+    TARGET: (HOW_TO_APPLY, RECRUITING, DOCUMENTS, SUPPORT_AMOUNT),
     PERSON: (PHONE,),
-    BUDGET: (),
+    BUDGET: (SUPPORT_AMOUNT,),
     PLACE: (PHONE, HOMEPAGE, *ATTRIBUTES),
     TEAM: (PHONE, PERSON),
     PHONE: (),
@@ -209,7 +231,10 @@ def records(entry: Entry, fact: Fact, *, contact_known: bool = False) -> bool:
     if fact.line is None:
         return False
     return any(
-        fact.line.search(line) for value in entry.fields.values() for line in value.splitlines()
+        fact.line.search(line)
+        for name, value in entry.fields.items()
+        if name not in fact.ignores
+        for line in value.splitlines()
     )
 
 
@@ -243,6 +268,8 @@ def substitutes(facts: tuple[Fact, ...]) -> frozenset[str]:
             out |= {"사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적", "기준일"}
         if fact in (HOW_TO_APPLY,):
             out |= {"지원조건", "지원대상", "대상", "지원형태", "시행주체"}
+        if fact in (SUPPORT_AMOUNT,):
+            out |= set(SUPPORT_AMOUNT.ignores)
         if fact in (PHONE, HOMEPAGE):
             out |= {"소재지", "대표", "소관부서", "관리부서", "시행주체"}
     return frozenset(out)

@@ -38,7 +38,10 @@ _KIND_FACT = re.compile(
     r"(단체|위원회|공약|부서|팀)\s*(들)?\s*(의\s*)?(연락처|전화번호|대표|위원장|회원수|소재지)"
 )
 # "복지 공약 알려줘", "교통 공약 뭐 있냐", "어르신들 위한 공약": a kind asked for in general.
-_PLURAL_ASK = re.compile(r"(공약|사업|위원회|단체|팀)(들|은요|는요)|위한\s*(공약|사업)")
+_PLURAL_ASK = re.compile(
+    r"(공약|사업|위원회|단체|팀)(들|은요|는요)|위한\s*(공약|사업)|"
+    r"관련\s*(공약|사업|위원회|단체)\s*(좀\s*)?(알려|보여|있|[?.!~]*$)"
+)
 _COUNT = re.compile(r"몇\s*개|몇\s*가지|개수|몇\s*건|몇\s*곳")
 # Kind words → the kinds they name. 사업 covers every kind of project the documents list.
 KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -127,13 +130,19 @@ def find_listing(
 ) -> Listing | None:
     """The set a browsing question names, or None (not browsing, or fewer than two entries)."""
     browsing = is_browsing(text) or bool(_PLURAL_ASK.search(text))
-    kinds, kind_words = _kinds(query.compact, text)
+    named = _named_parent(kb, query) if browsing else None
+    if named is not None:  # "소통기획담당관실 사업": 담당관실 names the parent, not the kind
+        title = named.title.replace(" ", "").lower()
+        bare = re.sub(r"\s*".join(map(re.escape, named.title.replace(" ", ""))), " ", text)
+        kinds, kind_words = _kinds(query.compact.replace(title, " "), bare)
+    else:
+        kinds, kind_words = _kinds(query.compact, text)
     if not browsing and "pledge" in kinds and _field_value(kb.entries, query):
         browsing = True  # "복지 공약 알려줘": a whole field of pledges
     kind_only = bool(_KIND_ONLY.search(text)) or bool(_KIND_FACT.search(text))
     if not browsing and not (kind_only and kinds):
         return None
-    parent = _parent(kb, query, kinds) if kinds else None
+    parent = _parent(kb, query, kinds) if kinds or named is not None else None
     if parent is None and (not browsing or not kinds) and _names_an_entry(kb, query):
         return None  # "대외협력국 전체 정원", "규제개혁위원회 위원장": one entry's fact
     regions = mentioned_regions(kb, text)
@@ -222,6 +231,14 @@ def _parent(kb: KnowledgeBase, query: Query, kinds: frozenset[str]) -> Entry | N
         if entry.title.replace(" ", "").lower() in query.compact:
             if len(children_of(kb, entry, kinds)) >= MIN_ITEMS:
                 return entry
+    return None
+
+
+def _named_parent(kb: KnowledgeBase, query: Query) -> Entry | None:
+    """The longest department or unit project whose whole title the question holds."""
+    for entry in sorted(kb.entries, key=lambda e: -len(e.title)):
+        if entry.kind in PARENT_KINDS and entry.title.replace(" ", "").lower() in query.compact:
+            return entry
     return None
 
 

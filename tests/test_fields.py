@@ -20,6 +20,11 @@ from nlp.responder import respond
         ("주민참여예산 사업 있어요?", []),  # 예산 is part of the name, not a question about money
         ("새마을지도자 자녀 장학금 대상이 누구예요", ["지원 대상"]),
         ("새마을지도자 자녀 장학금 조건", []),  # answered by 지원조건, asks no extra fact
+        ("신청서류는 뭐 내야 돼?", ["구비서류"]),
+        ("제출서류 뭐예요", ["구비서류"]),
+        ("청년심포 프로젝트 지원금 얼마 줘요?", ["지원 금액"]),
+        ("장학금 얼마나 받아요", ["지원 금액"]),
+        ("홍보대사 예산 얼마예요", ["예산"]),  # the program's budget, not what a citizen gets
     ],
 )
 def test_the_asked_fact_is_recognised(question, labels):

@@ -26,6 +26,11 @@ from nlp.responder import respond
         ("외국인주민 지원 세부사업 몇 개", 16, ["다문화가족 정착지원(직접)"]),
         ("인천 위원회 위원장들 알려줘", 9, ["원혜욱", "박인서"]),
         ("인천 혁신담당관실 업무계획 뭐 있어?", 3, []),
+        # a department named by its whole title is the parent, not the kind "담당관실"
+        ("인천 소통기획담당관실 사업 다 알려줘", 5, ["뉴미디어를 통한 소통과 정책홍보"]),
+        ("인천 공동체협치담당관실 하는 사업들", 5, ["위원회 운영 활성화 추진"]),
+        ("전주 교통 관련 공약 알려줘요", 4, ["시민수요 맞춤형 대중교통 운영"]),
+        ("전주 어르신 노인 관련 공약", 3, ["노인일자리 통합지원 플랫폼"]),
     ],
 )
 def test_browsing_questions_get_the_count_first_then_the_items(

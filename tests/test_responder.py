@@ -12,7 +12,7 @@ from nlp.answer import ANSWER_THRESHOLD, SUGGEST_THRESHOLD
 from nlp.index import Scored
 from nlp.intent import detect_intent
 from nlp.normalizer import MAX_QUESTION_CHARS
-from nlp.reply import ANSWER, NO_MATCH, NOT_FOUND, SUGGEST
+from nlp.reply import ANSWER, NO_MATCH, NOT_FOUND, OUT_OF_SCOPE, SUGGEST
 from nlp.responder import (
     DEPARTMENT_TEXT_CHARS,
     render_entry,
@@ -113,6 +113,34 @@ def test_out_of_scope_is_never_answered(kb: KnowledgeBase, question):
     reply = respond(kb, question)
     assert not reply.answered, reply.text
     assert reply.text
+
+
+@pytest.mark.parametrize(
+    "question, place",
+    [
+        ("서울시 청년수당 신청 기간 언제예요?", "서울"),
+        ("광주 다문화가족지원센터 위치 알려주세요", "광주"),
+        ("경상남도 자원봉사 활동 지원 예산", "경상남도"),
+    ],
+)
+def test_a_question_about_another_place_says_so(kb: KnowledgeBase, question, place):
+    reply = respond(kb, question)
+    assert not reply.answered and reply.intent == OUT_OF_SCOPE
+    assert f"{place}의 사업이나 제도는 안내할 수 없습니다" in reply.text
+
+
+@pytest.mark.parametrize(
+    "question, shown",
+    [
+        ("전북 다문화가족지원센터 운영", "다문화가족지원센터 운영"),  # a region of its own
+        ("제2중앙경찰학교 남원 유치", "제2중앙경찰학교 남원시 유치"),  # 남원 is no province
+        ("인천 새마을회 전화번호", "433-4054"),
+        ("수도권·세종 지역 도정협력체계", "수도권·세종"),  # 세종 is in the entry itself
+    ],
+)
+def test_a_place_the_documents_mention_is_not_elsewhere(kb: KnowledgeBase, question, shown):
+    reply = respond(kb, question)
+    assert reply.answered and shown in reply.text, reply.text
 
 
 @pytest.mark.parametrize(
