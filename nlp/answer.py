@@ -227,6 +227,11 @@ def answer(
     if top < _answer_threshold(ranked) and topic:
         ranked, top = topic, topic[0].score
         hits = tuple(Hit(s.entry, s.score) for s in ranked)
+        elsewhere = _elsewhere(kb, text, ranked)  # the entry that would answer now
+        if elsewhere is not None:
+            return Reply(
+                text, OUT_OF_SCOPE, NO_MATCH, _about(kb, ELSEWHERE_TEXT, elsewhere), hits
+            )
     fused = bool(ranked) and ranked[0].semantic is not None
     near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
     answer_at = _answer_threshold(ranked)
