@@ -140,6 +140,15 @@ SUPPORT_AMOUNT = Fact(
     line=re.compile(r"\d[\d,.]*\s*(?:백만원|천원|만원|억원?|원)|전액|\d+\s*%"),
     ignores=("예산", "소요예산", "투자계획", "예산 내역", "사업비", "총사업비", "재원"),
 )
+EVENT_DATE = Fact(
+    "개최 일정",
+    re.compile(
+        r"(언제|며칠|몇\s*월|몇\s*일)\s*(에\s*)?(열려|열리|열어|개최|해요\s*축제)|"
+        r"(개최|행사)\s*(일|일시|날짜|시기|일정)\s*(은|는|이|가)?\s*(언제|며칠|\?|$)"
+    ),
+    fields=("개최일", "일시", "행사일", "개최시기", "행사기간"),
+    line=re.compile(r"(개최|열림|열린다|행사)\S*\s*[:：(]?\s*['\d]|['\d][\d.\s월일~-]+\S*\s*개최"),
+)
 # Things citizens ask about that the documents rarely state; an entry records one only where its
 # text names it (an entry that mentions 답례품 may say which).
 _ATTRIBUTE_NOUNS = (
@@ -187,6 +196,7 @@ FACTS: tuple[Fact, ...] = (
     TEAM,
     DOCUMENTS,
     SUPPORT_AMOUNT,
+    EVENT_DATE,
     *ATTRIBUTES,
 )
 # Facts a question asks for beside one of these is that one: "신청 기간" is RECRUITING, not the
@@ -264,7 +274,7 @@ def substitutes(facts: tuple[Fact, ...]) -> frozenset[str]:
     사업기간, nor a 신청 방법 question with 지원조건."""
     out: set[str] = set()
     for fact in facts:
-        if fact in (RECRUITING,):
+        if fact in (RECRUITING, EVENT_DATE):
             out |= {"사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적", "기준일"}
         if fact in (HOW_TO_APPLY,):
             out |= {"지원조건", "지원대상", "대상", "지원형태", "시행주체"}

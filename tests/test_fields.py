@@ -25,6 +25,8 @@ from nlp.responder import respond
         ("청년심포 프로젝트 지원금 얼마 줘요?", ["지원 금액"]),
         ("장학금 얼마나 받아요", ["지원 금액"]),
         ("홍보대사 예산 얼마예요", ["예산"]),  # the program's budget, not what a citizen gets
+        ("다문화어울림축제 언제 열려요?", ["개최 일정"]),
+        ("다문화가족 특성화사업 언제 해요?", []),  # a program's 사업기간 answers this one
     ],
 )
 def test_the_asked_fact_is_recognised(question, labels):
@@ -56,6 +58,11 @@ def test_the_asked_fact_is_recognised(question, labels):
             "인천 규제개혁위원회 전화번호",
             "'규제개혁위원회'의 전화번호가 나와 있지 않습니다.",
             "혁신담당관실",
+        ),
+        (
+            "전북 다문화어울림축제 언제 열려요?",  # not the program's 사업기간 2021–2025
+            "'결혼이민자 사회통합정책'의 개최 일정이 나와 있지 않습니다.",
+            "국제협력과",
         ),
         (
             "전주 행복투어버스 운행 시간 알려줘",
