@@ -24,7 +24,14 @@ from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, strip_particle
 from nlp.answer import FIELD_CUES, brief, full_card, wanted_fields
 from nlp.fields import asked_facts, object_particle, without_cues
-from nlp.listing import PAGE_SIZE, Listing, format_listing, is_browsing, mentioned_regions
+from nlp.listing import (
+    PAGE_SIZE,
+    PARENT_KINDS,
+    Listing,
+    format_listing,
+    is_browsing,
+    mentioned_regions,
+)
 from nlp.reply import ANSWER, QUESTION, Hit, Reply
 from nlp.responder import render_entry
 
@@ -124,11 +131,19 @@ def _field_words(kb: KnowledgeBase, text: str) -> str:
 
 
 def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str | None:
-    """ "number", "more", "others", "region", "pointer", "field" or "same"; None for a new
-    question. Browsing questions ("청년 사업 뭐 있어요?") are always new."""
-    if is_browsing(text):
-        return None
+    """ "number", "more", "others", "region", "pointer", "field", "same" or "children"; None
+    for a new question. Browsing questions ("청년 사업 뭐 있어요?") are new unless they name
+    nothing but a kind after a department or unit project ("팀 뭐 있어?": its teams)."""
     entry = kb.get(context["entry"]) if context and context.get("entry") else None
+    if is_browsing(text):
+        if (
+            entry is not None
+            and entry.kind in PARENT_KINDS
+            and not _content_words(kb, text, entry, pointing=True)
+            and not mentioned_regions(kb, text)
+        ):
+            return "children"
+        return None
     number = _NUMBER.match(text)
     if number and not _content_words(kb, text, entry, pointing=True):
         return "number"
@@ -248,6 +263,9 @@ def _follow_up(
         match = _SAME_FOR.match(text)
         subject = match.group(1) or match.group(3)
         rewritten = f"{subject} {context['fields']}"
+        return respond(kb, rewritten, region=None), rewritten
+    if kind == "children":
+        rewritten = f"{kb.get(context['entry']).title} {text}"
         return respond(kb, rewritten, region=None), rewritten
     if kind == "region":
         new_region = _region_named_alone(kb, text)

@@ -43,6 +43,7 @@ def talk(kb: KnowledgeBase, *messages: str, gap: float = 1.0, idle: float = 1800
         ("전주 반려동물 놀이터 공약", "운영시간은요?", "운영 시간이 나와 있지 않습니다"),
         ("인천 비영리민간단체 공익활동 지원", "신청서류는 뭐 내야 돼?", "구비서류가 나와 있지"),
         ("전주 청년심포 프로젝트", "지원금 얼마 줘요?", "지원 금액이 나와 있지 않습니다"),
+        ("전북 국제협력과", "팀 뭐 있어?", "국제협력과 소속 팀은 모두 4개"),  # not all 12 teams
     ],
 )
 def test_follow_ups_are_answered_about_the_last_answer(
@@ -118,3 +119,9 @@ def test_follow_up_shapes_are_recognised(kb: KnowledgeBase, message):
 def test_a_clarifying_question_keeps_the_context(kb: KnowledgeBase):
     replies = talk(kb, "다문화가족 특성화사업", "5번", "그거 예산은?")
     assert replies[1].band == CLARIFY and "3,036" in replies[2].text
+
+
+def test_a_browsing_question_naming_its_own_set_is_new_after_a_department(kb: KnowledgeBase):
+    """"팀 뭐 있어?" lists the department's teams; "전주 공약 뭐 있어요" names its own set."""
+    reply = talk(kb, "전북 국제협력과", "전주 공약 뭐 있어요")[-1]
+    assert reply.text.startswith("전주시") and "국제협력과" not in reply.text.splitlines()[0]
