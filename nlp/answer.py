@@ -229,9 +229,7 @@ def answer(
         hits = tuple(Hit(s.entry, s.score) for s in ranked)
         elsewhere = _elsewhere(kb, text, ranked)  # the entry that would answer now
         if elsewhere is not None:
-            return Reply(
-                text, OUT_OF_SCOPE, NO_MATCH, _about(kb, ELSEWHERE_TEXT, elsewhere), hits
-            )
+            return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, ELSEWHERE_TEXT, elsewhere), hits)
     fused = bool(ranked) and ranked[0].semantic is not None
     near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
     answer_at = _answer_threshold(ranked)

@@ -122,6 +122,6 @@ def test_a_clarifying_question_keeps_the_context(kb: KnowledgeBase):
 
 
 def test_a_browsing_question_naming_its_own_set_is_new_after_a_department(kb: KnowledgeBase):
-    """"팀 뭐 있어?" lists the department's teams; "전주 공약 뭐 있어요" names its own set."""
+    """ "팀 뭐 있어?" lists the department's teams; "전주 공약 뭐 있어요" names its own set."""
     reply = talk(kb, "전북 국제협력과", "전주 공약 뭐 있어요")[-1]
     assert reply.text.startswith("전주시") and "국제협력과" not in reply.text.splitlines()[0]
