@@ -19,6 +19,7 @@ table.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import shutil
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,8 +36,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import QUESTION_FILES, read_questions
 from config import load_settings
-from db.database import open_database
 from db.questions import log_question
+from db.store import Store
 from handlers import admin
 from knowledge.base import DEFAULT_DIR, clear_readings
 from knowledge.library import preview_file
@@ -75,7 +77,8 @@ def main() -> int:
             {"DATABASE_PATH": str(Path(tmp) / "bot.db"), "KNOWLEDGE_DIR": str(directory)},
             env_file=None,
         )
-        log_db = open_database(settings.database_path)
+        store = Store(settings.database_path)
+        log_db = store.db
         for n, question in enumerate(read_questions(QUESTION_FILES)):
             log_question(
                 log_db,
@@ -89,14 +92,17 @@ def main() -> int:
         tokenizer = get_tokenizer()
         kb = load_knowledge_base(directory, tokenizer=tokenizer)  # the warm, live knowledge base
         known = set(getattr(tokenizer, "_cache", {}))  # morphemes of the live knowledge base
-        bot_data = {"settings": settings, "tokenizer": tokenizer, "kb": kb, "log_db": log_db}
+        # What the bot's context gives handlers.admin._preview (handlers.context.BotContext).
+        context = SimpleNamespace(
+            settings=settings, tokenizer=tokenizer, kb=kb, store=store, preview_outcomes={}
+        )
         print(f"machine: {machine()}")
         took = []
         for run in range(args.runs):
             clear_readings()
             forget_new_text(tokenizer, known)
             start = time.perf_counter()
-            reports, changed, asked = admin._preview(bot_data, args.pdf.name, data, "가나시")
+            reports, changed, asked = admin._preview(context, args.pdf.name, data, "가나시")
             took.append(time.perf_counter() - start)
             entries = sum(reports[0].counts.values())
             print(
@@ -121,7 +127,7 @@ def main() -> int:
             f"parts: read + validate + build {read:.2f} s, "
             f"re-answer {asked} × 2 {time.perf_counter() - start:.2f} s; machine: {machine()}"
         )
-        log_db.close()
+        asyncio.run(store.close())
     return 0
 
 
