@@ -87,6 +87,7 @@ async def test_stats_reports_questions_and_complaints(local_bot):
     me = local_bot.chat(CITIZEN)
     await me.send("새마을지도자 자녀 장학금 조건")
     await me.send("오늘 날씨 어때?")
+    await local_bot.store.flush()  # the writer is idle before the test writes on its connection
     create_complaint(
         local_bot.db,
         idempotency_key="k",
@@ -99,7 +100,6 @@ async def test_stats_reports_questions_and_complaints(local_bot):
         anonymous=True,
         consent=False,
     )
-    await local_bot.store.flush()  # question log rows are queued after the answers
     text = sent_texts(await local_bot.chat(ADMIN).send("/stats"))
     assert "오늘 2건" in text and "답변률 50%" in text
     assert "오늘 날씨 어때?" in text
