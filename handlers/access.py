@@ -135,6 +135,24 @@ def action_label(update: Update) -> str:
     return (text or "").split(maxsplit=1)[0].split("@", 1)[0] if text else "message"
 
 
+class RepliesToBot(filters.MessageFilter):
+    """A reply to one of the bot's own messages whose text ``marked`` accepts: a staff or
+    teaching prompt's mark, a relay post's "[상담 #번호]"."""
+
+    def __init__(self, marked: Callable[[str], bool], name: str) -> None:
+        super().__init__(name=name)
+        self._marked = marked
+
+    def filter(self, message) -> bool:
+        asked = message.reply_to_message
+        return (
+            asked is not None
+            and asked.from_user is not None
+            and asked.from_user.id == message.get_bot().id
+            and self._marked(asked.text or "")
+        )
+
+
 class FromAdmin(filters.MessageFilter):
     """Messages from an admin (roles read at each message, like ``allowed``): lets an admin's
     file reach the upload handler before the citizen handlers read its caption as a question."""

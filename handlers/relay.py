@@ -51,13 +51,22 @@ from db.relay import (
     staff_post,
 )
 from handlers import jobs, keyboards
-from handlers.access import NEW_MESSAGE, PRIVATE, STAFF_ROLES, requires, staff_allowed
+from handlers.access import (
+    NEW_MESSAGE,
+    PRIVATE,
+    STAFF_ROLES,
+    RepliesToBot,
+    requires,
+    staff_allowed,
+)
 from handlers.context import BotContext, MissingService, service
 
 logger = logging.getLogger(__name__)
 
 OPEN_COMPLAINTS_SHOWN = 5
 IDLE_CHECK_SECONDS = 60.0  # how often idle relays are looked for; a minute late is harmless
+# A reply to one of the bot's relay posts (they start with "[상담 #번호]").
+REPLIES_TO_RELAY = RepliesToBot(lambda text: relay_id_in(text) is not None, "RepliesToRelay")
 AGENT_WORDS = filters.Regex(r"^\s*상담원(\s*연결)?(\s*(해\s*주세요|요청))?\s*[.!]?\s*$")
 
 REQUESTED_TEXT = (
@@ -405,19 +414,6 @@ class InRelay(filters.MessageFilter):
         return store.read_now(active_relay, message.from_user.id) is not None
 
 
-class _RepliesToRelay(filters.MessageFilter):
-    """A reply to one of the bot's relay posts (it starts with "[상담 #번호]")."""
-
-    def filter(self, message: Message) -> bool:
-        asked = message.reply_to_message
-        return (
-            asked is not None
-            and asked.from_user is not None
-            and asked.from_user.id == message.get_bot().id
-            and relay_id_in(asked.text) is not None
-        )
-
-
 def build_handlers(bot_data: dict) -> list:
     """Handlers tried before the Q&A and the complaint draft: the citizen's relay comes first."""
     text = filters.TEXT & ~filters.COMMAND
@@ -427,7 +423,7 @@ def build_handlers(bot_data: dict) -> list:
         CallbackQueryHandler(request_agent, pattern=f"^{keyboards.AGENT}$"),
         CallbackQueryHandler(claim_button, pattern=keyboards.RELAY_CLAIM_PATTERN),
         CallbackQueryHandler(end_button, pattern=keyboards.RELAY_END_PATTERN),
-        MessageHandler(text & NEW_MESSAGE & _RepliesToRelay(), staff_reply),
+        MessageHandler(text & NEW_MESSAGE & REPLIES_TO_RELAY, staff_reply),
         MessageHandler(PRIVATE & text & InRelay(bot_data), forward_citizen),
         MessageHandler(PRIVATE & ~filters.TEXT & InRelay(bot_data), text_only),
         MessageHandler(PRIVATE & text & AGENT_WORDS, request_agent),

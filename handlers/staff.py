@@ -60,7 +60,7 @@ from db.prompts import (
 from db.workbench import InboxFilter, due_text
 from db.workbench import inbox as workbench_inbox
 from handlers import formatting, jobs, keyboards
-from handlers.access import NEW_MESSAGE, STAFF_ROLES, requires
+from handlers.access import NEW_MESSAGE, STAFF_ROLES, RepliesToBot, requires
 from handlers.arguments import parse_period, parse_receipt
 from handlers.context import BotContext
 
@@ -123,6 +123,8 @@ NOTE_SAVED_TEXT = "민원 {receipt}에 내부 메모를 남겼습니다. 민원�
 # Prompts: each starts with a mark, so a reply to one is recognised without a look-up.
 REPLY_MARK, REASON_MARK = "[답변 작성]", "[반려 사유]"
 PROMPT_MARKS = (REPLY_MARK, REASON_MARK)
+# A message replying to one of the bot's answer or reason prompts.
+REPLIES_TO_PROMPT = RepliesToBot(lambda text: text.startswith(PROMPT_MARKS), "RepliesToPrompt")
 REPLY_PROMPT_TEXT = (
     REPLY_MARK + " {name}님, 민원 {receipt}에 보낼 답변을 이 메시지에 답장으로 "
     "적어 주세요. 보내기 전에 미리보기를 보여 드립니다. ({minutes}분 안에)"
@@ -654,22 +656,9 @@ def _actions(complaint: Complaint) -> InlineKeyboardMarkup | None:
     )
 
 
-class _RepliesToPrompt(filters.MessageFilter):
-    """A message replying to one of the bot's answer or reason prompts."""
-
-    def filter(self, message: Message) -> bool:
-        asked = message.reply_to_message
-        return (
-            asked is not None
-            and asked.from_user is not None
-            and asked.from_user.id == message.get_bot().id
-            and (asked.text or "").startswith(PROMPT_MARKS)
-        )
-
-
 def build_handlers() -> list:
     """The prompt reply and the staff buttons, with strict callback patterns."""
-    prompt_reply = filters.TEXT & ~filters.COMMAND & NEW_MESSAGE & _RepliesToPrompt()
+    prompt_reply = filters.TEXT & ~filters.COMMAND & NEW_MESSAGE & REPLIES_TO_PROMPT
     return [
         MessageHandler(prompt_reply, receive_prompt_text),
         CallbackQueryHandler(status_button, pattern=keyboards.STATUS_BUTTON_PATTERN),

@@ -21,7 +21,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from db.privacy import redact_personal_data
 from db.questions import unanswered_questions
 from handlers import formatting, keyboards
-from handlers.access import ADMIN_ROLES, NEW_MESSAGE, requires
+from handlers.access import ADMIN_ROLES, NEW_MESSAGE, RepliesToBot, requires
 from handlers.admin import swap_knowledge_base
 from handlers.context import BotContext
 from knowledge.base import KnowledgeBase
@@ -48,6 +48,10 @@ TEACH_PATTERN = (
 )
 # Prompts start with a mark, so a reply to one is recognised without a look-up (as staff's).
 SEARCH_MARK, ANSWER_MARK = "[항목 찾기]", "[답 쓰기]"
+# A message replying to one of the bot's search or answer prompts.
+REPLIES_TO_PROMPT = RepliesToBot(
+    lambda text: text.startswith((SEARCH_MARK, ANSWER_MARK)), "RepliesToTeachingPrompt"
+)
 
 USAGE_TEXT = f"사용법: /unanswered [일수] (기본 {DEFAULT_DAYS}일, 1–{MAX_DAYS})"
 NONE_TEXT = "최근 {days}일 동안 답하지 못했거나 확신이 낮았던 질문이 없습니다."
@@ -208,7 +212,7 @@ async def receive_prompt_text(update: Update, context: BotContext) -> None:
 
 def build_handlers() -> list:
     """The reply to a teaching prompt and the teaching buttons."""
-    reply = filters.TEXT & ~filters.COMMAND & NEW_MESSAGE & _RepliesToTeachingPrompt()
+    reply = filters.TEXT & ~filters.COMMAND & NEW_MESSAGE & REPLIES_TO_PROMPT
     return [
         MessageHandler(reply, receive_prompt_text),
         CallbackQueryHandler(teach_button, pattern=TEACH_PATTERN, block=False),
@@ -409,16 +413,3 @@ def _lessons(context: BotContext) -> dict[str, Lesson]:
 
 def _prompts(context: BotContext) -> dict[tuple[int, int], Prompt]:
     return context.teaching_prompts
-
-
-class _RepliesToTeachingPrompt(filters.MessageFilter):
-    """A message replying to one of the bot's search or answer prompts."""
-
-    def filter(self, message: Message) -> bool:
-        asked = message.reply_to_message
-        return (
-            asked is not None
-            and asked.from_user is not None
-            and asked.from_user.id == message.get_bot().id
-            and (asked.text or "").startswith((SEARCH_MARK, ANSWER_MARK))
-        )
