@@ -218,18 +218,17 @@ def answer(
         return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if query.intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, OUT_OF_SCOPE_TEXT), hits)
-    elsewhere = _elsewhere(kb, text, ranked)
-    if elsewhere is not None:
-        return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, ELSEWHERE_TEXT, elsewhere), hits)
+    place = _other_place(kb, text)
+    if place is not None and _not_about(place, ranked):
+        return _elsewhere(kb, text, place, hits)
     browsing = _browse_or_compare(kb, text, query, hits, region)
     if browsing is not None:
         return browsing
     if top < _answer_threshold(ranked) and topic:
         ranked, top = topic, topic[0].score
         hits = tuple(Hit(s.entry, s.score) for s in ranked)
-        elsewhere = _elsewhere(kb, text, ranked)  # the entry that would answer now
-        if elsewhere is not None:
-            return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, ELSEWHERE_TEXT, elsewhere), hits)
+        if place is not None and _not_about(place, ranked):  # the entry that would answer now
+            return _elsewhere(kb, text, place, hits)
     fused = bool(ranked) and ranked[0].semantic is not None
     near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
     answer_at = _answer_threshold(ranked)
@@ -244,30 +243,37 @@ def answer(
         ranked, note = _chosen_region_first(ranked, region, answer_at)
     if top >= answer_at and near:
         full = note + format_answer(kb, ranked[0], query)
-        short = brief(full)
-        return Reply(
-            text,
-            QUESTION,
-            ANSWER,
-            short,
-            hits,
-            detail=full if short != full else "",
-            entry_id=ranked[0].entry.id,
-        )
+        return answer_reply(text, full, hits, ranked[0].entry.id)
     if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
         return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
     return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
 
 
-def _elsewhere(kb: KnowledgeBase, text: str, ranked: list[Scored]) -> str | None:
-    """The place a question is about when it is none of the knowledge base's ("서울시 청년수당",
-    "광주 다문화가족지원센터"): named, not one of its regions, and not in the best candidate
-    (남원 in a 전라북도 program is the knowledge base's own)."""
+def answer_reply(text: str, full: str, hits: tuple[Hit, ...], entry_id: str) -> Reply:
+    """An answer in its brief form, with the full card as the detail when it is longer."""
+    short = brief(full)
+    detail = full if short != full else ""
+    return Reply(text, QUESTION, ANSWER, short, hits, detail=detail, entry_id=entry_id)
+
+
+def _other_place(kb: KnowledgeBase, text: str) -> str | None:
+    """A province or metropolitan city the question names that is none of the knowledge base's
+    ("서울시 청년수당", "광주 다문화가족지원센터"), or None."""
     squeezed = text.replace(" ", "")
     place = next((p for p in _OTHER_PLACES if p in squeezed), None)
     if place is None or place.lower() in kb.index.region_words or mentioned_regions(kb, text):
         return None
-    return place if not ranked or place not in _text_of(ranked[0].entry) else None
+    return place
+
+
+def _not_about(place: str, ranked: list[Scored]) -> bool:
+    """Whether the best candidate does not mention ``place`` (남원 in a 전라북도 program is the
+    knowledge base's own)."""
+    return not ranked or place not in _text_of(ranked[0].entry)
+
+
+def _elsewhere(kb: KnowledgeBase, text: str, place: str, hits: tuple[Hit, ...]) -> Reply:
+    return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, ELSEWHERE_TEXT, place), hits)
 
 
 def _text_of(entry: Entry) -> str:

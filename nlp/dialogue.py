@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, strip_particle
-from nlp.answer import FIELD_CUES, brief, full_card, wanted_fields
+from nlp.answer import FIELD_CUES, answer_reply, full_card, wanted_fields
 from nlp.fields import asked_facts, object_particle, without_cues
 from nlp.listing import (
     PAGE_SIZE,
@@ -176,7 +176,7 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
         context
         and context.get("fields")
         and _SAME_FOR.match(text)
-        and not asked_facts(text)
+        and not facts
         and not wanted_fields(kb.index.analyze(text))
     ):
         return "same"
@@ -335,16 +335,7 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
 def _about(kb: KnowledgeBase, entry: Entry, text: str, *, question: str | None) -> Reply:
     """The answer about one known entry, leading with what ``question`` asks."""
     full = render_entry(kb, entry.id, question) or ""
-    short = brief(full)
-    return Reply(
-        text,
-        QUESTION,
-        ANSWER,
-        short,
-        (Hit(entry, 100.0),),
-        detail=full if short != full else "",
-        entry_id=entry.id,
-    )
+    return answer_reply(text, full, (Hit(entry, 100.0),), entry.id)
 
 
 def _others(
