@@ -79,16 +79,7 @@ def blocks(text: str, *, markdown: bool = False, order: list[str] | None = None)
                 table_lines.append(number)
             continue
         if table:
-            out.append(
-                Block(
-                    TABLE,
-                    rows=tuple(table),
-                    line=table_start,
-                    line_end=number - 1,
-                    header=True if markdown else None,
-                    row_lines=tuple(table_lines),
-                )
-            )
+            out.append(_table_block(table, table_lines, table_start, number - 1, markdown))
             table, table_lines = [], []
         if not line:
             continue
@@ -118,17 +109,22 @@ def blocks(text: str, *, markdown: bool = False, order: list[str] | None = None)
         else:
             out.append(Block(ITEM, rest, max(level - HEADING_MARKER_LEVELS, 1), line=number))
     if table:
-        out.append(
-            Block(
-                TABLE,
-                rows=tuple(table),
-                line=table_start,
-                line_end=table_lines[-1],
-                header=True if markdown else None,
-                row_lines=tuple(table_lines),
-            )
-        )
+        out.append(_table_block(table, table_lines, table_start, table_lines[-1], markdown))
     return out
+
+
+def _table_block(
+    rows: list[tuple[str, ...]], row_lines: list[int], start: int, end: int, markdown: bool
+) -> Block:
+    """A table's rows (lines ``start``–``end``); Markdown tables have a header row."""
+    return Block(
+        TABLE,
+        rows=tuple(rows),
+        line=start,
+        line_end=end,
+        header=True if markdown else None,
+        row_lines=tuple(row_lines),
+    )
 
 
 def _marker(line: str) -> tuple[str | None, str]:
