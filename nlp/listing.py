@@ -14,6 +14,7 @@ Usage:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
@@ -130,7 +131,7 @@ def find_listing(
 ) -> Listing | None:
     """The set a browsing question names, or None (not browsing, or fewer than two entries)."""
     browsing = is_browsing(text) or bool(_PLURAL_ASK.search(text))
-    named = _named_parent(kb, query) if browsing else None
+    named = next(_named_parents(kb, query), None) if browsing else None
     if named is not None:  # "소통기획담당관실 사업": 담당관실 names the parent, not the kind
         title = named.title.replace(" ", "").lower()
         bare = re.sub(r"\s*".join(map(re.escape, named.title.replace(" ", ""))), " ", text)
@@ -225,21 +226,18 @@ def _kinds(compact: str, text: str = "") -> tuple[frozenset[str], list[str]]:
 def _parent(kb: KnowledgeBase, query: Query, kinds: frozenset[str]) -> Entry | None:
     """A department or unit project the question names by its whole title, whose children of
     the asked kind are the list (정무기획과 팀 → its five teams; 대외협력국 부서 → its three)."""
-    for entry in sorted(kb.entries, key=lambda e: -len(e.title)):
-        if entry.kind not in PARENT_KINDS:
-            continue
-        if entry.title.replace(" ", "").lower() in query.compact:
-            if len(children_of(kb, entry, kinds)) >= MIN_ITEMS:
-                return entry
-    return None
+    return next(
+        (e for e in _named_parents(kb, query) if len(children_of(kb, e, kinds)) >= MIN_ITEMS),
+        None,
+    )
 
 
-def _named_parent(kb: KnowledgeBase, query: Query) -> Entry | None:
-    """The longest department or unit project whose whole title the question holds."""
-    for entry in sorted(kb.entries, key=lambda e: -len(e.title)):
-        if entry.kind in PARENT_KINDS and entry.title.replace(" ", "").lower() in query.compact:
-            return entry
-    return None
+def _named_parents(kb: KnowledgeBase, query: Query) -> Iterator[Entry]:
+    """The departments and unit projects whose whole title the question holds, longest first."""
+    parents = sorted(
+        (e for e in kb.entries if e.kind in PARENT_KINDS), key=lambda e: -len(e.title)
+    )
+    return (e for e in parents if e.title.replace(" ", "").lower() in query.compact)
 
 
 def children_of(kb: KnowledgeBase, parent: Entry, kinds: frozenset[str]) -> list[Entry]:
