@@ -543,7 +543,7 @@ def _read_taught(data, lines, problems: list[Problem]) -> list[Taught]:
         return []
     found = []
     for item in data:
-        where = lines(f"id: {item.get('id')}") if isinstance(item, dict) else lines("taught")
+        where = _id_line(lines, item.get("id")) if isinstance(item, dict) else lines("taught")
         questions = item.get("questions") if isinstance(item, dict) else None
         if (
             not isinstance(item, dict)
@@ -588,6 +588,14 @@ def _is_time(value) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _id_line(lines, ident) -> int:
+    """The line of a taught item's ``id:``, written plain or quoted (an id of digits only is
+    dumped as '202612061200001234'); 1 if neither is there (an item's line is never the first:
+    ``taught:`` comes before it)."""
+    plain, quoted = lines(f"id: {ident}"), lines(f"id: '{ident}'")
+    return plain if plain > 1 else quoted
 
 
 def taught_entries(curated: Curated, regions: Iterable[Region]) -> list[Entry]:

@@ -110,3 +110,23 @@ def test_malformed_taught_items_are_refused_with_their_line(sources, taught):
         load_contents(sources)
     assert excinfo.value.problems[0].file == CURATED
     assert excinfo.value.problems[0].line >= 2
+
+
+@pytest.mark.parametrize("suffix", ["1234", "00e1", "beef"])
+def test_a_taught_answer_cites_its_own_line_whatever_its_id_looks_like(
+    sources, monkeypatch, suffix
+):
+    """An id of digits only is written quoted ('202612061200001234'); the source line must
+    still be the item's, not the file's first line."""
+    monkeypatch.setattr("knowledge.versions.secrets.token_hex", lambda n: suffix)
+    publish_taught(
+        sources,
+        {"answer": "53,000원입니다.", "region": "전주시", "questions": ["여권 수수료"]},
+        by="900",
+        note="a",
+    )
+    entries, curated, regions = load_contents(sources)
+    [item] = curated.taught
+    faq = next(e for e in entries if e.id == item.entry_id(regions))
+    line = (sources / CURATED).read_text(encoding="utf-8").splitlines()[faq.source.line_start - 1]
+    assert item.id in line and line.lstrip("- ").startswith("id:")
