@@ -11,8 +11,9 @@ fsync on each commit, on the loop, cost a third of the bot's time per complaint.
 A commit is only as durable as the file it went to. SQLite keeps writing to a database file and
 log that were deleted (the data folder removed, the ``-wal`` file lost) as long as it has them
 open, and all of it is gone at the next start. So a wait also checks that the database file is
-still the one opened (same inode, still linked) and that its log is there; if not, it raises
-DatabaseUnavailable and no promise is made.
+still the one opened (same inode, still linked) and that its log is there and is still the one
+it first found (another connection opened after the log was deleted makes a new, empty one at
+the same path); if not, it raises DatabaseUnavailable and no promise is made.
 
 Usage:
     sync = WalSync("data/bot.db")
@@ -40,6 +41,8 @@ class WalSync:
         self._database = None if in_memory else Path(path)
         self._wal = None if in_memory else Path(f"{path}-wal")
         self._inode = None if in_memory else _inode(Path(path))
+        # The log the open connections write to: found now, or at the first wait if none yet.
+        self._wal_inode = None if in_memory else _inode(self._wal)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fsync")
         self._lock = asyncio.Lock()  # binds to the event loop of its first use
         self._asked = 0  # waits begun
@@ -59,9 +62,10 @@ class WalSync:
             if self._covered >= ticket:
                 return
             covers = self._asked  # every wait begun so far committed before this fsync starts
-            await asyncio.get_running_loop().run_in_executor(
-                self._executor, _fsync, self._database, self._inode, self._wal
+            wal_inode = await asyncio.get_running_loop().run_in_executor(
+                self._executor, _fsync, self._database, self._inode, self._wal, self._wal_inode
             )
+            self._wal_inode = self._wal_inode or wal_inode
             self._covered = covers
 
     def close(self) -> None:
@@ -77,16 +81,25 @@ def _inode(path: Path) -> tuple[int, int] | None:
     return stat.st_dev, stat.st_ino
 
 
-def _fsync(database: Path, inode: tuple[int, int] | None, wal: Path) -> None:
+def _fsync(
+    database: Path,
+    inode: tuple[int, int] | None,
+    wal: Path,
+    wal_inode: tuple[int, int] | None,
+) -> tuple[int, int]:
     """fsync flushes a file's written pages whichever descriptor wrote them. After a commit in
     WAL mode the log exists (SQLite deletes it only when the last connection closes), so a
-    missing log, or a database file missing or replaced, means the commit went to deleted
-    files."""
+    missing or replaced log, or a database file missing or replaced, means the commit went to
+    deleted files. Returns the log's (device, inode)."""
     try:
         fd = os.open(wal, os.O_RDONLY)
     except FileNotFoundError as exc:
         raise DatabaseUnavailable(f"{wal.name} is missing: the commit is not on the disk") from exc
     try:
+        stat = os.fstat(fd)
+        found = (stat.st_dev, stat.st_ino)
+        if wal_inode is not None and found != wal_inode:
+            raise DatabaseUnavailable(f"{wal.name} was replaced: the commit is not on the disk")
         os.fsync(fd)
     except OSError as exc:
         raise DatabaseUnavailable(f"fsync {wal.name}: {exc}") from exc
@@ -95,3 +108,4 @@ def _fsync(database: Path, inode: tuple[int, int] | None, wal: Path) -> None:
     now = _inode(database)
     if now is None or (inode is not None and now != inode):
         raise DatabaseUnavailable(f"{database.name} was removed or replaced while open")
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sqlite3
 import threading
 import time
 
@@ -104,6 +105,28 @@ async def test_a_commit_to_deleted_files_is_not_confirmed(tmp_path, lost):
         "insert into staff (user_id, role, granted_by, granted_at) values (2, 'staff', 0, 'x')"
     )
     with pytest.raises(DatabaseUnavailable):
+        await sync.wait()
+    sync.close()
+    db.close()
+
+
+async def test_a_log_made_anew_by_another_connection_does_not_confirm_a_lost_commit(tmp_path):
+    """The bot's readers (db.store) open read-only connections of their own: one opened after
+    the -wal file was deleted makes a new, empty log at the same path (and fails), while the
+    writer's commits still go to the deleted one. The log being there is not enough: it must be
+    the one the database was opened with."""
+    path = tmp_path / "bot.db"
+    db = open_database(path, durable=False)
+    sync = WalSync(path)
+    await sync.wait()
+    (tmp_path / "bot.db-wal").unlink()
+    with pytest.raises(sqlite3.OperationalError):
+        sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute("select 1 from staff")
+    assert (tmp_path / "bot.db-wal").exists()  # a new log, not the one the writer has open
+    db.execute(
+        "insert into staff (user_id, role, granted_by, granted_at) values (2, 'staff', 0, 'x')"
+    )
+    with pytest.raises(DatabaseUnavailable, match="replaced"):
         await sync.wait()
     sync.close()
     db.close()
