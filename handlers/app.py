@@ -198,6 +198,11 @@ def register_handlers(application: Application, settings: Settings) -> None:
             CommandHandler("due", workbench.due_list, filters=NEW_MESSAGE),
             CommandHandler("closed", workbench.closed_days, filters=NEW_MESSAGE),
             CommandHandler("statutory", workbench.statutory, filters=NEW_MESSAGE),
+            CommandHandler(
+                "template",
+                workbench.change_template,
+                filters=NEW_MESSAGE & workbench.TEMPLATE_CHANGE,
+            ),
             CommandHandler("template", workbench.template, filters=NEW_MESSAGE),
             CommandHandler("link", workbench.link_complaints, filters=NEW_MESSAGE),
             CommandHandler("repeat", workbench.repeat, filters=NEW_MESSAGE),

@@ -15,6 +15,7 @@ from datetime import date
 
 import sqlite_utils
 from telegram import Update
+from telegram.ext import filters
 
 from db import deadlines
 from db.complaints import ComplaintNotFound, InvalidTransition, get_complaint
@@ -50,7 +51,7 @@ from db.workbench import (
     set_type,
 )
 from handlers import formatting
-from handlers.access import ADMIN_ROLES, STAFF_ROLES, requires, staff_allowed
+from handlers.access import ADMIN_ROLES, STAFF_ROLES, requires
 from handlers.arguments import parse_receipt
 from handlers.context import BotContext
 
@@ -74,6 +75,10 @@ TEMPLATE_USAGE = (
     "/template auto 번호 [끄기] (관리자, 자동 접수 안내). "
     "자리표시자: {접수번호} {처리기한} {부서} {유형}"
 )
+
+TEMPLATE_CHANGES = ("add", "del", "auto")
+# "/template add …", "/template del 3", "/template auto 3": the admins' sub-commands.
+TEMPLATE_CHANGE = filters.Regex(rf"^/template(@\w+)?\s+({'|'.join(TEMPLATE_CHANGES)})(\s|$)")
 
 
 @requires(STAFF_ROLES)
@@ -210,13 +215,8 @@ async def statutory(update: Update, context: BotContext) -> None:
 
 @requires(STAFF_ROLES)
 async def template(update: Update, context: BotContext) -> None:
-    """Lists templates, shows them filled for one complaint, or (admins) adds and deletes."""
+    """Lists templates, or shows them filled for one complaint."""
     args = context.args
-    if args and args[0] in ("add", "del", "auto"):
-        if not await staff_allowed(update, context, f"/template {args[0]}", roles=ADMIN_ROLES):
-            return
-        await update.message.reply_text(await context.store.write(_change_template, update, args))
-        return
     if not args:
         templates = await context.store.read(templates_for)
         lines = [
@@ -244,6 +244,13 @@ async def template(update: Update, context: BotContext) -> None:
         ]
     )
     await update.message.reply_text(formatting.fit(text))
+
+
+@requires(ADMIN_ROLES)
+async def change_template(update: Update, context: BotContext) -> None:
+    """/template add, del or auto (admins; TEMPLATE_CHANGE routes them here)."""
+    text = await context.store.write(_change_template, update, context.args)
+    await update.message.reply_text(text)
 
 
 def _change_template(db: sqlite_utils.Database, update: Update, args: list[str]) -> str:
