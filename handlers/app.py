@@ -47,6 +47,7 @@ from telegram.request import BaseRequest
 from config import Settings
 from db.durability import WalSync
 from db.persistence import SQLitePersistence
+from db.relay import users_in_relays
 from db.staff import list_staff
 from db.store import Store
 from handlers import (
@@ -273,6 +274,7 @@ def _starter(
             preview_outcomes={},
             lessons={},
             teaching_prompts={},
+            relays=relay.ActiveRelays(await store.read(users_in_relays)),
         )
         roles = [(uid, "admin") for uid in settings.admin_ids]
         roles += [(uid, "staff") for uid in settings.staff_ids - settings.admin_ids]

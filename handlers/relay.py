@@ -130,6 +130,7 @@ async def request_agent(update: Update, context: BotContext) -> None:
     relay, new, opening = await context.store.write(
         _open, hours, user.id, chat.id, user.full_name, handle, settings.staff_chat_id, _now()
     )
+    context.relays.add(user.id)
     if not new:
         await chat.send_message(ALREADY_TEXT, reply_markup=keyboards.relay_end(relay.id))
         return
@@ -312,6 +313,7 @@ async def _end(context: BotContext, relay: Relay, side: str, actor_id: int) -> b
     ids = await context.store.write(
         close_relay, relay.id, closed_by=side, notices=notices, now=_now()
     )
+    context.relays.discard(relay.user_id)
     if ids is None:
         return False
     await context.wal_sync.wait()
@@ -407,9 +409,29 @@ def _when(moment: datetime) -> str:
     return f"{moment.month}월 {moment.day}일({weekday}) {moment:%H:%M}"
 
 
+class ActiveRelays:
+    """The citizens whose relay is waiting or open, kept in memory so that routing a private
+    message never reads SQLite on the event loop. Loaded at start (``users_in_relays``); the
+    open and close paths update it right after their commit. A citizen's own messages are
+    handled one after another (transport.ordering), so none of them can slip between the
+    commit that opens their relay and ``add``."""
+
+    def __init__(self, user_ids: set[int] | frozenset[int] = frozenset()) -> None:
+        self._users = set(user_ids)
+
+    def __contains__(self, user_id: object) -> bool:
+        return user_id in self._users
+
+    def add(self, user_id: int) -> None:
+        self._users.add(user_id)
+
+    def discard(self, user_id: int) -> None:
+        self._users.discard(user_id)
+
+
 class InRelay(filters.MessageFilter):
-    """Messages from a citizen whose relay is waiting or open (read from the database at each
-    message, so a relay ended by staff or by the idle job frees the chat at once)."""
+    """Messages from a citizen whose relay is waiting or open (``ActiveRelays``: a relay ended
+    by staff or by the idle job frees the chat at once, without a database read)."""
 
     def __init__(self, bot_data: dict) -> None:
         super().__init__(name="InRelay")
@@ -419,10 +441,10 @@ class InRelay(filters.MessageFilter):
         if message.from_user is None:
             return False
         try:
-            store = service(self._bot_data, "store")
+            relays = service(self._bot_data, "relays")
         except MissingService:
             return False
-        return store.read_now(active_relay, message.from_user.id) is not None
+        return message.from_user.id in relays
 
 
 def build_handlers(bot_data: dict) -> list:
