@@ -205,6 +205,7 @@ def register_handlers(application: Application, settings: Settings) -> None:
                 filters=NEW_MESSAGE & workbench.TEMPLATE_CHANGE,
             ),
             CommandHandler("template", workbench.template, filters=NEW_MESSAGE),
+            CallbackQueryHandler(workbench.template_button, pattern=keyboards.TEMPLATE_PATTERN),
             CommandHandler("link", workbench.link_complaints, filters=NEW_MESSAGE),
             CommandHandler("repeat", workbench.repeat, filters=NEW_MESSAGE),
             CallbackQueryHandler(survey.rate_complaint, pattern=survey.RATE_PATTERN),

@@ -71,6 +71,8 @@ BUTTONS = [
     "k:pub:0a1b2c3d",
     "t:pick:0a1b2c3d:0",
     "t:save:0a1b2c3d",
+    "p:save:0a1b2c3d",
+    "p:drop:0a1b2c3d",
 ]
 # (user, chat) pairs without the role: a citizen privately and as a member of the staff chat,
 # a staff member whose grant was revoked, and an anonymous group admin.
@@ -111,7 +113,7 @@ async def bot(local_bot):
 
 
 def snapshot(bot) -> dict:
-    tables = ("complaints", "complaint_history", "outbox", "staff", "questions")
+    tables = ("complaints", "complaint_history", "outbox", "staff", "questions", "reply_templates")
     return {name: list(bot.db[name].rows) for name in tables} | {
         "kb": id(bot.application.bot_data["kb"])
     }
@@ -150,8 +152,8 @@ async def test_staff_buttons_replayed_by_outsiders_are_refused(bot, data, who):
             data=data.format(r=bot.stored.receipt), message_id=bot.alert.message_id
         )
     assert [c.method for c in calls] == ["answerCallbackQuery"]
-    # k: admin uploads, t: teaching from unanswered questions
-    expected = ADMIN_DENIED_TEXT if data.startswith(("k:", "t:")) else DENIED_TEXT
+    # k: admin uploads, t: teaching from unanswered questions, p: a new reply template
+    expected = ADMIN_DENIED_TEXT if data.startswith(("k:", "t:", "p:")) else DENIED_TEXT
     assert (calls[0].params["text"], calls[0].params["show_alert"]) == (expected, True)
     [(denied_user, label)] = denials(bot)
     assert denied_user == user_id and label
