@@ -48,11 +48,15 @@ async def sql_on_the_loop(local_bot, monkeypatch):
         reader.conn.set_trace_callback(trace)
         return reader
 
+    def trace_writer(db, callback) -> None:
+        db.conn.set_trace_callback(callback)
+
     monkeypatch.setattr(Store, "_open_reader", traced_reader)
-    for connection in (local_bot.store.db, *local_bot.store._readers):
-        connection.conn.set_trace_callback(trace)
+    await local_bot.store.write(trace_writer, trace)
+    for reader in local_bot.store._readers:  # idle: the bot has not started reading yet
+        reader.conn.set_trace_callback(trace)
     yield seen
-    local_bot.store.db.conn.set_trace_callback(None)
+    await local_bot.store.write(trace_writer, None)
 
 
 def texts(calls, chat_id: int = CITIZEN) -> str:
