@@ -246,9 +246,8 @@ async def template(update: Update, context: BotContext) -> None:
             f"{formatting.preview(t.body, 60)}"
             for t in templates
         ]
-        await update.message.reply_text(
-            "\n".join(["[상용구]", *(lines or ["· 없음"]), TEMPLATE_USAGE])
-        )
+        listed = "\n".join(["[상용구]", *(lines or ["· 없음"]), TEMPLATE_USAGE])
+        await update.message.reply_text(formatting.fit(listed))
         return
     receipt = parse_receipt(args[0])
     complaint = await context.store.read(get_complaint, receipt) if receipt else None
