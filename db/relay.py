@@ -152,6 +152,13 @@ def active_relay(db: sqlite_utils.Database, user_id: int) -> Relay | None:
 
 
 @raises_unavailable
+def users_in_relays(db: sqlite_utils.Database) -> set[int]:
+    """The citizens whose relay is waiting or open."""
+    rows = db.execute("select distinct user_id from relays where status != ?", [CLOSED])
+    return {user_id for (user_id,) in rows}
+
+
+@raises_unavailable
 def get_relay(db: sqlite_utils.Database, relay_id: int) -> Relay:
     """The relay with this id; RelayNotFound if there is none."""
     row = next(db["relays"].rows_where("id = ?", [relay_id]), None)

@@ -15,8 +15,10 @@ from datetime import datetime
 
 import sqlite_utils
 
+from db import deadlines
 from db.complaints import Complaint
 from db.database import raises_unavailable, timestamp
+from db.office_calendar import statutory_periods
 from display import kst_text
 
 PLACEHOLDERS = ("접수번호", "처리기한", "부서", "유형")
@@ -24,6 +26,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 MAX_NAME_CHARS = 40
 _COLUMNS = "id, name, body, complaint_type, department, auto_ack"
 MAX_BODY_CHARS = 3000  # leaves room for the reply header within Telegram's 4,096
+MAX_DEPARTMENT_CHARS = 50  # as long as a department a citizen or staff may type
 
 
 class TemplateNotFound(Exception):
@@ -40,6 +43,50 @@ class Template:
     auto_ack: bool = False
 
 
+@dataclass(frozen=True)
+class NewTemplate:
+    """A template's fields as ``checked_template`` accepted them, before it is stored."""
+
+    name: str
+    body: str
+    complaint_type: str | None = None
+    department: str | None = None
+
+
+@raises_unavailable
+def checked_template(
+    db: sqlite_utils.Database,
+    name: str,
+    body: str,
+    *,
+    complaint_type: str | None = None,
+    department: str | None = None,
+) -> NewTemplate:
+    """The fields with their spaces tidied; ValueError naming the first problem: an empty or
+    too long name, body or department, an unknown placeholder, or a type that is neither one
+    of deadlines.TYPES nor a 법정민원 kind of the table (a template of an unknown type would
+    never fit a complaint)."""
+    name, body = " ".join(name.split()), body.strip()
+    complaint_type = " ".join((complaint_type or "").split()) or None
+    department = " ".join((department or "").split()) or None
+    if not name or not body:
+        raise ValueError("상용구 이름과 내용을 모두 적어 주세요.")
+    if len(name) > MAX_NAME_CHARS or len(body) > MAX_BODY_CHARS:
+        raise ValueError(f"이름은 {MAX_NAME_CHARS}자, 내용은 {MAX_BODY_CHARS:,}자까지입니다.")
+    unknown = [p for p in _PLACEHOLDER.findall(body) if p not in PLACEHOLDERS]
+    if unknown:
+        allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+        raise ValueError(f"알 수 없는 자리표시자 {{{unknown[0]}}}: {allowed}만 쓸 수 있습니다.")
+    if complaint_type is not None and not _known_type(db, complaint_type):
+        raise ValueError(
+            f"'{complaint_type}'은(는) 민원 유형이 아닙니다. {', '.join(deadlines.TYPES)} 또는 "
+            "법정민원 표에 있는 법정:이름 중에서 고르세요."
+        )
+    if department is not None and len(department) > MAX_DEPARTMENT_CHARS:
+        raise ValueError(f"부서 이름은 {MAX_DEPARTMENT_CHARS}자까지 적을 수 있습니다.")
+    return NewTemplate(name, body, complaint_type, department)
+
+
 @raises_unavailable
 def add_template(
     db: sqlite_utils.Database,
@@ -51,30 +98,30 @@ def add_template(
     department: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Stores a template; ValueError naming the problem for an empty or unknown placeholder."""
-    name, body = " ".join(name.split()), body.strip()
-    if not name or not body:
-        raise ValueError("상용구 이름과 내용을 모두 적어 주세요.")
-    if len(name) > MAX_NAME_CHARS or len(body) > MAX_BODY_CHARS:
-        raise ValueError(f"이름은 {MAX_NAME_CHARS}자, 내용은 {MAX_BODY_CHARS:,}자까지입니다.")
-    unknown = [p for p in _PLACEHOLDER.findall(body) if p not in PLACEHOLDERS]
-    if unknown:
-        allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
-        raise ValueError(f"알 수 없는 자리표시자 {{{unknown[0]}}}: {allowed}만 쓸 수 있습니다.")
+    """Stores a template; ValueError naming the problem (``checked_template``)."""
+    new = checked_template(db, name, body, complaint_type=complaint_type, department=department)
     return (
         db["reply_templates"]
         .insert(
             {
-                "name": name,
-                "body": body,
-                "complaint_type": complaint_type or None,
-                "department": department or None,
+                "name": new.name,
+                "body": new.body,
+                "complaint_type": new.complaint_type,
+                "department": new.department,
                 "created_by": created_by,
                 "created_at": timestamp(now),
             }
         )
         .last_pk
     )
+
+
+def _known_type(db: sqlite_utils.Database, kind: str) -> bool:
+    """One of deadlines.TYPES, or '법정:이름' for a 법정민원 kind of the table."""
+    if kind in deadlines.TYPES:
+        return True
+    name = kind.removeprefix(deadlines.STATUTORY_PREFIX)
+    return kind.startswith(deadlines.STATUTORY_PREFIX) and name in statutory_periods(db)
 
 
 @raises_unavailable

@@ -47,6 +47,7 @@ from telegram.request import BaseRequest
 from config import Settings
 from db.durability import WalSync
 from db.persistence import SQLitePersistence
+from db.relay import users_in_relays
 from db.staff import list_staff
 from db.store import Store
 from handlers import (
@@ -198,7 +199,13 @@ def register_handlers(application: Application, settings: Settings) -> None:
             CommandHandler("due", workbench.due_list, filters=NEW_MESSAGE),
             CommandHandler("closed", workbench.closed_days, filters=NEW_MESSAGE),
             CommandHandler("statutory", workbench.statutory, filters=NEW_MESSAGE),
+            CommandHandler(
+                "template",
+                workbench.change_template,
+                filters=NEW_MESSAGE & workbench.TEMPLATE_CHANGE,
+            ),
             CommandHandler("template", workbench.template, filters=NEW_MESSAGE),
+            CallbackQueryHandler(workbench.template_button, pattern=keyboards.TEMPLATE_PATTERN),
             CommandHandler("link", workbench.link_complaints, filters=NEW_MESSAGE),
             CommandHandler("repeat", workbench.repeat, filters=NEW_MESSAGE),
             CallbackQueryHandler(survey.rate_complaint, pattern=survey.RATE_PATTERN),
@@ -268,6 +275,7 @@ def _starter(
             preview_outcomes={},
             lessons={},
             teaching_prompts={},
+            relays=relay.ActiveRelays(await store.read(users_in_relays)),
         )
         roles = [(uid, "admin") for uid in settings.admin_ids]
         roles += [(uid, "staff") for uid in settings.staff_ids - settings.admin_ids]

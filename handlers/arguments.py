@@ -6,6 +6,7 @@ Every parser returns None (or raises ValueError with a Korean sentence) instead 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from db.complaints import RECEIPT_ALPHABET
@@ -28,6 +29,23 @@ MAX_USER_ID = 2**52 - 1
 # Export periods: nothing was filed before 2000, and year 1 or 9999 would overflow the
 # Korean-midnight arithmetic.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+# "/template add 유형=고충 부서=도로과 이름 | 본문": the options before the name, a value with
+# spaces in straight or curly quotes (phone keyboards often type “ ”).
+TEMPLATE_TYPE, TEMPLATE_DEPARTMENT = "유형", "부서"
+_TEMPLATE_OPTION = re.compile(
+    rf"\s*({TEMPLATE_TYPE}|{TEMPLATE_DEPARTMENT})=(?:[\"“]([^\"“”]*)[\"”]|([^\s\"“]+))(?=\s|$)"
+)
+_TEMPLATE_OPTION_START = re.compile(rf"\s*({TEMPLATE_TYPE}|{TEMPLATE_DEPARTMENT})\s*=")
+
+
+@dataclass(frozen=True)
+class TemplateRequest:
+    """What an admin typed after "/template add": the options, the name and the body."""
+
+    name: str
+    body: str
+    complaint_type: str | None = None
+    department: str | None = None
 
 
 def parse_phone(text: str) -> str | None:
@@ -73,3 +91,30 @@ def parse_period(args: list[str]) -> tuple[date | None, date | None]:
     if since < FIRST_DAY or until > LAST_DAY:
         raise ValueError(f"날짜는 {FIRST_DAY}부터 {LAST_DAY} 사이로 적어 주세요.")
     return since, until
+
+
+def parse_template_add(text: str) -> TemplateRequest:
+    """``[유형=…] [부서=…] 이름 | 본문`` (options in any order, the body may hold "|" and
+    line breaks); ValueError with a Korean sentence when it cannot be read."""
+    options: dict[str, str] = {}
+    while match := _TEMPLATE_OPTION.match(text):
+        key = match.group(1)
+        if key in options:
+            raise ValueError(f"{key}을(를) 두 번 적었습니다.")
+        options[key] = match.group(2) if match.group(2) is not None else match.group(3)
+        text = text[match.end() :]
+    broken = _TEMPLATE_OPTION_START.match(text)
+    if broken:
+        raise ValueError(
+            f"{broken.group(1)}은(는) {broken.group(1)}=값 처럼 = 앞뒤를 붙여 적어 주세요 "
+            '(띄어쓰기가 있는 값은 "따옴표"로 묶습니다).'
+        )
+    name, bar, body = text.partition("|")
+    if not bar:
+        raise ValueError("이름과 본문 사이에 | 를 넣어 주세요.")
+    return TemplateRequest(
+        name.strip(),
+        body.strip(),
+        options.get(TEMPLATE_TYPE) or None,
+        options.get(TEMPLATE_DEPARTMENT) or None,
+    )

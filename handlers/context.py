@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from db.durability import WalSync
     from db.store import Store
     from handlers.errors import Reported
+    from handlers.relay import ActiveRelays
     from handlers.teaching import Lesson, Prompt
     from knowledge.base import KnowledgeBase
     from nlp.cache import ReplyCache
@@ -48,6 +49,7 @@ SERVICES = (
     "preview_outcomes",
     "lessons",
     "teaching_prompts",
+    "relays",
 )
 
 
@@ -141,6 +143,11 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def teaching_prompts(self) -> dict[tuple[int, int], Prompt]:
         """Open teaching prompts by (chat, message) (handlers.teaching; not persisted)."""
         return self._service("teaching_prompts")
+
+    @property
+    def relays(self) -> ActiveRelays:
+        """The citizens in a waiting or open 상담원 연결 (handlers.relay)."""
+        return self._service("relays")
 
 
 def service(bot_data: dict, name: str) -> Any:

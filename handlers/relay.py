@@ -57,7 +57,6 @@ from handlers.access import (
     STAFF_ROLES,
     RepliesToBot,
     requires,
-    staff_allowed,
 )
 from handlers.context import BotContext, MissingService, service
 
@@ -131,6 +130,7 @@ async def request_agent(update: Update, context: BotContext) -> None:
     relay, new, opening = await context.store.write(
         _open, hours, user.id, chat.id, user.full_name, handle, settings.staff_chat_id, _now()
     )
+    context.relays.add(user.id)
     if not new:
         await chat.send_message(ALREADY_TEXT, reply_markup=keyboards.relay_end(relay.id))
         return
@@ -242,7 +242,7 @@ async def staff_reply(update: Update, context: BotContext) -> None:
 
 
 async def end_button(update: Update, context: BotContext) -> None:
-    """[연결 종료], from the citizen's chat or the staff chat."""
+    """[연결 종료] in the citizen's own chat ends their relay; anywhere else it is staff's."""
     query = update.callback_query
     relay_id = int(context.matches[0].group(1))
     try:
@@ -250,37 +250,49 @@ async def end_button(update: Update, context: BotContext) -> None:
     except RelayNotFound:
         await query.answer(RELAY_OVER_TEXT, show_alert=True)
         return
-    if query.from_user.id == relay.user_id and update.effective_chat.id == relay.chat_id:
-        side = CITIZEN_SIDE
-    elif await staff_allowed(update, context, f"button {query.data}"):
-        side = STAFF_SIDE
-    else:
+    if query.from_user.id != relay.user_id or update.effective_chat.id != relay.chat_id:
+        await staff_end_button(update, context)
         return
     await query.answer()
-    if not await _end(context, relay, side, query.from_user.id):
+    if not await _end(context, relay, CITIZEN_SIDE, query.from_user.id):
+        await query.answer(RELAY_OVER_TEXT, show_alert=True)
+
+
+@requires(STAFF_ROLES)
+async def staff_end_button(update: Update, context: BotContext) -> None:
+    """[연결 종료] pressed by staff (on the staff-chat post or a citizen's forwarded one)."""
+    query = update.callback_query
+    try:
+        relay = await context.store.read(get_relay, int(context.matches[0].group(1)))
+    except RelayNotFound:
+        await query.answer(RELAY_OVER_TEXT, show_alert=True)
+        return
+    await query.answer()
+    if not await _end(context, relay, STAFF_SIDE, query.from_user.id):
         await query.answer(RELAY_OVER_TEXT, show_alert=True)
 
 
 async def end_command(update: Update, context: BotContext) -> None:
-    """/endchat: a citizen ends their relay; staff name the relay (/endchat 12)."""
+    """/endchat: the citizen ends their own relay."""
     user, message = update.effective_user, update.message
-    if not context.args:
-        relay = await context.store.read(active_relay, user.id)
-        if relay is None or update.effective_chat.id != relay.chat_id:
-            await message.reply_text(NO_RELAY_TEXT)
-            return
-        await _end(context, relay, CITIZEN_SIDE, user.id)
+    relay = await context.store.read(active_relay, user.id)
+    if relay is None or update.effective_chat.id != relay.chat_id:
+        await message.reply_text(NO_RELAY_TEXT)
         return
-    if not await staff_allowed(update, context, "/endchat"):
-        return
+    await _end(context, relay, CITIZEN_SIDE, user.id)
+
+
+@requires(STAFF_ROLES, action="/endchat")
+async def end_named_relay(update: Update, context: BotContext) -> None:
+    """/endchat 12: staff end the relay they name."""
     number = context.args[0].strip("[]#상담 ")
     try:
         relay = await context.store.read(get_relay, int(number))
     except (ValueError, RelayNotFound):
-        await message.reply_text(ENDCHAT_USAGE)
+        await update.message.reply_text(ENDCHAT_USAGE)
         return
-    if not await _end(context, relay, STAFF_SIDE, user.id):
-        await message.reply_text(RELAY_OVER_TEXT)
+    if not await _end(context, relay, STAFF_SIDE, update.effective_user.id):
+        await update.message.reply_text(RELAY_OVER_TEXT)
 
 
 async def end_idle_relays(context: BotContext) -> None:
@@ -301,6 +313,7 @@ async def _end(context: BotContext, relay: Relay, side: str, actor_id: int) -> b
     ids = await context.store.write(
         close_relay, relay.id, closed_by=side, notices=notices, now=_now()
     )
+    context.relays.discard(relay.user_id)
     if ids is None:
         return False
     await context.wal_sync.wait()
@@ -396,9 +409,29 @@ def _when(moment: datetime) -> str:
     return f"{moment.month}월 {moment.day}일({weekday}) {moment:%H:%M}"
 
 
+class ActiveRelays:
+    """The citizens whose relay is waiting or open, kept in memory so that routing a private
+    message never reads SQLite on the event loop. Loaded at start (``users_in_relays``); the
+    open and close paths update it right after their commit. A citizen's own messages are
+    handled one after another (transport.ordering), so none of them can slip between the
+    commit that opens their relay and ``add``."""
+
+    def __init__(self, user_ids: set[int] | frozenset[int] = frozenset()) -> None:
+        self._users = set(user_ids)
+
+    def __contains__(self, user_id: object) -> bool:
+        return user_id in self._users
+
+    def add(self, user_id: int) -> None:
+        self._users.add(user_id)
+
+    def discard(self, user_id: int) -> None:
+        self._users.discard(user_id)
+
+
 class InRelay(filters.MessageFilter):
-    """Messages from a citizen whose relay is waiting or open (read from the database at each
-    message, so a relay ended by staff or by the idle job frees the chat at once)."""
+    """Messages from a citizen whose relay is waiting or open (``ActiveRelays``: a relay ended
+    by staff or by the idle job frees the chat at once, without a database read)."""
 
     def __init__(self, bot_data: dict) -> None:
         super().__init__(name="InRelay")
@@ -408,10 +441,10 @@ class InRelay(filters.MessageFilter):
         if message.from_user is None:
             return False
         try:
-            store = service(self._bot_data, "store")
+            relays = service(self._bot_data, "relays")
         except MissingService:
             return False
-        return store.read_now(active_relay, message.from_user.id) is not None
+        return message.from_user.id in relays
 
 
 def build_handlers(bot_data: dict) -> list:
@@ -419,7 +452,8 @@ def build_handlers(bot_data: dict) -> list:
     text = filters.TEXT & ~filters.COMMAND
     return [
         CommandHandler("agent", request_agent, filters=PRIVATE),
-        CommandHandler("endchat", end_command, filters=NEW_MESSAGE),
+        CommandHandler("endchat", end_named_relay, filters=NEW_MESSAGE, has_args=True),
+        CommandHandler("endchat", end_command, filters=NEW_MESSAGE, has_args=False),
         CallbackQueryHandler(request_agent, pattern=f"^{keyboards.AGENT}$"),
         CallbackQueryHandler(claim_button, pattern=keyboards.RELAY_CLAIM_PATTERN),
         CallbackQueryHandler(end_button, pattern=keyboards.RELAY_END_PATTERN),

@@ -3,11 +3,11 @@ as a reply to the survey message."""
 
 from __future__ import annotations
 
-from telegram import Message, Update
-from telegram.ext import filters
+from telegram import Update
 
 from db.satisfaction import NotClosed, NotYourComplaint, comment, rate, survey_receipt
 from handlers import keyboards
+from handlers.access import RepliesToBot
 from handlers.context import BotContext
 
 RATE = "v:"  # v:<receipt>:<score>
@@ -28,15 +28,9 @@ def rating_buttons(receipt: str):
     return keyboards.keyboard([[(LABELS[n], f"{RATE}{receipt}:{n}") for n in range(1, 6)]])
 
 
-class _ReplyToSurvey(filters.MessageFilter):
-    """A message answering a survey message (its first line names the receipt)."""
-
-    def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        return bool(replied and replied.text and survey_receipt(replied.text))
-
-
-REPLY_TO_SURVEY = _ReplyToSurvey()
+# A reply to the bot's own survey message (its first line names the receipt); a copy of it
+# forwarded or sent by someone else is not a survey.
+REPLY_TO_SURVEY = RepliesToBot(lambda text: survey_receipt(text) is not None, "RepliesToSurvey")
 
 
 async def rate_complaint(update: Update, context: BotContext) -> None:

@@ -4,17 +4,20 @@ and the daily jobs (morning digest in the staff chat, progress notices to citize
 Usage (staff): /type 번호 유형 · /extend 번호 YYYY-MM-DD 사유 · /due
 Usage (admin): /closed [YYYY-MM-DD 사유 | -YYYY-MM-DD] · /statutory [이름 일수]
 Templates: /template (목록) · /template 번호 (이 민원에 맞는 상용구, 채운 글) ·
-           /template add 이름 | 본문 · /template del ID ·
+           /template add [유형=…] [부서=…] 이름 | 본문 (미리보기 뒤 [저장]) · /template del ID ·
            /template auto ID [끄기] (관리자: 새 민원마다 접수 직후 보내는 자동 접수 안내)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import secrets
 from datetime import date
 
 import sqlite_utils
 from telegram import Update
+from telegram.ext import filters
 
 from db import deadlines
 from db.complaints import ComplaintNotFound, InvalidTransition, get_complaint
@@ -28,8 +31,11 @@ from db.office_calendar import (
     statutory_periods,
 )
 from db.templates import (
+    NewTemplate,
+    Template,
     TemplateNotFound,
     add_template,
+    checked_template,
     delete_template,
     fill,
     set_auto_ack,
@@ -40,6 +46,7 @@ from db.workbench import (
     ComplaintClosed,
     DeadlineAlreadyExtended,
     InboxFilter,
+    departments,
     describe_kind_error,
     digest_text,
     due_digest,
@@ -49,9 +56,9 @@ from db.workbench import (
     send_progress_notices,
     set_type,
 )
-from handlers import formatting
-from handlers.access import ADMIN_ROLES, STAFF_ROLES, requires, staff_allowed
-from handlers.arguments import parse_receipt
+from handlers import formatting, keyboards
+from handlers.access import ADMIN_ROLES, STAFF_ROLES, requires
+from handlers.arguments import parse_receipt, parse_template_add
 from handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
@@ -70,10 +77,30 @@ DUE_LIST_SIZE = 20
 AUTO_ACK_MARK = " [자동 접수 안내]"
 TEMPLATE_USAGE = (
     "사용법: /template (목록) · /template 접수번호 (채운 상용구) · "
-    "/template add 이름 | 본문 · /template del 번호 · "
+    "/template add [유형=…] [부서=…] 이름 | 본문 · /template del 번호 · "
     "/template auto 번호 [끄기] (관리자, 자동 접수 안내). "
     "자리표시자: {접수번호} {처리기한} {부서} {유형}"
 )
+TEMPLATE_ADD_USAGE = (
+    "사용법: /template add [유형=고충] [부서=도로과] 이름 | 본문\n"
+    "유형과 부서는 적지 않아도 됩니다. 적으면 그 유형이나 부서의 민원에만 이 상용구가 "
+    f"나옵니다. 유형: {', '.join(deadlines.TYPES)} 또는 법정:이름. 띄어쓰기가 있는 값은 "
+    '따옴표로 묶어 주세요 (예: 유형="법정:여권 발급"). 저장하기 전에 미리보기를 보여 드립니다.'
+)
+TEMPLATE_DRAFT = "template_draft"  # user_data: the admin's previewed template and its token
+TEMPLATE_PREVIEW_TEXT = "[미리보기] 아래 상용구를 저장합니다. 맞으면 [저장]을 눌러 주세요."
+NEW_DEPARTMENT_TEXT = (
+    "※ 아직 '{department}' 부서의 민원이 없습니다. 민원의 부서 이름과 글자까지 같아야 "
+    "이 상용구가 나옵니다."
+)
+TEMPLATE_GONE_TEXT = "이미 저장했거나 취소했거나 새 미리보기로 바뀐 상용구입니다."
+TEMPLATE_DROPPED_TEXT = "상용구를 저장하지 않고 취소했습니다."
+TEMPLATE_SAVED_TEXT = "상용구 #{id} '{name}'을(를) 저장했습니다."
+TEMPLATE_NOT_SAVED_TEXT = "저장하지 못했습니다: {problem} /template add 로 다시 적어 주세요."
+ALL_TYPES, ALL_DEPARTMENTS = "모든 유형", "모든 부서"
+TEMPLATE_CHANGES = ("add", "del", "auto")
+# "/template add …", "/template del 3", "/template auto 3": the admins' sub-commands.
+TEMPLATE_CHANGE = filters.Regex(rf"^/template(@\w+)?\s+({'|'.join(TEMPLATE_CHANGES)})(\s|$)")
 
 
 @requires(STAFF_ROLES)
@@ -210,23 +237,17 @@ async def statutory(update: Update, context: BotContext) -> None:
 
 @requires(STAFF_ROLES)
 async def template(update: Update, context: BotContext) -> None:
-    """Lists templates, shows them filled for one complaint, or (admins) adds and deletes."""
+    """Lists templates, or shows them filled for one complaint."""
     args = context.args
-    if args and args[0] in ("add", "del", "auto"):
-        if not await staff_allowed(update, context, f"/template {args[0]}", roles=ADMIN_ROLES):
-            return
-        await update.message.reply_text(await context.store.write(_change_template, update, args))
-        return
     if not args:
         templates = await context.store.read(templates_for)
         lines = [
-            f"· #{t.id} {t.name}{AUTO_ACK_MARK if t.auto_ack else ''}: "
+            f"· #{t.id} {t.name}{_scope(t)}{AUTO_ACK_MARK if t.auto_ack else ''}: "
             f"{formatting.preview(t.body, 60)}"
             for t in templates
         ]
-        await update.message.reply_text(
-            "\n".join(["[상용구]", *(lines or ["· 없음"]), TEMPLATE_USAGE])
-        )
+        listed = "\n".join(["[상용구]", *(lines or ["· 없음"]), TEMPLATE_USAGE])
+        await update.message.reply_text(formatting.fit(listed))
         return
     receipt = parse_receipt(args[0])
     complaint = await context.store.read(get_complaint, receipt) if receipt else None
@@ -246,17 +267,110 @@ async def template(update: Update, context: BotContext) -> None:
     await update.message.reply_text(formatting.fit(text))
 
 
-def _change_template(db: sqlite_utils.Database, update: Update, args: list[str]) -> str:
+@requires(ADMIN_ROLES)
+async def change_template(update: Update, context: BotContext) -> None:
+    """/template add (shown first, saved by [저장]), del or auto: the admins' sub-commands,
+    routed here by TEMPLATE_CHANGE."""
+    if context.args[0] == "add":
+        await _preview_template(update, context)
+        return
+    await update.message.reply_text(await context.store.write(_delete_or_mark, context.args))
+
+
+@requires(ADMIN_ROLES)
+async def template_button(update: Update, context: BotContext) -> None:
+    """[저장] stores the previewed template (once), [취소] drops it."""
+    query = update.callback_query
+    action, token = context.matches[0].groups()
+    draft = context.user_data.get(TEMPLATE_DRAFT)
+    if not draft or draft["token"] != token:
+        await query.answer(TEMPLATE_GONE_TEXT, show_alert=True)
+        return
+    await query.answer()
+    if action == keyboards.DISCARD:
+        del context.user_data[TEMPLATE_DRAFT]
+        await keyboards.edit_message(query, TEMPLATE_DROPPED_TEXT)
+        return
+    new = NewTemplate(**{name: draft[name] for name in NewTemplate.__dataclass_fields__})
+    try:
+        template_id = await context.store.write(
+            add_template,
+            new.name,
+            new.body,
+            created_by=update.effective_user.id,
+            complaint_type=new.complaint_type,
+            department=new.department,
+        )
+    except ValueError as exc:  # the 법정민원 kind was removed since the preview
+        text = TEMPLATE_NOT_SAVED_TEXT.format(problem=exc)
+    else:
+        text = TEMPLATE_SAVED_TEXT.format(id=template_id, name=new.name)
+        text = formatting.fit(f"{text}\n{template_summary(new)}")
+    del context.user_data[TEMPLATE_DRAFT]
+    await keyboards.edit_message(query, text)
+
+
+async def _preview_template(update: Update, context: BotContext) -> None:
+    """Reads "/template add …", checks it and shows it with [저장] [취소]; nothing is stored
+    until [저장] (a newer preview replaces an older one)."""
+    typed = update.message.text.split(maxsplit=2)
+    try:
+        request = parse_template_add(typed[2] if len(typed) > 2 else "")
+        new = await context.store.read(
+            checked_template,
+            request.name,
+            request.body,
+            complaint_type=request.complaint_type,
+            department=request.department,
+        )
+    except ValueError as exc:
+        await update.message.reply_text(f"{exc}\n{TEMPLATE_ADD_USAGE}")
+        return
+    known = new.department is None or new.department in await context.store.read(departments)
+    token = secrets.token_hex(4)
+    context.user_data[TEMPLATE_DRAFT] = {"token": token, **dataclasses.asdict(new)}
+    await update.message.reply_text(
+        formatting.fit(template_preview(new, known_department=known)),
+        reply_markup=keyboards.template_actions(token),
+    )
+
+
+def template_summary(new: NewTemplate) -> str:
+    """Name, type, department and body of a template, as its preview shows them."""
+    return "\n".join(
+        [
+            f"이름: {new.name}",
+            f"유형: {new.complaint_type or ALL_TYPES}",
+            f"부서: {new.department or ALL_DEPARTMENTS}",
+            "",
+            new.body,
+        ]
+    )
+
+
+def template_preview(new: NewTemplate, *, known_department: bool) -> str:
+    """The preview before [저장], warning when no complaint names the department yet."""
+    lines = [TEMPLATE_PREVIEW_TEXT]
+    if not known_department:
+        lines.append(NEW_DEPARTMENT_TEXT.format(department=new.department))
+    return "\n".join([*lines, template_summary(new)])
+
+
+def _scope(template: Template) -> str:
+    """ " (고충 · 도로과)" for a template kept for a type or department, else nothing."""
+    scope = [s for s in (template.complaint_type, template.department) if s]
+    return f" ({' · '.join(scope)})" if scope else ""
+
+
+def _delete_or_mark(db: sqlite_utils.Database, args: list[str]) -> str:
+    """/template del 번호 or /template auto 번호 [끄기], done; what to tell the admin."""
+    number = args[1].lstrip("#") if len(args) > 1 else ""
     if args[0] == "auto":
         off = len(args) == 3 and args[2] in ("끄기", "off")
-        if (
-            len(args) not in (2, 3)
-            or not args[1].lstrip("#").isdigit()
-            or (len(args) == 3 and not off)
-        ):
+        if len(args) not in (2, 3) or not number.isdigit() or (len(args) == 3 and not off):
             return TEMPLATE_USAGE
         try:
-            set_auto_ack(db, int(args[1].lstrip("#")), not off)
+            set_auto_ack(db, int(number), not off)
         except TemplateNotFound:
             return f"상용구 {args[1]}이(가) 없습니다."
         if off:
@@ -265,23 +379,13 @@ def _change_template(db: sqlite_utils.Database, update: Update, args: list[str])
             f"상용구 {args[1]}을(를) 자동 접수 안내로 정했습니다. 맞는 새 민원마다 접수 직후 "
             "민원인에게 보냅니다."
         )
-    if args[0] == "del":
-        if len(args) != 2 or not args[1].lstrip("#").isdigit():
-            return TEMPLATE_USAGE
-        try:
-            delete_template(db, int(args[1].lstrip("#")))
-        except TemplateNotFound:
-            return f"상용구 {args[1]}이(가) 없습니다."
-        return f"상용구 {args[1]}을(를) 지웠습니다."
-    text = update.message.text.split(maxsplit=2)[2] if len(args) > 1 else ""
-    name, bar, body = text.partition("|")
-    if not bar:
+    if len(args) != 2 or not number.isdigit():
         return TEMPLATE_USAGE
     try:
-        template_id = add_template(db, name, body, created_by=update.effective_user.id)
-    except ValueError as exc:
-        return str(exc)
-    return f"상용구 #{template_id} '{name.strip()}'을(를) 저장했습니다."
+        delete_template(db, int(number))
+    except TemplateNotFound:
+        return f"상용구 {args[1]}이(가) 없습니다."
+    return f"상용구 {args[1]}을(를) 지웠습니다."
 
 
 LINK_USAGE = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,7 @@ os.environ["MORPHEME_CACHE_DIR"] = "off"
 os.environ["RETRIEVAL"] = "lexical"
 
 import pytest
+import sqlite_utils
 from hypothesis import settings
 
 import config
@@ -112,6 +114,19 @@ def fresh_database(migrated_database: Path, path: Path) -> Path:
     return path
 
 
+def own_connection(path) -> sqlite_utils.Database:
+    """A connection of the test's own to the bot's database file.
+
+    The store's writer connection (``store.db``) belongs to its writer thread: a write on it
+    from the test could land inside a transaction the thread has open. A write here waits for
+    the writer's lock like any other process would, and a read sees what is committed.
+    """
+    connection = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
+    connection.execute("PRAGMA busy_timeout=5000")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
+
+
 @pytest.fixture
 def bot_settings(tmp_path, migrated_database):
     """Bot settings on a fresh database file: admin 900, staff 800, staff chat -100500.
@@ -141,7 +156,8 @@ def local_bot_factory(bot_settings, kb, tokenizer):
     """Starts the real Application on the offline LocalBotApi: ``async with factory(**overrides)``.
 
     Yields a namespace with application, api (the recorded Bot API calls), db, settings and
-    ``chat(user_id, chat_id=None)`` to talk to the bot as a user.
+    ``chat(user_id, chat_id=None)`` to talk to the bot as a user. ``db`` is the test's own
+    connection (``own_connection``); ``store.db`` is the writer thread's.
     """
     import dataclasses
     from contextlib import asynccontextmanager
@@ -157,14 +173,18 @@ def local_bot_factory(bot_settings, kb, tokenizer):
         api = LocalBotApi()
         application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)
         async with running(application):
-            yield SimpleNamespace(
-                application=application,
-                api=api,
-                settings=settings,
-                db=application.bot_data["store"].db,
-                store=application.bot_data["store"],
-                chat=partial(LocalChat, application, api),
-            )
+            db = own_connection(settings.database_path)
+            try:
+                yield SimpleNamespace(
+                    application=application,
+                    api=api,
+                    settings=settings,
+                    db=db,
+                    store=application.bot_data["store"],
+                    chat=partial(LocalChat, application, api),
+                )
+            finally:
+                db.close()
 
     return start
 
@@ -190,9 +210,9 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api, migrated_database):
     """Runs the real bot (run_polling) in its own thread against ``fake_api``.
 
     ``with polling_bot_factory(**setting_overrides) as bot:`` gives bot.application, bot.settings
-    and bot.db (the bot's own connection: use it from the test thread only while the bot is idle,
-    or open another). Requests time out after 1 s and getUpdates long-polls 1 s, so fault tests
-    do not wait python-telegram-bot's default 5 s timeouts.
+    and bot.db (the test's own connection, ``own_connection``). Requests time out after 1 s and
+    getUpdates long-polls 1 s, so fault tests do not wait python-telegram-bot's default 5 s
+    timeouts.
     """
     import asyncio
     import dataclasses
@@ -237,15 +257,17 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api, migrated_database):
         thread = threading.Thread(target=run, name="polling-bot", daemon=True)
         thread.start()
         fake_api.wait_for(lambda: len(fake_api.params("getUpdates")) > polls)
+        db = own_connection(settings.database_path)
         try:
             yield SimpleNamespace(
                 application=application,
                 settings=settings,
                 thread=thread,
-                db=application.bot_data["store"].db,
+                db=db,
                 store=application.bot_data["store"],
             )
         finally:
+            db.close()
             loop.call_soon_threadsafe(application.stop_running)
             thread.join(timeout=15)
             assert not thread.is_alive(), "the bot did not stop"

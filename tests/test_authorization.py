@@ -9,6 +9,7 @@ nothing else: no complaint, history, notification, role or knowledge base touche
 from __future__ import annotations
 
 import pytest
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from db.complaints import create_complaint
@@ -44,12 +45,15 @@ COMMANDS = [
     ("/closed 2030-05-02 개청 기념일", ADMIN_ONLY),
     ("/statutory 여권 발급 4", ADMIN_ONLY),
     ("/template", STAFF_ONLY),
+    ("/template add 안내 | 내용", ADMIN_ONLY),
+    ("/template del 1", ADMIN_ONLY),
+    ("/template auto 1", ADMIN_ONLY),
+    ("/endchat 1", STAFF_ONLY),
     ("/link {r} {r}", STAFF_ONLY),
     ("/repeat {r} {r}", STAFF_ONLY),
 ]
 # Commands anyone may send: every other registered command must be in COMMANDS.
-# /agent and /endchat are the citizen's 상담원 연결; "/endchat N" for staff checks the role inline
-# (tests/test_handlers_relay.py).
+# /agent and /endchat are the citizen's 상담원 연결 ("/endchat N", naming a relay, is staff's).
 PUBLIC_COMMANDS = {
     *("start", "help", "region", "status", "my", "cancel", "source", "complaint"),
     *("agent", "endchat"),
@@ -67,6 +71,8 @@ BUTTONS = [
     "k:pub:0a1b2c3d",
     "t:pick:0a1b2c3d:0",
     "t:save:0a1b2c3d",
+    "p:save:0a1b2c3d",
+    "p:drop:0a1b2c3d",
 ]
 # (user, chat) pairs without the role: a citizen privately and as a member of the staff chat,
 # a staff member whose grant was revoked, and an anonymous group admin.
@@ -107,7 +113,7 @@ async def bot(local_bot):
 
 
 def snapshot(bot) -> dict:
-    tables = ("complaints", "complaint_history", "outbox", "staff", "questions")
+    tables = ("complaints", "complaint_history", "outbox", "staff", "questions", "reply_templates")
     return {name: list(bot.db[name].rows) for name in tables} | {
         "kb": id(bot.application.bot_data["kb"])
     }
@@ -146,8 +152,8 @@ async def test_staff_buttons_replayed_by_outsiders_are_refused(bot, data, who):
             data=data.format(r=bot.stored.receipt), message_id=bot.alert.message_id
         )
     assert [c.method for c in calls] == ["answerCallbackQuery"]
-    # k: admin uploads, t: teaching from unanswered questions
-    expected = ADMIN_DENIED_TEXT if data.startswith(("k:", "t:")) else DENIED_TEXT
+    # k: admin uploads, t: teaching from unanswered questions, p: a new reply template
+    expected = ADMIN_DENIED_TEXT if data.startswith(("k:", "t:", "p:")) else DENIED_TEXT
     assert (calls[0].params["text"], calls[0].params["show_alert"]) == (expected, True)
     [(denied_user, label)] = denials(bot)
     assert denied_user == user_id and label
@@ -240,21 +246,41 @@ async def test_every_command_is_public_or_in_the_table(local_bot):
     """A new staff command must get a row above, where a citizen's attempt is refused."""
     registered = _registered_commands(local_bot.application.handlers[0])
     table = {c.split()[0].lstrip("/") for c, _ in COMMANDS}
-    assert registered - PUBLIC_COMMANDS == table
+    assert registered - PUBLIC_COMMANDS == table - PUBLIC_COMMANDS
 
 
 async def test_every_privileged_callback_requires_its_role(local_bot):
     """Each staff, workbench and admin callback is wrapped by access.requires (the admin's file
-    upload is filtered by access.FromAdmin instead), with the role its table row expects."""
-    levels = {c.split()[0].lstrip("/"): level for c, level in COMMANDS}
-    unwrapped = []
-    for handler in _privileged(local_bot.application.handlers[0]):
-        roles = getattr(handler.callback, "required_roles", None)
-        if handler.callback is admin.receive_file:
-            continue
-        if roles is None:
-            unwrapped.append(handler.callback.__qualname__)
-        elif isinstance(handler, CommandHandler):
-            [command] = handler.commands
-            assert roles == (ADMIN_ROLES if levels[command] == ADMIN_ONLY else STAFF_ROLES)
+    upload is filtered by access.FromAdmin instead); the role each command needs is checked
+    row by row below."""
+    unwrapped = [
+        handler.callback.__qualname__
+        for handler in _privileged(local_bot.application.handlers[0])
+        if handler.callback is not admin.receive_file
+        and getattr(handler.callback, "required_roles", None) is None
+    ]
     assert unwrapped == []
+
+
+def _command_update(bot, text: str, user_id: int = STAFF) -> Update:
+    """``text`` sent by ``user_id`` in their private chat, as Telegram delivers it."""
+    message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": user_id, "type": "private"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "직원"},
+        "text": text,
+        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+    }
+    return Update.de_json({"update_id": 1, "message": message}, bot)
+
+
+@pytest.mark.parametrize("command, level", COMMANDS, ids=[c for c, _ in COMMANDS])
+async def test_the_handler_a_command_reaches_requires_its_role(local_bot, command, level):
+    """Sub-commands too ("/template add", "/endchat 12"): the first registered handler that
+    takes the command is wrapped by access.requires with the row's role, so no callback checks
+    a role by hand."""
+    update = _command_update(local_bot.application.bot, command.format(r="20250301-AB2C"))
+    handler = next(h for h in local_bot.application.handlers[0] if h.check_update(update))
+    roles = getattr(handler.callback, "required_roles", None)
+    assert roles == (ADMIN_ROLES if level == ADMIN_ONLY else STAFF_ROLES), handler.callback

@@ -13,7 +13,7 @@ async def test_every_service_is_set_in_post_init_and_read_through_the_context(lo
     assert local_bot.application.context_types.context is BotContext
     for name in SERVICES:
         assert getattr(context, name) is local_bot.application.bot_data[name]
-    assert context.store.db is local_bot.db and context.uploads == {} and context.semantic is None
+    assert context.store is local_bot.store and context.uploads == {} and context.semantic is None
 
 
 async def test_a_reload_swaps_the_knowledge_base_for_every_context(local_bot):

@@ -9,12 +9,15 @@ stopping the application writes every queued write first.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
 
 import pytest
 
 from db.database import DatabaseUnavailable
 from db.questions import log_question
+from db.staff import grant
 from db.store import Store, StoreClosed
 
 CITIZEN = 42
@@ -24,9 +27,14 @@ QUESTION, ANSWER = "새마을지도자 자녀 장학금 조건", "[새마을지�
 @pytest.fixture
 async def store(tmp_path):
     opened = Store(tmp_path / "bot.db", busy_timeout_ms=50)
-    opened.db.execute("create table notes (n integer)")
+    await opened.write(create_notes)
     yield opened
     await opened.close()
+
+
+def create_notes(db) -> None:
+    """The table the store tests write in (on the writer thread, like every write)."""
+    db.execute("create table notes (n integer)")
 
 
 def note(db, n: int) -> int:
@@ -105,7 +113,7 @@ async def test_a_failing_queued_write_is_logged_and_the_next_ones_are_written(st
 
 async def test_close_writes_what_is_queued_and_refuses_more(tmp_path):
     opened = Store(tmp_path / "bot.db")
-    opened.db.execute("create table notes (n integer)")
+    await opened.write(create_notes)
     for n in range(200):
         opened.queue(note, n)
     await opened.close()
@@ -135,7 +143,28 @@ async def test_stopping_the_application_writes_every_queued_write(local_bot_fact
 
 async def test_an_in_memory_database_reads_through_the_writer():
     opened = Store(":memory:")
-    opened.db.execute("create table notes (n integer)")
+    await opened.write(create_notes)
     await opened.write(note, 7)
     assert await opened.read(notes) == [7]
     await opened.close()
+
+
+async def test_a_tests_write_never_joins_a_transaction_of_the_writer_thread(local_bot):
+    """local_bot.db is the test's own connection: while the writer thread holds a transaction
+    that it then rolls back, a row the test writes waits for the lock and is kept. On the
+    writer's connection it would have joined that transaction and been rolled back with it."""
+    inside, release = threading.Event(), threading.Event()
+
+    def held_then_rolled_back(db) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        inside.set()
+        release.wait(timeout=10)
+        db.execute("ROLLBACK")
+
+    held = asyncio.ensure_future(local_bot.store.write(held_then_rolled_back))
+    await asyncio.to_thread(inside.wait, 10)
+    threading.Timer(0.2, release.set).start()  # while the test's write waits for the lock
+    grant(local_bot.db, 555, role="staff", granted_by=900)
+    await held
+    assert [row["user_id"] for row in local_bot.db["staff"].rows] == [555]
+    assert local_bot.db.conn is not local_bot.store.db.conn

@@ -3,12 +3,14 @@ the complaint's type and department."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
 
 from db.complaints import create_complaint
 from db.database import KST
+from db.office_calendar import set_statutory_period
 from db.templates import (
     TemplateNotFound,
     acknowledgement,
@@ -117,3 +119,33 @@ def test_the_most_specific_marked_template_acknowledges_a_new_complaint(db, mark
 def test_marking_an_unknown_template_fails(db):
     with pytest.raises(TemplateNotFound):
         set_auto_ack(db, 99, True)
+
+
+@pytest.mark.parametrize(
+    "complaint_type, department, problem",
+    [
+        ("고충", "도로과", None),
+        ("법정:여권 발급", None, None),
+        (None, " 도로  관리과 ", None),
+        ("민원", None, "'민원'은(는) 민원 유형이 아닙니다"),
+        ("법정:없는 민원", None, "'법정:없는 민원'은(는) 민원 유형이 아닙니다"),
+        (None, "과" * 51, "부서 이름은 50자까지"),
+    ],
+)
+def test_a_template_for_a_type_or_department_must_be_able_to_fit(
+    db, complaint_type, department, problem
+):
+    """A type outside deadlines.TYPES and the 법정민원 table would never fit a complaint."""
+    set_statutory_period(db, "여권 발급", 4, updated_by=900)
+    fields = dict(created_by=900, complaint_type=complaint_type, department=department)
+    if problem:
+        with pytest.raises(ValueError, match=re.escape(problem)):
+            add_template(db, "안내", "내용", **fields)
+        assert templates_for(db) == []
+        return
+    add_template(db, "안내", "내용", **fields)
+    [stored] = templates_for(db)
+    assert (stored.complaint_type, stored.department) == (
+        complaint_type,
+        department and " ".join(department.split()),
+    )

@@ -29,15 +29,26 @@ QUESTION, ANSWER = "새마을지도자 자녀 장학금 조건", "[새마을지�
 LONG_CONTENT = "도로 파손 " * 600  # needs new pages: a full disk cannot take it
 
 
-def connections(bot) -> list:
-    """The bot's two connections: repositories and python-telegram-bot persistence."""
-    return [bot.db, bot.application.persistence._db]
+def pragma(db, statement: str) -> None:
+    db.execute(statement)
+
+
+def fill_the_disk(db) -> None:
+    """No page more than the file has now: the next write needing one fails as on a full disk."""
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")
+
+
+async def on_both_connections(bot, change, *args) -> None:
+    """``change(db, *args)`` on the bot's two writing connections: the store's, on its writer
+    thread, and python-telegram-bot persistence's."""
+    await bot.store.write(change, *args)
+    change(bot.application.persistence._db, *args)
 
 
 @pytest.fixture
-def bot(local_bot):
-    for db in connections(local_bot):
-        db.execute("PRAGMA busy_timeout = 100")
+async def bot(local_bot):
+    await on_both_connections(local_bot, pragma, "PRAGMA busy_timeout = 100")
     return local_bot
 
 
@@ -97,9 +108,7 @@ async def test_a_locked_database_asks_to_try_later_and_recovers(bot):
 async def test_a_full_disk_asks_to_try_later_and_recovers(bot):
     me = bot.chat(CITIZEN)
     summary_id = await file_until_summary(me, LONG_CONTENT)
-    for db in connections(bot):
-        pages = db.execute("PRAGMA page_count").fetchone()[0]
-        db.execute(f"PRAGMA max_page_count = {pages}")
+    await on_both_connections(bot, fill_the_disk)
     try:
         assert TRY_LATER_TEXT in said(await me.press("접수하기"))
         assert ANSWER in said(await bot.chat(OTHER).send(QUESTION))
@@ -107,8 +116,7 @@ async def test_a_full_disk_asks_to_try_later_and_recovers(bot):
         assert bot.db["outbox"].count == 0
         assert integrity(bot.settings.database_path) == [("ok",)]
     finally:
-        for db in connections(bot):
-            db.execute("PRAGMA max_page_count = 1073741823")  # space again
+        await on_both_connections(bot, pragma, "PRAGMA max_page_count = 1073741823")  # space
     await submit_after_recovery(bot, me, summary_id)
     [stored] = list_complaints(bot.db)
     assert stored.content == LONG_CONTENT.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -9,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from db.complaints import RECEIPT_ALPHABET, new_receipt
-from handlers.arguments import parse_period, parse_phone, parse_receipt, parse_user_id
+from handlers.arguments import (
+    TemplateRequest,
+    parse_period,
+    parse_phone,
+    parse_receipt,
+    parse_template_add,
+    parse_user_id,
+)
 
 
 @pytest.mark.parametrize(
@@ -101,3 +109,46 @@ def test_periods():
     for args in (["2025-03-01"], ["2025-03-31", "2025-03-01"], ["어제", "오늘"]):
         with pytest.raises(ValueError):
             parse_period(args)
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("보수 안내 | 곧 고칩니다", TemplateRequest("보수 안내", "곧 고칩니다")),
+        (
+            "유형=고충 부서=도로과 보수 안내 | 곧 | 고칩니다\n감사합니다",
+            TemplateRequest("보수 안내", "곧 | 고칩니다\n감사합니다", "고충", "도로과"),
+        ),
+        ("부서=도로과 유형=건의 안내|내용", TemplateRequest("안내", "내용", "건의", "도로과")),
+        (
+            '유형="법정:여권 발급" 여권 | 4일 걸립니다',
+            TemplateRequest("여권", "4일 걸립니다", "법정:여권 발급"),
+        ),
+        ("유형=“법정:여권 발급” 여권 | 내용", TemplateRequest("여권", "내용", "법정:여권 발급")),
+        ("유형이 있는 안내 | 내용", TemplateRequest("유형이 있는 안내", "내용")),
+    ],
+)
+def test_template_add_reads_type_department_name_and_body(typed, expected):
+    assert parse_template_add(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "typed, problem",
+    [
+        ("보수 안내 곧 고칩니다", "| 를 넣어"),
+        ("유형=고충 유형=건의 안내 | 내용", "두 번"),
+        ("유형= 고충 안내 | 내용", "붙여 적어"),
+        ("부서 =도로과 안내 | 내용", "붙여 적어"),
+    ],
+)
+def test_template_add_that_cannot_be_read_says_why(typed, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        parse_template_add(typed)
+
+
+@given(st.text(max_size=80))
+def test_parse_template_add_never_crashes(text):
+    try:
+        parse_template_add(text)
+    except ValueError:
+        pass

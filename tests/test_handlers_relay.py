@@ -3,6 +3,7 @@ hours and idle ends."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from db.complaints import create_complaint
 from db.privacy import RRN_MASK
 from db.relay import CLOSED, OPEN, WAITING, active_relay, get_relay, messages
+from db.store import Store
 from handlers import relay
 from handlers.access import DENIED_TEXT
 
@@ -27,6 +29,34 @@ def clock(monkeypatch):
 
     set_to(TUESDAY_10)
     return set_to
+
+
+@pytest.fixture
+async def sql_on_the_loop(local_bot, monkeypatch):
+    """The SQL statements the bot's store runs on the event loop's thread (its writer's
+    connection and every reader, opened now or later): a list that should stay empty."""
+    loop_thread, seen = threading.get_ident(), []
+
+    def trace(statement: str) -> None:
+        if threading.get_ident() == loop_thread:
+            seen.append(statement)
+
+    opened = Store._open_reader
+
+    def traced_reader(store):
+        reader = opened(store)
+        reader.conn.set_trace_callback(trace)
+        return reader
+
+    def trace_writer(db, callback) -> None:
+        db.conn.set_trace_callback(callback)
+
+    monkeypatch.setattr(Store, "_open_reader", traced_reader)
+    await local_bot.store.write(trace_writer, trace)
+    for reader in local_bot.store._readers:  # idle: the bot has not started reading yet
+        reader.conn.set_trace_callback(trace)
+    yield seen
+    await local_bot.store.write(trace_writer, None)
 
 
 def texts(calls, chat_id: int = CITIZEN) -> str:
@@ -118,6 +148,36 @@ async def test_a_citizen_reaches_a_person_and_either_side_is_told_at_the_end(loc
         ("staff", relay.CLAIMED_CITIZEN_TEXT),
         ("staff", "내일 보수합니다"),
     ]
+
+
+async def test_private_messages_reach_the_relay_or_the_answers_without_sql_on_the_loop(
+    local_bot, clock, sql_on_the_loop
+):
+    """Whether a citizen is in a relay is known without reading SQLite on the event loop, for
+    every private message: in a relay, after it ends, and for someone who never asked."""
+    citizen, staff = local_bot.chat(CITIZEN), local_bot.chat(STAFF, chat_id=STAFF_CHAT)
+    await citizen.send("/agent")
+    await citizen.send("집 앞 도로가 파였어요")
+    assert staff_chat_texts(local_bot)[-1] == "[상담 #1] 시민: 집 앞 도로가 파였어요"
+    await staff.send("/endchat 1")
+    after = await citizen.send("청년 월세 지원 조건 알려줘")
+    assert not any(c.chat_id == STAFF_CHAT for c in after) and texts(after)
+    assert texts(await local_bot.chat(STRANGER).send("청년 월세 지원 조건 알려줘"), STRANGER)
+    assert sql_on_the_loop == [], "\n".join(sql_on_the_loop)
+
+
+async def test_a_relay_open_before_a_restart_still_takes_the_citizens_texts(
+    local_bot_factory, bot_settings, clock
+):
+    from db.database import open_database
+    from db.relay import open_relay
+
+    before = open_database(bot_settings.database_path)
+    open_relay(before, user_id=CITIZEN, chat_id=CITIZEN, name="시민", staff_chat_id=STAFF_CHAT)
+    before.close()
+    async with local_bot_factory() as bot:
+        await bot.chat(CITIZEN).send("아직 연결 중인가요?")
+        assert bot.api.texts(STAFF_CHAT)[-1] == "[상담 #1] 시민: 아직 연결 중인가요?"
 
 
 async def test_staff_end_the_relay_with_the_button_and_a_double_tap_tells_nobody_twice(

@@ -11,6 +11,7 @@ from db.complaints import create_complaint, get_complaint
 from db.database import KST
 from db.deadlines import is_working_day
 from handlers import workbench
+from handlers.access import ADMIN_DENIED_TEXT
 from handlers.context import BotContext
 from handlers.jobs import deliver_due
 
@@ -125,12 +126,17 @@ async def test_receipt_and_view_state_the_due_date(local_bot):
     assert "처리기한: " in reply and "(고충, 7일)" in reply
 
 
+async def add_template(admin, typed: str) -> str:
+    """Sends "/template add …" and presses [저장] under its preview: what the bot said."""
+    preview = texts(await admin.send(f"/template add {typed}"))
+    assert preview.startswith(workbench.TEMPLATE_PREVIEW_TEXT), preview
+    return texts(await admin.press("저장"))
+
+
 async def test_templates_are_kept_by_admins_and_filled_for_staff(local_bot):
     admin, me = local_bot.chat(ADMIN), local_bot.chat(STAFF)
-    saved = texts(
-        await admin.send(
-            "/template add 보수 안내 | {접수번호} 민원은 {부서}에서 {처리기한}까지 보수합니다."
-        )
+    saved = await add_template(
+        admin, "보수 안내 | {접수번호} 민원은 {부서}에서 {처리기한}까지 보수합니다."
     )
     assert saved.startswith("상용구 #1 '보수 안내'을(를) 저장했습니다.")
     assert "알 수 없는 자리표시자" in texts(await admin.send("/template add 나쁜 | {담당자}"))
@@ -141,6 +147,64 @@ async def test_templates_are_kept_by_admins_and_filled_for_staff(local_bot):
     assert f"{stored.receipt} 민원은 도로과에서 " in filled and "{처리기한}" not in filled
     assert "지웠습니다" in texts(await admin.send("/template del 1"))
     assert "맞는 상용구가 없습니다" in texts(await me.send(f"/template {stored.receipt}"))
+
+
+async def test_an_admin_sets_a_templates_type_and_department_after_a_preview(local_bot):
+    admin, me = local_bot.chat(ADMIN), local_bot.chat(STAFF)
+    roads = store(local_bot.db)
+    await me.send(f"/type {roads.receipt} 고충")
+    preview = texts(
+        await admin.send("/template add 유형=고충 부서=도로과 보수 안내 | 곧 고칩니다")
+    )
+    assert preview == "\n".join(
+        [
+            workbench.TEMPLATE_PREVIEW_TEXT,
+            "이름: 보수 안내",
+            "유형: 고충",
+            "부서: 도로과",
+            "",
+            "곧 고칩니다",
+        ]
+    )
+    assert [label for label, _ in admin.buttons()] == ["저장", "취소"]
+    save = admin.buttons()[0][1]
+    assert local_bot.db["reply_templates"].count == 0  # nothing is stored before [저장]
+    assert (await me.press(data=save))[0].params["text"] == ADMIN_DENIED_TEXT
+    saved = texts(await admin.press(data=save))
+    assert saved.startswith("상용구 #1 '보수 안내'을(를) 저장했습니다.")
+    again = await admin.press(data=save)  # a double tap stores nothing twice
+    assert again[0].params["text"] == workbench.TEMPLATE_GONE_TEXT
+    [kept] = local_bot.db["reply_templates"].rows
+    assert (kept["complaint_type"], kept["department"]) == ("고충", "도로과")
+    assert "#1 보수 안내 (고충 · 도로과)" in texts(await me.send("/template"))
+    assert "곧 고칩니다" in texts(await me.send(f"/template {roads.receipt}"))
+    other = store(local_bot.db, 2)
+    await me.send(f"/type {other.receipt} 질의")
+    assert "맞는 상용구가 없습니다" in texts(await me.send(f"/template {other.receipt}"))
+
+
+@pytest.mark.parametrize(
+    "typed, said",
+    [
+        ("유형=민원 안내 | 내용", "'민원'은(는) 민원 유형이 아닙니다"),
+        ('유형="법정:없는 것" 안내 | 내용', "'법정:없는 것'은(는) 민원 유형이 아닙니다"),
+        ("유형= 고충 안내 | 내용", "= 앞뒤를 붙여 적어 주세요"),
+        ("안내 내용", "이름과 본문 사이에 | 를 넣어 주세요"),
+        ("", "이름과 본문 사이에 | 를 넣어 주세요"),
+    ],
+)
+async def test_a_template_that_cannot_fit_is_refused_with_the_usage(local_bot, typed, said):
+    reply = texts(await local_bot.chat(ADMIN).send(f"/template add {typed}"))
+    assert said in reply and workbench.TEMPLATE_ADD_USAGE in reply
+    assert local_bot.db["reply_templates"].count == 0
+
+
+async def test_a_new_department_is_pointed_out_and_cancel_stores_nothing(local_bot):
+    admin = local_bot.chat(ADMIN)
+    preview = texts(await admin.send('/template add 부서="도로 관리과" 안내 | 내용'))
+    assert workbench.NEW_DEPARTMENT_TEXT.format(department="도로 관리과") in preview
+    assert texts(await admin.press("취소")) == workbench.TEMPLATE_DROPPED_TEXT
+    assert local_bot.db["reply_templates"].count == 0
 
 
 async def test_staff_chat_post_names_similar_complaints_and_staff_link_them(local_bot):
@@ -165,7 +229,7 @@ async def test_staff_chat_post_names_similar_complaints_and_staff_link_them(loca
 
 async def test_an_admin_marks_the_automatic_acknowledgement_and_new_complaints_get_it(local_bot):
     admin, citizen = local_bot.chat(ADMIN), local_bot.chat(CITIZEN)
-    await admin.send("/template add 접수 안내 | {접수번호} 민원을 받았습니다. 기한: {처리기한}")
+    await add_template(admin, "접수 안내 | {접수번호} 민원을 받았습니다. 기한: {처리기한}")
     assert "관리자만" in texts(await local_bot.chat(STAFF).send("/template auto 1"))
     assert "자동 접수 안내로 정했습니다" in texts(await admin.send("/template auto 1"))
     assert "#1 접수 안내 [자동 접수 안내]" in texts(await admin.send("/template"))

@@ -95,13 +95,44 @@ async def test_citizen_rates_with_buttons_comments_and_admin_sees_it(local_bot):
 
 
 def _reply_to(local_bot, text):
-    """The survey message as the Bot API attaches it to the citizen's reply."""
-    from console.local_api import chat_dict
+    """The bot's survey message with ``text``, as the Bot API attaches it to a reply."""
+    return next(m for m in local_bot.api.messages.values() if m.get("text") == text)
 
-    return {
-        "message_id": 1,
-        "date": 0,
-        "chat": chat_dict(CITIZEN),
-        "text": text,
-        "from": {"id": 1, "is_bot": True, "first_name": "봇"},
-    }
+
+async def _rated(local_bot):
+    """A closed complaint whose survey the citizen answered with 4; its survey message."""
+    complaint = store(local_bot.db)
+    await local_bot.chat(STAFF).send(f"/close {complaint.receipt} 수리 완료")
+    local_bot.db.execute("update outbox set next_attempt_at = '2000-01-01' where kind = 'survey'")
+    await deliver_due(local_bot.application.bot, local_bot.store)
+    calls = await local_bot.chat(CITIZEN).press("4")
+    return _reply_to(local_bot, next(c.text for c in calls if c.method == "editMessageText"))
+
+
+FORWARDED = {
+    "type": "user",
+    "date": 0,
+    "sender_user": {"id": 1, "is_bot": False, "first_name": "봇"},
+}
+NOT_THE_BOTS = {
+    "forwarded by the citizen": lambda survey: {
+        **survey,
+        "from": {"id": CITIZEN, "is_bot": False, "first_name": "시민"},
+        "forward_origin": FORWARDED,
+    },
+    "another user's copy": lambda survey: {
+        **survey,
+        "from": {"id": STRANGER, "is_bot": False, "first_name": "이웃"},
+    },
+}
+
+
+@pytest.mark.parametrize("copy", NOT_THE_BOTS.values(), ids=NOT_THE_BOTS)
+async def test_a_reply_to_a_survey_text_the_bot_did_not_send_is_not_a_comment(local_bot, copy):
+    """Only a reply to the bot's own survey message is kept as the citizen's comment."""
+    survey_message = await _rated(local_bot)
+    calls = await local_bot.chat(CITIZEN).send(
+        "청년 월세 지원 조건 알려줘", reply_to_message=copy(survey_message)
+    )
+    assert survey.COMMENT_SAVED_TEXT not in [c.text for c in calls]
+    assert [row["comment"] for row in local_bot.db["satisfaction"].rows] == [None]
