@@ -191,8 +191,9 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api, migrated_database):
 
     ``with polling_bot_factory(**setting_overrides) as bot:`` gives bot.application, bot.settings
     and bot.db (the bot's own connection: use it from the test thread only while the bot is idle,
-    or open another). Requests time out after 1 s and getUpdates long-polls 1 s, so fault tests
-    do not wait python-telegram-bot's default 5 s timeouts.
+    or open another). getUpdates long-polls 1 s; requests wait for an answer as long as a test
+    waits for the bot, except those ``fake_api.hold_next`` holds, which time out at once
+    (fake_bot_api.FaultAwareRequest).
     """
     import asyncio
     import dataclasses
@@ -201,8 +202,8 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api, migrated_database):
     from types import SimpleNamespace
 
     from config import load_settings
+    from fake_bot_api import FaultAwareRequest
     from handlers.app import build_application, serve
-    from transport.request import AiohttpRequest
 
     fresh_database(migrated_database, tmp_path / "bot.db")
     base = load_settings(
@@ -223,9 +224,7 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api, migrated_database):
     @contextmanager
     def start(**overrides):
         settings = dataclasses.replace(base, **overrides)
-        request = AiohttpRequest(
-            32, connect_timeout=1, read_timeout=1, write_timeout=1, pool_timeout=1
-        )
+        request = FaultAwareRequest(fake_api)
         application = build_application(settings, request=request, kb=kb, tokenizer=tokenizer)
         loop = asyncio.new_event_loop()
 
