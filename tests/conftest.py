@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 # Test files (tmp_path) live in memory where the machine has a tmpfs: the bot waits for the disk
@@ -96,6 +97,24 @@ def tagger_inputs(tokenizer: Tokenizer):
             tokenizer._pos = tag
 
     return record
+
+
+@pytest.fixture
+def eventually():
+    """``await eventually(predicate)``: waits on the event loop until ``predicate()`` is truthy
+    and returns it. The 30 s limit only bounds a hang (fake_bot_api.WAIT_SECONDS); a test that
+    slept a fixed time instead failed when a busy machine was slower than that."""
+    from fake_bot_api import WAIT_SECONDS
+
+    async def wait(predicate, timeout: float = WAIT_SECONDS):
+        deadline = time.monotonic() + timeout
+        while not (result := predicate()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still false after {timeout} s: {predicate}")
+            await asyncio.sleep(0.01)
+        return result
+
+    return wait
 
 
 @pytest.fixture

@@ -325,12 +325,12 @@ async def test_database_unavailable_at_submit_keeps_the_draft(local_bot, monkeyp
     assert len(list_complaints(local_bot.db)) == 1
 
 
-async def test_unfinished_draft_times_out_with_a_message(local_bot_factory):
+async def test_unfinished_draft_times_out_with_a_message(local_bot_factory, eventually):
     async with local_bot_factory(complaint_timeout_seconds=0.3) as bot:
         me = bot.chat(CITIZEN)
         await me.send("/complaint")
         await me.send("가로수가 쓰러졌어요")
-        await asyncio.sleep(0.8)
+        await eventually(lambda: complaint.TIMEOUT_TEXT in bot.api.texts(CITIZEN))
         assert bot.api.texts(CITIZEN)[-1] == complaint.TIMEOUT_TEXT
         assert "complaint" not in bot.application.user_data[CITIZEN]
 
