@@ -127,6 +127,40 @@ def db():
     database.close()
 
 
+@pytest.fixture
+def file_complaint():
+    """``file_complaint(db, content="가로등 고장", **fields)`` stores a complaint with
+    db.complaints.create_complaint, as the bot does when a citizen taps [접수하기]: citizen 42
+    in their own chat, anonymous, no department, region or phone, and an idempotency key of its
+    own. Any field can be given; ``user_id`` also sets ``chat_id``."""
+    import itertools
+
+    from db.complaints import create_complaint
+
+    keys = itertools.count(1)
+
+    def file(db, content: str = "가로등 고장", *, user_id: int = 42, **fields):
+        values = {
+            "idempotency_key": f"complaint-{next(keys)}",
+            "chat_id": user_id,
+            "department": None,
+            "region": None,
+            "phone": None,
+            "anonymous": True,
+            "consent": False,
+        }
+        return create_complaint(db, user_id=user_id, content=content, **(values | fields))
+
+    return file
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path) -> Path:
+    """A writable copy of the bundled knowledge sources (tmp_path/sources), for tests that
+    teach, upload, reload or break files without touching the repository's."""
+    return shutil.copytree(DEFAULT_DIR, tmp_path / "sources")
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory) -> Path:
     """A database file with every migration applied, for tests to copy instead of migrating.
@@ -209,6 +243,14 @@ def local_bot_factory(bot_settings, kb, tokenizer):
 async def local_bot(local_bot_factory):
     """The bot with default test settings, started for one test."""
     async with local_bot_factory() as bot:
+        yield bot
+
+
+@pytest.fixture
+async def writable_bot(local_bot_factory, knowledge_dir):
+    """The bot on ``knowledge_dir``, a writable copy of the bundled knowledge (bot.directory)."""
+    async with local_bot_factory(knowledge_dir=knowledge_dir) as bot:
+        bot.directory = knowledge_dir
         yield bot
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
 import socket
 import threading
 
@@ -21,7 +20,6 @@ from db.complaints import create_complaint
 from db.database import open_database
 from fake_bot_api import FakeBotApi
 from handlers.app import build_application, serve
-from knowledge.base import DEFAULT_DIR
 from nlp.reply import SUGGEST
 from nlp.responder import respond
 
@@ -73,8 +71,7 @@ def api():
 
 
 @pytest.fixture
-def e2e_settings(tmp_path, api):
-    knowledge_dir = shutil.copytree(DEFAULT_DIR, tmp_path / "sources")
+def e2e_settings(tmp_path, api, knowledge_dir):
     return load_settings(
         {
             "TELEGRAM_BOT_TOKEN": "123456:E2E-test-token",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from db import outbox
 from db.complaints import create_complaint
 from handlers import admin
 from handlers.access import ADMIN_DENIED_TEXT
-from knowledge.base import DEFAULT_DIR
 
 CITIZEN, STAFF, ADMIN = 42, 800, 900
 NAJU_DOCUMENT = "004_8df93a93e5fd5244.txt"
@@ -18,12 +15,6 @@ NAJU_DOCUMENT = "004_8df93a93e5fd5244.txt"
 
 def sent_texts(calls) -> str:
     return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
-
-
-@pytest.fixture
-def knowledge_dir(tmp_path):
-    """A copy of the bundled knowledge documents that a test may break."""
-    return shutil.copytree(DEFAULT_DIR, tmp_path / "sources")
 
 
 def drop_from_manifest(directory, file_name: str) -> None:
