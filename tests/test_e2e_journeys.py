@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from config import load_settings
-from db.complaints import create_complaint
 from db.database import open_database
 from fake_bot_api import FakeBotApi
 from handlers.app import build_application, serve
@@ -158,14 +157,12 @@ def test_complaint_filed_handled_by_staff_and_citizen_notified(bot, api):
     assert "상태: 처리중" in status["text"] and "수리 기사" in status["text"]
 
 
-def test_status_by_a_stranger_is_refused(bot, api, e2e_settings):
+def test_status_by_a_stranger_is_refused(bot, api, e2e_settings, file_complaint):
     db = open_database(e2e_settings.database_path)
-    stored = create_complaint(
+    stored = file_complaint(
         db,
-        idempotency_key="e2e",
+        "가로등 고장",
         user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content="가로등 고장",
         department="도로과",
         region="전주시",
         phone="010-1234-5678",

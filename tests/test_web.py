@@ -313,19 +313,14 @@ def test_admins_keep_templates_and_staff_answer_with_one(console):
     assert f"{complaint.receipt} 민원은 도로과에서 처리합니다.</textarea>" in filled.text
 
 
-def test_similar_complaints_are_shown_linked_and_answered_together(console):
+def test_similar_complaints_are_shown_linked_and_answered_together(console, file_complaint):
     first = store(console.db, 1, "가로등이 고장났어요 밤에 너무 어두워요")
-    second = create_complaint(
+    second = file_complaint(
         console.db,
-        idempotency_key="k2",
+        "우리 집 앞 가로등이 고장나서 어두워요",
         user_id=77,
-        chat_id=77,
-        content="우리 집 앞 가로등이 고장나서 어두워요",
         department="도로과",
         region="전주시",
-        phone=None,
-        anonymous=True,
-        consent=False,
     )
     sign_in(console)
     page = console.get(f"/complaints/{second.receipt}")
