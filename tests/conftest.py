@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
 # Test files (tmp_path) live in memory where the machine has a tmpfs: the bot waits for the disk
@@ -27,6 +29,7 @@ os.environ["RETRIEVAL"] = "lexical"
 import pytest
 import sqlite_utils
 from hypothesis import settings
+from telegram.ext import JobQueue
 
 import config
 from knowledge.base import DEFAULT_DIR, KnowledgeBase
@@ -40,6 +43,21 @@ settings.load_profile("suite")
 
 
 config.DEFAULT_RETRIEVAL = "lexical"  # for the settings built from a dict in tests
+
+
+async def _stop_job_queue(self: JobQueue, wait: bool = True) -> None:
+    """``JobQueue.stop`` of python-telegram-bot 22.8, yielding to the loop once where it sleeps
+    10 ms: APScheduler's shutdown is one ``call_soon_threadsafe`` callback, queued before this
+    coroutine resumes, so one turn of the loop runs it. The suite stops the bot ~740 times;
+    the naps came to 7 s."""
+    if wait:
+        await asyncio.gather(*self._executor._pending_futures, return_exceptions=True)
+    if self.scheduler.running:
+        self.scheduler.shutdown(wait=wait)
+        await asyncio.sleep(0)
+
+
+JobQueue.stop = _stop_job_queue
 
 
 @pytest.fixture(scope="session")
@@ -84,6 +102,24 @@ def tagger_inputs(tokenizer: Tokenizer):
 
 
 @pytest.fixture
+def eventually():
+    """``await eventually(predicate)``: waits on the event loop until ``predicate()`` is truthy
+    and returns it. The 30 s limit only bounds a hang (fake_bot_api.WAIT_SECONDS); a test that
+    slept a fixed time instead failed when a busy machine was slower than that."""
+    from fake_bot_api import WAIT_SECONDS
+
+    async def wait(predicate, timeout: float = WAIT_SECONDS):
+        deadline = time.monotonic() + timeout
+        while not (result := predicate()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still false after {timeout} s: {predicate}")
+            await asyncio.sleep(0.01)
+        return result
+
+    return wait
+
+
+@pytest.fixture
 def db():
     """An in-memory database with every migration applied, closed after the test."""
     from db.database import open_database
@@ -91,6 +127,40 @@ def db():
     database = open_database(None)
     yield database
     database.close()
+
+
+@pytest.fixture
+def file_complaint():
+    """``file_complaint(db, content="가로등 고장", **fields)`` stores a complaint with
+    db.complaints.create_complaint, as the bot does when a citizen taps [접수하기]: citizen 42
+    in their own chat, anonymous, no department, region or phone, and an idempotency key of its
+    own. Any field can be given; ``user_id`` also sets ``chat_id``."""
+    import itertools
+
+    from db.complaints import create_complaint
+
+    keys = itertools.count(1)
+
+    def file(db, content: str = "가로등 고장", *, user_id: int = 42, **fields):
+        values = {
+            "idempotency_key": f"complaint-{next(keys)}",
+            "chat_id": user_id,
+            "department": None,
+            "region": None,
+            "phone": None,
+            "anonymous": True,
+            "consent": False,
+        }
+        return create_complaint(db, user_id=user_id, content=content, **(values | fields))
+
+    return file
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path) -> Path:
+    """A writable copy of the bundled knowledge sources (tmp_path/sources), for tests that
+    teach, upload, reload or break files without touching the repository's."""
+    return shutil.copytree(DEFAULT_DIR, tmp_path / "sources")
 
 
 @pytest.fixture(scope="session")
@@ -197,6 +267,14 @@ async def local_bot(local_bot_factory):
 
 
 @pytest.fixture
+async def writable_bot(local_bot_factory, knowledge_dir):
+    """The bot on ``knowledge_dir``, a writable copy of the bundled knowledge (bot.directory)."""
+    async with local_bot_factory(knowledge_dir=knowledge_dir) as bot:
+        bot.directory = knowledge_dir
+        yield bot
+
+
+@pytest.fixture
 def fake_api():
     """The fake Bot API HTTP server (tests/fake_bot_api.py) on 127.0.0.1, with fault injection."""
     from fake_bot_api import FakeBotApi
@@ -210,9 +288,9 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api, migrated_database):
     """Runs the real bot (run_polling) in its own thread against ``fake_api``.
 
     ``with polling_bot_factory(**setting_overrides) as bot:`` gives bot.application, bot.settings
-    and bot.db (the test's own connection, ``own_connection``). Requests time out after 1 s and
-    getUpdates long-polls 1 s, so fault tests do not wait python-telegram-bot's default 5 s
-    timeouts.
+    and bot.db (the test's own connection, ``own_connection``). getUpdates long-polls 1 s;
+    requests wait for an answer as long as a test waits for the bot, except those
+    ``fake_api.hold_next`` holds, which time out at once (fake_bot_api.FaultAwareRequest).
     """
     import asyncio
     import dataclasses
@@ -221,8 +299,8 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api, migrated_database):
     from types import SimpleNamespace
 
     from config import load_settings
+    from fake_bot_api import FaultAwareRequest
     from handlers.app import build_application, serve
-    from transport.request import AiohttpRequest
 
     fresh_database(migrated_database, tmp_path / "bot.db")
     base = load_settings(
@@ -243,9 +321,7 @@ def polling_bot_factory(tmp_path, kb, tokenizer, fake_api, migrated_database):
     @contextmanager
     def start(**overrides):
         settings = dataclasses.replace(base, **overrides)
-        request = AiohttpRequest(
-            32, connect_timeout=1, read_timeout=1, write_timeout=1, pool_timeout=1
-        )
+        request = FaultAwareRequest(fake_api)
         application = build_application(settings, request=request, kb=kb, tokenizer=tokenizer)
         loop = asyncio.new_event_loop()
 

@@ -9,6 +9,7 @@ Usage:
     api.fail_next("sendMessage", code=429, retry_after=1)   # faults: error answers, slow answers,
     api.delay_next("getUpdates", 2.0)                        # dropped connections, each for the
     api.drop_next("sendMessage", processed=True)             # next call(s) of one method
+    api.hold_next("sendMessage")   # no answer until the bot gives up waiting (a timeout)
 
 Serves getUpdates (long-polls the queue of scripted updates with a short timeout) itself; every
 other method is answered by console/local_api.py's MessageStore, as LocalBotApi answers it: the
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import sys
 import threading
 import time
@@ -31,7 +33,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from telegram.request import BaseRequest, RequestData
+
 from console.local_api import ApiCall, MessageStore, chat_dict
+from transport.request import AiohttpRequest
 
 BOT = {
     "id": 7000000002,
@@ -48,6 +53,8 @@ SHUTDOWN_POLL_SECONDS = 0.05
 # How long a test waits for the bot before failing: a guard against a hang, not a speed check
 # (on a loaded machine a bot process answered a tap after more than 10 s).
 WAIT_SECONDS = 30.0
+# How long the bot waits for the answer to a call the fake holds (hold_next) before it times out.
+HELD_READ_TIMEOUT = 0.1
 
 
 class FakeBotApi:
@@ -212,6 +219,19 @@ class FakeBotApi:
             method, Fault("delay", seconds=seconds, processed=True, chat_id=chat_id), times
         )
 
+    def hold_next(self, method: str, *, times: int = 1, chat_id: int | None = None) -> None:
+        """The next calls of ``method`` get no answer until the bot gives up waiting and hangs
+        up; then the call takes effect, like a message that arrived but whose answer came too
+        late. Unlike a delay, this does not race the bot's read timeout: the answer never comes
+        first. ``held_request`` gives the bot a short read timeout for exactly these calls."""
+        self._add_fault(method, Fault("hold", processed=True, chat_id=chat_id), times)
+
+    def holds(self, method: str, params: dict) -> bool:
+        """Whether the next call of ``method`` with ``params`` is held (see hold_next)."""
+        with self._changed:
+            fault = self._matching_fault(method, params)
+            return fault is not None and fault.kind == "hold"
+
     def drop_next(
         self, method: str, *, processed: bool = False, times: int = 1, chat_id: int | None = None
     ) -> None:
@@ -223,21 +243,23 @@ class FakeBotApi:
         with self._changed:
             self._faults.setdefault(method, []).extend([fault] * times)
 
+    def _matching_fault(self, method: str, params: dict) -> Fault | None:
+        chat_id = params.get("chat_id")
+        return next(
+            (
+                f
+                for f in self._faults.get(method, [])
+                if f.chat_id is None or chat_id is not None and int(chat_id) == f.chat_id
+            ),
+            None,
+        )
+
     def _take_fault(self, method: str, params: dict) -> Fault | None:
         with self._changed:
-            faults = self._faults.get(method, [])
-            chat_id = params.get("chat_id")
-            fault = next(
-                (
-                    f
-                    for f in faults
-                    if f.chat_id is None or chat_id is not None and int(chat_id) == f.chat_id
-                ),
-                None,
-            )
+            fault = self._matching_fault(method, params)
             if fault is None:
                 return None
-            faults.remove(fault)
+            self._faults[method].remove(fault)
             self.faults_hit.append((method, fault.kind))
             self._changed.notify_all()
             return fault
@@ -252,7 +274,7 @@ class FakeBotApi:
         if fault.kind == "delay":
             time.sleep(fault.seconds)
         answer = self._answer(method, params) if fault.processed else None
-        return answer if fault.kind == "delay" else None
+        return answer if fault.kind in ("delay", "hold") else None
 
     # --- what the bot does ----------------------------------------------------------------
 
@@ -287,12 +309,12 @@ class FakeBotApi:
 class Fault:
     """What the next call of a method meets instead of a normal answer."""
 
-    kind: str  # "fail", "delay" or "drop"
+    kind: str  # "fail", "delay", "hold" or "drop"
     code: int = 500
     description: str = "Internal Server Error"
     retry_after: int | None = None
     seconds: float = 0.0
-    processed: bool = False  # delay/drop: the call took effect although its answer is late/lost
+    processed: bool = False  # delay/hold/drop: the call took effect, its answer late or lost
     chat_id: int | None = None  # only calls to this chat meet the fault
 
 
@@ -311,6 +333,40 @@ class _Server(ThreadingHTTPServer):
         rest."""
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
+
+
+class FaultAwareRequest(AiohttpRequest):
+    """The bot's own HTTP client (transport.request) for a FakeBotApi: every call may take up
+    to WAIT_SECONDS (a bound on a hang), except a call the fake holds (hold_next), which times
+    out after HELD_READ_TIMEOUT. A short timeout on every call would also fire, now and then,
+    on a busy machine where nothing was injected."""
+
+    __slots__ = ("_api",)
+
+    def __init__(self, api: FakeBotApi, connections: int = 32) -> None:
+        limit = WAIT_SECONDS
+        super().__init__(
+            connections,
+            read_timeout=limit,
+            write_timeout=limit,
+            connect_timeout=limit,
+            pool_timeout=limit,
+        )
+        self._api = api
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: float | None = BaseRequest.DEFAULT_NONE,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
+        params = request_data.parameters if request_data is not None else {}
+        if self._api.holds(url.rstrip("/").rsplit("/", 1)[-1], params):
+            read_timeout = HELD_READ_TIMEOUT
+        return await super().do_request(url, method, request_data, read_timeout, *args, **kwargs)
 
 
 def _user(user_id: int, first_name: str) -> dict:
@@ -342,6 +398,8 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
             method = self.path.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
             params = self._params()
             fault = api._take_fault(method, params)
+            if fault and fault.kind == "hold":
+                self._wait_for_hang_up()
             answer = (
                 api._faulty_answer(fault, method, params) if fault else api._answer(method, params)
             )
@@ -360,6 +418,17 @@ def _handler_for(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(payload)
             except (BrokenPipeError, ConnectionResetError):  # the bot gave up waiting (a timeout)
                 self.close_connection = True
+
+        def _wait_for_hang_up(self) -> None:
+            """Blocks until the client closes the connection (at most WAIT_SECONDS): it sends
+            nothing more while it waits for this answer, so the next read is the end."""
+            self.connection.settimeout(WAIT_SECONDS)
+            try:
+                self.connection.recv(1, socket.MSG_PEEK)
+            except OSError:  # reset by the client, or no hang-up within WAIT_SECONDS
+                pass
+            finally:
+                self.connection.settimeout(None)
 
         def _params(self) -> dict:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -12,7 +12,6 @@ import pytest
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from db.complaints import create_complaint
 from db.staff import grant, revoke
 from handlers import admin, staff, teaching, workbench
 from handlers.access import ADMIN_DENIED_TEXT, ADMIN_ROLES, DENIED_TEXT, STAFF_ROLES
@@ -88,14 +87,12 @@ BUTTON_ROWS = [(data, who) for data in BUTTONS for who in OUTSIDERS]
 
 
 @pytest.fixture
-async def bot(local_bot):
+async def bot(local_bot, file_complaint):
     """A complaint posted to the staff chat, and a staff member whose role was revoked."""
-    local_bot.stored = create_complaint(
+    local_bot.stored = file_complaint(
         local_bot.db,
-        idempotency_key="k",
+        "가로등 고장",
         user_id=7,
-        chat_id=7,
-        content="가로등 고장",
         department="도로과",
         region="전주시",
         phone="010-1234-5678",

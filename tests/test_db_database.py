@@ -48,45 +48,20 @@ def test_foreign_keys_are_enforced(db):
         )
 
 
-def test_locked_database_raises_database_unavailable(tmp_path):
+def test_locked_database_raises_database_unavailable(tmp_path, file_complaint):
     path = tmp_path / "bot.db"
     db = open_database(path, busy_timeout_ms=50)
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(DatabaseUnavailable, match="locked"):
-            complaints.create_complaint(
-                db,
-                idempotency_key="k",
-                user_id=1,
-                chat_id=1,
-                content="내용",
-                department=None,
-                region=None,
-                phone=None,
-                anonymous=True,
-                consent=False,
-            )
+            file_complaint(db, "내용", user_id=1, idempotency_key="k")
         assert not db.conn.in_transaction
     finally:
         other.execute("ROLLBACK")
         other.close()
     # Once the lock is gone the same call works.
-    assert (
-        complaints.create_complaint(
-            db,
-            idempotency_key="k",
-            user_id=1,
-            chat_id=1,
-            content="내용",
-            department=None,
-            region=None,
-            phone=None,
-            anonymous=True,
-            consent=False,
-        ).status
-        == complaints.RECEIVED
-    )
+    assert file_complaint(db, "내용", user_id=1, idempotency_key="k").status == complaints.RECEIVED
     db.close()
 
 

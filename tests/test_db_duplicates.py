@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from db.complaints import DONE, change_status, create_complaint, get_complaint, history
+from db.complaints import DONE, change_status, get_complaint, history
 from db.database import KST
 from db.duplicates import (
     SIMILAR_TEXT_MIN,
@@ -32,23 +32,23 @@ PAIRS = [
 ]
 
 
-def make(db, n, content, when=FILED, location=None, user=42):
-    lat, lon = location or (None, None)
-    return create_complaint(
-        db,
-        idempotency_key=f"k{n}",
-        user_id=user,
-        chat_id=user,
-        content=content,
-        department="도로과",
-        region="전주시",
-        phone=None,
-        anonymous=True,
-        consent=False,
-        latitude=lat,
-        longitude=lon,
-        now=when,
-    )
+@pytest.fixture
+def make(file_complaint):
+    def make(db, n, content, when=FILED, location=None, user=42):
+        lat, lon = location or (None, None)
+        return file_complaint(
+            db,
+            content,
+            user_id=user,
+            idempotency_key=f"k{n}",
+            department="도로과",
+            region="전주시",
+            latitude=lat,
+            longitude=lon,
+            now=when,
+        )
+
+    return make
 
 
 @pytest.mark.parametrize("a, b, same", PAIRS)
@@ -56,7 +56,7 @@ def test_the_text_threshold_separates_the_measured_pairs(a, b, same):
     assert (text_similarity(a, b) >= SIMILAR_TEXT_MIN) is same
 
 
-def test_similar_needs_text_time_distance_and_an_open_status(db):
+def test_similar_needs_text_time_distance_and_an_open_status(db, make):
     first = make(db, 1, PAIRS[0][0], when=FILED - timedelta(days=3), location=(35.8200, 127.1480))
     make(db, 2, PAIRS[0][0], when=FILED - timedelta(days=31))  # too old
     make(db, 3, "쓰레기 무단투기가 심합니다", when=FILED - timedelta(days=1))
@@ -68,7 +68,7 @@ def test_similar_needs_text_time_distance_and_an_open_status(db):
     assert [s.complaint.receipt for s in similar_open(db, new)] == [first.receipt]
 
 
-def test_linked_complaints_share_one_answer(db):
+def test_linked_complaints_share_one_answer(db, make):
     a, b, c = (make(db, n, PAIRS[0][0], user=40 + n) for n in (1, 2, 3))
     link(db, a.receipt, b.receipt, actor_id=800)
     link(db, b.receipt, c.receipt, actor_id=800)
@@ -85,7 +85,7 @@ def test_linked_complaints_share_one_answer(db):
         link(db, a.receipt, a.receipt, actor_id=800)
 
 
-def test_a_repeated_complaint_is_closed_pointing_at_the_first(db):
+def test_a_repeated_complaint_is_closed_pointing_at_the_first(db, make):
     first = make(db, 1, PAIRS[0][0])
     again = make(db, 2, PAIRS[0][0])
     close_as_repeated(

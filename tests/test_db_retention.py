@@ -107,19 +107,13 @@ async def test_after_the_retention_period_no_table_holds_personal_data(local_bot
     }
 
 
-def test_purging_a_complaint_takes_its_outbox_rows_sent_or_not(db):
+def test_purging_a_complaint_takes_its_outbox_rows_sent_or_not(db, file_complaint):
     old = NOW - timedelta(days=COMPLAINT_DAYS + 1)
-    filed = complaints.create_complaint(
+    filed = file_complaint(
         db,
-        idempotency_key="k",
+        "가로등 고장",
         user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content="가로등 고장",
-        department=None,
-        region=None,
-        phone=None,
-        anonymous=True,
-        consent=False,
+        idempotency_key="k",
         now=old,
         on_created=lambda d, c: outbox.enqueue(
             d, -100, f"[새 민원] {c.receipt}", kind="staff", receipt=c.receipt, now=old
@@ -189,25 +183,13 @@ async def test_stale_conversation_data_is_not_loaded_at_start(tmp_path):
     second.close()
 
 
-def test_workbench_tables_follow_their_complaint_or_expiry(db):
+def test_workbench_tables_follow_their_complaint_or_expiry(db, file_complaint):
     """Satisfaction, links, console sessions, codes and failed sign-ins have a retention too."""
     from db import duplicates, satisfaction
     from web import auth
 
     def file(content: str):
-        return complaints.create_complaint(
-            db,
-            idempotency_key=content,
-            user_id=CITIZEN,
-            chat_id=CITIZEN,
-            content=content,
-            department=None,
-            region=None,
-            phone=None,
-            anonymous=True,
-            consent=False,
-            now=NOW,
-        )
+        return file_complaint(db, content, user_id=CITIZEN, idempotency_key=content, now=NOW)
 
     closed, still_open = file("가로등 고장"), file("보도블록 파손")
     complaints.change_status(db, closed.receipt, DONE, actor_id=STAFF, now=NOW)

@@ -8,7 +8,6 @@ from datetime import datetime
 
 import pytest
 
-from db.complaints import create_complaint
 from db.database import KST
 from db.office_calendar import set_statutory_period
 from db.templates import (
@@ -23,23 +22,21 @@ from db.templates import (
 )
 
 
-def make(db, department="도로과"):
-    return create_complaint(
-        db,
-        idempotency_key=f"k-{department}",
-        user_id=42,
-        chat_id=42,
-        content="가로등이 고장났어요",
-        department=department,
-        region="전주시",
-        phone=None,
-        anonymous=True,
-        consent=False,
-        now=datetime(2025, 3, 4, 10, tzinfo=KST),
-    )
+@pytest.fixture
+def make(file_complaint):
+    def make(db, department="도로과"):
+        return file_complaint(
+            db,
+            "가로등이 고장났어요",
+            department=department,
+            region="전주시",
+            now=datetime(2025, 3, 4, 10, tzinfo=KST),
+        )
+
+    return make
 
 
-def test_placeholders_are_filled_from_the_complaint(db):
+def test_placeholders_are_filled_from_the_complaint(db, make):
     complaint = make(db)
     template_id = add_template(
         db,
@@ -67,7 +64,7 @@ def test_bad_templates_are_refused_with_the_reason(db, name, body, message):
     assert db["reply_templates"].count == 0
 
 
-def test_templates_fit_the_type_and_department(db):
+def test_templates_fit_the_type_and_department(db, make):
     road, other = make(db), make(db, "환경과")
     general = add_template(db, "일반", "확인하겠습니다", created_by=900)
     roads = add_template(db, "도로", "보수하겠습니다", created_by=900, department="도로과")
@@ -92,7 +89,7 @@ def test_templates_fit_the_type_and_department(db):
         (["other department"], None),
     ],
 )
-def test_the_most_specific_marked_template_acknowledges_a_new_complaint(db, marked, chosen):
+def test_the_most_specific_marked_template_acknowledges_a_new_complaint(db, marked, chosen, make):
     complaint = make(db)  # 도로과, suggested type 고충
     scopes = {
         "global": (None, None),

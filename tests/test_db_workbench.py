@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from db.complaints import DONE, change_status, create_complaint, get_complaint, history
+from db.complaints import DONE, change_status, get_complaint, history
 from db.database import KST
 from db.deadlines import GRIEVANCE, OTHER, QUERY, QUERY_LAW, UnknownType
 from db.office_calendar import add_closed_day, set_statutory_period
@@ -29,27 +29,26 @@ CITIZEN = 42
 FILED = datetime(2025, 3, 4, 10, tzinfo=KST)
 
 
-def make(db, n=1, content="가로등이 고장났어요", when=FILED, department="도로과"):
-    return create_complaint(
-        db,
-        idempotency_key=f"k{n}",
-        user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content=content,
-        department=department,
-        region="전주시",
-        phone=None,
-        anonymous=True,
-        consent=False,
-        now=when,
-    )
+@pytest.fixture
+def make(file_complaint):
+    def make(db, n=1, content="가로등이 고장났어요", when=FILED, department="도로과"):
+        return file_complaint(
+            db,
+            content,
+            idempotency_key=f"k{n}",
+            department=department,
+            region="전주시",
+            now=when,
+        )
+
+    return make
 
 
 def notices(db) -> list[str]:
     return [row["text"] for row in db["outbox"].rows_where(order_by="id")]
 
 
-def test_a_new_complaint_gets_a_suggested_type_and_its_due_date(db):
+def test_a_new_complaint_gets_a_suggested_type_and_its_due_date(db, make):
     complaint = make(db)
     assert complaint.complaint_type == GRIEVANCE
     assert datetime.fromisoformat(complaint.due_at) == datetime(2025, 3, 12, 18, tzinfo=KST)
@@ -57,12 +56,12 @@ def test_a_new_complaint_gets_a_suggested_type_and_its_due_date(db):
     assert query.complaint_type == QUERY
 
 
-def test_an_admin_closed_day_moves_later_due_dates(db):
+def test_an_admin_closed_day_moves_later_due_dates(db, make):
     add_closed_day(db, date(2025, 3, 7), reason="개청 기념일", added_by=900)
     assert datetime.fromisoformat(make(db).due_at) == datetime(2025, 3, 13, 18, tzinfo=KST)
 
 
-def test_changing_the_type_counts_the_due_date_again_and_tells_the_citizen(db):
+def test_changing_the_type_counts_the_due_date_again_and_tells_the_citizen(db, make):
     complaint = make(db)
     changed = set_type(db, complaint.receipt, QUERY_LAW, actor_id=800, now=FILED)
     assert changed.complaint_type == QUERY_LAW
@@ -76,7 +75,7 @@ def test_changing_the_type_counts_the_due_date_again_and_tells_the_citizen(db):
         set_type(db, complaint.receipt, "아무거나", actor_id=800)
 
 
-def test_statutory_types_use_the_admin_table(db):
+def test_statutory_types_use_the_admin_table(db, make):
     set_statutory_period(db, "여권 발급", 4, updated_by=900)
     changed = set_type(db, make(db).receipt, "법정:여권 발급", actor_id=800)
     # 4 days = 32 working hours from Tue 10:00: Mon 3/10 10:00.
@@ -85,7 +84,7 @@ def test_statutory_types_use_the_admin_table(db):
         set_statutory_period(db, "너무 긴 것", 700, updated_by=900)
 
 
-def test_one_extension_with_reason_is_told_to_the_citizen(db):
+def test_one_extension_with_reason_is_told_to_the_citizen(db, make):
     complaint = make(db)
     extended = extend_deadline(
         db, complaint.receipt, date(2025, 3, 20), reason="현장 조사 필요", actor_id=800, now=FILED
@@ -110,14 +109,14 @@ def test_one_extension_with_reason_is_told_to_the_citizen(db):
         (date(2025, 3, 11), "앞당김", "늦어야 합니다"),
     ],
 )
-def test_bad_extensions_are_refused(db, new_due, reason, message):
+def test_bad_extensions_are_refused(db, new_due, reason, message, make):
     complaint = make(db)
     with pytest.raises(BadExtension, match=message):
         extend_deadline(db, complaint.receipt, new_due, reason=reason, actor_id=800, now=FILED)
     assert get_complaint(db, complaint.receipt).extended_at is None
 
 
-def test_closed_complaints_keep_their_deadline(db):
+def test_closed_complaints_keep_their_deadline(db, make):
     complaint = make(db)
     change_status(db, complaint.receipt, DONE, actor_id=800)
     with pytest.raises(ComplaintClosed):
@@ -126,7 +125,7 @@ def test_closed_complaints_keep_their_deadline(db):
         )
 
 
-def test_digest_sorts_open_complaints_by_urgency(db):
+def test_digest_sorts_open_complaints_by_urgency(db, make):
     overdue = make(db, 1, when=datetime(2025, 2, 3, 10, tzinfo=KST))
     today = make(db, 2, content="기타 요청", when=datetime(2025, 3, 4, 9, tzinfo=KST))
     set_type(db, today.receipt, OTHER, actor_id=800)  # due 3/4 12:00
@@ -141,7 +140,7 @@ def test_digest_sorts_open_complaints_by_urgency(db):
     assert later.receipt not in {c.receipt for c in digest.overdue + digest.today + digest.soon}
 
 
-def test_progress_notice_after_thirty_days_then_every_thirty(db):
+def test_progress_notice_after_thirty_days_then_every_thirty(db, make):
     old = make(db, 1, when=datetime(2025, 1, 2, 10, tzinfo=KST))
     make(db, 2)
     now = datetime(2025, 2, 5, 10, tzinfo=KST)
@@ -153,7 +152,7 @@ def test_progress_notice_after_thirty_days_then_every_thirty(db):
     assert send_progress_notices(db, now=now + timedelta(days=30)) == 1
 
 
-def test_inbox_filters_sorts_and_searches(db):
+def test_inbox_filters_sorts_and_searches(db, make):
     a = make(db, 1, content="가로등 고장 100% 안 켜짐", department="도로과")
     b = make(
         db,
@@ -187,7 +186,7 @@ def test_inbox_filters_sorts_and_searches(db):
     assert [x.receipt for x in inbox(db, InboxFilter(until=date(2025, 2, 28)))[1]] == [c.receipt]
 
 
-def test_dashboard_figures(db):
+def test_dashboard_figures(db, make):
     on_time = make(db, 1)
     late = make(db, 2, when=datetime(2025, 2, 3, 10, tzinfo=KST))
     make(db, 3, when=datetime(2025, 2, 4, 10, tzinfo=KST), department="민원과")

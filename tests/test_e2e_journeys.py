@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
 import socket
 import threading
 
@@ -17,11 +16,9 @@ import httpx
 import pytest
 
 from config import load_settings
-from db.complaints import create_complaint
 from db.database import open_database
 from fake_bot_api import FakeBotApi
 from handlers.app import build_application, serve
-from knowledge.base import DEFAULT_DIR
 from nlp.reply import SUGGEST
 from nlp.responder import respond
 
@@ -73,8 +70,7 @@ def api():
 
 
 @pytest.fixture
-def e2e_settings(tmp_path, api):
-    knowledge_dir = shutil.copytree(DEFAULT_DIR, tmp_path / "sources")
+def e2e_settings(tmp_path, api, knowledge_dir):
     return load_settings(
         {
             "TELEGRAM_BOT_TOKEN": "123456:E2E-test-token",
@@ -161,14 +157,12 @@ def test_complaint_filed_handled_by_staff_and_citizen_notified(bot, api):
     assert "상태: 처리중" in status["text"] and "수리 기사" in status["text"]
 
 
-def test_status_by_a_stranger_is_refused(bot, api, e2e_settings):
+def test_status_by_a_stranger_is_refused(bot, api, e2e_settings, file_complaint):
     db = open_database(e2e_settings.database_path)
-    stored = create_complaint(
+    stored = file_complaint(
         db,
-        idempotency_key="e2e",
+        "가로등 고장",
         user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content="가로등 고장",
         department="도로과",
         region="전주시",
         phone="010-1234-5678",

@@ -20,7 +20,7 @@ import sqlite3
 import pytest
 
 from db import outbox
-from db.complaints import create_complaint, list_complaints
+from db.complaints import list_complaints
 from handlers.errors import TRY_LATER_TEXT
 from handlers.jobs import deliver_due
 
@@ -124,19 +124,8 @@ async def test_a_full_disk_asks_to_try_later_and_recovers(bot):
     assert integrity(bot.settings.database_path) == [("ok",)]
 
 
-async def test_staff_actions_during_a_lock_change_nothing_and_work_afterwards(bot):
-    stored = create_complaint(
-        bot.db,
-        idempotency_key="k",
-        user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content="가로등 고장",
-        department=None,
-        region=None,
-        phone=None,
-        anonymous=True,
-        consent=False,
-    )
+async def test_staff_actions_during_a_lock_change_nothing_and_work_afterwards(bot, file_complaint):
+    stored = file_complaint(bot.db, "가로등 고장", user_id=CITIZEN)
     desk = bot.chat(STAFF)
     locker = sqlite3.connect(bot.settings.database_path, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")

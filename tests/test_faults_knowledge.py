@@ -12,13 +12,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 import bot
-from knowledge.base import DEFAULT_DIR, KnowledgeError, load_entries
+from knowledge.base import KnowledgeError, load_entries
 
 ADMIN, CITIZEN = 900, 42
 BUSINESS_PLAN, PLEDGE_RECORD, PLEDGE_STATUS = (
@@ -59,11 +58,6 @@ BREAKAGES = {
     ),
     "not-utf8": (not_utf8, PLEDGE_STATUS, rf"{PLEDGE_STATUS}:\d+:"),
 }
-
-
-@pytest.fixture
-def knowledge_dir(tmp_path) -> Path:
-    return shutil.copytree(DEFAULT_DIR, tmp_path / "sources")
 
 
 @pytest.fixture

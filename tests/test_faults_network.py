@@ -1,7 +1,9 @@
 """The Bot API misbehaves: 429 with retry_after, 500s, timeouts and dropped connections.
 
-The real bot polls tests/fake_bot_api.py over HTTP (conftest ``polling_bot_factory``: 1 s
-request timeouts). What these tests prove:
+The real bot polls tests/fake_bot_api.py over HTTP (conftest ``polling_bot_factory``). An
+injected timeout is a call the fake answers only after the bot gave up waiting for it
+(``hold_next``), and a notice that failed comes due again only when a test says so
+(``make_due``): nothing here races a clock. What these tests prove:
 - polling survives a timed-out and a dropped getUpdates and the bot answers afterwards;
 - a reply that failed is not sent again by itself (the citizen gets one apology instead), and a
   receipt whose answer was lost never files the complaint twice;
@@ -17,6 +19,7 @@ import time
 
 import pytest
 
+from db import outbox
 from db.complaints import list_complaints
 from db.database import open_database
 from db.outbox import MAX_ATTEMPTS
@@ -25,10 +28,17 @@ from handlers.errors import APOLOGY_TEXT
 CITIZEN, STAFF, ADMIN, STAFF_CHAT = 42, 800, 900, -100500
 QUESTION, ANSWER = "새마을지도자 자녀 장학금 조건", "[새마을지도자 자녀 장학금 지원]"
 PAST = "2000-01-01T00:00:00.000000+00:00"
+# Flood control's wait in the injected 429s: longer than any test, so a deferred notice is
+# tried again only after make_due (with a 1 s wait it came due while a busy machine was still
+# filing the other complaints, and was delivered before the test looked at it).
+RETRY_AFTER = 3600
 
 
 @pytest.fixture
-def bot(polling_bot_factory):
+def bot(polling_bot_factory, monkeypatch):
+    """The polling bot, whose failed notices wait an hour instead of 30 s before the next try:
+    only make_due brings them back, however slowly a busy machine runs the test."""
+    monkeypatch.setattr(outbox, "BACKOFF_BASE_SECONDS", 3600.0)
     with polling_bot_factory() as running:
         yield running
 
@@ -58,13 +68,13 @@ def inject_fault(api, fault: str, chat_id: int) -> None:
             "sendMessage",
             code=429,
             description="Too Many Requests",
-            retry_after=1,
+            retry_after=RETRY_AFTER,
             chat_id=chat_id,
         )
     elif fault == "500":
         api.fail_next("sendMessage", code=500, chat_id=chat_id)
     elif fault in ("timeout", "timeout-after-arrival"):
-        api.delay_next("sendMessage", 1.5, chat_id=chat_id)  # the 1 s read timeout fires first
+        api.hold_next("sendMessage", chat_id=chat_id)  # arrives; the answer comes too late
     elif fault == "dropped":
         api.drop_next("sendMessage", processed=True, chat_id=chat_id)
     else:  # dropped before Telegram took it
@@ -93,12 +103,12 @@ def make_due(db) -> None:
 
 def test_polling_survives_timeouts_and_dropped_connections(bot, fake_api):
     """(A 500 takes the same path as a dropped connection: TelegramError, retried with backoff.)"""
-    fake_api.delay_next("getUpdates", 2.5)  # past the 1 s + 1 s long-poll read timeout
+    fake_api.hold_next("getUpdates")  # answered only after the bot's read timeout
     fake_api.drop_next("getUpdates")
-    fake_api.wait_for(lambda: len(fake_api.faults_hit) == 2, timeout=15)
+    fake_api.wait_for(lambda: len(fake_api.faults_hit) == 2)
     fake_api.push_message(CITIZEN, QUESTION)
-    fake_api.wait_for_message(CITIZEN, ANSWER, timeout=15)
-    assert [kind for _, kind in fake_api.faults_hit] == ["delay", "drop"]
+    fake_api.wait_for_message(CITIZEN, ANSWER)
+    assert [kind for _, kind in fake_api.faults_hit] == ["hold", "drop"]
     assert bot.thread.is_alive() and bot.application.running
 
 
@@ -107,7 +117,7 @@ def test_a_failed_reply_is_not_repeated_and_the_bot_goes_on(bot, fake_api):
         citizen = CITIZEN + 100 + n
         inject_fault(fake_api, fault, citizen)
         fake_api.push_message(citizen, QUESTION)
-        fake_api.wait_for_message(citizen, APOLOGY_TEXT, timeout=10)  # the error handler's
+        fake_api.wait_for_message(citizen, APOLOGY_TEXT)  # the error handler's
         answers = 1 if fault in ("timeout", "dropped") else 0  # it may have arrived: then once
         fake_api.wait_for(lambda c=citizen, a=answers: len(texts_to(fake_api, c, ANSWER)) == a)
         fake_api.push_message(citizen, QUESTION)  # the citizen asks again and is answered
@@ -183,8 +193,7 @@ def test_citizen_notifications_are_retried_until_delivered(bot, fake_api, db):
         lambda: (
             len(rows := outbox_rows(db, "status")) == len(faults)
             and all(r["last_error"] for r in rows)
-        ),
-        timeout=10,
+        )
     )
     rows = outbox_rows(db, "status")
     assert len(rows) == len(faults) and all(r["sent_at"] is None for r in rows)
@@ -192,7 +201,7 @@ def test_citizen_notifications_are_retried_until_delivered(bot, fake_api, db):
     assert [r["attempts"] for r in rows] == [0, 1, 1, 1]
     assert all(r["attempts"] < MAX_ATTEMPTS and not r["dead"] for r in rows)
     make_due(db)
-    fake_api.wait_for(lambda: all(r["sent_at"] for r in outbox_rows(db, "status")), timeout=10)
+    fake_api.wait_for(lambda: all(r["sent_at"] for r in outbox_rows(db, "status")))
     for fault, copies in faults.items():
         citizen, notice = notices[fault]
         fake_api.wait_for(lambda c=citizen, n=notice, k=copies: len(texts_to(fake_api, c, n)) >= k)
@@ -207,5 +216,5 @@ def test_the_bot_starts_when_telegram_fails_its_first_calls(polling_bot_factory,
     fake_api.fail_next("deleteWebhook", code=502, description="Bad Gateway")
     with polling_bot_factory():
         fake_api.push_message(CITIZEN, QUESTION)
-        fake_api.wait_for_message(CITIZEN, ANSWER, timeout=15)
+        fake_api.wait_for_message(CITIZEN, ANSWER)
     assert [kind for _, kind in fake_api.faults_hit][:2] == ["drop", "fail"]

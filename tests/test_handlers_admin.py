@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from db import outbox
-from db.complaints import create_complaint
 from handlers import admin
 from handlers.access import ADMIN_DENIED_TEXT
-from knowledge.base import DEFAULT_DIR
 
 CITIZEN, STAFF, ADMIN = 42, 800, 900
 NAJU_DOCUMENT = "004_8df93a93e5fd5244.txt"
@@ -18,12 +14,6 @@ NAJU_DOCUMENT = "004_8df93a93e5fd5244.txt"
 
 def sent_texts(calls) -> str:
     return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
-
-
-@pytest.fixture
-def knowledge_dir(tmp_path):
-    """A copy of the bundled knowledge documents that a test may break."""
-    return shutil.copytree(DEFAULT_DIR, tmp_path / "sources")
 
 
 def drop_from_manifest(directory, file_name: str) -> None:
@@ -83,22 +73,17 @@ async def test_reload_is_for_admins_only(local_bot):
     assert local_bot.db["denied_attempts"].count == 1
 
 
-async def test_stats_reports_questions_and_complaints(local_bot):
+async def test_stats_reports_questions_and_complaints(local_bot, file_complaint):
     me = local_bot.chat(CITIZEN)
     await me.send("새마을지도자 자녀 장학금 조건")
     await me.send("오늘 날씨 어때?")
     await local_bot.store.flush()  # the writer is idle before the test writes on its connection
-    create_complaint(
+    file_complaint(
         local_bot.db,
-        idempotency_key="k",
+        "가로등 고장",
         user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content="가로등 고장",
         department="도로과",
         region="전주시",
-        phone=None,
-        anonymous=True,
-        consent=False,
     )
     text = sent_texts(await local_bot.chat(ADMIN).send("/stats"))
     assert "오늘 2건" in text and "답변률 50%" in text

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from db import durability
-from db.complaints import IN_PROGRESS, change_status, create_complaint, list_complaints
+from db.complaints import IN_PROGRESS, change_status, list_complaints
 from db.database import DatabaseUnavailable
 from db.privacy import RRN_MASK
 from handlers import citizen, complaint
@@ -325,12 +325,12 @@ async def test_database_unavailable_at_submit_keeps_the_draft(local_bot, monkeyp
     assert len(list_complaints(local_bot.db)) == 1
 
 
-async def test_unfinished_draft_times_out_with_a_message(local_bot_factory):
+async def test_unfinished_draft_times_out_with_a_message(local_bot_factory, eventually):
     async with local_bot_factory(complaint_timeout_seconds=0.3) as bot:
         me = bot.chat(CITIZEN)
         await me.send("/complaint")
         await me.send("가로수가 쓰러졌어요")
-        await asyncio.sleep(0.8)
+        await eventually(lambda: complaint.TIMEOUT_TEXT in bot.api.texts(CITIZEN))
         assert bot.api.texts(CITIZEN)[-1] == complaint.TIMEOUT_TEXT
         assert "complaint" not in bot.application.user_data[CITIZEN]
 
@@ -342,22 +342,24 @@ async def test_a_plain_question_never_times_out_into_a_draft_message(local_bot_f
         assert complaint.TIMEOUT_TEXT not in bot.api.texts(CITIZEN)
 
 
-def store(db, user_id=CITIZEN, key="k1", phone="010-1234-5678"):
-    return create_complaint(
-        db,
-        idempotency_key=key,
-        user_id=user_id,
-        chat_id=user_id,
-        content="가로등 고장",
-        department="도로과",
-        region="전주시",
-        phone=phone,
-        anonymous=False,
-        consent=True,
-    )
+@pytest.fixture
+def store(file_complaint):
+    def store(db, user_id=CITIZEN, key="k1", phone="010-1234-5678"):
+        return file_complaint(
+            db,
+            user_id=user_id,
+            idempotency_key=key,
+            department="도로과",
+            region="전주시",
+            phone=phone,
+            anonymous=False,
+            consent=True,
+        )
+
+    return store
 
 
-async def test_status_for_the_complainant_and_staff(local_bot):
+async def test_status_for_the_complainant_and_staff(local_bot, store):
     stored = store(local_bot.db)
     change_status(local_bot.db, stored.receipt, IN_PROGRESS, actor_id=STAFF, note="현장 확인")
     mine = sent_texts(await local_bot.chat(CITIZEN).send(f"/status {stored.receipt.lower()}"))
@@ -367,7 +369,7 @@ async def test_status_for_the_complainant_and_staff(local_bot):
     )
 
 
-async def test_status_by_a_stranger_is_refused_without_leaking(local_bot):
+async def test_status_by_a_stranger_is_refused_without_leaking(local_bot, store):
     stored = store(local_bot.db)
     refused = sent_texts(await local_bot.chat(STRANGER).send(f"/status {stored.receipt}"))
     assert refused == complaint.STATUS_DENIED_TEXT and "찾지 못했습니다" in refused
@@ -382,7 +384,7 @@ async def test_status_usage(local_bot, command):
     assert sent_texts(await local_bot.chat(CITIZEN).send(command)) == complaint.STATUS_USAGE_TEXT
 
 
-async def test_my_lists_only_my_complaints(local_bot):
+async def test_my_lists_only_my_complaints(local_bot, store):
     mine = store(local_bot.db)
     other = store(local_bot.db, user_id=STRANGER, key="k2")
     text = sent_texts(await local_bot.chat(CITIZEN).send("/my"))

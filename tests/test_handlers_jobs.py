@@ -3,11 +3,9 @@ and no log line carries what a citizen wrote."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from db.complaints import create_complaint
 from db.questions import log_question
 from handlers.app import configure_logging
 
@@ -19,25 +17,11 @@ async def test_jobs_are_scheduled_at_start(local_bot):
     assert {"outbox", "purge expired"} <= names
 
 
-async def test_the_outbox_job_delivers_without_help(local_bot_factory):
+async def test_the_outbox_job_delivers_without_help(local_bot_factory, eventually, file_complaint):
     async with local_bot_factory(outbox_interval_seconds=0.1) as bot:
-        stored = create_complaint(
-            bot.db,
-            idempotency_key="k",
-            user_id=CITIZEN,
-            chat_id=CITIZEN,
-            content="가로등 고장",
-            department=None,
-            region=None,
-            phone=None,
-            anonymous=True,
-            consent=False,
-        )
+        stored = file_complaint(bot.db, "가로등 고장", user_id=CITIZEN)
         await bot.chat(STAFF).send(f"/close {stored.receipt}")
-        for _ in range(50):
-            if bot.api.texts(CITIZEN):
-                break
-            await asyncio.sleep(0.05)
+        await eventually(lambda: bot.api.texts(CITIZEN))
         assert bot.api.texts(CITIZEN) == [
             f"[민원 {stored.receipt}] 상태가 '완료'(으)로 바뀌었습니다."
         ]

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from db.complaints import create_complaint
 from db.privacy import RRN_MASK
 from db.relay import CLOSED, OPEN, WAITING, active_relay, get_relay, messages
 from db.store import Store
@@ -80,19 +79,10 @@ def newest_post(bot, prefix: str) -> dict:
     raise LookupError(prefix)
 
 
-async def test_a_citizen_reaches_a_person_and_either_side_is_told_at_the_end(local_bot, clock):
-    filed = create_complaint(
-        local_bot.db,
-        idempotency_key="k1",
-        user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content="가로등 고장",
-        department=None,
-        region=None,
-        phone=None,
-        anonymous=True,
-        consent=True,
-    )
+async def test_a_citizen_reaches_a_person_and_either_side_is_told_at_the_end(
+    local_bot, clock, file_complaint
+):
+    filed = file_complaint(local_bot.db, "가로등 고장", user_id=CITIZEN, consent=True)
     citizen = local_bot.chat(CITIZEN)
     assert texts(await citizen.send("/agent")) == relay.REQUESTED_TEXT
     post = newest_post(local_bot, "[상담 #1]")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from db import durability, outbox
-from db.complaints import DONE, IN_PROGRESS, TRANSFERRED, create_complaint, get_complaint, history
+from db.complaints import DONE, IN_PROGRESS, TRANSFERRED, get_complaint, history
 from db.staff import grant, revoke
 from handlers import staff
 from handlers.access import DENIED_TEXT
@@ -23,20 +23,22 @@ def sent_texts(calls) -> str:
     return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
 
 
-def store(db, n: int = 1, phone: str | None = "010-1234-5678", now: datetime | None = None):
-    return create_complaint(
-        db,
-        idempotency_key=f"k{n}",
-        user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content=f"민원 내용 {n}",
-        department="도로과",
-        region="전주시",
-        phone=phone,
-        anonymous=False,
-        consent=True,
-        now=now,
-    )
+@pytest.fixture
+def store(file_complaint):
+    def store(db, n: int = 1, phone: str | None = "010-1234-5678", now: datetime | None = None):
+        return file_complaint(
+            db,
+            f"민원 내용 {n}",
+            idempotency_key=f"k{n}",
+            department="도로과",
+            region="전주시",
+            phone=phone,
+            anonymous=False,
+            consent=True,
+            now=now,
+        )
+
+    return store
 
 
 async def alert_in_staff_chat(bot, complaint) -> None:
@@ -70,7 +72,7 @@ async def test_staff_and_admin_commands_are_refused_to_citizens(local_bot, comma
     assert [r["command"] for r in local_bot.db["denied_attempts"].rows] == [command.split()[0]]
 
 
-async def test_inbox_pages_by_due_date_overdue_first(local_bot):
+async def test_inbox_pages_by_due_date_overdue_first(local_bot, store):
     """Issue 14: /inbox listed newest first while the web console sorts by due date."""
     now = datetime.now(UTC)
     received_days_ago = [1, 30, 3, 60, 0, 20, 10]  # 고충: due 7 days after receipt
@@ -98,7 +100,7 @@ async def test_inbox_pages_by_due_date_overdue_first(local_bot):
     assert closed.count(staff.OVERDUE_MARK) == 3
 
 
-async def test_inbox_by_status_and_usage(local_bot):
+async def test_inbox_by_status_and_usage(local_bot, store):
     stored = store(local_bot.db)
     me = local_bot.chat(STAFF)
     assert stored.receipt in sent_texts(await me.send("/inbox 접수"))
@@ -106,7 +108,7 @@ async def test_inbox_by_status_and_usage(local_bot):
     assert sent_texts(await me.send("/inbox 아무거나")) == staff.INBOX_USAGE
 
 
-async def test_view_shows_the_full_phone_offers_actions_and_records_the_view(local_bot):
+async def test_view_shows_the_full_phone_offers_actions_and_records_the_view(local_bot, store):
     stored = store(local_bot.db)
     calls = await local_bot.chat(STAFF).send(f"/view {stored.receipt}")
     assert "연락처: 010-1234-5678" in calls[0].text
@@ -115,7 +117,7 @@ async def test_view_shows_the_full_phone_offers_actions_and_records_the_view(loc
     assert seen["actor_id"] == STAFF and f"직원 {STAFF} 상세 열람" in calls[0].text
 
 
-async def test_reply_reaches_the_citizen_through_the_outbox(local_bot):
+async def test_reply_reaches_the_citizen_through_the_outbox(local_bot, store):
     stored = store(local_bot.db)
     calls = await local_bot.chat(STAFF).send(f"/reply {stored.receipt} 내일 보수하겠습니다")
     assert sent_texts(calls) == staff.REPLY_SAVED_TEXT.format(receipt=stored.receipt)
@@ -137,7 +139,7 @@ async def test_reply_reaches_the_citizen_through_the_outbox(local_bot):
     ],
 )
 async def test_a_change_is_on_the_disk_before_it_is_confirmed(
-    local_bot, monkeypatch, command, confirmation
+    local_bot, monkeypatch, command, confirmation, store
 ):
     stored = store(local_bot.db)
     fsyncs = []  # Bot API calls made when each fsync ran
@@ -156,7 +158,7 @@ async def test_a_change_is_on_the_disk_before_it_is_confirmed(
     assert any(before <= calls_made <= confirmed_at for calls_made in fsyncs)
 
 
-async def test_assign_and_close(local_bot):
+async def test_assign_and_close(local_bot, store):
     stored = store(local_bot.db)
     me = local_bot.chat(STAFF)
     await me.send(f"/assign {stored.receipt} 전주시 도로관리과")
@@ -191,7 +193,7 @@ async def test_unknown_receipt_is_reported(local_bot):
         )
 
 
-async def test_export_sends_a_csv_document(local_bot):
+async def test_export_sends_a_csv_document(local_bot, store):
     store(local_bot.db)
     calls = await local_bot.chat(STAFF).send("/export")
     [document] = [c for c in calls if c.method == "sendDocument"]
@@ -207,7 +209,7 @@ async def test_export_with_bad_dates_gets_usage(local_bot, args):
     assert text.endswith(staff.EXPORT_USAGE)
 
 
-async def test_staff_chat_buttons_change_status_and_notify_after_commit(local_bot):
+async def test_staff_chat_buttons_change_status_and_notify_after_commit(local_bot, store):
     stored = store(local_bot.db)
     await alert_in_staff_chat(local_bot, stored)
     staff_in_group = local_bot.chat(STAFF, chat_id=STAFF_CHAT)
@@ -224,7 +226,7 @@ async def test_staff_chat_buttons_change_status_and_notify_after_commit(local_bo
     assert staff_in_group.buttons() == []  # a final complaint has no more buttons
 
 
-async def test_replayed_staff_button_is_refused_to_a_citizen(local_bot):
+async def test_replayed_staff_button_is_refused_to_a_citizen(local_bot, store):
     stored = store(local_bot.db)
     await alert_in_staff_chat(local_bot, stored)
     intruder = local_bot.chat(STRANGER, chat_id=STAFF_CHAT)
@@ -239,7 +241,7 @@ async def test_replayed_staff_button_is_refused_to_a_citizen(local_bot):
     assert local_bot.db["denied_attempts"].count == 1
 
 
-async def test_revoked_staff_can_no_longer_press_buttons(local_bot):
+async def test_revoked_staff_can_no_longer_press_buttons(local_bot, store):
     stored = store(local_bot.db)
     grant(local_bot.db, 555, role="staff", granted_by=ADMIN)
     await alert_in_staff_chat(local_bot, stored)
@@ -251,7 +253,7 @@ async def test_revoked_staff_can_no_longer_press_buttons(local_bot):
     assert get_complaint(local_bot.db, stored.receipt).status == IN_PROGRESS
 
 
-async def test_reply_button_asks_for_text_previews_and_sends_it(local_bot):
+async def test_reply_button_asks_for_text_previews_and_sends_it(local_bot, store):
     stored = store(local_bot.db)
     await alert_in_staff_chat(local_bot, stored)
     staff_in_group = local_bot.chat(STAFF, chat_id=STAFF_CHAT)
@@ -276,7 +278,7 @@ async def test_reply_button_asks_for_text_previews_and_sends_it(local_bot):
     assert (reply["actor_id"], reply["note"]) == (STAFF, "오늘 오후에 현장 확인합니다")
 
 
-async def test_a_previewed_answer_can_be_cancelled_or_rewritten(local_bot):
+async def test_a_previewed_answer_can_be_cancelled_or_rewritten(local_bot, store):
     stored = store(local_bot.db)
     await alert_in_staff_chat(local_bot, stored)
     staff_in_group = local_bot.chat(STAFF, chat_id=STAFF_CHAT)
@@ -297,7 +299,7 @@ async def test_a_previewed_answer_can_be_cancelled_or_rewritten(local_bot):
     assert local_bot.db["outbox"].count == 0 and local_bot.db["staff_prompts"].count == 0
 
 
-async def test_failed_delivery_is_retried_not_lost(local_bot):
+async def test_failed_delivery_is_retried_not_lost(local_bot, store):
     stored = store(local_bot.db)
     await local_bot.chat(STAFF).send(f"/close {stored.receipt}")
     [pending] = outbox.due(local_bot.db)

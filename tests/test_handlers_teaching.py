@@ -5,7 +5,6 @@ as a version and live at once; /stats counts what the taught entries answered si
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ import yaml
 
 from handlers import teaching
 from handlers.access import ADMIN_DENIED_TEXT
-from knowledge.base import DEFAULT_DIR
 
 ADMIN, STAFF, CITIZEN, OTHER_ADMIN = 900, 800, 42, 901
 ASKED = (
@@ -25,13 +23,8 @@ ASKED_AGAIN = "여권재발급 수수료 얼마예요"
 
 
 @pytest.fixture
-async def bot(local_bot_factory, tmp_path: Path):
-    """The bot on a writable copy of the bundled knowledge directory."""
-    directory = tmp_path / "kb"
-    shutil.copytree(DEFAULT_DIR, directory)
-    async with local_bot_factory(knowledge_dir=directory) as started:
-        started.directory = directory
-        yield started
+def bot(writable_bot):
+    return writable_bot  # conftest: the bot on a writable copy of the knowledge directory
 
 
 def texts(calls) -> list[str]:
@@ -208,13 +201,11 @@ async def test_each_preview_saves_its_own_group_once(bot):
     assert [t["answer"] for t in taught(bot.directory)] == ["여권 답입니다.", "주차장 답입니다."]
 
 
-async def test_a_reply_to_an_expired_prompt_is_refused(local_bot_factory, tmp_path):
-    directory = tmp_path / "kb"
-    shutil.copytree(DEFAULT_DIR, directory)
-    async with local_bot_factory(knowledge_dir=directory, complaint_timeout_seconds=0) as bot:
+async def test_a_reply_to_an_expired_prompt_is_refused(local_bot_factory, knowledge_dir):
+    async with local_bot_factory(knowledge_dir=knowledge_dir, complaint_timeout_seconds=0) as bot:
         await ask_unanswered(bot)
         me = bot.chat(ADMIN)
         await me.send("/unanswered")
         said = await reply_to_prompt(bot, me, await me.press("1 답"), "여권 답입니다.")
         assert texts(said) == [teaching.GONE_TEXT]
-        assert taught(directory) == []
+        assert taught(knowledge_dir) == []

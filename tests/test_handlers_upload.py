@@ -3,14 +3,12 @@ change; /kb_versions lists versions and /rollback N brings one back; bad files c
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from db.complaints import list_complaints
 from handlers import admin, citizen, complaint
-from knowledge.base import DEFAULT_DIR
 from tests.fixtures import render
 
 ADMIN, CITIZEN = 900, 42
@@ -18,13 +16,8 @@ QUESTION = "가나 여권 재발급 수수료 얼마예요"
 
 
 @pytest.fixture
-async def bot(local_bot_factory, tmp_path: Path):
-    """The bot on a writable copy of the bundled knowledge directory."""
-    directory = tmp_path / "kb"
-    shutil.copytree(DEFAULT_DIR, directory)
-    async with local_bot_factory(knowledge_dir=directory) as started:
-        started.directory = directory
-        yield started
+def bot(writable_bot):
+    return writable_bot  # conftest: the bot on a writable copy of the knowledge directory
 
 
 def texts(calls) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from db.complaints import create_complaint, get_complaint
+from db.complaints import get_complaint
 from db.database import KST
 from db.deadlines import is_working_day
 from handlers import workbench
@@ -22,19 +22,14 @@ def texts(calls) -> str:
     return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
 
 
-def store(db, n: int = 1, content: str = "가로등이 고장났어요"):
-    return create_complaint(
-        db,
-        idempotency_key=f"k{n}",
-        user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content=content,
-        department="도로과",
-        region="전주시",
-        phone=None,
-        anonymous=True,
-        consent=False,
-    )
+@pytest.fixture
+def store(file_complaint):
+    def store(db, n: int = 1, content: str = "가로등이 고장났어요"):
+        return file_complaint(
+            db, content, idempotency_key=f"k{n}", department="도로과", region="전주시"
+        )
+
+    return store
 
 
 def next_working_day_after(days: int) -> date:
@@ -63,7 +58,7 @@ async def test_admin_commands_are_refused_to_staff(local_bot, command):
     assert "관리자만" in texts(await local_bot.chat(STAFF).send(command))
 
 
-async def test_type_and_extend_reach_the_citizen(local_bot):
+async def test_type_and_extend_reach_the_citizen(local_bot, store):
     stored = store(local_bot.db)
     me = local_bot.chat(STAFF)
     reply = texts(await me.send(f"/type {stored.receipt} 질의(법령해석)"))
@@ -97,7 +92,7 @@ async def test_bad_arguments_get_a_clear_line(local_bot, command, expected):
     assert expected in texts(await local_bot.chat(STAFF).send(command))
 
 
-async def test_closed_days_and_statutory_table(local_bot):
+async def test_closed_days_and_statutory_table(local_bot, store):
     admin = local_bot.chat(ADMIN)
     assert "휴무일로 정했습니다" in texts(await admin.send("/closed 2030-05-02 개청 기념일"))
     assert "2030-05-02 개청 기념일" in texts(await admin.send("/closed"))
@@ -112,7 +107,7 @@ async def test_closed_days_and_statutory_table(local_bot):
     assert get_complaint(local_bot.db, stored.receipt).complaint_type == "법정:여권 발급"
 
 
-async def test_due_lists_open_complaints_and_the_digest_job_posts_it(local_bot):
+async def test_due_lists_open_complaints_and_the_digest_job_posts_it(local_bot, store):
     stored = store(local_bot.db)
     reply = texts(await local_bot.chat(STAFF).send("/due"))
     assert reply.startswith("[오늘의 처리기한]") and stored.receipt in reply
@@ -120,7 +115,7 @@ async def test_due_lists_open_complaints_and_the_digest_job_posts_it(local_bot):
     assert local_bot.api.texts(STAFF_CHAT)[-1].startswith("[오늘의 처리기한]")
 
 
-async def test_receipt_and_view_state_the_due_date(local_bot):
+async def test_receipt_and_view_state_the_due_date(local_bot, store):
     stored = store(local_bot.db)
     reply = texts(await local_bot.chat(STAFF).send(f"/view {stored.receipt}"))
     assert "처리기한: " in reply and "(고충, 7일)" in reply
@@ -133,7 +128,7 @@ async def add_template(admin, typed: str) -> str:
     return texts(await admin.press("저장"))
 
 
-async def test_templates_are_kept_by_admins_and_filled_for_staff(local_bot):
+async def test_templates_are_kept_by_admins_and_filled_for_staff(local_bot, store):
     admin, me = local_bot.chat(ADMIN), local_bot.chat(STAFF)
     saved = await add_template(
         admin, "보수 안내 | {접수번호} 민원은 {부서}에서 {처리기한}까지 보수합니다."
@@ -149,7 +144,7 @@ async def test_templates_are_kept_by_admins_and_filled_for_staff(local_bot):
     assert "맞는 상용구가 없습니다" in texts(await me.send(f"/template {stored.receipt}"))
 
 
-async def test_an_admin_sets_a_templates_type_and_department_after_a_preview(local_bot):
+async def test_an_admin_sets_a_templates_type_and_department_after_a_preview(local_bot, store):
     admin, me = local_bot.chat(ADMIN), local_bot.chat(STAFF)
     roads = store(local_bot.db)
     await me.send(f"/type {roads.receipt} 고충")
@@ -207,7 +202,7 @@ async def test_a_new_department_is_pointed_out_and_cancel_stores_nothing(local_b
     assert local_bot.db["reply_templates"].count == 0
 
 
-async def test_staff_chat_post_names_similar_complaints_and_staff_link_them(local_bot):
+async def test_staff_chat_post_names_similar_complaints_and_staff_link_them(local_bot, store):
     first = store(local_bot.db, 1, "가로등이 고장났어요 밤에 너무 어두워요")
     citizen = local_bot.chat(CITIZEN)
     await citizen.send("/complaint")

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.local_api import MAX_MESSAGE_CHARS
-from db.complaints import create_complaint, get_complaint, list_complaints
+from db.complaints import get_complaint, list_complaints
 from db.outbox import due
 from handlers import citizen, complaint, staff
 from handlers.access import ADMIN_DENIED_TEXT, DENIED_TEXT, PLACE_TEXT
@@ -658,7 +658,7 @@ HOSTILE += [
 
 
 @pytest.fixture
-async def hostile_bot(local_bot):
+async def hostile_bot(local_bot, file_complaint):
     """The bot with another citizen's complaint stored and an error-handler spy."""
     errors: list[BaseException] = []
 
@@ -667,12 +667,10 @@ async def hostile_bot(local_bot):
 
     local_bot.application.add_error_handler(record)
     local_bot.errors = errors
-    local_bot.other = create_complaint(
+    local_bot.other = file_complaint(
         local_bot.db,
-        idempotency_key="other",
+        SECRET,
         user_id=OTHER,
-        chat_id=OTHER,
-        content=SECRET,
         department="건축과",
         region="전주시",
         phone=OTHER_PHONE,

@@ -1,7 +1,6 @@
 """Loading, validation (`kb check`), export and reload diffs of the knowledge base."""
 
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,7 +8,6 @@ import pytest
 
 import bot
 from knowledge.base import (
-    DEFAULT_DIR,
     Curated,
     KnowledgeBase,
     KnowledgeError,
@@ -18,15 +16,6 @@ from knowledge.base import (
 )
 from knowledge.model import FAQ, KINDS, SECTION, Entry, make_id
 from nlp.retrieval import load_knowledge_base
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    """A writable copy of the bundled knowledge directory."""
-    copy = tmp_path / "sources"
-    shutil.copytree(DEFAULT_DIR, copy)
-    return copy
-
 
 REGIONS = ("전라북도", "전주시", "인천광역시", "나주시")  # declared in sources/regions.yaml
 
@@ -68,76 +57,76 @@ def test_kb_check_prints_counts_per_kind_and_region(capsys):
     ],
 )
 def test_kb_check_fails_on_a_broken_curated_file(
-    sources: Path, capsys, curated_text, where, message
+    knowledge_dir: Path, capsys, curated_text, where, message
 ):
-    (sources / "curated.yaml").write_text(curated_text, encoding="utf-8")
-    assert bot.main(["kb", "check", "--knowledge-dir", str(sources)]) == 1
+    (knowledge_dir / "curated.yaml").write_text(curated_text, encoding="utf-8")
+    assert bot.main(["kb", "check", "--knowledge-dir", str(knowledge_dir)]) == 1
     err = capsys.readouterr().err
     assert where in err and message in err
 
 
-def test_curated_alias_error_points_at_its_line(sources: Path):
-    (sources / "curated.yaml").write_text(
+def test_curated_alias_error_points_at_its_line(knowledge_dir: Path):
+    (knowledge_dir / "curated.yaml").write_text(
         "synonyms: []\naliases:\n  jb-x-1: [가]\n", encoding="utf-8"
     )
     with pytest.raises(KnowledgeError) as excinfo:
-        load_entries(sources)
+        load_entries(knowledge_dir)
     [problem] = excinfo.value.problems
     assert (problem.file, problem.line) == ("curated.yaml", 3)
 
 
-def test_curated_aliases_are_added_to_their_entry(sources: Path):
+def test_curated_aliases_are_added_to_their_entry(knowledge_dir: Path):
     entries, _ = load_entries()
     target = next(e for e in entries if e.title == "새마을지도자 자녀 장학금 지원")
-    (sources / "curated.yaml").write_text(
+    (knowledge_dir / "curated.yaml").write_text(
         f"aliases:\n  {target.id}: [새마을 장학금]\n", encoding="utf-8"
     )
-    reloaded, _ = load_entries(sources)
+    reloaded, _ = load_entries(knowledge_dir)
     assert "새마을 장학금" in next(e for e in reloaded if e.id == target.id).aliases
 
 
-def test_a_corrupt_document_names_its_file(sources: Path, capsys):
-    path = sources / "004_8df93a93e5fd5244.txt"
+def test_a_corrupt_document_names_its_file(knowledge_dir: Path, capsys):
+    path = knowledge_dir / "004_8df93a93e5fd5244.txt"
     path.write_text(path.read_text(encoding="utf-8")[:200], encoding="utf-8")
-    assert bot.main(["kb", "check", "--knowledge-dir", str(sources)]) == 1
+    assert bot.main(["kb", "check", "--knowledge-dir", str(knowledge_dir)]) == 1
     err = capsys.readouterr().err
     assert "004_8df93a93e5fd5244.txt:" in err  # the parser's own complaint, with a line
     assert "004_8df93a93e5fd5244.txt: 내용이 기록된 sha256과 다릅니다" in err
 
 
-def test_a_copy_cut_between_blocks_is_caught_by_its_checksum(sources: Path):
+def test_a_copy_cut_between_blocks_is_caught_by_its_checksum(knowledge_dir: Path):
     """A half-written 002 still parses (as fewer pledges); the manifest's sha256 refuses it."""
-    path = sources / "002_6a28f365ff4f5871.txt"
+    path = knowledge_dir / "002_6a28f365ff4f5871.txt"
     text = path.read_text(encoding="utf-8")
     path.write_text(text[: text.index("\n연번", len(text) // 2)], encoding="utf-8")
     with pytest.raises(KnowledgeError) as excinfo:
-        load_entries(sources)
+        load_entries(knowledge_dir)
     [problem] = excinfo.value.problems
     assert problem.file == "manifest.yaml" and "sha256" in problem.message
 
 
-def test_a_document_without_a_checksum_is_parsed_as_is(sources: Path):
-    manifest = (sources / "manifest.yaml").read_text(encoding="utf-8")
-    (sources / "manifest.yaml").write_text(
+def test_a_document_without_a_checksum_is_parsed_as_is(knowledge_dir: Path):
+    manifest = (knowledge_dir / "manifest.yaml").read_text(encoding="utf-8")
+    (knowledge_dir / "manifest.yaml").write_text(
         "\n".join(line for line in manifest.splitlines() if "sha256:" not in line) + "\n",
         encoding="utf-8",
     )
-    entries, _ = load_entries(sources)
+    entries, _ = load_entries(knowledge_dir)
     assert len(entries) == len(load_entries()[0])
 
 
-def test_a_missing_document_and_a_broken_manifest(sources: Path):
-    (sources / "001_1cf720f589d4ce67.txt").unlink()
+def test_a_missing_document_and_a_broken_manifest(knowledge_dir: Path):
+    (knowledge_dir / "001_1cf720f589d4ce67.txt").unlink()
     with pytest.raises(KnowledgeError) as excinfo:
-        load_entries(sources)
+        load_entries(knowledge_dir)
     [problem] = excinfo.value.problems
     assert (problem.file, problem.line) == ("manifest.yaml", 12)
     assert problem.message == "001_1cf720f589d4ce67.txt: 파일이 없습니다"
-    (sources / "manifest.yaml").write_text(
+    (knowledge_dir / "manifest.yaml").write_text(
         "- file: x.txt\n  parser: nope\n  region: 서울\n  document: d\n"
     )
     with pytest.raises(KnowledgeError) as excinfo:
-        load_entries(sources)
+        load_entries(knowledge_dir)
     assert "서울" in str(excinfo.value)
 
 
@@ -202,19 +191,21 @@ def test_knowledge_base_is_immutable(kb: KnowledgeBase):
         ),
     ],
 )
-def test_kb_check_fails_on_a_broken_regions_file(sources: Path, capsys, regions_text, message):
-    (sources / "regions.yaml").write_text(regions_text, encoding="utf-8")
-    assert bot.main(["kb", "check", "--knowledge-dir", str(sources)]) == 1
+def test_kb_check_fails_on_a_broken_regions_file(
+    knowledge_dir: Path, capsys, regions_text, message
+):
+    (knowledge_dir / "regions.yaml").write_text(regions_text, encoding="utf-8")
+    assert bot.main(["kb", "check", "--knowledge-dir", str(knowledge_dir)]) == 1
     assert message in capsys.readouterr().err
 
 
-def test_region_spellings_come_from_regions_yaml(sources: Path, tokenizer):
-    path = sources / "regions.yaml"
+def test_region_spellings_come_from_regions_yaml(knowledge_dir: Path, tokenizer):
+    path = knowledge_dir / "regions.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("spellings: [나주]", "spellings: [나주, 빛가람]"),
         encoding="utf-8",
     )
-    kb = load_knowledge_base(sources, tokenizer=tokenizer)
+    kb = load_knowledge_base(knowledge_dir, tokenizer=tokenizer)
     assert kb.index.analyze("빛가람 자매결연 이행률").region == "나주시"
     assert kb.index.analyze("가나 자매결연 이행률").region is None
     assert [r.code for r in kb.regions] == ["jb", "jj", "ic", "nj"]

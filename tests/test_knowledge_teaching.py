@@ -1,14 +1,12 @@
 """Taught data in curated.yaml (knowledge.base Taught, knowledge.versions publish_taught):
 aliases and short FAQ answers with who and when, comments kept, refused changes undone."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from knowledge.base import (
     CURATED,
-    DEFAULT_DIR,
     TAUGHT_DOCUMENT,
     KnowledgeError,
     load_contents,
@@ -17,13 +15,6 @@ from knowledge.library import LibraryError
 from knowledge.versions import list_versions, publish_taught
 
 SCHOLARSHIP = "새마을지도자 자녀 장학금 지원"
-
-
-@pytest.fixture
-def sources(tmp_path: Path) -> Path:
-    copy = tmp_path / "sources"
-    shutil.copytree(DEFAULT_DIR, copy)
-    return copy
 
 
 def curated_regions(directory: Path):
@@ -35,18 +26,21 @@ def entry_id(directory: Path, title: str) -> str:
     return next(e.id for e in entries if e.title == title)
 
 
-def test_taught_aliases_and_answers_are_stored_with_who_and_when_and_comments_kept(sources):
-    target = entry_id(sources, SCHOLARSHIP)
+def test_taught_aliases_and_answers_are_stored_with_who_and_when_and_comments_kept(knowledge_dir):
+    target = entry_id(knowledge_dir, SCHOLARSHIP)
     comments = [
         line
-        for line in (sources / CURATED).read_text(encoding="utf-8").splitlines()
+        for line in (knowledge_dir / CURATED).read_text(encoding="utf-8").splitlines()
         if line.startswith("#")
     ]
     first = publish_taught(
-        sources, {"entry": target, "questions": ["새마을 장학금 어케 받음"]}, by="900", note="a"
+        knowledge_dir,
+        {"entry": target, "questions": ["새마을 장학금 어케 받음"]},
+        by="900",
+        note="a",
     )
     second = publish_taught(
-        sources,
+        knowledge_dir,
         {
             "answer": "53,000원입니다.",
             "region": "전주시",
@@ -57,15 +51,15 @@ def test_taught_aliases_and_answers_are_stored_with_who_and_when_and_comments_ke
         note="b",
     )
     assert (first, second) == (2, 3)
-    assert [v.note for v in list_versions(sources)] == ["처음 상태", "a", "b"]
-    text = (sources / CURATED).read_text(encoding="utf-8")
+    assert [v.note for v in list_versions(knowledge_dir)] == ["처음 상태", "a", "b"]
+    text = (knowledge_dir / CURATED).read_text(encoding="utf-8")
     assert all(line in text.splitlines() for line in comments)
-    entries, curated, _ = load_contents(sources)
+    entries, curated, _ = load_contents(knowledge_dir)
     by_id = {e.id: e for e in entries}
     assert "새마을 장학금 어케 받음" in by_id[target].aliases
     [alias, answer] = curated.taught
     assert (alias.by, answer.by) == ("900", "901") and alias.at <= answer.at
-    faq = by_id[answer.entry_id(curated_regions(sources))]
+    faq = by_id[answer.entry_id(curated_regions(knowledge_dir))]
     assert (faq.title, faq.aliases, faq.body, faq.region, faq.department) == (
         "여권 수수료",
         ("여권수수로 얼마",),
@@ -84,12 +78,12 @@ def test_taught_aliases_and_answers_are_stored_with_who_and_when_and_comments_ke
         ({"answer": "답", "region": "서울특별시", "questions": ["가"]}, "'서울특별시'"),
     ],
 )
-def test_a_taught_item_that_would_not_load_changes_nothing(sources, item, problem):
-    before = (sources / CURATED).read_text(encoding="utf-8")
+def test_a_taught_item_that_would_not_load_changes_nothing(knowledge_dir, item, problem):
+    before = (knowledge_dir / CURATED).read_text(encoding="utf-8")
     with pytest.raises(LibraryError, match=problem):
-        publish_taught(sources, item, by="900", note="x")
-    assert (sources / CURATED).read_text(encoding="utf-8") == before
-    assert [v.note for v in list_versions(sources)] == ["처음 상태"]
+        publish_taught(knowledge_dir, item, by="900", note="x")
+    assert (knowledge_dir / CURATED).read_text(encoding="utf-8") == before
+    assert [v.note for v in list_versions(knowledge_dir)] == ["처음 상태"]
 
 
 @pytest.mark.parametrize(
@@ -104,29 +98,33 @@ def test_a_taught_item_that_would_not_load_changes_nothing(sources, item, proble
         "taught:\n  - {id: a, questions: [가], by: '1', at: x, entry: e, colour: red}",
     ],
 )
-def test_malformed_taught_items_are_refused_with_their_line(sources, taught):
-    (sources / CURATED).write_text(f"synonyms: []\n{taught}\n", encoding="utf-8")
+def test_malformed_taught_items_are_refused_with_their_line(knowledge_dir, taught):
+    (knowledge_dir / CURATED).write_text(f"synonyms: []\n{taught}\n", encoding="utf-8")
     with pytest.raises(KnowledgeError) as excinfo:
-        load_contents(sources)
+        load_contents(knowledge_dir)
     assert excinfo.value.problems[0].file == CURATED
     assert excinfo.value.problems[0].line >= 2
 
 
 @pytest.mark.parametrize("suffix", ["1234", "00e1", "beef"])
 def test_a_taught_answer_cites_its_own_line_whatever_its_id_looks_like(
-    sources, monkeypatch, suffix
+    knowledge_dir, monkeypatch, suffix
 ):
     """An id of digits only is written quoted ('202612061200001234'); the source line must
     still be the item's, not the file's first line."""
     monkeypatch.setattr("knowledge.versions.secrets.token_hex", lambda n: suffix)
     publish_taught(
-        sources,
+        knowledge_dir,
         {"answer": "53,000원입니다.", "region": "전주시", "questions": ["여권 수수료"]},
         by="900",
         note="a",
     )
-    entries, curated, regions = load_contents(sources)
+    entries, curated, regions = load_contents(knowledge_dir)
     [item] = curated.taught
     faq = next(e for e in entries if e.id == item.entry_id(regions))
-    line = (sources / CURATED).read_text(encoding="utf-8").splitlines()[faq.source.line_start - 1]
+    line = (
+        (knowledge_dir / CURATED)
+        .read_text(encoding="utf-8")
+        .splitlines()[faq.source.line_start - 1]
+    )
     assert item.id in line and line.lstrip("- ").startswith("id:")

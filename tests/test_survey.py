@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from db.complaints import DONE, IN_PROGRESS, change_status, create_complaint
+from db.complaints import DONE, IN_PROGRESS, change_status
 from db.database import KST
 from db.satisfaction import NotClosed, NotYourComplaint, by_department_and_month, rate, survey_text
 from handlers import survey
@@ -16,22 +16,21 @@ from handlers.jobs import deliver_due
 CITIZEN, STRANGER, STAFF, ADMIN = 42, 43, 800, 900
 
 
-def store(db, n=1, department="도로과"):
-    return create_complaint(
-        db,
-        idempotency_key=f"k{n}",
-        user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content="가로등이 고장났어요",
-        department=department,
-        region="전주시",
-        phone=None,
-        anonymous=True,
-        consent=False,
-    )
+@pytest.fixture
+def store(file_complaint):
+    def store(db, n=1, department="도로과"):
+        return file_complaint(
+            db,
+            "가로등이 고장났어요",
+            idempotency_key=f"k{n}",
+            department=department,
+            region="전주시",
+        )
+
+    return store
 
 
-def test_closing_queues_one_survey_in_the_same_transaction(db):
+def test_closing_queues_one_survey_in_the_same_transaction(db, store):
     complaint = store(db)
     change_status(db, complaint.receipt, IN_PROGRESS, actor_id=STAFF)
     assert db["outbox"].count_where("kind = 'survey'") == 0
@@ -40,7 +39,7 @@ def test_closing_queues_one_survey_in_the_same_transaction(db):
     assert row["text"] == survey_text(complaint.receipt) and row["chat_id"] == CITIZEN
 
 
-def test_only_the_complainant_rates_a_closed_complaint(db):
+def test_only_the_complainant_rates_a_closed_complaint(db, store):
     complaint = store(db)
     with pytest.raises(NotClosed):
         rate(db, complaint.receipt, user_id=CITIZEN, score=5)
@@ -64,7 +63,7 @@ def test_only_the_complainant_rates_a_closed_complaint(db):
     ]
 
 
-async def test_citizen_rates_with_buttons_comments_and_admin_sees_it(local_bot):
+async def test_citizen_rates_with_buttons_comments_and_admin_sees_it(local_bot, store):
     complaint = store(local_bot.db)
     await local_bot.chat(STAFF).send(f"/close {complaint.receipt} 수리 완료")
     await deliver_due(local_bot.application.bot, local_bot.store)
@@ -99,7 +98,7 @@ def _reply_to(local_bot, text):
     return next(m for m in local_bot.api.messages.values() if m.get("text") == text)
 
 
-async def _rated(local_bot):
+async def _rated(local_bot, store):
     """A closed complaint whose survey the citizen answered with 4; its survey message."""
     complaint = store(local_bot.db)
     await local_bot.chat(STAFF).send(f"/close {complaint.receipt} 수리 완료")
@@ -128,9 +127,11 @@ NOT_THE_BOTS = {
 
 
 @pytest.mark.parametrize("copy", NOT_THE_BOTS.values(), ids=NOT_THE_BOTS)
-async def test_a_reply_to_a_survey_text_the_bot_did_not_send_is_not_a_comment(local_bot, copy):
+async def test_a_reply_to_a_survey_text_the_bot_did_not_send_is_not_a_comment(
+    local_bot, store, copy
+):
     """Only a reply to the bot's own survey message is kept as the citizen's comment."""
-    survey_message = await _rated(local_bot)
+    survey_message = await _rated(local_bot, store)
     calls = await local_bot.chat(CITIZEN).send(
         "청년 월세 지원 조건 알려줘", reply_to_message=copy(survey_message)
     )

@@ -11,7 +11,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from db.complaints import create_complaint, get_complaint, history
+from db.complaints import get_complaint, history
 from db.database import open_database
 from db.templates import acknowledgement
 from web import auth
@@ -61,21 +61,23 @@ def sign_in(client, username="kim", password=PASSWORD):
     )
 
 
-def store(db, n=1, content="가로등이 고장났어요"):
-    return create_complaint(
-        db,
-        idempotency_key=f"k{n}",
-        user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content=content,
-        department="도로과",
-        region="전주시",
-        phone="010-1234-5678",
-        anonymous=False,
-        consent=True,
-        latitude=35.8,
-        longitude=127.1,
-    )
+@pytest.fixture
+def store(file_complaint):
+    def store(db, n=1, content="가로등이 고장났어요"):
+        return file_complaint(
+            db,
+            content,
+            idempotency_key=f"k{n}",
+            department="도로과",
+            region="전주시",
+            phone="010-1234-5678",
+            anonymous=False,
+            consent=True,
+            latitude=35.8,
+            longitude=127.1,
+        )
+
+    return store
 
 
 @pytest.mark.parametrize("path", ["/", "/dashboard", "/complaints/20250301-AB2C", "/export.csv"])
@@ -149,7 +151,7 @@ def test_no_code_is_sent_to_a_non_staff_id_but_the_page_looks_the_same(console):
     assert console.db["outbox"].count == 0
 
 
-def test_inbox_filters_and_escapes(console):
+def test_inbox_filters_and_escapes(console, store):
     store(console.db, 1, "<script>alert(1)</script> 가로등")
     store(console.db, 2, "여권 재발급 절차가 궁금합니다")
     sign_in(console)
@@ -162,7 +164,7 @@ def test_inbox_filters_and_escapes(console):
     assert "날짜" in console.get("/", params={"since": "어제"}).text
 
 
-def test_actions_use_the_same_functions_and_notify_the_citizen(console):
+def test_actions_use_the_same_functions_and_notify_the_citizen(console, store):
     complaint = store(console.db)
     sign_in(console)
     page = console.get(f"/complaints/{complaint.receipt}")
@@ -194,7 +196,7 @@ def test_actions_use_the_same_functions_and_notify_the_citizen(console):
     assert not any("현장 확인 필요" in t for t in to_citizen)
 
 
-def test_an_action_without_the_csrf_token_changes_nothing(console):
+def test_an_action_without_the_csrf_token_changes_nothing(console, store):
     complaint = store(console.db)
     sign_in(console)
     response = console.post(
@@ -204,7 +206,7 @@ def test_an_action_without_the_csrf_token_changes_nothing(console):
     assert get_complaint(console.db, complaint.receipt).status == "접수"
 
 
-def test_a_refused_action_is_explained(console):
+def test_a_refused_action_is_explained(console, store):
     complaint = store(console.db)
     sign_in(console)
     token = csrf_of(console.get(f"/complaints/{complaint.receipt}"))
@@ -222,7 +224,7 @@ def test_revoked_staff_lose_their_session(console):
     assert console.get("/").status_code == 303
 
 
-def test_exports_and_dashboard(console):
+def test_exports_and_dashboard(console, store):
     store(console.db, 1, "=cmd|' /C calc'!A0")
     sign_in(console)
     data = console.get("/export.csv").content
@@ -287,7 +289,7 @@ async def test_a_taken_port_leaves_the_bot_running(bot_settings, caplog):
     assert "could not listen" in caplog.text
 
 
-def test_admins_keep_templates_and_staff_answer_with_one(console):
+def test_admins_keep_templates_and_staff_answer_with_one(console, store):
     auth.add_account(console.db, "admin", PASSWORD, user_id=ADMIN)
     complaint = store(console.db)
     sign_in(console)
@@ -313,19 +315,14 @@ def test_admins_keep_templates_and_staff_answer_with_one(console):
     assert f"{complaint.receipt} 민원은 도로과에서 처리합니다.</textarea>" in filled.text
 
 
-def test_similar_complaints_are_shown_linked_and_answered_together(console):
+def test_similar_complaints_are_shown_linked_and_answered_together(console, file_complaint, store):
     first = store(console.db, 1, "가로등이 고장났어요 밤에 너무 어두워요")
-    second = create_complaint(
+    second = file_complaint(
         console.db,
-        idempotency_key="k2",
+        "우리 집 앞 가로등이 고장나서 어두워요",
         user_id=77,
-        chat_id=77,
-        content="우리 집 앞 가로등이 고장나서 어두워요",
         department="도로과",
         region="전주시",
-        phone=None,
-        anonymous=True,
-        consent=False,
     )
     sign_in(console)
     page = console.get(f"/complaints/{second.receipt}")
@@ -372,7 +369,7 @@ def test_add_user_command(bot_settings, capsys, user_id, answers, code, said):
     db.close()
 
 
-def test_an_admin_marks_a_template_as_the_automatic_acknowledgement(console):
+def test_an_admin_marks_a_template_as_the_automatic_acknowledgement(console, store):
     auth.add_account(console.db, "admin", PASSWORD, user_id=ADMIN)
     sign_in(console, "admin")
     token = csrf_of(console.get("/templates"))
@@ -412,20 +409,12 @@ def png(width: int = 2, height: int = 2) -> bytes:
     )
 
 
-def with_photos(db, file_ids):
-    return create_complaint(
-        db,
-        idempotency_key="photos",
-        user_id=CITIZEN,
-        chat_id=CITIZEN,
-        content="도로가 파였어요",
-        department=None,
-        region=None,
-        phone=None,
-        anonymous=True,
-        consent=True,
-        attachments=list(file_ids),
-    )
+@pytest.fixture
+def with_photos(file_complaint):
+    def with_photos(db, file_ids):
+        return file_complaint(db, "도로가 파였어요", consent=True, attachments=list(file_ids))
+
+    return with_photos
 
 
 @pytest.fixture
@@ -446,7 +435,7 @@ def fetched():
 
 
 def test_photos_need_a_session_come_through_the_bot_once_and_then_from_the_cache(
-    bot_settings, fetched
+    bot_settings, fetched, with_photos
 ):
     from web.photos import GONE_TEXT, cache_dir
 
@@ -473,7 +462,7 @@ def test_photos_need_a_session_come_through_the_bot_once_and_then_from_the_cache
     db.close()
 
 
-def test_without_the_bot_a_photo_is_a_placeholder_saying_so(console):
+def test_without_the_bot_a_photo_is_a_placeholder_saying_so(console, with_photos):
     from web.photos import NO_BOT_TEXT
 
     complaint = with_photos(console.db, ["AgAC-known"])
@@ -493,7 +482,7 @@ def test_cached_photos_of_purged_complaints_go(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["20250301-BBBB"]
 
 
-async def test_the_bot_fetches_a_photo_for_the_console_through_get_file(local_bot):
+async def test_the_bot_fetches_a_photo_for_the_console_through_get_file(local_bot, with_photos):
     """The real Application's Bot against the local Bot API: getFile, then the download."""
     import httpx
 

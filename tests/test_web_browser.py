@@ -14,7 +14,7 @@ import time
 import pytest
 import uvicorn
 
-from db.complaints import create_complaint, get_complaint
+from db.complaints import get_complaint
 from db.database import open_database
 from web import auth
 from web.app import create_app
@@ -93,22 +93,11 @@ def follow(browser, element) -> None:
     WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
 
 
-def test_staff_signs_in_finds_a_complaint_and_answers_it(served, browser):
+def test_staff_signs_in_finds_a_complaint_and_answers_it(served, browser, file_complaint):
     from selenium.webdriver.common.by import By
 
     base, db = served
-    complaint = create_complaint(
-        db,
-        idempotency_key="k1",
-        user_id=42,
-        chat_id=42,
-        content="가로등이 고장났어요",
-        department="도로과",
-        region="전주시",
-        phone=None,
-        anonymous=True,
-        consent=False,
-    )
+    complaint = file_complaint(db, "가로등이 고장났어요", department="도로과", region="전주시")
     browser.get(base + "/")
     assert browser.current_url.endswith("/login")
     form = browser.find_element(By.ID, "password-form")
@@ -129,21 +118,14 @@ def test_staff_signs_in_finds_a_complaint_and_answers_it(served, browser):
     assert len(browser.find_elements(By.TAG_NAME, "svg")) == 3
 
 
-def test_the_complaint_page_shows_its_photos_as_images(served, browser):
+def test_the_complaint_page_shows_its_photos_as_images(served, browser, file_complaint):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     base, db = served
-    complaint = create_complaint(
+    complaint = file_complaint(
         db,
-        idempotency_key="k-photos",
-        user_id=42,
-        chat_id=42,
-        content="도로가 파였어요",
-        department=None,
-        region=None,
-        phone=None,
-        anonymous=True,
+        "도로가 파였어요",
         consent=True,
         attachments=["AgAC-known", "AgAC-gone"],
     )
