@@ -261,7 +261,13 @@ async def find_departments(update: Update, context: BotContext) -> None:
         await query.message.reply_text(NO_QUESTION_TEXT)
         return
     kb = context.kb
-    pairs = suggest_departments(kb, question, region=context.user_data.get("region"))
+    pairs = await in_matcher(
+        context.matcher,
+        suggest_departments,
+        kb,
+        question,
+        region=context.user_data.get("region"),
+    )
     await query.message.reply_text(departments_text(kb, pairs) if pairs else NO_DEPARTMENT_TEXT)
 
 

@@ -53,6 +53,7 @@ from nlp.filing import (
 )
 from nlp.reply import QUESTION
 from nlp.responder import suggest_departments
+from transport.matching import in_matcher
 
 CONTENT, ATTACH, DEPARTMENT, CONSENT, PHONE, CONFIRM = range(6)
 MAX_PHOTOS = 5
@@ -328,8 +329,12 @@ async def ask_department(update: Update, context: BotContext) -> int:
     if not draft["content"]:
         await query.message.reply_text(EMPTY_CONTENT_TEXT)
         return CONTENT
-    pairs = suggest_departments(
-        context.kb, draft["content"], region=context.user_data.get("region")
+    pairs = await in_matcher(
+        context.matcher,
+        suggest_departments,
+        context.kb,
+        draft["content"],
+        region=context.user_data.get("region"),
     )
     draft["departments"] = [list(pair) for pair in pairs]
     await keyboards.next_step(

@@ -30,6 +30,7 @@ from knowledge.model import KIND_LABELS
 from knowledge.versions import publish_taught
 from nlp.grouping import QuestionGroup, group_questions
 from nlp.retrieval import search
+from transport.matching import in_matcher
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 90  # the question log's default retention (QUESTION_LOG_RETENTION_DAYS)
@@ -129,7 +130,7 @@ async def show_unanswered(update: Update, context: BotContext) -> None:
         return
     days = days or DEFAULT_DAYS
     texts = await context.store.read(unanswered_questions, days=days)
-    every = group_questions(texts)
+    every = await in_matcher(context.matcher, group_questions, texts)
     groups = every[:GROUPS_SHOWN]
     if not groups:
         await update.message.reply_text(NONE_TEXT.format(days=days))
@@ -252,7 +253,7 @@ async def _offer_entries(
 ) -> None:
     kb: KnowledgeBase = context.kb
     words = " ".join((message.text or "").split())
-    found = search(kb.index, kb.index.analyze(words), limit=SEARCH_RESULTS) if words else []
+    found = await in_matcher(context.matcher, _search, kb, words) if words else []
     group = lesson.groups[index]
     if not found:
         await message.reply_text(NOTHING_FOUND_TEXT.format(words=formatting.preview(words, 30)))
@@ -413,3 +414,8 @@ def _lessons(context: BotContext) -> dict[str, Lesson]:
 
 def _prompts(context: BotContext) -> dict[tuple[int, int], Prompt]:
     return context.teaching_prompts
+
+
+def _search(kb: KnowledgeBase, words: str) -> list:
+    """The entries an admin's words find, as a citizen's question would (matcher work)."""
+    return search(kb.index, kb.index.analyze(words), limit=SEARCH_RESULTS)

@@ -15,7 +15,7 @@ import pytest
 from telegram import Update
 
 from db.questions import question_stats
-from handlers import citizen, keyboards
+from handlers import citizen, complaint, keyboards
 from handlers.errors import APOLOGY_TEXT
 from handlers.menu import ADMIN_COMMANDS, CITIZEN_COMMANDS, STAFF_COMMANDS
 from knowledge.base import Curated, KnowledgeBase, read_regions
@@ -25,7 +25,7 @@ from nlp.answer import ANSWER_THRESHOLD, SUGGEST_THRESHOLD
 from nlp.index import Scored
 from nlp.intent import detect_intent
 from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
-from nlp.responder import DEPARTMENT_MIN_SCORE, render_entry, respond
+from nlp.responder import DEPARTMENT_MIN_SCORE, render_entry, respond, suggest_departments
 
 CITIZEN = 42
 SOURCES = Path(__file__).parent.parent / "knowledge" / "sources"
@@ -337,3 +337,23 @@ async def test_matching_runs_on_the_matcher_thread_not_the_event_loop(local_bot,
     calls = await local_bot.chat(CITIZEN).send(BAND_QUESTIONS[ANSWER])
     assert "[청년 창업 지원 사업]" in sent_texts(calls)
     assert len(threads) == 1 and threads[0].startswith("matcher")
+
+
+async def test_department_suggestions_run_on_the_matcher_thread(local_bot, monkeypatch):
+    """Tagging a complaint's text is matcher work: on the event loop, a few citizens choosing a
+    department at once made everyone else's replies time out."""
+    threads = []
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return suggest_departments(*args, **kwargs)
+
+    monkeypatch.setattr(citizen, "suggest_departments", recording)
+    monkeypatch.setattr(complaint, "suggest_departments", recording)
+    me = local_bot.chat(CITIZEN)
+    await me.send(BAND_QUESTIONS[NOT_FOUND])
+    await me.press("담당 부서 찾기")
+    await me.send("/complaint")
+    await me.send("보도블록이 깨졌어요")
+    await me.press("다음 ▶")
+    assert len(threads) == 2 and all(name.startswith("matcher") for name in threads), threads

@@ -5,6 +5,7 @@ as a version and live at once; /stats counts what the taught entries answered si
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,24 @@ async def test_a_reply_to_an_expired_prompt_is_refused(local_bot_factory, knowle
         said = await reply_to_prompt(bot, me, await me.press("1 답"), "여권 답입니다.")
         assert texts(said) == [teaching.GONE_TEXT]
         assert taught(knowledge_dir) == []
+
+
+async def test_grouping_and_the_entry_search_run_on_the_matcher_thread(bot, monkeypatch):
+    """Grouping a month of questions and searching the index are matcher work, not the loop's."""
+    threads = []
+
+    def recording(work):
+        def run(*args, **kwargs):
+            threads.append(threading.current_thread().name)
+            return work(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(teaching, "group_questions", recording(teaching.group_questions))
+    monkeypatch.setattr(teaching, "search", recording(teaching.search))
+    await ask_unanswered(bot)
+    me = bot.chat(ADMIN)
+    await me.send("/unanswered")
+    prompt = await me.press("1 항목")
+    await reply_to_prompt(bot, me, prompt, "다문화가족지원센터")
+    assert len(threads) == 2 and all(name.startswith("matcher") for name in threads), threads
