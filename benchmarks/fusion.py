@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from accuracy import _contains, read_questions
 from config import load_settings
 from knowledge.base import DEFAULT_DIR
-from nlp.answer import OVERRIDE_THRESHOLD, render_entry
+from nlp.answer import OVERRIDE_THRESHOLD
+from nlp.responder import render_entry
 from nlp.intent import detect_intent
 from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE
 from nlp.retrieval import load_knowledge_base
