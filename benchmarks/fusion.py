@@ -26,10 +26,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from accuracy import _contains, read_questions
 from config import load_settings
 from knowledge.base import DEFAULT_DIR
-from nlp.answer import OVERRIDE_THRESHOLD, render_entry
+from nlp.answer import OVERRIDE_THRESHOLD
 from nlp.intent import detect_intent
 from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE
-from nlp.retrieval import load_knowledge_base
+from nlp.responder import render_entry
+from nlp.retrieval import (
+    CLEAR_MARGIN,
+    CLEAR_MIN_COSINE,
+    CLEAR_MIN_SCORE,
+    load_knowledge_base,
+)
 from nlp.semantic import DEFAULT_CACHE_PATH, SemanticService
 from nlp.tokenizer import get_tokenizer
 
@@ -120,7 +126,9 @@ def ranked(row: dict, method: str, p: dict) -> list[tuple[str, float]]:
     return sorted(items, key=lambda x: (-x[1], x[0]))[:3]
 
 
-def tally(rows: list[dict], tops: list, answer_at: float, suggest_at: float) -> dict:
+def tally(
+    rows: list[dict], tops: list, answer_at: float, suggest_at: float, clear: bool = True
+) -> dict:
     """answered-right, top-1, top-3, precision of each band, out-of-scope rejection."""
     m: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row, items in zip(rows, tops):
@@ -132,10 +140,10 @@ def tally(rows: list[dict], tops: list, answer_at: float, suggest_at: float) -> 
             or (row["intent"] == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD)
         ):
             band = "none"
+        elif top >= answer_at or clear and _clear(row, items):
+            band = "answer"
         else:
-            band = (
-                "answer" if top >= answer_at else "suggest" if top >= suggest_at else "not found"
-            )
+            band = "suggest" if top >= suggest_at else "not found"
         if row["check"] == "none":
             m["oos"][0] += band != "answer"
             m["oos"][1] += 1
@@ -152,6 +160,18 @@ def tally(rows: list[dict], tops: list, answer_at: float, suggest_at: float) -> 
             m[band][0] += ok[:1] == [True] if band == "answer" else any(ok)
             m[band][1] += 1
     return {k: v[0] / v[1] for k, v in m.items() if v[1]}
+
+
+def _clear(row: dict, items: list[tuple[str, float]]) -> bool:
+    """retrieval.clear_winner on a replayed ranking (not for words alone, which never fuse)."""
+    if not items:
+        return False
+    second = items[1][1] if len(items) > 1 else 0.0
+    return (
+        items[0][1] >= CLEAR_MIN_SCORE
+        and items[0][1] - second >= CLEAR_MARGIN
+        and row["sims"].get(items[0][0], 0.0) > CLEAR_MIN_COSINE
+    )
 
 
 def feasible(m: dict) -> bool:
@@ -177,24 +197,25 @@ def main() -> int:
     print("|---|---|---|---|")
     for method, grid in GRIDS.items():
         best = None
+        fuses = method != "lexical only"
         for p in grid:
             tops_tune = [ranked(r, method, p) for r in tune]
             for answer_at in range(25, 70):
                 for suggest_at in range(max(5, answer_at - 20), answer_at + 1, 2):
-                    m = tally(tune, tops_tune, answer_at, suggest_at)
+                    m = tally(tune, tops_tune, answer_at, suggest_at, fuses)
                     if feasible(m) and (
                         best is None or m["answered right"] > best[0]["answered right"]
                     ):
                         best = (m, p, answer_at, suggest_at)
         if best is None:
-            m = tally(tune, [ranked(r, method, grid[0]) for r in tune], 45, 30)
+            m = tally(tune, [ranked(r, method, grid[0]) for r in tune], 45, 30, fuses)
             print(
                 f"| {method} | no bands keep out-of-scope rejection ≥ 0.95 "
                 f"(at 45/30: {_cells(m)}) | – | – |"
             )
             continue
         m, p, answer_at, suggest_at = best
-        h = tally(held, [ranked(r, method, p) for r in held], answer_at, suggest_at)
+        h = tally(held, [ranked(r, method, p) for r in held], answer_at, suggest_at, fuses)
         print(f"| {method} | {p} {answer_at}/{suggest_at} | {_cells(m)} | {_cells(h)} |")
     return 0
 

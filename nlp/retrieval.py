@@ -50,6 +50,16 @@ SEMANTIC_LOW, SEMANTIC_HIGH = 0.84, 0.96
 SEMANTIC_CANDIDATES = 20
 # Lexical candidates fused (the lexical index re-ranks at most RECALL_LIMIT = 60).
 LEXICAL_CANDIDATES = 60
+# A clear winner is answered below the answer band: a fused first entry at least CLEAR_MIN_SCORE,
+# CLEAR_MARGIN ahead of the second and near in meaning (cosine over CLEAR_MIN_COSINE). Measured
+# by replaying the bands (benchmarks/fusion.py's candidates) on every question file, score
+# 21–30 × margin 4–10 × cosine 0.85–0.87: this corner answered 26 more questions right (11 each
+# on blind F+G and H+I, 4 on the rest), its extra answers as often right as the band's (0.92
+# on F–I), and no out-of-scope question more; a cosine floor of 0.85 let one in, a margin of 4
+# cost precision. The right entry was first but held back for 50 of 315 title questions of H+I.
+CLEAR_MIN_SCORE = 24.0
+CLEAR_MARGIN = 6.0
+CLEAR_MIN_COSINE = 0.87
 # Places the documents do not cover. "서울시 마을공동체 공모" is about Seoul's, not ours: an entry
 # that never names the place scores as one outside a region the question names. An entry that
 # does ("서울 전광판에 전북 광고" → 수도권 거점지역 마케팅) is unaffected.
@@ -125,6 +135,20 @@ def search(
         )
     fused.sort(key=lambda s: (-s.score, s.entry.id))
     return fused[:limit]
+
+
+def clear_winner(ranked: list[Scored]) -> bool:
+    """Whether a fused ranking's first entry stands clear of the rest (see CLEAR_MARGIN): the
+    best score, near in meaning, and far enough ahead of the second to answer with."""
+    if not ranked or ranked[0].semantic is None:
+        return False
+    first, *rest = ranked
+    second = max((s.score for s in rest), default=0.0)
+    return (
+        first.score >= CLEAR_MIN_SCORE
+        and first.score - second >= CLEAR_MARGIN
+        and first.semantic > CLEAR_MIN_COSINE
+    )
 
 
 def search_by_meaning(index: SearchIndex, query: Query, *, limit: int = 5) -> list[Scored]:

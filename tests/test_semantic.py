@@ -235,6 +235,36 @@ def test_a_fused_answer_needs_a_passage_near_in_meaning(tiny_kb, monkeypatch, co
     assert respond(tiny_kb, "새마을지도자 자녀 장학금 조건").band == band
 
 
+@pytest.mark.parametrize(
+    "margin, cosine, band",
+    [
+        (retrieval.CLEAR_MARGIN, retrieval.CLEAR_MIN_COSINE + 0.001, ANSWER),
+        (retrieval.CLEAR_MARGIN - 0.5, retrieval.CLEAR_MIN_COSINE + 0.001, SUGGEST),
+        (retrieval.CLEAR_MARGIN, retrieval.CLEAR_MIN_COSINE, SUGGEST),
+    ],
+)
+def test_a_clear_winner_below_the_answer_band_is_answered(
+    tiny_kb, monkeypatch, margin, cosine, band
+):
+    """A first entry far ahead of the second and near in meaning is answered though its score
+    is under the answer band; a close second or a far meaning leaves it a suggestion."""
+    real = retrieval.search
+    score = FUSED_SUGGEST_THRESHOLD + 1
+    assert retrieval.CLEAR_MIN_SCORE <= score < FUSED_ANSWER_THRESHOLD
+
+    def fixed(index, query, **kwargs):
+        first, *rest = real(index, query, **kwargs)
+        return [
+            dataclasses.replace(first, score=score, semantic=cosine),
+            *(dataclasses.replace(s, score=score - margin) for s in rest),
+        ]
+
+    monkeypatch.setattr("nlp.responder.search", fixed)
+    reply = respond(tiny_kb, "새마을지도자 자녀 장학금 조건")
+    assert reply.band == band
+    assert reply.hits[0].entry.title == "새마을지도자 자녀 장학금"
+
+
 def test_fusion_weights_words_and_meaning_as_documented(tiny_kb):
     query = tiny_kb.index.analyze("새마을지도자 자녀 장학금")
     fused = retrieval.search(tiny_kb.index, query)[0]
