@@ -5,7 +5,8 @@
  *   - every Q4_0 weight matrix is expanded ONCE at load (expand_q4) instead of on every call;
  *   - with AVX-512 VNNI the products run 16 output rows at a time (matmul_vnni: vpdpbusd sums a
  *     block's 32 int8 products per row in one lane); other CPUs use the original AVX2 kernel
- *     on the expanded rows. The sparse (SAE) head keeps the original kernel.
+ *     on the expanded rows. The sparse (SAE) head keeps the original kernel;
+ *   - with AVX-512, activations are rounded to int8 16 at a time (quantize_acts).
  * The arithmetic is the original's (int8 activations per block of 32, 4-bit weights, exact
  * integer block sums, float scales); vectors differ from the packaged engine by float rounding.
  *
@@ -176,6 +177,26 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
     for (int t = 0; t < L; t++) {
         for (int b = 0; b < nb; b++) {
             const float *x = X + (size_t)t * nin + b * QK;
+#if defined(__AVX512F__)
+            {   /* the same rounding as below, 16 lanes at a time (cvtps: nearest-even) */
+                __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+                float dd = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0),
+                                                               _mm512_abs_ps(x1))) / 127.f;
+                float id = dd > 0.f ? 1.f / dd : 0.f;
+                const __m512i lo = _mm512_set1_epi32(-128), hi = _mm512_set1_epi32(127);
+                __m512 iv = _mm512_set1_ps(id);
+                __m512i v0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, iv));
+                __m512i v1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, iv));
+                v0 = _mm512_min_epi32(_mm512_max_epi32(v0, lo), hi);
+                v1 = _mm512_min_epi32(_mm512_max_epi32(v1, lo), hi);
+                int8_t *qq = q + ((size_t)t * nb + b) * QK;
+                _mm_storeu_si128((__m128i *)qq, _mm512_cvtepi32_epi8(v0));
+                _mm_storeu_si128((__m128i *)(qq + 16), _mm512_cvtepi32_epi8(v1));
+                d[(size_t)t * nb + b] = dd;
+                s[(size_t)t * nb + b] = _mm512_reduce_add_epi32(_mm512_add_epi32(v0, v1));
+                continue;
+            }
+#endif
             float amax = 0.f;
             for (int j = 0; j < QK; j++) { float a = fabsf(x[j]); if (a > amax) amax = a; }
             float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
