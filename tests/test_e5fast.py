@@ -91,6 +91,16 @@ def test_a_library_older_than_its_source_is_not_used(engine_library, tmp_path):
         e5fast.load(stale)
 
 
+def test_a_library_built_for_another_cpu_is_not_loaded(engine_library, tmp_path):
+    copied = tmp_path / "libe5fast.so"
+    shutil.copy(engine_library, copied)
+    (tmp_path / "libe5fast.cpu").write_text("avx2 flag_this_cpu_lacks\n")
+    if not e5fast.cpu_flags():
+        pytest.skip("no /proc/cpuinfo here")
+    with pytest.raises(e5fast.FastEngineUnavailable, match="another CPU.*flag_this_cpu_lacks"):
+        e5fast.load(copied)
+
+
 def test_a_corrupt_library_is_not_used(tmp_path):
     corrupt = tmp_path / "libe5fast.so"
     corrupt.write_bytes(b"\x7fELF not really")
