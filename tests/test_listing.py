@@ -52,6 +52,7 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "전자민원 모니터 하면 어떤 혜택 있어요?",
         "전북 폭력피해 이주여성 상담소 지원 사업 알려줘",  # names one program
         "새마을지도자 자녀 장학금 조건",
+        "전주 치매걱정 없는 도시 공약",  # 도시 is a pledge field, but here part of one name
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
