@@ -19,9 +19,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
-from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, strip_particle
+from nlp.analyzer import (
+    CUE_WORDS,
+    STOPWORDS,
+    TYPO_MIN_CHARS,
+    TYPO_MIN_RATIO,
+    WORDS,
+    strip_particle,
+)
 from nlp.answer import (
     FIELD_CUES,
     FUSED_SUGGEST_THRESHOLD,
@@ -31,6 +40,7 @@ from nlp.answer import (
     wanted_fields,
 )
 from nlp.fields import asked_facts, object_particle, without_cues
+from nlp.jamo import to_jamo
 from nlp.listing import (
     MIN_ITEMS,
     PAGE_SIZE,
@@ -89,6 +99,11 @@ _AMONG = re.compile(
     r"^\s*(그|이|저|거기|여기|목록|위)\s*(중|중에|중에서|중에는|가운데|에서)\s+|"
     r"^\s*(그중|이중|그중에|이중에|그중에서|이중에서|거기서|거기\s*중에?|목록에서)\s*"
 )
+# "회원 제일 많은 데", "위원회 가장 많이 맡은 곳": the item of the last list with the most (or the
+# fewest) of something.
+_MOST = re.compile(r"(제일|가장|젤|최고로)\s*(많|큰|높|적|작|낮)")
+_FEWEST = re.compile(r"(제일|가장|젤)\s*(적|작|낮)")
+_NUMBER_IN = re.compile(r"\d[\d,]*(\.\d+)?")
 _REGION_ONLY = re.compile(
     r"^\s*(\S+?)(은|는|도|의\s*경우|쪽은|에서는|은요|는요|도요)?\s*"
     r"((비슷한|같은|그런)\s*(거|것|사업|게)?\s*(은|는|도)?\s*)?"
@@ -155,7 +170,7 @@ def _field_words(kb: KnowledgeBase, text: str) -> str:
 
 
 def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str | None:
-    """ "number", "more", "others", "region", "pick", "pointer", "field", "same" or
+    """ "number", "more", "others", "region", "most", "pick", "pointer", "field", "same" or
     "children"; None for a new question. Browsing questions ("청년 사업 뭐 있어요?") are new
     unless they name nothing but a kind after a department or unit project ("팀 뭐 있어?": its
     teams), ask for the others ("다른 사업은 뭐 있어요?") or name nothing at all ("어떤 혜택
@@ -181,6 +196,8 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
         return "more"
     if _region_named_alone(kb, text):
         return "region"
+    if items and _MOST.search(text) and not mentioned_regions(kb, text):
+        return "most"
     if items and _AMONG.match(text) and not mentioned_regions(kb, text):
         return "pick"
     pointer = _POINTER.match(text)
@@ -220,19 +237,42 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
 
 
 def _leaning_on(kb: KnowledgeBase, text: str, context: dict | None, reply: Reply) -> str | None:
-    """A short question that finds no answer of its own ("몇 군데서 해요?", "어떤 혜택 있어요?")
-    right after an answer is about that answer's entry ("field"), right after a list about one
-    of its items ("pick"); None when it is a question of its own: answered on its own, a
-    greeting or complaint, longer, or naming a region or another entry ("어떤 혜택 있어요?"
-    reads as browsing, but found no set)."""
+    """A short question that finds no answer of its own, right after an answer, is about that
+    answer's entry ("field") when every word it names is in the entry ("가맹점은 몇 군데?"
+    after the 도민증 news); right after a list, about one of the items ("pick"). None when it
+    is a question of its own: answered on its own, a greeting or complaint, longer, naming a
+    region or another entry, or words the entry does not hold ("손흥민 오늘 골 넣었어?")."""
     if not context or reply.band == ANSWER or reply.intent != QUESTION:
         return None
     if len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS or mentioned_regions(kb, text):
         return None
     entry = kb.get(context["entry"]) if context.get("entry") else None
-    if entry is not None:
-        return None if _names_elsewhere(kb, text, entry) else "field"
-    return "pick" if _items(kb, context) else None
+    if entry is None:
+        return "pick" if _items(kb, context) else None
+    words = _content_words(kb, text, entry, pointing=True)
+    body = " ".join((entry.title, *entry.fields.values(), entry.body)).replace(" ", "").lower()
+    if words and all(_holds(body, w) for w in words) and not _names_elsewhere(kb, text, entry):
+        return "field"
+    return None
+
+
+def _holds(body: str, word: str) -> bool:
+    """Whether ``body`` holds ``word``, or a spelling of it one or two jamo away ("다울마당" of
+    "다올마당") when it has three letters or more (analyzer.TYPO_MIN_CHARS and _MIN_RATIO)."""
+    if word in body:
+        return True
+    if len(word) < TYPO_MIN_CHARS:
+        return False
+    windows = {body[i : i + len(word)] for i in range(len(body) - len(word) + 1)}
+    return (
+        process.extractOne(
+            to_jamo(word),
+            [to_jamo(w) for w in windows],
+            scorer=fuzz.ratio,
+            score_cutoff=TYPO_MIN_RATIO,
+        )
+        is not None
+    )
 
 
 def _asks_for_others(text: str) -> bool:
@@ -341,6 +381,10 @@ def _follow_up(
         rewritten = _with_region(kb, context["question"], new_region)
         reply = respond(kb, rewritten, region=new_region)
         return _in_region(kb, reply, rewritten, new_region), rewritten
+    if kind == "most":
+        return _most(kb, text, context) or _clarify(
+            text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
+        ), None
     if kind == "pick":
         return _pick(kb, text, context) or _clarify(
             text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
@@ -409,6 +453,42 @@ def _pick(kb: KnowledgeBase, text: str, context: dict | None) -> Reply | None:
     if ranked[0].score < (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
         return None
     return _about(kb, ranked[0].entry, text, question=asked)
+
+
+def _most(kb: KnowledgeBase, text: str, context: dict | None) -> Reply | None:
+    """The item of the last list with the most (or fewest) of what the message names: a kind
+    of entry under each item ("그 중에 위원회 제일 많이 맡은 데는?" after a list of departments)
+    or a field holding a number ("회원 제일 많은 데" after a list of civic groups); None when
+    the message names neither."""
+    items = [kb.get(i) for i in _items(kb, context)]
+    kinds = asked_kinds(text) - {e.kind for e in items}
+    squeezed = text.replace(" ", "")
+    if kinds and any(e.kind in PARENT_KINDS for e in items):
+        what = _kind_label(kinds)
+        counts = {e.id: len(children_of(kb, e, kinds)) for e in items}
+        shown = {e.id: f"{what} {counts[e.id]}개" for e in items}
+    else:
+        names = dict.fromkeys(n for e in items for n in e.fields)
+        what = next(
+            (n for n in names if len(n) >= 2 and (n in squeezed or n[:2] in squeezed)), None
+        )
+        if what is None:
+            return None
+        counts = {
+            e.id: float(m.group(0).replace(",", ""))
+            for e in items
+            if (m := _NUMBER_IN.search(e.fields.get(what, "")))
+        }
+        shown = {e.id: e.fields.get(what, "") for e in items}
+    if not counts:
+        return None
+    pick = min if _FEWEST.search(text) else max
+    best = kb.get(pick(counts, key=counts.get))
+    most = "가장 적은" if pick is min else "가장 많은"
+    subject = "이" if object_particle(what) == "을" else "가"
+    lead = f"목록에서 {what}{subject} {most} 곳은 {best.title}({shown[best.id]})입니다.\n"
+    reply = _about(kb, best, text, question=None)
+    return answer_reply(text, lead + (reply.detail or reply.text), reply.hits, best.id)
 
 
 def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None) -> Reply:

@@ -156,7 +156,13 @@ def find_listing(
         kinds, kind_words = _kinds(query.compact, text)
     if not browsing and "pledge" in kinds and _field_value(kb.entries, query):
         browsing = by_field_alone = True  # "복지 공약 알려줘": a whole field of pledges
-    kind_only = bool(_KIND_ONLY.search(text)) or bool(_KIND_FACT.search(text))
+    kind_only = (
+        bool(_KIND_ONLY.search(text))
+        or bool(_KIND_FACT.search(text))
+        or bool(kinds)
+        and not query.cues
+        and not _topics(kb, query, kind_words, None)  # "인천 국민운동단체 알려줘": a kind alone
+    )
     if not browsing and not (kind_only and kinds):
         return None
     parent = _parent(kb, query, kinds) if kinds or named is not None else None

@@ -7,7 +7,7 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from nlp.dialogue import CLARIFY, converse, is_follow_up
-from nlp.reply import ANSWER
+from nlp.reply import ANSWER, QUESTION, SUGGEST, Reply
 from nlp.responder import respond
 
 NOW = 1_000_000.0
@@ -228,3 +228,32 @@ def test_another_region_without_the_topic_says_so(kb: KnowledgeBase):
     """인천 has no 자매결연: not 전북's program again as if it were 인천's."""
     reply = talk(kb, "전북 해외 자매결연 지역 교류 사업 알려줘", "인천은 어때요?")[-1]
     assert reply.band != ANSWER and "인천광역시 자료에서는" in reply.text
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # a number field of the items
+        (("인천 시민단체 목록 보여줘", "거기 중에 회원 제일 많은 데 어디야?"), "한국자유총연맹"),
+        (("인천 시민단체 목록 보여줘", "회원 제일 적은 데는?"), "인천사랑운동"),
+        # a kind of entry under each item
+        (("인천 소통협력관 밑에 부서 뭐 있어?", "그 중에 위원회 제일 많은 데는?"), "공동체"),
+    ],
+)
+def test_the_item_with_the_most_of_something(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text.splitlines()[0]
+
+
+def test_a_misspelled_word_of_the_entry_still_asks_about_it(kb: KnowledgeBase):
+    """다울마당 is how 전주 writes it elsewhere; this pledge says 다올마당."""
+    first = talk(kb, "전주 자전거 활성화 공약")[0]
+    state = {"at": NOW, "entry": first.entry_id, "question": "전주 자전거 활성화 공약"}
+    turn = converse(
+        kb,
+        "다울마당 몇 번 했어?",
+        state,
+        respond=lambda kb, text, region=None: Reply(text, QUESTION, SUGGEST, ""),
+        now=NOW + 1,
+    )
+    assert turn.reply.entry_id == first.entry_id
