@@ -102,8 +102,10 @@ _AMONG = re.compile(
 # "회원 제일 많은 데", "위원회 가장 많이 맡은 곳": the item of the last list with the most (or the
 # fewest) of something.
 _MOST = re.compile(r"(제일|가장|젤|최고로)\s*(많|큰|높|적|작|낮)")
+_PLACE_KINDS = frozenset({"department", "team", "civic_group", "committee"})  # "곳", else "것"
 _FEWEST = re.compile(r"(제일|가장|젤)\s*(적|작|낮)")
-_NUMBER_IN = re.compile(r"\d[\d,]*(\.\d+)?")
+# A counted figure ("54,330명", "16백만원"), not a year or a number inside a label ("'21예산").
+_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:명|개소|개|곳|건|회|백만원|천원|만원|억원|원|%)")
 _REGION_ONLY = re.compile(
     r"^\s*(\S+?)(은|는|도|의\s*경우|쪽은|에서는|은요|는요|도요)?\s*"
     r"((비슷한|같은|그런)\s*(거|것|사업|게)?\s*(은|는|도)?\s*)?"
@@ -258,7 +260,8 @@ def _leaning_on(kb: KnowledgeBase, text: str, context: dict | None, reply: Reply
 
 def _holds(body: str, word: str) -> bool:
     """Whether ``body`` holds ``word``, or a spelling of it one or two jamo away ("다울마당" of
-    "다올마당") when it has three letters or more (analyzer.TYPO_MIN_CHARS and _MIN_RATIO)."""
+    "다올마당") when it has three letters or more (the analyzer's TYPO_MIN_CHARS and
+    TYPO_MIN_RATIO, as for a misspelled question word)."""
     if word in body:
         return True
     if len(word) < TYPO_MIN_CHARS:
@@ -475,9 +478,9 @@ def _most(kb: KnowledgeBase, text: str, context: dict | None) -> Reply | None:
         if what is None:
             return None
         counts = {
-            e.id: float(m.group(0).replace(",", ""))
+            e.id: float(m.group(1).replace(",", ""))
             for e in items
-            if (m := _NUMBER_IN.search(e.fields.get(what, "")))
+            if (m := _FIGURE.search(e.fields.get(what, "")))
         }
         shown = {e.id: e.fields.get(what, "") for e in items}
     if not counts:
@@ -486,7 +489,8 @@ def _most(kb: KnowledgeBase, text: str, context: dict | None) -> Reply | None:
     best = kb.get(pick(counts, key=counts.get))
     most = "가장 적은" if pick is min else "가장 많은"
     subject = "이" if object_particle(what) == "을" else "가"
-    lead = f"목록에서 {what}{subject} {most} 곳은 {best.title}({shown[best.id]})입니다.\n"
+    place = "곳" if best.kind in _PLACE_KINDS else "것"
+    lead = f"목록에서 {what}{subject} {most} {place}은 {best.title}({shown[best.id]})입니다.\n"
     reply = _about(kb, best, text, question=None)
     return answer_reply(text, lead + (reply.detail or reply.text), reply.hits, best.id)
 

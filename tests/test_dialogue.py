@@ -236,6 +236,8 @@ def test_another_region_without_the_topic_says_so(kb: KnowledgeBase):
         # a number field of the items
         (("인천 시민단체 목록 보여줘", "거기 중에 회원 제일 많은 데 어디야?"), "한국자유총연맹"),
         (("인천 시민단체 목록 보여줘", "회원 제일 적은 데는?"), "인천사랑운동"),
+        # a counted figure, not the year in "'21예산"
+        (("전북 자원봉사 관련 사업 뭐 있어요?", "예산 제일 많은 거는?"), "자원봉사 활동 활성화"),
         # a kind of entry under each item
         (("인천 소통협력관 밑에 부서 뭐 있어?", "그 중에 위원회 제일 많은 데는?"), "공동체"),
     ],
