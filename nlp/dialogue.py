@@ -107,10 +107,16 @@ _FEWEST = re.compile(r"(제일|가장|젤)\s*(적|작|낮)")
 # A counted figure ("54,330명", "16백만원"), not a year or a number inside a label ("'21예산").
 _FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:명|개소|개|곳|건|회|백만원|천원|만원|억원|원|%)")
 _REGION_ONLY = re.compile(
-    r"^\s*(\S+?)(은|는|도|의\s*경우|쪽은|에서는|은요|는요|도요)?\s*"
+    r"^\s*(\S+?)(은|는|도|의\s*경우|쪽은|쪽도|에서는|에는|에도|은요|는요|도요)?\s*"
     r"((비슷한|같은|그런)\s*(거|것|사업|게)?\s*(은|는|도)?\s*)?"
-    r"(요|어때\S*|어떻\S*|는요|있어\S*|없어\S*|도\s*있어\S*)?\s*[?.!~]*\s*$"
+    r"(요|어때\S*|어떻게\s*(돼|되)\S*|어떻\S*|는요|(도\s*)?(있|없)\S*)?\s*[?.!~]*\s*$"
 )
+# Words a follow-up may open with that change nothing ("그럼 인천은요?", "혹시 2번 예산은?").
+_OPENER = re.compile(r"^\s*(그럼|그러면|그럼요|그리고|혹시|아|아하|음|참|근데|그런데|그래서)\s+")
+# "두 번째 거", "세번째 사업": the item numbers citizens spell out.
+_ORDINAL = re.compile(r"(첫|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(번째)")
+_ORDINALS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8}
+_ORDINALS |= {"아홉": 9, "열": 10}
 _LIST_LINE = re.compile(r"^(\d+)\. ", re.M)
 _POINTED_KINDS = WORDS["follow-up pointers"]
 # Words asking how to be told, not what about ("2번 자세히 알려줘").
@@ -140,8 +146,11 @@ def converse(
     """The reply to ``text`` given the context ``state`` (as returned by the last turn);
     ``respond(kb, text, region=…)`` answers messages that are not follow-ups."""
     context = state if state and now - state.get("at", 0) <= idle_seconds else None
+    asked = text
+    text = _plain(text)
     kind = _kind_of(kb, text, context)
     if kind is None:
+        text = asked
         reply = respond(kb, text, region=region)
         kind = _leaning_on(kb, text, context, reply)
         if kind is None or (kind == "pick" and _pick(kb, text, context) is None):
@@ -160,7 +169,14 @@ def converse(
 
 def is_follow_up(kb: KnowledgeBase, text: str) -> bool:
     """Whether the message only makes sense after an earlier answer (names no entry)."""
-    return _kind_of(kb, text) is not None
+    return _kind_of(kb, _plain(text)) is not None
+
+
+def _plain(text: str) -> str:
+    """The message as the follow-up patterns read it: an opening "그럼", "혹시" … taken off, a
+    spelled-out ordinal as a number ("두 번째 거" → "2번째 거")."""
+    text = _OPENER.sub("", text, count=1)
+    return _ORDINAL.sub(lambda m: f"{_ORDINALS[m.group(1)]}번째", text)
 
 
 def _field_words(kb: KnowledgeBase, text: str) -> str:

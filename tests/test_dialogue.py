@@ -259,3 +259,34 @@ def test_a_misspelled_word_of_the_entry_still_asks_about_it(kb: KnowledgeBase):
         now=NOW + 1,
     )
     assert turn.reply.entry_id == first.entry_id
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # an opening word changes nothing
+        (("전북 주민참여예산 사업 있어요?", "그럼 인천은요?"), "인천광역시 · "),
+        (("다문화가족 특성화사업", "그럼 예산은?"), "3,036"),
+        # other ways to name another region
+        (("전북 주민참여예산 사업 있어요?", "인천에도 있나요?"), "인천광역시 · "),
+        (("전북 주민참여예산 사업 있어요?", "인천은 어떻게 돼요?"), "인천광역시 · "),
+        # spelled-out ordinals
+        (("인천 위원회 종류", "두 번째 거 위원장은?"), "이상권"),
+        (("인천 위원회 종류", "혹시 세번째 자세히"), "[인천민관동행위원회]"),
+    ],
+)
+def test_everyday_openings_regions_and_ordinals(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "그럼 전주 공약 뭐 있어요",  # a set of its own after the opening word
+        "그런데 청년 창업 지원 공약 있어요?",
+    ],
+)
+def test_an_opening_word_does_not_make_a_new_question_a_follow_up(kb: KnowledgeBase, message):
+    assert not is_follow_up(kb, message)
+    assert talk(kb, "인천 위원회 종류", message)[-1] == respond(kb, message)
