@@ -160,8 +160,9 @@ def find_listing(
         bool(_KIND_ONLY.search(text))
         or bool(_KIND_FACT.search(text))
         or bool(kinds)
+        and query.region is not None
         and not query.cues
-        and not _topics(kb, query, kind_words, None)  # "인천 국민운동단체 알려줘": a kind alone
+        and not _topics(kb, query, kind_words, None)  # "인천 국민운동단체 알려줘": region, kind
     )
     if not browsing and not (kind_only and kinds):
         return None
