@@ -265,8 +265,8 @@ def _leaning_on(kb: KnowledgeBase, text: str, context: dict | None, reply: Reply
     if len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS or mentioned_regions(kb, text):
         return None
     entry = kb.get(context["entry"]) if context.get("entry") else None
-    if entry is None:
-        return "pick" if _items(kb, context) else None
+    if entry is None:  # a list, not "did you mean" buttons (the question again is no choice)
+        return "pick" if context.get("listed") and _items(kb, context) else None
     words = _content_words(kb, text, entry, pointing=True)
     body = " ".join((entry.title, *entry.fields.values(), entry.body)).replace(" ", "").lower()
     if words and all(_holds(body, w) for w in words) and not _names_elsewhere(kb, text, entry):
@@ -700,12 +700,17 @@ def _remember(
             items=list(reply.items),
             offset=offset,
             page=page,
+            listed=True,
             entry=None,
             label=_list_label(reply.text, state.get("label")),
         )
     elif reply.suggestions:
         state.update(
-            items=[h.entry.id for h in reply.suggestions], offset=0, page=PAGE_SIZE, entry=None
+            items=[h.entry.id for h in reply.suggestions],
+            offset=0,
+            page=PAGE_SIZE,
+            listed=False,
+            entry=None,
         )
     if reply.entry_id:
         state["entry"] = reply.entry_id

@@ -290,3 +290,10 @@ def test_everyday_openings_regions_and_ordinals(kb: KnowledgeBase, turns, expect
 def test_an_opening_word_does_not_make_a_new_question_a_follow_up(kb: KnowledgeBase, message):
     assert not is_follow_up(kb, message)
     assert talk(kb, "인천 위원회 종류", message)[-1] == respond(kb, message)
+
+
+def test_a_question_asked_again_after_suggestions_is_not_a_choice_among_them(kb: KnowledgeBase):
+    """ "Did you mean" buttons are no list to pick from: the same question gets the same reply."""
+    question = "여권 재발급 수수료 얼마예요"
+    first, again = talk(kb, question, question)
+    assert first.band != ANSWER and again == respond(kb, question)
