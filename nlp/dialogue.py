@@ -149,6 +149,8 @@ def converse(
     asked = text
     text = _plain(text)
     kind = _kind_of(kb, text, context)
+    if kind == "most" and _most(kb, text, context) is None:
+        kind = None  # "세계에서 제일 높은 산이 어디예요": nothing of the list's items
     if kind is None:
         text = asked
         reply = respond(kb, text, region=region)

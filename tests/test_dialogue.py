@@ -297,3 +297,10 @@ def test_a_question_asked_again_after_suggestions_is_not_a_choice_among_them(kb:
     question = "여권 재발급 수수료 얼마예요"
     first, again = talk(kb, question, question)
     assert first.band != ANSWER and again == respond(kb, question)
+
+
+@pytest.mark.parametrize("message", ["세계에서 제일 높은 산이 어디예요", "가장 큰 행사는 뭐예요?"])
+def test_a_superlative_about_nothing_of_the_list_is_a_question_of_its_own(
+    kb: KnowledgeBase, message
+):
+    assert talk(kb, "인천 위원회 종류", message)[-1] == respond(kb, message)
