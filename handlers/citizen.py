@@ -178,12 +178,12 @@ def reply_markup(kb, reply: Reply, state: dict | None = None):
     if reply.band == ANSWER and reply.items:
         entries = [kb.get(i) for i in reply.items]
         state = state or {}
-        offset = state.get("offset", 0) if state.get("items") == list(reply.items) else 0
+        shown = state.get("items") == list(reply.items)  # the page the dialogue showed
         return keyboards.listing(
             reply.items,
             [e.title if e else "" for e in entries],
-            offset=offset,
-            page_size=PAGE_SIZE,
+            offset=state.get("offset", 0) if shown else 0,
+            page_size=state.get("page", PAGE_SIZE) if shown else PAGE_SIZE,
         )
     if reply.band == ANSWER and reply.entry_id:
         return keyboards.answer(reply.entry_id, detail=bool(reply.detail))
@@ -235,7 +235,7 @@ async def next_list_page(update: Update, context: BotContext) -> None:
     if not entries or offset >= len(entries):
         await query.message.reply_text(LIST_GONE_TEXT)
         return
-    state["offset"] = offset
+    state.update(offset=offset, page=PAGE_SIZE)
     context.user_data[DIALOGUE] = state
     listing = Listing(state.get("label") or "목록", entries, False)
     await query.message.reply_text(

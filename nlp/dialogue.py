@@ -19,21 +19,47 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
-from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, strip_particle
-from nlp.answer import FIELD_CUES, answer_reply, full_card, wanted_fields
+from nlp.analyzer import (
+    CUE_WORDS,
+    STOPWORDS,
+    TYPO_MIN_CHARS,
+    TYPO_MIN_RATIO,
+    WORDS,
+    strip_particle,
+)
+from nlp.answer import (
+    FIELD_CUES,
+    FUSED_SUGGEST_THRESHOLD,
+    SUGGEST_THRESHOLD,
+    answer_reply,
+    full_card,
+    wanted_fields,
+)
 from nlp.fields import asked_facts, object_particle, without_cues
+from nlp.jamo import to_jamo
 from nlp.listing import (
+    MIN_ITEMS,
     PAGE_SIZE,
     PARENT_KINDS,
+    WHOLE_LIST_ITEMS,
     Listing,
+    asked_kinds,
+    children_of,
+    find_listing,
     format_listing,
     is_browsing,
     mentioned_regions,
+    mentioning,
+    topic_particle,
+    topic_words,
 )
-from nlp.reply import ANSWER, QUESTION, Hit, Reply
+from nlp.reply import ANSWER, NOT_FOUND, QUESTION, Hit, Reply
 from nlp.responder import render_entry
+from nlp.retrieval import search
 
 CLARIFY = "clarify"  # the band of a question asked back
 # A follow-up about the entry in context is short; a longer message is a question of its own.
@@ -51,21 +77,47 @@ _MORE = re.compile(
     r"^\s*(좀\s*)?(더\s*)?(자세히|자세하게|상세히|상세하게|전체|전부)\s*(좀\s*)?"
     r"(알려\s*\S*|보여\s*\S*|요|설명\S*)?\s*[?.!~]*\s*$|^\s*더\s*(알려|보여)\s*\S*\s*[?.!]*$"
 )
+# "다른 사업은?", "다른 건 더 없어요?", "나머지도 다 보여줘", "또 뭐 있어?": matched whole on
+# the message without spaces and punctuation; a word of its own ("다른 지역은?") makes it
+# something else.
 _OTHERS = re.compile(
-    r"^\s*(다른|또\s*다른|그\s*외|나머지|그밖의|그\s*밖의)\s*(사업|거|것|공약|위원회|단체|팀|부서|항목)?"
-    r"\s*(들)?\s*(은|는|도)?\s*(요|있어\S*|뭐\S*|알려\S*|보여\S*)?\s*[?.!]*\s*$|"
-    r"^\s*(또|더)\s*(있어\S*|뭐\s*있\S*|없어\S*|보여\S*)\s*[?.!]*\s*$|^\s*더\s*보기\s*$"
+    r"(또|그리고)?(다른|딴|나머지|그외|그밖의?|이외|또|더)(에)?"
+    r"(사업|공약|위원회|단체|팀|부서|항목|프로그램|업무|거|것|건|게|곳|데)?(들)?"
+    r"(은|는|도|이|가|을|를|요)*(또|더|좀|다|전부|전체|모두)*"
+    r"(뭐(가|들)?|무엇|어떤(거|것|게)?)?"
+    r"((있|없)[가-힣]{0,4}|(알려|보여|말해)[가-힣]{0,4}|보기)?"
 )
+_EVERY = re.compile(r"다\s*(보여|알려|말해)|전부|전체|모두|다요|다\s*[?.!]*$")
 _POINTER = re.compile(
-    r"^\s*(그거|그것|그게|이거|이것|저거|거기|그곳|그\s*곳|그\s*사업|이\s*사업|해당\s*사업|"
-    r"그\s*공약|그\s*위원회|그\s*단체|그\s*팀|그\s*부서|그\s*항목|그\s*프로그램)"
+    r"^\s*(그거|그것|그게|그건|이거|이것|이건|저거|저건|거기|거긴|그곳|그\s*곳|그\s*사업|"
+    r"이\s*사업|해당\s*사업|그\s*공약|그\s*위원회|그\s*단체|그\s*팀|그\s*부서|그\s*항목|"
+    r"그\s*프로그램)"
     r"(은|는|이|가|을|를|의|에|에서|도|요)?\s*"
 )
-_REGION_ONLY = re.compile(
-    r"^\s*(\S+?)(은|는|도|의\s*경우|쪽은|에서는|은요|는요|도요)?\s*"
-    r"((비슷한|같은|그런)\s*(거|것|사업|게)?\s*(은|는|도)?\s*)?"
-    r"(요|어때\S*|어떻\S*|는요|있어\S*|없어\S*|도\s*있어\S*)?\s*[?.!~]*\s*$"
+# "그중에 규제 관련된 거", "거기서 제일 오래된 데": a choice among the items of the last list.
+_AMONG = re.compile(
+    r"^\s*(그|이|저|거기|여기|목록|위)\s*(중|중에|중에서|중에는|가운데|에서)\s+|"
+    r"^\s*(그중|이중|그중에|이중에|그중에서|이중에서|거기서|거기\s*중에?|목록에서)\s*"
 )
+# "회원 제일 많은 데", "위원회 가장 많이 맡은 곳": the item of the last list with the most (or the
+# fewest) of something.
+_MOST = re.compile(r"(제일|가장|젤|최고로)\s*(많|큰|높|적|작|낮)")
+_PLACE_KINDS = frozenset({"department", "team", "civic_group", "committee"})  # "곳", else "것"
+_FEWEST = re.compile(r"(제일|가장|젤)\s*(적|작|낮)")
+# A counted figure ("54,330명", "16백만원"), not a year or a number inside a label ("'21예산").
+_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:명|개소|개|곳|건|회|백만원|천원|만원|억원|원|%)")
+_REGION_ONLY = re.compile(
+    r"^\s*(\S+?)(은|는|도|의\s*경우|쪽은|쪽도|에서는|에는|에도|은요|는요|도요)?\s*"
+    r"((비슷한|같은|그런)\s*(거|것|사업|게)?\s*(은|는|도)?\s*)?"
+    r"(요|어때\S*|어떻게\s*(돼|되)\S*|어떻\S*|는요|(도\s*)?(있|없)\S*)?\s*[?.!~]*\s*$"
+)
+# Words a follow-up may open with that change nothing ("그럼 인천은요?", "혹시 2번 예산은?").
+_OPENER = re.compile(r"^\s*(그럼|그러면|그럼요|그리고|혹시|아|아하|음|참|근데|그런데|그래서)\s+")
+# "두 번째 거", "세번째 사업": the item numbers citizens spell out.
+_ORDINAL = re.compile(r"(첫|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(번째)")
+_ORDINALS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8}
+_ORDINALS |= {"아홉": 9, "열": 10}
+_LIST_LINE = re.compile(r"^(\d+)\. ", re.M)
 _POINTED_KINDS = WORDS["follow-up pointers"]
 # Words asking how to be told, not what about ("2번 자세히 알려줘").
 _TELLING = WORDS["telling words"]
@@ -94,32 +146,39 @@ def converse(
     """The reply to ``text`` given the context ``state`` (as returned by the last turn);
     ``respond(kb, text, region=…)`` answers messages that are not follow-ups."""
     context = state if state and now - state.get("at", 0) <= idle_seconds else None
+    asked = text
+    text = _plain(text)
     kind = _kind_of(kb, text, context)
+    if kind == "most" and _most(kb, text, context) is None:
+        kind = None  # "세계에서 제일 높은 산이 어디예요": nothing of the list's items
     if kind is None:
+        text = asked
         reply = respond(kb, text, region=region)
-        return Turn(
-            reply,
-            _remember(kb, reply, text, context, now, region, fields=_field_words(kb, text)),
-        )
+        kind = _leaning_on(kb, text, context, reply)
+        if kind is None or (kind == "pick" and _pick(kb, text, context) is None):
+            return Turn(
+                reply,
+                _remember(kb, reply, text, context, now, region, fields=_field_words(kb, text)),
+            )
     reply, question = _follow_up(kb, kind, text, context, respond)
     return Turn(
         reply,
         _remember(
-            kb,
-            reply,
-            question,
-            context,
-            now,
-            region,
-            offset=_offset_of(reply, context),
-            fields=_field_words(kb, text) or None,
+            kb, reply, question, context, now, region, fields=_field_words(kb, text) or None
         ),
     )
 
 
 def is_follow_up(kb: KnowledgeBase, text: str) -> bool:
     """Whether the message only makes sense after an earlier answer (names no entry)."""
-    return _kind_of(kb, text) is not None
+    return _kind_of(kb, _plain(text)) is not None
+
+
+def _plain(text: str) -> str:
+    """The message as the follow-up patterns read it: an opening "그럼", "혹시" … taken off, a
+    spelled-out ordinal as a number ("두 번째 거" → "2번째 거")."""
+    text = _OPENER.sub("", text, count=1)
+    return _ORDINAL.sub(lambda m: f"{_ORDINALS[m.group(1)]}번째", text)
 
 
 def _field_words(kb: KnowledgeBase, text: str) -> str:
@@ -131,28 +190,36 @@ def _field_words(kb: KnowledgeBase, text: str) -> str:
 
 
 def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str | None:
-    """ "number", "more", "others", "region", "pointer", "field", "same" or "children"; None
-    for a new question. Browsing questions ("청년 사업 뭐 있어요?") are new unless they name
-    nothing but a kind after a department or unit project ("팀 뭐 있어?": its teams)."""
+    """ "number", "more", "others", "region", "most", "pick", "pointer", "field", "same" or
+    "children"; None for a new question. Browsing questions ("청년 사업 뭐 있어요?") are new
+    unless they name nothing but a kind after a department or unit project ("팀 뭐 있어?": its
+    teams), ask for the others ("다른 사업은 뭐 있어요?") or name nothing at all ("어떤 혜택
+    있어요?" after an entry: its benefits)."""
     entry = kb.get(context["entry"]) if context and context.get("entry") else None
+    items = _items(kb, context)
+    if _asks_for_others(text):
+        return "others"
     if is_browsing(text):
-        if (
-            entry is not None
-            and entry.kind in PARENT_KINDS
-            and not _content_words(kb, text, entry, pointing=True)
-            and not mentioned_regions(kb, text)
-        ):
+        bare = entry is not None and not _content_words(kb, text, entry, pointing=True)
+        if bare and entry.kind in PARENT_KINDS and not mentioned_regions(kb, text):
             return "children"
-        return None
+        if not bare or asked_kinds(text):
+            return None  # names its own set ("전주 공약 뭐 있어요", "예산 많은 사업 뭐 있어요")
     number = _NUMBER.match(text)
-    if number and not _content_words(kb, text, entry, pointing=True):
-        return "number"
+    if number and (
+        not _content_words(kb, text, entry, pointing=True)
+        or 1 <= int(number.group(1)) <= len(items)
+        and not _names_elsewhere(kb, text, kb.get(items[int(number.group(1)) - 1]))
+    ):
+        return "number"  # "3번 거 기준일이 언제예요?": the third item's 기준일
     if _MORE.match(text):
         return "more"
-    if _OTHERS.match(text):
-        return "others"
     if _region_named_alone(kb, text):
         return "region"
+    if items and _MOST.search(text) and not mentioned_regions(kb, text):
+        return "most"
+    if items and _AMONG.match(text) and not mentioned_regions(kb, text):
+        return "pick"
     pointer = _POINTER.match(text)
     if pointer and (
         not _content_words(kb, text, entry, pointing=True)
@@ -173,6 +240,12 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
     if entry is not None and _about_entry(kb, text, entry):
         return "field"
     if (
+        entry is not None
+        and not _content_words(kb, text, entry, pointing=True)
+        and kb.index.analyze(text).intent == QUESTION
+    ):
+        return "field"  # "어떤 혜택 있어요?", "몇 군데서 해요?": a question naming nothing
+    if (
         context
         and context.get("fields")
         and _SAME_FOR.match(text)
@@ -181,6 +254,56 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
     ):
         return "same"
     return None
+
+
+def _leaning_on(kb: KnowledgeBase, text: str, context: dict | None, reply: Reply) -> str | None:
+    """A short question that finds no answer of its own, right after an answer, is about that
+    answer's entry ("field") when every word it names is in the entry ("가맹점은 몇 군데?"
+    after the 도민증 news); right after a list, about one of the items ("pick"). None when it
+    is a question of its own: answered on its own, a greeting or complaint, longer, naming a
+    region or another entry, or words the entry does not hold ("손흥민 오늘 골 넣었어?")."""
+    if not context or reply.band == ANSWER or reply.intent != QUESTION:
+        return None
+    if len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS or mentioned_regions(kb, text):
+        return None
+    entry = kb.get(context["entry"]) if context.get("entry") else None
+    if entry is None:  # a list, not "did you mean" buttons (the question again is no choice)
+        return "pick" if context.get("listed") and _items(kb, context) else None
+    words = _content_words(kb, text, entry, pointing=True)
+    body = " ".join((entry.title, *entry.fields.values(), entry.body)).replace(" ", "").lower()
+    if words and all(_holds(body, w) for w in words) and not _names_elsewhere(kb, text, entry):
+        return "field"
+    return None
+
+
+def _holds(body: str, word: str) -> bool:
+    """Whether ``body`` holds ``word``, or a spelling of it one or two jamo away ("다울마당" of
+    "다올마당") when it has three letters or more (the analyzer's TYPO_MIN_CHARS and
+    TYPO_MIN_RATIO, as for a misspelled question word)."""
+    if word in body:
+        return True
+    if len(word) < TYPO_MIN_CHARS:
+        return False
+    windows = {body[i : i + len(word)] for i in range(len(body) - len(word) + 1)}
+    return (
+        process.extractOne(
+            to_jamo(word),
+            [to_jamo(w) for w in windows],
+            scorer=fuzz.ratio,
+            score_cutoff=TYPO_MIN_RATIO,
+        )
+        is not None
+    )
+
+
+def _asks_for_others(text: str) -> bool:
+    """ "다른 사업은?", "다른 건 더 없어요?", "나머지도 다 보여줘", "또 뭐 있어?"."""
+    return bool(_OTHERS.fullmatch(re.sub(r"[\s?？.!~,]", "", text)))
+
+
+def _items(kb: KnowledgeBase, context: dict | None) -> list[str]:
+    """The last list's entries still in the knowledge base."""
+    return [i for i in (context or {}).get("items", []) if kb.get(i) is not None]
 
 
 def _region_named_alone(kb: KnowledgeBase, text: str) -> str | None:
@@ -196,9 +319,9 @@ def _region_named_alone(kb: KnowledgeBase, text: str) -> str | None:
 def _content_words(
     kb: KnowledgeBase, text: str, entry: Entry | None = None, *, pointing: bool = False
 ) -> list[str]:
-    """Words of the message that could name an entry (not fields, fillers or endings, nor the
-    start or end of a field label of the entry in context: "시민소통 실적" of 시민소통실적);
-    ``pointing``: the kind nouns of "그 사업", "3번 항목" name nothing either."""
+    """Words of the message that could name an entry (not fields, fillers, endings or figures
+    like "21년", nor the start or end of a field label of the entry in context: "시민소통 실적"
+    of 시민소통실적); ``pointing``: the kind nouns of "그 사업", "3번 항목" name nothing either."""
     query = kb.index.analyze(text)  # analysed once per message (SearchIndex keeps the last few)
     words = [
         strip_particle(t)
@@ -212,6 +335,7 @@ def _content_words(
         w
         for w in words
         if len(w) >= 2
+        and not any(ch.isdigit() for ch in w)
         and w not in _FIELD_WORDS
         and w not in STOPWORDS
         and w not in _TELLING
@@ -233,8 +357,8 @@ def _about_entry(kb: KnowledgeBase, text: str, entry: Entry) -> bool:
     return not _names_elsewhere(kb, text, entry)
 
 
-def _names_elsewhere(kb: KnowledgeBase, text: str, entry: Entry) -> bool:
-    """Whether the message names a region or another entry by its whole name."""
+def _names_elsewhere(kb: KnowledgeBase, text: str, entry: Entry | None) -> bool:
+    """Whether the message names a region or an entry other than ``entry`` by its whole name."""
     squeezed = text.replace(" ", "").lower()
     return bool(mentioned_regions(kb, text)) or any(
         e is not entry and len(e.title) >= 4 and e.title.replace(" ", "").lower() in squeezed
@@ -276,13 +400,122 @@ def _follow_up(
                 "말씀해 주세요.",
             ), None
         rewritten = _with_region(kb, context["question"], new_region)
-        return respond(kb, rewritten, region=new_region), rewritten
+        reply = respond(kb, rewritten, region=new_region)
+        return _in_region(kb, reply, rewritten, new_region), rewritten
+    if kind == "most":
+        return _most(kb, text, context) or _clarify(
+            text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
+        ), None
+    if kind == "pick":
+        return _pick(kb, text, context) or _clarify(
+            text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
+        ), None
     return _about_context(kb, kind, text, context), None
+
+
+def _in_region(kb: KnowledgeBase, reply: Reply, question: str, region: str) -> Reply:
+    """The reply to "인천은요?" kept to that region: an answer from another region is replaced
+    by the region's best-ranked entry on the same topic (holding every topic word, else the
+    rarest one: 자매결연 of "자매결연 지역"), or by saying the region's documents have none —
+    never the first region's entry again."""
+    elsewhere = reply.entry_id is not None and kb.get(reply.entry_id).region != region
+    if reply.band == ANSWER and not elsewhere:
+        return reply
+    query = kb.index.analyze(question)
+    ranked = [
+        s.entry
+        for s in search(kb.index, query, preferred_region=region, limit=60)
+        if s.entry.region == region
+    ]
+    words = topic_words(kb, query)
+    rarest = min(words, key=lambda w: len(mentioning(kb, kb.entries, [w])), default=None)
+    chosen = next(iter(mentioning(kb, ranked, words) if words else ()), None) or next(
+        iter(mentioning(kb, ranked, [rarest]) if rarest else ()), None
+    )
+    if chosen is not None:
+        return _about(kb, chosen, question, question=question)
+    if reply.band != ANSWER:
+        return reply
+    return Reply(
+        question,
+        QUESTION,
+        NOT_FOUND,
+        f"{region} 자료에서는 이 내용을 찾지 못했습니다. 사업이나 부서 이름을 넣어 다시 "
+        "물어봐 주세요.",
+    )
+
+
+def _pick(kb: KnowledgeBase, text: str, context: dict | None) -> Reply | None:
+    """The item of the last list a message describes ("그중에 규제 관련된 거", "그 중 블로거
+    활용하는 거 예산은요"): the one item whose name (else whose text) holds every word the
+    message names; several such items make a shorter list, unless the message asks for a fact;
+    else the item the matcher ranks first among them if it is at least a "did you mean" match.
+    None when no item fits."""
+    items = [kb.get(i) for i in _items(kb, context)]
+    if not items:
+        return None
+    asked = _AMONG.sub("", text, count=1)
+    words = _content_words(kb, asked, pointing=True)
+    holding = mentioning(kb, items, words) if words else []
+    named = [e for e in holding if all(w in e.title.replace(" ", "") for w in words)]
+    if len(named) == 1 or len(holding) == 1:
+        return _about(kb, (named or holding)[0], text, question=asked)
+    asks_fact = bool(asked_facts(asked) or wanted_fields(kb.index.analyze(asked)))
+    if MIN_ITEMS <= len(holding) < len(items) and not asks_fact:
+        label = f"{context.get('label') or '목록'} 중 " + "·".join(f"'{w}'" for w in words)
+        return _list_reply(text, Listing(f"{label} 관련", tuple(holding), False))
+    allowed = {e.id for e in (holding or items)}
+    ranked = [
+        s for s in search(kb.index, kb.index.analyze(asked), limit=60) if s.entry.id in allowed
+    ]
+    if not ranked:
+        return None
+    fused = ranked[0].semantic is not None
+    if ranked[0].score < (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
+        return None
+    return _about(kb, ranked[0].entry, text, question=asked)
+
+
+def _most(kb: KnowledgeBase, text: str, context: dict | None) -> Reply | None:
+    """The item of the last list with the most (or fewest) of what the message names: a kind
+    of entry under each item ("그 중에 위원회 제일 많이 맡은 데는?" after a list of departments)
+    or a field holding a number ("회원 제일 많은 데" after a list of civic groups); None when
+    the message names neither."""
+    items = [kb.get(i) for i in _items(kb, context)]
+    kinds = asked_kinds(text) - {e.kind for e in items}
+    squeezed = text.replace(" ", "")
+    if kinds and any(e.kind in PARENT_KINDS for e in items):
+        what = _kind_label(kinds)
+        counts = {e.id: len(children_of(kb, e, kinds)) for e in items}
+        shown = {e.id: f"{what} {counts[e.id]}개" for e in items}
+    else:
+        names = dict.fromkeys(n for e in items for n in e.fields)
+        what = next(
+            (n for n in names if len(n) >= 2 and (n in squeezed or n[:2] in squeezed)), None
+        )
+        if what is None:
+            return None
+        counts = {
+            e.id: float(m.group(1).replace(",", ""))
+            for e in items
+            if (m := _FIGURE.search(e.fields.get(what, "")))
+        }
+        shown = {e.id: e.fields.get(what, "") for e in items}
+    if not counts:
+        return None
+    pick = min if _FEWEST.search(text) else max
+    best = kb.get(pick(counts, key=counts.get))
+    most = "가장 적은" if pick is min else "가장 많은"
+    subject = "이" if object_particle(what) == "을" else "가"
+    place = "곳" if best.kind in _PLACE_KINDS else "것"
+    lead = f"목록에서 {what}{subject} {most} {place}은 {best.title}({shown[best.id]})입니다.\n"
+    reply = _about(kb, best, text, question=None)
+    return answer_reply(text, lead + (reply.detail or reply.text), reply.hits, best.id)
 
 
 def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None) -> Reply:
     entry = kb.get(context["entry"]) if context and context.get("entry") else None
-    items = [i for i in (context or {}).get("items", []) if kb.get(i) is not None]
+    items = _items(kb, context)
     if kind == "number":
         match = _NUMBER.match(text)
         number, rest = int(match.group(1)), text[match.end() :]
@@ -298,6 +531,13 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
         )
         return _about(kb, chosen, text, question=text if asks else None)
     if kind == "more":
+        if entry is None and items:
+            if _EVERY.search(text):
+                return _others(kb, text, context, None, items)
+            return _clarify(
+                text,
+                '목록의 몇 번 항목을 자세히 알려 드릴까요? "2번"처럼 번호로 골라 주세요.',
+            )
         if entry is None:
             return _clarify(
                 text, "어떤 항목을 자세히 알려 드릴까요? 사업이나 부서 이름을 알려 주세요."
@@ -341,32 +581,26 @@ def _about(kb: KnowledgeBase, entry: Entry, text: str, *, question: str | None) 
 def _others(
     kb: KnowledgeBase, text: str, context: dict | None, entry: Entry | None, items: list[str]
 ) -> Reply:
-    """The next page of the last list, else the last entry's siblings."""
-    offset = (context or {}).get("offset", 0) + PAGE_SIZE
-    if items and offset < len(items):
-        listing = Listing(context.get("label") or "목록", tuple(kb.get(i) for i in items), False)
-        return Reply(
-            text, QUESTION, ANSWER, format_listing(listing, offset=offset), items=tuple(items)
-        )
+    """After a list: its next page, or all of it ("나머지도 다 보여줘"), or — when every item
+    has been shown — the list again, saying that is all. After one entry: a department's or
+    unit project's own work ("다른 사업은?" after 소통기획담당관실), the whole set the question
+    that found it belongs to ("다른 것도 있어?" after "전주 장애인 공약 알려줘"), else the
+    entries of its kind beside it."""
+    if items and (entry is None or entry.id in items):
+        entries = tuple(kb.get(i) for i in items)
+        label = context.get("label") or "목록"
+        listing = Listing(label, entries, False)
+        shown = context.get("offset", 0) + context.get("page", PAGE_SIZE)
+        if _EVERY.search(text):
+            return _list_reply(text, listing, page_size=WHOLE_LIST_ITEMS)
+        if shown < len(entries):
+            return _list_reply(text, listing, offset=shown)
+        head = f"{label}{topic_particle(label)} 앞에 보여 드린 {len(entries)}개가 전부입니다."
+        return _list_reply(text, listing, head=head)
     if entry is not None:
-        siblings = tuple(
-            e
-            for e in kb.entries
-            if e.id != entry.id
-            and e.kind == entry.kind
-            and e.region == entry.region
-            and (e.parent_id == entry.parent_id if entry.parent_id else True)
-        )
-        if siblings:
-            label = f"{entry.region}의 다른 {KIND_LABELS.get(entry.kind, '항목')}"
-            listing = Listing(label, siblings, False)
-            return Reply(
-                text,
-                QUESTION,
-                ANSWER,
-                format_listing(listing),
-                items=tuple(e.id for e in siblings),
-            )
+        listing = _entry_set(kb, entry, text, (context or {}).get("question"))
+        if listing is not None:
+            return _list_reply(text, listing)
     if items:
         return _clarify(
             text,
@@ -377,6 +611,51 @@ def _others(
         text,
         "어떤 분야의 다른 사업을 찾으시나요? 관심 있는 내용(예: 청년, 다문화, 자원봉사)을 "
         "알려 주세요.",
+    )
+
+
+def _entry_set(kb: KnowledgeBase, entry: Entry, text: str, question: str | None) -> Listing | None:
+    """The set "다른 사업은?" asks for after ``entry``: see ``_others``."""
+    kinds = asked_kinds(text)
+    if entry.kind in PARENT_KINDS and kinds:
+        children = children_of(kb, entry, kinds)
+        if children:
+            return Listing(f"{entry.title} 소속 {_kind_label(kinds)}", tuple(children), False)
+    if question:
+        listing = find_listing(kb, kb.index.analyze(question), question, browsing=True)
+        if listing is not None and entry in listing.entries:
+            return listing
+    siblings = tuple(
+        e
+        for e in kb.entries
+        if e.id != entry.id
+        and e.kind == entry.kind
+        and e.region == entry.region
+        and (e.parent_id == entry.parent_id if entry.parent_id else True)
+    )
+    if not siblings:
+        return None
+    return Listing(f"{entry.region}의 다른 {KIND_LABELS.get(entry.kind, '항목')}", siblings, False)
+
+
+def _kind_label(kinds: frozenset[str]) -> str:
+    return KIND_LABELS.get(next(iter(kinds)), "항목") if len(kinds) == 1 else "사업"
+
+
+def _list_reply(
+    text: str,
+    listing: Listing,
+    *,
+    offset: int = 0,
+    page_size: int | None = None,
+    head: str | None = None,
+) -> Reply:
+    return Reply(
+        text,
+        QUESTION,
+        ANSWER,
+        format_listing(listing, offset=offset, page_size=page_size, head=head),
+        items=tuple(e.id for e in listing.entries),
     )
 
 
@@ -393,11 +672,11 @@ def _with_region(kb: KnowledgeBase, question: str, region: str) -> str:
     return f"{region} {question}"
 
 
-def _offset_of(reply: Reply, context: dict | None) -> int:
-    """Where the shown page of a list starts ("다른 사업은?" pages on)."""
-    if context and reply.items and tuple(context.get("items", ())) == reply.items:
-        return context.get("offset", 0) + PAGE_SIZE
-    return 0
+def _page_of(text: str) -> tuple[int, int]:
+    """Where the list page a reply shows starts, and how many items it shows (its numbered
+    lines): "다른 사업은?" goes on after them."""
+    numbers = [int(n) for n in _LIST_LINE.findall(text)]
+    return (numbers[0] - 1, len(numbers)) if numbers else (0, PAGE_SIZE)
 
 
 def _remember(
@@ -408,7 +687,6 @@ def _remember(
     now: float,
     region: str | None,
     *,
-    offset: int = 0,
     fields: str | None = None,
 ) -> dict:
     """The context after ``reply``: a new entry or list replaces the old; a clarifying question
@@ -419,13 +697,27 @@ def _remember(
     if reply.band == CLARIFY or (reply.band != ANSWER and not reply.suggestions):
         return state
     if reply.items:
+        offset, page = _page_of(reply.text)
         state.update(
-            items=list(reply.items), offset=offset, entry=None, label=_list_label(reply.text)
+            items=list(reply.items),
+            offset=offset,
+            page=page,
+            listed=True,
+            entry=None,
+            label=_list_label(reply.text, state.get("label")),
         )
     elif reply.suggestions:
-        state.update(items=[h.entry.id for h in reply.suggestions], offset=0, entry=None)
+        state.update(
+            items=[h.entry.id for h in reply.suggestions],
+            offset=0,
+            page=PAGE_SIZE,
+            listed=False,
+            entry=None,
+        )
     if reply.entry_id:
         state["entry"] = reply.entry_id
+        if reply.entry_id not in state.get("items", ()):
+            state.pop("items", None)  # a new answer, not one of the list's items
     if fields is not None:
         state["fields"] = fields
     if question:
@@ -435,8 +727,12 @@ def _remember(
     return state
 
 
-def _list_label(text: str) -> str:
-    """The list's label from its first line ("전주시 공약은 모두 76개입니다." → "전주시 공약")."""
+def _list_label(text: str, earlier: str | None) -> str:
+    """The list's label from its first line ("전주시 공약은 모두 76개입니다." → "전주시 공약");
+    a later page of the same list keeps the earlier label."""
     first = text.split("\n", 1)[0]
-    match = re.match(r"(.+?)(은|는)?\s*모두\s*\d+개입니다", first)
-    return match.group(1) if match else "목록"
+    match = re.match(r"(.+?)(은|는)?\s*(모두|앞에 보여 드린)\s*\d+개", first)
+    if match:
+        return match.group(1)
+    match = re.match(r"(.+?) \d+개 중 ", first)
+    return match.group(1) if match else earlier or "목록"

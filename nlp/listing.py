@@ -14,7 +14,7 @@ Usage:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
@@ -22,6 +22,13 @@ from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, Query, strip_particle
 
 PAGE_SIZE = 8  # items per page; "더 보기" shows the next eight
+# "몇 개만 알려줘", "대표적인 거": the citizen asked for a few, so the first page is short (the
+# rest is one "다른 사업은?" or [더 보기] away).
+FEW_ITEMS = 3
+_FEW = re.compile(r"몇\s*(개|가지)\s*만|한두\s*(개|가지)|두세\s*(개|가지)|대표적인")
+# A whole list in one message ("나머지도 다 보여줘"): at most this many lines (a line is 25–50
+# characters), so the reply stays near the 600 characters a phone shows at once.
+WHOLE_LIST_ITEMS = 12
 # "뭐 있어요", "목록", "종류", "몇 개" … — the words that turn a question into browsing.
 _BROWSE = re.compile(
     r"뭐\s*뭐|뭐\s*(가|들)?\s*있|뭐\s*하는\s*(사업|것)들|무엇(이|들이)?\s*있|어떤\s*(것|거)\s*들|"
@@ -101,6 +108,7 @@ class Listing:
     entries: tuple[Entry, ...]
     counting: bool  # "몇 개": the number is the answer
     field: str | None = None  # shown beside each item ("위원장 원혜욱")
+    page: int = PAGE_SIZE  # items on the first page (FEW_ITEMS when a few were asked for)
 
 
 def is_browsing(text: str) -> bool:
@@ -127,10 +135,18 @@ def region_names(kb: KnowledgeBase) -> list[str]:
 
 
 def find_listing(
-    kb: KnowledgeBase, query: Query, text: str, *, region: str | None = None
+    kb: KnowledgeBase,
+    query: Query,
+    text: str,
+    *,
+    region: str | None = None,
+    browsing: bool = False,
 ) -> Listing | None:
-    """The set a browsing question names, or None (not browsing, or fewer than two entries)."""
-    browsing = is_browsing(text) or bool(_PLURAL_ASK.search(text))
+    """The set a browsing question names, or None (not browsing, or fewer than two entries).
+    ``browsing``: read the question as browsing whatever its words (the dialogue's "다른 것도
+    있어?" after "전주 장애인 공약 알려줘" asks for that question's whole set)."""
+    by_field_alone = False
+    browsing = browsing or is_browsing(text) or bool(_PLURAL_ASK.search(text))
     named = next(_named_parents(kb, query), None) if browsing else None
     if named is not None:  # "소통기획담당관실 사업": 담당관실 names the parent, not the kind
         title = named.title.replace(" ", "").lower()
@@ -139,8 +155,15 @@ def find_listing(
     else:
         kinds, kind_words = _kinds(query.compact, text)
     if not browsing and "pledge" in kinds and _field_value(kb.entries, query):
-        browsing = True  # "복지 공약 알려줘": a whole field of pledges
-    kind_only = bool(_KIND_ONLY.search(text)) or bool(_KIND_FACT.search(text))
+        browsing = by_field_alone = True  # "복지 공약 알려줘": a whole field of pledges
+    kind_only = (
+        bool(_KIND_ONLY.search(text))
+        or bool(_KIND_FACT.search(text))
+        or bool(kinds)
+        and query.region is not None
+        and not query.cues
+        and not _topics(kb, query, kind_words, None)  # "인천 국민운동단체 알려줘": region, kind
+    )
     if not browsing and not (kind_only and kinds):
         return None
     parent = _parent(kb, query, kinds) if kinds or named is not None else None
@@ -163,6 +186,8 @@ def find_listing(
         matching = [
             e for e in pool if all(_mentions(e, t, kb.index.synonyms_of(t)) for t in topics)
         ]
+        if by_field_alone and len(matching) < MIN_ITEMS:
+            return None  # "치매걱정 없는 도시 공약": one pledge's name holds the field 도시
         pool = matching if len(matching) >= MIN_ITEMS or not kinds else _related(kb, query, pool)
     if len(pool) < MIN_ITEMS or (not kinds and not topics and parent is None and not field_value):
         return None
@@ -180,17 +205,22 @@ def find_listing(
         tuple(pool),
         bool(_COUNT.search(text)),
         inline,
+        FEW_ITEMS if _FEW.search(text) else PAGE_SIZE,
     )
 
 
-def format_listing(listing: Listing, *, offset: int = 0) -> str:
-    """Count first, then one numbered page of titles (region · kind), contacts inline."""
+def format_listing(
+    listing: Listing, *, offset: int = 0, page_size: int | None = None, head: str | None = None
+) -> str:
+    """Count first (or ``head``), then one numbered page of titles (region · kind), contacts
+    inline; the page holds ``page_size`` items (the listing's first page by default)."""
     total = len(listing.entries)
-    page = listing.entries[offset : offset + PAGE_SIZE]
-    if offset:
+    size = page_size or (listing.page if not offset else PAGE_SIZE)
+    page = listing.entries[offset : offset + size]
+    if head is None and offset:
         head = f"{listing.label} {total}개 중 {offset + 1}–{offset + len(page)}번째입니다."
-    else:
-        head = f"{listing.label}{_topic_particle(listing.label)} 모두 {total}개입니다."
+    elif head is None:
+        head = f"{listing.label}{topic_particle(listing.label)} 모두 {total}개입니다."
     lines = [head]
     for number, entry in enumerate(page, start=offset + 1):
         lines.append(
@@ -205,6 +235,11 @@ def format_listing(listing: Listing, *, offset: int = 0) -> str:
 
 
 _DEPARTMENT_WORD = re.compile(r"(^|\s)(과|부서|국)(들|은|는|이|가|에|만)?(\s|$)")
+
+
+def asked_kinds(text: str) -> frozenset[str]:
+    """The kinds a message names ("다른 사업은?": all kinds of project; "부서는?": departments)."""
+    return _kinds(text.replace(" ", "").lower(), text)[0]
 
 
 def _kinds(compact: str, text: str = "") -> tuple[frozenset[str], list[str]]:
@@ -296,6 +331,22 @@ def _topics(
     return topics
 
 
+def topic_words(kb: KnowledgeBase, query: Query) -> list[str]:
+    """The words naming a question's topic: regions, kinds, cues and browsing words taken out
+    ("전북 자매결연 지역 어디어디예요?" → 자매결연, 지역: the words as typed, not the name word
+    자매결연지역 the analyzer joined them into)."""
+    words: list[str] = []
+    for topic in _topics(kb, query, _kinds(query.compact, query.text)[1], None):
+        pieces = [p for p in query.recall_only if p in topic]
+        words.extend(pieces if "".join(pieces) == topic else [topic])
+    return list(dict.fromkeys(words))
+
+
+def mentioning(kb: KnowledgeBase, entries: Iterable[Entry], words: list[str]) -> list[Entry]:
+    """The entries whose name or text holds every one of ``words`` (or a curated synonym)."""
+    return [e for e in entries if all(_mentions(e, w, kb.index.synonyms_of(w)) for w in words)]
+
+
 def _mentions(entry: Entry, word: str, synonyms: tuple[str, ...] = ()) -> bool:
     """Whether the entry's name or text holds the word or one of its curated synonyms."""
     text = (
@@ -378,7 +429,8 @@ def _inline(entry: Entry, field: str | None) -> str:
     return f" — {', '.join(parts)}" if parts else ""
 
 
-def _topic_particle(label: str) -> str:
+def topic_particle(label: str) -> str:
+    """은 or 는 after ``label`` ("전주시 공약은", "다문화 관련 사업은")."""
     last = label.rstrip("'")[-1:]
     if "가" <= last <= "힣":
         return "은" if (ord(last) - 0xAC00) % 28 else "는"

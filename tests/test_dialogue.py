@@ -7,7 +7,7 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from nlp.dialogue import CLARIFY, converse, is_follow_up
-from nlp.reply import ANSWER
+from nlp.reply import ANSWER, QUESTION, SUGGEST, Reply
 from nlp.responder import respond
 
 NOW = 1_000_000.0
@@ -125,3 +125,182 @@ def test_a_browsing_question_naming_its_own_set_is_new_after_a_department(kb: Kn
     """ "팀 뭐 있어?" lists the department's teams; "전주 공약 뭐 있어요" names its own set."""
     reply = talk(kb, "전북 국제협력과", "전주 공약 뭐 있어요")[-1]
     assert reply.text.startswith("전주시") and "국제협력과" not in reply.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "turns, expected, absent",
+    [
+        # the next page of the last list, whatever words ask for it
+        (("전주시 공약 몇 개예요", "다른 건 더 없어요?"), "9–16번째", ""),
+        (("전주시 공약 몇 개예요", "또 다른 거?"), "9–16번째", ""),
+        # every item shown: the list again, saying that is all (not "찾지 못했습니다")
+        (("인천 혁신담당관실 업무계획 뭐 있어?", "다른 사업은?"), "앞에 보여 드린 3개가 전부", ""),
+        # "다 보여줘": the whole list at once, from its first item
+        (("인천 위원회 뭐 있어", "나머지도 다 보여줘"), "9. 규제개혁위원회", "[더 보기]"),
+        # after a department: its own work, not the other departments
+        (("인천 혁신담당관실", "다른 사업은 뭐 있어요?"), "제안활성화", "시민정책담당관실"),
+        # after one pledge: the set the question asked about, not every pledge of the city
+        (("전주 어르신 공약 알려줘", "다른 것도 있어?"), "'어르신' 관련 공약은 모두 3개", ""),
+        # a new answer replaces the list: "다른 사업은?" is not the old list's next page
+        (("인천 위원회 종류", "새마을지도자 자녀 장학금 조건", "다른 사업은?"), "", "위원회"),
+    ],
+)
+def test_others_after_a_list_or_an_entry(kb: KnowledgeBase, turns, expected, absent):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text
+    assert not absent or absent not in reply.text
+
+
+def test_a_few_asked_for_shows_a_short_page_and_the_rest_follows(kb: KnowledgeBase):
+    first, rest = talk(kb, "전북 다문화 관련 사업 몇 개만 알려줘", "다른 사업은?")
+    assert [line[:2] for line in first.text.splitlines()[1:4]] == ["1.", "2.", "3."]
+    assert "4. " not in first.text and "4–11번째" in rest.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # a numbered item with a question of its own words
+        (("인천 위원회 종류", "5번 위원장은 누구예요?"), "박인서"),
+        # "그중에 …": the item the words name
+        (("인천 위원회 종류", "그중에 마을공동체 관련된 거"), "[마을공동체만들기위원회]"),
+        (("인천 위원회 뭐 있어", "그 중에 규제 관련된 거 위원장은?"), "박준하"),
+        # "그건" points at the entry in context
+        (("전북 새마을지도자 자녀 장학금 알려줘", "그건 누가 시행해요?"), "14개 시군"),
+    ],
+)
+def test_items_and_pointers_are_resolved(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text
+
+
+@pytest.mark.parametrize(
+    "first, follow_up",
+    [
+        ("인천 주민자치회 시범사업 알려주세요", "몇 군데서 해요?"),
+        ("전자민원 모니터 운영 사업", "어떤 혜택 있어요?"),
+        ("전북사랑도민증", "가맹점은 몇 군데?"),
+        ("인천 시민정책 소통의 날이 뭐예요?", "1년에 몇 번 해요?"),
+        ("전북 자원봉사 활동률 지표", "21년 목표는요?"),  # a year names no entry
+        ("인천 시민과 함께하는 공감시정 구현 사업", "전년도는 얼마였어요?"),
+    ],
+)
+def test_a_short_question_finding_nothing_of_its_own_is_about_the_last_answer(
+    kb: KnowledgeBase, first, follow_up
+):
+    answered, follow = talk(kb, first, follow_up)
+    assert follow.band == ANSWER and follow.entry_id == answered.entry_id
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "청년 창업 지원 공약 있어요?",  # answered on its own
+        "가로등이 고장났어요",  # a complaint
+        "고맙습니다",
+        "날씨 어때요?",  # out of scope
+        "서울 청년수당 신청 방법",  # another place
+        "다른 지역은요?",  # not "the others" of a list
+    ],
+)
+def test_messages_that_are_not_about_the_last_answer(kb: KnowledgeBase, message):
+    reply = talk(kb, "전자민원 모니터 운영 사업", message)[-1]
+    assert reply == respond(kb, message)
+
+
+@pytest.mark.parametrize(
+    "first, follow_up, region, expected",
+    [
+        # the region's own entry on the topic, though the ranking put 전북's first
+        ("전북 자매결연 지역 어디어디예요?", "나주는요?", "나주시", "[16개 공공기관과 상생"),
+        ("전북 주민참여예산 사업 있어요?", "인천은요?", "인천광역시", "인천광역시"),
+    ],
+)
+def test_another_region_gets_that_regions_entry(
+    kb: KnowledgeBase, first, follow_up, region, expected
+):
+    reply = talk(kb, first, follow_up)[-1]
+    assert reply.band == ANSWER and expected in reply.text
+    assert reply.entry_id is None or kb.get(reply.entry_id).region == region
+
+
+def test_another_region_without_the_topic_says_so(kb: KnowledgeBase):
+    """인천 has no 자매결연: not 전북's program again as if it were 인천's."""
+    reply = talk(kb, "전북 해외 자매결연 지역 교류 사업 알려줘", "인천은 어때요?")[-1]
+    assert reply.band != ANSWER and "인천광역시 자료에서는" in reply.text
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # a number field of the items
+        (("인천 시민단체 목록 보여줘", "거기 중에 회원 제일 많은 데 어디야?"), "한국자유총연맹"),
+        (("인천 시민단체 목록 보여줘", "회원 제일 적은 데는?"), "인천사랑운동"),
+        # a counted figure, not the year in "'21예산"
+        (("전북 자원봉사 관련 사업 뭐 있어요?", "예산 제일 많은 거는?"), "자원봉사 활동 활성화"),
+        # a kind of entry under each item
+        (("인천 소통협력관 밑에 부서 뭐 있어?", "그 중에 위원회 제일 많은 데는?"), "공동체"),
+    ],
+)
+def test_the_item_with_the_most_of_something(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text.splitlines()[0]
+
+
+def test_a_misspelled_word_of_the_entry_still_asks_about_it(kb: KnowledgeBase):
+    """다울마당 is how 전주 writes it elsewhere; this pledge says 다올마당."""
+    first = talk(kb, "전주 자전거 활성화 공약")[0]
+    state = {"at": NOW, "entry": first.entry_id, "question": "전주 자전거 활성화 공약"}
+    turn = converse(
+        kb,
+        "다울마당 몇 번 했어?",
+        state,
+        respond=lambda kb, text, region=None: Reply(text, QUESTION, SUGGEST, ""),
+        now=NOW + 1,
+    )
+    assert turn.reply.entry_id == first.entry_id
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # an opening word changes nothing
+        (("전북 주민참여예산 사업 있어요?", "그럼 인천은요?"), "인천광역시 · "),
+        (("다문화가족 특성화사업", "그럼 예산은?"), "3,036"),
+        # other ways to name another region
+        (("전북 주민참여예산 사업 있어요?", "인천에도 있나요?"), "인천광역시 · "),
+        (("전북 주민참여예산 사업 있어요?", "인천은 어떻게 돼요?"), "인천광역시 · "),
+        # spelled-out ordinals
+        (("인천 위원회 종류", "두 번째 거 위원장은?"), "이상권"),
+        (("인천 위원회 종류", "혹시 세번째 자세히"), "[인천민관동행위원회]"),
+    ],
+)
+def test_everyday_openings_regions_and_ordinals(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "그럼 전주 공약 뭐 있어요",  # a set of its own after the opening word
+        "그런데 청년 창업 지원 공약 있어요?",
+    ],
+)
+def test_an_opening_word_does_not_make_a_new_question_a_follow_up(kb: KnowledgeBase, message):
+    assert not is_follow_up(kb, message)
+    assert talk(kb, "인천 위원회 종류", message)[-1] == respond(kb, message)
+
+
+def test_a_question_asked_again_after_suggestions_is_not_a_choice_among_them(kb: KnowledgeBase):
+    """ "Did you mean" buttons are no list to pick from: the same question gets the same reply."""
+    question = "여권 재발급 수수료 얼마예요"
+    first, again = talk(kb, question, question)
+    assert first.band != ANSWER and again == respond(kb, question)
+
+
+@pytest.mark.parametrize("message", ["세계에서 제일 높은 산이 어디예요", "가장 큰 행사는 뭐예요?"])
+def test_a_superlative_about_nothing_of_the_list_is_a_question_of_its_own(
+    kb: KnowledgeBase, message
+):
+    assert talk(kb, "인천 위원회 종류", message)[-1] == respond(kb, message)

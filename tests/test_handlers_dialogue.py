@@ -26,6 +26,17 @@ async def test_a_list_has_a_button_per_item_and_more(local_bot):
     assert page[0].buttons[0][0].startswith("9. ")
 
 
+async def test_a_short_first_page_has_as_many_buttons_and_the_next_page_follows(local_bot):
+    """ "몇 개만 알려줘" shows three items; the buttons match, and [더 보기] goes on from 4."""
+    me = local_bot.chat(CITIZEN)
+    calls = await me.send("전북 다문화 관련 사업 몇 개만 알려줘")
+    labels = [label for label, _ in calls[0].buttons]
+    assert [label[:2] for label in labels] == ["1.", "2.", "3.", "더 "]
+    page = [c for c in await me.press("더 보기") if c.method == "sendMessage"]
+    assert page[0].buttons[0][0].startswith("4. ")
+    assert "18개 중 12–18번째" in sent_texts(await me.send("다른 사업은?"))
+
+
 async def test_a_tapped_item_becomes_the_context_of_follow_ups(local_bot):
     me = local_bot.chat(CITIZEN)
     await me.send("인천 위원회 종류")

@@ -20,6 +20,7 @@ from nlp.responder import respond
         ("인천 소통협력관 위원회 종류", 9, ["공론화위원회", "홍보대사추천위원회"]),
         ("인천 소통협력관 밑에 담당관실 몇개", 4, ["시민정책담당관실", "혁신담당관실"]),
         ("인천 국민운동단체 연락처", 5, ["433-4054", "822-7445"]),
+        ("인천 국민운동단체 알려줘", 5, ["433-4054", "822-7445"]),  # a kind and nothing else
         ("전주시 공약 몇 개예요", 76, ["지역경제활성화 기여도 평가제 도입"]),
         ("전주 복지 공약 알려줘", 20, []),
         ("다문화 관련 사업 목록", 19, ["다문화가족 특성화사업"]),
@@ -52,6 +53,7 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "전자민원 모니터 하면 어떤 혜택 있어요?",
         "전북 폭력피해 이주여성 상담소 지원 사업 알려줘",  # names one program
         "새마을지도자 자녀 장학금 조건",
+        "전주 치매걱정 없는 도시 공약",  # 도시 is a pledge field, but here part of one name
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
