@@ -19,6 +19,7 @@ from nlp.fields import (
     asked_facts,
     missing_facts,
     missing_sentence,
+    subject_particle,
     substitutes,
 )
 from nlp.index import Scored
@@ -245,7 +246,8 @@ def answer(
         full = note + format_answer(kb, ranked[0], query)
         return answer_reply(text, full, hits, ranked[0].entry.id)
     if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
-        return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
+        offered = format_suggestions(hits[:3])
+        return Reply(text, QUESTION, SUGGEST, _unstated(kb, text, query, hits[:3]) + offered, hits)
     return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
 
 
@@ -747,11 +749,39 @@ def _where_to_ask(kb: KnowledgeBase, entry: Entry) -> str:
         contact = kb.curated.contact_for(entry.region, entry.department)
         phone = f"(전화 {contact.phone})" if contact and contact.phone else ""
         return f"{entry.region} {entry.department}{phone}에 문의해 주세요."
-    region = kb.region(entry.region)
+    return _where_in_region(kb, entry.region)
+
+
+def _where_in_region(kb: KnowledgeBase, name: str | None) -> str:
+    """The region's representative contact (regions.yaml), else its city hall through the
+    government call centre; with no region, the call centre alone."""
+    region = kb.region(name) if name else None
     if region and region.phone:  # the representative contact an admin gave in regions.yaml
         note = f", {region.note}" if region.note else ""
         return f"{region.name} 대표 전화({region.phone}{note})로 문의해 주세요."
-    return f"{entry.region} 대표 민원실(정부민원안내콜센터 국번 없이 110)에 문의해 주세요."
+    if name:
+        return f"{name} 대표 민원실(정부민원안내콜센터 국번 없이 110)에 문의해 주세요."
+    return "해당 기관이나 정부민원안내콜센터(국번 없이 110)에 문의해 주세요."
+
+
+def _unstated(kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...]) -> str:
+    """For "did you mean" entries none of which states the fact the question asks for
+    ("찾아가는 시청 다음에 어디서 해요?"): a first line saying the documents lack it and where to
+    ask; "" when one of them may state it or no fact is asked. A word of an entry's own title
+    asks for nothing about it ("주민참여예산")."""
+    facts = [asked_facts(text, title=hit.entry.title) for hit in hits]
+    if not hits or not all(facts):
+        return ""
+    for hit, asked in zip(hits, facts):
+        contact = kb.curated.contact_for(hit.entry.region, hit.entry.department)
+        known = bool(contact and contact.phone)
+        if len(missing_facts(hit.entry, asked, contact_known=known)) < len(asked):
+            return ""
+    labels = "·".join(f.label for f in facts[0])
+    return (
+        f"이 자료에는 물으신 {labels}{subject_particle(labels)} 나와 있지 않습니다. "
+        f"{_where_in_region(kb, query.region)}\n"
+    )
 
 
 def _said(value: str, quoted: str) -> bool:

@@ -34,6 +34,15 @@ class Fact:
     overrides: tuple[str, ...] = ()
     # Fields whose lines do not state it (a budget row is not what a citizen receives).
     ignores: tuple[str, ...] = ()
+    # Fields that must not stand in for it when it is missing (사업기간 is not 모집 기간).
+    not_instead: tuple[str, ...] = ()
+
+
+# Neighbouring fields a missing fact is mistaken for.
+_PERIODS = ("사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적", "기준일")
+_BUDGETS = ("예산", "소요예산", "투자계획", "예산 내역", "사업비", "총사업비", "재원")
+_ELIGIBILITY = ("지원조건", "지원대상", "대상", "지원형태", "시행주체")
+_WHO_RUNS = ("소재지", "대표", "소관부서", "관리부서", "시행주체")
 
 
 PHONE = Fact(
@@ -41,6 +50,7 @@ PHONE = Fact(
     re.compile(r"전화|연락처|연락\s*(방법|어디|드리|하려면)|콜센터|문의\s*처"),
     fields=("연락처", "전화", "전화번호"),
     line=re.compile(r"\d{2,4}\s*[-)]\s*\d{3,4}\s*-\s*\d{4}|\d{3}-\d{4}"),
+    not_instead=_WHO_RUNS,
 )
 HOW_TO_APPLY = Fact(
     "신청 방법",
@@ -52,6 +62,7 @@ HOW_TO_APPLY = Fact(
     line=re.compile(
         r"(신청|접수|가입)\S*\s*(방법|절차|:)|(온라인|방문|우편|이메일)\s*(신청|접수)"
     ),
+    not_instead=_ELIGIBILITY,
 )
 RECRUITING = Fact(
     "모집·신청 기간",
@@ -61,6 +72,7 @@ RECRUITING = Fact(
     ),
     fields=("모집기간", "모집 기간", "신청기간", "신청 기간", "접수기간", "접수 기간"),
     line=re.compile(r"(모집|신청|접수|공모)\S*\s*(기간|기한|:)?\s*[:：]?\s*['\d]"),
+    not_instead=_PERIODS,
 )
 HOMEPAGE = Fact(
     "홈페이지",
@@ -70,6 +82,7 @@ HOMEPAGE = Fact(
     ),
     fields=("홈페이지", "누리집"),
     line=re.compile(r"https?://|www\.|\.(?:kr|com|net|org)\b|[A-Za-z]{5,}"),
+    not_instead=_WHO_RUNS,
 )
 PERSON = Fact(
     "담당자 이름",
@@ -94,7 +107,8 @@ TARGET = Fact(
 PLACE = Fact(
     "장소",
     re.compile(
-        r"장소|어디서\s*(해|열|하|개최|진행|모여)|어디에서\s*(해|열|하)|위치|주소|어디\s*있"
+        r"장소|위치|주소|어디\s*(에|에서|서|로)?\s*"
+        r"(있|해|열|하|개최|진행|모여|생기|생겨|생긴|설치|들어서|지어|짓|세워|만들어|위치)"
     ),
     fields=("소재지", "장소", "주소", "위치"),
     line=re.compile(
@@ -130,15 +144,33 @@ DOCUMENTS = Fact(
     fields=("구비서류", "제출서류", "신청서류", "필요서류"),
     line=re.compile(r"서류|증명서|신청서|등본"),
 )
+# A share of the cost ("국비 50%, 도비 20%") is who pays, not what a citizen receives.
+_COST_SHARE = r"(?<![\d,.])(?<!비)(?<!비\s)(?<!비\s\s)"
 SUPPORT_AMOUNT = Fact(
     "지원 금액",
     re.compile(
-        r"지원\s*금(액)?\s*(은|는|이|가)?\s*(얼마|몇)|얼마\s*(나|씩)?\s*(받|줘|주나|주는|나와|지원)|"
-        r"몇\s*(만|천)\s*원\s*(받|줘|주|지원)"
+        r"지원\s*금(액)?\s*(은|는|이|가)?\s*(얼마|몇)|"
+        r"얼마\s*(나|씩|까지)?\s*(받|줘|주나|주는|나와|지원|지급|드려)|"
+        r"몇\s*(만|천)\s*원\s*(받|줘|주|지원)|(인당|가구당|가족당|명당)\s*(\S+\s*)?얼마"
     ),
-    fields=("지원금액", "지원금", "지원규모", "지원내용", "지원조건"),
-    line=re.compile(r"\d[\d,.]*\s*(?:백만원|천원|만원|억원?|원)|전액|\d+\s*%"),
-    ignores=("예산", "소요예산", "투자계획", "예산 내역", "사업비", "총사업비", "재원"),
+    # 지원조건 and 지원내용 say who and what; only a figure in them states an amount.
+    fields=("지원금액", "지원금", "지원단가"),
+    line=re.compile(
+        rf"{_COST_SHARE}\d[\d,.]*\s*(?:백만원|천원|만원|억원?|원)|전액|{_COST_SHARE}\d+\s*%"
+    ),
+    ignores=_BUDGETS,
+    not_instead=_BUDGETS,
+)
+# What an insurance or a compensation pays out ("다치면 최대 얼마까지 보상돼요").
+COMPENSATION = Fact(
+    "보상 내용",
+    re.compile(r"보상|보장\s*(내용|범위|금액|한도|돼|되|받)|보험금"),
+    fields=("보상내용", "보장내용", "보상금액"),
+    line=re.compile(
+        r"(보상|보장|보험금)\S{0,3}\s*[:：]?\s*(최대|최고|1인당)?\s*"
+        r"\d[\d,.]*\s*(?:백만원|천만원|만원|천원|억원?|원)"
+    ),
+    not_instead=_BUDGETS,
 )
 EVENT_DATE = Fact(
     "개최 일정",
@@ -148,23 +180,43 @@ EVENT_DATE = Fact(
     ),
     fields=("개최일", "일시", "행사일", "개최시기", "행사기간"),
     line=re.compile(r"(개최|열림|열린다|행사)\S*\s*[:：(]?\s*['\d]|['\d][\d.\s월일~-]+\S*\s*개최"),
+    not_instead=_PERIODS,
 )
-# Things citizens ask about that the documents rarely state; an entry records one only where its
-# text names it (an entry that mentions 답례품 may say which).
+# Opening hours ("몇 시까지 해요", "개장 시간"); "몇 시간" is a duration, not a time of day.
+HOURS = Fact(
+    "운영 시간",
+    re.compile(
+        r"몇\s*시(?!간)\s*(까지|부터|에|쯤)?|(개장|영업|개방|관람)\s*시간|"
+        r"문\s*(을\s*)?(열|여|닫)"
+    ),
+    fields=("운영시간", "이용시간", "개장시간", "운영 시간", "이용 시간"),
+    line=re.compile(r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시\s*(\d{1,2}\s*분|~|-|부터|까지)"),
+    not_instead=_PERIODS,
+)
+# Every member's name ("위원 명단", "위원들 이름 다", "홍보대사 누구누구"): the documents name a
+# chair or a count, rarely the list; one person asked for is PERSON.
+MEMBERS = Fact(
+    "명단",
+    re.compile(
+        r"명단|누구\s*누구|들\s*(의\s*)?(이름|성함)|"
+        r"(이름|성함)\S*\s*(다|전부|모두)|(다|전부|모두)\s*(이름|성함|누구)"
+    ),
+    fields=("명단", "위원명단", "위원 명단", "회원명단", "위원"),
+    not_instead=("소관부서", "관리부서"),
+)
+# Things citizens ask about that the documents rarely state; an entry records one only where a
+# line gives it a value ("참가비: 1만원", "'22년 완공"), not where it only mentions the word
+# ("다양한 답례품 체험과 이벤트").
 _ATTRIBUTE_NOUNS = (
     "이메일",
     "팩스",
     "답례품",
-    "참가비",
-    "이용료",
     "요금",
     "월세",
     "임대료",
     "보증금",
     "활동비",
-    "입장료",
     "회비",
-    "수강료",
     "운행 시간",
     "운영 시간",
     "이용 시간",
@@ -176,14 +228,44 @@ _ATTRIBUTE_NOUNS = (
     "자격증",
     "준비물",
 )
-ATTRIBUTES: tuple[Fact, ...] = tuple(
-    Fact(
-        noun,
-        re.compile(r"\s*".join(map(re.escape, noun.split()))),
-        line=re.compile(r"\s*".join(map(re.escape, noun.split()))),
-    )
-    for noun in _ATTRIBUTE_NOUNS
+# Fees are named by what is paid for and 비 or 료 ("교육비", "이용료", "참가비").
+_FEE_STEMS = (
+    "교육",
+    "수강",
+    "참가",
+    "이용",
+    "입장",
+    "가입",
+    "등록",
+    "체험",
+    "재료",
+    "관람",
+    "대관",
 )
+_FEES = tuple(f"{stem}{fee}" for stem in _FEE_STEMS for fee in ("비", "료"))
+# How far (in characters, on one line) a value may stand from the noun it belongs to.
+ATTRIBUTE_VALUE_REACH = 12
+
+
+# A date of completion or opening is not the project's period, nor a price its budget.
+_DATE_NOUNS = frozenset({"완공", "개관", "준공", "개장", "마감일"})
+_PRICE_NOUNS = frozenset({"요금", "월세", "임대료", "보증금", "활동비", "회비", *_FEES})
+
+
+def _attribute(noun: str) -> Fact:
+    spelled = r"\s*".join(map(re.escape, noun.split()))
+    reach = ATTRIBUTE_VALUE_REACH
+    return Fact(
+        noun,
+        re.compile(spelled),
+        not_instead=_PERIODS if noun in _DATE_NOUNS else _BUDGETS if noun in _PRICE_NOUNS else (),
+        line=re.compile(
+            rf"{spelled}\s*[:：]|{spelled}[^\n]{{0,{reach}}}\d|\d[^\n]{{0,{reach}}}{spelled}"
+        ),
+    )
+
+
+ATTRIBUTES: tuple[Fact, ...] = tuple(_attribute(noun) for noun in (*_ATTRIBUTE_NOUNS, *_FEES))
 FACTS: tuple[Fact, ...] = (
     PHONE,
     HOW_TO_APPLY,
@@ -196,7 +278,10 @@ FACTS: tuple[Fact, ...] = (
     TEAM,
     DOCUMENTS,
     SUPPORT_AMOUNT,
+    COMPENSATION,
     EVENT_DATE,
+    HOURS,
+    MEMBERS,
     *ATTRIBUTES,
 )
 # Facts a question asks for beside one of these is that one: "신청 기간" is RECRUITING, not the
@@ -204,10 +289,14 @@ FACTS: tuple[Fact, ...] = (
 _SHADOWED_BY = {
     HOW_TO_APPLY: (RECRUITING, DOCUMENTS),
     TARGET: (HOW_TO_APPLY, RECRUITING, DOCUMENTS, SUPPORT_AMOUNT),
-    PERSON: (PHONE,),
-    BUDGET: (SUPPORT_AMOUNT,),
-    PLACE: (PHONE, HOMEPAGE, *ATTRIBUTES),
-    TEAM: (PHONE, PERSON),
+    PERSON: (PHONE, MEMBERS),
+    BUDGET: (SUPPORT_AMOUNT, COMPENSATION, *ATTRIBUTES),
+    SUPPORT_AMOUNT: (COMPENSATION, *ATTRIBUTES),
+    PLACE: (PHONE, HOMEPAGE, HOW_TO_APPLY, HOURS, *ATTRIBUTES),
+    TEAM: (PHONE, PERSON, MEMBERS),
+    # "운행 시간" keeps its own name; "개장 시간" asks for hours, not for the opening day.
+    HOURS: tuple(f for f in ATTRIBUTES if "시간" in f.label),
+    **{f: (HOURS,) for f in ATTRIBUTES if f.label in _DATE_NOUNS},
     PHONE: (),
     HOMEPAGE: ATTRIBUTES[:1],
 }
@@ -258,7 +347,7 @@ def missing_facts(
 def missing_sentence(facts: tuple[Fact, ...], title: str) -> str:
     """ "이 자료에는 '전자민원 모니터'의 모집·신청 기간이 나와 있지 않습니다." """
     labels = "·".join(f.label for f in facts)
-    return f"이 자료에는 '{title}'의 {labels}{_subject(labels)} 나와 있지 않습니다."
+    return f"이 자료에는 '{title}'의 {labels}{subject_particle(labels)} 나와 있지 않습니다."
 
 
 def without_cues(text: str, facts: tuple[Fact, ...]) -> str:
@@ -272,20 +361,10 @@ def without_cues(text: str, facts: tuple[Fact, ...]) -> str:
 def substitutes(facts: tuple[Fact, ...]) -> frozenset[str]:
     """Fields that must not stand in for a missing fact: a 모집 기간 question must not lead with
     사업기간, nor a 신청 방법 question with 지원조건."""
-    out: set[str] = set()
-    for fact in facts:
-        if fact in (RECRUITING, EVENT_DATE):
-            out |= {"사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적", "기준일"}
-        if fact in (HOW_TO_APPLY,):
-            out |= {"지원조건", "지원대상", "대상", "지원형태", "시행주체"}
-        if fact in (SUPPORT_AMOUNT,):
-            out |= set(SUPPORT_AMOUNT.ignores)
-        if fact in (PHONE, HOMEPAGE):
-            out |= {"소재지", "대표", "소관부서", "관리부서", "시행주체"}
-    return frozenset(out)
+    return frozenset(name for fact in facts for name in fact.not_instead)
 
 
-def _subject(word: str) -> str:
+def subject_particle(word: str) -> str:
     """이 or 가 after ``word``, by its last syllable's final consonant."""
     return "이" if _has_final(word) else "가"
 
