@@ -13,14 +13,17 @@ import re
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, WORDS, Query, strip_particle
-from nlp.comparison import find_comparison, format_comparison
+from nlp.comparison import Side, clip, find_comparison, format_comparison
 from nlp.fields import (
+    PHONE,
     Fact,
     asked_facts,
+    asks_only,
     missing_facts,
     missing_sentence,
     subject_particle,
     substitutes,
+    without_names,
 )
 from nlp.index import Scored
 from nlp.listing import find_listing, format_listing, mentioned_regions
@@ -114,6 +117,8 @@ FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("정원", "현원", "직급별 정원", "회원수", "구성"),
     ),
     (("팀",), ("팀", "소속", "하위부서")),
+    # "대외협력국 과들", "소통협력관 담당관실들": the units under it.
+    (("과들", "실들", "부서들", "국들", "산하", "하위"), ("하위부서", "팀")),
     (
         ("이행", "달성", "실적", "성과", "진행", "추진상황"),
         ("이행률", "추진상황", "공약달성 확인지표", "실적", "추진실적"),
@@ -129,6 +134,21 @@ FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("내용", "뭐", "무엇", "무슨", "어떤", "하는", "포함"),
         ("사업내용", "주요내용", "내용", "사업방향", "사무분장"),
     ),
+)
+# Fields that say what an entry is or who runs it: "뭐", "어떤", "누구", "어디" bring them, but
+# they answer no particular fact ("뭐가 달라요" is answered by the line nearest the question).
+GENERIC_FIELDS = (
+    "사업내용",
+    "주요내용",
+    "내용",
+    "사업방향",
+    "사무분장",
+    "연락처",
+    "소재지",
+    "대표",
+    "소관부서",
+    "관리부서",
+    "시행주체",
 )
 # What to show for each kind when the question asks nothing in particular.
 CORE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -298,7 +318,11 @@ def _browse_or_compare(
     kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...], region: str | None
 ) -> Reply | None:
     """A list for browsing questions, regions side by side for comparisons; else None."""
-    comparison = find_comparison(kb, text, fields=wanted_fields(query))
+
+    def describe(best: Scored, side: Side, whole: str, room: int) -> str | None:
+        return compared_fact(kb, best, side, whole, room)
+
+    comparison = find_comparison(kb, text, describe=describe)
     if comparison is not None:
         return Reply(
             text,
@@ -319,6 +343,89 @@ def _browse_or_compare(
             items=tuple(e.id for e in listing.entries),
         )
     return None
+
+
+def compared_fact(
+    kb: KnowledgeBase, best: Scored, side: Side, whole: str, room: int
+) -> str | None:
+    """What one region's entry shows in a comparison, within ``room`` characters: the fact its
+    side of the question asks for (or, failing that, the whole question), said to be missing
+    when the entry lacks it; else the line nearest to the side's words (the passage nearest in
+    meaning when no line holds them all); else its first core field. Another field never
+    stands in for the asked one."""
+    entry = best.entry
+    topic = kb.index.analyze(side.topic)
+    words = [t for t in topic.tokens if t not in CUE_WORDS and not asks_only(t, CUE_WORDS)]
+    # The compared topic's own words ask for nothing ("주민참여예산 차이" asks for no budget).
+    names = " ".join([entry.title, *words])
+    for asking in (side.asked, whole):
+        asking = without_names(asking, names)
+        facts = asked_facts(asking)
+        lacking = _lacking_in(kb, entry, facts)
+        if lacking:
+            labels = "·".join(f.label for f in lacking)
+            return f"{labels}: 이 자료에는 나와 있지 않습니다"
+        stated = next(((f, v) for f in facts if (v := _stated(kb, entry, f))), None)
+        if stated:
+            return f"{stated[0].label}: {clip(stated[1], room)}"
+        query = kb.index.analyze(asking)
+        avoid = substitutes(facts)
+        specific = [
+            name
+            for name in (
+                *named_fields(entry, query),
+                *(f for f in wanted_fields(query) if f not in GENERIC_FIELDS),
+            )
+            if name in entry.fields and name not in avoid
+        ]
+        if specific:
+            return f"{specific[0]}: {clip(entry.fields[specific[0]], room)}"
+    quotes = relevant_lines(entry, topic, exclude=[])
+    held = [sum(w in _squeezed(q) for w in words) for q in quotes[:1]]
+    if best.passage and (not quotes or sum(w in _squeezed(best.passage) for w in words) > held[0]):
+        return clip(best.passage, room)  # no line holds as many of the side's words
+    if quotes:
+        return clip(quotes[0], room)
+    core = [
+        n
+        for n in ("사업내용", "주요내용", "내용", "목적", "목표", *CORE_FIELDS.get(entry.kind, ()))
+        if n in entry.fields
+    ]
+    return f"{core[0]}: {clip(entry.fields[core[0]], room)}" if core else None
+
+
+def _stated(kb: KnowledgeBase, entry: Entry, fact: Fact) -> str | None:
+    """Where ``entry`` states ``fact``: its field, the department in charge, the phone an admin
+    gave, or the first line that holds it; None when it does not."""
+    field = next((name for name in fact.fields if name in entry.fields), None)
+    if field:
+        return entry.fields[field]
+    if fact.by_department and (entry.department or entry.team):
+        return " ".join(filter(None, (entry.department, entry.team)))
+    contact = kb.curated.contact_for(entry.region, entry.department)
+    if fact is PHONE and contact and contact.phone:
+        return contact.phone
+    if fact.line is None:
+        return None
+    return next(
+        (
+            line.strip()
+            for name, value in entry.fields.items()
+            if name not in fact.ignores
+            for line in value.splitlines()
+            if fact.line.search(line)
+        ),
+        None,
+    )
+
+
+def _squeezed(text: str) -> str:
+    return text.replace(" ", "").lower()
+
+
+def _lacking_in(kb: KnowledgeBase, entry: Entry, facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
+    contact = kb.curated.contact_for(entry.region, entry.department)
+    return missing_facts(entry, facts, contact_known=bool(contact and contact.phone))
 
 
 def _answer_threshold(ranked: list[Scored]) -> float:
@@ -415,14 +522,17 @@ def wanted_fields(query: Query) -> tuple[str, ...]:
 
 def named_fields(entry: Entry, query: Query) -> list[str]:
     """The entry's fields whose label the question spells out ("세부사업 몇 개"); a label
-    ending in 개요/현황 is named by the rest ("공공갈등 진단 대상" → 공공갈등 진단 개요)."""
+    ending in 개요/현황 is named by the rest ("공공갈등 진단 대상" → 공공갈등 진단 개요). A label
+    within the entry's own name names the entry ("소통협력관 정원" asks for no 소통협력관 field,
+    "혁신담당관실" for no 담당관)."""
+    title = entry.title.replace(" ", "").lower()
     named = []
     for name in entry.fields:
         words = name.split()
         if len(words) > 1 and words[-1] in GENERIC_FIELD_WORDS:
             words = words[:-1]
         label = "".join(words).lower()
-        if len(label) >= NAMED_FIELD_MIN_CHARS and label in query.compact:
+        if len(label) >= NAMED_FIELD_MIN_CHARS and label in query.compact and label not in title:
             named.append(name)
     return named
 
@@ -736,9 +846,7 @@ def short_citation(entry: Entry) -> str:
 
 def _lacking(kb: KnowledgeBase, entry: Entry, query: Query) -> tuple[Fact, ...]:
     """The facts the question asks for that ``entry`` does not state (nlp.fields)."""
-    facts = asked_facts(query.text, title=entry.title)
-    contact = kb.curated.contact_for(entry.region, entry.department)
-    return missing_facts(entry, facts, contact_known=bool(contact and contact.phone))
+    return _lacking_in(kb, entry, asked_facts(query.text, title=entry.title))
 
 
 def _where_to_ask(kb: KnowledgeBase, entry: Entry) -> str:

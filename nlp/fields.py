@@ -305,15 +305,22 @@ _SHADOWED_BY = {
 def asked_facts(text: str, *, title: str = "") -> tuple[Fact, ...]:
     """The facts the question asks for, in ``FACTS`` order (usually one); the words of the
     entry's ``title`` are not cues ("주민참여예산 사업" asks for no budget)."""
-    for word in sorted(title.split(), key=len, reverse=True):
-        if len(word) >= 2:
-            text = text.replace(word, " ")
+    text = without_names(text, title)
     found = [
         fact
         for fact in FACTS
         if fact.cue.search(text) and not any(word in text for word in fact.overrides)
     ]
     return tuple(f for f in found if not any(s in found for s in _SHADOWED_BY.get(f, ())))
+
+
+def without_names(text: str, names: str) -> str:
+    """``text`` without the words of ``names`` (an entry's title, a compared topic), longest
+    first: a cue inside a name ("주민참여예산") asks for nothing."""
+    for word in sorted(names.split(), key=len, reverse=True):
+        if len(word) >= 2:
+            text = text.replace(word, " ")
+    return text
 
 
 def records(entry: Entry, fact: Fact, *, contact_known: bool = False) -> bool:
@@ -348,6 +355,15 @@ def missing_sentence(facts: tuple[Fact, ...], title: str) -> str:
     """ "이 자료에는 '전자민원 모니터'의 모집·신청 기간이 나와 있지 않습니다." """
     labels = "·".join(f.label for f in facts)
     return f"이 자료에는 '{title}'의 {labels}{subject_particle(labels)} 나와 있지 않습니다."
+
+
+def asks_only(word: str, cue_words: frozenset[str] = frozenset()) -> bool:
+    """Whether ``word`` does nothing but ask for a fact ("전화번호", "연락처", "예산"), so it
+    names no topic; "주민참여예산" names one. What the cues leave must be empty or one of
+    ``cue_words``."""
+    facts = asked_facts(word)
+    rest = without_cues(word, facts).replace(" ", "")
+    return bool(facts) and (not rest or rest in cue_words)
 
 
 def without_cues(text: str, facts: tuple[Fact, ...]) -> str:

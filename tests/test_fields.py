@@ -270,3 +270,14 @@ def test_facts_shadow_the_broader_ones():
 def test_only_the_budget_row_asked_for_answers(kb: KnowledgeBase, question, row, other):
     text = respond(kb, question).text
     assert row in text.splitlines()[0] and other not in text
+
+
+@pytest.mark.parametrize(
+    "question, lead",
+    [
+        ("인천 소통협력관 정원", "소통협력관의 정원은 67명입니다."),  # not its 소통협력관 field
+        ("인천 혁신담당관실 정원 몇 명이에요", "혁신담당관실의 정원은 12명입니다."),  # nor 담당관
+    ],
+)
+def test_a_field_named_like_the_entry_itself_is_not_asked_for(kb: KnowledgeBase, question, lead):
+    assert respond(kb, question).text.splitlines()[0] == lead
