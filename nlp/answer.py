@@ -167,10 +167,18 @@ CORE_FIELDS: dict[str, tuple[str, ...]] = {
 # Sentences end with "다." / "요." or ! ?; never split dates such as "'19. 11. 11.".
 _SENTENCE_SPLIT = re.compile(r"(?<=[다요])\.\s+|(?<=[!?])\s+|\n")
 
-NOT_FOUND_TEXT = (
-    "죄송합니다. 말씀하신 내용은 제가 가진 자료({regions} 공식 문서)에서 찾지 못했습니다.\n"
+NOT_FOUND_ADVICE = (
     "· 사업 이름, 부서 이름, 지역({short})을 넣어 다시 물어봐 주세요.\n"
     "· 불편 사항이나 요청은 민원으로 접수할 수 있습니다: /complaint"
+)
+NOT_FOUND_TEXT = (
+    "죄송합니다. 말씀하신 내용은 제가 가진 자료({regions} 공식 문서)에서 찾지 못했습니다.\n"
+    + NOT_FOUND_ADVICE
+)
+# The same when the question asks for a fact (전화번호, 신청 방법 …): that comes first.
+NOT_STATED_TEXT = (
+    "말씀하신 {labels}{particle} 제가 가진 자료({{regions}} 공식 문서)에 나와 있지 않습니다. "
+    "{where}\n"
 )
 OUT_OF_SCOPE_TEXT = (
     "죄송합니다. 저는 {regions}의 사업, 지원 조건, 예산, 공약, 담당 부서를 "
@@ -268,6 +276,13 @@ def answer(
     if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
         offered = format_suggestions(hits[:3])
         return Reply(text, QUESTION, SUGGEST, _unstated(kb, text, query, hits[:3]) + offered, hits)
+    facts = asked_facts(text)
+    if facts:  # what was asked is not in the documents: said first, with where to ask
+        labels = "·".join(f.label for f in facts)
+        lead = NOT_STATED_TEXT.format(
+            labels=labels, particle=_topic(labels), where=_where_in_region(kb, query.region)
+        )
+        return Reply(text, QUESTION, NOT_FOUND, _about(kb, lead + NOT_FOUND_ADVICE), hits)
     return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
 
 

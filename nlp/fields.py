@@ -71,7 +71,12 @@ RECRUITING = Fact(
         r"언제\s*(까지\s*)?(모집|신청|접수|공모|뽑)|마감\s*(일|이|은|언제)|(모집|뽑)\S*\s*언제"
     ),
     fields=("모집기간", "모집 기간", "신청기간", "신청 기간", "접수기간", "접수 기간"),
-    line=re.compile(r"(모집|신청|접수|공모)\S*\s*(기간|기한|:)?\s*[:：]?\s*['\d]"),
+    # a day or a month ("모집 : '20. 3. 2.~", "신청기간 3월"), not a budget row
+    # ("공모·지원: '20년 200백만원")
+    line=re.compile(
+        r"(모집|신청|접수|공모)\S*\s*(기간|기한)?\s*[:：(]?\s*"
+        r"('?\d{2,4}\s*[.]\s*\d{1,2}\s*[.~]|\d{1,2}\s*월|연중|수시)"
+    ),
     not_instead=_PERIODS,
 )
 HOMEPAGE = Fact(
@@ -81,7 +86,7 @@ HOMEPAGE = Fact(
         r"(채널|유튜브|블로그|카페|인스타|페이스북)\s*(주소|링크|이름)"
     ),
     fields=("홈페이지", "누리집"),
-    line=re.compile(r"https?://|www\.|\.(?:kr|com|net|org)\b|[A-Za-z]{5,}"),
+    line=re.compile(r"https?://|www\.|\.(?:kr|com|net|org)\b"),  # not a name ("Incheon Now")
     not_instead=_WHO_RUNS,
 )
 PERSON = Fact(

@@ -15,7 +15,7 @@ from nlp.fields import (
     object_particle,
     records,
 )
-from nlp.reply import SUGGEST
+from nlp.reply import NOT_FOUND, SUGGEST
 from nlp.responder import respond
 
 
@@ -188,6 +188,10 @@ def test_a_neighbouring_field_never_stands_in_for_the_missing_one(
         ("시범 운영 14개 시군", "운영 시간", False),
         ("어린이병원비국가보장추진연대(59개 단체 가입)", "보상 내용", False),
         ("상해 보상 최대 1,000만원", "보상 내용", True),
+        ("군구 지역협치 활성화 사업 등 공모·지원: '20년 200백만원", "모집·신청 기간", False),
+        ("청년예술인 작품 공모전 : '20. 10. 12. ~ 12. 18.", "모집·신청 기간", True),
+        ("영문소식지 <Incheon Now> 발간", "홈페이지", False),  # a name, not an address
+        ("누리집 www.incheon.go.kr", "홈페이지", True),
     ],
 )
 def test_a_fact_is_stated_by_a_value_not_by_a_mention(line, fact, stated):
@@ -281,3 +285,19 @@ def test_only_the_budget_row_asked_for_answers(kb: KnowledgeBase, question, row,
 )
 def test_a_field_named_like_the_entry_itself_is_not_asked_for(kb: KnowledgeBase, question, lead):
     assert respond(kb, question).text.splitlines()[0] == lead
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        (
+            "우주정거장 견학 신청 방법",
+            "말씀하신 신청 방법은 제가 가진 자료(전라북도·전주시·인천광역시·나주시 공식 문서)에 "
+            "나와 있지 않습니다.",
+        ),
+        ("남극 세종기지 월동대", "죄송합니다."),  # nothing asked: the plain "not found"
+    ],
+)
+def test_not_found_leads_with_the_asked_fact(kb: KnowledgeBase, question, first):
+    reply = respond(kb, question)
+    assert reply.band == NOT_FOUND and reply.text.startswith(first)
