@@ -376,7 +376,7 @@ def compared_fact(
     for asking in (side.asked, whole):
         asking = without_names(asking, names)
         facts = asked_facts(asking)
-        lacking = _lacking_in(kb, entry, facts)
+        lacking = _lacking_in(kb, entry, facts, asking)
         if lacking:
             labels = "·".join(f.label for f in lacking)
             return f"{labels}: 이 자료에는 나와 있지 않습니다"
@@ -438,9 +438,11 @@ def _squeezed(text: str) -> str:
     return text.replace(" ", "").lower()
 
 
-def _lacking_in(kb: KnowledgeBase, entry: Entry, facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
+def _lacking_in(
+    kb: KnowledgeBase, entry: Entry, facts: tuple[Fact, ...], text: str = ""
+) -> tuple[Fact, ...]:
     contact = kb.curated.contact_for(entry.region, entry.department)
-    return missing_facts(entry, facts, contact_known=bool(contact and contact.phone))
+    return missing_facts(entry, facts, contact_known=bool(contact and contact.phone), text=text)
 
 
 def _answer_threshold(ranked: list[Scored]) -> float:
@@ -861,7 +863,7 @@ def short_citation(entry: Entry) -> str:
 
 def _lacking(kb: KnowledgeBase, entry: Entry, query: Query) -> tuple[Fact, ...]:
     """The facts the question asks for that ``entry`` does not state (nlp.fields)."""
-    return _lacking_in(kb, entry, asked_facts(query.text, title=entry.title))
+    return _lacking_in(kb, entry, asked_facts(query.text, title=entry.title), query.text)
 
 
 def _where_to_ask(kb: KnowledgeBase, entry: Entry) -> str:
@@ -896,9 +898,7 @@ def _unstated(kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...])
     if not hits or not all(facts):
         return ""
     for hit, asked in zip(hits, facts):
-        contact = kb.curated.contact_for(hit.entry.region, hit.entry.department)
-        known = bool(contact and contact.phone)
-        if len(missing_facts(hit.entry, asked, contact_known=known)) < len(asked):
+        if len(_lacking_in(kb, hit.entry, asked, text)) < len(asked):
             return ""
     labels = "·".join(f.label for f in facts[0])
     return (

@@ -47,18 +47,26 @@ _WHO_RUNS = ("소재지", "대표", "소관부서", "관리부서", "시행주�
 
 PHONE = Fact(
     "전화번호",
-    re.compile(r"전화|연락처|연락\s*(방법|어디|드리|하려면)|콜센터|문의\s*처"),
+    re.compile(
+        r"전화|연락처|연락\s*(방법|어디|드리|하려면)|콜센터|문의\s*처|"
+        r"(문의|연락)\S*\s*(는|은)?\s*(어디|어떻게\s*하|할\s*곳)|어디로\s*(연락|문의)"
+    ),
     fields=("연락처", "전화", "전화번호"),
     line=re.compile(r"\d{2,4}\s*[-)]\s*\d{3,4}\s*-\s*\d{4}|\d{3}-\d{4}"),
     not_instead=_WHO_RUNS,
 )
+# What a citizen does to take part: apply, join, book, subscribe, be issued.
+_APPLYING = r"(신청|가입|접수|지원|참여|등록|구독|예약|발급)"
 HOW_TO_APPLY = Fact(
     "신청 방법",
     re.compile(
-        r"(신청|가입|접수|지원|참여|등록|구독)\s*(은|는|을|를)?\s*(하는\s*)?(방법|절차|하려면|할\s*수\s*있|어떻게|하나요|해요|어디서)|"
-        r"어떻게\s*(신청|가입|접수|참여|등록|지원)|(신청|가입|등록)\s*(은|는)?\s*어디"
+        rf"{_APPLYING}\s*(은|는|을|를)?\s*(하는\s*)?"
+        r"(방법|절차|하려면|할\s*수\s*있|어떻게|하나요|해요|어디서|해야)|"
+        rf"어떻게\s*{_APPLYING}|{_APPLYING}\s*(은|는)?\s*어디|어디(서|에서|로)?\s*{_APPLYING}|"
+        rf"{_APPLYING}\s*(받|하|해)\S*\s*(려면|으려면)|{_APPLYING}\s*받으려면"
     ),
     fields=("신청방법", "신청 방법", "접수방법", "접수 방법", "신청절차"),
+    overrides=("누가", "누구"),  # "누가 신청할 수 있어요" asks who may (TARGET)
     line=re.compile(
         r"(신청|접수|가입)\S*\s*(방법|절차|:)|(온라인|방문|우편|이메일)\s*(신청|접수)"
     ),
@@ -68,7 +76,8 @@ RECRUITING = Fact(
     "모집·신청 기간",
     re.compile(
         r"(모집|신청|접수|지원|공모|가입)\s*(기간|기한|마감|일정|시기|언제|날짜)|"
-        r"언제\s*(까지\s*)?(모집|신청|접수|공모|뽑)|마감\s*(일|이|은|언제)|(모집|뽑)\S*\s*언제"
+        r"언제\s*(까지\s*)?(모집|신청|접수|공모|뽑)|마감\s*(일|이|은|언제)|(모집|뽑)\S*\s*언제|"
+        r"언제\s*까지\s*(내|제출|해야|하면)"
     ),
     fields=("모집기간", "모집 기간", "신청기간", "신청 기간", "접수기간", "접수 기간"),
     # a day or a month ("모집 : '20. 3. 2.~", "신청기간 3월"), not a budget row
@@ -83,7 +92,7 @@ HOMEPAGE = Fact(
     "홈페이지",
     re.compile(
         r"홈페이지|웹\s*사이트|사이트|누리집|링크|url|URL|"
-        r"(채널|유튜브|블로그|카페|인스타|페이스북)\s*(주소|링크|이름)"
+        r"(채널|유튜브|블로그|카페|인스타|페이스북|계정)\s*(주소|링크|이름|아이디)"
     ),
     fields=("홈페이지", "누리집"),
     line=re.compile(r"https?://|www\.|\.(?:kr|com|net|org)\b"),  # not a name ("Incheon Now")
@@ -113,7 +122,8 @@ PLACE = Fact(
     "장소",
     re.compile(
         r"장소|위치|주소|어디\s*(에|에서|서|로)?\s*"
-        r"(있|해|열|하|개최|진행|모여|생기|생겨|생긴|설치|들어서|지어|짓|세워|만들어|위치)"
+        r"(있|해|열|하|할|합|개최|진행|모여|생기|생겨|생긴|설치|들어서|지어|짓|세워|만들어|위치|"
+        r"가야|가면|가요|가나요)|가는\s*길|오시는\s*길|찾아가는\s*(길|방법)|어떻게\s*가(요|나요|야)"
     ),
     fields=("소재지", "장소", "주소", "위치"),
     line=re.compile(
@@ -144,7 +154,7 @@ DOCUMENTS = Fact(
     "구비서류",
     re.compile(
         r"(구비|제출|신청|필요한|준비|내야\s*하는|첨부)\s*서류|서류\s*(는|은|가|를|로|뭐|무엇|어떤|필요)|"
-        r"뭘\s*(내야|제출|준비)|무엇을\s*(내야|제출|준비)"
+        r"(뭘|뭐|무엇을)\s*(내야|제출|준비)"
     ),
     fields=("구비서류", "제출서류", "신청서류", "필요서류"),
     line=re.compile(r"서류|증명서|신청서|등본"),
@@ -177,14 +187,44 @@ COMPENSATION = Fact(
     ),
     not_instead=_BUDGETS,
 )
+# Things held on a day: asking when one is ("박람회 언제 해요") asks for its date.
+_EVENTS = r"(박람회|축제|대회|행사|설명회|토론회|세미나|공연|전시회|장터|캠프|회의|발대식|시상식)"
 EVENT_DATE = Fact(
     "개최 일정",
     re.compile(
         r"(언제|며칠|몇\s*월|몇\s*일)\s*(에\s*)?(열려|열리|열어|개최|해요\s*축제)|"
-        r"(개최|행사)\s*(일|일시|날짜|시기|일정)\s*(은|는|이|가)?\s*(언제|며칠|\?|$)"
+        r"(개최|행사)\s*(일|일시|날짜|시기|일정)\s*(은|는|이|가)?\s*(언제|며칠|\?|$)|"
+        rf"{_EVENTS}\S{{0,3}}\s*(는|은)?\s*(언제|며칠|몇\s*월)"
     ),
     fields=("개최일", "일시", "행사일", "개최시기", "행사기간"),
     line=re.compile(r"(개최|열림|열린다|행사)\S*\s*[:：(]?\s*['\d]|['\d][\d.\s월일~-]+\S*\s*개최"),
+    not_instead=_PERIODS,
+)
+# What a citizen pays to use a service ("검진 비용 있어요?", "무료예요?"), not the budget.
+FEE = Fact(
+    "이용 요금",
+    re.compile(
+        r"무료|유료|본인\s*부담|자부담|"
+        r"(돈|비용|요금)\s*(이|은|을|는)?\s*(내|드나|들어요|들까|들어가나|있어요|있나요|있어\b)"
+    ),
+    fields=("이용료", "이용요금", "요금", "참가비", "본인부담금"),
+    line=re.compile(r"무료|유료|본인\s*부담|자부담"),
+    not_instead=_BUDGETS,
+)
+# How much one may give or spend ("고향사랑기부 얼마까지 할 수 있어요?").
+LIMIT = Fact(
+    "한도",
+    re.compile(r"한도|상한\s*(액|선)|얼마\s*까지\s*(할|기부|낼|내|쓸|사용|가능|되)"),
+    fields=("한도", "상한액"),
+    line=re.compile(r"(한도|상한|최대)\S*\s*[:：]?\s*\d"),
+    not_instead=_BUDGETS,
+)
+# When the money arrives ("신청하면 언제 입금돼요?").
+PAYDAY = Fact(
+    "지급 시기",
+    re.compile(r"입금|지급\s*(일|시기|날짜|은\s*언제|언제)|언제\s*(지급|들어와|받을\s*수)"),
+    fields=("지급시기", "지급일"),
+    line=re.compile(r"(지급|입금)\S*\s*[:：(]?\s*('?\d{2,4}\s*[.]\s*\d{1,2}|\d{1,2}\s*월|매월)"),
     not_instead=_PERIODS,
 )
 # Opening hours ("몇 시까지 해요", "개장 시간"); "몇 시간" is a duration, not a time of day.
@@ -232,6 +272,13 @@ _ATTRIBUTE_NOUNS = (
     "마감일",
     "자격증",
     "준비물",
+    "임기",
+    "휴관일",
+    "휴무일",
+    "쉬는 날",
+    "주차",
+    "배차",
+    "노선",
 )
 # Fees are named by what is paid for and 비 or 료 ("교육비", "이용료", "참가비").
 _FEE_STEMS = (
@@ -246,6 +293,7 @@ _FEE_STEMS = (
     "재료",
     "관람",
     "대관",
+    "구독",
 )
 _FEES = tuple(f"{stem}{fee}" for stem in _FEE_STEMS for fee in ("비", "료"))
 # How far (in characters, on one line) a value may stand from the noun it belongs to.
@@ -287,6 +335,9 @@ FACTS: tuple[Fact, ...] = (
     EVENT_DATE,
     HOURS,
     MEMBERS,
+    FEE,
+    LIMIT,
+    PAYDAY,
     *ATTRIBUTES,
 )
 # Facts a question asks for beside one of these is that one: "신청 기간" is RECRUITING, not the
@@ -295,8 +346,10 @@ _SHADOWED_BY = {
     HOW_TO_APPLY: (RECRUITING, DOCUMENTS),
     TARGET: (HOW_TO_APPLY, RECRUITING, DOCUMENTS, SUPPORT_AMOUNT),
     PERSON: (PHONE, MEMBERS),
-    BUDGET: (SUPPORT_AMOUNT, COMPENSATION, *ATTRIBUTES),
-    SUPPORT_AMOUNT: (COMPENSATION, *ATTRIBUTES),
+    BUDGET: (SUPPORT_AMOUNT, COMPENSATION, FEE, LIMIT, *ATTRIBUTES),
+    SUPPORT_AMOUNT: (COMPENSATION, LIMIT, PAYDAY, *ATTRIBUTES),
+    FEE: ATTRIBUTES,
+    RECRUITING: (PAYDAY,),
     PLACE: (PHONE, HOMEPAGE, HOW_TO_APPLY, HOURS, *ATTRIBUTES),
     TEAM: (PHONE, PERSON, MEMBERS),
     # "운행 시간" keeps its own name; "개장 시간" asks for hours, not for the opening day.
@@ -305,6 +358,11 @@ _SHADOWED_BY = {
     PHONE: (),
     HOMEPAGE: ATTRIBUTES[:1],
 }
+
+
+# "다음에", "다음 기수", "내년": the documents record what was held, not what comes next.
+_UPCOMING = re.compile(r"다음\s*(에|엔|번|회|기수|달|해|차)|내년|앞으로")
+_DATED = frozenset({EVENT_DATE, RECRUITING, PLACE, PAYDAY})
 
 
 def asked_facts(text: str, *, title: str = "") -> tuple[Fact, ...]:
@@ -350,10 +408,20 @@ def records(entry: Entry, fact: Fact, *, contact_known: bool = False) -> bool:
 
 
 def missing_facts(
-    entry: Entry, facts: tuple[Fact, ...], *, contact_known: bool = False
+    entry: Entry, facts: tuple[Fact, ...], *, contact_known: bool = False, text: str = ""
 ) -> tuple[Fact, ...]:
-    """The asked facts ``entry`` does not state."""
-    return tuple(f for f in facts if not records(entry, f, contact_known=contact_known))
+    """The asked facts ``entry`` does not state. When the question ``text`` asks about the
+    next time ("다음엔 언제 열려요?"), a date or place the records give is a past one: only a
+    field of its own (개최일, 모집기간) states it."""
+    upcoming = bool(_UPCOMING.search(text))
+    return tuple(
+        f
+        for f in facts
+        if not records(entry, f, contact_known=contact_known)
+        or upcoming
+        and f in _DATED
+        and not any(name in entry.fields for name in f.fields)
+    )
 
 
 def missing_sentence(facts: tuple[Fact, ...], title: str) -> str:

@@ -12,6 +12,7 @@ from nlp.fields import (
     PHONE,
     RECRUITING,
     asked_facts,
+    missing_facts,
     object_particle,
     records,
 )
@@ -54,6 +55,25 @@ from nlp.responder import respond
         ("스마트공장 배움터 교육비 얼마예요?", ["교육비"]),
         ("한바탕 국민체육센터 이용료 얼마예요", ["이용료"]),
         ("국비 도비 분담 비율이 어떻게 돼요", []),
+        ("전북사랑도민증 발급 받으려면 어디로 가야 돼요?", ["신청 방법"]),
+        ("전주 행복투어버스 예약 어떻게 해요", ["신청 방법"]),
+        ("얼썬전북 구독 신청 어디서 해요", ["신청 방법"]),
+        ("누가 신청할 수 있어요?", ["지원 대상"]),  # who may, not how
+        ("새마을지도자 자녀 장학금 언제까지 내야 돼요?", ["모집·신청 기간"]),
+        ("인천 주민자치박람회 언제 해요?", ["개최 일정"]),
+        ("주민자치박람회 몇 번 열렸어요?", []),  # a count, not a date
+        ("전북 국제교류센터 찾아가는 길", ["장소"]),
+        ("전주 드론축구 체험 어디서 할 수 있어요?", ["장소"]),
+        ("전북 국제교류센터 문의는 어디로 해요?", ["전화번호"]),
+        ("고향사랑기부 얼마까지 할 수 있어요?", ["한도"]),
+        ("전주 출생축하금 신청하면 언제 입금돼요?", ["지급 시기"]),
+        ("전주 치매 조기검진 무료예요?", ["이용 요금"]),
+        ("전주 치매 조기검진 비용 있어요?", ["이용 요금"]),  # what the citizen pays
+        ("치매 조기검진 사업 예산 얼마예요?", ["예산"]),
+        ("굿모닝인천 구독료 얼마예요", ["구독료"]),
+        ("인천 홍보대사 임기 몇 년이에요?", ["임기"]),
+        ("전주 어린이병원비 지원 받으려면 뭐 준비해야 돼요", ["구비서류"]),
+        ("인천시 카카오톡 채널 있어요?", []),  # whether it exists: the documents say
     ],
 )
 def test_the_asked_fact_is_recognised(question, labels):
@@ -301,3 +321,24 @@ def test_a_field_named_like_the_entry_itself_is_not_asked_for(kb: KnowledgeBase,
 def test_not_found_leads_with_the_asked_fact(kb: KnowledgeBase, question, first):
     reply = respond(kb, question)
     assert reply.band == NOT_FOUND and reply.text.startswith(first)
+
+
+@pytest.mark.parametrize(
+    "question, lacking",
+    [
+        ("야호시장 언제 열려요?", []),  # the record gives the day it was held
+        ("야호시장 다음엔 언제 열려요?", ["개최 일정"]),  # not the next one
+        ("야호시장 내년에는 언제 열려요?", ["개최 일정"]),
+    ],
+)
+def test_a_past_date_does_not_answer_when_the_next_one_is(question, lacking):
+    entry = Entry(
+        "t-1",
+        "pledge",
+        "전주시",
+        "벼룩시장 등 생활문화공간 확대",
+        Source("t.txt", 1, 1, "시험"),
+        fields={"시민소통실적": "• 2019 제1회 전주시 야호시장 개최 ('19. 10. 12)"},
+    )
+    facts = asked_facts(question)
+    assert [f.label for f in missing_facts(entry, facts, text=question)] == lacking
