@@ -78,6 +78,8 @@ LEAD_VALUE_CHARS = 200
 NAMED_FIELD_MIN_CHARS = 3
 # "X 개요" / "X 현황" (the only such labels in the documents) are about X: X alone names them.
 GENERIC_FIELD_WORDS = frozenset({"개요", "현황"})
+# A person is asked for: a field labelled with a post (소통협력관, 담당관) then holds the answer.
+_PERSON_ASKED = re.compile(r"이름|누구|성함|누군")
 # "몇 개" of a listed field (세부사업, 팀) is answered by counting its items.
 _HOW_MANY = re.compile(r"몇\s*개|개수|몇\s*가지")
 MAX_REPLY_CHARS = 3500  # Telegram's limit is 4,096
@@ -541,15 +543,21 @@ def named_fields(entry: Entry, query: Query) -> list[str]:
     """The entry's fields whose label the question spells out ("세부사업 몇 개"); a label
     ending in 개요/현황 is named by the rest ("공공갈등 진단 대상" → 공공갈등 진단 개요). A label
     within the entry's own name names the entry ("소통협력관 정원" asks for no 소통협력관 field,
-    "혁신담당관실" for no 담당관)."""
+    "혁신담당관실" for no 담당관), unless a person is asked for ("소통협력관 이름이 뭐예요": the
+    field holds who holds the post)."""
     title = entry.title.replace(" ", "").lower()
+    person = bool(_PERSON_ASKED.search(query.text))
     named = []
     for name in entry.fields:
         words = name.split()
         if len(words) > 1 and words[-1] in GENERIC_FIELD_WORDS:
             words = words[:-1]
         label = "".join(words).lower()
-        if len(label) >= NAMED_FIELD_MIN_CHARS and label in query.compact and label not in title:
+        if (
+            len(label) >= NAMED_FIELD_MIN_CHARS
+            and label in query.compact
+            and (person or label not in title)
+        ):
             named.append(name)
     return named
 

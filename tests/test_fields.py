@@ -301,6 +301,7 @@ def test_only_the_budget_row_asked_for_answers(kb: KnowledgeBase, question, row,
     [
         ("인천 소통협력관 정원", "소통협력관의 정원은 67명입니다."),  # not its 소통협력관 field
         ("인천 혁신담당관실 정원 몇 명이에요", "혁신담당관실의 정원은 12명입니다."),  # nor 담당관
+        ("인천 소통협력관 이름이 뭐예요", "소통협력관의 소통협력관은 신봉훈입니다."),  # the post
     ],
 )
 def test_a_field_named_like_the_entry_itself_is_not_asked_for(kb: KnowledgeBase, question, lead):
