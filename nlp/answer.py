@@ -15,6 +15,7 @@ from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, WORDS, Query, strip_particle
 from nlp.comparison import Side, clip, find_comparison, format_comparison
 from nlp.fields import (
+    COMMON_FACTS,
     PHONE,
     Fact,
     asked_facts,
@@ -278,7 +279,7 @@ def answer(
     if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
         offered = format_suggestions(hits[:3])
         return Reply(text, QUESTION, SUGGEST, _unstated(kb, text, query, hits[:3]) + offered, hits)
-    facts = asked_facts(text)
+    facts = tuple(f for f in asked_facts(text) if f not in COMMON_FACTS)
     if facts:  # what was asked is not in the documents: said first, with where to ask
         labels = "·".join(f.label for f in facts)
         lead = NOT_STATED_TEXT.format(
@@ -902,7 +903,10 @@ def _unstated(kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...])
     ("찾아가는 시청 다음에 어디서 해요?"): a first line saying the documents lack it and where to
     ask; "" when one of them may state it or no fact is asked. A word of an entry's own title
     asks for nothing about it ("주민참여예산")."""
-    facts = [asked_facts(text, title=hit.entry.title) for hit in hits]
+    facts = [
+        tuple(f for f in asked_facts(text, title=hit.entry.title) if f not in COMMON_FACTS)
+        for hit in hits
+    ]
     if not hits or not all(facts):
         return ""
     for hit, asked in zip(hits, facts):

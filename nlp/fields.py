@@ -61,7 +61,7 @@ HOW_TO_APPLY = Fact(
     "신청 방법",
     re.compile(
         rf"{_APPLYING}\s*(은|는|을|를)?\s*(하는\s*)?"
-        r"(방법|절차|하려면|할\s*수\s*있|어떻게|하나요|해요|어디서|해야)|"
+        r"(방법|절차|하려면|할\s*수\s*있|어떻게|어디서|해야)|"
         rf"어떻게\s*{_APPLYING}|{_APPLYING}\s*(은|는)?\s*어디|어디(서|에서|로)?\s*{_APPLYING}|"
         rf"{_APPLYING}\s*(받|하|해)\S*\s*(려면|으려면)|{_APPLYING}\s*받으려면"
     ),
@@ -205,7 +205,8 @@ FEE = Fact(
     "이용 요금",
     re.compile(
         r"무료|유료|본인\s*부담|자부담|"
-        r"(돈|비용|요금)\s*(이|은|을|는)?\s*(내|드나|들어요|들까|들어가나|있어요|있나요|있어\b)"
+        r"(비용|요금)\s*(이|은|을|는)?\s*(내|드나|들어요|들까|들어가나|있어요|있나요|있어\b)|"
+        r"돈\s*(을|은|이)?\s*(내|드나|들어요|들까|들어가나)"
     ),
     fields=("이용료", "이용요금", "요금", "참가비", "본인부담금"),
     line=re.compile(r"무료|유료|본인\s*부담|자부담"),
@@ -363,6 +364,11 @@ _SHADOWED_BY = {
 # "다음에", "다음 기수", "내년": the documents record what was held, not what comes next.
 _UPCOMING = re.compile(r"다음\s*(에|엔|번|회|기수|달|해|차)|내년|앞으로")
 _DATED = frozenset({EVENT_DATE, RECRUITING, PLACE, PAYDAY})
+
+
+# Facts nearly every entry records (its budget, who it is for, who runs it): when no entry was
+# found, that the documents lack one says nothing ("비용 도와주는 거" asks for a program).
+COMMON_FACTS = frozenset({BUDGET, TARGET, TEAM, SUPPORT_AMOUNT})
 
 
 def asked_facts(text: str, *, title: str = "") -> tuple[Fact, ...]:

@@ -74,6 +74,8 @@ from nlp.responder import respond
         ("인천 홍보대사 임기 몇 년이에요?", ["임기"]),
         ("전주 어린이병원비 지원 받으려면 뭐 준비해야 돼요", ["구비서류"]),
         ("인천시 카카오톡 채널 있어요?", []),  # whether it exists: the documents say
+        ("외국인 아내가 피신할 수 있는 데 도에서 지원하나요", []),  # whether there is support
+        ("쉼터에서 나와서 정착하라고 주는 돈 있어요?", []),  # support, not a fee
     ],
 )
 def test_the_asked_fact_is_recognised(question, labels):
@@ -317,6 +319,8 @@ def test_a_field_named_like_the_entry_itself_is_not_asked_for(kb: KnowledgeBase,
             "나와 있지 않습니다.",
         ),
         ("남극 세종기지 월동대", "죄송합니다."),  # nothing asked: the plain "not found"
+        # a budget nearly every entry records: its absence says nothing when none was found
+        ("남극 세종기지 월동대 예산 얼마예요", "죄송합니다."),
     ],
 )
 def test_not_found_leads_with_the_asked_fact(kb: KnowledgeBase, question, first):
