@@ -277,9 +277,6 @@ _ATTRIBUTE_NOUNS = (
     "휴관일",
     "휴무일",
     "쉬는 날",
-    "주차",
-    "배차",
-    "노선",
 )
 # Fees are named by what is paid for and 비 or 료 ("교육비", "이용료", "참가비").
 _FEE_STEMS = (

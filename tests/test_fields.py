@@ -72,6 +72,7 @@ from nlp.responder import respond
         ("치매 조기검진 사업 예산 얼마예요?", ["예산"]),
         ("굿모닝인천 구독료 얼마예요", ["구독료"]),
         ("인천 홍보대사 임기 몇 년이에요?", ["임기"]),
+        ("주차장 야간 개방 시간 알려주세요", ["운영 시간"]),  # 주차장 is the topic, not a fact
         ("전주 어린이병원비 지원 받으려면 뭐 준비해야 돼요", ["구비서류"]),
         ("인천시 카카오톡 채널 있어요?", []),  # whether it exists: the documents say
         ("외국인 아내가 피신할 수 있는 데 도에서 지원하나요", []),  # whether there is support
