@@ -13,13 +13,18 @@ import re
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, WORDS, Query, strip_particle
-from nlp.comparison import find_comparison, format_comparison
+from nlp.comparison import Side, clip, find_comparison, format_comparison
 from nlp.fields import (
+    COMMON_FACTS,
+    PHONE,
     Fact,
     asked_facts,
+    asks_only,
     missing_facts,
     missing_sentence,
+    subject_particle,
     substitutes,
+    without_names,
 )
 from nlp.index import Scored
 from nlp.listing import find_listing, format_listing, mentioned_regions
@@ -75,6 +80,8 @@ LEAD_VALUE_CHARS = 200
 NAMED_FIELD_MIN_CHARS = 3
 # "X 개요" / "X 현황" (the only such labels in the documents) are about X: X alone names them.
 GENERIC_FIELD_WORDS = frozenset({"개요", "현황"})
+# A person is asked for: a field labelled with a post (소통협력관, 담당관) then holds the answer.
+_PERSON_ASKED = re.compile(r"이름|누구|성함|누군")
 # "몇 개" of a listed field (세부사업, 팀) is answered by counting its items.
 _HOW_MANY = re.compile(r"몇\s*개|개수|몇\s*가지")
 MAX_REPLY_CHARS = 3500  # Telegram's limit is 4,096
@@ -114,6 +121,8 @@ FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("정원", "현원", "직급별 정원", "회원수", "구성"),
     ),
     (("팀",), ("팀", "소속", "하위부서")),
+    # "대외협력국 과들", "소통협력관 담당관실들": the units under it.
+    (("과들", "실들", "부서들", "국들", "산하", "하위"), ("하위부서", "팀")),
     (
         ("이행", "달성", "실적", "성과", "진행", "추진상황"),
         ("이행률", "추진상황", "공약달성 확인지표", "실적", "추진실적"),
@@ -129,6 +138,21 @@ FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("내용", "뭐", "무엇", "무슨", "어떤", "하는", "포함"),
         ("사업내용", "주요내용", "내용", "사업방향", "사무분장"),
     ),
+)
+# Fields that say what an entry is or who runs it: "뭐", "어떤", "누구", "어디" bring them, but
+# they answer no particular fact ("뭐가 달라요" is answered by the line nearest the question).
+GENERIC_FIELDS = (
+    "사업내용",
+    "주요내용",
+    "내용",
+    "사업방향",
+    "사무분장",
+    "연락처",
+    "소재지",
+    "대표",
+    "소관부서",
+    "관리부서",
+    "시행주체",
 )
 # What to show for each kind when the question asks nothing in particular.
 CORE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -147,10 +171,18 @@ CORE_FIELDS: dict[str, tuple[str, ...]] = {
 # Sentences end with "다." / "요." or ! ?; never split dates such as "'19. 11. 11.".
 _SENTENCE_SPLIT = re.compile(r"(?<=[다요])\.\s+|(?<=[!?])\s+|\n")
 
-NOT_FOUND_TEXT = (
-    "죄송합니다. 말씀하신 내용은 제가 가진 자료({regions} 공식 문서)에서 찾지 못했습니다.\n"
+NOT_FOUND_ADVICE = (
     "· 사업 이름, 부서 이름, 지역({short})을 넣어 다시 물어봐 주세요.\n"
     "· 불편 사항이나 요청은 민원으로 접수할 수 있습니다: /complaint"
+)
+NOT_FOUND_TEXT = (
+    "죄송합니다. 말씀하신 내용은 제가 가진 자료({regions} 공식 문서)에서 찾지 못했습니다.\n"
+    + NOT_FOUND_ADVICE
+)
+# The same when the question asks for a fact (전화번호, 신청 방법 …): that comes first.
+NOT_STATED_TEXT = (
+    "말씀하신 {labels}{particle} 제가 가진 자료({{regions}} 공식 문서)에 나와 있지 않습니다. "
+    "{where}\n"
 )
 OUT_OF_SCOPE_TEXT = (
     "죄송합니다. 저는 {regions}의 사업, 지원 조건, 예산, 공약, 담당 부서를 "
@@ -241,7 +273,15 @@ def answer(
         full = note + format_answer(kb, ranked[0], query)
         return answer_reply(text, full, hits, ranked[0].entry.id)
     if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
-        return Reply(text, QUESTION, SUGGEST, format_suggestions(hits[:3]), hits)
+        offered = format_suggestions(hits[:3])
+        return Reply(text, QUESTION, SUGGEST, _unstated(kb, text, query, hits[:3]) + offered, hits)
+    facts = tuple(f for f in asked_facts(text) if f not in COMMON_FACTS)
+    if facts:  # what was asked is not in the documents: said first, with where to ask
+        labels = "·".join(f.label for f in facts)
+        lead = NOT_STATED_TEXT.format(
+            labels=labels, particle=_topic(labels), where=_where_in_region(kb, query.region)
+        )
+        return Reply(text, QUESTION, NOT_FOUND, _about(kb, lead + NOT_FOUND_ADVICE), hits)
     return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
 
 
@@ -292,7 +332,11 @@ def _browse_or_compare(
     kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...], region: str | None
 ) -> Reply | None:
     """A list for browsing questions, regions side by side for comparisons; else None."""
-    comparison = find_comparison(kb, text, fields=wanted_fields(query))
+
+    def describe(best: Scored, side: Side, whole: str, room: int) -> str | None:
+        return compared_fact(kb, best, side, whole, room)
+
+    comparison = find_comparison(kb, text, describe=describe)
     if comparison is not None:
         return Reply(
             text,
@@ -313,6 +357,91 @@ def _browse_or_compare(
             items=tuple(e.id for e in listing.entries),
         )
     return None
+
+
+def compared_fact(
+    kb: KnowledgeBase, best: Scored, side: Side, whole: str, room: int
+) -> str | None:
+    """What one region's entry shows in a comparison, within ``room`` characters: the fact its
+    side of the question asks for (or, failing that, the whole question), said to be missing
+    when the entry lacks it; else the line nearest to the side's words (the passage nearest in
+    meaning when no line holds them all); else its first core field. Another field never
+    stands in for the asked one."""
+    entry = best.entry
+    topic = kb.index.analyze(side.topic)
+    words = [t for t in topic.tokens if t not in CUE_WORDS and not asks_only(t, CUE_WORDS)]
+    # The compared topic's own words ask for nothing ("주민참여예산 차이" asks for no budget).
+    names = " ".join([entry.title, *words])
+    for asking in (side.asked, whole):
+        asking = without_names(asking, names)
+        facts = asked_facts(asking)
+        lacking = _lacking_in(kb, entry, facts, asking)
+        if lacking:
+            labels = "·".join(f.label for f in lacking)
+            return f"{labels}: 이 자료에는 나와 있지 않습니다"
+        stated = next(((f, v) for f in facts if (v := _stated(kb, entry, f))), None)
+        if stated:
+            return f"{stated[0].label}: {clip(stated[1], room)}"
+        query = kb.index.analyze(asking)
+        avoid = substitutes(facts)
+        specific = [
+            name
+            for name in (
+                *named_fields(entry, query),
+                *(f for f in wanted_fields(query) if f not in GENERIC_FIELDS),
+            )
+            if name in entry.fields and name not in avoid
+        ]
+        if specific:
+            return f"{specific[0]}: {clip(entry.fields[specific[0]], room)}"
+    quotes = relevant_lines(entry, topic, exclude=[])
+    held = [sum(w in _squeezed(q) for w in words) for q in quotes[:1]]
+    if best.passage and (not quotes or sum(w in _squeezed(best.passage) for w in words) > held[0]):
+        return clip(best.passage, room)  # no line holds as many of the side's words
+    if quotes:
+        return clip(quotes[0], room)
+    core = [
+        n
+        for n in ("사업내용", "주요내용", "내용", "목적", "목표", *CORE_FIELDS.get(entry.kind, ()))
+        if n in entry.fields
+    ]
+    return f"{core[0]}: {clip(entry.fields[core[0]], room)}" if core else None
+
+
+def _stated(kb: KnowledgeBase, entry: Entry, fact: Fact) -> str | None:
+    """Where ``entry`` states ``fact``: its field, the department in charge, the phone an admin
+    gave, or the first line that holds it; None when it does not."""
+    field = next((name for name in fact.fields if name in entry.fields), None)
+    if field:
+        return entry.fields[field]
+    if fact.by_department and (entry.department or entry.team):
+        return " ".join(filter(None, (entry.department, entry.team)))
+    contact = kb.curated.contact_for(entry.region, entry.department)
+    if fact is PHONE and contact and contact.phone:
+        return contact.phone
+    if fact.line is None:
+        return None
+    return next(
+        (
+            line.strip()
+            for name, value in entry.fields.items()
+            if name not in fact.ignores
+            for line in value.splitlines()
+            if fact.line.search(line)
+        ),
+        None,
+    )
+
+
+def _squeezed(text: str) -> str:
+    return text.replace(" ", "").lower()
+
+
+def _lacking_in(
+    kb: KnowledgeBase, entry: Entry, facts: tuple[Fact, ...], text: str = ""
+) -> tuple[Fact, ...]:
+    contact = kb.curated.contact_for(entry.region, entry.department)
+    return missing_facts(entry, facts, contact_known=bool(contact and contact.phone), text=text)
 
 
 def _answer_threshold(ranked: list[Scored]) -> float:
@@ -409,14 +538,23 @@ def wanted_fields(query: Query) -> tuple[str, ...]:
 
 def named_fields(entry: Entry, query: Query) -> list[str]:
     """The entry's fields whose label the question spells out ("세부사업 몇 개"); a label
-    ending in 개요/현황 is named by the rest ("공공갈등 진단 대상" → 공공갈등 진단 개요)."""
+    ending in 개요/현황 is named by the rest ("공공갈등 진단 대상" → 공공갈등 진단 개요). A label
+    within the entry's own name names the entry ("소통협력관 정원" asks for no 소통협력관 field,
+    "혁신담당관실" for no 담당관), unless a person is asked for ("소통협력관 이름이 뭐예요": the
+    field holds who holds the post)."""
+    title = entry.title.replace(" ", "").lower()
+    person = bool(_PERSON_ASKED.search(query.text))
     named = []
     for name in entry.fields:
         words = name.split()
         if len(words) > 1 and words[-1] in GENERIC_FIELD_WORDS:
             words = words[:-1]
         label = "".join(words).lower()
-        if len(label) >= NAMED_FIELD_MIN_CHARS and label in query.compact:
+        if (
+            len(label) >= NAMED_FIELD_MIN_CHARS
+            and label in query.compact
+            and (person or label not in title)
+        ):
             named.append(name)
     return named
 
@@ -730,9 +868,7 @@ def short_citation(entry: Entry) -> str:
 
 def _lacking(kb: KnowledgeBase, entry: Entry, query: Query) -> tuple[Fact, ...]:
     """The facts the question asks for that ``entry`` does not state (nlp.fields)."""
-    facts = asked_facts(query.text, title=entry.title)
-    contact = kb.curated.contact_for(entry.region, entry.department)
-    return missing_facts(entry, facts, contact_known=bool(contact and contact.phone))
+    return _lacking_in(kb, entry, asked_facts(query.text, title=entry.title), query.text)
 
 
 def _where_to_ask(kb: KnowledgeBase, entry: Entry) -> str:
@@ -743,11 +879,40 @@ def _where_to_ask(kb: KnowledgeBase, entry: Entry) -> str:
         contact = kb.curated.contact_for(entry.region, entry.department)
         phone = f"(전화 {contact.phone})" if contact and contact.phone else ""
         return f"{entry.region} {entry.department}{phone}에 문의해 주세요."
-    region = kb.region(entry.region)
+    return _where_in_region(kb, entry.region)
+
+
+def _where_in_region(kb: KnowledgeBase, name: str | None) -> str:
+    """The region's representative contact (regions.yaml), else its city hall through the
+    government call centre; with no region, the call centre alone."""
+    region = kb.region(name) if name else None
     if region and region.phone:  # the representative contact an admin gave in regions.yaml
         note = f", {region.note}" if region.note else ""
         return f"{region.name} 대표 전화({region.phone}{note})로 문의해 주세요."
-    return f"{entry.region} 대표 민원실(정부민원안내콜센터 국번 없이 110)에 문의해 주세요."
+    if name:
+        return f"{name} 대표 민원실(정부민원안내콜센터 국번 없이 110)에 문의해 주세요."
+    return "해당 기관이나 정부민원안내콜센터(국번 없이 110)에 문의해 주세요."
+
+
+def _unstated(kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...]) -> str:
+    """For "did you mean" entries none of which states the fact the question asks for
+    ("찾아가는 시청 다음에 어디서 해요?"): a first line saying the documents lack it and where to
+    ask; "" when one of them may state it or no fact is asked. A word of an entry's own title
+    asks for nothing about it ("주민참여예산")."""
+    facts = [
+        tuple(f for f in asked_facts(text, title=hit.entry.title) if f not in COMMON_FACTS)
+        for hit in hits
+    ]
+    if not hits or not all(facts):
+        return ""
+    for hit, asked in zip(hits, facts):
+        if len(_lacking_in(kb, hit.entry, asked, text)) < len(asked):
+            return ""
+    labels = "·".join(f.label for f in facts[0])
+    return (
+        f"이 자료에는 물으신 {labels}{subject_particle(labels)} 나와 있지 않습니다. "
+        f"{_where_in_region(kb, query.region)}\n"
+    )
 
 
 def _said(value: str, quoted: str) -> bool:

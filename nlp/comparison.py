@@ -1,8 +1,13 @@
 """Comparisons across regions ("전북이랑 인천 주민참여예산 차이", "지역별 홍보 사업").
 
 The same topic is looked up once per region and shown side by side, each with the field the
-question asks for (or the entry's first core fact), so a citizen sees both instead of the one
-region the matcher happened to rank first.
+question asks for (or the line of the entry nearest to the question), so a citizen sees both
+instead of the one region the matcher happened to rank first.
+
+Each region named starts its own side of the question: "전북 파워블로거랑 인천 블로그기자단"
+looks for 파워블로거 in 전북 and 블로그기자단 in 인천; words before the first region belong to
+every side ("자매결연 전북이 하는 거랑 나주가 하는 거"), and a side that names nothing of its
+own, or less than another, takes the other's topic ("전북 sns랑 인천 sns 홍보").
 
 Usage:
     comparison = find_comparison(kb, text)      # None unless two or more regions are compared
@@ -12,29 +17,60 @@ Usage:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import Entry
-from nlp.listing import mentioned_regions, region_names
+from nlp.analyzer import CUE_WORDS, WORDS, strip_particle
+from nlp.fields import asks_only, object_particle
+from nlp.index import Scored
+from nlp.listing import KIND_WORDS, region_names
+from nlp.retrieval import search
 
 _COMPARE = re.compile(
-    r"차이|비교|다른\s*점|다른\s*가|다른지|달라|다르|vs|VS|대비|지역별|각\s*지역|어디가\s*더"
+    r"차이|비교|다른\s*점|다른\s*가|다른지|달라|다르|vs|VS|대비|지역별|각\s*지역|공통점|"
+    r"둘\s*다|각각|(어디|누가|누구|어느\s*\S+)\s*(가|이|쪽이|곳이)?\s*더|"
+    r"더\s*(많|크|높|적|작|낮|비싸|싸|길|짧|오래)"
 )
-# Words of a comparison request that name no topic.
+# "전북 홍보대사는 누구고 인천 … 위원장은 누구예요": two questions joined, one per region.
+_JOINED = re.compile(r"(누구|뭐|얼마|어디|언제|몇\s*\S+?)\s*(이)?고(?=\s|$)")
+# Whole words of a comparison request that name no topic ("해줘", "뭐가", "알려줘", "많아요").
 _FILLER = re.compile(
-    r"(해\s*줘|해\s*주세요|해\s*주실래요|하면|해\s*봐|뭐가|뭔가요|뭐예요|어떻게|둘\s*다|각각|"
-    r"있어요|있나요|점|요)(?=\s|[?.!]|$)|[?.!]"
+    r"(?<!\S)("
+    r"해\s*줘|해\s*주세요|해\s*주실래요|해\s*봐|하면요?|뭐가|뭔가요|어떻게|어때요?|둘\s*다|각각|"
+    r"(누구|뭐|무엇|어디|언제|얼마)(예요|이에요|에요|야|지|죠|인가요|일까요|가|는)?|"
+    r"(알려|보여)\s*(줘|주세요|줄래요?|주실래요)|있어요|있나요|있어|점|요|"
+    r"(많|적|크|작|높|낮|길|짧)(아|어|은가|나|을까|은지)요?|"
+    r"하는|해요|하나요|거|것|가|이|은|는|을|를"
+    r")(?!\S)"
 )
+# A verb ending or topic particle glued to a noun of the topic ("운영해요", "홍보대사는"); other
+# particles stay, as nouns end in them too (한옥마을, 정무기획과).
+_ENDING = re.compile(r"(?<=[가-힣]{2})(해요|하나요|하는지|해|하는|은|는)(?!\S)")
 _ALL_REGIONS = re.compile(r"지역별|각\s*지역|지역마다")
-# A named region's entry must be at least a "did you mean" match (nlp.responder's 30); for
-# "지역별" (every region) one the bot would answer with (45): at 30 "지역별 자원봉사 사업" showed
-# a 전주 pledge on local currency.
+# The particle or conjunction right after a region's name ("전북이랑", "인천의", "나주시가").
+_AFTER_REGION = re.compile(
+    r"^(이랑|랑|하고|과|와|및|의|은|는|이|가|도|에서는|에서|에는|에|,)(?=\s|$)"
+)
+# The conjunction closing a side ("…인터넷방송이랑 인천 …").
+_CONJUNCTION = re.compile(r"(이랑|랑|하고)(?=\s|$)")
+# Words that name no topic of a side: comparison words, kind nouns (사업, 공약) and pointers.
+_NOT_TOPIC = WORDS["comparison words"] | WORDS["follow-up pointers"] | CUE_WORDS
+# A named region's entry must be at least a "did you mean" match (nlp.answer's 30, or 29 on the
+# fused scale); for "지역별" (every region) one the bot would answer with (45, fused 33): at 30
+# "지역별 자원봉사 사업" showed a 전주 pledge on local currency.
 MIN_SCORE = 30.0
+FUSED_MIN_SCORE = 29.0
 ALL_REGIONS_MIN_SCORE = 45.0
-# "전북 파워블로거랑 인천 블로그기자단": each side of the conjunction names its own topic.
-_SIDES = re.compile(r"(?:이랑|랑|하고|와|과|vs|VS|대비)\s+")
-MAX_VALUE_CHARS = 90  # four regions side by side stay within ~600 characters
+FUSED_ALL_REGIONS_MIN_SCORE = 33.0
+SIDE_CANDIDATES = 10  # the ranking a side's entry is chosen from
+# Kinds that describe a region's work from outside (an audit finding, a performance indicator, a
+# team's card): a side names them to get them ("감사 지적사항"), else its work comes first.
+INCIDENTAL_KINDS = frozenset({"audit", "indicator", "team"})
+# Values share about this many characters, so four regions side by side stay within ~600.
+VALUE_CHARS_PER_REPLY = 320
+MAX_VALUE_CHARS = 150
 
 
 @dataclass(frozen=True)
@@ -49,51 +85,69 @@ class Comparison:
         return tuple(e for _, e, _ in self.rows if e is not None)
 
 
+@dataclass(frozen=True)
+class Side:
+    """One region of a comparison and the words looked up there."""
+
+    region: str
+    topic: str  # the words searched in that region
+    asked: str  # the side's own words, which may ask for a field of their own
+
+
+# What to show of an entry on its side: (the entry as ranked there, the side, the whole question,
+# room in characters).
+Describe = Callable[[Scored, Side, str, int], str | None]
+
+
 def is_comparison(kb: KnowledgeBase, text: str) -> bool:
     """Whether the message compares regions (two named, or "지역별")."""
-    if not _COMPARE.search(text):
+    if _ALL_REGIONS.search(text):
+        return True
+    if not (_COMPARE.search(text) or _JOINED.search(text)):
         return False
-    return bool(_ALL_REGIONS.search(text)) or len(mentioned_regions(kb, text)) >= 2
+    return len({region for _, _, region in region_spans(kb, text)}) >= 2
 
 
 def find_comparison(
-    kb: KnowledgeBase, text: str, *, fields: tuple[str, ...] = ()
+    kb: KnowledgeBase,
+    text: str,
+    *,
+    fields: tuple[str, ...] = (),
+    describe: Describe | None = None,
 ) -> Comparison | None:
     """The topic's best entry in each compared region; None when not a comparison or when no
-    region has the topic at all."""
+    region has the topic at all. ``describe`` says what to show of each entry (by default the
+    first of ``fields`` it has, else its core fact)."""
     if not is_comparison(kb, text):
         return None
     every = bool(_ALL_REGIONS.search(text))
-    regions = region_names(kb) if every else mentioned_regions(kb, text)
-    topic = _without_regions(kb, _COMPARE.sub(" ", text))
-    if not kb.index.analyze(topic).tokens:
+    sides = _every_region(kb, text) if every else comparison_sides(kb, text)
+    if not sides or not any(kb.index.analyze(side.topic).tokens for side in sides):
         return None
-    topics = _topics_by_region(kb, text, regions, topic)
-    floor = ALL_REGIONS_MIN_SCORE if every else MIN_SCORE
+    describe = describe or (lambda best, _side, _text, room: _fact(best.entry, fields, room))
+    room = min(MAX_VALUE_CHARS, VALUE_CHARS_PER_REPLY // len(sides))
     rows = []
-    for region in regions:
-        ranked = kb.index.search(
-            kb.index.analyze(topics[region]), preferred_region=region, limit=10
-        )
-        best = next(
-            (s.entry for s in ranked if s.entry.region == region and s.score >= floor), None
-        )
-        rows.append((region, best, _fact(best, fields) if best else None))
+    for side in sides:
+        best = _best_in(kb, side, text, every)
+        fact = describe(best, side, text, room) if best else None
+        rows.append((side.region, best.entry if best else None, fact))
     if not any(entry for _, entry, _ in rows):
         return None
-    return Comparison(" ".join(topic.split()), tuple(rows))
+    topics = list(dict.fromkeys(side.topic for side in sides if side.topic))
+    return Comparison(" · ".join(topics), tuple(rows))
 
 
 def format_comparison(comparison: Comparison) -> str:
     """One line per region; the first sentence says where the topic exists."""
     having = [region for region, entry, _ in comparison.rows if entry is not None]
     lacking = [region for region, entry, _ in comparison.rows if entry is None]
+    topic = f"'{comparison.topic}'"
     head = (
-        f"'{comparison.topic}'을(를) 지역별로 비교합니다: "
+        f"{topic}{object_particle(comparison.topic)} 지역별로 비교합니다: "
         f"자료가 있는 지역은 {', '.join(having)}입니다."
     )
     if lacking:
-        head += f" {', '.join(lacking)} 자료에는 관련 항목이 없습니다."
+        head += f" {', '.join(lacking)} 자료에서는 관련 항목을 찾지 못했습니다."
     lines = [head]
     for region, entry, fact in comparison.rows:
         if entry is None:
@@ -106,35 +160,133 @@ def format_comparison(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
-def _topics_by_region(
-    kb: KnowledgeBase, text: str, regions: list[str], shared: str
-) -> dict[str, str]:
-    """Each region's own words when the sides of "A랑 B" name different things, else the
-    words the question shares."""
-    topics = {region: shared for region in regions}
-    for side in _SIDES.split(text):
-        named = mentioned_regions(kb, side)
-        own = _without_regions(kb, _COMPARE.sub(" ", side))
-        if len(named) == 1 and named[0] in topics and len(own.replace(" ", "")) >= 2:
-            topics[named[0]] = own
-    return topics
+def region_spans(kb: KnowledgeBase, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, region) of each region the text names at the start of a word, in order:
+    "밤이나 주말" does not name 나주, "굿모닝인천" not 인천."""
+    lowered = text.lower()
+    spans: list[tuple[int, int, str]] = []
+    for word, region in kb.index.region_words.items():  # longest spelling first
+        for match in re.finditer(rf"(?<![0-9a-z가-힣]){re.escape(word)}", lowered):
+            start, end = match.span()
+            if not any(s < end and start < e for s, e, _ in spans):
+                spans.append((start, end, region))
+    return sorted(spans)
 
 
-def _fact(entry: Entry, fields: tuple[str, ...]) -> str | None:
-    for name in (*fields, "예산", "사업내용", "목표", "주요내용", "분야", "구성", "소관부서"):
+def comparison_sides(kb: KnowledgeBase, text: str) -> list[Side]:
+    """Each named region with the words of its side of the question (see the module's
+    docstring); [] when fewer than two regions are named."""
+    spans = region_spans(kb, text)
+    merged: list[tuple[str, str]] = []  # region, its side's text
+    for i, (_, end, region) in enumerate(spans):
+        following = text[end : spans[i + 1][0]] if i + 1 < len(spans) else text[end:]
+        following = _AFTER_REGION.sub("", following).strip()
+        if merged and merged[-1][0] == region:  # "전북 도청이 하는 거": one side
+            merged[-1] = (region, f"{merged[-1][1]} {following}")
+        else:
+            merged.append((region, following))
+    if len({region for region, _ in merged}) < 2:
+        return []
+    shared = _topic_words(text[: spans[0][0]])
+    owns = {region: _topic_words(words) for region, words in merged}
+    contents = {region: _content(kb, words) for region, words in owns.items()}
+    sides = []
+    for region, own in owns.items():
+        richer = [
+            other
+            for other in owns
+            if other != region and contents[region] < contents[other]  # a proper subset
+        ]
+        words = own.split()
+        if richer:
+            donor = max(richer, key=lambda other: len(contents[other]))
+            words += [w for w in _after_shared(words, owns[donor].split()) if w not in words]
+        topic = " ".join(dict.fromkeys([*shared.split(), *words]))
+        sides.append(Side(region, topic, own))
+    return sides
+
+
+def _after_shared(own: list[str], donor: list[str]) -> list[str]:
+    """The donor's words after the last one both sides say: the head a modifier shares ("sns"
+    + "sns 홍보" → 홍보), not the other side's own modifier ("공론화" + "한옥마을 공론화" → none);
+    all of them when the sides share none ("" + "주민참여예산")."""
+    shared = [i for i, word in enumerate(donor) if word in own]
+    return donor[shared[-1] + 1 :] if shared else donor
+
+
+def _every_region(kb: KnowledgeBase, text: str) -> list[Side]:
+    topic = _topic_words(_without_regions(kb, text))
+    return [Side(region, topic, topic) for region in region_names(kb)]
+
+
+def _best_in(kb: KnowledgeBase, side: Side, text: str, every: bool) -> Scored | None:
+    """The side's best entry in its region: of the kind the side names (or else the question)
+    when one is close enough ("전주시 공약"), else the first that is not incidental, else the
+    first; None below the floor. For "지역별" the entry's name must hold a word of the topic:
+    "지역별 자원봉사 사업" showed a 전주 pledge on local currency that mentions 자원봉사 once."""
+    query = kb.index.analyze(f"{side.region} {side.topic}")
+    ranked = search(kb.index, query, preferred_region=side.region, limit=SIDE_CANDIDATES)
+    floor = _floor(ranked, every)
+    local = [s for s in ranked if s.entry.region == side.region and s.score >= floor]
+    if every:  # no region was named: only an entry named for the topic speaks for its region
+        words = _content(kb, side.topic)
+        local = [s for s in local if any(w in _name_of(s.entry) for w in words)]
+    kinds = _kinds(side.asked) or _kinds(text)
+    if not kinds:  # what a region does, not how it was audited or measured
+        kinds = frozenset(s.entry.kind for s in local) - INCIDENTAL_KINDS
+    return next((s for s in local if s.entry.kind in kinds), local[0] if local else None)
+
+
+def _name_of(entry: Entry) -> str:
+    return " ".join((entry.title, *entry.aliases)).replace(" ", "").lower()
+
+
+def _floor(ranked: list[Scored], every: bool) -> float:
+    fused = bool(ranked) and ranked[0].semantic is not None
+    if every:
+        return FUSED_ALL_REGIONS_MIN_SCORE if fused else ALL_REGIONS_MIN_SCORE
+    return FUSED_MIN_SCORE if fused else MIN_SCORE
+
+
+def _kinds(words: str) -> frozenset[str]:
+    """The entry kinds the words name as words of their own, most specific first ("공약" →
+    pledges, "사업" → programs and plans, not teams; "민간단체" is a topic, not the kind 단체);
+    empty when they name none."""
+    said = {strip_particle(word) for word in _CONJUNCTION.sub(" ", words).split()}
+    named = [kinds for word, kinds in KIND_WORDS if word in said]
+    return frozenset(named[0]) if named else frozenset()
+
+
+def _content(kb: KnowledgeBase, words: str) -> frozenset[str]:
+    """The side's words that name a topic (not 사업, 차이, 예산, 전화번호 …)."""
+    tokens = kb.index.analyze(words).tokens
+    return frozenset(t for t in tokens if t not in _NOT_TOPIC and not asks_only(t, CUE_WORDS))
+
+
+def _topic_words(text: str) -> str:
+    """A side's words without comparison requests, conjunctions and fillers."""
+    text = _JOINED.sub(" ", _COMPARE.sub(" ", re.sub(r"[?.!,]", " ", text)))
+    text = _ENDING.sub("", _CONJUNCTION.sub(" ", text))
+    return " ".join(_FILLER.sub(" ", text).split())
+
+
+def _fact(entry: Entry, fields: tuple[str, ...], room: int) -> str | None:
+    for name in (*fields, "사업내용", "주요내용", "목적", "목표", "내용", "분야", "구성"):
         value = entry.fields.get(name)
         if value:
-            value = " / ".join(line.strip() for line in value.splitlines() if line.strip())
-            clipped = (
-                value if len(value) <= MAX_VALUE_CHARS else value[: MAX_VALUE_CHARS - 1] + "…"
-            )
-            return f"{name}: {clipped}"
+            return f"{name}: {clip(value, room)}"
     return None
 
 
+def clip(value: str, room: int) -> str:
+    """A field's lines on one line, cut to ``room`` characters."""
+    value = " / ".join(line.strip() for line in value.splitlines() if line.strip())
+    return value if len(value) <= room else value[: room - 1] + "…"
+
+
 def _without_regions(kb: KnowledgeBase, text: str) -> str:
-    """The topic words: regions, the conjunctions joining the sides and fillers taken out."""
-    for word in kb.index.region_words:
-        text = re.sub(rf"{word}(이랑|랑|하고|과|와|및|,|의|은|는|이|가|도)?", " ", text)
-    text = re.sub(r"(이랑|랑|하고)(?=\s|$)", " ", text)
-    return " ".join(_FILLER.sub(" ", text).split())
+    """The text with the regions it names (and their particles) taken out."""
+    for start, end, _ in reversed(region_spans(kb, text)):
+        rest = _AFTER_REGION.sub("", text[end:])
+        text = f"{text[:start]} {rest}"
+    return text

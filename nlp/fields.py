@@ -34,42 +34,69 @@ class Fact:
     overrides: tuple[str, ...] = ()
     # Fields whose lines do not state it (a budget row is not what a citizen receives).
     ignores: tuple[str, ...] = ()
+    # Fields that must not stand in for it when it is missing (사업기간 is not 모집 기간).
+    not_instead: tuple[str, ...] = ()
+
+
+# Neighbouring fields a missing fact is mistaken for.
+_PERIODS = ("사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적", "기준일")
+_BUDGETS = ("예산", "소요예산", "투자계획", "예산 내역", "사업비", "총사업비", "재원")
+_ELIGIBILITY = ("지원조건", "지원대상", "대상", "지원형태", "시행주체")
+_WHO_RUNS = ("소재지", "대표", "소관부서", "관리부서", "시행주체")
 
 
 PHONE = Fact(
     "전화번호",
-    re.compile(r"전화|연락처|연락\s*(방법|어디|드리|하려면)|콜센터|문의\s*처"),
+    re.compile(
+        r"전화|연락처|연락\s*(방법|어디|드리|하려면)|콜센터|문의\s*처|"
+        r"(문의|연락)\S*\s*(는|은)?\s*(어디|어떻게\s*하|할\s*곳)|어디로\s*(연락|문의)"
+    ),
     fields=("연락처", "전화", "전화번호"),
     line=re.compile(r"\d{2,4}\s*[-)]\s*\d{3,4}\s*-\s*\d{4}|\d{3}-\d{4}"),
+    not_instead=_WHO_RUNS,
 )
+# What a citizen does to take part: apply, join, book, subscribe, be issued.
+_APPLYING = r"(신청|가입|접수|지원|참여|등록|구독|예약|발급)"
 HOW_TO_APPLY = Fact(
     "신청 방법",
     re.compile(
-        r"(신청|가입|접수|지원|참여|등록|구독)\s*(은|는|을|를)?\s*(하는\s*)?(방법|절차|하려면|할\s*수\s*있|어떻게|하나요|해요|어디서)|"
-        r"어떻게\s*(신청|가입|접수|참여|등록|지원)|(신청|가입|등록)\s*(은|는)?\s*어디"
+        rf"{_APPLYING}\s*(은|는|을|를)?\s*(하는\s*)?"
+        r"(방법|절차|하려면|할\s*수\s*있|어떻게|어디서|해야)|"
+        rf"어떻게\s*{_APPLYING}|{_APPLYING}\s*(은|는)?\s*어디|어디(서|에서|로)?\s*{_APPLYING}|"
+        rf"{_APPLYING}\s*(받|하|해)\S*\s*(려면|으려면)|{_APPLYING}\s*받으려면"
     ),
     fields=("신청방법", "신청 방법", "접수방법", "접수 방법", "신청절차"),
+    overrides=("누가", "누구"),  # "누가 신청할 수 있어요" asks who may (TARGET)
     line=re.compile(
         r"(신청|접수|가입)\S*\s*(방법|절차|:)|(온라인|방문|우편|이메일)\s*(신청|접수)"
     ),
+    not_instead=_ELIGIBILITY,
 )
 RECRUITING = Fact(
     "모집·신청 기간",
     re.compile(
         r"(모집|신청|접수|지원|공모|가입)\s*(기간|기한|마감|일정|시기|언제|날짜)|"
-        r"언제\s*(까지\s*)?(모집|신청|접수|공모|뽑)|마감\s*(일|이|은|언제)|(모집|뽑)\S*\s*언제"
+        r"언제\s*(까지\s*)?(모집|신청|접수|공모|뽑)|마감\s*(일|이|은|언제)|(모집|뽑)\S*\s*언제|"
+        r"언제\s*까지\s*(내|제출|해야|하면)"
     ),
     fields=("모집기간", "모집 기간", "신청기간", "신청 기간", "접수기간", "접수 기간"),
-    line=re.compile(r"(모집|신청|접수|공모)\S*\s*(기간|기한|:)?\s*[:：]?\s*['\d]"),
+    # a day or a month ("모집 : '20. 3. 2.~", "신청기간 3월"), not a budget row
+    # ("공모·지원: '20년 200백만원")
+    line=re.compile(
+        r"(모집|신청|접수|공모)\S*\s*(기간|기한)?\s*[:：(]?\s*"
+        r"('?\d{2,4}\s*[.]\s*\d{1,2}\s*[.~]|\d{1,2}\s*월|연중|수시)"
+    ),
+    not_instead=_PERIODS,
 )
 HOMEPAGE = Fact(
     "홈페이지",
     re.compile(
         r"홈페이지|웹\s*사이트|사이트|누리집|링크|url|URL|"
-        r"(채널|유튜브|블로그|카페|인스타|페이스북)\s*(주소|링크|이름)"
+        r"(채널|유튜브|블로그|카페|인스타|페이스북|계정)\s*(주소|링크|이름|아이디)"
     ),
     fields=("홈페이지", "누리집"),
-    line=re.compile(r"https?://|www\.|\.(?:kr|com|net|org)\b|[A-Za-z]{5,}"),
+    line=re.compile(r"https?://|www\.|\.(?:kr|com|net|org)\b"),  # not a name ("Incheon Now")
+    not_instead=_WHO_RUNS,
 )
 PERSON = Fact(
     "담당자 이름",
@@ -94,7 +121,9 @@ TARGET = Fact(
 PLACE = Fact(
     "장소",
     re.compile(
-        r"장소|어디서\s*(해|열|하|개최|진행|모여)|어디에서\s*(해|열|하)|위치|주소|어디\s*있"
+        r"장소|위치|주소|어디\s*(에|에서|서|로)?\s*"
+        r"(있|해|열|하|할|합|개최|진행|모여|생기|생겨|생긴|설치|들어서|지어|짓|세워|만들어|위치|"
+        r"가야|가면|가요|가나요)|가는\s*길|오시는\s*길|찾아가는\s*(길|방법)|어떻게\s*가(요|나요|야)"
     ),
     fields=("소재지", "장소", "주소", "위치"),
     line=re.compile(
@@ -125,46 +154,115 @@ DOCUMENTS = Fact(
     "구비서류",
     re.compile(
         r"(구비|제출|신청|필요한|준비|내야\s*하는|첨부)\s*서류|서류\s*(는|은|가|를|로|뭐|무엇|어떤|필요)|"
-        r"뭘\s*(내야|제출|준비)|무엇을\s*(내야|제출|준비)"
+        r"(뭘|뭐|무엇을)\s*(내야|제출|준비)"
     ),
     fields=("구비서류", "제출서류", "신청서류", "필요서류"),
     line=re.compile(r"서류|증명서|신청서|등본"),
 )
+# A share of the cost ("국비 50%, 도비 20%") is who pays, not what a citizen receives.
+_COST_SHARE = r"(?<![\d,.])(?<!비)(?<!비\s)(?<!비\s\s)"
 SUPPORT_AMOUNT = Fact(
     "지원 금액",
     re.compile(
-        r"지원\s*금(액)?\s*(은|는|이|가)?\s*(얼마|몇)|얼마\s*(나|씩)?\s*(받|줘|주나|주는|나와|지원)|"
-        r"몇\s*(만|천)\s*원\s*(받|줘|주|지원)"
+        r"지원\s*금(액)?\s*(은|는|이|가)?\s*(얼마|몇)|"
+        r"얼마\s*(나|씩|까지)?\s*(받|줘|주나|주는|나와|지원|지급|드려)|"
+        r"몇\s*(만|천)\s*원\s*(받|줘|주|지원)|(인당|가구당|가족당|명당)\s*(\S+\s*)?얼마"
     ),
-    fields=("지원금액", "지원금", "지원규모", "지원내용", "지원조건"),
-    line=re.compile(r"\d[\d,.]*\s*(?:백만원|천원|만원|억원?|원)|전액|\d+\s*%"),
-    ignores=("예산", "소요예산", "투자계획", "예산 내역", "사업비", "총사업비", "재원"),
+    # 지원조건 and 지원내용 say who and what; only a figure in them states an amount.
+    fields=("지원금액", "지원금", "지원단가"),
+    line=re.compile(
+        rf"{_COST_SHARE}\d[\d,.]*\s*(?:백만원|천원|만원|억원?|원)|전액|{_COST_SHARE}\d+\s*%"
+    ),
+    ignores=_BUDGETS,
+    not_instead=_BUDGETS,
 )
+# What an insurance or a compensation pays out ("다치면 최대 얼마까지 보상돼요").
+COMPENSATION = Fact(
+    "보상 내용",
+    re.compile(r"보상|보장\s*(내용|범위|금액|한도|돼|되|받)|보험금"),
+    fields=("보상내용", "보장내용", "보상금액"),
+    line=re.compile(
+        r"(보상|보장|보험금)\S{0,3}\s*[:：]?\s*(최대|최고|1인당)?\s*"
+        r"\d[\d,.]*\s*(?:백만원|천만원|만원|천원|억원?|원)"
+    ),
+    not_instead=_BUDGETS,
+)
+# Things held on a day: asking when one is ("박람회 언제 해요") asks for its date.
+_EVENTS = r"(박람회|축제|대회|행사|설명회|토론회|세미나|공연|전시회|장터|캠프|회의|발대식|시상식)"
 EVENT_DATE = Fact(
     "개최 일정",
     re.compile(
         r"(언제|며칠|몇\s*월|몇\s*일)\s*(에\s*)?(열려|열리|열어|개최|해요\s*축제)|"
-        r"(개최|행사)\s*(일|일시|날짜|시기|일정)\s*(은|는|이|가)?\s*(언제|며칠|\?|$)"
+        r"(개최|행사)\s*(일|일시|날짜|시기|일정)\s*(은|는|이|가)?\s*(언제|며칠|\?|$)|"
+        rf"{_EVENTS}\S{{0,3}}\s*(는|은)?\s*(언제|며칠|몇\s*월)"
     ),
     fields=("개최일", "일시", "행사일", "개최시기", "행사기간"),
     line=re.compile(r"(개최|열림|열린다|행사)\S*\s*[:：(]?\s*['\d]|['\d][\d.\s월일~-]+\S*\s*개최"),
+    not_instead=_PERIODS,
 )
-# Things citizens ask about that the documents rarely state; an entry records one only where its
-# text names it (an entry that mentions 답례품 may say which).
+# What a citizen pays to use a service ("검진 비용 있어요?", "무료예요?"), not the budget.
+FEE = Fact(
+    "이용 요금",
+    re.compile(
+        r"무료|유료|본인\s*부담|자부담|"
+        r"(비용|요금)\s*(이|은|을|는)?\s*(내|드나|들어요|들까|들어가나|있어요|있나요|있어\b)|"
+        r"돈\s*(을|은|이)?\s*(내|드나|들어요|들까|들어가나)"
+    ),
+    fields=("이용료", "이용요금", "요금", "참가비", "본인부담금"),
+    line=re.compile(r"무료|유료|본인\s*부담|자부담"),
+    not_instead=_BUDGETS,
+)
+# How much one may give or spend ("고향사랑기부 얼마까지 할 수 있어요?").
+LIMIT = Fact(
+    "한도",
+    re.compile(r"한도|상한\s*(액|선)|얼마\s*까지\s*(할|기부|낼|내|쓸|사용|가능|되)"),
+    fields=("한도", "상한액"),
+    line=re.compile(r"(한도|상한|최대)\S*\s*[:：]?\s*\d"),
+    not_instead=_BUDGETS,
+)
+# When the money arrives ("신청하면 언제 입금돼요?").
+PAYDAY = Fact(
+    "지급 시기",
+    re.compile(r"입금|지급\s*(일|시기|날짜|은\s*언제|언제)|언제\s*(지급|들어와|받을\s*수)"),
+    fields=("지급시기", "지급일"),
+    line=re.compile(r"(지급|입금)\S*\s*[:：(]?\s*('?\d{2,4}\s*[.]\s*\d{1,2}|\d{1,2}\s*월|매월)"),
+    not_instead=_PERIODS,
+)
+# Opening hours ("몇 시까지 해요", "개장 시간"); "몇 시간" is a duration, not a time of day.
+HOURS = Fact(
+    "운영 시간",
+    re.compile(
+        r"몇\s*시(?!간)\s*(까지|부터|에|쯤)?|(개장|영업|개방|관람)\s*시간|"
+        r"문\s*(을\s*)?(열|여|닫)"
+    ),
+    fields=("운영시간", "이용시간", "개장시간", "운영 시간", "이용 시간"),
+    line=re.compile(r"\d{1,2}\s*:\s*\d{2}|\d{1,2}\s*시\s*(\d{1,2}\s*분|~|-|부터|까지)"),
+    not_instead=_PERIODS,
+)
+# Every member's name ("위원 명단", "위원들 이름 다", "홍보대사 누구누구"): the documents name a
+# chair or a count, rarely the list; one person asked for is PERSON.
+MEMBERS = Fact(
+    "명단",
+    re.compile(
+        r"명단|누구\s*누구|들\s*(의\s*)?(이름|성함)|"
+        r"(이름|성함)\S*\s*(다|전부|모두)|(다|전부|모두)\s*(이름|성함|누구)"
+    ),
+    fields=("명단", "위원명단", "위원 명단", "회원명단", "위원"),
+    not_instead=("소관부서", "관리부서"),
+)
+# Things citizens ask about that the documents rarely state; an entry records one only where a
+# line gives it a value ("참가비: 1만원", "'22년 완공"), not where it only mentions the word
+# ("다양한 답례품 체험과 이벤트").
 _ATTRIBUTE_NOUNS = (
     "이메일",
     "팩스",
     "답례품",
-    "참가비",
-    "이용료",
     "요금",
     "월세",
     "임대료",
     "보증금",
     "활동비",
-    "입장료",
     "회비",
-    "수강료",
     "운행 시간",
     "운영 시간",
     "이용 시간",
@@ -175,15 +273,50 @@ _ATTRIBUTE_NOUNS = (
     "마감일",
     "자격증",
     "준비물",
+    "임기",
+    "휴관일",
+    "휴무일",
+    "쉬는 날",
 )
-ATTRIBUTES: tuple[Fact, ...] = tuple(
-    Fact(
+# Fees are named by what is paid for and 비 or 료 ("교육비", "이용료", "참가비").
+_FEE_STEMS = (
+    "교육",
+    "수강",
+    "참가",
+    "이용",
+    "입장",
+    "가입",
+    "등록",
+    "체험",
+    "재료",
+    "관람",
+    "대관",
+    "구독",
+)
+_FEES = tuple(f"{stem}{fee}" for stem in _FEE_STEMS for fee in ("비", "료"))
+# How far (in characters, on one line) a value may stand from the noun it belongs to.
+ATTRIBUTE_VALUE_REACH = 12
+
+
+# A date of completion or opening is not the project's period, nor a price its budget.
+_DATE_NOUNS = frozenset({"완공", "개관", "준공", "개장", "마감일"})
+_PRICE_NOUNS = frozenset({"요금", "월세", "임대료", "보증금", "활동비", "회비", *_FEES})
+
+
+def _attribute(noun: str) -> Fact:
+    spelled = r"\s*".join(map(re.escape, noun.split()))
+    reach = ATTRIBUTE_VALUE_REACH
+    return Fact(
         noun,
-        re.compile(r"\s*".join(map(re.escape, noun.split()))),
-        line=re.compile(r"\s*".join(map(re.escape, noun.split()))),
+        re.compile(spelled),
+        not_instead=_PERIODS if noun in _DATE_NOUNS else _BUDGETS if noun in _PRICE_NOUNS else (),
+        line=re.compile(
+            rf"{spelled}\s*[:：]|{spelled}[^\n]{{0,{reach}}}\d|\d[^\n]{{0,{reach}}}{spelled}"
+        ),
     )
-    for noun in _ATTRIBUTE_NOUNS
-)
+
+
+ATTRIBUTES: tuple[Fact, ...] = tuple(_attribute(noun) for noun in (*_ATTRIBUTE_NOUNS, *_FEES))
 FACTS: tuple[Fact, ...] = (
     PHONE,
     HOW_TO_APPLY,
@@ -196,7 +329,13 @@ FACTS: tuple[Fact, ...] = (
     TEAM,
     DOCUMENTS,
     SUPPORT_AMOUNT,
+    COMPENSATION,
     EVENT_DATE,
+    HOURS,
+    MEMBERS,
+    FEE,
+    LIMIT,
+    PAYDAY,
     *ATTRIBUTES,
 )
 # Facts a question asks for beside one of these is that one: "신청 기간" is RECRUITING, not the
@@ -204,27 +343,50 @@ FACTS: tuple[Fact, ...] = (
 _SHADOWED_BY = {
     HOW_TO_APPLY: (RECRUITING, DOCUMENTS),
     TARGET: (HOW_TO_APPLY, RECRUITING, DOCUMENTS, SUPPORT_AMOUNT),
-    PERSON: (PHONE,),
-    BUDGET: (SUPPORT_AMOUNT,),
-    PLACE: (PHONE, HOMEPAGE, *ATTRIBUTES),
-    TEAM: (PHONE, PERSON),
+    PERSON: (PHONE, MEMBERS),
+    BUDGET: (SUPPORT_AMOUNT, COMPENSATION, FEE, LIMIT, *ATTRIBUTES),
+    SUPPORT_AMOUNT: (COMPENSATION, LIMIT, PAYDAY, *ATTRIBUTES),
+    FEE: ATTRIBUTES,
+    RECRUITING: (PAYDAY,),
+    PLACE: (PHONE, HOMEPAGE, HOW_TO_APPLY, HOURS, *ATTRIBUTES),
+    TEAM: (PHONE, PERSON, MEMBERS),
+    # "운행 시간" keeps its own name; "개장 시간" asks for hours, not for the opening day.
+    HOURS: tuple(f for f in ATTRIBUTES if "시간" in f.label),
+    **{f: (HOURS,) for f in ATTRIBUTES if f.label in _DATE_NOUNS},
     PHONE: (),
     HOMEPAGE: ATTRIBUTES[:1],
 }
 
 
+# "다음에", "다음 기수", "내년": the documents record what was held, not what comes next.
+_UPCOMING = re.compile(r"다음\s*(에|엔|번|회|기수|달|해|차)|내년|앞으로")
+_DATED = frozenset({EVENT_DATE, RECRUITING, PLACE, PAYDAY})
+
+
+# Facts nearly every entry records (its budget, who it is for, who runs it): when no entry was
+# found, that the documents lack one says nothing ("비용 도와주는 거" asks for a program).
+COMMON_FACTS = frozenset({BUDGET, TARGET, TEAM, SUPPORT_AMOUNT})
+
+
 def asked_facts(text: str, *, title: str = "") -> tuple[Fact, ...]:
     """The facts the question asks for, in ``FACTS`` order (usually one); the words of the
     entry's ``title`` are not cues ("주민참여예산 사업" asks for no budget)."""
-    for word in sorted(title.split(), key=len, reverse=True):
-        if len(word) >= 2:
-            text = text.replace(word, " ")
+    text = without_names(text, title)
     found = [
         fact
         for fact in FACTS
         if fact.cue.search(text) and not any(word in text for word in fact.overrides)
     ]
     return tuple(f for f in found if not any(s in found for s in _SHADOWED_BY.get(f, ())))
+
+
+def without_names(text: str, names: str) -> str:
+    """``text`` without the words of ``names`` (an entry's title, a compared topic), longest
+    first: a cue inside a name ("주민참여예산") asks for nothing."""
+    for word in sorted(names.split(), key=len, reverse=True):
+        if len(word) >= 2:
+            text = text.replace(word, " ")
+    return text
 
 
 def records(entry: Entry, fact: Fact, *, contact_known: bool = False) -> bool:
@@ -249,16 +411,35 @@ def records(entry: Entry, fact: Fact, *, contact_known: bool = False) -> bool:
 
 
 def missing_facts(
-    entry: Entry, facts: tuple[Fact, ...], *, contact_known: bool = False
+    entry: Entry, facts: tuple[Fact, ...], *, contact_known: bool = False, text: str = ""
 ) -> tuple[Fact, ...]:
-    """The asked facts ``entry`` does not state."""
-    return tuple(f for f in facts if not records(entry, f, contact_known=contact_known))
+    """The asked facts ``entry`` does not state. When the question ``text`` asks about the
+    next time ("다음엔 언제 열려요?"), a date or place the records give is a past one: only a
+    field of its own (개최일, 모집기간) states it."""
+    upcoming = bool(_UPCOMING.search(text))
+    return tuple(
+        f
+        for f in facts
+        if not records(entry, f, contact_known=contact_known)
+        or upcoming
+        and f in _DATED
+        and not any(name in entry.fields for name in f.fields)
+    )
 
 
 def missing_sentence(facts: tuple[Fact, ...], title: str) -> str:
     """ "이 자료에는 '전자민원 모니터'의 모집·신청 기간이 나와 있지 않습니다." """
     labels = "·".join(f.label for f in facts)
-    return f"이 자료에는 '{title}'의 {labels}{_subject(labels)} 나와 있지 않습니다."
+    return f"이 자료에는 '{title}'의 {labels}{subject_particle(labels)} 나와 있지 않습니다."
+
+
+def asks_only(word: str, cue_words: frozenset[str] = frozenset()) -> bool:
+    """Whether ``word`` does nothing but ask for a fact ("전화번호", "연락처", "예산"), so it
+    names no topic; "주민참여예산" names one. What the cues leave must be empty or one of
+    ``cue_words``."""
+    facts = asked_facts(word)
+    rest = without_cues(word, facts).replace(" ", "")
+    return bool(facts) and (not rest or rest in cue_words)
 
 
 def without_cues(text: str, facts: tuple[Fact, ...]) -> str:
@@ -272,20 +453,10 @@ def without_cues(text: str, facts: tuple[Fact, ...]) -> str:
 def substitutes(facts: tuple[Fact, ...]) -> frozenset[str]:
     """Fields that must not stand in for a missing fact: a 모집 기간 question must not lead with
     사업기간, nor a 신청 방법 question with 지원조건."""
-    out: set[str] = set()
-    for fact in facts:
-        if fact in (RECRUITING, EVENT_DATE):
-            out |= {"사업기간", "추진일정", "연차별 추진일정", "추진계획", "추진실적", "기준일"}
-        if fact in (HOW_TO_APPLY,):
-            out |= {"지원조건", "지원대상", "대상", "지원형태", "시행주체"}
-        if fact in (SUPPORT_AMOUNT,):
-            out |= set(SUPPORT_AMOUNT.ignores)
-        if fact in (PHONE, HOMEPAGE):
-            out |= {"소재지", "대표", "소관부서", "관리부서", "시행주체"}
-    return frozenset(out)
+    return frozenset(name for fact in facts for name in fact.not_instead)
 
 
-def _subject(word: str) -> str:
+def subject_particle(word: str) -> str:
     """이 or 가 after ``word``, by its last syllable's final consonant."""
     return "이" if _has_final(word) else "가"
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import pytest
 
 from knowledge.base import KnowledgeBase
-from nlp.fields import HOW_TO_APPLY, PHONE, RECRUITING, asked_facts, object_particle
+from knowledge.model import Entry, Source
+from nlp.fields import (
+    FACTS,
+    HOW_TO_APPLY,
+    PHONE,
+    RECRUITING,
+    asked_facts,
+    missing_facts,
+    object_particle,
+    records,
+)
+from nlp.reply import NOT_FOUND, SUGGEST
 from nlp.responder import respond
 
 
@@ -27,6 +38,45 @@ from nlp.responder import respond
         ("홍보대사 예산 얼마예요", ["예산"]),  # the program's budget, not what a citizen gets
         ("다문화어울림축제 언제 열려요?", ["개최 일정"]),
         ("다문화가족 특성화사업 언제 해요?", []),  # a program's 사업기간 answers this one
+        ("다문화 이주민 플러스센터 몇 시까지 해요?", ["운영 시간"]),
+        ("공공형 실내놀이터 개장 시간", ["운영 시간"]),
+        ("스마트공장 교육 몇 시간 받아요?", []),  # a duration, not a time of day
+        ("반려동물 놀이터 정확히 어디에 생겨요?", ["장소"]),
+        ("시정혁신 발전소 어디에 설치돼 있어요?", ["장소"]),
+        ("굿모닝인천 구독 신청은 어디서 해요", ["신청 방법"]),  # where to apply is how
+        ("공론화위원회 위원들 이름 다 알려줘", ["명단"]),
+        ("규제개혁위원회 위원 명단 전체 알려줘", ["명단"]),
+        ("인천시 홍보대사 누구누구예요?", ["명단"]),
+        ("전북 홍보대사는 누구예요?", []),  # one person, named in the documents
+        ("규제개혁위원회 위원장 누구예요", []),  # the chair: 위원장 answers it
+        ("자원봉사자 보험 다치면 최대 얼마까지 보상돼요?", ["보상 내용"]),
+        ("자원봉사자 보험 보장내용이 어떻게 돼요? 다치면 얼마 나와요", ["보상 내용"]),
+        ("고향나들이 한 가족당 얼마 지원해줘요?", ["지원 금액"]),
+        ("스마트공장 배움터 교육비 얼마예요?", ["교육비"]),
+        ("한바탕 국민체육센터 이용료 얼마예요", ["이용료"]),
+        ("국비 도비 분담 비율이 어떻게 돼요", []),
+        ("전북사랑도민증 발급 받으려면 어디로 가야 돼요?", ["신청 방법"]),
+        ("전주 행복투어버스 예약 어떻게 해요", ["신청 방법"]),
+        ("얼썬전북 구독 신청 어디서 해요", ["신청 방법"]),
+        ("누가 신청할 수 있어요?", ["지원 대상"]),  # who may, not how
+        ("새마을지도자 자녀 장학금 언제까지 내야 돼요?", ["모집·신청 기간"]),
+        ("인천 주민자치박람회 언제 해요?", ["개최 일정"]),
+        ("주민자치박람회 몇 번 열렸어요?", []),  # a count, not a date
+        ("전북 국제교류센터 찾아가는 길", ["장소"]),
+        ("전주 드론축구 체험 어디서 할 수 있어요?", ["장소"]),
+        ("전북 국제교류센터 문의는 어디로 해요?", ["전화번호"]),
+        ("고향사랑기부 얼마까지 할 수 있어요?", ["한도"]),
+        ("전주 출생축하금 신청하면 언제 입금돼요?", ["지급 시기"]),
+        ("전주 치매 조기검진 무료예요?", ["이용 요금"]),
+        ("전주 치매 조기검진 비용 있어요?", ["이용 요금"]),  # what the citizen pays
+        ("치매 조기검진 사업 예산 얼마예요?", ["예산"]),
+        ("굿모닝인천 구독료 얼마예요", ["구독료"]),
+        ("인천 홍보대사 임기 몇 년이에요?", ["임기"]),
+        ("주차장 야간 개방 시간 알려주세요", ["운영 시간"]),  # 주차장 is the topic, not a fact
+        ("전주 어린이병원비 지원 받으려면 뭐 준비해야 돼요", ["구비서류"]),
+        ("인천시 카카오톡 채널 있어요?", []),  # whether it exists: the documents say
+        ("외국인 아내가 피신할 수 있는 데 도에서 지원하나요", []),  # whether there is support
+        ("쉼터에서 나와서 정착하라고 주는 돈 있어요?", []),  # support, not a fee
     ],
 )
 def test_the_asked_fact_is_recognised(question, labels):
@@ -69,6 +119,41 @@ def test_the_asked_fact_is_recognised(question, labels):
             "의 운행 시간이 나와 있지 않습니다.",
             "대표 민원실",
         ),
+        (
+            "다문화 이주민 플러스센터 몇 시까지 해요?",
+            "'다문화 이주민 플러스센터 운영'의 운영 시간이 나와 있지 않습니다.",
+            "국제협력과",
+        ),
+        (
+            "전주 반려동물 놀이터 정확히 어디에 생겨요?",
+            "'반려동물 놀이터 조성'의 장소가 나와 있지 않습니다.",
+            "전주시 대표 민원실",
+        ),
+        (
+            "인천 공론화위원회 위원들 이름 다 알려줘",
+            "'공론화위원회'의 명단이 나와 있지 않습니다.",
+            "시민정책담당관실",
+        ),
+        (
+            "자원봉사자 보험 다치면 최대 얼마까지 보상돼요?",
+            "의 보상 내용이 나와 있지 않습니다.",
+            "정무기획과",
+        ),
+        (  # 지원조건 names who is supported, not how much
+            "다문화가족 고향나들이 한 가족당 얼마 지원해줘요?",
+            "'다문화가족 정착지원(시군)'의 지원 금액이 나와 있지 않습니다.",
+            "국제협력과",
+        ),
+        (  # the report mentions 답례품 without saying which
+            "전북 고향사랑기부 답례품 뭐뭐 있어요?",
+            "의 답례품이 나와 있지 않습니다.",
+            "대외국제소통국",
+        ),
+        (
+            "스마트공장 배움터 교육비 얼마예요?",
+            "'스마트공장 배움터 구축 사업'의 교육비가 나와 있지 않습니다.",
+            "전주시 대표 민원실",
+        ),
     ],
 )
 def test_a_missing_fact_is_said_in_the_first_sentence(
@@ -97,6 +182,74 @@ def test_a_missing_fact_without_a_department_names_the_regions_own_contact(kb: K
 def test_the_project_period_never_stands_in_for_the_recruitment_period(kb: KnowledgeBase):
     text = respond(kb, "전자민원 모니터 모집 기간").text
     assert "사업기간" not in text and "2021년01월01일" not in text
+
+
+@pytest.mark.parametrize(
+    "question, stand_in",
+    [
+        ("자원봉사자 보험 다치면 최대 얼마까지 보상돼요?", "'21예산 93백만원"),
+        ("다문화가족 고향나들이 한 가족당 얼마 지원해줘요?", "'21예산 1,210백만원"),
+        ("다문화 이주민 플러스센터 몇 시까지 해요?", "2021년01월01일"),
+        ("인천시 홍보대사 누구누구예요?", "소관부서"),
+    ],
+)
+def test_a_neighbouring_field_never_stands_in_for_the_missing_one(
+    kb: KnowledgeBase, question, stand_in
+):
+    assert stand_in not in respond(kb, question).text
+
+
+@pytest.mark.parametrize(
+    "line, fact, stated",
+    [
+        ("다양한 답례품 체험과 이벤트로 기부 참여를 유도했다", "답례품", False),
+        ("답례품: 지역 농특산물", "답례품", True),
+        ("참가비 1만원", "참가비", True),
+        ("국비 50%, 도비 20%, 시군비 30%", "지원 금액", False),  # who pays, not how much
+        ("1인당 연 50만원 지원", "지원 금액", True),
+        ("운영시간 09:00~18:00", "운영 시간", True),
+        ("시범 운영 14개 시군", "운영 시간", False),
+        ("어린이병원비국가보장추진연대(59개 단체 가입)", "보상 내용", False),
+        ("상해 보상 최대 1,000만원", "보상 내용", True),
+        ("군구 지역협치 활성화 사업 등 공모·지원: '20년 200백만원", "모집·신청 기간", False),
+        ("청년예술인 작품 공모전 : '20. 10. 12. ~ 12. 18.", "모집·신청 기간", True),
+        ("영문소식지 <Incheon Now> 발간", "홈페이지", False),  # a name, not an address
+        ("누리집 www.incheon.go.kr", "홈페이지", True),
+    ],
+)
+def test_a_fact_is_stated_by_a_value_not_by_a_mention(line, fact, stated):
+    entry = Entry(
+        "t-1",
+        "program",
+        "전라북도",
+        "시험 사업",
+        Source("t.txt", 1, 1, "시험"),
+        fields={"내용": line},
+    )
+    asked = next(f for f in FACTS if f.label == fact)
+    assert records(entry, asked) is stated
+
+
+def test_did_you_mean_says_first_that_none_of_the_offers_states_the_asked_fact(
+    kb: KnowledgeBase,
+):
+    reply = respond(kb, "인천 찾아가는 시청 다음에 어디서 해요?")
+    first = reply.text.splitlines()[0]
+    assert reply.band == SUGGEST
+    assert first.startswith("이 자료에는 물으신 장소가 나와 있지 않습니다.")
+    assert "인천광역시 대표 민원실" in first
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "인천 찾아가는 시청 다음에",  # no fact asked: the offers alone
+        "주민참여예산 뭐더라 그거",  # 예산 is the offered entry's own name
+    ],
+)
+def test_did_you_mean_without_an_unstated_fact_offers_only(kb: KnowledgeBase, question):
+    reply = respond(kb, question)
+    assert reply.band != SUGGEST or reply.text.startswith("정확히 일치하는 항목을 찾지")
 
 
 @pytest.mark.parametrize(
@@ -144,3 +297,54 @@ def test_facts_shadow_the_broader_ones():
 def test_only_the_budget_row_asked_for_answers(kb: KnowledgeBase, question, row, other):
     text = respond(kb, question).text
     assert row in text.splitlines()[0] and other not in text
+
+
+@pytest.mark.parametrize(
+    "question, lead",
+    [
+        ("인천 소통협력관 정원", "소통협력관의 정원은 67명입니다."),  # not its 소통협력관 field
+        ("인천 혁신담당관실 정원 몇 명이에요", "혁신담당관실의 정원은 12명입니다."),  # nor 담당관
+        ("인천 소통협력관 이름이 뭐예요", "소통협력관의 소통협력관은 신봉훈입니다."),  # the post
+    ],
+)
+def test_a_field_named_like_the_entry_itself_is_not_asked_for(kb: KnowledgeBase, question, lead):
+    assert respond(kb, question).text.splitlines()[0] == lead
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        (
+            "우주정거장 견학 신청 방법",
+            "말씀하신 신청 방법은 제가 가진 자료(전라북도·전주시·인천광역시·나주시 공식 문서)에 "
+            "나와 있지 않습니다.",
+        ),
+        ("남극 세종기지 월동대", "죄송합니다."),  # nothing asked: the plain "not found"
+        # a budget nearly every entry records: its absence says nothing when none was found
+        ("남극 세종기지 월동대 예산 얼마예요", "죄송합니다."),
+    ],
+)
+def test_not_found_leads_with_the_asked_fact(kb: KnowledgeBase, question, first):
+    reply = respond(kb, question)
+    assert reply.band == NOT_FOUND and reply.text.startswith(first)
+
+
+@pytest.mark.parametrize(
+    "question, lacking",
+    [
+        ("야호시장 언제 열려요?", []),  # the record gives the day it was held
+        ("야호시장 다음엔 언제 열려요?", ["개최 일정"]),  # not the next one
+        ("야호시장 내년에는 언제 열려요?", ["개최 일정"]),
+    ],
+)
+def test_a_past_date_does_not_answer_when_the_next_one_is(question, lacking):
+    entry = Entry(
+        "t-1",
+        "pledge",
+        "전주시",
+        "벼룩시장 등 생활문화공간 확대",
+        Source("t.txt", 1, 1, "시험"),
+        fields={"시민소통실적": "• 2019 제1회 전주시 야호시장 개최 ('19. 10. 12)"},
+    )
+    facts = asked_facts(question)
+    assert [f.label for f in missing_facts(entry, facts, text=question)] == lacking

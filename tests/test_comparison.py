@@ -1,0 +1,141 @@
+"""Comparisons show each region's side with the asked field (nlp.comparison, nlp.answer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from nlp.comparison import comparison_sides, is_comparison, region_spans
+from nlp.responder import respond
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "전북이랑 인천 주민참여예산 차이",
+        "전북 인터넷방송이랑 인천 인터넷방송 둘 다 알려줘",
+        "홍보대사 전북이랑 인천 각각 어떻게 운영해요",
+        "전북 대외협력국 예산이랑 인천 소통협력관 예산 누가 더 많아?",
+        "전북 정무기획과랑 인천 시민정책담당관실 예산 어디가 더 많아요",
+        "전북 홍보대사는 누구고 인천 홍보대사 추천위원회 위원장은 누구예요?",
+        "지역별 자원봉사 사업",
+    ],
+)
+def test_comparisons_are_recognised(kb: KnowledgeBase, question):
+    assert is_comparison(kb, question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "전북 주민참여예산 차이",  # one region
+        "인천 주민자치센터를 밤이나 주말에도 열면 지원 받을 수 있어요?",  # 밤이나 is not 나주
+        "전주 집이나 주거 관련 공약 알려줘",  # nor 집이나
+        "전북 인터넷방송이랑 전북생생TV 둘 다 알려줘",  # 전북생생TV is a name, not a region
+        "굿모닝인천이랑 얼썬전북 각각 몇 부 찍어요?",
+        "전북이랑 인천 주민참여예산 알려줘",  # two regions, nothing compared: a list
+        "다른 점",
+    ],
+)
+def test_other_questions_are_no_comparisons(kb: KnowledgeBase, question):
+    assert not is_comparison(kb, question)
+
+
+def test_a_region_is_named_only_at_the_start_of_a_word(kb: KnowledgeBase):
+    spans = region_spans(kb, "전북 도청이랑 인천시 굿모닝인천")
+    assert [region for _, _, region in spans] == ["전라북도", "전라북도", "인천광역시"]
+
+
+@pytest.mark.parametrize(
+    "question, topics",
+    [
+        ("전북이랑 인천 주민참여예산 차이", ["주민참여예산", "주민참여예산"]),
+        ("전북 파워블로거랑 인천 블로그기자단 뭐가 달라요", ["파워블로거", "블로그기자단"]),
+        # the head both sides share goes to both; a side's own modifier stays its own
+        ("전북 sns랑 인천 sns 홍보 어떻게 달라요?", ["sns 홍보", "sns 홍보"]),
+        ("전주 한옥마을 공론화랑 인천 공론화 뭐가 달라요", ["한옥마을 공론화", "공론화"]),
+        # words before the first region belong to every side
+        ("자매결연 전북 도청이 하는 거랑 나주시가 하는 거 어떻게 달라요", ["자매결연"] * 2),
+        ("홍보대사 전북이랑 인천 각각 어떻게 운영해요", ["홍보대사 운영"] * 2),
+        (
+            "전북 대외협력국 예산이랑 인천 소통협력관 예산 누가 더 많아?",
+            ["대외협력국 예산", "소통협력관 예산"],
+        ),
+    ],
+)
+def test_each_region_is_looked_up_with_the_words_of_its_side(kb: KnowledgeBase, question, topics):
+    assert [side.topic for side in comparison_sides(kb, question)] == topics
+
+
+@pytest.mark.parametrize(
+    "question, shown",
+    [
+        (
+            "전북 대외협력국이랑 인천 소통협력관 정원 비교",
+            [
+                "■ 전라북도: 대외협력국\n   · 정원: 55명",
+                "■ 인천광역시: 소통협력관\n   · 정원: 67명",
+            ],
+        ),
+        (
+            "전북 대외협력국 예산이랑 인천 소통협력관 예산 누가 더 많아?",
+            ["· 예산: 19,134백만원", "· 예산: '20년 11,815백만원"],
+        ),
+        (  # each side asks its own question
+            "전북 홍보대사는 누구고 인천 홍보대사 추천위원회 위원장은 누구예요?",
+            ["김성한", "■ 인천광역시: 홍보대사추천위원회\n   · 위원장: 박인서"],
+        ),
+        (
+            "전북 대외협력국 과들이랑 인천 소통협력관 담당관실들 비교해줘",
+            ["· 하위부서: 정무기획과, 홍보기획과, 국제협력과", "· 하위부서: 시민정책담당관실"],
+        ),
+        (  # no field asked: the line that holds the side's words
+            "전북 인터넷방송이랑 인천 인터넷방송 둘 다 알려줘",
+            ["■ 전라북도:", "전북생생TV", "■ 인천광역시: 뉴미디어를 통한 소통과 정책홍보"],
+        ),
+        (  # a fact the entry lacks is said to be missing, never replaced by another field
+            "전북 대외협력국이랑 인천 소통협력관 전화번호 비교",
+            ["■ 전라북도: 대외협력국\n   · 전화번호: 이 자료에는 나와 있지 않습니다"],
+        ),
+        (
+            "인천 새마을회랑 전북 새마을회 연락처 비교",
+            ["■ 인천광역시: 인천광역시 새마을회\n   · 전화번호: 433-4054"],
+        ),
+    ],
+)
+def test_each_side_shows_the_asked_field(kb: KnowledgeBase, question, shown):
+    reply = respond(kb, question)
+    assert reply.answered and "지역별로 비교합니다" in reply.text.splitlines()[0]
+    assert all(part in reply.text for part in shown), reply.text
+    assert len(reply.items) >= 2
+
+
+@pytest.mark.parametrize(
+    "question, stand_in",
+    [
+        ("전북이랑 인천 주민참여예산 차이", "· 예산:"),  # 예산 is in the name, not asked
+        ("전북 대외협력국이랑 인천 소통협력관 전화번호 비교", "· 예산:"),
+        ("전북 대외협력국이랑 인천 소통협력관 정원 비교", "소통협력관: 신봉훈"),  # the title's
+    ],
+)
+def test_no_other_field_stands_in_for_the_asked_one(kb: KnowledgeBase, question, stand_in):
+    assert stand_in not in respond(kb, question).text
+
+
+def test_every_region_shows_only_entries_named_for_the_topic(kb: KnowledgeBase):
+    """A 전주 pledge on local currency mentions 자원봉사 once: it does not speak for 전주."""
+    text = respond(kb, "지역별 자원봉사 사업").text
+    assert "■ 전라북도:" in text and "지역화폐" not in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "전북이랑 인천 주민참여예산 차이",
+        "새마을지도자 자녀 학비 지원 전북이랑 인천 둘 다 있어요? 비교해줘",
+        "전북 온라인 홍보랑 인천 뉴미디어 홍보 비교",
+        "지역별 홍보 사업",
+    ],
+)
+def test_a_comparison_stays_short(kb: KnowledgeBase, question):
+    assert len(respond(kb, question).text) <= 600
