@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from knowledge.model import KIND_LABELS, Entry
 
@@ -42,6 +43,11 @@ PASSAGE_CHARS = 160
 # Passages embedded per model call in the background; small, so a question waiting for the
 # model lock (e5) waits for at most one small batch.
 EMBED_BATCH = 8
+# Threads for numpy's matrix products (OpenBLAS starts one per core): a question's product with
+# the passage vectors is small, and OpenBLAS's waiting threads took the cores from the e5 engine
+# and the tagger. Hybrid p99 per question, benchmarks/latency.py on the quiet 2-core machine,
+# same minutes: 43.6 and 43.6 ms with OpenBLAS's default, 30.6 and 33.0 ms with one thread.
+BLAS_THREADS = 1
 
 
 class SemanticUnavailable(Exception):
@@ -361,6 +367,7 @@ class SemanticService:
             if self._encoder is None and self.error is None:
                 try:
                     self._encoder = self._loader(self.model)
+                    threadpool_limits(limits=BLAS_THREADS, user_api="blas")
                 except SemanticUnavailable as exc:
                     self.error = str(exc)
                     self.state = "unavailable"

@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from knowledge.model import Entry, Source
 from nlp import retrieval
@@ -22,6 +23,7 @@ from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
 from nlp.responder import respond
 from nlp.retrieval import build_knowledge_base
 from nlp.semantic import (
+    BLAS_THREADS,
     PASSAGE_CHARS,
     Passage,
     SemanticIndex,
@@ -409,3 +411,10 @@ def test_each_entry_scores_by_its_best_passage_the_first_of_equal_ones(interleav
     best, where = index.similarities("질문")
     assert [round(float(b), 2) for b in best] == [0.6, 0.9, 0.1]
     assert [items[int(w)].text for w in where] == ["p1", "p3", "p5"]
+
+
+def test_loading_the_model_keeps_matrix_products_on_one_thread():
+    with threadpool_limits(limits=2, user_api="blas"):  # OpenBLAS's default on two cores
+        SemanticService(None, loader=lambda name: CountingEncoder()).encoder()
+        threads = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        assert threads and set(threads) == {BLAS_THREADS} == {1}
