@@ -35,8 +35,10 @@ chat: $(STAMP) $(ENGINE) java
 browser:
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || echo "$(BROWSER_HINT)"
 
+# Compiled files are cached even where the environment sets PYTHONDONTWRITEBYTECODE: otherwise each
+# worker recompiles the project and pytest rewrites every test module's asserts on every run.
 test: $(STAMP) $(ENGINE) java browser
-	$(BIN)/python -m pytest -q -n 2 --dist worksteal
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
