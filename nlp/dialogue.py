@@ -121,6 +121,8 @@ _LIST_LINE = re.compile(r"^(\d+)\. ", re.M)
 _POINTED_KINDS = WORDS["follow-up pointers"]
 # Words asking how to be told, not what about ("2번 자세히 알려줘").
 _TELLING = WORDS["telling words"]
+_THE_BOT = WORDS["the bot itself"]
+MAX_PARTICLE_CHARS = 2  # 은, 이랑, 한테, 에게: the longest particles after a name of the bot
 # Words a follow-up about a field is made of: field cues and the everyday words around them.
 _FIELD_WORDS = CUE_WORDS | WORDS["follow-up field words"]
 
@@ -148,13 +150,14 @@ def converse(
     context = state if state and now - state.get("at", 0) <= idle_seconds else None
     asked = text
     text = _plain(text)
-    kind = _kind_of(kb, text, context)
+    about_the_bot = _about_the_bot(text)
+    kind = None if about_the_bot else _kind_of(kb, text, context)
     if kind == "most" and _most(kb, text, context) is None:
         kind = None  # "세계에서 제일 높은 산이 어디예요": nothing of the list's items
     if kind is None:
         text = asked
         reply = respond(kb, text, region=region)
-        kind = _leaning_on(kb, text, context, reply)
+        kind = None if about_the_bot else _leaning_on(kb, text, context, reply)
         if kind is None or (kind == "pick" and _pick(kb, text, context) is None):
             return Turn(
                 reply,
@@ -166,6 +169,16 @@ def converse(
         _remember(
             kb, reply, question, context, now, region, fields=_field_words(kb, text) or None
         ),
+    )
+
+
+def _about_the_bot(text: str) -> bool:
+    """ "이 봇은 어떤 걸 물어볼 수 있어요?": a word that is a name of the bot with at most a
+    particle after it (봇은, 챗봇한테)."""
+    return any(
+        word.startswith(name) and len(word) - len(name) <= MAX_PARTICLE_CHARS
+        for word in text.split()
+        for name in _THE_BOT
     )
 
 

@@ -201,6 +201,8 @@ def test_a_short_question_finding_nothing_of_its_own_is_about_the_last_answer(
         "날씨 어때요?",  # out of scope
         "서울 청년수당 신청 방법",  # another place
         "다른 지역은요?",  # not "the others" of a list
+        "이 봇은 어떤 걸 물어볼 수 있어요?",  # about the bot itself
+        "챗봇한테 뭘 물어보면 돼요?",
     ],
 )
 def test_messages_that_are_not_about_the_last_answer(kb: KnowledgeBase, message):
