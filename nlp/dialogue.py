@@ -65,6 +65,9 @@ CLARIFY = "clarify"  # the band of a question asked back
 # A follow-up about the entry in context is short; a longer message is a question of its own.
 MAX_FOLLOW_UP_CHARS = 20
 DEFAULT_IDLE_SECONDS = 30 * 60.0
+# The shortest part of a compound topic word looked for in another region ("블로그" of
+# 블로그기자단): two letters are the shortest Korean noun that still names a topic (국제, 청년).
+MIN_PART_CHARS = 2
 
 _NUMBER = re.compile(
     r"^\s*(\d{1,2})\s*(번|번째)\s*(항목|거|것)?\s*(이요|요|은|는|이|가|좀|을|를|의)?\s*"
@@ -87,6 +90,18 @@ _OTHERS = re.compile(
     r"(뭐(가|들)?|무엇|어떤(거|것|게)?)?"
     r"((있|없)[가-힣]{0,4}|(알려|보여|말해)[가-힣]{0,4}|보기)?"
 )
+# "다른 복지 공약은?", "도시 분야 다른 공약은?", "정무기획과 다른 사업은?": the others of a set
+# the message names itself (words of its own besides 다른), asked in the context's region.
+_ANOTHER = re.compile(
+    r"(다른|딴)\s*(분야|쪽|거|것|건)?\s*(은요|는요|은|는|도|이요|요)?\s*[?？.!~]*"
+)
+# Words that name no set of their own after "다른" ("다른 지역은요?" is no set of a list).
+_NO_SET_WORDS = frozenset({"지역", "분야", "쪽", "곳", "데", "사람", "방법"})
+MAX_ANOTHER_SET_CHARS = 20  # as MAX_FOLLOW_UP_CHARS: longer is a question of its own
+# "국제협력과 소속 팀" (a list label, nlp.listing): the department or unit project it belongs to.
+_PARENT_LABEL = re.compile(r"^(.+?) 소속 (\S+)$")
+# Pointers at a place: after a list of a department's teams, "거기 정원은?" is that department.
+_PLACE_POINTER = re.compile(r"^\s*(거기|거긴|그곳|그\s*곳|그\s*부서|그\s*과|그\s*국|그\s*실)")
 _EVERY = re.compile(r"다\s*(보여|알려|말해)|전부|전체|모두|다요|다\s*[?.!]*$")
 _POINTER = re.compile(
     r"^\s*(그거|그것|그게|그건|이거|이것|이건|저거|저건|거기|거긴|그곳|그\s*곳|그\s*사업|"
@@ -163,7 +178,7 @@ def converse(
                 reply,
                 _remember(kb, reply, text, context, now, region, fields=_field_words(kb, text)),
             )
-    reply, question = _follow_up(kb, kind, text, context, respond)
+    reply, question = _follow_up(kb, kind, text, context, respond, region)
     return Turn(
         reply,
         _remember(
@@ -212,6 +227,10 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
     items = _items(kb, context)
     if _asks_for_others(text):
         return "others"
+    if context and _another_set(kb, text, context) is not None:
+        return "another set"
+    if is_browsing(text) and _sibling_set(kb, text, context) is not None:
+        return "sibling set"
     if is_browsing(text):
         bare = entry is not None and not _content_words(kb, text, entry, pointing=True)
         if bare and entry.kind in PARENT_KINDS and not mentioned_regions(kb, text):
@@ -235,7 +254,7 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
         return "pick"
     pointer = _POINTER.match(text)
     if pointer and (
-        not _content_words(kb, text, entry, pointing=True)
+        not _content_words(kb, text[pointer.end() :], entry, pointing=True)
         or entry is not None
         and not _names_elsewhere(kb, text, entry)
     ):
@@ -267,6 +286,59 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
     ):
         return "same"
     return None
+
+
+def _another_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
+    """ "다른 복지 공약은?" after a list or an answer: the browsing question it stands for ("전주시
+    복지 공약 뭐 있어요"), in the context's region unless it names one; None when the message has
+    no "다른", is long, asks for a fact or names no set of its own ("다른 지역은요?")."""
+    if not _ANOTHER.search(text) or len(text.replace(" ", "")) > MAX_ANOTHER_SET_CHARS:
+        return None
+    rest = " ".join(_ANOTHER.sub(" ", text).replace("?", " ").split())
+    if asked_facts(rest) or wanted_fields(kb.index.analyze(rest)):
+        return None
+    words = [w for w in _content_words(kb, rest) if w not in _NO_SET_WORDS]
+    if not words and not asked_kinds(rest):
+        return None
+    region = None if mentioned_regions(kb, rest) else _region_of(kb, context)
+    return " ".join(filter(None, (region, rest, "뭐 있어요")))
+
+
+def _sibling_set(kb: KnowledgeBase, text: str, context: dict | None) -> str | None:
+    """ "공동체협치담당관실 건 뭐 있어요?" after "시민정책담당관실 사업들": the kind of the last
+    list ("사업") asked of the department the message names; None when the message names a kind
+    or other words of its own or no department or unit project, or the last list was no such
+    set."""
+    label = _PARENT_LABEL.match((context or {}).get("label") or "")
+    if label is None:
+        return None
+    squeezed = text.replace(" ", "")
+    named = next(
+        (
+            e
+            for e in sorted(kb.entries, key=lambda e: -len(e.title))
+            if e.kind in PARENT_KINDS
+            and e.title != label.group(1)
+            and e.title.replace(" ", "") in squeezed
+        ),
+        None,
+    )
+    if named is None:
+        return None
+    title = r"\s*".join(map(re.escape, named.title.replace(" ", "")))
+    rest = re.sub(title, " ", text, count=1)
+    if asked_kinds(rest) or _content_words(kb, rest, pointing=True):
+        return None  # "대외협력국 어떤 과들로 되어있어?" names what it asks for
+    return f"{text} {label.group(2)}"
+
+
+def _region_of(kb: KnowledgeBase, context: dict) -> str | None:
+    """The region the context is about: its question's, else its entry's or list's."""
+    if context.get("region"):
+        return context["region"]
+    ids = [context.get("entry"), *_items(kb, context)]
+    entry = next((kb.get(i) for i in ids if i and kb.get(i) is not None), None)
+    return entry.region if entry is not None else None
 
 
 def _leaning_on(kb: KnowledgeBase, text: str, context: dict | None, reply: Reply) -> str | None:
@@ -392,7 +464,12 @@ def _names_a_field(text: str, entry: Entry) -> bool:
 
 
 def _follow_up(
-    kb: KnowledgeBase, kind: str, text: str, context: dict | None, respond: Callable[..., Reply]
+    kb: KnowledgeBase,
+    kind: str,
+    text: str,
+    context: dict | None,
+    respond: Callable[..., Reply],
+    region: str | None = None,
 ) -> tuple[Reply, str | None]:
     """The reply to a follow-up of ``kind``, and the question the context now holds (None:
     unchanged)."""
@@ -404,6 +481,16 @@ def _follow_up(
     if kind == "children":
         rewritten = f"{kb.get(context['entry']).title} {text}"
         return respond(kb, rewritten, region=None), rewritten
+    if kind in ("another set", "sibling set"):
+        rewritten = (
+            _another_set(kb, text, context)
+            if kind == "another set"
+            else _sibling_set(kb, text, context)
+        )
+        reply = respond(kb, rewritten, region=None)
+        if reply.band == ANSWER and reply.items:
+            return reply, rewritten
+        return respond(kb, text, region=region), text  # no set after all: the message alone
     if kind == "region":
         new_region = _region_named_alone(kb, text)
         if not context or not context.get("question"):
@@ -440,7 +527,7 @@ def _in_region(kb: KnowledgeBase, reply: Reply, question: str, region: str) -> R
         for s in search(kb.index, query, preferred_region=region, limit=60)
         if s.entry.region == region
     ]
-    words = topic_words(kb, query)
+    words = _in_region_words(kb, topic_words(kb, query), region)
     rarest = min(words, key=lambda w: len(mentioning(kb, kb.entries, [w])), default=None)
     chosen = next(iter(mentioning(kb, ranked, words) if words else ()), None) or next(
         iter(mentioning(kb, ranked, [rarest]) if rarest else ()), None
@@ -456,6 +543,25 @@ def _in_region(kb: KnowledgeBase, reply: Reply, question: str, region: str) -> R
         f"{region} 자료에서는 이 내용을 찾지 못했습니다. 사업이나 부서 이름을 넣어 다시 "
         "물어봐 주세요.",
     )
+
+
+def _in_region_words(kb: KnowledgeBase, words: list[str], region: str) -> list[str]:
+    """The topic words as the region's documents hold them: a compound none of them holds
+    ("블로그기자단", "국제행사") stands for its longest start or end they do hold ("블로그",
+    "국제"), of at least MIN_PART_CHARS letters; a word with no such part stays as it is (the
+    region has nothing on it: 자매결연 in 인천)."""
+    local = [e for e in kb.entries if e.region == region]
+    kept = []
+    for word in words:
+        parts = [word] + [
+            part
+            for size in range(len(word) - 1, MIN_PART_CHARS - 1, -1)
+            for part in (word[:size], word[-size:])
+        ]
+        found = next((p for p in parts if mentioning(kb, local, [p])), word)
+        if found not in kept:
+            kept.append(found)
+    return kept
 
 
 def _pick(kb: KnowledgeBase, text: str, context: dict | None) -> Reply | None:
@@ -565,7 +671,9 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
         )
     if kind == "others":
         return _others(kb, text, context, entry, items)
-    # a field or a pointer: about the last entry
+    # a field or a pointer: about the last entry, or "거기" the department a list belongs to
+    if entry is None and context and context.get("parent") and _PLACE_POINTER.match(text):
+        entry = kb.get(context["parent"])
     if entry is None:
         facts = asked_facts(text)
         what = facts[0].label if facts else "내용"
@@ -582,7 +690,30 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
         )
     pointer = _POINTER.match(text)
     asks = (text[pointer.end() :] if pointer else text).strip(" ?.!~")
-    return _about(kb, entry, text, question=text if asks else None)
+    return _about(kb, entry, text, question=_in_topic(kb, text, context, entry) if asks else None)
+
+
+def _in_topic(kb: KnowledgeBase, text: str, context: dict | None, entry: Entry) -> str:
+    """A follow-up about the entry in context with the words the earlier question named a part
+    of it by ("굿모닝인천 잡지" + "한 달에 몇 부 찍어요?"): the answer quotes the lines on what the
+    citizen was asking about, not any line with a number. The words of the entry's own title
+    are left out (they would pick the budget row "시민정책자문단 운영" over the total for
+    "시민과 함께하는 공감시정"), and so are the earlier question's field words: the fields asked
+    for are the follow-up's own. A follow-up naming the topic again is answered as it stands."""
+    earlier = (context or {}).get("question")
+    if not earlier or (context or {}).get("entry") != entry.id:
+        return text
+    regions = kb.index.region_words
+    title = entry.title.replace(" ", "").lower()
+    words = [
+        w
+        for w in _content_words(kb, earlier, entry)
+        if w not in regions.keys() | regions.values() and w not in title
+    ]
+    squeezed = text.replace(" ", "")
+    if any(w in squeezed for w in words):
+        return text  # the topic named again ("전자민원 모니터 모집 기간 언제예요?")
+    return " ".join((*words, text))
 
 
 def _about(kb: KnowledgeBase, entry: Entry, text: str, *, question: str | None) -> Reply:
@@ -594,11 +725,12 @@ def _about(kb: KnowledgeBase, entry: Entry, text: str, *, question: str | None) 
 def _others(
     kb: KnowledgeBase, text: str, context: dict | None, entry: Entry | None, items: list[str]
 ) -> Reply:
-    """After a list: its next page, or all of it ("나머지도 다 보여줘"), or — when every item
-    has been shown — the list again, saying that is all. After one entry: a department's or
-    unit project's own work ("다른 사업은?" after 소통기획담당관실), the whole set the question
-    that found it belongs to ("다른 것도 있어?" after "전주 장애인 공약 알려줘"), else the
-    entries of its kind beside it."""
+    """After a list: its next page, or all of it ("나머지도 다 보여줘"; also when the whole list
+    is short, saying where the new items start: "다른 위원회는 더 없어?" asks to see the whole
+    set), or — when every item has been shown — the list again, saying that is all. After one
+    entry: a department's or unit project's own work ("다른 사업은?" after 소통기획담당관실),
+    the whole set the question that found it belongs to ("다른 것도 있어?" after "전주 장애인
+    공약 알려줘"), else the entries of its kind beside it."""
     if items and (entry is None or entry.id in items):
         entries = tuple(kb.get(i) for i in items)
         label = context.get("label") or "목록"
@@ -606,10 +738,17 @@ def _others(
         shown = context.get("offset", 0) + context.get("page", PAGE_SIZE)
         if _EVERY.search(text):
             return _list_reply(text, listing, page_size=WHOLE_LIST_ITEMS)
+        if shown < len(entries) <= WHOLE_LIST_ITEMS:
+            head = (
+                f"{label}{topic_particle(label)} 모두 {len(entries)}개입니다. 앞에 보여 드린 "
+                f"{shown}개 말고 {shown + 1}번부터 {len(entries) - shown}개가 더 있습니다."
+            )
+            return _list_reply(text, listing, page_size=WHOLE_LIST_ITEMS, head=head)
         if shown < len(entries):
             return _list_reply(text, listing, offset=shown)
         head = f"{label}{topic_particle(label)} 앞에 보여 드린 {len(entries)}개가 전부입니다."
-        return _list_reply(text, listing, head=head)
+        short = len(entries) <= WHOLE_LIST_ITEMS
+        return _list_reply(text, listing, head=head, page_size=WHOLE_LIST_ITEMS if short else None)
     if entry is not None:
         listing = _entry_set(kb, entry, text, (context or {}).get("question"))
         if listing is not None:
@@ -719,6 +858,7 @@ def _remember(
             entry=None,
             label=_list_label(reply.text, state.get("label")),
         )
+        state["parent"] = _parent_of(kb, state["label"], reply.items)
     elif reply.suggestions:
         state.update(
             items=[h.entry.id for h in reply.suggestions],
@@ -731,6 +871,7 @@ def _remember(
         state["entry"] = reply.entry_id
         if reply.entry_id not in state.get("items", ()):
             state.pop("items", None)  # a new answer, not one of the list's items
+            state.pop("parent", None)
     if fields is not None:
         state["fields"] = fields
     if question:
@@ -738,6 +879,23 @@ def _remember(
         regions = mentioned_regions(kb, question)
         state["region"] = regions[0] if regions else state.get("region") or region
     return state
+
+
+def _parent_of(kb: KnowledgeBase, label: str, items: tuple[str, ...]) -> str | None:
+    """The department or unit project a list belongs to ("국제협력과 소속 팀": 국제협력과), in
+    its items' region; None for a list of another kind."""
+    match = _PARENT_LABEL.match(label)
+    if match is None:
+        return None
+    regions = {e.region for e in (kb.get(i) for i in items) if e is not None}
+    return next(
+        (
+            e.id
+            for e in kb.entries
+            if e.kind in PARENT_KINDS and e.title == match.group(1) and e.region in regions
+        ),
+        None,
+    )
 
 
 def _list_label(text: str, earlier: str | None) -> str:

@@ -1,0 +1,130 @@
+"""Follow-ups resolved against the chat's context, and messages that stay questions of their
+own, through the real Application on the offline LocalBotApi (tested like a user)."""
+
+from __future__ import annotations
+
+import pytest
+
+CITIZEN = 42
+STRANGER = 43  # a chat with no context: what the message gets on its own
+
+
+def sent_texts(calls) -> str:
+    return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
+
+
+async def talk(bot, user: int, *messages: str) -> str:
+    """The bot's reply to the last of ``messages``, sent in order in one chat."""
+    me = bot.chat(user)
+    for message in messages[:-1]:
+        await me.send(message)
+    return sent_texts(await me.send(messages[-1]))
+
+
+@pytest.mark.parametrize(
+    "turns, entry, expected",
+    [
+        # "거기" after a department's teams: the department, with the field asked
+        (("전북 국제협력과 알려줘", "팀 뭐 있어요?", "거기 정원은 몇 명?"), "국제협력과", "19명"),
+        (("전북 국제협력과 팀 뭐 있어요?", "거기 예산은?"), "국제협력과", "11,815백만원"),
+        # a field follow-up quotes the line on what the earlier question was about
+        (("인천 굿모닝인천 잡지 말이에요", "한 달에 몇 부 찍어요?"), "시정홍보 강화", "3만7천부"),
+        # another region: the same topic there, by the part of a compound that region holds
+        (("전북 국제행사 유치 활동 알려줘", "전주시는요?"), "국제.전국 규모 대회 유치", "전주시"),
+        (("인천 블로그기자단 운영한다던데", "전북은요?"), "블로그", "전라북도 · "),
+        # a field the pledge does not record: said first, with where to ask, as for a full question
+        (
+            ("전주 청년 공유주택 공약", "예산은?"),
+            "청년 공유주택 건립 지원",
+            "의 예산이 나와 있지 않",
+        ),
+        (("행복투어버스", "그 사업 예산은?"), "행복투어버스 운영", "의 예산이 나와 있지 않"),
+    ],
+)
+async def test_a_follow_up_is_answered_about_the_entry_in_context(
+    local_bot, turns, entry, expected
+):
+    text = await talk(local_bot, CITIZEN, *turns)
+    card = text.split("[", 1)[1].split("]", 1)[0] if "[" in text else ""
+    assert entry in (card or text.splitlines()[0]) and expected in text
+
+
+@pytest.mark.parametrize(
+    "turns, head, absent",
+    [
+        # "다른 <topic> <kind>" after a list: that set, in the context's region
+        (
+            ("전주시 장애인 관련 공약 뭐 있어?", "다른 복지 공약은?"),
+            "전주시 복지 분야 공약은 모두",
+            "",
+        ),
+        (
+            ("전주 교통 공약 뭐 있어?", "도시 분야 다른 공약은?"),
+            "전주시 도시 분야 공약은 모두",
+            "",
+        ),
+        (
+            ("전주 교통 공약 뭐 있어요", "다른 분야는? 집 주거 쪽 공약"),
+            "전주시 '주거' 관련 공약",
+            "",
+        ),
+        # a department named with "다른 사업": its own work, not its card
+        (
+            ("전북 자원봉사 사업 뭐 있어요", "정무기획과 다른 사업은?"),
+            "정무기획과 소속 사업",
+            "[정무기획과]",
+        ),
+        # the kind of the last list asked of another department
+        (
+            ("인천 시민정책담당관실 사업들", "공동체협치담당관실 건 뭐 있어요?"),
+            "공동체협치담당관실 소속 사업은 모두 5개",
+            "위원회)",
+        ),
+        # the others of a short list: the whole list, saying where the new ones start
+        (
+            ("인천 위원회 종류", "다른 위원회는 더 없어?"),
+            "인천광역시 위원회는 모두 9개입니다. 앞에",
+            "[더 보기]",
+        ),
+    ],
+)
+async def test_the_others_of_a_set(local_bot, turns, head, absent):
+    text = await talk(local_bot, CITIZEN, *turns)
+    assert text.startswith(head) and (not absent or absent not in text)
+
+
+async def test_the_whole_short_list_holds_its_first_and_last_items(local_bot):
+    text = await talk(local_bot, CITIZEN, "인천 위원회 종류", "다른 위원회는 더 없어?")
+    assert "1. 공론화위원회" in text and "9. 규제개혁위원회" in text
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("/region 전라북도", "그건 언제까지 해요?"),
+        ("안녕하세요", "그럼 그건 대상이 누구예요?"),
+        ("그거 신청 언제까지예요?",),
+    ],
+)
+async def test_a_pointer_without_context_is_asked_back(local_bot, turns):
+    text = await talk(local_bot, CITIZEN, *turns)
+    assert "말씀하시나요?" in text and "출처" not in text
+
+
+@pytest.mark.parametrize(
+    "first, message",
+    [
+        ("전자민원 모니터 운영 사업", "다른 지역은요?"),  # 다른 names no set of its own
+        ("전주 교통 공약 뭐 있어?", "다른 사람도 신청할 수 있어요?"),  # asks for a fact
+        ("전북 국제협력과 팀 뭐 있어요?", "전북 대외협력국 밑에 과 뭐 있어요"),  # its own kind
+        ("전북 국제협력과 팀 뭐 있어요?", "전북 대외협력국 어떤 과들로 되어있어?"),
+        ("인천 시민정책담당관실 사업들", "공동체협치담당관실 위원회 뭐 있어요?"),
+        ("인천 굿모닝인천 잡지 말이에요", "전자민원 모니터 모집 기간 언제예요?"),
+        ("인천 위원회 종류", "새마을지도자 자녀 장학금 조건"),
+        ("전자민원 모니터 운영 사업", "전자민원 모니터 모집 기간이 언제예요?"),  # named again
+    ],
+)
+async def test_messages_that_stay_questions_of_their_own(local_bot, first, message):
+    assert await talk(local_bot, CITIZEN, first, message) == await talk(
+        local_bot, STRANGER, message
+    )
