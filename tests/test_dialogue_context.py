@@ -32,6 +32,7 @@ async def talk(bot, user: int, *messages: str) -> str:
         # another region: the same topic there, by the part of a compound that region holds
         (("전북 국제행사 유치 활동 알려줘", "전주시는요?"), "국제.전국 규모 대회 유치", "전주시"),
         (("인천 블로그기자단 운영한다던데", "전북은요?"), "블로그", "전라북도 · "),
+        (("전북 주민참여예산 사업 알려줘", "인천에서도 해요?"), "협치", "인천광역시 · "),
         # a field the pledge does not record: said first, with where to ask, as for a full question
         (
             ("전주 청년 공유주택 공약", "예산은?"),
@@ -80,6 +81,9 @@ async def test_a_follow_up_is_answered_about_the_entry_in_context(
             "공동체협치담당관실 소속 사업은 모두 5개",
             "위원회)",
         ),
+        # "이거 말고 다른 건?", "비슷한 사업 또 있어?" after one entry: the set it was found in
+        (("전북 새마을지도자 자녀 장학금", "이거 말고 다른 건?"), "전라북도 '자녀'", "[새마을"),
+        (("전북 새마을지도자 자녀 장학금", "비슷한 사업 또 있어?"), "전라북도 '자녀'", "[새마을"),
         # the others of a short list: the whole list, saying where the new ones start
         (
             ("인천 위원회 종류", "다른 위원회는 더 없어?"),
@@ -121,6 +125,7 @@ async def test_a_pointer_without_context_is_asked_back(local_bot, turns):
         ("인천 시민정책담당관실 사업들", "공동체협치담당관실 위원회 뭐 있어요?"),
         ("인천 굿모닝인천 잡지 말이에요", "전자민원 모니터 모집 기간 언제예요?"),
         ("인천 위원회 종류", "새마을지도자 자녀 장학금 조건"),
+        ("인천 위원회 종류", "전북해외사무소운영예산알려줘"),  # 전북 + "해…": no region alone
         ("전자민원 모니터 운영 사업", "전자민원 모니터 모집 기간이 언제예요?"),  # named again
     ],
 )
