@@ -71,6 +71,7 @@ BUTTONS = [
     "t:pick:0a1b2c3d:0",
     "t:save:0a1b2c3d",
     "p:save:0a1b2c3d",
+    "p:del:0a1b2c3d",
     "p:drop:0a1b2c3d",
 ]
 # (user, chat) pairs without the role: a citizen privately and as a member of the staff chat,
