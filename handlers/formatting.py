@@ -6,10 +6,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from telegram.constants import MessageLimit
 
+from db import deadlines
 from db.complaints import CITIZEN_KINDS, NOTE, REPLY, VIEW, Complaint
 from db.outbox import DeliveryStats
 from db.questions import QuestionStats
-from db.workbench import due_text
+from db.workbench import DUE_SOON_DAYS, Digest, due_text
 from display import kst_text
 from handlers.arguments import parse_receipt
 from knowledge.base import KnowledgeBase, KnowledgeDiff, Problem
@@ -290,3 +291,31 @@ def _complaint_lines(complaint: Complaint) -> list[str]:
         "내용:",
         clip(complaint.content, CONTENT_SHOWN_CHARS),
     ]
+
+
+def digest_text(digest: Digest, *, limit: int = 15) -> str:
+    """The morning digest as one staff-chat message."""
+    lines = ["[오늘의 처리기한]"]
+    for title, items in (
+        ("기한 지남", digest.overdue),
+        ("오늘 마감", digest.today),
+        (f"{DUE_SOON_DAYS}일 안에 마감", digest.soon),
+    ):
+        lines.append(f"■ {title} {len(items)}건")
+        lines.extend(
+            f"· {c.receipt} {kst_text(c.due_at)} {c.complaint_type or ''} "
+            f"{c.department or '부서 미지정'}"
+            for c in items[:limit]
+        )
+        if len(items) > limit:
+            lines.append(f"· … 외 {len(items) - limit}건")
+    lines.append("자세히: /view 접수번호 · 목록: /due")
+    return "\n".join(lines)
+
+
+def describe_kind_error(kind: str) -> str:
+    """Why ``kind`` is not a complaint type, and which types there are."""
+    return (
+        f"'{kind}'은(는) 민원 유형이 아닙니다. {', '.join(deadlines.TYPES)} 또는 "
+        f"법정:이름 (예: 법정:여권 발급) 중에서 고르세요."
+    )

@@ -50,8 +50,6 @@ from db.workbench import (
     DeadlineAlreadyExtended,
     InboxFilter,
     departments,
-    describe_kind_error,
-    digest_text,
     due_digest,
     due_text,
     extend_deadline,
@@ -139,7 +137,7 @@ async def change_type(update: Update, context: BotContext) -> None:
             set_type, receipt, kind, actor_id=update.effective_user.id
         )
     except deadlines.UnknownType:
-        await update.message.reply_text(describe_kind_error(kind))
+        await update.message.reply_text(formatting.describe_kind_error(kind))
         return
     except ComplaintNotFound:
         await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=receipt))
@@ -188,7 +186,7 @@ async def due_list(update: Update, context: BotContext) -> None:
     """Open complaints, earliest due first, with the digest's counts on top."""
     total, found = await context.store.read(inbox, InboxFilter(due="open"), limit=DUE_LIST_SIZE)
     digest = await context.store.read(due_digest)
-    lines = [digest_text(digest), "", f"[처리기한 순 열린 민원 {total}건]"]
+    lines = [formatting.digest_text(digest), "", f"[처리기한 순 열린 민원 {total}건]"]
     lines += [
         f"· {c.receipt} {due_text(c)} · {c.status}\n   {formatting.preview(c.content)}"
         for c in found
@@ -501,7 +499,7 @@ async def post_morning_digest(context: BotContext) -> None:
     if chat_id is None:
         return
     try:
-        text = digest_text(await context.store.read(due_digest))
+        text = formatting.digest_text(await context.store.read(due_digest))
     except DatabaseUnavailable as exc:
         logger.warning("morning digest skipped: %s", exc)
         return
