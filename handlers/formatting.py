@@ -11,7 +11,7 @@ from db.complaints import CITIZEN_KINDS, NOTE, REPLY, VIEW, Complaint
 from db.outbox import DeliveryStats
 from db.questions import QuestionStats
 from db.workbench import DUE_SOON_DAYS, Digest, due_text
-from display import kst_text
+from display import kst_text, telegram_length
 from handlers.arguments import parse_receipt
 from knowledge.base import KnowledgeBase, KnowledgeDiff, Problem
 from knowledge.model import KIND_LABELS
@@ -40,11 +40,6 @@ NOTIFICATION_KINDS = {
 }
 
 
-def telegram_length(text: str) -> int:
-    """Length as Telegram counts it for its limits: UTF-16 code units (an emoji counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def clip(text: str, limit: int) -> str:
     """``text`` if it has at most ``limit`` characters, else its start and how long it was."""
     if len(text) <= limit:
@@ -54,9 +49,9 @@ def clip(text: str, limit: int) -> str:
 
 def fit(text: str) -> str:
     """``text`` cut to what Telegram accepts in one message, marked with … when cut."""
-    units = text.encode("utf-16-le")
-    if len(units) <= MAX_MESSAGE_CHARS * 2:
+    if telegram_length(text) <= MAX_MESSAGE_CHARS:
         return text
+    units = text.encode("utf-16-le")
     return units[: (MAX_MESSAGE_CHARS - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
 
 

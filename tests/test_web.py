@@ -217,6 +217,23 @@ def test_a_refused_action_is_explained(console, store):
     assert response.status_code == 400 and "YYYY-MM-DD" in response.text
 
 
+@pytest.mark.parametrize("text, kept", [("😀" * 2000, True), ("😀" * 2001, False)])
+def test_a_reply_is_measured_as_telegram_measures_it(console, store, text, kept):
+    """4,000 UTF-16 units (an emoji counts two), as a reply sent from Telegram."""
+    complaint = store(console.db)
+    sign_in(console)
+    token = csrf_of(console.get(f"/complaints/{complaint.receipt}"))
+    response = console.post(
+        f"/complaints/{complaint.receipt}/action",
+        data={"csrf": token, "action": "reply", "text": text},
+    )
+    assert response.status_code == (303 if kept else 400)
+    replies = [e for e in history(console.db, complaint.receipt) if e["kind"] == "reply"]
+    assert len(replies) == (1 if kept else 0)
+    if not kept:
+        assert "4,000자까지" in response.text
+
+
 def test_revoked_staff_lose_their_session(console):
     sign_in(console)
     console.db["web_accounts"].update("kim", {"user_id": STRANGER})

@@ -64,7 +64,7 @@ from db.workbench import (
     statutory_kinds,
     volume_by_department_and_week,
 )
-from display import kst_text
+from display import kst_text, telegram_length
 from web import auth, charts, exports, photos
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,9 @@ logger = logging.getLogger(__name__)
 COOKIE = "console_session"
 PRE_CSRF_COOKIE = "console_csrf"
 PAGE_SIZE = 50
-MAX_TEXT_CHARS = 4000  # as a Telegram reply (handlers.staff.MAX_NOTE_CHARS)
+# A reply or note is delivered as one Telegram message: at most this many UTF-16 units, as
+# handlers.staff.MAX_NOTE_UNITS (Telegram's 4,096 less the notice's header).
+MAX_TEXT_UNITS = 4000
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
@@ -448,8 +450,10 @@ def _apply(db: sqlite_utils.Database, receipt: str, form: dict[str, str], actor:
     """Runs one action from the detail page; returns what to tell the staff member."""
     what = form.get("action")
     text = form.get("text", "").strip()
-    if len(text) > MAX_TEXT_CHARS:
-        raise ValueError(f"{MAX_TEXT_CHARS:,}자까지 쓸 수 있습니다.")
+    if telegram_length(text) > MAX_TEXT_UNITS:
+        raise ValueError(
+            f"{MAX_TEXT_UNITS:,}자까지 쓸 수 있습니다 (이모지 등 일부 문자는 2자로 셉니다)."
+        )
     if what == "reply":
         answered = reply_to_linked(db, receipt, actor_id=actor, text=text)
         also = f" (연결된 민원 {len(answered) - 1}건에도)" if len(answered) > 1 else ""
