@@ -86,7 +86,9 @@ def keyboard(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
         buttons = []
         for label, data in row:
             if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES or not data.isascii():
-                raise ValueError(f"callback data must be ASCII and ≤ 64 bytes: {data!r}")
+                raise ValueError(
+                    f"callback data must be ASCII and ≤ {MAX_CALLBACK_BYTES} bytes: {data!r}"
+                )
             buttons.append(InlineKeyboardButton(label, callback_data=data))
         markup.append(buttons)
     return InlineKeyboardMarkup(markup)
