@@ -148,15 +148,18 @@ async def take_admin_file(update: Update, context: BotContext) -> None:
     ADMIN_FILE_GROUP): an admin's goes to ``receive_file`` and no further; anyone else's goes
     on, so a citizen's caption is answered as a question.
 
-    The role is read off the event loop; the file itself is read in a task of its own, so the
-    admin's next messages are not held up by a long preview (as ``block=False`` did).
+    The role is read off the event loop. The file is read in a task of its own, so a long
+    preview does not hold up the admin's next messages; the check itself blocks, since only a
+    blocking handler can stop the update.
     """
     user = update.effective_user
     if user is None or await user_role(context, user.id) not in ADMIN_ROLES:
         return
-    context.application.create_task(
+    context.application.create_task(  # errors reach the error handler with this update
         receive_file(update, context),
         update=update,
+        # python-telegram-bot's own prefix for the tasks of non-blocking handlers, which the
+        # console and the tests (console.local_api.LocalChat) wait for
         name=f"Application:{context.bot.id}:admin_file",
     )
     raise ApplicationHandlerStop
