@@ -332,6 +332,38 @@ def test_admins_keep_templates_and_staff_answer_with_one(console, store):
     assert f"{complaint.receipt} 민원은 도로과에서 처리합니다.</textarea>" in filled.text
 
 
+def confirmation(page: str) -> dict[str, str]:
+    """The hidden fields of a removal confirmation's [삭제] form."""
+    return dict(re.findall(r'name="(id|shown)" value="([^"]+)"', page.split("</section>")[0]))
+
+
+def test_an_admin_removes_a_template_only_after_seeing_it(console):
+    auth.add_account(console.db, "admin", PASSWORD, user_id=ADMIN)
+    sign_in(console, "admin")
+    token = csrf_of(console.get("/templates"))
+    for name in ("보수 안내", "접수 안내"):
+        console.post("/templates", data={"csrf": token, "name": name, "body": "곧\n고칩니다"})
+    [first, second] = [row["id"] for row in console.db["reply_templates"].rows]
+    shown = console.post("/templates", data={"csrf": token, "action": "delete", "id": first})
+    assert "상용구 삭제 확인" in shown.text and "이름: 보수 안내" in shown.text
+    assert console.db["reply_templates"].count == 2  # nothing is removed before the confirmation
+    confirm = confirmation(shown.text)
+    removed = console.post(
+        "/templates", data={"csrf": token, "action": "delete_confirmed", **confirm}
+    )
+    assert removed.status_code == 303
+    assert [row["id"] for row in console.db["reply_templates"].rows] == [second]
+
+    shown = console.post("/templates", data={"csrf": token, "action": "delete", "id": second})
+    confirm = confirmation(shown.text)
+    console.post("/templates", data={"csrf": token, "action": "auto", "id": second, "on": "1"})
+    changed = console.post(
+        "/templates", data={"csrf": token, "action": "delete_confirmed", **confirm}
+    )
+    assert changed.status_code == 400 and "보여 드린 뒤에 바뀌었습니다" in changed.text
+    assert console.db["reply_templates"].count == 1
+
+
 def test_similar_complaints_are_shown_linked_and_answered_together(console, file_complaint, store):
     first = store(console.db, 1, "가로등이 고장났어요 밤에 너무 어두워요")
     second = file_complaint(
