@@ -465,7 +465,7 @@ def side_by_side(args: argparse.Namespace) -> int:
     print(
         f"knowledge base: {len(kb.entries)} entries, {len(semantic)} passages "
         f"({service.embedded} embedded now, the rest from {cache_path.name}) in "
-        f"{time.perf_counter() - start:.1f} s"
+        f"{time.perf_counter() - start:.1f} s, of which the vectors {service.seconds:.1f} s"
     )
     per_file: dict[str, dict[str, Report]] = {}
     baselines: dict[str, dict] = {}
