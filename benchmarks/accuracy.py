@@ -451,20 +451,13 @@ def _row(name: str, cells: list[str]) -> str:
 
 def side_by_side(args: argparse.Namespace) -> int:
     """Every question file, each method, one run: the tables of benchmarks/README.md."""
-    import os
-
-    from nlp.semantic import DEFAULT_CACHE_PATH, SemanticService, VectorCache
+    from kb_setup import VECTOR_CACHE, hybrid_knowledge_base
+    from nlp.semantic import VectorCache
 
     files = args.questions or sorted((ROOT / "benchmarks").glob("*.tsv"))
-    tokenizer = get_tokenizer(args.tagger, cache_dir=load_settings(os.environ).morpheme_cache_dir)
-    entries, curated, regions = load_contents(DEFAULT_DIR)
-    kb = build_knowledge_base(entries, curated, tokenizer=tokenizer, regions=regions)
-    cache_path = ROOT / DEFAULT_CACHE_PATH
-    service = SemanticService(cache_path)
     start = time.perf_counter()
-    if not service.build(kb):
-        print(f"semantic model unavailable: {service.error}")
-        return 1
+    kb, service = hybrid_knowledge_base(args.tagger)
+    cache_path = VECTOR_CACHE
     semantic = kb.index.semantic
     embed = semantic.encoder.query
     # Each question is embedded once for all modes and files (timed separately below).
@@ -472,7 +465,7 @@ def side_by_side(args: argparse.Namespace) -> int:
     print(
         f"knowledge base: {len(kb.entries)} entries, {len(semantic)} passages "
         f"({service.embedded} embedded now, the rest from {cache_path.name}) in "
-        f"{time.perf_counter() - start:.1f} s"
+        f"{time.perf_counter() - start:.1f} s, of which the vectors {service.seconds:.1f} s"
     )
     per_file: dict[str, dict[str, Report]] = {}
     baselines: dict[str, dict] = {}
@@ -553,7 +546,9 @@ def side_by_side(args: argparse.Namespace) -> int:
         f"peak RSS {rss:.0f} MB (targets ≤ 8 s, ≤ 650 MB)"
     )
     big = build_knowledge_base(
-        synthetic_entries(list(kb.entries), SYNTHETIC_SIZE), curated, tokenizer=tokenizer
+        synthetic_entries(list(kb.entries), SYNTHETIC_SIZE),
+        kb.curated,
+        tokenizer=get_tokenizer(args.tagger),
     )
     big.index.semantic = synthetic_semantic(big.entries, semantic, VectorCache(cache_path))
     p50, p99 = latency_ms(big, timed[: LATENCY_SAMPLE // 2], passes=1)

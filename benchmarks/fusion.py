@@ -14,7 +14,6 @@ sets (holdout, blind D and E) show whether that holds on questions nobody tuned 
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -24,8 +23,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import _contains, read_questions
-from config import load_settings
-from knowledge.base import DEFAULT_DIR
+from kb_setup import hybrid_knowledge_base
 from nlp.answer import OVERRIDE_THRESHOLD
 from nlp.intent import detect_intent
 from nlp.reply import COMPLAINT, GREETING, OUT_OF_SCOPE
@@ -34,10 +32,7 @@ from nlp.retrieval import (
     CLEAR_MARGIN,
     CLEAR_MIN_COSINE,
     CLEAR_MIN_SCORE,
-    load_knowledge_base,
 )
-from nlp.semantic import DEFAULT_CACHE_PATH, SemanticService
-from nlp.tokenizer import get_tokenizer
 
 HELD_BACK = ("holdout-questions.tsv", "blind-d.tsv", "blind-e.tsv")
 LOW_HIGH = ((0.82, 0.94), (0.84, 0.94), (0.84, 0.96), (0.86, 0.96))
@@ -179,13 +174,7 @@ def feasible(m: dict) -> bool:
 
 
 def main() -> int:
-    kb = load_knowledge_base(
-        DEFAULT_DIR,
-        tokenizer=get_tokenizer("okt", cache_dir=load_settings(os.environ).morpheme_cache_dir),
-    )
-    if not SemanticService(ROOT / DEFAULT_CACHE_PATH).build(kb):
-        print("the semantic model cannot be loaded here")
-        return 1
+    kb, _ = hybrid_knowledge_base()
     rows = collect(kb, sorted((ROOT / "benchmarks").glob("*.tsv")))
     tune = [r for r in rows if r["file"] not in HELD_BACK]
     held = [r for r in rows if r["file"] in HELD_BACK]

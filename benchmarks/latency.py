@@ -43,9 +43,9 @@ from accuracy import (  # noqa: E402
     synthetic_entries,
     synthetic_semantic,
 )
-from knowledge.base import DEFAULT_DIR, load_contents  # noqa: E402
+from kb_setup import VECTOR_CACHE, hybrid_knowledge_base  # noqa: E402
 from nlp.responder import respond  # noqa: E402
-from nlp.semantic import DEFAULT_CACHE_PATH, SemanticService, VectorCache  # noqa: E402
+from nlp.semantic import VectorCache  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
 
 try:
@@ -75,13 +75,7 @@ def main() -> int:
     files = sorted((ROOT / "benchmarks").glob("*.tsv"))
     questions = read_questions(files, RANKING_CHECKS)
     timed = random.Random(7).sample(questions, min(LATENCY_SAMPLE, len(questions)))
-    tokenizer = get_tokenizer("okt")
-    entries, curated, regions = load_contents(DEFAULT_DIR)
-    kb = build_knowledge_base(entries, curated, tokenizer=tokenizer, regions=regions)
-    service = SemanticService(ROOT / DEFAULT_CACHE_PATH)
-    if not service.build(kb):
-        print(f"semantic model unavailable: {service.error}")
-        return 1
+    kb, _ = hybrid_knowledge_base()
     semantic = kb.index.semantic
     if args.profile:
         for q in timed:  # warm-up, as latency_ms does
@@ -117,11 +111,9 @@ def main() -> int:
         f"{args.runs}): p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 ≤ 30 ms)"
     )
     big = build_knowledge_base(
-        synthetic_entries(list(kb.entries), SYNTHETIC_SIZE), curated, tokenizer=tokenizer
+        synthetic_entries(list(kb.entries), SYNTHETIC_SIZE), kb.curated, tokenizer=get_tokenizer()
     )
-    big.index.semantic = synthetic_semantic(
-        big.entries, semantic, VectorCache(ROOT / DEFAULT_CACHE_PATH)
-    )
+    big.index.semantic = synthetic_semantic(big.entries, semantic, VectorCache(VECTOR_CACHE))
     sample = timed[: LATENCY_SAMPLE // 2]
     p50, p99 = median_of(args.runs, functools.partial(latency_ms, big, sample, passes=1))
     print(
@@ -129,7 +121,7 @@ def main() -> int:
         f"median of {args.runs}): p50 {p50:.2f} ms, p99 {p99:.2f} ms (target p99 ≤ 80 ms)"
     )
     if not args.no_cold:
-        os.environ.update(RETRIEVAL="hybrid", SEMANTIC_CACHE_PATH=str(ROOT / DEFAULT_CACHE_PATH))
+        os.environ.update(RETRIEVAL="hybrid", SEMANTIC_CACHE_PATH=str(VECTOR_CACHE))
         seconds, rss = cold_start("okt")
         print(
             f"cold start with a warm vector cache (bot.py ask, median of 3): {seconds:.2f} s; "

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -29,13 +28,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import _contains, read_questions  # noqa: E402
-from config import load_settings  # noqa: E402
-from knowledge.base import DEFAULT_DIR, load_contents  # noqa: E402
+from kb_setup import hybrid_knowledge_base  # noqa: E402
 from nlp.reply import ANSWER  # noqa: E402
 from nlp.responder import respond  # noqa: E402
-from nlp.retrieval import LEXICAL_CANDIDATES, build_knowledge_base, search  # noqa: E402
-from nlp.semantic import DEFAULT_CACHE_PATH, SemanticService  # noqa: E402
-from nlp.tokenizer import get_tokenizer  # noqa: E402
+from nlp.retrieval import LEXICAL_CANDIDATES, search  # noqa: E402
 
 CAUSES = (
     "answered right",
@@ -57,13 +53,7 @@ def main() -> int:
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--list", action="store_true", help="print each miss with its ranks")
     args = parser.parse_args()
-    tokenizer = get_tokenizer("okt", cache_dir=load_settings(os.environ).morpheme_cache_dir)
-    entries, curated, regions = load_contents(DEFAULT_DIR)
-    kb = build_knowledge_base(entries, curated, tokenizer=tokenizer, regions=regions)
-    service = SemanticService(ROOT / DEFAULT_CACHE_PATH)
-    if not service.build(kb):
-        print(f"semantic model unavailable: {service.error}")
-        return 1
+    kb, _ = hybrid_knowledge_base()
     semantic = kb.index.semantic
     semantic.encoder.query = functools.lru_cache(maxsize=None)(semantic.encoder.query)
     for path in args.files:

@@ -30,7 +30,7 @@ from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, Me
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from handlers.formatting import telegram_length
+from display import telegram_length
 
 BOT_USER = {
     "id": 7000000001,

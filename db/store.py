@@ -120,13 +120,6 @@ class Store:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._read_pool, self._read, fn, args, kwargs)
 
-    def read_now(self, fn: DbFunction[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """``fn(db, ...)`` on this thread's read-only connection, for code that cannot await
-        (python-telegram-bot's filters). A WAL read does not wait for writers."""
-        if self.in_memory:
-            return fn(self.db, *args, **kwargs)
-        return self._read(fn, args, kwargs)
-
     def pending(self) -> int:
         """Writes not yet done: queued, running or kept for a retry."""
         with self._count_lock:

@@ -33,6 +33,10 @@ class TemplateNotFound(Exception):
     "No template with this id."
 
 
+class TemplateChanged(Exception):
+    "The template with this id is no longer the one that was shown."
+
+
 @dataclass(frozen=True)
 class Template:
     id: int
@@ -45,7 +49,8 @@ class Template:
 
 @dataclass(frozen=True)
 class NewTemplate:
-    """A template's fields as ``checked_template`` accepted them, before it is stored."""
+    """A template's fields before it is stored: as an admin typed them
+    (handlers.arguments.parse_template_add), then as ``checked_template`` accepted them."""
 
     name: str
     body: str
@@ -125,8 +130,14 @@ def _known_type(db: sqlite_utils.Database, kind: str) -> bool:
 
 
 @raises_unavailable
-def delete_template(db: sqlite_utils.Database, template_id: int) -> None:
-    """Removes a template; TemplateNotFound if there is none."""
+def delete_template(
+    db: sqlite_utils.Database, template_id: int, *, shown: Template | None = None
+) -> None:
+    """Removes a template; TemplateNotFound if there is none. With ``shown`` (what the admin
+    confirmed), TemplateChanged instead if the stored one differs: its auto-ack mark changed, or
+    it was removed and a newer template took its id."""
+    if shown is not None and get_template(db, template_id) != shown:
+        raise TemplateChanged(template_id)
     if not db.execute("delete from reply_templates where id = ?", [template_id]).rowcount:
         raise TemplateNotFound(template_id)
 

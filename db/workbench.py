@@ -202,26 +202,6 @@ def _open_where(db: sqlite_utils.Database, where: str, args: list) -> list[Compl
     return [complaint_from_row(row) for row in rows]
 
 
-def digest_text(digest: Digest, *, limit: int = 15) -> str:
-    """The morning digest as one staff-chat message."""
-    lines = ["[오늘의 처리기한]"]
-    for title, items in (
-        ("기한 지남", digest.overdue),
-        ("오늘 마감", digest.today),
-        (f"{DUE_SOON_DAYS}일 안에 마감", digest.soon),
-    ):
-        lines.append(f"■ {title} {len(items)}건")
-        lines.extend(
-            f"· {c.receipt} {kst_text(c.due_at)} {c.complaint_type or ''} "
-            f"{c.department or '부서 미지정'}"
-            for c in items[:limit]
-        )
-        if len(items) > limit:
-            lines.append(f"· … 외 {len(items) - limit}건")
-    lines.append("자세히: /view 접수번호 · 목록: /due")
-    return "\n".join(lines)
-
-
 @raises_unavailable
 def send_progress_notices(db: sqlite_utils.Database, *, now: datetime | None = None) -> int:
     """Tells each citizen whose complaint is open for PROGRESS_NOTICE_DAYS (again) that it is
@@ -374,14 +354,6 @@ def deadline_compliance(
         month: {"on_time": on or 0, "late": late or 0, "overdue": overdue or 0}
         for month, on, late, overdue in rows
     }
-
-
-def describe_kind_error(kind: str) -> str:
-    """Why ``kind`` is not a type, with the 법정민원 kinds the admin defined."""
-    return (
-        f"'{kind}'은(는) 민원 유형이 아닙니다. {', '.join(deadlines.TYPES)} 또는 "
-        f"법정:이름 (예: 법정:여권 발급) 중에서 고르세요."
-    )
 
 
 def statutory_kinds(db: sqlite_utils.Database) -> list[str]:

@@ -21,7 +21,7 @@ from telegram.ext import filters
 
 from db.privacy import mask_rrn
 from db.staff import ADMIN, STAFF, log_denied, role_of
-from handlers.context import BotContext, MissingService, service
+from handlers.context import BotContext
 
 logger = logging.getLogger(__name__)
 
@@ -150,30 +150,4 @@ class RepliesToBot(filters.MessageFilter):
             and asked.from_user is not None
             and asked.from_user.id == message.get_bot().id
             and self._marked(asked.text or "")
-        )
-
-
-class FromAdmin(filters.MessageFilter):
-    """Messages from an admin (roles read at each message, like ``allowed``): lets an admin's
-    file reach the upload handler before the citizen handlers read its caption as a question."""
-
-    def __init__(self, bot_data: dict) -> None:
-        super().__init__(name="FromAdmin")
-        self._bot_data = bot_data
-
-    def filter(self, message) -> bool:
-        if message.from_user is None:
-            return False
-        try:
-            settings, store = service(self._bot_data, "settings"), service(self._bot_data, "store")
-        except MissingService:
-            return False
-        return (
-            store.read_now(
-                role_of,
-                message.from_user.id,
-                admin_ids=settings.admin_ids,
-                staff_ids=settings.staff_ids,
-            )
-            in ADMIN_ROLES
         )

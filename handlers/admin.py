@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlite_utils
 from telegram import Update
 from telegram.constants import FileSizeLimit
+from telegram.ext import ApplicationHandlerStop
 
 from db.complaints import stats_by_department, stats_by_status
 from db.database import KST
@@ -21,7 +22,7 @@ from db.questions import answered_since, question_stats, recent_questions
 from db.satisfaction import by_department_and_month
 from db.staff import ROLES, STAFF, grant, revoke
 from handlers import formatting, keyboards, menu
-from handlers.access import ADMIN_ROLES, requires
+from handlers.access import ADMIN_ROLES, requires, user_role
 from handlers.arguments import parse_user_id
 from handlers.context import BotContext
 from knowledge.base import KnowledgeBase, KnowledgeError
@@ -142,8 +143,30 @@ async def revoke_role(update: Update, context: BotContext) -> None:
     await update.message.reply_text(text)
 
 
+async def take_admin_file(update: Update, context: BotContext) -> None:
+    """A document in a private chat, tried before the citizen handlers (``handlers.app``'s
+    ADMIN_FILE_GROUP): an admin's goes to ``receive_file`` and no further; anyone else's goes
+    on, so a citizen's caption is answered as a question.
+
+    The role is read off the event loop. The file is read in a task of its own, so a long
+    preview does not hold up the admin's next messages; the check itself blocks, since only a
+    blocking handler can stop the update.
+    """
+    user = update.effective_user
+    if user is None or await user_role(context, user.id) not in ADMIN_ROLES:
+        return
+    context.application.create_task(  # errors reach the error handler with this update
+        receive_file(update, context),
+        update=update,
+        # python-telegram-bot's own prefix for the tasks of non-blocking handlers, which the
+        # console and the tests (console.local_api.LocalChat) wait for
+        name=f"Application:{context.bot.id}:admin_file",
+    )
+    raise ApplicationHandlerStop
+
+
 async def receive_file(update: Update, context: BotContext) -> None:
-    """An admin's file (``access.FromAdmin``): read on a copy of the knowledge base in the
+    """An admin's file (``take_admin_file``): read on a copy of the knowledge base in the
     background, then a preview with [반영] [취소]."""
     document, kb = update.message.document, context.kb
     name = document.file_name or "파일"
@@ -166,8 +189,13 @@ async def receive_file(update: Update, context: BotContext) -> None:
         return
     await update.message.reply_text(READING_TEXT.format(name=name))
     data = bytes(await (await document.get_file()).download_as_bytearray())
+    questions = await context.store.read(
+        recent_questions, days=CHANGED_ANSWER_DAYS, limit=CHANGED_ANSWER_LIMIT
+    )
     try:
-        reports, changed, asked = await asyncio.to_thread(_preview, context, name, data, region)
+        reports, changed = await asyncio.to_thread(
+            _preview, context, name, data, region, questions
+        )
     except LibraryError as exc:
         await update.message.reply_text(REFUSED_TEXT.format(name=name, reason=_one_line(exc)))
         return
@@ -175,7 +203,11 @@ async def receive_file(update: Update, context: BotContext) -> None:
     context.uploads[token] = (name, data, region)
     report = "\n".join(line for r in reports for line in r.lines())
     text = PREVIEW_TEXT.format(
-        report=report, region=region, changed=changed, asked=asked, days=CHANGED_ANSWER_DAYS
+        report=report,
+        region=region,
+        changed=changed,
+        asked=len(questions),
+        days=CHANGED_ANSWER_DAYS,
     )
     await update.message.reply_text(text, reply_markup=keyboards.upload_actions(token))
 
@@ -256,9 +288,11 @@ def taught_text(db: sqlite_utils.Database, kb: KnowledgeBase) -> str:
     return "\n".join(lines)
 
 
-def _preview(context: BotContext, name: str, data: bytes, region: str) -> tuple[list, int, int]:
+def _preview(
+    context: BotContext, name: str, data: bytes, region: str, questions: list[str]
+) -> tuple[list, int]:
     """Reads the file on a copy of the knowledge directory, builds the knowledge base it would
-    give and re-answers the last month's questions with both (runs in a worker thread)."""
+    give and re-answers ``questions`` (the last month's) with both (runs in a worker thread)."""
     directory = Path(context.settings.knowledge_dir)
     reports, new = preview_file(
         directory,
@@ -267,15 +301,12 @@ def _preview(context: BotContext, name: str, data: bytes, region: str) -> tuple[
         region,
         inspect=lambda copy: load_knowledge_base(copy, tokenizer=context.tokenizer),
     )
-    questions = context.store.read_now(
-        recent_questions, days=CHANGED_ANSWER_DAYS, limit=CHANGED_ANSWER_LIMIT
-    )
     memory = context.preview_outcomes
     if memory.get("kb") is not context.kb:  # a reload or publish since
         memory.clear()
         memory.update(kb=context.kb, outcomes={})
     changed = changed_answers(context.kb, new, questions, before=memory["outcomes"])
-    return reports, changed, len(questions)
+    return reports, changed
 
 
 def _publish(directory: Path, name: str, data: bytes, region: str, by: str) -> int:

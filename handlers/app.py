@@ -64,7 +64,7 @@ from handlers import (
     teaching,
     workbench,
 )
-from handlers.access import NEW_MESSAGE, PRIVATE, FromAdmin
+from handlers.access import NEW_MESSAGE, PRIVATE
 from handlers.context import BotContext, set_services
 from handlers.errors import handle_error
 from knowledge.base import KnowledgeBase
@@ -84,6 +84,11 @@ DIGEST_TIME = time(8, 30, tzinfo=ZoneInfo("Asia/Seoul"))  # before the office op
 PROGRESS_NOTICE_TIME = time(10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 HTTP_CONNECTIONS = 64  # one per update handled at once (MAX_CONCURRENT_UPDATES' default)
 STORED = PersistenceInput(bot_data=False, chat_data=False, callback_data=False)
+# Handler groups, tried in this order (python-telegram-bot runs the first matching handler of
+# each group; ApplicationHandlerStop ends the update): flood control, then an admin's file
+# (taken, or passed on to the citizen handlers of group 0), then saving the state.
+FLOOD_GROUP = -2
+ADMIN_FILE_GROUP = -1
 SAVE_STATE_GROUP = 100  # after every other handler: the conversation state is final by then
 # While another process holds the write lock, a write someone awaits (a complaint, a staff
 # action) waits this long on the writer thread (db.store) before "잠시 후 다시 시도해
@@ -154,16 +159,10 @@ def register_handlers(application: Application, settings: Settings) -> None:
     # Staff and admin commands accept any chat: their callbacks check the user's role (and
     # the chat). A button with empty data would match every pattern: refused first. An admin's
     # file during their own complaint draft belongs to the complaint, not the knowledge base.
-    admin_file = (
-        PRIVATE
-        & filters.Document.ALL
-        & FromAdmin(application.bot_data)
-        & ~complaint.DraftOpen(application.user_data)
-    )
+    document = PRIVATE & filters.Document.ALL & ~complaint.DraftOpen(application.user_data)
     application.add_handlers(
         [
             CallbackQueryHandler(keyboards.refuse_unknown, pattern=keyboards.no_data),
-            MessageHandler(admin_file, admin.receive_file, block=False),
             *relay.build_handlers(application.bot_data),
             *staff.build_handlers(),
             *teaching.build_handlers(),
@@ -224,7 +223,10 @@ def register_handlers(application: Application, settings: Settings) -> None:
             CallbackQueryHandler(citizen.stale_button),
         ]
     )
-    application.add_handler(flood.FloodControl(settings), group=-1)  # before everything else
+    application.add_handler(flood.FloodControl(settings), group=FLOOD_GROUP)
+    application.add_handler(
+        MessageHandler(document, admin.take_admin_file), group=ADMIN_FILE_GROUP
+    )
     application.add_handler(TypeHandler(Update, save_state), group=SAVE_STATE_GROUP)
     application.add_error_handler(handle_error)
 

@@ -6,10 +6,10 @@ Every parser returns None (or raises ValueError with a Korean sentence) instead 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from db.complaints import RECEIPT_ALPHABET
+from db.templates import NewTemplate
 
 # Korean numbers, written without separators: mobile 010-1234-5678, Seoul 02-123-4567, other
 # area codes 031…064, internet phones 070, and nationwide 15xx/16xx/18xx numbers. A local
@@ -36,16 +36,6 @@ _TEMPLATE_OPTION = re.compile(
     rf"\s*({TEMPLATE_TYPE}|{TEMPLATE_DEPARTMENT})=(?:[\"“]([^\"“”]*)[\"”]|([^\s\"“]+))(?=\s|$)"
 )
 _TEMPLATE_OPTION_START = re.compile(rf"\s*({TEMPLATE_TYPE}|{TEMPLATE_DEPARTMENT})\s*=")
-
-
-@dataclass(frozen=True)
-class TemplateRequest:
-    """What an admin typed after "/template add": the options, the name and the body."""
-
-    name: str
-    body: str
-    complaint_type: str | None = None
-    department: str | None = None
 
 
 def parse_phone(text: str) -> str | None:
@@ -93,9 +83,10 @@ def parse_period(args: list[str]) -> tuple[date | None, date | None]:
     return since, until
 
 
-def parse_template_add(text: str) -> TemplateRequest:
+def parse_template_add(text: str) -> NewTemplate:
     """``[유형=…] [부서=…] 이름 | 본문`` (options in any order, the body may hold "|" and
-    line breaks); ValueError with a Korean sentence when it cannot be read."""
+    line breaks), as typed: ``checked_template`` checks it; ValueError with a Korean sentence
+    when it cannot be read."""
     options: dict[str, str] = {}
     while match := _TEMPLATE_OPTION.match(text):
         key = match.group(1)
@@ -112,7 +103,7 @@ def parse_template_add(text: str) -> TemplateRequest:
     name, bar, body = text.partition("|")
     if not bar:
         raise ValueError("이름과 본문 사이에 | 를 넣어 주세요.")
-    return TemplateRequest(
+    return NewTemplate(
         name.strip(),
         body.strip(),
         options.get(TEMPLATE_TYPE) or None,

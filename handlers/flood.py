@@ -1,7 +1,7 @@
 """Flood control: per-user limits on messages per minute and on complaints per day.
 
 Usage:
-    application.add_handler(flood.FloodControl(settings), group=-1)   # before every handler
+    application.add_handler(flood.FloodControl(settings), group=FLOOD_GROUP)  # first of all
     if await flood.refuse_complaint(update, context):                  # complaint start, submit
         return ConversationHandler.END
 
@@ -85,7 +85,8 @@ class MessageLimiter:
 
 
 class FloodControl(TypeHandler):
-    """The group -1 handler that stops updates from a user over the message limit."""
+    """The handler of the first group (handlers.app.FLOOD_GROUP): stops updates from a user
+    over the message limit."""
 
     __slots__ = ("limiter",)
 

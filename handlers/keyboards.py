@@ -49,8 +49,8 @@ INBOX = "i:"  # i:<status code>:<offset>
 PREVIEW = "a:"  # a:<send|edit|cancel>:<prompt id> — the preview of a staff answer or reason
 UPLOAD = "k:"  # k:pub|drop:<token> — an admin's previewed file
 PUBLISH, DISCARD = "pub", "drop"
-TEMPLATE = "p:"  # p:save|drop:<token> — an admin's previewed reply template
-SAVE = "save"
+TEMPLATE = "p:"  # p:save|del|drop:<token> — an admin's reply template, added or removed
+SAVE, REMOVE = "save", "del"
 AGENT = "h:agent"  # 상담원 연결: open a relay to a staff member
 RELAY_CLAIM = "h:claim:"  # h:claim:<relay id> — [연결 받기] in the staff chat
 RELAY_END = "h:end:"  # h:end:<relay id> — [연결 종료], either side
@@ -76,7 +76,7 @@ PREVIEW_PATTERN = rf"^{PREVIEW}({SEND}|{EDIT}|{DROP}):(\d{{1,18}})\Z"
 RELAY_CLAIM_PATTERN = rf"^{RELAY_CLAIM}(\d{{1,18}})\Z"
 RELAY_END_PATTERN = rf"^{RELAY_END}(\d{{1,18}})\Z"
 UPLOAD_PATTERN = rf"^{UPLOAD}({PUBLISH}|{DISCARD}):([0-9a-f]{{8}})\Z"  # secrets.token_hex(4)
-TEMPLATE_PATTERN = rf"^{TEMPLATE}({SAVE}|{DISCARD}):([0-9a-f]{{8}})\Z"
+TEMPLATE_PATTERN = rf"^{TEMPLATE}({SAVE}|{REMOVE}|{DISCARD}):([0-9a-f]{{8}})\Z"
 
 
 def keyboard(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -86,7 +86,9 @@ def keyboard(rows: Iterable[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
         buttons = []
         for label, data in row:
             if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES or not data.isascii():
-                raise ValueError(f"callback data must be ASCII and ≤ 64 bytes: {data!r}")
+                raise ValueError(
+                    f"callback data must be ASCII and ≤ {MAX_CALLBACK_BYTES} bytes: {data!r}"
+                )
             buttons.append(InlineKeyboardButton(label, callback_data=data))
         markup.append(buttons)
     return InlineKeyboardMarkup(markup)
@@ -170,6 +172,13 @@ def template_actions(token: str) -> InlineKeyboardMarkup:
     """[저장] [취소] under the preview of a new reply template."""
     return keyboard(
         [[("저장", f"{TEMPLATE}{SAVE}:{token}"), ("취소", f"{TEMPLATE}{DISCARD}:{token}")]]
+    )
+
+
+def template_removal_actions(token: str) -> InlineKeyboardMarkup:
+    """[삭제] [취소] under a reply template an admin asked to remove."""
+    return keyboard(
+        [[("삭제", f"{TEMPLATE}{REMOVE}:{token}"), ("취소", f"{TEMPLATE}{DISCARD}:{token}")]]
     )
 
 

@@ -59,6 +59,7 @@ from db.prompts import (
 )
 from db.workbench import InboxFilter, due_text
 from db.workbench import inbox as workbench_inbox
+from display import telegram_length
 from handlers import formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, STAFF_ROLES, RepliesToBot, requires
 from handlers.arguments import parse_period, parse_receipt
@@ -102,7 +103,7 @@ APPEAL_TEXT = (
     "접수해 주세요."
 )
 REJECT_NOTE = "반려 사유: {reason}\n" + APPEAL_TEXT
-MAX_REASON_UNITS = MAX_NOTE_UNITS - formatting.telegram_length(REJECT_NOTE.format(reason=""))
+MAX_REASON_UNITS = MAX_NOTE_UNITS - telegram_length(REJECT_NOTE.format(reason=""))
 REASON_TOO_LONG_TEXT = (
     f"반려 사유는 {MAX_REASON_UNITS:,}자까지 적을 수 있습니다. 줄여서 다시 답장해 주세요."
 )
@@ -503,8 +504,8 @@ async def _send_prompt(
     mark = REPLY_MARK if action == REPLY else REASON_MARK
     mention = MessageEntity(
         MessageEntity.TEXT_MENTION,
-        formatting.telegram_length(f"{mark} "),
-        formatting.telegram_length(user.first_name),
+        telegram_length(f"{mark} "),
+        telegram_length(user.first_name),
         user=user,
     )
     chat_id = update.effective_chat.id
@@ -611,7 +612,7 @@ async def _refused_as_too_long(
 ) -> bool:
     """Refuses (before anything is stored) a text longer than ``limit`` UTF-16 units, the way
     Telegram counts: a text that long would reach the citizen cut short."""
-    length = formatting.telegram_length(text)
+    length = telegram_length(text)
     if length <= limit:
         return False
     await message.reply_text(f"{refusal} {TOO_LONG_DETAIL.format(length=length)}")

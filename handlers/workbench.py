@@ -4,7 +4,8 @@ and the daily jobs (morning digest in the staff chat, progress notices to citize
 Usage (staff): /type 번호 유형 · /extend 번호 YYYY-MM-DD 사유 · /due
 Usage (admin): /closed [YYYY-MM-DD 사유 | -YYYY-MM-DD] · /statutory [이름 일수]
 Templates: /template (목록) · /template 번호 (이 민원에 맞는 상용구, 채운 글) ·
-           /template add [유형=…] [부서=…] 이름 | 본문 (미리보기 뒤 [저장]) · /template del ID ·
+           /template add [유형=…] [부서=…] 이름 | 본문 (미리보기 뒤 [저장]) ·
+           /template del ID (지울 상용구를 보여 준 뒤 [삭제]) ·
            /template auto ID [끄기] (관리자: 새 민원마다 접수 직후 보내는 자동 접수 안내)
 """
 
@@ -16,7 +17,7 @@ import secrets
 from datetime import date
 
 import sqlite_utils
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import filters
 
 from db import deadlines
@@ -33,11 +34,13 @@ from db.office_calendar import (
 from db.templates import (
     NewTemplate,
     Template,
+    TemplateChanged,
     TemplateNotFound,
     add_template,
     checked_template,
     delete_template,
     fill,
+    get_template,
     set_auto_ack,
     templates_for,
 )
@@ -47,8 +50,6 @@ from db.workbench import (
     DeadlineAlreadyExtended,
     InboxFilter,
     departments,
-    describe_kind_error,
-    digest_text,
     due_digest,
     due_text,
     extend_deadline,
@@ -93,12 +94,25 @@ NEW_DEPARTMENT_TEXT = (
     "※ 아직 '{department}' 부서의 민원이 없습니다. 민원의 부서 이름과 글자까지 같아야 "
     "이 상용구가 나옵니다."
 )
-TEMPLATE_GONE_TEXT = "이미 저장했거나 취소했거나 새 미리보기로 바뀐 상용구입니다."
+TEMPLATE_GONE_TEXT = "이미 처리했거나 취소했거나 새 미리보기로 바뀐 상용구입니다."
 TEMPLATE_DROPPED_TEXT = "상용구를 저장하지 않고 취소했습니다."
+TEMPLATE_REMOVAL_TEXT = (
+    "[삭제 확인] 아래 상용구를 지웁니다. 지운 상용구는 되돌릴 수 없습니다. 맞으면 [삭제]를 눌러 "
+    "주세요."
+)
+AUTO_ACK_REMOVAL_TEXT = "※ 자동 접수 안내로 정한 상용구입니다. 지우면 새 민원에 보내지 않습니다."
+TEMPLATE_REMOVED_TEXT = "상용구 #{id} '{name}'을(를) 지웠습니다."
+TEMPLATE_KEPT_TEXT = "상용구를 지우지 않고 취소했습니다."
+TEMPLATE_CHANGED_TEXT = (
+    "상용구 #{id}이(가) 확인 뒤에 바뀌었거나 지워져 지우지 않았습니다. /template del {id} 로 "
+    "다시 확인해 주세요."
+)
+TEMPLATE_MISSING_TEXT = "상용구 {number}이(가) 없습니다."
 TEMPLATE_SAVED_TEXT = "상용구 #{id} '{name}'을(를) 저장했습니다."
 TEMPLATE_NOT_SAVED_TEXT = "저장하지 못했습니다: {problem} /template add 로 다시 적어 주세요."
 ALL_TYPES, ALL_DEPARTMENTS = "모든 유형", "모든 부서"
 TEMPLATE_CHANGES = ("add", "del", "auto")
+MAX_ID_DIGITS = 18  # a longer number is no template id and would not fit SQLite's integers
 # "/template add …", "/template del 3", "/template auto 3": the admins' sub-commands.
 TEMPLATE_CHANGE = filters.Regex(rf"^/template(@\w+)?\s+({'|'.join(TEMPLATE_CHANGES)})(\s|$)")
 
@@ -123,7 +137,7 @@ async def change_type(update: Update, context: BotContext) -> None:
             set_type, receipt, kind, actor_id=update.effective_user.id
         )
     except deadlines.UnknownType:
-        await update.message.reply_text(describe_kind_error(kind))
+        await update.message.reply_text(formatting.describe_kind_error(kind))
         return
     except ComplaintNotFound:
         await update.message.reply_text(NOT_FOUND_TEXT.format(receipt=receipt))
@@ -172,7 +186,7 @@ async def due_list(update: Update, context: BotContext) -> None:
     """Open complaints, earliest due first, with the digest's counts on top."""
     total, found = await context.store.read(inbox, InboxFilter(due="open"), limit=DUE_LIST_SIZE)
     digest = await context.store.read(due_digest)
-    lines = [digest_text(digest), "", f"[처리기한 순 열린 민원 {total}건]"]
+    lines = [formatting.digest_text(digest), "", f"[처리기한 순 열린 민원 {total}건]"]
     lines += [
         f"· {c.receipt} {due_text(c)} · {c.status}\n   {formatting.preview(c.content)}"
         for c in found
@@ -273,23 +287,33 @@ async def change_template(update: Update, context: BotContext) -> None:
     routed here by TEMPLATE_CHANGE."""
     if context.args[0] == "add":
         await _preview_template(update, context)
-        return
-    await update.message.reply_text(await context.store.write(_delete_or_mark, context.args))
+    elif context.args[0] == "del":
+        await _confirm_removal(update, context)
+    else:
+        await update.message.reply_text(await context.store.write(_mark_auto_ack, context.args))
 
 
 @requires(ADMIN_ROLES)
 async def template_button(update: Update, context: BotContext) -> None:
-    """[저장] stores the previewed template (once), [취소] drops it."""
+    """[저장] stores the previewed template (once), [삭제] removes the one shown, [취소] drops
+    either."""
     query = update.callback_query
     action, token = context.matches[0].groups()
     draft = context.user_data.get(TEMPLATE_DRAFT)
-    if not draft or draft["token"] != token:
+    removal = draft is not None and "remove" in draft
+    expected = (keyboards.REMOVE if removal else keyboards.SAVE, keyboards.DISCARD)
+    if not draft or draft["token"] != token or action not in expected:
         await query.answer(TEMPLATE_GONE_TEXT, show_alert=True)
         return
     await query.answer()
     if action == keyboards.DISCARD:
         del context.user_data[TEMPLATE_DRAFT]
-        await keyboards.edit_message(query, TEMPLATE_DROPPED_TEXT)
+        await keyboards.edit_message(
+            query, TEMPLATE_KEPT_TEXT if removal else TEMPLATE_DROPPED_TEXT
+        )
+        return
+    if removal:
+        await _remove_shown(query, context, Template(**draft["remove"]))
         return
     new = NewTemplate(**{name: draft[name] for name in NewTemplate.__dataclass_fields__})
     try:
@@ -335,7 +359,41 @@ async def _preview_template(update: Update, context: BotContext) -> None:
     )
 
 
-def template_summary(new: NewTemplate) -> str:
+async def _confirm_removal(update: Update, context: BotContext) -> None:
+    """Reads "/template del 번호" and shows the template with [삭제] [취소]; nothing is removed
+    until [삭제] (a newer preview replaces an older one)."""
+    args = context.args
+    number = args[1].lstrip("#") if len(args) == 2 else ""
+    if not number.isascii() or not number.isdigit() or len(number) > MAX_ID_DIGITS:
+        await update.message.reply_text(TEMPLATE_USAGE)
+        return
+    try:
+        shown = await context.store.read(get_template, int(number))
+    except TemplateNotFound:
+        await update.message.reply_text(TEMPLATE_MISSING_TEXT.format(number=args[1]))
+        return
+    token = secrets.token_hex(4)
+    context.user_data[TEMPLATE_DRAFT] = {"token": token, "remove": dataclasses.asdict(shown)}
+    lines = [TEMPLATE_REMOVAL_TEXT, *([AUTO_ACK_REMOVAL_TEXT] if shown.auto_ack else [])]
+    await update.message.reply_text(
+        formatting.fit("\n".join([*lines, f"번호: #{shown.id}", template_summary(shown)])),
+        reply_markup=keyboards.template_removal_actions(token),
+    )
+
+
+async def _remove_shown(query: CallbackQuery, context: BotContext, shown: Template) -> None:
+    """Removes the template the admin confirmed, unless it changed since it was shown."""
+    del context.user_data[TEMPLATE_DRAFT]
+    try:
+        await context.store.write(delete_template, shown.id, shown=shown)
+    except (TemplateChanged, TemplateNotFound):
+        text = TEMPLATE_CHANGED_TEXT.format(id=shown.id)
+    else:
+        text = TEMPLATE_REMOVED_TEXT.format(id=shown.id, name=shown.name)
+    await keyboards.edit_message(query, text)
+
+
+def template_summary(new: NewTemplate | Template) -> str:
     """Name, type, department and body of a template, as its preview shows them."""
     return "\n".join(
         [
@@ -362,30 +420,22 @@ def _scope(template: Template) -> str:
     return f" ({' · '.join(scope)})" if scope else ""
 
 
-def _delete_or_mark(db: sqlite_utils.Database, args: list[str]) -> str:
-    """/template del 번호 or /template auto 번호 [끄기], done; what to tell the admin."""
+def _mark_auto_ack(db: sqlite_utils.Database, args: list[str]) -> str:
+    """/template auto 번호 [끄기], done; what to tell the admin."""
     number = args[1].lstrip("#") if len(args) > 1 else ""
-    if args[0] == "auto":
-        off = len(args) == 3 and args[2] in ("끄기", "off")
-        if len(args) not in (2, 3) or not number.isdigit() or (len(args) == 3 and not off):
-            return TEMPLATE_USAGE
-        try:
-            set_auto_ack(db, int(number), not off)
-        except TemplateNotFound:
-            return f"상용구 {args[1]}이(가) 없습니다."
-        if off:
-            return f"상용구 {args[1]}을(를) 자동 접수 안내에서 뺐습니다."
-        return (
-            f"상용구 {args[1]}을(를) 자동 접수 안내로 정했습니다. 맞는 새 민원마다 접수 직후 "
-            "민원인에게 보냅니다."
-        )
-    if len(args) != 2 or not number.isdigit():
+    off = len(args) == 3 and args[2] in ("끄기", "off")
+    if len(args) not in (2, 3) or not number.isdigit() or (len(args) == 3 and not off):
         return TEMPLATE_USAGE
     try:
-        delete_template(db, int(number))
+        set_auto_ack(db, int(number), not off)
     except TemplateNotFound:
-        return f"상용구 {args[1]}이(가) 없습니다."
-    return f"상용구 {args[1]}을(를) 지웠습니다."
+        return TEMPLATE_MISSING_TEXT.format(number=args[1])
+    if off:
+        return f"상용구 {args[1]}을(를) 자동 접수 안내에서 뺐습니다."
+    return (
+        f"상용구 {args[1]}을(를) 자동 접수 안내로 정했습니다. 맞는 새 민원마다 접수 직후 "
+        "민원인에게 보냅니다."
+    )
 
 
 LINK_USAGE = (
@@ -449,7 +499,7 @@ async def post_morning_digest(context: BotContext) -> None:
     if chat_id is None:
         return
     try:
-        text = digest_text(await context.store.read(due_digest))
+        text = formatting.digest_text(await context.store.read(due_digest))
     except DatabaseUnavailable as exc:
         logger.warning("morning digest skipped: %s", exc)
         return

@@ -71,6 +71,7 @@ BUTTONS = [
     "t:pick:0a1b2c3d:0",
     "t:save:0a1b2c3d",
     "p:save:0a1b2c3d",
+    "p:del:0a1b2c3d",
     "p:drop:0a1b2c3d",
 ]
 # (user, chat) pairs without the role: a citizen privately and as a member of the staff chat,
@@ -186,6 +187,11 @@ async def test_staff_and_admins_are_let_through(bot):
 PRIVILEGED_MODULES = (staff.__name__, workbench.__name__, admin.__name__, teaching.__name__)
 
 
+def every_handler(application) -> list:
+    """The registered handlers of every group, in the order they are tried."""
+    return [h for group in sorted(application.handlers) for h in application.handlers[group]]
+
+
 def _privileged(handlers) -> list:
     """Every registered handler whose callback lives in handlers.staff, .workbench, .admin or
     .teaching."""
@@ -209,7 +215,7 @@ async def test_the_table_covers_every_privileged_handler(local_bot):
     commands = {c.split()[0].lstrip("/") for c, _ in COMMANDS}
     buttons = [b.format(r=receipt) for b in BUTTONS]
     uncovered = []
-    for handler in _privileged(local_bot.application.handlers[0]):
+    for handler in _privileged(every_handler(local_bot.application)):
         if isinstance(handler, CommandHandler):
             if not handler.commands <= commands:
                 uncovered.append(sorted(handler.commands))
@@ -217,11 +223,12 @@ async def test_the_table_covers_every_privileged_handler(local_bot):
             if not any(handler.pattern.match(data) for data in buttons):
                 uncovered.append(handler.pattern.pattern)
         # a reply to a prompt: test_a_grant_revoked_while_writing_a_reply_stops_the_reply;
-        # an admin's file is filtered by access.FromAdmin; a reply to a teaching prompt:
+        # an admin's file: admin.take_admin_file reads the role and passes anyone else's on
+        # (tests/test_handlers_upload.py); a reply to a teaching prompt:
         # test_handlers_teaching.py::test_cancel_and_someone_elses_reply_change_nothing
         elif handler.callback not in (
             staff.receive_prompt_text,
-            admin.receive_file,
+            admin.take_admin_file,
             teaching.receive_prompt_text,
         ):
             uncovered.append(handler.callback.__qualname__)
@@ -247,13 +254,13 @@ async def test_every_command_is_public_or_in_the_table(local_bot):
 
 
 async def test_every_privileged_callback_requires_its_role(local_bot):
-    """Each staff, workbench and admin callback is wrapped by access.requires (the admin's file
-    upload is filtered by access.FromAdmin instead); the role each command needs is checked
-    row by row below."""
+    """Each staff, workbench and admin callback is wrapped by access.requires (except the
+    admin's file, which reads the role itself and passes anyone else's file on); the role each
+    command needs is checked row by row below."""
     unwrapped = [
         handler.callback.__qualname__
-        for handler in _privileged(local_bot.application.handlers[0])
-        if handler.callback is not admin.receive_file
+        for handler in _privileged(every_handler(local_bot.application))
+        if handler.callback is not admin.take_admin_file
         and getattr(handler.callback, "required_roles", None) is None
     ]
     assert unwrapped == []

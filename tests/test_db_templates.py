@@ -11,6 +11,7 @@ import pytest
 from db.database import KST
 from db.office_calendar import set_statutory_period
 from db.templates import (
+    TemplateChanged,
     TemplateNotFound,
     acknowledgement,
     add_template,
@@ -111,6 +112,25 @@ def test_the_most_specific_marked_template_acknowledges_a_new_complaint(db, mark
         set_auto_ack(db, template_id, name in marked)
     expected = f"{chosen}: {complaint.receipt} 접수" if chosen else None
     assert acknowledgement(db, complaint) == expected
+
+
+@pytest.mark.parametrize("change", ["marked", "replaced", "none"])
+def test_a_template_is_removed_only_as_it_was_shown(db, change):
+    """The removal an admin confirmed: refused if the template changed since it was shown."""
+    first = add_template(db, "안내", "확인하겠습니다", created_by=900)
+    shown = get_template(db, first)
+    if change == "marked":
+        set_auto_ack(db, first, True)
+    elif change == "replaced":  # removed, and a newer template got the same id
+        delete_template(db, first)
+        assert add_template(db, "새 안내", "곧 답합니다", created_by=900) == first
+    if change == "none":
+        delete_template(db, first, shown=shown)
+        assert db["reply_templates"].count == 0
+    else:
+        with pytest.raises(TemplateChanged):
+            delete_template(db, first, shown=shown)
+        assert db["reply_templates"].count == 1
 
 
 def test_marking_an_unknown_template_fails(db):

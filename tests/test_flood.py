@@ -13,6 +13,7 @@ import pytest
 from config import SettingsError, load_settings
 from db.complaints import create_complaint, list_complaints
 from handlers import citizen, complaint
+from handlers.app import FLOOD_GROUP
 from handlers.flood import (
     COMPLAINT_LIMIT_TEXT,
     SLOW_DOWN_TEXT,
@@ -37,7 +38,8 @@ class FakeClock:
 def clock(local_bot):
     """The running bot's flood limiter on a clock the test moves."""
     fake = FakeClock()
-    [gate] = [h for h in local_bot.application.handlers[-1] if isinstance(h, FloodControl)]
+    [gate] = local_bot.application.handlers[FLOOD_GROUP]
+    assert isinstance(gate, FloodControl)
     gate.limiter.clock = fake
     return fake
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from db.complaints import RECEIPT_ALPHABET, new_receipt
+from db.templates import NewTemplate
 from handlers.arguments import (
-    TemplateRequest,
     parse_period,
     parse_phone,
     parse_receipt,
@@ -114,18 +114,18 @@ def test_periods():
 @pytest.mark.parametrize(
     "typed, expected",
     [
-        ("보수 안내 | 곧 고칩니다", TemplateRequest("보수 안내", "곧 고칩니다")),
+        ("보수 안내 | 곧 고칩니다", NewTemplate("보수 안내", "곧 고칩니다")),
         (
             "유형=고충 부서=도로과 보수 안내 | 곧 | 고칩니다\n감사합니다",
-            TemplateRequest("보수 안내", "곧 | 고칩니다\n감사합니다", "고충", "도로과"),
+            NewTemplate("보수 안내", "곧 | 고칩니다\n감사합니다", "고충", "도로과"),
         ),
-        ("부서=도로과 유형=건의 안내|내용", TemplateRequest("안내", "내용", "건의", "도로과")),
+        ("부서=도로과 유형=건의 안내|내용", NewTemplate("안내", "내용", "건의", "도로과")),
         (
             '유형="법정:여권 발급" 여권 | 4일 걸립니다',
-            TemplateRequest("여권", "4일 걸립니다", "법정:여권 발급"),
+            NewTemplate("여권", "4일 걸립니다", "법정:여권 발급"),
         ),
-        ("유형=“법정:여권 발급” 여권 | 내용", TemplateRequest("여권", "내용", "법정:여권 발급")),
-        ("유형이 있는 안내 | 내용", TemplateRequest("유형이 있는 안내", "내용")),
+        ("유형=“법정:여권 발급” 여권 | 내용", NewTemplate("여권", "내용", "법정:여권 발급")),
+        ("유형이 있는 안내 | 내용", NewTemplate("유형이 있는 안내", "내용")),
     ],
 )
 def test_template_add_reads_type_department_name_and_body(typed, expected):

@@ -3,16 +3,19 @@ change; /kb_versions lists versions and /rollback N brings one back; bad files c
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 from db.complaints import list_complaints
-from handlers import admin, citizen, complaint
+from db.staff import role_of
+from handlers import access, admin, citizen, complaint
 from tests.fixtures import render
 
-ADMIN, CITIZEN = 900, 42
+ADMIN, STAFF, CITIZEN = 900, 800, 42
 QUESTION = "가나 여권 재발급 수수료 얼마예요"
+ANSWERED = "다문화가족지원센터 어디서 해요"  # answered by the bundled knowledge base
 
 
 @pytest.fixture
@@ -100,6 +103,31 @@ async def test_a_file_without_a_region_asks_for_one(bot):
     assert replies == [
         admin.NEED_REGION_TEXT.format(regions="전라북도, 전주시, 인천광역시, 나주시")
     ]
+
+
+@pytest.mark.parametrize("user", [CITIZEN, STAFF])
+async def test_a_document_with_a_caption_from_anyone_but_an_admin_is_a_question(bot, user):
+    """Passed on by the admin-file handler, the caption reaches the citizen handlers."""
+    asked = texts(await bot.chat(43).send(ANSWERED))
+    replies = texts(await bot.chat(user).send_file("안내.pdf", b"%PDF-1.4", caption=ANSWERED))
+    assert replies == asked and "다문화가족지원센터" in replies[0]
+    assert bot.application.bot_data.get("uploads", {}) == {}
+
+
+async def test_the_role_of_a_files_sender_is_read_off_the_event_loop(bot, monkeypatch):
+    """A locked database must not freeze the bot: no role read runs on the loop's thread."""
+    reads: list[int] = []
+
+    def recorded_role_of(db, user_id: int, **ids):
+        reads.append(threading.get_ident())
+        return role_of(db, user_id, **ids)
+
+    monkeypatch.setattr(access, "role_of", recorded_role_of)
+    upload = texts(await bot.chat(ADMIN).send_file("faq.csv", render.csv(render.FAQ_ROWS)))
+    question = texts(await bot.chat(CITIZEN).send_file("안내.pdf", b"%PDF", caption=ANSWERED))
+    assert upload[0].startswith(admin.NEED_REGION_TEXT.split("{", 1)[0])
+    assert "다문화가족지원센터" in question[0]
+    assert len(reads) == 2 and threading.get_ident() not in reads
 
 
 async def test_a_citizens_file_is_not_read(bot):

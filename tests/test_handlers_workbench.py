@@ -140,8 +140,71 @@ async def test_templates_are_kept_by_admins_and_filled_for_staff(local_bot, stor
     stored = store(local_bot.db)
     filled = texts(await me.send(f"/template {stored.receipt}"))
     assert f"{stored.receipt} 민원은 도로과에서 " in filled and "{처리기한}" not in filled
-    assert "지웠습니다" in texts(await admin.send("/template del 1"))
+    await admin.send("/template del 1")
+    assert "지웠습니다" in texts(await admin.press("삭제"))
     assert "맞는 상용구가 없습니다" in texts(await me.send(f"/template {stored.receipt}"))
+
+
+async def test_removing_a_template_shows_it_first_and_waits_for_remove(local_bot):
+    admin, me = local_bot.chat(ADMIN), local_bot.chat(STAFF)
+    await add_template(admin, "유형=고충 보수 안내 | 곧 고칩니다")
+    await admin.send("/template auto 1")
+    shown = texts(await admin.send("/template del 1"))
+    assert shown == "\n".join(
+        [
+            workbench.TEMPLATE_REMOVAL_TEXT,
+            workbench.AUTO_ACK_REMOVAL_TEXT,
+            "번호: #1",
+            "이름: 보수 안내",
+            "유형: 고충",
+            "부서: 모든 부서",
+            "",
+            "곧 고칩니다",
+        ]
+    )
+    assert [label for label, _ in admin.buttons()] == ["삭제", "취소"]
+    remove, cancel = (data for _, data in admin.buttons())
+    assert local_bot.db["reply_templates"].count == 1  # nothing is removed before [삭제]
+    await me.send("/template")
+    assert (await me.press(data=remove))[0].params["text"] == ADMIN_DENIED_TEXT
+    assert texts(await admin.press(data=cancel)) == workbench.TEMPLATE_KEPT_TEXT
+    assert (await admin.press(data=remove))[0].params["text"] == workbench.TEMPLATE_GONE_TEXT
+    assert local_bot.db["reply_templates"].count == 1
+
+    await admin.send("/template del #1")
+    remove = admin.buttons()[0][1]
+    save = remove.replace(":del:", ":save:")  # a forged [저장] on a removal stores nothing
+    assert (await admin.press(data=save))[0].params["text"] == workbench.TEMPLATE_GONE_TEXT
+    assert texts(await admin.press(data=remove)) == "상용구 #1 '보수 안내'을(를) 지웠습니다."
+    assert (await admin.press(data=remove))[0].params["text"] == workbench.TEMPLATE_GONE_TEXT
+    assert local_bot.db["reply_templates"].count == 0
+
+
+async def test_a_template_changed_after_it_was_shown_is_not_removed(local_bot):
+    admin = local_bot.chat(ADMIN)
+    await add_template(admin, "보수 안내 | 곧 고칩니다")
+    await admin.send("/template del 1")
+    await admin.send("/template auto 1")  # changed between the preview and [삭제]
+    assert texts(await admin.press("삭제")) == workbench.TEMPLATE_CHANGED_TEXT.format(id=1)
+    assert local_bot.db["reply_templates"].count == 1
+
+
+@pytest.mark.parametrize(
+    "typed, said",
+    [
+        ("/template del", workbench.TEMPLATE_USAGE),
+        ("/template del 보수", workbench.TEMPLATE_USAGE),
+        ("/template del 1 2", workbench.TEMPLATE_USAGE),
+        ("/template del " + "9" * 30, workbench.TEMPLATE_USAGE),
+        ("/template del 99", "상용구 99이(가) 없습니다."),
+    ],
+)
+async def test_a_removal_that_names_no_template_says_so_without_buttons(local_bot, typed, said):
+    admin = local_bot.chat(ADMIN)
+    await add_template(admin, "보수 안내 | 곧 고칩니다")
+    assert texts(await admin.send(typed)) == said
+    assert admin.buttons() == []
+    assert local_bot.db["reply_templates"].count == 1
 
 
 async def test_an_admin_sets_a_templates_type_and_department_after_a_preview(local_bot, store):

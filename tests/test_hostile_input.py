@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from console.local_api import MAX_MESSAGE_CHARS
 from db.complaints import get_complaint, list_complaints
 from db.outbox import due
+from display import telegram_length
 from handlers import citizen, complaint, staff
 from handlers.access import ADMIN_DENIED_TEXT, DENIED_TEXT, PLACE_TEXT
-from handlers.formatting import telegram_length
 from handlers.jobs import deliver_due
 from knowledge.model import DocumentInfo, ParseError
 from knowledge.parsers import (

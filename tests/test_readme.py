@@ -1,7 +1,9 @@
-"""The README: its example answer is what the bot really says, and no section goes missing."""
+"""The README: its example answer is what the bot really says, and it names every command."""
 
 import re
 from pathlib import Path
+
+from telegram.ext import CommandHandler, ConversationHandler
 
 from knowledge.base import KnowledgeBase
 from nlp.responder import respond
@@ -17,23 +19,23 @@ def test_readme_example_is_the_real_answer(kb: KnowledgeBase):
     assert respond(kb, question).text == shown
 
 
-def test_readme_keeps_both_languages_and_every_section():
-    """A figures update once replaced everything from the Korean summary to the English figures."""
-    headings = re.findall(r"^#+ .+$", README.read_text(encoding="utf-8"), re.M)
-    assert headings == [
-        "# 지자체 정책·민원 안내 봇 / Korean civil-affairs Q&A bot",
-        "## 두 명령으로 시작하기",
-        "## 설정",
-        "## 명령",
-        "## 직원 업무: 처리기한과 웹 콘솔",
-        "## 관리자: 자료 넣기",
-        "## 예시",
-        "## 측정 결과 요약",
-        "## 저장하는 것과 이유",
-        "## English",
-        "### Two commands",
-        "### How it works",
-        "### What is stored and why",
-        "### Figures",
-        "## Reliability",
-    ]
+def _commands(handlers) -> set[str]:
+    found: set[str] = set()
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            states = (h for state in handler.states.values() for h in state)
+            found |= _commands([*handler.entry_points, *handler.fallbacks, *states])
+        elif isinstance(handler, CommandHandler):
+            found |= handler.commands
+    return found
+
+
+async def test_every_telegram_command_is_in_the_user_guide(local_bot):
+    """Each command the Application registers is named in the Korean guide, which comes first."""
+    readme = README.read_text(encoding="utf-8")
+    korean, english = readme.split("\n## English\n", 1)
+    assert english.strip()
+    handlers = [h for group in local_bot.application.handlers.values() for h in group]
+    commands = _commands(handlers)
+    assert {"start", "complaint", "inbox", "template", "reload"} <= commands
+    assert sorted(c for c in commands if f"/{c}" not in korean) == []

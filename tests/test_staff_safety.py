@@ -12,9 +12,10 @@ import pytest
 from db import prompts
 from db.complaints import DONE, REJECTED, TRANSFERRED, create_complaint, get_complaint, history
 from db.database import as_utc
+from display import telegram_length
 from handlers import keyboards, staff
 from handlers.access import PLACE_TEXT
-from handlers.formatting import staff_alert, telegram_length
+from handlers.formatting import staff_alert
 from handlers.jobs import deliver_due
 
 CITIZEN_B, CITIZEN_C, STAFF, ADMIN_ID, STAFF_CHAT, GROUP = 51, 52, 800, 900, -100500, -100777

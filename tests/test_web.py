@@ -217,6 +217,23 @@ def test_a_refused_action_is_explained(console, store):
     assert response.status_code == 400 and "YYYY-MM-DD" in response.text
 
 
+@pytest.mark.parametrize("text, kept", [("😀" * 2000, True), ("😀" * 2001, False)])
+def test_a_reply_is_measured_as_telegram_measures_it(console, store, text, kept):
+    """4,000 UTF-16 units (an emoji counts two), as a reply sent from Telegram."""
+    complaint = store(console.db)
+    sign_in(console)
+    token = csrf_of(console.get(f"/complaints/{complaint.receipt}"))
+    response = console.post(
+        f"/complaints/{complaint.receipt}/action",
+        data={"csrf": token, "action": "reply", "text": text},
+    )
+    assert response.status_code == (303 if kept else 400)
+    replies = [e for e in history(console.db, complaint.receipt) if e["kind"] == "reply"]
+    assert len(replies) == (1 if kept else 0)
+    if not kept:
+        assert "4,000자까지" in response.text
+
+
 def test_revoked_staff_lose_their_session(console):
     sign_in(console)
     console.db["web_accounts"].update("kim", {"user_id": STRANGER})
@@ -313,6 +330,38 @@ def test_admins_keep_templates_and_staff_answer_with_one(console, store):
     assert "보수 안내" in page.text
     filled = console.get(f"/complaints/{complaint.receipt}", params={"template": "1"})
     assert f"{complaint.receipt} 민원은 도로과에서 처리합니다.</textarea>" in filled.text
+
+
+def confirmation(page: str) -> dict[str, str]:
+    """The hidden fields of a removal confirmation's [삭제] form."""
+    return dict(re.findall(r'name="(id|shown)" value="([^"]+)"', page.split("</section>")[0]))
+
+
+def test_an_admin_removes_a_template_only_after_seeing_it(console):
+    auth.add_account(console.db, "admin", PASSWORD, user_id=ADMIN)
+    sign_in(console, "admin")
+    token = csrf_of(console.get("/templates"))
+    for name in ("보수 안내", "접수 안내"):
+        console.post("/templates", data={"csrf": token, "name": name, "body": "곧\n고칩니다"})
+    [first, second] = [row["id"] for row in console.db["reply_templates"].rows]
+    shown = console.post("/templates", data={"csrf": token, "action": "delete", "id": first})
+    assert "상용구 삭제 확인" in shown.text and "이름: 보수 안내" in shown.text
+    assert console.db["reply_templates"].count == 2  # nothing is removed before the confirmation
+    confirm = confirmation(shown.text)
+    removed = console.post(
+        "/templates", data={"csrf": token, "action": "delete_confirmed", **confirm}
+    )
+    assert removed.status_code == 303
+    assert [row["id"] for row in console.db["reply_templates"].rows] == [second]
+
+    shown = console.post("/templates", data={"csrf": token, "action": "delete", "id": second})
+    confirm = confirmation(shown.text)
+    console.post("/templates", data={"csrf": token, "action": "auto", "id": second, "on": "1"})
+    changed = console.post(
+        "/templates", data={"csrf": token, "action": "delete_confirmed", **confirm}
+    )
+    assert changed.status_code == 400 and "보여 드린 뒤에 바뀌었습니다" in changed.text
+    assert console.db["reply_templates"].count == 1
 
 
 def test_similar_complaints_are_shown_linked_and_answered_together(console, file_complaint, store):

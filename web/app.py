@@ -12,6 +12,7 @@ function as the Telegram command, so the citizen is told the same way (db.outbox
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import secrets
@@ -40,6 +41,8 @@ from db.duplicates import (
 from db.satisfaction import by_department_and_month
 from db.staff import ADMIN, role_of
 from db.templates import (
+    Template,
+    TemplateChanged,
     TemplateNotFound,
     add_template,
     delete_template,
@@ -64,7 +67,7 @@ from db.workbench import (
     statutory_kinds,
     volume_by_department_and_week,
 )
-from display import kst_text
+from display import kst_text, telegram_length
 from web import auth, charts, exports, photos
 
 logger = logging.getLogger(__name__)
@@ -72,13 +75,27 @@ logger = logging.getLogger(__name__)
 COOKIE = "console_session"
 PRE_CSRF_COOKIE = "console_csrf"
 PAGE_SIZE = 50
-MAX_TEXT_CHARS = 4000  # as a Telegram reply (handlers.staff.MAX_NOTE_CHARS)
+TEMPLATE_CHANGED_TEXT = (
+    "그 상용구는 이미 지워졌거나 보여 드린 뒤에 바뀌었습니다. 목록을 다시 확인해 주세요."
+)
+# A reply or note is delivered as one Telegram message: at most this many UTF-16 units, as
+# handlers.staff.MAX_NOTE_UNITS (Telegram's 4,096 less the notice's header).
+MAX_TEXT_UNITS = 4000
+
+
+def fingerprint(template: Template) -> str:
+    """What the removal confirmation sends back to say which version of a template it showed
+    (the text itself would come back with its line breaks changed by the browser)."""
+    return hashlib.sha256(repr(template).encode()).hexdigest()[:16]
+
+
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
 TEMPLATES.filters["kst"] = lambda value: kst_text(value) if value else "-"
 TEMPLATES.globals["due_text"] = due_text
+TEMPLATES.globals["fingerprint"] = fingerprint
 
 
 class _Connections(threading.local):
@@ -319,7 +336,12 @@ def create_app(settings, *, fetch_file: photos.FileFetcher | None = None) -> Sta
             satisfaction_chart=charts.average_bars(by_department_and_month(db)),
         )
 
-    def templates_page(request: Request, message: str = "", status: int = 200) -> Response:
+    def templates_page(
+        request: Request,
+        message: str = "",
+        status: int = 200,
+        removing: Template | None = None,
+    ) -> Response:
         session = current(request)
         if session is None:
             return to_login()
@@ -329,6 +351,7 @@ def create_app(settings, *, fetch_file: photos.FileFetcher | None = None) -> Sta
             session,
             status,
             message=message,
+            removing=removing,
             templates=templates_for(database()),
             types=[*deadlines.TYPES, *statutory_kinds(database())],
             departments=departments(database()),
@@ -345,8 +368,12 @@ def create_app(settings, *, fetch_file: photos.FileFetcher | None = None) -> Sta
         if role(session.user_id) != ADMIN or not _same(form.get("csrf"), session.csrf):
             return templates_page(request, "관리자만 상용구를 바꿀 수 있습니다.", 403)
         try:
-            if form.get("action") == "delete":
-                delete_template(database(), _number(form.get("id")))
+            if form.get("action") == "delete":  # shown first: removed by the confirmation
+                return templates_page(
+                    request, removing=get_template(database(), _number(form.get("id")))
+                )
+            if form.get("action") == "delete_confirmed":
+                _remove_shown(database(), form)
             elif form.get("action") == "auto":
                 set_auto_ack(database(), _number(form.get("id")), form.get("on") == "1")
             else:
@@ -358,7 +385,9 @@ def create_app(settings, *, fetch_file: photos.FileFetcher | None = None) -> Sta
                     complaint_type=form.get("type") or None,
                     department=form.get("department") or None,
                 )
-        except (ValueError, TemplateNotFound) as exc:
+        except (TemplateChanged, TemplateNotFound):
+            return templates_page(request, TEMPLATE_CHANGED_TEXT, 400)
+        except ValueError as exc:
             return templates_page(request, f"저장하지 못했습니다: {exc}", 400)
         return RedirectResponse("/templates", status_code=303)
 
@@ -415,6 +444,14 @@ def _same(given: str | None, expected: str | None) -> bool:
     return bool(given and expected) and hmac.compare_digest(given, expected)
 
 
+def _remove_shown(db: sqlite_utils.Database, form: dict[str, str]) -> None:
+    """Removes the template the confirmation showed; TemplateChanged if it changed since."""
+    current = get_template(db, _number(form.get("id")))
+    if not hmac.compare_digest(fingerprint(current), form.get("shown", "")):
+        raise TemplateChanged(current.id)
+    delete_template(db, current.id)
+
+
 def _number(text: str | None) -> int:
     return int(text) if text and text.isdigit() else 0
 
@@ -448,8 +485,10 @@ def _apply(db: sqlite_utils.Database, receipt: str, form: dict[str, str], actor:
     """Runs one action from the detail page; returns what to tell the staff member."""
     what = form.get("action")
     text = form.get("text", "").strip()
-    if len(text) > MAX_TEXT_CHARS:
-        raise ValueError(f"{MAX_TEXT_CHARS:,}자까지 쓸 수 있습니다.")
+    if telegram_length(text) > MAX_TEXT_UNITS:
+        raise ValueError(
+            f"{MAX_TEXT_UNITS:,}자까지 쓸 수 있습니다 (이모지 등 일부 문자는 2자로 셉니다)."
+        )
     if what == "reply":
         answered = reply_to_linked(db, receipt, actor_id=actor, text=text)
         also = f" (연결된 민원 {len(answered) - 1}건에도)" if len(answered) > 1 else ""
