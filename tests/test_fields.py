@@ -409,3 +409,23 @@ def test_a_past_date_does_not_answer_when_the_next_one_is(question, lacking):
     )
     facts = asked_facts(question)
     assert [f.label for f in missing_facts(entry, facts, text=question)] == lacking
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        # the department in charge, not the 시행주체 (14개 시군) the 담당 cue also brings
+        ("전북 새마을지도자 장학금은 어느 팀 담당이에요", "의 담당 부서는 전라북도 정무기획과"),
+        # what a student receives, not the programme's budget
+        ("전북 새마을지도자 자녀 장학금 대학생이면 얼마나 받아요?", "의 지원 금액은 고등학생"),
+        ("인천광역시 새마을회 연락처 알려주세요", "새마을회의 연락처는 433-4054입니다."),
+        # no field answers: the line holding the asked figure leads, not the card's title
+        ("굿모닝인천 한 달에 몇 부나 찍어요", "월 3만7천부"),
+        ("전주 장애인 일자리 사업 몇 명 참여했어요", "295명"),
+        ("전주시 치매 조기검진 몇 건 했어요", "5,547건"),
+    ],
+)
+def test_the_answer_leads_the_reply(kb: KnowledgeBase, question, first):
+    text = respond(kb, question).text
+    assert first in text.splitlines()[0]
+    assert len(text) <= 600 and len(set(text.splitlines()[0:1]) & set(text.splitlines()[1:])) == 0
