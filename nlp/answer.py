@@ -15,8 +15,10 @@ from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, WORDS, Query, strip_particle
 from nlp.comparison import Side, clip, find_comparison, format_comparison
 from nlp.fields import (
+    BUDGET,
     COMMON_FACTS,
     PHONE,
+    TARGET,
     Fact,
     asked_facts,
     asks_only,
@@ -408,6 +410,74 @@ def compared_fact(
     return f"{core[0]}: {clip(entry.fields[core[0]], room)}" if core else None
 
 
+# Facts whose field the asked-field lead already shows first (예산 by its asked row).
+_LED_BY_FIELD = frozenset({BUDGET, TARGET})
+
+
+def _stated_fact(
+    kb: KnowledgeBase, entry: Entry, query: Query
+) -> tuple[str, str, str | None] | None:
+    """The first asked fact ``entry`` states other than by a field the asked-field lead shows
+    (담당 부서 by its department, 지원 금액 by the line with the amount): its label (its own
+    field's, when it has one), its value and the field it came from (None for a line or the
+    department); None when there is none."""
+    for fact in asked_facts(query.text, title=entry.title):
+        if fact in _LED_BY_FIELD:
+            continue
+        field = next((name for name in fact.fields if name in entry.fields), None)
+        value = entry.fields[field] if field else None
+        if not field and fact.by_department and entry.department:
+            value = _in_charge(entry)
+        elif not field and fact is PHONE:
+            value = _stated(kb, entry, fact)
+        elif not field:
+            lines = _stating_lines(entry, fact)
+            if lines:
+                # the line that states it most about what was asked; its field when it is whole
+                field, value = max(lines, key=lambda item: _shared(item[1], query))
+                field = field if entry.fields[field].strip() == value else None
+        if value:
+            label = field if field in fact.fields else fact.label
+            return label, _clip(value, LEAD_VALUE_CHARS).rstrip(". "), field
+    return None
+
+
+def _stating_lines(entry: Entry, fact: Fact) -> list[tuple[str, str]]:
+    """(field, line) for the lines of ``entry`` that state ``fact``: its ``line`` pattern,
+    outside the fields it ignores and rows labelled like them ("총사업비: 1,000백만원")."""
+    if fact.line is None:
+        return []
+    return [
+        (name, line.strip(" -•○·"))
+        for name, value in entry.fields.items()
+        if name not in fact.ignores
+        for line in value.splitlines()
+        if fact.line.search(line)
+        and not any(label in line.partition(":")[0] for label in fact.ignores if ":" in line)
+    ]
+
+
+def _in_charge(entry: Entry) -> str:
+    """The department and team in charge as the 담당 line names them, with its inference note."""
+    who = f"{entry.region} {entry.department}"
+    if entry.team:
+        return f"{who} {entry.team}" + (" (사업명으로 추정)" if "team" in entry.inferred else "")
+    return who + (" (사무분장으로 추정)" if "department" in entry.inferred else "")
+
+
+def _shared(line: str, query: Query) -> int:
+    """How many characters of the question's own words (not cue words) ``line`` holds."""
+    squeezed = _squeezed(line)
+    return sum(len(t) for t in query.tokens if t not in CUE_WORDS and t in squeezed)
+
+
+def _answers(line: str, query: Query) -> bool:
+    """Whether ``line`` holds what the question asks for: its figure ("295명", "10조834억원"),
+    organisation or named kind (``_asked_for``)."""
+    asked = _asked_for(query)
+    return bool(asked and asked.search(line))
+
+
 def _stated(kb: KnowledgeBase, entry: Entry, fact: Fact) -> str | None:
     """Where ``entry`` states ``fact``: its field, the department in charge, the phone an admin
     gave, or the first line that holds it; None when it does not."""
@@ -598,9 +668,17 @@ def format_answer(
         shown = asked_fields[:2]
     counting = bool(_HOW_MANY.search(query.text))
     led = []
-    if shown and not lacking and cue_fields is None:  # the answer itself comes first
+    stated = _stated_fact(kb, entry, query) if not lacking and cue_fields is None else None
+    if stated is not None:  # the asked fact's own value comes first (담당 부서, 지원 금액)
+        label, value, field = stated
+        led, shown = [field] if field else [], [n for n in shown if n != field]
+        quotes = [q for q in quotes if value not in q and q not in value]
+        lines.insert(0, f"{entry.title}의 {label}{_topic(label)} {value}입니다.")
+    elif shown and not lacking and cue_fields is None:  # the answer itself comes first
         led, shown = shown[:1], shown[1:]
         lines.insert(0, _lead_sentence(entry, led[0], entry.fields[led[0]], counting, query))
+    elif quotes and not lacking and cue_fields is None and _answers(quotes[0], query):
+        lines.insert(0, _clip(quotes.pop(0), LEAD_VALUE_CHARS))  # the line holding it leads
     lines.extend(
         f"· {name}{_count_note(entry.fields[name]) if counting else ''}: "
         f"{_clip(entry.fields[name])}"

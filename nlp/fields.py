@@ -14,9 +14,18 @@ Usage:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from knowledge.model import Entry
+from nlp.analyzer import read_words
+
+# The facts' vocabulary (attribute nouns, fee stems, measure endings, asking words) is data.
+FACTS_FILE = Path(__file__).with_name("facts.txt")
+_VOCABULARY = {
+    name: tuple(word.replace("_", " ") for word in words)
+    for name, words in read_words(FACTS_FILE).items()
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,9 @@ class Fact:
     ignores: tuple[str, ...] = ()
     # Fields that must not stand in for it when it is missing (사업기간 is not 모집 기간).
     not_instead: tuple[str, ...] = ()
+    # A noun that is asked for only when an asking word follows it ("홈페이지 주소 알려주세요");
+    # followed by other words it names the topic ("홈페이지 청원에", "답례품 주는 제도").
+    noun: bool = False
 
 
 # Neighbouring fields a missing fact is mistaken for.
@@ -63,7 +75,10 @@ HOW_TO_APPLY = Fact(
         rf"{_APPLYING}\s*(은|는|을|를)?\s*(하는\s*)?"
         r"(방법|절차|하려면|할\s*수\s*있|어떻게|어디서|해야)|"
         rf"어떻게\s*{_APPLYING}|{_APPLYING}\s*(은|는)?\s*어디|어디(서|에서|로)?\s*{_APPLYING}|"
-        rf"{_APPLYING}\s*(받|하|해)\S*\s*(려면|으려면)|{_APPLYING}\s*받으려면"
+        rf"{_APPLYING}\s*(받|하|해)\S*\s*(려면|으려면)|{_APPLYING}\s*받으려면|"
+        # where a form is handed in or got ("신청서 어디로 내요", "양식 어디서 받아요")
+        rf"({_APPLYING}서|양식)\S*\s*(\S+\s+)?(어디|어떻게)|"
+        r"어디(로|에|서|에서)?\s*(내|제출|보내)"
     ),
     fields=("신청방법", "신청 방법", "접수방법", "접수 방법", "신청절차"),
     overrides=("누가", "누구"),  # "누가 신청할 수 있어요" asks who may (TARGET)
@@ -95,6 +110,7 @@ HOMEPAGE = Fact(
         r"(채널|유튜브|블로그|카페|인스타|페이스북|계정)\s*(주소|링크|이름|아이디)"
     ),
     fields=("홈페이지", "누리집"),
+    noun=True,
     line=re.compile(r"https?://|www\.|\.(?:kr|com|net|org)\b"),  # not a name ("Incheon Now")
     not_instead=_WHO_RUNS,
 )
@@ -123,11 +139,13 @@ PLACE = Fact(
     re.compile(
         r"장소|위치|주소|어디\s*(에|에서|서|로)?\s*"
         r"(있|해|열|하|할|합|개최|진행|모여|생기|생겨|생긴|설치|들어서|지어|짓|세워|만들어|위치|"
-        r"가야|가면|가요|가나요)|가는\s*길|오시는\s*길|찾아가는\s*(길|방법)|어떻게\s*가(요|나요|야)"
+        r"가야|가면|가요|가나요)|어디(에|로)?\s+가|가는\s*길|오시는\s*길|찾아가는\s*(길|방법)|"
+        r"어떻게\s*가(요|나요|야)|몇\s*층"
     ),
     fields=("소재지", "장소", "주소", "위치"),
     line=re.compile(
-        r"장\s*소\s*[:：]|소재지|개최지|[가-힣]+(로|길)\s*\d|\S+(에서)\s*(개최|열|진행)"
+        r"장\s*소\s*[:：]|소재지|개최지|[가-힣]+(로|길)\s*\d|\S+(에서)\s*(개최|열|진행)|"
+        r"\d+\s*층"
     ),
     overrides=(
         "부서",
@@ -181,6 +199,7 @@ COMPENSATION = Fact(
     "보상 내용",
     re.compile(r"보상|보장\s*(내용|범위|금액|한도|돼|되|받)|보험금"),
     fields=("보상내용", "보장내용", "보상금액"),
+    noun=True,
     line=re.compile(
         r"(보상|보장|보험금)\S{0,3}\s*[:：]?\s*(최대|최고|1인당)?\s*"
         r"\d[\d,.]*\s*(?:백만원|천만원|만원|천원|억원?|원)"
@@ -204,7 +223,7 @@ EVENT_DATE = Fact(
 FEE = Fact(
     "이용 요금",
     re.compile(
-        r"무료|유료|본인\s*부담|자부담|"
+        r"(무료|유료)\s*(예|에|인|이|야|냐|로|\?|$)|본인\s*부담|자부담|"
         r"(비용|요금)\s*(이|은|을|는)?\s*(내|드나|들어요|들까|들어가나|있어요|있나요|있어\b)|"
         r"돈\s*(을|은|이)?\s*(내|드나|들어요|들까|들어가나)"
     ),
@@ -217,6 +236,7 @@ LIMIT = Fact(
     "한도",
     re.compile(r"한도|상한\s*(액|선)|얼마\s*까지\s*(할|기부|낼|내|쓸|사용|가능|되)"),
     fields=("한도", "상한액"),
+    noun=True,
     line=re.compile(r"(한도|상한|최대)\S*\s*[:：]?\s*\d"),
     not_instead=_BUDGETS,
 )
@@ -226,6 +246,15 @@ PAYDAY = Fact(
     re.compile(r"입금|지급\s*(일|시기|날짜|은\s*언제|언제)|언제\s*(지급|들어와|받을\s*수)"),
     fields=("지급시기", "지급일"),
     line=re.compile(r"(지급|입금)\S*\s*[:：(]?\s*('?\d{2,4}\s*[.]\s*\d{1,2}|\d{1,2}\s*월|매월)"),
+    not_instead=_PERIODS,
+)
+# The day something happens ("운행 날짜 언제예요", "며칠에 해요"): a day, not the project's period.
+SCHEDULE = Fact(
+    "날짜",
+    # "며칠로 줄였어요", "며칠 걸려요" ask for a duration
+    re.compile(r"날짜|일시|며칠\s*(에|날|부터)"),
+    fields=("일시", "날짜", "일정", "운행일", "개최일"),
+    line=re.compile(r"'?\d{2,4}\s*[.년]\s*\d{1,2}\s*[.월]\s*\d{1,2}|\d{1,2}\s*월\s*\d{1,2}\s*일"),
     not_instead=_PERIODS,
 )
 # Opening hours ("몇 시까지 해요", "개장 시간"); "몇 시간" is a duration, not a time of day.
@@ -250,57 +279,14 @@ MEMBERS = Fact(
     fields=("명단", "위원명단", "위원 명단", "회원명단", "위원"),
     not_instead=("소관부서", "관리부서"),
 )
-# Things citizens ask about that the documents rarely state; an entry records one only where a
-# line gives it a value ("참가비: 1만원", "'22년 완공"), not where it only mentions the word
-# ("다양한 답례품 체험과 이벤트").
-_ATTRIBUTE_NOUNS = (
-    "이메일",
-    "팩스",
-    "답례품",
-    "요금",
-    "월세",
-    "임대료",
-    "보증금",
-    "활동비",
-    "회비",
-    "운행 시간",
-    "운영 시간",
-    "이용 시간",
-    "완공",
-    "개관",
-    "준공",
-    "개장",
-    "마감일",
-    "자격증",
-    "준비물",
-    "임기",
-    "휴관일",
-    "휴무일",
-    "쉬는 날",
-)
-# Fees are named by what is paid for and 비 or 료 ("교육비", "이용료", "참가비").
-_FEE_STEMS = (
-    "교육",
-    "수강",
-    "참가",
-    "이용",
-    "입장",
-    "가입",
-    "등록",
-    "체험",
-    "재료",
-    "관람",
-    "대관",
-    "구독",
-)
-_FEES = tuple(f"{stem}{fee}" for stem in _FEE_STEMS for fee in ("비", "료"))
+# Things citizens ask about that the documents rarely state (nlp/facts.txt); fees are named by
+# what is paid for and 비 or 료 ("교육비", "이용료", "참가비").
+_FEES = tuple(f"{stem}{fee}" for stem in _VOCABULARY["fee stems"] for fee in ("비", "료"))
 # How far (in characters, on one line) a value may stand from the noun it belongs to.
 ATTRIBUTE_VALUE_REACH = 12
-
-
 # A date of completion or opening is not the project's period, nor a price its budget.
-_DATE_NOUNS = frozenset({"완공", "개관", "준공", "개장", "마감일"})
-_PRICE_NOUNS = frozenset({"요금", "월세", "임대료", "보증금", "활동비", "회비", *_FEES})
+_DATE_NOUNS = frozenset(_VOCABULARY["date nouns"])
+_PRICE_NOUNS = frozenset({*_VOCABULARY["price nouns"], *_FEES})
 
 
 def _attribute(noun: str) -> Fact:
@@ -313,10 +299,13 @@ def _attribute(noun: str) -> Fact:
         line=re.compile(
             rf"{spelled}\s*[:：]|{spelled}[^\n]{{0,{reach}}}\d|\d[^\n]{{0,{reach}}}{spelled}"
         ),
+        noun=True,
     )
 
 
-ATTRIBUTES: tuple[Fact, ...] = tuple(_attribute(noun) for noun in (*_ATTRIBUTE_NOUNS, *_FEES))
+ATTRIBUTES: tuple[Fact, ...] = tuple(
+    _attribute(noun) for noun in (*_VOCABULARY["attribute nouns"], *_FEES)
+)
 FACTS: tuple[Fact, ...] = (
     PHONE,
     HOW_TO_APPLY,
@@ -336,6 +325,7 @@ FACTS: tuple[Fact, ...] = (
     FEE,
     LIMIT,
     PAYDAY,
+    SCHEDULE,
     *ATTRIBUTES,
 )
 # Facts a question asks for beside one of these is that one: "신청 기간" is RECRUITING, not the
@@ -355,13 +345,17 @@ _SHADOWED_BY = {
     **{f: (HOURS,) for f in ATTRIBUTES if f.label in _DATE_NOUNS},
     PHONE: (),
     HOMEPAGE: ATTRIBUTES[:1],
+    SCHEDULE: (EVENT_DATE, RECRUITING, PAYDAY, HOURS),
 }
 
 
 # "다음에", "다음 기수", "내년": the documents record what was held, not what comes next.
 _UPCOMING = re.compile(r"다음\s*(에|엔|번|회|기수|달|해|차)|내년|앞으로")
-_DATED = frozenset({EVENT_DATE, RECRUITING, PLACE, PAYDAY})
+_DATED = frozenset({EVENT_DATE, RECRUITING, PLACE, PAYDAY, SCHEDULE})
 
+
+# Broader facts a named measure stands in for ("세액공제 얼마" asks for no support amount).
+_BROADER_THAN_A_MEASURE = frozenset({BUDGET, SUPPORT_AMOUNT, FEE, LIMIT})
 
 # Facts nearly every entry records (its budget, who it is for, who runs it): when no entry was
 # found, that the documents lack one says nothing ("비용 도와주는 거" asks for a program).
@@ -370,14 +364,78 @@ COMMON_FACTS = frozenset({BUDGET, TARGET, TEAM, SUPPORT_AMOUNT})
 
 def asked_facts(text: str, *, title: str = "") -> tuple[Fact, ...]:
     """The facts the question asks for, in ``FACTS`` order (usually one); the words of the
-    entry's ``title`` are not cues ("주민참여예산 사업" asks for no budget)."""
+    entry's ``title`` are not cues ("주민참여예산 사업" asks for no budget). A measure the
+    question names ("할인율 몇 프로예요") is a fact of its own, asked instead of broader ones."""
     text = without_names(text, title)
     found = [
         fact
         for fact in FACTS
-        if fact.cue.search(text) and not any(word in text for word in fact.overrides)
+        if not any(word in text for word in fact.overrides)
+        and any(not fact.noun or _asks_for(text, m) for m in fact.cue.finditer(text))
     ]
-    return tuple(f for f in found if not any(s in found for s in _SHADOWED_BY.get(f, ())))
+    found = [f for f in found if not any(s in found for s in _SHADOWED_BY.get(f, ()))]
+    measures = _measures(text)
+    if measures:
+        found = [f for f in found if f not in _BROADER_THAN_A_MEASURE]
+    return (*found, *measures)
+
+
+# Words that, right after a noun, ask for it (nlp/facts.txt).
+_ASKING = tuple(_VOCABULARY["asking words"])
+# A word naming a unit of time or a share ("한달에", "하루", "1인당") may stand between a noun and
+# its asking word ("이용료 한달에 얼마예요").
+_PER_UNIT = re.compile(r"^(한|하루|매|\d)|당$")
+# What is glued to the noun may be a particle, a noun's tail ("보상금", "팩스번호") or a verb
+# ending ("개관해요"); longer, it must ask ("답례품뭐예요").
+_NOUN_SUFFIX_CHARS = 2
+_PARTICLE_ONLY = re.compile(r"^(은|는|이|가|을|를|도|만|의|에|이랑|랑|하고)?[?.!]*$")
+
+
+def _asks_for(text: str, match: re.Match) -> bool:
+    """Whether the noun ``match`` found is asked for: an asking word is in it, ends its word
+    ("보상돼요"), or is the next word (one word of time or share may come between), or the
+    question ends with the noun."""
+    if any(word in match.group() for word in _ASKING):
+        return True
+    rest = text[match.end() :]
+    tail = "" if rest[:1].isspace() else rest.split(None, 1)[0] if rest.strip() else rest
+    words = rest[len(tail) :].split()
+    if len(tail.rstrip("?.!")) > _NOUN_SUFFIX_CHARS and not _PARTICLE_ONLY.match(tail):
+        return tail.startswith(_ASKING)
+    if words and _PER_UNIT.search(words[0].rstrip("에")):
+        words = words[1:]
+    return not words or words[0].startswith(_ASKING)
+
+
+# "할인율 몇 프로예요", "세액공제 얼마 돼요": a noun ending in a measure, then 얼마 or 몇.
+_MEASURE = re.compile(
+    r"([가-힣]{1,8}(?:"
+    + "|".join(map(re.escape, _VOCABULARY["measure endings"]))
+    + r"))\s*(?:은|는|이|가)?\s*(?:얼마|몇)"
+)
+
+
+def _measures(text: str) -> tuple[Fact, ...]:
+    """The measures the question asks for by name, each a fact of its own."""
+    return tuple(
+        _measure(m.group(1))
+        for m in _MEASURE.finditer(text)
+        if len(m.group(1)) >= 2 and not any(f.cue.fullmatch(m.group(1)) for f in FACTS)
+    )
+
+
+def _measure(noun: str) -> Fact:
+    """A measure as a fact: stated by a value beside it, or a rate ("할인율") by a percentage
+    beside its stem ("10% 할인"), or by any percentage when the stem is one syllable ("비율")."""
+    fact = _attribute(noun)
+    if noun[-1] not in "율률":
+        return replace(fact, not_instead=_BUDGETS)
+    stem = re.escape(noun[:-1]) if len(noun) > 2 else ""
+    reach = ATTRIBUTE_VALUE_REACH
+    percent = r"\d+(\.\d+)?\s*(%|퍼센트|프로)"
+    near = rf"{stem}[^\n]{{0,{reach}}}{percent}|{percent}[^\n]{{0,{reach}}}{stem}"
+    stated = f"{fact.line.pattern}|{near if stem else percent}"
+    return replace(fact, not_instead=_BUDGETS, line=re.compile(stated))
 
 
 def without_names(text: str, names: str) -> str:

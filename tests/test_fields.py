@@ -77,6 +77,27 @@ from nlp.responder import respond
         ("인천시 카카오톡 채널 있어요?", []),  # whether it exists: the documents say
         ("외국인 아내가 피신할 수 있는 데 도에서 지원하나요", []),  # whether there is support
         ("쉼터에서 나와서 정착하라고 주는 돈 있어요?", []),  # support, not a fee
+        ("비영리민간단체 지원 신청서 어디로 내요?", ["신청 방법"]),  # where a form is handed in
+        ("공익활동 지원 신청서 양식 어디서 받아요", ["신청 방법"]),
+        ("행복투어버스 다음번 운행 날짜 언제예요", ["날짜"]),
+        ("시민제안 심사기간 며칠로 줄였어요?", []),  # a duration, not a day
+        ("치매 무료 조기검진 어디 가서 받으면 돼요", ["장소"]),  # 무료 names the service
+        ("직소민원실 몇층에 있어요?", ["장소"]),
+        ("고향사랑기부 하면 세액공제 얼마 돼요", ["세액공제"]),  # a measure named, not a budget
+        ("전주사랑상품권 할인율 몇프로에요", ["할인율"]),
+        ("인천 새마을회 팩스번호 뭐예요", ["팩스"]),
+        ("자원봉사 보험 보상금 얼마 받아요", ["보상 내용"]),
+        ("에코시티 복합커뮤니티센터 언제 개관해요?", ["개관"]),
+        ("한바탕 국민체육센터 이용료 한달에 얼마예요", ["이용료"]),
+        # a fact's noun followed by other words names the topic; nothing is asked of it
+        ("인천 홈페이지 청원에 6천명 넘게 공감하면 토론 붙이는 위원회", []),
+        ("도청 홈페이지 관리하고 페북 인스타에 소식 올리는 사업", []),
+        ("고향에 기부하면 답례품 주는 제도 전북은 어땠어요", []),
+        ("국제회의 끌어오려고 ICCA 회비 내는 건 무슨 사업", []),
+        ("월세 싼 임대주택 오천호 공급한다던 시장 약속", []),
+        ("병원비 많이 나오면 시에서 상한선 정해준다던데", []),
+        ("실내 체육관 새로 짓는 거 땅 보상 얘기 나오던데", []),
+        ("인천시에서 매달 내는 무료 잡지", []),
     ],
 )
 def test_the_asked_fact_is_recognised(question, labels):
@@ -153,6 +174,31 @@ def test_the_asked_fact_is_recognised(question, labels):
             "스마트공장 배움터 교육비 얼마예요?",
             "'스마트공장 배움터 구축 사업'의 교육비가 나와 있지 않습니다.",
             "전주시 대표 민원실",
+        ),
+        (  # a line names the programme's 공개모집, not where the form goes
+            "인천 비영리민간단체 공익활동 지원 신청서 어디로 내요?",
+            "의 신청 방법이 나와 있지 않습니다.",
+            "공동체협치담당관실",
+        ),
+        (  # the record gives past trips' days, not the next one
+            "전주 행복투어버스 다음번 운행 날짜 언제예요",
+            "날짜가 나와 있지 않습니다.",
+            "전주시 대표 민원실",
+        ),
+        (
+            "전주사랑상품권 할인율 몇프로에요",
+            "의 할인율이 나와 있지 않습니다.",
+            "전주시 대표 민원실",
+        ),
+        (
+            "고향사랑기부 하면 세액공제 얼마 돼요",
+            "의 세액공제가 나와 있지 않습니다.",
+            "대외국제소통국",
+        ),
+        (
+            "전북 직소민원실 몇층에 있어요?",
+            "'직소민원실 운영'의 장소가 나와 있지 않습니다.",
+            "정무기획과",
         ),
     ],
 )
@@ -266,6 +312,21 @@ def test_a_recorded_fact_is_answered_not_called_missing(kb: KnowledgeBase, quest
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "인천 시민제안 심사기간 며칠로 줄었어요",  # 15일: a duration the entry states
+        "인천 홈페이지 청원에 몇 명 공감하면 공론화 심의해요?",  # 홈페이지 names the topic
+        "고향에 기부하면 답례품 주는 제도 전북은 올해 어땠어요?",
+        "도청 홈페이지 관리하고 페북 인스타로 도정 알리는 사업",
+        "인천 작은 시민단체인데 활동비 지원받을 수 있나요",
+        "국제회의 끌어오려고 홍보 동영상 만들고 ICCA 회비 내는 건 무슨 사업",
+    ],
+)
+def test_a_fact_that_is_not_asked_is_never_called_missing(kb: KnowledgeBase, question):
+    assert "나와 있지 않습니다" not in respond(kb, question).text
+
+
+@pytest.mark.parametrize(
     "word, particle",
     [("예산", "을"), ("신청 방법", "을"), ("담당 부서", "를"), ("전화번호", "를")],
 )
@@ -348,3 +409,23 @@ def test_a_past_date_does_not_answer_when_the_next_one_is(question, lacking):
     )
     facts = asked_facts(question)
     assert [f.label for f in missing_facts(entry, facts, text=question)] == lacking
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        # the department in charge, not the 시행주체 (14개 시군) the 담당 cue also brings
+        ("전북 새마을지도자 장학금은 어느 팀 담당이에요", "의 담당 부서는 전라북도 정무기획과"),
+        # what a student receives, not the programme's budget
+        ("전북 새마을지도자 자녀 장학금 대학생이면 얼마나 받아요?", "의 지원 금액은 고등학생"),
+        ("인천광역시 새마을회 연락처 알려주세요", "새마을회의 연락처는 433-4054입니다."),
+        # no field answers: the line holding the asked figure leads, not the card's title
+        ("굿모닝인천 한 달에 몇 부나 찍어요", "월 3만7천부"),
+        ("전주 장애인 일자리 사업 몇 명 참여했어요", "295명"),
+        ("전주시 치매 조기검진 몇 건 했어요", "5,547건"),
+    ],
+)
+def test_the_answer_leads_the_reply(kb: KnowledgeBase, question, first):
+    text = respond(kb, question).text
+    assert first in text.splitlines()[0]
+    assert len(text) <= 600 and len(set(text.splitlines()[0:1]) & set(text.splitlines()[1:])) == 0
