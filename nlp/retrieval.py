@@ -79,6 +79,14 @@ CHILD_WINDOW = 7
 #    helped by 0–4. Weights alone (0.3–0.5) moved top-1 by at most +9 and cost answers.
 CLOSE_MARGIN = 8.0
 CLOSE_COSINE = 0.01
+# A tie is offered, not answered: a fused first entry less than TIE_MARGIN ahead of the second
+# and under TIE_MAX_SCORE (two weak matches, not two strong ones) is suggested with the others.
+# Replayed on every question file after the re-ranking above, margin 1–5 × score 45–70: 1 and
+# 55 answered 25 fewer right (1,845 → 1,820 of 2,138) but raised answers right 0.956 → 0.962
+# and suggestions holding the right entry 0.884 → 0.902 (target ≥ 0.90; 74 shown instead of
+# 43), one out-of-scope question less answered; wider margins cost 40–140 answers for ≤ 0.01.
+TIE_MARGIN = 1.0
+TIE_MAX_SCORE = 55.0
 # Places the documents do not cover. "서울시 마을공동체 공모" is about Seoul's, not ours: an entry
 # that never names the place scores as one outside a region the question names. An entry that
 # does ("서울 전광판에 전북 광고" → 수도권 거점지역 마케팅) is unaffected.
@@ -210,6 +218,15 @@ def clear_winner(ranked: list[Scored]) -> bool:
         and first.score - second >= CLEAR_MARGIN
         and first.semantic > CLEAR_MIN_COSINE
     )
+
+
+def near_tie(ranked: list[Scored]) -> bool:
+    """Whether a fused ranking's first two entries are too close to answer with the first (see
+    TIE_MARGIN): the citizen is offered both."""
+    if len(ranked) < 2 or ranked[0].semantic is None:
+        return False
+    first, second = ranked[0].score, ranked[1].score
+    return first - second < TIE_MARGIN and first < TIE_MAX_SCORE
 
 
 def search_by_meaning(index: SearchIndex, query: Query, *, limit: int = 5) -> list[Scored]:

@@ -1,16 +1,20 @@
 """Fused ranking (nlp/retrieval.py): which entry each question must hit, which must hit none,
 and the agreement re-ranking after fusion (a child before its parent, a close call decided by
-meaning), each threshold tested on both sides with a fixed index."""
+meaning, a near tie offered rather than answered), each threshold tested on both sides with a
+fixed index."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 
 from knowledge.model import Entry, Source
 from nlp import retrieval
+from nlp.answer import FUSED_ANSWER_THRESHOLD
 from nlp.index import Scored
-from nlp.reply import ANSWER
+from nlp.reply import ANSWER, SUGGEST
 from nlp.responder import respond
 from nlp.retrieval import build_knowledge_base
 from nlp.semantic import SemanticIndex
@@ -215,3 +219,43 @@ def test_agreement_reranking_keeps_the_first_places_score_for_the_bands(fixed_kb
     fused = retrieval.search(fixed_kb.index, query)
     assert [s.entry.id for s in fused[:2]] == ["insurance", "unit"]
     assert fused[0].score == max(s.score for s in fused) > fused[1].score
+
+
+@pytest.mark.parametrize(
+    "first, second, tie",
+    [
+        (40.0, 40.0 - retrieval.TIE_MARGIN + 0.1, True),  # a near tie of two weak matches
+        (40.0, 40.0 - retrieval.TIE_MARGIN, False),  # far enough ahead
+        (retrieval.TIE_MAX_SCORE, retrieval.TIE_MAX_SCORE - 0.1, False),  # two strong matches
+        (retrieval.TIE_MAX_SCORE - 0.1, retrieval.TIE_MAX_SCORE - 0.2, True),
+    ],
+)
+def test_a_near_tie_is_recognised_on_both_sides_of_each_threshold(first, second, tie):
+    assert retrieval.near_tie([_scored("a", first, 0.9), _scored("b", second, 0.9)]) is tie
+
+
+def test_a_near_tie_needs_a_fused_ranking():
+    """Words alone keep their own bands: a tie there is answered as before."""
+    lexical = [Scored(_entry(k, "program", k), 40.0, 0.0, 0.0, 0.0) for k in ("a", "b")]
+    assert not retrieval.near_tie(lexical)
+
+
+@pytest.mark.parametrize("margin, band", [(0.5, SUGGEST), (retrieval.TIE_MARGIN, ANSWER)])
+def test_a_near_tie_above_the_answer_band_is_offered_not_answered(
+    fixed_kb, monkeypatch, margin, band
+):
+    real = retrieval.search
+    score = FUSED_ANSWER_THRESHOLD + 5
+    assert score < retrieval.TIE_MAX_SCORE
+
+    def fixed(index, query, **kwargs):
+        first, *rest = real(index, query, **kwargs)
+        return [
+            dataclasses.replace(first, score=score, semantic=0.9),
+            *(dataclasses.replace(s, score=score - margin, semantic=0.9) for s in rest),
+        ]
+
+    monkeypatch.setattr("nlp.responder.search", fixed)
+    reply = respond(fixed_kb, "새마을지도자 자녀 장학금 조건")
+    assert reply.band == band
+    assert reply.hits[0].entry.title == "새마을지도자 자녀 장학금"
