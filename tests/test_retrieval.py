@@ -259,3 +259,25 @@ def test_a_near_tie_above_the_answer_band_is_offered_not_answered(
     reply = respond(fixed_kb, "새마을지도자 자녀 장학금 조건")
     assert reply.band == band
     assert reply.hits[0].entry.title == "새마을지도자 자녀 장학금"
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        ("자원봉사 활동 활성화 사업 중 다치면 지원", "unit"),  # names the unit project outright
+        ("자원봉사 활동 하다 다치면 지원", "insurance"),
+    ],
+)
+def test_an_entry_the_question_names_keeps_its_place(fixed_kb, monkeypatch, question, first):
+    """("국제협력과 팀 구성" lost 국제협력과 to one of its teams before the exemption.)"""
+    real = fixed_kb.index.search
+    words = {"unit": 50.0, "insurance": 45.0}
+
+    def fixed(query, **kwargs):  # the same scores by words for both questions
+        ranked = [
+            dataclasses.replace(s, score=words.get(s.entry.id, 1.0)) for s in real(query, **kwargs)
+        ]
+        return sorted(ranked, key=lambda s: -s.score)
+
+    monkeypatch.setattr(fixed_kb.index, "search", fixed)
+    assert _first(fixed_kb, question) == first
