@@ -12,6 +12,8 @@ Usage:
                                                    # never saw the matcher (see their headers)
     python benchmarks/accuracy.py --side-by-side   # every question file, one run: lexical,
                                                    # semantic, hybrid, BM25, WRatio (~30 min)
+    python benchmarks/accuracy.py --reliability    # hybrid only, every question file: the
+                                                   # bands' reliability per file (~3 min)
 
 Question files (tab-separated, see their header comments): benchmarks/questions.tsv and
 benchmarks/dev-questions.tsv (a copy of ../shared/dev-questions.tsv); benchmarks/answers.tsv holds
@@ -559,6 +561,54 @@ def side_by_side(args: argparse.Namespace) -> int:
     return 0
 
 
+def reliability(args: argparse.Namespace) -> int:
+    """Hybrid retrieval on every question file (title, text, out-of-scope and intent rows):
+    top-1, top-3, answered and right, out-of-scope rejection, and how often each band's
+    reply is right (answer: its entry; suggestion: one of the three offered)."""
+    from nlp.semantic import DEFAULT_CACHE_PATH, SemanticService
+
+    files = args.questions or sorted(
+        p for p in (ROOT / "benchmarks").glob("*.tsv") if "dialogues" not in p.name
+    )
+    tokenizer = get_tokenizer(args.tagger, cache_dir=load_settings(os.environ).morpheme_cache_dir)
+    entries, curated, regions = load_contents(DEFAULT_DIR)
+    kb = build_knowledge_base(entries, curated, tokenizer=tokenizer, regions=regions)
+    if not SemanticService(ROOT / DEFAULT_CACHE_PATH).build(kb):
+        print("semantic model unavailable")
+        return 1
+    print(
+        "| file | top-1 | top-3 | answered and right | out-of-scope rejection "
+        "| answers right | suggestions right |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    reports = []
+    for path in files:
+        questions = read_questions([path], RANKING_CHECKS)
+        if not questions:
+            continue
+        reports.append(evaluate(kb, questions))
+        _reliability_row(path.name, reports[-1])
+    _reliability_row("all", merged(reports))
+    return 0
+
+
+def _reliability_row(name: str, report: Report) -> None:
+    bands = report.band_right
+    cells = [
+        f"{report.top1.rate:.3f}",
+        f"{report.top3.rate:.3f}",
+        f"{report.answered_right.rate:.3f}",
+        f"{report.oos.rate:.3f} ({report.oos.right}/{report.oos.total})",
+        *(
+            f"{bands[band].rate:.3f} ({bands[band].right}/{bands[band].total})"
+            if band in bands
+            else "–"
+            for band in (ANSWER, SUGGEST)
+        ),
+    ]
+    print(_row(f"{name} ({report.top1.total})", cells))
+
+
 def synthetic_semantic(entries, semantic, cache):
     """A semantic index over synthetic entries: real vectors where the cache has the passage,
     random unit vectors for the made-up ones (enough to time the search, not to judge it)."""
@@ -600,9 +650,16 @@ def main() -> int:
         metavar="FILE",
         help="question file(s) instead of the default two (e.g. benchmarks/holdout-questions.tsv)",
     )
+    parser.add_argument(
+        "--reliability",
+        action="store_true",
+        help="hybrid only, every question file: top-1, top-3 and each band's reliability",
+    )
     args = parser.parse_args()
     if args.side_by_side:
         return side_by_side(args)
+    if args.reliability:
+        return reliability(args)
 
     questions = read_questions(args.questions or QUESTION_FILES)
     tokenizer = get_tokenizer(args.tagger, cache_dir=load_settings(os.environ).morpheme_cache_dir)

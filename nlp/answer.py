@@ -42,7 +42,7 @@ from nlp.reply import (
     Hit,
     Reply,
 )
-from nlp.retrieval import clear_winner
+from nlp.retrieval import clear_winner, near_tie
 
 # Bands. Scores are 0–100 (see nlp/index.py). Measured on benchmarks/questions.tsv and
 # benchmarks/dev-questions.tsv (sweep of 36–57 in steps of 3): at 42, two out-of-scope
@@ -267,7 +267,7 @@ def answer(
     fused = bool(ranked) and ranked[0].semantic is not None
     near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
     answer_at = _answer_threshold(ranked)
-    confident = top >= answer_at and near or clear_winner(ranked)
+    confident = top >= answer_at and near and not near_tie(ranked) or clear_winner(ranked)
     note = ""
     if region and query.region is None and confident and ranked[0].entry.region != region:
         ranked, note = _chosen_region_first(ranked, region, answer_at)

@@ -213,8 +213,11 @@ def _fused_score(lexical: float, similarity: float) -> float:
 def test_fused_bands_on_both_sides_of_each_threshold(tiny_kb, monkeypatch, score, band):
     real = retrieval.search
 
-    def fixed(index, query, **kwargs):
-        return [dataclasses.replace(s, score=score) for s in real(index, query, **kwargs)]
+    def fixed(index, query, **kwargs):  # the others behind: not a tie, not a clear winner
+        return [
+            dataclasses.replace(s, score=score - 2 * n)
+            for n, s in enumerate(real(index, query, **kwargs))
+        ]
 
     monkeypatch.setattr("nlp.responder.search", fixed)
     assert respond(tiny_kb, "새마을지도자 자녀 장학금 조건").band == band
@@ -229,8 +232,8 @@ def test_a_fused_answer_needs_a_passage_near_in_meaning(tiny_kb, monkeypatch, co
 
     def fixed(index, query, **kwargs):
         return [
-            dataclasses.replace(s, score=FUSED_ANSWER_THRESHOLD + 20, semantic=cosine)
-            for s in real(index, query, **kwargs)
+            dataclasses.replace(s, score=FUSED_ANSWER_THRESHOLD + 20 - 2 * n, semantic=cosine)
+            for n, s in enumerate(real(index, query, **kwargs))
         ]
 
     monkeypatch.setattr("nlp.responder.search", fixed)
