@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
-from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, Query, strip_particle
+from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, Query, strip_particle, words_of
 
 PAGE_SIZE = 8  # items per page; "더 보기" shows the next eight
 # "몇 개만 알려줘", "대표적인 거": the citizen asked for a few, so the first page is short (the
@@ -40,10 +40,14 @@ _BROWSE = re.compile(
 # "소통기획담당관실은 무슨 일 해요": what a named department, team or unit project does is the
 # list of its work (without a named parent, "무슨 일" asks about one entry).
 _PARENT_WORK = re.compile(r"무슨\s*(일|업무)|뭘\s*해")
+# "알려줘", "보여 주세요", "뭐예요": a request, not a question about one fact.
+_ASK = re.compile(r"알려|보여|가르쳐|뭐|무엇|어떤|무슨")
 # "A 같은 B", "A처럼": A is an example of the asked kind, not a filter on it.
 _EXAMPLE = re.compile(r"([가-힣A-Za-z0-9]+?)\s*(같은|처럼|등등?)(\s|$)")
-# "환경이나 녹지", "마을 또는 주민자치": either word is enough.
-_EITHER = re.compile(r"([가-힣A-Za-z0-9]+?)(이나|나|\s+또는|\s+혹은)\s+([가-힣A-Za-z0-9]+)")
+# "환경이나 녹지", "마을 또는 주민자치", "처리요구랑 건의 합쳐서": either word is enough.
+_EITHER = re.compile(
+    r"([가-힣A-Za-z0-9]+?)(이나|나|이랑|랑|하고|\s+또는|\s+혹은)\s+([가-힣A-Za-z0-9]+)"
+)
 # "몇 개", "전체", "모두" browse only a kind the question names ("공약 몇 개", "위원회 전체"):
 # "가맹점 몇 개", "전체 정원" ask for one entry's figure.
 _KIND_ONLY = re.compile(r"몇\s*(개|가지)|개수|전체|모두|전부|어디\s*어디|들\s*[?.!~]*$")
@@ -169,14 +173,16 @@ def find_listing(
     named = next(_named_parents(kb, query), None)
     if named is not None and not browsing and _PARENT_WORK.search(text):
         browsing = True  # "혁신담당관실은 무슨 일 해요": the work of the named department
-    named = named if browsing else None
     if named is not None:  # "소통기획담당관실 사업": 담당관실 names the parent, not the kind
         title = named.title.replace(" ", "").lower()
         bare = re.sub(r"\s*".join(map(re.escape, named.title.replace(" ", ""))), " ", text)
         kinds, kind_words = _kinds(query.compact.replace(title, " "), bare)
         if not kinds and _PARENT_WORK.search(bare):
             kinds, kind_words = _kinds("업무")
-    else:
+        # "시민정책담당관실 주요 사업 알려줘": a parent's own kind of work, asked for
+        browsing = browsing or bool(kinds - {"department"} and _ASK.search(bare))
+        named = named if browsing else None
+    if named is None:
         kinds, kind_words = _kinds(query.compact, text)
     if not browsing and "pledge" in kinds and _field_value(kb.entries, query):
         browsing = by_field_alone = True  # "복지 공약 알려줘": a whole field of pledges
@@ -244,7 +250,7 @@ def _filters(
     """The topic words that filter a list: not the owning department ("소통협력관 위원회"),
     not what describes the asked kind itself (시의회 of an audit), not an example of the kind
     ("새마을회 같은 단체"), not a verb ("경제 살리는 공약": the noun carries the topic)."""
-    topics = _topics(kb, query, kind_words, field_value)
+    topics = _topics(kb, query, kind_words, field_value, typed=text)
     if kinds:
         owners = {e.title.replace(" ", "").lower() for e in kb.entries if e.kind == "department"}
         context = {w for k in kinds for w in KIND_CONTEXT.get(k, ())}
@@ -256,7 +262,8 @@ def _filters(
             and t not in context
             and not any(t in x or x in t for x in examples if len(x) >= 2)
         ]
-    return [t for t in topics if t not in query.predicates]
+    nouns = [t for t in topics if t not in query.predicates]
+    return nouns or topics  # "아이 키우는" → 아이; "키우는 거" keeps its verb
 
 
 def _groups(text: str, topics: list[str], field_value: str | None) -> list[tuple[str, ...]]:
@@ -410,13 +417,23 @@ def _field_value(pool: list[Entry], query: Query) -> str | None:
 
 
 def _topics(
-    kb: KnowledgeBase, query: Query, kind_words: list[str], field_value: str | None
+    kb: KnowledgeBase,
+    query: Query,
+    kind_words: list[str],
+    field_value: str | None,
+    *,
+    typed: str = "",
 ) -> list[str]:
-    """Content words left once regions, kinds, cues and browsing words are taken out."""
+    """Content words left once regions, kinds, cues and browsing words are taken out; with
+    ``typed``, also the words of it that the curated synonyms know and the analysis dropped
+    ("애들" → 아이·어린이)."""
     topics = []
-    for token in query.tokens:
-        word = strip_particle(token)
-        word = word[:-1] if word.endswith("들") and len(word) > 2 else word
+    known = [w for w in map(strip_particle, words_of(typed)) if kb.index.synonyms_of(w)]
+    for token in (*query.tokens, *known):
+        # a word the documents hold keeps its last letter (어린이 is no 어린 + 이)
+        word = token if token in kb.index else strip_particle(token)
+        if word.endswith("들") and len(word) > 2 and not kb.index.synonyms_of(word):
+            word = word[:-1]  # 단체들 → 단체, but 애들 is a word of its own
         if any(ch.isdigit() for ch in word):
             continue
         if (

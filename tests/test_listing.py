@@ -47,6 +47,12 @@ from nlp.responder import respond
         # 시의회 describes every audit finding, 올해 every news item: neither filters
         ("인천 시의회 감사 지적사항 목록", 13, ["원도심 지역이 포함된"]),
         ("전북 대외국제소통국 올해 보도 뭐 있어", 12, ["고향사랑기부 확산"]),
+        # "A랑 B" of two values: findings of either kind
+        ("인천 감사 지적사항 중 건의랑 처리요구 다 보여줘", 13, ["시민만족도 조사"]),
+        # a word the analysis drops but the curated synonyms know (애들 → 아이·어린이)
+        ("전주 애들 위한 공약 뭐 있어요", 7, ["국공립 어린이집 확대", "어린이병원비"]),
+        # a named parent's kind of work, asked for without "뭐 있어요"
+        ("인천 공동체협치담당관실 사업 알려줘", 5, ["따뜻한 마을공동체"]),
     ],
 )
 def test_browsing_questions_get_the_count_first_then_the_items(
@@ -83,7 +89,8 @@ def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
 
 
 def test_a_field_said_as_an_alternative_widens_the_list(kb: KnowledgeBase):
-    """A field said as an alternative ("청년이나 복지 공약"): the 복지 field's pledges and those about 청년 in another field."""
+    """A field said as an alternative ("청년이나 복지 공약"): the 복지 field's pledges and those
+    about 청년 in another field."""
     text = "전주 청년이나 복지 공약 전부"
     listing = find_listing(kb, kb.index.analyze(text), text)
     fields = {e.fields.get("분야") for e in listing.entries}
