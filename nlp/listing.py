@@ -115,6 +115,12 @@ _INLINE_FIELDS = (
     ("소관", "소관부서"),
 )
 INLINE_VALUE_CHARS = 40
+# A page fits a phone screen (issue 11: a reply of at most 600 characters): past it, the asked
+# field beside each item is clipped shorter, then dropped, then long titles are clipped. Every
+# region × kind page measured: at most 519 characters without a field, 799 with 인천 주요업무'
+# 예산 beside each (that page now keeps a 12-character budget).
+PAGE_CHARS = 600
+_CLIPS = ((INLINE_VALUE_CHARS, None), (24, None), (12, None), (0, None), (0, 40), (0, 28))
 PARENT_KINDS = frozenset({"department", "unit_project", "team"})
 MIN_ITEMS = 2  # one match is an answer, not a list
 # When no entry holds every topic word, the matcher's ranking gives the list: up to this many,
@@ -201,6 +207,8 @@ def find_listing(
     parent = _parent(kb, query, kinds) if kinds or named is not None else None
     if parent is None and (not browsing or not kinds) and _names_an_entry(kb, query):
         return None  # "대외협력국 전체 정원", "규제개혁위원회 위원장": one entry's fact
+    if parent is None and named is None and not _kinds(_without_titles(kb, query), "")[0]:
+        return None  # "공론화위원회 위원 다 알려줘": the kind is only said inside one name
     regions = mentioned_regions(kb, text)
     pool = [e for e in kb.entries if not regions or e.region in regions]
     if parent is not None:
@@ -319,17 +327,24 @@ def format_listing(
         head = f"{listing.label} {total}개 중 {offset + 1}–{offset + len(page)}번째입니다."
     elif head is None:
         head = f"{listing.label}{topic_particle(listing.label)} 모두 {total}개입니다."
-    lines = [head]
-    for number, entry in enumerate(page, start=offset + 1):
-        lines.append(
-            f"{number}. {entry.title} ({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
-            f"{_inline(entry, listing.field)}"
-        )
     rest = total - offset - len(page)
-    if rest > 0:
-        lines.append(f"나머지 {rest}개는 [더 보기]를 눌러 보세요.")
-    lines.append('번호를 누르거나 "2번"처럼 말하면 자세히 알려 드립니다.')
-    return "\n".join(lines)
+    tail = [f"나머지 {rest}개는 [더 보기]를 눌러 보세요."] if rest > 0 else []
+    tail.append('번호를 누르거나 "2번"처럼 말하면 자세히 알려 드립니다.')
+    for value_chars, title_chars in _CLIPS:
+        items = [
+            f"{number}. {_clip(entry.title, title_chars)} "
+            f"({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
+            f"{_inline(entry, listing.field, value_chars)}"
+            for number, entry in enumerate(page, start=offset + 1)
+        ]
+        text = "\n".join([head, *items, *tail])
+        if len(text) <= PAGE_CHARS:
+            break
+    return text
+
+
+def _clip(text: str, chars: int | None) -> str:
+    return text if chars is None or len(text) <= chars else text[: chars - 1] + "…"
 
 
 _DEPARTMENT_WORD = re.compile(r"(^|\s)(과|부서|국)(들)?(로|은|는|이|가|에|만|도)?(\s|$)")
@@ -488,6 +503,17 @@ def _related(kb: KnowledgeBase, query: Query, pool: list[Entry]) -> list[Entry]:
     ]
 
 
+def _without_titles(kb: KnowledgeBase, query: Query) -> str:
+    """The question's compact text with every whole entry title (of four letters or more)
+    taken out."""
+    compact = query.compact
+    for entry in sorted(kb.entries, key=lambda e: -len(e.title)):
+        title = entry.title.replace(" ", "").lower()
+        if len(title) >= 4 and title in compact:
+            compact = compact.replace(title, " ")
+    return compact
+
+
 def _names_an_entry(kb: KnowledgeBase, query: Query) -> bool:
     return any(
         len(e.title) >= 4 and e.title.replace(" ", "").lower() in query.compact for e in kb.entries
@@ -542,17 +568,14 @@ def _kind_label(kinds: frozenset[str], kind_words: list[str]) -> str:
     return kind_words[0] if kind_words else "항목"
 
 
-def _inline(entry: Entry, field: str | None) -> str:
-    """The asked field beside an item, and a group's phone whatever was asked."""
+def _inline(entry: Entry, field: str | None, chars: int = INLINE_VALUE_CHARS) -> str:
+    """The asked field beside an item (clipped to ``chars``, none at 0), and a group's phone
+    whatever was asked."""
     phone = entry.fields.get("연락처")
     parts = [f"☎ {phone}"] if phone else []
-    value = entry.fields.get(field) if field and field != "연락처" else None
+    value = entry.fields.get(field) if field and field != "연락처" and chars else None
     if value:
-        value = " ".join(value.split())
-        clipped = (
-            value if len(value) <= INLINE_VALUE_CHARS else value[: INLINE_VALUE_CHARS - 1] + "…"
-        )
-        parts.insert(0, f"{field} {clipped}")
+        parts.insert(0, f"{field} {_clip(' '.join(value.split()), chars)}")
     return f" — {', '.join(parts)}" if parts else ""
 
 

@@ -7,7 +7,14 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from nlp.comparison import find_comparison, is_comparison
-from nlp.listing import PAGE_SIZE, Listing, find_listing, format_listing, mentioned_regions
+from nlp.listing import (
+    PAGE_CHARS,
+    PAGE_SIZE,
+    Listing,
+    find_listing,
+    format_listing,
+    mentioned_regions,
+)
 from nlp.responder import respond
 
 
@@ -81,6 +88,7 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "민간협력팀 팀장 누구예요",
         "공론화위원회 구성",  # one committee's 구성, not "팀 구성"
         "전라북도 자원봉사 코디네이터 지원 육성 몇 곳에서 해요",  # a figure in one program
+        "인천 공론화위원회 위원 명단 다 알려줘",  # 위원회 only inside one committee's name
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
@@ -107,6 +115,31 @@ def test_a_list_is_paged_by_eight(kb: KnowledgeBase):
     assert f"{PAGE_SIZE}. {entries[PAGE_SIZE - 1].title}" in first
     assert entries[PAGE_SIZE].title not in first and "[더 보기]" in first
     assert second.startswith(f"전주시 공약 {len(entries)}개 중 9–16번째입니다.")
+
+
+@pytest.mark.parametrize("field", [None, "예산", "구성", "위원장", "이행률"])
+def test_every_page_fits_600_characters_with_the_asked_field_beside_each_item(
+    kb: KnowledgeBase, field
+):
+    """The longest titles of each region and kind, a page at a time, with a field beside each
+    (인천 주요업무 with 예산 was 799 characters)."""
+    kinds = {(e.region, e.kind) for e in kb.entries}
+    for region, kind in kinds:
+        entries = sorted(
+            (e for e in kb.entries if (e.region, e.kind) == (region, kind)),
+            key=lambda e: -len(e.title),
+        )
+        listing = Listing(f"{region} '다문화' 관련 사업", tuple(entries), False, field)
+        for offset in range(0, len(entries), PAGE_SIZE):
+            text = format_listing(listing, offset=offset)
+            assert len(text) <= PAGE_CHARS
+            assert f"{offset + 1}. {entries[offset].title[:20]}" in text
+
+
+def test_the_asked_field_stays_beside_items_when_the_page_has_room(kb: KnowledgeBase):
+    text = "국제협력과 단위사업 예산 알려줘"
+    page = format_listing(find_listing(kb, kb.index.analyze(text), text))
+    assert "국제행사유치 (전라북도 · 단위사업) — 예산 '21예산 71백만원" in page
 
 
 def test_civic_groups_show_their_phone_inline(kb: KnowledgeBase):
