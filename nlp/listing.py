@@ -207,7 +207,7 @@ def find_listing(
     parent = _parent(kb, query, kinds) if kinds or named is not None else None
     if parent is None and (not browsing or not kinds) and _names_an_entry(kb, query):
         return None  # "대외협력국 전체 정원", "규제개혁위원회 위원장": one entry's fact
-    if parent is None and named is None and not _kinds(_without_titles(kb, query), "")[0]:
+    if kinds and parent is None and named is None and not _kinds(_without_titles(kb, query))[0]:
         return None  # "공론화위원회 위원 다 알려줘": the kind is only said inside one name
     regions = mentioned_regions(kb, text)
     pool = [e for e in kb.entries if not regions or e.region in regions]

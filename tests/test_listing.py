@@ -58,6 +58,8 @@ from nlp.responder import respond
         ("인천 감사 지적사항 중 건의랑 처리요구 다 보여줘", 13, ["시민만족도 조사"]),
         # a word the analysis drops but the curated synonyms know (애들 → 아이·어린이)
         ("전주 애들 위한 공약 뭐 있어요", 7, ["국공립 어린이집 확대", "어린이병원비"]),
+        # no kind at all: every kind holding either topic, a named entry among them
+        ("인천 공론화나 갈등 관련된 거 전부 보여줘", 8, ["공론화위원회", "인천형 공론화 추진"]),
         # a named parent's kind of work, asked for without "뭐 있어요"
         ("인천 공동체협치담당관실 사업 알려줘", 5, ["따뜻한 마을공동체"]),
     ],
