@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
-from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, Query, strip_particle
+from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, Query, strip_particle, words_of
 
 PAGE_SIZE = 8  # items per page; "더 보기" shows the next eight
 # "몇 개만 알려줘", "대표적인 거": the citizen asked for a few, so the first page is short (the
@@ -35,11 +35,25 @@ _BROWSE = re.compile(
     r"어떤\s*[가-힣]+\s*(들|이|가)?\s*있|어떤\s*게\s*있|목록|리스트|종류|다\s*(알려|보여)|"
     r"있는\s*(거|것|사업)\s*(다|좀|전부)|[가-힣]+들\s*(알려|보여)|또\s*(뭐|어떤)|모아서?|"
     r"다\s*(보여|알려)|\s다\s*[?.!]*$|뭐\s*있는지|어떤\s*(거|것)\s*[?]*$|[가-힣]+들로\s*(되어|구성)|"
-    r"하는\s*일"
+    r"하는\s*일|(전부|모두)\s*(보여|알려)|정리\s*해|(팀|과|부서|담당관실)\s*구성"
+)
+# "소통기획담당관실은 무슨 일 해요": what a named department, team or unit project does is the
+# list of its work (without a named parent, "무슨 일" asks about one entry).
+_PARENT_WORK = re.compile(r"무슨\s*(일|업무)|뭘\s*해")
+# "알려줘", "보여 주세요", "뭐예요": a request, not a question about one fact.
+_ASK = re.compile(r"알려|보여|가르쳐|뭐|무엇|어떤|무슨")
+# "A 같은 B", "A처럼": A is an example of the asked kind, not a filter on it.
+_EXAMPLE = re.compile(r"([가-힣A-Za-z0-9]+?)\s*(같은|처럼|등등?)(\s|$)")
+# "환경이나 녹지", "마을 또는 주민자치", "처리요구랑 건의 합쳐서": either word is enough.
+_EITHER = re.compile(
+    r"([가-힣A-Za-z0-9]+?)(이나|나|이랑|랑|하고|\s+또는|\s+혹은)\s+([가-힣A-Za-z0-9]+)"
 )
 # "몇 개", "전체", "모두" browse only a kind the question names ("공약 몇 개", "위원회 전체"):
 # "가맹점 몇 개", "전체 정원" ask for one entry's figure.
-_KIND_ONLY = re.compile(r"몇\s*개|몇\s*가지|개수|전체|모두|전부|어디\s*어디")
+_KIND_ONLY = re.compile(r"몇\s*(개|가지)|개수|전체|모두|전부|어디\s*어디|들\s*[?.!~]*$")
+# "지적사항 몇 건", "단체 몇 곳" count a kind said as a word of its own; in "고향사랑기금사업 몇 건
+# 발굴했어요" 사업 ends one entry's name and the number is a figure in it.
+_COUNT_OF_KIND = re.compile(r"몇\s*(건|곳)")
 # "국민운동단체 연락처", "위원회 위원장들": a kind named with a fact asks for every one of them,
 # unless the question names one entry by its whole title ("규제개혁위원회 위원장").
 _KIND_FACT = re.compile(
@@ -67,14 +81,23 @@ KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("단체", ("civic_group",)),
     ("부서", ("department",)),
     ("팀", ("team",)),
+    ("행정사무감사", ("audit",)),
     ("감사", ("audit",)),
     ("지적사항", ("audit",)),
+    ("지적", ("audit",)),
     ("성과지표", ("indicator",)),
     ("지표", ("indicator",)),
     ("보도", ("news",)),
+    ("기사", ("news",)),
     ("성과", ("news",)),
     ("사업", ("program", "unit_project", "work_plan", "pledge")),
 )
+# Words that describe a kind itself, not a topic within it, when that kind is asked: every
+# audit finding is the city council's (시의회 행정사무감사), every news item the bureau's own.
+KIND_CONTEXT: dict[str, frozenset[str]] = {
+    "audit": frozenset({"시의회", "의회", "처리", "결과"}),
+    "news": frozenset({"성과", "실적", "기사"}),
+}
 # Words of a browsing question that are neither a topic nor a filter.
 _FILLER = WORDS["browsing filler"]
 # A fact asked of every item ("위원회 위원장들", "단체 연락처") → the field shown beside each.
@@ -92,7 +115,13 @@ _INLINE_FIELDS = (
     ("소관", "소관부서"),
 )
 INLINE_VALUE_CHARS = 40
-PARENT_KINDS = frozenset({"department", "unit_project"})
+# A page fits a phone screen (issue 11: a reply of at most 600 characters): past it, the asked
+# field beside each item is clipped shorter, then dropped, then long titles are clipped. Every
+# region × kind page measured: at most 519 characters without a field, 799 with 인천 주요업무'
+# 예산 beside each (that page now keeps a 12-character budget).
+PAGE_CHARS = 600
+_CLIPS = ((INLINE_VALUE_CHARS, None), (24, None), (12, None), (0, None), (0, 40), (0, 28))
+PARENT_KINDS = frozenset({"department", "unit_project", "team"})
 MIN_ITEMS = 2  # one match is an answer, not a list
 # When no entry holds every topic word, the matcher's ranking gives the list: up to this many,
 # each at least a "did you mean" match (nlp.answer.SUGGEST_THRESHOLD).
@@ -147,17 +176,26 @@ def find_listing(
     있어?" after "전주 장애인 공약 알려줘" asks for that question's whole set)."""
     by_field_alone = False
     browsing = browsing or is_browsing(text) or bool(_PLURAL_ASK.search(text))
-    named = next(_named_parents(kb, query), None) if browsing else None
+    named = next(_named_parents(kb, query), None)
+    if named is not None and not browsing and _PARENT_WORK.search(text):
+        browsing = True  # "혁신담당관실은 무슨 일 해요": the work of the named department
     if named is not None:  # "소통기획담당관실 사업": 담당관실 names the parent, not the kind
         title = named.title.replace(" ", "").lower()
         bare = re.sub(r"\s*".join(map(re.escape, named.title.replace(" ", ""))), " ", text)
         kinds, kind_words = _kinds(query.compact.replace(title, " "), bare)
-    else:
+        if not kinds and _PARENT_WORK.search(bare):
+            kinds, kind_words = _kinds("업무")
+        # "시민정책담당관실 주요 사업 알려줘": a parent's own kind of work, asked for
+        browsing = browsing or bool(kinds - {"department"} and _ASK.search(bare))
+        named = named if browsing else None
+    if named is None:
         kinds, kind_words = _kinds(query.compact, text)
     if not browsing and "pledge" in kinds and _field_value(kb.entries, query):
         browsing = by_field_alone = True  # "복지 공약 알려줘": a whole field of pledges
     kind_only = (
         bool(_KIND_ONLY.search(text))
+        or bool(_COUNT_OF_KIND.search(text))
+        and any(re.search(rf"(^|\s){w}", text) for w in kind_words)
         or bool(_KIND_FACT.search(text))
         or bool(kinds)
         and query.region is not None
@@ -169,6 +207,8 @@ def find_listing(
     parent = _parent(kb, query, kinds) if kinds or named is not None else None
     if parent is None and (not browsing or not kinds) and _names_an_entry(kb, query):
         return None  # "대외협력국 전체 정원", "규제개혁위원회 위원장": one entry's fact
+    if kinds and parent is None and named is None and not _kinds(_without_titles(kb, query))[0]:
+        return None  # "공론화위원회 위원 다 알려줘": the kind is only said inside one name
     regions = mentioned_regions(kb, text)
     pool = [e for e in kb.entries if not regions or e.region in regions]
     if parent is not None:
@@ -176,22 +216,20 @@ def find_listing(
     if kinds:
         pool = [e for e in pool if e.kind in kinds]
     field_value = _field_value(pool, query)
-    if field_value:
+    topics = [] if parent else _filters(kb, query, text, kinds, kind_words, field_value)
+    groups = _groups(text, topics, field_value)
+    if field_value and not any(field_value in g for g in groups):
         pool = [e for e in pool if field_value in e.fields.get("분야", "")]
-    topics = [] if parent else _topics(kb, query, kind_words, field_value)
-    if kinds:  # "소통협력관 위원회": the owning department names no topic of its committees
-        owners = {e.title.replace(" ", "").lower() for e in kb.entries if e.kind == "department"}
-        topics = [t for t in topics if t not in owners]
-    if topics:
-        matching = [
-            e for e in pool if all(_mentions(e, t, kb.index.synonyms_of(t)) for t in topics)
-        ]
+    if groups:
+        matching = [e for e in pool if all(_holds(kb, e, g, field_value) for g in groups)]
         if by_field_alone and len(matching) < MIN_ITEMS:
             return None  # "치매걱정 없는 도시 공약": one pledge's name holds the field 도시
-        pool = matching if len(matching) >= MIN_ITEMS or not kinds else _related(kb, query, pool)
+        if len(matching) < MIN_ITEMS and kinds:
+            matching = _related(kb, query, pool) or _most_held(kb, pool, groups, field_value)
+        pool = matching
     if len(pool) < MIN_ITEMS or (not kinds and not topics and parent is None and not field_value):
         return None
-    pool = _ordered(kb, pool, topics, region)
+    pool = _ordered(kb, pool, groups, region, field_value)
     inline = next(
         (
             name
@@ -201,11 +239,79 @@ def find_listing(
         None,
     )
     return Listing(
-        _label(regions, kinds, kind_words, parent, field_value, topics),
+        _label(regions, kinds, kind_words, parent, field_value, groups),
         tuple(pool),
         bool(_COUNT.search(text)),
         inline,
         FEW_ITEMS if _FEW.search(text) else PAGE_SIZE,
+    )
+
+
+def _filters(
+    kb: KnowledgeBase,
+    query: Query,
+    text: str,
+    kinds: frozenset[str],
+    kind_words: list[str],
+    field_value: str | None,
+) -> list[str]:
+    """The topic words that filter a list: not the owning department ("소통협력관 위원회"),
+    not what describes the asked kind itself (시의회 of an audit), not an example of the kind
+    ("새마을회 같은 단체"), not a verb ("경제 살리는 공약": the noun carries the topic)."""
+    topics = _topics(kb, query, kind_words, field_value, typed=text)
+    if kinds:
+        owners = {e.title.replace(" ", "").lower() for e in kb.entries if e.kind == "department"}
+        context = {w for k in kinds for w in KIND_CONTEXT.get(k, ())}
+        examples = [strip_particle(m.group(1)) for m in _EXAMPLE.finditer(text)]
+        topics = [
+            t
+            for t in topics
+            if t not in owners
+            and t not in context
+            and not any(t in x or x in t for x in examples if len(x) >= 2)
+        ]
+    nouns = [t for t in topics if t not in query.predicates]
+    return nouns or topics  # "아이 키우는" → 아이; "키우는 거" keeps its verb
+
+
+def _groups(text: str, topics: list[str], field_value: str | None) -> list[tuple[str, ...]]:
+    """The topics as groups of which an entry must hold one word each: "환경이나 녹지" is one
+    group of two, "청년 창업" two groups of one. A pledge field said as an alternative
+    ("기업이나 경제") joins its group."""
+    groups: list[tuple[str, ...]] = []
+    for match in _EITHER.finditer(text):
+        said = (strip_particle(match.group(1)), strip_particle(match.group(3)))
+        words = tuple(
+            w
+            for w in [*topics, *([field_value] if field_value else [])]
+            if any(w == x or len(x) >= 2 and (w in x or x in w) for x in said)
+        )
+        if len(words) > 1:
+            groups.append(words)
+    grouped = {w for g in groups for w in g}
+    return groups + [(t,) for t in topics if t not in grouped]
+
+
+def _most_held(
+    kb: KnowledgeBase, pool: list[Entry], groups: list[tuple[str, ...]], field: str | None
+) -> list[Entry]:
+    """When no two entries hold every topic ("엄마 육아 아이 공약"), those holding the most of
+    them (아이, by its synonyms 어린이·아동), if that is at least one and at least two entries."""
+    if len(groups) < 2:
+        return []
+    held = {e.id: sum(_holds(kb, e, g, field) for g in groups) for e in pool}
+    most = max(held.values(), default=0)
+    best = [e for e in pool if most and held[e.id] == most]
+    return best if len(best) >= MIN_ITEMS else []
+
+
+def _holds(kb: KnowledgeBase, entry: Entry, group: tuple[str, ...], field: str | None) -> bool:
+    """Whether the entry holds one of the group's words (a pledge field by its 분야)."""
+    return any(
+        field in entry.fields.get("분야", "")
+        if word == field
+        else _mentions(entry, word, kb.index.synonyms_of(word))
+        for word in group
     )
 
 
@@ -221,20 +327,27 @@ def format_listing(
         head = f"{listing.label} {total}개 중 {offset + 1}–{offset + len(page)}번째입니다."
     elif head is None:
         head = f"{listing.label}{topic_particle(listing.label)} 모두 {total}개입니다."
-    lines = [head]
-    for number, entry in enumerate(page, start=offset + 1):
-        lines.append(
-            f"{number}. {entry.title} ({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
-            f"{_inline(entry, listing.field)}"
-        )
     rest = total - offset - len(page)
-    if rest > 0:
-        lines.append(f"나머지 {rest}개는 [더 보기]를 눌러 보세요.")
-    lines.append('번호를 누르거나 "2번"처럼 말하면 자세히 알려 드립니다.')
-    return "\n".join(lines)
+    tail = [f"나머지 {rest}개는 [더 보기]를 눌러 보세요."] if rest > 0 else []
+    tail.append('번호를 누르거나 "2번"처럼 말하면 자세히 알려 드립니다.')
+    for value_chars, title_chars in _CLIPS:
+        items = [
+            f"{number}. {_clip(entry.title, title_chars)} "
+            f"({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
+            f"{_inline(entry, listing.field, value_chars)}"
+            for number, entry in enumerate(page, start=offset + 1)
+        ]
+        text = "\n".join([head, *items, *tail])
+        if len(text) <= PAGE_CHARS:
+            break
+    return text
 
 
-_DEPARTMENT_WORD = re.compile(r"(^|\s)(과|부서|국)(들|은|는|이|가|에|만)?(\s|$)")
+def _clip(text: str, chars: int | None) -> str:
+    return text if chars is None or len(text) <= chars else text[: chars - 1] + "…"
+
+
+_DEPARTMENT_WORD = re.compile(r"(^|\s)(과|부서|국)(들)?(로|은|는|이|가|에|만|도)?(\s|$)")
 
 
 def asked_kinds(text: str) -> frozenset[str]:
@@ -276,8 +389,20 @@ def _named_parents(kb: KnowledgeBase, query: Query) -> Iterator[Entry]:
 
 
 def children_of(kb: KnowledgeBase, parent: Entry, kinds: frozenset[str]) -> list[Entry]:
-    """What belongs to ``parent``: entries under it, and for a department the work of it and of
-    its sub-departments and teams (인천 소통협력관 → its 담당관실's committees)."""
+    """What belongs to ``parent``: entries under it, for a department the work of it and of
+    its sub-departments and teams (인천 소통협력관 → its 담당관실's committees), for a team
+    the work it is responsible for (민간협력팀 → 주민참여예산 …)."""
+    if parent.kind == "team":
+        return [
+            e
+            for e in kb.entries
+            if e is not parent
+            and e.kind != "team"
+            and (not kinds or e.kind in kinds)
+            and e.region == parent.region
+            and e.team == parent.title
+            and e.department == parent.department
+        ]
     ids = {parent.id}
     names = {parent.title}
     if parent.kind == "department":
@@ -307,13 +432,23 @@ def _field_value(pool: list[Entry], query: Query) -> str | None:
 
 
 def _topics(
-    kb: KnowledgeBase, query: Query, kind_words: list[str], field_value: str | None
+    kb: KnowledgeBase,
+    query: Query,
+    kind_words: list[str],
+    field_value: str | None,
+    *,
+    typed: str = "",
 ) -> list[str]:
-    """Content words left once regions, kinds, cues and browsing words are taken out."""
+    """Content words left once regions, kinds, cues and browsing words are taken out; with
+    ``typed``, also the words of it that the curated synonyms know and the analysis dropped
+    ("애들" → 아이·어린이)."""
     topics = []
-    for token in query.tokens:
-        word = strip_particle(token)
-        word = word[:-1] if word.endswith("들") and len(word) > 2 else word
+    known = [w for w in map(strip_particle, words_of(typed)) if kb.index.synonyms_of(w)]
+    for token in (*query.tokens, *known):
+        # a word the documents hold keeps its last letter (어린이 is no 어린 + 이)
+        word = token if token in kb.index else strip_particle(token)
+        if word.endswith("들") and len(word) > 2 and not kb.index.synonyms_of(word):
+            word = word[:-1]  # 단체들 → 단체, but 애들 is a word of its own
         if any(ch.isdigit() for ch in word):
             continue
         if (
@@ -368,6 +503,17 @@ def _related(kb: KnowledgeBase, query: Query, pool: list[Entry]) -> list[Entry]:
     ]
 
 
+def _without_titles(kb: KnowledgeBase, query: Query) -> str:
+    """The question's compact text with every whole entry title (of four letters or more)
+    taken out."""
+    compact = query.compact
+    for entry in sorted(kb.entries, key=lambda e: -len(e.title)):
+        title = entry.title.replace(" ", "").lower()
+        if len(title) >= 4 and title in compact:
+            compact = compact.replace(title, " ")
+    return compact
+
+
 def _names_an_entry(kb: KnowledgeBase, query: Query) -> bool:
     return any(
         len(e.title) >= 4 and e.title.replace(" ", "").lower() in query.compact for e in kb.entries
@@ -375,14 +521,21 @@ def _names_an_entry(kb: KnowledgeBase, query: Query) -> bool:
 
 
 def _ordered(
-    kb: KnowledgeBase, pool: list[Entry], topics: list[str], region: str | None
+    kb: KnowledgeBase,
+    pool: list[Entry],
+    groups: list[tuple[str, ...]],
+    region: str | None,
+    field: str | None = None,
 ) -> list[Entry]:
     """The citizen's region first, then entries whose name holds the topic, then document order."""
     order = {e.id: n for n, e in enumerate(kb.entries)}
 
     def in_name(entry: Entry) -> bool:
         name = entry.title.replace(" ", "").lower()
-        return all(t in name for t in topics)
+        return all(
+            any(w in name or w == field and field in entry.fields.get("분야", "") for w in g)
+            for g in groups
+        )
 
     return sorted(
         pool,
@@ -396,15 +549,15 @@ def _label(
     kind_words: list[str],
     parent: Entry | None,
     field_value: str | None,
-    topics: list[str],
+    groups: list[tuple[str, ...]],
 ) -> str:
     parts = [" ".join(regions)] if regions and not parent else []
     if parent is not None:
         parts.append(f"{parent.title} 소속")
-    if field_value:
+    if field_value and not any(field_value in g for g in groups):
         parts.append(f"{field_value} 분야")
-    if topics:
-        parts.append("·".join(f"'{t}'" for t in topics) + " 관련")
+    if groups:
+        parts.append("·".join(" 또는 ".join(f"'{w}'" for w in g) for g in groups) + " 관련")
     parts.append(_kind_label(kinds, kind_words))
     return " ".join(p for p in parts if p)
 
@@ -415,17 +568,14 @@ def _kind_label(kinds: frozenset[str], kind_words: list[str]) -> str:
     return kind_words[0] if kind_words else "항목"
 
 
-def _inline(entry: Entry, field: str | None) -> str:
-    """The asked field beside an item, and a group's phone whatever was asked."""
+def _inline(entry: Entry, field: str | None, chars: int = INLINE_VALUE_CHARS) -> str:
+    """The asked field beside an item (clipped to ``chars``, none at 0), and a group's phone
+    whatever was asked."""
     phone = entry.fields.get("연락처")
     parts = [f"☎ {phone}"] if phone else []
-    value = entry.fields.get(field) if field and field != "연락처" else None
+    value = entry.fields.get(field) if field and field != "연락처" and chars else None
     if value:
-        value = " ".join(value.split())
-        clipped = (
-            value if len(value) <= INLINE_VALUE_CHARS else value[: INLINE_VALUE_CHARS - 1] + "…"
-        )
-        parts.insert(0, f"{field} {clipped}")
+        parts.insert(0, f"{field} {_clip(' '.join(value.split()), chars)}")
     return f" — {', '.join(parts)}" if parts else ""
 
 

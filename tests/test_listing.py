@@ -7,7 +7,14 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from nlp.comparison import find_comparison, is_comparison
-from nlp.listing import PAGE_SIZE, Listing, find_listing, format_listing, mentioned_regions
+from nlp.listing import (
+    PAGE_CHARS,
+    PAGE_SIZE,
+    Listing,
+    find_listing,
+    format_listing,
+    mentioned_regions,
+)
 from nlp.responder import respond
 
 
@@ -32,6 +39,29 @@ from nlp.responder import respond
         ("인천 공동체협치담당관실 하는 사업들", 5, ["위원회 운영 활성화 추진"]),
         ("전주 교통 관련 공약 알려줘요", 4, ["시민수요 맞춤형 대중교통 운영"]),
         ("전주 어르신 노인 관련 공약", 3, ["노인일자리 통합지원 플랫폼"]),
+        # a department named with "무슨 일": its work, not its card
+        ("인천 공동체협치담당관실은 무슨 일 해요?", 5, ["위원회 운영 활성화 추진"]),
+        # a team is a parent: the programs it is responsible for
+        ("전북 자원봉사팀 사업 뭐 있어요", 7, ["자원봉사 활동 지원"]),
+        # "몇 건" counts a kind said as a word of its own
+        ("인천 소통협력관 감사 지적사항 몇 건이에요", 13, ["공공갈등 관리 관련 갈등조정시스템"]),
+        ("전북 대외협력국은 어떤 과들로 되어 있나요", 3, ["홍보기획과", "국제협력과"]),
+        ("홍보기획과 팀 구성", 3, ["홍보협력팀", "인터넷홍보팀"]),
+        # "A이나 B": either word, not both
+        ("전주 청년이나 일자리 관련 공약 알려줘", 14, ["청년창업지원", "장애인 공공일자리"]),
+        # "A 같은 B": A is an example of the kind, not a filter
+        ("인천에 바르게살기운동 같은 단체 어떤 곳 있어요", 5, ["433-4054", "822-7445"]),
+        # 시의회 describes every audit finding, 올해 every news item: neither filters
+        ("인천 시의회 감사 지적사항 목록", 13, ["원도심 지역이 포함된"]),
+        ("전북 대외국제소통국 올해 보도 뭐 있어", 12, ["고향사랑기부 확산"]),
+        # "A랑 B" of two values: findings of either kind
+        ("인천 감사 지적사항 중 건의랑 처리요구 다 보여줘", 13, ["시민만족도 조사"]),
+        # a word the analysis drops but the curated synonyms know (애들 → 아이·어린이)
+        ("전주 애들 위한 공약 뭐 있어요", 7, ["국공립 어린이집 확대", "어린이병원비"]),
+        # no kind at all: every kind holding either topic, a named entry among them
+        ("인천 공론화나 갈등 관련된 거 전부 보여줘", 8, ["공론화위원회", "인천형 공론화 추진"]),
+        # a named parent's kind of work, asked for without "뭐 있어요"
+        ("인천 공동체협치담당관실 사업 알려줘", 5, ["따뜻한 마을공동체"]),
     ],
 )
 def test_browsing_questions_get_the_count_first_then_the_items(
@@ -54,11 +84,30 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "전북 폭력피해 이주여성 상담소 지원 사업 알려줘",  # names one program
         "새마을지도자 자녀 장학금 조건",
         "전주 치매걱정 없는 도시 공약",  # 도시 is a pledge field, but here part of one name
+        "인천 혁신담당관실 뭐 하는 데예요",  # what the department is: its card
+        "인천광역시 새마을회는 무슨 일 해요",  # "무슨 일" of no department or team
+        "전북 자원봉사팀 전화번호",  # one team's fact
+        "민간협력팀 팀장 누구예요",
+        "공론화위원회 구성",  # one committee's 구성, not "팀 구성"
+        "전라북도 자원봉사 코디네이터 지원 육성 몇 곳에서 해요",  # a figure in one program
+        "인천 공론화위원회 위원 명단 다 알려줘",  # 위원회 only inside one committee's name
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
     reply = respond(kb, question)
     assert reply.items == () and reply.entry_id is not None
+
+
+def test_a_field_said_as_an_alternative_widens_the_list(kb: KnowledgeBase):
+    """A field said as an alternative ("청년이나 복지 공약"): the 복지 field's pledges and those
+    about 청년 in another field."""
+    text = "전주 청년이나 복지 공약 전부"
+    listing = find_listing(kb, kb.index.analyze(text), text)
+    fields = {e.fields.get("분야") for e in listing.entries}
+    assert "복지" in fields and len(fields) > 1
+    assert all(
+        e.fields.get("분야") == "복지" or "청년" in e.title + e.body for e in listing.entries
+    )
 
 
 def test_a_list_is_paged_by_eight(kb: KnowledgeBase):
@@ -68,6 +117,31 @@ def test_a_list_is_paged_by_eight(kb: KnowledgeBase):
     assert f"{PAGE_SIZE}. {entries[PAGE_SIZE - 1].title}" in first
     assert entries[PAGE_SIZE].title not in first and "[더 보기]" in first
     assert second.startswith(f"전주시 공약 {len(entries)}개 중 9–16번째입니다.")
+
+
+@pytest.mark.parametrize("field", [None, "예산", "구성", "위원장", "이행률"])
+def test_every_page_fits_600_characters_with_the_asked_field_beside_each_item(
+    kb: KnowledgeBase, field
+):
+    """The longest titles of each region and kind, a page at a time, with a field beside each
+    (인천 주요업무 with 예산 was 799 characters)."""
+    kinds = {(e.region, e.kind) for e in kb.entries}
+    for region, kind in kinds:
+        entries = sorted(
+            (e for e in kb.entries if (e.region, e.kind) == (region, kind)),
+            key=lambda e: -len(e.title),
+        )
+        listing = Listing(f"{region} '다문화' 관련 사업", tuple(entries), False, field)
+        for offset in range(0, len(entries), PAGE_SIZE):
+            text = format_listing(listing, offset=offset)
+            assert len(text) <= PAGE_CHARS
+            assert f"{offset + 1}. {entries[offset].title[:20]}" in text
+
+
+def test_the_asked_field_stays_beside_items_when_the_page_has_room(kb: KnowledgeBase):
+    text = "국제협력과 단위사업 예산 알려줘"
+    page = format_listing(find_listing(kb, kb.index.analyze(text), text))
+    assert "국제행사유치 (전라북도 · 단위사업) — 예산 '21예산 71백만원" in page
 
 
 def test_civic_groups_show_their_phone_inline(kb: KnowledgeBase):
