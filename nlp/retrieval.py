@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
-
 from knowledge.base import (
     DEFAULT_DIR,
     Curated,
@@ -33,6 +31,7 @@ from nlp.index import (
     PREFERRED_REGION_FACTOR,
     Scored,
     SearchIndex,
+    top_positions,
 )
 from nlp.tokenizer import Tokenizer, get_tokenizer
 
@@ -95,7 +94,7 @@ def search(
     if semantic is None or not query.text.strip():
         return index.search(query, preferred_region=preferred_region, limit=limit)
     best, where = semantic.similarities(query.text)
-    top = np.argsort(-best, kind="stable")[:SEMANTIC_CANDIDATES]
+    top = top_positions(best, SEMANTIC_CANDIDATES)
     also = [semantic.entry_ids[i] for i in top]
     lexical = index.search(
         query, preferred_region=preferred_region, limit=LEXICAL_CANDIDATES, also=also
