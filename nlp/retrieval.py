@@ -26,6 +26,7 @@ from knowledge.base import (
 )
 from knowledge.model import Entry, Region
 from nlp.analyzer import Query
+from nlp.heap import settle
 from nlp.index import (
     MENTIONED_REGION_FACTOR,
     PREFERRED_REGION_FACTOR,
@@ -199,4 +200,6 @@ def build_knowledge_base(
     region_words = {word: region.name for region in regions for word in region.words}
     index = SearchIndex.build(entries, tokenizer, curated.synonyms, region_words=region_words)
     tokenizer.save_cache()
-    return KnowledgeBase(entries, curated, index, directory, regions)
+    kb = KnowledgeBase(entries, curated, index, directory, regions)
+    settle()  # long-lived from here: kept out of full garbage collections (nlp/heap.py)
+    return kb
