@@ -614,6 +614,7 @@ def synthetic_semantic(entries, semantic, cache):
     random unit vectors for the made-up ones (enough to time the search, not to judge it)."""
     import numpy as np
 
+    from nlp.heap import settle
     from nlp.semantic import SemanticIndex, passages, text_key
 
     rng = np.random.default_rng(7)
@@ -626,7 +627,9 @@ def synthetic_semantic(entries, semantic, cache):
             vector = rng.standard_normal(dim).astype(np.float32)
             vector /= np.linalg.norm(vector)
         vectors.append(vector)
-    return SemanticIndex(semantic.encoder, items, np.stack(vectors))
+    index = SemanticIndex(semantic.encoder, items, np.stack(vectors))
+    settle()  # as SemanticService.build does once the bot's index is built (nlp/heap.py)
+    return index
 
 
 def main() -> int:

@@ -101,6 +101,22 @@ def bigrams(text: str) -> frozenset[str]:
     return frozenset(text[i : i + 2] for i in range(len(text) - 1)) or frozenset([text])
 
 
+def top_positions(values: np.ndarray, k: int) -> np.ndarray:
+    """The positions of the ``k`` largest values, largest first and equal values in position
+    order: exactly ``np.argsort(-values, kind="stable")[:k]``, in time linear in ``len(values)``
+    instead of a sort of every entry (10,000 of them at the scale benchmark)."""
+    if k <= 0:
+        return np.zeros(0, dtype=np.intp)
+    negated = -values
+    if k >= len(values):
+        return np.argsort(negated, kind="stable")
+    kth = np.partition(negated, k - 1)[k - 1]
+    if np.isnan(kth):  # fewer than k numbers: NaN sorts last, as argsort puts it
+        return np.argsort(negated, kind="stable")[:k]
+    tied_or_better = np.flatnonzero(negated <= kth)  # every value tied with the k-th one too
+    return tied_or_better[np.argsort(negated[tied_or_better], kind="stable")][:k]
+
+
 class SearchIndex:
     """Immutable once built; ``search`` is safe to call from many threads."""
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WORDS, STOPWORDS, WORDS, Query, strip_particle, words_of
+from nlp.kbmemo import per_kb
+from nlp.substrings import SubstringIndex
 
 PAGE_SIZE = 8  # items per page; "더 보기" shows the next eight
 # "몇 개만 알려줘", "대표적인 거": the citizen asked for a few, so the first page is short (the
@@ -159,8 +161,12 @@ def mentioned_regions(kb: KnowledgeBase, text: str) -> list[str]:
 
 def region_names(kb: KnowledgeBase) -> list[str]:
     """The knowledge base's regions, declared ones first, then any other an entry names."""
+    return list(per_kb(kb, _region_names))
+
+
+def _region_names(kb: KnowledgeBase) -> tuple[str, ...]:
     names = [r.name for r in kb.regions]
-    return names + sorted({e.region for e in kb.entries} - set(names))
+    return tuple(names + sorted({e.region for e in kb.entries} - set(names)))
 
 
 def find_listing(
@@ -190,7 +196,7 @@ def find_listing(
         named = named if browsing else None
     if named is None:
         kinds, kind_words = _kinds(query.compact, text)
-    if not browsing and "pledge" in kinds and _field_value(kb.entries, query):
+    if not browsing and "pledge" in kinds and _field_value(kb, kb.entries, query):
         browsing = by_field_alone = True  # "복지 공약 알려줘": a whole field of pledges
     kind_only = (
         bool(_KIND_ONLY.search(text))
@@ -215,7 +221,7 @@ def find_listing(
         pool = children_of(kb, parent, kinds)
     if kinds:
         pool = [e for e in pool if e.kind in kinds]
-    field_value = _field_value(pool, query)
+    field_value = _field_value(kb, pool, query)
     topics = [] if parent else _filters(kb, query, text, kinds, kind_words, field_value)
     groups = _groups(text, topics, field_value)
     if field_value and not any(field_value in g for g in groups):
@@ -260,7 +266,7 @@ def _filters(
     ("새마을회 같은 단체"), not a verb ("경제 살리는 공약": the noun carries the topic)."""
     topics = _topics(kb, query, kind_words, field_value, typed=text)
     if kinds:
-        owners = {e.title.replace(" ", "").lower() for e in kb.entries if e.kind == "department"}
+        owners = per_kb(kb, _department_titles)
         context = {w for k in kinds for w in KIND_CONTEXT.get(k, ())}
         examples = [strip_particle(m.group(1)) for m in _EXAMPLE.finditer(text)]
         topics = [
@@ -308,9 +314,7 @@ def _most_held(
 def _holds(kb: KnowledgeBase, entry: Entry, group: tuple[str, ...], field: str | None) -> bool:
     """Whether the entry holds one of the group's words (a pledge field by its 분야)."""
     return any(
-        field in entry.fields.get("분야", "")
-        if word == field
-        else _mentions(entry, word, kb.index.synonyms_of(word))
+        field in entry.fields.get("분야", "") if word == field else _mentions(kb, entry, word)
         for word in group
     )
 
@@ -382,10 +386,21 @@ def _parent(kb: KnowledgeBase, query: Query, kinds: frozenset[str]) -> Entry | N
 
 def _named_parents(kb: KnowledgeBase, query: Query) -> Iterator[Entry]:
     """The departments and unit projects whose whole title the question holds, longest first."""
+    return (e for e, title in per_kb(kb, _parents) if title in query.compact)
+
+
+def _parents(kb: KnowledgeBase) -> tuple[tuple[Entry, str], ...]:
+    """The departments and unit projects, longest title first, with their compact titles."""
     parents = sorted(
         (e for e in kb.entries if e.kind in PARENT_KINDS), key=lambda e: -len(e.title)
     )
-    return (e for e in parents if e.title.replace(" ", "").lower() in query.compact)
+    return tuple((e, e.title.replace(" ", "").lower()) for e in parents)
+
+
+def _department_titles(kb: KnowledgeBase) -> frozenset[str]:
+    return frozenset(
+        e.title.replace(" ", "").lower() for e in kb.entries if e.kind == "department"
+    )
 
 
 def children_of(kb: KnowledgeBase, parent: Entry, kinds: frozenset[str]) -> list[Entry]:
@@ -421,14 +436,22 @@ def children_of(kb: KnowledgeBase, parent: Entry, kinds: frozenset[str]) -> list
     ]
 
 
-def _field_value(pool: list[Entry], query: Query) -> str | None:
+def _field_value(kb: KnowledgeBase, pool: Iterable[Entry], query: Query) -> str | None:
     """A pledge field (분야) value the question names ("문화 분야 공약")."""
-    values = {e.fields.get("분야") for e in pool if e.fields.get("분야")}
+    known = per_kb(kb, _field_values)
+    values = {
+        value for e in pool if (value := known[id(e)] if id(e) in known else e.fields.get("분야"))
+    }
     words = {strip_particle(t) for t in query.tokens}
     for value in sorted(values, key=len, reverse=True):
         if value in words:  # "문화 분야", not the 문화 of 다문화
             return value
     return None
+
+
+def _field_values(kb: KnowledgeBase) -> dict[int, str | None]:
+    """Every entry's field (분야) value, by the entry object's id (the kb keeps them alive)."""
+    return {id(e): e.fields.get("분야") for e in kb.entries}
 
 
 def _topics(
@@ -479,17 +502,50 @@ def topic_words(kb: KnowledgeBase, query: Query) -> list[str]:
 
 def mentioning(kb: KnowledgeBase, entries: Iterable[Entry], words: list[str]) -> list[Entry]:
     """The entries whose name or text holds every one of ``words`` (or a curated synonym)."""
-    return [e for e in entries if all(_mentions(e, w, kb.index.synonyms_of(w)) for w in words)]
+    spellings = [(w, *kb.index.synonyms_of(w)) for w in words]
+    numbers, index = per_kb(kb, _mention_index)
+    holding: frozenset[int] | None = None  # kb entries holding every word so far, by number
+    for alternatives in spellings:
+        found = frozenset().union(*(index.containing(w) for w in alternatives))
+        holding = found if holding is None else holding & found
+    if holding is None:
+        return list(entries)
+    held = {id(kb.entries[n]) for n in holding}
+
+    def holds_all(entry: Entry) -> bool:  # an entry of another knowledge base
+        text = _mention_text(entry)
+        return all(any(w in text for w in alternatives) for alternatives in spellings)
+
+    return [e for e in entries if (id(e) in held if id(e) in numbers else holds_all(e))]
 
 
-def _mentions(entry: Entry, word: str, synonyms: tuple[str, ...] = ()) -> bool:
+def _mentions(kb: KnowledgeBase, entry: Entry, word: str) -> bool:
     """Whether the entry's name or text holds the word or one of its curated synonyms."""
-    text = (
+    texts = per_kb(kb, _mention_texts)
+    text = texts[id(entry)] if id(entry) in texts else _mention_text(entry)
+    return any(w in text for w in (word, *kb.index.synonyms_of(word)))
+
+
+def _mention_text(entry: Entry) -> str:
+    """The entry's name, aliases, text and department without spaces, lower-cased."""
+    return (
         " ".join((entry.title, *entry.aliases, entry.body, entry.department or ""))
         .replace(" ", "")
         .lower()
     )
-    return any(w in text for w in (word, *synonyms))
+
+
+def _mention_texts(kb: KnowledgeBase) -> dict[int, str]:
+    """Every entry's ``_mention_text``, by the entry object's id (the kb keeps them alive)."""
+    return {id(e): _mention_text(e) for e in kb.entries}
+
+
+def _mention_index(kb: KnowledgeBase) -> tuple[dict[int, int], SubstringIndex]:
+    """Every entry's number by the entry object's id (the kb keeps them alive), and which
+    entries' ``_mention_text`` holds a word."""
+    texts = per_kb(kb, _mention_texts)
+    numbers = {id(e): n for n, e in enumerate(kb.entries)}
+    return numbers, SubstringIndex([texts[id(e)] for e in kb.entries])
 
 
 def _related(kb: KnowledgeBase, query: Query, pool: list[Entry]) -> list[Entry]:
@@ -507,17 +563,33 @@ def _without_titles(kb: KnowledgeBase, query: Query) -> str:
     """The question's compact text with every whole entry title (of four letters or more)
     taken out."""
     compact = query.compact
-    for entry in sorted(kb.entries, key=lambda e: -len(e.title)):
-        title = entry.title.replace(" ", "").lower()
-        if len(title) >= 4 and title in compact:
+    for title in per_kb(kb, _compact_titles):
+        if title in compact:
             compact = compact.replace(title, " ")
     return compact
 
 
-def _names_an_entry(kb: KnowledgeBase, query: Query) -> bool:
-    return any(
-        len(e.title) >= 4 and e.title.replace(" ", "").lower() in query.compact for e in kb.entries
+def _compact_titles(kb: KnowledgeBase) -> tuple[str, ...]:
+    """The compact titles of four or more letters, of the longest titles (as written) first."""
+    titles = (
+        e.title.replace(" ", "").lower() for e in sorted(kb.entries, key=lambda e: -len(e.title))
     )
+    return tuple(t for t in titles if len(t) >= 4)
+
+
+def _names_an_entry(kb: KnowledgeBase, query: Query) -> bool:
+    """Whether the question holds some entry's whole title of four or more characters."""
+    titles, lengths = per_kb(kb, _long_titles)
+    text = query.compact
+    return "" in titles or any(
+        text[start : start + n] in titles for n in lengths for start in range(len(text) - n + 1)
+    )
+
+
+def _long_titles(kb: KnowledgeBase) -> tuple[frozenset[str], tuple[int, ...]]:
+    """The compact titles of four or more characters (as written) and their lengths."""
+    titles = frozenset(e.title.replace(" ", "").lower() for e in kb.entries if len(e.title) >= 4)
+    return titles, tuple(sorted({len(t) for t in titles if t}))
 
 
 def _ordered(
@@ -528,7 +600,7 @@ def _ordered(
     field: str | None = None,
 ) -> list[Entry]:
     """The citizen's region first, then entries whose name holds the topic, then document order."""
-    order = {e.id: n for n, e in enumerate(kb.entries)}
+    order = per_kb(kb, _document_order)
 
     def in_name(entry: Entry) -> bool:
         name = entry.title.replace(" ", "").lower()
@@ -541,6 +613,10 @@ def _ordered(
         pool,
         key=lambda e: (region is not None and e.region != region, not in_name(e), order[e.id]),
     )
+
+
+def _document_order(kb: KnowledgeBase) -> dict[str, int]:
+    return {e.id: n for n, e in enumerate(kb.entries)}
 
 
 def _label(

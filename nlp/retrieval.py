@@ -18,8 +18,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from knowledge.base import (
     DEFAULT_DIR,
     Curated,
@@ -29,12 +27,14 @@ from knowledge.base import (
 )
 from knowledge.model import Entry, Region
 from nlp.analyzer import Query
+from nlp.heap import settle
 from nlp.index import (
     EXACT_NAME_MIN_CHARS,
     MENTIONED_REGION_FACTOR,
     PREFERRED_REGION_FACTOR,
     Scored,
     SearchIndex,
+    top_positions,
 )
 from nlp.normalizer import squeeze
 from nlp.tokenizer import Tokenizer, get_tokenizer
@@ -127,7 +127,7 @@ def search(
     if semantic is None or not query.text.strip():
         return index.search(query, preferred_region=preferred_region, limit=limit)
     best, where = semantic.similarities(query.text)
-    top = np.argsort(-best, kind="stable")[:SEMANTIC_CANDIDATES]
+    top = top_positions(best, SEMANTIC_CANDIDATES)
     also = [semantic.entry_ids[i] for i in top]
     lexical = index.search(
         query, preferred_region=preferred_region, limit=LEXICAL_CANDIDATES, also=also
@@ -293,4 +293,6 @@ def build_knowledge_base(
     region_words = {word: region.name for region in regions for word in region.words}
     index = SearchIndex.build(entries, tokenizer, curated.synonyms, region_words=region_words)
     tokenizer.save_cache()
-    return KnowledgeBase(entries, curated, index, directory, regions)
+    kb = KnowledgeBase(entries, curated, index, directory, regions)
+    settle()  # long-lived from here: kept out of full garbage collections (nlp/heap.py)
+    return kb

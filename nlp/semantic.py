@@ -30,6 +30,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from knowledge.model import KIND_LABELS, Entry
+from nlp.heap import settle
 
 logger = logging.getLogger(__name__)
 
@@ -395,6 +396,7 @@ class SemanticService:
             logger.exception("semantic index could not be built; answering by words only")
             return False
         kb.index.semantic = index
+        settle()  # long-lived from here: kept out of full garbage collections (nlp/heap.py)
         with self._lock:
             if generation == self._generation:
                 self.state = "ready"
