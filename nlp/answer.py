@@ -198,7 +198,7 @@ ELSEWHERE_TEXT = (
     "{examples}"
 )
 # Places in Korea a question may name instead of the knowledge base's regions (nlp/words.txt).
-_OTHER_PLACES = tuple(sorted(WORDS["other places"], key=len, reverse=True))
+_OTHER_PLACES = tuple(sorted(WORDS["other places"]))
 EMPTY_TEXT = "질문을 글자로 입력해 주세요. {examples}"
 GREETING_TEXT = (
     "안녕하세요! 지자체 사업·지원 조건·예산·공약·담당 부서를 안내해 드리는 봇입니다. "
@@ -298,7 +298,8 @@ def _other_place(kb: KnowledgeBase, text: str) -> str | None:
     """A province or metropolitan city the question names that is none of the knowledge base's
     ("서울시 청년수당", "광주 다문화가족지원센터"), or None."""
     squeezed = text.replace(" ", "")
-    place = next((p for p in _OTHER_PLACES if p in squeezed), None)
+    named = [(squeezed.find(p), -len(p), p) for p in _OTHER_PLACES if p in squeezed]
+    place = min(named)[2] if named else None  # the first written, the longest there
     if place is None or place.lower() in kb.index.region_words or mentioned_regions(kb, text):
         return None
     return place

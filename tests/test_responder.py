@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from knowledge.base import Curated, KnowledgeBase
 from knowledge.model import PROGRAM, DocumentInfo, Entry
 from nlp.analyzer import Query
-from nlp.answer import ANSWER_THRESHOLD, SUGGEST_THRESHOLD
+from nlp.answer import ANSWER_THRESHOLD, SUGGEST_THRESHOLD, _other_place
 from nlp.index import Scored
 from nlp.intent import detect_intent
 from nlp.normalizer import MAX_QUESTION_CHARS
@@ -129,6 +129,15 @@ def test_a_question_about_another_place_says_so(kb: KnowledgeBase, question, pla
     reply = respond(kb, question)
     assert not reply.answered and reply.intent == OUT_OF_SCOPE
     assert f"{place}의 사업이나 제도는 안내할 수 없습니다" in reply.text
+
+
+@pytest.mark.parametrize(
+    "question, place",
+    [("서울 부산 청년수당 신청 기간", "서울"), ("부산 서울 청년수당 신청 기간", "부산")],
+)
+def test_of_two_other_places_the_first_written_is_named(kb: KnowledgeBase, question, place):
+    """Not whichever of the two the process's string hashing happened to put first."""
+    assert _other_place(kb, question) == place
 
 
 @pytest.mark.parametrize(
