@@ -142,6 +142,7 @@ def receipts_seen(api, citizen: Citizen) -> set[str]:
     }
 
 
+@pytest.mark.starts_process
 def test_kill_9_while_filing_loses_and_duplicates_nothing(
     tmp_path, fake_api, env, polling_bot_factory
 ):

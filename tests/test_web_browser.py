@@ -21,11 +21,14 @@ from web.app import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER),
-    reason="브라우저 시험 건너뜀: chromium/chromedriver 없음 "
-    "(apt-get install -y chromium chromium-driver)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (CHROMIUM and DRIVER),
+        reason="브라우저 시험 건너뜀: chromium/chromedriver 없음 "
+        "(apt-get install -y chromium chromium-driver)",
+    ),
+    pytest.mark.starts_process,
+]
 PASSWORD = "correct horse battery"
 
 
