@@ -64,6 +64,7 @@ def served(bot_settings):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
+        assert thread.is_alive(), "the console did not start (its free port was taken?)"
         time.sleep(0.05)
     yield f"http://127.0.0.1:{port}", db
     server.should_exit = True
