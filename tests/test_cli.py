@@ -101,6 +101,7 @@ def test_ask_with_a_broken_knowledge_dir_fails_clearly(run_main, tmp_path: Path)
     assert "gone.txt" in err and "Traceback" not in err
 
 
+@pytest.mark.starts_process
 def test_the_real_process_prints_what_main_prints(json_lines, morpheme_cache_dir):
     """Smoke test of ``python bot.py ask --json -`` itself: a new interpreter, JVM and tagger."""
     env = {**os.environ, "MORPHEME_CACHE_DIR": str(morpheme_cache_dir)}

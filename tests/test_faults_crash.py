@@ -13,6 +13,7 @@ on from the last message they saw. What this proves:
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from handlers.complaint import ATTACH, CONFIRM, CONSENT, CONTENT, DEPARTMENT
 
 ROOT = Path(__file__).resolve().parent.parent
 STAFF_CHAT = -100500
@@ -35,6 +38,8 @@ STEPS = [  # what the citizen does, and the bot's reply that shows it was taken
     ("press", "접수하기", "접수번호:"),
 ]
 SUBMIT = len(STEPS) - 1
+# The complaint conversation's state once a citizen has seen the reply of that many steps.
+STATE_AFTER = {1: CONTENT, 2: ATTACH, 3: DEPARTMENT, 4: CONSENT, 5: CONFIRM}
 # Citizen user id → steps taken before the kill; those at SUBMIT tap [접수하기] as it happens.
 # 101 waits at the department buttons, 102 at the consent buttons, both from before the kill.
 PLAN = {101: 3, 102: 4, 103: SUBMIT, 104: SUBMIT, 105: SUBMIT}
@@ -134,6 +139,31 @@ def env(tmp_path, fake_api, morpheme_cache_dir) -> dict[str, str]:
     }
 
 
+def wait_until_saved(database: Path, citizens: list[Citizen]) -> None:
+    """Waits until the bot's database holds the conversation step each citizen last saw.
+
+    The bot shows a step, then saves it (the persistence's writer thread, a moment later on a
+    busy machine). Killed inside that moment, the bot restarted a step back and answered the
+    next tap with "이미 끝난 단계의 버튼입니다" instead of a receipt: the test failed now and
+    then, and the kill it is about is the one with taps in flight, not this one.
+    """
+    expected = {(c.user_id, c.user_id): STATE_AFTER[c.done] for c in citizens}
+    deadline = time.monotonic() + WAIT
+    while True:
+        db = sqlite3.connect(database, timeout=WAIT)
+        try:
+            rows = db.execute(
+                "select key, state from persistence_conversations where name = 'complaint'"
+            ).fetchall()
+        finally:
+            db.close()
+        saved = {tuple(json.loads(key)): json.loads(state) for key, state in rows}
+        if all(saved.get(key) == state for key, state in expected.items()):
+            return
+        assert time.monotonic() < deadline, f"steps not saved: {saved} != {expected}"
+        time.sleep(0.05)
+
+
 def receipts_seen(api, citizen: Citizen) -> set[str]:
     return {
         m["text"].split("접수번호: ")[1].split()[0]
@@ -142,6 +172,7 @@ def receipts_seen(api, citizen: Citizen) -> set[str]:
     }
 
 
+@pytest.mark.starts_process
 def test_kill_9_while_filing_loses_and_duplicates_nothing(
     tmp_path, fake_api, env, polling_bot_factory
 ):
@@ -155,6 +186,7 @@ def test_kill_9_while_filing_loses_and_duplicates_nothing(
             while citizen.done < PLAN[citizen.user_id]:
                 act(fake_api, citizen)
                 wait_for_step(fake_api, citizen)
+        wait_until_saved(tmp_path / "bot.db", citizens)
         submitting = [c for c in citizens if PLAN[c.user_id] == SUBMIT]
         for citizen in submitting:
             act(fake_api, citizen)

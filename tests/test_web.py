@@ -281,8 +281,9 @@ async def test_the_bot_process_serves_the_console_without_blocking_its_loop(
         settings, request=LocalBotApi(), kb=kb, tokenizer=tokenizer, web_console=True
     )
     async with running(application):
-        server, _ = application.bot_data["web_console"]
+        server, task = application.bot_data["web_console"]
         while not server.started:
+            assert not task.done(), "the console did not start (its free port was taken?)"
             await asyncio.sleep(0.05)
         async with aiohttp.ClientSession() as session:
             async with session.get(f"http://127.0.0.1:{port}/", allow_redirects=False) as answer:

@@ -21,11 +21,14 @@ from web.app import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER),
-    reason="브라우저 시험 건너뜀: chromium/chromedriver 없음 "
-    "(apt-get install -y chromium chromium-driver)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (CHROMIUM and DRIVER),
+        reason="브라우저 시험 건너뜀: chromium/chromedriver 없음 "
+        "(apt-get install -y chromium chromium-driver)",
+    ),
+    pytest.mark.starts_process,
+]
 PASSWORD = "correct horse battery"
 
 
@@ -61,6 +64,7 @@ def served(bot_settings):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
+        assert thread.is_alive(), "the console did not start (its free port was taken?)"
         time.sleep(0.05)
     yield f"http://127.0.0.1:{port}", db
     server.should_exit = True
@@ -83,14 +87,31 @@ def browser():
 
 
 def follow(browser, element) -> None:
-    """Clicks a link or a form's button and waits until the next page has replaced this one."""
+    """Clicks a link or a form's button and waits until the next page has replaced this one.
+
+    Asked about the old page in the middle of the navigation, chromedriver may answer "Node
+    with given id does not belong to the document" instead of a stale element (selenium's
+    staleness_of let that error through and failed the test now and then): both mean replaced.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
+
+    def replaced(_driver) -> bool:
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" not in (error.msg or ""):
+                raise
+            return True
+        return False
+
+    WebDriverWait(browser, 30).until(replaced)
 
 
 def test_staff_signs_in_finds_a_complaint_and_answers_it(served, browser, file_complaint):
