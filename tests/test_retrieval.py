@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pytest
 
+from concept_encoder import ConceptEncoder
 from knowledge.model import Entry, Source
 from nlp import retrieval
 from nlp.answer import FUSED_ANSWER_THRESHOLD
@@ -75,11 +75,9 @@ ENTRIES = [
 ]
 
 
-class ConceptEncoder:
-    """A fixed "model": one dimension per concept (words of one meaning), so every cosine in
-    these tests is known."""
+class FixedConcepts(ConceptEncoder):
+    """The concepts of these tests' entries and questions."""
 
-    name = "concepts"
     CONCEPTS = (
         ("친정", "며느리", "고향"),
         ("방문", "다녀"),
@@ -92,25 +90,12 @@ class ConceptEncoder:
         ("새마을",),
     )
 
-    def _vector(self, text: str) -> np.ndarray:
-        vector = np.array(
-            [float(any(w in text for w in words)) for words in self.CONCEPTS] + [0.05],
-            dtype=np.float32,
-        )
-        return vector / np.linalg.norm(vector)
-
-    def passages(self, texts):
-        return np.stack([self._vector(t) for t in texts])
-
-    def query(self, text):
-        return self._vector(text)
-
 
 @pytest.fixture(scope="module")
 def fixed_kb(tokenizer):
     """The entries above with the concept encoder's semantic index attached."""
     kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
-    kb.index.semantic, _ = SemanticIndex.build(kb.entries, ConceptEncoder())
+    kb.index.semantic, _ = SemanticIndex.build(kb.entries, FixedConcepts())
     return kb
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from concept_encoder import ConceptEncoder
 from knowledge.model import Entry, Source
 from nlp import retrieval
 from nlp.answer import (
@@ -57,9 +58,8 @@ ENTRIES = [
 ]
 
 
-class CountingEncoder:
-    """A fixed, deterministic "model": one dimension per concept (words of the same meaning), so
-    every cosine in these tests is known; counts the passages it embeds."""
+class CountingEncoder(ConceptEncoder):
+    """The concept encoder of these tests' entries; counts the passages it embeds."""
 
     name = "counting"
     CONCEPTS = (
@@ -78,19 +78,9 @@ class CountingEncoder:
     def __init__(self) -> None:
         self.embedded: list[str] = []
 
-    def _vector(self, text: str) -> np.ndarray:
-        vector = np.array(
-            [float(any(w in text for w in words)) for words in self.CONCEPTS] + [0.05],
-            dtype=np.float32,
-        )
-        return vector / np.linalg.norm(vector)
-
     def passages(self, texts):
         self.embedded.extend(texts)
-        return np.stack([self._vector(t) for t in texts])
-
-    def query(self, text):
-        return self._vector(text)
+        return super().passages(texts)
 
 
 def test_long_fields_are_cut_into_passages_of_whole_lines():
