@@ -159,6 +159,7 @@ async def run_dialogues(worktree: Path, path: Path) -> dict:
         dialogues[row[0]].append(row)
     passed, total, misses = 0, 0, []
     async with running(application):
+        await meaning_ready(application)
         for n, (name, turns) in enumerate(dialogues.items()):
             chat = LocalChat(application, api, 50_000 + n)
             text = ""
@@ -195,6 +196,15 @@ def main() -> None:
         result["dialogues"] = d
     for miss in result["misses"] + result.get("dialogues", {}).get("misses", []):
         print("miss:", miss)
+
+
+async def meaning_ready(application) -> None:
+    """Waits for the semantic index the bot builds in the background at start, so every dialogue
+    is answered as a running bot answers it (not the first ones by words alone)."""
+    service = application.bot_data.get("semantic")
+    thread = getattr(service, "thread", None)
+    if thread is not None:
+        await asyncio.to_thread(thread.join)
 
 
 if __name__ == "__main__":
