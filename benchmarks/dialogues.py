@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy import MAX_REPLY_CHARS_TARGET, Tally, judge_text  # noqa: E402
+from blind import meaning_ready  # noqa: E402
 from config import load_settings  # noqa: E402
 from console.local_api import LocalBotApi, LocalChat  # noqa: E402
 from handlers.app import build_application, running  # noqa: E402
@@ -195,15 +196,6 @@ def warm_up_questions() -> list[str]:
     return [line.split("\t")[0] for line in lines if line.strip() and not line.startswith("#")][
         :WARM_UP_COUNT
     ]
-
-
-async def meaning_ready(application) -> None:
-    """Waits for the semantic index the bot builds in the background at start, so every dialogue
-    is answered as a running bot answers it (not the first ones by words alone)."""
-    service = application.bot_data.get("semantic")
-    thread = getattr(service, "thread", None)
-    if thread is not None:
-        await asyncio.to_thread(thread.join)
 
 
 if __name__ == "__main__":
