@@ -213,20 +213,61 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
     }
 }
 
-/* Y[L,nout] = X * W^T + bias,  W is Q4_0 [nout,nin]; X already quantized.
- * 4 output rows are computed together so each activation block is loaded once
- * and reused across 4 weight rows (4x less activation memory traffic). The
- * int32 block partials accumulate straight into float vectors (one hsum per
- * output); the -8 nibble offset is folded in through the activation sums. */
+/* Output rows oo .. oo+ro-1 of Y[L,nout] for every token, from those rows' weights expanded
+ * to int8 nibbles (w: ro rows of nin, the -8 offset not yet applied) and their block scales
+ * (row r's block b at dw[r * dw_stride + b]). The rows are computed together so each
+ * activation block is loaded once and reused across them; the int32 block partials accumulate
+ * straight into float vectors (one hsum per output); the -8 nibble offset is folded in through
+ * the activation sums. */
 #define RO 8
+static void rows_q8(const int8_t *w, const float *dw, size_t dw_stride, const float *bias,
+                    const int8_t *aq, const float *ad, const int32_t *as,
+                    float *Y, int L, int nout, int nin, int oo, int ro) {
+    int nb = nin / QK;
+    for (int t = 0; t < L; t++) {
+        const int8_t *a = aq + (size_t)t * nin;
+        const float *dT = ad + (size_t)t * nb;
+        const int32_t *sT = as + (size_t)t * nb;
+#if defined(__AVX2__)
+        __m256 facc[RO]; float corr[RO];
+        for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
+        const __m256i ones = _mm256_set1_epi16(1);
+        for (int b = 0; b < nb; b++) {
+            __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
+            float da = dT[b]; float sa = (float)sT[b];
+            for (int r = 0; r < ro; r++) {
+                __m256i wv = _mm256_loadu_si256((const __m256i *)(w + (size_t)r * nin + b * QK));
+                __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
+                float scale = dw[(size_t)r * dw_stride + b] * da;
+                facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
+                corr[r] += scale * sa;
+            }
+        }
+        for (int r = 0; r < ro; r++)
+            Y[(size_t)t * nout + oo + r] =
+                (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
+#else
+        for (int r = 0; r < ro; r++) {
+            const int8_t *we = w + (size_t)r * nin; float acc = 0.f;
+            for (int b = 0; b < nb; b++) {
+                const int8_t *wb = we + b * QK; const int8_t *ab = a + b * QK; int isum = 0;
+                for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
+                acc += dw[(size_t)r * dw_stride + b] * dT[b] * (float)(isum - 8 * sT[b]);
+            }
+            Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + acc;
+        }
+#endif
+    }
+}
+
+/* Y[L,nout] = X * W^T + bias,  W is Q4_0 [nout,nin]; X already quantized. Each group of RO
+ * rows is expanded to int8 once and reused over all L tokens. */
 static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                         const int8_t *aq, const float *ad, const int32_t *as,
                         float *Y, int L, int nout, int nin) {
     int nb = nin / QK;
 #pragma omp parallel if (!omp_in_parallel())
     {
-        /* per-row-group weights pre-expanded to int8 once, reused over all L
-         * tokens: the inner token loop then runs pure int8 x int8 maddubs. */
         int8_t *wexp = (int8_t *)aligned_alloc(32, (size_t)RO * nin);
 #pragma omp for schedule(static)
         for (int oo = 0; oo < nout; oo += RO) {
@@ -241,48 +282,14 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                     for (int j = 0; j < 16; j++) { o[j] = (qs[j] & 0x0F); o[j + 16] = (qs[j] >> 4); }
                 }
             }
-            for (int t = 0; t < L; t++) {
-                const int8_t *a = aq + (size_t)t * nin;
-                const float *dT = ad + (size_t)t * nb;
-                const int32_t *sT = as + (size_t)t * nb;
-#if defined(__AVX2__)
-                __m256 facc[RO]; float corr[RO];
-                for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
-                const __m256i ones = _mm256_set1_epi16(1);
-                for (int b = 0; b < nb; b++) {
-                    __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
-                    float da = dT[b]; float sa = (float)sT[b];
-                    for (int r = 0; r < ro; r++) {
-                        __m256i wv = _mm256_loadu_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
-                        __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
-                        float scale = dwf[r][b] * da;
-                        facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
-                        corr[r] += scale * sa;
-                    }
-                }
-                for (int r = 0; r < ro; r++)
-                    Y[(size_t)t * nout + oo + r] =
-                        (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
-#else
-                for (int r = 0; r < ro; r++) {
-                    const int8_t *we = wexp + (size_t)r * nin; float acc = 0.f;
-                    for (int b = 0; b < nb; b++) {
-                        const int8_t *wb = we + b * QK; const int8_t *ab = a + b * QK; int isum = 0;
-                        for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
-                        acc += dwf[r][b] * dT[b] * (float)(isum - 8 * sT[b]);
-                    }
-                    Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + acc;
-                }
-#endif
-            }
+            rows_q8(wexp, &dwf[0][0], 64, bias, aq, ad, as, Y, L, nout, nin, oo, ro);
         }
         free(wexp);
     }
 }
-#undef RO
 
 #ifndef E5_VNNI
-#define RO 8
+/* The same on weights expanded once at load (xmat). */
 static void matmul_x8(const xmat *X, const float *bias,
                         const int8_t *aq, const float *ad, const int32_t *as,
                         float *Y, int L, int nout, int nin) {
@@ -292,47 +299,13 @@ static void matmul_x8(const xmat *X, const float *bias,
 #pragma omp for schedule(static)
         for (int oo = 0; oo < nout; oo += RO) {
             int ro = nout - oo < RO ? nout - oo : RO;
-            const int8_t *wexp = X->w + (size_t)oo * nin;
-            const float *dws = X->d + (size_t)oo * nb;
-            for (int t = 0; t < L; t++) {
-                const int8_t *a = aq + (size_t)t * nin;
-                const float *dT = ad + (size_t)t * nb;
-                const int32_t *sT = as + (size_t)t * nb;
-#if defined(__AVX2__)
-                __m256 facc[RO]; float corr[RO];
-                for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
-                const __m256i ones = _mm256_set1_epi16(1);
-                for (int b = 0; b < nb; b++) {
-                    __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
-                    float da = dT[b]; float sa = (float)sT[b];
-                    for (int r = 0; r < ro; r++) {
-                        __m256i wv = _mm256_loadu_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
-                        __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
-                        float scale = dws[(size_t)r * nb + b] * da;
-                        facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
-                        corr[r] += scale * sa;
-                    }
-                }
-                for (int r = 0; r < ro; r++)
-                    Y[(size_t)t * nout + oo + r] =
-                        (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
-#else
-                for (int r = 0; r < ro; r++) {
-                    const int8_t *we = wexp + (size_t)r * nin; float acc = 0.f;
-                    for (int b = 0; b < nb; b++) {
-                        const int8_t *wb = we + b * QK; const int8_t *ab = a + b * QK; int isum = 0;
-                        for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
-                        acc += dws[(size_t)r * nb + b] * dT[b] * (float)(isum - 8 * sT[b]);
-                    }
-                    Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + acc;
-                }
-#endif
-            }
+            rows_q8(X->w + (size_t)oo * nin, X->d + (size_t)oo * nb, nb, bias, aq, ad, as, Y, L,
+                    nout, nin, oo, ro);
         }
     }
 }
-#undef RO
 #endif
+#undef RO
 
 #ifdef E5_VNNI
 /* Y[L,nout] = X * W^T + bias on VNNI-packed weights: per group of VR rows and block, eight
