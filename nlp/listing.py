@@ -511,12 +511,11 @@ def mentioning(kb: KnowledgeBase, entries: Iterable[Entry], words: list[str]) ->
     if holding is None:
         return list(entries)
     held = {id(kb.entries[n]) for n in holding}
-
-    def holds_all(entry: Entry) -> bool:  # an entry of another knowledge base
-        text = _mention_text(entry)
-        return all(any(w in text for w in alternatives) for alternatives in spellings)
-
-    return [e for e in entries if (id(e) in held if id(e) in numbers else holds_all(e))]
+    return [
+        e
+        for e in entries
+        if (id(e) in held if id(e) in numbers else all(_mentions(kb, e, w) for w in words))
+    ]
 
 
 def _mentions(kb: KnowledgeBase, entry: Entry, word: str) -> bool:
