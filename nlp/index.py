@@ -206,6 +206,11 @@ class SearchIndex:
         number = self._number.get(entry_id)
         return None if number is None else self._docs[number].entry
 
+    def named(self, entry_id: str, query: Query) -> bool:
+        """Whether the question spells out the entry's whole title or an alias (spaces aside)."""
+        number = self._number.get(entry_id)
+        return number is not None and _named_length(self._docs[number], query) > 0
+
     def analyze(self, text: str, *, casual: bool = True) -> Query:
         """The question analysed against this index's vocabulary (nlp.analyzer.Analyzer)."""
         return self.analyzer.analyze(text, casual=casual)
@@ -288,10 +293,7 @@ class SearchIndex:
             score += W_PHRASE * together / len(pairs)
         if doc.entry.kind in UMBRELLA_KINDS and name_words == 0 and not query.cues & CONTACT_CUES:
             score *= UMBRELLA_FACTOR
-        named = max(
-            (len(n) for n in doc.names if len(n) >= EXACT_NAME_MIN_CHARS and n in query.bare),
-            default=0,
-        )
+        named = _named_length(doc, query)
         if named:
             score += EXACT_NAME_BONUS * min(1.0, named / 6)
         region = doc.entry.region
@@ -334,6 +336,14 @@ class SearchIndex:
             to_jamo(token), doc.name_tokens_jamo, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO
         )
         return TYPO_MATCH if found else 0.0
+
+
+def _named_length(doc: _Doc, query: Query) -> int:
+    """The length of the longest of the entry's names the question spells out, or 0."""
+    return max(
+        (len(n) for n in doc.names if len(n) >= EXACT_NAME_MIN_CHARS and n in query.bare),
+        default=0,
+    )
 
 
 def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:

@@ -29,14 +29,12 @@ from knowledge.model import Entry, Region
 from nlp.analyzer import Query
 from nlp.heap import settle
 from nlp.index import (
-    EXACT_NAME_MIN_CHARS,
     MENTIONED_REGION_FACTOR,
     PREFERRED_REGION_FACTOR,
     Scored,
     SearchIndex,
     top_positions,
 )
-from nlp.normalizer import squeeze
 from nlp.tokenizer import Tokenizer, get_tokenizer
 
 # Grid on the tuning sets (questions, dev, blind A–C and F; 864 answerable, 115 out-of-scope):
@@ -166,17 +164,9 @@ def search(
             )
         )
     fused.sort(key=lambda s: (-s.score, s.entry.id))
-    if not _named(fused[0].entry, query):
+    if not index.named(fused[0].entry.id, query):
         fused = _close_call_by_meaning(_child_first(fused))
     return fused[:limit]
-
-
-def _named(entry: Entry, query: Query) -> bool:
-    """Whether the question spells out the entry's title or an alias (spaces aside)."""
-    return any(
-        len(name) >= EXACT_NAME_MIN_CHARS and name in query.bare
-        for name in (squeeze(n) for n in (entry.title, *entry.aliases))
-    )
 
 
 def _child_first(ranked: list[Scored]) -> list[Scored]:
