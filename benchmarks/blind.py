@@ -29,6 +29,9 @@ MISSING = re.compile(
     r"적혀 있지 않|알 수 없|제공하지 않|없어|모릅니다|자료에는)"
 )
 
+COMPLAINT_STARTED = re.compile(r"민원 접수를 시작|민원 내용을|접수를 시작")
+REFUSED = re.compile(r"찾지 못했|답할 수 없|안내할 수 없|나와 있지 않")
+
 
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text or "")
@@ -169,11 +172,14 @@ async def run_dialogues(worktree: Path, path: Path) -> dict:
             last = sorted(turns, key=lambda r: int(r[1]))[-1]
             check = last[3] if len(last) > 3 else ""
             expected = last[4].split("|") if len(last) > 4 else []
-            answered = check != "clarify" or not re.search(
-                r"(어떤|어느|무엇|말씀하시는|알려 주시|\?)", text
-            )
             titles = re.findall(r"^\[([^\]\n]+)\]", text, re.M)  # the cards shown, in order
-            ok = judge(check, expected, text, answered, "", titles)["ok"]
+            if check == "none":
+                answered = bool(titles)
+            else:
+                answered = check != "clarify" or not re.search(
+                    r"(어떤|어느|무엇|말씀하시는|알려 주시|\?)", text
+                )
+            ok = judge(check, expected, text, answered, reply_intent(text, titles), titles)["ok"]
             passed += ok
             total += 1
             if not ok:
@@ -196,6 +202,16 @@ def main() -> None:
         result["dialogues"] = d
     for miss in result["misses"] + result.get("dialogues", {}).get("misses", []):
         print("miss:", miss)
+
+
+def reply_intent(text: str, titles: list[str]) -> str:
+    """The intent a dialogue reply shows a citizen: a complaint draft started, an entry card (a
+    question answered), or a short social reply with no card and no refusal (a greeting)."""
+    if COMPLAINT_STARTED.search(text):
+        return "complaint"
+    if titles or REFUSED.search(text):
+        return "question"
+    return "greeting"
 
 
 async def meaning_ready(application) -> None:
