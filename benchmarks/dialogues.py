@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/dialogues.py                               # benchmarks/dialogues.tsv
     python benchmarks/dialogues.py --dialogues FILE [--misses]   # another set (same columns)
+    python benchmarks/dialogues.py --dialogues FILE FILE …       # several sets in one run
     python benchmarks/dialogues.py --replies FILE                # also write every reply to FILE
 
 The file is tab-separated with the columns ``dialogue, turn, message, check, expected``: one row
@@ -55,8 +56,10 @@ KINDS = ("first question", "follow-up", "list", "comparison", "command")
 
 @dataclass(frozen=True)
 class Timing:
-    """One message's latency and the process's CPU time while it was handled (ms), and its kind."""
+    """One message's latency and the process's CPU time while it was handled (ms), its kind and
+    its dialogue."""
 
+    dialogue: str
     kind: str
     ms: float
     cpu_ms: float
@@ -152,7 +155,7 @@ async def run(
                 cpu_ms = (time.process_time() - cpu) * 1000
                 slowest.append((ms, turn.message))
                 text = _replies(calls)
-                timings.append(Timing(kind_of(kb, turn, text), ms, cpu_ms))
+                timings.append(Timing(name, kind_of(kb, turn, text), ms, cpu_ms))
                 if replies is not None:
                     replies.append(f"[{name} {turn.number}] {turn.message}\n{text}\n")
                 asked_detail = _DETAIL.search(turn.message)  # as if [자세히] were pressed
@@ -187,13 +190,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--dialogues", type=Path, default=DIALOGUE_FILE, metavar="FILE")
+    parser.add_argument(
+        "--dialogues", type=Path, nargs="+", default=[DIALOGUE_FILE], metavar="FILE"
+    )
     parser.add_argument("--misses", action="store_true", help="list the dialogues that failed")
     parser.add_argument(
         "--replies", type=Path, metavar="FILE", help="write every turn's replies (to diff runs)"
     )
     args = parser.parse_args()
-    dialogues = read_dialogues(args.dialogues)
+    dialogues = {
+        name if len(args.dialogues) == 1 else f"{path.stem} {name}": turns
+        for path in args.dialogues
+        for name, turns in read_dialogues(path).items()
+    }
     replies: list[str] | None = [] if args.replies else None
     with tempfile.TemporaryDirectory() as folder:
         tallies, timings, misses, longest = asyncio.run(
@@ -201,7 +210,8 @@ def main() -> int:
         )
     if args.replies and replies is not None:
         args.replies.write_text("".join(replies), encoding="utf-8")
-    print(f"{len(dialogues)} dialogues, {len(timings)} messages from {args.dialogues.name}")
+    names = ", ".join(path.name for path in args.dialogues)
+    print(f"{len(dialogues)} dialogues, {len(timings)} messages from {names}")
     print(f"dialogues passed {tallies.pop('dialogues')} (target ≥ {TARGETS['dialogues']})")
     for check, tally in sorted(tallies.items()):
         print(f"check {check:<10} {tally}")
@@ -214,16 +224,22 @@ def main() -> int:
     )
     cpu50, cpu99 = percentiles([t.cpu_ms for t in timings])
     print(f"CPU time per message (the whole process): p50 {cpu50:.1f} ms, p99 {cpu99:.1f} ms")
-    for kind in KINDS:
-        of_kind = [t for t in timings if t.kind == kind]
-        if of_kind:
+    groups = [(kind, [t for t in timings if t.kind == kind]) for kind in KINDS]
+    if len(args.dialogues) > 1:  # and by file (a dialogue's name starts with its file's)
+        groups += [
+            (path.stem, [t for t in timings if t.dialogue.startswith(f"{path.stem} ")])
+            for path in args.dialogues
+        ]
+    for group, of_group in groups:
+        if of_group:
             (ms50, ms99), (c50, c99) = (
-                percentiles([t.ms for t in of_kind]),
-                percentiles([t.cpu_ms for t in of_kind]),
+                percentiles([t.ms for t in of_group]),
+                percentiles([t.cpu_ms for t in of_group]),
             )
             print(
-                f"  {kind:<15} {len(of_kind):>4} messages: latency p50 {ms50:.1f} p99 {ms99:.1f} "
-                f"max {max(t.ms for t in of_kind):.0f} ms, CPU p50 {c50:.1f} p99 {c99:.1f} ms"
+                f"  {group:<18} {len(of_group):>4} messages: latency p50 {ms50:.1f} p99 "
+                f"{ms99:.1f} max {max(t.ms for t in of_group):.0f} ms, "
+                f"CPU p50 {c50:.1f} p99 {c99:.1f} ms"
             )
     print(
         f"longest reply without [자세히]: {longest} characters (target ≤ {MAX_REPLY_CHARS_TARGET})"
