@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/dialogues.py                               # benchmarks/dialogues.tsv
     python benchmarks/dialogues.py --dialogues FILE [--misses]   # another set (same columns)
+    python benchmarks/dialogues.py --dialogues FILE FILE …       # several sets in one run
     python benchmarks/dialogues.py --replies FILE                # also write every reply to FILE
 
 The file is tab-separated with the columns ``dialogue, turn, message, check, expected``: one row
@@ -11,7 +12,10 @@ that message, with the checks of benchmarks/accuracy.py (text, list, all, count,
 clarify; expected items separated by |). Each dialogue is one new citizen in a fresh chat.
 
 Reported: the share of dialogues whose every check passes, per check, the per-message latency
-(update in → last reply recorded, p50/p99) and the longest reply sent without [자세히].
+(update in → last reply recorded, p50/p99), the process's CPU time per message (all its threads:
+the tagger's JVM, the embedding's OpenMP threads, the database writers; steadier than the
+latency on a busy machine), both by kind of message (first question of a dialogue, follow-up,
+list, comparison, command), and the longest reply sent without [자세히].
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from config import load_settings  # noqa: E402
 from console.local_api import LocalBotApi, LocalChat  # noqa: E402
 from handlers.app import build_application, running  # noqa: E402
 from knowledge.base import DEFAULT_DIR  # noqa: E402
+from nlp.comparison import is_comparison  # noqa: E402
 from nlp.normalizer import squeeze  # noqa: E402
 from nlp.retrieval import load_knowledge_base  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
@@ -45,6 +50,19 @@ DIALOGUE_FILE = ROOT / "benchmarks" / "dialogues.tsv"
 TARGETS = {"dialogues": 0.90, "p99_ms": 30.0}
 FIRST_USER_ID = 5_000_000
 _DETAIL = re.compile(r"자세히|자세하게|상세|전부|전체")
+_LIST_ITEM = re.compile(r"^1\. ", re.M)
+KINDS = ("first question", "follow-up", "list", "comparison", "command")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One message's latency and the process's CPU time while it was handled (ms), its kind and
+    its dialogue."""
+
+    dialogue: str
+    kind: str
+    ms: float
+    cpu_ms: float
 
 
 @dataclass(frozen=True)
@@ -84,10 +102,22 @@ def _replies(calls) -> str:
     return "\n".join(c.text for c in calls if c.method in ("sendMessage", "editMessageText"))
 
 
+def kind_of(kb, turn: Turn, reply: str) -> str:
+    """The message's kind in KINDS: a command, a comparison of regions, a message answered with
+    a list, else the first message of its dialogue or a later one."""
+    if turn.message.startswith("/"):
+        return "command"
+    if is_comparison(kb, turn.message):
+        return "comparison"
+    if _LIST_ITEM.search(reply):
+        return "list"
+    return "first question" if turn.number <= 1 else "follow-up"
+
+
 async def run(
     dialogues: dict[str, list[Turn]], database: Path, replies: list[str] | None = None
-) -> tuple[dict, list[float], list[str], int]:
-    """Every dialogue through the real bot; per-check tallies, latencies, misses, longest reply."""
+) -> tuple[dict, list[Timing], list[str], int]:
+    """Every dialogue through the real bot; per-check tallies, timings, misses, longest reply."""
     settings = load_settings(
         {
             "DATABASE_PATH": str(database),
@@ -103,7 +133,7 @@ async def run(
     api = LocalBotApi()
     application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)
     tallies: dict[str, Tally] = defaultdict(Tally)
-    latencies: list[float] = []
+    timings: list[Timing] = []
     misses: list[str] = []
     slowest: list[tuple[float, str]] = []
     longest = 0
@@ -119,11 +149,13 @@ async def run(
             chat = LocalChat(application, api, user_id=FIRST_USER_ID + number)
             passed = True
             for turn in turns:
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 calls = await chat.send(turn.message)
-                latencies.append((time.perf_counter() - start) * 1000)
-                slowest.append((latencies[-1], turn.message))
+                ms = (time.perf_counter() - start) * 1000
+                cpu_ms = (time.process_time() - cpu) * 1000
+                slowest.append((ms, turn.message))
                 text = _replies(calls)
+                timings.append(Timing(name, kind_of(kb, turn, text), ms, cpu_ms))
                 if replies is not None:
                     replies.append(f"[{name} {turn.number}] {turn.message}\n{text}\n")
                 asked_detail = _DETAIL.search(turn.message)  # as if [자세히] were pressed
@@ -145,38 +177,70 @@ async def run(
             tallies["dialogues"].add(passed)
     for ms, message in sorted(slowest)[-3:]:
         misses.append(f"(slow: {ms:.0f} ms) {message}")
-    return tallies, latencies, misses, longest
+    return tallies, timings, misses, longest
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    """p50 and p99 (the value below which 99 % of the others lie, as in latency.py)."""
+    values = sorted(values)
+    return statistics.median(values), values[min(len(values) - 1, int(len(values) * 0.99))]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--dialogues", type=Path, default=DIALOGUE_FILE, metavar="FILE")
+    parser.add_argument(
+        "--dialogues", type=Path, nargs="+", default=[DIALOGUE_FILE], metavar="FILE"
+    )
     parser.add_argument("--misses", action="store_true", help="list the dialogues that failed")
     parser.add_argument(
         "--replies", type=Path, metavar="FILE", help="write every turn's replies (to diff runs)"
     )
     args = parser.parse_args()
-    dialogues = read_dialogues(args.dialogues)
+    dialogues = {
+        name if len(args.dialogues) == 1 else f"{path.stem} {name}": turns
+        for path in args.dialogues
+        for name, turns in read_dialogues(path).items()
+    }
     replies: list[str] | None = [] if args.replies else None
     with tempfile.TemporaryDirectory() as folder:
-        tallies, latencies, misses, longest = asyncio.run(
+        tallies, timings, misses, longest = asyncio.run(
             run(dialogues, Path(folder) / "bot.db", replies)
         )
     if args.replies and replies is not None:
         args.replies.write_text("".join(replies), encoding="utf-8")
-    print(f"{len(dialogues)} dialogues, {len(latencies)} messages from {args.dialogues.name}")
+    names = ", ".join(path.name for path in args.dialogues)
+    print(f"{len(dialogues)} dialogues, {len(timings)} messages from {names}")
     print(f"dialogues passed {tallies.pop('dialogues')} (target ≥ {TARGETS['dialogues']})")
     for check, tally in sorted(tallies.items()):
         print(f"check {check:<10} {tally}")
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    latencies = sorted(t.ms for t in timings)
+    p50, p99 = percentiles(latencies)
     print(f"slowest messages: {', '.join(f'{ms:.0f}' for ms in latencies[-5:])} ms")
     print(
-        f"latency per message through the Application: p50 {statistics.median(latencies):.1f} ms, "
+        f"latency per message through the Application: p50 {p50:.1f} ms, "
         f"p99 {p99:.1f} ms (target p99 ≤ {TARGETS['p99_ms']:.0f} ms)"
     )
+    cpu50, cpu99 = percentiles([t.cpu_ms for t in timings])
+    print(f"CPU time per message (the whole process): p50 {cpu50:.1f} ms, p99 {cpu99:.1f} ms")
+    groups = [(kind, [t for t in timings if t.kind == kind]) for kind in KINDS]
+    if len(args.dialogues) > 1:  # and by file (a dialogue's name starts with its file's)
+        groups += [
+            (path.stem, [t for t in timings if t.dialogue.startswith(f"{path.stem} ")])
+            for path in args.dialogues
+        ]
+    for group, of_group in groups:
+        if of_group:
+            (ms50, ms99), (c50, c99) = (
+                percentiles([t.ms for t in of_group]),
+                percentiles([t.cpu_ms for t in of_group]),
+            )
+            print(
+                f"  {group:<18} {len(of_group):>4} messages: latency p50 {ms50:.1f} p99 "
+                f"{ms99:.1f} max {max(t.ms for t in of_group):.0f} ms, "
+                f"CPU p50 {c50:.1f} p99 {c99:.1f} ms"
+            )
     print(
         f"longest reply without [자세히]: {longest} characters (target ≤ {MAX_REPLY_CHARS_TARGET})"
     )

@@ -29,6 +29,7 @@ from knowledge.base import KnowledgeBase, KnowledgeError
 from knowledge.library import LibraryError, preview_file
 from knowledge.readers import ReadError, reader_for
 from knowledge.versions import list_versions, publish_files, rollback
+from nlp import listing
 from nlp.responder import changed_answers
 from nlp.retrieval import load_knowledge_base
 
@@ -84,6 +85,7 @@ async def swap_knowledge_base(context: BotContext) -> str:
         )
     except KnowledgeError as exc:
         return formatting.problems_text(exc.problems)
+    await asyncio.to_thread(listing.prepare, new)  # before a message meets it
     context.kb = new  # one assignment: a question sees either the old or the new kb
     if context.semantic is not None:
         context.semantic.prepare(new)  # embeds only changed passages; words answer meanwhile

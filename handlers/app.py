@@ -68,6 +68,7 @@ from handlers.access import NEW_MESSAGE, PRIVATE
 from handlers.context import BotContext, set_services
 from handlers.errors import handle_error
 from knowledge.base import KnowledgeBase
+from nlp import listing
 from nlp.cache import ReplyCache
 from nlp.retrieval import load_knowledge_base
 from nlp.semantic import SemanticService
@@ -258,6 +259,7 @@ def _starter(
         knowledge = kb or await asyncio.to_thread(
             load_knowledge_base, settings.knowledge_dir, tokenizer=words
         )
+        await asyncio.to_thread(listing.prepare, knowledge)  # before the first message
         # made durable by wal_sync where a person is told
         store = Store(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS)
         set_services(

@@ -58,8 +58,7 @@ from nlp.listing import (
     topic_words,
 )
 from nlp.reply import ANSWER, NOT_FOUND, QUESTION, Hit, Reply
-from nlp.responder import render_entry
-from nlp.retrieval import search
+from nlp.responder import RANKING_DEPTH, ranking, render_entry
 
 CLARIFY = "clarify"  # the band of a question asked back
 # A follow-up about the entry in context is short; a longer message is a question of its own.
@@ -141,6 +140,9 @@ _THE_BOT = WORDS["the bot itself"]
 MAX_PARTICLE_CHARS = 2  # 은, 이랑, 한테, 에게: the longest particles after a name of the bot
 # Words a follow-up about a field is made of: field cues and the everyday words around them.
 _FIELD_WORDS = CUE_WORDS | WORDS["follow-up field words"]
+# The field words a content word may not start with ("예산액", "전화번호로"), as one tuple for
+# str.startswith: checked for every word of every message.
+_FIELD_STARTS = tuple(sorted(w for w in _FIELD_WORDS if len(w) >= 2))
 
 
 @dataclass(frozen=True)
@@ -425,7 +427,7 @@ def _content_words(
         and w not in _FIELD_WORDS
         and w not in STOPWORDS
         and w not in _TELLING
-        and not any(w.startswith(f) for f in _FIELD_WORDS if len(f) >= 2)
+        and not w.startswith(_FIELD_STARTS)
         and not any(label.startswith(w) or label.endswith(w) for label in labels)
     ]
 
@@ -523,9 +525,9 @@ def _in_region(kb: KnowledgeBase, reply: Reply, question: str, region: str) -> R
     if reply.band == ANSWER and not elsewhere:
         return reply
     query = kb.index.analyze(question)
-    ranked = [
+    ranked = [  # the ranking the reply came from (responder.ranking keeps it)
         s.entry
-        for s in search(kb.index, query, preferred_region=region, limit=60)
+        for s in ranking(kb, query, region=region, limit=RANKING_DEPTH)
         if s.entry.region == region
     ]
     words = _in_region_words(kb, topic_words(kb, query), region)
@@ -586,7 +588,9 @@ def _pick(kb: KnowledgeBase, text: str, context: dict | None) -> Reply | None:
         return _list_reply(text, Listing(f"{label} 관련", tuple(holding), False))
     allowed = {e.id for e in (holding or items)}
     ranked = [
-        s for s in search(kb.index, kb.index.analyze(asked), limit=60) if s.entry.id in allowed
+        s
+        for s in ranking(kb, kb.index.analyze(asked), limit=RANKING_DEPTH)
+        if s.entry.id in allowed
     ]
     if not ranked:
         return None

@@ -10,9 +10,12 @@ nlp/answer.py the band and the reply.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from knowledge.base import KnowledgeBase
+from nlp.analyzer import Query
 from nlp.answer import (
     ANSWER_THRESHOLD,
     answer,
@@ -26,6 +29,12 @@ from nlp.reply import Reply
 from nlp.retrieval import search
 
 MAX_RESULTS = 5
+# A message may search one question twice: a region follow-up ("인천은요?") answers the question
+# asked again for that region, then looks for the region's entry further down the same ranking.
+# The last few rankings are kept whole (to the deepest limit asked), so the question is
+# embedded and scored once: a ranking's first n entries are the ranking asked with limit n.
+RECENT_RANKINGS = 8
+RANKING_DEPTH = 60  # the deepest ranking asked for (nlp.dialogue's region follow-ups)
 # Complaint texts are full of words no document uses (불친절, 냄새), so routing accepts weaker
 # matches than answering does; below this the "suggestion" would be an unrelated department.
 DEPARTMENT_MIN_SCORE = 20.0
@@ -54,9 +63,52 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     reply = without_search(kb, text, query)
     if reply is not None:
         return reply
-    ranked = search(kb.index, query, preferred_region=region, limit=MAX_RESULTS)
+    ranked = ranking(kb, query, region=region)
     topic = _topic_ranking(kb, text, region) if needs_topic(query, ranked) else None
     return answer(kb, text, query, ranked, topic=topic, region=region)
+
+
+class _Rankings:
+    """The last RECENT_RANKINGS rankings of one index and search function, newest last."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.owner: tuple = ()
+        self.kept: OrderedDict[tuple[Query, str | None], list[Scored]] = OrderedDict()
+
+
+_rankings = _Rankings()
+
+
+def ranking(
+    kb: KnowledgeBase, query: Query, *, region: str | None = None, limit: int = MAX_RESULTS
+) -> list[Scored]:
+    """``search(kb.index, query, preferred_region=region, limit=limit)``, from the last few
+    rankings when it is one of them (see RECENT_RANKINGS). Another index, a semantic index
+    attached since, or another search function (a benchmark's) starts afresh."""
+    if limit > RANKING_DEPTH:
+        return search(kb.index, query, preferred_region=region, limit=limit)
+    owner = (kb.index, getattr(kb.index, "semantic", None), search)
+    key = (query, region)
+    with _rankings.lock:
+        if not _same(_rankings.owner, owner):
+            _rankings.owner = owner
+            _rankings.kept.clear()
+        kept = _rankings.kept.get(key)
+        if kept is not None:
+            _rankings.kept.move_to_end(key)
+    if kept is None:
+        kept = search(kb.index, query, preferred_region=region, limit=RANKING_DEPTH)
+        with _rankings.lock:
+            if _same(_rankings.owner, owner):
+                _rankings.kept[key] = kept
+                if len(_rankings.kept) > RECENT_RANKINGS:
+                    _rankings.kept.popitem(last=False)
+    return kept[:limit]
+
+
+def _same(these: tuple, those: tuple) -> bool:
+    return len(these) == len(those) and all(a is b for a, b in zip(these, those, strict=True))
 
 
 def _topic_ranking(kb: KnowledgeBase, text: str, region: str | None) -> list[Scored] | None:

@@ -93,6 +93,22 @@ def test_dialogue_file_is_well_formed(kb: KnowledgeBase):
 
 
 @pytest.mark.parametrize(
+    "message, number, reply, kind",
+    [
+        ("/help", 1, "사용 방법", "command"),
+        ("전북이랑 인천 주민참여예산 차이", 1, "지역별로 비교합니다", "comparison"),
+        ("청년 사업 뭐 있어요?", 1, "청년 사업은 모두 9개입니다.\n1. 청년 공유주택", "list"),
+        ("다른 사업은?", 2, "더 있습니다.\n1. 청년 공유주택", "list"),
+        ("예산은?", 2, "예산은 '21년 45백만원입니다.", "follow-up"),
+        ("주민참여예산 사업 있어요?", 1, "네, 있습니다.", "first question"),
+    ],
+)
+def test_dialogue_messages_are_timed_by_kind(kb: KnowledgeBase, message, number, reply, kind):
+    turn = dialogues.Turn("d01", number, message, "", ())
+    assert dialogues.kind_of(kb, turn, reply) == kind
+
+
+@pytest.mark.parametrize(
     "check, expected, text, ok",
     [
         ("list", ("가", "나", "다", "라"), "가 나", True),

@@ -226,6 +226,22 @@ def test_another_region_gets_that_regions_entry(
     assert reply.entry_id is None or kb.get(reply.entry_id).region == region
 
 
+def test_a_region_follow_up_searches_its_question_once(kb: KnowledgeBase, monkeypatch):
+    """ "나주는요?" answers the earlier question again for 나주, then looks for 나주's entry
+    further down that same ranking: the question is searched (embedded and scored) once."""
+    searched = []
+    lexical = kb.index.search
+
+    def counting(query, **options):
+        searched.append((query, options.get("preferred_region")))
+        return lexical(query, **options)
+
+    monkeypatch.setattr(kb.index, "search", counting)
+    reply = talk(kb, "전북 자매결연 지역 어디어디예요?", "나주는요?")[-1]
+    assert "[16개 공공기관과 상생" in reply.text
+    assert len(searched) == len(set(searched))
+
+
 def test_another_region_without_the_topic_says_so(kb: KnowledgeBase):
     """인천 has no 자매결연: not 전북's program again as if it were 인천's."""
     reply = talk(kb, "전북 해외 자매결연 지역 교류 사업 알려줘", "인천은 어때요?")[-1]

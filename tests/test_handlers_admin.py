@@ -7,6 +7,7 @@ import pytest
 from db import outbox
 from handlers import admin
 from handlers.access import ADMIN_DENIED_TEXT
+from nlp import listing
 
 CITIZEN, STAFF, ADMIN = 42, 800, 900
 NAJU_DOCUMENT = "004_8df93a93e5fd5244.txt"
@@ -38,6 +39,23 @@ async def test_reload_swaps_in_the_new_knowledge_base_and_reports_the_diff(
         assert report.startswith(f"지식베이스를 다시 불러왔습니다: 항목 {len(new_kb.entries)}개")
         assert diff.summary() in report
         assert all(e.region != "나주시" for e in new_kb.entries)
+
+
+def _unbuildable(*args, **kwargs):
+    raise AssertionError("a message built what lists derive from every entry")
+
+
+async def test_reload_derives_list_data_before_a_message_needs_it(
+    local_bot_factory, knowledge_dir, monkeypatch
+):
+    """The reloaded knowledge base's list data (the entries' substring index) is built by
+    /reload, not by the first citizen whose message needs it ("나주는요?")."""
+    async with local_bot_factory(knowledge_dir=knowledge_dir) as bot:
+        await bot.chat(ADMIN).send("/reload")
+        monkeypatch.setattr(listing, "SubstringIndex", _unbuildable)
+        me = bot.chat(CITIZEN)
+        await me.send("전북 자매결연 지역 어디어디예요?")
+        assert "[16개 공공기관과 상생" in sent_texts(await me.send("나주는요?"))
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,14 @@ Application on the offline LocalBotApi (tested like a user)."""
 
 from __future__ import annotations
 
+import dataclasses
+
+from console.local_api import LocalBotApi, LocalChat
 from db.complaints import list_complaints
 from db.workbench import due_text
 from handlers import complaint, keyboards
+from handlers.app import build_application, running
+from nlp import listing
 from nlp.filing import is_bare_request, is_question
 
 CITIZEN = 42
@@ -161,3 +166,22 @@ def test_bare_requests_and_questions_are_told_apart():
         is_question(t)
         for t in ("며칠 걸려요?", "언제 처리되나요", "어제도 그랬어요", "사진 더 보낼게요")
     ] == [True, True, False, False]
+
+
+def _unbuildable(*args, **kwargs):
+    raise AssertionError("a message built what lists derive from every entry")
+
+
+async def test_list_data_is_derived_at_start_not_by_a_message(
+    bot_settings, kb, tokenizer, monkeypatch
+):
+    """What lists derive from every entry (the entries' substring index, ~70 ms) is built when
+    the bot starts, not by the first citizen whose message needs it ("나주는요?")."""
+    fresh = dataclasses.replace(kb)  # a knowledge base no message has met yet
+    api = LocalBotApi()
+    application = build_application(bot_settings, request=api, kb=fresh, tokenizer=tokenizer)
+    async with running(application):
+        monkeypatch.setattr(listing, "SubstringIndex", _unbuildable)
+        me = LocalChat(application, api, user_id=CITIZEN)
+        await me.send("전북 자매결연 지역 어디어디예요?")
+        assert "[16개 공공기관과 상생" in sent_texts(await me.send("나주는요?"))

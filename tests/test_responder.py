@@ -15,10 +15,13 @@ from nlp.normalizer import MAX_QUESTION_CHARS
 from nlp.reply import ANSWER, NO_MATCH, NOT_FOUND, OUT_OF_SCOPE, SUGGEST
 from nlp.responder import (
     DEPARTMENT_TEXT_CHARS,
+    RANKING_DEPTH,
+    ranking,
     render_entry,
     respond,
     suggest_departments,
 )
+from nlp.retrieval import search
 from nlp.tokenizer import MAX_UNSPACED_RUN, Tokenizer
 
 
@@ -515,3 +518,41 @@ def test_respond_never_raises(kb: KnowledgeBase, text):
     reply = respond(kb, text)
     assert reply.text and reply.intent in ("question", "complaint", "greeting", "out_of_scope")
     assert len(reply.hits) <= 5
+
+
+@pytest.mark.parametrize(
+    "question, region",
+    [
+        ("주민참여예산 사업 있어요?", None),
+        ("주민참여예산 사업 있어요?", "인천광역시"),
+        ("자매결연 지역 어디어디예요?", "나주시"),
+        ("다문화 가족 지원", "전라북도"),
+    ],
+)
+def test_a_kept_ranking_is_the_search_with_that_limit(kb: KnowledgeBase, question, region):
+    """``ranking`` keeps the deepest ranking and cuts it to the limit asked: right only while a
+    search's first n entries are the search with limit n."""
+    query = kb.index.analyze(question)
+    deep = search(kb.index, query, preferred_region=region, limit=RANKING_DEPTH)
+    for limit in (1, 5, 10, RANKING_DEPTH):
+        assert search(kb.index, query, preferred_region=region, limit=limit) == deep[:limit]
+        assert ranking(kb, query, region=region, limit=limit) == deep[:limit]
+
+
+def test_a_question_is_searched_once_until_the_index_changes(kb: KnowledgeBase, monkeypatch):
+    searched = []
+
+    def counting(index, query, **options):
+        searched.append(query.text)
+        return []
+
+    monkeypatch.setattr("nlp.responder.search", counting)
+    query = kb.index.analyze("주민참여예산 사업 있어요?")
+    ranking(kb, query, region="인천광역시")
+    ranking(kb, query, region="인천광역시", limit=RANKING_DEPTH)
+    assert len(searched) == 1
+    ranking(kb, query)  # no preferred region: another ranking
+    assert len(searched) == 2
+    monkeypatch.setattr(kb.index, "semantic", object(), raising=False)  # attached since
+    ranking(kb, query)
+    assert len(searched) == 3
