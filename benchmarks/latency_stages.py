@@ -53,7 +53,8 @@ def main() -> int:
         synthetic_semantic,
     )
     from knowledge.base import DEFAULT_DIR, load_contents
-    from nlp import analyzer, answer, index, responder, semantic, tokenizer as tagging
+    from nlp import analyzer, answer, index, responder, semantic
+    from nlp import tokenizer as tagging
     from nlp.retrieval import build_knowledge_base
     from nlp.tokenizer import get_tokenizer
 
