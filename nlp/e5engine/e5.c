@@ -4,8 +4,10 @@
  * "The code here is yours to use"). Changes, all in the 4-bit matrix products:
  *   - every Q4_0 weight matrix is expanded ONCE at load (expand_q4) instead of on every call;
  *   - with AVX-512 VNNI the products run 16 output rows at a time (matmul_vnni: vpdpbusd sums a
- *     block's 32 int8 products per row in one lane); other CPUs use the original AVX2 kernel
- *     on the expanded rows. The sparse (SAE) head keeps the original kernel;
+ *     block's 32 int8 products per row in one lane), on weights kept 4-bit (split into nibbles
+ *     in registers: half the bytes read per question), eight tokens' product chains
+ *     interleaved; other CPUs use the original AVX2 kernel on the expanded rows. The sparse
+ *     (SAE) head keeps the original kernel;
  *   - with AVX-512, activations are rounded to int8 16 at a time (quantize_acts).
  * The arithmetic is the original's (int8 activations per block of 32, 4-bit weights, exact
  * integer block sums, float scales); vectors differ from the packaged engine by float rounding.
@@ -139,24 +141,32 @@ static inline int8_t nibble(const block_q4_0 *W, int nb, int r, int b, int j) {
 }
 
 /* Expand a Q4_0 matrix once. Row-major bytes and scales for the AVX2 kernel; with VNNI,
- * groups of VR rows: for block b and each 4-byte slice g of it, the VR rows' 4 bytes side by
- * side (one 64-byte vector), and the VR rows' scales of block b side by side. */
+ * groups of VR rows: for block b and each 4-byte slice g < QK/8 of it, the VR rows' 4 bytes
+ * side by side (one 64-byte vector), each byte holding weight 4g+j in its low nibble and
+ * weight 4g+j+16 in its high nibble (Q4_0's own pairing), and the VR rows' scales of block b
+ * side by side. Kept packed, a question streams half the bytes (the 4-bit matrices, not a
+ * byte per weight); the kernel splits the nibbles in registers. */
 static xmat expand_q4(const block_q4_0 *W, int nout, int nin) {
     int nb = nin / QK;
     xmat X;
+#ifdef E5_VNNI
+    X.w = (int8_t *)aligned_alloc(64, (size_t)nout * nin / 2);
+#else
     X.w = (int8_t *)aligned_alloc(64, (size_t)nout * nin);
+#endif
     X.d = (float *)aligned_alloc(64, sizeof(float) * (size_t)nout * nb);
     if (!X.w || !X.d) { free(X.w); free(X.d); X.w = NULL; X.d = NULL; return X; }
 #ifdef E5_VNNI
     for (int g0 = 0; g0 < nout; g0 += VR)
         for (int b = 0; b < nb; b++) {
-            int8_t *o = X.w + ((size_t)g0 * nb + (size_t)b * VR) * QK;
+            int8_t *o = X.w + ((size_t)g0 * nb + (size_t)b * VR) * (QK / 2);
             float *d = X.d + (size_t)g0 * nb + (size_t)b * VR;
             for (int r = 0; r < VR; r++) d[r] = fp16_to_fp32(W[(size_t)(g0 + r) * nb + b].d);
-            for (int g = 0; g < QK / 4; g++)
+            for (int g = 0; g < QK / 8; g++)
                 for (int r = 0; r < VR; r++)
                     for (int j = 0; j < 4; j++)
-                        o[(g * VR + r) * 4 + j] = nibble(W, nb, g0 + r, b, g * 4 + j);
+                        o[(g * VR + r) * 4 + j] =
+                            (int8_t)W[(size_t)(g0 + r) * nb + b].qs[g * 4 + j];
         }
 #else
     for (int r = 0; r < nout; r++)
@@ -308,45 +318,68 @@ static void matmul_x8(const xmat *X, const float *bias,
 #undef RO
 
 #ifdef E5_VNNI
-/* Y[L,nout] = X * W^T + bias on VNNI-packed weights: per group of VR rows and block, eight
+/* Rows g0 .. g0+VR-1 of Y for the NT tokens from t0 on VNNI-packed weights: per block, eight
  * vpdpbusd give each row's exact 32-product int32 sum in its own lane, the nibble offset is
  * taken off in integers (-8 * the activation block's sum), and one fma applies both scales.
- * Four tokens share each loaded weight vector. */
-#define VT 4
+ * The NT tokens share each loaded weight vector and their vpdpbusd chains are interleaved (one
+ * chain alone waits out each product's latency). Integer sums are exact, so neither the order
+ * of the products nor the grouping of tokens changes a bit of the result. */
+static inline __attribute__((always_inline)) void vnni_tokens(
+        const int8_t *wg, const float *dg, __m512 bv, const int8_t *aq, const float *ad,
+        const int32_t *as, float *Y, int nout, int nin, int nb, int g0, int t0, const int NT) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    __m512 acc[NT];
+    for (int i = 0; i < NT; i++) acc[i] = _mm512_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        const int8_t *wb = wg + (size_t)b * VR * (QK / 2);
+        __m512i s[NT];
+        for (int i = 0; i < NT; i++) s[i] = _mm512_set1_epi32(-8 * as[(size_t)(t0 + i) * nb + b]);
+        for (int g = 0; g < QK / 8; g++) {
+            __m512i packed = _mm512_load_si512((const void *)(wb + g * VR * 4));
+            __m512i lo = _mm512_and_si512(packed, low4);                      /* 4g .. 4g+3 */
+            __m512i hi = _mm512_and_si512(_mm512_srli_epi16(packed, 4), low4); /* +16 */
+            for (int i = 0; i < NT; i++) {
+                const int8_t *a = aq + (size_t)(t0 + i) * nin + b * QK + g * 4;
+                int32_t a4, a4hi;
+                memcpy(&a4, a, 4);
+                memcpy(&a4hi, a + QK / 2, 4);
+                s[i] = _mm512_dpbusd_epi32(s[i], lo, _mm512_set1_epi32(a4));
+                s[i] = _mm512_dpbusd_epi32(s[i], hi, _mm512_set1_epi32(a4hi));
+            }
+        }
+        __m512 dw = _mm512_load_ps(dg + (size_t)b * VR);
+        for (int i = 0; i < NT; i++) {
+            __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(ad[(size_t)(t0 + i) * nb + b]));
+            acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[i]), scale, acc[i]);
+        }
+    }
+    for (int i = 0; i < NT; i++)
+        _mm512_storeu_ps(Y + (size_t)(t0 + i) * nout + g0, _mm512_add_ps(acc[i], bv));
+}
+
+/* Y[L,nout] = X * W^T + bias on VNNI-packed weights, VT tokens at a time (then 4, 2, 1). */
+#define VT 8
 static void matmul_vnni(const xmat *X, const float *bias,
                         const int8_t *aq, const float *ad, const int32_t *as,
                         float *Y, int L, int nout, int nin) {
     int nb = nin / QK;
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
     for (int g0 = 0; g0 < nout; g0 += VR) {
-        const int8_t *wg = X->w + (size_t)g0 * nb * QK;
+        const int8_t *wg = X->w + (size_t)g0 * nb * (QK / 2);
         const float *dg = X->d + (size_t)g0 * nb;
         __m512 bv = bias ? _mm512_loadu_ps(bias + g0) : _mm512_setzero_ps();
-        for (int t0 = 0; t0 < L; t0 += VT) {
-            int nt = L - t0 < VT ? L - t0 : VT;
-            __m512 acc[VT];
-            for (int i = 0; i < VT; i++) acc[i] = _mm512_setzero_ps();
-            for (int b = 0; b < nb; b++) {
-                const int8_t *wb = wg + (size_t)b * VR * QK;
-                __m512i w[QK / 4];
-                for (int g = 0; g < QK / 4; g++)
-                    w[g] = _mm512_load_si512((const void *)(wb + g * VR * 4));
-                __m512 dw = _mm512_load_ps(dg + (size_t)b * VR);
-                for (int i = 0; i < nt; i++) {
-                    size_t t = (size_t)(t0 + i);
-                    const int8_t *a = aq + t * nin + b * QK;
-                    __m512i s = _mm512_set1_epi32(-8 * as[t * nb + b]);
-                    for (int g = 0; g < QK / 4; g++) {
-                        int32_t a4; memcpy(&a4, a + g * 4, 4);
-                        s = _mm512_dpbusd_epi32(s, w[g], _mm512_set1_epi32(a4));
-                    }
-                    __m512 scale = _mm512_mul_ps(dw, _mm512_set1_ps(ad[t * nb + b]));
-                    acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), scale, acc[i]);
-                }
-            }
-            for (int i = 0; i < nt; i++)
-                _mm512_storeu_ps(Y + (size_t)(t0 + i) * nout + g0, _mm512_add_ps(acc[i], bv));
+        int t0 = 0;
+        for (; t0 + VT <= L; t0 += VT)
+            vnni_tokens(wg, dg, bv, aq, ad, as, Y, nout, nin, nb, g0, t0, VT);
+        if (t0 + 4 <= L) {
+            vnni_tokens(wg, dg, bv, aq, ad, as, Y, nout, nin, nb, g0, t0, 4);
+            t0 += 4;
         }
+        if (t0 + 2 <= L) {
+            vnni_tokens(wg, dg, bv, aq, ad, as, Y, nout, nin, nb, g0, t0, 2);
+            t0 += 2;
+        }
+        if (t0 < L) vnni_tokens(wg, dg, bv, aq, ad, as, Y, nout, nin, nb, g0, t0, 1);
     }
 }
 #undef VT
