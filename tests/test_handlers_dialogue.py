@@ -26,6 +26,13 @@ async def test_a_list_has_a_button_per_item_and_more(local_bot):
     assert page[0].buttons[0][0].startswith("9. ")
 
 
+async def test_a_request_to_gather_pledges_is_answered_with_their_list(local_bot):
+    """ "정리해 주세요" about pledges asks for information, not for a street to be tidied."""
+    calls = await local_bot.chat(CITIZEN).send("전주 교통 관련 공약 정리해 주세요")
+    assert calls[0].text.startswith("전주시 '교통' 관련 공약은 모두")
+    assert "민원 접수하기" not in [label for label, _ in calls[0].buttons]
+
+
 async def test_a_short_first_page_has_as_many_buttons_and_the_next_page_follows(local_bot):
     """ "몇 개만 알려줘" shows three items; the buttons match, and [더 보기] goes on from 4."""
     me = local_bot.chat(CITIZEN)
