@@ -1,20 +1,44 @@
 """How times and text look to people, for every front end: Telegram replies, the web console,
-the shell commands and the notices the data layer stores for citizens.
+the shell commands and the notices the data layer stores for citizens; and the complaints of a
+period as the spreadsheet staff export (db/ returns them, this writes them).
 
 Usage:
     kst_text("2025-03-01T05:05:00+00:00")   # '2025-03-01 14:05'
     pad("접수번호", 10)                       # padded to 10 terminal cells
     telegram_length("안내 😀")                # 5: UTF-16 units, as Telegram counts its limits
+    complaints_csv(received_between(db, since=day))  # UTF-8 BOM CSV bytes for Excel
 
-A leaf: it imports only the time zone from db.database, so any layer may use it.
+A leaf: it imports only the time zone from db.database (and db.complaints' record type for
+type checking), so any layer may use it.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from db.database import KST
+
+if TYPE_CHECKING:
+    from db.complaints import Complaint
+
+# Cells starting with these are formulas to Excel; a citizen's text must never run as one.
+_CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_HEADER = (
+    "접수번호",
+    "접수일시",
+    "상태",
+    "부서",
+    "지역",
+    "내용",
+    "연락처(마스킹)",
+    "익명",
+    "동의",
+)
 
 
 def kst_text(iso_timestamp: str) -> str:
@@ -40,3 +64,31 @@ def pad(text: str, width: int) -> str:
 def pad_left(text: str, width: int) -> str:
     """Spaces then ``text`` up to ``width`` terminal cells, at least one (right-aligned column)."""
     return " " * max(width - display_width(text), 1) + text
+
+
+def csv_safe(value: str) -> str:
+    """A cell spreadsheets will not run as a formula: a leading = + - @ (tab, CR) gets a quote."""
+    return f"'{value}" if value.startswith(_CSV_FORMULA_PREFIXES) else value
+
+
+def complaints_csv(complaints: Iterable[Complaint]) -> bytes:
+    """The complaints as CSV for Excel (/export, `complaints export`): UTF-8 with a BOM so Excel
+    shows Hangul; phones are masked; times are in KST."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADER)
+    for complaint in complaints:
+        writer.writerow(
+            [
+                complaint.receipt,
+                kst_text(complaint.created_at),
+                complaint.status,
+                csv_safe(complaint.department or ""),
+                csv_safe(complaint.region or ""),
+                csv_safe(complaint.content),
+                complaint.masked_phone or "",
+                "예" if complaint.anonymous else "아니오",
+                "예" if complaint.consent else "아니오",
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
