@@ -1,15 +1,17 @@
 """How times and text look to people, for every front end: Telegram replies, the web console,
-the shell commands and the notices the data layer stores for citizens; and the complaints of a
-period as the spreadsheet staff export (db/ returns them, this writes them).
+the shell commands; the notices citizens get about their complaints (composed here, queued by
+db/ in the same transaction as the change they announce); and the complaints of a period as
+the spreadsheet staff export (db/ returns them, this writes them).
 
 Usage:
     kst_text("2025-03-01T05:05:00+00:00")   # '2025-03-01 14:05'
     pad("접수번호", 10)                       # padded to 10 terminal cells
     telegram_length("안내 😀")                # 5: UTF-16 units, as Telegram counts its limits
     complaints_csv(received_between(db, since=day))  # UTF-8 BOM CSV bytes for Excel
+    status_notice("20250301-AB2C", "처리중")  # "[민원 20250301-AB2C] 상태가 '처리중'(으)로 …"
 
-A leaf: it imports only the time zone from db.database (and db.complaints' record type for
-type checking), so any layer may use it.
+It imports only the time zone (db.database) and the legal periods' labels (db.deadlines) —
+both leaves of db/ — and db.complaints' record type for type checking, so any layer may use it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from db import deadlines
 from db.database import KST
 
 if TYPE_CHECKING:
@@ -92,3 +95,47 @@ def complaints_csv(complaints: Iterable[Complaint]) -> bytes:
             ]
         )
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def due_text(complaint: Complaint) -> str:
+    """'2025-03-10 18:00 (고충, 7일)' or '-' when the complaint has no due date."""
+    if not complaint.due_at:
+        return "-"
+    kind = complaint.complaint_type or "-"
+    extended = " · 연장됨" if complaint.extended_at else ""
+    try:
+        period = f", {deadlines.period_for(kind).label()}"
+    except deadlines.UnknownType:
+        period = ""
+    return f"{kst_text(complaint.due_at)} ({kind}{period}{extended})"
+
+
+def status_notice(receipt: str, status: str, note: str = "") -> str:
+    """What the citizen is told when staff change the status (the note on its own line)."""
+    text = f"[민원 {receipt}] 상태가 '{status}'(으)로 바뀌었습니다."
+    return f"{text}\n{note}" if note else text
+
+
+def reply_notice(receipt: str, text: str) -> str:
+    """A staff answer as the citizen receives it."""
+    return f"[민원 {receipt}] 담당자 답변: {text}"
+
+
+def type_notice(receipt: str, kind: str, due_at: str) -> str:
+    """The citizen's notice of a new complaint type and the due date it sets."""
+    due = kst_text(due_at)
+    return f"[민원 {receipt}] 민원 유형이 '{kind}'(으)로 정해져 처리기한이 {due}입니다."
+
+
+def extension_notice(receipt: str, new_due: object, reason: str) -> str:
+    """The citizen's notice of the one extension of the due date, with its reason."""
+    return f"[민원 {receipt}] 처리기한이 {new_due} 18:00(으)로 연장되었습니다.\n사유: {reason}"
+
+
+def progress_notice(complaint: Complaint) -> str:
+    """The notice every 30 days that an open complaint is still being handled."""
+    return (
+        f"[민원 {complaint.receipt}] 접수하신 민원을 아직 처리하고 있습니다. "
+        f"현재 상태: {complaint.status}, 처리기한: {due_text(complaint)}. "
+        f"처리 상황: /status {complaint.receipt}"
+    )

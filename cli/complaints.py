@@ -22,8 +22,7 @@ import sqlite_utils
 
 from db import complaints
 from db.database import DatabaseUnavailable, open_database
-from db.workbench import due_text
-from display import complaints_csv, display_width, kst_text, pad
+from display import complaints_csv, display_width, due_text, kst_text, pad
 
 CONTENT_PREVIEW_CHARS = 30
 

@@ -22,6 +22,7 @@ from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestam
 from db.office_calendar import initial_deadline
 from db.privacy import mask_rrn, redact_personal_data
 from db.satisfaction import queue_survey
+from display import reply_notice, status_notice
 
 RECEIVED = "접수"
 IN_PROGRESS = "처리중"
@@ -306,11 +307,10 @@ def change_status(
             note=note,
             created_at=changed,
         )
-        text = f"[민원 {complaint.receipt}] 상태가 '{new_status}'(으)로 바뀌었습니다."
         outbox.enqueue(
             db,
             complaint.chat_id,
-            f"{text}\n{note}" if note else text,
+            status_notice(complaint.receipt, new_status, note),
             kind="status",
             receipt=complaint.receipt,
             now=now,
@@ -359,7 +359,7 @@ def add_reply(
         outbox.enqueue(
             db,
             complaint.chat_id,
-            f"[민원 {complaint.receipt}] 담당자 답변: {text}",
+            reply_notice(complaint.receipt, text),
             kind="reply",
             receipt=complaint.receipt,
             now=now,

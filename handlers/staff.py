@@ -57,9 +57,9 @@ from db.prompts import (
     save_draft,
     set_preview,
 )
-from db.workbench import InboxFilter, due_text
+from db.workbench import InboxFilter
 from db.workbench import inbox as workbench_inbox
-from display import complaints_csv, telegram_length
+from display import complaints_csv, due_text, telegram_length
 from handlers import formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, STAFF_ROLES, RepliesToBot, requires
 from handlers.arguments import parse_period, parse_receipt

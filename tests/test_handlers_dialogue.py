@@ -4,7 +4,7 @@ Application on the offline LocalBotApi (tested like a user)."""
 from __future__ import annotations
 
 from db.complaints import list_complaints
-from db.workbench import due_text
+from display import due_text
 from handlers import complaint, keyboards
 from nlp.filing import is_bare_request, is_question
 
