@@ -22,8 +22,7 @@ import sqlite_utils
 
 from db import complaints
 from db.database import DatabaseUnavailable, open_database
-from db.workbench import due_text
-from display import display_width, kst_text, pad
+from display import complaints_csv, display_width, due_text, kst_text, pad
 
 CONTENT_PREVIEW_CHARS = 30
 
@@ -139,7 +138,7 @@ def _export(db: sqlite_utils.Database, args: argparse.Namespace, out: TextIO) ->
     since, until = _date(args.since, "--since"), _date(args.until, "--until")
     if since and until and since > until:
         raise UsageError("--since 날짜가 --until 날짜보다 늦습니다.")
-    data = complaints.export_csv(db, since=since, until=until)
+    data = complaints_csv(complaints.received_between(db, since=since, until=until))
     if args.output:
         Path(args.output).write_bytes(data)
         out.write(f"{args.output}에 저장했습니다.\n")

@@ -1,4 +1,5 @@
-"""Complaints (민원): intake, status workflow, replies, history, export and statistics.
+"""Complaints (민원): intake, status workflow, replies, history, the complaints of a period
+(display.complaints_csv writes them as a spreadsheet) and statistics.
 
 Every change writes a history row and, for the complainant, an outbox notification in the
 same transaction, so a status change is never recorded without its notice or vice versa.
@@ -6,8 +7,6 @@ same transaction, so a status change is never recorded without its notice or vic
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import secrets
@@ -23,7 +22,7 @@ from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestam
 from db.office_calendar import initial_deadline
 from db.privacy import mask_rrn, redact_personal_data
 from db.satisfaction import queue_survey
-from display import kst_text
+from display import reply_notice, status_notice
 
 RECEIVED = "접수"
 IN_PROGRESS = "처리중"
@@ -53,19 +52,6 @@ RECEIPT_RANDOM_CHARS = 4
 RECEIPT_ATTEMPTS = 5
 
 _DIGITS = re.compile(r"[0-9]+")
-# Cells starting with these are formulas to Excel; a citizen's text must never run as one.
-_CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CSV_HEADER = (
-    "접수번호",
-    "접수일시",
-    "상태",
-    "부서",
-    "지역",
-    "내용",
-    "연락처(마스킹)",
-    "익명",
-    "동의",
-)
 
 
 class ComplaintNotFound(Exception):
@@ -321,11 +307,10 @@ def change_status(
             note=note,
             created_at=changed,
         )
-        text = f"[민원 {complaint.receipt}] 상태가 '{new_status}'(으)로 바뀌었습니다."
         outbox.enqueue(
             db,
             complaint.chat_id,
-            f"{text}\n{note}" if note else text,
+            status_notice(complaint.receipt, new_status, note),
             kind="status",
             receipt=complaint.receipt,
             now=now,
@@ -374,7 +359,7 @@ def add_reply(
         outbox.enqueue(
             db,
             complaint.chat_id,
-            f"[민원 {complaint.receipt}] 담당자 답변: {text}",
+            reply_notice(complaint.receipt, text),
             kind="reply",
             receipt=complaint.receipt,
             now=now,
@@ -428,13 +413,11 @@ def history(db: sqlite_utils.Database, receipt: str) -> list[dict]:
 
 
 @raises_unavailable
-def export_csv(
+def received_between(
     db: sqlite_utils.Database, *, since: date | None = None, until: date | None = None
-) -> bytes:
-    """Complaints received between since and until (Korean dates, inclusive) as CSV for Excel.
-
-    UTF-8 with a BOM so Excel shows Hangul; phones are masked; times are in KST.
-    """
+) -> list[Complaint]:
+    """Complaints received between since and until (Korean dates, inclusive; None: open-ended),
+    oldest first."""
     where, args = [], []
     if since:
         where.append("created_at >= ?")
@@ -445,24 +428,7 @@ def export_csv(
     rows = db["complaints"].rows_where(
         " and ".join(where) or None, args, order_by="created_at, rowid"
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for complaint in map(complaint_from_row, rows):
-        writer.writerow(
-            [
-                complaint.receipt,
-                kst_text(complaint.created_at),
-                complaint.status,
-                csv_safe(complaint.department or ""),
-                csv_safe(complaint.region or ""),
-                csv_safe(complaint.content),
-                complaint.masked_phone or "",
-                "예" if complaint.anonymous else "아니오",
-                "예" if complaint.consent else "아니오",
-            ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
+    return list(map(complaint_from_row, rows))
 
 
 @raises_unavailable
@@ -579,11 +545,6 @@ def complaint_from_row(row: dict) -> Complaint:
         extended_at=row.get("extended_at"),
         extension_reason=row.get("extension_reason"),
     )
-
-
-def csv_safe(value: str) -> str:
-    """A cell spreadsheets will not run as a formula: a leading = + - @ (tab, CR) gets a quote."""
-    return f"'{value}" if value.startswith(_CSV_FORMULA_PREFIXES) else value
 
 
 @raises_unavailable

@@ -170,6 +170,22 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     async def refresh_bot_data(self, bot_data: Data) -> None:
         """Nothing to do: this process is the only writer, so memory is never stale."""
 
+    async def save_step(
+        self, name: str, key: ConversationKey, state: object | None, user_id: int, data: Data
+    ) -> bool:
+        """Stores a conversation's new state and its user's data and waits until both are
+        written (at most FLUSH_SECONDS; False if the database stayed locked that long).
+
+        A handler calls this before the reply that shows the step: stored after it, a crash in
+        between took the citizen back a step the chat had already moved past."""
+        await self.update_user_data(user_id, data)
+        await self.update_conversation(name, key, state)
+        items = {
+            ("persistence_user_data", user_id),
+            ("persistence_conversations", name, json.dumps(list(key))),
+        }
+        return await asyncio.to_thread(self._wait_items_written, items, FLUSH_SECONDS)
+
     async def flush(self) -> None:
         """Waits until everything handed over is written (at most FLUSH_SECONDS)."""
         if not await asyncio.to_thread(self._wait_written, FLUSH_SECONDS):
@@ -180,6 +196,10 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         with self._changed:
             self._pending[item] = (sql, parameters)
             self._changed.notify_all()
+
+    def _wait_items_written(self, items: set[tuple], timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: not items & self._pending.keys(), timeout)
 
     def _wait_written(self, timeout: float) -> bool:
         with self._changed:

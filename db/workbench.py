@@ -27,7 +27,7 @@ from db.complaints import (
 )
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
 from db.office_calendar import closed_days, due_for, statutory_periods
-from display import kst_text
+from display import extension_notice, kst_text, progress_notice, type_notice
 
 OPEN_STATUSES = (RECEIVED, IN_PROGRESS, TRANSFERRED)
 CLOSED_STATUSES = (DONE, REJECTED)
@@ -54,19 +54,6 @@ class ComplaintClosed(Exception):
 
 class BadExtension(Exception):
     "The new due date or the reason is not acceptable; the message says why."
-
-
-def due_text(complaint: Complaint) -> str:
-    """'2025-03-10 18:00 (고충, 7일)' or '-' when the complaint has no due date."""
-    if not complaint.due_at:
-        return "-"
-    kind = complaint.complaint_type or "-"
-    extended = " · 연장됨" if complaint.extended_at else ""
-    try:
-        period = f", {deadlines.period_for(kind).label()}"
-    except deadlines.UnknownType:
-        period = ""
-    return f"{kst_text(complaint.due_at)} ({kind}{period}{extended})"
 
 
 @raises_unavailable
@@ -99,8 +86,7 @@ def set_type(
             outbox.enqueue(
                 db,
                 complaint.chat_id,
-                f"[민원 {complaint.receipt}] 민원 유형이 '{kind}'(으)로 정해져 "
-                f"처리기한이 {kst_text(due)}입니다.",
+                type_notice(complaint.receipt, kind, due),
                 kind="status",
                 receipt=complaint.receipt,
                 now=now,
@@ -161,8 +147,7 @@ def extend_deadline(
         outbox.enqueue(
             db,
             complaint.chat_id,
-            f"[민원 {complaint.receipt}] 처리기한이 {new_due} 18:00(으)로 "
-            f"연장되었습니다.\n사유: {reason}",
+            extension_notice(complaint.receipt, new_due, reason),
             kind="status",
             receipt=complaint.receipt,
             now=now,
@@ -218,9 +203,7 @@ def send_progress_notices(db: sqlite_utils.Database, *, now: datetime | None = N
             outbox.enqueue(
                 db,
                 c.chat_id,
-                f"[민원 {c.receipt}] 접수하신 민원을 아직 처리하고 있습니다. "
-                f"현재 상태: {c.status}, 처리기한: {due_text(c)}. "
-                f"처리 상황: /status {c.receipt}",
+                progress_notice(c),
                 kind="status",
                 receipt=c.receipt,
                 now=now,

@@ -37,6 +37,7 @@ from db.complaints import (
     list_complaints,
 )
 from db.duplicates import similar_open
+from db.persistence import SQLitePersistence
 from db.privacy import redact_personal_data
 from db.staff import log_denied
 from db.templates import acknowledgement
@@ -56,6 +57,7 @@ from nlp.responder import suggest_departments
 from transport.matching import in_matcher
 
 CONTENT, ATTACH, DEPARTMENT, CONSENT, PHONE, CONFIRM = range(6)
+CONVERSATION = "complaint"  # the conversation's name in the persistence
 MAX_PHOTOS = 5
 # Several messages may add to one complaint; this keeps a draft (persisted on every update) and
 # the database row to a sane size. Views show the start (handlers.formatting.CONTENT_SHOWN_CHARS).
@@ -156,6 +158,18 @@ def _draft(context: BotContext) -> dict:
     return context.user_data.setdefault("complaint", new_draft())
 
 
+async def _keep(update: Update, context: BotContext, state: int) -> None:
+    """Stores the draft and the step ``state`` before the reply that shows the step is sent
+    (db.persistence ``save_step``). Stored after it, as every update's data is, a crash in
+    between restarted the citizen a step back: the buttons they were shown answered nothing and
+    a photo they were told was received was gone."""
+    persistence = context.application.persistence
+    if isinstance(persistence, SQLitePersistence):
+        key = (update.effective_chat.id, update.effective_user.id)
+        user_id = update.effective_user.id
+        await persistence.save_step(CONVERSATION, key, state, user_id, context.user_data)
+
+
 async def ask_content(update: Update, context: BotContext) -> int:
     """Starts an empty draft and asks what happened (unless the daily limit is reached)."""
     if update.callback_query:
@@ -164,6 +178,7 @@ async def ask_content(update: Update, context: BotContext) -> int:
         context.user_data.pop("complaint", None)
         return ConversationHandler.END
     context.user_data["complaint"] = new_draft()
+    await _keep(update, context, CONTENT)
     await update.effective_chat.send_message(ASK_CONTENT_TEXT)
     return CONTENT
 
@@ -173,6 +188,7 @@ async def start_from_message(update: Update, context: BotContext) -> int:
     if await flood.refuse_complaint(update, context):
         return ConversationHandler.END
     context.user_data["complaint"] = new_draft()
+    await _keep(update, context, CONTENT)
     await update.message.reply_text(FROM_MESSAGE_TEXT)
     return await receive_content(update, context)
 
@@ -198,6 +214,7 @@ async def start_from_question(update: Update, context: BotContext) -> int:
     draft = context.user_data["complaint"] = new_draft()
     draft["content"] = redact_personal_data(text)[0].strip()[:MAX_CONTENT_CHARS]
     shown = formatting.preview(draft["content"], 200)
+    await _keep(update, context, ATTACH)
     await query.message.reply_text(CARRIED_TEXT.format(content=shown))
     await query.message.reply_text(ASK_ATTACHMENTS_TEXT, reply_markup=_next_or_cancel())
     return ATTACH
@@ -209,6 +226,7 @@ async def receive_more_text(update: Update, context: BotContext) -> int:
     if not is_question(text):
         return await receive_content(update, context)
     _draft(context)["pending"] = text[:MAX_CONTENT_CHARS]
+    await _keep(update, context, ATTACH)
     await update.message.reply_text(
         DRAFT_OR_QUESTION_TEXT.format(text=formatting.preview(text, 100)),
         reply_markup=keyboards.draft_or_question(),
@@ -224,6 +242,7 @@ async def add_pending(update: Update, context: BotContext) -> int:
     if pending:
         text = redact_personal_data(pending)[0].strip()
         draft["content"] = "\n".join(p for p in (draft["content"], text) if p)[:MAX_CONTENT_CHARS]
+    await _keep(update, context, ATTACH)
     await keyboards.next_step(query, f"{ADDED_TEXT} {ASK_ATTACHMENTS_TEXT}", _next_or_cancel())
     return ATTACH
 
@@ -240,6 +259,7 @@ async def answer_pending(update: Update, context: BotContext) -> int:
             context.kb, pending, region=context.user_data.get("region")
         )
         answer = reply.text if reply.intent == QUESTION else NOT_A_QUESTION_I_CAN_ANSWER
+    await _keep(update, context, ATTACH)
     await keyboards.next_step(
         query, formatting.fit(f"{answer}\n\n{STILL_DRAFTING_TEXT}"), _next_or_cancel()
     )
@@ -254,13 +274,16 @@ async def receive_content(update: Update, context: BotContext) -> int:
     if message.photo and len(draft["attachments"]) < MAX_PHOTOS:
         draft["attachments"].append(message.photo[-1].file_id)
     if not text and not draft["content"]:
+        await _keep(update, context, CONTENT)
         await message.reply_text(PHOTO_FIRST_TEXT if message.photo else EMPTY_CONTENT_TEXT)
         return CONTENT
     room = MAX_CONTENT_CHARS - len(draft["content"]) - 1
-    if len(text) > room:
-        text = text[: max(room, 0)]
-        await message.reply_text(CONTENT_TOO_LONG_TEXT)
+    cut = len(text) > room
+    text = text[: max(room, 0)] if cut else text
     draft["content"] = "\n".join(part for part in (draft["content"], text) if part)
+    await _keep(update, context, ATTACH)
+    if cut:
+        await message.reply_text(CONTENT_TOO_LONG_TEXT)
     await message.reply_text(ASK_ATTACHMENTS_TEXT, reply_markup=_next_or_cancel())
     return ATTACH
 
@@ -275,7 +298,7 @@ async def receive_photo(update: Update, context: BotContext) -> int:
         return ATTACH
     draft["attachments"].append(message.photo[-1].file_id)
     return await _after_attachment(
-        update, draft, f"사진 {len(draft['attachments'])}장을 받았습니다.", PHOTO_FIRST_TEXT
+        update, context, f"사진 {len(draft['attachments'])}장을 받았습니다.", PHOTO_FIRST_TEXT
     )
 
 
@@ -289,7 +312,7 @@ async def receive_document(update: Update, context: BotContext) -> int:
     draft["attachments"].append(DOCUMENT_PREFIX + message.document.file_id)
     if message.caption:
         return await receive_content(update, context)
-    return await _after_attachment(update, draft, "파일을 받았습니다.", DOCUMENT_FIRST_TEXT)
+    return await _after_attachment(update, context, "파일을 받았습니다.", DOCUMENT_FIRST_TEXT)
 
 
 class DraftOpen(filters.MessageFilter):
@@ -309,13 +332,17 @@ async def receive_location(update: Update, context: BotContext) -> int:
     """Stores the location of the problem."""
     draft, location = _draft(context), update.message.location
     draft["latitude"], draft["longitude"] = location.latitude, location.longitude
-    return await _after_attachment(update, draft, "위치를 받았습니다.", LOCATION_FIRST_TEXT)
+    return await _after_attachment(update, context, "위치를 받았습니다.", LOCATION_FIRST_TEXT)
 
 
-async def _after_attachment(update: Update, draft: dict, received: str, first_text: str) -> int:
-    if not draft["content"]:
+async def _after_attachment(
+    update: Update, context: BotContext, received: str, first_text: str
+) -> int:
+    if not _draft(context)["content"]:
+        await _keep(update, context, CONTENT)
         await update.message.reply_text(first_text)
         return CONTENT
+    await _keep(update, context, ATTACH)
     await update.message.reply_text(
         f"{received} 더 보내거나 [다음]을 눌러 주세요.", reply_markup=_next_or_cancel()
     )
@@ -327,6 +354,7 @@ async def ask_department(update: Update, context: BotContext) -> int:
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     if not draft["content"]:
+        await _keep(update, context, CONTENT)
         await query.message.reply_text(EMPTY_CONTENT_TEXT)
         return CONTENT
     pairs = await in_matcher(
@@ -337,6 +365,7 @@ async def ask_department(update: Update, context: BotContext) -> int:
         region=context.user_data.get("region"),
     )
     draft["departments"] = [list(pair) for pair in pairs]
+    await _keep(update, context, DEPARTMENT)
     await keyboards.next_step(
         query, DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT, _department_buttons(pairs)
     )
@@ -353,6 +382,7 @@ async def choose_department(update: Update, context: BotContext) -> int:
         draft["region"], draft["department"] = pairs[int(choice)]
     else:
         draft["region"], draft["department"] = context.user_data.get("region"), None
+    await _keep(update, context, CONSENT)
     await keyboards.next_step(
         query, f"{_department_line(draft)}\n\n{_consent_text(context)}", _consent_buttons()
     )
@@ -374,6 +404,7 @@ async def type_department(update: Update, context: BotContext) -> int:
         )
         return DEPARTMENT
     draft["region"], draft["department"] = found
+    await _keep(update, context, CONSENT)
     await update.message.reply_text(_department_line(draft))
     return await _ask_consent(update, context)
 
@@ -431,6 +462,7 @@ async def agree(update: Update, context: BotContext) -> int:
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft["consent"], draft["anonymous"] = True, False
+    await _keep(update, context, PHONE)
     await keyboards.next_step(
         query,
         f"{_consent_record(context, draft, '동의하셨습니다.')}\n\n{ASK_PHONE_TEXT}",
@@ -444,6 +476,7 @@ async def go_anonymous(update: Update, context: BotContext) -> int:
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft.update(consent=False, anonymous=True, phone=None)
+    await _keep(update, context, CONFIRM)
     await keyboards.next_step(
         query,
         f"{_consent_record(context, draft, '익명으로 접수합니다.')}\n\n"
@@ -462,19 +495,20 @@ async def receive_phone(update: Update, context: BotContext) -> int:
         )
         return PHONE
     _draft(context)["phone"] = phone
-    return await _ask_confirmation(update, _draft(context))
+    return await _ask_confirmation(update, context)
 
 
 async def skip_phone(update: Update, context: BotContext) -> int:
     """Continues without a phone number."""
     await update.callback_query.answer()
     _draft(context)["phone"] = None
-    return await _ask_confirmation(update, _draft(context))
+    return await _ask_confirmation(update, context)
 
 
-async def _ask_confirmation(update: Update, draft: dict) -> int:
+async def _ask_confirmation(update: Update, context: BotContext) -> int:
+    await _keep(update, context, CONFIRM)
     await update.effective_message.reply_text(
-        formatting.draft_summary(draft), reply_markup=_submit_buttons()
+        formatting.draft_summary(_draft(context)), reply_markup=_submit_buttons()
     )
     return CONFIRM
 
@@ -689,7 +723,7 @@ def build_conversation(
             entry_points=[*restart, question_handler],
             states=states,
             fallbacks=fallbacks,
-            name="complaint",
+            name=CONVERSATION,
             persistent=True,
             conversation_timeout=timeout_seconds,
         )

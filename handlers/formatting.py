@@ -10,8 +10,8 @@ from db import deadlines
 from db.complaints import CITIZEN_KINDS, NOTE, REPLY, VIEW, Complaint
 from db.outbox import DeliveryStats
 from db.questions import QuestionStats
-from db.workbench import DUE_SOON_DAYS, Digest, due_text
-from display import kst_text, telegram_length
+from db.workbench import DUE_SOON_DAYS, Digest
+from display import due_text, kst_text, telegram_length
 from handlers.arguments import parse_receipt
 from knowledge.base import KnowledgeBase, KnowledgeDiff, Problem
 from knowledge.model import KIND_LABELS

@@ -38,9 +38,9 @@ from db.complaints import (
     InvalidTransition,
     add_note,
     change_status,
-    export_csv,
     get_complaint,
     history,
+    received_between,
     record_view,
 )
 from db.duplicates import reply_to_linked
@@ -57,9 +57,9 @@ from db.prompts import (
     save_draft,
     set_preview,
 )
-from db.workbench import InboxFilter, due_text
+from db.workbench import InboxFilter
 from db.workbench import inbox as workbench_inbox
-from display import telegram_length
+from display import complaints_csv, due_text, telegram_length
 from handlers import formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, STAFF_ROLES, RepliesToBot, requires
 from handlers.arguments import parse_period, parse_receipt
@@ -325,7 +325,7 @@ async def export(update: Update, context: BotContext) -> None:
     except ValueError as exc:
         await update.message.reply_text(f"{exc}\n{EXPORT_USAGE}")
         return
-    data = await context.store.read(export_csv, since=since, until=until)
+    data = complaints_csv(await context.store.read(received_between, since=since, until=until))
     name = f"complaints_{since or 'all'}_{until or 'all'}.csv"
     period = f"{since} ~ {until}" if since else "전체 기간"
     await update.message.reply_document(data, filename=name, caption=f"민원 내보내기 ({period})")

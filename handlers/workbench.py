@@ -51,12 +51,12 @@ from db.workbench import (
     InboxFilter,
     departments,
     due_digest,
-    due_text,
     extend_deadline,
     inbox,
     send_progress_notices,
     set_type,
 )
+from display import due_text
 from handlers import formatting, keyboards
 from handlers.access import ADMIN_ROLES, STAFF_ROLES, requires
 from handlers.arguments import parse_receipt, parse_template_add

@@ -24,6 +24,7 @@ from nlp.fields import (
     asks_only,
     missing_facts,
     missing_sentence,
+    stating_lines,
     subject_particle,
     substitutes,
     without_names,
@@ -432,7 +433,7 @@ def _stated_fact(
         elif not field and fact is PHONE:
             value = _stated(kb, entry, fact)
         elif not field:
-            lines = _stating_lines(entry, fact)
+            lines = _stating_lines(entry, fact, query.text)
             if lines:
                 # the line that states it most about what was asked; its field when it is whole
                 field, value = max(lines, key=lambda item: _shared(item[1], query))
@@ -443,18 +444,16 @@ def _stated_fact(
     return None
 
 
-def _stating_lines(entry: Entry, fact: Fact) -> list[tuple[str, str]]:
-    """(field, line) for the lines of ``entry`` that state ``fact``: its ``line`` pattern,
-    outside the fields it ignores and rows labelled like them ("총사업비: 1,000백만원")."""
+def _stating_lines(entry: Entry, fact: Fact, text: str) -> list[tuple[str, str]]:
+    """(field, line) for the lines of ``entry`` that state ``fact`` (about the activity the
+    question ``text`` names: fields.stating_lines), outside rows labelled like the fields it
+    ignores ("총사업비: 1,000백만원")."""
     if fact.line is None:
         return []
     return [
         (name, line.strip(" -•○·"))
-        for name, value in entry.fields.items()
-        if name not in fact.ignores
-        for line in value.splitlines()
-        if fact.line.search(line)
-        and not any(label in line.partition(":")[0] for label in fact.ignores if ":" in line)
+        for name, line in stating_lines(entry, fact, text)
+        if not any(label in line.partition(":")[0] for label in fact.ignores if ":" in line)
     ]
 
 

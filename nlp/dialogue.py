@@ -356,12 +356,26 @@ def _leaning_on(kb: KnowledgeBase, text: str, context: dict | None, reply: Reply
         return None
     entry = kb.get(context["entry"]) if context.get("entry") else None
     if entry is None:  # a list, not "did you mean" buttons (the question again is no choice)
-        return "pick" if context.get("listed") and _items(kb, context) else None
+        listed = context.get("listed") and _items(kb, context)
+        return "pick" if listed and _names_one_item(kb, text, context) else None
     words = _content_words(kb, text, entry, pointing=True)
     body = " ".join((entry.title, *entry.fields.values(), entry.body)).replace(" ", "").lower()
     if words and all(_holds(body, w) for w in words) and not _names_elsewhere(kb, text, entry):
         return "field"
     return None
+
+
+def _names_one_item(kb: KnowledgeBase, text: str, context: dict) -> bool:
+    """Whether a message with no pointer names one item of the last list by its title (every
+    word it names is in that item's title and no other's: "마을공동체 관련된 거" after the
+    committees). A question of its own that merely shares words with the list's items ("예술가들
+    한테 공공 일자리 만들어준다는 공약" after every pledge) is no choice among them: the ranking
+    among the items would turn its "did you mean" into a confident answer about another item."""
+    words = _content_words(kb, text, pointing=True)
+    if not words:
+        return False
+    titles = [kb.get(i).title.replace(" ", "").lower() for i in _items(kb, context)]
+    return sum(all(w in title for w in words) for title in titles) == 1
 
 
 def _holds(body: str, word: str) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from knowledge.model import Entry
-from nlp.analyzer import read_words
+from nlp.analyzer import read_words, strip_particle
 
 # The facts' vocabulary (attribute nouns, fee stems, measure endings, asking words) is data.
 FACTS_FILE = Path(__file__).with_name("facts.txt")
@@ -350,6 +350,11 @@ _SHADOWED_BY = {
 
 
 # "다음에", "다음 기수", "내년": the documents record what was held, not what comes next.
+# A line describing the activity on the line above it: "- 장 소 : …", "· 참여인원 : …".
+_SUB_LINE = re.compile(r"^\s*[-–·ㆍ*]")
+# The question's words that can name an activity of an entry: two letters (치매, 검진) at least,
+# the shortest Korean noun that names a topic.
+MIN_ACTIVITY_WORD_CHARS = 2
 _UPCOMING = re.compile(r"다음\s*(에|엔|번|회|기수|달|해|차)|내년|앞으로")
 _DATED = frozenset({EVENT_DATE, RECRUITING, PLACE, PAYDAY, SCHEDULE})
 
@@ -447,9 +452,10 @@ def without_names(text: str, names: str) -> str:
     return text
 
 
-def records(entry: Entry, fact: Fact, *, contact_known: bool = False) -> bool:
-    """Whether ``entry`` states ``fact``: in a field of its own, in a line of any field, or,
-    for "who is in charge", in its department (and, for phones, an admin-supplied contact)."""
+def records(entry: Entry, fact: Fact, *, contact_known: bool = False, text: str = "") -> bool:
+    """Whether ``entry`` states ``fact``: in a field of its own, in a line of any field (of the
+    activity the question ``text`` names, see ``stating_lines``), or, for "who is in charge",
+    in its department (and, for phones, an admin-supplied contact)."""
     if any(name in entry.fields for name in fact.fields):
         return True
     if fact.by_department and (entry.department or entry.team):
@@ -460,25 +466,68 @@ def records(entry: Entry, fact: Fact, *, contact_known: bool = False) -> bool:
         return True
     if fact.line is None:
         return False
-    return any(
-        fact.line.search(line)
-        for name, value in entry.fields.items()
-        if name not in fact.ignores
-        for line in value.splitlines()
-    )
+    return bool(stating_lines(entry, fact, text))
+
+
+def stating_lines(entry: Entry, fact: Fact, text: str = "") -> list[tuple[str, str]]:
+    """(field, line) for the lines of ``entry`` that state ``fact`` by its ``line`` pattern,
+    outside the fields it ignores. When a field lists several activities (each a line with its
+    "- 장 소 : …" lines under it) and the question ``text`` names one of them more than the
+    others (by words other than the entry's title), only lines of that activity's passage
+    count: the place of the 치매 극복의 날 event is not where 치매 조기검진 is done."""
+    if fact.line is None:
+        return []
+    title = entry.title.replace(" ", "").lower()
+    words = [
+        w
+        for w in (strip_particle(w) for w in without_cues(text, (fact,)).lower().split())
+        if len(w) >= MIN_ACTIVITY_WORD_CHARS and w not in title
+    ]
+
+    def shared(passage: list[str]) -> int:
+        squeezed = "".join(passage).replace(" ", "").lower()
+        return sum(len(w) for w in words if w in squeezed)
+
+    found = []
+    for name, value in entry.fields.items():
+        if name in fact.ignores:
+            continue
+        grouped = passages(value)
+        best = max(map(shared, grouped), default=0)
+        found += [
+            (name, line)
+            for passage in grouped
+            if shared(passage) == best
+            for line in passage
+            if fact.line.search(line)
+        ]
+    return found
+
+
+def passages(value: str) -> list[list[str]]:
+    """A field's lines grouped by activity: a line, and the dashed lines under it ("- 장 소 :
+    …", "- 참여인원 : …") that describe it."""
+    grouped: list[list[str]] = []
+    for line in value.splitlines():
+        if grouped and _SUB_LINE.match(line):
+            grouped[-1].append(line)
+        else:
+            grouped.append([line])
+    return grouped
 
 
 def missing_facts(
     entry: Entry, facts: tuple[Fact, ...], *, contact_known: bool = False, text: str = ""
 ) -> tuple[Fact, ...]:
-    """The asked facts ``entry`` does not state. When the question ``text`` asks about the
-    next time ("다음엔 언제 열려요?"), a date or place the records give is a past one: only a
-    field of its own (개최일, 모집기간) states it."""
+    """The asked facts ``entry`` does not state (for the activity the question ``text`` names,
+    see ``stating_lines``). When the question asks about the next time ("다음엔 언제
+    열려요?"), a date or place the records give is a past one: only a field of its own (개최일,
+    모집기간) states it."""
     upcoming = bool(_UPCOMING.search(text))
     return tuple(
         f
         for f in facts
-        if not records(entry, f, contact_known=contact_known)
+        if not records(entry, f, contact_known=contact_known, text=text)
         or upcoming
         and f in _DATED
         and not any(name in entry.fields for name in f.fields)

@@ -82,6 +82,18 @@ PROBLEM_PATTERNS = (
 # A problem word in a question about a program is the program's topic ("쉼터 낡은 거 고쳐주는
 # 사업 대상이 어디예요?"): such a message is a question unless it asks to file.
 PROGRAM_QUESTION = r"대상|조건|자격|사업|지원금|제도|프로그램|예산"
+# A request for information about what the documents hold ("교통 공약 정리해 주세요", "청년 정책
+# 좀 모아서 보여 주세요") is a question although "정리해 주세요" also asks to tidy a street: the
+# verb's object is a kind of document content, not a place or a thing.
+INFORMATION_TOPICS = (
+    r"공약|정책|사업|제도|프로그램|위원회|단체|부서|예산|계획|현황|목록|리스트|종류|내용|자료|정보"
+)
+INFORMATION_REQUEST = (
+    rf"({INFORMATION_TOPICS})\s*(들|만|별로)?\s*(을|를|은|는|이|가)?\s*(좀\s*)?"
+    r"(한번\s*|쭉\s*|간단히\s*|다\s*|전부\s*|모두\s*)?"
+    r"((정리|요약|나열|설명|소개)\s*(좀\s*)?(해서|해|하여)\s*(좀\s*)?(주|줘|알려|보여)|"
+    r"(알려|보여|모아|찾아|뽑아)(서)?\s*(좀\s*)?(주|줘|보여))"
+)
 GREETING_PATTERNS = (
     r"^(안녕|안뇽|하이|헬로|ㅎㅇ|hello|hi|hey|반가|반갑)",
     r"^(고마워|고맙|감사|ㄳ|ㄱㅅ|thank|땡큐|수고)",
@@ -145,6 +157,7 @@ OUT_OF_SCOPE_PATTERNS = (
 _FILING = re.compile("|".join(FILING_PATTERNS), re.IGNORECASE)
 _PROBLEM = re.compile("|".join(PROBLEM_PATTERNS), re.IGNORECASE)
 _PROGRAM_QUESTION = re.compile(PROGRAM_QUESTION)
+_INFORMATION_REQUEST = re.compile(INFORMATION_REQUEST)
 _GREETING = re.compile("|".join(GREETING_PATTERNS), re.IGNORECASE)
 _OUT_OF_SCOPE = re.compile("|".join(OUT_OF_SCOPE_PATTERNS), re.IGNORECASE)
 GREETING_MAX_CHARS = 20  # "안녕하세요, 새마을 장학금 알려주세요" is a question, not a greeting
@@ -159,10 +172,17 @@ def classify(text: str) -> str:
     """``detect_intent`` of a message already normalized (nlp.normalizer.normalize)."""
     if not has_content(text):
         return OUT_OF_SCOPE
-    if _FILING.search(text) or _PROBLEM.search(text) and not _PROGRAM_QUESTION.search(text):
+    if _FILING.search(text) or _PROBLEM.search(text) and not _asks_about_content(text):
         return COMPLAINT
     if _GREETING.search(text) and len(text) <= GREETING_MAX_CHARS:
         return GREETING
     if _OUT_OF_SCOPE.search(text):
         return OUT_OF_SCOPE
     return QUESTION
+
+
+def _asks_about_content(text: str) -> bool:
+    """Whether a message with a problem word asks about the documents' content instead: a
+    program's topic ("쉼터 낡은 거 고쳐주는 사업 대상") or a request to gather or tell what they
+    hold ("교통 공약 정리해 주세요")."""
+    return bool(_PROGRAM_QUESTION.search(text) or _INFORMATION_REQUEST.search(text))

@@ -20,6 +20,7 @@ from db.complaints import (
     InvalidTransition,
 )
 from db.privacy import RRN_MASK
+from display import complaints_csv
 
 NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)  # 12:00 in Korea
 
@@ -264,7 +265,7 @@ def read_csv(data: bytes) -> list[list[str]]:
 
 def test_export_csv_has_bom_korean_header_and_masked_phones(db):
     complaint = make(db, anonymous=True)
-    data = complaints.export_csv(db, since=None, until=None)
+    data = complaints_csv(complaints.received_between(db, since=None, until=None))
     assert data.startswith(b"\xef\xbb\xbf")
     assert read_csv(data) == [
         ["접수번호", "접수일시", "상태", "부서", "지역", "내용", "연락처(마스킹)", "익명", "동의"],
@@ -289,14 +290,15 @@ def test_export_csv_date_range_is_inclusive_in_korean_dates(db):
     inside_late = make(db, key="b", now=datetime(2025, 3, 2, 14, 59, tzinfo=UTC))
     make(db, key="c", now=datetime(2025, 2, 28, 14, 59, tzinfo=UTC))
     make(db, key="d", now=datetime(2025, 3, 2, 15, 0, tzinfo=UTC))
-    rows = read_csv(complaints.export_csv(db, since=date(2025, 3, 1), until=date(2025, 3, 2)))
+    found = complaints.received_between(db, since=date(2025, 3, 1), until=date(2025, 3, 2))
+    rows = read_csv(complaints_csv(found))
     assert [row[0] for row in rows[1:]] == [inside_early.receipt, inside_late.receipt]
-    assert len(read_csv(complaints.export_csv(db, since=None, until=None))) == 5
+    assert len(read_csv(complaints_csv(complaints.received_between(db)))) == 5
 
 
 def test_export_csv_defuses_formulas(db):
     make(db, content='=HYPERLINK("http://evil")')
-    rows = read_csv(complaints.export_csv(db, since=None, until=None))
+    rows = read_csv(complaints_csv(complaints.received_between(db)))
     assert rows[1][5] == '\'=HYPERLINK("http://evil")'
 
 

@@ -127,6 +127,15 @@ async def test_a_pointer_without_context_is_asked_back(local_bot, turns):
         ("인천 위원회 종류", "새마을지도자 자녀 장학금 조건"),
         ("인천 위원회 종류", "전북해외사무소운영예산알려줘"),  # 전북 + "해…": no region alone
         ("전자민원 모니터 운영 사업", "전자민원 모니터 모집 기간이 언제예요?"),  # named again
+        # a new question after a list that shares words with its items but names none of them
+        # by its title: its own "did you mean", not a confident answer about one of the items
+        ("전주 공약 뭐 있어요", "예술가들한테 공공 일자리 만들어준다는 공약"),
+        ("전주 공약 뭐 있어요", "그릇 식기 산업 단지 만드는 공약"),
+        ("전주 공약 뭐 있어요", "동네 도서관을 열린 공간으로 바꾸는 공약"),
+        ("청년 지원 사업 뭐 있어요?", "회사에서 갑질 당하는 거 없애는 시 정책"),
+        ("청년 지원 사업 뭐 있어요?", "종합경기장 자리에 시민 숲 만든다는 얘기"),
+        ("자원봉사 관련 사업 뭐 있어요", "청년들 같이 사는 셰어하우스 짓는 지원"),
+        ("자원봉사 관련 사업 뭐 있어요", "갑질 없애는 정책"),
     ],
 )
 async def test_messages_that_stay_questions_of_their_own(local_bot, first, message):

@@ -429,3 +429,48 @@ def test_the_answer_leads_the_reply(kb: KnowledgeBase, question, first):
     text = respond(kb, question).text
     assert first in text.splitlines()[0]
     assert len(text) <= 600 and len(set(text.splitlines()[0:1]) & set(text.splitlines()[1:])) == 0
+
+
+# One field listing several activities, each a line with the dashed lines that describe it.
+ACTIVITIES = (
+    "치매안심마을 치매 극복의 날 주간행사: '19. 9. 12. ~ '19. 9. 25.\n"
+    "- 참여인원 : 기념식 100여명\n"
+    "- 장 소 : 전주평화사회복지관 3층 강당\n"
+    "치매 무료 조기검진사업 추진(5,547건) : ~ '20. 12.\n"
+    "치매환자 인지재활 프로그램 운영(24회 66명) : '20. 10. ~ 12."
+)
+
+
+@pytest.mark.parametrize(
+    "question, lacking",
+    [
+        ("치매 조기검진 장소", ["장소"]),  # the place listed is the event's
+        ("치매 조기검진 받는 곳 위치 알려주세요", ["장소"]),
+        ("인지재활 프로그램 몇 층에서 해요?", ["장소"]),
+        ("치매 극복의 날 행사 장소", []),
+        ("치매극복의날 주간행사 어디서 열려요?", []),
+        ("치매 장소", []),  # names no one activity more than the others
+    ],
+)
+def test_a_place_is_stated_only_by_the_asked_activitys_lines(question, lacking):
+    entry = Entry(
+        "t-1",
+        "pledge",
+        "전주시",
+        "치매걱정 없는 도시, 데이케어 지원사업",
+        Source("t.txt", 1, 1, "시험"),
+        fields={"시민소통실적": ACTIVITIES},
+    )
+    facts = asked_facts(question)
+    assert [f.label for f in missing_facts(entry, facts, text=question)] == lacking
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        ("전주 치매 조기검진 장소", "의 장소가 나와 있지 않습니다"),
+        ("전주 치매 극복의 날 행사 장소", "전주평화사회복지관"),
+    ],
+)
+def test_the_place_of_another_activity_does_not_answer(kb: KnowledgeBase, question, first):
+    assert first in respond(kb, question).text.splitlines()[0]

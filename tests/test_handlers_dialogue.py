@@ -7,7 +7,7 @@ import dataclasses
 
 from console.local_api import LocalBotApi, LocalChat
 from db.complaints import list_complaints
-from db.workbench import due_text
+from display import due_text
 from handlers import complaint, keyboards
 from handlers.app import build_application, running
 from nlp import listing
@@ -29,6 +29,13 @@ async def test_a_list_has_a_button_per_item_and_more(local_bot):
     page = [c for c in await me.press("더 보기") if c.method == "sendMessage"]
     assert page[0].text.startswith("전주시 공약 76개 중 9–16번째입니다.")
     assert page[0].buttons[0][0].startswith("9. ")
+
+
+async def test_a_request_to_gather_pledges_is_answered_with_their_list(local_bot):
+    """ "정리해 주세요" about pledges asks for information, not for a street to be tidied."""
+    calls = await local_bot.chat(CITIZEN).send("전주 교통 관련 공약 정리해 주세요")
+    assert calls[0].text.startswith("전주시 '교통' 관련 공약은 모두")
+    assert "민원 접수하기" not in [label for label, _ in calls[0].buttons]
 
 
 async def test_a_short_first_page_has_as_many_buttons_and_the_next_page_follows(local_bot):

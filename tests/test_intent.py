@@ -69,3 +69,37 @@ from nlp.intent import detect_intent
 )
 def test_detect_intent(text, intent):
     assert detect_intent(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "전주 교통 관련 공약 정리해 주세요",
+        "전주 교통 관련 공약들 좀 정리해서 알려주세요",
+        "청년 정책 좀 모아서 보여 주세요",
+        "인천 위원회 목록 쭉 뽑아 주세요",
+        "쓰레기 방치 현황 알려주세요",  # the figures, not a heap to clear
+        "전북 다문화 사업 요약해 주세요",
+        "소음 관련 정책 알려주세요",
+    ],
+)
+def test_a_request_for_what_the_documents_hold_is_a_question(text):
+    assert detect_intent(text) == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "도로 정리 좀 해주세요 쓰레기가 쌓였어요",
+        "골목 정리 좀 해 주세요",
+        "방치된 자전거 정리해 주세요",
+        "불법 현수막 정리 좀 해주세요",
+        "현수막 내용이 보기 싫어요 정리 좀 해주세요",  # 내용 is not what is to be tidied
+        "공원 청소 좀 해주세요",
+        "우리 동네 쓰레기 좀 치워 주세요",
+        "인도 블록 보수 좀 해주세요",
+        "불법주차 좀 처리해 주세요",
+    ],
+)
+def test_a_request_to_tidy_or_repair_stays_a_complaint(text):
+    assert detect_intent(text) == "complaint"

@@ -60,14 +60,13 @@ from db.workbench import (
     InboxFilter,
     deadline_compliance,
     departments,
-    due_text,
     extend_deadline,
     inbox,
     set_type,
     statutory_kinds,
     volume_by_department_and_week,
 )
-from display import kst_text, telegram_length
+from display import due_text, kst_text, telegram_length
 from web import auth, charts, exports, photos
 
 logger = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Sequence
 
-from db.complaints import Complaint, csv_safe
-from display import kst_text
+from db.complaints import Complaint
+from display import csv_safe, kst_text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = (
