@@ -166,10 +166,11 @@ def features(
     lexical = [s.lexical or 0.0 for s in ranked]
     cosines = [s.semantic or 0.0 for s in ranked]
     best_cosine = float(best.max()) if len(best) else 0.0
-    ordered = np.sort(best)[::-1]
+    # how many entries are nearer in meaning than each candidate
+    semantic_ranks = len(best) - np.searchsorted(np.sort(best), cosines, side="right")
+    named = [float(index.named(s.entry.id, query)) for s in ranked]
     lexical_order = sorted(range(n), key=lambda i: -lexical[i])
     lexical_rank = {i: r for r, i in enumerate(lexical_order)}
-    first = ranked[0].entry
     words = [t for t in query.tokens if len(t) >= 2]
     rows = []
     for i, scored in enumerate(ranked):
@@ -177,7 +178,6 @@ def features(
         names = [entry.title.replace(" ", "").lower()] + [
             a.replace(" ", "").lower() for a in entry.aliases
         ]
-        semantic_rank = int(np.searchsorted(-ordered, -cosines[i], side="left"))
         in_name = sum(any(w in name for name in names) for w in words) / len(words) if words else 0
         row = [
             scores[i] / 100,
@@ -190,11 +190,11 @@ def features(
             float(agreed.get(entry.id) == 0),
             math.log1p(agreed.get(entry.id, CANDIDATES)),
             math.log1p(lexical_rank[i]),
-            math.log1p(semantic_rank),
+            math.log1p(semantic_ranks[i]),
             scored.coverage,
             scored.name,
             scored.fuzzy,
-            float(index.named(entry.id, query)),
+            named[i],
             float(scored.passage is None and scored.semantic is not None),
             float(scored.semantic is None),
             in_name,
@@ -213,7 +213,7 @@ def features(
             cosines[0],
             best_cosine,
             (scores[0] - (scores[1] if n > 1 else 0.0)) / 100,
-            float(index.named(first.id, query)),
+            named[0],
             math.log1p(len(query.tokens)),
             math.log1p(len(query.compact)) / 4,
             float(query.region is not None),
@@ -232,9 +232,9 @@ def rerank(
     agreement: list[Scored],
 ) -> list[Scored]:
     """The first CANDIDATES of ``fused`` in the model's order, each with its probability as
-    ``confidence``, then the rest as they were (confidence 0)."""
+    ``confidence``, then the rest as they were (no confidence: none was given them)."""
     x, z = features(index, query, fused, best, agreement)
     p = model.probabilities(x, z)[1:]
     order = sorted(range(len(p)), key=lambda i: (-p[i], i))
     head = [replace(fused[i], confidence=float(p[i])) for i in order]
-    return head + [replace(s, confidence=0.0) for s in fused[len(p) :]]
+    return head + fused[len(p) :]
