@@ -124,6 +124,7 @@ def collect(kb) -> list[dict]:
                 x, z = features(index, query, fused, best, agreement)
                 current = agreement[:5]
                 row["x"], row["z"] = x, z
+                row["ids"] = [s.entry.id for s in fused[:CANDIDATES]]
                 row["ok"] = [
                     q.check == "title" and _contains(s.entry.title, q.expected)
                     for s in fused[:CANDIDATES]
