@@ -74,7 +74,7 @@ QUESTION_FEATURES = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Reranker:
     """The trained weights: candidate features → utility, question features → "none"."""
 
@@ -131,7 +131,7 @@ class Reranker:
         ]
         sizes = (len(CANDIDATE_FEATURES), len(QUESTION_FEATURES), *[len(CANDIDATE_FEATURES)] * 2)
         if any(a.shape != (n,) or not np.isfinite(a).all() for a, n in zip(arrays, sizes)):
-            raise ValueError("weights of the wrong shape")
+            raise ValueError("weights of the wrong shape or not finite")
         if (arrays[3] <= 0).any():
             raise ValueError("a feature scale is not positive")
         bands = float(data["answer_at"]), float(data["suggest_at"])
