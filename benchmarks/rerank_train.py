@@ -1,15 +1,16 @@
-"""Trains the re-ranker (nlp/rerank.py) on the spent blind sets and cross-validates it against the
-current ranking (fusion, then the agreement rules and the score bands) in the same run.
+"""Trains the learned re-ranker (benchmarks/rerank_model.py) on the spent blind sets and
+cross-validates it against the bot's ranking (fusion, then the agreement rules and the score
+bands) in the same run. The bot does not use the model (benchmarks/README.md: no clear gain).
 
 Usage:
     python benchmarks/rerank_train.py             # collect, cross-validate, print the tables
     python benchmarks/rerank_train.py --write     # the same, then train on every set and write
-                                                  # nlp/rerank.json
+                                                  # benchmarks/rerank.json
     python benchmarks/rerank_train.py --ceiling   # only: how often the right entry is in the
                                                   # fused top 1/3/5/10/20
     python benchmarks/rerank_train.py --score FILE.tsv …   # only: the whole pipeline (respond)
-                          # without and with the shipped model on other question files, summary
-                          # lines only (safe for a held-back set), and the re-ranker's time
+                          # without and with the model on other question files, summary lines
+                          # only (safe for a held-back set), and the re-ranker's time
 
 Questions: the ``title`` rows (the right entry is the one whose title holds an alternative) and
 the ``none`` rows (out of scope) of benchmarks/blind-a.tsv … blind-m.tsv. Candidates, cosines and
@@ -37,7 +38,10 @@ import pickle
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 
@@ -45,6 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import nlp.answer  # noqa: E402
+import nlp.responder  # noqa: E402
 from accuracy import _contains, read_questions  # noqa: E402
 from kb_setup import hybrid_knowledge_base  # noqa: E402
 from nlp.answer import (  # noqa: E402
@@ -55,8 +61,17 @@ from nlp.answer import (  # noqa: E402
     _not_about,
     _other_place,
 )
+from nlp.index import Scored  # noqa: E402
 from nlp.reply import ANSWER, COMPLAINT, GREETING, OUT_OF_SCOPE, SUGGEST  # noqa: E402
-from nlp.rerank import (  # noqa: E402
+from nlp.responder import respond  # noqa: E402
+from nlp.retrieval import (  # noqa: E402
+    agreement_ranking,
+    clear_winner,
+    fused_candidates,
+    near_tie,
+)
+from nlp.retrieval import search as product_search  # noqa: E402
+from rerank_model import (  # noqa: E402
     CANDIDATE_FEATURES,
     CANDIDATES,
     MODEL_PATH,
@@ -65,13 +80,6 @@ from nlp.rerank import (  # noqa: E402
     features,
     load_reranker,
     rerank,
-)
-from nlp.responder import respond  # noqa: E402
-from nlp.retrieval import (  # noqa: E402
-    agreement_ranking,
-    clear_winner,
-    fused_candidates,
-    near_tie,
 )
 
 CACHE = Path("/tmp/rerank_rows.pkl")
@@ -101,9 +109,7 @@ def collect(kb) -> list[dict]:
     for path in SETS:
         for q in read_questions([path], checks=("title", "none")):
             query = index.analyze(q.text)
-            fused, best = (
-                fused_candidates(index, query) if query.text.strip() else ([], np.zeros(0))
-            )
+            fused = fused_candidates(index, query) if query.text.strip() else []
             row = {
                 "set": path.stem.removeprefix("blind-"),
                 "region": q.region,
@@ -121,6 +127,7 @@ def collect(kb) -> list[dict]:
                         break
             if fused:
                 agreement = agreement_ranking(index, query, fused)
+                best, _ = index.semantic.similarities(query.text)
                 x, z = features(index, query, fused, best, agreement)
                 current = agreement[:5]
                 row["x"], row["z"] = x, z
@@ -351,18 +358,79 @@ def region_fold(row: dict) -> str:
     return REGIONS[int(hashlib.sha1(row["text"].encode()).hexdigest(), 16) % len(REGIONS)]
 
 
+class _SuggestBand:
+    """Stands for nlp/answer.py's FUSED_SUGGEST_THRESHOLD in ``top >= FUSED_SUGGEST_THRESHOLD``
+    (float's ``>=`` falls back to this ``<=``): ``decide(top)`` says whether to suggest."""
+
+    def __init__(self, decide: Callable[[float], bool]) -> None:
+        self.decide = decide
+
+    def __le__(self, top: float) -> bool:
+        return self.decide(top)
+
+
+@contextmanager
+def model_in_pipeline(model: Reranker) -> Iterator[None]:
+    """Within the block, in this process only, ``respond`` uses the model: the first fused
+    candidates in its order, and nlp/answer.py's bands replaced by the model's (answer when the
+    first entry's probability reaches ``answer_at``, suggest when the first three's reach
+    ``suggest_at``) for a ranking it ordered; a lexical ranking keeps the score bands."""
+    confidence: dict[int, float] = {}  # id() of a Scored the model ordered → its probability
+    last: list[list[Scored]] = [[]]  # the ranking nlp/answer.py decides the band of
+
+    def search(index, query, *, preferred_region=None, limit=5) -> list[Scored]:
+        confidence.clear()
+        if index.semantic is None or not query.text.strip():
+            return product_search(index, query, preferred_region=preferred_region, limit=limit)
+        fused = fused_candidates(index, query, preferred_region=preferred_region)
+        if not fused:
+            return []
+        best, _ = index.semantic.similarities(query.text)
+        agreement = agreement_ranking(index, query, fused)
+        ranked, p = rerank(model, index, query, fused, best, agreement)
+        confidence.update(zip(map(id, ranked), p))
+        return ranked[:limit]
+
+    def learned(ranked: list[Scored]) -> bool:
+        return bool(ranked) and id(ranked[0]) in confidence
+
+    def near(ranked: list[Scored]) -> bool:  # a learned ranking is answered on the model alone
+        return learned(ranked) or near_tie(ranked)
+
+    def answers(ranked: list[Scored]) -> bool:
+        last[0] = ranked  # nlp/answer.py asks this just before the suggestion band
+        if learned(ranked):
+            return model.answers([confidence[id(s)] for s in ranked[:1]])
+        return clear_winner(ranked)
+
+    def suggests(top: float) -> bool:
+        if learned(last[0]):
+            return model.suggests([confidence.get(id(s), 0.0) for s in last[0][:3]])
+        return top >= FUSED_SUGGEST_THRESHOLD
+
+    with (
+        patch.object(nlp.responder, "search", search),
+        patch.object(nlp.answer, "near_tie", near),
+        patch.object(nlp.answer, "clear_winner", answers),
+        patch.object(nlp.answer, "FUSED_SUGGEST_THRESHOLD", _SuggestBand(suggests)),
+    ):
+        yield
+
+
 def score(paths: list[Path]) -> None:
-    """``respond`` on the title and none questions of ``paths``, without and with the shipped
-    model: aggregate figures only, and the time the re-ranking itself takes per question."""
+    """``respond`` on the title and none questions of ``paths``, without and with the model:
+    aggregate figures only, and the time the re-ranking itself takes per question."""
     kb, _ = hybrid_knowledge_base()
     model = load_reranker()
+    if model is None:
+        raise SystemExit(f"no model in {MODEL_PATH}: python benchmarks/rerank_train.py --write")
     questions = read_questions(paths, checks=("title", "none"))
     print(f"{len(questions)} questions ({sum(q.check == 'none' for q in questions)} none)")
-    for name, reranker in (("current", None), ("model", model)):
-        kb.index.reranker = reranker
+    for name, pipeline in (("current", nullcontext()), ("model", model_in_pipeline(model))):
         m: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for q in questions:
-            reply = respond(kb, q.text)
+        with pipeline:
+            replies = [respond(kb, q.text) for q in questions]
+        for q, reply in zip(questions, replies):
             ok = [_contains(h.entry.title, q.expected) for h in reply.hits[:3]]
             answered = reply.band == ANSWER
             if q.check == "none":
@@ -383,16 +451,16 @@ def score(paths: list[Path]) -> None:
                 m["suggest"][0] += any(ok)
                 m["suggest"][1] += 1
         print(f"{name:8s} " + "  ".join(f"{k} {a}/{b} {a / b:.3f}" for k, (a, b) in m.items()))
-    kb.index.reranker = None
     times = []
     for q in questions:
         query = kb.index.analyze(q.text)
         if not query.text.strip():
             continue
-        fused, best = fused_candidates(kb.index, query)
+        fused = fused_candidates(kb.index, query)
         if not fused:
             continue
         agreement = agreement_ranking(kb.index, query, fused)
+        best, _ = kb.index.semantic.similarities(query.text)
         start = time.perf_counter()
         rerank(model, kb.index, query, fused, best, agreement)
         times.append(time.perf_counter() - start)
@@ -401,6 +469,9 @@ def score(paths: list[Path]) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if "--help" in argv or "-h" in argv:
+        print(__doc__)
+        return 0
     if "--score" in argv:
         score([Path(a) for a in argv[argv.index("--score") + 1 :]])
         return 0

@@ -268,19 +268,13 @@ def answer(
     near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
     answer_at = _answer_threshold(ranked)
     confident = top >= answer_at and near and not near_tie(ranked) or clear_winner(ranked)
-    learned = getattr(kb.index, "reranker", None) if fused else None
-    if learned is not None and ranked[0].confidence is not None:
-        confident = learned.answers(ranked)
     note = ""
     if region and query.region is None and confident and ranked[0].entry.region != region:
         ranked, note = _chosen_region_first(ranked, region, answer_at)
     if confident:
         full = note + format_answer(kb, ranked[0], query)
         return answer_reply(text, full, hits, ranked[0].entry.id)
-    suggests = top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD)
-    if learned is not None and ranked[0].confidence is not None:
-        suggests = learned.suggests(ranked)
-    if suggests:
+    if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
         offered = format_suggestions(hits[:3])
         return Reply(text, QUESTION, SUGGEST, _unstated(kb, text, query, hits[:3]) + offered, hits)
     facts = tuple(f for f in asked_facts(text) if f not in COMMON_FACTS)

@@ -81,7 +81,6 @@ class Scored:
     lexical: float | None = None  # the word score before fusion (None: not fused)
     semantic: float | None = None  # cosine of the best passage (None: no semantic index)
     passage: str | None = None  # the passage that matched by meaning, to quote
-    confidence: float | None = None  # the re-ranker's P(this entry is right) (nlp/rerank.py)
 
 
 @dataclass
@@ -133,8 +132,6 @@ class SearchIndex:
         # Set by nlp.semantic.SemanticService once the passage vectors are ready (a background
         # thread); until then retrieval is lexical only.
         self.semantic: SemanticIndex | None = None
-        # A learned re-ranker of the fused candidates (nlp/rerank.py); None: the agreement rules.
-        self.reranker = None
         self._synonyms = synonyms
         postings: dict[str, set[int]] = defaultdict(set)
         gram_postings: dict[str, list[int]] = defaultdict(list)

@@ -9,9 +9,7 @@ Reciprocal-rank fusion and "semantic recall, lexical re-rank" were measured besi
 (benchmarks/README.md): RRF keeps no absolute confidence, so no band could keep out-of-scope
 questions out (rejection 0.19); recall-then-rerank answered no more than words alone.
 Without a semantic index (model missing, still embedding, RETRIEVAL=lexical) the lexical
-ranking is returned unchanged, with the lexical bands. An index given a learned re-ranker
-(``index.reranker``, nlp/rerank.py; off by default: cross-validation showed no clear gain)
-orders the first fused candidates by it instead of by the agreement rules.
+ranking is returned unchanged, with the lexical bands.
 """
 
 from __future__ import annotations
@@ -19,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 from knowledge.base import (
     DEFAULT_DIR,
@@ -39,7 +35,6 @@ from nlp.index import (
     SearchIndex,
     top_positions,
 )
-from nlp.rerank import rerank
 from nlp.tokenizer import Tokenizer, get_tokenizer
 
 # Grid on the tuning sets (questions, dev, blind A–C and F; 864 answerable, 115 out-of-scope):
@@ -129,14 +124,10 @@ def search(
     semantic = getattr(index, "semantic", None)  # an index of another kind has none
     if semantic is None or not query.text.strip():
         return index.search(query, preferred_region=preferred_region, limit=limit)
-    fused, best = fused_candidates(index, query, preferred_region=preferred_region)
+    fused = fused_candidates(index, query, preferred_region=preferred_region)
     if not fused:
         return []
-    ranked = agreement_ranking(index, query, fused)
-    reranker = getattr(index, "reranker", None)
-    if reranker is not None:
-        ranked = rerank(reranker, index, query, fused, best, ranked)
-    return ranked[:limit]
+    return agreement_ranking(index, query, fused)[:limit]
 
 
 def agreement_ranking(index: SearchIndex, query: Query, fused: list[Scored]) -> list[Scored]:
@@ -149,9 +140,9 @@ def agreement_ranking(index: SearchIndex, query: Query, fused: list[Scored]) -> 
 
 def fused_candidates(
     index: SearchIndex, query: Query, *, preferred_region: str | None = None
-) -> tuple[list[Scored], np.ndarray]:
-    """Every fused candidate, best first, and the cosine of each entry's best passage (in the
-    semantic index's ``entry_ids`` order): what the ranking steps after fusion look at."""
+) -> list[Scored]:
+    """Every candidate by words and by meaning with its fused score, best first, before the
+    agreement rules (``index.semantic`` must be ready)."""
     semantic = index.semantic
     best, where = semantic.similarities(query.text)
     top = top_positions(best, SEMANTIC_CANDIDATES)
@@ -160,7 +151,7 @@ def fused_candidates(
         query, preferred_region=preferred_region, limit=LEXICAL_CANDIDATES, also=also
     )
     if not lexical:
-        return [], best
+        return []
     places = [p for p in OTHER_PLACES if p in query.compact]
     fused = []
     for scored in lexical:
@@ -193,7 +184,7 @@ def fused_candidates(
             )
         )
     fused.sort(key=lambda s: (-s.score, s.entry.id))
-    return fused, best
+    return fused
 
 
 def _child_first(ranked: list[Scored]) -> list[Scored]:

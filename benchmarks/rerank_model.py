@@ -1,4 +1,5 @@
-"""A learned re-ranker over the fused candidates, and the confidence that its first entry is right.
+"""A learned re-ranker over the fused candidates, and the confidence that its first entry is right:
+an experiment, not part of the bot (cross-validation showed no clear gain, benchmarks/README.md).
 
 The model is a conditional logit with a "none of these" option: each of the first CANDIDATES
 fused entries gets a utility ``w · x`` from generic features of the pair (question, entry) —
@@ -11,9 +12,8 @@ K + 1 options gives each entry the probability that it is the one asked about, a
 probability that no candidate is (out of scope, or the entry is missing).
 
 The weights live in ``rerank.json`` beside this module, written by
-``python benchmarks/rerank_train.py --write`` (benchmarks/README.md has the command and the
-cross-validated figures). A missing or unreadable file leaves the fused ranking as it was,
-with one log line.
+``python benchmarks/rerank_train.py --write``, which also measures the model against the bot's
+ranking. A missing or unreadable file gives no model, with one log line.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -89,13 +90,14 @@ class Reranker:
     answer_at: float = 1.0
     suggest_at: float = 1.0
 
-    def answers(self, ranked: list[Scored]) -> bool:
-        """Whether a ranking of ``rerank`` is confident enough to answer with its first entry."""
-        return bool(ranked) and (ranked[0].confidence or 0.0) >= self.answer_at
+    def answers(self, confidences: Sequence[float]) -> bool:
+        """Whether a ranking of ``rerank``, given the probabilities of its first entries, is
+        confident enough to answer with its first entry."""
+        return bool(confidences) and confidences[0] >= self.answer_at
 
-    def suggests(self, ranked: list[Scored]) -> bool:
+    def suggests(self, confidences: Sequence[float]) -> bool:
         """Whether its first three are worth offering ("혹시 이것을 찾으셨나요?")."""
-        return sum(s.confidence or 0.0 for s in ranked[:3]) >= self.suggest_at
+        return sum(confidences[:3]) >= self.suggest_at
 
     def probabilities(self, x: np.ndarray, z: np.ndarray) -> np.ndarray:
         """P(none), then P(each candidate is the one asked about), in ``x``'s row order."""
@@ -145,7 +147,7 @@ def load_reranker(path: Path = MODEL_PATH) -> Reranker | None:
     try:
         return Reranker.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        logger.warning("re-ranker not loaded (%s: %s); the fused ranking is used", path, error)
+        logger.warning("re-ranker not loaded (%s: %s)", path, error)
         return None
 
 
@@ -230,11 +232,10 @@ def rerank(
     fused: list[Scored],
     best: np.ndarray,
     agreement: list[Scored],
-) -> list[Scored]:
-    """The first CANDIDATES of ``fused`` in the model's order, each with its probability as
-    ``confidence``, then the rest as they were (no confidence: none was given them)."""
+) -> tuple[list[Scored], list[float]]:
+    """The first CANDIDATES of ``fused`` in the model's order, then the rest as they were; and
+    the probability of each of the first CANDIDATES, in that order."""
     x, z = features(index, query, fused, best, agreement)
     p = model.probabilities(x, z)[1:]
     order = sorted(range(len(p)), key=lambda i: (-p[i], i))
-    head = [replace(fused[i], confidence=float(p[i])) for i in order]
-    return head + fused[len(p) :]
+    return [fused[i] for i in order] + fused[len(p) :], [float(p[i]) for i in order]
