@@ -124,6 +124,26 @@ def search(
     semantic = getattr(index, "semantic", None)  # an index of another kind has none
     if semantic is None or not query.text.strip():
         return index.search(query, preferred_region=preferred_region, limit=limit)
+    fused = fused_candidates(index, query, preferred_region=preferred_region)
+    if not fused:
+        return []
+    return agreement_ranking(index, query, fused)[:limit]
+
+
+def agreement_ranking(index: SearchIndex, query: Query, fused: list[Scored]) -> list[Scored]:
+    """The fused ranking after the agreement rules (CHILD_MARGIN, CLOSE_MARGIN), unless the
+    question spells out the first entry's name."""
+    if not index.named(fused[0].entry.id, query):
+        return _close_call_by_meaning(_child_first(fused))
+    return fused
+
+
+def fused_candidates(
+    index: SearchIndex, query: Query, *, preferred_region: str | None = None
+) -> list[Scored]:
+    """Every candidate by words and by meaning with its fused score, best first, before the
+    agreement rules (``index.semantic`` must be ready)."""
+    semantic = index.semantic
     best, where = semantic.similarities(query.text)
     top = top_positions(best, SEMANTIC_CANDIDATES)
     also = [semantic.entry_ids[i] for i in top]
@@ -164,9 +184,7 @@ def search(
             )
         )
     fused.sort(key=lambda s: (-s.score, s.entry.id))
-    if not index.named(fused[0].entry.id, query):
-        fused = _close_call_by_meaning(_child_first(fused))
-    return fused[:limit]
+    return fused
 
 
 def _child_first(ranked: list[Scored]) -> list[Scored]:
