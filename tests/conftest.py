@@ -131,12 +131,36 @@ def eventually():
     return wait
 
 
-@pytest.fixture
-def db():
-    """An in-memory database with every migration applied, closed after the test."""
+@pytest.fixture(scope="session")
+def migrated_memory() -> sqlite_utils.Database:
+    """``open_database(None)`` once: the template every ``db`` is copied from."""
     from db.database import open_database
 
-    database = open_database(None)
+    template = open_database(None)
+    yield template
+    template.close()
+
+
+def memory_copy(template: sqlite_utils.Database) -> sqlite_utils.Database:
+    """A new in-memory database holding what ``template`` holds, on a connection set up as
+    ``open_database(None)`` sets up its own (busy timeout, foreign keys)."""
+    from db.database import DEFAULT_BUSY_TIMEOUT_MS
+
+    connection = sqlite3.connect(":memory:", check_same_thread=False)
+    template.conn.backup(connection)
+    database = sqlite_utils.Database(connection)
+    database.execute(f"PRAGMA busy_timeout={DEFAULT_BUSY_TIMEOUT_MS}")
+    database.execute("PRAGMA foreign_keys=ON")
+    return database
+
+
+@pytest.fixture
+def db(migrated_memory):
+    """An in-memory database with every migration applied, closed after the test.
+
+    A copy of one migrated template (``memory_copy``): migrating afresh cost 15 ms a test.
+    """
+    database = memory_copy(migrated_memory)
     yield database
     database.close()
 
