@@ -271,34 +271,48 @@ def local_bot_factory(bot_settings, kb, tokenizer):
     from types import SimpleNamespace
 
     from console.local_api import LocalBotApi, LocalChat
+    from handlers import menu
     from handlers.app import build_application, running
 
+    async def no_menus(*args, **kwargs) -> None:
+        """handlers.menu.publish_menus for a bot started with ``menus=False``."""
+
     @asynccontextmanager
-    async def start(**overrides):
+    async def start(*, menus: bool = True, **overrides):
         settings = dataclasses.replace(bot_settings, **overrides)
         api = LocalBotApi()
         application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)
-        async with running(application):
-            db = own_connection(settings.database_path)
-            try:
-                yield SimpleNamespace(
-                    application=application,
-                    api=api,
-                    settings=settings,
-                    db=db,
-                    store=application.bot_data["store"],
-                    chat=partial(LocalChat, application, api),
-                )
-            finally:
-                db.close()
+        with pytest.MonkeyPatch.context() as patch:
+            if not menus:
+                patch.setattr(menu, "publish_menus", no_menus)
+            async with running(application):
+                db = own_connection(settings.database_path)
+                try:
+                    yield SimpleNamespace(
+                        application=application,
+                        api=api,
+                        settings=settings,
+                        db=db,
+                        store=application.bot_data["store"],
+                        chat=partial(LocalChat, application, api),
+                    )
+                finally:
+                    db.close()
 
     return start
 
 
 @pytest.fixture
-async def local_bot(local_bot_factory):
-    """The bot with default test settings, started for one test."""
-    async with local_bot_factory() as bot:
+async def local_bot(local_bot_factory, request):
+    """The bot with default test settings, started for one test.
+
+    In a module marked ``without_menus`` (tables of hundreds of handler cases that never look
+    at the command menus) it starts without publishing them: the four setMyCommands calls
+    were about a fifth of each start. tests/test_handlers_citizen.py and
+    tests/test_handlers_admin.py check the menus.
+    """
+    menus = request.node.get_closest_marker("without_menus") is None
+    async with local_bot_factory(menus=menus) as bot:
         yield bot
 
 

@@ -43,6 +43,9 @@ from nlp.responder import respond, suggest_departments
 from nlp.tokenizer import MAX_UNSPACED_RUN
 from rrn import SPELLED, SPELLINGS, stored_holding
 
+# The command menus are checked in test_handlers_citizen.py and test_handlers_admin.py.
+pytestmark = pytest.mark.without_menus
+
 CITIZEN, OTHER, STAFF, ADMIN, STAFF_CHAT, GROUP = 42, 43, 800, 900, -100500, -100777
 SECRET = "비밀민원 옆집 홍길동 씨 불법 증축"
 OTHER_PHONE = "010-9876-5432"
