@@ -18,6 +18,9 @@ from handlers.access import ADMIN_DENIED_TEXT, ADMIN_ROLES, DENIED_TEXT, STAFF_R
 from handlers.formatting import staff_alert
 from handlers.keyboards import staff_actions
 
+# The command menus are checked in test_handlers_citizen.py and test_handlers_admin.py.
+pytestmark = pytest.mark.without_menus
+
 CITIZEN, REVOKED, STAFF, ADMIN, STAFF_CHAT = 42, 555, 800, 900, -100500
 GROUP_ANONYMOUS_BOT = 1087968824  # how Telegram shows an anonymous group admin
 STAFF_ONLY, ADMIN_ONLY = "staff", "admin"

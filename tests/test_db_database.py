@@ -41,6 +41,20 @@ def test_memory_database(path):
     db.close()
 
 
+def test_the_db_fixture_is_what_open_database_gives_in_memory(db):
+    """conftest's ``db`` is a copy of a migrated template: same schema, rows and pragmas."""
+    fresh = open_database(None)
+
+    def state(database):
+        schema = database.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+        migrations = database.execute("SELECT version, name FROM _migrations ORDER BY version")
+        settings = [pragma(database, name) for name in ("foreign_keys", "busy_timeout")]
+        return schema.fetchall(), migrations.fetchall(), settings
+
+    assert state(db) == state(fresh)
+    fresh.close()
+
+
 def test_foreign_keys_are_enforced(db):
     with pytest.raises(sqlite3.IntegrityError):
         db["complaint_history"].insert(

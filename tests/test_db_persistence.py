@@ -218,10 +218,12 @@ def text_update(application, update_id: int, text: str) -> Update:
 async def test_conversation_survives_a_crash_mid_complaint(tmp_path):
     path = tmp_path / "bot.db"
     seen: list[str] = []
-    before = SQLitePersistence(path, update_interval=1)
+    # The periodic persistence update runs every 0.1 s here (the bot's every second): the
+    # test waits for one run, and a second-long wait was a second of the suite.
+    before = SQLitePersistence(path, update_interval=0.1)
     crashed = build_application(before, seen)
     await crashed.initialize()
-    await crashed.start()  # runs the periodic persistence update, every second
+    await crashed.start()  # runs the periodic persistence update
     try:
         await crashed.process_update(text_update(crashed, 1, "/complaint"))
         await crashed.process_update(text_update(crashed, 2, "가로등이 꺼졌어요"))

@@ -18,6 +18,9 @@ from handlers.access import PLACE_TEXT
 from handlers.formatting import staff_alert
 from handlers.jobs import deliver_due
 
+# The command menus are checked in test_handlers_citizen.py and test_handlers_admin.py.
+pytestmark = pytest.mark.without_menus
+
 CITIZEN_B, CITIZEN_C, STAFF, ADMIN_ID, STAFF_CHAT, GROUP = 51, 52, 800, 900, -100500, -100777
 
 
