@@ -107,6 +107,8 @@ _PLACE_POINTER = re.compile(r"^\s*(거기|거긴|그곳|그\s*곳|그\s*부서|�
 _HOW_MANY = re.compile(r"몇\s*(개|가지|곳|군데|건)|개수|갯수")
 # "나주 건", "전북 거", "인천 쪽은": a region's one of the things just shown.
 _POINTER_WORD = re.compile(r"^\s*(의\s*)?(건|거|꺼|것|게|쪽|은|는|도)(\s|[?.!~]|$)")
+# "몇퍼", "몇프로", "몇살": a word opening with 몇 asks how much; it names nothing.
+_HOW_MUCH = "몇"
 _EVERY = re.compile(r"다\s*(보여|알려|말해)|전부|전체|모두|다요|다\s*[?.!]*$")
 _POINTER = re.compile(
     r"^\s*(그거|그것|그게|그건|이거|이것|이건|저거|저건|거기|거긴|그곳|그\s*곳|그\s*사업|"
@@ -516,8 +518,9 @@ def _content_words(
     kb: KnowledgeBase, text: str, entry: Entry | None = None, *, pointing: bool = False
 ) -> list[str]:
     """Words of the message that could name an entry (not fields, fillers, endings or figures
-    like "21년", nor the start or end of a field label of the entry in context: "시민소통 실적"
-    of 시민소통실적); ``pointing``: the kind nouns of "그 사업", "3번 항목" name nothing either."""
+    like "21년", words asking how much like "몇퍼", nor the start or end of a field label of the
+    entry in context: "시민소통 실적" of 시민소통실적); ``pointing``: the kind nouns of "그 사업",
+    "3번 항목" name nothing either."""
     query = kb.index.analyze(text)  # analysed once per message (SearchIndex keeps the last few)
     words = [
         strip_particle(t)
@@ -535,6 +538,7 @@ def _content_words(
         and w not in _FIELD_WORDS
         and w not in STOPWORDS
         and w not in _TELLING
+        and not w.startswith(_HOW_MUCH)
         and not any(w.startswith(f) for f in _FIELD_WORDS if len(f) >= 2)
         and not any(label.startswith(w) or label.endswith(w) for label in labels)
     ]

@@ -184,6 +184,12 @@ async def test_counts_and_numbers_after_a_list(local_bot, turns, head):
             "전라북도 · ",
         ),
         (("인천 새마을지도자 자녀 학자금 지원해요?", "전북은?"), "새마을지도자 자녀", "45백만원"),
+        # "몇퍼" asks how much of the pledge in context; it names no other entry
+        (
+            ("나주 혁신도시 공공기관이랑 마을 자매결연 맺는 공약", "이행률 몇퍼야"),
+            "16개 공공기관과 상생 자매결연 활성화",
+            "이행률은",
+        ),
     ],
 )
 async def test_a_region_named_after_an_answer_or_a_comparison(local_bot, turns, entry, expected):
