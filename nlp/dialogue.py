@@ -39,6 +39,7 @@ from nlp.answer import (
     full_card,
     wanted_fields,
 )
+from nlp.comparison import is_comparison
 from nlp.fields import asked_facts, object_particle, without_cues
 from nlp.jamo import to_jamo
 from nlp.listing import (
@@ -643,6 +644,12 @@ def _follow_up(
         return _pick(kb, text, context) or _clarify(
             text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
         ), None
+    compared = (context or {}).get("question")
+    if kind == "field" and compared and not context.get("entry") and is_comparison(kb, compared):
+        rewritten = f"{compared} {_field_words(kb, text) or text}"
+        reply = respond(kb, rewritten, region=None)
+        if reply.band == ANSWER and reply.items:
+            return reply, rewritten  # "예산은?" after a comparison: the budgets side by side
     return _about_context(kb, kind, text, context), None
 
 

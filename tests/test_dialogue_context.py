@@ -198,6 +198,27 @@ async def test_a_region_named_after_an_answer_or_a_comparison(local_bot, turns, 
     assert entry in card and expected in text
 
 
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # a fact asked after a comparison: the comparison again, with that fact for each side
+        (
+            ("인천이랑 전북 새마을지도자 자녀 학자금 비교해줘", "담당 부서는?"),
+            ("지역별로 비교합니다", "담당 부서: 시민정책담당관실", "담당 부서: 정무기획과"),
+        ),
+        (
+            ("인천이랑 전북 새마을지도자 자녀 학자금 비교해줘", "예산은?"),
+            ("지역별로 비교합니다", "45백만원"),
+        ),
+        # after a list that is no comparison the item is asked for first
+        (("인천 위원회 종류", "담당 부서는?"), ("목록의 몇 번 항목의",)),
+    ],
+)
+async def test_a_fact_after_a_comparison_compares_it(local_bot, turns, expected):
+    text = await talk(local_bot, CITIZEN, *turns)
+    assert all(part in text for part in expected)
+
+
 async def test_the_others_of_a_short_whole_list_are_the_related_ones_after_it(local_bot):
     """The list's question also matches two audit findings (not 사업): "다른 건 없어요?" shows
     them after the list's three items, numbered on from 4."""
