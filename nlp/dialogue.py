@@ -359,8 +359,9 @@ def _region_topic(kb: KnowledgeBase, text: str, context: dict | None) -> str | N
 def _counterpart(kb: KnowledgeBase, text: str, region: str, entry: Entry) -> Entry | None:
     """The entry of ``region`` that "인천은 인터넷방송 있어?" asks for after ``entry``: of the
     region's entries holding the message's topic words that the region's documents use,
-    those of ``entry``'s sort (a project for a project) first, those named by the words before
-    the others, ranked by the message with ``entry``'s title beside it (the same thing there);
+    those named by the words first ("전북은요?" after the 인천 department on 직소민원: 직소민원팀,
+    not 정무기획과), of ``entry``'s sort (a project for a project) before the others, ranked
+    by the message with ``entry``'s title beside it (the same thing there);
     then the broadest of them — an entry whose parent is named by the words too gives way to
     the parent ("전북은 민원 어떻게 받아?": the complaints office's unit project, not its
     travel-expenses program). None when the region's documents use none of the words as they
@@ -379,9 +380,11 @@ def _counterpart(kb: KnowledgeBase, text: str, region: str, entry: Entry) -> Ent
         if s.entry.region == region
     ]
     holding = mentioning(kb, ranked, words)
-    holding.sort(key=lambda e: not _titled(e, words))  # stable: ranked within each
+    titled = [e for e in holding if _titled(e, words)]
     sort = _PROJECT_KINDS if entry.kind in _PROJECT_KINDS else {entry.kind}
-    chosen = next((e for e in holding if e.kind in sort), None) or next(iter(holding), None)
+    order = [e for e in titled if e.kind in sort] + titled
+    order += [e for e in holding if e.kind in sort] + holding
+    chosen = next(iter(order), None)
     while chosen is not None and chosen.parent_id:
         parent = kb.get(chosen.parent_id)
         if parent not in holding or parent.kind not in sort or not _titled(parent, words):

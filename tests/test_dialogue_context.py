@@ -184,6 +184,8 @@ async def test_counts_and_numbers_after_a_list(local_bot, turns, head):
             "전라북도 · ",
         ),
         (("인천 새마을지도자 자녀 학자금 지원해요?", "전북은?"), "새마을지도자 자녀", "45백만원"),
+        # an entry named by the topic words comes before one of the same kind that is not
+        (("인천 직소민원 담당하는 데 어디야", "전북은요?"), "직소민원", "전라북도 · "),
         # "몇퍼" asks how much of the pledge in context; it names no other entry
         (
             ("나주 혁신도시 공공기관이랑 마을 자매결연 맺는 공약", "이행률 몇퍼야"),
