@@ -39,6 +39,7 @@ from nlp.answer import (
     full_card,
     wanted_fields,
 )
+from nlp.comparison import is_comparison
 from nlp.fields import asked_facts, object_particle, without_cues
 from nlp.jamo import to_jamo
 from nlp.listing import (
@@ -69,7 +70,7 @@ DEFAULT_IDLE_SECONDS = 30 * 60.0
 MIN_PART_CHARS = 2
 
 _NUMBER = re.compile(
-    r"^\s*(\d{1,2})\s*(번|번째)\s*(항목|거|것)?\s*(이요|요|은|는|이|가|좀|을|를|의)?\s*"
+    r"^\s*(\d{1,2})\s*(번|번째)\s*(항목|거|것|꺼|건|게)?\s*(이요|요|은|는|이|가|좀|을|를|의)?\s*"
 )
 # "국제협력과는요?", "홍보기획과도?": another entry, the same question as before.
 _SAME_FOR = re.compile(
@@ -102,6 +103,12 @@ MAX_ANOTHER_SET_CHARS = 20  # as MAX_FOLLOW_UP_CHARS: longer is a question of it
 _PARENT_LABEL = re.compile(r"^(.+?) 소속 (\S+)$")
 # Pointers at a place: after a list of a department's teams, "거기 정원은?" is that department.
 _PLACE_POINTER = re.compile(r"^\s*(거기|거긴|그곳|그\s*곳|그\s*부서|그\s*과|그\s*국|그\s*실)")
+# "몇 개예요?", "총 몇 개야": how many items the last list holds (a count asked of nothing named).
+_HOW_MANY = re.compile(r"몇\s*(개|가지|곳|군데|건)|개수|갯수")
+# "나주 건", "전북 거", "인천 쪽은": a region's one of the things just shown.
+_POINTER_WORD = re.compile(r"^\s*(의\s*)?(건|거|꺼|것|게|쪽|은|는|도)(\s|[?.!~]|$)")
+# "몇퍼", "몇프로", "몇살": a word opening with 몇 asks how much; it names nothing.
+_HOW_MUCH = "몇"
 _EVERY = re.compile(r"다\s*(보여|알려|말해)|전부|전체|모두|다요|다\s*[?.!]*$")
 _POINTER = re.compile(
     r"^\s*(그거|그것|그게|그건|이거|이것|이건|저거|저건|거기|거긴|그곳|그\s*곳|그\s*사업|"
@@ -126,6 +133,12 @@ _REGION_ONLY = re.compile(
     r"((비슷한|같은|그런)\s*(거|것|사업|게)?\s*(은|는|도)?\s*)?"
     r"(요|어때\S*|어떻게\s*(돼|되)\S*|어떻\S*|는요|(도\s*)?(있|없)\S*|(해|하)[가-힣]{0,3})?\s*[?.!~]*\s*$"
 )
+# "인천은 인터넷방송 있어?", "전북에서는 민원 어떻게 받아?": a region said as the topic, then
+# what is asked of it.
+_REGION_LEAD = re.compile(r"^\s*(\S+?)(은|는|도|에서는|에서도|에선|쪽은|쪽도)\s+(\S.*)$")
+# Kinds of entry that are a project of some level (a pledge, a bureau's work plan, a unit
+# project, a program): "인천은 X 있어?" after one asks for the project there, not a finding.
+_PROJECT_KINDS = frozenset({"program", "unit_project", "work_plan", "pledge"})
 # Words a follow-up may open with that change nothing ("그럼 인천은요?", "혹시 2번 예산은?").
 _OPENER = re.compile(r"^\s*(그럼|그러면|그럼요|그리고|혹시|아|아하|음|참|근데|그런데|그래서)\s+")
 # "두 번째 거", "세번째 사업": the item numbers citizens spell out.
@@ -230,6 +243,17 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
     items = _items(kb, context)
     if _asks_for_others(text):
         return "others"
+    if context and context.get("listed") and items and _counts_the_list(kb, text):
+        return "count"
+    number = _NUMBER.match(text)
+    if (
+        number
+        and 1 <= int(number.group(1)) <= len(items)
+        and not _names_elsewhere(kb, text, kb.get(items[int(number.group(1)) - 1]))
+    ):
+        return "number"  # "3번째꺼 하는일 알려줘": the third item's work, not a list of work
+    if items and _region_item(kb, text, context) is not None:
+        return "region item"
     if context and _another_set(kb, text, context) is not None:
         return "another set"
     if is_browsing(text) and _sibling_set(kb, text, context) is not None:
@@ -240,17 +264,14 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
             return "children"
         if not bare or asked_kinds(text):
             return None  # names its own set ("전주 공약 뭐 있어요", "예산 많은 사업 뭐 있어요")
-    number = _NUMBER.match(text)
-    if number and (
-        not _content_words(kb, text, entry, pointing=True)
-        or 1 <= int(number.group(1)) <= len(items)
-        and not _names_elsewhere(kb, text, kb.get(items[int(number.group(1)) - 1]))
-    ):
-        return "number"  # "3번 거 기준일이 언제예요?": the third item's 기준일
+    if number and not _content_words(kb, text, entry, pointing=True):
+        return "number"  # "3번 예산은?" without a list: asked back
     if _MORE.match(text):
         return "more"
     if _region_named_alone(kb, text):
         return "region"
+    if entry is not None and _region_topic(kb, text, context) is not None:
+        return "region topic"
     if items and _MOST.search(text) and not mentioned_regions(kb, text):
         return "most"
     if items and _AMONG.match(text) and not mentioned_regions(kb, text):
@@ -289,6 +310,99 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
     ):
         return "same"
     return None
+
+
+def _counts_the_list(kb: KnowledgeBase, text: str) -> bool:
+    """ "몇 개예요?", "총 몇개예요?" after a list: a count that names nothing of its own (not
+    "가맹점 몇 개", "인천 위원회 몇 개")."""
+    return bool(_HOW_MANY.search(text)) and not _content_words(kb, text, pointing=True)
+
+
+def _region_item(kb: KnowledgeBase, text: str, context: dict | None) -> Entry | None:
+    """The one item of the last list (a comparison's side by side, or any list) in the region
+    the message names, when the message asks a fact of it or points at it and names nothing
+    the item does not hold: "전북은 누가 받을 수 있어?", "나주 건 예산 얼마?" after "전북
+    자매결연이랑 나주 자매결연 차이점". None otherwise."""
+    regions = mentioned_regions(kb, text)
+    if len(regions) != 1 or len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
+        return None
+    local = [e for e in (kb.get(i) for i in _items(kb, context)) if e.region == regions[0]]
+    if len(local) != 1:
+        return None
+    item = local[0]
+    rest = _region_words_out(kb, text)
+    asks = bool(asked_facts(rest) or wanted_fields(kb.index.analyze(rest)))
+    if not asks and not _POINTER_WORD.search(rest):
+        return None
+    words = [w for w in _content_words(kb, rest, item, pointing=True) if w not in regions]
+    body = " ".join((item.title, *item.fields.values(), item.body)).replace(" ", "").lower()
+    return item if all(_holds(body, w) for w in words) else None
+
+
+def _region_topic(kb: KnowledgeBase, text: str, context: dict | None) -> str | None:
+    """The region of "인천은 인터넷방송 있어?" after an answer from another region: a short
+    message opening with a region as its topic, then words of a topic (not a kind to list:
+    "인천은 위원회 뭐 있어?" is a question of its own), naming no entry by its whole name."""
+    match = _REGION_LEAD.match(text)
+    if match is None or len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
+        return None
+    words = kb.index.region_words
+    region = words.get(match.group(1)) or words.get(strip_particle(match.group(1)))
+    if region is None or region == _region_of(kb, context):
+        return None
+    rest = match.group(3)
+    if mentioned_regions(kb, rest) or asked_kinds(rest) and is_browsing(rest):
+        return None
+    if not _content_words(kb, rest) or _names_elsewhere(kb, rest, None):
+        return None
+    return region
+
+
+def _counterpart(kb: KnowledgeBase, text: str, region: str, entry: Entry) -> Entry | None:
+    """The entry of ``region`` that "인천은 인터넷방송 있어?" asks for after ``entry``: of the
+    region's entries holding the message's topic words that the region's documents use,
+    those named by the words first ("전북은요?" after the 인천 department on 직소민원: 직소민원팀,
+    not 정무기획과), of ``entry``'s sort (a project for a project) before the others, ranked
+    by the message with ``entry``'s title beside it (the same thing there);
+    then the broadest of them — an entry whose parent is named by the words too gives way to
+    the parent ("전북은 민원 어떻게 받아?": the complaints office's unit project, not its
+    travel-expenses program). None when the region's documents use none of the words as they
+    are (the matcher decides then)."""
+    query = kb.index.analyze(text)
+    local = [e for e in kb.entries if e.region == region]
+    # the words the region's documents use as they are; a word they never use is no topic
+    # there ("공공기관" of "나주 공공기관 자매결연" in 전북); with none, the matcher decides
+    words = [w for w in topic_words(kb, query) if mentioning(kb, local, [w])]
+    if not words:
+        return None
+    beside = kb.index.analyze(f"{text} {entry.title}")
+    ranked = [
+        s.entry for s in ranking(kb, beside, region=region, limit=60) if s.entry.region == region
+    ]
+    holding = mentioning(kb, ranked, words)
+    titled = [e for e in holding if _titled(e, words)]
+    sort = _PROJECT_KINDS if entry.kind in _PROJECT_KINDS else {entry.kind}
+    order = [e for e in titled if e.kind in sort] + titled
+    order += [e for e in holding if e.kind in sort] + holding
+    chosen = next(iter(order), None)
+    while chosen is not None and chosen.parent_id:
+        parent = kb.get(chosen.parent_id)
+        if parent not in holding or parent.kind not in sort or not _titled(parent, words):
+            break
+        chosen = parent
+    return chosen
+
+
+def _titled(entry: Entry, words: list[str]) -> bool:
+    """Whether the entry's title holds every one of ``words``."""
+    title = entry.title.replace(" ", "").lower()
+    return all(w in title for w in words)
+
+
+def _region_words_out(kb: KnowledgeBase, text: str) -> str:
+    """The message without its region words ("나주 건 예산 얼마?" → " 건 예산 얼마?")."""
+    words = sorted(kb.index.region_words, key=len, reverse=True)
+    return re.sub("|".join(map(re.escape, words)), " ", text)
 
 
 def _another_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
@@ -422,8 +536,9 @@ def _content_words(
     kb: KnowledgeBase, text: str, entry: Entry | None = None, *, pointing: bool = False
 ) -> list[str]:
     """Words of the message that could name an entry (not fields, fillers, endings or figures
-    like "21년", nor the start or end of a field label of the entry in context: "시민소통 실적"
-    of 시민소통실적); ``pointing``: the kind nouns of "그 사업", "3번 항목" name nothing either."""
+    like "21년", words asking how much like "몇퍼", nor the start or end of a field label of the
+    entry in context: "시민소통 실적" of 시민소통실적); ``pointing``: the kind nouns of "그 사업",
+    "3번 항목" name nothing either."""
     query = kb.index.analyze(text)  # analysed once per message (SearchIndex keeps the last few)
     words = [
         strip_particle(t)
@@ -441,6 +556,7 @@ def _content_words(
         and w not in _FIELD_WORDS
         and w not in STOPWORDS
         and w not in _TELLING
+        and not w.startswith(_HOW_MUCH)
         and not w.startswith(_FIELD_STARTS)
         and not any(label.startswith(w) or label.endswith(w) for label in labels)
     ]
@@ -517,8 +633,26 @@ def _follow_up(
                 "말씀해 주세요.",
             ), None
         rewritten = _with_region(kb, context["question"], new_region)
+        entry = kb.get(context["entry"]) if context.get("entry") else None
+        chosen = entry and _counterpart(kb, rewritten, new_region, entry)
+        if chosen is not None:
+            return _about(kb, chosen, rewritten, question=rewritten), rewritten
         reply = respond(kb, rewritten, region=new_region)
         return _in_region(kb, reply, rewritten, new_region), rewritten
+    if kind == "region topic":
+        region = _region_topic(kb, text, context)
+        chosen = _counterpart(kb, text, region, kb.get(context["entry"]))
+        if chosen is None:
+            return respond(kb, text, region=region), text
+        return _about(kb, chosen, text, question=text), text
+    if kind == "count":
+        label = context.get("label") or "목록"
+        entries = tuple(kb.get(i) for i in _items(kb, context))
+        return _list_reply(text, Listing(label, entries, True)), None
+    if kind == "region item":
+        item = _region_item(kb, text, context)
+        asked = _region_words_out(kb, text)
+        return _about(kb, item, text, question=asked), text
     if kind == "most":
         return _most(kb, text, context) or _clarify(
             text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
@@ -527,6 +661,12 @@ def _follow_up(
         return _pick(kb, text, context) or _clarify(
             text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
         ), None
+    compared = (context or {}).get("question")
+    if kind == "field" and compared and not context.get("entry") and is_comparison(kb, compared):
+        rewritten = f"{compared} {_field_words(kb, text) or text}"
+        reply = respond(kb, rewritten, region=None)
+        if reply.band == ANSWER and reply.items:
+            return reply, rewritten  # "예산은?" after a comparison: the budgets side by side
     return _about_context(kb, kind, text, context), None
 
 
@@ -766,6 +906,11 @@ def _others(
         if shown < len(entries):
             return _list_reply(text, listing, offset=shown)
         head = f"{label}{topic_particle(label)} 앞에 보여 드린 {len(entries)}개가 전부입니다."
+        related = () if context.get("parent") else _related_to(kb, text, context, entries)
+        if len(entries) <= WHOLE_LIST_ITEMS and related:
+            head += f" {len(entries) + 1}번부터는 관련 있는 다른 항목 {len(related)}개입니다."
+            listing = Listing(label, entries + related, False)
+            return _list_reply(text, listing, head=head, page_size=WHOLE_LIST_ITEMS)
         short = len(entries) <= WHOLE_LIST_ITEMS
         return _list_reply(text, listing, head=head, page_size=WHOLE_LIST_ITEMS if short else None)
     if entry is not None:
@@ -783,6 +928,29 @@ def _others(
         "어떤 분야의 다른 사업을 찾으시나요? 관심 있는 내용(예: 청년, 다문화, 자원봉사)을 "
         "알려 주세요.",
     )
+
+
+def _related_to(
+    kb: KnowledgeBase, text: str, context: dict | None, shown: tuple[Entry, ...]
+) -> tuple[Entry, ...]:
+    """ "다른 사업은요?" after a short list shown whole: the entries the list's question also
+    matches (at least a "did you mean" match), in the list's regions, of the kind the message
+    names (any when it names none), besides the list's own; empty when there are none. They
+    follow the list's items, so "2번" still means the item it meant."""
+    question = (context or {}).get("question")
+    if not question:
+        return ()
+    regions = {e.region for e in shown}
+    kinds = asked_kinds(text)
+    ranked = ranking(kb, kb.index.analyze(question), limit=60)
+    return tuple(
+        s.entry
+        for s in ranked
+        if s.entry not in shown
+        and s.entry.region in regions
+        and (not kinds or s.entry.kind in kinds)
+        and s.score >= (FUSED_SUGGEST_THRESHOLD if s.semantic is not None else SUGGEST_THRESHOLD)
+    )[: WHOLE_LIST_ITEMS - len(shown)]
 
 
 def _entry_set(kb: KnowledgeBase, entry: Entry, text: str, question: str | None) -> Listing | None:

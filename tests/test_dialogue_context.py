@@ -142,3 +142,124 @@ async def test_messages_that_stay_questions_of_their_own(local_bot, first, messa
     assert await talk(local_bot, CITIZEN, first, message) == await talk(
         local_bot, STRANGER, message
     )
+
+
+@pytest.mark.parametrize(
+    "turns, head",
+    [
+        # a count asked of nothing after a list: the list's own number, first
+        (("인천 위원회 종류 알려줘", "몇 개예요?"), "인천광역시 위원회는 모두 9개입니다."),
+        (("정무기획과 팀들 뭐 있어요", "총 몇개예요?"), "정무기획과 소속 팀은 모두 5개입니다."),
+        (("전북 국제협력과에 팀 뭐있어?", "몇 개야"), "국제협력과 소속 팀은 모두 4개입니다."),
+        # an item number with a browsing word ("하는일") is that item, not a list of work
+        (("인천 소통협력관 담당관실 뭐뭐 있음?", "3번째꺼 하는일 알려줘"), "[소통기획담당관실]"),
+        (("인천 소통협력관 담당관실 뭐뭐 있음?", "세 번째 거 하는 일은?"), "[소통기획담당관실]"),
+    ],
+)
+async def test_counts_and_numbers_after_a_list(local_bot, turns, head):
+    text = await talk(local_bot, CITIZEN, *turns)
+    assert text.startswith(head) or text.splitlines()[1].startswith(head)
+
+
+@pytest.mark.parametrize(
+    "turns, entry, expected",
+    [
+        # a region and a fact after a comparison: that region's side
+        (
+            ("인천이랑 전북 새마을지도자 자녀 학자금 비교해줘", "전북은 누가 받을 수 있어?"),
+            "새마을지도자 자녀 장학금 지원",
+            "공납금",
+        ),
+        (
+            ("전북 자매결연이랑 나주 자매결연 차이점", "나주 건 예산 얼마?"),
+            "16개 공공기관과 상생 자매결연 활성화",
+            "40백만원",
+        ),
+        # another region with the topic named: that region's project on it, the broadest one
+        (
+            ("전북 인터넷방송 전북생생TV 운영하는거", "인천은 인터넷방송 있어?"),
+            "뉴미디어를 통한 소통과 정책홍보",
+            "인천광역시 · ",
+        ),
+        (
+            ("인천 시민소통실 운영하는거", "전북은 민원 어떻게 받아?"),
+            "희망을 찾는 직소민원실 운영",
+            "전라북도 · ",
+        ),
+        # "전북도 그런거 해?": the words the region uses (자매결연, not 공공기관)
+        (
+            ("나주 공공기관 자매결연 공약", "이행률은?", "전북도 그런거 해?"),
+            "우호·자매결연지역",
+            "전라북도 · ",
+        ),
+        (("인천 새마을지도자 자녀 학자금 지원해요?", "전북은?"), "새마을지도자 자녀", "45백만원"),
+        # an entry named by the topic words comes before one of the same kind that is not
+        (("인천 직소민원 담당하는 데 어디야", "전북은요?"), "직소민원", "전라북도 · "),
+        # "몇퍼" asks how much of the pledge in context; it names no other entry
+        (
+            ("나주 혁신도시 공공기관이랑 마을 자매결연 맺는 공약", "이행률 몇퍼야"),
+            "16개 공공기관과 상생 자매결연 활성화",
+            "이행률은",
+        ),
+    ],
+)
+async def test_a_region_named_after_an_answer_or_a_comparison(local_bot, turns, entry, expected):
+    text = await talk(local_bot, CITIZEN, *turns)
+    card = text.split("[", 1)[1].split("]", 1)[0] if "[" in text else ""
+    assert entry in card and expected in text
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # a fact asked after a comparison: the comparison again, with that fact for each side
+        (
+            ("인천이랑 전북 새마을지도자 자녀 학자금 비교해줘", "담당 부서는?"),
+            ("지역별로 비교합니다", "담당 부서: 시민정책담당관실", "담당 부서: 정무기획과"),
+        ),
+        (
+            ("인천이랑 전북 새마을지도자 자녀 학자금 비교해줘", "예산은?"),
+            ("지역별로 비교합니다", "45백만원"),
+        ),
+        # after a list that is no comparison the item is asked for first
+        (("인천 위원회 종류", "담당 부서는?"), ("목록의 몇 번 항목의",)),
+    ],
+)
+async def test_a_fact_after_a_comparison_compares_it(local_bot, turns, expected):
+    text = await talk(local_bot, CITIZEN, *turns)
+    assert all(part in text for part in expected)
+
+
+async def test_the_others_of_a_short_whole_list_are_the_related_ones_after_it(local_bot):
+    """The list's question also matches two audit findings (not 사업): "다른 건 없어요?" shows
+    them after the list's three items, numbered on from 4."""
+    text = await talk(local_bot, CITIZEN, "인천 시정홍보 관련 사업 알려줘", "다른 건 없어요?")
+    assert text.startswith("인천광역시 '시정홍보' 관련 사업은 앞에 보여 드린 3개가 전부입니다.")
+    assert "4번부터는 관련 있는 다른 항목" in text and "1. 콘텐츠 제작" in text
+    assert "4. SNS별 특성에 맞는 효과적인 시정홍보 콘텐츠 개발" in text
+    assert "[SNS별 특성에" in await talk(local_bot, CITIZEN, "4번")
+    projects = await talk(local_bot, STRANGER, "인천 시정홍보 관련 사업 알려줘", "다른 사업은요?")
+    assert "SNS별" not in projects  # 사업 asked: no finding among the related ones
+
+
+@pytest.mark.parametrize(
+    "first, message",
+    [
+        # counts naming a set or a thing of their own
+        ("인천 위원회 종류 알려줘", "전주시 공약 몇 개예요"),
+        ("인천 위원회 종류 알려줘", "도민증 가맹점 몇 개예요?"),
+        # a region with an entry of its own, or a kind to list
+        ("전북 인터넷방송 전북생생TV 운영하는거", "인천은 위원회 뭐 있어?"),
+        ("전북 인터넷방송 전북생생TV 운영하는거", "인천 규제개혁위원회 위원장은?"),
+        ("전북 인터넷방송 전북생생TV 운영하는거", "전주는 반려동물 놀이터 공약 있어?"),
+        # a region the comparison did not show, or words its side does not hold
+        ("전북 자매결연이랑 나주 자매결연 차이점", "전주 반려동물 놀이터 예산은?"),
+        ("인천 홍보대사랑 전북 홍보대사 뭐가 달라", "전북 직소민원실 예산 얼마?"),
+    ],
+)
+async def test_region_and_count_messages_that_stay_questions_of_their_own(
+    local_bot, first, message
+):
+    assert await talk(local_bot, CITIZEN, first, message) == await talk(
+        local_bot, STRANGER, message
+    )
