@@ -140,6 +140,9 @@ PLACE = Fact(
         r"장소|위치|주소|어디\s*(에|에서|서|로)?\s*"
         r"(있|해|열|하|할|합|개최|진행|모여|생기|생겨|생긴|설치|들어서|지어|짓|세워|만들어|위치|"
         r"가야|가면|가요|가나요)|어디(에|로)?\s+가|가는\s*길|오시는\s*길|찾아가는\s*(길|방법)|"
+        # where a service is received ("조기검진 어디서 받아요"); where one applies for it or
+        # gets a form is HOW_TO_APPLY, which shadows this
+        r"어디\s*(에서|서)\s*받|"
         r"어떻게\s*가(요|나요|야)|몇\s*층"
     ),
     fields=("소재지", "장소", "주소", "위치"),

@@ -474,3 +474,33 @@ def test_a_place_is_stated_only_by_the_asked_activitys_lines(question, lacking):
 )
 def test_the_place_of_another_activity_does_not_answer(kb: KnowledgeBase, question, first):
     assert first in respond(kb, question).text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "question, labels",
+    [
+        ("치매 조기검진 어디서 받아요", ["장소"]),
+        ("치매 조기검진 어디서 받나요?", ["장소"]),
+        ("치매 조기검진 어디에서 받을 수 있어요?", ["장소"]),
+        ("인지재활 프로그램은 어디서 받아요", ["장소"]),
+        # where one applies or gets a form is how to apply; a contact is a phone number
+        ("치매 조기검진 어디서 신청해요", ["신청 방법"]),
+        ("지원 어디서 받을 수 있어요", ["신청 방법"]),
+        ("공익활동 지원 신청서 어디서 받아요", ["신청 방법"]),
+        ("전북 국제교류센터 문의는 어디로 해요?", ["전화번호"]),
+        # not a place: how far, or where a result is sent
+        ("어디까지 지원받을 수 있어요", []),
+        ("건강검진 결과는 어디로 받아요", []),
+        ("치매 조기검진 받으려면 어떻게 해요", []),
+    ],
+)
+def test_where_a_service_is_received_asks_for_its_place(question, labels):
+    assert [f.label for f in asked_facts(question)] == labels
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["전주 치매 조기검진 어디서 받아요", "전주 치매 조기검진 어디서 받을 수 있나요?"],
+)
+def test_the_reply_says_where_a_service_is_received_is_missing(kb: KnowledgeBase, question):
+    assert "의 장소가 나와 있지 않습니다" in respond(kb, question).text.splitlines()[0]
