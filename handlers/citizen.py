@@ -20,7 +20,7 @@ from handlers.context import BotContext
 from knowledge.base import KnowledgeBase
 from nlp.answer import full_card
 from nlp.dialogue import converse
-from nlp.filing import is_bare_request
+from nlp.filing import asks_how_to_file, is_bare_request
 from nlp.listing import PAGE_SIZE, Listing, format_listing, mentioned_regions
 from nlp.reply import ANSWER, COMPLAINT, NOT_FOUND, OUT_OF_SCOPE, QUESTION, SUGGEST, Reply
 from nlp.responder import render_entry, suggest_departments
@@ -152,6 +152,10 @@ async def answer_question(update: Update, context: BotContext) -> int:
         idle_seconds=idle_seconds,
     )
     reply = turn.reply
+    if reply.intent == COMPLAINT and asks_how_to_file(text):
+        # how to file is answered, not filed: the question is no complaint's content
+        await update.message.reply_text(reply.text, reply_markup=keyboards.not_found())
+        return ConversationHandler.END
     if reply.intent == COMPLAINT:
         if is_bare_request(text):
             return await complaint.ask_content(update, context)

@@ -29,6 +29,7 @@ from nlp.fields import (
     substitutes,
     without_names,
 )
+from nlp.filing import asks_how_to_file
 from nlp.index import Scored
 from nlp.listing import find_listing, format_listing, mentioned_regions
 from nlp.reply import (
@@ -211,6 +212,15 @@ COMPLAINT_TEXT = (
     "입력해 주세요. 접수하면 접수번호를 알려 드리고, 처리 상황이 바뀔 때마다 알려 드립니다."
 )
 
+# The reply to a question about how to file ("도로 파손 신고 방법 알려 주세요"): how the bot takes
+# complaints, with the [민원 접수하기] button under it (handlers.citizen).
+HOW_TO_FILE_TEXT = (
+    "민원·신고는 이 대화방에서 바로 접수할 수 있습니다. 아래 [민원 접수하기]를 누르거나 "
+    "/complaint 를 입력한 뒤, 어떤 불편이 있는지(언제, 어디서, 무엇이) 한 메시지로 적어 주세요. "
+    "사진이나 위치도 보낼 수 있고, 접수하면 접수번호를 알려 드리며 처리 상황이 바뀔 때마다 "
+    "알려 드립니다."
+)
+
 
 def without_search(kb: KnowledgeBase, text: str, query: Query) -> Reply | None:
     """The reply to a greeting, or to a message with nothing to look up (empty, out of scope
@@ -251,7 +261,8 @@ def answer(
         (s.score for s in ranked), default=0.0
     )  # the topic's confidence, whichever entry answers
     if query.intent == COMPLAINT:
-        return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
+        said = HOW_TO_FILE_TEXT if asks_how_to_file(text) else COMPLAINT_TEXT
+        return Reply(text, COMPLAINT, NO_MATCH, said, hits)
     if query.intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, OUT_OF_SCOPE_TEXT), hits)
     place = _other_place(kb, text)

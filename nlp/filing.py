@@ -21,6 +21,16 @@ _REQUEST = re.compile(
     r"(넣|접수|하|신청|제기|올리|내|등록|드리|쓰)\S*\s*(싶|려|할|게|래|고|요|는데|ㄹ게)?\S*\s*[?.!~]*\s*$|"
     r"^\s*(민원|신고)\s*(접수)?\s*[?.!~]*\s*$|^\s*(어떻게|어디서)\s*(민원|신고)\S*\s*[?.!]*\s*$"
 )
+# "도로 파손 신고 방법 알려 주세요", "민원 넣는 방법", "어떻게 신고해요", "어디에 신고해야 돼요":
+# a question about how to file, answered by how the bot takes complaints, not a complaint whose
+# content is the question. "민원 어떻게 됐나요" asks about one already filed.
+_FILING_VERB = r"(신고|민원\s*(을|를)?\s*(넣|접수|신청|제기|올리|내)|접수)"
+_HOW_TO_FILE = re.compile(
+    rf"{_FILING_VERB}\S*\s*(을|를|은|는|의)?\s*방법|"
+    rf"{_FILING_VERB}\S*\s*(은|는)?\s*어떻게\s*(하|해|넣|내|접수|신청)|"
+    rf"{_FILING_VERB}\S*\s*(하려면|하면|려면|으려면)\s*(어떻게|어디)|"
+    r"(어떻게|어디\s*(에|로|서|에서)?)\s*(\S+\s+)?(신고|민원\s*(을|를)?\s*(넣|접수|신청|제기|내)|접수\s*(하|해))"
+)
 # A question typed while a draft is open: a question word or a question ending.
 _QUESTION = re.compile(
     r"\?|？|(나요|까요|ㄴ가요|는지|인가요|건가요|되나요|돼요\?|어때요|뭐예요|뭔가요|맞나요|있나요|없나요)\s*$|"
@@ -52,6 +62,11 @@ def is_processing_time_question(text: str) -> bool:
 def is_bare_request(text: str) -> bool:
     """Whether the message only asks to file a complaint, saying nothing about what."""
     return bool(_REQUEST.search(text or ""))
+
+
+def asks_how_to_file(text: str) -> bool:
+    """Whether the message asks how or where to file a complaint ("신고 방법 알려 주세요")."""
+    return bool(_HOW_TO_FILE.search(text or ""))
 
 
 def is_question(text: str) -> bool:

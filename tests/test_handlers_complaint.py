@@ -16,6 +16,7 @@ from db.privacy import RRN_MASK
 from handlers import citizen, complaint
 from handlers.errors import TRY_LATER_TEXT
 from handlers.jobs import deliver_due
+from nlp.answer import HOW_TO_FILE_TEXT
 from rrn import SPELLED, SPELLINGS, digit_runs, rrns, spellings, stored_holding
 
 CITIZEN, STRANGER, STAFF, STAFF_CHAT = 42, 43, 800, -100500
@@ -237,6 +238,41 @@ async def test_a_complaint_message_starts_the_draft_with_its_text(local_bot):
     )
     await local_bot.store.flush()
     assert local_bot.db["questions"].count == 0  # complaints are never logged as questions
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "도로 파손 신고 방법 알려 주세요",
+        "민원 넣는 방법 알려주세요",
+        "어떻게 신고해요?",
+        "불법주차 신고하려면 어떻게 해야 돼요",
+        "가로등 고장 신고는 어떻게 하나요",
+        "어디에 신고해야 돼요?",
+    ],
+)
+async def test_a_question_how_to_file_is_answered_not_filed(local_bot, question):
+    me = local_bot.chat(CITIZEN)
+    calls = await me.send(question)
+    assert sent_texts(calls) == HOW_TO_FILE_TEXT
+    assert "complaint" not in local_bot.application.user_data[CITIZEN]
+    assert sent_texts(await me.press("민원 접수하기")) == complaint.ASK_CONTENT_TEXT
+    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == ""
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "도로가 파손됐어요 신고합니다",
+        "신고하고 싶어요 도로가 깨졌어요",
+        "소음 때문에 잠을 못 자요 신고할게요",
+        "불법주차 신고합니다 어떻게 좀 해주세요",
+    ],
+)
+async def test_a_reported_problem_still_starts_the_draft_with_its_text(local_bot, message):
+    me = local_bot.chat(CITIZEN)
+    assert sent_texts(await me.send(message)).startswith(complaint.FROM_MESSAGE_TEXT)
+    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == message
 
 
 async def test_resident_registration_number_is_removed_and_explained(local_bot):

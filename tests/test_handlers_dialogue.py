@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from console.local_api import LocalBotApi, LocalChat
 from db.complaints import list_complaints
 from display import due_text
 from handlers import complaint, keyboards
 from handlers.app import build_application, running
 from nlp import listing
-from nlp.filing import is_bare_request, is_question
+from nlp.filing import asks_how_to_file, is_bare_request, is_question
 
 CITIZEN = 42
 
@@ -192,3 +194,21 @@ async def test_list_data_is_derived_at_start_not_by_a_message(
         me = LocalChat(application, api, user_id=CITIZEN)
         await me.send("전북 자매결연 지역 어디어디예요?")
         assert "[16개 공공기관과 상생" in sent_texts(await me.send("나주는요?"))
+
+
+@pytest.mark.parametrize(
+    "text, how",
+    [
+        ("도로 파손 신고 방법 알려 주세요", True),
+        ("민원 접수 방법이 궁금합니다", True),
+        ("어떻게 신고해요", True),
+        ("신고는 어떻게 하나요", True),
+        ("도로가 파손됐어요 신고합니다", False),
+        ("신고하고 싶어요 도로가 깨졌어요", False),
+        ("민원 넣고 싶어요", False),  # a bare request: the flow starts
+        ("민원 어떻게 됐나요", False),  # one already filed
+        ("어떻게 이렇게 방치할 수 있나요 신고합니다", False),
+    ],
+)
+def test_a_question_how_to_file_is_told_from_a_complaint(text, how):
+    assert asks_how_to_file(text) is how
