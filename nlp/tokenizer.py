@@ -22,6 +22,11 @@ from nlp.normalizer import normalize
 # The JVM starts once per process with this heap cap. Komoran's model needs more than 256 MB
 # (it fails with OutOfMemoryError there); 512 MB fits either tagger and bounds the bot's RSS.
 JVM_MAX_HEAP_MB = 512
+# JPype asks the JVM for System.gc() whenever Python's garbage collector frees a lot; by default
+# that is a stop-the-world full collection, which blocks the tagger of the message being answered
+# (14 per benchmarks/dialogues.py run, 330–890 ms each: the slowest follow-ups). This makes it
+# a concurrent G1 cycle instead (-Xlog:gc of the same run: no full collection).
+JVM_OPTIONS = ("-XX:+ExplicitGCInvokesConcurrent",)
 TAGGERS = ("okt", "komoran")
 DEFAULT_TAGGER = "okt"
 # Morphemes of document text (names, aliases) are cached on disk between runs: tagging them
@@ -189,6 +194,7 @@ def start_jvm() -> None:
         "-ea",
         "-Xrs",
         f"-Xmx{JVM_MAX_HEAP_MB}m",
+        *JVM_OPTIONS,
         classpath=[str(java), str(java / "bin"), str(java / "*")],
         convertStrings=True,
     )
