@@ -7,6 +7,7 @@ machine without Java gets one clear line instead of a JPype stack trace.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -22,11 +23,6 @@ from nlp.normalizer import normalize
 # The JVM starts once per process with this heap cap. Komoran's model needs more than 256 MB
 # (it fails with OutOfMemoryError there); 512 MB fits either tagger and bounds the bot's RSS.
 JVM_MAX_HEAP_MB = 512
-# JPype asks the JVM for System.gc() whenever Python's garbage collector frees a lot; by default
-# that is a stop-the-world full collection, which blocks the tagger of the message being answered
-# (14 per benchmarks/dialogues.py run, 330–890 ms each: the slowest follow-ups). This makes it
-# a concurrent G1 cycle instead (-Xlog:gc of the same run: no full collection).
-JVM_OPTIONS = ("-XX:+ExplicitGCInvokesConcurrent",)
 TAGGERS = ("okt", "komoran")
 DEFAULT_TAGGER = "okt"
 # Morphemes of document text (names, aliases) are cached on disk between runs: tagging them
@@ -194,10 +190,14 @@ def start_jvm() -> None:
         "-ea",
         "-Xrs",
         f"-Xmx{JVM_MAX_HEAP_MB}m",
-        *JVM_OPTIONS,
         classpath=[str(java), str(java / "bin"), str(java / "*")],
         convertStrings=True,
     )
+    # JPype hooks Python's garbage collector and calls System.gc() when Python frees a lot: a
+    # full stop-the-world collection (14 per benchmarks/dialogues.py run, 330–890 ms each) that
+    # stalled the message being tagged. The tagger hands Java only strings, so no Python object
+    # waits on a Java collection; the JVM still collects by itself when its heap fills.
+    gc.callbacks[:] = [c for c in gc.callbacks if getattr(c, "__module__", None) != "_jpype"]
 
 
 def _make_tagger(name: str) -> Callable[[str, bool], list[tuple[str, str]]]:
