@@ -7,6 +7,7 @@ machine without Java gets one clear line instead of a JPype stack trace.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -192,6 +193,11 @@ def start_jvm() -> None:
         classpath=[str(java), str(java / "bin"), str(java / "*")],
         convertStrings=True,
     )
+    # JPype hooks Python's garbage collector and calls System.gc() when Python frees a lot: a
+    # full stop-the-world collection (14 per benchmarks/dialogues.py run, 330–890 ms each) that
+    # stalled the message being tagged. The tagger hands Java only strings, so no Python object
+    # waits on a Java collection; the JVM still collects by itself when its heap fills.
+    gc.callbacks[:] = [c for c in gc.callbacks if getattr(c, "__module__", None) != "_jpype"]
 
 
 def _make_tagger(name: str) -> Callable[[str, bool], list[tuple[str, str]]]:

@@ -85,3 +85,13 @@ def test_a_long_unspaced_run_is_cut_before_tagging(tokenizer: Tokenizer, tagger_
         words = tokenizer.morphemes("받을수" * 134 + ("!" if casual else "?"), casual=casual)
     assert words
     assert texts and max(len(run) for text in texts for run in text.split()) == MAX_UNSPACED_RUN
+
+
+def test_python_garbage_collection_does_not_stop_the_jvm(tokenizer: Tokenizer):
+    """JPype's hook called System.gc() when Python freed a lot: a full stop-the-world collection
+    that blocked the tagger of the message being answered for 330–890 ms
+    (benchmarks/dialogues.py)."""
+    import gc
+
+    tokenizer.tokens("장학금 지원 조건")  # the JVM is running, started by nlp.tokenizer
+    assert not [c for c in gc.callbacks if getattr(c, "__module__", None) == "_jpype"]
