@@ -335,8 +335,7 @@ def _region_item(kb: KnowledgeBase, text: str, context: dict | None) -> Entry | 
     if not asks and not _POINTER_WORD.search(rest):
         return None
     words = [w for w in _content_words(kb, rest, item, pointing=True) if w not in regions]
-    body = " ".join((item.title, *item.fields.values(), item.body)).replace(" ", "").lower()
-    return item if all(_holds(body, w) for w in words) else None
+    return item if _holds_all(item, words) else None
 
 
 def _region_topic(kb: KnowledgeBase, text: str, context: dict | None) -> str | None:
@@ -377,7 +376,9 @@ def _counterpart(kb: KnowledgeBase, text: str, region: str, entry: Entry) -> Ent
         return None
     beside = kb.index.analyze(f"{text} {entry.title}")
     ranked = [
-        s.entry for s in ranking(kb, beside, region=region, limit=60) if s.entry.region == region
+        s.entry
+        for s in ranking(kb, beside, region=region, limit=RANKING_DEPTH)
+        if s.entry.region == region
     ]
     holding = mentioning(kb, ranked, words)
     titled = [e for e in holding if _titled(e, words)]
@@ -473,8 +474,7 @@ def _leaning_on(kb: KnowledgeBase, text: str, context: dict | None, reply: Reply
         listed = context.get("listed") and _items(kb, context)
         return "pick" if listed and _names_one_item(kb, text, context) else None
     words = _content_words(kb, text, entry, pointing=True)
-    body = " ".join((entry.title, *entry.fields.values(), entry.body)).replace(" ", "").lower()
-    if words and all(_holds(body, w) for w in words) and not _names_elsewhere(kb, text, entry):
+    if words and _holds_all(entry, words) and not _names_elsewhere(kb, text, entry):
         return "field"
     return None
 
@@ -488,8 +488,13 @@ def _names_one_item(kb: KnowledgeBase, text: str, context: dict) -> bool:
     words = _content_words(kb, text, pointing=True)
     if not words:
         return False
-    titles = [kb.get(i).title.replace(" ", "").lower() for i in _items(kb, context)]
-    return sum(all(w in title for w in words) for title in titles) == 1
+    return sum(_titled(kb.get(i), words) for i in _items(kb, context)) == 1
+
+
+def _holds_all(entry: Entry, words: list[str]) -> bool:
+    """Whether the entry's title, fields and body hold every one of ``words`` (see _holds)."""
+    body = " ".join((entry.title, *entry.fields.values(), entry.body)).replace(" ", "").lower()
+    return all(_holds(body, w) for w in words)
 
 
 def _holds(body: str, word: str) -> bool:
@@ -942,7 +947,7 @@ def _related_to(
         return ()
     regions = {e.region for e in shown}
     kinds = asked_kinds(text)
-    ranked = ranking(kb, kb.index.analyze(question), limit=60)
+    ranked = ranking(kb, kb.index.analyze(question), limit=RANKING_DEPTH)
     return tuple(
         s.entry
         for s in ranked
