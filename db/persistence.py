@@ -58,7 +58,16 @@ CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 class SQLitePersistence(BasePersistence[Data, Data, Data]):
     """Stores user_data, chat_data, bot_data, callback_data and conversations in SQLite."""
 
-    __slots__ = ("_changed", "_closing", "_db", "_pending", "_retention", "_writer", "_written")
+    __slots__ = (
+        "_changed",
+        "_closing",
+        "_db",
+        "_pending",
+        "_retention",
+        "_states",
+        "_writer",
+        "_written",
+    )
 
     def __init__(
         self,
@@ -72,6 +81,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         self._db = open_database(path, busy_timeout_ms=BUSY_TIMEOUT_MS, durable=False)
         self._retention = retention
         self._written: dict[tuple, str] = {}  # (table, id) -> JSON handed to the writer
+        self._states: dict[tuple, object] = {}  # (name, key JSON) -> state handed to the writer
         self._pending: dict[tuple, tuple[str, list]] = {}  # key -> newest (sql, parameters)
         self._changed = threading.Condition()
         self._closing = False
@@ -110,7 +120,9 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         """The stored states of the conversation handler called name (stale ones deleted)."""
         self._forget_stale("persistence_conversations")
         rows = self._db["persistence_conversations"].rows_where("name = ?", [name])
-        return {tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows}
+        loaded = {tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows}
+        self._states.update({(name, json.dumps(list(key))): s for key, s in loaded.items()})
+        return loaded
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
@@ -119,6 +131,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         key_json = json.dumps(list(key))
         item = ("persistence_conversations", name, key_json)
         if new_state is None:
+            self._states.pop((name, key_json), None)
             self._hand_over(
                 item,
                 "delete from persistence_conversations where name = ? and key = ?",
@@ -132,6 +145,16 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
             "state = excluded.state, updated_at = excluded.updated_at",
             [name, key_json, _dumps(new_state), timestamp()],
         )
+        self._states[(name, key_json)] = new_state
+
+    def saved_state(self, name: str, key: ConversationKey) -> object | None:
+        """The conversation's state as last handed over to be stored (None: not in one)."""
+        return self._states.get((name, json.dumps(list(key))))
+
+    def saved_user_data(self, user_id: int) -> Data:
+        """One user's user_data as last handed over to be stored (masked), or an empty dict."""
+        text = self._written.get(("persistence_user_data", user_id))
+        return json.loads(text) if text else {}
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
         """Stores one user's user_data, unless it is what was last stored."""

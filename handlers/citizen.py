@@ -20,7 +20,7 @@ from handlers.context import BotContext
 from knowledge.base import KnowledgeBase
 from nlp.answer import full_card
 from nlp.dialogue import converse
-from nlp.filing import asks_how_to_file, is_bare_request
+from nlp.filing import is_bare_request
 from nlp.listing import PAGE_SIZE, Listing, format_listing, mentioned_regions
 from nlp.reply import ANSWER, COMPLAINT, NOT_FOUND, OUT_OF_SCOPE, QUESTION, SUGGEST, Reply
 from nlp.responder import render_entry, suggest_departments
@@ -152,9 +152,10 @@ async def answer_question(update: Update, context: BotContext) -> int:
         idle_seconds=idle_seconds,
     )
     reply = turn.reply
-    if reply.intent == COMPLAINT and asks_how_to_file(text):
-        # how to file is answered, not filed: the question is no complaint's content
-        await update.message.reply_text(reply.text, reply_markup=keyboards.not_found())
+    if reply.how_to_file:  # answered, not filed: a draft may start with the problem it named
+        _remember_question(context, reply.problem)
+        markup = keyboards.not_found(carry_problem=bool(reply.problem))
+        await update.message.reply_text(reply.text, reply_markup=markup)
         return ConversationHandler.END
     if reply.intent == COMPLAINT:
         if is_bare_request(text):
@@ -163,13 +164,20 @@ async def answer_question(update: Update, context: BotContext) -> int:
     if found:
         await update.message.reply_text(RRN_REMOVED_TEXT)
     context.user_data[DIALOGUE] = turn.state
-    if reply.band in (NOT_FOUND, SUGGEST) or reply.intent == OUT_OF_SCOPE:
-        context.user_data["last_question"] = text  # for the buttons under this reply
-    else:
-        context.user_data.pop("last_question", None)
+    unanswered = reply.band in (NOT_FOUND, SUGGEST) or reply.intent == OUT_OF_SCOPE
+    _remember_question(context, text if unanswered else "")
     await update.message.reply_text(reply.text, reply_markup=reply_markup(kb, reply, turn.state))
     _log(context, update.effective_user.id, reply)
     return ConversationHandler.END
+
+
+def _remember_question(context: BotContext, text: str) -> None:
+    """Keeps ``text`` for the buttons under this reply ([민원 접수하기], [담당 부서 찾기]);
+    "" forgets an older one, so they never act on a message before it."""
+    if text:
+        context.user_data["last_question"] = text
+    else:
+        context.user_data.pop("last_question", None)
 
 
 def reply_markup(kb, reply: Reply, state: dict | None = None):

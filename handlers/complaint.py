@@ -12,9 +12,10 @@ does not persist timeouts: a draft interrupted by a restart waits until continue
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import sqlite_utils
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -122,6 +123,11 @@ STATUS_DENIED_TEXT = (
     "내가 접수한 민원: /my"
 )
 CARRIED_TEXT = "방금 보내신 내용으로 민원 작성을 시작합니다:\n«{content}»\n취소: /cancel"
+PROBLEM_CARRIED_TEXT = (
+    "말씀하신 불편으로 민원 작성을 시작합니다:\n«{content}»\n"
+    "언제, 어디서 생긴 일인지 더 적어 주세요. 현장 사진이나 위치(📎 → 위치)도 보내실 수 "
+    "있습니다. 다 보내셨으면 [다음]을 눌러 주세요.\n취소: /cancel"
+)
 DRAFT_OR_QUESTION_TEXT = "이 내용을 민원에 넣을까요, 질문으로 답해 드릴까요?\n«{text}»"
 ADDED_TEXT = "민원 내용에 넣었습니다."
 STILL_DRAFTING_TEXT = (
@@ -158,16 +164,46 @@ def _draft(context: BotContext) -> dict:
     return context.user_data.setdefault("complaint", new_draft())
 
 
-async def _keep(update: Update, context: BotContext, state: int) -> None:
-    """Stores the draft and the step ``state`` before the reply that shows the step is sent
-    (db.persistence ``save_step``). Stored after it, as every update's data is, a crash in
-    between restarted the citizen a step back: the buttons they were shown answered nothing and
-    a photo they were told was received was gone."""
+async def _step(
+    update: Update,
+    context: BotContext,
+    state: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    notices: Sequence[str] = (),
+    tapped: bool = False,
+) -> int:
+    """Stores the draft at step ``state``, then shows the step: the ``notices`` and ``text``
+    (with ``markup``) as replies, or ``text`` in place of the tapped message (``tapped``).
+
+    The step is stored before its reply (db.persistence ``save_step``): stored after it, a crash
+    in between restarted the citizen a step back, the buttons they were shown answering nothing.
+    If Telegram refuses the reply, the step and the draft the chat still shows are stored again
+    and the error goes on to the error handler: the citizen stays where their chat is, after a
+    restart too, and what they send again is not taken twice."""
     persistence = context.application.persistence
-    if isinstance(persistence, SQLitePersistence):
-        key = (update.effective_chat.id, update.effective_user.id)
-        user_id = update.effective_user.id
-        await persistence.save_step(CONVERSATION, key, state, user_id, context.user_data)
+    assert isinstance(persistence, SQLitePersistence)
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    key = (chat_id, user_id)
+    shown_state = persistence.saved_state(CONVERSATION, key)
+    shown_draft = persistence.saved_user_data(user_id).get("complaint")
+    await persistence.save_step(CONVERSATION, key, state, user_id, context.user_data)
+    try:
+        for notice in notices:
+            await update.effective_message.reply_text(notice)
+        if tapped:
+            await keyboards.next_step(update.callback_query, text, markup)
+        else:
+            await update.effective_message.reply_text(text, reply_markup=markup)
+    except Exception:
+        if shown_draft is None:
+            context.user_data.pop("complaint", None)
+        else:
+            context.user_data["complaint"] = shown_draft
+        await persistence.save_step(CONVERSATION, key, shown_state, user_id, context.user_data)
+        raise
+    return state
 
 
 async def ask_content(update: Update, context: BotContext) -> int:
@@ -178,9 +214,7 @@ async def ask_content(update: Update, context: BotContext) -> int:
         context.user_data.pop("complaint", None)
         return ConversationHandler.END
     context.user_data["complaint"] = new_draft()
-    await _keep(update, context, CONTENT)
-    await update.effective_chat.send_message(ASK_CONTENT_TEXT)
-    return CONTENT
+    return await _step(update, context, CONTENT, ASK_CONTENT_TEXT)
 
 
 async def start_from_message(update: Update, context: BotContext) -> int:
@@ -188,9 +222,7 @@ async def start_from_message(update: Update, context: BotContext) -> int:
     if await flood.refuse_complaint(update, context):
         return ConversationHandler.END
     context.user_data["complaint"] = new_draft()
-    await _keep(update, context, CONTENT)
-    await update.message.reply_text(FROM_MESSAGE_TEXT)
-    return await receive_content(update, context)
+    return await _take_content(update, context, intro=FROM_MESSAGE_TEXT)
 
 
 async def redacted(update: Update, draft: dict, text: str) -> str:
@@ -204,20 +236,34 @@ async def redacted(update: Update, draft: dict, text: str) -> str:
 
 async def start_from_question(update: Update, context: BotContext) -> int:
     """[민원 접수하기] under a message the bot could not answer: that message is the content."""
-    query = update.callback_query
+    return await _start_carrying(update, context, problem=False)
+
+
+async def start_from_problem(update: Update, context: BotContext) -> int:
+    """[민원 접수하기] under the answer to how to file: the problem the question described starts
+    the content, and the citizen is asked for the rest (when, where, photos)."""
+    return await _start_carrying(update, context, problem=True)
+
+
+async def _start_carrying(update: Update, context: BotContext, *, problem: bool) -> int:
+    """A draft whose content is the text kept for the buttons (user_data "last_question");
+    an empty draft that asks for the content when none is kept (a restart, an old button)."""
     text = context.user_data.pop("last_question", None)
     if not text:
         return await ask_content(update, context)
-    await query.answer()
+    await update.callback_query.answer()
     if await flood.refuse_complaint(update, context):
         return ConversationHandler.END
     draft = context.user_data["complaint"] = new_draft()
     draft["content"] = redact_personal_data(text)[0].strip()[:MAX_CONTENT_CHARS]
     shown = formatting.preview(draft["content"], 200)
-    await _keep(update, context, ATTACH)
-    await query.message.reply_text(CARRIED_TEXT.format(content=shown))
-    await query.message.reply_text(ASK_ATTACHMENTS_TEXT, reply_markup=_next_or_cancel())
-    return ATTACH
+    if problem:
+        asked = PROBLEM_CARRIED_TEXT.format(content=shown)
+        return await _step(update, context, ATTACH, asked, _next_or_cancel())
+    carried = CARRIED_TEXT.format(content=shown)
+    return await _step(
+        update, context, ATTACH, ASK_ATTACHMENTS_TEXT, _next_or_cancel(), notices=[carried]
+    )
 
 
 async def receive_more_text(update: Update, context: BotContext) -> int:
@@ -226,12 +272,8 @@ async def receive_more_text(update: Update, context: BotContext) -> int:
     if not is_question(text):
         return await receive_content(update, context)
     _draft(context)["pending"] = text[:MAX_CONTENT_CHARS]
-    await _keep(update, context, ATTACH)
-    await update.message.reply_text(
-        DRAFT_OR_QUESTION_TEXT.format(text=formatting.preview(text, 100)),
-        reply_markup=keyboards.draft_or_question(),
-    )
-    return ATTACH
+    asked = DRAFT_OR_QUESTION_TEXT.format(text=formatting.preview(text, 100))
+    return await _step(update, context, ATTACH, asked, keyboards.draft_or_question())
 
 
 async def add_pending(update: Update, context: BotContext) -> int:
@@ -242,9 +284,8 @@ async def add_pending(update: Update, context: BotContext) -> int:
     if pending:
         text = redact_personal_data(pending)[0].strip()
         draft["content"] = "\n".join(p for p in (draft["content"], text) if p)[:MAX_CONTENT_CHARS]
-    await _keep(update, context, ATTACH)
-    await keyboards.next_step(query, f"{ADDED_TEXT} {ASK_ATTACHMENTS_TEXT}", _next_or_cancel())
-    return ATTACH
+    added = f"{ADDED_TEXT} {ASK_ATTACHMENTS_TEXT}"
+    return await _step(update, context, ATTACH, added, _next_or_cancel(), tapped=True)
 
 
 async def answer_pending(update: Update, context: BotContext) -> int:
@@ -259,33 +300,34 @@ async def answer_pending(update: Update, context: BotContext) -> int:
             context.kb, pending, region=context.user_data.get("region")
         )
         answer = reply.text if reply.intent == QUESTION else NOT_A_QUESTION_I_CAN_ANSWER
-    await _keep(update, context, ATTACH)
-    await keyboards.next_step(
-        query, formatting.fit(f"{answer}\n\n{STILL_DRAFTING_TEXT}"), _next_or_cancel()
-    )
-    return ATTACH
+    answered = formatting.fit(f"{answer}\n\n{STILL_DRAFTING_TEXT}")
+    return await _step(update, context, ATTACH, answered, _next_or_cancel(), tapped=True)
 
 
 async def receive_content(update: Update, context: BotContext) -> int:
     """Stores the text (주민등록번호 removed) and any photo, then offers attachments."""
+    return await _take_content(update, context)
+
+
+async def _take_content(update: Update, context: BotContext, *, intro: str | None = None) -> int:
+    """receive_content, the step's replies after ``intro`` (a draft started by this message)."""
     message, draft = update.message, _draft(context)
+    notices = [intro] if intro else []
     text = await redacted(update, draft, message.text or message.caption or "")
     text = text.strip() if any(ch.isalnum() for ch in text) else ""  # zero-width, emoji only
     if message.photo and len(draft["attachments"]) < MAX_PHOTOS:
         draft["attachments"].append(message.photo[-1].file_id)
     if not text and not draft["content"]:
-        await _keep(update, context, CONTENT)
-        await message.reply_text(PHOTO_FIRST_TEXT if message.photo else EMPTY_CONTENT_TEXT)
-        return CONTENT
+        asked = PHOTO_FIRST_TEXT if message.photo else EMPTY_CONTENT_TEXT
+        return await _step(update, context, CONTENT, asked, notices=notices)
     room = MAX_CONTENT_CHARS - len(draft["content"]) - 1
     cut = len(text) > room
     text = text[: max(room, 0)] if cut else text
     draft["content"] = "\n".join(part for part in (draft["content"], text) if part)
-    await _keep(update, context, ATTACH)
-    if cut:
-        await message.reply_text(CONTENT_TOO_LONG_TEXT)
-    await message.reply_text(ASK_ATTACHMENTS_TEXT, reply_markup=_next_or_cancel())
-    return ATTACH
+    notices += [CONTENT_TOO_LONG_TEXT] if cut else []
+    return await _step(
+        update, context, ATTACH, ASK_ATTACHMENTS_TEXT, _next_or_cancel(), notices=notices
+    )
 
 
 async def receive_photo(update: Update, context: BotContext) -> int:
@@ -339,14 +381,9 @@ async def _after_attachment(
     update: Update, context: BotContext, received: str, first_text: str
 ) -> int:
     if not _draft(context)["content"]:
-        await _keep(update, context, CONTENT)
-        await update.message.reply_text(first_text)
-        return CONTENT
-    await _keep(update, context, ATTACH)
-    await update.message.reply_text(
-        f"{received} 더 보내거나 [다음]을 눌러 주세요.", reply_markup=_next_or_cancel()
-    )
-    return ATTACH
+        return await _step(update, context, CONTENT, first_text)
+    more = f"{received} 더 보내거나 [다음]을 눌러 주세요."
+    return await _step(update, context, ATTACH, more, _next_or_cancel())
 
 
 async def ask_department(update: Update, context: BotContext) -> int:
@@ -354,9 +391,7 @@ async def ask_department(update: Update, context: BotContext) -> int:
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     if not draft["content"]:
-        await _keep(update, context, CONTENT)
-        await query.message.reply_text(EMPTY_CONTENT_TEXT)
-        return CONTENT
+        return await _step(update, context, CONTENT, EMPTY_CONTENT_TEXT)
     pairs = await in_matcher(
         context.matcher,
         suggest_departments,
@@ -365,11 +400,8 @@ async def ask_department(update: Update, context: BotContext) -> int:
         region=context.user_data.get("region"),
     )
     draft["departments"] = [list(pair) for pair in pairs]
-    await _keep(update, context, DEPARTMENT)
-    await keyboards.next_step(
-        query, DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT, _department_buttons(pairs)
-    )
-    return DEPARTMENT
+    asked = DEPARTMENT_TEXT if pairs else NO_DEPARTMENT_TEXT
+    return await _step(update, context, DEPARTMENT, asked, _department_buttons(pairs), tapped=True)
 
 
 async def choose_department(update: Update, context: BotContext) -> int:
@@ -382,11 +414,8 @@ async def choose_department(update: Update, context: BotContext) -> int:
         draft["region"], draft["department"] = pairs[int(choice)]
     else:
         draft["region"], draft["department"] = context.user_data.get("region"), None
-    await _keep(update, context, CONSENT)
-    await keyboards.next_step(
-        query, f"{_department_line(draft)}\n\n{_consent_text(context)}", _consent_buttons()
-    )
-    return CONSENT
+    asked = f"{_department_line(draft)}\n\n{_consent_text(context)}"
+    return await _step(update, context, CONSENT, asked, _consent_buttons(), tapped=True)
 
 
 async def type_department(update: Update, context: BotContext) -> int:
@@ -404,9 +433,14 @@ async def type_department(update: Update, context: BotContext) -> int:
         )
         return DEPARTMENT
     draft["region"], draft["department"] = found
-    await _keep(update, context, CONSENT)
-    await update.message.reply_text(_department_line(draft))
-    return await _ask_consent(update, context)
+    return await _step(
+        update,
+        context,
+        CONSENT,
+        _consent_text(context),
+        _consent_buttons(),
+        notices=[_department_line(draft)],
+    )
 
 
 def _department_buttons(pairs: list[tuple[str, str]]):
@@ -416,13 +450,6 @@ def _department_buttons(pairs: list[tuple[str, str]]):
     ]
     buttons.append([("잘 모르겠어요", keyboards.DEPARTMENT + keyboards.UNSURE)])
     return keyboard(buttons)
-
-
-async def _ask_consent(update: Update, context: BotContext) -> int:
-    await update.effective_message.reply_text(
-        _consent_text(context), reply_markup=_consent_buttons()
-    )
-    return CONSENT
 
 
 def _consent_buttons():
@@ -462,13 +489,8 @@ async def agree(update: Update, context: BotContext) -> int:
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft["consent"], draft["anonymous"] = True, False
-    await _keep(update, context, PHONE)
-    await keyboards.next_step(
-        query,
-        f"{_consent_record(context, draft, '동의하셨습니다.')}\n\n{ASK_PHONE_TEXT}",
-        keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]]),
-    )
-    return PHONE
+    asked = f"{_consent_record(context, draft, '동의하셨습니다.')}\n\n{ASK_PHONE_TEXT}"
+    return await _step(update, context, PHONE, asked, _skip_phone_button(), tapped=True)
 
 
 async def go_anonymous(update: Update, context: BotContext) -> int:
@@ -476,23 +498,18 @@ async def go_anonymous(update: Update, context: BotContext) -> int:
     query, draft = update.callback_query, _draft(context)
     await query.answer()
     draft.update(consent=False, anonymous=True, phone=None)
-    await _keep(update, context, CONFIRM)
-    await keyboards.next_step(
-        query,
+    summary = (
         f"{_consent_record(context, draft, '익명으로 접수합니다.')}\n\n"
-        f"{formatting.draft_summary(draft)}",
-        _submit_buttons(),
+        f"{formatting.draft_summary(draft)}"
     )
-    return CONFIRM
+    return await _step(update, context, CONFIRM, summary, _submit_buttons(), tapped=True)
 
 
 async def receive_phone(update: Update, context: BotContext) -> int:
     """Validates the phone number; asks again if it is not a Korean number."""
     phone = parse_phone(await redacted(update, _draft(context), update.message.text))
     if phone is None:
-        await update.message.reply_text(
-            BAD_PHONE_TEXT, reply_markup=keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]])
-        )
+        await update.message.reply_text(BAD_PHONE_TEXT, reply_markup=_skip_phone_button())
         return PHONE
     _draft(context)["phone"] = phone
     return await _ask_confirmation(update, context)
@@ -506,11 +523,12 @@ async def skip_phone(update: Update, context: BotContext) -> int:
 
 
 async def _ask_confirmation(update: Update, context: BotContext) -> int:
-    await _keep(update, context, CONFIRM)
-    await update.effective_message.reply_text(
-        formatting.draft_summary(_draft(context)), reply_markup=_submit_buttons()
-    )
-    return CONFIRM
+    summary = formatting.draft_summary(_draft(context))
+    return await _step(update, context, CONFIRM, summary, _submit_buttons())
+
+
+def _skip_phone_button() -> InlineKeyboardMarkup:
+    return keyboard([[("건너뛰기", keyboards.SKIP_PHONE)]])
 
 
 def _submit_buttons():
@@ -681,6 +699,7 @@ def build_conversation(
         CommandHandler("complaint", ask_content, filters=PRIVATE),
         _button(keyboards.NEW_COMPLAINT, ask_content),
         _button(keyboards.COMPLAINT_FROM_QUESTION, start_from_question),
+        _button(keyboards.COMPLAINT_FROM_PROBLEM, start_from_problem),
     ]
     states = {
         CONTENT: [

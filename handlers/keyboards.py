@@ -34,6 +34,7 @@ ALL_REGIONS = "all"
 FIND_DEPARTMENT = "q:dept"  # departments for the last unanswered question
 NEW_COMPLAINT = "c:new"
 COMPLAINT_FROM_QUESTION = "c:text"  # a draft whose content is the message just answered
+COMPLAINT_FROM_PROBLEM = "c:prob"  # a draft starting with the problem a how-to-file described
 ADD_TO_DRAFT = "c:add"  # the text typed during a draft belongs in it
 ANSWER_INSTEAD = "c:ask"  # … or is a question to answer
 ATTACHMENTS_DONE = "c:next"
@@ -102,10 +103,13 @@ def suggestions(hits: Sequence[Hit]) -> InlineKeyboardMarkup:
     )
 
 
-def not_found(*, carry_text: bool = False) -> InlineKeyboardMarkup:
+def not_found(*, carry_text: bool = False, carry_problem: bool = False) -> InlineKeyboardMarkup:
     """The two ways forward when nothing matched: file a complaint (with the message as its
-    content when ``carry_text``) or find the department."""
-    start = COMPLAINT_FROM_QUESTION if carry_text else NEW_COMPLAINT
+    content when ``carry_text``, with the problem it described when ``carry_problem``) or find
+    the department."""
+    start = NEW_COMPLAINT
+    if carry_text or carry_problem:
+        start = COMPLAINT_FROM_QUESTION if carry_text else COMPLAINT_FROM_PROBLEM
     return keyboard(
         [
             [("민원 접수하기", start), ("담당 부서 찾기", FIND_DEPARTMENT)],

@@ -29,7 +29,7 @@ from nlp.fields import (
     substitutes,
     without_names,
 )
-from nlp.filing import asks_how_to_file
+from nlp.filing import asks_how_to_file, described_problem
 from nlp.index import Scored
 from nlp.listing import find_listing, format_listing, mentioned_regions
 from nlp.reply import (
@@ -260,9 +260,13 @@ def answer(
     top = max(
         (s.score for s in ranked), default=0.0
     )  # the topic's confidence, whichever entry answers
+    if query.intent == COMPLAINT and asks_how_to_file(text):
+        problem = described_problem(text)
+        return Reply(
+            text, COMPLAINT, NO_MATCH, HOW_TO_FILE_TEXT, hits, how_to_file=True, problem=problem
+        )
     if query.intent == COMPLAINT:
-        said = HOW_TO_FILE_TEXT if asks_how_to_file(text) else COMPLAINT_TEXT
-        return Reply(text, COMPLAINT, NO_MATCH, said, hits)
+        return Reply(text, COMPLAINT, NO_MATCH, COMPLAINT_TEXT, hits)
     if query.intent == OUT_OF_SCOPE and top < OVERRIDE_THRESHOLD:
         return Reply(text, OUT_OF_SCOPE, NO_MATCH, _about(kb, OUT_OF_SCOPE_TEXT), hits)
     place = _other_place(kb, text)

@@ -3,6 +3,7 @@ middle of a draft, a department typed by name.
 
 Usage:
     is_bare_request("민원 넣고 싶어요")            # True: start the flow and ask what happened
+    described_problem("가로등 고장 신고 어떻게 해요?")  # "가로등 고장": the draft's start
     is_question("접수하면 보통 며칠 걸려요?")        # True: ask whether it belongs in the draft
     match_department(kb, "정무기획과")             # ("전라북도", "정무기획과")
 """
@@ -14,6 +15,7 @@ import re
 from rapidfuzz import fuzz, process
 
 from knowledge.base import KnowledgeBase
+from nlp.analyzer import STOPWORDS, WORDS, strip_particle, words_of
 
 # "민원 넣고 싶어요", "신고하려고요", "민원 접수할게요": the wish to file, with no problem in it.
 _REQUEST = re.compile(
@@ -31,6 +33,9 @@ _HOW_TO_FILE = re.compile(
     rf"{_FILING_VERB}\S*\s*(하려면|하면|려면|으려면)\s*(어떻게|어디)|"
     r"(어떻게|어디\s*(에|로|서|에서)?)\s*(\S+\s+)?(신고|민원\s*(을|를)?\s*(넣|접수|신청|제기|내)|접수\s*(하|해))"
 )
+# What is left of the words before a question how to file once punctuation goes: "가로등 고장 ".
+_LEFT_OVER = re.compile(r"[\s,.~!?…]+$")
+_NOT_A_PROBLEM = STOPWORDS | WORDS["filing words"]
 # A question typed while a draft is open: a question word or a question ending.
 _QUESTION = re.compile(
     r"\?|？|(나요|까요|ㄴ가요|는지|인가요|건가요|되나요|돼요\?|어때요|뭐예요|뭔가요|맞나요|있나요|없나요)\s*$|"
@@ -67,6 +72,18 @@ def is_bare_request(text: str) -> bool:
 def asks_how_to_file(text: str) -> bool:
     """Whether the message asks how or where to file a complaint ("신고 방법 알려 주세요")."""
     return bool(_HOW_TO_FILE.search(text or ""))
+
+
+def described_problem(text: str) -> str:
+    """The problem a question how to file describes before asking ("가로등 고장 신고 어떻게
+    해요?" → "가로등 고장"), to start its draft with; "" when it describes none ("민원 넣는 방법
+    알려주세요", "제가 신고 방법을 몰라서요")."""
+    found = _HOW_TO_FILE.search(text or "")
+    if found is None:
+        return ""
+    before = _LEFT_OVER.sub("", text[: found.start()]).strip()
+    named = [w for w in words_of(before) if strip_particle(w) not in _NOT_A_PROBLEM]
+    return before if named else ""
 
 
 def is_question(text: str) -> bool:

@@ -54,6 +54,10 @@ class Reply:
     detail: str = ""
     # The entry the reply is about (follow-ups, [출처]); None for lists and non-answers.
     entry_id: str | None = None
+    # A complaint-intent message asking how to file: answered (HOW_TO_FILE_TEXT), not filed.
+    how_to_file: bool = False
+    # The problem such a message describes ("가로등 고장"): the draft's start on [민원 접수하기].
+    problem: str = ""
 
     @property
     def answered(self) -> bool:

@@ -141,7 +141,7 @@ def env(tmp_path, fake_api, morpheme_cache_dir) -> dict[str, str]:
 
 def assert_saved(database: Path, citizens: list[Citizen]) -> None:
     """The bot's database holds the conversation step each citizen last saw: a step is stored
-    before the reply that shows it (handlers.complaint ``_keep``), so a kill right after the
+    before the reply that shows it (handlers.complaint ``_step``), so a kill right after the
     reply cannot restart the citizen a step back ("이미 끝난 단계의 버튼입니다" on their next tap).
     """
     expected = {(c.user_id, c.user_id): STATE_AFTER[c.done] for c in citizens}

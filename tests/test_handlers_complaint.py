@@ -242,14 +242,8 @@ async def test_a_complaint_message_starts_the_draft_with_its_text(local_bot):
 
 @pytest.mark.parametrize(
     "question",
-    [
-        "도로 파손 신고 방법 알려 주세요",
-        "민원 넣는 방법 알려주세요",
-        "어떻게 신고해요?",
-        "불법주차 신고하려면 어떻게 해야 돼요",
-        "가로등 고장 신고는 어떻게 하나요",
-        "어디에 신고해야 돼요?",
-    ],
+    # one that describes a problem starts the draft with it: tests/test_handlers_complaint_flow.py
+    ["민원 넣는 방법 알려주세요", "어떻게 신고해요?", "어디에 신고해야 돼요?"],
 )
 async def test_a_question_how_to_file_is_answered_not_filed(local_bot, question):
     me = local_bot.chat(CITIZEN)
