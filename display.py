@@ -1,7 +1,8 @@
 """How times and text look to people, for every front end: Telegram replies, the web console,
-the shell commands; the notices citizens get about their complaints (composed here, queued by
-db/ in the same transaction as the change they announce); and the complaints of a period as
-the spreadsheet staff export (db/ returns them, this writes them).
+the shell commands; the notices citizens get about their complaints and the history notes staff
+read (composed here; notices.py queues them with the change they announce, db/ stores them);
+and the complaints of a period as the spreadsheet staff export (db/ returns them, this writes
+them).
 
 Usage:
     kst_text("2025-03-01T05:05:00+00:00")   # '2025-03-01 14:05'
@@ -9,9 +10,11 @@ Usage:
     telegram_length("안내 😀")                # 5: UTF-16 units, as Telegram counts its limits
     complaints_csv(received_between(db, since=day))  # UTF-8 BOM CSV bytes for Excel
     status_notice("20250301-AB2C", "처리중")  # "[민원 20250301-AB2C] 상태가 '처리중'(으)로 …"
+    filled_template(template, complaint)      # a reply template with the complaint's values
 
-It imports only the time zone (db.database) and the legal periods' labels (db.deadlines) —
-both leaves of db/ — and db.complaints' record type for type checking, so any layer may use it.
+It imports db/ for the names of what it words (the time zone, the legal periods' labels, the
+placeholder syntax of reply templates, the problems of an extension); db/ never imports it, so
+any layer may use it.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from db import deadlines
+from db import deadlines, workbench
 from db.database import KST
+from db.templates import PLACEHOLDER
 
 if TYPE_CHECKING:
     from db.complaints import Complaint
+    from db.templates import Template
 
 # Cells starting with these are formulas to Excel; a citizen's text must never run as one.
 _CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -42,6 +47,18 @@ EXPORT_HEADER = (
     "익명",
     "동의",
 )
+
+
+SURVEY_PREFIX = "[만족도 조사] "
+# Telegram's longest message in UTF-16 units: telegram.constants.MessageLimit.MAX_TEXT_LENGTH,
+# written out because the web console that checks it never imports telegram
+# (tests/test_display.py checks that the two agree).
+TELEGRAM_TEXT_UNITS = 4096
+# A staff answer or note reaches the citizen as one message with a header of at most ~60 units
+# ("[민원 20250301-AB2C] 상태가 '반려'(으)로 바뀌었습니다."), and the staff member's preview adds
+# a header of ~60 units too: what staff write, in the bot or the web console, stays under this.
+NOTICE_HEADROOM = 96
+MAX_NOTE_UNITS = TELEGRAM_TEXT_UNITS - NOTICE_HEADROOM
 
 
 def kst_text(iso_timestamp: str) -> str:
@@ -104,10 +121,15 @@ def due_text(complaint: Complaint) -> str:
     kind = complaint.complaint_type or "-"
     extended = " · 연장됨" if complaint.extended_at else ""
     try:
-        period = f", {deadlines.period_for(kind).label()}"
+        period = f", {period_label(deadlines.period_for(kind))}"
     except deadlines.UnknownType:
         period = ""
     return f"{kst_text(complaint.due_at)} ({kind}{period}{extended})"
+
+
+def period_label(period: deadlines.Period) -> str:
+    """A legal processing period as staff and citizens read it: '7일' or '3근무시간'."""
+    return f"{period.hours}근무시간" if period.hours else f"{period.days}일"
 
 
 def status_notice(receipt: str, status: str, note: str = "") -> str:
@@ -139,3 +161,66 @@ def progress_notice(complaint: Complaint) -> str:
         f"현재 상태: {complaint.status}, 처리기한: {due_text(complaint)}. "
         f"처리 상황: /status {complaint.receipt}"
     )
+
+
+def survey_text(receipt: str) -> str:
+    """The satisfaction survey sent after 완료; its first line names the receipt (for the
+    buttons, and to know a reply to it: ``survey_receipt``)."""
+    return (
+        f"{SURVEY_PREFIX}{receipt}\n민원 처리에 얼마나 만족하셨나요? 1(매우 불만)부터 "
+        "5(매우 만족)까지 눌러 주세요."
+    )
+
+
+def survey_receipt(text: str) -> str | None:
+    """The receipt a survey message is about, or None for any other text."""
+    first = text.split("\n", 1)[0]
+    return first.removeprefix(SURVEY_PREFIX).strip() if first.startswith(SURVEY_PREFIX) else None
+
+
+def acknowledgement_notice(receipt: str, text: str) -> str:
+    """The automatic acknowledgement (자동 접수 안내) as the citizen receives it."""
+    return f"[민원 {receipt}] {text}"
+
+
+def type_note(old_kind: str | None, kind: str, due_at: str | None) -> str:
+    """The history note of a change of complaint type, with the due date it sets."""
+    due = kst_text(due_at) if due_at else "-"
+    return f"민원 유형 {old_kind or '-'} → {kind}, 처리기한 {due}"
+
+
+def extension_note(new_due: date, reason: str) -> str:
+    """The history note of the one extension of the due date."""
+    return f"처리기한 연장 → {new_due}: {' '.join(reason.split())}"
+
+
+def repeated_note(first_receipt: str, text: str = "") -> str:
+    """The closing note of a repeated complaint (법 §23), with the staff member's own words."""
+    note = f"반복 민원으로 종결합니다(민원처리법 §23, 앞선 민원 {first_receipt})."
+    return f"{note}\n{text}".strip()
+
+
+def filled_template(template: Template, complaint: Complaint) -> str:
+    """A reply template's text with the complaint's values in its placeholders."""
+    values = {
+        "접수번호": complaint.receipt,
+        "처리기한": kst_text(complaint.due_at) if complaint.due_at else "-",
+        "부서": complaint.department or "담당 부서",
+        "유형": complaint.complaint_type or "-",
+    }
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template.body)
+
+
+def extension_problem(problem: workbench.BadExtension) -> str:
+    """Why a new due date or reason was refused, as staff read it."""
+    match problem.problem:
+        case workbench.NO_REASON:
+            return "연장 사유를 적어 주세요."
+        case workbench.REASON_TOO_LONG:
+            return f"연장 사유는 {workbench.MAX_REASON_CHARS}자까지 적을 수 있습니다."
+        case workbench.CLOSED_DAY:
+            return f"{problem.value}은(는) 근무일이 아닙니다. 평일을 골라 주세요."
+        case workbench.NOT_LATER:
+            return f"새 처리기한은 지금 기한({kst_text(str(problem.value))})보다 늦어야 합니다."
+        case _:
+            return "새 처리기한은 오늘 이후여야 합니다."

@@ -1,8 +1,9 @@
 """Complaints (민원): intake, status workflow, replies, history, the complaints of a period
 (display.complaints_csv writes them as a spreadsheet) and statistics.
 
-Every change writes a history row and, for the complainant, an outbox notification in the
-same transaction, so a status change is never recorded without its notice or vice versa.
+Every change writes a history row; the complainant's notice of it is composed in display and
+queued by notices.py in the same transaction, so a status change is never recorded without its
+notice or vice versa. Functions here return data and compose no words for people.
 """
 
 from __future__ import annotations
@@ -17,12 +18,9 @@ from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
-from db import outbox
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
 from db.office_calendar import initial_deadline
 from db.privacy import mask_rrn, redact_personal_data
-from db.satisfaction import queue_survey
-from display import reply_notice, status_notice
 
 RECEIVED = "접수"
 IN_PROGRESS = "처리중"
@@ -274,7 +272,8 @@ def change_status(
     department: str | None = None,
     now: datetime | None = None,
 ) -> Complaint:
-    """Moves a complaint to new_status, records who did it and notifies the complainant.
+    """Moves a complaint to new_status and records who did it (notices.change_status also
+    tells the complainant).
 
     이관 (transfer) needs the receiving department; any other status may also set one. Resident
     registration numbers in the note and department are masked before they are stored.
@@ -307,16 +306,6 @@ def change_status(
             note=note,
             created_at=changed,
         )
-        outbox.enqueue(
-            db,
-            complaint.chat_id,
-            status_notice(complaint.receipt, new_status, note),
-            kind="status",
-            receipt=complaint.receipt,
-            now=now,
-        )
-        if new_status == DONE:
-            queue_survey(db, complaint.receipt, complaint.chat_id, now=now)
         return require_complaint(db, complaint.receipt)
 
 
@@ -330,8 +319,8 @@ def add_reply(
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Complaint:
-    """Records a staff reply (resident registration numbers masked) and queues it for the
-    complainant.
+    """Records a staff reply (resident registration numbers masked); notices.add_reply also
+    queues it for the complainant.
 
     The same ``idempotency_key`` (e.g. the chat and message id of the staff member's text)
     raises AlreadyReplied instead of storing and sending the answer a second time.
@@ -355,14 +344,6 @@ def add_reply(
             note=text,
             created_at=replied,
             idempotency_key=idempotency_key,
-        )
-        outbox.enqueue(
-            db,
-            complaint.chat_id,
-            reply_notice(complaint.receipt, text),
-            kind="reply",
-            receipt=complaint.receipt,
-            now=now,
         )
         return require_complaint(db, complaint.receipt)
 

@@ -60,10 +60,6 @@ class Period:
             return self.hours
         return self.days * HOURS_PER_DAY if self.days <= MAX_DAYS_COUNTED_IN_HOURS else None
 
-    def label(self) -> str:
-        """'7일' or '3근무시간'."""
-        return f"{self.hours}근무시간" if self.hours else f"{self.days}일"
-
 
 # 시행령 §14 (질의: 절차 7일, 법령 해석 14일), §15 (건의 14일), §16 (기타: 즉시, 3근무시간),
 # §17 (고충 7일).

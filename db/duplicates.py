@@ -3,7 +3,8 @@
 A new complaint is similar to an open one filed within SIMILAR_WITHIN_DAYS when their texts
 score at least SIMILAR_TEXT_MIN and, if both have a location, they lie at most
 SIMILAR_DISTANCE_M apart. Linked complaints share answers: ``reply_to_linked`` records the
-same reply on each, so every linked citizen is told through db.outbox.
+same reply on each, and notices.reply_to_linked tells every linked citizen through db.outbox.
+A repeated complaint is linked and closed by notices.close_as_repeated.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from db.complaints import (
     REJECTED,
     Complaint,
     add_reply,
-    change_status,
     get_complaint,
     require_complaint,
 )
-from db.database import as_utc, raises_unavailable, timestamp, transaction
+from db.database import raises_unavailable, timestamp, transaction
 
 SIMILAR_WITHIN_DAYS = 30
 SIMILAR_DISTANCE_M = 100.0
@@ -175,23 +175,3 @@ def reply_to_linked(
             )
             add_reply(db, each, actor_id=actor_id, text=text, idempotency_key=key, now=now)
     return answered
-
-
-@raises_unavailable
-def close_as_repeated(
-    db: sqlite_utils.Database,
-    receipt: str,
-    original: str,
-    *,
-    actor_id: int,
-    text: str,
-    now: datetime | None = None,
-) -> Complaint:
-    """Closes a repeated complaint (법 §23) with a note pointing at the one already answered."""
-    with transaction(db):
-        first = require_complaint(db, original)
-        link(db, receipt, first.receipt, actor_id=actor_id, now=now)
-        note = f"반복 민원으로 종결합니다(민원처리법 §23, 앞선 민원 {first.receipt})."
-        return change_status(
-            db, receipt, DONE, actor_id=actor_id, note=f"{note}\n{text}".strip(), now=as_utc(now)
-        )

@@ -1,7 +1,8 @@
 """The satisfaction survey after a complaint is 완료: a 1–5 score and an optional comment.
 
-The survey message is queued (db.outbox, kind SURVEY) in the same transaction as the status
-change, so every closed complaint asks once. Only the complainant can answer; answering again
+The survey message (display.survey_text) is queued (db.outbox, kind SURVEY) in the same
+transaction as the status change (notices.change_status), so every closed complaint asks
+once. Only the complainant can answer; answering again
 replaces the score, and the department at answer time is kept for the monthly figures.
 """
 
@@ -18,7 +19,6 @@ from db.privacy import mask_rrn
 SURVEY = "survey"  # outbox kind; handlers.jobs adds the 1–5 buttons
 SCORES = range(1, 6)
 MAX_COMMENT_CHARS = 1000
-SURVEY_PREFIX = "[만족도 조사] "
 # The survey follows the closing notice by a minute, so it never arrives before it and the
 # citizen reads the result first.
 SURVEY_DELAY_SECONDS = 60
@@ -32,30 +32,20 @@ class NotClosed(Exception):
     "The complaint is not 완료, so there is nothing to rate yet."
 
 
-def survey_text(receipt: str) -> str:
-    """The question sent to the citizen; its first line names the receipt for the buttons."""
-    return (
-        f"{SURVEY_PREFIX}{receipt}\n민원 처리에 얼마나 만족하셨나요? 1(매우 불만)부터 "
-        "5(매우 만족)까지 눌러 주세요."
-    )
-
-
 def queue_survey(
-    db: sqlite_utils.Database, receipt: str, chat_id: int, *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    receipt: str,
+    chat_id: int,
+    text: str,
+    *,
+    now: datetime | None = None,
 ) -> int:
-    """Queues the survey for a complaint just closed (call inside its transaction)."""
-    notification = outbox.enqueue(
-        db, chat_id, survey_text(receipt), kind=SURVEY, receipt=receipt, now=now
-    )
+    """Queues the survey ``text`` for a complaint just closed (call inside its transaction),
+    SURVEY_DELAY_SECONDS after the closing notice."""
+    notification = outbox.enqueue(db, chat_id, text, kind=SURVEY, receipt=receipt, now=now)
     later = as_utc(now) + timedelta(seconds=SURVEY_DELAY_SECONDS)
     db["outbox"].update(notification, {"next_attempt_at": timestamp(later)})
     return notification
-
-
-def survey_receipt(text: str) -> str | None:
-    """The receipt a survey message is about, or None for any other text."""
-    first = text.split("\n", 1)[0]
-    return first.removeprefix(SURVEY_PREFIX).strip() if first.startswith(SURVEY_PREFIX) else None
 
 
 @raises_unavailable

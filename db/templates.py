@@ -1,5 +1,5 @@
 """Reply templates (상용구) kept by admins, per complaint type and department, with placeholders
-filled from the complaint: {접수번호}, {처리기한}, {부서}, {유형}.
+filled from the complaint (display.filled_template): {접수번호}, {처리기한}, {부서}, {유형}.
 
 Staff pick one, edit the filled text and send it as an ordinary reply (db.complaints.add_reply),
 so a template never reaches a citizen unread — except the automatic acknowledgement (자동 접수
@@ -19,10 +19,9 @@ from db import deadlines
 from db.complaints import Complaint
 from db.database import raises_unavailable, timestamp
 from db.office_calendar import statutory_periods
-from display import kst_text
 
 PLACEHOLDERS = ("접수번호", "처리기한", "부서", "유형")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")  # {name}; group 1 is the name
 MAX_NAME_CHARS = 40
 _COLUMNS = "id, name, body, complaint_type, department, auto_ack"
 MAX_BODY_CHARS = 3000  # leaves room for the reply header within Telegram's 4,096
@@ -78,7 +77,7 @@ def checked_template(
         raise ValueError("상용구 이름과 내용을 모두 적어 주세요.")
     if len(name) > MAX_NAME_CHARS or len(body) > MAX_BODY_CHARS:
         raise ValueError(f"이름은 {MAX_NAME_CHARS}자, 내용은 {MAX_BODY_CHARS:,}자까지입니다.")
-    unknown = [p for p in _PLACEHOLDER.findall(body) if p not in PLACEHOLDERS]
+    unknown = [p for p in PLACEHOLDER.findall(body) if p not in PLACEHOLDERS]
     if unknown:
         allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
         raise ValueError(f"알 수 없는 자리표시자 {{{unknown[0]}}}: {allowed}만 쓸 수 있습니다.")
@@ -181,28 +180,16 @@ def set_auto_ack(db: sqlite_utils.Database, template_id: int, on: bool) -> None:
 
 
 @raises_unavailable
-def acknowledgement(db: sqlite_utils.Database, complaint: Complaint) -> str | None:
-    """The filled automatic acknowledgement for a new complaint, or None: of the marked
+def acknowledgement(db: sqlite_utils.Database, complaint: Complaint) -> Template | None:
+    """The automatic acknowledgement template for a new complaint, or None: of the marked
     templates that fit it, the most specific (type and department, then department, then
     type, then global), the oldest on a tie."""
     fitting = [t for t in templates_for(db, complaint) if t.auto_ack]
     if not fitting:
         return None
-    best = min(fitting, key=lambda t: (t.department is None, t.complaint_type is None, t.id))
-    return fill(best, complaint)
+    return min(fitting, key=lambda t: (t.department is None, t.complaint_type is None, t.id))
 
 
 def _template(row: tuple) -> Template:
     *fields, auto_ack = row
     return Template(*fields, auto_ack=bool(auto_ack))
-
-
-def fill(template: Template, complaint: Complaint) -> str:
-    """The template's text with the complaint's values in its placeholders."""
-    values = {
-        "접수번호": complaint.receipt,
-        "처리기한": kst_text(complaint.due_at) if complaint.due_at else "-",
-        "부서": complaint.department or "담당 부서",
-        "유형": complaint.complaint_type or "-",
-    }
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template.body)

@@ -2,18 +2,20 @@
 digest, progress notices, the filtered inbox and the dashboard figures.
 
 The Telegram commands (handlers.workbench) and the web console (web/) call these same
-functions, so both see one truth and the citizen is told the same way (db.outbox), in the
-same transaction as the change.
+functions (through notices.py for the changes the citizen is told about, in the same
+transaction as the change), so both see one truth. Nothing here composes words for people:
+history notes come from the caller (display), refusals name their problem (BadExtension).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
-from db import deadlines, outbox
+from db import deadlines
 from db.complaints import (
     DONE,
     IN_PROGRESS,
@@ -27,7 +29,6 @@ from db.complaints import (
 )
 from db.database import KST, as_utc, kst_day_start, raises_unavailable, timestamp, transaction
 from db.office_calendar import closed_days, due_for, statutory_periods
-from display import extension_notice, kst_text, progress_notice, type_notice
 
 OPEN_STATUSES = (RECEIVED, IN_PROGRESS, TRANSFERRED)
 CLOSED_STATUSES = (DONE, REJECTED)
@@ -42,6 +43,9 @@ SORTS = {
 }
 DUE_FILTERS = ("overdue", "today", "soon", "open")
 MAX_REASON_CHARS = 500
+# Why an extension is refused (BadExtension.problem; display.extension_problem words it).
+NO_REASON, REASON_TOO_LONG, CLOSED_DAY = "no reason", "reason too long", "closed day"
+NOT_LATER, IN_THE_PAST = "not later", "in the past"
 
 
 class DeadlineAlreadyExtended(Exception):
@@ -53,7 +57,11 @@ class ComplaintClosed(Exception):
 
 
 class BadExtension(Exception):
-    "The new due date or the reason is not acceptable; the message says why."
+    "The new due date or the reason is not acceptable: ``problem`` says why, about ``value``."
+
+    def __init__(self, problem: str, value: object = None) -> None:
+        super().__init__(problem, value)
+        self.problem, self.value = problem, value
 
 
 @raises_unavailable
@@ -63,9 +71,11 @@ def set_type(
     kind: str,
     *,
     actor_id: int,
+    note: Callable[[Complaint, Complaint], str],
     now: datetime | None = None,
 ) -> Complaint:
-    """Changes the complaint's type; an unextended due date is counted again from receipt."""
+    """Changes the complaint's type; an unextended due date is counted again from receipt.
+    ``note(before, after)`` is the history row's text (display.type_note)."""
     kind = kind.strip()
     if not deadlines.is_type(kind):
         raise deadlines.UnknownType(kind)
@@ -80,18 +90,16 @@ def set_type(
         db["complaints"].update(
             complaint.receipt, {"complaint_type": kind, "due_at": due, "updated_at": changed}
         )
-        note = f"민원 유형 {complaint.complaint_type or '-'} → {kind}, 처리기한 {kst_text(due)}"
-        add_event(db, complaint, kind="type", actor_id=actor_id, note=note, created_at=changed)
-        if due != complaint.due_at:
-            outbox.enqueue(
-                db,
-                complaint.chat_id,
-                type_notice(complaint.receipt, kind, due),
-                kind="status",
-                receipt=complaint.receipt,
-                now=now,
-            )
-        return require_complaint(db, complaint.receipt)
+        after = require_complaint(db, complaint.receipt)
+        add_event(
+            db,
+            complaint,
+            kind="type",
+            actor_id=actor_id,
+            note=note(complaint, after),
+            created_at=changed,
+        )
+        return after
 
 
 @raises_unavailable
@@ -102,15 +110,17 @@ def extend_deadline(
     *,
     reason: str,
     actor_id: int,
+    note: str,
     now: datetime | None = None,
 ) -> Complaint:
-    """Extends the processing period once, to the end of ``new_due``, and tells the citizen
-    the reason and the new date (시행령 §21)."""
+    """Extends the processing period once, to the end of ``new_due``, for ``reason``
+    (시행령 §21; notices.extend_deadline tells the citizen); ``note`` is the history row's text
+    (display.extension_note)."""
     reason = " ".join(reason.split())
     if not reason:
-        raise BadExtension("연장 사유를 적어 주세요.")
+        raise BadExtension(NO_REASON)
     if len(reason) > MAX_REASON_CHARS:
-        raise BadExtension(f"연장 사유는 {MAX_REASON_CHARS}자까지 적을 수 있습니다.")
+        raise BadExtension(REASON_TOO_LONG)
     changed = timestamp(now)
     with transaction(db):
         complaint = require_complaint(db, receipt)
@@ -119,14 +129,12 @@ def extend_deadline(
         if complaint.extended_at:
             raise DeadlineAlreadyExtended(complaint.receipt)
         if not deadlines.is_working_day(new_due, closed_days(db)):
-            raise BadExtension(f"{new_due}은(는) 근무일이 아닙니다. 평일을 골라 주세요.")
+            raise BadExtension(CLOSED_DAY, new_due)
         due = datetime.combine(new_due, deadlines.WORK_BLOCKS[-1][1], KST)
         if complaint.due_at and due <= datetime.fromisoformat(complaint.due_at):
-            raise BadExtension(
-                f"새 처리기한은 지금 기한({kst_text(complaint.due_at)})보다 늦어야 합니다."
-            )
+            raise BadExtension(NOT_LATER, complaint.due_at)
         if due <= as_utc(now):
-            raise BadExtension("새 처리기한은 오늘 이후여야 합니다.")
+            raise BadExtension(IN_THE_PAST, new_due)
         db["complaints"].update(
             complaint.receipt,
             {
@@ -141,16 +149,8 @@ def extend_deadline(
             complaint,
             kind="extend",
             actor_id=actor_id,
-            note=f"처리기한 연장 → {new_due}: {reason}",
+            note=note,
             created_at=changed,
-        )
-        outbox.enqueue(
-            db,
-            complaint.chat_id,
-            extension_notice(complaint.receipt, new_due, reason),
-            kind="status",
-            receipt=complaint.receipt,
-            now=now,
         )
         return require_complaint(db, complaint.receipt)
 
@@ -188,9 +188,12 @@ def _open_where(db: sqlite_utils.Database, where: str, args: list) -> list[Compl
 
 
 @raises_unavailable
-def send_progress_notices(db: sqlite_utils.Database, *, now: datetime | None = None) -> int:
-    """Tells each citizen whose complaint is open for PROGRESS_NOTICE_DAYS (again) that it is
-    still being handled; returns how many were queued."""
+def take_progress_due(
+    db: sqlite_utils.Database, *, now: datetime | None = None
+) -> list[Complaint]:
+    """The complaints open for PROGRESS_NOTICE_DAYS (again) since their last progress notice,
+    marked as told now: call it inside the transaction that queues their notices
+    (notices.send_progress_notices)."""
     cutoff = timestamp(as_utc(now) - timedelta(days=PROGRESS_NOTICE_DAYS))
     marks = ", ".join("?" * len(OPEN_STATUSES))
     with transaction(db):
@@ -200,16 +203,8 @@ def send_progress_notices(db: sqlite_utils.Database, *, now: datetime | None = N
         )
         found = [complaint_from_row(row) for row in rows]
         for c in found:
-            outbox.enqueue(
-                db,
-                c.chat_id,
-                progress_notice(c),
-                kind="status",
-                receipt=c.receipt,
-                now=now,
-            )
             db["complaints"].update(c.receipt, {"progress_notice_at": timestamp(now)})
-    return len(found)
+    return found
 
 
 @dataclass(frozen=True)

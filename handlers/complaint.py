@@ -42,6 +42,7 @@ from db.persistence import SQLitePersistence
 from db.privacy import redact_personal_data
 from db.staff import log_denied
 from db.templates import acknowledgement
+from display import acknowledgement_notice, filled_template
 from handlers import flood, formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, PLACE_TEXT, PRIVATE, in_staff_place, user_role
 from handlers.arguments import parse_phone, parse_receipt
@@ -586,9 +587,11 @@ def _store(
     queued: list[int] = []
 
     def queue_staff_post(db, complaint: Complaint) -> None:
-        acknowledged = acknowledgement(db, complaint)
-        if acknowledged is not None:
-            notice = f"[민원 {complaint.receipt}] {acknowledged}"
+        template = acknowledgement(db, complaint)
+        if template is not None:
+            notice = acknowledgement_notice(
+                complaint.receipt, filled_template(template, complaint)
+            )
             queued.append(
                 outbox.enqueue(
                     db, complaint.chat_id, notice, kind=ACK_KIND, receipt=complaint.receipt

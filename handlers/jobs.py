@@ -22,8 +22,9 @@ from db.database import DatabaseUnavailable
 from db.outbox import Notification, NotificationNotFound, due, get, mark_failed, mark_sent
 from db.relay import RELAY_POST_KIND, relay_id_in
 from db.retention import purge_expired
-from db.satisfaction import SURVEY, survey_receipt
+from db.satisfaction import SURVEY
 from db.store import Store
+from display import survey_receipt
 from handlers import formatting, keyboards, survey
 from handlers.context import BotContext
 from web.photos import cache_dir, purge_orphans

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 from telegram import ForceReply, InlineKeyboardMarkup, Message, MessageEntity, Update
-from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
@@ -37,13 +36,11 @@ from db.complaints import (
     ComplaintNotFound,
     InvalidTransition,
     add_note,
-    change_status,
     get_complaint,
     history,
     received_between,
     record_view,
 )
-from db.duplicates import reply_to_linked
 from db.outbox import sent_messages
 from db.prompts import (
     REJECT,
@@ -59,11 +56,12 @@ from db.prompts import (
 )
 from db.workbench import InboxFilter
 from db.workbench import inbox as workbench_inbox
-from display import complaints_csv, due_text, telegram_length
+from display import MAX_NOTE_UNITS, complaints_csv, due_text, telegram_length
 from handlers import formatting, jobs, keyboards
 from handlers.access import NEW_MESSAGE, STAFF_ROLES, RepliesToBot, requires
 from handlers.arguments import parse_period, parse_receipt
 from handlers.context import BotContext
+from notices import change_status, reply_to_linked
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +86,6 @@ VIEW_USAGE = "사용법: /view 접수번호"
 REPLY_USAGE = "사용법: /reply 접수번호 답변 내용 (줄바꿈은 그대로 전달됩니다)"
 ASSIGN_USAGE = "사용법: /assign 접수번호 부서이름"
 NOTE_USAGE = "사용법: /note 접수번호 내부 메모 (민원인에게는 보이지 않습니다)"
-# What a citizen receives is one message: the answer or note plus a header of at most ~60
-# units ("[민원 20250301-AB2C] 상태가 '반려'(으)로 바뀌었습니다."), and the staff member's preview
-# adds a header of ~60 units too. Counted in UTF-16 units, as Telegram counts its 4,096.
-NOTICE_HEADROOM = 96
-MAX_NOTE_UNITS = MessageLimit.MAX_TEXT_LENGTH - NOTICE_HEADROOM
 NOTE_TOO_LONG_TEXT = (
     f"답변과 메모는 한 메시지에 {MAX_NOTE_UNITS:,}자까지 보낼 수 있습니다 "
     "(이모지 등 일부 문자는 2자로 셉니다). 나눠서 보내 주세요."

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from db.satisfaction import NotClosed, NotYourComplaint, comment, rate, survey_receipt
+from db.satisfaction import NotClosed, NotYourComplaint, comment, rate
+from display import survey_receipt
 from handlers import keyboards
 from handlers.access import RepliesToBot
 from handlers.context import BotContext

@@ -23,7 +23,7 @@ from telegram.ext import filters
 from db import deadlines
 from db.complaints import ComplaintNotFound, InvalidTransition, get_complaint
 from db.database import DatabaseUnavailable
-from db.duplicates import SameComplaint, close_as_repeated, link, linked
+from db.duplicates import SameComplaint, link, linked
 from db.office_calendar import (
     add_closed_day,
     list_closed_days,
@@ -39,7 +39,6 @@ from db.templates import (
     add_template,
     checked_template,
     delete_template,
-    fill,
     get_template,
     set_auto_ack,
     templates_for,
@@ -51,16 +50,14 @@ from db.workbench import (
     InboxFilter,
     departments,
     due_digest,
-    extend_deadline,
     inbox,
-    send_progress_notices,
-    set_type,
 )
-from display import due_text
+from display import due_text, extension_problem, filled_template
 from handlers import formatting, keyboards
 from handlers.access import ADMIN_ROLES, STAFF_ROLES, requires
 from handlers.arguments import parse_receipt, parse_template_add
 from handlers.context import BotContext
+from notices import close_as_repeated, extend_deadline, send_progress_notices, set_type
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +171,7 @@ async def extend(update: Update, context: BotContext) -> None:
     except DeadlineAlreadyExtended:
         text = f"민원 {receipt}의 처리기한은 이미 한 번 연장했습니다."
     except BadExtension as exc:
-        text = str(exc)
+        text = extension_problem(exc)
     else:
         await context.wal_sync.wait()
         text = f"민원 {receipt}의 처리기한을 연장하고 민원인에게 알렸습니다: {due_text(complaint)}"
@@ -271,7 +268,7 @@ async def template(update: Update, context: BotContext) -> None:
         )
         return
     templates = await context.store.read(templates_for, complaint)
-    filled = [f"#{t.id} {t.name}\n{fill(t, complaint)}" for t in templates]
+    filled = [f"#{t.id} {t.name}\n{filled_template(t, complaint)}" for t in templates]
     text = "\n\n".join(
         [
             f"[민원 {complaint.receipt}에 맞는 상용구] 고쳐서 /reply 로 보내세요.",

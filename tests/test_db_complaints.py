@@ -196,69 +196,6 @@ def test_unknown_status_and_receipt(db):
         complaints.add_reply(db, "20000101-AAAA", actor_id=5, text="답변")
 
 
-def test_change_status_writes_history_and_notifies_the_complainant(db):
-    complaint = make(db)
-    later = NOW + timedelta(hours=1)
-    changed = complaints.change_status(
-        db, complaint.receipt, IN_PROGRESS, actor_id=5, note="담당자가 확인 중입니다", now=later
-    )
-    assert changed.updated_at == "2025-03-01T04:00:00.000000+00:00"
-    last = complaints.history(db, complaint.receipt)[-1]
-    assert {k: last[k] for k in ("kind", "actor_id", "from_status", "to_status", "note")} == {
-        "kind": "status",
-        "actor_id": 5,
-        "from_status": RECEIVED,
-        "to_status": IN_PROGRESS,
-        "note": "담당자가 확인 중입니다",
-    }
-    [notice] = outbox.due(db, now=later)
-    assert (notice.chat_id, notice.kind) == (22, "status")
-    assert notice.text == (
-        f"[민원 {complaint.receipt}] 상태가 '처리중'(으)로 바뀌었습니다.\n담당자가 확인 중입니다"
-    )
-
-
-def test_change_status_without_note(db):
-    complaint = make(db)
-    complaints.change_status(db, complaint.receipt, DONE, actor_id=5, now=NOW)
-    assert [n.text for n in outbox.due(db, now=NOW)] == [
-        f"[민원 {complaint.receipt}] 상태가 '완료'(으)로 바뀌었습니다."
-    ]
-
-
-def test_change_status_is_one_transaction(db, monkeypatch):
-    complaint = make(db)
-
-    def telegram_outbox_broken(*args, **kwargs):
-        raise RuntimeError("outbox unavailable")
-
-    monkeypatch.setattr(outbox, "enqueue", telegram_outbox_broken)
-    with pytest.raises(RuntimeError, match="outbox unavailable"):
-        complaints.change_status(db, complaint.receipt, IN_PROGRESS, actor_id=5)
-    assert complaints.get_complaint(db, complaint.receipt) == complaint
-    assert len(complaints.history(db, complaint.receipt)) == 1
-    assert db["outbox"].count == 0
-    assert not db.conn.in_transaction
-
-
-def test_add_reply_records_and_notifies_in_one_transaction(db, monkeypatch):
-    complaint = make(db)
-    replied = complaints.add_reply(
-        db, complaint.receipt, actor_id=5, text="내일 수리합니다", now=NOW
-    )
-    assert replied.status == RECEIVED
-    last = complaints.history(db, complaint.receipt)[-1]
-    assert (last["kind"], last["actor_id"], last["note"]) == ("reply", 5, "내일 수리합니다")
-    assert [n.text for n in outbox.due(db, now=NOW)] == [
-        f"[민원 {complaint.receipt}] 담당자 답변: 내일 수리합니다"
-    ]
-
-    monkeypatch.setattr(outbox, "enqueue", lambda *a, **k: 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        complaints.add_reply(db, complaint.receipt, actor_id=5, text="두 번째")
-    assert len(complaints.history(db, complaint.receipt)) == 2
-
-
 def read_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
@@ -334,24 +271,6 @@ def test_purge_closed_keeps_open_and_recent_complaints(db):
     )
     with pytest.raises(ValueError):
         complaints.purge_closed(db, days=-1)
-
-
-def test_a_reply_with_the_same_key_is_stored_and_queued_once(db):
-    complaint = make(db)
-    complaints.add_reply(
-        db, complaint.receipt, actor_id=7, text="답변", idempotency_key="-100:5", now=NOW
-    )
-    with pytest.raises(complaints.AlreadyReplied):
-        complaints.add_reply(
-            db, complaint.receipt, actor_id=7, text="답변", idempotency_key="-100:5", now=NOW
-        )
-    complaints.add_reply(db, complaint.receipt, actor_id=7, text="다른 답변", now=NOW)
-    complaints.add_reply(db, complaint.receipt, actor_id=7, text="또 다른 답변", now=NOW)
-    assert [n.text.split(": ", 1)[1] for n in outbox.due(db, now=NOW)] == [
-        "답변",
-        "다른 답변",
-        "또 다른 답변",
-    ]
 
 
 def test_notes_and_views_are_history_for_staff_without_a_notice(db):

@@ -7,19 +7,18 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from db.complaints import DONE, change_status, get_complaint, history
+from db.complaints import DONE, get_complaint, history
 from db.database import KST
 from db.duplicates import (
     SIMILAR_TEXT_MIN,
     SameComplaint,
-    close_as_repeated,
     distance_m,
     link,
     linked,
-    reply_to_linked,
     similar_open,
     text_similarity,
 )
+from notices import change_status, close_as_repeated, reply_to_linked
 
 FILED = datetime(2025, 3, 4, 10, tzinfo=KST)
 # The pairs SIMILAR_TEXT_MIN was measured on: (a, b, same problem?).

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import notices
 from db import complaints, outbox, questions, staff
 from db.complaints import RECEIPT_ALPHABET, mask_phone, new_receipt
 from db.database import open_database
@@ -255,8 +256,8 @@ async def test_nothing_stored_holds_an_rrn_written_anywhere(file_db, spelled, ar
         consent=True,
         on_created=staff_post,
     )
-    complaints.add_reply(database, filed.receipt, actor_id=800, text=text)
-    complaints.change_status(
+    notices.add_reply(database, filed.receipt, actor_id=800, text=text)
+    notices.change_status(
         database, filed.receipt, complaints.TRANSFERRED, actor_id=800, note=text, department=text
     )
     notice = outbox.enqueue(database, user_id, text, kind="status")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import notices
 from db import complaints, outbox
 from db.complaints import DONE, IN_PROGRESS, list_complaints
 from db.persistence import SQLitePersistence
@@ -45,9 +46,9 @@ async def test_after_the_retention_period_no_table_holds_personal_data(local_bot
     await file_complaint(local_bot.chat(CITIZEN), "우리 집 앞 가로등이 고장났어요")
     await file_complaint(local_bot.chat(OTHER), "공원 벤치가 부서졌어요")
     closed, still_open = sorted(list_complaints(db), key=lambda c: c.user_id)
-    complaints.add_reply(db, closed.receipt, actor_id=STAFF, text="내일 고치겠습니다")
-    complaints.change_status(db, closed.receipt, DONE, actor_id=STAFF, note="교체했습니다")
-    complaints.change_status(db, still_open.receipt, IN_PROGRESS, actor_id=STAFF)
+    notices.add_reply(db, closed.receipt, actor_id=STAFF, text="내일 고치겠습니다")
+    notices.change_status(db, closed.receipt, DONE, actor_id=STAFF, note="교체했습니다")
+    notices.change_status(db, still_open.receipt, IN_PROGRESS, actor_id=STAFF)
     await local_bot.chat(CITIZEN).send("외계인 등록증 재발급 수수료가 얼마인가요")  # question log
     await local_bot.chat(CITIZEN).send("/inbox")  # denied attempt
     await local_bot.chat(ADMIN).send("/grant 555 staff")
@@ -120,7 +121,7 @@ def test_purging_a_complaint_takes_its_outbox_rows_sent_or_not(db, file_complain
         ),
     )
     outbox.enqueue(db, -100, f"[민원 {filed.receipt}] 예전 방식의 행", kind="status", now=old)
-    complaints.change_status(db, filed.receipt, DONE, actor_id=STAFF, now=old)
+    notices.change_status(db, filed.receipt, DONE, actor_id=STAFF, now=old)
     unrelated = outbox.enqueue(db, OTHER, "다른 알림", kind="status", now=NOW)
     assert complaints.purge_closed(db, days=COMPLAINT_DAYS, now=NOW) == 1
     assert [row["id"] for row in db["outbox"].rows] == [unrelated]
@@ -192,7 +193,7 @@ def test_workbench_tables_follow_their_complaint_or_expiry(db, file_complaint):
         return file_complaint(db, content, user_id=CITIZEN, idempotency_key=content, now=NOW)
 
     closed, still_open = file("가로등 고장"), file("보도블록 파손")
-    complaints.change_status(db, closed.receipt, DONE, actor_id=STAFF, now=NOW)
+    notices.change_status(db, closed.receipt, DONE, actor_id=STAFF, now=NOW)
     satisfaction.rate(db, closed.receipt, user_id=CITIZEN, score=4, now=NOW)
     satisfaction.comment(db, closed.receipt, user_id=CITIZEN, text="친절 900101-1234567")
     assert "1234567" not in db["satisfaction"].get(closed.receipt)["comment"]

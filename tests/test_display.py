@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from telegram.constants import MessageLimit
 
-from display import display_width, kst_text, pad, pad_left
+from display import MAX_NOTE_UNITS, TELEGRAM_TEXT_UNITS, display_width, kst_text, pad, pad_left
 
 
 @pytest.mark.parametrize(
@@ -46,3 +47,8 @@ def test_padding_reaches_the_width_and_keeps_the_text(text, width):
     padded = pad(text, width)
     assert padded[: len(text)] == text and set(padded[len(text) :]) <= {" "}
     assert display_width(padded) == max(width, display_width(text))
+
+
+def test_the_message_limit_written_out_is_telegrams():
+    assert TELEGRAM_TEXT_UNITS == MessageLimit.MAX_TEXT_LENGTH
+    assert 0 < MAX_NOTE_UNITS < TELEGRAM_TEXT_UNITS

@@ -7,11 +7,13 @@ from datetime import datetime
 
 import pytest
 
-from db.complaints import DONE, IN_PROGRESS, change_status
+from db.complaints import DONE, IN_PROGRESS
 from db.database import KST
-from db.satisfaction import NotClosed, NotYourComplaint, by_department_and_month, rate, survey_text
+from db.satisfaction import NotClosed, NotYourComplaint, by_department_and_month, rate
+from display import survey_text
 from handlers import survey
 from handlers.jobs import deliver_due
+from notices import change_status
 
 CITIZEN, STRANGER, STAFF, ADMIN = 42, 43, 800, 900
 

@@ -433,7 +433,7 @@ def test_an_admin_marks_a_template_as_the_automatic_acknowledgement(console, sto
     assert marked.status_code == 303
     page = console.get("/templates").text
     assert '<td class="auto-ack">사용' in page and "끄기</button>" in page
-    assert acknowledgement(console.db, store(console.db)).endswith(" 접수")
+    assert acknowledgement(console.db, store(console.db)).name == "접수 안내"
     console.cookies.clear()
     sign_in(console)
     refused = console.post("/templates", data={"csrf": token, "action": "auto", "id": "1"})

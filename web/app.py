@@ -30,14 +30,7 @@ from starlette.routing import Route
 
 from db import complaints, deadlines
 from db.database import DatabaseUnavailable, open_database
-from db.duplicates import (
-    SameComplaint,
-    close_as_repeated,
-    link,
-    linked,
-    reply_to_linked,
-    similar_open,
-)
+from db.duplicates import SameComplaint, link, linked, similar_open
 from db.satisfaction import by_department_and_month
 from db.staff import ADMIN, role_of
 from db.templates import (
@@ -46,7 +39,6 @@ from db.templates import (
     TemplateNotFound,
     add_template,
     delete_template,
-    fill,
     get_template,
     set_auto_ack,
     templates_for,
@@ -60,13 +52,19 @@ from db.workbench import (
     InboxFilter,
     deadline_compliance,
     departments,
-    extend_deadline,
     inbox,
-    set_type,
     statutory_kinds,
     volume_by_department_and_week,
 )
-from display import due_text, kst_text, telegram_length
+from display import (
+    MAX_NOTE_UNITS,
+    due_text,
+    extension_problem,
+    filled_template,
+    kst_text,
+    telegram_length,
+)
+from notices import change_status, close_as_repeated, extend_deadline, reply_to_linked, set_type
 from web import auth, charts, exports, photos
 
 logger = logging.getLogger(__name__)
@@ -77,9 +75,6 @@ PAGE_SIZE = 50
 TEMPLATE_CHANGED_TEXT = (
     "그 상용구는 이미 지워졌거나 보여 드린 뒤에 바뀌었습니다. 목록을 다시 확인해 주세요."
 )
-# A reply or note is delivered as one Telegram message: at most this many UTF-16 units, as
-# handlers.staff.MAX_NOTE_UNITS (Telegram's 4,096 less the notice's header).
-MAX_TEXT_UNITS = 4000
 
 
 def fingerprint(template: Template) -> str:
@@ -254,7 +249,7 @@ def create_app(settings, *, fetch_file: photos.FileFetcher | None = None) -> Sta
             return page("missing.html", request, session, 404, receipt=receipt)
         chosen = _number(request.query_params.get("template"))
         try:
-            draft = fill(get_template(database(), chosen), complaint) if chosen else ""
+            draft = filled_template(get_template(database(), chosen), complaint) if chosen else ""
         except TemplateNotFound:
             draft = ""
         return page(
@@ -308,7 +303,9 @@ def create_app(settings, *, fetch_file: photos.FileFetcher | None = None) -> Sta
             message = "처리기한은 이미 한 번 연장했습니다."
         except SameComplaint:
             message = "같은 민원끼리는 연결할 수 없습니다."
-        except (BadExtension, deadlines.UnknownType, ValueError) as exc:
+        except BadExtension as exc:
+            message = f"처리하지 못했습니다: {extension_problem(exc)}"
+        except (deadlines.UnknownType, ValueError) as exc:
             message = f"처리하지 못했습니다: {exc}"
         else:
             target = f"/complaints/{request.path_params['receipt']}?{urlencode({'m': message})}"
@@ -484,9 +481,9 @@ def _apply(db: sqlite_utils.Database, receipt: str, form: dict[str, str], actor:
     """Runs one action from the detail page; returns what to tell the staff member."""
     what = form.get("action")
     text = form.get("text", "").strip()
-    if telegram_length(text) > MAX_TEXT_UNITS:
+    if telegram_length(text) > MAX_NOTE_UNITS:
         raise ValueError(
-            f"{MAX_TEXT_UNITS:,}자까지 쓸 수 있습니다 (이모지 등 일부 문자는 2자로 셉니다)."
+            f"{MAX_NOTE_UNITS:,}자까지 쓸 수 있습니다 (이모지 등 일부 문자는 2자로 셉니다)."
         )
     if what == "reply":
         answered = reply_to_linked(db, receipt, actor_id=actor, text=text)
@@ -504,7 +501,7 @@ def _apply(db: sqlite_utils.Database, receipt: str, form: dict[str, str], actor:
         department = form.get("department", "").strip()
         if not department:
             raise ValueError("이관할 부서를 적어 주세요.")
-        complaints.change_status(
+        change_status(
             db,
             receipt,
             complaints.TRANSFERRED,
@@ -515,7 +512,7 @@ def _apply(db: sqlite_utils.Database, receipt: str, form: dict[str, str], actor:
         return f"{department}(으)로 이관했습니다."
     if what in ("progress", "close"):
         status = complaints.IN_PROGRESS if what == "progress" else complaints.DONE
-        complaints.change_status(db, receipt, status, actor_id=actor, note=text)
+        change_status(db, receipt, status, actor_id=actor, note=text)
         return f"'{status}'(으)로 바꿨습니다."
     if what == "extend":
         try:
