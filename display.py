@@ -26,9 +26,10 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from db import deadlines, workbench
+from db import deadlines, templates, workbench
 from db.database import KST
-from db.templates import PLACEHOLDER
+from db.office_calendar import BadStatutoryPeriod
+from db.templates import PLACEHOLDER, PLACEHOLDERS
 
 if TYPE_CHECKING:
     from db.complaints import Complaint
@@ -224,3 +225,32 @@ def extension_problem(problem: workbench.BadExtension) -> str:
             return f"새 처리기한은 지금 기한({kst_text(str(problem.value))})보다 늦어야 합니다."
         case _:
             return "새 처리기한은 오늘 이후여야 합니다."
+
+
+def template_problem(problem: templates.BadTemplate) -> str:
+    """Why a reply template was refused, as an admin reads it."""
+    match problem.problem:
+        case templates.MISSING:
+            return "상용구 이름과 내용을 모두 적어 주세요."
+        case templates.TOO_LONG:
+            return (
+                f"이름은 {templates.MAX_NAME_CHARS}자, "
+                f"내용은 {templates.MAX_BODY_CHARS:,}자까지입니다."
+            )
+        case templates.UNKNOWN_PLACEHOLDER:
+            allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+            return f"알 수 없는 자리표시자 {{{problem.value}}}: {allowed}만 쓸 수 있습니다."
+        case templates.UNKNOWN_TYPE:
+            return (
+                f"'{problem.value}'은(는) 민원 유형이 아닙니다. {', '.join(deadlines.TYPES)} "
+                "또는 법정민원 표에 있는 법정:이름 중에서 고르세요."
+            )
+        case _:
+            return f"부서 이름은 {templates.MAX_DEPARTMENT_CHARS}자까지 적을 수 있습니다."
+
+
+def statutory_problem(problem: BadStatutoryPeriod) -> str:
+    """Why a 법정민원 period was refused, as an admin reads it."""
+    if problem.days is None:
+        return "법정민원 이름이 비어 있거나 ':'을 포함합니다."
+    return f"처리기간은 1–{deadlines.MAX_STATUTORY_DAYS}일이어야 합니다."

@@ -65,6 +65,14 @@ def statutory_periods(db: sqlite_utils.Database) -> dict[str, int]:
     }
 
 
+class BadStatutoryPeriod(ValueError):
+    "The 법정민원 name is empty or holds ':' (``days`` is None), or ``days`` is out of range."
+
+    def __init__(self, name: str, days: int | None = None) -> None:
+        super().__init__(name, days)
+        self.name, self.days = name, days
+
+
 @raises_unavailable
 def set_statutory_period(
     db: sqlite_utils.Database,
@@ -74,12 +82,13 @@ def set_statutory_period(
     updated_by: int,
     now: datetime | None = None,
 ) -> None:
-    """Adds or changes one 법정민원 kind, e.g. ('여권 발급', 4)."""
+    """Adds or changes one 법정민원 kind, e.g. ('여권 발급', 4); BadStatutoryPeriod if the name
+    or the number of days cannot be one (display.statutory_problem says which)."""
     name = " ".join(name.split())
     if not name or ":" in name:
-        raise ValueError("법정민원 이름이 비어 있거나 ':'을 포함합니다.")
+        raise BadStatutoryPeriod(name)
     if not 1 <= days <= deadlines.MAX_STATUTORY_DAYS:
-        raise ValueError(f"처리기간은 1–{deadlines.MAX_STATUTORY_DAYS}일이어야 합니다.")
+        raise BadStatutoryPeriod(name, days)
     db["statutory_periods"].upsert(
         {"name": name, "days": days, "updated_by": updated_by, "updated_at": timestamp(now)},
         pk="name",

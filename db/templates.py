@@ -28,6 +28,19 @@ MAX_BODY_CHARS = 3000  # leaves room for the reply header within Telegram's 4,09
 MAX_DEPARTMENT_CHARS = 50  # as long as a department a citizen or staff may type
 
 
+# Why a template is refused (BadTemplate.problem; display.template_problem words it).
+MISSING, TOO_LONG, UNKNOWN_PLACEHOLDER = "missing", "too long", "unknown placeholder"
+UNKNOWN_TYPE, DEPARTMENT_TOO_LONG = "unknown type", "department too long"
+
+
+class BadTemplate(ValueError):
+    "A template's fields are not acceptable: ``problem`` says why, about ``value``."
+
+    def __init__(self, problem: str, value: object = None) -> None:
+        super().__init__(problem, value)
+        self.problem, self.value = problem, value
+
+
 class TemplateNotFound(Exception):
     "No template with this id."
 
@@ -66,7 +79,7 @@ def checked_template(
     complaint_type: str | None = None,
     department: str | None = None,
 ) -> NewTemplate:
-    """The fields with their spaces tidied; ValueError naming the first problem: an empty or
+    """The fields with their spaces tidied; BadTemplate naming the first problem: an empty or
     too long name, body or department, an unknown placeholder, or a type that is neither one
     of deadlines.TYPES nor a 법정민원 kind of the table (a template of an unknown type would
     never fit a complaint)."""
@@ -74,20 +87,16 @@ def checked_template(
     complaint_type = " ".join((complaint_type or "").split()) or None
     department = " ".join((department or "").split()) or None
     if not name or not body:
-        raise ValueError("상용구 이름과 내용을 모두 적어 주세요.")
+        raise BadTemplate(MISSING)
     if len(name) > MAX_NAME_CHARS or len(body) > MAX_BODY_CHARS:
-        raise ValueError(f"이름은 {MAX_NAME_CHARS}자, 내용은 {MAX_BODY_CHARS:,}자까지입니다.")
+        raise BadTemplate(TOO_LONG)
     unknown = [p for p in PLACEHOLDER.findall(body) if p not in PLACEHOLDERS]
     if unknown:
-        allowed = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
-        raise ValueError(f"알 수 없는 자리표시자 {{{unknown[0]}}}: {allowed}만 쓸 수 있습니다.")
+        raise BadTemplate(UNKNOWN_PLACEHOLDER, unknown[0])
     if complaint_type is not None and not _known_type(db, complaint_type):
-        raise ValueError(
-            f"'{complaint_type}'은(는) 민원 유형이 아닙니다. {', '.join(deadlines.TYPES)} 또는 "
-            "법정민원 표에 있는 법정:이름 중에서 고르세요."
-        )
+        raise BadTemplate(UNKNOWN_TYPE, complaint_type)
     if department is not None and len(department) > MAX_DEPARTMENT_CHARS:
-        raise ValueError(f"부서 이름은 {MAX_DEPARTMENT_CHARS}자까지 적을 수 있습니다.")
+        raise BadTemplate(DEPARTMENT_TOO_LONG)
     return NewTemplate(name, body, complaint_type, department)
 
 
@@ -102,7 +111,7 @@ def add_template(
     department: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Stores a template; ValueError naming the problem (``checked_template``)."""
+    """Stores a template; BadTemplate naming the problem (``checked_template``)."""
     new = checked_template(db, name, body, complaint_type=complaint_type, department=department)
     return (
         db["reply_templates"]

@@ -25,6 +25,7 @@ from db.complaints import ComplaintNotFound, InvalidTransition, get_complaint
 from db.database import DatabaseUnavailable
 from db.duplicates import SameComplaint, link, linked
 from db.office_calendar import (
+    BadStatutoryPeriod,
     add_closed_day,
     list_closed_days,
     remove_closed_day,
@@ -32,6 +33,7 @@ from db.office_calendar import (
     statutory_periods,
 )
 from db.templates import (
+    BadTemplate,
     NewTemplate,
     Template,
     TemplateChanged,
@@ -52,7 +54,13 @@ from db.workbench import (
     due_digest,
     inbox,
 )
-from display import due_text, extension_problem, filled_template
+from display import (
+    due_text,
+    extension_problem,
+    filled_template,
+    statutory_problem,
+    template_problem,
+)
 from handlers import formatting, keyboards
 from handlers.access import ADMIN_ROLES, STAFF_ROLES, requires
 from handlers.arguments import parse_receipt, parse_template_add
@@ -240,8 +248,8 @@ async def statutory(update: Update, context: BotContext) -> None:
         await context.store.write(
             set_statutory_period, name, days, updated_by=update.effective_user.id
         )
-    except ValueError as exc:
-        await update.message.reply_text(f"{exc} {STATUTORY_USAGE}")
+    except BadStatutoryPeriod as exc:
+        await update.message.reply_text(f"{statutory_problem(exc)} {STATUTORY_USAGE}")
         return
     await update.message.reply_text(f"법정민원 '법정:{name}'의 처리기간을 {days}일로 정했습니다.")
 
@@ -322,8 +330,8 @@ async def template_button(update: Update, context: BotContext) -> None:
             complaint_type=new.complaint_type,
             department=new.department,
         )
-    except ValueError as exc:  # the 법정민원 kind was removed since the preview
-        text = TEMPLATE_NOT_SAVED_TEXT.format(problem=exc)
+    except BadTemplate as exc:  # the 법정민원 kind was removed since the preview
+        text = TEMPLATE_NOT_SAVED_TEXT.format(problem=template_problem(exc))
     else:
         text = TEMPLATE_SAVED_TEXT.format(id=template_id, name=new.name)
         text = formatting.fit(f"{text}\n{template_summary(new)}")
@@ -344,7 +352,10 @@ async def _preview_template(update: Update, context: BotContext) -> None:
             complaint_type=request.complaint_type,
             department=request.department,
         )
-    except ValueError as exc:
+    except BadTemplate as exc:
+        await update.message.reply_text(f"{template_problem(exc)}\n{TEMPLATE_ADD_USAGE}")
+        return
+    except ValueError as exc:  # parse_template_add: the line cannot be read
         await update.message.reply_text(f"{exc}\n{TEMPLATE_ADD_USAGE}")
         return
     known = new.department is None or new.department in await context.store.read(departments)

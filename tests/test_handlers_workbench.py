@@ -304,3 +304,25 @@ async def test_an_admin_marks_the_automatic_acknowledgement_and_new_complaints_g
     assert "{처리기한}" not in to_citizen[1]
     assert "뺐습니다" in texts(await admin.send("/template auto 1 끄기"))
     assert "사용법" in texts(await admin.send("/template auto 1 켜기"))
+
+
+@pytest.mark.parametrize(
+    ("command", "refusal"),
+    [
+        ("/statutory 여권:발급 4", "법정민원 이름이 비어 있거나 ':'을 포함합니다."),
+        ("/statutory 여권 발급 700", "처리기간은 1–"),
+    ],
+)
+async def test_a_refused_period_is_told_in_words_with_the_usage(local_bot, command, refusal):
+    """The refusals are named in db/ and worded by display (no tuple of codes in a reply)."""
+    reply = texts(await local_bot.chat(ADMIN).send(command))
+    assert refusal in reply and "('" not in reply
+
+
+async def test_an_extension_to_a_closed_day_is_refused_in_words(local_bot, store):
+    stored = store(local_bot.db)
+    saturday = next_working_day_after(14)
+    while is_working_day(saturday):
+        saturday += timedelta(days=1)
+    reply = texts(await local_bot.chat(STAFF).send(f"/extend {stored.receipt} {saturday} 사유"))
+    assert reply == f"{saturday}은(는) 근무일이 아닙니다. 평일을 골라 주세요."

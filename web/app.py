@@ -34,6 +34,7 @@ from db.duplicates import SameComplaint, link, linked, similar_open
 from db.satisfaction import by_department_and_month
 from db.staff import ADMIN, role_of
 from db.templates import (
+    BadTemplate,
     Template,
     TemplateChanged,
     TemplateNotFound,
@@ -63,6 +64,7 @@ from display import (
     filled_template,
     kst_text,
     telegram_length,
+    template_problem,
 )
 from notices import change_status, close_as_repeated, extend_deadline, reply_to_linked, set_type
 from web import auth, charts, exports, photos
@@ -383,6 +385,8 @@ def create_app(settings, *, fetch_file: photos.FileFetcher | None = None) -> Sta
                 )
         except (TemplateChanged, TemplateNotFound):
             return templates_page(request, TEMPLATE_CHANGED_TEXT, 400)
+        except BadTemplate as exc:
+            return templates_page(request, f"저장하지 못했습니다: {template_problem(exc)}", 400)
         except ValueError as exc:
             return templates_page(request, f"저장하지 못했습니다: {exc}", 400)
         return RedirectResponse("/templates", status_code=303)
