@@ -108,8 +108,10 @@ def not_found(*, carry_text: bool = False, carry_problem: bool = False) -> Inlin
     content when ``carry_text``, with the problem it described when ``carry_problem``) or find
     the department."""
     start = NEW_COMPLAINT
-    if carry_text or carry_problem:
-        start = COMPLAINT_FROM_QUESTION if carry_text else COMPLAINT_FROM_PROBLEM
+    if carry_text:
+        start = COMPLAINT_FROM_QUESTION
+    elif carry_problem:
+        start = COMPLAINT_FROM_PROBLEM
     return keyboard(
         [
             [("민원 접수하기", start), ("담당 부서 찾기", FIND_DEPARTMENT)],
