@@ -248,3 +248,29 @@ async def test_conversation_survives_a_crash_mid_complaint(tmp_path):
     finally:
         await crashed.stop()
         await crashed.shutdown()
+
+
+async def test_what_was_last_handed_over_is_known_without_reading_the_file(tmp_path):
+    """saved_state and saved_user_data: what a step that Telegram refused puts back
+    (handlers.complaint ``_step``), as loaded at start and as changed since; masked."""
+    path = tmp_path / "bot.db"
+    first = SQLitePersistence(path)
+    await first.update_conversation("complaint", (CHAT_ID, USER_ID), CONFIRM)
+    await first.update_user_data(USER_ID, {"complaint": {"content": "번호 900101-1234567"}})
+    await first.flush()
+    first.close()
+
+    second = SQLitePersistence(path)
+    assert second.saved_state("complaint", (CHAT_ID, USER_ID)) is None  # nothing loaded yet
+    await second.get_conversations("complaint")
+    await second.get_user_data()
+    assert second.saved_state("complaint", (CHAT_ID, USER_ID)) == CONFIRM
+    assert second.saved_user_data(USER_ID) == {"complaint": {"content": "번호 ******-*******"}}
+    await second.save_step("complaint", (CHAT_ID, USER_ID), CONTENT, USER_ID, {"complaint": {}})
+    assert second.saved_state("complaint", (CHAT_ID, USER_ID)) == CONTENT
+    assert second.saved_user_data(USER_ID) == {"complaint": {}}
+    await second.update_conversation("complaint", (CHAT_ID, USER_ID), None)
+    await second.drop_user_data(USER_ID)
+    assert second.saved_state("complaint", (CHAT_ID, USER_ID)) is None
+    assert second.saved_user_data(USER_ID) == {}
+    second.close()
