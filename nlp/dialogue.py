@@ -159,6 +159,15 @@ _FIELD_STARTS = tuple(sorted(w for w in _FIELD_WORDS if len(w) >= 2))
 
 
 @dataclass(frozen=True)
+class Resolved:
+    """What kind of follow-up a message is, with what its classification already resolved
+    (the item, region or rewritten question), so the reply is not worked out a second time."""
+
+    kind: str
+    value: object = None
+
+
+@dataclass(frozen=True)
 class Turn:
     """One message's reply and the context to keep for the next message."""
 
@@ -182,19 +191,25 @@ def converse(
     asked = text
     text = _plain(text)
     about_the_bot = _about_the_bot(text)
-    kind = None if about_the_bot else _kind_of(kb, text, context)
-    if kind == "most" and _most(kb, text, context) is None:
-        kind = None  # "세계에서 제일 높은 산이 어디예요": nothing of the list's items
-    if kind is None:
+    resolved = None if about_the_bot else _kind_of(kb, text, context)
+    if resolved and resolved.kind in ("most", "pick"):
+        chosen = (_most if resolved.kind == "most" else _pick)(kb, text, context)
+        # "세계에서 제일 높은 산이 어디예요": nothing of the list's items
+        resolved = None if chosen is None and resolved.kind == "most" else Resolved(
+            resolved.kind, chosen
+        )
+    if resolved is None:
         text = asked
         reply = respond(kb, text, region=region)
         kind = None if about_the_bot else _leaning_on(kb, text, context, reply)
-        if kind is None or (kind == "pick" and _pick(kb, text, context) is None):
+        chosen = _pick(kb, text, context) if kind == "pick" else None
+        if kind is None or (kind == "pick" and chosen is None):
             return Turn(
                 reply,
                 _remember(kb, reply, text, context, now, region, fields=_field_words(kb, text)),
             )
-    reply, question = _follow_up(kb, kind, text, context, respond, region)
+        resolved = Resolved(kind, chosen)
+    reply, question = _follow_up(kb, resolved, text, context, respond, region)
     return Turn(
         reply,
         _remember(
@@ -233,9 +248,18 @@ def _field_words(kb: KnowledgeBase, text: str) -> str:
     return " ".join(dict.fromkeys(cues))
 
 
-def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str | None:
+def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> Resolved | None:
+    """The follow-up a message is (see _classify), with the item, region or rewritten
+    question its classification resolved; None for a new question."""
+    found = _classify(kb, text, context)
+    if found is None or isinstance(found, Resolved):
+        return found
+    return Resolved(found)
+
+
+def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resolved | None:
     """ "number", "more", "others", "region", "most", "pick", "pointer", "field", "same" or
-    "children"; None for a new question. Browsing questions ("청년 사업 뭐 있어요?") are new
+    "children" (or a Resolved with what was found); None for a new question. Browsing questions ("청년 사업 뭐 있어요?") are new
     unless they name nothing but a kind after a department or unit project ("팀 뭐 있어?": its
     teams), ask for the others ("다른 사업은 뭐 있어요?") or name nothing at all ("어떤 혜택
     있어요?" after an entry: its benefits)."""
@@ -252,12 +276,12 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
         and not _names_elsewhere(kb, text, kb.get(items[int(number.group(1)) - 1]))
     ):
         return "number"  # "3번째꺼 하는일 알려줘": the third item's work, not a list of work
-    if items and _region_item(kb, text, context) is not None:
-        return "region item"
-    if context and _another_set(kb, text, context) is not None:
-        return "another set"
-    if is_browsing(text) and _sibling_set(kb, text, context) is not None:
-        return "sibling set"
+    if items and (item := _region_item(kb, text, context)) is not None:
+        return Resolved("region item", item)
+    if context and (rewritten := _another_set(kb, text, context)) is not None:
+        return Resolved("another set", rewritten)
+    if is_browsing(text) and (rewritten := _sibling_set(kb, text, context)) is not None:
+        return Resolved("sibling set", rewritten)
     if is_browsing(text):
         bare = entry is not None and not _content_words(kb, text, entry, pointing=True)
         if bare and entry.kind in PARENT_KINDS and not mentioned_regions(kb, text):
@@ -268,10 +292,10 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
         return "number"  # "3번 예산은?" without a list: asked back
     if _MORE.match(text):
         return "more"
-    if _region_named_alone(kb, text):
-        return "region"
-    if entry is not None and _region_topic(kb, text, context) is not None:
-        return "region topic"
+    if region := _region_named_alone(kb, text):
+        return Resolved("region", region)
+    if entry is not None and (region := _region_topic(kb, text, context)) is not None:
+        return Resolved("region topic", region)
     if items and _MOST.search(text) and not mentioned_regions(kb, text):
         return "most"
     if items and _AMONG.match(text) and not mentioned_regions(kb, text):
@@ -603,14 +627,15 @@ def _names_a_field(text: str, entry: Entry) -> bool:
 
 def _follow_up(
     kb: KnowledgeBase,
-    kind: str,
+    resolved: Resolved,
     text: str,
     context: dict | None,
     respond: Callable[..., Reply],
     region: str | None = None,
 ) -> tuple[Reply, str | None]:
-    """The reply to a follow-up of ``kind``, and the question the context now holds (None:
-    unchanged)."""
+    """The reply to a follow-up of ``resolved.kind``, and the question the context now holds
+    (None: unchanged)."""
+    kind = resolved.kind
     if kind == "same":
         match = _SAME_FOR.match(text)
         subject = match.group(1) or match.group(3)
@@ -620,17 +645,13 @@ def _follow_up(
         rewritten = f"{kb.get(context['entry']).title} {text}"
         return respond(kb, rewritten, region=None), rewritten
     if kind in ("another set", "sibling set"):
-        rewritten = (
-            _another_set(kb, text, context)
-            if kind == "another set"
-            else _sibling_set(kb, text, context)
-        )
+        rewritten = resolved.value
         reply = respond(kb, rewritten, region=None)
         if reply.band == ANSWER and reply.items:
             return reply, rewritten
         return respond(kb, text, region=region), text  # no set after all: the message alone
     if kind == "region":
-        new_region = _region_named_alone(kb, text)
+        new_region = resolved.value
         if not context or not context.get("question"):
             return _clarify(
                 text,
@@ -645,7 +666,7 @@ def _follow_up(
         reply = respond(kb, rewritten, region=new_region)
         return _in_region(kb, reply, rewritten, new_region), rewritten
     if kind == "region topic":
-        region = _region_topic(kb, text, context)
+        region = resolved.value
         chosen = _counterpart(kb, text, region, kb.get(context["entry"]))
         if chosen is None:
             return respond(kb, text, region=region), text
@@ -655,15 +676,11 @@ def _follow_up(
         entries = tuple(kb.get(i) for i in _items(kb, context))
         return _list_reply(text, Listing(label, entries, True)), None
     if kind == "region item":
-        item = _region_item(kb, text, context)
+        item = resolved.value
         asked = _region_words_out(kb, text)
         return _about(kb, item, text, question=asked), text
-    if kind == "most":
-        return _most(kb, text, context) or _clarify(
-            text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
-        ), None
-    if kind == "pick":
-        return _pick(kb, text, context) or _clarify(
+    if kind in ("most", "pick"):
+        return resolved.value or _clarify(
             text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
         ), None
     compared = (context or {}).get("question")
