@@ -141,6 +141,17 @@ _REGION_LEAD = re.compile(r"^\s*(\S+?)(은|는|도|에서는|에서도|에선|�
 _PROJECT_KINDS = frozenset({"program", "unit_project", "work_plan", "pledge"})
 # Words a follow-up may open with that change nothing ("그럼 인천은요?", "혹시 2번 예산은?").
 _OPENER = re.compile(r"^\s*(그럼|그러면|그럼요|그리고|혹시|아|아하|음|참|근데|그런데|그래서)\s+")
+# "아니 전주 말고 나주", "아 인천 말고 전북", "아니 전주시꺼", "아 잘못말함 …", "다른 지역은?
+# 전주": the last message corrected; what follows the marker is what was meant (a region alone
+# re-asks the last question there). "아" alone corrects nothing ("아 그럼 예산은?").
+_CORRECTION = re.compile(
+    r"^\s*(?:(?P<no>아니요|아뇨|아니야|아니에요|아닌데|아니)\s*[,.!~]*\s*|(?:아|앗|아차)\s*[,.!~]*\s*)?"
+    r"(?P<wrong>(?:잘못\s*(?:말함|말했\S*|썼\S*|적었\S*|얘기\S*|입력\S*)|그게\s*아니(?:고|라)|"
+    r"그거\s*말고|그\s*말\s*말고)\s*[,.!~]*\s*)?"
+    r"(?:(?P<instead>\S+?)\s*말고\s*[,.]?\s*|(?P<other>다른\s*(?:지역|곳|데)\S*)\s*[?？.!~]*\s*)?"
+)
+# "전주시꺼", "나주 거요": a region said as the thing meant.
+_REGION_THING = re.compile(r"\s*(꺼|거|것|걸로|껄로)?\s*(요|로|이요)?\s*[?.!~]*\s*$")
 # "두 번째 거", "세번째 사업": the item numbers citizens spell out.
 _ORDINAL = re.compile(r"(첫|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(번째)")
 _ORDINALS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8}
@@ -188,6 +199,7 @@ def converse(
     """The reply to ``text`` given the context ``state`` (as returned by the last turn);
     ``respond(kb, text, region=…)`` answers messages that are not follow-ups."""
     context = state if state and now - state.get("at", 0) <= idle_seconds else None
+    text = _corrected(kb, text) or text
     asked = text
     text = _plain(text)
     about_the_bot = _about_the_bot(text)
@@ -238,6 +250,28 @@ def _plain(text: str) -> str:
     spelled-out ordinal as a number ("두 번째 거" → "2번째 거")."""
     text = _OPENER.sub("", text, count=1)
     return _ORDINAL.sub(lambda m: f"{_ORDINALS[m.group(1)]}번째", text)
+
+
+def _corrected(kb: KnowledgeBase, text: str) -> str | None:
+    """What a correction of the last message means ("아니 전주 말고 나주" → "나주", "아니
+    전주시꺼" → "전주시", "아 잘못말함 전북도 해외 자매결연" → "전북도 해외 자매결연"); None
+    when the message corrects nothing. "X 말고" counts only with a region or a pointer as X,
+    and not before "다른 …" ("전주 말고 다른 지역도 해?" asks about the others)."""
+    match = _CORRECTION.match(text)
+    if match is None or not any(match.group(g) for g in ("no", "wrong", "instead", "other")):
+        return None
+    instead = match.group("instead")
+    if instead and not (
+        mentioned_regions(kb, instead) or _POINTER.match(instead) or instead in ("그거", "이거")
+    ):
+        return None
+    rest = text[match.end() :].strip()
+    if not rest or rest.startswith(("다른", "딴")):
+        return None
+    region = _REGION_THING.sub("", rest)
+    if _region_named_alone(kb, region):
+        return region
+    return rest if _content_words(kb, rest) else None  # "아니요 괜찮아요" means no entry
 
 
 def _field_words(kb: KnowledgeBase, text: str) -> str:
@@ -552,13 +586,21 @@ def _items(kb: KnowledgeBase, context: dict | None) -> list[str]:
 
 
 def _region_named_alone(kb: KnowledgeBase, text: str) -> str | None:
-    """The region of "인천은요?", "전주는 어때요?" — a message naming a region and nothing else."""
-    match = _REGION_ONLY.match(text)
-    if not match:
-        return None
-    word = match.group(1)
+    """The region of "인천은요?", "전주는 어때요?", "인천은 뭐 만들어?" — a message naming a
+    region and nothing else (what follows it names no topic, kind or field)."""
     words = kb.index.region_words
-    return words.get(word) or words.get(strip_particle(word))
+    match = _REGION_ONLY.match(text)
+    if match:
+        word = match.group(1)
+        return words.get(word) or words.get(strip_particle(word))
+    match = _REGION_LEAD.match(text)
+    if match is None or len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
+        return None
+    region = words.get(match.group(1)) or words.get(strip_particle(match.group(1)))
+    rest = match.group(3)
+    if region is None or _content_words(kb, rest, pointing=True) or asked_kinds(rest):
+        return None
+    return None if asked_facts(rest) else region  # "전북은 예산 얼마야?" asks a field there
 
 
 def _content_words(
@@ -659,6 +701,9 @@ def _follow_up(
                 "말씀해 주세요.",
             ), None
         rewritten = _with_region(kb, context["question"], new_region)
+        lead = None if _REGION_ONLY.match(text) else _REGION_LEAD.match(text)
+        if lead:  # "인천은 뭐 만들어?", "전북은 언제 해요?": what is asked of it there
+            rewritten = f"{rewritten} {lead.group(3)}"
         entry = kb.get(context["entry"]) if context.get("entry") else None
         chosen = entry and _counterpart(kb, rewritten, new_region, entry)
         if chosen is not None:

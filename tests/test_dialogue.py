@@ -322,3 +322,51 @@ def test_a_superlative_about_nothing_of_the_list_is_a_question_of_its_own(
     kb: KnowledgeBase, message
 ):
     assert talk(kb, "인천 위원회 종류", message)[-1] == respond(kb, message)
+
+
+@pytest.mark.parametrize(
+    "turns, card",
+    [
+        # a correction: the last question asked again as meant
+        (("전주 자매결연 사업 알려줘", "아니 전주 말고 나주"), "[16개 공공기관과 상생"),
+        (("인천 주민참여예산", "아 인천 말고 전북"), "[주민참여예산]\n전라북도"),
+        (("전북 다문화 청소년 지원", "아니 전주시꺼"), "[다문화 청소년 자립지원]"),
+        (("전북 국제행사 유치", "다른 지역은? 전주"), "전주시 · 공약"),
+    ],
+)
+def test_corrections_and_regions_ask_the_last_question_again(kb: KnowledgeBase, turns, card):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and card in reply.text
+
+
+def test_a_region_with_only_a_verb_asks_the_last_topic_there(kb: KnowledgeBase):
+    """ "인천은 뭐 만들어?" after 전북's newsletter: 인천's newsletter work, not any 만들다."""
+    reply = talk(kb, "전북 도정 소식지 만드는 사업", "인천은 뭐 만들어?")[-1]
+    assert "소식지" in reply.query and kb.get(reply.entry_id).region == "인천광역시"
+
+
+@pytest.mark.parametrize(
+    "message, meant",
+    [
+        ("아니 그게 아니라 주민참여예산 신청 방법 알려줘", "주민참여예산 신청 방법 알려줘"),
+        ("아 잘못 썼어요 규제개혁위원회 위원장", "규제개혁위원회 위원장"),
+    ],
+)
+def test_a_correction_naming_its_own_topic_is_that_question(kb: KnowledgeBase, message, meant):
+    reply = talk(kb, "인천 새마을회 어떤 단체예요", message)[-1]
+    assert reply == respond(kb, meant)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "전주 말고 다른 지역도 해?",  # asks about the others, corrects nothing
+        "청년 말고 어르신 지원 사업 있어?",  # "X 말고" with a topic: a question of its own
+        "아 그럼 예산은?",  # "아" alone corrects nothing
+        "인천은 위원회 뭐 있어?",  # a region and a kind: a list of its own
+    ],
+)
+def test_messages_that_correct_nothing(kb: KnowledgeBase, message):
+    from nlp.dialogue import _corrected, _region_named_alone
+
+    assert _corrected(kb, message) is None and _region_named_alone(kb, message) is None
