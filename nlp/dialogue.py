@@ -99,6 +99,15 @@ _ANOTHER = re.compile(
 # Words that name no set of their own after "다른" ("다른 지역은요?" is no set of a list).
 _NO_SET_WORDS = frozenset({"지역", "분야", "쪽", "곳", "데", "사람", "방법"})
 MAX_ANOTHER_SET_CHARS = 20  # as MAX_FOLLOW_UP_CHARS: longer is a question of its own
+# "완산권역은?", "노인 관련은?", "혁신담당관실은?" after a list: the same set with that topic or
+# of that department.
+_SAME_SET = re.compile(
+    r"^\s*(.+?)\s*(관련된\s*(?:거|것|건|게)|관련|쪽)?\s*(은요|는요|도요|은|는|도)\s*[?？.!~]*\s*$"
+)
+# "다른 부서 위원회는?" after a department's committees: that kind under the other departments.
+_OTHER_PARENTS = re.compile(r"다른\s*(부서|과|국|실|팀|곳|데)")
+# The kind nouns a list's label ends with ("전주시 '덕진권역' 관련 사업").
+_LABEL_KINDS = ("사업", "공약", "위원회", "단체", "시민단체", "팀", "부서", "업무", "항목")
 # "국제협력과 소속 팀" (a list label, nlp.listing): the department or unit project it belongs to.
 _PARENT_LABEL = re.compile(r"^(.+?) 소속 (\S+)$")
 # Pointers at a place: after a list of a department's teams, "거기 정원은?" is that department.
@@ -109,6 +118,11 @@ _HOW_MANY = re.compile(r"몇\s*(개|가지|곳|군데|건)|개수|갯수")
 _POINTER_WORD = re.compile(r"^\s*(의\s*)?(건|거|꺼|것|게|쪽|은|는|도)(\s|[?.!~]|$)")
 # "몇퍼", "몇프로", "몇살": a word opening with 몇 asks how much; it names nothing.
 _HOW_MUCH = "몇"
+# "몇 개소야", "몇 곳이에요": 몇 and the counter after it (the tagger splits "개소야" into 개 and
+# 소야, and "소야" would look like a name).
+_HOW_MANY_WORDS = re.compile(r"몇\s*[가-힣]*")
+# "전부 몇 개", "총 몇 개야": words of a count that name nothing either.
+_ALL_OF = re.compile(r"(^|\s)(총|전부|전체|모두|다\s|합쳐서|통틀어)")
 _EVERY = re.compile(r"다\s*(보여|알려|말해)|전부|전체|모두|다요|다\s*[?.!]*$")
 _POINTER = re.compile(
     r"^\s*(그거|그것|그게|그건|이거|이것|이건|저거|저건|거기|거긴|그곳|그\s*곳|그\s*사업|"
@@ -304,14 +318,17 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
     if context and context.get("listed") and items and _counts_the_list(kb, text):
         return "count"
     number = _NUMBER.match(text)
+    numbered = items or _members(kb, context)
     if (
         number
-        and 1 <= int(number.group(1)) <= len(items)
-        and not _names_elsewhere(kb, text, kb.get(items[int(number.group(1)) - 1]))
+        and 1 <= int(number.group(1)) <= len(numbered)
+        and not _names_elsewhere(kb, text, kb.get(numbered[int(number.group(1)) - 1]))
     ):
         return "number"  # "3번째꺼 하는일 알려줘": the third item's work, not a list of work
     if items and (item := _region_item(kb, text, context)) is not None:
         return Resolved("region item", item)
+    if context and (rewritten := _other_parents(kb, text, context)) is not None:
+        return Resolved("other parents", rewritten)
     if context and (rewritten := _another_set(kb, text, context)) is not None:
         return Resolved("another set", rewritten)
     if is_browsing(text) and (rewritten := _sibling_set(kb, text, context)) is not None:
@@ -328,6 +345,8 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
         return "more"
     if region := _region_named_alone(kb, text):
         return Resolved("region", region)
+    if context and (rewritten := _same_set(kb, text, context)):
+        return Resolved("another set", rewritten)
     if entry is not None and (region := _region_topic(kb, text, context)) is not None:
         return Resolved("region topic", region)
     if items and _MOST.search(text) and not mentioned_regions(kb, text):
@@ -373,7 +392,9 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
 def _counts_the_list(kb: KnowledgeBase, text: str) -> bool:
     """ "몇 개예요?", "총 몇개예요?" after a list: a count that names nothing of its own (not
     "가맹점 몇 개", "인천 위원회 몇 개")."""
-    return bool(_HOW_MANY.search(text)) and not _content_words(kb, text, pointing=True)
+    if not _HOW_MANY.search(text):
+        return False
+    return not _content_words(kb, _ALL_OF.sub(" ", text), pointing=True)
 
 
 def _region_item(kb: KnowledgeBase, text: str, context: dict | None) -> Entry | None:
@@ -471,6 +492,14 @@ def _another_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     if not _ANOTHER.search(text) or len(text.replace(" ", "")) > MAX_ANOTHER_SET_CHARS:
         return None
     rest = " ".join(_ANOTHER.sub(" ", text).replace("?", " ").split())
+    parent = _PARENT_LABEL.match(context.get("label") or "")
+    named = rest.replace(" ", "").rstrip("은는도요")
+    for kind in ("사업", *_LABEL_KINDS):
+        named = named.removesuffix(kind)
+    if parent and any(
+        e.kind in PARENT_KINDS and e.title.replace(" ", "") == named for e in kb.entries
+    ):  # "혁신담당관실 다른 사업은?" after a department's work: that department's
+        return f"{named} {parent.group(2)} 뭐 있어요"
     if asked_facts(rest) or wanted_fields(kb.index.analyze(rest)):
         return None
     words = [w for w in _content_words(kb, rest) if w not in _NO_SET_WORDS]
@@ -478,6 +507,49 @@ def _another_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
         return None
     region = None if mentioned_regions(kb, rest) else _region_of(kb, context)
     return " ".join(filter(None, (region, rest, "뭐 있어요")))
+
+
+def _same_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
+    """ "완산권역은?", "노인 관련은?" after a list (or "노인 관련은?" after one entry): the
+    browsing question for the same kind of entry on that topic in the list's region ("전주시
+    완산권역 관련 사업 뭐 있어요"); "혁신담당관실은?" after a department's work: that
+    department's work. None when the message asks a field, names a region or names nothing."""
+    match = _SAME_SET.match(text)
+    if match is None or len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS or _AMONG.match(text):
+        return None  # "그중에 청년 관련은?" chooses among the list's items
+    entry = kb.get(context["entry"]) if context.get("entry") else None
+    if not context.get("listed") and (entry is None or not match.group(2)):
+        return None  # after one entry only "X 관련은?" asks for a set
+    subject = match.group(1)
+    label = context.get("label") or ""
+    parent = _PARENT_LABEL.match(label)
+    squeezed = subject.replace(" ", "")
+    if parent and any(
+        e.kind in PARENT_KINDS and e.title.replace(" ", "") == squeezed for e in kb.entries
+    ):
+        return f"{subject} {parent.group(2)} 뭐 있어요"
+    if asked_facts(subject) or wanted_fields(kb.index.analyze(subject)):
+        return None
+    if mentioned_regions(kb, subject) or not _content_words(kb, subject, pointing=True):
+        return None
+    kind = next((k for k in _LABEL_KINDS if label.endswith(k)), "사업")
+    if not context.get("listed"):
+        kind = KIND_LABELS.get(entry.kind, "사업")
+    return " ".join(filter(None, (_region_of(kb, context), subject, "관련", kind, "뭐 있어요")))
+
+
+def _other_parents(kb: KnowledgeBase, text: str, context: dict) -> str | None:
+    """ "다른 부서 위원회는?" after a department's committees: the browsing question for that
+    kind in the list's region (the reply leaves out the list's own items); None otherwise."""
+    if not context.get("parent") or not _OTHER_PARENTS.search(text):
+        return None
+    if len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
+        return None
+    rest = _OTHER_PARENTS.sub(" ", text)
+    kinds = asked_kinds(rest)
+    if not kinds:
+        return None
+    return f"{_region_of(kb, context) or ''} {_kind_label(kinds)} 뭐 있어요".strip()
 
 
 def _sibling_set(kb: KnowledgeBase, text: str, context: dict | None) -> str | None:
@@ -580,6 +652,24 @@ def _asks_for_others(text: str) -> bool:
     return bool(_OTHERS.fullmatch(re.sub(r"[\s?？.!~,]", "", text)))
 
 
+def _members(kb: KnowledgeBase, context: dict | None) -> list[str]:
+    """The entries the last answer's card lists as its members (a department's 하위부서), still
+    in the knowledge base: "2번 부서" after "인천 소통협력관 부서 알려줘" is the second."""
+    return [i for i in (context or {}).get("members", []) if kb.get(i) is not None]
+
+
+def _listed_members(kb: KnowledgeBase, entry: Entry, shown: str) -> list[str]:
+    """The entries of the entry's region that a field of it shown in ``shown`` names one by one
+    ("· 하위부서: 시민정책담당관실, 공동체협치담당관실, …"), in that order; at least MIN_ITEMS."""
+    titles = {e.title: e.id for e in kb.entries if e.region == entry.region and e is not entry}
+    for name, value in entry.fields.items():
+        names = [n.strip() for n in value.split(",")]
+        if f"{name}: {value}" in shown and len(names) >= MIN_ITEMS:
+            if all(n in titles for n in names):
+                return [titles[n] for n in names]
+    return []
+
+
 def _items(kb: KnowledgeBase, context: dict | None) -> list[str]:
     """The last list's entries still in the knowledge base."""
     return [i for i in (context or {}).get("items", []) if kb.get(i) is not None]
@@ -610,6 +700,7 @@ def _content_words(
     like "21년", words asking how much like "몇퍼", nor the start or end of a field label of the
     entry in context: "시민소통 실적" of 시민소통실적); ``pointing``: the kind nouns of "그 사업",
     "3번 항목" name nothing either."""
+    text = _HOW_MANY_WORDS.sub(" ", text)
     query = kb.index.analyze(text)  # analysed once per message (SearchIndex keeps the last few)
     words = [
         strip_particle(t)
@@ -692,6 +783,15 @@ def _follow_up(
         if reply.band == ANSWER and reply.items:
             return reply, rewritten
         return respond(kb, text, region=region), text  # no set after all: the message alone
+    if kind == "other parents":
+        reply = respond(kb, resolved.value, region=None)
+        shown = set(_items(kb, context))
+        others = tuple(kb.get(i) for i in reply.items if i not in shown)
+        if reply.band == ANSWER and others:
+            kinds = asked_kinds(_OTHER_PARENTS.sub(" ", text))
+            label = f"{_region_of(kb, context)} 다른 부서의 {_kind_label(kinds)}"
+            return _list_reply(text, Listing(label, others, False)), resolved.value
+        return respond(kb, text, region=region), text
     if kind == "region":
         new_region = resolved.value
         if not context or not context.get("question"):
@@ -864,6 +964,7 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
     if kind == "number":
         match = _NUMBER.match(text)
         number, rest = int(match.group(1)), text[match.end() :]
+        items = items or _members(kb, context)
         if not 1 <= number <= len(items):
             return _clarify(
                 text,
@@ -1121,6 +1222,11 @@ def _remember(
             listed=False,
             entry=None,
         )
+    state.pop("members", None)
+    if reply.entry_id and not reply.items:
+        members = _listed_members(kb, kb.get(reply.entry_id), reply.text)
+        if members:
+            state["members"] = members
     if reply.entry_id:
         state["entry"] = reply.entry_id
         if reply.entry_id not in state.get("items", ()):

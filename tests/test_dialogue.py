@@ -370,3 +370,73 @@ def test_messages_that_correct_nothing(kb: KnowledgeBase, message):
     from nlp.dialogue import _corrected, _region_named_alone
 
     assert _corrected(kb, message) is None and _region_named_alone(kb, message) is None
+
+
+@pytest.mark.parametrize(
+    "turns, head",
+    [
+        # "X은?" / "X 관련은?" after a list: the same kind of set on that topic or department
+        (("전주 덕진권역 문화재생 사업 뭐 있어", "완산권역은?"), "전주시 '완산권역' 관련"),
+        (("인천 시민정책담당관실 업무 뭐 있어?", "혁신담당관실은?"), "혁신담당관실 소속 업무"),
+        (
+            ("인천 시민정책담당관실 업무 뭐 있어?", "그럼 혁신담당관실 다른 사업은?"),
+            "혁신담당관실 소속 업무",
+        ),
+        (("전주 장애인 공약", "노인 관련은?"), "전주시 '노인' 관련 공약"),
+        # "다른 부서 X는?": that kind under the other departments, the list's own left out
+        (
+            ("인천 공동체협치담당관실 위원회 뭐 있어", "다른 부서 위원회는?"),
+            "인천광역시 다른 부서의 위원회는 모두 5개",
+        ),
+    ],
+)
+def test_the_same_set_on_another_topic_or_department(kb: KnowledgeBase, turns, head):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and reply.text.startswith(head)
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("전주 일자리 관련 공약 다 알려줘", "그중에 청년 관련은?"),  # a choice among the items
+        ("전주 장애인 공약", "예산은?"),  # a field of the entry
+        ("전주 장애인 공약 뭐 있어", "인천은요?"),  # another region
+    ],
+)
+def test_messages_that_are_not_the_same_set_on_another_topic(kb: KnowledgeBase, turns):
+    from nlp.dialogue import _kind_of
+
+    state = None
+    for number, message in enumerate(turns[:-1]):
+        state = converse(kb, message, state, respond=respond, now=NOW + number).state
+    resolved = _kind_of(kb, turns[-1], state)
+    assert resolved is None or resolved.kind != "another set"
+
+
+def test_an_item_a_card_lists_is_numbered(kb: KnowledgeBase):
+    """ "2번 부서" after the 소통협력관 card, which lists its 하위부서 in order."""
+    reply = talk(kb, "인천 소통협력관 부서 알려줘", "2번 부서 담당관 누구야?")[-1]
+    assert reply.band == ANSWER and "[공동체협치담당관실]" in reply.text and "박재성" in reply.text
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        (("정무기획과 팀 뭐 있어", "몇 개임"), "5개"),
+        (("인천 국민운동단체 목록", "전부 몇 개"), "5개"),
+    ],
+)
+def test_a_count_after_a_list(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        (("전주 벼룩시장 야호시장 공약", "사람 몇 명 왔었어?"), "3,000여명"),
+    ],
+)
+def test_a_count_of_people_or_places_after_an_entry(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text
