@@ -221,8 +221,8 @@ def converse(
     if resolved and resolved.kind in ("most", "pick"):
         chosen = (_most if resolved.kind == "most" else _pick)(kb, text, context)
         # "세계에서 제일 높은 산이 어디예요": nothing of the list's items
-        resolved = None if chosen is None and resolved.kind == "most" else Resolved(
-            resolved.kind, chosen
+        resolved = (
+            None if chosen is None and resolved.kind == "most" else Resolved(resolved.kind, chosen)
         )
     if resolved is None:
         text = asked
@@ -307,7 +307,8 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> Resol
 
 def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resolved | None:
     """ "number", "more", "others", "region", "most", "pick", "pointer", "field", "same" or
-    "children" (or a Resolved with what was found); None for a new question. Browsing questions ("청년 사업 뭐 있어요?") are new
+    "children" (or a Resolved with what was found); None for a new question. Browsing
+    questions ("청년 사업 뭐 있어요?") are new
     unless they name nothing but a kind after a department or unit project ("팀 뭐 있어?": its
     teams), ask for the others ("다른 사업은 뭐 있어요?") or name nothing at all ("어떤 혜택
     있어요?" after an entry: its benefits)."""
