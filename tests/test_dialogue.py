@@ -440,3 +440,10 @@ def test_a_count_after_a_list(kb: KnowledgeBase, turns, expected):
 def test_a_count_of_people_or_places_after_an_entry(kb: KnowledgeBase, turns, expected):
     reply = talk(kb, *turns)[-1]
     assert reply.band == ANSWER and expected in reply.text
+
+
+def test_a_comparison_names_its_topic_once_with_the_field_asked_after_it(kb: KnowledgeBase):
+    """ "예산은?" after a comparison: the budgets side by side under '홍보대사', not under
+    '홍보대사 · 홍보대사 예산'."""
+    reply = talk(kb, "인천 홍보대사랑 전북 홍보대사 뭐가 달라", "예산은?")[-1]
+    assert reply.text.startswith("'홍보대사'를 지역별로 비교합니다")
