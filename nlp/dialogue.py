@@ -314,6 +314,8 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
     있어요?" after an entry: its benefits)."""
     entry = kb.get(context["entry"]) if context and context.get("entry") else None
     items = _items(kb, context)
+    if entry is not None and _MORE.match(text):
+        return "more"  # "더 알려줘" after one entry: all of it, not the entries beside it
     if _asks_for_others(text):
         return "others"
     if context and context.get("listed") and items and _counts_the_list(kb, text):
@@ -1018,7 +1020,32 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
         )
     pointer = _POINTER.match(text)
     asks = (text[pointer.end() :] if pointer else text).strip(" ?.!~")
-    return _about(kb, entry, text, question=_in_topic(kb, text, context, entry) if asks else None)
+    if not asks:
+        return _about(kb, entry, text, question=None)
+    question = " ".join((_in_topic(kb, text, context, entry), *_labels_begun(kb, text, entry)))
+    return _about(kb, entry, text, question=question)
+
+
+def _labels_begun(kb: KnowledgeBase, text: str, entry: Entry) -> list[str]:
+    """The entry's field labels a word of the message begins and the message does not hold
+    whole ("시민들이랑 뭐 했어요?" → 시민소통실적): named so, the answer leads with that field.
+    None when the message asks a fact of its own ("예산은 어디 돈이에요?" is no 예산구분) or
+    names more than the field ("시민 의견 수렴 몇 번": the lines on 의견 수렴 answer it)."""
+    if asked_facts(text):
+        return []
+    squeezed = text.replace(" ", "")
+    query = kb.index.analyze(text)
+    words = {strip_particle(t) for t in query.tokens if t not in query.predicates}
+    words = {w for w in words if len(w) >= 2 and w not in STOPWORDS}
+    labels = [label.replace(" ", "") for label in entry.fields]
+    if not words or not all(any(label.startswith(w) for label in labels) for w in words):
+        return []
+    return [
+        label
+        for label in entry.fields
+        if label.replace(" ", "") not in squeezed
+        and any(label.replace(" ", "").startswith(w) for w in words)
+    ]
 
 
 def _in_topic(kb: KnowledgeBase, text: str, context: dict | None, entry: Entry) -> str:

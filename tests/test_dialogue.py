@@ -447,3 +447,30 @@ def test_a_comparison_names_its_topic_once_with_the_field_asked_after_it(kb: Kno
     '홍보대사 · 홍보대사 예산'."""
     reply = talk(kb, "인천 홍보대사랑 전북 홍보대사 뭐가 달라", "예산은?")[-1]
     assert reply.text.startswith("'홍보대사'를 지역별로 비교합니다")
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # "더 알려줘" after one entry: the whole card, not a list of entries beside it
+        (("전북형 비자", "더 알려줘"), "[지역 수요에 기반한 전북형 비자"),
+        # a word beginning a field's label asks for that field (시민 → 시민소통실적)
+        (("전주 드론축구 월드컵 공약", "시민들이랑 뭐 했어요?"), "드론축구인 화합의 날"),
+    ],
+)
+def test_more_of_an_entry_and_a_field_named_by_its_start(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and not reply.items and expected in reply.text
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # a fact of its own, or more words than the field: the lines on them, not the field
+        (("나주 자매결연 사업 알려줘", "그 사업 예산은 어디 돈이에요?"), "시비"),
+        (("전주 지역화폐 도입 공약", "그거 시민 의견 수렴 몇 번 했어?"), "14회"),
+    ],
+)
+def test_a_field_label_is_not_added_to_a_question_of_more(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text
