@@ -1002,8 +1002,9 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
     if kind == "others":
         return _others(kb, text, context, entry, items)
     # a field or a pointer: about the last entry, or "거기" the department a list belongs to
-    if entry is None and context and context.get("parent") and _PLACE_POINTER.match(text):
-        entry = kb.get(context["parent"])
+    parent = kb.get(context["parent"]) if context and context.get("parent") else None
+    if entry is None and parent is not None and _points_at(text, parent):
+        entry = parent
     if entry is None:
         facts = asked_facts(text)
         what = facts[0].label if facts else "내용"
@@ -1046,6 +1047,15 @@ def _labels_begun(kb: KnowledgeBase, text: str, entry: Entry) -> list[str]:
         if label.replace(" ", "") not in squeezed
         and any(label.replace(" ", "").startswith(w) for w in words)
     ]
+
+
+def _points_at(text: str, parent: Entry) -> bool:
+    """Whether a pointer after a list of ``parent``'s members means ``parent``: "거기", "그
+    부서" for a department; "그 사업" also for a unit project ("국제행사유치 소속 사업" then "그
+    사업 예산 얼마야": the unit project's budget)."""
+    if _PLACE_POINTER.match(text):
+        return True
+    return parent.kind in _PROJECT_KINDS and bool(re.match(r"^\s*그\s*사업", text))
 
 
 def _in_topic(kb: KnowledgeBase, text: str, context: dict | None, entry: Entry) -> str:

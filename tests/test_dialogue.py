@@ -474,3 +474,20 @@ def test_more_of_an_entry_and_a_field_named_by_its_start(kb: KnowledgeBase, turn
 def test_a_field_label_is_not_added_to_a_question_of_more(kb: KnowledgeBase, turns, expected):
     reply = talk(kb, *turns)[-1]
     assert reply.band == ANSWER and expected in reply.text
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # "그 사업" after a unit project's programs: the unit project
+        (("전북 국제행사 유치 사업 알려줘", "그 사업 예산 얼마야"), "71백만원"),
+        # "그 사업" after a list of no one parent: asked back
+        (("전주 장애인 공약 뭐 있어", "그 사업 예산 얼마야"), None),
+    ],
+)
+def test_that_project_after_a_unit_projects_programs(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    if expected is None:
+        assert reply.band == CLARIFY
+    else:
+        assert reply.band == ANSWER and expected in reply.text.splitlines()[0]
