@@ -133,8 +133,18 @@ def find_comparison(
         rows.append((side.region, best.entry if best else None, fact))
     if not any(entry for _, entry, _ in rows):
         return None
-    topics = list(dict.fromkeys(side.topic for side in sides if side.topic))
-    return Comparison(" · ".join(topics), tuple(rows))
+    return Comparison(_label(sides), tuple(rows))
+
+
+def _label(sides: list[Side]) -> str:
+    """The compared topic as the reply names it: each side's words without the field asked for
+    ("홍보대사 예산" → 홍보대사), each topic once ("'홍보대사'", not "'홍보대사 · 홍보대사
+    예산'")."""
+    topics = []
+    for side in sides:
+        words = [w for w in side.topic.split() if strip_particle(w) not in _NOT_TOPIC]
+        topics.append(" ".join(words) or side.topic)
+    return " · ".join(dict.fromkeys(t for t in topics if t))
 
 
 def format_comparison(comparison: Comparison) -> str:

@@ -99,6 +99,15 @@ _ANOTHER = re.compile(
 # Words that name no set of their own after "다른" ("다른 지역은요?" is no set of a list).
 _NO_SET_WORDS = frozenset({"지역", "분야", "쪽", "곳", "데", "사람", "방법"})
 MAX_ANOTHER_SET_CHARS = 20  # as MAX_FOLLOW_UP_CHARS: longer is a question of its own
+# "완산권역은?", "노인 관련은?", "혁신담당관실은?" after a list: the same set with that topic or
+# of that department.
+_SAME_SET = re.compile(
+    r"^\s*(.+?)\s*(관련된\s*(?:거|것|건|게)|관련|쪽)?\s*(은요|는요|도요|은|는|도)\s*[?？.!~]*\s*$"
+)
+# "다른 부서 위원회는?" after a department's committees: that kind under the other departments.
+_OTHER_PARENTS = re.compile(r"다른\s*(부서|과|국|실|팀|곳|데)")
+# The kind nouns a list's label ends with ("전주시 '덕진권역' 관련 사업").
+_LABEL_KINDS = ("사업", "공약", "위원회", "단체", "시민단체", "팀", "부서", "업무", "항목")
 # "국제협력과 소속 팀" (a list label, nlp.listing): the department or unit project it belongs to.
 _PARENT_LABEL = re.compile(r"^(.+?) 소속 (\S+)$")
 # Pointers at a place: after a list of a department's teams, "거기 정원은?" is that department.
@@ -109,6 +118,11 @@ _HOW_MANY = re.compile(r"몇\s*(개|가지|곳|군데|건)|개수|갯수")
 _POINTER_WORD = re.compile(r"^\s*(의\s*)?(건|거|꺼|것|게|쪽|은|는|도)(\s|[?.!~]|$)")
 # "몇퍼", "몇프로", "몇살": a word opening with 몇 asks how much; it names nothing.
 _HOW_MUCH = "몇"
+# "몇 개소야", "몇 곳이에요": 몇 and the counter after it (the tagger splits "개소야" into 개 and
+# 소야, and "소야" would look like a name).
+_HOW_MANY_WORDS = re.compile(r"몇\s*[가-힣]*")
+# "전부 몇 개", "총 몇 개야": words of a count that name nothing either.
+_ALL_OF = re.compile(r"(^|\s)(총|전부|전체|모두|다\s|합쳐서|통틀어)")
 _EVERY = re.compile(r"다\s*(보여|알려|말해)|전부|전체|모두|다요|다\s*[?.!]*$")
 _POINTER = re.compile(
     r"^\s*(그거|그것|그게|그건|이거|이것|이건|저거|저건|거기|거긴|그곳|그\s*곳|그\s*사업|"
@@ -141,6 +155,17 @@ _REGION_LEAD = re.compile(r"^\s*(\S+?)(은|는|도|에서는|에서도|에선|�
 _PROJECT_KINDS = frozenset({"program", "unit_project", "work_plan", "pledge"})
 # Words a follow-up may open with that change nothing ("그럼 인천은요?", "혹시 2번 예산은?").
 _OPENER = re.compile(r"^\s*(그럼|그러면|그럼요|그리고|혹시|아|아하|음|참|근데|그런데|그래서)\s+")
+# "아니 전주 말고 나주", "아 인천 말고 전북", "아니 전주시꺼", "아 잘못말함 …", "다른 지역은?
+# 전주": the last message corrected; what follows the marker is what was meant (a region alone
+# re-asks the last question there). "아" alone corrects nothing ("아 그럼 예산은?").
+_CORRECTION = re.compile(
+    r"^\s*(?:(?P<no>아니요|아뇨|아니야|아니에요|아닌데|아니)\s*[,.!~]*\s*|(?:아|앗|아차)\s*[,.!~]*\s*)?"
+    r"(?P<wrong>(?:잘못\s*(?:말함|말했\S*|썼\S*|적었\S*|얘기\S*|입력\S*)|그게\s*아니(?:고|라)|"
+    r"그거\s*말고|그\s*말\s*말고)\s*[,.!~]*\s*)?"
+    r"(?:(?P<instead>\S+?)\s*말고\s*[,.]?\s*|(?P<other>다른\s*(?:지역|곳|데)\S*)\s*[?？.!~]*\s*)?"
+)
+# "전주시꺼", "나주 거요": a region said as the thing meant.
+_REGION_THING = re.compile(r"\s*(꺼|거|것|걸로|껄로)?\s*(요|로|이요)?\s*[?.!~]*\s*$")
 # "두 번째 거", "세번째 사업": the item numbers citizens spell out.
 _ORDINAL = re.compile(r"(첫|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(번째)")
 _ORDINALS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8}
@@ -156,6 +181,15 @@ _FIELD_WORDS = CUE_WORDS | WORDS["follow-up field words"]
 # The field words a content word may not start with ("예산액", "전화번호로"), as one tuple for
 # str.startswith: checked for every word of every message.
 _FIELD_STARTS = tuple(sorted(w for w in _FIELD_WORDS if len(w) >= 2))
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What kind of follow-up a message is, with what its classification already resolved
+    (the item, region or rewritten question), so the reply is not worked out a second time."""
+
+    kind: str
+    value: object = None
 
 
 @dataclass(frozen=True)
@@ -179,22 +213,29 @@ def converse(
     """The reply to ``text`` given the context ``state`` (as returned by the last turn);
     ``respond(kb, text, region=…)`` answers messages that are not follow-ups."""
     context = state if state and now - state.get("at", 0) <= idle_seconds else None
+    text = _corrected(kb, text) or text
     asked = text
     text = _plain(text)
     about_the_bot = _about_the_bot(text)
-    kind = None if about_the_bot else _kind_of(kb, text, context)
-    if kind == "most" and _most(kb, text, context) is None:
-        kind = None  # "세계에서 제일 높은 산이 어디예요": nothing of the list's items
-    if kind is None:
+    resolved = None if about_the_bot else _kind_of(kb, text, context)
+    if resolved and resolved.kind in ("most", "pick"):
+        chosen = (_most if resolved.kind == "most" else _pick)(kb, text, context)
+        # "세계에서 제일 높은 산이 어디예요": nothing of the list's items
+        resolved = (
+            None if chosen is None and resolved.kind == "most" else Resolved(resolved.kind, chosen)
+        )
+    if resolved is None:
         text = asked
         reply = respond(kb, text, region=region)
         kind = None if about_the_bot else _leaning_on(kb, text, context, reply)
-        if kind is None or (kind == "pick" and _pick(kb, text, context) is None):
+        chosen = _pick(kb, text, context) if kind == "pick" else None
+        if kind is None or (kind == "pick" and chosen is None):
             return Turn(
                 reply,
                 _remember(kb, reply, text, context, now, region, fields=_field_words(kb, text)),
             )
-    reply, question = _follow_up(kb, kind, text, context, respond, region)
+        resolved = Resolved(kind, chosen)
+    reply, question = _follow_up(kb, resolved, text, context, respond, region)
     return Turn(
         reply,
         _remember(
@@ -225,6 +266,28 @@ def _plain(text: str) -> str:
     return _ORDINAL.sub(lambda m: f"{_ORDINALS[m.group(1)]}번째", text)
 
 
+def _corrected(kb: KnowledgeBase, text: str) -> str | None:
+    """What a correction of the last message means ("아니 전주 말고 나주" → "나주", "아니
+    전주시꺼" → "전주시", "아 잘못말함 전북도 해외 자매결연" → "전북도 해외 자매결연"); None
+    when the message corrects nothing. "X 말고" counts only with a region or a pointer as X,
+    and not before "다른 …" ("전주 말고 다른 지역도 해?" asks about the others)."""
+    match = _CORRECTION.match(text)
+    if match is None or not any(match.group(g) for g in ("no", "wrong", "instead", "other")):
+        return None
+    instead = match.group("instead")
+    if instead and not (
+        mentioned_regions(kb, instead) or _POINTER.match(instead) or instead in ("그거", "이거")
+    ):
+        return None
+    rest = text[match.end() :].strip()
+    if not rest or rest.startswith(("다른", "딴")):
+        return None
+    region = _REGION_THING.sub("", rest)
+    if _region_named_alone(kb, region):
+        return region
+    return rest if _content_words(kb, rest) else None  # "아니요 괜찮아요" means no entry
+
+
 def _field_words(kb: KnowledgeBase, text: str) -> str:
     """The words of a question that ask for a field ("예산", "정원 몇 명"), kept so that
     "국제협력과는요?" asks the same of another entry."""
@@ -233,31 +296,46 @@ def _field_words(kb: KnowledgeBase, text: str) -> str:
     return " ".join(dict.fromkeys(cues))
 
 
-def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str | None:
+def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> Resolved | None:
+    """The follow-up a message is (see _classify), with the item, region or rewritten
+    question its classification resolved; None for a new question."""
+    found = _classify(kb, text, context)
+    if found is None or isinstance(found, Resolved):
+        return found
+    return Resolved(found)
+
+
+def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resolved | None:
     """ "number", "more", "others", "region", "most", "pick", "pointer", "field", "same" or
-    "children"; None for a new question. Browsing questions ("청년 사업 뭐 있어요?") are new
+    "children" (or a Resolved with what was found); None for a new question. Browsing
+    questions ("청년 사업 뭐 있어요?") are new
     unless they name nothing but a kind after a department or unit project ("팀 뭐 있어?": its
     teams), ask for the others ("다른 사업은 뭐 있어요?") or name nothing at all ("어떤 혜택
     있어요?" after an entry: its benefits)."""
     entry = kb.get(context["entry"]) if context and context.get("entry") else None
     items = _items(kb, context)
+    if entry is not None and _MORE.match(text):
+        return "more"  # "더 알려줘" after one entry: all of it, not the entries beside it
     if _asks_for_others(text):
         return "others"
     if context and context.get("listed") and items and _counts_the_list(kb, text):
         return "count"
     number = _NUMBER.match(text)
+    numbered = items or _members(kb, context)
     if (
         number
-        and 1 <= int(number.group(1)) <= len(items)
-        and not _names_elsewhere(kb, text, kb.get(items[int(number.group(1)) - 1]))
+        and 1 <= int(number.group(1)) <= len(numbered)
+        and not _names_elsewhere(kb, text, kb.get(numbered[int(number.group(1)) - 1]))
     ):
         return "number"  # "3번째꺼 하는일 알려줘": the third item's work, not a list of work
-    if items and _region_item(kb, text, context) is not None:
-        return "region item"
-    if context and _another_set(kb, text, context) is not None:
-        return "another set"
-    if is_browsing(text) and _sibling_set(kb, text, context) is not None:
-        return "sibling set"
+    if items and (item := _region_item(kb, text, context)) is not None:
+        return Resolved("region item", item)
+    if context and (rewritten := _other_parents(kb, text, context)) is not None:
+        return Resolved("other parents", rewritten)
+    if context and (rewritten := _another_set(kb, text, context)) is not None:
+        return Resolved("another set", rewritten)
+    if is_browsing(text) and (rewritten := _sibling_set(kb, text, context)) is not None:
+        return Resolved("sibling set", rewritten)
     if is_browsing(text):
         bare = entry is not None and not _content_words(kb, text, entry, pointing=True)
         if bare and entry.kind in PARENT_KINDS and not mentioned_regions(kb, text):
@@ -268,10 +346,12 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
         return "number"  # "3번 예산은?" without a list: asked back
     if _MORE.match(text):
         return "more"
-    if _region_named_alone(kb, text):
-        return "region"
-    if entry is not None and _region_topic(kb, text, context) is not None:
-        return "region topic"
+    if region := _region_named_alone(kb, text):
+        return Resolved("region", region)
+    if context and (rewritten := _same_set(kb, text, context)):
+        return Resolved("another set", rewritten)
+    if entry is not None and (region := _region_topic(kb, text, context)) is not None:
+        return Resolved("region topic", region)
     if items and _MOST.search(text) and not mentioned_regions(kb, text):
         return "most"
     if items and _AMONG.match(text) and not mentioned_regions(kb, text):
@@ -315,7 +395,9 @@ def _kind_of(kb: KnowledgeBase, text: str, context: dict | None = None) -> str |
 def _counts_the_list(kb: KnowledgeBase, text: str) -> bool:
     """ "몇 개예요?", "총 몇개예요?" after a list: a count that names nothing of its own (not
     "가맹점 몇 개", "인천 위원회 몇 개")."""
-    return bool(_HOW_MANY.search(text)) and not _content_words(kb, text, pointing=True)
+    if not _HOW_MANY.search(text):
+        return False
+    return not _content_words(kb, _ALL_OF.sub(" ", text), pointing=True)
 
 
 def _region_item(kb: KnowledgeBase, text: str, context: dict | None) -> Entry | None:
@@ -413,6 +495,14 @@ def _another_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     if not _ANOTHER.search(text) or len(text.replace(" ", "")) > MAX_ANOTHER_SET_CHARS:
         return None
     rest = " ".join(_ANOTHER.sub(" ", text).replace("?", " ").split())
+    parent = _PARENT_LABEL.match(context.get("label") or "")
+    named = rest.replace(" ", "").rstrip("은는도요")
+    for kind in ("사업", *_LABEL_KINDS):
+        named = named.removesuffix(kind)
+    if parent and any(
+        e.kind in PARENT_KINDS and e.title.replace(" ", "") == named for e in kb.entries
+    ):  # "혁신담당관실 다른 사업은?" after a department's work: that department's
+        return f"{named} {parent.group(2)} 뭐 있어요"
     if asked_facts(rest) or wanted_fields(kb.index.analyze(rest)):
         return None
     words = [w for w in _content_words(kb, rest) if w not in _NO_SET_WORDS]
@@ -420,6 +510,49 @@ def _another_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
         return None
     region = None if mentioned_regions(kb, rest) else _region_of(kb, context)
     return " ".join(filter(None, (region, rest, "뭐 있어요")))
+
+
+def _same_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
+    """ "완산권역은?", "노인 관련은?" after a list (or "노인 관련은?" after one entry): the
+    browsing question for the same kind of entry on that topic in the list's region ("전주시
+    완산권역 관련 사업 뭐 있어요"); "혁신담당관실은?" after a department's work: that
+    department's work. None when the message asks a field, names a region or names nothing."""
+    match = _SAME_SET.match(text)
+    if match is None or len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS or _AMONG.match(text):
+        return None  # "그중에 청년 관련은?" chooses among the list's items
+    entry = kb.get(context["entry"]) if context.get("entry") else None
+    if not context.get("listed") and (entry is None or not match.group(2)):
+        return None  # after one entry only "X 관련은?" asks for a set
+    subject = match.group(1)
+    label = context.get("label") or ""
+    parent = _PARENT_LABEL.match(label)
+    squeezed = subject.replace(" ", "")
+    if parent and any(
+        e.kind in PARENT_KINDS and e.title.replace(" ", "") == squeezed for e in kb.entries
+    ):
+        return f"{subject} {parent.group(2)} 뭐 있어요"
+    if asked_facts(subject) or wanted_fields(kb.index.analyze(subject)):
+        return None
+    if mentioned_regions(kb, subject) or not _content_words(kb, subject, pointing=True):
+        return None
+    kind = next((k for k in _LABEL_KINDS if label.endswith(k)), "사업")
+    if not context.get("listed"):
+        kind = KIND_LABELS.get(entry.kind, "사업")
+    return " ".join(filter(None, (_region_of(kb, context), subject, "관련", kind, "뭐 있어요")))
+
+
+def _other_parents(kb: KnowledgeBase, text: str, context: dict) -> str | None:
+    """ "다른 부서 위원회는?" after a department's committees: the browsing question for that
+    kind in the list's region (the reply leaves out the list's own items); None otherwise."""
+    if not context.get("parent") or not _OTHER_PARENTS.search(text):
+        return None
+    if len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
+        return None
+    rest = _OTHER_PARENTS.sub(" ", text)
+    kinds = asked_kinds(rest)
+    if not kinds:
+        return None
+    return f"{_region_of(kb, context) or ''} {_kind_label(kinds)} 뭐 있어요".strip()
 
 
 def _sibling_set(kb: KnowledgeBase, text: str, context: dict | None) -> str | None:
@@ -522,19 +655,45 @@ def _asks_for_others(text: str) -> bool:
     return bool(_OTHERS.fullmatch(re.sub(r"[\s?？.!~,]", "", text)))
 
 
+def _members(kb: KnowledgeBase, context: dict | None) -> list[str]:
+    """The entries the last answer's card lists as its members (a department's 하위부서), still
+    in the knowledge base: "2번 부서" after "인천 소통협력관 부서 알려줘" is the second."""
+    return [i for i in (context or {}).get("members", []) if kb.get(i) is not None]
+
+
+def _listed_members(kb: KnowledgeBase, entry: Entry, shown: str) -> list[str]:
+    """The entries of the entry's region that a field of it shown in ``shown`` names one by one
+    ("· 하위부서: 시민정책담당관실, 공동체협치담당관실, …"), in that order; at least MIN_ITEMS."""
+    titles = {e.title: e.id for e in kb.entries if e.region == entry.region and e is not entry}
+    for name, value in entry.fields.items():
+        names = [n.strip() for n in value.split(",")]
+        if f"{name}: {value}" in shown and len(names) >= MIN_ITEMS:
+            if all(n in titles for n in names):
+                return [titles[n] for n in names]
+    return []
+
+
 def _items(kb: KnowledgeBase, context: dict | None) -> list[str]:
     """The last list's entries still in the knowledge base."""
     return [i for i in (context or {}).get("items", []) if kb.get(i) is not None]
 
 
 def _region_named_alone(kb: KnowledgeBase, text: str) -> str | None:
-    """The region of "인천은요?", "전주는 어때요?" — a message naming a region and nothing else."""
-    match = _REGION_ONLY.match(text)
-    if not match:
-        return None
-    word = match.group(1)
+    """The region of "인천은요?", "전주는 어때요?", "인천은 뭐 만들어?" — a message naming a
+    region and nothing else (what follows it names no topic, kind or field)."""
     words = kb.index.region_words
-    return words.get(word) or words.get(strip_particle(word))
+    match = _REGION_ONLY.match(text)
+    if match:
+        word = match.group(1)
+        return words.get(word) or words.get(strip_particle(word))
+    match = _REGION_LEAD.match(text)
+    if match is None or len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
+        return None
+    region = words.get(match.group(1)) or words.get(strip_particle(match.group(1)))
+    rest = match.group(3)
+    if region is None or _content_words(kb, rest, pointing=True) or asked_kinds(rest):
+        return None
+    return None if asked_facts(rest) else region  # "전북은 예산 얼마야?" asks a field there
 
 
 def _content_words(
@@ -544,6 +703,7 @@ def _content_words(
     like "21년", words asking how much like "몇퍼", nor the start or end of a field label of the
     entry in context: "시민소통 실적" of 시민소통실적); ``pointing``: the kind nouns of "그 사업",
     "3번 항목" name nothing either."""
+    text = _HOW_MANY_WORDS.sub(" ", text)
     query = kb.index.analyze(text)  # analysed once per message (SearchIndex keeps the last few)
     words = [
         strip_particle(t)
@@ -603,14 +763,15 @@ def _names_a_field(text: str, entry: Entry) -> bool:
 
 def _follow_up(
     kb: KnowledgeBase,
-    kind: str,
+    resolved: Resolved,
     text: str,
     context: dict | None,
     respond: Callable[..., Reply],
     region: str | None = None,
 ) -> tuple[Reply, str | None]:
-    """The reply to a follow-up of ``kind``, and the question the context now holds (None:
-    unchanged)."""
+    """The reply to a follow-up of ``resolved.kind``, and the question the context now holds
+    (None: unchanged)."""
+    kind = resolved.kind
     if kind == "same":
         match = _SAME_FOR.match(text)
         subject = match.group(1) or match.group(3)
@@ -620,17 +781,22 @@ def _follow_up(
         rewritten = f"{kb.get(context['entry']).title} {text}"
         return respond(kb, rewritten, region=None), rewritten
     if kind in ("another set", "sibling set"):
-        rewritten = (
-            _another_set(kb, text, context)
-            if kind == "another set"
-            else _sibling_set(kb, text, context)
-        )
+        rewritten = resolved.value
         reply = respond(kb, rewritten, region=None)
         if reply.band == ANSWER and reply.items:
             return reply, rewritten
         return respond(kb, text, region=region), text  # no set after all: the message alone
+    if kind == "other parents":
+        reply = respond(kb, resolved.value, region=None)
+        shown = set(_items(kb, context))
+        others = tuple(kb.get(i) for i in reply.items if i not in shown)
+        if reply.band == ANSWER and others:
+            kinds = asked_kinds(_OTHER_PARENTS.sub(" ", text))
+            label = f"{_region_of(kb, context)} 다른 부서의 {_kind_label(kinds)}"
+            return _list_reply(text, Listing(label, others, False)), resolved.value
+        return respond(kb, text, region=region), text
     if kind == "region":
-        new_region = _region_named_alone(kb, text)
+        new_region = resolved.value
         if not context or not context.get("question"):
             return _clarify(
                 text,
@@ -638,6 +804,9 @@ def _follow_up(
                 "말씀해 주세요.",
             ), None
         rewritten = _with_region(kb, context["question"], new_region)
+        lead = None if _REGION_ONLY.match(text) else _REGION_LEAD.match(text)
+        if lead:  # "인천은 뭐 만들어?", "전북은 언제 해요?": what is asked of it there
+            rewritten = f"{rewritten} {lead.group(3)}"
         entry = kb.get(context["entry"]) if context.get("entry") else None
         chosen = entry and _counterpart(kb, rewritten, new_region, entry)
         if chosen is not None:
@@ -645,7 +814,7 @@ def _follow_up(
         reply = respond(kb, rewritten, region=new_region)
         return _in_region(kb, reply, rewritten, new_region), rewritten
     if kind == "region topic":
-        region = _region_topic(kb, text, context)
+        region = resolved.value
         chosen = _counterpart(kb, text, region, kb.get(context["entry"]))
         if chosen is None:
             return respond(kb, text, region=region), text
@@ -655,15 +824,11 @@ def _follow_up(
         entries = tuple(kb.get(i) for i in _items(kb, context))
         return _list_reply(text, Listing(label, entries, True)), None
     if kind == "region item":
-        item = _region_item(kb, text, context)
+        item = resolved.value
         asked = _region_words_out(kb, text)
         return _about(kb, item, text, question=asked), text
-    if kind == "most":
-        return _most(kb, text, context) or _clarify(
-            text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
-        ), None
-    if kind == "pick":
-        return _pick(kb, text, context) or _clarify(
+    if kind in ("most", "pick"):
+        return resolved.value or _clarify(
             text, '목록의 몇 번 항목을 말씀하시나요? "2번"처럼 번호로 골라 주세요.'
         ), None
     compared = (context or {}).get("question")
@@ -802,6 +967,7 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
     if kind == "number":
         match = _NUMBER.match(text)
         number, rest = int(match.group(1)), text[match.end() :]
+        items = items or _members(kb, context)
         if not 1 <= number <= len(items):
             return _clarify(
                 text,
@@ -836,8 +1002,9 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
     if kind == "others":
         return _others(kb, text, context, entry, items)
     # a field or a pointer: about the last entry, or "거기" the department a list belongs to
-    if entry is None and context and context.get("parent") and _PLACE_POINTER.match(text):
-        entry = kb.get(context["parent"])
+    parent = kb.get(context["parent"]) if context and context.get("parent") else None
+    if entry is None and parent is not None and _points_at(text, parent):
+        entry = parent
     if entry is None:
         facts = asked_facts(text)
         what = facts[0].label if facts else "내용"
@@ -854,7 +1021,41 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
         )
     pointer = _POINTER.match(text)
     asks = (text[pointer.end() :] if pointer else text).strip(" ?.!~")
-    return _about(kb, entry, text, question=_in_topic(kb, text, context, entry) if asks else None)
+    if not asks:
+        return _about(kb, entry, text, question=None)
+    question = " ".join((_in_topic(kb, text, context, entry), *_labels_begun(kb, text, entry)))
+    return _about(kb, entry, text, question=question)
+
+
+def _labels_begun(kb: KnowledgeBase, text: str, entry: Entry) -> list[str]:
+    """The entry's field labels a word of the message begins and the message does not hold
+    whole ("시민들이랑 뭐 했어요?" → 시민소통실적): named so, the answer leads with that field.
+    None when the message asks a fact of its own ("예산은 어디 돈이에요?" is no 예산구분) or
+    names more than the field ("시민 의견 수렴 몇 번": the lines on 의견 수렴 answer it)."""
+    if asked_facts(text):
+        return []
+    squeezed = text.replace(" ", "")
+    query = kb.index.analyze(text)
+    words = {strip_particle(t) for t in query.tokens if t not in query.predicates}
+    words = {w for w in words if len(w) >= 2 and w not in STOPWORDS}
+    labels = [label.replace(" ", "") for label in entry.fields]
+    if not words or not all(any(label.startswith(w) for label in labels) for w in words):
+        return []
+    return [
+        label
+        for label in entry.fields
+        if label.replace(" ", "") not in squeezed
+        and any(label.replace(" ", "").startswith(w) for w in words)
+    ]
+
+
+def _points_at(text: str, parent: Entry) -> bool:
+    """Whether a pointer after a list of ``parent``'s members means ``parent``: "거기", "그
+    부서" for a department; "그 사업" also for a unit project ("국제행사유치 소속 사업" then "그
+    사업 예산 얼마야": the unit project's budget)."""
+    if _PLACE_POINTER.match(text):
+        return True
+    return parent.kind in _PROJECT_KINDS and bool(re.match(r"^\s*그\s*사업", text))
 
 
 def _in_topic(kb: KnowledgeBase, text: str, context: dict | None, entry: Entry) -> str:
@@ -1059,6 +1260,11 @@ def _remember(
             listed=False,
             entry=None,
         )
+    state.pop("members", None)
+    if reply.entry_id and not reply.items:
+        members = _listed_members(kb, kb.get(reply.entry_id), reply.text)
+        if members:
+            state["members"] = members
     if reply.entry_id:
         state["entry"] = reply.entry_id
         if reply.entry_id not in state.get("items", ()):

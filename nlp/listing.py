@@ -102,6 +102,13 @@ KIND_CONTEXT: dict[str, frozenset[str]] = {
 }
 # Words of a browsing question that are neither a topic nor a filter.
 _FILLER = WORDS["browsing filler"]
+# "집 관련 공약": a topic of one letter, looked for by the documents' words for it (one letter
+# alone is inside too many other words: 모집, 집중); only when the question names no other topic
+# ("아이 키우는 집에 도움되는 공약" is about 아이).
+SHORT_TOPICS = {
+    word: tuple(spellings.split(","))
+    for word, _, spellings in (w.partition(":") for w in WORDS["one-letter topics"])
+}
 # A fact asked of every item ("위원회 위원장들", "단체 연락처") → the field shown beside each.
 _INLINE_FIELDS = (
     ("연락처", "연락처"),
@@ -474,7 +481,11 @@ def _topics(
     ``typed``, also the words of it that the curated synonyms know and the analysis dropped
     ("애들" → 아이·어린이)."""
     topics = []
-    known = [w for w in map(strip_particle, words_of(typed)) if kb.index.synonyms_of(w)]
+    known = [
+        w
+        for w in map(strip_particle, words_of(typed))
+        if kb.index.synonyms_of(w) or w in SHORT_TOPICS
+    ]
     for token in (*query.tokens, *known):
         # a word the documents hold keeps its last letter (어린이 is no 어린 + 이)
         word = token if token in kb.index else strip_particle(token)
@@ -484,6 +495,7 @@ def _topics(
             continue
         if (
             len(word) < 2
+            and word not in SHORT_TOPICS
             or word in kb.index.region_words
             or word in CUE_WORDS
             or word in STOPWORDS
@@ -494,7 +506,8 @@ def _topics(
             continue
         if not any(word in t or t in word for t in topics):
             topics.append(word)
-    return topics
+    longer = [t for t in topics if t not in SHORT_TOPICS]
+    return longer or topics
 
 
 def topic_words(kb: KnowledgeBase, query: Query) -> list[str]:
@@ -510,7 +523,7 @@ def topic_words(kb: KnowledgeBase, query: Query) -> list[str]:
 
 def mentioning(kb: KnowledgeBase, entries: Iterable[Entry], words: list[str]) -> list[Entry]:
     """The entries whose name or text holds every one of ``words`` (or a curated synonym)."""
-    spellings = [(w, *kb.index.synonyms_of(w)) for w in words]
+    spellings = [SHORT_TOPICS.get(w) or (w, *kb.index.synonyms_of(w)) for w in words]
     numbers, index = per_kb(kb, _mention_index)
     holding: frozenset[int] | None = None  # kb entries holding every word so far, by number
     for alternatives in spellings:
@@ -530,7 +543,8 @@ def _mentions(kb: KnowledgeBase, entry: Entry, word: str) -> bool:
     """Whether the entry's name or text holds the word or one of its curated synonyms."""
     texts = per_kb(kb, _mention_texts)
     text = texts[id(entry)] if id(entry) in texts else _mention_text(entry)
-    return any(w in text for w in (word, *kb.index.synonyms_of(word)))
+    spellings = SHORT_TOPICS.get(word) or (word, *kb.index.synonyms_of(word))
+    return any(w in text for w in spellings)
 
 
 def _mention_text(entry: Entry) -> str:

@@ -322,3 +322,172 @@ def test_a_superlative_about_nothing_of_the_list_is_a_question_of_its_own(
     kb: KnowledgeBase, message
 ):
     assert talk(kb, "인천 위원회 종류", message)[-1] == respond(kb, message)
+
+
+@pytest.mark.parametrize(
+    "turns, card",
+    [
+        # a correction: the last question asked again as meant
+        (("전주 자매결연 사업 알려줘", "아니 전주 말고 나주"), "[16개 공공기관과 상생"),
+        (("인천 주민참여예산", "아 인천 말고 전북"), "[주민참여예산]\n전라북도"),
+        (("전북 다문화 청소년 지원", "아니 전주시꺼"), "[다문화 청소년 자립지원]"),
+        (("전북 국제행사 유치", "다른 지역은? 전주"), "전주시 · 공약"),
+    ],
+)
+def test_corrections_and_regions_ask_the_last_question_again(kb: KnowledgeBase, turns, card):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and card in reply.text
+
+
+def test_a_region_with_only_a_verb_asks_the_last_topic_there(kb: KnowledgeBase):
+    """ "인천은 뭐 만들어?" after 전북's newsletter: 인천's newsletter work, not any 만들다."""
+    reply = talk(kb, "전북 도정 소식지 만드는 사업", "인천은 뭐 만들어?")[-1]
+    assert "소식지" in reply.query and kb.get(reply.entry_id).region == "인천광역시"
+
+
+@pytest.mark.parametrize(
+    "message, meant",
+    [
+        ("아니 그게 아니라 주민참여예산 신청 방법 알려줘", "주민참여예산 신청 방법 알려줘"),
+        ("아 잘못 썼어요 규제개혁위원회 위원장", "규제개혁위원회 위원장"),
+    ],
+)
+def test_a_correction_naming_its_own_topic_is_that_question(kb: KnowledgeBase, message, meant):
+    reply = talk(kb, "인천 새마을회 어떤 단체예요", message)[-1]
+    assert reply == respond(kb, meant)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "전주 말고 다른 지역도 해?",  # asks about the others, corrects nothing
+        "청년 말고 어르신 지원 사업 있어?",  # "X 말고" with a topic: a question of its own
+        "아 그럼 예산은?",  # "아" alone corrects nothing
+        "인천은 위원회 뭐 있어?",  # a region and a kind: a list of its own
+    ],
+)
+def test_messages_that_correct_nothing(kb: KnowledgeBase, message):
+    from nlp.dialogue import _corrected, _region_named_alone
+
+    assert _corrected(kb, message) is None and _region_named_alone(kb, message) is None
+
+
+@pytest.mark.parametrize(
+    "turns, head",
+    [
+        # "X은?" / "X 관련은?" after a list: the same kind of set on that topic or department
+        (("전주 덕진권역 문화재생 사업 뭐 있어", "완산권역은?"), "전주시 '완산권역' 관련"),
+        (("인천 시민정책담당관실 업무 뭐 있어?", "혁신담당관실은?"), "혁신담당관실 소속 업무"),
+        (
+            ("인천 시민정책담당관실 업무 뭐 있어?", "그럼 혁신담당관실 다른 사업은?"),
+            "혁신담당관실 소속 업무",
+        ),
+        (("전주 장애인 공약", "노인 관련은?"), "전주시 '노인' 관련 공약"),
+        # "다른 부서 X는?": that kind under the other departments, the list's own left out
+        (
+            ("인천 공동체협치담당관실 위원회 뭐 있어", "다른 부서 위원회는?"),
+            "인천광역시 다른 부서의 위원회는 모두 5개",
+        ),
+    ],
+)
+def test_the_same_set_on_another_topic_or_department(kb: KnowledgeBase, turns, head):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and reply.text.startswith(head)
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("전주 일자리 관련 공약 다 알려줘", "그중에 청년 관련은?"),  # a choice among the items
+        ("전주 장애인 공약", "예산은?"),  # a field of the entry
+        ("전주 장애인 공약 뭐 있어", "인천은요?"),  # another region
+    ],
+)
+def test_messages_that_are_not_the_same_set_on_another_topic(kb: KnowledgeBase, turns):
+    from nlp.dialogue import _kind_of
+
+    state = None
+    for number, message in enumerate(turns[:-1]):
+        state = converse(kb, message, state, respond=respond, now=NOW + number).state
+    resolved = _kind_of(kb, turns[-1], state)
+    assert resolved is None or resolved.kind != "another set"
+
+
+def test_an_item_a_card_lists_is_numbered(kb: KnowledgeBase):
+    """ "2번 부서" after the 소통협력관 card, which lists its 하위부서 in order."""
+    reply = talk(kb, "인천 소통협력관 부서 알려줘", "2번 부서 담당관 누구야?")[-1]
+    assert reply.band == ANSWER and "[공동체협치담당관실]" in reply.text and "박재성" in reply.text
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        (("정무기획과 팀 뭐 있어", "몇 개임"), "5개"),
+        (("인천 국민운동단체 목록", "전부 몇 개"), "5개"),
+    ],
+)
+def test_a_count_after_a_list(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        (("전주 벼룩시장 야호시장 공약", "사람 몇 명 왔었어?"), "3,000여명"),
+    ],
+)
+def test_a_count_of_people_or_places_after_an_entry(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text
+
+
+def test_a_comparison_names_its_topic_once_with_the_field_asked_after_it(kb: KnowledgeBase):
+    """ "예산은?" after a comparison: the budgets side by side under '홍보대사', not under
+    '홍보대사 · 홍보대사 예산'."""
+    reply = talk(kb, "인천 홍보대사랑 전북 홍보대사 뭐가 달라", "예산은?")[-1]
+    assert reply.text.startswith("'홍보대사'를 지역별로 비교합니다")
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # "더 알려줘" after one entry: the whole card, not a list of entries beside it
+        (("전북형 비자", "더 알려줘"), "[지역 수요에 기반한 전북형 비자"),
+        # a word beginning a field's label asks for that field (시민 → 시민소통실적)
+        (("전주 드론축구 월드컵 공약", "시민들이랑 뭐 했어요?"), "드론축구인 화합의 날"),
+    ],
+)
+def test_more_of_an_entry_and_a_field_named_by_its_start(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and not reply.items and expected in reply.text
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # a fact of its own, or more words than the field: the lines on them, not the field
+        (("나주 자매결연 사업 알려줘", "그 사업 예산은 어디 돈이에요?"), "시비"),
+        (("전주 지역화폐 도입 공약", "그거 시민 의견 수렴 몇 번 했어?"), "14회"),
+    ],
+)
+def test_a_field_label_is_not_added_to_a_question_of_more(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and expected in reply.text
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # "그 사업" after a unit project's programs: the unit project
+        (("전북 국제행사 유치 사업 알려줘", "그 사업 예산 얼마야"), "71백만원"),
+        # "그 사업" after a list of no one parent: asked back
+        (("전주 장애인 공약 뭐 있어", "그 사업 예산 얼마야"), None),
+    ],
+)
+def test_that_project_after_a_unit_projects_programs(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    if expected is None:
+        assert reply.band == CLARIFY
+    else:
+        assert reply.band == ANSWER and expected in reply.text.splitlines()[0]

@@ -40,6 +40,10 @@ async def talk(bot, user: int, *messages: str) -> str:
             "의 예산이 나와 있지 않",
         ),
         (("행복투어버스", "그 사업 예산은?"), "행복투어버스 운영", "의 예산이 나와 있지 않"),
+        # a correction asks the last question again as meant
+        (("전주 자매결연 사업 알려줘", "아니 전주 말고 나주"), "16개 공공기관과 상생", "나주시"),
+        # "2번 부서" after a card that lists its 하위부서
+        (("인천 소통협력관 부서 알려줘", "2번 부서 담당관 누구야?"), "공동체협치", "박재성"),
     ],
 )
 async def test_a_follow_up_is_answered_about_the_entry_in_context(

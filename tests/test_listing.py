@@ -182,3 +182,17 @@ def test_comparisons_show_each_region_side_by_side(kb: KnowledgeBase, question, 
 @pytest.mark.parametrize("question", ["주민참여예산 예산 얼마", "전북 주민참여예산", "다른 점"])
 def test_one_region_is_no_comparison(kb: KnowledgeBase, question):
     assert not is_comparison(kb, question) or find_comparison(kb, question) is None
+
+
+@pytest.mark.parametrize(
+    "question, head",
+    [
+        # a one-letter topic filters the list by the documents' words for it
+        ("전주시 집 관련 공약 뭐있어?", "전주시 '집' 관련 공약은 모두 6개입니다."),
+        # beside another topic it names nothing of its own ("아이 키우는 집": 아이)
+        ("전주 애들 키우는 집에 도움되는 공약 뭐 있어", "전주시 '애들' 관련 공약"),
+        ("전주 집 주거 관련 공약 목록", "전주시 '주거' 관련 공약"),
+    ],
+)
+def test_a_one_letter_topic_filters_a_list_only_alone(kb: KnowledgeBase, question, head):
+    assert respond(kb, question).text.startswith(head)
