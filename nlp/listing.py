@@ -129,6 +129,11 @@ MIN_ITEMS = 2  # one match is an answer, not a list
 # each at least a "did you mean" match (nlp.answer.SUGGEST_THRESHOLD).
 RELATED_LIMIT = 12
 RELATED_MIN_SCORE = 30.0
+# The head of a compound topic word ("다문화" of 다문화가족, "청년" of 청년창업) in an item's name
+# puts it before items that only mention the word: words of four letters or more are compounds,
+# and two letters are the shortest head that still says something (청년, 장애).
+COMPOUND_CHARS = 4
+HEAD_CHARS = 2
 
 
 @dataclass(frozen=True)
@@ -282,10 +287,22 @@ def _filters(
             for t in topics
             if t not in owners
             and t not in context
+            and not _names_the_kind(t, kinds)
             and not any(t in x or x in t for x in examples if len(x) >= 2)
         ]
     nouns = [t for t in topics if t not in query.predicates]
     return nouns or topics  # "아이 키우는" → 아이; "키우는 거" keeps its verb
+
+
+def _names_the_kind(word: str, kinds: frozenset[str]) -> bool:
+    """Whether the word is a piece of a name of one asked kind ("시민 운동 단체", "국민운동
+    시민단체": 시민 and 운동 of 시민단체 and 국민운동단체): it says the kind again, not a topic
+    within it. Only names of a single kind count (not 업무계획, whose 계획 can be a topic)."""
+    return any(
+        word in name and word != name
+        for name, named in KIND_WORDS
+        if len(named) == 1 and named[0] in kinds
+    )
 
 
 def _groups(text: str, topics: list[str], field_value: str | None) -> list[tuple[str, ...]]:
@@ -606,20 +623,37 @@ def _ordered(
     region: str | None,
     field: str | None = None,
 ) -> list[Entry]:
-    """The citizen's region first, then entries whose name holds the topic, then document order."""
+    """The citizen's region first, then entries whose name holds the topic, then those whose
+    name holds the head of each topic word ("다문화가족" → 다문화 정보공유 프로그램 제작, before
+    entries that only mention it), then document order."""
     order = per_kb(kb, _document_order)
 
-    def in_name(entry: Entry) -> bool:
+    def in_name(entry: Entry, *, head: bool = False) -> bool:
         name = entry.title.replace(" ", "").lower()
         return all(
-            any(w in name or w == field and field in entry.fields.get("분야", "") for w in g)
+            any(
+                w in name
+                or (head and _head_in(w, name))
+                or (w == field and field in entry.fields.get("분야", ""))
+                for w in g
+            )
             for g in groups
         )
 
     return sorted(
         pool,
-        key=lambda e: (region is not None and e.region != region, not in_name(e), order[e.id]),
+        key=lambda e: (
+            region is not None and e.region != region,
+            not in_name(e),
+            not in_name(e, head=True),
+            order[e.id],
+        ),
     )
+
+
+def _head_in(word: str, name: str) -> bool:
+    """Whether the name holds the head (first HEAD_CHARS letters) of a compound word."""
+    return len(word) >= COMPOUND_CHARS and word[:HEAD_CHARS] in name
 
 
 def _document_order(kb: KnowledgeBase) -> dict[str, int]:
