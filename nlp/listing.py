@@ -42,6 +42,10 @@ _BROWSE = re.compile(
 # "소통기획담당관실은 무슨 일 해요": what a named department, team or unit project does is the
 # list of its work (without a named parent, "무슨 일" asks about one entry).
 _PARENT_WORK = re.compile(r"무슨\s*(일|업무)|뭘\s*해")
+# "외국인주민 지원 중에 센터 운영하는 거": some of a named parent's items.
+_AMONG = re.compile(r"중에서?(?=\s|$)")
+# "… 중에 예산 제일 많은 거": one of them, not a list.
+_MOST = re.compile(r"제일|가장|최고|최대|최소")
 # "알려줘", "보여 주세요", "뭐예요": a request, not a question about one fact.
 _ASK = re.compile(r"알려|보여|가르쳐|뭐|무엇|어떤|무슨")
 # "A 같은 B", "A처럼": A is an example of the asked kind, not a filter on it.
@@ -196,8 +200,9 @@ def find_listing(
     by_field_alone = False
     browsing = browsing or is_browsing(text) or bool(_PLURAL_ASK.search(text))
     named = next(_named_parents(kb, query), None)
-    if named is not None and not browsing and _PARENT_WORK.search(text):
-        browsing = True  # "혁신담당관실은 무슨 일 해요": the work of the named department
+    among = bool(_AMONG.search(text)) and not _MOST.search(text)
+    if named is not None and not browsing and (_PARENT_WORK.search(text) or among):
+        browsing = True  # "혁신담당관실은 무슨 일 해요", "외국인주민 지원 중에 센터 운영하는 거"
     if named is not None:  # "소통기획담당관실 사업": 담당관실 names the parent, not the kind
         title = named.title.replace(" ", "").lower()
         bare = re.sub(r"\s*".join(map(re.escape, named.title.replace(" ", ""))), " ", text)
@@ -235,7 +240,9 @@ def find_listing(
     if kinds:
         pool = [e for e in pool if e.kind in kinds]
     field_value = _field_value(kb, pool, query)
-    topics = [] if parent else _filters(kb, query, text, kinds, kind_words, field_value)
+    topics = _filters(kb, query, text, kinds, kind_words, field_value)
+    if parent is not None:
+        topics = _among(kb, parent, pool, topics, field_value)
     groups = _groups(text, topics, field_value)
     if field_value and not any(field_value in g for g in groups):
         pool = [e for e in pool if field_value in e.fields.get("분야", "")]
@@ -292,6 +299,23 @@ def _filters(
         ]
     nouns = [t for t in topics if t not in query.predicates]
     return nouns or topics  # "아이 키우는" → 아이; "키우는 거" keeps its verb
+
+
+def _among(
+    kb: KnowledgeBase,
+    parent: Entry,
+    children: list[Entry],
+    topics: list[str],
+    field: str | None,
+) -> list[str]:
+    """The topics that narrow a parent's list ("정무기획과 사업 중에 자원봉사 관련된 거"): the
+    words not in the parent's own name, when at least two but not all of its items hold them;
+    else none (the parent's whole list: "정무기획과 팀 목록 좀 보여주세요")."""
+    name = parent.title.replace(" ", "").lower()
+    own = [t for t in topics if t not in name]
+    groups = _groups("", own, field)
+    held = [e for e in children if all(_holds(kb, e, g, field) for g in groups)]
+    return own if own and MIN_ITEMS <= len(held) < len(children) else []
 
 
 def _names_the_kind(word: str, kinds: frozenset[str]) -> bool:

@@ -65,6 +65,9 @@ from nlp.responder import respond
         # pieces of the kind's own names (시민단체, 국민운동단체) say the kind, not a topic
         ("인천에 시에서 지원하는 시민 운동 단체들 어디어디 있어요", 5, ["433-4054", "439-4411"]),
         ("인천 국민운동 시민단체 몇 개 있어요", 5, ["868-0113"]),
+        # a parent's items that hold the words said besides its name ("X 중에 Y")
+        ("전북 외국인주민 지원 중에 센터 운영하는 거", 6, ["다문화 이주민 플러스센터 운영"]),
+        ("정무기획과 사업 중에 자원봉사 관련된 거 뭐 있어요", 7, ["자원봉사 활동 지원"]),
     ],
 )
 def test_browsing_questions_get_the_count_first_then_the_items(
@@ -96,6 +99,7 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "인천 공론화위원회 위원 명단 다 알려줘",  # 위원회 only inside one committee's name
         "나주 공공기관 자매결연 몇 개소 맺었어요",  # a count one pledge states
         "전북 자매결연 맺은 해외 지역 몇 곳이에요",  # a count one unit project lists
+        "정무기획과 사업 중에 예산 제일 많은 거",  # one of a parent's items, not the list
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
