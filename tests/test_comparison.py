@@ -152,6 +152,12 @@ def test_a_side_is_the_regions_work_unless_it_names_a_body(
     assert shown in text and not_shown not in text, text
 
 
+def test_a_committee_named_for_a_side_is_shown_beside_its_regions_work(kb: KnowledgeBase):
+    text = respond(kb, "인천 공론화랑 전주 한옥마을 공론화 비교").text
+    assert "■ 인천광역시: 참여와 숙의를 통한 인천형 공론화 추진" in text
+    assert "· 관련 위원회: 공론화위원회" in text and len(text) <= 600
+
+
 def test_every_region_shows_only_entries_named_for_the_topic(kb: KnowledgeBase):
     """A 전주 pledge on local currency mentions 자원봉사 once: it does not speak for 전주."""
     text = respond(kb, "지역별 자원봉사 사업").text
