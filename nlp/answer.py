@@ -757,6 +757,8 @@ _COUNTER_SPELLINGS = {
     "개": "개|건|개소",
     "퍼센트": "%|퍼센트",
 }
+# Counters of things a document may list with their number in brackets ("우호협력(7) : …").
+_LISTED_COUNTERS = frozenset({"곳", "군데", "개소", "개"})
 _PLACE = re.compile(r"장\s*소|소재지|위치|개최지|에서 (개최|열|진행)")
 _WHERE = ("어디서", "어디에서", "장소", "어디로")
 # "누가 신청해요" is answered by a line naming a body or an organisation; the endings are those
@@ -822,6 +824,7 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         for t in weights
     }
     asked = _asked_for(query)
+    exact = _counted(query, exact=True)
     candidates = []
     for line, quote, squeezed in lines:
         gain = sum(w * local[t] for t, w in weights.items() if t in squeezed)
@@ -829,18 +832,24 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
             continue
         if any(pattern.search(line) for pattern in figures):
             gain *= FIGURE_BOOST
-        candidates.append((bool(asked and asked.search(line)), gain, len(candidates), line, quote))
+        holds = bool(asked and asked.search(line))
+        said = bool(exact and exact.search(line))
+        candidates.append((holds, said, gain, len(candidates), line, quote))
     # A line holding what was asked for ("295명", "전북대… 병원", "입주자대표회의") comes first,
-    # however few of the question's words it repeats; then the lines sharing the most.
-    candidates.sort(key=lambda c: (not c[0], -c[1], c[2]))
-    best = candidates[0][1] if candidates else 0
+    # however few of the question's words it repeats, one with the very counter said ("70개소"
+    # for "몇 개소") before one with another spelling of it ("6개"); then the lines sharing the
+    # most.
+    candidates.sort(key=lambda c: (not c[0], not c[1], -c[2], c[3]))
+    best = candidates[0][2] if candidates else 0
     picked: list[str] = []
-    for _, gain, _, line, quote in candidates:
+    for _, _, gain, _, line, quote in candidates:
         if len(picked) == MAX_QUOTES:
             break
         if gain < best * 0.6:
             continue
-        if any(g >= gain and line in other and line != other for _, g, _, other, _ in candidates):
+        if any(
+            g >= gain and line in other and line != other for _, _, g, _, other, _ in candidates
+        ):
             # a sub-item carries this parent line and its own detail ("공모 › 지식공유 등")
             continue
         if not any(quote in p or p in quote for p in picked):
@@ -848,13 +857,20 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
     return picked
 
 
-def _counted(query: Query) -> re.Pattern | None:
-    """For "몇 명": a figure with that counter ("295명", "3인"); None when nothing is counted."""
+def _counted(query: Query, *, exact: bool = False) -> re.Pattern | None:
+    """For "몇 명": a figure with that counter ("295명", "3인"; with ``exact`` only the counter
+    said: "몇 개소" → "70개소", not "6개"); for places and items also a listed count after a word
+    of the question ("자매결연(3) : 미국 워싱턴주, …"). None when nothing is counted."""
     counter = _COUNTER.search(query.text)
     if not counter:
         return None
-    spellings = _COUNTER_SPELLINGS.get(counter.group(1), re.escape(counter.group(1)))
-    return re.compile(rf"{_AMOUNT}(?:{spellings})")
+    said = counter.group(1)
+    spellings = re.escape(said) if exact else _COUNTER_SPELLINGS.get(said, re.escape(said))
+    parts = [rf"{_AMOUNT}(?:{spellings})"]
+    words = [re.escape(t) for t in query.tokens if len(t) >= 2 and t not in CUE_WORDS]
+    if said in _LISTED_COUNTERS and words:
+        parts.append(rf"(?:{'|'.join(words)})\s*\(\d+\)")
+    return re.compile("|".join(parts))
 
 
 def _asked_figure(query: Query) -> re.Pattern | None:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
-from knowledge.model import Entry
+from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WORDS, WORDS, strip_particle
 from nlp.fields import asks_only, object_particle
 from nlp.index import Scored
@@ -68,6 +68,14 @@ SIDE_CANDIDATES = 10  # the ranking a side's entry is chosen from
 # Kinds that describe a region's work from outside (an audit finding, a performance indicator, a
 # team's card): a side names them to get them ("감사 지적사항"), else its work comes first.
 INCIDENTAL_KINDS = frozenset({"audit", "indicator", "team"})
+# Bodies stand for a side only when its words name them ("인천 새마을회", "인천 소통협력관"):
+# "인천 홍보대사 운영" is the work of 홍보대사, not the committee recommending them
+# (홍보대사추천위원회).
+BODY_KINDS = frozenset({"committee", "civic_group", "department"})
+MIN_BODY_WORD = 3  # 새마을회, 소통협력관: shorter pieces (회, 관) name no body
+# Bodies named for a side's words are still shown beside its work (departments are not: their
+# names hold words of every topic, 소통, 협력, 정책).
+SHOWN_BODY_KINDS = frozenset({"committee", "civic_group"})
 # Values share about this many characters, so four regions side by side stay within ~600.
 VALUE_CHARS_PER_REPLY = 320
 MAX_VALUE_CHARS = 150
@@ -79,6 +87,9 @@ class Comparison:
 
     topic: str
     rows: tuple[tuple[str, Entry | None, str | None], ...]  # region, entry, (field, value)
+    # a committee or group named for a side's topic that its region's work stood for
+    # ("인천 공론화" → 인천형 공론화 추진, and beside it 공론화위원회), by region
+    bodies: tuple[tuple[str, Entry], ...] = ()
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -126,14 +137,16 @@ def find_comparison(
         return None
     describe = describe or (lambda best, _side, _text, room: _fact(best.entry, fields, room))
     room = min(MAX_VALUE_CHARS, VALUE_CHARS_PER_REPLY // len(sides))
-    rows = []
+    rows, bodies = [], []
     for side in sides:
-        best = _best_in(kb, side, text, every)
+        best, body = _best_in(kb, side, text, every)
         fact = describe(best, side, text, room) if best else None
         rows.append((side.region, best.entry if best else None, fact))
+        if body is not None:
+            bodies.append((side.region, body))
     if not any(entry for _, entry, _ in rows):
         return None
-    return Comparison(_label(sides), tuple(rows))
+    return Comparison(_label(sides), tuple(rows), tuple(bodies))
 
 
 def _label(sides: list[Side]) -> str:
@@ -165,6 +178,8 @@ def format_comparison(comparison: Comparison) -> str:
         line = f"■ {region}: {entry.title}"
         if fact:
             line += f"\n   · {fact}"
+        for body in (b for r, b in comparison.bodies if r == region):
+            line += f"\n   · 관련 {KIND_LABELS.get(body.kind, body.kind)}: {body.title}"
         lines.append(line)
     lines.append("항목 버튼을 누르면 자세히 알려 드립니다.")
     return "\n".join(lines)
@@ -229,11 +244,16 @@ def _every_region(kb: KnowledgeBase, text: str) -> list[Side]:
     return [Side(region, topic, topic) for region in region_names(kb)]
 
 
-def _best_in(kb: KnowledgeBase, side: Side, text: str, every: bool) -> Scored | None:
+def _best_in(
+    kb: KnowledgeBase, side: Side, text: str, every: bool
+) -> tuple[Scored | None, Entry | None]:
     """The side's best entry in its region: of the kind the side names (or else the question)
-    when one is close enough ("전주시 공약"), else the first that is not incidental, else the
-    first; None below the floor. For "지역별" the entry's name must hold a word of the topic:
-    "지역별 자원봉사 사업" showed a 전주 pledge on local currency that mentions 자원봉사 once."""
+    when one is close enough ("전주시 공약"), else the first that is neither incidental nor a
+    body the side does not name (unless a finding or indicator is named for most of the side's
+    words), else the first; None below the floor. For "지역별" the entry's name must hold a
+    word of the topic: "지역별 자원봉사 사업" showed a 전주 pledge on local currency that
+    mentions 자원봉사 once. Second, a committee or group named for the side's words that the
+    region's work was chosen over (shown beside it), or None."""
     query = kb.index.analyze(f"{side.region} {side.topic}")
     ranked = search(kb.index, query, preferred_region=side.region, limit=SIDE_CANDIDATES)
     floor = _floor(ranked, every)
@@ -242,9 +262,58 @@ def _best_in(kb: KnowledgeBase, side: Side, text: str, every: bool) -> Scored | 
         words = _content(kb, side.topic)
         local = [s for s in local if any(w in _name_of(s.entry) for w in words)]
     kinds = _kinds(side.asked) or _kinds(text)
-    if not kinds:  # what a region does, not how it was audited or measured
-        kinds = frozenset(s.entry.kind for s in local) - INCIDENTAL_KINDS
-    return next((s for s in local if s.entry.kind in kinds), local[0] if local else None)
+    named = next((s for s in local if s.entry.kind in kinds), None)
+    if named is not None or not local:
+        return named, None
+    # what a region does, not how it was audited or measured, nor a body the side does not name
+    # (the other side's kind, 전주 "공약", is no kind of 전북's: its work is)
+    said = side.topic.replace(" ", "").lower()
+    work = next(
+        (
+            s
+            for s in local
+            if s.entry.kind not in INCIDENTAL_KINDS
+            and (s.entry.kind not in BODY_KINDS or _names_body(kb, s.entry, said))
+        ),
+        None,
+    )
+    if work is None:
+        return local[0], None
+    words = _content(kb, side.topic)
+    body = next(
+        (
+            s.entry
+            for s in local
+            if s.entry.kind in SHOWN_BODY_KINDS and s is not work and _held(s.entry, words)
+        ),
+        None,
+    )
+    # a finding or indicator named for most of the side's words, and more of them than the work
+    # ("도정 인지도 조사" → 도정 핵심사업 인지도(%), not a news item on 도정 홍보; "블로그
+    # 기자단" is not 블로그 방문횟수)
+    least = max(_held(work.entry, words), len(words) // 2)
+    best = next(
+        (s for s in local if s.entry.kind in INCIDENTAL_KINDS and _held(s.entry, words) > least),
+        work,
+    )
+    return best, body
+
+
+def _held(entry: Entry, words: frozenset[str]) -> int:
+    """How many of the words the entry's name holds."""
+    name = _name_of(entry)
+    return sum(w in name for w in words)
+
+
+def _names_body(kb: KnowledgeBase, entry: Entry, said: str) -> bool:
+    """Whether the side's compact words hold a whole word of the body's name, regions taken out
+    ("새마을회" of 인천광역시 새마을회, "소통협력관"; "공론화" does not name 공론화위원회)."""
+    for word in entry.title.lower().split():
+        for spelling in kb.index.region_words:  # longest spelling first
+            word = word.replace(spelling, "")
+        if len(word) >= MIN_BODY_WORD and word in said:
+            return True
+    return False
 
 
 def _name_of(entry: Entry) -> str:

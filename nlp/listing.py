@@ -42,6 +42,10 @@ _BROWSE = re.compile(
 # "소통기획담당관실은 무슨 일 해요": what a named department, team or unit project does is the
 # list of its work (without a named parent, "무슨 일" asks about one entry).
 _PARENT_WORK = re.compile(r"무슨\s*(일|업무)|뭘\s*해")
+# "외국인주민 지원 중에 센터 운영하는 거": some of a named parent's items.
+_AMONG = re.compile(r"중에서?(?=\s|$)")
+# "… 중에 예산 제일 많은 거": one of them, not a list.
+_MOST = re.compile(r"제일|가장|최고|최대|최소")
 # "알려줘", "보여 주세요", "뭐예요": a request, not a question about one fact.
 _ASK = re.compile(r"알려|보여|가르쳐|뭐|무엇|어떤|무슨")
 # "A 같은 B", "A처럼": A is an example of the asked kind, not a filter on it.
@@ -136,6 +140,11 @@ MIN_ITEMS = 2  # one match is an answer, not a list
 # each at least a "did you mean" match (nlp.answer.SUGGEST_THRESHOLD).
 RELATED_LIMIT = 12
 RELATED_MIN_SCORE = 30.0
+# The head of a compound topic word ("다문화" of 다문화가족, "청년" of 청년창업) in an item's name
+# puts it before items that only mention the word: words of four letters or more are compounds,
+# and two letters are the shortest head that still says something (청년, 장애).
+COMPOUND_CHARS = 4
+HEAD_CHARS = 2
 
 
 @dataclass(frozen=True)
@@ -198,8 +207,9 @@ def find_listing(
     by_field_alone = False
     browsing = browsing or is_browsing(text) or bool(_PLURAL_ASK.search(text))
     named = next(_named_parents(kb, query), None)
-    if named is not None and not browsing and _PARENT_WORK.search(text):
-        browsing = True  # "혁신담당관실은 무슨 일 해요": the work of the named department
+    among = bool(_AMONG.search(text)) and not _MOST.search(text)
+    if named is not None and not browsing and (_PARENT_WORK.search(text) or among):
+        browsing = True  # "혁신담당관실은 무슨 일 해요", "외국인주민 지원 중에 센터 운영하는 거"
     if named is not None:  # "소통기획담당관실 사업": 담당관실 names the parent, not the kind
         title = named.title.replace(" ", "").lower()
         bare = re.sub(r"\s*".join(map(re.escape, named.title.replace(" ", ""))), " ", text)
@@ -237,7 +247,9 @@ def find_listing(
     if kinds:
         pool = [e for e in pool if e.kind in kinds]
     field_value = _field_value(kb, pool, query)
-    topics = [] if parent else _filters(kb, query, text, kinds, kind_words, field_value)
+    topics = _filters(kb, query, text, kinds, kind_words, field_value)
+    if parent is not None:
+        topics = _among(kb, parent, pool, topics, field_value)
     groups = _groups(text, topics, field_value)
     if field_value and not any(field_value in g for g in groups):
         pool = [e for e in pool if field_value in e.fields.get("분야", "")]
@@ -289,10 +301,39 @@ def _filters(
             for t in topics
             if t not in owners
             and t not in context
+            and not _names_the_kind(t, kinds)
             and not any(t in x or x in t for x in examples if len(x) >= 2)
         ]
     nouns = [t for t in topics if t not in query.predicates]
     return nouns or topics  # "아이 키우는" → 아이; "키우는 거" keeps its verb
+
+
+def _among(
+    kb: KnowledgeBase,
+    parent: Entry,
+    children: list[Entry],
+    topics: list[str],
+    field: str | None,
+) -> list[str]:
+    """The topics that narrow a parent's list ("정무기획과 사업 중에 자원봉사 관련된 거"): the
+    words not in the parent's own name, when at least two but not all of its items hold them;
+    else none (the parent's whole list: "정무기획과 팀 목록 좀 보여주세요")."""
+    name = parent.title.replace(" ", "").lower()
+    own = [t for t in topics if t not in name]
+    groups = _groups("", own, field)
+    held = [e for e in children if all(_holds(kb, e, g, field) for g in groups)]
+    return own if own and MIN_ITEMS <= len(held) < len(children) else []
+
+
+def _names_the_kind(word: str, kinds: frozenset[str]) -> bool:
+    """Whether the word is a piece of a name of one asked kind ("시민 운동 단체", "국민운동
+    시민단체": 시민 and 운동 of 시민단체 and 국민운동단체): it says the kind again, not a topic
+    within it. Only names of a single kind count (not 업무계획, whose 계획 can be a topic)."""
+    return any(
+        word in name and word != name
+        for name, named in KIND_WORDS
+        if len(named) == 1 and named[0] in kinds
+    )
 
 
 def _groups(text: str, topics: list[str], field_value: str | None) -> list[tuple[str, ...]]:
@@ -620,20 +661,37 @@ def _ordered(
     region: str | None,
     field: str | None = None,
 ) -> list[Entry]:
-    """The citizen's region first, then entries whose name holds the topic, then document order."""
+    """The citizen's region first, then entries whose name holds the topic, then those whose
+    name holds the head of each topic word ("다문화가족" → 다문화 정보공유 프로그램 제작, before
+    entries that only mention it), then document order."""
     order = per_kb(kb, _document_order)
 
-    def in_name(entry: Entry) -> bool:
+    def in_name(entry: Entry, *, head: bool = False) -> bool:
         name = entry.title.replace(" ", "").lower()
         return all(
-            any(w in name or w == field and field in entry.fields.get("분야", "") for w in g)
+            any(
+                w in name
+                or (head and _head_in(w, name))
+                or (w == field and field in entry.fields.get("분야", ""))
+                for w in g
+            )
             for g in groups
         )
 
     return sorted(
         pool,
-        key=lambda e: (region is not None and e.region != region, not in_name(e), order[e.id]),
+        key=lambda e: (
+            region is not None and e.region != region,
+            not in_name(e),
+            not in_name(e, head=True),
+            order[e.id],
+        ),
     )
+
+
+def _head_in(word: str, name: str) -> bool:
+    """Whether the name holds the head (first HEAD_CHARS letters) of a compound word."""
+    return len(word) >= COMPOUND_CHARS and word[:HEAD_CHARS] in name
 
 
 def _document_order(kb: KnowledgeBase) -> dict[str, int]:

@@ -101,6 +101,14 @@ def test_each_region_is_looked_up_with_the_words_of_its_side(kb: KnowledgeBase, 
             "인천 새마을회랑 전북 새마을회 연락처 비교",
             ["■ 인천광역시: 인천광역시 새마을회\n   · 전화번호: 433-4054"],
         ),
+        (  # a body the side does not name (홍보대사추천위원회) does not stand for its work
+            "전북 홍보대사랑 인천 홍보대사 운영 어떻게 달라요",
+            ["■ 인천광역시: 시민중심의 직접 소통 강화", "홍보대사 운영: '19년 20백만원"],
+        ),
+        (  # an indicator named for more of the side's words than the region's work
+            "전북 도정 인지도 조사랑 인천 시민만족도 조사 비교해줘",
+            ["■ 전라북도: 도정 핵심사업 인지도(%)", "■ 인천광역시: 소통협력 분야 시민만족도"],
+        ),
     ],
 )
 def test_each_side_shows_the_asked_field(kb: KnowledgeBase, question, shown):
@@ -120,6 +128,34 @@ def test_each_side_shows_the_asked_field(kb: KnowledgeBase, question, shown):
 )
 def test_no_other_field_stands_in_for_the_asked_one(kb: KnowledgeBase, question, stand_in):
     assert stand_in not in respond(kb, question).text
+
+
+@pytest.mark.parametrize(
+    "question, shown, not_shown",
+    [
+        (  # 공론화 does not name 공론화위원회: 인천's work on 공론화 speaks for it
+            "전주 한옥마을 공론화랑 인천 공론화 뭐가 달라요",
+            "■ 인천광역시: 참여와 숙의를 통한 인천형 공론화 추진",
+            "■ 인천광역시: 공론화위원회",
+        ),
+        (  # 전주's kind (공약) is none of 전북's: its work, not the team's card
+            "전북 다문화 지원이랑 전주시 다문화 청소년 공약 차이",
+            "■ 전주시: 다문화 청소년 자립지원",
+            "■ 전라북도: 다문화지원팀",
+        ),
+    ],
+)
+def test_a_side_is_the_regions_work_unless_it_names_a_body(
+    kb: KnowledgeBase, question, shown, not_shown
+):
+    text = respond(kb, question).text
+    assert shown in text and not_shown not in text, text
+
+
+def test_a_committee_named_for_a_side_is_shown_beside_its_regions_work(kb: KnowledgeBase):
+    text = respond(kb, "인천 공론화랑 전주 한옥마을 공론화 비교").text
+    assert "■ 인천광역시: 참여와 숙의를 통한 인천형 공론화 추진" in text
+    assert "· 관련 위원회: 공론화위원회" in text and len(text) <= 600
 
 
 def test_every_region_shows_only_entries_named_for_the_topic(kb: KnowledgeBase):

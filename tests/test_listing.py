@@ -62,6 +62,12 @@ from nlp.responder import respond
         ("인천 공론화나 갈등 관련된 거 전부 보여줘", 8, ["공론화위원회", "인천형 공론화 추진"]),
         # a named parent's kind of work, asked for without "뭐 있어요"
         ("인천 공동체협치담당관실 사업 알려줘", 5, ["따뜻한 마을공동체"]),
+        # pieces of the kind's own names (시민단체, 국민운동단체) say the kind, not a topic
+        ("인천에 시에서 지원하는 시민 운동 단체들 어디어디 있어요", 5, ["433-4054", "439-4411"]),
+        ("인천 국민운동 시민단체 몇 개 있어요", 5, ["868-0113"]),
+        # a parent's items that hold the words said besides its name ("X 중에 Y")
+        ("전북 외국인주민 지원 중에 센터 운영하는 거", 6, ["다문화 이주민 플러스센터 운영"]),
+        ("정무기획과 사업 중에 자원봉사 관련된 거 뭐 있어요", 7, ["자원봉사 활동 지원"]),
     ],
 )
 def test_browsing_questions_get_the_count_first_then_the_items(
@@ -91,11 +97,37 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "공론화위원회 구성",  # one committee's 구성, not "팀 구성"
         "전라북도 자원봉사 코디네이터 지원 육성 몇 곳에서 해요",  # a figure in one program
         "인천 공론화위원회 위원 명단 다 알려줘",  # 위원회 only inside one committee's name
+        "나주 공공기관 자매결연 몇 개소 맺었어요",  # a count one pledge states
+        "전북 자매결연 맺은 해외 지역 몇 곳이에요",  # a count one unit project lists
+        "정무기획과 사업 중에 예산 제일 많은 거",  # one of a parent's items, not the list
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
     reply = respond(kb, question)
     assert reply.items == () and reply.entry_id is not None
+
+
+@pytest.mark.parametrize(
+    "question, lead",
+    [
+        # the very counter asked ("몇 개소") before another spelling of it ("6개 기관 5회")
+        ("나주 공공기관 자매결연 몇 개소 맺었어요", "16개 기관 70개소"),
+        # a count a document gives in brackets after the counted word
+        ("전북 자매결연 맺은 해외 지역 몇 곳이에요", "자매결연(3) : 미국 워싱턴주"),
+        ("전북 우호협력 지역은 몇 군데", "우호협력(7)"),
+    ],
+)
+def test_a_count_one_entry_states_leads_the_reply(kb: KnowledgeBase, question, lead):
+    assert lead in respond(kb, question).text.splitlines()[0]
+
+
+def test_items_named_for_the_head_of_a_compound_topic_come_first(kb: KnowledgeBase):
+    """Items named for 다문화가족 first, then those named for its head 다문화, then those that
+    only mention it: the first page is the 다문화 programs, not 국제화 도민역량 강화."""
+    text = "전북 다문화가족 지원 사업 전부 알려줘"
+    page = format_listing(find_listing(kb, kb.index.analyze(text), text))
+    assert "다문화거점센터 운영" in page and "다문화 정보공유 프로그램 제작" in page
+    assert "국제화 도민역량 강화" not in page
 
 
 def test_a_field_said_as_an_alternative_widens_the_list(kb: KnowledgeBase):
