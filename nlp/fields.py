@@ -433,9 +433,10 @@ def _measures(text: str) -> tuple[Fact, ...]:
 
 
 def _measure(noun: str) -> Fact:
-    """A measure as a fact: stated by a value beside it, or a rate ("할인율") by a percentage
-    beside its stem ("10% 할인"), or by any percentage when the stem is one syllable ("비율")."""
-    fact = _attribute(noun)
+    """A measure as a fact: a field of that name ("이행률: 31.05%", the whole pledge's, not a
+    sub-indicator's line), else a value beside it, or a rate ("할인율") by a percentage beside
+    its stem ("10% 할인"), or by any percentage when the stem is one syllable ("비율")."""
+    fact = replace(_attribute(noun), fields=(noun,))
     if noun[-1] not in "율률":
         return replace(fact, not_instead=_BUDGETS)
     stem = re.escape(noun[:-1]) if len(noun) > 2 else ""

@@ -222,9 +222,12 @@ class SearchIndex:
         preferred_region: str | None = None,
         limit: int = 5,
         also: Iterable[str] = (),
+        asked: frozenset[str] = frozenset(),
     ) -> list[Scored]:
         """Best entries for ``query``, highest score first; the entries ``also`` names (found by
-        meaning) are scored too, even when no word of the question recalls them."""
+        meaning) are scored too, even when no word of the question recalls them. An entry of a
+        kind in ``asked`` (the question names it: "홍보 맡은 과") is no umbrella
+        (UMBRELLA_FACTOR)."""
         if not query.tokens and len(query.compact) < 2:
             return []
         candidates = self._recall(query)
@@ -236,7 +239,8 @@ class SearchIndex:
         ]
         grams, jamo = bigrams(query.bare), to_jamo(query.bare)
         scored = [
-            self._score(self._docs[i], query, preferred_region, grams, jamo) for i in candidates
+            self._score(self._docs[i], query, preferred_region, grams, jamo, asked)
+            for i in candidates
         ]
         scored.sort(key=lambda s: (-s.score, s.entry.id))
         return scored[:limit]
@@ -271,6 +275,7 @@ class SearchIndex:
         preferred_region: str | None,
         query_grams: frozenset[str],
         query_jamo: str,
+        asked: frozenset[str] = frozenset(),
     ) -> Scored:
         total = sum(query.weights) or 1.0
         matches = [self._match(doc, t, t in query.predicates) for t in query.tokens]
@@ -291,7 +296,12 @@ class SearchIndex:
                 if p in doc.field_text or p in doc.body_text or any(p in n for n in doc.names)
             )
             score += W_PHRASE * together / len(pairs)
-        if doc.entry.kind in UMBRELLA_KINDS and name_words == 0 and not query.cues & CONTACT_CUES:
+        if (
+            doc.entry.kind in UMBRELLA_KINDS
+            and name_words == 0
+            and not query.cues & CONTACT_CUES
+            and doc.entry.kind not in asked
+        ):
             score *= UMBRELLA_FACTOR
         named = _named_length(doc, query)
         if named:

@@ -556,3 +556,26 @@ def test_a_question_is_searched_once_until_the_index_changes(kb: KnowledgeBase, 
     monkeypatch.setattr(kb.index, "semantic", object(), raising=False)  # attached since
     ranking(kb, query)
     assert len(searched) == 3
+
+
+def test_a_budget_asked_of_a_committee_is_answered_by_the_plan_with_the_budget_row(kb):
+    """ "인천 홍보대사 예산은?": the committee (no budget) scores first; the work plan whose budget
+    row is "홍보대사 운영: … 20백만원" answers (answer.LACKING_MARGIN)."""
+    reply = respond(kb, "인천 홍보대사 예산은?")
+    assert reply.band == ANSWER
+    assert reply.hits[0].entry.title == "시민중심의 직접 소통 강화"
+    assert "홍보대사 운영: '19년 20백만원" in reply.text
+
+
+def test_a_budget_is_not_taken_from_an_entry_far_below_the_first(kb, monkeypatch):
+    """Below LACKING_MARGIN of the first entry's score the first entry keeps its place."""
+    monkeypatch.setattr("nlp.answer.LACKING_MARGIN", 0.9)
+    reply = respond(kb, "인천 홍보대사 예산은?")
+    assert reply.hits[0].entry.title == "홍보대사추천위원회"
+
+
+@pytest.mark.parametrize("question", ["나주 자매결연 이행률 몇 %", "이행률 몇 %"])
+def test_a_measure_named_like_a_field_is_answered_by_that_field(kb, question):
+    """The pledge's own 이행률 field (31.05%) leads, not a sub-indicator's "이행률: 19.23%"."""
+    reply = respond(kb, question)
+    assert reply.text.startswith("16개 공공기관과 상생 자매결연 활성화의 이행률은 31.05%입니다.")

@@ -266,3 +266,54 @@ def test_an_entry_the_question_names_keeps_its_place(fixed_kb, monkeypatch, ques
 
     monkeypatch.setattr(fixed_kb.index, "search", fixed)
     assert _first(fixed_kb, question) == first
+
+
+@pytest.mark.parametrize(
+    "question, kinds",
+    [
+        ("도 홍보 맡은 과 1년 예산", {"department"}),
+        ("북한 관련 교류 일 하는 팀이 있어요?", {"team"}),
+        ("인천 시 상징 마크 관리하는 위원회", {"committee"}),
+        ("인천 시청에서 홍보 맡은 부서 어디예요", {"department"}),
+        # which unit handles a topic: the topic's own entry answers
+        ("전북 남북교류 담당 팀", set()),
+        ("자원봉사 보험 담당하는 팀이 어디예요", set()),
+        ("다문화가족 지원은 어느 부서 담당이에요?", set()),
+        ("국제협력과에는 무슨 팀이 있나요", set()),
+        ("정무기획과 산하 팀 목록", set()),
+        ("정무기획과 팀 몇 개", set()),
+        ("다른 부서 위원회는?", set()),
+        # a place's units in general, and kind words inside a name
+        ("인천시 위원회 너무 많던데", set()),
+        ("직소민원팀 연락처", set()),
+        ("사과 농사 지원", set()),
+    ],
+)
+def test_the_kind_a_question_names(question, kinds):
+    assert retrieval.asked_kinds(question, {"인천시": "인천광역시"}) == kinds
+
+
+KIND_ENTRIES = [
+    _entry(
+        "center",
+        "program",
+        "다문화가족지원센터 운영",
+        사업내용="다문화 가족 지원 업무, 외국인 가족 상담과 교육",
+    ),
+    _entry("team", "team", "다문화지원팀", 업무="다문화가족 정착 지원"),
+]
+
+
+@pytest.fixture(scope="module")
+def kind_kb(tokenizer):
+    kb = build_knowledge_base(KIND_ENTRIES, tokenizer=tokenizer)
+    kb.index.semantic, _ = SemanticIndex.build(kb.entries, FixedConcepts())
+    return kb
+
+
+@pytest.mark.parametrize("factor, first", [(1.0, "center"), (retrieval.ASKED_KIND_FACTOR, "team")])
+def test_an_entry_of_the_kind_the_question_names_comes_first(kind_kb, monkeypatch, factor, first):
+    """ "외국인 가족 지원 업무 맡은 팀이 어디야": the program holds more of its words, the team
+    within ASKED_KIND_FACTOR of it is what the question asks for."""
+    monkeypatch.setattr(retrieval, "ASKED_KIND_FACTOR", factor)
+    assert _first(kind_kb, "외국인 가족 지원 업무 맡은 팀이 어디야") == first
