@@ -40,7 +40,7 @@ os.environ["RETRIEVAL"] = "lexical"
 import pytest
 import sqlite_utils
 from hypothesis import settings
-from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.configuration import set_hypothesis_home_dir
 from telegram.ext import JobQueue
 
 import config
@@ -56,12 +56,9 @@ SUITE_CACHE = (
 
 # Hypothesis fails an example that takes over 200 ms by default: a wall-clock bound that a busy
 # machine trips (a 33 ms parse took 517 ms under load). Timing belongs in benchmarks/.
-settings.register_profile(
-    "suite",
-    deadline=None,
-    database=DirectoryBasedExampleDatabase(SUITE_CACHE / "hypothesis"),
-)
+settings.register_profile("suite", deadline=None)
 settings.load_profile("suite")
+set_hypothesis_home_dir(SUITE_CACHE / "hypothesis")  # its examples and constants, not .hypothesis/
 
 
 config.DEFAULT_RETRIEVAL = "lexical"  # for the settings built from a dict in tests
