@@ -1,13 +1,14 @@
 """kill -9 of a real ``python bot.py`` while citizens are filing complaints, then a restart.
 
 The bot runs as a subprocess against tests/fake_bot_api.py (TELEGRAM_BASE_URL) on a temporary
-DATABASE_PATH. Five citizens are at different steps of the complaint conversation; three of
-them tap [접수하기] and the bot is killed straight away, with those taps in flight. The bot is
-then started again on the same database file (in this process, conftest
-``polling_bot_factory``: everything it resumes from is in that file) and every citizen carries
-on from the last message they saw. What this proves:
+DATABASE_PATH. Six citizens are at different steps of the complaint conversation; one takes a
+step while another process holds the database locked, three tap [접수하기] and the bot is killed
+straight away, with those taps in flight. The bot is then started again on the same database
+file (in this process, conftest ``polling_bot_factory``: everything it resumes from is in that
+file) and every citizen carries on from the last message they saw. What this proves:
 - every complaint a citizen saw a receipt for is in the database, and none is stored twice;
-- the conversations in progress resume where they were (no "finished step" answers);
+- the conversations in progress resume where they were (no "finished step" answers); a step is
+  shown only once it is stored, so a kill right after the citizen sees it loses nothing;
 - every complaint reaches the staff chat (through the outbox), and the database is intact.
 """
 
@@ -41,11 +42,18 @@ SUBMIT = len(STEPS) - 1
 # The complaint conversation's state once a citizen has seen the reply of that many steps.
 STATE_AFTER = {1: CONTENT, 2: ATTACH, 3: DEPARTMENT, 4: CONSENT, 5: CONFIRM}
 # Citizen user id → steps taken before the kill; those at SUBMIT tap [접수하기] as it happens.
-# 101 waits at the department buttons, 102 at the consent buttons, both from before the kill.
-PLAN = {101: 3, 102: 4, 103: SUBMIT, 104: SUBMIT, 105: SUBMIT}
+# 101 waits at the department buttons, 102 at the consent buttons, both from before the kill;
+# LOCKED walks to the department buttons, then takes the consent step while the database is
+# locked, just before the kill.
+LOCKED = 106
+PLAN = {101: 3, 102: 4, 103: SUBMIT, 104: SUBMIT, 105: SUBMIT, LOCKED: 3}
 # How long the test waits for the bot: a bound on a hang only. A fresh bot process tags its first
 # complaint with a cold JVM; with eight sessions sharing two cores that took over 30 s.
 WAIT = 180.0
+# How long the database stays locked while a citizen takes a step: the step's reply came at
+# once before the step was stored first (its write waited in memory for the lock), and comes
+# only after the lock now; under db.persistence FLUSH_SECONDS, after which the bot goes on.
+LOCK_SECONDS = 3.0
 
 
 @dataclass
@@ -168,7 +176,16 @@ def receipts_seen(api, citizen: Citizen) -> set[str]:
 def test_kill_9_while_filing_loses_and_duplicates_nothing(
     tmp_path, fake_api, env, polling_bot_factory
 ):
+    """One bot process, killed once, then restarted on its database (each round of a process
+    costs a JVM start: the two kill tests of one scenario each were a tenth of the suite's CPU).
+
+    Citizen 106 takes a step while another process holds the database locked: the reply that
+    shows the step is sent only once the step is stored (the write waits for the lock), so the
+    kill that comes right after 106 sees it loses nothing and 106 goes on from the buttons they
+    were shown. Three other citizens tap [접수하기] as the bot is killed."""
     citizens = [Citizen(user_id) for user_id in PLAN]
+    locked = next(c for c in citizens if c.user_id == LOCKED)
+    database = tmp_path / "bot.db"
     with BotProcess(fake_api, env, tmp_path) as bot:
         # Everyone walks to their planned step, one step at a time, each reply seen. (Five taps
         # at once made the bot tag five complaints in a row on its event loop; on a busy machine
@@ -178,7 +195,16 @@ def test_kill_9_while_filing_loses_and_duplicates_nothing(
             while citizen.done < PLAN[citizen.user_id]:
                 act(fake_api, citizen)
                 wait_for_step(fake_api, citizen)
-        assert_saved(tmp_path / "bot.db", citizens)
+        assert_saved(database, citizens)
+        locker = sqlite3.connect(database, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        act(fake_api, locked)  # [잘 모르겠어요]: the consent step
+        time.sleep(LOCK_SECONDS)
+        shown = count_replies(fake_api, locked, STEPS[locked.done][2]) > locked.replies_before
+        assert not shown, "the step was shown while it could not be stored"
+        locker.rollback()
+        locker.close()
+        wait_for_step(fake_api, locked)
         submitting = [c for c in citizens if PLAN[c.user_id] == SUBMIT]
         for citizen in submitting:
             act(fake_api, citizen)
@@ -186,7 +212,7 @@ def test_kill_9_while_filing_loses_and_duplicates_nothing(
         bot.kill()
     seen_before_restart = {c.user_id: receipts_seen(fake_api, c) for c in citizens}
 
-    with polling_bot_factory(database_path=tmp_path / "bot.db"):
+    with polling_bot_factory(database_path=database):
         for citizen in submitting:
             if not receipts_seen(fake_api, citizen):  # no receipt yet: the citizen taps again
                 act(fake_api, citizen)
@@ -211,7 +237,7 @@ def test_kill_9_while_filing_loses_and_duplicates_nothing(
             timeout=WAIT,
         )
 
-    with sqlite3.connect(tmp_path / "bot.db") as db:
+    with sqlite3.connect(database) as db:
         stored = db.execute("select user_id, receipt from complaints order by user_id").fetchall()
         history = db.execute("select count(*) from complaint_history").fetchone()[0]
         integrity = db.execute("PRAGMA integrity_check").fetchall()
@@ -233,41 +259,3 @@ def test_kill_9_while_filing_loses_and_duplicates_nothing(
         p for p in fake_api.params("answerCallbackQuery") if "이미 끝난 단계" in p.get("text", "")
     ]
     assert stale == []  # no citizen was told their step was over
-
-
-# How long the database stays locked while a citizen takes a step: the step's reply came at
-# once before the step was stored first (its write waited in memory for the lock), and comes
-# only after the lock now; under db.persistence FLUSH_SECONDS, after which the bot goes on.
-LOCK_SECONDS = 3.0
-
-
-@pytest.mark.starts_process
-def test_a_step_shown_is_kept_when_the_bot_is_killed_at_once(
-    tmp_path, fake_api, env, polling_bot_factory
-):
-    """The reply that shows a step is sent only once the step is stored: a kill -9 right after
-    the citizen sees it loses nothing, even while another process holds the database locked
-    (which makes the write wait), and the citizen goes on from the buttons they were shown."""
-    citizen = Citizen(106)
-    database = tmp_path / "bot.db"
-    with BotProcess(fake_api, env, tmp_path) as bot:
-        while citizen.done < 3:  # at the department buttons
-            act(fake_api, citizen)
-            wait_for_step(fake_api, citizen)
-        assert_saved(database, [citizen])
-        locker = sqlite3.connect(database, isolation_level=None)
-        locker.execute("BEGIN EXCLUSIVE")
-        act(fake_api, citizen)  # [잘 모르겠어요]: the consent step
-        time.sleep(LOCK_SECONDS)
-        shown = count_replies(fake_api, citizen, STEPS[3][2]) > citizen.replies_before
-        assert not shown, "the step was shown while it could not be stored"
-        locker.rollback()
-        locker.close()
-        wait_for_step(fake_api, citizen)
-        bot.kill()
-
-    with polling_bot_factory(database_path=database):
-        while citizen.done < len(STEPS):
-            act(fake_api, citizen)
-            wait_for_step(fake_api, citizen)
-    assert receipts_seen(fake_api, citizen)

@@ -15,9 +15,11 @@ injected timeout is a call the fake answers only after the bot gave up waiting f
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
+from telegram.ext._utils import networkloop
 
 from db import outbox
 from db.complaints import list_complaints
@@ -210,8 +212,24 @@ def test_citizen_notifications_are_retried_until_delivered(bot, fake_api, db):
     assert bot.thread.is_alive()
 
 
-def test_the_bot_starts_when_telegram_fails_its_first_calls(polling_bot_factory, fake_api):
+class _ShortNaps:
+    """``asyncio`` for python-telegram-bot's retry loop, whose waits between tries (1.5 s after
+    each failed start-up call) are cut to a turn of the loop: what is tested is that the calls
+    are tried again, not how long the bot waits in between."""
+
+    def __getattr__(self, name: str):
+        return getattr(asyncio, name)
+
+    @staticmethod
+    async def sleep(seconds: float) -> None:
+        await asyncio.sleep(0)
+
+
+def test_the_bot_starts_when_telegram_fails_its_first_calls(
+    polling_bot_factory, fake_api, monkeypatch
+):
     """getMe and deleteWebhook are retried at start-up instead of ending the process."""
+    monkeypatch.setattr(networkloop, "asyncio", _ShortNaps())
     fake_api.drop_next("getMe")
     fake_api.fail_next("deleteWebhook", code=502, description="Bad Gateway")
     with polling_bot_factory():

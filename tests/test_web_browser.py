@@ -72,8 +72,9 @@ def served(bot_settings):
     db.close()
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless chromium for the module's tests: a start is about a second of CPU."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -84,6 +85,13 @@ def browser():
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The module's chromium, left without the cookies of the test (each test signs in)."""
+    yield chromium
+    chromium.delete_all_cookies()
 
 
 def follow(browser, element) -> None:
