@@ -443,13 +443,20 @@ TABLE_ADMIN_IDS = range(3_000_000, 3_000_100)  # error reports go to every admin
 
 
 class TableBot:
-    """``run_local_bot``'s namespace (application, api, db, store, settings, chat) and new
-    ids for each row: ``citizen()``, ``staff()``, ``admin()``, ``group()``."""
+    """``run_local_bot``'s namespace (application, api, db, store, settings, chat), the errors
+    that reached the error handler during the row (``errors``) and new ids for each row:
+    ``citizen()``, ``staff()``, ``admin()``, ``group()``."""
 
     def __init__(self, bot) -> None:
         import itertools
 
         vars(self).update(vars(bot))
+        self.errors: list[BaseException] = []
+
+        async def record(update, context) -> None:
+            self.errors.append(context.error)
+
+        self.application.add_error_handler(record)
         self._citizens = itertools.count(1_000_000)
         self._groups = itertools.count(-2_000_000, -1)
         self._staff = iter(TABLE_STAFF_IDS)
@@ -479,11 +486,13 @@ class TableBot:
             raise RuntimeError(f"more rows than {name} in tests/conftest.py") from None
 
     def new_row(self) -> None:
-        """Flood control as a new bot has it: ids that cannot be new (Telegram's anonymous
-        group admin, the staff chat) start without the messages of earlier rows."""
+        """No errors yet, and flood control as a new bot has it: ids that cannot be new
+        (Telegram's anonymous group admin, the staff chat) start without the messages of
+        earlier rows."""
         from handlers.app import FLOOD_GROUP
         from handlers.flood import FloodControl, MessageLimiter
 
+        self.errors.clear()
         for handler in self.application.handlers[FLOOD_GROUP]:
             if isinstance(handler, FloodControl):
                 handler.limiter = MessageLimiter(self.settings.flood_messages_per_minute)

@@ -707,9 +707,6 @@ def hostile_row(table_row, file_complaint):
     from types import SimpleNamespace
 
     table = table_row
-    if not hasattr(table, "errors"):
-        table.errors = _spy_on_errors(table.application)
-    table.errors.clear()
     outbox_before = table.db.execute("select coalesce(max(id), 0) from outbox").fetchone()[0]
     who = {
         "citizen": lambda: (table.citizen(), None),
