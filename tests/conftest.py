@@ -8,7 +8,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 # Test files (tmp_path) live in memory where the machine has a tmpfs: the bot waits for the disk
@@ -281,22 +281,23 @@ async def run_local_bot(settings, kb, tokenizer, *, menus: bool = True):
 
     api = LocalBotApi()
     application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)
-    with pytest.MonkeyPatch.context() as patch:
-        if not menus:
-            patch.setattr(menu, "publish_menus", no_menus)
-        async with running(application):
-            db = own_connection(settings.database_path)
-            try:
-                yield SimpleNamespace(
-                    application=application,
-                    api=api,
-                    settings=settings,
-                    db=db,
-                    store=application.bot_data["store"],
-                    chat=partial(LocalChat, application, api),
-                )
-            finally:
-                db.close()
+    async with AsyncExitStack() as stack:
+        with pytest.MonkeyPatch.context() as patch:  # only while it starts: a table bot
+            if not menus:  # runs beside the other tests of its module
+                patch.setattr(menu, "publish_menus", no_menus)
+            await stack.enter_async_context(running(application))
+        db = own_connection(settings.database_path)
+        try:
+            yield SimpleNamespace(
+                application=application,
+                api=api,
+                settings=settings,
+                db=db,
+                store=application.bot_data["store"],
+                chat=partial(LocalChat, application, api),
+            )
+        finally:
+            db.close()
 
 
 @pytest.fixture
