@@ -75,7 +75,10 @@ async def test_staff_and_admin_commands_are_refused_to_citizens(local_bot, comma
 async def test_inbox_pages_by_due_date_overdue_first(local_bot, store):
     """Issue 14: /inbox listed newest first while the web console sorts by due date."""
     now = datetime.now(UTC)
-    received_days_ago = [1, 30, 3, 60, 0, 20, 10]  # 고충: due 7 days after receipt
+    # 고충: due on the 7th working day from receipt, 6 to 10 calendar days later by the weekday
+    # (more in a holiday week: 10 days ago was not yet due on a Monday): 15 days ago is overdue
+    # on any day but after the longest holidays, 3 days ago on none.
+    received_days_ago = [1, 30, 3, 60, 0, 20, 15]
     receipts = [
         store(local_bot.db, n, now=now - timedelta(days=days)).receipt
         for n, days in enumerate(received_days_ago)
@@ -90,7 +93,7 @@ async def test_inbox_pages_by_due_date_overdue_first(local_bot, store):
     assert [first.text.index(receipts[n]) for n in shown] == sorted(
         first.text.index(receipts[n]) for n in shown
     )
-    assert first.text.count(staff.OVERDUE_MARK) == 4  # received 60, 30, 20 and 10 days ago
+    assert first.text.count(staff.OVERDUE_MARK) == 4  # received 60, 30, 20 and 15 days ago
     second = sent_texts(await me.press("다음 ▶"))
     assert second.startswith("민원함 (전체, 처리기한 순) 6–7 / 7건")
     assert receipts[0] in second and receipts[4] in second
