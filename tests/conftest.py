@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 # Test files (tmp_path) live in memory where the machine has a tmpfs: the bot waits for the disk
@@ -38,6 +39,7 @@ os.environ["MORPHEME_CACHE_DIR"] = "off"
 os.environ["RETRIEVAL"] = "lexical"
 
 import pytest
+import pytest_asyncio
 import sqlite_utils
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -290,6 +292,17 @@ def own_connection(path) -> sqlite_utils.Database:
     return connection
 
 
+# The settings of the bots the tests start (bot_settings, table_settings), less the database.
+TEST_SETTINGS = {
+    "ADMIN_IDS": "900",
+    "STAFF_IDS": "800",
+    "STAFF_CHAT_ID": "-100500",
+    "OUTBOX_INTERVAL_SECONDS": "3600",
+    "RATE_LIMIT_PER_SECOND": "1000",
+    "RATE_LIMIT_GROUP_PER_MINUTE": "1000",
+}
+
+
 @pytest.fixture
 def bot_settings(tmp_path, migrated_database):
     """Bot settings on a fresh database file: admin 900, staff 800, staff chat -100500.
@@ -301,30 +314,23 @@ def bot_settings(tmp_path, migrated_database):
 
     fresh_database(migrated_database, tmp_path / "bot.db")
     return load_settings(
-        {
+        TEST_SETTINGS
+        | {
             "DATABASE_PATH": str(tmp_path / "bot.db"),
-            "ADMIN_IDS": "900",
-            "STAFF_IDS": "800",
-            "STAFF_CHAT_ID": "-100500",
-            "OUTBOX_INTERVAL_SECONDS": "3600",
-            "RATE_LIMIT_PER_SECOND": "1000",
-            "RATE_LIMIT_GROUP_PER_MINUTE": "1000",
             "SEMANTIC_CACHE_PATH": str(tmp_path / "vectors.npz"),  # not the repository's data/
         },
         env_file=None,
     )
 
 
-@pytest.fixture
-def local_bot_factory(bot_settings, kb, tokenizer):
-    """Starts the real Application on the offline LocalBotApi: ``async with factory(**overrides)``.
+@asynccontextmanager
+async def run_local_bot(settings, kb, tokenizer, *, menus: bool = True):
+    """The real Application on the offline LocalBotApi, started with ``settings``.
 
-    Yields a namespace with application, api (the recorded Bot API calls), db, settings and
-    ``chat(user_id, chat_id=None)`` to talk to the bot as a user. ``db`` is the test's own
-    connection (``own_connection``); ``store.db`` is the writer thread's.
+    Yields a namespace with application, api (the recorded Bot API calls), db, settings, store
+    and ``chat(user_id, chat_id=None)`` to talk to the bot as a user. ``db`` is the caller's
+    own connection (``own_connection``); ``store.db`` is the writer thread's.
     """
-    import dataclasses
-    from contextlib import asynccontextmanager
     from functools import partial
     from types import SimpleNamespace
 
@@ -335,27 +341,38 @@ def local_bot_factory(bot_settings, kb, tokenizer):
     async def no_menus(*args, **kwargs) -> None:
         """handlers.menu.publish_menus for a bot started with ``menus=False``."""
 
+    api = LocalBotApi()
+    application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)
+    async with AsyncExitStack() as stack:
+        with pytest.MonkeyPatch.context() as patch:  # only while it starts: a table bot
+            if not menus:  # runs beside the other tests of its module
+                patch.setattr(menu, "publish_menus", no_menus)
+            await stack.enter_async_context(running(application))
+        db = own_connection(settings.database_path)
+        try:
+            yield SimpleNamespace(
+                application=application,
+                api=api,
+                settings=settings,
+                db=db,
+                store=application.bot_data["store"],
+                chat=partial(LocalChat, application, api),
+            )
+        finally:
+            db.close()
+
+
+@pytest.fixture
+def local_bot_factory(bot_settings, kb, tokenizer):
+    """Starts the real Application on the offline LocalBotApi: ``async with factory(**overrides)``
+    (``run_local_bot`` with the default test settings and ``overrides``)."""
+    import dataclasses
+
     @asynccontextmanager
     async def start(*, menus: bool = True, **overrides):
         settings = dataclasses.replace(bot_settings, **overrides)
-        api = LocalBotApi()
-        application = build_application(settings, request=api, kb=kb, tokenizer=tokenizer)
-        with pytest.MonkeyPatch.context() as patch:
-            if not menus:
-                patch.setattr(menu, "publish_menus", no_menus)
-            async with running(application):
-                db = own_connection(settings.database_path)
-                try:
-                    yield SimpleNamespace(
-                        application=application,
-                        api=api,
-                        settings=settings,
-                        db=db,
-                        store=application.bot_data["store"],
-                        chat=partial(LocalChat, application, api),
-                    )
-                finally:
-                    db.close()
+        async with run_local_bot(settings, kb, tokenizer, menus=menus) as bot:
+            yield bot
 
     return start
 
@@ -475,3 +492,106 @@ def morpheme_cache_dir(tmp_path_factory, kb, tokenizer):
             json.dumps(cache, ensure_ascii=False), encoding="utf-8"
         )
     return directory
+
+
+# --- One started bot for the rows of a table ----------------------------------------------------
+# A row of a handler table runs in a few milliseconds; starting and stopping the Application for
+# it cost about 10 ms more, most of such a table's time. Rows that need no state of their own
+# share one bot per module (``table_row``): each row talks as users and in groups no other row
+# has used, with the flood limits of a new bot. Rows that do need a fresh bot keep local_bot.
+
+# Staff and admin ids in the table bot's settings besides 800 and 900: one of each per row.
+TABLE_STAFF_IDS = range(2_000_000, 2_002_000)
+TABLE_ADMIN_IDS = range(3_000_000, 3_000_100)  # error reports go to every admin: few of them
+
+
+class TableBot:
+    """``run_local_bot``'s namespace (application, api, db, store, settings, chat), the errors
+    that reached the error handler during the row (``errors``) and new ids for each row:
+    ``citizen()``, ``staff()``, ``admin()``, ``group()``."""
+
+    def __init__(self, bot) -> None:
+        import itertools
+
+        vars(self).update(vars(bot))
+        self.errors: list[BaseException] = []
+
+        async def record(update, context) -> None:
+            self.errors.append(context.error)
+
+        self.application.add_error_handler(record)
+        self._citizens = itertools.count(1_000_000)
+        self._groups = itertools.count(-2_000_000, -1)
+        self._staff = iter(TABLE_STAFF_IDS)
+        self._admins = iter(TABLE_ADMIN_IDS)
+
+    def citizen(self) -> int:
+        """A user id no row has used: no complaints, conversation, region or flood window."""
+        return next(self._citizens)
+
+    def group(self) -> int:
+        """A group chat id no row has used (not the staff chat)."""
+        return next(self._groups)
+
+    def staff(self) -> int:
+        """A staff member (by the settings, as 800 is) no row has used."""
+        return self._next(self._staff, "TABLE_STAFF_IDS")
+
+    def admin(self) -> int:
+        """An admin (by the settings, as 900 is) no row has used."""
+        return self._next(self._admins, "TABLE_ADMIN_IDS")
+
+    @staticmethod
+    def _next(ids, name: str) -> int:
+        try:
+            return next(ids)
+        except StopIteration:
+            raise RuntimeError(f"more rows than {name} in tests/conftest.py") from None
+
+    def new_row(self) -> None:
+        """No errors yet, and flood control as a new bot has it: ids that cannot be new
+        (Telegram's anonymous group admin, the staff chat) start without the messages of
+        earlier rows."""
+        from handlers.app import FLOOD_GROUP
+        from handlers.flood import FloodControl, MessageLimiter
+
+        self.errors.clear()
+        for handler in self.application.handlers[FLOOD_GROUP]:
+            if isinstance(handler, FloodControl):
+                handler.limiter = MessageLimiter(self.settings.flood_messages_per_minute)
+
+
+@pytest.fixture(scope="module")
+def table_settings(tmp_path_factory, migrated_database):
+    """bot_settings on a database of the module's own, with TABLE_STAFF_IDS and
+    TABLE_ADMIN_IDS added to staff 800 and admin 900."""
+    import dataclasses
+
+    from config import load_settings
+
+    path = fresh_database(migrated_database, tmp_path_factory.mktemp("table") / "bot.db")
+    settings = load_settings(
+        TEST_SETTINGS
+        | {"DATABASE_PATH": str(path), "SEMANTIC_CACHE_PATH": str(path.parent / "vectors.npz")},
+        env_file=None,
+    )
+    return dataclasses.replace(
+        settings,
+        staff_ids=settings.staff_ids | frozenset(TABLE_STAFF_IDS),
+        admin_ids=settings.admin_ids | frozenset(TABLE_ADMIN_IDS),
+    )
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def table_bot(table_settings, kb, tokenizer):
+    """One bot (without command menus) for a module's rows; tests that use it run on the
+    module's event loop: ``@pytest.mark.asyncio(loop_scope="module")``."""
+    async with run_local_bot(table_settings, kb, tokenizer, menus=False) as bot:
+        yield TableBot(bot)
+
+
+@pytest.fixture
+def table_row(table_bot) -> TableBot:
+    """The module's table bot, ready for one more row (``TableBot.new_row``)."""
+    table_bot.new_row()
+    return table_bot

@@ -9,6 +9,7 @@ nothing else: no complaint, history, notification, role or knowledge base touche
 from __future__ import annotations
 
 import pytest
+import pytest_asyncio
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
@@ -90,27 +91,57 @@ ROWS += [(command, level, "staff") for command, level in COMMANDS if level == AD
 BUTTON_ROWS = [(data, who) for data in BUTTONS for who in OUTSIDERS]
 
 
-@pytest.fixture
-async def bot(local_bot, file_complaint):
-    """A complaint posted to the staff chat, and a staff member whose role was revoked."""
-    local_bot.stored = file_complaint(
-        local_bot.db,
+async def _set_up(bot, file_complaint, *, filed_by: int, revoked: int) -> None:
+    """A complaint posted to the staff chat (bot.stored, bot.alert), and ``revoked``, a staff
+    member whose role was revoked."""
+    bot.stored = file_complaint(
+        bot.db,
         "가로등 고장",
-        user_id=7,
+        user_id=filed_by,
+        idempotency_key=f"stored-{filed_by}",
         department="도로과",
         region="전주시",
         phone="010-1234-5678",
         anonymous=False,
         consent=True,
     )
-    local_bot.alert = await local_bot.application.bot.send_message(
+    bot.alert = await bot.application.bot.send_message(
         STAFF_CHAT,
-        staff_alert(local_bot.stored),
-        reply_markup=staff_actions(local_bot.stored.receipt),
+        staff_alert(bot.stored),
+        reply_markup=staff_actions(bot.stored.receipt),
     )
-    grant(local_bot.db, REVOKED, role="staff", granted_by=ADMIN)
-    revoke(local_bot.db, REVOKED, revoked_by=ADMIN)
+    grant(bot.db, revoked, role="staff", granted_by=ADMIN)
+    revoke(bot.db, revoked, revoked_by=ADMIN)
+
+
+@pytest.fixture
+async def bot(local_bot, file_complaint):
+    """A complaint posted to the staff chat, and a staff member whose role was revoked."""
+    await _set_up(local_bot, file_complaint, filed_by=7, revoked=REVOKED)
     return local_bot
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def row(table_row, file_complaint):
+    """``bot`` for one row of the module's table bot: its own complaint and revoked staff
+    member, outsiders and a staff member no other row has used (the anonymous group admin is
+    the one id Telegram gives it), and the denials logged before the row."""
+    from types import SimpleNamespace
+
+    table = table_row
+    row = SimpleNamespace(application=table.application, api=table.api, db=table.db)
+    row.chat = table.chat
+    revoked = table.citizen()
+    await _set_up(row, file_complaint, filed_by=table.citizen(), revoked=revoked)
+    row.outsiders = {
+        "citizen": (table.citizen(), None),
+        "citizen-in-staff-chat": (table.citizen(), STAFF_CHAT),
+        "revoked-staff": (revoked, None),
+        "anonymous-admin": OUTSIDERS["anonymous-admin"],
+    }
+    row.staff = table.staff()
+    row.denied_before = len(denials(row))
+    return row
 
 
 def snapshot(bot) -> dict:
@@ -124,25 +155,29 @@ def denials(bot) -> list[tuple[int, str]]:
     return [(row["user_id"], row["command"]) for row in bot.db["denied_attempts"].rows]
 
 
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize(
     "command, level, who", ROWS, ids=[f"{c.split()[0]}-{lvl}-{w}" for c, lvl, w in ROWS]
 )
-async def test_commands_are_refused_without_the_role(bot, command, level, who):
-    user_id, chat_id = (STAFF, None) if who == "staff" else OUTSIDERS[who]
+async def test_commands_are_refused_without_the_role(row, command, level, who):
+    bot = row
+    user_id, chat_id = (bot.staff, None) if who == "staff" else bot.outsiders[who]
     before = snapshot(bot)
     calls = await bot.chat(user_id, chat_id=chat_id).send(command.format(r=bot.stored.receipt))
     assert [(c.method, c.text) for c in calls] == [
         ("sendMessage", ADMIN_DENIED_TEXT if level == ADMIN_ONLY else DENIED_TEXT)
     ]
-    assert denials(bot) == [(user_id, command.split()[0])]
+    assert denials(bot)[bot.denied_before :] == [(user_id, command.split()[0])]
     assert snapshot(bot) == before
 
 
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("data, who", BUTTON_ROWS, ids=[f"{d}-{w}" for d, w in BUTTON_ROWS])
-async def test_staff_buttons_replayed_by_outsiders_are_refused(bot, data, who):
+async def test_staff_buttons_replayed_by_outsiders_are_refused(row, data, who):
     """The buttons of an old staff-chat message, pressed (or forged) by someone without the
     role."""
-    user_id, chat_id = OUTSIDERS[who]
+    bot = row
+    user_id, chat_id = bot.outsiders[who]
     before = snapshot(bot)
     me = bot.chat(user_id, chat_id=chat_id)
     if chat_id is None:  # forged in a private chat: the data is all a client controls
@@ -156,7 +191,7 @@ async def test_staff_buttons_replayed_by_outsiders_are_refused(bot, data, who):
     # k: admin uploads, t: teaching from unanswered questions, p: a new reply template
     expected = ADMIN_DENIED_TEXT if data.startswith(("k:", "t:", "p:")) else DENIED_TEXT
     assert (calls[0].params["text"], calls[0].params["show_alert"]) == (expected, True)
-    [(denied_user, label)] = denials(bot)
+    [(denied_user, label)] = denials(bot)[bot.denied_before :]
     assert denied_user == user_id and label
     assert snapshot(bot) == before
     assert bot.api.messages[(STAFF_CHAT, bot.alert.message_id)]["text"] == bot.alert.text
@@ -213,12 +248,13 @@ def _privileged(handlers) -> list:
     return found
 
 
-async def test_the_table_covers_every_privileged_handler(local_bot):
+@pytest.mark.asyncio(loop_scope="module")
+async def test_the_table_covers_every_privileged_handler(table_bot):
     receipt = "20250301-AB2C"
     commands = {c.split()[0].lstrip("/") for c, _ in COMMANDS}
     buttons = [b.format(r=receipt) for b in BUTTONS]
     uncovered = []
-    for handler in _privileged(every_handler(local_bot.application)):
+    for handler in _privileged(every_handler(table_bot.application)):
         if isinstance(handler, CommandHandler):
             if not handler.commands <= commands:
                 uncovered.append(sorted(handler.commands))
@@ -249,20 +285,22 @@ def _registered_commands(handlers) -> set[str]:
     return found
 
 
-async def test_every_command_is_public_or_in_the_table(local_bot):
+@pytest.mark.asyncio(loop_scope="module")
+async def test_every_command_is_public_or_in_the_table(table_bot):
     """A new staff command must get a row above, where a citizen's attempt is refused."""
-    registered = _registered_commands(local_bot.application.handlers[0])
+    registered = _registered_commands(table_bot.application.handlers[0])
     table = {c.split()[0].lstrip("/") for c, _ in COMMANDS}
     assert registered - PUBLIC_COMMANDS == table - PUBLIC_COMMANDS
 
 
-async def test_every_privileged_callback_requires_its_role(local_bot):
+@pytest.mark.asyncio(loop_scope="module")
+async def test_every_privileged_callback_requires_its_role(table_bot):
     """Each staff, workbench and admin callback is wrapped by access.requires (except the
     admin's file, which reads the role itself and passes anyone else's file on); the role each
     command needs is checked row by row below."""
     unwrapped = [
         handler.callback.__qualname__
-        for handler in _privileged(every_handler(local_bot.application))
+        for handler in _privileged(every_handler(table_bot.application))
         if handler.callback is not admin.take_admin_file
         and getattr(handler.callback, "required_roles", None) is None
     ]
@@ -282,12 +320,13 @@ def _command_update(bot, text: str, user_id: int = STAFF) -> Update:
     return Update.de_json({"update_id": 1, "message": message}, bot)
 
 
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("command, level", COMMANDS, ids=[c for c, _ in COMMANDS])
-async def test_the_handler_a_command_reaches_requires_its_role(local_bot, command, level):
+async def test_the_handler_a_command_reaches_requires_its_role(table_bot, command, level):
     """Sub-commands too ("/template add", "/endchat 12"): the first registered handler that
     takes the command is wrapped by access.requires with the row's role, so no callback checks
     a role by hand."""
-    update = _command_update(local_bot.application.bot, command.format(r="20250301-AB2C"))
-    handler = next(h for h in local_bot.application.handlers[0] if h.check_update(update))
+    update = _command_update(table_bot.application.bot, command.format(r="20250301-AB2C"))
+    handler = next(h for h in table_bot.application.handlers[0] if h.check_update(update))
     roles = getattr(handler.callback, "required_roles", None)
     assert roles == (ADMIN_ROLES if level == ADMIN_ONLY else STAFF_ROLES), handler.callback

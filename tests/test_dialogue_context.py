@@ -3,10 +3,21 @@ own, through the real Application on the offline LocalBotApi (tested like a user
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-CITIZEN = 42
-STRANGER = 43  # a chat with no context: what the message gets on its own
+# Every test talks to the module's table bot (conftest table_row) on its event loop.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture
+def bot(table_row):
+    """The module's bot, with a citizen and a stranger (a chat with no context: what a message
+    gets on its own) whom no other test has used."""
+    return SimpleNamespace(
+        chat=table_row.chat, citizen=table_row.citizen(), stranger=table_row.citizen()
+    )
 
 
 def sent_texts(calls) -> str:
@@ -46,10 +57,8 @@ async def talk(bot, user: int, *messages: str) -> str:
         (("인천 소통협력관 부서 알려줘", "2번 부서 담당관 누구야?"), "공동체협치", "박재성"),
     ],
 )
-async def test_a_follow_up_is_answered_about_the_entry_in_context(
-    local_bot, turns, entry, expected
-):
-    text = await talk(local_bot, CITIZEN, *turns)
+async def test_a_follow_up_is_answered_about_the_entry_in_context(bot, turns, entry, expected):
+    text = await talk(bot, bot.citizen, *turns)
     card = text.split("[", 1)[1].split("]", 1)[0] if "[" in text else ""
     assert entry in (card or text.splitlines()[0]) and expected in text
 
@@ -96,13 +105,13 @@ async def test_a_follow_up_is_answered_about_the_entry_in_context(
         ),
     ],
 )
-async def test_the_others_of_a_set(local_bot, turns, head, absent):
-    text = await talk(local_bot, CITIZEN, *turns)
+async def test_the_others_of_a_set(bot, turns, head, absent):
+    text = await talk(bot, bot.citizen, *turns)
     assert text.startswith(head) and (not absent or absent not in text)
 
 
-async def test_the_whole_short_list_holds_its_first_and_last_items(local_bot):
-    text = await talk(local_bot, CITIZEN, "인천 위원회 종류", "다른 위원회는 더 없어?")
+async def test_the_whole_short_list_holds_its_first_and_last_items(bot):
+    text = await talk(bot, bot.citizen, "인천 위원회 종류", "다른 위원회는 더 없어?")
     assert "1. 공론화위원회" in text and "9. 규제개혁위원회" in text
 
 
@@ -114,8 +123,8 @@ async def test_the_whole_short_list_holds_its_first_and_last_items(local_bot):
         ("그거 신청 언제까지예요?",),
     ],
 )
-async def test_a_pointer_without_context_is_asked_back(local_bot, turns):
-    text = await talk(local_bot, CITIZEN, *turns)
+async def test_a_pointer_without_context_is_asked_back(bot, turns):
+    text = await talk(bot, bot.citizen, *turns)
     assert "말씀하시나요?" in text and "출처" not in text
 
 
@@ -142,10 +151,8 @@ async def test_a_pointer_without_context_is_asked_back(local_bot, turns):
         ("자원봉사 관련 사업 뭐 있어요", "갑질 없애는 정책"),
     ],
 )
-async def test_messages_that_stay_questions_of_their_own(local_bot, first, message):
-    assert await talk(local_bot, CITIZEN, first, message) == await talk(
-        local_bot, STRANGER, message
-    )
+async def test_messages_that_stay_questions_of_their_own(bot, first, message):
+    assert await talk(bot, bot.citizen, first, message) == await talk(bot, bot.stranger, message)
 
 
 @pytest.mark.parametrize(
@@ -160,8 +167,8 @@ async def test_messages_that_stay_questions_of_their_own(local_bot, first, messa
         (("인천 소통협력관 담당관실 뭐뭐 있음?", "세 번째 거 하는 일은?"), "[소통기획담당관실]"),
     ],
 )
-async def test_counts_and_numbers_after_a_list(local_bot, turns, head):
-    text = await talk(local_bot, CITIZEN, *turns)
+async def test_counts_and_numbers_after_a_list(bot, turns, head):
+    text = await talk(bot, bot.citizen, *turns)
     assert text.startswith(head) or text.splitlines()[1].startswith(head)
 
 
@@ -207,8 +214,8 @@ async def test_counts_and_numbers_after_a_list(local_bot, turns, head):
         ),
     ],
 )
-async def test_a_region_named_after_an_answer_or_a_comparison(local_bot, turns, entry, expected):
-    text = await talk(local_bot, CITIZEN, *turns)
+async def test_a_region_named_after_an_answer_or_a_comparison(bot, turns, entry, expected):
+    text = await talk(bot, bot.citizen, *turns)
     card = text.split("[", 1)[1].split("]", 1)[0] if "[" in text else ""
     assert entry in card and expected in text
 
@@ -229,20 +236,20 @@ async def test_a_region_named_after_an_answer_or_a_comparison(local_bot, turns, 
         (("인천 위원회 종류", "담당 부서는?"), ("목록의 몇 번 항목의",)),
     ],
 )
-async def test_a_fact_after_a_comparison_compares_it(local_bot, turns, expected):
-    text = await talk(local_bot, CITIZEN, *turns)
+async def test_a_fact_after_a_comparison_compares_it(bot, turns, expected):
+    text = await talk(bot, bot.citizen, *turns)
     assert all(part in text for part in expected)
 
 
-async def test_the_others_of_a_short_whole_list_are_the_related_ones_after_it(local_bot):
+async def test_the_others_of_a_short_whole_list_are_the_related_ones_after_it(bot):
     """The list's question also matches two audit findings (not 사업): "다른 건 없어요?" shows
     them after the list's three items, numbered on from 4."""
-    text = await talk(local_bot, CITIZEN, "인천 시정홍보 관련 사업 알려줘", "다른 건 없어요?")
+    text = await talk(bot, bot.citizen, "인천 시정홍보 관련 사업 알려줘", "다른 건 없어요?")
     assert text.startswith("인천광역시 '시정홍보' 관련 사업은 앞에 보여 드린 3개가 전부입니다.")
     assert "4번부터는 관련 있는 다른 항목" in text and "1. 콘텐츠 제작" in text
     assert "4. SNS별 특성에 맞는 효과적인 시정홍보 콘텐츠 개발" in text
-    assert "[SNS별 특성에" in await talk(local_bot, CITIZEN, "4번")
-    projects = await talk(local_bot, STRANGER, "인천 시정홍보 관련 사업 알려줘", "다른 사업은요?")
+    assert "[SNS별 특성에" in await talk(bot, bot.citizen, "4번")
+    projects = await talk(bot, bot.stranger, "인천 시정홍보 관련 사업 알려줘", "다른 사업은요?")
     assert "SNS별" not in projects  # 사업 asked: no finding among the related ones
 
 
@@ -261,9 +268,5 @@ async def test_the_others_of_a_short_whole_list_are_the_related_ones_after_it(lo
         ("인천 홍보대사랑 전북 홍보대사 뭐가 달라", "전북 직소민원실 예산 얼마?"),
     ],
 )
-async def test_region_and_count_messages_that_stay_questions_of_their_own(
-    local_bot, first, message
-):
-    assert await talk(local_bot, CITIZEN, first, message) == await talk(
-        local_bot, STRANGER, message
-    )
+async def test_region_and_count_messages_that_stay_questions_of_their_own(bot, first, message):
+    assert await talk(bot, bot.citizen, first, message) == await talk(bot, bot.stranger, message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -188,6 +189,30 @@ async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):
     assert (stored.phone, stored.department) == (None, None)
 
 
+# The tables below share the module's table bot (conftest table_row): each row files as a
+# citizen no other row has used.
+
+
+@pytest.fixture
+def bot(table_row):
+    """The module's table bot with a citizen of the row's own, and the number of complaints
+    stored before the row (``filed``)."""
+    return SimpleNamespace(
+        application=table_row.application,
+        chat=table_row.chat,
+        db=table_row.db,
+        citizen=table_row.citizen(),
+        stored_before=table_row.db["complaints"].count,
+    )
+
+
+def filed(bot) -> list:
+    """The complaints the row's citizen filed, and that no one else filed any in the row."""
+    mine = list_complaints(bot.db, user_id=bot.citizen)
+    assert bot.db["complaints"].count - bot.stored_before == len(mine)
+    return mine
+
+
 @pytest.mark.parametrize(
     "typed, region, department",
     [
@@ -197,15 +222,16 @@ async def test_anonymous_complaint_has_no_phone_and_no_consent(local_bot):
         ("시민정책담당관실", "인천광역시", "시민정책담당관실"),
     ],
 )
-async def test_citizen_may_type_a_known_department(local_bot, typed, region, department):
-    me = local_bot.chat(CITIZEN)
+@pytest.mark.asyncio(loop_scope="module")
+async def test_citizen_may_type_a_known_department(bot, typed, region, department):
+    me = bot.chat(bot.citizen)
     await me.send("/complaint")
     await me.send("보도블록이 깨졌어요")
     await me.press("다음 ▶")
     await me.send(typed)
     await me.press("익명으로 접수")
     await me.press("접수하기")
-    stored = list_complaints(local_bot.db)[0]
+    stored = filed(bot)[0]
     assert (stored.region, stored.department) == (region, department)
 
 
@@ -213,19 +239,20 @@ async def test_citizen_may_type_a_known_department(local_bot, typed, region, dep
     "typed",
     ["인천 새마을회 전화번호 알려주세요", "도로관리과", "잘 모르겠는데요", "가로등이 또 꺼졌어요"],
 )
-async def test_text_that_is_no_known_department_is_refused_with_a_hint(local_bot, typed):
-    me = local_bot.chat(CITIZEN)
+@pytest.mark.asyncio(loop_scope="module")
+async def test_text_that_is_no_known_department_is_refused_with_a_hint(bot, typed):
+    me = bot.chat(bot.citizen)
     await me.send("/complaint")
     await me.send("보도블록이 깨졌어요")
     await me.press("다음 ▶")
     calls = await me.send(typed)
     assert "자료에 있는 부서 이름이 아닙니다" in sent_texts(calls)
     assert ("잘 모르겠어요", "c:d:x") in calls[-1].buttons
-    assert local_bot.application.user_data[CITIZEN]["complaint"]["department"] is None
+    assert bot.application.user_data[bot.citizen]["complaint"]["department"] is None
     await me.press("잘 모르겠어요")  # the flow goes on from the same step
     await me.press("익명으로 접수")
     await me.press("접수하기")
-    assert list_complaints(local_bot.db)[0].department is None
+    assert filed(bot)[0].department is None
 
 
 async def test_a_complaint_message_starts_the_draft_with_its_text(local_bot):
@@ -245,13 +272,14 @@ async def test_a_complaint_message_starts_the_draft_with_its_text(local_bot):
     # one that describes a problem starts the draft with it: tests/test_handlers_complaint_flow.py
     ["민원 넣는 방법 알려주세요", "어떻게 신고해요?", "어디에 신고해야 돼요?"],
 )
-async def test_a_question_how_to_file_is_answered_not_filed(local_bot, question):
-    me = local_bot.chat(CITIZEN)
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_question_how_to_file_is_answered_not_filed(bot, question):
+    me = bot.chat(bot.citizen)
     calls = await me.send(question)
     assert sent_texts(calls) == HOW_TO_FILE_TEXT
-    assert "complaint" not in local_bot.application.user_data[CITIZEN]
+    assert "complaint" not in bot.application.user_data[bot.citizen]
     assert sent_texts(await me.press("민원 접수하기")) == complaint.ASK_CONTENT_TEXT
-    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == ""
+    assert bot.application.user_data[bot.citizen]["complaint"]["content"] == ""
 
 
 @pytest.mark.parametrize(
@@ -263,10 +291,11 @@ async def test_a_question_how_to_file_is_answered_not_filed(local_bot, question)
         "불법주차 신고합니다 어떻게 좀 해주세요",
     ],
 )
-async def test_a_reported_problem_still_starts_the_draft_with_its_text(local_bot, message):
-    me = local_bot.chat(CITIZEN)
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_reported_problem_still_starts_the_draft_with_its_text(bot, message):
+    me = bot.chat(bot.citizen)
     assert sent_texts(await me.send(message)).startswith(complaint.FROM_MESSAGE_TEXT)
-    assert local_bot.application.user_data[CITIZEN]["complaint"]["content"] == message
+    assert bot.application.user_data[bot.citizen]["complaint"]["content"] == message
 
 
 async def test_resident_registration_number_is_removed_and_explained(local_bot):
@@ -289,8 +318,9 @@ async def test_resident_registration_number_is_removed_and_explained(local_bot):
         ["내용", "다음 ▶", "잘 모르겠어요", "익명으로 접수"],
     ],
 )
-async def test_cancel_works_at_every_step(local_bot, steps):
-    me = local_bot.chat(CITIZEN)
+@pytest.mark.asyncio(loop_scope="module")
+async def test_cancel_works_at_every_step(bot, steps):
+    me = bot.chat(bot.citizen)
     await me.send("/complaint")
     for step in steps:
         if step == "내용":
@@ -298,9 +328,9 @@ async def test_cancel_works_at_every_step(local_bot, steps):
         else:
             await me.press(step)
     assert sent_texts(await me.send("/cancel")) == complaint.CANCELLED_TEXT
-    assert "complaint" not in local_bot.application.user_data[CITIZEN]
+    assert "complaint" not in bot.application.user_data[bot.citizen]
     assert sent_texts(await me.send("/cancel")) == "취소할 작업이 없습니다."
-    assert list_complaints(local_bot.db) == []
+    assert filed(bot) == []
 
 
 async def test_cancel_button_ends_the_draft(local_bot):

@@ -190,7 +190,7 @@ HOSTILE = [
     Case("reply-to-another-users-receipt", "citizen", "send", "/reply {other} 해킹", DENIED_TEXT),
     Case("close-another-users-receipt", "citizen", "send", "/close {other}", DENIED_TEXT),
     Case("export-as-citizen", "citizen", "send", "/export 2000-01-01 2100-01-01", DENIED_TEXT),
-    Case("grant-self-admin", "citizen", "send", f"/grant {CITIZEN} admin", ADMIN_DENIED_TEXT),
+    Case("grant-self-admin", "citizen", "send", "/grant {me} admin", ADMIN_DENIED_TEXT),
     Case("view-sql", "staff", "send", "/view '; DROP TABLE complaints;--", staff.VIEW_USAGE),
     Case(
         "view-receipt-and-junk",
@@ -662,39 +662,87 @@ HOSTILE += [
 RRN_ROWS = [case for case in HOSTILE if case.id.startswith("rrn-") and "lookalike" not in case.id]
 
 
-@pytest.fixture
-async def hostile_bot(local_bot, file_complaint):
-    """The bot with another citizen's complaint stored and an error-handler spy."""
+def _spy_on_errors(application) -> list[BaseException]:
+    """The errors that reach the error handler from now on."""
     errors: list[BaseException] = []
 
     async def record(update, context):
         errors.append(context.error)
 
-    local_bot.application.add_error_handler(record)
-    local_bot.errors = errors
-    local_bot.other = file_complaint(
-        local_bot.db,
+    application.add_error_handler(record)
+    return errors
+
+
+def _file_other(db, file_complaint, user_id: int):
+    """Another citizen's complaint, which no row may leak or change."""
+    return file_complaint(
+        db,
         SECRET,
-        user_id=OTHER,
+        user_id=user_id,
+        idempotency_key=f"other-{user_id}",
         department="건축과",
         region="전주시",
         phone=OTHER_PHONE,
         anonymous=False,
         consent=True,
     )
+
+
+@pytest.fixture
+async def hostile_bot(local_bot, file_complaint):
+    """The bot with another citizen's complaint stored and an error-handler spy; rows talk as
+    WHO says."""
+    local_bot.errors = _spy_on_errors(local_bot.application)
+    local_bot.other = _file_other(local_bot.db, file_complaint, OTHER)
+    local_bot.ids = WHO.__getitem__
+    local_bot.outbox_before = 0
     return local_bot
 
 
-def _fill(payload: Any, receipt: str) -> Any:
+@pytest.fixture
+def hostile_row(table_row, file_complaint):
+    """hostile_bot for one row of the module's table bot: the row's own other complaint, and
+    users and groups no other row has used (staff and admins by the settings, as 800 and 900
+    are); the outbox is checked from the row's first notification on."""
+    from types import SimpleNamespace
+
+    table = table_row
+    outbox_before = table.db.execute("select coalesce(max(id), 0) from outbox").fetchone()[0]
+    who = {
+        "citizen": lambda: (table.citizen(), None),
+        "staff": lambda: (table.staff(), None),
+        "admin": lambda: (table.admin(), None),
+        "group": lambda: (table.citizen(), table.group()),
+        "staff_chat": lambda: (table.staff(), STAFF_CHAT),
+        "staff_group": lambda: (table.staff(), table.group()),
+    }
+    return SimpleNamespace(
+        application=table.application,
+        api=table.api,
+        db=table.db,
+        store=table.store,
+        chat=table.chat,
+        errors=table.errors,
+        other=_file_other(table.db, file_complaint, table.citizen()),
+        ids=lambda name: who[name](),
+        outbox_before=outbox_before,
+    )
+
+
+def _fill(payload: Any, receipt: str, me: int) -> Any:
     if isinstance(payload, str):
-        return payload.replace("{other}", receipt).replace("{other_lower}", receipt.lower())
+        return (
+            payload.replace("{other}", receipt)
+            .replace("{other_lower}", receipt.lower())
+            .replace("{me}", str(me))
+        )
     return payload
 
 
 async def _run(bot, case: Case) -> list:
-    user_id, chat_id = WHO[case.who]
+    user_id, chat_id = bot.ids(case.who)
     me = bot.chat(user_id, chat_id=chat_id)
-    payload = _fill(case.payload, bot.other.receipt)
+    payload = _fill(case.payload, bot.other.receipt, user_id)
     seed = await bot.application.bot.send_message(me.chat["id"], "안내")  # a message to press on
     start = len(bot.api.calls)
     if case.kind == "send":
@@ -790,9 +838,25 @@ def _texts(calls) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("case", HOSTILE, ids=[case.id for case in HOSTILE])
-async def test_hostile_input_gets_a_clear_korean_reply(hostile_bot, case: Case):
-    bot = hostile_bot
+TABLE_ROWS = [case for case in HOSTILE if case not in RRN_ROWS]
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize("case", TABLE_ROWS, ids=[case.id for case in TABLE_ROWS])
+async def test_hostile_input_gets_a_clear_korean_reply(hostile_row, case: Case):
+    await _check_row(hostile_row, case)
+
+
+@pytest.mark.parametrize("case", RRN_ROWS, ids=[case.id for case in RRN_ROWS])
+async def test_hostile_rrn_rows_store_no_number(hostile_bot, case: Case):
+    """An RRN row passes every row's checks on a bot of its own, then no table holds the
+    number (that check reads every stored value: on the table bot, all earlier rows' too)."""
+    await _check_row(hostile_bot, case)
+    await _assert_no_rrn_stored(hostile_bot, case)
+
+
+async def _check_row(bot, case: Case) -> None:
+    """The checks every row of HOSTILE passes (see the module's docstring)."""
     calls = await _run(bot, case)
     texts = _texts(calls)
 
@@ -816,12 +880,9 @@ async def test_hostile_input_gets_a_clear_korean_reply(hostile_bot, case: Case):
     assert get_complaint(bot.db, bot.other.receipt).content == SECRET or case.who != "citizen"
 
     await deliver_due(bot.application.bot, bot.store)  # every queued notification is deliverable
-    failed = [
-        (row["chat_id"], row["last_error"]) for row in bot.db["outbox"].rows if row["last_error"]
-    ]
-    assert failed == [] and due(bot.db) == []
-    if case in RRN_ROWS:
-        await _assert_no_rrn_stored(bot, case)
+    queued = list(bot.db["outbox"].rows_where("id > ?", [bot.outbox_before]))
+    failed = [(row["chat_id"], row["last_error"]) for row in queued if row["last_error"]]
+    assert failed == [] and [n for n in due(bot.db) if n.id > bot.outbox_before] == []
 
 
 def test_the_table_has_at_least_250_rows():
@@ -941,7 +1002,7 @@ def test_parsers_raise_only_parse_error(parser, text):
 
 async def _assert_no_rrn_stored(bot, case: Case) -> None:
     """After an RRN row, no table of the database file holds the number's 13 digits in order
-    (checked by test_hostile_input_gets_a_clear_korean_reply after its own checks)."""
+    (checked by test_hostile_rrn_rows_store_no_number after every row's checks)."""
     await bot.application.update_persistence()
     await bot.application.persistence.flush()
     await bot.store.flush()

@@ -21,7 +21,7 @@ from handlers.jobs import deliver_due
 # The command menus are checked in test_handlers_citizen.py and test_handlers_admin.py.
 pytestmark = pytest.mark.without_menus
 
-CITIZEN_B, CITIZEN_C, STAFF, ADMIN_ID, STAFF_CHAT, GROUP = 51, 52, 800, 900, -100500, -100777
+CITIZEN_B, CITIZEN_C, STAFF, STAFF_CHAT = 51, 52, 800, -100500
 
 
 def texts(calls) -> str:
@@ -357,22 +357,18 @@ FORGED = [
 ]
 
 
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("chat", [STAFF_CHAT, None], ids=["staff-chat", "private"])
 @pytest.mark.parametrize("data", FORGED)
 async def test_forged_button_data_gets_an_alert_and_an_info_log_only(
-    local_bot, caplog, data, chat
+    table_row, caplog, data, chat
 ):
-    errors = []
-
-    async def record(update, context):
-        errors.append(context.error)
-
-    local_bot.application.add_error_handler(record)
-    me = local_bot.chat(STAFF, chat_id=chat)
-    seed = await local_bot.application.bot.send_message(me.chat["id"], "안내")
+    bot = table_row  # a staff member no other row has used; the errors of this row
+    me = bot.chat(bot.staff(), chat_id=chat)
+    seed = await bot.application.bot.send_message(me.chat["id"], "안내")
     with caplog.at_level(logging.INFO):
         calls = await me.press(data=data, message_id=seed.message_id)
-    assert [c.method for c in calls] == ["answerCallbackQuery"] and errors == []
+    assert [c.method for c in calls] == ["answerCallbackQuery"] and bot.errors == []
     assert calls[0].params["show_alert"] is True and calls[0].params["text"]
     assert any(r.levelno == logging.INFO and "button" in r.getMessage() for r in caplog.records)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -392,35 +388,45 @@ GROUP_COMMANDS = [
 ]
 
 
+# The rows of 6 share the module's table bot (conftest table_row): each row's citizen, staff
+# member, admin and group are ones no other row has used.
+
+
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("command", GROUP_COMMANDS)
-async def test_staff_commands_in_another_group_say_where_to_use_them(local_bot, command):
-    b = store(local_bot.db, CITIZEN_B, "비밀 민원 내용")
+async def test_staff_commands_in_another_group_say_where_to_use_them(table_row, command):
+    bot = table_row
+    b = store(bot.db, bot.citizen(), "비밀 민원 내용")
     tables = ("complaints", "complaint_history", "outbox")
-    before = [list(local_bot.db[t].rows) for t in tables]
-    calls = await local_bot.chat(STAFF, chat_id=GROUP).send(command.format(r=b.receipt))
+    before = [list(bot.db[t].rows) for t in tables]
+    calls = await bot.chat(bot.staff(), chat_id=bot.group()).send(command.format(r=b.receipt))
     assert [(c.method, c.text) for c in calls] == [("sendMessage", PLACE_TEXT)]
-    assert before == [list(local_bot.db[t].rows) for t in tables]
+    assert before == [list(bot.db[t].rows) for t in tables]
 
 
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("command", ["/stats", "/grant 555 staff", "/revoke 800", "/reload"])
-async def test_admin_commands_in_another_group_say_where_to_use_them(local_bot, command):
+async def test_admin_commands_in_another_group_say_where_to_use_them(table_row, command):
     """/stats shows unanswered questions and /grant user ids: admin data stays in staff places."""
-    await local_bot.chat(CITIZEN_B).send("외계인 등록증 재발급 수수료가 얼마인가요")
-    staff_before = list(local_bot.db["staff"].rows)
-    calls = await local_bot.chat(ADMIN_ID, chat_id=GROUP).send(command)
+    bot = table_row
+    await bot.chat(bot.citizen()).send("외계인 등록증 재발급 수수료가 얼마인가요")
+    staff_before = list(bot.db["staff"].rows)
+    calls = await bot.chat(bot.admin(), chat_id=bot.group()).send(command)
     assert [(c.method, c.text) for c in calls] == [("sendMessage", PLACE_TEXT)]
-    assert staff_before == list(local_bot.db["staff"].rows)
+    assert staff_before == list(bot.db["staff"].rows)
 
 
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("data", ["s:done:{r}", "s:reply:{r}", "s:att:{r}", "i:all:0"])
-async def test_staff_buttons_in_another_group_say_where_to_use_them(local_bot, data):
-    b = store(local_bot.db, CITIZEN_B, "비밀 민원 내용", latitude=35.8, longitude=127.1)
-    seed = await local_bot.application.bot.send_message(GROUP, "안내")
-    calls = await local_bot.chat(STAFF, chat_id=GROUP).press(
+async def test_staff_buttons_in_another_group_say_where_to_use_them(table_row, data):
+    bot, group = table_row, table_row.group()
+    b = store(bot.db, bot.citizen(), "비밀 민원 내용", latitude=35.8, longitude=127.1)
+    seed = await bot.application.bot.send_message(group, "안내")
+    calls = await bot.chat(bot.staff(), chat_id=group).press(
         data=data.format(r=b.receipt), message_id=seed.message_id
     )
     assert alerts(calls) == [PLACE_TEXT] and len(calls) == 1
-    assert get_complaint(local_bot.db, b.receipt).status == "접수"
+    assert get_complaint(bot.db, b.receipt).status == "접수"
 
 
 async def test_staff_commands_work_in_the_staff_chat_and_privately(local_bot):
