@@ -266,3 +266,15 @@ def test_an_entry_the_question_names_keeps_its_place(fixed_kb, monkeypatch, ques
 
     monkeypatch.setattr(fixed_kb.index, "search", fixed)
     assert _first(fixed_kb, question) == first
+
+
+@pytest.mark.parametrize("message", ["?", "!", "~"])
+def test_a_message_without_words_is_not_embedded(fixed_kb, monkeypatch, message):
+    """The words find nothing, so the fused search is empty: its embedding would be wasted."""
+    embedded = []
+    encoder = fixed_kb.index.semantic.encoder
+    real = encoder.query
+    monkeypatch.setattr(encoder, "query", lambda text: embedded.append(text) or real(text))
+    query = fixed_kb.index.analyze(message)
+    assert retrieval.search(fixed_kb.index, query) == []
+    assert embedded == []
