@@ -5,6 +5,8 @@ Usage:
     python benchmarks/dialogues.py --dialogues FILE [--misses]   # another set (same columns)
     python benchmarks/dialogues.py --dialogues FILE FILE …       # several sets in one run
     python benchmarks/dialogues.py --replies FILE                # also write every reply to FILE
+    python benchmarks/dialogues.py --threads                     # CPU of the slowest messages
+                                                                 # by thread (Linux)
 
 The file is tab-separated with the columns ``dialogue, turn, message, check, expected``: one row
 per turn, in order; a row with a check (usually the last turn) is judged on the bot's reply to
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import statistics
 import sys
@@ -57,12 +60,35 @@ KINDS = ("first question", "follow-up", "list", "comparison", "command")
 @dataclass(frozen=True)
 class Timing:
     """One message's latency and the process's CPU time while it was handled (ms), its kind and
-    its dialogue."""
+    its dialogue; with --threads, the CPU ms of each thread (by name) too."""
 
     dialogue: str
     kind: str
     ms: float
     cpu_ms: float
+    threads: tuple[tuple[str, float], ...] = ()
+
+
+def thread_cpu() -> dict[str, tuple[str, int]]:
+    """Each thread of this process: its name and CPU nanoseconds so far (Linux schedstat); the
+    event loop's thread is marked "(main)"."""
+    found = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            ns = int(Path(f"/proc/self/task/{tid}/schedstat").read_text().split()[0])
+            name = Path(f"/proc/self/task/{tid}/comm").read_text().strip()
+        except (OSError, ValueError, IndexError):
+            continue  # the thread ended meanwhile
+        found[tid] = (f"{name} (main)" if tid == str(os.getpid()) else name, ns)
+    return found
+
+
+def by_thread(before: dict, after: dict) -> tuple[tuple[str, float], ...]:
+    """CPU ms each thread name spent between two ``thread_cpu`` readings."""
+    spent: dict[str, float] = defaultdict(float)
+    for tid, (name, ns) in after.items():
+        spent[name] += (ns - before.get(tid, (name, 0))[1]) / 1e6
+    return tuple(sorted(spent.items(), key=lambda pair: -pair[1]))
 
 
 @dataclass(frozen=True)
@@ -115,7 +141,11 @@ def kind_of(kb, turn: Turn, reply: str) -> str:
 
 
 async def run(
-    dialogues: dict[str, list[Turn]], database: Path, replies: list[str] | None = None
+    dialogues: dict[str, list[Turn]],
+    database: Path,
+    replies: list[str] | None = None,
+    *,
+    threads: bool = False,
 ) -> tuple[dict, list[Timing], list[str], int]:
     """Every dialogue through the real bot; per-check tallies, timings, misses, longest reply."""
     settings = load_settings(
@@ -149,13 +179,15 @@ async def run(
             chat = LocalChat(application, api, user_id=FIRST_USER_ID + number)
             passed = True
             for turn in turns:
+                before = thread_cpu() if threads else {}
                 start, cpu = time.perf_counter(), time.process_time()
                 calls = await chat.send(turn.message)
                 ms = (time.perf_counter() - start) * 1000
                 cpu_ms = (time.process_time() - cpu) * 1000
+                spent = by_thread(before, thread_cpu()) if threads else ()
                 slowest.append((ms, turn.message))
                 text = _replies(calls)
-                timings.append(Timing(name, kind_of(kb, turn, text), ms, cpu_ms))
+                timings.append(Timing(name, kind_of(kb, turn, text), ms, cpu_ms, spent))
                 if replies is not None:
                     replies.append(f"[{name} {turn.number}] {turn.message}\n{text}\n")
                 asked_detail = _DETAIL.search(turn.message)  # as if [자세히] were pressed
@@ -197,6 +229,9 @@ def main() -> int:
     parser.add_argument(
         "--replies", type=Path, metavar="FILE", help="write every turn's replies (to diff runs)"
     )
+    parser.add_argument(
+        "--threads", action="store_true", help="CPU of the slowest 2 %% of messages by thread"
+    )
     args = parser.parse_args()
     dialogues = {
         name if len(args.dialogues) == 1 else f"{path.stem} {name}": turns
@@ -206,7 +241,7 @@ def main() -> int:
     replies: list[str] | None = [] if args.replies else None
     with tempfile.TemporaryDirectory() as folder:
         tallies, timings, misses, longest = asyncio.run(
-            run(dialogues, Path(folder) / "bot.db", replies)
+            run(dialogues, Path(folder) / "bot.db", replies, threads=args.threads)
         )
     if args.replies and replies is not None:
         args.replies.write_text("".join(replies), encoding="utf-8")
@@ -244,11 +279,25 @@ def main() -> int:
     print(
         f"longest reply without [자세히]: {longest} characters (target ≤ {MAX_REPLY_CHARS_TARGET})"
     )
+    if args.threads:
+        print_threads(timings)
     if args.misses:
         print("misses:")
         for miss in misses:
             print(f"  {miss}")
     return 0
+
+
+def print_threads(timings: list[Timing]) -> None:
+    """The CPU of the slowest 2 % of messages (by the process's CPU) and of all, by thread."""
+    slowest = sorted(timings, key=lambda t: -t.cpu_ms)[: max(1, len(timings) // 50)]
+    for label, group in (("all messages", timings), (f"slowest {len(slowest)}", slowest)):
+        spent: dict[str, float] = defaultdict(float)
+        for timing in group:
+            for name, ms in timing.threads:
+                spent[name] += ms
+        top = sorted(spent.items(), key=lambda pair: -pair[1])[:5]
+        print(f"CPU by thread, {label}: " + ", ".join(f"{n} {ms:.0f} ms" for n, ms in top))
 
 
 WARM_UP_COUNT = 200  # as latency.py's warm-up pass

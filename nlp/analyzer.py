@@ -11,6 +11,7 @@ listing's) are data: nlp/words.txt, read once at import.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,7 +157,7 @@ class Analyzer:
         for word in sorted(w for w in vocabulary if all("가" <= c <= "힣" for c in w)):
             groups.setdefault((len(word), to_jamo(word[0])[0]), []).append(word)
         self._spelling_groups = {key: (ws, [to_jamo(w) for w in ws]) for key, ws in groups.items()}
-        self._recent: dict[tuple[str, bool], Query] = {}  # see RECENT_QUERIES
+        self._recent: OrderedDict[tuple[str, bool], Query] = OrderedDict()  # RECENT_QUERIES
 
     def __contains__(self, word: object) -> bool:
         """True when ``word`` is a whole word of some entry (name, fields or body)."""
@@ -174,8 +175,8 @@ class Analyzer:
         if recent is not None:
             return recent
         query = self._analyze(normalize(text), casual)
-        if len(self._recent) >= RECENT_QUERIES:
-            self._recent.clear()
+        if len(self._recent) >= RECENT_QUERIES:  # the oldest goes: a message's own stay
+            self._recent.popitem(last=False)
         self._recent[key] = query
         return query
 

@@ -241,9 +241,7 @@ def find_listing(
     if kinds and parent is None and named is None and not _kinds(_without_titles(kb, query))[0]:
         return None  # "공론화위원회 위원 다 알려줘": the kind is only said inside one name
     regions = mentioned_regions(kb, text)
-    pool = [e for e in kb.entries if not regions or e.region in regions]
-    if parent is not None:
-        pool = children_of(kb, parent, kinds)
+    pool = _entries_of(kb, regions, kinds) if parent is None else children_of(kb, parent, kinds)
     if kinds:
         pool = [e for e in pool if e.kind in kinds]
     field_value = _field_value(kb, pool, query)
@@ -254,7 +252,7 @@ def find_listing(
     if field_value and not any(field_value in g for g in groups):
         pool = [e for e in pool if field_value in e.fields.get("분야", "")]
     if groups:
-        matching = [e for e in pool if all(_holds(kb, e, g, field_value) for g in groups)]
+        matching = _holding_all(kb, pool, groups, field_value)
         if by_field_alone and len(matching) < MIN_ITEMS:
             return None  # "치매걱정 없는 도시 공약": one pledge's name holds the field 도시
         if len(matching) < MIN_ITEMS and kinds:
@@ -361,10 +359,58 @@ def _most_held(
     them (아이, by its synonyms 어린이·아동), if that is at least one and at least two entries."""
     if len(groups) < 2:
         return []
-    held = {e.id: sum(_holds(kb, e, g, field) for g in groups) for e in pool}
+    numbers = per_kb(kb, _mention_index)[0]
+    holders = [_holders(kb, g, field) for g in groups]
+    held = {
+        e.id: (
+            sum(n in h for h in holders)
+            if (n := numbers.get(id(e))) is not None
+            else sum(_holds(kb, e, g, field) for g in groups)
+        )
+        for e in pool
+    }
     most = max(held.values(), default=0)
     best = [e for e in pool if most and held[e.id] == most]
     return best if len(best) >= MIN_ITEMS else []
+
+
+def _holding_all(
+    kb: KnowledgeBase, pool: list[Entry], groups: list[tuple[str, ...]], field: str | None
+) -> list[Entry]:
+    """The pool's entries that hold every group (``_holds``), found in the mention index: a
+    scan of each entry's text per group cost a listing question 45–71 ms of CPU at 10,000
+    entries. An entry of another knowledge base is checked by ``_holds``."""
+    numbers = per_kb(kb, _mention_index)[0]
+    common = frozenset.intersection(*(_holders(kb, g, field) for g in groups))
+    return [
+        e
+        for e in pool
+        if (
+            n in common
+            if (n := numbers.get(id(e))) is not None
+            else all(_holds(kb, e, g, field) for g in groups)
+        )
+    ]
+
+
+def _holders(kb: KnowledgeBase, group: tuple[str, ...], field: str | None) -> frozenset[int]:
+    """The numbers of the knowledge base's entries that hold one of the group's words, as
+    ``_holds`` decides it."""
+    _, index = per_kb(kb, _mention_index)
+    found: set[int] = set()
+    for word in group:
+        if word == field:
+            fields = per_kb(kb, _field_texts)
+            found.update(n for n, text in enumerate(fields) if field in text)
+        else:
+            for spelling in (word, *kb.index.synonyms_of(word)):
+                found |= index.containing(spelling)
+    return frozenset(found)
+
+
+def _field_texts(kb: KnowledgeBase) -> tuple[str, ...]:
+    """Every entry's field (분야) text, "" when it has none, in the knowledge base's order."""
+    return tuple(e.fields.get("분야", "") for e in kb.entries)
 
 
 def _holds(kb: KnowledgeBase, entry: Entry, group: tuple[str, ...], field: str | None) -> bool:
@@ -442,7 +488,42 @@ def _parent(kb: KnowledgeBase, query: Query, kinds: frozenset[str]) -> Entry | N
 
 def _named_parents(kb: KnowledgeBase, query: Query) -> Iterator[Entry]:
     """The departments and unit projects whose whole title the question holds, longest first."""
-    return (e for e, title in per_kb(kb, _parents) if title in query.compact)
+    parents = per_kb(kb, _parents)
+    return (parents[at][0] for at in _held(query.compact, per_kb(kb, _parent_titles)))
+
+
+def _parent_titles(kb: KnowledgeBase) -> _Places:
+    return _Places.of(title for _, title in per_kb(kb, _parents))
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Each of many texts → its places in their sequence, and the texts' lengths: the texts a
+    question holds are found by looking its substrings up, not by a scan of every title
+    (thousands at 10,000 entries)."""
+
+    places: dict[str, tuple[int, ...]]
+    lengths: tuple[int, ...]
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> _Places:
+        places: dict[str, list[int]] = {}
+        for at, text in enumerate(texts):
+            places.setdefault(text, []).append(at)
+        lengths = tuple(sorted({len(text) for text in places}))
+        return cls({text: tuple(ats) for text, ats in places.items()}, lengths)
+
+
+def _held(text: str, titles: _Places) -> list[int]:
+    """The places of the texts that ``text`` holds, ascending (``title in text``)."""
+    return sorted(
+        {
+            at
+            for n in titles.lengths
+            for start in range(len(text) - n + 1)
+            for at in titles.places.get(text[start : start + n], ())
+        }
+    )
 
 
 def _parents(kb: KnowledgeBase) -> tuple[tuple[Entry, str], ...]:
@@ -463,46 +544,100 @@ def children_of(kb: KnowledgeBase, parent: Entry, kinds: frozenset[str]) -> list
     """What belongs to ``parent``: entries under it, for a department the work of it and of
     its sub-departments and teams (인천 소통협력관 → its 담당관실's committees), for a team
     the work it is responsible for (민간협력팀 → 주민참여예산 …)."""
+    family = per_kb(kb, _family)
     if parent.kind == "team":
-        return [
-            e
-            for e in kb.entries
-            if e is not parent
-            and e.kind != "team"
-            and (not kinds or e.kind in kinds)
-            and e.region == parent.region
-            and e.team == parent.title
-            and e.department == parent.department
-        ]
-    ids = {parent.id}
-    names = {parent.title}
-    if parent.kind == "department":
-        for field in ("하위부서", "팀"):
-            names |= {n.strip() for n in parent.fields.get(field, "").split(",") if n.strip()}
-        ids |= {e.id for e in kb.entries if e.kind == "department" and e.title in names}
+        numbers = family.by_team.get((parent.region, parent.department, parent.title), ())
+    else:
+        ids = {parent.id}
+        names = {parent.title}
+        if parent.kind == "department":
+            for field in ("하위부서", "팀"):
+                names |= {n.strip() for n in parent.fields.get(field, "").split(",") if n.strip()}
+            ids |= {i for name in names for i in family.department_ids.get(name, ())}
+        found = {n for i in ids for n in family.by_parent.get(i, ())}
+        if parent.kind == "department":
+            found.update(n for name in names for n in family.by_department.get(name, ()))
+        numbers = sorted(found)
+    entries = kb.entries
     return [
         e
-        for e in kb.entries
-        if e is not parent
-        and (not kinds or e.kind in kinds)
-        and (
-            e.parent_id in ids
-            or (parent.kind == "department" and e.department in names and e.kind != "team")
-        )
+        for e in (entries[n] for n in numbers)
+        if e is not parent and (not kinds or e.kind in kinds)
     ]
 
 
+@dataclass(frozen=True)
+class _Family:
+    """Where each entry belongs, for ``children_of`` (entry numbers in the knowledge base's
+    order): looked up, not found by a scan of every entry per parent."""
+
+    by_team: dict[tuple[str, str | None, str], tuple[int, ...]]  # not teams themselves
+    by_parent: dict[str, tuple[int, ...]]  # parent_id →
+    by_department: dict[str, tuple[int, ...]]  # department → (not teams)
+    department_ids: dict[str, tuple[str, ...]]  # a department's title → the ids of it
+
+
+def _family(kb: KnowledgeBase) -> _Family:
+    by_team: dict[tuple[str, str | None, str], list[int]] = {}
+    by_parent: dict[str, list[int]] = {}
+    by_department: dict[str, list[int]] = {}
+    department_ids: dict[str, list[str]] = {}
+    for n, e in enumerate(kb.entries):
+        if e.kind != "team" and e.team is not None:
+            by_team.setdefault((e.region, e.department, e.team), []).append(n)
+        if e.parent_id is not None:
+            by_parent.setdefault(e.parent_id, []).append(n)
+        if e.kind != "team" and e.department is not None:
+            by_department.setdefault(e.department, []).append(n)
+        if e.kind == "department":
+            department_ids.setdefault(e.title, []).append(e.id)
+    return _Family(
+        *(
+            {key: tuple(values) for key, values in table.items()}
+            for table in (by_team, by_parent, by_department, department_ids)
+        )
+    )
+
+
 def _field_value(kb: KnowledgeBase, pool: Iterable[Entry], query: Query) -> str | None:
-    """A pledge field (분야) value the question names ("문화 분야 공약")."""
+    """A pledge field (분야) value the question names ("문화 분야 공약"); ``pool`` holds
+    entries of ``kb``."""
+    words = {strip_particle(t) for t in query.tokens}
+    if words.isdisjoint(per_kb(kb, _every_field_value)):
+        return None  # no entry has it: the pool's values need not be gathered
     known = per_kb(kb, _field_values)
     values = {
         value for e in pool if (value := known[id(e)] if id(e) in known else e.fields.get("분야"))
     }
-    words = {strip_particle(t) for t in query.tokens}
     for value in sorted(values, key=len, reverse=True):
         if value in words:  # "문화 분야", not the 문화 of 다문화
             return value
     return None
+
+
+def _every_field_value(kb: KnowledgeBase) -> frozenset[str]:
+    return frozenset(value for value in per_kb(kb, _field_values).values() if value)
+
+
+def _entries_of(kb: KnowledgeBase, regions: list[str], kinds: frozenset[str]) -> list[Entry]:
+    """The entries of those regions and kinds (all when none is given), in the knowledge base's
+    order, from lists made once per knowledge base instead of a scan of every entry."""
+    places = per_kb(kb, _region_kind_places)
+    lists = [
+        numbers
+        for (region, kind), numbers in places.items()
+        if (not regions or region in regions) and (not kinds or kind in kinds)
+    ]
+    numbers = lists[0] if len(lists) == 1 else sorted(n for ns in lists for n in ns)
+    return [kb.entries[n] for n in numbers]
+
+
+def _region_kind_places(kb: KnowledgeBase) -> dict[tuple[str, str], tuple[int, ...]]:
+    """(region, kind) → the numbers of its entries, ascending."""
+    places: dict[tuple[str, str], list[int]] = {}
+    for n, e in enumerate(kb.entries):
+        places.setdefault((e.region, e.kind), []).append(n)
+    return {key: tuple(numbers) for key, numbers in places.items()}
 
 
 def _field_values(kb: KnowledgeBase) -> dict[int, str | None]:
@@ -625,10 +760,17 @@ def _without_titles(kb: KnowledgeBase, query: Query) -> str:
     """The question's compact text with every whole entry title (of four letters or more)
     taken out."""
     compact = query.compact
-    for title in per_kb(kb, _compact_titles):
+    titles = per_kb(kb, _compact_titles)
+    # a title absent from the question is absent once others are taken out (titles have no
+    # spaces), so only the titles it holds are tried, in the same order
+    for title in (titles[at] for at in _held(compact, per_kb(kb, _compact_title_places))):
         if title in compact:
             compact = compact.replace(title, " ")
     return compact
+
+
+def _compact_title_places(kb: KnowledgeBase) -> _Places:
+    return _Places.of(per_kb(kb, _compact_titles))
 
 
 def _compact_titles(kb: KnowledgeBase) -> tuple[str, ...]:
@@ -666,8 +808,10 @@ def _ordered(
     entries that only mention it), then document order."""
     order = per_kb(kb, _document_order)
 
+    names = per_kb(kb, _names)
+
     def in_name(entry: Entry, *, head: bool = False) -> bool:
-        name = entry.title.replace(" ", "").lower()
+        name = names.get(id(entry)) or entry.title.replace(" ", "").lower()
         return all(
             any(
                 w in name
@@ -692,6 +836,11 @@ def _ordered(
 def _head_in(word: str, name: str) -> bool:
     """Whether the name holds the head (first HEAD_CHARS letters) of a compound word."""
     return len(word) >= COMPOUND_CHARS and word[:HEAD_CHARS] in name
+
+
+def _names(kb: KnowledgeBase) -> dict[int, str]:
+    """Every entry's title without spaces, lower-cased, by the entry object's id."""
+    return {id(e): e.title.replace(" ", "").lower() for e in kb.entries}
 
 
 def _document_order(kb: KnowledgeBase) -> dict[str, int]:
@@ -746,11 +895,18 @@ def topic_particle(label: str) -> str:
 _DERIVED = (
     _region_names,
     _parents,
+    _parent_titles,
+    _family,
     _department_titles,
     _field_values,
+    _every_field_value,
+    _region_kind_places,
+    _field_texts,
     _mention_texts,
     _mention_index,
     _compact_titles,
+    _compact_title_places,
     _long_titles,
+    _names,
     _document_order,
 )

@@ -125,3 +125,15 @@ def test_dialogue_messages_are_timed_by_kind(kb: KnowledgeBase, message, number,
 )
 def test_text_checks(check, expected, text, ok):
     assert accuracy.judge_text(check, expected, text) is ok
+
+
+def test_thread_cpu_is_summed_by_thread_name_new_threads_counted_whole():
+    """dialogues.py --threads: CPU ms per thread name between two readings."""
+    before = {"1": ("python", 1_000_000), "2": ("C2 CompilerThre", 0)}
+    after = {
+        "1": ("python", 3_000_000),
+        "2": ("C2 CompilerThre", 500_000),
+        "3": ("python", 1_000_000),  # started meanwhile
+    }
+    assert dialogues.by_thread(before, after) == (("python", 3.0), ("C2 CompilerThre", 0.5))
+    assert any(name.endswith("(main)") for name, _ in dialogues.thread_cpu().values())

@@ -11,6 +11,7 @@ from knowledge.base import KnowledgeBase
 from nlp.analyzer import (
     CUE_WORDS,
     QUESTION_WORDS,
+    RECENT_QUERIES,
     STOPWORDS,
     WORDS_FILE,
     Query,
@@ -143,6 +144,18 @@ def test_a_question_is_normalized_once(kb: KnowledgeBase, monkeypatch):
         monkeypatch.setattr(module, "normalize", counting)
     kb.index.analyze("다문화 가족 언어발달 지원 대상이 누구예요?")
     assert calls == ["다문화 가족 언어발달 지원 대상이 누구예요?"]
+
+
+def test_a_full_cache_of_analyses_keeps_the_latest_ones(kb: KnowledgeBase, tagger_inputs):
+    """A message is analysed by the dialogue and again by the responder: when the cache fills
+    between the two, the message's own analysis must still be there (the tagger runs once)."""
+    texts = [f"다문화 가족 지원 {n}번째 질문이에요" for n in range(RECENT_QUERIES + 1)]
+    for text in texts:
+        kb.index.analyze(text)
+    with tagger_inputs() as tagged:
+        kb.index.analyze(texts[-2])
+        kb.index.analyze(texts[-1])
+    assert tagged == []
 
 
 @pytest.mark.parametrize(

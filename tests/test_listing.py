@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from knowledge.base import KnowledgeBase
+from knowledge.model import Entry
 from nlp.comparison import find_comparison, is_comparison
 from nlp.listing import (
     PAGE_CHARS,
     PAGE_SIZE,
+    PARENT_KINDS,
     Listing,
+    _holding_all,
+    _named_parents,
+    _without_titles,
+    children_of,
     find_listing,
     format_listing,
     mentioned_regions,
@@ -228,3 +236,101 @@ def test_one_region_is_no_comparison(kb: KnowledgeBase, question):
 )
 def test_a_one_letter_topic_filters_a_list_only_alone(kb: KnowledgeBase, question, head):
     assert respond(kb, question).text.startswith(head)
+
+
+# What lists look up in tables made once per knowledge base (nlp.kbmemo) must be exactly what a
+# scan of every entry finds; the scans below are the rules the looked-up versions replace.
+
+
+def _children_by_scan(kb: KnowledgeBase, parent: Entry, kinds: frozenset[str]) -> list[Entry]:
+    if parent.kind == "team":
+        return [
+            e
+            for e in kb.entries
+            if e is not parent
+            and e.kind != "team"
+            and (not kinds or e.kind in kinds)
+            and e.region == parent.region
+            and e.department == parent.department
+            and e.team == parent.title
+        ]
+    names = {parent.title}
+    if parent.kind == "department":
+        for field in ("하위부서", "팀"):
+            names |= {n.strip() for n in parent.fields.get(field, "").split(",") if n.strip()}
+    ids = {parent.id} | {e.id for e in kb.entries if e.kind == "department" and e.title in names}
+    return [
+        e
+        for e in kb.entries
+        if e is not parent
+        and (not kinds or e.kind in kinds)
+        and (
+            e.parent_id in ids
+            or (parent.kind == "department" and e.department in names and e.kind != "team")
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "kinds", [frozenset(), frozenset({"program"}), frozenset({"committee", "unit_project"})]
+)
+def test_the_children_of_every_parent_are_those_a_scan_finds(kb: KnowledgeBase, kinds):
+    parents = [e for e in kb.entries if e.kind in PARENT_KINDS]
+    assert any(children_of(kb, p, frozenset()) for p in parents)
+    for parent in parents:
+        assert children_of(kb, parent, kinds) == _children_by_scan(kb, parent, kinds)
+
+
+@pytest.mark.parametrize(
+    "groups, field",
+    [
+        ([("다문화",)], None),
+        ([("청년",), ("일자리",)], None),
+        ([("애들",)], None),  # by its curated synonyms
+        ([("환경", "녹지")], None),
+        ([("문화",)], "문화"),  # a pledge field by its 분야
+        ([("기업", "경제"), ("지원",)], "경제"),
+        ([("없는말이에요",)], None),
+    ],
+)
+def test_the_entries_holding_every_topic_are_those_a_scan_finds(kb: KnowledgeBase, groups, field):
+    def holds(entry: Entry, group: tuple[str, ...]) -> bool:
+        text = " ".join((entry.title, *entry.aliases, entry.body, entry.department or ""))
+        text = text.replace(" ", "").lower()
+        return any(
+            field in entry.fields.get("분야", "")
+            if word == field
+            else any(w in text for w in (word, *kb.index.synonyms_of(word)))
+            for word in group
+        )
+
+    stranger = replace(kb.entries[0], id="another-kb", body="다문화 청년 일자리 환경 기업 지원")
+    pool = [*kb.entries, stranger]  # an entry of another knowledge base is checked by its text
+    expected = [e for e in pool if all(holds(e, g) for g in groups)]
+    assert _holding_all(kb, pool, groups, field) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "공론화위원회 위원 다 알려줘",
+        "인천 소통기획담당관실 사업 다 알려줘",
+        "정무기획과 산하 팀 목록 좀 보여주세요",
+        "전북 대외협력국 정무기획과 국제협력과 팀 뭐 있어요",
+        "청년 지원 사업 뭐 있어요?",
+    ],
+)
+def test_the_titles_a_question_holds_are_those_a_scan_finds(kb: KnowledgeBase, question):
+    query = kb.index.analyze(question)
+    parents = sorted(
+        (e for e in kb.entries if e.kind in PARENT_KINDS), key=lambda e: -len(e.title)
+    )
+    assert list(_named_parents(kb, query)) == [
+        e for e in parents if e.title.replace(" ", "").lower() in query.compact
+    ]
+    compact = query.compact
+    for entry in sorted(kb.entries, key=lambda e: -len(e.title)):
+        title = entry.title.replace(" ", "").lower()
+        if len(title) >= 4 and title in compact:
+            compact = compact.replace(title, " ")
+    assert _without_titles(kb, query) == compact

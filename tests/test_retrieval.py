@@ -317,3 +317,15 @@ def test_an_entry_of_the_kind_the_question_names_comes_first(kind_kb, monkeypatc
     within ASKED_KIND_FACTOR of it is what the question asks for."""
     monkeypatch.setattr(retrieval, "ASKED_KIND_FACTOR", factor)
     assert _first(kind_kb, "외국인 가족 지원 업무 맡은 팀이 어디야") == first
+
+
+@pytest.mark.parametrize("message", ["?", "!", "~"])
+def test_a_message_without_words_is_not_embedded(fixed_kb, monkeypatch, message):
+    """The words find nothing, so the fused search is empty: its embedding would be wasted."""
+    embedded = []
+    encoder = fixed_kb.index.semantic.encoder
+    real = encoder.query
+    monkeypatch.setattr(encoder, "query", lambda text: embedded.append(text) or real(text))
+    query = fixed_kb.index.analyze(message)
+    assert retrieval.search(fixed_kb.index, query) == []
+    assert embedded == []
