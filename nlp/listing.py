@@ -403,9 +403,15 @@ def _holders(kb: KnowledgeBase, group: tuple[str, ...], field: str | None) -> fr
             fields = per_kb(kb, _field_texts)
             found.update(n for n, text in enumerate(fields) if field in text)
         else:
-            for spelling in (word, *kb.index.synonyms_of(word)):
+            for spelling in _spellings(kb, word):
                 found |= index.containing(spelling)
     return frozenset(found)
+
+
+def _spellings(kb: KnowledgeBase, word: str) -> tuple[str, ...]:
+    """The spellings a topic word is looked for by: a one-letter topic's documents' words, else
+    the word and its curated synonyms."""
+    return SHORT_TOPICS.get(word) or (word, *kb.index.synonyms_of(word))
 
 
 def _field_texts(kb: KnowledgeBase) -> tuple[str, ...]:
@@ -699,7 +705,7 @@ def topic_words(kb: KnowledgeBase, query: Query) -> list[str]:
 
 def mentioning(kb: KnowledgeBase, entries: Iterable[Entry], words: list[str]) -> list[Entry]:
     """The entries whose name or text holds every one of ``words`` (or a curated synonym)."""
-    spellings = [SHORT_TOPICS.get(w) or (w, *kb.index.synonyms_of(w)) for w in words]
+    spellings = [_spellings(kb, w) for w in words]
     numbers, index = per_kb(kb, _mention_index)
     holding: frozenset[int] | None = None  # kb entries holding every word so far, by number
     for alternatives in spellings:
@@ -719,8 +725,7 @@ def _mentions(kb: KnowledgeBase, entry: Entry, word: str) -> bool:
     """Whether the entry's name or text holds the word or one of its curated synonyms."""
     texts = per_kb(kb, _mention_texts)
     text = texts[id(entry)] if id(entry) in texts else _mention_text(entry)
-    spellings = SHORT_TOPICS.get(word) or (word, *kb.index.synonyms_of(word))
-    return any(w in text for w in spellings)
+    return any(w in text for w in _spellings(kb, word))
 
 
 def _mention_text(entry: Entry) -> str:
