@@ -234,3 +234,34 @@ def test_a_malformed_yaml_file_keeps_pyyamls_message_and_line(text: str) -> None
         str(expected.value),
         expected.value.problem_mark.line,
     )
+
+
+def test_a_document_is_parsed_again_only_when_its_bytes_change(knowledge_dir, monkeypatch):
+    """Reloads remember each layout parser's entries by the document and its sha256; a changed
+    document is parsed afresh and its new entries are the ones loaded."""
+    from knowledge.base import clear_readings, parse_documents
+    from knowledge.parsers import news_article
+
+    parsed: list[str] = []
+    parse = news_article.parse
+
+    def counting(text, doc):
+        parsed.append(doc.file)
+        return parse(text, doc)
+
+    monkeypatch.setattr(news_article, "parse", counting)
+    clear_readings()
+    first, _ = parse_documents(knowledge_dir)
+    again, _ = parse_documents(knowledge_dir)
+    assert (len(parsed), again) == (1, first)
+
+    name = parsed[0]
+    text = (knowledge_dir / name).read_text(encoding="utf-8")
+    title = "강력한 연대와 협력으로 새로운 전북 시대 선도"  # one entry's title, once in the file
+    (knowledge_dir / name).write_text(text.replace(title, f"{title} 2"), encoding="utf-8")
+    changed, _ = parse_documents(knowledge_dir)
+    assert len(parsed) == 2
+    assert (title in [e.title for e in first], f"{title} 2" in [e.title for e in changed]) == (
+        True,
+        True,
+    )
