@@ -13,7 +13,7 @@ import hashlib
 import importlib
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +36,7 @@ from knowledge.model import (
     region_code,
 )
 from knowledge.parsers.text import compact
-from knowledge.readers import READERS, ReadError, Reading
+from knowledge.readers import READERS, Reader, ReadError, Reading
 
 MANIFEST = "manifest.yaml"
 CURATED = "curated.yaml"
@@ -66,6 +66,7 @@ TAUGHT_DOCUMENT = "관리자가 가르친 답"  # the source shown under a taugh
 READINGS_KEPT = 256
 _READINGS: OrderedDict[tuple[DocumentInfo, str], Reading] = OrderedDict()
 _READINGS_LOCK = threading.Lock()
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # without libyaml: pure Python
 
 
 @dataclass(frozen=True)
@@ -386,29 +387,38 @@ def parse_documents(directory: Path) -> tuple[list[Entry], list[Problem]]:
                 problems.append(Problem(doc.file, exc.line, exc.reason))
             continue
         try:
-            text = raw.decode("utf-8")
+            entries.extend(_remembered(raw, doc, _text_reader(reader)).entries)
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             problems.append(Problem(doc.file, line, "UTF-8 텍스트가 아닙니다"))
-            continue
-        try:
-            entries.extend(reader(text, doc))
         except ParseError as exc:
             problems.append(Problem(exc.file, exc.line, exc.message))
     return merge_departments(entries), problems
+
+
+def _text_reader(parse: Callable[[str, DocumentInfo], list[Entry]]) -> Reader:
+    """A layout parser (``knowledge.parsers``) as a reader of UTF-8 bytes, without warnings."""
+    return lambda raw, doc: Reading(parse(raw.decode("utf-8"), doc), [])
 
 
 def read_document(raw: bytes, doc: DocumentInfo) -> Reading:
     """``doc``'s reader on ``raw``, remembered by the document and its sha256: an upload's
     preview validates the directory and builds the would-be knowledge base, and [반영] loads it
     again — a 30-page PDF is read once instead of four times (benchmarks/preview.py)."""
+    return _remembered(raw, doc, READERS[doc.parser])
+
+
+def _remembered(raw: bytes, doc: DocumentInfo, read: Reader) -> Reading:
+    """``read(raw, doc)``, or what it gave for the same document and sha256 before (a layout
+    parser's output depends on nothing else: its word lists are read at import). Failures are
+    not remembered."""
     key = (doc, hashlib.sha256(raw).hexdigest())
     with _READINGS_LOCK:
         found = _READINGS.get(key)
         if found is not None:
             _READINGS.move_to_end(key)
-            return found
-    reading = READERS[doc.parser](raw, doc)  # outside the lock: reading takes seconds
+            return Reading(list(found.entries), list(found.warnings))
+    reading = read(raw, doc)  # outside the lock: reading takes seconds
     reading = Reading(list(reading.entries), list(reading.warnings))
     with _READINGS_LOCK:
         _READINGS[key] = reading
@@ -744,9 +754,19 @@ def _with_curated_aliases(entry: Entry, curated: Curated) -> Entry:
     return replace(entry, aliases=tuple(dict.fromkeys(entry.aliases + extra)))
 
 
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load(text)``, parsed by libyaml where PyYAML has it (about a tenth of the
+    CPU: reloading the knowledge base reads four YAML files); a text libyaml rejects is parsed
+    again by PyYAML's own parser, so errors keep its messages and line marks."""
+    try:
+        return yaml.load(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def _read_yaml(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise KnowledgeError([Problem(path.name, 0, "파일이 없습니다")]) from None
     except yaml.YAMLError as exc:

@@ -25,6 +25,7 @@ from knowledge.base import (
     KnowledgeError,
     Problem,
     load_contents,
+    load_yaml,
     merge_departments,
     read_document,
     read_regions,
@@ -203,7 +204,7 @@ def _manifest_items(directory: Path) -> list[dict]:
     if not path.exists():
         return []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        data = load_yaml(path.read_text(encoding="utf-8")) or []
     except yaml.YAMLError as exc:
         raise KnowledgeError([Problem(MANIFEST, 1, f"YAML 형식 오류: {exc}")]) from None
     return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []

@@ -24,6 +24,7 @@ from knowledge.base import (
     REGIONS_FILE,
     KnowledgeError,
     load_contents,
+    load_yaml,
 )
 from knowledge.library import FileReport, LibraryError, add_files
 
@@ -89,7 +90,7 @@ def publish_taught(directory: Path, item: dict, *, by: str, note: str) -> int:
 def _with_taught(text: str, item: dict) -> str:
     """``curated.yaml`` with ``item`` appended to its ``taught`` list, comments kept; the
     list is written last in the file (rewritten without comments only if it is elsewhere)."""
-    data = yaml.safe_load(text) if text.strip() else {}
+    data = load_yaml(text) if text.strip() else {}
     data = data if isinstance(data, dict) else {}
     taught = data.get("taught") or []
     dumped = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, width=1000)
@@ -99,7 +100,7 @@ def _with_taught(text: str, item: dict) -> str:
         candidate = f"{body}\n{TAUGHT_COMMENT}taught:\n{block}"
     else:
         candidate = body + block
-    parsed = yaml.safe_load(candidate)
+    parsed = load_yaml(candidate)
     if isinstance(parsed, dict) and parsed.get("taught") == [*taught, item]:
         return candidate
     data["taught"] = [*taught, item]
@@ -111,7 +112,7 @@ def list_versions(directory: Path) -> list[Version]:
     root = directory / VERSIONS
     found = []
     for path in sorted(root.glob("v*/version.yaml"), key=lambda p: int(p.parent.name[1:])):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
         found.append(
             Version(int(path.parent.name[1:]), data["published_at"], str(data["by"]), data["note"])
         )
@@ -129,7 +130,7 @@ def rollback(directory: Path, number: int, *, by: str) -> int:
         for name in _STATE_FILES
         if (directory / name).exists()
     }
-    listed = yaml.safe_load((source / "version.yaml").read_text(encoding="utf-8"))["files"]
+    listed = load_yaml((source / "version.yaml").read_text(encoding="utf-8"))["files"]
     current = _listed_files(directory)
     for name in _STATE_FILES:
         (directory / name).unlink(missing_ok=True)
@@ -179,7 +180,7 @@ def _record(directory: Path, by: str, note: str) -> int:
 def _listed_files(directory: Path) -> dict[str, str]:
     """The manifest's files → sha256 of their bytes now."""
     path = directory / MANIFEST
-    items = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+    items = load_yaml(path.read_text(encoding="utf-8")) if path.exists() else []
     return {
         item["file"]: hashlib.sha256((directory / item["file"]).read_bytes()).hexdigest()
         for item in items or []

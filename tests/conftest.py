@@ -6,11 +6,13 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import tempfile
 import time
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Test files (tmp_path) live in memory where the machine has a tmpfs: the bot waits for the disk
 # at every durable commit, and on a busy machine those waits were most of a handler test's time.
@@ -40,15 +42,13 @@ os.environ["RETRIEVAL"] = "lexical"
 
 import pytest
 import pytest_asyncio
-import sqlite_utils
-from hypothesis import settings
-from hypothesis.configuration import set_hypothesis_home_dir
-from telegram.ext import JobQueue
 
-import config
-from knowledge.base import DEFAULT_DIR, KnowledgeBase
-from nlp.retrieval import load_knowledge_base
-from nlp.tokenizer import Tokenizer, get_tokenizer
+if TYPE_CHECKING:
+    import sqlite_utils
+    from telegram.ext import JobQueue
+
+    from knowledge.base import KnowledgeBase
+    from nlp.tokenizer import Tokenizer
 
 # What the suite keeps between runs lives in the user's cache folder, never in the repository:
 # Hypothesis's failing examples and the morphemes of the bundled documents (``tokenizer``).
@@ -56,14 +56,36 @@ SUITE_CACHE = (
     Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "civic-qa-bot-tests"
 )
 
-# Hypothesis fails an example that takes over 200 ms by default: a wall-clock bound that a busy
-# machine trips (a 33 ms parse took 517 ms under load). Timing belongs in benchmarks/.
-settings.register_profile("suite", deadline=None)
-settings.load_profile("suite")
-set_hypothesis_home_dir(SUITE_CACHE / "hypothesis")  # its examples and constants, not .hypothesis/
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's settings, in every process that runs tests. The pytest-xdist controller
+    only hands tests out: it skips them, and the imports they need (Hypothesis, telegram.ext,
+    the bot's config: about 1 s of CPU before the workers start)."""
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        return
+    from hypothesis import settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+    from telegram.ext import JobQueue
+
+    import config as bot_config
+
+    # Hypothesis fails an example that takes over 200 ms by default: a wall-clock bound that a
+    # busy machine trips (a 33 ms parse took 517 ms under load). Timing belongs in benchmarks/.
+    settings.register_profile("suite", deadline=None)
+    settings.load_profile("suite")
+    set_hypothesis_home_dir(SUITE_CACHE / "hypothesis")  # not .hypothesis/ in the repository
+    bot_config.DEFAULT_RETRIEVAL = "lexical"  # for the settings built from a dict in tests
+    JobQueue.stop = _stop_job_queue
+    # asyncio.Runner.run installs a SIGINT handler of its own around every run (each async
+    # test and fixture) while Python's default one is in place: 46 against 17 µs a run. A
+    # handler that does what the default does (KeyboardInterrupt) is installed once instead.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)
 
 
-config.DEFAULT_RETRIEVAL = "lexical"  # for the settings built from a dict in tests
+def _interrupt(signum: int, frame) -> None:
+    """Ctrl-C: Python's default handler (KeyboardInterrupt)."""
+    signal.default_int_handler(signum, frame)
 
 
 async def _stop_job_queue(self: JobQueue, wait: bool = True) -> None:
@@ -76,9 +98,6 @@ async def _stop_job_queue(self: JobQueue, wait: bool = True) -> None:
     if self.scheduler.running:
         self.scheduler.shutdown(wait=wait)
         await asyncio.sleep(0)
-
-
-JobQueue.stop = _stop_job_queue
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -117,6 +136,8 @@ def tokenizer() -> Tokenizer:
     It starts with the document morphemes an earlier run stored (``kb``): tagging them again
     with a cold JIT was 1.2 s of CPU in each worker. Questions are always tagged afresh.
     """
+    from nlp.tokenizer import get_tokenizer
+
     words = get_tokenizer()
     try:
         words._cache.update(json.loads(_suite_morphemes().read_text(encoding="utf-8")))
@@ -129,6 +150,9 @@ def tokenizer() -> Tokenizer:
 @pytest.fixture(scope="session")
 def kb(tokenizer: Tokenizer) -> KnowledgeBase:
     """The knowledge base built from the bundled documents, exactly as the bot loads it."""
+    from knowledge.base import DEFAULT_DIR
+    from nlp.retrieval import load_knowledge_base
+
     knowledge = load_knowledge_base(DEFAULT_DIR, tokenizer=tokenizer)
     stored = _suite_morphemes()
     if not stored.is_file():  # written whole under a temporary name: two workers may race
@@ -203,6 +227,8 @@ def migrated_memory() -> sqlite_utils.Database:
 def memory_copy(template: sqlite_utils.Database) -> sqlite_utils.Database:
     """A new in-memory database holding what ``template`` holds, on a connection set up as
     ``open_database(None)`` sets up its own (busy timeout, foreign keys)."""
+    import sqlite_utils
+
     from db.database import DEFAULT_BUSY_TIMEOUT_MS
 
     connection = sqlite3.connect(":memory:", check_same_thread=False)
@@ -255,6 +281,8 @@ def file_complaint():
 def knowledge_dir(tmp_path) -> Path:
     """A writable copy of the bundled knowledge sources (tmp_path/sources), for tests that
     teach, upload, reload or break files without touching the repository's."""
+    from knowledge.base import DEFAULT_DIR
+
     return shutil.copytree(DEFAULT_DIR, tmp_path / "sources")
 
 
@@ -286,6 +314,8 @@ def own_connection(path) -> sqlite_utils.Database:
     from the test could land inside a transaction the thread has open. A write here waits for
     the writer's lock like any other process would, and a read sees what is committed.
     """
+    import sqlite_utils
+
     connection = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
     connection.execute("PRAGMA busy_timeout=5000")
     connection.execute("PRAGMA foreign_keys=ON")

@@ -5,6 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
 import bot
 from knowledge.base import (
@@ -12,6 +13,7 @@ from knowledge.base import (
     KnowledgeBase,
     KnowledgeError,
     load_entries,
+    load_yaml,
     read_curated,
 )
 from knowledge.model import FAQ, KINDS, SECTION, Entry, make_id
@@ -209,3 +211,57 @@ def test_region_spellings_come_from_regions_yaml(knowledge_dir: Path, tokenizer)
     assert kb.index.analyze("빛가람 자매결연 이행률").region == "나주시"
     assert kb.index.analyze("가나 자매결연 이행률").region is None
     assert [r.code for r in kb.regions] == ["jb", "jj", "ic", "nj"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "synonyms: [\n  - 깨진\n",
+        "aliases: a: b\n",
+        "synonyms:\n  - [혼자]\n - [둘]\n",
+        "taught:\n\t- id: x\n",
+        "aliases: {a: [b]\n",
+    ],
+)
+def test_a_malformed_yaml_file_keeps_pyyamls_message_and_line(text: str) -> None:
+    """load_yaml parses with libyaml, whose messages differ ("did not find expected node
+    content"); what an admin reads is PyYAML's own message and line."""
+    with pytest.raises(yaml.YAMLError) as expected:
+        yaml.safe_load(text)
+    with pytest.raises(yaml.YAMLError) as got:
+        load_yaml(text)
+    assert (str(got.value), got.value.problem_mark.line) == (
+        str(expected.value),
+        expected.value.problem_mark.line,
+    )
+
+
+def test_a_document_is_parsed_again_only_when_its_bytes_change(knowledge_dir, monkeypatch):
+    """Reloads remember each layout parser's entries by the document and its sha256; a changed
+    document is parsed afresh and its new entries are the ones loaded."""
+    from knowledge.base import clear_readings, parse_documents
+    from knowledge.parsers import news_article
+
+    parsed: list[str] = []
+    parse = news_article.parse
+
+    def counting(text, doc):
+        parsed.append(doc.file)
+        return parse(text, doc)
+
+    monkeypatch.setattr(news_article, "parse", counting)
+    clear_readings()
+    first, _ = parse_documents(knowledge_dir)
+    again, _ = parse_documents(knowledge_dir)
+    assert (len(parsed), again) == (1, first)
+
+    name = parsed[0]
+    text = (knowledge_dir / name).read_text(encoding="utf-8")
+    title = "강력한 연대와 협력으로 새로운 전북 시대 선도"  # one entry's title, once in the file
+    (knowledge_dir / name).write_text(text.replace(title, f"{title} 2"), encoding="utf-8")
+    changed, _ = parse_documents(knowledge_dir)
+    assert len(parsed) == 2
+    assert (title in [e.title for e in first], f"{title} 2" in [e.title for e in changed]) == (
+        True,
+        True,
+    )
