@@ -260,7 +260,6 @@ def _starter(
             load_knowledge_base, settings.knowledge_dir, tokenizer=words
         )
         await asyncio.to_thread(listing.prepare, knowledge)  # before the first message
-        words.warm_up_on_titles([e.title for e in knowledge.entries])  # a thread: JVM compiles
         # made durable by wal_sync where a person is told
         store = Store(settings.database_path, busy_timeout_ms=DB_BUSY_TIMEOUT_MS)
         set_services(

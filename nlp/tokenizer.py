@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,17 +33,6 @@ DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
 MAX_UNSPACED_RUN = 40
 _LONG_RUN = re.compile(rf"\S{{{MAX_UNSPACED_RUN + 1},}}")
 WARM_UP_TEXT = "새마을지도자 자녀 장학금 지원 조건이 어떻게 되나요?"
-# Okt runs interpreted at first and the JVM compiles it over the first hundreds of calls: after
-# 200 questions its C2 compiler still spent 1.3 s of CPU on each next 200 (benchmarks/README.md,
-# per-message). Tagging this many questions made of the knowledge base's titles in the
-# background once the bot has started moves most of that before citizens' messages.
-WARM_UP_QUESTIONS = 500
-WARM_UP_ENDINGS = (
-    "어떻게 신청하나요?",
-    "언제 하나요?",
-    "담당 부서가 어디예요?",
-    "예산은 얼마인가요?",
-)
 
 # Part-of-speech tags whose morphemes carry meaning for matching. Particles (Josa/J*), endings
 # (Eomi/E*), punctuation and suffixes are dropped.
@@ -107,31 +96,10 @@ class Tokenizer:
         self._cache_file = cache_file
         self._cache: dict[str, list[str]] = _read_cache(cache_file)
         self._cache_dirty = False
-        self._warmed_on_titles = False
 
     def warm_up_in_background(self) -> threading.Thread:
         """Start the tagger's slow first call (dictionaries, JIT) while the caller loads data."""
         thread = threading.Thread(target=self.morphemes, args=(WARM_UP_TEXT,), daemon=True)
-        thread.start()
-        return thread
-
-    def warm_up_on_titles(self, titles: Sequence[str]) -> threading.Thread | None:
-        """Tag WARM_UP_QUESTIONS questions about ``titles`` ("<title> 언제 하나요?") in a
-        daemon thread, as citizens' questions are tagged (nothing is cached), so that the JVM
-        compiles the tagger before their messages; once per tokenizer (None after the first
-        call or without titles). Each call holds the tagger's lock for one question only."""
-        if self._warmed_on_titles or not titles:
-            return None
-        self._warmed_on_titles = True
-        questions = [
-            f"{titles[i % len(titles)]} {WARM_UP_ENDINGS[i // len(titles) % len(WARM_UP_ENDINGS)]}"
-            for i in range(WARM_UP_QUESTIONS)
-        ]
-        thread = threading.Thread(
-            target=lambda: [self.morphemes(q) for q in questions],
-            name="tagger-warm-up",
-            daemon=True,
-        )
         thread.start()
         return thread
 

@@ -97,22 +97,3 @@ def test_python_garbage_collection_does_not_stop_the_jvm(tokenizer: Tokenizer):
 
     tokenizer.tokens("장학금 지원 조건")  # the JVM is running, started by nlp.tokenizer
     assert not [c for c in gc.callbacks if getattr(c, "__module__", None) == "_jpype"]
-
-
-def test_warm_up_tags_questions_about_the_titles_once_and_caches_nothing(tmp_path, monkeypatch):
-    """The JVM compiles Okt over its first hundreds of calls (1.3 s of C2 CPU per 200 questions
-    after the first 200); the bot tags questions made of its titles in a thread at start, as
-    citizens' questions are tagged, so that cost comes before their messages."""
-    monkeypatch.setattr(tokenizer_module, "WARM_UP_QUESTIONS", 6)
-    fresh = Tokenizer("okt", cache_file=tmp_path / "m.json")
-    tagged: list[tuple[str, bool]] = []
-    tag = fresh._pos
-    fresh._pos = lambda text, casual: tagged.append((text, casual)) or tag(text, casual)
-    thread = fresh.warm_up_on_titles(["청년 월세 지원", "장학금"])
-    thread.join()
-    assert len(tagged) == 6 and all(casual for _, casual in tagged)
-    assert {text.split()[0] for text, _ in tagged} == {"청년", "장학금"}
-    assert len({text for text, _ in tagged}) == 6  # each title with several question endings
-    assert fresh._cache == {} and not fresh._cache_dirty
-    assert fresh.warm_up_on_titles(["청년 월세 지원"]) is None  # once per tokenizer
-    assert Tokenizer("okt").warm_up_on_titles([]) is None
