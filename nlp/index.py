@@ -237,11 +237,10 @@ class SearchIndex:
             for n in dict.fromkeys(self._number[i] for i in also if i in self._number)
             if n not in recalled
         ]
-        docs = [self._docs[i] for i in candidates]
-        grams = bigrams(query.bare)
+        grams, jamo = bigrams(query.bare), to_jamo(query.bare)
         scored = [
-            self._score(doc, query, preferred_region, grams, fuzzy, asked)
-            for doc, fuzzy in zip(docs, _fuzzy_scores(docs, to_jamo(query.bare)), strict=True)
+            self._score(self._docs[i], query, preferred_region, grams, jamo, asked)
+            for i in candidates
         ]
         scored.sort(key=lambda s: (-s.score, s.entry.id))
         return scored[:limit]
@@ -275,7 +274,7 @@ class SearchIndex:
         query: Query,
         preferred_region: str | None,
         query_grams: frozenset[str],
-        fuzzy: float,
+        query_jamo: str,
         asked: frozenset[str] = frozenset(),
     ) -> Scored:
         total = sum(query.weights) or 1.0
@@ -283,6 +282,7 @@ class SearchIndex:
         coverage = sum(w * m for w, (m, _) in zip(query.weights, matches)) / total
         name_words = sum(w for w, (_, in_name) in zip(query.weights, matches) if in_name) / total
         name = max((len(g & query_grams) / len(g) for g in doc.name_grams), default=0.0)
+        fuzzy = max((fuzz.partial_ratio(n, query_jamo) / 100 for n in doc.names_jamo), default=0.0)
         score = 100 * (
             W_COVERAGE * coverage + W_NAME_WORDS * name_words + W_NAME * name + W_FUZZY * fuzzy
         )
@@ -346,23 +346,6 @@ class SearchIndex:
             to_jamo(token), doc.name_tokens_jamo, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO
         )
         return TYPO_MATCH if found else 0.0
-
-
-def _fuzzy_scores(docs: list[_Doc], query_jamo: str) -> list[float]:
-    """Each entry's best rapidfuzz partial ratio of one of its names and the question (0–1), on
-    jamo: one ``process.cdist`` call for every candidate's names instead of one call per name
-    (the same scores, in float64 as ``fuzz.partial_ratio`` returns them; half the CPU)."""
-    names = [n for doc in docs for n in doc.names_jamo]
-    if not names:
-        return [0.0] * len(docs)
-    matrix = process.cdist([query_jamo], names, scorer=fuzz.partial_ratio, dtype=np.float64)
-    ratios = matrix[0].tolist()
-    best, start = [], 0
-    for doc in docs:
-        end = start + len(doc.names_jamo)
-        best.append(max((r / 100 for r in ratios[start:end]), default=0.0))
-        start = end
-    return best
 
 
 def _named_length(doc: _Doc, query: Query) -> int:
