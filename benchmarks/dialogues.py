@@ -7,6 +7,8 @@ Usage:
     python benchmarks/dialogues.py --replies FILE                # also write every reply to FILE
     python benchmarks/dialogues.py --threads                     # CPU of the slowest messages
                                                                  # by thread (Linux)
+    python benchmarks/dialogues.py --warm-up 0                   # no warm-up questions: the
+                                                                 # first answers after start
 
 The file is tab-separated with the columns ``dialogue, turn, message, check, expected``: one row
 per turn, in order; a row with a check (usually the last turn) is judged on the bot's reply to
@@ -52,6 +54,7 @@ from nlp.tokenizer import get_tokenizer  # noqa: E402
 DIALOGUE_FILE = ROOT / "benchmarks" / "dialogues.tsv"
 TARGETS = {"dialogues": 0.90, "p99_ms": 30.0}
 FIRST_USER_ID = 5_000_000
+WARM_UP_COUNT = 200  # as latency.py's warm-up pass
 _DETAIL = re.compile(r"자세히|자세하게|상세|전부|전체")
 _LIST_ITEM = re.compile(r"^1\. ", re.M)
 KINDS = ("first question", "follow-up", "list", "comparison", "command")
@@ -146,6 +149,7 @@ async def run(
     replies: list[str] | None = None,
     *,
     threads: bool = False,
+    warm_up_count: int = WARM_UP_COUNT,
 ) -> tuple[dict, list[Timing], list[str], int]:
     """Every dialogue through the real bot; per-check tallies, timings, misses, longest reply."""
     settings = load_settings(
@@ -173,7 +177,7 @@ async def run(
         # a warm-up pass, as in latency.py: the tagger's first call takes seconds and its JVM
         # compiles for the first hundreds of calls; other questions than the measured ones, so
         # no measured reply comes from the reply cache
-        for question in warm_up_questions():
+        for question in warm_up_questions(warm_up_count):
             await warm_up.send(question)
         for number, (name, turns) in enumerate(dialogues.items()):
             chat = LocalChat(application, api, user_id=FIRST_USER_ID + number)
@@ -232,6 +236,13 @@ def main() -> int:
     parser.add_argument(
         "--threads", action="store_true", help="CPU of the slowest 2 %% of messages by thread"
     )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=WARM_UP_COUNT,
+        metavar="N",
+        help=f"questions asked before the measured ones (default {WARM_UP_COUNT})",
+    )
     args = parser.parse_args()
     dialogues = {
         name if len(args.dialogues) == 1 else f"{path.stem} {name}": turns
@@ -241,7 +252,13 @@ def main() -> int:
     replies: list[str] | None = [] if args.replies else None
     with tempfile.TemporaryDirectory() as folder:
         tallies, timings, misses, longest = asyncio.run(
-            run(dialogues, Path(folder) / "bot.db", replies, threads=args.threads)
+            run(
+                dialogues,
+                Path(folder) / "bot.db",
+                replies,
+                threads=args.threads,
+                warm_up_count=args.warm_up,
+            )
         )
     if args.replies and replies is not None:
         args.replies.write_text("".join(replies), encoding="utf-8")
@@ -300,14 +317,12 @@ def print_threads(timings: list[Timing]) -> None:
         print(f"CPU by thread, {label}: " + ", ".join(f"{n} {ms:.0f} ms" for n, ms in top))
 
 
-WARM_UP_COUNT = 200  # as latency.py's warm-up pass
-
-
-def warm_up_questions() -> list[str]:
-    """The first questions of benchmarks/questions.tsv: none of them is a measured message."""
+def warm_up_questions(count: int = WARM_UP_COUNT) -> list[str]:
+    """The first ``count`` questions of benchmarks/questions.tsv: none of them is a measured
+    message."""
     lines = (ROOT / "benchmarks" / "questions.tsv").read_text(encoding="utf-8").splitlines()
     return [line.split("\t")[0] for line in lines if line.strip() and not line.startswith("#")][
-        :WARM_UP_COUNT
+        :count
     ]
 
 
