@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from complaint_rows import NOW, make
 from db import complaints, outbox
 from db.complaints import (
     DONE,
@@ -21,24 +22,6 @@ from db.complaints import (
 )
 from db.privacy import RRN_MASK
 from display import complaints_csv
-
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)  # 12:00 in Korea
-
-
-def make(db, key="update-1", **overrides):
-    fields = dict(
-        idempotency_key=key,
-        user_id=11,
-        chat_id=22,
-        content="가로등이 고장났어요",
-        department=None,
-        region="동구",
-        phone="010-1234-5678",
-        anonymous=False,
-        consent=True,
-        now=NOW,
-    )
-    return complaints.create_complaint(db, **{**fields, **overrides})
 
 
 def test_create_stores_every_field(db):

@@ -3,34 +3,17 @@ are stored in one transaction, or neither."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 import notices
+from complaint_rows import NOW, make
 from db import complaints, outbox
 from db.complaints import DONE, IN_PROGRESS, RECEIVED
 from db.deadlines import QUERY_LAW
 from db.workbench import BadExtension
 from display import extension_problem, kst_text
-
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)  # 12:00 in Korea
-
-
-def make(db, key="update-1", **overrides):
-    fields = dict(
-        idempotency_key=key,
-        user_id=11,
-        chat_id=22,
-        content="가로등이 고장났어요",
-        department=None,
-        region="동구",
-        phone="010-1234-5678",
-        anonymous=False,
-        consent=True,
-        now=NOW,
-    )
-    return complaints.create_complaint(db, **{**fields, **overrides})
 
 
 def test_change_status_writes_history_and_notifies_the_complainant(db):
