@@ -56,7 +56,8 @@ CHANGED_ANSWER_LIMIT = 200
 GONE_TEXT = "이미 처리했거나 오래된 미리보기입니다. 파일을 다시 보내 주세요."
 CANCELLED_TEXT = "취소했습니다. 지식베이스는 바뀌지 않았습니다."
 ROLLBACK_USAGE = "사용법: /rollback 버전번호 (목록: /kb_versions)"
-MAX_UPLOAD_BYTES = FileSizeLimit.FILESIZE_UPLOAD  # 50 MB, what Telegram lets a bot send too
+# 20 MB: the largest file a bot may download with getFile from the Bot API (sending allows 50)
+MAX_UPLOAD_BYTES = FileSizeLimit.FILESIZE_DOWNLOAD
 MB = 1_000_000
 TAUGHT_SHOWN = 10  # taught answers listed in /stats, newest first
 SEMANTIC_OFF_TEXT = "의미 검색: 꺼져 있습니다 (RETRIEVAL=lexical, 낱말 검색으로 답합니다)"

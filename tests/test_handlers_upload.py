@@ -77,7 +77,7 @@ async def test_cancel_changes_nothing(bot):
             {},
             "'전화' 열이 필요합니다",
         ),
-        ("큰.pdf", b"%PDF", {"file_size": 60_000_000}, "파일이 너무 큽니다(60 MB). 50 MB 이하로"),
+        ("큰.pdf", b"%PDF", {"file_size": 30_000_000}, "파일이 너무 큽니다(30 MB). 20 MB 이하로"),
         (
             "지역.csv",
             render.csv(
