@@ -117,6 +117,12 @@ def top_positions(values: np.ndarray, k: int) -> np.ndarray:
     return tied_or_better[np.argsort(negated[tied_or_better], kind="stable")][:k]
 
 
+def has_words(query: Query) -> bool:
+    """Whether the word index can find anything for ``query``: a token, or at least two letters
+    ("?" alone has neither, so a search, lexical or by meaning, is not worth its cost)."""
+    return bool(query.tokens) or len(query.compact) >= 2
+
+
 class SearchIndex:
     """Immutable once built; ``search`` is safe to call from many threads."""
 
@@ -228,7 +234,7 @@ class SearchIndex:
         meaning) are scored too, even when no word of the question recalls them. An entry of a
         kind in ``asked`` (the question names it: "홍보 맡은 과") is no umbrella
         (UMBRELLA_FACTOR)."""
-        if not query.tokens and len(query.compact) < 2:
+        if not has_words(query):
             return []
         candidates = self._recall(query)
         recalled = set(candidates)

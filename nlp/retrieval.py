@@ -34,6 +34,7 @@ from nlp.index import (
     PREFERRED_REGION_FACTOR,
     Scored,
     SearchIndex,
+    has_words,
     top_positions,
 )
 from nlp.tokenizer import Tokenizer, get_tokenizer
@@ -186,8 +187,8 @@ def fused_candidates(
     """Every candidate by words and by meaning with its fused score, best first, before the
     agreement rules (``index.semantic`` must be ready)."""
     semantic = index.semantic
-    if not query.tokens and len(query.compact) < 2:
-        return []  # the words find nothing (SearchIndex.search): no embedding to compute
+    if not has_words(query):
+        return []  # the words find nothing: no embedding to compute
     best, where = semantic.similarities(query.text)
     kinds = asked_kinds(query.text, index.region_words)
     top = top_positions(best, SEMANTIC_CANDIDATES)
