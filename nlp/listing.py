@@ -319,8 +319,10 @@ def _among(
     name = parent.title.replace(" ", "").lower()
     own = [t for t in topics if t not in name]
     groups = _groups("", own, field)
-    held = [e for e in children if all(_holds(kb, e, g, field) for g in groups)]
-    return own if own and MIN_ITEMS <= len(held) < len(children) else []
+    if not groups:
+        return []
+    held = _holding_all(kb, children, groups, field)
+    return own if MIN_ITEMS <= len(held) < len(children) else []
 
 
 def _names_the_kind(word: str, kinds: frozenset[str]) -> bool:
