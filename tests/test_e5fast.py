@@ -27,9 +27,11 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def engine_library(tmp_path_factory):
-    """The library make built, or one built here; skipped where no C compiler exists."""
+    """The library make built from this source, or one built here; skipped where no C compiler
+    exists."""
     library = e5fast.LIBRARY
-    fresh = library.is_file() and library.stat().st_mtime >= e5fast.SOURCE.stat().st_mtime
+    recorded = library.with_suffix(".src")
+    fresh = recorded.is_file() and recorded.read_text().strip() == e5fast.source_hash()
     if not fresh:
         library = tmp_path_factory.mktemp("engine") / "libe5fast.so"
         built, message = e5fast.build(library)
@@ -102,6 +104,32 @@ def test_a_library_older_than_its_source_is_not_used(engine_library, tmp_path):
     os.utime(stale, (before, before))
     with pytest.raises(e5fast.FastEngineUnavailable, match="older than e5.c"):
         e5fast.load(stale)
+
+
+def test_a_library_built_from_this_source_is_used_though_the_source_is_newer(
+    engine_library, tmp_path
+):
+    """A fresh checkout dates e5.c after the library: the recorded hash decides, not dates."""
+    library = tmp_path / "libe5fast.so"
+    shutil.copy(engine_library, library)
+    (tmp_path / "libe5fast.src").write_text(e5fast.source_hash() + "\n")
+    before = e5fast.SOURCE.stat().st_mtime - 60
+    os.utime(library, (before, before))
+    assert e5fast.load(library) is not None
+
+
+def test_a_library_built_from_another_source_is_not_used_though_it_is_newer(
+    engine_library, tmp_path
+):
+    library = tmp_path / "libe5fast.so"
+    shutil.copy(engine_library, library)
+    (tmp_path / "libe5fast.src").write_text("0" * 64 + "\n")
+    with pytest.raises(e5fast.FastEngineUnavailable, match="built from another e5.c"):
+        e5fast.load(library)
+
+
+def test_the_build_records_the_source_it_was_built_from(engine_library):
+    assert (engine_library.with_suffix(".src")).read_text().strip() == e5fast.source_hash()
 
 
 def test_a_library_built_for_another_cpu_is_not_loaded(engine_library, tmp_path):
