@@ -39,7 +39,7 @@ from nlp.answer import (
     full_card,
     wanted_fields,
 )
-from nlp.comparison import is_comparison
+from nlp.comparison import clip, is_comparison
 from nlp.fields import asked_facts, object_particle, without_cues
 from nlp.jamo import to_jamo
 from nlp.listing import (
@@ -84,7 +84,7 @@ _MORE = re.compile(
 # 건?", "비슷한 사업 또 있어?": matched whole on the message without spaces and punctuation; a
 # word of its own ("다른 지역은?") makes it something else.
 _OTHERS = re.compile(
-    r"(또|그리고)?((이거|그거|이것|그것|이|그)(말고|빼고|외에|외))?"
+    r"(또|그리고)?((이거|그거|이것|그것|이|그)(말고|빼고|외에|외))?(그밖에|그외에|이외에)?"
     r"(다른|딴|나머지|그외|그밖의?|이외|또|더|비슷한|유사한)(에)?"
     r"(사업|공약|위원회|단체|팀|부서|항목|프로그램|업무|거|것|건|게|곳|데)?(들)?"
     r"(은|는|도|이|가|을|를|요)*(또|더|좀|다|전부|전체|모두)*"
@@ -135,6 +135,11 @@ _AMONG = re.compile(
     r"^\s*(그|이|저|거기|여기|목록|위)\s*(중|중에|중에서|중에는|가운데|에서)\s+|"
     r"^\s*(그중|이중|그중에|이중에|그중에서|이중에서|거기서|거기\s*중에?|목록에서)\s*"
 )
+# "장애인 거만", "교통 관련된 것만 다시", "청년 거만 추려줘" after a list: its items on that topic.
+_ONLY = re.compile(
+    r"\s*(관련된|관련|하는|인)?\s*(거|것|건|게|꺼|들|사업|공약)\s*만\s*"
+    r"(다시|추려\S*|골라\S*|보여\S*|알려\S*|뽑아\S*)?\s*(줘|주세요)?\s*[?.!~]*\s*$"
+)
 # "회원 제일 많은 데", "위원회 가장 많이 맡은 곳": the item of the last list with the most (or the
 # fewest) of something.
 _MOST = re.compile(r"(제일|가장|젤|최고로)\s*(많|큰|높|적|작|낮)")
@@ -143,7 +148,8 @@ _FEWEST = re.compile(r"(제일|가장|젤)\s*(적|작|낮)")
 # A counted figure ("54,330명", "16백만원"), not a year or a number inside a label ("'21예산").
 _FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:명|개소|개|곳|건|회|백만원|천원|만원|억원|원|%)")
 _REGION_ONLY = re.compile(
-    r"^\s*(\S+?)(은|는|도|의\s*경우|\s*쪽은|\s*쪽도|\s*쪽|에서는|에서도|에서|에는|에도|은요|는요|도요)?\s*"
+    r"^\s*(\S+?)(은|는|도|의\s*경우|\s*쪽은|\s*쪽도|\s*쪽|에서는|에서도|에서|에는|에도|에선|엔|"
+    r"은요|는요|도요)?\s*"
     r"((비슷한|같은|그런)\s*(거|것|사업|게)?\s*(은|는|도)?\s*)?"
     r"(요|어때\S*|어떻게\s*(돼|되)\S*|어떻\S*|는요|(도\s*)?(있|없)\S*|(해|하)[가-힣]{0,3})?\s*[?.!~]*\s*$"
 )
@@ -171,6 +177,21 @@ _ORDINAL = re.compile(r"(첫|두|세|네|다섯|여섯|일곱|여덟|아홉|열)
 _ORDINALS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8}
 _ORDINALS |= {"아홉": 9, "열": 10}
 _LIST_LINE = re.compile(r"^(\d+)\. ", re.M)
+# "전주 거랑 비교하면?", "청년창업지원이랑 차이는?", "시군 거랑 뭐가 달라?": the last entry
+# compared
+# with what the message names (a region's counterpart, or another entry).
+_COMPARE_ASK = re.compile(r"비교|차이|달라|다르|다른\s*점")
+# The words of a comparison request that name nothing to compare with.
+_COMPARE_WORDS = re.compile(
+    r"(이랑|랑|하고|와|과)?\s*(비교\S*|차이\S*|뭐가|어디가|누가|더|달라\S*|다르\S*|다른\s*점\S*|"
+    r"어때\S*|좀|해\s*줘\S*|해\s*주세요|많아\S*|적어\S*|커\S*|높아\S*)(?=\s|$|[?.!~])"
+)
+# "전주 거랑", "청년창업지원이랑": the thing compared with, its conjunction taken off.
+_WITH = re.compile(r"(\S+?)(이랑|랑|하고|와|과)(?=\s|$)")
+# What an entry is about, for a side of a comparison when no field is asked (as nlp.comparison).
+_ABOUT_FIELDS = ("사업내용", "주요내용", "목적", "목표", "내용", "지원조건", "분야", "구성")
+SIDE_FACT_CHARS = 150  # nlp.comparison's MAX_VALUE_CHARS: two sides stay well within 600
+MAX_COMPARE_CHARS = 30  # "전북 대외협력국이랑 비교하면 어디가 더 많아?": 23 letters
 _POINTED_KINDS = WORDS["follow-up pointers"]
 # Words asking how to be told, not what about ("2번 자세히 알려줘").
 _TELLING = WORDS["telling words"]
@@ -318,6 +339,8 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
         return "more"  # "더 알려줘" after one entry: all of it, not the entries beside it
     if _asks_for_others(text):
         return "others"
+    if context and (entry is not None or context.get("question")) and _compares(kb, text):
+        return "compare"
     if context and context.get("listed") and items and _counts_the_list(kb, text):
         return "count"
     number = _NUMBER.match(text)
@@ -348,13 +371,15 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
         return "more"
     if region := _region_named_alone(kb, text):
         return Resolved("region", region)
+    if items and _SAME_SET.match(text) and _names_one_item(kb, text, context):
+        return "pick"  # "청년 공유주택은?" after the 청년 pledges: that item, not another set
     if context and (rewritten := _same_set(kb, text, context)):
         return Resolved("another set", rewritten)
     if entry is not None and (region := _region_topic(kb, text, context)) is not None:
         return Resolved("region topic", region)
     if items and _MOST.search(text) and not mentioned_regions(kb, text):
         return "most"
-    if items and _AMONG.match(text) and not mentioned_regions(kb, text):
+    if items and (_AMONG.match(text) or _ONLY.search(text)) and not mentioned_regions(kb, text):
         return "pick"
     pointer = _POINTER.match(text)
     if pointer and (
@@ -390,6 +415,20 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
     ):
         return "same"
     return None
+
+
+def _compares(kb: KnowledgeBase, text: str) -> bool:
+    """ "전주 거랑 비교하면?", "청년창업지원이랑 차이는?": a short comparison naming one side
+    only (a comparison of its own names two regions, or two things joined by 랑)."""
+    if not _COMPARE_ASK.search(text) or len(text.replace(" ", "")) > MAX_COMPARE_CHARS:
+        return False
+    if is_comparison(kb, text):
+        return False
+    joined = _WITH.search(text)
+    if joined is None and "비교" not in text and not mentioned_regions(kb, text):
+        return False  # "차이가 뭐예요?": nothing to compare with
+    after = _COMPARE_WORDS.sub(" ", text[joined.end() :]) if joined else ""
+    return not _content_words(kb, after, pointing=True)
 
 
 def _counts_the_list(kb: KnowledgeBase, text: str) -> bool:
@@ -819,6 +858,8 @@ def _follow_up(
         if chosen is None:
             return respond(kb, text, region=region), text
         return _about(kb, chosen, text, question=text), text
+    if kind == "compare":
+        return _compare_with(kb, text, context, respond)
     if kind == "count":
         label = context.get("label") or "목록"
         entries = tuple(kb.get(i) for i in _items(kb, context))
@@ -838,6 +879,86 @@ def _follow_up(
         if reply.band == ANSWER and reply.items:
             return reply, rewritten  # "예산은?" after a comparison: the budgets side by side
     return _about_context(kb, kind, text, context), None
+
+
+def _compare_with(
+    kb: KnowledgeBase, text: str, context: dict, respond: Callable[..., Reply]
+) -> tuple[Reply, str | None]:
+    """ "전북이랑 비교하면?" after an answer: the earlier question compared across the two
+    regions (nlp.comparison); "청년창업지원이랑 차이는?": the entry in context and the one the
+    message names, side by side; asked back when the message names nothing to compare with."""
+    entry = kb.get(context["entry"]) if context.get("entry") else None
+    earlier = context.get("question") or (entry.title if entry else "")
+    if mentioned_regions(kb, text):
+        if not mentioned_regions(kb, earlier):
+            earlier = f"{_region_of(kb, context) or ''} {earlier}".strip()
+        rewritten = f"{earlier} {text}"
+        if is_comparison(kb, rewritten):
+            reply = respond(kb, rewritten, region=None)
+            if reply.band == ANSWER:
+                return reply, rewritten
+    other = entry and _other_named(kb, text, entry)
+    if other is None:
+        if entry is None:
+            return _clarify(
+                text, "무엇과 무엇을 비교할까요? 두 사업의 이름을 함께 말씀해 주세요."
+            ), None
+        return _clarify(
+            text,
+            f"'{entry.title}'{object_particle(entry.title)} 무엇과 비교할까요? 사업이나 "
+            "지역 이름을 함께 말씀해 주세요.",
+        ), None
+    return _side_by_side(kb, text, context, (entry, other)), None
+
+
+def _other_named(kb: KnowledgeBase, text: str, entry: Entry) -> Entry | None:
+    """The entry a comparison follow-up names besides ``entry`` ("청년창업지원이랑 차이는?",
+    "시군 거랑 뭐가 달라?" after the 도 센터 program): ranked by its words with ``entry``'s title
+    beside them (the same sort of thing), of the entries other than ``entry`` that hold every
+    word, one named by them first; None when it names nothing or nothing holds its words."""
+    words = _content_words(
+        kb, _COMPARE_WORDS.sub(" ", _WITH.sub(r"\1 ", text)), entry, pointing=True
+    )
+    if not words:
+        return None
+    query = kb.index.analyze(f"{' '.join(words)} {entry.title}")
+    ranked = [
+        s.entry
+        for s in ranking(kb, query, region=entry.region, limit=RANKING_DEPTH)
+        if s.entry.id != entry.id
+    ]
+    holding = mentioning(kb, ranked, words)
+    return next((e for e in holding if _titled(e, words)), None) or next(iter(holding), None)
+
+
+def _side_by_side(
+    kb: KnowledgeBase, text: str, context: dict, entries: tuple[Entry, Entry]
+) -> Reply:
+    """Two entries one under the other, each with the field the message (or the question
+    before it) asks for, else what it is about; numbered, so "2번" picks one."""
+    asked = _field_words(kb, text) or context.get("fields") or ""
+    words = [w for w in asked.split() if w] + _content_words(kb, text)
+    names = " · ".join(e.title for e in entries)
+    lines = [f"두 항목을 비교합니다: {names}"]
+    for number, entry in enumerate(entries, 1):
+        lines.append(
+            f"{number}. {entry.title} ({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
+        )
+        fact = _fact_of(entry, words)
+        if fact:
+            lines.append(f"   · {fact}")
+    lines.append("번호를 누르면 자세히 알려 드립니다.")
+    return Reply(text, QUESTION, ANSWER, "\n".join(lines), items=tuple(e.id for e in entries))
+
+
+def _fact_of(entry: Entry, words: list[str]) -> str | None:
+    """The entry's field a word of the question names (회원수, 예산), else what it is about."""
+    names = [n for n in entry.fields if any(w in n.replace(" ", "") for w in words)]
+    names += [n for n in _ABOUT_FIELDS if n in entry.fields]
+    name = next(iter(names), None)
+    if name is None:
+        return None
+    return f"{name}: {clip(entry.fields[name], SIDE_FACT_CHARS)}"
 
 
 def _in_region(kb: KnowledgeBase, reply: Reply, question: str, region: str) -> Reply:
@@ -901,13 +1022,18 @@ def _pick(kb: KnowledgeBase, text: str, context: dict | None) -> Reply | None:
     if not items:
         return None
     asked = _AMONG.sub("", text, count=1)
-    words = _content_words(kb, asked, pointing=True)
+    only = _ONLY.search(asked)
+    if only:
+        asked = asked[: only.start()]
+    words = _content_words(kb, asked, pointing=not only)  # "위원회 관련된 것만" names 위원회
     holding = mentioning(kb, items, words) if words else []
     named = [e for e in holding if all(w in e.title.replace(" ", "") for w in words)]
-    if len(named) == 1 or len(holding) == 1:
+    if only and len(named) >= MIN_ITEMS:
+        holding = named  # "위원회 관련된 것만": the items named for it, not every mention
+    if (len(named) == 1 and not only) or len(holding) == 1:
         return _about(kb, (named or holding)[0], text, question=asked)
     asks_fact = bool(asked_facts(asked) or wanted_fields(kb.index.analyze(asked)))
-    if MIN_ITEMS <= len(holding) < len(items) and not asks_fact:
+    if MIN_ITEMS <= len(holding) and (only or len(holding) < len(items)) and not asks_fact:
         label = f"{context.get('label') or '목록'} 중 " + "·".join(f"'{w}'" for w in words)
         return _list_reply(text, Listing(f"{label} 관련", tuple(holding), False))
     allowed = {e.id for e in (holding or items)}

@@ -491,3 +491,105 @@ def test_that_project_after_a_unit_projects_programs(kb: KnowledgeBase, turns, e
         assert reply.band == CLARIFY
     else:
         assert reply.band == ANSWER and expected in reply.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # another region: the earlier question compared across the two regions
+        (
+            ("인천 새마을지도자 자녀 학자금 있어?", "전북이랑 비교하면?"),
+            ("■ 인천광역시", "■ 전라북도"),
+        ),
+        (
+            ("인천 소통협력관 예산 얼마야", "전북 대외협력국이랑 비교하면 어디가 더 많아?"),
+            ("11,815", "19,134"),
+        ),
+        # another entry: both side by side, with the field asked
+        (
+            ("인천광역시 새마을회 정보 알려줘", "자유총연맹이랑 회원수 비교하면?"),
+            ("27,083", "54,330"),
+        ),
+        (
+            ("전북 국제교류센터 운영 알려줘", "해외사무소랑 비교하면?"),
+            ("국제교류센터", "해외사무소"),
+        ),
+        (
+            ("전주실내체육관 건립 공약 어떻게 됐어", "국민체육센터랑 차이는?"),
+            ("실내체육관", "국민체육센터"),
+        ),
+    ],
+)
+def test_a_comparison_follow_up_compares_the_last_answer(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and all(e in reply.text for e in expected)
+    assert len(reply.items) >= 2  # both sides shown, "2번" picks one
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "청년심포 프로젝트랑 청년창업지원 차이",  # names both sides itself
+        "전북이랑 인천 주민참여예산 차이",  # two regions: a comparison of its own
+        "차이가 뭐예요?",  # nothing to compare with
+    ],
+)
+def test_comparisons_of_their_own_are_not_comparison_follow_ups(kb: KnowledgeBase, message):
+    from nlp.dialogue import _kind_of
+
+    state = converse(kb, "전주 청년심포 프로젝트", None, respond=respond, now=NOW).state
+    resolved = _kind_of(kb, message, state)
+    assert resolved is None or resolved.kind != "compare"
+
+
+@pytest.mark.parametrize(
+    "turns, word, least",
+    [
+        # "X 거만", "X 관련된 것만 (다시)": the last list's items on X, as a shorter list
+        (("전주 복지 분야 공약 뭐뭐 있어?", "그 중에 장애인 거만"), "장애", 4),
+        (("전주 경제분야 공약 목록 좀", "그 중에 청년 거만 추려줘"), "청년", 2),
+        (("전주 도시 분야 공약 다 알려줘", "교통 관련된 것만 다시"), "교통", 2),
+        # a kind noun is the topic here, named in the items' titles
+        (("인천 감사 지적사항 뭐 있어?", "그 중에 위원회 관련된 것만"), "위원회", 3),
+    ],
+)
+def test_only_the_items_of_the_last_list_on_a_topic(kb: KnowledgeBase, turns, word, least):
+    listed, reply = talk(kb, *turns)
+    assert reply.band == ANSWER and least <= len(reply.items) < len(listed.items)
+    assert set(reply.items) <= set(listed.items)
+    assert f"'{word}'" in reply.text.splitlines()[0]
+
+
+def test_the_rest_after_a_list_in_other_words(kb: KnowledgeBase):
+    """ "그 밖에 다른 거는?" asks for the rest of the list, like "다른 거는?"."""
+    listed, reply = talk(kb, "전주 아이들 관련 공약", "그 밖에 다른 거는?")
+    assert reply.band == ANSWER and reply.items[: len(listed.items)] == listed.items
+
+
+def test_an_item_named_after_a_list_then_its_field(kb: KnowledgeBase):
+    """ "청년 공유주택은?" names one pledge of the list: that pledge, and "그거" is it after."""
+    replies = talk(kb, "전주 청년 공약 뭐 있어", "청년 공유주택은?", "그거 소통 실적은?")
+    assert "[청년 공유주택 건립 지원]" in replies[1].text
+    assert replies[2].entry_id == replies[1].entry_id and "집담회" in replies[2].text
+
+
+def test_another_region_with_en(kb: KnowledgeBase):
+    """ "인천엔 비슷한 거 없어요?": 인천's entry on the topic, or saying 인천's documents have
+    none — not a new question that finds nothing anywhere."""
+    assert is_follow_up(kb, "인천엔 비슷한 거 없어요?")
+    reply = talk(kb, "전북 직소민원실 운영", "인천엔 비슷한 거 없어요?")[-1]
+    if reply.band == ANSWER:
+        assert kb.get(reply.entry_id).region == "인천광역시"
+    else:
+        assert reply.text.startswith("인천광역시 자료에서는")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "인천 위원회 관련된 것만",  # names a region: a list of its own
+        "청년 창업 지원 공약 있어요?",
+    ],
+)
+def test_a_question_of_its_own_after_a_list_is_no_choice_among_it(kb: KnowledgeBase, message):
+    assert talk(kb, "전주 도시 분야 공약 다 알려줘", message)[-1] == respond(kb, message)
