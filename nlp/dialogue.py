@@ -127,7 +127,7 @@ _EVERY = re.compile(r"다\s*(보여|알려|말해)|전부|전체|모두|다요|�
 _POINTER = re.compile(
     r"^\s*(그거|그것|그게|그건|이거|이것|이건|저거|저건|거기|거긴|그곳|그\s*곳|그\s*사업|"
     r"이\s*사업|해당\s*사업|그\s*공약|그\s*위원회|그\s*단체|그\s*팀|그\s*부서|그\s*항목|"
-    r"그\s*프로그램)"
+    r"그\s*프로그램|그\s*사람|그\s*분)"
     r"(은|는|이|가|을|를|의|에|에서|도|요)?\s*"
 )
 # "그중에 규제 관련된 거", "거기서 제일 오래된 데": a choice among the items of the last list.
@@ -353,6 +353,8 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
         return "number"  # "3번째꺼 하는일 알려줘": the third item's work, not a list of work
     if items and (item := _region_item(kb, text, context)) is not None:
         return Resolved("region item", item)
+    if context and (found := _parent_set(kb, text, context)) is not None:
+        return Resolved("parent set", found)
     if context and (rewritten := _other_parents(kb, text, context)) is not None:
         return Resolved("other parents", rewritten)
     if context and (rewritten := _another_set(kb, text, context)) is not None:
@@ -382,10 +384,14 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
     if items and (_AMONG.match(text) or _ONLY.search(text)) and not mentioned_regions(kb, text):
         return "pick"
     pointer = _POINTER.match(text)
+    nothing = entry is None and not items and not (context or {}).get("parent")
     if pointer and (
         not _content_words(kb, text[pointer.end() :], entry, pointing=True)
         or entry is not None
         and not _names_elsewhere(kb, text, entry)
+        or nothing  # "그 사람 경력은?" with nothing before it: asked back
+        and len(text.replace(" ", "")) <= MAX_FOLLOW_UP_CHARS
+        and not _names_elsewhere(kb, text, None)
     ):
         return "pointer"  # "그 사업 첫 행사 때 몇 명 왔어요?": about the entry in context
     facts = asked_facts(text)
@@ -486,8 +492,10 @@ def _counterpart(kb: KnowledgeBase, text: str, region: str, entry: Entry) -> Ent
     by the message with ``entry``'s title beside it (the same thing there);
     then the broadest of them — an entry whose parent is named by the words too gives way to
     the parent ("전북은 민원 어떻게 받아?": the complaints office's unit project, not its
-    travel-expenses program). None when the region's documents use none of the words as they
-    are (the matcher decides then)."""
+    travel-expenses program). With none of ``entry``'s sort, the region's work (a project)
+    comes before what is written about it ("전북은요?" after 인천's finding on its internet
+    broadcasting: 전북's broadcasting program, not a news item mentioning it). None when the
+    region's documents use none of the words as they are (the matcher decides then)."""
     query = kb.index.analyze(text)
     local = [e for e in kb.entries if e.region == region]
     # the words the region's documents use as they are; a word they never use is no topic
@@ -505,7 +513,9 @@ def _counterpart(kb: KnowledgeBase, text: str, region: str, entry: Entry) -> Ent
     titled = [e for e in holding if _titled(e, words)]
     sort = _PROJECT_KINDS if entry.kind in _PROJECT_KINDS else {entry.kind}
     order = [e for e in titled if e.kind in sort] + titled
-    order += [e for e in holding if e.kind in sort] + holding
+    order += [e for e in holding if e.kind in sort]
+    # the region's own work before what is written about it (a news item, a finding)
+    order += [e for e in holding if e.kind in _PROJECT_KINDS] + holding
     chosen = next(iter(order), None)
     while chosen is not None and chosen.parent_id:
         parent = kb.get(chosen.parent_id)
@@ -580,6 +590,24 @@ def _same_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     return " ".join(filter(None, (_region_of(kb, context), subject, "관련", kind, "뭐 있어요")))
 
 
+def _parent_set(
+    kb: KnowledgeBase, text: str, context: dict
+) -> tuple[Entry, frozenset[str]] | None:
+    """ "그 부서 다른 사업은?", "그 과 사업은 뭐뭐 있어?" after a list of a department's (or unit
+    project's) members: that parent and the kinds asked of it; None otherwise."""
+    parent = kb.get(context["parent"]) if context.get("parent") else None
+    pointer = _PLACE_POINTER.match(text) or re.match(r"^\s*그\s*사업", text)
+    if parent is None or pointer is None or not _points_at(text, parent):
+        return None
+    if len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
+        return None
+    rest = text[pointer.end() :]
+    kinds = asked_kinds(rest)
+    if not kinds or not (is_browsing(rest) or _ANOTHER.search(rest) or _asks_for_others(rest)):
+        return None
+    return parent, kinds
+
+
 def _other_parents(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     """ "다른 부서 위원회는?" after a department's committees: the browsing question for that
     kind in the list's region (the reply leaves out the list's own items); None otherwise."""
@@ -588,7 +616,9 @@ def _other_parents(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     if len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
         return None
     rest = _OTHER_PARENTS.sub(" ", text)
-    kinds = asked_kinds(rest)
+    listed = {e.kind for e in (kb.get(i) for i in _items(kb, context))}
+    # "다른 부서 거는?" after a department's committees: committees, the kind of the list
+    kinds = asked_kinds(rest) or (frozenset(listed) if len(listed) == 1 else frozenset())
     if not kinds:
         return None
     return f"{_region_of(kb, context) or ''} {_kind_label(kinds)} 뭐 있어요".strip()
@@ -825,12 +855,21 @@ def _follow_up(
         if reply.band == ANSWER and reply.items:
             return reply, rewritten
         return respond(kb, text, region=region), text  # no set after all: the message alone
+    if kind == "parent set":
+        parent, kinds = resolved.value
+        shown = set(_items(kb, context)) if _ANOTHER.search(text) else set()
+        children = tuple(e for e in children_of(kb, parent, kinds) if e.id not in shown)
+        if children:
+            label = f"{parent.title} 소속 {_kind_label(kinds)}"
+            return _list_reply(text, Listing(label, children, False)), None
+        return _about(kb, parent, text, question=None), None
     if kind == "other parents":
         reply = respond(kb, resolved.value, region=None)
         shown = set(_items(kb, context))
         others = tuple(kb.get(i) for i in reply.items if i not in shown)
         if reply.band == ANSWER and others:
-            kinds = asked_kinds(_OTHER_PARENTS.sub(" ", text))
+            listed = {e.kind for e in (kb.get(i) for i in shown)}
+            kinds = asked_kinds(_OTHER_PARENTS.sub(" ", text)) or frozenset(listed)
             label = f"{_region_of(kb, context)} 다른 부서의 {_kind_label(kinds)}"
             return _list_reply(text, Listing(label, others, False)), resolved.value
         return respond(kb, text, region=region), text
@@ -1129,7 +1168,7 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
         return _others(kb, text, context, entry, items)
     # a field or a pointer: about the last entry, or "거기" the department a list belongs to
     parent = kb.get(context["parent"]) if context and context.get("parent") else None
-    if entry is None and parent is not None and _points_at(text, parent):
+    if entry is None and parent is not None and _asks_the_parent(kb, text, parent, items):
         entry = parent
     if entry is None:
         facts = asked_facts(text)
@@ -1149,7 +1188,8 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
     asks = (text[pointer.end() :] if pointer else text).strip(" ?.!~")
     if not asks:
         return _about(kb, entry, text, question=None)
-    question = " ".join((_in_topic(kb, text, context, entry), *_labels_begun(kb, text, entry)))
+    labels = _labels_begun(kb, text[pointer.end() :] if pointer else text, entry)
+    question = " ".join((_in_topic(kb, text, context, entry), *labels))
     return _about(kb, entry, text, question=question)
 
 
@@ -1165,14 +1205,30 @@ def _labels_begun(kb: KnowledgeBase, text: str, entry: Entry) -> list[str]:
     words = {strip_particle(t) for t in query.tokens if t not in query.predicates}
     words = {w for w in words if len(w) >= 2 and w not in STOPWORDS}
     labels = [label.replace(" ", "") for label in entry.fields]
-    if not words or not all(any(label.startswith(w) for label in labels) for w in words):
+    if not words or not all(any(_begins_or_ends(label, w) for label in labels) for w in words):
         return []
     return [
         label
         for label in entry.fields
         if label.replace(" ", "") not in squeezed
-        and any(label.replace(" ", "").startswith(w) for w in words)
+        and any(_begins_or_ends(label.replace(" ", ""), w) for w in words)
     ]
+
+
+def _begins_or_ends(label: str, word: str) -> bool:
+    """Whether ``word`` begins or ends the field label (시민 → 시민소통실적, 경력 → 주요경력)."""
+    return label.startswith(word) or label.endswith(word)
+
+
+def _asks_the_parent(kb: KnowledgeBase, text: str, parent: Entry, items: list[str]) -> bool:
+    """Whether a field follow-up after a list of ``parent``'s members is about ``parent``: it
+    points at it ("거기 정원은?"), or names a field of it that none of the items has ("정원은 몇
+    명이야?" after a department's teams)."""
+    if _points_at(text, parent):
+        return True
+    return _names_a_field(text, parent) and not any(
+        _names_a_field(text, e) for e in (kb.get(i) for i in items) if e is not None
+    )
 
 
 def _points_at(text: str, parent: Entry) -> bool:

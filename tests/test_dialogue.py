@@ -68,6 +68,8 @@ def test_three_turns_a_list_an_item_and_its_field(kb: KnowledgeBase):
         ("2번 자세히 알려줘", "어느 목록의 2번을 말씀하시나요?"),
         ("인천은요?", "인천광역시의 어떤 내용을 알려 드릴까요?"),
         ("더 자세히", "어떤 항목을 자세히 알려 드릴까요?"),
+        ("그 부서 다른 사업은?", "말씀하시나요?"),
+        ("그 사람 경력은?", "말씀하시나요?"),
     ],
 )
 def test_a_follow_up_without_context_is_asked_back(kb: KnowledgeBase, message, asked):
@@ -593,3 +595,46 @@ def test_another_region_with_en(kb: KnowledgeBase):
 )
 def test_a_question_of_its_own_after_a_list_is_no_choice_among_it(kb: KnowledgeBase, message):
     assert talk(kb, "전주 도시 분야 공약 다 알려줘", message)[-1] == respond(kb, message)
+
+
+@pytest.mark.parametrize(
+    "turns, head",
+    [
+        # "그 부서 …", "그 과 …" after a department's members: the department's other work
+        (
+            ("인천 공동체협치담당관실 소관 위원회 알려줘", "그 부서 다른 사업은?"),
+            "공동체협치담당관실 소속",
+        ),
+        (("전북 홍보기획과 팀 알려줘", "그 과 사업은 뭐뭐 있어?"), "홍보기획과 소속"),
+        # "다른 부서 거는?": the kind of the list, under the other departments
+        (
+            ("인천 공동체협치담당관실 위원회 뭐야", "다른 부서 거는?"),
+            "인천광역시 다른 부서의 위원회",
+        ),
+    ],
+)
+def test_the_department_a_list_belongs_to(kb: KnowledgeBase, turns, head):
+    listed, reply = talk(kb, *turns)
+    assert reply.band == ANSWER and reply.text.startswith(head)
+    assert reply.items and not set(reply.items) & set(listed.items)
+
+
+def test_a_field_only_the_lists_parent_has_is_asked_of_it(kb: KnowledgeBase):
+    """ "정원은 몇 명이야?" after a department's teams: the department's, not "which item?"."""
+    reply = talk(kb, "전북 국제협력과 알려줘", "팀은 뭐 있어?", "정원은 몇 명이야?")[-1]
+    assert reply.band == ANSWER and "[국제협력과]" in reply.text and "19명" in reply.text
+
+
+def test_a_word_ending_a_field_label_asks_for_that_field(kb: KnowledgeBase):
+    """ "그 사람 경력은?": 경력 ends 주요경력; "그 사람" points at the entry in context."""
+    turns = ("인천 소통협력관 조직 알려줘", "혁신담당관실 담당관은 누구야?", "그 사람 경력은?")
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and "주요경력" in reply.text.splitlines()[0]
+
+
+def test_another_regions_work_comes_before_what_is_written_about_it(kb: KnowledgeBase):
+    """After 인천's audit finding on its internet broadcasting, 전북's broadcasting program, not
+    a news item that mentions it."""
+    reply = talk(kb, "인천 시정 홍보 인터넷방송", "전북은요?")[-1]
+    entry = kb.get(reply.entry_id)
+    assert entry.region == "전라북도" and entry.kind == "program"
