@@ -570,9 +570,11 @@ def _same_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     if match is None or len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS or _AMONG.match(text):
         return None  # "그중에 청년 관련은?" chooses among the list's items
     entry = kb.get(context["entry"]) if context.get("entry") else None
-    if not context.get("listed") and (entry is None or not match.group(2)):
-        return None  # after one entry only "X 관련은?" asks for a set
     subject = match.group(1)
+    if not context.get("listed") and (
+        entry is None or not (match.group(2) or _names_a_set(kb, subject, entry))
+    ):
+        return None  # after one entry only "X 관련은?" or a word naming a set asks for one
     label = context.get("label") or ""
     parent = _PARENT_LABEL.match(label)
     squeezed = subject.replace(" ", "")
@@ -606,6 +608,26 @@ def _parent_set(
     if not kinds or not (is_browsing(rest) or _ANOTHER.search(rest) or _asks_for_others(rest)):
         return None
     return parent, kinds
+
+
+def _names_a_set(kb: KnowledgeBase, subject: str, entry: Entry) -> bool:
+    """Whether "X은?" after ``entry`` names a set of its region's entries of its kind rather
+    than one entry: X is in the names of at least MIN_ITEMS of them and is no entry's whole
+    name ("완산권역은?" after a 덕진권역 pledge; not "국제협력과는요?", which asks the same of
+    that department)."""
+    squeezed = strip_particle(subject.replace(" ", "")).lower()
+    if len(squeezed) < MIN_PART_CHARS:
+        return False
+    if any(e.title.replace(" ", "").lower() == squeezed for e in kb.entries):
+        return False
+    named = [
+        e
+        for e in kb.entries
+        if e.region == entry.region
+        and e.kind == entry.kind
+        and squeezed in e.title.replace(" ", "").lower()
+    ]
+    return len(named) >= MIN_ITEMS
 
 
 def _other_parents(kb: KnowledgeBase, text: str, context: dict) -> str | None:
@@ -852,6 +874,12 @@ def _follow_up(
     if kind in ("another set", "sibling set"):
         rewritten = resolved.value
         reply = respond(kb, rewritten, region=None)
+        shown = set(_items(kb, context)) if _ANOTHER.search(text) else set()
+        others = tuple(kb.get(i) for i in reply.items if i not in shown)
+        if reply.band == ANSWER and len(others) < len(reply.items) and others:
+            # "정무기획과 다른 사업은?": the department's work besides what was just shown
+            label = _list_label(reply.text, None)
+            return _list_reply(text, Listing(label, others, False)), rewritten
         if reply.band == ANSWER and reply.items:
             return reply, rewritten
         return respond(kb, text, region=region), text  # no set after all: the message alone

@@ -638,3 +638,16 @@ def test_another_regions_work_comes_before_what_is_written_about_it(kb: Knowledg
     reply = talk(kb, "인천 시정 홍보 인터넷방송", "전북은요?")[-1]
     entry = kb.get(reply.entry_id)
     assert entry.region == "전라북도" and entry.kind == "program"
+
+
+def test_a_word_naming_a_set_after_one_entry_is_that_set(kb: KnowledgeBase):
+    """ "완산권역은?" after a 덕진권역 pledge: 완산권역 is in the names of several pledges."""
+    reply = talk(kb, "전주 덕진권역 문화재생 공약", "완산권역은?")[-1]
+    assert reply.band == ANSWER and reply.text.startswith("전주시 '완산권역' 관련 공약")
+
+
+def test_another_set_leaves_out_what_was_just_shown(kb: KnowledgeBase):
+    """ "정무기획과 다른 사업은?" after the 자원봉사 programs: the department's other work."""
+    listed, reply = talk(kb, "전북 자원봉사 사업 뭐 있어요", "정무기획과 다른 사업은?")
+    assert reply.band == ANSWER and reply.text.startswith("정무기획과 소속")
+    assert reply.items and not set(reply.items) & set(listed.items)
