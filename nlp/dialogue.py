@@ -116,8 +116,9 @@ _PLACE_POINTER = re.compile(r"^\s*(거기|거긴|그곳|그\s*곳|그\s*부서|�
 _HOW_MANY = re.compile(r"몇\s*(개|가지|곳|군데|건)|개수|갯수")
 # "나주 건", "전북 거", "인천 쪽은": a region's one of the things just shown.
 _POINTER_WORD = re.compile(r"^\s*(의\s*)?(건|거|꺼|것|게|쪽|은|는|도)(\s|[?.!~]|$)")
-# "몇퍼", "몇프로", "몇살": a word opening with 몇 asks how much; it names nothing.
-_HOW_MUCH = "몇"
+# "몇퍼", "몇프로", "몇살", "며칠로": a word opening with 몇 or 며칠 asks how much; it names
+# nothing.
+_HOW_MUCH = ("몇", "며칠")
 # "몇 개소야", "몇 곳이에요": 몇 and the counter after it (the tagger splits "개소야" into 개 and
 # 소야, and "소야" would look like a name).
 _HOW_MANY_WORDS = re.compile(r"몇\s*[가-힣]*")

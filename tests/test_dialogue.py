@@ -185,6 +185,7 @@ def test_items_and_pointers_are_resolved(kb: KnowledgeBase, turns, expected):
         ("인천 시민정책 소통의 날이 뭐예요?", "1년에 몇 번 해요?"),
         ("전북 자원봉사 활동률 지표", "21년 목표는요?"),  # a year names no entry
         ("인천 시민과 함께하는 공감시정 구현 사업", "전년도는 얼마였어요?"),
+        ("인천 제안활성화 사업 알려줘", "심사기간 며칠로 줄여요?"),  # 며칠 names nothing
     ],
 )
 def test_a_short_question_finding_nothing_of_its_own_is_about_the_last_answer(
