@@ -192,6 +192,7 @@ _WITH = re.compile(r"(\S+?)(이랑|랑|하고|와|과)(?=\s|$)")
 # What an entry is about, for a side of a comparison when no field is asked (as nlp.comparison).
 _ABOUT_FIELDS = ("사업내용", "주요내용", "목적", "목표", "내용", "지원조건", "분야", "구성")
 SIDE_FACT_CHARS = 150  # nlp.comparison's MAX_VALUE_CHARS: two sides stay well within 600
+SIDE_FIELDS = 2  # "뭐가 달라?": the first two fields in which the two differ, sharing the room
 MAX_COMPARE_CHARS = 30  # "전북 대외협력국이랑 비교하면 어디가 더 많아?": 23 letters
 _POINTED_KINDS = WORDS["follow-up pointers"]
 # Words asking how to be told, not what about ("2번 자세히 알려줘").
@@ -987,46 +988,55 @@ def _other_named(kb: KnowledgeBase, text: str, entry: Entry) -> Entry | None:
     words = _content_words(
         kb, _COMPARE_WORDS.sub(" ", _WITH.sub(r"\1 ", text)), entry, pointing=True
     )
-    if not words:
+    joined = _WITH.search(text)
+    # words the index does not keep ("시군" of "시군 거랑"): as typed, and only in a name
+    typed = [] if words or joined is None else _typed_words(text[: joined.start(2)])
+    if not words and not typed:
         return None
-    query = kb.index.analyze(f"{' '.join(words)} {entry.title}")
+    query = kb.index.analyze(f"{' '.join(words or typed)} {entry.title}")
     ranked = [
         s.entry
         for s in ranking(kb, query, region=entry.region, limit=RANKING_DEPTH)
         if s.entry.id != entry.id
     ]
+    if typed:
+        return next((e for e in ranked if _titled(e, typed)), None)
     holding = mentioning(kb, ranked, words)
     return next((e for e in holding if _titled(e, words)), None) or next(iter(holding), None)
+
+
+def _typed_words(text: str) -> list[str]:
+    """The words of ``text`` as typed, without particles, pointers and one-letter words."""
+    words = (strip_particle(w) for w in re.sub(r"[?？.!~,]", " ", text).split())
+    return [w for w in words if len(w) >= MIN_PART_CHARS and w not in _POINTED_KINDS]
 
 
 def _side_by_side(
     kb: KnowledgeBase, text: str, context: dict, entries: tuple[Entry, Entry]
 ) -> Reply:
     """Two entries one under the other, each with the field the message (or the question
-    before it) asks for, else what it is about; numbered, so "2번" picks one."""
+    before it) asks for, else the first fields (of _ABOUT_FIELDS) in which they differ, else
+    what each is about; numbered, so "2번" picks one."""
     asked = _field_words(kb, text) or context.get("fields") or ""
     words = [w for w in asked.split() if w] + _content_words(kb, text)
-    names = " · ".join(e.title for e in entries)
-    lines = [f"두 항목을 비교합니다: {names}"]
+    first, second = entries
+    named = [n for n in first.fields if n in second.fields and any(w in n for w in words)]
+    differing = [
+        n
+        for n in _ABOUT_FIELDS
+        if n in first.fields and n in second.fields and first.fields[n] != second.fields[n]
+    ]
+    shown = named[:1] or differing[:SIDE_FIELDS]
+    room = SIDE_FACT_CHARS // max(1, len(shown))
+    lines = [f"두 항목을 비교합니다: {first.title} · {second.title}"]
     for number, entry in enumerate(entries, 1):
-        lines.append(
-            f"{number}. {entry.title} ({entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)})"
-        )
-        fact = _fact_of(entry, words)
-        if fact:
-            lines.append(f"   · {fact}")
+        kind = KIND_LABELS.get(entry.kind, entry.kind)
+        lines.append(f"{number}. {entry.title} ({entry.region} · {kind})")
+        about = next((n for n in _ABOUT_FIELDS if n in entry.fields), None)
+        for name in shown or ([about] if about else []):
+            lines.append(f"   · {name}: {clip(entry.fields[name], room)}")
     lines.append("번호를 누르면 자세히 알려 드립니다.")
     return Reply(text, QUESTION, ANSWER, "\n".join(lines), items=tuple(e.id for e in entries))
-
-
-def _fact_of(entry: Entry, words: list[str]) -> str | None:
-    """The entry's field a word of the question names (회원수, 예산), else what it is about."""
-    names = [n for n in entry.fields if any(w in n.replace(" ", "") for w in words)]
-    names += [n for n in _ABOUT_FIELDS if n in entry.fields]
-    name = next(iter(names), None)
-    if name is None:
-        return None
-    return f"{name}: {clip(entry.fields[name], SIDE_FACT_CHARS)}"
 
 
 def _in_region(kb: KnowledgeBase, reply: Reply, question: str, region: str) -> Reply:

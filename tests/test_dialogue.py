@@ -521,6 +521,12 @@ def test_that_project_after_a_unit_projects_programs(kb: KnowledgeBase, turns, e
             ("전주실내체육관 건립 공약 어떻게 됐어", "국민체육센터랑 차이는?"),
             ("실내체육관", "국민체육센터"),
         ),
+        # "뭐가 달라?" asks no field: the fields in which the two differ; a word the index does
+        # not keep ("시군") names the other by its name
+        (
+            ("자원봉사 코디네이터 지원 도 센터 거 알려줘", "시군 거랑 뭐가 달라?"),
+            ("(도 자원봉사센터)", "육성(시군)", "지원조건: 국비 50%, 도비 20"),
+        ),
     ],
 )
 def test_a_comparison_follow_up_compares_the_last_answer(kb: KnowledgeBase, turns, expected):
