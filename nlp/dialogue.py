@@ -39,7 +39,7 @@ from nlp.answer import (
     full_card,
     wanted_fields,
 )
-from nlp.comparison import is_comparison
+from nlp.comparison import clip, is_comparison
 from nlp.fields import asked_facts, object_particle, without_cues
 from nlp.jamo import to_jamo
 from nlp.listing import (
@@ -84,7 +84,7 @@ _MORE = re.compile(
 # 건?", "비슷한 사업 또 있어?": matched whole on the message without spaces and punctuation; a
 # word of its own ("다른 지역은?") makes it something else.
 _OTHERS = re.compile(
-    r"(또|그리고)?((이거|그거|이것|그것|이|그)(말고|빼고|외에|외))?"
+    r"(또|그리고)?((이거|그거|이것|그것|이|그)(말고|빼고|외에|외))?(그밖에|그외에|이외에)?"
     r"(다른|딴|나머지|그외|그밖의?|이외|또|더|비슷한|유사한)(에)?"
     r"(사업|공약|위원회|단체|팀|부서|항목|프로그램|업무|거|것|건|게|곳|데)?(들)?"
     r"(은|는|도|이|가|을|를|요)*(또|더|좀|다|전부|전체|모두)*"
@@ -116,8 +116,9 @@ _PLACE_POINTER = re.compile(r"^\s*(거기|거긴|그곳|그\s*곳|그\s*부서|�
 _HOW_MANY = re.compile(r"몇\s*(개|가지|곳|군데|건)|개수|갯수")
 # "나주 건", "전북 거", "인천 쪽은": a region's one of the things just shown.
 _POINTER_WORD = re.compile(r"^\s*(의\s*)?(건|거|꺼|것|게|쪽|은|는|도)(\s|[?.!~]|$)")
-# "몇퍼", "몇프로", "몇살": a word opening with 몇 asks how much; it names nothing.
-_HOW_MUCH = "몇"
+# "몇퍼", "몇프로", "몇살", "며칠로": a word opening with 몇 or 며칠 asks how much; it names
+# nothing.
+_HOW_MUCH = ("몇", "며칠")
 # "몇 개소야", "몇 곳이에요": 몇 and the counter after it (the tagger splits "개소야" into 개 and
 # 소야, and "소야" would look like a name).
 _HOW_MANY_WORDS = re.compile(r"몇\s*[가-힣]*")
@@ -127,13 +128,18 @@ _EVERY = re.compile(r"다\s*(보여|알려|말해)|전부|전체|모두|다요|�
 _POINTER = re.compile(
     r"^\s*(그거|그것|그게|그건|이거|이것|이건|저거|저건|거기|거긴|그곳|그\s*곳|그\s*사업|"
     r"이\s*사업|해당\s*사업|그\s*공약|그\s*위원회|그\s*단체|그\s*팀|그\s*부서|그\s*항목|"
-    r"그\s*프로그램)"
+    r"그\s*프로그램|그\s*사람|그\s*분)"
     r"(은|는|이|가|을|를|의|에|에서|도|요)?\s*"
 )
 # "그중에 규제 관련된 거", "거기서 제일 오래된 데": a choice among the items of the last list.
 _AMONG = re.compile(
     r"^\s*(그|이|저|거기|여기|목록|위)\s*(중|중에|중에서|중에는|가운데|에서)\s+|"
     r"^\s*(그중|이중|그중에|이중에|그중에서|이중에서|거기서|거기\s*중에?|목록에서)\s*"
+)
+# "장애인 거만", "교통 관련된 것만 다시", "청년 거만 추려줘" after a list: its items on that topic.
+_ONLY = re.compile(
+    r"\s*(관련된|관련|하는|인)?\s*(거|것|건|게|꺼|들|사업|공약)\s*만\s*"
+    r"(다시|추려\S*|골라\S*|보여\S*|알려\S*|뽑아\S*)?\s*(줘|주세요)?\s*[?.!~]*\s*$"
 )
 # "회원 제일 많은 데", "위원회 가장 많이 맡은 곳": the item of the last list with the most (or the
 # fewest) of something.
@@ -143,7 +149,8 @@ _FEWEST = re.compile(r"(제일|가장|젤)\s*(적|작|낮)")
 # A counted figure ("54,330명", "16백만원"), not a year or a number inside a label ("'21예산").
 _FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:명|개소|개|곳|건|회|백만원|천원|만원|억원|원|%)")
 _REGION_ONLY = re.compile(
-    r"^\s*(\S+?)(은|는|도|의\s*경우|\s*쪽은|\s*쪽도|\s*쪽|에서는|에서도|에서|에는|에도|은요|는요|도요)?\s*"
+    r"^\s*(\S+?)(은|는|도|의\s*경우|\s*쪽은|\s*쪽도|\s*쪽|에서는|에서도|에서|에는|에도|에선|엔|"
+    r"은요|는요|도요)?\s*"
     r"((비슷한|같은|그런)\s*(거|것|사업|게)?\s*(은|는|도)?\s*)?"
     r"(요|어때\S*|어떻게\s*(돼|되)\S*|어떻\S*|는요|(도\s*)?(있|없)\S*|(해|하)[가-힣]{0,3})?\s*[?.!~]*\s*$"
 )
@@ -171,6 +178,22 @@ _ORDINAL = re.compile(r"(첫|두|세|네|다섯|여섯|일곱|여덟|아홉|열)
 _ORDINALS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8}
 _ORDINALS |= {"아홉": 9, "열": 10}
 _LIST_LINE = re.compile(r"^(\d+)\. ", re.M)
+# "전주 거랑 비교하면?", "청년창업지원이랑 차이는?", "시군 거랑 뭐가 달라?": the last entry
+# compared
+# with what the message names (a region's counterpart, or another entry).
+_COMPARE_ASK = re.compile(r"비교|차이|달라|다르|다른\s*점")
+# The words of a comparison request that name nothing to compare with.
+_COMPARE_WORDS = re.compile(
+    r"(이랑|랑|하고|와|과)?\s*(비교\S*|차이\S*|뭐가|어디가|누가|더|달라\S*|다르\S*|다른\s*점\S*|"
+    r"어때\S*|좀|해\s*줘\S*|해\s*주세요|많아\S*|적어\S*|커\S*|높아\S*)(?=\s|$|[?.!~])"
+)
+# "전주 거랑", "청년창업지원이랑": the thing compared with, its conjunction taken off.
+_WITH = re.compile(r"(\S+?)(이랑|랑|하고|와|과)(?=\s|$)")
+# What an entry is about, for a side of a comparison when no field is asked (as nlp.comparison).
+_ABOUT_FIELDS = ("사업내용", "주요내용", "목적", "목표", "내용", "지원조건", "분야", "구성")
+SIDE_FACT_CHARS = 150  # nlp.comparison's MAX_VALUE_CHARS: two sides stay well within 600
+SIDE_FIELDS = 2  # "뭐가 달라?": the first two fields in which the two differ, sharing the room
+MAX_COMPARE_CHARS = 30  # "전북 대외협력국이랑 비교하면 어디가 더 많아?": 23 letters
 _POINTED_KINDS = WORDS["follow-up pointers"]
 # Words asking how to be told, not what about ("2번 자세히 알려줘").
 _TELLING = WORDS["telling words"]
@@ -318,6 +341,8 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
         return "more"  # "더 알려줘" after one entry: all of it, not the entries beside it
     if _asks_for_others(text):
         return "others"
+    if context and (entry is not None or context.get("question")) and _compares(kb, text):
+        return "compare"
     if context and context.get("listed") and items and _counts_the_list(kb, text):
         return "count"
     number = _NUMBER.match(text)
@@ -330,6 +355,8 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
         return "number"  # "3번째꺼 하는일 알려줘": the third item's work, not a list of work
     if items and (item := _region_item(kb, text, context)) is not None:
         return Resolved("region item", item)
+    if context and (found := _parent_set(kb, text, context)) is not None:
+        return Resolved("parent set", found)
     if context and (rewritten := _other_parents(kb, text, context)) is not None:
         return Resolved("other parents", rewritten)
     if context and (rewritten := _another_set(kb, text, context)) is not None:
@@ -348,19 +375,25 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
         return "more"
     if region := _region_named_alone(kb, text):
         return Resolved("region", region)
+    if items and _SAME_SET.match(text) and _names_one_item(kb, text, context):
+        return "pick"  # "청년 공유주택은?" after the 청년 pledges: that item, not another set
     if context and (rewritten := _same_set(kb, text, context)):
         return Resolved("another set", rewritten)
     if entry is not None and (region := _region_topic(kb, text, context)) is not None:
         return Resolved("region topic", region)
     if items and _MOST.search(text) and not mentioned_regions(kb, text):
         return "most"
-    if items and _AMONG.match(text) and not mentioned_regions(kb, text):
+    if items and (_AMONG.match(text) or _ONLY.search(text)) and not mentioned_regions(kb, text):
         return "pick"
     pointer = _POINTER.match(text)
+    nothing = entry is None and not items and not (context or {}).get("parent")
     if pointer and (
         not _content_words(kb, text[pointer.end() :], entry, pointing=True)
         or entry is not None
         and not _names_elsewhere(kb, text, entry)
+        or nothing  # "그 사람 경력은?" with nothing before it: asked back
+        and len(text.replace(" ", "")) <= MAX_FOLLOW_UP_CHARS
+        and not _names_elsewhere(kb, text, None)
     ):
         return "pointer"  # "그 사업 첫 행사 때 몇 명 왔어요?": about the entry in context
     facts = asked_facts(text)
@@ -390,6 +423,20 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
     ):
         return "same"
     return None
+
+
+def _compares(kb: KnowledgeBase, text: str) -> bool:
+    """ "전주 거랑 비교하면?", "청년창업지원이랑 차이는?": a short comparison naming one side
+    only (a comparison of its own names two regions, or two things joined by 랑)."""
+    if not _COMPARE_ASK.search(text) or len(text.replace(" ", "")) > MAX_COMPARE_CHARS:
+        return False
+    if is_comparison(kb, text):
+        return False
+    joined = _WITH.search(text)
+    if joined is None and "비교" not in text and not mentioned_regions(kb, text):
+        return False  # "차이가 뭐예요?": nothing to compare with
+    after = _COMPARE_WORDS.sub(" ", text[joined.end() :]) if joined else ""
+    return not _content_words(kb, after, pointing=True)
 
 
 def _counts_the_list(kb: KnowledgeBase, text: str) -> bool:
@@ -447,8 +494,10 @@ def _counterpart(kb: KnowledgeBase, text: str, region: str, entry: Entry) -> Ent
     by the message with ``entry``'s title beside it (the same thing there);
     then the broadest of them — an entry whose parent is named by the words too gives way to
     the parent ("전북은 민원 어떻게 받아?": the complaints office's unit project, not its
-    travel-expenses program). None when the region's documents use none of the words as they
-    are (the matcher decides then)."""
+    travel-expenses program). With none of ``entry``'s sort, the region's work (a project)
+    comes before what is written about it ("전북은요?" after 인천's finding on its internet
+    broadcasting: 전북's broadcasting program, not a news item mentioning it). None when the
+    region's documents use none of the words as they are (the matcher decides then)."""
     query = kb.index.analyze(text)
     local = [e for e in kb.entries if e.region == region]
     # the words the region's documents use as they are; a word they never use is no topic
@@ -466,7 +515,9 @@ def _counterpart(kb: KnowledgeBase, text: str, region: str, entry: Entry) -> Ent
     titled = [e for e in holding if _titled(e, words)]
     sort = _PROJECT_KINDS if entry.kind in _PROJECT_KINDS else {entry.kind}
     order = [e for e in titled if e.kind in sort] + titled
-    order += [e for e in holding if e.kind in sort] + holding
+    order += [e for e in holding if e.kind in sort]
+    # the region's own work before what is written about it (a news item, a finding)
+    order += [e for e in holding if e.kind in _PROJECT_KINDS] + holding
     chosen = next(iter(order), None)
     while chosen is not None and chosen.parent_id:
         parent = kb.get(chosen.parent_id)
@@ -521,9 +572,11 @@ def _same_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     if match is None or len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS or _AMONG.match(text):
         return None  # "그중에 청년 관련은?" chooses among the list's items
     entry = kb.get(context["entry"]) if context.get("entry") else None
-    if not context.get("listed") and (entry is None or not match.group(2)):
-        return None  # after one entry only "X 관련은?" asks for a set
     subject = match.group(1)
+    if not context.get("listed") and (
+        entry is None or not (match.group(2) or _names_a_set(kb, subject, entry))
+    ):
+        return None  # after one entry only "X 관련은?" or a word naming a set asks for one
     label = context.get("label") or ""
     parent = _PARENT_LABEL.match(label)
     squeezed = subject.replace(" ", "")
@@ -541,6 +594,44 @@ def _same_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     return " ".join(filter(None, (_region_of(kb, context), subject, "관련", kind, "뭐 있어요")))
 
 
+def _parent_set(
+    kb: KnowledgeBase, text: str, context: dict
+) -> tuple[Entry, frozenset[str]] | None:
+    """ "그 부서 다른 사업은?", "그 과 사업은 뭐뭐 있어?" after a list of a department's (or unit
+    project's) members: that parent and the kinds asked of it; None otherwise."""
+    parent = kb.get(context["parent"]) if context.get("parent") else None
+    pointer = _PLACE_POINTER.match(text) or re.match(r"^\s*그\s*사업", text)
+    if parent is None or pointer is None or not _points_at(text, parent):
+        return None
+    if len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
+        return None
+    rest = text[pointer.end() :]
+    kinds = asked_kinds(rest)
+    if not kinds or not (is_browsing(rest) or _ANOTHER.search(rest) or _asks_for_others(rest)):
+        return None
+    return parent, kinds
+
+
+def _names_a_set(kb: KnowledgeBase, subject: str, entry: Entry) -> bool:
+    """Whether "X은?" after ``entry`` names a set of its region's entries of its kind rather
+    than one entry: X is in the names of at least MIN_ITEMS of them and is no entry's whole
+    name ("완산권역은?" after a 덕진권역 pledge; not "국제협력과는요?", which asks the same of
+    that department)."""
+    squeezed = strip_particle(subject.replace(" ", "")).lower()
+    if len(squeezed) < MIN_PART_CHARS:
+        return False
+    if any(e.title.replace(" ", "").lower() == squeezed for e in kb.entries):
+        return False
+    named = [
+        e
+        for e in kb.entries
+        if e.region == entry.region
+        and e.kind == entry.kind
+        and squeezed in e.title.replace(" ", "").lower()
+    ]
+    return len(named) >= MIN_ITEMS
+
+
 def _other_parents(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     """ "다른 부서 위원회는?" after a department's committees: the browsing question for that
     kind in the list's region (the reply leaves out the list's own items); None otherwise."""
@@ -549,7 +640,9 @@ def _other_parents(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     if len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS:
         return None
     rest = _OTHER_PARENTS.sub(" ", text)
-    kinds = asked_kinds(rest)
+    listed = {e.kind for e in (kb.get(i) for i in _items(kb, context))}
+    # "다른 부서 거는?" after a department's committees: committees, the kind of the list
+    kinds = asked_kinds(rest) or (frozenset(listed) if len(listed) == 1 else frozenset())
     if not kinds:
         return None
     return f"{_region_of(kb, context) or ''} {_kind_label(kinds)} 뭐 있어요".strip()
@@ -783,15 +876,30 @@ def _follow_up(
     if kind in ("another set", "sibling set"):
         rewritten = resolved.value
         reply = respond(kb, rewritten, region=None)
+        shown = set(_items(kb, context)) if _ANOTHER.search(text) else set()
+        others = tuple(kb.get(i) for i in reply.items if i not in shown)
+        if reply.band == ANSWER and len(others) < len(reply.items) and others:
+            # "정무기획과 다른 사업은?": the department's work besides what was just shown
+            label = _list_label(reply.text, None)
+            return _list_reply(text, Listing(label, others, False)), rewritten
         if reply.band == ANSWER and reply.items:
             return reply, rewritten
         return respond(kb, text, region=region), text  # no set after all: the message alone
+    if kind == "parent set":
+        parent, kinds = resolved.value
+        shown = set(_items(kb, context)) if _ANOTHER.search(text) else set()
+        children = tuple(e for e in children_of(kb, parent, kinds) if e.id not in shown)
+        if children:
+            label = f"{parent.title} 소속 {_kind_label(kinds)}"
+            return _list_reply(text, Listing(label, children, False)), None
+        return _about(kb, parent, text, question=None), None
     if kind == "other parents":
         reply = respond(kb, resolved.value, region=None)
         shown = set(_items(kb, context))
         others = tuple(kb.get(i) for i in reply.items if i not in shown)
         if reply.band == ANSWER and others:
-            kinds = asked_kinds(_OTHER_PARENTS.sub(" ", text))
+            listed = {e.kind for e in (kb.get(i) for i in shown)}
+            kinds = asked_kinds(_OTHER_PARENTS.sub(" ", text)) or frozenset(listed)
             label = f"{_region_of(kb, context)} 다른 부서의 {_kind_label(kinds)}"
             return _list_reply(text, Listing(label, others, False)), resolved.value
         return respond(kb, text, region=region), text
@@ -819,6 +927,8 @@ def _follow_up(
         if chosen is None:
             return respond(kb, text, region=region), text
         return _about(kb, chosen, text, question=text), text
+    if kind == "compare":
+        return _compare_with(kb, text, context, respond)
     if kind == "count":
         label = context.get("label") or "목록"
         entries = tuple(kb.get(i) for i in _items(kb, context))
@@ -838,6 +948,95 @@ def _follow_up(
         if reply.band == ANSWER and reply.items:
             return reply, rewritten  # "예산은?" after a comparison: the budgets side by side
     return _about_context(kb, kind, text, context), None
+
+
+def _compare_with(
+    kb: KnowledgeBase, text: str, context: dict, respond: Callable[..., Reply]
+) -> tuple[Reply, str | None]:
+    """ "전북이랑 비교하면?" after an answer: the earlier question compared across the two
+    regions (nlp.comparison); "청년창업지원이랑 차이는?": the entry in context and the one the
+    message names, side by side; asked back when the message names nothing to compare with."""
+    entry = kb.get(context["entry"]) if context.get("entry") else None
+    earlier = context.get("question") or (entry.title if entry else "")
+    if mentioned_regions(kb, text):
+        if not mentioned_regions(kb, earlier):
+            earlier = f"{_region_of(kb, context) or ''} {earlier}".strip()
+        rewritten = f"{earlier} {text}"
+        if is_comparison(kb, rewritten):
+            reply = respond(kb, rewritten, region=None)
+            if reply.band == ANSWER:
+                return reply, rewritten
+    other = entry and _other_named(kb, text, entry)
+    if other is None:
+        if entry is None:
+            return _clarify(
+                text, "무엇과 무엇을 비교할까요? 두 사업의 이름을 함께 말씀해 주세요."
+            ), None
+        return _clarify(
+            text,
+            f"'{entry.title}'{object_particle(entry.title)} 무엇과 비교할까요? 사업이나 "
+            "지역 이름을 함께 말씀해 주세요.",
+        ), None
+    return _side_by_side(kb, text, context, (entry, other)), None
+
+
+def _other_named(kb: KnowledgeBase, text: str, entry: Entry) -> Entry | None:
+    """The entry a comparison follow-up names besides ``entry`` ("청년창업지원이랑 차이는?",
+    "시군 거랑 뭐가 달라?" after the 도 센터 program): ranked by its words with ``entry``'s title
+    beside them (the same sort of thing), of the entries other than ``entry`` that hold every
+    word, one named by them first; None when it names nothing or nothing holds its words."""
+    words = _content_words(
+        kb, _COMPARE_WORDS.sub(" ", _WITH.sub(r"\1 ", text)), entry, pointing=True
+    )
+    joined = _WITH.search(text)
+    # words the index does not keep ("시군" of "시군 거랑"): as typed, and only in a name
+    typed = [] if words or joined is None else _typed_words(text[: joined.start(2)])
+    if not words and not typed:
+        return None
+    query = kb.index.analyze(f"{' '.join(words or typed)} {entry.title}")
+    ranked = [
+        s.entry
+        for s in ranking(kb, query, region=entry.region, limit=RANKING_DEPTH)
+        if s.entry.id != entry.id
+    ]
+    if typed:
+        return next((e for e in ranked if _titled(e, typed)), None)
+    holding = mentioning(kb, ranked, words)
+    return next((e for e in holding if _titled(e, words)), None) or next(iter(holding), None)
+
+
+def _typed_words(text: str) -> list[str]:
+    """The words of ``text`` as typed, without particles, pointers and one-letter words."""
+    words = (strip_particle(w) for w in re.sub(r"[?？.!~,]", " ", text).split())
+    return [w for w in words if len(w) >= MIN_PART_CHARS and w not in _POINTED_KINDS]
+
+
+def _side_by_side(
+    kb: KnowledgeBase, text: str, context: dict, entries: tuple[Entry, Entry]
+) -> Reply:
+    """Two entries one under the other, each with the field the message (or the question
+    before it) asks for, else the first fields (of _ABOUT_FIELDS) in which they differ, else
+    what each is about; numbered, so "2번" picks one."""
+    asked = _field_words(kb, text) or context.get("fields") or ""
+    words = [w for w in asked.split() if w] + _content_words(kb, text)
+    first, second = entries
+    named = [n for n in first.fields if n in second.fields and any(w in n for w in words)]
+    differing = [
+        n
+        for n in _ABOUT_FIELDS
+        if n in first.fields and n in second.fields and first.fields[n] != second.fields[n]
+    ]
+    shown = named[:1] or differing[:SIDE_FIELDS]
+    room = SIDE_FACT_CHARS // max(1, len(shown))
+    lines = [f"두 항목을 비교합니다: {first.title} · {second.title}"]
+    for number, entry in enumerate(entries, 1):
+        kind = KIND_LABELS.get(entry.kind, entry.kind)
+        lines.append(f"{number}. {entry.title} ({entry.region} · {kind})")
+        about = next((n for n in _ABOUT_FIELDS if n in entry.fields), None)
+        for name in shown or ([about] if about else []):
+            lines.append(f"   · {name}: {clip(entry.fields[name], room)}")
+    lines.append("번호를 누르면 자세히 알려 드립니다.")
+    return Reply(text, QUESTION, ANSWER, "\n".join(lines), items=tuple(e.id for e in entries))
 
 
 def _in_region(kb: KnowledgeBase, reply: Reply, question: str, region: str) -> Reply:
@@ -901,13 +1100,18 @@ def _pick(kb: KnowledgeBase, text: str, context: dict | None) -> Reply | None:
     if not items:
         return None
     asked = _AMONG.sub("", text, count=1)
-    words = _content_words(kb, asked, pointing=True)
+    only = _ONLY.search(asked)
+    if only:
+        asked = asked[: only.start()]
+    words = _content_words(kb, asked, pointing=not only)  # "위원회 관련된 것만" names 위원회
     holding = mentioning(kb, items, words) if words else []
     named = [e for e in holding if all(w in e.title.replace(" ", "") for w in words)]
-    if len(named) == 1 or len(holding) == 1:
+    if only and len(named) >= MIN_ITEMS:
+        holding = named  # "위원회 관련된 것만": the items named for it, not every mention
+    if (len(named) == 1 and not only) or len(holding) == 1:
         return _about(kb, (named or holding)[0], text, question=asked)
     asks_fact = bool(asked_facts(asked) or wanted_fields(kb.index.analyze(asked)))
-    if MIN_ITEMS <= len(holding) < len(items) and not asks_fact:
+    if MIN_ITEMS <= len(holding) and (only or len(holding) < len(items)) and not asks_fact:
         label = f"{context.get('label') or '목록'} 중 " + "·".join(f"'{w}'" for w in words)
         return _list_reply(text, Listing(f"{label} 관련", tuple(holding), False))
     allowed = {e.id for e in (holding or items)}
@@ -1003,7 +1207,7 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
         return _others(kb, text, context, entry, items)
     # a field or a pointer: about the last entry, or "거기" the department a list belongs to
     parent = kb.get(context["parent"]) if context and context.get("parent") else None
-    if entry is None and parent is not None and _points_at(text, parent):
+    if entry is None and parent is not None and _asks_the_parent(kb, text, parent, items):
         entry = parent
     if entry is None:
         facts = asked_facts(text)
@@ -1023,7 +1227,8 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
     asks = (text[pointer.end() :] if pointer else text).strip(" ?.!~")
     if not asks:
         return _about(kb, entry, text, question=None)
-    question = " ".join((_in_topic(kb, text, context, entry), *_labels_begun(kb, text, entry)))
+    labels = _labels_begun(kb, text[pointer.end() :] if pointer else text, entry)
+    question = " ".join((_in_topic(kb, text, context, entry), *labels))
     return _about(kb, entry, text, question=question)
 
 
@@ -1039,14 +1244,30 @@ def _labels_begun(kb: KnowledgeBase, text: str, entry: Entry) -> list[str]:
     words = {strip_particle(t) for t in query.tokens if t not in query.predicates}
     words = {w for w in words if len(w) >= 2 and w not in STOPWORDS}
     labels = [label.replace(" ", "") for label in entry.fields]
-    if not words or not all(any(label.startswith(w) for label in labels) for w in words):
+    if not words or not all(any(_begins_or_ends(label, w) for label in labels) for w in words):
         return []
     return [
         label
         for label in entry.fields
         if label.replace(" ", "") not in squeezed
-        and any(label.replace(" ", "").startswith(w) for w in words)
+        and any(_begins_or_ends(label.replace(" ", ""), w) for w in words)
     ]
+
+
+def _begins_or_ends(label: str, word: str) -> bool:
+    """Whether ``word`` begins or ends the field label (시민 → 시민소통실적, 경력 → 주요경력)."""
+    return label.startswith(word) or label.endswith(word)
+
+
+def _asks_the_parent(kb: KnowledgeBase, text: str, parent: Entry, items: list[str]) -> bool:
+    """Whether a field follow-up after a list of ``parent``'s members is about ``parent``: it
+    points at it ("거기 정원은?"), or names a field of it that none of the items has ("정원은 몇
+    명이야?" after a department's teams)."""
+    if _points_at(text, parent):
+        return True
+    return _names_a_field(text, parent) and not any(
+        _names_a_field(text, e) for e in (kb.get(i) for i in items) if e is not None
+    )
 
 
 def _points_at(text: str, parent: Entry) -> bool:

@@ -68,6 +68,8 @@ def test_three_turns_a_list_an_item_and_its_field(kb: KnowledgeBase):
         ("2번 자세히 알려줘", "어느 목록의 2번을 말씀하시나요?"),
         ("인천은요?", "인천광역시의 어떤 내용을 알려 드릴까요?"),
         ("더 자세히", "어떤 항목을 자세히 알려 드릴까요?"),
+        ("그 부서 다른 사업은?", "말씀하시나요?"),
+        ("그 사람 경력은?", "말씀하시나요?"),
     ],
 )
 def test_a_follow_up_without_context_is_asked_back(kb: KnowledgeBase, message, asked):
@@ -183,6 +185,7 @@ def test_items_and_pointers_are_resolved(kb: KnowledgeBase, turns, expected):
         ("인천 시민정책 소통의 날이 뭐예요?", "1년에 몇 번 해요?"),
         ("전북 자원봉사 활동률 지표", "21년 목표는요?"),  # a year names no entry
         ("인천 시민과 함께하는 공감시정 구현 사업", "전년도는 얼마였어요?"),
+        ("인천 제안활성화 사업 알려줘", "심사기간 며칠로 줄여요?"),  # 며칠 names nothing
     ],
 )
 def test_a_short_question_finding_nothing_of_its_own_is_about_the_last_answer(
@@ -491,3 +494,167 @@ def test_that_project_after_a_unit_projects_programs(kb: KnowledgeBase, turns, e
         assert reply.band == CLARIFY
     else:
         assert reply.band == ANSWER and expected in reply.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "turns, expected",
+    [
+        # another region: the earlier question compared across the two regions
+        (
+            ("인천 새마을지도자 자녀 학자금 있어?", "전북이랑 비교하면?"),
+            ("■ 인천광역시", "■ 전라북도"),
+        ),
+        (
+            ("인천 소통협력관 예산 얼마야", "전북 대외협력국이랑 비교하면 어디가 더 많아?"),
+            ("11,815", "19,134"),
+        ),
+        # another entry: both side by side, with the field asked
+        (
+            ("인천광역시 새마을회 정보 알려줘", "자유총연맹이랑 회원수 비교하면?"),
+            ("27,083", "54,330"),
+        ),
+        (
+            ("전북 국제교류센터 운영 알려줘", "해외사무소랑 비교하면?"),
+            ("국제교류센터", "해외사무소"),
+        ),
+        (
+            ("전주실내체육관 건립 공약 어떻게 됐어", "국민체육센터랑 차이는?"),
+            ("실내체육관", "국민체육센터"),
+        ),
+        # "뭐가 달라?" asks no field: the fields in which the two differ; a word the index does
+        # not keep ("시군") names the other by its name
+        (
+            ("자원봉사 코디네이터 지원 도 센터 거 알려줘", "시군 거랑 뭐가 달라?"),
+            ("(도 자원봉사센터)", "육성(시군)", "지원조건: 국비 50%, 도비 20"),
+        ),
+    ],
+)
+def test_a_comparison_follow_up_compares_the_last_answer(kb: KnowledgeBase, turns, expected):
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and all(e in reply.text for e in expected)
+    assert len(reply.items) >= 2  # both sides shown, "2번" picks one
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "청년심포 프로젝트랑 청년창업지원 차이",  # names both sides itself
+        "전북이랑 인천 주민참여예산 차이",  # two regions: a comparison of its own
+        "차이가 뭐예요?",  # nothing to compare with
+    ],
+)
+def test_comparisons_of_their_own_are_not_comparison_follow_ups(kb: KnowledgeBase, message):
+    from nlp.dialogue import _kind_of
+
+    state = converse(kb, "전주 청년심포 프로젝트", None, respond=respond, now=NOW).state
+    resolved = _kind_of(kb, message, state)
+    assert resolved is None or resolved.kind != "compare"
+
+
+@pytest.mark.parametrize(
+    "turns, word, least",
+    [
+        # "X 거만", "X 관련된 것만 (다시)": the last list's items on X, as a shorter list
+        (("전주 복지 분야 공약 뭐뭐 있어?", "그 중에 장애인 거만"), "장애", 4),
+        (("전주 경제분야 공약 목록 좀", "그 중에 청년 거만 추려줘"), "청년", 2),
+        (("전주 도시 분야 공약 다 알려줘", "교통 관련된 것만 다시"), "교통", 2),
+        # a kind noun is the topic here, named in the items' titles
+        (("인천 감사 지적사항 뭐 있어?", "그 중에 위원회 관련된 것만"), "위원회", 3),
+    ],
+)
+def test_only_the_items_of_the_last_list_on_a_topic(kb: KnowledgeBase, turns, word, least):
+    listed, reply = talk(kb, *turns)
+    assert reply.band == ANSWER and least <= len(reply.items) < len(listed.items)
+    assert set(reply.items) <= set(listed.items)
+    assert f"'{word}'" in reply.text.splitlines()[0]
+
+
+def test_the_rest_after_a_list_in_other_words(kb: KnowledgeBase):
+    """ "그 밖에 다른 거는?" asks for the rest of the list, like "다른 거는?"."""
+    listed, reply = talk(kb, "전주 아이들 관련 공약", "그 밖에 다른 거는?")
+    assert reply.band == ANSWER and reply.items[: len(listed.items)] == listed.items
+
+
+def test_an_item_named_after_a_list_then_its_field(kb: KnowledgeBase):
+    """ "청년 공유주택은?" names one pledge of the list: that pledge, and "그거" is it after."""
+    replies = talk(kb, "전주 청년 공약 뭐 있어", "청년 공유주택은?", "그거 소통 실적은?")
+    assert "[청년 공유주택 건립 지원]" in replies[1].text
+    assert replies[2].entry_id == replies[1].entry_id and "집담회" in replies[2].text
+
+
+def test_another_region_with_en(kb: KnowledgeBase):
+    """ "인천엔 비슷한 거 없어요?": 인천's entry on the topic, or saying 인천's documents have
+    none — not a new question that finds nothing anywhere."""
+    assert is_follow_up(kb, "인천엔 비슷한 거 없어요?")
+    reply = talk(kb, "전북 직소민원실 운영", "인천엔 비슷한 거 없어요?")[-1]
+    if reply.band == ANSWER:
+        assert kb.get(reply.entry_id).region == "인천광역시"
+    else:
+        assert reply.text.startswith("인천광역시 자료에서는")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "인천 위원회 관련된 것만",  # names a region: a list of its own
+        "청년 창업 지원 공약 있어요?",
+    ],
+)
+def test_a_question_of_its_own_after_a_list_is_no_choice_among_it(kb: KnowledgeBase, message):
+    assert talk(kb, "전주 도시 분야 공약 다 알려줘", message)[-1] == respond(kb, message)
+
+
+@pytest.mark.parametrize(
+    "turns, head",
+    [
+        # "그 부서 …", "그 과 …" after a department's members: the department's other work
+        (
+            ("인천 공동체협치담당관실 소관 위원회 알려줘", "그 부서 다른 사업은?"),
+            "공동체협치담당관실 소속",
+        ),
+        (("전북 홍보기획과 팀 알려줘", "그 과 사업은 뭐뭐 있어?"), "홍보기획과 소속"),
+        # "다른 부서 거는?": the kind of the list, under the other departments
+        (
+            ("인천 공동체협치담당관실 위원회 뭐야", "다른 부서 거는?"),
+            "인천광역시 다른 부서의 위원회",
+        ),
+    ],
+)
+def test_the_department_a_list_belongs_to(kb: KnowledgeBase, turns, head):
+    listed, reply = talk(kb, *turns)
+    assert reply.band == ANSWER and reply.text.startswith(head)
+    assert reply.items and not set(reply.items) & set(listed.items)
+
+
+def test_a_field_only_the_lists_parent_has_is_asked_of_it(kb: KnowledgeBase):
+    """ "정원은 몇 명이야?" after a department's teams: the department's, not "which item?"."""
+    reply = talk(kb, "전북 국제협력과 알려줘", "팀은 뭐 있어?", "정원은 몇 명이야?")[-1]
+    assert reply.band == ANSWER and "[국제협력과]" in reply.text and "19명" in reply.text
+
+
+def test_a_word_ending_a_field_label_asks_for_that_field(kb: KnowledgeBase):
+    """ "그 사람 경력은?": 경력 ends 주요경력; "그 사람" points at the entry in context."""
+    turns = ("인천 소통협력관 조직 알려줘", "혁신담당관실 담당관은 누구야?", "그 사람 경력은?")
+    reply = talk(kb, *turns)[-1]
+    assert reply.band == ANSWER and "주요경력" in reply.text.splitlines()[0]
+
+
+def test_another_regions_work_comes_before_what_is_written_about_it(kb: KnowledgeBase):
+    """After 인천's audit finding on its internet broadcasting, 전북's broadcasting program, not
+    a news item that mentions it."""
+    reply = talk(kb, "인천 시정 홍보 인터넷방송", "전북은요?")[-1]
+    entry = kb.get(reply.entry_id)
+    assert entry.region == "전라북도" and entry.kind == "program"
+
+
+def test_a_word_naming_a_set_after_one_entry_is_that_set(kb: KnowledgeBase):
+    """ "완산권역은?" after a 덕진권역 pledge: 완산권역 is in the names of several pledges."""
+    reply = talk(kb, "전주 덕진권역 문화재생 공약", "완산권역은?")[-1]
+    assert reply.band == ANSWER and reply.text.startswith("전주시 '완산권역' 관련 공약")
+
+
+def test_another_set_leaves_out_what_was_just_shown(kb: KnowledgeBase):
+    """ "정무기획과 다른 사업은?" after the 자원봉사 programs: the department's other work."""
+    listed, reply = talk(kb, "전북 자원봉사 사업 뭐 있어요", "정무기획과 다른 사업은?")
+    assert reply.band == ANSWER and reply.text.startswith("정무기획과 소속")
+    assert reply.items and not set(reply.items) & set(listed.items)
