@@ -369,6 +369,10 @@ def test_the_titles_a_question_holds_are_those_a_scan_finds(kb: KnowledgeBase, q
         ("인천시가 돕는 시민단체 어디어디예요", ["모두 5개", "인천광역시 새마을회"], []),
         ("인천 국민운동단체 같은 시민단체 몇 군데 나와있어?", ["모두 5개"], []),
         ("전주 놀이터 관련 공약 싹다", ["야호 아이숲 놀이터 확대", "공공형 실내놀이터 조성"], []),
+        # "애" is looked for by its plural's synonyms (아이, 어린이); "키우는" is no topic
+        ("전주에서 애 기르는 데 보탬 되는 공약 뭐 있어요", ["국공립 어린이집 확대"], []),
+        # a one-letter word said as an alternative ("숲") is a topic too
+        ("전주 숲이나 환경 관련 공약 뭐 있어요", ["명품 숲길", "나무심기"], []),
     ],
 )
 def test_lists_keep_the_entries_about_the_topic_in_other_words(
@@ -380,15 +384,30 @@ def test_lists_keep_the_entries_about_the_topic_in_other_words(
 
 
 @pytest.mark.parametrize(
-    "question, first",
+    "question, words",
     [
         # a topic held in an item's title puts it before items that only mention it
         ("전주 체육 시설이나 대회 관련 공약", ["체육", "시설", "대회"]),
         ("전주 장애인 관련 공약 알려줘", ["장애인"]),
     ],
 )
-def test_entries_holding_the_topic_in_their_title_come_first(kb: KnowledgeBase, question, first):
+def test_entries_holding_the_topic_in_their_title_come_first(kb: KnowledgeBase, question, words):
     listing = find_listing(kb, kb.index.analyze(question), question)
     assert listing is not None
-    titled = [any(f in e.title.replace(" ", "") for f in first) for e in listing.entries]
+    titled = [any(w in t for w in words for t in e.title.split()) for e in listing.entries]
     assert True in titled and titled == sorted(titled, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "question, chance",
+    [
+        # a two-letter topic is looked for within a title's words, not across a space
+        ("전주 환경 관련 공약 알려줘", "단계별 지역화폐 도입을 통한 지역 선순환 경제 실현"),
+        ("전주 체육 시설이나 대회 관련 공약", "노인일자리 통합지원 플랫폼 전주시 설치"),
+    ],
+)
+def test_a_short_topic_across_a_space_puts_no_entry_first(kb: KnowledgeBase, question, chance):
+    listing = find_listing(kb, kb.index.analyze(question), question)
+    assert listing is not None
+    assert listing.entries[0].title != chance
+    assert [e.title for e in listing.entries].index(chance) >= 3
