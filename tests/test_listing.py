@@ -334,3 +334,80 @@ def test_the_titles_a_question_holds_are_those_a_scan_finds(kb: KnowledgeBase, q
         if len(title) >= 4 and title in compact:
             compact = compact.replace(title, " ")
     assert _without_titles(kb, query) == compact
+
+
+@pytest.mark.parametrize(
+    "question, shown, not_shown",
+    [
+        # a word no title holds ("가정" for 다문화가족) does not narrow a list to the few
+        # entries that happen to hold it
+        (
+            "전북 다문화 가정 돕는 세부사업 목록",
+            ["다문화가족 정착지원(직접)", "다문화거점센터 운영", "다문화가족지원센터 운영"],
+            ["자원봉사"],
+        ),
+        # a word about the asker ("아빠") is no topic; "공약 중 …" asks for some pledges
+        (
+            "아이 둘 키우는 아빠인데 전주 공약 중 아이들 위한 거 알려주세요",
+            ["국공립 어린이집 확대", "야호 아이숲 놀이터 확대"],
+            ["정확히 일치하는 항목을 찾지 못했습니다"],
+        ),
+        # the kind asked is the one before 중에; the kind word after it is a topic, looked for
+        # in titles since every finding names the council's committee
+        (
+            "인천 감사 지적사항 중에서 위원회 얘기 나오는 것",
+            ["위원회 활성화를 위한 혁신모델 개발", "모두 3개"],
+            ["홍보대사추천위원회 (", "시정홍보 콘텐츠"],
+        ),
+        # one word between 관련 and the kind still asks for a list
+        (
+            "전주시 주택 관련 주거 공약 알려줘",
+            ["단독주택 관리 및 주거복지 지원 강화", "청년 공유주택 건립 지원", "모두"],
+            ["[단독주택"],
+        ),
+        # "인천시가": the rest of a region's name and a particle is no topic
+        ("인천시가 돕는 시민단체 어디어디예요", ["모두 5개", "인천광역시 새마을회"], []),
+        ("인천 국민운동단체 같은 시민단체 몇 군데 나와있어?", ["모두 5개"], []),
+        ("전주 놀이터 관련 공약 싹다", ["야호 아이숲 놀이터 확대", "공공형 실내놀이터 조성"], []),
+        # "애" is looked for by its plural's synonyms (아이, 어린이); "키우는" is no topic
+        ("전주에서 애 기르는 데 보탬 되는 공약 뭐 있어요", ["국공립 어린이집 확대"], []),
+        # a one-letter word said as an alternative ("숲") is a topic too
+        ("전주 숲이나 환경 관련 공약 뭐 있어요", ["명품 숲길", "나무심기"], []),
+    ],
+)
+def test_lists_keep_the_entries_about_the_topic_in_other_words(
+    kb: KnowledgeBase, question, shown, not_shown
+):
+    text = respond(kb, question).text
+    assert all(s in text for s in shown), text
+    assert not any(s in text for s in not_shown), text
+
+
+@pytest.mark.parametrize(
+    "question, words",
+    [
+        # a topic held in an item's title puts it before items that only mention it
+        ("전주 체육 시설이나 대회 관련 공약", ["체육", "시설", "대회"]),
+        ("전주 장애인 관련 공약 알려줘", ["장애인"]),
+    ],
+)
+def test_entries_holding_the_topic_in_their_title_come_first(kb: KnowledgeBase, question, words):
+    listing = find_listing(kb, kb.index.analyze(question), question)
+    assert listing is not None
+    titled = [any(w in t for w in words for t in e.title.split()) for e in listing.entries]
+    assert True in titled and titled == sorted(titled, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "question, chance",
+    [
+        # a two-letter topic is looked for within a title's words, not across a space
+        ("전주 환경 관련 공약 알려줘", "단계별 지역화폐 도입을 통한 지역 선순환 경제 실현"),
+        ("전주 체육 시설이나 대회 관련 공약", "노인일자리 통합지원 플랫폼 전주시 설치"),
+    ],
+)
+def test_a_short_topic_across_a_space_puts_no_entry_first(kb: KnowledgeBase, question, chance):
+    listing = find_listing(kb, kb.index.analyze(question), question)
+    assert listing is not None
+    assert listing.entries[0].title != chance
+    assert [e.title for e in listing.entries].index(chance) >= 3
