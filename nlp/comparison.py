@@ -16,7 +16,7 @@ less than the other and none of its words takes the other's leading words ("정�
 시군" → 정착지원 시군).
 
 Usage:
-    comparison = find_comparison(kb, text)      # None unless two or more regions are compared
+    comparison = find_comparison(kb, text)      # None unless regions or named things are compared
     format_comparison(comparison)
 """
 
@@ -127,7 +127,7 @@ class Comparison:
 @dataclass(frozen=True)
 class Side:
     """One region of a comparison and the words looked up there; for a named side (``region``
-    None, or the region its words or the question name) the words that name its entry."""
+    None, or the region its own words name) the words that name its entry."""
 
     region: str | None
     topic: str  # the words searched in that region
