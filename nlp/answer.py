@@ -13,7 +13,7 @@ import re
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, WORDS, Query, strip_particle
-from nlp.comparison import Side, clip, find_comparison, format_comparison
+from nlp.comparison import Side, clip, contrast_line, find_comparison, format_comparison
 from nlp.fields import (
     BUDGET,
     COMMON_FACTS,
@@ -385,42 +385,36 @@ def _browse_or_compare(
     return None
 
 
+# A side of a comparison shows at most this many asked fields ("위원장이랑 인원": two).
+MAX_COMPARED_FIELDS = 2
+
+
 def compared_fact(
     kb: KnowledgeBase, best: Scored, side: Side, whole: str, room: int
 ) -> str | None:
     """What one region's entry shows in a comparison, within ``room`` characters: the fact its
     side of the question asks for (or, failing that, the whole question), said to be missing
-    when the entry lacks it; else the line nearest to the side's words (the passage nearest in
+    when the entry lacks it, and before it, when neither the entry's name nor that fact holds
+    any of the side's words, the line that does (why the entry speaks for the side:
+    인터넷방송 → "인터넷 방송 '전북생생TV' 운영" of 홍보 영상 제작 기반시설); else what sets
+    named entries apart; else the line nearest to the side's words (the passage nearest in
     meaning when no line holds them all); else its first core field. Another field never
-    stands in for the asked one."""
+    stands in for the asked one. Lines are separated by newlines."""
     entry = best.entry
     topic = kb.index.analyze(side.topic)
     words = [t for t in topic.tokens if t not in CUE_WORDS and not asks_only(t, CUE_WORDS)]
-    # The compared topic's own words ask for nothing ("주민참여예산 차이" asks for no budget).
-    names = " ".join([entry.title, *words])
-    for asking in (side.asked, whole):
-        asking = without_names(asking, names)
-        facts = asked_facts(asking)
-        lacking = _lacking_in(kb, entry, facts, asking)
-        if lacking:
-            labels = "·".join(f.label for f in lacking)
-            return f"{labels}: 이 자료에는 나와 있지 않습니다"
-        stated = next(((f, v) for f in facts if (v := _stated(kb, entry, f))), None)
-        if stated:
-            return f"{stated[0].label}: {clip(stated[1], room)}"
-        query = kb.index.analyze(asking)
-        avoid = substitutes(facts)
-        specific = [
-            name
-            for name in (
-                *named_fields(entry, query),
-                *(f for f in wanted_fields(query) if f not in GENERIC_FIELDS),
-            )
-            if name in entry.fields and name not in avoid
-        ]
-        if specific:
-            return f"{specific[0]}: {clip(entry.fields[specific[0]], room)}"
+    asked = _asked_field(kb, entry, side, whole, topic, words, room)
     quotes = relevant_lines(entry, topic, exclude=[])
+    if asked is not None:
+        name = _squeezed(" ".join((entry.title, *entry.aliases)))
+        said = _squeezed(f"{name} {asked}")
+        if quotes and words and not any(w in said for w in words):  # the two share the room
+            asked = _asked_field(kb, entry, side, whole, topic, words, room - room // 2)
+            return f"{clip(quotes[0], room // 2)}\n{asked}"
+        return asked
+    contrast = contrast_line(entry, side.contrast, room)
+    if contrast:  # two named entries of one kind: what sets them apart
+        return contrast
     held = [sum(w in _squeezed(q) for w in words) for q in quotes[:1]]
     if best.passage and (not quotes or sum(w in _squeezed(best.passage) for w in words) > held[0]):
         return clip(best.passage, room)  # no line holds as many of the side's words
@@ -432,6 +426,69 @@ def compared_fact(
         if n in entry.fields
     ]
     return f"{core[0]}: {clip(entry.fields[core[0]], room)}" if core else None
+
+
+def _asked_field(
+    kb: KnowledgeBase,
+    entry: Entry,
+    side: Side,
+    whole: str,
+    topic: Query,
+    words: list[str],
+    room: int,
+) -> str | None:
+    """The field a comparison's side (or, failing that, the whole question) asks of ``entry``:
+    "예산: …" (of a table, the row the side names), said to be missing when the entry lacks
+    it; None when nothing is asked."""
+    # The compared topic's own words ask for nothing ("주민참여예산 차이" asks for no budget); a
+    # named side's word that only wants a field does ("자유총연맹 회원" → 회원수).
+    if side.named:
+        words = [w for w in words if asked_facts(w) or not wanted_fields(kb.index.analyze(w))]
+    names = " ".join([entry.title, *words])
+    # named sides share what is asked ("공론화위원회랑 규제개혁위원회 위원장이랑 인원")
+    for asking in (whole, side.asked) if side.named else (side.asked, whole):
+        asking = without_names(asking, names)
+        facts = asked_facts(asking)
+        lacking = _lacking_in(kb, entry, facts, asking)
+        if lacking:
+            labels = "·".join(f.label for f in lacking)
+            return f"{labels}: 이 자료에는 나와 있지 않습니다"
+        stated = [(f, v) for f in facts if (v := _stated(kb, entry, f))]
+        if stated:  # each fact asked ("위원장이랑 인원"), sharing the room
+            share = room // len(stated)
+            return " / ".join(_stated_value(fact, value, topic, share) for fact, value in stated)
+        query = kb.index.analyze(asking)
+        avoid = substitutes(facts)
+        specific = [
+            name
+            for name in dict.fromkeys((*named_fields(entry, query), *_wanted_each(entry, query)))
+            if name not in avoid
+        ][:MAX_COMPARED_FIELDS]
+        if specific:  # each field asked ("위원장이랑 인원"), sharing the room
+            share = room // len(specific)
+            return " / ".join(f"{name}: {clip(entry.fields[name], share)}" for name in specific)
+    return None
+
+
+def _wanted_each(entry: Entry, query: Query) -> list[str]:
+    """For each kind of field the question asks for (FIELD_CUES), the entry's first field of
+    that kind, most specific cue first: "위원장이랑 인원" → 위원장, 구성."""
+    found = []
+    for cues, names in FIELD_CUES:
+        if any(cue in query.compact for cue in cues):
+            name = next((n for n in names if n in entry.fields and n not in GENERIC_FIELDS), None)
+            if name is not None:
+                found.append(name)
+    return found
+
+
+def _stated_value(fact: Fact, value: str, topic: Query, room: int) -> str:
+    """ "예산: …" within ``room``; of a table, the row the side names ("예산(인터넷방송 운영):
+    …")."""
+    row = _asked_row(value, topic)
+    if row is not None:
+        return f"{fact.label}({row[0]}): {clip(row[1], room)}"
+    return f"{fact.label}: {clip(value, room)}"
 
 
 # Facts whose field the asked-field lead already shows first (예산 by its asked row).

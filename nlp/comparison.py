@@ -9,8 +9,14 @@ looks for 파워블로거 in 전북 and 블로그기자단 in 인천; words befo
 every side ("자매결연 전북이 하는 거랑 나주가 하는 거"), and a side that names nothing of its
 own, or less than another, takes the other's topic ("전북 sns랑 인천 sns 홍보").
 
+Two named things are compared the same way when fewer than two regions are ("정무기획과랑
+시민정책담당관실 예산 비교", "안전보강 vs 기능보강"): the sides are split at the conjunction
+and each is looked up by its own words, as the question alone would be; a side that names
+less than the other and none of its words takes the other's leading words ("정착지원 직접이랑
+시군" → 정착지원 시군).
+
 Usage:
-    comparison = find_comparison(kb, text)      # None unless two or more regions are compared
+    comparison = find_comparison(kb, text)      # None unless regions or named things are compared
     format_comparison(comparison)
 """
 
@@ -18,14 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WORDS, WORDS, strip_particle
-from nlp.fields import asks_only, object_particle
+from nlp.fields import asks_only, object_particle, subject_particle
 from nlp.index import Scored
-from nlp.listing import KIND_WORDS, region_names
+from nlp.listing import KIND_WORDS, PAGE_CHARS, region_names
 from nlp.retrieval import search
 
 _COMPARE = re.compile(
@@ -33,22 +39,28 @@ _COMPARE = re.compile(
     r"둘\s*다|각각|(어디|누가|누구|어느\s*\S+)\s*(가|이|쪽이|곳이)?\s*더|"
     r"더\s*(많|크|높|적|작|낮|비싸|싸|길|짧|오래)"
 )
+# "전북vs인천", "안전보강 VS 기능보강": "vs" is a word of its own, so the region after it is seen.
+_VS = re.compile(r"(?<![a-z])vs\.?(?![a-z])", re.IGNORECASE)
+# Where one named side ends and the next begins: a conjunction glued to a word of two or more
+# letters ("정무기획과랑", "센터와"; not 사랑) or "vs" standing apart. Not 하고, which also
+# joins verbs ("시민단체 지원하고 공론화 맡는 부서").
+_BETWEEN_SIDES = re.compile(r"(?<=\S\S)(?:이랑|랑|와)(?=\s|$)|\svs\s", re.IGNORECASE)
 # "전북 홍보대사는 누구고 인천 … 위원장은 누구예요": two questions joined, one per region.
 _JOINED = re.compile(r"(누구|뭐|얼마|어디|언제|몇\s*\S+?)\s*(이)?고(?=\s|$)")
 # Whole words of a comparison request that name no topic ("해줘", "뭐가", "알려줘", "많아요").
 _FILLER = re.compile(
     r"(?<!\S)("
     r"해\s*줘|해\s*주세요|해\s*주실래요|해\s*봐|하면요?|뭐가|뭔가요|어떻게|어때요?|둘\s*다|각각|"
-    r"(누구|뭐|무엇|어디|언제|얼마)(예요|이에요|에요|야|지|죠|인가요|일까요|가|는)?|"
+    r"(누구|뭐|무엇|어디|언제|얼마)(예요|이에요|에요|야|지|죠|인가요|일까요|가|는|임)?|"
     r"(알려|보여)\s*(줘|주세요|줄래요?|주실래요)|있어요|있나요|있어|점|요|"
-    r"(많|적|크|작|높|낮|길|짧)(아|어|은가|나|을까|은지)요?|"
+    r"(많|적|크|작|높|낮|길|짧)(아|어|은가|나|을까|은지|음)요?|커요?|큼|"
     r"하는|해요|하나요|거|것|가|이|은|는|을|를"
     r")(?!\S)"
 )
 # A verb ending or topic particle glued to a noun of the topic ("운영해요", "홍보대사는"); other
 # particles stay, as nouns end in them too (한옥마을, 정무기획과).
-_ENDING = re.compile(r"(?<=[가-힣]{2})(해요|하나요|하는지|해|하는|은|는)(?!\S)")
-_ALL_REGIONS = re.compile(r"지역별|각\s*지역|지역마다")
+_ENDING = re.compile(r"(?<=[가-힣]{2})(해요|하나요|하는지|해|하는|은|는|꺼|것)(?!\S)")
+_ALL_REGIONS = re.compile(r"지역별로?|각\s*지역|지역마다")
 # The particle or conjunction right after a region's name ("전북이랑", "인천의", "나주시가").
 _AFTER_REGION = re.compile(
     r"^(이랑|랑|하고|과|와|및|의|은|는|이|가|도|에서는|에서|에는|에|,)(?=\s|$)"
@@ -65,6 +77,18 @@ FUSED_MIN_SCORE = 29.0
 ALL_REGIONS_MIN_SCORE = 45.0
 FUSED_ALL_REGIONS_MIN_SCORE = 33.0
 SIDE_CANDIDATES = 10  # the ranking a side's entry is chosen from
+# What sets two named entries apart is shown as this many of their differing fields, each
+# given an equal share of the side's room but at least this many characters.
+CONTRAST_SHOWN = 3
+MIN_CONTRAST_CHARS = 40
+# A region's next entry is offered beside the one shown when it scores at least this share of
+# it. Measured on the 194 comparisons of blind sets F–R before the asked-row change: 0.9 → 177,
+# 0.8 → 179, 0.7 → 180 right (none shown: 173), U's 40: 36 at each; 0.8 keeps the offer to near
+# ties (180 of 194 with the whole change).
+RUNNER_UP_SHARE = 0.8
+# Fields that identify or date a record rather than say what it does: never what sets two
+# entries apart (관리번호 always differs).
+RECORD_FIELDS = frozenset({"관리번호", "공약사업명", "기준일", "정·현원 기준일", "회계구분"})
 # Kinds that describe a region's work from outside (an audit finding, a performance indicator, a
 # team's card): a side names them to get them ("감사 지적사항"), else its work comes first.
 INCIDENTAL_KINDS = frozenset({"audit", "indicator", "team"})
@@ -83,13 +107,17 @@ MAX_VALUE_CHARS = 150
 
 @dataclass(frozen=True)
 class Comparison:
-    """One topic per region: the best entry there (None when the region has nothing on it)."""
+    """One topic per region: the best entry there (None when the region has nothing on it); or,
+    when ``named``, the entry each side of the question names."""
 
     topic: str
     rows: tuple[tuple[str, Entry | None, str | None], ...]  # region, entry, (field, value)
     # a committee or group named for a side's topic that its region's work stood for
     # ("인천 공론화" → 인천형 공론화 추진, and beside it 공론화위원회), by region
     bodies: tuple[tuple[str, Entry], ...] = ()
+    named: bool = False
+    # a region's entry nearly as close to its side's words as the one shown, by region
+    also: tuple[tuple[str, Entry], ...] = ()
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -98,11 +126,15 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Side:
-    """One region of a comparison and the words looked up there."""
+    """One region of a comparison and the words looked up there; for a named side (``region``
+    None, or the region its own words name) the words that name its entry."""
 
-    region: str
+    region: str | None
     topic: str  # the words searched in that region
     asked: str  # the side's own words, which may ask for a field of their own
+    named: bool = False
+    # fields that set a named side's entry apart from the others' (same kind, other values)
+    contrast: tuple[str, ...] = ()
 
 
 # What to show of an entry on its side: (the entry as ranked there, the side, the whole question,
@@ -111,12 +143,15 @@ Describe = Callable[[Scored, Side, str, int], str | None]
 
 
 def is_comparison(kb: KnowledgeBase, text: str) -> bool:
-    """Whether the message compares regions (two named, or "지역별")."""
+    """Whether the message compares regions (two named, or "지역별") or asks to compare two
+    things it names ("A랑 B 차이"; ``find_comparison`` then says whether they are two
+    entries)."""
+    text = _VS.sub(" vs ", text)
     if _ALL_REGIONS.search(text):
         return True
-    if not (_COMPARE.search(text) or _JOINED.search(text)):
-        return False
-    return len({region for _, _, region in region_spans(kb, text)}) >= 2
+    if not _COMPARE.search(text):  # two questions joined compare regions only
+        return bool(_JOINED.search(text)) and len(_regions_named(kb, text)) >= 2
+    return len(_regions_named(kb, text)) >= 2 or len(_named_sides(kb, text)) >= 2
 
 
 def find_comparison(
@@ -126,27 +161,66 @@ def find_comparison(
     fields: tuple[str, ...] = (),
     describe: Describe | None = None,
 ) -> Comparison | None:
-    """The topic's best entry in each compared region; None when not a comparison or when no
-    region has the topic at all. ``describe`` says what to show of each entry (by default the
-    first of ``fields`` it has, else its core fact)."""
+    """The topic's best entry in each compared region, or the entry each named side names; None
+    when not a comparison, when no region has the topic at all, or when a named side finds no
+    entry to answer with or the same entry as another side. ``describe`` says what to show of
+    each entry (by default the first of ``fields`` it has, else its core fact)."""
     if not is_comparison(kb, text):
         return None
-    every = bool(_ALL_REGIONS.search(text))
+    text = _VS.sub(" vs ", text)
+    every = bool(_ALL_REGIONS.search(text)) and len(_regions_named(kb, text)) < 2
     sides = _every_region(kb, text) if every else comparison_sides(kb, text)
     if not sides or not any(kb.index.analyze(side.topic).tokens for side in sides):
         return None
     describe = describe or (lambda best, _side, _text, room: _fact(best.entry, fields, room))
     room = min(MAX_VALUE_CHARS, VALUE_CHARS_PER_REPLY // len(sides))
-    rows, bodies = [], []
+    if sides[0].named:
+        return _compare_named(kb, sides, text, describe, room)
+    rows, bodies, also = [], [], []
     for side in sides:
-        best, body = _best_in(kb, side, text, every)
+        best, body, runner = _best_in(kb, side, text, every)
         fact = describe(best, side, text, room) if best else None
         rows.append((side.region, best.entry if best else None, fact))
         if body is not None:
             bodies.append((side.region, body))
+        if runner is not None:
+            also.append((side.region, runner))
     if not any(entry for _, entry, _ in rows):
         return None
-    return Comparison(_label(sides), tuple(rows), tuple(bodies))
+    return Comparison(_label(sides), tuple(rows), tuple(bodies), also=tuple(also))
+
+
+def _compare_named(
+    kb: KnowledgeBase, sides: list[Side], text: str, describe: Describe, room: int
+) -> Comparison | None:
+    """Each named side's entry with what sets it apart; None unless every side finds an entry
+    of its own."""
+    found = [_named_entry(kb, side) for side in sides]
+    entries = [best.entry for best in found if best is not None]
+    if len({entry.id for entry in entries}) < len(sides):
+        return None  # not two entries: the question is answered as one
+    contrast = contrast_fields(entries)
+    rows = []
+    for side, best in zip(sides, found, strict=True):
+        fact = describe(best, replace(side, contrast=contrast), text, room)
+        rows.append((best.entry.region, best.entry, fact))
+    return Comparison(_label(sides), tuple(rows), named=True)
+
+
+def contrast_fields(entries: list[Entry]) -> tuple[str, ...]:
+    """The fields every one of ``entries`` has, in the first one's order, whose values are not
+    all the same (what sets them apart: 지원조건 of 코디네이터 지원(도) and (시군)); none unless
+    they are of one kind. Fields that only identify or date a record are left out."""
+    if len({entry.kind for entry in entries}) != 1:
+        return ()
+    first, *rest = entries
+    return tuple(
+        name
+        for name, value in first.fields.items()
+        if name not in RECORD_FIELDS
+        and all(name in other.fields for other in rest)
+        and any(other.fields[name] != value for other in rest)
+    )
 
 
 def _label(sides: list[Side]) -> str:
@@ -161,7 +235,10 @@ def _label(sides: list[Side]) -> str:
 
 
 def format_comparison(comparison: Comparison) -> str:
-    """One line per region; the first sentence says where the topic exists."""
+    """One line per region (or per named entry); the first sentence says where the topic
+    exists, or what is compared."""
+    if comparison.named:
+        return _format_named(comparison)
     having = [region for region, entry, _ in comparison.rows if entry is not None]
     lacking = [region for region, entry, _ in comparison.rows if entry is None]
     topic = f"'{comparison.topic}'"
@@ -175,14 +252,50 @@ def format_comparison(comparison: Comparison) -> str:
     for region, entry, fact in comparison.rows:
         if entry is None:
             continue
-        line = f"■ {region}: {entry.title}"
-        if fact:
-            line += f"\n   · {fact}"
+        line = f"■ {region}: {entry.title}" + _bullets(fact)
         for body in (b for r, b in comparison.bodies if r == region):
             line += f"\n   · 관련 {KIND_LABELS.get(body.kind, body.kind)}: {body.title}"
         lines.append(line)
     lines.append("항목 버튼을 누르면 자세히 알려 드립니다.")
+    return _with_runners_up("\n".join(lines), comparison)
+
+
+def _with_runners_up(text: str, comparison: Comparison) -> str:
+    """``text`` with each region's runner-up under its entry, as far as the page has room: the
+    entries that close are offered, not hidden (the side's words may mean either)."""
+    lines = text.split("\n")
+    for region, other in comparison.also:
+        added = f"   · 비슷한 항목: {other.title}"
+        if len(text) + len(added) + 1 > PAGE_CHARS:
+            break
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"■ {region}:"))
+        end = next(
+            (i for i in range(at + 1, len(lines)) if not lines[i].startswith("   ")), len(lines)
+        )
+        lines.insert(end, added)
+        text = "\n".join(lines)
+    return text
+
+
+def _format_named(comparison: Comparison) -> str:
+    """ "'A'와 'B'를 나란히 비교합니다.", then each entry with its region, kind and fact."""
+    names = [f"'{name}'" for name in comparison.topic.split(" · ")]
+    joined = "".join(
+        f"{name}{'과' if subject_particle(name) == '이' else '와'} " for name in names[:-1]
+    )
+    head = f"{joined}{names[-1]}{object_particle(names[-1])} 나란히 비교합니다."
+    lines = [head]
+    for region, entry, fact in comparison.rows:
+        kind = KIND_LABELS.get(entry.kind, entry.kind)
+        line = f"■ {entry.title} ({region} · {kind})" + _bullets(fact)
+        lines.append(line)
+    lines.append("항목 버튼을 누르면 자세히 알려 드립니다.")
     return "\n".join(lines)
+
+
+def _bullets(fact: str | None) -> str:
+    """A side's fact as bullet lines under its entry, one per line of the fact."""
+    return "".join(f"\n   · {line}" for line in (fact or "").splitlines())
 
 
 def region_spans(kb: KnowledgeBase, text: str) -> list[tuple[int, int, str]]:
@@ -199,8 +312,18 @@ def region_spans(kb: KnowledgeBase, text: str) -> list[tuple[int, int, str]]:
 
 
 def comparison_sides(kb: KnowledgeBase, text: str) -> list[Side]:
-    """Each named region with the words of its side of the question (see the module's
-    docstring); [] when fewer than two regions are named."""
+    """Each named region with the words of its side of the question, or when fewer than two
+    regions are named each named side (see the module's docstring); [] when neither has two
+    sides."""
+    text = _VS.sub(" vs ", text)
+    return _region_sides(kb, text) or _named_sides(kb, text)
+
+
+def _regions_named(kb: KnowledgeBase, text: str) -> set[str]:
+    return {region for _, _, region in region_spans(kb, text)}
+
+
+def _region_sides(kb: KnowledgeBase, text: str) -> list[Side]:
     spans = region_spans(kb, text)
     merged: list[tuple[str, str]] = []  # region, its side's text
     for i, (_, end, region) in enumerate(spans):
@@ -231,6 +354,47 @@ def comparison_sides(kb: KnowledgeBase, text: str) -> list[Side]:
     return sides
 
 
+def _named_sides(kb: KnowledgeBase, text: str) -> list[Side]:
+    """The sides of "A랑 B 비교", each with the words that name it and the region they name
+    (only a side's own: "도에서 내는 소식지랑 인천 시 잡지" is not about 인천 twice); a part
+    that names nothing but a field ("… 위원장이랑 인원") is asked of every side. [] when fewer
+    than two parts name something."""
+    parts = [_topic_words(part) for part in _BETWEEN_SIDES.split(text)]
+    owns = [part for part in parts if not _names_nothing(kb, part)]
+    if len(owns) < 2:
+        return []
+    sides = []
+    for n, own in enumerate(owns):
+        other = owns[n - 1] if n else owns[1]
+        donor = [w for w in other.split() if _content(kb, w)]
+        words = own.split()
+        if len(words) < len(donor) and not _content(kb, own) & _content(kb, other):
+            # a variant of the other side's thing: "정착지원 직접이랑 시군" → 정착지원 시군
+            words = [*donor[: len(donor) - len(words)], *words]
+        region = next((r for _, _, r in region_spans(kb, own)), None)
+        sides.append(Side(region, " ".join(words), own, named=True))
+    return sides
+
+
+def _names_nothing(kb: KnowledgeBase, words: str) -> bool:
+    """Whether the words are empty or only ask for a field ("인원", "위원장") or compare."""
+    return all(
+        strip_particle(word) in _NOT_TOPIC
+        or not _content(kb, word)
+        and bool(kb.index.analyze(word).tokens)
+        for word in words.split()
+    )
+
+
+def _named_entry(kb: KnowledgeBase, side: Side) -> Scored | None:
+    """The entry a named side's words find first, as the question alone would; None below the
+    answer band."""
+    ranked = search(kb.index, kb.index.analyze(side.topic), limit=1)
+    if not ranked or ranked[0].score < _floor(ranked, every=True):
+        return None
+    return ranked[0]
+
+
 def _after_shared(own: list[str], donor: list[str]) -> list[str]:
     """The donor's words after the last one both sides say: the head a modifier shares ("sns"
     + "sns 홍보" → 홍보), not the other side's own modifier ("공론화" + "한옥마을 공론화" → none);
@@ -246,7 +410,7 @@ def _every_region(kb: KnowledgeBase, text: str) -> list[Side]:
 
 def _best_in(
     kb: KnowledgeBase, side: Side, text: str, every: bool
-) -> tuple[Scored | None, Entry | None]:
+) -> tuple[Scored | None, Entry | None, Entry | None]:
     """The side's best entry in its region: of the kind the side names (or else the question)
     when one is close enough ("전주시 공약"), else the first that is neither incidental nor a
     body the side does not name (unless a finding or indicator is named for most of the side's
@@ -264,7 +428,7 @@ def _best_in(
     kinds = _kinds(side.asked) or _kinds(text)
     named = next((s for s in local if s.entry.kind in kinds), None)
     if named is not None or not local:
-        return named, None
+        return named, None, _runner_up(local, named, None)
     # what a region does, not how it was audited or measured, nor a body the side does not name
     # (the other side's kind, 전주 "공약", is no kind of 전북's: its work is)
     said = side.topic.replace(" ", "").lower()
@@ -278,7 +442,7 @@ def _best_in(
         None,
     )
     if work is None:
-        return local[0], None
+        return local[0], None, _runner_up(local, local[0], None)
     words = _content(kb, side.topic)
     body = next(
         (
@@ -296,7 +460,18 @@ def _best_in(
         (s for s in local if s.entry.kind in INCIDENTAL_KINDS and _held(s.entry, words) > least),
         work,
     )
-    return best, body
+    return best, body, _runner_up(local, best, body)
+
+
+def _runner_up(local: list[Scored], best: Scored | None, body: Entry | None) -> Entry | None:
+    """The region's next entry after the one shown (and its body) when it scores at least
+    RUNNER_UP_SHARE of it: the side's words may mean either ("전북 sns 홍보": 파워블로거 활용
+    도정 홍보, and 온라인 매체를 통한 도정 소식 제공); None otherwise."""
+    if best is None:
+        return None
+    rest = (s for s in local if s is not best and (body is None or s.entry.id != body.id))
+    after = next(rest, None)
+    return after.entry if after and after.score >= RUNNER_UP_SHARE * best.score else None
 
 
 def _held(entry: Entry, words: frozenset[str]) -> int:
@@ -345,6 +520,7 @@ def _content(kb: KnowledgeBase, words: str) -> frozenset[str]:
 def _topic_words(text: str) -> str:
     """A side's words without comparison requests, conjunctions and fillers."""
     text = _JOINED.sub(" ", _COMPARE.sub(" ", re.sub(r"[?.!,]", " ", text)))
+    text = _ALL_REGIONS.sub(" ", text)
     text = _ENDING.sub("", _CONJUNCTION.sub(" ", text))
     return " ".join(_FILLER.sub(" ", text).split())
 
@@ -355,6 +531,18 @@ def _fact(entry: Entry, fields: tuple[str, ...], room: int) -> str | None:
         if value:
             return f"{name}: {clip(value, room)}"
     return None
+
+
+def contrast_line(entry: Entry, fields: tuple[str, ...], room: int) -> str | None:
+    """The first CONTRAST_SHOWN of ``fields`` the entry has, "name: value" each, sharing
+    ``room``; None when it has none."""
+    shown = [name for name in fields if entry.fields.get(name)][:CONTRAST_SHOWN]
+    if not shown:
+        return None
+    share = max(MIN_CONTRAST_CHARS, room // len(shown))
+    return " / ".join(
+        f"{name}: {clip(entry.fields[name], share - len(name) - 2)}" for name in shown
+    )
 
 
 def clip(value: str, room: int) -> str:

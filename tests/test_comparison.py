@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from knowledge.base import KnowledgeBase
-from nlp.comparison import comparison_sides, is_comparison, region_spans
+from nlp.comparison import (
+    comparison_sides,
+    contrast_fields,
+    find_comparison,
+    is_comparison,
+    region_spans,
+)
 from nlp.responder import respond
 
 
@@ -31,14 +37,18 @@ def test_comparisons_are_recognised(kb: KnowledgeBase, question):
         "전북 주민참여예산 차이",  # one region
         "인천 주민자치센터를 밤이나 주말에도 열면 지원 받을 수 있어요?",  # 밤이나 is not 나주
         "전주 집이나 주거 관련 공약 알려줘",  # nor 집이나
-        "전북 인터넷방송이랑 전북생생TV 둘 다 알려줘",  # 전북생생TV is a name, not a region
-        "굿모닝인천이랑 얼썬전북 각각 몇 부 찍어요?",
+        # 전북생생TV is a name, not a region, and both sides find the same entry
+        "전북 인터넷방송이랑 전북생생TV 둘 다 알려줘",
         "전북이랑 인천 주민참여예산 알려줘",  # two regions, nothing compared: a list
         "다른 점",
+        # 하고 joins two verbs here, not two things compared
+        "인천시에서 시민단체 지원하고 공론화 맡는 부서 어디예요 담당관은 누구고",
+        "미세먼지 마스크 KF94랑 KF80 차이",  # neither side names an entry
+        "공론화위원회랑 규제개혁위원회 위원장 알려줘",  # two things, nothing compared
     ],
 )
 def test_other_questions_are_no_comparisons(kb: KnowledgeBase, question):
-    assert not is_comparison(kb, question)
+    assert not is_comparison(kb, question) or find_comparison(kb, question) is None
 
 
 def test_a_region_is_named_only_at_the_start_of_a_word(kb: KnowledgeBase):
@@ -175,3 +185,75 @@ def test_every_region_shows_only_entries_named_for_the_topic(kb: KnowledgeBase):
 )
 def test_a_comparison_stays_short(kb: KnowledgeBase, question):
     assert len(respond(kb, question).text) <= 600
+
+
+@pytest.mark.parametrize(
+    "question, regions",
+    [
+        ("새마을지도자 자녀 학비 지원 전북vs인천", ["전라북도", "인천광역시"]),  # vs glued
+        ("sns 홍보 전북이랑 인천 지역별로 비교", ["전라북도", "인천광역시"]),  # the two named
+    ],
+)
+def test_the_regions_named_are_compared(kb: KnowledgeBase, question, regions):
+    comparison = find_comparison(kb, question)
+    assert comparison is not None and not comparison.named
+    assert [region for region, _, _ in comparison.rows] == regions
+    assert "로'" not in comparison.topic  # "지역별로" names no topic
+
+
+@pytest.mark.parametrize(
+    "question, shown",
+    [
+        (  # two departments, with the asked field each
+            "홍보기획과랑 국제협력과 예산 비교",
+            [
+                "'홍보기획과'와 '국제협력과'를 나란히 비교합니다.",
+                "■ 홍보기획과 (전라북도 · 부서)\n   · 예산: 3,453백만원",
+                "■ 국제협력과 (전라북도 · 부서)\n   · 예산: 11,815백만원",
+            ],
+        ),
+        (  # the field asked once, of both
+            "공론화위원회랑 규제개혁위원회 위원장 각각 누구예요",
+            ["· 위원장: 원혜욱", "· 위원장: 박준하"],
+        ),
+        (  # two fields asked, in a part that names nothing else
+            "공론화위원회랑 규제개혁위원회 비교 위원장이랑 인원",
+            ["· 위원장: 원혜욱 / 구성: 계 15명", "· 위원장: 박준하 / 구성: 계 18명"],
+        ),
+        (  # a side naming only a variant takes the other's words; "vs" splits the sides
+            "다문화가족 정착지원 직접 vs 시군 뭐가 달라",
+            ["■ 다문화가족 정착지원(직접)", "■ 다문화가족 정착지원(시군)"],
+        ),
+        (  # no field asked: what sets two entries of one kind apart
+            "자원봉사 코디네이터 도 자원봉사센터랑 시군 차이",
+            ["지원조건: 국비 50%, 도비 50%", "지원조건: 국비 50%, 도비 20%, 시군비 30%"],
+        ),
+    ],
+)
+def test_two_named_things_are_shown_side_by_side(kb: KnowledgeBase, question, shown):
+    reply = respond(kb, question)
+    assert reply.answered and len(reply.items) == 2
+    assert all(part in reply.text for part in shown), reply.text
+    assert len(reply.text) <= 600
+
+
+def test_the_fields_that_differ_are_what_sets_entries_apart(kb: KnowledgeBase):
+    one, other = (kb.get(i) for i in ("jb-program-cd4486da", "jb-program-315bcb44"))
+    fields = contrast_fields([one, other])
+    assert "지원조건" in fields and "사업기간" not in fields  # the same period sets nothing apart
+    assert contrast_fields([one, kb.get("ic-committee-34820a46")]) == ()  # kinds differ
+
+
+def test_a_side_shows_the_row_of_a_table_it_names(kb: KnowledgeBase):
+    text = respond(kb, "전북 인터넷방송이랑 인천 인터넷방송 예산 비교").text
+    assert "· 예산(인터넷방송 운영): '19년 350백만원, '20년 400백만원" in text, text
+    # the 전북 entry's name holds no word of the side: the line that does says why it is there
+    assert "전북생생TV" in text and text.count("인터넷방송 운영:") == 0
+
+
+def test_a_close_runner_up_is_offered_under_its_region(kb: KnowledgeBase):
+    text = respond(kb, "전북 sns 홍보랑 인천 sns 홍보 뭐가 달라").text
+    lines = text.splitlines()
+    shown = lines.index("■ 전라북도: 파워블로거 활용 도정 홍보")
+    assert any(line.startswith("   · 비슷한 항목: ") for line in lines[shown + 1 : shown + 3])
+    assert len(text) <= 600
