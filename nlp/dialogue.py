@@ -39,7 +39,7 @@ from nlp.answer import (
     full_card,
     wanted_fields,
 )
-from nlp.comparison import clip, is_comparison
+from nlp.comparison import clip, find_comparison, is_comparison
 from nlp.fields import asked_facts, object_particle, without_cues
 from nlp.jamo import to_jamo
 from nlp.listing import (
@@ -427,11 +427,12 @@ def _classify(kb: KnowledgeBase, text: str, context: dict | None) -> str | Resol
 
 def _compares(kb: KnowledgeBase, text: str) -> bool:
     """ "전주 거랑 비교하면?", "청년창업지원이랑 차이는?": a short comparison naming one side
-    only (a comparison of its own names two regions, or two things joined by 랑)."""
+    only (a comparison of its own names two regions, or two things joined by 랑 that each find
+    an entry; "자유총연맹이랑 회원수 비교하면?" names one thing and a field)."""
     if not _COMPARE_ASK.search(text) or len(text.replace(" ", "")) > MAX_COMPARE_CHARS:
         return False
-    if is_comparison(kb, text):
-        return False
+    if find_comparison(kb, text) is not None:
+        return False  # two sides of its own ("A랑 B 차이"), not one side after an answer
     joined = _WITH.search(text)
     if joined is None and "비교" not in text and not mentioned_regions(kb, text):
         return False  # "차이가 뭐예요?": nothing to compare with
