@@ -26,7 +26,7 @@ BANDS = (ANSWER, SUGGEST, NOT_FOUND, NO_MATCH)
 # (106 of 118) and among the first five 0.949 (112); below the band (not found) 165 of 232
 # held it in their first three and 182 in their first five. Dropping the 4th and 5th entry
 # under half the first's score shows 4.5 entries instead of 5 and loses no right one; at 0.6
-# one is lost, at 0.7 five.
+# one is lost, at 0.7 six (suggest band 26).
 SUGGESTION_COUNT = 5
 SUGGESTION_ALWAYS = 3
 SUGGESTION_MIN_SHARE = 0.5
