@@ -18,7 +18,6 @@ from knowledge.base import KnowledgeBase
 from nlp.analyzer import Query
 from nlp.answer import (
     ANSWER_THRESHOLD,
-    FUSED_MIN_COSINE,
     answer,
     format_answer,
     needs_topic,
@@ -27,7 +26,7 @@ from nlp.answer import (
 from nlp.fields import asked_facts, without_cues
 from nlp.index import Scored
 from nlp.reply import Reply
-from nlp.retrieval import search, similarity
+from nlp.retrieval import search
 
 MAX_RESULTS = 5
 # A message may search one question twice: a region follow-up ("인천은요?") answers the question
@@ -120,15 +119,7 @@ def _topic_ranking(kb: KnowledgeBase, text: str, region: str | None) -> list[Sco
     if topic == text or not topic:
         return None
     ranked = kb.index.search(kb.index.analyze(topic), preferred_region=region, limit=MAX_RESULTS)
-    if not ranked or ranked[0].score < ANSWER_THRESHOLD:
-        return None
-    # Found by words alone, the entry must still be near the whole question in meaning, as a
-    # fused answer must (answer.FUSED_MIN_COSINE): "드론 자격증 따려면 어디서 배워요" is not
-    # about the drone-football World Cup (cosine 0.835). On every question file this path
-    # answered 17 questions (6 right, 11 out of scope); the floor turns away 2 out-of-scope
-    # ones and none of the right ones (the lowest 0.843).
-    near = similarity(kb.index, text, ranked[0].entry.id)
-    return ranked if near is None or near > FUSED_MIN_COSINE else None
+    return ranked if ranked and ranked[0].score >= ANSWER_THRESHOLD else None
 
 
 def render_entry(kb: KnowledgeBase, entry_id: str, question: str | None = None) -> str | None:

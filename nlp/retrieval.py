@@ -316,18 +316,6 @@ def near_tie(ranked: list[Scored]) -> bool:
     return first - second < TIE_MARGIN and first < TIE_MAX_SCORE
 
 
-def similarity(index: SearchIndex, text: str, entry_id: str) -> float | None:
-    """The cosine of the entry's best passage to ``text``; None without a semantic index."""
-    semantic = getattr(index, "semantic", None)
-    if semantic is None or not text.strip():
-        return None
-    row = semantic.position(entry_id)
-    if row is None:
-        return 0.0
-    best, _ = semantic.similarities(text)
-    return float(best[row])
-
-
 def search_by_meaning(index: SearchIndex, query: Query, *, limit: int = 5) -> list[Scored]:
     """Semantic only (for the benchmark's side-by-side): the score is 100 · ``meaning``."""
     semantic = index.semantic

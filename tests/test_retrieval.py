@@ -379,33 +379,3 @@ def test_a_suggestion_offers_the_close_entries_after_the_first_three(
     for number, hit in enumerate(reply.suggestions, start=1):
         assert f"{number}. {hit.entry.title}" in reply.text
     assert f"{shown + 1}. " not in reply.text
-
-
-@pytest.mark.parametrize(
-    "question, band",
-    [
-        # the topic without its fact words is the entry, near in meaning: answered, saying the
-        # fact is missing
-        ("새마을지도자 자녀 장학금 신청 기간 언제예요", ANSWER),
-        ("새마을지도자 자녀 장학금 자격증 따려면 어떻게 해야 돼요", ANSWER),
-        # the same words among others of other meanings (cosine 0.71): not answered
-        ("며느리 병원비 새마을지도자 자녀 장학금 신청 기간 언제예요", NOT_FOUND),
-        ("며느리 병원비 새마을지도자 자녀 장학금 자격증 따려면 어떻게 해야 돼요", NOT_FOUND),
-    ],
-)
-def test_an_entry_found_by_the_topic_words_must_be_near_in_meaning(
-    fixed_kb, monkeypatch, question, band
-):
-    """("드론 자격증 따려면 어디서 배워요" was answered with the drone-football World Cup.)"""
-    _fixed_scores(monkeypatch, [20.0, 19.0])  # the whole question: under every band
-    reply = respond(fixed_kb, question)
-    assert reply.band == band
-    assert reply.hits[0].entry.id == "scholarship"
-
-
-def test_similarity_needs_a_semantic_index(kb, fixed_kb):
-    """Words alone (no semantic index) have no meaning to compare: the caller decides alone."""
-    entry = kb.entries[0].id
-    assert retrieval.similarity(kb.index, "아무 질문", entry) is None
-    assert retrieval.similarity(fixed_kb.index, "새마을 장학금", "scholarship") > 0.99
-    assert retrieval.similarity(fixed_kb.index, "새마을 장학금", "homeland") < 0.1
