@@ -234,7 +234,7 @@ def _judge(kb: KnowledgeBase, q: Question, reply: Reply, report: Report) -> bool
         top1_text_ok = _contains(reply.text, q.expected) if reply.answered else hits[:1] == [True]
     report.top1.add(top1_text_ok)
     report.top3.add(any(hits[:3]))
-    shown = any(hits[:3]) if reply.band == SUGGEST else top1_text_ok
+    shown = any(hits[: len(reply.suggestions)]) if reply.band == SUGGEST else top1_text_ok
     report.band_right.setdefault(reply.band, Tally()).add(shown)
     right = reply.band == ANSWER and top1_text_ok
     report.answered_right.add(right)
