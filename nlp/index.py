@@ -51,7 +51,8 @@ W_PHRASE = 8.0
 SYNONYM_FACTOR = 0.75  # two question words found side by side in the entry ("홍보대사 운영")
 # A citizen's everyday word standing for an administrative one (애들 → 아동, nlp/vocabulary.txt)
 # is weaker evidence still: it is general language knowledge, not the admins' word for this
-# knowledge base. Measured on the blind sets (benchmarks/README.md).
+# knowledge base. Set just under SYNONYM_FACTOR, not searched; the blind sets' figures with it
+# are in benchmarks/README.md ("Everyday → administrative vocabulary").
 EVERYDAY_FACTOR = 0.7
 # Re-measured by a grid (name words 0.08–0.22 × name bigrams 0.04–0.14 × umbrella 0.8/0.9 ×
 # exact-name bonus 8/12) on benchmarks/questions.tsv: top-1 stayed within 0.932–0.935, so the
