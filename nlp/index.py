@@ -202,7 +202,7 @@ class SearchIndex:
         synonym_groups: Sequence[Sequence[str]] = (),
         *,
         region_words: Mapping[str, str] | None = None,
-        everyday: Mapping[str, tuple[str, ...]] = EVERYDAY,
+        everyday: Mapping[str, tuple[str, ...]] | None = None,
     ) -> SearchIndex:
         """Tokenize every entry once; the result answers queries without touching entries again."""
         synonyms: dict[str, tuple[str, ...]] = {}
@@ -212,6 +212,7 @@ class SearchIndex:
                     compact(w) for w in group if compact(w) != compact(word)
                 )
         docs = [_make_doc(entry, tokenizer) for entry in entries]
+        everyday = EVERYDAY if everyday is None else everyday  # the built-in vocabulary
         return cls(docs, tokenizer, synonyms, region_words, everyday)
 
     def __contains__(self, word: object) -> bool:
