@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,6 +35,7 @@ from nlp.analyzer import (
 from nlp.jamo import to_jamo
 from nlp.normalizer import compact, squeeze
 from nlp.tokenizer import Tokenizer
+from nlp.vocabulary import EVERYDAY
 
 if TYPE_CHECKING:
     from nlp.semantic import SemanticIndex
@@ -48,6 +49,11 @@ W_PHRASE = 8.0
 # A synonym (강아지 → 반려동물) is weaker evidence than the word itself: "강아지 산책" is not a
 # question about 반려동물 놀이터.
 SYNONYM_FACTOR = 0.75  # two question words found side by side in the entry ("홍보대사 운영")
+# A citizen's everyday word standing for an administrative one (애들 → 아동, nlp/vocabulary.txt)
+# is weaker evidence still: it is general language knowledge, not the admins' word for this
+# knowledge base. Set just under SYNONYM_FACTOR, not searched; the blind sets' figures with it
+# are in benchmarks/README.md ("Everyday → administrative vocabulary").
+EVERYDAY_FACTOR = 0.7
 # Re-measured by a grid (name words 0.08–0.22 × name bigrams 0.04–0.14 × umbrella 0.8/0.9 ×
 # exact-name bonus 8/12) on benchmarks/questions.tsv: top-1 stayed within 0.932–0.935, so the
 # simplest mix that scored best was kept. Coverage of the question carries the decision.
@@ -132,6 +138,7 @@ class SearchIndex:
         tokenizer: Tokenizer,
         synonyms: dict[str, tuple[str, ...]],
         region_words: Mapping[str, str] | None = None,
+        everyday: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self._docs = docs
         self._number = {doc.entry.id: number for number, doc in enumerate(docs)}
@@ -157,6 +164,16 @@ class SearchIndex:
         self._postings = {w: np.fromiter(ids, dtype=np.int32) for w, ids in postings.items()}
         self._gram_postings = {
             g: np.asarray(ids, dtype=np.int32) for g, ids in gram_postings.items()
+        }
+        self._everyday = _everyday_variants(
+            everyday or {}, synonyms, postings, "|".join(n for d in docs for n in d.names)
+        )
+        # Each word's other spellings with how much they count: the curated synonyms, then the
+        # everyday vocabulary's administrative words this knowledge base uses.
+        self._variants: dict[str, tuple[tuple[str, float], ...]] = {
+            word: tuple((s, SYNONYM_FACTOR) for s in synonyms.get(word, ()))
+            + tuple((a, EVERYDAY_FACTOR) for a in self._everyday.get(word, ()))
+            for word in synonyms.keys() | self._everyday.keys()
         }
         self._vocab = frozenset(w for w in words if len(w) >= MIN_TOKEN_LEN)  # whole words only
         self.analyzer = Analyzer(
@@ -185,6 +202,7 @@ class SearchIndex:
         synonym_groups: Sequence[Sequence[str]] = (),
         *,
         region_words: Mapping[str, str] | None = None,
+        everyday: Mapping[str, tuple[str, ...]] | None = None,
     ) -> SearchIndex:
         """Tokenize every entry once; the result answers queries without touching entries again."""
         synonyms: dict[str, tuple[str, ...]] = {}
@@ -194,7 +212,8 @@ class SearchIndex:
                     compact(w) for w in group if compact(w) != compact(word)
                 )
         docs = [_make_doc(entry, tokenizer) for entry in entries]
-        return cls(docs, tokenizer, synonyms, region_words)
+        everyday = EVERYDAY if everyday is None else everyday  # the built-in vocabulary
+        return cls(docs, tokenizer, synonyms, region_words, everyday)
 
     def __contains__(self, word: object) -> bool:
         """True when ``word`` is a whole word of some entry (name, fields or body)."""
@@ -203,6 +222,11 @@ class SearchIndex:
     def synonyms_of(self, word: str) -> tuple[str, ...]:
         """The curated synonyms of ``word`` (compact), without the word itself."""
         return self._synonyms.get(word, ())
+
+    def everyday_of(self, word: str) -> tuple[str, ...]:
+        """The administrative words of the built-in vocabulary that ``word`` (compact) stands
+        for and this knowledge base uses, besides its curated synonyms."""
+        return self._everyday.get(word, ())
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -236,6 +260,7 @@ class SearchIndex:
         (UMBRELLA_FACTOR)."""
         if not has_words(query):
             return []
+        query = self._with_everyday_words(query)
         candidates = self._recall(query)
         recalled = set(candidates)
         candidates += [
@@ -254,7 +279,7 @@ class SearchIndex:
     def _recall(self, query: Query) -> list[int]:
         votes = np.zeros(len(self._docs), dtype=np.float32)
         for token, weight in zip(query.tokens, query.weights):
-            for variant in (token, *self._synonyms.get(token, ())):
+            for variant in (token, *(v for v, _ in self._variants.get(token, ()))):
                 ids = self._postings.get(variant)
                 if ids is not None:
                     votes[ids] += weight
@@ -273,6 +298,24 @@ class SearchIndex:
         limit = min(RECALL_LIMIT, found)
         best = np.argpartition(-votes, limit - 1)[:limit]
         return [int(i) for i in best[np.argsort(-votes[best], kind="stable")]]
+
+    def _with_everyday_words(self, query: Query) -> Query:
+        """The query with the typed words the analysis dropped as too short or unknown ("애들",
+        "집") that the everyday vocabulary knows, so their administrative words count."""
+        extra = tuple(
+            word
+            for word in dict.fromkeys(strip_particle(w) for w in words_of(query.text))
+            if word in self._everyday
+            and word not in query.tokens
+            and not any(word in t for t in query.tokens)
+        )
+        if not extra:
+            return query
+        return replace(
+            query,
+            tokens=query.tokens + extra,
+            weights=query.weights + tuple(self.analyzer.weight(w) for w in extra),
+        )
 
     def _score(
         self,
@@ -325,13 +368,16 @@ class SearchIndex:
         A verb or adjective stem counts only in the name's morphemes or at the start of a word:
         "가보" (가봐야) is not in "국가보조금".
         """
+        variants = ((token, 1.0), *self._variants.get(token, ()))
         if predicate:
             if token in doc.name_tokens:
                 return NAME_MATCH, True
-            return (BODY_MATCH if f" {token}" in doc.spaced_text else 0.0), False
+            if f" {token}" in doc.spaced_text:
+                return BODY_MATCH, False
+            # A verb the vocabulary knows stands for a noun: 돌봐주는 (돌보) → 돌봄.
+            variants = tuple((a, EVERYDAY_FACTOR) for a in self._everyday.get(token, ()))
         best, in_name = 0.0, False
-        for variant in (token, *self._synonyms.get(token, ())):
-            factor = 1.0 if variant == token else SYNONYM_FACTOR
+        for variant, factor in variants:
             if variant in doc.name_tokens or (
                 len(variant) >= 2 and any(variant in n for n in doc.names)
             ):
@@ -341,7 +387,7 @@ class SearchIndex:
             elif variant in doc.body_text:
                 repeats = min(doc.body_text.count(variant) - 1, MAX_REPEAT_BONUS_COUNT)
                 best = max(best, (BODY_MATCH + REPEAT_BONUS * repeats) * factor)
-        if best == 0.0 and len(token) >= 3 and token not in self._vocab:
+        if best == 0.0 and not predicate and len(token) >= 3 and token not in self._vocab:
             best = self._typo_match(doc, token)
             in_name = best > 0
         return best, in_name
@@ -352,6 +398,27 @@ class SearchIndex:
             to_jamo(token), doc.name_tokens_jamo, scorer=fuzz.ratio, score_cutoff=TYPO_MIN_RATIO
         )
         return TYPO_MATCH if found else 0.0
+
+
+def _everyday_variants(
+    everyday: Mapping[str, tuple[str, ...]],
+    synonyms: Mapping[str, tuple[str, ...]],
+    postings: Mapping[str, object],
+    names: str,
+) -> dict[str, tuple[str, ...]]:
+    """For each everyday word no entry uses, the administrative words it stands for that some
+    entry uses (a word of its text, or inside its ``names``: 행정복지센터 in a title the tagger
+    splits) and that are neither the word itself nor one of its curated synonyms (the admins'
+    word wins)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for word, admin in everyday.items():
+        if word in postings:
+            continue  # the documents use the citizen's word themselves: it means what they say
+        known = {word, *synonyms.get(word, ())}
+        variants = tuple(a for a in admin if (a in postings or a in names) and a not in known)
+        if variants:
+            found[word] = variants
+    return found
 
 
 def _named_length(doc: _Doc, query: Query) -> int:

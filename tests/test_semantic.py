@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
+import nlp.index
 from concept_encoder import ConceptEncoder
 from knowledge.model import Entry, Source
 from nlp import retrieval
@@ -165,8 +166,11 @@ def test_meaning_rescales_cosines_between_the_measured_bounds(similarity, expect
 
 @pytest.fixture(scope="module")
 def tiny_kb(tokenizer):
-    """Three entries with the counting encoder's semantic index attached."""
-    kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    """Three entries with the counting encoder's semantic index attached; without the everyday
+    vocabulary, which would read 며느리 as 결혼이민자 and find t1 by words."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nlp.index, "EVERYDAY", {})
+        kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
     kb.index.semantic, _ = SemanticIndex.build(kb.entries, CountingEncoder())
     return kb
 
