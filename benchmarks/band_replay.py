@@ -5,12 +5,14 @@ Usage:
     python benchmarks/band_replay.py replay OUT.pkl    # the grid below, from those candidates
 
 ``collect`` records, for every title and out-of-scope question of every question file (ours,
-blind A–R, and S and U once their READY files exist), each candidate's lexical score, its cosine
-and which entries are right. ``replay`` fuses them again as ``retrieval.fused_candidates`` does
-(weight, cosine range), applies the agreement rules (``retrieval.agreement_ranking``) and the
-bands (answer, clear winner, near tie, suggest), and counts per setting: answers right, the
-suggestions that hold the right entry among those shown, out-of-scope rejection. Questions the
-bot does not search (greetings, complaints, lists) keep the band ``respond`` gives them.
+blind A–U; S and U, read only after the bands were chosen, reported apart), each candidate's
+lexical score, its cosine and which entries are right. ``replay`` fuses them again as
+``retrieval.fused_candidates`` does (weight, cosine range), applies the agreement rules
+(``retrieval.agreement_ranking``) and the bands (answer, clear winner, near tie, suggest), and
+counts per setting: answers right, the suggestions that hold the right entry among those shown,
+out-of-scope rejection. Questions the bot does not search (greetings, complaints, lists) keep the
+band ``respond`` gives them. It does not model the topic path, the missing-fact lead or
+dialogues: check a setting through the real bot (``every_set.py``) before shipping it.
 """
 
 from __future__ import annotations
@@ -31,16 +33,13 @@ from nlp.index import MENTIONED_REGION_FACTOR, Scored, has_words, top_positions 
 from nlp.reply import ANSWER, NOT_FOUND, SUGGEST, SUGGESTION_ALWAYS  # noqa: E402
 from nlp.responder import respond  # noqa: E402
 
-NEW_SETS = ("S", "U")
+NEW_SETS = ("blind-s", "blind-u")  # read only after the choice: reported apart
 
 
 def question_files() -> dict[str, Path]:
     files = {p.stem: p for p in sorted((ROOT / "benchmarks").glob("blind-?.tsv"))}
     for name in ("questions", "dev-questions", "holdout-questions"):
         files[name] = ROOT / "benchmarks" / f"{name}.tsv"
-    for name in NEW_SETS:
-        if (Path("/work/blind") / name / "READY").exists():
-            files[name] = Path("/work/blind") / name / "questions.tsv"
     return files
 
 

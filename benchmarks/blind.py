@@ -101,7 +101,7 @@ def ask_all(worktree: Path, questions: list[str]) -> list[dict]:
 
 def score_questions(worktree: Path, path: Path) -> dict:
     rows = read_tsv(path)
-    replies = ask_all(worktree, [r[0] for r in rows])
+    replies = ask_all(worktree, [r[0] for r in rows]) if rows else []  # P: dialogues only
     assert len(replies) == len(rows), (len(replies), len(rows))
     tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses = []

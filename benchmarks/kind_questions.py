@@ -32,7 +32,7 @@ from accuracy import (  # noqa: E402
 from nlp import responder, retrieval  # noqa: E402
 from nlp.semantic import DEFAULT_CACHE_PATH, SemanticService  # noqa: E402
 
-BLIND_R = Path("/work/blind/R/questions.tsv")
+BLIND_R = Path(__file__).resolve().parent / "blind-r.tsv"
 
 
 def main() -> int:
