@@ -504,8 +504,7 @@ def _title_holders(kb: KnowledgeBase, group: tuple[str, ...], field: str | None)
     found: set[int] = set()
     for word in group:
         if word == field:
-            fields = per_kb(kb, _field_texts)
-            found.update(n for n, text in enumerate(fields) if field in text)
+            found |= _field_holders(kb, field)
         else:
             for spelling in _spellings(kb, word):
                 compact = len(spelling) >= WORD_ACROSS_CHARS
@@ -566,12 +565,16 @@ def _holders(kb: KnowledgeBase, group: tuple[str, ...], field: str | None) -> fr
     found: set[int] = set()
     for word in group:
         if word == field:
-            fields = per_kb(kb, _field_texts)
-            found.update(n for n, text in enumerate(fields) if field in text)
+            found |= _field_holders(kb, field)
         else:
             for spelling in _spellings(kb, word):
                 found |= index.containing(spelling)
     return frozenset(found)
+
+
+def _field_holders(kb: KnowledgeBase, field: str) -> set[int]:
+    """The numbers of the knowledge base's entries whose pledge field (분야) holds ``field``."""
+    return {n for n, text in enumerate(per_kb(kb, _field_texts)) if field in text}
 
 
 def _spellings(kb: KnowledgeBase, word: str) -> tuple[str, ...]:
