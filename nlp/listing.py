@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from knowledge.base import KnowledgeBase
@@ -453,23 +453,22 @@ def _shares(
     if not weighted or not any(weights):
         weights = [1.0] * len(groups)
     total = sum(weights)
-    return {
-        e.id: sum(
-            w
-            for g, h, w in zip(groups, holders, weights)
-            if (n in h if n is not None else _holds(kb, e, g, field))
-        )
-        / total
-        for e, n in zip(pool, places)
-    }, {
-        e.id: sum(
-            w
-            for g, t, w in zip(groups, titled, weights)
-            if (n in t if n is not None else _holds_in_title(e, g, field))
-        )
-        / total
-        for e, n in zip(pool, places)
-    }
+
+    def share(sets: list[frozenset[int]], holds: Callable[[Entry, tuple[str, ...]], bool]):
+        return {
+            e.id: sum(
+                w
+                for g, found, w in zip(groups, sets, weights)
+                if (n in found if n is not None else holds(e, g))
+            )
+            / total
+            for e, n in zip(pool, places)
+        }
+
+    return (
+        share(holders, lambda e, g: _holds(kb, e, g, field)),
+        share(titled, lambda e, g: _holds_in_title(e, g, field)),
+    )
 
 
 def _discerning(
@@ -501,16 +500,14 @@ def _kept(pool: list[Entry], shares: dict[str, float], *, relative: bool) -> lis
 def _title_holders(kb: KnowledgeBase, group: tuple[str, ...], field: str | None) -> frozenset[int]:
     """The numbers of the knowledge base's entries whose title or alias holds one of the
     group's words (a pledge field by its 분야)."""
-    found: set[int] = set()
-    for word in group:
-        if word == field:
-            found |= _field_holders(kb, field)
-        else:
-            for spelling in _spellings(kb, word):
-                compact = len(spelling) >= WORD_ACROSS_CHARS
-                index = per_kb(kb, _title_index if compact else _spaced_title_index)
-                found |= index.containing(spelling)
-    return frozenset(found)
+    return _group_holders(
+        kb,
+        group,
+        field,
+        lambda spelling: per_kb(
+            kb, _title_index if len(spelling) >= WORD_ACROSS_CHARS else _spaced_title_index
+        ),
+    )
 
 
 def _holds_in_title(entry: Entry, group: tuple[str, ...], field: str | None) -> bool:
@@ -562,19 +559,26 @@ def _holders(kb: KnowledgeBase, group: tuple[str, ...], field: str | None) -> fr
     """The numbers of the knowledge base's entries that hold one of the group's words, as
     ``_holds`` decides it."""
     _, index = per_kb(kb, _mention_index)
+    return _group_holders(kb, group, field, lambda spelling: index)
+
+
+def _group_holders(
+    kb: KnowledgeBase,
+    group: tuple[str, ...],
+    field: str | None,
+    index_for: Callable[[str], SubstringIndex],
+) -> frozenset[int]:
+    """The numbers of the knowledge base's entries holding one of the group's words: the pledge
+    field by the entries' 분야, any other word by each of its spellings in ``index_for`` it."""
     found: set[int] = set()
     for word in group:
         if word == field:
-            found |= _field_holders(kb, field)
+            fields = per_kb(kb, _field_texts)
+            found.update(n for n, text in enumerate(fields) if field in text)
         else:
             for spelling in _spellings(kb, word):
-                found |= index.containing(spelling)
+                found |= index_for(spelling).containing(spelling)
     return frozenset(found)
-
-
-def _field_holders(kb: KnowledgeBase, field: str) -> set[int]:
-    """The numbers of the knowledge base's entries whose pledge field (분야) holds ``field``."""
-    return {n for n, text in enumerate(per_kb(kb, _field_texts)) if field in text}
 
 
 def _spellings(kb: KnowledgeBase, word: str) -> tuple[str, ...]:
