@@ -10,11 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from cli import complaints as cli
+from complaint_rows import NOW, make
 from db import complaints
 from db.database import open_database
 from display import display_width
-
-NOW = datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -26,26 +25,17 @@ class Settings:
 def settings(tmp_path) -> Settings:
     path = tmp_path / "data" / "bot.db"
     db = open_database(path)
-    first = complaints.create_complaint(
+    first = make(
         db,
-        idempotency_key="a",
-        user_id=11,
-        chat_id=22,
+        "a",
         content="가로등이 고장났어요. 밤마다 너무 어두워서 아이들이 다니기 위험합니다.",
-        department=None,
-        region="동구",
-        phone="010-1234-5678",
-        anonymous=False,
-        consent=True,
-        now=NOW,
     )
-    complaints.create_complaint(
+    make(
         db,
-        idempotency_key="b",
+        "b",
         user_id=12,
         chat_id=23,
         content="불법 주차 신고",
-        department=None,
         region="서구",
         phone=None,
         anonymous=True,
