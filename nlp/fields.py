@@ -255,9 +255,14 @@ PAYDAY = Fact(
 SCHEDULE = Fact(
     "날짜",
     # "며칠로 줄였어요", "며칠 걸려요" ask for a duration
-    re.compile(r"날짜|일시|며칠\s*(에|날|부터)"),
+    # "다음 일정 언제예요": the next date; "추진 일정" is the plan's period, a field of its own
+    re.compile(r"날짜|일시|며칠\s*(에|날|부터)|(다음|이번)\s*(번\s*)?일정"),
     fields=("일시", "날짜", "일정", "운행일", "개최일"),
-    line=re.compile(r"'?\d{2,4}\s*[.년]\s*\d{1,2}\s*[.월]\s*\d{1,2}|\d{1,2}\s*월\s*\d{1,2}\s*일"),
+    # a day, not an amount written like one ("'19년 4.6백만원")
+    line=re.compile(
+        r"'?\d{2,4}\s*[.년]\s*\d{1,2}\s*[.월]\s*\d{1,2}(?![\d.,]*\s*(?:백만|천만|만|천|억)?원|%)|"
+        r"\d{1,2}\s*월\s*\d{1,2}\s*일"
+    ),
     not_instead=_PERIODS,
 )
 # Opening hours ("몇 시까지 해요", "개장 시간"); "몇 시간" is a duration, not a time of day.

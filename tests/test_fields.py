@@ -88,6 +88,10 @@ from nlp.responder import respond
         ("인천 새마을회 팩스번호 뭐예요", ["팩스"]),
         ("자원봉사 보험 보상금 얼마 받아요", ["보상 내용"]),
         ("에코시티 복합커뮤니티센터 언제 개관해요?", ["개관"]),
+        ("고향사랑기부 답례품 리스트 있어요?", ["답례품"]),  # 리스트, 종류, 목록 ask for it
+        ("답례품 종류 좀 알려줘", ["답례품"]),
+        ("찾아가는 시청 다음 일정 알려주세요", ["날짜"]),  # the next day
+        ("주민참여예산 추진 일정 어떻게 돼요", []),  # the plan's 추진일정 answers it
         ("한바탕 국민체육센터 이용료 한달에 얼마예요", ["이용료"]),
         # a fact's noun followed by other words names the topic; nothing is asked of it
         ("인천 홈페이지 청원에 6천명 넘게 공감하면 토론 붙이는 위원회", []),
@@ -179,6 +183,11 @@ def test_the_asked_fact_is_recognised(question, labels):
             "인천 비영리민간단체 공익활동 지원 신청서 어디로 내요?",
             "의 신청 방법이 나와 있지 않습니다.",
             "공동체협치담당관실",
+        ),
+        (  # a budget row "'19년 4.6백만원" is not a day
+            "인천 찾아가는 시청 다음 일정 알려주세요",
+            "날짜가 나와 있지 않습니다.",
+            "시민정책담당관실",
         ),
         (  # the record gives past trips' days, not the next one
             "전주 행복투어버스 다음번 운행 날짜 언제예요",
