@@ -60,6 +60,7 @@ from nlp.listing import (
 )
 from nlp.reply import ANSWER, NOT_FOUND, QUESTION, Hit, Reply
 from nlp.responder import RANKING_DEPTH, ranking, render_entry
+from nlp.semantic import embed_ahead
 
 CLARIFY = "clarify"  # the band of a question asked back
 # A follow-up about the entry in context is short; a longer message is a question of its own.
@@ -499,6 +500,8 @@ def _counterpart(kb: KnowledgeBase, text: str, region: str, entry: Entry) -> Ent
     comes before what is written about it ("전북은요?" after 인천's finding on its internet
     broadcasting: 전북's broadcasting program, not a news item mentioning it). None when the
     region's documents use none of the words as they are (the matcher decides then)."""
+    beside_text = f"{text} {entry.title}"
+    embed_ahead(kb.index, beside_text)  # its vector is made while the words are tagged
     query = kb.index.analyze(text)
     local = [e for e in kb.entries if e.region == region]
     # the words the region's documents use as they are; a word they never use is no topic
@@ -506,7 +509,7 @@ def _counterpart(kb: KnowledgeBase, text: str, region: str, entry: Entry) -> Ent
     words = [w for w in topic_words(kb, query) if mentioning(kb, local, [w])]
     if not words:
         return None
-    beside = kb.index.analyze(f"{text} {entry.title}")
+    beside = kb.index.analyze(beside_text)
     ranked = [
         s.entry
         for s in ranking(kb, beside, region=region, limit=RANKING_DEPTH)

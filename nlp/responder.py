@@ -27,6 +27,7 @@ from nlp.fields import asked_facts, without_cues
 from nlp.index import Scored
 from nlp.reply import Reply
 from nlp.retrieval import search
+from nlp.semantic import embed_ahead
 
 MAX_RESULTS = 5
 # A message may search one question twice: a region follow-up ("인천은요?") answers the question
@@ -59,6 +60,7 @@ _ROUTING_WORDS = re.compile(
 def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply:
     """The bot's reply to one message, using ``kb`` only (callers pass one kb per message)."""
     text = text or ""
+    embed_ahead(kb.index, text)  # its vector is made while the words are tagged
     query = kb.index.analyze(text)
     reply = without_search(kb, text, query)
     if reply is not None:

@@ -21,7 +21,9 @@ import os
 import threading
 import time
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -31,6 +33,7 @@ from threadpoolctl import threadpool_limits
 
 from knowledge.model import KIND_LABELS, Entry
 from nlp.heap import settle
+from nlp.normalizer import has_content, normalize
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,12 @@ EMBED_BATCH = 8
 # and the tagger. Hybrid p99 per question, benchmarks/latency.py on the quiet 2-core machine,
 # same minutes: 43.6 and 43.6 ms with OpenBLAS's default, 30.6 and 33.0 ms with one thread.
 BLAS_THREADS = 1
+# Question vectors started ahead (``embed_ahead``) and not yet used. A message asks for its own
+# within milliseconds, so a few are enough; an older one (the message went another way) is
+# dropped, and cancelled if it has not started.
+AHEAD_KEPT = 4
+# The one helper thread that computes them (an executor starts its thread on first use).
+_AHEAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-ahead")
 
 
 class SemanticUnavailable(Exception):
@@ -270,6 +279,8 @@ class SemanticIndex:
         # then found group by group in linear time instead of by sorting every passage.
         grouped = len(items) > 0 and bool(np.all(np.diff(self._owner) >= 0))
         self._starts = np.flatnonzero(np.r_[True, np.diff(self._owner) != 0]) if grouped else None
+        self._ahead: OrderedDict[str, Future] = OrderedDict()
+        self._ahead_lock = threading.Lock()
 
     @classmethod
     def build(
@@ -307,10 +318,30 @@ class SemanticIndex:
         """The entry's row in ``similarities``' arrays, None if it has no passage."""
         return self._row.get(entry_id)
 
+    def embed_ahead(self, text: str) -> None:
+        """Start embedding the question ``text`` (normalized, as ``similarities`` gets it) on
+        the helper thread; ``similarities(text)`` then takes that vector instead of embedding
+        the text itself. The engine runs without the GIL, so the vector is computed on the
+        other core while this thread tags the question: the same vector, sooner."""
+        with self._ahead_lock:
+            if text in self._ahead:
+                return
+            self._ahead[text] = _AHEAD.submit(self.encoder.query, text)
+            while len(self._ahead) > AHEAD_KEPT:
+                self._ahead.popitem(last=False)[1].cancel()
+
+    def _question_vector(self, text: str) -> np.ndarray:
+        """The question's vector: the one ``embed_ahead`` started, else embedded now."""
+        with self._ahead_lock:
+            started = self._ahead.pop(text, None)
+        if started is not None:
+            return started.result()
+        return self.encoder.query(text)
+
     def similarities(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """For each entry (in ``entry_ids`` order): the cosine of its best passage to ``text``,
         and that passage's number (for ``passage``)."""
-        similarities = self._vectors @ self.encoder.query(text)
+        similarities = self._vectors @ self._question_vector(text)
         if self._starts is not None:
             best = np.maximum.reduceat(similarities, self._starts)
             at_best = np.flatnonzero(similarities == best[self._owner])
@@ -336,6 +367,16 @@ class SemanticIndex:
             SemanticHit(self.entry_ids[e], float(best[e]), self._passages[int(where[e])])
             for e in top
         ]
+
+
+def embed_ahead(index: object, text: str) -> None:
+    """Start embedding the question ``text`` for a search of ``index`` soon after (see
+    ``SemanticIndex.embed_ahead``); nothing when ``index`` has no semantic index yet or the
+    text has nothing a search would embed."""
+    semantic = getattr(index, "semantic", None)
+    normalized = normalize(text)
+    if semantic is not None and has_content(normalized):
+        semantic.embed_ahead(normalized)
 
 
 class SemanticService:

@@ -3,12 +3,18 @@ must not be taken as follow-ups."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from concept_encoder import ConceptEncoder
 from knowledge.base import KnowledgeBase
+from nlp import dialogue, responder
 from nlp.dialogue import CLARIFY, converse, is_follow_up
 from nlp.reply import ANSWER, QUESTION, SUGGEST, Reply
 from nlp.responder import respond
+from nlp.retrieval import build_knowledge_base
+from nlp.semantic import SemanticIndex
 
 NOW = 1_000_000.0
 
@@ -658,3 +664,41 @@ def test_another_set_leaves_out_what_was_just_shown(kb: KnowledgeBase):
     listed, reply = talk(kb, "전북 자원봉사 사업 뭐 있어요", "정무기획과 다른 사업은?")
     assert reply.band == ANSWER and reply.text.startswith("정무기획과 소속")
     assert reply.items and not set(reply.items) & set(listed.items)
+
+
+class _Broadcasting(ConceptEncoder):
+    """A stand-in model for the broadcasting entries; records the thread of each question."""
+
+    name = "broadcasting"
+    CONCEPTS = (("방송",), ("홍보",), ("인터넷",), ("영상",))
+
+    def __init__(self) -> None:
+        self.threads: list[str] = []
+
+    def query(self, text):
+        self.threads.append(threading.current_thread().name)
+        return super().query(text)
+
+
+def _broadcasting_kb(kb: KnowledgeBase, tokenizer) -> tuple[KnowledgeBase, _Broadcasting]:
+    """The bundled entries about broadcasting (three regions) with a semantic index."""
+    entries = [e for e in kb.entries if "방송" in e.title or "방송" in e.body]
+    small = build_knowledge_base(entries, kb.curated, tokenizer=tokenizer, regions=kb.regions)
+    encoder = _Broadcasting()
+    small.index.semantic, _ = SemanticIndex.build(small.entries, encoder)
+    return small, encoder
+
+
+def test_a_region_follow_up_is_embedded_ahead_with_the_same_reply(kb: KnowledgeBase, tokenizer):
+    """ "전북은요?" searches the last question again beside the entry's title in 전북: that
+    text's vector is made on the helper thread while its words are tagged, and the reply is
+    the one found without it."""
+    ahead_kb, encoder = _broadcasting_kb(kb, tokenizer)
+    first, follow_up = talk(ahead_kb, "인천 시정 홍보 인터넷방송", "전북은요?")
+    assert kb.get(follow_up.entry_id).region == "전라북도"
+    assert encoder.threads and all(t.startswith("embed-ahead") for t in encoder.threads)
+    plain_kb, _ = _broadcasting_kb(kb, tokenizer)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dialogue, "embed_ahead", lambda index, text: None)
+        patch.setattr(responder, "embed_ahead", lambda index, text: None)
+        assert talk(plain_kb, "인천 시정 홍보 인터넷방송", "전북은요?") == [first, follow_up]

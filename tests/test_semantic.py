@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 import nlp.index
 from concept_encoder import ConceptEncoder
 from knowledge.model import Entry, Source
-from nlp import retrieval
+from nlp import responder, retrieval
 from nlp.answer import (
     FUSED_ANSWER_THRESHOLD,
     FUSED_MIN_COSINE,
@@ -25,6 +26,7 @@ from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
 from nlp.responder import respond
 from nlp.retrieval import build_knowledge_base
 from nlp.semantic import (
+    AHEAD_KEPT,
     BLAS_THREADS,
     PASSAGE_CHARS,
     Passage,
@@ -32,6 +34,7 @@ from nlp.semantic import (
     SemanticService,
     SemanticUnavailable,
     VectorCache,
+    embed_ahead,
     load_encoder,
     passages,
     text_key,
@@ -415,3 +418,85 @@ def test_loading_the_model_keeps_matrix_products_on_one_thread():
         SemanticService(None, loader=lambda name: CountingEncoder()).encoder()
         threads = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
         assert threads and set(threads) == {BLAS_THREADS} == {1}
+
+
+class _ThreadRecording(CountingEncoder):
+    """The counting encoder; records each question it embeds with the thread that embedded it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.questions: list[tuple[str, str]] = []
+
+    def query(self, text):
+        self.questions.append((text, threading.current_thread().name))
+        return super().query(text)
+
+
+def test_a_question_embedded_ahead_is_embedded_once_on_the_helper_thread():
+    ahead, plain = _ThreadRecording(), _ThreadRecording()
+    index, _ = SemanticIndex.build(ENTRIES, ahead)
+    question = "며느리 고향 가는 비행기 값"
+    index.embed_ahead(question)
+    best, where = index.similarities(question)
+    expected_best, expected_where = SemanticIndex.build(ENTRIES, plain)[0].similarities(question)
+    assert np.array_equal(best, expected_best) and np.array_equal(where, expected_where)
+    assert [text for text, _ in ahead.questions] == [question]
+    assert ahead.questions[0][1].startswith("embed-ahead")
+    assert plain.questions == [(question, threading.current_thread().name)]
+
+
+def test_a_vector_started_ahead_serves_one_search_then_the_text_is_embedded_again():
+    encoder = _ThreadRecording()
+    index, _ = SemanticIndex.build(ENTRIES, encoder)
+    index.embed_ahead("봉사 보험")
+    index.similarities("봉사 보험")
+    index.similarities("봉사 보험")
+    assert [thread.startswith("embed-ahead") for _, thread in encoder.questions] == [True, False]
+
+
+def test_only_the_newest_vectors_started_ahead_are_kept():
+    encoder = _ThreadRecording()
+    index, _ = SemanticIndex.build(ENTRIES, encoder)
+    texts = [f"질문 {n}" for n in range(AHEAD_KEPT + 1)]
+    for text in texts:
+        index.embed_ahead(text)
+    index.similarities(texts[0])  # dropped: embedded here
+    index.similarities(texts[-1])  # kept: not embedded again
+    here = [text for text, thread in encoder.questions if not thread.startswith("embed-ahead")]
+    assert here == [texts[0]]
+
+
+def test_a_vector_started_for_the_old_index_is_not_used_by_the_reloaded_one(tokenizer):
+    """/reload attaches a new semantic index: a vector started ahead for the old one (its
+    model, its knowledge base) is never taken by the new one."""
+    old_kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    old_kb.index.semantic, _ = SemanticIndex.build(old_kb.entries, _ThreadRecording())
+    new_kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    new_encoder = _ThreadRecording()
+    new_kb.index.semantic, _ = SemanticIndex.build(new_kb.entries, new_encoder)
+    embed_ahead(old_kb.index, "봉사 보험")
+    new_kb.index.semantic.similarities("봉사 보험")
+    assert new_encoder.questions == [("봉사 보험", threading.current_thread().name)]
+
+
+@pytest.mark.parametrize("text", ["", "?", "  "])
+def test_a_text_without_words_is_not_embedded_ahead(tiny_kb, text):
+    before = len(tiny_kb.index.semantic._ahead)
+    embed_ahead(tiny_kb.index, text)
+    assert len(tiny_kb.index.semantic._ahead) == before
+
+
+def test_a_question_is_embedded_ahead_while_it_is_tagged_with_the_same_reply(tokenizer):
+    """``respond`` starts the question's vector on the helper thread before tagging it; the
+    search takes that vector, so the reply is the one found without it."""
+    kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    encoder = _ThreadRecording()
+    kb.index.semantic, _ = SemanticIndex.build(kb.entries, encoder)
+    question = "며느리 고향 가는 비행기 값 얼마나 줘요"
+    reply = respond(kb, question)
+    assert [thread.startswith("embed-ahead") for _, thread in encoder.questions] == [True]
+    plain_kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    plain_kb.index.semantic, _ = SemanticIndex.build(plain_kb.entries, CountingEncoder())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(responder, "embed_ahead", lambda index, text: None)
+        assert respond(plain_kb, question) == reply
