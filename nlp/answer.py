@@ -1092,20 +1092,18 @@ def _where_in_region(kb: KnowledgeBase, name: str | None) -> str:
 
 
 def _unstated(kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...]) -> str:
-    """For "did you mean" entries none of which states the fact the question asks for
-    ("찾아가는 시청 다음에 어디서 해요?"): a first line saying the documents lack it and where to
-    ask; "" when one of them may state it or no fact is asked. A word of an entry's own title
-    asks for nothing about it ("주민참여예산")."""
-    facts = [
-        tuple(f for f in asked_facts(text, title=hit.entry.title) if f not in COMMON_FACTS)
-        for hit in hits
-    ]
-    if not hits or not all(facts):
+    """For "did you mean" entries whose first — the entry the reply is about — does not state
+    the fact the question asks for ("찾아가는 시청 다음에 어디서 해요?"): a first line saying the
+    documents lack it and where to ask; "" when it may state it or no fact is asked. A lower
+    offer stating it does not hide that the first lacks it. A word of the entry's own title asks
+    for nothing about it ("주민참여예산")."""
+    if not hits:
         return ""
-    for hit, asked in zip(hits, facts):
-        if len(_lacking_in(kb, hit.entry, asked, text)) < len(asked):
-            return ""
-    labels = "·".join(f.label for f in facts[0])
+    first = hits[0].entry
+    asked = tuple(f for f in asked_facts(text, title=first.title) if f not in COMMON_FACTS)
+    if not asked or len(_lacking_in(kb, first, asked, text)) < len(asked):
+        return ""
+    labels = "·".join(f.label for f in asked)
     return (
         f"이 자료에는 물으신 {labels}{subject_particle(labels)} 나와 있지 않습니다. "
         f"{_where_in_region(kb, query.region)}\n"
