@@ -33,6 +33,7 @@ from nlp.fields import (
 from nlp.filing import asks_how_to_file, described_problem
 from nlp.index import Scored
 from nlp.listing import find_listing, format_listing, mentioned_regions
+from nlp.places import named_district
 from nlp.reply import (
     ANSWER,
     COMPLAINT,
@@ -210,7 +211,8 @@ OUT_OF_SCOPE_TEXT = (
 )
 ELSEWHERE_TEXT = (
     "죄송합니다. 제가 가진 자료는 {regions}의 공식 문서라 {place}의 사업이나 제도는 안내할 수 "
-    "없습니다. {place}의 시청·도청 누리집이나 정부민원안내콜센터(국번 없이 110)에 문의해 주세요.\n"
+    "없습니다. {place}의 시·군·구청이나 시·도청 누리집, 정부민원안내콜센터(국번 없이 110)에 "
+    "문의해 주세요.\n"
     "{examples}"
 )
 # Places in Korea a question may name instead of the knowledge base's regions (nlp/words.txt).
@@ -331,10 +333,15 @@ def answer_reply(text: str, full: str, hits: tuple[Hit, ...], entry_id: str) -> 
 
 
 def _other_place(kb: KnowledgeBase, text: str) -> str | None:
-    """A province or metropolitan city the question names that is none of the knowledge base's
-    ("서울시 청년수당", "광주 다문화가족지원센터"), or None."""
+    """A province, metropolitan city, city, county or district the question names that is none
+    of the knowledge base's ("서울시 청년수당", "광주 다문화가족지원센터", "수원시 청년 월세"),
+    or None."""
     squeezed = text.replace(" ", "")
     named = [(squeezed.find(p), -len(p), p) for p in _OTHER_PLACES if p in squeezed]
+    own = {*(r.name for r in kb.regions), *kb.index.region_words}
+    district = named_district(text, own)  # "수원시 …", "해운대구 …" (nlp/places.txt)
+    if district is not None:
+        named.append((squeezed.find(district[1]), -len(district[1]), district[1]))
     place = min(named)[2] if named else None  # the first written, the longest there
     if place is None or place.lower() in kb.index.region_words or mentioned_regions(kb, text):
         return None
