@@ -33,6 +33,8 @@ from nlp.responder import respond
         ("주민참여예산 사업 있어요?", []),  # 예산 is part of the name, not a question about money
         ("새마을지도자 자녀 장학금 대상이 누구예요", ["지원 대상"]),
         ("새마을지도자 자녀 장학금 조건", []),  # answered by 지원조건, asks no extra fact
+        ("청년 일자리 사업 자격 요건", ["지원 대상"]),
+        ("요양보호사 자격증 따면 지원금 있어요?", []),  # a certificate, not who may apply
         ("신청서류는 뭐 내야 돼?", ["구비서류"]),
         ("제출서류 뭐예요", ["구비서류"]),
         ("청년심포 프로젝트 지원금 얼마 줘요?", ["지원 금액"]),
