@@ -11,8 +11,8 @@ import math
 import re
 
 from knowledge.base import KnowledgeBase
-from knowledge.model import KIND_LABELS, Entry
-from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, WORDS, Query, strip_particle
+from knowledge.model import INDICATOR, KIND_LABELS, Entry
+from nlp.analyzer import CONTACT_CUES, CUE_WEIGHT, CUE_WORDS, WORDS, Query, strip_particle
 from nlp.comparison import Side, clip, contrast_line, find_comparison, format_comparison
 from nlp.fields import (
     BUDGET,
@@ -76,6 +76,12 @@ FUSED_SUGGEST_THRESHOLD = 26.0
 # changed no answer of the tuning or held-back sets; it keeps "축구" (0.837 to 드론축구 월드컵,
 # lexical 92) and "1+1은?" (0.812) out.
 FUSED_MIN_COSINE = 0.84
+# An indicator (성과지표) is a measure: it answers a question asking its figure or who keeps it
+# (nlp/words.txt "measure words", "contact cues"), and is only offered for one that merely shares
+# its topic word ("블로그로 돈 버는 법" → 대표 블로그 방문횟수). Of the 68 answers every set A–U
+# and ours gave with an indicator, 12 asked neither: 7 out of scope, 4 wrong and 1 right
+# (benchmarks/README.md); the 53 right ones that ask a figure, a 부서 or a 팀 still answer.
+MEASURE_WORDS = tuple(sorted(WORDS["measure words"]))
 # An out-of-scope phrase ("날씨", "맛집") loses to a match this strong: the citizen named an entry.
 OVERRIDE_THRESHOLD = 85.0
 # For "얼마" and "몇 명", an entry within this share of the first one's score that holds the asked
@@ -300,6 +306,7 @@ def answer(
     near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
     answer_at = _answer_threshold(ranked)
     confident = top >= answer_at and near and not near_tie(ranked) or clear_winner(ranked)
+    confident = confident and not _measure_not_asked(ranked[0].entry, query)
     note = ""
     if region and query.region is None and confident and ranked[0].entry.region != region:
         ranked, note = _chosen_region_first(ranked, region, answer_at)
@@ -323,6 +330,17 @@ def answer(
         )
         return Reply(text, QUESTION, NOT_FOUND, _about(kb, lead + NOT_FOUND_ADVICE), hits)
     return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
+
+
+def _measure_not_asked(entry: Entry, query: Query) -> bool:
+    """Whether ``entry`` is an indicator and the question asks neither a figure (a measure word
+    anywhere: "활동률") nor who keeps it (a contact cue as a word: not the 번호 of 비밀번호)."""
+    if entry.kind != INDICATOR:
+        return False
+    words = {*query.tokens, *query.text.split()}
+    return not any(w in query.compact for w in MEASURE_WORDS) and not any(
+        strip_particle(w) in CONTACT_CUES for w in words
+    )
 
 
 def answer_reply(text: str, full: str, hits: tuple[Hit, ...], entry_id: str) -> Reply:

@@ -82,3 +82,29 @@ def test_a_question_about_another_district_says_where_to_ask(kb: KnowledgeBase, 
 )
 def test_a_question_about_a_covered_place_is_not_sent_elsewhere(kb: KnowledgeBase, question):
     assert respond(kb, question).intent != OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "블로그 글 잘 쓰는 요령 알려줘",  # shares 블로그 with the blog's visit count
+        "자원봉사 1365 아이디 찾는 법",  # shares 자원봉사 with the volunteering rate
+    ],
+)
+def test_an_indicator_is_not_the_answer_to_a_question_asking_no_figure(
+    kb: KnowledgeBase, question
+):
+    assert not respond(kb, question).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "전북 자원봉사 활동률 목표가 몇 %예요",
+        "전북 대표 블로그 방문횟수 실적",
+        "전북 대표 블로그 방문횟수 담당 팀",
+    ],
+)
+def test_an_indicator_answers_its_figure_and_who_keeps_it(kb: KnowledgeBase, question):
+    reply = respond(kb, question)
+    assert reply.answered and "성과지표" in reply.text, reply.text
