@@ -11,8 +11,8 @@ import math
 import re
 
 from knowledge.base import KnowledgeBase
-from knowledge.model import KIND_LABELS, Entry
-from nlp.analyzer import CUE_WEIGHT, CUE_WORDS, WORDS, Query, strip_particle
+from knowledge.model import INDICATOR, KIND_LABELS, Entry
+from nlp.analyzer import CONTACT_CUES, CUE_WEIGHT, CUE_WORDS, WORDS, Query, strip_particle
 from nlp.comparison import Side, clip, contrast_line, find_comparison, format_comparison
 from nlp.fields import (
     BUDGET,
@@ -33,6 +33,7 @@ from nlp.fields import (
 from nlp.filing import asks_how_to_file, described_problem
 from nlp.index import Scored
 from nlp.listing import find_listing, format_listing, mentioned_regions
+from nlp.places import named_district
 from nlp.reply import (
     ANSWER,
     COMPLAINT,
@@ -75,6 +76,12 @@ FUSED_SUGGEST_THRESHOLD = 26.0
 # changed no answer of the tuning or held-back sets; it keeps "축구" (0.837 to 드론축구 월드컵,
 # lexical 92) and "1+1은?" (0.812) out.
 FUSED_MIN_COSINE = 0.84
+# An indicator (성과지표) is a measure: it answers a question asking its figure or who keeps it
+# (nlp/words.txt "measure words", "contact cues"), and is only offered for one that merely shares
+# its topic word ("블로그로 돈 버는 법" → 대표 블로그 방문횟수). Of the 68 answers every set A–U
+# and ours gave with an indicator, 12 asked neither: 7 out of scope, 4 wrong and 1 right
+# (benchmarks/README.md); the 53 right ones that ask a figure, a 부서 or a 팀 still answer.
+MEASURE_WORDS = tuple(sorted(WORDS["measure words"]))
 # An out-of-scope phrase ("날씨", "맛집") loses to a match this strong: the citizen named an entry.
 OVERRIDE_THRESHOLD = 85.0
 # For "얼마" and "몇 명", an entry within this share of the first one's score that holds the asked
@@ -210,7 +217,8 @@ OUT_OF_SCOPE_TEXT = (
 )
 ELSEWHERE_TEXT = (
     "죄송합니다. 제가 가진 자료는 {regions}의 공식 문서라 {place}의 사업이나 제도는 안내할 수 "
-    "없습니다. {place}의 시청·도청 누리집이나 정부민원안내콜센터(국번 없이 110)에 문의해 주세요.\n"
+    "없습니다. {place}의 시·군·구청이나 시·도청 누리집, 정부민원안내콜센터(국번 없이 110)에 "
+    "문의해 주세요.\n"
     "{examples}"
 )
 # Places in Korea a question may name instead of the knowledge base's regions (nlp/words.txt).
@@ -298,6 +306,7 @@ def answer(
     near = not fused or ranked[0].semantic > FUSED_MIN_COSINE
     answer_at = _answer_threshold(ranked)
     confident = top >= answer_at and near and not near_tie(ranked) or clear_winner(ranked)
+    confident = confident and not _measure_not_asked(ranked[0].entry, query)
     note = ""
     if region and query.region is None and confident and ranked[0].entry.region != region:
         ranked, note = _chosen_region_first(ranked, region, answer_at)
@@ -323,6 +332,17 @@ def answer(
     return Reply(text, QUESTION, NOT_FOUND, _about(kb, NOT_FOUND_TEXT), hits)
 
 
+def _measure_not_asked(entry: Entry, query: Query) -> bool:
+    """Whether ``entry`` is an indicator and the question asks neither a figure (a measure word
+    anywhere: "활동률") nor who keeps it (a contact cue as a word: not the 번호 of 비밀번호)."""
+    if entry.kind != INDICATOR:
+        return False
+    words = {*query.tokens, *query.text.split()}
+    return not any(w in query.compact for w in MEASURE_WORDS) and not any(
+        strip_particle(w) in CONTACT_CUES for w in words
+    )
+
+
 def answer_reply(text: str, full: str, hits: tuple[Hit, ...], entry_id: str) -> Reply:
     """An answer in its brief form, with the full card as the detail when it is longer."""
     short = brief(full)
@@ -331,10 +351,15 @@ def answer_reply(text: str, full: str, hits: tuple[Hit, ...], entry_id: str) -> 
 
 
 def _other_place(kb: KnowledgeBase, text: str) -> str | None:
-    """A province or metropolitan city the question names that is none of the knowledge base's
-    ("서울시 청년수당", "광주 다문화가족지원센터"), or None."""
+    """A province, metropolitan city, city, county or district the question names that is none
+    of the knowledge base's ("서울시 청년수당", "광주 다문화가족지원센터", "수원시 청년 월세"),
+    or None."""
     squeezed = text.replace(" ", "")
     named = [(squeezed.find(p), -len(p), p) for p in _OTHER_PLACES if p in squeezed]
+    own = {*(r.name for r in kb.regions), *kb.index.region_words}
+    district = named_district(text, own)  # "수원시 …", "해운대구 …" (nlp/places.txt)
+    if district is not None:
+        named.append((squeezed.find(district[1]), -len(district[1]), district[1]))
     place = min(named)[2] if named else None  # the first written, the longest there
     if place is None or place.lower() in kb.index.region_words or mentioned_regions(kb, text):
         return None
@@ -1092,20 +1117,18 @@ def _where_in_region(kb: KnowledgeBase, name: str | None) -> str:
 
 
 def _unstated(kb: KnowledgeBase, text: str, query: Query, hits: tuple[Hit, ...]) -> str:
-    """For "did you mean" entries none of which states the fact the question asks for
-    ("찾아가는 시청 다음에 어디서 해요?"): a first line saying the documents lack it and where to
-    ask; "" when one of them may state it or no fact is asked. A word of an entry's own title
-    asks for nothing about it ("주민참여예산")."""
-    facts = [
-        tuple(f for f in asked_facts(text, title=hit.entry.title) if f not in COMMON_FACTS)
-        for hit in hits
-    ]
-    if not hits or not all(facts):
+    """For "did you mean" entries whose first — the entry the reply is about — does not state
+    the fact the question asks for ("찾아가는 시청 다음에 어디서 해요?"): a first line saying the
+    documents lack it and where to ask; "" when it may state it or no fact is asked. A lower
+    offer stating it does not hide that the first lacks it. A word of the entry's own title asks
+    for nothing about it ("주민참여예산")."""
+    if not hits:
         return ""
-    for hit, asked in zip(hits, facts):
-        if len(_lacking_in(kb, hit.entry, asked, text)) < len(asked):
-            return ""
-    labels = "·".join(f.label for f in facts[0])
+    first = hits[0].entry
+    asked = tuple(f for f in asked_facts(text, title=first.title) if f not in COMMON_FACTS)
+    if not asked or len(_lacking_in(kb, first, asked, text)) < len(asked):
+        return ""
+    labels = "·".join(f.label for f in asked)
     return (
         f"이 자료에는 물으신 {labels}{subject_particle(labels)} 나와 있지 않습니다. "
         f"{_where_in_region(kb, query.region)}\n"

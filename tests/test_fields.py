@@ -6,6 +6,8 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import Entry, Source
+from nlp import answer
+from nlp.analyzer import Query
 from nlp.fields import (
     FACTS,
     HOW_TO_APPLY,
@@ -16,7 +18,7 @@ from nlp.fields import (
     object_particle,
     records,
 )
-from nlp.reply import NOT_FOUND, SUGGEST
+from nlp.reply import NOT_FOUND, SUGGEST, Hit
 from nlp.responder import respond
 
 
@@ -31,6 +33,8 @@ from nlp.responder import respond
         ("주민참여예산 사업 있어요?", []),  # 예산 is part of the name, not a question about money
         ("새마을지도자 자녀 장학금 대상이 누구예요", ["지원 대상"]),
         ("새마을지도자 자녀 장학금 조건", []),  # answered by 지원조건, asks no extra fact
+        ("청년 일자리 사업 자격 요건", ["지원 대상"]),
+        ("요양보호사 자격증 따면 지원금 있어요?", []),  # a certificate, not who may apply
         ("신청서류는 뭐 내야 돼?", ["구비서류"]),
         ("제출서류 뭐예요", ["구비서류"]),
         ("청년심포 프로젝트 지원금 얼마 줘요?", ["지원 금액"]),
@@ -546,3 +550,40 @@ def test_where_a_service_is_received_asks_for_its_place(question, labels):
 )
 def test_the_reply_says_where_a_service_is_received_is_missing(kb: KnowledgeBase, question):
     assert "의 장소가 나와 있지 않습니다" in respond(kb, question).text.splitlines()[0]
+
+
+def _query() -> Query:
+    return Query(
+        "시험 사업 전화번호", "시험사업전화번호", "시험사업전화번호", (), (), frozenset(), None
+    )
+
+
+def _entry(entry_id: str, title: str, content: str) -> Entry:
+    return Entry(
+        entry_id,
+        "program",
+        "전라북도",
+        title,
+        Source("t.txt", 1, 1, "시험"),
+        fields={"사업내용": content},
+    )
+
+
+@pytest.mark.parametrize("stating_at", [3, 4])
+def test_the_missing_fact_lead_is_decided_by_the_entry_the_reply_is_about(
+    kb: KnowledgeBase, stating_at
+):
+    # A lower offer stating the asked phone number does not hide that the first one lacks it.
+    hits = [
+        Hit(_entry(f"t-{n}", f"시험 사업 {n}", "마을 행사를 엽니다."), 30.0 - n) for n in range(5)
+    ]
+    stating = _entry("t-s", "다른 사업", "문의 전화 063-123-4567")
+    hits[stating_at] = Hit(stating, hits[stating_at].score)
+    lead = answer._unstated(kb, "시험 사업 전화번호 알려줘", _query(), tuple(hits))
+    assert lead.startswith("이 자료에는 물으신 전화번호가 나와 있지 않습니다.")
+
+
+def test_no_missing_fact_lead_when_the_first_offer_states_it(kb: KnowledgeBase):
+    first = _entry("t-s", "시험 사업", "문의 전화 063-123-4567")
+    hits = (Hit(first, 30.0), Hit(_entry("t-1", "시험 사업 1", "마을 행사를 엽니다."), 29.0))
+    assert answer._unstated(kb, "시험 사업 전화번호 알려줘", _query(), hits) == ""

@@ -465,6 +465,7 @@ class _FixedIndex:
 
     def __init__(self, entry: Entry, score: float) -> None:
         self.entry, self.score = entry, score
+        self.region_words: dict[str, str] = {}
 
     def analyze(self, text: str) -> Query:
         return Query(

@@ -211,8 +211,10 @@ def test_fused_bands_on_both_sides_of_each_threshold(tiny_kb, monkeypatch, score
     real = retrieval.search
 
     def fixed(index, query, **kwargs):  # the others behind: not a tie, not a clear winner
+        behind = retrieval.TIE_MARGIN + 1
+        assert behind < retrieval.CLEAR_MARGIN
         return [
-            dataclasses.replace(s, score=score - 2 * n)
+            dataclasses.replace(s, score=score - behind * n)
             for n, s in enumerate(real(index, query, **kwargs))
         ]
 
