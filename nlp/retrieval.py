@@ -90,7 +90,9 @@ CLOSE_COSINE = 0.01
 #    to +10, no file losing more than one; 0.01 or margins of 20 and more lost up to −47.
 #    Through the real ranking (retrieval.search): top-1 2,422 → 2,432, top-3 2,601 → 2,604.
 #    The first entry keeps its place when the question asks for its kind (ASKED_KIND_FACTOR):
-#    "외국인 가족 지원 업무 맡은 팀" is about the team, though a program is nearer in meaning.
+#    "외국인 가족 지원 업무 맡은 팀" is about the team, though a program is nearer in meaning;
+#    an entry outside the region the question names is never promoted (every_set.py: S lost a
+#    missing-fact question to 전북's scholarship asked about 인천's).
 MEANING_MARGIN = 12.0
 MEANING_COSINE = 0.02
 MEANING_WINDOW = 10
@@ -198,7 +200,7 @@ def agreement_ranking(
     kinds = asked_kinds(query.text, index.region_words) if query is not None else frozenset()
     if ranked[0].entry.kind in kinds:
         return ranked
-    return _clear_meaning_first(ranked)
+    return _clear_meaning_first(ranked, query.region if query is not None else None)
 
 
 def fused_candidates(
@@ -301,13 +303,19 @@ def _close_call_by_meaning(ranked: list[Scored]) -> list[Scored]:
     return ranked
 
 
-def _clear_meaning_first(ranked: list[Scored]) -> list[Scored]:
+def _clear_meaning_first(ranked: list[Scored], region: str | None = None) -> list[Scored]:
     """The candidate nearest in meaning among the first MEANING_WINDOW in the first place when
-    it is clearly nearer than the first entry and not far behind it (see MEANING_MARGIN)."""
+    it is clearly nearer than the first entry and not far behind it (see MEANING_MARGIN).
+    Only entries of the ``region`` the question names compete: the cosine does not know that
+    "인천 새마을지도자 자녀 학자금" asks about another region than 전북's scholarship."""
     if len(ranked) < 2:
         return ranked
     window = ranked[:MEANING_WINDOW]
-    n = max(range(len(window)), key=lambda i: (window[i].semantic or 0.0, -i))
+    n = max(
+        (i for i, s in enumerate(window) if region is None or s.entry.region == region),
+        key=lambda i: (window[i].semantic or 0.0, -i),
+        default=0,
+    )
     first, nearest = ranked[0], window[n]
     if (
         n

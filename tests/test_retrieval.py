@@ -226,6 +226,15 @@ def test_a_clear_winner_by_meaning_beyond_the_window_stays_where_it_is():
     assert retrieval._clear_meaning_first(ranked) == ranked
 
 
+def test_an_entry_outside_the_named_region_is_not_promoted_by_meaning():
+    """ "인천 … 자녀 학자금 얼마": 전북's scholarship is nearer in meaning, in another region."""
+    first, other = _ranked(("incheon", 50.0, 0.86), ("jeonbuk", 45.0, 0.92))
+    first = dataclasses.replace(first, entry=dataclasses.replace(first.entry, region="인천광역시"))
+    ranked = [first, other]
+    assert retrieval._clear_meaning_first(ranked, "인천광역시") == ranked
+    assert retrieval._clear_meaning_first(ranked)[0].entry.id == "jeonbuk"
+
+
 def test_the_nearest_in_meaning_of_the_window_is_the_one_promoted():
     ranked = _ranked(("long", 50.0, 0.85), ("near", 45.0, 0.88), ("nearest", 44.0, 0.90))
     assert [s.entry.id for s in retrieval._clear_meaning_first(ranked)][:2] == [
