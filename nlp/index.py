@@ -411,7 +411,10 @@ def _everyday_variants(
     splits) and that are neither the word itself nor one of its curated synonyms (the admins'
     word wins)."""
     found: dict[str, tuple[str, ...]] = {}
-    for word, admin in everyday.items():
+    # A noun of the vocabulary also stands for itself made a verb with 하 ("억울" → 억울하, as
+    # the tagger returns "억울한"), unless that verb has a line of its own.
+    verbs = {f"{w}하": a for w, a in everyday.items() if not w.endswith("하")}
+    for word, admin in (verbs | dict(everyday)).items():
         if word in postings:
             continue  # the documents use the citizen's word themselves: it means what they say
         known = {word, *synonyms.get(word, ())}

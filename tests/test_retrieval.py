@@ -198,6 +198,70 @@ def test_a_close_call_is_decided_by_meaning(second_score, second_cosine, first):
     assert [s.score for s in out] == [40.0, second_score]
 
 
+def _ranked(*rows: tuple[str, float, float]) -> list[Scored]:
+    return [_scored(key, score, cosine) for key, score, cosine in rows]
+
+
+@pytest.mark.parametrize(
+    "near_score, near_cosine, first",
+    [
+        # clearly nearer in meaning and close enough by words: the paraphrased entry
+        (50 - retrieval.MEANING_MARGIN, 0.86 + retrieval.MEANING_COSINE, "near"),
+        (50 - retrieval.MEANING_MARGIN - 0.5, 0.95, "long"),  # too far behind by words
+        (49.0, 0.86 + retrieval.MEANING_COSINE - 0.002, "long"),  # not clearly nearer
+    ],
+)
+def test_a_clear_winner_by_meaning_takes_the_first_place(near_score, near_cosine, first):
+    near = ("near", near_score, near_cosine)
+    ranked = _ranked(("long", 50.0, 0.86), ("other", 49.5, 0.85), near)
+    out = retrieval._clear_meaning_first(ranked)
+    assert out[0].entry.id == first
+    assert out[0].score == 50.0  # the first place keeps its score for the bands
+    assert sorted(s.entry.id for s in out) == ["long", "near", "other"]
+
+
+def test_a_clear_winner_by_meaning_beyond_the_window_stays_where_it_is():
+    others = [(f"other{n}", 49.0, 0.85) for n in range(retrieval.MEANING_WINDOW - 1)]
+    ranked = _ranked(("long", 50.0, 0.86), *others, ("near", 49.0, 0.95))
+    assert retrieval._clear_meaning_first(ranked) == ranked
+
+
+def test_an_entry_outside_the_named_region_is_not_promoted_by_meaning():
+    """ "인천 … 자녀 학자금 얼마": 전북's scholarship is nearer in meaning, in another region."""
+    first, other = _ranked(("incheon", 50.0, 0.86), ("jeonbuk", 45.0, 0.92))
+    first = dataclasses.replace(first, entry=dataclasses.replace(first.entry, region="인천광역시"))
+    ranked = [first, other]
+    assert retrieval._clear_meaning_first(ranked, "인천광역시") == ranked
+    assert retrieval._clear_meaning_first(ranked)[0].entry.id == "jeonbuk"
+
+
+def test_the_nearest_in_meaning_of_the_window_is_the_one_promoted():
+    ranked = _ranked(("long", 50.0, 0.85), ("near", 45.0, 0.88), ("nearest", 44.0, 0.90))
+    assert [s.entry.id for s in retrieval._clear_meaning_first(ranked)][:2] == [
+        "nearest",
+        "long",
+    ]
+
+
+def test_the_asked_kind_keeps_its_place_against_a_nearer_entry(kind_kb, monkeypatch):
+    """The team the question asks for stays first though the program is clearly nearer in
+    meaning and within MEANING_MARGIN of it (beyond CLOSE_MARGIN: this rule's case)."""
+    behind = 50.0 - retrieval.CLOSE_MARGIN - 1
+    assert behind >= 50.0 - retrieval.MEANING_MARGIN
+    real = retrieval.fused_candidates
+
+    def fixed(index, query, **kwargs):
+        team, center = sorted(real(index, query, **kwargs), key=lambda s: s.entry.id != "team")
+        return [
+            dataclasses.replace(team, score=50.0, semantic=0.86),
+            dataclasses.replace(center, score=behind, semantic=0.92),
+        ]
+
+    monkeypatch.setattr(retrieval, "fused_candidates", fixed)
+    assert _first(kind_kb, "외국인 가족 지원 업무 맡은 팀이 어디야") == "team"
+    assert _first(kind_kb, "외국인 가족 지원 업무 알려줘") == "center"
+
+
 def test_agreement_reranking_keeps_the_first_places_score_for_the_bands(fixed_kb):
     """The fused ranking's first score is the best fused score, whichever entry holds it."""
     query = fixed_kb.index.analyze("자원봉사 활동 하다 다치면 지원")

@@ -151,3 +151,64 @@ def test_a_word_the_documents_use_keeps_their_meaning(tokenizer):
 def test_an_unrelated_everyday_question_is_not_answered(kb, question):
     """Everyday words widen the match; a question about none of the documents stays out."""
     assert respond(kb, question).band != ANSWER
+
+
+# A second city, for the administrative words a citizen names by a verb, a place or a role.
+# Each entry has a neighbour that holds the question's other words, so only the everyday word
+# read as its administrative one decides.
+MORE_ENTRIES = [
+    _entry("grievance", "고충상담실 운영", 내용="시민 고충 접수와 상담, 담당 부서 연결"),
+    _entry("tax", "지방세 상담실 운영", 내용="지방세 납부 상담"),
+    _entry("volunteer", "자원봉사자 상해보험 가입", 내용="활동 중 상해를 입은 봉사자 보장"),
+    _entry("fire", "주택 화재보험 가입 지원", 내용="화재보험 가입비 일부 지원"),
+    _entry("hometown", "출향 인사 초청 간담회", 내용="외지에 사는 출향 인사에게 시정 설명"),
+    _entry("briefing", "시정 설명회 개최", 내용="주민에게 주요 시정 설명"),
+    _entry("subway", "도시철도 역사 냉방 개선", 내용="도시철도 승강장 냉방기 교체"),
+    _entry("senior", "경로당 냉방비 지원", 내용="여름철 경로당 냉방비 보조"),
+    _entry("artists", "예술인 창작 공간 지원", 내용="지역 예술인에게 작업실 임대료 지원"),
+    _entry("startup", "청년 창업 작업실 임대", 내용="창업 청년에게 공유 작업실 제공"),
+    _entry("oneStop", "기업 애로 원스톱 상담", 내용="기업 운영 중 겪는 애로 사항을 한 번에 상담"),
+    _entry("shops", "전통시장 운영 개선", 내용="전통시장 상인회 운영 지원"),
+]
+
+
+@pytest.fixture(scope="module")
+def town(tokenizer):
+    return build_knowledge_base(MORE_ENTRIES, tokenizer=tokenizer)
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # a noun of the vocabulary made a verb with 하: 억울한 → 억울하 → 억울 → 고충
+        ("억울한 일 털어놓을 데 있어요?", "grievance"),
+        ("밖에서 일하다 다치면 보험 처리 되나요", "volunteer"),
+        ("타향에 나가 사는 사람들 불러서 설명하는 자리", "hometown"),
+        ("지하철 냉방 좀 세게 틀어 주세요", "subway"),
+        ("그림 그리는 작가들 작업실 구해주는 거", "artists"),
+        ("회사 하면서 막히는 거 물어볼 데", "oneStop"),
+    ],
+)
+def test_more_everyday_words_find_their_administrative_entry(town, question, expected):
+    hits = town.index.search(town.index.analyze(question))
+    assert hits and hits[0].entry.id == expected
+
+
+def test_a_noun_made_a_verb_stands_for_the_nouns_words(town):
+    assert town.index.everyday_of("억울하") == ("고충",)
+    assert town.index.everyday_of("억울") == ("고충",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "회사 주식 시세 알려줘",
+        "지하철 노선도 보여줘",
+        "작가 사인회 언제 해요",
+        "억울하게 벌금 낸 썰 푼다",
+    ],
+)
+def test_questions_sharing_only_an_everyday_word_are_not_answered(town, question):
+    """An everyday word counts less than the document's own word: with nothing else of the
+    entry in the question, it is not enough to answer."""
+    assert respond(town, question).band != ANSWER
