@@ -69,17 +69,19 @@ PHONE = Fact(
     not_instead=_WHO_RUNS,
 )
 # What a citizen does to take part: apply, join, book, subscribe, be issued.
-_APPLYING = r"(신청|가입|접수|지원|참여|등록|구독|예약|발급)"
+_APPLYING = r"(신청|가입|접수|지원|참여|등록|구독|예약|발급|청구)"
 HOW_TO_APPLY = Fact(
     "신청 방법",
     re.compile(
         rf"{_APPLYING}\s*(은|는|을|를)?\s*(하는\s*)?"
         r"(방법|절차|하려면|할\s*수\s*있|어떻게|어디서|해야)|"
-        rf"어떻게\s*{_APPLYING}|{_APPLYING}\s*(은|는)?\s*어디|어디(서|에서|로)?\s*{_APPLYING}|"
+        rf"어떻게\s*{_APPLYING}|{_APPLYING}\s*(은|는)?\s*어디|어디(서|에서|로|에)?\s*{_APPLYING}|"
         rf"{_APPLYING}\s*(받|하|해)\S*\s*(려면|으려면)|{_APPLYING}\s*받으려면|"
         # where a form is handed in or got ("신청서 어디로 내요", "양식 어디서 받아요")
         rf"({_APPLYING}서|양식)\S*\s*(\S+\s+)?(어디|어떻게)|"
         r"어디(로|에|서|에서)?\s*(내|제출|보내)|"
+        # how a proposal or a form is handed in ("주민 제안은 어떻게 내요")
+        r"(제안|신청서|서류|의견)\S{0,2}\s*(은|는|을|를)?\s*어떻게\s*(내|제출|보내|올리)|"
         # by which channel ("온라인으로 신청 돼요?", "직접 방문해야 돼요?")
         rf"(온라인|인터넷|모바일|홈페이지|앱|우편|팩스)\s*(으로|로)?\s*(도\s*)?{_APPLYING}|"
         r"방문\s*(해야|신청|접수)"
@@ -182,7 +184,8 @@ TEAM = Fact(
 DOCUMENTS = Fact(
     "구비서류",
     re.compile(
-        r"(구비|제출|신청|필요한|준비|내야\s*하는|첨부)\s*서류|서류\s*(는|은|가|를|로|뭐|무엇|어떤|필요)|"
+        r"(구비|제출|신청|필요한|준비|내야\s*하는|첨부|무슨|어떤|뭔|무엇)\s*서류|"
+        r"서류\s*(는|은|가|를|로|뭐|무엇|어떤|필요)|"
         r"(뭘|뭐|무엇을)\s*(내야|제출|준비)"
     ),
     fields=("구비서류", "제출서류", "신청서류", "필요서류"),
@@ -200,7 +203,9 @@ SUPPORT_AMOUNT = Fact(
     # 지원조건 and 지원내용 say who and what; only a figure in them states an amount.
     fields=("지원금액", "지원금", "지원단가"),
     line=re.compile(
-        rf"{_COST_SHARE}\d[\d,.]*\s*(?:백만원|천원|만원|억원?|원)|전액|{_COST_SHARE}\d+\s*%"
+        rf"{_COST_SHARE}\d[\d,.]*\s*(?:백만원|천원|만원|억원?|원)|전액|"
+        # a share of a grant, not who pays it ("100% 도비사업")
+        rf"{_COST_SHARE}\d+\s*%(?!\s*(?:국비|도비|시비|군비|구비|지방비|자부담))"
     ),
     ignores=_BUDGETS,
     not_instead=_BUDGETS,
