@@ -176,6 +176,15 @@ RELATED_MIN_SCORE = 30.0
 # and two letters are the shortest head that still says something (청년, 장애).
 COMPOUND_CHARS = 4
 HEAD_CHARS = 2
+# An item of the pool whose best passage is closer in meaning to the topic words (cosine of
+# the semantic index) than every listed item holding them, by at least this margin, joins the
+# list: the theme said in other words ("환경 녹지" → 1,000만그루 나무심기, whose text holds
+# neither). Margin 0, at most 3 joining (closest first), on sets A–W (every_set.py, against
+# main e373286): lists 3 more (Q, U, W), counts 1 more (M), nothing else changed. Measured
+# against the topic words alone: against the whole question the listed pledges (0.87–0.91)
+# sit among unrelated ones (공유경제 플랫폼 0.91, 수공예 산업 0.91).
+MEANING_MARGIN = 0.0
+MEANING_JOIN_LIMIT = 3
 
 
 @dataclass(frozen=True)
@@ -285,6 +294,7 @@ def find_listing(
     if field_value and not any(field_value in g for g in groups):
         pool = [e for e in pool if field_value in e.fields.get("분야", "")]
     related: list[Entry] = []
+    candidates = pool
     if groups:
         # without a kind ("전자민원 모니터 하면 어떤 혜택 있어요?") the words are one entry's
         # description and a list must hold them all
@@ -304,6 +314,8 @@ def find_listing(
             related = _ordered(kb, found, groups, region, field_value, None, titled)
         pool = [e for e in matching if e not in related]
         pool = related + _ordered(kb, pool, groups, region, field_value, shares, titled)
+        if kinds and pool:
+            pool = _near_in_meaning(kb, candidates, pool, groups, titled) + pool
     else:
         pool = _ordered(kb, pool, groups, region, field_value)
     if len(pool) < MIN_ITEMS or (not kinds and not topics and parent is None and not field_value):
@@ -946,6 +958,33 @@ def _related(kb: KnowledgeBase, query: Query, pool: list[Entry]) -> list[Entry]:
         for s in kb.index.search(query, limit=RELATED_LIMIT)
         if s.entry.id in allowed and s.score >= RELATED_MIN_SCORE
     ]
+
+
+def _near_in_meaning(
+    kb: KnowledgeBase,
+    candidates: list[Entry],
+    listed: list[Entry],
+    groups: list[tuple[str, ...]],
+    titled: dict[str, float],
+) -> list[Entry]:
+    """The candidates not listed whose meaning is closer to the topic words than every listed
+    item's (``MEANING_MARGIN``), closest first, at most MEANING_JOIN_LIMIT; none without a
+    ready semantic index or when a listed item's title holds every topic group (the theme is
+    named as the documents name it)."""
+    semantic = getattr(kb.index, "semantic", None)
+    if semantic is None or any(titled.get(e.id, 0.0) >= 1 - SHARE_SLACK for e in listed):
+        return []
+    cosines, _ = semantic.similarities(" ".join(w for g in groups for w in g))
+    rows = {e.id: semantic.position(e.id) for e in [*candidates, *listed]}
+
+    def cosine(entry: Entry) -> float:
+        row = rows[entry.id]
+        return float(cosines[row]) if row is not None else -1.0
+
+    floor = max(map(cosine, listed)) + MEANING_MARGIN
+    shown = {e.id for e in listed}
+    near = [e for e in candidates if e.id not in shown and cosine(e) > floor]
+    return sorted(near, key=cosine, reverse=True)[:MEANING_JOIN_LIMIT]
 
 
 def _without_titles(kb: KnowledgeBase, query: Query) -> str:

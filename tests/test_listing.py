@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from knowledge.base import KnowledgeBase
@@ -411,3 +412,58 @@ def test_a_short_topic_across_a_space_puts_no_entry_first(kb: KnowledgeBase, que
     assert listing is not None
     assert listing.entries[0].title != chance
     assert [e.title for e in listing.entries].index(chance) >= 3
+
+
+class _FakeMeaning:
+    """A semantic index whose cosine to any text is set per title word (``near``), else
+    BACKGROUND_COSINE: what ``SemanticIndex.similarities`` and ``position`` give."""
+
+    BACKGROUND_COSINE = 0.8
+
+    def __init__(self, kb: KnowledgeBase, near: dict[str, float]):
+        self.entry_ids = [e.id for e in kb.entries]
+        self._cosines = np.array(
+            [
+                max([c for w, c in near.items() if w in e.title], default=self.BACKGROUND_COSINE)
+                for e in kb.entries
+            ]
+        )
+
+    def position(self, entry_id: str) -> int | None:
+        return self.entry_ids.index(entry_id)
+
+    def similarities(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        return self._cosines, np.zeros(len(self._cosines), dtype=int)
+
+
+@pytest.mark.parametrize(
+    "question, near, shown, not_shown",
+    [
+        # the theme in other words: no title or text of these pledges holds 환경 or 녹지
+        (
+            "전주 환경 녹지 관련 공약 뭐 있어요",
+            {"나무심기": 0.9, "숲길": 0.89, "미세먼지": 0.88, "다문화가족": 0.95},
+            ["지속가능한 1,000만그루 나무심기", "명품 숲길 조성으로 도심 트레킹 확대"],
+            # near in meaning but another region's programs
+            ["다문화가족"],
+        ),
+        # not closer than the best item holding the words: it does not join
+        (
+            "전주 환경 녹지 관련 공약 뭐 있어요",
+            {"미세먼지": 0.9, "나무심기": 0.9, "실내놀이터": 0.85},
+            [],
+            ["나무심기", "실내놀이터"],
+        ),
+        # the words are in titles (장애인): the theme is named as the documents name it
+        ("전주 장애인 관련 공약 알려줘", {"나무심기": 0.99}, [], ["나무심기"]),
+    ],
+)
+def test_items_near_the_topic_in_meaning_join_a_list(
+    kb: KnowledgeBase, monkeypatch, question, near, shown, not_shown
+):
+    monkeypatch.setattr(kb.index, "semantic", _FakeMeaning(kb, near))
+    listing = find_listing(kb, kb.index.analyze(question), question)
+    assert listing is not None
+    titles = [e.title for e in listing.entries[:PAGE_SIZE]]
+    assert all(s in titles for s in shown), titles
+    assert not any(n in t for n in not_shown for t in titles), titles
