@@ -4,7 +4,7 @@ Usage:
     python benchmarks/every_set.py run CHECKOUT OUTDIR     # one OUTDIR/<set>.txt per set
     python benchmarks/every_set.py table BEFORE AFTER       # markdown: before → after per set
 
-``run`` scores the blind sets A–W (with their dialogues; P has dialogues only) and our own
+``run`` scores the blind sets A–X (with their dialogues; P has dialogues only) and our own
 question files, each with ``blind.py``, so an older commit is judged the same way; ``table``
 prints each set's aggregates, bold where AFTER got more right, underlined where fewer.
 """
