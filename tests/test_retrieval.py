@@ -10,7 +10,8 @@ import dataclasses
 import pytest
 
 from concept_encoder import ConceptEncoder
-from knowledge.model import Entry, Source
+from entry_rows import make
+from knowledge.model import Entry
 from nlp import retrieval
 from nlp.answer import FUSED_ANSWER_THRESHOLD, FUSED_SUGGEST_THRESHOLD
 from nlp.index import Scored
@@ -19,20 +20,9 @@ from nlp.responder import respond
 from nlp.retrieval import build_knowledge_base
 from nlp.semantic import SemanticIndex
 
-SOURCE = Source("test.txt", 1, 2, "시험 문서", 2021)
-
 
 def _entry(key: str, kind: str, title: str, parent: str | None = None, **fields: str) -> Entry:
-    return Entry(
-        id=key,
-        kind=kind,
-        region="전라북도",
-        title=title,
-        source=SOURCE,
-        fields=fields,
-        body="\n".join(f"{k}: {v}" for k, v in fields.items()),
-        parent_id=parent,
-    )
+    return make(key, title, kind=kind, parent=parent, **fields)
 
 
 # A unit project lists its programs by name, so a question about one program finds most of its

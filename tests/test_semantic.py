@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import nlp.index
 from concept_encoder import ConceptEncoder
-from knowledge.model import Entry, Source
+from entry_rows import make
 from nlp import responder, retrieval
 from nlp.answer import (
     FUSED_ANSWER_THRESHOLD,
@@ -40,25 +40,12 @@ from nlp.semantic import (
     text_key,
 )
 
-SOURCE = Source("test.txt", 1, 2, "시험 문서", 2021)
-
-
-def _entry(number: int, title: str, **fields: str) -> Entry:
-    return Entry(
-        id=f"t{number}",
-        kind="program",
-        region="전라북도",
-        title=title,
-        source=SOURCE,
-        fields=fields,
-        body="\n".join(f"{k}: {v}" for k, v in fields.items()),
-    )
-
-
 ENTRIES = [
-    _entry(1, "다문화가족 모국방문 지원", 사업내용="결혼이민자 가족의 친정 나라 방문 항공료 지원"),
-    _entry(2, "자원봉사 보험 가입", 사업내용="봉사활동 중 다친 자원봉사자의 치료비 보장"),
-    _entry(3, "새마을지도자 자녀 장학금", 지원조건="새마을지도자 자녀 대학생, 성적 기준 충족"),
+    make(
+        "t1", "다문화가족 모국방문 지원", 사업내용="결혼이민자 가족의 친정 나라 방문 항공료 지원"
+    ),
+    make("t2", "자원봉사 보험 가입", 사업내용="봉사활동 중 다친 자원봉사자의 치료비 보장"),
+    make("t3", "새마을지도자 자녀 장학금", 지원조건="새마을지도자 자녀 대학생, 성적 기준 충족"),
 ]
 
 
@@ -89,7 +76,7 @@ class CountingEncoder(ConceptEncoder):
 
 def test_long_fields_are_cut_into_passages_of_whole_lines():
     lines = [f"{n}번째 줄은 어떤 사업의 세부 내용을 설명합니다" for n in range(12)]
-    entry = _entry(9, "긴 사업", 주요내용="\n".join(lines), 예산="45백만원")
+    entry = make("t9", "긴 사업", 주요내용="\n".join(lines), 예산="45백만원")
     found = passages(entry)
     assert found[0].field is None and found[0].text == "긴 사업"
     contents = [p for p in found if p.field == "주요내용"]
@@ -321,7 +308,7 @@ def test_reload_embeds_only_what_changed_in_the_background(tokenizer, tmp_path):
     assert old.index.semantic is not None and "사용 중" in service.status_text()
     encoder.embedded.clear()
     new = build_knowledge_base(
-        [*ENTRIES, _entry(4, "드론축구 월드컵", 사업내용="드론축구 대회")], tokenizer=tokenizer
+        [*ENTRIES, make("t4", "드론축구 월드컵", 사업내용="드론축구 대회")], tokenizer=tokenizer
     )
     assert new.index.semantic is None  # answers by words until the thread is done
     service.prepare(new).join()

@@ -4,9 +4,12 @@ city's documents, and unrelated questions stay unanswered."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
-from knowledge.model import Entry, Source
+import entry_rows
+from knowledge.model import Source
 from nlp.reply import ANSWER
 from nlp.responder import respond
 from nlp.retrieval import build_knowledge_base
@@ -30,16 +33,8 @@ CATEGORIES = [
 ]
 
 
-def _entry(key: str, title: str, **fields: str) -> Entry:
-    return Entry(
-        id=key,
-        kind="unit_project",
-        region="가나시",
-        title=title,
-        source=SOURCE,
-        fields=fields,
-        body="\n".join(f"{k}: {v}" for k, v in fields.items()),
-    )
+# Every entry of the test cities is a unit project of 가나시.
+_entry = partial(entry_rows.make, kind="unit_project", region="가나시", source=SOURCE)
 
 
 # A city none of the question sets is about, written only in administrative words.
