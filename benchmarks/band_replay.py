@@ -85,11 +85,21 @@ def collect(out: Path) -> None:
 
 
 class _Named:
+    """The index as the agreement rules see it: which entries the question named; no region
+    words (the replayed question, ``_REPLAYED``, has no text to name a kind in)."""
+
+    region_words: tuple[str, ...] = ()
+
     def __init__(self, named: set[str]) -> None:
         self._named = named
 
     def named(self, entry_id: str, query) -> bool:
         return entry_id in self._named
+
+
+# The question as the agreement rules see it in a replay: its asked kinds are already applied
+# (``retrieval._asked_kind_first``) and its region is in the candidates' place factor.
+_REPLAYED = types.SimpleNamespace(text="", region=None)
 
 
 def ranked(row: dict, weight: float, low: float, high: float) -> list[Scored]:
@@ -104,7 +114,7 @@ def ranked(row: dict, weight: float, low: float, high: float) -> list[Scored]:
     out.sort(key=lambda s: (-s.score, s.entry.id))
     out = retrieval._asked_kind_first(out, frozenset(row["kinds"]))
     named = _Named({c["id"] for c in row["cands"] if c["named"]})
-    return retrieval.agreement_ranking(named, None, out) if out else out
+    return retrieval.agreement_ranking(named, _REPLAYED, out) if out else out
 
 
 def band(top: list[Scored], answer_at: float, suggest_at: float) -> str:

@@ -196,19 +196,15 @@ def search(
     return agreement_ranking(index, query, fused)[:limit]
 
 
-def agreement_ranking(
-    index: SearchIndex, query: Query | None, fused: list[Scored]
-) -> list[Scored]:
+def agreement_ranking(index: SearchIndex, query: Query, fused: list[Scored]) -> list[Scored]:
     """The fused ranking after the agreement rules (CHILD_MARGIN, CLOSE_MARGIN,
-    MEANING_MARGIN), unless the question spells out the first entry's name. (``query`` None:
-    a benchmark's replay, which asks no kind.)"""
+    MEANING_MARGIN), unless the question spells out the first entry's name."""
     if index.named(fused[0].entry.id, query):
         return fused
     ranked = _close_call_by_meaning(_child_first(fused))
-    kinds = asked_kinds(query.text, index.region_words) if query is not None else frozenset()
-    if ranked[0].entry.kind in kinds:
+    if ranked[0].entry.kind in asked_kinds(query.text, index.region_words):
         return ranked
-    return _clear_meaning_first(ranked, query.region if query is not None else None)
+    return _clear_meaning_first(ranked, query.region)
 
 
 def fused_candidates(
