@@ -34,12 +34,13 @@ def other_districts(own: frozenset[str]) -> tuple[str, ...]:
     ``own`` holds the knowledge base's region names and spellings: a 시·도 among them covers
     all its districts; a district among them (전주, 나주) is its own although its 시·도 is not.
     A spelling that is also one of an own district (중구 of 인천 and of 서울) is left out."""
-    sections = read_words(PLACES_FILE)
-    ambiguous = frozenset(sections.pop(_AMBIGUOUS, ()))
-    sections.pop(_TAILS, None)
+    sections = _sections()
+    ambiguous = frozenset(sections.get(_AMBIGUOUS, ()))
     mine: set[str] = set()
     others: set[str] = set()
     for province, names in sections.items():
+        if province in (_AMBIGUOUS, _TAILS):
+            continue
         for name in names:
             spellings = _spellings(name, ambiguous)
             covered = province in own or any(s in own for s in (*spellings, name[:-1]))
@@ -60,9 +61,10 @@ def named_district(text: str, own: Iterable[str]) -> tuple[int, str] | None:
 
 
 @lru_cache(maxsize=1)
-def _place_tails() -> frozenset[str]:
-    return frozenset(read_words(PLACES_FILE)[_TAILS])
+def _sections() -> dict[str, tuple[str, ...]]:
+    """places.txt read once: each 시·도's districts, the ambiguous stems, the place tails."""
+    return read_words(PLACES_FILE)
 
 
 def _is_tail(rest: str) -> bool:
-    return not rest or rest in PARTICLES or rest in _place_tails()
+    return not rest or rest in PARTICLES or rest in _sections()[_TAILS]
