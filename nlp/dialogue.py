@@ -39,7 +39,7 @@ from nlp.answer import (
     full_card,
     wanted_fields,
 )
-from nlp.comparison import clip, find_comparison, is_comparison
+from nlp.comparison import MAX_VALUE_CHARS, clip, find_comparison, is_comparison
 from nlp.fields import asked_facts, object_particle, without_cues
 from nlp.jamo import to_jamo
 from nlp.listing import (
@@ -192,7 +192,6 @@ _COMPARE_WORDS = re.compile(
 _WITH = re.compile(r"(\S+?)(이랑|랑|하고|와|과)(?=\s|$)")
 # What an entry is about, for a side of a comparison when no field is asked (as nlp.comparison).
 _ABOUT_FIELDS = ("사업내용", "주요내용", "목적", "목표", "내용", "지원조건", "분야", "구성")
-SIDE_FACT_CHARS = 150  # nlp.comparison's MAX_VALUE_CHARS: two sides stay well within 600
 SIDE_FIELDS = 2  # "뭐가 달라?": the first two fields in which the two differ, sharing the room
 MAX_COMPARE_CHARS = 30  # "전북 대외협력국이랑 비교하면 어디가 더 많아?": 23 letters
 _POINTED_KINDS = WORDS["follow-up pointers"]
@@ -1031,7 +1030,7 @@ def _side_by_side(
         if n in first.fields and n in second.fields and first.fields[n] != second.fields[n]
     ]
     shown = named[:1] or differing[:SIDE_FIELDS]
-    room = SIDE_FACT_CHARS // max(1, len(shown))
+    room = MAX_VALUE_CHARS // max(1, len(shown))  # two sides stay well within 600
     lines = [f"두 항목을 비교합니다: {first.title} · {second.title}"]
     for number, entry in enumerate(entries, 1):
         kind = KIND_LABELS.get(entry.kind, entry.kind)
