@@ -84,7 +84,9 @@ HOW_TO_APPLY = Fact(
         r"(제안|신청서|서류|의견)\S{0,2}\s*(은|는|을|를)?\s*어떻게\s*(내|제출|보내|올리)|"
         # by which channel ("온라인으로 신청 돼요?", "직접 방문해야 돼요?")
         rf"(온라인|인터넷|모바일|홈페이지|앱|우편|팩스)\s*(으로|로)?\s*(도\s*)?{_APPLYING}|"
-        r"방문\s*(해야|신청|접수)"
+        r"방문\s*(해야|신청|접수)|"
+        # where ("신청하는 곳"), or the bare act closing the question ("오피니언리더 선발 신청")
+        rf"{_APPLYING}\s*(하는|할)\s*(곳|데)|(신청|접수)\s*[?.!]*\s*$"
     ),
     fields=("신청방법", "신청 방법", "접수방법", "접수 방법", "신청절차"),
     overrides=("누가", "누구"),  # "누가 신청할 수 있어요" asks who may (TARGET)
@@ -416,18 +418,37 @@ def asked_facts(text: str, *, title: str = "") -> tuple[Fact, ...]:
     """The facts the question asks for, in ``FACTS`` order (usually one); the words of the
     entry's ``title`` are not cues ("주민참여예산 사업" asks for no budget). A measure the
     question names ("할인율 몇 프로예요") is a fact of its own, asked instead of broader ones."""
-    text = without_names(text, title)
+    bare = without_names(text, title)
+    named = _name_spans(text, title)
     found = [
         fact
         for fact in FACTS
-        if not any(word in text for word in fact.overrides)
-        and any(not fact.noun or _asks_for(text, m) for m in fact.cue.finditer(text))
+        if not any(word in bare for word in fact.overrides)
+        and any(
+            (not fact.noun or _asks_for(text, m)) and not _within(m, named)
+            for m in fact.cue.finditer(text)
+        )
     ]
     found = [f for f in found if not any(s in found for s in _SHADOWED_BY.get(f, ()))]
-    measures = _measures(text)
+    measures = _measures(bare)
     if measures:
         found = [f for f in found if f not in _BROADER_THAN_A_MEASURE]
     return (*found, *measures)
+
+
+def _name_spans(text: str, names: str) -> list[tuple[int, int]]:
+    """Where the words of ``names`` (of two letters or more) stand in ``text``."""
+    return [
+        (m.start(), m.end())
+        for word in {w for w in names.split() if len(w) >= 2}
+        for m in re.finditer(re.escape(word), text)
+    ]
+
+
+def _within(match: re.Match, spans: list[tuple[int, int]]) -> bool:
+    """Whether a cue lies inside a name ("주민참여예산" asks for no budget); one reaching past
+    it asks ("운영시간" of the "… 운영" program asks for its hours)."""
+    return any(start <= match.start() and match.end() <= end for start, end in spans)
 
 
 # Words that, right after a noun, ask for it (nlp/facts.txt).

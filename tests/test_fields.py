@@ -128,10 +128,26 @@ from nlp.responder import respond
         ("병원비 많이 나오면 시에서 상한선 정해준다던데", []),
         ("실내 체육관 새로 짓는 거 땅 보상 얘기 나오던데", []),
         ("인천시에서 매달 내는 무료 잡지", []),
+        ("국제교류센터 입장권 가격", ["가격"]),
+        ("장학금 신청하는 곳", ["신청 방법"]),
+        ("자매결연 참여 신청", ["신청 방법"]),  # the bare act closing the question
+        ("청년 창업 지원", []),  # a program's name, not how to apply
     ],
 )
 def test_the_asked_fact_is_recognised(question, labels):
     title = "주민참여예산" if "주민참여예산" in question else ""
+    assert [f.label for f in asked_facts(question, title=title)] == labels
+
+
+@pytest.mark.parametrize(
+    "question, title, labels",
+    [
+        ("주민참여예산사업 알려줘", "주민참여예산", []),  # the cue lies inside the name
+        # a cue reaching past a word of the name asks: the "… 운영" program's 운영시간
+        ("플러스센터 운영시간", "다문화 이주민 플러스센터 운영", ["운영 시간"]),
+    ],
+)
+def test_a_cue_asks_unless_it_lies_inside_the_entry_name(question, title, labels):
     assert [f.label for f in asked_facts(question, title=title)] == labels
 
 
