@@ -150,8 +150,20 @@ def is_comparison(kb: KnowledgeBase, text: str) -> bool:
     if _ALL_REGIONS.search(text):
         return True
     if not _COMPARE.search(text):  # two questions joined compare regions only
-        return bool(_JOINED.search(text)) and len(_regions_named(kb, text)) >= 2
+        # as do two regions' things joined by 랑 ("전북 정무기획과랑 인천 시민정책담당관실 인원")
+        joined = _JOINED.search(text) or _things_joined(kb, text)
+        return bool(joined) and len(_regions_named(kb, text)) >= 2
     return len(_regions_named(kb, text)) >= 2 or len(_named_sides(kb, text)) >= 2
+
+
+def _things_joined(kb: KnowledgeBase, text: str) -> bool:
+    """Whether a conjunction joins two things, not two regions ("전북이랑 인천 주민참여예산
+    알려줘" asks for both regions' entries, a list)."""
+    return any(
+        text[: m.start()].split()[-1].lower() not in kb.index.region_words
+        for m in _BETWEEN_SIDES.finditer(text)
+        if text[: m.start()].split()
+    )
 
 
 def find_comparison(

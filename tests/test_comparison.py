@@ -25,6 +25,8 @@ from nlp.responder import respond
         "전북 정무기획과랑 인천 시민정책담당관실 예산 어디가 더 많아요",
         "전북 홍보대사는 누구고 인천 홍보대사 추천위원회 위원장은 누구예요?",
         "지역별 자원봉사 사업",
+        # two regions' things joined by 랑, with no word of comparing
+        "전북 홍보기획과랑 인천 소통기획담당관실 예산",
     ],
 )
 def test_comparisons_are_recognised(kb: KnowledgeBase, question):
