@@ -51,6 +51,21 @@ _BROWSE = re.compile(
 # "소통기획담당관실은 무슨 일 해요": what a named department, team or unit project does is the
 # list of its work (without a named parent, "무슨 일" asks about one entry).
 _PARENT_WORK = re.compile(r"무슨\s*(일|업무)|뭘\s*해")
+# "민간협력팀 사업", "혁신담당관실 업무계획", "직소민원팀 하는 사업": a department or team named
+# with nothing but a kind of work asks for that work, as "무슨 일 해요" does.
+_UNIT_WORK = re.compile(
+    r"^\s*((하는|맡은|담당하는|맡고\s*있는|추진하는)\s*)?(주요\s*)?(사업|업무|업무\s*계획)"
+    r"\s*(들|은|는|이요|요)?\s*[?.!~]*\s*$"
+)
+_UNIT_KINDS = frozenset({"department", "team"})
+# "전주 청년 공약", "다문화 사업 알려줘": a question ending with a kind, asked for.
+_ENDS_WITH_KIND = re.compile(
+    r"(공약|사업|위원회|단체|지적\s*사항|업무)\s*(좀\s*)?(알려\S*|보여\S*|요|은요|는요)?"
+    r"\s*[?.!~]*\s*$"
+)
+# Titles sharing the words of such a question that make it a list: with two ("코디네이터 지원
+# (도)", "(시군)") one answer and its suggestion show both.
+SHARED_TITLES = 3
 # "외국인주민 지원 중에 센터 운영하는 거": some of a named parent's items.
 _AMONG = re.compile(r"중에서?(?=\s|$)")
 # "전주 공약 중에 아이들 위한 거", "지적사항 중에서 위원회 얘기": some of a kind's entries.
@@ -79,7 +94,8 @@ _KIND_FACT = re.compile(
 # "복지 공약 알려줘", "교통 공약 뭐 있냐", "어르신들 위한 공약": a kind asked for in general.
 _PLURAL_ASK = re.compile(
     r"(공약|사업|위원회|단체|팀)(들|은요|는요)|위한\s*(공약|사업)|"
-    r"관련\s*([가-힣]+\s+)?(공약|사업|위원회|단체)\s*(좀\s*)?(알려|보여|있|[?.!~]*$)"
+    r"관련\s*([가-힣]+\s+)?(공약|사업|위원회|단체|업무\s*계획|주요\s*업무|지적\s*사항)\s*(좀\s*)?"
+    r"(알려|보여|있|[?.!~]*$)"
 )
 _COUNT = re.compile(r"몇\s*개|몇\s*가지|개수|몇\s*건|몇\s*곳|몇\s*군데")
 # Kind words → the kinds they name. 사업 covers every kind of project the documents list.
@@ -99,6 +115,7 @@ KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("부서", ("department",)),
     ("팀", ("team",)),
     ("행정사무감사", ("audit",)),
+    ("행감", ("audit",)),
     ("감사", ("audit",)),
     ("지적사항", ("audit",)),
     ("지적", ("audit",)),
@@ -259,12 +276,15 @@ def find_listing(
             kinds, kind_words = _kinds("업무")
         # "시민정책담당관실 주요 사업 알려줘": a parent's own kind of work, asked for
         browsing = browsing or bool(kinds - {"department"} and _ASK.search(bare))
+        browsing = browsing or named.kind in _UNIT_KINDS and _names_only_work(kb, bare)
         named = named if browsing else None
     if named is None:
         kinds, kind_words = _kinds(query.compact, text)
         kinds, kind_words = _kinds_before_among(text, kinds, kind_words)
     if not browsing and "pledge" in kinds and _field_value(kb, kb.entries, query):
         browsing = by_field_alone = True  # "복지 공약 알려줘": a whole field of pledges
+    if not browsing and named is None and _titles_share(kb, query, text, kinds, kind_words):
+        browsing = True  # "전주 청년 공약": several pledges are named for 청년
     kind_only = (
         bool(_KIND_ONLY.search(text))
         or bool(_COUNT_OF_KIND.search(text))
@@ -335,6 +355,32 @@ def find_listing(
         inline,
         FEW_ITEMS if _FEW.search(text) else PAGE_SIZE,
     )
+
+
+def _titles_share(
+    kb: KnowledgeBase, query: Query, text: str, kinds: frozenset[str], kind_words: list[str]
+) -> bool:
+    """Whether a question that ends with a kind ("전주 청년 공약", "다문화 사업 알려줘") names
+    what the titles of several entries of that kind share (청년심포, 청년창업, 청년 공유주택):
+    it asks for them all, not for the one the matcher would rank first. Where one title holds
+    the words ("새마을지도자 자녀 장학금 사업"), it names that entry."""
+    if not kinds or not _ENDS_WITH_KIND.search(text):
+        return False
+    pool = _entries_of(kb, mentioned_regions(kb, text), kinds)
+    if len(pool) < SHARED_TITLES:
+        return False
+    groups = _groups(text, _filters(kb, query, text, kinds, kind_words, None), None)
+    if not groups:
+        return False
+    held = [e for e in pool if all(_holds_in_title(e, g, None) for g in groups)]
+    return len(held) >= SHARED_TITLES
+
+
+def _names_only_work(kb: KnowledgeBase, text: str) -> bool:
+    """Whether ``text`` (a question without the unit it names) holds nothing but regions and a
+    kind of work ("전북 하는 사업", "업무계획")."""
+    words = [w for w in text.split() if strip_particle(w).lower() not in kb.index.region_words]
+    return bool(_UNIT_WORK.match(" ".join(words)))
 
 
 def _kinds_before_among(

@@ -77,6 +77,16 @@ from nlp.responder import respond
         # a parent's items that hold the words said besides its name ("X 중에 Y")
         ("전북 외국인주민 지원 중에 센터 운영하는 거", 6, ["다문화 이주민 플러스센터 운영"]),
         ("정무기획과 사업 중에 자원봉사 관련된 거 뭐 있어요", 7, ["자원봉사 활동 지원"]),
+        # a team or department named with nothing but a kind of work: that work
+        ("자원봉사팀 맡은 사업", 7, ["자원봉사 활동 지원"]),
+        ("인천 소통기획담당관실 업무계획", 5, ["시민중심의 직접 소통 강화"]),
+        # 행감 is how citizens shorten 행정사무감사
+        ("인천 행감 결과 뭐 있어", 13, ["공공갈등 관리 관련 갈등조정시스템"]),
+        # "X 관련 업무계획" asks for the work plans about X
+        ("인천 소통 관련 주요업무", 9, ["시민 중심의 소통행정 강화"]),
+        # a kind asked for by what several of its titles share
+        ("전주 한옥마을 공약 알려줘", 5, ["한옥마을 인증제 도입"]),
+        ("완산권역 문화재생 공약", 4, ["전라감영 재창조 복원"]),
     ],
 )
 def test_browsing_questions_get_the_count_first_then_the_items(
@@ -109,6 +119,9 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "나주 공공기관 자매결연 몇 개소 맺었어요",  # a count one pledge states
         "전북 자매결연 맺은 해외 지역 몇 곳이에요",  # a count one unit project lists
         "정무기획과 사업 중에 예산 제일 많은 거",  # one of a parent's items, not the list
+        "인천 혁신담당관실 예산",  # a department's own figure, not its work
+        "자원봉사팀",  # the team's card
+        "전북 자원봉사 코디네이터 사업 알려줘",  # two titles share the words: one and its twin
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
