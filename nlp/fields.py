@@ -86,7 +86,8 @@ HOW_TO_APPLY = Fact(
         rf"(온라인|인터넷|모바일|홈페이지|앱|우편|팩스)\s*(으로|로)?\s*(도\s*)?{_APPLYING}|"
         r"방문\s*(해야|신청|접수)|"
         # where ("신청하는 곳"), or the bare act closing the question ("오피니언리더 선발 신청")
-        rf"{_APPLYING}\s*(하는|할)\s*(곳|데)|(신청|접수)\s*[?.!]*\s*$"
+        rf"{_APPLYING}\s*(하는|할|받는|받을)\s*(곳|데)|(신청|접수)\s*[?.!]*\s*$|"
+        r"(신청|접수)\s*처"
     ),
     fields=("신청방법", "신청 방법", "접수방법", "접수 방법", "신청절차"),
     overrides=("누가", "누구"),  # "누가 신청할 수 있어요" asks who may (TARGET)
@@ -261,7 +262,10 @@ LIMIT = Fact(
 # When the money arrives ("신청하면 언제 입금돼요?").
 PAYDAY = Fact(
     "지급 시기",
-    re.compile(r"입금|지급\s*(일|시기|날짜|은\s*언제|언제)|언제\s*(지급|들어와|받을\s*수)"),
+    re.compile(
+        r"입금|지급\s*(일|시기|날짜|은\s*언제|언제)|언제\s*(지급|들어와|받을\s*수)|"
+        r"(돈|금)\s*(은|이)?\s*언제\s*(줘|주|줍|나와|나오|받)"
+    ),
     fields=("지급시기", "지급일"),
     line=re.compile(r"(지급|입금)\S*\s*[:：(]?\s*('?\d{2,4}\s*[.]\s*\d{1,2}|\d{1,2}\s*월|매월)"),
     not_instead=_PERIODS,

@@ -132,6 +132,9 @@ from nlp.responder import respond
         ("장학금 신청하는 곳", ["신청 방법"]),
         ("자매결연 참여 신청", ["신청 방법"]),  # the bare act closing the question
         ("청년 창업 지원", []),  # a program's name, not how to apply
+        ("장학금 접수처가 어디요", ["신청 방법"]),
+        ("도민증 발급 받는 곳", ["신청 방법"]),
+        ("자립지원금 언제 나와요", ["지급 시기"]),
     ],
 )
 def test_the_asked_fact_is_recognised(question, labels):
