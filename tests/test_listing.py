@@ -87,6 +87,10 @@ from nlp.responder import respond
         # a kind asked for by what several of its titles share
         ("전주 한옥마을 공약 알려줘", 5, ["한옥마을 인증제 도입"]),
         ("완산권역 문화재생 공약", 4, ["전라감영 재창조 복원"]),
+        # dialect and everyday ways of browsing
+        ("전주 어르신 공약 뭣이 있당가", 3, ["노인일자리 통합지원 플랫폼"]),
+        ("전북 자원봉사 사업 있는 대로 다", 8, ["자원봉사 활동 지원"]),
+        ("전주 청년 공약 쭉 알려줘", 11, ["청년심포 프로젝트"]),
     ],
 )
 def test_browsing_questions_get_the_count_first_then_the_items(
