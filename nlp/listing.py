@@ -52,11 +52,11 @@ _BROWSE = re.compile(
 # "소통기획담당관실은 무슨 일 해요": what a named department, team or unit project does is the
 # list of its work (without a named parent, "무슨 일" asks about one entry).
 _PARENT_WORK = re.compile(r"무슨\s*(일|업무)|뭘\s*해")
-# "민간협력팀 사업", "혁신담당관실 업무계획", "직소민원팀 하는 사업": a department or team named
-# with nothing but a kind of work asks for that work, as "무슨 일 해요" does.
-_UNIT_WORK = re.compile(
-    r"^\s*((하는|맡은|담당하는|맡고\s*있는|추진하는)\s*)?(주요\s*)?(사업|업무|업무\s*계획)"
-    r"\s*(들|은|는|이요|요)?\s*[?.!~]*\s*$"
+# "민간협력팀 사업", "혁신담당관실 업무계획", "소통기획담당관실 소관 위원회": a department or team
+# named with nothing but a kind asks for what it has of that kind, as "무슨 일 해요" does. These
+# words may stand beside the kind.
+_UNIT_WORDS = re.compile(
+    r"(하는|맡은|담당하는|맡고\s*있는|추진하는|소관|산하|밑에|아래|소속|주요|[?.!~]+)(?=\s|$)"
 )
 _UNIT_KINDS = frozenset({"department", "team"})
 # "전주 청년 공약", "다문화 사업 알려줘": a question ending with a kind, asked for.
@@ -127,6 +127,7 @@ KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("성과", ("news",)),
     ("사업", ("program", "unit_project", "work_plan", "pledge")),
 )
+_KIND_NAMES = frozenset(word for word, _ in KIND_WORDS)
 # Words that describe a kind itself, not a topic within it, when that kind is asked: every
 # audit finding is the city council's (시의회 행정사무감사), every news item the bureau's own.
 KIND_CONTEXT: dict[str, frozenset[str]] = {
@@ -301,8 +302,16 @@ def find_listing(
     parent = _parent(kb, query, kinds) if kinds or named is not None else None
     if parent is None and (not browsing or not kinds) and _names_an_entry(kb, query):
         return None  # "대외협력국 전체 정원", "규제개혁위원회 위원장": one entry's fact
-    if kinds and parent is None and named is None and not _kinds(_without_titles(kb, query))[0]:
-        return None  # "공론화위원회 위원 다 알려줘": the kind is only said inside one name
+    if (
+        kinds
+        and parent is None
+        and named is None
+        and not _kinds(_without_titles(kb, query))[0]
+        and not any(re.search(rf"{w}들", query.compact) for w in kind_words)
+    ):
+        # "공론화위원회 위원 다 알려줘": the kind is only said inside one name; said in the
+        # plural ("국민운동 단체들 목록") it is asked for
+        return None
     regions = mentioned_regions(kb, text)
     pool = _entries_of(kb, regions, kinds) if parent is None else children_of(kb, parent, kinds)
     if kinds:
@@ -378,10 +387,11 @@ def _titles_share(
 
 
 def _names_only_work(kb: KnowledgeBase, text: str) -> bool:
-    """Whether ``text`` (a question without the unit it names) holds nothing but regions and a
-    kind of work ("전북 하는 사업", "업무계획")."""
-    words = [w for w in text.split() if strip_particle(w).lower() not in kb.index.region_words]
-    return bool(_UNIT_WORK.match(" ".join(words)))
+    """Whether ``text`` (a question without the unit it names) holds nothing but regions and
+    kinds ("전북 하는 사업", "업무계획", "소관 위원회들")."""
+    words = [strip_particle(w).lower() for w in _UNIT_WORDS.sub(" ", text).split()]
+    words = [w for w in words if w not in kb.index.region_words]
+    return bool(words) and all(w.removesuffix("들") in _KIND_NAMES for w in words)
 
 
 def _kinds_before_among(

@@ -91,6 +91,10 @@ from nlp.responder import respond
         ("전주 어르신 공약 뭣이 있당가", 3, ["노인일자리 통합지원 플랫폼"]),
         ("전북 자원봉사 사업 있는 대로 다", 8, ["자원봉사 활동 지원"]),
         ("전주 청년 공약 쭉 알려줘", 11, ["청년심포 프로젝트"]),
+        # a department named with only another kind: what it has of that kind
+        ("인천 소통기획담당관실 소관 위원회", 3, ["상징물관리위원회"]),
+        # a kind said in the plural is asked for, though a title holds it
+        ("인천에 있는 국민운동 단체들 목록 좀", 5, ["433-4054"]),
     ],
 )
 def test_browsing_questions_get_the_count_first_then_the_items(
