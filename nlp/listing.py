@@ -43,6 +43,7 @@ WHOLE_LIST_ITEMS = 12
 # "뭐 있어요", "목록", "종류", "몇 개" … — the words that turn a question into browsing.
 _BROWSE = re.compile(
     r"뭐\s*뭐|뭐\s*(가|들)?\s*있|(뭣|뭐시)\s*(이|가)?\s*있|쭉\s*(다\s*)?(알려|보여)|"
+    r"(?<!\S)(머|모)\s*(가|들)?\s*있|(무슨|어떤)\s*(사업|공약)(들)?\s*(을|를)?\s*(하는지|해요|하나요)|"
     r"뭐\s*하는\s*(사업|것)들|무엇(이|들이)?\s*있|어떤\s*(것|거)\s*들|"
     r"어떤\s*[가-힣]+\s*(들|이|가)?\s*있|어떤\s*게\s*있|목록|리스트|종류|다\s*(알려|보여)|"
     r"있는\s*(거|것|사업)\s*(다|좀|전부)|[가-힣]+들\s*(알려|보여)|또\s*(뭐|어떤)|모아서?|"
@@ -61,7 +62,7 @@ _UNIT_WORDS = re.compile(
 _UNIT_KINDS = frozenset({"department", "team"})
 # "전주 청년 공약", "다문화 사업 알려줘": a question ending with a kind, asked for.
 _ENDS_WITH_KIND = re.compile(
-    r"(공약|사업|위원회|단체|지적\s*사항|업무)\s*(좀\s*)?(알려\S*|보여\S*|요|은요|는요)?"
+    r"(공약|사업|위원회|단체|지적\s*사항|업무)\s*(좀\s*)?(알려\S*|보여\S*|있\S*|요|은요|는요)?"
     r"\s*[?.!~]*\s*$"
 )
 # Titles sharing the words of such a question that make it a list: with two ("코디네이터 지원
@@ -96,7 +97,7 @@ _KIND_FACT = re.compile(
 _PLURAL_ASK = re.compile(
     r"(공약|사업|위원회|단체|팀)(들|은요|는요)|위한\s*(공약|사업)|"
     r"관련\s*([가-힣]+\s+)?(공약|사업|위원회|단체|업무\s*계획|주요\s*업무|지적\s*사항)\s*(좀\s*)?"
-    r"(알려|보여|있|[?.!~]*$)"
+    r"(알려|보여|있|뭐|무슨|어떤|[?.!~]*$)"
 )
 _COUNT = re.compile(r"몇\s*개|몇\s*가지|개수|몇\s*건|몇\s*곳|몇\s*군데")
 # Kind words → the kinds they name. 사업 covers every kind of project the documents list.

@@ -95,6 +95,10 @@ from nlp.responder import respond
         ("인천 소통기획담당관실 소관 위원회", 3, ["상징물관리위원회"]),
         # a kind said in the plural is asked for, though a title holds it
         ("인천에 있는 국민운동 단체들 목록 좀", 5, ["433-4054"]),
+        ("전주 노인 공약 머 있어요", 3, ["노인일자리 통합지원 플랫폼"]),  # 머 for 뭐
+        ("전북 다문화 무슨 사업 하는지", 18, ["다문화가족 특성화사업"]),
+        ("인천 시민단체 알려주소", 5, ["433-4054"]),  # 알려주소 asks for no 주소
+        ("전주 청년 공약 있어요?", 11, ["청년심포 프로젝트"]),
     ],
 )
 def test_browsing_questions_get_the_count_first_then_the_items(
@@ -130,6 +134,7 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "인천 혁신담당관실 예산",  # a department's own figure, not its work
         "자원봉사팀",  # the team's card
         "전북 자원봉사 코디네이터 사업 알려줘",  # two titles share the words: one and its twin
+        "새마을지도자 장학금 사업 있어요?",  # one title holds the words
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
