@@ -725,11 +725,14 @@ def format_suggestions(hits: tuple[Hit, ...]) -> str:
     return "\n".join(lines)
 
 
-def wanted_fields(query: Query) -> tuple[str, ...]:
-    """Fields the question asks for, most specific cue first (조건 → 지원조건 …)."""
+def wanted_fields(query: Query, *, title: str = "") -> tuple[str, ...]:
+    """Fields the question asks for, most specific cue first (조건 → 지원조건 …); a cue inside
+    the entry's ``title`` asks for nothing ("주민참여예산 사업 있어요?" asks for no 예산)."""
+    name = title.replace(" ", "").lower()
+    compact = query.compact.replace(name, " ") if name else query.compact
     fields: list[str] = []
     for cues, names in FIELD_CUES:
-        if any(cue in query.compact for cue in cues):
+        if any(cue in compact for cue in cues):
             fields.extend(n for n in names if n not in fields)
     return tuple(fields)
 
@@ -773,7 +776,7 @@ def format_answer(
     named = named_fields(entry, query) if cue_fields is None else []
     asked_fields = named + [
         f
-        for f in (wanted_fields(query) if cue_fields is None else cue_fields)
+        for f in (wanted_fields(query, title=entry.title) if cue_fields is None else cue_fields)
         if f in entry.fields and f not in named and f not in avoid
     ]
     lines = [f"[{entry.title}]", f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}", ""]

@@ -173,6 +173,17 @@ def test_answers_lead_with_the_field_asked_about(kb: KnowledgeBase, question, fa
 
 
 @pytest.mark.parametrize(
+    "question, not_led",
+    [
+        ("전북 주민참여예산 사업 있어요?", "예산은"),  # 예산 is in the name, not asked
+    ],
+)
+def test_a_word_of_the_entry_name_asks_for_no_field(kb: KnowledgeBase, question, not_led):
+    reply = respond(kb, question)
+    assert reply.answered and not_led not in reply.text.splitlines()[0], reply.text
+
+
+@pytest.mark.parametrize(
     "question, fact",
     [
         ("폭력피해 이주여성 보호시설 안전보강은 어디를 고쳐요?", "익산"),
