@@ -62,7 +62,10 @@ PHONE = Fact(
     re.compile(
         r"전화|연락처|연락\s*(방법|어디|드리|하려면)|콜센터|문의\s*처|"
         r"(문의|연락)\S*\s*(는|은)?\s*(어디|어떻게\s*하|할\s*곳)|어디로\s*(연락|문의)|"
-        r"(문의|연락)할\s*(번호|곳|데)"  # "연락할 번호 좀"
+        r"(문의|연락)할\s*(번호|곳|데)|"  # "연락할 번호 좀"
+        # a place's or an office's number ("센터 번호 알려줘"), not a 관리번호 or 로또 번호
+        r"(센터|사무실|사무소|과|팀|실|청|관|회|단|부서|곳|데|기관|담당)\s+(대표\s*)?번호\s*"
+        r"(좀|알려|뭐|가|는|이|요|있|\?|$)"
     ),
     fields=("연락처", "전화", "전화번호"),
     line=re.compile(r"\d{2,4}\s*[-)]\s*\d{3,4}\s*-\s*\d{4}|\d{3}-\d{4}"),
@@ -87,7 +90,9 @@ HOW_TO_APPLY = Fact(
         r"방문\s*(해야|신청|접수)|"
         # where ("신청하는 곳"), or the bare act closing the question ("오피니언리더 선발 신청")
         rf"{_APPLYING}\s*(하는|할|받는|받을)\s*(곳|데)|(신청|접수)\s*[?.!]*\s*$|"
-        r"(신청|접수)\s*처"
+        r"(신청|접수)\s*처|"
+        # "도민증 만드는 법", "장학금 받는 법"
+        rf"(만드는|만들|받는|{_APPLYING}\s*(하는|받는))\s*법(?![가-힣])"
     ),
     fields=("신청방법", "신청 방법", "접수방법", "접수 방법", "신청절차"),
     overrides=("누가", "누구"),  # "누가 신청할 수 있어요" asks who may (TARGET)
@@ -100,7 +105,8 @@ RECRUITING = Fact(
     "모집·신청 기간",
     re.compile(
         r"(모집|신청|접수|지원|공모|가입)\s*(기간|기한|마감|일정|시기|언제|날짜)|"
-        r"언제\s*(까지\s*|부터\s*)?(모집|신청|접수|공모|뽑)|마감\s*(일|이|은|언제)|(모집|뽑)\S*\s*언제|"
+        r"언제\s*(까지\s*|부터\s*)?(모집|신청|접수|공모|뽑)|마감\s*(일|이|은|언제)|"
+        r"(모집|뽑)\S*\s*(거|것|건)?\s*언제|"
         r"(모집|신청|접수|공모)\s*(은|는)?\s*(시작)|"
         r"언제\s*까지\s*(내|제출|해야|하면)"
     ),
@@ -127,7 +133,8 @@ HOMEPAGE = Fact(
 PERSON = Fact(
     "담당자 이름",
     re.compile(
-        r"담당자\s*(분|님)?\s*(이름|성함|누구|가\s*누구|는\s*누구)|담당\s*공무원|담당하시는\s*분"
+        r"담당자\s*(분|님)?\s*(이름|성함|누구|가\s*누구|는\s*누구)|담당\s*(공무원|직원|주무관)|"
+        r"담당하시는\s*분"
     ),
     fields=("담당자", "담당관", "대표", "위원장"),
 )
@@ -156,7 +163,7 @@ PLACE = Fact(
         # where a service is received ("조기검진 어디서 받아요"); where one applies for it or
         # gets a form is HOW_TO_APPLY, which shadows this
         r"어디\s*(에서|서)\s*받|"
-        r"어떻게\s*가(요|나요|야)|몇\s*층"
+        r"어떻게\s*가(요|나요|야)|몇\s*층|가는\s*(법|방법)|타는\s*(곳|데)|어디\s*(서|에서)\s*타"
     ),
     fields=("소재지", "장소", "주소", "위치"),
     line=re.compile(
@@ -242,7 +249,7 @@ EVENT_DATE = Fact(
 FEE = Fact(
     "이용 요금",
     re.compile(
-        r"(무료|유료)\s*(예|에|인|이|야|냐|로|\?|$)|본인\s*부담|자부담|"
+        r"(무료|유료|공짜)\s*(예|에|인|이|야|냐|로|\?|$)|본인\s*부담|자부담|"
         r"(비용|요금)\s*(이|은|을|는)?\s*(내|드나|들어요|들까|들어가나|있어요|있나요|있어\b)|"
         r"돈\s*(을|은|이)?\s*(내|드나|들어요|들까|들어가나)"
     ),
@@ -264,7 +271,8 @@ PAYDAY = Fact(
     "지급 시기",
     re.compile(
         r"입금|지급\s*(일|시기|날짜|은\s*언제|언제)|언제\s*(지급|들어와|받을\s*수)|"
-        r"(돈|금)\s*(은|이)?\s*언제\s*(줘|주|줍|나와|나오|받)"
+        r"(돈|금)\s*(은|이)?\s*언제\s*(줘|주|줍|나와|나오|받)|"
+        r"언제\s*(돈\s*)?(줘요|줘\b|주나|주는지|줍니까|받아요|받나|받을\s*수)"
     ),
     fields=("지급시기", "지급일"),
     line=re.compile(r"(지급|입금)\S*\s*[:：(]?\s*('?\d{2,4}\s*[.]\s*\d{1,2}|\d{1,2}\s*월|매월)"),
@@ -304,6 +312,24 @@ OVERLAP = Fact(
     ),
     fields=("중복지원", "중복 지원"),
     line=re.compile(r"중복"),
+)
+# How many are selected ("몇 명 뽑아요", "모집 인원"): rarely stated.
+RECRUITS = Fact(
+    "모집 인원",
+    re.compile(r"(모집|선발)\s*인원|몇\s*명\s*(을|이나|씩)?\s*(뽑|선발|모집)"),
+    fields=("모집인원", "모집 인원", "선발인원", "선발 인원"),
+    line=re.compile(r"(모집|선발)\S*\s*(인원)?\s*[:：(]?\s*\d+\s*명|\d+\s*명\S*\s*(모집|선발)"),
+)
+# When a building or a place is ready ("놀이터 언제 생겨요", "센터 언제 지어져요").
+OPENING = Fact(
+    "완공·개관 시기",
+    re.compile(r"언제\s*(쯤\s*)?(생겨|생기|생긴|지어|완공|개관|개장|준공|오픈|들어서|완성)"),
+    # the word and a year on one line ("… 개장 및 회원접수, 운영 ('19. 11. 11.)")
+    line=re.compile(
+        r"(완공|개관|준공|개장|오픈|개소)[^\n]*('\d{2}|\d{4})\s*[.년]|"
+        r"('\d{2}|\d{4})\s*[.년][^\n]*(완공|개관|준공|개장|오픈|개소)"
+    ),
+    not_instead=_PERIODS,
 )
 # Opening hours ("몇 시까지 해요", "개장 시간"); "몇 시간" is a duration, not a time of day.
 HOURS = Fact(
@@ -377,6 +403,8 @@ FACTS: tuple[Fact, ...] = (
     SCHEDULE,
     ANNOUNCEMENT,
     OVERLAP,
+    RECRUITS,
+    OPENING,
     *ATTRIBUTES,
 )
 # Facts a question asks for beside one of these is that one: "신청 기간" is RECRUITING, not the
@@ -397,6 +425,8 @@ _SHADOWED_BY = {
     PHONE: (),
     HOMEPAGE: ATTRIBUTES[:1],
     SCHEDULE: (EVENT_DATE, RECRUITING, PAYDAY, HOURS),
+    # "언제 개장했어요" keeps the noun it names
+    OPENING: tuple(f for f in ATTRIBUTES if f.label in _DATE_NOUNS),
 }
 
 
