@@ -100,6 +100,8 @@ MAX_QUOTES = 3
 FULL_FIELD_CHARS = 700  # one field in the full card ([자세히])
 # The answering first sentence quotes at most this much of the asked field.
 LEAD_VALUE_CHARS = 200
+# "네, 있습니다 — 지원조건: …": what the entry is, in a line a phone shows whole.
+IF_ANY_VALUE_CHARS = 90
 # A field the question names is shown first, whole (clipped); two-letter labels (예산, 내용, 분야)
 # are everyday words already handled by FIELD_CUES, so a label must be this long to count.
 NAMED_FIELD_MIN_CHARS = 3
@@ -192,6 +194,14 @@ CORE_FIELDS: dict[str, tuple[str, ...]] = {
     "audit": ("처리구분", "조치상황", "지적 및 건의사항"),
     "work_plan": ("목표", "사업내용", "사업방향", "예산"),
     "indicator": ("지표유형", "목표", "실적", "측정방법"),
+}
+# What says best what an entry is, for "네, 있습니다 — …" (else "네, 있습니다." alone).
+IF_ANY_FIELDS: dict[str, tuple[str, ...]] = {
+    "program": ("지원조건", "사업내용"),
+    "pledge": ("정책목표",),
+    "committee": ("구성", "위원장"),
+    "unit_project": ("목적",),
+    "work_plan": ("목표",),
 }
 # Sentences end with "다." / "요." or ! ?; never split dates such as "'19. 11. 11.".
 _SENTENCE_SPLIT = re.compile(r"(?<=[다요])\.\s+|(?<=[!?])\s+|\n")
@@ -810,6 +820,25 @@ def format_answer(
         lines.insert(0, _lead_sentence(entry, led[0], entry.fields[led[0]], counting, query))
     elif quotes and not lacking and cue_fields is None and _answers(quotes[0], query):
         lines.insert(0, _clip(quotes.pop(0), LEAD_VALUE_CHARS))  # the line holding it leads
+    elif not lacking and cue_fields is None and _asks_if_any(query.text):
+        # "장학금 사업 있어요?": yes first, with what it is (a field saying more than its name)
+        title = _squeezed(entry.title)
+        first = next(
+            (
+                n
+                for n in IF_ANY_FIELDS.get(entry.kind, ())
+                if n in entry.fields
+                and title not in _squeezed(entry.fields[n])
+                and _squeezed(entry.fields[n]) not in title
+            ),
+            None,
+        )
+        what = f" — {first}: {_clip(entry.fields[first], IF_ANY_VALUE_CHARS)}" if first else ""
+        led = [first] if first else []
+        if first:
+            said = entry.fields[first]
+            quotes = [q for q in quotes if q not in said and said not in q]
+        lines.insert(0, f"네, 있습니다{what.rstrip('. ')}.")
     lines.extend(
         f"· {name}{_count_note(entry.fields[name]) if counting else ''}: "
         f"{_clip(entry.fields[name])}"
@@ -1045,6 +1074,17 @@ def _lines_with_context(value: str) -> list[tuple[str, str]]:
             out.extend((s, " ".join(sentences[i : i + 2])) for i, s in enumerate(sentences))
         stack.append((level, text))
     return out
+
+
+# "장학금 사업 있어요?", "그런 공약 있나요": whether there is one, not whether one may
+# ("신청할 수 있어요") nor where or who ("어디 있어요", "누가 있어요").
+_IF_ANY = re.compile(r"있(어요|나요|습니까|어|음|남|나|는지|을까요|죠|지|냐|니)\s*[?？!.~]*\s*$")
+_NOT_IF_ANY = re.compile(r"수\s*있|어디|누구|누가|언제|뭐|무엇|얼마|몇|어떤|무슨|어느")
+
+
+def _asks_if_any(text: str) -> bool:
+    """Whether the question asks only whether such a thing exists."""
+    return bool(_IF_ANY.search(text)) and not _NOT_IF_ANY.search(text)
 
 
 def _lead_sentence(entry: Entry, name: str, value: str, counting: bool, query: Query) -> str:

@@ -173,6 +173,33 @@ def test_answers_lead_with_the_field_asked_about(kb: KnowledgeBase, question, fa
 
 
 @pytest.mark.parametrize(
+    "question, led",
+    [
+        ("새마을지도자 장학금 사업 있나요", "네, 있습니다 — 지원조건: 고등학생"),
+        ("인천 공론화위원회 있어요?", "네, 있습니다 — 구성: 계 15명"),
+        ("전주 청년 공유주택 공약 있어요?", "네, 있습니다."),
+    ],
+)
+def test_whether_there_is_one_is_answered_yes_first(kb: KnowledgeBase, question, led):
+    lines = respond(kb, question).text.splitlines()
+    assert lines[0].startswith(led), lines[0]
+    said = lines[0].partition(": ")[2].rstrip(".")
+    assert not said or not any(said in line for line in lines[1:])  # no line twice
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "새마을지도자 장학금 신청할 수 있어요?",  # whether one may, not whether there is one
+        "인천 공론화위원회 위원장 누가 있어요?",
+        "새마을지도자 자녀 장학금 조건",
+    ],
+)
+def test_other_questions_get_no_yes(kb: KnowledgeBase, question):
+    assert not respond(kb, question).text.startswith("네, 있습니다")
+
+
+@pytest.mark.parametrize(
     "question, not_led",
     [
         ("전북 주민참여예산 사업 있어요?", "예산은"),  # 예산 is in the name, not asked
