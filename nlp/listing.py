@@ -286,7 +286,12 @@ def find_listing(
         kinds, kind_words = _kinds_before_among(text, kinds, kind_words)
     if not browsing and "pledge" in kinds and _field_value(kb, kb.entries, query):
         browsing = by_field_alone = True  # "복지 공약 알려줘": a whole field of pledges
-    if not browsing and named is None and _titles_share(kb, query, text, kinds, kind_words):
+    if (
+        not browsing
+        and named is None
+        and _titles_share(kb, query, text, kinds, kind_words)
+        and not _names_an_entry(kb, query)  # "국제행사 유치 사업" names the unit project
+    ):
         browsing = True  # "전주 청년 공약": several pledges are named for 청년
     kind_only = (
         bool(_KIND_ONLY.search(text))

@@ -135,6 +135,7 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "자원봉사팀",  # the team's card
         "전북 자원봉사 코디네이터 사업 알려줘",  # two titles share the words: one and its twin
         "새마을지도자 장학금 사업 있어요?",  # one title holds the words
+        "전북 국제행사 유치 사업",  # the words are one entry's whole title, and in others
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
