@@ -60,6 +60,8 @@ _UNIT_WORDS = re.compile(
     r"(하는|맡은|담당하는|맡고\s*있는|추진하는|소관|산하|밑에|아래|소속|주요|[?.!~]+)(?=\s|$)"
 )
 _UNIT_KINDS = frozenset({"department", "team"})
+# "자원봉사팀 뭐 해요", "뭐 하는 데야": what a unit does.
+_DOES = re.compile(r"뭐\s*(해|하)")
 # "전주 청년 공약", "다문화 사업 알려줘": a question ending with a kind, asked for.
 _ENDS_WITH_KIND = re.compile(
     r"(공약|사업|위원회|단체|지적\s*사항|업무)\s*(좀\s*)?(알려\S*|보여\S*|있\S*|요|은요|는요)?"
@@ -275,11 +277,14 @@ def find_listing(
         title = named.title.replace(" ", "").lower()
         bare = re.sub(r"\s*".join(map(re.escape, named.title.replace(" ", ""))), " ", text)
         kinds, kind_words = _kinds(query.compact.replace(title, " "), bare)
-        if not kinds and _PARENT_WORK.search(bare):
+        # a team's card holds only where it belongs: what it does ("뭐 해요") is its work
+        does = _PARENT_WORK.search(bare) or named.kind == "team" and _DOES.search(bare)
+        if not kinds and does:
             kinds, kind_words = _kinds("업무")
         # "시민정책담당관실 주요 사업 알려줘": a parent's own kind of work, asked for
         browsing = browsing or bool(kinds - {"department"} and _ASK.search(bare))
         browsing = browsing or named.kind in _UNIT_KINDS and _names_only_work(kb, bare)
+        browsing = browsing or bool(does)
         named = named if browsing else None
     if named is None:
         kinds, kind_words = _kinds(query.compact, text)

@@ -93,6 +93,8 @@ from nlp.responder import respond
         ("전주 청년 공약 쭉 알려줘", 11, ["청년심포 프로젝트"]),
         # a department named with only another kind: what it has of that kind
         ("인천 소통기획담당관실 소관 위원회", 3, ["상징물관리위원회"]),
+        # a team's card holds only where it belongs: what it does is its work
+        ("자원봉사팀 뭐 하는 데야", 7, ["자원봉사 활동 지원"]),
         # a kind said in the plural is asked for, though a title holds it
         ("인천에 있는 국민운동 단체들 목록 좀", 5, ["433-4054"]),
         ("전주 노인 공약 머 있어요", 3, ["노인일자리 통합지원 플랫폼"]),  # 머 for 뭐
