@@ -42,13 +42,14 @@ _FEW = re.compile(r"몇\s*(개|가지)\s*만|한두\s*(개|가지)|두세\s*(개
 WHOLE_LIST_ITEMS = 12
 # "뭐 있어요", "목록", "종류", "몇 개" … — the words that turn a question into browsing.
 _BROWSE = re.compile(
-    r"뭐\s*뭐|뭐\s*(가|들)?\s*있|(뭣|뭐시)\s*(이|가)?\s*있|쭉\s*(다\s*)?(알려|보여)|"
-    r"(?<!\S)(머|모)\s*(가|들)?\s*있|(무슨|어떤)\s*(사업|공약)(들)?\s*(을|를)?\s*(하는지|해요|하나요)|"
+    r"뭐\s*뭐|뭐\s*(가|들)?\s*있|(뭣|뭐시)\s*(이|가)?\s*있|(쭉|쭈+욱)\s*(다\s*)?(알려|보여|말해)|"
+    r"(?<!\S)(머|모)\s*(가|들)?\s*있|(위원회|단체|사업|공약|팀|부서)들\s*(의\s*)?(이름|명칭)|"
+    r"(무슨|어떤)\s*(사업|공약)(들)?\s*(을|를)?\s*(하는지|해요|하나요)|"
     r"뭐\s*하는\s*(사업|것)들|무엇(이|들이)?\s*있|어떤\s*(것|거)\s*들|"
-    r"어떤\s*[가-힣]+\s*(들|이|가)?\s*있|어떤\s*게\s*있|목록|리스트|종류|다\s*(알려|보여)|"
+    r"어떤\s*[가-힣]+\s*(들|이|가)?\s*있|어떤\s*게\s*있|목록|리스트|종류|다\s*(알려|보여|말해)|"
     r"있는\s*(거|것|사업)\s*(다|좀|전부)|[가-힣]+들\s*(알려|보여)|또\s*(뭐|어떤)|모아서?|"
     r"다\s*(보여|알려)|\s다\s*[?.!]*$|뭐\s*있는지|어떤\s*(거|것)\s*[?]*$|[가-힣]+들로\s*(되어|구성)|"
-    r"하는\s*일|(전부|모두)\s*(보여|알려)|정리\s*해|(팀|과|부서|담당관실)\s*구성|싹\s*다|나열"
+    r"하는\s*일|(전부|모두)\s*(보여|알려|말해)|정리\s*해|(팀|과|부서|담당관실)\s*구성|싹\s*다|나열"
 )
 # "소통기획담당관실은 무슨 일 해요": what a named department, team or unit project does is the
 # list of its work (without a named parent, "무슨 일" asks about one entry).
@@ -1175,7 +1176,8 @@ def _label(
 def _kind_label(kinds: frozenset[str], kind_words: list[str]) -> str:
     if len(kinds) == 1:
         return KIND_LABELS.get(next(iter(kinds)), "항목")
-    return kind_words[0] if kind_words else "항목"
+    word = kind_words[0] if kind_words else "항목"
+    return "업무" if word == "하는일" else word  # "국제협력과 하는 일" lists its 업무
 
 
 def _inline(entry: Entry, field: str | None, chars: int = INLINE_VALUE_CHARS) -> str:

@@ -148,6 +148,7 @@ from nlp.responder import respond
         ("버스 타는 곳", ["장소"]),
         ("센터 주차 돼요", ["주차"]),
         ("놀이터 언제 생겨요", ["완공·개관 시기"]),
+        ("위원회들 이름 좀", []),  # the names of many committees, not their members
     ],
 )
 def test_the_asked_fact_is_recognised(question, labels):
