@@ -149,6 +149,17 @@ from nlp.responder import respond
         ("센터 주차 돼요", ["주차"]),
         ("놀이터 언제 생겨요", ["완공·개관 시기"]),
         ("위원회들 이름 좀", []),  # the names of many committees, not their members
+        ("서류 어디다 내", ["신청 방법"]),
+        ("장학금 받을라믄 어떻게 해야 돼", ["신청 방법"]),
+        ("보험 들라면 어디로", ["신청 방법"]),
+        ("서포터즈 되려면", ["신청 방법"]),
+        ("모니터 하고 싶은데 어떻게 해", ["신청 방법"]),
+        ("장학금 받으려면 조건이 뭐예요", []),  # what it takes: 지원조건 answers
+        ("서포터즈 지원은 언제부터", ["모집·신청 기간"]),
+        ("이거 누구한테 물어봐야 돼", ["담당 부서"]),  # whom to ask, not who receives
+        ("담당 선생님 이름", ["담당자 이름"]),
+        ("사무실 어디야", ["장소"]),
+        ("센터 토요일도 해요?", ["운영 시간"]),
     ],
 )
 def test_the_asked_fact_is_recognised(question, labels):
@@ -584,7 +595,8 @@ def test_the_place_of_another_activity_does_not_answer(kb: KnowledgeBase, questi
         # not a place: how far, or where a result is sent
         ("어디까지 지원받을 수 있어요", []),
         ("건강검진 결과는 어디로 받아요", []),
-        ("치매 조기검진 받으려면 어떻게 해요", []),
+        # what to do to get it is how to apply, not where
+        ("치매 조기검진 받으려면 어떻게 해요", ["신청 방법"]),
     ],
 )
 def test_where_a_service_is_received_asks_for_its_place(question, labels):
