@@ -36,7 +36,8 @@ from nlp.retrieval import search
 
 _COMPARE = re.compile(
     r"차이|비교|다른\s*점|다른\s*가|다른지|달라|다르|vs|VS|대비|지역별|각\s*지역|공통점|"
-    r"둘\s*다|각각|(어디|누가|누구|어느\s*\S+)\s*(가|이|쪽이|곳이)?\s*더|"
+    r"둘\s*다|각각|(어디|누가|누구|어느\s*\S+)\s*(가|이|쪽이|곳이)?\s*더|똑같\S*|"
+    r"같은\s*(거|건|것)\s*(야|예요|에요|이에요|인가|인지|임|이야)?\s*[?]*$|"
     r"더\s*(많|크|높|적|작|낮|비싸|싸|길|짧|오래)"
 )
 # "전북vs인천", "안전보강 VS 기능보강": "vs" is a word of its own, so the region after it is seen.

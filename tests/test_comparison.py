@@ -27,6 +27,7 @@ from nlp.responder import respond
         "지역별 자원봉사 사업",
         # two regions' things joined by 랑, with no word of comparing
         "전북 홍보기획과랑 인천 소통기획담당관실 예산",
+        "전북 해외 자매결연이랑 나주 자매결연은 같은 거예요?",  # the same thing or not
     ],
 )
 def test_comparisons_are_recognised(kb: KnowledgeBase, question):
