@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -693,6 +694,10 @@ def format_listing(
         head = f"{listing.label} {total}개 중 {offset + 1}–{offset + len(page)}번째입니다."
     elif head is None:
         head = f"{listing.label}{topic_particle(listing.label)} 모두 {total}개입니다."
+        per_region = Counter(entry.region for entry in listing.entries)
+        if len(per_region) > 1:  # "전북이랑 인천 부서 몇 개씩": each region's count too
+            each = ", ".join(f"{region} {n}개" for region, n in per_region.items())
+            head = f"{head[:-1]}({each})."
     rest = total - offset - len(page)
     tail = [f"나머지 {rest}개는 [더 보기]를 눌러 보세요."] if rest > 0 else []
     tail.append('번호를 누르거나 "2번"처럼 말하면 자세히 알려 드립니다.')

@@ -111,7 +111,7 @@ def test_browsing_questions_get_the_count_first_then_the_items(
 ):
     reply = respond(kb, question)
     first = reply.text.splitlines()[0]
-    assert f"모두 {count}개입니다." in first
+    assert f"모두 {count}개입니다" in first
     assert len(reply.items) == count
     assert all(item in reply.text for item in items)
 
@@ -181,6 +181,11 @@ def test_a_field_said_as_an_alternative_widens_the_list(kb: KnowledgeBase):
     assert all(
         e.fields.get("분야") == "복지" or "청년" in e.title + e.body for e in listing.entries
     )
+
+
+def test_a_list_over_regions_counts_each_region(kb: KnowledgeBase):
+    first = respond(kb, "전북이랑 인천 부서 몇 개씩 있어").text.splitlines()[0]
+    assert first.endswith("모두 9개입니다(전라북도 4개, 인천광역시 5개).")
 
 
 def test_a_list_is_paged_by_eight(kb: KnowledgeBase):
