@@ -101,7 +101,7 @@ _KIND_FACT = re.compile(
 _PLURAL_ASK = re.compile(
     r"(공약|사업|위원회|단체|팀)(들|은요|는요)|위한\s*(공약|사업)|"
     r"관련\s*([가-힣]+\s+)?(공약|사업|위원회|단체|업무\s*계획|주요\s*업무|지적\s*사항)\s*(좀\s*)?"
-    r"(알려|보여|있|뭐|무슨|어떤|[?.!~]*$)"
+    r"(알려|보여|있|[?.!~]*$)"
 )
 _COUNT = re.compile(r"몇\s*개|몇\s*가지|개수|몇\s*건|몇\s*곳|몇\s*군데")
 # Kind words → the kinds they name. 사업 covers every kind of project the documents list.
@@ -393,8 +393,8 @@ def _titles_share(
     if len(pool) < SHARED_TITLES:
         return False
     groups = _groups(text, _filters(kb, query, text, kinds, kind_words, None), None)
-    if not groups:
-        return False
+    if not groups or any(len(group) > 1 for group in groups):
+        return False  # "공공기관이랑 마을 짝지어주는 사업": one program described, not a set
     held = [e for e in pool if all(_holds_in_title(e, g, None) for g in groups)]
     return len(held) >= SHARED_TITLES
 

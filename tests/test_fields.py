@@ -146,7 +146,6 @@ from nlp.responder import respond
         ("도민증 만드는 법", ["신청 방법"]),
         ("센터 가는 법", ["장소"]),
         ("버스 타는 곳", ["장소"]),
-        ("센터 주차 돼요", ["주차"]),
         ("놀이터 언제 생겨요", ["완공·개관 시기"]),
         ("위원회들 이름 좀", []),  # the names of many committees, not their members
         ("서류 어디다 내", ["신청 방법"]),

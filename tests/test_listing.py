@@ -141,6 +141,8 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "전북 자원봉사 코디네이터 사업 알려줘",  # two titles share the words: one and its twin
         "새마을지도자 장학금 사업 있어요?",  # one title holds the words
         "전북 국제행사 유치 사업",  # the words are one entry's whole title, and in others
+        "공공기관하고 마을 이어주는 사업 있어요?",  # one program described by either word
+        "인천 비영리민간단체 보조금 교육 관련 지적사항 뭐였어?",  # one finding asked for
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
