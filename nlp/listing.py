@@ -320,7 +320,7 @@ def find_listing(
         and parent is None
         and named is None
         and not _kinds(_without_titles(kb, query))[0]
-        and not any(re.search(rf"{w}들", query.compact) for w in kind_words)
+        and not any(f"{w}들" in query.compact for w in kind_words)
     ):
         # "공론화위원회 위원 다 알려줘": the kind is only said inside one name; said in the
         # plural ("국민운동 단체들 목록") it is asked for
