@@ -13,6 +13,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from knowledge.base import KnowledgeBase
 from nlp.analyzer import Query
@@ -66,8 +67,12 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     if reply is not None:
         return reply
     ranked = ranking(kb, query, region=region)
-    topic = _topic_ranking(kb, text, region) if needs_topic(query, ranked) else None
-    return answer(kb, text, query, ranked, topic=topic, region=region)
+    # the later stages read the question as normalized once ("전번" → 전화번호, "어찌" → 어떻게);
+    # the reply keeps the message as it was sent
+    said = query.text
+    topic = _topic_ranking(kb, said, region) if needs_topic(query, ranked) else None
+    reply = answer(kb, said, query, ranked, topic=topic, region=region)
+    return reply if reply.query == text else replace(reply, query=text)
 
 
 class _Rankings:

@@ -200,6 +200,19 @@ def test_other_questions_get_no_yes(kb: KnowledgeBase, question):
 
 
 @pytest.mark.parametrize(
+    "question, first",
+    [
+        # the typos the normalizer mends reach every later stage, not only the search
+        ("자원봉사센터 전번 좀", "전화번호가 나와 있지 않습니다"),
+        ("전북허고 인천 주민참여예산 뭐가 다른가", "'주민참여예산'을 지역별로 비교합니다"),
+    ],
+)
+def test_the_normalized_question_is_answered(kb: KnowledgeBase, question, first):
+    reply = respond(kb, question)
+    assert first in reply.text.splitlines()[0] and reply.query == question
+
+
+@pytest.mark.parametrize(
     "question, not_led",
     [
         ("전북 주민참여예산 사업 있어요?", "예산은"),  # 예산 is in the name, not asked
