@@ -74,6 +74,9 @@ def test_a_region_is_named_only_at_the_start_of_a_word(kb: KnowledgeBase):
             "전북 대외협력국 예산이랑 인천 소통협력관 예산 누가 더 많아?",
             ["대외협력국 예산", "소통협력관 예산"],
         ),
+        # the comparing words leave nothing of theirs ("많아" of "더 많아", "똑같아")
+        ("홍보 예산 전북이 더 많아 인천이 더 많아", ["홍보 예산"] * 2),
+        ("전북 주민참여예산이랑 인천 거랑 똑같아?", ["주민참여예산"] * 2),
     ],
 )
 def test_each_region_is_looked_up_with_the_words_of_its_side(kb: KnowledgeBase, question, topics):
