@@ -1076,9 +1076,12 @@ def _lines_with_context(value: str) -> list[tuple[str, str]]:
     return out
 
 
-# "장학금 사업 있어요?", "그런 공약 있나요": whether there is one, not whether one may
-# ("신청할 수 있어요") nor where or who ("어디 있어요", "누가 있어요").
-_IF_ANY = re.compile(r"있(어요|나요|습니까|어|음|남|나|는지|을까요|죠|지|냐|니)\s*[?？!.~]*\s*$")
+# "장학금 사업 있어요?", "그런 공약 있나요": whether there is such a thing, not whether one
+# may ("신청할 수 있어요") nor where or who ("어디 있어요", "누가 있어요", "잘하는 곳 있나요").
+_IF_ANY = re.compile(
+    r"(사업|공약|지원|제도|프로그램|위원회|단체|센터|혜택|서비스|정책|거|것|게)\s*(도|은|는|이|가)?\s*"
+    r"있(어요|나요|습니까|어|음|남|나|는지|을까요|죠|지|냐|니)\s*[?？!.~]*\s*$"
+)
 _NOT_IF_ANY = re.compile(r"수\s*있|어디|누구|누가|언제|뭐|무엇|얼마|몇|어떤|무슨|어느")
 
 

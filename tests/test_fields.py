@@ -158,6 +158,8 @@ from nlp.responder import respond
         ("이거 누구한테 물어봐야 돼", ["담당 부서"]),  # whom to ask, not who receives
         ("담당 선생님 이름", ["담당자 이름"]),
         ("사무실 어디야", ["장소"]),
+        ("자매결연 맺은 지역 어디어디예요?", []),  # which ones, not where
+        ("자립지원금 받으려면 어떻게 선정돼요?", []),  # what it takes, not how to apply
         ("센터 토요일도 해요?", ["운영 시간"]),
     ],
 )

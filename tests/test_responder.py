@@ -193,6 +193,7 @@ def test_whether_there_is_one_is_answered_yes_first(kb: KnowledgeBase, question,
         "새마을지도자 장학금 신청할 수 있어요?",  # whether one may, not whether there is one
         "인천 공론화위원회 위원장 누가 있어요?",
         "새마을지도자 자녀 장학금 조건",
+        "반려동물 미용 잘하는 곳 있나요",  # a place sought, not such a program
     ],
 )
 def test_other_questions_get_no_yes(kb: KnowledgeBase, question):
