@@ -935,6 +935,7 @@ def _topics(
         word = token if token in kb.index else strip_particle(token)
         if word.endswith("들") and len(word) > 2 and not kb.index.synonyms_of(word):
             word = word[:-1]  # 단체들 → 단체, but 애들 is a word of its own
+        word = _without_region(kb, word)  # "인천시민단체" typed unspaced: 시민, not 인천시민
         if any(ch.isdigit() for ch in word) or _region_rest(kb, query.compact, word):
             continue
         if (
@@ -953,6 +954,15 @@ def _topics(
             topics.append(word)
     longer = [t for t in topics if t not in SHORT_TOPICS and (len(t) > 1 or t in either)]
     return longer or topics
+
+
+def _without_region(kb: KnowledgeBase, word: str) -> str:
+    """The word without a region's name glued before it ("인천시민" → 시민, "전북사랑도민증" →
+    사랑도민증, still inside the title), when at least two letters remain; else the word."""
+    for region in kb.index.region_words:  # longest spelling first
+        if word.startswith(region) and len(word) - len(region) >= 2:
+            return word[len(region) :]
+    return word
 
 
 def _region_rest(kb: KnowledgeBase, compact: str, word: str) -> bool:

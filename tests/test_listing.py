@@ -98,6 +98,10 @@ from nlp.responder import respond
         ("인천 위원회들 이름 좀 대봐", 9, ["상징물관리위원회"]),  # the names of many: a list
         ("전주 문화재생 공약들 쭈욱", 10, ["종합경기장 부지 재생"]),
         ("전북 외국인 주민 사업 전부 말해봐", 18, ["외국인주민 지원"]),
+        # typed without spaces: a region glued before a word is no topic, nor 몇개임's 개임
+        ("전주시공약몇개임", 76, ["지역경제활성화 기여도 평가제"]),
+        ("인천시민단체연락처다", 5, ["433-4054"]),
+        ("전주한옥마을공약", 5, ["한옥마을 인증제 도입"]),
         # a kind said in the plural is asked for, though a title holds it
         ("인천에 있는 국민운동 단체들 목록 좀", 5, ["433-4054"]),
         ("전주 노인 공약 머 있어요", 3, ["노인일자리 통합지원 플랫폼"]),  # 머 for 뭐
