@@ -95,11 +95,46 @@ class _Doc:
     names: tuple[str, ...]  # compact, lower-case title and aliases
     names_jamo: tuple[str, ...]
     name_tokens: frozenset[str]
+    names_text: str  # the names joined by _NAMES_APART: one substring test for all of them
     name_tokens_jamo: tuple[str, ...]  # name words of two or more letters, for typo matching
     name_grams: tuple[frozenset[str], ...]
     field_text: str  # compact key fields (department, team, short field values)
     body_text: str  # compact full body
     spaced_text: str  # key fields and body as " word word … ", for matches at a word's start
+
+
+# Joins an entry's names into one string (_Doc.names_text): a word without this character is
+# inside one of the names exactly when it is inside the joined string.
+_NAMES_APART = "\x00"
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A word of the question as every candidate is scored on it: its variants (spelling,
+    weight, whether _NAMES_APART is absent from it) and whether it may be a typo of a name."""
+
+    token: str
+    predicate: bool
+    spaced: str  # " token": a verb or adjective stem at the start of a word
+    variants: tuple[tuple[str, float, bool], ...]
+    may_be_a_typo: bool
+
+
+@dataclass(frozen=True)
+class _QueryWords:
+    """What scoring needs of one question, the same for every candidate."""
+
+    words: tuple[_Word, ...]
+    total: float  # the sum of the words' weights (1 when there are none)
+    pairs: tuple[tuple[str, bool], ...]  # two adjacent words joined, and _Word's "apart"
+    grams: frozenset[str]  # bigrams of the question
+    jamo: str  # the question in jamo, for the fuzzy name score
+
+
+def _in_names(doc: _Doc, text: str, apart: bool) -> bool:
+    """Whether ``text`` is inside one of the entry's names; ``apart``: it holds no
+    _NAMES_APART, so the joined names answer in one test."""
+    return text in doc.names_text if apart else any(text in n for n in doc.names)
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -268,10 +303,9 @@ class SearchIndex:
             for n in dict.fromkeys(self._number[i] for i in also if i in self._number)
             if n not in recalled
         ]
-        grams, jamo = bigrams(query.bare), to_jamo(query.bare)
+        words = self._words_of(query)
         scored = [
-            self._score(self._docs[i], query, preferred_region, grams, jamo, asked)
-            for i in candidates
+            self._score(self._docs[i], query, preferred_region, words, asked) for i in candidates
         ]
         scored.sort(key=lambda s: (-s.score, s.entry.id))
         return scored[:limit]
@@ -317,32 +351,60 @@ class SearchIndex:
             weights=query.weights + tuple(self.analyzer.weight(w) for w in extra),
         )
 
+    def _words_of(self, query: Query) -> _QueryWords:
+        """What scoring needs of ``query`` for every candidate, worked out once per search."""
+        words = []
+        for token in query.tokens:
+            predicate = token in query.predicates
+            if predicate:
+                variants = tuple((a, EVERYDAY_FACTOR) for a in self._everyday.get(token, ()))
+            else:
+                variants = ((token, 1.0), *self._variants.get(token, ()))
+            words.append(
+                _Word(
+                    token,
+                    predicate,
+                    f" {token}",
+                    tuple((v, f, _NAMES_APART not in v) for v, f in variants),
+                    not predicate and len(token) >= 3 and token not in self._vocab,
+                )
+            )
+        pairs = [
+            a + b for a, b in zip(query.tokens, query.tokens[1:]) if len(a) >= 2 and len(b) >= 2
+        ]
+        return _QueryWords(
+            tuple(words),
+            sum(query.weights) or 1.0,
+            tuple((p, _NAMES_APART not in p) for p in pairs),
+            bigrams(query.bare),
+            to_jamo(query.bare),
+        )
+
     def _score(
         self,
         doc: _Doc,
         query: Query,
         preferred_region: str | None,
-        query_grams: frozenset[str],
-        query_jamo: str,
+        words: _QueryWords,
         asked: frozenset[str] = frozenset(),
     ) -> Scored:
-        total = sum(query.weights) or 1.0
-        matches = [self._match(doc, t, t in query.predicates) for t in query.tokens]
+        total = words.total
+        matches = [self._match(doc, word) for word in words.words]
         coverage = sum(w * m for w, (m, _) in zip(query.weights, matches)) / total
         name_words = sum(w for w, (_, in_name) in zip(query.weights, matches) if in_name) / total
+        query_grams = words.grams
         name = max((len(g & query_grams) / len(g) for g in doc.name_grams), default=0.0)
+        query_jamo = words.jamo
         fuzzy = max((fuzz.partial_ratio(n, query_jamo) / 100 for n in doc.names_jamo), default=0.0)
         score = 100 * (
             W_COVERAGE * coverage + W_NAME_WORDS * name_words + W_NAME * name + W_FUZZY * fuzzy
         )
-        pairs = [
-            a + b for a, b in zip(query.tokens, query.tokens[1:]) if len(a) >= 2 and len(b) >= 2
-        ]
+        pairs = words.pairs
         if pairs:
             together = sum(
                 1
-                for p in pairs
-                if p in doc.field_text or p in doc.body_text or any(p in n for n in doc.names)
+                for p, apart in pairs
+                if p in doc.field_text or p in doc.body_text or _in_names(doc, p, apart)
             )
             score += W_PHRASE * together / len(pairs)
         if (
@@ -362,24 +424,24 @@ class SearchIndex:
             score *= PREFERRED_REGION_FACTOR
         return Scored(doc.entry, score, coverage, name, fuzzy)
 
-    def _match(self, doc: _Doc, token: str, predicate: bool = False) -> tuple[float, bool]:
-        """How strongly the entry holds ``token`` (0–1), and whether it is in the entry's name.
+    def _match(self, doc: _Doc, word: _Word) -> tuple[float, bool]:
+        """How strongly the entry holds the question's word (0–1), and whether it is in the
+        entry's name.
 
         A verb or adjective stem counts only in the name's morphemes or at the start of a word:
-        "가보" (가봐야) is not in "국가보조금".
+        "가보" (가봐야) is not in "국가보조금"; a verb the vocabulary knows stands for a noun:
+        돌봐주는 (돌보) → 돌봄.
         """
-        variants = ((token, 1.0), *self._variants.get(token, ()))
-        if predicate:
+        token = word.token
+        if word.predicate:
             if token in doc.name_tokens:
                 return NAME_MATCH, True
-            if f" {token}" in doc.spaced_text:
+            if word.spaced in doc.spaced_text:
                 return BODY_MATCH, False
-            # A verb the vocabulary knows stands for a noun: 돌봐주는 (돌보) → 돌봄.
-            variants = tuple((a, EVERYDAY_FACTOR) for a in self._everyday.get(token, ()))
         best, in_name = 0.0, False
-        for variant, factor in variants:
+        for variant, factor, apart in word.variants:
             if variant in doc.name_tokens or (
-                len(variant) >= 2 and any(variant in n for n in doc.names)
+                len(variant) >= 2 and _in_names(doc, variant, apart)
             ):
                 best, in_name = max(best, NAME_MATCH * factor), True
             elif variant in doc.field_text:
@@ -387,7 +449,7 @@ class SearchIndex:
             elif variant in doc.body_text:
                 repeats = min(doc.body_text.count(variant) - 1, MAX_REPEAT_BONUS_COUNT)
                 best = max(best, (BODY_MATCH + REPEAT_BONUS * repeats) * factor)
-        if best == 0.0 and not predicate and len(token) >= 3 and token not in self._vocab:
+        if best == 0.0 and word.may_be_a_typo:
             best = self._typo_match(doc, token)
             in_name = best > 0
         return best, in_name
@@ -445,6 +507,7 @@ def _make_doc(entry: Entry, tokenizer: Tokenizer) -> _Doc:
         names=names,
         names_jamo=tuple(to_jamo(n) for n in names),
         name_tokens=frozenset(name_tokens),
+        names_text=_NAMES_APART.join(names),
         name_tokens_jamo=tuple(to_jamo(w) for w in sorted(name_tokens) if len(w) >= 2),
         name_grams=tuple(bigrams(n) for n in names),
         field_text=squeeze(_key_fields(entry)),

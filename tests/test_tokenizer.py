@@ -82,9 +82,11 @@ def test_a_long_unspaced_run_is_cut_before_tagging(tokenizer: Tokenizer, tagger_
     """Tagged whole, '받을수' × 134 took 1.2–1.9 s; runs are cut at MAX_UNSPACED_RUN (found by a
     property test). A run a few characters over the limit shows the cut: tagging 400 characters
     in pieces still cost the suite 2.5 s of CPU."""
+    tokenizer._words.clear()  # pieces an earlier test tagged would not reach the tagger
     with tagger_inputs() as texts:
         run = "받을수" * (MAX_UNSPACED_RUN // 3 + 2)
-        words = tokenizer.morphemes(run + ("!" if casual else "?"), casual=casual)
+        # not from the document cache either (the suite's stored one may hold it)
+        words = tokenizer.morphemes(run + ("!" if casual else "?"), casual=casual, cache=False)
     assert words
     assert texts and max(len(run) for text in texts for run in text.split()) == MAX_UNSPACED_RUN
 
@@ -97,3 +99,33 @@ def test_python_garbage_collection_does_not_stop_the_jvm(tokenizer: Tokenizer):
 
     tokenizer.tokens("장학금 지원 조건")  # the JVM is running, started by nlp.tokenizer
     assert not [c for c in gc.callbacks if getattr(c, "__module__", None) == "_jpype"]
+
+
+@pytest.mark.parametrize("casual", [True, False])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "전라북도 홍보대사 운영 예산 알려줘",
+        "새마을지도자 자녀 학자금  지원해요?",  # two spaces
+        "안됔ㅋㅋㅋ 하겟다 소린가 ㅠㅠㅠㅠ",  # chat spelling the normalizer rewrites
+        "SNS홍보 1,000원 3.5% 010-1234-5678 #전북 a@b.com",
+        "기본방향 대외협력을 통한 도정 활력화 지원\n  - 선택과 집중",  # tagged whole
+    ],
+)
+def test_tags_of_a_text_are_those_of_konlpy_on_the_whole_text(
+    tokenizer: Tokenizer, text: str, casual: bool
+):
+    """Words are tagged one by one (and kept): the pairs must be konlpy's for the whole text."""
+    tokenizer.tokens(text.split(" ")[0], casual=casual)  # one word already kept
+    with tokenizer._lock:
+        assert tokenizer._tagged(text, casual) == tokenizer._pos(text, casual)
+
+
+def test_a_word_tagged_before_is_not_tagged_again(tokenizer: Tokenizer, tagger_inputs):
+    """A region follow-up asks the question again with the entry's title after it: only the
+    words not tagged before reach the tagger."""
+    tokenizer.tokens("전라북도 해외사무소 운영 알려줘")
+    with tagger_inputs() as texts:
+        tokens = tokenizer.tokens("전라북도 해외사무소 운영 알려줘 교류증진")
+    assert texts == ["교류증진"]
+    assert [t.form for t in tokens][:2] == ["전라북도", "해외"]
