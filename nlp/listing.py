@@ -43,11 +43,11 @@ _FEW = re.compile(r"몇\s*(개|가지)\s*만|한두\s*(개|가지)|두세\s*(개
 WHOLE_LIST_ITEMS = 12
 # "뭐 있어요", "목록", "종류", "몇 개" … — the words that turn a question into browsing.
 _BROWSE = re.compile(
-    r"뭐\s*뭐|뭐\s*(가|들)?\s*있|(뭣|뭐시)\s*(이|가)?\s*있|(쭉|쭈+욱)\s*(다\s*)?(알려|보여|말해)|"
+    r"뭐\s*뭐|뭐\s*(가|들)?\s*있|(뭣|뭐시)\s*(이|가)?\s*있|(쭉|쭈+욱|쫙|싹)\s*(다\s*)?(알려|보여|말해|뽑아|정리)|"
     r"(?<!\S)(머|모)\s*(가|들)?\s*있|(위원회|단체|사업|공약|팀|부서)들\s*(의\s*)?(이름|명칭)|"
     r"(무슨|어떤)\s*(사업|공약)(들)?\s*(을|를)?\s*(하는지|해요|하나요)|"
     r"뭐\s*하는\s*(사업|것)들|무엇(이|들이)?\s*있|어떤\s*(것|거)\s*들|"
-    r"어떤\s*[가-힣]+\s*(들|이|가)?\s*있|어떤\s*게\s*있|목록|리스트|종류|다\s*(알려|보여|말해)|"
+    r"어떤\s*[가-힣]+\s*(들|이|가)?\s*있|어떤\s*게\s*있|목록|리스트|종류|다\s*(알려|보여|말해|뽑아|정리)|"
     r"있는\s*(거|것|사업)\s*(다|좀|전부)|[가-힣]+들\s*(알려|보여)|또\s*(뭐|어떤)|모아서?|"
     r"다\s*(보여|알려)|\s다\s*[?.!]*$|뭐\s*있는지|어떤\s*(거|것)\s*[?]*$|[가-힣]+들로\s*(되어|구성)|"
     r"하는\s*일|(전부|모두)\s*(보여|알려|말해)|정리\s*해|(팀|과|부서|담당관실)\s*구성|싹\s*다|나열"
@@ -72,6 +72,8 @@ _ENDS_WITH_KIND = re.compile(
 # Titles sharing the words of such a question that make it a list: with two ("코디네이터 지원
 # (도)", "(시군)") one answer and its suggestion show both.
 SHARED_TITLES = 3
+# "위원회 관련 지적사항": what stands before 관련 is the topic, what follows it the kind.
+_RELATED = re.compile(r"관련(된|한)?(?=\s|$)")
 # "외국인주민 지원 중에 센터 운영하는 거": some of a named parent's items.
 _AMONG = re.compile(r"중에서?(?=\s|$)")
 # "전주 공약 중에 아이들 위한 거", "지적사항 중에서 위원회 얘기": some of a kind's entries.
@@ -279,6 +281,10 @@ def find_listing(
         title = named.title.replace(" ", "").lower()
         bare = re.sub(r"\s*".join(map(re.escape, named.title.replace(" ", ""))), " ", text)
         kinds, kind_words = _kinds(query.compact.replace(title, " "), bare)
+        # "민간단체 협력 강화 단위사업에 들어있는 사업": the unit project's own kind names it
+        # (a department's 과 are departments too)
+        if named.kind == "unit_project" and named.kind in kinds:
+            kinds, kind_words = _kinds("업무")
         # a team's card holds only where it belongs: what it does ("뭐 해요") is its work
         does = _PARENT_WORK.search(bare) or named.kind == "team" and _DOES.search(bare)
         if not kinds and does:
@@ -291,6 +297,7 @@ def find_listing(
     if named is None:
         kinds, kind_words = _kinds(query.compact, text)
         kinds, kind_words = _kinds_before_among(text, kinds, kind_words)
+        kinds, kind_words = _kinds_after_related(text, kinds, kind_words)
     if not browsing and "pledge" in kinds and _field_value(kb, kb.entries, query):
         browsing = by_field_alone = True  # "복지 공약 알려줘": a whole field of pledges
     if (
@@ -403,8 +410,24 @@ def _names_only_work(kb: KnowledgeBase, text: str) -> bool:
     """Whether ``text`` (a question without the unit it names) holds nothing but regions and
     kinds ("전북 하는 사업", "업무계획", "소관 위원회들")."""
     words = [strip_particle(w).lower() for w in _UNIT_WORDS.sub(" ", text).split()]
-    words = [w for w in words if w not in kb.index.region_words]
+    # a particle the unit's name left alone ("소통기획담당관실이 맡은" → 이) says nothing
+    words = [w for w in words if w not in kb.index.region_words and w not in PARTICLES]
     return bool(words) and all(w.removesuffix("들") in _KIND_NAMES for w in words)
+
+
+def _kinds_after_related(
+    text: str, kinds: frozenset[str], kind_words: list[str]
+) -> tuple[frozenset[str], list[str]]:
+    """ "위원회 관련 지적사항들": the kind named after 관련 is asked for, one named before it is
+    a topic within it; else the kinds as found."""
+    related = _RELATED.search(text)
+    if related is None:
+        return kinds, kind_words
+    before, after = text[: related.start()], text[related.end() :]
+    asked = _kinds(after.replace(" ", "").lower(), after)
+    if asked[0] and _kinds(before.replace(" ", "").lower(), before)[0]:
+        return asked
+    return kinds, kind_words
 
 
 def _kinds_before_among(

@@ -102,6 +102,13 @@ from nlp.responder import respond
         ("전주시공약몇개임", 76, ["지역경제활성화 기여도 평가제"]),
         ("인천시민단체연락처다", 5, ["433-4054"]),
         ("전주한옥마을공약", 5, ["한옥마을 인증제 도입"]),
+        # the kind after 관련 is asked for, the one before it is the topic
+        ("인천 위원회 관련 지적사항 다 보여줘", 3, ["위원회 활성화를 위한 혁신모델 개발"]),
+        ("전주 어르신 공약 쫙 뽑아줘", 3, ["노인일자리 통합지원 플랫폼"]),
+        ("소통기획담당관실이 맡고 있는 위원회", 3, ["상징물관리위원회"]),
+        # a unit project's own kind names it: what is in it is listed
+        ("국제행사 유치 단위사업에 속한 사업들", 2, ["국제행사 유치 활동"]),
+        ("인천시가 관리하는 시민단체들 어디어디 있나요", 5, ["433-4054"]),
         # a kind said in the plural is asked for, though a title holds it
         ("인천에 있는 국민운동 단체들 목록 좀", 5, ["433-4054"]),
         ("전주 노인 공약 머 있어요", 3, ["노인일자리 통합지원 플랫폼"]),  # 머 for 뭐
