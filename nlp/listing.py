@@ -470,7 +470,10 @@ def _filters(
             and not any(t in x or x in t for x in examples if len(x) >= 2)
         ]
     nouns = [t for t in topics if t not in query.predicates]
-    return nouns or topics  # "아이 키우는" → 아이; "키우는 거" keeps its verb
+    topics = nouns or topics  # "아이 키우는" → 아이; "키우는 거" keeps its verb
+    # a word no entry holds ("주민자치 동네자치": the citizen's own word for it) filters nothing
+    known = [t for t in topics if _holders(kb, (t,), None)]
+    return known or topics
 
 
 def _among(

@@ -109,6 +109,9 @@ from nlp.responder import respond
         # a unit project's own kind names it: what is in it is listed
         ("국제행사 유치 단위사업에 속한 사업들", 2, ["국제행사 유치 활동"]),
         ("인천시가 관리하는 시민단체들 어디어디 있나요", 5, ["433-4054"]),
+        # words that describe the asking (종류별로, 관련된거, 지역 상관없이) filter nothing
+        ("폭력 피해 이주여성 돕는 거 종류별로 다 알려줘", 7, ["보호시설 안전보강"]),
+        ("다문화 관련된거 지역 상관없이 다 보여줘", 24, ["다문화가족 특성화사업"]),
         # a kind said in the plural is asked for, though a title holds it
         ("인천에 있는 국민운동 단체들 목록 좀", 5, ["433-4054"]),
         ("전주 노인 공약 머 있어요", 3, ["노인일자리 통합지원 플랫폼"]),  # 머 for 뭐
