@@ -4,9 +4,9 @@ Usage:
     python benchmarks/every_set.py run CHECKOUT OUTDIR     # one OUTDIR/<set>.txt per set
     python benchmarks/every_set.py table BEFORE AFTER       # markdown: before → after per set
 
-``run`` scores the blind sets A–X (with their dialogues; P has dialogues only) and our own
-question files, each with ``blind.py``, so an older commit is judged the same way; ``table``
-prints each set's aggregates, bold where AFTER got more right, underlined where fewer.
+``run`` scores every blind set (A–Z, AA, AB …, with their dialogues; P has dialogues only)
+and our own question files, each with ``blind.py``, so an older commit is judged the same way;
+``table`` prints each set's aggregates, bold where AFTER got more right, underlined where fewer.
 """
 
 from __future__ import annotations
@@ -35,12 +35,13 @@ AGGREGATE = re.compile(r"^(\S+)\s+(\d+)/(\d+)\s")
 def sets() -> dict[str, tuple[Path | None, Path | None]]:
     """Name → (questions, dialogues) of every set in this folder."""
     found: dict[str, tuple[Path | None, Path | None]] = {}
-    for dialogues in sorted(HERE.glob("blind-?-dialogues.tsv")):
-        letter = dialogues.name[len("blind-")]
-        questions = HERE / f"blind-{letter}.tsv"
-        found[letter.upper()] = (questions if questions.is_file() else None, dialogues)
-    for questions in sorted(HERE.glob("blind-?.tsv")):
-        found.setdefault(questions.stem[-1].upper(), (questions, None))
+    for dialogues in sorted(HERE.glob("blind-*-dialogues.tsv")):
+        name = dialogues.name[len("blind-") : -len("-dialogues.tsv")]
+        questions = HERE / f"blind-{name}.tsv"
+        found[name.upper()] = (questions if questions.is_file() else None, dialogues)
+    for questions in sorted(HERE.glob("blind-*.tsv")):
+        if not questions.stem.endswith("-dialogues"):
+            found.setdefault(questions.stem[len("blind-") :].upper(), (questions, None))
     for name, label in OURS.items():
         found[label] = (HERE / f"{name}.tsv", None)
     return dict(sorted(found.items(), key=lambda kv: (len(kv[0]) > 1, kv[0])))
