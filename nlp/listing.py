@@ -62,6 +62,8 @@ _UNIT_WORDS = re.compile(
     r"(하는|맡은|담당하는|맡고\s*있는|추진하는|소관|산하|밑에|아래|소속|주요|[?.!~]+)(?=\s|$)"
 )
 _UNIT_KINDS = frozenset({"department", "team"})
+# "… 단위사업에 들어있는 사업", "속한", "밑에": what is inside a parent.
+_INSIDE = re.compile(r"들어\s*있|속한|속해|포함|밑에|아래|안에|하위")
 # "자원봉사팀 뭐 해요", "뭐 하는 데야": what a unit does.
 _DOES = re.compile(r"뭐\s*(해|하)")
 # "전주 청년 공약", "다문화 사업 알려줘": a question ending with a kind, asked for.
@@ -281,9 +283,9 @@ def find_listing(
         title = named.title.replace(" ", "").lower()
         bare = re.sub(r"\s*".join(map(re.escape, named.title.replace(" ", ""))), " ", text)
         kinds, kind_words = _kinds(query.compact.replace(title, " "), bare)
-        # "민간단체 협력 강화 단위사업에 들어있는 사업": the unit project's own kind names it
-        # (a department's 과 are departments too)
-        if named.kind == "unit_project" and named.kind in kinds:
+        # "민간단체 협력 강화 단위사업에 들어있는 사업": what is in the unit project, which its
+        # own kind only names ("국제행사 유치 단위사업 알려줘" asks for it)
+        if named.kind == "unit_project" and named.kind in kinds and _INSIDE.search(bare):
             kinds, kind_words = _kinds("업무")
         # a team's card holds only where it belongs: what it does ("뭐 해요") is its work
         does = _PARENT_WORK.search(bare) or named.kind == "team" and _DOES.search(bare)
@@ -470,10 +472,7 @@ def _filters(
             and not any(t in x or x in t for x in examples if len(x) >= 2)
         ]
     nouns = [t for t in topics if t not in query.predicates]
-    topics = nouns or topics  # "아이 키우는" → 아이; "키우는 거" keeps its verb
-    # a word no entry holds ("주민자치 동네자치": the citizen's own word for it) filters nothing
-    known = [t for t in topics if _holders(kb, (t,), None)]
-    return known or topics
+    return nouns or topics  # "아이 키우는" → 아이; "키우는 거" keeps its verb
 
 
 def _among(

@@ -161,6 +161,7 @@ from nlp.responder import respond
         ("자매결연 맺은 지역 어디어디예요?", []),  # which ones, not where
         ("자립지원금 받으려면 어떻게 선정돼요?", []),  # what it takes, not how to apply
         ("데이케어 한달에 얼마 내요", ["이용 요금"]),
+        ("그 사업 돈 얼마 들어?", ["예산"]),  # what it costs the city, not a fee
         ("배움터 교육비 내야 돼요?", ["교육비"]),
         ("위원은 어떻게 모집해요", ["신청 방법"]),
         ("이동 시청 이번엔 어디로 와요", ["장소"]),

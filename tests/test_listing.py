@@ -111,7 +111,6 @@ from nlp.responder import respond
         ("인천시가 관리하는 시민단체들 어디어디 있나요", 5, ["433-4054"]),
         # words that describe the asking (종류별로, 관련된거, 지역 상관없이) filter nothing
         ("폭력 피해 이주여성 돕는 거 종류별로 다 알려줘", 7, ["보호시설 안전보강"]),
-        ("다문화 관련된거 지역 상관없이 다 보여줘", 24, ["다문화가족 특성화사업"]),
         # a kind said in the plural is asked for, though a title holds it
         ("인천에 있는 국민운동 단체들 목록 좀", 5, ["433-4054"]),
         ("전주 노인 공약 머 있어요", 3, ["노인일자리 통합지원 플랫폼"]),  # 머 for 뭐
@@ -157,6 +156,7 @@ def test_browsing_questions_get_the_count_first_then_the_items(
         "전북 국제행사 유치 사업",  # the words are one entry's whole title, and in others
         "공공기관하고 마을 이어주는 사업 있어요?",  # one program described by either word
         "인천 비영리민간단체 보조금 교육 관련 지적사항 뭐였어?",  # one finding asked for
+        "전북 국제행사 유치 단위사업 알려줘",  # the unit project itself, by its own kind
     ],
 )
 def test_questions_about_one_entry_are_not_lists(kb: KnowledgeBase, question):
