@@ -32,7 +32,13 @@ from nlp.fields import (
 )
 from nlp.filing import asks_how_to_file, described_problem
 from nlp.index import Scored
-from nlp.listing import find_listing, format_listing, mentioned_regions
+from nlp.listing import (
+    asked_kinds,
+    children_of,
+    find_listing,
+    format_listing,
+    mentioned_regions,
+)
 from nlp.places import named_district
 from nlp.reply import (
     ANSWER,
@@ -861,6 +867,7 @@ def format_answer(
         f"· {name}: {_clip(entry.fields[name])}"
         for name in core[: max(2, 6 - len(shown) - len(quotes))]
     )
+    lines.extend(_team_work(kb, entry))
     if not shown and not led and not quotes and not core and entry.body:
         lines.append(_clip(entry.body, 500))
     lines.append("")
@@ -868,6 +875,23 @@ def format_answer(
     lines.append(f"출처: {short_citation(entry)}")
     text = "\n".join(lines)
     return text if len(text) <= MAX_REPLY_CHARS else text[: MAX_REPLY_CHARS - 1] + "…"
+
+
+# The kinds of work ("업무": work plans, unit projects, programs), not the measures of it.
+_WORK_KINDS = asked_kinds("업무")
+
+
+def _team_work(kb: KnowledgeBase, entry: Entry) -> list[str]:
+    """A team's card holds only where it belongs: the line naming the work it is in charge of
+    (as the documents assign it, or as inferred from the programs' names)."""
+    if entry.kind != "team":
+        return []
+    work = children_of(kb, entry, _WORK_KINDS)
+    if not work:
+        return []
+    inferred = " (사업명으로 추정)" if any("team" in e.inferred for e in work) else ""
+    titles = ", ".join(e.title for e in work)
+    return [f"· 맡은 일{inferred}: {_clip(titles)} ({len(work)}개)"]
 
 
 # A number with Korean units ("3,000여", "2천만", "10조834억").

@@ -200,6 +200,12 @@ def test_other_questions_get_no_yes(kb: KnowledgeBase, question):
     assert not respond(kb, question).text.startswith("네, 있습니다")
 
 
+def test_a_team_card_names_the_work_it_is_in_charge_of(kb: KnowledgeBase):
+    text = respond(kb, "전북 직소민원팀").text
+    assert "· 맡은 일 (사업명으로 추정): 희망을 찾는 직소민원실 운영" in text
+    assert "(4개)" in text
+
+
 @pytest.mark.parametrize(
     "question, first",
     [
