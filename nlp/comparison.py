@@ -185,6 +185,10 @@ def find_comparison(
     sides = _every_region(kb, text) if every else comparison_sides(kb, text)
     if not sides or not any(kb.index.analyze(side.topic).tokens for side in sides):
         return None
+    # "전주랑 나주 공약 비교": each region's pledges, a list with their counts (a side that
+    # names nothing takes the other's kind)
+    if all(_only_kinds(side.topic) for side in sides if side.topic.split()):
+        return None
     describe = describe or (lambda best, _side, _text, room: _fact(best.entry, fields, room))
     room = min(MAX_VALUE_CHARS, VALUE_CHARS_PER_REPLY // len(sides))
     if sides[0].named:
@@ -513,6 +517,12 @@ def _floor(ranked: list[Scored], every: bool) -> float:
     if every:
         return FUSED_ALL_REGIONS_MIN_SCORE if fused else ALL_REGIONS_MIN_SCORE
     return FUSED_MIN_SCORE if fused else MIN_SCORE
+
+
+def _only_kinds(words: str) -> bool:
+    """Whether the words name kinds and nothing else ("공약", "위원회들")."""
+    said = [strip_particle(w).removesuffix("들") for w in words.split()]
+    return bool(said) and all(any(w == word for word, _ in KIND_WORDS) for w in said)
 
 
 def _kinds(words: str) -> frozenset[str]:

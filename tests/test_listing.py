@@ -199,9 +199,16 @@ def test_a_field_said_as_an_alternative_widens_the_list(kb: KnowledgeBase):
     )
 
 
-def test_a_list_over_regions_counts_each_region(kb: KnowledgeBase):
-    first = respond(kb, "전북이랑 인천 부서 몇 개씩 있어").text.splitlines()[0]
-    assert first.endswith("모두 9개입니다(전라북도 4개, 인천광역시 5개).")
+@pytest.mark.parametrize(
+    "question, end",
+    [
+        ("전북이랑 인천 부서 몇 개씩 있어", "모두 9개입니다(전라북도 4개, 인천광역시 5개)."),
+        # a kind compared across regions is each region's list, not one entry per region
+        ("전주랑 나주 공약 비교해줘", "모두 77개입니다(전주시 76개, 나주시 1개)."),
+    ],
+)
+def test_a_list_over_regions_counts_each_region(kb: KnowledgeBase, question, end):
+    assert respond(kb, question).text.splitlines()[0].endswith(end)
 
 
 def test_a_list_is_paged_by_eight(kb: KnowledgeBase):
