@@ -224,6 +224,7 @@ class Listing:
     counting: bool  # "몇 개": the number is the answer
     field: str | None = None  # shown beside each item ("위원장 원혜욱")
     page: int = PAGE_SIZE  # items on the first page (FEW_ITEMS when a few were asked for)
+    regions: tuple[str, ...] = ()  # the regions the question named, counted even when empty
 
 
 def is_browsing(text: str) -> bool:
@@ -386,6 +387,7 @@ def find_listing(
         bool(_COUNT.search(text)),
         inline,
         FEW_ITEMS if _FEW.search(text) else PAGE_SIZE,
+        tuple(regions),
     )
 
 
@@ -719,8 +721,10 @@ def format_listing(
         head = f"{listing.label} {total}개 중 {offset + 1}–{offset + len(page)}번째입니다."
     elif head is None:
         head = f"{listing.label}{topic_particle(listing.label)} 모두 {total}개입니다."
-        per_region = Counter(entry.region for entry in listing.entries)
-        if len(per_region) > 1:  # "전북이랑 인천 부서 몇 개씩": each region's count too
+        per_region = Counter({region: 0 for region in listing.regions})
+        per_region.update(entry.region for entry in listing.entries)
+        # "전북이랑 인천 부서 몇 개씩": each region's count too, a named one's none included
+        if len(per_region) > 1:
             each = ", ".join(f"{region} {n}개" for region, n in per_region.items())
             head = f"{head[:-1]}({each})."
     rest = total - offset - len(page)

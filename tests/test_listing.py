@@ -205,6 +205,8 @@ def test_a_field_said_as_an_alternative_widens_the_list(kb: KnowledgeBase):
         ("전북이랑 인천 부서 몇 개씩 있어", "모두 9개입니다(전라북도 4개, 인천광역시 5개)."),
         # a kind compared across regions is each region's list, not one entry per region
         ("전주랑 나주 공약 비교해줘", "모두 77개입니다(전주시 76개, 나주시 1개)."),
+        # a region named that has none of the kind is said to have none
+        ("전북이랑 인천 위원회 차이", "모두 9개입니다(전라북도 0개, 인천광역시 9개)."),
     ],
 )
 def test_a_list_over_regions_counts_each_region(kb: KnowledgeBase, question, end):
