@@ -284,13 +284,12 @@ def find_listing(
         title = named.title.replace(" ", "").lower()
         bare = re.sub(r"\s*".join(map(re.escape, named.title.replace(" ", ""))), " ", text)
         kinds, kind_words = _kinds(query.compact.replace(title, " "), bare)
-        # "민간단체 협력 강화 단위사업에 들어있는 사업": what is in the unit project, which its
-        # own kind only names ("국제행사 유치 단위사업 알려줘" asks for it)
-        if named.kind == "unit_project" and named.kind in kinds and _INSIDE.search(bare):
-            kinds, kind_words = _kinds("업무")
         # a team's card holds only where it belongs: what it does ("뭐 해요") is its work
         does = _PARENT_WORK.search(bare) or named.kind == "team" and _DOES.search(bare)
-        if not kinds and does:
+        # "민간단체 협력 강화 단위사업에 들어있는 사업": what is in the unit project, which its
+        # own kind only names ("국제행사 유치 단위사업 알려줘" asks for it)
+        inside = named.kind == "unit_project" and named.kind in kinds and _INSIDE.search(bare)
+        if inside or not kinds and does:
             kinds, kind_words = _kinds("업무")
         # "시민정책담당관실 주요 사업 알려줘": a parent's own kind of work, asked for
         browsing = browsing or bool(kinds - {"department"} and _ASK.search(bare))
@@ -428,8 +427,8 @@ def _kinds_after_related(
     if related is None:
         return kinds, kind_words
     before, after = text[: related.start()], text[related.end() :]
-    asked = _kinds(after.replace(" ", "").lower(), after)
-    if asked[0] and _kinds(before.replace(" ", "").lower(), before)[0]:
+    asked = _kinds_in(after)
+    if asked[0] and _kinds_in(before)[0]:
         return asked
     return kinds, kind_words
 
@@ -443,7 +442,7 @@ def _kinds_before_among(
     among = _AMONG.search(text)
     if among is None:
         return kinds, kind_words
-    before = _kinds(text[: among.start()].replace(" ", "").lower(), text[: among.start()])
+    before = _kinds_in(text[: among.start()])
     if before[0] and kinds - before[0]:
         return before
     return kinds, kind_words
@@ -752,7 +751,12 @@ _DEPARTMENT_WORD = re.compile(r"(^|\s)(과|부서|국)(들)?(로|은|는|이|가
 
 def asked_kinds(text: str) -> frozenset[str]:
     """The kinds a message names ("다른 사업은?": all kinds of project; "부서는?": departments)."""
-    return _kinds(text.replace(" ", "").lower(), text)[0]
+    return _kinds_in(text)[0]
+
+
+def _kinds_in(text: str) -> tuple[frozenset[str], list[str]]:
+    """``_kinds`` of a piece of a message, as typed."""
+    return _kinds(text.replace(" ", "").lower(), text)
 
 
 def _kinds(compact: str, text: str = "") -> tuple[frozenset[str], list[str]]:
