@@ -14,7 +14,7 @@ from entry_rows import make
 from knowledge.model import Entry
 from nlp import retrieval
 from nlp.answer import FUSED_ANSWER_THRESHOLD, FUSED_SUGGEST_THRESHOLD
-from nlp.index import Scored
+from nlp.index import MENTIONED_REGION_FACTOR, Scored
 from nlp.reply import ANSWER, NOT_FOUND, SUGGEST
 from nlp.responder import respond
 from nlp.retrieval import build_knowledge_base
@@ -433,3 +433,45 @@ def test_a_suggestion_offers_the_close_entries_after_the_first_three(
     for number, hit in enumerate(reply.suggestions, start=1):
         assert f"{number}. {hit.entry.title}" in reply.text
     assert f"{shown + 1}. " not in reply.text
+
+
+@pytest.fixture(scope="module")
+def elsewhere_kb(tokenizer):
+    """An entry about the capital area, one about the region's people living elsewhere, and one
+    about neither."""
+    entries = [
+        _entry(
+            "metro", "program", "거점지역 마케팅 강화", 사업내용="수도권 대형 전광판 광고 송출"
+        ),
+        _entry("hometown", "program", "고향 사람 협력", 사업내용="출향도민 초청 도정설명회"),
+        _entry("local", "program", "지역 전광판 운영", 사업내용="도내 전광판 광고 송출"),
+    ]
+    kb = build_knowledge_base(entries, tokenizer=tokenizer)
+    kb.index.semantic, _ = SemanticIndex.build(kb.entries, FixedConcepts())
+    return kb
+
+
+def _elsewhere_share(kb, question: str, entry: str) -> float:
+    """The share of its fused score an entry keeps for naming no place the question names."""
+    fused = retrieval.fused_candidates(kb.index, kb.index.analyze(question))
+    scored = next(s for s in fused if s.entry.id == entry)
+    weight = retrieval.SEMANTIC_WEIGHT
+    whole = (1 - weight) * scored.lexical + weight * 100 * retrieval.meaning(scored.semantic)
+    return scored.score / whole
+
+
+@pytest.mark.parametrize(
+    "question, entry",
+    [
+        ("서울 대형 전광판 광고 송출 사업", "metro"),  # 수도권 takes in 서울
+        ("경기도 대형 전광판 광고 송출 사업", "metro"),
+        ("서울 사는 사람 초청 도정설명회", "hometown"),  # 출향: living anywhere else
+    ],
+)
+def test_a_place_an_entry_takes_in_is_not_somewhere_else(elsewhere_kb, question, entry):
+    assert _elsewhere_share(elsewhere_kb, question, entry) == pytest.approx(1.0)
+
+
+def test_an_entry_that_does_not_take_the_place_in_is_scored_as_elsewhere(elsewhere_kb):
+    share = _elsewhere_share(elsewhere_kb, "서울 대형 전광판 광고 송출 사업", "local")
+    assert share == pytest.approx(MENTIONED_REGION_FACTOR)
