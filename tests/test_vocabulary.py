@@ -199,3 +199,30 @@ def test_questions_sharing_only_an_everyday_word_are_not_answered(town, question
     """An everyday word counts less than the document's own word: with nothing else of the
     entry in the question, it is not enough to answer."""
     assert respond(town, question).band != ANSWER
+
+
+# A third city, for a thing and a happening named in everyday words (그릇, 싸움): again each
+# entry has a neighbour holding the question's other words.
+THIRD_ENTRIES = [
+    _entry("tableware", "테이블웨어 산업 육성", 내용="테이블웨어 업체 집적 단지 조성"),
+    _entry("craft", "공예 산업 육성", 내용="공예 업체 집적 단지 조성"),
+    _entry("conflict", "공공 갈등 조정", 내용="주민 사이 갈등 조정 전문가 지원"),
+    _entry("residents", "주민 참여 확대", 내용="주민 사이 협력과 참여 지원"),
+]
+
+
+@pytest.fixture(scope="module")
+def third(tokenizer):
+    return build_knowledge_base(THIRD_ENTRIES, tokenizer=tokenizer)
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("그릇 식기 업체 모아서 단지 만든다는 거", "tableware"),
+        ("주민끼리 싸움 나면 중재해주는 거", "conflict"),
+    ],
+)
+def test_a_thing_named_in_everyday_words_finds_its_entry(third, question, expected):
+    hits = third.index.search(third.index.analyze(question))
+    assert hits and hits[0].entry.id == expected
