@@ -147,30 +147,50 @@ def _scored(key: str, score: float, cosine: float, parent: str | None = None) ->
         (45.0, 0.879, "parent"),  # less near in meaning than its parent
     ],
 )
-def test_a_child_takes_its_parents_place_when_close(child_score, child_cosine, first):
+def test_a_child_takes_its_parents_place_when_close(fixed_kb, child_score, child_cosine, first):
     ranked = [
         _scored("parent", 50.0, 0.88),
         _scored("other", 48.0, 0.85),
         _scored("child", child_score, child_cosine, parent="parent"),
     ]
-    out = retrieval._child_first(ranked)
+    out = retrieval._child_first(ranked, fixed_kb.index.analyze("자원봉사 지원"))
     assert out[0].entry.id == first
     assert out[0].score == 50.0  # the first place keeps its score for the bands
     assert sorted(s.entry.id for s in out) == ["child", "other", "parent"]
 
 
-def test_a_child_beyond_the_window_stays_where_it_is():
+def test_a_child_beyond_the_window_stays_where_it_is(fixed_kb):
     ranked = [
         _scored("parent", 50.0, 0.88),
         *(_scored(f"other{n}", 49.0, 0.85) for n in range(retrieval.CHILD_WINDOW)),
         _scored("child", 49.0, 0.95, parent="parent"),
     ]
-    assert retrieval._child_first(ranked)[0].entry.id == "parent"
+    query = fixed_kb.index.analyze("자원봉사 지원")
+    assert retrieval._child_first(ranked, query)[0].entry.id == "parent"
 
 
-def test_a_child_does_not_displace_an_unrelated_first_entry():
+def test_a_child_does_not_displace_an_unrelated_first_entry(fixed_kb):
     ranked = [_scored("first", 50.0, 0.88), _scored("child", 49.0, 0.95, parent="parent")]
-    assert retrieval._child_first(ranked) == ranked
+    assert retrieval._child_first(ranked, fixed_kb.index.analyze("자원봉사 지원")) == ranked
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        ("봉사하다 다치면 보험 되나요", "insurance"),  # 보험: in the child's title only
+        ("자원봉사 활동 하다 다치면", "unit"),  # 활동: in the parent's title only
+    ],
+)
+def test_a_child_named_by_the_question_takes_its_parents_place(fixed_kb, question, first):
+    """A child a little less near in meaning still goes first when its title holds a word of
+    the question that its parent's title lacks."""
+    unit, insurance = (fixed_kb.index.entry(key) for key in ("unit", "insurance"))
+    ranked = [
+        Scored(unit, 50.0, 0.0, 0.0, 0.0, lexical=50.0, semantic=0.88),
+        Scored(insurance, 45.0, 0.0, 0.0, 0.0, lexical=45.0, semantic=0.875),
+    ]
+    out = retrieval._child_first(ranked, fixed_kb.index.analyze(question))
+    assert out[0].entry.id == first
 
 
 @pytest.mark.parametrize(
