@@ -201,13 +201,15 @@ def test_questions_sharing_only_an_everyday_word_are_not_answered(town, question
     assert respond(town, question).band != ANSWER
 
 
-# A third city, for a thing and a happening named in everyday words (그릇, 싸움): again each
-# entry has a neighbour holding the question's other words.
+# A third city, for a thing, a happening and a way of living named in everyday words (그릇,
+# 싸움, 혼자 살다): again each entry has a neighbour holding the question's other words.
 THIRD_ENTRIES = [
     _entry("tableware", "테이블웨어 산업 육성", 내용="테이블웨어 업체 집적 단지 조성"),
     _entry("craft", "공예 산업 육성", 내용="공예 업체 집적 단지 조성"),
     _entry("conflict", "공공 갈등 조정", 내용="주민 사이 갈등 조정 전문가 지원"),
     _entry("residents", "주민 참여 확대", 내용="주민 사이 협력과 참여 지원"),
+    _entry("leaving", "보호시설 퇴소자 자립 지원금", 내용="퇴소자에게 자립 지원금 지급"),
+    _entry("boost", "보호시설 보강 지원금", 내용="보호시설 수리비 지원금 지급"),
 ]
 
 
@@ -221,6 +223,7 @@ def third(tokenizer):
     [
         ("그릇 식기 업체 모아서 단지 만든다는 거", "tableware"),
         ("주민끼리 싸움 나면 중재해주는 거", "conflict"),
+        ("보호시설 나와서 혼자 살 수 있게 주는 지원금", "leaving"),
     ],
 )
 def test_a_thing_named_in_everyday_words_finds_its_entry(third, question, expected):
