@@ -900,17 +900,19 @@ _AMOUNT = r"\d[\d,.]*(?:\s*[만천백억조]\s*[\d,.]*)*\s*(?:여|여\s|가량|�
 _MONEY = re.compile(rf"{_AMOUNT}(?:원|백만원|천원|억|만원|%)")
 # "얼마예요", "얼마까지" ask for an amount or a rate ("얼마나 자주" does not).
 _HOW_MUCH = re.compile(r"얼마(?!나)")
+_DATES = re.compile(r"\d{2,4}\s*[.년]\s*\d{1,2}|\d{1,2}\s*월|매년|연중|분기|상반기|하반기|'\d{2}")
 _FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
-    (
-        ("언제", "기간", "일정", "날짜", "시기", "몇월", "며칠"),
-        re.compile(r"\d{2,4}\s*[.년]\s*\d{1,2}|\d{1,2}\s*월|매년|연중|분기|상반기|하반기|'\d{2}"),
-    ),
+    (("언제", "기간", "일정", "날짜", "시기", "몇월", "며칠"), _DATES),
     (
         ("몇", "인원", "횟수", "규모", "개수"),
         re.compile(r"\d[\d,]*\s*(개|명|회|건|곳|개소|부|팀|번|가구|호|그루|단체|기관|마을)"),
     ),
     (("얼마", "예산", "금액", "비용", "사업비", "돈"), _MONEY),
 )
+# How long something takes ("심사 며칠 걸려"): a count of days answers, not a date or a season
+# ("01월01일", "연중"), which the date pattern above would prefer.
+_DURATION_WORDS = ("걸려", "걸리", "걸림", "소요")
+_DAYS = re.compile(r"(?<![\d.월])\d{1,3}\s*일(?!\d)")
 FIGURE_BOOST = 1.5
 # "몇 명" is answered by a line with "295명" (or "3,000여명", "3인"), not by any number.
 _COUNTER = re.compile(
@@ -969,6 +971,8 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         weights.setdefault(word, typed_weight)
     shown = "\n".join(exclude)
     figures = [pattern for words, pattern in _FIGURES if any(w in query.compact for w in words)]
+    if any(w in query.compact for w in _DURATION_WORDS):
+        figures = [pattern for pattern in figures if pattern is not _DATES] + [_DAYS]
     if any(w in query.compact for w in _WHERE):
         figures.append(_PLACE)
     lines = [

@@ -19,7 +19,7 @@ from nlp.fields import (
     records,
 )
 from nlp.reply import NOT_FOUND, SUGGEST, Hit
-from nlp.responder import respond
+from nlp.responder import render_entry, respond
 
 
 @pytest.mark.parametrize(
@@ -98,6 +98,8 @@ from nlp.responder import respond
         ("주민참여예산 추진 일정 어떻게 돼요", []),  # the plan's 추진일정 answers it
         ("청년 공유주택 연락할 번호 좀", ["전화번호"]),
         ("담당자분 성함이 어떻게 되세요", ["담당자 이름"]),
+        ("혁신담당관실 과장님 이름이 뭐예요", ["담당자 이름"]),  # the head by the post's name
+        ("다문화지원팀 팀장님 성함 알려주세요", ["담당자 이름"]),
         ("장학금 언제부터 신청 받아요", ["모집·신청 기간"]),
         ("접수 시작 언제예요", ["모집·신청 기간"]),
         ("온라인으로 신청 돼요?", ["신청 방법"]),
@@ -655,3 +657,20 @@ def test_no_missing_fact_lead_when_the_first_offer_states_it(kb: KnowledgeBase):
     first = _entry("t-s", "시험 사업", "문의 전화 063-123-4567")
     hits = (Hit(first, 30.0), Hit(_entry("t-1", "시험 사업 1", "마을 행사를 엽니다."), 29.0))
     assert answer._unstated(kb, "시험 사업 전화번호 알려줘", _query(), hits) == ""
+
+
+@pytest.mark.parametrize(
+    "question", ["인천 아이디어 제안하면 심사 며칠 걸려", "아이디어 제안 내면 심사 며칠 걸려요"]
+)
+def test_how_long_it_takes_is_answered_by_the_line_with_the_days(kb: KnowledgeBase, question):
+    """The line with the days is quoted first, not one with a season ("연중") or a date."""
+    plan = next(e for e in kb.entries if e.title.startswith("제안활성화를 통한"))
+    text = render_entry(kb, plan.id, question)
+    assert "법정 30일 → 15일" in text.partition("관련 내용:")[2].splitlines()[1]
+
+
+def test_the_head_of_a_unit_asked_by_the_post_is_its_head_field(kb: KnowledgeBase):
+    """ "과장님 이름" of a department that is not named asks for its 담당관, not its 담당 부서."""
+    office = next(e for e in kb.entries if e.title == "혁신담당관실")
+    text = render_entry(kb, office.id, "인천 시민 제안이랑 규제개혁 담당하는 과장님 이름이 뭐에요")
+    assert text.splitlines()[0] == "혁신담당관실의 담당관은 최기건입니다."
