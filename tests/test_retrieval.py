@@ -393,6 +393,36 @@ def test_an_entry_of_the_kind_the_question_names_comes_first(kind_kb, monkeypatc
     assert _first(kind_kb, "외국인 가족 지원 업무 맡은 팀이 어디야") == first
 
 
+# A department, its unit project and program, and its team: the program holds the question's
+# words, the department is what "…하는 과가 어디야" asks for.
+CHAIN_ENTRIES = [
+    _entry("dept", "department", "국제협력과", 사무분장="국제교류 총괄"),
+    _entry("unit", "unit_project", "외국인주민 지원", "dept", 내용="외국인주민 정착 지원"),
+    _entry(
+        "center", "program", "다문화가족 지원센터 운영", "unit", 사업내용="다문화 가정 상담 교육"
+    ),
+    _entry("team", "team", "다문화지원팀", "dept", 업무="다문화가족 정착 지원"),
+]
+
+
+@pytest.fixture(scope="module")
+def chain_kb(tokenizer):
+    kb = build_knowledge_base(CHAIN_ENTRIES, tokenizer=tokenizer)
+    kb.index.semantic, _ = SemanticIndex.build(kb.entries, FixedConcepts())
+    return kb
+
+
+@pytest.mark.parametrize(
+    "question, first",
+    [
+        ("다문화 가정 상담 챙기는 과가 어디야", "dept"),  # the program's department
+        ("다문화 가정 상담 챙기는 곳", "center"),  # no kind asked: the program itself
+    ],
+)
+def test_the_kind_asked_for_above_the_best_entry_is_answered(chain_kb, question, first):
+    assert _first(chain_kb, question) == first
+
+
 @pytest.mark.parametrize("message", ["?", "!", "~"])
 def test_a_message_without_words_is_not_embedded(fixed_kb, monkeypatch, message):
     """The words find nothing, so the fused search is empty: its embedding would be wasted."""
