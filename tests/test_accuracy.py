@@ -70,9 +70,10 @@ def test_every_expected_answer_is_in_the_knowledge_base(kb: KnowledgeBase, path:
 
 @pytest.mark.parametrize("path", BLIND_DIALOGUES, ids=[p.name for p in BLIND_DIALOGUES])
 def test_blind_dialogue_files_are_well_formed(path: Path):
-    """The blind dialogue sets: at least 40 dialogues of one to three turns, judged on the last."""
+    """The blind dialogue sets: at least 30 dialogues (AH and AI were asked for 30, the others
+    for 45) of one to three turns, judged on the last."""
     found = dialogues.read_dialogues(path)
-    assert len(found) >= 40
+    assert len(found) >= 30
     for name, turns in found.items():
         assert [t.number for t in turns] == list(range(1, len(turns) + 1)), name
         assert turns[-1].check in {*CHECKS, "clarify"}, name
