@@ -111,6 +111,9 @@ def test_a_malformed_file_is_refused(tmp_path, text, problem):
         ("town", "지하철 냉방 좀 세게 틀어 주세요", "subway"),
         ("town", "그림 그리는 작가들 작업실 구해주는 거", "artists"),
         ("town", "회사 하면서 막히는 거 물어볼 데", "oneStop"),
+        ("town", "그릇 식기 업체 모아서 단지 만든다는 거", "tableware"),
+        ("town", "주민끼리 싸움 나면 중재해주는 거", "conflict"),
+        ("town", "보호시설 나와서 혼자 살 수 있게 주는 지원금", "leaving"),
     ],
 )
 def test_an_everyday_question_finds_the_administrative_entry(request, place, question, expected):
@@ -173,6 +176,13 @@ MORE_ENTRIES = [
     _entry("startup", "청년 창업 작업실 임대", 내용="창업 청년에게 공유 작업실 제공"),
     _entry("oneStop", "기업 애로 원스톱 상담", 내용="기업 운영 중 겪는 애로 사항을 한 번에 상담"),
     _entry("shops", "전통시장 운영 개선", 내용="전통시장 상인회 운영 지원"),
+    # a thing, a happening and a way of living named in everyday words (그릇, 싸움, 혼자 살다)
+    _entry("tableware", "테이블웨어 산업 육성", 내용="테이블웨어 업체 집적 단지 조성"),
+    _entry("craft", "공예 산업 육성", 내용="공예 업체 집적 단지 조성"),
+    _entry("conflict", "공공 갈등 조정", 내용="주민 사이 갈등 조정 전문가 지원"),
+    _entry("residents", "주민 참여 확대", 내용="주민 사이 협력과 참여 지원"),
+    _entry("leaving", "보호시설 퇴소자 자립 지원금", 내용="퇴소자에게 자립 지원금 지급"),
+    _entry("boost", "보호시설 보강 지원금", 내용="보호시설 수리비 지원금 지급"),
 ]
 
 
@@ -199,33 +209,3 @@ def test_questions_sharing_only_an_everyday_word_are_not_answered(town, question
     """An everyday word counts less than the document's own word: with nothing else of the
     entry in the question, it is not enough to answer."""
     assert respond(town, question).band != ANSWER
-
-
-# A third city, for a thing, a happening and a way of living named in everyday words (그릇,
-# 싸움, 혼자 살다): again each entry has a neighbour holding the question's other words.
-THIRD_ENTRIES = [
-    _entry("tableware", "테이블웨어 산업 육성", 내용="테이블웨어 업체 집적 단지 조성"),
-    _entry("craft", "공예 산업 육성", 내용="공예 업체 집적 단지 조성"),
-    _entry("conflict", "공공 갈등 조정", 내용="주민 사이 갈등 조정 전문가 지원"),
-    _entry("residents", "주민 참여 확대", 내용="주민 사이 협력과 참여 지원"),
-    _entry("leaving", "보호시설 퇴소자 자립 지원금", 내용="퇴소자에게 자립 지원금 지급"),
-    _entry("boost", "보호시설 보강 지원금", 내용="보호시설 수리비 지원금 지급"),
-]
-
-
-@pytest.fixture(scope="module")
-def third(tokenizer):
-    return build_knowledge_base(THIRD_ENTRIES, tokenizer=tokenizer)
-
-
-@pytest.mark.parametrize(
-    "question, expected",
-    [
-        ("그릇 식기 업체 모아서 단지 만든다는 거", "tableware"),
-        ("주민끼리 싸움 나면 중재해주는 거", "conflict"),
-        ("보호시설 나와서 혼자 살 수 있게 주는 지원금", "leaving"),
-    ],
-)
-def test_a_thing_named_in_everyday_words_finds_its_entry(third, question, expected):
-    hits = third.index.search(third.index.analyze(question))
-    assert hits and hits[0].entry.id == expected
