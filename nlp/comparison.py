@@ -31,7 +31,7 @@ from knowledge.model import KIND_LABELS, Entry
 from nlp.analyzer import CUE_WORDS, WORDS, strip_particle
 from nlp.fields import asks_only, object_particle, subject_particle
 from nlp.index import Scored
-from nlp.listing import KIND_WORDS, PAGE_CHARS, region_names
+from nlp.listing import KIND_NAMES, KIND_WORDS, PAGE_CHARS, region_names
 from nlp.retrieval import search
 
 _COMPARE = re.compile(
@@ -522,7 +522,7 @@ def _floor(ranked: list[Scored], every: bool) -> float:
 def _only_kinds(words: str) -> bool:
     """Whether the words name kinds and nothing else ("공약", "위원회들")."""
     said = [strip_particle(w).removesuffix("들") for w in words.split()]
-    return bool(said) and all(any(w == word for word, _ in KIND_WORDS) for w in said)
+    return bool(said) and all(w in KIND_NAMES for w in said)
 
 
 def _kinds(words: str) -> frozenset[str]:

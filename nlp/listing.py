@@ -136,7 +136,7 @@ KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("성과", ("news",)),
     ("사업", ("program", "unit_project", "work_plan", "pledge")),
 )
-_KIND_NAMES = frozenset(word for word, _ in KIND_WORDS)
+KIND_NAMES = frozenset(word for word, _ in KIND_WORDS)
 # Words that describe a kind itself, not a topic within it, when that kind is asked: every
 # audit finding is the city council's (시의회 행정사무감사), every news item the bureau's own.
 KIND_CONTEXT: dict[str, frozenset[str]] = {
@@ -415,7 +415,7 @@ def _names_only_work(kb: KnowledgeBase, text: str) -> bool:
     words = [strip_particle(w).lower() for w in _UNIT_WORDS.sub(" ", text).split()]
     # a particle the unit's name left alone ("소통기획담당관실이 맡은" → 이) says nothing
     words = [w for w in words if w not in kb.index.region_words and w not in PARTICLES]
-    return bool(words) and all(w.removesuffix("들") in _KIND_NAMES for w in words)
+    return bool(words) and all(w.removesuffix("들") in KIND_NAMES for w in words)
 
 
 def _kinds_after_related(

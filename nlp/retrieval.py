@@ -309,8 +309,10 @@ def _asked_kind_first(
         if scored.entry.kind in kinds:
             return _promoted(ranked, n)
     above = _ancestor_of_kind(index, ranked[0].entry, kinds)
-    n = next((n for n, s in enumerate(ranked) if above and s.entry.id == above.id), None)
-    return _promoted(ranked, n) if n else ranked
+    if above is None:
+        return ranked
+    n = next((n for n, s in enumerate(ranked[1:], start=1) if s.entry.id == above.id), None)
+    return ranked if n is None else _promoted(ranked, n)
 
 
 def _ancestor_of_kind(index: SearchIndex, entry: Entry, kinds: frozenset[str]) -> Entry | None:
@@ -334,14 +336,11 @@ def _child_first(ranked: list[Scored], query: Query) -> list[Scored]:
         return ranked
     first = ranked[0]
     for n, scored in enumerate(ranked[1 : 1 + CHILD_WINDOW], start=1):
-        if (
-            scored.entry.parent_id == first.entry.id
-            and scored.score >= first.score - CHILD_MARGIN
-            and (
-                (scored.semantic or 0.0) >= (first.semantic or 0.0)
-                or (scored.semantic or 0.0) >= (first.semantic or 0.0) - NAMED_CHILD_SLACK
-                and _names_more(scored.entry, first.entry, query)
-            )
+        if scored.entry.parent_id != first.entry.id or scored.score < first.score - CHILD_MARGIN:
+            continue
+        nearer = (scored.semantic or 0.0) - (first.semantic or 0.0)
+        if nearer >= 0 or (
+            nearer >= -NAMED_CHILD_SLACK and _names_more(scored.entry, first.entry, query)
         ):
             return _promoted(ranked, n)
     return ranked
