@@ -336,9 +336,10 @@ class SearchIndex:
     def _with_everyday_words(self, query: Query) -> Query:
         """The query with the typed words the analysis dropped as too short or unknown ("애들",
         "집") that the everyday vocabulary knows, so their administrative words count."""
+        typed = (w if w in self._everyday else strip_particle(w) for w in words_of(query.text))
         extra = tuple(
             word
-            for word in dict.fromkeys(strip_particle(w) for w in words_of(query.text))
+            for word in dict.fromkeys(typed)
             if word in self._everyday
             and word not in query.tokens
             and not any(word in t for t in query.tokens)

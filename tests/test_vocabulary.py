@@ -114,6 +114,9 @@ def test_a_malformed_file_is_refused(tmp_path, text, problem):
         ("town", "그릇 식기 업체 모아서 단지 만든다는 거", "tableware"),
         ("town", "주민끼리 싸움 나면 중재해주는 거", "conflict"),
         ("town", "보호시설 나와서 혼자 살 수 있게 주는 지원금", "leaving"),
+        ("town", "외국인 며느리 친정 다녀오는 거 도와주는 사업", "homeVisit"),
+        # a word ending like a particle (국제회의: 의) is looked up as typed, not cut to 국제회
+        ("town", "국제회의 전담 기관 만든다는 거", "convention"),
     ],
 )
 def test_an_everyday_question_finds_the_administrative_entry(request, place, question, expected):
@@ -183,6 +186,10 @@ MORE_ENTRIES = [
     _entry("residents", "주민 참여 확대", 내용="주민 사이 협력과 참여 지원"),
     _entry("leaving", "보호시설 퇴소자 자립 지원금", 내용="퇴소자에게 자립 지원금 지급"),
     _entry("boost", "보호시설 보강 지원금", 내용="보호시설 수리비 지원금 지급"),
+    _entry("homeVisit", "다문화가족 고향 나들이", 내용="결혼이민자 가족 고향 방문 항공료 지원"),
+    _entry("migrantStudy", "다문화가족 학력 지원", 내용="결혼이민자 가족 검정고시 학습 지원"),
+    _entry("convention", "컨벤션뷰로 설립", 내용="마이스 산업 육성 전담 기관 설립"),
+    _entry("bigEvents", "국제 행사 유치 활동", 내용="국제 행사 유치 전담 인력 운영"),
 ]
 
 
