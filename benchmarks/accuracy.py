@@ -234,7 +234,15 @@ def _judge(kb: KnowledgeBase, q: Question, reply: Reply, report: Report) -> bool
         top1_text_ok = _contains(reply.text, q.expected) if reply.answered else hits[:1] == [True]
     report.top1.add(top1_text_ok)
     report.top3.add(any(hits[:3]))
-    shown = any(hits[: len(reply.suggestions)]) if reply.band == SUGGEST else top1_text_ok
+    if reply.band == SUGGEST:
+        offers = [h.entry for h in reply.suggestions]
+        if q.check == "title":
+            shown = any(_contains(e.title, q.expected) for e in offers)
+        else:
+            cards = (render_entry(kb, e.id, q.text) or "" for e in offers)
+            shown = any(_contains(card, q.expected) for card in cards)
+    else:
+        shown = top1_text_ok
     report.band_right.setdefault(reply.band, Tally()).add(shown)
     right = reply.band == ANSWER and top1_text_ok
     report.answered_right.add(right)

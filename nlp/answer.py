@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import INDICATOR, KIND_LABELS, Entry
@@ -289,10 +290,12 @@ def answer(
     *,
     topic: list[Scored] | None = None,
     region: str | None = None,
+    nearest: Sequence[Scored] = (),
 ) -> Reply:
     """The reply to a searched question: ``ranked`` are its candidates, ``topic`` those of the
     question without the words asking for a fact (when ``needs_topic``; an entry found there is
-    answered about, saying the fact is missing)."""
+    answered about, saying the fact is missing), ``nearest`` its candidates nearest in meaning
+    (offered beside the best when no answer is sure)."""
     ranked = _answering_first(ranked, query)
     hits = tuple(Hit(s.entry, s.score) for s in ranked)
     top = max(
@@ -330,13 +333,14 @@ def answer(
         full = note + format_answer(kb, ranked[0], query)
         return answer_reply(text, full, hits, ranked[0].entry.id)
     if top >= (FUSED_SUGGEST_THRESHOLD if fused else SUGGEST_THRESHOLD):
-        shown = offered(hits)
+        shown = offered(hits, tuple(Hit(s.entry, s.score) for s in nearest))
         return Reply(
             text,
             QUESTION,
             SUGGEST,
             _unstated(kb, text, query, shown) + format_suggestions(shown),
             hits,
+            offers=shown,
         )
     facts = tuple(f for f in asked_facts(text) if f not in COMMON_FACTS)
     if facts:  # what was asked is not in the documents: said first, with where to ask

@@ -26,8 +26,8 @@ from nlp.answer import (
 )
 from nlp.fields import asked_facts, without_cues
 from nlp.index import Scored
-from nlp.reply import Reply
-from nlp.retrieval import search
+from nlp.reply import SUGGESTION_NEAREST, Reply
+from nlp.retrieval import nearest_in_meaning, search
 from nlp.semantic import embed_ahead
 
 MAX_RESULTS = 5
@@ -66,12 +66,14 @@ def respond(kb: KnowledgeBase, text: str, *, region: str | None = None) -> Reply
     reply = without_search(kb, text, query)
     if reply is not None:
         return reply
-    ranked = ranking(kb, query, region=region)
+    deeper = ranking(kb, query, region=region, limit=RANKING_DEPTH)
+    ranked = deeper[:MAX_RESULTS]
     # the later stages read the question as normalized once ("전번" → 전화번호, "어찌" → 어떻게);
     # the reply keeps the message as it was sent
     said = query.text
     topic = _topic_ranking(kb, said, region) if needs_topic(query, ranked) else None
-    reply = answer(kb, said, query, ranked, topic=topic, region=region)
+    nearest = nearest_in_meaning(deeper, query.region)[:SUGGESTION_NEAREST]
+    reply = answer(kb, said, query, ranked, topic=topic, region=region, nearest=nearest)
     return reply if reply.query == text else replace(reply, query=text)
 
 

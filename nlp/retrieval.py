@@ -406,6 +406,13 @@ def _promoted(ranked: list[Scored], n: int) -> list[Scored]:
     ]
 
 
+def nearest_in_meaning(ranked: list[Scored], region: str | None = None) -> list[Scored]:
+    """``ranked`` nearest in meaning first (fused candidates only), of ``region`` when the
+    question names one: what a "did you mean" adds when the words ranked it lower."""
+    near = [s for s in ranked if s.semantic is not None and region in (None, s.entry.region)]
+    return sorted(near, key=lambda s: -s.semantic)
+
+
 def clear_winner(ranked: list[Scored]) -> bool:
     """Whether a fused ranking's first entry stands clear of the rest (see CLEAR_MARGIN): the
     best score, near in meaning, and far enough ahead of the second to answer with."""

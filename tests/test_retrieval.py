@@ -439,17 +439,19 @@ def test_a_message_without_words_is_not_embedded(fixed_kb, monkeypatch, message)
     assert embedded == []
 
 
-def _fixed_scores(monkeypatch, scores: list[float]) -> None:
+def _fixed_scores(monkeypatch, scores: list[float], cosines: list[float] | None = None) -> None:
     """The fused ranking of the next question with these first scores, near in meaning but
-    not so near that a clear first place is answered (retrieval.CLEAR_MIN_COSINE)."""
+    not so near that a clear first place is answered (retrieval.CLEAR_MIN_COSINE), or with
+    these cosines."""
     real = retrieval.search
+    cosines = cosines or [retrieval.CLEAR_MIN_COSINE - 0.01] * len(scores)
 
     def fixed(index, query, **kwargs):
         ranked = real(index, query, **kwargs)
         assert len(ranked) >= len(scores)
         return [
-            dataclasses.replace(s, score=score, semantic=retrieval.CLEAR_MIN_COSINE - 0.01)
-            for s, score in zip(ranked, scores)
+            dataclasses.replace(s, score=score, semantic=cosine)
+            for s, score, cosine in zip(ranked, scores, cosines)
         ]
 
     monkeypatch.setattr("nlp.responder.search", fixed)
@@ -487,6 +489,30 @@ def test_a_suggestion_offers_the_close_entries_after_the_first_three(
     for number, hit in enumerate(reply.suggestions, start=1):
         assert f"{number}. {hit.entry.title}" in reply.text
     assert f"{shown + 1}. " not in reply.text
+
+
+@pytest.mark.parametrize(
+    "cosines, order",
+    [
+        # the 5th, under half the first's score, is the nearest in meaning: offered before the
+        # 4th (where a suggestion missed, the citizen's words were not the documents')
+        ([0.86, 0.86, 0.86, 0.80, 0.90], [0, 1, 2, 4, 3]),
+        # nearest in meaning already among the first three: the fused order stands
+        ([0.90, 0.86, 0.86, 0.80, 0.79], [0, 1, 2, 3]),
+    ],
+)
+def test_a_suggestion_offers_the_entries_nearest_in_meaning_after_the_first_three(
+    fixed_kb, monkeypatch, cosines, order
+):
+    scores = [28.0, 27.0, 26.0, 25.0, 13.9]
+    _fixed_scores(monkeypatch, scores, cosines)
+    question = "자원봉사 지원 장학금 방문 인건비"
+    ranked = retrieval.search(fixed_kb.index, fixed_kb.index.analyze(question))
+    reply = respond(fixed_kb, question)
+    assert reply.band == SUGGEST
+    assert [h.entry.id for h in reply.suggestions] == [ranked[n].entry.id for n in order]
+    for number, hit in enumerate(reply.suggestions, start=1):
+        assert f"{number}. {hit.entry.title}" in reply.text
 
 
 @pytest.fixture(scope="module")
