@@ -915,7 +915,7 @@ _FIGURES: tuple[tuple[tuple[str, ...], re.Pattern], ...] = (
 )
 # How long something takes ("심사 며칠 걸려"): a count of days answers, not a date or a season
 # ("01월01일", "연중"), which the date pattern above would prefer.
-_DURATION_WORDS = ("걸려", "걸리", "걸림", "소요")
+_DURATION_WORDS = ("걸려", "걸리", "걸림", "소요", "만에", "동안")
 _DAYS = re.compile(r"(?<![\d.월])\d{1,3}\s*일(?!\d)")
 FIGURE_BOOST = 1.5
 # "몇 명" is answered by a line with "295명" (or "3,000여명", "3인"), not by any number.
@@ -944,6 +944,8 @@ _WHO = re.compile(
 # "누가 받을 수 있어요", "누구한테 줘요" ask who benefits: the answer names people (성인 최중증
 # 발달장애인), not an organisation, so the question's own words pick the line.
 _BENEFICIARY = re.compile(r"누가(받|혜택|대상|지원받)|누구(한테|에게)")
+# "어디로 선정됐어", "어디가 맡아": which body was chosen, named like one of "누가".
+_CHOSEN = re.compile(r"어디(?:가|로|를|에)?(?:선정|뽑|지정|선발|위탁|맡)")
 # "어느 병원이", "무슨 단체가": the word after these is the kind of thing the answer names.
 _WHICH = re.compile(r"(?:어느|무슨|어떤)\s+([가-힣]{2,})")
 SUFFIX_WEIGHT = 0.6
@@ -1012,6 +1014,16 @@ def relevant_lines(entry: Entry, query: Query, *, exclude: list[str]) -> list[st
         holds = bool(asked and asked.search(line))
         said = bool(exact and exact.search(line))
         candidates.append((holds, said, gain, len(candidates), line, quote))
+    counted = _counted(query)
+    if counted and not any(holds for holds, *_ in candidates):
+        # No line sharing the question's words holds the count asked ("도민증 할인되는 가게 몇
+        # 군데"); the entry's one line that does answers ("가맹점을 441개소까지 확대").
+        holding = [(line, quote) for line, quote, _ in lines if counted.search(line)]
+        if len(holding) == 1:
+            line, quote = holding[0]
+            top = max((c[2] for c in candidates), default=1.0)
+            said = bool(exact and exact.search(line))
+            candidates.append((True, said, top, len(candidates), line, quote))
     # A line holding what was asked for ("295명", "전북대… 병원", "입주자대표회의") comes first,
     # however few of the question's words it repeats, one with the very counter said ("70개소"
     # for "몇 개소") before one with another spelling of it ("6개"); then the lines sharing the
@@ -1065,8 +1077,10 @@ def _asked_for(query: Query) -> re.Pattern | None:
     thing."""
     figure = _asked_figure(query)
     parts = [figure.pattern] if figure else []
-    if ("누가" in query.compact or "누구" in query.compact) and not _BENEFICIARY.search(
-        query.compact
+    if (
+        ("누가" in query.compact or "누구" in query.compact)
+        and not _BENEFICIARY.search(query.compact)
+        or _CHOSEN.search(query.compact)
     ):
         parts.append(_WHO.pattern)
     which = _WHICH.search(query.text)

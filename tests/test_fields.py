@@ -660,7 +660,12 @@ def test_no_missing_fact_lead_when_the_first_offer_states_it(kb: KnowledgeBase):
 
 
 @pytest.mark.parametrize(
-    "question", ["인천 아이디어 제안하면 심사 며칠 걸려", "아이디어 제안 내면 심사 며칠 걸려요"]
+    "question",
+    [
+        "인천 아이디어 제안하면 심사 며칠 걸려",
+        "아이디어 제안 내면 심사 며칠 걸려요",
+        "인천시에 아이디어 제안하면 심사 며칠 만에 해줘요?",  # 만에: how long, not which day
+    ],
 )
 def test_how_long_it_takes_is_answered_by_the_line_with_the_days(kb: KnowledgeBase, question):
     """The line with the days is quoted first, not one with a season ("연중") or a date."""
@@ -674,3 +679,22 @@ def test_the_head_of_a_unit_asked_by_the_post_is_its_head_field(kb: KnowledgeBas
     office = next(e for e in kb.entries if e.title == "혁신담당관실")
     text = render_entry(kb, office.id, "인천 시민 제안이랑 규제개혁 담당하는 과장님 이름이 뭐에요")
     assert text.splitlines()[0] == "혁신담당관실의 담당관은 최기건입니다."
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["도민증 있으면 할인되는 가게 몇 군데야", "도민증 보여주면 할인되는 가게 몇 군데로 늘었어?"],
+)
+def test_the_one_line_holding_the_count_asked_answers_first(kb: KnowledgeBase, question):
+    """No line shares a word with "가게 몇 군데" but one holds a count of places: it answers."""
+    news = next(e for e in kb.entries if e.title.startswith("전북사랑도민증 활성화로"))
+    assert "441개소" in render_entry(kb, news.id, question).splitlines()[0]
+
+
+def test_which_body_was_chosen_is_answered_by_the_line_naming_it(kb: KnowledgeBase):
+    """ "어디로 선정됐어" asks for a body, as "누가" does: the line naming one comes first."""
+    entry = _entry(
+        "t-c", "거점병원 설립", "- 공모 선정 일정 진료 협의\n- 4개 병원(전북대, 인하대) 선정"
+    )
+    query = kb.index.analyze("거점병원 진료 어디로 선정됐어")
+    assert answer.relevant_lines(entry, query, exclude=[])[0].startswith("4개 병원(전북대")
