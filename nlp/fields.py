@@ -233,6 +233,9 @@ SUPPORT_AMOUNT = Fact(
     ),
     ignores=_BUDGETS,
     not_instead=_BUDGETS,
+    # A grant to a body ("국제교류센터에 출연금 얼마", "민간단체에 보조금 얼마나 줘") is its
+    # budget: asked so, "얼마" is a budget question.
+    overrides=("출연", "단체에", "기관에", "센터에", "협회에", "시군에", "운영비"),
 )
 # What an insurance or a compensation pays out ("다치면 최대 얼마까지 보상돼요").
 COMPENSATION = Fact(
