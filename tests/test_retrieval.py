@@ -353,9 +353,11 @@ def test_an_entry_the_question_names_keeps_its_place(fixed_kb, monkeypatch, ques
         ("북한 관련 교류 일 하는 팀이 있어요?", {"team"}),
         ("인천 시 상징 마크 관리하는 위원회", {"committee"}),
         ("인천 시청에서 홍보 맡은 부서 어디예요", {"department"}),
+        # a unit named by what it handles
+        ("전북 남북교류 담당 팀", {"team"}),
+        ("자원봉사 보험 담당하는 팀이 어디예요", {"team"}),
+        ("전북 도청 홍보 담당하는 과는 어디에요", {"department"}),
         # which unit handles a topic: the topic's own entry answers
-        ("전북 남북교류 담당 팀", set()),
-        ("자원봉사 보험 담당하는 팀이 어디예요", set()),
         ("다문화가족 지원은 어느 부서 담당이에요?", set()),
         ("국제협력과에는 무슨 팀이 있나요", set()),
         ("정무기획과 산하 팀 목록", set()),
