@@ -129,6 +129,8 @@ FIELD_CUES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("조건", "대상", "자격", "누가", "받을수", "신청", "해당"),
         ("지원조건", "지원대상", "대상", "지원형태", "시행주체"),
     ),
+    # a rate or how far a pledge was kept ("몇퍼 했냐", "얼마나 지켰어요? 퍼센트로"), before 얼마
+    (("퍼센트", "몇퍼", "몇프로", "%", "지켰", "지켜"), ("이행률",)),
     (
         (
             "얼마",
@@ -932,6 +934,9 @@ _COUNTER_SPELLINGS = {
     "개": "개|건|개소",
     "퍼센트": "%|퍼센트",
 }
+# "몇 퍼센트", "몇퍼", "퍼센트로요": a rate answers ("이행률: 31.05%"), not a budget.
+_RATE_ASKED = re.compile(r"퍼센트|몇퍼|몇프로|%")
+_RATE = rf"{_AMOUNT}%"
 # Counters of things a document may list with their number in brackets ("우호협력(7) : …").
 _LISTED_COUNTERS = frozenset({"곳", "군데", "개소", "개"})
 _PLACE = re.compile(r"장\s*소|소재지|위치|개최지|에서 (개최|열|진행)")
@@ -1063,11 +1068,13 @@ def _counted(query: Query, *, exact: bool = False) -> re.Pattern | None:
 
 
 def _asked_figure(query: Query) -> re.Pattern | None:
-    """The figure a "몇 명" or "얼마" question asks for, or None."""
+    """The figure a "몇 명", "얼마" or "몇 퍼센트" question asks for, or None."""
     counted = _counted(query)
     parts = [counted.pattern] if counted else []
     if _HOW_MUCH.search(query.compact):
         parts.append(_MONEY.pattern)
+    if _RATE_ASKED.search(query.compact):
+        parts.append(_RATE)
     return re.compile("|".join(parts)) if parts else None
 
 

@@ -146,6 +146,7 @@ ASKED_KINDS = {
     "과": "department",
     "팀": "team",
     "위원회": "committee",
+    "단위사업": "unit_project",
 }
 _ASKED_KIND = re.compile(
     r"(?:^|\s)(?P<before>[가-힣]+)\s+(?P<kind>" + "|".join(ASKED_KINDS) + r")"

@@ -66,6 +66,8 @@ from nlp.responder import render_entry, respond
         ("전주 행복투어버스 예약 어떻게 해요", ["신청 방법"]),
         ("얼썬전북 구독 신청 어디서 해요", ["신청 방법"]),
         ("누가 신청할 수 있어요?", ["지원 대상"]),  # who may, not how
+        ("자립지원금은 아무나 받아요? 어떻게 뽑아요", ["지원 대상"]),  # who is chosen, not how
+        ("장학생 선발 기준이 뭐예요", ["지원 대상"]),
         ("새마을지도자 자녀 장학금 언제까지 내야 돼요?", ["모집·신청 기간"]),
         ("인천 주민자치박람회 언제 해요?", ["개최 일정"]),
         ("주민자치박람회 몇 번 열렸어요?", []),  # a count, not a date
@@ -164,7 +166,7 @@ from nlp.responder import render_entry, respond
         ("담당 선생님 이름", ["담당자 이름"]),
         ("사무실 어디야", ["장소"]),
         ("자매결연 맺은 지역 어디어디예요?", []),  # which ones, not where
-        ("자립지원금 받으려면 어떻게 선정돼요?", []),  # what it takes, not how to apply
+        ("자립지원금 받으려면 어떻게 선정돼요?", ["지원 대상"]),  # what it takes, not how to apply
         ("데이케어 한달에 얼마 내요", ["이용 요금"]),
         ("그 사업 돈 얼마 들어?", ["예산"]),  # what it costs the city, not a fee
         ("배움터 교육비 내야 돼요?", ["교육비"]),
@@ -701,3 +703,13 @@ def test_which_body_was_chosen_is_answered_by_the_line_naming_it(kb: KnowledgeBa
     )
     query = kb.index.analyze("거점병원 진료 어디로 선정됐어")
     assert answer.relevant_lines(entry, query, exclude=[])[0].startswith("4개 병원(전북대")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["나주 공기업 마을 자매결연 몇퍼 했냐", "공기업 마을 결연 공약 얼마나 지켰어 퍼센트"],
+)
+def test_a_rate_asked_is_the_pledges_implementation_rate(kb: KnowledgeBase, question):
+    """ "몇퍼", "얼마나 지켰어 퍼센트": the 이행률, not the budget "얼마" would bring."""
+    pledge = next(e for e in kb.entries if e.title.startswith("16개 공공기관과 상생"))
+    assert "이행률은 31.05%" in render_entry(kb, pledge.id, question).splitlines()[0]

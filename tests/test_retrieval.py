@@ -353,6 +353,7 @@ def test_an_entry_the_question_names_keeps_its_place(fixed_kb, monkeypatch, ques
         ("북한 관련 교류 일 하는 팀이 있어요?", {"team"}),
         ("인천 시 상징 마크 관리하는 위원회", {"committee"}),
         ("인천 시청에서 홍보 맡은 부서 어디예요", {"department"}),
+        ("국제행사 끌어오는 단위사업 예산", {"unit_project"}),
         # a unit named by what it handles
         ("전북 남북교류 담당 팀", {"team"}),
         ("자원봉사 보험 담당하는 팀이 어디예요", {"team"}),
