@@ -951,6 +951,10 @@ _WHO = re.compile(
 _BENEFICIARY = re.compile(r"누가(받|혜택|대상|지원받)|누구(한테|에게)")
 # "어디로 선정됐어", "어디가 맡아": which body was chosen, named like one of "누가".
 _CHOSEN = re.compile(r"어디(?:가|로|를|에)?(?:선정|뽑|지정|선발|위탁|맡)")
+# "어디어디예요", "어느 나라랑": which ones, answered by a line listing them ("자매결연(3) :
+# 미국 워싱턴주, 뉴저지주, 중국 강소성").
+_WHICH_ONES = re.compile(r"어디어디|어느\s*나라|어디\s*랑|어디\s*하고|어떤\s*나라")
+_LISTED = r"\(\d+\)\s*:|(?:[가-힣]+\s*,\s*){2,}[가-힣]"
 # "어느 병원이", "무슨 단체가": the word after these is the kind of thing the answer names.
 _WHICH = re.compile(r"(?:어느|무슨|어떤)\s+([가-힣]{2,})")
 SUFFIX_WEIGHT = 0.6
@@ -1090,6 +1094,8 @@ def _asked_for(query: Query) -> re.Pattern | None:
         or _CHOSEN.search(query.compact)
     ):
         parts.append(_WHO.pattern)
+    if _WHICH_ONES.search(query.compact):
+        parts.append(_LISTED)
     which = _WHICH.search(query.text)
     if which:
         parts.append(re.escape(strip_particle(which.group(1))))

@@ -713,3 +713,12 @@ def test_a_rate_asked_is_the_pledges_implementation_rate(kb: KnowledgeBase, ques
     """ "몇퍼", "얼마나 지켰어 퍼센트": the 이행률, not the budget "얼마" would bring."""
     pledge = next(e for e in kb.entries if e.title.startswith("16개 공공기관과 상생"))
     assert "이행률은 31.05%" in render_entry(kb, pledge.id, question).splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "question", ["전북 자매결연 맺은 외국 지역 어디어디에요", "전북자매결연지역어디어디"]
+)
+def test_which_ones_is_answered_by_the_line_listing_them(kb: KnowledgeBase, question):
+    """ "어디어디": the line listing the places ("자매결연(3) : 미국 워싱턴주, …") first."""
+    plan = next(e for e in kb.entries if e.title.startswith("우호·자매결연지역 다변화"))
+    assert "워싱턴주" in render_entry(kb, plan.id, question).splitlines()[0]
