@@ -1152,7 +1152,7 @@ def _asks_if_any(text: str) -> bool:
 def _lead_sentence(entry: Entry, name: str, value: str, counting: bool, query: Query) -> str:
     """ "새마을지도자 자녀 장학금 지원의 지원조건은 …입니다." — the asked field as a sentence; of
     a table of rows ("시민토론회 개최: '20년 146백만원"), only the row the question names."""
-    row = _asked_row(value, query)
+    row = _asked_row(value, query, entry.title)
     if row is not None:
         label, rest = row
         rest = _clip(rest, LEAD_VALUE_CHARS)
@@ -1164,18 +1164,19 @@ def _lead_sentence(entry: Entry, name: str, value: str, counting: bool, query: Q
     return f"{entry.title}의 {name}{_topic(name)} {value}입니다."
 
 
-def _asked_row(value: str, query: Query) -> tuple[str, str] | None:
+def _asked_row(value: str, query: Query, title: str = "") -> tuple[str, str] | None:
     """The "label: value" row of a multi-line field whose label holds the most of the question's
-    own words (not cue words); None when no row is named."""
+    own words (not cue words, nor words of the entry's ``title``: "시민과 함께하는 공감시정 구현
+    예산" names the entry, not its row "시민정책자문단 운영"); None when no row is named."""
+    name = title.replace(" ", "").lower()
+    words = [t for t in query.tokens if t not in CUE_WORDS and len(t) >= 2 and t not in name]
     best, best_gain = None, 0
     for line in value.splitlines():
         label, colon, rest = line.partition(":")
         if not colon or not rest.strip():
             continue
         squeezed = label.replace(" ", "").lower()
-        gain = sum(
-            len(t) for t in query.tokens if t not in CUE_WORDS and len(t) >= 2 and t in squeezed
-        )
+        gain = sum(len(t) for t in words if t in squeezed)
         if gain > best_gain:
             best, best_gain = (label.strip(), rest.strip()), gain
     return best if value.count("\n") else None

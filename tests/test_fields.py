@@ -722,3 +722,13 @@ def test_which_ones_is_answered_by_the_line_listing_them(kb: KnowledgeBase, ques
     """ "어디어디": the line listing the places ("자매결연(3) : 미국 워싱턴주, …") first."""
     plan = next(e for e in kb.entries if e.title.startswith("우호·자매결연지역 다변화"))
     assert "워싱턴주" in render_entry(kb, plan.id, question).splitlines()[0]
+
+
+def test_the_entrys_own_name_names_no_row_of_its_budget(kb: KnowledgeBase):
+    """ "시민과 함께하는 공감시정 구현 예산": the whole budget (its 계 first), not the row
+    "시민정책자문단 운영" that shares the word 시민 with the name."""
+    plan = next(e for e in kb.entries if e.title == "시민과 함께하는 공감시정 구현")
+    lead = render_entry(kb, plan.id, "시민과 함께하는 공감시정 구현 예산").splitlines()[0]
+    assert "227백만원" in lead and " 중 " not in lead
+    row = render_entry(kb, plan.id, "인천 시민정책자문단 운영 예산").splitlines()[0]
+    assert "예산 중 시민정책자문단 운영은" in row
