@@ -38,6 +38,7 @@ from nlp.index import (
     top_positions,
 )
 from nlp.tokenizer import Tokenizer, get_tokenizer
+from nlp.vocabulary import with_administrative_words
 
 # Grid on the tuning sets (questions, dev, blind A–C and F; 864 answerable, 115 out-of-scope):
 # weight 0.2–0.5 × LOW 0.82–0.86 × HIGH 0.92–0.96 × both bands (answer.FUSED_*), keeping
@@ -239,7 +240,7 @@ def fused_candidates(
     semantic = index.semantic
     if not has_words(query):
         return []  # the words find nothing: no embedding to compute
-    best, where = semantic.similarities(query.text)
+    best, where = semantic.similarities(with_administrative_words(query.text))
     kinds = asked_kinds(query.text, index.region_words)
     top = top_positions(best, SEMANTIC_CANDIDATES)
     also = [semantic.entry_ids[i] for i in top]

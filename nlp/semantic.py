@@ -34,6 +34,7 @@ from threadpoolctl import threadpool_limits
 from knowledge.model import KIND_LABELS, Entry
 from nlp.heap import settle
 from nlp.normalizer import has_content, normalize
+from nlp.vocabulary import with_administrative_words
 
 logger = logging.getLogger(__name__)
 
@@ -376,7 +377,7 @@ def embed_ahead(index: object, text: str) -> None:
     semantic = getattr(index, "semantic", None)
     normalized = normalize(text)
     if semantic is not None and has_content(normalized):
-        semantic.embed_ahead(normalized)
+        semantic.embed_ahead(with_administrative_words(normalized))
 
 
 class SemanticService:

@@ -489,3 +489,15 @@ def test_a_question_is_embedded_ahead_while_it_is_tagged_with_the_same_reply(tok
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(responder, "embed_ahead", lambda index, text: None)
         assert respond(plain_kb, question) == reply
+
+
+def test_the_model_reads_the_question_with_its_administrative_words_once_ahead(tokenizer):
+    """ "며느리" is 결혼이민자 in the documents: the vector is of the question with those words
+    (nlp.vocabulary.with_administrative_words), started ahead and taken by the search."""
+    kb = build_knowledge_base(ENTRIES, tokenizer=tokenizer)
+    encoder = _ThreadRecording()
+    kb.index.semantic, _ = SemanticIndex.build(kb.entries, encoder)
+    respond(kb, "며느리 친정 가는 비행기 값")
+    [(text, thread)] = encoder.questions
+    assert text.startswith("며느리 친정 가는 비행기 값 ") and "결혼이민자" in text
+    assert "고향" in text and thread.startswith("embed-ahead")

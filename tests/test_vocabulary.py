@@ -18,6 +18,7 @@ from nlp.vocabulary import (
     VOCABULARY_FILE,
     VocabularyFileError,
     read_vocabulary,
+    with_administrative_words,
 )
 
 SOURCE = Source("city.txt", 1, 2, "어느 시의 업무계획", 2024)
@@ -216,3 +217,15 @@ def test_questions_sharing_only_an_everyday_word_are_not_answered(town, question
     """An everyday word counts less than the document's own word: with nothing else of the
     entry in the question, it is not enough to answer."""
     assert respond(town, question).band != ANSWER
+
+
+@pytest.mark.parametrize(
+    "question, added",
+    [
+        ("외국인 며느리가 친정 갈 때", "외국인주민 다문화 결혼이민자 다문화가족 고향"),
+        ("애들 병원비", "아동 어린이 의료비 진료비"),  # the first MEANING_WORDS_PER_WORD of each
+        ("전주 드론축구 월드컵", ""),  # no everyday word: the question as it is
+    ],
+)
+def test_the_meaning_model_reads_the_administrative_words_too(question, added):
+    assert with_administrative_words(question) == f"{question} {added}".strip()
