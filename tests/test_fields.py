@@ -686,16 +686,6 @@ def test_the_head_of_a_unit_asked_by_the_post_is_its_head_field(kb: KnowledgeBas
     assert text.splitlines()[0] == "혁신담당관실의 담당관은 최기건입니다."
 
 
-@pytest.mark.parametrize(
-    "question",
-    ["도민증 있으면 할인되는 가게 몇 군데야", "도민증 보여주면 할인되는 가게 몇 군데로 늘었어?"],
-)
-def test_the_one_line_holding_the_count_asked_answers_first(kb: KnowledgeBase, question):
-    """No line shares a word with "가게 몇 군데" but one holds a count of places: it answers."""
-    news = next(e for e in kb.entries if e.title.startswith("전북사랑도민증 활성화로"))
-    assert "441개소" in render_entry(kb, news.id, question).splitlines()[0]
-
-
 def test_which_body_was_chosen_is_answered_by_the_line_naming_it(kb: KnowledgeBase):
     """ "어디로 선정됐어" asks for a body, as "누가" does: the line naming one comes first."""
     entry = _entry(
@@ -703,25 +693,6 @@ def test_which_body_was_chosen_is_answered_by_the_line_naming_it(kb: KnowledgeBa
     )
     query = kb.index.analyze("거점병원 진료 어디로 선정됐어")
     assert answer.relevant_lines(entry, query, exclude=[])[0].startswith("4개 병원(전북대")
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["나주 공기업 마을 자매결연 몇퍼 했냐", "공기업 마을 결연 공약 얼마나 지켰어 퍼센트"],
-)
-def test_a_rate_asked_is_the_pledges_implementation_rate(kb: KnowledgeBase, question):
-    """ "몇퍼", "얼마나 지켰어 퍼센트": the 이행률, not the budget "얼마" would bring."""
-    pledge = next(e for e in kb.entries if e.title.startswith("16개 공공기관과 상생"))
-    assert "이행률은 31.05%" in render_entry(kb, pledge.id, question).splitlines()[0]
-
-
-@pytest.mark.parametrize(
-    "question", ["전북 자매결연 맺은 외국 지역 어디어디에요", "전북자매결연지역어디어디"]
-)
-def test_which_ones_is_answered_by_the_line_listing_them(kb: KnowledgeBase, question):
-    """ "어디어디": the line listing the places ("자매결연(3) : 미국 워싱턴주, …") first."""
-    plan = next(e for e in kb.entries if e.title.startswith("우호·자매결연지역 다변화"))
-    assert "워싱턴주" in render_entry(kb, plan.id, question).splitlines()[0]
 
 
 def test_the_entrys_own_name_names_no_row_of_its_budget(kb: KnowledgeBase):
@@ -732,3 +703,24 @@ def test_the_entrys_own_name_names_no_row_of_its_budget(kb: KnowledgeBase):
     assert "227백만원" in lead and " 중 " not in lead
     row = render_entry(kb, plan.id, "인천 시민정책자문단 운영 예산").splitlines()[0]
     assert "예산 중 시민정책자문단 운영은" in row
+
+
+@pytest.mark.parametrize(
+    "title, question, lead",
+    [
+        # no line shares a word with "가게 몇 군데", but one holds a count of places
+        ("전북사랑도민증 활성화로", "도민증 있으면 할인되는 가게 몇 군데야", "441개소"),
+        ("전북사랑도민증 활성화로", "도민증 보여주면 할인되는 가게 몇 군데로 늘었어?", "441개소"),
+        # "몇퍼", "얼마나 지켰어 퍼센트": the 이행률, not the budget "얼마" would bring
+        ("16개 공공기관과 상생", "나주 공기업 마을 자매결연 몇퍼 했냐", "이행률은 31.05%"),
+        ("16개 공공기관과 상생", "공기업 마을 결연 공약 얼마나 지켰어 퍼센트", "이행률은 31.05%"),
+        # "어디어디": the line listing the places ("자매결연(3) : 미국 워싱턴주, …")
+        ("우호·자매결연지역 다변화", "전북 자매결연 맺은 외국 지역 어디어디에요", "워싱턴주"),
+        ("우호·자매결연지역 다변화", "전북자매결연지역어디어디", "워싱턴주"),
+    ],
+)
+def test_the_answer_leads_with_the_line_holding_what_is_asked(
+    kb: KnowledgeBase, title, question, lead
+):
+    entry = next(e for e in kb.entries if e.title.startswith(title))
+    assert lead in render_entry(kb, entry.id, question).splitlines()[0]
