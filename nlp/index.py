@@ -35,7 +35,7 @@ from nlp.analyzer import (
 from nlp.jamo import to_jamo
 from nlp.normalizer import compact, squeeze
 from nlp.tokenizer import Tokenizer
-from nlp.vocabulary import EVERYDAY
+from nlp.vocabulary import EVERYDAY, looked_up
 
 if TYPE_CHECKING:
     from nlp.semantic import SemanticIndex
@@ -336,7 +336,7 @@ class SearchIndex:
     def _with_everyday_words(self, query: Query) -> Query:
         """The query with the typed words the analysis dropped as too short or unknown ("애들",
         "집") that the everyday vocabulary knows, so their administrative words count."""
-        typed = (w if w in self._everyday else strip_particle(w) for w in words_of(query.text))
+        typed = (looked_up(w, self._everyday) for w in words_of(query.text))
         extra = tuple(
             word
             for word in dict.fromkeys(typed)

@@ -7,7 +7,7 @@ uses one of its administrative words, more weakly than the word itself, and one 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from pathlib import Path
 
 from nlp.analyzer import strip_particle, words_of
@@ -49,11 +49,17 @@ def read_vocabulary(path: Path = VOCABULARY_FILE) -> dict[str, tuple[str, ...]]:
 EVERYDAY: Mapping[str, tuple[str, ...]] = read_vocabulary()
 
 
+def looked_up(word: str, known: Container[str]) -> str:
+    """A typed word as a vocabulary ``known`` would hold it: as typed when it does ("국제회의",
+    which ends like the particle 의), else without its particle ("애들이" → 애들)."""
+    return word if word in known else strip_particle(word)
+
+
 def with_administrative_words(text: str) -> str:
     """``text`` followed by the administrative words of the everyday words in it (see
     MEANING_WORDS_PER_WORD); ``text`` itself when it has none."""
     added: list[str] = []
     for word in words_of(text):
-        word = word if word in EVERYDAY else strip_particle(word)
+        word = looked_up(word, EVERYDAY)
         added.extend(a for a in EVERYDAY.get(word, ())[:MEANING_WORDS_PER_WORD] if a not in added)
     return f"{text} {' '.join(added)}" if added else text
