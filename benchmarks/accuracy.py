@@ -60,7 +60,7 @@ from knowledge.base import (  # noqa: E402
 )
 from knowledge.model import Entry, make_id  # noqa: E402
 from nlp.normalizer import squeeze  # noqa: E402
-from nlp.reply import ANSWER, SUGGEST, Reply  # noqa: E402
+from nlp.reply import ANSWER, SUGGEST, Hit, Reply  # noqa: E402
 from nlp.responder import render_entry, respond  # noqa: E402
 from nlp.retrieval import build_knowledge_base  # noqa: E402
 from nlp.tokenizer import get_tokenizer  # noqa: E402
@@ -225,24 +225,20 @@ def _judge(kb: KnowledgeBase, q: Question, reply: Reply, report: Report) -> bool
         ok = not reply.answered
         report.oos.add(ok)
         return ok
-    entries = [h.entry for h in reply.hits]
+
+    def right(hit: Hit) -> bool:  # the entry's title, or its card for a text check
+        if q.check == "title":
+            return _contains(hit.entry.title, q.expected)
+        return _contains(render_entry(kb, hit.entry.id, q.text) or "", q.expected)
+
+    hits = [right(h) for h in reply.hits]
     if q.check == "title":
-        hits = [_contains(e.title, q.expected) for e in entries]
         top1_text_ok = hits[:1] == [True]
     else:
-        hits = [_contains(render_entry(kb, e.id, q.text) or "", q.expected) for e in entries]
         top1_text_ok = _contains(reply.text, q.expected) if reply.answered else hits[:1] == [True]
     report.top1.add(top1_text_ok)
     report.top3.add(any(hits[:3]))
-    if reply.band == SUGGEST:
-        offers = [h.entry for h in reply.suggestions]
-        if q.check == "title":
-            shown = any(_contains(e.title, q.expected) for e in offers)
-        else:
-            cards = (render_entry(kb, e.id, q.text) or "" for e in offers)
-            shown = any(_contains(card, q.expected) for card in cards)
-    else:
-        shown = top1_text_ok
+    shown = any(map(right, reply.suggestions)) if reply.band == SUGGEST else top1_text_ok
     report.band_right.setdefault(reply.band, Tally()).add(shown)
     right = reply.band == ANSWER and top1_text_ok
     report.answered_right.add(right)
