@@ -126,6 +126,6 @@ def test_a_word_tagged_before_is_not_tagged_again(tokenizer: Tokenizer, tagger_i
     words not tagged before reach the tagger."""
     tokenizer.tokens("전라북도 해외사무소 운영 알려줘")
     with tagger_inputs() as texts:
-        tokens = tokenizer.tokens("전라북도 해외사무소 운영 알려줘 교류증진")
-    assert texts == ["교류증진"]
+        tokens = tokenizer.tokens("전라북도 해외사무소 운영 알려줘 무지개떡")
+    assert texts == ["무지개떡"]  # in no document, so no other test tagged it first
     assert [t.form for t in tokens][:2] == ["전라북도", "해외"]
