@@ -34,11 +34,14 @@ from nlp.fields import (
 from nlp.filing import asks_how_to_file, described_problem
 from nlp.index import Scored
 from nlp.listing import (
+    Listing,
     asked_kinds,
     children_of,
     find_listing,
     format_listing,
+    kind_words,
     mentioned_regions,
+    topic_particle,
 )
 from nlp.places import named_district
 from nlp.reply import (
@@ -100,6 +103,14 @@ ANSWERING_MARGIN = 0.9
 # that ask a budget, a measure or a named kind (benchmarks/README.md), only the three 홍보대사
 # budget questions changed entry at 0.8.
 LACKING_MARGIN = 0.8
+# A post asked by name ("협치 맡은 담당관 누구야", "협력관 이름이 뭐야"): an entry within this
+# share of the first one's score that has a field for the post (담당관, 소통협력관) answers
+# first; the committee whose 위원장 field answers no 담당관 question scored just above it.
+POST_MARGIN = 0.75
+_POST_ASKED = re.compile(
+    r"(담당관|협력관|위원장|과장|국장|실장|팀장|센터장|관장|대표|회장)\s*(님)?\s*(은|는|이|가)?\s*"
+    r"(이름|성함|누구|누군)"
+)
 MAX_FIELD_CHARS = 260
 # An asked-for field longer than this is quoted line by line instead of shown whole.
 SHORT_FIELD_CHARS = 160
@@ -434,14 +445,68 @@ def _browse_or_compare(
         )
     listing = find_listing(kb, query, text, region=region)
     if listing is not None:
+        stated = _stated_count(listing, text, query, hits)
+        head = None
+        if stated is not None:
+            entry, line = stated
+            head = STATED_COUNT_TEXT.format(
+                line=line,
+                title=entry.title,
+                where=f"{entry.region} · {KIND_LABELS.get(entry.kind, entry.kind)}",
+                label=listing.label,
+                particle=topic_particle(listing.label),
+                count=len(listing.entries),
+            )
         return Reply(
             text,
             QUESTION,
             ANSWER,
-            format_listing(listing),
+            format_listing(listing, head=head),
             hits,
             items=tuple(e.id for e in listing.entries),
         )
+    return None
+
+
+# "인천시 위원회 몇 개": a document that states the total ("대 상: 226개 위원회('19. 12월말
+# 기준)") answers better than counting the entries of that kind the knowledge base holds (9 of
+# the 226). The line is looked for in the question's best-ranked entries: on the spent blind
+# sets the line was in the first five for every such question (the same 21 lines of the five
+# documents state a count of a kind).
+STATED_COUNT_DEPTH = 5
+STATED_COUNT_TEXT = (
+    "문서에는 이렇게 적혀 있습니다: {line} ({title}, {where})\n"
+    "이 자료에 항목으로 정리된 {label}{particle} {count}개입니다."
+)
+
+
+def _stated_count(
+    listing: Listing, text: str, query: Query, hits: tuple[Hit, ...]
+) -> tuple[Entry, str] | None:
+    """(entry, line) of the best-ranked entry in the question's regions with a line stating
+    how many of the counted kind there are, other than the number listed; None otherwise."""
+    words = kind_words(text)
+    if not listing.counting or not words:
+        return None
+    nouns = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    # "33개 단체", "위원회 226개"; not "단체별 1개 사업" (one each) nor "4개단체" inside a row
+    # that counts something else first
+    stating = re.compile(
+        rf"(\d[\d,]*)\s*개\s*(?:{nouns})(?!별)|(?:{nouns})\s*:?\s*(\d[\d,]*)\s*개"
+    )
+    for hit in hits[:STATED_COUNT_DEPTH]:
+        entry = hit.entry
+        if listing.regions and entry.region not in listing.regions:
+            continue
+        lines = []
+        for value in entry.fields.values():
+            for line in value.splitlines():
+                found = stating.search(line)
+                number = found and int((found.group(1) or found.group(2)).replace(",", ""))
+                if number and number >= 2 and number != len(listing.entries):
+                    lines.append(line.strip(" -•○·"))
+        if lines:
+            return entry, max(lines, key=lambda line: _shared(line, query))
     return None
 
 
@@ -700,6 +765,14 @@ def _answering_first(ranked: list[Scored], query: Query) -> list[Scored]:
     LACKING_MARGIN."""
     if len(ranked) < 2:
         return ranked
+    post = _POST_ASKED.search(query.text)
+    if post is not None:
+        close = [s for s in ranked if s.score >= ranked[0].score * POST_MARGIN]
+        holder = next(
+            (s for s in close if any(name.endswith(post.group(1)) for name in s.entry.fields)),
+            ranked[0],
+        )
+        return [holder, *(s for s in ranked if s is not holder)]
     asked, margin = _asked_figure(query), ANSWERING_MARGIN
     if (
         asked is None

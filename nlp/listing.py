@@ -754,6 +754,11 @@ def asked_kinds(text: str) -> frozenset[str]:
     return _kinds_in(text)[0]
 
 
+def kind_words(text: str) -> list[str]:
+    """The words of a message that name a kind, as typed ("위원회", "단체", "세부사업")."""
+    return _kinds_in(text)[1]
+
+
 def _kinds_in(text: str) -> tuple[frozenset[str], list[str]]:
     """``_kinds`` of a piece of a message, as typed."""
     return _kinds(text.replace(" ", "").lower(), text)

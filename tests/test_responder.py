@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 from knowledge.base import Curated, KnowledgeBase
 from knowledge.model import PROGRAM, DocumentInfo, Entry
 from nlp.analyzer import Query
-from nlp.answer import ANSWER_THRESHOLD, SUGGEST_THRESHOLD, _other_place
+from nlp.answer import (
+    ANSWER_THRESHOLD,
+    STATED_COUNT_DEPTH,
+    SUGGEST_THRESHOLD,
+    _other_place,
+    answer,
+)
 from nlp.index import Scored
 from nlp.intent import detect_intent
 from nlp.normalizer import MAX_QUESTION_CHARS
@@ -638,3 +644,81 @@ def test_a_measure_named_like_a_field_is_answered_by_that_field(kb, question):
     """The pledge's own 이행률 field (31.05%) leads, not a sub-indicator's "이행률: 19.23%"."""
     reply = respond(kb, question)
     assert reply.text.startswith("16개 공공기관과 상생 자매결연 활성화의 이행률은 31.05%입니다.")
+
+
+@pytest.mark.parametrize(
+    ("question", "stated", "listed"),
+    [
+        (
+            "인천 시민정책 네트워크에 단체 몇 개 들어가 있어",
+            "33개 단체(직능사회단체 18",
+            "4개입니다.",
+        ),
+        ("도시재생 주민협의체 몇개 사업에 몇명 참여해", "7개 사업 500여명", "사업은 35개입니다."),
+    ],
+)
+def test_a_count_the_documents_state_leads_the_count_of_entries(kb, question, stated, listed):
+    """ "단체 몇 개": the line of a best-ranked entry stating the total answers, then the
+    entries of that kind the knowledge base holds (answer.STATED_COUNT_DEPTH)."""
+    reply = respond(kb, question)
+    assert reply.band == ANSWER
+    lead, counted = reply.text.splitlines()[:2]
+    assert lead.startswith("문서에는 이렇게 적혀 있습니다:") and stated in lead
+    assert counted.startswith("이 자료에 항목으로 정리된") and counted.endswith(listed)
+
+
+def test_a_total_stated_by_an_entry_ranked_below_the_first_is_found(kb):
+    """The documents count 226 committees, the knowledge base holds nine: the line comes from
+    whichever of the first STATED_COUNT_DEPTH entries states it."""
+    text = "인천시 위원회가 전부 몇 개나 돼"
+    query = kb.index.analyze(text)
+    stating = next(e for e in kb.entries if e.title == "위원회 활성화를 위한 혁신모델 개발")
+    committees = [e for e in kb.entries if e.kind == "committee"][:STATED_COUNT_DEPTH]
+
+    def ranked(before: int) -> list[Scored]:  # scores too far apart to reorder (ANSWERING_MARGIN)
+        entries = [*committees[:before], stating]
+        return [Scored(e, 80.0 - 6 * n, 1.0, 1.0, 1.0) for n, e in enumerate(entries)]
+
+    reply = answer(kb, text, query, ranked(STATED_COUNT_DEPTH - 1))
+    assert reply.text.startswith(
+        "문서에는 이렇게 적혀 있습니다: 대 상: 226개 위원회('19. 12월말 기준) "
+        "(위원회 활성화를 위한 혁신모델 개발, 인천광역시 · 감사 지적사항)\n"
+        "이 자료에 항목으로 정리된 인천광역시 위원회는 9개입니다."
+    )
+    too_deep = answer(kb, text, query, ranked(STATED_COUNT_DEPTH))
+    assert too_deep.text.startswith("인천광역시 위원회는 모두 9개입니다.")
+
+
+@pytest.mark.parametrize(
+    ("question", "listed"),
+    [
+        ("외국인주민 지원 세부사업 몇 개", "외국인주민 지원 소속 세부사업은 모두 16개입니다."),
+        ("인천 국민운동 시민단체 몇 개 있어요", "인천광역시 시민단체는 모두 5개입니다."),
+        ("전주시 공약 몇 개예요", "전주시 공약은 모두 76개입니다."),
+    ],
+)
+def test_a_count_no_document_states_is_the_count_of_entries(kb, question, listed):
+    assert respond(kb, question).text.splitlines()[0] == listed
+
+
+@pytest.mark.parametrize(
+    ("department_score", "answering"),
+    [
+        (78.0, "공동체협치담당관실의 담당관은 박재성입니다."),
+        # below POST_MARGIN of the first: the committee keeps its place
+        (50.0, "마을공동체만들기위원회의 위원장은 박인서입니다."),
+    ],
+)
+def test_a_post_asked_by_name_is_answered_by_the_entry_with_that_post(
+    kb, department_score, answering
+):
+    """ "협치 맡은 담당관 누구야": the department with a 담당관 field answers, not the committee
+    scoring just above it whose field is 위원장 (answer.POST_MARGIN)."""
+    text = "인천에서 마을공동체랑 협치 맡은 담당관 누구야"
+    titled = {e.title: e for e in kb.entries}
+    ranked = [
+        Scored(titled["마을공동체만들기위원회"], 80.0, 1.0, 1.0, 1.0),
+        Scored(titled["공동체협치담당관실"], department_score, 1.0, 1.0, 1.0),
+    ]
+    reply = answer(kb, text, kb.index.analyze(text), ranked)
+    assert reply.text.startswith(answering)
