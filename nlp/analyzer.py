@@ -194,8 +194,19 @@ class Analyzer:
         region = self._mentioned_region(squeezed)
         morphemes = self._tokenizer.tokens(_tagger_text(text, casual), casual=casual, within=text)
         # Verbs come back as stems ("어떻게" → 어떻), the stopword list holds them as 어떻다.
+        # A region said with a particle is tagged apart ("인천시가" → 인천 + 시가, a market
+        # price): nothing tagged inside a typed region word is a topic.
+        regions = [
+            range(found.start(), found.end())
+            for found in re.finditer(r"\S+", text.lower())
+            if strip_particle(found.group()) in self._region_words
+        ]
         raw = [
-            t.form for t in morphemes if t.form not in STOPWORDS and f"{t.form}다" not in STOPWORDS
+            t.form
+            for t in morphemes
+            if t.form not in STOPWORDS
+            and f"{t.form}다" not in STOPWORDS
+            and not any(t.start in span for span in regions)
         ]
         stems = {t.form for t in morphemes if t.predicate} - {
             t.form for t in morphemes if not t.predicate

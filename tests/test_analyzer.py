@@ -171,3 +171,20 @@ def test_a_full_cache_of_analyses_keeps_the_latest_ones(kb: KnowledgeBase, tagge
 )
 def test_strip_particle_removes_the_longest_trailing_particle(word: str, stripped: str):
     assert nlp.analyzer.strip_particle(word) == stripped
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "tokens"),
+    [
+        # the tagger splits 인천 + 시가 (a market price) out of "인천시가"
+        ("인천시가 하는 홍보대사 사업 알려줘", "인천광역시", ("사업", "홍보대사")),
+        ("전주시가 하는 반려동물 공약", "전주시", ("반려동물", "공약")),
+        ("나주시는 자매결연 몇 개 했어", "나주시", ("자매결연",)),
+        # a word of its own is still a topic, whatever region is named beside it
+        ("인천에서 하는 시가 행사", "인천광역시", ("시가", "행사")),
+    ],
+)
+def test_nothing_tagged_inside_a_typed_region_word_is_a_topic(kb, question, region, tokens):
+    query = kb.index.analyze(question)
+    assert query.region == region
+    assert query.tokens == tokens
