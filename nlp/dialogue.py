@@ -129,7 +129,10 @@ _EVERY = re.compile(r"다\s*(보여|알려|말해)|전부|전체|모두|다요|�
 _POINTER = re.compile(
     r"^\s*(그거|그것|그게|그건|이거|이것|이건|저거|저건|거기|거긴|그곳|그\s*곳|그\s*사업|"
     r"이\s*사업|해당\s*사업|그\s*공약|그\s*위원회|그\s*단체|그\s*팀|그\s*부서|그\s*항목|"
-    r"그\s*프로그램|그\s*사람|그\s*분)"
+    r"그\s*프로그램|그\s*사람|그\s*분|"
+    # the entry's kind ("그 지표 가중치는?" after an indicator's target: that indicator)
+    r"그\s*(세부|단위)\s*사업|그\s*(성과\s*)?지표|그\s*업무|그\s*(지적\s*)?사항|그\s*감사|"
+    r"그\s*보도|그\s*기사|그\s*센터|그\s*계획|그\s*정책|그\s*행사)"
     r"(은|는|이|가|을|를|의|에|에서|도|요)?\s*"
 )
 # "그중에 규제 관련된 거", "거기서 제일 오래된 데": a choice among the items of the last list.
@@ -574,6 +577,9 @@ def _same_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
     match = _SAME_SET.match(text)
     if match is None or len(text.replace(" ", "")) > MAX_FOLLOW_UP_CHARS or _AMONG.match(text):
         return None  # "그중에 청년 관련은?" chooses among the list's items
+    pointer = _POINTER.match(text)
+    if pointer and not text[pointer.end() :].startswith(("말고", "빼고", "외")):
+        return None  # "그 지표 가중치는?": about the entry pointed at, not another set
     entry = kb.get(context["entry"]) if context.get("entry") else None
     subject = match.group(1)
     if not context.get("listed") and (

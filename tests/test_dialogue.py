@@ -175,6 +175,16 @@ def test_a_few_asked_for_shows_a_short_page_and_the_rest_follows(kb: KnowledgeBa
         (("인천 위원회 뭐 있어", "그 중에 규제 관련된 거 위원장은?"), "박준하"),
         # "그건" points at the entry in context
         (("전북 새마을지도자 자녀 장학금 알려줘", "그건 누가 시행해요?"), "14개 시군"),
+        # "그 지표" points at the indicator answered, even with a list before it
+        (
+            (
+                "전북 인터넷홍보팀 하는 일 알려줘",
+                "블로그 방문 목표는 몇 회야 21년?",
+                "그 지표 가중치는?",
+            ),
+            "방문횟수(회)의 가중치는 25입니다.",
+        ),
+        (("전북 자원봉사 활동률 지표", "그 성과지표 측정방법은?"), "활동인원/인구*100"),
     ],
 )
 def test_items_and_pointers_are_resolved(kb: KnowledgeBase, turns, expected):
