@@ -380,6 +380,9 @@ def _named_sides(kb: KnowledgeBase, text: str) -> list[Side]:
     owns = [part for part in parts if not _names_nothing(kb, part)]
     if len(owns) < 2:
         return []
+    # a region the question opens with is where a side naming none is looked for first ("인천
+    # 마을공동체 공모사업이랑 지원센터 운영": 인천's support centre, not 전북's)
+    opening = next(iter(region_spans(kb, " ".join(text.split()[:1]))), None)
     sides = []
     for n, own in enumerate(owns):
         other = owns[n - 1] if n else owns[1]
@@ -389,6 +392,8 @@ def _named_sides(kb: KnowledgeBase, text: str) -> list[Side]:
             # a variant of the other side's thing: "정착지원 직접이랑 시군" → 정착지원 시군
             words = [*donor[: len(donor) - len(words)], *words]
         region = next((r for _, _, r in region_spans(kb, own)), None)
+        if region is None and opening is not None:
+            region = opening[2]
         sides.append(Side(region, " ".join(words), own, named=True))
     return sides
 
@@ -406,7 +411,7 @@ def _names_nothing(kb: KnowledgeBase, words: str) -> bool:
 def _named_entry(kb: KnowledgeBase, side: Side) -> Scored | None:
     """The entry a named side's words find first, as the question alone would; None below the
     answer band."""
-    ranked = search(kb.index, kb.index.analyze(side.topic), limit=1)
+    ranked = search(kb.index, kb.index.analyze(side.topic), preferred_region=side.region, limit=1)
     if not ranked or ranked[0].score < _floor(ranked, every=True):
         return None
     return ranked[0]

@@ -230,6 +230,10 @@ def test_the_regions_named_are_compared(kb: KnowledgeBase, question, regions):
             "다문화가족 정착지원 직접 vs 시군 뭐가 달라",
             ["■ 다문화가족 정착지원(직접)", "■ 다문화가족 정착지원(시군)"],
         ),
+        (  # 현원 (the staff there now) asked, not 정원 (the posts)
+            "국제협력과랑 정무기획과 현원 비교해줘",
+            ["■ 국제협력과 (전라북도 · 부서)\n   · 현원: 17명", "· 현원: 20명"],
+        ),
         (  # no field asked: what sets two entries of one kind apart
             "자원봉사 코디네이터 도 자원봉사센터랑 시군 차이",
             ["지원조건: 국비 50%, 도비 50%", "지원조건: 국비 50%, 도비 20%, 시군비 30%"],
@@ -263,3 +267,19 @@ def test_a_close_runner_up_is_offered_under_its_region(kb: KnowledgeBase):
     shown = lines.index("■ 전라북도: 파워블로거 활용 도정 홍보")
     assert any(line.startswith("   · 비슷한 항목: ") for line in lines[shown + 1 : shown + 3])
     assert len(text) <= 600
+
+
+@pytest.mark.parametrize(
+    "question, regions",
+    [
+        # the region the question opens with is where the other side is looked for first
+        ("인천 마을공동체 공모사업이랑 지원센터 운영 예산 비교", ["인천광역시", "인천광역시"]),
+        ("나주 자매결연 교류활동 이행률이랑 행사개최 이행률 비교", ["나주시", "나주시"]),
+        # a region named inside a side is that side's only ("도에서 내는 소식지랑 인천 시 잡지")
+        ("도에서 내는 소식지랑 인천 시 잡지 비교", [None, "인천광역시"]),
+    ],
+)
+def test_a_side_naming_no_region_is_looked_for_in_the_one_the_question_opens_with(
+    kb: KnowledgeBase, question, regions
+):
+    assert [side.region for side in comparison_sides(kb, question)] == regions

@@ -494,6 +494,18 @@ def test_a_field_named_like_the_entry_itself_is_not_asked_for(kb: KnowledgeBase,
 
 
 @pytest.mark.parametrize(
+    "question, lead",
+    [
+        ("국제협력과 현원 몇 명이야", "국제협력과의 현원은 17명입니다."),  # the staff there now
+        ("국제협력과 정원 몇 명이야", "국제협력과의 정원은 19명입니다."),  # the posts
+        ("국제협력과 몇 명이야", "국제협력과의 정원은 19명입니다."),
+    ],
+)
+def test_current_staff_and_posts_are_told_apart(kb: KnowledgeBase, question, lead):
+    assert respond(kb, question).text.splitlines()[0] == lead
+
+
+@pytest.mark.parametrize(
     "question, first",
     [
         (
