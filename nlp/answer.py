@@ -539,6 +539,16 @@ def compared_fact(
             asked = _asked_field(kb, entry, side, whole, topic, words, room - room // 2)
             return f"{clip(quotes[0], room // 2)}\n{asked}"
         return asked
+    figure = _asked_figure(kb.index.analyze(whole))
+    if figure is not None:  # "각각 몇 명이야" of two pledges with no such field: the line with it
+        holding = [q for q in quotes if figure.search(q)] or [
+            line.strip(" -•○·")
+            for value in entry.fields.values()
+            for line in value.splitlines()
+            if figure.search(line) and any(w in _squeezed(line) for w in words)
+        ]
+        if holding:
+            return clip(holding[0], room)
     contrast = contrast_line(entry, side.contrast, room)
     if contrast:  # two named entries of one kind: what sets them apart
         return contrast

@@ -230,6 +230,10 @@ def test_the_regions_named_are_compared(kb: KnowledgeBase, question, regions):
             "다문화가족 정착지원 직접 vs 시군 뭐가 달라",
             ["■ 다문화가족 정착지원(직접)", "■ 다문화가족 정착지원(시군)"],
         ),
+        (  # a figure asked of two entries with no field for it: the line holding it
+            "전주 장애인 일자리랑 예술인 일자리 각각 몇 명이야",
+            ["장애인일자리 사업 추진(295명)", "문화예술인 일자리 지원 (530명)"],
+        ),
         (  # 현원 (the staff there now) asked, not 정원 (the posts)
             "국제협력과랑 정무기획과 현원 비교해줘",
             ["■ 국제협력과 (전라북도 · 부서)\n   · 현원: 17명", "· 현원: 20명"],
