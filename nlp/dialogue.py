@@ -807,10 +807,20 @@ def _content_words(
     "3번 항목" name nothing either."""
     text = _HOW_MANY_WORDS.sub(" ", text)
     query = kb.index.analyze(text)  # analysed once per message (SearchIndex keeps the last few)
+    # an ending the tagger read as a noun ("대학생이면" → 대학생 + 이면, "모여야" → 모 + 여야):
+    # inside a typed word, and a word of no entry, it names nothing
+    known = kb.index.analyzer
+    endings = {
+        t.form
+        for t in query.morphemes
+        if t.start > 0 and not query.text[t.start - 1].isspace() and t.form not in known
+    }
     words = [
         strip_particle(t)
         for t in query.tokens
-        if t not in query.predicates and not (pointing and strip_particle(t) in _POINTED_KINDS)
+        if t not in query.predicates
+        and t not in endings
+        and not (pointing and strip_particle(t) in _POINTED_KINDS)
     ]
     if query.region:
         words.append(query.region)

@@ -202,6 +202,9 @@ def test_items_and_pointers_are_resolved(kb: KnowledgeBase, turns, expected):
         ("전북 자원봉사 활동률 지표", "21년 목표는요?"),  # a year names no entry
         ("인천 시민과 함께하는 공감시정 구현 사업", "전년도는 얼마였어요?"),
         ("인천 제안활성화 사업 알려줘", "심사기간 며칠로 줄여요?"),  # 며칠 names nothing
+        # endings read as nouns name nothing: 대학생이면 → 이면, 모여야 → 여야
+        ("전북 새마을지도자 자녀 장학금 있어요?", "대학생이면 얼마나 줘요?"),
+        ("인천 마을공동체 만들기 지원사업", "몇 명 이상 모여야 돼?"),
     ],
 )
 def test_a_short_question_finding_nothing_of_its_own_is_about_the_last_answer(
