@@ -809,7 +809,7 @@ def _content_words(
     query = kb.index.analyze(text)  # analysed once per message (SearchIndex keeps the last few)
     # an ending the tagger read as a noun ("대학생이면" → 대학생 + 이면, "모여야" → 모 + 여야):
     # inside a typed word, and a word of no entry, it names nothing
-    known = kb.index.analyzer
+    known = kb.index  # its words: every word of some entry
     endings = {
         t.form
         for t in query.morphemes
