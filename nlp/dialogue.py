@@ -582,6 +582,8 @@ def _same_set(kb: KnowledgeBase, text: str, context: dict) -> str | None:
         return None  # "그 지표 가중치는?": about the entry pointed at, not another set
     entry = kb.get(context["entry"]) if context.get("entry") else None
     subject = match.group(1)
+    if entry is not None and context.get("fields") and not match.group(2):
+        return None  # "홍보기획과는?" after "정원은 몇 명?" of a department: its 정원 ("same")
     if not context.get("listed") and (
         entry is None or not (match.group(2) or _names_a_set(kb, subject, entry))
     ):
@@ -1263,6 +1265,7 @@ def _labels_begun(kb: KnowledgeBase, text: str, entry: Entry) -> list[str]:
     words = {strip_particle(t) for t in query.tokens if t not in query.predicates}
     words = {w for w in words if len(w) >= 2 and w not in STOPWORDS}
     labels = [label.replace(" ", "") for label in entry.fields]
+    words -= set(labels)  # "정원은?" names the 정원 field whole, not 직급별 정원 too
     if not words or not all(any(_begins_or_ends(label, w) for label in labels) for w in words):
         return []
     return [

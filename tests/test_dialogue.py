@@ -185,6 +185,13 @@ def test_a_few_asked_for_shows_a_short_page_and_the_rest_follows(kb: KnowledgeBa
             "방문횟수(회)의 가중치는 25입니다.",
         ),
         (("전북 자원봉사 활동률 지표", "그 성과지표 측정방법은?"), "활동인원/인구*100"),
+        # a field named whole (정원) leads, not one ending with it (직급별 정원)
+        (("전북 국제협력과 팀 뭐 있어", "정원은 몇 명?"), "국제협력과의 정원은 19명입니다."),
+        # "X는?" after a field of a department asks X the same field, not X's teams
+        (
+            ("전북 국제협력과 팀 뭐 있어", "정원은 몇 명?", "홍보기획과는?"),
+            "홍보기획과의 정원은 15명입니다.",
+        ),
     ],
 )
 def test_items_and_pointers_are_resolved(kb: KnowledgeBase, turns, expected):
