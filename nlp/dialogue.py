@@ -40,7 +40,7 @@ from nlp.answer import (
     wanted_fields,
 )
 from nlp.comparison import MAX_VALUE_CHARS, clip, find_comparison, is_comparison
-from nlp.fields import asked_facts, object_particle, without_cues
+from nlp.fields import asked_facts, object_particle, records, without_cues
 from nlp.jamo import to_jamo
 from nlp.listing import (
     MIN_ITEMS,
@@ -1228,7 +1228,12 @@ def _about_context(kb: KnowledgeBase, kind: str, text: str, context: dict | None
         return _others(kb, text, context, entry, items)
     # a field or a pointer: about the last entry, or "거기" the department a list belongs to
     parent = kb.get(context["parent"]) if context and context.get("parent") else None
-    if entry is None and parent is not None and _asks_the_parent(kb, text, parent, items):
+    asked_before = (context or {}).get("question") or ""
+    if (
+        entry is None
+        and parent is not None
+        and _asks_the_parent(kb, text, parent, items, asked_before)
+    ):
         entry = parent
     if entry is None:
         facts = asked_facts(text)
@@ -1281,15 +1286,23 @@ def _begins_or_ends(label: str, word: str) -> bool:
     return label.startswith(word) or label.endswith(word)
 
 
-def _asks_the_parent(kb: KnowledgeBase, text: str, parent: Entry, items: list[str]) -> bool:
+def _asks_the_parent(
+    kb: KnowledgeBase, text: str, parent: Entry, items: list[str], asked_before: str = ""
+) -> bool:
     """Whether a field follow-up after a list of ``parent``'s members is about ``parent``: it
-    points at it ("거기 정원은?"), or names a field of it that none of the items has ("정원은 몇
-    명이야?" after a department's teams)."""
+    points at it ("거기 정원은?"), names a field of it that none of the items has ("정원은 몇
+    명이야?" after a department's teams), or asks a fact the parent states when the question
+    before named the parent ("국제행사 유치 사업 알려줘" listed its two programs: "예산
+    얼마야" is the unit project's)."""
     if _points_at(text, parent):
         return True
-    return _names_a_field(text, parent) and not any(
+    if _names_a_field(text, parent) and not any(
         _names_a_field(text, e) for e in (kb.get(i) for i in items) if e is not None
-    )
+    ):
+        return True
+    facts = asked_facts(text)
+    named = parent.title.replace(" ", "").lower() in asked_before.replace(" ", "").lower()
+    return bool(facts) and named and all(records(parent, f, text=text) for f in facts)
 
 
 def _points_at(text: str, parent: Entry) -> bool:

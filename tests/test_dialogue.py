@@ -512,6 +512,11 @@ def test_a_field_label_is_not_added_to_a_question_of_more(kb: KnowledgeBase, tur
         (("전북 국제행사 유치 사업 알려줘", "그 사업 예산 얼마야"), "71백만원"),
         # "그 사업" after a list of no one parent: asked back
         (("전주 장애인 공약 뭐 있어", "그 사업 예산 얼마야"), None),
+        # a fact the unit project the question named states is asked of it, pointer or not
+        (("전북 국제행사 유치 사업 알려줘", "예산 얼마야"), "71백만원"),
+        (("전북 외국인주민 지원 사업 알려줘", "담당 팀은?"), "다문화지원팀"),
+        # a list the question named no parent of: asked back
+        (("전주 장애인 공약 뭐 있어", "예산 얼마야"), None),
     ],
 )
 def test_that_project_after_a_unit_projects_programs(kb: KnowledgeBase, turns, expected):
