@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from knowledge.base import KnowledgeBase
 from knowledge.model import INDICATOR, KIND_LABELS, Entry
@@ -501,15 +501,21 @@ def _stated_count(
         if listing.regions and entry.region not in listing.regions:
             continue
         lines = []
-        for value in entry.fields.values():
-            for line in value.splitlines():
-                found = stating.search(line)
-                number = found and int((found.group(1) or found.group(2)).replace(",", ""))
-                if number and number >= 2 and number != len(listing.entries):
-                    lines.append(line.strip(" -•○·"))
+        for line in _bare_lines(entry):
+            found = stating.search(line)
+            number = found and int((found.group(1) or found.group(2)).replace(",", ""))
+            if number and number >= 2 and number != len(listing.entries):
+                lines.append(line)
         if lines:
             return entry, max(lines, key=lambda line: _shared(line, query))
     return None
+
+
+def _bare_lines(entry: Entry) -> Iterator[str]:
+    """Every line of the entry's fields without its bullet ("- 구 성: 33개 단체")."""
+    for value in entry.fields.values():
+        for line in value.splitlines():
+            yield line.strip(" -•○·")
 
 
 # A side of a comparison shows at most this many asked fields ("위원장이랑 인원": two).
@@ -542,9 +548,8 @@ def compared_fact(
     figure = _asked_figure(kb.index.analyze(whole))
     if figure is not None:  # "각각 몇 명이야" of two pledges with no such field: the line with it
         holding = [q for q in quotes if figure.search(q)] or [
-            line.strip(" -•○·")
-            for value in entry.fields.values()
-            for line in value.splitlines()
+            line
+            for line in _bare_lines(entry)
             if figure.search(line) and any(w in _squeezed(line) for w in words)
         ]
         if holding:

@@ -811,11 +811,10 @@ def _content_words(
     query = kb.index.analyze(text)  # analysed once per message (SearchIndex keeps the last few)
     # an ending the tagger read as a noun ("대학생이면" → 대학생 + 이면, "모여야" → 모 + 여야):
     # inside a typed word, and a word of no entry, it names nothing
-    known = kb.index  # its words: every word of some entry
     endings = {
         t.form
         for t in query.morphemes
-        if t.start > 0 and not query.text[t.start - 1].isspace() and t.form not in known
+        if t.start > 0 and not query.text[t.start - 1].isspace() and t.form not in kb.index
     }
     words = [
         strip_particle(t)
